@@ -1,0 +1,1 @@
+"""The `kokuho` command line."""

@@ -1,0 +1,1 @@
+"""Identity: My Number (個人番号) rules, masking, redaction and encryption."""

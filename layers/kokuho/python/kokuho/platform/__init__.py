@@ -1,0 +1,1 @@
+"""Platform: observability, table definitions and the embedded AWS used for local runs."""

@@ -1,0 +1,28 @@
+"""Catalog of the Lambda functions and state machines: what the Workflows/Api stacks deploy and what
+the embedded AWS registers locally. One file per business area, each owned by that area; this module
+only collects them.
+
+A function's handler is a dotted path relative to `functions/` (the asset root deployed to Lambda),
+e.g. "assessment.batch.handler" → functions/assessment/batch.py:handler.
+An ASL file in `statemachines/` uses `${Placeholder}` definition substitutions; each placeholder maps to
+("function", logical) → the function ARN, ("table", logical) → the table name,
+("bucket", logical) → the bucket name, or ("literal", value).
+"""
+
+from __future__ import annotations
+
+from kokuho.platform.catalog.model import FunctionSpec, Schedule, StateMachineSpec
+
+from . import assessment, linkage, qualification
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (*assessment.FUNCTIONS, *qualification.FUNCTIONS, *linkage.FUNCTIONS)
+STATE_MACHINES: tuple[StateMachineSpec, ...] = (
+    *assessment.STATE_MACHINES,
+    *qualification.STATE_MACHINES,
+    *linkage.STATE_MACHINES,
+)
+FUNCTIONS_BY_LOGICAL = {f.logical: f for f in FUNCTIONS}
+STATE_MACHINES_BY_LOGICAL = {s.logical: s for s in STATE_MACHINES}
+
+__all__ = ["FUNCTIONS", "STATE_MACHINES", "FunctionSpec", "StateMachineSpec", "Schedule",
+           "FUNCTIONS_BY_LOGICAL", "STATE_MACHINES_BY_LOGICAL"]

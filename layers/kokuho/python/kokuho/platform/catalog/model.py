@@ -1,0 +1,39 @@
+"""Shapes of catalog entries (see package docstring)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Access = Literal["read", "write"]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical: str  # e.g. "assessment-batch"
+    handler: str  # dotted path under functions/, e.g. "assessment.batch.handler"
+    description: str
+    tables: dict[str, Access] = field(default_factory=dict)  # table logical → access
+    buckets: dict[str, Access] = field(default_factory=dict)  # bucket logical → access
+    timeout_seconds: int = 60
+    memory_mb: int = 512
+    api: bool = False  # True: the handler behind the private REST API (proxy integration)
+    reserved_concurrency: int | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    cron: str  # EventBridge Scheduler cron expression, evaluated in Asia/Tokyo
+    input: dict[str, object] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class StateMachineSpec:
+    logical: str  # e.g. "monthly-assessment"
+    asl_file: str  # file name under statemachines/
+    description: str
+    substitutions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    schedules: tuple[Schedule, ...] = ()
+    distributed_map_buckets: tuple[str, ...] = ()  # buckets a Distributed Map reads/writes
+    task_token_functions: tuple[str, ...] = ()  # functions called with .waitForTaskToken

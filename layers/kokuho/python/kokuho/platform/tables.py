@@ -1,0 +1,107 @@
+"""The one definition of every DynamoDB table: the Keys & Data stack builds the tables from it and
+the embedded AWS creates them from it, so local and deployed schemas cannot drift.
+
+Tables use generic keys (`pk`/`sk`, `gsi1pk`/`gsi1sk`) so each area lays out its items freely
+inside its own table; the data class names the KMS key the table is encrypted with.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class DataClass(str, Enum):
+    """One customer-managed KMS key per data class (architecture.md, Keys & Data)."""
+
+    MY_NUMBER = "mynumber"  # 個人番号 and its keyed hash
+    PERSONAL = "personal"  # all other personal data
+    AUDIT = "audit"  # access records, linkage records, trails
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    logical: str
+    data_class: DataClass
+    purpose: str
+    partition_key: str = "pk"
+    sort_key: str | None = "sk"
+    indexes: tuple[Index, ...] = field(default_factory=tuple)
+    ttl_attribute: str | None = None
+
+    @property
+    def env_var(self) -> str:
+        return f"KOKUHO_TABLE_{self.logical.upper()}"
+
+    @property
+    def default_name(self) -> str:
+        return f"kokuho-{self.logical.replace('_', '-')}"
+
+    def name(self) -> str:
+        """Physical name: from the environment (set by CDK on each function), else the default."""
+        return os.environ.get(self.env_var, self.default_name)
+
+    def key_attributes(self) -> list[str]:
+        names = [self.partition_key] + ([self.sort_key] if self.sort_key else [])
+        for ix in self.indexes:
+            names += [ix.partition_key] + ([ix.sort_key] if ix.sort_key else [])
+        return list(dict.fromkeys(names))
+
+
+GSI1 = Index("gsi1", "gsi1pk", "gsi1sk")
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("qualification", DataClass.PERSONAL,
+              "宛名・世帯・被保険者・資格履歴・資格確認書 (NHI information file)", indexes=(GSI1,)),
+    TableSpec("mynumber", DataClass.MY_NUMBER,
+              "個人番号: envelope-encrypted number and its keyed hash (lookup only via gsi1)", indexes=(GSI1,)),
+    TableSpec("assessment", DataClass.PERSONAL,
+              "賦課: assessment versions, installments, notices, run summaries", indexes=(GSI1,)),
+    TableSpec("staff", DataClass.PERSONAL, "職員・権限 (staff and per-function grants)", indexes=(GSI1,)),
+    TableSpec("access_log", DataClass.AUDIT, "アクセス記録 (hash-chained access records)", indexes=(GSI1,)),
+    TableSpec("linkage", DataClass.PERSONAL,
+              "情報連携: 符号, permits, approvals, query results (TTL-purged)", indexes=(GSI1,),
+              ttl_attribute="expires_at"),
+    TableSpec("linkage_records", DataClass.AUDIT, "情報提供等記録 (kept 7 years)", indexes=(GSI1,)),
+    TableSpec("transfers", DataClass.AUDIT, "庁内移転: data-use applications and transfer records",
+              indexes=(GSI1,)),
+    TableSpec("federation", DataClass.PERSONAL, "国保連合会 file exchange: applied files and records",
+              indexes=(GSI1,)),
+    TableSpec("idempotency", DataClass.PERSONAL, "powertools idempotency records",
+              partition_key="id", sort_key=None, ttl_attribute="expiration"),
+)
+
+TABLES_BY_LOGICAL = {t.logical: t for t in TABLES}
+
+
+def table(logical: str) -> TableSpec:
+    return TABLES_BY_LOGICAL[logical]
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    logical: str
+    data_class: DataClass
+    purpose: str
+
+    @property
+    def env_var(self) -> str:
+        return f"KOKUHO_BUCKET_{self.logical.upper()}"
+
+    def name(self) -> str:
+        return os.environ.get(self.env_var, f"kokuho-{self.logical.replace('_', '-')}")
+
+
+BUCKETS: tuple[BucketSpec, ...] = (
+    BucketSpec("work", DataClass.PERSONAL, "work lists for Distributed Map, run outputs, notices"),
+    BucketSpec("exchange", DataClass.PERSONAL, "federation and intake files (incoming, outgoing, rejected)"),
+)
+BUCKETS_BY_LOGICAL = {b.logical: b for b in BUCKETS}

@@ -1,0 +1,70 @@
+"""domain.md §3: the My Number check digit, and the CLI contract of interfaces.md."""
+
+import logging
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kokuho.identity.mynumber import check_digit, is_valid, mask, validation_error
+from kokuho.identity.redaction import REDACTED, install
+
+
+@pytest.mark.parametrize("number", ["123456789018", "023456789013"])
+def test_documented_valid_examples(number: str) -> None:
+    assert is_valid(number)
+
+
+def test_check_digit_arithmetic_by_hand() -> None:
+    # 1·6+2·5+3·4+4·3+5·2+6·7+7·6+8·5+9·4+0·3+1·2 = 212; 212 mod 11 = 3; 11 − 3 = 8
+    assert check_digit("12345678901") == 8
+
+
+def test_remainder_of_one_or_zero_gives_check_digit_zero() -> None:
+    # 0·… + 1·2 = 2 → 11−2 = 9; "00000000055": 5·3+5·2 = 25 mod 11 = 3 → 8; "00000000006": 6·2=12 mod 11 = 1 → 0
+    assert check_digit("00000000006") == 0
+    assert check_digit("00000000000") == 0
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [("12345678901", "12 digits"), ("12345678901a", "digits only"), ("123456789012", "check digit")],
+)
+def test_invalid_numbers_give_a_reason_without_the_number(number: str, reason: str) -> None:
+    message = validation_error(number)
+    assert message is not None and reason in message and number not in message
+
+
+@given(st.text(alphabet="0123456789", min_size=11, max_size=11))
+def test_exactly_one_check_digit_is_valid(first: str) -> None:
+    valid = [d for d in "0123456789" if is_valid(first + d)]
+    assert valid == [str(check_digit(first))]
+
+
+def test_mask_reveals_no_digit() -> None:
+    assert not any(c.isdigit() for c in mask("123456789018"))
+
+
+@pytest.mark.parametrize(("number", "status"), [("123456789018", 0), ("123456789012", 1)])
+def test_cli_exit_status_and_no_echo(number: str, status: int) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "kokuho.cli.main", "mynumber", "validate", number],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == status
+    assert number not in proc.stdout + proc.stderr
+
+
+def test_log_filter_redacts_message_args_extra_and_exceptions(caplog: pytest.LogCaptureFixture) -> None:
+    logger = install(logging.getLogger("kokuho.test.redaction"))
+    with caplog.at_level(logging.INFO, logger="kokuho.test.redaction"):
+        logger.info("number %s in args", "123456789018", extra={"detail": {"n": "023456789013"}})
+        try:
+            raise ValueError("bad 123456789018")
+        except ValueError:
+            logger.exception("failed")
+    text = caplog.text + repr([vars(r) for r in caplog.records])
+    assert "123456789018" not in text and "023456789013" not in text
+    assert REDACTED in caplog.text
