@@ -105,3 +105,11 @@ BUCKETS: tuple[BucketSpec, ...] = (
     BucketSpec("exchange", DataClass.PERSONAL, "federation and intake files (incoming, outgoing, rejected)"),
 )
 BUCKETS_BY_LOGICAL = {b.logical: b for b in BUCKETS}
+
+
+def key_alias(data_class: DataClass) -> str:
+    """KMS alias of a data class's customer-managed key (overridable per function by environment)."""
+    return os.environ.get(f"KOKUHO_KEY_{data_class.name}", f"alias/kokuho-{data_class.value}")
+
+
+AWS_REGION = "ap-northeast-1"  # domestic storage (seed III-7); DR in ap-northeast-3
