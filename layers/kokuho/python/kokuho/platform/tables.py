@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class DataClass(str, Enum):
+class DataClass(StrEnum):
     """One customer-managed KMS key per data class (architecture.md, Keys & Data)."""
 
     MY_NUMBER = "mynumber"  # 個人番号 and its keyed hash

@@ -1,0 +1,127 @@
+"""Access records (seed III-3 リスク2): written with every access, chained, tamper-evident."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+import pytest
+from moto import mock_aws
+from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
+
+from kokuho.access.records import (
+    AccessRecordError,
+    AccessRecordModel,
+    Actor,
+    ChainHeadModel,
+    record_access,
+    records_by_staff,
+    records_of_chain,
+    verify_all,
+)
+from kokuho.cli.main import main as cli_main
+from kokuho.platform.tables import AWS_REGION, table
+
+CLERK = Actor(staff_id="S0001", terminal_id="T-KOKUHO-03", purpose="資格管理 (国保法第9条)")
+
+
+@pytest.fixture
+def access_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", AWS_REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        spec = table("access_log")
+        boto3.client("dynamodb", region_name=AWS_REGION).create_table(
+            TableName=spec.name(),
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in spec.key_attributes()],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": "gsi1",
+                "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                              {"AttributeName": "gsi1sk", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }],
+        )
+        yield
+
+
+def test_record_holds_when_who_terminal_whose_what_why_result(access_table: None) -> None:
+    record_access(CLERK, ["P000123"], "qualification", "read")
+    (rec,) = list(records_of_chain("SUBJECT#P000123"))
+    assert (rec.staff_id, rec.terminal_id, rec.purpose) == ("S0001", "T-KOKUHO-03", CLERK.purpose)
+    assert (list(rec.subject_ids), rec.category, rec.operation, rec.result) == (
+        ["P000123"], "qualification", "read", "ok")
+    assert rec.at.endswith("+00:00") and rec.prev_hash == "GENESIS"
+    assert [r.seq for r in records_by_staff("S0001")] == [1]
+
+
+def test_chain_links_each_record_to_the_previous(access_table: None) -> None:
+    for op in ("read", "update", "read"):
+        record_access(CLERK, ["P1"], "qualification", op)
+    recs = list(records_of_chain("SUBJECT#P1"))
+    assert [r.seq for r in recs] == [1, 2, 3]
+    assert recs[1].prev_hash == recs[0].hash and recs[2].prev_hash == recs[1].hash
+    assert verify_all() == (1, 3, [])
+
+
+def test_record_commits_with_the_change_in_one_transaction(access_table: None) -> None:
+    # A failing condition elsewhere in the transaction cancels the record too: no record without its change.
+    record_access(CLERK, ["P2"], "qualification", "create")
+    with pytest.raises(Exception):  # noqa: B017 - pynamodb raises TransactWriteError
+        with TransactWrite(connection=Connection(region=AWS_REGION)) as tx:
+            record_access(CLERK, ["P2"], "qualification", "update", transaction=tx)
+            stale = AccessRecordModel.get("CHAIN#SUBJECT#P2", "REC#0000000001")
+            tx.save(stale, condition=AccessRecordModel.pk.does_not_exist())  # fails: already exists
+    assert [r.seq for r in records_of_chain("SUBJECT#P2")] == [1]
+    assert verify_all()[2] == []
+
+
+def test_concurrent_writers_to_one_chain_never_fork_it(access_table: None) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda i: record_access(CLERK, ["P3"], "qualification", f"read-{i}"), range(12)))
+    assert [r.seq for r in records_of_chain("SUBJECT#P3")] == list(range(1, 13))
+    assert verify_all()[2] == []
+
+
+def test_edited_record_is_detected_and_named(access_table: None, capsys: pytest.CaptureFixture[str]) -> None:
+    for op in ("read", "update", "read"):
+        record_access(CLERK, ["P4"], "qualification", op)
+    rec = AccessRecordModel.get("CHAIN#SUBJECT#P4", "REC#0000000002")
+    rec.update(actions=[AccessRecordModel.staff_id.set("S9999")])  # someone covers their tracks
+    assert cli_main(["audit", "verify"]) == 1
+    out = capsys.readouterr().out
+    assert "BROKEN: chain SUBJECT#P4 record 2: content does not match its hash: edited" in out
+
+
+def test_deleted_record_and_deleted_tail_are_detected(access_table: None) -> None:
+    for op in ("a", "b", "c"):
+        record_access(CLERK, ["P5"], "qualification", op)
+        record_access(CLERK, ["P6"], "qualification", op)
+    AccessRecordModel.get("CHAIN#SUBJECT#P5", "REC#0000000002").delete()
+    AccessRecordModel.get("CHAIN#SUBJECT#P6", "REC#0000000003").delete()
+    _, _, breaks = verify_all()
+    text = [str(b) for b in breaks]
+    assert "chain SUBJECT#P5 record 2: missing (next present record is 3): deleted" in text
+    assert any(t.startswith("chain SUBJECT#P6 record 3: head says 3 records, 2 found") for t in text)
+
+
+def test_intact_table_verifies_with_exit_zero_and_json(access_table: None,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    record_access(CLERK, ["P7", "P8"], "assessment", "write", chain="run-1#batch-0")
+    assert cli_main(["audit", "verify", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"chains": 1, "records": 1, "intact": True, "breaks": []}
+    assert ChainHeadModel.get("CHAIN#run-1#batch-0", "HEAD").seq == 1
+
+
+@pytest.mark.parametrize("actor", [Actor("", "T1", "p"), Actor("S1", "", "p"), Actor("S1", "T1", "")])
+def test_record_without_individual_staff_terminal_or_purpose_is_refused(access_table: None,
+                                                                        actor: Actor) -> None:
+    with pytest.raises(AccessRecordError):
+        record_access(actor, ["P9"], "qualification", "read")
+    with pytest.raises(AccessRecordError):
+        record_access(CLERK, [], "qualification", "read")
