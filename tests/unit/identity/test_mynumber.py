@@ -68,3 +68,11 @@ def test_log_filter_redacts_message_args_extra_and_exceptions(caplog: pytest.Log
     text = caplog.text + repr([vars(r) for r in caplog.records])
     assert "123456789018" not in text and "023456789013" not in text
     assert REDACTED in caplog.text
+
+
+def test_leak_scan_counts_standalone_valid_numbers_only() -> None:
+    from kokuho.identity.mynumber import count_my_numbers
+
+    assert count_my_numbers('{"n": "123456789018"} n=023456789013 and 123456789012') == 2
+    # Inside identifiers: an ARN account, a UUID group, a base64url hash, a longer digit run.
+    assert count_my_numbers("arn:aws:x:123456789018 a1b2-123456789018 h_123456789018 1234567890180") == 0

@@ -6,6 +6,8 @@ meant for display: callers print the reason, never the number.
 
 from __future__ import annotations
 
+import re
+
 # Left to right weights of the first 11 digits (Q_n read from the left).
 _WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
@@ -47,3 +49,13 @@ def require_valid(number: str) -> str:
 def mask(number: str | None) -> str:
     """Display form for lists and search results: never any digit of the number."""
     return "************" if number else ""
+
+
+# A My Number standing on its own: not part of a longer run of digits, a UUID group, an ARN or a hash.
+_STANDALONE_12 = re.compile(r"(?<![0-9A-Za-z_\-./:])\d{12}(?![0-9A-Za-z_\-])")
+
+
+def count_my_numbers(text: str) -> int:
+    """How many valid My Numbers stand in a text — for leak scans of logs, payloads and responses.
+    Returns only the count, so a scan can report a leak without repeating it."""
+    return sum(1 for m in _STANDALONE_12.finditer(text) if is_valid(m.group()))

@@ -1,0 +1,40 @@
+"""Suite-wide guard: no test's captured output (stdout, stderr, log records) may contain a valid
+My Number (個人番号). The redaction filter should already have removed any 12-digit run from our
+loggers, so a hit here means a leak through print, an exception, a third-party logger or a
+response echoed somewhere — the test fails and names the place, never the number.
+
+Twelve-digit runs inside identifiers (UUID groups, base64url hashes, ARNs) are not candidates:
+a My Number in a log stands on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from kokuho.identity.mynumber import count_my_numbers
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or report.failed or item.get_closest_marker("allow_my_number_output"):
+        return
+    for title, content in report.sections:
+        found = count_my_numbers(content)
+        if found:
+            report.outcome = "failed"
+            report.longrepr = (
+                f"My Number leak: {found} valid My Number(s) in '{title}' of this test "
+                "(numbers not shown; rerun with -s to locate)."
+            )
+            return
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "allow_my_number_output: the test prints a My Number on purpose (none should)"
+    )
