@@ -1,0 +1,120 @@
+"""Per-function grants (アクセス権限) and their evaluation at request time — seed III-3 リスク2.
+
+Deny by default. A grant works only while all of these hold on the day of the request (Asia/Tokyo):
+it has begun (valid_from), it has not ended (valid_until: 必要な期間の満了日, inclusive), the member of
+staff is still in post (active_until not passed: 退職), and still in the department the grant was given
+for (異動). Because this is evaluated on every request, an expired grant or a moved or retired member
+stops working at once — the "automatic deletion" (自動削除) of the assessment — without any job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from kokuho.access.staff import Grant, StaffMember
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+class Function(StrEnum):
+    """The functions a grant can open (利用可能な機能)."""
+
+    READ_QUALIFICATION = "read_qualification"  # 資格照会: search and read persons and households
+    REGISTER_CHANGE = "register_change"  # 資格異動の登録 (取得・喪失・転居・世帯変更・氏名変更)
+    ISSUE_CARD = "issue_card"  # 資格確認書の交付・回収
+    SIMULATE_PREMIUM = "simulate_premium"  # 窓口試算
+    LOOKUP_MY_NUMBER = "lookup_my_number"  # 個人番号による検索 (POST body only)
+    REVEAL_MY_NUMBER = "reveal_my_number"  # 個人番号の表示 (purpose named, every reveal recorded)
+    REGISTER_MY_NUMBER = "register_my_number"  # 個人番号の登録
+    REVIEW_PERMISSIONS = "review_permissions"  # 権限設定状況の一覧表
+
+
+class GrantState(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    STAFF_INACTIVE = "staff_inactive"  # retired (退職) or moved to another department (異動)
+
+
+def today_jst() -> date:
+    return datetime.now(JST).date()
+
+
+def staff_in_post(member: StaffMember, on: date) -> bool:
+    if member.kind != "individual":
+        return False
+    if on < member.active_from:
+        return False
+    return member.active_until is None or on <= member.active_until
+
+
+def grant_state(grant: Grant, member: StaffMember | None, on: date) -> GrantState:
+    """State of one grant on one day (pure)."""
+    if member is None or not staff_in_post(member, on) or member.department != grant.department:
+        return GrantState.STAFF_INACTIVE
+    if on < grant.valid_from:
+        return GrantState.NOT_YET_VALID
+    if on > grant.valid_until:
+        return GrantState.EXPIRED
+    return GrantState.ACTIVE
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    grant: Grant | None = None
+
+    @property
+    def purpose(self) -> str:
+        return self.grant.purpose if self.grant else "denied"
+
+
+def decide(
+    member: StaffMember | None,
+    grants: Sequence[Grant],
+    function: Function | str,
+    on: date,
+    *,
+    purpose: str | None = None,
+) -> Decision:
+    """Allow when an active grant of the function exists (and, if `purpose` is named, for that purpose)."""
+    if member is None:
+        return Decision(False, "unknown member of staff")
+    if not staff_in_post(member, on):
+        return Decision(False, "member of staff is not in post")
+    candidates = [g for g in grants if g.function == str(function)]
+    if not candidates:
+        return Decision(False, f"no grant of {function}")
+    active = [g for g in candidates if grant_state(g, member, on) is GrantState.ACTIVE]
+    if not active:
+        return Decision(False, f"the grant of {function} is not active")
+    if purpose is not None:
+        named = [g for g in active if g.purpose and g.purpose == purpose]
+        if not named:
+            return Decision(False, f"no active grant of {function} names that purpose")
+        return Decision(True, "granted", named[0])
+    return Decision(True, "granted", active[0])
+
+
+def functions_allowed(member: StaffMember | None, grants: Iterable[Grant], on: date) -> set[str]:
+    if member is None:
+        return set()
+    return {g.function for g in grants if grant_state(g, member, on) is GrantState.ACTIVE}
+
+
+class PermissionDenied(Exception):
+    """Raised when no active grant allows the request; the message names the function, never data."""
+
+
+def authorize(staff_id: str, function: Function | str, *, purpose: str | None = None,
+              on: date | None = None) -> Decision:
+    """Load the member and grants and decide (one staff read + one grant query)."""
+    from kokuho.access.staff import load_staff
+
+    member, grants = load_staff(staff_id)
+    return decide(member, grants, function, on or today_jst(), purpose=purpose)
