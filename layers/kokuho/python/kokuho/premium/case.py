@@ -1,0 +1,161 @@
+"""The premium case (interfaces.md "Premium"): pydantic models that validate one household at the edge.
+
+Unknown fields, impossible dates and negative amounts are refused with a `CaseError` naming the field
+as a dotted path (``household.members[0].income.total``). The batch core (`kokuho.premium.fast`) trusts
+its input and never pays for this validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
+
+from kokuho.premium.errors import CaseError
+
+NonNegativeYen = Annotated[StrictInt, Field(ge=0)]
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class InsuredPeriod(_Strict):
+    """One period of NHI membership: `from` = 資格取得日, `until` = 資格喪失日 (exclusive) or None."""
+
+    from_: dt.date = Field(alias="from")
+    until: dt.date | None = None
+
+
+class Income(_Strict):
+    """総所得金額等 and its 給与所得 / 公的年金等所得 parts, as declared (申告)."""
+
+    total: NonNegativeYen
+    salary: NonNegativeYen = 0
+    pension: NonNegativeYen = 0
+    declared: StrictBool = True
+
+
+class InvoluntaryUnemployment(_Strict):
+    """非自発的失業者 (involuntarily unemployed): the day they left employment."""
+
+    left_on: dt.date
+
+
+class ExpectedBirth(_Strict):
+    """産前産後 (before and after childbirth): expected month of birth and whether multiple."""
+
+    month: str
+    multiple: StrictBool = False
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        m = _MONTH.match(v)
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise ValueError("must be a month YYYY-MM")
+        return v
+
+
+class Member(_Strict):
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    birth_date: dt.date
+    insured: list[InsuredPeriod] = Field(default_factory=list)
+    income: Income
+    salary_or_pension_earner: StrictBool = False
+    involuntary_unemployment: InvoluntaryUnemployment | None = None
+    expected_birth: ExpectedBirth | None = None
+    specific_same_household: StrictBool = False
+
+
+class Household(_Strict):
+    householder_id: Annotated[str, Field(min_length=1, max_length=64)]
+    specific_household: Literal["specific", "continuing"] | None = None
+    members: Annotated[list[Member], Field(min_length=1, max_length=100)]
+
+
+class PremiumCase(_Strict):
+    fiscal_year: Annotated[StrictInt, Field(ge=2000, le=2100)]
+    household: Household
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-plain") or str(part).startswith("literal["):
+            continue
+        else:
+            out += ("." if out else "") + ("from" if part == "from_" else str(part))
+    return out
+
+
+def _message(err: Any) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "is required"
+    if kind == "greater_than_equal":
+        return f"must be ≥ {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"must be ≤ {ctx.get('le')}"
+    if kind.startswith("date"):
+        return "must be a real date YYYY-MM-DD"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    # pydantic's message never contains input values, only expectations; keep it.
+    return str(err["msg"]).lower()
+
+
+def _first_error(exc: ValidationError) -> CaseError:
+    errors = exc.errors(include_input=False, include_url=False)
+    # Prefer the most specific failure (a union reports one error per branch).
+    err = max(errors, key=lambda e: len(e["loc"])) if errors else None
+    if err is None:
+        return CaseError("", "invalid case")
+    return CaseError(_path(tuple(err["loc"])), _message(err))
+
+
+def _check_consistency(case: PremiumCase) -> None:
+    """Values each valid alone but impossible together."""
+    h = case.household
+    ids = [m.id for m in h.members]
+    for i, m in enumerate(h.members):
+        if ids.index(m.id) != i:
+            raise CaseError(f"household.members[{i}].id", "duplicate member id")
+    if h.householder_id not in ids:
+        raise CaseError("household.householder_id", "is not the id of a member")
+    for i, m in enumerate(h.members):
+        base = f"household.members[{i}]"
+        if m.income.salary + m.income.pension > m.income.total:
+            raise CaseError(f"{base}.income", "salary + pension must not exceed total")
+        for j, p in enumerate(m.insured):
+            if p.from_ < m.birth_date:
+                raise CaseError(f"{base}.insured[{j}].from", "must not be before birth_date")
+            if p.until is not None and p.until < p.from_:
+                raise CaseError(f"{base}.insured[{j}].until", "must not be before from")
+        if m.involuntary_unemployment is not None and m.involuntary_unemployment.left_on < m.birth_date:
+            raise CaseError(f"{base}.involuntary_unemployment.left_on", "must not be before birth_date")
+
+
+def validate_case(case: Any) -> PremiumCase:
+    """Validate an interfaces.md premium case; raise `CaseError` naming the first bad field."""
+    if not isinstance(case, dict):
+        raise CaseError("", "a premium case must be a JSON object")
+    try:
+        model = PremiumCase.model_validate(case)
+    except ValidationError as exc:
+        raise _first_error(exc) from None
+    _check_consistency(model)
+    return model
+
+
+def normalized(model: PremiumCase) -> dict[str, Any]:
+    """The validated case as plain JSON types (ISO strings), the form the batch core reads."""
+    return model.model_dump(mode="json", by_alias=True)

@@ -1,0 +1,317 @@
+"""The batch core of the premium engine: the rules of `kokuho.premium.engine` on plain integers.
+
+Input is an already-valid premium case dict (interfaces.md shape; what `validate_case` accepts, ISO date
+strings). Nothing is validated here: the CLI and `compute_case` validate at the edge with pydantic; the
+monthly workflow feeds cases it stored after validation.
+
+Why it is fast, with the same results to the yen:
+- months are 12-bit masks (bit 0 = April); membership, 2号, 産前産後 and 非自発的失業者 months are masks
+  derived from year/month integers sliced out of the ISO strings (no date objects on the common path);
+- the year is cut into segments where no mask changes; each part's monthly sum is computed once per
+  segment and multiplied by its length (usually one segment of 12 months);
+- 所得割 = taxable × num // den with the rate as an exact fraction (8.20% → 41/500): floor to the yen;
+- rule 3–4: Σ_months min(cap, sum) ÷ 12 rounded down to 100 yen = Σ // 1200 × 100, exact in integers;
+- reduced 均等割/平等割 amounts per reduction level, 未就学児 and 特定世帯 are precomputed per year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kokuho.premium.rates import PART_KEYS, RateTable, load_rate_table, rates_dir
+from kokuho.premium.reductions import (
+    PENSION_DEDUCTION_65,
+    REDUCTION_LABELS,
+    reduce_preschool,
+    reduce_specific,
+    reduce_statutory,
+    unemployed_salary,
+)
+
+FULL = 0xFFF  # all twelve months
+_LEVELS = (0, 7, 5, 2)
+_SPECIFIC_KEYS = (None, "specific", "continuing")
+
+
+def _span(lo: int, hi: int) -> int:
+    """Mask of months lo..hi inclusive, clipped to the year."""
+    if lo < 0:
+        lo = 0
+    if hi > 11:
+        hi = 11
+    if lo > hi:
+        return 0
+    return ((1 << (hi + 1)) - 1) ^ ((1 << lo) - 1)
+
+
+class _Part:
+    __slots__ = ("key", "num", "den", "cap", "care", "child", "capita", "flat")
+
+    def __init__(self, key: str, table: RateTable) -> None:
+        r = table.parts[key]
+        self.key = key
+        self.num = r.income_rate.numerator
+        self.den = r.income_rate.denominator
+        self.cap = r.cap
+        self.care = key == "care"
+        self.child = key == "child"
+        # capita[level] = (normal, 未就学児): statutory reduction, then the half, each floored.
+        self.capita = {lv: (reduce_statutory(r.per_capita, lv), reduce_preschool(reduce_statutory(r.per_capita, lv)))
+                       for lv in _LEVELS}
+        # flat[specific][level]: 特定世帯 factor first (medical, support only), then statutory reduction.
+        self.flat = {
+            sp: {lv: reduce_statutory(reduce_specific(r.per_household, sp if key in ("medical", "support") else None),
+                                      lv) for lv in _LEVELS}
+            for sp in _SPECIFIC_KEYS
+        }
+
+
+class _Year:
+    """A fiscal year's rate table compiled for the batch core."""
+
+    def __init__(self, table: RateTable) -> None:
+        fy = table.fiscal_year
+        self.fy = fy
+        self.start = fy * 12 + 3  # absolute month number (year*12 + month − 1) of April
+        self.apr1 = f"{fy:04d}-04-01"
+        self.mar31 = f"{fy + 1:04d}-03-31"
+        self.parts = [_Part(k, table) for k in PART_KEYS if k in table.parts]
+        self.absent = [k for k in PART_KEYS if k not in table.parts]
+        self.tiers = table.basic_deduction
+        self.base = table.reduction_base
+        self.per_earner = table.reduction_per_earner
+        self.a5 = table.reduction_per_member_5
+        self.b2 = table.reduction_per_member_2
+        self.labels = [f"{fy + (m - 1) // 12:04d}-{(m - 1) % 12 + 1:02d}" for m in range(4, 4 + 13)]
+
+    def deduction(self, total: int) -> int:
+        for up_to, amount in self.tiers:
+            if up_to is None or total <= up_to:
+                return amount
+        return 0
+
+
+@lru_cache(maxsize=32)
+def _year(fiscal_year: int, directory: str) -> _Year:
+    return _Year(load_rate_table(fiscal_year, directory))
+
+
+def year_for(fiscal_year: int, directory: Path | str | None = None) -> _Year:
+    return _year(int(fiscal_year), str(rates_dir(directory).resolve()))
+
+
+def _abs_month(iso: str) -> int:
+    return int(iso[0:4]) * 12 + int(iso[5:7]) - 1
+
+
+def _unemployment_span(left_on: str, start: int) -> tuple[int, str, str]:
+    """(mask, first day, last day) of the 非自発的失業者 period (see ages.unemployment_period)."""
+    day_after = dt.date.fromisoformat(left_on) + dt.timedelta(days=1)
+    fy_after = day_after.year if day_after.month >= 4 else day_after.year - 1
+    first = day_after.year * 12 + day_after.month - 1 - start
+    last = (fy_after + 2) * 12 + 2 - start  # March of the fiscal year after
+    return _span(first, last), f"{day_after.year:04d}-{day_after.month:02d}-01", f"{fy_after + 2:04d}-03-31"
+
+
+def compute_fast(case: dict[str, Any], directory: Path | str | None = None) -> dict[str, Any]:
+    """One household through the batch core (no validation); returns the interfaces.md output dict."""
+    y = year_for(case["fiscal_year"], directory)
+    return _compute(case, y)
+
+
+def compute_many(cases: Iterable[dict[str, Any]], directory: Path | str | None = None) -> list[dict[str, Any]]:
+    """Many households through the batch core (no validation), in order."""
+    out: list[dict[str, Any]] = []
+    append = out.append
+    years: dict[int, _Year] = {}
+    for case in cases:
+        fy = case["fiscal_year"]
+        y = years.get(fy)
+        if y is None:
+            y = years[fy] = year_for(fy, directory)
+        append(_compute(case, y))
+    return out
+
+
+def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 — one hot loop, kept flat
+    household = case["household"]
+    members = household["members"]
+    start = y.start
+    apr1 = y.apr1
+    householder = household["householder_id"]
+
+    # Pass 1: per member months (masks) and the facts the reduction test needs.
+    rows = []  # (C, K, M, U, preschool, child_waived, total, adjusted_total, deduction)
+    judge_rows = []  # (member dict, periods, unemployment first/last day or None)
+    any_apr1 = False
+    first_acq: str | None = None
+    change = 0
+    for m in members:
+        periods = m["insured"]
+        counted = 0
+        for p in periods:
+            frm = p["from"]
+            until = p.get("until")
+            if frm <= apr1 and (until is None or apr1 < until):
+                any_apr1 = True
+            elif apr1 < frm <= y.mar31 and (first_acq is None or frm < first_acq):
+                first_acq = frm
+            a = _abs_month(frm) - start
+            if until is None:
+                counted |= _span(a, 11)
+            else:
+                lost = _abs_month(until) - start
+                counted |= _span(a, a) if lost == a else _span(a, lost - 1)
+        iu = m.get("involuntary_unemployment")
+        unemp = _unemployment_span(iu["left_on"], start) if iu else None
+        judge_rows.append((m, periods, unemp))
+        if not counted:
+            continue
+        birth = m["birth_date"]
+        by = int(birth[0:4])
+        bmon = int(birth[5:7]) - 1 - (birth[8:10] == "01")  # month of the day before the birthday, 0-based
+        # 介護2号 (rule 2): from the month of reaching 40 to the month before the month of reaching 65.
+        k40 = (by + 40) * 12 + bmon - start
+        k65 = (by + 65) * 12 + bmon - start
+        class2 = _span(k40, k65 - 1)
+        # 未就学児 / child waiver: up to the first March (abs month ≡ 2 mod 12) on or after reaching 6 / 18.
+        r6 = (by + 6) * 12 + bmon
+        preschool = r6 + ((2 - r6) % 12) - start >= 11
+        r18 = (by + 18) * 12 + bmon
+        waived = r18 + ((2 - r18) % 12) - start >= 11
+        eb = m.get("expected_birth")
+        maternity = 0
+        if eb:
+            e = _abs_month(eb["month"] + "-01") - start
+            maternity = _span(e - 3, e + 2) if eb.get("multiple") else _span(e - 1, e + 2)
+        inc = m["income"]
+        total = inc["total"]
+        unemployed = 0
+        adjusted = total
+        if unemp is not None:
+            salary = inc.get("salary", 0)
+            if salary:
+                unemployed = unemp[0]
+                adjusted = total - salary + unemployed_salary(salary)
+        rows.append((counted, class2, maternity, unemployed, preschool, waived, total, adjusted,
+                     y.deduction(total)))
+        for mask in (counted, class2, maternity, unemployed):
+            change |= (mask ^ (mask << 1)) & 0xFFE  # months where this mask differs from the month before
+
+    # 軽減判定 (reduction judgement) as of 1 April or the first acquisition in the year.
+    level = 0
+    if any_apr1 or first_acq is not None:
+        day = apr1 if any_apr1 else first_acq
+        assert day is not None
+        income = 0
+        earners = 0
+        insured_count = 0
+        undeclared = False
+        dec31 = y.fy - 1  # 65 or over on 31 December before the fiscal year
+        for m, periods, unemp in judge_rows:
+            insured = False
+            for p in periods:
+                until = p.get("until")
+                if p["from"] <= day and (until is None or day < until):
+                    insured = True
+                    break
+            specific = m.get("specific_same_household", False)
+            if insured or specific:
+                insured_count += 1
+            elif m["id"] != householder:
+                continue
+            inc = m["income"]
+            if not inc.get("declared", True):
+                undeclared = True
+                break
+            judged = inc["total"]
+            pension = inc.get("pension", 0)
+            if pension:
+                birth = m["birth_date"]
+                reached65 = int(birth[0:4]) + 65 - (birth[5:10] == "01-01")
+                if reached65 <= dec31:
+                    judged -= pension if pension < PENSION_DEDUCTION_65 else PENSION_DEDUCTION_65
+            if unemp is not None:
+                salary = inc.get("salary", 0)
+                if salary and unemp[1] <= day <= unemp[2]:
+                    judged -= salary - unemployed_salary(salary)
+            income += judged
+            if m.get("salary_or_pension_earner", False):
+                earners += 1
+        if not undeclared:
+            limit = y.base + y.per_earner * ((earners or 1) - 1)
+            if income <= limit:
+                level = 7
+            elif income <= limit + y.a5 * insured_count:
+                level = 5
+            elif income <= limit + y.b2 * insured_count:
+                level = 2
+
+    # Parts: segments of months in which no mask changes.
+    parts: dict[str, int] = {}
+    specific_household = household.get("specific_household")
+    bounds = [0]
+    if change:
+        bounds += [i for i in range(1, 12) if change >> i & 1]
+    bounds.append(12)
+    annual = 0
+    for part in y.parts:
+        num, den, cap = part.num, part.den, part.cap
+        care, child = part.care, part.child
+        capita_normal, capita_pre = part.capita[level]
+        flat = part.flat[specific_household][level]
+        acc = 0  # Σ over months of min(cap, sum), in yen × 1 (÷ 12 happens once at the end)
+        for s in range(len(bounds) - 1):
+            lo = bounds[s]
+            bit = 1 << lo
+            total_s = 0
+            anyone = False
+            for counted, class2, maternity, unemployed, preschool, waived, tot, adj, ded in rows:
+                if not counted & bit or (care and not class2 & bit):
+                    continue
+                anyone = True
+                if maternity & bit:
+                    continue  # 産前産後: no 所得割, no 均等割
+                base = adj if unemployed & bit else tot
+                if base > ded:
+                    total_s += (base - ded) * num // den
+                if not (child and waived):
+                    total_s += capita_pre if preschool else capita_normal
+            if anyone:
+                total_s += flat
+            acc += (total_s if total_s < cap else cap) * (bounds[s + 1] - lo)
+        amount = acc // 1200 * 100  # rule 3–4: Σ monthly ÷ 12, 100円未満切捨て
+        parts[part.key] = amount
+        annual += amount
+    for key in y.absent:
+        parts[key] = 0
+    ordered = {k: parts[k] for k in PART_KEYS}
+
+    # Installments (rule 6).
+    first = -1
+    if rows:
+        all_counted = 0
+        for r in rows:
+            all_counted |= r[0]
+        first = (all_counted & -all_counted).bit_length() - 1
+    installments: list[dict[str, Any]]
+    if first < 0:
+        installments = []
+    else:
+        begin = 2 if first < 2 else first + 1
+        labels = y.labels[begin:12] if begin <= 11 else [y.labels[12]]
+        count = len(labels)
+        each = annual // count // 100 * 100
+        installments = [{"due": labels[0], "amount": annual - each * (count - 1)}]
+        installments += [{"due": d, "amount": each} for d in labels[1:]]
+    return {
+        "fiscal_year": y.fy,
+        "reduction": REDUCTION_LABELS[level],
+        "parts": ordered,
+        "annual": annual,
+        "installments": installments,
+    }
