@@ -1,0 +1,60 @@
+"""情報提供等記録 (records of provision and query, 番号法第23条; kept 7 years, 施行令第30条).
+
+Every exchange — provided, refused, received — leaves one record: both bodies, the time of the
+request and of the provision, the item, the fields sent and the fields withheld, and the reason for a
+refusal. Records carry the internal person id, never My Number and never field values.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from kokuho.records.linkage import ExchangeRecordModel
+
+
+@dataclass(frozen=True)
+class Exchange:
+    direction: str  # "provision" | "query"
+    requester_body: str
+    provider_body: str
+    item: str
+    request_id: str
+    requested_at: str
+    outcome: str  # provided | refused | received | failed
+    person_id: str | None = None
+    permit_id: str | None = None
+    provided_at: str | None = None
+    reason: str | None = None
+    fields_sent: Sequence[str] = ()
+    fields_withheld: Sequence[str] = ()
+    approved_by: str | None = None
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def record_exchange(ex: Exchange, recorded_at: datetime | None = None) -> ExchangeRecordModel:
+    at = (recorded_at or datetime.now(UTC)).isoformat(timespec="milliseconds")
+    record_id = f"{ex.direction[0].upper()}{secrets.token_urlsafe(12)}"
+    item = ExchangeRecordModel(
+        f"REC#{record_id}", "RECORD", record_id=record_id, direction=ex.direction,
+        requester_body=ex.requester_body, provider_body=ex.provider_body, item=ex.item,
+        person_id=ex.person_id, request_id=ex.request_id, permit_id=ex.permit_id,
+        requested_at=ex.requested_at, provided_at=ex.provided_at, outcome=ex.outcome, reason=ex.reason,
+        fields_sent=json.dumps(list(ex.fields_sent), ensure_ascii=False),
+        fields_withheld=json.dumps(list(ex.fields_withheld), ensure_ascii=False),
+        approved_by=ex.approved_by, recorded_at=at,
+        gsi1pk=f"MONTH#{at[:7]}", gsi1sk=f"{at}#{record_id}",
+    )
+    item.save(condition=ExchangeRecordModel.pk.does_not_exist())
+    return item
+
+
+def records_for_request(request_id: str) -> list[ExchangeRecordModel]:
+    """All records of one request (audit and tests; a scan: not for the hot path)."""
+    return list(ExchangeRecordModel.scan(ExchangeRecordModel.request_id == request_id))

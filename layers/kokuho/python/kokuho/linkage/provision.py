@@ -1,0 +1,316 @@
+"""Provision (情報提供) on request from another body, step by step as the provision workflow runs it:
+
+1. `receive_request`: the request (requester, 別紙1 item, 符号, 情報提供許可証, requester's public key)
+   is judged against the permitted list and the permit (`judge_request`, pure); a refusal is
+   recorded with its reason; an accepted request consumes its permit (one use only).
+2. `park_for_approval`: an item flagged 自動応答不可 waits for a person (III-6 リスク5): the task token
+   and a preview of exactly what would be sent are stored for the reviewer.
+3. `decide`: a member of staff approves or refuses (SendTaskSuccess / SendTaskFailure).
+4. `provide`: builds only the item's allowed fields from the provision copy (副本), encrypts them to
+   the requester's key, records the 情報提供等記録 and replies. It re-checks the approval itself, so
+   a 自動応答不可 item cannot leave without one whatever path led here.
+5. `refuse`: a refusal after acceptance (approval refused or timed out) is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from kokuho.access.records import Actor, record_access
+from kokuho.linkage import codes
+from kokuho.linkage.crypto import encrypt_for, exchange_aad, parse_public_key, verify_permit_signature
+from kokuho.linkage.exchange_records import Exchange, now_iso, record_exchange
+from kokuho.linkage.fields import select_allowed
+from kokuho.linkage.network import city_body
+from kokuho.linkage.permitted_list import PermittedList, load_permitted_list
+from kokuho.records.linkage import CopyModel, KeyModel, PermitUseModel, RequestModel
+
+SYSTEM = Actor(staff_id="system:linkage-provision", terminal_id="stepfunctions", purpose="情報提供 (番号法第19条第8号)")
+DEFAULT_APPROVAL_TIMEOUT_SECONDS = 3 * 24 * 3600  # a reviewer has three days, then the request is refused
+
+
+class Reason(StrEnum):
+    """Why a request is refused (recorded with the refusal)."""
+
+    MALFORMED = "malformed_request"
+    UNKNOWN_ITEM = "unknown_item"  # not in 別紙1
+    ITEM_NOT_PROVIDED = "item_not_provided"  # in 別紙1, not among the city's provision items
+    WRONG_REQUESTER = "wrong_requester"  # requester kind not listed for the item
+    MISSING_PERMIT = "missing_permit"
+    INVALID_PERMIT = "invalid_permit"  # signature does not verify against the network key
+    PERMIT_MISMATCH = "permit_mismatch"  # permit is for another requester, item, person or provider
+    PERMIT_EXPIRED = "permit_expired"
+    PERMIT_REUSED = "permit_reused"
+    INVALID_KEY = "invalid_public_key"
+    UNKNOWN_CODE = "unknown_code"  # no person holds this 符号
+    APPROVAL_REFUSED = "approval_refused"
+    APPROVAL_TIMEOUT = "approval_timeout"
+    NOT_APPROVED = "not_approved"  # reached provision without an approval (defence in depth)
+
+
+class Permit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    permit_id: str = Field(min_length=1, max_length=100)
+    requester_body: str
+    requester_kind: str
+    provider_body: str
+    item: str
+    code: str
+    issued_at: str
+    expires_at: str
+    signature: str
+
+
+class ProvisionRequest(BaseModel):
+    """An inbound query as the network delivers it. No My Number: the person is named by 符号."""
+
+    model_config = ConfigDict(extra="forbid")
+    request_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_\-]+$")
+    requester_body: str = Field(min_length=1, max_length=100)
+    requester_kind: str = Field(min_length=1, max_length=60)
+    item: str = Field(min_length=1, max_length=20)
+    code: str = Field(min_length=1, max_length=100)
+    requester_public_key: str = Field(min_length=1, max_length=200)
+    requested_at: str
+    permit: Permit | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    reason: Reason | None = None
+    needs_approval: bool = False
+
+
+def judge_request(req: ProvisionRequest, plist: PermittedList, provider_body: str,
+                  network_public_key: str | None, now: datetime, person_known: bool) -> Verdict:
+    """Pure judgement of a request, in a fixed order so the recorded reason is the first failing check."""
+    row = plist.rows.get(req.item)
+    if row is None:
+        return Verdict(False, Reason.UNKNOWN_ITEM)
+    if not row.provision:
+        return Verdict(False, Reason.ITEM_NOT_PROVIDED)
+    if req.requester_kind not in row.requester_kinds:
+        return Verdict(False, Reason.WRONG_REQUESTER)
+    p = req.permit
+    if p is None:
+        return Verdict(False, Reason.MISSING_PERMIT)
+    if not network_public_key or not verify_permit_signature(network_public_key, p.model_dump()):
+        return Verdict(False, Reason.INVALID_PERMIT)
+    if (p.requester_body, p.requester_kind, p.item, p.code, p.provider_body) != (
+            req.requester_body, req.requester_kind, req.item, req.code, provider_body):
+        return Verdict(False, Reason.PERMIT_MISMATCH)
+    try:
+        expired = datetime.fromisoformat(p.expires_at) <= now
+    except ValueError:
+        return Verdict(False, Reason.INVALID_PERMIT)
+    if expired:
+        return Verdict(False, Reason.PERMIT_EXPIRED)
+    try:
+        parse_public_key(req.requester_public_key)
+    except ValueError:
+        return Verdict(False, Reason.INVALID_KEY)
+    if not person_known:
+        return Verdict(False, Reason.UNKNOWN_CODE)
+    return Verdict(True, needs_approval=not row.auto_response)
+
+
+# --- service steps -------------------------------------------------------------------------------
+
+
+def network_public_key() -> str | None:
+    try:
+        return str(KeyModel.get("KEY#NETWORK", "CURRENT").public_key)
+    except DoesNotExist:
+        return None
+
+
+def register_network_key(public_key: str) -> None:
+    """Trust anchor: the network's permit-signing key (set at deployment from the network's notice)."""
+    KeyModel("KEY#NETWORK", "CURRENT", public_key=public_key, created_at=now_iso()).save()
+
+
+def approval_timeout_seconds() -> int:
+    return int(os.environ.get("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", DEFAULT_APPROVAL_TIMEOUT_SECONDS))
+
+
+def _refusal_reply(request_id: str, reason: Reason) -> dict[str, Any]:
+    return {"request_id": request_id, "status": "refused", "reason": reason.value}
+
+
+def _safe_str(event: dict[str, Any], key: str, default: str = "unknown") -> str:
+    value = event.get(key)
+    return value[:100] if isinstance(value, str) and value else default
+
+
+def receive_request(event: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """Step 1. Returns {"decision": "accepted", "needs_approval", "approval_timeout_seconds", ...}
+    or {"decision": "refused", "reply": {...}} after recording the refusal."""
+    now = now or datetime.now(UTC)
+    plist = load_permitted_list()
+    try:
+        req = ProvisionRequest.model_validate(event)
+    except ValidationError:
+        rid = _safe_str(event, "request_id")
+        record_exchange(Exchange("provision", _safe_str(event, "requester_body"), city_body(),
+                                 _safe_str(event, "item"), rid, now_iso(), "refused",
+                                 reason=Reason.MALFORMED.value))
+        return {"decision": "refused", "reply": _refusal_reply(rid, Reason.MALFORMED)}
+    person_id = codes.person_of_code(req.code)
+    verdict = judge_request(req, plist, city_body(), network_public_key(), now, person_id is not None)
+    allowed = plist.rows[req.item].fields if req.item in plist.rows else ()
+    if not verdict.accepted:
+        assert verdict.reason is not None
+        return _refuse_new(req, person_id, verdict.reason, allowed)
+    assert req.permit is not None
+    state = RequestModel(
+        f"REQ#{req.request_id}", "REQUEST", request_id=req.request_id, status="received", item=req.item,
+        requester_body=req.requester_body, requester_kind=req.requester_kind,
+        requester_public_key=req.requester_public_key, permit_id=req.permit.permit_id, person_id=person_id,
+        received_at=now_iso(), requested_at=req.requested_at,
+    )
+    use = PermitUseModel(f"PERMIT#{req.permit.permit_id}", "USED", request_id=req.request_id, used_at=now_iso())
+    try:
+        with TransactWrite(connection=Connection(region=RequestModel.Meta.region)) as tx:
+            tx.save(use, condition=PermitUseModel.pk.does_not_exist())
+            tx.save(state, condition=RequestModel.pk.does_not_exist())
+    except TransactWriteError:
+        return _refuse_new(req, person_id, Reason.PERMIT_REUSED, allowed)
+    return {"decision": "accepted", "request_id": req.request_id, "item": req.item,
+            "needs_approval": verdict.needs_approval, "approval_timeout_seconds": approval_timeout_seconds()}
+
+
+def _refuse_new(req: ProvisionRequest, person_id: str | None, reason: Reason,
+                allowed: tuple[str, ...]) -> dict[str, Any]:
+    record_exchange(Exchange("provision", req.requester_body, city_body(), req.item, req.request_id,
+                             req.requested_at, "refused", person_id=person_id,
+                             permit_id=req.permit.permit_id if req.permit else None, reason=reason.value,
+                             fields_withheld=list(allowed)))
+    return {"decision": "refused", "reply": _refusal_reply(req.request_id, reason)}
+
+
+def _load(request_id: str) -> RequestModel:
+    return RequestModel.get(f"REQ#{request_id}", "REQUEST", consistent_read=True)
+
+
+def _copy_of(person_id: str) -> dict[str, Any]:
+    try:
+        return dict(json.loads(CopyModel.get(f"PERSON#{person_id}", "COPY", consistent_read=True).data))
+    except DoesNotExist:
+        return {}
+
+
+def park_for_approval(request_id: str, task_token: str) -> dict[str, Any]:
+    """Step 2: keep the token and a preview of exactly what would be sent, for the reviewer."""
+    state = _load(request_id)
+    allowed = load_permitted_list().item(state.item).fields
+    assert state.person_id is not None
+    sent, withheld = select_allowed(_copy_of(state.person_id), allowed)
+    record_access(SYSTEM, [state.person_id], "linkage_provision", "read")
+    state.update(actions=[
+        RequestModel.status.set("awaiting_approval"), RequestModel.task_token.set(task_token),
+        RequestModel.preview.set(json.dumps({"fields": sent, "withheld": withheld}, ensure_ascii=False)),
+        RequestModel.gsi1pk.set("PENDING"), RequestModel.gsi1sk.set(f"{state.received_at}#{request_id}"),
+    ])
+    return {"request_id": request_id, "status": "awaiting_approval"}
+
+
+def pending_approvals() -> list[dict[str, Any]]:
+    """The approval queue: requests awaiting a person, oldest first, with the preview to review."""
+    out = []
+    for s in RequestModel.pending.query("PENDING"):
+        out.append({"request_id": s.request_id, "item": s.item, "requester_body": s.requester_body,
+                    "received_at": s.received_at, "person_id": s.person_id,
+                    "preview": json.loads(s.preview or "{}")})
+    return out
+
+
+class DecisionError(ValueError):
+    pass
+
+
+def decide(request_id: str, approve: bool, staff: Actor, reason: str | None, sfn: Any) -> dict[str, Any]:
+    """Step 3: a member of staff approves or refuses a parked request; resumes the workflow."""
+    if staff.staff_id.startswith("system:"):
+        raise DecisionError("an approval is a person's decision, not a workflow's")
+    if not approve and not (reason and reason.strip()):
+        raise DecisionError("a refusal needs a reason")
+    try:
+        state = _load(request_id)
+    except DoesNotExist:
+        raise DecisionError("no such request") from None
+    if state.status != "awaiting_approval" or not state.task_token:
+        raise DecisionError(f"request is {state.status}, not awaiting approval")
+    at = now_iso()
+    state.update(actions=[
+        RequestModel.status.set("approved" if approve else "refused"), RequestModel.decided_by.set(staff.staff_id),
+        RequestModel.decided_at.set(at), RequestModel.decision_reason.set(reason or ""),
+        RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove(),
+    ], condition=RequestModel.status == "awaiting_approval")
+    assert state.person_id is not None
+    record_access(staff, [state.person_id], "linkage_provision", "approve" if approve else "refuse")
+    if approve:
+        sfn.send_task_success(taskToken=state.task_token,
+                              output=json.dumps({"approved_by": staff.staff_id, "approved_at": at}))
+    else:
+        sfn.send_task_failure(taskToken=state.task_token, error="Refused", cause=(reason or "")[:200])
+    return {"request_id": request_id, "status": "approved" if approve else "refused"}
+
+
+def refuse(request_id: str, reason: Reason, detail: str | None = None) -> dict[str, Any]:
+    """Step 5: an accepted request ends without provision (approval refused or timed out)."""
+    state = _load(request_id)
+    if state.status not in ("refused", "provided"):
+        state.update(actions=[RequestModel.status.set("refused"), RequestModel.decision_reason.set(reason.value),
+                              RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove()])
+    text = reason.value if not detail else f"{reason.value}: {detail[:200]}"
+    record_exchange(Exchange("provision", state.requester_body, city_body(), state.item, request_id,
+                             state.requested_at, "refused", person_id=state.person_id, permit_id=state.permit_id,
+                             reason=text, fields_withheld=list(load_permitted_list().item(state.item).fields),
+                             approved_by=None))
+    return _refusal_reply(request_id, reason)
+
+
+def provide(request_id: str) -> dict[str, Any]:
+    """Step 4: only the allowed fields, encrypted to the requester; recorded; the reply."""
+    state = _load(request_id)
+    row = load_permitted_list().item(state.item)
+    if state.status == "provided":
+        raise DecisionError("already provided")
+    if not row.auto_response and (state.status != "approved" or not state.decided_by):
+        return refuse(request_id, Reason.NOT_APPROVED)
+    assert state.person_id is not None
+    sent, withheld = select_allowed(_copy_of(state.person_id), row.fields)
+    provided_at = now_iso()
+    plaintext = json.dumps({"request_id": request_id, "item": state.item, "provider_body": city_body(),
+                            "provided_at": provided_at, "fields": sent},
+                           ensure_ascii=False, sort_keys=True).encode("utf-8")
+    envelope = encrypt_for(state.requester_public_key, plaintext, exchange_aad(request_id, state.item))
+    record_access(SYSTEM, [state.person_id], "linkage_provision", "provide")
+    state.update(actions=[RequestModel.status.set("provided")], condition=RequestModel.status == state.status)
+    record_exchange(Exchange("provision", state.requester_body, city_body(), state.item, request_id,
+                             state.requested_at, "provided", person_id=state.person_id, permit_id=state.permit_id,
+                             provided_at=provided_at, fields_sent=sorted(sent), fields_withheld=withheld,
+                             approved_by=state.decided_by))
+    return {"request_id": request_id, "status": "provided", "item": state.item, "provided_at": provided_at,
+            "envelope": envelope}
+
+
+def register_copy(person_id: str, data: dict[str, Any], actor: Actor) -> None:
+    """情報提供データベース: store the person's provision copy (副本), validated against the vocabulary."""
+    from kokuho.linkage.fields import validate_fields
+
+    clean = validate_fields(data)
+    CopyModel(f"PERSON#{person_id}", "COPY", person_id=person_id, data=json.dumps(clean, ensure_ascii=False),
+              updated_at=now_iso()).save()
+    record_access(actor, [person_id], "linkage_copy", "write")

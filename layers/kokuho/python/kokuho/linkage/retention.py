@@ -1,0 +1,53 @@
+"""Retention of 情報提供等記録: kept 7 years (番号法施行令第30条), then purged by the scheduled
+retention workflow; the same run deletes expired query results (TTL is lazy).
+
+The project's rule (`record_purge_date`): a record made on day D may be deleted from the day that is
+7 years after D (29 February → 1 March); it is kept for every day before that.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from kokuho.linkage.query import purge_expired_results
+from kokuho.records.linkage import ExchangeRecordModel
+
+RETENTION_YEARS = 7
+FIRST_MONTH = date(2015, 10, 1)  # マイナンバー制度 start: no linkage record can be older
+
+
+def record_purge_date(recorded_on: date) -> date:
+    try:
+        return recorded_on.replace(year=recorded_on.year + RETENTION_YEARS)
+    except ValueError:  # 29 February in a non-leap target year
+        return date(recorded_on.year + RETENTION_YEARS, 3, 1)
+
+
+def latest_purgeable_day(today: date) -> date:
+    """The last recording day whose records may be deleted on `today` (the same day 7 years back;
+    on 29 February, the 28th: records of a 29 February wait until 1 March, see record_purge_date)."""
+    day = 28 if (today.month, today.day) == (2, 29) else today.day
+    return date(today.year - RETENTION_YEARS, today.month, day)
+
+
+def _months(start: date, end: date) -> list[str]:
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def purge_exchange_records(now: datetime | None = None) -> dict[str, int]:
+    """Delete records past 7 years; returns counts. Queried month by month on gsi1 (no table scan)."""
+    now = now or datetime.now(UTC)
+    today = now.date()
+    last_day = latest_purgeable_day(today)
+    bound = (last_day + timedelta(days=1)).isoformat()  # recorded_at < bound ⇔ recorded on or before last_day
+    deleted = 0
+    for month in _months(FIRST_MONTH, last_day):
+        for rec in ExchangeRecordModel.by_month.query(f"MONTH#{month}", ExchangeRecordModel.gsi1sk < bound):
+            if record_purge_date(date.fromisoformat(rec.recorded_at[:10])) <= today:
+                rec.delete()
+                deleted += 1
+    return {"records_deleted": deleted, "query_results_deleted": purge_expired_results(now)}

@@ -1,0 +1,246 @@
+"""pynamodb models of the linkage area: tables "linkage", "linkage_records", "transfers", "federation".
+
+Item layout (generic keys pk/sk, gsi1pk/gsi1sk; see kokuho.platform.tables):
+
+table linkage
+  PERSON#<person>  CODE            符号 (network code) of the person; gsi1 CODE#<code> / PERSON
+  PERSON#<person>  COPY            副本: the provision copy of the person's NHI fields (JSON)
+  PERSON#<person>  QRESULT#<req>   a query reply, decrypted; `expires_at` TTL; gsi1 QRESULT / expiry
+  PERMIT#<id>      USED            a consumed 情報提供許可証 (one use only)
+  REQ#<request>    REQUEST         an inbound request's state, approval token; gsi1 PENDING / time
+  KEY#CITY         CURRENT         the city's X25519 key: private part KMS-encrypted, public part
+  KEY#NETWORK      CURRENT         the network's permit-signing public key (trust anchor)
+table linkage_records (情報提供等記録, 7 years)
+  REC#<record>     RECORD          gsi1 MONTH#<yyyy-mm> / <recorded_at>#<record>
+table transfers
+  APP#<id>         APPLICATION     データ利用申請 (data-use application)
+  XFER#<id>        RECORD          a transfer or a refused transfer; gsi1 DEPT#<department> / time
+table federation
+  FILE#<file id>   APPLIED         an applied incoming file (content hash, counts)
+  PERSON#<person>  CONT#<acquired> qualification continuity (資格継続) from the federation
+  HH#<household>   KOGAKU#<month>  high-cost months carried over (高額該当の引き継ぎ)
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from kokuho.records.base import table_meta
+
+
+class _Gsi1(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+# --- table linkage -----------------------------------------------------------------------------
+
+
+class CodeModel(Model):
+    """符号 (情報提供用個人識別符号) of a person: issued by the network, never derived from My Number."""
+
+    Meta = table_meta("linkage")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    person_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    issued_at = UnicodeAttribute()
+    issuer = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_code = _Gsi1()
+
+
+class CopyModel(Model):
+    """副本 (provision copy) of a person's NHI fields, kept by the 情報提供データベース管理機能."""
+
+    Meta = table_meta("linkage")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    person_id = UnicodeAttribute()
+    data = UnicodeAttribute()  # JSON of the field vocabulary
+    updated_at = UnicodeAttribute()
+
+
+class QueryResultModel(Model):
+    """A decrypted query reply (items 48/69/70), deleted after a set period (III-6 リスク4 ③)."""
+
+    Meta = table_meta("linkage")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    person_id = UnicodeAttribute()
+    request_id = UnicodeAttribute()
+    item = UnicodeAttribute()
+    provider_body = UnicodeAttribute()
+    data = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    expires_at = NumberAttribute()  # epoch seconds: DynamoDB TTL
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_expiry = _Gsi1()
+
+
+class PermitUseModel(Model):
+    Meta = table_meta("linkage")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    request_id = UnicodeAttribute()
+    used_at = UnicodeAttribute()
+
+
+class RequestModel(Model):
+    """State of one inbound request (provision) from receipt to reply."""
+
+    Meta = table_meta("linkage")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    request_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # received | awaiting_approval | approved | refused | provided
+    item = UnicodeAttribute()
+    requester_body = UnicodeAttribute()
+    requester_kind = UnicodeAttribute()
+    requester_public_key = UnicodeAttribute()
+    permit_id = UnicodeAttribute()
+    person_id = UnicodeAttribute(null=True)
+    received_at = UnicodeAttribute()
+    requested_at = UnicodeAttribute()
+    task_token = UnicodeAttribute(null=True)
+    preview = UnicodeAttribute(null=True)  # JSON of the fields to be sent, for the reviewer
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    decision_reason = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    pending = _Gsi1()
+
+
+class KeyModel(Model):
+    Meta = table_meta("linkage")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    public_key = UnicodeAttribute()
+    private_key_ct = UnicodeAttribute(null=True)  # KMS ciphertext (base64url) of the raw private key
+    kms_key = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+# --- table linkage_records ----------------------------------------------------------------------
+
+
+class ExchangeRecordModel(Model):
+    """情報提供等記録 (番号法第23条): both bodies, request and provision time, items, what was withheld."""
+
+    Meta = table_meta("linkage_records")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    record_id = UnicodeAttribute()
+    direction = UnicodeAttribute()  # provision (we answered) | query (we asked)
+    requester_body = UnicodeAttribute()
+    provider_body = UnicodeAttribute()
+    item = UnicodeAttribute()
+    person_id = UnicodeAttribute(null=True)  # internal id (never My Number); None when unknown
+    request_id = UnicodeAttribute()
+    permit_id = UnicodeAttribute(null=True)
+    requested_at = UnicodeAttribute()
+    provided_at = UnicodeAttribute(null=True)  # None: nothing was provided
+    outcome = UnicodeAttribute()  # provided | refused | received | failed
+    reason = UnicodeAttribute(null=True)
+    fields_sent = UnicodeAttribute()  # JSON list
+    fields_withheld = UnicodeAttribute()  # JSON list
+    approved_by = UnicodeAttribute(null=True)
+    recorded_at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_month = _Gsi1()
+
+
+# --- table transfers ----------------------------------------------------------------------------
+
+
+class ApplicationModel(Model):
+    """データ利用申請 (data-use application) for an in-city transfer."""
+
+    Meta = table_meta("transfers")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    application_id = UnicodeAttribute()
+    department = UnicodeAttribute()
+    information_kind = UnicodeAttribute()
+    applicant = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+    legal_basis = UnicodeAttribute()
+    approver = UnicodeAttribute(null=True)
+    approved_at = UnicodeAttribute(null=True)
+    valid_from = UnicodeAttribute()
+    valid_until = UnicodeAttribute()
+    status = UnicodeAttribute()  # applied | approved | rejected | revoked
+
+
+class TransferRecordModel(Model):
+    Meta = table_meta("transfers")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    transfer_id = UnicodeAttribute()
+    department = UnicodeAttribute()
+    information_kind = UnicodeAttribute()
+    subject_count = NumberAttribute()
+    application_id = UnicodeAttribute(null=True)
+    actor = UnicodeAttribute()
+    terminal = UnicodeAttribute()
+    outcome = UnicodeAttribute()  # transferred | refused
+    reason = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_department = _Gsi1()
+
+
+# --- table federation ---------------------------------------------------------------------------
+
+
+class AppliedFileModel(Model):
+    Meta = table_meta("federation")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    file_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    content_hash = UnicodeAttribute()
+    record_count = NumberAttribute()
+    applied_at = UnicodeAttribute()
+    source_key = UnicodeAttribute()
+
+
+class ContinuityModel(Model):
+    """資格継続: a person's NHI period as the federation knows it (prefecture-wide)."""
+
+    Meta = table_meta("federation")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    person_id = UnicodeAttribute()
+    prefecture_insured_id = UnicodeAttribute()
+    insurer_number = UnicodeAttribute()
+    acquired_on = UnicodeAttribute()
+    lost_on = UnicodeAttribute(null=True)
+    change = UnicodeAttribute()
+    file_id = UnicodeAttribute()
+
+
+class CarryOverModel(Model):
+    """高額該当の引き継ぎ: a month with a high-cost benefit at the previous municipality."""
+
+    Meta = table_meta("federation")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    household_id = UnicodeAttribute()
+    householder_id = UnicodeAttribute()
+    month = UnicodeAttribute()
+    from_municipality = UnicodeAttribute()
+    to_municipality = UnicodeAttribute()
+    moved_on = UnicodeAttribute()
+    file_id = UnicodeAttribute()
