@@ -306,6 +306,8 @@ def test_no_bills_no_benefit() -> None:
         (case(member("A", 45, bill("H1", "inpatient", 1_000, 1_001))), "household.members[0].bills[0].copay"),
         (case(member("A", 45), prior=["2024-10"]), "household.prior_benefit_months[0]"),
         (case(member("A", 45), member("A", 40)), "household.members[1].id"),
+        # a valid My Number as an id would be echoed by --explain: refused (check digit 8, see identity tests)
+        (case(member("123456789018", 45)), "household.members[0].id"),
         (case(member("A", 45, outpatient_paid_this_year=0)), "household.members[0].outpatient_paid_this_year"),
         (case(member("X", 72, outpatient_paid_this_year=1), bracket70="一般", service_month="2024-08"),
          "household.members[0].outpatient_paid_this_year"),
