@@ -1,8 +1,58 @@
-"""Catalog entries of the assessment area (owned by that area)."""
+"""Catalog entries of the assessment area (賦課): the monthly assessment workflow and its functions."""
 
 from __future__ import annotations
 
-from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec
+from kokuho.platform.catalog.model import FunctionSpec, Schedule, StateMachineSpec
 
-FUNCTIONS: tuple[FunctionSpec, ...] = ()
-STATE_MACHINES: tuple[StateMachineSpec, ...] = ()
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec(
+        "assessment-prepare", "assessment.prepare.handler",
+        "Monthly assessment: select changed households, write the pre-batched work list to S3",
+        tables={"assessment": "write", "access_log": "write"}, buckets={"work": "write"},
+        timeout_seconds=300, memory_mb=1024,
+    ),
+    FunctionSpec(
+        "assessment-batch", "assessment.batch.handler",
+        "Monthly assessment: compute and conditionally write one batch of households' assessment versions",
+        tables={"assessment": "write", "idempotency": "write", "access_log": "write"},
+        timeout_seconds=300, memory_mb=1024,
+    ),
+    FunctionSpec(
+        "assessment-record-failure", "assessment.failure.handler",
+        "Monthly assessment: record a batch that failed after its retries, with its household ids",
+        tables={"assessment": "write"},
+    ),
+    FunctionSpec(
+        "assessment-summarize", "assessment.summarize.handler",
+        "Monthly assessment: run summary, metrics, and the 保険料賦課情報 transfer record to 介護保険課",
+        tables={"assessment": "write", "transfers": "write", "access_log": "write"},
+        timeout_seconds=300,
+    ),
+    FunctionSpec(
+        "assessment-case-intake", "assessment.intake.handler",
+        "賦課用世帯情報 intake: validate a whole household-case file from the exchange bucket, then apply it",
+        tables={"assessment": "write", "access_log": "write", "mynumber": "write"},
+        buckets={"exchange": "read"}, timeout_seconds=900, memory_mb=1024,
+    ),
+)
+
+STATE_MACHINES: tuple[StateMachineSpec, ...] = (
+    StateMachineSpec(
+        "monthly-assessment", "monthly_assessment.asl.json",
+        "月次賦課 / 本算定: changed (or all) households → Distributed Map over batches → summary",
+        substitutions={
+            "PrepareFunctionArn": ("function", "assessment-prepare"),
+            "BatchFunctionArn": ("function", "assessment-batch"),
+            "RecordFailureFunctionArn": ("function", "assessment-record-failure"),
+            "SummarizeFunctionArn": ("function", "assessment-summarize"),
+            "WorkBucket": ("bucket", "work"),
+        },
+        schedules=(
+            # Monthly 更正 run: the 1st at 02:00 JST, households changed since the last run.
+            Schedule("cron(0 2 1 * ? *)", {"mode": "monthly"}, "月次賦課 (更正)"),
+            # 本算定: mid-June after the resident-tax income data arrives, every household.
+            Schedule("cron(0 2 15 6 ? *)", {"mode": "annual"}, "本算定 (annual assessment)"),
+        ),
+        distributed_map_buckets=("work",),
+    ),
+)

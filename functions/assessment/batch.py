@@ -1,0 +1,34 @@
+"""Lambda: one batch of the monthly assessment (Distributed Map item), idempotent on run id + batch id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from kokuho.assessment.monthly import assess_batch
+from kokuho.platform.observability import get_logger
+from kokuho.platform.tables import table
+
+logger = get_logger("assessment-batch")
+persistence = DynamoDBPersistenceLayer(table_name=table("idempotency").name())
+# Business key, not the raw event: a duplicate delivery of the same batch of the same run is one job.
+config = IdempotencyConfig(event_key_jmespath="[run_id, batch.batch_id]", raise_on_no_idempotency_key=True,
+                           expires_after_seconds=24 * 3600)
+
+
+@idempotent_function(data_keyword_argument="event", persistence_store=persistence, config=config)
+def assess(event: dict[str, Any]) -> dict[str, Any]:
+    return assess_batch(event)
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    config.register_lambda_context(context)
+    out = assess(event=event)
+    logger.info("batch assessed", extra=out)
+    return out

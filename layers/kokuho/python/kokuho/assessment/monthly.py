@@ -1,0 +1,429 @@
+"""月次賦課 / 本算定 — the steps of the monthly-assessment state machine (called by thin handlers).
+
+prepare_run    select the households (changed since the last completed run of the fiscal year, or all
+               for the annual run) and write the pre-batched work list to the work bucket
+assess_batch   one batch: read cases and latest versions, compute, write new versions with
+               conditional writes (never twice, never over another version), notice data, access
+               records in the same transactions; records the batch outcome
+record_failed_batch   a batch that still failed after its retries: recorded with its household ids
+summarize_run  the run summary (counts, totals by part, counts by reduction, refunds, failures), the
+               保険料賦課情報 transfer record to 介護保険課, and the run marked completed
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+import kokuho
+from kokuho.assessment.household_cases import changed_household_ids, get_household_cases
+from kokuho.assessment.versions import Decision, Latest, NewVersion, decide
+from kokuho.identity.redaction import redact
+from kokuho.records.assessments import (
+    AssessmentVersionModel,
+    BatchOutcomeModel,
+    LatestAssessmentModel,
+    NoticeModel,
+    RunModel,
+    TransferRecordModel,
+    batch_get,
+    batch_outcomes,
+    last_completed_run,
+    put_work_list,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+PURPOSE = "賦課 (国保法第76条)"
+STAFF_ID = "system:monthly-assessment"
+READ_CATEGORY = "賦課用世帯情報"
+WRITE_CATEGORY = "保険料賦課情報"
+DEFAULT_BATCH_SIZE = 100
+DEFAULT_MAX_CONCURRENCY = 1000  # AWS default Lambda concurrency per account/region
+HOUSEHOLDS_PER_TRANSACTION = 30  # 3 items each + 2 for the access record ≤ 100 (TransactWriteItems)
+PARTS = ("medical", "support", "care", "child")
+CARE_TRANSFER_NO = 3  # seed II-5 移転先3: 保健福祉局介護保険課, 保険料賦課情報
+
+# Test-only hook: a batch id named here fails once, AFTER its first transaction committed, to prove
+# that a retried batch neither double-writes nor loses households. Never set outside tests.
+TEST_HOOK_FAIL_BATCH_ONCE = "KOKUHO_TEST_HOOK_FAIL_BATCH_ONCE"
+_hook_lock = threading.Lock()
+_hook_fired: set[str] = set()
+
+
+class RunInputError(ValueError):
+    """The run's input is invalid (message names the field)."""
+
+
+class InjectedBatchFailure(RuntimeError):
+    """Raised only by the test hook above."""
+
+
+def _actor(execution_id: str) -> Any:
+    from kokuho.access.records import Actor
+
+    return Actor(staff_id=STAFF_ID, terminal_id=execution_id or "local", purpose=PURPOSE)
+
+
+def _record_access(*args: Any, **kwargs: Any) -> Any:
+    from kokuho.access.records import record_access
+
+    return record_access(*args, **kwargs)
+
+
+def fiscal_year_of_month(month: str) -> int:
+    """Fiscal year (年度, April–March) that contains a month "YYYY-MM"."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return year if mon >= 4 else year - 1
+
+
+def _check_month(value: Any, field: str) -> str:
+    if not isinstance(value, str) or len(value) != 7 or value[4] != "-" or not (
+            value[:4].isdigit() and value[5:].isdigit() and 1 <= int(value[5:]) <= 12):
+        raise RunInputError(f"{field}: must be a month YYYY-MM")
+    return value
+
+
+def _positive_int(value: Any, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise RunInputError(f"{field}: must be a positive integer")
+    return value
+
+
+# -- prepare ----------------------------------------------------------------------------------------
+
+def prepare_run(inp: dict[str, Any], *, execution_id: str, execution_name: str,
+                now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    unknown = set(inp) - {"mode", "as_of_month", "fiscal_year", "batch_size", "max_concurrency"}
+    if unknown:
+        raise RunInputError(f"{sorted(unknown)[0]}: unknown field")
+    mode = inp.get("mode", "monthly")
+    if mode not in ("monthly", "annual"):
+        raise RunInputError("mode: must be 'monthly' or 'annual'")
+    as_of_month = _check_month(inp.get("as_of_month") or now.astimezone(TOKYO).strftime("%Y-%m"),
+                               "as_of_month")
+    fiscal_year = inp.get("fiscal_year", fiscal_year_of_month(as_of_month))
+    _positive_int(fiscal_year, "fiscal_year")
+    batch_size = _positive_int(inp.get("batch_size", DEFAULT_BATCH_SIZE), "batch_size")
+    max_conc = _positive_int(inp.get("max_concurrency", DEFAULT_MAX_CONCURRENCY), "max_concurrency")
+    run_id = execution_name
+
+    since: datetime | None = None
+    if mode == "monthly":
+        last = last_completed_run(fiscal_year)
+        since = datetime.fromisoformat(last.snapshot_at) if last else None
+    ids = changed_household_ids(fiscal_year, since)
+    batches = [{"batch_id": f"b{i // batch_size:05d}", "household_ids": ids[i:i + batch_size]}
+               for i in range(0, len(ids), batch_size)]
+    bucket, key = put_work_list(run_id, batches)
+    pk, sk = RunModel.key(run_id)
+    RunModel(pk, sk, run_id=run_id, fiscal_year=fiscal_year, mode=mode, as_of_month=as_of_month,
+             snapshot_at=now.astimezone(UTC).isoformat(timespec="microseconds"),
+             since=since.isoformat() if since else None, status="started", households=len(ids),
+             batches=len(batches), work_list_key=key).save()
+    return {
+        "run_id": run_id, "fiscal_year": fiscal_year, "as_of_month": as_of_month, "mode": mode,
+        "bucket": bucket, "key": key, "batches": len(batches), "households": len(ids),
+        "max_concurrency": max(1, min(max_conc, len(batches))),
+        "since": since.isoformat() if since else None,
+    }
+
+
+# -- one batch --------------------------------------------------------------------------------------
+
+def _latest_of(items: dict[tuple[str, str], Any], household_id: str, fy: int) -> Latest | None:
+    item = items.get((AssessmentVersionModel.pk_of(household_id, fy), "LATEST"))
+    if item is None:
+        return None
+    return Latest(int(item.version), item.content_hash, item.run_id, dict(item.result),
+                  list(item.installments))
+
+
+def _read_latest(household_ids: Sequence[str], fy: int) -> dict[tuple[str, str], Any]:
+    return batch_get(LatestAssessmentModel,
+                     ((AssessmentVersionModel.pk_of(h, fy), "LATEST") for h in household_ids))
+
+
+def _compute(cases: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Engine results per household; a household whose case the engine rejects is a failure (not the batch)."""
+    from kokuho.premium import CaseError, RateFileError, compute_case
+
+    ids = list(cases)
+    try:
+        from kokuho.premium import compute_many
+
+        return dict(zip(ids, compute_many([cases[h] for h in ids]), strict=True)), {}
+    except (ImportError, CaseError, RateFileError, ValueError, KeyError, TypeError):
+        pass  # fall back to one at a time so one bad case names itself
+    results: dict[str, dict[str, Any]] = {}
+    failures: dict[str, str] = {}
+    for h in ids:
+        try:
+            results[h] = compute_case(cases[h])
+        except (CaseError, RateFileError) as exc:
+            failures[h] = redact(f"{type(exc).__name__}: {exc}")
+    return results, failures
+
+
+def _add_version(tx: TransactWrite, new: NewVersion, prev_version: int | None, *, run_id: str,
+                 batch_id: str, as_of_month: str, at: str) -> None:
+    pk = AssessmentVersionModel.pk_of(new.household_id, new.fiscal_year)
+    tx.save(AssessmentVersionModel(
+        pk, AssessmentVersionModel.sk_of(new.version), household_id=new.household_id,
+        fiscal_year=new.fiscal_year, version=new.version, run_id=run_id, batch_id=batch_id,
+        as_of_month=as_of_month, content_hash=new.content_hash, result=new.result,
+        installments=new.installments, diff=new.diff, difference=new.difference, refund=new.refund,
+        created_at=at,
+    ), condition=AssessmentVersionModel.pk.does_not_exist())  # a version is written once, ever
+    latest = LatestAssessmentModel(pk, "LATEST", version=new.version, content_hash=new.content_hash,
+                                   run_id=run_id, result=new.result, installments=new.installments)
+    if prev_version is None:
+        tx.save(latest, condition=LatestAssessmentModel.pk.does_not_exist())
+    else:
+        tx.save(latest, condition=LatestAssessmentModel.version == prev_version)
+    tx.save(NoticeModel(
+        f"NOTICE#{new.household_id}", f"FY#{new.fiscal_year}#V#{new.version:04d}",
+        household_id=new.household_id, fiscal_year=new.fiscal_year, version=new.version,
+        kind=new.notice_kind, as_of_month=as_of_month, payer_id=new.payer_id,
+        body={"reduction": new.result.get("reduction"), "parts": new.result["parts"],
+              "annual": new.result["annual"], "installments": new.installments,
+              "difference": new.difference, "refund": new.refund, "diff": new.diff},
+    ))
+
+
+def _connection() -> Connection:
+    return Connection(region=AssessmentVersionModel.Meta.region)
+
+
+def _maybe_fail_for_test(run_id: str, batch_id: str) -> None:
+    if os.environ.get(TEST_HOOK_FAIL_BATCH_ONCE) != batch_id:
+        return
+    with _hook_lock:
+        key = f"{run_id}#{batch_id}"
+        if key in _hook_fired:
+            return
+        _hook_fired.add(key)
+    raise InjectedBatchFailure(f"test hook: batch {batch_id} fails once after its first commit")
+
+
+def assess_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """Assess one batch; safe to run again (retry or duplicate): nothing is written twice."""
+    run_id = str(event["run_id"])
+    fy = int(event["fiscal_year"])
+    as_of_month = _check_month(event["as_of_month"], "as_of_month")
+    batch = event["batch"]
+    batch_id = str(batch["batch_id"])
+    ids = [str(h) for h in batch["household_ids"]]
+    actor = _actor(str(event.get("execution_id", "")))
+    chain = f"{run_id}#{batch_id}"
+    storage_s = engine_s = 0.0
+
+    t = time.perf_counter()
+    _record_access(actor, ids, READ_CATEGORY, "read", chain=chain)
+    cases = get_household_cases(ids, fy)
+    latest_items = _read_latest(ids, fy)
+    storage_s += time.perf_counter() - t
+
+    t = time.perf_counter()
+    results, failures = _compute(cases)
+    for h in ids:
+        if h not in cases:
+            failures[h] = "no 賦課用世帯情報 for this fiscal year"
+    decisions: dict[str, Decision] = {
+        h: decide(h, cases[h], results[h], _latest_of(latest_items, h, fy), as_of_month=as_of_month,
+                  run_id=run_id)
+        for h in ids if h in results
+    }
+    engine_s += time.perf_counter() - t
+
+    t = time.perf_counter()
+    to_write = [h for h, d in decisions.items() if d.outcome == "written"]
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    for first in range(0, len(to_write), HOUSEHOLDS_PER_TRANSACTION):
+        chunk = to_write[first:first + HOUSEHOLDS_PER_TRANSACTION]
+        _write_chunk(chunk, decisions, latest_items, actor=actor, chain=chain, run_id=run_id,
+                     batch_id=batch_id, fy=fy, as_of_month=as_of_month, at=at, results=results)
+        if first == 0:
+            _maybe_fail_for_test(run_id, batch_id)
+    storage_s += time.perf_counter() - t
+
+    counts = Counter(d.outcome for d in decisions.values())
+    reductions = Counter(str(results[h].get("reduction") or "なし") for h in decisions)
+    totals = {p: sum(int(results[h]["parts"].get(p, 0)) for h in decisions) for p in PARTS}
+    written = [decisions[h].new for h in decisions if decisions[h].new is not None]
+    # A replayed household was written by this run on an earlier attempt: its figures come from there.
+    outcome = {
+        "batch_id": batch_id,
+        "households": len(ids),
+        "written": counts["written"] + counts["replayed"],
+        "unchanged": counts["unchanged"],
+        "failed": [{"household_id": h, "error": e} for h, e in sorted(failures.items())],
+        "totals": totals,
+        "annual_total": sum(totals.values()),
+        "reductions": dict(reductions),
+        "refunds": {"count": sum(1 for n in written if n and n.refund > 0),
+                    "total": sum(n.refund for n in written if n)},
+        "difference_total": sum(n.difference for n in written if n and n.version > 1),
+        "corrections": sum(1 for n in written if n and n.version > 1),
+        "care_households": sum(1 for h in decisions if int(results[h]["parts"].get("care", 0)) > 0
+                               and decisions[h].outcome in ("written", "replayed")),
+        "timing": {"engine_ms": round(engine_s * 1000, 1), "storage_ms": round(storage_s * 1000, 1)},
+    }
+    pk, sk = BatchOutcomeModel.key(run_id, batch_id)
+    BatchOutcomeModel(pk, sk, run_id=run_id, batch_id=batch_id, status="ok", outcome=outcome).save()
+    return {"batch_id": batch_id, "households": len(ids), "written": outcome["written"],
+            "failed": len(failures)}
+
+
+def _write_chunk(chunk: list[str], decisions: dict[str, Decision], latest_items: dict[tuple[str, str], Any],
+                 *, actor: Any, chain: str, run_id: str, batch_id: str, fy: int, as_of_month: str,
+                 at: str, results: dict[str, dict[str, Any]], attempts: int = 4) -> None:
+    """One transaction: versions, latest pointers, notices and the access record, all or nothing.
+
+    On a conflict (a concurrent duplicate of this batch, or the access chain moved), re-read the
+    latest versions and decide again: what the other writer wrote is then "replayed" or "unchanged".
+    """
+    for attempt in range(attempts):
+        pending = [h for h in chunk if decisions[h].outcome == "written"]
+        if not pending:
+            return
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                for h in pending:
+                    new = decisions[h].new
+                    assert new is not None
+                    prev = new.version - 1 if new.version > 1 else None
+                    _add_version(tx, new, prev, run_id=run_id, batch_id=batch_id,
+                                 as_of_month=as_of_month, at=at)
+                _record_access(actor, pending, WRITE_CATEGORY, "write", chain=chain, transaction=tx)
+            return
+        except (TransactWriteError, PutError):
+            if attempt == attempts - 1:
+                raise
+            fresh = _read_latest(pending, fy)
+            latest_items.update(fresh)
+            for h in pending:
+                case_like = {"household": {"householder_id": decisions[h].new.payer_id}}  # type: ignore[union-attr]
+                decisions[h] = decide(h, case_like, results[h], _latest_of(latest_items, h, fy),
+                                      as_of_month=as_of_month, run_id=run_id)
+
+
+# -- failures and summary ---------------------------------------------------------------------------
+
+def record_failed_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """Record a batch that failed after its retries, naming every household id in it."""
+    batch = event["batch"]
+    err = event.get("error") or {}
+    run_id, batch_id = str(event["run_id"]), str(batch["batch_id"])
+    ids = [str(h) for h in batch["household_ids"]]
+    pk, sk = BatchOutcomeModel.key(run_id, batch_id)
+    BatchOutcomeModel(pk, sk, run_id=run_id, batch_id=batch_id, status="failed", outcome={
+        "batch_id": batch_id, "households": len(ids), "household_ids": ids,
+        "error": redact(str(err.get("Error", "unknown"))), "cause": redact(str(err.get("Cause", "")))[:2000],
+    }).save()
+    return {"batch_id": batch_id, "households": len(ids), "written": 0, "failed": len(ids),
+            "batch_failed": True}
+
+
+def _care_transfer_entry() -> dict[str, Any]:
+    raw = json.loads((Path(kokuho.__file__).parent / "data" / "linkage" / "transfers.v1.json")
+                     .read_text("utf-8"))
+    entry = next(e for e in raw["entries"] if e["no"] == CARE_TRANSFER_NO)
+    return {**entry, "legal_basis": list(raw["legal_basis_all"]), "list_version": raw["version"]}
+
+
+def summarize_run(event: dict[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    run_id = str(event["run_id"])
+    run = RunModel.get(*RunModel.key(run_id), consistent_read=True)
+    totals = dict.fromkeys(PARTS, 0)
+    reductions: Counter[str] = Counter()
+    failed_households: list[dict[str, str]] = []
+    failed_batches: list[dict[str, Any]] = []
+    n = {"households": 0, "written": 0, "unchanged": 0, "refund_count": 0, "refund_total": 0,
+         "difference_total": 0, "corrections": 0, "care_households": 0}
+    timing = {"engine_ms": 0.0, "storage_ms": 0.0}
+    seen_batches = 0
+    for item in batch_outcomes(run_id):
+        seen_batches += 1
+        o = dict(item.outcome)
+        if item.status == "failed":
+            failed_batches.append({"batch_id": o["batch_id"], "household_ids": o["household_ids"],
+                                   "error": o["error"]})
+            continue
+        n["households"] += int(o["households"])
+        n["written"] += int(o["written"])
+        n["unchanged"] += int(o["unchanged"])
+        n["refund_count"] += int(o["refunds"]["count"])
+        n["refund_total"] += int(o["refunds"]["total"])
+        n["difference_total"] += int(o["difference_total"])
+        n["corrections"] += int(o["corrections"])
+        n["care_households"] += int(o["care_households"])
+        failed_households += o["failed"]
+        for p in PARTS:
+            totals[p] += int(o["totals"][p])
+        reductions.update(o["reductions"])
+        for k in timing:
+            timing[k] += float(o["timing"][k])
+    expected = int(run.batches)
+    summary: dict[str, Any] = {
+        "run_id": run_id, "fiscal_year": int(run.fiscal_year), "mode": run.mode,
+        "as_of_month": run.as_of_month, "since": run.since,
+        "households_selected": int(run.households), "batches": expected,
+        "households_assessed": n["households"] - len(failed_households),
+        "versions_written": n["written"], "unchanged": n["unchanged"],
+        "corrections": n["corrections"], "difference_total": n["difference_total"],
+        "refunds": {"count": n["refund_count"], "total": n["refund_total"]},
+        "totals": totals, "annual_total": sum(totals.values()),
+        "reductions": dict(sorted(reductions.items())),
+        "failures": {"households": failed_households, "batches": failed_batches,
+                     # a batch with neither outcome nor failure record must not pass unnoticed
+                     "batches_unaccounted": max(0, expected - seen_batches)},
+        "timing": {k: round(v, 1) for k, v in timing.items()},
+    }
+    summary["transfer"] = _record_care_transfer(run_id, n["written"], n["care_households"], now)
+    run.update(actions=[
+        RunModel.status.set("completed" if not failed_batches and not failed_households
+                            and summary["failures"]["batches_unaccounted"] == 0 else "completed_with_failures"),
+        RunModel.summary.set(summary),
+        RunModel.gsi1pk.set(f"RUNS#FY#{int(run.fiscal_year)}"),
+        RunModel.gsi1sk.set(f"{run.snapshot_at}#{run_id}"),
+    ])
+    return summary
+
+
+def _record_care_transfer(run_id: str, versions_written: int, care_households: int,
+                          now: datetime) -> dict[str, Any] | None:
+    """移転先3: the premium data of this run's new versions is made available to 介護保険課 (recorded once)."""
+    if versions_written == 0:
+        return None
+    entry = _care_transfer_entry()
+    record = {
+        "transfer_no": entry["no"], "department": entry["department"],
+        "information_kind": entry["information_kind"], "uses": entry["uses"],
+        "legal_basis": entry["legal_basis"], "method": entry["method"],
+        "count": versions_written, "care_households": care_households, "run_id": run_id,
+        "at": now.astimezone(UTC).isoformat(timespec="seconds"),
+    }
+    if versions_written > int(entry["max_subjects_per_transfer"]):
+        raise RunInputError("transfer count exceeds the permitted band of 移転先3")
+    try:
+        TransferRecordModel(f"TRANSFER#{entry['no']:02d}", f"RUN#{run_id}", record=record,
+                            gsi1pk="TRANSFERS", gsi1sk=f"{record['at']}#{run_id}").save(
+            condition=TransferRecordModel.pk.does_not_exist())
+    except PutError:
+        pass  # a retried Summarize: already recorded once
+    return record
+

@@ -1,0 +1,326 @@
+"""The embedded AWS: moto in-process, provisioned from the same definitions the CDK stacks deploy.
+
+Public API (stable — tests, the demo and benchmarks rely on it)::
+
+    from kokuho.platform.embedded import embedded_aws
+
+    with embedded_aws() as aws:                 # moto on, region ap-northeast-1, dummy credentials,
+        aws.client("dynamodb")                  # everything provisioned; boto3 clients on the mock
+        aws.state_machine_arn("monthly-assessment")
+        aws.function_arn("assessment-batch")
+        aws.table_name("assessment"); aws.bucket_name("work"); aws.key_arn(DataClass.PERSONAL)
+        out = aws.run_state_machine("monthly-assessment", {...}, name="run-2024-06")
+        #   start + poll until done; returns the parsed output; raises ExecutionFailed(error, cause)
+        aws.invoke("assessment-batch", {...})   # direct Lambda invoke through moto, parsed payload
+
+    with embedded_aws(server=True) as aws:      # additionally a ThreadedMotoServer on 127.0.0.1
+        aws.endpoint_url                        # "http://127.0.0.1:<port>" (None without server)
+
+What is provisioned, and from where:
+- tables: kokuho.platform.tables.TABLES (keys, GSIs with ALL projection, TTL, SSE on the data class key)
+- buckets: BUCKETS (default SSE-KMS with the data class key)
+- one KMS key per DataClass, aliased key_alias(data_class)
+- Lambda functions: kokuho.platform.catalog.FUNCTIONS; invocations run the handler in-process
+  (kokuho.platform.local_lambda: handler path relative to functions/)
+- state machines: kokuho.platform.catalog.STATE_MACHINES, ASL loaded from statemachines/ with the
+  `${Placeholder}` substitutions CDK's definition_substitutions applies (function ARN, table name,
+  bucket name, literal).
+
+Known gaps of moto's Step Functions interpreter (moto 5.2; the deployed ASL is kept as is and the
+workflows are written within what both support):
+- no `ItemBatcher` in its ASL grammar → work lists are written pre-batched (one JSON item per batch);
+- `ResultWriter` writes only an empty manifest → failures are recorded by a Catch in the item
+  processor, not read back from result files;
+- a Choice on `$.a[0].b` reads a list → select the element first (Pass/ResultSelector).
+Executions run asynchronously on a thread: always pass an execution name and poll (run_state_machine).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kokuho.platform.catalog import FUNCTIONS, STATE_MACHINES, StateMachineSpec
+from kokuho.platform.tables import AWS_REGION, BUCKETS, TABLES, DataClass, TableSpec, key_alias
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+ROOT = Path(os.environ.get("KOKUHO_ROOT", Path(__file__).resolve().parents[5]))
+FUNCTIONS_ROOT = ROOT / "functions"
+STATEMACHINES_ROOT = ROOT / "statemachines"
+LAMBDA_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/kokuho-lambda"
+SFN_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/kokuho-states"
+
+_ENV = {
+    "AWS_DEFAULT_REGION": AWS_REGION,
+    "AWS_REGION": AWS_REGION,
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+    "POWERTOOLS_METRICS_NAMESPACE": "kokuho",
+}
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+
+
+class ExecutionFailed(RuntimeError):
+    """A state machine execution ended FAILED, TIMED_OUT or ABORTED."""
+
+    def __init__(self, status: str, error: str | None, cause: str | None, execution_arn: str) -> None:
+        super().__init__(f"{status}: {error or '-'}: {cause or '-'}")
+        self.status, self.error, self.cause, self.execution_arn = status, error, cause, execution_arn
+
+
+def substitute(definition: str, spec: StateMachineSpec, resolve: dict[str, dict[str, str]]) -> str:
+    """Apply `${Placeholder}` substitutions like CDK's definition_substitutions (every one must resolve)."""
+    values: dict[str, str] = {}
+    for placeholder, (kind, ref) in spec.substitutions.items():
+        values[placeholder] = ref if kind == "literal" else resolve[kind][ref]
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(1) not in values:
+            raise KeyError(f"{spec.asl_file}: no substitution for ${{{m.group(1)}}}")
+        return values[m.group(1)]
+
+    return _PLACEHOLDER.sub(repl, definition)
+
+
+def dynamodb_create_args(spec: TableSpec, kms_key_id: str | None = None) -> dict[str, Any]:
+    """CreateTable arguments for a TableSpec (shared with tests that compare schemas)."""
+    attrs = [{"AttributeName": a, "AttributeType": "S"} for a in spec.key_attributes()]
+    schema = [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
+    if spec.sort_key:
+        schema.append({"AttributeName": spec.sort_key, "KeyType": "RANGE"})
+    args: dict[str, Any] = {
+        "TableName": spec.name(),
+        "AttributeDefinitions": attrs,
+        "KeySchema": schema,
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if spec.indexes:
+        args["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": ix.name,
+                "KeySchema": [{"AttributeName": ix.partition_key, "KeyType": "HASH"}]
+                + ([{"AttributeName": ix.sort_key, "KeyType": "RANGE"}] if ix.sort_key else []),
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for ix in spec.indexes
+        ]
+    if kms_key_id:
+        args["SSESpecification"] = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": kms_key_id}
+    return args
+
+
+def _dummy_zip() -> bytes:
+    # moto stores the code but never runs it: invocations are routed to functions/ in-process.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("README", "code runs in-process from functions/ (kokuho.platform.local_lambda)")
+    return buf.getvalue()
+
+
+@dataclass
+class EmbeddedAWS:
+    """Handle on a running embedded AWS (see module docstring)."""
+
+    endpoint_url: str | None = None
+    _keys: dict[DataClass, str] = field(default_factory=dict)
+    _functions: dict[str, str] = field(default_factory=dict)
+    _state_machines: dict[str, str] = field(default_factory=dict)
+    _clients: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, region_name=AWS_REGION)
+        return self._clients[service]
+
+    def function_arn(self, logical: str) -> str:
+        return self._functions[logical]
+
+    def state_machine_arn(self, logical: str) -> str:
+        return self._state_machines[logical]
+
+    def key_arn(self, data_class: DataClass) -> str:
+        return self._keys[data_class]
+
+    @staticmethod
+    def table_name(logical: str) -> str:
+        return next(t for t in TABLES if t.logical == logical).name()
+
+    @staticmethod
+    def bucket_name(logical: str) -> str:
+        return next(b for b in BUCKETS if b.logical == logical).name()
+
+    def invoke(self, logical: str, event: dict[str, Any]) -> Any:
+        """Invoke a catalog function through moto; raises RuntimeError on a function error."""
+        resp = self.client("lambda").invoke(FunctionName=self.function_arn(logical),
+                                            Payload=json.dumps(event).encode("utf-8"))
+        payload = json.loads(resp["Payload"].read() or b"null")
+        if resp.get("FunctionError"):
+            raise RuntimeError(f"{logical}: {payload.get('errorType')}: {payload.get('errorMessage')}")
+        return payload
+
+    def start_state_machine(self, logical: str, payload: dict[str, Any], *, name: str) -> str:
+        resp = self.client("stepfunctions").start_execution(
+            stateMachineArn=self.state_machine_arn(logical), name=name, input=json.dumps(payload))
+        return str(resp["executionArn"])
+
+    def wait_execution(self, execution_arn: str, *, timeout_s: float = 600.0,
+                       poll_s: float = 0.05) -> Any:
+        sfn = self.client("stepfunctions")
+        deadline = time.monotonic() + timeout_s
+        while True:
+            desc = sfn.describe_execution(executionArn=execution_arn)
+            status = desc["status"]
+            if status == "SUCCEEDED":
+                return json.loads(desc.get("output") or "null")
+            if status in ("FAILED", "TIMED_OUT", "ABORTED"):
+                raise ExecutionFailed(status, desc.get("error"), desc.get("cause"), execution_arn)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"execution still {status} after {timeout_s}s: {execution_arn}")
+            time.sleep(poll_s)
+
+    def run_state_machine(self, logical: str, payload: dict[str, Any], *, name: str,
+                          timeout_s: float = 600.0) -> Any:
+        """Start an execution (name required: makes reruns explicit) and wait for its output."""
+        return self.wait_execution(self.start_state_machine(logical, payload, name=name),
+                                   timeout_s=timeout_s)
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        sfn = self.client("stepfunctions")
+        events: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+        while True:
+            page = sfn.get_execution_history(**kwargs)
+            events += page["events"]
+            if not page.get("nextToken"):
+                return events
+            kwargs["nextToken"] = page["nextToken"]
+
+    # -- provisioning -----------------------------------------------------------------------------
+
+    def _provision(self) -> None:
+        kms = self.client("kms")
+        for dc in DataClass:
+            key = kms.create_key(Description=f"kokuho {dc.value}", KeyUsage="ENCRYPT_DECRYPT")
+            arn = key["KeyMetadata"]["Arn"]
+            kms.create_alias(AliasName=key_alias(dc), TargetKeyId=key["KeyMetadata"]["KeyId"])
+            self._keys[dc] = arn
+
+        ddb = self.client("dynamodb")
+        for spec in TABLES:
+            ddb.create_table(**dynamodb_create_args(spec, self._keys[spec.data_class]))
+            if spec.ttl_attribute:
+                ddb.update_time_to_live(TableName=spec.name(), TimeToLiveSpecification={
+                    "Enabled": True, "AttributeName": spec.ttl_attribute})
+
+        s3 = self.client("s3")
+        for b in BUCKETS:
+            s3.create_bucket(Bucket=b.name(),
+                             CreateBucketConfiguration={"LocationConstraint": AWS_REGION})
+            s3.put_bucket_encryption(Bucket=b.name(), ServerSideEncryptionConfiguration={"Rules": [{
+                "ApplyServerSideEncryptionByDefault": {
+                    "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": self._keys[b.data_class]}}]})
+
+        iam = self.client("iam")
+        for role, principal in ((LAMBDA_ROLE, "lambda.amazonaws.com"), (SFN_ROLE, "states.amazonaws.com")):
+            iam.create_role(RoleName=role.rsplit("/", 1)[1], AssumeRolePolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                        "Principal": {"Service": principal}}]}))
+
+        lam = self.client("lambda")
+        code = _dummy_zip()
+        for fn in FUNCTIONS:
+            env = {t.env_var: t.name() for t in TABLES if t.logical in fn.tables}
+            env |= {b.env_var: b.name() for b in BUCKETS if b.logical in fn.buckets}
+            env["POWERTOOLS_SERVICE_NAME"] = fn.logical
+            resp = lam.create_function(
+                FunctionName=f"kokuho-{fn.logical}", Runtime="python3.11", Role=LAMBDA_ROLE,
+                Handler=fn.handler, Code={"ZipFile": code}, Description=fn.description[:256],
+                Timeout=fn.timeout_seconds, MemorySize=fn.memory_mb,
+                Environment={"Variables": env})
+            self._functions[fn.logical] = resp["FunctionArn"]
+
+        resolve = {
+            "function": self._functions,
+            "table": {t.logical: t.name() for t in TABLES},
+            "bucket": {b.logical: b.name() for b in BUCKETS},
+        }
+        sfn = self.client("stepfunctions")
+        for sm in STATE_MACHINES:
+            definition = substitute((STATEMACHINES_ROOT / sm.asl_file).read_text("utf-8"), sm, resolve)
+            resp = sfn.create_state_machine(name=f"kokuho-{sm.logical}", definition=definition,
+                                            roleArn=SFN_ROLE, type="STANDARD")
+            self._state_machines[sm.logical] = resp["stateMachineArn"]
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextmanager
+def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
+    """Start moto (in-process; plus a loopback HTTP server if `server`), provision, yield the handle."""
+    from moto import mock_aws
+
+    from kokuho.platform.local_lambda import routed_lambda
+
+    with ExitStack() as stack:
+        stack.enter_context(_environment(_ENV))
+        stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
+        stack.enter_context(routed_lambda(FUNCTIONS_ROOT))
+        aws = EmbeddedAWS()
+        if server:
+            from moto.server import ThreadedMotoServer
+
+            srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+            srv.start()
+            stack.callback(srv.stop)
+            host, port = srv.get_host_and_port()
+            aws.endpoint_url = f"http://{host}:{port}"
+        _reset_pynamodb_connections()
+        aws._provision()
+        yield aws
+        _reset_pynamodb_connections()
+
+
+def _reset_pynamodb_connections() -> None:
+    """pynamodb caches a connection per model class; drop them so each embedded AWS starts clean."""
+    try:
+        from pynamodb.models import Model
+    except ImportError:  # pragma: no cover
+        return
+    for cls in _all_subclasses(Model):
+        meta = getattr(cls, "Meta", None)
+        if meta is not None and hasattr(cls, "_connection"):
+            cls._connection = None
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    out: list[type] = []
+    sub: type
+    for sub in cls.__subclasses__():
+        out += [sub, *_all_subclasses(sub)]
+    return out

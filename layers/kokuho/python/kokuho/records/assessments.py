@@ -1,0 +1,217 @@
+"""pynamodb models of the assessment table (賦課) and the work-list objects of the monthly run.
+
+Item layout in the "assessment" table (generic keys pk/sk, gsi1pk/gsi1sk):
+
+| item | pk | sk | gsi1pk / gsi1sk |
+|---|---|---|---|
+| 賦課用世帯情報 household case | HHCASE#<household> | FY#<fy> | HHCASE#FY#<fy>#S<shard> / <changed_at>#<household> |
+| assessment version | ASSESS#<household>#FY#<fy> | V#<version:04d> | — |
+| latest-version pointer | ASSESS#<household>#FY#<fy> | LATEST | — |
+| notice data (通知) | NOTICE#<household> | FY#<fy>#V#<version:04d> | — |
+| run | RUN#<run_id> | RUN | RUNS#FY#<fy> / <snapshot_at>#<run_id> (set when completed) |
+| batch outcome | RUN#<run_id> | BATCH#<batch_id> | — |
+
+The "changed since" index is sharded (16 partition keys per fiscal year) so a city-wide intake does not
+write one hot GSI partition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from kokuho.platform.tables import AWS_REGION, BUCKETS_BY_LOGICAL
+from kokuho.records.base import table_meta
+
+CASE_SHARDS = 16
+
+
+def case_shard(household_id: str) -> int:
+    return int(hashlib.sha256(household_id.encode()).hexdigest()[:4], 16) % CASE_SHARDS
+
+
+class _Gsi1(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class HouseholdCaseModel(Model):
+    """賦課用世帯情報: the premium case of a household for a fiscal year, as last changed."""
+
+    Meta = table_meta("assessment")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    household_id = UnicodeAttribute()
+    fiscal_year = NumberAttribute()
+    case = JSONAttribute()
+    changed_at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_change = _Gsi1()
+
+    @staticmethod
+    def key(household_id: str, fiscal_year: int) -> tuple[str, str]:
+        return f"HHCASE#{household_id}", f"FY#{fiscal_year}"
+
+
+class AssessmentVersionModel(Model):
+    """One version (版) of a household's annual assessment; never overwritten (conditional put)."""
+
+    Meta = table_meta("assessment")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    household_id = UnicodeAttribute()
+    fiscal_year = NumberAttribute()
+    version = NumberAttribute()
+    run_id = UnicodeAttribute()
+    batch_id = UnicodeAttribute()
+    as_of_month = UnicodeAttribute()
+    content_hash = UnicodeAttribute()
+    result = JSONAttribute()  # the premium engine's output (parts, annual, reduction, installments)
+    installments = JSONAttribute()  # the schedule in force after this version (更正 keeps due ones)
+    diff = JSONAttribute(null=True)  # per-part difference against the previous version
+    difference = NumberAttribute(default=0)
+    refund = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def pk_of(household_id: str, fiscal_year: int) -> str:
+        return f"ASSESS#{household_id}#FY#{fiscal_year}"
+
+    @staticmethod
+    def sk_of(version: int) -> str:
+        return f"V#{version:04d}"
+
+
+class LatestAssessmentModel(Model):
+    """Pointer to the latest version (one batch-get finds it); its update is conditional on the version."""
+
+    Meta = table_meta("assessment")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    version = NumberAttribute()
+    content_hash = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    result = JSONAttribute()
+    installments = JSONAttribute()
+
+
+class NoticeModel(Model):
+    """通知 data: what the 決定通知書 (first version) or 変更通知書 (更正) of a version prints."""
+
+    Meta = table_meta("assessment")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    household_id = UnicodeAttribute()
+    fiscal_year = NumberAttribute()
+    version = NumberAttribute()
+    kind = UnicodeAttribute()  # "決定通知" | "変更通知"
+    as_of_month = UnicodeAttribute()
+    payer_id = UnicodeAttribute()  # the householder (擬制世帯主 included) receives the notice
+    body = JSONAttribute()
+
+
+class RunModel(Model):
+    """One run of the monthly/annual assessment; gsi1 (set on completion) finds the last completed run."""
+
+    Meta = table_meta("assessment")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    run_id = UnicodeAttribute()
+    fiscal_year = NumberAttribute()
+    mode = UnicodeAttribute()
+    as_of_month = UnicodeAttribute()
+    snapshot_at = UnicodeAttribute()
+    since = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    households = NumberAttribute(default=0)
+    batches = NumberAttribute(default=0)
+    work_list_key = UnicodeAttribute(null=True)
+    summary = JSONAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    completed = _Gsi1()
+
+    @staticmethod
+    def key(run_id: str) -> tuple[str, str]:
+        return f"RUN#{run_id}", "RUN"
+
+
+class BatchOutcomeModel(Model):
+    """What one batch of a run did (or that it failed, with its household ids)."""
+
+    Meta = table_meta("assessment")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    run_id = UnicodeAttribute()
+    batch_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # "ok" | "failed"
+    outcome = JSONAttribute()
+
+    @staticmethod
+    def key(run_id: str, batch_id: str) -> tuple[str, str]:
+        return f"RUN#{run_id}", f"BATCH#{batch_id}"
+
+
+class TransferRecordModel(Model):
+    """庁内移転 record (transfers table): pk TRANSFER#<移転先 no>, sk RUN#<run_id> — one per run."""
+
+    Meta = table_meta("transfers")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    record = JSONAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+
+
+def transfer_records(transfer_no: int) -> list[dict[str, Any]]:
+    return [dict(i.record) for i in TransferRecordModel.query(f"TRANSFER#{transfer_no:02d}")]
+
+
+def batch_outcomes(run_id: str) -> Iterator[BatchOutcomeModel]:
+    return BatchOutcomeModel.query(f"RUN#{run_id}", BatchOutcomeModel.sk.startswith("BATCH#"),
+                                   consistent_read=True)
+
+
+def last_completed_run(fiscal_year: int) -> RunModel | None:
+    for run in RunModel.completed.query(f"RUNS#FY#{fiscal_year}", scan_index_forward=False, limit=1):
+        return run
+    return None
+
+
+def versions_of(household_id: str, fiscal_year: int) -> list[AssessmentVersionModel]:
+    return list(AssessmentVersionModel.query(
+        AssessmentVersionModel.pk_of(household_id, fiscal_year),
+        AssessmentVersionModel.sk.startswith("V#"), consistent_read=True))
+
+
+def batch_get(model: type[Model], keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """BatchGetItem in chunks of 100 (pynamodb chunks and retries unprocessed keys)."""
+    return {(getattr(item, "pk"), getattr(item, "sk")): item  # noqa: B009 - generic over models
+            for item in model.batch_get(list(keys))}
+
+
+# -- work lists in the work bucket ----------------------------------------------------------------
+
+def _s3() -> Any:
+    import boto3
+
+    return boto3.client("s3", region_name=AWS_REGION)
+
+
+def put_work_list(run_id: str, batches: list[dict[str, Any]]) -> tuple[str, str]:
+    """Write the pre-batched work list (a JSON array, one item per batch) read by the Distributed Map."""
+    bucket, key = BUCKETS_BY_LOGICAL["work"].name(), f"runs/{run_id}/work-list.json"
+    _s3().put_object(Bucket=bucket, Key=key, Body=json.dumps(batches).encode("utf-8"),
+                     ContentType="application/json")
+    return bucket, key
