@@ -205,6 +205,11 @@ def test_mixed_household_step_3() -> None:
     b = member("B", 40, bill("C3", "outpatient", 50_000, 15_000))
     result = run(case(x, y, a, b, bracket="ウ", bracket70="一般"))
     assert (result.ceiling, result.multiple, result.benefit) == (85_930, False, 74_070)
+    # --explain walks the clerk through the same steps
+    assert any(s.startswith("Step 1, X") and "bears 18,000 outpatient" in s for s in result.explain)
+    assert any(s.startswith("Step 2") and "the household bears 57,600" in s for s in result.explain)
+    assert any(s.startswith("Under 70, B") and "not combined" in s for s in result.explain)
+    assert any(s.startswith("Step 3") and "= 80,100 + 5,830 = 85,930" in s for s in result.explain)
 
 
 def test_mixed_household_step_3_multiple() -> None:

@@ -92,7 +92,7 @@ def ceiling_of(rule: CeilingRule, total_cost: int, *, multiple: bool, halved: bo
         assert rule.multiple is not None
         return Ceiling(rule.multiple, True, f"多数回 ceiling {yen(rule.multiple)}{half}")
     if rule.threshold is None:
-        return Ceiling(rule.base, False, f"flat ceiling {yen(rule.base)}{half}")
+        return Ceiling(rule.base, False, f"{yen(rule.base)} (a flat amount){half}")
     if total_cost <= rule.threshold:
         return Ceiling(rule.base, False, f"{yen(rule.base)} (total cost {yen(total_cost)} does not exceed "
                                          f"{yen(rule.threshold)}, so no 1% term){half}")

@@ -144,7 +144,9 @@ def assess(case: KogakuCase) -> KogakuResult:
             else:
                 limit = per_person
                 note = f"outpatient ceiling {yen(per_person)}"
-                if yearly_cap is not None and member.outpatient_paid_this_year is not None:
+                if yearly_cap is not None and member.outpatient_paid_this_year is None:
+                    note += f" (yearly cap {yen(yearly_cap)} not checked: no outpatient_paid_this_year given)"
+                elif yearly_cap is not None and member.outpatient_paid_this_year is not None:
                     left_this_year = max(0, yearly_cap - member.outpatient_paid_this_year)
                     if left_this_year < limit:
                         limit = left_this_year
@@ -184,7 +186,8 @@ def assess(case: KogakuCase) -> KogakuResult:
         remaining = min(pool, ceiling.amount)
         bills_text = "; ".join(f"{b.label} copay {yen(b.copay)} (total cost {yen(b.total_cost)})"
                                for b in counted) or "none"
-        with70 = f" plus {yen(pool - copays)} remaining from step 2 and the 70–74 total cost" if elderly else ""
+        with70 = (f"; plus what the 70–74 members bear after step 2, {yen(pool - copays)}, "
+                  f"with their total cost {yen(cost70)}") if elderly else ""
         explain.append(
             f"{'Step 3' if elderly else 'Under 70'}, household bracket {bracket}: bills combined: {bills_text}"
             f"{with70}; amounts combined {yen(pool)}; total cost {yen(cost)}; ceiling {ceiling.formula}; "
