@@ -1,0 +1,141 @@
+"""Lambda functions built from the function catalog (kokuho.platform.catalog.FUNCTIONS).
+
+Each function: Python 3.12, in the isolated subnets behind the endpoint-only security group, X-Ray
+active, the shared kokuho layer, its own log group (personal-data key, retention set), and its own
+role whose permissions are exactly the catalog's `tables`/`buckets` (read or write) plus the KMS keys of
+those data classes. Table and bucket ARNs are built from their fixed names (see DeploySettings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.constructs.log_group import encrypted_log_group
+from infra.settings import APP_LOG_RETENTION, DeploySettings
+from kokuho.platform.catalog.model import FunctionSpec
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL, TABLES_BY_LOGICAL, DataClass
+
+TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+              "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
+TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                            "dynamodb:BatchWriteItem"]
+OBJECT_READ = ["s3:GetObject", "s3:GetObjectVersion"]
+OBJECT_WRITE = OBJECT_READ + ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+KEY_READ = ["kms:Decrypt", "kms:DescribeKey"]
+KEY_WRITE = KEY_READ + ["kms:Encrypt", "kms:GenerateDataKey"]
+# Lambda creates the function's ENIs in the VPC with the function's role; ENI ids are not known in
+# advance, so these cannot be scoped to a resource (acknowledged in nag_acknowledgements).
+ENI_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+               "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+FUNCTIONS_EXCLUDE = ["tests", "**/tests", "__pycache__", "**/__pycache__", "*.pyc", "**/*.pyc"]
+
+
+class CatalogError(ValueError):
+    """The catalog names a table, bucket or function that does not exist."""
+
+
+class CatalogFunctions(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: DeploySettings, specs: Sequence[FunctionSpec],
+        vpc: ec2.IVpc, subnets: ec2.SubnetSelection, security_group: ec2.ISecurityGroup,
+        keys: Mapping[DataClass, kms.IKey], functions_root: Path, layer_root: Path,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.settings = settings
+        self.keys = keys
+        self.functions: dict[str, lambda_.Function] = {}
+        self.roles: dict[str, iam.Role] = {}
+        if not specs:
+            return
+        code = lambda_.Code.from_asset(str(functions_root), exclude=FUNCTIONS_EXCLUDE)
+        self.layer = lambda_.LayerVersion(
+            self, "KokuhoLayer",
+            code=lambda_.Code.from_asset(str(layer_root)),
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
+            compatible_architectures=[lambda_.Architecture.X86_64],
+            description="kokuho domain package and its runtime dependencies",
+        )
+        for spec in specs:
+            self.functions[spec.logical] = self._function(spec, code, vpc, subnets, security_group)
+
+    def _function(
+        self, spec: FunctionSpec, code: lambda_.Code, vpc: ec2.IVpc, subnets: ec2.SubnetSelection,
+        security_group: ec2.ISecurityGroup,
+    ) -> lambda_.Function:
+        scope = Construct(self, spec.logical)
+        name = self.settings.function_name(spec.logical)
+        role = iam.Role(
+            scope, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{name}: exactly the tables, buckets and keys its catalog entry names",
+        )
+        self.roles[spec.logical] = role
+        log_group = encrypted_log_group(
+            scope, "Logs", name=f"/aws/lambda/{name}", key=self.keys[DataClass.PERSONAL],
+            retention=APP_LOG_RETENTION,
+        )
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]))
+        role.add_to_policy(iam.PolicyStatement(actions=ENI_ACTIONS, resources=["*"]))
+        environment, classes = self._data_access(spec, role)
+        for data_class in sorted(classes, key=lambda c: c.value):
+            environment[f"KOKUHO_KEY_{data_class.name}"] = self.keys[data_class].key_arn
+        environment["POWERTOOLS_SERVICE_NAME"] = name
+        environment["POWERTOOLS_LOG_LEVEL"] = "INFO"
+        environment["POWERTOOLS_METRICS_NAMESPACE"] = "kokuho"
+        return lambda_.Function(
+            scope, "Function",
+            function_name=name,
+            description=spec.description[:256],
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            architecture=lambda_.Architecture.X86_64,
+            handler=spec.handler,
+            code=code,
+            layers=[self.layer],
+            role=role,
+            vpc=vpc,
+            vpc_subnets=subnets,
+            security_groups=[security_group],
+            tracing=lambda_.Tracing.ACTIVE,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            memory_size=spec.memory_mb,
+            reserved_concurrent_executions=spec.reserved_concurrency,
+            environment=environment,
+            log_group=log_group,
+        )
+
+    def _data_access(self, spec: FunctionSpec, role: iam.Role) -> tuple[dict[str, str], set[DataClass]]:
+        """Grant exactly the catalog's table/bucket access; return env vars and the data classes used."""
+        env: dict[str, str] = {}
+        classes: dict[DataClass, bool] = {}  # data class → needs write on its key
+        for logical, access in sorted(spec.tables.items()):
+            if logical not in TABLES_BY_LOGICAL:
+                raise CatalogError(f"function {spec.logical}: unknown table {logical!r}")
+            table = TABLES_BY_LOGICAL[logical]
+            arn = self.settings.table_arn(table.default_name)
+            resources = [arn] + [f"{arn}/index/{ix.name}" for ix in table.indexes]
+            role.add_to_policy(iam.PolicyStatement(
+                actions=TABLE_WRITE if access == "write" else TABLE_READ, resources=resources))
+            env[table.env_var] = table.default_name
+            classes[table.data_class] = classes.get(table.data_class, False) or access == "write"
+        for logical, access in sorted(spec.buckets.items()):
+            if logical not in BUCKETS_BY_LOGICAL:
+                raise CatalogError(f"function {spec.logical}: unknown bucket {logical!r}")
+            bucket = BUCKETS_BY_LOGICAL[logical]
+            arn = self.settings.bucket_arn(logical)
+            role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[arn]))
+            role.add_to_policy(iam.PolicyStatement(
+                actions=OBJECT_WRITE if access == "write" else OBJECT_READ, resources=[f"{arn}/*"]))
+            env[bucket.env_var] = self.settings.bucket_name(logical)
+            classes[bucket.data_class] = classes.get(bucket.data_class, False) or access == "write"
+        for data_class, write in sorted(classes.items(), key=lambda kv: kv[0].value):
+            role.add_to_policy(iam.PolicyStatement(
+                actions=KEY_WRITE if write else KEY_READ, resources=[self.keys[data_class].key_arn]))
+        return env, set(classes)

@@ -1,0 +1,1 @@
+"""One stack per concern: Network, Keys & Data, Audit, Workflows, Api."""

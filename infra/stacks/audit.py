@@ -1,0 +1,176 @@
+"""Audit stack: the CloudTrail trail and the alarms on it (assessment III-3 リスク2 アクセス記録, IV-1).
+
+Management events plus data events for every table, bucket and function that holds personal data
+(the L2 Trail cannot select DynamoDB tables, hence AdvancedEventSelectors on the L1 CfnTrail);
+log-file validation; encrypted with the audit key; delivered to the Object-Locked audit bucket and to
+an encrypted, retained CloudWatch Logs group whose metric filters raise alarms on unauthorized calls,
+KMS key disable/deletion, trail changes and bulk reads of personal data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from infra.constructs.log_group import encrypted_log_group
+from infra.settings import AUDIT_LOG_RETENTION, PROJECT, TRAIL_NAME, DeploySettings
+from kokuho.platform.tables import BUCKETS, TABLES
+
+METRIC_NAMESPACE = "kokuho/Security"
+# Reads of personal tables by ONE principal within 5 minutes above which a person should look: the
+# monthly batch reads by household batch (hundreds of calls per batch role), a clerk's screen a few.
+BULK_READ_THRESHOLD = 5000
+READ_EVENTS = ("GetItem", "BatchGetItem", "Query", "Scan")
+
+FILTERS: dict[str, tuple[str, str]] = {
+    "UnauthorizedApiCalls": (
+        '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+        "API calls refused for lack of permission"),
+    "KmsKeyDisableOrDeletion": (
+        "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
+        "($.eventName = ScheduleKeyDeletion)) }",
+        "a KMS key was disabled or scheduled for deletion"),
+    "CloudTrailChanges": (
+        "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || "
+        "($.eventName = StartLogging) || ($.eventName = StopLogging) || ($.eventName = PutEventSelectors) }",
+        "the audit trail's configuration changed"),
+}
+
+
+def data_event_selectors(
+    settings: DeploySettings, table_names: Sequence[str], bucket_logicals: Sequence[str],
+) -> list[cloudtrail.CfnTrail.AdvancedEventSelectorProperty]:
+    def field(name: str, **kw: list[str]) -> cloudtrail.CfnTrail.AdvancedFieldSelectorProperty:
+        return cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field=name, **kw)
+
+    return [
+        cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+            name="Management events", field_selectors=[field("eventCategory", equal_to=["Management"])]),
+        cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+            name="Personal-data tables", field_selectors=[
+                field("eventCategory", equal_to=["Data"]),
+                field("resources.type", equal_to=["AWS::DynamoDB::Table"]),
+                field("resources.ARN", equal_to=[settings.table_arn(n) for n in table_names]),
+            ]),
+        cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+            name="Personal-data buckets", field_selectors=[
+                field("eventCategory", equal_to=["Data"]),
+                field("resources.type", equal_to=["AWS::S3::Object"]),
+                field("resources.ARN", starts_with=[f"{settings.bucket_arn(b)}/" for b in bucket_logicals]),
+            ]),
+        cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+            name="kokuho functions", field_selectors=[
+                field("eventCategory", equal_to=["Data"]),
+                field("resources.type", equal_to=["AWS::Lambda::Function"]),
+                field("resources.ARN", starts_with=[settings.function_arn(f"{PROJECT}-")]),
+            ]),
+    ]
+
+
+class AuditStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: DeploySettings, audit_key: kms.IKey,
+        audit_bucket: s3.IBucket, **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
+        self.log_group = encrypted_log_group(
+            self, "TrailLogs", key=audit_key, retention=AUDIT_LOG_RETENTION, name=f"/{PROJECT}/cloudtrail")
+        delivery_role = iam.Role(
+            self, "TrailLogsRole", assumed_by=iam.ServicePrincipal("cloudtrail.amazonaws.com"),
+            description="CloudTrail delivery to the kokuho trail log group only")
+        delivery_role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[self.log_group.log_group_arn]))
+
+        self.trail = cloudtrail.CfnTrail(
+            self, "Trail",
+            trail_name=TRAIL_NAME,
+            is_logging=True,
+            s3_bucket_name=audit_bucket.bucket_name,
+            kms_key_id=audit_key.key_arn,
+            enable_log_file_validation=True,
+            include_global_service_events=True,
+            # All regions: a call made outside Japan is itself a finding worth recording.
+            is_multi_region_trail=True,
+            cloud_watch_logs_log_group_arn=self.log_group.log_group_arn,
+            cloud_watch_logs_role_arn=delivery_role.role_arn,
+            advanced_event_selectors=data_event_selectors(
+                settings, [t.default_name for t in TABLES], [b.logical for b in BUCKETS]),
+        )
+        self.trail.node.add_dependency(delivery_role)
+
+        self.topic = sns.Topic(
+            self, "SecurityAlarms", display_name="kokuho security alarms", master_key=audit_key,
+            enforce_ssl=True)
+        self.alarms: dict[str, cloudwatch.Alarm] = {}
+        for name, (pattern, description) in FILTERS.items():
+            self._filter_alarm(name, logs.FilterPattern.literal(pattern), description, threshold=1)
+        self._bulk_read_alarms()
+
+    def _filter_alarm(self, name: str, pattern: logs.IFilterPattern, description: str, threshold: int) -> None:
+        metric_filter = self.log_group.add_metric_filter(
+            f"{name}Filter", filter_pattern=pattern, metric_namespace=METRIC_NAMESPACE, metric_name=name,
+            metric_value="1", default_value=0)
+        alarm = cloudwatch.Alarm(
+            self, f"{name}Alarm",
+            alarm_description=description,
+            metric=metric_filter.metric(statistic="Sum", period=Duration.minutes(5)),
+            threshold=threshold,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
+        self.alarms[name] = alarm
+
+    def _bulk_read_alarms(self) -> None:
+        """Bulk reads of personal tables: a metric filter on all read data events (overall volume),
+        and a Contributor Insights rule keyed by principal so the alarm fires when ONE principal reads
+        more than BULK_READ_THRESHOLD items' worth of calls in 5 minutes (III-3 リスク4, 不正な複製)."""
+        reads = " || ".join(f"($.eventName = {e})" for e in READ_EVENTS)
+        self._filter_alarm(
+            "PersonalDataReads",
+            logs.FilterPattern.literal(f"{{ ($.eventSource = dynamodb.amazonaws.com) && ({reads}) }}"),
+            "read calls on personal-data tables (all principals)", threshold=BULK_READ_THRESHOLD * 4)
+        rule_name = f"{PROJECT}-personal-reads-by-principal"
+        cloudwatch.CfnInsightRule(
+            self, "ReadsByPrincipal",
+            rule_name=rule_name,
+            rule_state="ENABLED",
+            rule_body=json.dumps({
+                "Schema": {"Name": "CloudWatchLogRule", "Version": 1},
+                "LogGroupNames": [self.log_group.log_group_name],
+                "LogFormat": "JSON",
+                "Contribution": {
+                    "Keys": ["$.userIdentity.arn"],
+                    "Filters": [
+                        {"Match": "$.eventSource", "In": ["dynamodb.amazonaws.com"]},
+                        {"Match": "$.eventName", "In": list(READ_EVENTS)},
+                    ],
+                },
+                "AggregateOn": "Count",
+            }),
+        ).node.add_dependency(self.log_group)
+        alarm = cloudwatch.Alarm(
+            self, "BulkReadByOnePrincipalAlarm",
+            alarm_description="one principal read personal-data tables in bulk",
+            metric=cloudwatch.MathExpression(
+                expression=f"INSIGHT_RULE_METRIC('{rule_name}', 'MaxContributorValue')",
+                period=Duration.minutes(5), label="max reads by one principal"),
+            threshold=BULK_READ_THRESHOLD,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
+        self.alarms["BulkReadByOnePrincipal"] = alarm
