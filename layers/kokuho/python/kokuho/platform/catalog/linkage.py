@@ -1,8 +1,65 @@
-"""Catalog entries of the linkage area (owned by that area)."""
+"""Catalog entries of the linkage area (owned by that area): 情報連携 provision and query, the staff
+approval of 自動応答不可 items, retention purge, 国保連合会 file exchange."""
 
 from __future__ import annotations
 
-from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec
+from kokuho.platform.catalog.model import Access, FunctionSpec, Schedule, StateMachineSpec
 
-FUNCTIONS: tuple[FunctionSpec, ...] = ()
-STATE_MACHINES: tuple[StateMachineSpec, ...] = ()
+_LINK: dict[str, Access] = {"linkage": "write", "linkage_records": "write", "access_log": "write"}
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec("linkage-provision-check", "linkage.provision.check",
+                 "情報提供: judge an inbound request against the permitted list and the permit",
+                 tables={**_LINK}),
+    FunctionSpec("linkage-provision-park", "linkage.provision.park",
+                 "情報提供: park a 自動応答不可 request for a staff approval (task token)",
+                 tables={**_LINK}),
+    FunctionSpec("linkage-provision-provide", "linkage.provision.provide",
+                 "情報提供: build the allowed fields, encrypt to the requester, record",
+                 tables={**_LINK}),
+    FunctionSpec("linkage-provision-refuse", "linkage.provision.refuse",
+                 "情報提供: record a refusal after an approval was refused or timed out",
+                 tables={**_LINK}),
+    FunctionSpec("linkage-approval", "linkage.approval.handler",
+                 "自動応答不可: staff approval queue, approve/refuse (SendTaskSuccess/SendTaskFailure)",
+                 tables={**_LINK, "staff": "read"}),
+    FunctionSpec("linkage-query-prepare", "linkage.query.prepare",
+                 "情報照会: 符号 and permit for items 48, 69, 70", tables={**_LINK}),
+    FunctionSpec("linkage-query-send", "linkage.query.send",
+                 "情報照会: send through the intermediate server", tables={}, timeout_seconds=120),
+    FunctionSpec("linkage-query-receive", "linkage.query.receive",
+                 "情報照会: decrypt with the city's key, validate, store with expiry, record",
+                 tables={**_LINK}),
+    FunctionSpec("linkage-retention-purge", "linkage.retention.handler",
+                 "Retention: 情報提供等記録 after 7 years, expired query results",
+                 tables={"linkage": "write", "linkage_records": "write"}, timeout_seconds=900),
+)
+
+STATE_MACHINES: tuple[StateMachineSpec, ...] = (
+    StateMachineSpec(
+        "linkage-provision", "linkage_provision.asl.json",
+        "情報提供: permitted-list and permit check, approval of 自動応答不可 items, encrypted reply, record",
+        substitutions={
+            "ProvisionCheckFunction": ("function", "linkage-provision-check"),
+            "ProvisionParkFunction": ("function", "linkage-provision-park"),
+            "ProvisionProvideFunction": ("function", "linkage-provision-provide"),
+            "ProvisionRefuseFunction": ("function", "linkage-provision-refuse"),
+        },
+        task_token_functions=("linkage-provision-park",),
+    ),
+    StateMachineSpec(
+        "linkage-query", "linkage_query.asl.json",
+        "情報照会 for items 48, 69, 70: permit, send, decrypt, store with expiry, record",
+        substitutions={
+            "QueryPrepareFunction": ("function", "linkage-query-prepare"),
+            "QuerySendFunction": ("function", "linkage-query-send"),
+            "QueryReceiveFunction": ("function", "linkage-query-receive"),
+        },
+    ),
+    StateMachineSpec(
+        "linkage-retention", "linkage_retention.asl.json",
+        "Retention purge: 情報提供等記録 (7 years), expired query results",
+        substitutions={"RetentionPurgeFunction": ("function", "linkage-retention-purge")},
+        schedules=(Schedule("cron(30 3 * * ? *)", {}, "daily 03:30 Asia/Tokyo"),),
+    ),
+)

@@ -1,0 +1,33 @@
+"""Lambdas of the query workflow (statemachines/linkage_query.asl.json): prepare (符号 + permit),
+send through the network gateway, receive (decrypt, validate, store with expiry, record)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from kokuho.linkage import query
+from kokuho.linkage.network import gateway
+from kokuho.platform.observability import get_logger
+
+logger = get_logger("linkage-query")
+
+
+@logger.inject_lambda_context(log_event=False)
+def prepare(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return query.prepare_query(str(event["person_id"]), str(event["item"]), str(event["provider_body"]),
+                               gateway())
+
+
+@logger.inject_lambda_context(log_event=False)
+def send(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    reply = gateway().send_query(query.outbound(event))
+    return {"query": event, "reply": reply}
+
+
+@logger.inject_lambda_context(log_event=False)
+def receive(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    out = query.receive_reply(event["query"], event["reply"], boto3.client("kms"))
+    logger.info("query reply", extra={"request_id": out["request_id"], "status": out["status"]})
+    return out

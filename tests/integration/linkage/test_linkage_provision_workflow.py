@@ -1,0 +1,240 @@
+"""情報提供 workflow on the embedded AWS (moto's Step Functions interpreter, handlers in-process):
+permitted list and permit checks, every refusal recorded, 自動応答不可 held for a person, replies only
+the requester can open, no My Number anywhere in what moves or is recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from typing import Any
+
+import pytest
+from linkage_world import COPY, PERSONS, REVIEWER, World
+
+from kokuho.identity.mynumber import count_my_numbers
+from kokuho.linkage.crypto import DecryptionFailed, generate_signing_key, sign_permit
+from kokuho.linkage.exchange_records import records_for_request
+from kokuho.linkage.network import city_body
+from kokuho.linkage.permitted_list import load_permitted_list
+from kokuho.linkage.provision import pending_approvals
+from kokuho.linkage.sandbox import SandboxNetwork
+
+REF = PERSONS["P100"][0]
+
+
+def run(world: World, request: dict[str, Any]) -> Any:
+    return world.aws.run_state_machine("linkage-provision", request, name=f"prov-{secrets.token_hex(6)}",
+                                       timeout_s=60)
+
+
+def only_record(request_id: str) -> Any:
+    (rec,) = records_for_request(request_id)
+    return rec
+
+
+def test_auto_item_replies_only_allowed_fields_that_only_the_requester_can_open(world: World) -> None:
+    req = world.kyokai.make_request("2", REF, city_body())
+    reply = run(world, req)
+    assert reply["status"] == "provided"
+    body = world.kyokai.open_reply(reply)
+    allowed = set(load_permitted_list().item("2").fields)
+    assert set(body["fields"]) <= allowed
+    assert body["fields"]["insurer_number"] == "401000"
+    assert body["fields"]["benefit_payments"] == COPY["benefit_payments"]
+    for not_allowed in ("premium_paid", "income_bracket", "premium_assessed", "insured_symbol_number"):
+        assert not_allowed not in body["fields"]
+    with pytest.raises(DecryptionFailed):
+        world.pref.open_reply(reply)  # another body's key cannot open it
+    rec = only_record(req["request_id"])
+    assert (rec.direction, rec.outcome, rec.requester_body, rec.provider_body, rec.item) == (
+        "provision", "provided", "全国健康保険協会福岡支部", city_body(), "2")
+    assert rec.requested_at == req["requested_at"] and rec.provided_at
+    assert rec.person_id == "P100" and rec.permit_id == req["permit"]["permit_id"]
+    assert set(json.loads(rec.fields_sent)) == set(body["fields"])
+    assert json.loads(rec.fields_withheld) == ["qualification_lost_on"]  # not held for an insured person
+
+
+def _forged_permit(world: World, req: dict[str, Any]) -> dict[str, Any]:
+    private, _ = generate_signing_key()
+    permit = dict(req["permit"])
+    permit["signature"] = sign_permit(private, permit)
+    return permit
+
+
+@pytest.mark.parametrize("case, reason", [
+    ("wrong_requester", "wrong_requester"),
+    ("unknown_item", "unknown_item"),
+    ("item_not_provided", "item_not_provided"),
+    ("missing_permit", "missing_permit"),
+    ("forged_permit", "invalid_permit"),
+    ("permit_for_another_person", "permit_mismatch"),
+    ("unknown_code", "unknown_code"),
+    ("malformed", "malformed_request"),
+])
+def test_refusals_reply_with_the_reason_and_are_recorded(world: World, case: str, reason: str) -> None:
+    if case == "wrong_requester":  # item 2 is for 全国健康保険協会, not a prefecture
+        req = world.pref.make_request("2", REF, city_body())
+    elif case == "unknown_item":
+        req = world.kyokai.make_request("999", REF, city_body())
+    elif case == "item_not_provided":  # printed in 別紙1, not a provision item
+        req = world.kyokai.make_request("5", REF, city_body())
+        req["requester_kind"] = req["permit"]["requester_kind"] = "厚生労働大臣"
+    elif case == "missing_permit":
+        req = world.kyokai.make_request("2", REF, city_body(), with_permit=False)
+    elif case == "forged_permit":
+        req = world.kyokai.make_request("2", REF, city_body())
+        req["permit"] = _forged_permit(world, req)
+    elif case == "permit_for_another_person":
+        other = world.kyokai.make_request("2", PERSONS["P200"][0], city_body())
+        req = world.kyokai.make_request("2", REF, city_body(), permit=other["permit"])
+    elif case == "unknown_code":  # the network knows the person, the city never registered them
+        req = world.kyokai.make_request("2", "10000000999", city_body())
+    else:
+        req = world.kyokai.make_request("2", REF, city_body())
+        req["unexpected"] = "field"
+    reply = run(world, req)
+    assert reply == {"request_id": req["request_id"], "status": "refused", "reason": reason}
+    rec = only_record(req["request_id"])
+    assert (rec.outcome, rec.reason, rec.provided_at) == ("refused", reason, None)
+    assert json.loads(rec.fields_sent) == []
+
+
+def test_a_permit_is_used_once(world: World) -> None:
+    first = world.kyokai.make_request("2", REF, city_body())
+    assert run(world, first)["status"] == "provided"
+    again = world.kyokai.make_request("2", REF, city_body(), permit=first["permit"])
+    assert run(world, again) == {"request_id": again["request_id"], "status": "refused", "reason": "permit_reused"}
+    assert only_record(again["request_id"]).reason == "permit_reused"
+
+
+def test_permit_of_another_network_key_is_refused(world: World) -> None:
+    stranger = SandboxNetwork()
+    stranger.register_body(world.kyokai.body_id, world.kyokai.kind)
+    req = world.kyokai.make_request("2", REF, city_body())
+    req["permit"] = stranger.issue_permit(world.kyokai.body_id, "2", city_body(), req["code"])
+    assert run(world, req)["reason"] == "invalid_permit"
+
+
+# --- 自動応答不可 -------------------------------------------------------------------------------------
+
+
+def _start(world: World, req: dict[str, Any]) -> str:
+    return world.aws.start_state_machine("linkage-provision", req, name=f"prov-{secrets.token_hex(6)}")
+
+
+def _wait_pending(request_id: str) -> dict[str, Any]:
+    for _ in range(200):
+        for p in pending_approvals():
+            if p["request_id"] == request_id:
+                return p
+        time.sleep(0.05)
+    raise AssertionError("request never reached the approval queue")
+
+
+def _decide(world: World, request_id: str, decision: str, staff: str = REVIEWER,
+            reason: str | None = None) -> Any:
+    return world.aws.invoke("linkage-approval", {"action": "decide", "request_id": request_id,
+                                                 "decision": decision, "reason": reason,
+                                                 "staff_id": staff, "terminal_id": "T-KOKUHO-07"})
+
+
+def test_no_auto_item_waits_for_a_person_and_leaves_only_after_approval(world: World) -> None:
+    row = load_permitted_list().item("158")
+    assert not row.auto_response and row.no_auto_reason
+    req = world.pref.make_request("158", REF, city_body())
+    arn = _start(world, req)
+    pending = _wait_pending(req["request_id"])
+    assert set(pending["preview"]["fields"]) <= set(row.fields)  # the reviewer sees exactly what would go
+    assert world.aws.client("stepfunctions").describe_execution(executionArn=arn)["status"] == "RUNNING"
+    assert records_for_request(req["request_id"]) == []  # nothing provided, nothing recorded yet
+    assert _decide(world, req["request_id"], "approve") == {"request_id": req["request_id"], "status": "approved"}
+    reply = world.aws.wait_execution(arn, timeout_s=30)
+    assert reply["status"] == "provided"
+    assert world.pref.open_reply(reply)["fields"]["specific_disease_certificate"] is False
+    rec = only_record(req["request_id"])
+    assert (rec.outcome, rec.approved_by) == ("provided", REVIEWER)
+
+
+def test_no_auto_item_refused_by_staff_is_recorded_with_the_reason(world: World) -> None:
+    req = world.pref.make_request("13", REF, city_body())
+    arn = _start(world, req)
+    _wait_pending(req["request_id"])
+    with pytest.raises(RuntimeError, match="reason"):
+        _decide(world, req["request_id"], "refuse")  # a refusal needs a reason
+    _decide(world, req["request_id"], "refuse", reason="照会対象者の同意確認中")
+    reply = world.aws.wait_execution(arn, timeout_s=30)
+    assert reply == {"request_id": req["request_id"], "status": "refused", "reason": "approval_refused"}
+    rec = only_record(req["request_id"])
+    assert rec.outcome == "refused" and rec.reason.startswith("approval_refused")
+    assert "envelope" not in reply
+
+
+def test_approval_needs_a_granted_person(world: World) -> None:
+    req = world.pref.make_request("13", REF, city_body())
+    os.environ["KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS"] = "2"
+    try:
+        arn = _start(world, req)
+        _wait_pending(req["request_id"])
+        with pytest.raises(RuntimeError, match="grant"):
+            _decide(world, req["request_id"], "approve", staff="S9999")  # no grant
+        with pytest.raises(RuntimeError, match="grant"):  # a workflow holds no grant
+            _decide(world, req["request_id"], "approve", staff="system:batch")
+        reply = world.aws.wait_execution(arn, timeout_s=30)
+    finally:
+        os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
+    assert reply["reason"] == "approval_timeout"
+
+
+def test_approval_timeout_refuses_and_records(world: World) -> None:
+    os.environ["KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS"] = "1"
+    try:
+        req = world.pref.make_request("173の2", REF, city_body())
+        reply = run(world, req)
+    finally:
+        os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
+    assert reply == {"request_id": req["request_id"], "status": "refused", "reason": "approval_timeout"}
+    rec = only_record(req["request_id"])
+    assert (rec.outcome, rec.reason, rec.provided_at) == ("refused", "approval_timeout", None)
+    assert json.loads(rec.fields_withheld) == list(load_permitted_list().item("173の2").fields)
+
+
+def test_provide_step_itself_refuses_an_unapproved_no_auto_item(world: World) -> None:
+    # Defence in depth: even invoked directly, bypassing the approval state, nothing leaves.
+    os.environ["KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS"] = "2"
+    try:
+        req = world.pref.make_request("42", REF, city_body())
+        arn = _start(world, req)
+        _wait_pending(req["request_id"])
+        out = world.aws.invoke("linkage-provision-provide", {"request_id": req["request_id"]})
+        world.aws.wait_execution(arn, timeout_s=30)
+    finally:
+        os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
+    assert out == {"request_id": req["request_id"], "status": "refused", "reason": "not_approved"}
+    assert all(r.outcome == "refused" for r in records_for_request(req["request_id"]))
+
+
+# --- no My Number in any payload -------------------------------------------------------------------
+
+
+def test_no_payload_contains_a_my_number(world: World) -> None:
+    """Scans everything that moved or was stored by the workflows above: execution inputs, outputs and
+    state transitions, the linkage tables, and the decrypted replies."""
+    req = world.kyokai.make_request("6", REF, city_body())
+    reply = run(world, req)
+    texts = [json.dumps(req, ensure_ascii=False), json.dumps(reply, ensure_ascii=False),
+             json.dumps(world.kyokai.open_reply(reply), ensure_ascii=False)]
+    sfn = world.aws.client("stepfunctions")
+    arn = world.aws.state_machine_arn("linkage-provision")
+    executions = sfn.list_executions(stateMachineArn=arn)["executions"]
+    assert len(executions) >= 10
+    for ex in executions:
+        texts.append(json.dumps(world.aws.history(ex["executionArn"]), ensure_ascii=False, default=str))
+    ddb = world.aws.client("dynamodb")
+    for logical in ("linkage", "linkage_records"):
+        texts.append(json.dumps(ddb.scan(TableName=world.aws.table_name(logical))["Items"], ensure_ascii=False))
+    blob = "\n".join(texts)
+    for _, number in PERSONS.values():
+        assert number not in blob
+    assert count_my_numbers(blob) == 0
