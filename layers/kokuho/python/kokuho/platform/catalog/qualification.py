@@ -4,5 +4,19 @@ from __future__ import annotations
 
 from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec
 
-FUNCTIONS: tuple[FunctionSpec, ...] = ()
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec(
+        logical="qualification-api",
+        handler="qualification.api.handler",
+        description="資格管理 private API: search/read persons and households, register 取得・喪失・異動, "
+                    "資格確認書, 窓口試算, My Number vault routes, 権限設定状況の一覧表",
+        # qualification: the file; mynumber: the vault; staff: grants (read); access_log: records;
+        # assessment: the household projection (賦課用世帯情報) written in the same transaction.
+        tables={"qualification": "write", "mynumber": "write", "staff": "read", "access_log": "write",
+                "assessment": "write"},
+        timeout_seconds=29,  # API Gateway's integration limit
+        memory_mb=1024,
+        api=True,
+    ),
+)
 STATE_MACHINES: tuple[StateMachineSpec, ...] = ()

@@ -1,0 +1,374 @@
+"""Private REST API of qualification management (資格管理) — thin: authenticate, authorize, parse,
+call kokuho.qualification.application, respond.
+
+Every request: identity from `requestContext.authorizer` (kokuho.access.identity) → 401 without an
+individual staff id; the route's function (ROUTES, the one table of who may call what) checked against
+the caller's grants at request time → 403 and a denied access record; then the powertools resolver
+validates the input against the pydantic models (422 with a reason, nothing written). My Number is
+accepted only in POST bodies of its dedicated routes and shown only by /my-number/reveal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from kokuho.access.grants import Function, authorize, grant_state, today_jst
+from kokuho.access.identity import Unauthenticated, identity_of
+from kokuho.access.records import Actor, record_access
+from kokuho.identity.mynumber import InvalidMyNumber, mask
+from kokuho.identity.redaction import TWELVE_DIGITS, redact
+from kokuho.platform.observability import get_logger
+from kokuho.qualification import application as appsvc
+from kokuho.qualification.history import ChangeRejected
+from kokuho.qualification.model import BankAccount, Mailing, Person
+
+from .schemas import (
+    ID,
+    CardIssueIn,
+    CardRecoverIn,
+    HouseholdChangeIn,
+    LookupIn,
+    MoveIn,
+    MyNumberIn,
+    PersonIn,
+    QualificationIn,
+    RenameIn,
+    RevealIn,
+    SimulationIn,
+    contains_my_number,
+)
+
+logger = get_logger("qualification-api")
+app = APIGatewayRestResolver(enable_validation=True)
+app.configure_openapi(title="kokuho qualification API (資格管理)", version="1.0.0",
+                      description="Private API: search and read insured persons and households, register "
+                                  "changes, cards, counter simulation, permission review. No bulk export.")
+
+OPENAPI_PATH = "/openapi.json"
+PathId = Annotated[str, Path(pattern=ID)]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str
+    function: Function | None  # None: any authenticated member of staff (the OpenAPI document)
+    operation: str
+
+
+# The one table of who may call what (route × function); the authorization matrix test reads it.
+ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("GET", OPENAPI_PATH, None, "openapi"),
+    RouteSpec("GET", "/persons", Function.READ_QUALIFICATION, "search"),
+    RouteSpec("POST", "/persons", Function.REGISTER_CHANGE, "register_person"),
+    RouteSpec("GET", "/persons/{person_id}", Function.READ_QUALIFICATION, "read"),
+    RouteSpec("POST", "/persons/{person_id}/qualification", Function.REGISTER_CHANGE, "qualification"),
+    RouteSpec("POST", "/persons/{person_id}/moves", Function.REGISTER_CHANGE, "move"),
+    RouteSpec("POST", "/persons/{person_id}/name", Function.REGISTER_CHANGE, "rename"),
+    RouteSpec("POST", "/persons/{person_id}/household", Function.REGISTER_CHANGE, "household_change"),
+    RouteSpec("POST", "/persons/{person_id}/cards", Function.ISSUE_CARD, "card_issue"),
+    RouteSpec("POST", "/persons/{person_id}/cards/{card_id}/recovery", Function.ISSUE_CARD, "card_recover"),
+    RouteSpec("POST", "/persons/{person_id}/my-number", Function.REGISTER_MY_NUMBER, "store"),
+    RouteSpec("POST", "/persons/{person_id}/my-number/reveal", Function.REVEAL_MY_NUMBER, "reveal"),
+    RouteSpec("POST", "/my-number/lookup", Function.LOOKUP_MY_NUMBER, "lookup"),
+    RouteSpec("GET", "/my-number/review", Function.REGISTER_MY_NUMBER, "review_list"),
+    RouteSpec("GET", "/households/{household_id}", Function.READ_QUALIFICATION, "read"),
+    RouteSpec("POST", "/households/{household_id}/simulation", Function.SIMULATE_PREMIUM, "simulate"),
+    RouteSpec("GET", "/permissions/review", Function.REVIEW_PERMISSIONS, "review"),
+)
+_MATCHERS = [(r, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", r.path) + "/?$")) for r in ROUTES]
+
+
+def match_route(method: str, path: str) -> tuple[RouteSpec, dict[str, str]] | None:
+    for spec, rx in _MATCHERS:
+        m = rx.match(path)
+        if m and spec.method == method:
+            return spec, m.groupdict()
+    return None
+
+
+def _json(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"},
+            "body": json.dumps(body, ensure_ascii=False), "isBase64Encoded": False}
+
+
+def _subject(params: dict[str, str]) -> str:
+    if "person_id" in params:
+        return params["person_id"]
+    if "household_id" in params:
+        return f"HH:{params['household_id']}"
+    return "none"
+
+
+def _actor() -> Actor:
+    actor = app.context.get("actor")
+    assert isinstance(actor, Actor)  # set by handler() before resolve
+    return actor
+
+
+# --- error mapping: a reason for the clerk, never the data -----------------------------------------
+
+
+def _error(status: int, reason: str) -> Response:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
+                    body={"error": redact(reason)})
+
+
+@app.exception_handler(RequestValidationError)
+def _invalid(exc: RequestValidationError) -> Response:
+    errors = [{"loc": [redact(str(p)) for p in e.get("loc", ())], "type": e.get("type"),
+               "msg": redact(str(e.get("msg", "")))} for e in exc.errors()]
+    return Response(status_code=422, content_type=content_types.APPLICATION_JSON,
+                    body={"error": "invalid request", "detail": errors})
+
+
+@app.exception_handler(ChangeRejected)
+def _rejected(exc: ChangeRejected) -> Response:
+    return _error(422, str(exc))
+
+
+@app.exception_handler(InvalidMyNumber)
+def _bad_number(exc: InvalidMyNumber) -> Response:
+    return _error(422, f"my_number: {exc}")
+
+
+@app.exception_handler(appsvc.NotFound)
+def _not_found(exc: appsvc.NotFound) -> Response:
+    return _error(404, str(exc))
+
+
+@app.exception_handler(appsvc.Conflict)
+def _conflict(exc: appsvc.Conflict) -> Response:
+    return _error(409, str(exc))
+
+
+# --- routes -----------------------------------------------------------------------------------------
+
+
+@app.get(OPENAPI_PATH, summary="This API's OpenAPI document")
+def openapi_document() -> Response:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON,
+                    body=app.get_openapi_json_schema())
+
+
+@app.get("/persons", summary="Search insured persons (by 住民コード, birth date, postal code + address, kana)")
+def search_persons(
+    resident_code: Annotated[str | None, Query(pattern=r"^[0-9]{6,10}$")] = None,
+    birth_date: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None,
+    postal_code: Annotated[str | None, Query(pattern=r"^[0-9]{3}-?[0-9]{4}$")] = None,
+    address: Annotated[str | None, Query(max_length=120)] = None,
+    kana: Annotated[str | None, Query(max_length=60)] = None,
+    limit: Annotated[int, Query(ge=1, le=appsvc.MAX_PAGE)] = 20,
+    page_token: Annotated[str | None, Query(max_length=600)] = None,
+) -> dict[str, Any]:
+    criteria = {"resident_code": resident_code, "birth_date": birth_date, "postal_code": postal_code,
+                "address": address, "kana": kana}
+    return appsvc.search(_actor(), criteria, limit, page_token, today_jst())
+
+
+@app.post("/persons", summary="Register a person (宛名) and their household membership")
+def register_person(body: PersonIn) -> Response:
+    person = Person(
+        person_id=body.person_id, resident_code=body.resident_code, household_id=body.household_id,
+        name_kanji=body.name_kanji, name_kana=body.name_kana, birth_date=body.birth_date, sex=body.sex,
+        relationship=body.relationship, postal_code=body.postal_code, address=body.address, phone=body.phone,
+        mailing=Mailing(**body.mailing.model_dump()) if body.mailing else None,
+        bank_account=BankAccount(**body.bank_account.model_dump()) if body.bank_account else None,
+        resident_from=body.resident_from,
+    )
+    stored = appsvc.register_person(_actor(), person, body.note, today_jst())
+    return Response(201, content_types.APPLICATION_JSON,
+                    appsvc.person_view(stored, today_jst(), ""))
+
+
+@app.get("/persons/<person_id>", summary="A person with qualification history and cards")
+def read_person(person_id: PathId) -> dict[str, Any]:
+    return appsvc.read_person(_actor(), person_id, today_jst())
+
+
+def _person_out(person: Person) -> dict[str, Any]:
+    return appsvc.person_view(person, today_jst(), "")
+
+
+@app.post("/persons/<person_id>/qualification", summary="Register 取得 or 喪失 (the reason says which)")
+def register_qualification(person_id: PathId, body: QualificationIn) -> dict[str, Any]:
+    return _person_out(appsvc.register_qualification(
+        _actor(), person_id, body.reason, body.cause_on, body.version, body.note, today_jst()))
+
+
+@app.post("/persons/<person_id>/moves", summary="Register 転居 (move within the city)")
+def register_move(person_id: PathId, body: MoveIn) -> dict[str, Any]:
+    return _person_out(appsvc.register_move(
+        _actor(), person_id, body.postal_code, body.address, body.moved_on, body.version, body.note, today_jst()))
+
+
+@app.post("/persons/<person_id>/name", summary="Register 氏名変更")
+def register_rename(person_id: PathId, body: RenameIn) -> dict[str, Any]:
+    return _person_out(appsvc.register_rename(
+        _actor(), person_id, body.name_kanji, body.name_kana, body.changed_on, body.version, body.note,
+        today_jst()))
+
+
+@app.post("/persons/<person_id>/household", summary="Register 世帯変更")
+def register_household_change(person_id: PathId, body: HouseholdChangeIn) -> dict[str, Any]:
+    return _person_out(appsvc.register_household_change(
+        _actor(), person_id, body.household_id, body.relationship, body.changed_on, body.new_householder_of_old,
+        body.version, body.note, today_jst()))
+
+
+def _card_out(card: Any) -> dict[str, Any]:
+    return {"card_id": card.card_id, "person_id": card.person_id, "issued_on": card.issued_on.isoformat(),
+            "valid_until": card.valid_until.isoformat(),
+            "recovered_on": card.recovered_on.isoformat() if card.recovered_on else None,
+            "recover_reason": card.recover_reason}
+
+
+@app.post("/persons/<person_id>/cards", summary="Issue a 資格確認書")
+def issue_card(person_id: PathId, body: CardIssueIn) -> Response:
+    card = appsvc.issue_card(_actor(), person_id, body.issued_on, body.version, body.note, today_jst())
+    return Response(201, content_types.APPLICATION_JSON, _card_out(card))
+
+
+@app.post("/persons/<person_id>/cards/<card_id>/recovery", summary="Recover a 資格確認書")
+def recover_card(person_id: PathId, card_id: PathId, body: CardRecoverIn) -> dict[str, Any]:
+    return _card_out(appsvc.recover_card(_actor(), person_id, card_id, body.recovered_on, body.reason,
+                                         body.version, body.note, today_jst()))
+
+
+@app.post("/persons/<person_id>/my-number", summary="Store a person's My Number (never overwritten)")
+def store_number(person_id: PathId, body: MyNumberIn) -> dict[str, Any]:
+    from kokuho.identity.vault import store_my_number
+
+    if appsvc.repo.get_person(person_id) is None:
+        raise appsvc.NotFound("no such person")
+    return {"person_id": person_id, "result": store_my_number(person_id, body.my_number, _actor()),
+            "my_number": mask(body.my_number)}
+
+
+@app.post("/persons/<person_id>/my-number/reveal", summary="Show a person's My Number (purpose recorded)")
+def reveal_number(person_id: PathId, body: RevealIn) -> Response:
+    from kokuho.identity.vault import RevealDenied, VaultError, reveal_my_number
+
+    actor = _actor()
+    try:
+        number = reveal_my_number(person_id, Actor(actor.staff_id, actor.terminal_id, body.purpose))
+    except RevealDenied as exc:
+        return _error(403, str(exc))
+    except VaultError as exc:
+        return _error(404, str(exc))
+    # The one response that carries the number: never cached, never logged.
+    return Response(200, content_types.APPLICATION_JSON, {"person_id": person_id, "my_number": number},
+                    headers={"Cache-Control": "no-store"})
+
+
+@app.post("/my-number/lookup", summary="Find a person by My Number (POST body only)")
+def lookup_number(body: LookupIn) -> dict[str, Any]:
+    from kokuho.identity.vault import find_person_by_my_number
+
+    person_id = find_person_by_my_number(body.my_number, _actor())
+    if person_id is None:
+        raise appsvc.NotFound("no person holds that number")
+    return {"person_id": person_id, "my_number": mask(body.my_number)}
+
+
+@app.get("/my-number/review", summary="確認リスト: My Numbers held for review (masked)")
+def number_review_list(limit: Annotated[int, Query(ge=1, le=appsvc.MAX_PAGE)] = 50) -> dict[str, Any]:
+    from kokuho.identity.vault import vault
+
+    entries = vault().review_list(limit)
+    subjects = [e.person_id for e in entries] or ["no-match"]
+    record_access(_actor(), subjects, "my_number", "review_list", chain=f"SEARCH#{_actor().staff_id}")
+    return {"items": [vars(e) for e in entries]}
+
+
+@app.get("/households/<household_id>", summary="A household with members past and present and history")
+def read_household(household_id: PathId) -> dict[str, Any]:
+    return appsvc.read_household(_actor(), household_id, today_jst())
+
+
+@app.post("/households/<household_id>/simulation", summary="窓口試算 of a household's premium")
+def simulate(household_id: PathId, body: SimulationIn) -> dict[str, Any]:
+    from kokuho.premium import CaseError, RateFileError
+
+    incomes = {k: v.model_dump() for k, v in (body.incomes or {}).items()}
+    try:
+        return appsvc.simulate(_actor(), household_id, body.fiscal_year, incomes, today_jst())
+    except (CaseError, RateFileError) as exc:
+        raise ChangeRejected(str(exc)) from exc
+
+
+@app.get("/permissions/review", summary="権限設定状況の一覧表: every grant and its state today")
+def permission_review(
+    limit: Annotated[int, Query(ge=1, le=appsvc.MAX_PAGE)] = 50,
+    page_token: Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9\-#]+$")] = None,
+) -> dict[str, Any]:
+    from kokuho.access.staff import page_grants, staff_profiles
+
+    grants, token = page_grants(limit, page_token)
+    staff = staff_profiles({g.staff_id for g in grants})
+    today = today_jst()
+    items = [{
+        "staff_id": g.staff_id, "staff_name": staff[g.staff_id].name if g.staff_id in staff else None,
+        "staff_department": staff[g.staff_id].department if g.staff_id in staff else None,
+        "grant_id": g.grant_id, "function": g.function, "purpose": g.purpose, "legal_basis": g.legal_basis,
+        "department": g.department, "valid_from": g.valid_from.isoformat(),
+        "valid_until": g.valid_until.isoformat(), "granted_by": g.granted_by, "granted_at": g.granted_at,
+        "state": grant_state(g, staff.get(g.staff_id), today).value,
+    } for g in grants]
+    record_access(_actor(), [f"STAFF:{g.staff_id}" for g in grants] or ["no-match"], "permissions", "review",
+                  chain=f"SEARCH#{_actor().staff_id}")
+    return {"as_of": today.isoformat(), "items": items, "next_token": token}
+
+
+# --- entry point ------------------------------------------------------------------------------------
+
+
+def _url_has_my_number(event: dict[str, Any]) -> bool:
+    parts = [str(event.get("path") or "")]
+    parts += [str(v) for v in (event.get("queryStringParameters") or {}).values()]
+    for values in (event.get("multiValueQueryStringParameters") or {}).values():
+        parts += [str(v) for v in values or []]
+    return any(TWELVE_DIGITS.search(p) for p in parts) or any(contains_my_number(p) for p in parts)
+
+
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    method = str(event.get("httpMethod") or "")
+    path = str(event.get("path") or "")
+    try:
+        who = identity_of(event)
+    except Unauthenticated as exc:
+        logger.info("refused: unauthenticated", extra={"method": method, "reason": str(exc)})
+        return _json(401, {"error": str(exc)})
+    if _url_has_my_number(event):
+        # Refused before anything reads it: a My Number never travels in a URL (query string or path).
+        logger.info("refused: twelve digits in the URL", extra={"staff_id": who.staff_id})
+        return _json(400, {"error": "a My Number is never sent in a URL; use the POST routes"})
+    matched = match_route(method, path)
+    purpose = "(authenticated)"
+    if matched is not None and matched[0].function is not None:
+        spec, params = matched
+        decision = authorize(who.staff_id, spec.function)  # type: ignore[arg-type]
+        if not decision.allowed:
+            record_access(Actor(who.staff_id, who.terminal_id, "(no active grant)"), [_subject(params)],
+                          "qualification", spec.operation, result="denied")
+            logger.info("refused: no grant", extra={"staff_id": who.staff_id, "route": spec.path})
+            return _json(403, {"error": decision.reason})
+        purpose = decision.purpose
+    app.append_context(actor=Actor(who.staff_id, who.terminal_id, purpose))
+    response = app.resolve(event, context)
+    logger.info("request", extra={"staff_id": who.staff_id, "terminal_id": who.terminal_id, "method": method,
+                                  "route": matched[0].path if matched else None,
+                                  "status": response.get("statusCode")})
+    return response
+
+
+__all__ = ["ROUTES", "app", "handler", "match_route"]

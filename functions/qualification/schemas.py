@@ -1,0 +1,178 @@
+"""Request shapes of the qualification API (pydantic; the OpenAPI document is generated from them).
+
+Every body forbids unknown fields, bounds every string, and refuses a My Number (個人番号) anywhere but
+the dedicated `my_number` fields — a clerk pasting one into a note must not put it into the file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kokuho.identity.mynumber import is_valid
+from kokuho.qualification.reasons import Reason
+
+_TWELVE = re.compile(r"(?<!\d)\d{12}(?!\d)")
+ID = r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$"
+KANA = r"^[\u3041-\u3096\u30A1-\u30FA\u30FC\uFF66-\uFF9F\u3000 ]+$"
+TEXT = r"^[^\x00-\x1f\x7f]*$"  # no control characters
+POSTAL = r"^[0-9]{3}-?[0-9]{4}$"
+
+
+def contains_my_number(text: str) -> bool:
+    return any(is_valid(m.group()) for m in _TWELVE.finditer(text))
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="after")
+    def _no_my_number_outside_its_field(self) -> Strict:
+        for name, value in self:
+            if name != "my_number" and isinstance(value, str) and contains_my_number(value):
+                raise ValueError(f"{name}: must not contain a My Number")
+        return self
+
+
+Id = Annotated[str, Field(pattern=ID)]
+Text = Annotated[str, Field(min_length=1, max_length=120, pattern=TEXT)]
+Note = Annotated[str | None, Field(default=None, max_length=200, pattern=TEXT)]
+Kana = Annotated[str, Field(min_length=1, max_length=60, pattern=KANA)]
+Postal = Annotated[str, Field(pattern=POSTAL)]
+Version = Annotated[int, Field(ge=0, le=10_000_000)]
+MyNumber = Annotated[str, Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")]
+
+
+class MailingIn(Strict):
+    name: Text
+    postal_code: Postal
+    address: Text
+
+
+class BankAccountIn(Strict):
+    bank_code: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+    branch_code: Annotated[str, Field(pattern=r"^[0-9]{3}$")]
+    account_type: Literal["普通", "当座", "貯蓄"]
+    account_number: Annotated[str, Field(pattern=r"^[0-9]{7}$")]
+    holder_kana: Kana
+
+
+class PersonIn(Strict):
+    """宛名 registration (住民記録から)."""
+
+    person_id: Id
+    resident_code: Annotated[str, Field(pattern=r"^[0-9]{6,10}$")]  # 住民コード
+    household_id: Id  # 世帯コード
+    name_kanji: Annotated[str, Field(min_length=1, max_length=40, pattern=TEXT)]
+    name_kana: Kana
+    birth_date: date
+    sex: Literal["1", "2"]
+    relationship: Annotated[str, Field(min_length=1, max_length=10, pattern=TEXT)]  # 続柄
+    postal_code: Postal
+    address: Text
+    phone: Annotated[str | None, Field(default=None, pattern=r"^0[0-9]{1,4}-?[0-9]{1,4}-?[0-9]{3,4}$")]
+    mailing: MailingIn | None = None
+    bank_account: BankAccountIn | None = None
+    resident_from: date | None = None
+    note: Note = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> PersonIn:
+        if self.birth_date < date(1890, 1, 1):
+            raise ValueError("birth_date: not plausible")
+        if self.resident_from is not None and self.resident_from < self.birth_date:
+            raise ValueError("resident_from: before the birth date")
+        return self
+
+
+class QualificationIn(Strict):
+    """取得 or 喪失: the reason says which; `cause_on` is the date of the cause (転入日, 転出日, 死亡日 …)."""
+
+    reason: Reason
+    cause_on: date
+    version: Version
+    note: Note = None
+
+
+class MoveIn(Strict):
+    """転居 within the city."""
+
+    postal_code: Postal
+    address: Text
+    moved_on: date
+    version: Version
+    note: Note = None
+
+
+class RenameIn(Strict):
+    """氏名変更."""
+
+    name_kanji: Annotated[str, Field(min_length=1, max_length=40, pattern=TEXT)]
+    name_kana: Kana
+    changed_on: date
+    version: Version
+    note: Note = None
+
+
+class HouseholdChangeIn(Strict):
+    """世帯変更: move to another (or a new) household."""
+
+    household_id: Id
+    relationship: Annotated[str, Field(min_length=1, max_length=10, pattern=TEXT)]
+    changed_on: date
+    new_householder_of_old: Id | None = None
+    version: Version
+    note: Note = None
+
+
+class CardIssueIn(Strict):
+    """資格確認書の交付."""
+
+    issued_on: date
+    version: Version
+    note: Note = None
+
+
+class CardRecoverIn(Strict):
+    """資格確認書の回収."""
+
+    recovered_on: date
+    reason: Literal["loss_of_qualification", "reissue", "returned", "other"]
+    version: Version
+    note: Note = None
+
+
+class MyNumberIn(Strict):
+    """個人番号の登録 (POST body only, never a URL)."""
+
+    my_number: MyNumber
+
+
+class LookupIn(Strict):
+    """個人番号による検索 (POST body only, never a query string)."""
+
+    my_number: MyNumber
+
+
+class RevealIn(Strict):
+    """個人番号の表示: the purpose must be the one named by the caller's reveal grant."""
+
+    purpose: Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT)]
+
+
+class IncomeIn(Strict):
+    total: Annotated[int, Field(ge=0, le=10_000_000_000)]
+    salary: Annotated[int, Field(ge=0, le=10_000_000_000)] = 0
+    pension: Annotated[int, Field(ge=0, le=10_000_000_000)] = 0
+    declared: bool = True
+    salary_or_pension_earner: bool = False
+
+
+class SimulationIn(Strict):
+    """窓口試算: a fiscal year, optionally incomes stated at the counter (not stored)."""
+
+    fiscal_year: Annotated[int, Field(ge=2024, le=2100)]
+    incomes: dict[Annotated[str, Field(pattern=ID)], IncomeIn] | None = Field(default=None, max_length=20)

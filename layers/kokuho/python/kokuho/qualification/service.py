@@ -1,0 +1,258 @@
+"""Registered changes (異動) of the information file as pure functions: the current records in, the new
+records and the history entries out. Persistence, the access record and the household projection
+are added by kokuho.qualification.application in one transaction.
+
+Every change produces one person history entry (who/when are added when it is committed) and, when
+the household is affected, one household history entry; nothing earlier is modified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from kokuho.qualification import history
+from kokuho.qualification.history import ChangeRejected
+from kokuho.qualification.household import insured_members
+from kokuho.qualification.model import Card, Household, Membership, Person
+from kokuho.qualification.reasons import LABELS, Reason
+
+HOUSEHOLDER = "世帯主"
+CARD_VALIDITY_YEARS = 1  # 資格確認書: issued for up to a year here, renewed at the yearly update
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One history entry: what changed, effective when, by what cause, and why (the clerk's note)."""
+
+    kind: str
+    effective_on: date
+    detail: dict[str, Any]
+    cause_on: date | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Change:
+    """Everything one registration writes: all of it commits, or none of it."""
+
+    persons: dict[str, Person] = field(default_factory=dict)  # new states, saved with version check
+    households: dict[str, Household] = field(default_factory=dict)
+    person_entries: list[tuple[str, Entry]] = field(default_factory=list)
+    household_entries: list[tuple[str, Entry]] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    effective_on: date | None = None
+
+    @property
+    def subject_ids(self) -> list[str]:
+        return list(dict.fromkeys([*self.persons, *(f"HH:{h}" for h in self.households)]))
+
+
+def register_person(person: Person, household: Household | None, today: date) -> Change:
+    """A new 宛名 (addressee) and its household membership; creates the household if new
+    (the person is then its householder)."""
+    if person.birth_date > today:
+        raise ChangeRejected("the birth date is in the future")
+    joined = person.resident_from or today
+    membership = Membership(person.person_id, person.relationship, joined)
+    if household is None:
+        household = Household(person.household_id, person.person_id, (membership,))
+        hh_entry = Entry("household_created", joined, {"householder_id": person.person_id})
+    else:
+        if any(m.person_id == person.person_id and m.left_on is None for m in household.members):
+            raise ChangeRejected("the person is already a member of that household")
+        householder_id = person.person_id if person.relationship == HOUSEHOLDER else household.householder_id
+        household = replace(household, members=(*household.members, membership), householder_id=householder_id)
+        hh_entry = Entry("member_joined", joined, {"person_id": person.person_id,
+                                                   "householder_id": householder_id})
+    ch = Change(effective_on=joined)
+    ch.persons[person.person_id] = person
+    ch.households[household.household_id] = household
+    ch.person_entries.append((person.person_id, Entry("registered", joined, {
+        "household_id": person.household_id, "relationship": person.relationship})))
+    ch.household_entries.append((household.household_id, hh_entry))
+    return ch
+
+
+def acquire(person: Person, household: Household, persons: Mapping[str, Person], reason: Reason,
+            cause_on: date, today: date) -> Change:
+    """取得: a new period from the acquisition date; a 特定世帯 ends when a second member is insured."""
+    periods, on = history.acquire(person.periods, reason, cause_on, birth_date=person.birth_date,
+                                  death_date=person.death_date, today=today)
+    new_person = replace(person, periods=periods, specific_same_household_since=None)
+    ch = Change(effective_on=on)
+    ch.persons[person.person_id] = new_person
+    ch.person_entries.append((person.person_id, Entry("acquire", on, {"label": LABELS[reason]},
+                                                     cause_on, reason.value)))
+    others = {**persons, person.person_id: new_person}
+    if household.specific_since is not None and len(insured_members(household, others, on)) > 1:
+        ch.households[household.household_id] = replace(household, specific_since=None)
+        ch.household_entries.append((household.household_id, Entry("specific_household_ended", on, {})))
+    ch.households.setdefault(household.household_id, household)
+    _note_deemed(ch, household, others, on)
+    return ch
+
+
+def lose(person: Person, household: Household, persons: Mapping[str, Person], reason: Reason,
+         cause_on: date, today: date) -> Change:
+    """喪失: closes the open period. 転出 and 死亡 end the residence and household membership;
+    後期高齢者医療移行 makes the person a 特定同一世帯所属者 and, with one insured member left,
+    the household a 特定世帯."""
+    periods, on = history.lose(person.periods, reason, cause_on, birth_date=person.birth_date,
+                               death_date=person.death_date, today=today)
+    new_person = replace(person, periods=periods)
+    hh = household
+    ch = Change(effective_on=on)
+    if reason is Reason.DEATH:
+        new_person = replace(new_person, death_date=cause_on, resident_until=cause_on)
+    if reason is Reason.MOVE_OUT:
+        new_person = replace(new_person, resident_until=cause_on)
+    if reason in (Reason.DEATH, Reason.MOVE_OUT):
+        hh = _leave(hh, person.person_id, on)
+        ch.household_entries.append((hh.household_id, Entry("member_left", on, {
+            "person_id": person.person_id, "reason": reason.value})))
+    others = {**persons, person.person_id: new_person}
+    if reason is Reason.LATE_ELDERLY:
+        new_person = replace(new_person, specific_same_household_since=on)
+        others[person.person_id] = new_person
+        remaining = insured_members(hh, others, on)
+        if len(remaining) == 1 and hh.specific_since is None:
+            hh = replace(hh, specific_since=on)
+            ch.household_entries.append((hh.household_id, Entry("specific_household", on, {
+                "remaining_insured": remaining[0]})))
+    ch.persons[person.person_id] = new_person
+    ch.person_entries.append((person.person_id, Entry("lose", on, {"label": LABELS[reason]},
+                                                     cause_on, reason.value)))
+    ch.households[hh.household_id] = hh
+    _note_deemed(ch, hh, others, on)
+    return ch
+
+
+def _leave(household: Household, person_id: str, on: date) -> Household:
+    members = tuple(replace(m, left_on=on) if m.person_id == person_id and m.left_on is None else m
+                    for m in household.members)
+    return replace(household, members=members)
+
+
+def _note_deemed(ch: Change, household: Household, persons: Mapping[str, Person], on: date) -> None:
+    """Record in the household history when its householder becomes or stops being 擬制世帯主."""
+    head = persons.get(household.householder_id)
+    if head is None:
+        return
+    before = _was_deemed(head, on - timedelta(days=1), household, persons)
+    after = _was_deemed(head, on, household, persons)
+    if before != after:
+        ch.household_entries.append((household.household_id, Entry(
+            "deemed_householder" if after else "deemed_householder_ended", on,
+            {"householder_id": household.householder_id})))
+
+
+def _was_deemed(head: Person, on: date, household: Household, persons: Mapping[str, Person]) -> bool:
+    return not head.insured_on(on) and bool(insured_members(household, persons, on))
+
+
+def move(person: Person, postal_code: str, address: str, moved_on: date, today: date) -> Change:
+    """転居 (move within the city): the address changes; the old one stays in the history entry."""
+    if moved_on > today + timedelta(days=history.MAX_DAYS_AHEAD) or moved_on < person.birth_date:
+        raise ChangeRejected("the moving date is not plausible")
+    if (postal_code, address) == (person.postal_code, person.address):
+        raise ChangeRejected("the new address is the current one")
+    ch = Change(effective_on=moved_on)
+    ch.persons[person.person_id] = replace(person, postal_code=postal_code, address=address)
+    ch.person_entries.append((person.person_id, Entry("move", moved_on, {
+        "before": {"postal_code": person.postal_code, "address": person.address},
+        "after": {"postal_code": postal_code, "address": address}})))
+    return ch
+
+
+def rename(person: Person, name_kanji: str, name_kana: str, changed_on: date, today: date) -> Change:
+    """氏名変更: the old name stays in the history entry."""
+    if changed_on > today or changed_on < person.birth_date:
+        raise ChangeRejected("the date of the change is not plausible")
+    if (name_kanji, name_kana) == (person.name_kanji, person.name_kana):
+        raise ChangeRejected("the new name is the current one")
+    ch = Change(effective_on=changed_on)
+    ch.persons[person.person_id] = replace(person, name_kanji=name_kanji, name_kana=name_kana)
+    ch.person_entries.append((person.person_id, Entry("rename", changed_on, {
+        "before": {"name_kanji": person.name_kanji, "name_kana": person.name_kana},
+        "after": {"name_kanji": name_kanji, "name_kana": name_kana}})))
+    return ch
+
+
+def change_household(person: Person, old: Household, new: Household | None, relationship: str,
+                     changed_on: date, today: date, new_householder_of_old: str | None,
+                     persons_of_old: Mapping[str, Person], new_household_id: str) -> Change:
+    """世帯変更 (世帯分離・世帯合併・世帯主変更 into another household): leaves the old household, joins the
+    new one (created with the person as householder if new). A householder leaving a household with
+    remaining members must name its new householder. A 特定同一世帯所属者 who leaves stops being one."""
+    if changed_on > today or changed_on < person.birth_date:
+        raise ChangeRejected("the date of the change is not plausible")
+    if new_household_id == old.household_id:
+        raise ChangeRejected("the person is already in that household")
+    ch = Change(effective_on=changed_on)
+    old2 = _leave(old, person.person_id, changed_on)
+    remaining = [m.person_id for m in old2.current_members()]
+    if old.householder_id == person.person_id and remaining:
+        if new_householder_of_old not in remaining:
+            raise ChangeRejected("name the new householder of the household left, among its members")
+        old2 = replace(old2, householder_id=new_householder_of_old)
+    elif new_householder_of_old is not None:
+        raise ChangeRejected("a new householder is named only when the householder leaves")
+    ch.household_entries.append((old.household_id, Entry("member_left", changed_on, {
+        "person_id": person.person_id, "to": new_household_id, "householder_id": old2.householder_id})))
+    membership = Membership(person.person_id, relationship, changed_on)
+    if new is None:
+        if relationship != HOUSEHOLDER:
+            raise ChangeRejected("a new household is created with the person as its householder (世帯主)")
+        new2 = Household(new_household_id, person.person_id, (membership,))
+    else:
+        holder = person.person_id if relationship == HOUSEHOLDER else new.householder_id
+        new2 = replace(new, members=(*new.members, membership), householder_id=holder)
+    ch.household_entries.append((new2.household_id, Entry("member_joined", changed_on, {
+        "person_id": person.person_id, "from": old.household_id, "householder_id": new2.householder_id})))
+    ch.households[old2.household_id] = old2
+    ch.households[new2.household_id] = new2
+    ch.persons[person.person_id] = replace(person, household_id=new2.household_id, relationship=relationship,
+                                           specific_same_household_since=None)
+    ch.person_entries.append((person.person_id, Entry("household_change", changed_on, {
+        "before": {"household_id": old.household_id, "relationship": person.relationship},
+        "after": {"household_id": new2.household_id, "relationship": relationship}})))
+    return ch
+
+
+def issue_card(person: Person, cards: list[Card], issued_on: date, today: date) -> Change:
+    """資格確認書の交付: only to an insured person, and only one valid card at a time."""
+    if issued_on > today:
+        raise ChangeRejected("a card cannot be issued with a future date")
+    if not person.insured_on(issued_on):
+        raise ChangeRejected("the person is not insured on the issue date")
+    if any(c.recovered_on is None and c.valid_until >= issued_on for c in cards):
+        raise ChangeRejected("a valid card is outstanding: recover it first")
+    end = history.open_period(person.periods)
+    valid_until = date(issued_on.year + CARD_VALIDITY_YEARS, 7, 31) if issued_on.month >= 8 else \
+        date(issued_on.year, 7, 31)  # cards run to 31 July, the yearly renewal
+    if end is None:
+        raise ChangeRejected("the person is not insured")
+    card = Card(f"{person.person_id}-C{person.version + 1:04d}", person.person_id, issued_on, valid_until)
+    ch = Change(effective_on=issued_on)
+    ch.persons[person.person_id] = person
+    ch.cards.append(card)
+    ch.person_entries.append((person.person_id, Entry("card_issued", issued_on, {
+        "card_id": card.card_id, "valid_until": valid_until.isoformat()})))
+    return ch
+
+
+def recover_card(person: Person, card: Card, recovered_on: date, reason: str, today: date) -> Change:
+    """資格確認書の回収 (after loss, or on reissue): the card is kept, marked recovered."""
+    if card.recovered_on is not None:
+        raise ChangeRejected("the card has already been recovered")
+    if recovered_on > today or recovered_on < card.issued_on:
+        raise ChangeRejected("the date of recovery is not plausible")
+    ch = Change(effective_on=recovered_on)
+    ch.persons[person.person_id] = person
+    ch.cards.append(replace(card, recovered_on=recovered_on, recover_reason=reason))
+    ch.person_entries.append((person.person_id, Entry("card_recovered", recovered_on, {
+        "card_id": card.card_id, "reason": reason})))
+    return ch

@@ -1,0 +1,281 @@
+"""The NHI information file in the "qualification" table (pynamodb models and conversions).
+
+Item layout (generic keys pk/sk, gsi1pk/gsi1sk):
+- PERSON#<id> / PROFILE           宛名 and NHI status (periods), version-locked (VersionAttribute)
+- PERSON#<id> / HIST#<version>     one history entry per change: what, effective when, cause, who, why
+- PERSON#<id> / CARD#<card_id>     資格確認書 issued (recovered ones kept, marked)
+- PERSON#<id> / IDX#<kind>         search keys, gsi1: KANA#<first kana>/<kana>#<id>, BIRTH#<date>/<id>,
+                                   RES#<住民コード>/<id>, POSTAL#<postal>/<address>#<id>
+- PERSON#<id> / INCOME#<fy>        income record (総所得金額等 …) when one has been stored
+- HOUSEHOLD#<id> / PROFILE         世帯: householder, members past and present, 特定世帯 since; version-locked
+- HOUSEHOLD#<id> / HIST#<version>  household history (members joining/leaving, 擬制世帯主, 特定世帯)
+
+History sort keys are the version the change produced, written with attribute_not_exists: two
+registrations on the same version cannot both commit (the loser gets 409), nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from kokuho.qualification.history import Period
+from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Membership, Person
+from kokuho.records.base import table_meta
+
+
+def person_pk(person_id: str) -> str:
+    return f"PERSON#{person_id}"
+
+
+def household_pk(household_id: str) -> str:
+    return f"HOUSEHOLD#{household_id}"
+
+
+def normalize_kana(kana: str) -> str:
+    """Search form of a kana name: NFKC (half-width → full-width), hiragana → katakana, no spaces."""
+    text = unicodedata.normalize("NFKC", kana)
+    text = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+    return "".join(text.split())
+
+
+class _Gsi1(GlobalSecondaryIndex["SearchKeyModel"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class PersonModel(Model):
+    Meta = table_meta("qualification")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    person_id = UnicodeAttribute()
+    resident_code = UnicodeAttribute()
+    household_id = UnicodeAttribute()
+    name_kanji = UnicodeAttribute()
+    name_kana = UnicodeAttribute()
+    birth_date = UnicodeAttribute()
+    sex = UnicodeAttribute()
+    relationship = UnicodeAttribute()
+    postal_code = UnicodeAttribute()
+    address = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    mailing = JSONAttribute(null=True)
+    bank_account = JSONAttribute(null=True)
+    resident_from = UnicodeAttribute(null=True)
+    resident_until = UnicodeAttribute(null=True)
+    death_date = UnicodeAttribute(null=True)
+    periods = JSONAttribute(default=list)
+    specific_same_household_since = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class HistoryModel(Model):
+    """A history entry of a person or a household (immutable once written)."""
+
+    Meta = table_meta("qualification")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    seq = NumberAttribute()
+    kind = UnicodeAttribute()
+    effective_on = UnicodeAttribute()
+    cause_on = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    detail = JSONAttribute(default=dict)
+    note = UnicodeAttribute(null=True)  # why (the clerk's words, e.g. the form received)
+    recorded_at = UnicodeAttribute()
+    recorded_by = UnicodeAttribute()
+    terminal_id = UnicodeAttribute()
+
+
+class CardModel(Model):
+    Meta = table_meta("qualification")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    card_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    issued_on = UnicodeAttribute()
+    valid_until = UnicodeAttribute()
+    recovered_on = UnicodeAttribute(null=True)
+    recover_reason = UnicodeAttribute(null=True)
+
+
+class SearchKeyModel(Model):
+    Meta = table_meta("qualification")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    person_id = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_key = _Gsi1()
+
+
+class IncomeModel(Model):
+    """所得情報 of a person for a fiscal year (written by the tax intake; read here for the case)."""
+
+    Meta = table_meta("qualification")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    income = JSONAttribute()  # {"total", "salary", "pension", "declared", "salary_or_pension_earner", ...}
+
+
+class HouseholdModel(Model):
+    Meta = table_meta("qualification")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    household_id = UnicodeAttribute()
+    householder_id = UnicodeAttribute()
+    members = JSONAttribute(default=list)
+    specific_since = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _s(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def to_person(m: PersonModel) -> Person:
+    return Person(
+        person_id=m.person_id, resident_code=m.resident_code, household_id=m.household_id,
+        name_kanji=m.name_kanji, name_kana=m.name_kana, birth_date=date.fromisoformat(m.birth_date),
+        sex=m.sex, relationship=m.relationship, postal_code=m.postal_code, address=m.address, phone=m.phone,
+        mailing=Mailing(**m.mailing) if m.mailing else None,
+        bank_account=BankAccount(**m.bank_account) if m.bank_account else None,
+        resident_from=_d(m.resident_from), resident_until=_d(m.resident_until), death_date=_d(m.death_date),
+        periods=tuple(Period.from_dict(p) for p in (m.periods or [])),
+        specific_same_household_since=_d(m.specific_same_household_since),
+        version=int(m.version or 0),
+    )
+
+
+def from_person(p: Person, *, updated_at: str, updated_by: str) -> PersonModel:
+    """Model to save; `version` is the version read (None for a new person) so the save is conditional."""
+    m = PersonModel(
+        person_pk(p.person_id), "PROFILE", person_id=p.person_id, resident_code=p.resident_code,
+        household_id=p.household_id, name_kanji=p.name_kanji, name_kana=p.name_kana,
+        birth_date=p.birth_date.isoformat(), sex=p.sex, relationship=p.relationship,
+        postal_code=p.postal_code, address=p.address, phone=p.phone,
+        mailing=vars(p.mailing) if p.mailing else None,
+        bank_account=vars(p.bank_account) if p.bank_account else None,
+        resident_from=_s(p.resident_from), resident_until=_s(p.resident_until), death_date=_s(p.death_date),
+        periods=[x.to_dict() for x in p.periods],
+        specific_same_household_since=_s(p.specific_same_household_since),
+        updated_at=updated_at, updated_by=updated_by,
+    )
+    m.version = p.version or None
+    return m
+
+
+def search_keys(p: Person) -> list[SearchKeyModel]:
+    kana = normalize_kana(p.name_kana)
+    pk = person_pk(p.person_id)
+    keys = [
+        ("KANA", f"KANA#{kana[:1]}", f"{kana}#{p.person_id}"),
+        ("BIRTH", f"BIRTH#{p.birth_date.isoformat()}", p.person_id),
+        ("RES", f"RES#{p.resident_code}", p.person_id),
+        ("POSTAL", f"POSTAL#{p.postal_code}", f"{p.address}#{p.person_id}"),
+    ]
+    return [SearchKeyModel(pk, f"IDX#{kind}", person_id=p.person_id, gsi1pk=g1, gsi1sk=g2)
+            for kind, g1, g2 in keys]
+
+
+def to_household(m: HouseholdModel) -> Household:
+    return Household(
+        household_id=m.household_id, householder_id=m.householder_id,
+        members=tuple(Membership.from_dict(x) for x in (m.members or [])),
+        specific_since=_d(m.specific_since), version=int(m.version or 0),
+    )
+
+
+def from_household(h: Household, *, updated_at: str, updated_by: str) -> HouseholdModel:
+    m = HouseholdModel(
+        household_pk(h.household_id), "PROFILE", household_id=h.household_id, householder_id=h.householder_id,
+        members=[x.to_dict() for x in h.members], specific_since=_s(h.specific_since),
+        updated_at=updated_at, updated_by=updated_by,
+    )
+    m.version = h.version or None
+    return m
+
+
+def to_card(m: CardModel) -> Card:
+    return Card(m.card_id, m.person_id, date.fromisoformat(m.issued_on), date.fromisoformat(m.valid_until),
+                _d(m.recovered_on), m.recover_reason)
+
+
+def from_card(c: Card) -> CardModel:
+    return CardModel(person_pk(c.person_id), f"CARD#{c.card_id}", card_id=c.card_id, person_id=c.person_id,
+                     issued_on=c.issued_on.isoformat(), valid_until=c.valid_until.isoformat(),
+                     recovered_on=_s(c.recovered_on), recover_reason=c.recover_reason)
+
+
+def get_person(person_id: str) -> Person | None:
+    try:
+        return to_person(PersonModel.get(person_pk(person_id), "PROFILE", consistent_read=True))
+    except PersonModel.DoesNotExist:
+        return None
+
+
+def get_persons(person_ids: Iterable[str]) -> dict[str, Person]:
+    keys = [(person_pk(i), "PROFILE") for i in dict.fromkeys(person_ids)]
+    return {m.person_id: to_person(m) for m in PersonModel.batch_get(keys)} if keys else {}
+
+
+def get_household(household_id: str) -> Household | None:
+    try:
+        return to_household(HouseholdModel.get(household_pk(household_id), "PROFILE", consistent_read=True))
+    except HouseholdModel.DoesNotExist:
+        return None
+
+
+def person_history(person_id: str) -> list[dict[str, Any]]:
+    return [_entry(h) for h in HistoryModel.query(person_pk(person_id), HistoryModel.sk.startswith("HIST#"))]
+
+
+def household_history(household_id: str) -> list[dict[str, Any]]:
+    return [_entry(h) for h in HistoryModel.query(household_pk(household_id), HistoryModel.sk.startswith("HIST#"))]
+
+
+def _entry(h: HistoryModel) -> dict[str, Any]:
+    return {"seq": int(h.seq), "kind": h.kind, "effective_on": h.effective_on, "cause_on": h.cause_on,
+            "reason": h.reason, "detail": h.detail or {}, "note": h.note, "recorded_at": h.recorded_at,
+            "recorded_by": h.recorded_by, "terminal_id": h.terminal_id}
+
+
+def cards_of(person_id: str) -> list[Card]:
+    return [to_card(c) for c in CardModel.query(person_pk(person_id), CardModel.sk.startswith("CARD#"),
+                                                consistent_read=True)]
+
+
+def incomes_of(person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]:
+    """Income records for the fiscal year (assessment of FY uses the previous calendar year's income)."""
+    keys = [(person_pk(i), f"INCOME#{fiscal_year}") for i in dict.fromkeys(person_ids)]
+    if not keys:
+        return {}
+    return {m.pk.removeprefix("PERSON#"): dict(m.income) for m in IncomeModel.batch_get(keys)}
+
+
+def put_income(person_id: str, fiscal_year: int, income: dict[str, Any]) -> None:
+    IncomeModel(person_pk(person_id), f"INCOME#{fiscal_year}", income=income).save()
