@@ -8,12 +8,14 @@ The project's rule (`record_purge_date`): a record made on day D may be deleted 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from kokuho.linkage.query import purge_expired_results
 from kokuho.records.linkage import ExchangeRecordModel
 
 RETENTION_YEARS = 7
 FIRST_MONTH = date(2015, 10, 1)  # マイナンバー制度 start: no linkage record can be older
+JST = ZoneInfo("Asia/Tokyo")  # the day of a record is its day in Japan
 
 
 def record_purge_date(recorded_on: date) -> date:
@@ -41,13 +43,14 @@ def _months(start: date, end: date) -> list[str]:
 def purge_exchange_records(now: datetime | None = None) -> dict[str, int]:
     """Delete records past 7 years; returns counts. Queried month by month on gsi1 (no table scan)."""
     now = now or datetime.now(UTC)
-    today = now.date()
+    today = now.astimezone(JST).date()
     last_day = latest_purgeable_day(today)
-    bound = (last_day + timedelta(days=1)).isoformat()  # recorded_at < bound ⇔ recorded on or before last_day
+    # gsi1sk holds UTC timestamps: this bound over-selects by up to 9 hours; the exact rule is below.
+    bound = (last_day + timedelta(days=1)).isoformat()
     deleted = 0
     for month in _months(FIRST_MONTH, last_day):
         for rec in ExchangeRecordModel.by_month.query(f"MONTH#{month}", ExchangeRecordModel.gsi1sk < bound):
-            if record_purge_date(date.fromisoformat(rec.recorded_at[:10])) <= today:
+            if record_purge_date(datetime.fromisoformat(rec.recorded_at).astimezone(JST).date()) <= today:
                 rec.delete()
                 deleted += 1
     return {"records_deleted": deleted, "query_results_deleted": purge_expired_results(now)}

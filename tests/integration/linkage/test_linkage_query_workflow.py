@@ -1,0 +1,117 @@
+"""情報照会 workflow (items 48, 69, 70) and the retention workflow on the embedded AWS."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from linkage_world import PERSONS, World
+
+from kokuho.identity.mynumber import count_my_numbers
+from kokuho.linkage.crypto import KeyPair
+from kokuho.linkage.exchange_records import Exchange, record_exchange, records_for_request
+from kokuho.linkage.query import purge_expired_results, results_of
+from kokuho.linkage.retention import purge_exchange_records
+from kokuho.records.linkage import ExchangeRecordModel, QueryResultModel
+
+REF = PERSONS["P100"][0]
+HELD = {"insurer_number": "401307", "qualification_status": "not_insured",
+        "qualification_acquired_on": "2018-04-01", "qualification_lost_on": "2024-03-31",
+        "benefit_payments": [{"month": "2023-11", "kind": "療養費", "amount": 12000}], "high_cost_count": 1}
+
+
+def query(world: World, item: str, person: str = "P100") -> Any:
+    return world.aws.run_state_machine("linkage-query", {"person_id": person, "item": item,
+                                                         "provider_body": world.provider.body_id},
+                                       name=f"q-{secrets.token_hex(6)}", timeout_s=60)
+
+
+def test_query_reply_is_decrypted_validated_stored_with_expiry_and_recorded(world: World) -> None:
+    world.provider.hold(REF, "69", HELD)
+    out = query(world, "69")
+    assert out["status"] == "stored"
+    (result,) = [r for r in results_of("P100") if r["request_id"] == out["request_id"]]
+    assert result["fields"]["insurer_number"] == "401307" and result["fields"]["high_cost_count"] == 1
+    stored = QueryResultModel.get("PERSON#P100", f"QRESULT#{out['request_id']}")
+    assert 29 * 86400 < int(stored.expires_at) - int(datetime.now(UTC).timestamp()) <= 30 * 86400
+    (rec,) = records_for_request(out["request_id"])
+    assert (rec.direction, rec.outcome, rec.requester_body, rec.provider_body, rec.item) == (
+        "query", "received", "北九州市", "福岡市", "69")
+    assert rec.requested_at and rec.provided_at
+    # what went out carried the city's 符号 and our public key, never My Number nor the internal id
+    history = json.dumps(world.aws.history(_last_execution(world)), ensure_ascii=False, default=str)
+    assert count_my_numbers(history) == 0 and PERSONS["P100"][1] not in history
+
+
+def _last_execution(world: World) -> str:
+    sfn = world.aws.client("stepfunctions")
+    exs = sfn.list_executions(stateMachineArn=world.aws.state_machine_arn("linkage-query"))["executions"]
+    return str(max(exs, key=lambda e: e["startDate"])["executionArn"])
+
+
+def test_only_items_48_69_70_are_queried(world: World) -> None:
+    out = query(world, "2")
+    assert out["status"] == "not_sent" and out["error"] == "QueryError"
+
+
+def test_reply_with_fields_beyond_the_item_is_rejected_and_nothing_stored(world: World) -> None:
+    world.provider.hold(REF, "48", {"insurer_number": "401307", "income_bracket": "ア"})  # not allowed for 48
+    before = len(results_of("P100"))
+    out = query(world, "48")
+    assert out["status"] == "rejected"
+    assert len(results_of("P100")) == before
+    (rec,) = records_for_request(out["request_id"])
+    assert rec.outcome == "failed"
+
+
+def test_reply_encrypted_to_another_key_is_rejected(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.provider.hold(REF, "70", {"high_cost_count": 3})
+    original = world.provider.answer
+    stranger = KeyPair.generate().public_b64
+
+    def misdirected(request: dict[str, Any], key: str) -> dict[str, Any]:
+        return original({**request, "requester_public_key": stranger}, key)
+
+    monkeypatch.setattr(world.provider, "answer", misdirected)
+    out = query(world, "70")
+    assert out == {"request_id": out["request_id"], "status": "rejected", "reason": "DecryptionFailed"}
+
+
+def test_expired_results_are_hidden_then_purged(world: World) -> None:
+    world.provider.hold(REF, "70", {"high_cost_count": 2})
+    out = query(world, "70")
+    assert any(r["request_id"] == out["request_id"] for r in results_of("P100"))
+    later = datetime.now(UTC) + timedelta(days=31)
+    assert not any(r["request_id"] == out["request_id"] for r in results_of("P100", now=later))
+    assert purge_expired_results(later) >= 1
+    with pytest.raises(QueryResultModel.DoesNotExist):
+        QueryResultModel.get("PERSON#P100", f"QRESULT#{out['request_id']}")
+
+
+def _backdated(rid: str, at: datetime) -> None:
+    record_exchange(Exchange("provision", "全国健康保険協会福岡支部", "北九州市", "2", rid, at.isoformat(),
+                             "provided", person_id="P100"), recorded_at=at)
+
+
+def test_records_are_kept_seven_years_then_purged(world: World) -> None:
+    _backdated("old-1", datetime(2019, 6, 29, 3, 0, tzinfo=UTC))
+    _backdated("edge-1", datetime(2019, 6, 30, 15, 0, tzinfo=UTC))  # 1 July 00:00 in Japan
+    _backdated("young-1", datetime(2019, 7, 1, 15, 0, tzinfo=UTC))  # 2 July 00:00 in Japan
+    with freeze_time("2026-07-01 12:00:00"):  # 1 July 21:00 JST, 7 years on: 1 July's records may go
+        purge_exchange_records(datetime.now(UTC))
+    remaining = {r.request_id for r in ExchangeRecordModel.scan()}
+    assert "old-1" not in remaining and "edge-1" not in remaining and "young-1" in remaining
+
+
+def test_retention_workflow_purges_old_records_and_keeps_recent_ones(world: World) -> None:
+    now = datetime.now(UTC)
+    _backdated("ancient-1", now.replace(year=now.year - 8))
+    _backdated("recent-1", now.replace(year=now.year - 6))
+    out = world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(6)}", timeout_s=60)
+    assert out["records_deleted"] >= 1
+    remaining = {r.request_id for r in ExchangeRecordModel.scan()}
+    assert "ancient-1" not in remaining and "recent-1" in remaining
