@@ -203,8 +203,29 @@ def _add_version(tx: TransactWrite, new: NewVersion, prev_version: int | None, *
     ))
 
 
+_conn_lock = threading.Lock()
+_conn: Connection | None = None
+
+
 def _connection() -> Connection:
-    return Connection(region=AssessmentVersionModel.Meta.region)
+    """One pynamodb Connection per container: creating one builds a botocore client (costly)."""
+    global _conn
+    with _conn_lock:
+        if _conn is None:
+            _conn = Connection(region=AssessmentVersionModel.Meta.region)
+        return _conn
+
+
+def _record_read(actor: Any, ids: list[str], chain: str, attempts: int = 5) -> None:
+    """The access record of the batch's reads, committed on the shared connection."""
+    for attempt in range(attempts):
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                _record_access(actor, ids, READ_CATEGORY, "read", chain=chain, transaction=tx)
+            return
+        except (TransactWriteError, PutError):
+            if attempt == attempts - 1:
+                raise  # a duplicate of this batch keeps appending to the chain: let Step Functions retry
 
 
 def _maybe_fail_for_test(run_id: str, batch_id: str) -> None:
@@ -231,7 +252,7 @@ def assess_batch(event: dict[str, Any]) -> dict[str, Any]:
     storage_s = engine_s = 0.0
 
     t = time.perf_counter()
-    _record_access(actor, ids, READ_CATEGORY, "read", chain=chain)
+    _record_read(actor, ids, chain)
     cases = get_household_cases(ids, fy)
     latest_items = _read_latest(ids, fy)
     storage_s += time.perf_counter() - t

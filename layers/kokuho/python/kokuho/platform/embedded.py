@@ -41,6 +41,7 @@ import io
 import json
 import os
 import re
+import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -291,6 +292,7 @@ def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
         stack.enter_context(_environment(_ENV))
         stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
         stack.enter_context(routed_lambda(FUNCTIONS_ROOT))
+        stack.enter_context(_shared_botocore_loader())
         aws = EmbeddedAWS()
         if server:
             from moto.server import ThreadedMotoServer
@@ -301,6 +303,7 @@ def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
             host, port = srv.get_host_and_port()
             aws.endpoint_url = f"http://{host}:{port}"
         _reset_pynamodb_connections()
+        _reset_caches()
         aws._provision()
         yield aws
         _reset_pynamodb_connections()
@@ -316,6 +319,41 @@ def _reset_pynamodb_connections() -> None:
         meta = getattr(cls, "Meta", None)
         if meta is not None and hasattr(cls, "_connection"):
             cls._connection = None
+
+
+@contextmanager
+def _shared_botocore_loader() -> Iterator[None]:
+    """Share one botocore data loader among the sessions pynamodb creates.
+
+    pynamodb builds a new botocore session for every `Connection()`; each then re-reads the service
+    model and endpoint JSON (~0.2 s of CPU). Code that creates a Connection per call (the vault's and
+    the access records' own transactions) would otherwise dominate local runs. The loader only caches
+    parsed, read-only JSON files, so sharing it changes no behaviour. (On Lambda that per-call cost is
+    real: reuse a Connection per container.)
+    """
+    import botocore.session
+    import pynamodb.connection.base as pynamodb_base
+
+    loader = botocore.session.get_session().get_component("data_loader")
+    original = pynamodb_base.get_session
+
+    def get_session(*args: Any, **kwargs: Any) -> Any:
+        session = original(*args, **kwargs)
+        session.register_component("data_loader", loader)
+        return session
+
+    pynamodb_base.get_session = get_session  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        pynamodb_base.get_session = original  # type: ignore[attr-defined]
+
+
+def _reset_caches() -> None:
+    """Module caches bound to a previous embedded AWS (the vault's KMS client and HMAC secret)."""
+    vault = sys.modules.get("kokuho.identity.vault")
+    if vault is not None and hasattr(vault, "reset_vault"):
+        vault.reset_vault()
 
 
 def _all_subclasses(cls: type) -> list[type]:

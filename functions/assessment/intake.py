@@ -1,0 +1,31 @@
+"""Lambda: intake of a 賦課用世帯情報 file from the exchange bucket — validated whole, then applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from kokuho.access.records import Actor
+from kokuho.assessment.intake import apply_file, validate_file
+from kokuho.identity.vault import store_my_number
+from kokuho.platform.observability import get_logger
+from kokuho.platform.tables import AWS_REGION, BUCKETS_BY_LOGICAL
+
+logger = get_logger("assessment-case-intake")
+PURPOSE = "賦課用世帯情報の取込 (国保法第76条)"
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    bucket = str(event.get("bucket") or BUCKETS_BY_LOGICAL["exchange"].name())
+    key = str(event["key"])
+    body = boto3.client("s3", region_name=AWS_REGION).get_object(Bucket=bucket, Key=key)["Body"].read()
+    parsed, errors = validate_file(body.decode("utf-8"))
+    if errors:
+        logger.warning("intake file rejected", extra={"key": key, "errors": len(errors)})
+        return {"accepted": False, "key": key, "errors": [e.as_dict() for e in errors]}
+    actor = Actor(staff_id="system:case-intake", terminal_id=context.aws_request_id, purpose=PURPOSE)
+    counts = apply_file(parsed, actor=actor, store_my_number=store_my_number)
+    logger.info("intake file applied", extra={"key": key, "households": counts["households"]})
+    return {"accepted": True, "key": key, **counts}
