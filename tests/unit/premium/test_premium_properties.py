@@ -1,0 +1,128 @@
+"""Property-based tests of the premium engine on random households (hypothesis)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from premium_builders import both
+
+from kokuho.premium import compute_case, compute_many, load_rate_table
+
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _iso(d: dt.date) -> str:
+    return d.isoformat()
+
+
+@st.composite
+def members(draw: st.DrawFn, fy: int, idx: int) -> dict[str, Any]:
+    birth = draw(st.dates(dt.date(fy - 76, 1, 1), dt.date(fy + 1, 3, 31)))
+    periods: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(0, 2))):
+        start = draw(st.dates(max(birth, dt.date(fy - 2, 1, 1)), max(birth, dt.date(fy + 1, 3, 31))))
+        until = draw(st.none() | st.dates(start, dt.date(fy + 2, 3, 31)))
+        periods.append({"from": _iso(start), "until": until and _iso(until)})
+    salary = draw(st.sampled_from([0, 0, 550_000]) | st.integers(0, 30_000_000))
+    pension = draw(st.sampled_from([0, 0, 0, 300_000]) | st.integers(0, 3_000_000))
+    other = draw(st.sampled_from([0, 0, 0]) | st.integers(0, 5_000_000))
+    left_on = draw(st.none() | st.none() | st.dates(dt.date(fy - 2, 1, 1), dt.date(fy + 1, 3, 31)))
+    if left_on is not None and left_on < birth:
+        left_on = None
+    expected = draw(st.none() | st.none() | st.tuples(st.integers(fy - 1, fy + 1), st.integers(1, 12), st.booleans()))
+    return {
+        "id": f"M{idx}",
+        "birth_date": _iso(birth),
+        "insured": periods,
+        "income": {"total": salary + pension + other, "salary": salary, "pension": pension,
+                   "declared": draw(st.booleans() | st.just(True))},
+        "salary_or_pension_earner": draw(st.booleans()),
+        "involuntary_unemployment": {"left_on": _iso(left_on)} if left_on else None,
+        "expected_birth": {"month": f"{expected[0]}-{expected[1]:02d}", "multiple": expected[2]} if expected else None,
+        "specific_same_household": draw(st.booleans()) and draw(st.booleans()),
+    }
+
+
+@st.composite
+def households(draw: st.DrawFn) -> dict[str, Any]:
+    fy = draw(st.sampled_from([2024, 2025]))
+    size = draw(st.integers(1, 4))
+    ms = [draw(members(fy, i)) for i in range(size)]
+    return {"fiscal_year": fy,
+            "household": {"householder_id": ms[draw(st.integers(0, size - 1))]["id"],
+                          "specific_household": draw(st.sampled_from([None, None, "specific", "continuing"])),
+                          "members": ms}}
+
+
+@SETTINGS
+@given(households())
+def test_never_negative_each_part_within_cap_and_rounded(c: dict[str, Any]) -> None:
+    out = both(c)  # also: batch core == reference engine
+    caps = {k: p.cap for k, p in load_rate_table(c["fiscal_year"]).parts.items()}
+    for key, amount in out["parts"].items():
+        assert 0 <= amount <= caps.get(key, 0)
+        assert amount % 100 == 0
+    assert out["annual"] == sum(out["parts"].values())
+    assert sum(i["amount"] for i in out["installments"]) == out["annual"]
+    assert all(i["amount"] % 100 == 0 for i in out["installments"][1:])
+    assert all(i["amount"] >= 0 for i in out["installments"])
+
+
+@SETTINGS
+@given(households())
+def test_a_reduction_never_raises_the_premium(c: dict[str, Any]) -> None:
+    out = both(c)
+    unreduced = copy.deepcopy(c)
+    for m in unreduced["household"]["members"]:
+        if m["id"] == unreduced["household"]["householder_id"]:
+            m["income"]["declared"] = False  # undeclared → no reduction; nothing else changes
+    plain = both(unreduced)
+    assert plain["reduction"] is None
+    for key in out["parts"]:
+        assert out["parts"][key] <= plain["parts"][key]
+
+
+@SETTINGS
+@given(households(), st.integers(0, 3), st.integers(1, 10_000_000))
+def test_more_income_never_lowers_the_premium(c: dict[str, Any], who: int, extra: int) -> None:
+    out = both(c)
+    richer = copy.deepcopy(c)
+    ms = richer["household"]["members"]
+    ms[who % len(ms)]["income"]["total"] += extra
+    more = both(richer)
+    for key in out["parts"]:
+        assert more["parts"][key] >= out["parts"][key]
+
+
+@SETTINGS
+@given(households())
+def test_full_year_member_equals_twelve_monthly_periods(c: dict[str, Any]) -> None:
+    """Insured all year as one period, or as twelve periods of one month each: the same premium."""
+    fy = c["fiscal_year"]
+    first = c["household"]["members"][0]
+    first["birth_date"] = min(first["birth_date"], f"{fy - 1}-01-01")
+    first["expected_birth"] = None
+    whole = copy.deepcopy(c)
+    whole["household"]["members"][0]["insured"] = [{"from": f"{fy - 1}-04-01", "until": None}]
+    monthly = copy.deepcopy(c)
+    bounds = [f"{fy + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}-01" for m in range(4, 17)]
+    monthly["household"]["members"][0]["insured"] = (
+        [{"from": f"{fy - 1}-04-01", "until": bounds[0]}]
+        + [{"from": a, "until": b} for a, b in zip(bounds, bounds[1:], strict=False)]
+        + [{"from": bounds[-1], "until": None}]
+    )
+    assert both(whole) == both(monthly)
+
+
+@SETTINGS
+@given(st.lists(households(), min_size=1, max_size=5))
+def test_deterministic_and_input_untouched(cases: list[dict[str, Any]]) -> None:
+    snapshot = copy.deepcopy(cases)
+    first = compute_many(cases)
+    assert compute_many(cases) == first
+    assert [compute_case(c) for c in cases] == first  # batch core == validated reference engine
+    assert cases == snapshot
