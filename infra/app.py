@@ -169,7 +169,7 @@ def synth(built: KokuhoApp | App) -> SynthResult:
 
 
 def main(argv: Sequence[str] | None = None, *, outdir: str | None = None) -> int:
-    built = build_app(outdir=outdir)
+    built = build_app(outdir=outdir or str(REPO / "cdk.out"))
     result = synth(built)
     for message in result.messages():
         print(f"ERROR {message}", file=sys.stderr)

@@ -19,6 +19,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.constructs.log_group import encrypted_log_group
+from infra.constructs.roles import ServiceRole
 from infra.settings import APP_LOG_RETENTION, DeploySettings
 from kokuho.platform.catalog.model import FunctionSpec
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, TABLES_BY_LOGICAL, DataClass
@@ -35,6 +36,8 @@ KEY_WRITE = KEY_READ + ["kms:Encrypt", "kms:GenerateDataKey"]
 # advance, so these cannot be scoped to a resource (acknowledged in nag_acknowledgements).
 ENI_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
                "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+# X-Ray trace submission has no resource-level permissions.
+XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 FUNCTIONS_EXCLUDE = ["tests", "**/tests", "__pycache__", "**/__pycache__", "*.pyc", "**/*.pyc"]
 
 
@@ -51,8 +54,9 @@ class CatalogFunctions(Construct):
         super().__init__(scope, construct_id)
         self.settings = settings
         self.keys = keys
+        self.specs = tuple(specs)
         self.functions: dict[str, lambda_.Function] = {}
-        self.roles: dict[str, iam.Role] = {}
+        self.roles: dict[str, ServiceRole] = {}
         if not specs:
             return
         code = lambda_.Code.from_asset(str(functions_root), exclude=FUNCTIONS_EXCLUDE)
@@ -72,8 +76,8 @@ class CatalogFunctions(Construct):
     ) -> lambda_.Function:
         scope = Construct(self, spec.logical)
         name = self.settings.function_name(spec.logical)
-        role = iam.Role(
-            scope, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        role = ServiceRole(
+            scope, "Execution", service=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"{name}: exactly the tables, buckets and keys its catalog entry names",
         )
         self.roles[spec.logical] = role
@@ -81,9 +85,9 @@ class CatalogFunctions(Construct):
             scope, "Logs", name=f"/aws/lambda/{name}", key=self.keys[DataClass.PERSONAL],
             retention=APP_LOG_RETENTION,
         )
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]))
-        role.add_to_policy(iam.PolicyStatement(actions=ENI_ACTIONS, resources=["*"]))
+        role.allow(["logs:CreateLogStream", "logs:PutLogEvents"], [log_group.log_group_arn])
+        role.allow(ENI_ACTIONS, ["*"])
+        role.allow(XRAY_ACTIONS, ["*"])
         environment, classes = self._data_access(spec, role)
         for data_class in sorted(classes, key=lambda c: c.value):
             environment[f"KOKUHO_KEY_{data_class.name}"] = self.keys[data_class].key_arn
@@ -99,7 +103,7 @@ class CatalogFunctions(Construct):
             handler=spec.handler,
             code=code,
             layers=[self.layer],
-            role=role,
+            role=role.immutable,
             vpc=vpc,
             vpc_subnets=subnets,
             security_groups=[security_group],
@@ -111,7 +115,7 @@ class CatalogFunctions(Construct):
             log_group=log_group,
         )
 
-    def _data_access(self, spec: FunctionSpec, role: iam.Role) -> tuple[dict[str, str], set[DataClass]]:
+    def _data_access(self, spec: FunctionSpec, role: ServiceRole) -> tuple[dict[str, str], set[DataClass]]:
         """Grant exactly the catalog's table/bucket access; return env vars and the data classes used."""
         env: dict[str, str] = {}
         classes: dict[DataClass, bool] = {}  # data class → needs write on its key
@@ -121,8 +125,7 @@ class CatalogFunctions(Construct):
             table = TABLES_BY_LOGICAL[logical]
             arn = self.settings.table_arn(table.default_name)
             resources = [arn] + [f"{arn}/index/{ix.name}" for ix in table.indexes]
-            role.add_to_policy(iam.PolicyStatement(
-                actions=TABLE_WRITE if access == "write" else TABLE_READ, resources=resources))
+            role.allow(TABLE_WRITE if access == "write" else TABLE_READ, resources)
             env[table.env_var] = table.default_name
             classes[table.data_class] = classes.get(table.data_class, False) or access == "write"
         for logical, access in sorted(spec.buckets.items()):
@@ -130,12 +133,10 @@ class CatalogFunctions(Construct):
                 raise CatalogError(f"function {spec.logical}: unknown bucket {logical!r}")
             bucket = BUCKETS_BY_LOGICAL[logical]
             arn = self.settings.bucket_arn(logical)
-            role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[arn]))
-            role.add_to_policy(iam.PolicyStatement(
-                actions=OBJECT_WRITE if access == "write" else OBJECT_READ, resources=[f"{arn}/*"]))
+            role.allow(["s3:ListBucket"], [arn])
+            role.allow(OBJECT_WRITE if access == "write" else OBJECT_READ, [f"{arn}/*"])
             env[bucket.env_var] = self.settings.bucket_name(logical)
             classes[bucket.data_class] = classes.get(bucket.data_class, False) or access == "write"
         for data_class, write in sorted(classes.items(), key=lambda kv: kv[0].value):
-            role.add_to_policy(iam.PolicyStatement(
-                actions=KEY_WRITE if write else KEY_READ, resources=[self.keys[data_class].key_arn]))
+            role.allow(KEY_WRITE if write else KEY_READ, [self.keys[data_class].key_arn])
         return env, set(classes)

@@ -47,6 +47,7 @@ class ApiStack(Stack):
         functions_root: Path, layer_root: Path, **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
+        self.settings = settings
         if not functions:
             raise ValueError("ApiStack needs at least one api function (app.py skips it otherwise)")
         self.catalog_functions = CatalogFunctions(

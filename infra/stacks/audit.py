@@ -24,6 +24,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.constructs.log_group import encrypted_log_group
+from infra.constructs.roles import ServiceRole
 from infra.settings import AUDIT_LOG_RETENTION, PROJECT, TRAIL_NAME, DeploySettings
 from kokuho.platform.tables import BUCKETS, TABLES
 
@@ -86,11 +87,10 @@ class AuditStack(Stack):
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
         self.log_group = encrypted_log_group(
             self, "TrailLogs", key=audit_key, retention=AUDIT_LOG_RETENTION, name=f"/{PROJECT}/cloudtrail")
-        delivery_role = iam.Role(
-            self, "TrailLogsRole", assumed_by=iam.ServicePrincipal("cloudtrail.amazonaws.com"),
+        delivery_role = ServiceRole(
+            self, "TrailLogsDelivery", service=iam.ServicePrincipal("cloudtrail.amazonaws.com"),
             description="CloudTrail delivery to the kokuho trail log group only")
-        delivery_role.add_to_policy(iam.PolicyStatement(
-            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[self.log_group.log_group_arn]))
+        delivery_role.allow(["logs:CreateLogStream", "logs:PutLogEvents"], [self.log_group.log_group_arn])
 
         self.trail = cloudtrail.CfnTrail(
             self, "Trail",
@@ -103,7 +103,7 @@ class AuditStack(Stack):
             # All regions: a call made outside Japan is itself a finding worth recording.
             is_multi_region_trail=True,
             cloud_watch_logs_log_group_arn=self.log_group.log_group_arn,
-            cloud_watch_logs_role_arn=delivery_role.role_arn,
+            cloud_watch_logs_role_arn=delivery_role.role.role_arn,
             advanced_event_selectors=data_event_selectors(
                 settings, [t.default_name for t in TABLES], [b.logical for b in BUCKETS]),
         )

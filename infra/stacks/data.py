@@ -17,8 +17,15 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.guards import exempt
 from infra.settings import AUDIT_OBJECT_LOCK_YEARS, TRAIL_NAME, DeploySettings
 from kokuho.platform.tables import BUCKETS, TABLES, BucketSpec, DataClass, TableSpec, key_alias
+
+
+ACCESS_LOG_BUCKET_SSE_S3_REASON = (
+    "S3 server access log delivery only supports SSE-S3 (AES256) on the destination bucket, not SSE-KMS; "
+    "the bucket holds request metadata (requester, key, time), never object contents, and is private, "
+    "TLS-only and versioned.")
 
 
 def _attr(name: str) -> dynamodb.Attribute:
@@ -127,9 +134,7 @@ class DataStack(Stack):
     # --- buckets ----------------------------------------------------------------------------------
 
     def _access_log_bucket(self) -> s3.Bucket:
-        # S3 server access log delivery only supports SSE-S3 on the target bucket (a guard exception
-        # with this reason is registered in infra.guards).
-        return s3.Bucket(
+        bucket = s3.Bucket(
             self, "AccessLogBucket",
             bucket_name=self.settings.bucket_name("access-logs"),
             encryption=s3.BucketEncryption.S3_MANAGED,
@@ -139,6 +144,8 @@ class DataStack(Stack):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             removal_policy=RemovalPolicy.RETAIN,
         )
+        exempt(bucket, "cmk", ACCESS_LOG_BUCKET_SSE_S3_REASON)
+        return bucket
 
     def _bucket(self, spec: BucketSpec) -> s3.Bucket:
         return s3.Bucket(
@@ -209,5 +216,6 @@ class DataStack(Stack):
             rule_name="Monthly", delete_after=Duration.days(366),
             schedule_expression=events.Schedule.cron(day="1", hour="18", minute="0"),
         ))
-        plan.add_selection("Tables", resources=[
+        selection = plan.add_selection("Tables", resources=[
             backup.BackupResource.from_dynamo_db_table(t) for t in self.tables.values()])
+        self.backup_selection_role = selection.node.find_child("Role")

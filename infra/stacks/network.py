@@ -16,6 +16,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from infra.constructs.log_group import encrypted_log_group
+from infra.constructs.roles import ServiceRole
 from infra.guards import place_in_vpc
 from infra.settings import AUDIT_LOG_RETENTION, AVAILABILITY_ZONES, DeploySettings
 
@@ -46,6 +47,11 @@ class NetworkStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
         flow_logs = encrypted_log_group(self, "FlowLogs", key=flow_log_key, retention=AUDIT_LOG_RETENTION)
+        flow_log_role = ServiceRole(
+            self, "FlowLogsDelivery", service=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"),
+            description="VPC flow logs delivery to the kokuho flow-log group only")
+        flow_log_role.allow(["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            [flow_logs.log_group_arn])
         self.vpc = ec2.Vpc(
             self, "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(VPC_CIDR),
@@ -59,7 +65,7 @@ class NetworkStack(Stack):
                 "S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3),
             },
             flow_logs={"All": ec2.FlowLogOptions(
-                destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs),
+                destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs, flow_log_role.immutable),
                 traffic_type=ec2.FlowLogTrafficType.ALL,
             )},
         )

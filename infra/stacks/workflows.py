@@ -24,11 +24,15 @@ from constructs import Construct
 
 from infra.constructs.functions import CatalogError, CatalogFunctions
 from infra.constructs.log_group import encrypted_log_group
+from infra.constructs.roles import ServiceRole
 from infra.settings import APP_LOG_RETENTION, PROJECT, DeploySettings
 from kokuho.platform.catalog.model import FunctionSpec, Schedule, StateMachineSpec
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, TABLES_BY_LOGICAL, DataClass
 
 TIMEZONE = "Asia/Tokyo"
+LOG_DELIVERY_ACTIONS = ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+                        "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+                        "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"]
 
 
 def _asl_resources(node: Any) -> set[str]:
@@ -85,6 +89,8 @@ class WorkflowsStack(Stack):
             self, "Functions", settings=settings, specs=functions, vpc=vpc, subnets=subnets,
             security_group=security_group, keys=keys, functions_root=functions_root, layer_root=layer_root,
         )
+        self.state_machine_specs = tuple(state_machines)
+        self._distributed: set[str] = set()
         self.state_machines: dict[str, sfn.StateMachine] = {}
         self.schedules: list[scheduler.CfnSchedule] = []
         for spec in state_machines:
@@ -102,8 +108,8 @@ class WorkflowsStack(Stack):
         scope = Construct(self, spec.logical)
         name = f"{PROJECT}-{spec.logical}"
         own_arn = f"{self._arn_prefix('stateMachine')}:{name}"
-        role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
-                        description=f"{name}: invoke its own functions only")
+        role = ServiceRole(scope, "Execution", service=iam.ServicePrincipal("states.amazonaws.com"),
+                           description=f"{name}: invoke its own functions only")
 
         substitutions: dict[str, str] = {}
         tables: list[str] = []
@@ -134,15 +140,18 @@ class WorkflowsStack(Stack):
             if logical not in self.catalog_functions.functions:
                 raise CatalogError(f"state machine {spec.logical}: task-token function {logical!r} unknown")
         if function_arns:
-            role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=function_arns))
+            role.allow(["lambda:InvokeFunction"], function_arns)
         for logical in spec.task_token_functions:
             # The function answers the .waitForTaskToken call of this state machine.
-            self.catalog_functions.roles[logical].add_to_policy(iam.PolicyStatement(
-                actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
-                resources=[own_arn]))
+            self.catalog_functions.roles[logical].allow(
+                ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], [own_arn])
         self._grant_direct_integrations(spec, role, tables, resources)
         self._grant_distributed_map(spec, role, name, own_arn, asl)
 
+        # Log delivery and X-Ray APIs have no resource-level permissions (documented by AWS).
+        role.allow(LOG_DELIVERY_ACTIONS, ["*"])
+        role.allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                    "xray:GetSamplingTargets"], ["*"])
         log_group = encrypted_log_group(
             scope, "Logs", name=f"/aws/vendedlogs/states/{name}", key=self.keys[DataClass.AUDIT],
             retention=APP_LOG_RETENTION,
@@ -153,7 +162,7 @@ class WorkflowsStack(Stack):
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_file(str(asl_path)),
             definition_substitutions=substitutions,
-            role=role,
+            role=role.immutable,
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
         )
@@ -162,7 +171,7 @@ class WorkflowsStack(Stack):
         return machine
 
     def _grant_direct_integrations(
-        self, spec: StateMachineSpec, role: iam.Role, tables: list[str], resources: set[str],
+        self, spec: StateMachineSpec, role: ServiceRole, tables: list[str], resources: set[str],
     ) -> None:
         actions = _dynamodb_actions(resources)
         if not (actions and tables):
@@ -174,49 +183,48 @@ class WorkflowsStack(Stack):
             arn = self.settings.table_arn(table.default_name)
             arns += [arn] + [f"{arn}/index/{ix.name}" for ix in table.indexes]
             classes.add(table.data_class)
-        role.add_to_policy(iam.PolicyStatement(actions=actions, resources=arns))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
-            resources=[self.keys[c].key_arn for c in sorted(classes, key=lambda c: c.value)]))
+        role.allow(actions, arns)
+        role.allow(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+                   [self.keys[c].key_arn for c in sorted(classes, key=lambda c: c.value)])
 
     def _grant_distributed_map(
-        self, spec: StateMachineSpec, role: iam.Role, name: str, own_arn: str, asl: Any,
+        self, spec: StateMachineSpec, role: ServiceRole, name: str, own_arn: str, asl: Any,
     ) -> None:
         distributed = '"DISTRIBUTED"' in json.dumps(asl) or bool(spec.distributed_map_buckets)
         if not distributed:
             return
+        self._distributed.add(spec.logical)
         # A Distributed Map runs its items as child executions of this same state machine.
-        role.add_to_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=[own_arn]))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["states:DescribeExecution", "states:StopExecution"],
-            resources=[f"{self._arn_prefix('execution')}:{name}/*"]))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["states:DescribeMapRun", "states:UpdateMapRun", "states:ListMapRuns"],
-            resources=[f"{self._arn_prefix('mapRun')}:{name}/*"]))
+        role.allow(["states:StartExecution"], [own_arn])
+        role.allow(["states:DescribeExecution", "states:StopExecution"],
+                   [f"{self._arn_prefix('execution')}:{name}/*"])
+        role.allow(["states:DescribeMapRun", "states:UpdateMapRun", "states:ListMapRuns"],
+                   [f"{self._arn_prefix('mapRun')}:{name}/*"])
         writes_results = _has_key(asl, "ResultWriter")
         for logical in spec.distributed_map_buckets:
             if logical not in BUCKETS_BY_LOGICAL:
                 raise CatalogError(f"state machine {spec.logical}: unknown bucket {logical!r}")
             arn = self.settings.bucket_arn(logical)
-            role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[arn]))
-            object_actions = ["s3:GetObject"] + (["s3:PutObject"] if writes_results else [])
-            role.add_to_policy(iam.PolicyStatement(actions=object_actions, resources=[f"{arn}/*"]))
+            role.allow(["s3:ListBucket"], [arn])
+            role.allow(["s3:GetObject"] + (["s3:PutObject"] if writes_results else []), [f"{arn}/*"])
             key = self.keys[BUCKETS_BY_LOGICAL[logical].data_class]
-            key_actions = ["kms:Decrypt"] + (["kms:GenerateDataKey"] if writes_results else [])
-            role.add_to_policy(iam.PolicyStatement(actions=key_actions, resources=[key.key_arn]))
+            role.allow(["kms:Decrypt"] + (["kms:GenerateDataKey"] if writes_results else []), [key.key_arn])
+
+    def is_distributed(self, logical: str) -> bool:
+        return logical in self._distributed
 
     def _schedule(
         self, scope: Construct, spec: StateMachineSpec, index: int, schedule: Schedule, own_arn: str,
         machine: sfn.StateMachine,
     ) -> scheduler.CfnSchedule:
-        role = iam.Role(
-            scope, f"ScheduleRole{index}",
-            assumed_by=iam.ServicePrincipal(
+        role = ServiceRole(
+            scope, f"Schedule{index}Execution",
+            service=iam.ServicePrincipal(
                 "scheduler.amazonaws.com",
                 conditions={"StringEquals": {"aws:SourceAccount": self.settings.account}}),
-            description=f"EventBridge Scheduler: start {machine.node.path.split('/')[-2]} only",
+            description=f"EventBridge Scheduler: start {spec.logical} only",
         )
-        role.add_to_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=[own_arn]))
+        role.allow(["states:StartExecution"], [own_arn])
         cfn = scheduler.CfnSchedule(
             scope, f"Schedule{index}",
             description=(schedule.description or f"{spec.logical} schedule {index}")[:512],
@@ -226,7 +234,7 @@ class WorkflowsStack(Stack):
             state="ENABLED",
             target=scheduler.CfnSchedule.TargetProperty(
                 arn=machine.state_machine_arn,
-                role_arn=role.role_arn,
+                role_arn=role.role.role_arn,
                 input=json.dumps(schedule.input, ensure_ascii=False, sort_keys=True),
                 retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
                     maximum_event_age_in_seconds=3600, maximum_retry_attempts=3),
