@@ -118,13 +118,13 @@ def _actor() -> Actor:
 # --- error mapping: a reason for the clerk, never the data -----------------------------------------
 
 
-def _error(status: int, reason: str) -> Response:
+def _error(status: int, reason: str) -> Response[dict[str, Any]]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
                     body={"error": redact(reason)})
 
 
 @app.exception_handler(RequestValidationError)
-def _invalid(exc: RequestValidationError) -> Response:
+def _invalid(exc: RequestValidationError) -> Response[dict[str, Any]]:
     errors = [{"loc": [redact(str(p)) for p in e.get("loc", ())], "type": e.get("type"),
                "msg": redact(str(e.get("msg", "")))} for e in exc.errors()]
     return Response(status_code=422, content_type=content_types.APPLICATION_JSON,
@@ -132,22 +132,22 @@ def _invalid(exc: RequestValidationError) -> Response:
 
 
 @app.exception_handler(ChangeRejected)
-def _rejected(exc: ChangeRejected) -> Response:
+def _rejected(exc: ChangeRejected) -> Response[dict[str, Any]]:
     return _error(422, str(exc))
 
 
 @app.exception_handler(InvalidMyNumber)
-def _bad_number(exc: InvalidMyNumber) -> Response:
+def _bad_number(exc: InvalidMyNumber) -> Response[dict[str, Any]]:
     return _error(422, f"my_number: {exc}")
 
 
 @app.exception_handler(appsvc.NotFound)
-def _not_found(exc: appsvc.NotFound) -> Response:
+def _not_found(exc: appsvc.NotFound) -> Response[dict[str, Any]]:
     return _error(404, str(exc))
 
 
 @app.exception_handler(appsvc.Conflict)
-def _conflict(exc: appsvc.Conflict) -> Response:
+def _conflict(exc: appsvc.Conflict) -> Response[dict[str, Any]]:
     return _error(409, str(exc))
 
 
@@ -155,7 +155,7 @@ def _conflict(exc: appsvc.Conflict) -> Response:
 
 
 @app.get(OPENAPI_PATH, summary="This API's OpenAPI document")
-def openapi_document() -> Response:
+def openapi_document() -> Response[dict[str, Any]]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON,
                     body=app.get_openapi_json_schema())
 
@@ -176,7 +176,7 @@ def search_persons(
 
 
 @app.post("/persons", summary="Register a person (宛名) and their household membership")
-def register_person(body: PersonIn) -> Response:
+def register_person(body: PersonIn) -> Response[dict[str, Any]]:
     person = Person(
         person_id=body.person_id, resident_code=body.resident_code, household_id=body.household_id,
         name_kanji=body.name_kanji, name_kana=body.name_kana, birth_date=body.birth_date, sex=body.sex,
@@ -233,7 +233,7 @@ def _card_out(card: Any) -> dict[str, Any]:
 
 
 @app.post("/persons/<person_id>/cards", summary="Issue a 資格確認書")
-def issue_card(person_id: PathId, body: CardIssueIn) -> Response:
+def issue_card(person_id: PathId, body: CardIssueIn) -> Response[dict[str, Any]]:
     card = appsvc.issue_card(_actor(), person_id, body.issued_on, body.version, body.note, today_jst())
     return Response(201, content_types.APPLICATION_JSON, _card_out(card))
 
@@ -255,7 +255,7 @@ def store_number(person_id: PathId, body: MyNumberIn) -> dict[str, Any]:
 
 
 @app.post("/persons/<person_id>/my-number/reveal", summary="Show a person's My Number (purpose recorded)")
-def reveal_number(person_id: PathId, body: RevealIn) -> Response:
+def reveal_number(person_id: PathId, body: RevealIn) -> Response[dict[str, Any]]:
     from kokuho.identity.vault import RevealDenied, VaultError, reveal_my_number
 
     actor = _actor()

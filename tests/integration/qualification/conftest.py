@@ -56,3 +56,153 @@ def embedded(aws_env: None) -> Iterator[None]:
         reset_vault()
         yield
         reset_vault()
+
+
+# --- the API: real API Gateway REST (v1 proxy) events -------------------------------------------------
+
+import json  # noqa: E402
+import sys  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_FUNCTIONS = str(Path(__file__).resolve().parents[3] / "functions")
+if _FUNCTIONS not in sys.path:
+    sys.path.insert(0, _FUNCTIONS)
+
+PURPOSE = "国民健康保険の資格管理 (国民健康保険法第9条)"
+REVEAL_PURPOSE = "番号法第9条 個人番号利用事務 (資格取得届の本人確認)"
+DEPT = "国保年金課"
+
+
+@dataclass(frozen=True)
+class Role:
+    staff_id: str
+    functions: tuple[str, ...]
+    state: str = "ok"  # ok | expired | not_yet | retired | moved
+
+
+def _all_functions() -> tuple[str, ...]:
+    from kokuho.access.grants import Function
+
+    return tuple(f.value for f in Function)
+
+
+def roles() -> dict[str, Role]:
+    from kokuho.access.grants import Function as F
+
+    return {
+        "reader": Role("S1001", (F.READ_QUALIFICATION,)),
+        "clerk": Role("S1002", (F.READ_QUALIFICATION, F.REGISTER_CHANGE, F.ISSUE_CARD)),
+        "counter": Role("S1003", (F.READ_QUALIFICATION, F.SIMULATE_PREMIUM)),
+        "number_officer": Role("S1004", (F.REGISTER_MY_NUMBER, F.LOOKUP_MY_NUMBER, F.REVEAL_MY_NUMBER)),
+        "auditor": Role("S1005", (F.REVIEW_PERMISSIONS,)),
+        "no_grants": Role("S1006", ()),
+        "expired": Role("S1007", _all_functions(), "expired"),
+        "not_yet": Role("S1008", _all_functions(), "not_yet"),
+        "retired": Role("S1009", _all_functions(), "retired"),
+        "moved": Role("S1010", _all_functions(), "moved"),
+    }
+
+
+def active_functions(role: Role) -> set[str]:
+    return set(role.functions) if role.state == "ok" else set()
+
+
+def seed_staff() -> None:
+    """Every role of roles(): staff profiles and grants, in the state the role names (today = real today)."""
+    from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
+
+    far, past = date(2099, 3, 31), date(2020, 4, 1)
+    for name, role in roles().items():
+        until = date(2021, 3, 31) if role.state == "retired" else None
+        dept = "税務課" if role.state == "moved" else DEPT
+        put_staff(StaffMember(role.staff_id, f"職員 {name}", dept, past, until))
+        for i, fn in enumerate(role.functions):
+            vf, vu = past, far
+            if role.state == "expired":
+                vu = date(2021, 3, 31)
+            if role.state == "not_yet":
+                vf = date(2099, 1, 1)
+            purpose = REVEAL_PURPOSE if fn == "reveal_my_number" else PURPOSE
+            put_grant(Grant(role.staff_id, f"G{i:02d}", fn, purpose, "番号法第9条第1項 別表第一 30の項",
+                            DEPT, vf, vu, "S9001", "2020-04-01T09:00:00+09:00"))
+
+
+def rest_event(method: str, path: str, *, staff_id: str | None, terminal_id: str | None = "T-KOKUHO-01",
+               body: object = None, query: dict[str, str] | None = None, raw_body: str | None = None,
+               path_params: dict[str, str] | None = None) -> dict[str, object]:
+    """An API Gateway REST API (v1) Lambda proxy event, as a private API with a TOKEN authorizer sends it."""
+    authorizer: dict[str, object] | None = None
+    if staff_id is not None or terminal_id is not None:
+        authorizer = {"principalId": staff_id or "", "integrationLatency": 3}
+        if staff_id is not None:
+            authorizer["staff_id"] = staff_id
+        if terminal_id is not None:
+            authorizer["terminal_id"] = terminal_id
+    text = raw_body if raw_body is not None else (json.dumps(body, ensure_ascii=False) if body is not None else None)
+    return {
+        "resource": path, "path": path, "httpMethod": method,
+        "headers": {"Content-Type": "application/json", "Host": "abc123.execute-api.ap-northeast-1.amazonaws.com"},
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": path_params, "stageVariables": None,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "abc123", "resourcePath": path, "httpMethod": method,
+            "path": f"/prod{path}", "stage": "prod", "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": 1732600000000, "protocol": "HTTP/1.1",
+            "identity": {"sourceIp": "10.0.1.23", "vpceId": "vpce-0abc", "userAgent": "kokuho-terminal"},
+            "authorizer": authorizer,
+        },
+        "body": text, "isBase64Encoded": False,
+    }
+
+
+class FakeContext:
+    function_name = "qualification-api"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:qualification-api"
+    aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 29_000
+
+
+def call(method: str, path: str, *, staff_id: str | None, body: object = None,
+         query: dict[str, str] | None = None, raw_body: str | None = None,
+         terminal_id: str | None = "T-KOKUHO-01") -> tuple[int, dict[str, object], dict[str, object]]:
+    """Invoke the handler; returns (status, parsed body, raw response)."""
+    from qualification.api import handler
+
+    resp = handler(rest_event(method, path, staff_id=staff_id, body=body, query=query, raw_body=raw_body,
+                              terminal_id=terminal_id), FakeContext())  # type: ignore[arg-type]
+    text = resp.get("body") or "{}"
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = {"_raw": text}
+    return int(resp["statusCode"]), parsed, resp
+
+
+def item_counts(*logicals: str) -> dict[str, int]:
+    from kokuho.platform.tables import table
+
+    client = boto3.client("dynamodb", region_name=AWS_REGION)
+    return {lg: client.scan(TableName=table(lg).name(), Select="COUNT")["Count"] for lg in logicals}
+
+
+def all_table_text() -> str:
+    client = boto3.client("dynamodb", region_name=AWS_REGION)
+    out = []
+    for spec in TABLES:
+        pages = client.get_paginator("scan").paginate(TableName=spec.name())
+        for page in pages:
+            out.append(json.dumps(page["Items"], ensure_ascii=False))
+    return "\n".join(out)
+
+
+@pytest.fixture
+def staffed(embedded: None) -> None:
+    seed_staff()

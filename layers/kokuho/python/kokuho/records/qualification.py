@@ -185,7 +185,8 @@ def from_person(p: Person, *, updated_at: str, updated_by: str) -> PersonModel:
         specific_same_household_since=_s(p.specific_same_household_since),
         updated_at=updated_at, updated_by=updated_by,
     )
-    m.version = p.version or None
+    if p.version:
+        m.version = p.version
     return m
 
 
@@ -216,7 +217,8 @@ def from_household(h: Household, *, updated_at: str, updated_by: str) -> Househo
         members=[x.to_dict() for x in h.members], specific_since=_s(h.specific_since),
         updated_at=updated_at, updated_by=updated_by,
     )
-    m.version = h.version or None
+    if h.version:
+        m.version = h.version
     return m
 
 

@@ -1,0 +1,180 @@
+"""The qualification API end to end on the embedded AWS: registrations, history, household projection,
+cards, search, counter simulation, locking, and what a clerk sees (never a My Number)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import REVEAL_PURPOSE, all_table_text, call, item_counts
+
+from kokuho.access.records import records_of_chain
+
+CLERK, READER, COUNTER, OFFICER = "S1002", "S1001", "S1003", "S1004"
+NUM = "123456789018"
+
+
+def person(pid: str, rel: str = "世帯主", birth: str = "1975-06-15", hh: str = "H0001", **kw: Any) -> dict:
+    return {"person_id": pid, "resident_code": f"10{pid[1:]:0>6}", "household_id": hh,
+            "name_kanji": f"北九 {pid}", "name_kana": "キタキュウ タロウ", "birth_date": birth, "sex": "1",
+            "relationship": rel, "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1",
+            "resident_from": "2024-04-01", **kw}
+
+
+def register(pid: str, **kw: Any) -> dict:
+    status, body, _ = call("POST", "/persons", staff_id=CLERK, body=person(pid, **kw))
+    assert status == 201, body
+    return body
+
+
+def qualify(pid: str, reason: str, cause_on: str, version: int) -> tuple[int, dict]:
+    status, body, _ = call("POST", f"/persons/{pid}/qualification", staff_id=CLERK,
+                           body={"reason": reason, "cause_on": cause_on, "version": version, "note": "届出書"})
+    return status, body
+
+
+@pytest.fixture
+def household(staffed: None) -> None:
+    register("P0001")
+    register("P0002", rel="妻", birth="1978-02-01")
+    assert qualify("P0001", "move_in", "2024-04-01", 1)[0] == 200
+    assert qualify("P0002", "move_in", "2024-04-01", 1)[0] == 200
+
+
+def test_loss_dates_follow_the_cause_and_history_keeps_who_when_why(household: None) -> None:
+    status, body = qualify("P0001", "joined_employee_insurance", "2024-10-15", 2)
+    assert status == 200, body
+    periods = body["qualification"]
+    assert periods == [{"acquired_on": "2024-04-01", "acquire_reason": "move_in", "until": "2024-10-16",
+                        "lose_reason": "joined_employee_insurance", "acquire_label": "転入",
+                        "lose_label": "社保加入"}]
+    status, view, _ = call("GET", "/persons/P0001", staff_id=READER)
+    assert status == 200
+    kinds = [(h["kind"], h["effective_on"], h["recorded_by"], h["note"]) for h in view["history"]]
+    assert kinds == [("registered", "2024-04-01", CLERK, None),
+                     ("acquire", "2024-04-01", CLERK, "届出書"), ("lose", "2024-10-16", CLERK, "届出書")]
+    assert view["history"][2]["cause_on"] == "2024-10-15" and view["history"][2]["terminal_id"] == "T-KOKUHO-01"
+
+
+def test_deemed_householder_and_household_projection_in_the_same_transaction(household: None) -> None:
+    from kokuho.assessment.household_cases import get_household_case
+
+    assert qualify("P0001", "joined_employee_insurance", "2024-10-15", 2)[0] == 200
+    status, hh, _ = call("GET", "/households/H0001", staff_id=READER)
+    assert status == 200
+    assert hh["householder_id"] == "P0001"
+    assert [e["kind"] for e in hh["history"]][-1] == "deemed_householder"
+    case = get_household_case("H0001", 2024)
+    assert case is not None
+    members = {m["id"]: m for m in case["household"]["members"]}
+    assert members["P0001"]["insured"] == [{"from": "2024-04-01", "until": "2024-10-16"}]
+    assert members["P0002"]["insured"] == [{"from": "2024-04-01", "until": None}]
+    assert members["P0001"]["income"]["declared"] is False  # no income record stored
+
+
+def test_stale_version_gets_409_and_writes_nothing(household: None) -> None:
+    before = item_counts("qualification", "assessment")
+    status, body = qualify("P0001", "move_out", "2024-07-01", 1)  # version 1 is stale (now 2)
+    assert status == 409, body
+    assert item_counts("qualification", "assessment") == before
+
+
+def test_bad_input_is_422_with_a_reason_and_writes_nothing(household: None) -> None:
+    before = item_counts("qualification", "assessment", "mynumber")
+    cases = [
+        {"reason": "move_out", "cause_on": "2024-07-01"},  # version missing
+        {"reason": "birth", "cause_on": "2024-07-01", "version": 2},  # already insured / not birth date
+        {"reason": "late_elderly", "cause_on": "2024-07-01", "version": 2},  # not the 75th birthday
+        {"reason": "move_out", "cause_on": "1900-01-01", "version": 2},  # before birth
+        {"reason": "flying", "cause_on": "2024-07-01", "version": 2},
+        {"reason": "move_out", "cause_on": "2024-07-01", "version": 2, "note": f"番号 {NUM}"},
+        {"reason": "move_out", "cause_on": "2024-07-01", "version": 2, "extra": 1},
+    ]
+    for body in cases:
+        status, out, resp = call("POST", "/persons/P0001/qualification", staff_id=CLERK, body=body)
+        assert status == 422, (body, out)
+        assert out.get("error")
+        assert NUM not in resp["body"]
+    assert item_counts("qualification", "assessment", "mynumber") == before
+
+
+def test_late_elderly_makes_specific_same_household_and_specific_household(staffed: None) -> None:
+    register("P0011", birth="1949-06-01", hh="H0011")
+    register("P0012", rel="妻", birth="1955-01-01", hh="H0011")
+    assert qualify("P0011", "move_in", "2024-04-01", 1)[0] == 200
+    assert qualify("P0012", "move_in", "2024-04-01", 1)[0] == 200
+    status, body = qualify("P0011", "late_elderly", "2024-06-01", 2)
+    assert status == 200, body
+    assert body["qualification"][0]["until"] == "2024-06-01"  # the 75th birthday itself
+    assert body["specific_same_household_since"] == "2024-06-01"
+    status, hh, _ = call("GET", "/households/H0011", staff_id=READER)
+    assert hh["specific_since"] == "2024-06-01" and hh["specific_household"] == "specific"
+    assert hh["deemed_householder"] is True
+
+
+def test_move_rename_household_change_keep_the_old_values(household: None) -> None:
+    status, body, _ = call("POST", "/persons/P0002/moves", staff_id=CLERK, body={
+        "postal_code": "802-0001", "address": "北九州市小倉北区浅野1-1", "moved_on": "2024-08-01", "version": 2})
+    assert status == 200 and body["address"] == "北九州市小倉北区浅野1-1"
+    status, body, _ = call("POST", "/persons/P0002/name", staff_id=CLERK, body={
+        "name_kanji": "門司 花子", "name_kana": "モジ ハナコ", "changed_on": "2024-08-02", "version": 3})
+    assert status == 200 and body["name_kana"] == "モジ ハナコ"
+    status, body, _ = call("POST", "/persons/P0002/household", staff_id=CLERK, body={
+        "household_id": "H0002", "relationship": "世帯主", "changed_on": "2024-08-03", "version": 4})
+    assert status == 200 and body["household_id"] == "H0002"
+    _, view, _ = call("GET", "/persons/P0002", staff_id=READER)
+    moves = {h["kind"]: h["detail"] for h in view["history"]}
+    assert moves["move"]["before"]["address"] == "北九州市小倉北区城内1-1"
+    assert moves["rename"]["before"]["name_kana"] == "キタキュウ タロウ"
+    assert moves["household_change"]["before"]["household_id"] == "H0001"
+    _, old, _ = call("GET", "/households/H0001", staff_id=READER)
+    left = [m for m in old["members"] if m["person_id"] == "P0002"]
+    assert left and left[0]["left_on"] == "2024-08-03"  # past members are kept
+
+
+def test_cards_issue_and_recover(household: None) -> None:
+    status, card, _ = call("POST", "/persons/P0001/cards", staff_id=CLERK,
+                           body={"issued_on": "2024-04-05", "version": 2})
+    assert status == 201, card
+    status, again, _ = call("POST", "/persons/P0001/cards", staff_id=CLERK,
+                            body={"issued_on": "2024-04-06", "version": 3})
+    assert status == 422  # one valid card at a time
+    status, rec, _ = call("POST", f"/persons/P0001/cards/{card['card_id']}/recovery", staff_id=CLERK,
+                          body={"recovered_on": "2024-04-06", "reason": "reissue", "version": 3})
+    assert status == 200 and rec["recovered_on"] == "2024-04-06"
+    _, view, _ = call("GET", "/persons/P0001", staff_id=READER)
+    assert [c["recovered_on"] for c in view["cards"]] == ["2024-04-06"]
+
+
+def test_search_shows_a_mask_and_lookup_only_by_post_body(household: None) -> None:
+    status, out, _ = call("POST", "/persons/P0001/my-number", staff_id=OFFICER, body={"my_number": NUM})
+    assert status == 200 and out["result"] == "stored"
+    status, res, resp = call("GET", "/persons", staff_id=READER, query={"kana": "きたきゅう"})
+    assert status == 200
+    assert {i["person_id"]: i["my_number"] for i in res["items"]} == {"P0001": "************", "P0002": ""}
+    assert NUM not in resp["body"]
+    status, _, _ = call("GET", "/persons", staff_id=READER, query={"kana": NUM})
+    assert status == 400  # twelve digits in a URL are refused outright
+    status, found, resp = call("POST", "/my-number/lookup", staff_id=OFFICER, body={"my_number": NUM})
+    assert status == 200 and found == {"person_id": "P0001", "my_number": "************"}
+    status, shown, resp = call("POST", "/persons/P0001/my-number/reveal", staff_id=OFFICER,
+                               body={"purpose": REVEAL_PURPOSE})
+    assert status == 200 and resp["multiValueHeaders"]["Cache-Control"] == ["no-store"]
+    assert shown["my_number"] == NUM
+    ops = [(r.operation, r.result) for r in records_of_chain("SUBJECT#P0001")]
+    assert ("reveal", "ok") in ops and ("store", "ok") in ops and ("lookup", "ok") in ops
+
+
+def test_counter_simulation_uses_the_file(household: None) -> None:
+    status, out, _ = call("POST", "/households/H0001/simulation", staff_id=COUNTER, body={
+        "fiscal_year": 2024, "incomes": {"P0001": {"total": 2_000_000, "salary": 2_000_000},
+                                         "P0002": {"total": 0}}})
+    assert status == 200, out
+    assert out["result"]["fiscal_year"] == 2024 and out["result"]["annual"] > 0
+    assert {m["id"] for m in out["case"]["household"]["members"]} == {"P0001", "P0002"}
+
+
+def test_nothing_in_tables_or_responses_holds_the_number(household: None) -> None:
+    call("POST", "/persons/P0001/my-number", staff_id=OFFICER, body={"my_number": NUM})
+    call("POST", "/my-number/lookup", staff_id=OFFICER, body={"my_number": NUM})
+    assert NUM not in all_table_text()
