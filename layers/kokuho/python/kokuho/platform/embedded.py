@@ -281,6 +281,14 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
+_active = False
+
+
+def _deactivate() -> None:
+    global _active
+    _active = False
+
+
 @contextmanager
 def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
     """Start moto (in-process; plus a loopback HTTP server if `server`), provision, yield the handle."""
@@ -288,13 +296,23 @@ def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
 
     from kokuho.platform.local_lambda import routed_lambda
 
+    global _active
+    if _active:
+        # moto's nested mocks share one state: a second embedded AWS would collide with the first.
+        raise RuntimeError("embedded_aws() is already active in this process; it does not nest")
     with ExitStack() as stack:
+        _active = True
+        stack.callback(_deactivate)
         stack.enter_context(_environment(_ENV))
         stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
         stack.enter_context(routed_lambda(FUNCTIONS_ROOT))
         stack.enter_context(_shared_botocore_loader())
         aws = EmbeddedAWS()
         if server:
+            try:
+                import flask  # noqa: F401  # moto's server needs the moto[server] extra
+            except ImportError as exc:
+                raise RuntimeError("embedded_aws(server=True) needs moto[server] (flask)") from exc
             from moto.server import ThreadedMotoServer
 
             srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0)

@@ -1,0 +1,97 @@
+"""賦課用世帯情報 store: the contract the qualification area writes to and the monthly run reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
+
+from kokuho.assessment.household_cases import (
+    HouseholdCaseError,
+    changed_household_ids,
+    get_household_case,
+    get_household_cases,
+    put_household_case,
+    put_household_cases,
+)
+from kokuho.platform.embedded import EmbeddedAWS
+from kokuho.synthetic import generate_city
+
+T0 = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def _case(fy: int = 2024, total: int = 1_000_000) -> dict[str, Any]:
+    return {"fiscal_year": fy, "household": {"householder_id": "P1", "specific_household": None, "members": [{
+        "id": "P1", "birth_date": "1980-01-01", "insured": [{"from": f"{fy}-04-01", "until": None}],
+        "income": {"total": total, "salary": total, "pension": 0, "declared": True},
+        "salary_or_pension_earner": True, "involuntary_unemployment": None, "expected_birth": None,
+        "specific_same_household": False}]}}
+
+
+def test_put_then_get_returns_the_case_per_fiscal_year(aws: EmbeddedAWS) -> None:
+    put_household_case("H1", _case(2024, 1_000_000), changed_at=T0)
+    put_household_case("H1", _case(2025, 2_000_000), changed_at=T0)
+    assert get_household_case("H1", 2024) == _case(2024, 1_000_000)
+    assert get_household_case("H1", 2025) == _case(2025, 2_000_000)
+    assert get_household_case("H1", 2023) is None
+    assert get_household_case("H2", 2024) is None
+
+
+def test_a_later_put_replaces_the_case(aws: EmbeddedAWS) -> None:
+    put_household_case("H1", _case(total=1_000_000), changed_at=T0)
+    put_household_case("H1", _case(total=3_000_000), changed_at=T0 + timedelta(days=1))
+    assert get_household_case("H1", 2024) == _case(total=3_000_000)
+
+
+def test_changed_since_is_strictly_after_and_per_fiscal_year(aws: EmbeddedAWS) -> None:
+    put_household_case("H1", _case(), changed_at=T0)
+    put_household_case("H2", _case(), changed_at=T0 + timedelta(microseconds=1))
+    put_household_case("H3", _case(), changed_at=T0 + timedelta(days=3))
+    put_household_case("H4", _case(2025), changed_at=T0 + timedelta(days=3))
+    assert changed_household_ids(2024, None) == ["H1", "H2", "H3"]
+    assert changed_household_ids(2024, T0) == ["H2", "H3"]
+    assert changed_household_ids(2024, T0 + timedelta(days=1)) == ["H3"]
+    assert changed_household_ids(2024, T0 + timedelta(days=3)) == []
+    # a household changed again moves forward: it is found once, at its latest change
+    put_household_case("H1", _case(total=5), changed_at=T0 + timedelta(days=5))
+    assert changed_household_ids(2024, T0 + timedelta(days=4)) == ["H1"]
+
+
+def test_put_joins_the_callers_transaction(aws: EmbeddedAWS) -> None:
+    from kokuho.records.assessments import HouseholdCaseModel
+
+    with pytest.raises(Exception):  # noqa: B017 - the transaction is cancelled: nothing is written
+        with TransactWrite(connection=Connection(region="ap-northeast-1")) as tx:
+            put_household_case("H9", _case(), changed_at=T0, transaction=tx)
+            tx.condition_check(HouseholdCaseModel, "HHCASE#missing", "FY#2024",
+                               condition=HouseholdCaseModel.pk.exists())
+    assert get_household_case("H9", 2024) is None
+    with TransactWrite(connection=Connection(region="ap-northeast-1")) as tx:
+        put_household_case("H9", _case(), changed_at=T0, transaction=tx)
+    assert get_household_case("H9", 2024) == _case()
+
+
+@pytest.mark.parametrize("hid,case,at,field", [
+    ("", _case(), T0, "household_id"),
+    ("H#1", _case(), T0, "household_id"),
+    ("H1", {"household": {}}, T0, "fiscal_year"),
+    ("H1", {"fiscal_year": 2024}, T0, "household"),
+    ("H1", _case(), datetime(2024, 6, 1), "changed_at"),
+])
+def test_bad_input_is_refused_naming_the_field(aws: EmbeddedAWS, hid: str, case: dict[str, Any],
+                                               at: datetime, field: str) -> None:
+    with pytest.raises(HouseholdCaseError, match=field):
+        put_household_case(hid, case, changed_at=at)
+
+
+def test_bulk_put_and_batch_get_across_shards(aws: EmbeddedAWS) -> None:
+    city = generate_city(120, seed=5)
+    assert put_household_cases(((h.household_id, h.case) for h in city.households), changed_at=T0) == 120
+    ids = [h.household_id for h in city.households]
+    assert changed_household_ids(2024, None) == sorted(ids)
+    got = get_household_cases(ids + ["absent"], 2024)
+    assert set(got) == set(ids)
+    assert got[ids[7]] == city.households[7].case
