@@ -33,6 +33,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("linkage-retention-purge", "linkage.retention.handler",
                  "Retention: 情報提供等記録 after 7 years, expired query results",
                  tables={"linkage": "write", "linkage_records": "write"}, timeout_seconds=900),
+    FunctionSpec("linkage-federation-list", "linkage.federation.list_incoming",
+                 "国保連合会: list incoming files", buckets={"exchange": "read"}),
+    FunctionSpec("linkage-federation-intake", "linkage.federation.intake",
+                 "国保連合会: validate one file whole, apply idempotently or reject with a reason",
+                 tables={"federation": "write"}, buckets={"exchange": "write"}, timeout_seconds=900,
+                 memory_mb=1024),
+    FunctionSpec("linkage-federation-export", "linkage.federation.export",
+                 "国保連合会: write the outgoing 資格継続 / 高額該当引継ぎ file",
+                 tables={"qualification": "read"}, buckets={"exchange": "write"}, timeout_seconds=900,
+                 memory_mb=1024),
 )
 
 STATE_MACHINES: tuple[StateMachineSpec, ...] = (
@@ -61,5 +71,20 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
         "Retention purge: 情報提供等記録 (7 years), expired query results",
         substitutions={"RetentionPurgeFunction": ("function", "linkage-retention-purge")},
         schedules=(Schedule("cron(30 3 * * ? *)", {}, "daily 03:30 Asia/Tokyo"),),
+    ),
+    StateMachineSpec(
+        "linkage-federation-intake", "linkage_federation_intake.asl.json",
+        "国保連合会 intake: validate whole, apply idempotently or reject to rejected/",
+        substitutions={"FederationListFunction": ("function", "linkage-federation-list"),
+                       "FederationIntakeFunction": ("function", "linkage-federation-intake")},
+        schedules=(Schedule("cron(0 7 * * ? *)", {}, "daily federation intake, 07:00 Asia/Tokyo"),),
+    ),
+    StateMachineSpec(
+        "linkage-federation-exchange", "linkage_federation_exchange.asl.json",
+        "国保連合会 outgoing files: 資格継続 daily, 高額該当の引き継ぎ monthly",
+        substitutions={"FederationExportFunction": ("function", "linkage-federation-export")},
+        schedules=(Schedule("cron(0 6 * * ? *)", {"kind": "QUALCONT"}, "daily 資格継続 file, 06:00 Asia/Tokyo"),
+                   Schedule("cron(0 6 1 * ? *)", {"kind": "KOGAKU"},
+                            "monthly 高額該当引継ぎ file, 1st 06:00 Asia/Tokyo")),
     ),
 )

@@ -1,0 +1,47 @@
+"""Lambdas of the 国保連合会 file exchange: list incoming files, intake one file (validate whole,
+apply idempotently or reject to rejected/ with a reason), export the outgoing files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import boto3
+
+from kokuho.linkage import federation
+from kokuho.platform.observability import get_logger
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL
+
+logger = get_logger("linkage-federation")
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def _bucket() -> str:
+    return BUCKETS_BY_LOGICAL["exchange"].name()
+
+
+@logger.inject_lambda_context(log_event=False)
+def list_incoming(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {"keys": federation.list_incoming(boto3.client("s3"), _bucket())}
+
+
+@logger.inject_lambda_context(log_event=False)
+def intake(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    out = federation.intake_object(boto3.client("s3"), _bucket(), str(event["key"]))
+    logger.info("federation file", extra={"key": out["key"], "status": out["status"], "records": out["records"],
+                                          "errors": out["errors"][:5]})
+    return out
+
+
+@logger.inject_lambda_context(log_event=False)
+def export(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """{"kind": "QUALCONT", "day"?: "YYYY-MM-DD"} (default yesterday in Japan) or
+    {"kind": "KOGAKU", "month"?: "YYYY-MM"} (default the previous month)."""
+    today = datetime.now(JST).date()
+    source = federation.RecordsQualificationSource()
+    if event.get("kind") == "KOGAKU":
+        month = event.get("month") or (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        return federation.export_carry_over(source, str(month), boto3.client("s3"), _bucket())
+    day = date.fromisoformat(event["day"]) if event.get("day") else today - timedelta(days=1)
+    return federation.export_qualification(source, day, boto3.client("s3"), _bucket())
