@@ -53,7 +53,7 @@ class KokuhoApp:
     api: ApiStack | None
 
 
-def _context(outdir: str | None, context: Mapping[str, Any] | None) -> dict[str, Any]:
+def _context(context: Mapping[str, Any] | None) -> dict[str, Any]:
     ctx = json.loads((REPO / "cdk.json").read_text()).get("context", {})
     ctx.update(context or {})
     return ctx
@@ -70,7 +70,7 @@ def build_app(
 
         functions = catalog.FUNCTIONS if functions is None else functions
         state_machines = catalog.STATE_MACHINES if state_machines is None else state_machines
-    app = App(outdir=outdir, context=_context(outdir, context))
+    app = App(outdir=outdir, context=_context(context))
     settings = settings_from_context(app)
     layer_root = build_layer(skip_deps=skip_deps_requested(app.node.try_get_context("kokuho:layerDeps")))
 
@@ -155,7 +155,8 @@ def synth(built: KokuhoApp | App) -> SynthResult:
     for node in app.node.find_all():
         for entry in node.node.metadata:
             if entry.type == "aws:cdk:error":
-                result.guard_errors.append(f"{node.node.path}: {entry.data}")
+                text = str(entry.data)
+                result.guard_errors.append(text if node.node.path in text else f"{node.node.path}: {text}")
     result.nag_violations = _nag_violations(outdir)
     if validation_failed and not result.nag_violations:
         result.nag_violations.append("policy validation failed (see validation-report.json)")
@@ -168,8 +169,9 @@ def synth(built: KokuhoApp | App) -> SynthResult:
     return result
 
 
-def main(argv: Sequence[str] | None = None, *, outdir: str | None = None) -> int:
-    built = build_app(outdir=outdir or str(REPO / "cdk.out"))
+def main(*, outdir: str | None = None, context: Mapping[str, Any] | None = None) -> int:
+    """Synthesize the real app into `outdir` (default cdk.out); 0 when clean, 1 with the messages."""
+    built = build_app(outdir=outdir or str(REPO / "cdk.out"), context=context)
     result = synth(built)
     for message in result.messages():
         print(f"ERROR {message}", file=sys.stderr)

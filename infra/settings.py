@@ -30,6 +30,13 @@ APP_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 # S3 Object Lock on the audit bucket (compliance mode): 7 years like the linkage records.
 AUDIT_OBJECT_LOCK_YEARS = 7
 
+
+
+def availability_zones(region: str) -> list[str]:
+    # Other regions only get this far to be refused by the region guard with a clear message.
+    return AVAILABILITY_ZONES.get(region, [f"{region}a", f"{region}b", f"{region}c"])
+
+
 PROJECT = "kokuho"
 TRAIL_NAME = "kokuho-trail"
 

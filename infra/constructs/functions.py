@@ -94,7 +94,7 @@ class CatalogFunctions(Construct):
         environment["POWERTOOLS_SERVICE_NAME"] = name
         environment["POWERTOOLS_LOG_LEVEL"] = "INFO"
         environment["POWERTOOLS_METRICS_NAMESPACE"] = "kokuho"
-        return lambda_.Function(
+        function = lambda_.Function(
             scope, "Function",
             function_name=name,
             description=spec.description[:256],
@@ -114,6 +114,9 @@ class CatalogFunctions(Construct):
             environment=environment,
             log_group=log_group,
         )
+        # Lambda checks the role's ENI permissions when it creates a VPC function: attach first.
+        function.node.add_dependency(role.policy)
+        return function
 
     def _data_access(self, spec: FunctionSpec, role: ServiceRole) -> tuple[dict[str, str], set[DataClass]]:
         """Grant exactly the catalog's table/bucket access; return env vars and the data classes used."""

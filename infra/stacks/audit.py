@@ -107,7 +107,7 @@ class AuditStack(Stack):
             advanced_event_selectors=data_event_selectors(
                 settings, [t.default_name for t in TABLES], [b.logical for b in BUCKETS]),
         )
-        self.trail.node.add_dependency(delivery_role)
+        self.trail.node.add_dependency(delivery_role.policy)
 
         self.topic = sns.Topic(
             self, "SecurityAlarms", display_name="kokuho security alarms", master_key=audit_key,

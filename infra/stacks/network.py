@@ -18,7 +18,7 @@ from constructs import Construct
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.guards import place_in_vpc
-from infra.settings import AUDIT_LOG_RETENTION, AVAILABILITY_ZONES, DeploySettings
+from infra.settings import AUDIT_LOG_RETENTION, DeploySettings, availability_zones
 
 VPC_CIDR = "10.80.0.0/16"
 
@@ -55,7 +55,7 @@ class NetworkStack(Stack):
         self.vpc = ec2.Vpc(
             self, "Vpc",
             ip_addresses=ec2.IpAddresses.cidr(VPC_CIDR),
-            availability_zones=AVAILABILITY_ZONES[settings.region],
+            availability_zones=availability_zones(settings.region),
             nat_gateways=0,
             subnet_configuration=[ec2.SubnetConfiguration(
                 name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=20)],
@@ -117,6 +117,10 @@ class NetworkStack(Stack):
             subnet_ids=self.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).subnet_ids,
             security_group_ids=[self.workload_sg.security_group_id],
         )
+        # The handler needs the EC2 API and CloudFormation's S3 response URL before it can run.
+        restrict = self.vpc.node.try_find_child("RestrictDefaultSecurityGroupCustomResource")
+        if restrict is not None:
+            restrict.node.add_dependency(self.endpoints["Ec2"], self.vpc.node.find_child("S3"))
         if isinstance(provider, CustomResourceProviderBase):
             provider.add_to_role_policy(iam.PolicyStatement(
                 actions=["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",

@@ -166,6 +166,8 @@ class WorkflowsStack(Stack):
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
         )
+        # Step Functions validates the logging permissions when it creates the state machine.
+        machine.node.add_dependency(role.policy)
         for index, schedule in enumerate(spec.schedules):
             self.schedules.append(self._schedule(scope, spec, index, schedule, own_arn, machine))
         return machine
@@ -240,5 +242,5 @@ class WorkflowsStack(Stack):
                     maximum_event_age_in_seconds=3600, maximum_retry_attempts=3),
             ),
         )
-        cfn.node.add_dependency(role)
+        cfn.node.add_dependency(role.policy)
         return cfn
