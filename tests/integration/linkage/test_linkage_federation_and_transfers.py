@@ -1,0 +1,211 @@
+"""国保連合会 file intake on the embedded AWS (S3 exchange bucket, intake workflow) and in-city
+transfers under data-use applications."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from linkage_world import World
+
+from kokuho.access.records import Actor
+from kokuho.linkage.federation import (
+    CarryOverRow,
+    ContinuityRow,
+    build_file,
+    carried_over_months,
+    export_carry_over,
+    export_qualification,
+    parse_file,
+)
+from kokuho.linkage.transfers import (
+    Application,
+    ApplicationRejected,
+    TransferRefused,
+    approve_application,
+    record_transfer,
+    revoke_application,
+    submit_application,
+    transfers_to,
+)
+from kokuho.records.linkage import AppliedFileModel, CarryOverModel, ContinuityModel
+
+AT = datetime(2026, 5, 2, 6, 0, tzinfo=UTC)
+
+
+def _put(world: World, name: str, data: bytes) -> None:
+    world.aws.client("s3").put_object(Bucket=world.aws.bucket_name("exchange"), Key=f"incoming/{name}", Body=data)
+
+
+def _intake(world: World) -> list[dict[str, Any]]:
+    out = world.aws.run_state_machine("linkage-federation-intake", {}, name=f"fi-{secrets.token_hex(6)}",
+                                      timeout_s=60)
+    return list(out["files"])
+
+
+def _keys(world: World, prefix: str) -> list[str]:
+    resp = world.aws.client("s3").list_objects_v2(Bucket=world.aws.bucket_name("exchange"), Prefix=prefix)
+    return sorted(o["Key"] for o in resp.get("Contents", []))
+
+
+def _federation_items(world: World) -> list[dict[str, Any]]:
+    return list(world.aws.client("dynamodb").scan(TableName=world.aws.table_name("federation"))["Items"])
+
+
+def _continuity(file_id: str, person: str = "P100") -> bytes:
+    rows = [ContinuityRow(person, "H10", "401000", date(2020, 4, 1), "move_in", prefecture_insured_id="FK0001"),
+            ContinuityRow("P200", "H10", "401000", date(2019, 4, 1), "birth", date(2026, 5, 1), "move_out",
+                          "FK0002")]
+    return build_file("QUALCONT", file_id, rows, "福岡県国民健康保険団体連合会", "401005", AT)
+
+
+def test_a_good_file_applies_once_and_twice_changes_nothing(world: World) -> None:
+    _put(world, "qc-0501.txt", _continuity("QC-FED-20260501"))
+    (first,) = _intake(world)
+    assert (first["status"], first["records"]) == ("applied", 2)
+    c = ContinuityModel.get("PERSON#P200", "CONT#2019-04-01")
+    assert (c.prefecture_insured_id, c.lost_on, c.change) == ("FK0002", "2026-05-01", "lose")
+    snapshot = _federation_items(world)
+    _put(world, "qc-0501-again.txt", _continuity("QC-FED-20260501"))
+    (second,) = _intake(world)
+    assert second["status"] == "duplicate"
+    assert _federation_items(world) == snapshot
+    assert "processed/qc-0501-again.txt" in _keys(world, "processed/")
+
+
+def test_a_bad_file_changes_nothing_and_is_kept_for_review_with_its_reason(world: World) -> None:
+    before = _federation_items(world)
+    text = _continuity("QC-FED-20260502", person="P300").decode()
+    bad = text.replace("2019-04-01", "2019-02-30")  # line 3: impossible date (and the checksum breaks)
+    _put(world, "qc-0502.txt", bad.encode())
+    (out,) = _intake(world)
+    assert out["status"] == "rejected"
+    assert _federation_items(world) == before  # P300's valid line 2 was not applied either
+    assert _keys(world, "incoming/") == []
+    assert {"rejected/qc-0502.txt", "rejected/qc-0502.txt.reason.json"} <= set(_keys(world, "rejected/"))
+    body = world.aws.client("s3").get_object(Bucket=world.aws.bucket_name("exchange"),
+                                             Key="rejected/qc-0502.txt.reason.json")["Body"].read()
+    reason = json.loads(body)
+    assert {"line": 3, "field": "acquired_on", "reason": "not a date YYYY-MM-DD"} in reason["errors"]
+    assert any(e["field"] == "checksum" for e in reason["errors"])
+
+
+def test_same_file_id_with_other_content_is_rejected(world: World) -> None:
+    _put(world, "a.txt", _continuity("QC-FED-20260503"))
+    _put(world, "b.txt", _continuity("QC-FED-20260503", person="P999"))
+    outs = {o["key"]: o for o in _intake(world)}
+    assert outs["incoming/a.txt"]["status"] == "applied"
+    assert outs["incoming/b.txt"]["status"] == "rejected"
+    with pytest.raises(ContinuityModel.DoesNotExist):
+        ContinuityModel.get("PERSON#P999", "CONT#2020-04-01")
+    assert AppliedFileModel.get("FILE#QC-FED-20260503", "APPLIED").source_key == "incoming/a.txt"
+
+
+def test_carry_over_file_feeds_the_household_count(world: World) -> None:
+    row = CarryOverRow("H77", "P770", "401307", "401005", date(2026, 4, 10), ("2025-06", "2025-09", "2026-01"))
+    _put(world, "kg.txt", build_file("KOGAKU", "KG-401307-202604", [row], "401307", "401005", AT))
+    (out,) = _intake(world)
+    assert out["status"] == "applied"
+    assert carried_over_months("H77") == ["2025-06", "2025-09", "2026-01"]
+    assert CarryOverModel.get("HH#H77", "KOGAKU#2025-09").from_municipality == "401307"
+
+
+class FakeSource:
+    """A QualificationSource double (the protocol outgoing files are generated from)."""
+
+    def continuity_rows(self, day: date) -> Iterable[ContinuityRow]:
+        return [ContinuityRow("P100", "H10", "401000", date(2026, 4, 30), "left_employee_insurance")]
+
+    def carry_over_rows(self, month: str) -> Iterable[CarryOverRow]:
+        return [CarryOverRow("H10", "P100", "401005", "401307", date(2026, 4, 20), ("2026-02",))]
+
+
+def test_outgoing_files_are_written_in_the_layout(world: World) -> None:
+    s3, bucket = world.aws.client("s3"), world.aws.bucket_name("exchange")
+    q = export_qualification(FakeSource(), date(2026, 4, 30), s3, bucket)
+    k = export_carry_over(FakeSource(), "2026-04", s3, bucket)
+    assert q["key"] == "outgoing/QC-401005-20260430.txt" and q["records"] == 1
+    parsed = parse_file(s3.get_object(Bucket=bucket, Key=k["key"])["Body"].read())
+    assert parsed.kind == "KOGAKU" and parsed.records[0]["to_municipality"] == "401307"
+
+
+def test_export_workflow_from_the_qualification_file(world: World) -> None:
+    out = world.aws.run_state_machine("linkage-federation-exchange", {"kind": "QUALCONT", "day": "2026-04-30"},
+                                      name=f"fx-{secrets.token_hex(6)}", timeout_s=60)
+    data = world.aws.client("s3").get_object(Bucket=world.aws.bucket_name("exchange"), Key=out["key"])["Body"]
+    assert parse_file(data.read()).file_id == "QC-401005-20260430"
+
+
+# --- in-city transfers -----------------------------------------------------------------------------
+
+CARE = "保健福祉局介護保険課"
+LEVY = "保険料賦課情報"
+OFFICER = Actor(staff_id="system:monthly-assessment", terminal_id="stepfunctions", purpose="保険料賦課")
+APPROVER = Actor(staff_id="K900", terminal_id="T-KAIGO-01", purpose="データ利用申請の承認")
+
+
+def _application(app_id: str, **over: Any) -> Application:
+    base: dict[str, Any] = dict(application_id=app_id, department=CARE, information_kind=LEVY, applicant="K001",
+                                purpose="保険料の特別徴収に関する事務", legal_basis="番号法第9条第2項",
+                                valid_from=date(2020, 4, 1), valid_until=date(2099, 3, 31))
+    base.update(over)
+    return submit_application(Application(**base))
+
+
+def test_transfer_under_an_approved_application_is_recorded(world: World) -> None:
+    _application("APP-CARE-1")
+    with pytest.raises(TransferRefused, match="not approved"):
+        record_transfer(CARE, LEVY, 120, "APP-CARE-1", OFFICER)
+    with pytest.raises(ApplicationRejected):
+        approve_application("APP-CARE-1", Actor("K001", "T", "self"))  # applicant cannot approve
+    approve_application("APP-CARE-1", APPROVER)
+    rec = record_transfer(CARE, LEVY, 120, "APP-CARE-1", OFFICER)
+    assert (rec.department, rec.information_kind, rec.subject_count) == (CARE, LEVY, 120)
+    log = [t for t in transfers_to(CARE) if t["application_id"] == "APP-CARE-1"]
+    assert [t["outcome"] for t in log] == ["refused", "transferred"]
+    assert log[0]["reason"] == "application is not approved"
+
+
+@pytest.fixture(scope="module")
+def care_application(world: World) -> str:
+    _application("APP-CARE-2")
+    approve_application("APP-CARE-2", APPROVER)
+    return "APP-CARE-2"
+
+
+@pytest.mark.parametrize("department, kind, app_id, reason", [
+    (CARE, "国民健康保険給付関係情報", "APP-CARE-2", "information kind is not the one listed for this department"),
+    ("総務局総務課", LEVY, "APP-CARE-2", "department is not a transfer recipient"),
+    (CARE, LEVY, None, "no data-use application"),
+    (CARE, LEVY, "APP-NONE", "no data-use application"),
+    ("保健福祉局保護課", "国民健康保険給付関係情報", "APP-CARE-2",
+     "application is for another department or information kind"),
+])
+def test_transfers_outside_the_matrix_or_without_application_are_refused_and_recorded(
+        care_application: str, department: str, kind: str, app_id: str | None, reason: str) -> None:
+    before = len(transfers_to(department))
+    with pytest.raises(TransferRefused) as e:
+        record_transfer(department, kind, 10, app_id, OFFICER)
+    assert e.value.reason == reason
+    log = transfers_to(department)
+    assert len(log) == before + 1 and (log[-1]["outcome"], log[-1]["reason"]) == ("refused", reason)
+
+
+def test_a_revoked_or_expired_application_stops_transfers(world: World) -> None:
+    _application("APP-CARE-3", valid_until=date(2026, 3, 31))
+    approve_application("APP-CARE-3", APPROVER)
+    with pytest.raises(TransferRefused, match="not valid today"):
+        record_transfer(CARE, LEVY, 1, "APP-CARE-3", OFFICER, today=date(2026, 4, 1))
+    assert record_transfer(CARE, LEVY, 1, "APP-CARE-3", OFFICER, today=date(2026, 3, 31)).subject_count == 1
+    revoke_application("APP-CARE-3")
+    with pytest.raises(TransferRefused, match="not approved"):
+        record_transfer(CARE, LEVY, 1, "APP-CARE-3", OFFICER, today=date(2026, 3, 31))
+
+
+def test_an_application_outside_the_matrix_is_not_accepted(world: World) -> None:
+    with pytest.raises(ApplicationRejected, match="not in the transfer matrix"):
+        _application("APP-X", department="総務局総務課")
