@@ -21,13 +21,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kokuho.access.grants import Function, authorize, grant_state, today_jst
 from kokuho.access.identity import Unauthenticated, identity_of
-from kokuho.access.records import Actor, record_access
+from kokuho.access.records import Actor
 from kokuho.identity.mynumber import InvalidMyNumber, mask
 from kokuho.identity.redaction import TWELVE_DIGITS, redact
 from kokuho.platform.observability import get_logger
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.model import BankAccount, Mailing, Person
+from kokuho.qualification.transactions import record
 
 from .schemas import (
     ID,
@@ -155,9 +156,11 @@ def _conflict(exc: appsvc.Conflict) -> Response[dict[str, Any]]:
 
 
 @app.get(OPENAPI_PATH, summary="This API's OpenAPI document")
-def openapi_document() -> Response[dict[str, Any]]:
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON,
-                    body=app.get_openapi_json_schema())
+def openapi_document() -> dict[str, Any]:
+    import json
+
+    doc: dict[str, Any] = json.loads(app.get_openapi_json_schema())
+    return doc
 
 
 @app.get("/persons", summary="Search insured persons (by 住民コード, birth date, postal code + address, kana)")
@@ -286,7 +289,7 @@ def number_review_list(limit: Annotated[int, Query(ge=1, le=appsvc.MAX_PAGE)] = 
 
     entries = vault().review_list(limit)
     subjects = [e.person_id for e in entries] or ["no-match"]
-    record_access(_actor(), subjects, "my_number", "review_list", chain=f"SEARCH#{_actor().staff_id}")
+    record(_actor(), subjects, "my_number", "review_list", chain=f"SEARCH#{_actor().staff_id}")
     return {"items": [vars(e) for e in entries]}
 
 
@@ -324,7 +327,7 @@ def permission_review(
         "valid_until": g.valid_until.isoformat(), "granted_by": g.granted_by, "granted_at": g.granted_at,
         "state": grant_state(g, staff.get(g.staff_id), today).value,
     } for g in grants]
-    record_access(_actor(), [f"STAFF:{g.staff_id}" for g in grants] or ["no-match"], "permissions", "review",
+    record(_actor(), [f"STAFF:{g.staff_id}" for g in grants] or ["no-match"], "permissions", "review",
                   chain=f"SEARCH#{_actor().staff_id}")
     return {"as_of": today.isoformat(), "items": items, "next_token": token}
 
@@ -358,7 +361,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         spec, params = matched
         decision = authorize(who.staff_id, spec.function)  # type: ignore[arg-type]
         if not decision.allowed:
-            record_access(Actor(who.staff_id, who.terminal_id, "(no active grant)"), [_subject(params)],
+            record(Actor(who.staff_id, who.terminal_id, "(no active grant)"), [_subject(params)],
                           "qualification", spec.operation, result="denied")
             logger.info("refused: no grant", extra={"staff_id": who.staff_id, "route": spec.path})
             return _json(403, {"error": decision.reason})

@@ -31,7 +31,7 @@ from typing import Any, Literal
 import boto3
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -116,7 +116,15 @@ def _now() -> str:
 
 
 def _transaction() -> TransactWrite:
-    return TransactWrite(connection=Connection(region=MyNumberModel.Meta.region))
+    from kokuho.qualification.transactions import transaction
+
+    return transaction()
+
+
+def _record(actor: Actor, subject_ids: list[str], operation: str, result: str = "ok") -> None:
+    from kokuho.qualification.transactions import record
+
+    record(actor, subject_ids, CATEGORY, operation, result=result)
 
 
 class Vault:
@@ -163,15 +171,23 @@ class Vault:
 
     # --- public operations -------------------------------------------------------------------------
 
-    def store(self, person_id: str, number: str, actor: Actor) -> StoreResult:
+    def store(self, person_id: str, number: str, actor: Actor, *, attempts: int = 4) -> StoreResult:
         require_valid(number)
+        for _ in range(attempts - 1):
+            try:
+                return self._store_once(person_id, number, actor)
+            except TransactWriteError:
+                continue  # a concurrent store or access to this person: look again
+        return self._store_once(person_id, number, actor)
+
+    def _store_once(self, person_id: str, number: str, actor: Actor) -> StoreResult:
         digest = self.hash_of(number)
         try:
             current: MyNumberModel | None = MyNumberModel.get(_pk(person_id), "CURRENT", consistent_read=True)
         except MyNumberModel.DoesNotExist:
             current = None
         if current is not None and current.gsi1pk == f"MNH#{digest}":
-            record_access(actor, [person_id], CATEGORY, "store", result="unchanged")
+            _record(actor, [person_id], "store", "unchanged")
             return "unchanged"
         holders = [m.person_id for m in MyNumberModel.by_hash.query(f"MNH#{digest}") if m.person_id != person_id]
         if current is not None or holders:
@@ -193,7 +209,7 @@ class Vault:
         sk = f"{person_id}#{digest}"
         try:
             ReviewModel.get("REVIEW", sk, consistent_read=True)
-            record_access(actor, [person_id], CATEGORY, "store", result="review")
+            _record(actor, [person_id], "store", "review")
             return
         except ReviewModel.DoesNotExist:
             pass
@@ -211,8 +227,7 @@ class Vault:
         digest = self.hash_of(number)
         found = [m.person_id for m in MyNumberModel.by_hash.query(f"MNH#{digest}", limit=2)]
         person_id = found[0] if len(found) == 1 else None
-        record_access(actor, [person_id or _NO_MATCH], CATEGORY, "lookup",
-                      result="ok" if person_id else "not_found")
+        _record(actor, [person_id or _NO_MATCH], "lookup", "ok" if person_id else "not_found")
         return person_id
 
     def reveal(self, person_id: str, actor: Actor) -> str:
@@ -220,15 +235,15 @@ class Vault:
 
         decision = authorize(actor.staff_id, Function.REVEAL_MY_NUMBER, purpose=actor.purpose)
         if not decision.allowed:
-            record_access(actor, [person_id], CATEGORY, "reveal", result="denied")
+            _record(actor, [person_id], "reveal", "denied")
             raise RevealDenied(decision.reason)
         try:
             item = MyNumberModel.get(_pk(person_id), "CURRENT", consistent_read=True)
         except MyNumberModel.DoesNotExist:
-            record_access(actor, [person_id], CATEGORY, "reveal", result="not_found")
+            _record(actor, [person_id], "reveal", "not_found")
             raise VaultError("no My Number is stored for this person") from None
         number = self.decrypt(person_id, item.ciphertext, item.nonce, item.encrypted_data_key)
-        record_access(actor, [person_id], CATEGORY, "reveal")
+        _record(actor, [person_id], "reveal")
         return number
 
     def has_number(self, person_id: str) -> bool:

@@ -15,7 +15,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -25,6 +24,7 @@ from kokuho.qualification.history import ChangeRejected, fiscal_year_of
 from kokuho.qualification.household import is_deemed_householder, premium_case, specific_household_status
 from kokuho.qualification.model import Card, Household, Person
 from kokuho.qualification.reasons import LABELS, Event, Reason, event_of
+from kokuho.qualification.transactions import record, transaction
 from kokuho.records import qualification as repo
 
 CATEGORY = "qualification"
@@ -45,7 +45,7 @@ def _now() -> datetime:
 
 
 def _tx() -> TransactWrite:
-    return TransactWrite(connection=Connection(region=repo.PersonModel.Meta.region))
+    return transaction()
 
 
 def _load_person(person_id: str) -> Person:
@@ -286,7 +286,7 @@ def _masks(person_ids: list[str]) -> dict[str, str]:
 def read_person(actor: Actor, person_id: str, today: date) -> dict[str, Any]:
     person = repo.get_person(person_id)
     if person is None:
-        record_access(actor, [person_id], CATEGORY, "read", result="not_found")
+        record(actor, [person_id], CATEGORY, "read", result="not_found")
         raise NotFound("no such person")
     view = person_view(person, today, _masks([person_id])[person_id])
     view["history"] = repo.person_history(person_id)
@@ -294,14 +294,14 @@ def read_person(actor: Actor, person_id: str, today: date) -> dict[str, Any]:
                       "valid_until": c.valid_until.isoformat(),
                       "recovered_on": c.recovered_on.isoformat() if c.recovered_on else None,
                       "recover_reason": c.recover_reason} for c in repo.cards_of(person_id)]
-    record_access(actor, [person_id], CATEGORY, "read")
+    record(actor, [person_id], CATEGORY, "read")
     return view
 
 
 def read_household(actor: Actor, household_id: str, today: date) -> dict[str, Any]:
     household = repo.get_household(household_id)
     if household is None:
-        record_access(actor, [f"HH:{household_id}"], CATEGORY, "read", result="not_found")
+        record(actor, [f"HH:{household_id}"], CATEGORY, "read", result="not_found")
         raise NotFound("no such household")
     persons = _household_persons(household, {})
     masks = _masks(list(persons))
@@ -320,7 +320,7 @@ def read_household(actor: Actor, household_id: str, today: date) -> dict[str, An
         "specific_since": household.specific_since.isoformat() if household.specific_since else None,
         "members": members, "history": repo.household_history(household_id), "version": household.version,
     }
-    record_access(actor, [f"HH:{household_id}", *persons], CATEGORY, "read")
+    record(actor, [f"HH:{household_id}", *persons], CATEGORY, "read")
     return view
 
 
@@ -381,7 +381,7 @@ def search(actor: Actor, criteria: Mapping[str, str | None], limit: int, page_to
                      "postal_code": p.postal_code, "address": p.address, "household_id": p.household_id,
                      "insured": p.insured_on(today), "my_number": masks.get(pid, "")})
     subjects: list[str] = [str(h["person_id"]) for h in hits] or ["no-match"]
-    record_access(actor, subjects, CATEGORY, "search", chain=f"SEARCH#{actor.staff_id}")
+    record(actor, subjects, CATEGORY, "search", chain=f"SEARCH#{actor.staff_id}")
     return {"items": hits, "next_token": _token(next_key)}
 
 
@@ -414,5 +414,5 @@ def simulate(actor: Actor, household_id: str, fiscal_year: int,
 
     result = compute_case(case)
     subjects: list[str] = [f"HH:{household_id}", *persons.keys()]
-    record_access(actor, subjects, "premium", "simulate")
+    record(actor, subjects, "premium", "simulate")
     return {"case": case, "result": result}
