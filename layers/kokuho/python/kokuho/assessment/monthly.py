@@ -55,8 +55,9 @@ HOUSEHOLDS_PER_TRANSACTION = 30  # 3 items each + 2 for the access record ≤ 10
 PARTS = ("medical", "support", "care", "child")
 CARE_TRANSFER_NO = 3  # seed II-5 移転先3: 保健福祉局介護保険課, 保険料賦課情報
 
-# Test-only hook: a batch id named here fails once, AFTER its first transaction committed, to prove
-# that a retried batch neither double-writes nor loses households. Never set outside tests.
+# Test-only hook: "<batch_id>" makes that batch fail once, AFTER its first transaction committed, to
+# prove that a retried batch neither double-writes nor loses households; "<batch_id>:always" makes it
+# fail on every attempt before writing, to prove a failed batch is reported. Never set outside tests.
 TEST_HOOK_FAIL_BATCH_ONCE = "KOKUHO_TEST_HOOK_FAIL_BATCH_ONCE"
 _hook_lock = threading.Lock()
 _hook_fired: set[str] = set()
@@ -228,6 +229,11 @@ def _record_read(actor: Any, ids: list[str], chain: str, attempts: int = 5) -> N
                 raise  # a duplicate of this batch keeps appending to the chain: let Step Functions retry
 
 
+def _fail_always_for_test(batch_id: str) -> None:
+    if os.environ.get(TEST_HOOK_FAIL_BATCH_ONCE) == f"{batch_id}:always":
+        raise InjectedBatchFailure(f"test hook: batch {batch_id} fails on every attempt")
+
+
 def _maybe_fail_for_test(run_id: str, batch_id: str) -> None:
     if os.environ.get(TEST_HOOK_FAIL_BATCH_ONCE) != batch_id:
         return
@@ -251,6 +257,7 @@ def assess_batch(event: dict[str, Any]) -> dict[str, Any]:
     chain = f"{run_id}#{batch_id}"
     storage_s = engine_s = 0.0
 
+    _fail_always_for_test(batch_id)
     t = time.perf_counter()
     _record_read(actor, ids, chain)
     cases = get_household_cases(ids, fy)
@@ -415,13 +422,15 @@ def summarize_run(event: dict[str, Any], *, now: datetime | None = None) -> dict
         "timing": {k: round(v, 1) for k, v in timing.items()},
     }
     summary["transfer"] = _record_care_transfer(run_id, n["written"], n["care_households"], now)
-    run.update(actions=[
-        RunModel.status.set("completed" if not failed_batches and not failed_households
-                            and summary["failures"]["batches_unaccounted"] == 0 else "completed_with_failures"),
-        RunModel.summary.set(summary),
-        RunModel.gsi1pk.set(f"RUNS#FY#{int(run.fiscal_year)}"),
-        RunModel.gsi1sk.set(f"{run.snapshot_at}#{run_id}"),
-    ])
+    clean = not failed_batches and not failed_households and summary["failures"]["batches_unaccounted"] == 0
+    summary["status"] = "completed" if clean else "completed_with_failures"
+    actions: list[Any] = [RunModel.status.set(summary["status"]), RunModel.summary.set(summary)]
+    if clean:
+        # Only a clean run becomes the "since" of the next monthly run: after a failure, the next run
+        # selects again every household changed since the last clean one, the failed ones included.
+        actions += [RunModel.gsi1pk.set(f"RUNS#FY#{int(run.fiscal_year)}"),
+                    RunModel.gsi1sk.set(f"{run.snapshot_at}#{run_id}")]
+    run.update(actions=actions)
     return summary
 
 

@@ -31,7 +31,10 @@ workflows are written within what both support):
 - no `ItemBatcher` in its ASL grammar → work lists are written pre-batched (one JSON item per batch);
 - `ResultWriter` writes only an empty manifest → failures are recorded by a Catch in the item
   processor, not read back from result files;
-- a Choice on `$.a[0].b` reads a list → select the element first (Pass/ResultSelector).
+- a Choice on `$.a[0].b` reads a list → select the element first (Pass/ResultSelector);
+- `ToleratedFailurePercentage: 0` is refused by its parser → omitted (0 is the default anyway).
+moto's DynamoDB is made thread-safe and its TransactWriteItems rollback O(items touched) instead of
+O(table) (kokuho.platform.moto_dynamodb); Lambda invocations are routed in-process (local_lambda).
 Executions run asynchronously on a thread: always pass an execution name and poll (run_state_machine).
 """
 
@@ -295,6 +298,7 @@ def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
     from moto import mock_aws
 
     from kokuho.platform.local_lambda import routed_lambda
+    from kokuho.platform.moto_dynamodb import patched_dynamodb
 
     global _active
     if _active:
@@ -307,6 +311,7 @@ def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
         stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
         stack.enter_context(routed_lambda(FUNCTIONS_ROOT))
         stack.enter_context(_shared_botocore_loader())
+        stack.enter_context(patched_dynamodb())
         aws = EmbeddedAWS()
         if server:
             try:

@@ -100,6 +100,9 @@ def routed_lambda(functions_root: Path) -> Iterator[None]:
             result = handler(event, context)
         except Exception as exc:  # any handler failure is a function error, as on Lambda
             response_headers["x-amz-function-error"] = "Unhandled"
+            # what the function's CloudWatch log would show (redacted), so local failures are visible
+            print(f"[local-lambda] {self.function_name} failed: {type(exc).__name__}: {redact(str(exc))}",
+                  file=sys.stderr)
             return _error_payload(exc)
         return json.dumps(result, ensure_ascii=False, default=str).encode("utf-8")
 
