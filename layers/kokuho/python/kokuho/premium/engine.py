@@ -120,6 +120,8 @@ def _income_levy(my: _MemberYear, part: PartRates, month: int) -> tuple[int, str
         note = f" [非自発的失業者: 給与所得 {yen(inc.salary)} × 30/100 = {yen(counted)}円として算定]"
     taxable = max(0, base - my.deduction)
     levy = int(taxable * part.income_rate)  # int() of a non-negative Fraction rounds down to the yen
+    if base <= my.deduction:
+        return 0, (f"所得割 ({my.member.id}): {yen(base)} − 基礎控除 {yen(my.deduction)} が0以下のため 0円{note}")
     return levy, (f"所得割 ({my.member.id}): ({yen(base)} − 基礎控除 {yen(my.deduction)}) × "
                   f"{part.income_rate_text}% = {yen(levy)}円 (1円未満切捨て){note}")
 

@@ -76,9 +76,10 @@ def _part(fy: int, part: PartResult) -> dict[str, Any]:
     monthly_lines = []
     for (amount, capped), months in groups.items():
         note = f" (賦課限度額 {yen(part.rates.cap)}円で頭打ち)" if capped else ""
-        monthly_lines.append(f"{_months_text(fy, months)}: 所得割+均等割+平等割 = {yen(amount)}円{note} ÷ 12")
+        monthly_lines.append(f"{_months_text(fy, months)}: 所得割+均等割+平等割 = {yen(amount)}円{note}、"
+                             f"月額はその12分の1")
     total = sum(part.monthly)
-    summary = (f"{name}: 各月の額 (年額 ÷ 12) の合計 = {yen(total)} ÷ 12 = "
+    summary = (f"{name}: 対象各月の (所得割+均等割+平等割) の合計 {yen(total)}円 ÷ 12 = "
                f"{_exact_yen(total)}円 → 100円未満切捨て {yen(part.annual)}円")
     return {
         "name": name,

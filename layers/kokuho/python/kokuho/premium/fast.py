@@ -79,14 +79,48 @@ class _Year:
         self.start = fy * 12 + 3  # absolute month number (year*12 + month − 1) of April
         self.apr1 = f"{fy:04d}-04-01"
         self.mar31 = f"{fy + 1:04d}-03-31"
-        self.parts = [_Part(k, table) for k in PART_KEYS if k in table.parts]
-        self.absent = [k for k in PART_KEYS if k not in table.parts]
+        # Every part key in output order; None for a part the year does not have (amount 0).
+        self.slots = [(k, _Part(k, table) if k in table.parts else None) for k in PART_KEYS]
         self.tiers = table.basic_deduction
+        self.tier0_limit = table.basic_deduction[0][0]
+        self.tier0_amount = table.basic_deduction[0][1]
         self.base = table.reduction_base
         self.per_earner = table.reduction_per_earner
         self.a5 = table.reduction_per_member_5
         self.b2 = table.reduction_per_member_2
         self.labels = [f"{fy + (m - 1) // 12:04d}-{(m - 1) % 12 + 1:02d}" for m in range(4, 4 + 13)]
+        # Memo tables: a city has far fewer distinct dates than people, so each is derived once.
+        self.period_masks: dict[tuple[str, str | None], int] = {}
+        self.births: dict[str, tuple[int, bool, bool, bool]] = {}
+
+    def period_mask(self, frm: str, until: str | None) -> int:
+        """Rule 1 (月割): months from the month of acquisition through the month before the month of loss;
+        the same month once."""
+        a = _abs_month(frm) - self.start
+        if until is None:
+            mask = _span(a, 11)
+        else:
+            lost = _abs_month(until) - self.start
+            mask = _span(a, a) if lost == a else _span(a, lost - 1)
+        self.period_masks[(frm, until)] = mask
+        return mask
+
+    def birth_facts(self, birth: str) -> tuple[int, bool, bool, bool]:
+        """(2号 months mask, 未就学児 all year, child 均等割 waived all year, 65+ on 31 Dec before the year)."""
+        start = self.start
+        by = int(birth[0:4])
+        bmon = int(birth[5:7]) - 1 - (birth[8:10] == "01")  # month of the day before the birthday, 0-based
+        # Rule 2 (介護2号): from the month of reaching 40 to the month before the month of reaching 65.
+        class2 = _span((by + 40) * 12 + bmon - start, (by + 65) * 12 + bmon - start - 1)
+        # 未就学児 / child waiver: up to the first March (abs month ≡ 2 mod 12) on or after reaching 6 / 18;
+        # always a whole fiscal year, since the limit is a 31 March.
+        r6 = (by + 6) * 12 + bmon
+        r18 = (by + 18) * 12 + bmon
+        reached65 = by + 65 - (birth[5:10] == "01-01")  # calendar year of reaching 65
+        facts = (class2, r6 + ((2 - r6) % 12) - start >= 11, r18 + ((2 - r18) % 12) - start >= 11,
+                 reached65 <= self.fy - 1)
+        self.births[birth] = facts
+        return facts
 
     def deduction(self, total: int) -> int:
         for up_to, amount in self.tiers:
@@ -137,59 +171,111 @@ def compute_many(cases: Iterable[dict[str, Any]], directory: Path | str | None =
     return out
 
 
-def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 — one hot loop, kept flat
+def _judge_on(members: list[dict[str, Any]], householder: str, day: str, y: _Year,
+              unemployment: list[tuple[int, str, str] | None]) -> tuple[int, int, int, bool]:
+    """The reduction test's sums on `day`: (judged income, earners, N, anyone undeclared)."""
+    income = earners = insured_count = 0
+    births = y.births
+    for m, unemp in zip(members, unemployment, strict=True):
+        insured = False
+        for p in m["insured"]:
+            until = p.get("until")
+            if p["from"] <= day and (until is None or day < until):
+                insured = True
+                break
+        if insured or m.get("specific_same_household", False):
+            insured_count += 1
+        elif m["id"] != householder:
+            continue
+        inc = m["income"]
+        if not inc.get("declared", True):
+            return 0, 0, 0, True
+        judged = inc["total"]
+        pension = inc.get("pension", 0)
+        if pension:
+            birth = m["birth_date"]
+            if (births.get(birth) or y.birth_facts(birth))[3]:  # 65+ on 31 December before the year
+                judged -= pension if pension < PENSION_DEDUCTION_65 else PENSION_DEDUCTION_65
+        if unemp is not None:
+            salary = inc.get("salary", 0)
+            if salary and unemp[1] <= day <= unemp[2]:  # 非自発的失業者 on the judgement day
+                judged -= salary - unemployed_salary(salary)
+        income += judged
+        if m.get("salary_or_pension_earner", False):
+            earners += 1
+    return income, earners, insured_count, False
+
+
+def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 — one hot path, kept flat
     household = case["household"]
     members = household["members"]
     start = y.start
     apr1 = y.apr1
+    mar31 = y.mar31
     householder = household["householder_id"]
+    period_masks = y.period_masks
+    births = y.births
+    tier0_limit, tier0_amount = y.tier0_limit, y.tier0_amount
 
-    # Pass 1: per member months (masks) and the facts the reduction test needs.
-    rows = []  # (C, K, M, U, preschool, child_waived, total, adjusted_total, deduction)
-    judge_rows = []  # (member dict, periods, unemployment first/last day or None)
+    # One pass over the members: months as masks, and the reduction test's sums as of 1 April (the
+    # judgement date unless nobody is insured that day; then `_judge_on` recomputes them).
+    rows = []  # (C, K, M, U, preschool, child_waived, taxable, taxable in 失業 months)
+    unemployment: list[tuple[int, str, str] | None] = []
     any_apr1 = False
     first_acq: str | None = None
-    change = 0
+    change = 0  # months where some mask differs from the month before
+    income = earners = insured_count = 0
+    undeclared = False
     for m in members:
-        periods = m["insured"]
         counted = 0
-        for p in periods:
+        on_apr1 = False
+        for p in m["insured"]:
             frm = p["from"]
             until = p.get("until")
-            if frm <= apr1 and (until is None or apr1 < until):
-                any_apr1 = True
-            elif apr1 < frm <= y.mar31 and (first_acq is None or frm < first_acq):
+            if frm <= apr1:
+                if until is None or apr1 < until:
+                    on_apr1 = any_apr1 = True
+            elif frm <= mar31 and (first_acq is None or frm < first_acq):
                 first_acq = frm
-            a = _abs_month(frm) - start
-            if until is None:
-                counted |= _span(a, 11)
-            else:
-                lost = _abs_month(until) - start
-                counted |= _span(a, a) if lost == a else _span(a, lost - 1)
+            mask = period_masks.get((frm, until))
+            counted |= y.period_mask(frm, until) if mask is None else mask
         iu = m.get("involuntary_unemployment")
         unemp = _unemployment_span(iu["left_on"], start) if iu else None
-        judge_rows.append((m, periods, unemp))
+        unemployment.append(unemp)
+        inc = m["income"]
+        total = inc["total"]
+        birth = m["birth_date"]
+        facts = None
+        # 軽減判定 contribution as of 1 April: householder (擬制世帯主 included), insured, 特定同一世帯所属者.
+        in_test = on_apr1 or m.get("specific_same_household", False)
+        if in_test or m["id"] == householder:
+            if in_test:
+                insured_count += 1
+            if not inc.get("declared", True):
+                undeclared = True
+            judged = total
+            pension = inc.get("pension", 0)
+            if pension:
+                facts = births.get(birth) or y.birth_facts(birth)
+                if facts[3]:  # 65+ on 31 December before the year: 150,000 off pension income
+                    judged -= pension if pension < PENSION_DEDUCTION_65 else PENSION_DEDUCTION_65
+            if unemp is not None:
+                salary = inc.get("salary", 0)
+                if salary and unemp[1] <= apr1 <= unemp[2]:
+                    judged -= salary - unemployed_salary(salary)
+            income += judged
+            if m.get("salary_or_pension_earner", False):
+                earners += 1
         if not counted:
             continue
-        birth = m["birth_date"]
-        by = int(birth[0:4])
-        bmon = int(birth[5:7]) - 1 - (birth[8:10] == "01")  # month of the day before the birthday, 0-based
-        # 介護2号 (rule 2): from the month of reaching 40 to the month before the month of reaching 65.
-        k40 = (by + 40) * 12 + bmon - start
-        k65 = (by + 65) * 12 + bmon - start
-        class2 = _span(k40, k65 - 1)
-        # 未就学児 / child waiver: up to the first March (abs month ≡ 2 mod 12) on or after reaching 6 / 18.
-        r6 = (by + 6) * 12 + bmon
-        preschool = r6 + ((2 - r6) % 12) - start >= 11
-        r18 = (by + 18) * 12 + bmon
-        waived = r18 + ((2 - r18) % 12) - start >= 11
+        if facts is None:
+            facts = births.get(birth) or y.birth_facts(birth)
+        class2 = facts[0]
         eb = m.get("expected_birth")
         maternity = 0
         if eb:
             e = _abs_month(eb["month"] + "-01") - start
             maternity = _span(e - 3, e + 2) if eb.get("multiple") else _span(e - 1, e + 2)
-        inc = m["income"]
-        total = inc["total"]
         unemployed = 0
         adjusted = total
         if unemp is not None:
@@ -197,111 +283,99 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
             if salary:
                 unemployed = unemp[0]
                 adjusted = total - salary + unemployed_salary(salary)
-        rows.append((counted, class2, maternity, unemployed, preschool, waived, total, adjusted,
-                     y.deduction(total)))
-        for mask in (counted, class2, maternity, unemployed):
-            change |= (mask ^ (mask << 1)) & 0xFFE  # months where this mask differs from the month before
+        # 基礎控除 tier chosen by the declared total; the 所得割 base is never negative.
+        ded = tier0_amount if tier0_limit is not None and total <= tier0_limit else y.deduction(total)
+        rows.append((counted, class2, maternity, unemployed, facts[1], facts[2],
+                     total - ded if total > ded else 0, adjusted - ded if adjusted > ded else 0))
+        if counted != FULL or maternity or unemployed or (class2 and class2 != FULL):
+            for mask in (counted, class2, maternity, unemployed):
+                change |= (mask ^ (mask << 1)) & 0xFFE
 
-    # 軽減判定 (reduction judgement) as of 1 April or the first acquisition in the year.
+    # 軽減判定 (statutory reduction judgement): 1 April, or the day the household first becomes insured.
     level = 0
-    if any_apr1 or first_acq is not None:
-        day = apr1 if any_apr1 else first_acq
-        assert day is not None
-        income = 0
-        earners = 0
-        insured_count = 0
-        undeclared = False
-        dec31 = y.fy - 1  # 65 or over on 31 December before the fiscal year
-        for m, periods, unemp in judge_rows:
-            insured = False
-            for p in periods:
-                until = p.get("until")
-                if p["from"] <= day and (until is None or day < until):
-                    insured = True
-                    break
-            specific = m.get("specific_same_household", False)
-            if insured or specific:
-                insured_count += 1
-            elif m["id"] != householder:
-                continue
-            inc = m["income"]
-            if not inc.get("declared", True):
-                undeclared = True
-                break
-            judged = inc["total"]
-            pension = inc.get("pension", 0)
-            if pension:
-                birth = m["birth_date"]
-                reached65 = int(birth[0:4]) + 65 - (birth[5:10] == "01-01")
-                if reached65 <= dec31:
-                    judged -= pension if pension < PENSION_DEDUCTION_65 else PENSION_DEDUCTION_65
-            if unemp is not None:
-                salary = inc.get("salary", 0)
-                if salary and unemp[1] <= day <= unemp[2]:
-                    judged -= salary - unemployed_salary(salary)
-            income += judged
-            if m.get("salary_or_pension_earner", False):
-                earners += 1
-        if not undeclared:
-            limit = y.base + y.per_earner * ((earners or 1) - 1)
-            if income <= limit:
-                level = 7
-            elif income <= limit + y.a5 * insured_count:
-                level = 5
-            elif income <= limit + y.b2 * insured_count:
-                level = 2
+    if not any_apr1:
+        if first_acq is None:
+            undeclared = True  # never insured this year: no judgement, and nothing is charged
+        else:
+            income, earners, insured_count, undeclared = _judge_on(members, householder, first_acq, y,
+                                                                   unemployment)
+    if not undeclared:
+        limit = y.base + y.per_earner * ((earners or 1) - 1)
+        if income <= limit:
+            level = 7
+        elif income <= limit + y.a5 * insured_count:
+            level = 5
+        elif income <= limit + y.b2 * insured_count:
+            level = 2
 
-    # Parts: segments of months in which no mask changes.
     parts: dict[str, int] = {}
     specific_household = household.get("specific_household")
-    bounds = [0]
-    if change:
-        bounds += [i for i in range(1, 12) if change >> i & 1]
-    bounds.append(12)
     annual = 0
-    for part in y.parts:
-        num, den, cap = part.num, part.den, part.cap
-        care, child = part.care, part.child
-        capita_normal, capita_pre = part.capita[level]
-        flat = part.flat[specific_household][level]
-        acc = 0  # Σ over months of min(cap, sum), in yen × 1 (÷ 12 happens once at the end)
-        for s in range(len(bounds) - 1):
-            lo = bounds[s]
-            bit = 1 << lo
+    if not change:
+        # The common case: every mask constant over the year, so each month's sum is the same and the
+        # annual amount is min(cap, sum) × 12 ÷ 12, 100円未満切捨て.
+        for key, part in y.slots:
+            if part is None:
+                parts[key] = 0
+                continue
+            num, den = part.num, part.den
+            care, child = part.care, part.child
+            capita_normal, capita_pre = part.capita[level]
             total_s = 0
             anyone = False
-            for counted, class2, maternity, unemployed, preschool, waived, tot, adj, ded in rows:
-                if not counted & bit or (care and not class2 & bit):
+            for _c, class2, _m, unemployed, preschool, waived, taxable, taxable_u in rows:
+                if care and not class2:
                     continue
                 anyone = True
-                if maternity & bit:
-                    continue  # 産前産後: no 所得割, no 均等割
-                base = adj if unemployed & bit else tot
-                if base > ded:
-                    total_s += (base - ded) * num // den
+                total_s += (taxable_u if unemployed else taxable) * num // den
                 if not (child and waived):
                     total_s += capita_pre if preschool else capita_normal
             if anyone:
-                total_s += flat
-            acc += (total_s if total_s < cap else cap) * (bounds[s + 1] - lo)
-        amount = acc // 1200 * 100  # rule 3–4: Σ monthly ÷ 12, 100円未満切捨て
-        parts[part.key] = amount
-        annual += amount
-    for key in y.absent:
-        parts[key] = 0
-    ordered = {k: parts[k] for k in PART_KEYS}
+                total_s += part.flat[specific_household][level]
+            amount = (total_s if total_s < part.cap else part.cap) // 100 * 100
+            parts[key] = amount
+            annual += amount
+    else:
+        # Segments of months in which no mask changes; each segment's sum × its length.
+        bounds = [0] + [i for i in range(1, 12) if change >> i & 1] + [12]
+        for key, part in y.slots:
+            if part is None:
+                parts[key] = 0
+                continue
+            num, den, cap = part.num, part.den, part.cap
+            care, child = part.care, part.child
+            capita_normal, capita_pre = part.capita[level]
+            flat = part.flat[specific_household][level]
+            acc = 0  # Σ over months of min(cap, sum); ÷ 12 happens once at the end
+            for s in range(len(bounds) - 1):
+                lo = bounds[s]
+                bit = 1 << lo
+                total_s = 0
+                anyone = False
+                for counted, class2, maternity, unemployed, preschool, waived, taxable, taxable_u in rows:
+                    if not counted & bit or (care and not class2 & bit):
+                        continue
+                    anyone = True
+                    if maternity & bit:
+                        continue  # 産前産後: no 所得割, no 均等割
+                    # 所得割 rounded down to the yen (exact fraction rate); salary at 30/100 in 失業 months.
+                    total_s += (taxable_u if unemployed & bit else taxable) * num // den
+                    if not (child and waived):
+                        total_s += capita_pre if preschool else capita_normal
+                if anyone:
+                    total_s += flat
+                acc += (total_s if total_s < cap else cap) * (bounds[s + 1] - lo)
+            amount = acc // 1200 * 100  # rule 3–4: Σ monthly ÷ 12, 100円未満切捨て
+            parts[key] = amount
+            annual += amount
 
     # Installments (rule 6).
-    first = -1
-    if rows:
-        all_counted = 0
-        for r in rows:
-            all_counted |= r[0]
+    all_counted = 0
+    for r in rows:
+        all_counted |= r[0]
+    installments: list[dict[str, Any]] = []
+    if all_counted:
         first = (all_counted & -all_counted).bit_length() - 1
-    installments: list[dict[str, Any]]
-    if first < 0:
-        installments = []
-    else:
         begin = 2 if first < 2 else first + 1
         labels = y.labels[begin:12] if begin <= 11 else [y.labels[12]]
         count = len(labels)
@@ -311,7 +385,7 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
     return {
         "fiscal_year": y.fy,
         "reduction": REDUCTION_LABELS[level],
-        "parts": ordered,
+        "parts": parts,
         "annual": annual,
         "installments": installments,
     }
