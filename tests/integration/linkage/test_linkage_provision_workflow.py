@@ -238,3 +238,27 @@ def test_no_payload_contains_a_my_number(world: World) -> None:
     for _, number in PERSONS.values():
         assert number not in blob
     assert count_my_numbers(blob) == 0
+
+
+def test_every_no_auto_item_is_refused_by_the_provide_step_without_an_approval(world: World) -> None:
+    from kokuho.linkage.provision import provide, receive_request
+    from kokuho.linkage.sandbox import SandboxRequester
+
+    mayor = SandboxRequester("福岡市長", "市町村長", world.net)
+    held = [r for r in load_permitted_list().provision_items() if not r.auto_response]
+    assert len(held) >= 10
+    for row in held:
+        requester = world.pref if "都道府県知事" in row.requester_kinds else mayor
+        req = requester.make_request(row.item, REF, city_body())
+        accepted = receive_request(req)
+        assert accepted["decision"] == "accepted" and accepted["needs_approval"] is True, row.item
+        assert provide(req["request_id"]) == {"request_id": req["request_id"], "status": "refused",
+                                              "reason": "not_approved"}
+
+
+def test_a_workflow_cannot_approve(world: World) -> None:
+    from kokuho.access.records import Actor
+    from kokuho.linkage.provision import DecisionError, decide
+
+    with pytest.raises(DecisionError, match="person"):
+        decide("any", True, Actor("system:x", "stepfunctions", "p"), None, world.aws.client("stepfunctions"))
