@@ -113,7 +113,8 @@ def build_app(
 class SynthResult:
     outdir: Path
     guard_errors: list[str] = field(default_factory=list)
-    nag_violations: list[str] = field(default_factory=list)
+    nag_violations: list[str] = field(default_factory=list)  # error severity: fail the synth
+    nag_warnings: list[str] = field(default_factory=list)  # reported, not failing
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -124,13 +125,16 @@ class SynthResult:
         return self.guard_errors + self.nag_violations
 
 
-def _nag_violations(outdir: Path) -> list[str]:
+def _policy_violations(outdir: Path, *, errors: bool) -> list[str]:
+    """Violations from the validation report (cdk-nag packs, CDK's own template validation)."""
     report = outdir / "validation-report.json"
     if not report.exists():
         return []
     found = []
     for plugin in json.loads(report.read_text()).get("pluginReports", []):
         for v in plugin.get("violations", []):
+            if (str(v.get("severity", "")).lower() == "error") != errors:
+                continue
             for c in v.get("violatingConstructs", []):
                 found.append(f"[{plugin.get('pluginName')}] {c.get('constructPath')}: {v.get('ruleName')} "
                              f"({v.get('severity')}): {v.get('description', '')[:160]}")
@@ -157,7 +161,8 @@ def synth(built: KokuhoApp | App) -> SynthResult:
             if entry.type == "aws:cdk:error":
                 text = str(entry.data)
                 result.guard_errors.append(text if node.node.path in text else f"{node.node.path}: {text}")
-    result.nag_violations = _nag_violations(outdir)
+    result.nag_violations = _policy_violations(outdir, errors=True)
+    result.nag_warnings = _policy_violations(outdir, errors=False)
     if validation_failed and not result.nag_violations:
         result.nag_violations.append("policy validation failed (see validation-report.json)")
     if assembly is not None:
@@ -173,6 +178,8 @@ def main(*, outdir: str | None = None, context: Mapping[str, Any] | None = None)
     """Synthesize the real app into `outdir` (default cdk.out); 0 when clean, 1 with the messages."""
     built = build_app(outdir=outdir or str(REPO / "cdk.out"), context=context)
     result = synth(built)
+    for message in result.nag_warnings:
+        print(f"WARNING {message}", file=sys.stderr)
     for message in result.messages():
         print(f"ERROR {message}", file=sys.stderr)
     if not result.ok:
