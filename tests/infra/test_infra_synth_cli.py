@@ -1,0 +1,27 @@
+"""`kokuho synth` (same code as `python infra/app.py`): writes the cloud assembly offline, and exits
+non-zero with the guard's message when the app breaks a rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kokuho.cli.main import main
+
+
+def test_synth_outside_japan_fails_with_the_guard_message(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["synth", "--out", str(tmp_path), "--skip-layer-deps", "-c", "kokuho:region=eu-west-1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "[kokuho guard region] KokuhoData: region eu-west-1 is outside Japan" in err
+    assert "synth FAILED" in err
+
+
+def test_synth_writes_every_stack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["synth", "--out", str(tmp_path), "--skip-layer-deps"])
+    assert code == 0, capsys.readouterr().err
+    names = {p.name.removesuffix(".template.json") for p in tmp_path.glob("*.template.json")}
+    assert {"KokuhoData", "KokuhoNetwork", "KokuhoAudit", "KokuhoWorkflows"} <= names
+    assert (tmp_path / "manifest.json").is_file()
