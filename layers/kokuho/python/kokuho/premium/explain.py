@@ -12,6 +12,12 @@ from kokuho.premium.ages import month_label
 from kokuho.premium.engine import Assessment, PartResult, yen
 from kokuho.premium.rates import PART_NAMES_JA, RateTable
 
+RULES = {
+    "所得割": "所得割 = (総所得金額等 − 基礎控除) × 所得割率、1円未満切捨て。軽減はありません。",
+    "均等割": "均等割 = 被保険者1人あたりの額。法定軽減 (7割・5割・2割) の後に未就学児は半額、各段階で1円未満切捨て。",
+    "平等割": "平等割 = 1世帯あたりの額。特定世帯 (1/2)・特定継続世帯 (3/4) の後に法定軽減、各段階で1円未満切捨て。",
+}
+
 
 def _months_text(fy: int, months: list[int]) -> str:
     """Contiguous runs of months, e.g. "2024-04〜2024-09 (6か月)"."""
@@ -65,7 +71,7 @@ def _part(fy: int, part: PartResult) -> dict[str, Any]:
     name = PART_NAMES_JA[part.key]
     components = [
         {"kind": c.kind, "member": c.member_id, "amount": c.amount, "months": len(c.months),
-         "text": f"{c.text}; 対象月 {_months_text(fy, c.months)}"}
+         "rule": RULES[c.kind], "text": f"{c.text}; 対象月 {_months_text(fy, c.months)}"}
         for c in part.components
     ]
     # Months with the same sum are told once.

@@ -1,8 +1,9 @@
 """The batch core of the premium engine: the rules of `kokuho.premium.engine` on plain integers.
 
 Input is an already-valid premium case dict (interfaces.md shape; what `validate_case` accepts, ISO date
-strings). Nothing is validated here: the CLI and `compute_case` validate at the edge with pydantic; the
-monthly workflow feeds cases it stored after validation.
+strings; optional keys may be left out). Nothing is validated here unless asked (`validate=True`): the
+CLI and `compute_case` validate at the edge with pydantic; the monthly workflow feeds cases it stored
+after validation.
 
 Why it is fast, with the same results to the yen:
 - months are 12-bit masks (bit 0 = April); membership, 2号, 産前産後 and 非自発的失業者 months are masks
@@ -157,11 +158,24 @@ def compute_fast(case: dict[str, Any], directory: Path | str | None = None) -> d
     return _compute(case, y)
 
 
-def compute_many(cases: Iterable[dict[str, Any]], directory: Path | str | None = None) -> list[dict[str, Any]]:
-    """Many households through the batch core (no validation), in order."""
+def compute_many(cases: Iterable[dict[str, Any]], directory: Path | str | None = None, *,
+                 validate: bool = False) -> list[dict[str, Any]]:
+    """Many households through the batch core, in order. Cases are trusted unless `validate` is set, in
+    which case each is first checked like `compute_case` does (pydantic; `CaseError` on the first bad one)."""
     out: list[dict[str, Any]] = []
     append = out.append
     years: dict[int, _Year] = {}
+    if validate:
+        from kokuho.premium.case import normalized, validate_case
+        from kokuho.premium.errors import CaseError
+
+        checked = []
+        for i, c in enumerate(cases):
+            try:
+                checked.append(normalized(validate_case(c)))
+            except CaseError as exc:  # say which case: the batch error names cases[i].<field>
+                raise CaseError(f"cases[{i}].{exc.field}" if exc.field else f"cases[{i}]", exc.reason) from None
+        cases = checked
     for case in cases:
         fy = case["fiscal_year"]
         y = years.get(fy)
@@ -178,7 +192,7 @@ def _judge_on(members: list[dict[str, Any]], householder: str, day: str, y: _Yea
     births = y.births
     for m, unemp in zip(members, unemployment, strict=True):
         insured = False
-        for p in m["insured"]:
+        for p in m.get("insured", ()):
             until = p.get("until")
             if p["from"] <= day and (until is None or day < until):
                 insured = True
@@ -229,7 +243,7 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
     for m in members:
         counted = 0
         on_apr1 = False
-        for p in m["insured"]:
+        for p in m.get("insured", ()):
             frm = p["from"]
             until = p.get("until")
             if frm <= apr1:
