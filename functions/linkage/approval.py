@@ -4,7 +4,7 @@ Routes (private REST API, proxy integration; `router` can be included in the API
   GET  /linkage/approvals                      the queue with a preview of what would be sent
   POST /linkage/approvals/{request_id}         body {"decision": "approve"|"refuse", "reason": "..."}
 The staff id and terminal come from the authorizer context. Also invocable directly with
-{"action": "pending"} or {"action": "decide", "request_id", "decision", "reason", "staff_id", "terminal_id"}.
+{"action": "pending" | "decide", "staff_id", "terminal_id", "request_id", "decision", "reason"}.
 """
 
 from __future__ import annotations
@@ -46,8 +46,7 @@ def _staff() -> Actor:
 
 @router.get("/linkage/approvals")
 def list_pending() -> dict[str, Any]:
-    _staff()
-    return {"pending": provision.pending_approvals()}
+    return {"pending": provision.pending_approvals(_staff())}
 
 
 @router.post("/linkage/approvals/<request_id>")
@@ -71,9 +70,9 @@ app.include_router(router)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if "httpMethod" in event:
         return app.resolve(event, context)
-    if event.get("action") == "pending":
-        return {"pending": provision.pending_approvals()}
     staff = Actor(staff_id=str(event["staff_id"]), terminal_id=str(event["terminal_id"]), purpose=PURPOSE)
     _authorize(staff.staff_id)
+    if event.get("action") == "pending":
+        return {"pending": provision.pending_approvals(staff)}
     return provision.decide(str(event["request_id"]), event.get("decision") == "approve", staff,
                             event.get("reason"), boto3.client("stepfunctions"))

@@ -263,3 +263,49 @@ def test_a_workflow_cannot_approve(world: World) -> None:
 
     with pytest.raises(DecisionError, match="person"):
         decide("any", True, Actor("system:x", "stepfunctions", "p"), None, world.aws.client("stepfunctions"))
+
+
+def _api_event(method: str, path: str, staff: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"httpMethod": method, "path": path, "resource": path, "headers": {"Content-Type": "application/json"},
+            "queryStringParameters": None, "pathParameters": None, "isBase64Encoded": False,
+            "body": json.dumps(body) if body is not None else None,
+            "requestContext": {"authorizer": {"staff_id": staff, "terminal_id": "T-KOKUHO-07"},
+                               "httpMethod": method, "path": path, "resourcePath": path, "stage": "prod",
+                               "requestId": "r1"}}
+
+
+def test_approval_through_the_private_api_and_every_access_recorded(world: World) -> None:
+    from kokuho.access.records import records_by_staff, records_of_chain
+
+    req = world.pref.make_request("165", REF, city_body())
+    arn = _start(world, req)
+    _wait_pending(req["request_id"])
+    listed = world.aws.invoke("linkage-approval", _api_event("GET", "/linkage/approvals", REVIEWER))
+    assert listed["statusCode"] == 200
+    assert req["request_id"] in {p["request_id"] for p in json.loads(listed["body"])["pending"]}
+    denied = world.aws.invoke("linkage-approval", _api_event("GET", "/linkage/approvals", "S9999"))
+    assert denied["statusCode"] == 403
+    path = f"/linkage/approvals/{req['request_id']}"
+    bad = world.aws.invoke("linkage-approval", _api_event("POST", path, REVIEWER, {"decision": "maybe"}))
+    assert bad["statusCode"] == 400
+    ok = world.aws.invoke("linkage-approval", _api_event("POST", path, REVIEWER, {"decision": "approve"}))
+    assert ok["statusCode"] == 200 and json.loads(ok["body"])["status"] == "approved"
+    assert world.aws.wait_execution(arn, timeout_s=30)["status"] == "provided"
+    ops = [(r.staff_id, r.category, r.operation) for r in records_of_chain("SUBJECT#P100")]
+    assert (REVIEWER, "linkage_provision", "approve") in ops
+    assert ("system:linkage-provision", "linkage_provision", "provide") in ops
+    assert any(r.operation == "read" and r.category == "linkage_provision" for r in records_by_staff(REVIEWER))
+
+
+def test_codes_are_issued_by_the_network_per_body_and_never_from_my_number(world: World) -> None:
+    from linkage_world import CLERK
+
+    from kokuho.linkage.codes import CodeRegistrationRefused, code_of, person_of_code, register_code
+
+    code = code_of("P100")
+    assert code and code.isalpha() and person_of_code(code) == "P100"
+    assert register_code("P100", REF, world.net, CLERK) == code  # idempotent
+    assert world.kyokai.code_for(REF) != code  # another body holds another 符号 for the same person
+    with pytest.raises(CodeRegistrationRefused):
+        register_code("P300", PERSONS["P100"][1], world.net, CLERK)  # a My Number is not a reference
+    assert code_of("P300") is None

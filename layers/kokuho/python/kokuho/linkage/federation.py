@@ -40,8 +40,14 @@ from typing import Any, Protocol
 
 from pynamodb.exceptions import DoesNotExist
 
+from kokuho.access.records import Actor, record_access
 from kokuho.records.linkage import AppliedFileModel, CarryOverModel, ContinuityModel
 
+INTAKE = Actor(staff_id="system:federation-intake", terminal_id="stepfunctions",
+               purpose="資格継続・高額該当の引き継ぎ (委託事項7)")
+EXPORT = Actor(staff_id="system:federation-export", terminal_id="stepfunctions",
+               purpose="資格継続・高額該当の引き継ぎ (委託事項7)")
+SUBJECTS_PER_RECORD = 500  # access records list their subjects; chunked to stay far below the item size limit
 LAYOUT_VERSION = "1"
 KINDS = ("QUALCONT", "KOGAKU")
 REASONS = ("move_in", "left_employee_insurance", "birth", "welfare_ended", "move_out",
@@ -313,11 +319,19 @@ def apply_file(data: bytes, source_key: str) -> Outcome:
                                householder_id=rec["householder_id"], month=month,
                                from_municipality=rec["from_municipality"], to_municipality=rec["to_municipality"],
                                moved_on=rec["moved_on"], file_id=parsed.file_id).save()
+    subjects = sorted({r["person_id"] if parsed.kind == "QUALCONT" else r["householder_id"]
+                       for r in parsed.records})
+    _record_subjects(INTAKE, subjects, f"federation_{parsed.kind.lower()}", "write", f"FILE#{parsed.file_id}")
     AppliedFileModel(f"FILE#{parsed.file_id}", "APPLIED", file_id=parsed.file_id, kind=parsed.kind,
                      content_hash=parsed.content_hash, record_count=len(parsed.records),
                      applied_at=datetime.now(UTC).isoformat(timespec="seconds"), source_key=source_key
                      ).save(condition=AppliedFileModel.pk.does_not_exist())
     return Outcome("applied", parsed.file_id, len(parsed.records))
+
+
+def _record_subjects(actor: Actor, subjects: list[str], category: str, operation: str, chain: str) -> None:
+    for i in range(0, len(subjects), SUBJECTS_PER_RECORD):
+        record_access(actor, subjects[i:i + SUBJECTS_PER_RECORD], category, operation, chain=chain)
 
 
 def carried_over_months(household_id: str) -> list[str]:
@@ -381,7 +395,9 @@ FEDERATION = "福岡県国民健康保険団体連合会"
 
 def export_qualification(source: QualificationSource, day: date, s3: Any, bucket: str) -> dict[str, Any]:
     file_id = f"QC-{CITY_MUNICIPALITY}-{day:%Y%m%d}"
-    data = build_file("QUALCONT", file_id, source.continuity_rows(day), CITY_MUNICIPALITY, FEDERATION)
+    rows = list(source.continuity_rows(day))
+    data = build_file("QUALCONT", file_id, rows, CITY_MUNICIPALITY, FEDERATION)
+    _record_subjects(EXPORT, sorted({r.person_id for r in rows}), "federation_qualcont", "export", f"FILE#{file_id}")
     key = f"{OUTGOING}{file_id}.txt"
     s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="text/plain; charset=utf-8")
     return {"key": key, "file_id": file_id, "records": data.count(b"\nD,")}
@@ -389,7 +405,10 @@ def export_qualification(source: QualificationSource, day: date, s3: Any, bucket
 
 def export_carry_over(source: QualificationSource, month: str, s3: Any, bucket: str) -> dict[str, Any]:
     file_id = f"KG-{CITY_MUNICIPALITY}-{month.replace('-', '')}"
-    data = build_file("KOGAKU", file_id, source.carry_over_rows(month), CITY_MUNICIPALITY, FEDERATION)
+    rows = list(source.carry_over_rows(month))
+    data = build_file("KOGAKU", file_id, rows, CITY_MUNICIPALITY, FEDERATION)
+    _record_subjects(EXPORT, sorted({r.householder_id for r in rows}), "federation_kogaku", "export",
+                     f"FILE#{file_id}")
     key = f"{OUTGOING}{file_id}.txt"
     s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="text/plain; charset=utf-8")
     return {"key": key, "file_id": file_id, "records": data.count(b"\nD,")}

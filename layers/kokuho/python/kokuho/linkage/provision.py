@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -225,13 +226,17 @@ def park_for_approval(request_id: str, task_token: str) -> dict[str, Any]:
     return {"request_id": request_id, "status": "awaiting_approval"}
 
 
-def pending_approvals() -> list[dict[str, Any]]:
-    """The approval queue: requests awaiting a person, oldest first, with the preview to review."""
+def pending_approvals(reviewer: Actor | None = None) -> list[dict[str, Any]]:
+    """The approval queue: requests awaiting a person, oldest first, with the preview to review.
+    A reviewer's reading of the previews is an access to those persons' data and is recorded."""
     out = []
     for s in RequestModel.pending.query("PENDING"):
         out.append({"request_id": s.request_id, "item": s.item, "requester_body": s.requester_body,
                     "received_at": s.received_at, "person_id": s.person_id,
                     "preview": json.loads(s.preview or "{}")})
+    subjects = sorted({str(p["person_id"]) for p in out if p["person_id"]})
+    if reviewer is not None and subjects:
+        record_access(reviewer, subjects, "linkage_provision", "read", chain=f"STAFF#{reviewer.staff_id}")
     return out
 
 
@@ -259,11 +264,15 @@ def decide(request_id: str, approve: bool, staff: Actor, reason: str | None, sfn
     ], condition=RequestModel.status == "awaiting_approval")
     assert state.person_id is not None
     record_access(staff, [state.person_id], "linkage_provision", "approve" if approve else "refuse")
-    if approve:
-        sfn.send_task_success(taskToken=state.task_token,
-                              output=json.dumps({"approved_by": staff.staff_id, "approved_at": at}))
-    else:
-        sfn.send_task_failure(taskToken=state.task_token, error="Refused", cause=(reason or "")[:200])
+    try:
+        if approve:
+            sfn.send_task_success(taskToken=state.task_token,
+                                  output=json.dumps({"approved_by": staff.staff_id, "approved_at": at}))
+        else:
+            sfn.send_task_failure(taskToken=state.task_token, error="Refused", cause=(reason or "")[:200])
+    except ClientError:
+        # The wait ended first (timeout): the workflow refuses and records; this decision is void.
+        raise DecisionError("the request is no longer waiting for approval (timed out)") from None
     return {"request_id": request_id, "status": "approved" if approve else "refused"}
 
 
