@@ -20,6 +20,7 @@ from kokuho.linkage.network import city_body
 from kokuho.linkage.permitted_list import load_permitted_list
 from kokuho.linkage.provision import pending_approvals
 from kokuho.linkage.sandbox import SandboxNetwork
+from kokuho.records.linkage import RequestModel
 
 REF = PERSONS["P100"][0]
 
@@ -291,6 +292,8 @@ def test_approval_through_the_private_api_and_every_access_recorded(world: World
     ok = world.aws.invoke("linkage-approval", _api_event("POST", path, REVIEWER, {"decision": "approve"}))
     assert ok["statusCode"] == 200 and json.loads(ok["body"])["status"] == "approved"
     assert world.aws.wait_execution(arn, timeout_s=30)["status"] == "provided"
+    state = RequestModel.get(f"REQ#{req['request_id']}", "REQUEST")
+    assert state.preview is None and state.status == "provided"  # the reviewer's copy is not kept
     ops = [(r.staff_id, r.category, r.operation) for r in records_of_chain("SUBJECT#P100")]
     assert (REVIEWER, "linkage_provision", "approve") in ops
     assert ("system:linkage-provision", "linkage_provision", "provide") in ops

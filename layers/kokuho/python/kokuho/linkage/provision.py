@@ -38,6 +38,9 @@ from kokuho.records.linkage import CopyModel, KeyModel, PermitUseModel, RequestM
 
 SYSTEM = Actor(staff_id="system:linkage-provision", terminal_id="stepfunctions", purpose="情報提供 (番号法第19条第8号)")
 DEFAULT_APPROVAL_TIMEOUT_SECONDS = 3 * 24 * 3600  # a reviewer has three days, then the request is refused
+# Working state (request, consumed permit) is deleted by TTL after this; permits expire long before, so a
+# permit cannot come back usable. The 情報提供等記録 in linkage_records is what is kept (7 years).
+STATE_TTL_SECONDS = 400 * 24 * 3600
 
 
 class Reason(StrEnum):
@@ -178,9 +181,10 @@ def receive_request(event: dict[str, Any], now: datetime | None = None) -> dict[
         f"REQ#{req.request_id}", "REQUEST", request_id=req.request_id, status="received", item=req.item,
         requester_body=req.requester_body, requester_kind=req.requester_kind,
         requester_public_key=req.requester_public_key, permit_id=req.permit.permit_id, person_id=person_id,
-        received_at=now_iso(), requested_at=req.requested_at,
+        received_at=now_iso(), requested_at=req.requested_at, expires_at=int(now.timestamp()) + STATE_TTL_SECONDS,
     )
-    use = PermitUseModel(f"PERMIT#{req.permit.permit_id}", "USED", request_id=req.request_id, used_at=now_iso())
+    use = PermitUseModel(f"PERMIT#{req.permit.permit_id}", "USED", request_id=req.request_id, used_at=now_iso(),
+                         expires_at=int(now.timestamp()) + STATE_TTL_SECONDS)
     try:
         with TransactWrite(connection=Connection(region=RequestModel.Meta.region)) as tx:
             tx.save(use, condition=PermitUseModel.pk.does_not_exist())
@@ -260,7 +264,7 @@ def decide(request_id: str, approve: bool, staff: Actor, reason: str | None, sfn
     state.update(actions=[
         RequestModel.status.set("approved" if approve else "refused"), RequestModel.decided_by.set(staff.staff_id),
         RequestModel.decided_at.set(at), RequestModel.decision_reason.set(reason or ""),
-        RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove(),
+        RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove(), RequestModel.preview.remove(),
     ], condition=RequestModel.status == "awaiting_approval")
     assert state.person_id is not None
     record_access(staff, [state.person_id], "linkage_provision", "approve" if approve else "refuse")
@@ -281,7 +285,8 @@ def refuse(request_id: str, reason: Reason, detail: str | None = None) -> dict[s
     state = _load(request_id)
     if state.status not in ("refused", "provided"):
         state.update(actions=[RequestModel.status.set("refused"), RequestModel.decision_reason.set(reason.value),
-                              RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove()])
+                              RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove(),
+                              RequestModel.preview.remove()])
     text = reason.value if not detail else f"{reason.value}: {detail[:200]}"
     record_exchange(Exchange("provision", state.requester_body, city_body(), state.item, request_id,
                              state.requested_at, "refused", person_id=state.person_id, permit_id=state.permit_id,

@@ -92,6 +92,7 @@ class PermitUseModel(Model):
     sk = UnicodeAttribute(range_key=True)
     request_id = UnicodeAttribute()
     used_at = UnicodeAttribute()
+    expires_at = NumberAttribute()  # TTL: kept well beyond any permit's own expiry
 
 
 class RequestModel(Model):
@@ -117,6 +118,7 @@ class RequestModel(Model):
     decision_reason = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()  # TTL: the request's working state (the record stays in linkage_records)
     pending = _Gsi1()
 
 
