@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from premium_builders import both
@@ -126,3 +127,11 @@ def test_deterministic_and_input_untouched(cases: list[dict[str, Any]]) -> None:
     assert compute_many(cases) == first
     assert [compute_case(c) for c in cases] == first  # batch core == validated reference engine
     assert cases == snapshot
+
+
+@pytest.mark.slow
+@settings(max_examples=5_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households())
+def test_batch_core_equals_reference_engine_at_scale(c: dict[str, Any]) -> None:
+    """Scale check (run with -m slow): 5,000 random households, batch core == reference engine."""
+    both(c)
