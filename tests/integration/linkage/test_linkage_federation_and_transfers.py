@@ -134,10 +134,24 @@ def test_outgoing_files_are_written_in_the_layout(world: World) -> None:
 
 
 def test_export_workflow_from_the_qualification_file(world: World) -> None:
+    from kokuho.qualification.history import Period
+    from kokuho.qualification.model import Person
+    from kokuho.qualification.reasons import Reason
+    from kokuho.records.qualification import HistoryModel, from_person
+
+    person = Person("Q500", "10000000500", "HQ5", "北九 太郎", "キタキュウ タロウ", date(1980, 5, 5), "1", "世帯主",
+                    "8028501", "北九州市小倉北区城内1-1",
+                    periods=(Period(date(2026, 4, 30), Reason.LEFT_EMPLOYEE_INSURANCE),))
+    from_person(person, updated_at="2026-04-30T10:00:00+00:00", updated_by="S0100").save()
+    HistoryModel("PERSON#Q500", "HIST#000001#00", seq=1, kind="acquire", effective_on="2026-04-30",
+                 recorded_at="2026-04-30T10:00:00+00:00", recorded_by="S0100", terminal_id="T1").save()
     out = world.aws.run_state_machine("linkage-federation-exchange", {"kind": "QUALCONT", "day": "2026-04-30"},
                                       name=f"fx-{secrets.token_hex(6)}", timeout_s=60)
     data = world.aws.client("s3").get_object(Bucket=world.aws.bucket_name("exchange"), Key=out["key"])["Body"]
-    assert parse_file(data.read()).file_id == "QC-401005-20260430"
+    parsed = parse_file(data.read())
+    assert parsed.file_id == "QC-401005-20260430"
+    assert [(r["person_id"], r["household_id"], r["acquired_on"], r["acquire_reason"]) for r in parsed.records] == [
+        ("Q500", "HQ5", "2026-04-30", "left_employee_insurance")]
 
 
 # --- in-city transfers -----------------------------------------------------------------------------

@@ -86,3 +86,14 @@ def test_any_single_byte_change_is_detected_or_harmless(pos: int, value: int) ->
         return
     # accepted only if the change left the data records intact (e.g. inside the header's sender name)
     assert [dict(r) for r in parsed.records] == [dict(r) for r in parse_file(good()).records]
+
+
+@pytest.mark.slow
+def test_a_prefecture_sized_daily_file_validates_whole() -> None:
+    rows = [ContinuityRow(f"P{n}", f"H{n // 3}", "401000", date(2020, 4, 1), "move_in") for n in range(200_000)]
+    data = build_file("QUALCONT", "QC-BIG", rows, "401005", "fed", AT)
+    assert len(parse_file(data).records) == 200_000
+    broken = data.replace(b"D,150000,P149999,", b"D,150000,P149 999,")
+    with pytest.raises(FileRejected) as e:
+        parse_file(broken)
+    assert (150_001, "person_id") in [(x.line, x.field) for x in e.value.errors]
