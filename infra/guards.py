@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, Aspects, AspectPriority, CfnResource, IAspect, Stack, Token
+from aws_cdk import Annotations, AspectPriority, Aspects, CfnResource, IAspect, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_

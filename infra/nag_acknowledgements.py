@@ -143,8 +143,8 @@ def acknowledge(built: KokuhoApp) -> None:
         for spec in stack.catalog_functions.specs:
             scope = stack.catalog_functions.node.find_child(spec.logical)
             _ack(scope, *_function_acks(spec, [settings.bucket_arn(b) for b in sorted(spec.buckets)]))
-    for spec in built.workflows.state_machine_specs:
-        _ack(built.workflows.node.find_child(spec.logical), *_state_machine_acks(built, spec))
+    for machine in built.workflows.state_machine_specs:
+        _ack(built.workflows.node.find_child(machine.logical), *_state_machine_acks(built, machine))
 
     if built.api is not None:
         api = built.api.api

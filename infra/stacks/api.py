@@ -30,7 +30,7 @@ from constructs import Construct
 
 from infra.constructs.functions import CatalogFunctions
 from infra.constructs.log_group import encrypted_log_group
-from infra.settings import AUDIT_LOG_RETENTION, APP_LOG_RETENTION, PROJECT, DeploySettings
+from infra.settings import APP_LOG_RETENTION, AUDIT_LOG_RETENTION, PROJECT, DeploySettings
 from kokuho.platform.catalog.model import FunctionSpec
 from kokuho.platform.tables import DataClass
 

@@ -21,7 +21,6 @@ from infra.guards import exempt
 from infra.settings import AUDIT_OBJECT_LOCK_YEARS, TRAIL_NAME, DeploySettings
 from kokuho.platform.tables import BUCKETS, TABLES, BucketSpec, DataClass, TableSpec, key_alias
 
-
 ACCESS_LOG_BUCKET_SSE_S3_REASON = (
     "S3 server access log delivery only supports SSE-S3 (AES256) on the destination bucket, not SSE-KMS; "
     "the bucket holds request metadata (requester, key, time), never object contents, and is private, "

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk.assertions import Template
+from infra_helpers import resources
 
 from kokuho.platform.tables import BUCKETS, TABLES, DataClass
-from infra_helpers import resources
 
 
 def _key_ids(data: dict[str, Any]) -> dict[str, str]:

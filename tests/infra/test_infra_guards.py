@@ -20,7 +20,7 @@ from infra.guards import add_guards, exempt
 TOKYO = Environment(account="111111111111", region="ap-northeast-1")
 
 
-def guard_errors(tmp_path: Path, build: Callable[[Stack], None], env: Environment | None = TOKYO) -> list[str]:
+def guard_errors(tmp_path: Path, build: Callable[[Stack], object], env: Environment | None = TOKYO) -> list[str]:
     app = App(outdir=str(tmp_path))
     stack = Stack(app, "Bad", env=env)
     build(stack)

@@ -46,7 +46,8 @@ def test_every_lambda_in_every_stack_has_vpc_config(raw: dict[str, dict[str, Any
 
 def _policy_text(template: dict[str, Any], function_logical_id: str) -> str:
     role_id = template["Resources"][function_logical_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-    texts = [json.dumps(p["Properties"]["PolicyDocument"]) for p in resources(template, "AWS::IAM::ManagedPolicy").values()
+    policies = resources(template, "AWS::IAM::ManagedPolicy").values()
+    texts = [json.dumps(p["Properties"]["PolicyDocument"]) for p in policies
              if {"Ref": role_id} in p["Properties"].get("Roles", [])]
     assert texts, f"no managed policy for {function_logical_id}"
     assert not [p for p in resources(template, "AWS::IAM::Policy").values()
