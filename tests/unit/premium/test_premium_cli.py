@@ -83,3 +83,11 @@ def test_incomplete_year_exits_2_saying_what_is_missing() -> None:
 
 def test_not_json_exits_2() -> None:
     assert run("{not json").returncode == 2
+
+
+def test_misspelt_key_is_reported_as_unknown() -> None:
+    bad = copy.deepcopy(BASE)
+    bad["household"]["members"][0]["insured"] = [{"from_": "2024-04-01", "until": None}]
+    proc = run(bad)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "household.members[0].insured[0].from_: unknown field"

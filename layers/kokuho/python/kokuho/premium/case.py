@@ -21,7 +21,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class InsuredPeriod(_Strict):
@@ -91,7 +91,7 @@ def _path(loc: tuple[int | str, ...]) -> str:
         elif part in ("function-after", "function-plain") or str(part).startswith("literal["):
             continue
         else:
-            out += ("." if out else "") + ("from" if part == "from_" else str(part))
+            out += ("." if out else "") + str(part)
     return out
 
 
@@ -117,7 +117,8 @@ def _message(err: Any) -> str:
 def _first_error(exc: ValidationError) -> CaseError:
     errors = exc.errors(include_input=False, include_url=False)
     # Prefer the most specific failure (a union reports one error per branch).
-    err = max(errors, key=lambda e: len(e["loc"])) if errors else None
+    # An unknown field is the likelier mistake when it ties with a missing one (a misspelt key).
+    err = max(errors, key=lambda e: (len(e["loc"]), e["type"] == "extra_forbidden")) if errors else None
     if err is None:
         return CaseError("", "invalid case")
     return CaseError(_path(tuple(err["loc"])), _message(err))
