@@ -14,7 +14,7 @@ import pytest
 from linkage_world import COPY, PERSONS, REVIEWER, World
 
 from kokuho.identity.mynumber import count_my_numbers
-from kokuho.linkage.crypto import DecryptionFailed, generate_signing_key, sign_permit
+from kokuho.linkage.crypto import DecryptionFailed, KeyPair, generate_signing_key, sign_permit
 from kokuho.linkage.exchange_records import records_for_request
 from kokuho.linkage.network import city_body
 from kokuho.linkage.permitted_list import load_permitted_list
@@ -72,6 +72,7 @@ def _forged_permit(world: World, req: dict[str, Any]) -> dict[str, Any]:
     ("forged_permit", "invalid_permit"),
     ("permit_for_another_person", "permit_mismatch"),
     ("unknown_code", "unknown_code"),
+    ("key_substituted", "key_not_the_requesters"),
     ("malformed", "malformed_request"),
 ])
 def test_refusals_reply_with_the_reason_and_are_recorded(world: World, case: str, reason: str) -> None:
@@ -92,6 +93,8 @@ def test_refusals_reply_with_the_reason_and_are_recorded(world: World, case: str
         req = world.kyokai.make_request("2", REF, city_body(), permit=other["permit"])
     elif case == "unknown_code":  # the network knows the person, the city never registered them
         req = world.kyokai.make_request("2", "10000000999", city_body())
+    elif case == "key_substituted":  # someone in between swaps in their own key: refused
+        req = world.kyokai.make_request("2", REF, city_body(), public_key=KeyPair.generate().public_b64)
     else:
         req = world.kyokai.make_request("2", REF, city_body())
         req["unexpected"] = "field"

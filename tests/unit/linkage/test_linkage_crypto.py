@@ -57,7 +57,8 @@ def test_bad_public_key_is_rejected() -> None:
 
 def test_permit_signature() -> None:
     private, public = generate_signing_key()
-    permit = {"permit_id": "P1", "requester_body": "A", "requester_kind": "全国健康保険協会", "provider_body": "B",
+    permit = {"permit_id": "P1", "requester_body": "A", "requester_kind": "全国健康保険協会",
+              "requester_key_id": "K", "provider_body": "B",
               "item": "2", "code": "CODE", "issued_at": "2026-01-01T00:00:00+00:00",
               "expires_at": "2026-01-01T01:00:00+00:00"}
     permit["signature"] = sign_permit(private, permit)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kokuho.linkage.crypto import KeyPair, generate_signing_key, sign_permit
+from kokuho.linkage.crypto import KeyPair, generate_signing_key, key_id, sign_permit
 from kokuho.linkage.fields import InvalidFields, select_allowed, validate_fields
 from kokuho.linkage.permitted_list import load_permitted_list
 from kokuho.linkage.provision import ProvisionRequest, Reason, judge_request
@@ -21,6 +21,7 @@ KEY = KeyPair.generate().public_b64
 
 def request(item: str = "2", kind: str = "全国健康保険協会", **permit_over: Any) -> ProvisionRequest:
     permit: dict[str, Any] = {"permit_id": "P1", "requester_body": "協会福岡", "requester_kind": kind,
+                              "requester_key_id": key_id(KEY),
                               "provider_body": "北九州市", "item": item, "code": "CODEA",
                               "issued_at": NOW.isoformat(), "expires_at": (NOW + timedelta(hours=1)).isoformat()}
     permit.update(permit_over)
@@ -52,6 +53,8 @@ def test_refusal_reasons_in_order() -> None:
     assert judge(request(), known=False) is Reason.UNKNOWN_CODE
     bad_key = request().model_copy(update={"requester_public_key": "short"})
     assert judge(bad_key) is Reason.INVALID_KEY
+    substituted = request().model_copy(update={"requester_public_key": KeyPair.generate().public_b64})
+    assert judge(substituted) is Reason.KEY_MISMATCH  # only the key the network holds for the requester
 
 
 def test_a_permit_signed_by_anyone_else_is_invalid() -> None:

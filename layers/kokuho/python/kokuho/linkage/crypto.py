@@ -107,8 +107,8 @@ def exchange_aad(request_id: str, item: str) -> bytes:
 
 # --- Permit signatures (情報提供許可証) -------------------------------------------------------
 
-PERMIT_FIELDS = ("permit_id", "requester_body", "requester_kind", "provider_body", "item", "code",
-                 "issued_at", "expires_at")
+PERMIT_FIELDS = ("permit_id", "requester_body", "requester_kind", "requester_key_id", "provider_body", "item",
+                 "code", "issued_at", "expires_at")
 
 
 def permit_message(permit: dict[str, Any]) -> bytes:

@@ -29,7 +29,7 @@ from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
 from kokuho.linkage import codes
-from kokuho.linkage.crypto import encrypt_for, exchange_aad, parse_public_key, verify_permit_signature
+from kokuho.linkage.crypto import encrypt_for, exchange_aad, key_id, parse_public_key, verify_permit_signature
 from kokuho.linkage.exchange_records import Exchange, now_iso, record_exchange
 from kokuho.linkage.fields import select_allowed
 from kokuho.linkage.network import city_body
@@ -56,6 +56,7 @@ class Reason(StrEnum):
     PERMIT_EXPIRED = "permit_expired"
     PERMIT_REUSED = "permit_reused"
     INVALID_KEY = "invalid_public_key"
+    KEY_MISMATCH = "key_not_the_requesters"  # not the key the network holds for the requester
     UNKNOWN_CODE = "unknown_code"  # no person holds this 符号
     APPROVAL_REFUSED = "approval_refused"
     APPROVAL_TIMEOUT = "approval_timeout"
@@ -67,6 +68,7 @@ class Permit(BaseModel):
     permit_id: str = Field(min_length=1, max_length=100)
     requester_body: str
     requester_kind: str
+    requester_key_id: str  # fingerprint of the requester's key as registered with the network
     provider_body: str
     item: str
     code: str
@@ -124,6 +126,8 @@ def judge_request(req: ProvisionRequest, plist: PermittedList, provider_body: st
         parse_public_key(req.requester_public_key)
     except ValueError:
         return Verdict(False, Reason.INVALID_KEY)
+    if key_id(req.requester_public_key) != p.requester_key_id:
+        return Verdict(False, Reason.KEY_MISMATCH)
     if not person_known:
         return Verdict(False, Reason.UNKNOWN_CODE)
     return Verdict(True, needs_approval=not row.auto_response)

@@ -25,6 +25,7 @@ from kokuho.linkage.crypto import (
     encrypt_for,
     exchange_aad,
     generate_signing_key,
+    key_id,
     sign_permit,
     verify_permit_signature,
 )
@@ -75,11 +76,15 @@ class SandboxNetwork:
     # permits
     def issue_permit(self, requester_body: str, item: str, provider_body: str, provider_code: str,
                      now: datetime | None = None) -> dict[str, Any]:
-        """A signed permit naming the provider's 符号 for the person (no check: tests forge with it)."""
+        """A signed permit naming the provider's 符号 for the person and the fingerprint of the requester's
+        registered key (no check: tests forge with it)."""
         now = now or datetime.now(UTC)
         permit: dict[str, Any] = {
             "permit_id": f"P{secrets.token_hex(10)}", "requester_body": requester_body,
-            "requester_kind": self.bodies.get(requester_body, "unknown"), "provider_body": provider_body,
+            "requester_kind": self.bodies.get(requester_body, "unknown"),
+            "requester_key_id": key_id(self.public_keys[requester_body]) if requester_body in self.public_keys
+            else "unregistered",
+            "provider_body": provider_body,
             "item": item, "code": provider_code, "issued_at": now.isoformat(timespec="seconds"),
             "expires_at": (now + self.permit_ttl).isoformat(timespec="seconds"),
         }
