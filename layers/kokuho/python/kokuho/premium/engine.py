@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from kokuho.premium import ages
 from kokuho.premium.case import Member, PremiumCase
@@ -60,13 +61,13 @@ class Assessment:
     judgement: Judgement
     parts: dict[str, PartResult]
     first_counted: int | None
-    installments: list[dict[str, object]]
+    installments: list[dict[str, Any]]
 
     @property
     def annual(self) -> int:
         return sum(p.annual for p in self.parts.values())
 
-    def output(self) -> dict[str, object]:
+    def output(self) -> dict[str, Any]:
         """The interfaces.md output dict."""
         parts = {k: (self.parts[k].annual if k in self.parts else 0) for k in PART_KEYS}
         return {

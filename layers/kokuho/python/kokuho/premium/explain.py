@@ -104,12 +104,15 @@ def explanation(assessment: Assessment, rates: RateTable) -> dict[str, Any]:
     inst = assessment.installments
     if inst:
         inst_text = (f"年額 {yen(assessment.annual)}円を {len(inst)} 回に分けます (各回100円未満切捨て、"
-                     f"端数は第1期に加算): 第1期 {inst[0]['due']} {yen(int(str(inst[0]['amount'])))}円")
+                     f"端数は第1期に加算): 第1期 {inst[0]['due']} {yen(inst[0]['amount'])}円")
         if len(inst) > 1:
-            inst_text += f"、第2期以降 {yen(int(str(inst[1]['amount'])))}円"
+            inst_text += f"、第2期以降 {yen(inst[1]['amount'])}円"
     else:
         inst_text = "この年度に賦課される月がないため、納期はありません。"
+    summary = [f"{p['name']}: {yen(p['annual'])}円" for p in parts.values()]
+    summary.append(f"年間保険料: {yen(assessment.annual)}円 (区分ごとの100円未満切捨ての合計)")
     return {
+        "summary": summary,
         "rate_file": {"fiscal_year": rates.fiscal_year, "provisional": rates.provisional,
                       "source": rates.source},
         "reduction": _reduction(assessment),

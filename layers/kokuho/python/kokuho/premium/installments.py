@@ -7,6 +7,8 @@ rounded down to 100 yen, and the remainder is added to the first installment.
 
 from __future__ import annotations
 
+from typing import Any
+
 from kokuho.premium.ages import FY_MONTHS, month_label
 
 FIRST_DUE_INDEX = 2  # June
@@ -26,7 +28,7 @@ def installment_months(fiscal_year: int, first_counted: int | None) -> list[str]
     return [month_label(fiscal_year, i) for i in range(start, LAST_DUE_INDEX + 1)]
 
 
-def split_equally(total: int, due_months: list[str]) -> list[dict[str, object]]:
+def split_equally(total: int, due_months: list[str]) -> list[dict[str, Any]]:
     """Equal installments rounded down to 100 yen (100円未満切捨て); the remainder goes on the first."""
     if not due_months:
         return []
