@@ -12,11 +12,11 @@ from freezegun import freeze_time
 from linkage_world import PERSONS, World
 
 from kokuho.identity.mynumber import count_my_numbers
-from kokuho.linkage.crypto import KeyPair
+from kokuho.linkage.crypto import KeyPair, b64d
 from kokuho.linkage.exchange_records import Exchange, record_exchange, records_for_request
 from kokuho.linkage.query import purge_expired_results, results_of
 from kokuho.linkage.retention import purge_exchange_records
-from kokuho.records.linkage import ExchangeRecordModel, QueryResultModel
+from kokuho.records.linkage import ExchangeRecordModel, KeyModel, QueryResultModel
 
 REF = PERSONS["P100"][0]
 HELD = {"insurer_number": "401307", "qualification_status": "not_insured",
@@ -115,3 +115,15 @@ def test_retention_workflow_purges_old_records_and_keeps_recent_ones(world: Worl
     assert out["records_deleted"] >= 1
     remaining = {r.request_id for r in ExchangeRecordModel.scan()}
     assert "ancient-1" not in remaining and "recent-1" in remaining
+
+
+def test_setup_keeps_one_city_key_whose_private_part_is_only_under_kms(world: World) -> None:
+    first = world.aws.invoke("linkage-setup", {})
+    assert world.aws.invoke("linkage-setup", {}) == first  # idempotent: one key
+    stored = KeyModel.get("KEY#CITY", "CURRENT")
+    assert stored.public_key == first["city_public_key"]
+    assert stored.private_key_ct and stored.kms_key == "alias/kokuho-personal"
+    kms = world.aws.client("kms")
+    blob = kms.decrypt(CiphertextBlob=b64d(stored.private_key_ct),
+                       EncryptionContext={"purpose": "linkage-city-key"})["Plaintext"]
+    assert len(blob) == 32 and stored.private_key_ct.encode() != blob
