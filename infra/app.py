@@ -28,7 +28,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, 
 
 from infra.guards import add_guards  # noqa: E402
 from infra.layer_build import build_layer, skip_deps_requested  # noqa: E402
-from infra.nag_acknowledgements import acknowledge  # noqa: E402
+from infra.nag_acknowledgements import AppliedAck, acknowledge  # noqa: E402
 from infra.settings import settings_from_context  # noqa: E402
 from infra.stacks.api import ApiStack  # noqa: E402
 from infra.stacks.audit import AuditStack  # noqa: E402
@@ -51,6 +51,7 @@ class KokuhoApp:
     audit: AuditStack
     workflows: WorkflowsStack
     api: ApiStack | None
+    acknowledgements: list[AppliedAck] = field(default_factory=list)
 
 
 def _context(context: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -103,7 +104,7 @@ def build_app(
 
     built = KokuhoApp(app=app, data=data, network=network, audit=audit, workflows=workflows, api=api)
     add_guards(app)
-    acknowledge(built)
+    built.acknowledgements = acknowledge(built)
     if nag:
         Validations.of(app).add_plugins(*(pack(app) for pack in NAG_PACKS))
     return built

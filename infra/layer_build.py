@@ -47,13 +47,41 @@ def skip_deps_requested(context_value: object = None) -> bool:
     return os.environ.get(SKIP_DEPS_ENV, "") not in ("", "0") or context_value == "skip"
 
 
+_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+
+
+def package_hash() -> str:
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_SRC.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            h.update(str(path.relative_to(PACKAGE_SRC)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _copy_package(python_dir: Path) -> None:
     target = python_dir / "kokuho"
-    staging = python_dir / ".kokuho.staging"
+    staging = python_dir / f".kokuho.staging.{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(PACKAGE_SRC, staging, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+    shutil.copytree(PACKAGE_SRC, staging, ignore=_IGNORE)
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
+
+
+def _package_only_layer() -> Path:
+    """Content-addressed (one folder per package hash), written once via an atomic rename, so parallel
+    test workers never see a half-copied layer."""
+    root = BUILD / "layer-nodeps" / package_hash()
+    if (root / "python" / "kokuho").is_dir():
+        return root
+    staging = BUILD / "layer-nodeps" / f".staging.{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(PACKAGE_SRC, staging / "python" / "kokuho", ignore=_IGNORE)
+    try:
+        staging.rename(root)
+    except OSError:  # another process won the race with identical content
+        shutil.rmtree(staging, ignore_errors=True)
+    return root
 
 
 def _install_deps(python_dir: Path) -> None:
@@ -74,16 +102,17 @@ def _install_deps(python_dir: Path) -> None:
 
 def build_layer(skip_deps: bool = False) -> Path:
     """Return the folder to deploy as the layer asset (its `python/` holds kokuho and the deps)."""
-    root = BUILD / ("layer-nodeps" if skip_deps else "layer")
+    if skip_deps:
+        return _package_only_layer()
+    root = BUILD / "layer"
     python_dir = root / "python"
     python_dir.mkdir(parents=True, exist_ok=True)
-    if not skip_deps:
-        marker = root / ".deps-hash"
-        wanted = deps_hash()
-        if not marker.exists() or marker.read_text().strip() != wanted:
-            for child in python_dir.iterdir():  # a dependency change: start from an empty folder
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
-            _install_deps(python_dir)
-            marker.write_text(wanted)
+    marker = root / ".deps-hash"
+    wanted = deps_hash()
+    if not marker.exists() or marker.read_text().strip() != wanted:
+        for child in python_dir.iterdir():  # a dependency change: start from an empty folder
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        _install_deps(python_dir)
+        marker.write_text(wanted)
     _copy_package(python_dir)
     return root

@@ -31,8 +31,6 @@ class AppliedAck:
     reason: str
 
 
-APPLIED: list[AppliedAck] = []  # what the last build acknowledged, for review and tests
-
 # --- reasons ----------------------------------------------------------------------------------------
 
 LAMBDA_RUNTIME = (
@@ -89,10 +87,10 @@ APIGW_CLIENT_CERT = (
     "Lambda proxy integration inside AWS, where the certificate is not used.")
 
 
-def _ack(scope: IConstruct, *acks: Ack) -> None:
+def _ack(applied: list[AppliedAck], scope: IConstruct, *acks: Ack) -> None:
     for ack in acks:
         Validations.of(scope).acknowledge(Acknowledgment(id=ack.rule, reason=ack.reason))
-        APPLIED.append(AppliedAck(scope.node.path, ack.rule, ack.reason))
+        applied.append(AppliedAck(scope.node.path, ack.rule, ack.reason))
 
 
 def _object_wildcard(bucket_arn: str) -> Ack:
@@ -125,15 +123,16 @@ def _state_machine_acks(built: KokuhoApp, spec: StateMachineSpec) -> list[Ack]:
     return acks + [_object_wildcard(settings.bucket_arn(b)) for b in spec.distributed_map_buckets]
 
 
-def acknowledge(built: KokuhoApp) -> None:
-    APPLIED.clear()
+def acknowledge(built: KokuhoApp) -> list[AppliedAck]:
+    """Acknowledge the app's accepted findings; return what was acknowledged (for review and tests)."""
+    applied: list[AppliedAck] = []
     data = built.data
     for bucket in [data.access_log_bucket, data.audit_bucket, *data.buckets.values()]:
-        _ack(bucket, Ack("NIST.800.53.R5-S3BucketReplicationEnabled", BUCKET_REPLICATION),
+        _ack(applied, bucket, Ack("NIST.800.53.R5-S3BucketReplicationEnabled", BUCKET_REPLICATION),
              Ack("HIPAA.Security-S3BucketReplicationEnabled", BUCKET_REPLICATION))
-    _ack(data.access_log_bucket, Ack("NIST.800.53.R5-S3DefaultEncryptionKMS", ACCESS_LOG_SSE_S3),
+    _ack(applied, data.access_log_bucket, Ack("NIST.800.53.R5-S3DefaultEncryptionKMS", ACCESS_LOG_SSE_S3),
          Ack("HIPAA.Security-S3DefaultEncryptionKMS", ACCESS_LOG_SSE_S3))
-    _ack(data.backup_selection_role, Ack(
+    _ack(applied, data.backup_selection_role, Ack(
         "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
         "AWSBackupServiceRolePolicyForBackup]", BACKUP_MANAGED_POLICY))
 
@@ -142,13 +141,13 @@ def acknowledge(built: KokuhoApp) -> None:
         settings = stack.settings
         for spec in stack.catalog_functions.specs:
             scope = stack.catalog_functions.node.find_child(spec.logical)
-            _ack(scope, *_function_acks(spec, [settings.bucket_arn(b) for b in sorted(spec.buckets)]))
+            _ack(applied, scope, *_function_acks(spec, [settings.bucket_arn(b) for b in sorted(spec.buckets)]))
     for machine in built.workflows.state_machine_specs:
-        _ack(built.workflows.node.find_child(machine.logical), *_state_machine_acks(built, machine))
+        _ack(applied, built.workflows.node.find_child(machine.logical), *_state_machine_acks(built, machine))
 
     if built.api is not None:
         api = built.api.api
-        _ack(api, Ack("AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+        _ack(applied, api, Ack("AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
                       "AmazonAPIGatewayPushToCloudWatchLogs]", APIGW_CLOUDWATCH_ROLE),
              Ack("AwsSolutions-APIG3", APIGW_WAF), Ack("NIST.800.53.R5-APIGWAssociatedWithWAF", APIGW_WAF),
              Ack("AwsSolutions-COG4", APIGW_COGNITO),
@@ -156,3 +155,4 @@ def acknowledge(built: KokuhoApp) -> None:
              Ack("HIPAA.Security-APIGWCacheEnabledAndEncrypted", APIGW_CACHE),
              Ack("NIST.800.53.R5-APIGWSSLEnabled", APIGW_CLIENT_CERT),
              Ack("HIPAA.Security-APIGWSSLEnabled", APIGW_CLIENT_CERT))
+    return applied

@@ -20,13 +20,17 @@ os.environ.setdefault("KOKUHO_LAYER_SKIP_DEPS", "1")
 
 from aws_cdk.assertions import Template  # noqa: E402
 
-from infra.app import SynthResult, build_app, synth  # noqa: E402
+from infra.app import KokuhoApp, SynthResult, build_app, synth  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
-    built = build_app(outdir=str(tmp_path_factory.mktemp("cdk-out")))
-    return synth(built)
+def real_app(tmp_path_factory: pytest.TempPathFactory) -> KokuhoApp:
+    return build_app(outdir=str(tmp_path_factory.mktemp("cdk-out")))
+
+
+@pytest.fixture(scope="session")
+def synthesized(real_app: KokuhoApp) -> SynthResult:
+    return synth(real_app)
 
 
 @pytest.fixture(scope="session")
