@@ -86,6 +86,14 @@ def test_revision_after_the_last_installment_adds_one() -> None:
     assert out["difference"] == 3_300
 
 
+def test_revision_of_a_household_with_no_installments_spreads_to_march() -> None:
+    """A first charge found by a 更正 in September: September–March (7): 70,000 ÷ 7 = 10,000 each."""
+    out = revise([], 70_000, "2024-09", paid=0)
+    assert [r["due"] for r in out["installments"]] == JUNE_TO_MARCH[3:]
+    assert {r["amount"] for r in out["installments"]} == {10_000}
+    assert out["difference"] == 70_000
+
+
 def test_revision_rejects_bad_input_naming_the_field() -> None:
     with pytest.raises(CaseError) as err:
         revise(PREVIOUS, -1, "2024-10", paid=0)

@@ -31,15 +31,32 @@ def _check_yen(value: object, field: str) -> int:
     return value
 
 
+def _months_from(first: str, last: str) -> list[str]:
+    """Months first..last inclusive (YYYY-MM)."""
+    y, m = int(first[:4]), int(first[5:7])
+    out: list[str] = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _fiscal_year_of(month: str) -> int:
+    y, m = int(month[:4]), int(month[5:7])
+    return y if m >= 4 else y - 1
+
+
 def revise(previous_installments: Sequence[Mapping[str, Any]], new_annual: int, as_of: str,
-           paid: int) -> dict[str, Any]:
+           paid: int, *, fiscal_year: int | None = None) -> dict[str, Any]:
     """New installment schedule after a 更正.
 
     Returns ``{"installments": [...all, kept ones included...], "refund": int, "difference": int,
     "kept": int, "excess_due": int}``: `difference` = new annual − previous annual; `refund` (還付) =
     what was paid beyond the new annual; `excess_due` = amounts already due that exceed the new annual
     and are no longer owed (not paid, so nothing to refund; the notice cancels them).
-    When every installment is already due and more is owed, one installment due in `as_of` is added.
+    When no installment remains and more is owed: installments from `as_of` to March of the fiscal year
+    (given, or that of the last previous installment, or that of `as_of` when there was none), or a single
+    one due in `as_of` once that March has passed.
     """
     _check_yen(new_annual, "new_annual")
     _check_yen(paid, "paid")
@@ -56,7 +73,8 @@ def revise(previous_installments: Sequence[Mapping[str, Any]], new_annual: int, 
     to_charge = new_annual - kept_total
     if to_charge >= 0:
         if not remaining and to_charge > 0:
-            remaining = [as_of]
+            fy = fiscal_year if fiscal_year is not None else _fiscal_year_of(rows[-1]["due"] if rows else as_of)
+            remaining = _months_from(as_of, f"{fy + 1:04d}-03") or [as_of]
         new_rows = split_equally(to_charge, remaining)
     else:
         new_rows = [{"due": due, "amount": 0} for due in remaining]
