@@ -27,7 +27,7 @@ from kokuho.access.records import Actor
 from kokuho.linkage.codes import register_code
 from kokuho.linkage.crypto import KeyPair, decrypt_with, encrypt_for, exchange_aad
 from kokuho.linkage.network import CITY_KIND, city_body, set_gateway
-from kokuho.linkage.provision import register_copy, register_network_key
+from kokuho.linkage.provision import provide, receive_request, register_copy, register_network_key
 from kokuho.linkage.sandbox import SandboxNetwork, SandboxRequester
 from kokuho.platform.embedded import embedded_aws
 
@@ -87,9 +87,19 @@ def main() -> None:
                 kyokai.open_reply(reply)
                 done += 1
         elapsed = time.perf_counter() - t0
+        # The same steps called directly (no Step Functions, no Lambda routing): the share of the
+        # domain and moto's DynamoDB in the end-to-end figure.
+        direct = [kyokai.make_request("2", refs[n % len(refs)], city_body()) for n in range(args.requests)]
+        t1 = time.perf_counter()
+        for r in direct:
+            assert receive_request(r)["decision"] == "accepted"
+            kyokai.open_reply(provide(r["request_id"]))
+        direct_elapsed = time.perf_counter() - t1
         set_gateway(None)
     print(f"provision end to end on the embedded AWS: {done} requests in {elapsed:.2f} s = "
           f"{done / elapsed:.1f} provisions/s ({elapsed / done * 1000:.0f} ms each, {args.parallel} in flight)")
+    print(f"same steps called directly on moto DynamoDB (no state machine): "
+          f"{len(direct) / direct_elapsed:.1f} provisions/s ({direct_elapsed / len(direct) * 1000:.0f} ms each)")
 
 
 if __name__ == "__main__":
