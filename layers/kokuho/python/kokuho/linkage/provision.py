@@ -28,6 +28,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
+from kokuho.identity.redaction import redact
 from kokuho.linkage import codes
 from kokuho.linkage.crypto import encrypt_for, exchange_aad, key_id, parse_public_key, verify_permit_signature
 from kokuho.linkage.exchange_records import Exchange, now_iso, record_exchange
@@ -157,8 +158,9 @@ def _refusal_reply(request_id: str, reason: Reason) -> dict[str, Any]:
 
 
 def _safe_str(event: dict[str, Any], key: str, default: str = "unknown") -> str:
+    """A field of a request that failed validation, fit to record: short, and never a 12-digit run."""
     value = event.get(key)
-    return value[:100] if isinstance(value, str) and value else default
+    return redact(value[:100]) if isinstance(value, str) and value else default
 
 
 def receive_request(event: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
