@@ -83,7 +83,7 @@ def build_app(
     audit = AuditStack(
         app, "KokuhoAudit", settings=settings, audit_key=data.keys[DataClass.AUDIT],
         audit_bucket=data.audit_bucket, description="kokuho: CloudTrail, security alarms")
-    audit.add_dependency(data)  # selectors name the tables/buckets by ARN built from their names
+    audit.add_stack_dependency(data)  # selectors name the tables/buckets by ARN built from their names
 
     api_specs = [f for f in functions if f.api]
     workflows = WorkflowsStack(
@@ -92,7 +92,7 @@ def build_app(
         security_group=network.workload_sg, keys=data.keys, functions_root=functions_root,
         layer_root=layer_root, statemachines_root=statemachines_root,
         description="kokuho: Lambda functions, state machines, schedules")
-    workflows.add_dependency(data)
+    workflows.add_stack_dependency(data)
     api: ApiStack | None = None
     if api_specs:  # no api function in the catalog yet: no API at all (nothing to front)
         api = ApiStack(
@@ -100,7 +100,7 @@ def build_app(
             subnets=network.subnets, security_group=network.workload_sg,
             execute_api_endpoint=network.execute_api_endpoint, keys=data.keys, functions_root=functions_root,
             layer_root=layer_root, description="kokuho: private REST API")
-        api.add_dependency(data)
+        api.add_stack_dependency(data)
 
     built = KokuhoApp(app=app, data=data, network=network, audit=audit, workflows=workflows, api=api)
     add_guards(app)

@@ -208,7 +208,9 @@ class WorkflowsStack(Stack):
                 raise CatalogError(f"state machine {spec.logical}: unknown bucket {logical!r}")
             arn = self.settings.bucket_arn(logical)
             role.allow(["s3:ListBucket"], [arn])
-            role.allow(["s3:GetObject"] + (["s3:PutObject"] if writes_results else []), [f"{arn}/*"])
+            # ResultWriter uploads the map results in parts (AWS-documented permissions).
+            writer = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+            role.allow(["s3:GetObject"] + (writer if writes_results else []), [f"{arn}/*"])
             key = self.keys[BUCKETS_BY_LOGICAL[logical].data_class]
             role.allow(["kms:Decrypt"] + (["kms:GenerateDataKey"] if writes_results else []), [key.key_arn])
 

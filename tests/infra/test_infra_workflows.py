@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from infra_helpers import all_resources, resources
 
 from kokuho.platform.catalog import FUNCTIONS, STATE_MACHINES
@@ -91,3 +92,15 @@ def test_schedules_in_asia_tokyo_one_per_catalog_schedule(raw: dict[str, dict[st
     for s in schedules.values():
         assert s["Properties"]["ScheduleExpressionTimezone"] == "Asia/Tokyo"
         assert s["Properties"]["ScheduleExpression"].startswith("cron(")
+
+
+def test_monthly_assessment_distributed_map_may_read_and_write_results(raw: dict[str, dict[str, Any]]) -> None:
+    if "monthly-assessment" not in {s.logical for s in STATE_MACHINES}:
+        pytest.skip("monthly-assessment not in the catalog")
+    wf = raw["KokuhoWorkflows"]
+    text = " ".join(json.dumps(p["Properties"]["PolicyDocument"])
+                    for p in resources(wf, "AWS::IAM::ManagedPolicy").values()
+                    if p["Properties"]["Description"].startswith("kokuho-monthly-assessment:"))
+    assert "stateMachine:kokuho-monthly-assessment" in text and "states:StartExecution" in text
+    assert "kokuho-work-111111111111-ap-northeast-1/*" in text
+    assert "s3:GetObject" in text and "s3:PutObject" in text
