@@ -34,7 +34,7 @@ def _income(rng: random.Random, age: int) -> dict[str, Any]:
     if age >= 65:
         pension = rng.choice([0, 300_000, 600_000, 900_000, 1_500_000, 2_400_000])
         salary = rng.choice([0, 0, 0, 500_000, 1_200_000])
-    elif roll < 0.25:
+    elif roll < 0.30:
         pension, salary = 0, 0  # no income
     elif roll < 0.85:
         pension, salary = 0, rng.randrange(100_000, 6_000_000, 1_000)
@@ -52,7 +52,10 @@ def synthetic_city(households: int, fiscal_year: int, seed: int = 20240601) -> l
         members: list[dict[str, Any]] = []
         fictive = rng.random() < 0.05  # 擬制世帯主
         for i in range(size):
-            age = rng.randint(20, 74) if i == 0 else rng.randint(0, 74)
+            if i == 0:  # NHI householders skew old: about 45% are 65–74 in a typical city
+                age = rng.randint(65, 74) if rng.random() < 0.45 else rng.randint(20, 64)
+            else:
+                age = rng.randint(0, 74)
             birth = _date(rng, fiscal_year - age)
             periods: list[dict[str, Any]] = []
             if not (i == 0 and fictive):

@@ -83,7 +83,8 @@ class _Year:
         # Every part key in output order; None for a part the year does not have (amount 0).
         self.slots = [(k, _Part(k, table) if k in table.parts else None) for k in PART_KEYS]
         self.tiers = table.basic_deduction
-        self.tier0_limit = table.basic_deduction[0][0]
+        limit0 = table.basic_deduction[0][0]
+        self.tier0_limit = limit0 if limit0 is not None else 1 << 62
         self.tier0_amount = table.basic_deduction[0][1]
         self.base = table.reduction_base
         self.per_earner = table.reduction_per_earner
@@ -259,7 +260,7 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
         inc = m["income"]
         total = inc["total"]
         birth = m["birth_date"]
-        facts = None
+        facts = births.get(birth) or y.birth_facts(birth)
         # 軽減判定 contribution as of 1 April: householder (擬制世帯主 included), insured, 特定同一世帯所属者.
         in_test = on_apr1 or m.get("specific_same_household", False)
         if in_test or m["id"] == householder:
@@ -270,7 +271,6 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
             judged = total
             pension = inc.get("pension", 0)
             if pension:
-                facts = births.get(birth) or y.birth_facts(birth)
                 if facts[3]:  # 65+ on 31 December before the year: 150,000 off pension income
                     judged -= pension if pension < PENSION_DEDUCTION_65 else PENSION_DEDUCTION_65
             if unemp is not None:
@@ -282,8 +282,6 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
                 earners += 1
         if not counted:
             continue
-        if facts is None:
-            facts = births.get(birth) or y.birth_facts(birth)
         class2 = facts[0]
         eb = m.get("expected_birth")
         maternity = 0
@@ -298,7 +296,7 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
                 unemployed = unemp[0]
                 adjusted = total - salary + unemployed_salary(salary)
         # 基礎控除 tier chosen by the declared total; the 所得割 base is never negative.
-        ded = tier0_amount if tier0_limit is not None and total <= tier0_limit else y.deduction(total)
+        ded = tier0_amount if total <= tier0_limit else y.deduction(total)
         rows.append((counted, class2, maternity, unemployed, facts[1], facts[2],
                      total - ded if total > ded else 0, adjusted - ded if adjusted > ded else 0))
         if counted != FULL or maternity or unemployed or (class2 and class2 != FULL):
@@ -394,8 +392,8 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
         labels = y.labels[begin:12] if begin <= 11 else [y.labels[12]]
         count = len(labels)
         each = annual // count // 100 * 100
-        installments = [{"due": labels[0], "amount": annual - each * (count - 1)}]
-        installments += [{"due": d, "amount": each} for d in labels[1:]]
+        installments = [{"due": d, "amount": each} for d in labels]
+        installments[0]["amount"] = annual - each * (count - 1)  # the remainder goes on the first
     return {
         "fiscal_year": y.fy,
         "reduction": REDUCTION_LABELS[level],
