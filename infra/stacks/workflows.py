@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -156,6 +156,12 @@ class WorkflowsStack(Stack):
             scope, "Logs", name=f"/aws/vendedlogs/states/{name}", key=self.keys[DataClass.AUDIT],
             retention=APP_LOG_RETENTION,
         )
+        # Execution history (inputs/outputs of every state) holds personal data: encrypt it with the
+        # personal-data key. Everyone who starts or reads executions needs the key for this machine.
+        history_key = self.keys[DataClass.PERSONAL]
+        state_key_actions = ["kms:Decrypt", "kms:GenerateDataKey"]
+        state_key_condition = {"StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": own_arn}}
+        role.allow(state_key_actions, [history_key.key_arn], state_key_condition)
         machine = sfn.StateMachine(
             scope, "StateMachine",
             state_machine_name=name,
@@ -165,11 +171,14 @@ class WorkflowsStack(Stack):
             role=role.immutable,
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            encryption_configuration=sfn.CustomerManagedEncryptionConfiguration(
+                history_key, Duration.minutes(5)),
         )
         # Step Functions validates the logging permissions when it creates the state machine.
         machine.node.add_dependency(role.policy)
         for index, schedule in enumerate(spec.schedules):
-            self.schedules.append(self._schedule(scope, spec, index, schedule, own_arn, machine))
+            self.schedules.append(self._schedule(
+                scope, spec, index, schedule, own_arn, machine, (history_key, state_key_condition)))
         return machine
 
     def _grant_direct_integrations(
@@ -219,7 +228,7 @@ class WorkflowsStack(Stack):
 
     def _schedule(
         self, scope: Construct, spec: StateMachineSpec, index: int, schedule: Schedule, own_arn: str,
-        machine: sfn.StateMachine,
+        machine: sfn.StateMachine, history_key: tuple[kms.IKey, dict[str, object]],
     ) -> scheduler.CfnSchedule:
         role = ServiceRole(
             scope, f"Schedule{index}Execution",
@@ -229,6 +238,8 @@ class WorkflowsStack(Stack):
             description=f"EventBridge Scheduler: start {spec.logical} only",
         )
         role.allow(["states:StartExecution"], [own_arn])
+        key, condition = history_key
+        role.allow(["kms:GenerateDataKey"], [key.key_arn], condition)  # the execution input is encrypted
         cfn = scheduler.CfnSchedule(
             scope, f"Schedule{index}",
             description=(schedule.description or f"{spec.logical} schedule {index}")[:512],

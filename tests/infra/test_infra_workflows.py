@@ -81,6 +81,9 @@ def test_state_machines_log_all_without_execution_data_and_trace(raw: dict[str, 
         assert props["LoggingConfiguration"]["IncludeExecutionData"] is False
         assert props["TracingConfiguration"] == {"Enabled": True}
         assert "DefinitionS3Location" in props
+        # execution history holds personal data: on the personal-data key
+        assert props["EncryptionConfiguration"]["Type"] == "CUSTOMER_MANAGED_KMS_KEY"
+        assert "KeyPersonal" in json.dumps(props["EncryptionConfiguration"]["KmsKeyId"])
     for spec in STATE_MACHINES:
         (m,) = [m for m in machines.values() if m["Properties"]["StateMachineName"] == f"kokuho-{spec.logical}"]
         assert set(m["Properties"].get("DefinitionSubstitutions", {})) == set(spec.substitutions)
