@@ -160,7 +160,8 @@ class WorkflowsStack(Stack):
         # personal-data key. Everyone who starts or reads executions needs the key for this machine.
         history_key = self.keys[DataClass.PERSONAL]
         state_key_actions = ["kms:Decrypt", "kms:GenerateDataKey"]
-        state_key_condition = {"StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": own_arn}}
+        state_key_condition: dict[str, object] = {
+            "StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": own_arn}}
         role.allow(state_key_actions, [history_key.key_arn], state_key_condition)
         machine = sfn.StateMachine(
             scope, "StateMachine",
