@@ -9,6 +9,7 @@ declare the stack dependency instead of importing them.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -177,7 +178,9 @@ def synth(built: KokuhoApp | App) -> SynthResult:
 
 def main(*, outdir: str | None = None, context: Mapping[str, Any] | None = None) -> int:
     """Synthesize the real app into `outdir` (default cdk.out); 0 when clean, 1 with the messages."""
-    built = build_app(outdir=outdir or str(REPO / "cdk.out"), context=context)
+    # The CDK CLI (cdk.json "app") tells the app where to write through CDK_OUTDIR.
+    target = outdir or os.environ.get("CDK_OUTDIR") or str(REPO / "cdk.out")
+    built = build_app(outdir=target, context=context)
     result = synth(built)
     for message in result.nag_warnings:
         print(f"WARNING {message}", file=sys.stderr)
