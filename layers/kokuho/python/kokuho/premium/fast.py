@@ -221,7 +221,34 @@ def _judge_on(members: list[dict[str, Any]], householder: str, day: str, y: _Yea
     return income, earners, insured_count, False
 
 
-def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 — one hot path, kept flat
+_MEMBER_DEFAULTS: dict[str, Any] = {"insured": [], "salary_or_pension_earner": False, "involuntary_unemployment": None,
+                                    "expected_birth": None, "specific_same_household": False}
+_INCOME_DEFAULTS: dict[str, Any] = {"salary": 0, "pension": 0, "declared": True}
+
+
+def _complete(case: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a case with every optional key filled with its default (interfaces.md)."""
+    h = case["household"]
+    members = []
+    for m in h["members"]:
+        member = {**_MEMBER_DEFAULTS, **m, "income": {**_INCOME_DEFAULTS, **m["income"]}}
+        member["insured"] = [{"until": None, **p} for p in member["insured"]]
+        eb = member["expected_birth"]
+        if eb is not None:
+            member["expected_birth"] = {"multiple": False, **eb}
+        members.append(member)
+    return {**case, "household": {"specific_household": None, **h, "members": members}}
+
+
+def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:
+    """One household; a case that leaves optional keys out is completed with their defaults first."""
+    try:
+        return _compute_complete(case, y)
+    except KeyError:
+        return _compute_complete(_complete(case), y)
+
+
+def _compute_complete(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 — one hot path
     household = case["household"]
     members = household["members"]
     start = y.start
@@ -244,9 +271,9 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
     for m in members:
         counted = 0
         on_apr1 = False
-        for p in m.get("insured", ()):
+        for p in m["insured"]:
             frm = p["from"]
-            until = p.get("until")
+            until = p["until"]
             if frm <= apr1:
                 if until is None or apr1 < until:
                     on_apr1 = any_apr1 = True
@@ -254,7 +281,7 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
                 first_acq = frm
             mask = period_masks.get((frm, until))
             counted |= y.period_mask(frm, until) if mask is None else mask
-        iu = m.get("involuntary_unemployment")
+        iu = m["involuntary_unemployment"]
         unemp = _unemployment_span(iu["left_on"], start) if iu else None
         unemployment.append(unemp)
         inc = m["income"]
@@ -262,36 +289,36 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
         birth = m["birth_date"]
         facts = births.get(birth) or y.birth_facts(birth)
         # 軽減判定 contribution as of 1 April: householder (擬制世帯主 included), insured, 特定同一世帯所属者.
-        in_test = on_apr1 or m.get("specific_same_household", False)
+        in_test = on_apr1 or m["specific_same_household"]
         if in_test or m["id"] == householder:
             if in_test:
                 insured_count += 1
-            if not inc.get("declared", True):
+            if not inc["declared"]:
                 undeclared = True
             judged = total
-            pension = inc.get("pension", 0)
+            pension = inc["pension"]
             if pension:
                 if facts[3]:  # 65+ on 31 December before the year: 150,000 off pension income
                     judged -= pension if pension < PENSION_DEDUCTION_65 else PENSION_DEDUCTION_65
             if unemp is not None:
-                salary = inc.get("salary", 0)
+                salary = inc["salary"]
                 if salary and unemp[1] <= apr1 <= unemp[2]:
                     judged -= salary - unemployed_salary(salary)
             income += judged
-            if m.get("salary_or_pension_earner", False):
+            if m["salary_or_pension_earner"]:
                 earners += 1
         if not counted:
             continue
         class2 = facts[0]
-        eb = m.get("expected_birth")
+        eb = m["expected_birth"]
         maternity = 0
         if eb:
             e = _abs_month(eb["month"] + "-01") - start
-            maternity = _span(e - 3, e + 2) if eb.get("multiple") else _span(e - 1, e + 2)
+            maternity = _span(e - 3, e + 2) if eb["multiple"] else _span(e - 1, e + 2)
         unemployed = 0
         adjusted = total
         if unemp is not None:
-            salary = inc.get("salary", 0)
+            salary = inc["salary"]
             if salary:
                 unemployed = unemp[0]
                 adjusted = total - salary + unemployed_salary(salary)
@@ -321,7 +348,7 @@ def _compute(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa: C901 �
             level = 2
 
     parts: dict[str, int] = {}
-    specific_household = household.get("specific_household")
+    specific_household = household["specific_household"]
     annual = 0
     if not change:
         # The common case: every mask constant over the year, so each month's sum is the same and the
