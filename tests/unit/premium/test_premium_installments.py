@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from premium_builders import both, case, member
 
 from kokuho.premium import CaseError, diff_parts, revise
@@ -113,3 +115,23 @@ def test_diff_parts_between_versions() -> None:
     assert diff_parts(before, before)["changed"] is False
     first = diff_parts(None, before)
     assert first["parts"] == before["parts"] and first["reduction"] == {"previous": None, "new": None}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2_000_000), st.integers(0, 2_000_000), st.integers(0, 11), st.integers(0, 2_000_000),
+       st.integers(0, 9))
+def test_revision_properties(old: int, new: int, as_of_index: int, paid: int, first: int) -> None:
+    """Kept installments never change; the schedule totals the new annual whenever that is not below what
+    is already due; the refund is exactly what was paid beyond the new annual."""
+    previous = split_equally(old, JUNE_TO_MARCH[first:])
+    as_of = (JUNE_TO_MARCH + ["2025-04", "2025-05"])[as_of_index]
+    out = revise(previous, new, as_of, paid)
+    kept = [r for r in previous if r["due"] < as_of]
+    assert out["installments"][: len(kept)] == kept
+    kept_total = sum(r["amount"] for r in kept)
+    total = sum(r["amount"] for r in out["installments"])
+    assert total == (new if new >= kept_total else kept_total)
+    assert all(r["amount"] >= 0 for r in out["installments"])
+    assert all(r["amount"] % 100 == 0 for r in out["installments"][len(kept) + 1:])
+    assert out["refund"] == max(0, paid - new)
+    assert out["difference"] == new - old
