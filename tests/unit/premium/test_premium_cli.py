@@ -91,3 +91,14 @@ def test_misspelt_key_is_reported_as_unknown() -> None:
     proc = run(bad)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "household.members[0].insured[0].from_: unknown field"
+
+
+def test_explain_reads_out_the_reduction_judgement() -> None:
+    from kokuho.premium import explain_case
+
+    c = case(member("A", "1952-06-15", pension=800_000),
+             member("S", "1948-06-15", pension=600_000, insured=[], specific_same=True), specific="specific")
+    text = explain_case(c)["explain"]["reduction"]["text"]
+    assert "A: 総所得金額等 800,000円 → 判定所得 650,000円 (65歳以上の公的年金等所得から150,000円控除)" in text
+    assert "5割軽減の基準: 530,000 + 295,000 × N (2) = 1,120,000円" in text
+    assert text.endswith("判定: 5割")

@@ -52,9 +52,10 @@ def _reduction(assessment: Assessment) -> dict[str, Any]:
     lines.append(f"世帯の判定所得: {yen(j.judged_income)}円; 給与所得者等の数 n = {j.earners}; "
                  f"被保険者等の数 N = {j.members}")
     lines.append(f"7割軽減の基準: 430,000 + 100,000 × (n − 1) = {yen(j.limit_7)}円")
-    lines.append(f"5割軽減の基準: {yen(j.limit_7)} + {yen(j.limit_5 - j.limit_7)}円 (N = {j.members}) = "
+    n_members = max(j.members, 1)  # N = 0 only without insured members; the added amount is then 0
+    lines.append(f"5割軽減の基準: {yen(j.limit_7)} + {yen((j.limit_5 - j.limit_7) // n_members)} × N ({j.members}) = "
                  f"{yen(j.limit_5)}円")
-    lines.append(f"2割軽減の基準: {yen(j.limit_7)} + {yen(j.limit_2 - j.limit_7)}円 (N = {j.members}) = "
+    lines.append(f"2割軽減の基準: {yen(j.limit_7)} + {yen((j.limit_2 - j.limit_7) // n_members)} × N ({j.members}) = "
                  f"{yen(j.limit_2)}円")
     lines.append(f"判定: {j.label or '軽減なし'}")
     return {
