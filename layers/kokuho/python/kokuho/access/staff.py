@@ -7,7 +7,7 @@ Layout (generic keys):
   granted for, valid_from/valid_until, granted_by/granted_at; gsi1 GRANTS / <staff_id>#<grant_id> so the
   permission review list (権限設定状況の一覧表) pages over every grant.
 
-A staff profile and its grants live in one partition: authorizing a request costs two small reads,
+A staff profile and its grants live in one partition: authorizing a request costs one query,
 and no job ever has to revoke anything (grants.py evaluates them on the day of the request).
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -146,15 +147,23 @@ def put_grant(grant: Grant) -> None:
 
 
 def load_staff(staff_id: str) -> tuple[StaffMember | None, list[Grant]]:
-    """The staff profile (None if unknown) and every grant ever given to them, in one query."""
+    """The staff profile (None if unknown) and every grant ever given to them: ONE query on the
+    staff partition (authorization runs on every request)."""
     member: StaffMember | None = None
     grants: list[Grant] = []
-    try:
-        member = StaffModel.get(staff_pk(staff_id), "PROFILE", consistent_read=True).to_member()
-    except StaffModel.DoesNotExist:
-        return None, []
-    for g in GrantModel.query(staff_pk(staff_id), GrantModel.sk.startswith("GRANT#"), consistent_read=True):
-        grants.append(g.to_grant())
+    start: dict[str, Any] | None = None
+    while True:
+        page = StaffModel._get_connection().query(staff_pk(staff_id), consistent_read=True,
+                                                  exclusive_start_key=start)
+        for raw in page.get("Items", []):
+            sk = raw["sk"]["S"]
+            if sk == "PROFILE":
+                member = StaffModel.from_raw_data(raw).to_member()
+            elif sk.startswith("GRANT#"):
+                grants.append(GrantModel.from_raw_data(raw).to_grant())
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
     return member, grants
 
 
