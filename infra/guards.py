@@ -132,8 +132,12 @@ class CustomerManagedKeyGuard:
                     and sse.get("kmsMasterKeyId", sse.get("KMSMasterKeyId"))):
                 _error(node, "cmk", "DynamoDB table is not encrypted with a customer-managed KMS key")
         elif isinstance(node, dynamodb.CfnGlobalTable):
+            # KMS without a per-replica key id is the AWS-managed key, not ours.
             sse = _resolve(node, node.sse_specification) or {}
-            if str(sse.get("sseType", sse.get("SSEType", ""))).upper() != "KMS":
+            replicas = _resolve(node, node.replicas) or []
+            keyed = all((r.get("sseSpecification") or r.get("SSESpecification") or {}).get(
+                "kmsMasterKeyId", (r.get("SSESpecification") or {}).get("KMSMasterKeyId")) for r in replicas)
+            if str(sse.get("sseType", sse.get("SSEType", ""))).upper() != "KMS" or not replicas or not keyed:
                 _error(node, "cmk", "DynamoDB global table is not encrypted with a customer-managed KMS key")
         elif isinstance(node, s3.CfnBucket):
             if not _bucket_on_cmk(_resolve(node, node.bucket_encryption)) and not _exempted(node, "cmk"):

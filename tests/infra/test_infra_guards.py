@@ -94,10 +94,17 @@ def test_table_without_customer_managed_key(tmp_path: Path) -> None:
         dynamodb.Table(s, "Plain", partition_key=pk)
         dynamodb.Table(s, "AwsManaged", partition_key=pk, encryption=dynamodb.TableEncryption.AWS_MANAGED)
         dynamodb.TableV2(s, "Global", partition_key=pk)
+        dynamodb.TableV2(s, "GlobalAwsKms", partition_key=pk,
+                         encryption=dynamodb.TableEncryptionV2.aws_managed_key())
+        key = kms.Key(s, "Key", enable_key_rotation=True)
+        dynamodb.TableV2(s, "GlobalCmk", partition_key=pk,
+                         encryption=dynamodb.TableEncryptionV2.customer_managed_key(key))
 
     errors = guard_errors(tmp_path, build)
-    for path in ("Bad/Plain/Resource", "Bad/AwsManaged/Resource", "Bad/Global/Resource"):
+    for path in ("Bad/Plain/Resource", "Bad/AwsManaged/Resource", "Bad/Global/Resource",
+                 "Bad/GlobalAwsKms/Resource"):
         assert "customer-managed KMS key" in only(errors, "cmk", path)
+    assert not [e for e in errors if "Bad/GlobalCmk" in e]
 
 
 def test_bucket_without_customer_managed_key_unless_exempted_with_reason(tmp_path: Path) -> None:
