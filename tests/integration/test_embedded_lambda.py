@@ -50,3 +50,39 @@ def test_loopback_server_serves_the_same_resources() -> None:
         assert aws.endpoint_url and aws.endpoint_url.startswith("http://127.0.0.1:")
         ddb = boto3.client("dynamodb", endpoint_url=aws.endpoint_url, region_name="ap-northeast-1")
         assert set(ddb.list_tables()["TableNames"]) == {t.name() for t in TABLES}
+
+
+def test_every_attribute_type_round_trips_through_the_patched_dynamodb(aws: EmbeddedAWS) -> None:
+    ddb = aws.client("dynamodb")
+    item = {
+        "pk": {"S": "RT#1"}, "sk": {"S": "x"}, "n": {"N": "-12.5"}, "b": {"B": b"\x00\xffbin"},
+        "bs": {"BS": [b"a", b"\x01"]}, "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]},
+        "t": {"BOOL": True}, "z": {"NULL": True}, "l": {"L": [{"S": "x"}, {"N": "3"}, {"B": b"\x02"}]},
+        "m": {"M": {"k": {"L": [{"BOOL": False}]}, "s": {"S": "日本語"}}},
+    }
+    table = TABLES[0].name()
+    ddb.put_item(TableName=table, Item=item)
+    got = ddb.get_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]}, ConsistentRead=True)["Item"]
+    assert {k: v for k, v in got.items() if k not in ("bs", "ss", "ns")} == \
+        {k: v for k, v in item.items() if k not in ("bs", "ss", "ns")}
+    assert sorted(got["bs"]["BS"]) == sorted(item["bs"]["BS"])
+    assert sorted(got["ss"]["SS"]) == ["a", "b"] and sorted(got["ns"]["NS"]) == ["1", "2"]
+    batch = ddb.batch_get_item(RequestItems={table: {"Keys": [{"pk": item["pk"], "sk": item["sk"]}]}})
+    assert batch["Responses"][table][0]["m"] == item["m"]
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(aws: EmbeddedAWS) -> None:
+    ddb = aws.client("dynamodb")
+    table = TABLES[0].name()
+    ddb.put_item(TableName=table, Item={"pk": {"S": "TX"}, "sk": {"S": "1"}, "v": {"N": "1"}})
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "TX"}, "sk": {"S": "1"}, "v": {"N": "2"}}}},
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "TX"}, "sk": {"S": "new"}}}},
+            {"Update": {"TableName": table, "Key": {"pk": {"S": "TX"}, "sk": {"S": "2"}},
+                        "UpdateExpression": "SET v = :v", "ExpressionAttributeValues": {":v": {"N": "9"}},
+                        "ConditionExpression": "attribute_exists(pk)"}},
+        ])
+    items = ddb.query(TableName=table, KeyConditionExpression="pk = :p",
+                      ExpressionAttributeValues={":p": {"S": "TX"}}, ConsistentRead=True)["Items"]
+    assert items == [{"pk": {"S": "TX"}, "sk": {"S": "1"}, "v": {"N": "1"}}]

@@ -82,7 +82,8 @@ def get_household_case(household_id: str, fiscal_year: int) -> dict[str, Any] | 
 
 def get_household_cases(household_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]:
     """Batch read: household id → case, for the ids that have one."""
-    items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids))
+    items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids),
+                      attributes=["household_id", "case"])
     return {item.household_id: dict(item.case) for item in items.values()}
 
 

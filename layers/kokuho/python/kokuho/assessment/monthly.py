@@ -144,17 +144,49 @@ def prepare_run(inp: dict[str, Any], *, execution_id: str, execution_name: str,
 
 # -- one batch --------------------------------------------------------------------------------------
 
-def _latest_of(items: dict[tuple[str, str], Any], household_id: str, fy: int) -> Latest | None:
-    item = items.get((AssessmentVersionModel.pk_of(household_id, fy), "LATEST"))
-    if item is None:
+def _read_latest(household_ids: Sequence[str], fy: int) -> dict[str, tuple[int, str, str]]:
+    """household → (version, content hash, run id) of its latest version, for those that have one."""
+    items = batch_get(LatestAssessmentModel,
+                      ((AssessmentVersionModel.pk_of(h, fy), "LATEST") for h in household_ids),
+                      attributes=["version", "content_hash", "run_id"])
+    return {pk.split("#")[1]: (int(i.version), i.content_hash, i.run_id) for (pk, _), i in items.items()}
+
+
+def _latest(pointers: dict[str, tuple[int, str, str]], household_id: str, fy: int,
+            results: dict[str, dict[str, Any]], previous: dict[str, Any] | None = None) -> Latest | None:
+    """The decision's view of the latest version; the full previous version is read only when needed."""
+    pointer = pointers.get(household_id)
+    if pointer is None:
         return None
-    return Latest(int(item.version), item.content_hash, item.run_id, dict(item.result),
-                  list(item.installments))
+    version, digest, run_id = pointer
+    if previous is None:
+        return Latest(version, digest, run_id, {}, [])
+    return Latest(version, digest, run_id, dict(previous["result"]), list(previous["installments"]))
 
 
-def _read_latest(household_ids: Sequence[str], fy: int) -> dict[tuple[str, str], Any]:
-    return batch_get(LatestAssessmentModel,
-                     ((AssessmentVersionModel.pk_of(h, fy), "LATEST") for h in household_ids))
+def _read_previous(pointers: dict[str, tuple[int, str, str]], household_ids: Sequence[str],
+                   fy: int) -> dict[str, dict[str, Any]]:
+    """The documents of the latest versions of households whose premium changed (for 更正 and diff)."""
+    keys = [(AssessmentVersionModel.pk_of(h, fy), AssessmentVersionModel.sk_of(pointers[h][0]))
+            for h in household_ids if h in pointers]
+    return {pk.split("#")[1]: dict(i.doc)
+            for (pk, _), i in batch_get(AssessmentVersionModel, keys, attributes=["doc"]).items()}
+
+
+def _decide_all(ids: Sequence[str], cases: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]],
+                pointers: dict[str, tuple[int, str, str]], fy: int, as_of_month: str,
+                run_id: str) -> dict[str, Decision]:
+    """Decide every household; read full previous versions only for those whose content changed."""
+    from kokuho.assessment.versions import content_hash
+
+    changed = [h for h in ids if h in results and h in pointers
+               and pointers[h][1] != content_hash(results[h])]
+    previous = _read_previous(pointers, changed, fy) if changed else {}
+    return {
+        h: decide(h, cases[h], results[h], _latest(pointers, h, fy, results, previous.get(h)),
+                  as_of_month=as_of_month, run_id=run_id)
+        for h in ids if h in results
+    }
 
 
 def _compute(cases: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
@@ -182,25 +214,28 @@ def _add_version(tx: TransactWrite, new: NewVersion, prev_version: int | None, *
                  batch_id: str, as_of_month: str, at: str) -> None:
     pk = AssessmentVersionModel.pk_of(new.household_id, new.fiscal_year)
     tx.save(AssessmentVersionModel(
-        pk, AssessmentVersionModel.sk_of(new.version), household_id=new.household_id,
-        fiscal_year=new.fiscal_year, version=new.version, run_id=run_id, batch_id=batch_id,
-        as_of_month=as_of_month, content_hash=new.content_hash, result=new.result,
-        installments=new.installments, diff=new.diff, difference=new.difference, refund=new.refund,
-        created_at=at,
+        pk, AssessmentVersionModel.sk_of(new.version), version=new.version, run_id=run_id,
+        content_hash=new.content_hash, doc={
+            "household_id": new.household_id, "fiscal_year": new.fiscal_year, "batch_id": batch_id,
+            "as_of_month": as_of_month, "created_at": at, "result": new.result,
+            "installments": new.installments, "diff": new.diff, "difference": new.difference,
+            "refund": new.refund,
+        },
     ), condition=AssessmentVersionModel.pk.does_not_exist())  # a version is written once, ever
     latest = LatestAssessmentModel(pk, "LATEST", version=new.version, content_hash=new.content_hash,
-                                   run_id=run_id, result=new.result, installments=new.installments)
+                                   run_id=run_id)
     if prev_version is None:
         tx.save(latest, condition=LatestAssessmentModel.pk.does_not_exist())
     else:
         tx.save(latest, condition=LatestAssessmentModel.version == prev_version)
     tx.save(NoticeModel(
         f"NOTICE#{new.household_id}", f"FY#{new.fiscal_year}#V#{new.version:04d}",
-        household_id=new.household_id, fiscal_year=new.fiscal_year, version=new.version,
-        kind=new.notice_kind, as_of_month=as_of_month, payer_id=new.payer_id,
-        body={"reduction": new.result.get("reduction"), "parts": new.result["parts"],
-              "annual": new.result["annual"], "installments": new.installments,
-              "difference": new.difference, "refund": new.refund, "diff": new.diff},
+        kind=new.notice_kind, payer_id=new.payer_id,
+        body={"household_id": new.household_id, "fiscal_year": new.fiscal_year, "version": new.version,
+              "as_of_month": as_of_month, "reduction": new.result.get("reduction"),
+              "parts": new.result["parts"], "annual": new.result["annual"],
+              "installments": new.installments, "difference": new.difference, "refund": new.refund,
+              "diff": new.diff},
     ))
 
 
@@ -261,7 +296,7 @@ def assess_batch(event: dict[str, Any]) -> dict[str, Any]:
     t = time.perf_counter()
     _record_read(actor, ids, chain)
     cases = get_household_cases(ids, fy)
-    latest_items = _read_latest(ids, fy)
+    pointers = _read_latest(ids, fy)
     storage_s += time.perf_counter() - t
 
     t = time.perf_counter()
@@ -269,19 +304,17 @@ def assess_batch(event: dict[str, Any]) -> dict[str, Any]:
     for h in ids:
         if h not in cases:
             failures[h] = "no 賦課用世帯情報 for this fiscal year"
-    decisions: dict[str, Decision] = {
-        h: decide(h, cases[h], results[h], _latest_of(latest_items, h, fy), as_of_month=as_of_month,
-                  run_id=run_id)
-        for h in ids if h in results
-    }
     engine_s += time.perf_counter() - t
+    t = time.perf_counter()
+    decisions = _decide_all(ids, cases, results, pointers, fy, as_of_month, run_id)
+    engine_s += time.perf_counter() - t  # includes reading previous versions of changed households
 
     t = time.perf_counter()
     to_write = [h for h, d in decisions.items() if d.outcome == "written"]
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     for first in range(0, len(to_write), HOUSEHOLDS_PER_TRANSACTION):
         chunk = to_write[first:first + HOUSEHOLDS_PER_TRANSACTION]
-        _write_chunk(chunk, decisions, latest_items, actor=actor, chain=chain, run_id=run_id,
+        _write_chunk(chunk, decisions, cases, actor=actor, chain=chain, run_id=run_id,
                      batch_id=batch_id, fy=fy, as_of_month=as_of_month, at=at, results=results)
         if first == 0:
             _maybe_fail_for_test(run_id, batch_id)
@@ -315,7 +348,7 @@ def assess_batch(event: dict[str, Any]) -> dict[str, Any]:
             "failed": len(failures)}
 
 
-def _write_chunk(chunk: list[str], decisions: dict[str, Decision], latest_items: dict[tuple[str, str], Any],
+def _write_chunk(chunk: list[str], decisions: dict[str, Decision], cases: dict[str, dict[str, Any]],
                  *, actor: Any, chain: str, run_id: str, batch_id: str, fy: int, as_of_month: str,
                  at: str, results: dict[str, dict[str, Any]], attempts: int = 4) -> None:
     """One transaction: versions, latest pointers, notices and the access record, all or nothing.
@@ -340,12 +373,8 @@ def _write_chunk(chunk: list[str], decisions: dict[str, Decision], latest_items:
         except (TransactWriteError, PutError):
             if attempt == attempts - 1:
                 raise
-            fresh = _read_latest(pending, fy)
-            latest_items.update(fresh)
-            for h in pending:
-                case_like = {"household": {"householder_id": decisions[h].new.payer_id}}  # type: ignore[union-attr]
-                decisions[h] = decide(h, case_like, results[h], _latest_of(latest_items, h, fy),
-                                      as_of_month=as_of_month, run_id=run_id)
+            decisions.update(_decide_all(pending, cases, results, _read_latest(pending, fy), fy,
+                                         as_of_month, run_id))
 
 
 # -- failures and summary ---------------------------------------------------------------------------

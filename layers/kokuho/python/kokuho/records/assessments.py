@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -65,24 +65,21 @@ class HouseholdCaseModel(Model):
 
 
 class AssessmentVersionModel(Model):
-    """One version (版) of a household's annual assessment; never overwritten (conditional put)."""
+    """One version (版) of a household's annual assessment; never overwritten (conditional put).
+
+    Few attributes on purpose (what conditions and lookups need); the rest is one JSON document.
+    """
 
     Meta = table_meta("assessment")
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    household_id = UnicodeAttribute()
-    fiscal_year = NumberAttribute()
     version = NumberAttribute()
     run_id = UnicodeAttribute()
-    batch_id = UnicodeAttribute()
-    as_of_month = UnicodeAttribute()
     content_hash = UnicodeAttribute()
-    result = JSONAttribute()  # the premium engine's output (parts, annual, reduction, installments)
-    installments = JSONAttribute()  # the schedule in force after this version (更正 keeps due ones)
-    diff = JSONAttribute(null=True)  # per-part difference against the previous version
-    difference = NumberAttribute(default=0)
-    refund = NumberAttribute(default=0)
-    created_at = UnicodeAttribute()
+    # household_id, fiscal_year, batch_id, as_of_month, created_at, result (the premium engine's
+    # output), installments (the schedule in force after this version: 更正 keeps the due ones),
+    # diff (per part against the previous version), difference, refund
+    doc = JSONAttribute()
 
     @staticmethod
     def pk_of(household_id: str, fiscal_year: int) -> str:
@@ -91,6 +88,26 @@ class AssessmentVersionModel(Model):
     @staticmethod
     def sk_of(version: int) -> str:
         return f"V#{version:04d}"
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return dict(self.doc["result"])
+
+    @property
+    def installments(self) -> list[dict[str, Any]]:
+        return list(self.doc["installments"])
+
+    @property
+    def refund(self) -> int:
+        return int(self.doc["refund"])
+
+    @property
+    def difference(self) -> int:
+        return int(self.doc["difference"])
+
+    @property
+    def diff(self) -> dict[str, Any]:
+        return dict(self.doc["diff"])
 
 
 class LatestAssessmentModel(Model):
@@ -102,21 +119,19 @@ class LatestAssessmentModel(Model):
     version = NumberAttribute()
     content_hash = UnicodeAttribute()
     run_id = UnicodeAttribute()
-    result = JSONAttribute()
-    installments = JSONAttribute()
 
 
 class NoticeModel(Model):
-    """通知 data: what the 決定通知書 (first version) or 変更通知書 (更正) of a version prints."""
+    """通知 data: what the 決定通知書 (first version) or 変更通知書 (更正) of a version prints.
+
+    body: household_id, fiscal_year, version, as_of_month, reduction, parts, annual, installments,
+    difference, refund, diff.
+    """
 
     Meta = table_meta("assessment")
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    household_id = UnicodeAttribute()
-    fiscal_year = NumberAttribute()
-    version = NumberAttribute()
     kind = UnicodeAttribute()  # "決定通知" | "変更通知"
-    as_of_month = UnicodeAttribute()
     payer_id = UnicodeAttribute()  # the householder (擬制世帯主 included) receives the notice
     body = JSONAttribute()
 
@@ -195,10 +210,13 @@ def versions_of(household_id: str, fiscal_year: int) -> list[AssessmentVersionMo
         AssessmentVersionModel.sk.startswith("V#"), consistent_read=True))
 
 
-def batch_get(model: type[Model], keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
-    """BatchGetItem in chunks of 100 (pynamodb chunks and retries unprocessed keys)."""
+def batch_get(model: type[Model], keys: Iterable[tuple[str, str]],
+              attributes: Sequence[str] | None = None) -> dict[tuple[str, str], Any]:
+    """BatchGetItem in chunks of 100 (pynamodb chunks and retries unprocessed keys); `attributes`
+    projects (the keys are always included) — fewer bytes read, and far less work for moto."""
+    attrs = list(dict.fromkeys(["pk", "sk", *attributes])) if attributes else None
     return {(getattr(item, "pk"), getattr(item, "sk")): item  # noqa: B009 - generic over models
-            for item in model.batch_get(list(keys))}
+            for item in model.batch_get(list(keys), attributes_to_get=attrs)}
 
 
 # -- work lists in the work bucket ----------------------------------------------------------------
