@@ -70,6 +70,16 @@ class NetworkStack(Stack):
             )},
         )
         self.subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+        # Data-exfiltration control: through this network, DynamoDB serves only this account's kokuho
+        # tables to this account's principals (no copying into a table elsewhere, III-3 リスク4).
+        dynamodb_endpoint = self.vpc.node.find_child("DynamoDb")
+        assert isinstance(dynamodb_endpoint, ec2.GatewayVpcEndpoint)
+        dynamodb_endpoint.add_to_policy(iam.PolicyStatement(
+            principals=[iam.AnyPrincipal()],
+            actions=["dynamodb:*"],
+            resources=[f"arn:aws:dynamodb:{settings.region}:{settings.account}:table/kokuho-*"],
+            conditions={"StringEquals": {"aws:PrincipalAccount": settings.account}},
+        ))
 
         self.endpoint_sg = ec2.SecurityGroup(
             self, "EndpointSg", vpc=self.vpc, allow_all_outbound=False,

@@ -69,3 +69,11 @@ def test_flow_logs_all_traffic_to_encrypted_retained_group(templates: dict[str, 
         "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs"})
     net.has_resource_properties("AWS::Logs::LogGroup", {
         "KmsKeyId": Match.any_value(), "RetentionInDays": 2557})
+
+
+def test_dynamodb_endpoint_serves_only_this_accounts_kokuho_tables(raw: dict[str, dict[str, Any]]) -> None:
+    (endpoint,) = [e for e in resources(raw["KokuhoNetwork"], "AWS::EC2::VPCEndpoint").values()
+                   if "dynamodb" in str(e["Properties"]["ServiceName"])]
+    (statement,) = endpoint["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Resource"] == "arn:aws:dynamodb:ap-northeast-1:111111111111:table/kokuho-*"
+    assert statement["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "111111111111"}}
