@@ -141,10 +141,18 @@ class WorkflowsStack(Stack):
                 raise CatalogError(f"state machine {spec.logical}: task-token function {logical!r} unknown")
         if function_arns:
             role.allow(["lambda:InvokeFunction"], function_arns)
+        # Execution history (inputs/outputs of every state) holds personal data: encrypted below with
+        # the personal-data key. Everyone who starts executions or answers task tokens needs the key,
+        # limited by encryption context to this state machine.
+        history_key = self.keys[DataClass.PERSONAL]
+        state_key_condition: dict[str, object] = {
+            "StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": own_arn}}
         for logical in spec.task_token_functions:
             # The function answers the .waitForTaskToken call of this state machine.
-            self.catalog_functions.roles[logical].allow(
+            answering = self.catalog_functions.roles[logical]
+            answering.allow(
                 ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], [own_arn])
+            answering.allow(["kms:GenerateDataKey"], [history_key.key_arn], state_key_condition)
         self._grant_direct_integrations(spec, role, tables, resources)
         self._grant_distributed_map(spec, role, name, own_arn, asl)
 
@@ -156,13 +164,7 @@ class WorkflowsStack(Stack):
             scope, "Logs", name=f"/aws/vendedlogs/states/{name}", key=self.keys[DataClass.AUDIT],
             retention=APP_LOG_RETENTION,
         )
-        # Execution history (inputs/outputs of every state) holds personal data: encrypt it with the
-        # personal-data key. Everyone who starts or reads executions needs the key for this machine.
-        history_key = self.keys[DataClass.PERSONAL]
-        state_key_actions = ["kms:Decrypt", "kms:GenerateDataKey"]
-        state_key_condition: dict[str, object] = {
-            "StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": own_arn}}
-        role.allow(state_key_actions, [history_key.key_arn], state_key_condition)
+        role.allow(["kms:Decrypt", "kms:GenerateDataKey"], [history_key.key_arn], state_key_condition)
         machine = sfn.StateMachine(
             scope, "StateMachine",
             state_machine_name=name,
