@@ -7,6 +7,8 @@ from typing import Any
 from aws_cdk.assertions import Template
 from infra_helpers import resources
 
+from infra.app import KokuhoApp
+from infra.guards import EXCEPTION_METADATA
 from kokuho.platform.tables import BUCKETS, TABLES, DataClass
 
 
@@ -100,3 +102,10 @@ def test_only_the_access_log_bucket_uses_sse_s3(raw: dict[str, dict[str, Any]]) 
               if b["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
               ["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"]
     assert sse_s3 == ["kokuho-access-logs-111111111111-ap-northeast-1"]
+
+
+def test_the_only_guard_exception_is_the_access_log_bucket(real_app: KokuhoApp) -> None:
+    exceptions = [(node.node.path, entry.data) for node in real_app.app.node.find_all()
+                  for entry in node.node.metadata if entry.type == EXCEPTION_METADATA]
+    assert [(path, data["guard"]) for path, data in exceptions] == [("KokuhoData/AccessLogBucket", "cmk")]
+    assert "SSE-S3" in exceptions[0][1]["reason"]
