@@ -5,10 +5,11 @@
 For each size: a synthetic city is loaded (bulk writes of the household cases, not timed as the run),
 the annual run (本算定) is executed end to end through moto's Step Functions interpreter, then the same
 month is run again (must write nothing). Wall time is split into
-- engine: premium computation and version decisions (sum over batches),
-- storage: DynamoDB reads/writes and access records inside the batches (sum over batches),
-- orchestration: the rest (Step Functions interpreter, Lambda routing, Prepare/Summarize, S3).
-Batches run on moto's Map threads under one GIL, so the sums add up to about the wall time.
+- engine: premium computation and version decisions (CPU time, summed over batches),
+- storage: DynamoDB reads/writes and access records inside the batches, moto's work included (CPU
+  time, summed over batches),
+- orchestration: the rest of the wall time (Step Functions interpreter, Lambda routing, idempotency
+  records, Prepare/Summarize, S3, thread switching).
 
 Then a scale model for 1,000,000 households on AWS (ap-northeast-1) from the measured per-batch costs
 and published limits is printed and written to benchmarks/scale_model.md.
@@ -115,6 +116,7 @@ def scale_model(measured: dict[str, Any], households: int = 1_000_000, batch_siz
         "s3": 3 * PRICE["s3_put"] + 2 * PRICE["s3_get"],
     }
     total = sum(cost.values())
+    throttle_note = f" × throttling factor {throttle_factor:.1f}" if throttle_factor > 1 else ""
     lines = [
         "# Scale model: one monthly-assessment run of 1,000,000 households on AWS (ap-northeast-1)",
         "",
@@ -135,7 +137,7 @@ def scale_model(measured: dict[str, Any], households: int = 1_000_000, batch_siz
         "",
         "## Result",
         f"- Map phase: {waves} wave(s) of {concurrency:,} batches × {batch_ms / 1000:.2f} s"
-        f"{' × throttling factor %.1f' % throttle_factor if throttle_factor > 1 else ''} ≈ {map_s:.0f} s",
+        f"{throttle_note} ≈ {map_s:.0f} s",
         f"- peak write rate ≈ {peak_wcu:,.0f} WCU ({'above' if throttle_factor > 1 else 'within'} the "
         f"40,000 WCU table default)",
         f"- Prepare ≈ {prepare_s:.0f} s, Summarize ≈ {summarize_s:.0f} s, start-up ≈ 10 s",
