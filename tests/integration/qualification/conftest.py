@@ -47,15 +47,77 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def embedded(aws_env: None) -> Iterator[None]:
-    """Fresh tables and keys for one test; the vault forgets its cached secret."""
+    """Fresh tables and keys for one test; the vault forgets its cached secret. On the way out, every
+    response body, log line and access record the test produced is scanned for a valid My Number."""
     from kokuho.identity.vault import reset_vault
 
+    watch = LeakWatch()
     with mock_aws():
         create_tables(boto3.client("dynamodb", region_name=AWS_REGION))
         create_keys(boto3.client("kms", region_name=AWS_REGION))
         reset_vault()
-        yield
+        with watch:
+            yield
+        watch.assert_no_my_number(access_records_text())
         reset_vault()
+
+
+class LeakWatch:
+    """Collects what a test produced: response bodies (except the one route meant to show a number)
+    and every log record of the project's loggers, formatted as they would be shipped."""
+
+    current: LeakWatch | None = None
+
+    def __init__(self) -> None:
+        self.responses: list[str] = []
+        self.lines: list[str] = []
+        self._handler = _Collect(self.lines)
+
+    def __enter__(self) -> LeakWatch:
+        import logging
+
+        LeakWatch.current = self
+        self._loggers = [logging.getLogger(n) for n in ("qualification-api", "kokuho", "")]
+        for lg in self._loggers:
+            lg.addHandler(self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for lg in self._loggers:
+            lg.removeHandler(self._handler)
+        LeakWatch.current = None
+
+    def assert_no_my_number(self, extra: str = "") -> None:
+        from kokuho.identity.mynumber import is_valid
+        from kokuho.identity.redaction import TWELVE_DIGITS
+
+        for where, texts in (("response", self.responses), ("log", self.lines), ("access record", [extra])):
+            found = sum(1 for t in texts for m in TWELVE_DIGITS.finditer(t) if is_valid(m.group()))
+            assert found == 0, f"{found} valid My Number(s) in a {where} (not shown)"
+
+
+import logging as _logging  # noqa: E402
+
+
+class _Collect(_logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(level=_logging.DEBUG)
+        self.sink = sink
+
+    _STANDARD = set(vars(_logging.LogRecord("x", 0, "x", 0, "", None, None))) | {"message"}
+
+    def emit(self, record: _logging.LogRecord) -> None:
+        # What a log shipper would carry: the message, the extra fields, any traceback.
+        extras = {k: v for k, v in vars(record).items() if k not in self._STANDARD}
+        self.sink.append(" ".join([record.getMessage(), str(extras), record.exc_text or ""]))
+
+
+def access_records_text() -> str:
+    from kokuho.platform.tables import table
+
+    client = boto3.client("dynamodb", region_name=AWS_REGION)
+    pages = client.get_paginator("scan").paginate(TableName=table("access_log").name())
+    return "\n".join(json.dumps(p["Items"], ensure_ascii=False) for p in pages)
 
 
 # --- the API: real API Gateway REST (v1 proxy) events -------------------------------------------------
@@ -179,6 +241,9 @@ def call(method: str, path: str, *, staff_id: str | None, body: object = None,
     resp = handler(rest_event(method, path, staff_id=staff_id, body=body, query=query, raw_body=raw_body,
                               terminal_id=terminal_id), FakeContext())  # type: ignore[arg-type]
     text = resp.get("body") or "{}"
+    watch = LeakWatch.current
+    if watch is not None and not (path.endswith("/my-number/reveal") and resp["statusCode"] == 200):
+        watch.responses.append(str(text))
     try:
         parsed = json.loads(text)
     except ValueError:

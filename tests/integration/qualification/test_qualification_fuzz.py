@@ -12,7 +12,15 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import call, create_keys, create_tables, item_counts, seed_staff
+from conftest import (
+    LeakWatch,
+    access_records_text,
+    call,
+    create_keys,
+    create_tables,
+    item_counts,
+    seed_staff,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
@@ -62,7 +70,9 @@ def shared_aws() -> Iterator[dict[str, int]]:
         assert call("POST", "/persons/P0001/qualification", staff_id=ALL,
                     body={"reason": "move_in", "cause_on": "2024-04-01", "version": 1})[0] == 200
         counts = item_counts(*DATA_TABLES)
-        yield counts
+        with LeakWatch() as watch:
+            yield counts
+        watch.assert_no_my_number(access_records_text())
         reset_vault()
     for k, v in saved.items():
         if v is None:
