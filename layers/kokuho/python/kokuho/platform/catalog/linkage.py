@@ -58,7 +58,7 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
             "ProvisionProvideFunction": ("function", "linkage-provision-provide"),
             "ProvisionRefuseFunction": ("function", "linkage-provision-refuse"),
         },
-        task_token_functions=("linkage-provision-park",),
+        task_token_functions=("linkage-approval",),  # answers the parked request (SendTaskSuccess/Failure)
     ),
     StateMachineSpec(
         "linkage-query", "linkage_query.asl.json",

@@ -36,4 +36,4 @@ class StateMachineSpec:
     substitutions: dict[str, tuple[str, str]] = field(default_factory=dict)
     schedules: tuple[Schedule, ...] = ()
     distributed_map_buckets: tuple[str, ...] = ()  # buckets a Distributed Map reads/writes
-    task_token_functions: tuple[str, ...] = ()  # functions called with .waitForTaskToken
+    task_token_functions: tuple[str, ...] = ()  # functions that answer its .waitForTaskToken tasks (SendTask*)
