@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import REVEAL_PURPOSE, all_table_text, call, item_counts
+from qualification_helpers import REVEAL_PURPOSE, all_table_text, call, item_counts
 
 from kokuho.access.records import records_of_chain
 

@@ -1,5 +1,5 @@
 """Who may call what: every route called by every role, the expectation read from ONE table
-(qualification.api.ROUTES × conftest.roles()); grants that end, staff who move or retire (frozen time);
+(qualification.api.ROUTES × qualification_helpers.roles()); grants that end, staff who move or retire (frozen time);
 the permission review list; the API surface (OpenAPI document, no bulk export, no My Number in URLs)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import json
 from datetime import date
 
 import pytest
-from conftest import DEPT, PURPOSE, active_functions, call, roles
 from freezegun import freeze_time
 from openapi_spec_validator import validate
+from qualification_helpers import DEPT, PURPOSE, active_functions, call, roles
 
 from kokuho.access.records import records_by_staff
 

@@ -12,7 +12,10 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from moto import mock_aws
+from qualification_helpers import (
     LeakWatch,
     access_records_text,
     call,
@@ -21,9 +24,6 @@ from conftest import (
     item_counts,
     seed_staff,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from moto import mock_aws
 
 from kokuho.identity.mynumber import is_valid
 from kokuho.identity.redaction import TWELVE_DIGITS

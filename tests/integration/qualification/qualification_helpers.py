@@ -1,0 +1,287 @@
+"""Helpers of the qualification tests (a unique module name, unlike conftest): the embedded AWS —
+moto `mock_aws` with every table of kokuho.platform.tables.TABLES and the per-data-class KMS keys —,
+REST events, roles, and the My Number leak watch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from kokuho.platform.tables import AWS_REGION, TABLES, DataClass, key_alias
+
+
+def create_tables(client: Any) -> None:
+    for spec in TABLES:
+        keys = [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
+        if spec.sort_key:
+            keys.append({"AttributeName": spec.sort_key, "KeyType": "RANGE"})
+        kwargs: dict[str, Any] = {
+            "TableName": spec.name(), "BillingMode": "PAY_PER_REQUEST", "KeySchema": keys,
+            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in spec.key_attributes()],
+        }
+        if spec.indexes:
+            kwargs["GlobalSecondaryIndexes"] = [{
+                "IndexName": ix.name,
+                "KeySchema": [{"AttributeName": ix.partition_key, "KeyType": "HASH"}]
+                + ([{"AttributeName": ix.sort_key, "KeyType": "RANGE"}] if ix.sort_key else []),
+                "Projection": {"ProjectionType": "ALL"},
+            } for ix in spec.indexes]
+        client.create_table(**kwargs)
+
+
+def create_keys(kms: Any) -> None:
+    for dc in DataClass:
+        key_id = kms.create_key(Description=f"kokuho {dc.value}")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=key_alias(dc), TargetKeyId=key_id)
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", AWS_REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+@pytest.fixture
+def embedded(aws_env: None) -> Iterator[None]:
+    """Fresh tables and keys for one test; the vault forgets its cached secret. On the way out, every
+    response body, log line and access record the test produced is scanned for a valid My Number."""
+    from kokuho.identity.vault import reset_vault
+
+    watch = LeakWatch()
+    with mock_aws():
+        create_tables(boto3.client("dynamodb", region_name=AWS_REGION))
+        create_keys(boto3.client("kms", region_name=AWS_REGION))
+        reset_vault()
+        with watch:
+            yield
+        watch.assert_no_my_number(access_records_text())
+        reset_vault()
+
+
+class LeakWatch:
+    """Collects what a test produced: response bodies (except the one route meant to show a number)
+    and every log record of the project's loggers, formatted as they would be shipped."""
+
+    current: LeakWatch | None = None
+
+    def __init__(self) -> None:
+        self.responses: list[str] = []
+        self.lines: list[str] = []
+        self._handler = _Collect(self.lines)
+
+    def __enter__(self) -> LeakWatch:
+        import logging
+
+        LeakWatch.current = self
+        self._loggers = [logging.getLogger(n) for n in ("qualification-api", "kokuho", "")]
+        for lg in self._loggers:
+            lg.addHandler(self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for lg in self._loggers:
+            lg.removeHandler(self._handler)
+        LeakWatch.current = None
+
+    def assert_no_my_number(self, extra: str = "") -> None:
+        from kokuho.identity.mynumber import is_valid
+        from kokuho.identity.redaction import TWELVE_DIGITS
+
+        for where, texts in (("response", self.responses), ("log", self.lines), ("access record", [extra])):
+            found = sum(1 for t in texts for m in TWELVE_DIGITS.finditer(t) if is_valid(m.group()))
+            assert found == 0, f"{found} valid My Number(s) in a {where} (not shown)"
+
+
+import logging as _logging  # noqa: E402
+
+
+class _Collect(_logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(level=_logging.DEBUG)
+        self.sink = sink
+
+    _STANDARD = set(vars(_logging.LogRecord("x", 0, "x", 0, "", None, None))) | {"message"}
+
+    def emit(self, record: _logging.LogRecord) -> None:
+        # What a log shipper would carry: the message, the extra fields, any traceback.
+        extras = {k: v for k, v in vars(record).items() if k not in self._STANDARD}
+        self.sink.append(" ".join([record.getMessage(), str(extras), record.exc_text or ""]))
+
+
+def access_records_text() -> str:
+    from kokuho.platform.tables import table
+
+    client = boto3.client("dynamodb", region_name=AWS_REGION)
+    pages = client.get_paginator("scan").paginate(TableName=table("access_log").name())
+    return "\n".join(json.dumps(p["Items"], ensure_ascii=False) for p in pages)
+
+
+# --- the API: real API Gateway REST (v1 proxy) events -------------------------------------------------
+
+import json  # noqa: E402
+import sys  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_FUNCTIONS = str(Path(__file__).resolve().parents[3] / "functions")
+if _FUNCTIONS not in sys.path:
+    sys.path.insert(0, _FUNCTIONS)
+
+PURPOSE = "国民健康保険の資格管理 (国民健康保険法第9条)"
+REVEAL_PURPOSE = "番号法第9条 個人番号利用事務 (資格取得届の本人確認)"
+DEPT = "国保年金課"
+
+
+@dataclass(frozen=True)
+class Role:
+    staff_id: str
+    functions: tuple[str, ...]
+    state: str = "ok"  # ok | expired | not_yet | retired | moved
+
+
+def _all_functions() -> tuple[str, ...]:
+    from kokuho.access.grants import Function
+
+    return tuple(f.value for f in Function)
+
+
+def roles() -> dict[str, Role]:
+    from kokuho.access.grants import Function as F
+
+    return {
+        "reader": Role("S1001", (F.READ_QUALIFICATION,)),
+        "clerk": Role("S1002", (F.READ_QUALIFICATION, F.REGISTER_CHANGE, F.ISSUE_CARD)),
+        "counter": Role("S1003", (F.READ_QUALIFICATION, F.SIMULATE_PREMIUM)),
+        "number_officer": Role("S1004", (F.REGISTER_MY_NUMBER, F.LOOKUP_MY_NUMBER, F.REVEAL_MY_NUMBER)),
+        "auditor": Role("S1005", (F.REVIEW_PERMISSIONS,)),
+        "no_grants": Role("S1006", ()),
+        "expired": Role("S1007", _all_functions(), "expired"),
+        "not_yet": Role("S1008", _all_functions(), "not_yet"),
+        "retired": Role("S1009", _all_functions(), "retired"),
+        "moved": Role("S1010", _all_functions(), "moved"),
+    }
+
+
+def active_functions(role: Role) -> set[str]:
+    return set(role.functions) if role.state == "ok" else set()
+
+
+def seed_staff() -> None:
+    """Every role of roles(): staff profiles and grants, in the state the role names (today = real today)."""
+    from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
+
+    far, past = date(2099, 3, 31), date(2020, 4, 1)
+    for name, role in roles().items():
+        until = date(2021, 3, 31) if role.state == "retired" else None
+        dept = "税務課" if role.state == "moved" else DEPT
+        put_staff(StaffMember(role.staff_id, f"職員 {name}", dept, past, until))
+        for i, fn in enumerate(role.functions):
+            vf, vu = past, far
+            if role.state == "expired":
+                vu = date(2021, 3, 31)
+            if role.state == "not_yet":
+                vf = date(2099, 1, 1)
+            purpose = REVEAL_PURPOSE if fn == "reveal_my_number" else PURPOSE
+            put_grant(Grant(role.staff_id, f"G{i:02d}", fn, purpose, "番号法第9条第1項 別表第一 30の項",
+                            DEPT, vf, vu, "S9001", "2020-04-01T09:00:00+09:00"))
+
+
+def rest_event(method: str, path: str, *, staff_id: str | None, terminal_id: str | None = "T-KOKUHO-01",
+               body: object = None, query: dict[str, str] | None = None, raw_body: str | None = None,
+               path_params: dict[str, str] | None = None) -> dict[str, object]:
+    """An API Gateway REST API (v1) Lambda proxy event, as a private API with a TOKEN authorizer sends it."""
+    authorizer: dict[str, object] | None = None
+    if staff_id is not None or terminal_id is not None:
+        authorizer = {"principalId": staff_id or "", "integrationLatency": 3}
+        if staff_id is not None:
+            authorizer["staff_id"] = staff_id
+        if terminal_id is not None:
+            authorizer["terminal_id"] = terminal_id
+    text = raw_body if raw_body is not None else (json.dumps(body, ensure_ascii=False) if body is not None else None)
+    return {
+        "resource": path, "path": path, "httpMethod": method,
+        "headers": {"Content-Type": "application/json", "Host": "abc123.execute-api.ap-northeast-1.amazonaws.com"},
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": path_params, "stageVariables": None,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "abc123", "resourcePath": path, "httpMethod": method,
+            "path": f"/prod{path}", "stage": "prod", "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": 1732600000000, "protocol": "HTTP/1.1",
+            "identity": {"sourceIp": "10.0.1.23", "vpceId": "vpce-0abc", "userAgent": "kokuho-terminal"},
+            "authorizer": authorizer,
+        },
+        "body": text, "isBase64Encoded": False,
+    }
+
+
+class FakeContext:
+    function_name = "qualification-api"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:qualification-api"
+    aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 29_000
+
+
+def call(method: str, path: str, *, staff_id: str | None, body: object = None,
+         query: dict[str, str] | None = None, raw_body: str | None = None,
+         terminal_id: str | None = "T-KOKUHO-01") -> tuple[int, dict[str, object], dict[str, object]]:
+    """Invoke the handler; returns (status, parsed body, raw response)."""
+    from qualification.api import handler
+
+    resp = handler(rest_event(method, path, staff_id=staff_id, body=body, query=query, raw_body=raw_body,
+                              terminal_id=terminal_id), FakeContext())  # type: ignore[arg-type]
+    text = resp.get("body") or "{}"
+    watch = LeakWatch.current
+    if watch is not None and not (path.endswith("/my-number/reveal") and resp["statusCode"] == 200):
+        watch.responses.append(str(text))
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = {"_raw": text}
+    return int(resp["statusCode"]), parsed, resp
+
+
+def item_counts(*logicals: str) -> dict[str, int]:
+    # Read from the embedded AWS's own store: no API call, so a fuzz example costs what the request costs.
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from kokuho.platform.tables import table
+
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][AWS_REGION]
+    return {lg: len(backend.get_table(table(lg).name())) for lg in logicals}
+
+
+_CLIENTS: dict[str, Any] = {}
+
+
+def _client() -> Any:
+    if "ddb" not in _CLIENTS:
+        _CLIENTS["ddb"] = boto3.client("dynamodb", region_name=AWS_REGION)
+    return _CLIENTS["ddb"]
+
+
+def all_table_text() -> str:
+    client = boto3.client("dynamodb", region_name=AWS_REGION)
+    out = []
+    for spec in TABLES:
+        pages = client.get_paginator("scan").paginate(TableName=spec.name())
+        for page in pages:
+            out.append(json.dumps(page["Items"], ensure_ascii=False))
+    return "\n".join(out)
+
+
+@pytest.fixture
+def staffed(embedded: None) -> None:
+    seed_staff()
