@@ -195,7 +195,7 @@ def seed_staff() -> None:
 
 def rest_event(method: str, path: str, *, staff_id: str | None, terminal_id: str | None = "T-KOKUHO-01",
                body: object = None, query: dict[str, str] | None = None, raw_body: str | None = None,
-               path_params: dict[str, str] | None = None) -> dict[str, object]:
+               path_params: dict[str, str] | None = None) -> dict[str, Any]:
     """An API Gateway REST API (v1) Lambda proxy event, as a private API with a TOKEN authorizer sends it."""
     authorizer: dict[str, object] | None = None
     if staff_id is not None or terminal_id is not None:
@@ -235,7 +235,7 @@ class FakeContext:
 
 def call(method: str, path: str, *, staff_id: str | None, body: object = None,
          query: dict[str, str] | None = None, raw_body: str | None = None,
-         terminal_id: str | None = "T-KOKUHO-01") -> tuple[int, dict[str, object], dict[str, object]]:
+         terminal_id: str | None = "T-KOKUHO-01") -> tuple[int, dict[str, Any], dict[str, Any]]:
     """Invoke the handler; returns (status, parsed body, raw response)."""
     from qualification.api import handler
 

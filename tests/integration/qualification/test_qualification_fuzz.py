@@ -92,7 +92,7 @@ texts = st.one_of(st.sampled_from(["北九州市小倉北区浅野1-1", "門司 
 kana = st.one_of(st.sampled_from(["モジ ハナコ", "きたきゅう", "ｷﾀｷｭｳ"]), st.text(max_size=70), junk)
 postal = st.one_of(st.sampled_from(["802-0001", "8030001"]), st.text(max_size=10), junk)
 ids = st.one_of(st.sampled_from(["P0001", "P0002", "H0001", "H0002", "P9999"]),
-                st.text(alphabet=st.characters(blacklist_characters="/?#", blacklist_categories=("Cs",)),
+                st.text(alphabet=st.characters(exclude_characters="/?#", exclude_categories=["Cs"]),
                         min_size=1, max_size=40))
 my_numbers = st.one_of(st.sampled_from(NUMBERS), st.text(alphabet="0123456789", min_size=11, max_size=13), junk)
 
