@@ -178,3 +178,54 @@ def test_nothing_in_tables_or_responses_holds_the_number(household: None) -> Non
     call("POST", "/persons/P0001/my-number", staff_id=OFFICER, body={"my_number": NUM})
     call("POST", "/my-number/lookup", staff_id=OFFICER, body={"my_number": NUM})
     assert NUM not in all_table_text()
+
+
+def test_every_change_and_read_leaves_its_access_record_in_an_intact_chain(household: None) -> None:
+    from kokuho.access.records import verify_all
+
+    call("GET", "/persons/P0001", staff_id=READER)
+    recs = list(records_of_chain("SUBJECT#P0001"))
+    assert [(r.operation, r.result) for r in recs] == [
+        ("register_person", "ok"), ("acquire", "ok"), ("read", "ok")]
+    assert {(r.staff_id, r.terminal_id) for r in recs} == {(CLERK, "T-KOKUHO-01"), (READER, "T-KOKUHO-01")}
+    assert all(r.purpose and r.purpose != "denied" for r in recs)
+    assert "HH:H0001" in recs[1].subject_ids  # the household the change touched is named too
+    _, _, breaks = verify_all()
+    assert breaks == []
+
+
+def test_concurrent_updates_of_one_person_one_wins_the_other_gets_409(household: None) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def move(address: str) -> int:
+        return call("POST", "/persons/P0002/moves", staff_id=CLERK, body={
+            "postal_code": "802-0001", "address": address, "moved_on": "2024-08-01", "version": 2})[0]
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(move, ["北九州市小倉北区浅野1-1", "北九州市小倉北区浅野2-2"]))
+    assert statuses == [200, 409]
+    _, view, _ = call("GET", "/persons/P0002", staff_id=READER)
+    assert [h["kind"] for h in view["history"]].count("move") == 1 and view["version"] == 3
+
+
+def test_a_commit_on_stale_records_is_a_conflict_and_writes_nothing(household: None) -> None:
+    from datetime import date
+
+    from kokuho.access.records import Actor
+    from kokuho.qualification import application, service
+    from kokuho.records import qualification as repo
+
+    stale = repo.get_person("P0002")
+    assert stale is not None
+    call("POST", "/persons/P0002/name", staff_id=CLERK, body={
+        "name_kanji": "門司 花子", "name_kana": "モジ ハナコ", "changed_on": "2024-08-02", "version": 2})
+    before = item_counts("qualification", "assessment")
+    change = service.move(stale, "802-0001", "北九州市小倉北区浅野1-1", date(2024, 8, 1), date(2024, 9, 1))
+    with pytest.raises(application.Conflict):
+        application.commit(change, Actor(CLERK, "T-KOKUHO-01", "資格管理"), "move", today=date(2024, 9, 1))
+    assert item_counts("qualification", "assessment") == before
+
+
+def test_a_new_household_starts_with_its_householder(staffed: None) -> None:
+    status, out, _ = call("POST", "/persons", staff_id=CLERK, body=person("P0031", rel="子", hh="H0031"))
+    assert status == 422 and "世帯主" in out["error"]

@@ -51,13 +51,15 @@ class Change:
 
 
 def register_person(person: Person, household: Household | None, today: date) -> Change:
-    """A new 宛名 (addressee) and its household membership; creates the household if new
-    (the person is then its householder)."""
+    """A new 宛名 (addressee) and its household membership; a new household is created by registering
+    its householder (世帯主) — also when they are not insured (擬制世帯主)."""
     if person.birth_date > today:
         raise ChangeRejected("the birth date is in the future")
     joined = person.resident_from or today
     membership = Membership(person.person_id, person.relationship, joined)
     if household is None:
+        if person.relationship != HOUSEHOLDER:
+            raise ChangeRejected("a new household starts with its householder (世帯主): register them first")
         household = Household(person.household_id, person.person_id, (membership,))
         hh_entry = Entry("household_created", joined, {"householder_id": person.person_id})
     else:
