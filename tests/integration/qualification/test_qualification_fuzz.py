@@ -56,9 +56,9 @@ def shared_aws() -> Iterator[dict[str, int]]:
                             date(2099, 3, 31), "S9001", "2020-04-01T00:00:00+09:00"))
         # the fuzzing member holds just the grant the endpoint needs (authorization reads one staff
         # partition per request: a small one keeps 8,000 requests inside the test budget)
-        for sid, fn in FUZZ_STAFF.items():
+        for sid, function in FUZZ_STAFF.items():
             put_staff(StaffMember(sid, "試験 職員", "国保年金課", date(2020, 4, 1), None))
-            put_grant(Grant(sid, "G00", fn, "試験", "試験", "国保年金課", date(2020, 4, 1),
+            put_grant(Grant(sid, "G00", function, "試験", "試験", "国保年金課", date(2020, 4, 1),
                             date(2099, 3, 31), "S9001", "2020-04-01T00:00:00+09:00"))
         for pid, rel in (("P0001", "世帯主"), ("P0002", "妻")):
             status, body, _ = call("POST", "/persons", staff_id=ALL, body={
