@@ -5,6 +5,7 @@ REST events, roles, and the My Number leak watch."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -12,6 +13,30 @@ import pytest
 from moto import mock_aws
 
 from kokuho.platform.tables import AWS_REGION, TABLES, DataClass, key_alias
+
+
+@contextmanager
+def embedded_world() -> Iterator[None]:
+    """The project's embedded AWS (kokuho.platform.embedded) when present — the same provisioning
+    as CDK, moto's DynamoDB made thread-safe — else plain moto with the tables and keys created here."""
+    from kokuho.identity.vault import reset_vault
+
+    try:
+        from kokuho.platform.embedded import embedded_aws
+    except ImportError:
+        embedded_aws = None  # type: ignore[assignment]
+    if embedded_aws is not None:
+        with embedded_aws():
+            reset_vault()
+            yield
+            reset_vault()
+        return
+    with mock_aws():
+        create_tables(boto3.client("dynamodb", region_name=AWS_REGION))
+        create_keys(boto3.client("kms", region_name=AWS_REGION))
+        reset_vault()
+        yield
+        reset_vault()
 
 
 def create_tables(client: Any) -> None:
@@ -53,10 +78,7 @@ def embedded(aws_env: None) -> Iterator[None]:
     from kokuho.identity.vault import reset_vault
 
     watch = LeakWatch()
-    with mock_aws():
-        create_tables(boto3.client("dynamodb", region_name=AWS_REGION))
-        create_keys(boto3.client("kms", region_name=AWS_REGION))
-        reset_vault()
+    with embedded_world():
         with watch:
             yield
         watch.assert_no_my_number(access_records_text())

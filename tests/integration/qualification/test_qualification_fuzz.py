@@ -10,17 +10,14 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 from qualification_helpers import (
     LeakWatch,
     access_records_text,
     call,
-    create_keys,
-    create_tables,
+    embedded_world,
     item_counts,
     seed_staff,
 )
@@ -45,10 +42,7 @@ def shared_aws() -> Iterator[dict[str, int]]:
     from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
     from kokuho.identity.vault import reset_vault
 
-    with mock_aws():
-        create_tables(boto3.client("dynamodb", region_name=AWS_REGION))
-        create_keys(boto3.client("kms", region_name=AWS_REGION))
-        reset_vault()
+    with embedded_world():
         seed_staff()
         put_staff(StaffMember(ALL, "全機能 試験", "国保年金課", date(2020, 4, 1), None))
         for i, fn in enumerate(Function):
