@@ -4,8 +4,8 @@
    賦課用世帯情報 file in the exchange bucket → the intake Lambda validates the whole file and writes the
    household cases; My Numbers go only to the vault (encrypted);
 2. run the monthly-assessment state machine for the annual run (本算定, June);
-3. register a month of changes (a second intake file) and run July's monthly run: 更正 versions with
-   their diffs and refunds;
+3. register a month of changes (another intake file) and run that month's monthly run (default
+   December, when six installments are already due): 更正 versions with their diffs and refunds;
 4. print a readable summary and write it as JSON (--out).
 Progress goes to stderr; the summary to stdout.
 """
@@ -24,12 +24,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+INTAKE_FILE_HOUSEHOLDS = 500
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--households", type=int, default=3000, help="households in the city (default 3000)")
     parser.add_argument("--fiscal-year", type=int, default=2024, help="fiscal year to assess (default 2024)")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the synthetic city (default 2024)")
     parser.add_argument("--batch-size", type=int, default=100, help="households per Map item (default 100)")
+    parser.add_argument("--change-month", default=None,
+                        help="month of the second run, with a month of changes (default: December of the year)")
     parser.add_argument("--out", default="out/demo-summary.json", help="summary JSON file")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -106,10 +110,17 @@ def run(args: argparse.Namespace) -> int:
     emf = io.StringIO()  # handlers' EMF metric lines and logs stay off the summary on stdout
     with contextlib.redirect_stdout(emf), embedded_aws() as aws:
         t = time.perf_counter()
-        say("embedded AWS provisioned; loading the city through the intake Lambda")
-        loaded = _load(aws, f"incoming/cases-{fy}-annual.jsonl", _intake_file(
-            [(h.household_id, h.case, [(p.person_id, p.my_number) for p in h.persons])
-             for h in city.households]))
+        say("embedded AWS provisioned; loading the city through the intake Lambda "
+            f"({INTAKE_FILE_HOUSEHOLDS} households a file; My Numbers through the vault)")
+        loaded: dict[str, Any] = {"households": 0, "my_numbers": {}}
+        for first in range(0, len(city.households), INTAKE_FILE_HOUSEHOLDS):
+            part = city.households[first:first + INTAKE_FILE_HOUSEHOLDS]
+            out = _load(aws, f"incoming/cases-{fy}-{first // INTAKE_FILE_HOUSEHOLDS:04d}.jsonl", _intake_file(
+                [(h.household_id, h.case, [(p.person_id, p.my_number) for p in h.persons]) for h in part]))
+            loaded["households"] += out["households"]
+            for k, v in out["my_numbers"].items():
+                loaded["my_numbers"][k] = loaded["my_numbers"].get(k, 0) + v
+            say(f"  intake: {loaded['households']}/{len(city.households)} households applied")
         timings["intake_s"] = time.perf_counter() - t
         say(f"intake applied: {loaded['households']} households, My Numbers {loaded['my_numbers']}")
 
@@ -119,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
                             "batch_size": args.batch_size}, f"demo-{fy}-06-annual", say)
         timings["annual_run_s"] = time.perf_counter() - t
 
-        month = f"{fy}-07"
+        month = args.change_month or f"{fy}-12"
         changes = month_changes(city, month)
         persons_by_hh = {h.household_id: {p.person_id: p.my_number for p in h.persons}
                          for h in city.households}

@@ -208,7 +208,7 @@ def month_changes(city: City, month: str, *, share: float = 0.05, seed: int = 7)
         else:
             head = members[0]
             inc = head["income"]
-            factor = 0.5 if kind == "income_down" else 1.5
+            factor = 0.2 if kind == "income_down" else 1.5  # 修正申告: amended declaration
             total = int(inc["total"] * factor) // 1000 * 1000 if inc["total"] else (
                 0 if kind == "income_down" else 1_000_000)
             salary = min(total, int(inc["salary"] * factor) // 1000 * 1000)
