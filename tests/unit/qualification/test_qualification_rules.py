@@ -192,3 +192,20 @@ def test_signed_local_identity_only_with_the_key(monkeypatch: pytest.MonkeyPatch
         identity_of(event)
     ctx = {"requestContext": {"authorizer": {"staff_id": "S0002", "terminal_id": "T-02"}}}
     assert identity_of(ctx).staff_id == "S0002"  # the authorizer context wins
+
+
+def test_case_keeps_the_income_the_intake_delivered_when_no_record_is_stored() -> None:
+    head = _person("P1", periods=(Period(date(2024, 4, 1), Reason.MOVE_IN),))
+    hh = Household("H1", "P1", (Membership("P1", "世帯主", date(2024, 4, 1)),))
+    previous = {"fiscal_year": 2024, "household": {"householder_id": "P1", "specific_household": None,
+                "members": [{"id": "P1", "income": {"total": 3_000_000, "salary": 3_000_000, "pension": 0,
+                                                    "declared": True},
+                             "salary_or_pension_earner": True, "involuntary_unemployment": None,
+                             "expected_birth": {"month": "2024-09", "multiple": False}}]}}
+    (member,) = premium_case(hh, {"P1": head}, 2024, {}, previous)["household"]["members"]
+    assert member["income"]["total"] == 3_000_000 and member["income"]["declared"] is True
+    assert member["salary_or_pension_earner"] is True
+    assert member["expected_birth"] == {"month": "2024-09", "multiple": False}
+    stored = {"P1": {"total": 1, "salary": 0, "pension": 0, "declared": True}}
+    (member,) = premium_case(hh, {"P1": head}, 2024, stored, previous)["household"]["members"]
+    assert member["income"]["total"] == 1  # a stored income record wins

@@ -81,12 +81,22 @@ def _projection(change: service.Change, today: date) -> list[tuple[str, dict[str
     end = max(start, fiscal_year_of(today))
     years = list(range(max(start, end - MAX_PROJECTED_YEARS + 1), end + 1))
     out: list[tuple[str, dict[str, Any]]] = []
+    get_case = _get_case()
     for household in change.households.values():
         persons = _household_persons(household, change.persons)
         for fy in years:
             incomes = repo.incomes_of(persons, fy)
-            out.append((household.household_id, premium_case(household, persons, fy, incomes)))
+            previous = get_case(household.household_id, fy) if get_case else None
+            out.append((household.household_id, premium_case(household, persons, fy, incomes, previous)))
     return out
+
+
+def _get_case() -> Callable[[str, int], dict[str, Any] | None] | None:
+    try:
+        from kokuho.assessment.household_cases import get_household_case
+    except ImportError:
+        return None
+    return get_household_case
 
 
 def _put_case() -> Callable[..., None] | None:

@@ -61,13 +61,20 @@ def premium_case(
     persons: Mapping[str, Person],
     fiscal_year: int,
     incomes: Mapping[str, Mapping[str, Any]] | None = None,
+    previous: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The household's premium case (interfaces.md) for a fiscal year, from the file.
 
     Members are everyone whose membership touches the year (past members with their periods clipped
-    to their time in the household) plus the householder; an income record missing → not declared.
+    to their time in the household) plus the householder. A member's income comes from their income
+    record; without one, from the `previous` case of the household (what the tax intake delivered:
+    a registration must not erase it); without either → not declared. `expected_birth` (産前産後)
+    is carried over from the previous case the same way.
     """
     incomes = incomes or {}
+    before: dict[str, Mapping[str, Any]] = {
+        str(m.get("id")): m for m in ((previous or {}).get("household") or {}).get("members") or []
+        if isinstance(m, Mapping)}
     fy_start, fy_end = date(fiscal_year, 4, 1), date(fiscal_year + 1, 4, 1)
     members: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -80,15 +87,19 @@ def premium_case(
         person = persons[m.person_id]
         seen.add(m.person_id)
         income = incomes.get(m.person_id)
+        prior = before.get(m.person_id)
+        if income is None and prior is not None and isinstance(prior.get("income"), Mapping):
+            income = {**prior["income"], "salary_or_pension_earner": prior.get("salary_or_pension_earner"),
+                      "involuntary_unemployment": prior.get("involuntary_unemployment")}
         members.append({
             "id": person.person_id,
             "birth_date": person.birth_date.isoformat(),
             "insured": _clip(person.periods, m.joined_on, m.left_on, fy_start, fy_end),
-            "income": {k: income[k] for k in ("total", "salary", "pension", "declared")} if income
-            else dict(UNDECLARED),
+            "income": {k: income.get(k, UNDECLARED[k]) for k in ("total", "salary", "pension", "declared")}
+            if income else dict(UNDECLARED),
             "salary_or_pension_earner": bool(income.get("salary_or_pension_earner")) if income else False,
             "involuntary_unemployment": income.get("involuntary_unemployment") if income else None,
-            "expected_birth": None,
+            "expected_birth": prior.get("expected_birth") if prior else None,
             "specific_same_household": person.specific_same_household_since is not None
             and m.left_on is None,
         })
