@@ -209,3 +209,21 @@ def test_case_keeps_the_income_the_intake_delivered_when_no_record_is_stored() -
     stored = {"P1": {"total": 1, "salary": 0, "pension": 0, "declared": True}}
     (member,) = premium_case(hh, {"P1": head}, 2024, stored, previous)["household"]["members"]
     assert member["income"]["total"] == 1  # a stored income record wins
+
+
+def test_iam_identity_of_a_staff_role_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    def event(arn: str, terminal: str | None = "T-07") -> dict:
+        headers = {"X-Kokuho-Terminal": terminal} if terminal else {}
+        return {"headers": headers, "requestContext": {"identity": {"userArn": arn}}}
+
+    got = identity_of(event("arn:aws:sts::123456789012:assumed-role/kokuho-staff/S0001"))
+    assert (got.staff_id, got.terminal_id) == ("S0001", "T-07")
+    for arn in ("arn:aws:sts::123456789012:assumed-role/kokuho-admin/S0001",  # not the staff role
+                "arn:aws:iam::123456789012:user/admin",  # a long-term user
+                "arn:aws:sts::123456789012:assumed-role/kokuho-staff/shared"):  # a shared session name
+        with pytest.raises(Unauthenticated):
+            identity_of(event(arn))
+    with pytest.raises(Unauthenticated):
+        identity_of(event("arn:aws:sts::123456789012:assumed-role/kokuho-staff/S0001", terminal=None))
+    monkeypatch.setenv("KOKUHO_STAFF_ROLE", "city-nhi-staff")
+    assert identity_of(event("arn:aws:sts::123456789012:assumed-role/city-nhi-staff/S0002")).staff_id == "S0002"

@@ -1,10 +1,17 @@
 """Who is calling (request identity): the individual member of staff and the terminal of each request.
 
-Production wiring: the private REST API authenticates every request before the function runs — either
-IAM auth (the terminal's role, with the staff id asserted by the city's IC-card login session), or a
-TOKEN authorizer fed by the IC-card login (職員ICカード＋パスワード, seed III-3 リスク2) that returns
-`context: {"staff_id": ..., "terminal_id": ...}`. API Gateway places that context in
-`requestContext.authorizer`; a client cannot forge it. That is the only source used on AWS.
+Production wiring: the private REST API authenticates every request before the function runs, in one
+of two ways (infra/stacks/api.py):
+- IAM authorization (the Api stack's default): the city's IC-card login broker (職員ICカード＋パスワード,
+  seed III-3 リスク2) gives the member of staff short-lived STS credentials of a per-staff role session
+  whose session name is the staff id; API Gateway verifies the SigV4 signature and puts
+  `arn:aws:sts::<acct>:assumed-role/<staff role>/<staff id>` in `requestContext.identity.userArn`.
+  The terminal id comes from header `X-Kokuho-Terminal` (set by the terminal software; the source IP
+  is in the API access log and CloudTrail). The role name must be `KOKUHO_STAFF_ROLE` (default
+  `kokuho-staff`): any other principal (a function's role, an administrator) is refused.
+- a TOKEN authorizer fed by the same login broker returning `context: {"staff_id", "terminal_id"}`,
+  which API Gateway places in `requestContext.authorizer`.
+Neither can be forged by a client.
 
 Locally (no API Gateway), a signed test identity can stand in: header `X-Kokuho-Identity` =
 base64url(JSON {"staff_id", "terminal_id"}) + "." + base64url(HMAC-SHA256(key, payload)), accepted only
@@ -27,6 +34,9 @@ from typing import Any
 
 LOCAL_KEY_ENV = "KOKUHO_LOCAL_IDENTITY_KEY"
 HEADER = "X-Kokuho-Identity"
+TERMINAL_HEADER = "X-Kokuho-Terminal"
+STAFF_ROLE_ENV = "KOKUHO_STAFF_ROLE"
+_ASSUMED_ROLE = re.compile(r"^arn:aws:sts::[0-9]{12}:assumed-role/(?P<role>[\w+=,.@-]+)/(?P<session>[\w+=,.@-]+)$")
 INDIVIDUAL_STAFF_ID = re.compile(r"^[A-Z]{1,3}[0-9]{4,7}$")
 TERMINAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{1,39}$")
 SHARED_PATTERNS = re.compile(
@@ -85,11 +95,18 @@ def _from_header(value: str, key: str) -> RequestIdentity:
 
 def identity_of(event: dict[str, Any]) -> RequestIdentity:
     """The identity of an API Gateway REST (v1 proxy) event, or Unauthenticated."""
-    ctx = (event.get("requestContext") or {}).get("authorizer") or {}
+    request_context = event.get("requestContext") or {}
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    ctx = request_context.get("authorizer") or {}
     if isinstance(ctx, dict) and (ctx.get("staff_id") or ctx.get("terminal_id")):
         return check_individual(str(ctx.get("staff_id") or ""), str(ctx.get("terminal_id") or ""))
+    user_arn = str((request_context.get("identity") or {}).get("userArn") or "")
+    if user_arn:
+        m = _ASSUMED_ROLE.match(user_arn)
+        if m is None or m["role"] != os.environ.get(STAFF_ROLE_ENV, "kokuho-staff"):
+            raise Unauthenticated("the caller is not a staff role session")
+        return check_individual(m["session"], str(headers.get(TERMINAL_HEADER.lower()) or ""))
     key = os.environ.get(LOCAL_KEY_ENV)
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     value = headers.get(HEADER.lower())
     if key and value:
         return _from_header(str(value), key)
