@@ -32,7 +32,8 @@ workflows are written within what both support):
 - `ResultWriter` writes only an empty manifest → failures are recorded by a Catch in the item
   processor, not read back from result files;
 - a Choice on `$.a[0].b` reads a list → select the element first (Pass/ResultSelector);
-- `ToleratedFailurePercentage: 0` is refused by its parser → omitted (0 is the default anyway).
+- `ToleratedFailurePercentage: 0` is refused by its parser → omitted (0 is the default anyway);
+- a Distributed Map's `ExecutionType` must be STANDARD (EXPRESS children, cheaper on AWS, are refused).
 moto's DynamoDB is made thread-safe and its TransactWriteItems rollback O(items touched) instead of
 O(table) (kokuho.platform.moto_dynamodb); Lambda invocations are routed in-process (local_lambda).
 Executions run asynchronously on a thread: always pass an execution name and poll (run_state_machine).
