@@ -132,8 +132,20 @@ def _invalid(exc: RequestValidationError) -> Response[dict[str, Any]]:
                     body={"error": "invalid request", "detail": errors})
 
 
+def _record_refused_write(result: str) -> None:
+    """A registration refused after the person's data was read (rule, conflict, unknown id) leaves an
+    access record of the attempt; reads record their own outcome in the application service."""
+    event = app.current_event
+    matched = match_route(event.http_method, event.path)
+    if matched is None or matched[0].method != "POST":
+        return
+    spec, params = matched
+    record(_actor(), [_subject(params)], "qualification", spec.operation, result=result)
+
+
 @app.exception_handler(ChangeRejected)
 def _rejected(exc: ChangeRejected) -> Response[dict[str, Any]]:
+    _record_refused_write("rejected")
     return _error(422, str(exc))
 
 
@@ -144,11 +156,13 @@ def _bad_number(exc: InvalidMyNumber) -> Response[dict[str, Any]]:
 
 @app.exception_handler(appsvc.NotFound)
 def _not_found(exc: appsvc.NotFound) -> Response[dict[str, Any]]:
+    _record_refused_write("not_found")
     return _error(404, str(exc))
 
 
 @app.exception_handler(appsvc.Conflict)
 def _conflict(exc: appsvc.Conflict) -> Response[dict[str, Any]]:
+    _record_refused_write("conflict")
     return _error(409, str(exc))
 
 

@@ -17,26 +17,39 @@ from kokuho.platform.tables import AWS_REGION, TABLES, DataClass, key_alias
 
 @contextmanager
 def embedded_world() -> Iterator[None]:
-    """The project's embedded AWS (kokuho.platform.embedded) when present — the same provisioning
-    as CDK, moto's DynamoDB made thread-safe — else plain moto with the tables and keys created here."""
+    """moto with the tables of kokuho.platform.tables.TABLES and the per-data-class keys, plus the
+    embedded AWS's DynamoDB fixes (thread safety, cheap transactions and reads) when present. The
+    qualification area needs no state machine or function, so it does not provision the whole
+    embedded AWS (and does not depend on every other area's definitions being loadable)."""
+    from contextlib import ExitStack
+
     from kokuho.identity.vault import reset_vault
 
-    try:
-        from kokuho.platform.embedded import embedded_aws
-    except ImportError:
-        embedded_aws = None  # type: ignore[assignment]
-    if embedded_aws is not None:
-        with embedded_aws():
-            reset_vault()
-            yield
-            reset_vault()
-        return
-    with mock_aws():
+    with ExitStack() as stack:
+        stack.enter_context(mock_aws())
+        try:
+            from kokuho.platform.moto_dynamodb import patched_dynamodb
+        except ImportError:
+            pass
+        else:
+            stack.enter_context(patched_dynamodb())
         create_tables(boto3.client("dynamodb", region_name=AWS_REGION))
         create_keys(boto3.client("kms", region_name=AWS_REGION))
+        _reset_model_connections()
         reset_vault()
         yield
         reset_vault()
+
+
+def _reset_model_connections() -> None:
+    from pynamodb.models import Model
+
+    stack: list[type] = [Model]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if hasattr(cls, "_connection"):
+            cls._connection = None  # type: ignore[attr-defined]
 
 
 def create_tables(client: Any) -> None:

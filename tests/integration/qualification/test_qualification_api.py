@@ -77,6 +77,8 @@ def test_stale_version_gets_409_and_writes_nothing(household: None) -> None:
     status, body = qualify("P0001", "move_out", "2024-07-01", 1)  # version 1 is stale (now 2)
     assert status == 409, body
     assert item_counts("qualification", "assessment") == before
+    last = list(records_of_chain("SUBJECT#P0001"))[-1]
+    assert (last.operation, last.result, last.staff_id) == ("qualification", "conflict", CLERK)
 
 
 def test_bad_input_is_422_with_a_reason_and_writes_nothing(household: None) -> None:
