@@ -197,15 +197,29 @@ def test_every_change_and_read_leaves_its_access_record_in_an_intact_chain(house
 
 
 def test_concurrent_updates_of_one_person_one_wins_the_other_gets_409(household: None) -> None:
+    """Two containers registering on the same version at once (threads stand for containers: one
+    Lambda container never runs two requests at a time, so they share no resolver state here)."""
     from concurrent.futures import ThreadPoolExecutor
+    from datetime import date
+    from threading import Barrier
 
-    def move(address: str) -> int:
-        return call("POST", "/persons/P0002/moves", staff_id=CLERK, body={
-            "postal_code": "802-0001", "address": address, "moved_on": "2024-08-01", "version": 2})[0]
+    from kokuho.access.records import Actor
+    from kokuho.qualification import application
+
+    barrier = Barrier(2)
+
+    def move(address: str) -> str:
+        barrier.wait()
+        try:
+            application.register_move(Actor(CLERK, "T-KOKUHO-01", "資格管理"), "P0002", "802-0001", address,
+                                      date(2024, 8, 1), 2, None, date(2024, 9, 1))
+            return "ok"
+        except application.Conflict:
+            return "409"
 
     with ThreadPoolExecutor(2) as pool:
-        statuses = sorted(pool.map(move, ["北九州市小倉北区浅野1-1", "北九州市小倉北区浅野2-2"]))
-    assert statuses == [200, 409]
+        outcomes = sorted(pool.map(move, ["北九州市小倉北区浅野1-1", "北九州市小倉北区浅野2-2"]))
+    assert outcomes == ["409", "ok"]
     _, view, _ = call("GET", "/persons/P0002", staff_id=READER)
     assert [h["kind"] for h in view["history"]].count("move") == 1 and view["version"] == 3
 
