@@ -86,3 +86,32 @@ def test_a_cancelled_transaction_leaves_every_item_as_it_was(aws: EmbeddedAWS) -
     items = ddb.query(TableName=table, KeyConditionExpression="pk = :p",
                       ExpressionAttributeValues={":p": {"S": "TX"}}, ConsistentRead=True)["Items"]
     assert items == [{"pk": {"S": "TX"}, "sk": {"S": "1"}, "v": {"N": "1"}}]
+
+
+def test_queries_on_table_and_index_return_what_dynamodb_returns_with_paging(aws: EmbeddedAWS) -> None:
+    ddb = aws.client("dynamodb")
+    table = TABLES[0].name()
+    for i in range(30):
+        ddb.put_item(TableName=table, Item={"pk": {"S": f"Q#{i % 3}"}, "sk": {"S": f"{i:03d}"},
+                                            "gsi1pk": {"S": f"G#{i % 2}"}, "gsi1sk": {"S": f"{100 - i:03d}"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "Q#0"}, "sk": {"S": "noindex"}})
+
+    def pages(**kwargs: object) -> list[str]:
+        keys: list[str] = []
+        start: dict[str, object] | None = None
+        while True:
+            resp = ddb.query(TableName=table, Limit=4, **kwargs, **({"ExclusiveStartKey": start} if start else {}))
+            keys += [f"{it['pk']['S']}/{it['sk']['S']}" for it in resp["Items"]]
+            start = resp.get("LastEvaluatedKey")
+            if not start:
+                return keys
+
+    assert pages(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "Q#0"}}) == \
+        [f"Q#0/{i:03d}" for i in range(0, 30, 3)] + ["Q#0/noindex"]
+    assert pages(KeyConditionExpression="pk = :p AND sk > :s", ScanIndexForward=False,
+                 ExpressionAttributeValues={":p": {"S": "Q#1"}, ":s": {"S": "010"}}) == \
+        [f"Q#1/{i:03d}" for i in range(28, 10, -3)]
+    by_index = pages(IndexName="gsi1", KeyConditionExpression="gsi1pk = :g",
+                     ExpressionAttributeValues={":g": {"S": "G#1"}})
+    assert by_index == [f"Q#{i % 3}/{i:03d}" for i in range(29, 0, -2)]  # gsi1sk ascending = i descending
+    assert pages(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "absent"}}) == []

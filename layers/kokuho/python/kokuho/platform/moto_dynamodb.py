@@ -14,11 +14,18 @@
    returns (it walks the 10 members of the shape), which made reads the largest cost of a run. An
    AttributeValue made only of S/N/BOOL/NULL/SS/NS/L/M is already in wire form: it is emitted as is.
    Anything else (binary B/BS) goes through moto's serialiser unchanged.
+4. Query cost. moto's Table.query walks `all_items()` — the whole table, sorted — for every query,
+   then keeps the items of the queried key and sorts those again. Here `all_items` is narrowed, for
+   the duration of one query, to the candidates: the items under the partition key (table query), or
+   the items whose index partition-key attributes equal the query's (GSI/LSI query). moto then applies
+   its own conditions, ordering, paging and projection to those, so results are unchanged; a query
+   costs O(matching items) instead of O(table · log table). Scans are untouched.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 import threading
 import types
 from collections.abc import Iterator
@@ -61,6 +68,34 @@ def _keys(table: Any, op_type: str, op: dict[str, Any]) -> tuple[Any, Any] | Non
     return hash_key, range_key
 
 
+def _same(value: Any, expected: Any) -> bool:
+    if value is None:
+        return False
+    if expected.type == "S":  # the common case, without moto's per-comparison casting
+        return bool(value.type == "S" and value.value == expected.value)
+    return bool(value == expected)
+
+
+def _candidates(table: Any, hash_key: Any, index_name: str | None,
+                hash_key_conditions: list[tuple[str, Any]] | None) -> list[Any] | None:
+    """The items a query can return (None: let moto look at every item)."""
+    if not index_name:
+        if hash_key is None:
+            return None
+        bucket = table.items.get(hash_key)  # .get: the items dict is a defaultdict
+        if bucket is None:
+            return []
+        return list(bucket.values()) if table.range_key_attr else [bucket]
+    if not hash_key_conditions:
+        return None
+    out = []
+    for bucket in table.items.values():
+        for item in (bucket.values() if table.range_key_attr else [bucket]):
+            if all(_same(item.attrs.get(name), value) for name, value in hash_key_conditions):
+                out.append(item)
+    return out
+
+
 @contextmanager
 def patched_dynamodb() -> Iterator[None]:
     from moto.core.serialize import JSONSerializer
@@ -74,6 +109,24 @@ def patched_dynamodb() -> Iterator[None]:
             self._default_serialize(serialized, value, shape, key)
             return
         original_structure(self, serialized, value, shape, key)
+
+    from moto.dynamodb.models.table import Table
+
+    original_query = Table.query
+    query_signature = inspect.signature(original_query)
+
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with DDB_LOCK:
+            bound = query_signature.bind(self, *args, **kwargs).arguments
+            subset = _candidates(self, bound.get("hash_key"), bound.get("index_name"),
+                                 bound.get("hash_key_conditions"))
+            if subset is None:
+                return original_query(self, *args, **kwargs)
+            self.all_items = lambda: subset  # instance attribute: shadows the method for this call
+            try:
+                return original_query(self, *args, **kwargs)
+            finally:
+                del self.all_items
 
     original_call = DynamoHandler.call_action
     original_transact = ddb_models.DynamoDBBackend.transact_write_items
@@ -113,11 +166,13 @@ def patched_dynamodb() -> Iterator[None]:
                 ddb_models.copy = copy  # type: ignore[assignment]
 
     JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
     ddb_models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     try:
         yield
     finally:
         JSONSerializer._serialize_type_structure = original_structure  # type: ignore[method-assign]
+        Table.query = original_query  # type: ignore[method-assign]
         DynamoHandler.call_action = original_call  # type: ignore[method-assign]
         ddb_models.DynamoDBBackend.transact_write_items = original_transact  # type: ignore[method-assign]
