@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -164,6 +165,19 @@ def _not_found(exc: appsvc.NotFound) -> Response[dict[str, Any]]:
 def _conflict(exc: appsvc.Conflict) -> Response[dict[str, Any]]:
     _record_refused_write("conflict")
     return _error(409, str(exc))
+
+
+@app.exception_handler(ServiceError)
+def _service_error(exc: ServiceError) -> Response[dict[str, Any]]:
+    # The resolver's own 4xx (no route for this path or method, …)
+    return _error(int(exc.status_code), str(exc.msg))
+
+
+@app.exception_handler(Exception)
+def _unexpected(exc: Exception) -> Response[dict[str, Any]]:
+    # The traceback goes to the log through the redaction filter; the caller learns nothing of it.
+    logger.error("unexpected error", exc_info=exc, extra={"error_type": type(exc).__name__})
+    return _error(500, "internal error: the request was not completed")
 
 
 # --- routes -----------------------------------------------------------------------------------------
