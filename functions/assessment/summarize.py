@@ -24,8 +24,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     metrics.add_metric(name="Refunds", unit=MetricUnit.Count, value=summary["refunds"]["count"])
     failures = summary["failures"]
     metrics.add_metric(name="FailedHouseholds", unit=MetricUnit.Count,
-                       value=len(failures["households"]) + sum(len(b["household_ids"])
-                                                                for b in failures["batches"]))
+                       value=failures["households_count"] + failures["household_ids_in_failed_batches"])
+    metrics.add_metric(name="FailedBatches", unit=MetricUnit.Count, value=failures["batches_count"])
     metrics.add_metric(name="AnnualTotalYen", unit=MetricUnit.NoUnit, value=summary["annual_total"])
     logger.info("run summarized", extra={"run_id": summary["run_id"],
                                          "versions_written": summary["versions_written"]})

@@ -27,6 +27,7 @@ def test_a_batch_failing_every_attempt_is_reported_with_its_households_and_resel
         assert [b["batch_id"] for b in failed] == ["b00001"]
         assert failed[0]["household_ids"] == sorted(h.household_id for h in city.households)[10:]
         assert failed[0]["error"] == "InjectedBatchFailure"
+        assert (out["failures"]["batches_count"], out["failures"]["household_ids_in_failed_batches"]) == (1, 10)
         assert out["versions_written"] == 10
         monkeypatch.delenv(monthly.TEST_HOOK_FAIL_BATCH_ONCE)
         # the failed run is not a "since" anchor: the next monthly run takes the 10 households again

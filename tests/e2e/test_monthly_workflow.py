@@ -48,7 +48,8 @@ def test_annual_run_writes_exactly_one_version_per_household(assessed: tuple[Emb
     assert "annual-2024-06#b00001" in monthly._hook_fired  # the batch really died once
     assert summary["status"] == "completed"
     assert (summary["households_selected"], summary["households_assessed"], summary["versions_written"]) == (40, 40, 40)
-    assert summary["failures"] == {"households": [], "batches": [], "batches_unaccounted": 0}
+    assert summary["failures"] == {"households": [], "households_count": 0, "batches": [], "batches_count": 0,
+                                   "household_ids_in_failed_batches": 0, "batches_unaccounted": 0}
     for h in CITY.households:
         versions = versions_of(h.household_id, FY)
         assert [v.version for v in versions] == [1]

@@ -53,6 +53,8 @@ DEFAULT_BATCH_SIZE = 100
 DEFAULT_MAX_CONCURRENCY = 1000  # AWS default Lambda concurrency per account/region
 HOUSEHOLDS_PER_TRANSACTION = 30  # 3 items each + 2 for the access record ≤ 100 (TransactWriteItems)
 PARTS = ("medical", "support", "care", "child")
+FAILURES_LISTED = 500
+FAILED_BATCHES_LISTED = 20
 CARE_TRANSFER_NO = 3  # seed II-5 移転先3: 保健福祉局介護保険課, 保険料賦課情報
 
 # Test-only hook: "<batch_id>" makes that batch fail once, AFTER its first transaction committed, to
@@ -446,7 +448,13 @@ def summarize_run(event: dict[str, Any], *, now: datetime | None = None) -> dict
         "refunds": {"count": n["refund_count"], "total": n["refund_total"]},
         "totals": totals, "annual_total": sum(totals.values()),
         "reductions": dict(sorted(reductions.items())),
-        "failures": {"households": failed_households, "batches": failed_batches,
+        # Lists are capped (execution output ≤ 256 KB, item ≤ 400 KB); every failure stays listed in
+        # its batch record (RUN#<run_id> / BATCH#<batch_id>), with counts here.
+        "failures": {"households": failed_households[:FAILURES_LISTED],
+                     "households_count": len(failed_households),
+                     "batches": failed_batches[:FAILED_BATCHES_LISTED],
+                     "batches_count": len(failed_batches),
+                     "household_ids_in_failed_batches": sum(len(b["household_ids"]) for b in failed_batches),
                      # a batch with neither outcome nor failure record must not pass unnoticed
                      "batches_unaccounted": max(0, expected - seen_batches)},
         "timing": {k: round(v, 1) for k, v in timing.items()},

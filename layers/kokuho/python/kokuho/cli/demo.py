@@ -165,10 +165,10 @@ def run(args: argparse.Namespace) -> int:
         "timing_s": {k: round(v, 2) for k, v in timings.items()},
     }
     print(_readable(summary))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    say(f"summary written to {out}")
+    out_file = Path(args.out)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    say(f"summary written to {out_file}")
     failures = [summary[k]["failures"] for k in ("annual", "monthly")]
     return 1 if any(f["households"] or f["batches"] for f in failures) else 0
 
@@ -177,8 +177,8 @@ def _brief(s: dict[str, Any]) -> dict[str, Any]:
     keys = ("run_id", "mode", "as_of_month", "households_selected", "households_assessed", "versions_written",
             "unchanged", "corrections", "difference_total", "refunds", "totals", "annual_total", "reductions")
     out = {k: s[k] for k in keys}
-    out["failures"] = {"households": len(s["failures"]["households"]),
-                       "batches": len(s["failures"]["batches"]),
+    out["failures"] = {"households": s["failures"]["households_count"],
+                       "batches": s["failures"]["batches_count"],
                        "batches_unaccounted": s["failures"]["batches_unaccounted"]}
     return out
 
