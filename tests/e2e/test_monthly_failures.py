@@ -35,3 +35,21 @@ def test_a_batch_failing_every_attempt_is_reported_with_its_households_and_resel
             "mode": "monthly", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10}, name="recovers")
         assert (again["households_selected"], again["versions_written"], again["unchanged"]) == (20, 10, 10)
         assert again["status"] == "completed"
+
+
+def test_a_duplicated_batch_delivery_is_answered_from_the_idempotency_record() -> None:
+    from kokuho.access.records import records_of_chain
+    from kokuho.records.assessments import versions_of
+
+    city = generate_city(5, seed=8, fiscal_year=FY)
+    ids = [h.household_id for h in city.households]
+    event = {"run_id": "dup", "fiscal_year": FY, "as_of_month": f"{FY}-06", "mode": "annual",
+             "execution_id": "local", "batch": {"batch_id": "b00000", "household_ids": ids}}
+    with embedded_aws() as aws:
+        put_household_cases(((h.household_id, h.case) for h in city.households), changed_at=datetime.now(UTC))
+        first = aws.invoke("assessment-batch", event)
+        second = aws.invoke("assessment-batch", event)
+        assert first == second == {"batch_id": "b00000", "households": 5, "written": 5, "failed": 0}
+        assert all(len(versions_of(h, FY)) == 1 for h in ids)
+        # the second delivery did not run the batch: one read and one write on the batch's chain
+        assert [r.operation for r in records_of_chain("dup#b00000")] == ["read", "write"]
