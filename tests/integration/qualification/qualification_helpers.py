@@ -112,6 +112,8 @@ class LeakWatch:
     def __enter__(self) -> LeakWatch:
         import logging
 
+        import qualification.api  # noqa: F401  # powertools sets its logger's handlers on creation: first
+
         LeakWatch.current = self
         self._loggers = [logging.getLogger(n) for n in ("qualification-api", "kokuho", "")]
         for lg in self._loggers:

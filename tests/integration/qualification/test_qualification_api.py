@@ -165,6 +165,11 @@ def test_search_shows_a_mask_and_lookup_only_by_post_body(household: None) -> No
     assert shown["my_number"] == NUM
     ops = [(r.operation, r.result) for r in records_of_chain("SUBJECT#P0001")]
     assert ("reveal", "ok") in ops and ("store", "ok") in ops and ("lookup", "ok") in ops
+    # the leak watch that scans this test on the way out really sees the responses and log lines
+    from qualification_helpers import LeakWatch
+
+    watch = LeakWatch.current
+    assert watch is not None and len(watch.responses) >= 4 and any("request" in line for line in watch.lines)
 
 
 def test_counter_simulation_uses_the_file(household: None) -> None:
