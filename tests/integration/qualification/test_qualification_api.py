@@ -250,3 +250,28 @@ def test_a_commit_on_stale_records_is_a_conflict_and_writes_nothing(household: N
 def test_a_new_household_starts_with_its_householder(staffed: None) -> None:
     status, out, _ = call("POST", "/persons", staff_id=CLERK, body=person("P0031", rel="子", hh="H0031"))
     assert status == 422 and "世帯主" in out["error"]
+
+
+def test_search_pages_with_a_fixed_maximum_and_refuses_forged_tokens(staffed: None) -> None:
+    for i in range(7):
+        register(f"P01{i:02d}", hh=f"H01{i:02d}")
+    seen: list[str] = []
+    token = None
+    for _ in range(10):
+        query = {"birth_date": "1975-06-15", "limit": "3"} | ({"page_token": token} if token else {})
+        status, page, _ = call("GET", "/persons", staff_id=READER, query=query)
+        assert status == 200, page
+        assert len(page["items"]) <= 3
+        seen += [i["person_id"] for i in page["items"]]
+        token = page["next_token"]
+        if not token:
+            break
+    assert sorted(seen) == [f"P01{i:02d}" for i in range(7)]
+    assert call("GET", "/persons", staff_id=READER, query={"kana": "キ", "limit": "51"})[0] == 422
+    import base64
+    import json as _json
+
+    forged = base64.urlsafe_b64encode(_json.dumps({"pk": 1, "sk": 2, "gsi1pk": 3, "gsi1sk": 4}).encode()).decode()
+    for bad in (forged, "!!!", "e30="):
+        status, out, _ = call("GET", "/persons", staff_id=READER, query={"kana": "キ", "page_token": bad})
+        assert status == 422, out

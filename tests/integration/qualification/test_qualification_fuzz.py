@@ -171,3 +171,14 @@ def test_non_json_bodies_are_refused_without_writing(shared_aws: dict[str, int],
     except ValueError:
         pass
     _check(shared_aws, "/persons/{id}/qualification", "P0001", text, raw=True)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(query=st.dictionaries(
+    st.sampled_from(["kana", "birth_date", "postal_code", "address", "resident_code", "limit", "page_token", "x"]),
+    st.one_of(st.text(max_size=40), st.sampled_from(["キ", "1975-06-15", "803-8501", "1000001", "50", "e30="])),
+    max_size=4))
+def test_search_fuzz_never_fails_inside(shared_aws: dict[str, int], query: dict[str, str]) -> None:
+    status, _, resp = call("GET", "/persons", staff_id="S1001", query=query)
+    assert status < 500, (status, resp.get("body"))
+    assert _valid_numbers_in(str(resp.get("body"))) == 0

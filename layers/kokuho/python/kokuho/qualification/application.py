@@ -347,7 +347,9 @@ def _untoken(token: str | None) -> dict[str, Any] | None:
         key = json.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ChangeRejected("page_token is not a token this API issued") from exc
-    if not isinstance(key, dict) or set(key) != {"pk", "sk", "gsi1pk", "gsi1sk"}:
+    if not isinstance(key, dict) or set(key) != {"pk", "sk", "gsi1pk", "gsi1sk"} or not all(
+            isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and 0 < len(v["S"]) <= 400
+            for v in key.values()):
         raise ChangeRejected("page_token is not a token this API issued")
     return key
 
@@ -374,7 +376,7 @@ def search(actor: Actor, criteria: Mapping[str, str | None], limit: int, page_to
     else:
         raise ChangeRejected("give at least one of resident_code, birth_date, postal_code, kana")
     start = _untoken(page_token)
-    if start is not None and start.get("gsi1pk") != pk:
+    if start is not None and start["gsi1pk"]["S"] != pk:
         raise ChangeRejected("page_token belongs to another search")
     result = SK.by_key.query(pk, cond, limit=limit, last_evaluated_key=start)
     ids = [k.person_id for k in result]
