@@ -11,6 +11,7 @@ the JSON event and a realistic LambdaContext. A handler exception becomes a Lamb
 Functions Retry/Catch match on. Error messages are passed through My Number redaction.
 
 Distributed Map iterations run on threads: imports are serialised by a lock; handlers are shared.
+An asynchronous invocation (InvocationType=Event) also runs to completion before the call returns.
 """
 
 from __future__ import annotations
