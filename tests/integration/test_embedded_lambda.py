@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -54,7 +55,7 @@ def test_loopback_server_serves_the_same_resources() -> None:
 
 def test_every_attribute_type_round_trips_through_the_patched_dynamodb(aws: EmbeddedAWS) -> None:
     ddb = aws.client("dynamodb")
-    item = {
+    item: dict[str, Any] = {
         "pk": {"S": "RT#1"}, "sk": {"S": "x"}, "n": {"N": "-12.5"}, "b": {"B": b"\x00\xffbin"},
         "bs": {"BS": [b"a", b"\x01"]}, "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]},
         "t": {"BOOL": True}, "z": {"NULL": True}, "l": {"L": [{"S": "x"}, {"N": "3"}, {"B": b"\x02"}]},
