@@ -53,3 +53,18 @@ def test_a_duplicated_batch_delivery_is_answered_from_the_idempotency_record() -
         assert all(len(versions_of(h, FY)) == 1 for h in ids)
         # the second delivery did not run the batch: one read and one write on the batch's chain
         assert [r.operation for r in records_of_chain("dup#b00000")] == ["read", "write"]
+
+
+def test_a_year_without_a_complete_rate_file_is_refused_before_any_batch() -> None:
+    from kokuho.platform.embedded import ExecutionFailed
+    from kokuho.records.assessments import batch_outcomes
+
+    city = generate_city(3, seed=2, fiscal_year=2026)
+    with embedded_aws() as aws:
+        put_household_cases(((h.household_id, h.case) for h in city.households), changed_at=datetime.now(UTC))
+        with pytest.raises(ExecutionFailed) as info:
+            aws.run_state_machine("monthly-assessment", {"mode": "annual", "fiscal_year": 2026,
+                                                         "as_of_month": "2026-06"}, name="fy2026")
+        assert info.value.error == "RateFileError"
+        assert "FY2026" in (info.value.cause or "")
+        assert list(batch_outcomes("fy2026")) == []

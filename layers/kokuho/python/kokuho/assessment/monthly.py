@@ -122,6 +122,11 @@ def prepare_run(inp: dict[str, Any], *, execution_id: str, execution_name: str,
     batch_size = _positive_int(inp.get("batch_size", DEFAULT_BATCH_SIZE), "batch_size")
     max_conc = _positive_int(inp.get("max_concurrency", DEFAULT_MAX_CONCURRENCY), "max_concurrency")
     run_id = execution_name
+    # A year whose rate file is missing or incomplete is refused as a whole, before any batch runs
+    # (raises RateFileError: the execution fails with that error, naming the year).
+    from kokuho.premium import load_rate_table
+
+    load_rate_table(fiscal_year)
 
     since: datetime | None = None
     if mode == "monthly":

@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import io
 import json
+import logging
 import os
 import random
 import sys
@@ -97,10 +98,10 @@ def run(args: argparse.Namespace) -> int:
         print("--households: must be at least 1", file=sys.stderr)
         return 2
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    # moto's interpreter logs a full state dump for every failed state: the demo reports failures itself
+    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     say = _progress(args.quiet)
-    from kokuho.platform.embedded import embedded_aws
-    from kokuho.synthetic import generate_city, month_changes
-    from kokuho.synthetic.city import my_number
+    from kokuho.synthetic import generate_city
 
     fy = args.fiscal_year
     t_start = time.perf_counter()
@@ -108,6 +109,26 @@ def run(args: argparse.Namespace) -> int:
     city = generate_city(args.households, seed=args.seed, fiscal_year=fy)
     say(f"city generated: {len(city.households)} households, {city.persons} persons (seed {args.seed})")
     emf = io.StringIO()  # handlers' EMF metric lines and logs stay off the summary on stdout
+    from kokuho.platform.embedded import ExecutionFailed
+
+    try:
+        return _cycle(args, city, say, emf, t_start, timings)
+    except ExecutionFailed as exc:
+        try:
+            reason = json.loads(exc.cause or "{}").get("errorMessage", exc.cause)
+        except ValueError:
+            reason = exc.cause
+        print(f"run failed: {exc.error}: {reason}", file=sys.stderr)
+        return 1
+
+
+def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_start: float,
+           timings: dict[str, float]) -> int:
+    from kokuho.platform.embedded import embedded_aws
+    from kokuho.synthetic import month_changes
+    from kokuho.synthetic.city import my_number
+
+    fy = args.fiscal_year
     with contextlib.redirect_stdout(emf), embedded_aws() as aws:
         t = time.perf_counter()
         say("embedded AWS provisioned; loading the city through the intake Lambda "
