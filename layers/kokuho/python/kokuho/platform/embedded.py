@@ -34,9 +34,12 @@ workflows are written within what both support):
 - a Choice on `$.a[0].b` reads a list → select the element first (Pass/ResultSelector);
 - `ToleratedFailurePercentage: 0` is refused by its parser → omitted (0 is the default anyway);
 - a Distributed Map's `ExecutionType` must be STANDARD (EXPRESS children, cheaper on AWS, are refused).
-moto's DynamoDB is made thread-safe and its TransactWriteItems rollback O(items touched) instead of
-O(table) (kokuho.platform.moto_dynamodb); Lambda invocations are routed in-process (local_lambda).
+moto's DynamoDB is made thread-safe, its TransactWriteItems rollback and its queries O(items
+concerned) instead of O(table), its AttributeValue serialisation fast (kokuho.platform.moto_dynamodb);
+Lambda invocations are routed in-process (local_lambda); pynamodb's sessions share one botocore loader.
 Executions run asynchronously on a thread: always pass an execution name and poll (run_state_machine).
+`embedded_aws()` does not nest (moto's nested mocks share state): one at a time per process.
+tests/integration/test_embedded_synth.py checks that all this equals the synthesized CDK app.
 """
 
 from __future__ import annotations
