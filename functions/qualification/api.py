@@ -35,6 +35,7 @@ from .schemas import (
     ID,
     CardIssueIn,
     CardRecoverIn,
+    ContactIn,
     HouseholdChangeIn,
     LookupIn,
     MoveIn,
@@ -75,6 +76,7 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("POST", "/persons/{person_id}/moves", Function.REGISTER_CHANGE, "move"),
     RouteSpec("POST", "/persons/{person_id}/name", Function.REGISTER_CHANGE, "rename"),
     RouteSpec("POST", "/persons/{person_id}/household", Function.REGISTER_CHANGE, "household_change"),
+    RouteSpec("POST", "/persons/{person_id}/contact", Function.REGISTER_CHANGE, "contact_change"),
     RouteSpec("POST", "/persons/{person_id}/cards", Function.ISSUE_CARD, "card_issue"),
     RouteSpec("POST", "/persons/{person_id}/cards/{card_id}/recovery", Function.ISSUE_CARD, "card_recover"),
     RouteSpec("POST", "/persons/{person_id}/my-number", Function.REGISTER_MY_NUMBER, "store"),
@@ -254,6 +256,15 @@ def register_household_change(person_id: PathId, body: HouseholdChangeIn) -> dic
     return _person_out(appsvc.register_household_change(
         _actor(), person_id, body.household_id, body.relationship, body.changed_on, body.new_householder_of_old,
         body.version, body.note, today_jst()))
+
+
+@app.post("/persons/<person_id>/contact", summary="Register a change of phone, 送付先 or 公金受取口座")
+def register_contact(person_id: PathId, body: ContactIn) -> dict[str, Any]:
+    return _person_out(appsvc.register_contact(
+        _actor(), person_id, body.changed_on, body.version, body.note, today_jst(), phone=body.phone,
+        mailing=Mailing(**body.mailing.model_dump()) if body.mailing else None,
+        bank_account=BankAccount(**body.bank_account.model_dump()) if body.bank_account else None,
+        clear=frozenset(body.clear)))
 
 
 def _card_out(card: Any) -> dict[str, Any]:

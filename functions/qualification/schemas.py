@@ -117,6 +117,18 @@ class RenameIn(Strict):
     note: Note = None
 
 
+class ContactIn(Strict):
+    """電話番号・送付先・公金受取口座の変更 (omitted fields stay; `clear` removes)."""
+
+    phone: Annotated[str | None, Field(default=None, pattern=r"^0[0-9]{1,4}-?[0-9]{1,4}-?[0-9]{3,4}$")]
+    mailing: MailingIn | None = None
+    bank_account: BankAccountIn | None = None
+    clear: Annotated[list[Literal["phone", "mailing", "bank_account"]], Field(default_factory=list, max_length=3)]
+    changed_on: date
+    version: Version
+    note: Note = None
+
+
 class HouseholdChangeIn(Strict):
     """世帯変更: move to another (or a new) household."""
 

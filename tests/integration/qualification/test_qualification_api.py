@@ -275,3 +275,23 @@ def test_search_pages_with_a_fixed_maximum_and_refuses_forged_tokens(staffed: No
     for bad in (forged, "!!!", "e30="):
         status, out, _ = call("GET", "/persons", staff_id=READER, query={"kana": "キ", "page_token": bad})
         assert status == 422, out
+
+
+def test_contact_change_keeps_the_old_values_in_history(household: None) -> None:
+    status, body, _ = call("POST", "/persons/P0001/contact", staff_id=CLERK, body={
+        "phone": "093-582-2111", "mailing": {"name": "北九 花子", "postal_code": "802-0001",
+                                             "address": "北九州市小倉北区浅野1-1"},
+        "bank_account": {"bank_code": "0001", "branch_code": "001", "account_type": "普通",
+                         "account_number": "1234567", "holder_kana": "キタキュウ タロウ"},
+        "changed_on": "2024-08-01", "version": 2})
+    assert status == 200, body
+    assert body["mailing"]["postal_code"] == "802-0001" and body["bank_account"]["account_number"] == "1234567"
+    status, body, _ = call("POST", "/persons/P0001/contact", staff_id=CLERK, body={
+        "clear": ["mailing"], "changed_on": "2024-08-02", "version": 3})
+    assert status == 200 and body["mailing"] is None and body["phone"] == "093-582-2111"
+    _, view, _ = call("GET", "/persons/P0001", staff_id=READER)
+    last = view["history"][-1]
+    assert last["kind"] == "contact_change" and last["detail"]["before"]["mailing"]["name"] == "北九 花子"
+    status, _, _ = call("POST", "/persons/P0001/contact", staff_id=CLERK, body={
+        "changed_on": "2024-08-03", "version": 4})
+    assert status == 422  # nothing changes

@@ -117,6 +117,15 @@ ENDPOINTS: dict[str, tuple[str, st.SearchStrategy[Any]]] = {
     "household_change": ("/persons/{id}/household", body_of({
         "household_id": ids, "relationship": texts, "changed_on": dates, "new_householder_of_old": ids,
         "version": versions})),
+    "contact": ("/persons/{id}/contact", body_of({
+        "phone": st.one_of(st.sampled_from(["093-582-2111", "09012345678"]), junk),
+        "mailing": st.one_of(st.fixed_dictionaries({"name": texts, "postal_code": postal, "address": texts}), junk),
+        "bank_account": st.one_of(st.fixed_dictionaries({
+            "bank_code": st.sampled_from(["0001", "x"]), "branch_code": st.sampled_from(["001", "1"]),
+            "account_type": st.sampled_from(["普通", "当座", "x"]), "account_number": st.sampled_from(["1234567", "1"]),
+            "holder_kana": kana}), junk),
+        "clear": st.one_of(st.lists(st.sampled_from(["phone", "mailing", "bank_account", "name"]), max_size=3), junk),
+        "changed_on": dates, "version": versions})),
     "card_issue": ("/persons/{id}/cards", body_of({"issued_on": dates, "version": versions, "note": texts})),
     "card_recover": ("/persons/{id}/cards/P0001-C0003/recovery", body_of({
         "recovered_on": dates, "reason": st.one_of(st.sampled_from(["reissue", "returned"]), junk),

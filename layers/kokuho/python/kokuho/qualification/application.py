@@ -22,7 +22,7 @@ from kokuho.access.records import Actor, record_access
 from kokuho.qualification import service
 from kokuho.qualification.history import ChangeRejected, fiscal_year_of
 from kokuho.qualification.household import is_deemed_householder, premium_case, specific_household_status
-from kokuho.qualification.model import Card, Household, Person
+from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Person
 from kokuho.qualification.reasons import LABELS, Event, Reason, event_of
 from kokuho.qualification.transactions import record, transaction
 from kokuho.records import qualification as repo
@@ -220,6 +220,17 @@ def register_rename(actor: Actor, person_id: str, name_kanji: str, name_kana: st
     _check_version(person, version)
     change = service.rename(person, name_kanji, name_kana, changed_on, today)
     commit(change, actor, "rename", note=note, today=today)
+    return _load_person(person_id)
+
+
+def register_contact(actor: Actor, person_id: str, changed_on: date, version: int, note: str | None,
+                     today: date, *, phone: str | None, mailing: Mailing | None,
+                     bank_account: BankAccount | None, clear: frozenset[str]) -> Person:
+    person = _load_person(person_id)
+    _check_version(person, version)
+    change = service.change_contact(person, changed_on, today, phone=phone, mailing=mailing,
+                                    bank_account=bank_account, clear=clear)
+    commit(change, actor, "contact_change", note=note, today=today)
     return _load_person(person_id)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from kokuho.qualification import history
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.household import insured_members
-from kokuho.qualification.model import Card, Household, Membership, Person
+from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Membership, Person
 from kokuho.qualification.reasons import LABELS, Reason
 
 HOUSEHOLDER = "世帯主"
@@ -181,6 +181,39 @@ def rename(person: Person, name_kanji: str, name_kana: str, changed_on: date, to
         "before": {"name_kanji": person.name_kanji, "name_kana": person.name_kana},
         "after": {"name_kanji": name_kanji, "name_kana": name_kana}})))
     return ch
+
+
+def change_contact(person: Person, changed_on: date, today: date, *, phone: str | None,
+                   mailing: Mailing | None, bank_account: BankAccount | None,
+                   clear: frozenset[str] = frozenset()) -> Change:
+    """電話番号・送付先・公金受取口座の変更: given fields replace, `clear` removes; old values stay in the
+    history entry."""
+    if changed_on > today or changed_on < person.birth_date:
+        raise ChangeRejected("the date of the change is not plausible")
+    unknown = clear - {"phone", "mailing", "bank_account"}
+    if unknown:
+        raise ChangeRejected("clear names a field that cannot be cleared")
+    new = replace(
+        person,
+        phone=None if "phone" in clear else (phone if phone is not None else person.phone),
+        mailing=None if "mailing" in clear else (mailing if mailing is not None else person.mailing),
+        bank_account=None if "bank_account" in clear else (
+            bank_account if bank_account is not None else person.bank_account),
+    )
+    fields = ("phone", "mailing", "bank_account")
+    changed = [f for f in fields if getattr(new, f) != getattr(person, f)]
+    if not changed:
+        raise ChangeRejected("nothing changes")
+    ch = Change(effective_on=changed_on)
+    ch.persons[person.person_id] = new
+    ch.person_entries.append((person.person_id, Entry("contact_change", changed_on, {
+        "before": {f: _plain(getattr(person, f)) for f in changed},
+        "after": {f: _plain(getattr(new, f)) for f in changed}})))
+    return ch
+
+
+def _plain(value: object) -> object:
+    return vars(value) if value is not None and hasattr(value, "__dataclass_fields__") else value
 
 
 def change_household(person: Person, old: Household, new: Household | None, relationship: str,
