@@ -13,6 +13,7 @@ and unrelated requests never contend); a workflow batch passes its own chain (ru
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 import time
@@ -99,6 +100,12 @@ class AccessRecordError(RuntimeError):
     pass
 
 
+@functools.cache
+def _connection() -> Connection:
+    """One connection per container (its botocore client is thread-safe and costly to create)."""
+    return Connection(region=AccessRecordModel.Meta.region)
+
+
 def _chain_pk(chain: str) -> str:
     return f"CHAIN#{chain}"
 
@@ -174,7 +181,7 @@ def record_access(
     for attempt in range(attempts):
         record, head, prev_seq = _next_record(actor, subject_ids, category, operation, result, chain_id)
         try:
-            with TransactWrite(connection=Connection(region=AccessRecordModel.Meta.region)) as tx:
+            with TransactWrite(connection=_connection()) as tx:
                 _add_to(tx, record, head, prev_seq)
             return record
         except (TransactWriteError, PutError):
