@@ -145,6 +145,9 @@ def _check_consistency(case: PremiumCase) -> None:
                 raise CaseError(f"{base}.insured[{j}].from", "must not be before birth_date")
             if p.until is not None and p.until < p.from_:
                 raise CaseError(f"{base}.insured[{j}].until", "must not be before from")
+        # A loss on the acquisition day (e.g. 生活保護開始 the day 社保離脱 takes effect) leaves no day of
+        # membership: the period is empty and counts for nothing, in the months or in the reduction test.
+        m.insured = [p for p in m.insured if p.until is None or p.until > p.from_]
         if m.involuntary_unemployment is not None and m.involuntary_unemployment.left_on < m.birth_date:
             raise CaseError(f"{base}.involuntary_unemployment.left_on", "must not be before birth_date")
 

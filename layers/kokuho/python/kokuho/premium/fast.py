@@ -274,6 +274,8 @@ def _compute_complete(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa
         for p in m["insured"]:
             frm = p["from"]
             until = p["until"]
+            if until is not None and until <= frm:
+                continue  # empty period (lost on the acquisition day): no membership, as in case.py
             if frm <= apr1:
                 if until is None or apr1 < until:
                     on_apr1 = any_apr1 = True
