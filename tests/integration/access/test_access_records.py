@@ -82,7 +82,11 @@ def test_record_commits_with_the_change_in_one_transaction(access_table: None) -
 
 
 def test_concurrent_writers_to_one_chain_never_fork_it(access_table: None) -> None:
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    # moto's DynamoDB is not thread-safe on its own; the embedded AWS serialises requests as DynamoDB
+    # would apply them. What is under test is the chain's optimistic lock, not moto's threading.
+    from kokuho.platform.moto_dynamodb import patched_dynamodb
+
+    with patched_dynamodb(), ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda i: record_access(CLERK, ["P3"], "qualification", f"read-{i}"), range(12)))
     assert [r.seq for r in records_of_chain("SUBJECT#P3")] == list(range(1, 13))
     assert verify_all()[2] == []
