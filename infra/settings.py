@@ -68,6 +68,13 @@ class DeploySettings:
     def function_name(self, logical: str) -> str:
         return f"{PROJECT}-{logical}"
 
+    def state_machine_name(self, logical: str) -> str:
+        return f"{PROJECT}-{logical}"
+
+    def state_machine_arn(self, logical: str) -> str:
+        """Fixed ARN of a catalog state machine: other stacks grant on it without a cross-stack reference."""
+        return f"arn:aws:states:{self.region}:{self.account}:stateMachine:{self.state_machine_name(logical)}"
+
 
 def settings_from_context(scope: Construct) -> DeploySettings:
     region = scope.node.try_get_context("kokuho:region") or PRIMARY_REGION

@@ -6,6 +6,8 @@ individual staff id; the route's function (ROUTES, the one table of who may call
 the caller's grants at request time → 403 and a denied access record; then the powertools resolver
 validates the input against the pydantic models (422 with a reason, nothing written). My Number is
 accepted only in POST bodies of its dedicated routes and shown only by /my-number/reveal.
+The approval of 自動応答不可 provisions (kokuho.linkage.approval_routes) is served here too: one private
+API, one identity and grant check for every route.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from kokuho.access.identity import Unauthenticated, identity_of
 from kokuho.access.records import Actor
 from kokuho.identity.mynumber import InvalidMyNumber, mask
 from kokuho.identity.redaction import TWELVE_DIGITS, redact
+from kokuho.linkage import approval_routes
 from kokuho.platform.observability import get_logger
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
@@ -52,7 +55,8 @@ logger = get_logger("qualification-api")
 app = APIGatewayRestResolver(enable_validation=True)
 app.configure_openapi(title="kokuho qualification API (資格管理)", version="1.0.0",
                       description="Private API: search and read insured persons and households, register "
-                                  "changes, cards, counter simulation, permission review. No bulk export.")
+                                  "changes, cards, counter simulation, permission review, approval of "
+                                  "自動応答不可 provisions. No bulk export.")
 
 OPENAPI_PATH = "/openapi.json"
 PathId = Annotated[str, Path(pattern=ID)]
@@ -64,6 +68,7 @@ class RouteSpec:
     path: str
     function: Function | None  # None: any authenticated member of staff (the OpenAPI document)
     operation: str
+    category: str = "qualification"  # access-record category of a refusal of this route
 
 
 # The one table of who may call what (route × function); the authorization matrix test reads it.
@@ -86,6 +91,10 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("GET", "/households/{household_id}", Function.READ_QUALIFICATION, "read"),
     RouteSpec("POST", "/households/{household_id}/simulation", Function.SIMULATE_PREMIUM, "simulate"),
     RouteSpec("GET", "/permissions/review", Function.REVIEW_PERMISSIONS, "review"),
+    RouteSpec("GET", approval_routes.QUEUE_PATH, Function.APPROVE_LINKAGE_PROVISION, "approval_queue",
+              approval_routes.CATEGORY),
+    RouteSpec("POST", approval_routes.DECISION_PATH, Function.APPROVE_LINKAGE_PROVISION, "decide",
+              approval_routes.CATEGORY),
 )
 _MATCHERS = [(r, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", r.path) + "/?$")) for r in ROUTES]
 
@@ -110,6 +119,8 @@ def _subject(params: dict[str, str]) -> str:
         return params["person_id"]
     if "household_id" in params:
         return f"HH:{params['household_id']}"
+    if "request_id" in params:
+        return f"REQ:{params['request_id']}"
     return "none"
 
 
@@ -143,7 +154,7 @@ def _record_refused_write(result: str) -> None:
     if matched is None or matched[0].method != "POST":
         return
     spec, params = matched
-    record(_actor(), [_subject(params)], "qualification", spec.operation, result=result)
+    record(_actor(), [_subject(params)], spec.category, spec.operation, result=result)
 
 
 @app.exception_handler(ChangeRejected)
@@ -371,6 +382,11 @@ def permission_review(
     return {"as_of": today.isoformat(), "items": items, "next_token": token}
 
 
+# The approval routes of 自動応答不可 provisions live in the layer (kokuho.linkage.approval_routes);
+# identity and grant are checked here like for every route (ROUTES).
+app.include_router(approval_routes.router)
+
+
 # --- entry point ------------------------------------------------------------------------------------
 
 
@@ -401,7 +417,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         decision = authorize(who.staff_id, spec.function)  # type: ignore[arg-type]
         if not decision.allowed:
             record(Actor(who.staff_id, who.terminal_id, "(no active grant)"), [_subject(params)],
-                          "qualification", spec.operation, result="denied")
+                   spec.category, spec.operation, result="denied")
             logger.info("refused: no grant", extra={"staff_id": who.staff_id, "route": spec.path})
             return _json(403, {"error": decision.reason})
         purpose = decision.purpose

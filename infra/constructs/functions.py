@@ -4,11 +4,14 @@ Each function: Python 3.12, in the isolated subnets behind the endpoint-only sec
 active, the shared kokuho layer, its own log group (personal-data key, retention set), and its own
 role whose permissions are exactly the catalog's `tables`/`buckets` (read or write) plus the KMS keys of
 those data classes. Table and bucket ARNs are built from their fixed names (see DeploySettings).
+A function that answers task tokens (`answers_task_tokens_of`) may SendTask* to exactly those state
+machines (their fixed ARNs) and encrypt their execution history under the personal-data key, limited by
+encryption context to those machines — from whichever stack deploys it (the Api stack included).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from aws_cdk import Duration
@@ -38,6 +41,7 @@ ENI_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "e
                "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
 # X-Ray trace submission has no resource-level permissions.
 XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+TASK_TOKEN_ACTIONS = ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"]
 FUNCTIONS_EXCLUDE = ["tests", "**/tests", "__pycache__", "**/__pycache__", "*.pyc", "**/*.pyc"]
 
 
@@ -50,11 +54,18 @@ class CatalogFunctions(Construct):
         self, scope: Construct, construct_id: str, *, settings: DeploySettings, specs: Sequence[FunctionSpec],
         vpc: ec2.IVpc, subnets: ec2.SubnetSelection, security_group: ec2.ISecurityGroup,
         keys: Mapping[DataClass, kms.IKey], functions_root: Path, layer_root: Path,
+        state_machines: Collection[str] | None = None,
     ) -> None:
+        """`state_machines`: the logicals a function may answer task tokens of (default: the catalog's)."""
         super().__init__(scope, construct_id)
         self.settings = settings
         self.keys = keys
         self.specs = tuple(specs)
+        if state_machines is None:
+            from kokuho.platform.catalog import STATE_MACHINES_BY_LOGICAL
+
+            state_machines = set(STATE_MACHINES_BY_LOGICAL)
+        self.known_state_machines = frozenset(state_machines)
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, ServiceRole] = {}
         if not specs:
@@ -89,6 +100,7 @@ class CatalogFunctions(Construct):
         role.allow(ENI_ACTIONS, ["*"])
         role.allow(XRAY_ACTIONS, ["*"])
         environment, classes = self._data_access(spec, role)
+        self._task_tokens(spec, role)
         for data_class in sorted(classes, key=lambda c: c.value):
             environment[f"KOKUHO_KEY_{data_class.name}"] = self.keys[data_class].key_arn
         environment["POWERTOOLS_SERVICE_NAME"] = name
@@ -117,6 +129,22 @@ class CatalogFunctions(Construct):
         # Lambda checks the role's ENI permissions when it creates a VPC function: attach first.
         function.node.add_dependency(role.policy)
         return function
+
+    def _task_tokens(self, spec: FunctionSpec, role: ServiceRole) -> None:
+        """SendTask* on exactly the named state machines, and the history key for them only."""
+        for logical in spec.answers_task_tokens_of:
+            if logical not in self.known_state_machines:
+                raise CatalogError(f"function {spec.logical}: answers task tokens of unknown state machine "
+                                   f"{logical!r}")
+        arns = [self.settings.state_machine_arn(lg) for lg in sorted(set(spec.answers_task_tokens_of))]
+        if not arns:
+            return
+        role.allow(TASK_TOKEN_ACTIONS, arns)
+        # The answer (output or cause) goes into the machine's execution history, which is encrypted under
+        # the personal-data key with the machine's ARN as encryption context (see WorkflowsStack).
+        role.allow(["kms:GenerateDataKey"], [self.keys[DataClass.PERSONAL].key_arn],
+                   {"StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn":
+                                     arns[0] if len(arns) == 1 else arns}})
 
     def _data_access(self, spec: FunctionSpec, role: ServiceRole) -> tuple[dict[str, str], set[DataClass]]:
         """Grant exactly the catalog's table/bucket access; return env vars and the data classes used."""

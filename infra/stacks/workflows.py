@@ -25,7 +25,7 @@ from constructs import Construct
 from infra.constructs.functions import CatalogError, CatalogFunctions
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
-from infra.settings import APP_LOG_RETENTION, PROJECT, DeploySettings
+from infra.settings import APP_LOG_RETENTION, DeploySettings
 from kokuho.platform.catalog.model import FunctionSpec, Schedule, StateMachineSpec
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, TABLES_BY_LOGICAL, DataClass
 
@@ -88,6 +88,7 @@ class WorkflowsStack(Stack):
         self.catalog_functions = CatalogFunctions(
             self, "Functions", settings=settings, specs=functions, vpc=vpc, subnets=subnets,
             security_group=security_group, keys=keys, functions_root=functions_root, layer_root=layer_root,
+            state_machines=[s.logical for s in state_machines],
         )
         self.state_machine_specs = tuple(state_machines)
         self._distributed: set[str] = set()
@@ -106,8 +107,8 @@ class WorkflowsStack(Stack):
         asl = json.loads(asl_path.read_text())
         resources = _asl_resources(asl)
         scope = Construct(self, spec.logical)
-        name = f"{PROJECT}-{spec.logical}"
-        own_arn = f"{self._arn_prefix('stateMachine')}:{name}"
+        name = self.settings.state_machine_name(spec.logical)
+        own_arn = self.settings.state_machine_arn(spec.logical)
         role = ServiceRole(scope, "Execution", service=iam.ServicePrincipal("states.amazonaws.com"),
                            description=f"{name}: invoke its own functions only")
 
@@ -136,23 +137,15 @@ class WorkflowsStack(Stack):
             else:
                 raise CatalogError(f"state machine {spec.logical}: unknown substitution kind {kind!r}")
 
-        for logical in spec.task_token_functions:
-            if logical not in self.catalog_functions.functions:
-                raise CatalogError(f"state machine {spec.logical}: task-token function {logical!r} unknown")
         if function_arns:
             role.allow(["lambda:InvokeFunction"], function_arns)
         # Execution history (inputs/outputs of every state) holds personal data: encrypted below with
         # the personal-data key. Everyone who starts executions or answers task tokens needs the key,
-        # limited by encryption context to this state machine.
+        # limited by encryption context to this state machine (task-token answerers get it from
+        # CatalogFunctions, FunctionSpec.answers_task_tokens_of, in whichever stack deploys them).
         history_key = self.keys[DataClass.PERSONAL]
         state_key_condition: dict[str, object] = {
             "StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": own_arn}}
-        for logical in spec.task_token_functions:
-            # The function answers the .waitForTaskToken call of this state machine.
-            answering = self.catalog_functions.roles[logical]
-            answering.allow(
-                ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], [own_arn])
-            answering.allow(["kms:GenerateDataKey"], [history_key.key_arn], state_key_condition)
         self._grant_direct_integrations(spec, role, tables, resources)
         self._grant_distributed_map(spec, role, name, own_arn, asl)
 

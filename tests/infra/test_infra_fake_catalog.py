@@ -34,7 +34,7 @@ ASL = {
 FUNCTIONS = (
     FunctionSpec("fake-prepare", "fake.prepare.handler", "prepare", tables={"assessment": "read"}),
     FunctionSpec("fake-work", "fake.work.handler", "work", tables={"assessment": "write", "mynumber": "read"},
-                 buckets={"work": "read"}, reserved_concurrency=5),
+                 buckets={"work": "read"}, reserved_concurrency=5, answers_task_tokens_of=("fake-run",)),
     FunctionSpec("fake-api-a", "fake.api_a.handler", "api a", tables={"staff": "read"}, api=True),
     FunctionSpec("fake-api-b", "fake.api_b.handler", "api b", tables={"staff": "read"}, api=True),
 )
@@ -43,7 +43,7 @@ MACHINE = StateMachineSpec(
     substitutions={"PrepareArn": ("function", "fake-prepare"), "WorkArn": ("function", "fake-work"),
                    "RunTable": ("table", "assessment"), "Bucket": ("bucket", "work")},
     schedules=(Schedule("0 3 * * ? *", {"mode": "daily"}, "daily"),),
-    distributed_map_buckets=("work",), task_token_functions=("fake-work",))
+    distributed_map_buckets=("work",))
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,7 @@ def test_task_token_function_may_answer_its_state_machine(fake: dict[str, dict[s
     text = _policy(fake["KokuhoWorkflows"], "kokuho-fake-work:")
     assert "states:SendTaskSuccess" in text and "stateMachine:kokuho-fake-run" in text
     assert "kokuho-mynumber" in text
+    assert "states:SendTaskSuccess" not in _policy(fake["KokuhoWorkflows"], "kokuho-fake-prepare:")
 
 
 def test_reserved_concurrency_and_schedule(fake: dict[str, dict[str, Any]]) -> None:
@@ -106,3 +107,6 @@ def test_unknown_names_in_the_catalog_fail_clearly(tmp_path: Path) -> None:
     machine = StateMachineSpec("fake-x", "missing.asl.json", "x")
     with pytest.raises(CatalogError, match="missing.asl.json"):
         build_app(outdir=str(tmp_path / "b"), functions=(), state_machines=(machine,), nag=False)
+    answering = FunctionSpec("fake-answer", "fake.answer.handler", "answer", answers_task_tokens_of=("no-such-run",))
+    with pytest.raises(CatalogError, match="no-such-run"):
+        build_app(outdir=str(tmp_path / "c"), functions=(answering,), state_machines=(), nag=False)

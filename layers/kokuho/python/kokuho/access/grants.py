@@ -31,6 +31,7 @@ class Function(StrEnum):
     REVEAL_MY_NUMBER = "reveal_my_number"  # 個人番号の表示 (purpose named, every reveal recorded)
     REGISTER_MY_NUMBER = "register_my_number"  # 個人番号の登録
     REVIEW_PERMISSIONS = "review_permissions"  # 権限設定状況の一覧表
+    APPROVE_LINKAGE_PROVISION = "approve_linkage_provision"  # 自動応答不可の提供内容確認 (III-6 リスク5)
 
 
 class GrantState(StrEnum):

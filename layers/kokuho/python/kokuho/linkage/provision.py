@@ -24,7 +24,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
@@ -236,11 +236,11 @@ def park_for_approval(request_id: str, task_token: str) -> dict[str, Any]:
     return {"request_id": request_id, "status": "awaiting_approval"}
 
 
-def pending_approvals(reviewer: Actor | None = None) -> list[dict[str, Any]]:
-    """The approval queue: requests awaiting a person, oldest first, with the preview to review.
-    A reviewer's reading of the previews is an access to those persons' data and is recorded."""
+def pending_approvals(reviewer: Actor | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """The approval queue: requests awaiting a person, oldest first (at most `limit`), with the preview
+    to review. A reviewer's reading of the previews is an access to those persons' data and is recorded."""
     out = []
-    for s in RequestModel.pending.query("PENDING"):
+    for s in RequestModel.pending.query("PENDING", limit=limit):
         out.append({"request_id": s.request_id, "item": s.item, "requester_body": s.requester_body,
                     "received_at": s.received_at, "person_id": s.person_id,
                     "preview": json.loads(s.preview or "{}")})
@@ -254,6 +254,14 @@ class DecisionError(ValueError):
     pass
 
 
+class UnknownRequest(DecisionError):
+    """No request of that id (the API answers 404)."""
+
+
+class NotAwaitingApproval(DecisionError):
+    """Decided already, or the wait ended first (the API answers 409)."""
+
+
 def decide(request_id: str, approve: bool, staff: Actor, reason: str | None, sfn: Any) -> dict[str, Any]:
     """Step 3: a member of staff approves or refuses a parked request; resumes the workflow."""
     if staff.staff_id.startswith("system:"):
@@ -263,15 +271,22 @@ def decide(request_id: str, approve: bool, staff: Actor, reason: str | None, sfn
     try:
         state = _load(request_id)
     except DoesNotExist:
-        raise DecisionError("no such request") from None
+        raise UnknownRequest("no such request") from None
     if state.status != "awaiting_approval" or not state.task_token:
-        raise DecisionError(f"request is {state.status}, not awaiting approval")
+        raise NotAwaitingApproval(f"request is {state.status}, not awaiting approval")
     at = now_iso()
-    state.update(actions=[
-        RequestModel.status.set("approved" if approve else "refused"), RequestModel.decided_by.set(staff.staff_id),
-        RequestModel.decided_at.set(at), RequestModel.decision_reason.set(reason or ""),
-        RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove(), RequestModel.preview.remove(),
-    ], condition=RequestModel.status == "awaiting_approval")
+    try:
+        state.update(actions=[
+            RequestModel.status.set("approved" if approve else "refused"),
+            RequestModel.decided_by.set(staff.staff_id), RequestModel.decided_at.set(at),
+            RequestModel.decision_reason.set(reason or ""),
+            RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove(), RequestModel.preview.remove(),
+        ], condition=RequestModel.status == "awaiting_approval")
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        # Another reviewer decided it a moment earlier: theirs stands.
+        raise NotAwaitingApproval("request was decided by someone else first") from None
     assert state.person_id is not None
     record_access(staff, [state.person_id], "linkage_provision", "approve" if approve else "refuse")
     try:
@@ -282,13 +297,17 @@ def decide(request_id: str, approve: bool, staff: Actor, reason: str | None, sfn
             sfn.send_task_failure(taskToken=state.task_token, error="Refused", cause=(reason or "")[:200])
     except ClientError:
         # The wait ended first (timeout): the workflow refuses and records; this decision is void.
-        raise DecisionError("the request is no longer waiting for approval (timed out)") from None
+        raise NotAwaitingApproval("the request is no longer waiting for approval (timed out)") from None
     return {"request_id": request_id, "status": "approved" if approve else "refused"}
 
 
 def refuse(request_id: str, reason: Reason, detail: str | None = None) -> dict[str, Any]:
     """Step 5: an accepted request ends without provision (approval refused or timed out)."""
     state = _load(request_id)
+    if reason is Reason.APPROVAL_REFUSED and not detail and state.decided_by:
+        # The reviewer's reason as decide() stored it: the record does not depend on the failure cause
+        # reaching this step (moto's SendTaskFailure drops it; AWS truncates it).
+        detail = state.decision_reason
     if state.status not in ("refused", "provided"):
         state.update(actions=[RequestModel.status.set("refused"), RequestModel.decision_reason.set(reason.value),
                               RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove(),

@@ -21,8 +21,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  "情報提供: record a refusal after an approval was refused or timed out",
                  tables={**_LINK}),
     FunctionSpec("linkage-approval", "linkage.approval.handler",
-                 "自動応答不可: staff approval queue, approve/refuse (SendTaskSuccess/SendTaskFailure)",
-                 tables={**_LINK, "staff": "read"}),
+                 "自動応答不可: approve/refuse by direct invocation (demo, tooling); staff use the private "
+                 "API (qualification-api)",
+                 tables={**_LINK, "staff": "read"}, answers_task_tokens_of=("linkage-provision",)),
     FunctionSpec("linkage-query-prepare", "linkage.query.prepare",
                  "情報照会: 符号 and permit for items 48, 69, 70", tables={**_LINK}),
     FunctionSpec("linkage-query-send", "linkage.query.send",
@@ -58,7 +59,7 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
             "ProvisionProvideFunction": ("function", "linkage-provision-provide"),
             "ProvisionRefuseFunction": ("function", "linkage-provision-refuse"),
         },
-        task_token_functions=("linkage-approval",),  # answers the parked request (SendTaskSuccess/Failure)
+        # The parked request is answered by linkage-approval and qualification-api (answers_task_tokens_of).
     ),
     StateMachineSpec(
         "linkage-query", "linkage_query.asl.json",

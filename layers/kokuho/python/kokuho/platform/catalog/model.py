@@ -19,6 +19,9 @@ class FunctionSpec:
     memory_mb: int = 512
     api: bool = False  # True: the handler behind the private REST API (proxy integration)
     reserved_concurrency: int | None = None
+    # State machines (logicals) whose .waitForTaskToken tasks this function answers (SendTaskSuccess/
+    # Failure/Heartbeat). Granted from the machine's fixed ARN, so it works from any stack.
+    answers_task_tokens_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,4 +39,4 @@ class StateMachineSpec:
     substitutions: dict[str, tuple[str, str]] = field(default_factory=dict)
     schedules: tuple[Schedule, ...] = ()
     distributed_map_buckets: tuple[str, ...] = ()  # buckets a Distributed Map reads/writes
-    task_token_functions: tuple[str, ...] = ()  # functions that answer its .waitForTaskToken tasks (SendTask*)
+    # Who answers its .waitForTaskToken tasks is said on the function: FunctionSpec.answers_task_tokens_of.

@@ -9,11 +9,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         logical="qualification-api",
         handler="qualification.api.handler",
         description="資格管理 private API: search/read persons and households, register 取得・喪失・異動, "
-                    "資格確認書, 窓口試算, My Number vault routes, 権限設定状況の一覧表",
+                    "資格確認書, 窓口試算, My Number vault routes, 権限設定状況の一覧表, "
+                    "自動応答不可 approval queue and decisions",
         # qualification: the file; mynumber: the vault; staff: grants (read); access_log: records;
-        # assessment: the household projection (賦課用世帯情報) written in the same transaction.
+        # assessment: the household projection (賦課用世帯情報) written in the same transaction;
+        # linkage: the held provision requests (read as the queue, decided here). Not linkage_records:
+        # the 情報提供等記録 is written by the provision workflow after the decision, never by the API.
         tables={"qualification": "write", "mynumber": "write", "staff": "read", "access_log": "write",
-                "assessment": "write"},
+                "assessment": "write", "linkage": "write"},
+        answers_task_tokens_of=("linkage-provision",),  # the 自動応答不可 approval (SendTaskSuccess/Failure)
         timeout_seconds=29,  # API Gateway's integration limit
         memory_mb=1024,
         api=True,
