@@ -172,3 +172,37 @@ class SandboxProvider:
                             "provided_at": provided_at, "fields": fields}, ensure_ascii=False).encode("utf-8")
         return {"request_id": rid, "status": "provided", "item": item, "provided_at": provided_at,
                 "envelope": encrypt_for(request["requester_public_key"], plain, exchange_aad(rid, item))}
+
+
+# --- harness helpers shared by the linkage tests and the demo ------------------------------------
+
+
+def connect_city(network: SandboxNetwork, aws: Any) -> str:
+    """Join the city to `network` as a deployment does, on an embedded AWS handle: this process's
+    handlers route through the sandbox; the setup Lambda installs the network's permit-signing key and
+    creates the city's key pair (private part under KMS); the city's body and public key are registered
+    with the network. Returns the city's public key."""
+    from kokuho.linkage.network import CITY_KIND, city_body, set_gateway
+
+    set_gateway(network)
+    public = str(aws.invoke("linkage-setup", {"network_public_key": network.signing_public})["city_public_key"])
+    network.register_body(city_body(), CITY_KIND)
+    network.register_public_key(city_body(), public)
+    return public
+
+
+def wait_pending(request_id: str, *, timeout_s: float = 10.0, poll_s: float = 0.05) -> dict[str, Any]:
+    """The approval-queue entry of a provision request once its workflow has parked it (a harness look at
+    the queue: no reviewer is named, so no access record). Raises TimeoutError if it never arrives."""
+    import time
+
+    from kokuho.linkage.provision import pending_approvals
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        for entry in pending_approvals():
+            if entry["request_id"] == request_id:
+                return entry
+        if time.monotonic() > deadline:
+            raise TimeoutError("the request never reached the approval queue")
+        time.sleep(poll_s)
