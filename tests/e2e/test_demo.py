@@ -1,15 +1,22 @@
-"""`kokuho demo` on a small city: the whole cycle runs and its summary is the engine's own figures."""
+"""`kokuho demo` on a small city: the whole cycle runs and its summary is the engine's own figures; the
+linkage step runs one of each workflow and leaks no My Number."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from kokuho.cli.demo import LinkageLeak, _no_my_number
 from kokuho.cli.main import main
+from kokuho.identity.mynumber import count_my_numbers
+from kokuho.linkage.fields import validate_fields
+from kokuho.linkage.permitted_list import load_permitted_list
 from kokuho.premium import compute_case
 from kokuho.synthetic import generate_city
+from kokuho.synthetic.linkage import member, pick_persons, previous_insurer_data, provision_copy, resident_ref
 
 
 def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
@@ -31,6 +38,58 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     printed = capsys.readouterr()
     assert "本算定" in printed.out and f"{annual['annual_total']:,} 円" in printed.out
     assert "[demo]" in printed.err  # progress on stderr
+
+    linkage = summary["linkage"]
+    auto, refused, held, query = linkage["exchanges"]
+    # an automatic provision, answered; the requester decrypted it, another body's key could not
+    assert (auto["kind"], auto["item"], auto["requester"], auto["outcome"]) == (
+        "provision", "2", "全国健康保険協会福岡支部", "provided")
+    assert auto["other_body_can_decrypt"] is False
+    assert set(auto["fields_received"]) <= set(load_permitted_list().item("2").fields)
+    assert "insurer_number" in auto["fields_received"]
+    assert (refused["outcome"], refused["reason"]) == ("refused", "wrong_requester")
+    # 自動応答不可: held until a granted member of staff approved it, then provided
+    assert not load_permitted_list().item(held["item"]).auto_response
+    assert (held["outcome"], held["held"], held["approved_by"]) == ("provided", True, "S0200")
+    assert set(held["fields_received"]) <= set(load_permitted_list().item(held["item"]).fields)
+    # a query answered by another insurer, decrypted with the city's key and stored
+    assert (query["kind"], query["item"], query["outcome"]) == ("query", "70", "stored")
+    assert "high_cost_count" in query["fields_stored"]
+    assert linkage["provisions"] == {"answered": 2, "refused": 1, "held": 1}
+    assert linkage["queries_stored"] == 1 and linkage["persons_registered"] == 3
+    assert (linkage["records_written"], linkage["records"]) == (4, {"provided": 2, "received": 1, "refused": 1})
+    assert "情報連携" in printed.out and "provided after approval by S0200" in printed.out
+    # no My Number of the city anywhere in what the demo printed or wrote
+    numbers = [p.my_number for h in city.households for p in h.persons]
+    for text in (printed.out, printed.err, out.read_text("utf-8")):
+        assert count_my_numbers(text) == 0
+        assert not any(n in text for n in numbers)
+
+
+def test_the_demo_refuses_a_linkage_payload_holding_a_my_number() -> None:
+    number = generate_city(1, seed=7).households[0].persons[0].my_number
+    _no_my_number("reply", {"fields": {"insurer_number": "401000"}}, {number})  # clean: passes
+    with pytest.raises(LinkageLeak) as caught:
+        _no_my_number("reply", {"fields": {"note": f"番号 {number}"}}, set())
+    assert number not in str(caught.value)
+
+
+def test_synthetic_linkage_data_is_deterministic_valid_and_never_my_number_shaped() -> None:
+    city = generate_city(30, seed=7)
+    persons = pick_persons(city)
+    assert persons == pick_persons(generate_city(30, seed=7))
+    assert len({pid for _, pid in persons.all()}) == 3
+    lost = member(*persons.auto)["insured"][-1]["until"]
+    joined = member(*persons.query)["insured"][0]["from"]
+    assert lost is not None and joined > "2024-04-01"  # the persons the story needs exist in this city
+    for hh, pid in persons.all():
+        ref = resident_ref(pid)
+        assert len(ref) == 11 and ref.isdigit() and ref == resident_ref(pid)
+        copy = provision_copy(hh, pid, date(2024, 12, 1), 123_400)
+        assert validate_fields(copy) and copy["premium_assessed"] == {"year": 2024, "amount": 123_400}
+    previous = previous_insurer_data(*persons.query)
+    assert validate_fields(previous, load_permitted_list().item("70").fields)
+    assert previous["qualification_lost_on"] == joined
 
 
 def test_the_synthetic_city_is_deterministic_and_every_case_is_valid() -> None:
