@@ -397,6 +397,23 @@ def test_the_approval_routes_need_an_individual_with_the_approval_grant(world: W
     assert world.aws.wait_execution(arn, timeout_s=30)["status"] == "provided"
 
 
+def test_two_reviewers_deciding_at_once_one_decision_stands(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.access.records import Actor
+    from kokuho.linkage import provision
+
+    req, arn = _held(world, "13")
+    stale = RequestModel.get(f"REQ#{req['request_id']}", "REQUEST", consistent_read=True)
+    assert _api(world, "POST", f"/linkage/approvals/{req['request_id']}", body={"decision": "approve"})[0] == 200
+    # the other reviewer read the request just before: their write finds it decided
+    monkeypatch.setattr(provision, "_load", lambda request_id: stale)
+    other = Actor("S0300", "T-KOKUHO-08", GRANT_PURPOSE)
+    with pytest.raises(provision.NotAwaitingApproval, match="someone else"):
+        provision.decide(req["request_id"], False, other, "重複", world.aws.client("stepfunctions"))
+    monkeypatch.undo()
+    assert world.aws.wait_execution(arn, timeout_s=30)["status"] == "provided"
+    assert RequestModel.get(f"REQ#{req['request_id']}", "REQUEST").decided_by == REVIEWER
+
+
 def test_codes_are_issued_by_the_network_per_body_and_never_from_my_number(world: World) -> None:
     from linkage_world import CLERK
 

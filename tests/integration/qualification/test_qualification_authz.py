@@ -130,6 +130,10 @@ def test_openapi_document_is_valid_and_the_surface_has_no_bulk_export(staffed: N
     documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
     declared = {(r.method, r.path) for r in ROUTES}
     assert documented == declared
+    # the 自動応答不可 approval is part of this one private API, its body documented by its model
+    assert {("GET", "/linkage/approvals"), ("POST", "/linkage/approvals/{request_id}")} <= documented
+    decision = doc["components"]["schemas"]["DecisionIn"]
+    assert decision["required"] == ["decision"] and decision["additionalProperties"] is False
     assert "text/csv" not in json.dumps(doc)  # nothing is served as a file
     for p in doc["paths"]:
         assert not any(word in p.lower() for word in ("export", "csv", "download", "bulk", "dump")), p
@@ -146,3 +150,18 @@ def test_openapi_document_is_valid_and_the_surface_has_no_bulk_export(staffed: N
 def test_twelve_digits_in_a_query_string_are_refused(staffed: None, query: dict[str, str]) -> None:
     status, out, resp = call("GET", "/persons", staff_id="S1001", query=query)
     assert status == 400 and "123456789018" not in resp["body"]
+
+
+def test_the_approval_queue_read_and_a_decision_on_nothing_are_recorded(staffed: None) -> None:
+    """The approver (Function.APPROVE_LINKAGE_PROVISION) on an empty queue: the look is recorded like any
+    search; a decision on an unknown request is 404 and the attempt is recorded; a bad body is 422."""
+    status, out, _ = call("GET", "/linkage/approvals", staff_id="S1011")
+    assert (status, out) == (200, {"pending": []})
+    status, out, _ = call("POST", "/linkage/approvals/R0001", staff_id="S1011", body={"decision": "approve"})
+    assert status == 404 and out == {"error": "no such request"}
+    status, _, _ = call("POST", "/linkage/approvals/R0001", staff_id="S1011", body={"decision": "refuse"})
+    assert status == 422  # a refusal needs a reason
+    ops = [(r.category, r.operation, r.result, r.subject_ids) for r in records_by_staff("S1011")]
+    assert ("linkage_provision", "read", "ok", ["no-match"]) in ops
+    assert ("linkage_provision", "decide", "not_found", ["REQ:R0001"]) in ops
+    assert all(r.purpose == PURPOSE for r in records_by_staff("S1011"))  # the grant's purpose
