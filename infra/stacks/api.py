@@ -44,7 +44,7 @@ class ApiStack(Stack):
         self, scope: Construct, construct_id: str, *, settings: DeploySettings, functions: Sequence[FunctionSpec],
         vpc: ec2.IVpc, subnets: ec2.SubnetSelection, security_group: ec2.ISecurityGroup,
         execute_api_endpoint: ec2.IInterfaceVpcEndpoint, keys: Mapping[DataClass, kms.IKey],
-        functions_root: Path, layer_root: Path, **kwargs: object,
+        functions_root: Path, layer_root: Path, state_machines: Sequence[str] | None = None, **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
         self.settings = settings
@@ -53,6 +53,7 @@ class ApiStack(Stack):
         self.catalog_functions = CatalogFunctions(
             self, "Functions", settings=settings, specs=functions, vpc=vpc, subnets=subnets,
             security_group=security_group, keys=keys, functions_root=functions_root, layer_root=layer_root,
+            state_machines=state_machines,  # the app's own machines, which api functions may answer
         )
         access_logs = encrypted_log_group(
             self, "AccessLogs", key=keys[DataClass.AUDIT], retention=AUDIT_LOG_RETENTION)
