@@ -72,6 +72,10 @@ def test_the_demo_refuses_a_linkage_payload_holding_a_my_number() -> None:
     with pytest.raises(LinkageLeak) as caught:
         _no_my_number("reply", {"fields": {"note": f"番号 {number}"}}, set())
     assert number not in str(caught.value)
+    # a random hex id may hold a number-shaped run by chance: not a leak, unless it is a city's number
+    _no_my_number("reply", {"request_id": f"R{number}ab"}, set())
+    with pytest.raises(LinkageLeak):
+        _no_my_number("reply", {"request_id": f"R{number}ab"}, {number})
 
 
 def test_synthetic_linkage_data_is_deterministic_valid_and_never_my_number_shaped() -> None:
