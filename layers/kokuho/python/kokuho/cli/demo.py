@@ -126,6 +126,9 @@ def run(args: argparse.Namespace) -> int:
             reason = exc.cause
         print(f"run failed: {exc.error}: {reason}", file=sys.stderr)
         return 1
+    except LinkageLeak as exc:  # the message names the payload, never the number
+        print(f"run failed: {exc}", file=sys.stderr)
+        return 1
 
 
 def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_start: float,
