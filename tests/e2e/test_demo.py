@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +110,23 @@ def test_the_synthetic_city_is_deterministic_and_every_case_is_valid() -> None:
     assert any(m["insured"] and m["insured"][0]["until"] for m in members)  # mid-year loss
     for h in a.households:
         compute_case(h.case)  # raises CaseError on an invalid case
+
+
+def test_a_my_number_in_a_decrypted_reply_stops_the_demo_without_repeating_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.linkage.sandbox import SandboxRequester
+
+    number = generate_city(3, seed=7).households[0].persons[0].my_number
+    original = SandboxRequester.open_reply
+
+    def leaky(self: SandboxRequester, reply: dict[str, Any]) -> dict[str, Any]:
+        body = original(self, reply)
+        body["fields"]["note"] = number  # as if the city had sent a My Number
+        return body
+
+    monkeypatch.setattr(SandboxRequester, "open_reply", leaky)
+    out = tmp_path / "summary.json"
+    assert main(["demo", "--households", "3", "--seed", "7", "--out", str(out)]) == 1
+    printed = capsys.readouterr()
+    assert "run failed: decrypted provision: a My Number is present" in printed.err
+    assert number not in printed.out + printed.err and not out.exists()
