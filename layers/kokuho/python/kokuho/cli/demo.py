@@ -103,7 +103,18 @@ def run(args: argparse.Namespace) -> int:
     if args.households < 1:
         print("--households: must be at least 1", file=sys.stderr)
         return 2
+    # Handlers log at WARNING during the demo (its own progress lines say what happens); restored after,
+    # so an in-process caller (the tests) keeps its own level.
+    previous_level = os.environ.get("POWERTOOLS_LOG_LEVEL")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    try:
+        return _run_demo(args)
+    finally:
+        if previous_level is None:
+            os.environ.pop("POWERTOOLS_LOG_LEVEL", None)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
     # moto's interpreter logs a full state dump for every failed state: the demo reports failures itself
     logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     say = _progress(args.quiet)
