@@ -14,6 +14,7 @@ signed one-use permits, routing), not AWS: the city's side runs on the real (emb
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,15 @@ from kokuho.linkage.crypto import (
 from kokuho.linkage.permitted_list import load_permitted_list
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # letters only: a 符号 can never look like a My Number
+
+
+def network_id(prefix: str) -> str:
+    """A random request/permit id with no run of twelve digits: such a run looks like a My Number, and
+    the API refuses it in a URL and redaction masks it in records (1 in ~170 hex ids would have one)."""
+    while True:
+        candidate = f"{prefix}{secrets.token_hex(10)}"
+        if not re.search(r"\d{12}", candidate):
+            return candidate
 
 
 def _new_code() -> str:
@@ -80,7 +90,7 @@ class SandboxNetwork:
         registered key (no check: tests forge with it)."""
         now = now or datetime.now(UTC)
         permit: dict[str, Any] = {
-            "permit_id": f"P{secrets.token_hex(10)}", "requester_body": requester_body,
+            "permit_id": network_id("P"), "requester_body": requester_body,
             "requester_kind": self.bodies.get(requester_body, "unknown"),
             "requester_key_id": key_id(self.public_keys[requester_body]) if requester_body in self.public_keys
             else "unregistered",
@@ -127,7 +137,7 @@ class SandboxRequester:
         if permit is None and with_permit:
             permit = self.network.issue_permit(self.body_id, item, provider_body, provider_code)
         req: dict[str, Any] = {
-            "request_id": f"R{secrets.token_hex(10)}", "requester_body": self.body_id, "requester_kind": self.kind,
+            "request_id": network_id("R"), "requester_body": self.body_id, "requester_kind": self.kind,
             "item": item, "code": provider_code, "requester_public_key": public_key or self.keys.public_b64,
             "requested_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
