@@ -9,12 +9,27 @@ a My Number in a log stands on its own.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
 
 from kokuho.identity.mynumber import count_my_numbers
+from kokuho.platform.embedded import EmbeddedAWS, embedded_aws
+
+
+@pytest.fixture
+def aws() -> Iterator[EmbeddedAWS]:
+    """A fresh embedded AWS (moto, provisioned from tables.py and the catalog) per test (≈1–2 s)."""
+    with embedded_aws() as handle:
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def aws_module() -> Iterator[EmbeddedAWS]:
+    """One embedded AWS per test module, for read-only checks."""
+    with embedded_aws() as handle:
+        yield handle
 
 
 @pytest.hookimpl(hookwrapper=True)
