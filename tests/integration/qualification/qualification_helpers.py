@@ -162,7 +162,6 @@ def access_records_text() -> str:
 
 import json  # noqa: E402
 import sys  # noqa: E402
-import uuid  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -231,44 +230,9 @@ def seed_staff() -> None:
                             DEPT, vf, vu, "S9001", "2020-04-01T09:00:00+09:00"))
 
 
-def rest_event(method: str, path: str, *, staff_id: str | None, terminal_id: str | None = "T-KOKUHO-01",
-               body: object = None, query: dict[str, str] | None = None, raw_body: str | None = None,
-               path_params: dict[str, str] | None = None) -> dict[str, Any]:
-    """An API Gateway REST API (v1) Lambda proxy event, as a private API with a TOKEN authorizer sends it."""
-    authorizer: dict[str, object] | None = None
-    if staff_id is not None or terminal_id is not None:
-        authorizer = {"principalId": staff_id or "", "integrationLatency": 3}
-        if staff_id is not None:
-            authorizer["staff_id"] = staff_id
-        if terminal_id is not None:
-            authorizer["terminal_id"] = terminal_id
-    text = raw_body if raw_body is not None else (json.dumps(body, ensure_ascii=False) if body is not None else None)
-    return {
-        "resource": path, "path": path, "httpMethod": method,
-        "headers": {"Content-Type": "application/json", "Host": "abc123.execute-api.ap-northeast-1.amazonaws.com"},
-        "multiValueHeaders": {"Content-Type": ["application/json"]},
-        "queryStringParameters": query or None,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": path_params, "stageVariables": None,
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "abc123", "resourcePath": path, "httpMethod": method,
-            "path": f"/prod{path}", "stage": "prod", "requestId": str(uuid.uuid4()),
-            "requestTimeEpoch": 1732600000000, "protocol": "HTTP/1.1",
-            "identity": {"sourceIp": "10.0.1.23", "vpceId": "vpce-0abc", "userAgent": "kokuho-terminal"},
-            "authorizer": authorizer,
-        },
-        "body": text, "isBase64Encoded": False,
-    }
-
-
-class FakeContext:
-    function_name = "qualification-api"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:qualification-api"
-    aws_request_id = "req-1"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 29_000
+# The REST proxy event builder and the Lambda context live in the package (kokuho.qualification.local_api):
+# the benchmark and the demo's loopback adapter build the same events.
+from kokuho.qualification.local_api import api_context, rest_event  # noqa: E402
 
 
 def call(method: str, path: str, *, staff_id: str | None, body: object = None,
@@ -278,7 +242,7 @@ def call(method: str, path: str, *, staff_id: str | None, body: object = None,
     from qualification.api import handler
 
     resp = handler(rest_event(method, path, staff_id=staff_id, body=body, query=query, raw_body=raw_body,
-                              terminal_id=terminal_id), FakeContext())  # type: ignore[arg-type]
+                              terminal_id=terminal_id), api_context())  # type: ignore[arg-type]
     text = resp.get("body") or "{}"
     watch = LeakWatch.current
     if watch is not None and not (path.endswith("/my-number/reveal") and resp["statusCode"] == 200):
