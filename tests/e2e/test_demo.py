@@ -60,6 +60,19 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     assert linkage["queries_stored"] == 1 and linkage["persons_registered"] == 3
     assert (linkage["records_written"], linkage["records"]) == (4, {"provided": 2, "received": 1, "refused": 1})
     assert "情報連携" in printed.out and "provided after approval by S0200" in printed.out
+    # the private API over loopback HTTP: a clerk registers a household of the city, counter staff search,
+    # read the person and the household, and simulate; every call answered and recorded
+    api = summary["api"]
+    household = next(h for h in city.households if h.household_id == api["household"])
+    assert api["persons_registered"] == len(household.persons)
+    assert set(api["status_codes"]) <= {"200", "201"} and sum(api["status_codes"].values()) == api["calls"]
+    assert api["status_codes"]["201"] == len(household.persons)  # POST /persons, one a member
+    assert api["search_hits"] >= 1 and api["household_history_entries"] >= len(household.persons)
+    assert api["simulation"]["fiscal_year"] == 2024 and api["simulation"]["annual"] > 0
+    # one access record a call: the clerk's registrations and 取得, the counter's four requests
+    assert api["access_records_written"]["S0301"] == 4
+    assert api["access_records_written"]["S0300"] == api["calls"] - 4
+    assert "private API over loopback HTTP" in printed.out
     # no My Number of the city anywhere in what the demo printed or wrote
     numbers = [p.my_number for h in city.households for p in h.persons]
     for text in (printed.out, printed.err, out.read_text("utf-8")):
