@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from infra.app import SynthResult
-from kokuho.platform.catalog import STATE_MACHINES
+from kokuho.platform.catalog import FUNCTIONS, STATE_MACHINES
 from kokuho.platform.embedded import ROOT, embedded_aws
 from kokuho.platform.tables import TABLES
 
@@ -78,3 +78,16 @@ def test_state_machines_deploy_the_asl_files_that_run_locally(synthesized: Synth
         assert asset.read_bytes() == source.read_bytes(), spec.logical
         placeholders = set(re.findall(r"\$\{(\w+)\}", source.read_text(encoding="utf-8")))
         assert set(props["DefinitionSubstitutions"]) == placeholders == set(spec.substitutions), spec.logical
+
+
+def test_functions_have_the_deployed_names_and_handlers(synthesized: SynthResult) -> None:
+    deployed = {
+        res["Properties"]["FunctionName"]: res["Properties"]["Handler"]
+        for t in synthesized.templates.values() for res in t.get("Resources", {}).values()
+        if res["Type"] == "AWS::Lambda::Function" and isinstance(res["Properties"].get("FunctionName"), str)
+    }
+    with embedded_aws() as local:
+        lam = local.client("lambda")
+        for fn in FUNCTIONS:
+            conf = lam.get_function_configuration(FunctionName=local.function_arn(fn.logical))
+            assert deployed.get(conf["FunctionName"]) == conf["Handler"] == fn.handler, fn.logical
