@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import time
 from typing import Any
 
 import pytest
@@ -18,8 +17,7 @@ from kokuho.linkage.crypto import DecryptionFailed, KeyPair, generate_signing_ke
 from kokuho.linkage.exchange_records import records_for_request
 from kokuho.linkage.network import city_body
 from kokuho.linkage.permitted_list import load_permitted_list
-from kokuho.linkage.provision import pending_approvals
-from kokuho.linkage.sandbox import SandboxNetwork
+from kokuho.linkage.sandbox import SandboxNetwork, wait_pending
 from kokuho.records.linkage import RequestModel
 
 REF = PERSONS["P100"][0]
@@ -128,15 +126,6 @@ def _start(world: World, req: dict[str, Any]) -> str:
     return world.aws.start_state_machine("linkage-provision", req, name=f"prov-{secrets.token_hex(6)}")
 
 
-def _wait_pending(request_id: str) -> dict[str, Any]:
-    for _ in range(200):
-        for p in pending_approvals():
-            if p["request_id"] == request_id:
-                return p
-        time.sleep(0.05)
-    raise AssertionError("request never reached the approval queue")
-
-
 def _decide(world: World, request_id: str, decision: str, staff: str = REVIEWER,
             reason: str | None = None) -> Any:
     return world.aws.invoke("linkage-approval", {"action": "decide", "request_id": request_id,
@@ -149,7 +138,7 @@ def test_no_auto_item_waits_for_a_person_and_leaves_only_after_approval(world: W
     assert not row.auto_response and row.no_auto_reason
     req = world.pref.make_request("158", REF, city_body())
     arn = _start(world, req)
-    pending = _wait_pending(req["request_id"])
+    pending = wait_pending(req["request_id"])
     assert set(pending["preview"]["fields"]) <= set(row.fields)  # the reviewer sees exactly what would go
     assert world.aws.client("stepfunctions").describe_execution(executionArn=arn)["status"] == "RUNNING"
     assert records_for_request(req["request_id"]) == []  # nothing provided, nothing recorded yet
@@ -164,7 +153,7 @@ def test_no_auto_item_waits_for_a_person_and_leaves_only_after_approval(world: W
 def test_no_auto_item_refused_by_staff_is_recorded_with_the_reason(world: World) -> None:
     req = world.pref.make_request("13", REF, city_body())
     arn = _start(world, req)
-    _wait_pending(req["request_id"])
+    wait_pending(req["request_id"])
     with pytest.raises(RuntimeError, match="reason"):
         _decide(world, req["request_id"], "refuse")  # a refusal needs a reason
     _decide(world, req["request_id"], "refuse", reason="照会対象者の同意確認中")
@@ -180,7 +169,7 @@ def test_approval_needs_a_granted_person(world: World) -> None:
     os.environ["KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS"] = "2"
     try:
         arn = _start(world, req)
-        _wait_pending(req["request_id"])
+        wait_pending(req["request_id"])
         with pytest.raises(RuntimeError, match="grant"):
             _decide(world, req["request_id"], "approve", staff="S9999")  # no grant
         with pytest.raises(RuntimeError, match="grant"):  # a workflow holds no grant
@@ -210,7 +199,7 @@ def test_provide_step_itself_refuses_an_unapproved_no_auto_item(world: World) ->
     try:
         req = world.pref.make_request("42", REF, city_body())
         arn = _start(world, req)
-        _wait_pending(req["request_id"])
+        wait_pending(req["request_id"])
         out = world.aws.invoke("linkage-provision-provide", {"request_id": req["request_id"]})
         world.aws.wait_execution(arn, timeout_s=30)
     finally:
@@ -308,7 +297,7 @@ def _held(world: World, item: str) -> tuple[dict[str, Any], str]:
     while TWELVE_DIGITS.search(req["request_id"]):
         req = world.pref.make_request(item, REF, city_body())
     arn = _start(world, req)
-    _wait_pending(req["request_id"])
+    wait_pending(req["request_id"])
     return req, arn
 
 
