@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=300, help="calls a route (default 300)")
     parser.add_argument("--load-through-application", action="store_true",
                         help="load with one transaction per registration (slow: ~20 persons/s on moto)")
-    parser.add_argument("--profile", action="store_true", help="cProfile split of the read-person route")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile split of the read-person and search-by-住民コード routes")
     args = parser.parse_args(argv)
 
     def say(msg: str) -> None:
@@ -265,11 +266,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"access records written during the timed calls (and warm-ups): {records:,}")
 
         if args.profile:
-            _profile(handler, [rest_event("GET", f"/persons/{pid}", staff_id=READER) for _, pid in picks])
+            _profile("read person", handler,
+                     [rest_event("GET", f"/persons/{pid}", staff_id=READER) for _, pid in picks])
+            _profile("search by 住民コード", handler, [rest_event(
+                "GET", "/persons", staff_id=READER, query={"resident_code": resident_code(pid)}) for _, pid in picks])
     return 0
 
 
-def _profile(handler: Any, events: list[dict[str, Any]]) -> None:
+def _profile(label: str, handler: Any, events: list[dict[str, Any]]) -> None:
     """Where a read's time goes: inside moto's backend (the embedded store), inside botocore (request
     building and response parsing — paid on AWS too) or in our code and the libraries it calls."""
     from kokuho.qualification.local_api import api_context
@@ -290,11 +294,12 @@ def _profile(handler: Any, events: list[dict[str, Any]]) -> None:
 
     api_calls = cum("botocore/client.py", "_make_api_call")
     moto = cum("moto/core/botocore_stubber.py", "__call__")
-    print(f"\nread person under cProfile ({len(events)} calls; profiling inflates every figure): "
+    index = cum("moto/dynamodb/models/table.py", "query")
+    print(f"\n{label} under cProfile ({len(events)} calls; profiling inflates every figure): "
           f"{total:.2f} ms a call = moto's backend {moto:.2f} ms + botocore {api_calls - moto:.2f} ms "
-          f"+ our code and the rest {total - api_calls:.2f} ms")
+          f"+ our code and the rest {total - api_calls:.2f} ms (of moto's: Table.query {index:.2f} ms)")
     print("top functions by own time (our code's share outside the AWS calls):")
-    stats.sort_stats("tottime").print_stats(12)
+    stats.sort_stats("tottime").print_stats(8)
 
 
 if __name__ == "__main__":
