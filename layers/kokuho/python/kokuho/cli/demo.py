@@ -536,6 +536,8 @@ def _api(aws: Any, city: Any, fy: int, say: Any) -> dict[str, Any]:
         simulated = call(counter, "POST", f"/households/{household.household_id}/simulation",
                          body={"fiscal_year": fy, "incomes": incomes})
     records = {s: sum(1 for _ in records_by_staff(s)) for s in (clerk, counter)}
+    if sum(records.values()) != len(calls):  # every read and write of a person's data leaves one
+        raise SystemExit(f"API: {len(calls)} calls but {sum(records.values())} access records")
     statuses: dict[str, int] = {}
     for c in calls:
         statuses[str(c.status)] = statuses.get(str(c.status), 0) + 1
