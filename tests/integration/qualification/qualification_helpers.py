@@ -116,13 +116,18 @@ class LeakWatch:
 
         LeakWatch.current = self
         self._loggers = [logging.getLogger(n) for n in ("qualification-api", "kokuho", "")]
+        # Watch at INFO whatever level an earlier in-process run (the demo runs at WARNING) left.
+        self._levels = [lg.level for lg in self._loggers]
         for lg in self._loggers:
             lg.addHandler(self._handler)
+            if lg.name != "root":
+                lg.setLevel(logging.INFO)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for lg in self._loggers:
+        for lg, level in zip(self._loggers, self._levels, strict=True):
             lg.removeHandler(self._handler)
+            lg.setLevel(level)
         LeakWatch.current = None
 
     def assert_no_my_number(self, extra: str = "") -> None:
