@@ -13,7 +13,6 @@ and unrelated requests never contend); a workflow batch passes its own chain (ru
 
 from __future__ import annotations
 
-import functools
 import random
 import secrets
 import time
@@ -23,14 +22,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.chain import GENESIS, ChainBreak, record_hash, verify_chain
-from kokuho.records.base import table_meta
+from kokuho.records.base import connection, table_meta
 
 _HEAD = "HEAD"
 
@@ -98,12 +96,6 @@ class ChainHeadModel(Model):
 
 class AccessRecordError(RuntimeError):
     pass
-
-
-@functools.cache
-def _connection() -> Connection:
-    """One connection per container (its botocore client is thread-safe and costly to create)."""
-    return Connection(region=AccessRecordModel.Meta.region)
 
 
 def _chain_pk(chain: str) -> str:
@@ -181,7 +173,7 @@ def record_access(
     for attempt in range(attempts):
         record, head, prev_seq = _next_record(actor, subject_ids, category, operation, result, chain_id)
         try:
-            with TransactWrite(connection=_connection()) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 _add_to(tx, record, head, prev_seq)
             return record
         except (TransactWriteError, PutError):

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -43,6 +42,7 @@ from kokuho.records.assessments import (
     last_completed_run,
     put_work_list,
 )
+from kokuho.records.base import connection
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PURPOSE = "賦課 (国保法第76条)"
@@ -246,31 +246,6 @@ def _add_version(tx: TransactWrite, new: NewVersion, prev_version: int | None, *
     ))
 
 
-_conn_lock = threading.Lock()
-_conn: Connection | None = None
-
-
-def _connection() -> Connection:
-    """One pynamodb Connection per container: creating one builds a botocore client (costly)."""
-    global _conn
-    with _conn_lock:
-        if _conn is None:
-            _conn = Connection(region=AssessmentVersionModel.Meta.region)
-        return _conn
-
-
-def _record_read(actor: Any, ids: list[str], chain: str, attempts: int = 5) -> None:
-    """The access record of the batch's reads, committed on the shared connection."""
-    for attempt in range(attempts):
-        try:
-            with TransactWrite(connection=_connection()) as tx:
-                _record_access(actor, ids, READ_CATEGORY, "read", chain=chain, transaction=tx)
-            return
-        except (TransactWriteError, PutError):
-            if attempt == attempts - 1:
-                raise  # a duplicate of this batch keeps appending to the chain: let Step Functions retry
-
-
 def _fail_always_for_test(batch_id: str) -> None:
     if os.environ.get(TEST_HOOK_FAIL_BATCH_ONCE) == f"{batch_id}:always":
         raise InjectedBatchFailure(f"test hook: batch {batch_id} fails on every attempt")
@@ -302,7 +277,9 @@ def assess_batch(event: dict[str, Any]) -> dict[str, Any]:
 
     _fail_always_for_test(batch_id)
     t = time.thread_time()
-    _record_read(actor, ids, chain)
+    # The access record of the batch's reads; record_access retries a concurrent append to the chain
+    # (a duplicate of this batch) and raises after that, so Step Functions retries the batch.
+    _record_access(actor, ids, READ_CATEGORY, "read", chain=chain)
     cases = get_household_cases(ids, fy)
     pointers = _read_latest(ids, fy)
     storage_s += time.thread_time() - t
@@ -369,7 +346,7 @@ def _write_chunk(chunk: list[str], decisions: dict[str, Decision], cases: dict[s
         if not pending:
             return
         try:
-            with TransactWrite(connection=_connection()) as tx:
+            with TransactWrite(connection=connection()) as tx:
                 for h in pending:
                     new = decisions[h].new
                     assert new is not None

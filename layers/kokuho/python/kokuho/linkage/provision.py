@@ -23,7 +23,6 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -35,6 +34,7 @@ from kokuho.linkage.exchange_records import Exchange, now_iso, record_exchange
 from kokuho.linkage.fields import select_allowed
 from kokuho.linkage.network import city_body
 from kokuho.linkage.permitted_list import PermittedList, load_permitted_list
+from kokuho.records.base import connection
 from kokuho.records.linkage import CopyModel, KeyModel, PermitUseModel, RequestModel
 
 SYSTEM = Actor(staff_id="system:linkage-provision", terminal_id="stepfunctions", purpose="情報提供 (番号法第19条第8号)")
@@ -192,7 +192,7 @@ def receive_request(event: dict[str, Any], now: datetime | None = None) -> dict[
     use = PermitUseModel(f"PERMIT#{req.permit.permit_id}", "USED", request_id=req.request_id, used_at=now_iso(),
                          expires_at=int(now.timestamp()) + STATE_TTL_SECONDS)
     try:
-        with TransactWrite(connection=Connection(region=RequestModel.Meta.region)) as tx:
+        with TransactWrite(connection=connection()) as tx:
             tx.save(use, condition=PermitUseModel.pk.does_not_exist())
             tx.save(state, condition=RequestModel.pk.does_not_exist())
     except TransactWriteError:

@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
+from pynamodb.connection import Connection
+
 from kokuho.platform.tables import AWS_REGION, table
+
+_connection_lock = threading.Lock()
+_connection: Connection | None = None
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or AWS_REGION
+
+
+def connection() -> Connection:
+    """The one pynamodb Connection of the container, for transactions: creating one builds a botocore
+    client (~0.25 s of CPU, it loads the service model), so a new one per call would dominate latency."""
+    global _connection
+    with _connection_lock:
+        if _connection is None:
+            _connection = Connection(region=region())
+        return _connection
 
 
 def table_meta(logical: str) -> Any:
     """A pynamodb `Meta` for the table of that logical name (name from the environment, else default)."""
     spec = table(logical)
+    _region = region()
 
     class Meta:
         table_name = spec.name()
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or AWS_REGION
+        region = _region
 
     return Meta
