@@ -6,16 +6,14 @@ the dedicated `my_number` fields — a clerk pasting one into a note must not pu
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kokuho.identity.mynumber import is_valid
+from kokuho.identity.mynumber import count_my_numbers
 from kokuho.qualification.reasons import Reason
 
-_TWELVE = re.compile(r"(?<!\d)\d{12}(?!\d)")
 ID = r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$"
 KANA = r"^[\u3041-\u3096\u30A1-\u30FA\u30FC\uFF66-\uFF9F\u3000 ]+$"
 TEXT = r"^[^\x00-\x1f\x7f]*$"  # no control characters
@@ -23,7 +21,7 @@ POSTAL = r"^[0-9]{3}-?[0-9]{4}$"
 
 
 def contains_my_number(text: str) -> bool:
-    return any(is_valid(m.group()) for m in _TWELVE.finditer(text))
+    return count_my_numbers(text, inside_identifiers=True) > 0
 
 
 class Strict(BaseModel):

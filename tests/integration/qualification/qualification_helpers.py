@@ -131,11 +131,10 @@ class LeakWatch:
         LeakWatch.current = None
 
     def assert_no_my_number(self, extra: str = "") -> None:
-        from kokuho.identity.mynumber import is_valid
-        from kokuho.identity.redaction import TWELVE_DIGITS
+        from kokuho.identity.mynumber import count_my_numbers
 
         for where, texts in (("response", self.responses), ("log", self.lines), ("access record", [extra])):
-            found = sum(1 for t in texts for m in TWELVE_DIGITS.finditer(t) if is_valid(m.group()))
+            found = sum(count_my_numbers(t, inside_identifiers=True) for t in texts)
             assert found == 0, f"{found} valid My Number(s) in a {where} (not shown)"
 
 

@@ -22,8 +22,7 @@ from qualification_helpers import (
     seed_staff,
 )
 
-from kokuho.identity.mynumber import is_valid
-from kokuho.identity.redaction import TWELVE_DIGITS
+from kokuho.identity.mynumber import count_my_numbers
 from kokuho.platform.tables import AWS_REGION
 from kokuho.qualification.reasons import Reason
 
@@ -135,7 +134,7 @@ ENDPOINTS: dict[str, tuple[str, st.SearchStrategy[Any]]] = {
 
 
 def _valid_numbers_in(text: str) -> int:
-    return sum(1 for m in TWELVE_DIGITS.finditer(text) if is_valid(m.group()))
+    return count_my_numbers(text, inside_identifiers=True)
 
 
 def _check(shared: dict[str, int], path_template: str, person: str, body: Any, raw: bool,

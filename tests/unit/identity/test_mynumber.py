@@ -76,3 +76,10 @@ def test_leak_scan_counts_standalone_valid_numbers_only() -> None:
     assert count_my_numbers('{"n": "123456789018"} n=023456789013 and 123456789012') == 2
     # Inside identifiers: an ARN account, a UUID group, a base64url hash, a longer digit run.
     assert count_my_numbers("arn:aws:x:123456789018 a1b2-123456789018 h_123456789018 1234567890180") == 0
+
+
+def test_strict_scan_also_counts_numbers_inside_identifiers() -> None:
+    from kokuho.identity.mynumber import count_my_numbers
+
+    text = "arn:aws:x:123456789018 a1b2-123456789018 h_123456789018 1234567890180"
+    assert count_my_numbers(text, inside_identifiers=True) == 3  # the 13-digit run is no My Number

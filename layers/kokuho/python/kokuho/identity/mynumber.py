@@ -55,7 +55,14 @@ def mask(number: str | None) -> str:
 _STANDALONE_12 = re.compile(r"(?<![0-9A-Za-z_\-./:])\d{12}(?![0-9A-Za-z_\-])")
 
 
-def count_my_numbers(text: str) -> int:
+# Any run of exactly twelve digits, wherever it stands (inside identifiers too).
+_ANY_12 = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+def count_my_numbers(text: str, *, inside_identifiers: bool = False) -> int:
     """How many valid My Numbers stand in a text — for leak scans of logs, payloads and responses.
-    Returns only the count, so a scan can report a leak without repeating it."""
-    return sum(1 for m in _STANDALONE_12.finditer(text) if is_valid(m.group()))
+    Returns only the count, so a scan can report a leak without repeating it. By default a twelve-digit
+    run inside an identifier (UUID group, ARN, hash) is not counted; `inside_identifiers=True` counts
+    every run of exactly twelve digits with a valid check digit (input validation, response scans)."""
+    pattern = _ANY_12 if inside_identifiers else _STANDALONE_12
+    return sum(1 for m in pattern.finditer(text) if is_valid(m.group()))
