@@ -365,3 +365,26 @@ def test_fy2025_provisional_rates_and_official_thresholds() -> None:
     # support 305,000 × 3.40% = 10,370 + 4,795 + 5,530 = 20,695 → 20,600
     assert out["parts"] == {"medical": 50_700, "support": 20_600, "care": 0, "child": 0}
     assert load_rate_table(2025).provisional is True
+
+
+@pytest.mark.parametrize("income", [0, 3_000_000])
+def test_insured_only_on_1_april_counts_no_month_and_has_no_reduction(income: int) -> None:
+    """domain.md §1 rule 1: a household in which nobody counts in any month of the year has no reduction.
+    Insured since March, lost on 2 April: insured on 1 April (the judgement date) but no month counts
+    (acquisition month March 2024, loss month April 2024 → counted through March 2024 only)."""
+    out = both(case(member("A", "1994-06-15", salary=income, insured=[("2024-03-10", "2024-04-02")])))
+    assert out == {"fiscal_year": 2024, "reduction": None,
+                   "parts": {"medical": 0, "support": 0, "care": 0, "child": 0}, "annual": 0, "installments": []}
+
+
+def test_period_lost_on_its_acquisition_day_is_no_first_day_for_the_judgement() -> None:
+    """domain.md §1 rule 1: an empty period (lost on its acquisition day) is no first day of membership.
+    A: 擬制世帯主-like householder whose only period is empty on 10 May; B joins on 1 July. The judgement is
+    on 1 July with B insured (N = 1): income 600,000 ≤ 430,000 + 295,000 × 1 → 5割. Judged on 10 May
+    nobody would be insured (N = 0) and 600,000 > 430,000 would give no reduction."""
+    out = both(case(member("A", "1980-06-15", salary=600_000, insured=[("2024-05-10", "2024-05-10")]),
+                    member("B", "1982-06-15", insured=[("2024-07-01", None)])))
+    assert out["reduction"] == "5割"
+    # medical for B only, July–March (9 months): 11,585 + 13,570 = 25,155 × 9 ÷ 12 = 18,866.25 → 18,800
+    assert out["parts"]["medical"] == 18_800
+    assert out["installments"][0]["due"] == "2024-08"

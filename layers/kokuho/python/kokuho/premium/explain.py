@@ -41,7 +41,7 @@ def _exact_yen(twelfths: int) -> str:
 def _reduction(assessment: Assessment) -> dict[str, Any]:
     j = assessment.judgement
     if j.day is None:
-        return {"result": None, "text": "この年度に国保の加入期間がないため、軽減判定はありません。"}
+        return {"result": None, "text": "この年度に保険料を計算する月 (加入月) がないため、軽減判定はありません。"}
     lines = [f"軽減判定日: {j.day.isoformat()} (4月1日、または年度途中で初めて加入した日)"]
     for c in j.contributions:
         extra = f" ({'; '.join(c.notes)})" if c.notes else ""

@@ -334,7 +334,12 @@ def _compute_complete(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa
 
     # 軽減判定 (statutory reduction judgement): 1 April, or the day the household first becomes insured.
     level = 0
-    if not any_apr1:
+    all_counted = 0
+    for r in rows:
+        all_counted |= r[0]
+    if not all_counted:
+        undeclared = True  # nobody counts in any month (e.g. insured on 1 April only): no reduction, no charge
+    elif not any_apr1:
         if first_acq is None:
             undeclared = True  # never insured this year: no judgement, and nothing is charged
         else:
@@ -411,9 +416,6 @@ def _compute_complete(case: dict[str, Any], y: _Year) -> dict[str, Any]:  # noqa
             annual += amount
 
     # Installments (rule 6).
-    all_counted = 0
-    for r in rows:
-        all_counted |= r[0]
     installments: list[dict[str, Any]] = []
     if all_counted:
         first = (all_counted & -all_counted).bit_length() - 1

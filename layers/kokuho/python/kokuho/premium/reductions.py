@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from kokuho.premium.ages import age_on, unemployment_period
+from kokuho.premium.ages import age_on, counted_months, unemployment_period
 from kokuho.premium.case import Household, Member
 from kokuho.premium.rates import RateTable
 
@@ -51,7 +51,10 @@ def insured_on(member: Member, day: dt.date) -> bool:
 
 def judgement_date(household: Household, fiscal_year: int) -> dt.date | None:
     """The reduction judgement date (軽減判定日): 1 April, or the day the household first becomes insured in
-    the year; None if nobody is insured during the year."""
+    the year; None if nobody counts in any month of the year (domain.md §1 rule 1: no reduction), which
+    includes a household insured on 1 April only (lost on 2 April)."""
+    if not any(counted_months(fiscal_year, [(p.from_, p.until) for p in m.insured]) for m in household.members):
+        return None
     start, end = dt.date(fiscal_year, 4, 1), dt.date(fiscal_year + 1, 3, 31)
     if any(insured_on(m, start) for m in household.members):
         return start
