@@ -21,7 +21,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket = str(event.get("bucket") or BUCKETS_BY_LOGICAL["exchange"].name())
     key = str(event["key"])
     body = boto3.client("s3", region_name=AWS_REGION).get_object(Bucket=bucket, Key=key)["Body"].read()
-    parsed, errors = validate_file(body.decode("utf-8"))
+    parsed, errors = validate_file(body)  # bytes: the encoding and the trailer are checked too
     if errors:
         logger.warning("intake file rejected", extra={"key": key, "errors": len(errors)})
         return {"accepted": False, "key": key, "errors": [e.as_dict() for e in errors]}

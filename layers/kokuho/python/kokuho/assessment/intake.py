@@ -1,8 +1,12 @@
 """Intake of a 賦課用世帯情報 file (household cases and their persons' My Numbers).
 
-File: JSON Lines in the exchange bucket, one household a line:
+File (docs/intake_files.md): UTF-8 JSON Lines in the exchange bucket, one household a line, then a
+trailer line with the number of household lines and the SHA-256 of the bytes before the trailer:
     {"household_id": "H0000001", "case": {<interfaces.md premium case>},
      "persons": [{"person_id": "H0000001-P1", "my_number": "<12 digits>"}]}
+    {"trailer": {"record_count": 1, "sha256": "<64 lowercase hex>"}}
+A file cut short (no trailer, or one that disagrees), bytes that are not UTF-8, and the same person in
+two households (same person id, member id or My Number) reject the file.
 
 The whole file is validated first. Any error rejects the whole file — nothing is written — and the
 answer names the line and the field (never a value: a My Number is never echoed). A valid file is
@@ -12,9 +16,10 @@ writes its own access records), plus an access record per chunk of households wr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +30,10 @@ from kokuho.identity.mynumber import validation_error
 HOUSEHOLD_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_ERRORS = 100
 FIELDS = {"household_id", "case", "persons"}
+TRAILER = "trailer"
+TRAILER_FIELDS = {"record_count", "sha256"}
+_BOMS = ((b"\xef\xbb\xbf", "a UTF-8 byte order mark"), (b"\xff\xfe", "a UTF-16 byte order mark"),
+         (b"\xfe\xff", "a UTF-16 byte order mark"))
 
 
 @dataclass(frozen=True)
@@ -32,9 +41,13 @@ class IntakeError:
     line: int
     field: str
     message: str
+    offset: int | None = None  # byte offset in the file, for an encoding error
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "field": self.field, "message": self.message}
+        out: dict[str, Any] = {"line": self.line, "field": self.field, "message": self.message}
+        if self.offset is not None:
+            out["offset"] = self.offset
+        return out
 
 
 @dataclass(frozen=True)
@@ -89,22 +102,115 @@ def _validate_line(n: int, raw: str, seen: set[str]) -> tuple[Parsed | None, lis
     return Parsed(hid, normalized(case_model), persons), []
 
 
-def validate_file(text: str) -> tuple[list[Parsed], list[IntakeError]]:
+def encoding_error(data: bytes) -> IntakeError | None:
+    """The first byte that makes the file not plain UTF-8 (a BOM, a NUL, an invalid sequence), by byte
+    offset and line: UTF-16, Shift_JIS or Latin-1 files are refused here, never half-read."""
+    for bom, what in _BOMS:
+        if data.startswith(bom):
+            return IntakeError(1, "", f"{what} at byte offset 0: the file must be UTF-8 without BOM", 0)
+    nul = data.find(b"\x00")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if nul < 0 or exc.start < nul:
+            return IntakeError(data.count(b"\n", 0, exc.start) + 1, "",
+                               f"not UTF-8: invalid byte at byte offset {exc.start}", exc.start)
+    if nul >= 0:  # UTF-16 without a BOM decodes as "UTF-8" full of NULs
+        return IntakeError(data.count(b"\n", 0, nul) + 1, "",
+                           f"NUL byte at byte offset {nul} (UTF-16?): the file must be UTF-8", nul)
+    return None
+
+
+def build_file(rows: Iterable[tuple[str, dict[str, Any], Iterable[tuple[str, str]]]]) -> bytes:
+    """An intake file's bytes: one line a household (id, case, (person id, My Number) pairs), then the
+    trailer. What the synthetic city, the demo and the tests send."""
+    lines = [json.dumps({"household_id": hid, "case": case,
+                         "persons": [{"person_id": p, "my_number": n} for p, n in persons]},
+                        ensure_ascii=False) + "\n" for hid, case, persons in rows]
+    body = "".join(lines).encode("utf-8")
+    return body + trailer_line(len(lines), body)
+
+
+def trailer_line(record_count: int, body: bytes) -> bytes:
+    trailer = {TRAILER: {"record_count": record_count, "sha256": hashlib.sha256(body).hexdigest()}}
+    return (json.dumps(trailer) + "\n").encode("ascii")
+
+
+def _split_trailer(data: bytes) -> tuple[bytes, bytes, int]:
+    """(body, trailer line, its 1-based line number): the trailer is the last non-blank line."""
+    end = len(data.rstrip(b"\r\n\t "))
+    start = data.rfind(b"\n", 0, end) + 1
+    return data[:start], data[start:end], data.count(b"\n", 0, start) + 1
+
+
+def _trailer_errors(body: bytes, raw: bytes, n: int, records: int) -> list[IntakeError]:
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        obj = None
+    if not (isinstance(obj, dict) and set(obj) == {TRAILER}):
+        return [IntakeError(n, TRAILER, "missing: the last line must be the trailer "
+                                        '{"trailer": {"record_count": N, "sha256": "<hex>"}} (file cut short?)')]
+    t = obj[TRAILER]
+    if not isinstance(t, dict) or set(t) != TRAILER_FIELDS:
+        return [IntakeError(n, TRAILER, "must have exactly record_count and sha256")]
+    errors = []
+    if type(t["record_count"]) is not int or t["record_count"] != records:
+        errors.append(IntakeError(n, "trailer.record_count", f"does not match the file: {records} household lines"))
+    if t["sha256"] != hashlib.sha256(body).hexdigest():
+        errors.append(IntakeError(n, "trailer.sha256", "does not match the bytes before the trailer"))
+    return errors
+
+
+def _same_person_errors(n: int, item: Parsed, members: dict[str, int],
+                        numbers: dict[str, int]) -> list[IntakeError]:
+    """One person in two households (by member id — a person id — or by My Number): this line names
+    the first one's."""
+    errors = []
+    for i, member in enumerate(item.case["household"]["members"]):
+        first = members.setdefault(str(member["id"]), n)
+        if first != n:
+            errors.append(IntakeError(n, f"case.household.members[{i}].id",
+                                      f"the same person is in the household on line {first}"))
+    for i, (_, number) in enumerate(item.persons):  # person ids are member ids (checked per line)
+        first = numbers.setdefault(number, n)
+        if first != n:
+            errors.append(IntakeError(n, f"persons[{i}].my_number",
+                                      f"the same My Number as a person on line {first}"))
+    return errors
+
+
+def validate_file(data: bytes | str) -> tuple[list[Parsed], list[IntakeError]]:
     """Every line checked (errors capped at MAX_ERRORS); parsed lines only when there is no error."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    bad = encoding_error(data)
+    if bad is not None:
+        return [], [bad]
+    body, trailer, trailer_no = _split_trailer(data)
     parsed: list[Parsed] = []
     errors: list[IntakeError] = []
     seen: set[str] = set()
-    for n, raw in enumerate(text.splitlines(), start=1):
+    members: dict[str, int] = {}
+    numbers: dict[str, int] = {}
+    records = 0
+    for n, raw in enumerate(body.decode("utf-8").split("\n"), start=1):
         if not raw.strip():
             continue
+        records += 1
         item, errs = _validate_line(n, raw, seen)
         errors += errs
         if item is not None:
-            parsed.append(item)
+            errs = _same_person_errors(n, item, members, numbers)
+            errors += errs
+            if not errs:
+                parsed.append(item)
         if len(errors) >= MAX_ERRORS:
             break
-    if not parsed and not errors:
+    if not records and not errors:
         errors.append(IntakeError(0, "", "the file holds no household"))
+    elif len(errors) < MAX_ERRORS:  # after a cut-off the count is not the file's
+        errors += _trailer_errors(body, trailer, trailer_no, records)
     return ([] if errors else parsed), errors[:MAX_ERRORS]
 
 

@@ -57,10 +57,9 @@ def _progress(quiet: bool) -> Any:
 
 
 def _intake_file(rows: list[tuple[str, dict[str, Any], list[tuple[str, str]]]]) -> bytes:
-    lines = (json.dumps({"household_id": hid, "case": case,
-                         "persons": [{"person_id": p, "my_number": n} for p, n in persons]},
-                        ensure_ascii=False) for hid, case, persons in rows)
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    from kokuho.assessment.intake import build_file
+
+    return build_file(rows)  # with its trailer (record count, SHA-256): docs/intake_files.md
 
 
 def _load(aws: Any, key: str, body: bytes) -> dict[str, Any]:
