@@ -13,10 +13,12 @@ API, one identity and grant check for every route.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -51,66 +53,49 @@ from .schemas import (
 )
 
 logger = get_logger("qualification-api")
-app = APIGatewayRestResolver(enable_validation=True)
-app.configure_openapi(title="kokuho qualification API (資格管理)", version="1.0.0",
-                      description="Private API: search and read insured persons and households, register "
-                                  "changes, cards, counter simulation, permission review, approval of "
-                                  "自動応答不可 provisions. No bulk export.")
 
 OPENAPI_PATH = "/openapi.json"
 PathId = Annotated[str, Path(pattern=ID)]
 
+# What a route is about: the deployed stacks may serve each concern from its own function (each one a
+# subset of ROUTES, so the split is derived from this table, never written again).
+Concern = Literal["read", "register", "vault", "approval", "review", "meta"]
+
 
 @dataclass(frozen=True)
 class RouteSpec:
+    """One route of the API. ROUTES is the only place routes are written: the resolver's routes, the
+    grant checked before dispatch and the OpenAPI document are all derived from it."""
+
     method: str
-    path: str
-    function: Function | None  # None: any authenticated member of staff (the OpenAPI document)
-    operation: str
+    path: str  # OpenAPI template, {name} for a path parameter
+    function: Function | None  # the grant it needs; None: any authenticated member of staff
+    operation: str  # access-record operation of a refusal
+    concern: Concern
+    handler: Callable[..., Any]
+    summary: str
+    status: int = 200  # status of success
     category: str = "qualification"  # access-record category of a refusal of this route
 
-
-# The one table of who may call what (route × function); the authorization matrix test reads it.
-ROUTES: tuple[RouteSpec, ...] = (
-    RouteSpec("GET", OPENAPI_PATH, None, "openapi"),
-    RouteSpec("GET", "/persons", Function.READ_QUALIFICATION, "search"),
-    RouteSpec("POST", "/persons", Function.REGISTER_CHANGE, "register_person"),
-    RouteSpec("GET", "/persons/{person_id}", Function.READ_QUALIFICATION, "read"),
-    RouteSpec("POST", "/persons/{person_id}/qualification", Function.REGISTER_CHANGE, "qualification"),
-    RouteSpec("POST", "/persons/{person_id}/moves", Function.REGISTER_CHANGE, "move"),
-    RouteSpec("POST", "/persons/{person_id}/name", Function.REGISTER_CHANGE, "rename"),
-    RouteSpec("POST", "/persons/{person_id}/household", Function.REGISTER_CHANGE, "household_change"),
-    RouteSpec("POST", "/persons/{person_id}/contact", Function.REGISTER_CHANGE, "contact_change"),
-    RouteSpec("POST", "/persons/{person_id}/cards", Function.ISSUE_CARD, "card_issue"),
-    RouteSpec("POST", "/persons/{person_id}/cards/{card_id}/recovery", Function.ISSUE_CARD, "card_recover"),
-    RouteSpec("POST", "/persons/{person_id}/my-number", Function.REGISTER_MY_NUMBER, "store"),
-    RouteSpec("POST", "/persons/{person_id}/my-number/reveal", Function.REVEAL_MY_NUMBER, "reveal"),
-    RouteSpec("POST", "/my-number/lookup", Function.LOOKUP_MY_NUMBER, "lookup"),
-    RouteSpec("GET", "/my-number/review", Function.REGISTER_MY_NUMBER, "review_list"),
-    RouteSpec("GET", "/households/{household_id}", Function.READ_QUALIFICATION, "read"),
-    RouteSpec("POST", "/households/{household_id}/simulation", Function.SIMULATE_PREMIUM, "simulate"),
-    RouteSpec("GET", "/permissions/review", Function.REVIEW_PERMISSIONS, "review"),
-    RouteSpec("GET", approval_routes.QUEUE_PATH, Function.APPROVE_LINKAGE_PROVISION, "approval_queue",
-              approval_routes.CATEGORY),
-    RouteSpec("POST", approval_routes.DECISION_PATH, Function.APPROVE_LINKAGE_PROVISION, "decide",
-              approval_routes.CATEGORY),
-)
-_MATCHERS = [(r, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", r.path) + "/?$")) for r in ROUTES]
+    @property
+    def resolver_path(self) -> str:
+        return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
 
 
-def match_route(method: str, path: str) -> tuple[RouteSpec, dict[str, str]] | None:
-    for spec, rx in _MATCHERS:
-        m = rx.match(path)
-        if m and spec.method == method:
-            return spec, m.groupdict()
-    return None
+class Refused(Exception):
+    """A request refused before any handler runs (401, 400, 403, 404, 405 …)."""
+
+    def __init__(self, status: int, reason: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.headers = status, reason, headers or {}
 
 
-def _json(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    import json
-
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"},
-            "body": json.dumps(body, ensure_ascii=False), "isBase64Encoded": False}
+def _url_has_my_number(event: dict[str, Any]) -> bool:
+    parts = [str(event.get("path") or "")]
+    parts += [str(v) for v in (event.get("queryStringParameters") or {}).values()]
+    for values in (event.get("multiValueQueryStringParameters") or {}).values():
+        parts += [str(v) for v in values or []]
+    return any(TWELVE_DIGITS.search(p) for p in parts)  # any twelve-digit run, valid or not
 
 
 def _subject(params: dict[str, str]) -> str:
@@ -123,18 +108,82 @@ def _subject(params: dict[str, str]) -> str:
     return "none"
 
 
+def authorize_request(event: dict[str, Any], spec: RouteSpec | None, params: dict[str, str],
+                      allowed_methods: Callable[[], list[str]]) -> Actor:
+    """The one admission step of every request, run on the route the resolver will dispatch to (so no
+    spelling of a method or path reaches a handler around it): who is calling (401), no My Number in
+    the URL (400), a route that exists (404, 405 with Allow), the grant of the route's function (403
+    and a denied access record). Returns the Actor the handlers act as; raises Refused otherwise."""
+    try:
+        who = identity_of(event)
+    except Unauthenticated as exc:
+        logger.info("refused: unauthenticated", extra={"reason": str(exc)})
+        raise Refused(401, str(exc)) from exc
+    if _url_has_my_number(event):
+        # Refused before anything reads it: a My Number never travels in a URL (query string or path).
+        logger.info("refused: twelve digits in the URL", extra={"staff_id": who.staff_id})
+        raise Refused(400, "a My Number is never sent in a URL; use the POST routes")
+    if spec is None:
+        methods = allowed_methods()
+        if methods:
+            raise Refused(405, "method not allowed on this path", {"Allow": ", ".join(methods)})
+        raise Refused(404, "no such route")
+    if spec.function is None:
+        return Actor(who.staff_id, who.terminal_id, "(authenticated)")
+    decision = authorize(who.staff_id, spec.function)
+    if not decision.allowed:
+        record(Actor(who.staff_id, who.terminal_id, "(no active grant)"), [_subject(params)],
+               spec.category, spec.operation, result="denied")
+        logger.info("refused: no grant", extra={"staff_id": who.staff_id, "route": spec.path})
+        raise Refused(403, decision.reason)
+    return Actor(who.staff_id, who.terminal_id, decision.purpose)
+
+
+class _AuthorizingResolver(APIGatewayRestResolver):
+    """The powertools resolver, with authorize_request run on the very route it matched (including
+    its not-found route) before the route's middlewares, validation and handler."""
+
+    def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder:
+        spec = _SPEC_OF.get(route.func)
+        try:
+            actor = authorize_request(self.current_event.raw_event, spec, route_arguments,
+                                      lambda: self._methods_of(route.path))
+        except Refused as exc:
+            response = _error(exc.status, exc.reason, exc.headers)
+            built: ResponseBuilder = self._response_builder_class(response=response, serializer=self._serializer,
+                                                                  route=route)
+            return built
+        self.append_context(actor=actor, spec=spec)
+        out: ResponseBuilder = super()._call_route(route, route_arguments)
+        logger.info("request", extra={"staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
+                                      "method": spec.method if spec else None,
+                                      "route": spec.path if spec else None,
+                                      "status": out.response.status_code})
+        return out
+
+    def _methods_of(self, path: str) -> list[str]:
+        return sorted({r.method for r in self._static_routes + self._dynamic_routes if r.rule.match(path)})
+
+
+app = _AuthorizingResolver(enable_validation=True)
+app.configure_openapi(title="kokuho qualification API (資格管理)", version="1.0.0",
+                      description="Private API: search and read insured persons and households, register "
+                                  "changes, cards, counter simulation, permission review, approval of "
+                                  "自動応答不可 provisions. No bulk export.")
+
+
 def _actor() -> Actor:
     actor = app.context.get("actor")
-    assert isinstance(actor, Actor)  # set by handler() before resolve
+    assert isinstance(actor, Actor)  # set by authorize_request before any handler
     return actor
 
 
 # --- error mapping: a reason for the clerk, never the data -----------------------------------------
 
 
-def _error(status: int, reason: str) -> Response[dict[str, Any]]:
+def _error(status: int, reason: str, headers: dict[str, str] | None = None) -> Response[dict[str, Any]]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
-                    body={"error": redact(reason)})
+                    body={"error": redact(reason)}, headers=headers or None)
 
 
 @app.exception_handler(RequestValidationError)
@@ -148,12 +197,11 @@ def _invalid(exc: RequestValidationError) -> Response[dict[str, Any]]:
 def _record_refused_write(result: str) -> None:
     """A registration refused after the person's data was read (rule, conflict, unknown id) leaves an
     access record of the attempt; reads record their own outcome in the application service."""
-    event = app.current_event
-    matched = match_route(event.http_method, event.path)
-    if matched is None or matched[0].method != "POST":
+    spec = app.context.get("spec")
+    if not isinstance(spec, RouteSpec) or spec.method != "POST":
         return
-    spec, params = matched
-    record(_actor(), [_subject(params)], spec.category, spec.operation, result=result)
+    record(_actor(), [_subject(app.context.get("_route_args") or {})], spec.category, spec.operation,
+           result=result)
 
 
 @app.exception_handler(ChangeRejected)
@@ -195,7 +243,6 @@ def _unexpected(exc: Exception) -> Response[dict[str, Any]]:
 # --- routes -----------------------------------------------------------------------------------------
 
 
-@app.get(OPENAPI_PATH, summary="This API's OpenAPI document")
 def openapi_document() -> dict[str, Any]:
     import json
 
@@ -203,7 +250,6 @@ def openapi_document() -> dict[str, Any]:
     return doc
 
 
-@app.get("/persons", summary="Search insured persons (by 住民コード, birth date, postal code + address, kana)")
 def search_persons(
     resident_code: Annotated[str | None, Query(pattern=r"^[0-9]{6,10}$")] = None,
     birth_date: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None,
@@ -218,7 +264,6 @@ def search_persons(
     return appsvc.search(_actor(), criteria, limit, page_token, today_jst())
 
 
-@app.post("/persons", summary="Register a person (宛名) and their household membership")
 def register_person(body: PersonIn) -> Response[dict[str, Any]]:
     person = Person(
         person_id=body.person_id, resident_code=body.resident_code, household_id=body.household_id,
@@ -233,7 +278,6 @@ def register_person(body: PersonIn) -> Response[dict[str, Any]]:
                     appsvc.person_view(stored, today_jst(), ""))
 
 
-@app.get("/persons/<person_id>", summary="A person with qualification history and cards")
 def read_person(person_id: PathId) -> dict[str, Any]:
     return appsvc.read_person(_actor(), person_id, today_jst())
 
@@ -242,33 +286,28 @@ def _person_out(person: Person) -> dict[str, Any]:
     return appsvc.person_view(person, today_jst(), "")
 
 
-@app.post("/persons/<person_id>/qualification", summary="Register 取得 or 喪失 (the reason says which)")
 def register_qualification(person_id: PathId, body: QualificationIn) -> dict[str, Any]:
     return _person_out(appsvc.register_qualification(
         _actor(), person_id, body.reason, body.cause_on, body.version, body.note, today_jst()))
 
 
-@app.post("/persons/<person_id>/moves", summary="Register 転居 (move within the city)")
 def register_move(person_id: PathId, body: MoveIn) -> dict[str, Any]:
     return _person_out(appsvc.register_move(
         _actor(), person_id, body.postal_code, body.address, body.moved_on, body.version, body.note, today_jst()))
 
 
-@app.post("/persons/<person_id>/name", summary="Register 氏名変更")
 def register_rename(person_id: PathId, body: RenameIn) -> dict[str, Any]:
     return _person_out(appsvc.register_rename(
         _actor(), person_id, body.name_kanji, body.name_kana, body.changed_on, body.version, body.note,
         today_jst()))
 
 
-@app.post("/persons/<person_id>/household", summary="Register 世帯変更")
 def register_household_change(person_id: PathId, body: HouseholdChangeIn) -> dict[str, Any]:
     return _person_out(appsvc.register_household_change(
         _actor(), person_id, body.household_id, body.relationship, body.changed_on, body.new_householder_of_old,
         body.version, body.note, today_jst()))
 
 
-@app.post("/persons/<person_id>/contact", summary="Register a change of phone, 送付先 or 公金受取口座")
 def register_contact(person_id: PathId, body: ContactIn) -> dict[str, Any]:
     return _person_out(appsvc.register_contact(
         _actor(), person_id, body.changed_on, body.version, body.note, today_jst(), phone=body.phone,
@@ -284,19 +323,16 @@ def _card_out(card: Any) -> dict[str, Any]:
             "recover_reason": card.recover_reason}
 
 
-@app.post("/persons/<person_id>/cards", summary="Issue a 資格確認書")
 def issue_card(person_id: PathId, body: CardIssueIn) -> Response[dict[str, Any]]:
     card = appsvc.issue_card(_actor(), person_id, body.issued_on, body.version, body.note, today_jst())
     return Response(201, content_types.APPLICATION_JSON, _card_out(card))
 
 
-@app.post("/persons/<person_id>/cards/<card_id>/recovery", summary="Recover a 資格確認書")
 def recover_card(person_id: PathId, card_id: PathId, body: CardRecoverIn) -> dict[str, Any]:
     return _card_out(appsvc.recover_card(_actor(), person_id, card_id, body.recovered_on, body.reason,
                                          body.version, body.note, today_jst()))
 
 
-@app.post("/persons/<person_id>/my-number", summary="Store a person's My Number (never overwritten)")
 def store_number(person_id: PathId, body: MyNumberIn) -> dict[str, Any]:
     from kokuho.identity.vault import store_my_number
 
@@ -306,7 +342,6 @@ def store_number(person_id: PathId, body: MyNumberIn) -> dict[str, Any]:
             "my_number": mask(body.my_number)}
 
 
-@app.post("/persons/<person_id>/my-number/reveal", summary="Show a person's My Number (purpose recorded)")
 def reveal_number(person_id: PathId, body: RevealIn) -> Response[dict[str, Any]]:
     from kokuho.identity.vault import RevealDenied, VaultError, reveal_my_number
 
@@ -322,7 +357,6 @@ def reveal_number(person_id: PathId, body: RevealIn) -> Response[dict[str, Any]]
                     headers={"Cache-Control": "no-store"})
 
 
-@app.post("/my-number/lookup", summary="Find a person by My Number (POST body only)")
 def lookup_number(body: LookupIn) -> dict[str, Any]:
     from kokuho.identity.vault import find_person_by_my_number
 
@@ -332,7 +366,6 @@ def lookup_number(body: LookupIn) -> dict[str, Any]:
     return {"person_id": person_id, "my_number": mask(body.my_number)}
 
 
-@app.get("/my-number/review", summary="確認リスト: My Numbers held for review (masked)")
 def number_review_list(limit: Annotated[int, Query(ge=1, le=appsvc.MAX_PAGE)] = 50) -> dict[str, Any]:
     from kokuho.identity.vault import vault
 
@@ -342,12 +375,10 @@ def number_review_list(limit: Annotated[int, Query(ge=1, le=appsvc.MAX_PAGE)] = 
     return {"items": [vars(e) for e in entries]}
 
 
-@app.get("/households/<household_id>", summary="A household with members past and present and history")
 def read_household(household_id: PathId) -> dict[str, Any]:
     return appsvc.read_household(_actor(), household_id, today_jst())
 
 
-@app.post("/households/<household_id>/simulation", summary="窓口試算 of a household's premium")
 def simulate(household_id: PathId, body: SimulationIn) -> dict[str, Any]:
     from kokuho.premium import CaseError, RateFileError
 
@@ -358,7 +389,6 @@ def simulate(household_id: PathId, body: SimulationIn) -> dict[str, Any]:
         raise ChangeRejected(str(exc)) from exc
 
 
-@app.get("/permissions/review", summary="権限設定状況の一覧表: every grant and its state today")
 def permission_review(
     limit: Annotated[int, Query(ge=1, le=appsvc.MAX_PAGE)] = 50,
     page_token: Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9\-#]+$")] = None,
@@ -381,51 +411,72 @@ def permission_review(
     return {"as_of": today.isoformat(), "items": items, "next_token": token}
 
 
-# The approval routes of 自動応答不可 provisions live in the layer (kokuho.linkage.approval_routes);
-# identity and grant are checked here like for every route (ROUTES).
+# --- the one route table ---------------------------------------------------------------------------
+
+F = Function
+# The one table of who may call what (route × function × concern); the authorization matrix, the
+# routing tests and the OpenAPI document read it.
+ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("GET", OPENAPI_PATH, None, "openapi", "meta", openapi_document, "This API's OpenAPI document"),
+    RouteSpec("GET", "/persons", F.READ_QUALIFICATION, "search", "read", search_persons,
+              "Search insured persons (by 住民コード, birth date, postal code + address, kana)"),
+    RouteSpec("POST", "/persons", F.REGISTER_CHANGE, "register_person", "register", register_person,
+              "Register a person (宛名) and their household membership", 201),
+    RouteSpec("GET", "/persons/{person_id}", F.READ_QUALIFICATION, "read", "read", read_person,
+              "A person with qualification history and cards"),
+    RouteSpec("POST", "/persons/{person_id}/qualification", F.REGISTER_CHANGE, "qualification", "register",
+              register_qualification, "Register 取得 or 喪失 (the reason says which)"),
+    RouteSpec("POST", "/persons/{person_id}/moves", F.REGISTER_CHANGE, "move", "register", register_move,
+              "Register 転居 (move within the city)"),
+    RouteSpec("POST", "/persons/{person_id}/name", F.REGISTER_CHANGE, "rename", "register", register_rename,
+              "Register 氏名変更"),
+    RouteSpec("POST", "/persons/{person_id}/household", F.REGISTER_CHANGE, "household_change", "register",
+              register_household_change, "Register 世帯変更"),
+    RouteSpec("POST", "/persons/{person_id}/contact", F.REGISTER_CHANGE, "contact_change", "register",
+              register_contact, "Register a change of phone, 送付先 or 公金受取口座"),
+    RouteSpec("POST", "/persons/{person_id}/cards", F.ISSUE_CARD, "card_issue", "register", issue_card,
+              "Issue a 資格確認書", 201),
+    RouteSpec("POST", "/persons/{person_id}/cards/{card_id}/recovery", F.ISSUE_CARD, "card_recover", "register",
+              recover_card, "Recover a 資格確認書"),
+    RouteSpec("POST", "/persons/{person_id}/my-number", F.REGISTER_MY_NUMBER, "store", "vault", store_number,
+              "Store a person's My Number (never overwritten)"),
+    RouteSpec("POST", "/persons/{person_id}/my-number/reveal", F.REVEAL_MY_NUMBER, "reveal", "vault",
+              reveal_number, "Show a person's My Number (purpose recorded)"),
+    RouteSpec("POST", "/my-number/lookup", F.LOOKUP_MY_NUMBER, "lookup", "vault", lookup_number,
+              "Find a person by My Number (POST body only)"),
+    RouteSpec("GET", "/my-number/review", F.REGISTER_MY_NUMBER, "review_list", "vault", number_review_list,
+              "確認リスト: My Numbers held for review (masked)"),
+    RouteSpec("GET", "/households/{household_id}", F.READ_QUALIFICATION, "read", "read", read_household,
+              "A household with members past and present and history"),
+    RouteSpec("POST", "/households/{household_id}/simulation", F.SIMULATE_PREMIUM, "simulate", "read", simulate,
+              "窓口試算 of a household's premium"),
+    RouteSpec("GET", "/permissions/review", F.REVIEW_PERMISSIONS, "review", "review", permission_review,
+              "権限設定状況の一覧表: every grant and its state today"),
+    # The approval of 自動応答不可 provisions (kokuho.linkage.approval_routes): same identity and grant check.
+    RouteSpec("GET", approval_routes.QUEUE_PATH, F.APPROVE_LINKAGE_PROVISION, "approval_queue", "approval",
+              approval_routes.approval_queue,
+              "自動応答不可: requests held for a person, oldest first, with what would be sent",
+              category=approval_routes.CATEGORY),
+    RouteSpec("POST", approval_routes.DECISION_PATH, F.APPROVE_LINKAGE_PROVISION, "decide", "approval",
+              approval_routes.decide_request,
+              "自動応答不可: approve (the workflow provides) or refuse with a reason (recorded)",
+              category=approval_routes.CATEGORY),
+)
+_SPEC_OF: dict[Callable[..., Any], RouteSpec] = {spec.handler: spec for spec in ROUTES}
+assert len(_SPEC_OF) == len(ROUTES), "one handler per route"
+
+for _spec in ROUTES:
+    app.route(_spec.resolver_path, method=_spec.method, summary=_spec.summary, status_code=_spec.status,
+              operation_id=_spec.handler.__name__)(_spec.handler)
+# The approval router contributes its exception handlers and shares the context (the actor).
 app.include_router(approval_routes.router)
 
 
 # --- entry point ------------------------------------------------------------------------------------
 
 
-def _url_has_my_number(event: dict[str, Any]) -> bool:
-    parts = [str(event.get("path") or "")]
-    parts += [str(v) for v in (event.get("queryStringParameters") or {}).values()]
-    for values in (event.get("multiValueQueryStringParameters") or {}).values():
-        parts += [str(v) for v in values or []]
-    return any(TWELVE_DIGITS.search(p) for p in parts)  # any twelve-digit run, valid or not
-
-
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    method = str(event.get("httpMethod") or "")
-    path = str(event.get("path") or "")
-    try:
-        who = identity_of(event)
-    except Unauthenticated as exc:
-        logger.info("refused: unauthenticated", extra={"method": method, "reason": str(exc)})
-        return _json(401, {"error": str(exc)})
-    if _url_has_my_number(event):
-        # Refused before anything reads it: a My Number never travels in a URL (query string or path).
-        logger.info("refused: twelve digits in the URL", extra={"staff_id": who.staff_id})
-        return _json(400, {"error": "a My Number is never sent in a URL; use the POST routes"})
-    matched = match_route(method, path)
-    purpose = "(authenticated)"
-    if matched is not None and matched[0].function is not None:
-        spec, params = matched
-        decision = authorize(who.staff_id, spec.function)  # type: ignore[arg-type]
-        if not decision.allowed:
-            record(Actor(who.staff_id, who.terminal_id, "(no active grant)"), [_subject(params)],
-                   spec.category, spec.operation, result="denied")
-            logger.info("refused: no grant", extra={"staff_id": who.staff_id, "route": spec.path})
-            return _json(403, {"error": decision.reason})
-        purpose = decision.purpose
-    app.append_context(actor=Actor(who.staff_id, who.terminal_id, purpose))
-    response = app.resolve(event, context)
-    logger.info("request", extra={"staff_id": who.staff_id, "terminal_id": who.terminal_id, "method": method,
-                                  "route": matched[0].path if matched else None,
-                                  "status": response.get("statusCode")})
-    return response
+    return app.resolve(event, context)
 
 
-__all__ = ["ROUTES", "app", "handler", "match_route"]
+__all__ = ["ROUTES", "RouteSpec", "app", "authorize_request", "handler"]

@@ -4,9 +4,11 @@ API (functions/qualification/api.py includes `router`):
   GET  /linkage/approvals                 the queue, oldest first, with a preview of what would be sent
   POST /linkage/approvals/{request_id}    body DecisionIn: approve, or refuse with a reason
 
-The hosting API authenticates the member of staff, checks the grant of
-Function.APPROVE_LINKAGE_PROVISION and puts the `Actor` (staff id, terminal, the grant's purpose) in the
-resolver context under "actor" before these run; they never see an unauthenticated or unauthorised call.
+The hosting API registers the two handlers below from its one route table (qualification.api.ROUTES:
+path, grant, concern) and includes `router` for its exception handlers and shared context. It
+authenticates the member of staff, checks the grant of Function.APPROVE_LINKAGE_PROVISION and puts the
+`Actor` (staff id, terminal, the grant's purpose) in the resolver context under "actor" before these run;
+they never see an unauthenticated or unauthorised call.
 The body is validated by the resolver (pydantic, 422 with a reason) so the OpenAPI document covers it.
 """
 
@@ -86,7 +88,6 @@ def _rejected(exc: provision.DecisionError) -> Response[dict[str, Any]]:
     return _error(422, str(exc))
 
 
-@router.get(QUEUE_PATH, summary="自動応答不可: requests held for a person, oldest first, with what would be sent")
 def approval_queue(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) -> dict[str, Any]:
     actor = _actor()
     pending = provision.pending_approvals(actor, limit)  # records the reading of the previews
@@ -95,8 +96,6 @@ def approval_queue(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) -
     return {"pending": pending}
 
 
-@router.post(DECISION_PATH.replace("{request_id}", "<request_id>"),
-             summary="自動応答不可: approve (the workflow provides) or refuse with a reason (recorded)")
 def decide_request(request_id: Annotated[str, Path(pattern=REQUEST_ID)], body: DecisionIn) -> dict[str, Any]:
     import boto3
 
@@ -105,4 +104,4 @@ def decide_request(request_id: Annotated[str, Path(pattern=REQUEST_ID)], body: D
                             boto3.client("stepfunctions"))
 
 
-__all__ = ["CATEGORY", "DECISION_PATH", "DecisionIn", "QUEUE_PATH", "router"]
+__all__ = ["CATEGORY", "DECISION_PATH", "DecisionIn", "QUEUE_PATH", "approval_queue", "decide_request", "router"]
