@@ -3,6 +3,7 @@ transfers under data-use applications."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Iterable
@@ -112,6 +113,77 @@ def test_carry_over_file_feeds_the_household_count(world: World) -> None:
     assert out["status"] == "applied"
     assert carried_over_months("H77") == ["2025-06", "2025-09", "2026-01"]
     assert CarryOverModel.get("HH#H77", "KOGAKU#2025-09").from_municipality == "401307"
+
+
+def _raw_file(kind: str, file_id: str, d_lines: list[str]) -> bytes:
+    """A file framed by hand (build_file refuses to write what intake would refuse)."""
+    body = "".join(f"{line}\n" for line in d_lines)
+    return (f"H,{kind},1,{file_id},2026-05-01T06:00:00+09:00,福岡県国民健康保険団体連合会,401005\n{body}"
+            f"T,{len(d_lines)},{hashlib.sha256(body.encode()).hexdigest()}\n").encode()
+
+
+def test_the_same_person_and_period_twice_is_refused_naming_both_lines(world: World) -> None:
+    before = _federation_items(world)
+    _put(world, "qc-twice.txt", _raw_file("QUALCONT", "QC-FED-20260510", [
+        "D,1,P510,H51,FK0510,401000,2020-04-01,move_in,,",
+        "D,2,P520,H52,FK0520,401000,2021-04-01,birth,,",
+        "D,3,P510,H51,FK0510,401000,2020-04-01,move_in,2026-05-01,move_out",  # last would win
+    ]))
+    _put(world, "kg-twice.txt", _raw_file("KOGAKU", "KG-401307-202605", [
+        "D,1,H78,P780,401307,401005,2026-04-10,2025-06;2025-09",
+        "D,2,H78,P780,401307,401005,2026-04-10,2025-09",
+    ]))
+    outs = {o["key"]: o for o in _intake(world)}
+    assert outs["incoming/qc-twice.txt"]["status"] == "rejected"
+    assert outs["incoming/qc-twice.txt"]["errors"] == [
+        "line 4, field acquired_on: same person and period (person_id, acquired_on) as line 2"]
+    assert outs["incoming/kg-twice.txt"]["errors"] == [
+        "line 3, field benefit_months: same household and month as line 2"]
+    assert _federation_items(world) == before
+
+
+def test_a_crashing_file_fails_alone_and_the_rest_go_on(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.linkage import federation
+
+    real = federation.apply_file
+
+    def crash_on_one(data: bytes, source_key: str) -> Any:
+        if source_key.endswith("crash.txt"):
+            raise RuntimeError("disk on fire")
+        return real(data, source_key)
+
+    monkeypatch.setattr(federation, "apply_file", crash_on_one)
+    _put(world, "a-crash.txt", _continuity("QC-FED-20260511", person="P511"))
+    _put(world, "b-fine.txt", _continuity("QC-FED-20260512", person="P512"))
+    outs = {o["key"]: o for o in _intake(world)}
+    assert outs["incoming/a-crash.txt"] == {"key": "incoming/a-crash.txt", "status": "failed",
+                                            "error": "RuntimeError"}
+    assert outs["incoming/b-fine.txt"]["status"] == "applied"
+    assert _keys(world, "incoming/") == ["incoming/a-crash.txt"]  # kept for the next run
+    monkeypatch.undo()
+    (again,) = _intake(world)  # the operator's rerun (or tomorrow's run) takes it
+    assert (again["key"], again["status"]) == ("incoming/a-crash.txt", "applied")
+    assert ContinuityModel.get("PERSON#P511", "CONT#2020-04-01").file_id == "QC-FED-20260511"
+
+
+def test_a_crash_before_the_applied_marker_does_not_duplicate_the_access_record(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.access.records import records_of_chain
+    from kokuho.linkage import federation
+
+    data = _continuity("QC-FED-20260513", person="P513")
+
+    def crash(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the Lambda timed out before the marker")
+
+    monkeypatch.setattr(AppliedFileModel, "save", crash)
+    with pytest.raises(RuntimeError, match="marker"):
+        federation.apply_file(data, "incoming/qc-0513.txt")
+    monkeypatch.undo()
+    assert federation.apply_file(data, "incoming/qc-0513.txt").status == "applied"
+    assert federation.apply_file(data, "incoming/qc-0513.txt").status == "duplicate"
+    records = [r for r in records_of_chain("FILE#QC-FED-20260513") if r.category == "federation_qualcont"]
+    assert [sorted(r.subject_ids) for r in records] == [["P200", "P513"]]
 
 
 class FakeSource:

@@ -38,9 +38,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
+from kokuho.records.base import connection
 from kokuho.records.linkage import AppliedFileModel, CarryOverModel, ContinuityModel
 
 INTAKE = Actor(staff_id="system:federation-intake", terminal_id="stepfunctions",
@@ -217,6 +219,23 @@ def _validate_kogaku(rec: dict[str, str], line: int, errors: list[FieldError]) -
                 return
 
 
+def _check_unique(kind: str, rec: dict[str, str], line: int, first_line: dict[tuple[str, str], int],
+                  errors: list[FieldError]) -> None:
+    """The same person and period (QUALCONT: person, acquired_on; KOGAKU: household, month) twice in one
+    file is refused naming both lines: applied, the later line would silently overwrite the earlier."""
+    if kind == "QUALCONT":
+        keys = [("acquired_on", (rec["person_id"], rec["acquired_on"]))]
+        what = "same person and period (person_id, acquired_on)"
+    else:
+        keys = [("benefit_months", (rec["household_id"], m)) for m in rec["benefit_months"].split(";") if m]
+        what = "same household and month"
+    for name, key in keys:
+        first = first_line.setdefault(key, line)
+        if first != line:
+            errors.append(FieldError(line, name, f"{what} as line {first}"))
+            return
+
+
 def parse_file(data: bytes) -> ParsedFile:
     """Validate the whole file; raise FileRejected with every error (line and field) found."""
     errors: list[FieldError] = []
@@ -255,6 +274,7 @@ def parse_file(data: bytes) -> ParsedFile:
     last = len(lines)
     names = D_FIELDS[kind]
     records: list[dict[str, str]] = []
+    first_line: dict[tuple[str, str], int] = {}
     for i, raw in enumerate(lines[1:-1], start=2):
         parts = raw.split(",")
         if parts[0] != "D":
@@ -267,6 +287,7 @@ def parse_file(data: bytes) -> ParsedFile:
         if rec["seq"] != str(len(records) + 1):
             errors.append(FieldError(i, "seq", f"sequence {len(records) + 1} expected"))
         (_validate_qualcont if kind == "QUALCONT" else _validate_kogaku)(rec, i, errors)
+        _check_unique(kind, rec, i, first_line, errors)
         records.append(rec)
     if len(tail) != len(T_FIELDS) or tail[0] != "T":
         errors.append(FieldError(last, "record_type", f"trailer expected with {len(T_FIELDS)} fields"))
@@ -321,12 +342,38 @@ def apply_file(data: bytes, source_key: str) -> Outcome:
                                moved_on=rec["moved_on"], file_id=parsed.file_id).save()
     subjects = sorted({r["person_id"] if parsed.kind == "QUALCONT" else r["householder_id"]
                        for r in parsed.records})
-    _record_subjects(INTAKE, subjects, f"federation_{parsed.kind.lower()}", "write", f"FILE#{parsed.file_id}")
+    _record_file_subjects(parsed, source_key, subjects)
     AppliedFileModel(f"FILE#{parsed.file_id}", "APPLIED", file_id=parsed.file_id, kind=parsed.kind,
                      content_hash=parsed.content_hash, record_count=len(parsed.records),
                      applied_at=datetime.now(UTC).isoformat(timespec="seconds"), source_key=source_key
                      ).save(condition=AppliedFileModel.pk.does_not_exist())
     return Outcome("applied", parsed.file_id, len(parsed.records))
+
+
+def _record_file_subjects(parsed: ParsedFile, source_key: str, subjects: list[str]) -> None:
+    """The intake's access records, exactly once per file even when a run crashed before the APPLIED
+    marker and the rerun applies the file again: each chunk's record commits in one transaction with a
+    marker of that chunk (FILE#<id> / ACCESS#<n>), and a chunk whose marker exists is not recorded again."""
+    category = f"federation_{parsed.kind.lower()}"
+    for n, first in enumerate(range(0, len(subjects), SUBJECTS_PER_RECORD)):
+        chunk = subjects[first:first + SUBJECTS_PER_RECORD]
+        marker = AppliedFileModel(f"FILE#{parsed.file_id}", f"ACCESS#{n:05d}", file_id=parsed.file_id,
+                                  kind=parsed.kind, content_hash=parsed.content_hash, record_count=len(chunk),
+                                  applied_at=datetime.now(UTC).isoformat(timespec="seconds"), source_key=source_key)
+        for attempt in range(10):
+            try:
+                AppliedFileModel.get(marker.pk, marker.sk, consistent_read=True)
+                break  # recorded by an earlier, interrupted run
+            except DoesNotExist:
+                pass
+            try:
+                with TransactWrite(connection=connection()) as tx:
+                    record_access(INTAKE, chunk, category, "write", chain=f"FILE#{parsed.file_id}", transaction=tx)
+                    tx.save(marker, condition=AppliedFileModel.pk.does_not_exist())
+                break
+            except TransactWriteError:
+                if attempt == 9:  # another writer kept taking the chain's next position
+                    raise
 
 
 def _record_subjects(actor: Actor, subjects: list[str], category: str, operation: str, chain: str) -> None:
