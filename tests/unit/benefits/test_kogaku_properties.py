@@ -35,7 +35,7 @@ def households(draw: st.DrawFn) -> dict[str, Any]:
             extra["outpatient_paid_this_year"] = draw(st.integers(0, 200_000))
         members.append(member(f"M{i}", age, *draw(st.lists(bills(), max_size=4)), **extra))
     service_month = draw(st.sampled_from(["2024-10", "2025-01", "2025-07"]))
-    prior = [m for m in draw(st.lists(st.sampled_from(MONTHS), max_size=6)) if m < service_month]
+    prior = [m for m in draw(st.lists(st.sampled_from(MONTHS), max_size=6, unique=True)) if m < service_month]
     return case(*members, service_month=service_month,
                 bracket=draw(st.sampled_from(["ア", "イ", "ウ", "エ", "オ"])),
                 bracket70=draw(st.sampled_from(["現役並みⅢ", "現役並みⅡ", "現役並みⅠ", "一般", "低所得Ⅱ", "低所得Ⅰ"])),

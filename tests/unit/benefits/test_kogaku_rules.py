@@ -30,8 +30,9 @@ def test_multiple_window_is_the_eleven_months_before() -> None:
     assert run(case(a, prior=["2023-11", "2024-05", "2024-07"])).ceiling == 44_400
     # 2023-10 is 12 months before: outside → only 2 months count → 87,430
     assert run(case(a, prior=["2023-10", "2024-05", "2024-07"])).ceiling == 87_430
-    # the same month twice is one month
-    assert run(case(a, prior=["2024-05", "2024-05", "2024-07"])).multiple is False
+    # the same month twice is refused (issue 16): a month is one benefit month, a repeat is a mistake upstream
+    with pytest.raises(CaseError, match=r"prior_benefit_months\[1\]: the same month is given twice"):
+        run(case(a, prior=["2024-05", "2024-05", "2024-07"]))
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,12 @@ ELDERLY_FROM_AGE = 70
 LATE_STAGE_FROM_AGE = 75
 YEARLY_OUTPATIENT_FIRST_MONTH = 8  # the 外来年間上限 year runs August–July
 
+#: Upper bound of an amount of a bill: a month's dearest treatments cost about 10^8 yen; this refuses
+#: absurd magnitudes (10^30) before they reach the arithmetic. Stated in the rejection.
+MAX_YEN = 10_000_000_000
+#: A household with more is not a household; one member's bills of a month stay far below this.
+MAX_MEMBERS, MAX_BILLS = 100, 1_000
+
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
@@ -59,15 +65,15 @@ class Bill(_Strict):
     provider: str = Field(min_length=1)
     setting: Setting
     dental: bool = False
-    total_cost: int = Field(ge=0)
-    copay: int = Field(ge=0)
+    total_cost: int = Field(ge=0, le=MAX_YEN)
+    copay: int = Field(ge=0, le=MAX_YEN)
 
 
 class Member(_Strict):
     id: str = Field(min_length=1)
     age: int = Field(ge=0)
-    bills: list[Bill] = Field(default_factory=list)
-    outpatient_paid_this_year: int | None = Field(default=None, ge=0)
+    bills: list[Bill] = Field(default_factory=list, max_length=MAX_BILLS)
+    outpatient_paid_this_year: int | None = Field(default=None, ge=0, le=MAX_YEN)
 
 
 class Household(_Strict):
@@ -75,7 +81,7 @@ class Household(_Strict):
     bracket70: Bracket70 | None = None
     prior_benefit_months: list[Month] = Field(default_factory=list)
     moved_in_month_within_prefecture: bool = False
-    members: list[Member] = Field(min_length=1)
+    members: list[Member] = Field(min_length=1, max_length=MAX_MEMBERS)
 
 
 class KogakuCase(_Strict):
@@ -117,10 +123,16 @@ _FRIENDLIER = {
 }
 
 
+def _message(err: Any) -> str:
+    if err["type"] == "less_than_equal":
+        return f"must be at most {err['ctx']['le']:,}"
+    return _FRIENDLIER.get(err["type"], err["msg"])
+
+
 def _shape_errors(exc: ValidationError) -> list[FieldError]:
     errors = []
     for err in exc.errors(include_input=False, include_url=False):
-        message = _FRIENDLIER.get(err["type"], err["msg"])
+        message = _message(err)
         message = message.removeprefix("Value error, ")
         errors.append(FieldError(field_path(tuple(err["loc"])), message))
     return errors
@@ -159,7 +171,12 @@ def _rule_errors(case: KogakuCase) -> list[FieldError]:
         errors.append(FieldError("household.bracket70", "required when a member is aged 70–74"))
     if any(a < ELDERLY_FROM_AGE for a in ages) and household.bracket is None:
         errors.append(FieldError("household.bracket", "required when a member is under 70"))
+    months_seen: set[date] = set()
     for k, prior in enumerate(household.prior_benefit_months):
+        if prior in months_seen:
+            # a month is one benefit month however often it is listed: a repeat is a mistake upstream
+            errors.append(FieldError(f"household.prior_benefit_months[{k}]", "the same month is given twice"))
+        months_seen.add(prior)
         if prior >= case.service_month:
             errors.append(FieldError(f"household.prior_benefit_months[{k}]",
                                      "a prior benefit month must be before service_month"))

@@ -13,6 +13,7 @@ import sys
 from kokuho.benefits.case import CaseError, parse_case
 from kokuho.benefits.ceilings import CeilingNotGiven
 from kokuho.benefits.kogaku import assess
+from kokuho.cli.case_input import CaseInputError, read_case
 
 EXIT_REJECTED = 2
 
@@ -32,17 +33,9 @@ def _reject(lines: list[str]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        if args.case == "-":
-            text = sys.stdin.read()
-        else:
-            with open(args.case, encoding="utf-8") as handle:
-                text = handle.read()
-    except OSError as exc:
-        return _reject([f"--case: cannot read the file ({exc.strerror})"])
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return _reject([f"case: not valid JSON (line {exc.lineno}, column {exc.colno})"])
+        raw = read_case(args.case)
+    except CaseInputError as exc:
+        return _reject([str(exc)])
     try:
         result = assess(parse_case(raw))
     except CaseError as exc:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
+from kokuho.cli.case_input import CaseInputError, read_case
 from kokuho.premium import CaseError, RateFileError, load_rate_table
 
 
@@ -22,19 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="directory of fyYYYY.json rate files (default: the packaged ones)")
 
 
-def _read(source: str) -> Any:
-    text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
-    return json.loads(text)
-
-
 def run(args: argparse.Namespace) -> int:
     try:
-        case = _read(args.case)
-    except OSError as exc:
-        print(f"case: cannot read {args.case}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except ValueError as exc:
-        print(f"case: not valid JSON ({exc})", file=sys.stderr)
+        case = read_case(args.case)
+    except CaseInputError as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     from kokuho.premium import compute_case, explain_case
     from kokuho.premium.case import validate_case

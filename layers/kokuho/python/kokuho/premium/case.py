@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 from kokuho.identity.mynumber import is_valid as is_my_number
 from kokuho.premium.errors import CaseError
 
-NonNegativeYen = Annotated[StrictInt, Field(ge=0)]
+#: Upper bound of an amount in a case: far above any declared income (the largest personal incomes in
+#: Japan are about 10^10 yen), it refuses absurd magnitudes (10^30) before they reach the arithmetic.
+MAX_YEN = 1_000_000_000_000
+#: Dates a case may hold: anyone alive in the fiscal years 2000–2100, with room for 65th birthdays and
+#: the 非自発的失業者 period after the latest of them.
+FIRST_DATE, LAST_DATE = dt.date(1850, 1, 1), dt.date(2200, 12, 31)
+NonNegativeYen = Annotated[StrictInt, Field(ge=0, le=MAX_YEN)]
+CaseDate = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -27,8 +34,8 @@ class _Strict(BaseModel):
 class InsuredPeriod(_Strict):
     """One period of NHI membership: `from` = 資格取得日, `until` = 資格喪失日 (exclusive) or None."""
 
-    from_: dt.date = Field(alias="from")
-    until: dt.date | None = None
+    from_: CaseDate = Field(alias="from")
+    until: CaseDate | None = None
 
 
 class Income(_Strict):
@@ -43,7 +50,7 @@ class Income(_Strict):
 class InvoluntaryUnemployment(_Strict):
     """非自発的失業者 (involuntarily unemployed): the day they left employment."""
 
-    left_on: dt.date
+    left_on: CaseDate
 
 
 class ExpectedBirth(_Strict):
@@ -63,7 +70,7 @@ class ExpectedBirth(_Strict):
 
 class Member(_Strict):
     id: Annotated[str, Field(min_length=1, max_length=64)]
-    birth_date: dt.date
+    birth_date: CaseDate
     insured: list[InsuredPeriod] = Field(default_factory=list)
     income: Income
     salary_or_pension_earner: StrictBool = False
@@ -95,6 +102,11 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def _bound(value: Any) -> str:
+    # Amounts read better with separators (1,000,000,000,000); years (2100) do not.
+    return f"{value:,}" if isinstance(value, int) and value >= 10_000 else str(value)
+
+
 def _message(err: Any) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -103,9 +115,9 @@ def _message(err: Any) -> str:
     if kind == "missing":
         return "is required"
     if kind == "greater_than_equal":
-        return f"must be ≥ {ctx.get('ge')}"
+        return f"must be ≥ {_bound(ctx.get('ge'))}"
     if kind == "less_than_equal":
-        return f"must be ≤ {ctx.get('le')}"
+        return f"must be ≤ {_bound(ctx.get('le'))}"
     if kind.startswith("date"):
         return "must be a real date YYYY-MM-DD"
     if kind == "value_error":
