@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kogaku_cases import bill, case, member, run
 
 from kokuho.benefits.case import parse_case
-from kokuho.benefits.ceilings import ceiling_of, period_for
+from kokuho.benefits.ceilings import CeilingNotGiven, ceiling_of, period_for
+from kokuho.benefits.kogaku import assess_many
 
 AGES = [0, 30, 45, 69, 70, 72, 74]
 MONTHS = [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13)]
@@ -91,3 +94,19 @@ def test_every_rule_multiple_ceiling_below_normal(total_cost: int, halved: bool)
             assert ceiling_of(rule, total_cost, multiple=True, halved=halved).amount <= normal.amount
         if halved:
             assert normal.amount <= ceiling_of(rule, total_cost, multiple=False, halved=False).amount
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(households(), min_size=1, max_size=5))
+def test_batch_path_gives_what_the_validated_path_gives(raws: list[dict[str, Any]]) -> None:
+    """`assess_many` (valid cases in JSON form, no validation, no wording: the batch path) answers as
+    `assess(parse_case(...))` does, case by case, and leaves its input as it was."""
+    snapshot = copy.deepcopy(raws)
+    try:
+        expected = [run(raw).to_json() for raw in raws]
+    except CeilingNotGiven as exc:
+        with pytest.raises(CeilingNotGiven, match=re.escape(str(exc))):
+            assess_many(raws)
+        return
+    assert assess_many(raws) == expected
+    assert raws == snapshot

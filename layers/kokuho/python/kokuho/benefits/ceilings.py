@@ -11,7 +11,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -79,25 +78,43 @@ def yen(amount: int) -> str:
 
 
 def one_percent_rounded_half_up(excess: int) -> int:
-    """The 1% term of a ceiling: excess × 1%, rounded to the yen half up (domain.md §2)."""
-    return int((Decimal(excess) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """The 1% term of a ceiling: excess × 1%, rounded to the yen half up (domain.md §2). `excess` is the
+    cost above the threshold, never negative here, so ⌊(excess + 50) / 100⌋ is exact in integers."""
+    return (excess + 50) // 100
+
+
+@lru_cache(maxsize=256)
+def halved_rule(rule: CeilingRule) -> CeilingRule:
+    """The rule of a month of an in-prefecture move (cached: the rules are a handful of constants)."""
+    return rule.halved()
+
+
+def rule_amount(rule: CeilingRule, total_cost: int, multiple: bool) -> int:
+    """The ceiling in yen: the 多数回 amount, a flat base, or base + 1% of the cost above the threshold.
+    `multiple` asks for the 多数回 ceiling; the lookups below checked that the rule has one."""
+    if multiple:
+        assert rule.multiple is not None
+        return rule.multiple
+    threshold = rule.threshold
+    if threshold is None or total_cost <= threshold:
+        return rule.base
+    return rule.base + one_percent_rounded_half_up(total_cost - threshold)
 
 
 def ceiling_of(rule: CeilingRule, total_cost: int, *, multiple: bool, halved: bool) -> Ceiling:
-    """The amount of a rule for a total cost; `multiple` asks for the 多数回 ceiling (caller checked it exists)."""
+    """The amount of a rule for a total cost, with its arithmetic in words (for --explain)."""
     half = " (half: month of an in-prefecture move)" if halved else ""
     if halved:
-        rule = rule.halved()
+        rule = halved_rule(rule)
+    amount = rule_amount(rule, total_cost, multiple)
     if multiple:
-        assert rule.multiple is not None
-        return Ceiling(rule.multiple, True, f"多数回 ceiling {yen(rule.multiple)}{half}")
+        return Ceiling(amount, True, f"多数回 ceiling {yen(amount)}{half}")
     if rule.threshold is None:
-        return Ceiling(rule.base, False, f"{yen(rule.base)} (a flat amount){half}")
+        return Ceiling(amount, False, f"{yen(amount)} (a flat amount){half}")
     if total_cost <= rule.threshold:
-        return Ceiling(rule.base, False, f"{yen(rule.base)} (total cost {yen(total_cost)} does not exceed "
-                                         f"{yen(rule.threshold)}, so no 1% term){half}")
-    term = one_percent_rounded_half_up(total_cost - rule.threshold)
-    amount = rule.base + term
+        return Ceiling(amount, False, f"{yen(amount)} (total cost {yen(total_cost)} does not exceed "
+                                      f"{yen(rule.threshold)}, so no 1% term){half}")
+    term = amount - rule.base
     return Ceiling(amount, False, f"{yen(rule.base)} + ({yen(total_cost)} − {yen(rule.threshold)}) × 1% "
                                   f"= {yen(rule.base)} + {yen(term)} = {yen(amount)}{half}")
 
@@ -159,26 +176,38 @@ def _not_given(period: CeilingPeriod, field: str, what: str) -> CeilingNotGiven:
                                   f"({period.status}) gives no {what}")
 
 
-def under70_ceiling(period: CeilingPeriod, bracket: str, total_cost: int, *,
-                    multiple: bool, halved: bool) -> Ceiling:
-    """The under-70 household ceiling of `bracket` (ア–オ) for the total cost of the combined bills."""
+def under70_rule(period: CeilingPeriod, bracket: str, *, multiple: bool) -> CeilingRule:
+    """The under-70 household ceiling rule of `bracket` (ア–オ); its 多数回 amount must exist if asked for."""
     rule = period.under70.get(bracket)
     if rule is None:
         raise _not_given(period, "household.bracket", f"ceiling for bracket {bracket}")
     if multiple and rule.multiple is None:
         raise _not_given(period, "household.prior_benefit_months", f"多数回 ceiling for bracket {bracket}")
-    return ceiling_of(rule, total_cost, multiple=multiple, halved=halved)
+    return rule
 
 
-def household70_ceiling(period: CeilingPeriod, bracket70: str, total_cost: int, *,
-                        multiple: bool, halved: bool) -> Ceiling:
-    """The 70–74 household ceiling of `bracket70`; 多数回 only where the law has one (never 低所得)."""
+def household70_rule(period: CeilingPeriod, bracket70: str, *, multiple: bool) -> tuple[CeilingRule, bool]:
+    """The 70–74 household ceiling rule of `bracket70`, and whether its 多数回 amount applies (never for
+    低所得, which has none in law)."""
     rule = period.household70.get(bracket70)
     if rule is None:
         raise _not_given(period, "household.bracket70", f"70–74 household ceiling for {bracket70}")
     use_multiple = multiple and bracket70 not in NO_MULTIPLE_BRACKETS70
     if use_multiple and rule.multiple is None:
         raise _not_given(period, "household.prior_benefit_months", f"多数回 ceiling for {bracket70}")
+    return rule, use_multiple
+
+
+def under70_ceiling(period: CeilingPeriod, bracket: str, total_cost: int, *,
+                    multiple: bool, halved: bool) -> Ceiling:
+    """The under-70 household ceiling of `bracket` (ア–オ) for the total cost of the combined bills."""
+    return ceiling_of(under70_rule(period, bracket, multiple=multiple), total_cost, multiple=multiple, halved=halved)
+
+
+def household70_ceiling(period: CeilingPeriod, bracket70: str, total_cost: int, *,
+                        multiple: bool, halved: bool) -> Ceiling:
+    """The 70–74 household ceiling of `bracket70`; 多数回 only where the law has one (never 低所得)."""
+    rule, use_multiple = household70_rule(period, bracket70, multiple=multiple)
     return ceiling_of(rule, total_cost, multiple=use_multiple, halved=halved)
 
 

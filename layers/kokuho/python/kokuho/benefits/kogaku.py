@@ -11,22 +11,31 @@ The steps follow "the project's reading of that order":
    the 70–74 bills included). Otherwise step 2 stands. A household with no 70–74 member goes straight
    to this step.
 The benefit is all copays taken into account minus what remains after the last step.
+
+One rule set, two ways in: `assess` takes a case `parse_case` validated and explains every step (the CLI);
+`assess_many` takes cases already known valid, in their JSON form (what the intake stored after
+validating), and skips the validation and the wording — the batch path. Both run `_evaluate`, which reads
+the JSON form on plain integers and builds the explanation only when asked for one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from kokuho.benefits.case import ELDERLY_FROM_AGE, Bill, KogakuCase, Member
+from kokuho.benefits.case import ELDERLY_FROM_AGE, KogakuCase
 from kokuho.benefits.ceilings import (
-    Ceiling,
-    household70_ceiling,
+    CeilingPeriod,
+    ceiling_of,
+    halved_rule,
+    household70_rule,
     outpatient70_ceiling,
     outpatient70_yearly_cap,
     period_for,
-    under70_ceiling,
+    rule_amount,
+    under70_rule,
     yen,
 )
 
@@ -34,23 +43,6 @@ from kokuho.benefits.ceilings import (
 # within the 11 months before the service month.
 MULTIPLE_WINDOW_MONTHS = 11
 MULTIPLE_MIN_PRIOR_MONTHS = 3
-
-
-@dataclass(frozen=True)
-class CombinedBill:
-    """One member's bills of the month merged per provider, setting and dental flag (合算の単位)."""
-
-    member_id: str
-    provider: str
-    setting: str
-    dental: bool
-    total_cost: int
-    copay: int
-
-    @property
-    def label(self) -> str:
-        kind = "dental" if self.dental else "medical"
-        return f"{self.member_id} {self.provider} {self.setting} {kind}"
 
 
 @dataclass(frozen=True)
@@ -74,127 +66,190 @@ class KogakuResult:
         return out
 
 
-def month_index(month: date) -> int:
-    return month.year * 12 + month.month - 1
+def month_number(text: str) -> int:
+    """`YYYY-MM` (or an ISO date) as a count of months, so that month differences are subtractions."""
+    return int(text[:4]) * 12 + int(text[5:7]) - 1
 
 
-def multiple_months(service_month: date, prior_benefit_months: Iterable[date]) -> list[date]:
-    """The distinct prior benefit months that fall within the 11 months before the service month."""
-    now = month_index(service_month)
-    return sorted({m for m in prior_benefit_months if 1 <= now - month_index(m) <= MULTIPLE_WINDOW_MONTHS})
+_PERIODS: dict[int, CeilingPeriod] = {}
 
 
-def combine_bills(member: Member) -> list[CombinedBill]:
-    """Merge a member's bills with the same provider, setting and dental flag (their amounts add up)."""
-    merged: dict[tuple[str, str, bool], list[Bill]] = {}
-    for bill in member.bills:
-        merged.setdefault((bill.provider, bill.setting, bill.dental), []).append(bill)
-    return [
-        CombinedBill(member.id, provider, setting, dental,
-                     sum(b.total_cost for b in bills), sum(b.copay for b in bills))
-        for (provider, setting, dental), bills in merged.items()
-    ]
+def _period_at(month: int) -> CeilingPeriod:
+    period = _PERIODS.get(month)
+    if period is None:  # a few distinct service months per run: look each up once
+        period = _PERIODS[month] = period_for(date(month // 12, month % 12 + 1, 1))
+    return period
 
 
-def assess(case: KogakuCase) -> KogakuResult:
-    """The household's ceiling, 多数回 flag and benefit for the service month (case from parse_case)."""
-    household = case.household
-    period = period_for(case.service_month)
-    halved = household.moved_in_month_within_prefecture
-    explain: list[str] = []
-    if period.status != "official":
-        explain.append(f"The ceilings for service months from {period.first:%Y-%m} are {period.status.upper()} "
-                       f"({period.source}). Not applied for lack of figures: {'; '.join(period.not_given)}.")
+def _combined(bills: list[Mapping[str, Any]]) -> list[tuple[str, str, bool, int, int]]:
+    """合算: a member's bills with the same provider, setting and dental flag as one bill
+    (provider, setting, dental, total cost, copay), in the order each first appears."""
+    if len(bills) == 1:
+        b = bills[0]
+        return [(b["provider"], b["setting"], b.get("dental", False), b["total_cost"], b["copay"])]
+    merged: dict[tuple[str, str, bool], list[int]] = {}
+    for b in bills:
+        key = (b["provider"], b["setting"], b.get("dental", False))
+        sums = merged.get(key)
+        if sums is None:
+            merged[key] = [b["total_cost"], b["copay"]]
+        else:
+            sums[0] += b["total_cost"]
+            sums[1] += b["copay"]
+    return [(p, s, d, cost, copay) for (p, s, d), (cost, copay) in merged.items()]
 
-    counted_months = multiple_months(case.service_month, household.prior_benefit_months)
-    many = len(counted_months) >= MULTIPLE_MIN_PRIOR_MONTHS
-    listed = ", ".join(f"{m:%Y-%m}" for m in counted_months) or "none"
-    explain.append(
-        f"多数回 (multiple-times reduction): {len(counted_months)} benefit month(s) in the 11 months before "
-        f"{case.service_month:%Y-%m} ({listed}); {MULTIPLE_MIN_PRIOR_MONTHS} are needed, so the "
-        + ("多数回 ceiling applies where the bracket has one." if many else "normal ceilings apply.")
-    )
-    if halved:
-        explain.append("The household moved within the prefecture this month: every ceiling is halved "
-                       "(県内転居の月は限度額の2分の1).")
+
+def _label(member_id: str, provider: str, setting: str, dental: bool) -> str:
+    return f"{member_id} {provider} {setting} {'dental' if dental else 'medical'}"
+
+
+def _evaluate(raw: Mapping[str, Any], explain: list[str] | None) -> tuple[int, bool, int]:  # noqa: C901
+    """(ceiling, 多数回 used, benefit) of a valid case in JSON form; appends the working to `explain` if given."""
+    service = raw["service_month"]
+    now = month_number(service)
+    period = _period_at(now)
+    household = raw["household"]
+    halved = household.get("moved_in_month_within_prefecture", False)
+    window = sorted({m for m in household.get("prior_benefit_months", ())
+                     if 1 <= now - month_number(m) <= MULTIPLE_WINDOW_MONTHS})
+    many = len(window) >= MULTIPLE_MIN_PRIOR_MONTHS
+    if explain is not None:
+        if period.status != "official":
+            explain.append(f"The ceilings for service months from {period.first:%Y-%m} are "
+                           f"{period.status.upper()} ({period.source}). Not applied for lack of figures: "
+                           f"{'; '.join(period.not_given)}.")
+        listed = ", ".join(m[:7] for m in window) or "none"
+        explain.append(
+            f"多数回 (multiple-times reduction): {len(window)} benefit month(s) in the 11 months before "
+            f"{service[:7]} ({listed}); {MULTIPLE_MIN_PRIOR_MONTHS} are needed, so the "
+            + ("多数回 ceiling applies where the bracket has one." if many else "normal ceilings apply.")
+        )
+        if halved:
+            explain.append("The household moved within the prefecture this month: every ceiling is halved "
+                           "(県内転居の月は限度額の2分の1).")
 
     taken = 0  # copays taken into account
     remaining = 0  # what the household still bears after the latest step
-    ceiling: Ceiling | None = None
+    ceiling = -1  # the ceiling of the last step that applied
+    multiple = False
     cost70 = 0
+    elderly = False
+    young: list[Mapping[str, Any]] = []
 
-    elderly = [m for m in household.members if m.age >= ELDERLY_FROM_AGE]
-    young = [m for m in household.members if m.age < ELDERLY_FROM_AGE]
-
-    if elderly:
-        bracket70 = household.bracket70
-        assert bracket70 is not None  # parse_case requires it
-        per_person = outpatient70_ceiling(period, bracket70, halved=halved)
-        yearly_cap = outpatient70_yearly_cap(period, bracket70)
-        pool70 = 0
-        for member in elderly:
-            bills = combine_bills(member)
-            cost70 += sum(b.total_cost for b in bills)
-            outpatient = sum(b.copay for b in bills if b.setting == "outpatient")
-            inpatient = sum(b.copay for b in bills if b.setting == "inpatient")
-            taken += outpatient + inpatient
-            kept = outpatient
+    for member in household["members"]:
+        if member["age"] < ELDERLY_FROM_AGE:
+            young.append(member)
+            continue
+        if not elderly:  # step 1 set-up, once: the household's 70–74 bracket
+            elderly = True
+            bracket70 = household["bracket70"]
+            per_person = outpatient70_ceiling(period, bracket70, halved=halved)
+            yearly_cap = outpatient70_yearly_cap(period, bracket70)
+            pool70 = 0
+        outpatient = inpatient = 0
+        for b in member.get("bills", ()):
+            cost70 += b["total_cost"]
+            if b["setting"] == "outpatient":
+                outpatient += b["copay"]
+            else:
+                inpatient += b["copay"]
+        taken += outpatient + inpatient
+        kept = outpatient
+        paid = member.get("outpatient_paid_this_year")
+        if per_person is not None:
+            limit = per_person
+            if yearly_cap is not None and paid is not None:
+                limit = min(limit, max(0, yearly_cap - paid))  # 外来年間上限: what is left of the year's cap
+            kept = min(outpatient, limit)
+        pool70 += kept + inpatient
+        if explain is not None:
             if per_person is None:
                 note = f"{bracket70} has no separate outpatient ceiling"
             else:
-                limit = per_person
                 note = f"outpatient ceiling {yen(per_person)}"
-                if yearly_cap is not None and member.outpatient_paid_this_year is None:
+                if yearly_cap is not None and paid is None:
                     note += f" (yearly cap {yen(yearly_cap)} not checked: no outpatient_paid_this_year given)"
-                elif yearly_cap is not None and member.outpatient_paid_this_year is not None:
-                    left_this_year = max(0, yearly_cap - member.outpatient_paid_this_year)
-                    if left_this_year < limit:
-                        limit = left_this_year
-                        note += (f", lowered to {yen(limit)} by the yearly cap {yen(yearly_cap)} "
-                                 f"(already paid {yen(member.outpatient_paid_this_year)} since August)")
-                kept = min(outpatient, limit)
-            pool70 += kept + inpatient
+                elif yearly_cap is not None and limit < per_person:
+                    note += (f", lowered to {yen(limit)} by the yearly cap {yen(yearly_cap)} "
+                             f"(already paid {yen(paid)} since August)")
             explain.append(
-                f"Step 1, {member.id} (age {member.age}, {bracket70}): outpatient copays {yen(outpatient)}, "
+                f"Step 1, {member['id']} (age {member['age']}, {bracket70}): outpatient copays {yen(outpatient)}, "
                 f"{note}; bears {yen(kept)} outpatient, paid back {yen(outpatient - kept)}; "
                 f"inpatient copays {yen(inpatient)}."
             )
-        ceiling = household70_ceiling(period, bracket70, cost70, multiple=many, halved=halved)
-        remaining = min(pool70, ceiling.amount)
-        explain.append(
-            f"Step 2, 70–74 household ({bracket70}): amounts combined {yen(pool70)}; total cost of the 70–74 "
-            f"bills {yen(cost70)}; ceiling {ceiling.formula}; the household bears {yen(remaining)}."
-        )
 
-    counted: list[CombinedBill] = []
-    for member in young:
-        for bill in combine_bills(member):
-            if bill.copay >= period.counted_bill_min_copay:
-                counted.append(bill)
-            else:
-                explain.append(f"Under 70, {bill.label}: copay {yen(bill.copay)} is below "
-                               f"{yen(period.counted_bill_min_copay)}, so the bill is not combined.")
+    if elderly:
+        rule, multiple = household70_rule(period, bracket70, multiple=many)
+        ceiling = rule_amount(halved_rule(rule) if halved else rule, cost70, multiple)
+        remaining = min(pool70, ceiling)
+        if explain is not None:
+            formula = ceiling_of(rule, cost70, multiple=multiple, halved=halved).formula
+            explain.append(
+                f"Step 2, 70–74 household ({bracket70}): amounts combined {yen(pool70)}; total cost of the "
+                f"70–74 bills {yen(cost70)}; ceiling {formula}; the household bears {yen(remaining)}."
+            )
 
-    if young and (counted or not elderly):
-        bracket = household.bracket
-        assert bracket is not None  # parse_case requires it
-        copays = sum(b.copay for b in counted)
-        cost = sum(b.total_cost for b in counted) + cost70
-        taken += copays
-        pool = remaining + copays
-        ceiling = under70_ceiling(period, bracket, cost, multiple=many, halved=halved)
-        remaining = min(pool, ceiling.amount)
-        bills_text = "; ".join(f"{b.label} copay {yen(b.copay)} (total cost {yen(b.total_cost)})"
-                               for b in counted) or "none"
-        with70 = (f"; plus what the 70–74 members bear after step 2, {yen(pool - copays)}, "
-                  f"with their total cost {yen(cost70)}") if elderly else ""
-        explain.append(
-            f"{'Step 3' if elderly else 'Under 70'}, household bracket {bracket}: bills combined: {bills_text}"
-            f"{with70}; amounts combined {yen(pool)}; total cost {yen(cost)}; ceiling {ceiling.formula}; "
-            f"the household bears {yen(remaining)}."
-        )
+    if young:
+        min_copay = period.counted_bill_min_copay
+        copays = cost = 0
+        counted: list[str] = []  # the bills combined, in words (only when explaining)
+        any_counted = False
+        for member in young:
+            bills = member.get("bills")
+            if not bills:
+                continue
+            for provider, setting, dental, bill_cost, copay in _combined(bills):
+                if copay >= min_copay:
+                    any_counted = True
+                    copays += copay
+                    cost += bill_cost
+                    if explain is not None:
+                        counted.append(f"{_label(member['id'], provider, setting, dental)} copay {yen(copay)} "
+                                       f"(total cost {yen(bill_cost)})")
+                elif explain is not None:
+                    explain.append(f"Under 70, {_label(member['id'], provider, setting, dental)}: copay "
+                                   f"{yen(copay)} is below {yen(min_copay)}, so the bill is not combined.")
+        if any_counted or not elderly:
+            bracket = household["bracket"]
+            cost += cost70
+            taken += copays
+            pool = remaining + copays
+            rule = under70_rule(period, bracket, multiple=many)
+            multiple = many
+            ceiling = rule_amount(halved_rule(rule) if halved else rule, cost, many)
+            remaining = min(pool, ceiling)
+            if explain is not None:
+                formula = ceiling_of(rule, cost, multiple=many, halved=halved).formula
+                with70 = (f"; plus what the 70–74 members bear after step 2, {yen(pool - copays)}, "
+                          f"with their total cost {yen(cost70)}") if elderly else ""
+                explain.append(
+                    f"{'Step 3' if elderly else 'Under 70'}, household bracket {bracket}: bills combined: "
+                    f"{'; '.join(counted) or 'none'}{with70}; amounts combined {yen(pool)}; total cost "
+                    f"{yen(cost)}; ceiling {formula}; the household bears {yen(remaining)}."
+                )
 
-    assert ceiling is not None  # the household has at least one member
+    assert ceiling >= 0  # the household has at least one member
     benefit = max(0, taken - remaining)
-    explain.append(f"Benefit: copays taken into account {yen(taken)} − borne {yen(remaining)} = {yen(benefit)}.")
-    return KogakuResult(case.service_month, ceiling.amount, ceiling.multiple, benefit, tuple(explain))
+    if explain is not None:
+        explain.append(f"Benefit: copays taken into account {yen(taken)} − borne {yen(remaining)} = {yen(benefit)}.")
+    return ceiling, multiple, benefit
+
+
+def assess(case: KogakuCase) -> KogakuResult:
+    """The household's ceiling, 多数回 flag and benefit for the service month (case from parse_case), with
+    every step in words."""
+    explain: list[str] = []
+    ceiling, multiple, benefit = _evaluate(case.model_dump(mode="json"), explain)
+    return KogakuResult(case.service_month, ceiling, multiple, benefit, tuple(explain))
+
+
+def assess_many(cases: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The batch path: cases already valid (accepted by `parse_case`, e.g. as stored after intake) in their
+    JSON form, in order → interfaces.md outputs. Nothing is validated here: validate at the edge."""
+    out: list[dict[str, Any]] = []
+    append = out.append
+    for raw in cases:
+        ceiling, multiple, benefit = _evaluate(raw, None)
+        append({"service_month": raw["service_month"], "ceiling": ceiling, "multiple": multiple,
+                "benefit": benefit})
+    return out
