@@ -31,6 +31,8 @@ TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dy
               "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
 TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                             "dynamodb:BatchWriteItem"]
+# Append-only tables (TableSpec.append_only: the access records): put new items, never update or delete.
+TABLE_APPEND = TABLE_READ + ["dynamodb:PutItem"]
 OBJECT_READ = ["s3:GetObject", "s3:GetObjectVersion"]
 OBJECT_WRITE = OBJECT_READ + ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
 KEY_READ = ["kms:Decrypt", "kms:DescribeKey"]
@@ -156,7 +158,10 @@ class CatalogFunctions(Construct):
             table = TABLES_BY_LOGICAL[logical]
             arn = self.settings.table_arn(table.default_name)
             resources = [arn] + [f"{arn}/index/{ix.name}" for ix in table.indexes]
-            role.allow(TABLE_WRITE if access == "write" else TABLE_READ, resources)
+            if access == "write":
+                role.allow(TABLE_APPEND if table.append_only else TABLE_WRITE, resources)
+            else:
+                role.allow(TABLE_READ, resources)
             env[table.env_var] = table.default_name
             classes[table.data_class] = classes.get(table.data_class, False) or access == "write"
         for logical, access in sorted(spec.buckets.items()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
 
 from infra_helpers import resources
@@ -70,3 +71,62 @@ def test_security_alarms_publish_to_encrypted_topic(raw: dict[str, dict[str, Any
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
     rule = next(iter(resources(audit, "AWS::CloudWatch::InsightRule").values()))
     assert "userIdentity.arn" in str(rule["Properties"]["RuleBody"])
+
+
+# --- the access records are append-only (issue 9 item 10a) ----------------------------------------
+# Written out here, not taken from the catalog or from infra.constructs: this is what the security team
+# expects of the deployed policies, whatever the code that builds them says.
+ACCESS_LOG_ARN = "arn:aws:dynamodb:ap-northeast-1:111111111111:table/kokuho-access-log"
+# Every way to change or remove a stored record (BatchWriteItem can delete; a TTL attribute would let
+# DynamoDB delete; a table deletion or restore-over removes everything).
+REWRITING_ACTIONS = ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                     "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete", "dynamodb:UpdateTimeToLive",
+                     "dynamodb:DeleteTable")
+KNOWN_WRITERS = ("kokuho-qualification-api", "kokuho-assessment-batch", "kokuho-linkage-provision-provide")
+
+
+def _statements(raw: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """(owner description or id, statement) of every identity policy in every stack."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for stack, template in raw.items():
+        for rid, res in template.get("Resources", {}).items():
+            props = res.get("Properties", {})
+            docs: list[tuple[str, Any]] = []
+            if res["Type"] in ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"):
+                docs.append((str(props.get("Description") or f"{stack}/{rid}"), props.get("PolicyDocument")))
+            elif res["Type"] == "AWS::IAM::Role":
+                docs += [(f"{stack}/{rid}", p.get("PolicyDocument")) for p in props.get("Policies", [])]
+            for owner, doc in docs:
+                for st in (doc or {}).get("Statement", []):
+                    found.append((owner, st))
+    return found
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _covers(pattern: Any, value: str) -> bool:
+    # IAM wildcards; a non-string (token) resource is taken to cover everything, to be safe.
+    return not isinstance(pattern, str) or fnmatch.fnmatchcase(value.lower(), pattern.lower())
+
+
+def test_no_role_can_update_or_delete_access_records(raw: dict[str, dict[str, Any]]) -> None:
+    offenders = []
+    writers = set()
+    for owner, st in _statements(raw):
+        if st.get("Effect") != "Allow" or "NotAction" in st or "NotResource" in st:
+            assert st.get("Effect") != "Allow" or ("NotAction" not in st and "NotResource" not in st), owner
+            continue
+        resources = _as_list(st.get("Resource", []))
+        if not any(_covers(r, ACCESS_LOG_ARN) for r in resources):
+            continue
+        actions = _as_list(st.get("Action", []))
+        for forbidden in REWRITING_ACTIONS:
+            if any(_covers(a, forbidden) for a in actions):
+                offenders.append(f"{owner}: {forbidden}")
+        if any(_covers(a, "dynamodb:PutItem") for a in actions):
+            writers.add(owner.split(":")[0])
+    assert offenders == []
+    # Not vacuous: the functions that do write access records can still put them.
+    assert set(KNOWN_WRITERS) <= writers

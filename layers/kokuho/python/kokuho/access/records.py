@@ -1,7 +1,15 @@
 """Access records (アクセス記録): every read or write of a person's data, by a member of staff or a
 workflow, leaves one — when, who, which terminal, whose data, what, why, and the result
 (seed III-3 リスク2, II-2 ④). Records are hash-chained per chain so an edited or deleted record is
-detectable (`kokuho audit verify`).
+detectable (`kokuho audit verify`), and the chains' heads are anchored outside the table by signed
+digests (kokuho.access.digest) so a rewritten head, a truncated tail or a deleted chain is too.
+
+Append-only: a writer only ever PUTs a new record, on the condition that its key does not exist yet
+(`attribute_not_exists`); nothing updates or deletes a record, and the writers' roles hold PutItem but
+no UpdateItem/DeleteItem/BatchWriteItem on the table (TableSpec.append_only). There is no head item to
+update: the head of a chain is its last record, found by a descending query on the sequence key; two
+writers that read the same head race for the same key and the loser's condition fails, so it re-reads
+and retries (or, inside a caller's transaction, the caller retries the whole transaction).
 
 Callers that change data pass their pynamodb `TransactWrite`, so the change and its record commit
 together: a change without its record cannot exist. Subjects are internal person/household ids,
@@ -16,21 +24,23 @@ from __future__ import annotations
 import random
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from kokuho.access.chain import GENESIS, ChainBreak, record_hash, verify_chain
+from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
+from kokuho.platform.tables import table
 from kokuho.records.base import connection, table_meta
 
-_HEAD = "HEAD"
+CHAIN_PREFIX = "CHAIN#"
+RECORD_PREFIX = "REC#"
 
 
 @dataclass(frozen=True)
@@ -74,32 +84,13 @@ class AccessRecordModel(Model):
     gsi1sk = UnicodeAttribute()
     by_staff = _ByStaff()
 
-    def fields(self) -> dict[str, Any]:
-        return {
-            "chain": self.chain, "seq": int(self.seq), "at": self.at, "staff_id": self.staff_id,
-            "terminal_id": self.terminal_id, "purpose": self.purpose, "subject_ids": list(self.subject_ids),
-            "category": self.category, "operation": self.operation, "result": self.result,
-            "prev_hash": self.prev_hash, "hash": self.hash,
-        }
-
-
-class ChainHeadModel(Model):
-    """The last seq and hash of a chain (pk CHAIN#<chain>, sk HEAD): the optimistic lock of the chain."""
-
-    Meta = table_meta("access_log")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    seq = NumberAttribute()
-    last_hash = UnicodeAttribute()
-
 
 class AccessRecordError(RuntimeError):
     pass
 
 
 def _chain_pk(chain: str) -> str:
-    return f"CHAIN#{chain}"
+    return f"{CHAIN_PREFIX}{chain}"
 
 
 def _validate(actor: Actor, subject_ids: Sequence[str], category: str, operation: str) -> None:
@@ -111,40 +102,35 @@ def _validate(actor: Actor, subject_ids: Sequence[str], category: str, operation
         raise AccessRecordError("an access record needs a data category and an operation")
 
 
+def last_record(chain: str) -> AccessRecordModel | None:
+    """The head of a chain: its record with the highest seq (a strongly consistent descending query)."""
+    for rec in AccessRecordModel.query(_chain_pk(chain), AccessRecordModel.sk.startswith(RECORD_PREFIX),
+                                       scan_index_forward=False, limit=1, consistent_read=True):
+        return rec
+    return None
+
+
 def _next_record(
     actor: Actor, subject_ids: Sequence[str], category: str, operation: str, result: str, chain: str
-) -> tuple[AccessRecordModel, ChainHeadModel, int | None]:
-    """Builds the next record of the chain and the new head; returns the head's current seq (None: new)."""
-    pk = _chain_pk(chain)
-    try:
-        head = ChainHeadModel.get(pk, _HEAD, consistent_read=True)
-        prev_seq: int | None = int(head.seq)
-        prev_hash = head.last_hash
-    except DoesNotExist:
-        prev_seq, prev_hash = None, GENESIS
-    seq = (prev_seq or 0) + 1
+) -> AccessRecordModel:
+    """The next record of the chain, linked to its current last record, hashed over every attribute."""
+    head = last_record(chain)
+    seq = 1 if head is None else int(head.seq) + 1
     at = datetime.now(UTC).isoformat(timespec="microseconds")
-    fields: dict[str, Any] = {
+    item: dict[str, Any] = {
+        "pk": _chain_pk(chain), "sk": f"{RECORD_PREFIX}{seq:010d}",
         "chain": chain, "seq": seq, "at": at, "staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
         "purpose": actor.purpose, "subject_ids": list(subject_ids), "category": category,
-        "operation": operation, "result": result, "prev_hash": prev_hash,
+        "operation": operation, "result": result, "prev_hash": GENESIS if head is None else head.hash,
+        "gsi1pk": f"STAFF#{actor.staff_id}", "gsi1sk": f"{at}#{secrets.token_hex(4)}",
     }
-    digest = record_hash(fields)
-    record = AccessRecordModel(
-        pk, f"REC#{seq:010d}", hash=digest, gsi1pk=f"STAFF#{actor.staff_id}",
-        gsi1sk=f"{at}#{secrets.token_hex(4)}", **fields,
-    )
-    new_head = ChainHeadModel(pk, _HEAD, seq=seq, last_hash=digest)
-    return record, new_head, prev_seq
+    return AccessRecordModel(hash=record_hash(item), **item)
 
 
-def _add_to(transaction: TransactWrite, record: AccessRecordModel, head: ChainHeadModel,
-            prev_seq: int | None) -> None:
+def _add_to(transaction: TransactWrite, record: AccessRecordModel) -> None:
+    # The only write there is: a put of a key nobody holds yet. A concurrent writer that took the same
+    # seq makes this condition fail, never overwrites.
     transaction.save(record, condition=AccessRecordModel.pk.does_not_exist())
-    if prev_seq is None:
-        transaction.save(head, condition=ChainHeadModel.pk.does_not_exist())
-    else:
-        transaction.save(head, condition=ChainHeadModel.seq == prev_seq)
 
 
 def record_access(
@@ -160,21 +146,21 @@ def record_access(
 ) -> AccessRecordModel:
     """Write an access record.
 
-    With `transaction`, the record and the chain head join the caller's transaction (the caller
-    commits, and retries the whole transaction if a concurrent record took the same chain position).
-    Without one, the record is committed here, retrying on a concurrent append to the same chain.
+    With `transaction`, the record joins the caller's transaction (the caller commits, and retries the
+    whole transaction if a concurrent record took the same chain position). Without one, the record is
+    committed here, retrying on a concurrent append to the same chain.
     """
     _validate(actor, subject_ids, category, operation)
     chain_id = chain or f"SUBJECT#{subject_ids[0]}"
     if transaction is not None:
-        record, head, prev_seq = _next_record(actor, subject_ids, category, operation, result, chain_id)
-        _add_to(transaction, record, head, prev_seq)
+        record = _next_record(actor, subject_ids, category, operation, result, chain_id)
+        _add_to(transaction, record)
         return record
     for attempt in range(attempts):
-        record, head, prev_seq = _next_record(actor, subject_ids, category, operation, result, chain_id)
+        record = _next_record(actor, subject_ids, category, operation, result, chain_id)
         try:
             with TransactWrite(connection=connection()) as tx:
-                _add_to(tx, record, head, prev_seq)
+                _add_to(tx, record)
             return record
         except (TransactWriteError, PutError):
             # Another writer appended to this chain between our read and write: re-read and retry.
@@ -184,7 +170,7 @@ def record_access(
 
 def records_of_chain(chain: str) -> Iterator[AccessRecordModel]:
     return AccessRecordModel.query(
-        _chain_pk(chain), AccessRecordModel.sk.startswith("REC#"), consistent_read=True
+        _chain_pk(chain), AccessRecordModel.sk.startswith(RECORD_PREFIX), consistent_read=True
     )
 
 
@@ -192,27 +178,51 @@ def records_by_staff(staff_id: str) -> Iterator[AccessRecordModel]:
     return AccessRecordModel.by_staff.query(f"STAFF#{staff_id}")
 
 
-def chain_ids() -> list[str]:
-    """Every chain in the table (a full scan: audit use only)."""
-    seen: dict[str, None] = {}
-    for item in AccessRecordModel.scan(attributes_to_get=["pk"]):
-        seen.setdefault(item.pk.removeprefix("CHAIN#"), None)
-    return list(seen)
+def scan_records() -> Iterator[dict[str, Any]]:
+    """Every stored item of the table, with every attribute as stored (a full scan: audit use only).
+
+    Raw, not through the model: an attribute someone added to a record must reach the hash check."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserialize = TypeDeserializer().deserialize
+    name = table("access_log").name()
+    start: dict[str, Any] | None = None
+    while True:
+        page = connection().scan(name, exclusive_start_key=start, consistent_read=True)  # type: ignore[arg-type]
+        for raw in page.get("Items", []):
+            yield {k: deserialize(v) for k, v in raw.items()}
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return
 
 
-def verify_all() -> tuple[int, int, list[ChainBreak]]:
-    """Verify every chain: (chains checked, records checked, breaks found)."""
-    breaks: list[ChainBreak] = []
-    n_records = 0
-    chains = chain_ids()
-    for chain in chains:
-        records = [r.fields() for r in records_of_chain(chain)]
-        n_records += len(records)
-        try:
-            head = ChainHeadModel.get(_chain_pk(chain), _HEAD, consistent_read=True)
-            head_seq, head_hash = int(head.seq), head.last_hash
-        except DoesNotExist:
-            head_seq, head_hash = None, None
-            breaks.append(ChainBreak(chain, 0, "chain head missing"))
-        breaks.extend(verify_chain(chain, records, head_seq, head_hash))
-    return len(chains), n_records, breaks
+def heads() -> dict[str, tuple[int, str]]:
+    """Every chain's head as stored now: chain → (last seq, its hash). What a digest anchors."""
+    found: dict[str, tuple[int, str]] = {}
+    for item in scan_records():
+        pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
+        if not (pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX)):
+            continue
+        chain, seq = pk.removeprefix(CHAIN_PREFIX), int(item["seq"])
+        if chain not in found or seq > found[chain][0]:
+            found[chain] = (seq, str(item.get("hash")))
+    return found
+
+
+def verify_all(anchors: Mapping[str, Anchor] | None = None) -> tuple[int, int, list[ChainBreak]]:
+    """Verify every chain, each against its anchored head if a digest anchored it (`anchors`, from
+    kokuho.access.digest): (chains checked, records checked, breaks found)."""
+    anchors = anchors or {}
+    chains: dict[str, list[LinkView]] = {}
+    strays: list[ChainBreak] = []
+    for item in scan_records():
+        pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
+        if not (pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX)) or "seq" not in item:
+            # Nothing else belongs in this table: an item that is not a record was put there.
+            strays.append(ChainBreak(pk, 0, f"item {sk!r} is not an access record"))
+            continue
+        chains.setdefault(pk.removeprefix(CHAIN_PREFIX), []).append(LinkView.of(item))
+    breaks = list(strays)
+    for chain in sorted(set(chains) | set(anchors)):
+        breaks.extend(verify_chain(chain, chains.get(chain, []), anchors.get(chain)))
+    return len(set(chains) | set(anchors)), sum(len(v) for v in chains.values()), breaks

@@ -36,6 +36,9 @@ class TableSpec:
     sort_key: str | None = "sk"
     indexes: tuple[Index, ...] = field(default_factory=tuple)
     ttl_attribute: str | None = None
+    # Append-only: a function with "write" on it gets PutItem (and reads) only — no UpdateItem,
+    # DeleteItem or BatchWriteItem (which can delete) — and the code puts only new keys.
+    append_only: bool = False
 
     @property
     def env_var(self) -> str:
@@ -66,7 +69,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("assessment", DataClass.PERSONAL,
               "賦課: assessment versions, installments, notices, run summaries", indexes=(GSI1,)),
     TableSpec("staff", DataClass.PERSONAL, "職員・権限 (staff and per-function grants)", indexes=(GSI1,)),
-    TableSpec("access_log", DataClass.AUDIT, "アクセス記録 (hash-chained access records)", indexes=(GSI1,)),
+    TableSpec("access_log", DataClass.AUDIT, "アクセス記録 (hash-chained access records, append-only)",
+              indexes=(GSI1,), append_only=True),
     TableSpec("linkage", DataClass.PERSONAL,
               "情報連携: 符号, permits, approvals, query results (TTL-purged)", indexes=(GSI1,),
               ttl_attribute="expires_at"),
