@@ -7,6 +7,9 @@ meant for display: callers print the reason, never the number.
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
 
 # Left to right weights of the first 11 digits (Q_n read from the left).
 _WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -25,7 +28,9 @@ def check_digit(first_eleven: str) -> int:
 
 
 def validation_error(number: str) -> str | None:
-    """The reason a candidate is not a valid My Number, or None when it is valid."""
+    """The reason a candidate is not a valid My Number, or None when it is valid (in any shape:
+    `normalize` runs first)."""
+    number = normalize(number)
     if not number.isascii() or not number.isdigit():
         return "a My Number consists of digits only"
     if len(number) != 12:
@@ -40,10 +45,11 @@ def is_valid(number: str) -> bool:
 
 
 def require_valid(number: str) -> str:
+    """The number in its one stored form (twelve ASCII digits), or InvalidMyNumber."""
     reason = validation_error(number)
     if reason:
         raise InvalidMyNumber(reason)
-    return number
+    return normalize(number)
 
 
 def mask(number: str | None) -> str:
@@ -51,18 +57,190 @@ def mask(number: str | None) -> str:
     return "************" if number else ""
 
 
-# A My Number standing on its own: not part of a longer run of digits, a UUID group, an ARN or a hash.
-_STANDALONE_12 = re.compile(r"(?<![0-9A-Za-z_\-./:])\d{12}(?![0-9A-Za-z_\-])")
+# --- a My Number written in any shape ---------------------------------------------------------------
+#
+# The one scan behind every My Number check (input checks, URL/header checks, record fields, log
+# redaction, leak guards): a number may be typed in full-width digits (１２３…), other Unicode digits
+# (NFKC and Unicode decimal values), or split by separators (4-4-4 with hyphens or spaces, NBSP,
+# U+3000, dashes, U+2212, 長音符 ー, middle dots, invisible format characters and combining marks).
+# A candidate is a run of digit groups joined by separators holding exactly twelve digits; a single
+# group longer than twelve digits is no My Number (a longer number), as before.
+
+_DASHES = (
+    "\\-\u058a\u05be\u1400\u1806\u2010-\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u301c\u3030\u30a0"
+    "\ufe31\ufe32\ufe58\ufe63\uff0d\u2212\u2043\u2500\u2501\u30fc\uff70~\uff5e"
+)
+_DOTS = "\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff65"
+_INVISIBLE = (  # format characters, fillers, combining marks, variation selectors, tags
+    "\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164"
+    "\ufeff\uffa0\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f"
+    "\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+)
+_LINE_BREAKS = "\\n\\r\\x0b\\x0c\\x1c-\\x1e\\x85\\u2028\\u2029"
 
 
-# Any run of exactly twelve digits, wherever it stands (inside identifiers too).
-_ANY_12 = re.compile(r"(?<!\d)\d{12}(?!\d)")
+def _compat_digit_chars() -> str:
+    """Characters other than Unicode decimal digits that NFKC turns into digits (①, ⑴, ⒈, ¹, ₂, ㉑…)."""
+    ranges = ((0x00B2, 0x00BA), (0x2070, 0x208A), (0x2460, 0x2500), (0x3220, 0x3260), (0x3280, 0x32C0),
+              (0x1F100, 0x1F10D))
+    found = []
+    for lo, hi in ranges:
+        for cp in range(lo, hi):
+            nf = unicodedata.normalize("NFKC", chr(cp))
+            core = nf.strip("().,")
+            if core and all(unicodedata.decimal(c, None) is not None for c in core) and not chr(cp).isdecimal():
+                found.append(chr(cp))
+    return re.escape("".join(found))
+
+
+_DIGIT = rf"[\d{_compat_digit_chars()}]"
+_SEP_ON_LINE = rf"(?:[{_DASHES}{_DOTS}{_INVISIBLE}]|[^\S{_LINE_BREAKS}])"
+_SEP_ANY = rf"[\s{_DASHES}{_DOTS}{_INVISIBLE}]"
+# A character written as an escape (repr, JSON with ensure_ascii, a log of either): "\uff11", "\\u3000".
+_ESCAPE = r"\\+(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})"
+_RUN_ANY = re.compile(rf"(?:{_DIGIT}|{_ESCAPE})(?:(?:{_SEP_ANY}|{_ESCAPE})*(?:{_DIGIT}|{_ESCAPE}))*")
+_RUN_ON_LINE = re.compile(rf"(?:{_DIGIT}|{_ESCAPE})(?:(?:{_SEP_ON_LINE}|{_ESCAPE})*(?:{_DIGIT}|{_ESCAPE}))*")
+_IS_SEP = {True: re.compile(_SEP_ANY), False: re.compile(_SEP_ON_LINE)}
+_TOKEN = re.compile(rf"{_ESCAPE}|.", re.DOTALL)
+# A canonical UUID is read group by group (as before): its hyphens join no digits, so a random id is
+# not taken for a number written 4-4-4 (one UUID in ~400 would be).
+_UUID = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Za-z])")
+_IDENT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+@lru_cache(maxsize=4096)
+def _digits_of(char: str) -> str:
+    return "".join(str(unicodedata.decimal(c)) for c in unicodedata.normalize("NFKC", char)
+                   if unicodedata.decimal(c, None) is not None)
+
+
+@lru_cache(maxsize=4096)
+def _token(raw: str, across_lines: bool) -> tuple[str, str, str]:
+    """(kind d/s/o, digits, the character NFKC'd) of one character or escape."""
+    char = raw
+    if len(raw) > 1:
+        code = int(raw.lstrip("\\")[1:], 16)
+        char = chr(code) if code <= 0x10FFFF else "?"
+    digits = _digits_of(char)
+    kind = "d" if digits else "s" if _IS_SEP[across_lines].fullmatch(char) else "o"
+    return kind, digits, unicodedata.normalize("NFKC", char)
+
+
+def _in_identifier(before: str, before2: str, after: str, after2: str) -> bool:
+    """Whether a run of digits is part of an identifier: an ARN, a path, a UUID group, a hash…"""
+    if before and (before[-1] in _IDENT or before[-1] in "./"):
+        return True
+    if before in ("-", ":") and before2[-1:] in _IDENT | {":"}:  # UUID group, ARN field
+        return True
+    if after and after[0] in _IDENT:
+        return True
+    return after == "-" and after2[:1] in _IDENT
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Twelve digits found in a text, whatever their shape. `start`/`end` index the original text."""
+
+    start: int
+    end: int
+    digits: str  # the twelve ASCII digits
+    groups: int  # how many digit groups (1: twelve digits in a row)
+    whole: bool  # the run of digits and separators holds these twelve digits and nothing else
+    standalone: bool  # the run is not part of an identifier (ARN, UUID, path, hash)
+
+    @property
+    def valid(self) -> bool:
+        return check_digit(self.digits[:11]) == int(self.digits[11])
+
+
+def _raw(text: str, i: int) -> str:
+    return _token(text[i], True)[2] if 0 <= i < len(text) else ""
+
+
+def find_candidates(text: str, *, across_lines: bool = True) -> list[Candidate]:
+    """Every twelve-digit candidate in the text: each sequence of consecutive digit groups, joined by
+    separators, holding exactly twelve digits. `across_lines=False` lets no line break join groups
+    (log output, where a number ending a line and a date starting the next are unrelated)."""
+    found: list[Candidate] = []
+    if "-" in text:  # same length, so spans still index the original text
+        text = _UUID.sub(lambda m: m.group().replace("-", "/"), text)
+    for run in (_RUN_ANY if across_lines else _RUN_ON_LINE).finditer(text):
+        if run.end() - run.start() < 12 and len(_digits_of_text(run.group())) < 12:
+            continue
+        tokens = [(m.start(), m.end(), *_token(m.group(), across_lines))
+                  for m in _TOKEN.finditer(text, run.start(), run.end())]
+        segment: list[int] = []
+        for i in range(len(tokens) + 1):
+            if i < len(tokens) and tokens[i][2] != "o":
+                segment.append(i)
+            elif segment:
+                _candidates_of(text, run.start(), run.end(), tokens, segment, found)
+                segment = []
+    return found
+
+
+def _candidates_of(text: str, run_start: int, run_end: int, tokens: list[tuple[int, int, str, str, str]],
+                   segment: list[int], found: list[Candidate]) -> None:
+    digit_at = [i for i in segment if tokens[i][2] == "d"]
+    if not digit_at:
+        return
+    groups: list[tuple[int, int, str]] = []  # start, end, digits of consecutive digit tokens
+    for i in digit_at:
+        if groups and tokens[i - 1][2] == "d" and i - 1 in segment:
+            start, _, digits = groups[-1]
+            groups[-1] = (start, tokens[i][1], digits + tokens[i][3])
+        else:
+            groups.append((tokens[i][0], tokens[i][1], tokens[i][3]))
+    total = sum(len(g[2]) for g in groups)
+    if total < 12:
+        return
+    first, last = digit_at[0], digit_at[-1]
+
+    def char(i: int, outside: int) -> str:
+        return tokens[i][4] if 0 <= i < len(tokens) else _raw(text, outside)
+
+    before = char(first - 1, run_start - 1)
+    before2 = char(first - 2, run_start - (2 if first == 0 else 1))
+    after = char(last + 1, run_end)
+    after2 = char(last + 2, run_end + (1 if last == len(tokens) - 1 else 0))
+    standalone = not _in_identifier(before, before2, after, after2)
+    for i in range(len(groups)):
+        count, j = 0, i
+        while j < len(groups) and count < 12:
+            count += len(groups[j][2])
+            j += 1
+        if count == 12:
+            found.append(Candidate(groups[i][0], groups[j - 1][1], "".join(g[2] for g in groups[i:j]),
+                                   j - i, total == 12, standalone))
+
+
+def _digits_of_text(text: str) -> str:
+    if text.isascii() and text.isdigit():
+        return text
+    return "".join(_token(m.group(), True)[1] for m in _TOKEN.finditer(text))
+
+
+def normalize(text: str) -> str:
+    """A My Number as typed (any digits, any separators: "１２３４－５６７８－９０１８") → its twelve ASCII
+    digits. Text holding anything but digits and separators is returned unchanged, to fail validation."""
+    stripped = text.strip()
+    if _RUN_ANY.fullmatch(stripped) and "\\" not in stripped:
+        return _digits_of_text(stripped)
+    return text
 
 
 def count_my_numbers(text: str, *, inside_identifiers: bool = False) -> int:
-    """How many valid My Numbers stand in a text — for leak scans of logs, payloads and responses.
-    Returns only the count, so a scan can report a leak without repeating it. By default a twelve-digit
-    run inside an identifier (UUID group, ARN, hash) is not counted; `inside_identifiers=True` counts
-    every run of exactly twelve digits with a valid check digit (input validation, response scans)."""
-    pattern = _ANY_12 if inside_identifiers else _STANDALONE_12
-    return sum(1 for m in pattern.finditer(text) if is_valid(m.group()))
+    """How many valid My Numbers stand in a text, in any shape — for leak scans of logs, payloads and
+    responses. Returns only the count, so a scan can report a leak without repeating it.
+    By default (captured output, logs) a candidate counts when its run of digits and separators holds
+    it alone, on one line, outside an identifier (UUID group, ARN, path, hash).
+    `inside_identifiers=True` (input checks, record fields, response scans) counts every candidate with
+    a valid check digit, inside identifiers, across lines and within longer runs of groups."""
+    if inside_identifiers:
+        return sum(1 for c in find_candidates(text) if c.valid)
+    return sum(1 for c in find_candidates(text, across_lines=False) if c.whole and c.standalone and c.valid)
+
+
+def contains_my_number(text: str) -> bool:
+    """The check of every field that must never hold a My Number (free text, ids, record fields, URLs)."""
+    return count_my_numbers(text, inside_identifiers=True) > 0

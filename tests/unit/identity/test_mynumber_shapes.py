@@ -1,0 +1,199 @@
+"""A My Number in any shape (issue 8, item 5): full-width digits, 4-4-4 with hyphens or spaces, other
+Unicode separators and digits, mixtures — one scan (kokuho.identity.mynumber) finds them for input
+checks, record fields, URL checks, redaction and the suite's leak guard; random ids, timestamps and
+longer numbers are not taken for one. No test here prints a number: the shapes are built at run time and
+the parameter ids name the shape only."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+
+from kokuho.identity.mynumber import (
+    check_digit,
+    contains_my_number,
+    count_my_numbers,
+    find_candidates,
+    normalize,
+    require_valid,
+    validation_error,
+)
+from kokuho.identity.redaction import REDACTED, install, looks_like_my_number, redact
+
+FIRST = "12345678901"
+NUMBER = FIRST + str(check_digit(FIRST))  # valid; never printed
+INVALID = FIRST + str((check_digit(FIRST) + 1) % 10)
+FULL = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+CIRCLED = str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")
+
+
+def _444(sep: str) -> Callable[[str], str]:
+    return lambda n: sep.join((n[:4], n[4:8], n[8:]))
+
+
+SHAPES: dict[str, Callable[[str], str]] = {
+    "plain": lambda n: n,
+    "full-width": lambda n: n.translate(FULL),
+    "hyphens": _444("-"),
+    "spaces": _444(" "),
+    "nbsp": _444("\u00a0"),
+    "ideographic-space": _444("\u3000"),
+    "full-width-hyphen": _444("\uff0d"),
+    "en-dash": _444("\u2013"),
+    "em-dash": _444("\u2014"),
+    "minus-sign": _444("\u2212"),
+    "long-mark": _444("\u30fc"),
+    "half-width-long-mark": _444("\uff70"),
+    "middle-dot": _444("\u30fb"),
+    "tab": _444("\t"),
+    "spaced-hyphens": _444(" - "),
+    "mixed": lambda n: n[:4].translate(FULL) + "-" + n[4:8] + "\u3000" + n[8:].translate(FULL),
+    "full-width-with-hyphens": lambda n: _444("\uff0d")(n.translate(FULL)),
+    "zero-width-space": lambda n: "\u200b".join(n),
+    "soft-hyphen": _444("\u00ad"),
+    "combining-mark": lambda n: n[:6] + "\u0301" + n[6:],
+    "every-digit-spaced": lambda n: " ".join(n),
+    "arabic-indic-digits": lambda n: n.translate(ARABIC),
+    "circled-digits": lambda n: n.translate(CIRCLED),
+    "3-4-5": lambda n: f"{n[:3]}-{n[3:7]}-{n[7:]}",
+}
+SHAPE_IDS = list(SHAPES)
+
+
+@pytest.mark.parametrize("shape", SHAPE_IDS)
+def test_every_shape_normalizes_to_the_twelve_digits(shape: str) -> None:
+    written = SHAPES[shape](NUMBER)
+    assert normalize(written) == NUMBER
+    assert validation_error(written) is None
+    assert require_valid(written) == NUMBER  # the one stored form
+    assert validation_error(SHAPES[shape](INVALID)) == "the check digit does not match"
+
+
+@pytest.mark.parametrize("shape", SHAPE_IDS)
+@pytest.mark.parametrize("context", ["{}", "個人番号は{}です", "note: {} (from the counter)", '{{"n": "{}"}}'])
+def test_every_shape_is_found_by_the_leak_scan_and_the_strict_check(shape: str, context: str) -> None:
+    text = context.format(SHAPES[shape](NUMBER))
+    assert count_my_numbers(text) == 1  # the suite's guard and the demo's leak checks
+    assert count_my_numbers(text, inside_identifiers=True) == 1
+    assert contains_my_number(text)
+
+
+@pytest.mark.parametrize("shape", SHAPE_IDS)
+def test_every_shape_is_redacted_valid_or_not(shape: str) -> None:
+    for number in (NUMBER, INVALID):
+        text = f"refused {SHAPES[shape](number)} at the counter"
+        out = redact(text)
+        assert out == f"refused {REDACTED} at the counter"
+        assert looks_like_my_number(text) and not looks_like_my_number(out)
+
+
+def test_a_number_inside_a_longer_run_of_groups_is_still_refused_and_redacted() -> None:
+    # "1234 5678 9018 1": a clerk adding a digit does not hide the number from an input check.
+    text = f"{_444(' ')(NUMBER)} 7"
+    assert contains_my_number(text)
+    assert count_my_numbers(redact(text), inside_identifiers=True) == 0
+
+
+def test_identifiers_keep_their_old_reading() -> None:
+    text = f"arn:aws:x:{NUMBER} a1b2-{NUMBER} h_{NUMBER} {NUMBER}0"
+    assert count_my_numbers(text) == 0  # the leak scan skips identifiers
+    assert count_my_numbers(text, inside_identifiers=True) == 3  # the strict check does not; 13 digits are no number
+
+
+NOT_NUMBERS = [
+    f"1b2c3d4e-{_444('-')(NUMBER)}-abcdef012345",  # a UUID whose middle groups are digits
+    "2026-11-30T12:31:31.123456+00:00",  # a timestamp
+    "12:31:31.123456 2026-11-30 12:31:31,123",
+    "093-582-2111 / 803-8501",  # phone and postal code
+    "1234567890123",  # a longer number
+]
+
+
+@pytest.mark.parametrize("text", NOT_NUMBERS)
+def test_random_ids_timestamps_and_longer_numbers_are_not_my_numbers(text: str) -> None:
+    assert count_my_numbers(text) == 0
+    assert not contains_my_number(text)
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize("text", ["period 2026-04-01 to 2027-03-31", f"0.{NUMBER}", f"/v1/{NUMBER}"])
+def test_the_leak_scan_skips_date_pairs_fractions_and_paths(text: str) -> None:
+    assert count_my_numbers(text) == 0  # captured output: a date pair or a path segment is no leak
+
+
+def test_a_uuid_is_read_group_by_group() -> None:
+    uuid = f"1b2c3d4e-{_444('-')(NUMBER)}-abcdef012345"
+    assert not contains_my_number(uuid)
+    assert contains_my_number(f"REQ-{_444('-')(NUMBER)}")  # not a UUID: the hyphens join the groups
+
+
+def test_candidates_index_the_original_text() -> None:
+    written = f"番号：{SHAPES['mixed'](NUMBER)}。"
+    (found,) = [c for c in find_candidates(written) if c.valid]
+    assert normalize(written[found.start:found.end]) == NUMBER
+    assert found.whole and found.standalone and found.groups == 3
+
+
+# --- the log filter (item 7: the traceback stays, redacted) ------------------------------------------
+
+
+def _raise_with(number: str) -> None:
+    try:
+        raise KeyError(f"person {number}")
+    except KeyError as inner:
+        raise ValueError(f"lookup of {number} failed") from inner
+
+
+@pytest.mark.parametrize("shape", ["plain", "full-width", "hyphens", "ideographic-space", "mixed"])
+def test_log_filter_redacts_every_shape_and_keeps_the_traceback(shape: str, caplog: pytest.LogCaptureFixture) -> None:
+    written = SHAPES[shape](NUMBER)
+    logger = install(logging.getLogger("kokuho.test.redaction.shapes"))
+    with caplog.at_level(logging.INFO, logger="kokuho.test.redaction.shapes"):
+        logger.info("number %s and %d and %s", written, int(NUMBER), Decimal(NUMBER),
+                    extra={"detail": {written: [written, {"n": int(NUMBER)}]}})
+        try:
+            _raise_with(written)
+        except ValueError:
+            logger.exception("unexpected error")
+    fields = repr([vars(r) for r in caplog.records])  # times as floats: only the leak scan reads them
+    assert count_my_numbers(caplog.text, inside_identifiers=True) == 0 and count_my_numbers(fields) == 0
+    assert NUMBER not in fields and written not in fields
+    assert REDACTED in caplog.records[0].getMessage()
+    record = caplog.records[1]
+    assert record.exc_info is not None and record.exc_info[2] is not None  # the traceback is kept
+    assert "Traceback (most recent call last)" in caplog.text
+    assert "in _raise_with" in caplog.text  # the frame that raised
+    assert f"ValueError: lookup of {REDACTED} failed" in caplog.text
+    assert f"KeyError: 'person {REDACTED}'" in caplog.text  # the cause, redacted too
+
+
+def test_powertools_json_log_keeps_the_redacted_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    from kokuho.platform.observability import get_logger
+
+    logger = get_logger("redaction-shapes-test")
+    try:
+        _raise_with(SHAPES["full-width-with-hyphens"](NUMBER))
+    except ValueError as exc:
+        logger.error("unexpected error", exc_info=exc, extra={"error_type": type(exc).__name__})
+    out = capsys.readouterr().out
+    assert count_my_numbers(out, inside_identifiers=True) == 0
+    line = json.loads(out.strip().splitlines()[-1])
+    assert line["exception_name"] == "ValueError"
+    assert "Traceback (most recent call last)" in line["exception"] and "_raise_with" in line["exception"]
+    assert REDACTED in line["exception"]
+
+
+@pytest.mark.parametrize("shape", ["full-width", "nbsp", "ideographic-space", "mixed", "em-dash"])
+@pytest.mark.parametrize("escape", ["repr", "json-ascii", "json-of-repr"])
+def test_escaped_shapes_are_found_and_redacted(shape: str, escape: str) -> None:
+    # repr() and JSON with ensure_ascii write "\uff11" or "\xa0": a log of either still shows the number.
+    written = SHAPES[shape](NUMBER)
+    text = {"repr": repr(written), "json-ascii": json.dumps({"n": written}),
+            "json-of-repr": json.dumps({"n": repr(written)})}[escape]
+    assert count_my_numbers(text) == 1 and contains_my_number(text)
+    assert count_my_numbers(redact(text), inside_identifiers=True) == 0
