@@ -28,7 +28,16 @@ from pynamodb.transactions import TransactWrite
 
 import kokuho
 from kokuho.assessment.household_cases import changed_household_ids, get_household_cases
-from kokuho.assessment.versions import Decision, Latest, NewVersion, decide
+from kokuho.assessment.versions import (
+    CONFIRMED,
+    PROVISIONAL,
+    Decision,
+    Latest,
+    NewVersion,
+    decide,
+    reassess_every_household,
+    version_hash,
+)
 from kokuho.identity.redaction import redact
 from kokuho.records.assessments import (
     AssessmentVersionModel,
@@ -126,12 +135,14 @@ def prepare_run(inp: dict[str, Any], *, execution_id: str, execution_name: str,
     # (raises RateFileError: the execution fails with that error, naming the year).
     from kokuho.premium import load_rate_table
 
-    load_rate_table(fiscal_year)
+    provisional = load_rate_table(fiscal_year).provisional
 
     since: datetime | None = None
     if mode == "monthly":
         last = last_completed_run(fiscal_year)
-        since = datetime.fromisoformat(last.snapshot_at) if last else None
+        if last and not reassess_every_household(last_run_provisional=bool(last.provisional_rates),
+                                                 rates_provisional=provisional):
+            since = datetime.fromisoformat(last.snapshot_at)
     ids = changed_household_ids(fiscal_year, since)
     batches = [{"batch_id": f"b{i // batch_size:05d}", "household_ids": ids[i:i + batch_size]}
                for i in range(0, len(ids), batch_size)]
@@ -140,7 +151,7 @@ def prepare_run(inp: dict[str, Any], *, execution_id: str, execution_name: str,
     RunModel(pk, sk, run_id=run_id, fiscal_year=fiscal_year, mode=mode, as_of_month=as_of_month,
              snapshot_at=now.astimezone(UTC).isoformat(timespec="microseconds"),
              since=since.isoformat() if since else None, status="started", households=len(ids),
-             batches=len(batches), work_list_key=key).save()
+             batches=len(batches), work_list_key=key, provisional_rates=provisional).save()
     return {
         "run_id": run_id, "fiscal_year": fiscal_year, "as_of_month": as_of_month, "mode": mode,
         "bucket": bucket, "key": key, "batches": len(batches), "households": len(ids),
@@ -168,7 +179,8 @@ def _latest(pointers: dict[str, tuple[int, str, str]], household_id: str,
     version, digest, run_id = pointer
     if previous is None:
         return Latest(version, digest, run_id, {}, [])
-    return Latest(version, digest, run_id, dict(previous["result"]), list(previous["installments"]))
+    return Latest(version, digest, run_id, dict(previous["result"]), list(previous["installments"]),
+                  status=previous.get("status", CONFIRMED), decided=bool(previous.get("decided", True)))
 
 
 def _read_previous(pointers: dict[str, tuple[int, str, str]], household_ids: Sequence[str],
@@ -184,14 +196,16 @@ def _decide_all(ids: Sequence[str], cases: dict[str, dict[str, Any]], results: d
                 pointers: dict[str, tuple[int, str, str]], fy: int, as_of_month: str,
                 run_id: str) -> dict[str, Decision]:
     """Decide every household; read full previous versions only for those whose content changed."""
-    from kokuho.assessment.versions import content_hash
+    from kokuho.premium import load_rate_table
 
+    # The status of the rates the results were computed from (the same cached rate file): 仮 or 確定.
+    provisional = load_rate_table(fy).provisional
     changed = [h for h in ids if h in results and h in pointers
-               and pointers[h][1] != content_hash(results[h])]
+               and pointers[h][1] != version_hash(results[h], provisional_rates=provisional)]
     previous = _read_previous(pointers, changed, fy) if changed else {}
     return {
         h: decide(h, cases[h], results[h], _latest(pointers, h, previous.get(h)),
-                  as_of_month=as_of_month, run_id=run_id)
+                  as_of_month=as_of_month, run_id=run_id, provisional_rates=provisional)
         for h in ids if h in results
     }
 
@@ -226,7 +240,7 @@ def _add_version(tx: TransactWrite, new: NewVersion, prev_version: int | None, *
             "household_id": new.household_id, "fiscal_year": new.fiscal_year, "batch_id": batch_id,
             "as_of_month": as_of_month, "created_at": at, "result": new.result,
             "installments": new.installments, "diff": new.diff, "difference": new.difference,
-            "refund": new.refund,
+            "refund": new.refund, "status": new.status, "decided": new.decided,
         },
     ), condition=AssessmentVersionModel.pk.does_not_exist())  # a version is written once, ever
     latest = LatestAssessmentModel(pk, "LATEST", version=new.version, content_hash=new.content_hash,
@@ -235,6 +249,8 @@ def _add_version(tx: TransactWrite, new: NewVersion, prev_version: int | None, *
         tx.save(latest, condition=LatestAssessmentModel.pk.does_not_exist())
     else:
         tx.save(latest, condition=LatestAssessmentModel.version == prev_version)
+    if new.notice_kind is None:
+        return  # 仮 (provisional rates): stored and shown, no notice until the rates are confirmed
     tx.save(NoticeModel(
         f"NOTICE#{new.household_id}", f"FY#{new.fiscal_year}#V#{new.version:04d}",
         kind=new.notice_kind, payer_id=new.payer_id,
@@ -440,6 +456,8 @@ def summarize_run(event: dict[str, Any], *, now: datetime | None = None) -> dict
                      # a batch with neither outcome nor failure record must not pass unnoticed
                      "batches_unaccounted": max(0, expected - seen_batches)},
         "timing": {k: round(v, 1) for k, v in timing.items()},
+        # 仮: assessed on provisional rates, no notice issued (the run after their confirmation reassesses)
+        "rates": PROVISIONAL if run.provisional_rates else CONFIRMED,
     }
     summary["transfer"] = _record_care_transfer(run_id, n["written"], n["care_households"], now)
     clean = not failed_batches and not failed_households and summary["failures"]["batches_unaccounted"] == 0

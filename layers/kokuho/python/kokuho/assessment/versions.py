@@ -7,6 +7,14 @@ installments already due stay, the rest are re-spread, a decrease below what was
 
 Payment assumption (no collection data in this system yet): installments due before the month of the
 更正 count as paid as billed.
+
+Provisional rates (仮算定, issue 9 item 12): a rate file carries its status (`provisional`). A version
+computed from provisional rates is stored with status 仮 and issues no notice: nothing is billed from it.
+While the rates stay provisional, versions follow the case as usual, still 仮 and unbilled. The first
+version on confirmed rates is the household's first decision — 決定通知, the engine's installments —
+even when its figures equal the 仮 ones (its hash includes the status), and the first run on confirmed
+rates after a run on provisional ones assesses every household of the year again
+(`reassess_every_household`), so no 仮 version is left without its 決定通知.
 """
 
 from __future__ import annotations
@@ -18,16 +26,23 @@ from typing import Any
 
 from kokuho.premium import diff_parts, revise
 
+#: Status of an assessment version: from provisional rates (仮) or from confirmed ones (確定).
+PROVISIONAL = "仮"
+CONFIRMED = "確定"
+
 
 @dataclass(frozen=True)
 class Latest:
-    """What the decision needs of the latest stored version."""
+    """What the decision needs of the latest stored version. Versions stored before the status existed
+    are confirmed ones whose notice was issued (the defaults)."""
 
     version: int
     content_hash: str
     run_id: str
     result: dict[str, Any]
     installments: list[dict[str, Any]]
+    status: str = CONFIRMED
+    decided: bool = True  # a 決定通知 has been issued for this household and year (by this or an earlier version)
 
 
 @dataclass(frozen=True)
@@ -41,8 +56,10 @@ class NewVersion:
     diff: dict[str, Any]
     difference: int
     refund: int
-    notice_kind: str  # 決定通知 (first version) | 変更通知 (更正)
+    notice_kind: str | None  # 決定通知 (first decision) | 変更通知 (更正) | None (仮: no notice)
     payer_id: str
+    status: str = CONFIRMED
+    decided: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,20 +79,38 @@ def paid_before(installments: list[dict[str, Any]], as_of_month: str) -> int:
     return sum(int(i["amount"]) for i in installments if str(i["due"]) < as_of_month)
 
 
+def version_hash(result: dict[str, Any], *, provisional_rates: bool) -> str:
+    """The content hash a version is compared by: the result's, and for a 仮 version the status too, so
+    the same figures on confirmed rates are a new version (which carries the 決定通知)."""
+    return content_hash({**result, "status": PROVISIONAL} if provisional_rates else result)
+
+
+def reassess_every_household(*, last_run_provisional: bool, rates_provisional: bool) -> bool:
+    """Whether a monthly run assesses every household of the year rather than the changed ones: the rates
+    were confirmed after the last completed run, which used provisional ones (its 仮 versions await their
+    決定通知)."""
+    return last_run_provisional and not rates_provisional
+
+
 def decide(household_id: str, case: dict[str, Any], result: dict[str, Any], latest: Latest | None, *,
-           as_of_month: str, run_id: str) -> Decision:
-    digest = content_hash(result)
+           as_of_month: str, run_id: str, provisional_rates: bool = False) -> Decision:
+    digest = version_hash(result, provisional_rates=provisional_rates)
     if latest is not None and latest.content_hash == digest:
         return Decision("replayed" if latest.run_id == run_id else "unchanged")
     payer = str(case["household"]["householder_id"])
     fy = int(result["fiscal_year"])
-    if latest is None:
+    version = 1 if latest is None else latest.version + 1
+    status = PROVISIONAL if provisional_rates else CONFIRMED
+    if latest is None or not latest.decided:
+        # Nothing billed yet (no version, or only 仮 ones): the engine's own installments (rule 6); a 仮
+        # version is shown but sends nothing, the first confirmed one is the 決定通知.
         return Decision("written", NewVersion(
-            household_id, fy, 1, digest, result, list(result["installments"]),
-            diff_parts(None, result), int(result["annual"]), 0, "決定通知", payer))
+            household_id, fy, version, digest, result, list(result["installments"]),
+            diff_parts(None, result), int(result["annual"]), 0,
+            None if provisional_rates else "決定通知", payer, status, not provisional_rates))
     revised = revise(latest.installments, int(result["annual"]), as_of_month,
                      paid_before(latest.installments, as_of_month))
     return Decision("written", NewVersion(
-        household_id, fy, latest.version + 1, digest, result, list(revised["installments"]),
+        household_id, fy, version, digest, result, list(revised["installments"]),
         diff_parts(latest.result, result), int(revised["difference"]), int(revised["refund"]),
-        "変更通知", payer))
+        None if provisional_rates else "変更通知", payer, status, True))

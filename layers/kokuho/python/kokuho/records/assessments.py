@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -78,7 +78,8 @@ class AssessmentVersionModel(Model):
     content_hash = UnicodeAttribute()
     # household_id, fiscal_year, batch_id, as_of_month, created_at, result (the premium engine's
     # output), installments (the schedule in force after this version: 更正 keeps the due ones),
-    # diff (per part against the previous version), difference, refund
+    # diff (per part against the previous version), difference, refund, status (仮: provisional rates,
+    # no notice; 確定), decided (a 決定通知 has been issued for this household and year)
     doc = JSONAttribute()
 
     @staticmethod
@@ -108,6 +109,11 @@ class AssessmentVersionModel(Model):
     @property
     def diff(self) -> dict[str, Any]:
         return dict(self.doc["diff"])
+
+    @property
+    def status(self) -> str:
+        """仮 (from provisional rates, no notice issued) or 確定; versions stored before the status were 確定."""
+        return str(self.doc.get("status", "確定"))
 
 
 class LatestAssessmentModel(Model):
@@ -152,6 +158,7 @@ class RunModel(Model):
     households = NumberAttribute(default=0)
     batches = NumberAttribute(default=0)
     work_list_key = UnicodeAttribute(null=True)
+    provisional_rates = BooleanAttribute(null=True)  # assessed on a rate file marked provisional (仮)
     summary = JSONAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
