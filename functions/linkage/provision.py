@@ -1,5 +1,6 @@
 """Lambdas of the provision workflow (statemachines/linkage_provision.asl.json): check, park for
-approval (.waitForTaskToken), provide, refuse. Thin: parse, call kokuho.linkage.provision, respond."""
+approval (.waitForTaskToken), provide (commit record + reply to the outbox), send (from the outbox),
+refuse. Thin: parse, call kokuho.linkage.provision, respond."""
 
 from __future__ import annotations
 
@@ -27,7 +28,14 @@ def park(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context(log_event=False)
 def provide(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = provision.provide(str(event["request_id"]))
-    logger.info("request answered", extra={"request_id": out["request_id"], "status": out["status"]})
+    logger.info("request committed", extra={"request_id": out["request_id"], "status": out["status"]})
+    return out
+
+
+@logger.inject_lambda_context(log_event=False)
+def send(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    out = provision.send_reply(str(event["request_id"]))
+    logger.info("reply sent", extra={"request_id": out["request_id"], "status": out["status"]})
     return out
 
 

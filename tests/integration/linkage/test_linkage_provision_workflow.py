@@ -411,3 +411,133 @@ def test_codes_are_issued_by_the_network_per_body_and_never_from_my_number(world
     with pytest.raises(CodeRegistrationRefused):
         register_code("P300", PERSONS["P100"][1], world.net, CLERK)  # a My Number is not a reference
     assert code_of("P300") is None
+
+
+# --- every provision recorded, exactly once (crashes injected at each step) --------------------------
+
+
+def _outcomes(request_id: str) -> list[tuple[str, str | None]]:
+    return sorted((r.outcome, r.reason) for r in records_for_request(request_id))
+
+
+def _provide_accesses(person_id: str) -> int:
+    from kokuho.access.records import records_of_chain
+
+    return sum(1 for r in records_of_chain(f"SUBJECT#{person_id}") if r.operation == "provide")
+
+
+def test_a_crash_during_encryption_is_retried_and_leaves_one_record_and_one_reply(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.linkage import provision
+
+    real, calls = provision.encrypt_for, []
+
+    def crash_once(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise MemoryError("killed while encrypting")
+        return real(*args)
+
+    monkeypatch.setattr(provision, "encrypt_for", crash_once)
+    before = _provide_accesses("P200")
+    req = world.kyokai.make_request("2", PERSONS["P200"][0], city_body())
+    reply = run(world, req)
+    assert reply["status"] == "provided" and len(calls) == 2
+    assert world.kyokai.open_reply(reply)["fields"]["insurer_number"] == "401000"
+    assert _outcomes(req["request_id"]) == [("provided", None)]
+    assert world.net.delivered[req["request_id"]] == (world.kyokai.body_id, reply)
+    assert _provide_accesses("P200") == before + 1
+
+
+def test_a_crash_in_the_provide_step_commits_nothing_and_the_operators_rerun_provides_once(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.linkage import provision
+    from kokuho.platform.embedded import ExecutionFailed
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("access log unavailable")
+
+    monkeypatch.setattr(provision, "record_access", crash)  # after encryption, before anything is committed
+    req = world.kyokai.make_request("6", REF, city_body())
+    with pytest.raises(ExecutionFailed):
+        run(world, req)
+    state = RequestModel.get(f"REQ#{req['request_id']}", "REQUEST", consistent_read=True)
+    assert state.status == "received"  # not "provided" without its record
+    assert records_for_request(req["request_id"]) == [] and req["request_id"] not in world.net.delivered
+    monkeypatch.undo()
+    reply = run(world, req)  # the operator reruns the same request: it resumes, not "permit_reused"
+    assert reply["status"] == "provided" and world.kyokai.open_reply(reply)["item"] == "6"
+    assert _outcomes(req["request_id"]) == [("provided", None)]
+
+
+def test_a_reply_that_was_not_sent_is_sent_by_the_rerun_the_same_and_recorded_once(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.platform.embedded import ExecutionFailed
+    from kokuho.records.linkage import ReplyOutboxModel
+
+    def network_down(requester_body: str, reply: dict[str, Any]) -> None:
+        raise ConnectionError("intermediate server unreachable")
+
+    monkeypatch.setattr(world.net, "deliver_reply", network_down)
+    req = world.kyokai.make_request("2", REF, city_body())
+    with pytest.raises(ExecutionFailed):
+        run(world, req)
+    # the record and the reply were committed together; the reply waits in the outbox
+    assert _outcomes(req["request_id"]) == [("provided", None)]
+    waiting = ReplyOutboxModel.get(f"REQ#{req['request_id']}", "REPLY", consistent_read=True)
+    assert waiting.sent_at is None and req["request_id"] not in world.net.delivered
+    monkeypatch.undo()
+    reply = run(world, req)  # rerun: the same reply (not a second encryption), no new record
+    assert reply == json.loads(waiting.reply)
+    assert world.net.delivered[req["request_id"]] == (world.kyokai.body_id, reply)
+    assert world.kyokai.open_reply(reply)["fields"]["insurer_number"] == "401000"
+    assert run(world, req) == reply  # and again: still one reply, one record
+    assert _outcomes(req["request_id"]) == [("provided", None)]
+    assert ReplyOutboxModel.get(f"REQ#{req['request_id']}", "REPLY").sent_at
+
+
+def test_a_send_that_fails_once_is_retried_by_the_workflow(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    real, calls = world.net.deliver_reply, []
+
+    def flaky(requester_body: str, reply: dict[str, Any]) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise TimeoutError("no answer from the intermediate server")
+        real(requester_body, reply)
+
+    monkeypatch.setattr(world.net, "deliver_reply", flaky)
+    req = world.kyokai.make_request("2", REF, city_body())
+    reply = run(world, req)
+    assert reply["status"] == "provided" and len(calls) == 2
+    assert _outcomes(req["request_id"]) == [("provided", None)]
+
+
+def test_a_rerun_of_a_refused_request_answers_the_same_refusal_without_a_second_record(world: World) -> None:
+    os.environ["KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS"] = "1"
+    try:
+        req = world.pref.make_request("173の2", REF, city_body())
+        first = run(world, req)
+    finally:
+        os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
+    assert run(world, req) == first == {"request_id": req["request_id"], "status": "refused",
+                                        "reason": "approval_timeout"}
+    assert _outcomes(req["request_id"]) == [("refused", "approval_timeout")]
+
+
+@pytest.mark.parametrize("point", [
+    "00" * 32,  # all zero
+    "01" + "00" * 31,  # u = 1, of order 4
+    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",  # a point of order 8
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # p - 1 (non-canonical set)
+])
+def test_a_low_order_requester_key_is_refused_at_the_check_and_recorded(world: World, point: str) -> None:
+    from kokuho.linkage.crypto import b64e
+    from kokuho.linkage.sandbox import SandboxRequester
+
+    # the network registered the key (so it is "the requester's"): the check itself must refuse it
+    weak = SandboxRequester(f"全国健康保険協会{point[:4]}支部", "全国健康保険協会", world.net,
+                            keys=KeyPair(bytes(32), b64e(bytes.fromhex(point))))
+    req = weak.make_request("2", REF, city_body())
+    reply = run(world, req)
+    assert reply == {"request_id": req["request_id"], "status": "refused", "reason": "invalid_public_key"}
+    assert _outcomes(req["request_id"]) == [("refused", "invalid_public_key")]

@@ -62,13 +62,21 @@ def key_id(public_b64: str) -> str:
 
 
 def parse_public_key(public_b64: str) -> X25519PublicKey:
+    """The key, refused when it is not 32 bytes or is a low-order point (all zero, 1, the points of
+    order 8, and their non-canonical encodings): agreement with such a point yields the all-zero secret
+    whatever our ephemeral key, so the reply's key would be known to anyone (RFC 7748 §6.1)."""
     try:
         raw = b64d(public_b64)
         if len(raw) != 32:
             raise ValueError
-        return X25519PublicKey.from_public_bytes(raw)
+        key = X25519PublicKey.from_public_bytes(raw)
     except (ValueError, TypeError):
         raise ValueError("the requester's public key is not a 32-byte X25519 key in base64url") from None
+    try:
+        X25519PrivateKey.generate().exchange(key)  # OpenSSL refuses an all-zero shared secret
+    except ValueError:
+        raise ValueError("the requester's public key is a low-order X25519 point") from None
+    return key
 
 
 def _derive(shared: bytes, epk: bytes, rpk: bytes) -> bytes:

@@ -39,9 +39,17 @@ def now_iso() -> str:
 
 
 def record_exchange(ex: Exchange, recorded_at: datetime | None = None) -> ExchangeRecordModel:
+    item = exchange_record(ex, recorded_at)
+    item.save(condition=ExchangeRecordModel.pk.does_not_exist())
+    return item
+
+
+def exchange_record(ex: Exchange, recorded_at: datetime | None = None) -> ExchangeRecordModel:
+    """The record, unsaved: for a caller that commits it in one transaction with what it records
+    (save it with the condition `ExchangeRecordModel.pk.does_not_exist()`)."""
     at = (recorded_at or datetime.now(UTC)).isoformat(timespec="milliseconds")
     record_id = f"{ex.direction[0].upper()}{secrets.token_urlsafe(12)}"
-    item = ExchangeRecordModel(
+    return ExchangeRecordModel(
         f"REC#{record_id}", "RECORD", record_id=record_id, direction=ex.direction,
         requester_body=ex.requester_body, provider_body=ex.provider_body, item=ex.item,
         person_id=ex.person_id, request_id=ex.request_id, permit_id=ex.permit_id,
@@ -51,8 +59,6 @@ def record_exchange(ex: Exchange, recorded_at: datetime | None = None) -> Exchan
         approved_by=ex.approved_by, recorded_at=at,
         gsi1pk=f"MONTH#{at[:7]}", gsi1sk=f"{at}#{record_id}",
     )
-    item.save(condition=ExchangeRecordModel.pk.does_not_exist())
-    return item
 
 
 def records_for_request(request_id: str) -> list[ExchangeRecordModel]:

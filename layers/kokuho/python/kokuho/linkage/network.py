@@ -34,6 +34,11 @@ class NetworkGateway(Protocol):
     def register_public_key(self, body_id: str, public_key: str) -> None:
         ...
 
+    def deliver_reply(self, requester_body: str, reply: dict[str, Any]) -> None:
+        """Hand a provision reply to the network for the requester. Idempotent on the request id: the
+        same reply sent again (a retry, an operator's rerun) is delivered once."""
+        ...
+
 
 class NoGateway(RuntimeError):
     pass

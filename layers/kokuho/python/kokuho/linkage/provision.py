@@ -7,9 +7,17 @@
    and a preview of exactly what would be sent are stored for the reviewer.
 3. `decide`: a member of staff approves or refuses (SendTaskSuccess / SendTaskFailure).
 4. `provide`: builds only the item's allowed fields from the provision copy (副本), encrypts them to
-   the requester's key, records the 情報提供等記録 and replies. It re-checks the approval itself, so
-   a 自動応答不可 item cannot leave without one whatever path led here.
-5. `refuse`: a refusal after acceptance (approval refused or timed out) is recorded.
+   the requester's key and commits, in ONE transaction, the request's "provided" state, the
+   情報提供等記録, the access record and the encrypted reply in the outbox. It re-checks the approval
+   itself, so a 自動応答不可 item cannot leave without one whatever path led here.
+5. `send_reply`: hands the outbox's reply to the network (idempotent on the request id) and marks it
+   sent; the workflow retries it. Every reply that leaves has its record and every record its reply.
+6. `refuse`: a refusal after acceptance (approval refused or timed out) is recorded, with the request's
+   final state, in one transaction, once.
+
+An operator's rerun of a failed execution with the same request resumes where it stopped (from the
+stored state: not yet provided → provide; provided → send the same reply again; refused → the same
+refusal, not recorded again) instead of refusing it as a reused permit.
 """
 
 from __future__ import annotations
@@ -30,18 +38,26 @@ from kokuho.access.records import Actor, record_access
 from kokuho.identity.redaction import redact
 from kokuho.linkage import codes
 from kokuho.linkage.crypto import encrypt_for, exchange_aad, key_id, parse_public_key, verify_permit_signature
-from kokuho.linkage.exchange_records import Exchange, now_iso, record_exchange
+from kokuho.linkage.exchange_records import Exchange, exchange_record, now_iso, record_exchange
 from kokuho.linkage.fields import select_allowed
-from kokuho.linkage.network import city_body
+from kokuho.linkage.network import city_body, gateway
 from kokuho.linkage.permitted_list import PermittedList, load_permitted_list
 from kokuho.records.base import connection
-from kokuho.records.linkage import CopyModel, KeyModel, PermitUseModel, RequestModel
+from kokuho.records.linkage import (
+    CopyModel,
+    ExchangeRecordModel,
+    KeyModel,
+    PermitUseModel,
+    ReplyOutboxModel,
+    RequestModel,
+)
 
 SYSTEM = Actor(staff_id="system:linkage-provision", terminal_id="stepfunctions", purpose="情報提供 (番号法第19条第8号)")
 DEFAULT_APPROVAL_TIMEOUT_SECONDS = 3 * 24 * 3600  # a reviewer has three days, then the request is refused
 # Working state (request, consumed permit) is deleted by TTL after this; permits expire long before, so a
 # permit cannot come back usable. The 情報提供等記録 in linkage_records is what is kept (7 years).
 STATE_TTL_SECONDS = 400 * 24 * 3600
+COMMIT_ATTEMPTS = 8  # a commit loses only to a concurrent append to the person's access chain: try again
 
 
 class Reason(StrEnum):
@@ -177,6 +193,9 @@ def receive_request(event: dict[str, Any], now: datetime | None = None) -> dict[
                                  reason=Reason.MALFORMED.value))
         return {"decision": "refused", "reply": _refusal_reply(rid, Reason.MALFORMED)}
     person_id = codes.person_of_code(req.code)
+    resumed = _resume(req, person_id)
+    if resumed is not None:
+        return resumed
     verdict = judge_request(req, plist, city_body(), network_public_key(), now, person_id is not None)
     allowed = plist.rows[req.item].fields if req.item in plist.rows else ()
     if not verdict.accepted:
@@ -199,6 +218,35 @@ def receive_request(event: dict[str, Any], now: datetime | None = None) -> dict[
         return _refuse_new(req, person_id, Reason.PERMIT_REUSED, allowed)
     return {"decision": "accepted", "request_id": req.request_id, "item": req.item,
             "needs_approval": verdict.needs_approval, "approval_timeout_seconds": approval_timeout_seconds()}
+
+
+def _resume(req: ProvisionRequest, person_id: str | None) -> dict[str, Any] | None:
+    """The same request again (an operator's rerun after a failed execution: same id, permit, requester,
+    key and person as accepted before): carry on from the stored state. Anything else is judged anew (a
+    permit under another request id is a reused permit)."""
+    try:
+        state = _load(req.request_id)
+    except DoesNotExist:
+        return None
+    if req.permit is None or (state.permit_id, state.requester_body, state.requester_public_key, state.item,
+                              state.person_id) != (req.permit.permit_id, req.requester_body,
+                                                   req.requester_public_key, req.item, person_id):
+        return None
+    if state.status == "provided":
+        return {"decision": "resume_send", "request_id": req.request_id, "item": req.item}
+    if state.status == "refused":
+        return {"decision": "refused", "reply": refuse(req.request_id, _stored_reason(state))}
+    row = load_permitted_list().item(state.item)
+    return {"decision": "accepted", "request_id": req.request_id, "item": req.item,
+            "needs_approval": not row.auto_response and state.status != "approved",
+            "approval_timeout_seconds": approval_timeout_seconds()}
+
+
+def _stored_reason(state: RequestModel) -> Reason:
+    try:
+        return Reason(state.decision_reason)
+    except ValueError:  # the reviewer's own words: a refusal by staff
+        return Reason.APPROVAL_REFUSED
 
 
 def _refuse_new(req: ProvisionRequest, person_id: str | None, reason: Reason,
@@ -302,47 +350,90 @@ def decide(request_id: str, approve: bool, staff: Actor, reason: str | None, sfn
 
 
 def refuse(request_id: str, reason: Reason, detail: str | None = None) -> dict[str, Any]:
-    """Step 5: an accepted request ends without provision (approval refused or timed out)."""
-    state = _load(request_id)
-    if reason is Reason.APPROVAL_REFUSED and not detail and state.decided_by:
-        # The reviewer's reason as decide() stored it: the record does not depend on the failure cause
-        # reaching this step (moto's SendTaskFailure drops it; AWS truncates it).
-        detail = state.decision_reason
-    if state.status not in ("refused", "provided"):
-        state.update(actions=[RequestModel.status.set("refused"), RequestModel.decision_reason.set(reason.value),
-                              RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove(),
-                              RequestModel.preview.remove()])
-    text = reason.value if not detail else f"{reason.value}: {detail[:200]}"
-    record_exchange(Exchange("provision", state.requester_body, city_body(), state.item, request_id,
-                             state.requested_at, "refused", person_id=state.person_id, permit_id=state.permit_id,
-                             reason=text, fields_withheld=list(load_permitted_list().item(state.item).fields),
-                             approved_by=None))
-    return _refusal_reply(request_id, reason)
+    """Step 6: an accepted request ends without provision (approval refused or timed out, or not
+    approved). The final state and the 情報提供等記録 commit together, once: a retry or a rerun after the
+    request was closed records nothing more and answers the refusal as recorded."""
+    for _ in range(COMMIT_ATTEMPTS):
+        state = _load(request_id)
+        if state.closed_at:
+            return _refusal_reply(request_id, _stored_reason(state))
+        if reason is Reason.APPROVAL_REFUSED and not detail and state.decided_by:
+            # The reviewer's reason as decide() stored it: the record does not depend on the failure cause
+            # reaching this step (moto's SendTaskFailure drops it; AWS truncates it).
+            detail = state.decision_reason
+        actions: list[Any] = [RequestModel.closed_at.set(now_iso()), RequestModel.gsi1pk.remove(),
+                              RequestModel.gsi1sk.remove(), RequestModel.preview.remove()]
+        if state.status not in ("refused", "provided"):
+            actions += [RequestModel.status.set("refused"), RequestModel.decision_reason.set(reason.value)]
+        text = reason.value if not detail else f"{reason.value}: {detail[:200]}"
+        record = exchange_record(Exchange(
+            "provision", state.requester_body, city_body(), state.item, request_id, state.requested_at, "refused",
+            person_id=state.person_id, permit_id=state.permit_id, reason=text,
+            fields_withheld=list(load_permitted_list().item(state.item).fields), approved_by=None))
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.update(state, actions=actions, condition=RequestModel.closed_at.does_not_exist())
+                tx.save(record, condition=ExchangeRecordModel.pk.does_not_exist())
+            return _refusal_reply(request_id, reason)
+        except TransactWriteError:
+            continue  # closed by a concurrent attempt (seen on the next look) or a transient conflict
+    raise ProvisionNotCommitted(f"request {request_id}: refusal not committed after {COMMIT_ATTEMPTS} attempts")
+
+
+class ProvisionNotCommitted(RuntimeError):
+    """The commit kept losing to concurrent writers; the workflow retries the step (nothing was written)."""
 
 
 def provide(request_id: str) -> dict[str, Any]:
-    """Step 4: only the allowed fields, encrypted to the requester; recorded; the reply."""
-    state = _load(request_id)
-    row = load_permitted_list().item(state.item)
-    if state.status == "provided":
-        raise DecisionError("already provided")
-    if not row.auto_response and (state.status != "approved" or not state.decided_by):
-        return refuse(request_id, Reason.NOT_APPROVED)
-    assert state.person_id is not None
-    sent, withheld = select_allowed(_copy_of(state.person_id), row.fields)
-    provided_at = now_iso()
-    plaintext = json.dumps({"request_id": request_id, "item": state.item, "provider_body": city_body(),
-                            "provided_at": provided_at, "fields": sent},
-                           ensure_ascii=False, sort_keys=True).encode("utf-8")
-    envelope = encrypt_for(state.requester_public_key, plaintext, exchange_aad(request_id, state.item))
-    record_access(SYSTEM, [state.person_id], "linkage_provision", "provide")
-    state.update(actions=[RequestModel.status.set("provided")], condition=RequestModel.status == state.status)
-    record_exchange(Exchange("provision", state.requester_body, city_body(), state.item, request_id,
-                             state.requested_at, "provided", person_id=state.person_id, permit_id=state.permit_id,
-                             provided_at=provided_at, fields_sent=sorted(sent), fields_withheld=withheld,
-                             approved_by=state.decided_by))
-    return {"request_id": request_id, "status": "provided", "item": state.item, "provided_at": provided_at,
-            "envelope": envelope}
+    """Step 4: only the allowed fields, encrypted to the requester; the request's state, the 情報提供等記録,
+    the access record and the reply in the outbox commit in one transaction. A crash before the commit
+    leaves nothing (the step is retried, or the operator reruns); after it, `send_reply` sends."""
+    for _ in range(COMMIT_ATTEMPTS):
+        state = _load(request_id)
+        if state.status == "provided":
+            return {"request_id": request_id, "status": "provided"}  # committed by an earlier attempt
+        row = load_permitted_list().item(state.item)
+        if state.closed_at or (not row.auto_response and (state.status != "approved" or not state.decided_by)):
+            return refuse(request_id, Reason.NOT_APPROVED)
+        assert state.person_id is not None
+        sent, withheld = select_allowed(_copy_of(state.person_id), row.fields)
+        provided_at = now_iso()
+        plaintext = json.dumps({"request_id": request_id, "item": state.item, "provider_body": city_body(),
+                                "provided_at": provided_at, "fields": sent},
+                               ensure_ascii=False, sort_keys=True).encode("utf-8")
+        envelope = encrypt_for(state.requester_public_key, plaintext, exchange_aad(request_id, state.item))
+        reply = {"request_id": request_id, "status": "provided", "item": state.item, "provided_at": provided_at,
+                 "envelope": envelope}
+        record = exchange_record(Exchange(
+            "provision", state.requester_body, city_body(), state.item, request_id, state.requested_at, "provided",
+            person_id=state.person_id, permit_id=state.permit_id, provided_at=provided_at,
+            fields_sent=sorted(sent), fields_withheld=withheld, approved_by=state.decided_by))
+        outbox = ReplyOutboxModel(f"REQ#{request_id}", "REPLY", request_id=request_id,
+                                  requester_body=state.requester_body, record_id=record.record_id,
+                                  reply=json.dumps(reply, ensure_ascii=False), created_at=provided_at,
+                                  expires_at=int(state.expires_at))
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.update(state, actions=[RequestModel.status.set("provided"), RequestModel.closed_at.set(provided_at)],
+                          condition=(RequestModel.status == state.status) & RequestModel.closed_at.does_not_exist())
+                tx.save(record, condition=ExchangeRecordModel.pk.does_not_exist())
+                tx.save(outbox, condition=ReplyOutboxModel.pk.does_not_exist())
+                record_access(SYSTEM, [state.person_id], "linkage_provision", "provide", transaction=tx)
+            return {"request_id": request_id, "status": "provided"}
+        except TransactWriteError:
+            continue  # a concurrent attempt committed (seen on the next look) or the access chain moved
+    raise ProvisionNotCommitted(f"request {request_id}: provision not committed after {COMMIT_ATTEMPTS} attempts")
+
+
+def send_reply(request_id: str) -> dict[str, Any]:
+    """Step 5: the committed reply, handed to the network (idempotent: the same bytes every time), marked
+    sent; returned as the workflow's answer."""
+    out = ReplyOutboxModel.get(f"REQ#{request_id}", "REPLY", consistent_read=True)
+    reply: dict[str, Any] = json.loads(out.reply)
+    gateway().deliver_reply(out.requester_body, reply)
+    if out.sent_at is None:
+        out.update(actions=[ReplyOutboxModel.sent_at.set(now_iso())])
+    return reply
 
 
 def register_copy(person_id: str, data: dict[str, Any], actor: Actor) -> None:

@@ -61,6 +61,7 @@ class SandboxNetwork:
     public_keys: dict[str, str] = field(default_factory=dict)
     providers: dict[str, SandboxProvider] = field(default_factory=dict)
     permit_ttl: timedelta = timedelta(hours=1)
+    delivered: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # request → (requester, reply)
 
     def __post_init__(self) -> None:
         if not self.signing_private:
@@ -109,6 +110,16 @@ class SandboxNetwork:
             raise PermitDenied(f"item {item} is not permitted to {requester_body}")
         return self.issue_permit(requester_body, item, provider_body,
                                  self.translate(code, requester_body, provider_body))
+
+    def deliver_reply(self, requester_body: str, reply: dict[str, Any]) -> None:
+        """As the network: a reply once per request id; the same reply again is a no-op, another reply to
+        the same request (a second encryption: a second provision) is refused."""
+        rid = str(reply["request_id"])
+        if rid in self.delivered:
+            if self.delivered[rid] != (requester_body, reply):
+                raise PermitDenied("another reply to a request already answered")
+            return
+        self.delivered[rid] = (requester_body, json.loads(json.dumps(reply)))
 
     def send_query(self, request: dict[str, Any]) -> dict[str, Any]:
         provider = self.providers[request["permit"]["provider_body"]]

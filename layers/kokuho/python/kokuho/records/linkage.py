@@ -8,6 +8,7 @@ table linkage
   PERSON#<person>  QRESULT#<req>   a query reply, decrypted; `expires_at` TTL; gsi1 QRESULT / expiry
   PERMIT#<id>      USED            a consumed 情報提供許可証 (one use only)
   REQ#<request>    REQUEST         an inbound request's state, approval token; gsi1 PENDING / time
+  REQ#<request>    REPLY           outbox: the encrypted reply, committed with its 情報提供等記録; sent from here
   KEY#CITY         CURRENT         the city's X25519 key: private part KMS-encrypted, public part
   KEY#NETWORK      CURRENT         the network's permit-signing public key (trust anchor)
 table linkage_records (情報提供等記録, 7 years)
@@ -17,6 +18,7 @@ table transfers
   XFER#<id>        RECORD          a transfer or a refused transfer; gsi1 DEPT#<department> / time
 table federation
   FILE#<file id>   APPLIED         an applied incoming file (content hash, counts)
+  FILE#<file id>   ACCESS#<n>      chunk n of the file's intake access record is written (rerun-safe)
   PERSON#<person>  CONT#<acquired> qualification continuity (資格継続) from the federation
   HH#<household>   KOGAKU#<month>  high-cost months carried over (高額該当の引き継ぎ)
 """
@@ -116,10 +118,28 @@ class RequestModel(Model):
     decided_by = UnicodeAttribute(null=True)
     decided_at = UnicodeAttribute(null=True)
     decision_reason = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)  # set with the final 情報提供等記録 (provided or refused), once
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()  # TTL: the request's working state (the record stays in linkage_records)
     pending = _Gsi1()
+
+
+class ReplyOutboxModel(Model):
+    """A provision reply waiting to be sent (or sent): written in the same transaction as its 情報提供等記録,
+    so every reply that leaves has its record and every record has its reply. The envelope is encrypted to
+    the requester (the city cannot open it); a resend sends these same bytes."""
+
+    Meta = table_meta("linkage")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    request_id = UnicodeAttribute()
+    requester_body = UnicodeAttribute()
+    record_id = UnicodeAttribute()
+    reply = UnicodeAttribute()  # JSON of the reply as sent: request_id, status, item, provided_at, envelope
+    created_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()  # TTL, as the request's state
 
 
 class KeyModel(Model):
