@@ -4,7 +4,7 @@ hybrid encryption per reply.
     .venv/bin/python benchmarks/linkage_provision.py [--requests N] [--parallel P] [--encryptions M]
 
 End to end: the sandbox requester builds a request with a network-signed permit; the provision state
-machine runs in moto's Step Functions interpreter (check → provide, handlers in-process: permitted list,
+machine runs in moto's Step Functions interpreter (check → provide → send, handlers in-process: permitted list,
 permit signature and one-use consumption, 副本 read, allow-list, X25519+HKDF+AES-256-GCM, 情報提供等記録,
 access records); the requester decrypts the reply. `--parallel` executions are started at once and
 polled. Encryption: encrypt_for and decrypt_with of a typical reply body, timed alone.
@@ -27,7 +27,7 @@ from kokuho.access.records import Actor
 from kokuho.linkage.codes import register_code
 from kokuho.linkage.crypto import KeyPair, decrypt_with, encrypt_for, exchange_aad
 from kokuho.linkage.network import CITY_KIND, city_body, set_gateway
-from kokuho.linkage.provision import provide, receive_request, register_copy, register_network_key
+from kokuho.linkage.provision import provide, receive_request, register_copy, register_network_key, send_reply
 from kokuho.linkage.sandbox import SandboxNetwork, SandboxRequester
 from kokuho.platform.embedded import embedded_aws
 
@@ -93,7 +93,8 @@ def main() -> None:
         t1 = time.perf_counter()
         for r in direct:
             assert receive_request(r)["decision"] == "accepted"
-            kyokai.open_reply(provide(r["request_id"]))
+            assert provide(r["request_id"])["status"] == "provided"  # record + reply committed (outbox)
+            kyokai.open_reply(send_reply(r["request_id"]))
         direct_elapsed = time.perf_counter() - t1
         set_gateway(None)
     print(f"provision end to end on the embedded AWS: {done} requests in {elapsed:.2f} s = "
