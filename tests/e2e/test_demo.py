@@ -38,6 +38,7 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     assert summary["versions_written"] == 30 + summary["monthly"]["versions_written"]
     printed = capsys.readouterr()
     assert "本算定" in printed.out and f"{annual['annual_total']:,} 円" in printed.out
+    assert annual["rates"] == "確定" and "(rates 確定)" in printed.out  # FY2024: confirmed rates
     assert "[demo]" in printed.err  # progress on stderr
 
     linkage = summary["linkage"]

@@ -233,6 +233,7 @@ def _brief(s: dict[str, Any]) -> dict[str, Any]:
     keys = ("run_id", "mode", "as_of_month", "households_selected", "households_assessed", "versions_written",
             "unchanged", "corrections", "difference_total", "refunds", "totals", "annual_total", "reductions")
     out = {k: s[k] for k in keys}
+    out["rates"] = s.get("rates", "確定")  # 仮: assessed on provisional rates, no 決定通知 issued
     out["failures"] = {"households": s["failures"]["households_count"],
                        "batches": s["failures"]["batches_count"],
                        "batches_unaccounted": s["failures"]["batches_unaccounted"]}
@@ -262,7 +263,7 @@ def _readable(s: dict[str, Any]) -> str:
     lines = [
         f"kokuho demo — FY{s['fiscal_year']} (seed {s['seed']})",
         f"  households {s['households']:,}   persons {s['persons']:,}   My Numbers {s['my_numbers']}",
-        f"  本算定 {a['as_of_month']}: assessed {a['households_assessed']:,}, versions written "
+        f"  本算定 {a['as_of_month']} (rates {a['rates']}): assessed {a['households_assessed']:,}, versions written "
         f"{a['versions_written']:,}, annual total {_yen(a['annual_total'])}",
         "    by part: " + ", ".join(f"{k} {_yen(v)}" for k, v in a["totals"].items()),
         "    by reduction: " + ", ".join(f"{k} {v:,}" for k, v in a["reductions"].items()),
