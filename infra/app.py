@@ -90,7 +90,8 @@ def build_app(
     workflows = WorkflowsStack(
         app, "KokuhoWorkflows", settings=settings, functions=[f for f in functions if not f.api],
         state_machines=state_machines, vpc=network.vpc, subnets=network.subnets,
-        security_group=network.workload_sg, keys=data.keys, functions_root=functions_root,
+        security_group=network.workload_sg, keys=data.keys, signing_keys=data.signing_keys,
+        functions_root=functions_root,
         layer_root=layer_root, statemachines_root=statemachines_root,
         description="kokuho: Lambda functions, state machines, schedules")
     workflows.add_stack_dependency(data)

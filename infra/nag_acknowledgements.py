@@ -13,6 +13,7 @@ from aws_cdk import Acknowledgment, Validations
 from constructs import IConstruct
 
 from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL
 
 if TYPE_CHECKING:
     from infra.app import KokuhoApp
@@ -93,11 +94,11 @@ def _ack(applied: list[AppliedAck], scope: IConstruct, *acks: Ack) -> None:
         applied.append(AppliedAck(scope.node.path, ack.rule, ack.reason))
 
 
-def _object_wildcard(bucket_arn: str) -> Ack:
-    return Ack(f"AwsSolutions-IAM5[Resource::{bucket_arn}/*]", OBJECT_WILDCARD)
+def _object_wildcard(bucket_arn: str, prefix: str = "") -> Ack:
+    return Ack(f"AwsSolutions-IAM5[Resource::{bucket_arn}/{prefix}*]", OBJECT_WILDCARD)
 
 
-def _function_acks(spec: FunctionSpec, bucket_arns: list[str]) -> list[Ack]:
+def _function_acks(spec: FunctionSpec, bucket_arns: list[tuple[str, str]]) -> list[Ack]:
     acks = [
         Ack("AwsSolutions-L1", LAMBDA_RUNTIME),
         Ack("Serverless-LambdaLatestVersion", LAMBDA_RUNTIME),
@@ -109,7 +110,7 @@ def _function_acks(spec: FunctionSpec, bucket_arns: list[str]) -> list[Ack]:
     if spec.reserved_concurrency is None:
         acks += [Ack("NIST.800.53.R5-LambdaConcurrency", LAMBDA_CONCURRENCY),
                  Ack("HIPAA.Security-LambdaConcurrency", LAMBDA_CONCURRENCY)]
-    return acks + [_object_wildcard(arn) for arn in bucket_arns]
+    return acks + [_object_wildcard(arn, prefix) for arn, prefix in bucket_arns]
 
 
 def _state_machine_acks(built: KokuhoApp, spec: StateMachineSpec) -> list[Ack]:
@@ -141,7 +142,9 @@ def acknowledge(built: KokuhoApp) -> list[AppliedAck]:
         settings = stack.settings
         for spec in stack.catalog_functions.specs:
             scope = stack.catalog_functions.node.find_child(spec.logical)
-            _ack(applied, scope, *_function_acks(spec, [settings.bucket_arn(b) for b in sorted(spec.buckets)]))
+            buckets = [(settings.bucket_arn(b), BUCKETS_BY_LOGICAL[b].function_prefix or "")
+                       for b in sorted(spec.buckets)]
+            _ack(applied, scope, *_function_acks(spec, buckets))
     for machine in built.workflows.state_machine_specs:
         _ack(applied, built.workflows.node.find_child(machine.logical), *_state_machine_acks(built, machine))
 

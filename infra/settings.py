@@ -27,8 +27,7 @@ AVAILABILITY_ZONES: dict[str, list[str]] = {
 AUDIT_LOG_RETENTION = logs.RetentionDays.SEVEN_YEARS
 # Application logs carry no My Number (redacted) and are operational: one year.
 APP_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
-# S3 Object Lock on the audit bucket (compliance mode): 7 years like the linkage records.
-AUDIT_OBJECT_LOCK_YEARS = 7
+# S3 Object Lock on the audit bucket (compliance mode, 7 years): kokuho.platform.tables.AUDIT_BUCKET.
 
 
 

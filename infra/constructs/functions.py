@@ -25,7 +25,7 @@ from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.settings import APP_LOG_RETENTION, DeploySettings
 from kokuho.platform.catalog.model import FunctionSpec
-from kokuho.platform.tables import BUCKETS_BY_LOGICAL, TABLES_BY_LOGICAL, DataClass
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL, SIGNING_KEYS_BY_LOGICAL, TABLES_BY_LOGICAL, DataClass
 
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
               "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
@@ -35,6 +35,12 @@ TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb
 TABLE_APPEND = TABLE_READ + ["dynamodb:PutItem"]
 OBJECT_READ = ["s3:GetObject", "s3:GetObjectVersion"]
 OBJECT_WRITE = OBJECT_READ + ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+# Append-only buckets (BucketSpec.append_only: the Object-Locked audit bucket): put, never delete.
+OBJECT_APPEND = OBJECT_READ + ["s3:PutObject"]
+# Signing keys (kokuho.platform.tables.SIGNING_KEYS): only a "sign" function may Sign; verifiers check
+# signatures with the public key.
+SIGNING_KEY_USE = {"sign": ["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"],
+                   "verify": ["kms:GetPublicKey", "kms:DescribeKey"]}
 KEY_READ = ["kms:Decrypt", "kms:DescribeKey"]
 KEY_WRITE = KEY_READ + ["kms:Encrypt", "kms:GenerateDataKey"]
 # Lambda creates the function's ENIs in the VPC with the function's role; ENI ids are not known in
@@ -56,12 +62,13 @@ class CatalogFunctions(Construct):
         self, scope: Construct, construct_id: str, *, settings: DeploySettings, specs: Sequence[FunctionSpec],
         vpc: ec2.IVpc, subnets: ec2.SubnetSelection, security_group: ec2.ISecurityGroup,
         keys: Mapping[DataClass, kms.IKey], functions_root: Path, layer_root: Path,
-        state_machines: Collection[str] | None = None,
+        state_machines: Collection[str] | None = None, signing_keys: Mapping[str, kms.IKey] | None = None,
     ) -> None:
         """`state_machines`: the logicals a function may answer task tokens of (default: the catalog's)."""
         super().__init__(scope, construct_id)
         self.settings = settings
         self.keys = keys
+        self.signing_keys = dict(signing_keys or {})
         self.specs = tuple(specs)
         if state_machines is None:
             from kokuho.platform.catalog import STATE_MACHINES_BY_LOGICAL
@@ -169,10 +176,19 @@ class CatalogFunctions(Construct):
                 raise CatalogError(f"function {spec.logical}: unknown bucket {logical!r}")
             bucket = BUCKETS_BY_LOGICAL[logical]
             arn = self.settings.bucket_arn(logical)
-            role.allow(["s3:ListBucket"], [arn])
-            role.allow(OBJECT_WRITE if access == "write" else OBJECT_READ, [f"{arn}/*"])
+            prefix = bucket.function_prefix or ""
+            role.allow(["s3:ListBucket"], [arn],
+                       {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None)
+            objects = OBJECT_READ if access == "read" else OBJECT_APPEND if bucket.append_only else OBJECT_WRITE
+            role.allow(objects, [f"{arn}/{prefix}*"])
             env[bucket.env_var] = self.settings.bucket_name(logical)
             classes[bucket.data_class] = classes.get(bucket.data_class, False) or access == "write"
         for data_class, write in sorted(classes.items(), key=lambda kv: kv[0].value):
             role.allow(KEY_WRITE if write else KEY_READ, [self.keys[data_class].key_arn])
+        for logical, use in sorted(spec.signing_keys.items()):
+            if logical not in SIGNING_KEYS_BY_LOGICAL or logical not in self.signing_keys:
+                raise CatalogError(f"function {spec.logical}: unknown signing key {logical!r}")
+            key = self.signing_keys[logical]
+            role.allow(SIGNING_KEY_USE[use], [key.key_arn])
+            env[SIGNING_KEYS_BY_LOGICAL[logical].env_var] = key.key_arn
         return env, set(classes)

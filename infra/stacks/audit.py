@@ -4,7 +4,9 @@ Management events plus data events for every table, bucket and function that hol
 (the L2 Trail cannot select DynamoDB tables, hence AdvancedEventSelectors on the L1 CfnTrail);
 log-file validation; encrypted with the audit key; delivered to the Object-Locked audit bucket and to
 an encrypted, retained CloudWatch Logs group whose metric filters raise alarms on unauthorized calls,
-KMS key disable/deletion, trail changes and bulk reads of personal data.
+KMS key disable/deletion, trail changes and bulk reads of personal data. And the access history's own
+alarms: the hourly anchoring (`kokuho audit verify`, then the signed digest) failed — a break in the
+access records or the digest chain — or has not succeeded for three hours.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from constructs import Construct
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.settings import AUDIT_LOG_RETENTION, PROJECT, TRAIL_NAME, DeploySettings
+from kokuho.platform.catalog.audit import ANCHOR
 from kokuho.platform.tables import BUCKETS, TABLES
 
 METRIC_NAMESPACE = "kokuho/Security"
@@ -116,6 +119,7 @@ class AuditStack(Stack):
         for name, (pattern, description) in FILTERS.items():
             self._filter_alarm(name, logs.FilterPattern.literal(pattern), description, threshold=1)
         self._bulk_read_alarms()
+        self._access_history_alarms(settings)
 
     def _filter_alarm(self, name: str, pattern: logs.IFilterPattern, description: str, threshold: int) -> None:
         metric_filter = self.log_group.add_metric_filter(
@@ -132,6 +136,41 @@ class AuditStack(Stack):
         )
         alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
         self.alarms[name] = alarm
+
+    def _access_history_alarms(self, settings: DeploySettings) -> None:
+        """The audit-anchor state machine fails when `kokuho audit verify` finds a break (or a digest
+        cannot be signed): any failed or timed-out run raises the alarm. A schedule disabled or runs
+        stopped show as no success for three hours."""
+        dims = {"StateMachineArn": settings.state_machine_arn(ANCHOR)}
+
+        def metric(name: str, period: Duration) -> cloudwatch.Metric:
+            return cloudwatch.Metric(namespace="AWS/States", metric_name=name, dimensions_map=dims,
+                                     statistic="Sum", period=period)
+
+        broken = cloudwatch.Alarm(
+            self, "AccessHistoryBrokenAlarm",
+            alarm_description="kokuho audit verify found a break in the access records or their signed digests "
+                              "(or the digest could not be signed): see the audit-anchor execution",
+            metric=cloudwatch.MathExpression(
+                expression="FILL(failed, 0) + FILL(timedout, 0)", period=Duration.minutes(5),
+                using_metrics={"failed": metric("ExecutionsFailed", Duration.minutes(5)),
+                               "timedout": metric("ExecutionsTimedOut", Duration.minutes(5))},
+                label="failed anchoring runs"),
+            threshold=1, evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        stalled = cloudwatch.Alarm(
+            self, "AccessHistoryNotAnchoredAlarm",
+            alarm_description="no successful anchoring of the access history for three hours",
+            metric=metric("ExecutionsSucceeded", Duration.hours(1)),
+            threshold=1, evaluation_periods=3,
+            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+        )
+        for name, alarm in (("AccessHistoryBroken", broken), ("AccessHistoryNotAnchored", stalled)):
+            alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
+            self.alarms[name] = alarm
 
     def _bulk_read_alarms(self) -> None:
         """Bulk reads of personal tables: a metric filter on all read data events (overall volume),

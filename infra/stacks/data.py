@@ -18,8 +18,18 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.guards import exempt
-from infra.settings import AUDIT_OBJECT_LOCK_YEARS, TRAIL_NAME, DeploySettings
-from kokuho.platform.tables import BUCKETS, TABLES, BucketSpec, DataClass, TableSpec, key_alias
+from infra.settings import TRAIL_NAME, DeploySettings
+from kokuho.platform.tables import (
+    AUDIT_BUCKET,
+    BUCKETS,
+    SIGNING_KEYS,
+    TABLES,
+    BucketSpec,
+    DataClass,
+    SigningKeySpec,
+    TableSpec,
+    key_alias,
+)
 
 ACCESS_LOG_BUCKET_SSE_S3_REASON = (
     "S3 server access log delivery only supports SSE-S3 (AES256) on the destination bucket, not SSE-KMS; "
@@ -39,6 +49,7 @@ class DataStack(Stack):
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
         self.settings = settings
         self.keys: dict[DataClass, kms.Key] = {dc: self._key(dc) for dc in DataClass}
+        self.signing_keys: dict[str, kms.Key] = {spec.logical: self._signing_key(spec) for spec in SIGNING_KEYS}
         self._allow_service_principals()
 
         self.access_log_bucket = self._access_log_bucket()
@@ -55,6 +66,18 @@ class DataStack(Stack):
             alias=key_alias(data_class),
             description=f"kokuho customer-managed key for data class '{data_class.value}'",
             enable_key_rotation=True,
+            pending_window=Duration.days(30),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _signing_key(self, spec: SigningKeySpec) -> kms.Key:
+        # Asymmetric keys cannot rotate automatically; a new key would start a new digest chain.
+        return kms.Key(
+            self, f"SigningKey{spec.logical.title().replace('_', '')}",
+            alias=spec.alias,
+            description=f"kokuho signing key: {spec.purpose}"[:256],
+            key_spec=getattr(kms.KeySpec, spec.key_spec),
+            key_usage=kms.KeyUsage.SIGN_VERIFY,
             pending_window=Duration.days(30),
             removal_policy=RemovalPolicy.RETAIN,
         )
@@ -167,7 +190,7 @@ class DataStack(Stack):
         delete or overwrite audit evidence during the retention period."""
         bucket = s3.Bucket(
             self, "AuditBucket",
-            bucket_name=self.settings.bucket_name("audit"),
+            bucket_name=self.settings.bucket_name(AUDIT_BUCKET.logical),
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.keys[DataClass.AUDIT],
             bucket_key_enabled=True,
@@ -176,7 +199,7 @@ class DataStack(Stack):
             versioned=True,
             object_lock_enabled=True,
             object_lock_default_retention=s3.ObjectLockRetention.compliance(
-                Duration.days(365 * AUDIT_OBJECT_LOCK_YEARS + 2)),  # 7 years incl. leap days
+                Duration.days(AUDIT_BUCKET.object_lock_days or 0)),  # 7 years incl. leap days
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=self.access_log_bucket,
             server_access_logs_prefix="audit/",
@@ -193,6 +216,12 @@ class DataStack(Stack):
             resources=[bucket.arn_for_objects(f"AWSLogs/{self.settings.account}/*")],
             conditions={"StringEquals": {"aws:SourceArn": trail_arn,
                                          "s3:x-amz-acl": "bucket-owner-full-control"}},
+        ))
+        # Object Lock keeps every version; this also refuses the delete markers that would hide the latest
+        # digest or log file from a listing — for every principal, the account's administrators included.
+        bucket.add_to_resource_policy(iam.PolicyStatement(
+            sid="DenyDeletingAuditEvidence", effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()],
+            actions=["s3:DeleteObject", "s3:DeleteObjectVersion"], resources=[bucket.arn_for_objects("*")],
         ))
         return bucket
 

@@ -80,7 +80,7 @@ class WorkflowsStack(Stack):
         functions: Sequence[FunctionSpec], state_machines: Sequence[StateMachineSpec],
         vpc: ec2.IVpc, subnets: ec2.SubnetSelection, security_group: ec2.ISecurityGroup,
         keys: Mapping[DataClass, kms.IKey], functions_root: Path, layer_root: Path, statemachines_root: Path,
-        **kwargs: object,
+        signing_keys: Mapping[str, kms.IKey] | None = None, **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
         self.settings = settings
@@ -88,7 +88,7 @@ class WorkflowsStack(Stack):
         self.catalog_functions = CatalogFunctions(
             self, "Functions", settings=settings, specs=functions, vpc=vpc, subnets=subnets,
             security_group=security_group, keys=keys, functions_root=functions_root, layer_root=layer_root,
-            state_machines=[s.logical for s in state_machines],
+            state_machines=[s.logical for s in state_machines], signing_keys=signing_keys,
         )
         self.state_machine_specs = tuple(state_machines)
         self._distributed: set[str] = set()

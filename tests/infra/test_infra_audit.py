@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 from typing import Any
 
 from infra_helpers import resources
@@ -66,7 +67,7 @@ def test_security_alarms_publish_to_encrypted_topic(raw: dict[str, dict[str, Any
     (topic_id, topic), = resources(audit, "AWS::SNS::Topic").items()
     assert "KmsMasterKeyId" in topic["Properties"]
     alarms = resources(audit, "AWS::CloudWatch::Alarm")
-    assert len(alarms) == 5
+    assert len(alarms) == 7
     for alarm in alarms.values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
     rule = next(iter(resources(audit, "AWS::CloudWatch::InsightRule").values()))
@@ -130,3 +131,51 @@ def test_no_role_can_update_or_delete_access_records(raw: dict[str, dict[str, An
     assert offenders == []
     # Not vacuous: the functions that do write access records can still put them.
     assert set(KNOWN_WRITERS) <= writers
+
+
+# --- the access history is anchored hourly, and a break raises the alarm (issue 9 items 10b, 11) ------
+ANCHOR_ARN = "arn:aws:states:ap-northeast-1:111111111111:stateMachine:kokuho-audit-anchor"
+
+
+def test_a_failed_anchoring_raises_the_security_alarm(raw: dict[str, dict[str, Any]]) -> None:
+    audit = raw["KokuhoAudit"]
+    (topic_id,) = resources(audit, "AWS::SNS::Topic")
+    watching = {}
+    for rid, alarm in resources(audit, "AWS::CloudWatch::Alarm").items():
+        props = alarm["Properties"]
+        metrics = [m["MetricStat"]["Metric"] for m in props.get("Metrics", []) if "MetricStat" in m]
+        if "MetricName" in props:
+            metrics.append(props)
+        names = {m["MetricName"] for m in metrics if m.get("Namespace") == "AWS/States"
+                 and {"Name": "StateMachineArn", "Value": ANCHOR_ARN} in m.get("Dimensions", [])}
+        if names:
+            watching[rid] = names
+            assert props["AlarmActions"] == [{"Ref": topic_id}]
+    assert sorted(map(sorted, watching.values())) == [["ExecutionsFailed", "ExecutionsTimedOut"],
+                                                       ["ExecutionsSucceeded"]]
+
+
+def test_the_anchoring_runs_hourly(raw: dict[str, dict[str, Any]]) -> None:
+    schedules = [s["Properties"] for s in resources(raw["KokuhoWorkflows"], "AWS::Scheduler::Schedule").values()]
+    # The target is a Ref to the state machine: its logical id carries the catalog name.
+    hourly = [s for s in schedules if "auditanchor" in json.dumps(s["Target"]["Arn"]).lower()]
+    assert [(s["ScheduleExpression"], s["State"]) for s in hourly] == [("cron(5 * * * ? *)", "ENABLED")]
+
+
+def test_only_the_digest_step_may_sign(raw: dict[str, dict[str, Any]]) -> None:
+    signers = {owner.split(":")[0] for owner, st in _statements(raw)
+               if st.get("Effect") == "Allow" and any(_covers(a, "kms:Sign") for a in _as_list(st.get("Action", [])))}
+    assert signers == {"kokuho-audit-digest"}
+    (key,) = [k["Properties"] for k in resources(raw["KokuhoData"], "AWS::KMS::Key").values()
+              if k["Properties"].get("KeyUsage") == "SIGN_VERIFY"]
+    assert key["KeySpec"] == "ECC_NIST_P256"
+
+
+def test_no_one_deletes_audit_evidence(raw: dict[str, dict[str, Any]]) -> None:
+    policies = resources(raw["KokuhoData"], "AWS::S3::BucketPolicy").values()
+    denies = [st for p in policies if "AuditBucket" in json.dumps(p["Properties"]["Bucket"])
+              for st in p["Properties"]["PolicyDocument"]["Statement"] if st["Effect"] == "Deny"]
+    assert any(st["Principal"] == {"AWS": "*"} and "s3:DeleteObjectVersion" in st["Action"] for st in denies)
+    for owner, st in _statements(raw):
+        if st.get("Effect") == "Allow" and "audit" in json.dumps(st.get("Resource")):
+            assert not any(_covers(a, "s3:DeleteObject") for a in _as_list(st.get("Action", []))), owner

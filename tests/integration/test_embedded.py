@@ -9,7 +9,7 @@ import pytest
 
 from kokuho.platform.catalog import FUNCTIONS, STATE_MACHINES
 from kokuho.platform.embedded import EmbeddedAWS
-from kokuho.platform.tables import BUCKETS, TABLES, DataClass, key_alias
+from kokuho.platform.tables import AUDIT_BUCKET, BUCKETS_BY_LOGICAL, SIGNING_KEYS, TABLES, DataClass, key_alias
 
 
 def _key_schema(schema: list[dict[str, str]]) -> tuple[str, str | None]:
@@ -37,16 +37,22 @@ def test_table_keys_indexes_ttl_and_key_match_tables_py(aws_module: EmbeddedAWS,
 def test_one_key_per_data_class_under_its_alias(aws_module: EmbeddedAWS) -> None:
     aliases = {a["AliasName"]: a["TargetKeyId"] for a in aws_module.client("kms").list_aliases()["Aliases"]
                if a["AliasName"].startswith("alias/kokuho-")}
-    assert set(aliases) == {key_alias(dc) for dc in DataClass}
-    assert len(set(aliases.values())) == len(DataClass)
+    assert set(aliases) == {key_alias(dc) for dc in DataClass} | {k.alias for k in SIGNING_KEYS}
+    assert len(set(aliases.values())) == len(DataClass) + len(SIGNING_KEYS)
+    for k in SIGNING_KEYS:
+        meta = aws_module.client("kms").describe_key(KeyId=k.alias)["KeyMetadata"]
+        assert (meta["KeyUsage"], meta["KeySpec"]) == ("SIGN_VERIFY", k.key_spec)
 
 
 def test_buckets_exist_encrypted_with_their_data_class_key(aws_module: EmbeddedAWS) -> None:
     s3 = aws_module.client("s3")
-    for b in BUCKETS:
+    for b in BUCKETS_BY_LOGICAL.values():
         rule = s3.get_bucket_encryption(Bucket=b.name())["ServerSideEncryptionConfiguration"]["Rules"][0]
         default = rule["ApplyServerSideEncryptionByDefault"]
         assert (default["SSEAlgorithm"], default["KMSMasterKeyID"]) == ("aws:kms", aws_module.key_arn(b.data_class))
+    lock = s3.get_object_lock_configuration(Bucket=AUDIT_BUCKET.name())["ObjectLockConfiguration"]
+    retention = lock["Rule"]["DefaultRetention"]
+    assert (retention["Mode"], retention["Days"]) == ("COMPLIANCE", AUDIT_BUCKET.object_lock_days)
 
 
 def test_every_catalog_function_is_registered_with_its_handler_and_table_env(aws_module: EmbeddedAWS) -> None:

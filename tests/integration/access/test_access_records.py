@@ -156,7 +156,8 @@ def test_intact_table_verifies_with_exit_zero_and_json(access_table: None,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     record_access(CLERK, ["P7", "P8"], "assessment", "write", chain="run-1#batch-0")
     assert cli_main(["audit", "verify", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"chains": 1, "records": 1, "intact": True, "breaks": []}
+    assert json.loads(capsys.readouterr().out) == {"chains": 1, "records": 1, "digests": 0, "latest_digest": None,
+                                                   "intact": True, "breaks": []}
 
 
 @pytest.mark.parametrize("actor", [Actor("", "T1", "p"), Actor("S1", "", "p"), Actor("S1", "T1", "")])

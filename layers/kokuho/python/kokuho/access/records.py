@@ -196,17 +196,22 @@ def scan_records() -> Iterator[dict[str, Any]]:
             return
 
 
-def heads() -> dict[str, tuple[int, str]]:
-    """Every chain's head as stored now: chain → (last seq, its hash). What a digest anchors."""
+def scan_heads(anchored: Mapping[str, int] | None = None) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
+    """Every chain's head as stored now (chain → (last seq, its hash): what a digest anchors), and the
+    hash of the record at `anchored[chain]` of each chain that has it, in one scan."""
+    anchored = anchored or {}
     found: dict[str, tuple[int, str]] = {}
+    at_anchor: dict[str, str] = {}
     for item in scan_records():
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
-        if not (pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX)):
+        if not (pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX)) or "seq" not in item:
             continue
-        chain, seq = pk.removeprefix(CHAIN_PREFIX), int(item["seq"])
+        chain, seq, digest = pk.removeprefix(CHAIN_PREFIX), int(item["seq"]), str(item.get("hash"))
         if chain not in found or seq > found[chain][0]:
-            found[chain] = (seq, str(item.get("hash")))
-    return found
+            found[chain] = (seq, digest)
+        if anchored.get(chain) == seq:
+            at_anchor[chain] = digest
+    return found, at_anchor
 
 
 def verify_all(anchors: Mapping[str, Anchor] | None = None) -> tuple[int, int, list[ChainBreak]]:

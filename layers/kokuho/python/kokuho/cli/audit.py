@@ -1,7 +1,12 @@
-"""`kokuho audit verify`: checks every access-record chain and names each broken record.
+"""`kokuho audit verify`: checks the signed digest chain and every access-record chain against it, and
+names each break (an edited or deleted record, a truncated tail, a rewritten head, a deleted chain, a
+forged or missing digest).
 
-Runs against the DynamoDB the environment points at (AWS credentials and region, or
-AWS_ENDPOINT_URL for a local endpoint). Exit 0 intact, 1 broken.
+Runs against the AWS the environment points at: DynamoDB (the access-log table), S3 (the audit
+bucket: `--bucket`, else KOKUHO_BUCKET_AUDIT, else the embedded AWS's `kokuho-audit`) and KMS (the
+digest key's public part: `--key`, else KOKUHO_SIGNING_KEY_ACCESS_DIGEST, else its alias). On AWS:
+credentials of the security team's read-only role, AWS_REGION=ap-northeast-1 and
+`--bucket kokuho-audit-<account>-ap-northeast-1`. Exit 0 intact, 1 broken.
 """
 
 from __future__ import annotations
@@ -13,24 +18,31 @@ import sys
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
-    v = sub.add_parser("verify", help="verify the hash chains of the access records")
+    v = sub.add_parser("verify", help="verify the access records against their chains and the signed digests")
     v.add_argument("--json", action="store_true", help="print the result as JSON")
+    v.add_argument("--bucket", help="the audit bucket holding access-digests/ (default: KOKUHO_BUCKET_AUDIT)")
+    v.add_argument("--key", help="the digest signing key id, ARN or alias (default: its alias)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from kokuho.access.records import verify_all
+    from kokuho.access.digest import verify
 
-    chains, records, breaks = verify_all()
+    result = verify(args.bucket, args.key)
     if args.json:
-        print(json.dumps({"chains": chains, "records": records, "intact": not breaks,
-                          "breaks": [{"chain": b.chain, "seq": b.seq, "reason": b.reason} for b in breaks]},
-                         ensure_ascii=False))
+        print(json.dumps({"chains": result.chains, "records": result.records, "digests": result.digests,
+                          "latest_digest": result.latest_digest, "intact": result.intact,
+                          "breaks": result.breaks}, ensure_ascii=False))
     else:
-        print(f"checked {chains} chains, {records} access records")
-        for b in breaks:
+        print(f"checked {result.chains} chains, {result.records} access records")
+        if result.latest_digest:
+            print(f"against {result.digests} signed digest(s), the latest {result.latest_digest} "
+                  f"written {result.latest_written_at}")
+        else:
+            print("no signed digest yet: a rewritten head, a truncated tail or a deleted chain cannot be seen")
+        for b in result.breaks:
             print(f"BROKEN: {b}")
-        print("intact" if not breaks else f"{len(breaks)} break(s) found")
-    return 0 if not breaks else 1
+        print("intact" if result.intact else f"{len(result.breaks)} break(s) found")
+    return 0 if result.intact else 1
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ Public API (stable — tests, the demo and benchmarks rely on it)::
 
 What is provisioned, and from where:
 - tables: kokuho.platform.tables.TABLES (keys, GSIs with ALL projection, TTL, SSE on the data class key)
-- buckets: BUCKETS (default SSE-KMS with the data class key)
+- buckets: BUCKETS and AUDIT_BUCKET (default SSE-KMS with the data class key; Object Lock where set)
+- signing keys: SIGNING_KEYS (asymmetric, SIGN_VERIFY), aliased by their spec
 - one KMS key per DataClass, aliased key_alias(data_class)
 - Lambda functions: kokuho.platform.catalog.FUNCTIONS; invocations run the handler in-process
   (kokuho.platform.local_lambda: handler path relative to functions/)
@@ -58,7 +59,15 @@ from pathlib import Path
 from typing import Any
 
 from kokuho.platform.catalog import FUNCTIONS, STATE_MACHINES, StateMachineSpec
-from kokuho.platform.tables import AWS_REGION, BUCKETS, TABLES, DataClass, TableSpec, key_alias
+from kokuho.platform.tables import (
+    AWS_REGION,
+    BUCKETS_BY_LOGICAL,
+    SIGNING_KEYS,
+    TABLES,
+    DataClass,
+    TableSpec,
+    key_alias,
+)
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 ROOT = Path(os.environ.get("KOKUHO_ROOT", Path(__file__).resolve().parents[5]))
@@ -143,6 +152,7 @@ class EmbeddedAWS:
 
     endpoint_url: str | None = None
     _keys: dict[DataClass, str] = field(default_factory=dict)
+    _signing_keys: dict[str, str] = field(default_factory=dict)
     _functions: dict[str, str] = field(default_factory=dict)
     _state_machines: dict[str, str] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict)
@@ -169,7 +179,10 @@ class EmbeddedAWS:
 
     @staticmethod
     def bucket_name(logical: str) -> str:
-        return next(b for b in BUCKETS if b.logical == logical).name()
+        return BUCKETS_BY_LOGICAL[logical].name()
+
+    def signing_key_arn(self, logical: str) -> str:
+        return self._signing_keys[logical]
 
     def invoke(self, logical: str, event: dict[str, Any]) -> Any:
         """Invoke a catalog function through moto; raises RuntimeError on a function error."""
@@ -226,6 +239,11 @@ class EmbeddedAWS:
             arn = key["KeyMetadata"]["Arn"]
             kms.create_alias(AliasName=key_alias(dc), TargetKeyId=key["KeyMetadata"]["KeyId"])
             self._keys[dc] = arn
+        for sk in SIGNING_KEYS:
+            meta = kms.create_key(Description=f"kokuho {sk.logical}", KeyUsage="SIGN_VERIFY",
+                                  KeySpec=sk.key_spec)["KeyMetadata"]
+            kms.create_alias(AliasName=sk.alias, TargetKeyId=meta["KeyId"])
+            self._signing_keys[sk.logical] = meta["Arn"]
 
         ddb = self.client("dynamodb")
         for spec in TABLES:
@@ -235,9 +253,13 @@ class EmbeddedAWS:
                     "Enabled": True, "AttributeName": spec.ttl_attribute})
 
         s3 = self.client("s3")
-        for b in BUCKETS:
-            s3.create_bucket(Bucket=b.name(),
-                             CreateBucketConfiguration={"LocationConstraint": AWS_REGION})
+        for b in BUCKETS_BY_LOGICAL.values():
+            s3.create_bucket(Bucket=b.name(), CreateBucketConfiguration={"LocationConstraint": AWS_REGION},
+                             ObjectLockEnabledForBucket=bool(b.object_lock_days))
+            if b.object_lock_days:
+                s3.put_object_lock_configuration(Bucket=b.name(), ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": b.object_lock_days}}})
             s3.put_bucket_encryption(Bucket=b.name(), ServerSideEncryptionConfiguration={"Rules": [{
                 "ApplyServerSideEncryptionByDefault": {
                     "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": self._keys[b.data_class]}}]})
@@ -252,7 +274,8 @@ class EmbeddedAWS:
         code = _dummy_zip()
         for fn in FUNCTIONS:
             env = {t.env_var: t.name() for t in TABLES if t.logical in fn.tables}
-            env |= {b.env_var: b.name() for b in BUCKETS if b.logical in fn.buckets}
+            env |= {b.env_var: b.name() for b in BUCKETS_BY_LOGICAL.values() if b.logical in fn.buckets}
+            env |= {k.env_var: self._signing_keys[k.logical] for k in SIGNING_KEYS if k.logical in fn.signing_keys}
             env["POWERTOOLS_SERVICE_NAME"] = fn.logical
             resp = lam.create_function(
                 FunctionName=f"kokuho-{fn.logical}", Runtime="python3.11", Role=LAMBDA_ROLE,
@@ -264,7 +287,7 @@ class EmbeddedAWS:
         resolve = {
             "function": self._functions,
             "table": {t.logical: t.name() for t in TABLES},
-            "bucket": {b.logical: b.name() for b in BUCKETS},
+            "bucket": {b.logical: b.name() for b in BUCKETS_BY_LOGICAL.values()},
         }
         sfn = self.client("stepfunctions")
         for sm in STATE_MACHINES:

@@ -95,6 +95,11 @@ class BucketSpec:
     logical: str
     data_class: DataClass
     purpose: str
+    # Append-only (with Object Lock): functions may put and read objects, never delete them, and only
+    # under `function_prefix` when set.
+    append_only: bool = False
+    function_prefix: str | None = None
+    object_lock_days: int | None = None  # compliance-mode default retention
 
     @property
     def env_var(self) -> str:
@@ -108,7 +113,42 @@ BUCKETS: tuple[BucketSpec, ...] = (
     BucketSpec("work", DataClass.PERSONAL, "work lists for Distributed Map, run outputs, notices"),
     BucketSpec("exchange", DataClass.PERSONAL, "federation and intake files (incoming, outgoing, rejected)"),
 )
-BUCKETS_BY_LOGICAL = {b.logical: b for b in BUCKETS}
+# The audit bucket: CloudTrail's log files and the signed digests of the access-record chains, under
+# Object Lock (compliance, 7 years incl. leap days). Not among BUCKETS: the trail logs data events of
+# BUCKETS, and a trail logging reads and writes of its own destination would log itself forever.
+AUDIT_BUCKET = BucketSpec(
+    "audit", DataClass.AUDIT, "CloudTrail logs and the signed access-record digests (Object Lock)",
+    append_only=True, function_prefix="access-digests/", object_lock_days=365 * 7 + 2)
+BUCKETS_BY_LOGICAL = {b.logical: b for b in (*BUCKETS, AUDIT_BUCKET)}
+
+
+@dataclass(frozen=True)
+class SigningKeySpec:
+    """An asymmetric KMS key that signs (one role may Sign; verifiers read the public key)."""
+
+    logical: str
+    key_spec: str  # KMS KeySpec
+    algorithm: str  # KMS SigningAlgorithm
+    purpose: str
+
+    @property
+    def env_var(self) -> str:
+        return f"KOKUHO_SIGNING_KEY_{self.logical.upper()}"
+
+    @property
+    def alias(self) -> str:
+        return f"alias/kokuho-{self.logical.replace('_', '-')}"
+
+    def key_id(self) -> str:
+        """The key ARN from the environment (set by CDK on each function), else the alias."""
+        return os.environ.get(self.env_var, self.alias)
+
+
+SIGNING_KEYS: tuple[SigningKeySpec, ...] = (
+    SigningKeySpec("access_digest", "ECC_NIST_P256", "ECDSA_SHA_256",
+                   "signs the hourly digests of the access-record chains (kokuho.access.digest)"),
+)
+SIGNING_KEYS_BY_LOGICAL = {k.logical: k for k in SIGNING_KEYS}
 
 
 def key_alias(data_class: DataClass) -> str:

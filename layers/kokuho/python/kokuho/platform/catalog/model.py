@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Access = Literal["read", "write"]
+KeyUse = Literal["sign", "verify"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class FunctionSpec:
     # State machines (logicals) whose .waitForTaskToken tasks this function answers (SendTaskSuccess/
     # Failure/Heartbeat). Granted from the machine's fixed ARN, so it works from any stack.
     answers_task_tokens_of: tuple[str, ...] = ()
+    # Signing keys (kokuho.platform.tables.SIGNING_KEYS) → "sign" (Sign and the public key) or "verify"
+    # (the public key only).
+    signing_keys: dict[str, KeyUse] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
