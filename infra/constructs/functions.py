@@ -96,9 +96,13 @@ class CatalogFunctions(Construct):
     ) -> lambda_.Function:
         scope = Construct(self, spec.logical)
         name = self.settings.function_name(spec.logical)
+        # A signer's role has a fixed name: the signing key's policy denies Sign to every other principal
+        # by that name (DeploySettings.signer_role_arn), with no reference from the Data stack to this one.
+        signs = "sign" in spec.signing_keys.values()
         role = ServiceRole(
             scope, "Execution", service=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"{name}: exactly the tables, buckets and keys its catalog entry names",
+            role_name=name if signs else None,
         )
         self.roles[spec.logical] = role
         log_group = encrypted_log_group(
@@ -188,6 +192,9 @@ class CatalogFunctions(Construct):
         for logical, use in sorted(spec.signing_keys.items()):
             if logical not in SIGNING_KEYS_BY_LOGICAL or logical not in self.signing_keys:
                 raise CatalogError(f"function {spec.logical}: unknown signing key {logical!r}")
+            if use == "sign" and SIGNING_KEYS_BY_LOGICAL[logical].signer != spec.logical:
+                raise CatalogError(f"function {spec.logical}: only {SIGNING_KEYS_BY_LOGICAL[logical].signer} "
+                                   f"signs with {logical!r}")
             key = self.signing_keys[logical]
             role.allow(SIGNING_KEY_USE[use], [key.key_arn])
             env[SIGNING_KEYS_BY_LOGICAL[logical].env_var] = key.key_arn

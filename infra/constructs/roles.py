@@ -13,9 +13,10 @@ from constructs import Construct
 
 
 class ServiceRole(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, service: iam.IPrincipal, description: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, service: iam.IPrincipal, description: str,
+                 role_name: str | None = None) -> None:
         super().__init__(scope, construct_id)
-        self.role = iam.Role(self, "Role", assumed_by=service, description=description)
+        self.role = iam.Role(self, "Role", assumed_by=service, description=description, role_name=role_name)
         self.policy = iam.ManagedPolicy(self, "Policy", roles=[self.role], description=description)
 
     @property

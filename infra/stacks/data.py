@@ -72,7 +72,7 @@ class DataStack(Stack):
 
     def _signing_key(self, spec: SigningKeySpec) -> kms.Key:
         # Asymmetric keys cannot rotate automatically; a new key would start a new digest chain.
-        return kms.Key(
+        key = kms.Key(
             self, f"SigningKey{spec.logical.title().replace('_', '')}",
             alias=spec.alias,
             description=f"kokuho signing key: {spec.purpose}"[:256],
@@ -81,6 +81,14 @@ class DataStack(Stack):
             pending_window=Duration.days(30),
             removal_policy=RemovalPolicy.RETAIN,
         )
+        # Sign-only for the signer's role: whatever an identity policy grants (an administrator's kms:*
+        # included), the key refuses Sign to anyone else. Changing this policy is a CloudTrail event.
+        key.add_to_resource_policy(iam.PolicyStatement(
+            sid="OnlyTheSignerSigns", effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()],
+            actions=["kms:Sign"], resources=["*"],
+            conditions={"ArnNotEquals": {"aws:PrincipalArn": self.settings.signer_role_arn(spec.signer)}},
+        ))
+        return key
 
     def _allow_service_principals(self) -> None:
         """Key-policy statements for the AWS services that encrypt with our keys on our behalf.

@@ -130,6 +130,7 @@ class SigningKeySpec:
     key_spec: str  # KMS KeySpec
     algorithm: str  # KMS SigningAlgorithm
     purpose: str
+    signer: str  # the one catalog function whose role may Sign (the key policy denies everyone else)
 
     @property
     def env_var(self) -> str:
@@ -146,7 +147,8 @@ class SigningKeySpec:
 
 SIGNING_KEYS: tuple[SigningKeySpec, ...] = (
     SigningKeySpec("access_digest", "ECC_NIST_P256", "ECDSA_SHA_256",
-                   "signs the hourly digests of the access-record chains (kokuho.access.digest)"),
+                   "signs the hourly digests of the access-record chains (kokuho.access.digest)",
+                   signer="audit-digest"),
 )
 SIGNING_KEYS_BY_LOGICAL = {k.logical: k for k in SIGNING_KEYS}
 
