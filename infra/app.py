@@ -30,7 +30,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, 
 from infra.guards import add_guards  # noqa: E402
 from infra.layer_build import build_layer, skip_deps_requested  # noqa: E402
 from infra.nag_acknowledgements import AppliedAck, acknowledge  # noqa: E402
-from infra.settings import settings_from_context  # noqa: E402
+from infra.settings import alarm_subscription_from_context, settings_from_context  # noqa: E402
 from infra.stacks.api import ApiStack  # noqa: E402
 from infra.stacks.audit import AuditStack  # noqa: E402
 from infra.stacks.data import DataStack  # noqa: E402
@@ -74,6 +74,7 @@ def build_app(
         state_machines = catalog.STATE_MACHINES if state_machines is None else state_machines
     app = App(outdir=outdir, context=_context(context))
     settings = settings_from_context(app)
+    alarm_subscription = alarm_subscription_from_context(app)  # refused before any work when missing
     layer_root = build_layer(skip_deps=skip_deps_requested(app.node.try_get_context("kokuho:layerDeps")))
 
     data = DataStack(app, "KokuhoData", settings=settings, description="kokuho: KMS keys, tables, buckets")
@@ -83,7 +84,8 @@ def build_app(
         description="kokuho: closed network (isolated subnets, VPC endpoints)")
     audit = AuditStack(
         app, "KokuhoAudit", settings=settings, audit_key=data.keys[DataClass.AUDIT],
-        audit_bucket=data.audit_bucket, description="kokuho: CloudTrail, security alarms")
+        audit_bucket=data.audit_bucket, alarm_subscription=alarm_subscription,
+        description="kokuho: CloudTrail, security alarms")
     audit.add_stack_dependency(data)  # selectors name the tables/buckets by ARN built from their names
 
     api_specs = [f for f in functions if f.api]

@@ -2,6 +2,9 @@
 can check. Acknowledgements are attached to the narrowest construct that owns the finding (one
 function, one state machine, one bucket) and name the exact rule and, for wildcard findings, the
 exact resource — never a whole stack, never a rule prefix.
+
+The outside scanner's (checkov) accepted findings are here too, as checkov reads them: a `checkov.skip`
+entry (check id and the same kind of written reason) in the metadata of the one resource concerned.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
 
 from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec
@@ -42,10 +45,6 @@ LAMBDA_DLQ = (
     "The function is only invoked synchronously (by Step Functions, whose Retry/Catch records failed "
     "batches, or by API Gateway, which returns the error to the caller); dead-letter queues apply to "
     "asynchronous invocations only, so a DLQ would never receive anything.")
-LAMBDA_CONCURRENCY = (
-    "No reserved concurrency unless the catalog asks for it: reserving for every function would carve the "
-    "account's pool into fixed slices and can fail deployment; fan-out is bounded by the Distributed Map's "
-    "MaxConcurrency and API throttling instead.")
 LAMBDA_WILDCARDS = (
     "Resource '*' only for actions with no resource-level permissions: the ec2 ENI actions Lambda performs "
     "with the function role to attach it to the isolated subnets (ENI ids do not exist beforehand) and "
@@ -88,6 +87,31 @@ APIGW_CLIENT_CERT = (
     "Lambda proxy integration inside AWS, where the certificate is not used.")
 
 
+DEAD_LETTER_QUEUE = (
+    "This queue IS a dead-letter queue (of the asynchronously invoked custom-resource handler, or of the "
+    "security topic's subscription); a dead-letter queue of a dead-letter queue would only move the same "
+    "messages again, so it has none. It is KMS-encrypted, TLS-only and keeps messages 14 days.")
+ENI_WRITE_WITHOUT_RESOURCE = (
+    "The only write actions on '*' are the EC2 network-interface actions Lambda performs with the function's "
+    "role to attach it to the isolated subnets: ec2:CreateNetworkInterface works only on all resources, and "
+    "the interface ids do not exist before the call (AWS Lambda VPC documentation).")
+CACHE_OFF = (
+    "API Gateway caching is deliberately off: every response carries personal data and must reflect the "
+    "caller's current grants at the time of the call, so nothing is cached and nothing needs encrypting.")
+ACCESS_LOG_BUCKET_NOT_LOGGED = (
+    "This is the server-access-log bucket itself: it receives the access logs of every other bucket, and "
+    "logging it into itself would log its own log deliveries in an endless loop; it is private and TLS-only.")
+
+
+def _skip(resource: IConstruct, check: str, reason: str) -> None:
+    """A checkov skip in the resource's metadata (added to those already there)."""
+    cfn = resource if isinstance(resource, CfnResource) else resource.node.default_child
+    assert isinstance(cfn, CfnResource), resource.node.path
+    entry = cfn.get_metadata("checkov") or {"skip": []}
+    entry["skip"] = [s for s in entry["skip"] if s["id"] != check] + [{"id": check, "comment": reason}]
+    cfn.add_metadata("checkov", entry)
+
+
 def _ack(applied: list[AppliedAck], scope: IConstruct, *acks: Ack) -> None:
     for ack in acks:
         Validations.of(scope).acknowledge(Acknowledgment(id=ack.rule, reason=ack.reason))
@@ -107,9 +131,6 @@ def _function_acks(spec: FunctionSpec, bucket_arns: list[tuple[str, str]]) -> li
         Ack("Serverless-LambdaDLQ", LAMBDA_DLQ),
         Ack("AwsSolutions-IAM5[Resource::*]", LAMBDA_WILDCARDS),
     ]
-    if spec.reserved_concurrency is None:
-        acks += [Ack("NIST.800.53.R5-LambdaConcurrency", LAMBDA_CONCURRENCY),
-                 Ack("HIPAA.Security-LambdaConcurrency", LAMBDA_CONCURRENCY)]
     return acks + [_object_wildcard(arn, prefix) for arn, prefix in bucket_arns]
 
 
@@ -137,6 +158,8 @@ def acknowledge(built: KokuhoApp) -> list[AppliedAck]:
         "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
         "AWSBackupServiceRolePolicyForBackup]", BACKUP_MANAGED_POLICY))
 
+    _skip(data.access_log_bucket, "CKV_AWS_18", ACCESS_LOG_BUCKET_NOT_LOGGED)
+
     stacks = [s for s in (built.workflows, built.api) if s is not None]
     for stack in stacks:
         settings = stack.settings
@@ -145,6 +168,16 @@ def acknowledge(built: KokuhoApp) -> list[AppliedAck]:
             buckets = [(settings.bucket_arn(b), BUCKETS_BY_LOGICAL[b].function_prefix or "")
                        for b in sorted(spec.buckets)]
             _ack(applied, scope, *_function_acks(spec, buckets))
+            _skip(stack.catalog_functions.functions[spec.logical], "CKV_AWS_116", LAMBDA_DLQ)
+            _skip(stack.catalog_functions.roles[spec.logical].policy, "CKV_AWS_111", ENI_WRITE_WITHOUT_RESOURCE)
+
+    network = built.network
+    for queue in (network.custom_resource_dlq, built.audit.undelivered_alarms):
+        _ack(applied, queue, Ack("AwsSolutions-SQS3", DEAD_LETTER_QUEUE),
+             Ack("Serverless-SQSRedrivePolicy", DEAD_LETTER_QUEUE))
+    provider = network.node.try_find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
+    if provider is not None:
+        _skip(provider.node.find_child("Role"), "CKV_AWS_111", ENI_WRITE_WITHOUT_RESOURCE)
     for machine in built.workflows.state_machine_specs:
         _ack(applied, built.workflows.node.find_child(machine.logical), *_state_machine_acks(built, machine))
 
@@ -158,4 +191,5 @@ def acknowledge(built: KokuhoApp) -> list[AppliedAck]:
              Ack("HIPAA.Security-APIGWCacheEnabledAndEncrypted", APIGW_CACHE),
              Ack("NIST.800.53.R5-APIGWSSLEnabled", APIGW_CLIENT_CERT),
              Ack("HIPAA.Security-APIGWSSLEnabled", APIGW_CLIENT_CERT))
+        _skip(api.deployment_stage, "CKV_AWS_120", CACHE_OFF)
     return applied

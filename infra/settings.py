@@ -6,6 +6,7 @@ specific personal information stays in Japan, Tokyo primary and Osaka for disast
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from aws_cdk import Environment
@@ -83,3 +84,30 @@ def settings_from_context(scope: Construct) -> DeploySettings:
     region = scope.node.try_get_context("kokuho:region") or PRIMARY_REGION
     account = scope.node.try_get_context("kokuho:account") or DUMMY_ACCOUNT
     return DeploySettings(account=str(account), region=str(region))
+
+
+ALARM_SUBSCRIPTION_CONTEXT = "kokuho:alarmSubscription"
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass(frozen=True)
+class AlarmSubscription:
+    """Who the security alarms reach: an email address, or an HTTPS endpoint of the city's network."""
+
+    protocol: str  # "email" | "https"
+    endpoint: str
+
+
+def alarm_subscription_from_context(scope: Construct) -> AlarmSubscription:
+    """`kokuho:alarmSubscription`: "mailto:someone@city…" (or a bare address) or "https://…".
+    Required: a security topic nobody reads is an alarm that never rings."""
+    value = scope.node.try_get_context(ALARM_SUBSCRIPTION_CONTEXT)
+    text = value.strip() if isinstance(value, str) else ""
+    if text.startswith("https://") and len(text) > len("https://") and " " not in text:
+        return AlarmSubscription("https", text)
+    address = text.removeprefix("mailto:")
+    if _EMAIL.fullmatch(address):
+        return AlarmSubscription("email", address)
+    raise ValueError(
+        f"{ALARM_SUBSCRIPTION_CONTEXT} must name who receives the security alarms: an email address "
+        f"(mailto:…) or an https:// endpoint inside the city's network; got {value!r}")

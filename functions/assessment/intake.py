@@ -10,7 +10,7 @@ from kokuho.access.records import Actor
 from kokuho.assessment.intake import apply_file, validate_file
 from kokuho.identity.vault import store_my_number
 from kokuho.platform.observability import get_logger
-from kokuho.platform.tables import AWS_REGION, BUCKETS_BY_LOGICAL
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 
 logger = get_logger("assessment-case-intake")
 PURPOSE = "賦課用世帯情報の取込 (国保法第76条)"
@@ -20,7 +20,7 @@ PURPOSE = "賦課用世帯情報の取込 (国保法第76条)"
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket = str(event.get("bucket") or BUCKETS_BY_LOGICAL["exchange"].name())
     key = str(event["key"])
-    body = boto3.client("s3", region_name=AWS_REGION).get_object(Bucket=bucket, Key=key)["Body"].read()
+    body = boto3.client("s3", region_name=aws_region()).get_object(Bucket=bucket, Key=key)["Body"].read()
     parsed, errors = validate_file(body)  # bytes: the encoding and the trailer are checked too
     if errors:
         logger.warning("intake file rejected", extra={"key": key, "errors": len(errors)})

@@ -4,6 +4,9 @@ Each function: Python 3.12, in the isolated subnets behind the endpoint-only sec
 active, the shared kokuho layer, its own log group (personal-data key, retention set), and its own
 role whose permissions are exactly the catalog's `tables`/`buckets` (read or write) plus the KMS keys of
 those data classes. Table and bucket ARNs are built from their fixed names (see DeploySettings).
+Environment variables are encrypted under the personal-data key (the role may decrypt them for its own
+function only, by encryption context), and every function has the reserved concurrency its catalog
+entry names (so no fan-out can take another function's share of the account's pool).
 A function that answers task tokens (`answers_task_tokens_of`) may SendTask* to exactly those state
 machines (their fixed ARNs) and encrypt their execution history under the personal-data key, limited by
 encryption context to those machines — from whichever stack deploys it (the Api stack included).
@@ -112,6 +115,11 @@ class CatalogFunctions(Construct):
         role.allow(["logs:CreateLogStream", "logs:PutLogEvents"], [log_group.log_group_arn])
         role.allow(ENI_ACTIONS, ["*"])
         role.allow(XRAY_ACTIONS, ["*"])
+        if spec.reserved_concurrency < 1:
+            raise CatalogError(f"function {spec.logical}: reserved_concurrency must be at least 1")
+        env_key = self.keys[DataClass.PERSONAL]
+        role.allow(["kms:Decrypt"], [env_key.key_arn],
+                   {"StringEquals": {"kms:EncryptionContext:LambdaFunctionName": name}})
         environment, classes = self._data_access(spec, role)
         self._task_tokens(spec, role)
         for data_class in sorted(classes, key=lambda c: c.value):
@@ -137,6 +145,7 @@ class CatalogFunctions(Construct):
             memory_size=spec.memory_mb,
             reserved_concurrent_executions=spec.reserved_concurrency,
             environment=environment,
+            environment_encryption=env_key,
             log_group=log_group,
         )
         # Lambda checks the role's ENI permissions when it creates a VPC function: attach first.

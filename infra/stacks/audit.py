@@ -23,11 +23,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
-from infra.settings import AUDIT_LOG_RETENTION, PROJECT, TRAIL_NAME, DeploySettings
+from infra.settings import AUDIT_LOG_RETENTION, PROJECT, TRAIL_NAME, AlarmSubscription, DeploySettings
 from kokuho.platform.catalog.audit import ANCHOR
 from kokuho.platform.tables import BUCKETS, TABLES
 
@@ -85,7 +87,7 @@ def data_event_selectors(
 class AuditStack(Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: DeploySettings, audit_key: kms.IKey,
-        audit_bucket: s3.IBucket, **kwargs: object,
+        audit_bucket: s3.IBucket, alarm_subscription: AlarmSubscription, **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
         self.log_group = encrypted_log_group(
@@ -115,6 +117,18 @@ class AuditStack(Stack):
         self.topic = sns.Topic(
             self, "SecurityAlarms", display_name="kokuho security alarms", master_key=audit_key,
             enforce_ssl=True)
+        # The alarms reach a person: the security team's address or its HTTPS receiver (configuration).
+        # An alarm the receiver refuses is kept 14 days in a dead-letter queue instead of being lost.
+        self.undelivered_alarms = sqs.Queue(
+            self, "UndeliveredAlarms", encryption=sqs.QueueEncryption.KMS, encryption_master_key=audit_key,
+            enforce_ssl=True, retention_period=Duration.days(14))
+        if alarm_subscription.protocol == "https":
+            self.topic.add_subscription(subscriptions.UrlSubscription(
+                alarm_subscription.endpoint, protocol=sns.SubscriptionProtocol.HTTPS,
+                dead_letter_queue=self.undelivered_alarms))
+        else:
+            self.topic.add_subscription(subscriptions.EmailSubscription(
+                alarm_subscription.endpoint, dead_letter_queue=self.undelivered_alarms))
         self.alarms: dict[str, cloudwatch.Alarm] = {}
         for name, (pattern, description) in FILTERS.items():
             self._filter_alarm(name, logs.FilterPattern.literal(pattern), description, threshold=1)

@@ -37,6 +37,9 @@ ACCESS_LOG_BUCKET_SSE_S3_REASON = (
     "TLS-only and versioned.")
 
 
+NONCURRENT_DAYS = 30  # how long a mistaken overwrite or delete can be undone
+
+
 def _attr(name: str) -> dynamodb.Attribute:
     # Generic string keys (pk/sk, gsi1pk/gsi1sk, id): the embedded AWS declares them the same way.
     return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
@@ -126,6 +129,14 @@ class DataStack(Stack):
             resources=["*"],
             conditions={"StringEquals": {"aws:SourceArn": trail_arn}},
         ))
+        # SNS moves an alarm its subscriber refused into the audit-key-encrypted dead-letter queue.
+        audit.add_to_resource_policy(iam.PolicyStatement(
+            sid="SnsToEncryptedDeadLetterQueue",
+            principals=[iam.ServicePrincipal("sns.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],
+            conditions={"StringEquals": {"aws:SourceAccount": account}},
+        ))
         # CloudWatch alarms publish to the audit-key-encrypted SNS topic.
         audit.add_to_resource_policy(iam.PolicyStatement(
             sid="CloudWatchAlarmsToEncryptedTopic",
@@ -178,6 +189,13 @@ class DataStack(Stack):
         return bucket
 
     def _bucket(self, spec: BucketSpec) -> s3.Bucket:
+        rules = [s3.LifecycleRule(id=f"expire-{prefix.strip('/')}", prefix=prefix,
+                                  expiration=Duration.days(days))
+                 for prefix, days in sorted(spec.expire_after_days.items())]
+        # Versioning keeps an overwritten or deleted object's old version: gone after the recovery window.
+        rules.append(s3.LifecycleRule(
+            id="old-versions-and-unfinished-uploads", noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS),
+            abort_incomplete_multipart_upload_after=Duration.days(7)))
         return s3.Bucket(
             self, f"Bucket{spec.logical.title().replace('_', '')}",
             bucket_name=self.settings.bucket_name(spec.logical),
@@ -190,6 +208,7 @@ class DataStack(Stack):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=self.access_log_bucket,
             server_access_logs_prefix=f"{spec.logical}/",
+            lifecycle_rules=rules,
             removal_policy=RemovalPolicy.RETAIN,
         )
 

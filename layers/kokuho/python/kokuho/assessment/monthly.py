@@ -39,6 +39,7 @@ from kokuho.assessment.versions import (
     version_hash,
 )
 from kokuho.identity.redaction import redact
+from kokuho.platform.catalog.assessment import BATCH_CONCURRENCY
 from kokuho.records.assessments import (
     AssessmentVersionModel,
     BatchOutcomeModel,
@@ -59,7 +60,8 @@ STAFF_ID = "system:monthly-assessment"
 READ_CATEGORY = "賦課用世帯情報"
 WRITE_CATEGORY = "保険料賦課情報"
 DEFAULT_BATCH_SIZE = 100
-DEFAULT_MAX_CONCURRENCY = 1000  # AWS default Lambda concurrency per account/region
+# The batch function's reserved concurrency: a wider Map would only be throttled, never faster.
+DEFAULT_MAX_CONCURRENCY = BATCH_CONCURRENCY
 HOUSEHOLDS_PER_TRANSACTION = 30  # 3 items each + 2 for the access record ≤ 100 (TransactWriteItems)
 PARTS = ("medical", "support", "care", "child")
 FAILURES_LISTED = 500
@@ -155,7 +157,7 @@ def prepare_run(inp: dict[str, Any], *, execution_id: str, execution_name: str,
     return {
         "run_id": run_id, "fiscal_year": fiscal_year, "as_of_month": as_of_month, "mode": mode,
         "bucket": bucket, "key": key, "batches": len(batches), "households": len(ids),
-        "max_concurrency": max(1, min(max_conc, len(batches))),
+        "max_concurrency": max(1, min(max_conc, DEFAULT_MAX_CONCURRENCY, len(batches))),
         "since": since.isoformat() if since else None,
     }
 

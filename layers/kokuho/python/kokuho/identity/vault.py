@@ -39,7 +39,7 @@ from pynamodb.transactions import TransactWrite
 from kokuho.access.records import Actor, record_access
 from kokuho.identity.keyed_hash import keyed_hash, load_or_create_secret
 from kokuho.identity.mynumber import InvalidMyNumber, mask, require_valid
-from kokuho.platform.tables import AWS_REGION, DataClass, key_alias
+from kokuho.platform.tables import DataClass, aws_region, key_alias
 from kokuho.records.base import table_meta
 
 CATEGORY = "my_number"
@@ -131,8 +131,7 @@ class Vault:
     """KMS client and the HMAC secret, decrypted once per container."""
 
     def __init__(self, kms: Any | None = None) -> None:
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or AWS_REGION
-        self._kms = kms or boto3.client("kms", region_name=region)
+        self._kms = kms or boto3.client("kms", region_name=aws_region())
         self._secret: bytes | None = None
 
     @property

@@ -100,6 +100,9 @@ class BucketSpec:
     append_only: bool = False
     function_prefix: str | None = None
     object_lock_days: int | None = None  # compliance-mode default retention
+    # key prefix → days after which an object there is deleted (S3 lifecycle): personal data is kept no
+    # longer than its purpose and the retention rules (domain §5) need. Prefixes not named are kept.
+    expire_after_days: dict[str, int] = field(default_factory=dict)
 
     @property
     def env_var(self) -> str:
@@ -109,9 +112,19 @@ class BucketSpec:
         return os.environ.get(self.env_var, f"kokuho-{self.logical.replace('_', '-')}")
 
 
+# A run's work list and Map results serve that run only (its summary and the assessment versions are in
+# the assessment table): a month to look into a failed run, then gone.
+RUN_FILES_DAYS = 35
+# Exchanged files, once applied, sent or rejected, are kept as long as the rights they carry can still be
+# claimed: 2 years (国保法 第110条); files in incoming/ are never expired (not yet taken in).
+EXCHANGED_FILES_DAYS = 731
+
 BUCKETS: tuple[BucketSpec, ...] = (
-    BucketSpec("work", DataClass.PERSONAL, "work lists for Distributed Map, run outputs, notices"),
-    BucketSpec("exchange", DataClass.PERSONAL, "federation and intake files (incoming, outgoing, rejected)"),
+    BucketSpec("work", DataClass.PERSONAL, "work lists for Distributed Map, run outputs, notices",
+               expire_after_days={"runs/": RUN_FILES_DAYS, "map-results/": RUN_FILES_DAYS}),
+    BucketSpec("exchange", DataClass.PERSONAL, "federation and intake files (incoming, outgoing, rejected)",
+               expire_after_days={"processed/": EXCHANGED_FILES_DAYS, "outgoing/": EXCHANGED_FILES_DAYS,
+                                  "rejected/": EXCHANGED_FILES_DAYS}),
 )
 # The audit bucket: CloudTrail's log files and the signed digests of the access-record chains, under
 # Object Lock (compliance, 7 years incl. leap days). Not among BUCKETS: the trail logs data events of
@@ -159,3 +172,9 @@ def key_alias(data_class: DataClass) -> str:
 
 
 AWS_REGION = "ap-northeast-1"  # domestic storage (seed III-7); DR in ap-northeast-3
+
+
+def aws_region() -> str:
+    """The region the code runs in (Lambda sets AWS_REGION: ap-northeast-3 for the DR copy); the primary
+    region only where nothing says otherwise (tools run by hand)."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or AWS_REGION

@@ -26,7 +26,7 @@ from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from kokuho.platform.tables import AWS_REGION, BUCKETS_BY_LOGICAL
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 from kokuho.records.base import table_meta
 
 CASE_SHARDS = 16
@@ -231,7 +231,7 @@ def batch_get(model: type[Model], keys: Iterable[tuple[str, str]],
 def _s3() -> Any:
     import boto3
 
-    return boto3.client("s3", region_name=AWS_REGION)
+    return boto3.client("s3", region_name=aws_region())
 
 
 def put_work_list(run_id: str, batches: list[dict[str, Any]]) -> tuple[str, str]:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
 from pynamodb.connection import Connection
 
-from kokuho.platform.tables import AWS_REGION, table
+from kokuho.platform.tables import aws_region, table
 
 _connection_lock = threading.Lock()
 _connection: Connection | None = None
 
 
 def region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or AWS_REGION
+    return aws_region()
 
 
 def connection() -> Connection:

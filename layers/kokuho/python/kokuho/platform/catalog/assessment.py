@@ -4,35 +4,40 @@ from __future__ import annotations
 
 from kokuho.platform.catalog.model import FunctionSpec, Schedule, StateMachineSpec
 
+# The monthly Distributed Map runs at most this many batches at once (kokuho.assessment.monthly caps its
+# MaxConcurrency here), and the batch function reserves exactly that: the Map can never take the
+# concurrency the counter API and the other functions have reserved.
+BATCH_CONCURRENCY = 200
+
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "assessment-prepare", "assessment.prepare.handler",
         "Monthly assessment: select changed households, write the pre-batched work list to S3",
         tables={"assessment": "write", "access_log": "write"}, buckets={"work": "write"},
-        timeout_seconds=300, memory_mb=1024,
+        timeout_seconds=300, memory_mb=1024, reserved_concurrency=2,
     ),
     FunctionSpec(
         "assessment-batch", "assessment.batch.handler",
         "Monthly assessment: compute and conditionally write one batch of households' assessment versions",
         tables={"assessment": "write", "idempotency": "write", "access_log": "write"},
-        timeout_seconds=300, memory_mb=1024,
+        timeout_seconds=300, memory_mb=1024, reserved_concurrency=BATCH_CONCURRENCY,
     ),
     FunctionSpec(
         "assessment-record-failure", "assessment.failure.handler",
         "Monthly assessment: record a batch that failed after its retries, with its household ids",
-        tables={"assessment": "write"},
+        tables={"assessment": "write"}, reserved_concurrency=10,  # failed batches of one run, at once
     ),
     FunctionSpec(
         "assessment-summarize", "assessment.summarize.handler",
         "Monthly assessment: run summary, metrics, and the 保険料賦課情報 transfer record to 介護保険課",
         tables={"assessment": "write", "transfers": "write", "access_log": "write"},
-        timeout_seconds=300,
+        timeout_seconds=300, reserved_concurrency=2,
     ),
     FunctionSpec(
         "assessment-case-intake", "assessment.intake.handler",
         "賦課用世帯情報 intake: validate a whole household-case file from the exchange bucket, then apply it",
         tables={"assessment": "write", "access_log": "write", "mynumber": "write"},
-        buckets={"exchange": "read"}, timeout_seconds=900, memory_mb=1024,
+        buckets={"exchange": "read"}, timeout_seconds=900, memory_mb=1024, reserved_concurrency=2,
     ),
 )
 

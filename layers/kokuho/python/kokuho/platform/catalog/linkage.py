@@ -6,37 +6,42 @@ from __future__ import annotations
 from kokuho.platform.catalog.model import Access, FunctionSpec, Schedule, StateMachineSpec
 
 _LINK: dict[str, Access] = {"linkage": "write", "linkage_records": "write", "access_log": "write"}
+# Provision and query steps answer the intermediate server's traffic: more than a workflow step's default.
+_EXCHANGE_CONCURRENCY = 10
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("linkage-provision-check", "linkage.provision.check",
                  "情報提供: judge an inbound request against the permitted list and the permit",
-                 tables={**_LINK}),
+                 tables={**_LINK}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-provision-park", "linkage.provision.park",
                  "情報提供: park a 自動応答不可 request for a staff approval (task token)",
-                 tables={**_LINK}),
+                 tables={**_LINK}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-provision-provide", "linkage.provision.provide",
                  "情報提供: build the allowed fields, encrypt to the requester; record and reply in one transaction",
-                 tables={**_LINK}),
+                 tables={**_LINK}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-provision-send", "linkage.provision.send",
                  "情報提供: send the committed reply from the outbox (idempotent, retried)",
-                 tables={"linkage": "write"}),
+                 tables={"linkage": "write"}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-provision-refuse", "linkage.provision.refuse",
                  "情報提供: record a refusal after an approval was refused or timed out",
-                 tables={**_LINK}),
+                 tables={**_LINK}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-approval", "linkage.approval.handler",
                  "自動応答不可: approve/refuse by direct invocation (demo, tooling); staff use the private "
                  "API (qualification-api)",
                  tables={**_LINK, "staff": "read"}, answers_task_tokens_of=("linkage-provision",)),
     FunctionSpec("linkage-query-prepare", "linkage.query.prepare",
-                 "情報照会: 符号 and permit for items 48, 69, 70", tables={**_LINK}),
+                 "情報照会: 符号 and permit for items 48, 69, 70", tables={**_LINK},
+                 reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-query-send", "linkage.query.send",
-                 "情報照会: send through the intermediate server", tables={}, timeout_seconds=120),
+                 "情報照会: send through the intermediate server", tables={}, timeout_seconds=120,
+                 reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-query-receive", "linkage.query.receive",
                  "情報照会: decrypt with the city's key, validate, store with expiry, record",
-                 tables={**_LINK}),
+                 tables={**_LINK}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-retention-purge", "linkage.retention.handler",
                  "Retention: 情報提供等記録 after 7 years, expired query results",
-                 tables={"linkage": "write", "linkage_records": "write"}, timeout_seconds=900),
+                 tables={"linkage": "write", "linkage_records": "write"}, timeout_seconds=900,
+                 reserved_concurrency=1),  # one purge at a time
     FunctionSpec("linkage-setup", "linkage.setup.handler",
                  "情報連携 setup: the city's key pair (private part under KMS), the network's signing key",
                  tables={"linkage": "write"}),

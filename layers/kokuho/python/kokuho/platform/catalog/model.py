@@ -7,6 +7,7 @@ from typing import Literal
 
 Access = Literal["read", "write"]
 KeyUse = Literal["sign", "verify"]
+DEFAULT_RESERVED_CONCURRENCY = 5  # a workflow step or a setup function: one run at a time, a few retries
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,9 @@ class FunctionSpec:
     timeout_seconds: int = 60
     memory_mb: int = 512
     api: bool = False  # True: the handler behind the private REST API (proxy integration)
-    reserved_concurrency: int | None = None
+    # Its own slice of the account's concurrency (1,000 by default, 100 of it never reservable): enough
+    # for the function's callers, and a ceiling so one fan-out cannot starve the others (the counter API).
+    reserved_concurrency: int = DEFAULT_RESERVED_CONCURRENCY
     # State machines (logicals) whose .waitForTaskToken tasks this function answers (SendTaskSuccess/
     # Failure/Heartbeat). Granted from the machine's fixed ARN, so it works from any stack.
     answers_task_tokens_of: tuple[str, ...] = ()

@@ -20,6 +20,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         answers_task_tokens_of=("linkage-provision",),  # the 自動応答不可 approval (SendTaskSuccess/Failure)
         timeout_seconds=29,  # API Gateway's integration limit
         memory_mb=1024,
+        # The counter's own share: the stage admits bursts of 100 calls of a few tens of ms each.
+        reserved_concurrency=50,
         api=True,
     ),
 )
