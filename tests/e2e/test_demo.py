@@ -34,7 +34,9 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     assert annual["annual_total"] == sum(r["annual"] for r in results)
     assert annual["totals"]["medical"] == sum(r["parts"]["medical"] for r in results)
     assert summary["monthly"]["versions_written"] == summary["monthly"]["corrections"]
-    assert summary["rerun_same_month"] == {"households_selected": 0, "versions_written": 0}
+    assert summary["rerun_same_month"] == {"households_selected": 0, "versions_written": 0,
+                                           "reports_the_run": True}
+    assert [t["outcome"] for t in summary["transfers"]] == ["transferred", "transferred"]
     assert summary["versions_written"] == 30 + summary["monthly"]["versions_written"]
     printed = capsys.readouterr()
     assert "本算定" in printed.out and f"{annual['annual_total']:,} 円" in printed.out

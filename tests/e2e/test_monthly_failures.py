@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from monthly_helpers import fail_before_writing
 
-from kokuho.assessment import monthly
 from kokuho.assessment.household_cases import put_household_cases
 from kokuho.platform.embedded import embedded_aws
 from kokuho.synthetic import generate_city
@@ -19,22 +19,26 @@ def test_a_batch_failing_every_attempt_is_reported_with_its_households_and_resel
     city = generate_city(20, seed=3, fiscal_year=FY)
     with embedded_aws() as aws:
         put_household_cases(((h.household_id, h.case) for h in city.households), changed_at=datetime.now(UTC))
-        monkeypatch.setenv(monthly.TEST_HOOK_FAIL_BATCH_ONCE, "b00001:always")
-        out = aws.run_state_machine("monthly-assessment", {
-            "mode": "monthly", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10}, name="fails")
+        with monkeypatch.context() as mp:
+            fired = fail_before_writing(mp, "p001-b00001")
+            out = aws.run_state_machine("monthly-assessment", {
+                "mode": "monthly", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10}, name="fails")
+        assert len(fired) == 3  # the first attempt and both retries
         failed = out["failures"]["batches"]
         assert out["status"] == "completed_with_failures"
-        assert [b["batch_id"] for b in failed] == ["b00001"]
+        assert [b["batch_id"] for b in failed] == ["p001-b00001"]
         assert failed[0]["household_ids"] == sorted(h.household_id for h in city.households)[10:]
-        assert failed[0]["error"] == "InjectedBatchFailure"
+        assert failed[0]["error"] == "InjectedFailure"
         assert (out["failures"]["batches_count"], out["failures"]["household_ids_in_failed_batches"]) == (1, 10)
         assert out["versions_written"] == 10
-        monkeypatch.delenv(monthly.TEST_HOOK_FAIL_BATCH_ONCE)
-        # the failed run is not a "since" anchor: the next monthly run takes the 10 households again
+        # the rerun of the month takes the 10 households left (still pending) and completes the run
         again = aws.run_state_machine("monthly-assessment", {
             "mode": "monthly", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10}, name="recovers")
-        assert (again["households_selected"], again["versions_written"], again["unchanged"]) == (20, 10, 10)
-        assert again["status"] == "completed"
+        assert again["last_pass"] == {"pass": 2, "households_selected": 10, "versions_written": 10}
+        assert (again["households_selected"], again["versions_written"], again["unchanged"]) == (20, 20, 0)
+        assert again["failures"]["batches_count"] == 0
+        assert again["status"] == "completed_with_failures"  # no approved application: transfer refused
+        assert again["transfer"]["outcome"] == "refused"
 
 
 def test_a_duplicated_batch_delivery_is_answered_from_the_idempotency_record() -> None:
@@ -67,4 +71,4 @@ def test_a_year_without_a_complete_rate_file_is_refused_before_any_batch() -> No
                                                          "as_of_month": "2026-06"}, name="fy2026")
         assert info.value.error == "RateFileError"
         assert "FY2026" in (info.value.cause or "")
-        assert list(batch_outcomes("fy2026")) == []
+        assert list(batch_outcomes("annual-2026-2026-06")) == []

@@ -14,38 +14,44 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from monthly_helpers import CARE, approve_care_application, die_after_first_commit
 
 from kokuho.access.records import records_of_chain
-from kokuho.assessment import monthly
 from kokuho.assessment.household_cases import put_household_case, put_household_cases
+from kokuho.linkage.transfers import transfers_to
 from kokuho.platform.embedded import EmbeddedAWS, embedded_aws
 from kokuho.premium import compute_case
-from kokuho.records.assessments import NoticeModel, transfer_records, versions_of
+from kokuho.records.assessments import NoticeModel, versions_of
 from kokuho.synthetic import generate_city, month_changes
 
 FY = 2024
 CITY = generate_city(40, seed=11, fiscal_year=FY)
 IDS = [h.household_id for h in CITY.households]
+RUN = f"annual-{FY}-{FY}-06"
+FIRED: list[str] = []
 
 
 @pytest.fixture(scope="module")
 def assessed() -> Iterator[tuple[EmbeddedAWS, dict[str, Any]]]:
-    """The city loaded and its annual run done, with batch b00001 killed once after its first commit."""
+    """The city loaded and its annual run done, with batch p001-b00001 killed once after its first commit."""
     mp = pytest.MonkeyPatch()
-    mp.setenv(monthly.TEST_HOOK_FAIL_BATCH_ONCE, "b00001")
+    fired = die_after_first_commit(mp, "p001-b00001")
     with embedded_aws() as aws:
+        approve_care_application()
         put_household_cases(((h.household_id, h.case) for h in CITY.households),
                             changed_at=datetime.now(UTC))
         summary = aws.run_state_machine("monthly-assessment", {
             "mode": "annual", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10,
         }, name="annual-2024-06")
+        FIRED[:] = fired
         mp.undo()
         yield aws, summary
 
 
 def test_annual_run_writes_exactly_one_version_per_household(assessed: tuple[EmbeddedAWS, dict[str, Any]]) -> None:
     _, summary = assessed
-    assert "annual-2024-06#b00001" in monthly._hook_fired  # the batch really died once
+    assert summary["run_id"] == RUN
+    assert FIRED == [f"{RUN}#p001-b00001"]  # the batch really died once after a commit
     assert summary["status"] == "completed"
     assert (summary["households_selected"], summary["households_assessed"], summary["versions_written"]) == (40, 40, 40)
     assert summary["failures"] == {"households": [], "households_count": 0, "batches": [], "batches_count": 0,
@@ -57,7 +63,7 @@ def test_annual_run_writes_exactly_one_version_per_household(assessed: tuple[Emb
 
 
 def test_retried_batch_wrote_once_and_recorded_each_read(assessed: tuple[EmbeddedAWS, dict[str, Any]]) -> None:
-    ops = [(r.operation, r.staff_id) for r in records_of_chain("annual-2024-06#b00001")]
+    ops = [(r.operation, r.staff_id) for r in records_of_chain(f"{RUN}#p001-b00001")]
     # read, write (committed), killed; retried: read again, then nothing left to write
     assert [o for o, _ in ops] == ["read", "write", "read"]
     assert {s for _, s in ops} == {"system:monthly-assessment"}
@@ -81,20 +87,27 @@ def test_summary_totals_match_the_engine_and_notices_exist(assessed: tuple[Embed
 
 
 def test_transfer_to_care_insurance_is_recorded_once_per_run(assessed: tuple[EmbeddedAWS, dict[str, Any]]) -> None:
-    records = [r for r in transfer_records(3) if r["run_id"] == "annual-2024-06"]
-    assert len(records) == 1
-    assert records[0]["department"] == "保健福祉局介護保険課"
+    _, summary = assessed
+    # through the transfer service: judged against the approved application, visible to transfers_to()
+    records = [r for r in transfers_to(CARE) if r["reference"] == f"monthly-assessment:{RUN}"]
+    assert [(r["outcome"], r["subject_count"], r["application_id"]) for r in records] == [
+        ("transferred", 40, "APP-CARE-LEVY")]
     assert records[0]["information_kind"] == "保険料賦課情報"
-    assert records[0]["count"] == 40
-    assert "番号法第9条第2項" in records[0]["legal_basis"]
+    assert summary["transfer"]["count"] == 40 and summary["transfer"]["outcome"] == "transferred"
+    assert "番号法第9条第2項" in summary["transfer"]["legal_basis"]
 
 
-def test_rerun_of_the_same_month_writes_nothing(assessed: tuple[EmbeddedAWS, dict[str, Any]]) -> None:
-    aws, _ = assessed
+def test_rerun_of_the_same_month_writes_nothing_and_reports_the_run(
+        assessed: tuple[EmbeddedAWS, dict[str, Any]]) -> None:
+    aws, first = assessed
     again = aws.run_state_machine("monthly-assessment", {
         "mode": "annual", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10}, name="annual-2024-06-rerun")
-    assert (again["households_selected"], again["versions_written"], again["unchanged"]) == (40, 0, 40)
-    assert again["transfer"] is None
+    assert again["last_pass"] == {"pass": 2, "households_selected": 40, "versions_written": 0}
+    # the run's figures are what is stored for it: the rerun reports the first pass's exactly
+    volatile = ("last_pass", "timing", "batches")
+    assert {k: v for k, v in again.items() if k not in volatile} == {
+        k: v for k, v in first.items() if k not in volatile}
+    assert len([r for r in transfers_to(CARE) if r["reference"] == f"monthly-assessment:{RUN}"]) == 1
     monthly_rerun = aws.run_state_machine("monthly-assessment", {
         "mode": "monthly", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10}, name="monthly-2024-06")
     assert (monthly_rerun["households_selected"], monthly_rerun["versions_written"]) == (0, 0)
@@ -113,6 +126,7 @@ def test_a_month_of_changes_writes_corrections_only_where_the_premium_changed(
         "mode": "monthly", "fiscal_year": FY, "as_of_month": f"{FY}-07", "batch_size": 10}, name="monthly-2024-07")
     changed = {hid for hid, case in changes.items() if compute_case(case) != before[hid]}
     assert out["households_selected"] == len(changes)
+    assert out["last_pass"]["households_selected"] == len(changes)
     assert (out["versions_written"], out["corrections"]) == (len(changed), len(changed))
     assert out["unchanged"] == len(changes) - len(changed)
     for hid in changes:

@@ -1,19 +1,30 @@
 """賦課用世帯情報 — the household cases the assessment reads.
 
-Per (household, fiscal year): the interfaces.md premium case dict (`fiscal_year` + `household`) and the
-time it last changed. The qualification area calls `put_household_case` whenever a registered change
-(取得・喪失, income, 世帯変更, …) affects a household, passing its own TransactWrite so the case changes in
-the same transaction as the registration. The monthly assessment reads `changed_household_ids`.
+Per (household, fiscal year): the interfaces.md premium case dict (`fiscal_year` + `household`), the
+time it last changed, and a change id (fresh on every write). The qualification area calls
+`put_household_case` whenever a registered change (取得・喪失, income, 世帯変更, …) affects a household,
+passing its own TransactWrite so the case changes in the same transaction as the registration.
+
+Exact selection (no wall clock): a written case is *pending* (its gsi1 partition is the shard's
+"pending" one) until an assessment marks it assessed — in the very transaction that writes the
+assessment version, conditioned on the change id it read (`mark_assessed`). A change written while a
+run is going on is therefore either assessed by that run (the condition fails, the batch re-reads)
+or left pending for the next one: picked up by exactly one run, whatever the interleaving.
 
 Contract (stable):
     put_household_case(household_id, case, *, changed_at, transaction=None) -> None
     get_household_case(household_id, fiscal_year) -> dict | None
     changed_household_ids(fiscal_year, since) -> list[str]   # since=None: every household of the year
+    pending_household_ids(fiscal_year) -> list[str]           # changed and not yet assessed
+    get_cases_for_assessment(household_ids, fiscal_year) -> {household: (case, change mark)}
+    mark_assessed(transaction, household_id, fiscal_year, mark) -> None
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,8 +43,18 @@ def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _gsi1pk(fiscal_year: int, shard: int) -> str:
-    return f"HHCASE#FY#{fiscal_year}#S{shard:02d}"
+def _gsi1pk(fiscal_year: int, shard: int, *, assessed: bool = False) -> str:
+    # Pending cases keep the historical partition key (cases written before change ids existed
+    # count as pending: the first run after the upgrade re-assesses them, finding them unchanged).
+    return f"HHCASE#FY#{fiscal_year}#S{shard:02d}" + ("#A" if assessed else "")
+
+
+@dataclass(frozen=True)
+class ChangeMark:
+    """What an assessment compares in its transaction: the change it read, and whether it is pending."""
+
+    change_id: str | None  # None: a case written before change ids existed
+    pending: bool
 
 
 def _model(household_id: str, case: dict[str, Any], changed_at: datetime) -> HouseholdCaseModel:
@@ -48,6 +69,7 @@ def _model(household_id: str, case: dict[str, Any], changed_at: datetime) -> Hou
     pk, sk = HouseholdCaseModel.key(household_id, fy)
     return HouseholdCaseModel(
         pk, sk, household_id=household_id, fiscal_year=fy, case=case, changed_at=at,
+        change_id=secrets.token_hex(8),
         gsi1pk=_gsi1pk(fy, case_shard(household_id)), gsi1sk=f"{at}#{household_id}",
     )
 
@@ -87,15 +109,49 @@ def get_household_cases(household_ids: Iterable[str], fiscal_year: int) -> dict[
     return {item.household_id: dict(item.case) for item in items.values()}
 
 
-def changed_household_ids(fiscal_year: int, since: datetime | None) -> list[str]:
-    """Households of the fiscal year whose case changed strictly after `since` (None: all), sorted."""
+def get_cases_for_assessment(household_ids: Iterable[str], fiscal_year: int
+                             ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
+    """Batch read: household id → (case, change mark), for the ids that have one."""
+    items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids),
+                      attributes=["household_id", "case", "change_id", "gsi1pk"])
+    return {i.household_id: (dict(i.case), ChangeMark(i.change_id, not str(i.gsi1pk).endswith("#A")))
+            for i in items.values()}
+
+
+def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: int, mark: ChangeMark) -> None:
+    """Join the assessment's transaction: the case is assessed — only if it is still the change read.
+
+    A change written since makes the whole transaction fail; the caller re-reads and decides again.
+    """
+    pk, sk = HouseholdCaseModel.key(household_id, fiscal_year)
+    condition = (HouseholdCaseModel.change_id == mark.change_id if mark.change_id is not None
+                 else HouseholdCaseModel.change_id.does_not_exist())
+    transaction.update(HouseholdCaseModel(pk, sk), actions=[
+        HouseholdCaseModel.gsi1pk.set(_gsi1pk(fiscal_year, case_shard(household_id), assessed=True))],
+        condition=condition & HouseholdCaseModel.pk.exists())
+
+
+def _query_ids(gsi1pks: Iterable[str], since: datetime | None) -> list[str]:
     ids: set[str] = set()
-    for shard in range(CASE_SHARDS):
+    for gsi1pk in gsi1pks:
         if since is None:
-            items = HouseholdCaseModel.by_change.query(_gsi1pk(fiscal_year, shard))
+            items = HouseholdCaseModel.by_change.query(gsi1pk)
         else:
             # "#~" sorts after any "#<household>" suffix: strictly later timestamps only.
-            items = HouseholdCaseModel.by_change.query(
-                _gsi1pk(fiscal_year, shard), HouseholdCaseModel.gsi1sk > f"{_iso(since)}#~")
+            items = HouseholdCaseModel.by_change.query(gsi1pk, HouseholdCaseModel.gsi1sk > f"{_iso(since)}#~")
         ids.update(item.household_id for item in items)
     return sorted(ids)
+
+
+def pending_household_ids(fiscal_year: int) -> list[str]:
+    """Households of the fiscal year whose case changed and is not yet assessed, sorted."""
+    return _query_ids((_gsi1pk(fiscal_year, s) for s in range(CASE_SHARDS)), None)
+
+
+def changed_household_ids(fiscal_year: int, since: datetime | None) -> list[str]:
+    """Households of the fiscal year whose case changed strictly after `since` (None: all), sorted.
+
+    Informational (wall-clock stamps): the assessment selects by `pending_household_ids`.
+    """
+    return _query_ids((_gsi1pk(fiscal_year, s, assessed=a) for s in range(CASE_SHARDS) for a in (False, True)),
+                      since)

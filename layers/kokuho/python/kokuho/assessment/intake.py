@@ -215,17 +215,20 @@ def validate_file(data: bytes | str) -> tuple[list[Parsed], list[IntakeError]]:
 
 
 def apply_file(parsed: list[Parsed], *, actor: Any, store_my_number: Callable[[str, str, Any], Any] | None,
-               changed_at: datetime | None = None,
-               progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Write the cases and (through the vault) the My Numbers; returns counts."""
+               changed_at: datetime | None = None, progress: Callable[[int, int], None] | None = None,
+               chunk: int = 100) -> dict[str, Any]:
+    """Write the cases and (through the vault) the My Numbers; returns counts.
+
+    Every case written is pending assessment until a run assesses it (household_cases): a monthly
+    run going on meanwhile takes each chunk exactly once, whenever it lands. `changed_at` is
+    informational (default: when each chunk is written).
+    """
     from kokuho.access.records import record_access
 
-    at = changed_at or datetime.now(UTC)
-    chunk = 100
     stored: dict[str, int] = {}
     for first in range(0, len(parsed), chunk):
         part = parsed[first:first + chunk]
-        put_household_cases(((p.household_id, p.case) for p in part), changed_at=at)
+        put_household_cases(((p.household_id, p.case) for p in part), changed_at=changed_at or datetime.now(UTC))
         record_access(actor, [p.household_id for p in part], "賦課用世帯情報", "write",
                       chain=f"intake#{actor.terminal_id}")
         if store_my_number is not None:

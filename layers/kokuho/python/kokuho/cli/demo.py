@@ -168,6 +168,7 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
         timings["intake_s"] = time.perf_counter() - t
         say(f"intake applied: {loaded['households']} households, My Numbers {loaded['my_numbers']}")
 
+        _care_application(fy)
         t = time.perf_counter()
         say("annual run (本算定, June)")
         annual = _run(aws, {"mode": "annual", "fiscal_year": fy, "as_of_month": f"{fy}-06",
@@ -211,8 +212,10 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
         "fiscal_year": fy, "seed": args.seed, "households": len(city.households), "persons": city.persons,
         "my_numbers": loaded["my_numbers"],
         "annual": _brief(annual), "monthly": _brief(monthly),
-        "rerun_same_month": {"households_selected": rerun["households_selected"],
-                             "versions_written": rerun["versions_written"]},
+        # the rerun continues the month's run: it selects and writes nothing, and reports the run
+        "rerun_same_month": {"households_selected": rerun["last_pass"]["households_selected"],
+                             "versions_written": rerun["last_pass"]["versions_written"],
+                             "reports_the_run": _brief(rerun) == _brief(monthly)},
         "versions_written": annual["versions_written"] + monthly["versions_written"],
         "transfers": [r for r in (annual.get("transfer"), monthly.get("transfer")) if r],
         "linkage": linkage,
@@ -227,6 +230,20 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
     say(f"summary written to {out_file}")
     failures = [summary[k]["failures"] for k in ("annual", "monthly")]
     return 1 if any(f["households"] or f["batches"] for f in failures) else 0
+
+
+def _care_application(fy: int) -> None:
+    """介護保険課's data-use application for 保険料賦課情報 (移転先3), approved by a person: the runs'
+    transfers are judged against it like every other transfer."""
+    from datetime import date
+
+    from kokuho.access.records import Actor
+    from kokuho.linkage.transfers import Application, approve_application, submit_application
+
+    submit_application(Application(f"APP-CARE-LEVY-{fy}", "保健福祉局介護保険課", "保険料賦課情報", applicant="K100",
+                                   purpose="保険料の特別徴収に関する事務", legal_basis="番号法第9条第2項",
+                                   valid_from=date(fy, 4, 1), valid_until=date(fy + 3, 3, 31)))
+    approve_application(f"APP-CARE-LEVY-{fy}", Actor("K900", "demo", "データ利用申請の承認"))
 
 
 def _brief(s: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,13 @@ recorded (table "transfers").
 
 Public API for other areas (the assessment workflow records its 保険料賦課情報 transfer with it)::
 
-    record_transfer(department, information_kind, subject_count, application_id, actor) -> TransferRecord
-    # raises TransferRefused(reason) — after recording the refusal
+    record_transfer(department, information_kind, subject_count, application_id, actor,
+                    *, transfer_id=None, reference=None) -> TransferRecord
+    # raises TransferRefused(reason) — after recording the refusal; a given transfer_id is recorded
+    # once (a retried batch step gets the first record back)
+    approved_application_id(department, information_kind, today) -> str | None
+
+Every transfer, interactive or batch, goes through `record_transfer` (one judgement, one record model).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
 
 from kokuho.access.records import Actor
 from kokuho.records.linkage import ApplicationModel, TransferRecordModel
@@ -102,6 +107,7 @@ class TransferRecord:
     application_id: str
     actor: str
     at: str
+    reference: str | None = None
 
 
 # --- pure judgements -----------------------------------------------------------------------------
@@ -160,7 +166,8 @@ def submit_application(app: Application) -> Application:
     ApplicationModel(f"APP#{app.application_id}", "APPLICATION", application_id=app.application_id,
                      department=app.department, information_kind=app.information_kind, applicant=app.applicant,
                      purpose=app.purpose, legal_basis=app.legal_basis, valid_from=app.valid_from.isoformat(),
-                     valid_until=app.valid_until.isoformat(), status="applied"
+                     valid_until=app.valid_until.isoformat(), status="applied",
+                     gsi1pk=_apps_key(app.department, app.information_kind), gsi1sk=app.application_id,
                      ).save(condition=ApplicationModel.pk.does_not_exist())
     return app
 
@@ -192,36 +199,65 @@ def _load_app(application_id: str | None) -> Application | None:
         return None
 
 
+def _apps_key(department: str, information_kind: str) -> str:
+    return f"APPS#{department}#{information_kind}"
+
+
+def approved_application_id(department: str, information_kind: str, today: date | None = None) -> str | None:
+    """The approved application valid today for a department and kind (the latest-ending one), if any.
+
+    Batch transfers (the monthly assessment's 移転先3) run under the department's standing application.
+    """
+    today = today or datetime.now(JST).date()
+    valid = [a for a in (_to_app(m) for m in ApplicationModel.by_kind.query(_apps_key(department, information_kind)))
+             if a.status == "approved" and a.approver and a.valid_from <= today <= a.valid_until]
+    return max(valid, key=lambda a: (a.valid_until, a.application_id)).application_id if valid else None
+
+
 def _write(department: str, kind: str, count: int, application_id: str | None, actor: Actor, outcome: str,
-           reason: str | None) -> TransferRecordModel:
+           reason: str | None, *, transfer_id: str | None = None,
+           reference: str | None = None) -> TransferRecordModel:
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
-    tid = f"X{secrets.token_urlsafe(12)}"
+    tid = transfer_id or f"X{secrets.token_urlsafe(12)}"
     item = TransferRecordModel(f"XFER#{tid}", "RECORD", transfer_id=tid, department=department,
                                information_kind=kind, subject_count=count, application_id=application_id,
                                actor=actor.staff_id, terminal=actor.terminal_id, outcome=outcome, reason=reason,
-                               at=at, gsi1pk=f"DEPT#{department}", gsi1sk=f"{at}#{tid}")
-    item.save()
+                               at=at, reference=reference, gsi1pk=f"DEPT#{department}", gsi1sk=f"{at}#{tid}")
+    if transfer_id is None:
+        item.save()
+        return item
+    try:
+        item.save(condition=TransferRecordModel.pk.does_not_exist())
+    except PutError:
+        # a retried batch step: the transfer was recorded once already, that record stands
+        return TransferRecordModel.get(f"XFER#{tid}", "RECORD", consistent_read=True)
     return item
 
 
 def record_transfer(department: str, information_kind: str, subject_count: int, application_id: str | None,
-                    actor: Actor, *, today: date | None = None) -> TransferRecord:
-    """Check and record one transfer; raises TransferRefused(reason) after recording the refusal."""
+                    actor: Actor, *, today: date | None = None, transfer_id: str | None = None,
+                    reference: str | None = None) -> TransferRecord:
+    """Check and record one transfer; raises TransferRefused(reason) after recording the refusal.
+
+    `transfer_id` (batch callers): the transfer is recorded at most once under that id.
+    """
     today = today or datetime.now(JST).date()
     reason = judge_transfer(department, information_kind, subject_count, _load_app(application_id), load_matrix(),
                             today)
     if reason:
-        _write(department, information_kind, subject_count, application_id, actor, "refused", reason)
+        _write(department, information_kind, subject_count, application_id, actor, "refused", reason,
+               reference=reference)
         raise TransferRefused(reason)
     assert application_id is not None
-    m = _write(department, information_kind, subject_count, application_id, actor, "transferred", None)
-    return TransferRecord(m.transfer_id, department, information_kind, subject_count, application_id,
-                          actor.staff_id, m.at)
+    m = _write(department, information_kind, subject_count, application_id, actor, "transferred", None,
+               transfer_id=transfer_id, reference=reference)
+    return TransferRecord(m.transfer_id, department, information_kind, int(m.subject_count), application_id,
+                          m.actor, m.at, m.reference)
 
 
 def transfers_to(department: str) -> list[dict[str, Any]]:
     """Every transfer and refusal for a department, oldest first (III-5 リスク2: the record)."""
     return [{"transfer_id": t.transfer_id, "information_kind": t.information_kind, "outcome": t.outcome,
              "reason": t.reason, "subject_count": int(t.subject_count), "application_id": t.application_id,
-             "actor": t.actor, "at": t.at}
+             "actor": t.actor, "at": t.at, "reference": t.reference}
             for t in TransferRecordModel.by_department.query(f"DEPT#{department}")]

@@ -4,15 +4,16 @@ Item layout in the "assessment" table (generic keys pk/sk, gsi1pk/gsi1sk):
 
 | item | pk | sk | gsi1pk / gsi1sk |
 |---|---|---|---|
-| 賦課用世帯情報 household case | HHCASE#<household> | FY#<fy> | HHCASE#FY#<fy>#S<shard> / <changed_at>#<household> |
+| household case (賦課用世帯情報) | HHCASE#<household> | FY#<fy> | HHCASE#FY#<fy>#S<shard>[#A] / <changed_at>#<hh> |
 | assessment version | ASSESS#<household>#FY#<fy> | V#<version:04d> | — |
 | latest-version pointer | ASSESS#<household>#FY#<fy> | LATEST | — |
 | notice data (通知) | NOTICE#<household> | FY#<fy>#V#<version:04d> | — |
-| run | RUN#<run_id> | RUN | RUNS#FY#<fy> / <snapshot_at>#<run_id> (set when completed) |
+| run (<mode>-<fy>-<as_of_month>) | RUN#<run_id> | RUN | RUNS#FY#<fy> / <snapshot_at>#<run_id> (completed) |
 | batch outcome | RUN#<run_id> | BATCH#<batch_id> | — |
 
-The "changed since" index is sharded (16 partition keys per fiscal year) so a city-wide intake does not
-write one hot GSI partition.
+A case's gsi1 partition is the shard's pending one until an assessment marks it assessed ("#A", see
+kokuho.assessment.household_cases). The index is sharded (16 partition keys per fiscal year) so a
+city-wide intake does not write one hot GSI partition.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class HouseholdCaseModel(Model):
     fiscal_year = NumberAttribute()
     case = JSONAttribute()
     changed_at = UnicodeAttribute()
+    change_id = UnicodeAttribute(null=True)  # fresh on every write; null on cases written before it existed
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_change = _Gsi1()
@@ -143,7 +145,8 @@ class NoticeModel(Model):
 
 
 class RunModel(Model):
-    """One run of the monthly/annual assessment; gsi1 (set on completion) finds the last completed run."""
+    """One run of the monthly/annual assessment: a mode, fiscal year and month; each execution for it
+    is a pass (`passes` counts them; batch ids and work lists are per pass)."""
 
     Meta = table_meta("assessment")
     pk = UnicodeAttribute(hash_key=True)
@@ -152,14 +155,18 @@ class RunModel(Model):
     fiscal_year = NumberAttribute()
     mode = UnicodeAttribute()
     as_of_month = UnicodeAttribute()
-    snapshot_at = UnicodeAttribute()
-    since = UnicodeAttribute(null=True)
+    snapshot_at = UnicodeAttribute()  # when the latest pass was prepared
+    execution_name = UnicodeAttribute(null=True)  # of the latest pass
     status = UnicodeAttribute()
-    households = NumberAttribute(default=0)
-    batches = NumberAttribute(default=0)
+    passes = NumberAttribute(default=0)
+    households = NumberAttribute(default=0)  # of the latest pass
+    batches = NumberAttribute(default=0)  # of the latest pass
     work_list_key = UnicodeAttribute(null=True)
     provisional_rates = BooleanAttribute(null=True)  # assessed on a rate file marked provisional (仮)
+    closed_years_pending = JSONAttribute(null=True)  # {fy: changes past 国保法第110条の2's limit}
+    transferred = NumberAttribute(null=True)  # versions of the run transferred to 介護保険課 so far
     summary = JSONAttribute(null=True)
+    # set when a pass completes clean: the last completed run of the year (the provisional-rates rule)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     completed = _Gsi1()
@@ -183,21 +190,6 @@ class BatchOutcomeModel(Model):
     @staticmethod
     def key(run_id: str, batch_id: str) -> tuple[str, str]:
         return f"RUN#{run_id}", f"BATCH#{batch_id}"
-
-
-class TransferRecordModel(Model):
-    """庁内移転 record (transfers table): pk TRANSFER#<移転先 no>, sk RUN#<run_id> — one per run."""
-
-    Meta = table_meta("transfers")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    record = JSONAttribute()
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
-
-
-def transfer_records(transfer_no: int) -> list[dict[str, Any]]:
-    return [dict(i.record) for i in TransferRecordModel.query(f"TRANSFER#{transfer_no:02d}")]
 
 
 def batch_outcomes(run_id: str) -> Iterator[BatchOutcomeModel]:
@@ -234,9 +226,18 @@ def _s3() -> Any:
     return boto3.client("s3", region_name=aws_region())
 
 
-def put_work_list(run_id: str, batches: list[dict[str, Any]]) -> tuple[str, str]:
+def put_work_list(name: str, batches: list[dict[str, Any]]) -> tuple[str, str]:
     """Write the pre-batched work list (a JSON array, one item per batch) read by the Distributed Map."""
-    bucket, key = BUCKETS_BY_LOGICAL["work"].name(), f"runs/{run_id}/work-list.json"
+    bucket, key = BUCKETS_BY_LOGICAL["work"].name(), f"runs/{name}/work-list.json"
     _s3().put_object(Bucket=bucket, Key=key, Body=json.dumps(batches).encode("utf-8"),
                      ContentType="application/json")
     return bucket, key
+
+
+def get_work_list(name: str) -> list[dict[str, Any]] | None:
+    """A work list written by `put_work_list`, or None if there is none."""
+    try:
+        body = _s3().get_object(Bucket=BUCKETS_BY_LOGICAL["work"].name(), Key=f"runs/{name}/work-list.json")["Body"]
+    except _s3().exceptions.NoSuchKey:
+        return None
+    return list(json.loads(body.read()))

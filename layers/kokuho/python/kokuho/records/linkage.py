@@ -14,7 +14,7 @@ table linkage
 table linkage_records (情報提供等記録, 7 years)
   REC#<record>     RECORD          gsi1 MONTH#<yyyy-mm> / <recorded_at>#<record>
 table transfers
-  APP#<id>         APPLICATION     データ利用申請 (data-use application)
+  APP#<id>         APPLICATION     データ利用申請 (data-use application); gsi1 APPS#<department>#<kind> / id
   XFER#<id>        RECORD          a transfer or a refused transfer; gsi1 DEPT#<department> / time
 table federation
   FILE#<file id>   APPLIED         an applied incoming file (content hash, counts)
@@ -202,6 +202,10 @@ class ApplicationModel(Model):
     valid_from = UnicodeAttribute()
     valid_until = UnicodeAttribute()
     status = UnicodeAttribute()  # applied | approved | rejected | revoked
+    # set on submission: a batch transfer finds the department's applications for its kind
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_kind = _Gsi1()
 
 
 class TransferRecordModel(Model):
@@ -218,6 +222,8 @@ class TransferRecordModel(Model):
     outcome = UnicodeAttribute()  # transferred | refused
     reason = UnicodeAttribute(null=True)
     at = UnicodeAttribute()
+    # what the transfer belongs to, e.g. "monthly-assessment:<run id>" (batch transfers)
+    reference = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_department = _Gsi1()

@@ -20,7 +20,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "assessment-batch", "assessment.batch.handler",
         "Monthly assessment: compute and conditionally write one batch of households' assessment versions",
         tables={"assessment": "write", "idempotency": "write", "access_log": "write"},
-        timeout_seconds=300, memory_mb=1024, reserved_concurrency=BATCH_CONCURRENCY,
+        # a batch (≤ MAX_BATCH_SIZE households) takes seconds; the state machine's retry after a
+        # timeout waits longer than this (the idempotency record stays in progress until then)
+        timeout_seconds=120, memory_mb=1024, reserved_concurrency=BATCH_CONCURRENCY,
     ),
     FunctionSpec(
         "assessment-record-failure", "assessment.failure.handler",
@@ -29,7 +31,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         "assessment-summarize", "assessment.summarize.handler",
-        "Monthly assessment: run summary, metrics, and the 保険料賦課情報 transfer record to 介護保険課",
+        "Monthly assessment: run summary, metrics, and the 保険料賦課情報 transfer to 介護保険課 (transfer service)",
         tables={"assessment": "write", "transfers": "write", "access_log": "write"},
         timeout_seconds=300, reserved_concurrency=2,
     ),
