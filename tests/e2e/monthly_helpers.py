@@ -126,3 +126,71 @@ def approve_care_application(application_id: str = "APP-CARE-LEVY") -> str:
                                    valid_until=date(2099, 3, 31)))
     approve_application(application_id, Actor("K900", "T-APPROVER", "データ利用申請の承認"))
     return application_id
+
+
+def assessment_state() -> dict[str, Any]:
+    """Everything the monthly workflow leaves behind, normalised for an item-by-item comparison
+    between worlds (what differs by nature — timestamps, batch ids, retried reads — is left out)."""
+    from collections import Counter
+
+    from kokuho.access.records import records_by_staff
+    from kokuho.linkage.transfers import transfers_to
+    from kokuho.records.assessments import (
+        AssessmentVersionModel,
+        HouseholdCaseModel,
+        LatestAssessmentModel,
+        NoticeModel,
+        RunModel,
+    )
+
+    versions, latest, notices, cases, runs = {}, {}, {}, {}, {}
+    for item in AssessmentVersionModel.scan(AssessmentVersionModel.sk.startswith("V#")):
+        doc = {k: v for k, v in dict(item.doc).items() if k not in ("created_at", "batch_id")}
+        versions[(item.pk, item.sk)] = (item.run_id, item.content_hash, doc)
+    for item in LatestAssessmentModel.scan(LatestAssessmentModel.sk == "LATEST"):
+        latest[item.pk] = (int(item.version), item.content_hash, item.run_id)
+    for item in NoticeModel.scan(NoticeModel.pk.startswith("NOTICE#")):
+        notices[(item.pk, item.sk)] = (item.kind, item.payer_id, dict(item.body))
+    for item in HouseholdCaseModel.scan(HouseholdCaseModel.pk.startswith("HHCASE#")):
+        cases[(item.pk, item.sk)] = (dict(item.case), str(item.gsi1pk).endswith("#A"))
+    for item in RunModel.scan(RunModel.sk == "RUN"):
+        summary = dict(item.summary or {})
+        runs[item.run_id] = (item.status, {k: v for k, v in summary.items()
+                                           if k not in ("timing", "last_pass", "batches")})
+    writes: Counter[tuple[str, str]] = Counter()
+    reads: set[tuple[str, str]] = set()
+    for r in records_by_staff("system:monthly-assessment"):
+        run_id = str(r.chain).split("#")[0]
+        for subject in r.subject_ids:
+            if r.operation == "write":
+                writes[(run_id, subject)] += 1
+            else:
+                reads.add((run_id, subject))
+    transfers = Counter()
+    for t in transfers_to(CARE):
+        if t["outcome"] == "transferred":
+            transfers[t["reference"]] += t["subject_count"]
+    return {"versions": versions, "latest": latest, "notices": notices, "cases": cases, "runs": runs,
+            "access_writes": dict(writes), "access_reads": reads, "transfers": dict(transfers)}
+
+
+def assert_same_state(got: dict[str, Any], clean: dict[str, Any]) -> None:
+    """Item by item, naming the first difference of each kind."""
+    for kind in ("versions", "latest", "notices", "cases", "runs", "access_writes", "transfers"):
+        g, c = got[kind], clean[kind]
+        assert set(g) == set(c), f"{kind}: extra {sorted(set(g) - set(c))[:3]}, missing {sorted(set(c) - set(g))[:3]}"
+        for key in c:
+            assert g[key] == c[key], f"{kind} {key}: {g[key]} != {c[key]}"
+    # a retried batch reads again (and records it); every household read by the clean run was read
+    assert clean["access_reads"] <= got["access_reads"]
+
+
+def run_steps(payload: dict[str, Any], name: str) -> dict[str, Any]:
+    """A run through the state machine's steps called in-process, in order (Prepare, each batch,
+    Summarize): the same code, without the interpreter's polling — for set-ups and selection tests."""
+    from kokuho.records.assessments import get_work_list
+
+    run = monthly.prepare_run(payload, execution_id=name, execution_name=name)
+    for batch in get_work_list(f"{run['run_id']}/p{run['pass']:03d}") or []:
+        monthly.assess_batch({**run, "batch": batch, "execution_id": name})
+    return monthly.summarize_run({**run, "execution_id": name})
