@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from monthly_helpers import approve_care_application
 
 from kokuho.assessment.household_cases import put_household_cases
 from kokuho.platform.embedded import EmbeddedAWS, embedded_aws
@@ -32,6 +33,7 @@ def notices(household_id: str) -> list[Any]:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EmbeddedAWS, dict[str, Any], Path]]:
     assert load_rate_table(FY).provisional  # the packaged FY2025 file is provisional (domain.md §1)
     with embedded_aws() as aws:
+        approve_care_application()  # the runs' 移転先3 transfer is judged against it
         put_household_cases(((h.household_id, h.case) for h in CITY.households), changed_at=datetime.now(UTC))
         # the 1 April schedule passes only the month: the fiscal year follows from it
         april = aws.run_state_machine("monthly-assessment", {"as_of_month": f"{FY}-04", "batch_size": 5},
