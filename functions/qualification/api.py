@@ -333,13 +333,17 @@ def recover_card(person_id: PathId, card_id: PathId, body: CardRecoverIn) -> dic
                                          body.version, body.note, today_jst()))
 
 
-def store_number(person_id: PathId, body: MyNumberIn) -> dict[str, Any]:
+def store_number(person_id: PathId, body: MyNumberIn) -> Response[dict[str, Any]]:
     from kokuho.identity.vault import store_my_number
 
     if appsvc.repo.get_person(person_id) is None:
         raise appsvc.NotFound("no such person")
-    return {"person_id": person_id, "result": store_my_number(person_id, body.my_number, _actor()),
-            "my_number": mask(body.my_number)}
+    # Stored, already this person's, or held for the review list (it differs from the number held, or
+    # another person holds it): one answer, so the register grant is no oracle of who holds a number.
+    # The access record keeps the outcome; the review list is for the review grant's holders.
+    store_my_number(person_id, body.my_number, _actor())
+    return Response(202, content_types.APPLICATION_JSON,
+                    {"person_id": person_id, "result": "accepted", "my_number": mask(body.my_number)})
 
 
 def reveal_number(person_id: PathId, body: RevealIn) -> Response[dict[str, Any]]:
@@ -439,12 +443,13 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("POST", "/persons/{person_id}/cards/{card_id}/recovery", F.ISSUE_CARD, "card_recover", "register",
               recover_card, "Recover a 資格確認書"),
     RouteSpec("POST", "/persons/{person_id}/my-number", F.REGISTER_MY_NUMBER, "store", "vault", store_number,
-              "Store a person's My Number (never overwritten)"),
+              "Store a person's My Number (never overwritten; one answer whether stored or held for review)",
+              202),
     RouteSpec("POST", "/persons/{person_id}/my-number/reveal", F.REVEAL_MY_NUMBER, "reveal", "vault",
               reveal_number, "Show a person's My Number (purpose recorded)"),
     RouteSpec("POST", "/my-number/lookup", F.LOOKUP_MY_NUMBER, "lookup", "vault", lookup_number,
               "Find a person by My Number (POST body only)"),
-    RouteSpec("GET", "/my-number/review", F.REGISTER_MY_NUMBER, "review_list", "vault", number_review_list,
+    RouteSpec("GET", "/my-number/review", F.RESOLVE_MY_NUMBER_REVIEW, "review_list", "vault", number_review_list,
               "確認リスト: My Numbers held for review (masked)"),
     RouteSpec("GET", "/households/{household_id}", F.READ_QUALIFICATION, "read", "read", read_household,
               "A household with members past and present and history"),

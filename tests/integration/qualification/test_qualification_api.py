@@ -150,7 +150,7 @@ def test_cards_issue_and_recover(household: None) -> None:
 
 def test_search_shows_a_mask_and_lookup_only_by_post_body(household: None) -> None:
     status, out, _ = call("POST", "/persons/P0001/my-number", staff_id=OFFICER, body={"my_number": NUM})
-    assert status == 200 and out["result"] == "stored"
+    assert status == 202 and out["result"] == "accepted"
     status, res, resp = call("GET", "/persons", staff_id=READER, query={"kana": "きたきゅう"})
     assert status == 200
     assert {i["person_id"]: i["my_number"] for i in res["items"]} == {"P0001": "************", "P0002": ""}

@@ -30,6 +30,9 @@ class Function(StrEnum):
     LOOKUP_MY_NUMBER = "lookup_my_number"  # 個人番号による検索 (POST body only)
     REVEAL_MY_NUMBER = "reveal_my_number"  # 個人番号の表示 (purpose named, every reveal recorded)
     REGISTER_MY_NUMBER = "register_my_number"  # 個人番号の登録
+    # 確認リストの確認・処理: numbers held because they differ or are held by another person. Not part of
+    # registering, or the register grant alone would tell whether a number is held elsewhere.
+    RESOLVE_MY_NUMBER_REVIEW = "resolve_my_number_review"
     REVIEW_PERMISSIONS = "review_permissions"  # 権限設定状況の一覧表
     APPROVE_LINKAGE_PROVISION = "approve_linkage_provision"  # 自動応答不可の提供内容確認 (III-6 リスク5)
 
