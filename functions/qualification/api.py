@@ -21,8 +21,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from kokuho.access.grants import Function, authorize, grant_state, today_jst
 from kokuho.access.identity import Unauthenticated, identity_of
@@ -36,12 +39,34 @@ from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.model import BankAccount, Mailing, Person
 from kokuho.qualification.transactions import record
 
+from .responses import (
+    ApprovalQueueOut,
+    CardOut,
+    DecisionOut,
+    ErrorOut,
+    HouseholdOut,
+    NumberShownOut,
+    OpenAPIDocumentOut,
+    PermissionReviewOut,
+    PersonOut,
+    PersonReadOut,
+    RejectedOut,
+    ReviewListOut,
+    SearchOut,
+    SimulationOut,
+    StoreOut,
+)
 from .schemas import (
     ID,
+    MAX_BODY_BYTES,
+    MAX_DEPTH,
+    MAX_NUMBER_CHARS,
+    BodyRejected,
     CardIssueIn,
     CardRecoverIn,
     ContactIn,
     HouseholdChangeIn,
+    IsoDate,
     LookupIn,
     MoveIn,
     MyNumberIn,
@@ -50,11 +75,13 @@ from .schemas import (
     RenameIn,
     RevealIn,
     SimulationIn,
+    strict_json,
 )
 
 logger = get_logger("qualification-api")
 
 OPENAPI_PATH = "/openapi.json"
+APPLICATION_JSON = "application/json"
 PathId = Annotated[str, Path(pattern=ID)]
 
 # What a route is about: the deployed stacks may serve each concern from its own function (each one a
@@ -74,6 +101,7 @@ class RouteSpec:
     concern: Concern
     handler: Callable[..., Any]
     summary: str
+    out: type[BaseModel]  # the body of success (responses.py)
     status: int = 200  # status of success
     category: str = "qualification"  # access-record category of a refusal of this route
 
@@ -139,6 +167,26 @@ def authorize_request(event: dict[str, Any], spec: RouteSpec | None, params: dic
     return Actor(who.staff_id, who.terminal_id, decision.purpose)
 
 
+def check_body(event: BaseProxyEvent) -> None:
+    """A JSON body, as `application/json` (UTF-8), at most MAX_BODY_BYTES, parsed by strict_json before
+    any model sees it (the parse is cached on the event: the resolver's validation reuses it)."""
+    media = (event.get_header_value("content-type", default_value="", case_sensitive=False) or "").lower()
+    kind, _, params = media.partition(";")
+    charset = params.strip().removeprefix("charset=").strip().strip('"') if params.strip() else "utf-8"
+    if kind.strip() != "application/json" or charset not in ("utf-8", "utf8"):
+        raise Refused(415, "a body is sent as application/json (UTF-8)")
+    # Media types are case-insensitive (RFC 9110); the resolver's own check is not: it sees the canonical form.
+    for headers in (event.raw_event.get("headers") or {}, event.raw_event.get("multiValueHeaders") or {}):
+        for key in [k for k in headers if k.lower() == "content-type"]:
+            headers[key] = [APPLICATION_JSON] if isinstance(headers[key], list) else APPLICATION_JSON
+    if len((event.decoded_body or "").encode("utf-8")) > MAX_BODY_BYTES:
+        raise Refused(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        event.json_body  # noqa: B018  # parsed once, strictly; cached for the validation
+    except (BodyRejected, UnicodeDecodeError) as exc:
+        raise Refused(400, f"body refused: {exc}") from exc
+
+
 class _AuthorizingResolver(APIGatewayRestResolver):
     """The powertools resolver, with authorize_request run on the very route it matched (including
     its not-found route) before the route's middlewares, validation and handler."""
@@ -154,6 +202,12 @@ class _AuthorizingResolver(APIGatewayRestResolver):
                                                                   route=route)
             return built
         self.append_context(actor=actor, spec=spec)
+        if spec is not None and spec.method == "POST":
+            try:
+                check_body(self.current_event)
+            except Refused as exc:
+                return self._response_builder_class(response=_error(exc.status, exc.reason),
+                                                    serializer=self._serializer, route=route)
         out: ResponseBuilder = super()._call_route(route, route_arguments)
         logger.info("request", extra={"staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
                                       "method": spec.method if spec else None,
@@ -165,11 +219,20 @@ class _AuthorizingResolver(APIGatewayRestResolver):
         return sorted({r.method for r in self._static_routes + self._dynamic_routes if r.rule.match(path)})
 
 
-app = _AuthorizingResolver(enable_validation=True)
-app.configure_openapi(title="kokuho qualification API (資格管理)", version="1.0.0",
-                      description="Private API: search and read insured persons and households, register "
-                                  "changes, cards, counter simulation, permission review, approval of "
-                                  "自動応答不可 provisions. No bulk export.")
+app = _AuthorizingResolver(enable_validation=True, json_body_deserializer=strict_json)
+app.configure_openapi(
+    title="kokuho qualification API (資格管理)", version="1.0.0",
+    description="Private API: search and read insured persons and households, register changes, cards, counter "
+                "simulation, permission review, approval of 自動応答不可 provisions. No bulk export. Every "
+                f"request is signed (SigV4) with the member of staff's IAM session; a body is application/json "
+                f"of at most {MAX_BODY_BYTES} bytes.",
+    # API Gateway's IAM authorization: the staff member's session credentials sign each request.
+    security_schemes={"sigv4": APIKey.model_validate({
+        "type": "apiKey", "name": "Authorization", "in": APIKeyIn.header.value,
+        "description": "AWS SigV4 (IAM) of the member of staff's session",
+        "openapi_extensions": {"x-amazon-apigateway-authtype": "awsSigv4"}})},
+    security=[{"sigv4": []}],
+)
 
 
 def _actor() -> Actor:
@@ -252,14 +315,15 @@ def openapi_document() -> dict[str, Any]:
 
 def search_persons(
     resident_code: Annotated[str | None, Query(pattern=r"^[0-9]{6,10}$")] = None,
-    birth_date: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = None,
+    birth_date: Annotated[IsoDate | None, Query()] = None,
     postal_code: Annotated[str | None, Query(pattern=r"^[0-9]{3}-?[0-9]{4}$")] = None,
     address: Annotated[str | None, Query(max_length=120)] = None,
     kana: Annotated[str | None, Query(max_length=60)] = None,
     limit: Annotated[int, Query(ge=1, le=appsvc.MAX_PAGE)] = 20,
     page_token: Annotated[str | None, Query(max_length=600)] = None,
 ) -> dict[str, Any]:
-    criteria = {"resident_code": resident_code, "birth_date": birth_date, "postal_code": postal_code,
+    criteria = {"resident_code": resident_code, "birth_date": birth_date.isoformat() if birth_date else None,
+                "postal_code": postal_code,
                 "address": address, "kana": kana}
     return appsvc.search(_actor(), criteria, limit, page_token, today_jst())
 
@@ -421,58 +485,97 @@ F = Function
 # The one table of who may call what (route × function × concern); the authorization matrix, the
 # routing tests and the OpenAPI document read it.
 ROUTES: tuple[RouteSpec, ...] = (
-    RouteSpec("GET", OPENAPI_PATH, None, "openapi", "meta", openapi_document, "This API's OpenAPI document"),
+    RouteSpec("GET", OPENAPI_PATH, None, "openapi", "meta", openapi_document, "This API's OpenAPI document",
+              OpenAPIDocumentOut),
     RouteSpec("GET", "/persons", F.READ_QUALIFICATION, "search", "read", search_persons,
-              "Search insured persons (by 住民コード, birth date, postal code + address, kana)"),
+              "Search insured persons (by 住民コード, birth date, postal code + address, kana)", SearchOut),
     RouteSpec("POST", "/persons", F.REGISTER_CHANGE, "register_person", "register", register_person,
-              "Register a person (宛名) and their household membership", 201),
+              "Register a person (宛名) and their household membership", PersonOut, 201),
     RouteSpec("GET", "/persons/{person_id}", F.READ_QUALIFICATION, "read", "read", read_person,
-              "A person with qualification history and cards"),
+              "A person with qualification history and cards", PersonReadOut),
     RouteSpec("POST", "/persons/{person_id}/qualification", F.REGISTER_CHANGE, "qualification", "register",
-              register_qualification, "Register 取得 or 喪失 (the reason says which)"),
+              register_qualification, "Register 取得 or 喪失 (the reason says which)", PersonOut),
     RouteSpec("POST", "/persons/{person_id}/moves", F.REGISTER_CHANGE, "move", "register", register_move,
-              "Register 転居 (move within the city)"),
+              "Register 転居 (move within the city)", PersonOut),
     RouteSpec("POST", "/persons/{person_id}/name", F.REGISTER_CHANGE, "rename", "register", register_rename,
-              "Register 氏名変更"),
+              "Register 氏名変更", PersonOut),
     RouteSpec("POST", "/persons/{person_id}/household", F.REGISTER_CHANGE, "household_change", "register",
-              register_household_change, "Register 世帯変更"),
+              register_household_change, "Register 世帯変更", PersonOut),
     RouteSpec("POST", "/persons/{person_id}/contact", F.REGISTER_CHANGE, "contact_change", "register",
-              register_contact, "Register a change of phone, 送付先 or 公金受取口座"),
+              register_contact, "Register a change of phone, 送付先 or 公金受取口座", PersonOut),
     RouteSpec("POST", "/persons/{person_id}/cards", F.ISSUE_CARD, "card_issue", "register", issue_card,
-              "Issue a 資格確認書", 201),
+              "Issue a 資格確認書", CardOut, 201),
     RouteSpec("POST", "/persons/{person_id}/cards/{card_id}/recovery", F.ISSUE_CARD, "card_recover", "register",
-              recover_card, "Recover a 資格確認書"),
+              recover_card, "Recover a 資格確認書", CardOut),
     RouteSpec("POST", "/persons/{person_id}/my-number", F.REGISTER_MY_NUMBER, "store", "vault", store_number,
               "Store a person's My Number (never overwritten; one answer whether stored or held for review)",
-              202),
+              StoreOut, 202),
     RouteSpec("POST", "/persons/{person_id}/my-number/reveal", F.REVEAL_MY_NUMBER, "reveal", "vault",
-              reveal_number, "Show a person's My Number (purpose recorded)"),
+              reveal_number, "Show a person's My Number (purpose recorded)", NumberShownOut),
     RouteSpec("POST", "/my-number/lookup", F.LOOKUP_MY_NUMBER, "lookup", "vault", lookup_number,
-              "Find a person by My Number (POST body only)"),
+              "Find a person by My Number (POST body only)", NumberShownOut),
     RouteSpec("GET", "/my-number/review", F.RESOLVE_MY_NUMBER_REVIEW, "review_list", "vault", number_review_list,
-              "確認リスト: My Numbers held for review (masked)"),
+              "確認リスト: My Numbers held for review (masked)", ReviewListOut),
     RouteSpec("GET", "/households/{household_id}", F.READ_QUALIFICATION, "read", "read", read_household,
-              "A household with members past and present and history"),
+              "A household with members past and present and history", HouseholdOut),
     RouteSpec("POST", "/households/{household_id}/simulation", F.SIMULATE_PREMIUM, "simulate", "read", simulate,
-              "窓口試算 of a household's premium"),
+              "窓口試算 of a household's premium", SimulationOut),
     RouteSpec("GET", "/permissions/review", F.REVIEW_PERMISSIONS, "review", "review", permission_review,
-              "権限設定状況の一覧表: every grant and its state today"),
+              "権限設定状況の一覧表: every grant and its state today", PermissionReviewOut),
     # The approval of 自動応答不可 provisions (kokuho.linkage.approval_routes): same identity and grant check.
     RouteSpec("GET", approval_routes.QUEUE_PATH, F.APPROVE_LINKAGE_PROVISION, "approval_queue", "approval",
               approval_routes.approval_queue,
-              "自動応答不可: requests held for a person, oldest first, with what would be sent",
+              "自動応答不可: requests held for a person, oldest first, with what would be sent", ApprovalQueueOut,
               category=approval_routes.CATEGORY),
     RouteSpec("POST", approval_routes.DECISION_PATH, F.APPROVE_LINKAGE_PROVISION, "decide", "approval",
               approval_routes.decide_request,
-              "自動応答不可: approve (the workflow provides) or refuse with a reason (recorded)",
+              "自動応答不可: approve (the workflow provides) or refuse with a reason (recorded)", DecisionOut,
               category=approval_routes.CATEGORY),
 )
 _SPEC_OF: dict[Callable[..., Any], RouteSpec] = {spec.handler: spec for spec in ROUTES}
 assert len(_SPEC_OF) == len(ROUTES), "one handler per route"
 
+
+def _json_response(description: str, model: type[BaseModel],
+                   headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": description, "content": {APPLICATION_JSON: {"model": model}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+def responses_of(spec: RouteSpec) -> dict[int, Any]:
+    """Every status the route answers, derived from the table (what authorize_request, check_body, the
+    validation and the exception handlers above return for it)."""
+    success = {200: "OK", 201: "Created", 202: "Accepted: stored, or held for the review list"}[spec.status]
+    headers = {"Cache-Control": {"description": "no-store", "schema": {"type": "string"}}} \
+        if spec.handler is reveal_number else None
+    out: dict[int, Any] = {
+        spec.status: _json_response(success, spec.out, headers),
+        400: _json_response("Refused before use: twelve digits in the URL" + (
+            f"; a body nested deeper than {MAX_DEPTH} levels, with a number longer than {MAX_NUMBER_CHARS} "
+            "characters, a duplicate key, NaN/Infinity or not JSON" if spec.method == "POST" else ""), ErrorOut),
+        401: _json_response("No individual staff identity (staff id and terminal id) on the request", ErrorOut),
+        404: _json_response("No such person, household, card or request (or no such route)", ErrorOut),
+        405: _json_response("Another method than this path's", ErrorOut,
+                            {"Allow": {"description": "the path's methods", "schema": {"type": "string"}}}),
+        422: _json_response("Not acceptable: a rule of the file, or fields that failed validation", RejectedOut),
+        # Reserved for the per-staff volume limits (API Gateway usage plan and the function's own count).
+        429: _json_response("Too many requests from this member of staff: try later", ErrorOut),
+    }
+    if spec.function is not None:
+        out[403] = _json_response(f"No active grant of {spec.function.value} (recorded as denied)", ErrorOut)
+    if spec.method == "POST":
+        out[409] = _json_response("The record changed since it was read (version) or was decided already",
+                                  ErrorOut)
+        out[413] = _json_response(f"The body is larger than {MAX_BODY_BYTES} bytes", ErrorOut)
+        out[415] = _json_response("The body is not sent as application/json (UTF-8)", ErrorOut)
+    return dict(sorted(out.items()))
+
+
 for _spec in ROUTES:
     app.route(_spec.resolver_path, method=_spec.method, summary=_spec.summary, status_code=_spec.status,
-              operation_id=_spec.handler.__name__)(_spec.handler)
+              operation_id=_spec.handler.__name__, responses=responses_of(_spec))(_spec.handler)
 # The approval router contributes its exception handlers and shares the context (the actor).
 app.include_router(approval_routes.router)
 

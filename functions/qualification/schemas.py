@@ -2,14 +2,20 @@
 
 Every body forbids unknown fields, bounds every string, and refuses a My Number (個人番号) anywhere but
 the dedicated `my_number` fields — a clerk pasting one into a note must not put it into the file.
+No lossy coercion: integers only from JSON integers (not `"1"`, `true`, `1.0`), booleans only from JSON
+booleans, dates only from `YYYY-MM-DD` strings of real dates (not datetimes, timestamps, `2024-02-30`).
+The body itself is bounded before it is parsed (`strict_json`): size, nesting depth, number length,
+duplicate keys, NaN/Infinity.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
 from kokuho.identity.mynumber import count_my_numbers
 from kokuho.qualification.reasons import Reason
@@ -18,6 +24,92 @@ ID = r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$"
 KANA = r"^[\u3041-\u3096\u30A1-\u30FA\u30FC\uFF66-\uFF9F\u3000 ]+$"
 TEXT = r"^[^\x00-\x1f\x7f]*$"  # no control characters
 POSTAL = r"^[0-9]{3}-?[0-9]{4}$"
+
+
+# --- the body before the models: bounded, then parsed strictly ------------------------------------
+
+MAX_BODY_BYTES = 16 * 1024  # the largest legitimate body (a registration with its notes) is < 2 KiB
+MAX_DEPTH = 8  # the deepest body (a simulation's incomes) nests 3 levels
+MAX_NUMBER_CHARS = 24  # the largest number any model takes (10¹⁰ yen) has 11 digits
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+class BodyRejected(ValueError):
+    """A body refused before any model sees it (400); the message names the rule, never the content."""
+
+
+def _depth_exceeds(text: str, limit: int) -> bool:
+    depth = 0
+    for ch in _BRACKET.findall(_STRING.sub("", text)):  # brackets outside strings
+        depth += 1 if ch in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise BodyRejected(f"a number longer than {MAX_NUMBER_CHARS} characters")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise BodyRejected(f"a number longer than {MAX_NUMBER_CHARS} characters")
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise BodyRejected("a number out of range")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise BodyRejected(f"{name} is not JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise BodyRejected("a key appears twice in one object")
+    return out
+
+
+def strict_json(text: str | bytes) -> Any:
+    """Parse a request body: refused (BodyRejected) when nested deeper than MAX_DEPTH (checked before the
+    parser recurses), with a number longer than MAX_NUMBER_CHARS (before int() works on it), NaN or
+    Infinity, or a key twice in one object (which one would count is a guess)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    if _depth_exceeds(text, MAX_DEPTH):
+        raise BodyRejected(f"the body nests deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant,
+                          object_pairs_hook=_unique_keys)
+    except BodyRejected:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise BodyRejected("the body is not JSON") from exc
+
+
+# --- field types ----------------------------------------------------------------------------------
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date) and type(value) is date:
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("a date is a YYYY-MM-DD string")
+    parsed = date.fromisoformat(value)  # ValueError for a day that does not exist
+    if parsed.year < 1800:
+        raise ValueError("a date before 1800")
+    return parsed
+
+
+# A date from a "YYYY-MM-DD" string of a real day, nothing else (the schema stays `format: date`).
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def contains_my_number(text: str) -> bool:
@@ -40,7 +132,7 @@ Text = Annotated[str, Field(min_length=1, max_length=120, pattern=TEXT)]
 Note = Annotated[str | None, Field(default=None, max_length=200, pattern=TEXT)]
 Kana = Annotated[str, Field(min_length=1, max_length=60, pattern=KANA)]
 Postal = Annotated[str, Field(pattern=POSTAL)]
-Version = Annotated[int, Field(ge=0, le=10_000_000)]
+Version = Annotated[int, Field(strict=True, ge=0, le=10_000_000)]
 MyNumber = Annotated[str, Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")]
 
 
@@ -66,7 +158,7 @@ class PersonIn(Strict):
     household_id: Id  # 世帯コード
     name_kanji: Annotated[str, Field(min_length=1, max_length=40, pattern=TEXT)]
     name_kana: Kana
-    birth_date: date
+    birth_date: IsoDate
     sex: Literal["1", "2"]
     relationship: Annotated[str, Field(min_length=1, max_length=10, pattern=TEXT)]  # 続柄
     postal_code: Postal
@@ -74,7 +166,7 @@ class PersonIn(Strict):
     phone: Annotated[str | None, Field(default=None, pattern=r"^0[0-9]{1,4}-?[0-9]{1,4}-?[0-9]{3,4}$")]
     mailing: MailingIn | None = None
     bank_account: BankAccountIn | None = None
-    resident_from: date | None = None
+    resident_from: IsoDate | None = None
     note: Note = None
 
     @model_validator(mode="after")
@@ -90,7 +182,7 @@ class QualificationIn(Strict):
     """取得 or 喪失: the reason says which; `cause_on` is the date of the cause (転入日, 転出日, 死亡日 …)."""
 
     reason: Reason
-    cause_on: date
+    cause_on: IsoDate
     version: Version
     note: Note = None
 
@@ -100,7 +192,7 @@ class MoveIn(Strict):
 
     postal_code: Postal
     address: Text
-    moved_on: date
+    moved_on: IsoDate
     version: Version
     note: Note = None
 
@@ -110,7 +202,7 @@ class RenameIn(Strict):
 
     name_kanji: Annotated[str, Field(min_length=1, max_length=40, pattern=TEXT)]
     name_kana: Kana
-    changed_on: date
+    changed_on: IsoDate
     version: Version
     note: Note = None
 
@@ -122,7 +214,7 @@ class ContactIn(Strict):
     mailing: MailingIn | None = None
     bank_account: BankAccountIn | None = None
     clear: Annotated[list[Literal["phone", "mailing", "bank_account"]], Field(default_factory=list, max_length=3)]
-    changed_on: date
+    changed_on: IsoDate
     version: Version
     note: Note = None
 
@@ -132,7 +224,7 @@ class HouseholdChangeIn(Strict):
 
     household_id: Id
     relationship: Annotated[str, Field(min_length=1, max_length=10, pattern=TEXT)]
-    changed_on: date
+    changed_on: IsoDate
     new_householder_of_old: Id | None = None
     version: Version
     note: Note = None
@@ -141,7 +233,7 @@ class HouseholdChangeIn(Strict):
 class CardIssueIn(Strict):
     """資格確認書の交付."""
 
-    issued_on: date
+    issued_on: IsoDate
     version: Version
     note: Note = None
 
@@ -149,7 +241,7 @@ class CardIssueIn(Strict):
 class CardRecoverIn(Strict):
     """資格確認書の回収."""
 
-    recovered_on: date
+    recovered_on: IsoDate
     reason: Literal["loss_of_qualification", "reissue", "returned", "other"]
     version: Version
     note: Note = None
@@ -174,15 +266,15 @@ class RevealIn(Strict):
 
 
 class IncomeIn(Strict):
-    total: Annotated[int, Field(ge=0, le=10_000_000_000)]
-    salary: Annotated[int, Field(ge=0, le=10_000_000_000)] = 0
-    pension: Annotated[int, Field(ge=0, le=10_000_000_000)] = 0
-    declared: bool = True
-    salary_or_pension_earner: bool = False
+    total: Annotated[int, Field(strict=True, ge=0, le=10_000_000_000)]
+    salary: Annotated[int, Field(strict=True, ge=0, le=10_000_000_000)] = 0
+    pension: Annotated[int, Field(strict=True, ge=0, le=10_000_000_000)] = 0
+    declared: StrictBool = True
+    salary_or_pension_earner: StrictBool = False
 
 
 class SimulationIn(Strict):
     """窓口試算: a fiscal year, optionally incomes stated at the counter (not stored)."""
 
-    fiscal_year: Annotated[int, Field(ge=2024, le=2100)]
+    fiscal_year: Annotated[int, Field(strict=True, ge=2024, le=2100)]
     incomes: dict[Annotated[str, Field(pattern=ID)], IncomeIn] | None = Field(default=None, max_length=20)
