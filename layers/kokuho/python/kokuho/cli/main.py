@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kokuho.cli.demo", "run a whole monthly cycle for a synthetic city on the embedded AWS"),
     "premium": ("kokuho.cli.premium", "compute one household's NHI premium from a JSON case"),
     "kogaku": ("kokuho.cli.kogaku", "compute a household's 高額療養費 ceiling and benefit from a JSON case"),
+    "late-charge": ("kokuho.cli.late_charge", "compute the 延滞金 of a payer's installments from a JSON case"),
     "mynumber": ("kokuho.cli.mynumber", "My Number (個人番号) checks"),
     "audit": ("kokuho.cli.audit", "verify the access-record chain"),
     "synth": ("kokuho.cli.synth", "synthesize the CDK app offline into cdk.out"),

@@ -1,0 +1,119 @@
+"""The late-charge case of `kokuho late-charge` (interfaces.md "Late charge"): validated at the edge.
+
+Every refusal is a `LateChargeCaseError` whose `field` is the dotted path of the offending value
+(``payments[1].installment``), so the message names the field the contract names. What the values mean is
+the engine's business (kokuho.collection.late_charge); this module only turns JSON into its inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kokuho.collection.due_dates import INSTALLMENTS, due_date
+from kokuho.collection.late_charge import Installment, Payment
+
+#: Far above any household's premium; refuses absurd magnitudes before they reach the arithmetic.
+MAX_YEN = 1_000_000_000_000
+FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 2000, 2100
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TOP = {"fiscal_year", "installments", "payments", "as_of"}
+_INSTALLMENT = {"number", "amount", "due"}
+_PAYMENT = {"on", "amount", "installment"}
+
+
+class LateChargeCaseError(ValueError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class LateChargeCase:
+    fiscal_year: int
+    installments: tuple[Installment, ...]
+    payments: tuple[Payment, ...]
+    as_of: date
+
+
+def _object(value: Any, where: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise LateChargeCaseError(where or "case", "must be a JSON object")
+    for key in value:
+        if key not in allowed:
+            raise LateChargeCaseError(f"{where}.{key}" if where else key, "unknown field")
+    for key in sorted(required):
+        if key not in value:
+            raise LateChargeCaseError(f"{where}.{key}" if where else key, "is required")
+    return value
+
+
+def _integer(value: Any, where: str, low: int, high: int, what: str) -> int:
+    # bool is an int in Python and 1.0 equals 1: neither is an integer in a case.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LateChargeCaseError(where, f"must be {what} (a JSON integer)")
+    if not low <= value <= high:
+        raise LateChargeCaseError(where, f"must be {what} between {low:,} and {high:,}")
+    return value
+
+
+def _date(value: Any, where: str) -> date:
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise LateChargeCaseError(where, "must be a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise LateChargeCaseError(where, f"is not a date that exists ({value})") from None
+
+
+def _amount(value: Any, where: str) -> int:
+    return _integer(value, where, 0, MAX_YEN, "a non-negative amount in yen")
+
+
+def parse_case(raw: Any) -> LateChargeCase:
+    """The case's inputs, or LateChargeCaseError naming the field (interfaces.md's refusals)."""
+    case = _object(raw, "", _TOP, {"fiscal_year", "installments", "as_of"})
+    fiscal_year = _integer(case["fiscal_year"], "fiscal_year", FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, "a fiscal year")
+    as_of = _date(case["as_of"], "as_of")
+
+    if not isinstance(case["installments"], list):
+        raise LateChargeCaseError("installments", "must be a list")
+    installments: list[Installment] = []
+    seen: set[int] = set()
+    for i, raw_inst in enumerate(case["installments"]):
+        where = f"installments[{i}]"
+        inst = _object(raw_inst, where, _INSTALLMENT, {"number", "amount"})
+        number = _integer(inst["number"], f"{where}.number", 1, INSTALLMENTS, "an installment number")
+        if number in seen:
+            raise LateChargeCaseError(f"{where}.number", f"installment {number} is given twice")
+        seen.add(number)
+        amount = _amount(inst["amount"], f"{where}.amount")
+        due = _date(inst["due"], f"{where}.due") if inst.get("due") is not None else due_date(fiscal_year, number)
+        installments.append(Installment(number=number, amount=amount, due=due))
+
+    raw_payments = case.get("payments")
+    if raw_payments is None:
+        raw_payments = []
+    if not isinstance(raw_payments, list):
+        raise LateChargeCaseError("payments", "must be a list")
+    fiscal_start = date(fiscal_year, 4, 1)
+    payments: list[Payment] = []
+    for i, raw_pay in enumerate(raw_payments):
+        where = f"payments[{i}]"
+        pay = _object(raw_pay, where, _PAYMENT, {"on", "amount"})
+        on = _date(pay["on"], f"{where}.on")
+        if on < fiscal_start:
+            raise LateChargeCaseError(f"{where}.on", f"is before fiscal year {fiscal_year} began ({fiscal_start})")
+        amount = _amount(pay["amount"], f"{where}.amount")
+        named = pay.get("installment")
+        if named is not None:
+            named = _integer(named, f"{where}.installment", 1, INSTALLMENTS, "an installment number")
+            if named not in seen:
+                raise LateChargeCaseError(f"{where}.installment", f"installment {named} is not listed")
+        if on > as_of:
+            raise LateChargeCaseError("as_of", f"is before a payment ({where}.on {on})")
+        payments.append(Payment(on=on, amount=amount, installment=named))
+    return LateChargeCase(fiscal_year, tuple(installments), tuple(payments), as_of)

@@ -1,0 +1,1 @@
+"""Dates as staff read them (和暦)."""
