@@ -541,3 +541,30 @@ def test_a_low_order_requester_key_is_refused_at_the_check_and_recorded(world: W
     reply = run(world, req)
     assert reply == {"request_id": req["request_id"], "status": "refused", "reason": "invalid_public_key"}
     assert _outcomes(req["request_id"]) == [("refused", "invalid_public_key")]
+
+
+def test_a_refusal_at_the_check_is_recorded_once_through_a_crash_and_a_rerun(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.linkage import provision
+
+    real, calls = provision._refusal_reply, []
+
+    def crash_after_the_record(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("killed after recording")
+        return real(*args)
+
+    monkeypatch.setattr(provision, "_refusal_reply", crash_after_the_record)
+    req = world.kyokai.make_request("2", REF, city_body(), with_permit=False)
+    expected = {"request_id": req["request_id"], "status": "refused", "reason": "missing_permit"}
+    assert run(world, req) == expected and len(calls) == 2  # retried by the workflow
+    assert run(world, req) == expected  # the operator's rerun
+    assert _outcomes(req["request_id"]) == [("refused", "missing_permit")]
+    malformed = {**world.kyokai.make_request("2", REF, city_body()), "unexpected": "field"}
+    run(world, malformed)
+    run(world, malformed)
+    assert _outcomes(malformed["request_id"]) == [("refused", "malformed_request")]
+    other = {**malformed, "unexpected": "another field"}  # another request: its own record
+    run(world, other)
+    assert len(records_for_request(malformed["request_id"])) == 2

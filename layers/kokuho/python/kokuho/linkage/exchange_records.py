@@ -7,11 +7,15 @@ refusal. Records carry the internal person id, never My Number and never field v
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from pynamodb.exceptions import PutError
 
 from kokuho.records.linkage import ExchangeRecordModel
 
@@ -38,17 +42,31 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def record_exchange(ex: Exchange, recorded_at: datetime | None = None) -> ExchangeRecordModel:
-    item = exchange_record(ex, recorded_at)
-    item.save(condition=ExchangeRecordModel.pk.does_not_exist())
+def record_exchange(ex: Exchange, recorded_at: datetime | None = None, *,
+                    once_key: str | None = None) -> ExchangeRecordModel | None:
+    """Save the record. With `once_key` (what identifies the event: the same request received again, as
+    an operator's rerun sends it), the record id derives from the key and the same event is recorded
+    once: a second call records nothing and returns None."""
+    record_id = None
+    if once_key is not None:
+        digest = hashlib.sha256(f"{ex.direction}\n{once_key}".encode()).digest()
+        record_id = f"{ex.direction[0].upper()}{base64.urlsafe_b64encode(digest[:12]).decode('ascii')}"
+    item = exchange_record(ex, recorded_at, record_id=record_id)
+    try:
+        item.save(condition=ExchangeRecordModel.pk.does_not_exist())
+    except PutError as exc:
+        if once_key is None or exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return None
     return item
 
 
-def exchange_record(ex: Exchange, recorded_at: datetime | None = None) -> ExchangeRecordModel:
+def exchange_record(ex: Exchange, recorded_at: datetime | None = None, *,
+                    record_id: str | None = None) -> ExchangeRecordModel:
     """The record, unsaved: for a caller that commits it in one transaction with what it records
     (save it with the condition `ExchangeRecordModel.pk.does_not_exist()`)."""
     at = (recorded_at or datetime.now(UTC)).isoformat(timespec="milliseconds")
-    record_id = f"{ex.direction[0].upper()}{secrets.token_urlsafe(12)}"
+    record_id = record_id or f"{ex.direction[0].upper()}{secrets.token_urlsafe(12)}"
     return ExchangeRecordModel(
         f"REC#{record_id}", "RECORD", record_id=record_id, direction=ex.direction,
         requester_body=ex.requester_body, provider_body=ex.provider_body, item=ex.item,

@@ -190,7 +190,8 @@ def receive_request(event: dict[str, Any], now: datetime | None = None) -> dict[
         rid = _safe_str(event, "request_id")
         record_exchange(Exchange("provision", _safe_str(event, "requester_body"), city_body(),
                                  _safe_str(event, "item"), rid, now_iso(), "refused",
-                                 reason=Reason.MALFORMED.value))
+                                 reason=Reason.MALFORMED.value),
+                        once_key=json.dumps(event, sort_keys=True, ensure_ascii=False, default=str))
         return {"decision": "refused", "reply": _refusal_reply(rid, Reason.MALFORMED)}
     person_id = codes.person_of_code(req.code)
     resumed = _resume(req, person_id)
@@ -251,10 +252,12 @@ def _stored_reason(state: RequestModel) -> Reason:
 
 def _refuse_new(req: ProvisionRequest, person_id: str | None, reason: Reason,
                 allowed: tuple[str, ...]) -> dict[str, Any]:
+    # Keyed on the request as received: the same request again (a rerun) is not a second refusal record.
     record_exchange(Exchange("provision", req.requester_body, city_body(), req.item, req.request_id,
                              req.requested_at, "refused", person_id=person_id,
                              permit_id=req.permit.permit_id if req.permit else None, reason=reason.value,
-                             fields_withheld=list(allowed)))
+                             fields_withheld=list(allowed)),
+                    once_key=f"{reason.value}\n{req.model_dump_json()}")
     return {"decision": "refused", "reply": _refusal_reply(req.request_id, reason)}
 
 
