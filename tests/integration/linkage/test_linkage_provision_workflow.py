@@ -526,9 +526,9 @@ def test_a_rerun_of_a_refused_request_answers_the_same_refusal_without_a_second_
 
 @pytest.mark.parametrize("point", [
     "00" * 32,  # all zero
-    "01" + "00" * 31,  # u = 1, of order 4
+    "01" + "00" * 31,  # u = 1
     "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",  # a point of order 8
-    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # p - 1 (non-canonical set)
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # u = p - 1, of order 2
 ])
 def test_a_low_order_requester_key_is_refused_at_the_check_and_recorded(world: World, point: str) -> None:
     from kokuho.linkage.crypto import b64e

@@ -55,6 +55,28 @@ def test_bad_public_key_is_rejected() -> None:
         parse_public_key("not-a-key")
 
 
+# The low-order points of Curve25519 and their encodings with the top bit set or reduced mod p (libsodium's
+# blacklist): agreement with any of them gives the all-zero secret, whatever the ephemeral key.
+LOW_ORDER = [
+    "00" * 32, "01" + "00" * 31,
+    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+    "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+]
+
+
+@pytest.mark.parametrize("point", LOW_ORDER)
+def test_a_low_order_public_key_is_rejected(point: str) -> None:
+    from kokuho.linkage.crypto import b64e
+
+    with pytest.raises(ValueError, match="low-order"):
+        parse_public_key(b64e(bytes.fromhex(point)))
+    parse_public_key(KeyPair.generate().public_b64)  # an ordinary key passes
+
+
 def test_permit_signature() -> None:
     private, public = generate_signing_key()
     permit = {"permit_id": "P1", "requester_body": "A", "requester_kind": "全国健康保険協会",
