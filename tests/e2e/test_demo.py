@@ -65,6 +65,9 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     assert "情報連携" in printed.out and "provided after approval by S0200" in printed.out
     # the private API over loopback HTTP: a clerk registers a household of the city, counter staff search,
     # read the person and the household, and simulate; every call answered and recorded
+    history = summary["access_history"]  # every access record of the run, verified and anchored
+    assert (history["intact"], history["breaks"], history["digests"]) == (True, 0, 1)
+    assert history["records"] >= history["chains"] > 0
     api = summary["api"]
     household = next(h for h in city.households if h.household_id == api["household"])
     assert api["persons_registered"] == len(household.persons)

@@ -167,3 +167,17 @@ def test_record_without_individual_staff_terminal_or_purpose_is_refused(access_t
         record_access(actor, ["P9"], "qualification", "read")
     with pytest.raises(AccessRecordError):
         record_access(CLERK, [], "qualification", "read")
+
+
+def test_verify_runs_in_a_fresh_container(access_table: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The scheduled verify starts in a container whose shared connection never wrote an access record.
+    import kokuho.records.base as base
+    from kokuho.access.records import scan_records
+
+    for subject in ("P12", "P13", "P14"):
+        record_access(CLERK, [subject], "qualification", "read")
+    monkeypatch.setattr(base, "_connection", None)
+    monkeypatch.setattr(AccessRecordModel, "_connection", None)
+    # Pages of one item: every page after the first starts from the last key, which needs the schema.
+    assert sorted(item["pk"] for item in scan_records(page_size=1)) == [
+        "CHAIN#SUBJECT#P12", "CHAIN#SUBJECT#P13", "CHAIN#SUBJECT#P14"]

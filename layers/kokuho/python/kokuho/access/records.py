@@ -36,7 +36,6 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
-from kokuho.platform.tables import table
 from kokuho.records.base import connection, table_meta
 
 CHAIN_PREFIX = "CHAIN#"
@@ -178,17 +177,20 @@ def records_by_staff(staff_id: str) -> Iterator[AccessRecordModel]:
     return AccessRecordModel.by_staff.query(f"STAFF#{staff_id}")
 
 
-def scan_records() -> Iterator[dict[str, Any]]:
+def scan_records(page_size: int | None = None) -> Iterator[dict[str, Any]]:
     """Every stored item of the table, with every attribute as stored (a full scan: audit use only).
 
     Raw, not through the model: an attribute someone added to a record must reach the hash check."""
     from boto3.dynamodb.types import TypeDeserializer
 
     deserialize = TypeDeserializer().deserialize
-    name = table("access_log").name()
+    # The model's own table connection: it knows the table's schema (the shared transaction connection
+    # only learns the tables its transactions touched).
+    table_connection = AccessRecordModel._get_connection()
     start: dict[str, Any] | None = None
     while True:
-        page = connection().scan(name, exclusive_start_key=start, consistent_read=True)  # type: ignore[arg-type]
+        page = table_connection.scan(exclusive_start_key=start, consistent_read=True,  # type: ignore[arg-type]
+                                     limit=page_size)
         for raw in page.get("Items", []):
             yield {k: deserialize(v) for k, v in raw.items()}
         start = page.get("LastEvaluatedKey")

@@ -206,6 +206,11 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
         say("private API over loopback HTTP: registration, search, reads and a 窓口試算 by members of staff")
         api = _api(aws, city, fy, say)
         timings["api_s"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        say("access history: the hourly anchoring (verify, then sign a digest), then kokuho audit verify")
+        access_history = _access_history(aws)
+        timings["access_history_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t_start
 
     summary = {
@@ -220,6 +225,7 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
         "transfers": [r for r in (annual.get("transfer"), monthly.get("transfer")) if r],
         "linkage": linkage,
         "api": api,
+        "access_history": access_history,
         "metrics_lines_emitted": sum(1 for line in emf.getvalue().splitlines() if '"_aws"' in line),
         "timing_s": {k: round(v, 2) for k, v in timings.items()},
     }
@@ -229,7 +235,19 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
     out_file.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     say(f"summary written to {out_file}")
     failures = [summary[k]["failures"] for k in ("annual", "monthly")]
-    return 1 if any(f["households"] or f["batches"] for f in failures) else 0
+    return 1 if any(f["households"] or f["batches"] for f in failures) or not access_history["intact"] else 0
+
+
+def _access_history(aws: Any) -> dict[str, Any]:
+    """What the hourly audit-anchor state machine does on AWS, once: verify every access record the run
+    wrote, sign the first digest of the chains' heads into the Object-Locked audit bucket; then the
+    security team's `kokuho audit verify` against it (issue 9 items 10-11)."""
+    from kokuho.access.digest import verify
+
+    signed = aws.run_state_machine("audit-anchor", {}, name="demo-audit-anchor")
+    checked = verify()
+    return {"digest": signed["digest"], "chains": checked.chains, "records": checked.records,
+            "digests": checked.digests, "intact": checked.intact, "breaks": len(checked.breaks)}
 
 
 def _care_application(fy: int) -> None:
@@ -293,6 +311,9 @@ def _readable(s: dict[str, Any]) -> str:
         f"  transfers recorded (移転先3 介護保険課, 保険料賦課情報): {len(s['transfers'])}",
         *_readable_linkage(s["linkage"]),
         *_readable_api(s["api"]),
+        f"  access history: {s['access_history']['records']:,} access records in "
+        f"{s['access_history']['chains']:,} chains, anchored by signed digest {s['access_history']['digest']}; "
+        f"kokuho audit verify: {'intact' if s['access_history']['intact'] else 'BROKEN'}",
         "  time: " + ", ".join(f"{k} {v}" for k, v in s["timing_s"].items()),
     ]
     return "\n".join(lines)
