@@ -16,7 +16,7 @@ from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
 
 from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec
-from kokuho.platform.tables import BUCKETS_BY_LOGICAL
+from kokuho.platform.tables import AUDIT_BUCKET, BUCKETS_BY_LOGICAL
 
 if TYPE_CHECKING:
     from infra.app import KokuhoApp
@@ -170,6 +170,11 @@ def acknowledge(built: KokuhoApp) -> list[AppliedAck]:
             _ack(applied, scope, *_function_acks(spec, buckets))
             _skip(stack.catalog_functions.functions[spec.logical], "CKV_AWS_116", LAMBDA_DLQ)
             _skip(stack.catalog_functions.roles[spec.logical].policy, "CKV_AWS_111", ENI_WRITE_WITHOUT_RESOURCE)
+
+    verifier = built.audit.verifier_policy
+    if verifier is not None:
+        _ack(applied, verifier, _object_wildcard(
+            built.audit.settings.bucket_arn(AUDIT_BUCKET.logical), AUDIT_BUCKET.function_prefix or ""))
 
     network = built.network
     for queue in (network.custom_resource_dlq, built.audit.undelivered_alarms):

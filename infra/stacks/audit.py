@@ -31,7 +31,7 @@ from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.settings import AUDIT_LOG_RETENTION, PROJECT, TRAIL_NAME, AlarmSubscription, DeploySettings
 from kokuho.platform.catalog.audit import ANCHOR
-from kokuho.platform.tables import BUCKETS, TABLES
+from kokuho.platform.tables import AUDIT_BUCKET, BUCKETS, TABLES, TABLES_BY_LOGICAL
 
 METRIC_NAMESPACE = "kokuho/Security"
 # Reads of personal tables by ONE principal within 5 minutes above which a person should look: the
@@ -87,9 +87,11 @@ def data_event_selectors(
 class AuditStack(Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: DeploySettings, audit_key: kms.IKey,
-        audit_bucket: s3.IBucket, alarm_subscription: AlarmSubscription, **kwargs: object,
+        audit_bucket: s3.IBucket, alarm_subscription: AlarmSubscription, digest_key: kms.IKey | None = None,
+        **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
+        self.settings = settings
         self.log_group = encrypted_log_group(
             self, "TrailLogs", key=audit_key, retention=AUDIT_LOG_RETENTION, name=f"/{PROJECT}/cloudtrail")
         delivery_role = ServiceRole(
@@ -133,6 +135,8 @@ class AuditStack(Stack):
         for name, (pattern, description) in FILTERS.items():
             self._filter_alarm(name, logs.FilterPattern.literal(pattern), description, threshold=1)
         self._bulk_read_alarms()
+        self.verifier_policy = (self._verifier_policy(settings, audit_key, digest_key)
+                                if digest_key is not None else None)
         self._access_history_alarms(settings)
 
     def _filter_alarm(self, name: str, pattern: logs.IFilterPattern, description: str, threshold: int) -> None:
@@ -150,6 +154,29 @@ class AuditStack(Stack):
         )
         alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
         self.alarms[name] = alarm
+
+    def _verifier_policy(self, settings: DeploySettings, audit_key: kms.IKey,
+                         digest_key: kms.IKey) -> iam.ManagedPolicy:
+        """What `kokuho audit verify` needs and nothing more, for the security team's own role (which the
+        city's identity team creates): read the access records, list and read the digests, the digest
+        key's public part, and the audit key to read SSE-KMS objects through S3. Nothing that writes."""
+        table_arn = settings.table_arn(TABLES_BY_LOGICAL["access_log"].default_name)
+        bucket_arn = settings.bucket_arn(AUDIT_BUCKET.logical)
+        prefix = AUDIT_BUCKET.function_prefix or ""
+        return iam.ManagedPolicy(
+            self, "AccessHistoryVerifier", managed_policy_name=f"{PROJECT}-access-history-verifier",
+            description="kokuho audit verify: read the access records and the signed digests, nothing else",
+            statements=[
+                iam.PolicyStatement(actions=["dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem",
+                                             "dynamodb:DescribeTable"], resources=[table_arn]),
+                iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket_arn],
+                                    conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}}),
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[f"{bucket_arn}/{prefix}*"]),
+                iam.PolicyStatement(actions=["kms:GetPublicKey", "kms:DescribeKey"],
+                                    resources=[digest_key.key_arn]),
+                iam.PolicyStatement(actions=["kms:Decrypt"], resources=[audit_key.key_arn], conditions={
+                    "StringEquals": {"kms:ViaService": f"s3.{settings.region}.amazonaws.com"}}),
+            ])
 
     def _access_history_alarms(self, settings: DeploySettings) -> None:
         """The audit-anchor state machine fails when `kokuho audit verify` finds a break (or a digest

@@ -186,3 +186,14 @@ def test_no_one_deletes_audit_evidence(raw: dict[str, dict[str, Any]]) -> None:
     for owner, st in _statements(raw):
         if st.get("Effect") == "Allow" and "audit" in json.dumps(st.get("Resource")):
             assert not any(_covers(a, "s3:DeleteObject") for a in _as_list(st.get("Action", []))), owner
+
+
+def test_the_security_team_gets_a_read_only_verifier_policy(raw: dict[str, dict[str, Any]]) -> None:
+    (policy,) = [p["Properties"] for p in resources(raw["KokuhoAudit"], "AWS::IAM::ManagedPolicy").values()
+                 if p["Properties"].get("ManagedPolicyName") == "kokuho-access-history-verifier"]
+    actions = sorted(a for st in policy["PolicyDocument"]["Statement"] for a in _as_list(st["Action"]))
+    assert actions == ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan",
+                       "kms:Decrypt", "kms:DescribeKey", "kms:GetPublicKey", "s3:GetObject", "s3:ListBucket"]
+    resources_ = json.dumps([st["Resource"] for st in policy["PolicyDocument"]["Statement"]])
+    assert ACCESS_LOG_ARN in resources_
+    assert "arn:aws:s3:::kokuho-audit-111111111111-ap-northeast-1/access-digests/*" in resources_

@@ -11,7 +11,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "audit-verify", "audit.anchor.verify",
         "kokuho audit verify on a schedule: access records against their hash chains and the signed digests",
         tables={"access_log": "read"}, buckets={"audit": "read"}, signing_keys={"access_digest": "verify"},
-        timeout_seconds=900, memory_mb=2048,
+        timeout_seconds=900, memory_mb=2048, reserved_concurrency=1,  # one hourly run; a full scan each
     ),
     FunctionSpec(
         "audit-digest", "audit.anchor.digest",
