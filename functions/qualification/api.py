@@ -1,9 +1,11 @@
 """Private REST API of qualification management (資格管理) — thin: authenticate, authorize, parse,
 call kokuho.qualification.application, respond.
 
-Every request: identity from `requestContext.authorizer` (kokuho.access.identity) → 401 without an
-individual staff id; the route's function (ROUTES, the one table of who may call what) checked against
-the caller's grants at request time → 403 and a denied access record; then the powertools resolver
+Every request: identity from `requestContext.identity` (IAM, as deployed) or `.authorizer` (TOKEN)
+(kokuho.access.identity) → 401 without an individual staff id; the route's function (ROUTES, the one
+table of who may call what) checked against the caller's grants at request time → 403 and a denied
+access record; the member's volume limits of that function (kokuho.access.limits) → 429 and a limited
+access record; then the powertools resolver
 validates the input against the pydantic models (422 with a reason, nothing written). My Number is
 accepted only in POST bodies of its dedicated routes and shown only by /my-number/reveal.
 The approval of 自動応答不可 provisions (kokuho.linkage.approval_routes) is served here too: one private
@@ -29,6 +31,7 @@ from pydantic import BaseModel
 
 from kokuho.access.grants import Function, authorize, grant_state, today_jst
 from kokuho.access.identity import Unauthenticated, identity_of
+from kokuho.access.limits import LimitExceeded, Reservation, count_page, reserve_persons, settle
 from kokuho.access.records import Actor
 from kokuho.identity.mynumber import InvalidMyNumber, mask
 from kokuho.identity.redaction import TWELVE_DIGITS, redact
@@ -157,14 +160,84 @@ def authorize_request(event: dict[str, Any], spec: RouteSpec | None, params: dic
             raise Refused(405, "method not allowed on this path", {"Allow": ", ".join(methods)})
         raise Refused(404, "no such route")
     if spec.function is None:
-        return Actor(who.staff_id, who.terminal_id, "(authenticated)")
+        return Actor(who.staff_id, who.terminal_id, "(authenticated)", who.terminal_source)
     decision = authorize(who.staff_id, spec.function)
     if not decision.allowed:
-        record(Actor(who.staff_id, who.terminal_id, "(no active grant)"), [_subject(params)],
+        record(Actor(who.staff_id, who.terminal_id, "(no active grant)", who.terminal_source), [_subject(params)],
                spec.category, spec.operation, result="denied")
         logger.info("refused: no grant", extra={"staff_id": who.staff_id, "route": spec.path})
         raise Refused(403, decision.reason)
-    return Actor(who.staff_id, who.terminal_id, decision.purpose)
+    return Actor(who.staff_id, who.terminal_id, decision.purpose, who.terminal_source)
+
+
+# --- volume limits (kokuho.access.limits): how much, once the grant has said what ---------------------
+
+METRIC_NAMESPACE = "kokuho"
+REFUSAL_METRIC = "VolumeLimitRefusals"  # the Api stack's alarm watches it
+
+
+def _is_list(spec: RouteSpec) -> bool:
+    return spec.method == "GET" and "{" not in spec.path
+
+
+def reserve_volume(actor: Actor, spec: RouteSpec | None, params: dict[str, str],
+                   event: dict[str, Any]) -> list[Reservation]:
+    """Count the page of a search and reserve the persons the request can read at most (a list: its page
+    size; one person or household: 1). Past a limit: an access record (result `limited`), the refusal
+    metric, and Refused(429) with Retry-After."""
+    if spec is None or spec.function is None:
+        return []
+    function = str(spec.function)
+    query = {str(k): str(v) for k, v in (event.get("queryStringParameters") or {}).items()}
+    size = query.get("limit", "")
+    units = 1
+    if _is_list(spec):
+        units = min(int(size), appsvc.MAX_PAGE) if size.isdigit() and int(size) > 0 else appsvc.MAX_PAGE
+    taken: list[Reservation] = []
+    try:
+        if _is_list(spec):
+            page = count_page(actor.staff_id, function, query)
+            taken += [page] if page is not None else []
+        taken.append(reserve_persons(actor.staff_id, function, units))
+    except LimitExceeded as exc:
+        for r in taken:
+            settle(r, 0)  # the page was not served
+        _record_limited(actor, spec, params, exc)
+        raise Refused(429, str(exc), {"Retry-After": str(exc.retry_after_s)}) from exc
+    return taken
+
+
+def _record_limited(actor: Actor, spec: RouteSpec, params: dict[str, str], exc: LimitExceeded) -> None:
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    subject = _subject(params)
+    record(actor, [subject], spec.category, spec.operation, result="limited",
+           chain=f"SEARCH#{actor.staff_id}" if subject == "none" else None)
+    logger.warning("refused: volume limit", extra={"staff_id": actor.staff_id, "function": exc.function,
+                                                   "limit": exc.kind, "route": spec.path})
+    with single_metric(name=REFUSAL_METRIC, unit=MetricUnit.Count, value=1, namespace=METRIC_NAMESPACE,
+                       default_dimensions={"api": "qualification"}):
+        pass
+
+
+def settle_volume(taken: list[Reservation], status: int, body: object) -> None:
+    """Charge what the response holds: its list items, a household's members, else one person; nothing
+    when it failed (a page that failed is not counted either)."""
+    import json
+
+    if not taken:
+        return
+    ok = 200 <= status < 300
+    if isinstance(body, str | bytes):
+        try:
+            body = json.loads(body or "{}")
+        except ValueError:
+            body = {}
+    listed = body.get("items") if isinstance(body, dict) else None
+    members = body.get("members") if isinstance(body, dict) else None
+    read = (len(listed) if isinstance(listed, list) else len(members) if isinstance(members, list) else 1) if ok else 0
+    for r in taken:
+        settle(r, (1 if ok else 0) if r.kind == "pages" else read)
 
 
 def check_body(event: BaseProxyEvent) -> None:
@@ -196,6 +269,7 @@ class _AuthorizingResolver(APIGatewayRestResolver):
         try:
             actor = authorize_request(self.current_event.raw_event, spec, route_arguments,
                                       lambda: self._methods_of(route.path))
+            taken = reserve_volume(actor, spec, route_arguments, self.current_event.raw_event)
         except Refused as exc:
             response = _error(exc.status, exc.reason, exc.headers)
             built: ResponseBuilder = self._response_builder_class(response=response, serializer=self._serializer,
@@ -209,7 +283,9 @@ class _AuthorizingResolver(APIGatewayRestResolver):
                 return self._response_builder_class(response=_error(exc.status, exc.reason),
                                                     serializer=self._serializer, route=route)
         out: ResponseBuilder = super()._call_route(route, route_arguments)
+        settle_volume(taken, out.response.status_code, out.response.body)
         logger.info("request", extra={"staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
+                                      "terminal_source": actor.terminal_source,
                                       "method": spec.method if spec else None,
                                       "route": spec.path if spec else None,
                                       "status": out.response.status_code})
@@ -415,7 +491,8 @@ def reveal_number(person_id: PathId, body: RevealIn) -> Response[dict[str, Any]]
 
     actor = _actor()
     try:
-        number = reveal_my_number(person_id, Actor(actor.staff_id, actor.terminal_id, body.purpose))
+        number = reveal_my_number(person_id, Actor(actor.staff_id, actor.terminal_id, body.purpose,
+                                                   actor.terminal_source))
     except RevealDenied as exc:
         return _error(403, str(exc))
     except VaultError as exc:
@@ -587,4 +664,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
 
 
-__all__ = ["ROUTES", "RouteSpec", "app", "authorize_request", "handler"]
+__all__ = ["ROUTES", "RouteSpec", "app", "authorize_request", "handler", "reserve_volume", "settle_volume"]

@@ -37,6 +37,7 @@ def embedded_world() -> Iterator[None]:
         create_keys(boto3.client("kms", region_name=AWS_REGION))
         _reset_model_connections()
         reset_vault()
+        _SESSIONS.clear()  # the broker's sessions belong to this world's tables
         yield
         reset_vault()
 
@@ -237,17 +238,46 @@ def seed_staff() -> None:
 
 # The REST proxy event builder and the Lambda context live in the package (kokuho.qualification.local_api):
 # the benchmark and the demo's loopback adapter build the same events.
-from kokuho.qualification.local_api import api_context, rest_event  # noqa: E402
+from kokuho.qualification.local_api import (  # noqa: E402
+    IamCaller,
+    StaffSession,
+    api_context,
+    broker_login,
+    rest_event,
+)
+
+_SESSIONS: dict[tuple[str, str], IamCaller] = {}
+
+
+def iam_session(staff_id: str, terminal_id: str = "T-KOKUHO-01") -> StaffSession:
+    """A staff role session minted and registered by the (local) login broker."""
+    return broker_login(staff_id, terminal_id)
+
+
+def _caller(staff_id: str, terminal_id: str | None) -> IamCaller:
+    """The IAM caller of a staff member at a terminal: their broker session, minted once per world; a
+    caller without a registered session when the broker would refuse (shared id, no terminal)."""
+    from kokuho.access.identity import Unauthenticated
+
+    key = (staff_id, terminal_id or "")
+    if key not in _SESSIONS:
+        try:
+            _SESSIONS[key] = broker_login(staff_id, terminal_id or "").caller
+        except Unauthenticated:
+            _SESSIONS[key] = IamCaller(staff_id, "ASIANOSESSION0000000")
+    return _SESSIONS[key]
 
 
 def call(method: str, path: str, *, staff_id: str | None, body: object = None,
          query: dict[str, str] | None = None, raw_body: str | None = None,
-         terminal_id: str | None = "T-KOKUHO-01") -> tuple[int, dict[str, Any], dict[str, Any]]:
-    """Invoke the handler; returns (status, parsed body, raw response)."""
+         terminal_id: str | None = "T-KOKUHO-01", auth: str = "iam") -> tuple[int, dict[str, Any], dict[str, Any]]:
+    """Invoke the handler as the deployed API does (`auth="iam"`: a SigV4-signed call of the staff member's
+    login session; `"token"`: a TOKEN authorizer's context); returns (status, parsed body, raw response)."""
     from qualification.api import handler
 
+    caller = _caller(staff_id, terminal_id) if auth == "iam" and staff_id is not None else None
     resp = handler(rest_event(method, path, staff_id=staff_id, body=body, query=query, raw_body=raw_body,
-                              terminal_id=terminal_id), api_context())  # type: ignore[arg-type]
+                              terminal_id=terminal_id, caller=caller), api_context())  # type: ignore[arg-type]
     text = resp.get("body") or "{}"
     watch = LeakWatch.current
     if watch is not None and not (path.endswith("/my-number/reveal") and resp["statusCode"] == 200):
@@ -292,3 +322,7 @@ def all_table_text() -> str:
 @pytest.fixture
 def staffed(embedded: None) -> None:
     seed_staff()
+
+
+def call_iam(method: str, path: str, **kw: Any) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    return call(method, path, auth="iam", **kw)

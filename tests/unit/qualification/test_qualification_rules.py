@@ -211,19 +211,21 @@ def test_case_keeps_the_income_the_intake_delivered_when_no_record_is_stored() -
     assert member["income"]["total"] == 1  # a stored income record wins
 
 
-def test_iam_identity_of_a_staff_role_session(monkeypatch: pytest.MonkeyPatch) -> None:
-    def event(arn: str, terminal: str | None = "T-07") -> dict:
-        headers = {"X-Kokuho-Terminal": terminal} if terminal else {}
-        return {"headers": headers, "requestContext": {"identity": {"userArn": arn}}}
+def test_iam_callers_other_than_the_city_s_staff_role_sessions_are_refused_before_any_lookup(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The positive path (the broker's session gives the terminal) is in
+    # tests/integration/qualification/test_identity_iam.py: it needs the session table.
+    def event(arn: str) -> dict:
+        return {"headers": {"X-Kokuho-Terminal": "T-07"},
+                "requestContext": {"accountId": "123456789012",
+                                   "identity": {"userArn": arn, "accountId": arn.split(":")[4]}}}
 
-    got = identity_of(event("arn:aws:sts::123456789012:assumed-role/kokuho-staff/S0001"))
-    assert (got.staff_id, got.terminal_id) == ("S0001", "T-07")
     for arn in ("arn:aws:sts::123456789012:assumed-role/kokuho-admin/S0001",  # not the staff role
                 "arn:aws:iam::123456789012:user/admin",  # a long-term user
-                "arn:aws:sts::123456789012:assumed-role/kokuho-staff/shared"):  # a shared session name
+                "arn:aws:sts::123456789012:assumed-role/kokuho-staff/shared",  # a shared session name
+                "arn:aws:sts::999999999999:assumed-role/kokuho-staff/S0001"):  # another account
         with pytest.raises(Unauthenticated):
             identity_of(event(arn))
-    with pytest.raises(Unauthenticated):
-        identity_of(event("arn:aws:sts::123456789012:assumed-role/kokuho-staff/S0001", terminal=None))
     monkeypatch.setenv("KOKUHO_STAFF_ROLE", "city-nhi-staff")
-    assert identity_of(event("arn:aws:sts::123456789012:assumed-role/city-nhi-staff/S0002")).staff_id == "S0002"
+    with pytest.raises(Unauthenticated):
+        identity_of(event("arn:aws:sts::123456789012:assumed-role/kokuho-staff/S0002"))

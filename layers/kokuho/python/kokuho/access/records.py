@@ -49,6 +49,7 @@ class Actor:
     staff_id: str
     terminal_id: str
     purpose: str
+    terminal_source: str | None = None  # API calls: where the terminal id came from (identity.py)
 
 
 class _ByStaff(GlobalSecondaryIndex["AccessRecordModel"]):
@@ -72,6 +73,7 @@ class AccessRecordModel(Model):
     at = UnicodeAttribute()
     staff_id = UnicodeAttribute()
     terminal_id = UnicodeAttribute()
+    terminal_source = UnicodeAttribute(null=True)
     purpose = UnicodeAttribute()
     subject_ids = ListAttribute(of=UnicodeAttribute)  # type: ignore[arg-type]
     category = UnicodeAttribute()
@@ -123,6 +125,8 @@ def _next_record(
         "operation": operation, "result": result, "prev_hash": GENESIS if head is None else head.hash,
         "gsi1pk": f"STAFF#{actor.staff_id}", "gsi1sk": f"{at}#{secrets.token_hex(4)}",
     }
+    if actor.terminal_source is not None:  # API calls: where the terminal id came from
+        item["terminal_source"] = actor.terminal_source
     return AccessRecordModel(hash=record_hash(item), **item)
 
 

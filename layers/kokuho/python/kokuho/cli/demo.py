@@ -583,7 +583,8 @@ def _api(aws: Any, city: Any, fy: int, say: Any) -> dict[str, Any]:
         f"(history {len(person['history'])} entries) and household {household.household_id} "
         f"({len(family['members'])} members); 窓口試算 FY{fy}: {simulated['result']['annual']:,} 円")
     return {
-        "transport": "HTTP on 127.0.0.1 → REST proxy event → api function via moto's Lambda",
+        "transport": "HTTP on 127.0.0.1, SigV4-signed with each member's login session (IAM, as deployed) → "
+                     "REST proxy event → api function via moto's Lambda",
         "household": household.household_id, "persons_registered": len(members),
         "calls": len(calls), "status_codes": statuses,
         "p50_ms": round(statistics.median(c.elapsed_ms for c in calls), 1),

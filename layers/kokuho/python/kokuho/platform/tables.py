@@ -81,6 +81,12 @@ TABLES: tuple[TableSpec, ...] = (
               indexes=(GSI1,)),
     TableSpec("idempotency", DataClass.PERSONAL, "powertools idempotency records",
               partition_key="id", sort_key=None, ttl_attribute="expiration"),
+    TableSpec("staff_sessions", DataClass.AUDIT,
+              "ログインセッション: the login broker's staff-role sessions (access key → staff, terminal); TTL",
+              ttl_attribute="expires_at"),
+    TableSpec("api_usage", DataClass.AUDIT,
+              "API volume counters per staff, function and hour (kokuho.access.limits); TTL",
+              ttl_attribute="expires_at"),
 )
 
 TABLES_BY_LOGICAL = {t.logical: t for t in TABLES}

@@ -15,8 +15,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         # assessment: the household projection (賦課用世帯情報) written in the same transaction;
         # linkage: the held provision requests (read as the queue, decided here). Not linkage_records:
         # the 情報提供等記録 is written by the provision workflow after the decision, never by the API.
+        # staff_sessions: the login broker's sessions (the terminal of an IAM call, read only);
+        # api_usage: the per-staff volume counters (atomic conditional updates).
         tables={"qualification": "write", "mynumber": "write", "staff": "read", "access_log": "write",
-                "assessment": "write", "linkage": "write"},
+                "assessment": "write", "linkage": "write", "staff_sessions": "read", "api_usage": "write"},
         answers_task_tokens_of=("linkage-provision",),  # the 自動応答不可 approval (SendTaskSuccess/Failure)
         timeout_seconds=29,  # API Gateway's integration limit
         memory_mb=1024,
