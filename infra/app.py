@@ -105,7 +105,7 @@ def build_app(
             subnets=network.subnets, security_group=network.workload_sg,
             execute_api_endpoint=network.execute_api_endpoint, keys=data.keys, functions_root=functions_root,
             layer_root=layer_root, state_machines=[s.logical for s in state_machines],
-            description="kokuho: private REST API")
+            alarm_topic=audit.topic, description="kokuho: private REST API")
         api.add_stack_dependency(data)
 
     built = KokuhoApp(app=app, data=data, network=network, audit=audit, workflows=workflows, api=api)

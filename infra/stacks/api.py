@@ -6,14 +6,19 @@ VPC over the city's closed network (Direct Connect/VPN), never over the internet
 
 Staff identity (assessment III-3 リスク2: 個人認証, no shared IDs): methods use IAM authorization.
 In production the city's IC-card login broker exchanges the staff member's card login for short-lived
-STS credentials of a per-staff role session (session name = staff id, session tag = terminal id),
-so every request is SigV4-signed by a named person and CloudTrail/API access logs carry that identity;
-the handler reads it from requestContext.identity (userArn) and still checks the per-function grant
-in the staff table. A TOKEN Lambda authorizer verifying the broker's signed token is the documented
+STS credentials of a per-staff role session (session name = staff id, session tag = terminal id,
+the session registered in the staff_sessions table), so every request is SigV4-signed by a named
+person and CloudTrail/API access logs carry that identity; the handler reads it from
+requestContext.identity (userArn, accessKey), accepts the staff role of the city's account only
+(KOKUHO_CITY_ACCOUNT, set here from kokuho:account) and still checks the per-function grant in the
+staff table. A TOKEN Lambda authorizer verifying the broker's signed token is the documented
 alternative if the broker cannot issue STS credentials.
 
-Request validation (body and parameters), stage throttling, JSON access logs to an encrypted, retained
-log group (no request bodies: data tracing off), X-Ray tracing.
+Request validation (body and parameters), stage throttling with a lower rate for reads (GET: the bulk
+copy path), JSON access logs to an encrypted, retained log group (no request bodies: data tracing off),
+X-Ray tracing. The per-staff volume limits are the function's (kokuho.access.limits: API Gateway's usage
+plans meter API keys, which IAM-signed staff calls do not carry); their refusals are a metric
+(kokuho/VolumeLimitRefusals) with an alarm.
 """
 
 from __future__ import annotations
@@ -21,22 +26,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.constructs.functions import CatalogFunctions
 from infra.constructs.log_group import encrypted_log_group
 from infra.settings import APP_LOG_RETENTION, AUDIT_LOG_RETENTION, PROJECT, DeploySettings
+from kokuho.access.identity import CITY_ACCOUNT_ENV
 from kokuho.platform.catalog.model import FunctionSpec
 from kokuho.platform.tables import DataClass
 
 STAGE = "v1"
 THROTTLE_RATE = 50  # requests/second across the stage: a city office's staff, not the public
 THROTTLE_BURST = 100
+READ_THROTTLE_RATE = 20  # GET requests/second across the stage: reads are where bulk copying happens
+READ_THROTTLE_BURST = 40
+REFUSAL_METRIC = ("kokuho", "VolumeLimitRefusals")  # emitted by the api function (qualification.api)
 
 
 class ApiStack(Stack):
@@ -44,7 +56,8 @@ class ApiStack(Stack):
         self, scope: Construct, construct_id: str, *, settings: DeploySettings, functions: Sequence[FunctionSpec],
         vpc: ec2.IVpc, subnets: ec2.SubnetSelection, security_group: ec2.ISecurityGroup,
         execute_api_endpoint: ec2.IInterfaceVpcEndpoint, keys: Mapping[DataClass, kms.IKey],
-        functions_root: Path, layer_root: Path, state_machines: Sequence[str] | None = None, **kwargs: object,
+        functions_root: Path, layer_root: Path, state_machines: Sequence[str] | None = None,
+        alarm_topic: sns.ITopic | None = None, **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
         self.settings = settings
@@ -81,6 +94,10 @@ class ApiStack(Stack):
                 tracing_enabled=True,
                 throttling_rate_limit=THROTTLE_RATE,
                 throttling_burst_limit=THROTTLE_BURST,
+                method_options={"/*/GET": apigw.MethodDeploymentOptions(
+                    throttling_rate_limit=READ_THROTTLE_RATE, throttling_burst_limit=READ_THROTTLE_BURST,
+                    logging_level=apigw.MethodLoggingLevel.ERROR, data_trace_enabled=False,
+                    metrics_enabled=True)},
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 data_trace_enabled=False,  # request/response bodies hold personal data
                 metrics_enabled=True,
@@ -106,3 +123,23 @@ class ApiStack(Stack):
             base.add_resource("{proxy+}").add_method(
                 "ANY", integration, authorization_type=apigw.AuthorizationType.IAM,
                 request_validator=self.validator)
+
+        self.refusal_alarms: dict[str, cloudwatch.Alarm] = {}
+        for logical, fn in fns.items():
+            # The staff role is accepted from the city's account only (kokuho.access.identity).
+            fn.add_environment(CITY_ACCOUNT_ENV, settings.account)
+            namespace, name = REFUSAL_METRIC
+            alarm = cloudwatch.Alarm(
+                self, f"VolumeRefusals{logical}",
+                alarm_description=f"{logical}: a member of staff hit a volume limit (bulk reading?); "
+                                  "the access records (result limited) name who and what",
+                metric=cloudwatch.Metric(
+                    namespace=namespace, metric_name=name, statistic="Sum", period=Duration.minutes(5),
+                    dimensions_map={"api": "qualification", "service": settings.function_name(logical)}),
+                threshold=1, evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            if alarm_topic is not None:
+                alarm.add_alarm_action(cw_actions.SnsAction(alarm_topic))
+            self.refusal_alarms[logical] = alarm

@@ -48,8 +48,29 @@ def test_stage_throttled_traced_and_access_logged(api: dict[str, Any]) -> None:
     props = stage["Properties"]
     assert props["TracingEnabled"] is True
     assert props["AccessLogSetting"]["DestinationArn"]
-    (setting,) = props["MethodSettings"]
-    assert setting["ThrottlingRateLimit"] > 0 and setting["ThrottlingBurstLimit"] > 0
-    assert setting["DataTraceEnabled"] is False
+    settings = {(s["ResourcePath"], s["HttpMethod"]): s for s in props["MethodSettings"]}
+    stage_wide, reads = settings[("/*", "*")], settings[("/*", "GET")]
+    assert stage_wide["ThrottlingRateLimit"] > 0 and stage_wide["ThrottlingBurstLimit"] > 0
+    # reads (where bulk copying happens) are throttled tighter than the stage
+    assert 0 < reads["ThrottlingRateLimit"] < stage_wide["ThrottlingRateLimit"]
+    assert 0 < reads["ThrottlingBurstLimit"] < stage_wide["ThrottlingBurstLimit"]
+    assert all(s["DataTraceEnabled"] is False for s in settings.values())
     for group in resources(api, "AWS::Logs::LogGroup").values():
         assert "KmsKeyId" in group["Properties"] and "RetentionInDays" in group["Properties"]
+
+
+def test_volume_limit_refusals_raise_an_alarm_and_the_city_account_is_pinned(api: dict[str, Any]) -> None:
+    from infra.settings import DUMMY_ACCOUNT
+
+    alarms = [a["Properties"] for a in resources(api, "AWS::CloudWatch::Alarm").values()
+              if a["Properties"].get("MetricName") == "VolumeLimitRefusals"]
+    api_functions = [f for f in FUNCTIONS if f.api]
+    assert len(alarms) == len(api_functions)
+    for alarm in alarms:
+        assert alarm["Namespace"] == "kokuho" and alarm["Threshold"] == 1
+        dims = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
+        assert dims["api"] == "qualification" and dims["service"].startswith("kokuho-")
+        assert alarm["AlarmActions"]  # the security topic
+    for fn in resources(api, "AWS::Lambda::Function").values():
+        env = fn["Properties"]["Environment"]["Variables"]
+        assert env["KOKUHO_CITY_ACCOUNT"] == DUMMY_ACCOUNT  # kokuho:account of the synth

@@ -120,3 +120,14 @@ def test_the_limits_file_names_every_function_and_nothing_else() -> None:
     override = limits.parse_limits({**raw, "staff": {"S0042": {"read_qualification": {"persons_per_hour": 9}}}})
     assert override.of("S0042", "read_qualification").persons_per_hour == 9
     assert override.of("S0043", "read_qualification").persons_per_hour == 1
+
+
+def test_the_readme_states_the_limits_in_force() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text("utf-8")
+    shipped = limits.load_limits()
+    for fn, lim in shipped.functions.items():
+        assert f"`{fn}` {lim.persons_per_hour}" in readme, fn
+    pages = shipped.functions["read_qualification"].search_pages_per_query
+    assert f"{pages} pages of one search" in readme
