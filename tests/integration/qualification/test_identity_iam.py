@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from qualification_helpers import call, call_iam, iam_session, staffed  # noqa: F401
+from qualification_helpers import call, call_iam, iam_session
 
 from kokuho.access.identity import TerminalSource, Unauthenticated, identity_of
 from kokuho.access.records import records_by_staff, verify_all

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from qualification_helpers import call, staffed  # noqa: F401
+from qualification_helpers import call
 
 from kokuho.access import limits
 from kokuho.access.records import records_by_staff
