@@ -637,8 +637,11 @@ def responses_of(spec: RouteSpec) -> dict[int, Any]:
         405: _json_response("Another method than this path's", ErrorOut,
                             {"Allow": {"description": "the path's methods", "schema": {"type": "string"}}}),
         422: _json_response("Not acceptable: a rule of the file, or fields that failed validation", RejectedOut),
-        # Reserved for the per-staff volume limits (API Gateway usage plan and the function's own count).
-        429: _json_response("Too many requests from this member of staff: try later", ErrorOut),
+        # The member's volume limit of the route's function (kokuho.access.limits), or the stage throttle.
+        429: _json_response("Past this member's volume limit of the function (recorded as limited), or the "
+                            "stage's throttle: try later", ErrorOut,
+                            {"Retry-After": {"description": "seconds until the limit's hour ends",
+                                             "schema": {"type": "string"}}}),
     }
     if spec.function is not None:
         out[403] = _json_response(f"No active grant of {spec.function.value} (recorded as denied)", ErrorOut)
