@@ -22,7 +22,7 @@ from kokuho.access.records import (
     verify_all,
 )
 from kokuho.cli.main import main as cli_main
-from kokuho.platform.tables import AWS_REGION, table
+from kokuho.platform.tables import AUDIT_BUCKET, AWS_REGION, table
 
 CLERK = Actor(staff_id="S0001", terminal_id="T-KOKUHO-03", purpose="資格管理 (国保法第9条)")
 
@@ -46,6 +46,9 @@ def access_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
                 "Projection": {"ProjectionType": "ALL"},
             }],
         )
+        # The audit bucket (empty: no digest written yet), where `kokuho audit verify` looks for digests.
+        boto3.client("s3", region_name=AWS_REGION).create_bucket(
+            Bucket=AUDIT_BUCKET.name(), CreateBucketConfiguration={"LocationConstraint": AWS_REGION})
         yield
 
 
@@ -156,8 +159,17 @@ def test_intact_table_verifies_with_exit_zero_and_json(access_table: None,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     record_access(CLERK, ["P7", "P8"], "assessment", "write", chain="run-1#batch-0")
     assert cli_main(["audit", "verify", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"chains": 1, "records": 1, "digests": 0, "latest_digest": None,
+    assert json.loads(capsys.readouterr().out) == {"chains": 1, "records": 1, "bucket": "kokuho-audit",
+                                                   "bucket_found": True, "digests": 0, "latest_digest": None,
                                                    "intact": True, "breaks": []}
+
+
+def test_a_wrong_audit_bucket_is_not_intact(access_table: None, capsys: pytest.CaptureFixture[str]) -> None:
+    # On AWS the bucket is named on the command line: a typo must not read as "intact, no digest yet".
+    record_access(CLERK, ["P7"], "qualification", "read")
+    assert cli_main(["audit", "verify", "--bucket", "kokuho-audit-typo"]) == 1
+    assert ("BROKEN: digest chain: no bucket kokuho-audit-typo: the records cannot be checked against their "
+            "digests") in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("actor", [Actor("", "T1", "p"), Actor("S1", "", "p"), Actor("S1", "T1", "")])

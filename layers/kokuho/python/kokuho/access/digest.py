@@ -88,6 +88,8 @@ class DigestChain:
     """The digests replayed: every anchored chain's head and what was wrong with the chain itself."""
 
     heads: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # chain → (seq, hash, digest key)
+    bucket: str = ""
+    bucket_found: bool = True
     count: int = 0
     latest_key: str | None = None
     latest_signature: str | None = None
@@ -98,13 +100,14 @@ class DigestChain:
         return {c: Anchor(seq, h, key) for c, (seq, h, key) in self.heads.items()}
 
 
-def _digest_keys(s3: Any, bucket: str) -> list[str]:
+def _digest_keys(s3: Any, bucket: str) -> list[str] | None:
+    """The digests' keys in order; None if there is no such bucket (a wrong name, or no audit bucket)."""
     keys: list[str] = []
     try:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=PREFIX):
             keys += [o["Key"] for o in page.get("Contents", [])]
     except s3.exceptions.NoSuchBucket:
-        return []
+        return None
     return sorted(keys)
 
 
@@ -136,8 +139,8 @@ def load_chain(bucket: str | None = None, key_id: str | None = None) -> DigestCh
     """Read every digest in order, check signatures, links and numbering, and replay the heads."""
     s3 = _client("s3")
     bucket = bucket or AUDIT_BUCKET.name()
-    chain = DigestChain()
     keys = _digest_keys(s3, bucket)
+    chain = DigestChain(bucket=bucket, bucket_found=keys is not None)
     if not keys:
         return chain
     key_arn, public_key = _public_key(_client("kms"), key_id or SIGNING_KEY.key_id())
@@ -218,6 +221,8 @@ def write_digest(now: datetime | None = None, *, bucket: str | None = None) -> d
 class Verification:
     chains: int
     records: int
+    bucket: str
+    bucket_found: bool
     digests: int
     latest_digest: str | None
     latest_written_at: str | None
@@ -234,8 +239,11 @@ def verify(bucket: str | None = None, key_id: str | None = None) -> Verification
 
     chain = load_chain(bucket, key_id)
     n_chains, n_records, breaks = verify_all(chain.anchors())
-    texts = [f"digest chain: {p}" for p in chain.problems] + [str(b) for b in breaks]
-    return Verification(n_chains, n_records, chain.count, chain.latest_key, chain.latest_written_at, texts)
+    problems = chain.problems if chain.bucket_found else [
+        f"no bucket {chain.bucket}: the records cannot be checked against their digests"]
+    texts = [f"digest chain: {p}" for p in problems] + [str(b) for b in breaks]
+    return Verification(n_chains, n_records, chain.bucket, chain.bucket_found, chain.count, chain.latest_key,
+                        chain.latest_written_at, texts)
 
 
 __all__ = ["DigestChain", "DigestRefused", "Verification", "load_chain", "verify", "write_digest"]

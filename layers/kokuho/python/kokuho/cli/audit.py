@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
 
     result = verify(args.bucket, args.key)
     if args.json:
-        print(json.dumps({"chains": result.chains, "records": result.records, "digests": result.digests,
+        print(json.dumps({"chains": result.chains, "records": result.records, "bucket": result.bucket,
+                          "bucket_found": result.bucket_found, "digests": result.digests,
                           "latest_digest": result.latest_digest, "intact": result.intact,
                           "breaks": result.breaks}, ensure_ascii=False))
     else:
@@ -37,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
         if result.latest_digest:
             print(f"against {result.digests} signed digest(s), the latest {result.latest_digest} "
                   f"written {result.latest_written_at}")
-        else:
-            print("no signed digest yet: a rewritten head, a truncated tail or a deleted chain cannot be seen")
+        elif result.bucket_found:
+            print(f"no signed digest in s3://{result.bucket}/access-digests/ yet: a rewritten head, a truncated "
+                  "tail or a deleted chain cannot be seen")
         for b in result.breaks:
             print(f"BROKEN: {b}")
         print("intact" if result.intact else f"{len(result.breaks)} break(s) found")
