@@ -28,6 +28,9 @@ def assess(event: dict[str, Any]) -> dict[str, Any]:
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    # The in-progress record expires with this invocation's remaining time (powertools reads it from the
+    # registered context): a timed-out attempt blocks its retries only until the function's timeout, and
+    # the state machine's retry after a timeout waits longer than that (monthly_assessment.asl.json).
     config.register_lambda_context(context)
     out = assess(event=event)
     logger.info("batch assessed", extra=out)

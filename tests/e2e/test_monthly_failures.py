@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from monthly_helpers import fail_before_writing
+from monthly_helpers import CARE, fail_before_writing
 
 from kokuho.assessment.household_cases import put_household_cases
+from kokuho.linkage.transfers import transfers_to
 from kokuho.platform.embedded import embedded_aws
 from kokuho.synthetic import generate_city
 
@@ -39,6 +40,10 @@ def test_a_batch_failing_every_attempt_is_reported_with_its_households_and_resel
         assert again["failures"]["batches_count"] == 0
         assert again["status"] == "completed_with_failures"  # no approved application: transfer refused
         assert again["transfer"]["outcome"] == "refused"
+        # the refusal is recorded by the transfer service, where 介護保険課's transfers are looked up
+        assert [(t["outcome"], t["reason"]) for t in transfers_to(CARE)
+                if t["reference"] == f"monthly-assessment:{again['run_id']}"][-1] == (
+            "refused", "no data-use application")
 
 
 def test_a_duplicated_batch_delivery_is_answered_from_the_idempotency_record() -> None:

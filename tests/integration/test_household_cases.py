@@ -95,3 +95,33 @@ def test_bulk_put_and_batch_get_across_shards(aws: EmbeddedAWS) -> None:
     got = get_household_cases(ids + ["absent"], 2024)
     assert set(got) == set(ids)
     assert got[ids[7]] == city.households[7].case
+
+
+def test_a_case_is_pending_until_marked_and_a_stale_mark_changes_nothing(aws: EmbeddedAWS) -> None:
+    from pynamodb.exceptions import TransactWriteError
+
+    from kokuho.assessment.household_cases import get_cases_for_assessment, mark_assessed, pending_household_ids
+    from kokuho.records.assessments import HouseholdCaseModel, case_shard
+
+    put_household_case("H1", _case(), changed_at=T0)
+    put_household_case("H2", _case(), changed_at=T0)
+    # a case stored before change ids existed counts as pending, and can be marked
+    pk, sk = HouseholdCaseModel.key("H3", 2024)
+    HouseholdCaseModel(pk, sk, household_id="H3", fiscal_year=2024, case=_case(), changed_at="2024-06-01T00:00:00",
+                       gsi1pk=f"HHCASE#FY#2024#S{case_shard('H3'):02d}", gsi1sk="2024-06-01T00:00:00#H3").save()
+    assert pending_household_ids(2024) == ["H1", "H2", "H3"]
+    read = get_cases_for_assessment(["H1", "H2", "H3"], 2024)
+    put_household_case("H1", _case(total=2_000_000), changed_at=T0)  # changed after it was read
+    with pytest.raises(TransactWriteError):
+        with TransactWrite(connection=Connection(region="ap-northeast-1")) as tx:
+            for hid in ("H1", "H2"):
+                mark_assessed(tx, hid, 2024, read[hid][1])
+    assert pending_household_ids(2024) == ["H1", "H2", "H3"]  # all or nothing
+    assert get_household_case("H1", 2024) == _case(total=2_000_000)  # the later change stands
+    read = get_cases_for_assessment(["H1", "H2", "H3"], 2024)
+    with TransactWrite(connection=Connection(region="ap-northeast-1")) as tx:
+        for hid in ("H1", "H2", "H3"):
+            mark_assessed(tx, hid, 2024, read[hid][1])
+    assert pending_household_ids(2024) == []
+    assert changed_household_ids(2024, None) == ["H1", "H2", "H3"]  # still the year's households
+    assert get_household_case("H1", 2024) == _case(total=2_000_000)

@@ -55,6 +55,7 @@ class ChangeMark:
 
     change_id: str | None  # None: a case written before change ids existed
     pending: bool
+    item: HouseholdCaseModel  # the case item as read (rewritten as assessed, unchanged otherwise)
 
 
 def _model(household_id: str, case: dict[str, Any], changed_at: datetime) -> HouseholdCaseModel:
@@ -112,9 +113,8 @@ def get_household_cases(household_ids: Iterable[str], fiscal_year: int) -> dict[
 def get_cases_for_assessment(household_ids: Iterable[str], fiscal_year: int
                              ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
     """Batch read: household id → (case, change mark), for the ids that have one."""
-    items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids),
-                      attributes=["household_id", "case", "change_id", "gsi1pk"])
-    return {i.household_id: (dict(i.case), ChangeMark(i.change_id, not str(i.gsi1pk).endswith("#A")))
+    items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids))
+    return {i.household_id: (dict(i.case), ChangeMark(i.change_id, not str(i.gsi1pk).endswith("#A"), i))
             for i in items.values()}
 
 
@@ -122,13 +122,19 @@ def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: in
     """Join the assessment's transaction: the case is assessed — only if it is still the change read.
 
     A change written since makes the whole transaction fail; the caller re-reads and decides again.
+    The item is put back as read with its assessed partition key: every write draws a new change id,
+    so an equal change id means equal content (and a put is far cheaper than an update on moto).
     """
-    pk, sk = HouseholdCaseModel.key(household_id, fiscal_year)
+    read = mark.item
+    # (an equal change id implies the item exists; a case from before change ids must still exist)
     condition = (HouseholdCaseModel.change_id == mark.change_id if mark.change_id is not None
-                 else HouseholdCaseModel.change_id.does_not_exist())
-    transaction.update(HouseholdCaseModel(pk, sk), actions=[
-        HouseholdCaseModel.gsi1pk.set(_gsi1pk(fiscal_year, case_shard(household_id), assessed=True))],
-        condition=condition & HouseholdCaseModel.pk.exists())
+                 else HouseholdCaseModel.pk.exists() & HouseholdCaseModel.change_id.does_not_exist())
+    pk, sk = HouseholdCaseModel.key(household_id, fiscal_year)
+    transaction.save(HouseholdCaseModel(
+        pk, sk, household_id=read.household_id, fiscal_year=read.fiscal_year, case=read.case,
+        changed_at=read.changed_at, change_id=read.change_id,
+        gsi1pk=_gsi1pk(fiscal_year, case_shard(household_id), assessed=True), gsi1sk=read.gsi1sk),
+        condition=condition)
 
 
 def _query_ids(gsi1pks: Iterable[str], since: datetime | None) -> list[str]:

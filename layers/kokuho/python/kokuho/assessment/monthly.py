@@ -204,7 +204,9 @@ def prepare_run(inp: dict[str, Any], *, execution_id: str, execution_name: str,
     work = [(fiscal_year, set(changed_household_ids(fiscal_year, None) if everyone
                               else pending_household_ids(fiscal_year)) | again.get(fiscal_year, set()))]
     closed: dict[str, int] = {}
-    for year in range(fiscal_year - 1, fiscal_year - 2 - ASSESSMENT_LIMIT_YEARS, -1):
+    # the earlier years that may still be open, and the one that closed last (its late changes are
+    # reported; older ones were reported by the runs of the months after they closed)
+    for year in range(fiscal_year - 1, fiscal_year - 1 - ASSESSMENT_LIMIT_YEARS, -1):
         ids = set(pending_household_ids(year)) | again.get(year, set())
         if not ids:
             continue

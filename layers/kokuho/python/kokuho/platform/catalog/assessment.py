@@ -55,7 +55,7 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
             "WorkBucket": ("bucket", "work"),
         },
         schedules=(
-            # Monthly 更正 run: the 1st at 02:00 JST, households changed since the last run.
+            # Monthly 更正 run: the 1st at 02:00 JST, households whose change is not yet assessed.
             Schedule("cron(0 2 1 * ? *)", {"mode": "monthly"}, "月次賦課 (更正)"),
             # 本算定: mid-June after the resident-tax income data arrives, every household.
             Schedule("cron(0 2 15 6 ? *)", {"mode": "annual"}, "本算定 (annual assessment)"),
