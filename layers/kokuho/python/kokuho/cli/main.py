@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "late-charge": ("kokuho.cli.late_charge", "compute the 延滞金 of a payer's installments from a JSON case"),
     "mynumber": ("kokuho.cli.mynumber", "My Number (個人番号) checks"),
     "audit": ("kokuho.cli.audit", "verify the access-record chain"),
+    "trail": ("kokuho.cli.trail", "security review of CloudTrail logs: detections (scan) and integrity (validate)"),
     "synth": ("kokuho.cli.synth", "synthesize the CDK app offline into cdk.out"),
 }
 

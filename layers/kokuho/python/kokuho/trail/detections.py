@@ -1,0 +1,179 @@
+"""Detections as data: one JSON file each under kokuho/data/detections/ (id, title, severity, MITRE ATT&CK
+technique, runbook, thresholds, the match, and inline test records with the expected findings — the shape of
+the public detection repositories). This module loads them and compiles each match into a predicate.
+
+A match is a tree of conditions:
+  {"all": [...]}, {"any": [...]}, {"not": {...}}
+  {"field": "a.b.c", "in": [...]} | "not_in" | "prefix" | "suffix" (a string or a list) | "regex" (searched,
+  with "ignore_case")  — a `*` segment of the path goes through every element of a list; a field that is
+  absent has the value null; a condition holds when any of the field's values passes it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Record = dict[str, Any]
+Predicate = Callable[[Record], bool]
+
+
+class DetectionError(ValueError):
+    """A detection file that does not hold a valid detection (names the file and the field)."""
+
+
+class Technique(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tactic: str
+    technique: str = Field(pattern=r"^T\d{4}(\.\d{3})?$")
+    name: str
+
+
+class Expected(BaseModel):
+    """One finding a test case expects; fields left out are not compared."""
+    model_config = ConfigDict(extra="forbid")
+    principal: str | None = None
+    count: int | None = None
+    first: str | None = None
+    last: str | None = None
+    event_ids: list[str] | None = None
+
+
+class TestCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    thresholds: dict[str, int] = Field(default_factory=dict)
+    records: list[Record] = Field(min_length=1)
+    expect: list[Expected]
+
+
+class Detection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str
+    severity: Literal["info", "low", "medium", "high", "critical"]
+    mitre_attack: list[Technique] = Field(min_length=1)
+    description: str
+    runbook: str
+    references: list[str] = Field(default_factory=list)
+    # event: one finding per matching event; principal: one per principal, count = events;
+    # window: more than thresholds.count events of one principal within [t, t + window_seconds).
+    aggregate: Literal["event", "principal", "window"]
+    thresholds: dict[str, int] = Field(default_factory=dict)
+    match: dict[str, Any]
+    tests: list[TestCase] = Field(min_length=2)
+
+
+def _values(record: Record, path: tuple[str, ...]) -> list[Any]:
+    current: list[Any] = [record]
+    for part in path:
+        nxt: list[Any] = []
+        for value in current:
+            if part == "*":
+                if isinstance(value, list):
+                    nxt.extend(value)
+            elif isinstance(value, dict) and part in value:
+                nxt.append(value[part])
+        current = nxt
+        if not current:
+            return [None]
+    return current
+
+
+def _getter(field: str) -> Callable[[Record], list[Any]]:
+    path = tuple(field.split("."))
+    if len(path) == 1:  # the common case, kept cheap: scans run this on every record
+        key = path[0]
+        return lambda r: [r.get(key)]
+    return lambda r: _values(r, path)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def compile_match(node: dict[str, Any]) -> Predicate:
+    """A predicate over one record from a match tree (raises DetectionError naming the bad node)."""
+    if not isinstance(node, dict) or not node:
+        raise DetectionError(f"match: a condition must be an object, not {node!r}")
+    if "all" in node or "any" in node:
+        key = "all" if "all" in node else "any"
+        parts = [compile_match(child) for child in _as_list(node[key])]
+        if key == "all":
+            return lambda r: all(p(r) for p in parts)
+        return lambda r: any(p(r) for p in parts)
+    if "not" in node:
+        inner = compile_match(node["not"])
+        return lambda r: not inner(r)
+    if "field" not in node:
+        raise DetectionError(f"match: unknown condition {sorted(node)}")
+    get = _getter(str(node["field"]))
+    ops = set(node) - {"field", "ignore_case"}
+    if len(ops) != 1:
+        raise DetectionError(f"match: condition on {node['field']} needs exactly one operator, has {sorted(ops)}")
+    op = ops.pop()
+    arg = node[op]
+    if op in ("in", "not_in"):
+        allowed = frozenset(_as_list(arg))
+        if op == "in":
+            return lambda r: any(v in allowed for v in get(r) if v is None or isinstance(v, str | int | bool))
+        return lambda r: not any(v in allowed for v in get(r) if v is None or isinstance(v, str | int | bool))
+    if op in ("prefix", "suffix"):
+        affixes = tuple(str(a) for a in _as_list(arg))
+        if op == "prefix":
+            return lambda r: any(isinstance(v, str) and v.startswith(affixes) for v in get(r))
+        return lambda r: any(isinstance(v, str) and v.endswith(affixes) for v in get(r))
+    if op == "regex":
+        pattern = re.compile(str(arg), re.IGNORECASE if node.get("ignore_case") else 0)
+        return lambda r: any(isinstance(v, str) and pattern.search(v) is not None for v in get(r))
+    raise DetectionError(f"match: unknown operator {op!r} on {node['field']}")
+
+
+def required_sources(node: dict[str, Any]) -> frozenset[str] | None:
+    """The eventSources a match can only hold for (an `eventSource in` at its top), so a scan runs the
+    detection on those records only; None when it can hold for any record."""
+    if node.get("field") == "eventSource" and "in" in node:
+        return frozenset(_as_list(node["in"]))
+    if "all" in node:
+        for child in _as_list(node["all"]):
+            found = required_sources(child) if isinstance(child, dict) else None
+            if found is not None:
+                return found
+    return None
+
+
+def parse_detection(raw: Any, source: str) -> Detection:
+    try:
+        detection = Detection.model_validate(raw)
+        compile_match(detection.match)
+    except (ValueError, TypeError) as exc:
+        raise DetectionError(f"{source}: {exc}") from exc
+    if detection.aggregate == "window":
+        for key in ("count", "window_seconds"):
+            if detection.thresholds.get(key, 0) <= 0:
+                raise DetectionError(f"{source}: thresholds.{key}: a window detection needs a positive value")
+    return detection
+
+
+@cache
+def load_detections() -> tuple[Detection, ...]:
+    """The shipped detections, in file-name order."""
+    folder = resources.files("kokuho.data").joinpath("detections")
+    out = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            out.append(parse_detection(json.loads(entry.read_text("utf-8")), f"detections/{entry.name}"))
+    ids = [d.id for d in out]
+    if len(set(ids)) != len(ids):
+        raise DetectionError(f"detections: an id is used twice: {ids}")
+    return tuple(out)
+
+
+def by_id(detections: Iterable[Detection]) -> dict[str, Detection]:
+    return {d.id: d for d in detections}

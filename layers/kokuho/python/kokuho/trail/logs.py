@@ -1,0 +1,111 @@
+"""Finding and reading CloudTrail log files under a directory (a copy of the trail's bucket, or any folder).
+
+Log files are `*.json.gz` and `*.json`, each `{"Records": [...]}`; digest files (under `CloudTrail-Digest/`)
+and `*.signature` files are not logs. A file that cannot be read or is not a CloudTrail log stops the
+read with a `TrailFileError` naming the file: a review that silently skipped a file would miss its events.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+DIGEST_FOLDER = "CloudTrail-Digest"
+
+
+class TrailFileError(Exception):
+    """A directory or file that cannot be read as CloudTrail; `path` names it."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    if not root.is_dir():
+        raise TrailFileError(root, "not a readable directory")
+    try:
+        os.listdir(root)
+    except OSError as exc:
+        raise TrailFileError(root, f"cannot be read ({exc.strerror or exc})") from exc
+
+    def on_error(exc: OSError) -> None:
+        raise TrailFileError(exc.filename or root, f"cannot be read ({exc.strerror or exc})")
+
+    for folder, dirs, files in os.walk(root, onerror=on_error):
+        dirs.sort()
+        for name in sorted(files):
+            yield Path(folder, name)
+
+
+def is_digest(path: Path, root: Path) -> bool:
+    return DIGEST_FOLDER in path.relative_to(root).parts
+
+
+def log_files(root: Path) -> list[Path]:
+    """Every log file under `root`, recursively, in path order (digests and signatures left out)."""
+    return [p for p in _walk(root)
+            if p.name.endswith((".json.gz", ".json")) and not is_digest(p, root)]
+
+
+def digest_files(root: Path) -> list[Path]:
+    """Every digest file under `root` (`CloudTrail-Digest/…/*.json.gz`), in path order."""
+    return [p for p in _walk(root)
+            if p.name.endswith((".json.gz", ".json")) and is_digest(p, root)]
+
+
+def read_bytes(path: Path) -> bytes:
+    """The uncompressed content of a log or digest file (gzip'd when it ends in .gz)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TrailFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if path.name.endswith(".gz"):
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise TrailFileError(path, f"not a gzip file ({exc})") from exc
+    return data
+
+
+def parse_records(path: Path, data: bytes) -> list[dict[str, Any]]:
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise TrailFileError(path, f"not a CloudTrail log (not JSON: {exc})") from exc
+    records = doc.get("Records") if isinstance(doc, dict) else None
+    if not isinstance(records, list):
+        raise TrailFileError(path, 'not a CloudTrail log (no "Records" list)')
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            raise TrailFileError(path, f"not a CloudTrail log (record {i} is not an object)")
+    return records
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The records of one log file."""
+    return parse_records(path, read_bytes(path))
+
+
+def principal(record: dict[str, Any]) -> str | None:
+    """Who made the call (interfaces.md): the session's source identity (the member of staff or the run id)
+    when present, otherwise the identity's ARN, otherwise the AWS service that called on its behalf."""
+    identity = record.get("userIdentity")
+    if not isinstance(identity, dict):
+        return None
+    context = identity.get("sessionContext")
+    if isinstance(context, dict):
+        source = context.get("sourceIdentity")
+        if source:
+            return str(source)
+    arn = identity.get("arn")
+    if arn:
+        return str(arn)
+    invoked_by = identity.get("invokedBy")
+    return str(invoked_by) if invoked_by else None

@@ -1,0 +1,213 @@
+"""`kokuho trail scan` as interfaces.md states it: which files are read, the finding objects, principal
+resolution, the five contract rules and the exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from trail_fixtures import ACCOUNT, at, get_item, log_path, record, staff_identity, write_log
+
+from kokuho.cli.main import main
+
+
+def scan(capsys: pytest.CaptureFixture[str], root: Path, *extra: str) -> tuple[int, list[dict[str, Any]], str]:
+    code = main(["trail", "scan", "--logs", str(root), "--json", *extra])
+    out, err = capsys.readouterr()
+    return code, [json.loads(line) for line in out.splitlines()], err
+
+
+def test_finding_objects_have_exactly_the_contract_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stop = record("StopLogging", "cloudtrail.amazonaws.com", 10, params={"name": "kokuho-audit"})
+    write_log(log_path(tmp_path, 0), [stop])
+    code, findings, _ = scan(capsys, tmp_path)
+    assert code == 0
+    assert findings == [{"rule": "trail-tampering", "principal": "S0301", "count": 1, "first": at(10),
+                         "last": at(10), "event_ids": [stop["eventID"]]}]
+
+
+def test_reads_json_and_gzip_recursively_and_skips_digests_and_signatures(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = record("DeleteTrail", "cloudtrail.amazonaws.com", 1)
+    b = record("DisableKey", "kms.amazonaws.com", 2)
+    write_log(log_path(tmp_path, 0), [a])
+    write_log(tmp_path / "archive" / "deep" / "copy.json", [b])
+    digest = tmp_path / "AWSLogs" / ACCOUNT / "CloudTrail-Digest" / "ap-northeast-1" / "d.json.gz"
+    write_log(digest, [record("StopLogging", "cloudtrail.amazonaws.com", 3)])  # would be found if read
+    digest.with_name("d.json.gz.signature").write_text("00ff")
+    (tmp_path / "notes.txt").write_text("not a log, not read")
+    code, findings, _ = scan(capsys, tmp_path)
+    assert code == 0
+    assert [(f["rule"], f["event_ids"]) for f in findings] == [
+        ("trail-tampering", [a["eventID"]]), ("key-disabled", [b["eventID"]])]
+
+
+@pytest.mark.parametrize("content", [b"not json", b'{"records": []}', b'[1, 2]', b'{"Records": [1]}'])
+def test_a_file_that_is_not_a_cloudtrail_log_exits_2_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes) -> None:
+    write_log(log_path(tmp_path, 0), [get_item(1)])
+    bad = tmp_path / "AWSLogs" / "bad.json"
+    bad.write_bytes(content)
+    code, findings, err = scan(capsys, tmp_path)
+    assert code == 2 and findings == [] and str(bad) in err
+
+
+def test_a_gz_that_is_not_gzip_exits_2_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = log_path(tmp_path, 0)
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b'{"Records": []}')
+    code, _, err = scan(capsys, tmp_path)
+    assert code == 2 and str(bad) in err
+
+
+def test_an_unreadable_directory_exits_2_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere"
+    code, _, err = scan(capsys, missing)
+    assert code == 2 and str(missing) in err
+    a_file = tmp_path / "file.json"
+    a_file.write_text("{}")
+    code, _, err = scan(capsys, a_file)
+    assert code == 2 and str(a_file) in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any directory")
+def test_a_directory_without_permission_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0)
+    try:
+        code, _, err = scan(capsys, locked)
+    finally:
+        locked.chmod(0o755)
+    assert code == 2 and str(locked) in err
+
+
+def test_principal_is_source_identity_then_arn_then_invoked_by(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    staff = record("StopLogging", "cloudtrail.amazonaws.com", 1, staff_identity("S0301"))
+    no_source = staff_identity("batch")
+    del no_source["sessionContext"]["sourceIdentity"]
+    role = record("StopLogging", "cloudtrail.amazonaws.com", 2, no_source)
+    service = record("StopLogging", "cloudtrail.amazonaws.com", 3,
+                     {"type": "AWSService", "invokedBy": "config.amazonaws.com"})
+    write_log(log_path(tmp_path, 0), [staff, role, service])
+    _, findings, _ = scan(capsys, tmp_path)
+    assert [f["principal"] for f in findings] == [
+        "S0301", f"arn:aws:sts::{ACCOUNT}:assumed-role/kokuho-data-access/batch", "config.amazonaws.com"]
+
+
+@pytest.mark.parametrize("name", ["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors",
+                                  "PutInsightSelectors"])
+def test_trail_tampering_whatever_the_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    events = [record(name, "cloudtrail.amazonaws.com", 1),
+              record(name, "cloudtrail.amazonaws.com", 2, error="AccessDenied")]
+    write_log(log_path(tmp_path, 0), events)
+    _, findings, _ = scan(capsys, tmp_path)
+    assert [(f["rule"], f["event_ids"]) for f in findings if f["rule"] == "trail-tampering"] == [
+        ("trail-tampering", [events[0]["eventID"]]), ("trail-tampering", [events[1]["eventID"]])]
+
+
+@pytest.mark.parametrize("name", ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"])
+def test_key_disabled_per_event(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    events = [record(name, "kms.amazonaws.com", 1),
+              record(name, "kms.amazonaws.com", 2, error="KMSInvalidStateException"),
+              record("Decrypt", "kms.amazonaws.com", 3)]
+    write_log(log_path(tmp_path, 0), events)
+    _, findings, _ = scan(capsys, tmp_path)
+    assert [f["event_ids"] for f in findings if f["rule"] == "key-disabled"] == [
+        [events[0]["eventID"]], [events[1]["eventID"]]]
+
+
+def _reads(n: int, start: float, spacing: float, staff: str = "S0301") -> list[dict[str, Any]]:
+    return [get_item(start + i * spacing, staff) for i in range(n)]
+
+
+def test_bulk_read_default_threshold_is_more_than_5000(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    exactly = _reads(5000, 0, 0.05, "S0301")
+    over = _reads(5001, 0, 0.05, "S0302")
+    # Events within one log file carry whole seconds: 5,000 over 250 s, 20 a second.
+    write_log(log_path(tmp_path, 0), exactly + over)
+    _, findings, _ = scan(capsys, tmp_path)
+    bulk = [f for f in findings if f["rule"] == "bulk-read"]
+    assert [(f["principal"], f["count"], len(f["event_ids"])) for f in bulk] == [("S0302", 5001, 5001)]
+    assert bulk[0]["first"] == over[0]["eventTime"] and bulk[0]["last"] == over[-1]["eventTime"]
+
+
+def test_bulk_read_threshold_option_sliding_window_and_bursts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Four reads 01:03:00–01:07:59 (two in each clock-aligned box), then an hour later five in ten seconds,
+    # spread over two files.
+    first = [get_item(s) for s in (180, 250, 330, 479)]
+    second = [get_item(3600 + s) for s in range(0, 10, 2)]
+    write_log(log_path(tmp_path, 0), first)
+    write_log(log_path(tmp_path, 3600, "Second01"), second)
+    _, findings, _ = scan(capsys, tmp_path, "--bulk-read-threshold", "3")
+    bulk = [f for f in findings if f["rule"] == "bulk-read"]
+    assert [(f["count"], f["first"], f["last"], f["event_ids"]) for f in bulk] == [
+        (4, at(180), at(479), [r["eventID"] for r in first]),
+        (5, at(3600), at(3608), [r["eventID"] for r in second])]
+
+
+def test_bulk_read_counts_reads_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ddb = "dynamodb.amazonaws.com"
+    reads = [record("BatchGetItem", ddb, 1, params={"requestItems": {"kokuho-persons": {"keys": [{}] * 100}}}),
+             record("Query", ddb, 2), record("Scan", ddb, 3), record("TransactGetItems", ddb, 4),
+             record("ExecuteStatement", ddb, 5, params={"statement": "SELECT * FROM \"kokuho-persons\""}),
+             record("BatchExecuteStatement", ddb, 6, params={"statements": [{"statement": " select pk FROM t"}]})]
+    others = [record("PutItem", ddb, 7), record("ExecuteStatement", ddb, 8, params={"statement": "DELETE FROM t"}),
+              record("BatchExecuteStatement", ddb, 9, params={"statements": [{"statement": "INSERT INTO t"}]}),
+              record("GetObject", "s3.amazonaws.com", 10), record("DescribeTable", ddb, 11)]
+    write_log(log_path(tmp_path, 0), reads + others)
+    _, findings, _ = scan(capsys, tmp_path, "--bulk-read-threshold", "5")
+    assert [(f["rule"], f["count"], f["event_ids"]) for f in findings] == [
+        ("bulk-read", 6, [r["eventID"] for r in reads])]
+    _, findings, _ = scan(capsys, tmp_path, "--bulk-read-threshold", "6")
+    assert findings == []
+
+
+def test_access_denied_one_finding_per_principal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a1 = record("GetItem", "dynamodb.amazonaws.com", 5, staff_identity("S0401"), error="AccessDenied")
+    a2 = record("Decrypt", "kms.amazonaws.com", 1, staff_identity("S0401"), error="AccessDeniedException")
+    b1 = record("RunInstances", "ec2.amazonaws.com", 3, staff_identity("S0402"), error="Client.UnauthorizedOperation")
+    fine = record("PutItem", "dynamodb.amazonaws.com", 4, staff_identity("S0401"),
+                  error="ConditionalCheckFailedException")
+    write_log(log_path(tmp_path, 0), [a1, b1, fine])
+    write_log(log_path(tmp_path, 0, "Other001"), [a2])
+    _, findings, _ = scan(capsys, tmp_path)
+    assert findings == [
+        {"rule": "access-denied", "principal": "S0401", "count": 2, "first": at(1), "last": at(5),
+         "event_ids": [a2["eventID"], a1["eventID"]]},
+        {"rule": "access-denied", "principal": "S0402", "count": 1, "first": at(3), "last": at(3),
+         "event_ids": [b1["eventID"]]}]
+
+
+def test_outside_japan_except_global_services(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def sts(seconds: float, region: str, host: str | None) -> dict[str, Any]:
+        rec = record("GetCallerIdentity", "sts.amazonaws.com", seconds, region=region)
+        if host:
+            rec["tlsDetails"] = {"tlsVersion": "TLSv1.3", "clientProvidedHostHeader": host}
+        return rec
+    japan = [record("GetItem", "dynamodb.amazonaws.com", 1, region=r) for r in ("ap-northeast-1", "ap-northeast-3")]
+    global_ = [record("CreateRole", f"{svc}.amazonaws.com", 2, region="us-east-1")
+               for svc in ("iam", "signin", "organizations", "cloudfront", "route53")]
+    global_ += [sts(3, "us-east-1", "sts.amazonaws.com"), sts(3, "us-east-1", None)]
+    outside = [record("ListBuckets", "s3.amazonaws.com", 4, region="us-east-1"),
+               record("GetItem", "dynamodb.amazonaws.com", 5, region="ap-southeast-1"),
+               sts(6, "us-east-1", "sts.us-east-1.amazonaws.com"), sts(7, "eu-west-1", "sts.eu-west-1.amazonaws.com")]
+    write_log(log_path(tmp_path, 0), japan + global_ + outside)
+    _, findings, _ = scan(capsys, tmp_path)
+    assert [(f["rule"], f["event_ids"]) for f in findings] == [
+        ("outside-japan", [r["eventID"]]) for r in outside]
+
+
+def test_human_output_is_a_table_and_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_log(log_path(tmp_path, 0), [record("StopLogging", "cloudtrail.amazonaws.com", 1),
+                                      record("DisableKey", "kms.amazonaws.com", 2)])
+    assert main(["trail", "scan", "--logs", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["severity", "rule", "principal", "count", "first", "last", "first",
+                                           "event"]
+    assert "critical  trail-tampering" in out
+    assert out.rstrip().endswith("2 records read; 2 findings (key-disabled 1, trail-tampering 1)")
