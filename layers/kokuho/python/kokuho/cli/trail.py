@@ -27,10 +27,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     scan.add_argument("--bulk-read-threshold", type=int, default=None, metavar="N",
                       help="bulk-read: report more than N reads by one principal within 5 minutes (default 5000)")
     scan.add_argument("--json", action="store_true", help="one JSON object a line per finding")
+    validate = sub.add_parser("validate", help="validate the digest chain and the log files' hashes, offline")
+    validate.add_argument("--logs", required=True, metavar="DIR", type=Path, help="the trail bucket's root as copied")
+    validate.add_argument("--public-keys", required=True, metavar="FILE", type=Path,
+                          help="the JSON that CloudTrail ListPublicKeys returns")
+    validate.add_argument("--json", action="store_true", help="one JSON object a line per file checked")
 
 
 def run(args: argparse.Namespace) -> int:
-    return _scan(args)
+    if args.action == "scan":
+        return _scan(args)
+    return _validate(args)
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -69,3 +76,27 @@ def _table(findings: list[Finding]) -> str:
              for row in (header, *rows)]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from kokuho.trail.validate import PublicKeyError, load_public_keys, validate_directory
+
+    try:
+        keys = load_public_keys(args.public_keys)
+        results = validate_directory(args.logs, keys)
+    except (TrailFileError, PublicKeyError) as exc:
+        print(f"kokuho trail validate: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        for r in results:
+            sys.stdout.write(json.dumps({"file": r.file, "kind": r.kind, "status": r.status}) + "\n")
+    else:
+        bad = [r for r in results if r.status != "valid"]
+        for r in bad:
+            print(f"{r.status.upper():12} {r.kind:6} {r.file}" + (f"  ({r.reason})" if r.reason else ""))
+        counts = Counter((r.kind, r.status) for r in results)
+        parts = [f"{kind}s: " + ", ".join(f"{counts[(kind, s)]} {s}" for s in
+                                          ("valid", "invalid", "missing", "not-covered") if counts[(kind, s)])
+                 for kind in ("digest", "log") if any(k == kind for k, _ in counts)]
+        print(("; ".join(parts) or "no files") + (" — all valid" if not bad else f" — {len(bad)} not valid"))
+    return 0 if all(r.status == "valid" for r in results) else 1

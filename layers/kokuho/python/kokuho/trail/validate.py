@@ -1,0 +1,196 @@
+"""Offline validation of CloudTrail's digest chain and log files (domain.md §7; interfaces.md "kokuho trail
+validate"), as CloudTrail's own validation does it, against a copy of the bucket.
+
+A digest is valid when its signature — RSA PKCS#1 v1.5 with SHA-256, by the public key whose MD5 fingerprint
+it names — holds over `digestEndTime\\ndigestS3Bucket/digestS3Object\\nhex(SHA-256(digest))\\n
+previousDigestSignature` (`null` for the first digest), and, when a valid digest names it as its previous one,
+its SHA-256 is that digest's previousDigestHashValue. A log file is valid when a valid digest names it with
+its SHA-256 (of the uncompressed file). What digests name and DIR lacks is missing; a log that no valid digest
+names is not covered.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+from kokuho.trail.logs import TrailFileError, digest_files, log_files, read_bytes
+
+Kind = Literal["digest", "log"]
+Status = Literal["valid", "invalid", "missing", "not-covered"]
+CHUNK = 1 << 20
+
+
+class PublicKeyError(Exception):
+    """The public-key file cannot be used (names the file and what is wrong)."""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file: str        # path relative to DIR, with forward slashes
+    kind: Kind
+    status: Status
+    reason: str = ""
+
+
+def load_public_keys(path: Path) -> dict[str, rsa.RSAPublicKey]:
+    """The keys of a ListPublicKeys answer, by the hex MD5 of their DER bytes (computed, not taken on trust)."""
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise PublicKeyError(f"{path}: cannot be read as JSON ({exc})") from exc
+    entries = doc.get("PublicKeyList") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        raise PublicKeyError(f'{path}: no "PublicKeyList" list (the JSON that ListPublicKeys returns)')
+    keys: dict[str, rsa.RSAPublicKey] = {}
+    for i, entry in enumerate(entries):
+        try:
+            der = base64.b64decode(entry["Value"], validate=True)
+            key = load_der_public_key(der)
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise PublicKeyError(f"{path}: PublicKeyList[{i}].Value: not a base64 DER RSA public key") from exc
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise PublicKeyError(f"{path}: PublicKeyList[{i}].Value: not an RSA key")
+        keys[hashlib.md5(der, usedforsecurity=False).hexdigest()] = key
+    return keys
+
+
+def sha256_of_log(path: Path) -> str:
+    """Hex SHA-256 of a file's uncompressed content, streamed (logs can be large)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            if not path.name.endswith(".gz"):
+                while chunk := handle.read(CHUNK):
+                    digest.update(chunk)
+                return digest.hexdigest()
+            inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            while chunk := handle.read(CHUNK):
+                while chunk:
+                    digest.update(inflater.decompress(chunk))
+                    chunk = b""
+                    if inflater.eof:  # another gzip member follows
+                        chunk = inflater.unused_data
+                        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            digest.update(inflater.flush())
+    except OSError as exc:
+        raise TrailFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    except zlib.error as exc:
+        raise TrailFileError(path, f"not a gzip file ({exc})") from exc
+    return digest.hexdigest()
+
+
+@dataclass
+class _Digest:
+    rel: str
+    sha256: str = ""
+    doc: dict[str, Any] | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.doc is not None and not self.problems
+
+
+def _check_digest(root: Path, path: Path, keys: dict[str, rsa.RSAPublicKey]) -> _Digest:
+    result = _Digest(path.relative_to(root).as_posix())
+    try:
+        raw = read_bytes(path)
+        doc = json.loads(raw)
+    except (TrailFileError, ValueError) as exc:
+        result.problems.append(f"cannot be read: {exc}")
+        return result
+    if not isinstance(doc, dict):
+        result.problems.append("not a digest (not a JSON object)")
+        return result
+    result.doc, result.sha256 = doc, hashlib.sha256(raw).hexdigest()
+    signature_file = path.with_name(path.name + ".signature")
+    try:
+        signature = bytes.fromhex(signature_file.read_text("ascii").strip())
+    except (OSError, ValueError) as exc:
+        result.problems.append(f"no readable signature ({signature_file.name}: {exc})")
+        return result
+    fingerprint = str(doc.get("digestPublicKeyFingerprint", "")).lower()
+    key = keys.get(fingerprint)
+    if key is None:
+        result.problems.append(f"no public key with fingerprint {fingerprint or '(none)'}")
+        return result
+    if doc.get("digestSignatureAlgorithm") != "SHA256withRSA":
+        result.problems.append(f"unknown signature algorithm {doc.get('digestSignatureAlgorithm')!r}")
+        return result
+    previous = doc.get("previousDigestSignature")
+    signed = (f"{doc.get('digestEndTime')}\n{doc.get('digestS3Bucket')}/{doc.get('digestS3Object')}\n"
+              f"{result.sha256}\n{'null' if previous is None else previous}")
+    try:
+        key.verify(signature, signed.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        result.problems.append("signature does not verify")
+    return result
+
+
+def validate_directory(root: Path, keys: dict[str, rsa.RSAPublicKey]) -> list[FileResult]:
+    """One result per digest and log file under `root` or named by a digest, in path order."""
+    digests = {d.rel: d for d in (_check_digest(root, p, keys) for p in digest_files(root))}
+    logs = {p.relative_to(root).as_posix(): p for p in log_files(root)}
+    missing: dict[str, Kind] = {}
+    signed = {rel for rel, d in digests.items() if d.valid}
+    hashes_named: dict[str, set[str]] = defaultdict(set)  # log → hashes that valid digests give it
+    for digest in digests.values():
+        doc = digest.doc
+        if doc is None:
+            continue
+        previous = doc.get("previousDigestS3Object")
+        if isinstance(previous, str) and previous:
+            previous = previous.lstrip("/")
+            if previous in digests:
+                expected = str(doc.get("previousDigestHashValue") or "").lower()
+                target = digests[previous]
+                # Only a digest whose own signature holds is believed (decided before any chain check, so the
+                # outcome does not depend on the order digests are visited).
+                if digest.rel in signed and target.doc is not None and target.sha256 != expected:
+                    target.problems.append(f"SHA-256 differs from the previousDigestHashValue in {digest.rel}")
+            elif not (root / previous).is_file():
+                missing[previous] = "digest"
+    # Logs only after every chain check: a digest found invalid by its successor covers nothing.
+    for digest in digests.values():
+        doc = digest.doc
+        if doc is None:
+            continue
+        for entry in doc.get("logFiles") or []:
+            name = str(entry.get("s3Object", "")).lstrip("/") if isinstance(entry, dict) else ""
+            if not name:
+                continue
+            if name not in logs and not (root / name).is_file():
+                missing[name] = "log"
+            elif digest.valid:
+                hashes_named[name].add(str(entry.get("hashValue") or "").lower())
+                logs.setdefault(name, root / name)
+    results = [FileResult(d.rel, "digest", "valid" if d.valid else "invalid", "; ".join(d.problems))
+               for d in digests.values()]
+    for rel, path in logs.items():
+        if rel not in hashes_named:
+            results.append(FileResult(rel, "log", "not-covered", "no valid digest names it"))
+            continue
+        try:
+            actual = sha256_of_log(path)
+        except TrailFileError as exc:  # an edited log need not be gzip any more: it is invalid, not an error
+            results.append(FileResult(rel, "log", "invalid", exc.reason))
+            continue
+        if actual in hashes_named[rel]:
+            results.append(FileResult(rel, "log", "valid"))
+        else:
+            results.append(FileResult(rel, "log", "invalid", "SHA-256 differs from its digest"))
+    results += [FileResult(rel, kind, "missing", "named by a digest, absent") for rel, kind in missing.items()]
+    return sorted(results, key=lambda r: r.file)

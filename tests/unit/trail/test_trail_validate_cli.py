@@ -1,0 +1,171 @@
+"""`kokuho trail validate` (interfaces.md, domain.md §7) on a real signed chain: three hourly digests signed
+with RSA keys that rotate, two log files each, every change the contract names."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from trail_fixtures import SignedTrail, get_item, log_path, write_log
+
+from kokuho.cli.main import main
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> SignedTrail:
+    return SignedTrail(tmp_path_factory.mktemp("trail") / "bucket")
+
+
+@pytest.fixture
+def trail(template: SignedTrail, tmp_path: Path) -> SignedTrail:
+    copy = SignedTrail.__new__(SignedTrail)
+    copy.__dict__.update(template.__dict__)
+    copy.root = tmp_path / "bucket"
+    shutil.copytree(template.root, copy.root)
+    copy.public_keys = tmp_path / "keys.json"
+    shutil.copy(template.public_keys, copy.public_keys)
+    return copy
+
+
+def validate(capsys: pytest.CaptureFixture[str], trail: SignedTrail) -> tuple[int, dict[str, tuple[str, str]]]:
+    code = main(["trail", "validate", "--logs", str(trail.root), "--public-keys", str(trail.public_keys), "--json"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert all(set(o) == {"file", "kind", "status"} for o in lines)
+    files = {o["file"]: (o["kind"], o["status"]) for o in lines}
+    assert len(files) == len(lines), "each file once"
+    return code, files
+
+
+def expected(trail: SignedTrail, **changes: tuple[str, str]) -> dict[str, tuple[str, str]]:
+    out = {d: ("digest", "valid") for d in trail.digests} | {log: ("log", "valid") for log in trail.logs}
+    return out | changes
+
+
+def test_an_intact_chain_is_valid(trail: SignedTrail, capsys: pytest.CaptureFixture[str]) -> None:
+    code, files = validate(capsys, trail)
+    assert (code, files) == (0, expected(trail))
+
+
+def test_an_edited_log_is_invalid(trail: SignedTrail, capsys: pytest.CaptureFixture[str]) -> None:
+    edited = trail.root / trail.logs[3]
+    records = json.loads(gzip.decompress(edited.read_bytes()))["Records"]
+    records.pop()  # an event removed from the log
+    edited.write_bytes(gzip.compress(json.dumps({"Records": records}).encode()))
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.logs[3]: ("log", "invalid")}))
+
+
+def test_a_log_no_longer_gzip_is_invalid(trail: SignedTrail, capsys: pytest.CaptureFixture[str]) -> None:
+    (trail.root / trail.logs[0]).write_bytes(b"{}")
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.logs[0]: ("log", "invalid")}))
+
+
+def test_a_deleted_log_is_missing(trail: SignedTrail, capsys: pytest.CaptureFixture[str]) -> None:
+    (trail.root / trail.logs[2]).unlink()
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.logs[2]: ("log", "missing")}))
+
+
+def test_an_extra_log_is_not_covered(trail: SignedTrail, capsys: pytest.CaptureFixture[str]) -> None:
+    extra = write_log(log_path(trail.root, 7000, "Extra001"), [get_item(7000)])
+    code, files = validate(capsys, trail)
+    rel = extra.relative_to(trail.root).as_posix()
+    assert (code, files) == (1, expected(trail, **{rel: ("log", "not-covered")}))
+
+
+def test_a_broken_signature_invalidates_the_digest_and_uncovers_its_logs(
+        trail: SignedTrail, capsys: pytest.CaptureFixture[str]) -> None:
+    sig = trail.root / (trail.digests[1] + ".signature")
+    text = sig.read_text().strip()
+    sig.write_text(("0" if text[0] != "0" else "1") + text[1:])
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.digests[1]: ("digest", "invalid"),
+                                                   trail.logs[2]: ("log", "not-covered"),
+                                                   trail.logs[3]: ("log", "not-covered")}))
+
+
+def test_a_missing_signature_file_invalidates_the_digest(trail: SignedTrail,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    (trail.root / (trail.digests[0] + ".signature")).unlink()
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.digests[0]: ("digest", "invalid"),
+                                                   trail.logs[0]: ("log", "not-covered"),
+                                                   trail.logs[1]: ("log", "not-covered")}))
+
+
+def test_an_edited_digest_fails_its_signature(trail: SignedTrail, capsys: pytest.CaptureFixture[str]) -> None:
+    path = trail.root / trail.digests[2]
+    doc = json.loads(gzip.decompress(path.read_bytes()))
+    doc["logFiles"].pop()  # hide a log from the chain
+    path.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.digests[2]: ("digest", "invalid"),
+                                                   trail.logs[4]: ("log", "not-covered"),
+                                                   trail.logs[5]: ("log", "not-covered")}))
+
+
+def test_a_deleted_digest_is_missing(trail: SignedTrail, capsys: pytest.CaptureFixture[str]) -> None:
+    gone = trail.root / trail.digests[1]
+    gone.unlink()
+    gone.with_name(gone.name + ".signature").unlink()
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.digests[1]: ("digest", "missing"),
+                                                   trail.logs[2]: ("log", "not-covered"),
+                                                   trail.logs[3]: ("log", "not-covered")}))
+
+
+def test_a_digest_replaced_by_another_validly_signed_one_breaks_the_chain(
+        trail: SignedTrail, capsys: pytest.CaptureFixture[str]) -> None:
+    # Signed by the right key (say, by someone holding it), but not the digest the next one chained to.
+    def drop_log(doc: dict[str, Any]) -> None:
+        doc["logFiles"].pop()
+
+    trail.rewrite_digest(0, drop_log)
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.digests[0]: ("digest", "invalid"),
+                                                   trail.logs[0]: ("log", "not-covered"),
+                                                   trail.logs[1]: ("log", "not-covered")}))
+
+
+def test_the_key_is_chosen_by_fingerprint_not_position(trail: SignedTrail,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    keys = json.loads(trail.public_keys.read_text())
+    keys["PublicKeyList"].reverse()
+    trail.public_keys.write_text(json.dumps(keys))
+    assert validate(capsys, trail) == (0, expected(trail))
+    # Without the key that signed the last digest (whatever the list's order), that digest cannot be valid.
+    keys["PublicKeyList"] = [k for k in keys["PublicKeyList"]
+                             if k["Fingerprint"] != _fingerprint_of(trail, trail.digests[2])]
+    trail.public_keys.write_text(json.dumps(keys))
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.digests[2]: ("digest", "invalid"),
+                                                   trail.logs[4]: ("log", "not-covered"),
+                                                   trail.logs[5]: ("log", "not-covered")}))
+
+
+def _fingerprint_of(trail: SignedTrail, digest: str) -> str:
+    return str(json.loads(gzip.decompress((trail.root / digest).read_bytes()))["digestPublicKeyFingerprint"])
+
+
+def test_unreadable_inputs_exit_2_naming_them(trail: SignedTrail, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    nowhere = tmp_path / "nowhere"
+    assert main(["trail", "validate", "--logs", str(nowhere), "--public-keys", str(trail.public_keys)]) == 2
+    assert str(nowhere) in capsys.readouterr().err
+    bad_keys = tmp_path / "keys-bad.json"
+    bad_keys.write_text('{"PublicKeyList": [{"Value": "not base64!"}]}')
+    assert main(["trail", "validate", "--logs", str(trail.root), "--public-keys", str(bad_keys)]) == 2
+    assert str(bad_keys) in capsys.readouterr().err
+
+
+def test_human_output_names_each_file_not_valid(trail: SignedTrail, capsys: pytest.CaptureFixture[str]) -> None:
+    (trail.root / trail.logs[2]).unlink()
+    assert main(["trail", "validate", "--logs", str(trail.root), "--public-keys", str(trail.public_keys)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["MISSING", "log", trail.logs[2]]
+    assert out[-1] == "digests: 3 valid; logs: 5 valid, 1 missing — 1 not valid"
