@@ -8,12 +8,14 @@ AWS with 10,000 persons loaded (issue 4: goal p95 ≤ 20 ms for read).
    register_person + register_qualification), so the items are exactly what the API writes — profile,
    search keys, history, household, access record, and the assessment's household projection — in
    their transactions. Only the per-request parts (HTTP event, identity, grant check) are skipped.
-2. Staff and grants through kokuho.access.staff (put_staff/put_grant): a reader (資格照会) and a clerk
-   (異動登録).
+2. Staff and grants through kokuho.access.staff (put_staff/put_grant): a reader (資格照会), a clerk
+   (異動登録, 資格確認書) and a member of staff holding every grant (番号, 試算, 権限一覧, 承認).
 3. The handler (functions/qualification/api.py) is called with real API Gateway REST proxy events
    (staff identity in requestContext.authorizer; kokuho.qualification.local_api.rest_event), N calls a
-   route, different persons each call: search by kana (20 hits a page), search by 住民コード, read person,
-   read household with history, 転居 registration (POST /persons/{id}/moves).
+   route, for EVERY route of the route table (qualification.api.ROUTES): the four searches (kana 20 a
+   page, 住民コード, birth date, postal code + address), reads, each registration on persons of its own,
+   cards (交付 then 回収), My Number store → reveal → lookup and the review list, the counter
+   simulation, the permission review, the approval queue and a decision, the OpenAPI document.
 4. Prints p50/p95/max per route and the access records written; with --profile, cProfile's split of
    one read route's time into our code, botocore (serialising/parsing) and moto (the embedded store).
 """
@@ -22,12 +24,13 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import pstats
 import random
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "functions"))
 
-READER, CLERK = "S2001", "S2002"
+READER, CLERK, ALL = "S2001", "S2002", "S2003"
+PURPOSE = "国民健康保険の資格管理 (国民健康保険法第9条)"
 RESIDENT_FROM = "2026-04-01"
 RELATIONSHIPS = ("世帯主", "妻", "子", "子")
 
@@ -54,10 +58,11 @@ def _staff() -> None:
     from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
 
     for staff_id, fns in ((READER, (Function.READ_QUALIFICATION,)),
-                          (CLERK, (Function.READ_QUALIFICATION, Function.REGISTER_CHANGE))):
+                          (CLERK, (Function.READ_QUALIFICATION, Function.REGISTER_CHANGE, Function.ISSUE_CARD)),
+                          (ALL, tuple(Function))):
         put_staff(StaffMember(staff_id, f"職員 {staff_id}", "国保年金課", date(2020, 4, 1), None))
         for i, fn in enumerate(fns):
-            put_grant(Grant(staff_id, f"G{i:02d}", fn.value, "国民健康保険の資格管理 (国民健康保険法第9条)",
+            put_grant(Grant(staff_id, f"G{i:02d}", fn.value, PURPOSE,
                             "番号法第9条第1項 別表第一 30の項", "国保年金課", date(2020, 4, 1), date(2099, 3, 31),
                             "S9001", "2020-04-01T09:00:00+09:00"))
 
@@ -220,8 +225,11 @@ def main(argv: list[str] | None = None) -> int:
               f"({len(persons) / load_s:,.0f} persons/s)")
 
         rng = random.Random(11)
-        picks = rng.sample(persons, min(args.calls + 1, len(persons)))
-        warm, picks = picks[0], picks[1:]  # the warm-up's person is not timed (a 転居 changes its version)
+        n = min(args.calls, len(persons) // 16)
+        pool = rng.sample(persons, min(len(persons), n * 14 + 1))
+        warm = pool.pop()  # the warm-up's person is not timed (warm-ups change versions)
+        slices = iter([pool[k * n:(k + 1) * n] for k in range(14)])
+        members = [hp for hp in persons if not hp[1].endswith("-P1") and hp not in set(pool)][:n]  # not 世帯主
         from kokuho.qualification.local_api import sample_person
 
         def kana_of(hid: str) -> str:
@@ -233,43 +241,122 @@ def main(argv: list[str] | None = None) -> int:
             h, m = int(pid[1:8]), int(pid.rsplit("P", 1)[1])
             return f"{h % 1_000_000:06d}{m:02d}"
 
-        routes: dict[str, Any] = {
-            "search by kana (GET /persons?kana=, 20 a page)":
-                lambda hid, pid, i: rest_event("GET", "/persons", staff_id=READER, query={"kana": kana_of(hid)}),
-            "search by 住民コード (GET /persons?resident_code=)":
-                lambda hid, pid, i: rest_event("GET", "/persons", staff_id=READER,
-                                               query={"resident_code": resident_code(pid)}),
-            "read person (GET /persons/{id})":
-                lambda hid, pid, i: rest_event("GET", f"/persons/{pid}", staff_id=READER),
-            "read household + history (GET /households/{id})":
-                lambda hid, pid, i: rest_event("GET", f"/households/{hid}", staff_id=READER),
-            "転居 (POST /persons/{id}/moves)":
-                lambda hid, pid, i: rest_event("POST", f"/persons/{pid}/moves", staff_id=CLERK, body={
-                    "postal_code": "802-0002", "address": f"北九州市小倉北区京町{i % 9 + 1}-1",
-                    "moved_on": "2026-10-01", "version": 2, "note": "転居届"}),
-        }
+        def birth_of(pid: str) -> str:
+            h, m = int(pid[1:8]), int(pid.rsplit("P", 1)[1]) - 1
+            return date(1955 + (h * 7 + m * 13) % 35 if m < 2 else 2000 + (h + m) % 20, (h % 12) + 1,
+                        m + 1).isoformat()
+
+        def postal_of(hid: str) -> tuple[str, str]:
+            h = int(hid[1:])
+            person = sample_person("x", hid, h, 1, relationship="世帯主", birth_date="2000-01-01", sex="1",
+                                   resident_from=RESIDENT_FROM)
+            return str(person["postal_code"]), str(person["address"])
+
+        def number(i: int) -> str:  # a valid My Number per call: never printed
+            from kokuho.identity.mynumber import check_digit
+
+            first = f"{7_000_000_000 + i:011d}"
+            return first + str(check_digit(first))
+
+        cards: dict[str, str] = {}
+
+        def keep_card(resp: dict[str, Any], pid: str) -> None:
+            if resp["statusCode"] == 201:
+                cards[pid] = json.loads(resp["body"])["card_id"]
+
+        def get(path: str, staff: str = READER, **query: str) -> dict[str, Any]:
+            return rest_event("GET", path, staff_id=staff, query=query or None)
+
+        def post(path: str, body: dict[str, Any], staff: str = CLERK) -> dict[str, Any]:
+            return rest_event("POST", path, staff_id=staff, body=body)
+
+        change = {"version": 2, "note": "届出"}
+        stored = next(slices)
+        carded = next(slices)
+        # (route, the persons it is called on, event builder, hook on the response) — every route of
+        # qualification.api.ROUTES; each write route on persons of its own (versions as loaded).
+        routes: list[tuple[str, list[tuple[str, str]], Callable[[str, str, int], dict[str, Any]], Any]] = [
+            ("search by kana (GET /persons?kana=, 20 a page)", next(slices),
+             lambda hid, pid, i: get("/persons", kana=kana_of(hid)), None),
+            ("search by 住民コード (GET /persons?resident_code=)", next(slices),
+             lambda hid, pid, i: get("/persons", resident_code=resident_code(pid)), None),
+            ("search by birth date (GET /persons?birth_date=)", next(slices),
+             lambda hid, pid, i: get("/persons", birth_date=birth_of(pid)), None),
+            ("search by postal code + address (GET /persons?postal_code=&address=)", next(slices),
+             lambda hid, pid, i: get("/persons", postal_code=postal_of(hid)[0], address=postal_of(hid)[1]), None),
+            ("read person (GET /persons/{id})", next(slices), lambda hid, pid, i: get(f"/persons/{pid}"), None),
+            ("read household + history (GET /households/{id})", next(slices),
+             lambda hid, pid, i: get(f"/households/{hid}"), None),
+            ("宛名 registration (POST /persons)", pool[:n],
+             lambda hid, pid, i: post("/persons", sample_person(
+                 f"N{i:06d}-P1", f"N{i:06d}", 20_000 + i, 1, relationship="世帯主", birth_date="1980-01-01",
+                 sex="1", resident_from=RESIDENT_FROM)), None),
+            ("喪失 (POST /persons/{id}/qualification)", next(slices),
+             lambda hid, pid, i: post(f"/persons/{pid}/qualification",
+                                      {"reason": "move_out", "cause_on": "2026-10-01"} | change), None),
+            ("転居 (POST /persons/{id}/moves)", next(slices),
+             lambda hid, pid, i: post(f"/persons/{pid}/moves", {
+                 "postal_code": "802-0002", "address": f"北九州市小倉北区京町{i % 9 + 1}-1",
+                 "moved_on": "2026-10-01"} | change), None),
+            ("氏名変更 (POST /persons/{id}/name)", next(slices),
+             lambda hid, pid, i: post(f"/persons/{pid}/name", {
+                 "name_kanji": "門司 花子", "name_kana": "モジ ハナコ", "changed_on": "2026-10-01"} | change), None),
+            ("世帯変更 (POST /persons/{id}/household)", members,
+             lambda hid, pid, i: post(f"/persons/{pid}/household", {
+                 "household_id": f"HX{i:06d}", "relationship": "世帯主", "changed_on": "2026-10-01"} | change), None),
+            ("連絡先変更 (POST /persons/{id}/contact)", next(slices),
+             lambda hid, pid, i: post(f"/persons/{pid}/contact", {
+                 "phone": "093-582-2111", "changed_on": "2026-10-01"} | change), None),
+            ("資格確認書 交付 (POST /persons/{id}/cards)", carded,
+             lambda hid, pid, i: post(f"/persons/{pid}/cards", {"issued_on": "2026-10-01"} | change), keep_card),
+            ("資格確認書 回収 (POST …/cards/{card}/recovery)", carded,
+             lambda hid, pid, i: post(f"/persons/{pid}/cards/{cards.get(pid, 'X')}/recovery", {
+                 "recovered_on": "2026-10-02", "reason": "returned", "version": 3}), None),
+            ("My Number store (POST /persons/{id}/my-number)", stored,
+             lambda hid, pid, i: post(f"/persons/{pid}/my-number", {"my_number": number(i)}, ALL), None),
+            ("My Number reveal (POST …/my-number/reveal)", stored,
+             lambda hid, pid, i: post(f"/persons/{pid}/my-number/reveal", {"purpose": PURPOSE}, ALL), None),
+            ("My Number lookup (POST /my-number/lookup)", stored,
+             lambda hid, pid, i: post("/my-number/lookup", {"my_number": number(i)}, ALL), None),
+            ("My Number review list (GET /my-number/review)", stored,
+             lambda hid, pid, i: get("/my-number/review", ALL, limit="20"), None),
+            ("窓口試算 (POST /households/{id}/simulation)", next(slices),
+             # FY2025: the FY2026 rate file is not complete yet (a 422 would not be the route's work)
+             lambda hid, pid, i: post(f"/households/{hid}/simulation", {
+                 "fiscal_year": 2025, "incomes": {pid: {"total": 2_000_000, "salary": 2_000_000}}}, ALL), None),
+            ("permission review (GET /permissions/review)", stored,
+             lambda hid, pid, i: get("/permissions/review", ALL, limit="50"), None),
+            ("approval queue (GET /linkage/approvals)", stored,
+             lambda hid, pid, i: get("/linkage/approvals", ALL), None),
+            ("approval decision, unknown request (POST /linkage/approvals/{id})", stored,
+             lambda hid, pid, i: post(f"/linkage/approvals/R{i:06d}", {"decision": "approve"}, ALL), None),
+            ("OpenAPI document (GET /openapi.json)", stored, lambda hid, pid, i: get("/openapi.json"), None),
+        ]
         results: dict[str, list[float]] = {}
         statuses: dict[str, dict[int, int]] = {}
         records_before = _access_records()
-        for name, build in routes.items():
+        for name, targets, build, hook in routes:
             # warm-up: imports, first client, first query plan — not what a steady container pays
-            handler(build(*warm, 0), api_context())
+            handler(build(*warm, 99_999), api_context())
             times: list[float] = []
             codes: dict[int, int] = {}
-            for i, (hid, pid) in enumerate(picks):
+            for i, (hid, pid) in enumerate(targets):
                 event = build(hid, pid, i)
                 t = time.perf_counter()
                 resp = handler(event, api_context())
                 times.append((time.perf_counter() - t) * 1000)
                 codes[resp["statusCode"]] = codes.get(resp["statusCode"], 0) + 1
+                if hook is not None:
+                    hook(resp, pid)
             results[name], statuses[name] = times, codes
         records = _access_records() - records_before
+        picks = pool[:n]
 
         print(f"\nqualification API handler, in-process on the embedded AWS (moto), {len(persons):,} persons, "
               f"{len(picks)} calls a route (ms)")
-        print(f"{'route':52} {'p50':>7} {'p95':>7} {'max':>7}  statuses")
+        print(f"{'route':70} {'p50':>7} {'p95':>7} {'max':>7}  statuses")
         for name, times in results.items():
-            print(f"{name:52} {statistics.median(times):7.2f} {_percentile(times, 0.95):7.2f} "
+            print(f"{name:70} {statistics.median(times):7.2f} {_percentile(times, 0.95):7.2f} "
                   f"{max(times):7.2f}  {statuses[name]}")
         print(f"access records written during the timed calls (and warm-ups): {records:,}")
 
