@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route
@@ -31,11 +32,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from kokuho.access.grants import Function, authorize, grant_state, today_jst
-from kokuho.access.identity import Unauthenticated, identity_of
+from kokuho.access.identity import TERMINAL_HEADER, Unauthenticated, identity_of
 from kokuho.access.limits import LimitExceeded, Reservation, count_page, reserve_persons, settle
 from kokuho.access.records import Actor
-from kokuho.identity.mynumber import InvalidMyNumber, mask
-from kokuho.identity.redaction import TWELVE_DIGITS, redact
+from kokuho.identity.mynumber import InvalidMyNumber, contains_my_number, count_my_numbers, mask
+from kokuho.identity.redaction import looks_like_my_number, redact
 from kokuho.linkage import approval_routes
 from kokuho.platform.observability import get_logger
 from kokuho.qualification import application as appsvc
@@ -123,11 +124,24 @@ class Refused(Exception):
 
 
 def _url_has_my_number(event: dict[str, Any]) -> bool:
+    """A My Number in any shape (valid or not) in the path, a query parameter's name or value (also
+    percent-decoded), or a valid one in a header's name or value."""
     parts = [str(event.get("path") or "")]
-    parts += [str(v) for v in (event.get("queryStringParameters") or {}).values()]
-    for values in (event.get("multiValueQueryStringParameters") or {}).values():
-        parts += [str(v) for v in values or []]
-    return any(TWELVE_DIGITS.search(p) for p in parts)  # any twelve-digit run, valid or not
+    for name, value in (event.get("queryStringParameters") or {}).items():
+        parts += [str(name), str(value)]
+    for name, values in (event.get("multiValueQueryStringParameters") or {}).items():
+        parts += [str(name), *(str(v) for v in values or [])]
+    if any(looks_like_my_number(p) or looks_like_my_number(unquote(p)) for p in parts):
+        return True
+    headers = [(str(k), str(v)) for k, v in (event.get("headers") or {}).items()]
+    for name, values in (event.get("multiValueHeaders") or {}).items():
+        headers += [(str(name), str(v)) for v in values or []]
+    # Values standalone only (a trace id's hex may hold twelve digits); the terminal id is recorded: strict.
+    if any(contains_my_number(k) or count_my_numbers(v) > 0
+           or (k.lower() == TERMINAL_HEADER.lower() and contains_my_number(v)) for k, v in headers):
+        return True
+    context = (event.get("requestContext") or {}).get("authorizer") or {}
+    return isinstance(context, dict) and any(contains_my_number(str(v)) for v in context.values())
 
 
 def _subject(params: dict[str, str]) -> str:
@@ -153,8 +167,8 @@ def authorize_request(event: dict[str, Any], spec: RouteSpec | None, params: dic
         raise Refused(401, str(exc)) from exc
     if _url_has_my_number(event):
         # Refused before anything reads it: a My Number never travels in a URL (query string or path).
-        logger.info("refused: twelve digits in the URL", extra={"staff_id": who.staff_id})
-        raise Refused(400, "a My Number is never sent in a URL; use the POST routes")
+        logger.info("refused: a My Number in the URL or a header", extra={"staff_id": who.staff_id})
+        raise Refused(400, "a My Number is never sent in a URL or a header; use the POST routes")
     if spec is None:
         methods = allowed_methods()
         if methods:

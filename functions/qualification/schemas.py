@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
-from kokuho.identity.mynumber import count_my_numbers
+from kokuho.identity.mynumber import contains_my_number, normalize
 from kokuho.qualification.reasons import Reason
 
 ID = r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$"
@@ -112,8 +112,15 @@ def _iso_date(value: Any) -> date:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
-def contains_my_number(text: str) -> bool:
-    return count_my_numbers(text, inside_identifiers=True) > 0
+def _holds_my_number(value: object) -> bool:
+    """A My Number in any shape (kokuho.identity.mynumber) in a string, a dict key or value, a list item."""
+    if isinstance(value, str):
+        return contains_my_number(value)
+    if isinstance(value, dict):
+        return any(_holds_my_number(k) or _holds_my_number(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_holds_my_number(v) for v in value)
+    return False
 
 
 class Strict(BaseModel):
@@ -122,7 +129,7 @@ class Strict(BaseModel):
     @model_validator(mode="after")
     def _no_my_number_outside_its_field(self) -> Strict:
         for name, value in self:
-            if name != "my_number" and isinstance(value, str) and contains_my_number(value):
+            if name != "my_number" and not isinstance(value, BaseModel) and _holds_my_number(value):
                 raise ValueError(f"{name}: must not contain a My Number")
         return self
 
@@ -133,7 +140,9 @@ Note = Annotated[str | None, Field(default=None, max_length=200, pattern=TEXT)]
 Kana = Annotated[str, Field(min_length=1, max_length=60, pattern=KANA)]
 Postal = Annotated[str, Field(pattern=POSTAL)]
 Version = Annotated[int, Field(strict=True, ge=0, le=10_000_000)]
-MyNumber = Annotated[str, Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")]
+# Typed in any shape (１２３４－５６７８－…), stored as its twelve ASCII digits.
+MyNumber = Annotated[str, BeforeValidator(lambda v: normalize(v) if isinstance(v, str) else v),
+                     Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")]
 
 
 class MailingIn(Strict):

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from mynumber_shapes import INVALID, NUMBER, SHAPES, _444
 
 from kokuho.identity.mynumber import (
-    check_digit,
     contains_my_number,
     count_my_numbers,
     find_candidates,
@@ -24,44 +23,6 @@ from kokuho.identity.mynumber import (
 )
 from kokuho.identity.redaction import REDACTED, install, looks_like_my_number, redact
 
-FIRST = "12345678901"
-NUMBER = FIRST + str(check_digit(FIRST))  # valid; never printed
-INVALID = FIRST + str((check_digit(FIRST) + 1) % 10)
-FULL = str.maketrans("0123456789", "０１２３４５６７８９")
-ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-CIRCLED = str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")
-
-
-def _444(sep: str) -> Callable[[str], str]:
-    return lambda n: sep.join((n[:4], n[4:8], n[8:]))
-
-
-SHAPES: dict[str, Callable[[str], str]] = {
-    "plain": lambda n: n,
-    "full-width": lambda n: n.translate(FULL),
-    "hyphens": _444("-"),
-    "spaces": _444(" "),
-    "nbsp": _444("\u00a0"),
-    "ideographic-space": _444("\u3000"),
-    "full-width-hyphen": _444("\uff0d"),
-    "en-dash": _444("\u2013"),
-    "em-dash": _444("\u2014"),
-    "minus-sign": _444("\u2212"),
-    "long-mark": _444("\u30fc"),
-    "half-width-long-mark": _444("\uff70"),
-    "middle-dot": _444("\u30fb"),
-    "tab": _444("\t"),
-    "spaced-hyphens": _444(" - "),
-    "mixed": lambda n: n[:4].translate(FULL) + "-" + n[4:8] + "\u3000" + n[8:].translate(FULL),
-    "full-width-with-hyphens": lambda n: _444("\uff0d")(n.translate(FULL)),
-    "zero-width-space": lambda n: "\u200b".join(n),
-    "soft-hyphen": _444("\u00ad"),
-    "combining-mark": lambda n: n[:6] + "\u0301" + n[6:],
-    "every-digit-spaced": lambda n: " ".join(n),
-    "arabic-indic-digits": lambda n: n.translate(ARABIC),
-    "circled-digits": lambda n: n.translate(CIRCLED),
-    "3-4-5": lambda n: f"{n[:3]}-{n[3:7]}-{n[7:]}",
-}
 SHAPE_IDS = list(SHAPES)
 
 

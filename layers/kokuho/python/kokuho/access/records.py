@@ -36,6 +36,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
+from kokuho.identity.mynumber import contains_my_number
 from kokuho.records.base import connection, table_meta
 
 CHAIN_PREFIX = "CHAIN#"
@@ -94,13 +95,20 @@ def _chain_pk(chain: str) -> str:
     return f"{CHAIN_PREFIX}{chain}"
 
 
-def _validate(actor: Actor, subject_ids: Sequence[str], category: str, operation: str) -> None:
+def _validate(actor: Actor, subject_ids: Sequence[str], category: str, operation: str, result: str = "ok",
+              chain: str = "") -> None:
     if not actor.staff_id or not actor.terminal_id or not actor.purpose:
         raise AccessRecordError("an access record needs a staff id, a terminal and a purpose")
     if not subject_ids:
         raise AccessRecordError("an access record needs at least one subject")
     if not category or not operation:
         raise AccessRecordError("an access record needs a data category and an operation")
+    named = {"staff_id": actor.staff_id, "terminal_id": actor.terminal_id, "purpose": actor.purpose,
+             "category": category, "operation": operation, "result": result, "chain": chain}
+    named.update({f"subject_ids[{i}]": s for i, s in enumerate(subject_ids)})
+    for name, value in named.items():
+        if contains_my_number(str(value)):  # in any shape: records name internal ids, never a My Number
+            raise AccessRecordError(f"{name}: an access record never holds a My Number")
 
 
 def last_record(chain: str) -> AccessRecordModel | None:
@@ -153,7 +161,7 @@ def record_access(
     whole transaction if a concurrent record took the same chain position). Without one, the record is
     committed here, retrying on a concurrent append to the same chain.
     """
-    _validate(actor, subject_ids, category, operation)
+    _validate(actor, subject_ids, category, operation, result, chain or "")
     chain_id = chain or f"SUBJECT#{subject_ids[0]}"
     if transaction is not None:
         record = _next_record(actor, subject_ids, category, operation, result, chain_id)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kokuho.assessment.household_cases import put_household_cases
-from kokuho.identity.mynumber import validation_error
+from kokuho.identity.mynumber import contains_my_number, normalize, validation_error
 
 HOUSEHOLD_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_ERRORS = 100
@@ -73,6 +73,8 @@ def _validate_line(n: int, raw: str, seen: set[str]) -> tuple[Parsed | None, lis
     hid = obj["household_id"]
     if not isinstance(hid, str) or not HOUSEHOLD_ID.match(hid):
         errors.append(IntakeError(n, "household_id", "must be 1–64 letters, digits, '-' or '_'"))
+    elif contains_my_number(hid):
+        errors.append(IntakeError(n, "household_id", "must not contain a My Number"))
     elif hid in seen:
         errors.append(IntakeError(n, "household_id", "duplicate household in the file"))
     case_model = None
@@ -95,7 +97,8 @@ def _validate_line(n: int, raw: str, seen: set[str]) -> tuple[Parsed | None, lis
             reason = validation_error(p["my_number"]) if isinstance(p["my_number"], str) else "must be a string"
             if reason is not None:
                 errors.append(IntakeError(n, f"{base}.my_number", f"invalid My Number: {reason}"))
-            persons.append((str(p["person_id"]), str(p["my_number"])))
+            # One stored form, so the same number typed full-width or 4-4-4 is still the same number.
+            persons.append((str(p["person_id"]), normalize(str(p["my_number"]))))
     if errors or case_model is None:
         return None, errors
     seen.add(hid)

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from kokuho.identity.mynumber import count_my_numbers
+from kokuho.identity.mynumber import contains_my_number
 
 Bracket = Literal["ア", "イ", "ウ", "エ", "オ"]
 Bracket70 = Literal["現役並みⅢ", "現役並みⅡ", "現役並みⅠ", "一般", "低所得Ⅱ", "低所得Ⅰ"]
@@ -147,7 +147,7 @@ def _rule_errors(case: KogakuCase) -> list[FieldError]:
         if member.age >= LATE_STAGE_FROM_AGE:
             errors.append(FieldError(f"{at}.age", "a member aged 75 or over is insured by 後期高齢者医療 "
                                      "(late-stage elderly medical care), not NHI"))
-        if count_my_numbers(member.id):
+        if contains_my_number(member.id):
             # ids are echoed by --explain: a My Number (個人番号) must never be, so it is refused here
             errors.append(FieldError(f"{at}.id", "must not be a My Number (個人番号); use the internal id"))
         if member.id in seen:
@@ -162,7 +162,7 @@ def _rule_errors(case: KogakuCase) -> list[FieldError]:
                 errors.append(FieldError(f"{at}.outpatient_paid_this_year",
                                          "must be 0 in August, the first month of the August–July year"))
         for j, bill in enumerate(member.bills):
-            if count_my_numbers(bill.provider):
+            if contains_my_number(bill.provider):
                 errors.append(FieldError(f"{at}.bills[{j}].provider", "must not be a My Number (個人番号)"))
             if bill.copay > bill.total_cost:
                 errors.append(FieldError(f"{at}.bills[{j}].copay", "the copay is above the bill's total cost"))

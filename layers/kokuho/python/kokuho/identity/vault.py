@@ -171,7 +171,7 @@ class Vault:
     # --- public operations -------------------------------------------------------------------------
 
     def store(self, person_id: str, number: str, actor: Actor, *, attempts: int = 4) -> StoreResult:
-        require_valid(number)
+        number = require_valid(number)  # one form (12 ASCII digits): one keyed hash whatever the shape typed
         for _ in range(attempts - 1):
             try:
                 return self._store_once(person_id, number, actor)
@@ -222,7 +222,7 @@ class Vault:
             record_access(actor, [person_id], CATEGORY, "store", result="review", transaction=tx)
 
     def find(self, number: str, actor: Actor) -> str | None:
-        require_valid(number)
+        number = require_valid(number)
         digest = self.hash_of(number)
         found = [m.person_id for m in MyNumberModel.by_hash.query(f"MNH#{digest}", limit=2)]
         person_id = found[0] if len(found) == 1 else None

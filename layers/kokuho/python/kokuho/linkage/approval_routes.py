@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kokuho.access.records import Actor, record_access
-from kokuho.identity.redaction import TWELVE_DIGITS, redact
+from kokuho.identity.redaction import looks_like_my_number, redact
 from kokuho.linkage import provision
 
 QUEUE_PATH = "/linkage/approvals"
@@ -47,8 +47,8 @@ class DecisionIn(BaseModel):
         if self.decision == "refuse" and not self.reason:
             raise ValueError("a refusal needs a reason")
         # The reason travels into the workflow history and the 情報提供等記録: never a number there.
-        if self.reason and TWELVE_DIGITS.search(self.reason):
-            raise ValueError("reason: must not contain twelve digits")
+        if self.reason and looks_like_my_number(self.reason):  # any shape, valid check digit or not
+            raise ValueError("reason: must not contain a My Number")
         return self
 
 

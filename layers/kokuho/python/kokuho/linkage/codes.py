@@ -8,16 +8,14 @@ registration that presents a My Number-shaped reference is refused.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from kokuho.access.records import Actor, record_access
+from kokuho.identity.redaction import looks_like_my_number
 from kokuho.linkage.network import NetworkGateway, city_body
 from kokuho.records.linkage import CodeModel
-
-_TWELVE = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
 class CodeRegistrationRefused(ValueError):
@@ -46,10 +44,10 @@ def register_code(person_id: str, resident_ref: str, network: NetworkGateway, ac
     existing = code_of(person_id)
     if existing:
         return existing
-    if _TWELVE.search(resident_ref):
+    if looks_like_my_number(resident_ref):  # any shape: full-width, 4-4-4, …
         raise CodeRegistrationRefused("a 符号 is requested with a resident reference, never a My Number")
     code = network.issue_code(city_body(), resident_ref)
-    if _TWELVE.search(code):
+    if looks_like_my_number(code):
         raise CodeRegistrationRefused("the issued 符号 looks like a My Number and is not accepted")
     item = CodeModel(_pk(person_id), "CODE", person_id=person_id, code=code,
                      issued_at=datetime.now(UTC).isoformat(timespec="seconds"), issuer="network",

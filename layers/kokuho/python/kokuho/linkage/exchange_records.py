@@ -12,11 +12,12 @@ import hashlib
 import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
 from pynamodb.exceptions import PutError
 
+from kokuho.identity.redaction import redact
 from kokuho.records.linkage import ExchangeRecordModel
 
 
@@ -42,6 +43,14 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def _redacted(ex: Exchange) -> Exchange:
+    """Every text of the record passed through My Number redaction (any shape): a refusal reason or a
+    body name copied from a request or a reply never carries a number into the record."""
+    texts = {f.name: redact(v) for f in fields(ex) if isinstance(v := getattr(ex, f.name), str)}
+    return replace(ex, **texts, fields_sent=[redact(f) for f in ex.fields_sent],
+                   fields_withheld=[redact(f) for f in ex.fields_withheld])
+
+
 def record_exchange(ex: Exchange, recorded_at: datetime | None = None, *,
                     once_key: str | None = None) -> ExchangeRecordModel | None:
     """Save the record. With `once_key` (what identifies the event: the same request received again, as
@@ -65,6 +74,7 @@ def exchange_record(ex: Exchange, recorded_at: datetime | None = None, *,
                     record_id: str | None = None) -> ExchangeRecordModel:
     """The record, unsaved: for a caller that commits it in one transaction with what it records
     (save it with the condition `ExchangeRecordModel.pk.does_not_exist()`)."""
+    ex = _redacted(ex)
     at = (recorded_at or datetime.now(UTC)).isoformat(timespec="milliseconds")
     record_id = record_id or f"{ex.direction[0].upper()}{secrets.token_urlsafe(12)}"
     return ExchangeRecordModel(

@@ -42,6 +42,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
+from kokuho.identity.redaction import looks_like_my_number
 from kokuho.records.base import connection
 from kokuho.records.linkage import AppliedFileModel, CarryOverModel, ContinuityModel
 
@@ -63,7 +64,6 @@ D_FIELDS: dict[str, tuple[str, ...]] = {
 H_FIELDS = ("record_type", "kind", "layout_version", "file_id", "created_at", "sender", "receiver")
 T_FIELDS = ("record_type", "record_count", "checksum")
 _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
-_TWELVE = re.compile(r"^\d{12}$")
 _MUNI = re.compile(r"^\d{6}$")
 _INSURER = re.compile(r"^\d{6,8}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -169,7 +169,7 @@ def _date(value: str, line: int, name: str, errors: list[FieldError]) -> date | 
 def _check_id(value: str, line: int, name: str, errors: list[FieldError], *, optional: bool = False) -> None:
     if optional and value == "":
         return
-    if _TWELVE.match(value):
+    if looks_like_my_number(value):  # any shape (1234-5678-9018 is a valid id otherwise)
         errors.append(FieldError(line, name, "looks like a My Number: identifiers here are internal ids"))
     elif not _ID.match(value):
         errors.append(FieldError(line, name, "not an identifier (A-Z a-z 0-9 _ -, 1–40)"))
@@ -261,7 +261,7 @@ def parse_file(data: bytes) -> ParsedFile:
         raise FileRejected([FieldError(1, "kind", f"unknown file kind (expected one of {list(KINDS)})")])
     if version != LAYOUT_VERSION:
         errors.append(FieldError(1, "layout_version", f"layout version {LAYOUT_VERSION} expected"))
-    if not _ID.match(file_id) or _TWELVE.match(file_id):
+    if not _ID.match(file_id) or looks_like_my_number(file_id):
         errors.append(FieldError(1, "file_id", "not an identifier"))
     try:
         datetime.fromisoformat(created_at)
@@ -270,6 +270,8 @@ def parse_file(data: bytes) -> ParsedFile:
     for name, value in (("sender", sender), ("receiver", receiver)):
         if not value:
             errors.append(FieldError(1, name, "empty"))
+        elif looks_like_my_number(value):
+            errors.append(FieldError(1, name, "looks like a My Number"))
     tail = lines[-1].split(",")
     last = len(lines)
     names = D_FIELDS[kind]

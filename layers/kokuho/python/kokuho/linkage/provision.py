@@ -35,7 +35,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
-from kokuho.identity.redaction import redact
+from kokuho.identity.redaction import looks_like_my_number, redact
 from kokuho.linkage import codes
 from kokuho.linkage.crypto import encrypt_for, exchange_aad, key_id, parse_public_key, verify_permit_signature
 from kokuho.linkage.exchange_records import Exchange, exchange_record, now_iso, record_exchange
@@ -176,7 +176,7 @@ def _refusal_reply(request_id: str, reason: Reason) -> dict[str, Any]:
 def _safe_str(event: dict[str, Any], key: str, default: str = "unknown") -> str:
     """A field of a request that failed validation, fit to record: short, and never a 12-digit run."""
     value = event.get(key)
-    return redact(value[:100]) if isinstance(value, str) and value else default
+    return redact(value)[:100] if isinstance(value, str) and value else default  # redact, then cut
 
 
 def receive_request(event: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
@@ -319,6 +319,8 @@ def decide(request_id: str, approve: bool, staff: Actor, reason: str | None, sfn
         raise DecisionError("an approval is a person's decision, not a workflow's")
     if not approve and not (reason and reason.strip()):
         raise DecisionError("a refusal needs a reason")
+    if reason and looks_like_my_number(reason):  # it goes into the workflow and the 情報提供等記録
+        raise DecisionError("reason: must not contain a My Number")
     try:
         state = _load(request_id)
     except DoesNotExist:

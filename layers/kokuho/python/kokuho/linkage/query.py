@@ -21,6 +21,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from kokuho.access.records import Actor, record_access
+from kokuho.identity.redaction import redact
 from kokuho.linkage import codes
 from kokuho.linkage.crypto import DecryptionFailed, KeyPair, b64d, b64e, decrypt_with, exchange_aad
 from kokuho.linkage.exchange_records import Exchange, now_iso, record_exchange
@@ -106,7 +107,7 @@ def receive_reply(query: dict[str, Any], reply: dict[str, Any], kms: Any,
                                  provided_at=reply.get("provided_at"), reason=reason, fields_sent=sent or []))
 
     if reply.get("status") != "provided":
-        _record("refused", f"provider refused: {str(reply.get('reason'))[:100]}")
+        _record("refused", f"provider refused: {redact(str(reply.get('reason')))[:100]}")  # redact, then cut
         return {"request_id": request_id, "status": "refused_by_provider"}
     try:
         plain = decrypt_with(_city_private_key(kms), reply["envelope"], exchange_aad(request_id, item))

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
 
-from kokuho.identity.mynumber import is_valid as is_my_number
+from kokuho.identity.mynumber import contains_my_number
 from kokuho.premium.errors import CaseError
 
 #: Upper bound of an amount in a case: far above any declared income (the largest personal incomes in
@@ -141,7 +141,7 @@ def _check_consistency(case: PremiumCase) -> None:
     h = case.household
     ids = [m.id for m in h.members]
     for i, m in enumerate(h.members):
-        if is_my_number(m.id):
+        if contains_my_number(m.id):  # in any shape, inside the id too
             # Ids appear in explanations and notices: a My Number (個人番号) must never be one.
             raise CaseError(f"household.members[{i}].id", "must not be a My Number")
         if ids.index(m.id) != i:

@@ -1,0 +1,47 @@
+"""A My Number written in every shape an attacker might try (issue 8 item 5), for the tests of every
+check that must find one. Built at run time from a valid number that no test prints; ids name shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kokuho.identity.mynumber import check_digit
+
+FIRST = "12345678901"
+NUMBER = FIRST + str(check_digit(FIRST))  # valid; never printed
+INVALID = FIRST + str((check_digit(FIRST) + 1) % 10)
+FULL = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+CIRCLED = str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")
+
+
+def _444(sep: str) -> Callable[[str], str]:
+    return lambda n: sep.join((n[:4], n[4:8], n[8:]))
+
+
+SHAPES: dict[str, Callable[[str], str]] = {
+    "plain": lambda n: n,
+    "full-width": lambda n: n.translate(FULL),
+    "hyphens": _444("-"),
+    "spaces": _444(" "),
+    "nbsp": _444("\u00a0"),
+    "ideographic-space": _444("\u3000"),
+    "full-width-hyphen": _444("\uff0d"),
+    "en-dash": _444("\u2013"),
+    "em-dash": _444("\u2014"),
+    "minus-sign": _444("\u2212"),
+    "long-mark": _444("\u30fc"),
+    "half-width-long-mark": _444("\uff70"),
+    "middle-dot": _444("\u30fb"),
+    "tab": _444("\t"),
+    "spaced-hyphens": _444(" - "),
+    "mixed": lambda n: n[:4].translate(FULL) + "-" + n[4:8] + "\u3000" + n[8:].translate(FULL),
+    "full-width-with-hyphens": lambda n: _444("\uff0d")(n.translate(FULL)),
+    "zero-width-space": lambda n: "\u200b".join(n),
+    "soft-hyphen": _444("\u00ad"),
+    "combining-mark": lambda n: n[:6] + "\u0301" + n[6:],
+    "every-digit-spaced": lambda n: " ".join(n),
+    "arabic-indic-digits": lambda n: n.translate(ARABIC),
+    "circled-digits": lambda n: n.translate(CIRCLED),
+    "3-4-5": lambda n: f"{n[:3]}-{n[3:7]}-{n[7:]}",
+}
