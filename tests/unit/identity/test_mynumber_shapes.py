@@ -17,6 +17,7 @@ from kokuho.identity.mynumber import (
     contains_my_number,
     count_my_numbers,
     find_candidates,
+    identifier_holds_my_number,
     normalize,
     require_valid,
     validation_error,
@@ -158,3 +159,12 @@ def test_escaped_shapes_are_found_and_redacted(shape: str, escape: str) -> None:
             "json-of-repr": json.dumps({"n": repr(written)})}[escape]
     assert count_my_numbers(text) == 1 and contains_my_number(text)
     assert count_my_numbers(redact(text), inside_identifiers=True) == 0
+
+
+def test_file_ids_and_chains_of_codes_and_months_are_not_numbers() -> None:
+    # KG-<municipality>-<YYYYMM>: twelve digits joined by a hyphen; about one month in ten has a valid
+    # check digit, and the city's own monthly file must not be refused for it.
+    ids = [f"KG-401005-{y}{m:02d}" for y in range(2024, 2040) for m in range(1, 13)]
+    assert any(contains_my_number(i) for i in ids)  # the strict check would refuse some
+    assert not any(identifier_holds_my_number(i) or identifier_holds_my_number(f"FILE#{i}") for i in ids)
+    assert identifier_holds_my_number(_444("-")(NUMBER)) and identifier_holds_my_number(f"FILE#{NUMBER}")

@@ -36,7 +36,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
-from kokuho.identity.mynumber import contains_my_number
+from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
 from kokuho.records.base import connection, table_meta
 
 CHAIN_PREFIX = "CHAIN#"
@@ -104,11 +104,13 @@ def _validate(actor: Actor, subject_ids: Sequence[str], category: str, operation
     if not category or not operation:
         raise AccessRecordError("an access record needs a data category and an operation")
     named = {"staff_id": actor.staff_id, "terminal_id": actor.terminal_id, "purpose": actor.purpose,
-             "category": category, "operation": operation, "result": result, "chain": chain}
+             "category": category, "operation": operation, "result": result}
     named.update({f"subject_ids[{i}]": s for i, s in enumerate(subject_ids)})
     for name, value in named.items():
         if contains_my_number(str(value)):  # in any shape: records name internal ids, never a My Number
             raise AccessRecordError(f"{name}: an access record never holds a My Number")
+    if identifier_holds_my_number(chain):  # built from ids, file ids and months (FILE#KG-401307-202604)
+        raise AccessRecordError("chain: an access record never holds a My Number")
 
 
 def last_record(chain: str) -> AccessRecordModel | None:

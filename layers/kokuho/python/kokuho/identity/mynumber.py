@@ -244,3 +244,10 @@ def count_my_numbers(text: str, *, inside_identifiers: bool = False) -> int:
 def contains_my_number(text: str) -> bool:
     """The check of every field that must never hold a My Number (free text, ids, record fields, URLs)."""
     return count_my_numbers(text, inside_identifiers=True) > 0
+
+
+def identifier_holds_my_number(value: str) -> bool:
+    """The check of identifiers built from codes and dates ("KG-401307-202604", "FILE#…", 13% of which
+    would hold twelve digits joined by hyphens): the whole id is a My Number in any shape, or one stands
+    apart within it. Free text and ids from outside use `contains_my_number`."""
+    return is_valid(value) or count_my_numbers(value) > 0

@@ -42,6 +42,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
+from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
 from kokuho.identity.redaction import looks_like_my_number
 from kokuho.records.base import connection
 from kokuho.records.linkage import AppliedFileModel, CarryOverModel, ContinuityModel
@@ -169,7 +170,7 @@ def _date(value: str, line: int, name: str, errors: list[FieldError]) -> date | 
 def _check_id(value: str, line: int, name: str, errors: list[FieldError], *, optional: bool = False) -> None:
     if optional and value == "":
         return
-    if looks_like_my_number(value):  # any shape (1234-5678-9018 is a valid id otherwise)
+    if re.fullmatch(r"\d{12}", value) or contains_my_number(value):  # any shape: 1234-5678-9018 too
         errors.append(FieldError(line, name, "looks like a My Number: identifiers here are internal ids"))
     elif not _ID.match(value):
         errors.append(FieldError(line, name, "not an identifier (A-Z a-z 0-9 _ -, 1–40)"))
@@ -261,7 +262,8 @@ def parse_file(data: bytes) -> ParsedFile:
         raise FileRejected([FieldError(1, "kind", f"unknown file kind (expected one of {list(KINDS)})")])
     if version != LAYOUT_VERSION:
         errors.append(FieldError(1, "layout_version", f"layout version {LAYOUT_VERSION} expected"))
-    if not _ID.match(file_id) or looks_like_my_number(file_id):
+    # A file id names a municipality and a month (KG-401307-202604): twelve digits, no number.
+    if not _ID.match(file_id) or re.fullmatch(r"\d{12}", file_id) or identifier_holds_my_number(file_id):
         errors.append(FieldError(1, "file_id", "not an identifier"))
     try:
         datetime.fromisoformat(created_at)
