@@ -154,3 +154,35 @@ def test_the_my_number_routes_take_any_shape_and_store_one_form(one_person: None
     assert status == 404
     status, out, _ = call("POST", "/persons/P0001/my-number", staff_id=OFFICER, body={"my_number": "1234-5678"})
     assert status == 422 and "my_number" in json.dumps(out)
+
+
+def test_an_unexpected_error_logs_its_traceback_redacted(one_person: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Item 7: the "unexpected error" line kept only the exception's type; it keeps the traceback now.
+    import io
+    import logging
+
+    from qualification import api
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError(f"store said: person {SHAPES['mixed'](NUMBER)} unavailable")
+
+    monkeypatch.setattr(api.appsvc, "read_person", broken)
+    shipped = io.StringIO()  # what the function's log stream carries: powertools' JSON formatter
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+    (formatter,) = [h.formatter for h in api.logger._logger.handlers
+                    if isinstance(h.formatter, LambdaPowertoolsFormatter)]
+    sink = logging.StreamHandler(shipped)
+    sink.setFormatter(formatter)
+    api.logger._logger.addHandler(sink)
+    try:
+        status, out, resp = call("GET", "/persons/P0001", staff_id=CLERK)
+    finally:
+        api.logger._logger.removeHandler(sink)
+    assert status == 500 and count_my_numbers(resp["body"], inside_identifiers=True) == 0
+    lines = [json.loads(x) for x in shipped.getvalue().splitlines()]
+    (line,) = [x for x in lines if x.get("message") == "unexpected error"]
+    assert line["exception_name"] == "RuntimeError"
+    assert "Traceback (most recent call last)" in line["exception"] and "in broken" in line["exception"]
+    assert "store said: person [REDACTED-12-DIGITS] unavailable" in line["exception"]
+    assert count_my_numbers(shipped.getvalue(), inside_identifiers=True) == 0
