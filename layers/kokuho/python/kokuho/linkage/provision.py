@@ -30,11 +30,12 @@ from enum import StrEnum
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
+from kokuho.identity.mynumber import contains_my_number
 from kokuho.identity.redaction import looks_like_my_number, redact
 from kokuho.linkage import codes
 from kokuho.linkage.crypto import encrypt_for, exchange_aad, key_id, parse_public_key, verify_permit_signature
@@ -106,6 +107,14 @@ class ProvisionRequest(BaseModel):
     requester_public_key: str = Field(min_length=1, max_length=200)
     requested_at: str
     permit: Permit | None = None
+
+    @model_validator(mode="after")
+    def _no_my_number(self) -> ProvisionRequest:
+        # These texts go into access records and the 情報提供等記録: a number in any shape is malformed.
+        for name in ("request_id", "requester_body", "requester_kind", "item", "code", "requested_at"):
+            if contains_my_number(getattr(self, name)):
+                raise ValueError(f"{name}: must not contain a My Number")
+        return self
 
 
 @dataclass(frozen=True)
