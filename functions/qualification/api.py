@@ -32,7 +32,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from kokuho.access.grants import Function, authorize, grant_state, today_jst
-from kokuho.access.identity import TERMINAL_HEADER, Unauthenticated, identity_of
+from kokuho.access.identity import Unauthenticated, identity_of
 from kokuho.access.limits import LimitExceeded, Reservation, count_page, reserve_persons, settle
 from kokuho.access.records import Actor
 from kokuho.identity.mynumber import InvalidMyNumber, contains_my_number, count_my_numbers, mask
@@ -136,9 +136,9 @@ def _url_has_my_number(event: dict[str, Any]) -> bool:
     headers = [(str(k), str(v)) for k, v in (event.get("headers") or {}).items()]
     for name, values in (event.get("multiValueHeaders") or {}).items():
         headers += [(str(name), str(v)) for v in values or []]
-    # Values standalone only (a trace id's hex may hold twelve digits); the terminal id is recorded: strict.
-    if any(contains_my_number(k) or count_my_numbers(v) > 0
-           or (k.lower() == TERMINAL_HEADER.lower() and contains_my_number(v)) for k, v in headers):
+    # Values: a number standing on its own (a trace id's hex may hold twelve digits; no header value is
+    # recorded: the identity is, and it is checked strictly below).
+    if any(contains_my_number(k) or count_my_numbers(v) > 0 for k, v in headers):
         return True
     context = (event.get("requestContext") or {}).get("authorizer") or {}
     return isinstance(context, dict) and any(contains_my_number(str(v)) for v in context.values())
