@@ -211,3 +211,31 @@ def test_human_output_is_a_table_and_a_summary(tmp_path: Path, capsys: pytest.Ca
                                            "event"]
     assert "critical  trail-tampering" in out
     assert out.rstrip().endswith("2 records read; 2 findings (key-disabled 1, trail-tampering 1)")
+
+
+def _varied_logs(root: Path) -> None:
+    reads = [get_item(i * 0.5, "S0301") for i in range(40)]
+    odd_identity = record("StopLogging", "cloudtrail.amazonaws.com", 30, {"type": "Root", "principalId": ACCOUNT,
+                                                                           "arn": f"arn:aws:iam::{ACCOUNT}:root"})
+    null_identity = record("DisableKey", "kms.amazonaws.com", 31)
+    null_identity["userIdentity"] = None
+    text_params = record("ExecuteStatement", "dynamodb.amazonaws.com", 32)
+    text_params["requestParameters"] = "SELECT * FROM t"  # not CloudTrail's shape: read, and not a select
+    write_log(log_path(root, 0), reads[:20] + [odd_identity])
+    write_log(log_path(root, 0, "Odd00001"), [null_identity, text_params])
+    write_log(log_path(root, 60, "Plain001").with_suffix(""), reads[20:] + [
+        record("ListBuckets", "s3.amazonaws.com", 33, region="eu-west-1", error="AccessDenied")])
+
+
+def test_the_fast_reader_finds_what_the_full_parse_finds(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.trail import logs
+
+    _varied_logs(tmp_path)
+    fast = scan(capsys, tmp_path, "--bulk-read-threshold", "10")
+    monkeypatch.setattr(logs, "_typed_decoder", lambda fields: None)
+    full = scan(capsys, tmp_path, "--bulk-read-threshold", "10")
+    assert fast == full
+    assert sorted(f["rule"] for f in fast[1]) == [
+        "access-denied", "bulk-read", "key-disabled", "outside-japan", "trail-tampering"]
+    assert {f["principal"] for f in fast[1]} >= {None, f"arn:aws:iam::{ACCOUNT}:root", "S0301"}

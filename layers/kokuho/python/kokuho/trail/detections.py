@@ -86,25 +86,58 @@ def _values(record: Record, path: tuple[str, ...]) -> list[Any]:
     return current
 
 
-def _getter(field: str) -> Callable[[Record], list[Any]]:
-    path = tuple(field.split("."))
-    if len(path) == 1:  # the common case, kept cheap: scans run this on every record
-        key = path[0]
-        return lambda r: [r.get(key)]
-    return lambda r: _values(r, path)
+def _value(record: Record, path: tuple[str, ...]) -> Any:
+    value: Any = record
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
 
 
 def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def _member(allowed: frozenset[Any]) -> Callable[[Any], bool]:
+    def test(value: Any) -> bool:
+        try:
+            return value in allowed
+        except TypeError:  # a list or an object: never equal to a listed scalar
+            return False
+    return test
+
+
+def _value_test(op: str, arg: Any, node: dict[str, Any]) -> Callable[[Any], bool]:
+    if op in ("in", "not_in"):
+        return _member(frozenset(_as_list(arg)))
+    if op in ("prefix", "suffix"):
+        affixes = tuple(str(a) for a in _as_list(arg))
+        if op == "prefix":
+            return lambda v: isinstance(v, str) and v.startswith(affixes)
+        return lambda v: isinstance(v, str) and v.endswith(affixes)
+    if op == "regex":
+        pattern = re.compile(str(arg), re.IGNORECASE if node.get("ignore_case") else 0)
+        return lambda v: isinstance(v, str) and pattern.search(v) is not None
+    raise DetectionError(f"match: unknown operator {op!r} on {node['field']}")
+
+
 def compile_match(node: dict[str, Any]) -> Predicate:
-    """A predicate over one record from a match tree (raises DetectionError naming the bad node)."""
+    """A predicate over one record from a match tree (raises DetectionError naming the bad node).
+
+    Scans run these on every record, so the common shapes get closures without generator overhead."""
     if not isinstance(node, dict) or not node:
         raise DetectionError(f"match: a condition must be an object, not {node!r}")
     if "all" in node or "any" in node:
         key = "all" if "all" in node else "any"
         parts = [compile_match(child) for child in _as_list(node[key])]
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            first, second = parts
+            if key == "all":
+                return lambda r: first(r) and second(r)
+            return lambda r: first(r) or second(r)
         if key == "all":
             return lambda r: all(p(r) for p in parts)
         return lambda r: any(p(r) for p in parts)
@@ -113,26 +146,37 @@ def compile_match(node: dict[str, Any]) -> Predicate:
         return lambda r: not inner(r)
     if "field" not in node:
         raise DetectionError(f"match: unknown condition {sorted(node)}")
-    get = _getter(str(node["field"]))
     ops = set(node) - {"field", "ignore_case"}
     if len(ops) != 1:
         raise DetectionError(f"match: condition on {node['field']} needs exactly one operator, has {sorted(ops)}")
     op = ops.pop()
-    arg = node[op]
-    if op in ("in", "not_in"):
-        allowed = frozenset(_as_list(arg))
-        if op == "in":
-            return lambda r: any(v in allowed for v in get(r) if v is None or isinstance(v, str | int | bool))
-        return lambda r: not any(v in allowed for v in get(r) if v is None or isinstance(v, str | int | bool))
-    if op in ("prefix", "suffix"):
-        affixes = tuple(str(a) for a in _as_list(arg))
-        if op == "prefix":
-            return lambda r: any(isinstance(v, str) and v.startswith(affixes) for v in get(r))
-        return lambda r: any(isinstance(v, str) and v.endswith(affixes) for v in get(r))
-    if op == "regex":
-        pattern = re.compile(str(arg), re.IGNORECASE if node.get("ignore_case") else 0)
-        return lambda r: any(isinstance(v, str) and pattern.search(v) is not None for v in get(r))
-    raise DetectionError(f"match: unknown operator {op!r} on {node['field']}")
+    test = _value_test(op, node[op], node)
+    path = tuple(str(node["field"]).split("."))
+    if "*" in path:
+        held: Predicate = lambda r: any(test(v) for v in _values(r, path))  # noqa: E731
+    elif len(path) == 1:
+        key = path[0]
+        held = lambda r: test(r.get(key))  # noqa: E731
+    else:
+        held = lambda r: test(_value(r, path))  # noqa: E731
+    if op == "not_in":
+        return lambda r: not held(r)
+    return held
+
+
+def fields_of(node: Any) -> set[str]:
+    """The record fields (dotted paths) a match reads."""
+    if not isinstance(node, dict):
+        return set()
+    out: set[str] = set()
+    for key in ("all", "any"):
+        for child in _as_list(node.get(key, [])):
+            out |= fields_of(child)
+    if "not" in node:
+        out |= fields_of(node["not"])
+    if "field" in node:
+        out.add(str(node["field"]))
+    return out
 
 
 def required_sources(node: dict[str, Any]) -> frozenset[str] | None:

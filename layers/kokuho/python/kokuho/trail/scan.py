@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from kokuho.trail.bursts import bursts
-from kokuho.trail.detections import Detection, Predicate, compile_match, required_sources
-from kokuho.trail.logs import TrailFileError, log_files, principal, read_records
+from kokuho.trail.detections import Detection, Predicate, compile_match, fields_of, required_sources
+from kokuho.trail.logs import RecordReader, TrailFileError, log_files, principal
 
 # (epoch seconds, eventTime as written, eventID)
 Event = tuple[float, str, Any]
@@ -63,6 +63,8 @@ class Scanner:
     def __init__(self, detections: Iterable[Detection],
                  overrides: Mapping[str, Mapping[str, int]] | None = None) -> None:
         overrides = overrides or {}
+        detections = list(detections)
+        self.fields = set().union(*(fields_of(d.match) for d in detections))
         self._anywhere: list[_Rule] = []
         self._by_source: dict[str, list[_Rule]] = defaultdict(list)
         for det in detections:
@@ -134,8 +136,9 @@ def scan_directory(root: Path, detections: Iterable[Detection],
                    overrides: Mapping[str, Mapping[str, int]] | None = None) -> Scanner:
     """Scan every log file under `root` (raises TrailFileError naming a directory or file it cannot read)."""
     scanner = Scanner(detections, overrides)
+    reader = RecordReader(scanner.fields)
     for path in log_files(root):
-        scanner.feed(read_records(path), str(path))
+        scanner.feed(reader.read(path), str(path))
     return scanner
 
 
