@@ -154,6 +154,14 @@ def compile_match(node: dict[str, Any]) -> Predicate:
     path = tuple(str(node["field"]).split("."))
     if "*" in path:
         held: Predicate = lambda r: any(test(v) for v in _values(r, path))  # noqa: E731
+    elif len(path) == 1 and op in ("in", "not_in"):
+        key, allowed = path[0], frozenset(_as_list(node[op]))
+
+        def held(r: Record) -> bool:  # the commonest condition, in one call
+            try:
+                return r.get(key) in allowed
+            except TypeError:
+                return False
     elif len(path) == 1:
         key = path[0]
         held = lambda r: test(r.get(key))  # noqa: E731

@@ -92,12 +92,17 @@ class Scanner:
         """Run every detection on the records of one file (`source` names the file in errors)."""
         self.records += len(records)
         rules_for = self._rules_for
+        epochs: dict[Any, float] = {}
         for index, rec in enumerate(records):
             for rule in rules_for(rec.get("eventSource")):
                 if not rule.predicate(rec):
                     continue
                 time = rec.get("eventTime")
-                event: Event = (_epoch(time, source, index), str(time), rec.get("eventID"))
+                # events of one second share their eventTime: parse it once
+                epoch = epochs.get(time) if isinstance(time, str) else None
+                if epoch is None:
+                    epoch = epochs[time] = _epoch(time, source, index)
+                event: Event = (epoch, str(time), rec.get("eventID"))
                 who = principal(rec)
                 det = rule.detection
                 if det.aggregate == "event":
