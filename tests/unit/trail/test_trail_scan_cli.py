@@ -155,15 +155,18 @@ def test_bulk_read_counts_reads_only(tmp_path: Path, capsys: pytest.CaptureFixtu
     reads = [record("BatchGetItem", ddb, 1, params={"requestItems": {"kokuho-persons": {"keys": [{}] * 100}}}),
              record("Query", ddb, 2), record("Scan", ddb, 3), record("TransactGetItems", ddb, 4),
              record("ExecuteStatement", ddb, 5, params={"statement": "SELECT * FROM \"kokuho-persons\""}),
-             record("BatchExecuteStatement", ddb, 6, params={"statements": [{"statement": " select pk FROM t"}]})]
+             # CloudTrail logs a batch's statements under requestItems (the API calls them Statements)
+             record("BatchExecuteStatement", ddb, 6, params={"requestItems": [{"statement": "UPDATE t SET a = 1"},
+                                                                              {"statement": " select pk FROM t"}]}),
+             record("BatchExecuteStatement", ddb, 6, params={"statements": [{"statement": "SELECT pk FROM t"}]})]
     others = [record("PutItem", ddb, 7), record("ExecuteStatement", ddb, 8, params={"statement": "DELETE FROM t"}),
-              record("BatchExecuteStatement", ddb, 9, params={"statements": [{"statement": "INSERT INTO t"}]}),
+              record("BatchExecuteStatement", ddb, 9, params={"requestItems": [{"statement": "INSERT INTO t"}]}),
               record("GetObject", "s3.amazonaws.com", 10), record("DescribeTable", ddb, 11)]
     write_log(log_path(tmp_path, 0), reads + others)
-    _, findings, _ = scan(capsys, tmp_path, "--bulk-read-threshold", "5")
-    assert [(f["rule"], f["count"], f["event_ids"]) for f in findings] == [
-        ("bulk-read", 6, [r["eventID"] for r in reads])]
     _, findings, _ = scan(capsys, tmp_path, "--bulk-read-threshold", "6")
+    assert [(f["rule"], f["count"], f["event_ids"]) for f in findings] == [
+        ("bulk-read", 7, [r["eventID"] for r in reads])]
+    _, findings, _ = scan(capsys, tmp_path, "--bulk-read-threshold", "7")
     assert findings == []
 
 
