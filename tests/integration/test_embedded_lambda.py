@@ -13,9 +13,10 @@ from kokuho.platform.tables import TABLES
 
 
 def test_lambda_invoke_runs_the_catalog_handler_in_process(aws: EmbeddedAWS) -> None:
+    # A run is named by its mode, fiscal year and month (not the execution name), so a rerun is the same run.
     out = aws.invoke("assessment-prepare", {"input": {"mode": "annual", "as_of_month": "2024-06"},
                                              "execution_id": "local", "execution_name": "probe-1"})
-    assert (out["run_id"], out["fiscal_year"], out["households"], out["batches"]) == ("probe-1", 2024, 0, 0)
+    assert (out["run_id"], out["fiscal_year"], out["households"], out["batches"]) == ("annual-2024-2024-06", 2024, 0, 0)
 
 
 def test_handler_exception_is_a_function_error_with_type_and_redacted_message(
