@@ -31,7 +31,7 @@ from infra.guards import add_guards  # noqa: E402
 from infra.layer_build import build_layer, skip_deps_requested  # noqa: E402
 from infra.nag_acknowledgements import AppliedAck, acknowledge  # noqa: E402
 from infra.settings import alarm_subscription_from_context, settings_from_context  # noqa: E402
-from infra.stacks.api import ApiStack  # noqa: E402
+from infra.stacks.api import ApiRoute, ApiStack  # noqa: E402
 from infra.stacks.audit import AuditStack  # noqa: E402
 from infra.stacks.data import DataStack  # noqa: E402
 from infra.stacks.network import NetworkStack  # noqa: E402
@@ -105,7 +105,9 @@ def build_app(
             subnets=network.subnets, security_group=network.workload_sg,
             execute_api_endpoint=network.execute_api_endpoint, keys=data.keys, functions_root=functions_root,
             layer_root=layer_root, state_machines=[s.logical for s in state_machines],
-            alarm_topic=audit.topic, description="kokuho: private REST API")
+            alarm_topic=audit.topic,
+            routes=api_routes(functions_root) if any(f.api_concerns for f in api_specs) else (),
+            description="kokuho: private REST API")
         api.add_stack_dependency(data)
 
     built = KokuhoApp(app=app, data=data, network=network, audit=audit, workflows=workflows, api=api)
@@ -114,6 +116,17 @@ def build_app(
     if nag:
         Validations.of(app).add_plugins(*(pack(app) for pack in NAG_PACKS))
     return built
+
+
+def api_routes(functions_root: Path) -> list[ApiRoute]:
+    """The private API's routes from the handler's own route table (qualification.api.ROUTES): API Gateway
+    integrates each with the function of its concern; the table is never written twice."""
+    import importlib
+
+    if str(functions_root) not in sys.path:
+        sys.path.append(str(functions_root))
+    module = importlib.import_module("qualification.api")
+    return [ApiRoute(r.method, r.path, r.concern) for r in module.ROUTES]
 
 
 @dataclass

@@ -68,6 +68,10 @@ class DeploySettings:
     def function_name(self, logical: str) -> str:
         return f"{PROJECT}-{logical}"
 
+    def fixed_role_arn(self, function_logical: str) -> str:
+        """Fixed ARN of the role of a function whose role a key policy names (the vault; signers)."""
+        return f"arn:aws:iam::{self.account}:role/{self.function_name(function_logical)}"
+
     def signer_role_arn(self, function_logical: str) -> str:
         """Fixed ARN of the role of a function that signs (a key policy names it; see CatalogFunctions)."""
         return f"arn:aws:iam::{self.account}:role/{self.function_name(function_logical)}"

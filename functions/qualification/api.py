@@ -154,12 +154,22 @@ def _subject(params: dict[str, str]) -> str:
     return "none"
 
 
+def served_concerns(function_name: str) -> frozenset[str] | None:
+    """The concerns this deployed function serves (its catalog entry's api_concerns); None — every route —
+    for a name outside the catalog's api functions (the in-process harnesses of tests and benchmarks)."""
+    from kokuho.platform.catalog import FUNCTIONS_BY_LOGICAL
+
+    spec = FUNCTIONS_BY_LOGICAL.get(function_name.removeprefix("kokuho-"))
+    return frozenset(spec.api_concerns) if spec is not None and spec.api_concerns else None
+
+
 def authorize_request(event: dict[str, Any], spec: RouteSpec | None, params: dict[str, str],
-                      allowed_methods: Callable[[], list[str]]) -> Actor:
+                      allowed_methods: Callable[[], list[str]], served: frozenset[str] | None = None) -> Actor:
     """The one admission step of every request, run on the route the resolver will dispatch to (so no
     spelling of a method or path reaches a handler around it): who is calling (401), no My Number in
-    the URL (400), a route that exists (404, 405 with Allow), the grant of the route's function (403
-    and a denied access record). Returns the Actor the handlers act as; raises Refused otherwise."""
+    the URL (400), a route that exists and that this function serves (404, 405 with Allow), the grant of
+    the route's function (403 and a denied access record). Returns the Actor the handlers act as; raises
+    Refused otherwise."""
     try:
         who = identity_of(event)
     except Unauthenticated as exc:
@@ -173,6 +183,10 @@ def authorize_request(event: dict[str, Any], spec: RouteSpec | None, params: dic
         methods = allowed_methods()
         if methods:
             raise Refused(405, "method not allowed on this path", {"Allow": ", ".join(methods)})
+        raise Refused(404, "no such route")
+    if served is not None and spec.concern not in served:
+        # Another concern's function serves it (API Gateway never sends it here): as if it did not exist.
+        logger.info("refused: route of another function", extra={"staff_id": who.staff_id, "route": spec.path})
         raise Refused(404, "no such route")
     if spec.function is None:
         return Actor(who.staff_id, who.terminal_id, "(authenticated)", who.terminal_source)
@@ -281,9 +295,10 @@ class _AuthorizingResolver(APIGatewayRestResolver):
 
     def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder:
         spec = _SPEC_OF.get(route.func)
+        served = served_concerns(str(getattr(self.lambda_context, "function_name", "") or ""))
         try:
             actor = authorize_request(self.current_event.raw_event, spec, route_arguments,
-                                      lambda: self._methods_of(route.path))
+                                      lambda: self._methods_of(route.path), served)
             taken = reserve_volume(actor, spec, route_arguments, self.current_event.raw_event)
         except Refused as exc:
             response = _error(exc.status, exc.reason, exc.headers)
@@ -681,6 +696,16 @@ for _spec in ROUTES:
 app.include_router(approval_routes.router)
 
 
+def concern_of(method: str, path: str) -> Concern | None:
+    """The concern of the route a request would reach (the resolver's own matching), None for none: how
+    local runs pick the function API Gateway would invoke."""
+    for route in app._static_routes + app._dynamic_routes:
+        if route.method == method.upper() and route.rule.match(path):
+            spec = _SPEC_OF.get(route.func)
+            return spec.concern if spec is not None else None
+    return None
+
+
 # --- entry point ------------------------------------------------------------------------------------
 
 
@@ -688,4 +713,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
 
 
-__all__ = ["ROUTES", "RouteSpec", "app", "authorize_request", "handler", "reserve_volume", "settle_volume"]
+__all__ = ["ROUTES", "RouteSpec", "app", "authorize_request", "concern_of", "handler", "reserve_volume",
+           "served_concerns", "settle_volume"]

@@ -28,6 +28,7 @@ from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.settings import APP_LOG_RETENTION, DeploySettings
 from kokuho.platform.catalog.model import FunctionSpec
+from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, SIGNING_KEYS_BY_LOGICAL, TABLES_BY_LOGICAL, DataClass
 
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
@@ -102,10 +103,14 @@ class CatalogFunctions(Construct):
         # A signer's role has a fixed name: the signing key's policy denies Sign to every other principal
         # by that name (DeploySettings.signer_role_arn), with no reference from the Data stack to this one.
         signs = "sign" in spec.signing_keys.values()
+        # The vault's role too: the My Number key's policy names it as the key's only user.
+        if "mynumber" in spec.tables and spec.logical != VAULT_FUNCTION:
+            raise CatalogError(f"function {spec.logical}: only {VAULT_FUNCTION} may touch the mynumber table "
+                               "(others hand numbers to it: FunctionSpec.invokes)")
         role = ServiceRole(
             scope, "Execution", service=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"{name}: exactly the tables, buckets and keys its catalog entry names",
-            role_name=name if signs else None,
+            role_name=name if signs or spec.logical == VAULT_FUNCTION else None,
         )
         self.roles[spec.logical] = role
         log_group = encrypted_log_group(
@@ -122,6 +127,7 @@ class CatalogFunctions(Construct):
                    {"StringEquals": {"kms:EncryptionContext:LambdaFunctionName": name}})
         environment, classes = self._data_access(spec, role)
         self._task_tokens(spec, role)
+        self._invokes(spec, role)
         for data_class in sorted(classes, key=lambda c: c.value):
             environment[f"KOKUHO_KEY_{data_class.name}"] = self.keys[data_class].key_arn
         environment["POWERTOOLS_SERVICE_NAME"] = name
@@ -151,6 +157,18 @@ class CatalogFunctions(Construct):
         # Lambda checks the role's ENI permissions when it creates a VPC function: attach first.
         function.node.add_dependency(role.policy)
         return function
+
+    def _invokes(self, spec: FunctionSpec, role: ServiceRole) -> None:
+        """lambda:InvokeFunction on exactly the catalog functions it names (their fixed ARNs)."""
+        from kokuho.platform.catalog import FUNCTIONS_BY_LOGICAL
+
+        known = set(FUNCTIONS_BY_LOGICAL) | {s.logical for s in self.specs}
+        for logical in spec.invokes:
+            if logical not in known:
+                raise CatalogError(f"function {spec.logical}: invokes unknown function {logical!r}")
+        if spec.invokes:
+            role.allow(["lambda:InvokeFunction"], [
+                self.settings.function_arn(self.settings.function_name(lg)) for lg in sorted(set(spec.invokes))])
 
     def _task_tokens(self, spec: FunctionSpec, role: ServiceRole) -> None:
         """SendTask* on exactly the named state machines, and the history key for them only."""

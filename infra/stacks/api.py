@@ -19,11 +19,18 @@ copy path), JSON access logs to an encrypted, retained log group (no request bod
 X-Ray tracing. The per-staff volume limits are the function's (kokuho.access.limits: API Gateway's usage
 plans meter API keys, which IAM-signed staff calls do not carry); their refusals are a metric
 (kokuho/VolumeLimitRefusals) with an alarm.
+
+Least privilege per function: when the api functions name concerns (FunctionSpec.api_concerns), each
+route of the handler's one route table (qualification.api.ROUTES: method, path, concern) is a method
+integrated with the function of its concern, so a request only ever reaches the role that may serve it;
+every other method of a known resource, and every unknown path, goes to the "meta" function, whose
+handler answers 404/405 like the others.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy, Stack
@@ -51,13 +58,20 @@ READ_THROTTLE_BURST = 40
 REFUSAL_METRIC = ("kokuho", "VolumeLimitRefusals")  # emitted by the api function (qualification.api)
 
 
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str  # OpenAPI template: /persons/{person_id}
+    concern: str
+
+
 class ApiStack(Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: DeploySettings, functions: Sequence[FunctionSpec],
         vpc: ec2.IVpc, subnets: ec2.SubnetSelection, security_group: ec2.ISecurityGroup,
         execute_api_endpoint: ec2.IInterfaceVpcEndpoint, keys: Mapping[DataClass, kms.IKey],
         functions_root: Path, layer_root: Path, state_machines: Sequence[str] | None = None,
-        alarm_topic: sns.ITopic | None = None, **kwargs: object,
+        alarm_topic: sns.ITopic | None = None, routes: Sequence[ApiRoute] = (), **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
         self.settings = settings
@@ -114,15 +128,18 @@ class ApiStack(Stack):
         self.validator = apigw.RequestValidator(
             self, "Validator", rest_api=self.api, validate_request_body=True, validate_request_parameters=True)
         fns = self.catalog_functions.functions
-        for logical, fn in fns.items():
-            integration = apigw.LambdaIntegration(fn, proxy=True)
-            # One api function: it owns the whole path space; several: one prefix each.
-            base = self.api.root if len(fns) == 1 else self.api.root.add_resource(logical)
-            base.add_method("ANY", integration, authorization_type=apigw.AuthorizationType.IAM,
-                            request_validator=self.validator)
-            base.add_resource("{proxy+}").add_method(
-                "ANY", integration, authorization_type=apigw.AuthorizationType.IAM,
-                request_validator=self.validator)
+        if any(spec.api_concerns for spec in functions):
+            self._route_by_concern(functions, routes)
+        else:
+            for logical, fn in fns.items():
+                integration = apigw.LambdaIntegration(fn, proxy=True)
+                # One api function: it owns the whole path space; several: one prefix each.
+                base = self.api.root if len(fns) == 1 else self.api.root.add_resource(logical)
+                base.add_method("ANY", integration, authorization_type=apigw.AuthorizationType.IAM,
+                                request_validator=self.validator)
+                base.add_resource("{proxy+}").add_method(
+                    "ANY", integration, authorization_type=apigw.AuthorizationType.IAM,
+                    request_validator=self.validator)
 
         self.refusal_alarms: dict[str, cloudwatch.Alarm] = {}
         for logical, fn in fns.items():
@@ -143,3 +160,33 @@ class ApiStack(Stack):
             if alarm_topic is not None:
                 alarm.add_alarm_action(cw_actions.SnsAction(alarm_topic))
             self.refusal_alarms[logical] = alarm
+
+    def _method(self, resource: apigw.IResource, method: str, fn: object) -> None:
+        # No test-invoke permission: only the deployed stage may call the function.
+        integration = apigw.LambdaIntegration(fn, proxy=True, allow_test_invoke=False)  # type: ignore[arg-type]
+        resource.add_method(method, integration, authorization_type=apigw.AuthorizationType.IAM,
+                            request_validator=self.validator)
+
+    def _route_by_concern(self, functions: Sequence[FunctionSpec], routes: Sequence[ApiRoute]) -> None:
+        fns = self.catalog_functions.functions
+        of_concern = {c: fns[spec.logical] for spec in functions for c in spec.api_concerns}
+        if not routes:
+            raise ValueError("api functions name concerns but no route table was given")
+        missing = sorted({r.concern for r in routes} - set(of_concern))
+        if missing:
+            raise ValueError(f"no api function serves the concern(s) {missing}")
+        fallback = of_concern["meta"]
+        resources: dict[str, apigw.IResource] = {"/": self.api.root}
+        for route in routes:
+            path = "/" + route.path.strip("/")
+            resource = self.api.root.resource_for_path(path)
+            self._method(resource, route.method, of_concern[route.concern])
+            parts = path.strip("/").split("/")
+            for i in range(1, len(parts) + 1):
+                prefix = "/" + "/".join(parts[:i])
+                resources.setdefault(prefix, self.api.root.resource_for_path(prefix))
+        # Any other method of a known resource, and any unknown path below the root: the "meta" function
+        # (its handler answers 405 with Allow, or 404) — API Gateway never guesses.
+        for known in resources.values():
+            self._method(known, "ANY", fallback)
+        self._method(self.api.root.add_resource("{proxy+}"), "ANY", fallback)

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from infra.guards import exempt
 from infra.settings import TRAIL_NAME, DeploySettings
+from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 from kokuho.platform.tables import (
     AUDIT_BUCKET,
     BUCKETS,
@@ -37,6 +38,14 @@ ACCESS_LOG_BUCKET_SSE_S3_REASON = (
     "TLS-only and versioned.")
 
 
+# Administration of the My Number key, without any use of it (CreateGrant included: a grant is a use).
+MY_NUMBER_KEY_ADMIN = [
+    "kms:DescribeKey", "kms:EnableKey", "kms:DisableKey", "kms:EnableKeyRotation", "kms:DisableKeyRotation",
+    "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListGrants", "kms:ListKeyPolicies",
+    "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias",
+    "kms:UpdateKeyDescription", "kms:RevokeGrant", "kms:TagResource", "kms:UntagResource",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand"]
+MY_NUMBER_KEY_USE = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
 NONCURRENT_DAYS = 30  # how long a mistaken overwrite or delete can be undone
 
 
@@ -71,7 +80,30 @@ class DataStack(Stack):
             enable_key_rotation=True,
             pending_window=Duration.days(30),
             removal_policy=RemovalPolicy.RETAIN,
+            policy=self._my_number_key_policy() if data_class is DataClass.MY_NUMBER else None,
         )
+
+    def _my_number_key_policy(self) -> iam.PolicyDocument:
+        """The My Number key's whole policy: the account's administrators administer it (no encrypt, no
+        decrypt, no grants: an identity policy cannot make anyone else a user); the vault's role uses it
+        (named by its fixed ARN, which exists only once the Api stack is deployed: hence a condition, not
+        a principal); DynamoDB uses it for the mynumber table on behalf of callers the table's own IAM
+        grants admit — only the vault's role (issue 8 item 12)."""
+        account = self.settings.account
+        root = iam.AccountRootPrincipal()
+        return iam.PolicyDocument(statements=[
+            iam.PolicyStatement(sid="KeyAdministration", principals=[root], actions=MY_NUMBER_KEY_ADMIN,
+                                resources=["*"]),
+            iam.PolicyStatement(
+                sid="OnlyTheVaultUsesTheKey", principals=[root], actions=MY_NUMBER_KEY_USE, resources=["*"],
+                conditions={"ArnEquals": {"aws:PrincipalArn": self.settings.fixed_role_arn(VAULT_FUNCTION)}}),
+            iam.PolicyStatement(
+                sid="DynamoDbTableEncryption", principals=[root],
+                actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant",
+                         "kms:DescribeKey"], resources=["*"],
+                conditions={"StringEquals": {"kms:ViaService": f"dynamodb.{self.settings.region}.amazonaws.com",
+                                             "kms:CallerAccount": account}}),
+        ])
 
     def _signing_key(self, spec: SigningKeySpec) -> kms.Key:
         # Asymmetric keys cannot rotate automatically; a new key would start a new digest chain.

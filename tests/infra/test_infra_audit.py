@@ -83,7 +83,7 @@ ACCESS_LOG_ARN = "arn:aws:dynamodb:ap-northeast-1:111111111111:table/kokuho-acce
 REWRITING_ACTIONS = ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
                      "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete", "dynamodb:UpdateTimeToLive",
                      "dynamodb:DeleteTable")
-KNOWN_WRITERS = ("kokuho-qualification-api", "kokuho-assessment-batch", "kokuho-linkage-provision-provide")
+KNOWN_WRITERS = ("kokuho-qualification-api-register", "kokuho-assessment-batch", "kokuho-linkage-provision-provide")
 
 
 def _statements(raw: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:

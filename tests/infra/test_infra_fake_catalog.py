@@ -33,7 +33,7 @@ ASL = {
 }
 FUNCTIONS = (
     FunctionSpec("fake-prepare", "fake.prepare.handler", "prepare", tables={"assessment": "read"}),
-    FunctionSpec("fake-work", "fake.work.handler", "work", tables={"assessment": "write", "mynumber": "read"},
+    FunctionSpec("fake-work", "fake.work.handler", "work", tables={"assessment": "write", "linkage": "read"},
                  buckets={"work": "read"}, reserved_concurrency=5, answers_task_tokens_of=("fake-run",)),
     FunctionSpec("fake-api-a", "fake.api_a.handler", "api a", tables={"staff": "read"}, api=True),
     FunctionSpec("fake-api-b", "fake.api_b.handler", "api b", tables={"staff": "read"}, api=True),
@@ -77,7 +77,7 @@ def test_state_machine_role_distributed_map_and_direct_integration(fake: dict[st
 def test_task_token_function_may_answer_its_state_machine(fake: dict[str, dict[str, Any]]) -> None:
     text = _policy(fake["KokuhoWorkflows"], "kokuho-fake-work:")
     assert "states:SendTaskSuccess" in text and "stateMachine:kokuho-fake-run" in text
-    assert "kokuho-mynumber" in text
+    assert "kokuho-linkage" in text
     assert "states:SendTaskSuccess" not in _policy(fake["KokuhoWorkflows"], "kokuho-fake-prepare:")
 
 
@@ -110,3 +110,10 @@ def test_unknown_names_in_the_catalog_fail_clearly(tmp_path: Path) -> None:
     answering = FunctionSpec("fake-answer", "fake.answer.handler", "answer", answers_task_tokens_of=("no-such-run",))
     with pytest.raises(CatalogError, match="no-such-run"):
         build_app(outdir=str(tmp_path / "c"), functions=(answering,), state_machines=(), nag=False)
+    # Only the vault may touch the My Number table; others hand numbers to it by invoking it.
+    numbers = FunctionSpec("fake-numbers", "fake.numbers.handler", "numbers", tables={"mynumber": "read"})
+    with pytest.raises(CatalogError, match="only qualification-api-vault may touch the mynumber table"):
+        build_app(outdir=str(tmp_path / "d"), functions=(numbers,), state_machines=(), nag=False)
+    invoking = FunctionSpec("fake-invoke", "fake.invoke.handler", "invoke", invokes=("no-such-function",))
+    with pytest.raises(CatalogError, match="no-such-function"):
+        build_app(outdir=str(tmp_path / "e"), functions=(invoking,), state_machines=(), nag=False)

@@ -42,7 +42,7 @@ def _states_statements(statements: list[dict[str, Any]], prefix: str = "states:"
 def test_the_private_api_may_answer_the_provision_workflow_and_nothing_broader(
     raw: dict[str, dict[str, Any]],
 ) -> None:
-    statements = _statements(raw)["qualification-api"]
+    statements = _statements(raw)["qualification-api-approval"]
     (states,) = _states_statements(statements)
     assert states["Effect"] == "Allow"
     assert sorted(_as_list(states["Action"])) == [
@@ -66,7 +66,7 @@ def test_only_the_catalog_answerers_hold_send_task_and_only_on_their_machines(
     by_function = _statements(raw)
     assert set(by_function) == set(FUNCTIONS_BY_LOGICAL)
     answerers = {lg for lg, spec in FUNCTIONS_BY_LOGICAL.items() if spec.answers_task_tokens_of}
-    assert {"qualification-api", "linkage-approval"} <= answerers
+    assert {"qualification-api-approval", "linkage-approval"} <= answerers
     for logical, statements in by_function.items():
         spec = FUNCTIONS_BY_LOGICAL[logical]
         expected = {f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:kokuho-{m}" for m in spec.answers_task_tokens_of}

@@ -284,7 +284,7 @@ def _rest_event(method: str, path: str, staff: str, body: dict[str, Any] | None 
 
 def _api(world: World, method: str, path: str, staff: str = REVIEWER,
          body: dict[str, Any] | None = None) -> tuple[int, Any]:
-    resp = world.aws.invoke("qualification-api", _rest_event(method, path, staff, body))
+    resp = world.aws.invoke("qualification-api-approval", _rest_event(method, path, staff, body))
     return int(resp["statusCode"]), json.loads(resp["body"] or "null")
 
 

@@ -21,7 +21,7 @@ from kokuho.access.identity import sign_identity
 from kokuho.access.records import records_by_staff
 from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
 from kokuho.platform.embedded import EmbeddedAWS
-from kokuho.qualification.local_api import API_FUNCTION, CITY_ACCOUNT, LoopbackApi, sample_person
+from kokuho.qualification.local_api import CITY_ACCOUNT, LoopbackApi, api_function, sample_person
 
 CLERK, NO_GRANTS, OFFICER = "S3001", "S3002", "S3003"
 
@@ -170,7 +170,7 @@ def _staff() -> None:
 
 def test_round_trip_through_moto_lambda_and_refusals(aws: EmbeddedAWS) -> None:
     _staff()
-    api = LoopbackApi(lambda event: dict(aws.invoke(API_FUNCTION, event)))
+    api = LoopbackApi(lambda event: dict(aws.invoke(api_function(event), event)))
     person = sample_person("P0001", "H0001", 3, 1, relationship="世帯主", birth_date="1980-05-05", sex="1",
                            resident_from="2024-04-01")
     with api.serving():
@@ -201,7 +201,7 @@ def test_a_reveal_is_never_cached(aws: EmbeddedAWS) -> None:
     from kokuho.identity.mynumber import check_digit
 
     _staff()
-    api = LoopbackApi(lambda event: dict(aws.invoke(API_FUNCTION, event)))
+    api = LoopbackApi(lambda event: dict(aws.invoke(api_function(event), event)))
     person = sample_person("P0002", "H0002", 4, 1, relationship="世帯主", birth_date="1981-05-05", sex="2",
                            resident_from="2024-04-01")
     number = "37210406251"

@@ -525,7 +525,7 @@ def _api(aws: Any, city: Any, fy: int, say: Any) -> dict[str, Any]:
 
     from kokuho.access.records import records_by_staff
     from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
-    from kokuho.qualification.local_api import API_FUNCTION, LoopbackApi, sample_person
+    from kokuho.qualification.local_api import LoopbackApi, api_function, sample_person
 
     start = date(fy, 4, 1)  # the demo's fiscal year: the one whose rate file the demo assessed with
     numbers = {p.my_number for h in city.households for p in h.persons}
@@ -539,7 +539,7 @@ def _api(aws: Any, city: Any, fy: int, say: Any) -> dict[str, Any]:
     number = int(household.household_id.lstrip("H") or 0)
     members = household.case["household"]["members"]
     calls: list[Any] = []
-    api = LoopbackApi(lambda event: dict(aws.invoke(API_FUNCTION, event)))
+    api = LoopbackApi(lambda event: dict(aws.invoke(api_function(event), event)))
 
     def call(staff: str, method: str, path: str, **kw: Any) -> dict[str, Any]:
         resp = api.request(method, path, staff_id=staff, **kw)

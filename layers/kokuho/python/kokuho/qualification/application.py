@@ -295,12 +295,11 @@ def person_view(person: Person, today: date, masked_my_number: str) -> dict[str,
 
 
 def _masks(person_ids: list[str]) -> dict[str, str]:
+    """"on file" masks from the vault's marker in the qualification file: the read routes' role has no
+    access to the My Number table."""
     from kokuho.identity.mynumber import mask
-    from kokuho.identity.vault import MyNumberModel
 
-    keys = [(f"PERSON#{p}", "CURRENT") for p in dict.fromkeys(person_ids)]
-    have = {m.person_id for m in MyNumberModel.batch_get(keys, attributes_to_get=["pk", "person_id"])} \
-        if keys else set()
+    have = repo.my_numbers_on_file(person_ids)
     return {p: mask("x") if p in have else "" for p in person_ids}
 
 

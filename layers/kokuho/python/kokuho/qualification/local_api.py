@@ -10,8 +10,9 @@ through moto's API Gateway over HTTP.
 
 `LoopbackApi` is therefore the smallest stand-in: a threaded stdlib `http.server` on 127.0.0.1 (random
 port, serving only inside its `with` block) that turns each HTTP request into the REST proxy event API
-Gateway would send and invokes the catalog's api function through moto's Lambda (`EmbeddedAWS.invoke`,
-routed in-process by kokuho.platform.local_lambda). Authentication is what the Api stack deploys — IAM:
+Gateway would send and invokes the catalog's api function serving the route's concern (`api_function`,
+what API Gateway's per-route integrations do) through moto's Lambda (`EmbeddedAWS.invoke`, routed
+in-process by kokuho.platform.local_lambda). Authentication is what the Api stack deploys — IAM:
 `login` plays the city's login broker (STS AssumeRole of the staff role through moto, session name =
 staff id, session tag = terminal, the session registered in kokuho.access.sessions), `request` signs
 each call with SigV4 (botocore) like a terminal, and the adapter verifies the signature against the
@@ -54,7 +55,9 @@ from kokuho.access.identity import (
 )
 from kokuho.platform.local_lambda import LocalLambdaContext
 
-API_FUNCTION = "qualification-api"
+# The in-process harnesses' function name (tests, benchmarks): not a catalog function, so the handler
+# serves every route (qualification.api.served_concerns). Deployed and embedded runs use the split ones.
+HARNESS_FUNCTION = "qualification-api"
 API_HOST = "abc123.execute-api.ap-northeast-1.amazonaws.com"
 REGION = "ap-northeast-1"
 CITY_ACCOUNT = "123456789012"  # moto's default account: the city's account of the embedded AWS
@@ -171,10 +174,23 @@ def broker_login(staff_id: str, terminal_id: str, *, account_id: str = CITY_ACCO
 
 
 def api_context() -> LocalLambdaContext:
-    """The Lambda context the api function gets (its catalog settings: 1,024 MB, 29 s)."""
+    """The Lambda context of an in-process call (the api functions' catalog settings: 1,024 MB, 29 s)."""
     return LocalLambdaContext(
-        function_name=f"kokuho-{API_FUNCTION}", memory_limit_in_mb=1024, timeout_seconds=29,
-        invoked_function_arn=f"arn:aws:lambda:ap-northeast-1:123456789012:function:kokuho-{API_FUNCTION}")
+        function_name=f"kokuho-{HARNESS_FUNCTION}", memory_limit_in_mb=1024, timeout_seconds=29,
+        invoked_function_arn=f"arn:aws:lambda:ap-northeast-1:123456789012:function:kokuho-{HARNESS_FUNCTION}")
+
+
+def api_function(event: dict[str, Any]) -> str:
+    """The catalog api function API Gateway would invoke for this proxy event: the one serving the
+    concern of its route (the route table's own matching); an unknown route goes to the function that
+    serves "meta", which answers 404/405 like every function."""
+    from kokuho.platform.catalog.qualification import api_function_for
+    from kokuho.platform.embedded import FUNCTIONS_ROOT
+    from kokuho.platform.local_lambda import resolve_handler
+
+    concern_of = resolve_handler("qualification.api.concern_of", FUNCTIONS_ROOT)
+    concern = concern_of(str(event.get("httpMethod", "")), str(event.get("path", "")))  # type: ignore[call-arg]
+    return api_function_for(str(concern or "meta"))
 
 
 # --- sample 宛名 for local runs (demo, benchmark): deterministic, plainly fictitious -----------------
@@ -473,5 +489,5 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-__all__ = ["API_FUNCTION", "ApiResponse", "IamCaller", "LoopbackApi", "StaffSession", "api_context",
-           "broker_login", "rest_event", "sample_person"]
+__all__ = ["HARNESS_FUNCTION", "ApiResponse", "IamCaller", "LoopbackApi", "StaffSession", "api_context",
+           "api_function", "broker_login", "rest_event", "sample_person"]

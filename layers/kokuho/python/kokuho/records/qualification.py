@@ -7,6 +7,8 @@ Item layout (generic keys pk/sk, gsi1pk/gsi1sk):
 - PERSON#<id> / IDX#<kind>         search keys, gsi1: KANA#<first kana>/<kana>#<id>, BIRTH#<date>/<id>,
                                    RES#<住民コード>/<id>, POSTAL#<postal>/<address>#<id>
 - PERSON#<id> / INCOME#<fy>        income record (総所得金額等 …) when one has been stored
+- PERSON#<id> / MYNUMBER           marker: the vault holds a My Number for this person (no number, no
+                                   hash: the API's read routes show "on file" without the vault's table)
 - HOUSEHOLD#<id> / PROFILE         世帯: householder, members past and present, 特定世帯 since; version-locked
 - HOUSEHOLD#<id> / HIST#<version>  household history (members joining/leaving, 擬制世帯主, 特定世帯)
 
@@ -43,6 +45,24 @@ def normalize_kana(kana: str) -> str:
     text = unicodedata.normalize("NFKC", kana)
     text = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
     return "".join(text.split())
+
+
+class MyNumberOnFileModel(Model):
+    """Written by the vault in the transaction that stores a number; read by the read routes' masks."""
+
+    Meta = table_meta("qualification")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+MY_NUMBER_ON_FILE = "MYNUMBER"
+
+
+def my_numbers_on_file(person_ids: Iterable[str]) -> set[str]:
+    keys = [(person_pk(p), MY_NUMBER_ON_FILE) for p in dict.fromkeys(person_ids)]
+    if not keys:
+        return set()
+    return {m.pk.removeprefix("PERSON#") for m in MyNumberOnFileModel.batch_get(keys, attributes_to_get=["pk"])}
 
 
 class _Gsi1(GlobalSecondaryIndex["SearchKeyModel"]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kokuho.platform.catalog.model import FunctionSpec, Schedule, StateMachineSpec
+from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 
 # The monthly Distributed Map runs at most this many batches at once (kokuho.assessment.monthly caps its
 # MaxConcurrency here), and the batch function reserves exactly that: the Map can never take the
@@ -38,8 +39,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "assessment-case-intake", "assessment.intake.handler",
         "賦課用世帯情報 intake: validate a whole household-case file from the exchange bucket, then apply it",
-        tables={"assessment": "write", "access_log": "write", "mynumber": "write"},
+        tables={"assessment": "write", "access_log": "write"},
         buckets={"exchange": "read"}, timeout_seconds=900, memory_mb=1024, reserved_concurrency=2,
+        invokes=(VAULT_FUNCTION,),  # the file's My Numbers go to the vault, which alone holds them
     ),
 )
 

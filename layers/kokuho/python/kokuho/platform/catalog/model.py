@@ -20,6 +20,11 @@ class FunctionSpec:
     timeout_seconds: int = 60
     memory_mb: int = 512
     api: bool = False  # True: the handler behind the private REST API (proxy integration)
+    # An api function's concerns (qualification.api.RouteSpec.concern): the routes it serves; API Gateway
+    # sends it those routes only and the handler refuses any other with 404. Empty: the whole path space.
+    api_concerns: tuple[str, ...] = ()
+    # Catalog functions (logicals) it invokes directly (lambda:InvokeFunction on their fixed ARNs).
+    invokes: tuple[str, ...] = ()
     # Its own slice of the account's concurrency (1,000 by default, 100 of it never reservable): enough
     # for the function's callers, and a ceiling so one fan-out cannot starve the others (the counter API).
     reserved_concurrency: int = DEFAULT_RESERVED_CONCURRENCY

@@ -1,30 +1,63 @@
-"""Catalog entries of the qualification area (owned by that area)."""
+"""Catalog entries of the qualification area (owned by that area).
+
+The private API is one handler module (functions/qualification/api.py, one route table) deployed as one
+function per concern of its routes (RouteSpec.concern), each with a role that holds only what that
+concern's routes touch. Every route identifies the caller (staff_sessions), checks the grants (staff) and
+volume limits (api_usage) and leaves an access record (access_log, append-only). Only the vault reads or
+writes the My Number table (and the My Number key's policy names the vault's role): the other functions
+learn that a person has a number from the marker the vault keeps in the qualification file
+(kokuho.identity.vault).
+"""
 
 from __future__ import annotations
 
-from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec
+from kokuho.platform.catalog.model import Access, FunctionSpec, StateMachineSpec
+
+API_HANDLER = "qualification.api.handler"
+VAULT_FUNCTION = "qualification-api-vault"  # the only function that may touch the mynumber table
+# Every route: the caller's session (staff_sessions: the terminal of an IAM call), grants (staff), volume
+# counters (api_usage: atomic conditional updates) and the access record (access_log, append-only).
+_EVERY_ROUTE: dict[str, Access] = {"staff_sessions": "read", "staff": "read", "api_usage": "write",
+                                   "access_log": "write"}
+
+
+def _api(concern: str, description: str, tables: dict[str, Access], reserved: int,
+         concerns: tuple[str, ...] | None = None, handler: str = API_HANDLER, **extra: object) -> FunctionSpec:
+    return FunctionSpec(
+        logical=f"qualification-api-{concern}", handler=handler, description=description,
+        tables={**_EVERY_ROUTE, **tables}, timeout_seconds=29,  # API Gateway's integration limit
+        memory_mb=1024, reserved_concurrency=reserved, api=True, api_concerns=concerns or (concern,),
+        **extra,  # type: ignore[arg-type]
+    )
+
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
-    FunctionSpec(
-        logical="qualification-api",
-        handler="qualification.api.handler",
-        description="資格管理 private API: search/read persons and households, register 取得・喪失・異動, "
-                    "資格確認書, 窓口試算, My Number vault routes, 権限設定状況の一覧表, "
-                    "自動応答不可 approval queue and decisions",
-        # qualification: the file; mynumber: the vault; staff: grants (read); access_log: records;
-        # assessment: the household projection (賦課用世帯情報) written in the same transaction;
-        # linkage: the held provision requests (read as the queue, decided here). Not linkage_records:
-        # the 情報提供等記録 is written by the provision workflow after the decision, never by the API.
-        # staff_sessions: the login broker's sessions (the terminal of an IAM call, read only);
-        # api_usage: the per-staff volume counters (atomic conditional updates).
-        tables={"qualification": "write", "mynumber": "write", "staff": "read", "access_log": "write",
-                "assessment": "write", "linkage": "write", "staff_sessions": "read", "api_usage": "write"},
-        answers_task_tokens_of=("linkage-provision",),  # the 自動応答不可 approval (SendTaskSuccess/Failure)
-        timeout_seconds=29,  # API Gateway's integration limit
-        memory_mb=1024,
-        # The counter's own share: the stage admits bursts of 100 calls of a few tens of ms each.
-        reserved_concurrency=50,
-        api=True,
-    ),
+    # The counter's calls (search, read, 窓口試算) and the OpenAPI document: the largest share, so the
+    # monthly Map can never starve it (bursts of 100 calls of a few tens of ms each).
+    _api("read", "資格管理 API (read): search/read persons and households, 窓口試算, the OpenAPI document",
+         {"qualification": "read"}, 40, concerns=("read", "meta")),
+    # 取得・喪失・異動, 資格確認書: the file and, in the same transaction, the household projection
+    # (賦課用世帯情報) in the assessment table.
+    _api("register", "資格管理 API (register): 取得・喪失・異動, 氏名・連絡先, 資格確認書",
+         {"qualification": "write", "assessment": "write"}, 20),
+    # The My Number vault: the mynumber table (and its key); the person must exist (qualification) and
+    # the vault keeps the "number on file" marker there. Also stores the numbers of the case intake.
+    _api("vault", "資格管理 API (vault): store, reveal and look up My Numbers, the review list; intake's numbers",
+         {"mynumber": "write", "qualification": "write"}, 10,
+         handler="qualification.vault.handler"),  # the API's handler, and the intake's numbers
+    # 自動応答不可: the held provision requests (linkage) and the task-token answer. Not linkage_records:
+    # the 情報提供等記録 is written by the provision workflow after the decision, never by the API.
+    _api("approval", "資格管理 API (approval): 自動応答不可 queue and decisions", {"linkage": "write"}, 5,
+         answers_task_tokens_of=("linkage-provision",)),
+    # 権限設定状況の一覧表: grants only.
+    _api("review", "資格管理 API (review): 権限設定状況の一覧表", {}, 5),
 )
 STATE_MACHINES: tuple[StateMachineSpec, ...] = ()
+
+
+def api_function_for(concern: str) -> str:
+    """The logical of the api function serving a concern (the API stack and local runs route by it)."""
+    for spec in FUNCTIONS:
+        if concern in spec.api_concerns:
+            return spec.logical
+    raise KeyError(f"no api function serves the concern {concern!r}")
