@@ -20,12 +20,15 @@ NUMBER = "123456789018"
 PERSON = {"person_id": "P0001", "resident_code": "10000001", "household_id": "H0001", "name_kanji": "北九 太郎",
           "name_kana": "キタキュウ タロウ", "birth_date": "1975-06-15", "sex": "1", "relationship": "世帯主",
           "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1", "resident_from": "2024-04-01"}
-# Hand-written: which deployed function serves which (method, path, staff with the grant) — one per concern.
+MOVE = {"postal_code": "802-0001", "address": "北九州市小倉北区浅野1-1", "moved_on": "2025-04-01", "version": 1}
+# Hand-written: which deployed function serves which (method, path, staff with the grant, body, status of
+# success) — one per concern.
 SAMPLES = {
-    "read": ("GET", "/persons/P0001", READER, "kokuho-qualification-api-read"),
-    "register": ("POST", "/persons/P0001/moves", CLERK, "kokuho-qualification-api-register"),
-    "vault": ("GET", "/my-number/review", OFFICER, "kokuho-qualification-api-vault"),
-    "review": ("GET", "/permissions/review", AUDITOR, "kokuho-qualification-api-review"),
+    "read": ("GET", "/persons/P0001", READER, "kokuho-qualification-api-read", None, 200),
+    "register": ("POST", "/persons/P0001/moves", CLERK, "kokuho-qualification-api-register", MOVE, 200),
+    "vault": ("POST", "/persons/P0001/my-number", OFFICER, "kokuho-qualification-api-vault",
+              {"my_number": NUMBER}, 202),
+    "review": ("GET", "/permissions/review", AUDITOR, "kokuho-qualification-api-review", None, 200),
 }
 FUNCTIONS = sorted({s[3] for s in SAMPLES.values()} | {"kokuho-qualification-api-approval"})
 
@@ -49,25 +52,23 @@ def seeded(staffed: None) -> None:
 
 
 def test_each_function_serves_its_concern_and_refuses_the_others_before_any_handler(seeded: None) -> None:
-    body = {"postal_code": "802-0001", "address": "北九州市小倉北区浅野1-1", "moved_on": "2025-04-01",
-            "version": 1}
-    for concern, (method, path, staff_id, own) in SAMPLES.items():
+    for concern, (method, path, staff_id, own, body, ok) in SAMPLES.items():
         for function in FUNCTIONS:
             if function == own:
                 continue
             before, counts = _records(staff_id), item_counts("qualification", "mynumber", "access_log")
-            status, out = _as(function, method, path, staff_id, body if method == "POST" else None)
+            status, out = _as(function, method, path, staff_id, body)
             assert (status, out) == (404, {"error": "no such route"}), (concern, function)
             assert _records(staff_id) == before, (concern, function)  # refused before the grant check
             assert item_counts("qualification", "mynumber", "access_log") == counts
-        status, _ = _as(own, method, path, staff_id, body if method == "POST" else None)
-        assert status == 200, concern
+        status, _ = _as(own, method, path, staff_id, body)
+        assert status == ok, concern
 
 
 def test_the_read_routes_show_a_number_on_file_without_the_vaults_table(
         seeded: None, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _as("kokuho-qualification-api-vault", "POST", "/persons/P0001/my-number", OFFICER,
-               {"my_number": NUMBER})[0] == 200
+               {"my_number": NUMBER})[0] == 202
     from kokuho.identity import vault
 
     def _forbidden(*_: object, **__: object) -> None:
