@@ -77,3 +77,28 @@ def test_wildcard_paths_and_absent_fields() -> None:
     assert not batch({"requestParameters": None})
     absent = compile_match({"field": "tlsDetails.clientProvidedHostHeader", "in": [None]})
     assert absent({}) and not absent({"tlsDetails": {"clientProvidedHostHeader": "sts.ap-northeast-1.amazonaws.com"}})
+
+
+def test_sessions_are_recognised_by_the_names_the_functions_are_deployed_with() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+    from infra.settings import DeploySettings
+    from kokuho.platform.catalog import FUNCTIONS
+    from kokuho.trail.detections import catalog_function_names
+
+    settings = DeploySettings("123456789012", "ap-northeast-1")
+    assert catalog_function_names("mynumber") == [settings.function_name(f.logical) for f in FUNCTIONS
+                                                  if "mynumber" in f.tables]
+    writers = catalog_function_names("access_log", "write")
+    assert "kokuho-qualification-api" in writers and "kokuho-audit-verify" not in writers
+
+
+def test_table_references_resolve_to_the_tables_physical_names() -> None:
+    held = compile_match({"field": "requestParameters.tableName", "in": ["${table:access_log}"]})
+    assert held({"requestParameters": {"tableName": "kokuho-access-log"}})
+    with pytest.raises(DetectionError, match="unknown table"):
+        compile_match({"field": "requestParameters.tableName", "in": ["${table:nowhere}"]})
+    with pytest.raises(DetectionError, match="no function"):
+        compile_match({"field": "userIdentity.principalId", "lambda_session_of": {"table": "nowhere"}})

@@ -225,7 +225,16 @@ def _varied_logs(root: Path) -> None:
     text_params = record("ExecuteStatement", "dynamodb.amazonaws.com", 32)
     text_params["requestParameters"] = "SELECT * FROM t"  # not CloudTrail's shape: read, and not a select
     write_log(log_path(root, 0), reads[:20] + [odd_identity])
+    batch_dict = record("BatchGetItem", "dynamodb.amazonaws.com", 34,
+                        params={"requestItems": {"kokuho-mynumber": {"keys": [{"pk": "P1"}]}}})
+    batch_dict["resources"] = [{"accountId": ACCOUNT, "type": "AWS::DynamoDB::Table",
+                                "ARN": f"arn:aws:dynamodb:ap-northeast-1:{ACCOUNT}:table/kokuho-mynumber"}]
+    transact = record("TransactWriteItems", "dynamodb.amazonaws.com", 35,
+                      params={"requestItems": [{"operation": "Delete", "tableName": "kokuho-access-log"}, "odd"]})
+    transact["resources"] = [{"accountId": ACCOUNT, "type": "AWS::DynamoDB::Table",
+                              "ARN": f"arn:aws:dynamodb:ap-northeast-1:{ACCOUNT}:table/kokuho-access-log"}]
     write_log(log_path(root, 0, "Odd00001"), [null_identity, text_params])
+    write_log(log_path(root, 0, "Batch001"), [batch_dict, transact])
     write_log(log_path(root, 60, "Plain001").with_suffix(""), reads[20:] + [
         record("ListBuckets", "s3.amazonaws.com", 33, region="eu-west-1", error="AccessDenied")])
 
@@ -240,7 +249,8 @@ def test_the_fast_reader_finds_what_the_full_parse_finds(
     full = scan(capsys, tmp_path, "--bulk-read-threshold", "10")
     assert fast == full
     assert sorted(f["rule"] for f in fast[1]) == [
-        "access-denied", "bulk-read", "key-disabled", "outside-japan", "root-use", "trail-tampering"]
+        "access-denied", "access-log-write", "bulk-read", "key-disabled", "mynumber-access", "outside-japan",
+        "root-use", "trail-tampering"]
     assert {f["principal"] for f in fast[1]} >= {None, f"arn:aws:iam::{ACCOUNT}:root", "S0301"}
 
 

@@ -116,10 +116,46 @@ def _value_test(op: str, arg: Any, node: dict[str, Any]) -> Callable[[Any], bool
         if op == "prefix":
             return lambda v: isinstance(v, str) and v.startswith(affixes)
         return lambda v: isinstance(v, str) and v.endswith(affixes)
+    if op == "lambda_session_of":
+        # The catalog says which functions may touch a table; a Lambda function's calls carry its name as
+        # the role session (principalId "AROA…:kokuho-<logical>"), so they are recognised without the
+        # deployment's generated role names. `access`: "write" for the writers only, else any access.
+        affixes = tuple(f":{name}" for name in catalog_function_names(str(arg.get("table")), arg.get("access")))
+        if not affixes:
+            raise DetectionError(f"match: no function of the catalog uses table {arg.get('table')!r}")
+        return lambda v: isinstance(v, str) and v.endswith(affixes)
     if op == "regex":
         pattern = re.compile(str(arg), re.IGNORECASE if node.get("ignore_case") else 0)
         return lambda v: isinstance(v, str) and pattern.search(v) is not None
     raise DetectionError(f"match: unknown operator {op!r} on {node['field']}")
+
+
+def catalog_function_names(table: str, access: Any = None) -> list[str]:
+    """Deployed names of the catalog's functions that use `table` (with `access` when given)."""
+    from kokuho.platform.catalog import FUNCTIONS
+
+    return [f"kokuho-{f.logical}" for f in FUNCTIONS
+            if table in f.tables and (access is None or f.tables[table] == access)]
+
+
+def _table_names(value: Any) -> Any:
+    """`${table:LOGICAL}` anywhere in a match becomes the table's physical name (kokuho.platform.tables),
+    so a detection never holds a second copy of a name."""
+    if isinstance(value, dict):
+        return {k: _table_names(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_table_names(v) for v in value]
+    if isinstance(value, str) and "${table:" in value:
+        from kokuho.platform.tables import TABLES
+
+        names = {t.logical: t.default_name for t in TABLES}
+
+        def one(m: re.Match[str]) -> str:
+            if m.group(1) not in names:
+                raise DetectionError(f"match: unknown table {m.group(1)!r} in {value!r}")
+            return names[m.group(1)]
+        return re.sub(r"\$\{table:([a-z_]+)\}", one, value)
+    return value
 
 
 def compile_match(node: dict[str, Any]) -> Predicate:
@@ -128,6 +164,7 @@ def compile_match(node: dict[str, Any]) -> Predicate:
     Scans run these on every record, so the common shapes get closures without generator overhead."""
     if not isinstance(node, dict) or not node:
         raise DetectionError(f"match: a condition must be an object, not {node!r}")
+    node = _table_names(node)
     if "all" in node or "any" in node:
         key = "all" if "all" in node else "any"
         parts = [compile_match(child) for child in _as_list(node[key])]
@@ -139,8 +176,19 @@ def compile_match(node: dict[str, Any]) -> Predicate:
                 return lambda r: first(r) and second(r)
             return lambda r: first(r) or second(r)
         if key == "all":
-            return lambda r: all(p(r) for p in parts)
-        return lambda r: any(p(r) for p in parts)
+            def conjunction(r: Record) -> bool:
+                for part in parts:
+                    if not part(r):
+                        return False
+                return True
+            return conjunction
+
+        def disjunction(r: Record) -> bool:
+            for part in parts:
+                if part(r):
+                    return True
+            return False
+        return disjunction
     if "not" in node:
         inner = compile_match(node["not"])
         return lambda r: not inner(r)
@@ -154,6 +202,21 @@ def compile_match(node: dict[str, Any]) -> Predicate:
     path = tuple(str(node["field"]).split("."))
     if "*" in path:
         held: Predicate = lambda r: any(test(v) for v in _values(r, path))  # noqa: E731
+    elif len(path) == 2 and op in ("in", "not_in"):
+        outer, member, allowed = path[0], path[1], frozenset(_as_list(node[op]))
+
+        def held(r: Record) -> bool:
+            v = r.get(outer)
+            try:
+                return (v.get(member) if isinstance(v, dict) else None) in allowed
+            except TypeError:
+                return False
+    elif len(path) == 2:
+        outer, member = path
+
+        def held(r: Record) -> bool:
+            v = r.get(outer)
+            return test(v.get(member) if isinstance(v, dict) else None)
     elif len(path) == 1 and op in ("in", "not_in"):
         key, allowed = path[0], frozenset(_as_list(node[op]))
 
@@ -197,6 +260,10 @@ def required_sources(node: dict[str, Any]) -> frozenset[str] | None:
             found = required_sources(child) if isinstance(child, dict) else None
             if found is not None:
                 return found
+    if "any" in node:  # every branch restricted: the union
+        branches = [required_sources(c) if isinstance(c, dict) else None for c in _as_list(node["any"])]
+        if branches and all(b is not None for b in branches):
+            return frozenset().union(*(b for b in branches if b is not None))
     return None
 
 

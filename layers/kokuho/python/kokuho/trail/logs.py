@@ -13,7 +13,7 @@ import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Optional, TypedDict
+from typing import Any, Optional, TypedDict, Union
 
 DIGEST_FOLDER = "CloudTrail-Digest"
 # What `principal` reads.
@@ -113,6 +113,24 @@ def principal(record: dict[str, Any]) -> str | None:
     return str(invoked_by) if invoked_by else None
 
 
+class _Items(dict[str, Any]):
+    """In the field tree: the member is a list, and these are the fields of its elements."""
+
+
+def _insert(node: dict[str, Any], parts: list[str]) -> None:
+    part, rest = parts[0], parts[1:]
+    existing = node.get(part, {})
+    if not rest or rest == ["*"] or existing is None:
+        node[part] = None  # a leaf: decoded whole
+        return
+    wants_items = rest[0] == "*"
+    if node.get(part) is not None and isinstance(existing, _Items) != wants_items:
+        node[part] = None  # read both as a list and as an object: decode it whole
+        return
+    child = node.setdefault(part, _Items() if wants_items else {})
+    _insert(child, rest[1:] if wants_items else rest)
+
+
 def _typed_decoder(fields: Iterable[str]) -> Callable[[bytes], Any] | None:
     """A JSON decoder that builds only the fields the detections read (msgspec, a dev dependency: the
     scan's speed is parsing, and most of a record — request parameters, resources — is never looked at).
@@ -123,21 +141,19 @@ def _typed_decoder(fields: Iterable[str]) -> Callable[[bytes], Any] | None:
         return None
     tree: dict[str, Any] = {}
     for name in fields:
-        node = tree
-        parts = name.split(".")
-        for i, part in enumerate(parts):
-            if i + 1 == len(parts) or parts[i + 1] == "*":
-                node[part] = None  # a leaf: decoded whole
-                break
-            child = node.get(part, {})
-            if child is None:
-                break  # already decoded whole for another field
-            node = node.setdefault(part, child)
+        _insert(tree, name.split("."))
     counter = iter(range(1_000_000))
     make_typed_dict: Any = TypedDict  # built from the detections' fields at run time
 
     def typed(node: dict[str, Any]) -> Any:
-        members = {k: Any if v is None else Optional[typed(v)] for k, v in node.items()}  # noqa: UP045
+        members: dict[str, Any] = {}
+        for key, child in node.items():
+            if child is None:
+                members[key] = Any
+            elif isinstance(child, _Items):  # a list of objects (a dict there reads as having no items)
+                members[key] = Optional[Union[list[Optional[typed(child)]], dict[str, Any]]]  # type: ignore[misc]  # noqa: UP007, UP045
+            else:
+                members[key] = Optional[typed(child)]  # noqa: UP045
         return make_typed_dict(f"Fields{next(counter)}", members, total=False)
 
     decoder = msgspec.json.Decoder(make_typed_dict("Log", {"Records": list[typed(tree)]}))  # type: ignore[misc]
