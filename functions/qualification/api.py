@@ -221,7 +221,9 @@ def reserve_volume(actor: Actor, spec: RouteSpec | None, params: dict[str, str],
     size = query.get("limit", "")
     units = 1
     if _is_list(spec):
-        units = min(int(size), appsvc.MAX_PAGE) if size.isdigit() and int(size) > 0 else appsvc.MAX_PAGE
+        # Before validation: only a short run of digits is read as a size (anything else reserves the most).
+        units = min(int(size), appsvc.MAX_PAGE) if size.isdigit() and len(size) <= 3 and int(size) > 0 \
+            else appsvc.MAX_PAGE
     taken: list[Reservation] = []
     try:
         if _is_list(spec):

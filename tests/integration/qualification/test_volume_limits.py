@@ -81,6 +81,13 @@ def test_persons_read_an_hour_are_limited_per_staff_and_function(staffed: None,
     assert recs.count(("read", "limited")) == 2 and recs.count(("search", "limited")) == 1
 
 
+def test_a_malformed_page_size_is_refused_by_validation_and_charges_nothing(staffed: None) -> None:
+    for size in ("9" * 5000, "-1", "x", "0"):
+        status, _, _ = call("GET", "/persons", staff_id=READER, query={"kana": "キタキュウ", "limit": size})
+        assert status == 422
+    assert set(limits.usage(READER).values()) == {0}
+
+
 def test_a_search_is_charged_what_it_returned(staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
     _register(3)
     _small(monkeypatch, persons=70)  # each search reserves 50 (no limit given) before it runs
