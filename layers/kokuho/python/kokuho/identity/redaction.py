@@ -15,13 +15,10 @@ module installs on.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from kokuho.identity.mynumber import find_candidates
 
-# Twelve ASCII digits in a row; kept for callers not yet moved to `looks_like_my_number`.
-TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 REDACTED = "[REDACTED-12-DIGITS]"
 
 
