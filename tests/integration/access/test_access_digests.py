@@ -75,14 +75,19 @@ def edit_index_key(aws: EmbeddedAWS) -> None:
     _put(aws, item)
 
 
-TAMPERING: dict[str, tuple[Callable[[EmbeddedAWS], None], str]] = {
-    "rewritten head": (rewrite_head, f"chain SUBJECT#P1 record 3: head rewritten: differs from the record digest "
-                                     f"{PREFIX}0000000001.json anchored"),
-    "truncated tail": (truncate_tail, f"chain SUBJECT#P1 record 2: tail truncated: records 2..3 anchored by "
-                                      f"digest {PREFIX}0000000001.json are gone"),
-    "deleted chain": (delete_chain, f"chain SUBJECT#P1 record 3: chain deleted: digest {PREFIX}0000000001.json "
-                                    f"anchored 3 record(s), none found"),
-    "edited gsi1sk": (edit_index_key, "chain SUBJECT#P1 record 2: content does not match its hash: edited"),
+_GONE = "chain SUBJECT#P1 record {}: index entry of subject P1 names no such record"
+# Each rewrite named by the chain and its digest, and — where a record changed or vanished under its
+# subject index entry — by the index too (a rewritten head shows there even before any digest).
+TAMPERING: dict[str, tuple[Callable[[EmbeddedAWS], None], list[str]]] = {
+    "rewritten head": (rewrite_head, [f"chain SUBJECT#P1 record 3: head rewritten: differs from the record digest "
+                                      f"{PREFIX}0000000001.json anchored",
+                                      "chain SUBJECT#P1 record 3: index entry of subject P1 differs from its "
+                                      "record: edited"]),
+    "truncated tail": (truncate_tail, [f"chain SUBJECT#P1 record 2: tail truncated: records 2..3 anchored by "
+                                       f"digest {PREFIX}0000000001.json are gone", _GONE.format(2), _GONE.format(3)]),
+    "deleted chain": (delete_chain, [f"chain SUBJECT#P1 record 3: chain deleted: digest {PREFIX}0000000001.json "
+                                     f"anchored 3 record(s), none found", *(_GONE.format(n) for n in (1, 2, 3))]),
+    "edited gsi1sk": (edit_index_key, ["chain SUBJECT#P1 record 2: content does not match its hash: edited"]),
 }
 
 
@@ -97,7 +102,7 @@ def test_each_rewrite_of_the_history_is_detected_and_named(
     tamper(aws)
     assert cli_main(["audit", "verify", "--json"]) == 1
     result = json.loads(capsys.readouterr().out)
-    assert result["breaks"] == [named]
+    assert result["breaks"] == named
     assert (result["digests"], result["latest_digest"], result["intact"]) == (1, f"{PREFIX}0000000001.json", False)
 
 

@@ -109,7 +109,9 @@ def test_deleted_record_is_detected(access_table: None) -> None:
         record_access(CLERK, ["P5"], "qualification", op)
     AccessRecordModel.get("CHAIN#SUBJECT#P5", "REC#0000000002").delete()
     _, _, breaks = verify_all()
-    assert [str(b) for b in breaks] == ["chain SUBJECT#P5 record 2: missing (next present record is 3): deleted"]
+    # Named twice: by its chain, and by the subject index entry it left behind.
+    assert [str(b) for b in breaks] == ["chain SUBJECT#P5 record 2: missing (next present record is 3): deleted",
+                                        "chain SUBJECT#P5 record 2: index entry of subject P5 names no such record"]
 
 
 def test_edited_index_key_is_an_edit(access_table: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -142,7 +144,7 @@ def test_a_writer_only_puts_new_keys(access_table: None) -> None:
     writes = [c for c in calls if c["op"] not in ("Query", "GetItem", "Scan", "DescribeTable")]
     assert {str(c["op"]) for c in writes} == {"TransactWriteItems"}
     items = [i for c in writes for i in c["TransactItems"]]  # type: ignore[attr-defined]
-    assert len(items) == 3
+    assert len(items) == 6  # three records, each with its subject index entry in the same transaction
     for item in items:
         assert list(item) == ["Put"]
         put = item["Put"]
@@ -192,4 +194,4 @@ def test_verify_runs_in_a_fresh_container(access_table: None, monkeypatch: pytes
     monkeypatch.setattr(AccessRecordModel, "_connection", None)
     # Pages of one item: every page after the first starts from the last key, which needs the schema.
     assert sorted(item["pk"] for item in scan_records(page_size=1)) == [
-        "CHAIN#SUBJECT#P12", "CHAIN#SUBJECT#P13", "CHAIN#SUBJECT#P14"]
+        "CHAIN#SUBJECT#P12", "CHAIN#SUBJECT#P13", "CHAIN#SUBJECT#P14", "SUBJ#P12", "SUBJ#P13", "SUBJ#P14"]

@@ -15,6 +15,9 @@ Callers that change data pass their pynamodb `TransactWrite`, so the change and 
 together: a change without its record cannot exist. Subjects are internal person/household ids,
 never a My Number.
 
+Whose data: every record is indexed by subject (kokuho.access.subject_index), in the same
+transaction when the entries fit, so the security team searches a person's accesses across chains.
+
 Chains: by default one chain per subject (so the security team reads a person's accesses in order,
 and unrelated requests never contend); a workflow batch passes its own chain (run id + batch id).
 """
@@ -35,6 +38,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from kokuho.access import subject_index
 from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
 from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
 from kokuho.records.base import connection, table_meta
@@ -84,6 +88,9 @@ class AccessRecordModel(Model):
     hash = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
+    # Written at creation, under the hash: this record's subjects have index entries (subject_index.py);
+    # records older than the index have none and are not expected to.
+    subject_index = UnicodeAttribute(null=True)
     by_staff = _ByStaff()
 
 
@@ -134,6 +141,7 @@ def _next_record(
         "purpose": actor.purpose, "subject_ids": list(subject_ids), "category": category,
         "operation": operation, "result": result, "prev_hash": GENESIS if head is None else head.hash,
         "gsi1pk": f"STAFF#{actor.staff_id}", "gsi1sk": f"{at}#{secrets.token_hex(4)}",
+        "subject_index": subject_index.INDEX_VERSION,
     }
     if actor.terminal_source is not None:  # API calls: where the terminal id came from
         item["terminal_source"] = actor.terminal_source
@@ -144,6 +152,13 @@ def _add_to(transaction: TransactWrite, record: AccessRecordModel) -> None:
     # The only write there is: a put of a key nobody holds yet. A concurrent writer that took the same
     # seq makes this condition fail, never overwrites.
     transaction.save(record, condition=AccessRecordModel.pk.does_not_exist())
+    # Its subject index entries: in the same transaction when they fit (the record and its entries
+    # commit together), else right after the transaction commits (a batch naming many households).
+    entries = subject_index.entries_of(record.attribute_values)
+    if subject_index.fits(transaction, len(entries)):
+        subject_index.add_to(transaction, entries)
+    else:
+        subject_index.index_after_commit(transaction, entries)
 
 
 def record_access(
@@ -232,18 +247,53 @@ def scan_heads(anchored: Mapping[str, int] | None = None) -> tuple[dict[str, tup
 
 def verify_all(anchors: Mapping[str, Anchor] | None = None) -> tuple[int, int, list[ChainBreak]]:
     """Verify every chain, each against its anchored head if a digest anchored it (`anchors`, from
-    kokuho.access.digest): (chains checked, records checked, breaks found)."""
+    kokuho.access.digest), and the subject index against the records: (chains checked, records
+    checked, breaks found)."""
     anchors = anchors or {}
     chains: dict[str, list[LinkView]] = {}
     strays: list[ChainBreak] = []
+    # The index as the records say it must be, and as stored: key → hash of the entry's content.
+    expected: dict[tuple[str, str], tuple[str, int, str]] = {}
+    stored: dict[tuple[str, str], tuple[str, int, str]] = {}
+    edited: set[tuple[str, int]] = set()
     for item in scan_records():
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
+        if pk.startswith(subject_index.SUBJECT_PREFIX) and "record_hash" in item:
+            stored[(pk, sk)] = (str(item.get("chain")), int(item.get("seq", 0)), record_hash(item))
+            continue
         if not (pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX)) or "seq" not in item:
             # Nothing else belongs in this table: an item that is not a record was put there.
             strays.append(ChainBreak(pk, 0, f"item {sk!r} is not an access record"))
             continue
-        chains.setdefault(pk.removeprefix(CHAIN_PREFIX), []).append(LinkView.of(item))
+        link = LinkView.of(item)
+        chains.setdefault(pk.removeprefix(CHAIN_PREFIX), []).append(link)
+        if not link.content_ok:
+            edited.add((str(item.get("chain")), link.seq))  # named by its chain: its entries say no more
+        elif item.get("subject_index") == subject_index.INDEX_VERSION:
+            for subject in item.get("subject_ids", []):
+                entry = subject_index.entry_of(item, str(subject))
+                expected[(entry["pk"], entry["sk"])] = (str(item["chain"]), link.seq, record_hash(entry))
     breaks = list(strays)
     for chain in sorted(set(chains) | set(anchors)):
         breaks.extend(verify_chain(chain, chains.get(chain, []), anchors.get(chain)))
+    breaks.extend(b for b in _index_breaks(expected, stored) if (b.chain, b.seq) not in edited)
     return len(set(chains) | set(anchors)), sum(len(v) for v in chains.values()), breaks
+
+
+def _index_breaks(expected: Mapping[tuple[str, str], tuple[str, int, str]],
+                  stored: Mapping[tuple[str, str], tuple[str, int, str]]) -> list[ChainBreak]:
+    breaks: list[ChainBreak] = []
+    for key in sorted(set(expected) | set(stored)):
+        subject = key[0].removeprefix(subject_index.SUBJECT_PREFIX)
+        want, have = expected.get(key), stored.get(key)
+        if have is None:
+            assert want is not None
+            breaks.append(ChainBreak(want[0], want[1], f"subject {subject} has no index entry: a search "
+                                                       "for who accessed them would miss this record"))
+        elif want is None:
+            breaks.append(ChainBreak(have[0], have[1], f"index entry of subject {subject} names no such "
+                                                       "record"))
+        elif want[2] != have[2]:
+            breaks.append(ChainBreak(have[0], have[1], f"index entry of subject {subject} differs from "
+                                                       "its record: edited"))
+    return breaks

@@ -22,9 +22,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     v.add_argument("--json", action="store_true", help="print the result as JSON")
     v.add_argument("--bucket", help="the audit bucket holding access-digests/ (default: KOKUHO_BUCKET_AUDIT)")
     v.add_argument("--key", help="the digest signing key id, ARN or alias (default: its alias)")
+    for name, what, helptext in (("who-accessed", "person", "every access to one person's data in a period"),
+                                 ("staff", "staff_id", "every access one member of staff made in a period")):
+        s = sub.add_parser(name, help=f"{helptext} (recorded as an access itself)")
+        s.add_argument(what, help="internal person id (never a My Number)" if what == "person"
+                       else "staff id, or system:<workflow>")
+        s.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD (UTC)")
+        s.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD (UTC), included")
+        s.add_argument("--format", choices=("csv", "json"), default="csv")
+        s.add_argument("--as", dest="as_staff", required=True, help="your staff id (the search is recorded)")
+        s.add_argument("--terminal", default="cli", help="your terminal id (default: cli)")
+
+
+def _search(args: argparse.Namespace) -> int:
+    from kokuho.access.records import AccessRecordError, Actor
+    from kokuho.access.search import FIELDS, PURPOSE, STAFF_FIELDS, SearchError, staff_activity, to_csv, to_json
+    from kokuho.access.search import who_accessed as search_person
+
+    actor = Actor(args.as_staff, args.terminal, PURPOSE)
+    fields: tuple[str, ...]
+    try:
+        if args.action == "who-accessed":
+            rows, fields = search_person(args.person, args.date_from, args.date_to, actor), FIELDS
+        else:
+            rows, fields = staff_activity(args.staff_id, args.date_from, args.date_to, actor), STAFF_FIELDS
+    except (SearchError, AccessRecordError) as exc:
+        print(f"kokuho audit {args.action}: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(to_json(rows) + "\n" if args.format == "json" else to_csv(rows, fields))
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action in ("who-accessed", "staff"):
+        return _search(args)
     from kokuho.access.digest import verify
 
     result = verify(args.bucket, args.key)

@@ -1,0 +1,129 @@
+"""The access records, searchable (issue 11 item 6): who accessed a person between two dates — a query
+on the subject index, across chains and batches — and what one member of staff accessed; CSV and JSON;
+every search is itself recorded; the index is checked by `kokuho audit verify`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from kokuho.access.records import AccessRecordModel, Actor, record_access, verify_all
+from kokuho.access.search import SearchError, staff_activity, who_accessed
+from kokuho.access.subject_index import SubjectIndexModel
+from kokuho.cli.main import main as cli_main
+from kokuho.platform.embedded import EmbeddedAWS
+from kokuho.records.base import connection
+
+CLERK = Actor(staff_id="S0001", terminal_id="T-KOKUHO-03", purpose="資格管理 (国保法第9条)")
+OTHER = Actor(staff_id="S0002", terminal_id="T-KOKUHO-07", purpose="賦課 (国保法第76条)")
+AUDITOR = Actor(staff_id="A0001", terminal_id="T-SEC-01", purpose="アクセス記録の点検")
+BATCH = Actor(staff_id="system:monthly", terminal_id="exec-1", purpose="月次賦課")
+TODAY = datetime.now(UTC).date().isoformat()
+YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+
+
+def _history() -> None:
+    record_access(CLERK, ["P1"], "qualification", "read")
+    record_access(OTHER, ["P2"], "assessment", "read")
+    # P1 among many, in a batch's own chain (not P1's), too many to index inside the record's transaction
+    record_access(BATCH, [f"H{i:03d}" for i in range(150)] + ["P1"], "assessment", "write", chain="run-1#b-0")
+    with TransactWrite(connection=connection()) as tx:  # in a caller's transaction
+        record_access(OTHER, ["P3", "P1"], "qualification", "update", transaction=tx)
+
+
+def test_who_accessed_finds_every_record_naming_the_person_across_chains(aws: EmbeddedAWS) -> None:
+    _history()
+    rows = who_accessed("P1", TODAY, TODAY, AUDITOR)
+    assert [(r["staff_id"], r["category"], r["operation"], r["chain"], r["subjects"]) for r in rows] == [
+        ("S0001", "qualification", "read", "SUBJECT#P1", 1),
+        ("system:monthly", "assessment", "write", "run-1#b-0", 151),
+        ("S0002", "qualification", "update", "SUBJECT#P3", 2),
+        ("A0001", "access_records", "search_subject", "SUBJECT#P1", 1),  # this search, recorded first
+    ]
+    assert rows == sorted(rows, key=lambda r: r["at"])
+    assert [r["operation"] for r in who_accessed("P2", TODAY, TODAY, AUDITOR)] == ["read", "search_subject"]
+    assert verify_all()[2] == []
+
+
+def test_dates_bound_the_search_and_both_days_are_included(aws: EmbeddedAWS) -> None:
+    record_access(CLERK, ["P1"], "qualification", "read")
+    assert who_accessed("P1", YESTERDAY, YESTERDAY, AUDITOR) == []
+    assert len(who_accessed("P1", YESTERDAY, TODAY, AUDITOR)) == 3  # the read and both searches
+    for bad in (("2026-13-01", TODAY), (TODAY, YESTERDAY), ("yesterday", TODAY), ("20261130", TODAY)):
+        with pytest.raises(SearchError):
+            who_accessed("P1", *bad, AUDITOR)
+
+
+def test_a_batch_record_too_large_for_its_transaction_is_indexed_after_commit(aws: EmbeddedAWS) -> None:
+    subjects = [f"H{i:03d}" for i in range(120)]
+    with TransactWrite(connection=connection()) as tx:
+        record_access(BATCH, subjects, "assessment", "write", chain="run-2#b-1", transaction=tx)
+        assert len(tx._put_items) == 1  # the record alone: its 120 entries would pass 100 items
+    assert {s: len(list(SubjectIndexModel.query(f"SUBJ#{s}"))) for s in subjects} == dict.fromkeys(subjects, 1)
+    assert verify_all()[2] == []
+
+
+def test_a_failed_transaction_leaves_no_index_entry(aws: EmbeddedAWS) -> None:
+    record_access(CLERK, ["P9"], "qualification", "read")
+    with pytest.raises(TransactWriteError), TransactWrite(connection=connection()) as tx:
+        record_access(CLERK, ["P9"], "qualification", "update", transaction=tx)
+        # the caller's change fails its condition: nothing of the transaction is written
+        tx.condition_check(AccessRecordModel, "CHAIN#none", "REC#none", condition=AccessRecordModel.pk.exists())
+    assert len(list(SubjectIndexModel.query("SUBJ#P9"))) == 1
+    assert verify_all()[2] == []
+
+
+def test_verify_names_a_missing_and_an_edited_index_entry(aws: EmbeddedAWS) -> None:
+    record_access(CLERK, ["P1", "P2"], "qualification", "read")
+    p1, = SubjectIndexModel.query("SUBJ#P1")
+    p2, = SubjectIndexModel.query("SUBJ#P2")
+    p1.delete()  # hides the access from a who-accessed search
+    p2.update(actions=[SubjectIndexModel.staff_id.set("S9999")])
+    assert [str(b) for b in verify_all()[2]] == [
+        "chain SUBJECT#P1 record 1: subject P1 has no index entry: a search for who accessed them would miss "
+        "this record",
+        "chain SUBJECT#P1 record 1: index entry of subject P2 differs from its record: edited",
+    ]
+
+
+def test_records_older_than_the_index_are_not_expected_to_have_entries(aws: EmbeddedAWS) -> None:
+    from kokuho.access.chain import record_hash
+
+    item: dict[str, Any] = {"pk": "CHAIN#SUBJECT#P7", "sk": "REC#0000000001", "chain": "SUBJECT#P7", "seq": 1,
+            "at": "2025-01-01T00:00:00.000000+00:00", "staff_id": "S0001", "terminal_id": "T1", "purpose": "p",
+            "subject_ids": ["P7"], "category": "qualification", "operation": "read", "result": "ok",
+            "prev_hash": "GENESIS", "gsi1pk": "STAFF#S0001", "gsi1sk": "2025-01-01T00:00:00.000000+00:00#0"}
+    AccessRecordModel(hash=record_hash(item), **item).save()
+    assert verify_all()[2] == []
+
+
+def test_staff_activity_lists_one_member_of_staffs_records_in_the_period(aws: EmbeddedAWS) -> None:
+    _history()
+    rows = staff_activity("S0002", TODAY, TODAY, AUDITOR)
+    assert [(r["subject_ids"], r["operation"]) for r in rows] == [(["P2"], "read"), (["P3", "P1"], "update")]
+    assert staff_activity("S0002", YESTERDAY, YESTERDAY, AUDITOR) == []
+    # the searches themselves, under the auditor's id, with the searched staff as their subject
+    assert [(r["subject_ids"], r["operation"]) for r in staff_activity("A0001", TODAY, TODAY, AUDITOR)] == [
+        (["STAFF:S0002"], "search_staff"), (["STAFF:S0002"], "search_staff"), (["STAFF:A0001"], "search_staff")]
+
+
+def test_cli_who_accessed_and_staff_in_csv_and_json(aws: EmbeddedAWS, capsys: pytest.CaptureFixture[str]) -> None:
+    _history()
+    assert cli_main(["audit", "who-accessed", "P1", "--from", TODAY, "--to", TODAY, "--as", "A0001"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["staff_id"], r["operation"], r["terminal_id"]) for r in rows] == [
+        ("S0001", "read", "T-KOKUHO-03"), ("system:monthly", "write", "exec-1"), ("S0002", "update", "T-KOKUHO-07"),
+        ("A0001", "search_subject", "cli")]
+    assert cli_main(["audit", "staff", "S0002", "--from", TODAY, "--to", TODAY, "--as", "A0001",
+                     "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(r["subject_ids"], r["category"]) for r in out] == [(["P2"], "assessment"), (["P3", "P1"], "qualification")]
+    assert cli_main(["audit", "staff", "S0002", "--from", TODAY, "--to", YESTERDAY, "--as", "A0001"]) == 2
+    assert "to: before from" in capsys.readouterr().err
