@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import PutError, TransactWriteError
@@ -234,28 +234,39 @@ def prepare_run(inp: dict[str, Any], *, execution_id: str, execution_name: str,
 
 # -- one batch --------------------------------------------------------------------------------------
 
-def _read_latest(household_ids: Sequence[str], fy: int) -> dict[str, tuple[int, str, str]]:
-    """household → (version, content hash, run id) of its latest version, for those that have one."""
+class Pointer(NamedTuple):
+    """The latest-version pointer: what decisions and the run's figures need without the version."""
+
+    version: int
+    content_hash: str
+    run_id: str
+    figures: tuple[int, int] | None  # (difference, refund) of that version; None on older pointers
+
+
+def _read_latest(household_ids: Sequence[str], fy: int) -> dict[str, Pointer]:
+    """household → pointer to its latest version, for those that have one."""
     items = batch_get(LatestAssessmentModel,
                       ((AssessmentVersionModel.pk_of(h, fy), "LATEST") for h in household_ids),
-                      attributes=["version", "content_hash", "run_id"])
-    return {pk.split("#")[1]: (int(i.version), i.content_hash, i.run_id) for (pk, _), i in items.items()}
+                      attributes=["version", "content_hash", "run_id", "difference", "refund"])
+    return {pk.split("#")[1]: Pointer(int(i.version), i.content_hash, i.run_id,
+                                      None if i.refund is None else (int(i.difference), int(i.refund)))
+            for (pk, _), i in items.items()}
 
 
-def _latest(pointers: dict[str, tuple[int, str, str]], household_id: str,
+def _latest(pointers: dict[str, Pointer], household_id: str,
             previous: dict[str, Any] | None = None) -> Latest | None:
     """The decision's view of the latest version; the full previous version is read only when needed."""
     pointer = pointers.get(household_id)
     if pointer is None:
         return None
-    version, digest, run_id = pointer
+    version, digest, run_id, _ = pointer
     if previous is None:
         return Latest(version, digest, run_id, {}, [])
     return Latest(version, digest, run_id, dict(previous["result"]), list(previous["installments"]),
                   status=previous.get("status", CONFIRMED), decided=bool(previous.get("decided", True)))
 
 
-def _read_docs(household_ids: Sequence[str], pointers: dict[str, tuple[int, str, str]],
+def _read_docs(household_ids: Sequence[str], pointers: dict[str, Pointer],
                fy: int) -> dict[str, dict[str, Any]]:
     """The documents of the latest versions of these households."""
     keys = [(AssessmentVersionModel.pk_of(h, fy), AssessmentVersionModel.sk_of(pointers[h][0]))
@@ -275,7 +286,7 @@ class _Batch:
     run_id: str
     cases: dict[str, dict[str, Any]] = field(default_factory=dict)
     marks: dict[str, ChangeMark] = field(default_factory=dict)
-    pointers: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    pointers: dict[str, Pointer] = field(default_factory=dict)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
@@ -323,8 +334,8 @@ class _Batch:
         """Per household: outcome, parts, reduction, and every version this run wrote that this batch
         knows of — read back from storage when an earlier attempt (or pass) of the run wrote it."""
         own = [h for h in ids if h in self.decisions and h in self.pointers
-               and self.pointers[h][2] == self.run_id]
-        docs = _read_docs(own, self.pointers, self.fy)
+               and self.pointers[h].run_id == self.run_id]
+        docs = _read_docs([h for h in own if self.pointers[h].figures is None], self.pointers, self.fy)
         out: dict[str, dict[str, Any]] = {}
         for h in ids:
             if h in self.failures:
@@ -332,8 +343,10 @@ class _Batch:
                 continue
             d, r = self.decisions[h], self.results[h]
             versions = []
-            if h in docs:
-                versions.append([self.pointers[h][0], int(docs[h]["difference"]), int(docs[h]["refund"])])
+            if h in own:
+                pointer = self.pointers[h]
+                difference, refund = pointer.figures or (int(docs[h]["difference"]), int(docs[h]["refund"]))
+                versions.append([pointer.version, difference, refund])
             if d.outcome == "written" and d.new is not None:
                 versions.append([d.new.version, d.new.difference, d.new.refund])
             out[h] = {"o": d.outcome, "p": [int(r["parts"].get(p, 0)) for p in PARTS],
@@ -375,7 +388,7 @@ def _add_version(tx: TransactWrite, new: NewVersion, prev_version: int | None, *
         },
     ), condition=AssessmentVersionModel.pk.does_not_exist())  # a version is written once, ever
     latest = LatestAssessmentModel(pk, "LATEST", version=new.version, content_hash=new.content_hash,
-                                   run_id=run_id)
+                                   run_id=run_id, difference=new.difference, refund=new.refund)
     if prev_version is None:
         tx.save(latest, condition=LatestAssessmentModel.pk.does_not_exist())
     else:

@@ -127,6 +127,9 @@ class LatestAssessmentModel(Model):
     version = NumberAttribute()
     content_hash = UnicodeAttribute()
     run_id = UnicodeAttribute()
+    # the version's difference and refund: a rerun reports the run's figures without reading versions
+    difference = NumberAttribute(null=True)
+    refund = NumberAttribute(null=True)
 
 
 class NoticeModel(Model):
