@@ -129,10 +129,13 @@ def _run_demo(args: argparse.Namespace) -> int:
     city = generate_city(args.households, seed=args.seed, fiscal_year=fy)
     say(f"city generated: {len(city.households)} households, {city.persons} persons (seed {args.seed})")
     emf = io.StringIO()  # handlers' EMF metric lines and logs stay off the summary on stdout
-    from kokuho.platform.embedded import ExecutionFailed
+    from kokuho.platform.embedded import ExecutionFailed, UntestedMoto
 
     try:
         return _cycle(args, city, say, emf, t_start, timings)
+    except UntestedMoto as exc:
+        print(f"cannot start the embedded AWS: {exc}", file=sys.stderr)
+        return 2
     except ExecutionFailed as exc:
         try:
             reason = json.loads(exc.cause or "{}").get("errorMessage", exc.cause)

@@ -69,6 +69,35 @@ from kokuho.platform.tables import (
     key_alias,
 )
 
+# The one moto version the embedded AWS is tested with (pinned in pyproject.toml). moto_dynamodb and
+# local_lambda patch moto's internals and the ASL is written around its interpreter's gaps (above):
+# on another version they may silently stop fitting, so embedded_aws() refuses to start instead.
+TESTED_MOTO = "5.2.5"
+
+
+class UntestedMoto(RuntimeError):
+    """The installed moto is not the version the embedded AWS is tested with."""
+
+
+def _installed_moto_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("moto")
+    except PackageNotFoundError:
+        return "none"
+
+
+def require_tested_moto() -> None:
+    installed = _installed_moto_version()
+    if installed != TESTED_MOTO:
+        raise UntestedMoto(
+            f"the embedded AWS is tested with moto {TESTED_MOTO} only, and moto {installed} is installed: "
+            f"its patches of moto's DynamoDB and Lambda internals may not fit another version. "
+            f"Run ./scripts/setup (pyproject.toml pins moto=={TESTED_MOTO}), or test the patches on the "
+            f"new version and raise TESTED_MOTO and the pin together.")
+
+
 ACCOUNT_ID = "123456789012"  # moto's default account
 ROOT = Path(os.environ.get("KOKUHO_ROOT", Path(__file__).resolve().parents[5]))
 FUNCTIONS_ROOT = ROOT / "functions"
@@ -322,6 +351,7 @@ def _deactivate() -> None:
 @contextmanager
 def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
     """Start moto (in-process; plus a loopback HTTP server if `server`), provision, yield the handle."""
+    require_tested_moto()
     from moto import mock_aws
 
     from kokuho.platform.local_lambda import routed_lambda
