@@ -7,6 +7,9 @@ A match is a tree of conditions:
   {"field": "a.b.c", "in": [...]} | "not_in" | "prefix" | "suffix" (a string or a list) | "regex" (searched,
   with "ignore_case")  — a `*` segment of the path goes through every element of a list; a field that is
   absent has the value null; a condition holds when any of the field's values passes it.
+  {"field": "userIdentity.principalId", "lambda_session_of": {"table": T, "access": "write"}}: the call was
+  made by one of the functions the catalog (kokuho.platform.catalog) gives table T (with that access).
+  `${table:LOGICAL}` in any string becomes the table's physical name (kokuho.platform.tables).
 """
 
 from __future__ import annotations
