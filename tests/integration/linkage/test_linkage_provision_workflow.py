@@ -25,7 +25,7 @@ REF = PERSONS["P100"][0]
 
 def run(world: World, request: dict[str, Any]) -> Any:
     return world.aws.run_state_machine("linkage-provision", request, name=f"prov-{secrets.token_hex(6)}",
-                                       timeout_s=60)
+                                       timeout_s=120)
 
 
 def only_record(request_id: str) -> Any:
@@ -143,7 +143,7 @@ def test_no_auto_item_waits_for_a_person_and_leaves_only_after_approval(world: W
     assert world.aws.client("stepfunctions").describe_execution(executionArn=arn)["status"] == "RUNNING"
     assert records_for_request(req["request_id"]) == []  # nothing provided, nothing recorded yet
     assert _decide(world, req["request_id"], "approve") == {"request_id": req["request_id"], "status": "approved"}
-    reply = world.aws.wait_execution(arn, timeout_s=30)
+    reply = world.aws.wait_execution(arn, timeout_s=120)
     assert reply["status"] == "provided"
     assert world.pref.open_reply(reply)["fields"]["specific_disease_certificate"] is False
     rec = only_record(req["request_id"])
@@ -157,7 +157,7 @@ def test_no_auto_item_refused_by_staff_is_recorded_with_the_reason(world: World)
     with pytest.raises(RuntimeError, match="reason"):
         _decide(world, req["request_id"], "refuse")  # a refusal needs a reason
     _decide(world, req["request_id"], "refuse", reason="照会対象者の同意確認中")
-    reply = world.aws.wait_execution(arn, timeout_s=30)
+    reply = world.aws.wait_execution(arn, timeout_s=120)
     assert reply == {"request_id": req["request_id"], "status": "refused", "reason": "approval_refused"}
     rec = only_record(req["request_id"])
     assert rec.outcome == "refused" and rec.reason.startswith("approval_refused")
@@ -174,7 +174,7 @@ def test_approval_needs_a_granted_person(world: World) -> None:
             _decide(world, req["request_id"], "approve", staff="S9999")  # no grant
         with pytest.raises(RuntimeError, match="grant"):  # a workflow holds no grant
             _decide(world, req["request_id"], "approve", staff="system:batch")
-        reply = world.aws.wait_execution(arn, timeout_s=30)
+        reply = world.aws.wait_execution(arn, timeout_s=120)
     finally:
         os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
     assert reply["reason"] == "approval_timeout"
@@ -201,7 +201,7 @@ def test_provide_step_itself_refuses_an_unapproved_no_auto_item(world: World) ->
         arn = _start(world, req)
         wait_pending(req["request_id"])
         out = world.aws.invoke("linkage-provision-provide", {"request_id": req["request_id"]})
-        world.aws.wait_execution(arn, timeout_s=30)
+        world.aws.wait_execution(arn, timeout_s=120)
     finally:
         os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
     assert out == {"request_id": req["request_id"], "status": "refused", "reason": "not_approved"}
@@ -323,7 +323,7 @@ def test_a_held_provision_is_approved_through_the_private_api_then_provided(worl
 
     status, out = _api(world, "POST", path, body={"decision": "approve"})
     assert (status, out) == (200, {"request_id": req["request_id"], "status": "approved"})
-    reply = world.aws.wait_execution(arn, timeout_s=30)
+    reply = world.aws.wait_execution(arn, timeout_s=120)
     assert reply["status"] == "provided"
     assert set(world.pref.open_reply(reply)["fields"]) <= set(load_permitted_list().item("165").fields)
     rec = only_record(req["request_id"])
@@ -355,7 +355,7 @@ def test_a_held_provision_refused_through_the_private_api_is_recorded_with_the_r
 
     status, out = _api(world, "POST", path, body={"decision": "refuse", "reason": "照会対象者の同意確認中"})
     assert (status, out) == (200, {"request_id": req["request_id"], "status": "refused"})
-    reply = world.aws.wait_execution(arn, timeout_s=30)
+    reply = world.aws.wait_execution(arn, timeout_s=120)
     assert reply == {"request_id": req["request_id"], "status": "refused", "reason": "approval_refused"}
     rec = only_record(req["request_id"])
     assert (rec.outcome, rec.reason, rec.provided_at) == ("refused", "approval_refused: 照会対象者の同意確認中", None)
@@ -379,7 +379,7 @@ def test_the_approval_routes_need_an_individual_with_the_approval_grant(world: W
     assert RequestModel.get(f"REQ#{req['request_id']}", "REQUEST").status == "awaiting_approval"
     # still held for the person with the grant
     assert _api(world, "POST", path, body={"decision": "approve"})[0] == 200
-    assert world.aws.wait_execution(arn, timeout_s=30)["status"] == "provided"
+    assert world.aws.wait_execution(arn, timeout_s=120)["status"] == "provided"
 
 
 def test_two_reviewers_deciding_at_once_one_decision_stands(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -395,7 +395,7 @@ def test_two_reviewers_deciding_at_once_one_decision_stands(world: World, monkey
     with pytest.raises(provision.NotAwaitingApproval, match="someone else"):
         provision.decide(req["request_id"], False, other, "重複", world.aws.client("stepfunctions"))
     monkeypatch.undo()
-    assert world.aws.wait_execution(arn, timeout_s=30)["status"] == "provided"
+    assert world.aws.wait_execution(arn, timeout_s=120)["status"] == "provided"
     assert RequestModel.get(f"REQ#{req['request_id']}", "REQUEST").decided_by == REVIEWER
 
 

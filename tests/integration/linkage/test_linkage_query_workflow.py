@@ -27,7 +27,7 @@ HELD = {"insurer_number": "401307", "qualification_status": "not_insured",
 def query(world: World, item: str, person: str = "P100") -> Any:
     return world.aws.run_state_machine("linkage-query", {"person_id": person, "item": item,
                                                          "provider_body": world.provider.body_id},
-                                       name=f"q-{secrets.token_hex(6)}", timeout_s=60)
+                                       name=f"q-{secrets.token_hex(6)}", timeout_s=120)
 
 
 def test_query_reply_is_decrypted_validated_stored_with_expiry_and_recorded(world: World) -> None:
@@ -111,7 +111,7 @@ def test_retention_workflow_purges_old_records_and_keeps_recent_ones(world: Worl
     now = datetime.now(UTC)
     _backdated("ancient-1", now.replace(year=now.year - 8))
     _backdated("recent-1", now.replace(year=now.year - 6))
-    out = world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(6)}", timeout_s=60)
+    out = world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(6)}", timeout_s=120)
     assert out["records_deleted"] >= 1
     remaining = {r.request_id for r in ExchangeRecordModel.scan()}
     assert "ancient-1" not in remaining and "recent-1" in remaining

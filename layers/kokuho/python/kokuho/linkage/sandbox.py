@@ -212,7 +212,7 @@ def connect_city(network: SandboxNetwork, aws: Any) -> str:
     return public
 
 
-def wait_pending(request_id: str, *, timeout_s: float = 10.0, poll_s: float = 0.05) -> dict[str, Any]:
+def wait_pending(request_id: str, *, timeout_s: float = 60.0, poll_s: float = 0.05) -> dict[str, Any]:
     """The approval-queue entry of a provision request once its workflow has parked it (a harness look at
     the queue: no reviewer is named, so no access record). Raises TimeoutError if it never arrives."""
     import time
