@@ -1,0 +1,152 @@
+"""What may import what (docs/architecture.md, "Layers"), read from the source with `ast`.
+
+Every import counts, at module level or inside a function: a lazy import ships and runs just the same.
+The known exceptions are listed with their reason; a new one fails here and has to be argued for.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYER = ROOT / "layers" / "kokuho" / "python"
+
+# Pure domain logic: computes from its inputs, free of AWS (house rule), testable without moto.
+DOMAIN = ("kokuho.premium", "kokuho.benefits", "kokuho.collection", "kokuho.trail", "kokuho.dates")
+# What the domain may use from the rest of kokuho, and why. Each is itself free of AWS (checked below).
+DOMAIN_MAY_IMPORT = {
+    ("kokuho.premium", "kokuho.identity.mynumber"): "a case's free-text field holding a My Number is refused",
+    ("kokuho.benefits", "kokuho.identity.mynumber"): "a case's free-text field holding a My Number is refused",
+    ("kokuho.trail", "kokuho.platform.catalog"): "a detection names the catalog's functions (no second copy)",
+    ("kokuho.trail", "kokuho.platform.tables"): "`${table:…}` in a detection resolves from the one table list",
+}
+AWS_SDKS = ("boto3", "botocore", "pynamodb", "moto", "aws_lambda_powertools", "aws_cdk", "constructs", "cdk_nag")
+
+# moto is the embedded AWS, for local runs and tests only. These three modules patch or drive it and,
+# today, still sit in the layer package (issue 10 item 1 moves them out); no other module may import moto.
+KNOWN_MOTO_IMPORTERS = {
+    "kokuho.platform.embedded": "starts moto (mock_aws, ThreadedMotoServer) and provisions it",
+    "kokuho.platform.moto_dynamodb": "patches moto's DynamoDB (thread safety, rollback, O(items) queries)",
+    "kokuho.platform.local_lambda": "routes moto's Lambda invocations to the handlers in-process",
+}
+# Local-only modules (run the embedded AWS or the loopback API): never used by a handler or by code a
+# handler reaches; only by each other and by the command line (kokuho demo).
+LOCAL_ONLY = (*KNOWN_MOTO_IMPORTERS, "kokuho.qualification.local_api")
+LOCAL_TOOLS = ("kokuho.cli",)
+# The layer never imports the CDK app or the handlers, except the one command that synthesizes.
+KNOWN_INFRA_IMPORTERS = {"kokuho.cli.synth": "`kokuho synth` runs infra/app.py"}
+
+
+def _name(path: Path) -> str:
+    if path.is_relative_to(LAYER):
+        parts = list(path.relative_to(LAYER).with_suffix("").parts)
+    else:  # a handler: functions/<area>/<file>.py, imported on Lambda as <area>.<file>
+        parts = ["functions", *path.relative_to(ROOT / "functions").with_suffix("").parts]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@cache
+def imports() -> dict[str, frozenset[str]]:
+    """module → every module it imports (relative imports resolved)."""
+    files = sorted((LAYER / "kokuho").rglob("*.py")) + sorted((ROOT / "functions").rglob("*.py"))
+    graph: dict[str, frozenset[str]] = {}
+    for path in files:
+        name = _name(path)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, base] if base else anchor)
+                found.add(base)
+                # `from kokuho.x import y` may name a submodule y
+                found.update(f"{base}.{alias.name}" for alias in node.names)
+        graph[name] = frozenset(found)
+    return graph
+
+
+def _within(module: str, prefixes: tuple[str, ...] | str) -> bool:
+    if isinstance(prefixes, str):
+        prefixes = (prefixes,)
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def _parents(modules: frozenset[str]) -> frozenset[str]:
+    return frozenset(".".join(m.split(".")[:i]) for m in modules for i in range(1, m.count(".") + 1))
+
+
+def test_the_scan_sees_the_house() -> None:
+    graph = imports()
+    assert {"kokuho.premium.engine", "kokuho.platform.embedded", "functions.qualification.api"} <= graph.keys()
+    assert "kokuho.identity.mynumber" in graph["kokuho.premium.case"]
+    assert "functions.qualification.responses" in graph["functions.qualification.api"]  # relative, resolved
+
+
+def test_domain_packages_import_no_aws_and_only_listed_kokuho_modules() -> None:
+    wrong = []
+    for module, targets in imports().items():
+        if not _within(module, DOMAIN):
+            continue
+        package = ".".join(module.split(".")[:2])
+        for target in sorted(targets):
+            if _within(target, AWS_SDKS):
+                wrong.append(f"{module} imports {target} (AWS in the domain)")
+            elif _within(target, "kokuho") and not _within(target, DOMAIN) and not any(
+                    p == package and _within(target, allowed) for p, allowed in DOMAIN_MAY_IMPORT):
+                wrong.append(f"{module} imports {target} (not domain, not in DOMAIN_MAY_IMPORT)")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_nothing_the_domain_reaches_imports_aws() -> None:
+    """Transitively: the modules the domain may use must stay pure too (e.g. the catalog gaining boto3)."""
+    graph = imports()
+    wrong = []
+    for start in (m for m in graph if _within(m, DOMAIN)):
+        seen, todo = {start}, [start]
+        while todo:
+            current = todo.pop()
+            # importing a.b.c runs a/__init__ and a/b/__init__ first
+            for target in graph[current] | _parents(graph[current]):
+                if _within(target, AWS_SDKS):
+                    wrong.append(f"{start} reaches {target} through {current}")
+                elif target in graph and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+    assert not wrong, "\n".join(sorted(set(wrong)))
+
+
+def test_only_the_known_local_platform_modules_import_moto() -> None:
+    importers = {m for m, targets in imports().items() if any(_within(t, "moto") for t in targets)}
+    assert importers == set(KNOWN_MOTO_IMPORTERS), (
+        f"new importer(s) of moto: {sorted(importers - set(KNOWN_MOTO_IMPORTERS))}; "
+        f"no longer importing it (drop from the list): {sorted(set(KNOWN_MOTO_IMPORTERS) - importers)}")
+
+
+def test_production_code_never_uses_a_local_only_module() -> None:
+    wrong = [f"{m} imports {t}" for m, targets in imports().items()
+             if not _within(m, LOCAL_ONLY) and not _within(m, LOCAL_TOOLS)
+             for t in sorted(targets) if _within(t, LOCAL_ONLY)]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_handlers_use_the_layer_not_the_command_line_nor_the_table_models() -> None:
+    """Handlers are thin: they call the layer's services (which write the access records), never the
+    pynamodb models of kokuho.records directly, nor the command line."""
+    wrong = [f"{m} imports {t}" for m, targets in imports().items() if _within(m, "functions")
+             for t in sorted(targets) if _within(t, ("kokuho.cli", "kokuho.records", "infra"))]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_layer_imports_neither_handlers_nor_the_cdk_app() -> None:
+    wrong = [f"{m} imports {t}" for m, targets in imports().items()
+             if _within(m, "kokuho") and m not in KNOWN_INFRA_IMPORTERS
+             for t in sorted(targets) if _within(t, ("functions", "infra", "aws_cdk", "constructs", "cdk_nag"))]
+    assert not wrong, "\n".join(wrong)
