@@ -59,7 +59,9 @@ from .responses import (
     ReviewListOut,
     SearchOut,
     SimulationOut,
+    StaffActivityOut,
     StoreOut,
+    WhoAccessedOut,
 )
 from .schemas import (
     ID,
@@ -594,6 +596,31 @@ def permission_review(
     return {"as_of": today.isoformat(), "items": items, "next_token": token}
 
 
+def who_accessed(person_id: PathId, date_from: Annotated[IsoDate, Query(alias="from")],
+                 date_to: Annotated[IsoDate, Query(alias="to")]) -> dict[str, Any]:
+    """アクセス記録の点検: the search is itself recorded, as an access to the person (kokuho.access.search)."""
+    from kokuho.access import search
+
+    try:
+        rows = search.who_accessed(person_id, date_from.isoformat(), date_to.isoformat(), _actor())
+    except search.SearchError as exc:
+        raise ChangeRejected(str(exc)) from exc
+    return {"person_id": person_id, "from_date": date_from.isoformat(), "to_date": date_to.isoformat(),
+            "records": rows}
+
+
+def staff_activity(staff_id: PathId, date_from: Annotated[IsoDate, Query(alias="from")],
+                   date_to: Annotated[IsoDate, Query(alias="to")]) -> dict[str, Any]:
+    from kokuho.access import search
+
+    try:
+        rows = search.staff_activity(staff_id, date_from.isoformat(), date_to.isoformat(), _actor())
+    except search.SearchError as exc:
+        raise ChangeRejected(str(exc)) from exc
+    return {"staff_id": staff_id, "from_date": date_from.isoformat(), "to_date": date_to.isoformat(),
+            "records": rows}
+
+
 # --- the one route table ---------------------------------------------------------------------------
 
 F = Function
@@ -637,6 +664,13 @@ ROUTES: tuple[RouteSpec, ...] = (
               "窓口試算 of a household's premium", SimulationOut),
     RouteSpec("GET", "/permissions/review", F.REVIEW_PERMISSIONS, "review", "review", permission_review,
               "権限設定状況の一覧表: every grant and its state today", PermissionReviewOut),
+    # アクセス記録の点検 (the security team): served with the permission review (concern "review").
+    RouteSpec("GET", "/access-records/persons/{person_id}", F.READ_ACCESS_RECORDS, "search_subject", "review",
+              who_accessed, "Who accessed a person's data between two dates (from, to: YYYY-MM-DD, both "
+              "included); the search is itself recorded", WhoAccessedOut, category="access_records"),
+    RouteSpec("GET", "/access-records/staff/{staff_id}", F.READ_ACCESS_RECORDS, "search_staff", "review",
+              staff_activity, "Every access record of one member of staff between two dates; recorded",
+              StaffActivityOut, category="access_records"),
     # The approval of 自動応答不可 provisions (kokuho.linkage.approval_routes): same identity and grant check.
     RouteSpec("GET", approval_routes.QUEUE_PATH, F.APPROVE_LINKAGE_PROVISION, "approval_queue", "approval",
               approval_routes.approval_queue,

@@ -219,6 +219,47 @@ class GrantRowOut(Closed):
     state: str
 
 
+class SubjectAccessOut(Closed):
+    at: str
+    staff_id: str
+    terminal_id: str
+    purpose: str
+    subject_id: str
+    subjects: int  # how many subjects the record names (a batch: the person among many)
+    category: str
+    operation: str
+    result: str
+    chain: str
+    seq: int
+
+
+class StaffAccessOut(Closed):
+    at: str
+    staff_id: str
+    terminal_id: str
+    purpose: str
+    subject_ids: list[str]
+    category: str
+    operation: str
+    result: str
+    chain: str
+    seq: int
+
+
+class WhoAccessedOut(Closed):
+    person_id: str
+    from_date: str
+    to_date: str
+    records: list[SubjectAccessOut]  # not `items`: the search is charged one person, not one per record
+
+
+class StaffActivityOut(Closed):
+    staff_id: str
+    from_date: str
+    to_date: str
+    records: list[StaffAccessOut]
+
+
 class PermissionReviewOut(Closed):
     as_of: str
     items: list[GrantRowOut]

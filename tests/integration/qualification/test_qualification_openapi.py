@@ -6,6 +6,7 @@ against the document."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -166,6 +167,10 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
     api("GET", "/linkage/approvals", APPROVER, expect=200)
     api("POST", "/linkage/approvals/R0001", APPROVER, {"decision": "approve"}, expect=404)
     api("POST", "/linkage/approvals/R0001", APPROVER, {"decision": "refuse"}, expect=422)
+    today = datetime.now(UTC).date().isoformat()
+    api("GET", "/access-records/persons/P0001", "S1013", query={"from": "2024-01-01", "to": today}, expect=200)
+    api("GET", "/access-records/persons/P0001", "S1013", query={"from": today, "to": "2024-01-01"}, expect=422)
+    api("GET", f"/access-records/staff/{CLERK}", "S1013", query={"from": "2024-01-01", "to": today}, expect=200)
     # refusals before any handler
     api("GET", "/persons/P0001", None, expect=401)
     api("GET", "/persons/P0001", COUNTER.replace("3", "6"), expect=403)

@@ -35,6 +35,8 @@ class Function(StrEnum):
     RESOLVE_MY_NUMBER_REVIEW = "resolve_my_number_review"
     REVIEW_PERMISSIONS = "review_permissions"  # 権限設定状況の一覧表
     APPROVE_LINKAGE_PROVISION = "approve_linkage_provision"  # 自動応答不可の提供内容確認 (III-6 リスク5)
+    # アクセス記録の点検 (the security team): who accessed a person, what a member of staff accessed
+    READ_ACCESS_RECORDS = "read_access_records"
 
 
 class GrantState(StrEnum):

@@ -1,0 +1,57 @@
+"""The access records through the private API for the security team (issue 11 item 6): who accessed a
+person, what a member of staff accessed — only with the READ_ACCESS_RECORDS grant, each search itself
+recorded, a bad period refused with its reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from qualification_helpers import call
+
+from kokuho.access.records import Actor, record_access
+from kokuho.access.search import who_accessed
+
+SECURITY, CLERK, AUDITOR = "S1013", "S1002", "S1005"
+TODAY = datetime.now(UTC).date().isoformat()
+YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+PERIOD = {"from": YESTERDAY, "to": TODAY}
+
+
+def _accesses() -> None:
+    record_access(Actor(CLERK, "T-KOKUHO-02", "資格管理"), ["P0001"], "qualification", "read")
+    record_access(Actor("system:monthly", "exec-1", "月次賦課"), ["H0009", "P0001"], "assessment", "write",
+                  chain="run-1#b-0")
+
+
+def test_security_team_sees_who_accessed_a_person_and_the_search_is_recorded(staffed: None) -> None:
+    _accesses()
+    status, out, _ = call("GET", "/access-records/persons/P0001", staff_id=SECURITY, query=PERIOD)
+    assert status == 200, out
+    assert (out["person_id"], out["from_date"], out["to_date"]) == ("P0001", YESTERDAY, TODAY)
+    assert [(r["staff_id"], r["operation"], r["subjects"]) for r in out["records"]] == [
+        (CLERK, "read", 1), ("system:monthly", "write", 2), (SECURITY, "search_subject", 1)]
+    # the API's search is in the person's history, with the terminal of the call
+    seen = who_accessed("P0001", TODAY, TODAY, Actor("A0001", "T-SEC-01", "点検"))
+    assert (seen[2]["staff_id"], seen[2]["category"], seen[2]["terminal_id"]) == (
+        SECURITY, "access_records", "T-KOKUHO-01")
+
+
+def test_security_team_sees_one_member_of_staffs_activity(staffed: None) -> None:
+    _accesses()
+    status, out, _ = call("GET", f"/access-records/staff/{CLERK}", staff_id=SECURITY, query=PERIOD)
+    assert status == 200, out
+    assert [(r["subject_ids"], r["operation"]) for r in out["records"]] == [(["P0001"], "read")]
+
+
+def test_only_the_grant_opens_the_access_records(staffed: None) -> None:
+    for staff_id in (CLERK, AUDITOR):
+        for path in ("/access-records/persons/P0001", f"/access-records/staff/{CLERK}"):
+            assert call("GET", path, staff_id=staff_id, query=PERIOD)[0] == 403
+
+
+def test_a_bad_period_is_refused_with_its_reason(staffed: None) -> None:
+    status, out, _ = call("GET", "/access-records/persons/P0001", staff_id=SECURITY,
+                          query={"from": TODAY, "to": YESTERDAY})
+    assert (status, out["error"]) == (422, "to: before from")
+    status, _, _ = call("GET", "/access-records/persons/P0001", staff_id=SECURITY, query={"from": TODAY})
+    assert status == 422
