@@ -25,13 +25,6 @@ def aws() -> Iterator[EmbeddedAWS]:
         yield handle
 
 
-@pytest.fixture(scope="module")
-def aws_module() -> Iterator[EmbeddedAWS]:
-    """One embedded AWS per test module, for read-only checks."""
-    with embedded_aws() as handle:
-        yield handle
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, None]:
     outcome = yield

@@ -1,4 +1,4 @@
-"""The public API other areas code against: names, batch options, error fields, no My Number echoed."""
+"""The public API other areas code against: batch options, error fields, no My Number echoed."""
 
 from __future__ import annotations
 
@@ -7,15 +7,7 @@ import copy
 import pytest
 from premium_builders import case, member
 
-import kokuho.premium as premium
 from kokuho.premium import CaseError, compute_case, compute_many
-
-
-def test_public_names() -> None:
-    for name in ("compute_case", "compute_many", "compute_fast", "revise", "diff_parts", "CaseError",
-                 "RateFileError", "explain_case", "load_rate_table"):
-        assert hasattr(premium, name), name
-    assert issubclass(CaseError, ValueError) and issubclass(premium.RateFileError, ValueError)
 
 
 def test_batch_accepts_cases_without_optional_keys() -> None:

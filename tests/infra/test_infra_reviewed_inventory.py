@@ -1,0 +1,197 @@
+"""What the stacks deploy, against a reviewed inventory written out by hand (issue 10 item 6).
+
+The stacks iterate the catalog (kokuho.platform.catalog / tables); tests that compare the templates with
+that same catalog pass whatever the catalog says. The lists below are the reviewed expectation instead,
+taken from what the privacy impact assessment requires (monthly and annual 賦課, the 情報提供ネットワーク
+exchanges, the hourly anchoring of the access history, 7-year audit evidence, two-year retention of the
+exchange files): a catalog change that adds a workflow, moves a schedule, shortens a retention or widens
+who may use a table, bucket or key fails here until this list is reviewed and updated with it.
+
+The API functions' tables and the My Number table and key are in test_infra_least_privilege; the
+append-only access records and the signing key in test_infra_audit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from infra_helpers import resources
+from test_infra_least_privilege import _as_list, _role_statements, _tables_touched
+
+BUCKET_SUFFIX = "-111111111111-ap-northeast-1"
+
+# state machine → its schedules as (cron in Asia/Tokyo, input); [] = started by a person or another run.
+SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    # 月次賦課 on the 1st at 02:00; 本算定 on 15 June once the income data is in
+    "kokuho-monthly-assessment": [("cron(0 2 1 * ? *)", {"mode": "monthly"}),
+                                  ("cron(0 2 15 6 ? *)", {"mode": "annual"})],
+    # the access history anchored (digest signed) every hour
+    "kokuho-audit-anchor": [("cron(5 * * * ? *)", {})],
+    # 情報照会 / 情報提供: started per request, never on a timer
+    "kokuho-linkage-query": [],
+    "kokuho-linkage-provision": [],
+    # 中間サーバー exchange: 資格継続 daily, 高額療養費 monthly; the returned files read daily
+    "kokuho-linkage-federation-exchange": [("cron(0 6 * * ? *)", {"kind": "QUALCONT"}),
+                                           ("cron(0 6 1 * ? *)", {"kind": "KOGAKU"})],
+    "kokuho-linkage-federation-intake": [("cron(0 7 * * ? *)", {})],
+    # 情報提供等記録 past their retention purged daily
+    "kokuho-linkage-retention": [("cron(30 3 * * ? *)", {})],
+}
+
+# bucket → its object lock (mode, days) or None, and the prefixes that expire (days).
+BUCKETS: dict[str, tuple[tuple[str, int] | None, dict[str, int]]] = {
+    "kokuho-audit": (("COMPLIANCE", 2557), {}),  # 7 years, no one can shorten it or delete
+    "kokuho-work": (None, {"map-results/": 35, "runs/": 35}),  # a month's run and its re-run
+    "kokuho-exchange": (None, {"outgoing/": 731, "processed/": 731, "rejected/": 731}),  # two years
+    "kokuho-access-logs": (None, {}),  # S3 server access logs (kept; sole SSE-S3 bucket)
+}
+
+# Workflow (non-API) function → table → "read" | "write" | "append" (PutItem only).
+WORKFLOW_TABLES: dict[str, dict[str, str]] = {
+    "kokuho-assessment-prepare": {"assessment": "write", "access_log": "append"},
+    "kokuho-assessment-batch": {"assessment": "write", "idempotency": "write", "access_log": "append"},
+    "kokuho-assessment-summarize": {"assessment": "write", "transfers": "write", "access_log": "append"},
+    "kokuho-assessment-record-failure": {"assessment": "write"},
+    "kokuho-assessment-case-intake": {"assessment": "write", "access_log": "append"},
+    "kokuho-audit-digest": {"access_log": "read"},
+    "kokuho-audit-verify": {"access_log": "read"},
+    "kokuho-linkage-setup": {"linkage": "write"},
+    "kokuho-linkage-approval": {"linkage": "write", "linkage_records": "write", "staff": "read",
+                                "access_log": "append"},
+    "kokuho-linkage-query-prepare": {"linkage": "write", "linkage_records": "write", "access_log": "append"},
+    "kokuho-linkage-query-send": {},
+    "kokuho-linkage-query-receive": {"linkage": "write", "linkage_records": "write", "access_log": "append"},
+    "kokuho-linkage-provision-check": {"linkage": "write", "linkage_records": "write", "access_log": "append"},
+    "kokuho-linkage-provision-park": {"linkage": "write", "linkage_records": "write", "access_log": "append"},
+    "kokuho-linkage-provision-provide": {"linkage": "write", "linkage_records": "write",
+                                         "access_log": "append"},
+    "kokuho-linkage-provision-refuse": {"linkage": "write", "linkage_records": "write",
+                                        "access_log": "append"},
+    "kokuho-linkage-provision-send": {"linkage": "write"},
+    "kokuho-linkage-retention-purge": {"linkage": "write", "linkage_records": "write"},
+    "kokuho-linkage-federation-export": {"qualification": "read"},
+    "kokuho-linkage-federation-intake": {"federation": "write"},
+    "kokuho-linkage-federation-list": {},
+}
+
+# bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).
+BUCKET_USERS: dict[str, dict[str, str]] = {
+    "kokuho-audit": {"kokuho-audit-digest": "write", "kokuho-audit-verify": "read",
+                     "KokuhoAudit/AccessHistoryVerifier": "read"},
+    "kokuho-work": {"kokuho-assessment-prepare": "write",
+                    "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
+    "kokuho-exchange": {"kokuho-assessment-case-intake": "read", "kokuho-linkage-federation-list": "read",
+                        "kokuho-linkage-federation-export": "write", "kokuho-linkage-federation-intake": "write"},
+    "kokuho-access-logs": {},  # written by the S3 logging service only
+}
+
+# The audit key (access records, trail, audit evidence) → who may use it: "decrypt" or "encrypt" (+decrypt).
+# Whoever appends access records encrypts with it; the verifiers only decrypt.
+_APPENDS = [name for name, tables in WORKFLOW_TABLES.items() if tables.get("access_log") == "append"]
+_API = ["kokuho-qualification-api-" + c for c in ("read", "register", "vault", "approval", "review")]
+AUDIT_KEY_USERS: dict[str, str] = {
+    **{name: "encrypt" for name in _APPENDS + _API},
+    "kokuho-linkage-retention-purge": "encrypt",  # deletes expired 情報提供等記録 (on the audit key)
+    "kokuho-audit-digest": "encrypt",  # writes the signed digests to the audit bucket
+    "kokuho-audit-verify": "decrypt",
+    "KokuhoAudit/AccessHistoryVerifier": "decrypt",  # the security team's read-only policy
+    "KokuhoNetwork/CustomVpcRestrictDefaultSGCustomResourceProviderRole": "encrypt",  # its dead-letter queue
+}
+
+
+def _owner(owner: Any) -> str:
+    return re.sub(r"[0-9A-F]{8}$", "", str(owner))
+
+
+def _statements_by_owner(raw: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for owner, statements in _role_statements(raw).items():
+        out.setdefault(_owner(owner), []).extend(st for st in statements if st.get("Effect") == "Allow")
+    return out
+
+
+def test_state_machines_and_their_schedules_are_the_reviewed_ones(raw: dict[str, dict[str, Any]]) -> None:
+    wf = raw["KokuhoWorkflows"]
+    name_of = {lid: m["Properties"]["StateMachineName"]
+               for lid, m in resources(wf, "AWS::StepFunctions::StateMachine").items()}
+    deployed: dict[str, list[tuple[str, dict[str, Any]]]] = {name: [] for name in name_of.values()}
+    for s in resources(wf, "AWS::Scheduler::Schedule").values():
+        props = s["Properties"]
+        assert props["State"] == "ENABLED" and props["ScheduleExpressionTimezone"] == "Asia/Tokyo"
+        target = name_of[props["Target"]["Arn"]["Ref"]]
+        deployed[target].append((props["ScheduleExpression"], json.loads(props["Target"].get("Input", "{}"))))
+    assert {k: sorted(v, key=str) for k, v in deployed.items()} == {
+        k: sorted(v, key=str) for k, v in SCHEDULES.items()}
+
+
+def test_buckets_their_lock_and_their_retention_are_the_reviewed_ones(raw: dict[str, dict[str, Any]]) -> None:
+    deployed = {}
+    for b in resources(raw["KokuhoData"], "AWS::S3::Bucket").values():
+        props = b["Properties"]
+        lock = props.get("ObjectLockConfiguration")
+        if lock:
+            assert props["ObjectLockEnabled"] is True and lock["ObjectLockEnabled"] == "Enabled"
+            retention = lock["Rule"]["DefaultRetention"]
+            lock = (retention["Mode"], retention["Days"])
+        expiring = {r["Prefix"]: r["ExpirationInDays"]
+                    for r in props.get("LifecycleConfiguration", {}).get("Rules", [])
+                    if r["Status"] == "Enabled" and "ExpirationInDays" in r}
+        # An expiration without a prefix would empty the whole bucket.
+        assert None not in expiring and "" not in expiring, props["BucketName"]
+        deployed[props["BucketName"].removesuffix(BUCKET_SUFFIX)] = (lock, expiring)
+    assert deployed == BUCKETS
+
+
+def test_workflow_functions_touch_exactly_the_reviewed_tables(raw: dict[str, dict[str, Any]]) -> None:
+    by_owner = _statements_by_owner(raw)
+    functions = {fn["Properties"]["FunctionName"] for template in raw.values()
+                 for fn in resources(template, "AWS::Lambda::Function").values()
+                 if "FunctionName" in fn["Properties"]}
+    workflow = {name for name in functions if not name.startswith("kokuho-qualification-api")}
+    assert workflow == set(WORKFLOW_TABLES)
+    assert {name: _tables_touched(by_owner.get(name, [])) for name in workflow} == WORKFLOW_TABLES
+    # And no other role (state machine, scheduler, custom resource) reaches a table.
+    others = {owner: touched for owner, sts in by_owner.items() if owner not in functions
+              and (touched := _tables_touched(sts))}
+    assert others == {"KokuhoAudit/AccessHistoryVerifier": {"access_log": "read"}}
+
+
+def _bucket_access(statements: list[dict[str, Any]]) -> dict[str, str]:
+    found: dict[str, set[str]] = {}
+    for st in statements:
+        actions = {a for a in _as_list(st["Action"]) if str(a).startswith("s3:")}
+        if not actions:
+            continue
+        text = json.dumps(st.get("Resource"))
+        assert '"*"' not in text and "s3:::*" not in text, st  # an object action on every bucket
+        for bucket in set(re.findall(r"arn:aws:s3:::(kokuho-[a-z-]+?)" + BUCKET_SUFFIX, text)):
+            found.setdefault(bucket, set()).update(actions)
+    return {b: ("write" if any(a.startswith(("s3:Put", "s3:Delete")) or a == "s3:*" for a in acts) else "read")
+            for b, acts in found.items()}
+
+
+def test_each_bucket_is_used_by_exactly_the_reviewed_roles(raw: dict[str, dict[str, Any]]) -> None:
+    deployed: dict[str, dict[str, str]] = {b: {} for b in BUCKETS}
+    for owner, statements in _statements_by_owner(raw).items():
+        for bucket, access in _bucket_access(statements).items():
+            deployed.setdefault(bucket, {})[owner] = access
+    assert deployed == BUCKET_USERS
+
+
+KEY_CRYPTO = {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+              "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:CreateGrant", "kms:*", "kms:GenerateDataKey*",
+              "kms:ReEncrypt*"}
+
+
+def test_the_audit_key_is_used_by_exactly_the_reviewed_roles(raw: dict[str, dict[str, Any]]) -> None:
+    deployed = {}
+    for owner, statements in _statements_by_owner(raw).items():
+        uses: set[str] = set()
+        for st in statements:
+            if "KeyAudit" in json.dumps(st.get("Resource")):
+                uses |= set(_as_list(st["Action"])) & KEY_CRYPTO
+        if uses:
+            deployed[owner] = "decrypt" if uses == {"kms:Decrypt"} else "encrypt"
+    assert deployed == AUDIT_KEY_USERS
