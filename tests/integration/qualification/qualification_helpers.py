@@ -237,6 +237,28 @@ def seed_staff() -> None:
                             DEPT, vf, vu, "S9001", "2020-04-01T09:00:00+09:00"))
 
 
+def lift_volume_limits(patch: pytest.MonkeyPatch) -> None:
+    """Volume limits no test meets: for tests of input handling that make thousands of requests as a few
+    members (the limits themselves are tested in test_volume_limits.py). The counters still count."""
+    from kokuho.access import limits
+    from kokuho.access.grants import Function
+
+    generous = limits.parse_limits({"window_seconds": 3600, "functions": {
+        f.value: {"persons_per_hour": 10**9, "search_pages_per_query": 10**9} for f in Function}})
+    patch.setattr(limits, "load_limits", lambda version=1: generous)
+
+
+def seed_member_with_every_grant(staff_id: str) -> None:
+    """One member of staff holding every function's grant, valid for the whole test."""
+    from kokuho.access.grants import Function
+    from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
+
+    put_staff(StaffMember(staff_id, "全機能 試験", "国保年金課", date(2020, 4, 1), None))
+    for i, fn in enumerate(Function):
+        put_grant(Grant(staff_id, f"G{i:02d}", fn.value, "試験", "試験", "国保年金課", date(2020, 4, 1),
+                        date(2099, 3, 31), "S9001", "2020-04-01T00:00:00+09:00"))
+
+
 # The REST proxy event builder and the Lambda context live in the package (kokuho.qualification.local_api):
 # the benchmark and the demo's loopback adapter build the same events.
 from kokuho.qualification.local_api import (  # noqa: E402

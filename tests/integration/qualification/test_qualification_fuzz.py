@@ -19,6 +19,8 @@ from qualification_helpers import (
     call,
     embedded_world,
     item_counts,
+    lift_volume_limits,
+    seed_member_with_every_grant,
     seed_staff,
 )
 
@@ -37,23 +39,13 @@ NUMBERS = ["123456789018", "023456789013"]
 def shared_aws() -> Iterator[dict[str, int]]:
     saved = {k: os.environ.get(k) for k in ("AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
     os.environ.update(AWS_DEFAULT_REGION=AWS_REGION, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-    from kokuho.access.grants import Function
     from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
     from kokuho.identity.vault import reset_vault
 
     with embedded_world(), pytest.MonkeyPatch.context() as patch:
-        # Fuzzing exercises input handling, thousands of requests by a few members: the volume limits
-        # (tests/integration/qualification/test_volume_limits.py) would soon answer 429 to every one.
-        from kokuho.access import limits
-
-        generous = limits.parse_limits({"window_seconds": 3600, "functions": {
-            f.value: {"persons_per_hour": 10**9, "search_pages_per_query": 10**9} for f in Function}})
-        patch.setattr(limits, "load_limits", lambda version=1: generous)
+        lift_volume_limits(patch)
         seed_staff()
-        put_staff(StaffMember(ALL, "全機能 試験", "国保年金課", date(2020, 4, 1), None))
-        for i, fn in enumerate(Function):
-            put_grant(Grant(ALL, f"G{i:02d}", fn.value, "試験", "試験", "国保年金課", date(2020, 4, 1),
-                            date(2099, 3, 31), "S9001", "2020-04-01T00:00:00+09:00"))
+        seed_member_with_every_grant(ALL)
         # the fuzzing member holds just the grant the endpoint needs (authorization reads one staff
         # partition per request: a small one keeps 8,000 requests inside the test budget)
         for sid, function in FUZZ_STAFF.items():

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, seed, settings
-from qualification_helpers import LeakWatch, access_records_text, call, embedded_world, seed_staff
+from qualification_helpers import (
+    LeakWatch,
+    access_records_text,
+    call,
+    embedded_world,
+    lift_volume_limits,
+    seed_member_with_every_grant,
+    seed_staff,
+)
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -69,22 +76,11 @@ def wsgi_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
 def api_world() -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in ("AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
     os.environ.update(AWS_DEFAULT_REGION=AWS_REGION, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-    from kokuho.access.grants import Function
-    from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
 
     with embedded_world(), pytest.MonkeyPatch.context() as patch:
-        # Hundreds of generated requests by one member: the volume limits (test_volume_limits.py) would
-        # soon answer 429 (documented, so no failure) to every one and the API would go untested.
-        from kokuho.access import limits
-
-        generous = limits.parse_limits({"window_seconds": 3600, "functions": {
-            f.value: {"persons_per_hour": 10**9, "search_pages_per_query": 10**9} for f in Function}})
-        patch.setattr(limits, "load_limits", lambda version=1: generous)
+        lift_volume_limits(patch)
         seed_staff()
-        put_staff(StaffMember(ALL, "全機能 試験", "国保年金課", date(2020, 4, 1), None))
-        for i, fn in enumerate(Function):
-            put_grant(Grant(ALL, f"G{i:02d}", fn.value, "試験", "試験", "国保年金課", date(2020, 4, 1),
-                            date(2099, 3, 31), "S9001", "2020-04-01T00:00:00+09:00"))
+        seed_member_with_every_grant(ALL)
         for pid, rel in (("P0001", "世帯主"), ("P0002", "妻")):
             status, out, _ = call("POST", "/persons", staff_id=ALL, body={
                 "person_id": pid, "resident_code": f"1000000{pid[-1]}", "household_id": "H0001",
