@@ -18,6 +18,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote
 
@@ -596,29 +597,31 @@ def permission_review(
     return {"as_of": today.isoformat(), "items": items, "next_token": token}
 
 
+def _access_search(search_of: Callable[[str, str, str, Actor], list[dict[str, Any]]], key: str, subject: str,
+                   date_from: date, date_to: date) -> dict[str, Any]:
+    """One access-record search (kokuho.access.search), itself recorded; a bad period is a 422 with its reason."""
+    from kokuho.access.search import SearchError
+
+    try:
+        rows = search_of(subject, date_from.isoformat(), date_to.isoformat(), _actor())
+    except SearchError as exc:
+        raise ChangeRejected(str(exc)) from exc
+    return {key: subject, "from_date": date_from.isoformat(), "to_date": date_to.isoformat(), "records": rows}
+
+
 def who_accessed(person_id: PathId, date_from: Annotated[IsoDate, Query(alias="from")],
                  date_to: Annotated[IsoDate, Query(alias="to")]) -> dict[str, Any]:
     """アクセス記録の点検: the search is itself recorded, as an access to the person (kokuho.access.search)."""
     from kokuho.access import search
 
-    try:
-        rows = search.who_accessed(person_id, date_from.isoformat(), date_to.isoformat(), _actor())
-    except search.SearchError as exc:
-        raise ChangeRejected(str(exc)) from exc
-    return {"person_id": person_id, "from_date": date_from.isoformat(), "to_date": date_to.isoformat(),
-            "records": rows}
+    return _access_search(search.who_accessed, "person_id", person_id, date_from, date_to)
 
 
 def staff_activity(staff_id: PathId, date_from: Annotated[IsoDate, Query(alias="from")],
                    date_to: Annotated[IsoDate, Query(alias="to")]) -> dict[str, Any]:
     from kokuho.access import search
 
-    try:
-        rows = search.staff_activity(staff_id, date_from.isoformat(), date_to.isoformat(), _actor())
-    except search.SearchError as exc:
-        raise ChangeRejected(str(exc)) from exc
-    return {"staff_id": staff_id, "from_date": date_from.isoformat(), "to_date": date_to.isoformat(),
-            "records": rows}
+    return _access_search(search.staff_activity, "staff_id", staff_id, date_from, date_to)
 
 
 # --- the one route table ---------------------------------------------------------------------------
