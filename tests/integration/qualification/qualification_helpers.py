@@ -78,11 +78,16 @@ def create_keys(kms: Any) -> None:
         kms.create_alias(AliasName=key_alias(dc), TargetKeyId=key_id)
 
 
+def set_test_credentials(patch: pytest.MonkeyPatch) -> None:
+    """The embedded AWS's region and dummy credentials, undone with `patch`."""
+    patch.setenv("AWS_DEFAULT_REGION", AWS_REGION)
+    patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+
+
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", AWS_REGION)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    set_test_credentials(monkeypatch)
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ from qualification_helpers import (
     lift_volume_limits,
     seed_member_with_every_grant,
     seed_staff,
+    set_test_credentials,
 )
 
 from kokuho.identity.mynumber import count_my_numbers
-from kokuho.platform.tables import AWS_REGION
 from kokuho.qualification.reasons import Reason
 
 ALL = "S3001"
@@ -37,40 +37,35 @@ NUMBERS = ["123456789018", "023456789013"]
 
 @pytest.fixture(scope="module")
 def shared_aws() -> Iterator[dict[str, int]]:
-    saved = {k: os.environ.get(k) for k in ("AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    os.environ.update(AWS_DEFAULT_REGION=AWS_REGION, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
     from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
     from kokuho.identity.vault import reset_vault
 
-    with embedded_world(), pytest.MonkeyPatch.context() as patch:
-        lift_volume_limits(patch)
-        seed_staff()
-        seed_member_with_every_grant(ALL)
-        # the fuzzing member holds just the grant the endpoint needs (authorization reads one staff
-        # partition per request: a small one keeps 8,000 requests inside the test budget)
-        for sid, function in FUZZ_STAFF.items():
-            put_staff(StaffMember(sid, "試験 職員", "国保年金課", date(2020, 4, 1), None))
-            put_grant(Grant(sid, "G00", function, "試験", "試験", "国保年金課", date(2020, 4, 1),
-                            date(2099, 3, 31), "S9001", "2020-04-01T00:00:00+09:00"))
-        for pid, rel in (("P0001", "世帯主"), ("P0002", "妻")):
-            status, body, _ = call("POST", "/persons", staff_id=ALL, body={
-                "person_id": pid, "resident_code": f"1000000{pid[-1]}", "household_id": "H0001",
-                "name_kanji": "北九 太郎", "name_kana": "キタキュウ", "birth_date": "1975-06-15", "sex": "1",
-                "relationship": rel, "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1",
-                "resident_from": "2024-04-01"})
-            assert status == 201, body
-        assert call("POST", "/persons/P0001/qualification", staff_id=ALL,
-                    body={"reason": "move_in", "cause_on": "2024-04-01", "version": 1})[0] == 200
-        counts = item_counts(*DATA_TABLES)
-        with LeakWatch() as watch:
-            yield counts
-        watch.assert_no_my_number(access_records_text())
-        reset_vault()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with pytest.MonkeyPatch.context() as patch:
+        set_test_credentials(patch)
+        with embedded_world():
+            lift_volume_limits(patch)
+            seed_staff()
+            seed_member_with_every_grant(ALL)
+            # the fuzzing member holds just the grant the endpoint needs (authorization reads one staff
+            # partition per request: a small one keeps 8,000 requests inside the test budget)
+            for sid, function in FUZZ_STAFF.items():
+                put_staff(StaffMember(sid, "試験 職員", "国保年金課", date(2020, 4, 1), None))
+                put_grant(Grant(sid, "G00", function, "試験", "試験", "国保年金課", date(2020, 4, 1),
+                                date(2099, 3, 31), "S9001", "2020-04-01T00:00:00+09:00"))
+            for pid, rel in (("P0001", "世帯主"), ("P0002", "妻")):
+                status, body, _ = call("POST", "/persons", staff_id=ALL, body={
+                    "person_id": pid, "resident_code": f"1000000{pid[-1]}", "household_id": "H0001",
+                    "name_kanji": "北九 太郎", "name_kana": "キタキュウ", "birth_date": "1975-06-15", "sex": "1",
+                    "relationship": rel, "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1",
+                    "resident_from": "2024-04-01"})
+                assert status == 201, body
+            assert call("POST", "/persons/P0001/qualification", staff_id=ALL,
+                        body={"reason": "move_in", "cause_on": "2024-04-01", "version": 1})[0] == 200
+            counts = item_counts(*DATA_TABLES)
+            with LeakWatch() as watch:
+                yield counts
+            watch.assert_no_my_number(access_records_text())
+            reset_vault()
 
 
 junk = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**13), st.text(max_size=30),

@@ -26,6 +26,7 @@ from qualification_helpers import (
     lift_volume_limits,
     seed_member_with_every_grant,
     seed_staff,
+    set_test_credentials,
 )
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -33,8 +34,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-from kokuho.platform.tables import AWS_REGION
 
 ALL = "S3001"  # holds every grant
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
@@ -74,28 +73,22 @@ def wsgi_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
 
 @pytest.fixture(scope="module")
 def api_world() -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ("AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    os.environ.update(AWS_DEFAULT_REGION=AWS_REGION, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-
-    with embedded_world(), pytest.MonkeyPatch.context() as patch:
-        lift_volume_limits(patch)
-        seed_staff()
-        seed_member_with_every_grant(ALL)
-        for pid, rel in (("P0001", "世帯主"), ("P0002", "妻")):
-            status, out, _ = call("POST", "/persons", staff_id=ALL, body={
-                "person_id": pid, "resident_code": f"1000000{pid[-1]}", "household_id": "H0001",
-                "name_kanji": "北九 太郎", "name_kana": "キタキュウ", "birth_date": "1975-06-15", "sex": "1",
-                "relationship": rel, "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1",
-                "resident_from": "2024-04-01"})
-            assert status == 201, out
-        with LeakWatch() as watch:
-            yield
-        watch.assert_no_my_number(access_records_text())
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with pytest.MonkeyPatch.context() as patch:
+        set_test_credentials(patch)
+        with embedded_world():
+            lift_volume_limits(patch)
+            seed_staff()
+            seed_member_with_every_grant(ALL)
+            for pid, rel in (("P0001", "世帯主"), ("P0002", "妻")):
+                status, out, _ = call("POST", "/persons", staff_id=ALL, body={
+                    "person_id": pid, "resident_code": f"1000000{pid[-1]}", "household_id": "H0001",
+                    "name_kanji": "北九 太郎", "name_kana": "キタキュウ", "birth_date": "1975-06-15", "sex": "1",
+                    "relationship": rel, "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1",
+                    "resident_from": "2024-04-01"})
+                assert status == 201, out
+            with LeakWatch() as watch:
+                yield
+            watch.assert_no_my_number(access_records_text())
 
 
 def _served_schema() -> Any:
