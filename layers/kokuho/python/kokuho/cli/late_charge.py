@@ -79,10 +79,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         case = parse_case(read_case(args.case))
         result = assess_late_charges(case.installments, case.payments, case.as_of, load_rates())
-    except CaseInputError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    except LateChargeCaseError as exc:
+    except (CaseInputError, LateChargeCaseError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except MissingRates as exc:
