@@ -99,6 +99,7 @@ REFUSALS = [
     ("negative payment", ["payments", 1, "amount"], -5, "amount"),
     ("impossible due", ["installments", 1, "due"], "2024-02-30", "due"),
     ("datetime as date", ["installments", 1, "due"], "2024-07-31T00:00:00", "due"),
+    ("full-width digits in a date", ["installments", 1, "due"], "２０２４-07-31", "due"),
     ("impossible payment day", ["payments", 0, "on"], "2024-13-01", "on"),
     ("payment before the fiscal year", ["payments", 0, "on"], "2024-03-31", "on"),
     ("installment not listed", ["payments", 0, "installment"], 3, "installment"),

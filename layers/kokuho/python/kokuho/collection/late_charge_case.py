@@ -18,7 +18,7 @@ from kokuho.collection.late_charge import Installment, Payment
 #: Far above any household's premium; refuses absurd magnitudes before they reach the arithmetic.
 MAX_YEN = 1_000_000_000_000
 FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 2000, 2100
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # ２０２４-07-01 is not a date in a case
 _TOP = {"fiscal_year", "installments", "payments", "as_of"}
 _INSTALLMENT = {"number", "amount", "due"}
 _PAYMENT = {"on", "amount", "installment"}
