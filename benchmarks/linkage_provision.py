@@ -28,8 +28,8 @@ from kokuho.linkage.codes import register_code
 from kokuho.linkage.crypto import KeyPair, decrypt_with, encrypt_for, exchange_aad
 from kokuho.linkage.network import CITY_KIND, city_body, set_gateway
 from kokuho.linkage.provision import provide, receive_request, register_copy, register_network_key, send_reply
-from kokuho.linkage.sandbox import SandboxNetwork, SandboxRequester
-from kokuho.platform.embedded import embedded_aws
+from kokuho_local.embedded import embedded_aws
+from kokuho_local.sandbox import SandboxNetwork, SandboxRequester
 
 CLERK = Actor(staff_id="S0100", terminal_id="T-BENCH", purpose="benchmark")
 COPY = {"insurer_number": "401000", "qualification_status": "insured", "qualification_acquired_on": "2020-04-01",

@@ -33,9 +33,9 @@ def run_size(n: int, batch_size: int) -> dict[str, Any]:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     from kokuho.assessment.household_cases import put_household_cases
-    from kokuho.platform.embedded import embedded_aws
     from kokuho.records.assessments import batch_outcomes
-    from kokuho.synthetic import generate_city
+    from kokuho_local.embedded import embedded_aws
+    from kokuho_local.synthetic import generate_city
 
     city = generate_city(n, seed=2024, fiscal_year=2024)
     with embedded_aws() as aws:

@@ -11,7 +11,7 @@ AWS with 10,000 persons loaded (issue 4: goal p95 ≤ 20 ms for read).
 2. Staff and grants through kokuho.access.staff (put_staff/put_grant): a reader (資格照会), a clerk
    (異動登録, 資格確認書) and a member of staff holding every grant (番号, 試算, 権限一覧, 承認).
 3. The handler (functions/qualification/api.py) is called with real API Gateway REST proxy events
-   (staff identity in requestContext.authorizer; kokuho.qualification.local_api.rest_event), N calls a
+   (staff identity in requestContext.authorizer; kokuho_local.local_api.rest_event), N calls a
    route, for EVERY route of the route table (qualification.api.ROUTES): the four searches (kana 20 a
    page, 住民コード, birth date, postal code + address), reads, each registration on persons of its own,
    cards (交付 then 回収), My Number store → reveal → lookup and the review list, the counter
@@ -69,8 +69,8 @@ def _staff() -> None:
 
 def _households(persons: int) -> Iterator[tuple[int, str, list[Any]]]:
     """(number, household id, [Person]) of the benchmark's city: deterministic, ages 0–71."""
-    from kokuho.qualification.local_api import sample_person
     from kokuho.qualification.model import Person
+    from kokuho_local.local_api import sample_person
 
     for h, size in enumerate(_household_sizes(persons)):
         hid = f"H{h:07d}"
@@ -200,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     import os
 
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # one log line a request would dominate stdout
-    from kokuho.platform.embedded import embedded_aws
-    from kokuho.qualification.local_api import api_context, rest_event
+    from kokuho_local.embedded import embedded_aws
+    from kokuho_local.local_api import api_context, rest_event
 
     with embedded_aws():
         from qualification.api import handler
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         warm = pool.pop()  # the warm-up's person is not timed (warm-ups change versions)
         slices = iter([pool[k * n:(k + 1) * n] for k in range(14)])
         members = [hp for hp in persons if not hp[1].endswith("-P1") and hp not in set(pool)][:n]  # not 世帯主
-        from kokuho.qualification.local_api import sample_person
+        from kokuho_local.local_api import sample_person
 
         def kana_of(hid: str) -> str:
             h = int(hid[1:])
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
 def _profile(label: str, handler: Any, events: list[dict[str, Any]]) -> None:
     """Where a read's time goes: inside moto's backend (the embedded store), inside botocore (request
     building and response parsing — paid on AWS too) or in our code and the libraries it calls."""
-    from kokuho.qualification.local_api import api_context
+    from kokuho_local.local_api import api_context
 
     prof = cProfile.Profile()
     t = time.perf_counter()

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def synth_once(out: Path, skip_layer_deps: bool) -> float:
-    cmd = [sys.executable, "-m", "kokuho.cli.main", "synth", "--out", str(out)]
+    cmd = [sys.executable, "-m", "kokuho_local.cli.main", "synth", "--out", str(out)]
     if skip_layer_deps:
         cmd.append("--skip-layer-deps")
     started = time.perf_counter()

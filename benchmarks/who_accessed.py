@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from kokuho.access.records import Actor
     from kokuho.access.search import who_accessed
-    from kokuho.platform.embedded import embedded_aws
+    from kokuho_local.embedded import embedded_aws
 
     with embedded_aws():
         t = time.perf_counter()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from kokuho.identity.mynumber import count_my_numbers
-from kokuho.platform.embedded import EmbeddedAWS, embedded_aws
+from kokuho_local.embedded import EmbeddedAWS, embedded_aws
 
 
 @pytest.fixture

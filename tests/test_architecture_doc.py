@@ -9,13 +9,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "architecture.md"
 PACKAGE = ROOT / "layers" / "kokuho" / "python"
+LOCAL = ROOT / "local"  # kokuho_local, the development package
+# Folders of a working copy that are not the project's (.gitignore)
+IGNORED_FOLDERS = {"build", "cdk.out", "out", "__pycache__"}
 
 
 def _module_exists(dotted: str) -> bool:
     """kokuho.a.b is a module or package, or names an attribute of one (kokuho.premium.compute_case)."""
     parts = dotted.split(".")
+    root = LOCAL if parts[0] == "kokuho_local" else PACKAGE
     for n in range(len(parts), 1, -1):
-        base = PACKAGE.joinpath(*parts[:n])
+        base = root.joinpath(*parts[:n])
         if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file():
             rest = parts[n:]
             if not rest:
@@ -27,7 +31,7 @@ def _module_exists(dotted: str) -> bool:
 
 def test_every_module_the_map_names_exists() -> None:
     text = DOC.read_text(encoding="utf-8")
-    modules = set(re.findall(r"`(kokuho(?:\.\w+)+)`", text))
+    modules = set(re.findall(r"`(kokuho(?:_local)?(?:\.\w+)+)`", text))
     assert len(modules) > 40  # the scan sees the map
     missing = sorted(m for m in modules if not _module_exists(m))
     assert not missing, f"docs/architecture.md names modules that do not exist: {missing}"
@@ -44,3 +48,14 @@ def test_every_file_the_map_names_exists() -> None:
 def test_the_index_covers_every_section_of_domain_md() -> None:
     index = DOC.read_text(encoding="utf-8").split("## Index", 1)[1]
     assert {int(n) for n in re.findall(r"^\| §(\d)", index, re.M)} == set(range(1, 8))
+
+
+def test_the_readme_layout_lists_the_top_level_folders() -> None:
+    """README "Layout" names each tracked top-level folder, and only folders that exist."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("```")[1]
+    listed = set(re.findall(r"^(\w[\w-]*)/", section, re.M))
+    tracked = {p.name for p in ROOT.iterdir()
+               if p.is_dir() and not p.name.startswith(".") and p.name not in IGNORED_FOLDERS
+               and not p.name.endswith(".egg-info")}
+    assert listed == tracked, f"in the tree, not in the layout: {sorted(tracked - listed)}; " \
+                              f"in the layout, not in the tree: {sorted(listed - tracked)}"

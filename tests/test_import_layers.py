@@ -12,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYER = ROOT / "layers" / "kokuho" / "python"
+LOCAL = ROOT / "local"
 
 # Pure domain logic: computes from its inputs, free of AWS (house rule), testable without moto.
 DOMAIN = ("kokuho.premium", "kokuho.benefits", "kokuho.collection", "kokuho.trail", "kokuho.dates")
@@ -24,24 +25,22 @@ DOMAIN_MAY_IMPORT = {
 }
 AWS_SDKS = ("boto3", "botocore", "pynamodb", "moto", "aws_lambda_powertools", "aws_cdk", "constructs", "cdk_nag")
 
-# moto is the embedded AWS, for local runs and tests only. These three modules patch or drive it and,
-# today, still sit in the layer package (issue 10 item 1 moves them out); no other module may import moto.
+# The local platform (local/kokuho_local: embedded AWS, loopback API, sandbox, synthetic city, demo) is
+# a development package outside the layer. Nothing in the layer or in functions/ imports it or moto.
+LOCAL_PACKAGE = "kokuho_local"
+# Within it, moto is patched or driven by these three modules only (the patches stay in one place).
 KNOWN_MOTO_IMPORTERS = {
-    "kokuho.platform.embedded": "starts moto (mock_aws, ThreadedMotoServer) and provisions it",
-    "kokuho.platform.moto_dynamodb": "patches moto's DynamoDB (thread safety, rollback, O(items) queries)",
-    "kokuho.platform.local_lambda": "routes moto's Lambda invocations to the handlers in-process",
+    "kokuho_local.embedded": "starts moto (mock_aws, ThreadedMotoServer) and provisions it",
+    "kokuho_local.moto_dynamodb": "patches moto's DynamoDB (thread safety, rollback, O(items) queries)",
+    "kokuho_local.local_lambda": "routes moto's Lambda invocations to the handlers in-process",
 }
-# Local-only modules (run the embedded AWS or the loopback API): never used by a handler or by code a
-# handler reaches; only by each other and by the command line (kokuho demo).
-LOCAL_ONLY = (*KNOWN_MOTO_IMPORTERS, "kokuho.qualification.local_api")
-LOCAL_TOOLS = ("kokuho.cli",)
-# The layer never imports the CDK app or the handlers, except the one command that synthesizes.
-KNOWN_INFRA_IMPORTERS = {"kokuho.cli.synth": "`kokuho synth` runs infra/app.py"}
 
 
 def _name(path: Path) -> str:
     if path.is_relative_to(LAYER):
         parts = list(path.relative_to(LAYER).with_suffix("").parts)
+    elif path.is_relative_to(LOCAL):
+        parts = list(path.relative_to(LOCAL).with_suffix("").parts)
     else:  # a handler: functions/<area>/<file>.py, imported on Lambda as <area>.<file>
         parts = ["functions", *path.relative_to(ROOT / "functions").with_suffix("").parts]
     if parts[-1] == "__init__":
@@ -52,7 +51,8 @@ def _name(path: Path) -> str:
 @cache
 def imports() -> dict[str, frozenset[str]]:
     """module → every module it imports (relative imports resolved)."""
-    files = sorted((LAYER / "kokuho").rglob("*.py")) + sorted((ROOT / "functions").rglob("*.py"))
+    files = [*sorted((LAYER / "kokuho").rglob("*.py")), *sorted((LOCAL / LOCAL_PACKAGE).rglob("*.py")),
+             *sorted((ROOT / "functions").rglob("*.py"))]
     graph: dict[str, frozenset[str]] = {}
     for path in files:
         name = _name(path)
@@ -85,7 +85,8 @@ def _parents(modules: frozenset[str]) -> frozenset[str]:
 
 def test_the_scan_sees_the_house() -> None:
     graph = imports()
-    assert {"kokuho.premium.engine", "kokuho.platform.embedded", "functions.qualification.api"} <= graph.keys()
+    assert {"kokuho.premium.engine", "kokuho_local.embedded", "functions.qualification.api"} <= graph.keys()
+    assert "kokuho.cli.main" in graph["kokuho_local.cli.main"]
     assert "kokuho.identity.mynumber" in graph["kokuho.premium.case"]
     assert "functions.qualification.responses" in graph["functions.qualification.api"]  # relative, resolved
 
@@ -130,10 +131,12 @@ def test_only_the_known_local_platform_modules_import_moto() -> None:
         f"no longer importing it (drop from the list): {sorted(set(KNOWN_MOTO_IMPORTERS) - importers)}")
 
 
-def test_production_code_never_uses_a_local_only_module() -> None:
-    wrong = [f"{m} imports {t}" for m, targets in imports().items()
-             if not _within(m, LOCAL_ONLY) and not _within(m, LOCAL_TOOLS)
-             for t in sorted(targets) if _within(t, LOCAL_ONLY)]
+def test_neither_the_layer_nor_the_handlers_import_moto_or_the_local_package() -> None:
+    """What ships (the layer, functions/) never reaches the embedded AWS, the sandbox, the synthetic
+    city or the demo; tests/test_layer_contents.py checks the built layer itself."""
+    graph = imports()
+    wrong = [f"{m} imports {t}" for m, targets in graph.items() if _within(m, ("kokuho", "functions"))
+             for t in sorted(targets) if _within(t, ("moto", LOCAL_PACKAGE))]
     assert not wrong, "\n".join(wrong)
 
 
@@ -141,12 +144,12 @@ def test_handlers_use_the_layer_not_the_command_line_nor_the_table_models() -> N
     """Handlers are thin: they call the layer's services (which write the access records), never the
     pynamodb models of kokuho.records directly, nor the command line."""
     wrong = [f"{m} imports {t}" for m, targets in imports().items() if _within(m, "functions")
-             for t in sorted(targets) if _within(t, ("kokuho.cli", "kokuho.records", "infra"))]
+             for t in sorted(targets) if _within(t, ("kokuho.cli", "kokuho.records", "infra", LOCAL_PACKAGE))]
     assert not wrong, "\n".join(wrong)
 
 
 def test_the_layer_imports_neither_handlers_nor_the_cdk_app() -> None:
     wrong = [f"{m} imports {t}" for m, targets in imports().items()
-             if _within(m, "kokuho") and m not in KNOWN_INFRA_IMPORTERS
+             if _within(m, "kokuho")  # the layer; `kokuho synth` lives in kokuho_local.cli.synth
              for t in sorted(targets) if _within(t, ("functions", "infra", "aws_cdk", "constructs", "cdk_nag"))]
     assert not wrong, "\n".join(wrong)

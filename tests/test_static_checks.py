@@ -1,7 +1,8 @@
 """The code stays ruff- and mypy-clean (DEVELOPERS: "Type hints everywhere; ruff and mypy clean").
 
-mypy checks the layer package with infra, and the Lambda handlers separately from functions/ (their
-import root on Lambda), so `functions/linkage` is not confused with `kokuho.linkage`.
+mypy checks the layer package with the local one (local/kokuho_local) and infra, and the Lambda
+handlers separately from functions/ (their import root on Lambda), so `functions/linkage` is not
+confused with `kokuho.linkage`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def test_ruff_is_clean() -> None:
 
 
 def test_mypy_is_clean() -> None:
-    package = _run([sys.executable, "-m", "mypy", "layers/kokuho/python/kokuho", "infra"])
+    package = _run([sys.executable, "-m", "mypy", "layers/kokuho/python/kokuho", "local/kokuho_local", "infra"])
     assert package.returncode == 0, package.stdout[-4000:]
     handlers = _run([sys.executable, "-m", "mypy", *sorted(p.name for p in (ROOT / "functions").iterdir()
                                                             if p.is_dir() and not p.name.startswith(("_", ".")))],

@@ -11,8 +11,8 @@ import pytest
 
 from kokuho.assessment.household_cases import changed_household_ids, get_household_case
 from kokuho.identity.mynumber import check_digit
-from kokuho.platform.embedded import EmbeddedAWS
-from kokuho.synthetic import generate_city
+from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.synthetic import generate_city
 
 CITY = generate_city(5, seed=21)
 

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from kokuho.cli.demo import LinkageLeak, _no_my_number
-from kokuho.cli.main import main
 from kokuho.identity.mynumber import count_my_numbers
 from kokuho.linkage.fields import validate_fields
 from kokuho.linkage.permitted_list import load_permitted_list
 from kokuho.premium import compute_case
-from kokuho.synthetic import generate_city
-from kokuho.synthetic.linkage import member, pick_persons, previous_insurer_data, provision_copy, resident_ref
+from kokuho_local.cli.demo import LinkageLeak, _no_my_number
+from kokuho_local.cli.main import main
+from kokuho_local.synthetic import generate_city
+from kokuho_local.synthetic.linkage import member, pick_persons, previous_insurer_data, provision_copy, resident_ref
 
 
 def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
@@ -133,7 +133,7 @@ def test_the_synthetic_city_is_deterministic_and_every_case_is_valid() -> None:
 
 def test_a_my_number_in_a_decrypted_reply_stops_the_demo_without_repeating_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from kokuho.linkage.sandbox import SandboxRequester
+    from kokuho_local.sandbox import SandboxRequester
 
     number = generate_city(3, seed=7).households[0].persons[0].my_number
     original = SandboxRequester.open_reply

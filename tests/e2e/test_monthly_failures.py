@@ -9,8 +9,8 @@ from monthly_helpers import CARE, fail_before_writing
 
 from kokuho.assessment.household_cases import put_household_cases
 from kokuho.linkage.transfers import transfers_to
-from kokuho.platform.embedded import embedded_aws
-from kokuho.synthetic import generate_city
+from kokuho_local.embedded import embedded_aws
+from kokuho_local.synthetic import generate_city
 
 FY = 2024
 
@@ -65,8 +65,8 @@ def test_a_duplicated_batch_delivery_is_answered_from_the_idempotency_record() -
 
 
 def test_a_year_without_a_complete_rate_file_is_refused_before_any_batch() -> None:
-    from kokuho.platform.embedded import ExecutionFailed
     from kokuho.records.assessments import batch_outcomes
+    from kokuho_local.embedded import ExecutionFailed
 
     city = generate_city(3, seed=2, fiscal_year=2026)
     with embedded_aws() as aws:

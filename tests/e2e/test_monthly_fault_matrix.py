@@ -32,9 +32,9 @@ from monthly_helpers import (
 
 from kokuho.assessment import monthly
 from kokuho.assessment.household_cases import put_household_case, put_household_cases
-from kokuho.platform.embedded import EmbeddedAWS, ExecutionFailed, embedded_aws
 from kokuho.premium import compute_case
-from kokuho.synthetic import generate_city, month_changes
+from kokuho_local.embedded import EmbeddedAWS, ExecutionFailed, embedded_aws
+from kokuho_local.synthetic import generate_city, month_changes
 
 FY = 2024
 MONTH = f"{FY}-12"

@@ -12,10 +12,10 @@ from monthly_helpers import run_steps
 from kokuho.access.records import Actor
 from kokuho.assessment.household_cases import put_household_cases
 from kokuho.assessment.intake import Parsed, apply_file
-from kokuho.platform.embedded import EmbeddedAWS, embedded_aws
 from kokuho.premium import compute_case
 from kokuho.records.assessments import versions_of
-from kokuho.synthetic import generate_city, month_changes
+from kokuho_local.embedded import EmbeddedAWS, embedded_aws
+from kokuho_local.synthetic import generate_city, month_changes
 
 FY = 2024
 CITY = generate_city(14, seed=31, fiscal_year=FY)

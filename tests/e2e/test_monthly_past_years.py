@@ -11,10 +11,10 @@ from monthly_helpers import run_steps
 
 from kokuho.assessment.household_cases import put_household_case, put_household_cases
 from kokuho.assessment.monthly import RunInputError, prepare_run
-from kokuho.platform.embedded import EmbeddedAWS
 from kokuho.premium import compute_case
 from kokuho.records.assessments import versions_of
-from kokuho.synthetic import generate_city, month_changes
+from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.synthetic import generate_city, month_changes
 
 FY = 2024
 CITY = generate_city(8, seed=41, fiscal_year=FY)

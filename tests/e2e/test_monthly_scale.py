@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from kokuho.assessment.household_cases import put_household_cases
-from kokuho.platform.embedded import embedded_aws
 from kokuho.records.assessments import LatestAssessmentModel
-from kokuho.synthetic import generate_city
+from kokuho_local.embedded import embedded_aws
+from kokuho_local.synthetic import generate_city
 
 
 @pytest.mark.slow

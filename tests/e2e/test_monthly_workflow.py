@@ -19,10 +19,10 @@ from monthly_helpers import CARE, approve_care_application, die_after_first_comm
 from kokuho.access.records import records_of_chain
 from kokuho.assessment.household_cases import put_household_case, put_household_cases
 from kokuho.linkage.transfers import transfers_to
-from kokuho.platform.embedded import EmbeddedAWS, embedded_aws
 from kokuho.premium import compute_case
 from kokuho.records.assessments import NoticeModel, versions_of
-from kokuho.synthetic import generate_city, month_changes
+from kokuho_local.embedded import EmbeddedAWS, embedded_aws
+from kokuho_local.synthetic import generate_city, month_changes
 
 FY = 2024
 CITY = generate_city(40, seed=11, fiscal_year=FY)

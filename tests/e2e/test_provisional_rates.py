@@ -15,11 +15,11 @@ import pytest
 from monthly_helpers import approve_care_application
 
 from kokuho.assessment.household_cases import put_household_cases
-from kokuho.platform.embedded import EmbeddedAWS, embedded_aws
 from kokuho.premium import compute_case, load_rate_table
 from kokuho.premium.rates import DEFAULT_RATES_DIR, RATES_DIR_ENV
 from kokuho.records.assessments import NoticeModel, versions_of
-from kokuho.synthetic import generate_city
+from kokuho_local.embedded import EmbeddedAWS, embedded_aws
+from kokuho_local.synthetic import generate_city
 
 FY = 2025
 CITY = generate_city(12, seed=5, fiscal_year=FY)

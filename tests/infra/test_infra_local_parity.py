@@ -11,8 +11,8 @@ import pytest
 
 from infra.app import SynthResult
 from kokuho.platform.catalog import FUNCTIONS, STATE_MACHINES
-from kokuho.platform.embedded import ROOT, embedded_aws
 from kokuho.platform.tables import TABLES
+from kokuho_local.embedded import ROOT, embedded_aws
 
 
 def _template_tables(raw: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

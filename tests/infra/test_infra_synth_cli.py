@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kokuho.cli.main import main
+from kokuho_local.cli.main import main
 
 
 def test_synth_outside_japan_fails_with_the_guard_message(

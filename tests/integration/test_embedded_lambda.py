@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from kokuho.platform import local_lambda
-from kokuho.platform.embedded import LAMBDA_ROLE, EmbeddedAWS, ExecutionFailed, embedded_aws
 from kokuho.platform.tables import TABLES
+from kokuho_local import local_lambda
+from kokuho_local.embedded import LAMBDA_ROLE, EmbeddedAWS, ExecutionFailed, embedded_aws
 
 
 def test_lambda_invoke_runs_the_catalog_handler_in_process(aws: EmbeddedAWS) -> None:

@@ -17,8 +17,8 @@ from kokuho.assessment.household_cases import (
     put_household_case,
     put_household_cases,
 )
-from kokuho.platform.embedded import EmbeddedAWS
-from kokuho.synthetic import generate_city
+from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.synthetic import generate_city
 
 T0 = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
 

@@ -15,9 +15,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 
 from kokuho.assessment.household_cases import put_household_cases
 from kokuho.platform.catalog import FUNCTIONS_BY_LOGICAL
-from kokuho.platform.embedded import FUNCTIONS_ROOT, STATEMACHINES_ROOT, EmbeddedAWS
-from kokuho.platform.local_lambda import LocalLambdaContext, resolve_handler
-from kokuho.synthetic import generate_city
+from kokuho_local.embedded import FUNCTIONS_ROOT, STATEMACHINES_ROOT, EmbeddedAWS
+from kokuho_local.local_lambda import LocalLambdaContext, resolve_handler
+from kokuho_local.synthetic import generate_city
 
 TIMEOUT_ERRORS = ("Sandbox.Timedout", "States.Timeout", "IdempotencyAlreadyInProgressError")
 

@@ -17,8 +17,8 @@ from mynumber_shapes import NUMBER, SHAPES  # noqa: E402
 
 from kokuho.access.records import AccessRecordError, Actor, record_access  # noqa: E402
 from kokuho.identity.mynumber import count_my_numbers  # noqa: E402
-from kokuho.platform.embedded import EmbeddedAWS  # noqa: E402
 from kokuho.platform.tables import AWS_REGION, table  # noqa: E402
+from kokuho_local.embedded import EmbeddedAWS  # noqa: E402
 
 ATTACK_SHAPES = ["plain", "full-width", "hyphens", "spaces", "nbsp", "ideographic-space", "mixed", "en-dash",
                  "minus-sign", "long-mark", "zero-width-space", "every-digit-spaced", "3-4-5"]
@@ -76,7 +76,7 @@ def test_provision_refusal_reason_of_a_reviewer_cannot_hold_a_number(aws: Embedd
 
 def test_a_code_is_never_requested_with_a_number_shaped_reference(aws: EmbeddedAWS) -> None:
     from kokuho.linkage.codes import CodeRegistrationRefused, register_code
-    from kokuho.linkage.sandbox import SandboxNetwork
+    from kokuho_local.sandbox import SandboxNetwork
 
     network = SandboxNetwork()
     for shape in ATTACK_SHAPES:

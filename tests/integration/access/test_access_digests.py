@@ -14,7 +14,7 @@ from kokuho.access.chain import record_hash
 from kokuho.access.digest import PREFIX, DigestRefused, write_digest
 from kokuho.access.records import Actor, record_access
 from kokuho.cli.main import main as cli_main
-from kokuho.platform.embedded import EmbeddedAWS, ExecutionFailed
+from kokuho_local.embedded import EmbeddedAWS, ExecutionFailed
 
 CLERK = Actor(staff_id="S0001", terminal_id="T-KOKUHO-03", purpose="資格管理 (国保法第9条)")
 

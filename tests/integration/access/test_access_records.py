@@ -86,7 +86,7 @@ def test_record_commits_with_the_change_in_one_transaction(access_table: None) -
 def test_concurrent_writers_to_one_chain_never_fork_it(access_table: None) -> None:
     # moto's DynamoDB is not thread-safe on its own; the embedded AWS serialises requests as DynamoDB
     # would apply them. What is under test is the chain's optimistic lock, not moto's threading.
-    from kokuho.platform.moto_dynamodb import patched_dynamodb
+    from kokuho_local.moto_dynamodb import patched_dynamodb
 
     with patched_dynamodb(), ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda i: record_access(CLERK, ["P3"], "qualification", f"read-{i}"), range(12)))

@@ -18,8 +18,8 @@ from kokuho.access.records import AccessRecordModel, Actor, record_access, verif
 from kokuho.access.search import SearchError, staff_activity, who_accessed
 from kokuho.access.subject_index import SubjectIndexModel
 from kokuho.cli.main import main as cli_main
-from kokuho.platform.embedded import EmbeddedAWS
 from kokuho.records.base import connection
+from kokuho_local.embedded import EmbeddedAWS
 
 CLERK = Actor(staff_id="S0001", terminal_id="T-KOKUHO-03", purpose="資格管理 (国保法第9条)")
 OTHER = Actor(staff_id="S0002", terminal_id="T-KOKUHO-07", purpose="賦課 (国保法第76条)")

@@ -19,8 +19,8 @@ from kokuho.linkage.codes import register_code
 from kokuho.linkage.network import CITY_KIND, city_body, set_gateway
 from kokuho.linkage.provision import register_copy, register_network_key
 from kokuho.linkage.query import ensure_city_key
-from kokuho.linkage.sandbox import SandboxNetwork, SandboxProvider, SandboxRequester
-from kokuho.platform.embedded import EmbeddedAWS, embedded_aws
+from kokuho_local.embedded import EmbeddedAWS, embedded_aws
+from kokuho_local.sandbox import SandboxNetwork, SandboxProvider, SandboxRequester
 
 CLERK = Actor(staff_id="S0100", terminal_id="T-KOKUHO-01", purpose="情報連携の準備 (番号法第19条第8号)")
 REVIEWER = "S0200"

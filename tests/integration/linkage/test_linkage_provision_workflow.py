@@ -17,8 +17,8 @@ from kokuho.linkage.crypto import DecryptionFailed, KeyPair, generate_signing_ke
 from kokuho.linkage.exchange_records import records_for_request
 from kokuho.linkage.network import city_body
 from kokuho.linkage.permitted_list import load_permitted_list
-from kokuho.linkage.sandbox import SandboxNetwork, wait_pending
 from kokuho.records.linkage import RequestModel
+from kokuho_local.sandbox import SandboxNetwork, wait_pending
 
 REF = PERSONS["P100"][0]
 
@@ -236,7 +236,7 @@ def test_no_payload_contains_a_my_number(world: World) -> None:
 
 def test_every_no_auto_item_is_refused_by_the_provide_step_without_an_approval(world: World) -> None:
     from kokuho.linkage.provision import provide, receive_request
-    from kokuho.linkage.sandbox import SandboxRequester
+    from kokuho_local.sandbox import SandboxRequester
 
     mayor = SandboxRequester("福岡市長", "市町村長", world.net)
     held = [r for r in load_permitted_list().provision_items() if not r.auto_response]
@@ -452,7 +452,7 @@ def test_a_crash_during_encryption_is_retried_and_leaves_one_record_and_one_repl
 def test_a_crash_in_the_provide_step_commits_nothing_and_the_operators_rerun_provides_once(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     from kokuho.linkage import provision
-    from kokuho.platform.embedded import ExecutionFailed
+    from kokuho_local.embedded import ExecutionFailed
 
     def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("access log unavailable")
@@ -472,8 +472,8 @@ def test_a_crash_in_the_provide_step_commits_nothing_and_the_operators_rerun_pro
 
 def test_a_reply_that_was_not_sent_is_sent_by_the_rerun_the_same_and_recorded_once(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kokuho.platform.embedded import ExecutionFailed
     from kokuho.records.linkage import ReplyOutboxModel
+    from kokuho_local.embedded import ExecutionFailed
 
     def network_down(requester_body: str, reply: dict[str, Any]) -> None:
         raise ConnectionError("intermediate server unreachable")
@@ -532,7 +532,7 @@ def test_a_rerun_of_a_refused_request_answers_the_same_refusal_without_a_second_
 ])
 def test_a_low_order_requester_key_is_refused_at_the_check_and_recorded(world: World, point: str) -> None:
     from kokuho.linkage.crypto import b64e
-    from kokuho.linkage.sandbox import SandboxRequester
+    from kokuho_local.sandbox import SandboxRequester
 
     # the network registered the key (so it is "the requester's"): the check itself must refuse it
     weak = SandboxRequester(f"全国健康保険協会{point[:4]}支部", "全国健康保険協会", world.net,

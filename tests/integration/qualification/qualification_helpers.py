@@ -28,7 +28,7 @@ def embedded_world() -> Iterator[None]:
     with ExitStack() as stack:
         stack.enter_context(mock_aws())
         try:
-            from kokuho.platform.moto_dynamodb import patched_dynamodb
+            from kokuho_local.moto_dynamodb import patched_dynamodb
         except ImportError:
             pass
         else:
@@ -264,9 +264,9 @@ def seed_member_with_every_grant(staff_id: str) -> None:
                         date(2099, 3, 31), "S9001", "2020-04-01T00:00:00+09:00"))
 
 
-# The REST proxy event builder and the Lambda context live in the package (kokuho.qualification.local_api):
+# The REST proxy event builder and the Lambda context live in the package (kokuho_local.local_api):
 # the benchmark and the demo's loopback adapter build the same events.
-from kokuho.qualification.local_api import (  # noqa: E402
+from kokuho_local.local_api import (  # noqa: E402
     IamCaller,
     StaffSession,
     api_context,

@@ -14,7 +14,7 @@ from qualification_helpers import call, call_iam, iam_session
 from kokuho.access.identity import TerminalSource, Unauthenticated, identity_of
 from kokuho.access.records import records_by_staff, verify_all
 from kokuho.access.sessions import register_session
-from kokuho.qualification.local_api import CITY_ACCOUNT, rest_event
+from kokuho_local.local_api import CITY_ACCOUNT, rest_event
 
 ROLE = f"arn:aws:iam::{CITY_ACCOUNT}:role/kokuho-staff"
 

@@ -1,4 +1,4 @@
-"""The loopback HTTP adapter of the private API (kokuho.qualification.local_api.LoopbackApi): an HTTP
+"""The loopback HTTP adapter of the private API (kokuho_local.local_api.LoopbackApi): an HTTP
 request on 127.0.0.1 becomes the REST proxy event API Gateway would send, and reaches the api
 function through moto's Lambda; identity is IAM's (a SigV4-signed call of the staff member's login
 session, what the Api stack deploys) or a TOKEN authorizer's; grants are the function's. Like API Gateway
@@ -20,8 +20,8 @@ import pytest
 from kokuho.access.identity import sign_identity
 from kokuho.access.records import records_by_staff
 from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
-from kokuho.platform.embedded import EmbeddedAWS
-from kokuho.qualification.local_api import CITY_ACCOUNT, LoopbackApi, api_function, sample_person
+from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.local_api import CITY_ACCOUNT, LoopbackApi, api_function, sample_person
 
 CLERK, NO_GRANTS, OFFICER = "S3001", "S3002", "S3003"
 

@@ -112,7 +112,7 @@ def test_a_number_in_any_shape_in_the_url_headers_or_identity_is_refused(one_per
 
     from qualification.api import handler
 
-    from kokuho.qualification.local_api import api_context, rest_event
+    from kokuho_local.local_api import api_context, rest_event
 
     for shape in ATTACK_SHAPES:
         written = SHAPES[shape](NUMBER)

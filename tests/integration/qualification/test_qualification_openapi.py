@@ -187,7 +187,7 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
 def test_a_415_is_documented_and_shaped(staffed: None, content_type: str) -> None:
     from qualification.api import handler
 
-    from kokuho.qualification.local_api import api_context, rest_event
+    from kokuho_local.local_api import api_context, rest_event
 
     event = rest_event("POST", "/persons/P0001/moves", staff_id=CLERK, body={"version": 1})
     event["headers"]["Content-Type"] = content_type

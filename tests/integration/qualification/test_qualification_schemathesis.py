@@ -4,7 +4,7 @@ bodies, parameters, path ids) — 0 server errors, 0 statuses the document does 
 operation, 0 bodies outside the documented schema, 0 wrong media types.
 
 The handler is reached through a small WSGI adapter (the test's own: a WSGI request → the API Gateway
-REST proxy event, as kokuho.qualification.local_api builds it) as a member of staff holding every grant,
+REST proxy event, as kokuho_local.local_api builds it) as a member of staff holding every grant,
 on one embedded AWS for the module. A fixed seed and a bounded number of examples per operation in the
 default run (KOKUHO_SCHEMATHESIS_EXAMPLES, default 20); a larger run is marked slow (`-m slow`)."""
 
@@ -45,7 +45,7 @@ def wsgi_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     """One WSGI request → the REST proxy event → the API's handler → the WSGI response."""
     from qualification.api import handler
 
-    from kokuho.qualification.local_api import api_context, rest_event
+    from kokuho_local.local_api import api_context, rest_event
 
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length).decode("utf-8", "replace") if length else None

@@ -12,8 +12,8 @@ import pytest
 from qualification_helpers import call, item_counts
 
 from kokuho.access.records import records_by_staff
-from kokuho.platform.local_lambda import LocalLambdaContext
-from kokuho.qualification.local_api import rest_event
+from kokuho_local.local_api import rest_event
+from kokuho_local.local_lambda import LocalLambdaContext
 
 READER, CLERK, OFFICER, AUDITOR = "S1001", "S1002", "S1004", "S1005"
 NUMBER = "123456789018"

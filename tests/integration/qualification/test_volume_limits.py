@@ -14,7 +14,7 @@ from qualification_helpers import call
 
 from kokuho.access import limits
 from kokuho.access.records import records_by_staff
-from kokuho.qualification.local_api import sample_person
+from kokuho_local.local_api import sample_person
 
 READER, CLERK, COUNTER = "S1001", "S1002", "S1003"
 

@@ -14,7 +14,7 @@ from kokuho.assessment.intake import build_file as build_intake
 from kokuho.assessment.intake import validate_file
 from kokuho.linkage.federation import ContinuityRow, FileRejected, parse_file
 from kokuho.linkage.federation import build_file as build_federation
-from kokuho.synthetic import generate_city
+from kokuho_local.synthetic import generate_city
 
 ATTACK_SHAPES = ["full-width", "hyphens", "spaces", "ideographic-space", "mixed", "minus-sign", "long-mark",
                  "every-digit-spaced", "3-4-5"]

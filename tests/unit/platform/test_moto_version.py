@@ -1,6 +1,6 @@
 """The embedded AWS runs only on the moto version it is tested with (issue 10 item 2).
 
-kokuho.platform.moto_dynamodb and local_lambda patch moto's internals; on another moto they could
+kokuho_local.moto_dynamodb and local_lambda patch moto's internals; on another moto they could
 stop fitting without an error, so embedded_aws() refuses to start and says which version it needs.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kokuho.platform import embedded
-from kokuho.platform.embedded import TESTED_MOTO, UntestedMoto, embedded_aws
+from kokuho_local import embedded
+from kokuho_local.embedded import TESTED_MOTO, UntestedMoto, embedded_aws
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -49,7 +49,7 @@ def test_the_tested_version_is_the_one_pinned_and_installed() -> None:
 
 def test_the_demo_says_so_and_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    from kokuho.cli.main import main
+    from kokuho_local.cli.main import main
 
     monkeypatch.setattr(embedded, "_installed_moto_version", lambda: "9.9.9")
     code = main(["demo", "--households", "2", "--out", str(tmp_path / "summary.json")])

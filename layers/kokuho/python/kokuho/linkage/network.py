@@ -1,6 +1,6 @@
 """The port to the 情報提供ネットワークシステム (information-provision network) via the intermediate
 server (中間サーバー). Handlers obtain the configured gateway here; the only implementation in this
-repository is the sandbox (kokuho.linkage.sandbox), which simulates the network's behaviour for tests
+repository is the sandbox (kokuho_local.sandbox), which simulates the network's behaviour for tests
 and the demo. A production adapter (the intermediate server's interface) is not part of this repository.
 """
 

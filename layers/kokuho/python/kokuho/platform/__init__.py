@@ -1,1 +1,2 @@
-"""Platform: observability, table definitions and the embedded AWS used for local runs."""
+"""Platform: observability and the definitions of what is deployed (tables, catalog), read by the CDK
+stacks and by the embedded AWS (kokuho_local, outside the layer)."""

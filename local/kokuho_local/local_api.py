@@ -12,7 +12,7 @@ through moto's API Gateway over HTTP.
 port, serving only inside its `with` block) that turns each HTTP request into the REST proxy event API
 Gateway would send and invokes the catalog's api function serving the route's concern (`api_function`,
 what API Gateway's per-route integrations do) through moto's Lambda (`EmbeddedAWS.invoke`, routed
-in-process by kokuho.platform.local_lambda). Authentication is what the Api stack deploys — IAM:
+in-process by kokuho_local.local_lambda). Authentication is what the Api stack deploys — IAM:
 `login` plays the city's login broker (STS AssumeRole of the staff role through moto, session name =
 staff id, session tag = terminal, the session registered in kokuho.access.sessions), `request` signs
 each call with SigV4 (botocore) like a terminal, and the adapter verifies the signature against the
@@ -53,7 +53,7 @@ from kokuho.access.identity import (
     check_individual,
     sign_identity,
 )
-from kokuho.platform.local_lambda import LocalLambdaContext
+from kokuho_local.local_lambda import LocalLambdaContext
 
 # The in-process harnesses' function name (tests, benchmarks): not a catalog function, so the handler
 # serves every route (qualification.api.served_concerns). Deployed and embedded runs use the split ones.
@@ -185,8 +185,8 @@ def api_function(event: dict[str, Any]) -> str:
     concern of its route (the route table's own matching); an unknown route goes to the function that
     serves "meta", which answers 404/405 like every function."""
     from kokuho.platform.catalog.qualification import api_function_for
-    from kokuho.platform.embedded import FUNCTIONS_ROOT
-    from kokuho.platform.local_lambda import resolve_handler
+    from kokuho_local.embedded import FUNCTIONS_ROOT
+    from kokuho_local.local_lambda import resolve_handler
 
     concern_of = resolve_handler("qualification.api.concern_of", FUNCTIONS_ROOT)
     concern = concern_of(str(event.get("httpMethod", "")), str(event.get("path", "")))  # type: ignore[call-arg]

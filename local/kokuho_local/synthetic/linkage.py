@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from kokuho.synthetic.city import City, SynthHousehold
+from kokuho_local.synthetic.city import City, SynthHousehold
 
 CITY_INSURER_NUMBER = "401000"  # fictitious 保険者番号 of the synthetic city
 PREVIOUS_INSURER_NUMBER = "401307"  # fictitious 保険者番号 of the sandbox provider (another city's NHI)

@@ -2,7 +2,7 @@
 
 Public API (stable — tests, the demo and benchmarks rely on it)::
 
-    from kokuho.platform.embedded import embedded_aws
+    from kokuho_local.embedded import embedded_aws
 
     with embedded_aws() as aws:                 # moto on, region ap-northeast-1, dummy credentials,
         aws.client("dynamodb")                  # everything provisioned; boto3 clients on the mock
@@ -22,7 +22,7 @@ What is provisioned, and from where:
 - signing keys: SIGNING_KEYS (asymmetric, SIGN_VERIFY), aliased by their spec
 - one KMS key per DataClass, aliased key_alias(data_class)
 - Lambda functions: kokuho.platform.catalog.FUNCTIONS; invocations run the handler in-process
-  (kokuho.platform.local_lambda: handler path relative to functions/)
+  (kokuho_local.local_lambda: handler path relative to functions/)
 - state machines: kokuho.platform.catalog.STATE_MACHINES, ASL loaded from statemachines/ with the
   `${Placeholder}` substitutions CDK's definition_substitutions applies (function ARN, table name,
   bucket name, literal).
@@ -36,7 +36,7 @@ workflows are written within what both support):
 - `ToleratedFailurePercentage: 0` is refused by its parser → omitted (0 is the default anyway);
 - a Distributed Map's `ExecutionType` must be STANDARD (EXPRESS children, cheaper on AWS, are refused).
 moto's DynamoDB is made thread-safe, its TransactWriteItems rollback and its queries O(items
-concerned) instead of O(table), its AttributeValue serialisation fast (kokuho.platform.moto_dynamodb);
+concerned) instead of O(table), its AttributeValue serialisation fast (kokuho_local.moto_dynamodb);
 Lambda invocations are routed in-process (local_lambda); pynamodb's sessions share one botocore loader.
 Executions run asynchronously on a thread: always pass an execution name and poll (run_state_machine).
 `embedded_aws()` does not nest (moto's nested mocks share state): one at a time per process.
@@ -99,7 +99,7 @@ def require_tested_moto() -> None:
 
 
 ACCOUNT_ID = "123456789012"  # moto's default account
-ROOT = Path(os.environ.get("KOKUHO_ROOT", Path(__file__).resolve().parents[5]))
+ROOT = Path(os.environ.get("KOKUHO_ROOT", Path(__file__).resolve().parents[2]))
 FUNCTIONS_ROOT = ROOT / "functions"
 STATEMACHINES_ROOT = ROOT / "statemachines"
 LAMBDA_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/kokuho-lambda"
@@ -171,7 +171,7 @@ def _dummy_zip() -> bytes:
     # moto stores the code but never runs it: invocations are routed to functions/ in-process.
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("README", "code runs in-process from functions/ (kokuho.platform.local_lambda)")
+        zf.writestr("README", "code runs in-process from functions/ (kokuho_local.local_lambda)")
     return buf.getvalue()
 
 
@@ -354,8 +354,8 @@ def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
     require_tested_moto()
     from moto import mock_aws
 
-    from kokuho.platform.local_lambda import routed_lambda
-    from kokuho.platform.moto_dynamodb import patched_dynamodb
+    from kokuho_local.local_lambda import routed_lambda
+    from kokuho_local.moto_dynamodb import patched_dynamodb
 
     global _active
     if _active:

@@ -1,17 +1,17 @@
 """`kokuho demo --households N`: a whole assessment cycle for a synthetic city on the embedded AWS.
 
-1. generate a deterministic city (kokuho.synthetic) and load it through the intake path: a
+1. generate a deterministic city (kokuho_local.synthetic) and load it through the intake path: a
    賦課用世帯情報 file in the exchange bucket → the intake Lambda validates the whole file and writes the
    household cases; My Numbers go only to the vault (encrypted);
 2. run the monthly-assessment state machine for the annual run (本算定, June);
 3. register a month of changes (another intake file) and run that month's monthly run (default
    December, when six installments are already due): 更正 versions with their diffs and refunds;
 4. 情報連携 (information linkage) on the same AWS and city, through the sandbox network
-   (kokuho.linkage.sandbox): 符号 and 副本 registration for the persons involved; one provision
+   (kokuho_local.sandbox): 符号 and 副本 registration for the persons involved; one provision
    answered automatically (decrypted by the requester only), one refused, one 自動応答不可 provision
    held until a member of staff approves it (task token); one query answered by another insurer,
    decrypted with the city's key and stored. No My Number in any payload (checked);
-5. the private API (資格管理API) over loopback HTTP (kokuho.qualification.local_api: 127.0.0.1, a random
+5. the private API (資格管理API) over loopback HTTP (kokuho_local.local_api: 127.0.0.1, a random
    port, only while the demo runs; the api function invoked through moto's Lambda): a clerk registers
    one household of the city and its 取得; a member of counter staff searches by kana, reads the person
    and the household with its history, and runs a 窓口試算. Every call leaves an access record (counted);
@@ -121,7 +121,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     # moto's interpreter logs a full state dump for every failed state: the demo reports failures itself
     logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     say = _progress(args.quiet)
-    from kokuho.synthetic import generate_city
+    from kokuho_local.synthetic import generate_city
 
     fy = args.fiscal_year
     t_start = time.perf_counter()
@@ -129,7 +129,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     city = generate_city(args.households, seed=args.seed, fiscal_year=fy)
     say(f"city generated: {len(city.households)} households, {city.persons} persons (seed {args.seed})")
     emf = io.StringIO()  # handlers' EMF metric lines and logs stay off the summary on stdout
-    from kokuho.platform.embedded import ExecutionFailed, UntestedMoto
+    from kokuho_local.embedded import ExecutionFailed, UntestedMoto
 
     try:
         return _cycle(args, city, say, emf, t_start, timings)
@@ -150,9 +150,9 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_start: float,
            timings: dict[str, float]) -> int:
-    from kokuho.platform.embedded import embedded_aws
-    from kokuho.synthetic import month_changes
-    from kokuho.synthetic.city import my_number
+    from kokuho_local.embedded import embedded_aws
+    from kokuho_local.synthetic import month_changes
+    from kokuho_local.synthetic.city import my_number
 
     fy = args.fiscal_year
     with contextlib.redirect_stdout(emf), embedded_aws() as aws:
@@ -374,15 +374,15 @@ def _linkage(aws: Any, city: Any, fy: int, month: str, say: Any) -> dict[str, An
     from kokuho.linkage.network import city_body, set_gateway
     from kokuho.linkage.provision import register_copy
     from kokuho.linkage.query import results_of
-    from kokuho.linkage.sandbox import (
+    from kokuho.records.assessments import versions_of
+    from kokuho_local.sandbox import (
         SandboxNetwork,
         SandboxProvider,
         SandboxRequester,
         connect_city,
         wait_pending,
     )
-    from kokuho.records.assessments import versions_of
-    from kokuho.synthetic.linkage import pick_persons, previous_insurer_data, provision_copy, resident_ref
+    from kokuho_local.synthetic.linkage import pick_persons, previous_insurer_data, provision_copy, resident_ref
 
     t0 = time.perf_counter()
     numbers = {p.my_number for h in city.households for p in h.persons}
@@ -528,7 +528,7 @@ def _api(aws: Any, city: Any, fy: int, say: Any) -> dict[str, Any]:
 
     from kokuho.access.records import records_by_staff
     from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
-    from kokuho.qualification.local_api import LoopbackApi, api_function, sample_person
+    from kokuho_local.local_api import LoopbackApi, api_function, sample_person
 
     start = date(fy, 4, 1)  # the demo's fiscal year: the one whose rate file the demo assessed with
     numbers = {p.my_number for h in city.households for p in h.persons}

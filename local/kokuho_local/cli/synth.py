@@ -1,7 +1,7 @@
 """`kokuho synth [--out DIR]`: synthesize the CDK app offline (no CDK CLI, no Docker, no AWS account).
 
 Same as `python infra/app.py`: guards and cdk-nag run, and the command exits 1 with their messages
-when any fails. Needs the source tree (infra/ next to layers/), not just the installed package.
+when any fails. Needs the source tree (infra/ next to local/), not just the installed package.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[5]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,5 +1,5 @@
 """Deterministic synthetic data (a fictitious city) for the demo, tests and benchmarks."""
 
-from kokuho.synthetic.city import City, Person, SynthHousehold, generate_city, month_changes
+from kokuho_local.synthetic.city import City, Person, SynthHousehold, generate_city, month_changes
 
 __all__ = ["City", "Person", "SynthHousehold", "generate_city", "month_changes"]
