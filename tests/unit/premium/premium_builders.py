@@ -1,4 +1,5 @@
-"""Builders for premium cases in tests (interfaces.md shape), and the two engines side by side."""
+"""Builders for premium cases in tests (interfaces.md shape), and the engine beside an independent
+expectation (`oracle.expected_output`, a month-by-month reading of domain.md §1)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kokuho.premium import compute_case, compute_fast, load_rate_table
+from oracle import expected_output
+
+from kokuho.premium import RateFileError, compute_case, compute_fast, load_rate_table
 from kokuho.premium.rates import DEFAULT_RATES_DIR
+
+
+def assessable_years(directory: Path = DEFAULT_RATES_DIR) -> list[int]:
+    """Every fiscal year whose rate file is shipped and complete (a year gaining its rates joins the
+    properties without a change here)."""
+    years = []
+    for path in sorted(directory.glob("fy*.json")):
+        try:
+            years.append(load_rate_table(int(path.stem[2:]), directory).fiscal_year)
+        except RateFileError:
+            continue
+    return years
 
 
 def member(mid: str = "P1", birth: str = "1979-06-15", *, salary: int = 0, pension: int = 0, other: int = 0,
@@ -42,11 +57,14 @@ def case(*members: dict[str, Any], fy: int = 2024, householder: str | None = Non
 
 
 def both(c: dict[str, Any], rates_dir: Path | None = None) -> dict[str, Any]:
-    """Compute with the reference engine (validated) and the batch core; they must agree."""
+    """Compute with the engine, validated (`compute_case`) and on the trusted batch path (`compute_fast`);
+    both must equal the independent expectation."""
     rates = load_rate_table(c["fiscal_year"], rates_dir) if rates_dir else None
     reference = compute_case(copy.deepcopy(c), rates)
     fast = compute_fast(copy.deepcopy(c), rates_dir)
-    assert fast == reference, "batch core differs from the reference engine"
+    expected = expected_output(copy.deepcopy(c), rates or load_rate_table(c["fiscal_year"]))
+    assert reference == expected, "compute_case differs from the independent expectation"
+    assert fast == expected, "the batch path differs from the independent expectation"
     return reference
 
 
