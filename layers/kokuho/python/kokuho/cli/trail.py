@@ -32,11 +32,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     validate.add_argument("--public-keys", required=True, metavar="FILE", type=Path,
                           help="the JSON that CloudTrail ListPublicKeys returns")
     validate.add_argument("--json", action="store_true", help="one JSON object a line per file checked")
+    query = sub.add_parser("query", help="run one of the Athena named queries locally (DuckDB) over DIR")
+    query.add_argument("name", nargs="?", help="the named query (see --list)")
+    query.add_argument("--list", action="store_true", help="list the named queries and their parameters")
+    query.add_argument("--logs", metavar="DIR", type=Path, help="the trail bucket's root as copied")
+    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="a parameter of the query (days as YYYY-MM-DD)")
+    query.add_argument("--json", action="store_true", help="one JSON object a line per row")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.action == "scan":
         return _scan(args)
+    if args.action == "query":
+        return _query(args)
     return _validate(args)
 
 
@@ -100,3 +109,52 @@ def _validate(args: argparse.Namespace) -> int:
                  for kind in ("digest", "log") if any(k == kind for k, _ in counts)]
         print(("; ".join(parts) or "no files") + (" — all valid" if not bad else f" — {len(bad)} not valid"))
     return 0 if all(r.status == "valid" for r in results) else 1
+
+
+def _query(args: argparse.Namespace) -> int:
+    from kokuho.trail.athena import QueryError, load_queries, query_named
+
+    if args.list:
+        for q in load_queries():
+            print(f"{q.name}  ({', '.join(dict.fromkeys(q.params))})\n    {q.description}")
+        return 0
+    try:
+        if not args.name or args.logs is None:
+            raise QueryError("give a query name and --logs DIR (or --list)")
+        from kokuho.trail.duckdb_local import connect, run_query
+
+        query = query_named(args.name)
+        values = {}
+        for item in args.param:
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise QueryError(f"--param {item!r}: NAME=VALUE")
+            values[name] = value
+        columns, rows = run_query(connect(args.logs), query, values)
+    except (QueryError, TrailFileError) as exc:
+        print(f"kokuho trail query: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str) + "\n")
+        return 0
+    print(_grid(columns, [[_cell(v) for v in row] for row in rows]))
+    print(f"\n{len(rows)} row(s)")
+    return 0
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value[:3]) + (f" (+{len(value) - 3})" if len(value) > 3 else "")
+    return str(value)
+
+
+def _grid(header: list[str], rows: list[list[str]]) -> str:
+    if not rows:
+        return "no rows"
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in (header, *rows)]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,24 @@
+-- name: kokuho-detection-mynumber-access
+-- detection: mynumber-access
+-- description: The My Number table, or KMS under the vault's encryption contexts, used by a principal other than the catalog's functions for that table. One row per event, in the finding shape of kokuho trail scan --json.
+-- params: day_from day_to
+SELECT 'mynumber-access' AS rule,
+       COALESCE(useridentity.sessioncontext.sourceidentity, useridentity.arn, useridentity.invokedby) AS principal,
+       1 AS "count",
+       eventtime AS "first",
+       eventtime AS "last",
+       ARRAY[eventid] AS event_ids
+FROM cloudtrail_logs
+WHERE "timestamp" BETWEEN ? AND ?
+  AND (
+    (eventsource = 'dynamodb.amazonaws.com'
+     AND (json_extract_scalar(requestparameters, '$.tableName') = '${table:mynumber}'
+          OR (json_extract_scalar(requestparameters, '$.tableName') IS NULL
+              AND (regexp_like(requestparameters, '"(tableName|TableName)"\s*:\s*"${table:mynumber}"')
+                   OR regexp_like(requestparameters, '"${table:mynumber}"\s*:')))))
+    OR (eventsource = 'kms.amazonaws.com'
+        AND eventname IN ('Decrypt', 'GenerateDataKey', 'ReEncrypt')
+        AND (regexp_like(COALESCE(requestparameters, ''), '"kokuho:person"\s*:\s*[^n\s]')
+             OR regexp_like(COALESCE(requestparameters, ''), '"kokuho:use"\s*:\s*"mynumber-keyed-hash"'))))
+  AND NOT regexp_like(COALESCE(useridentity.principalid, ''), '${sessions:mynumber}')
+ORDER BY eventtime, eventid
