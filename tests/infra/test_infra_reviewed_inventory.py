@@ -51,7 +51,8 @@ BUCKETS: dict[str, tuple[tuple[str, int] | None, dict[str, int]]] = {
 # Workflow (non-API) function → table → "read" | "write" | "append" (PutItem only).
 WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-assessment-prepare": {"assessment": "write", "access_log": "append"},
-    "kokuho-assessment-batch": {"assessment": "write", "idempotency": "write", "access_log": "append"},
+    "kokuho-assessment-batch": {"assessment": "write", "collection": "write", "idempotency": "write",
+                                "access_log": "append"},
     "kokuho-assessment-summarize": {"assessment": "write", "transfers": "write", "access_log": "append"},
     "kokuho-assessment-record-failure": {"assessment": "write"},
     "kokuho-assessment-case-intake": {"assessment": "write", "access_log": "append"},

@@ -51,6 +51,7 @@ from kokuho.assessment.versions import (
     reassess_every_household,
     version_hash,
 )
+from kokuho.collection.ledger import charge_from_version
 from kokuho.identity.redaction import redact
 from kokuho.platform.catalog.assessment import BATCH_CONCURRENCY
 from kokuho.records.assessments import (
@@ -66,6 +67,7 @@ from kokuho.records.assessments import (
     put_work_list,
 )
 from kokuho.records.base import connection
+from kokuho.records.collection import add_charge
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PURPOSE = "賦課 (国保法第76条)"
@@ -76,9 +78,9 @@ DEFAULT_BATCH_SIZE = 100
 MAX_BATCH_SIZE = 1000  # well within the batch function's timeout (see the catalog)
 # The batch function's reserved concurrency: a wider Map would only be throttled, never faster.
 DEFAULT_MAX_CONCURRENCY = BATCH_CONCURRENCY
-# 4 items a household (version, latest pointer, notice, the case's assessed mark) + 2 for the access
-# record ≤ 100 (TransactWriteItems)
-HOUSEHOLDS_PER_TRANSACTION = 24
+# 5 items a household (version, latest pointer, notice, the ledger's charge, the case's assessed mark) + 2
+# for the access record ≤ 100 (TransactWriteItems)
+HOUSEHOLDS_PER_TRANSACTION = 19
 PARTS = ("medical", "support", "care", "child")
 FAILURES_LISTED = 500
 FAILED_BATCHES_LISTED = 20
@@ -404,6 +406,10 @@ def _add_version(tx: TransactWrite, new: NewVersion, prev_version: int | None, *
               "installments": new.installments, "difference": new.difference, "refund": new.refund,
               "diff": new.diff},
     ))
+    # The ledger (調定) follows the version in the same transaction: billed from this version on.
+    add_charge(tx, charge_from_version(new.household_id, new.fiscal_year, version=new.version, payer_id=new.payer_id,
+                                       annual=int(new.result["annual"]), installments=new.installments),
+               decreased=new.difference < 0)
 
 
 def assess_batch(event: dict[str, Any]) -> dict[str, Any]:

@@ -49,5 +49,19 @@ def next_open_day(day: date) -> date:
 
 def due_date(fiscal_year: int, number: int) -> date:
     """納期限 of installment `number` of `fiscal_year`: its month's last day, moved past closed days."""
-    year, month = installment_month(fiscal_year, number)
+    return month_due_date(*installment_month(fiscal_year, number))
+
+
+def month_due_date(year: int, month: int) -> date:
+    """納期限 of an installment billed in (year, month): the month's last day, moved past closed days. Also
+    for the months outside June … March that a late acquisition or a 更正 after March bills (premium rule 6/7)."""
     return next_open_day(date(year, month, calendar.monthrange(year, month)[1]))
+
+
+def installment_number_of(fiscal_year: int, year: int, month: int) -> int:
+    """The number of the installment billed in (year, month): 1 for June of the fiscal year … 10 for March;
+    a month after March (a 更正 billed after the year) continues the count (11 = April)."""
+    number = (year - fiscal_year) * 12 + month - FIRST_MONTH + 1
+    if number < 1:
+        raise ValueError(f"{year:04d}-{month:02d} is before the first installment of fiscal year {fiscal_year}")
+    return number

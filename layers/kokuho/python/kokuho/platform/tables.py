@@ -60,6 +60,7 @@ class TableSpec:
 
 
 GSI1 = Index("gsi1", "gsi1pk", "gsi1sk")
+GSI2 = Index("gsi2", "gsi2pk", "gsi2sk")
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("qualification", DataClass.PERSONAL,
@@ -68,6 +69,9 @@ TABLES: tuple[TableSpec, ...] = (
               "個人番号: envelope-encrypted number and its keyed hash (lookup only via gsi1)", indexes=(GSI1,)),
     TableSpec("assessment", DataClass.PERSONAL,
               "賦課: assessment versions, installments, notices, run summaries", indexes=(GSI1,)),
+    TableSpec("collection", DataClass.PERSONAL,
+              "収納: ledgers (調定・収納) per household and fiscal year, payments, 納付番号, payment files, "
+              "the unmatched queue, overpayments and refunds", indexes=(GSI1, GSI2)),
     TableSpec("staff", DataClass.PERSONAL, "職員・権限 (staff and per-function grants)", indexes=(GSI1,)),
     TableSpec("access_log", DataClass.AUDIT, "アクセス記録 (hash-chained access records, append-only)",
               indexes=(GSI1,), append_only=True),

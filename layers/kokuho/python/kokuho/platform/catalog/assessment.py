@@ -19,8 +19,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         "assessment-batch", "assessment.batch.handler",
-        "Monthly assessment: compute and conditionally write one batch of households' assessment versions",
-        tables={"assessment": "write", "idempotency": "write", "access_log": "write"},
+        "Monthly assessment: compute and conditionally write one batch of households' assessment versions "
+        "and, with each, the ledger's charge (調定)",
+        tables={"assessment": "write", "collection": "write", "idempotency": "write", "access_log": "write"},
         # a batch (≤ MAX_BATCH_SIZE households) takes seconds; the state machine's retry after a
         # timeout waits longer than this (the idempotency record stays in progress until then)
         timeout_seconds=120, memory_mb=1024, reserved_concurrency=BATCH_CONCURRENCY,

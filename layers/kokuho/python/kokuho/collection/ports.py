@@ -1,0 +1,108 @@
+"""The port of collection: what its use cases need from storage (the ledger, 納付番号, payments, the unmatched
+queue, payment files, refunds). Pure: the DynamoDB adapter is `kokuho.records.collection.DynamoCollectionStore`,
+the in-memory fake of the unit tests `tests/fakes/collection_store.py`.
+
+`actor` arguments are opaque here: the adapter writes the access record of each change in the change's own
+transaction (kokuho.access.records), with the actor the use case was given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from kokuho.collection.ledger import Charge, Disbursement, PaymentEntry
+
+
+class WriteConflict(Exception):
+    """A conditional write failed (a concurrent writer): read again and decide again."""
+
+
+LedgerKey = tuple[str, int]  # (household id, fiscal year)
+
+
+@dataclass(frozen=True)
+class StoredLedger:
+    charge: Charge
+    payments: tuple[PaymentEntry, ...] = ()
+    disbursements: tuple[Disbursement, ...] = ()
+    debit_failures: tuple[dict[str, Any], ...] = ()  # 口座振替 that failed: installment, on, code, reason
+
+    @property
+    def key(self) -> LedgerKey:
+        return self.charge.household_id, self.charge.fiscal_year
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A 納付番号 and the installment it pays."""
+
+    number: str
+    household_id: str
+    fiscal_year: int
+    installment: int
+    amount: int  # as printed on the slip
+    payer_id: str
+
+
+@dataclass(frozen=True)
+class UnmatchedPayment:
+    """A payment that matched no installment: kept in the queue until staff assign it (never lost)."""
+
+    payment_id: str
+    channel: str
+    on: str  # YYYY-MM-DD
+    amount: int
+    reason: str
+    file_digest: str
+    line: int
+    payment_number: str | None = None
+    payer_id: str | None = None
+    status: str = "open"  # open | resolved
+    resolution: dict[str, Any] | None = None
+
+
+@dataclass
+class LedgerWrite:
+    """What one ledger receives in one write: payments (each applied once, ever), failed debits, and
+    whether it now holds an overpayment to disburse."""
+
+    key: LedgerKey
+    payer_id: str
+    payments: list[PaymentEntry] = field(default_factory=list)
+    debit_failures: list[dict[str, Any]] = field(default_factory=list)
+    overpaid: bool = False
+
+
+class CollectionStore(Protocol):
+    # the ledger
+    def ledgers(self, keys: Iterable[LedgerKey]) -> dict[LedgerKey, StoredLedger]: ...
+    def ledgers_of_payer(self, payer_id: str) -> list[StoredLedger]: ...
+    def overpaid_ledgers(self) -> list[LedgerKey]:
+        """Ledgers marked as holding an overpayment (by a 更正 downwards or a payment beyond the charge)."""
+
+    # 納付番号
+    def put_slips(self, slips: Sequence[Slip]) -> None:
+        """Store slips (a number is issued once: the same slip again is a no-op)."""
+    def slips(self, numbers: Iterable[str]) -> dict[str, Slip]: ...
+
+    # payments
+    def applied_payment_ids(self, payment_ids: Iterable[str]) -> set[str]:
+        """Which of these payments are already applied or queued as unmatched."""
+    def apply(self, writes: Sequence[LedgerWrite], unmatched: Sequence[UnmatchedPayment], *, actor: Any,
+              chain: str) -> None:
+        """All or nothing: each payment once (WriteConflict if one is already stored), each unmatched one
+        queued once, with the access record of the payers' ledgers written."""
+
+    # payment files
+    def payment_file(self, digest: str) -> dict[str, Any] | None: ...
+    def mark_file(self, digest: str, record: dict[str, Any]) -> None: ...
+
+    # the unmatched queue
+    def unmatched(self, *, status: str = "open", limit: int = 100) -> list[UnmatchedPayment]: ...
+    def get_unmatched(self, payment_id: str) -> UnmatchedPayment | None: ...
+    def resolve_unmatched(self, item: UnmatchedPayment, write: LedgerWrite | None, resolution: dict[str, Any], *,
+                          actor: Any) -> None:
+        """Close the queue entry and (unless `write` is None: returned to the payer) apply the payment, all
+        or nothing, with the access record. WriteConflict when it was resolved meanwhile."""

@@ -1,0 +1,369 @@
+"""pynamodb models of the collection table (収納) and the DynamoDB adapter of `kokuho.collection.ports`.
+
+Item layout in the "collection" table (generic keys; ids are surrogate ids, never a My Number or a name):
+
+| item | pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk |
+|---|---|---|---|---|
+| ledger (調定・収納) | LEDGER#<hh>#FY#<fy> | LEDGER | PAYER#<payer> / FY#<fy>#<hh> | OVERPAID / <hh>#<fy> (1) |
+| payment applied or queued | PAYMENT#<payment id> | PAYMENT | — | — |
+| 納付番号 | SLIP#<number> | SLIP | — | — |
+| unmatched payment | UNMATCHED#<payment id> | UNMATCHED | — | UNMATCHED / <on>#<payment id> while open |
+| payment file | PAYFILE#<sha256> | FILE | — | — |
+
+(1) while the ledger may hold an overpayment (after a 更正 downwards or a payment beyond the charge).
+
+The ledger's charge is written in the transaction that stores the assessment version (`add_charge`,
+conditional on an older version): a 更正 adjusts the ledger the moment it is stored, and a replayed write
+changes nothing. Payments append to the ledger's list in the transaction that puts their PAYMENT item
+(conditional on its absence): a payment is applied once, whatever file brings it again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, cast
+
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from kokuho.collection.ledger import Charge, ChargedInstallment, Disbursement, PaymentEntry
+from kokuho.collection.ports import LedgerKey, LedgerWrite, Slip, StoredLedger, UnmatchedPayment, WriteConflict
+from kokuho.records.base import connection, table_meta
+
+OVERPAID = "OVERPAID"
+UNMATCHED = "UNMATCHED"
+LEDGER_CATEGORY = "収納情報"
+# One access record (2 items) per transaction, and room for its subject-index entries to go after commit.
+ITEMS_PER_TRANSACTION = 90
+
+
+class _Index(GlobalSecondaryIndex[Any]):
+    class Meta:
+        projection = AllProjection()
+
+
+class _ByPayer(_Index):
+    class Meta(_Index.Meta):
+        index_name = "gsi1"
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class _Queue(_Index):
+    class Meta(_Index.Meta):
+        index_name = "gsi2"
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class LedgerModel(Model):
+    """A household's ledger for a fiscal year: the charge of the current version, payments, disbursements."""
+
+    Meta = table_meta("collection")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    household_id = UnicodeAttribute()
+    fiscal_year = NumberAttribute()
+    payer_id = UnicodeAttribute()
+    version = NumberAttribute()
+    annual = NumberAttribute()
+    installments = JSONAttribute()  # [{"number", "month", "due", "amount"}] (the charge)
+    # Each entry a JSON object in a list: appended with list_append, so concurrent writers never lose one.
+    payments = ListAttribute(of=JSONAttribute, null=True)
+    disbursements = ListAttribute(of=JSONAttribute, null=True)
+    debit_failures = ListAttribute(of=JSONAttribute, null=True)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    by_payer = _ByPayer()
+    queue = _Queue()
+
+    @staticmethod
+    def key(household_id: str, fiscal_year: int) -> tuple[str, str]:
+        return f"LEDGER#{household_id}#FY#{fiscal_year}", "LEDGER"
+
+
+class PaymentModel(Model):
+    """A payment's id, taken once: the payment is applied (or queued unmatched) once, ever."""
+
+    Meta = table_meta("collection")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    household_id = UnicodeAttribute(null=True)  # null: queued as unmatched
+    fiscal_year = NumberAttribute(null=True)
+    amount = NumberAttribute()
+
+    @staticmethod
+    def key(payment_id: str) -> tuple[str, str]:
+        return f"PAYMENT#{payment_id}", "PAYMENT"
+
+
+class SlipModel(Model):
+    Meta = table_meta("collection")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    household_id = UnicodeAttribute()
+    fiscal_year = NumberAttribute()
+    installment = NumberAttribute()
+    amount = NumberAttribute()
+    payer_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(number: str) -> tuple[str, str]:
+        return f"SLIP#{number}", "SLIP"
+
+
+class UnmatchedModel(Model):
+    Meta = table_meta("collection")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute()
+    doc = JSONAttribute()
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    queue = _Queue()
+
+    @staticmethod
+    def key(payment_id: str) -> tuple[str, str]:
+        return f"UNMATCHED#{payment_id}", "UNMATCHED"
+
+
+class PaymentFileModel(Model):
+    Meta = table_meta("collection")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    record = JSONAttribute()
+
+    @staticmethod
+    def key(digest: str) -> tuple[str, str]:
+        return f"PAYFILE#{digest}", "FILE"
+
+
+# -- the charge, written with the assessment version ----------------------------------------------
+
+def _installments_doc(charge: Charge) -> list[dict[str, Any]]:
+    return [{"number": i.number, "month": i.month, "due": i.due.isoformat(), "amount": i.amount}
+            for i in charge.installments]
+
+
+def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool) -> None:
+    """The ledger's charge from a stored assessment version, in that version's transaction: created, or
+    replaced when the version is newer (payments and disbursements untouched). `decreased`: the version
+    lowered the premium, so the ledger may now hold an overpayment (marked for the overpayment run)."""
+    pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
+    actions: list[Any] = [
+        LedgerModel.household_id.set(charge.household_id), LedgerModel.fiscal_year.set(charge.fiscal_year),
+        LedgerModel.payer_id.set(charge.payer_id), LedgerModel.version.set(charge.version),
+        LedgerModel.annual.set(charge.annual), LedgerModel.installments.set(_installments_doc(charge)),
+        LedgerModel.gsi1pk.set(f"PAYER#{charge.payer_id}"),
+        LedgerModel.gsi1sk.set(f"FY#{charge.fiscal_year}#{charge.household_id}"),
+    ]
+    if decreased:
+        actions += [LedgerModel.gsi2pk.set(OVERPAID),
+                    LedgerModel.gsi2sk.set(f"{charge.household_id}#{charge.fiscal_year}")]
+    tx.update(LedgerModel(pk, sk), actions=actions,
+              condition=LedgerModel.pk.does_not_exist() | (LedgerModel.version < charge.version))
+
+
+def _json(doc: dict[str, Any]) -> str:
+    # A list element is a JSON string (the JSONAttribute's own form), appended with list_append.
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+def _charge_of(item: LedgerModel) -> Charge:
+    return Charge(item.household_id, int(item.fiscal_year), item.payer_id, int(item.version), int(item.annual),
+                  tuple(ChargedInstallment(int(i["number"]), str(i["month"]), date.fromisoformat(i["due"]),
+                                           int(i["amount"])) for i in item.installments))
+
+
+def payment_doc(p: PaymentEntry) -> dict[str, Any]:
+    return {"id": p.payment_id, "on": p.on.isoformat(), "amount": p.amount, "channel": p.channel,
+            "installment": p.installment}
+
+
+def payment_of(d: dict[str, Any]) -> PaymentEntry:
+    return PaymentEntry(str(d["id"]), date.fromisoformat(d["on"]), int(d["amount"]), str(d["channel"]),
+                        None if d.get("installment") is None else int(d["installment"]))
+
+
+def disbursement_doc(d: Disbursement) -> dict[str, Any]:
+    return {"id": d.disbursement_id, "on": d.on.isoformat(), "amount": d.amount, "kind": d.kind, "to": d.to}
+
+
+def disbursement_of(d: dict[str, Any]) -> Disbursement:
+    return Disbursement(str(d["id"]), date.fromisoformat(d["on"]), int(d["amount"]), str(d["kind"]), str(d["to"]))
+
+
+def stored_ledger(item: LedgerModel) -> StoredLedger:
+    docs: dict[str, list[dict[str, Any]]] = {
+        name: cast(list[dict[str, Any]], getattr(item, name) or [])
+        for name in ("payments", "disbursements", "debit_failures")}
+    return StoredLedger(_charge_of(item), tuple(payment_of(p) for p in docs["payments"]),
+                        tuple(disbursement_of(d) for d in docs["disbursements"]), tuple(docs["debit_failures"]))
+
+
+def _unmatched_doc(u: UnmatchedPayment) -> dict[str, Any]:
+    return {"payment_id": u.payment_id, "channel": u.channel, "on": u.on, "amount": u.amount, "reason": u.reason,
+            "file_digest": u.file_digest, "line": u.line, "payment_number": u.payment_number,
+            "payer_id": u.payer_id, "resolution": u.resolution}
+
+
+def _unmatched_of(item: UnmatchedModel) -> UnmatchedPayment:
+    d = dict(item.doc)
+    return UnmatchedPayment(str(d["payment_id"]), str(d["channel"]), str(d["on"]), int(d["amount"]),
+                            str(d["reason"]), str(d["file_digest"]), int(d["line"]), d.get("payment_number"),
+                            d.get("payer_id"), item.status, d.get("resolution"))
+
+
+class DynamoCollectionStore:
+    """`kokuho.collection.ports.CollectionStore` on the collection table."""
+
+    def __init__(self, record_access: Any = None) -> None:
+        if record_access is None:
+            from kokuho.access.records import record_access as default
+
+            record_access = default
+        self._record_access = record_access
+
+    # the ledger
+    def ledgers(self, keys: Iterable[LedgerKey]) -> dict[LedgerKey, StoredLedger]:
+        wanted = list(dict.fromkeys(keys))
+        out: dict[LedgerKey, StoredLedger] = {}
+        for item in LedgerModel.batch_get([LedgerModel.key(h, fy) for h, fy in wanted]):
+            ledger = stored_ledger(item)
+            out[ledger.key] = ledger
+        return out
+
+    def ledgers_of_payer(self, payer_id: str) -> list[StoredLedger]:
+        keys = [(i.household_id, int(i.fiscal_year)) for i in LedgerModel.by_payer.query(f"PAYER#{payer_id}")]
+        found = self.ledgers(keys)  # consistent reads of what the index names
+        return [found[k] for k in keys if k in found and found[k].charge.payer_id == payer_id]
+
+    def overpaid_ledgers(self) -> list[LedgerKey]:
+        return [(i.household_id, int(i.fiscal_year)) for i in LedgerModel.queue.query(OVERPAID)]
+
+    def clear_overpaid(self, key: LedgerKey) -> None:
+        pk, sk = LedgerModel.key(*key)
+        LedgerModel(pk, sk).update(actions=[LedgerModel.gsi2pk.remove(), LedgerModel.gsi2sk.remove()],
+                                   condition=LedgerModel.pk.exists())
+
+    # 納付番号
+    def put_slips(self, slips: Sequence[Slip]) -> None:
+        with SlipModel.batch_write() as batch:
+            for s in slips:
+                pk, sk = SlipModel.key(s.number)
+                batch.save(SlipModel(pk, sk, household_id=s.household_id, fiscal_year=s.fiscal_year,
+                                     installment=s.installment, amount=s.amount, payer_id=s.payer_id))
+
+    def slips(self, numbers: Iterable[str]) -> dict[str, Slip]:
+        keys = [SlipModel.key(n) for n in dict.fromkeys(numbers)]
+        return {i.pk.removeprefix("SLIP#"): Slip(i.pk.removeprefix("SLIP#"), i.household_id, int(i.fiscal_year),
+                                                 int(i.installment), int(i.amount), i.payer_id)
+                for i in SlipModel.batch_get(keys)}
+
+    # payments
+    def applied_payment_ids(self, payment_ids: Iterable[str]) -> set[str]:
+        keys = [PaymentModel.key(p) for p in dict.fromkeys(payment_ids)]
+        return {i.pk.removeprefix("PAYMENT#") for i in PaymentModel.batch_get(keys, attributes_to_get=["pk", "sk"])}
+
+    @staticmethod
+    def _add_payments(tx: TransactWrite, w: LedgerWrite) -> None:
+        household, fy = w.key
+        for p in w.payments:
+            pk, sk = PaymentModel.key(p.payment_id)
+            tx.save(PaymentModel(pk, sk, household_id=household, fiscal_year=fy, amount=p.amount),
+                    condition=PaymentModel.pk.does_not_exist())
+
+    @staticmethod
+    def _update_ledger(tx: TransactWrite, w: LedgerWrite) -> None:
+        household, fy = w.key
+        actions: list[Any] = []
+        if w.payments:
+            actions.append(LedgerModel.payments.set(
+                (LedgerModel.payments | []).append([_json(payment_doc(p)) for p in w.payments])))
+        if w.debit_failures:
+            actions.append(LedgerModel.debit_failures.set(
+                (LedgerModel.debit_failures | []).append([_json(f) for f in w.debit_failures])))
+        if w.overpaid:
+            actions += [LedgerModel.gsi2pk.set(OVERPAID), LedgerModel.gsi2sk.set(f"{household}#{fy}")]
+        if actions:
+            pk, sk = LedgerModel.key(household, fy)
+            tx.update(LedgerModel(pk, sk), actions=actions, condition=LedgerModel.pk.exists())
+
+    @staticmethod
+    def _add_unmatched(tx: TransactWrite, u: UnmatchedPayment) -> None:
+        pk, sk = PaymentModel.key(u.payment_id)
+        tx.save(PaymentModel(pk, sk, amount=u.amount), condition=PaymentModel.pk.does_not_exist())
+        upk, usk = UnmatchedModel.key(u.payment_id)
+        tx.save(UnmatchedModel(upk, usk, status="open", doc=_unmatched_doc(u), gsi2pk=UNMATCHED,
+                               gsi2sk=f"{u.on}#{u.payment_id}"), condition=UnmatchedModel.pk.does_not_exist())
+
+    def apply(self, writes: Sequence[LedgerWrite], unmatched: Sequence[UnmatchedPayment], *, actor: Any,
+              chain: str) -> None:
+        payers = sorted({w.payer_id for w in writes})
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                for w in writes:
+                    self._add_payments(tx, w)
+                    self._update_ledger(tx, w)
+                for u in unmatched:
+                    self._add_unmatched(tx, u)
+                if payers:
+                    self._record_access(actor, payers, LEDGER_CATEGORY, "write", chain=chain, transaction=tx)
+        except (TransactWriteError, PutError) as exc:
+            raise WriteConflict(str(exc)) from exc
+
+    # payment files
+    def payment_file(self, digest: str) -> dict[str, Any] | None:
+        try:
+            return dict(PaymentFileModel.get(*PaymentFileModel.key(digest), consistent_read=True).record)
+        except PaymentFileModel.DoesNotExist:
+            return None
+
+    def mark_file(self, digest: str, record: dict[str, Any]) -> None:
+        pk, sk = PaymentFileModel.key(digest)
+        PaymentFileModel(pk, sk, record=record).save()
+
+    # the unmatched queue
+    def unmatched(self, *, status: str = "open", limit: int = 100) -> list[UnmatchedPayment]:
+        if status == "open":
+            return [_unmatched_of(i) for i in UnmatchedModel.queue.query(UNMATCHED, limit=limit)]
+        raise ValueError("only the open queue is listed")
+
+    def get_unmatched(self, payment_id: str) -> UnmatchedPayment | None:
+        try:
+            return _unmatched_of(UnmatchedModel.get(*UnmatchedModel.key(payment_id), consistent_read=True))
+        except UnmatchedModel.DoesNotExist:
+            return None
+
+    def resolve_unmatched(self, item: UnmatchedPayment, write: LedgerWrite | None, resolution: dict[str, Any], *,
+                          actor: Any) -> None:
+        upk, usk = UnmatchedModel.key(item.payment_id)
+        doc = {**_unmatched_doc(item), "resolution": resolution}
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.update(UnmatchedModel(upk, usk), actions=[
+                    UnmatchedModel.status.set("resolved"), UnmatchedModel.doc.set(doc),
+                    UnmatchedModel.gsi2pk.remove(), UnmatchedModel.gsi2sk.remove()],
+                    condition=UnmatchedModel.status == "open")
+                if write is not None:
+                    household, fy = write.key
+                    pk, sk = PaymentModel.key(item.payment_id)
+                    tx.update(PaymentModel(pk, sk), actions=[PaymentModel.household_id.set(household),
+                                                             PaymentModel.fiscal_year.set(fy)],
+                              condition=PaymentModel.pk.exists())
+                    self._update_ledger(tx, write)
+                subject = write.payer_id if write is not None else (item.payer_id or f"PAYMENT:{item.payment_id}")
+                self._record_access(actor, [subject], LEDGER_CATEGORY, "write", transaction=tx)
+        except (TransactWriteError, PutError) as exc:
+            raise WriteConflict(str(exc)) from exc

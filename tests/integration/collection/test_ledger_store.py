@@ -1,0 +1,114 @@
+"""The ledger on the embedded AWS (issue 12 item 1): the charge is written in the transaction that stores an
+assessment version, a 更正 replaces it (payments kept), a replayed version write changes nothing, and
+payments are applied once whatever brings them again."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from kokuho.access.records import Actor, records_of_chain
+from kokuho.assessment import monthly
+from kokuho.assessment.versions import Latest, NewVersion, decide
+from kokuho.collection.ledger import PaymentEntry, ledger_state
+from kokuho.collection.ports import LedgerWrite, WriteConflict
+from kokuho.premium import compute_case
+from kokuho.records.base import connection
+from kokuho.records.collection import DynamoCollectionStore
+
+CASE: dict[str, Any] = {
+    "fiscal_year": 2024,
+    "household": {"householder_id": "H1-P1", "specific_household": None, "members": [
+        {"id": "H1-P1", "birth_date": "1975-06-15", "insured": [{"from": "2020-04-01", "until": None}],
+         "income": {"total": 4_000_000, "salary": 4_000_000, "pension": 0, "declared": True},
+         "salary_or_pension_earner": True, "involuntary_unemployment": None, "expected_birth": None,
+         "specific_same_household": False}]},
+}
+ACTOR = Actor(staff_id="system:test", terminal_id="t1", purpose="収納 (test)")
+
+
+def store_version(new: NewVersion) -> None:
+    with TransactWrite(connection=connection()) as tx:
+        monthly._add_version(tx, new, new.version - 1 if new.version > 1 else None, run_id=f"run-{new.version}",
+                             batch_id="b1", as_of_month="2024-06", at=datetime.now(UTC).isoformat())
+
+
+def stored(new: NewVersion) -> Latest:
+    return Latest(new.version, new.content_hash, f"run-{new.version}", dict(new.result), list(new.installments))
+
+
+def with_income(total: int) -> dict[str, Any]:
+    case = copy.deepcopy(CASE)
+    case["household"]["members"][0]["income"].update(total=total, salary=total)
+    return case
+
+
+@pytest.mark.usefixtures("aws")
+def test_the_version_write_sets_the_ledger_and_a_correction_adjusts_it() -> None:
+    store = DynamoCollectionStore()
+    first = decide("H1", CASE, compute_case(CASE), None, as_of_month="2024-06", run_id="run-1").new
+    assert first is not None
+    store_version(first)
+    ledger = store.ledgers([("H1", 2024)])[("H1", 2024)]
+    assert ledger.charge.version == 1 and ledger.charge.payer_id == "H1-P1"
+    assert ledger.charge.total == first.result["annual"] == sum(i["amount"] for i in first.installments)
+    assert [i.due for i in ledger.charge.installments][:2] == [date(2024, 7, 1), date(2024, 7, 31)]
+    assert [s.key for s in store.ledgers_of_payer("H1-P1")] == [("H1", 2024)]
+
+    # Four installments paid (June–September), then a 更正 in October lowers the premium below that.
+    paid = [PaymentEntry(f"N{i.number}", i.due, i.amount, "収納", i.number) for i in ledger.charge.installments[:4]]
+    store.apply([LedgerWrite(("H1", 2024), "H1-P1", paid)], [], actor=ACTOR, chain="test#payments")
+    lower = with_income(300_000)
+    second = decide("H1", lower, compute_case(lower), stored(first), as_of_month="2024-10", run_id="run-2").new
+    assert second is not None and second.result["annual"] < sum(p.amount for p in paid)
+    store_version(second)
+    ledger = store.ledgers([("H1", 2024)])[("H1", 2024)]
+    assert ledger.charge.version == 2 and ledger.charge.total == second.result["annual"]
+    assert [p.payment_id for p in ledger.payments] == ["N1", "N2", "N3", "N4"]  # payments kept
+    state = ledger_state(ledger.charge, ledger.payments)
+    assert state.overpayment == sum(p.amount for p in paid) - second.result["annual"] > 0
+    assert store.overpaid_ledgers() == [("H1", 2024)]  # marked for 充当・還付
+
+    # The first version's write again (a replayed batch): refused whole, the ledger stays on version 2.
+    with pytest.raises(TransactWriteError):
+        store_version(first)
+    assert store.ledgers([("H1", 2024)])[("H1", 2024)].charge.version == 2
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_correction_upwards_spreads_over_the_remaining_installments() -> None:
+    store = DynamoCollectionStore()
+    first = decide("H1", CASE, compute_case(CASE), None, as_of_month="2024-06", run_id="run-1").new
+    assert first is not None
+    store_version(first)
+    higher = with_income(6_000_000)
+    second = decide("H1", higher, compute_case(higher), stored(first), as_of_month="2024-10", run_id="run-2").new
+    assert second is not None
+    store_version(second)
+    charge = store.ledgers([("H1", 2024)])[("H1", 2024)].charge
+    before = [i["amount"] for i in first.installments]
+    after = [i.amount for i in charge.installments]
+    assert after[:4] == before[:4]  # June–September were due: they stay
+    assert all(a >= b for a, b in zip(after[4:], before[4:], strict=True)) and sum(after) == second.result["annual"]
+    assert store.overpaid_ledgers() == []
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_payment_is_applied_once_and_its_write_is_recorded() -> None:
+    store = DynamoCollectionStore()
+    first = decide("H1", CASE, compute_case(CASE), None, as_of_month="2024-06", run_id="run-1").new
+    assert first is not None
+    store_version(first)
+    payment = PaymentEntry("N1", date(2024, 6, 20), 1_000, "収納", 1)
+    store.apply([LedgerWrite(("H1", 2024), "H1-P1", [payment])], [], actor=ACTOR, chain="test#payments")
+    assert store.applied_payment_ids(["N1", "N2"]) == {"N1"}
+    with pytest.raises(WriteConflict):
+        store.apply([LedgerWrite(("H1", 2024), "H1-P1", [payment])], [], actor=ACTOR, chain="test#payments")
+    assert len(store.ledgers([("H1", 2024)])[("H1", 2024)].payments) == 1
+    records = list(records_of_chain("test#payments"))
+    assert [(r.subject_ids, r.operation) for r in records] == [(["H1-P1"], "write")]
