@@ -1,0 +1,140 @@
+"""Framing shared by every intake file from the city's systems (docs/intake_files.md,
+docs/city_intake_files.md): UTF-8 JSON Lines without BOM, one record a line, and a last line
+
+    {"trailer": {"record_count": <records>, "sha256": "<hex SHA-256 of the bytes before the trailer>"}}
+
+A file cut short, or whose count or digest disagrees, or that is not UTF-8, is refused whole with the line
+(and, for an encoding error, the byte offset) named. Errors carry a line, a field and a message — never
+a value, so a My Number put in the wrong place is never echoed back. Pure: no AWS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+MAX_ERRORS = 100
+TRAILER = "trailer"
+TRAILER_FIELDS = {"record_count", "sha256"}
+_BOMS = ((b"\xef\xbb\xbf", "a UTF-8 byte order mark"), (b"\xff\xfe", "a UTF-16 byte order mark"),
+         (b"\xfe\xff", "a UTF-16 byte order mark"))
+
+
+@dataclass(frozen=True)
+class IntakeError:
+    line: int
+    field: str
+    message: str
+    offset: int | None = None  # byte offset in the file, for an encoding error
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"line": self.line, "field": self.field, "message": self.message}
+        if self.offset is not None:
+            out["offset"] = self.offset
+        return out
+
+    def __str__(self) -> str:
+        return f"line {self.line}, field {self.field or '-'}: {self.message}"
+
+
+def encoding_error(data: bytes) -> IntakeError | None:
+    """The first byte that makes the file not plain UTF-8 (a BOM, a NUL, an invalid sequence), by byte
+    offset and line: UTF-16, Shift_JIS or Latin-1 files are refused here, never half-read."""
+    for bom, what in _BOMS:
+        if data.startswith(bom):
+            return IntakeError(1, "", f"{what} at byte offset 0: the file must be UTF-8 without BOM", 0)
+    nul = data.find(b"\x00")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if nul < 0 or exc.start < nul:
+            return IntakeError(data.count(b"\n", 0, exc.start) + 1, "",
+                               f"not UTF-8: invalid byte at byte offset {exc.start}", exc.start)
+    if nul >= 0:  # UTF-16 without a BOM decodes as "UTF-8" full of NULs
+        return IntakeError(data.count(b"\n", 0, nul) + 1, "",
+                           f"NUL byte at byte offset {nul} (UTF-16?): the file must be UTF-8", nul)
+    return None
+
+
+def trailer_line(record_count: int, body: bytes) -> bytes:
+    trailer = {TRAILER: {"record_count": record_count, "sha256": hashlib.sha256(body).hexdigest()}}
+    return (json.dumps(trailer) + "\n").encode("ascii")
+
+
+def build_file(records: Iterable[dict[str, Any]]) -> bytes:
+    """A file's bytes: one JSON object a line, then the trailer (what senders, the demo and tests write)."""
+    lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in records]
+    body = "".join(lines).encode("utf-8")
+    return body + trailer_line(len(lines), body)
+
+
+def split_trailer(data: bytes) -> tuple[bytes, bytes, int]:
+    """(body, trailer line, its 1-based line number): the trailer is the last non-blank line."""
+    end = len(data.rstrip(b"\r\n\t "))
+    start = data.rfind(b"\n", 0, end) + 1
+    return data[:start], data[start:end], data.count(b"\n", 0, start) + 1
+
+
+def trailer_errors(body: bytes, raw: bytes, n: int, records: int, noun: str = "record") -> list[IntakeError]:
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        obj = None
+    if not (isinstance(obj, dict) and set(obj) == {TRAILER}):
+        return [IntakeError(n, TRAILER, "missing: the last line must be the trailer "
+                                        '{"trailer": {"record_count": N, "sha256": "<hex>"}} (file cut short?)')]
+    t = obj[TRAILER]
+    if not isinstance(t, dict) or set(t) != TRAILER_FIELDS:
+        return [IntakeError(n, TRAILER, "must have exactly record_count and sha256")]
+    errors = []
+    if type(t["record_count"]) is not int or t["record_count"] != records:
+        errors.append(IntakeError(n, "trailer.record_count", f"does not match the file: {records} {noun} lines"))
+    if t["sha256"] != hashlib.sha256(body).hexdigest():
+        errors.append(IntakeError(n, "trailer.sha256", "does not match the bytes before the trailer"))
+    return errors
+
+
+def file_digest(data: bytes) -> str:
+    """The file's identity for "applied once": the SHA-256 of all its bytes (a re-delivery under another
+    key is the same file)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_records(data: bytes | str, noun: str = "record") -> tuple[list[tuple[int, dict[str, Any]]],
+                                                                   list[IntakeError]]:
+    """The file's records as (line number, JSON object), after the encoding and the trailer are checked.
+
+    Only the framing is judged here (a line that is not a JSON object is an error); each intake checks
+    its own fields. Errors are capped at MAX_ERRORS.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    bad = encoding_error(data)
+    if bad is not None:
+        return [], [bad]
+    body, trailer, trailer_no = split_trailer(data)
+    records: list[tuple[int, dict[str, Any]]] = []
+    errors: list[IntakeError] = []
+    count = 0
+    for n, raw in enumerate(body.decode("utf-8").split("\n"), start=1):
+        if not raw.strip():
+            continue
+        count += 1
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            errors.append(IntakeError(n, "", f"not valid JSON (column {exc.colno})"))
+            continue
+        if not isinstance(obj, dict):
+            errors.append(IntakeError(n, "", "a line must be a JSON object"))
+            continue
+        records.append((n, obj))
+    framing = trailer_errors(body, trailer, trailer_no, count, noun)
+    if not count and not errors and not any(e.field == TRAILER for e in framing):
+        errors.append(IntakeError(0, "", f"the file holds no {noun}"))
+    else:  # a lone line without a trailer is a file cut short, not an empty one
+        errors += framing
+    return records, errors[:MAX_ERRORS]
