@@ -20,6 +20,8 @@ DOMAIN = ("kokuho.premium", "kokuho.benefits", "kokuho.collection", "kokuho.trai
 DOMAIN_MAY_IMPORT = {
     ("kokuho.premium", "kokuho.identity.mynumber"): "a case's free-text field holding a My Number is refused",
     ("kokuho.benefits", "kokuho.identity.mynumber"): "a case's free-text field holding a My Number is refused",
+    ("kokuho.collection", "kokuho.identity.mynumber"): "a payment file's id field holding a My Number is refused",
+    ("kokuho.collection", "kokuho.intake.framing"): "payment files are framed like every intake file (one rule)",
     ("kokuho.trail", "kokuho.platform.catalog"): "a detection names the catalog's functions (no second copy)",
     ("kokuho.trail", "kokuho.platform.tables"): "`${table:…}` in a detection resolves from the one table list",
 }

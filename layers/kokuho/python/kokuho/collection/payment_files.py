@@ -1,0 +1,191 @@
+"""Payment files (収納の取込): 口座振替 results, 収納データ and 特別徴収 results (docs/payment_files.md).
+
+Framed like every intake file (kokuho.intake.framing: UTF-8 JSON Lines, a trailer with the record count
+and the SHA-256 of the bytes before it). Every line is checked before anything is applied; an error names
+the line and the field and never echoes a value. Pure: no AWS.
+
+What each line becomes:
+- a payment (`IncomingPayment`) for the matcher, with an id that makes it applied once: the 納付番号 for
+  収納データ (the same 納付番号 twice is one payment), the 納付番号 and day for a 口座振替 (a debit retried
+  on a later day after a failure is another), the payer and month for a pension deduction;
+- or a failure to collect (`CollectionFailure`): a debit refused by the bank with its result code, a
+  pension deduction that could not be made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kokuho.collection.matching import IncomingPayment
+from kokuho.collection.slips import DIGITS
+from kokuho.identity.mynumber import contains_my_number
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records
+
+MAX_YEN = 100_000_000  # one payment; far above any premium (the annual ceiling is about 1,090,000 yen)
+ACCOUNT_TRANSFER, RECEIPTS, PENSION = "account_transfer", "receipts", "pension"
+KINDS = (ACCOUNT_TRANSFER, RECEIPTS, PENSION)
+CHANNEL_OF_KIND = {ACCOUNT_TRANSFER: "口座振替", RECEIPTS: "収納", PENSION: "特別徴収"}
+
+#: 口座振替 result codes (全銀協 預金口座振替 振替結果コード).
+TRANSFER_RESULTS = {
+    "0": "振替済", "1": "資金不足", "2": "預金取引なし", "3": "預金者の都合による振替停止",
+    "4": "預金口座振替依頼書なし", "8": "委託者の都合による振替停止", "9": "その他",
+}
+RECEIPT_CHANNELS = ("窓口", "金融機関", "コンビニ", "スマートフォン")
+PENSION_RESULTS = ("徴収済", "徴収不能")
+PENSION_MONTHS = (4, 6, 8, 10, 12, 2)  # domain.md §6: April … February, every other month
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_NUMBER = re.compile(rf"^[0-9]{{{DIGITS}}}$")
+
+
+@dataclass(frozen=True)
+class CollectionFailure:
+    """A debit or deduction that did not collect: recorded on the ledger (for the 督促 and the payer)."""
+
+    channel: str
+    line: int
+    on: date
+    code: str
+    reason: str
+    payment_number: str | None = None
+    payer_id: str | None = None
+    fiscal_year: int | None = None
+
+
+@dataclass(frozen=True)
+class PaymentFile:
+    kind: str
+    payments: list[IncomingPayment]
+    failures: list[CollectionFailure]
+    lines: int
+
+
+class _LineError(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _fields(obj: Mapping[str, Any], required: set[str], optional: frozenset[str] | set[str] = frozenset()) -> None:
+    for name in obj:
+        if name not in required | optional:
+            raise _LineError(str(name) if not contains_my_number(str(name)) else "", "unknown field")
+    for name in sorted(required):
+        if name not in obj:
+            raise _LineError(name, "missing")
+
+
+def _yen(obj: Mapping[str, Any], name: str) -> int:
+    v = obj[name]
+    if type(v) is not int or v < 0:
+        raise _LineError(name, "must be an integer number of yen ≥ 0 (a JSON integer)")
+    if v > MAX_YEN:
+        raise _LineError(name, f"must be at most {MAX_YEN:,} yen")
+    return v
+
+
+def _day(obj: Mapping[str, Any], name: str) -> date:
+    v = obj[name]
+    if not isinstance(v, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
+        raise _LineError(name, "must be a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(v)
+    except ValueError:
+        raise _LineError(name, "is not a date that exists") from None
+
+
+def _number(obj: Mapping[str, Any], name: str = "payment_number") -> str:
+    v = obj[name]
+    if not isinstance(v, str) or not _NUMBER.match(v):
+        raise _LineError(name, f"must be a 納付番号 of {DIGITS} digits")
+    return v  # a wrong check digit is not refused here: the payment goes to the unmatched queue
+
+
+def _id(obj: Mapping[str, Any], name: str) -> str:
+    v = obj[name]
+    if not isinstance(v, str) or not _ID.match(v):
+        raise _LineError(name, "must be an id of 1–64 letters, digits, '-' or '_'")
+    if contains_my_number(v):
+        raise _LineError(name, "must not hold a My Number")
+    return v
+
+
+def _choice(obj: Mapping[str, Any], name: str, allowed: Mapping[str, str] | tuple[str, ...]) -> str:
+    v = obj[name]
+    if not isinstance(v, str) or v not in allowed:
+        raise _LineError(name, f"must be one of {', '.join(allowed)}")
+    return v
+
+
+def _account_transfer(n: int, obj: Mapping[str, Any]) -> IncomingPayment | CollectionFailure:
+    _fields(obj, {"payment_number", "amount", "debited_on", "result_code"})
+    number, amount, on = _number(obj), _yen(obj, "amount"), _day(obj, "debited_on")
+    code = _choice(obj, "result_code", TRANSFER_RESULTS)
+    if code != "0":
+        return CollectionFailure("口座振替", n, on, code, TRANSFER_RESULTS[code], payment_number=number)
+    return IncomingPayment(f"KF-{number}-{on.isoformat()}", "口座振替", on, amount, n, number)
+
+
+def _receipt(n: int, obj: Mapping[str, Any]) -> IncomingPayment:
+    _fields(obj, {"receipt_id", "channel", "amount", "paid_on"}, {"payment_number", "payer_id"})
+    receipt, channel = _id(obj, "receipt_id"), _choice(obj, "channel", RECEIPT_CHANNELS)
+    amount, on = _yen(obj, "amount"), _day(obj, "paid_on")
+    number = _number(obj) if obj.get("payment_number") is not None else None
+    payer = _id(obj, "payer_id") if obj.get("payer_id") is not None else None
+    # The 納付番号 is the payment's identity (the same slip twice is one payment); a payment without one (a
+    # lump sum at the counter) is identified by the collecting channel's receipt id.
+    pid = f"SN-{number}" if number is not None else f"SN-{channel}-{receipt}"
+    return IncomingPayment(pid, "収納", on, amount, n, number, payer)
+
+
+def _pension(n: int, obj: Mapping[str, Any]) -> IncomingPayment | CollectionFailure:
+    _fields(obj, {"payer_id", "fiscal_year", "month", "amount", "result"}, {"reason"})
+    payer, amount = _id(obj, "payer_id"), _yen(obj, "amount")
+    fy = obj["fiscal_year"]
+    if type(fy) is not int or not 2000 <= fy <= 2100:
+        raise _LineError("fiscal_year", "must be a year 2000–2100 (a JSON integer)")
+    month = obj["month"]
+    if not isinstance(month, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}", month):
+        raise _LineError("month", "must be a month YYYY-MM")
+    y, m = int(month[:4]), int(month[5:])
+    if m not in PENSION_MONTHS or (y, m) < (fy, 4) or (y, m) > (fy + 1, 3):
+        raise _LineError("month", "must be a deduction month (April, June, August, October, December, "
+                                  "February) of the fiscal year")
+    result = _choice(obj, "result", PENSION_RESULTS)
+    reason = obj.get("reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > 200 or contains_my_number(reason)):
+        raise _LineError("reason", "must be a text of at most 200 characters without a My Number")
+    on = date(y, m, 15)  # 年金支払日 (the 15th of the month)
+    if result == "徴収不能":
+        return CollectionFailure("特別徴収", n, on, "徴収不能", reason or "徴収不能", payer_id=payer, fiscal_year=fy)
+    return IncomingPayment(f"TC-{payer}-{month}", "特別徴収", on, amount, n, None, payer, fy)
+
+
+_LINES: dict[str, Callable[[int, Mapping[str, Any]], IncomingPayment | CollectionFailure]] = {
+    ACCOUNT_TRANSFER: _account_transfer, RECEIPTS: _receipt, PENSION: _pension}
+
+
+def validate_file(kind: str, data: bytes | str) -> tuple[PaymentFile | None, list[IntakeError]]:
+    """The whole file checked (framing, then every line); any error and nothing is returned to apply."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown payment file kind {kind!r}")
+    records, errors = read_records(data, noun="payment")
+    payments: list[IncomingPayment] = []
+    failures: list[CollectionFailure] = []
+    parse = _LINES[kind]
+    for n, obj in records:
+        try:
+            item = parse(n, obj)
+        except _LineError as exc:
+            errors.append(IntakeError(n, exc.field, exc.message))
+            if len(errors) >= MAX_ERRORS:
+                break
+            continue
+        (payments if isinstance(item, IncomingPayment) else failures).append(item)  # type: ignore[arg-type]
+    if errors:
+        return None, sorted(errors, key=lambda e: e.line)[:MAX_ERRORS]
+    return PaymentFile(kind, payments, failures, len(records)), []

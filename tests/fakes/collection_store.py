@@ -1,0 +1,113 @@
+"""In-memory fake of the collection port (kokuho.collection.ports.CollectionStore) for the unit tests of the
+use cases: the same all-or-nothing and applied-once rules as the DynamoDB adapter, no moto. The adapter
+itself is tested on the embedded AWS (tests/integration/collection)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from kokuho.collection.ledger import Charge
+from kokuho.collection.ports import LedgerKey, LedgerWrite, Slip, StoredLedger, UnmatchedPayment, WriteConflict
+
+
+class InMemoryCollectionStore:
+    def __init__(self) -> None:
+        self.ledger_items: dict[LedgerKey, StoredLedger] = {}
+        self.overpaid: set[LedgerKey] = set()
+        self.slip_items: dict[str, Slip] = {}
+        self.payment_ids: dict[str, LedgerKey | None] = {}
+        self.queue: dict[str, UnmatchedPayment] = {}
+        self.files: dict[str, dict[str, Any]] = {}
+        self.access: list[tuple[Any, list[str], str]] = []  # (actor, subjects, operation)
+        self.fail_next_apply: int = 0  # a test makes the next apply calls conflict (after another writer)
+
+    # set-up (the assessment's version write in production)
+    def put_charge(self, charge: Charge, *, decreased: bool = False) -> None:
+        key = (charge.household_id, charge.fiscal_year)
+        old = self.ledger_items.get(key)
+        self.ledger_items[key] = replace(old, charge=charge) if old else StoredLedger(charge)
+        if decreased:
+            self.overpaid.add(key)
+
+    # the ledger
+    def ledgers(self, keys: Iterable[LedgerKey]) -> dict[LedgerKey, StoredLedger]:
+        return {k: self.ledger_items[k] for k in keys if k in self.ledger_items}
+
+    def ledgers_of_payer(self, payer_id: str) -> list[StoredLedger]:
+        return sorted((lg for lg in self.ledger_items.values() if lg.charge.payer_id == payer_id),
+                      key=lambda lg: (lg.charge.fiscal_year, lg.charge.household_id))
+
+    def overpaid_ledgers(self) -> list[LedgerKey]:
+        return sorted(self.overpaid)
+
+    # 納付番号
+    def put_slips(self, slips: Sequence[Slip]) -> None:
+        self.slip_items.update((s.number, s) for s in slips)
+
+    def slips(self, numbers: Iterable[str]) -> dict[str, Slip]:
+        return {n: self.slip_items[n] for n in numbers if n in self.slip_items}
+
+    # payments
+    def applied_payment_ids(self, payment_ids: Iterable[str]) -> set[str]:
+        return {p for p in payment_ids if p in self.payment_ids}
+
+    def _check(self, writes: Sequence[LedgerWrite], unmatched: Sequence[UnmatchedPayment]) -> None:
+        ids = [p.payment_id for w in writes for p in w.payments] + [u.payment_id for u in unmatched]
+        if len(set(ids)) != len(ids) or any(i in self.payment_ids for i in ids):
+            raise WriteConflict("a payment is already stored")
+        if any(w.key not in self.ledger_items for w in writes):
+            raise WriteConflict("no such ledger")
+
+    def _write(self, w: LedgerWrite) -> None:
+        lg = self.ledger_items[w.key]
+        self.ledger_items[w.key] = replace(lg, payments=(*lg.payments, *w.payments),
+                                           debit_failures=(*lg.debit_failures, *copy.deepcopy(w.debit_failures)))
+        if w.overpaid:
+            self.overpaid.add(w.key)
+
+    def apply(self, writes: Sequence[LedgerWrite], unmatched: Sequence[UnmatchedPayment], *, actor: Any,
+              chain: str) -> None:
+        if self.fail_next_apply:
+            self.fail_next_apply -= 1
+            raise WriteConflict("injected")
+        self._check(writes, unmatched)
+        for w in writes:
+            self._write(w)
+            self.payment_ids.update((p.payment_id, w.key) for p in w.payments)
+        for u in unmatched:
+            self.payment_ids[u.payment_id] = None
+            self.queue[u.payment_id] = u
+        payers = sorted({w.payer_id for w in writes})
+        if payers:
+            self.access.append((actor, payers, "write"))
+
+    # payment files
+    def payment_file(self, digest: str) -> dict[str, Any] | None:
+        return self.files.get(digest)
+
+    def mark_file(self, digest: str, record: dict[str, Any]) -> None:
+        self.files[digest] = record
+
+    # the unmatched queue
+    def unmatched(self, *, status: str = "open", limit: int = 100) -> list[UnmatchedPayment]:
+        return sorted((u for u in self.queue.values() if u.status == status),
+                      key=lambda u: (u.on, u.payment_id))[:limit]
+
+    def get_unmatched(self, payment_id: str) -> UnmatchedPayment | None:
+        return self.queue.get(payment_id)
+
+    def resolve_unmatched(self, item: UnmatchedPayment, write: LedgerWrite | None, resolution: dict[str, Any], *,
+                          actor: Any) -> None:
+        current = self.queue.get(item.payment_id)
+        if current is None or current.status != "open":
+            raise WriteConflict("already resolved")
+        if write is not None:
+            if write.key not in self.ledger_items:
+                raise WriteConflict("no such ledger")
+            self._write(write)
+            self.payment_ids[item.payment_id] = write.key
+        self.queue[item.payment_id] = replace(current, status="resolved", resolution=resolution)
+        self.access.append((actor, [write.payer_id if write else (item.payer_id or item.payment_id)], "write"))
