@@ -29,18 +29,9 @@ from infra.constructs.roles import ServiceRole
 from infra.settings import APP_LOG_RETENTION, DeploySettings
 from kokuho.platform.catalog.model import FunctionSpec
 from kokuho.platform.catalog.qualification import VAULT_FUNCTION
+from kokuho.platform.iam_actions import BUCKET_LIST, object_actions, table_actions  # also held locally
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, SIGNING_KEYS_BY_LOGICAL, TABLES_BY_LOGICAL, DataClass
 
-TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
-              "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
-TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                            "dynamodb:BatchWriteItem"]
-# Append-only tables (TableSpec.append_only: the access records): put new items, never update or delete.
-TABLE_APPEND = TABLE_READ + ["dynamodb:PutItem"]
-OBJECT_READ = ["s3:GetObject", "s3:GetObjectVersion"]
-OBJECT_WRITE = OBJECT_READ + ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
-# Append-only buckets (BucketSpec.append_only: the Object-Locked audit bucket): put, never delete.
-OBJECT_APPEND = OBJECT_READ + ["s3:PutObject"]
 # Signing keys (kokuho.platform.tables.SIGNING_KEYS): only a "sign" function may Sign; verifiers check
 # signatures with the public key.
 SIGNING_KEY_USE = {"sign": ["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"],
@@ -196,10 +187,7 @@ class CatalogFunctions(Construct):
             table = TABLES_BY_LOGICAL[logical]
             arn = self.settings.table_arn(table.default_name)
             resources = [arn] + [f"{arn}/index/{ix.name}" for ix in table.indexes]
-            if access == "write":
-                role.allow(TABLE_APPEND if table.append_only else TABLE_WRITE, resources)
-            else:
-                role.allow(TABLE_READ, resources)
+            role.allow(table_actions(table, access), resources)
             env[table.env_var] = table.default_name
             classes[table.data_class] = classes.get(table.data_class, False) or access == "write"
         for logical, access in sorted(spec.buckets.items()):
@@ -208,10 +196,9 @@ class CatalogFunctions(Construct):
             bucket = BUCKETS_BY_LOGICAL[logical]
             arn = self.settings.bucket_arn(logical)
             prefix = bucket.function_prefix or ""
-            role.allow(["s3:ListBucket"], [arn],
+            role.allow([BUCKET_LIST], [arn],
                        {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None)
-            objects = OBJECT_READ if access == "read" else OBJECT_APPEND if bucket.append_only else OBJECT_WRITE
-            role.allow(objects, [f"{arn}/{prefix}*"])
+            role.allow(object_actions(bucket, access), [f"{arn}/{prefix}*"])
             env[bucket.env_var] = self.settings.bucket_name(logical)
             classes[bucket.data_class] = classes.get(bucket.data_class, False) or access == "write"
         for data_class, write in sorted(classes.items(), key=lambda kv: kv[0].value):

@@ -68,6 +68,7 @@ from kokuho.platform.tables import (
     TableSpec,
     key_alias,
 )
+from kokuho_local.local_lambda import routed_lambda  # at import: its grant check joins botocore's handlers
 
 # The one moto version the embedded AWS is tested with (pinned in pyproject.toml). moto_dynamodb and
 # local_lambda patch moto's internals and the ASL is written around its interpreter's gaps (above):
@@ -354,7 +355,6 @@ def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
     require_tested_moto()
     from moto import mock_aws
 
-    from kokuho_local.local_lambda import routed_lambda
     from kokuho_local.moto_dynamodb import patched_dynamodb
 
     global _active

@@ -12,6 +12,15 @@ Functions Retry/Catch match on. Error messages are passed through My Number reda
 
 Distributed Map iterations run on threads: imports are serialised by a lock; handlers are shared.
 An asynchronous invocation (InvocationType=Event) also runs to completion before the call returns.
+
+Grants. On AWS a handler reaches only what its role allows: the tables and buckets of its catalog
+entry, at the entry's access (kokuho.platform.iam_actions, the same lists the CDK roles grant). In-process
+every handler would reach every table (an undeclared one resolves to its default name and moto has
+them all), so a forgotten grant passed locally and failed on AWS. During an invocation, every
+DynamoDB and S3 request the handler makes (boto3 or pynamodb: a botocore event hook, not a moto
+patch) is checked against its entry and refused with AccessDenied as IAM would. Requests outside an
+invocation (tests seeding data, the demo's set-up) are not confined. KMS keys, Step Functions task
+tokens and Lambda invokes are not checked here (the infra tests hold those grants).
 """
 
 from __future__ import annotations
@@ -25,11 +34,18 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import botocore.handlers
+from botocore.exceptions import ClientError
+
 from kokuho.identity.redaction import redact
+from kokuho.platform.catalog import FUNCTIONS_BY_LOGICAL
+from kokuho.platform.iam_actions import BUCKET_LIST, object_actions, table_actions
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL, TABLES_BY_LOGICAL
 
 Handler = Callable[[Any, Any], Any]
 
@@ -73,6 +89,125 @@ def resolve_handler(dotted: str, functions_root: Path) -> Handler:
         return fn
 
 
+@dataclass(frozen=True)
+class Grants:
+    """What one function's role allows on tables and buckets (physical name → IAM actions)."""
+
+    function: str  # the catalog logical (or the function's name when it is not in the catalog)
+    tables: dict[str, frozenset[str]]
+    buckets: dict[str, tuple[frozenset[str], str]]  # → (actions, key prefix the grant is limited to)
+
+    @classmethod
+    def of(cls, function_name: str) -> Grants:
+        logical = function_name.removeprefix("kokuho-")
+        spec = FUNCTIONS_BY_LOGICAL.get(logical)
+        if spec is None:  # a function the catalog does not declare has no grant
+            return cls(function_name, {}, {})
+        tables = {TABLES_BY_LOGICAL[t].name(): frozenset(table_actions(TABLES_BY_LOGICAL[t], access))
+                  for t, access in spec.tables.items()}
+        buckets = {}
+        for b, access in spec.buckets.items():
+            bucket = BUCKETS_BY_LOGICAL[b]
+            buckets[bucket.name()] = (frozenset([*object_actions(bucket, access), BUCKET_LIST]),
+                                      bucket.function_prefix or "")
+        return cls(logical, tables, buckets)
+
+    def refuse(self, action: str, resource: str, operation: str) -> None:
+        code = "AccessDenied" if action.startswith("s3:") else "AccessDeniedException"
+        raise ClientError({"Error": {"Code": code, "Message": (
+            f"User: assumed-role/kokuho-{self.function}/local is not authorized to perform: {action} on "
+            f"resource: {resource} (not granted to {self.function} by its catalog entry)")}},
+            operation)
+
+    def check_table(self, action: str, name: str, operation: str) -> None:
+        if action not in self.tables.get(name, frozenset()):
+            self.refuse(action, f"table/{name}", operation)
+
+    def check_object(self, action: str, bucket: str, key: str, operation: str) -> None:
+        actions, prefix = self.buckets.get(bucket, (frozenset(), ""))
+        if action not in actions or not key.startswith(prefix):
+            self.refuse(action, f"{bucket}/{key}", operation)
+
+
+# The grants of the invocation running on this thread (None: not inside a handler). A context variable:
+# Distributed Map iterations invoke on several threads at once, and threads start without one.
+_GRANTS: ContextVar[Grants | None] = ContextVar("kokuho_local_grants", default=None)
+
+# DynamoDB operations → the IAM action each is authorized as; the transactions and batches per item.
+_TRANSACT_ACTIONS = {"Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem", "Delete": "dynamodb:DeleteItem",
+                     "ConditionCheck": "dynamodb:ConditionCheckItem", "Get": "dynamodb:GetItem"}
+# S3 operations → IAM action on an object (or, for listings, on the bucket).
+_S3_OBJECT_ACTIONS = {
+    "GetObject": "s3:GetObject", "HeadObject": "s3:GetObject", "PutObject": "s3:PutObject",
+    "DeleteObject": "s3:DeleteObject", "CreateMultipartUpload": "s3:PutObject", "UploadPart": "s3:PutObject",
+    "CompleteMultipartUpload": "s3:PutObject", "AbortMultipartUpload": "s3:AbortMultipartUpload",
+    "CopyObject": "s3:PutObject",
+}
+_S3_LIST = ("ListObjects", "ListObjectsV2", "HeadBucket")
+
+
+def _check_dynamodb(grants: Grants, operation: str, params: dict[str, Any]) -> None:
+    if operation in ("TransactWriteItems", "TransactGetItems"):
+        for entry in params.get("TransactItems") or []:
+            for kind, op in entry.items():
+                grants.check_table(_TRANSACT_ACTIONS.get(kind, f"dynamodb:{kind}"), op.get("TableName", ""),
+                                   operation)
+    elif operation in ("BatchGetItem", "BatchWriteItem"):
+        for name in params.get("RequestItems") or {}:
+            grants.check_table(f"dynamodb:{operation}", name, operation)
+    else:  # single-table operations; any other (ListTables, PartiQL…) is granted to no function
+        grants.check_table(f"dynamodb:{operation}", str(params.get("TableName", "*")), operation)
+
+
+def _check_s3(grants: Grants, operation: str, params: dict[str, Any]) -> None:
+    bucket = str(params.get("Bucket", "*"))
+    if operation in _S3_LIST:
+        actions, prefix = grants.buckets.get(bucket, (frozenset(), ""))
+        if BUCKET_LIST not in actions or not str(params.get("Prefix", "")).startswith(prefix):
+            grants.refuse(BUCKET_LIST, bucket, operation)
+    elif operation == "DeleteObjects":
+        for obj in (params.get("Delete") or {}).get("Objects") or []:
+            grants.check_object("s3:DeleteObject", bucket, str(obj.get("Key", "")), operation)
+    elif operation in _S3_OBJECT_ACTIONS:
+        if operation == "CopyObject":
+            source = params.get("CopySource")
+            src_bucket, src_key = ((source.get("Bucket", ""), source.get("Key", "")) if isinstance(source, dict)
+                                   else str(source).lstrip("/").partition("/")[::2])
+            grants.check_object("s3:GetObject", src_bucket, src_key, operation)
+        grants.check_object(_S3_OBJECT_ACTIONS[operation], bucket, str(params.get("Key", "")), operation)
+    else:
+        grants.refuse(f"s3:{operation}", bucket, operation)
+
+
+def _check_grants(params: dict[str, Any], model: Any, **_: Any) -> None:
+    """botocore `before-parameter-build`: refuse what the invoking function's role would refuse."""
+    grants = _GRANTS.get()
+    if grants is None:
+        return
+    service = model.service_model.service_name
+    if service == "dynamodb":
+        _check_dynamodb(grants, model.name, params)
+    elif service == "s3":
+        _check_s3(grants, model.name, params)
+
+
+# Every botocore session created from now on (boto3's, pynamodb's) calls the check; it does nothing
+# outside an invocation. Registered at import: the embedded AWS imports this module before any client.
+if ("before-parameter-build", _check_grants) not in botocore.handlers.BUILTIN_HANDLERS:
+    botocore.handlers.BUILTIN_HANDLERS.append(("before-parameter-build", _check_grants))
+
+
+@contextmanager
+def confined_to(function_name: str) -> Iterator[Grants]:
+    """Run the enclosed handler call with the grants of that function's catalog entry."""
+    grants = Grants.of(function_name)
+    token = _GRANTS.set(grants)
+    try:
+        yield grants
+    finally:
+        _GRANTS.reset(token)
+
+
 def _error_payload(exc: BaseException) -> bytes:
     return json.dumps({
         "errorType": type(exc).__name__,
@@ -84,8 +219,12 @@ def _error_payload(exc: BaseException) -> bytes:
 @contextmanager
 def routed_lambda(functions_root: Path) -> Iterator[None]:
     """Patch moto's LambdaFunction.invoke to run handlers in-process; restored on exit."""
+    import boto3
     from moto.awslambda.models import LambdaFunction
 
+    if boto3.DEFAULT_SESSION is not None:  # made before this module was imported: without the check
+        boto3.DEFAULT_SESSION.events.register("before-parameter-build", _check_grants,
+                                              unique_id="kokuho-local-grants")
     original = LambdaFunction.invoke
 
     def invoke(self: Any, body: str, request_headers: Any, response_headers: Any) -> bytes:
@@ -98,7 +237,8 @@ def routed_lambda(functions_root: Path) -> Iterator[None]:
         )
         try:
             handler = resolve_handler(self.handler, functions_root)
-            result = handler(event, context)
+            with confined_to(self.function_name):
+                result = handler(event, context)
         except Exception as exc:  # any handler failure is a function error, as on Lambda
             response_headers["x-amz-function-error"] = "Unhandled"
             # what the function's CloudWatch log would show (redacted), so local failures are visible

@@ -73,8 +73,8 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
                                         "access_log": "append"},
     "kokuho-linkage-provision-send": {"linkage": "write"},
     "kokuho-linkage-retention-purge": {"linkage": "write", "linkage_records": "write"},
-    "kokuho-linkage-federation-export": {"qualification": "read"},
-    "kokuho-linkage-federation-intake": {"federation": "write"},
+    "kokuho-linkage-federation-export": {"qualification": "read", "access_log": "append"},  # its reads' trail
+    "kokuho-linkage-federation-intake": {"federation": "write", "access_log": "append"},  # its records' trail
     "kokuho-linkage-federation-list": {},
 }
 

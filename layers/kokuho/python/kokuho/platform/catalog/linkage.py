@@ -49,11 +49,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  "国保連合会: list incoming files", buckets={"exchange": "read"}),
     FunctionSpec("linkage-federation-intake", "linkage.federation.intake",
                  "国保連合会: validate one file whole, apply idempotently or reject with a reason",
-                 tables={"federation": "write"}, buckets={"exchange": "write"}, timeout_seconds=900,
+                 # access_log: applying a file's records leaves their access records (both found
+                 # missing by the embedded AWS's grant check: on AWS the role refused them)
+                 tables={"federation": "write", "access_log": "write"}, buckets={"exchange": "write"},
+                 timeout_seconds=900,
                  memory_mb=1024),
     FunctionSpec("linkage-federation-export", "linkage.federation.export",
                  "国保連合会: write the outgoing 資格継続 / 高額該当引継ぎ file",
-                 tables={"qualification": "read"}, buckets={"exchange": "write"}, timeout_seconds=900,
+                 # access_log: reading the persons it exports leaves their access records
+                 tables={"qualification": "read", "access_log": "write"}, buckets={"exchange": "write"},
+                 timeout_seconds=900,
                  memory_mb=1024),
 )
 
