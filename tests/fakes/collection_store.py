@@ -22,6 +22,7 @@ class InMemoryCollectionStore:
         self.queue: dict[str, UnmatchedPayment] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.access: list[tuple[Any, list[str], str]] = []  # (actor, subjects, operation)
+        self.refund_items: dict[str, Any] = {}  # refund id → RefundOrder
         self.fail_next_apply: int = 0  # a test makes the next apply calls conflict (after another writer)
 
     # set-up (the assessment's version write in production)
@@ -111,3 +112,41 @@ class InMemoryCollectionStore:
             self.payment_ids[item.payment_id] = write.key
         self.queue[item.payment_id] = replace(current, status="resolved", resolution=resolution)
         self.access.append((actor, [write.payer_id if write else (item.payer_id or item.payment_id)], "write"))
+
+    # overpayments and refunds
+    def disburse(self, payer_id: str, into: Sequence[LedgerWrite], out: dict[LedgerKey, list[Any]],
+                 refunds: Sequence[Any], *, clear: Sequence[LedgerKey], actor: Any) -> None:
+        items = self.refund_items
+        ids = [p.payment_id for w in into for p in w.payments] + [r.refund_id for r in refunds]
+        if any(i in self.payment_ids or i in items for i in ids):
+            raise WriteConflict("an id is already taken")
+        for w in into:
+            self._write(w)
+            self.payment_ids.update((p.payment_id, w.key) for p in w.payments)
+        for key, ds in out.items():
+            lg = self.ledger_items[key]
+            self.ledger_items[key] = replace(lg, disbursements=(*lg.disbursements, *ds))
+        for r in refunds:
+            items[r.refund_id] = r
+        self.overpaid.difference_update(clear)
+        self.access.append((actor, [payer_id], "write"))
+
+    def refunds(self, status: str) -> list[Any]:
+        return [r for r in self.refund_items.values() if r.status == status]
+
+    def refunds_of_file(self, file_id: str) -> list[Any]:
+        return [r for r in self.refund_items.values() if r.file_id == file_id]
+
+    def file_refunds(self, file_id: str, refund_ids: Sequence[str]) -> None:
+        items = self.refund_items
+        if any(items[i].status != "ready" for i in refund_ids):
+            raise WriteConflict("not ready")
+        for i in refund_ids:
+            items[i] = replace(items[i], status="filed", file_id=file_id)
+
+    def set_refund_account(self, refund_id: str, account: Any, *, actor: Any) -> None:
+        items = self.refund_items
+        if items[refund_id].status != "held":
+            raise WriteConflict("not held")
+        items[refund_id] = replace(items[refund_id], account=account, status="ready")
+        self.access.append((actor, [items[refund_id].payer_id], "write"))

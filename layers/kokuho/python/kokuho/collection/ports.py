@@ -75,6 +75,33 @@ class LedgerWrite:
     overpaid: bool = False
 
 
+@dataclass(frozen=True)
+class RefundAccount:
+    """Where a refund goes: the 公金受取口座 (found by a linkage query) or an account the payer named."""
+
+    bank_code: str
+    branch_code: str
+    account_type: str  # 普通 | 当座 | 貯蓄 | その他
+    account_number: str
+    holder_kana: str
+    source: str  # 公金受取口座 | 申出口座
+
+
+@dataclass(frozen=True)
+class RefundOrder:
+    """A refund (還付) owed to a payer: `ready` with its account, `held` until one is named, `filed` once in a
+    総合振込 file (`file_id`)."""
+
+    refund_id: str
+    payer_id: str
+    source: LedgerKey
+    amount: int
+    created_on: str  # YYYY-MM-DD
+    account: RefundAccount | None
+    status: str  # ready | held | filed
+    file_id: str | None = None
+
+
 class CollectionStore(Protocol):
     # the ledger
     def ledgers(self, keys: Iterable[LedgerKey]) -> dict[LedgerKey, StoredLedger]: ...
@@ -106,3 +133,15 @@ class CollectionStore(Protocol):
                           actor: Any) -> None:
         """Close the queue entry and (unless `write` is None: returned to the payer) apply the payment, all
         or nothing, with the access record. WriteConflict when it was resolved meanwhile."""
+
+    # overpayments and refunds
+    def disburse(self, payer_id: str, into: Sequence[LedgerWrite], out: dict[LedgerKey, list[Disbursement]],
+                 refunds: Sequence[RefundOrder], *, clear: Sequence[LedgerKey], actor: Any) -> None:
+        """All or nothing: 充当 payments into ledgers, disbursements out of them, refund orders, the overpaid
+        marks of `clear` removed, the payer's access record. WriteConflict when an id is already taken."""
+    def refunds(self, status: str) -> list[RefundOrder]: ...
+    def refunds_of_file(self, file_id: str) -> list[RefundOrder]: ...
+    def file_refunds(self, file_id: str, refund_ids: Sequence[str]) -> None:
+        """Mark ready refunds as filed in `file_id` (WriteConflict if one is no longer ready)."""
+    def set_refund_account(self, refund_id: str, account: RefundAccount, *, actor: Any) -> None:
+        """A held refund gets the account the payer named and becomes ready."""

@@ -24,6 +24,17 @@ class PremiumAmount(BaseModel):
     amount: int = Field(ge=0)
 
 
+class PublicFundsAccount(BaseModel):
+    """公金受取口座 as the registry answers it (公金受取口座登録法): where premium refunds go."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    bank_code: str = Field(pattern=r"^\d{4}$")
+    branch_code: str = Field(pattern=r"^\d{3}$")
+    account_type: Literal["普通", "当座", "貯蓄", "その他"]
+    account_number: str = Field(pattern=r"^\d{7}$")
+    holder_kana: str = Field(min_length=1, max_length=48)
+
+
 class NhiFields(BaseModel):
     """All fields optional: a copy holds what the city has; a reply holds only what its item allows."""
 
@@ -40,6 +51,7 @@ class NhiFields(BaseModel):
     specific_disease_certificate: bool | None = None
     premium_assessed: PremiumAmount | None = None
     premium_paid: PremiumAmount | None = None
+    public_funds_account: PublicFundsAccount | None = None
 
 
 class InvalidFields(ValueError):

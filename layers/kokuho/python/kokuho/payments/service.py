@@ -1,14 +1,21 @@
-"""Payment-file intake on DynamoDB: kokuho.collection.payment_intake with the DynamoDB collection store and
-the system actor of the intake (its access records name the file's run)."""
+"""The collection use cases on DynamoDB: payment-file intake (kokuho.collection.payment_intake), the
+overpayment run and the refund file (kokuho.collection.overpayments), each with the DynamoDB collection
+store and its system actor (its access records name the run)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from importlib import resources
 from typing import Any
 
 from kokuho.access.records import Actor
+from kokuho.collection import overpayments
 from kokuho.collection.payment_files import KINDS
 from kokuho.collection.payment_intake import intake_payment_file
+from kokuho.collection.zengin import Requester
+from kokuho.payments.accounts import public_funds_account
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 from kokuho.records.collection import DynamoCollectionStore
 
 PURPOSE = "保険料の収納 (国保法第79条の2・地方自治法第231条の3)"
@@ -23,3 +30,38 @@ def take_payment_file(kind: str, data: bytes, *, key: str, run_id: str, received
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
     return intake_payment_file(kind, data, store=DynamoCollectionStore(), actor=actor, key=key,
                                received_on=received_on)
+
+
+# -- overpayments and refunds -------------------------------------------------------------------------
+
+OVERPAYMENT_STAFF_ID = "system:overpayment-run"
+REFUND_PURPOSE = "保険料の還付・充当 (地方自治法施行令第171条の6 / 国保法第79条の2)"
+
+
+def requester() -> Requester:
+    """The city as the refund file's requester (data file, replaced at deployment)."""
+    raw = json.loads(resources.files("kokuho.data").joinpath("collection/refund_requester.json").read_text("utf-8"))
+    return Requester(**{k: v for k, v in raw.items() if k != "note"})
+
+
+def run_overpayments(*, on: date, run_id: str) -> dict[str, Any]:
+    """Every ledger marked as overpaid: 充当 to the payer's unpaid premiums, the rest refunded (to the
+    公金受取口座 a linkage query stored, else held until the payer names an account)."""
+    actor = Actor(staff_id=OVERPAYMENT_STAFF_ID, terminal_id=run_id, purpose=REFUND_PURPOSE)
+    return overpayments.run_overpayments(DynamoCollectionStore(), on=on, actor=actor,
+                                         account_of=lambda payer: public_funds_account(payer, actor=actor))
+
+
+def write_refund_file(*, on: date) -> dict[str, Any]:
+    """Every ready refund into one 総合振込 file in the exchange bucket (outgoing/refunds/)."""
+    import boto3
+
+    def put(file_id: str, data: bytes) -> None:
+        boto3.client("s3", region_name=aws_region()).put_object(
+            Bucket=BUCKETS_BY_LOGICAL["exchange"].name(), Key=f"outgoing/refunds/{file_id}.txt", Body=data,
+            ContentType="text/plain")
+
+    out = overpayments.write_refund_file(DynamoCollectionStore(), requester(), on, put)
+    if out["file_id"]:
+        out["key"] = f"outgoing/refunds/{out['file_id']}.txt"
+    return out

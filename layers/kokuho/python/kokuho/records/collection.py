@@ -9,8 +9,10 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 | 納付番号 | SLIP#<number> | SLIP | — | — |
 | unmatched payment | UNMATCHED#<payment id> | UNMATCHED | — | UNMATCHED / <on>#<payment id> while open |
 | payment file | PAYFILE#<sha256> | FILE | — | — |
+| refund (還付) | REFUND#<id> | REFUND | PAYER#<payer> / REFUND#<id> | REFUND#<status> (2) / <created>#<id> |
 
 (1) while the ledger may hold an overpayment (after a 更正 downwards or a payment beyond the charge).
+(2) REFUND#ready, REFUND#held, or REFUND#FILE#<file id> once in a 総合振込 file.
 
 The ledger's charge is written in the transaction that stores the assessment version (`add_charge`,
 conditional on an older version): a 更正 adjusts the ledger the moment it is stored, and a replayed write
@@ -32,7 +34,16 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.collection.ledger import Charge, ChargedInstallment, Disbursement, PaymentEntry
-from kokuho.collection.ports import LedgerKey, LedgerWrite, Slip, StoredLedger, UnmatchedPayment, WriteConflict
+from kokuho.collection.ports import (
+    LedgerKey,
+    LedgerWrite,
+    RefundAccount,
+    RefundOrder,
+    Slip,
+    StoredLedger,
+    UnmatchedPayment,
+    WriteConflict,
+)
 from kokuho.records.base import connection, table_meta
 
 OVERPAID = "OVERPAID"
@@ -145,6 +156,45 @@ class PaymentFileModel(Model):
     @staticmethod
     def key(digest: str) -> tuple[str, str]:
         return f"PAYFILE#{digest}", "FILE"
+
+
+class RefundModel(Model):
+    Meta = table_meta("collection")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute()
+    file_id = UnicodeAttribute(null=True)
+    doc = JSONAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    gsi2pk = UnicodeAttribute()
+    gsi2sk = UnicodeAttribute()
+    queue = _Queue()
+
+    @staticmethod
+    def key(refund_id: str) -> tuple[str, str]:
+        return f"REFUND#{refund_id}", "REFUND"
+
+
+def _refund_doc(r: RefundOrder) -> dict[str, Any]:
+    return {"refund_id": r.refund_id, "payer_id": r.payer_id, "source": list(r.source), "amount": r.amount,
+            "created_on": r.created_on,
+            "account": None if r.account is None else {
+                "bank_code": r.account.bank_code, "branch_code": r.account.branch_code,
+                "account_type": r.account.account_type, "account_number": r.account.account_number,
+                "holder_kana": r.account.holder_kana, "source": r.account.source}}
+
+
+def _refund_of(item: RefundModel) -> RefundOrder:
+    d = dict(item.doc)
+    a = d.get("account")
+    return RefundOrder(str(d["refund_id"]), str(d["payer_id"]), (str(d["source"][0]), int(d["source"][1])),
+                       int(d["amount"]), str(d["created_on"]), None if a is None else RefundAccount(**a),
+                       item.status, item.file_id)
+
+
+def _refund_queue(status: str, file_id: str | None) -> str:
+    return f"REFUND#FILE#{file_id}" if status == "filed" else f"REFUND#{status}"
 
 
 # -- the charge, written with the assessment version ----------------------------------------------
@@ -365,5 +415,76 @@ class DynamoCollectionStore:
                     self._update_ledger(tx, write)
                 subject = write.payer_id if write is not None else (item.payer_id or f"PAYMENT:{item.payment_id}")
                 self._record_access(actor, [subject], LEDGER_CATEGORY, "write", transaction=tx)
+        except (TransactWriteError, PutError) as exc:
+            raise WriteConflict(str(exc)) from exc
+
+    # overpayments and refunds
+    def disburse(self, payer_id: str, into: Sequence[LedgerWrite], out: dict[LedgerKey, list[Disbursement]],
+                 refunds: Sequence[RefundOrder], *, clear: Sequence[LedgerKey], actor: Any) -> None:
+        into_by_key = {w.key: w for w in into}
+        keys = list(dict.fromkeys([*into_by_key, *out, *clear]))
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                for key in keys:  # one update a ledger: DynamoDB takes an item once per transaction
+                    w = into_by_key.get(key)
+                    if w is not None:
+                        self._add_payments(tx, w)
+                    actions: list[Any] = []
+                    if w is not None and w.payments:
+                        actions.append(LedgerModel.payments.set(
+                            (LedgerModel.payments | []).append([_json(payment_doc(p)) for p in w.payments])))
+                    if out.get(key):
+                        actions.append(LedgerModel.disbursements.set((LedgerModel.disbursements | []).append(
+                            [_json(disbursement_doc(d)) for d in out[key]])))
+                    if key in clear:
+                        actions += [LedgerModel.gsi2pk.remove(), LedgerModel.gsi2sk.remove()]
+                    if actions:
+                        pk, sk = LedgerModel.key(*key)
+                        tx.update(LedgerModel(pk, sk), actions=actions, condition=LedgerModel.pk.exists())
+                for r in refunds:
+                    pk, sk = RefundModel.key(r.refund_id)
+                    tx.save(RefundModel(pk, sk, status=r.status, doc=_refund_doc(r), gsi1pk=f"PAYER#{r.payer_id}",
+                                        gsi1sk=f"REFUND#{r.refund_id}", gsi2pk=_refund_queue(r.status, r.file_id),
+                                        gsi2sk=f"{r.created_on}#{r.refund_id}"),
+                            condition=RefundModel.pk.does_not_exist())
+                if into or out or refunds:
+                    self._record_access(actor, [payer_id], LEDGER_CATEGORY, "write", transaction=tx)
+        except (TransactWriteError, PutError) as exc:
+            raise WriteConflict(str(exc)) from exc
+
+    def refunds(self, status: str) -> list[RefundOrder]:
+        return [_refund_of(i) for i in RefundModel.queue.query(_refund_queue(status, None))]
+
+    def refunds_of_file(self, file_id: str) -> list[RefundOrder]:
+        keys = [(i.pk, i.sk) for i in RefundModel.queue.query(_refund_queue("filed", file_id))]
+        return [_refund_of(i) for i in RefundModel.batch_get(keys)]  # consistent reads of what the index names
+
+    def file_refunds(self, file_id: str, refund_ids: Sequence[str]) -> None:
+        for first in range(0, len(refund_ids), ITEMS_PER_TRANSACTION):
+            try:
+                with TransactWrite(connection=connection()) as tx:
+                    for rid in refund_ids[first:first + ITEMS_PER_TRANSACTION]:
+                        pk, sk = RefundModel.key(rid)
+                        tx.update(RefundModel(pk, sk), actions=[
+                            RefundModel.status.set("filed"), RefundModel.file_id.set(file_id),
+                            RefundModel.gsi2pk.set(_refund_queue("filed", file_id))],
+                            condition=RefundModel.status == "ready")
+            except (TransactWriteError, PutError) as exc:
+                raise WriteConflict(str(exc)) from exc
+
+    def set_refund_account(self, refund_id: str, account: RefundAccount, *, actor: Any) -> None:
+        try:
+            current = RefundModel.get(*RefundModel.key(refund_id), consistent_read=True)
+        except RefundModel.DoesNotExist:
+            raise WriteConflict("no such refund") from None
+        order = _refund_of(current)
+        doc = _refund_doc(RefundOrder(order.refund_id, order.payer_id, order.source, order.amount, order.created_on,
+                                      account, "ready"))
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                tx.update(RefundModel(*RefundModel.key(refund_id)), actions=[
+                    RefundModel.status.set("ready"), RefundModel.doc.set(doc),
+                    RefundModel.gsi2pk.set(_refund_queue("ready", None))], condition=RefundModel.status == "held")
+                self._record_access(actor, [order.payer_id], LEDGER_CATEGORY, "write", transaction=tx)
         except (TransactWriteError, PutError) as exc:
             raise WriteConflict(str(exc)) from exc
