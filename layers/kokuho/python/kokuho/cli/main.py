@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "late-charge": ("kokuho.cli.late_charge", "compute the 延滞金 of a payer's installments from a JSON case"),
     "mynumber": ("kokuho.cli.mynumber", "My Number (個人番号) checks"),
     "audit": ("kokuho.cli.audit", "verify the access-record chain"),
+    "requests": ("kokuho.cli.requests", "a person's requests about their data (開示・訂正・利用停止) and inquiries"),
     "trail": ("kokuho.cli.trail", "security review of CloudTrail logs: detections (scan) and integrity (validate)"),
 }
 

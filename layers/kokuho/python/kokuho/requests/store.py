@@ -1,0 +1,131 @@
+"""Requests and inquiries kept in the `requests` table, each step in one transaction with its access record
+(the request is about the person's data: handling it is an access to it, category `requests`).
+
+Keys: a request `PERSON#<id>` / `REQUEST#<request id>`, its gsi1 `OPEN` / `<decide_by>#<request id>` while
+undecided (the desk's list of what is due, oldest first), `DONE` after; a suspension mark `PERSON#<id>` /
+`SUSPENSION#<request id>` (gsi1 `SUSPENDED`); an inquiry `INQUIRY` / `<received_on>#<id>`. A request's
+document carries a version: a step writes on the condition that nobody wrote since it read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from kokuho.access.records import Actor, record_access
+from kokuho.records.base import connection, table_meta
+from kokuho.requests.model import Inquiry, Kind, Request, from_json, inquiry_from_json
+
+CATEGORY = "requests"
+
+
+class StoreConflict(RuntimeError):
+    """Someone else changed the request since it was read, or the id is taken."""
+
+
+class _Gsi1(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class RequestItem(Model):
+    Meta = table_meta("requests")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    version = NumberAttribute()
+    doc = JSONAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_state = _Gsi1()
+
+
+def _request_item(req: Request, version: int) -> RequestItem:
+    undecided = req.decision is None
+    return RequestItem(f"PERSON#{req.person_id}", f"REQUEST#{req.request_id}", version=version, doc=req.to_json(),
+                       gsi1pk="OPEN" if undecided else "DONE",
+                       gsi1sk=f"{req.decide_by.isoformat()}#{req.request_id}")
+
+
+def _write(actor: Actor, subject: str, operation: str, item: RequestItem, expected: int | None,
+           extra: Callable[[TransactWrite], None] | None = None) -> None:
+    condition = (RequestItem.pk.does_not_exist() if expected is None else RequestItem.version == expected)
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.save(item, condition=condition)
+            if extra is not None:
+                extra(tx)
+            record_access(actor, [subject], CATEGORY, operation, transaction=tx)
+    except TransactWriteError as exc:
+        raise StoreConflict(f"{item.sk}: changed or taken by someone else; read it again") from exc
+
+
+def add_request(actor: Actor, req: Request) -> None:
+    _write(actor, req.person_id, f"receive_{req.kind.value}", _request_item(req, 1), None)
+
+
+def get_request(actor: Actor, person_id: str, request_id: str) -> tuple[Request, int] | None:
+    try:
+        item = RequestItem.get(f"PERSON#{person_id}", f"REQUEST#{request_id}", consistent_read=True)
+    except RequestItem.DoesNotExist:
+        return None
+    finally:
+        record_access(actor, [person_id], CATEGORY, "read_request")
+    return from_json(item.doc), int(item.version)
+
+
+def save_step(actor: Actor, req: Request, version: int, operation: str,
+              extra: Callable[[TransactWrite], None] | None = None) -> None:
+    """The request after one step (extend, decide, carry out), written if still at `version`."""
+    _write(actor, req.person_id, operation, _request_item(req, version + 1), version, extra)
+
+
+def open_requests() -> list[Request]:
+    """Undecided requests, the one due first first (the desk's worklist; no person's data beyond ids)."""
+    return [from_json(i.doc) for i in RequestItem.by_state.query("OPEN")]
+
+
+def mark_suspension(req: Request) -> Callable[[TransactWrite], None]:
+    """The suspension mark, written in the carrying-out step's own transaction."""
+    assert req.kind is Kind.SUSPENSION
+
+    def put(tx: TransactWrite) -> None:
+        tx.save(RequestItem(f"PERSON#{req.person_id}", f"SUSPENSION#{req.request_id}", version=1,
+                            doc={"person_id": req.person_id, "categories": req.details["categories"],
+                                 "request_id": req.request_id},
+                            gsi1pk="SUSPENDED", gsi1sk=f"{req.person_id}#{req.request_id}"),
+                condition=RequestItem.pk.does_not_exist())
+    return put
+
+
+def suspensions() -> dict[str, set[str]]:
+    """person → the data categories whose use is suspended for them."""
+    out: dict[str, set[str]] = {}
+    for item in RequestItem.by_state.query("SUSPENDED"):
+        out.setdefault(item.doc["person_id"], set()).update(item.doc["categories"])
+    return out
+
+
+def add_inquiry(actor: Actor, inquiry: Inquiry, expected: int | None = None) -> None:
+    item = RequestItem("INQUIRY", f"{inquiry.received_on.isoformat()}#{inquiry.inquiry_id}",
+                       version=(expected or 0) + 1, doc=inquiry.to_json(),
+                       gsi1pk="INQUIRY" if inquiry.answered_on else "INQUIRY-OPEN",
+                       gsi1sk=f"{inquiry.received_on.isoformat()}#{inquiry.inquiry_id}")
+    subject = inquiry.person_id or f"INQUIRY:{inquiry.inquiry_id}"
+    _write(actor, subject, "answer_inquiry" if inquiry.answered_on else "log_inquiry", item, expected)
+
+
+def inquiries(date_from: date, date_to: date) -> list[tuple[Inquiry, int]]:
+    """The inquiry log between two days (received), oldest first."""
+    return [(inquiry_from_json(i.doc), int(i.version)) for i in RequestItem.query(
+        "INQUIRY", RequestItem.sk.between(date_from.isoformat(), f"{date_to.isoformat()}~"))]

@@ -1,0 +1,144 @@
+"""The request workflow (assessment V) over the store: each step checks the rules (kokuho.requests.model),
+then writes the request with its access record in one transaction; carrying out does what was granted.
+
+- disclosure: the person's own data as JSON and PDF (kokuho.requests.disclosure, .pdf) into `out`, their
+  SHA-256 kept in the request (what was handed over can be proven later);
+- correction: the qualification record changed through its own application (the change and its history
+  entry and access record in one transaction, the note naming the request);
+- suspension: the mark (person, categories) written in the step's own transaction
+  (kokuho.requests.suspension answers whether a use is suspended).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kokuho.access.records import Actor
+from kokuho.requests import model, store
+from kokuho.requests.model import Kind, Request, RequestError
+
+PURPOSE = "開示等請求の処理 (個人情報の保護に関する法律 第76条・第90条・第98条)"
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Outputs:
+    json_path: Path | None = None
+    pdf_path: Path | None = None
+
+
+def _load(actor: Actor, person_id: str, request_id: str) -> tuple[Request, int]:
+    found = store.get_request(actor, person_id, request_id)
+    if found is None:
+        raise NotFound(f"no request {request_id} of person {person_id}")
+    return found
+
+
+def receive_request(actor: Actor, request_id: str, person_id: str, kind: str, received_on: date,
+                    verification: str, details: dict[str, Any] | None = None) -> Request:
+    req = model.receive(request_id, person_id, kind, received_on, actor.staff_id, verification, details)
+    store.add_request(actor, req)
+    return req
+
+
+def extend_request(actor: Actor, person_id: str, request_id: str, until: date, reason: str, on: date) -> Request:
+    req, version = _load(actor, person_id, request_id)
+    req = model.extend(req, until, reason, on, actor.staff_id)
+    store.save_step(actor, req, version, "extend")
+    return req
+
+
+def decide_request(actor: Actor, person_id: str, request_id: str, outcome: str, on: date,
+                   reason: str | None = None) -> Request:
+    req, version = _load(actor, person_id, request_id)
+    req = model.decide(req, outcome, on, actor.staff_id, reason)
+    store.save_step(actor, req, version, f"decide_{req.kind.value}")
+    return req
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def carry_out_request(actor: Actor, person_id: str, request_id: str, on: date,
+                      out: Path | None = None) -> tuple[Request, Outputs]:
+    req, version = _load(actor, person_id, request_id)
+    if req.decision is None or req.decision.outcome is model.Outcome.REFUSED or req.carried_out_on is not None:
+        model.carry_out(req, on, actor.staff_id, {})  # raises the rule's own error
+    outputs, extra = Outputs(), None
+    if req.kind is Kind.DISCLOSURE:
+        if out is None:
+            raise RequestError("out", "a folder for the disclosure's JSON and PDF")
+        from kokuho.requests.disclosure import build_disclosure
+        from kokuho.requests.pdf import render_pdf
+
+        document = build_disclosure(actor, req.request_id, person_id, on)
+        body = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+        pdf = render_pdf(document)
+        out.mkdir(parents=True, exist_ok=True)
+        outputs = Outputs(out / f"disclosure-{req.request_id}.json", out / f"disclosure-{req.request_id}.pdf")
+        assert outputs.json_path is not None and outputs.pdf_path is not None
+        outputs.json_path.write_bytes(body)
+        outputs.pdf_path.write_bytes(pdf)
+        result = {"json_sha256": _sha256(body), "pdf_sha256": _sha256(pdf),
+                  "sections": [k for k in document if k not in ("文書", "請求番号", "本人", "作成日")]}
+    elif req.kind is Kind.CORRECTION:
+        result = _correct(actor, req, on)
+    else:
+        extra = store.mark_suspension(req)
+        result = {"suspended": req.details["categories"]}
+    req = model.carry_out(req, on, actor.staff_id, result)
+    store.save_step(actor, req, version, f"carry_out_{req.kind.value}", extra)
+    return req, outputs
+
+
+def _correct(actor: Actor, req: Request, on: date) -> dict[str, Any]:
+    from kokuho.qualification import application
+    from kokuho.records.qualification import get_person
+
+    person = get_person(req.person_id)
+    if person is None:
+        raise NotFound(f"no person {req.person_id}")
+    note = f"訂正請求 {req.request_id} による訂正"
+    d = req.details
+    if d["field"] == "name":
+        application.register_rename(actor, req.person_id, d["name_kanji"], d["name_kana"], on, person.version,
+                                    note, on)
+    elif d["field"] == "address":
+        application.register_move(actor, req.person_id, d["postal_code"], d["address"], on, person.version, note, on)
+    else:
+        application.register_contact(actor, req.person_id, on, person.version, note, on, phone=d.get("phone"),
+                                     mailing=None, bank_account=None,
+                                     clear=frozenset() if d.get("phone") else frozenset({"phone"}))
+    return {"corrected": d["field"]}
+
+
+def due_requests(today: date) -> list[dict[str, Any]]:
+    """The desk's worklist: undecided requests, due first; overdue ones say so."""
+    return [{"request_id": r.request_id, "person_id": r.person_id, "kind": r.kind.value,
+             "received_on": r.received_on.isoformat(), "decide_by": r.decide_by.isoformat(),
+             "extended": r.extension is not None, "overdue": r.overdue(today)} for r in store.open_requests()]
+
+
+def log_inquiry(actor: Actor, inquiry_id: str, received_on: date, channel: str, question: str,
+                person_id: str | None = None) -> model.Inquiry:
+    inquiry = model.log_inquiry(inquiry_id, received_on, actor.staff_id, channel, question, person_id)
+    store.add_inquiry(actor, inquiry)
+    return inquiry
+
+
+def answer_inquiry(actor: Actor, inquiry_id: str, received_on: date, answer: str, on: date) -> model.Inquiry:
+    for inquiry, version in store.inquiries(received_on, received_on):
+        if inquiry.inquiry_id == inquiry_id:
+            answered = model.answer_inquiry(inquiry, answer, on, actor.staff_id)
+            store.add_inquiry(actor, answered, expected=version)
+            return answered
+    raise NotFound(f"no inquiry {inquiry_id} received on {received_on.isoformat()}")
