@@ -85,7 +85,7 @@ def build_app(
     audit = AuditStack(
         app, "KokuhoAudit", settings=settings, audit_key=data.keys[DataClass.AUDIT],
         audit_bucket=data.audit_bucket, alarm_subscription=alarm_subscription,
-        digest_key=data.signing_keys["access_digest"],
+        digest_key=data.signing_keys["access_digest"], access_log_bucket=data.access_log_bucket,
         description="kokuho: CloudTrail, security alarms")
     audit.add_stack_dependency(data)  # selectors name the tables/buckets by ARN built from their names
 

@@ -102,6 +102,15 @@ ACCESS_LOG_BUCKET_NOT_LOGGED = (
     "This is the server-access-log bucket itself: it receives the access logs of every other bucket, and "
     "logging it into itself would log its own log deliveries in an endless loop; it is private and TLS-only.")
 
+ATHENA_RESULTS_NOT_REPLICATED = (
+    "The Athena results bucket holds query results for at most 30 days: each can be produced again from the "
+    "evidence it was computed from (the trail and the access-record export in the audit bucket, which is the "
+    "kept copy); replicating short-lived derivatives would only spread person and staff ids to a second place.")
+ATHENA_EVIDENCE_PREFIXES = (
+    "The security team reads the trail's log files and the access records' daily export, whose object keys "
+    "are made per hour and per day by CloudTrail and the export: the prefix is the narrowest stable scope. "
+    "Read only (GetObject); the same policy writes nothing but its own query results under results/.")
+
 
 def _skip(resource: IConstruct, check: str, reason: str) -> None:
     """A checkov skip in the resource's metadata (added to those already there)."""
@@ -175,6 +184,22 @@ def acknowledge(built: KokuhoApp) -> list[AppliedAck]:
     if verifier is not None:
         _ack(applied, verifier, _object_wildcard(
             built.audit.settings.bucket_arn(AUDIT_BUCKET.logical), AUDIT_BUCKET.function_prefix or ""))
+
+    athena = built.audit.athena
+    if athena is not None:
+        from infra.constructs.athena import RESULTS_BUCKET, RESULTS_PREFIX
+        from kokuho.trail.athena import ACCESS_EXPORT_PREFIX
+
+        settings = built.audit.settings
+        audit_arn = settings.bucket_arn(AUDIT_BUCKET.logical)
+        _ack(applied, athena.results_bucket,
+             Ack("NIST.800.53.R5-S3BucketReplicationEnabled", ATHENA_RESULTS_NOT_REPLICATED),
+             Ack("HIPAA.Security-S3BucketReplicationEnabled", ATHENA_RESULTS_NOT_REPLICATED))
+        _ack(applied, athena.user_policy,
+             Ack(f"AwsSolutions-IAM5[Resource::{audit_arn}/AWSLogs/{settings.account}/CloudTrail/*]",
+                 ATHENA_EVIDENCE_PREFIXES),
+             Ack(f"AwsSolutions-IAM5[Resource::{audit_arn}/{ACCESS_EXPORT_PREFIX}/*]", ATHENA_EVIDENCE_PREFIXES),
+             _object_wildcard(settings.bucket_arn(RESULTS_BUCKET), RESULTS_PREFIX))
 
     network = built.network
     for queue in (network.custom_resource_dlq, built.audit.undelivered_alarms):

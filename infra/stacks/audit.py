@@ -27,6 +27,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.constructs.athena import SecurityAthena
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.settings import AUDIT_LOG_RETENTION, PROJECT, TRAIL_NAME, AlarmSubscription, DeploySettings
@@ -88,7 +89,7 @@ class AuditStack(Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: DeploySettings, audit_key: kms.IKey,
         audit_bucket: s3.IBucket, alarm_subscription: AlarmSubscription, digest_key: kms.IKey | None = None,
-        **kwargs: object,
+        access_log_bucket: s3.IBucket | None = None, **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, env=settings.env, **kwargs)  # type: ignore[arg-type]
         self.settings = settings
@@ -138,6 +139,10 @@ class AuditStack(Stack):
         self.verifier_policy = (self._verifier_policy(settings, audit_key, digest_key)
                                 if digest_key is not None else None)
         self._access_history_alarms(settings)
+        # Athena over the audit bucket (its results bucket logs to the server-access-log bucket).
+        self.athena = (SecurityAthena(self, "SecurityAthena", settings=settings, audit_key=audit_key,
+                                      access_log_bucket=access_log_bucket)
+                       if access_log_bucket is not None else None)
 
     def _filter_alarm(self, name: str, pattern: logs.IFilterPattern, description: str, threshold: int) -> None:
         metric_filter = self.log_group.add_metric_filter(

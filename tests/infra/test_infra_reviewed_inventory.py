@@ -46,6 +46,7 @@ BUCKETS: dict[str, tuple[tuple[str, int] | None, dict[str, int]]] = {
     "kokuho-work": (None, {"map-results/": 35, "runs/": 35}),  # a month's run and its re-run
     "kokuho-exchange": (None, {"outgoing/": 731, "processed/": 731, "rejected/": 731}),  # two years
     "kokuho-access-logs": (None, {}),  # S3 server access logs (kept; sole SSE-S3 bucket)
+    "kokuho-athena-results": (None, {"results/": 30}),  # the security team's query results: a month
 }
 
 # Workflow (non-API) function → table → "read" | "write" | "append" (PutItem only).
@@ -81,13 +82,15 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
 # bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).
 BUCKET_USERS: dict[str, dict[str, str]] = {
     "kokuho-audit": {"kokuho-audit-digest": "write", "kokuho-audit-verify": "read",
-                     "KokuhoAudit/AccessHistoryVerifier": "read"},
+                     "KokuhoAudit/AccessHistoryVerifier": "read",
+                     "KokuhoAudit/SecurityAthenaSecurityAthenaUser": "read"},  # the trail and the export
     "kokuho-work": {"kokuho-assessment-prepare": "write",
                     "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
     "kokuho-exchange": {"kokuho-assessment-case-intake": "read", "kokuho-linkage-federation-list": "read",
                         "kokuho-collection-payment-intake": "read",
                         "kokuho-linkage-federation-export": "write", "kokuho-linkage-federation-intake": "write"},
     "kokuho-access-logs": {},  # written by the S3 logging service only
+    "kokuho-athena-results": {"KokuhoAudit/SecurityAthenaSecurityAthenaUser": "write"},  # its query results
 }
 
 # The audit key (access records, trail, audit evidence) → who may use it: "decrypt" or "encrypt" (+decrypt).
@@ -100,6 +103,7 @@ AUDIT_KEY_USERS: dict[str, str] = {
     "kokuho-audit-digest": "encrypt",  # writes the signed digests to the audit bucket
     "kokuho-audit-verify": "decrypt",
     "KokuhoAudit/AccessHistoryVerifier": "decrypt",  # the security team's read-only policy
+    "KokuhoAudit/SecurityAthenaSecurityAthenaUser": "encrypt",  # reads the trail, writes encrypted results
     "KokuhoNetwork/CustomVpcRestrictDefaultSGCustomResourceProviderRole": "encrypt",  # its dead-letter queue
 }
 
@@ -131,7 +135,7 @@ def test_state_machines_and_their_schedules_are_the_reviewed_ones(raw: dict[str,
 
 def test_buckets_their_lock_and_their_retention_are_the_reviewed_ones(raw: dict[str, dict[str, Any]]) -> None:
     deployed = {}
-    for b in resources(raw["KokuhoData"], "AWS::S3::Bucket").values():
+    for b in [b for stack in ("KokuhoData", "KokuhoAudit") for b in resources(raw[stack], "AWS::S3::Bucket").values()]:
         props = b["Properties"]
         lock = props.get("ObjectLockConfiguration")
         if lock:

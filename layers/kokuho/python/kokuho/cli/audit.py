@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     v.add_argument("--json", action="store_true", help="print the result as JSON")
     v.add_argument("--bucket", help="the audit bucket holding access-digests/ (default: KOKUHO_BUCKET_AUDIT)")
     v.add_argument("--key", help="the digest signing key id, ARN or alias (default: its alias)")
+    e = sub.add_parser("export", help="write one day's access records as JSON Lines for Athena/DuckDB (recorded)")
+    e.add_argument("--day", required=True, help="the day, YYYY-MM-DD (UTC)")
+    e.add_argument("--out", required=True, type=Path, metavar="DIR",
+                   help="the bucket copy's root: writes access-records/YYYY/MM/DD/… under it")
     for name, what, helptext in (("who-accessed", "person", "every access to one person's data in a period"),
                                  ("staff", "staff_id", "every access one member of staff made in a period")):
         s = sub.add_parser(name, help=f"{helptext} (recorded as an access itself)")
@@ -53,9 +58,23 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from kokuho.access.export import ExportError, export_day, parse_day
+
+    try:
+        path, count = export_day(parse_day(args.day), args.out)
+    except ExportError as exc:
+        print(f"kokuho audit export: {exc}", file=sys.stderr)
+        return 2
+    print(f"{count} access record(s) of {args.day} → {path}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.action in ("who-accessed", "staff"):
         return _search(args)
+    if args.action == "export":
+        return _export(args)
     from kokuho.access.digest import verify
 
     result = verify(args.bucket, args.key)

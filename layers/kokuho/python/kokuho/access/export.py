@@ -1,0 +1,65 @@
+"""The access records' daily export (issue 11 item 5): one day's records as JSON Lines, gzip, in the layout
+Athena's `access_records` table reads (`access-records/<YYYY>/<MM>/<DD>/access-records-<YYYYMMDD>.jsonl.gz`,
+kokuho.trail.athena), so the security team joins them with CloudTrail (`kokuho-who-accessed-person`).
+
+A line holds the record's fields as ACCESS_COLUMNS names them — when (UTC), staff, terminal, purpose, whose
+data (internal ids, never a My Number: records refuse one), category, operation, result, chain, seq. The
+export is itself recorded (subject `EXPORT:<day>`): reading the access history is an access too.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kokuho.access.records import CHAIN_PREFIX, AccessRecordModel, Actor, record_access
+from kokuho.trail.athena import ACCESS_COLUMNS, ACCESS_EXPORT_PREFIX
+
+EXPORTER = Actor("system:access-export", "access-export", "アクセス記録の日次出力 (security review in Athena)")
+CATEGORY = "access_records"
+
+
+class ExportError(ValueError):
+    """An export asked wrongly (a bad day)."""
+
+
+def export_key(day: date) -> str:
+    return f"{ACCESS_EXPORT_PREFIX}/{day:%Y/%m/%d}/access-records-{day:%Y%m%d}.jsonl.gz"
+
+
+def parse_day(value: str) -> date:
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ExportError("day: a date as YYYY-MM-DD") from None
+
+
+def records_of_day(day: date) -> list[dict[str, Any]]:
+    """Every access record written on `day` (UTC), oldest first. A full scan of the table: daily, audit use."""
+    prefix = day.isoformat()
+    rows = []
+    for rec in AccessRecordModel.scan(AccessRecordModel.pk.startswith(CHAIN_PREFIX)
+                                      & AccessRecordModel.at.startswith(prefix)):
+        row = {name: getattr(rec, name) for name, _ in ACCESS_COLUMNS}
+        row["subject_ids"], row["seq"] = list(rec.subject_ids), int(rec.seq)
+        rows.append(row)
+    rows.sort(key=lambda r: (r["at"], r["chain"], r["seq"]))
+    return rows
+
+
+def export_day(day: date, root: Path) -> tuple[Path, int]:
+    """Write `day`'s records under root in the bucket layout; the file and the number of records.
+
+    The export is recorded first (no record, no export)."""
+    record_access(EXPORTER, [f"EXPORT:{day.isoformat()}"], CATEGORY, "export_day")
+    rows = records_of_day(day)
+    path = root / export_key(day)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows)
+    path.write_bytes(gzip.compress(body.encode("utf-8"), mtime=0))
+    return path, len(rows)

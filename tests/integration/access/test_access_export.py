@@ -1,0 +1,55 @@
+"""The access records' daily export (issue 11 item 5): one day's records as JSON Lines in the layout
+Athena's access_records table reads, the export itself recorded — and the who-accessed named query finds
+the person's accesses in it through DuckDB, as Athena would in the bucket."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from kokuho.access.export import export_key, records_of_day
+from kokuho.access.records import Actor, record_access
+from kokuho.cli.main import main as cli_main
+from kokuho.trail.athena import query_named
+from kokuho.trail.duckdb_local import connect, run_query
+from kokuho_local.embedded import EmbeddedAWS
+
+CLERK = Actor(staff_id="S0001", terminal_id="T-KOKUHO-03", purpose="資格管理 (国保法第9条)")
+OTHER = Actor(staff_id="S0002", terminal_id="T-KOKUHO-07", purpose="賦課 (国保法第76条)")
+NOW = datetime.now(UTC)
+TODAY = NOW.date()
+
+
+def test_export_writes_the_days_records_in_the_athena_layout_and_is_recorded(
+        aws: EmbeddedAWS, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record_access(CLERK, ["P1"], "qualification", "read")
+    record_access(OTHER, ["P2", "P1"], "assessment", "write", chain="run-1#b-0")
+    assert cli_main(["audit", "export", "--day", TODAY.isoformat(), "--out", str(tmp_path)]) == 0
+    assert "3 access record(s)" in capsys.readouterr().out  # two, and the export's own record
+    path = tmp_path / export_key(TODAY)
+    assert path.relative_to(tmp_path).as_posix() == (
+        f"access-records/{TODAY:%Y/%m/%d}/access-records-{TODAY:%Y%m%d}.jsonl.gz")
+    lines = [json.loads(line) for line in gzip.decompress(path.read_bytes()).decode().splitlines()]
+    assert [(r["staff_id"], r["subject_ids"], r["operation"]) for r in lines] == [
+        ("S0001", ["P1"], "read"), ("S0002", ["P2", "P1"], "write"),
+        ("system:access-export", [f"EXPORT:{TODAY.isoformat()}"], "export_day")]
+    assert set(lines[0]) == {"at", "staff_id", "terminal_id", "purpose", "subject_ids", "category", "operation",
+                             "result", "chain", "seq"}
+    assert records_of_day(TODAY - timedelta(days=1)) == []
+
+    # The named query over the export (no trail here): the person's two accesses, not the export's record.
+    columns, rows = run_query(connect(tmp_path), query_named("kokuho-who-accessed-person"),
+                              {"person_id": "P1", "day_from": TODAY.isoformat(), "day_to": TODAY.isoformat()})
+    assert [(r[columns.index("staff_id")], r[columns.index("trail_events")]) for r in rows] == [
+        ("S0001", 0), ("S0002", 0)]
+
+
+def test_a_bad_day_is_refused_and_nothing_is_written(aws: EmbeddedAWS, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["audit", "export", "--day", "2024-13-01", "--out", str(tmp_path)]) == 2
+    assert "day: a date as YYYY-MM-DD" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
