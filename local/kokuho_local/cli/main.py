@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kokuho_local.cli.demo", "run a whole monthly cycle for a synthetic city on the embedded AWS"),
     **layer_cli.COMMANDS,
     "synth": ("kokuho_local.cli.synth", "synthesize the CDK app offline into cdk.out"),
+    "inspect": ("kokuho_local.cli.inspect", "self-inspection: each protection, its evidence, pass or fail"),
 }
 
 
