@@ -38,6 +38,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "kokuho-linkage-federation-intake": [("cron(0 7 * * ? *)", {})],
     # 情報提供等記録 past their retention purged daily
     "kokuho-linkage-retention": [("cron(30 3 * * ? *)", {})],
+    # the city's files (住民基本台帳の異動, 生活保護, 所得, 介護保険) taken daily (docs/city_intake_files.md)
+    "kokuho-city-intake": [("cron(30 6 * * ? *)", {})],
 }
 
 # bucket → its object lock (mode, days) or None, and the prefixes that expire (days).
@@ -77,6 +79,9 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-linkage-federation-export": {"qualification": "read", "access_log": "append"},  # its reads' trail
     "kokuho-linkage-federation-intake": {"federation": "write", "access_log": "append"},  # its records' trail
     "kokuho-linkage-federation-list": {},
+    # the city's files into the NHI file, with the household cases re-projected in the same transactions
+    "kokuho-city-intake": {"qualification": "write", "assessment": "write", "access_log": "append"},
+    "kokuho-city-intake-list": {},
 }
 
 # bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).
@@ -88,7 +93,8 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                     "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
     "kokuho-exchange": {"kokuho-assessment-case-intake": "read", "kokuho-linkage-federation-list": "read",
                         "kokuho-collection-payment-intake": "read",
-                        "kokuho-linkage-federation-export": "write", "kokuho-linkage-federation-intake": "write"},
+                        "kokuho-linkage-federation-export": "write", "kokuho-linkage-federation-intake": "write",
+                        "kokuho-city-intake-list": "read", "kokuho-city-intake": "write"},
     "kokuho-access-logs": {},  # written by the S3 logging service only
     "kokuho-athena-results": {"KokuhoAudit/SecurityAthenaSecurityAthenaUser": "write"},  # its query results
 }

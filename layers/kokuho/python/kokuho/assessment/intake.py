@@ -16,7 +16,6 @@ writes its own access records), plus an access record per chunk of households wr
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -26,28 +25,19 @@ from typing import Any
 
 from kokuho.assessment.household_cases import put_household_cases
 from kokuho.identity.mynumber import contains_my_number, normalize, validation_error
+from kokuho.intake.framing import (
+    MAX_ERRORS,
+    IntakeError,
+    encoding_error,
+    split_trailer,
+    trailer_errors,
+    trailer_line,
+)
+
+__all__ = ["IntakeError", "Parsed", "apply_file", "build_file", "encoding_error", "validate_file"]
 
 HOUSEHOLD_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-MAX_ERRORS = 100
 FIELDS = {"household_id", "case", "persons"}
-TRAILER = "trailer"
-TRAILER_FIELDS = {"record_count", "sha256"}
-_BOMS = ((b"\xef\xbb\xbf", "a UTF-8 byte order mark"), (b"\xff\xfe", "a UTF-16 byte order mark"),
-         (b"\xfe\xff", "a UTF-16 byte order mark"))
-
-
-@dataclass(frozen=True)
-class IntakeError:
-    line: int
-    field: str
-    message: str
-    offset: int | None = None  # byte offset in the file, for an encoding error
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"line": self.line, "field": self.field, "message": self.message}
-        if self.offset is not None:
-            out["offset"] = self.offset
-        return out
 
 
 @dataclass(frozen=True)
@@ -105,25 +95,6 @@ def _validate_line(n: int, raw: str, seen: set[str]) -> tuple[Parsed | None, lis
     return Parsed(hid, normalized(case_model), persons), []
 
 
-def encoding_error(data: bytes) -> IntakeError | None:
-    """The first byte that makes the file not plain UTF-8 (a BOM, a NUL, an invalid sequence), by byte
-    offset and line: UTF-16, Shift_JIS or Latin-1 files are refused here, never half-read."""
-    for bom, what in _BOMS:
-        if data.startswith(bom):
-            return IntakeError(1, "", f"{what} at byte offset 0: the file must be UTF-8 without BOM", 0)
-    nul = data.find(b"\x00")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if nul < 0 or exc.start < nul:
-            return IntakeError(data.count(b"\n", 0, exc.start) + 1, "",
-                               f"not UTF-8: invalid byte at byte offset {exc.start}", exc.start)
-    if nul >= 0:  # UTF-16 without a BOM decodes as "UTF-8" full of NULs
-        return IntakeError(data.count(b"\n", 0, nul) + 1, "",
-                           f"NUL byte at byte offset {nul} (UTF-16?): the file must be UTF-8", nul)
-    return None
-
-
 def build_file(rows: Iterable[tuple[str, dict[str, Any], Iterable[tuple[str, str]]]]) -> bytes:
     """An intake file's bytes: one line a household (id, case, (person id, My Number) pairs), then the
     trailer. What the synthetic city, the demo and the tests send."""
@@ -132,37 +103,6 @@ def build_file(rows: Iterable[tuple[str, dict[str, Any], Iterable[tuple[str, str
                         ensure_ascii=False) + "\n" for hid, case, persons in rows]
     body = "".join(lines).encode("utf-8")
     return body + trailer_line(len(lines), body)
-
-
-def trailer_line(record_count: int, body: bytes) -> bytes:
-    trailer = {TRAILER: {"record_count": record_count, "sha256": hashlib.sha256(body).hexdigest()}}
-    return (json.dumps(trailer) + "\n").encode("ascii")
-
-
-def _split_trailer(data: bytes) -> tuple[bytes, bytes, int]:
-    """(body, trailer line, its 1-based line number): the trailer is the last non-blank line."""
-    end = len(data.rstrip(b"\r\n\t "))
-    start = data.rfind(b"\n", 0, end) + 1
-    return data[:start], data[start:end], data.count(b"\n", 0, start) + 1
-
-
-def _trailer_errors(body: bytes, raw: bytes, n: int, records: int) -> list[IntakeError]:
-    try:
-        obj = json.loads(raw)
-    except ValueError:
-        obj = None
-    if not (isinstance(obj, dict) and set(obj) == {TRAILER}):
-        return [IntakeError(n, TRAILER, "missing: the last line must be the trailer "
-                                        '{"trailer": {"record_count": N, "sha256": "<hex>"}} (file cut short?)')]
-    t = obj[TRAILER]
-    if not isinstance(t, dict) or set(t) != TRAILER_FIELDS:
-        return [IntakeError(n, TRAILER, "must have exactly record_count and sha256")]
-    errors = []
-    if type(t["record_count"]) is not int or t["record_count"] != records:
-        errors.append(IntakeError(n, "trailer.record_count", f"does not match the file: {records} household lines"))
-    if t["sha256"] != hashlib.sha256(body).hexdigest():
-        errors.append(IntakeError(n, "trailer.sha256", "does not match the bytes before the trailer"))
-    return errors
 
 
 def _same_person_errors(n: int, item: Parsed, members: dict[str, int],
@@ -190,7 +130,7 @@ def validate_file(data: bytes | str) -> tuple[list[Parsed], list[IntakeError]]:
     bad = encoding_error(data)
     if bad is not None:
         return [], [bad]
-    body, trailer, trailer_no = _split_trailer(data)
+    body, trailer, trailer_no = split_trailer(data)
     parsed: list[Parsed] = []
     errors: list[IntakeError] = []
     seen: set[str] = set()
@@ -213,7 +153,7 @@ def validate_file(data: bytes | str) -> tuple[list[Parsed], list[IntakeError]]:
     if not records and not errors:
         errors.append(IntakeError(0, "", "the file holds no household"))
     elif len(errors) < MAX_ERRORS:  # after a cut-off the count is not the file's
-        errors += _trailer_errors(body, trailer, trailer_no, records)
+        errors += trailer_errors(body, trailer, trailer_no, records, "household")
     return ([] if errors else parsed), errors[:MAX_ERRORS]
 
 

@@ -136,6 +136,13 @@ def _first_error(exc: ValidationError) -> CaseError:
     return CaseError(_path(tuple(err["loc"])), _message(err))
 
 
+def income_error(income: Income) -> str | None:
+    """What makes an income impossible although each amount is valid (also the tax intake's check)."""
+    if income.salary + income.pension > income.total:
+        return "salary + pension must not exceed total"
+    return None
+
+
 def _check_consistency(case: PremiumCase) -> None:
     """Values each valid alone but impossible together."""
     h = case.household
@@ -150,8 +157,9 @@ def _check_consistency(case: PremiumCase) -> None:
         raise CaseError("household.householder_id", "is not the id of a member")
     for i, m in enumerate(h.members):
         base = f"household.members[{i}]"
-        if m.income.salary + m.income.pension > m.income.total:
-            raise CaseError(f"{base}.income", "salary + pension must not exceed total")
+        reason = income_error(m.income)
+        if reason is not None:
+            raise CaseError(f"{base}.income", reason)
         for j, p in enumerate(m.insured):
             if p.from_ < m.birth_date:
                 raise CaseError(f"{base}.insured[{j}].from", "must not be before birth_date")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
@@ -25,6 +26,7 @@ from kokuho.qualification.household import is_deemed_householder, premium_case, 
 from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Person
 from kokuho.qualification.reasons import LABELS, Event, Reason, event_of
 from kokuho.qualification.transactions import record, transaction
+from kokuho.records import intake_files
 from kokuho.records import qualification as repo
 
 CATEGORY = "qualification"
@@ -108,8 +110,14 @@ def _put_case() -> Callable[..., None] | None:
 
 
 def commit(change: service.Change, actor: Actor, operation: str, *, note: str | None = None,
-           today: date | None = None, attempts: int = 4) -> None:
-    """Write the whole change, its history, access record and projection, or nothing."""
+           today: date | None = None, attempts: int = 4, markers: Sequence[Model] = (),
+           puts: Sequence[Model] = (), deletes: Sequence[Model] = ()) -> None:
+    """Write the whole change, its history, access record and projection, or nothing.
+
+    `markers`: items saved only if absent, in the same transaction — an intake file's "line applied"
+    marker (kokuho.intake), so a line is applied exactly once whatever the retries. `puts`/`deletes`:
+    items of the change beyond the file's records (a pending acquisition set, or consumed).
+    """
     today = today or date.today()
     cases = _projection(change, today)
     put_case = _put_case()
@@ -122,6 +130,11 @@ def commit(change: service.Change, actor: Actor, operation: str, *, note: str | 
                 if put_case is not None:
                     for household_id, case in cases:
                         put_case(household_id, case, changed_at=now, transaction=tx)
+                _add_markers(tx, markers)
+                for item in puts:
+                    tx.save(item)
+                for item in deletes:
+                    tx.delete(item)
                 record_access(actor, change.subject_ids, CATEGORY, operation, transaction=tx)
             return
         except TransactWriteError:
@@ -129,6 +142,11 @@ def commit(change: service.Change, actor: Actor, operation: str, *, note: str | 
                 raise Conflict("the record has changed since it was read") from None
             # Only the access chain moved (a concurrent read of the same person): retry.
     raise Conflict("could not commit after several attempts")
+
+
+def _add_markers(tx: TransactWrite, markers: Sequence[Model]) -> None:
+    for marker in markers:
+        tx.save(marker, condition=type(marker)._hash_key_attribute().does_not_exist())
 
 
 def _versions_unchanged(change: service.Change) -> bool:
@@ -190,36 +208,41 @@ def register_person(actor: Actor, person: Person, note: str | None, today: date)
 
 
 def register_qualification(actor: Actor, person_id: str, reason: Reason, cause_on: date, version: int,
-                           note: str | None, today: date) -> Person:
+                           note: str | None, today: date, *, markers: Sequence[Model] = ()) -> Person:
     person = _load_person(person_id)
     _check_version(person, version)
     household = _load_household(person.household_id)
     persons = _household_persons(household, {person_id: person})
+    deletes: list[Model] = []
     if event_of(reason) is Event.ACQUIRE:
         change = service.acquire(person, household, persons, reason, cause_on, today)
         op = "acquire"
+        # the 届出 confirms an acquisition the resident register implied (kokuho.intake.residents)
+        pending = intake_files.pending_acquisition(person_id)
+        if pending is not None:
+            deletes.append(pending)
     else:
         change = service.lose(person, household, persons, reason, cause_on, today)
         op = "lose"
-    commit(change, actor, op, note=note, today=today)
+    commit(change, actor, op, note=note, today=today, markers=markers, deletes=deletes)
     return _load_person(person_id)
 
 
 def register_move(actor: Actor, person_id: str, postal_code: str, address: str, moved_on: date,
-                  version: int, note: str | None, today: date) -> Person:
+                  version: int, note: str | None, today: date, *, markers: Sequence[Model] = ()) -> Person:
     person = _load_person(person_id)
     _check_version(person, version)
     change = service.move(person, postal_code, address, moved_on, today)
-    commit(change, actor, "move", note=note, today=today)
+    commit(change, actor, "move", note=note, today=today, markers=markers)
     return _load_person(person_id)
 
 
 def register_rename(actor: Actor, person_id: str, name_kanji: str, name_kana: str, changed_on: date,
-                    version: int, note: str | None, today: date) -> Person:
+                    version: int, note: str | None, today: date, *, markers: Sequence[Model] = ()) -> Person:
     person = _load_person(person_id)
     _check_version(person, version)
     change = service.rename(person, name_kanji, name_kana, changed_on, today)
-    commit(change, actor, "rename", note=note, today=today)
+    commit(change, actor, "rename", note=note, today=today, markers=markers)
     return _load_person(person_id)
 
 
@@ -236,7 +259,7 @@ def register_contact(actor: Actor, person_id: str, changed_on: date, version: in
 
 def register_household_change(actor: Actor, person_id: str, household_id: str, relationship: str,
                               changed_on: date, new_householder_of_old: str | None, version: int,
-                              note: str | None, today: date) -> Person:
+                              note: str | None, today: date, *, markers: Sequence[Model] = ()) -> Person:
     person = _load_person(person_id)
     _check_version(person, version)
     old = _load_household(person.household_id)
@@ -244,8 +267,52 @@ def register_household_change(actor: Actor, person_id: str, household_id: str, r
     persons_old = _household_persons(old, {person_id: person})
     change = service.change_household(person, old, new, relationship, changed_on, today,
                                       new_householder_of_old, persons_old, household_id)
-    commit(change, actor, "household_change", note=note, today=today)
+    commit(change, actor, "household_change", note=note, today=today, markers=markers)
     return _load_person(person_id)
+
+
+def register_departure(actor: Actor, person_id: str, reason: Reason, cause_on: date, version: int,
+                       note: str | None, today: date, *, markers: Sequence[Model] = ()) -> Person:
+    """転出 / 死亡 of a person who is not insured: residence and household membership end."""
+    person = _load_person(person_id)
+    _check_version(person, version)
+    household = _load_household(person.household_id)
+    persons = _household_persons(household, {person_id: person})
+    change = service.depart(person, household, persons, reason, cause_on, today)
+    commit(change, actor, "depart", note=note, today=today, markers=markers)
+    return _load_person(person_id)
+
+
+def register_householder_change(actor: Actor, person_id: str, changed_on: date, version: int,
+                                note: str | None, today: date, *, markers: Sequence[Model] = ()) -> Person:
+    """世帯主変更 within the person's household: the person becomes its householder."""
+    person = _load_person(person_id)
+    _check_version(person, version)
+    household = _load_household(person.household_id)
+    persons = _household_persons(household, {person_id: person})
+    change = service.change_householder(household, person, persons, changed_on, today)
+    commit(change, actor, "householder_change", note=note, today=today, markers=markers)
+    return _load_person(person_id)
+
+
+def register_arrival(actor: Actor, person: Person, pending: tuple[Reason, date, str] | None, note: str | None,
+                     today: date, *, markers: Sequence[Model] = ()) -> Person:
+    """転入 or 出生 from the resident register: the 宛名 and its household membership (as
+    `register_person`) and, for a person with no other insurance, a pending acquisition (reason, cause
+    date, source) in the same transaction — confirmed when staff register the acquisition (the 届出)."""
+    if repo.get_person(person.person_id) is not None:
+        raise Conflict("a person with that id is already registered")
+    household = repo.get_household(person.household_id)
+    change = service.register_person(replace(person, version=0), household, today)
+    puts: list[Model] = []
+    if pending is not None:
+        reason, cause_on, source = pending
+        puts.append(intake_files.PendingAcquisitionModel(
+            repo.person_pk(person.person_id), intake_files.PENDING_ACQUISITION, person_id=person.person_id,
+            reason=reason.value, cause_on=cause_on.isoformat(), source=source,
+            gsi1pk=intake_files.PENDING_ACQUISITION, gsi1sk=f"{cause_on.isoformat()}#{person.person_id}"))
+    commit(change, actor, "register_person", note=note, today=today, markers=markers, puts=puts)
+    return _load_person(person.person_id)
 
 
 def issue_card(actor: Actor, person_id: str, issued_on: date, version: int, note: str | None,
@@ -267,6 +334,58 @@ def recover_card(actor: Actor, person_id: str, card_id: str, recovered_on: date,
     change = service.recover_card(person, cards[0], recovered_on, reason, today)
     commit(change, actor, "card_recover", note=note, today=today)
     return change.cards[0]
+
+
+INCOME_CATEGORY = "income"
+# What an income record keeps from before when the tax office sends a new one: facts the tax file does
+# not carry (非自発的失業者 is notified at the counter, not by the tax office).
+_KEPT_FROM_BEFORE = ("involuntary_unemployment",)
+
+
+def register_incomes(actor: Actor, household_id: str, fiscal_year: int,
+                     incomes: Mapping[str, Mapping[str, Any]], *, operation: str = "write",
+                     markers: Sequence[Model] = (), attempts: int = 4) -> dict[str, Any]:
+    """所得 (総所得金額等 and its parts) of members of one household for a fiscal year, as the tax office
+    sends them (当初課税, 更正): stored as each person's income record for the year, and the household's
+    case for that year re-projected — in ONE transaction with the access record, so the next monthly
+    run reassesses exactly the households whose income changed. The household and its members must be
+    as read (their versions are checked in the transaction); a concurrent registration → re-read.
+    Returns the projected case."""
+    from kokuho.records.qualification import IncomeModel, PersonModel
+
+    put_case, get_case = _put_case(), _get_case()
+    for _ in range(attempts):
+        household = _load_household(household_id)
+        persons = _household_persons(household, {})
+        missing = sorted(set(incomes) - set(persons))
+        if missing:
+            raise ChangeRejected("an income was given for someone not in the household")
+        stored = repo.incomes_of(persons, fiscal_year)
+        previous = get_case(household_id, fiscal_year) if get_case else None
+        before = {str(m.get("id")): m for m in ((previous or {}).get("household") or {}).get("members") or []}
+        new: dict[str, dict[str, Any]] = {}
+        for pid, income in incomes.items():
+            kept = stored.get(pid) or dict(before.get(pid) or {})
+            new[pid] = {**{k: kept.get(k) for k in _KEPT_FROM_BEFORE}, **income}
+        case = premium_case(household, persons, fiscal_year, {**stored, **new}, previous)
+        now = _now()
+        try:
+            with _tx() as tx:
+                for pid, income in new.items():
+                    tx.save(IncomeModel(repo.person_pk(pid), f"INCOME#{fiscal_year}", income=income))
+                tx.condition_check(repo.HouseholdModel, repo.household_pk(household_id), "PROFILE",
+                                   condition=repo.HouseholdModel.version == household.version)
+                for pid in new:
+                    tx.condition_check(PersonModel, repo.person_pk(pid), "PROFILE",
+                                       condition=PersonModel.version == persons[pid].version)
+                if put_case is not None:
+                    put_case(household_id, case, changed_at=now, transaction=tx)
+                _add_markers(tx, markers)
+                record_access(actor, [*new, f"HH:{household_id}"], INCOME_CATEGORY, operation, transaction=tx)
+            return case
+        except TransactWriteError:
+            continue  # the household, a member or the access chain moved: read again
+    raise Conflict("could not store the incomes after several attempts")
 
 
 # --- reads ------------------------------------------------------------------------------------------

@@ -98,6 +98,8 @@ def lose(periods: tuple[Period, ...], reason: Reason, cause_on: date, *, birth_d
     if reason not in LOSS_REASONS:
         raise ChangeRejected("that reason is not a reason of loss")
     _check_cause_date(cause_on, birth_date, death_date if reason is not Reason.DEATH else None, today)
+    if reason is Reason.DEATH and cause_on > today:  # a 転出 may be notified ahead; a death cannot
+        raise ChangeRejected("the date of death is in the future")
     if reason is Reason.LATE_ELDERLY and cause_on != late_elderly_date(birth_date):
         raise ChangeRejected("the move to 後期高齢者医療 is on the 75th birthday")
     current = open_period(periods)

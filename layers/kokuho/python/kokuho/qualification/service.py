@@ -17,7 +17,7 @@ from kokuho.qualification import history
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.household import insured_members
 from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Membership, Person
-from kokuho.qualification.reasons import LABELS, Reason
+from kokuho.qualification.reasons import LABELS, Reason, effective_date
 
 HOUSEHOLDER = "世帯主"
 CARD_VALIDITY_YEARS = 1  # 資格確認書: issued for up to a year here, renewed at the yearly update
@@ -129,6 +129,59 @@ def lose(person: Person, household: Household, persons: Mapping[str, Person], re
                                                      cause_on, reason.value)))
     ch.households[hh.household_id] = hh
     _note_deemed(ch, hh, others, on)
+    return ch
+
+
+def depart(person: Person, household: Household, persons: Mapping[str, Person], reason: Reason,
+           cause_on: date, today: date) -> Change:
+    """転出 or 死亡 of a person who is not insured (a 擬制世帯主, a 特定同一世帯所属者, a member on other
+    insurance): the residence and the household membership end (the day after, as for a loss); no
+    qualification changes. An insured person goes through `lose`, which also closes their period."""
+    if reason not in (Reason.MOVE_OUT, Reason.DEATH):
+        raise ChangeRejected("a departure is a 転出 or a 死亡")
+    if person.insured_on(cause_on):
+        raise ChangeRejected("the person is insured: register the loss of qualification")
+    if cause_on < person.birth_date or cause_on > today + timedelta(days=history.MAX_DAYS_AHEAD):
+        raise ChangeRejected("the date of the cause is not plausible")
+    if reason is Reason.DEATH and cause_on > today:
+        raise ChangeRejected("the date of death is in the future")
+    if person.resident_until is not None or person.death_date is not None:
+        raise ChangeRejected("the person has already left")
+    on = effective_date(reason, cause_on)
+    new_person = replace(person, resident_until=cause_on,
+                         death_date=cause_on if reason is Reason.DEATH else person.death_date)
+    hh = _leave(household, person.person_id, on)
+    ch = Change(effective_on=on)
+    ch.persons[person.person_id] = new_person
+    ch.households[hh.household_id] = hh
+    ch.person_entries.append((person.person_id, Entry("departed", on, {"label": LABELS[reason]},
+                                                     cause_on, reason.value)))
+    ch.household_entries.append((hh.household_id, Entry("member_left", on, {
+        "person_id": person.person_id, "reason": reason.value})))
+    _note_deemed(ch, hh, {**persons, person.person_id: new_person}, on)
+    return ch
+
+
+def change_householder(household: Household, person: Person, persons: Mapping[str, Person],
+                       changed_on: date, today: date) -> Change:
+    """世帯主変更 within the household: `person`, a current member, becomes its householder (世帯主 —
+    擬制世帯主 if not insured). The premium is the householder's to pay from that day."""
+    if changed_on > today or changed_on < person.birth_date:
+        raise ChangeRejected("the date of the change is not plausible")
+    if person.household_id != household.household_id or not any(
+            m.person_id == person.person_id for m in household.current_members()):
+        raise ChangeRejected("the new householder is not a member of the household")
+    if household.householder_id == person.person_id:
+        raise ChangeRejected("the person is already the householder")
+    hh = replace(household, householder_id=person.person_id)
+    ch = Change(effective_on=changed_on)
+    ch.households[hh.household_id] = hh
+    ch.persons[person.person_id] = replace(person, relationship=HOUSEHOLDER)
+    ch.household_entries.append((hh.household_id, Entry("householder_changed", changed_on, {
+        "before": household.householder_id, "after": person.person_id})))
+    ch.person_entries.append((person.person_id, Entry("relationship_change", changed_on, {
+        "before": {"relationship": person.relationship}, "after": {"relationship": HOUSEHOLDER}})))
+    _note_deemed(ch, hh, {**persons, person.person_id: ch.persons[person.person_id]}, changed_on)
     return ch
 
 

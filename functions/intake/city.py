@@ -1,0 +1,37 @@
+"""Lambdas of the city-file intake (住民基本台帳の異動, 所得, 生活保護, 介護保険): list the waiting files,
+take one file whole (validate, apply or reject, move it out). docs/city_intake_files.md."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import boto3
+
+from kokuho.intake import objects
+from kokuho.platform.observability import get_logger
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
+
+logger = get_logger("city-intake")
+JST = ZoneInfo("Asia/Tokyo")
+RESERVE_MS = 90_000  # stop applying with this much time left: the last transaction and the answer fit
+
+
+def _bucket() -> str:
+    return BUCKETS_BY_LOGICAL["exchange"].name()
+
+
+@logger.inject_lambda_context(log_event=False)
+def list_incoming(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {"keys": objects.list_incoming(boto3.client("s3", region_name=aws_region()), _bucket())}
+
+
+@logger.inject_lambda_context(log_event=False)
+def intake(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    out = objects.intake_object(boto3.client("s3", region_name=aws_region()), _bucket(), str(event["key"]),
+                                run_id=context.aws_request_id, today=datetime.now(JST).date(),
+                                out_of_time=lambda: context.get_remaining_time_in_millis() < RESERVE_MS)
+    logger.info("city file", extra={"key": out["key"], "kind": out["kind"], "status": out["status"],
+                                    "errors": len(out.get("errors", []))})
+    return out

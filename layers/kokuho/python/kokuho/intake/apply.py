@@ -1,0 +1,271 @@
+"""Applying a city file (住民基本台帳の異動, 所得, 生活保護, 介護保険): validated whole, then applied line by
+line through the qualification application code, each line's "applied" marker in the transaction that
+applies it, then the file marked applied. A file already applied (the same bytes, under any key) is
+answered `duplicate` and changes nothing; a run cut short resumes with the lines not yet applied.
+
+Every read of persons' data to validate a file leaves an access record (`validate`), every write its
+own (written by the application code in the change's transaction).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from kokuho.access.records import Actor, record_access
+from kokuho.intake import care, residents, tax, welfare
+from kokuho.intake.framing import IntakeError, file_digest
+from kokuho.qualification import application
+from kokuho.qualification.reasons import Reason
+from kokuho.records import intake_files
+from kokuho.records import qualification as repo
+
+KINDS = (residents.KIND, welfare.KIND, tax.KIND, care.KIND)  # the order of a daily run
+PURPOSES = {
+    residents.KIND: "住民基本台帳の異動による資格の得喪 (国保法第7条・第8条)",
+    tax.KIND: "所得情報による保険料の賦課 (国保法第76条)",
+    welfare.KIND: "生活保護の開始・廃止による資格の得喪 (国保法第6条)",
+    care.KIND: "介護保険情報による保険料の賦課・特別徴収 (国保法第76条)",
+}
+SUBJECTS_PER_RECORD = 100
+CHUNK = 500  # tax and care lines resolved and applied per step (the time budget is checked between steps)
+
+
+class OutOfTime(Exception):
+    """The invocation's time budget is spent: what is applied stays (with its markers); the rest is
+    taken by the next invocation on the same file."""
+
+
+def actor_for(kind: str, run_id: str) -> Actor:
+    return Actor(staff_id=f"system:{kind}-intake", terminal_id=run_id, purpose=PURPOSES[kind])
+
+
+def find_person(atena_no: str) -> str | None:
+    """The person id of a 宛名番号 (住民コード), through the search index of the NHI file."""
+    ids = {k.person_id for k in repo.SearchKeyModel.by_key.query(f"RES#{atena_no}")}
+    return ids.pop() if len(ids) == 1 else None
+
+
+def find_persons(atena_nos: Iterable[str]) -> dict[str, str | None]:
+    """宛名番号 → person id for many: persons the register brought in (id A<宛名番号>) by batch read, the
+    others (registered at the counter under another id) through the search index one by one."""
+    wanted = list(dict.fromkeys(atena_nos))
+    direct = repo.get_persons([residents.PERSON_PREFIX + a for a in wanted])
+    out: dict[str, str | None] = {}
+    for a in wanted:
+        p = direct.get(residents.PERSON_PREFIX + a)
+        out[a] = p.person_id if p is not None and p.resident_code == a else find_person(a)
+    return out
+
+
+def file_state() -> residents.FileState:
+    def one(atena_no: str) -> str | None:
+        return find_persons([atena_no])[atena_no]
+
+    return residents.FileState(find_person=one, get_person=repo.get_person,
+                               get_household=repo.get_household, get_persons=repo.get_persons)
+
+
+def _record_reads(actor: Actor, kind: str, subjects: list[str], operation: str) -> None:
+    for first in range(0, len(subjects), SUBJECTS_PER_RECORD):
+        record_access(actor, subjects[first:first + SUBJECTS_PER_RECORD], f"intake:{kind}", operation,
+                      chain=f"intake#{kind}")
+
+
+def _note(kind: str, digest: str, line: int) -> str:
+    return f"{kind} file {digest[:16]} line {line}"
+
+
+def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today: date,
+                out_of_time: Callable[[], bool] = lambda: False) -> dict[str, Any]:
+    """Validate the whole file, then apply it (or answer why not). Returns the outcome: `applied`,
+    `duplicate`, `rejected` (with errors) or `partial` (the time budget ran out: call again)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of file: {kind}")
+    digest = file_digest(data)
+    base = {"kind": kind, "key": source_key, "file": digest}
+    if intake_files.applied_file(kind, digest) is not None:
+        return {**base, "status": "duplicate", "applied": 0}
+    done = intake_files.applied_lines(kind, digest)
+    asked = [0]
+
+    def spent() -> bool:  # never before the first unit of work: every invocation makes progress
+        asked[0] += 1
+        return asked[0] > 1 and out_of_time()
+
+    try:
+        if kind == residents.KIND:
+            out = _residents(data, actor, digest, done, today, spent)
+        elif kind == tax.KIND:
+            out = _tax(data, actor, digest, done, spent)
+        elif kind == welfare.KIND:
+            out = _welfare(data, actor, digest, done, today, spent)
+        else:
+            out = _care(data, actor, digest, done, spent)
+    except OutOfTime:
+        return {**base, "status": "partial", "applied_so_far": len(intake_files.applied_lines(kind, digest))}
+    if out.get("errors"):
+        return {**base, "status": "rejected", "errors": [e.as_dict() for e in out["errors"]]}
+    counts = {k: v for k, v in out.items() if k != "errors"}
+    intake_files.AppliedFileModel(intake_files.file_pk(kind, digest), intake_files.FILE, kind=kind,
+                                  source_key=source_key, applied_at=datetime.now(UTC).isoformat(),
+                                  counts=counts).save()
+    return {**base, "status": "applied", **counts}
+
+
+def _residents(data: bytes, actor: Actor, digest: str, done: set[int], today: date,
+               out_of_time: Callable[[], bool]) -> dict[str, Any]:
+    lines, errors = residents.parse_file(data)
+    if errors:
+        return {"errors": errors}
+    state = file_state()
+    todo = [x for x in lines if x.line not in done]
+    plans, errors = residents.plan_file(todo, state, today)
+    read = sorted(state.persons)
+    if read:
+        _record_reads(actor, residents.KIND, read, "validate")
+    if errors:
+        return {"errors": errors}
+    pending = 0
+    for plan in plans:
+        if out_of_time():
+            raise OutOfTime
+        marker = [intake_files.line_marker(residents.KIND, digest, plan.line)]
+        note = _note(residents.KIND, digest, plan.line)
+        pending += _apply_plan(plan, actor, note, today, marker, digest)
+    return {"applied": len(plans), "already_applied": len(lines) - len(todo), "pending_acquisitions": pending}
+
+
+def _version(person_id: str) -> int:
+    person = repo.get_person(person_id)
+    return person.version if person else 0
+
+
+def _apply_plan(plan: residents.Plan, actor: Actor, note: str, today: date, markers: list[Any],
+                digest: str) -> int:
+    a, pid = plan.args, plan.person_id
+    if plan.call == "arrival":
+        person = a["person"]
+        pending = None
+        if a["pending"] is not None:  # the 転入日 or 出生日: where the acquisition will be dated
+            pending = (Reason(a["pending"]), plan.on, note)
+        application.register_arrival(actor, person, pending, note, today, markers=markers)
+        return 1 if pending else 0
+    version = _version(pid)
+    if plan.call in ("lose", "depart"):
+        fn = application.register_qualification if plan.call == "lose" else application.register_departure
+        fn(actor, pid, Reason(a["reason"]), plan.on, version, note, today, markers=markers)
+    elif plan.call == "move":
+        application.register_move(actor, pid, a["postal_code"], a["address"], plan.on, version, note, today,
+                                  markers=markers)
+    elif plan.call == "rename":
+        application.register_rename(actor, pid, a["name_kanji"], a["name_kana"], plan.on, version, note, today,
+                                    markers=markers)
+    elif plan.call == "householder":
+        application.register_householder_change(actor, pid, plan.on, version, note, today, markers=markers)
+    elif plan.call == "household":
+        application.register_household_change(actor, pid, a["household_id"], a["relationship"], plan.on,
+                                              a["new_householder_of_old"], version, note, today, markers=markers)
+    elif plan.call in ("welfare_started", "welfare_ended"):
+        application.register_qualification(actor, pid, Reason(plan.call), plan.on, version, note, today,
+                                           markers=markers)
+    else:  # pragma: no cover - plans are built by this package
+        raise ValueError(f"unknown plan {plan.call}")
+    return 0
+
+
+def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool]) -> dict[str, Any]:
+    lines, errors = tax.validate_file(data)
+    if errors:
+        return {"errors": errors}
+    todo = [x for x in lines if x.line not in done]
+    applied = held = households = 0
+    for first in range(0, len(todo), CHUNK):
+        if out_of_time():
+            raise OutOfTime
+        part = todo[first:first + CHUNK]
+        ids = find_persons(x.atena_no for x in part)
+        persons = repo.get_persons([p for p in ids.values() if p])
+        groups: dict[tuple[str, int], list[tax.TaxLine]] = defaultdict(list)
+        for x in part:
+            pid = ids[x.atena_no]
+            if pid is None or pid not in persons:
+                _hold(actor, tax.KIND, digest, x.line, "the 宛名番号 is not in the NHI file",
+                      {"atena_no": x.atena_no, "fiscal_year": x.fiscal_year, "assessment": x.assessment,
+                       "income": x.income})
+                held += 1
+            else:
+                groups[(persons[pid].household_id, x.fiscal_year)].append(x)
+        for (household_id, fy), group in groups.items():
+            incomes = {str(ids[x.atena_no]): {**x.income, "source": _note(tax.KIND, digest, x.line)} for x in group}
+            operation = "correction" if any(x.assessment == "correction" for x in group) else "initial"
+            application.register_incomes(actor, household_id, fy, incomes, operation=operation,
+                                         markers=[intake_files.line_marker(tax.KIND, digest, x.line) for x in group])
+            applied += len(group)
+        households += len(groups)
+    return {"applied": applied, "held": held, "households": households, "already_applied": len(lines) - len(todo)}
+
+
+def _hold(actor: Actor, kind: str, digest: str, line: int, reason: str, record: dict[str, Any]) -> None:
+    """Kept for review, not applied: the line as delivered, with why (and the read/write recorded)."""
+    from pynamodb.transactions import TransactWrite
+
+    from kokuho.records.base import connection
+
+    with TransactWrite(connection=connection()) as tx:
+        tx.save(intake_files.HeldLineModel(
+            intake_files.file_pk(kind, digest), f"HELD#{line:07d}", kind=kind, line=line, reason=reason,
+            record=record, held_at=datetime.now(UTC).isoformat(), gsi1pk=f"HELD#{kind}",
+            gsi1sk=f"{digest}#{line:07d}"))
+        tx.save(intake_files.line_marker(kind, digest, line),
+                condition=intake_files.AppliedLineModel.pk.does_not_exist())
+        record_access(actor, [f"ATENA:{record['atena_no']}"], f"intake:{kind}", "hold", transaction=tx)
+
+
+def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date,
+             out_of_time: Callable[[], bool]) -> dict[str, Any]:
+    lines, errors = welfare.parse_file(data)
+    if errors:
+        return {"errors": errors}
+    state = file_state()
+    todo = [x for x in lines if x.line not in done]
+    plans, errors = welfare.plan_file(todo, state, today)
+    if state.persons:
+        _record_reads(actor, welfare.KIND, sorted(state.persons), "validate")
+    if errors:
+        return {"errors": errors}
+    for plan in plans:
+        if out_of_time():
+            raise OutOfTime
+        _apply_plan(plan, actor, _note(welfare.KIND, digest, plan.line), today,
+                    [intake_files.line_marker(welfare.KIND, digest, plan.line)], digest)
+    return {"applied": len(plans), "already_applied": len(lines) - len(todo)}
+
+
+def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool]) -> dict[str, Any]:
+    from pynamodb.transactions import TransactWrite
+
+    from kokuho.records.base import connection
+
+    lines, errors = care.validate_file(data)
+    if errors:
+        return {"errors": errors}
+    todo = [x for x in lines if x.line not in done]
+    ids = find_persons(x.atena_no for x in todo)
+    unknown = [IntakeError(x.line, "atena_no", "unknown 宛名番号: not in the NHI file") for x in todo
+               if ids[x.atena_no] is None]
+    if unknown:
+        return {"errors": unknown}
+    for x in todo:
+        if out_of_time():
+            raise OutOfTime
+        pid = str(ids[x.atena_no])
+        with TransactWrite(connection=connection()) as tx:
+            tx.save(intake_files.CareModel(repo.person_pk(pid), f"CARE#{x.fiscal_year}",
+                                           care={**x.care, "source": _note(care.KIND, digest, x.line)}))
+            tx.save(intake_files.line_marker(care.KIND, digest, x.line),
+                    condition=intake_files.AppliedLineModel.pk.does_not_exist())
+            record_access(actor, [pid], f"intake:{care.KIND}", "write", transaction=tx)
+    return {"applied": len(todo), "already_applied": len(lines) - len(todo)}

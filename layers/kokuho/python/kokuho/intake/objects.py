@@ -1,0 +1,63 @@
+"""The city files in the exchange bucket: listed from `city-incoming/<kind>/` (outside the federation's
+`incoming/`), each taken whole and moved out — to `processed/city/<kind>/` when applied (or already
+applied), to `rejected/city/<kind>/` with `<name>.errors.json` beside it when refused (both prefixes expire
+with the bucket's two-year rule). docs/city_intake_files.md."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from kokuho.intake.apply import KINDS, actor_for, intake_file
+
+INCOMING = "city-incoming/"
+PROCESSED = "processed/city/"
+REJECTED = "rejected/city/"
+
+
+def kind_of(key: str) -> str:
+    kind = key.removeprefix(INCOMING).split("/", 1)[0]
+    if not key.startswith(INCOMING) or kind not in KINDS:
+        raise ValueError(f"not a city intake key: {INCOMING}<{'|'.join(KINDS)}>/<name>")
+    return kind
+
+
+def list_incoming(s3: Any, bucket: str) -> list[str]:
+    """Every waiting file, kind by kind in KINDS order (the register first: a 転入 before its income),
+    by key within a kind."""
+    keys: list[str] = []
+    for kind in KINDS:
+        found: list[str] = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{INCOMING}{kind}/"):
+            found += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
+        keys += sorted(found)
+    return keys
+
+
+def _move(s3: Any, bucket: str, key: str, target: str) -> None:
+    s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
+    s3.delete_object(Bucket=bucket, Key=key)
+
+
+def intake_object(s3: Any, bucket: str, key: str, *, run_id: str, today: date,
+                  out_of_time: Callable[[], bool] = lambda: False) -> dict[str, Any]:
+    """Take one file; `partial` leaves it where it is for the next invocation (the state machine loops)."""
+    kind = kind_of(key)
+    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    out = intake_file(kind, data, actor=actor_for(kind, run_id), source_key=key, today=today,
+                      out_of_time=out_of_time)
+    name = key.removeprefix(INCOMING)
+    if out["status"] == "partial":
+        return out
+    if out["status"] == "rejected":
+        reason = {"key": key, "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"), **out}
+        s3.put_object(Bucket=bucket, Key=f"{REJECTED}{name}.errors.json",
+                      Body=json.dumps(reason, ensure_ascii=False, indent=1).encode("utf-8"),
+                      ContentType="application/json")
+        _move(s3, bucket, key, f"{REJECTED}{name}")
+        out = {**out, "errors": out["errors"][:20]}  # the whole list is beside the file
+    else:
+        _move(s3, bucket, key, f"{PROCESSED}{name}")
+    return out

@@ -1,0 +1,311 @@
+"""住民基本台帳の異動 intake: the resident register's daily file of changes (docs/city_intake_files.md).
+
+One line per change, keyed by the city's resident reference (宛名番号 — the 住民コード of the NHI file),
+never by My Number:
+
+    {"atena_no": "0001234567", "event": "転出", "event_date": "2024-06-10"}
+
+Each 異動 becomes the registration it implies, through the same application code as the API
+(kokuho.qualification.application), with its history, projection and access record in one transaction
+together with the line's "applied" marker:
+
+- 転入, 出生: the 宛名 joins its household (`register_arrival`); for a person without other insurance,
+  a pending acquisition dated the 転入日 / 出生日, which staff confirm by registering the acquisition
+  through the API (国保法 第9条: membership follows a 届出).
+- 転出, 死亡: insured → the loss on the day after (`register_qualification`); not insured → residence and
+  household membership end (`register_departure`).
+- 転居: `register_move`; 氏名変更: `register_rename`.
+- 世帯分離, 世帯合併: `register_household_change` into the 世帯番号 given (created when new).
+- 世帯主変更: `register_householder_change` — the person becomes the householder of their household.
+
+The whole file is checked before anything is written: its framing and every field, the same person
+twice (refused naming both lines), and then every change simulated in file order against the file's
+current state with the same rules (kokuho.qualification.service) — an unknown 宛名番号, a 転出 dated
+before the person became resident, a death in the future refuse the file naming line and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+
+from kokuho.identity.mynumber import contains_my_number
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records
+from kokuho.premium.case import _message, _path
+from kokuho.qualification.history import ChangeRejected
+from kokuho.qualification.model import Household, Person
+from kokuho.qualification.reasons import Reason, late_elderly_date
+
+KIND = "residents"
+RESIDENT_REF = r"^[0-9]{6,10}$"  # 宛名番号: 6–10 digits (never 12: a My Number is never a key)
+HOUSEHOLD_REF = r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$"  # 世帯番号, as the API's household ids
+TEXT = r"^[^\x00-\x1f\x7f]*$"
+KANA = r"^[\u3041-\u3096\u30A1-\u30FA\u30FC\uFF66-\uFF9F\u3000 ]+$"
+POSTAL = r"^[0-9]{3}-?[0-9]{4}$"
+PERSON_PREFIX = "A"  # the person id of someone the register brings in: A<宛名番号>
+
+Event = Literal["転入", "転出", "転居", "出生", "死亡", "世帯分離", "世帯合併", "世帯主変更", "氏名変更"]
+_ARRIVAL = ("household_no", "relationship", "name_kanji", "name_kana", "sex", "postal_code", "address",
+            "other_insurance")
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "転入": (*_ARRIVAL, "birth_date"), "出生": _ARRIVAL, "転出": (), "死亡": (), "転居": ("postal_code", "address"),
+    "氏名変更": ("name_kanji", "name_kana"), "世帯分離": ("household_no", "relationship"),
+    "世帯合併": ("household_no", "relationship"), "世帯主変更": (),
+}
+OPTIONAL: dict[str, tuple[str, ...]] = {"世帯分離": ("new_householder_atena",), "世帯合併": ("new_householder_atena",)}
+_BASE = ("atena_no", "event", "event_date")
+
+
+def _iso(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a real date YYYY-MM-DD") from None
+
+
+class ResidentRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    atena_no: Annotated[str, Field(pattern=RESIDENT_REF)]
+    event: Event
+    event_date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]  # 異動日
+    household_no: Annotated[str, Field(pattern=HOUSEHOLD_REF)] | None = None  # 世帯番号 after the change
+    relationship: Annotated[str, Field(min_length=1, max_length=10, pattern=TEXT)] | None = None  # 続柄
+    name_kanji: Annotated[str, Field(min_length=1, max_length=40, pattern=TEXT)] | None = None
+    name_kana: Annotated[str, Field(min_length=1, max_length=60, pattern=KANA)] | None = None
+    birth_date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    sex: Literal["1", "2"] | None = None
+    postal_code: Annotated[str, Field(pattern=POSTAL)] | None = None
+    address: Annotated[str, Field(min_length=1, max_length=120, pattern=TEXT)] | None = None
+    other_insurance: StrictBool | None = None  # 社保・後期高齢者医療・生活保護: no NHI acquisition implied
+    new_householder_atena: Annotated[str, Field(pattern=RESIDENT_REF)] | None = None
+
+    @field_validator("event_date", "birth_date")
+    @classmethod
+    def _date(cls, v: str | None) -> str | None:
+        if v is not None:
+            _iso(v)
+        return v
+
+
+@dataclass(frozen=True)
+class ResidentLine:
+    line: int
+    record: ResidentRecord
+
+    @property
+    def on(self) -> date:
+        return date.fromisoformat(self.record.event_date)
+
+
+def _field_errors(n: int, exc: ValidationError) -> list[IntakeError]:
+    return [IntakeError(n, _path(tuple(e["loc"])), _message(e))
+            for e in exc.errors(include_input=False, include_url=False)]
+
+
+def _line(n: int, obj: Mapping[str, Any]) -> tuple[ResidentLine | None, list[IntakeError]]:
+    try:
+        rec = ResidentRecord.model_validate(obj)
+    except ValidationError as exc:
+        return None, _field_errors(n, exc)
+    given = {k for k in obj if obj[k] is not None}
+    allowed = {*_BASE, *REQUIRED[rec.event], *OPTIONAL.get(rec.event, ())}
+    errors = [IntakeError(n, f, f"is required for {rec.event}") for f in REQUIRED[rec.event] if f not in given]
+    errors += [IntakeError(n, f, f"is not part of a {rec.event}") for f in sorted(given - allowed)]
+    for f in ("name_kanji", "address", "relationship"):
+        value = getattr(rec, f)
+        if value is not None and contains_my_number(value):
+            errors.append(IntakeError(n, f, "must not contain a My Number"))
+    return (None, errors) if errors else (ResidentLine(n, rec), [])
+
+
+def parse_file(data: bytes | str) -> tuple[list[ResidentLine], list[IntakeError]]:
+    """Framing and fields of every line, and the same person twice (both lines named)."""
+    records, errors = read_records(data, "change")
+    lines: list[ResidentLine] = []
+    first: dict[str, int] = {}
+    for n, obj in records:
+        item, errs = _line(n, obj)
+        errors += errs
+        if item is None:
+            continue
+        earlier = first.setdefault(item.record.atena_no, n)
+        if earlier != n:
+            errors.append(IntakeError(n, "atena_no", f"the same person as line {earlier}: one change a person a file"))
+            continue
+        lines.append(item)
+        if len(errors) >= MAX_ERRORS:
+            break
+    errors.sort(key=lambda e: e.line)
+    return ([] if errors else lines), errors[:MAX_ERRORS]
+
+
+# --- the file's state, read once and changed as the lines are simulated -------------------------------
+
+
+class FileState:
+    """Persons and households as the lines see them: read from the file (the NHI information file) on
+    first use, then the simulated changes of earlier lines laid over them."""
+
+    def __init__(self, *, find_person: Callable[[str], str | None], get_person: Callable[[str], Person | None],
+                 get_household: Callable[[str], Household | None],
+                 get_persons: Callable[[list[str]], dict[str, Person]]) -> None:
+        self._find, self._get_person, self._get_household, self._get_persons = (
+            find_person, get_person, get_household, get_persons)
+        self.persons: dict[str, Person] = {}
+        self.households: dict[str, Household | None] = {}
+        self.ids: dict[str, str | None] = {}
+
+    def person_id(self, atena_no: str) -> str | None:
+        if atena_no not in self.ids:
+            self.ids[atena_no] = self._find(atena_no)
+        return self.ids[atena_no]
+
+    def person(self, atena_no: str) -> Person | None:
+        pid = self.person_id(atena_no)
+        if pid is None:
+            return None
+        if pid not in self.persons:
+            found = self._get_person(pid)
+            if found is None:
+                return None
+            self.persons[pid] = found
+        return self.persons[pid]
+
+    def household(self, household_id: str) -> Household | None:
+        if household_id not in self.households:
+            self.households[household_id] = self._get_household(household_id)
+        return self.households[household_id]
+
+    def members(self, household: Household) -> dict[str, Person]:
+        ids = [m.person_id for m in household.members]
+        missing = [i for i in ids if i not in self.persons]
+        if missing:
+            self.persons.update(self._get_persons(missing))
+        return {i: self.persons[i] for i in ids if i in self.persons}
+
+    def take(self, persons: Mapping[str, Person], households: Mapping[str, Household], atena: str | None = None,
+             person_id: str | None = None) -> None:
+        for pid, p in persons.items():
+            self.persons[pid] = replace(p, version=p.version + 1)
+        for hid, h in households.items():
+            self.households[hid] = replace(h, version=h.version + 1)
+        if atena is not None:
+            self.ids[atena] = person_id
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one line registers: the application call's name and its arguments (the person's version is
+    read again when it is applied)."""
+
+    line: int
+    call: str
+    person_id: str
+    on: date
+    args: dict[str, Any]
+
+
+def _person_of(rec: ResidentRecord, person_id: str) -> Person:
+    birth = date.fromisoformat(rec.birth_date or rec.event_date)
+    return Person(person_id=person_id, resident_code=rec.atena_no, household_id=str(rec.household_no),
+                  name_kanji=str(rec.name_kanji), name_kana=str(rec.name_kana), birth_date=birth,
+                  sex=str(rec.sex), relationship=str(rec.relationship), postal_code=str(rec.postal_code),
+                  address=str(rec.address), resident_from=date.fromisoformat(rec.event_date))
+
+
+def _field_of(message: str) -> str:
+    return "event_date" if "date" in message else "event"
+
+
+def plan_line(state: FileState, item: ResidentLine, today: date) -> Plan:
+    """The registration a line implies, simulated on `state` with the service rules; ChangeRejected
+    (its message a reason, never a value) when the file cannot take it."""
+    from kokuho.qualification import service
+
+    rec, on = item.record, item.on
+    if rec.event in ("転入", "出生"):
+        if state.person(rec.atena_no) is not None:
+            raise _Rejected("atena_no", "the person is already in the NHI file")
+        pid = PERSON_PREFIX + rec.atena_no
+        newcomer = _person_of(rec, pid)
+        change = service.register_person(newcomer, state.household(newcomer.household_id), today)
+        pending = None
+        if not rec.other_insurance and on < late_elderly_date(newcomer.birth_date):
+            pending = (Reason.BIRTH if rec.event == "出生" else Reason.MOVE_IN).value
+        state.take(change.persons, change.households, rec.atena_no, pid)
+        return Plan(item.line, "arrival", pid, on, {"person": newcomer, "pending": pending})
+    person = state.person(rec.atena_no)
+    if person is None:
+        raise _Rejected("atena_no", "unknown 宛名番号: not in the NHI file")
+    if person.resident_until is not None or person.death_date is not None:
+        raise _Rejected("atena_no", "the person has already left the city")
+    if person.resident_from is not None and on < person.resident_from:
+        raise _Rejected("event_date", "is before the day the person became resident (転入)")
+    household = state.household(person.household_id)
+    if household is None:
+        raise _Rejected("atena_no", "the person's household is not in the NHI file")
+    persons = state.members(household)
+    if rec.event in ("転出", "死亡"):
+        reason = Reason.MOVE_OUT if rec.event == "転出" else Reason.DEATH
+        if rec.event == "死亡" and on > today:
+            raise _Rejected("event_date", "a date of death in the future")
+        if person.insured_on(on) or (person.periods and person.periods[-1].until is None):
+            change = service.lose(person, household, persons, reason, on, today)
+            call = "lose"
+        else:
+            change = service.depart(person, household, persons, reason, on, today)
+            call = "depart"
+        state.take(change.persons, change.households)
+        return Plan(item.line, call, person.person_id, on, {"reason": reason.value})
+    if rec.event == "転居":
+        change = service.move(person, str(rec.postal_code), str(rec.address), on, today)
+        state.take(change.persons, change.households)
+        return Plan(item.line, "move", person.person_id, on, {"postal_code": rec.postal_code, "address": rec.address})
+    if rec.event == "氏名変更":
+        change = service.rename(person, str(rec.name_kanji), str(rec.name_kana), on, today)
+        state.take(change.persons, change.households)
+        return Plan(item.line, "rename", person.person_id, on,
+                    {"name_kanji": rec.name_kanji, "name_kana": rec.name_kana})
+    if rec.event == "世帯主変更":
+        change = service.change_householder(household, person, persons, on, today)
+        state.take(change.persons, change.households)
+        return Plan(item.line, "householder", person.person_id, on, {})
+    # 世帯分離・世帯合併
+    new_head: str | None = None
+    if rec.new_householder_atena is not None:
+        new_head = state.person_id(rec.new_householder_atena)
+        if new_head is None:
+            raise _Rejected("new_householder_atena", "unknown 宛名番号: not in the NHI file")
+    target = str(rec.household_no)
+    change = service.change_household(person, household, state.household(target), str(rec.relationship), on,
+                                      today, new_head, persons, target)
+    state.take(change.persons, change.households)
+    return Plan(item.line, "household", person.person_id, on,
+                {"household_id": target, "relationship": rec.relationship, "new_householder_of_old": new_head})
+
+
+class _Rejected(ChangeRejected):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def plan_file(lines: list[ResidentLine], state: FileState, today: date) -> tuple[list[Plan], list[IntakeError]]:
+    """Every line simulated in file order; the plans only when every line is accepted."""
+    plans: list[Plan] = []
+    errors: list[IntakeError] = []
+    for item in lines:
+        try:
+            plans.append(plan_line(state, item, today))
+        except _Rejected as exc:
+            errors.append(IntakeError(item.line, exc.field, str(exc)))
+        except ChangeRejected as exc:
+            errors.append(IntakeError(item.line, _field_of(str(exc)), str(exc)))
+        if len(errors) >= MAX_ERRORS:
+            break
+    return ([] if errors else plans), errors

@@ -1,0 +1,90 @@
+"""所得情報 (地方税関係情報) intake: the June file of 当初課税 and the monthly files of 更正
+(docs/city_intake_files.md).
+
+One line per person and income year, keyed by the city's resident reference (宛名番号), never My Number:
+
+    {"atena_no": "0001234567", "income_year": 2023, "assessment": "initial",
+     "income": {"total": 2500000, "salary": 2500000, "pension": 0, "declared": true},
+     "salary_or_pension_earner": true}
+
+The premium of fiscal year FY uses the income of the calendar year before it (domain.md §1), so a line
+for income year Y is stored as the person's income of fiscal year Y + 1, and that household's case for
+the year is re-projected in the same transaction (kokuho.qualification.application.register_incomes):
+the next monthly run reassesses it, earlier open years included.
+
+The file is validated whole first (framing, every field, the same person and year twice); any error
+refuses it whole. A 宛名番号 that is not in the NHI file is not an error — the tax office sends every
+resident's — but the line is kept for review, not applied. Re-delivered, the same file is applied once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records
+from kokuho.intake.residents import RESIDENT_REF, _field_errors
+from kokuho.premium.case import Income, income_error
+
+KIND = "tax"
+ASSESSMENTS = {"initial": "当初課税", "correction": "更正"}
+
+
+class TaxRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    atena_no: Annotated[str, Field(pattern=RESIDENT_REF)]
+    income_year: Annotated[StrictInt, Field(ge=1999, le=2099)]  # 所得年 (calendar year of the income)
+    assessment: Literal["initial", "correction"]  # 当初課税 / 更正
+    income: Income  # 総所得金額等 with its 給与所得 / 公的年金等所得 parts, declared (申告) or not
+    salary_or_pension_earner: StrictBool  # 給与所得者等 (the reduction test's n)
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    line: int
+    atena_no: str
+    fiscal_year: int
+    assessment: str
+    income: dict[str, Any]  # as stored: total, salary, pension, declared, salary_or_pension_earner
+
+
+def fiscal_year_of_income(income_year: int) -> int:
+    """The premium of fiscal year FY is assessed on the income of calendar year FY − 1 (domain.md §1)."""
+    return income_year + 1
+
+
+def _line(n: int, obj: Mapping[str, Any]) -> tuple[TaxLine | None, list[IntakeError]]:
+    try:
+        rec = TaxRecord.model_validate(obj)
+    except ValidationError as exc:
+        return None, _field_errors(n, exc)
+    reason = income_error(rec.income)
+    if reason is not None:
+        return None, [IntakeError(n, "income", reason)]
+    income = rec.income.model_dump() | {"salary_or_pension_earner": rec.salary_or_pension_earner}
+    return TaxLine(n, rec.atena_no, fiscal_year_of_income(rec.income_year), rec.assessment, income), []
+
+
+def validate_file(data: bytes | str) -> tuple[list[TaxLine], list[IntakeError]]:
+    """Every line checked; the lines only when the whole file is valid."""
+    records, errors = read_records(data, "income")
+    lines: list[TaxLine] = []
+    first: dict[tuple[str, int], int] = {}
+    for n, obj in records:
+        item, errs = _line(n, obj)
+        errors += errs
+        if item is None:
+            continue
+        earlier = first.setdefault((item.atena_no, item.fiscal_year), n)
+        if earlier != n:  # applied, the later line would silently replace the earlier one
+            errors.append(IntakeError(n, "atena_no", f"the same person and income year as line {earlier}"))
+            continue
+        lines.append(item)
+        if len(errors) >= MAX_ERRORS:
+            break
+    errors.sort(key=lambda e: e.line)
+    return ([] if errors else lines), errors[:MAX_ERRORS]

@@ -1,0 +1,106 @@
+"""生活保護 intake: the public-assistance system's starts (開始) and ends (廃止), as they happen
+(docs/city_intake_files.md). Keyed by 宛名番号:
+
+    {"atena_no": "0001234567", "event": "開始", "event_date": "2024-07-01"}
+
+開始 → loss of NHI on the start day itself (保護開始日, 国保法 第6条第9号); 廃止 → acquisition on the
+end day (生活保護廃止日). Both through `register_qualification`, as the API registers them; the file is
+checked whole and simulated in file order first (kokuho.intake.residents.FileState).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records
+from kokuho.intake.residents import RESIDENT_REF, FileState, Plan, _field_errors, _iso
+from kokuho.qualification.history import ChangeRejected
+from kokuho.qualification.reasons import Reason
+
+KIND = "welfare"
+
+
+class WelfareRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    atena_no: Annotated[str, Field(pattern=RESIDENT_REF)]
+    event: Literal["開始", "廃止"]
+    event_date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+    @field_validator("event_date")
+    @classmethod
+    def _date(cls, v: str) -> str:
+        _iso(v)
+        return v
+
+
+@dataclass(frozen=True)
+class WelfareLine:
+    line: int
+    atena_no: str
+    reason: Reason
+    on: date
+
+
+def _line(n: int, obj: Mapping[str, Any]) -> tuple[WelfareLine | None, list[IntakeError]]:
+    try:
+        rec = WelfareRecord.model_validate(obj)
+    except ValidationError as exc:
+        return None, _field_errors(n, exc)
+    reason = Reason.WELFARE_STARTED if rec.event == "開始" else Reason.WELFARE_ENDED
+    return WelfareLine(n, rec.atena_no, reason, date.fromisoformat(rec.event_date)), []
+
+
+def parse_file(data: bytes | str) -> tuple[list[WelfareLine], list[IntakeError]]:
+    records, errors = read_records(data, "change")
+    lines: list[WelfareLine] = []
+    first: dict[str, int] = {}
+    for n, obj in records:
+        item, errs = _line(n, obj)
+        errors += errs
+        if item is None:
+            continue
+        earlier = first.setdefault(item.atena_no, n)
+        if earlier != n:
+            errors.append(IntakeError(n, "atena_no", f"the same person as line {earlier}: one change a person a file"))
+            continue
+        lines.append(item)
+        if len(errors) >= MAX_ERRORS:
+            break
+    errors.sort(key=lambda e: e.line)
+    return ([] if errors else lines), errors[:MAX_ERRORS]
+
+
+def plan_file(lines: list[WelfareLine], state: FileState, today: date) -> tuple[list[Plan], list[IntakeError]]:
+    from kokuho.qualification import service
+
+    plans: list[Plan] = []
+    errors: list[IntakeError] = []
+    for item in lines:
+        person = state.person(item.atena_no)
+        if person is None:
+            errors.append(IntakeError(item.line, "atena_no", "unknown 宛名番号: not in the NHI file"))
+            continue
+        household = state.household(person.household_id)
+        if household is None:
+            errors.append(IntakeError(item.line, "atena_no", "the person's household is not in the NHI file"))
+            continue
+        persons = state.members(household)
+        try:
+            if item.reason is Reason.WELFARE_STARTED:
+                change = service.lose(person, household, persons, item.reason, item.on, today)
+            else:
+                change = service.acquire(person, household, persons, item.reason, item.on, today)
+        except ChangeRejected as exc:
+            errors.append(IntakeError(item.line, "event_date" if "date" in str(exc) else "event", str(exc)))
+            continue
+        state.take(change.persons, change.households)
+        plans.append(Plan(item.line, item.reason.value, person.person_id, item.on, {}))
+        if len(errors) >= MAX_ERRORS:
+            break
+    return ([] if errors else plans), errors

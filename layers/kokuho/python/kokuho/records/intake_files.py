@@ -1,0 +1,151 @@
+"""What the city-file intakes keep in the "qualification" table (pynamodb models and key layout).
+
+- INTAKE#<kind>#<sha256 of the file> / FILE        the file was applied whole: when, counts (applied once)
+- INTAKE#<kind>#<sha256 of the file> / LINE#<n>    line n was applied — written in the transaction that
+                                                   applied it, so a run cut short resumes exactly
+- INTAKE#<kind>#<sha256 of the file> / HELD#<n>    line n is kept for review, not applied (e.g. an income
+                                                   of a 宛名番号 not in the NHI file); gsi1 HELD#<kind>
+- PERSON#<id> / PENDING#ACQUISITION                an acquisition the resident register implies (転入 of a
+                                                   person without other insurance), until staff confirm
+                                                   it through the API (国保法 第9条: membership follows a 届出)
+- PERSON#<id> / CARE#<fiscal year>                 介護保険 information of the year (2号 適用除外, 介護保険料)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from kokuho.records.base import table_meta
+from kokuho.records.qualification import person_pk
+
+FILE = "FILE"
+PENDING_ACQUISITION = "PENDING#ACQUISITION"
+
+
+def file_pk(kind: str, digest: str) -> str:
+    return f"INTAKE#{kind}#{digest}"
+
+
+def line_sk(line: int) -> str:
+    return f"LINE#{line:07d}"
+
+
+class AppliedFileModel(Model):
+    Meta = table_meta("qualification")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+    source_key = UnicodeAttribute()
+    applied_at = UnicodeAttribute()
+    counts = JSONAttribute(default=dict)
+
+
+class AppliedLineModel(Model):
+    """A marker only: the line's change committed (saved with attribute_not_exists in its transaction)."""
+
+    Meta = table_meta("qualification")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class _HeldIndex(GlobalSecondaryIndex["HeldLineModel"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class HeldLineModel(Model):
+    """A line kept for review: its record as delivered (identifiers are 宛名番号, never My Number)."""
+
+    Meta = table_meta("qualification")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+    line = NumberAttribute()
+    reason = UnicodeAttribute()
+    record = JSONAttribute()
+    held_at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_kind = _HeldIndex()
+
+
+class _PendingIndex(GlobalSecondaryIndex["PendingAcquisitionModel"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class PendingAcquisitionModel(Model):
+    Meta = table_meta("qualification")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    person_id = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    cause_on = UnicodeAttribute()
+    source = UnicodeAttribute()  # the file and line that implied it
+    gsi1pk = UnicodeAttribute()  # PENDING#ACQUISITION: the staff's work list
+    gsi1sk = UnicodeAttribute()  # <cause_on>#<person>
+    by_list = _PendingIndex()
+
+
+class CareModel(Model):
+    Meta = table_meta("qualification")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    care = JSONAttribute()
+
+
+def applied_file(kind: str, digest: str) -> AppliedFileModel | None:
+    try:
+        return AppliedFileModel.get(file_pk(kind, digest), FILE, consistent_read=True)
+    except AppliedFileModel.DoesNotExist:
+        return None
+
+
+def applied_lines(kind: str, digest: str) -> set[int]:
+    return {int(m.sk.removeprefix("LINE#")) for m in AppliedLineModel.query(
+        file_pk(kind, digest), AppliedLineModel.sk.startswith("LINE#"), consistent_read=True,
+        attributes_to_get=["sk"])}
+
+
+def line_marker(kind: str, digest: str, line: int) -> AppliedLineModel:
+    return AppliedLineModel(file_pk(kind, digest), line_sk(line))
+
+
+def held_lines(kind: str) -> list[dict[str, Any]]:
+    return [{"line": int(m.line), "reason": m.reason, "record": dict(m.record), "held_at": m.held_at,
+             "file": m.pk.rsplit("#", 1)[-1]}
+            for m in HeldLineModel.by_kind.query(f"HELD#{kind}")]
+
+
+def pending_acquisition(person_id: str) -> PendingAcquisitionModel | None:
+    try:
+        return PendingAcquisitionModel.get(person_pk(person_id), PENDING_ACQUISITION, consistent_read=True)
+    except PendingAcquisitionModel.DoesNotExist:
+        return None
+
+
+def pending_acquisitions() -> list[dict[str, str]]:
+    """The staff's work list: every acquisition waiting for its 届出, oldest cause first."""
+    return [{"person_id": m.person_id, "reason": m.reason, "cause_on": m.cause_on, "source": m.source}
+            for m in PendingAcquisitionModel.by_list.query(PENDING_ACQUISITION)]
+
+
+def care_of(person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]:
+    keys = [(person_pk(i), f"CARE#{fiscal_year}") for i in dict.fromkeys(person_ids)]
+    if not keys:
+        return {}
+    return {m.pk.removeprefix("PERSON#"): dict(m.care) for m in CareModel.batch_get(keys)}

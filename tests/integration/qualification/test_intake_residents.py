@@ -1,0 +1,165 @@
+"""住民基本台帳の異動 intake: each change of the resident register becomes the registration it implies,
+through the application code the API uses, with history, projection and access records; the file is
+checked whole (fields, the same person twice, every change simulated) before anything is written."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from intake_helpers import CLERK, atena, errors_of, file_bytes, register, run, view
+from qualification_helpers import call
+
+from kokuho.assessment.household_cases import get_household_case
+from kokuho.records import intake_files
+from kokuho.records import qualification as repo
+
+NUM = "123456789018"
+
+
+def arrival(no: str, hh: str = "S0100", rel: str = "世帯主", *, event: str = "転入", on: str = "2024-10-01",
+            other_insurance: bool = False, **kw: Any) -> dict[str, Any]:
+    line = {"atena_no": no, "event": event, "event_date": on, "household_no": hh, "relationship": rel,
+            "name_kanji": "門司 花子", "name_kana": "モジ ハナコ", "sex": "2", "postal_code": "801-0852",
+            "address": "北九州市門司区港町1-1", "other_insurance": other_insurance, **kw}
+    if event == "転入":
+        line.setdefault("birth_date", "1990-05-05")
+    return line
+
+
+def change(pid: str, event: str, on: str, **kw: Any) -> dict[str, Any]:
+    return {"atena_no": atena(pid), "event": event, "event_date": on, **kw}
+
+
+@pytest.fixture
+def household(staffed: None) -> None:
+    register("P0001")
+    register("P0002", rel="妻", birth="1978-02-01")
+
+
+def test_a_move_in_registers_the_person_and_a_pending_acquisition_staff_confirm_through_the_api(
+        staffed: None) -> None:
+    out = run("residents", file_bytes([arrival("20000001"), arrival("20000002", rel="子", other_insurance=True)]))
+    assert (out["status"], out["applied"], out["pending_acquisitions"]) == ("applied", 2, 1), out
+    person = view("A20000001")
+    assert (person["resident_code"], person["household_id"], person["insured"]) == ("20000001", "S0100", False)
+    assert [h["kind"] for h in person["history"]] == ["registered"]
+    assert "residents file" in str(person["history"][0]["note"])
+    assert [p["person_id"] for p in intake_files.pending_acquisitions()] == ["A20000001"]
+    assert intake_files.pending_acquisition("A20000002") is None  # other insurance: nothing implied
+    # the 届出: staff register the acquisition through the API; the pending one is consumed
+    status, body, _ = call("POST", "/persons/A20000001/qualification", staff_id=CLERK,
+                           body={"reason": "move_in", "cause_on": "2024-10-01", "version": person["version"]})
+    assert status == 200, body
+    assert body["qualification"][0]["acquired_on"] == "2024-10-01"
+    assert intake_files.pending_acquisitions() == []
+
+
+def test_a_move_out_of_an_insured_person_is_a_loss_the_day_after_with_history_and_projection(
+        household: None) -> None:
+    out = run("residents", file_bytes([change("P0002", "転出", "2024-10-15")]))
+    assert out["status"] == "applied", out
+    body = view("P0002")
+    assert body["qualification"][0]["until"] == "2024-10-16"
+    assert body["qualification"][0]["lose_reason"] == "move_out"
+    assert body["history"][-1]["recorded_by"] == "system:residents-intake"
+    case = get_household_case("H0001", 2024)
+    assert case is not None
+    spouse = next(m for m in case["household"]["members"] if m["id"] == "P0002")
+    assert spouse["insured"] == [{"from": "2024-04-01", "until": "2024-10-16"}]
+
+
+def test_death_move_rename_householder_change_and_household_split(household: None) -> None:
+    register("P0003", rel="子", birth="2000-01-01")
+    lines = [change("P0001", "死亡", "2024-09-01"),
+             change("P0002", "世帯主変更", "2024-09-02"),
+             change("P0003", "世帯分離", "2024-09-10", household_no="H0002", relationship="世帯主")]
+    out = run("residents", file_bytes(lines))
+    assert out["status"] == "applied", out
+    assert view("P0001")["death_date"] == "2024-09-01"
+    assert view("P0001")["qualification"][0]["until"] == "2024-09-02"
+    assert repo.get_household("H0001").householder_id == "P0002"  # type: ignore[union-attr]
+    assert view("P0003")["household_id"] == "H0002"
+    out = run("residents", file_bytes([
+        change("P0002", "転居", "2024-10-01", postal_code="802-0001", address="北九州市小倉北区浅野1-1"),
+        change("P0003", "氏名変更", "2024-10-02", name_kanji="小倉 次郎", name_kana="コクラ ジロウ")]))
+    assert out["status"] == "applied", out
+    assert view("P0002")["postal_code"] == "802-0001"
+    assert view("P0003")["name_kana"] == "コクラ ジロウ"
+
+
+def test_a_move_out_of_a_person_not_insured_ends_residence_and_membership(household: None) -> None:
+    register("P0004", rel="子", birth="2001-01-01", insured_from=None)
+    out = run("residents", file_bytes([change("P0004", "転出", "2024-10-31")]))
+    assert out["status"] == "applied", out
+    assert view("P0004")["resident_until"] == "2024-10-31"
+    members = {m.person_id: m for m in repo.get_household("H0001").members}  # type: ignore[union-attr]
+    assert members["P0004"].left_on is not None
+
+
+@pytest.mark.parametrize(("bad", "field"), [
+    ({"atena_no": "99999999", "event": "転出", "event_date": "2024-10-01"}, "atena_no"),  # unknown
+    ({"atena_no": atena("P0002"), "event": "転出", "event_date": "2024-03-01"}, "event_date"),  # before 転入
+    ({"atena_no": atena("P0002"), "event": "死亡", "event_date": "2024-12-01"}, "event_date"),  # future
+    ({"atena_no": atena("P0002"), "event": "死亡", "event_date": "2024-02-30"}, "event_date"),
+    ({"atena_no": atena("P0002"), "event": "転居", "event_date": "2024-10-01"}, "postal_code"),
+    ({"atena_no": atena("P0002"), "event": "転出", "event_date": "2024-10-01", "household_no": "X"}, "household_no"),
+    ({"atena_no": atena("P0002"), "event": "引越", "event_date": "2024-10-01"}, "event"),
+    ({"atena_no": NUM, "event": "転出", "event_date": "2024-10-01"}, "atena_no"),
+    ({**arrival("20000009"), "name_kanji": f"番号 {NUM}"}, "name_kanji"),
+])
+def test_bad_changes_refuse_the_whole_file_naming_line_and_field(household: None, bad: dict[str, Any],
+                                                                  field: str) -> None:
+    good = change("P0001", "転居", "2024-10-01", postal_code="802-0001", address="北九州市小倉北区浅野1-1")
+    out = run("residents", file_bytes([good, bad]))
+    assert errors_of(out)[:1] == [(2, field)], out
+    assert NUM not in json.dumps(out, ensure_ascii=False)
+    assert view("P0001")["postal_code"] == "803-8501"  # nothing half-applied: line 1 is not applied either
+
+
+def test_the_same_person_twice_is_refused_naming_both_lines(household: None) -> None:
+    out = run("residents", file_bytes([change("P0001", "転出", "2024-10-01"), arrival("20000001"),
+                                       change("P0001", "死亡", "2024-10-02")]))
+    assert errors_of(out) == [(3, "atena_no")]
+    assert "line 1" in out["errors"][0]["message"]
+    assert view("P0001")["qualification"][0]["until"] is None
+
+
+def test_a_move_out_before_the_move_in_of_a_later_file_is_refused(staffed: None) -> None:
+    out = run("residents", file_bytes([change("P0009", "転出", "2024-10-01")]))
+    assert errors_of(out) == [(1, "atena_no")]
+    assert "unknown" in out["errors"][0]["message"]
+
+
+def test_a_redelivered_file_is_applied_once_and_an_interrupted_one_resumes(household: None,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.qualification import application
+
+    data = file_bytes([change("P0001", "転居", "2024-10-01", postal_code="802-0001", address="北九州市小倉北区浅野1-1"),
+                       change("P0002", "転出", "2024-10-15")])
+    real = application.register_qualification
+
+    def crash(*args: Any, **kw: Any) -> Any:
+        raise RuntimeError("the Lambda timed out")
+
+    monkeypatch.setattr(application, "register_qualification", crash)
+    with pytest.raises(RuntimeError):
+        run("residents", data)
+    assert view("P0001")["postal_code"] == "802-0001"  # line 1 committed with its marker
+    monkeypatch.setattr(application, "register_qualification", real)
+    out = run("residents", data)
+    assert (out["status"], out["applied"], out["already_applied"]) == ("applied", 1, 1), out
+    assert [h["kind"] for h in view("P0001")["history"]].count("move") == 1
+    again = run("residents", data, key="incoming/redelivered.jsonl")
+    assert again["status"] == "duplicate"
+    assert [h["kind"] for h in view("P0002")["history"]].count("lose") == 1
+
+
+def test_validating_a_file_reads_persons_and_leaves_an_access_record(household: None) -> None:
+    from kokuho.access.records import records_by_staff
+
+    run("residents", file_bytes([change("P0002", "死亡", "2024-12-01")]))  # refused, but read
+    recs = [r for r in records_by_staff("system:residents-intake") if r.operation == "validate"]
+    assert recs and "P0002" in recs[0].subject_ids
+
