@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from kokuho.assessment.household_cases import get_household_case
-from kokuho.platform.embedded import EmbeddedAWS
 from kokuho.records import qualification as repo
+from kokuho_local.embedded import EmbeddedAWS
 
 
 def _file(records: list[dict[str, Any]]) -> bytes:
