@@ -79,7 +79,7 @@ def test_a_file_too_large_for_one_invocation_is_taken_again_until_done(aws: Embe
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
-    city = importlib.import_module("intake.city")
+    city = importlib.import_module("city.files")
     monkeypatch.setattr(city, "RESERVE_MS", 10**9)  # out of time after every line: one line an invocation
     lines = [_arrival("20000001", "世帯主", "1980-01-01"), _arrival("20000002", "子", "2010-01-01"),
              _arrival("20000003", "子", "2012-01-01")]

@@ -6,10 +6,10 @@ from __future__ import annotations
 from kokuho.platform.catalog.model import FunctionSpec, Schedule, StateMachineSpec
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
-    FunctionSpec("city-intake-list", "intake.city.list_incoming",
+    FunctionSpec("city-intake-list", "city.files.list_incoming",
                  "City files: list the waiting files (city-incoming/), the register first",
                  buckets={"exchange": "read"}),
-    FunctionSpec("city-intake", "intake.city.intake",
+    FunctionSpec("city-intake", "city.files.intake",
                  "City files: validate one file whole, apply it through the qualification application code "
                  "(the household cases re-projected in the same transactions) or reject it",
                  # the NHI file, the household cases (assessment), the access records; the file is moved
