@@ -156,3 +156,41 @@ def test_the_command_line_walks_a_request(household: None, tmp_path: Path,
     assert cli_main([*base, "receive", "R-0006", "--person", "P0001", "--kind", "disclosure",
                      "--verification", "名乗った", "--on", "2026-04-10"]) == 2
     assert "verification" in capsys.readouterr().err
+
+
+def _assessed_household() -> None:
+    """One assessment version and its ledger for household H0001 (payer P0001), FY2026."""
+    from pynamodb.transactions import TransactWrite
+
+    from kokuho.collection.ledger import Charge, ChargedInstallment
+    from kokuho.records.assessments import AssessmentVersionModel
+    from kokuho.records.base import connection
+    from kokuho.records.collection import add_charge
+
+    installments = [{"number": n, "month": f"2026-{5 + n:02d}", "due": f"2026-{5 + n:02d}-28", "amount": 12300}
+                    for n in (1, 2)]
+    AssessmentVersionModel(AssessmentVersionModel.pk_of("H0001", 2026), AssessmentVersionModel.sk_of(1), version=1,
+                           run_id="annual-2026-2026-06", content_hash="x",
+                           doc={"household_id": "H0001", "fiscal_year": 2026, "result": {
+                               "annual": 24600, "reduction": None, "parts": {"medical": 24600}},
+                               "installments": installments, "diff": {}, "difference": 0, "refund": 0}).save()
+    charge = Charge("H0001", 2026, "P0001", 1, 24600, tuple(
+        ChargedInstallment(i["number"], i["month"], date.fromisoformat(i["due"]), i["amount"]) for i in installments))
+    with TransactWrite(connection=connection()) as tx:
+        add_charge(tx, charge, decreased=False)
+
+
+def test_premiums_and_payments_are_disclosed_to_the_payer_only(household: None, tmp_path: Path) -> None:
+    _assessed_household()
+    for rid, pid in (("R-0010", "P0001"), ("R-0011", "P0002")):
+        workflow.receive_request(DESK, rid, pid, "disclosure", TODAY, "個人番号カード")
+        workflow.decide_request(DESK, pid, rid, "granted", TODAY)
+        workflow.carry_out_request(DESK, pid, rid, TODAY, tmp_path)
+    payer = json.loads((tmp_path / "disclosure-R-0010.json").read_text("utf-8"))
+    premiums = [(a["年度"], a["年額"], [i["金額"] for i in a["期別"]]) for a in payer["賦課"]]
+    assert premiums == [(2026, 24600, [12300, 12300])]
+    assert [(p["年度"], p["調定額"]) for p in payer["収納"]] == [(2026, 24600)]
+    member = json.loads((tmp_path / "disclosure-R-0011.json").read_text("utf-8"))
+    assert member["賦課"] == [] and member["収納"] == []  # built from the others' incomes: not the member's data
+    text = json.dumps(member, ensure_ascii=False)
+    assert "P0001" not in text and "太郎" not in text
