@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlglot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from trail_fixtures import ACCOUNT, T0, at, get_item, log_path, record, staff_identity, write_log
@@ -20,7 +22,7 @@ from trail_fixtures import ACCOUNT, T0, at, get_item, log_path, record, staff_id
 from kokuho.cli.main import main
 from kokuho.trail.athena import QueryError, load_queries, parse_query, query_named
 from kokuho.trail.detections import Detection, load_detections
-from kokuho.trail.duckdb_local import connect, run_query
+from kokuho.trail.duckdb_local import MACROS, connect, run_query
 from kokuho.trail.scan import Scanner
 
 DETECTIONS = load_detections()
@@ -53,6 +55,23 @@ def scan_findings(records: list[dict[str, Any]], detection: Detection,
     scanner.feed(records)
     return sorted((f.rule, f.principal, f.count, f.first, f.last, tuple(sorted(f.event_ids)))
                   for f in scanner.findings())
+
+
+def test_every_query_is_athena_sql_calling_only_trino_functions() -> None:
+    """The text Athena receives: parsed with sqlglot's Athena dialect; a function Trino does not have (a
+    DuckDB one such as regexp_matches or epoch) or DuckDB's `::` cast would only work locally."""
+    for q in load_queries():
+        tree = sqlglot.parse_one(q.sql, read="athena")
+        unknown = sorted({f.name for f in tree.find_all(sqlglot.exp.Anonymous)})
+        assert not unknown, (q.name, unknown)
+        assert "::" not in re.sub(r"'[^']*'", "", q.sql), q.name
+    # the DuckDB macros stand for Trino functions of those names (the same meaning, checked above by use)
+    for macro in MACROS:
+        name = re.match(r"CREATE MACRO (\w+)\(", macro)
+        assert name is not None
+        call = sqlglot.parse_one(f"SELECT {name.group(1)}(x, y)" if "," in macro.split(")")[0]
+                                 else f"SELECT {name.group(1)}(x)", read="athena")
+        assert not list(call.find_all(sqlglot.exp.Anonymous)), name.group(1)
 
 
 def test_every_detection_has_its_named_query_and_every_query_is_named_once() -> None:
