@@ -12,6 +12,10 @@ Public API (stable — tests, the demo and benchmarks rely on it)::
         out = aws.run_state_machine("monthly-assessment", {...}, name="run-2024-06")
         #   start + poll until done; returns the parsed output; raises ExecutionFailed(error, cause)
         aws.invoke("assessment-batch", {...})   # direct Lambda invoke through moto, parsed payload
+        with aws.function_environment("linkage-provision-check", KOKUHO_X="1"):  # set on the function
+            ...                                 # (UpdateFunctionConfiguration), restored after
+
+    with embedded_aws(function_environment={"POWERTOOLS_LOG_LEVEL": "WARNING"}):  # on every function
 
     with embedded_aws(server=True) as aws:      # additionally a ThreadedMotoServer on 127.0.0.1
         aws.endpoint_url                        # "http://127.0.0.1:<port>" (None without server)
@@ -21,8 +25,10 @@ What is provisioned, and from where:
 - buckets: BUCKETS and AUDIT_BUCKET (default SSE-KMS with the data class key; Object Lock where set)
 - signing keys: SIGNING_KEYS (asymmetric, SIGN_VERIFY), aliased by their spec
 - one KMS key per DataClass, aliased key_alias(data_class)
-- Lambda functions: kokuho.platform.catalog.FUNCTIONS; invocations run the handler in-process
-  (kokuho_local.local_lambda: handler path relative to functions/)
+- Lambda functions: kokuho.platform.catalog.FUNCTIONS, each with the environment CDK declares from its
+  entry (its tables, buckets, signing keys); invocations run the handler in-process with exactly that
+  environment and confined to the entry's grants (kokuho_local.local_lambda: handler path relative to
+  functions/)
 - state machines: kokuho.platform.catalog.STATE_MACHINES, ASL loaded from statemachines/ with the
   `${Placeholder}` substitutions CDK's definition_substitutions applies (function ARN, table name,
   bucket name, literal).
@@ -223,6 +229,23 @@ class EmbeddedAWS:
             raise RuntimeError(f"{logical}: {payload.get('errorType')}: {payload.get('errorMessage')}")
         return payload
 
+    @contextmanager
+    def function_environment(self, *logicals: str, **values: str) -> Iterator[None]:
+        """Set variables on these functions' configuration (as UpdateFunctionConfiguration on AWS: the
+        only way a handler sees a variable), restoring each function's own on exit."""
+        lam = self.client("lambda")
+        saved = {lg: lam.get_function_configuration(FunctionName=self.function_arn(lg))
+                 .get("Environment", {}).get("Variables", {}) for lg in logicals}
+        for logical, env in saved.items():
+            lam.update_function_configuration(FunctionName=self.function_arn(logical),
+                                              Environment={"Variables": {**env, **values}})
+        try:
+            yield
+        finally:
+            for logical, env in saved.items():
+                lam.update_function_configuration(FunctionName=self.function_arn(logical),
+                                                  Environment={"Variables": env})
+
     def start_state_machine(self, logical: str, payload: dict[str, Any], *, name: str) -> str:
         resp = self.client("stepfunctions").start_execution(
             stateMachineArn=self.state_machine_arn(logical), name=name, input=json.dumps(payload))
@@ -262,7 +285,7 @@ class EmbeddedAWS:
 
     # -- provisioning -----------------------------------------------------------------------------
 
-    def _provision(self) -> None:
+    def _provision(self, function_environment: dict[str, str]) -> None:
         kms = self.client("kms")
         for dc in DataClass:
             key = kms.create_key(Description=f"kokuho {dc.value}", KeyUsage="ENCRYPT_DECRYPT")
@@ -307,6 +330,8 @@ class EmbeddedAWS:
             env |= {b.env_var: b.name() for b in BUCKETS_BY_LOGICAL.values() if b.logical in fn.buckets}
             env |= {k.env_var: self._signing_keys[k.logical] for k in SIGNING_KEYS if k.logical in fn.signing_keys}
             env["POWERTOOLS_SERVICE_NAME"] = fn.logical
+            env["POWERTOOLS_METRICS_NAMESPACE"] = "kokuho"  # as the CDK functions declare it
+            env |= function_environment
             resp = lam.create_function(
                 FunctionName=f"kokuho-{fn.logical}", Runtime="python3.11", Role=LAMBDA_ROLE,
                 Handler=fn.handler, Code={"ZipFile": code}, Description=fn.description[:256],
@@ -350,8 +375,11 @@ def _deactivate() -> None:
 
 
 @contextmanager
-def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
-    """Start moto (in-process; plus a loopback HTTP server if `server`), provision, yield the handle."""
+def embedded_aws(*, server: bool = False,
+                 function_environment: dict[str, str] | None = None) -> Iterator[EmbeddedAWS]:
+    """Start moto (in-process; plus a loopback HTTP server if `server`), provision, yield the handle.
+    `function_environment`: variables declared on every function besides its own (a deployment's
+    settings, e.g. a log level)."""
     require_tested_moto()
     from moto import mock_aws
 
@@ -384,7 +412,7 @@ def embedded_aws(*, server: bool = False) -> Iterator[EmbeddedAWS]:
             aws.endpoint_url = f"http://{host}:{port}"
         _reset_pynamodb_connections()
         _reset_caches()
-        aws._provision()
+        aws._provision(dict(function_environment or {}))
         yield aws
         _reset_pynamodb_connections()
 

@@ -21,18 +21,25 @@ DynamoDB and S3 request the handler makes (boto3 or pynamodb: a botocore event h
 patch) is checked against its entry and refused with AccessDenied as IAM would. Requests outside an
 invocation (tests seeding data, the demo's set-up) are not confined. KMS keys, Step Functions task
 tokens and Lambda invokes are not checked here (the infra tests hold those grants).
+
+Environment. On Lambda a handler sees its function's variables (what CDK declares from the catalog
+entry) and the runtime's (region, credentials, AWS_LAMBDA_FUNCTION_NAME, ...), never the shell's of
+whoever deployed it. While `routed_lambda()` runs, `os.environ` is an InvocationEnviron: inside an
+invocation (a context variable, per thread) it is exactly that function's environment as moto stores
+it (create_function / update_function_configuration), outside it the process's own.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -197,6 +204,57 @@ if ("before-parameter-build", _check_grants) not in botocore.handlers.BUILTIN_HA
     botocore.handlers.BUILTIN_HANDLERS.append(("before-parameter-build", _check_grants))
 
 
+# The environment of the invocation running on this thread (None: the process's).
+_ENVIRON: ContextVar[dict[str, str] | None] = ContextVar("kokuho_local_environ", default=None)
+# What the Lambda runtime provides, taken from the process locally: the role's credentials (the embedded
+# AWS's dummy ones), the region, and PATH.
+_RUNTIME_FROM_PROCESS = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                         "AWS_SESSION_TOKEN", "PATH")
+
+
+class InvocationEnviron(MutableMapping[str, str]):
+    """`os.environ` while handlers are routed in-process (see the module docstring)."""
+
+    def __init__(self, process: MutableMapping[str, str]) -> None:
+        self.process = process
+
+    def _current(self) -> MutableMapping[str, str]:
+        env = _ENVIRON.get()
+        return self.process if env is None else env
+
+    def __getitem__(self, key: str) -> str:
+        return self._current()[key]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._current()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._current()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._current()))
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def copy(self) -> dict[str, str]:
+        return dict(self._current())
+
+
+def function_environment(fn: Any, process: MutableMapping[str, str]) -> dict[str, str]:
+    """A moto LambdaFunction's environment as Lambda gives it: runtime variables, then its own."""
+    env = {k: process[k] for k in _RUNTIME_FROM_PROCESS if k in process}
+    env |= {
+        "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size or 128),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.function_name}",
+        "_HANDLER": str(fn.handler),
+        "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+    }
+    return env | {str(k): str(v) for k, v in (fn.environment_vars or {}).items()}
+
+
 @contextmanager
 def confined_to(function_name: str) -> Iterator[Grants]:
     """Run the enclosed handler call with the grants of that function's catalog entry."""
@@ -226,6 +284,7 @@ def routed_lambda(functions_root: Path) -> Iterator[None]:
         boto3.DEFAULT_SESSION.events.register("before-parameter-build", _check_grants,
                                               unique_id="kokuho-local-grants")
     original = LambdaFunction.invoke
+    process_environ = os.environ
 
     def invoke(self: Any, body: str, request_headers: Any, response_headers: Any) -> bytes:
         event = json.loads(body) if body else {}
@@ -237,8 +296,12 @@ def routed_lambda(functions_root: Path) -> Iterator[None]:
         )
         try:
             handler = resolve_handler(self.handler, functions_root)
-            with confined_to(self.function_name):
-                result = handler(event, context)
+            environ = _ENVIRON.set(function_environment(self, process_environ))
+            try:
+                with confined_to(self.function_name):
+                    result = handler(event, context)
+            finally:
+                _ENVIRON.reset(environ)
         except Exception as exc:  # any handler failure is a function error, as on Lambda
             response_headers["x-amz-function-error"] = "Unhandled"
             # what the function's CloudWatch log would show (redacted), so local failures are visible
@@ -248,7 +311,10 @@ def routed_lambda(functions_root: Path) -> Iterator[None]:
         return json.dumps(result, ensure_ascii=False, default=str).encode("utf-8")
 
     LambdaFunction.invoke = invoke  # type: ignore[method-assign]
+    # a view over the process environment, not a new one (nothing is cleared)
+    os.environ = InvocationEnviron(process_environ)  # type: ignore[assignment]  # noqa: B003
     try:
         yield
     finally:
+        os.environ = process_environ  # type: ignore[assignment]  # noqa: B003
         LambdaFunction.invoke = original  # type: ignore[method-assign]

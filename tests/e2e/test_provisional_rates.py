@@ -22,6 +22,7 @@ from kokuho_local.embedded import EmbeddedAWS, embedded_aws
 from kokuho_local.synthetic import generate_city
 
 FY = 2025
+MONTHLY_FUNCTIONS = ("assessment-prepare", "assessment-batch", "assessment-record-failure", "assessment-summarize")
 CITY = generate_city(12, seed=5, fiscal_year=FY)
 
 
@@ -55,27 +56,27 @@ def test_april_run_on_provisional_rates_stores_provisional_versions_and_no_notic
 
 
 def test_confirmed_rates_make_the_next_run_reassess_and_issue_the_decision_notices(
-        runs: tuple[EmbeddedAWS, dict[str, Any], Path], monkeypatch: pytest.MonkeyPatch) -> None:
+        runs: tuple[EmbeddedAWS, dict[str, Any], Path]) -> None:
     aws, _, rates_dir = runs
     confirmed = json.loads((DEFAULT_RATES_DIR / f"fy{FY}.json").read_text(encoding="utf-8"))
     confirmed["provisional"] = False
     confirmed["source"] = "test: the council's 令和7年度 rates as confirmed (same figures)"
     (rates_dir / f"fy{FY}.json").write_text(json.dumps(confirmed, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setenv(RATES_DIR_ENV, str(rates_dir))
+    # the monthly run's functions read the rates directory from their environment, as deployed
+    with aws.function_environment(*MONTHLY_FUNCTIONS, **{RATES_DIR_ENV: str(rates_dir)}):
+        may = aws.run_state_machine("monthly-assessment", {"as_of_month": f"{FY}-05", "batch_size": 5},
+                                    name="monthly-2025-05")
+        assert may["rates"] == "確定" and may["status"] == "completed"
+        # no case changed since April: every household is selected because the rates were confirmed
+        assert may["households_selected"] == may["versions_written"] == len(CITY.households)
+        for h in CITY.households:
+            versions = versions_of(h.household_id, FY)
+            assert [(v.version, v.status) for v in versions] == [(1, "仮"), (2, "確定")]
+            assert versions[1].result == versions[0].result  # same figures, now confirmed
+            [notice] = notices(h.household_id)
+            assert notice.kind == "決定通知" and notice.sk == f"FY#{FY}#V#0002"
+            assert notice.body["installments"] == versions[1].result["installments"]
 
-    may = aws.run_state_machine("monthly-assessment", {"as_of_month": f"{FY}-05", "batch_size": 5},
-                                name="monthly-2025-05")
-    assert may["rates"] == "確定" and may["status"] == "completed"
-    # no case changed since April: every household is selected because the rates were confirmed
-    assert may["households_selected"] == may["versions_written"] == len(CITY.households)
-    for h in CITY.households:
-        versions = versions_of(h.household_id, FY)
-        assert [(v.version, v.status) for v in versions] == [(1, "仮"), (2, "確定")]
-        assert versions[1].result == versions[0].result  # same figures, now confirmed
-        [notice] = notices(h.household_id)
-        assert notice.kind == "決定通知" and notice.sk == f"FY#{FY}#V#0002"
-        assert notice.body["installments"] == versions[1].result["installments"]
-
-    june = aws.run_state_machine("monthly-assessment", {"as_of_month": f"{FY}-06", "batch_size": 5},
-                                 name="monthly-2025-06")
-    assert (june["households_selected"], june["versions_written"]) == (0, 0)  # back to changed households only
+        june = aws.run_state_machine("monthly-assessment", {"as_of_month": f"{FY}-06", "batch_size": 5},
+                                     name="monthly-2025-06")
+        assert (june["households_selected"], june["versions_written"]) == (0, 0)  # back to changed households only

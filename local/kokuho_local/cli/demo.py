@@ -155,7 +155,9 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
     from kokuho_local.synthetic.city import my_number
 
     fy = args.fiscal_year
-    with contextlib.redirect_stdout(emf), embedded_aws() as aws:
+    # the handlers' level too: they see only their function's environment (set on every function here)
+    quiet = {"POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")}
+    with contextlib.redirect_stdout(emf), embedded_aws(function_environment=quiet) as aws:
         t = time.perf_counter()
         say("embedded AWS provisioned; loading the city through the intake Lambda "
             f"({INTAKE_FILE_HOUSEHOLDS} households a file; My Numbers through the vault)")

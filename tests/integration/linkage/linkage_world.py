@@ -4,7 +4,6 @@ vault so the payload scans look for a number that really is in the system)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -48,7 +47,6 @@ class World:
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    saved = os.environ.get("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS")
     with embedded_aws() as aws:
         reset_vault()
         net = SandboxNetwork()
@@ -69,7 +67,3 @@ def world() -> Iterator[World]:
         yield world
         set_gateway(None)
         reset_vault()
-    if saved is None:
-        os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
-    else:
-        os.environ["KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS"] = saved

@@ -5,8 +5,8 @@ the requester can open, no My Number anywhere in what moves or is recorded."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -164,10 +164,15 @@ def test_no_auto_item_refused_by_staff_is_recorded_with_the_reason(world: World)
     assert "envelope" not in reply
 
 
+def _approval_timeout(world: World, seconds: int) -> AbstractContextManager[None]:
+    """A short approval deadline, set on the check function as a deployment would (its environment)."""
+    return world.aws.function_environment("linkage-provision-check",
+                                          KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS=str(seconds))
+
+
 def test_approval_needs_a_granted_person(world: World) -> None:
     req = world.pref.make_request("13", REF, city_body())
-    os.environ["KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS"] = "2"
-    try:
+    with _approval_timeout(world, 2):
         arn = _start(world, req)
         wait_pending(req["request_id"])
         with pytest.raises(RuntimeError, match="grant"):
@@ -175,18 +180,13 @@ def test_approval_needs_a_granted_person(world: World) -> None:
         with pytest.raises(RuntimeError, match="grant"):  # a workflow holds no grant
             _decide(world, req["request_id"], "approve", staff="system:batch")
         reply = world.aws.wait_execution(arn, timeout_s=120)
-    finally:
-        os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
     assert reply["reason"] == "approval_timeout"
 
 
 def test_approval_timeout_refuses_and_records(world: World) -> None:
-    os.environ["KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS"] = "1"
-    try:
+    with _approval_timeout(world, 1):
         req = world.pref.make_request("173の2", REF, city_body())
         reply = run(world, req)
-    finally:
-        os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
     assert reply == {"request_id": req["request_id"], "status": "refused", "reason": "approval_timeout"}
     rec = only_record(req["request_id"])
     assert (rec.outcome, rec.reason, rec.provided_at) == ("refused", "approval_timeout", None)
@@ -195,15 +195,12 @@ def test_approval_timeout_refuses_and_records(world: World) -> None:
 
 def test_provide_step_itself_refuses_an_unapproved_no_auto_item(world: World) -> None:
     # Defence in depth: even invoked directly, bypassing the approval state, nothing leaves.
-    os.environ["KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS"] = "2"
-    try:
+    with _approval_timeout(world, 2):
         req = world.pref.make_request("42", REF, city_body())
         arn = _start(world, req)
         wait_pending(req["request_id"])
         out = world.aws.invoke("linkage-provision-provide", {"request_id": req["request_id"]})
         world.aws.wait_execution(arn, timeout_s=120)
-    finally:
-        os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
     assert out == {"request_id": req["request_id"], "status": "refused", "reason": "not_approved"}
     assert all(r.outcome == "refused" for r in records_for_request(req["request_id"]))
 
@@ -513,12 +510,9 @@ def test_a_send_that_fails_once_is_retried_by_the_workflow(world: World, monkeyp
 
 
 def test_a_rerun_of_a_refused_request_answers_the_same_refusal_without_a_second_record(world: World) -> None:
-    os.environ["KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS"] = "1"
-    try:
+    with _approval_timeout(world, 1):
         req = world.pref.make_request("173の2", REF, city_body())
         first = run(world, req)
-    finally:
-        os.environ.pop("KOKUHO_LINKAGE_APPROVAL_TIMEOUT_SECONDS", None)
     assert run(world, req) == first == {"request_id": req["request_id"], "status": "refused",
                                         "reason": "approval_timeout"}
     assert _outcomes(req["request_id"]) == [("refused", "approval_timeout")]
