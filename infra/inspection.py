@@ -136,6 +136,28 @@ def _purpose(c: _Check, t: Templates) -> None:
 
 
 def _grants(c: _Check, t: Templates) -> None:
+    from datetime import date, timedelta
+
+    from kokuho.access.grants import Function, decide
+    from kokuho.access.staff import Grant, StaffMember
+
+    day = date(2026, 4, 1)
+    member = StaffMember("S-INSPECT", "点検", "保険年金課", day - timedelta(days=365), None)
+    grant = Grant("S-INSPECT", "G-1", Function.READ_QUALIFICATION.value, "資格管理", "国保法第9条", "保険年金課",
+                  day, day + timedelta(days=30), "S-ADMIN", day.isoformat())
+    outcomes = {
+        "no grant": decide(member, [], Function.READ_QUALIFICATION, day).allowed,
+        "within its period": decide(member, [grant], Function.READ_QUALIFICATION, day).allowed,
+        "after its last day": decide(member, [grant], Function.READ_QUALIFICATION, day + timedelta(days=31)).allowed,
+        "another function": decide(member, [grant], Function.REVEAL_MY_NUMBER, day).allowed,
+        "after a move": decide(StaffMember("S-INSPECT", "点検", "税務課", member.active_from, None), [grant],
+                               Function.READ_QUALIFICATION, day).allowed,
+        "shared id": decide(StaffMember("S-INSPECT", "共用", "保険年金課", member.active_from, None, kind="shared"),
+                            [grant], Function.READ_QUALIFICATION, day).allowed,
+    }
+    c.claim(outcomes == {k: k == "within its period" for k in outcomes},
+            "deny by default; allowed only by an active grant of that function for the member's department, "
+            f"ending by itself (kokuho.access.grants.decide, run now: {outcomes})")
     limits = json.loads((REPO / "layers/kokuho/python/kokuho/data/api/limits.v1.json").read_text())
     c.claim(bool(limits), "per-staff, per-function volume limits configured (kokuho/data/api/limits.v1.json)")
     c.test("tests/integration/qualification/test_qualification_authz.py")
@@ -210,6 +232,11 @@ def _encryption_to_requester(c: _Check, t: Templates) -> None:
 
 
 def _codes(c: _Check, t: Templates) -> None:
+    from kokuho.linkage.fields import NhiFields
+
+    names = list(NhiFields.model_fields)
+    c.claim(not [n for n in names if re.search(r"my_?number|kojin|個人番号", n, re.I)],
+            f"the linkage payload's fields ({len(names)}, closed: extra fields refused) hold no My Number")
     c.test("tests/integration/linkage/test_linkage_mynumber_shapes.py")
 
 
@@ -277,6 +304,14 @@ def _disguised(c: _Check, t: Templates) -> None:
 
 
 def _collection(c: _Check, t: Templates) -> None:
+    from kokuho.platform.tables import table
+
+    name = table("collection").default_name
+    found = [r["Properties"] for r in _resources(t, "AWS::DynamoDB::Table").values()
+             if r["Properties"].get("TableName") == name]
+    c.claim(bool(found) and found[0].get("SSESpecification", {}).get("SSEType") == "KMS"
+            and "KeyPersonal" in json.dumps(found[0]["SSESpecification"].get("KMSMasterKeyId")),
+            f"table {name} on the personal-data key")
     c.test("tests/unit/collection")
 
 
