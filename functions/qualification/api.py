@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -44,6 +44,9 @@ from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.model import BankAccount, Mailing, Person
 from kokuho.qualification.transactions import record
+
+if TYPE_CHECKING:
+    from kokuho.access.search import Page
 
 from .responses import (
     ApprovalQueueOut,
@@ -597,24 +600,33 @@ def permission_review(
     return {"as_of": today.isoformat(), "items": items, "next_token": token}
 
 
-def _access_search(search_of: Callable[[str, str, str, Actor], list[dict[str, Any]]], key: str, subject: str,
-                   date_from: date, date_to: date) -> dict[str, Any]:
-    """One access-record search (kokuho.access.search), itself recorded; a bad period is a 422 with its reason."""
-    from kokuho.access.search import SearchError
+def _access_search(search_of: Callable[[str, str, str, Actor], list[dict[str, Any]] | Page], key: str,
+                   subject: str, date_from: date, date_to: date) -> dict[str, Any]:
+    """One access-record search (kokuho.access.search), itself recorded; a bad period is a 422 with its reason.
+    A search that pages answers its page and the next page's token."""
+    from kokuho.access.search import Page, SearchError
 
     try:
-        rows = search_of(subject, date_from.isoformat(), date_to.isoformat(), _actor())
+        found = search_of(subject, date_from.isoformat(), date_to.isoformat(), _actor())
     except SearchError as exc:
         raise ChangeRejected(str(exc)) from exc
-    return {key: subject, "from_date": date_from.isoformat(), "to_date": date_to.isoformat(), "records": rows}
+    answer = {key: subject, "from_date": date_from.isoformat(), "to_date": date_to.isoformat()}
+    if isinstance(found, Page):
+        return {**answer, "records": found.rows, "next_token": found.next_token}
+    return {**answer, "records": found}
 
 
 def who_accessed(person_id: PathId, date_from: Annotated[IsoDate, Query(alias="from")],
-                 date_to: Annotated[IsoDate, Query(alias="to")]) -> dict[str, Any]:
-    """アクセス記録の点検: the search is itself recorded, as an access to the person (kokuho.access.search)."""
+                 date_to: Annotated[IsoDate, Query(alias="to")],
+                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                 page_token: Annotated[str | None, Query(max_length=400, pattern=r"^[A-Za-z0-9_\-]+$")] = None,
+                 ) -> dict[str, Any]:
+    """アクセス記録の点検, a page at a time: each request is itself recorded, as an access to the person
+    (kokuho.access.search)."""
     from kokuho.access import search
 
-    return _access_search(search.who_accessed, "person_id", person_id, date_from, date_to)
+    return _access_search(functools.partial(search.who_accessed_page, limit=limit, page_token=page_token), "person_id",
+                          person_id, date_from, date_to)
 
 
 def staff_activity(staff_id: PathId, date_from: Annotated[IsoDate, Query(alias="from")],

@@ -251,6 +251,7 @@ class WhoAccessedOut(Closed):
     from_date: str
     to_date: str
     records: list[SubjectAccessOut]  # not `items`: the search is charged one person, not one per record
+    next_token: str | None  # the next page's page_token; None: the period has no more records
 
 
 class StaffActivityOut(Closed):

@@ -19,7 +19,11 @@
    the duration of one query, to the candidates: the items under the partition key (table query), or
    the items whose index partition-key attributes equal the query's (GSI/LSI query). moto then applies
    its own conditions, ordering, paging and projection to those, so results are unchanged; a query
-   costs O(matching items) instead of O(table · log table). Scans are untouched.
+   costs O(matching items) instead of O(table · log table). Scans are untouched. A table query on a
+   string sort key goes further: the partition, sorted by plain string, is cut by bisection to what
+   moto's loop can reach — the key condition's range, after the start key, the one item past it and,
+   with a limit, limit + 1 items — so a page costs its own items, not its partition's
+   (tests/integration/test_moto_query_pages.py compares every answer with plain moto's).
 5. Index lookup. For an index query, the candidates come from a per-table map index key value → items,
    built on the first query of that attribute and updated on every write path (put, update — in
    transactions too — and transaction rollback). An entry may go stale (item replaced, deleted, or its
@@ -34,8 +38,10 @@ import copy
 import inspect
 import threading
 import types
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any
 
 DDB_LOCK = threading.RLock()
@@ -82,8 +88,95 @@ def _same(value: Any, expected: Any) -> bool:
     return bool(value == expected)
 
 
+def _page_slice(items: list[Any], query: dict[str, Any], range_attr: str) -> list[Any]:
+    """Of a partition's items sorted by their string sort key, the ones moto's loop can reach: those
+    the key condition keeps, after the start key, plus the next one in the query's direction, and —
+    with a limit — the first limit + 1 of those (moto stops at the one past the limit to set
+    LastEvaluatedKey). Each bound is the comparison moto itself makes (DynamoType compares cast values:
+    plain strings here)."""
+    keys = [item.range_key.value for item in items]
+    low, high = 0, len(items)
+    comparison = str(query.get("range_comparison") or "").upper()
+    values = [v.value for v in query.get("range_objs") or []]
+    if comparison:
+        if any(not isinstance(v, str) for v in values) or not values:
+            return items
+        first = values[0]
+        if comparison in ("=", "EQ"):
+            low, high = bisect_left(keys, first), bisect_right(keys, first)
+        elif comparison in ("<", "LT"):
+            high = bisect_left(keys, first)
+        elif comparison in ("<=", "LE"):
+            high = bisect_right(keys, first)
+        elif comparison in (">", "GT"):
+            low = bisect_right(keys, first)
+        elif comparison in (">=", "GE"):
+            low = bisect_left(keys, first)
+        elif comparison == "BETWEEN" and len(values) == 2:
+            low, high = bisect_left(keys, first), max(bisect_left(keys, first), bisect_right(keys, values[1]))
+        elif comparison == "BEGINS_WITH":
+            low = high = bisect_left(keys, first)
+            while high < len(keys) and keys[high].startswith(first):
+                high += 1
+        else:
+            return items
+    forward = query.get("scan_index_forward") is not False
+    start = query.get("exclusive_start_key")
+    if start is not None:
+        # moto skips the items that come before the start key or at it, in the query's direction.
+        start_sort = start.get(range_attr)
+        if not isinstance(start_sort, dict) or not isinstance(start_sort.get("S"), str):
+            return items
+        if forward:
+            low = max(low, bisect_right(keys, start_sort["S"]))
+        else:
+            high = min(high, bisect_left(keys, start_sort["S"]))
+    if high <= low:
+        return []
+    # moto checks the limit before the key condition: the item just past the matching ones, which it
+    # visits without keeping, is what makes it return a LastEvaluatedKey on a full last page.
+    if forward:
+        high = min(len(items), high + 1)
+    else:
+        low = max(0, low - 1)
+    limit = query.get("limit")
+    if isinstance(limit, int) and limit >= 0:
+        if forward:
+            high = min(high, low + limit + 1)
+        else:
+            low = max(low, high - limit - 1)
+    return items[low:high]
+
+
+_RANGE_VALUE = attrgetter("range_key.value")
+
+
+def _range_key_type(table: Any) -> str | None:
+    for definition in table.attr or []:
+        if definition.get("AttributeName") == table.range_key_attr:
+            return str(definition.get("AttributeType"))
+    return None
+
+
+def _table_candidates(table: Any, bucket: Any, query: dict[str, Any]) -> list[Any]:
+    """A table query's candidates: the partition sorted as moto sorts it (by the sort key's cast value),
+    narrowed to the page when the sort key is a string and the query is one moto's loop answers in
+    sort order (no legacy QueryFilter, one sort-key condition)."""
+    items = list(bucket.values())
+    if not items or _range_key_type(table) != "S":  # the schema's: moto refuses a key of another type
+        return items
+    items.sort(key=_RANGE_VALUE)
+    start = query.get("exclusive_start_key")
+    if query.get("filter_kwargs") or len(query.get("range_key_conditions") or []) > 1 or (
+            start is not None and (not isinstance(start, dict)
+                                   or start.get(table.hash_key_attr) != {"S": query["hash_key"].value})):
+        return items
+    return _page_slice(items, query, table.range_key_attr)
+
+
 def _candidates(table: Any, hash_key: Any, index_name: str | None,
-                hash_key_conditions: list[tuple[str, Any]] | None) -> list[Any] | None:
+                hash_key_conditions: list[tuple[str, Any]] | None,
+                query: dict[str, Any] | None = None) -> list[Any] | None:
     """The items a query can return (None: let moto look at every item)."""
     if not index_name:
         if hash_key is None:
@@ -91,7 +184,11 @@ def _candidates(table: Any, hash_key: Any, index_name: str | None,
         bucket = table.items.get(hash_key)  # .get: the items dict is a defaultdict
         if bucket is None:
             return []
-        return list(bucket.values()) if table.range_key_attr else [bucket]
+        if not table.range_key_attr:
+            return [bucket]
+        if hash_key.type != "S":
+            return list(bucket.values())
+        return _table_candidates(table, bucket, query or {})
     if not hash_key_conditions:
         return None
     name, value = hash_key_conditions[0]
@@ -167,7 +264,7 @@ def patched_dynamodb() -> Iterator[None]:
         with DDB_LOCK:
             bound = query_signature.bind(self, *args, **kwargs).arguments
             subset = _candidates(self, bound.get("hash_key"), bound.get("index_name"),
-                                 bound.get("hash_key_conditions"))
+                                 bound.get("hash_key_conditions"), bound)
             if subset is None:
                 return original_query(self, *args, **kwargs)
             self.all_items = lambda: subset  # instance attribute: shadows the method for this call

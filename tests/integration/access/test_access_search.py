@@ -15,7 +15,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import AccessRecordModel, Actor, record_access, verify_all
-from kokuho.access.search import SearchError, staff_activity, who_accessed
+from kokuho.access.search import MAX_PAGE_SIZE, SearchError, staff_activity, who_accessed, who_accessed_page
 from kokuho.access.subject_index import SubjectIndexModel
 from kokuho.cli.main import main as cli_main
 from kokuho.records.base import connection
@@ -81,16 +81,53 @@ def test_a_failed_transaction_leaves_no_index_entry(aws: EmbeddedAWS) -> None:
 
 
 def test_verify_names_a_missing_and_an_edited_index_entry(aws: EmbeddedAWS) -> None:
-    record_access(CLERK, ["P1", "P2"], "qualification", "read")
+    record_access(CLERK, ["P1", "P2", "P3"], "qualification", "read")
     p1, = SubjectIndexModel.query("SUBJ#P1")
     p2, = SubjectIndexModel.query("SUBJ#P2")
+    p3, = SubjectIndexModel.query("SUBJ#P3")
     p1.delete()  # hides the access from a who-accessed search
-    p2.update(actions=[SubjectIndexModel.staff_id.set("S9999")])
+    p2.update(actions=[SubjectIndexModel.row.set(p2.row.replace("S0001", "S9999"))])  # names another staff
+    p3.update(actions=[SubjectIndexModel.row.set("{not json")])  # unreadable: edited too, not a crash
     assert [str(b) for b in verify_all()[2]] == [
         "chain SUBJECT#P1 record 1: subject P1 has no index entry: a search for who accessed them would miss "
         "this record",
         "chain SUBJECT#P1 record 1: index entry of subject P2 differs from its record: edited",
+        "chain SUBJECT#P1 record 1: index entry of subject P3 differs from its record: edited",
     ]
+    assert [r["staff_id"] for r in who_accessed("P2", TODAY, TODAY, AUDITOR)] == ["S9999", "A0001"]
+
+
+def test_who_accessed_comes_a_page_at_a_time_each_page_recorded(aws: EmbeddedAWS) -> None:
+    for operation in ("read", "update", "read", "read", "update"):
+        record_access(CLERK, ["P1"], "qualification", operation)
+    first = who_accessed_page("P1", TODAY, TODAY, AUDITOR, limit=3)
+    assert [r["operation"] for r in first.rows] == ["read", "update", "read"]
+    assert first.next_token is not None
+    second = who_accessed_page("P1", TODAY, TODAY, AUDITOR, limit=3, page_token=first.next_token)
+    # the rest, oldest first: the two reads and then both page requests, each recorded before it answered
+    assert [r["operation"] for r in second.rows] == ["read", "update", "search_subject"]
+    third = who_accessed_page("P1", TODAY, TODAY, AUDITOR, limit=3, page_token=second.next_token)
+    assert [r["operation"] for r in third.rows] == ["search_subject", "search_subject"]
+    assert third.next_token is None
+    # the whole listing (the CLI's): every row once, in order, the listing itself recorded once
+    rows = who_accessed("P1", TODAY, TODAY, AUDITOR)
+    assert [r["seq"] for r in rows] == list(range(1, 10))
+    assert [r["operation"] for r in rows].count("search_subject") == 4
+
+
+def test_a_page_token_is_checked(aws: EmbeddedAWS) -> None:
+    record_access(CLERK, ["P1"], "qualification", "read")
+    record_access(CLERK, ["P2"], "qualification", "read")
+    token = who_accessed_page("P1", TODAY, TODAY, AUDITOR, limit=1).next_token
+    assert token is not None
+    # another person's token, a token outside the period, a forged one, a bad limit: refused, not a listing
+    for person, start, bad in (("P2", TODAY, token), ("P1", TODAY, "bm90IGEga2V5"), ("P1", TODAY, "%%%"),
+                               ("P1", TODAY, "x" * 1000)):
+        with pytest.raises(SearchError, match="page_token"):
+            who_accessed_page(person, start, TODAY, AUDITOR, page_token=bad)
+    for limit in (0, -1, MAX_PAGE_SIZE + 1):
+        with pytest.raises(SearchError, match="limit"):
+            who_accessed_page("P1", TODAY, TODAY, AUDITOR, limit=limit)
 
 
 def test_records_older_than_the_index_are_not_expected_to_have_entries(aws: EmbeddedAWS) -> None:

@@ -36,6 +36,21 @@ def test_security_team_sees_who_accessed_a_person_and_the_search_is_recorded(sta
         SECURITY, "access_records", "T-KOKUHO-01")
 
 
+def test_who_accessed_comes_a_page_at_a_time(staffed: None) -> None:
+    for operation in ("read", "update", "read"):
+        record_access(Actor(CLERK, "T-KOKUHO-02", "資格管理"), ["P0001"], "qualification", operation)
+    status, out, _ = call("GET", "/access-records/persons/P0001", staff_id=SECURITY, query={**PERIOD, "limit": "2"})
+    assert status == 200, out
+    assert [r["operation"] for r in out["records"]] == ["read", "update"] and out["next_token"]
+    status, out, _ = call("GET", "/access-records/persons/P0001", staff_id=SECURITY,
+                          query={**PERIOD, "limit": "2", "page_token": out["next_token"]})
+    assert status == 200, out
+    assert [r["operation"] for r in out["records"]] == ["read", "search_subject"] and out["next_token"]
+    for bad in ({"limit": "0"}, {"limit": "501"}, {"page_token": "bm90IGEga2V5"}):
+        status, out, _ = call("GET", "/access-records/persons/P0001", staff_id=SECURITY, query={**PERIOD, **bad})
+        assert status == 422, out
+
+
 def test_security_team_sees_one_member_of_staffs_activity(staffed: None) -> None:
     _accesses()
     status, out, _ = call("GET", f"/access-records/staff/{CLERK}", staff_id=SECURITY, query=PERIOD)

@@ -258,8 +258,8 @@ def verify_all(anchors: Mapping[str, Anchor] | None = None) -> tuple[int, int, l
     edited: set[tuple[str, int]] = set()
     for item in scan_records():
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
-        if pk.startswith(subject_index.SUBJECT_PREFIX) and "record_hash" in item:
-            stored[(pk, sk)] = (str(item.get("chain")), int(item.get("seq", 0)), record_hash(item))
+        if pk.startswith(subject_index.SUBJECT_PREFIX) and "row" in item:
+            stored[(pk, sk)] = (*subject_index.chain_and_seq(sk), record_hash(item))
             continue
         if not (pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX)) or "seq" not in item:
             # Nothing else belongs in this table: an item that is not a record was put there.

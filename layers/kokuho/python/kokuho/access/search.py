@@ -2,19 +2,27 @@
 query on the subject index), and what one member of staff accessed (one query on the records' staff
 index, gsi1). Both read only their own partition, never the table; both are bounded by dates
 (inclusive, UTC, YYYY-MM-DD) so a search is a range, not a listing of everything.
+
+Who accessed a person comes a page at a time (`who_accessed_page`: at most `limit` rows, oldest first,
+and a token for the next page): one query that reads the page's entries, whatever the person's history
+— the API answers a page a request, each request recorded. `who_accessed` lists the whole period (the
+CLI), recorded once.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from kokuho.access.records import AccessRecordModel, Actor, record_access
-from kokuho.access.subject_index import SUBJECT_PREFIX, SubjectIndexModel
+from kokuho.access.subject_index import SUBJECT_PREFIX, SubjectIndexModel, chain_and_seq, row_of
 
 FIELDS = ("at", "staff_id", "terminal_id", "purpose", "subject_id", "subjects", "category", "operation",
           "result", "chain", "seq")
@@ -23,6 +31,9 @@ STAFF_FIELDS = ("at", "staff_id", "terminal_id", "purpose", "subject_ids", "cate
 CATEGORY = "access_records"  # looking at access records is itself an access, recorded under this
 PURPOSE = "アクセス記録の点検 (security review of access records)"
 MAX_SPAN_DAYS = 3660  # ten years: the records' retention, and a bound against a "from 0001" listing
+PAGE_SIZE = 50  # rows of a who-accessed page unless asked otherwise (the API's page size elsewhere)
+MAX_PAGE_SIZE = 500
+_TOKEN_SEPARATOR = "\x1f"  # between the person and the last sort key in a page token (neither holds it)
 
 
 class SearchError(ValueError):
@@ -51,16 +62,84 @@ def _check_id(value: str, what: str) -> str:
     return value
 
 
-def who_accessed(person_id: str, date_from: str, date_to: str, actor: Actor) -> list[dict[str, Any]]:
-    """Every access record naming `person_id` (alone or among many) in the period, oldest first.
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict[str, Any]]
+    next_token: str | None  # None: the period has no more rows
 
-    The search is recorded first, as an access to the person's records (no record, no answer): it
+
+def _token(person_id: str, sk: str) -> str:
+    return base64.urlsafe_b64encode(f"{person_id}{_TOKEN_SEPARATOR}{sk}".encode()).decode().rstrip("=")
+
+
+def _start_after(person_id: str, token: str, low: str, high: str) -> str:
+    """The sort key a page token continues after: a token of this person's search and this period only."""
+    try:
+        if len(token) > 400:
+            raise ValueError
+        person, separator, sk = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().partition(
+            _TOKEN_SEPARATOR)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise SearchError("page_token: not a token this search returned") from None
+    if not separator or person != person_id or not low <= sk <= high:
+        raise SearchError("page_token: not a token this search returned")
+    return sk
+
+
+def _display(pk: str, sk: str, row: str) -> dict[str, Any]:
+    subject = pk.removeprefix(SUBJECT_PREFIX)
+    try:
+        fields = row_of(subject, row)
+    except ValueError:
+        # An entry edited into nonsense still shows where it was (verify names it): never a crash.
+        chain, seq = chain_and_seq(sk)
+        fields = {"at": sk.partition("#")[0], "chain": chain, "seq": seq, "subject_id": subject, "subjects": 0,
+                  "result": "index entry unreadable: run kokuho audit verify"}
+    return {f: fields.get(f, "") for f in FIELDS}
+
+
+def _entries(pk: str, low: str, high: str, limit: int | None,
+             start_after: str | None) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
+    """The period's entries a DynamoDB page at a time, raw (pk, sk, row: nothing to build per entry but
+    its row), each page with the sort key it ended on if there may be more."""
+    table = SubjectIndexModel._get_connection()
+    start = None if start_after is None else {"pk": {"S": pk}, "sk": {"S": start_after}}
+    while True:
+        answer = table.query(pk, SubjectIndexModel.sk.between(low, high), limit=limit, exclusive_start_key=start)
+        start = answer.get("LastEvaluatedKey")
+        yield answer.get("Items", []), None if start is None else start["sk"]["S"]
+        if start is None or limit is not None:
+            return
+
+
+def _rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [_display(i["pk"]["S"], i["sk"]["S"], i.get("row", {}).get("S", "")) for i in items]
+
+
+def who_accessed_page(person_id: str, date_from: str, date_to: str, actor: Actor, *, limit: int = PAGE_SIZE,
+                      page_token: str | None = None) -> Page:
+    """One page of the access records naming `person_id` (alone or among many) in the period, oldest
+    first, and the token of the next page.
+
+    The request is recorded first, as an access to the person's records (no record, no answer): it
     shows in the person's own history, so a look at who looked is seen too."""
     low, high = date_range(date_from, date_to)
     pk = f"{SUBJECT_PREFIX}{_check_id(person_id, 'person')}"
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise SearchError(f"limit: 1-{MAX_PAGE_SIZE} rows")
+    start_after = None if page_token is None else _start_after(person_id, page_token, low, high)
     record_access(actor, [person_id], CATEGORY, "search_subject")
-    return [{f: getattr(e, f) if f != "seq" and f != "subjects" else int(getattr(e, f)) for f in FIELDS}
-            for e in SubjectIndexModel.query(pk, SubjectIndexModel.sk.between(low, high))]
+    items, last = next(_entries(pk, low, high, limit, start_after))
+    return Page(_rows(items), None if last is None else _token(person_id, last))
+
+
+def who_accessed(person_id: str, date_from: str, date_to: str, actor: Actor) -> list[dict[str, Any]]:
+    """Every access record naming `person_id` in the period, oldest first (the whole listing, page after
+    page); recorded once, first, as an access to the person's records."""
+    low, high = date_range(date_from, date_to)
+    pk = f"{SUBJECT_PREFIX}{_check_id(person_id, 'person')}"
+    record_access(actor, [person_id], CATEGORY, "search_subject")
+    return [row for items, _ in _entries(pk, low, high, None, None) for row in _rows(items)]
 
 
 def staff_activity(staff_id: str, date_from: str, date_to: str, actor: Actor) -> list[dict[str, Any]]:

@@ -12,14 +12,21 @@ second read and `kokuho audit verify` checks every entry against its record — 
 that says it was indexed (its `subject_index` attribute, written at creation and under the record's
 hash), that each of its subjects has its entry. Entries are append-only like the records: only ever
 put on a key nobody holds (`attribute_not_exists`).
+
+Why one `row` attribute (JSON) and not one attribute per field: a search returns up to a page of
+entries, and every attribute costs on each side of the wire (DynamoDB's item size and read units, the
+SDK's parsing, moto's copying) — three attributes instead of fifteen made a page about three times
+cheaper (benchmarks/who_accessed.py). Version 2 of the index (`SUBJ#v2`); version 1 (one attribute a
+field) was replaced before any deployment.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -27,7 +34,7 @@ from pynamodb.transactions import TransactWrite
 from kokuho.records.base import connection, table_meta
 
 SUBJECT_PREFIX = "SUBJ#"
-INDEX_VERSION = "SUBJ#v1"  # the value a record's `subject_index` carries: its entries exist
+INDEX_VERSION = "SUBJ#v2"  # the value a record's `subject_index` carries: its entries exist
 # A DynamoDB transaction holds at most 100 items; a caller's transaction may add a few items after
 # the record (a marker), so entries join it only when this many places are left over.
 TRANSACTION_LIMIT = 100
@@ -36,33 +43,39 @@ COPIED = ("chain", "seq", "at", "staff_id", "terminal_id", "purpose", "category"
 
 
 class SubjectIndexModel(Model):
-    """pk SUBJ#<subject>, sk <at>#<chain>#<seq>: one access record as seen from one of its subjects."""
+    """pk SUBJ#<subject>, sk <at>#<chain>#<seq>, row: what the security team reads of the record (JSON)."""
 
     Meta = table_meta("access_log")
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    subject_id = UnicodeAttribute()
-    chain = UnicodeAttribute()
-    seq = NumberAttribute()
-    at = UnicodeAttribute()
-    staff_id = UnicodeAttribute()
-    terminal_id = UnicodeAttribute()
-    purpose = UnicodeAttribute()
-    category = UnicodeAttribute()
-    operation = UnicodeAttribute()
-    result = UnicodeAttribute()
-    subjects = NumberAttribute()  # how many subjects the record names (a batch shows as one of many)
-    record_hash = UnicodeAttribute()
+    row = UnicodeAttribute()
+
+
+def sort_key(record: Mapping[str, Any]) -> str:
+    return f"{record['at']}#{record['chain']}#{int(record['seq']):010d}"
+
+
+def chain_and_seq(sk: str) -> tuple[str, int]:
+    """The record an entry's sort key names (`at` holds no '#'; a chain may)."""
+    _, _, rest = sk.partition("#")
+    chain, _, seq = rest.rpartition("#")
+    return chain, int(seq) if seq.isdigit() else 0
 
 
 def entry_of(record: Mapping[str, Any], subject: str) -> dict[str, Any]:
     """The index entry of `record` (its stored attributes) for one of its subjects."""
-    entry = {name: record[name] for name in COPIED}
-    entry["seq"] = int(entry["seq"])
-    entry.update(pk=f"{SUBJECT_PREFIX}{subject}", sk=f"{record['at']}#{record['chain']}#{int(record['seq']):010d}",
-                 subject_id=subject, subjects=len(record["subject_ids"]), record_hash=str(record["hash"]))
-    return entry
+    row = {name: record[name] for name in COPIED}
+    row.update(seq=int(row["seq"]), subjects=len(record["subject_ids"]), record_hash=str(record["hash"]))
+    return {"pk": f"{SUBJECT_PREFIX}{subject}", "sk": sort_key(record),
+            "row": json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"))}
+
+
+def row_of(subject: str, row: str) -> dict[str, Any]:
+    """An entry as the security team reads it: the record's displayed fields, for `subject`."""
+    fields: dict[str, Any] = json.loads(row)
+    fields["subject_id"] = subject
+    return fields
 
 
 def entries_of(record: Mapping[str, Any]) -> list[SubjectIndexModel]:
