@@ -44,6 +44,32 @@ from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any
 
+# Every attribute of moto this module replaces (only inside patched_dynamodb()), with the moto
+# behaviour it works around and the test that fails without it (tests/integration/test_moto_patches.py
+# also checks that these are all the attributes of moto that change inside the embedded AWS).
+_GUARD = "tests/integration/test_moto_patches.py::"
+PATCHES: dict[str, str] = {
+    "moto.dynamodb.responses.DynamoHandler.call_action":
+        "moto's DynamoDB backend is not thread-safe (Distributed Map threads): one lock around every request; "
+        + _GUARD + "test_every_dynamodb_request_runs_under_the_lock",
+    "moto.dynamodb.models.DynamoDBBackend.transact_write_items":
+        "moto deep-copies every table a transaction names, once per item, to roll back; backs up the items "
+        "instead (and moto's module `copy` is swapped for the call); "
+        + _GUARD + "test_a_transaction_copies_no_table + test_a_cancelled_transaction_restores_items_and_index",
+    "moto.core.serialize.JSONSerializer._serialize_type_structure":
+        "moto walks the model shape of every AttributeValue it returns (~0.3 ms each); plain values go as is; "
+        + _GUARD + "test_plain_attribute_values_skip_the_model_serializer",
+    "moto.dynamodb.models.table.Table.query":
+        "moto's query walks and sorts the whole table; narrowed to the partition / the index value's items; "
+        + _GUARD + "test_a_query_never_walks_the_whole_table",
+    "moto.dynamodb.models.table.Table.put_item":
+        "keeps the index value → items map of the query patch current on every put; "
+        + _GUARD + "test_an_index_query_sees_puts_updates_and_deletes",
+    "moto.dynamodb.models.DynamoDBBackend.update_item":
+        "keeps the index value → items map current when an update changes an attribute in place; "
+        + _GUARD + "test_an_index_query_sees_puts_updates_and_deletes",
+}
+
 DDB_LOCK = threading.RLock()
 _PLAIN_SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
 _PLAIN_SETS = {"SS", "NS"}

@@ -1,0 +1,216 @@
+"""The patches of moto are few, small, named and guarded (issue 10 item 2).
+
+Each patch (kokuho_local.moto_dynamodb.PATCHES, kokuho_local.local_lambda.PATCHES) has a test here that
+fails without it. Where the patch works around a cost or a race of moto, the test shows both sides on
+one small table: plain moto 5.2.5 still behaves that way (when a new moto stops, the patch can go) and
+the patched one does not. Cost is shown by what moto walks or copies, never by timing.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core.serialize import JSONSerializer
+from moto.dynamodb import models as ddb_models
+from moto.dynamodb.models.table import Table
+
+from kokuho_local import local_lambda, moto_dynamodb
+from kokuho_local.embedded import embedded_aws
+from kokuho_local.moto_dynamodb import DDB_LOCK, patched_dynamodb
+
+TABLE = "patch-probe"
+REGION = "ap-northeast-1"
+
+
+@contextmanager
+def dynamodb(patched: bool) -> Iterator[Any]:
+    """moto's DynamoDB alone (no embedded AWS), with or without the patches; one table with an index."""
+    with mock_aws(), (patched_dynamodb() if patched else nullcontext()):
+        ddb = boto3.client("dynamodb", region_name=REGION)
+        ddb.create_table(
+            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "g")],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            GlobalSecondaryIndexes=[{"IndexName": "gsi1", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "ALL"}}])
+        for i in range(20):
+            ddb.put_item(TableName=TABLE, Item={"pk": {"S": f"P{i % 4}"}, "sk": {"S": f"{i:02d}"},
+                                                "g": {"S": f"G{i % 2}"}, "n": {"N": str(i)}})
+        yield ddb
+
+
+def _both(test: Callable[[Any], int]) -> tuple[int, int]:
+    """(plain moto, patched) measurements of the same steps."""
+    results = []
+    for patched in (False, True):
+        with dynamodb(patched) as ddb:
+            results.append(test(ddb))
+    return results[0], results[1]
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str,
+              counts: Callable[..., bool] = lambda *a, **k: True) -> list[int]:
+    """Wrap owner.name (before a patch captures it as moto's original) to count the calls it makes."""
+    calls = [0]
+    original = getattr(owner, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if counts(*args, **kwargs):
+            calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return calls
+
+
+def test_plain_attribute_values_skip_the_model_serializer(monkeypatch: pytest.MonkeyPatch) -> None:
+    walked = _counting(monkeypatch, JSONSerializer, "_serialize_type_structure",
+                       lambda self, serialized, value, shape, key: getattr(shape, "name", None) == "AttributeValue")
+
+    def read(ddb: Any) -> int:
+        walked[0] = 0
+        item = ddb.get_item(TableName=TABLE, Key={"pk": {"S": "P1"}, "sk": {"S": "01"}})["Item"]
+        assert item["n"] == {"N": "1"}
+        return walked[0]
+
+    plain, patched = _both(read)
+    assert plain >= 4 and patched == 0
+
+
+def test_a_query_never_walks_the_whole_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    walked = _counting(monkeypatch, Table, "all_items")
+
+    def query(ddb: Any) -> int:
+        walked[0] = 0
+        by_key = ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p",
+                           ExpressionAttributeValues={":p": {"S": "P1"}})["Items"]
+        by_index = ddb.query(TableName=TABLE, IndexName="gsi1", KeyConditionExpression="g = :g",
+                             ExpressionAttributeValues={":g": {"S": "G1"}})["Items"]
+        assert len(by_key) == 5 and len(by_index) == 10
+        return walked[0]
+
+    plain, patched = _both(query)
+    assert plain >= 2 and patched == 0
+
+
+def test_a_transaction_copies_no_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    copies = [0]
+
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        copies[0] += isinstance(value, Table)
+        return copy.deepcopy(value, memo)
+
+    def transaction(ddb: Any) -> int:
+        monkeypatch.setattr(ddb_models, "copy", types.SimpleNamespace(deepcopy=deepcopy, copy=copy.copy))
+        copies[0] = 0
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "T"}, "sk": {"S": str(i)}}}} for i in range(3)])
+        return copies[0]
+
+    plain, patched = _both(transaction)
+    assert plain >= 1 and patched == 0
+
+
+def test_every_dynamodb_request_runs_under_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    held: list[bool] = []
+
+    def get_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        held.append(DDB_LOCK._is_owned())  # type: ignore[attr-defined]
+        return original(self, *args, **kwargs)
+
+    original = ddb_models.DynamoDBBackend.get_item
+    monkeypatch.setattr(ddb_models.DynamoDBBackend, "get_item", get_item)
+
+    def read(ddb: Any) -> int:
+        held.clear()
+        ddb.get_item(TableName=TABLE, Key={"pk": {"S": "P0"}, "sk": {"S": "00"}})
+        return int(all(held) and bool(held))
+
+    assert _both(read) == (0, 1)
+
+
+def _index(ddb: Any, value: str) -> list[str]:
+    items = ddb.query(TableName=TABLE, IndexName="gsi1", KeyConditionExpression="g = :g",
+                      ExpressionAttributeValues={":g": {"S": value}})["Items"]
+    return sorted(f"{it['pk']['S']}/{it['sk']['S']}" for it in items)
+
+
+def test_an_index_query_sees_puts_updates_and_deletes() -> None:
+    """The index map is built on the first index query; every later write must reach it."""
+    with dynamodb(patched=True) as ddb:
+        assert len(_index(ddb, "G0")) == 10  # builds the map
+        ddb.put_item(TableName=TABLE, Item={"pk": {"S": "NEW"}, "sk": {"S": "1"}, "g": {"S": "G7"}})
+        ddb.update_item(TableName=TABLE, Key={"pk": {"S": "P0"}, "sk": {"S": "00"}},
+                        UpdateExpression="SET g = :g", ExpressionAttributeValues={":g": {"S": "G7"}})
+        ddb.delete_item(TableName=TABLE, Key={"pk": {"S": "P2"}, "sk": {"S": "02"}})
+        ddb.put_item(TableName=TABLE, Item={"pk": {"S": "P0"}, "sk": {"S": "04"}, "g": {"S": "G9"}})  # replaced
+        assert _index(ddb, "G7") == ["NEW/1", "P0/00"]
+        assert _index(ddb, "G0") == sorted(f"P{i % 4}/{i:02d}" for i in range(6, 20, 2))
+        assert _index(ddb, "G9") == ["P0/04"]
+
+
+def test_a_cancelled_transaction_restores_items_and_index() -> None:
+    with dynamodb(patched=True) as ddb:
+        assert len(_index(ddb, "G1")) == 10
+        key = {"pk": {"S": "P1"}, "sk": {"S": "01"}}
+        with pytest.raises(ddb.exceptions.TransactionCanceledException):
+            ddb.transact_write_items(TransactItems=[
+                {"Update": {"TableName": TABLE, "Key": key, "UpdateExpression": "SET g = :g",
+                            "ExpressionAttributeValues": {":g": {"S": "G5"}}}},
+                {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "NEW"}, "sk": {"S": "x"}, "g": {"S": "G5"}}}},
+                {"ConditionCheck": {"TableName": TABLE, "Key": {"pk": {"S": "absent"}, "sk": {"S": "x"}},
+                                    "ConditionExpression": "attribute_exists(pk)"}}])
+        assert ddb.get_item(TableName=TABLE, Key=key)["Item"]["g"] == {"S": "G1"}
+        assert "Item" not in ddb.get_item(TableName=TABLE, Key={"pk": {"S": "NEW"}, "sk": {"S": "x"}})
+        assert "P1/01" in _index(ddb, "G1") and _index(ddb, "G5") == []
+
+
+# Changed by moto itself while a mock runs (its bookkeeping), not by this project.
+MOTO_OWN = ("moto.core.models.MockAWS.", "moto.core.authorization.ActionAuthenticatorMixin.request_count",
+            "moto.s3.urls.")
+
+
+def _moto_attributes() -> dict[str, int]:
+    out: dict[str, int] = {}
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "moto" or name.startswith("moto.")):
+            continue
+        for attr, value in list(vars(module).items()):
+            out[f"{name}.{attr}"] = id(value)
+            if isinstance(value, type) and value.__module__ == name:
+                out.update({f"{name}.{attr}.{a}": id(v) for a, v in list(vars(value).items())})
+    return out
+
+
+def test_the_listed_patches_are_all_of_moto_that_the_embedded_aws_changes() -> None:
+    with embedded_aws():  # imports every moto module the embedded AWS uses
+        pass
+    before = _moto_attributes()
+    with embedded_aws():
+        inside = _moto_attributes()
+    after = _moto_attributes()
+    changed = {k for k in before if inside.get(k, before[k]) != before[k] and not k.startswith(MOTO_OWN)}
+    listed = {**moto_dynamodb.PATCHES, **local_lambda.PATCHES}
+    assert changed == set(listed)
+    assert all(after[k] == before[k] for k in listed)  # restored on exit
+
+
+def test_each_listed_patch_names_its_reason_and_a_test_that_exists() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for attribute, why in {**moto_dynamodb.PATCHES, **local_lambda.PATCHES}.items():
+        reason, _, guard = why.rpartition("tests/")
+        assert len(reason) > 40, attribute
+        path, _, names = guard.partition("::")
+        source = (root / "tests" / path).read_text(encoding="utf-8")
+        for name in names.split(" + "):
+            assert f"def {name.strip()}(" in source, f"{attribute}: no test {name}"
