@@ -14,8 +14,8 @@ from kokuho.identity.mynumber import count_my_numbers
 from kokuho.linkage.fields import validate_fields
 from kokuho.linkage.permitted_list import load_permitted_list
 from kokuho.premium import compute_case
-from kokuho_local.cli.demo import LinkageLeak, _no_my_number
 from kokuho_local.cli.main import main
+from kokuho_local.demo.leaks import LinkageLeak, no_my_number
 from kokuho_local.synthetic import generate_city
 from kokuho_local.synthetic.linkage import member, pick_persons, previous_insurer_data, provision_copy, resident_ref
 
@@ -88,14 +88,14 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
 
 def test_the_demo_refuses_a_linkage_payload_holding_a_my_number() -> None:
     number = generate_city(1, seed=7).households[0].persons[0].my_number
-    _no_my_number("reply", {"fields": {"insurer_number": "401000"}}, {number})  # clean: passes
+    no_my_number("reply", {"fields": {"insurer_number": "401000"}}, {number})  # clean: passes
     with pytest.raises(LinkageLeak) as caught:
-        _no_my_number("reply", {"fields": {"note": f"番号 {number}"}}, set())
+        no_my_number("reply", {"fields": {"note": f"番号 {number}"}}, set())
     assert number not in str(caught.value)
     # a random hex id may hold a number-shaped run by chance: not a leak, unless it is a city's number
-    _no_my_number("reply", {"request_id": f"R{number}ab"}, set())
+    no_my_number("reply", {"request_id": f"R{number}ab"}, set())
     with pytest.raises(LinkageLeak):
-        _no_my_number("reply", {"request_id": f"R{number}ab"}, {number})
+        no_my_number("reply", {"request_id": f"R{number}ab"}, {number})
 
 
 def test_synthetic_linkage_data_is_deterministic_valid_and_never_my_number_shaped() -> None:

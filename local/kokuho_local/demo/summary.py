@@ -1,0 +1,38 @@
+"""The demo's summary, readable (stdout) — the JSON one is the same dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def yen(n: int) -> str:
+    return f"{n:,} 円"
+
+
+def readable(s: dict[str, Any]) -> str:
+    from kokuho_local.demo.api import readable_api
+    from kokuho_local.demo.linkage import readable_linkage
+
+    a, m = s["annual"], s["monthly"]
+    lines = [
+        f"kokuho demo — FY{s['fiscal_year']} (seed {s['seed']})",
+        f"  households {s['households']:,}   persons {s['persons']:,}   My Numbers {s['my_numbers']}",
+        f"  本算定 {a['as_of_month']} (rates {a['rates']}): assessed {a['households_assessed']:,}, versions written "
+        f"{a['versions_written']:,}, annual total {yen(a['annual_total'])}",
+        "    by part: " + ", ".join(f"{k} {yen(v)}" for k, v in a["totals"].items()),
+        "    by reduction: " + ", ".join(f"{k} {v:,}" for k, v in a["reductions"].items()),
+        f"  更正 {m['as_of_month']}: selected {m['households_selected']:,}, new versions "
+        f"{m['versions_written']:,} (unchanged {m['unchanged']:,}), difference {yen(m['difference_total'])}, "
+        f"refunds {m['refunds']['count']:,} totalling {yen(m['refunds']['total'])}",
+        f"  rerun of {m['as_of_month']}: selected {s['rerun_same_month']['households_selected']}, "
+        f"versions written {s['rerun_same_month']['versions_written']}",
+        f"  failures: annual {a['failures']}, monthly {m['failures']}",
+        f"  transfers recorded (移転先3 介護保険課, 保険料賦課情報): {len(s['transfers'])}",
+        *readable_linkage(s["linkage"]),
+        *readable_api(s["api"]),
+        f"  access history: {s['access_history']['records']:,} access records in "
+        f"{s['access_history']['chains']:,} chains, anchored by signed digest {s['access_history']['digest']}; "
+        f"kokuho audit verify: {'intact' if s['access_history']['intact'] else 'BROKEN'}",
+        "  time: " + ", ".join(f"{k} {v}" for k, v in s["timing_s"].items()),
+    ]
+    return "\n".join(lines)
