@@ -3,9 +3,10 @@
 Builds a deterministic synthetic city (default 100,000 households: ages 0–74, incomes from zero to
 high earners, pensioners, mid-year joins and losses, ~5% 擬制世帯主, some 未就学児, 非自発的失業者,
 産前産後, 特定世帯) and measures households per second on one core:
-- batch core (`compute_many` on already-valid case dicts) — the monthly workflow's path;
-- the batch core with pydantic validation of each case, and the reference engine (`compute_case`,
-  the CLI's path), on a sample.
+- the batch path (`compute_many` on already-valid case dicts) — the monthly workflow's path;
+- on a sample: the batch path with pydantic validation of each case, the validated path (`compute_case`,
+  the CLI's) and `--explain` (`explain_case`: the same computation leaving its trace, then worded).
+All three are one computation (`kokuho.premium.engine`).
 
     .venv/bin/python benchmarks/premium_engine.py [--households N] [--runs R] [--fiscal-year 2024]
 """
@@ -19,7 +20,7 @@ import statistics
 import time
 from typing import Any
 
-from kokuho.premium import compute_case, compute_many
+from kokuho.premium import compute_case, compute_many, explain_case
 
 
 def _date(rng: random.Random, year: int) -> str:
@@ -129,16 +130,19 @@ def main() -> None:
 
     compute_many(city[:1000])  # warm the per-year tables and date memos once, as a long-running worker would
     median, wall, runs = _rate(compute_many, city, args.runs)
-    print(f"batch core (compute_many): median {median:,.0f} households/s per core (CPU time) over {args.runs} runs "
+    print(f"batch path (compute_many): median {median:,.0f} households/s per core (CPU time) over {args.runs} runs "
           f"[{', '.join(f'{r:,.0f}' for r in runs)}]; {1e6 / median:.1f} µs per household; "
           f"wall-clock median {wall:,.0f}/s")
 
     sample = city[: args.validated_sample]
     v_median, _, _ = _rate(lambda cs: compute_many(cs, validate=True), sample, max(1, args.runs // 2))
-    print(f"batch core with validation (compute_many(validate=True)): median {v_median:,.0f} households/s "
+    print(f"batch path with validation (compute_many(validate=True)): median {v_median:,.0f} households/s "
           f"on {len(sample):,} households")
     r_median, _, _ = _rate(lambda cs: [compute_case(c) for c in cs], sample, max(1, args.runs // 2))
-    print(f"validated reference engine (compute_case, as the CLI): median {r_median:,.0f} households/s "
+    print(f"validated path (compute_case, as the CLI): median {r_median:,.0f} households/s "
+          f"on {len(sample):,} households")
+    e_median, _, _ = _rate(lambda cs: [explain_case(c) for c in cs], sample, max(1, args.runs // 2))
+    print(f"with the explanation (explain_case, as --explain): median {e_median:,.0f} households/s "
           f"on {len(sample):,} households")
 
     totals = compute_many(city)

@@ -77,3 +77,30 @@ def test_a_year_without_a_complete_rate_file_is_refused_before_any_batch() -> No
         assert info.value.error == "RateFileError"
         assert "FY2026" in (info.value.cause or "")
         assert list(batch_outcomes("annual-2026-2026-06")) == []
+
+
+def test_a_stored_case_the_engine_cannot_read_fails_alone_naming_its_field() -> None:
+    """One bad stored case (written without validation) is that household's failure, its field named;
+    the batch's other households are assessed by the same engine, without a second one behind it."""
+    import kokuho.premium.case
+    from kokuho.records.assessments import batch_outcomes, versions_of
+
+    city = generate_city(5, seed=8, fiscal_year=FY)
+    ids = sorted(h.household_id for h in city.households)
+    cases = {h.household_id: h.case for h in city.households}
+    del cases[ids[2]]["household"]["members"][0]["birth_date"]
+    event = {"run_id": "bad-case", "fiscal_year": FY, "as_of_month": f"{FY}-06", "mode": "annual",
+             "execution_id": "local", "batch": {"batch_id": "b00000", "household_ids": ids}}
+    validated: list[str] = []
+    validate = kokuho.premium.case.validate_case
+    with embedded_aws() as aws, pytest.MonkeyPatch.context() as mp:
+        # counts the cases checked at the edge: only the one the batch path cannot read
+        mp.setattr(kokuho.premium.case, "validate_case", lambda c: validated.append("x") or validate(c))
+        put_household_cases(cases.items(), changed_at=datetime.now(UTC))
+        assert aws.invoke("assessment-batch", event) == {"batch_id": "b00000", "households": 5, "written": 4,
+                                                          "failed": 1}
+        entries = next(iter(batch_outcomes("bad-case"))).outcome["entries"]
+        assert entries[ids[2]]["o"] == "failed"
+        assert entries[ids[2]]["e"] == "CaseError: household.members[0].birth_date: is required"
+        assert [len(versions_of(h, FY)) for h in ids] == [1, 1, 0, 1, 1]
+        assert validated == ["x"]

@@ -7,7 +7,7 @@ import copy
 import pytest
 from premium_builders import case, member
 
-from kokuho.premium import CaseError, compute_case, compute_many
+from kokuho.premium import CaseError, RateFileError, compute_case, compute_each, compute_many
 
 
 def test_batch_accepts_cases_without_optional_keys() -> None:
@@ -39,3 +39,18 @@ def test_member_id_must_not_be_a_my_number_and_errors_never_echo_it() -> None:
     with pytest.raises(CaseError) as err2:
         compute_case(worse)
     assert "123456789018" not in str(err2.value)
+
+
+def test_each_stored_case_is_answered_alone() -> None:
+    """The monthly run's path: one answer per case; a case the batch path cannot read is validated, which
+    names its field, and a year without rates refuses only its cases."""
+    good = case(member("A", "1979-06-15", salary=2_500_000))
+    unreadable = copy.deepcopy(good)
+    del unreadable["household"]["members"][0]["birth_date"]
+    no_rates = case(member(), fy=2026)
+    out = compute_each([good, unreadable, no_rates, good])
+    assert out[0] == out[3] == compute_case(good)
+    assert isinstance(out[1], CaseError)
+    assert out[1].field == "household.members[0].birth_date"
+    assert isinstance(out[2], RateFileError)
+    assert out[2].fiscal_year == 2026

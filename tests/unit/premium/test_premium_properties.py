@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from premium_builders import assessable_years, both, write_rates
 
-from kokuho.premium import compute_case, compute_many, load_rate_table
+from kokuho.premium import compute_case, compute_many, explain_case, load_rate_table
 from kokuho.premium.rates import DEFAULT_RATES_DIR
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -136,6 +136,22 @@ def test_deterministic_and_input_untouched(cases: list[dict[str, Any]]) -> None:
     assert compute_many(cases) == first
     assert [compute_case(c) for c in cases] == first  # batch core == validated reference engine
     assert cases == snapshot
+
+
+@SETTINGS
+@given(households())
+def test_the_explanation_restates_the_computation(c: dict[str, Any]) -> None:
+    """--explain reads back the computation that produced the figures: its parts, its reduction, and (when
+    no month reaches the cap) components whose amounts × months sum to what each part was charged."""
+    out = explain_case(copy.deepcopy(c))
+    explain = out.pop("explain")
+    assert out == both(c)
+    assert explain["reduction"]["result"] == out["reduction"]
+    for key, part in explain["parts"].items():
+        assert part["annual"] == out["parts"][key]
+        if not any("頭打ち" in line for line in part["months"]):
+            twelfths = sum(comp["amount"] * comp["months"] for comp in part["components"])
+            assert twelfths // 1200 * 100 == out["parts"][key]
 
 
 @pytest.mark.slow

@@ -357,23 +357,16 @@ class _Batch:
 
 
 def _compute(cases: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
-    """Engine results per household; a household whose case the engine rejects is a failure (not the batch)."""
-    from kokuho.premium import CaseError, RateFileError, compute_case
+    """Engine results per household; a household whose case the engine refuses is a failure (not the batch)."""
+    from kokuho.premium import compute_each
 
-    ids = list(cases)
-    try:
-        from kokuho.premium import compute_many
-
-        return dict(zip(ids, compute_many([cases[h] for h in ids]), strict=True)), {}
-    except (ImportError, CaseError, RateFileError, ValueError, KeyError, TypeError):
-        pass  # fall back to one at a time so one bad case names itself
     results: dict[str, dict[str, Any]] = {}
     failures: dict[str, str] = {}
-    for h in ids:
-        try:
-            results[h] = compute_case(cases[h])
-        except (CaseError, RateFileError) as exc:
-            failures[h] = redact(f"{type(exc).__name__}: {exc}")
+    for h, out in zip(cases, compute_each(cases.values()), strict=True):
+        if isinstance(out, dict):
+            results[h] = out
+        else:
+            failures[h] = redact(f"{type(out).__name__}: {out}")
     return results, failures
 
 

@@ -1,7 +1,7 @@
 """The premium case (interfaces.md "Premium"): pydantic models that validate one household at the edge.
 
 Unknown fields, impossible dates and negative amounts are refused with a `CaseError` naming the field
-as a dotted path (``household.members[0].income.total``). The batch core (`kokuho.premium.fast`) trusts
+as a dotted path (``household.members[0].income.total``). The batch path (`kokuho.premium.engine`) trusts
 its input and never pays for this validation.
 """
 

@@ -1,220 +1,398 @@
-"""The reference premium computation (保険料の賦課計算), month by month, rule by rule (domain.md §1).
+"""The premium computation (保険料の賦課計算) — domain.md §1, computation rules 1–6, on plain integers.
 
-This is the readable form: it works on validated `PremiumCase` models with dates and Fractions and
-records every component it adds, so `--explain` can read the computation back to a resident. The
-batch core in `kokuho.premium.fast` computes the same figures on plain integers; tests hold the two
-equal on random households.
+One computation serves every caller: the batch path (`compute_many` on trusted cases), the validated
+one (`compute_case`) and `--explain`, which passes a `Trace` for the computation to fill as it goes; the
+batch path leaves it off. Input is a premium case dict in interfaces.md shape (ISO date strings; optional
+keys may be left out); nothing is validated here (`kokuho.premium.case` does that at the edge).
+
+Why it is fast, with exact results to the yen:
+- months are 12-bit masks (`kokuho.premium.ages`), derived once per distinct date and memoized;
+- the year is cut into segments in which no mask changes; each part's monthly sum is computed once per
+  segment and multiplied by its length (usually one segment of 12 months);
+- 所得割 = taxable × num // den with the rate as an exact fraction (8.20% → 41/500): floor to the yen;
+- rules 3–4: Σ_months min(cap, sum) ÷ 12 rounded down to 100 yen = Σ // 1200 × 100, exact in integers;
+- the reduced 均等割/平等割 of each level, 未就学児 and 特定世帯 are precomputed per year.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from kokuho.premium import ages
-from kokuho.premium.case import Member, PremiumCase
+from kokuho.premium.ages import FULL, BirthFacts
 from kokuho.premium.installments import installment_months, split_equally
-from kokuho.premium.rates import PART_KEYS, PartRates, RateTable
+from kokuho.premium.rates import PART_KEYS, PartRates, RateTable, load_rate_table
 from kokuho.premium.reductions import (
-    SPECIFIC_NAMES_JA,
+    LEVELS,
+    PENSION_DEDUCTION_65,
+    REDUCTION_LABELS,
+    SPECIFIC_PARTS,
+    Contribution,
     Judgement,
-    judge_reduction,
     reduce_preschool,
     reduce_specific,
     reduce_statutory,
+    reduction_level,
     unemployed_salary,
 )
 
+_SPECIFIC_KEYS = (None, "specific", "continuing")
 
-def yen(amount: int) -> str:
-    return f"{amount:,}"
+
+class _Part:
+    """A part's rates compiled for the computation: the reduced levies of every level, once per year."""
+
+    __slots__ = ("capita", "care", "child", "den", "flat", "key", "num", "rates", "specific")
+
+    def __init__(self, rates: PartRates) -> None:
+        self.rates = rates
+        self.key = rates.key
+        self.num = rates.income_rate.numerator
+        self.den = rates.income_rate.denominator
+        self.care = rates.key == "care"
+        self.child = rates.key == "child"
+        # capita[level] = (statutory, 未就学児): the statutory reduction, then the half, each floored.
+        self.capita = {lv: (reduce_statutory(rates.per_capita, lv),
+                            reduce_preschool(reduce_statutory(rates.per_capita, lv))) for lv in LEVELS}
+        # specific[sp]: the 特定世帯 factor (medical and support only); flat[sp][level]: then the statutory one.
+        self.specific = {sp: reduce_specific(rates.per_household, sp if rates.key in SPECIFIC_PARTS else None)
+                         for sp in _SPECIFIC_KEYS}
+        self.flat = {sp: {lv: reduce_statutory(amount, lv) for lv in LEVELS} for sp, amount in self.specific.items()}
+
+
+class Year:
+    """A fiscal year's rate table compiled for the computation, with memos of what dates decide."""
+
+    def __init__(self, table: RateTable) -> None:
+        fy = table.fiscal_year
+        self.table = table
+        self.fy = fy
+        self.april = ages.april(fy)
+        self.apr1 = f"{fy:04d}-04-01"
+        self.mar31 = f"{fy + 1:04d}-03-31"
+        # Every part key in output order; None for a part the year does not have (amount 0).
+        self.slots = [(k, _Part(table.parts[k]) if k in table.parts else None) for k in PART_KEYS]
+        limit0, self.tier0_amount = table.basic_deduction[0]
+        self.tier0_limit = limit0 if limit0 is not None else 1 << 62
+        # A city has far fewer distinct dates than people: each date's months are derived once.
+        self.periods: dict[tuple[str, str | None], int] = {}
+        self.births: dict[str, BirthFacts] = {}
+        self.plans: dict[tuple[int, str | None], list[tuple[Any, ...]]] = {}
+        # Due months by the first counted month (index −1: no month counted, no installment).
+        self.dues = [installment_months(fy, first) for first in range(ages.FY_MONTHS)] + [[]]
+
+    def plan(self, level: int, specific: str | None) -> list[tuple[Any, ...]]:
+        """The parts the year has, each with what its sums need at this reduction level and 特定世帯 state:
+        (key, part, num, den, cap, care, 均等割 by kind (adult, up to 18, 未就学児), 平等割)."""
+        plan = self.plans.get((level, specific))
+        if plan is None:
+            plan = self.plans[(level, specific)] = []
+            for key, p in self.slots:
+                if p is None:
+                    continue
+                normal, preschool = p.capita[level]
+                capitas = (normal, 0, 0) if p.child else (normal, normal, preschool)
+                plan.append((key, p, p.num, p.den, p.rates.cap, p.care, capitas, p.flat[specific][level]))
+        return plan
+
+    def period_mask(self, start: str, until: str | None) -> int:
+        mask = self.periods[(start, until)] = ages.period_mask(self.april, start, until)
+        return mask
+
+    def birth_facts(self, birth: str) -> BirthFacts:
+        facts = self.births[birth] = ages.birth_facts(self.fy, birth)
+        return facts
+
+
+_COMPILED: dict[int, Year] = {}  # by the identity of the rate table (each Year keeps its table alive)
+
+
+def compiled(table: RateTable) -> Year:
+    """The rate table compiled for the computation, once per table."""
+    y = _COMPILED.get(id(table))
+    if y is None or y.table is not table:
+        if len(_COMPILED) >= 64:  # tests write many tables; a worker sees a handful of years
+            _COMPILED.clear()
+        y = _COMPILED[id(table)] = Year(table)
+    return y
+
+
+def year_for(fiscal_year: int, directory: Path | str | None = None) -> Year:
+    """The compiled year of the rate file of `fiscal_year` (the rate file is read once per directory)."""
+    return compiled(load_rate_table(fiscal_year, directory))
+
+
+# -- the trace (--explain) --------------------------------------------------------------------------
+
+@dataclass
+class MemberTrace:
+    """What the computation derived for one member, as `--explain` reads it back."""
+
+    id: str
+    total: int  # 総所得金額等 as declared
+    deduction: int  # 基礎控除 chosen by it
+    salary: int
+    unemployed_salary: int | None  # the salary as counted (30/100) in 非自発的失業者 months
+    unemployed: int  # those months
+    preschool: bool
+    child_waived: bool
 
 
 @dataclass
-class Component:
-    """One levy (所得割, 均等割 or 平等割) of one member or of the household, with the months it counts in.
-    `amount` is the annual amount that enters the monthly sum of each of those months."""
+class Levy:
+    """One member's 所得割 and 均等割 in a segment of months."""
 
-    kind: str
-    member_id: str | None
-    amount: int
-    text: str
-    months: list[int] = field(default_factory=list)
+    member: int  # index of the member in the case (key of Trace.members)
+    income: int
+    per_capita: int
+    maternity: bool  # 産前産後: both exempt
 
 
 @dataclass
-class PartResult:
+class Segment:
+    """Months first..end−1, in which the part's monthly sum is the same."""
+
+    first: int
+    end: int
+    total: int  # 所得割 + 均等割 + 平等割, before the cap
+    levies: list[Levy]
+    household: int | None  # 平等割, None when nobody counts in these months
+
+
+@dataclass
+class PartTrace:
     key: str
     rates: PartRates
-    monthly: list[int]  # per month: min(cap, 所得割 + 均等割 + 平等割), before ÷ 12
-    capped: list[bool]
-    components: list[Component]
-    exact: Fraction  # Σ monthly ÷ 12, exact (computation rule 3)
-    annual: int  # rounded down to 100 yen (computation rule 4)
+    per_capita: tuple[int, int]  # after the statutory reduction; then 未就学児
+    per_household: tuple[int, int]  # after the 特定世帯 factor; then the statutory reduction
+    segments: list[Segment] = field(default_factory=list)
+    annual: int = 0
+
+    def monthly(self) -> list[tuple[int, bool]]:
+        """(min(cap, sum), capped) for each month of the year."""
+        out = [(0, False)] * ages.FY_MONTHS
+        for s in self.segments:
+            out[s.first:s.end] = [(min(self.rates.cap, s.total), s.total > self.rates.cap)] * (s.end - s.first)
+        return out
 
 
 @dataclass
-class Assessment:
-    fiscal_year: int
-    judgement: Judgement
-    parts: dict[str, PartResult]
-    first_counted: int | None
-    installments: list[dict[str, Any]]
+class Trace:
+    """Everything the computation decided for one household, filled when `--explain` asks for it."""
 
-    @property
-    def annual(self) -> int:
-        return sum(p.annual for p in self.parts.values())
-
-    def output(self) -> dict[str, Any]:
-        """The interfaces.md output dict."""
-        parts = {k: (self.parts[k].annual if k in self.parts else 0) for k in PART_KEYS}
-        return {
-            "fiscal_year": self.fiscal_year,
-            "reduction": self.judgement.label,
-            "parts": parts,
-            "annual": sum(parts.values()),
-            "installments": self.installments,
-        }
+    table: RateTable
+    specific_household: str | None = None
+    judgement: Judgement = field(default_factory=Judgement)
+    members: dict[int, MemberTrace] = field(default_factory=dict)  # by index in the case; counted ones
+    parts: dict[str, PartTrace] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class _MemberYear:
-    """A member's months and amounts for the year (everything that does not depend on the part)."""
+# -- the computation ---------------------------------------------------------------------------------
 
-    member: Member
-    counted: frozenset[int]
-    class2: frozenset[int]
-    preschool: frozenset[int]
-    child_waived: frozenset[int]
-    maternity: frozenset[int]
-    unemployed: frozenset[int]
-    deduction: int
+_MEMBER_DEFAULTS: dict[str, Any] = {"insured": [], "salary_or_pension_earner": False, "involuntary_unemployment": None,
+                                    "expected_birth": None, "specific_same_household": False}
+_INCOME_DEFAULTS: dict[str, Any] = {"salary": 0, "pension": 0, "declared": True}
 
 
-def _member_year(member: Member, fy: int, rates: RateTable) -> _MemberYear:
-    eb = member.expected_birth
-    iu = member.involuntary_unemployment
-    return _MemberYear(
-        member=member,
-        counted=ages.counted_months(fy, [(p.from_, p.until) for p in member.insured]),
-        class2=ages.care_class2_months(fy, member.birth_date),
-        preschool=ages.preschool_months(fy, member.birth_date),
-        child_waived=ages.child_waiver_months(fy, member.birth_date),
-        maternity=ages.maternity_months(fy, eb.month, eb.multiple) if eb else frozenset(),
-        unemployed=ages.unemployment_months(fy, iu.left_on) if iu else frozenset(),
-        deduction=rates.basic_deduction_for(member.income.total),
-    )
+def _complete(case: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a case with every optional key filled with its default (interfaces.md)."""
+    h = case["household"]
+    members = []
+    for m in h["members"]:
+        member = {**_MEMBER_DEFAULTS, **m, "income": {**_INCOME_DEFAULTS, **m["income"]}}
+        member["insured"] = [{"until": None, **p} for p in member["insured"]]
+        eb = member["expected_birth"]
+        if eb is not None:
+            member["expected_birth"] = {"multiple": False, **eb}
+        members.append(member)
+    return {**case, "household": {"specific_household": None, **h, "members": members}}
 
 
-def _income_levy(my: _MemberYear, part: PartRates, month: int) -> tuple[int, str]:
-    """所得割 (income levy) of a member for a month's sum: (総所得金額等 − 基礎控除) × rate, rounded down
-    to the yen, never negative; salary at 30/100 in 非自発的失業者 months; 0 in 産前産後 months."""
-    inc = my.member.income
-    if month in my.maternity:
-        return 0, f"所得割 ({my.member.id}): 産前産後期間のため免除 0円"
-    base, note = inc.total, ""
-    if month in my.unemployed and inc.salary:
-        counted = unemployed_salary(inc.salary)
-        base = inc.total - inc.salary + counted
-        note = f" [非自発的失業者: 給与所得 {yen(inc.salary)} × 30/100 = {yen(counted)}円として算定]"
-    taxable = max(0, base - my.deduction)
-    levy = int(taxable * part.income_rate)  # int() of a non-negative Fraction rounds down to the yen
-    if base <= my.deduction:
-        return 0, (f"所得割 ({my.member.id}): {yen(base)} − 基礎控除 {yen(my.deduction)} が0以下のため 0円{note}")
-    return levy, (f"所得割 ({my.member.id}): ({yen(base)} − 基礎控除 {yen(my.deduction)}) × "
-                  f"{part.income_rate_text}% = {yen(levy)}円 (1円未満切捨て){note}")
+def compute(case: dict[str, Any], y: Year, trace: Trace | None = None) -> dict[str, Any]:
+    """One household; a case that leaves optional keys out is completed with their defaults first."""
+    if trace is not None:  # filled as it goes: no second attempt
+        return _compute(_complete(case), y, trace)
+    try:
+        return _compute(case, y, None)
+    except KeyError:
+        return _compute(_complete(case), y, None)
 
 
-def _per_capita(my: _MemberYear, part: PartRates, level: int, month: int) -> tuple[int, str]:
-    """均等割 (per-capita levy) of a member for a month's sum: statutory reduction, then 未就学児 half,
-    each rounded down to the yen; waived for the child part up to 18; 0 in 産前産後 months."""
-    who = my.member.id
-    if part.key == "child" and month in my.child_waived:
-        return 0, f"均等割 ({who}): 18歳到達後最初の3月31日までのため子ども・子育て支援分の均等割なし 0円"
-    if month in my.maternity:
-        return 0, f"均等割 ({who}): 産前産後期間のため免除 0円"
-    amount = part.per_capita
-    text = f"均等割 ({who}): {yen(amount)}円"
-    return _apply_levels(amount, text, level, preschool=month in my.preschool)
+def _compute(case: dict[str, Any], y: Year, trace: Trace | None) -> dict[str, Any]:  # noqa: C901 — one hot path
+    household = case["household"]
+    members = household["members"]
+    start = y.april
+    apr1 = y.apr1
+    mar31 = y.mar31
+    periods = y.periods
+    births = y.births
+    tier0_limit, tier0_amount = y.tier0_limit, y.tier0_amount
 
-
-def _apply_levels(amount: int, text: str, level: int, *, preschool: bool) -> tuple[int, str]:
-    if level:
-        reduced = reduce_statutory(amount, level)
-        text += f" → {level}割軽減 {yen(amount)} × {10 - level}/10 = {yen(reduced)}円 (1円未満切捨て)"
-        amount = reduced
-    if preschool:
-        halved = reduce_preschool(amount)
-        text += f" → 未就学児 {yen(amount)} × 1/2 = {yen(halved)}円 (1円未満切捨て)"
-        amount = halved
-    return amount, text
-
-
-def _per_household(part: PartRates, level: int, specific: str | None) -> tuple[int, str]:
-    """平等割 (per-household levy): 特定世帯 factor first (medical, support), then the statutory
-    reduction, each rounded down to the yen."""
-    amount = part.per_household
-    text = f"平等割 (世帯): {yen(amount)}円"
-    if specific is not None and part.key in ("medical", "support"):
-        reduced = reduce_specific(amount, specific)
-        factor = "1/2" if specific == "specific" else "3/4"
-        text += f" → {SPECIFIC_NAMES_JA[specific]} {yen(amount)} × {factor} = {yen(reduced)}円 (1円未満切捨て)"
-        amount = reduced
-    return _apply_levels(amount, text, level, preschool=False)
-
-
-def _part(key: str, rates: PartRates, years: list[_MemberYear], level: int, specific: str | None) -> PartResult:
-    components: dict[tuple[str, str | None, int, str], Component] = {}
-
-    def add(kind: str, who: str | None, amount: int, text: str, month: int) -> None:
-        c = components.setdefault((kind, who, amount, text), Component(kind, who, amount, text))
-        c.months.append(month)
-
-    monthly: list[int] = []
-    capped: list[bool] = []
-    for month in range(ages.FY_MONTHS):
-        total, anyone = 0, False
-        for my in years:
-            if month not in my.counted:
+    # One pass over the members: their months as masks, and the 軽減判定 (statutory reduction judgement)
+    # as of `day`: 1 April, or — when nobody is insured that day — the day the household first becomes
+    # insured in the year, found by the first pass, which the second pass then judges on (rarely needed).
+    householder = household["householder_id"]
+    judgement = trace.judgement if trace is not None else None
+    day = apr1
+    while True:
+        # rows: (member index, 2号 K, 産前産後 M, 所得割 base (in April), 均等割 kind) of the counted members;
+        # moving: by position in rows, (C, K, M, 失業 U, base outside U, base in U) of those whose masks
+        # change within the year, for cutting it into segments.
+        rows = []
+        moving = {}
+        first_day: str | None = None
+        all_counted = 0  # months in which anyone counts
+        change = 0  # months where some mask differs from the month before
+        income = earners = insured_count = 0  # judged income, n, N
+        undeclared = anyone_insured = False
+        for i, m in enumerate(members):
+            counted = 0
+            insured = False
+            for p in m["insured"]:
+                frm = p["from"]
+                until = p["until"]
+                if frm <= day:
+                    if until is None or day < until:
+                        insured = anyone_insured = True
+                elif frm <= mar31 and (until is None or until > frm) and (first_day is None or frm < first_day):
+                    first_day = frm  # the first day of the year after `day` that a period holds
+                mask = periods.get((frm, until))
+                counted |= y.period_mask(frm, until) if mask is None else mask
+            iu = m["involuntary_unemployment"]
+            unemp = ages.unemployment(start, iu["left_on"]) if iu else None
+            birth = m["birth_date"]
+            class2, preschool, waived, aged_65 = births.get(birth) or y.birth_facts(birth)
+            inc = m["income"]
+            total = inc["total"]
+            # The reduction test counts the householder (擬制世帯主 included), every member insured on the
+            # day and every 特定同一世帯所属者; N counts the last two.
+            if insured or m["specific_same_household"]:
+                insured_count += 1
+                tested = True
+            else:
+                tested = m["id"] == householder
+            if tested:
+                if not inc["declared"]:
+                    undeclared = True  # anyone undeclared (未申告): no reduction
+                judged = total
+                off = 0
+                if aged_65:  # 65 or over on 31 December before the year: off the public-pension income
+                    pension = inc["pension"]
+                    off = pension if pension < PENSION_DEDUCTION_65 else PENSION_DEDUCTION_65
+                    judged -= off
+                counted_salary: int | None = None
+                if unemp is not None and inc["salary"] and unemp.first_day <= day <= unemp.last_day:
+                    counted_salary = unemployed_salary(inc["salary"])  # 非自発的失業者 on the judgement day
+                    judged -= inc["salary"] - counted_salary
+                income += judged
+                if m["salary_or_pension_earner"]:
+                    earners += 1
+                if judgement is not None:
+                    judgement.contributions.append(Contribution(m["id"], total, judged, inc["salary"], off,
+                                                                counted_salary))
+                    if not inc["declared"]:
+                        judgement.undeclared.append(m["id"])
+            if not counted:
                 continue
-            if key == "care" and month not in my.class2:
-                continue  # care part: only 介護保険第2号被保険者 months
-            anyone = True
-            levy, text = _income_levy(my, rates, month)
-            add("所得割", my.member.id, levy, text, month)
-            capita, text = _per_capita(my, rates, level, month)
-            add("均等割", my.member.id, capita, text, month)
-            total += levy + capita
-        if anyone:  # 平等割 once for the household (for care: once if any 2号 member counts)
-            flat, text = _per_household(rates, level, specific)
-            add("平等割", None, flat, text, month)
-            total += flat
-        monthly.append(min(rates.cap, total))  # computation rule 3: min(cap, sum) per month
-        capped.append(total > rates.cap)
-    exact = Fraction(sum(monthly), 12)  # computation rule 3: each month's charge ÷ 12, kept exact
-    annual = int(exact // 100) * 100  # computation rule 4: 100円未満切捨て per part
-    return PartResult(key, rates, monthly, capped, list(components.values()), exact, annual)
+            all_counted |= counted
+            eb = m["expected_birth"]
+            maternity = ages.maternity_mask(start, eb["month"], eb["multiple"]) if eb else 0
+            unemployed = 0
+            adjusted = total
+            if unemp is not None and inc["salary"]:
+                unemployed = unemp.months
+                adjusted = total - inc["salary"] + unemployed_salary(inc["salary"])
+            # 基礎控除 tier chosen by the declared total; the 所得割 base is never negative.
+            ded = tier0_amount if total <= tier0_limit else y.table.basic_deduction_for(total)
+            taxable = total - ded if total > ded else 0
+            taxable_u = adjusted - ded if adjusted > ded else 0
+            # 均等割 kind: 0 adult; 1 child part waived (up to 18); 2 also 未就学児 (inside 1).
+            rows.append((i, class2, maternity, taxable_u if unemployed & 1 else taxable, preschool + waived))
+            if counted != FULL or maternity or unemployed or (class2 and class2 != FULL):
+                moving[len(rows) - 1] = (counted, class2, maternity, unemployed, taxable, taxable_u)
+                for mask in (counted, class2, maternity, unemployed):
+                    change |= (mask ^ (mask << 1)) & 0xFFE
+            if trace is not None:
+                trace.members[i] = MemberTrace(m["id"], total, ded, inc["salary"],
+                                               adjusted - total + inc["salary"] if unemployed else None, unemployed,
+                                               preschool, waived)
+        if anyone_insured or first_day is None or day != apr1 or not all_counted:
+            break
+        day = first_day  # nobody insured on 1 April: judged as of the day the household first becomes insured
+        if judgement is not None:
+            judgement.contributions.clear()
+            judgement.undeclared.clear()
 
+    # No judgement when nobody counts in any month (e.g. insured on 1 April only): no reduction, no charge.
+    level = reduction_level(income, earners, insured_count, undeclared, y.table, judgement, day) if all_counted else 0
 
-def assess(case: PremiumCase, rates: RateTable) -> Assessment:
-    """Assess one household for the fiscal year (賦課): reduction, parts, annual, installments."""
-    fy = case.fiscal_year
-    household = case.household
-    judgement = judge_reduction(household, fy, rates)
-    years = [_member_year(m, fy, rates) for m in household.members]
-    parts = {
-        key: _part(key, rates.parts[key], years, judgement.level, household.specific_household)
-        for key in PART_KEYS
-        if key in rates.parts
+    # Rules 3–4 over segments of months in which no mask changes: Σ min(cap, sum) × length. A segment's
+    # rows are the members counted in it, their masks read at its first month (truthy = in the mask); a
+    # member whose masks never change counts all year with the same row, and without any change the
+    # year is one segment.
+    if not change:
+        segments = [(0, 12, rows)]
+    else:
+        segments = []
+        lo = 0
+        for hi in (*(i for i in range(1, 12) if change >> i & 1), 12):
+            bit = 1 << lo
+            cut = []
+            for j, row in enumerate(rows):
+                if j not in moving:
+                    cut.append(row)
+                    continue
+                c, k, mat, u, base, base_u = moving[j]
+                if c & bit:
+                    cut.append((row[0], k & bit, mat & bit, base_u if u & bit else base, row[4]))
+            segments.append((lo, hi, cut))
+            lo = hi
+    specific_household = household["specific_household"]
+    parts = dict.fromkeys(PART_KEYS, 0)  # a part the year does not have stays 0
+    annual = 0
+    for key, part, num, den, cap, care, capitas, flat in y.plan(level, specific_household):
+        part_trace = None
+        if trace is not None:
+            part_trace = trace.parts[key] = PartTrace(key, part.rates, part.capita[level],
+                                                      (part.specific[specific_household], flat))
+        acc = 0  # Σ over months of min(cap, sum); ÷ 12 happens once at the end
+        for lo, hi, members_in in segments:
+            total_s = 0
+            anyone = False
+            levies: list[Levy] | None = [] if part_trace is not None else None
+            for i, class2, maternity, taxable, kind in members_in:
+                if care and not class2:
+                    continue  # care part: only 介護保険第2号被保険者 months
+                anyone = True
+                if maternity:  # 産前産後: no 所得割, no 均等割
+                    if levies is not None:
+                        levies.append(Levy(i, 0, 0, True))
+                    continue
+                # 所得割 rounded down to the yen (exact fraction rate); salary at 30/100 in 失業 months.
+                levy = taxable * num // den
+                capita = capitas[kind]  # after the reductions; 0 in the child part up to 18
+                total_s += levy + capita
+                if levies is not None:
+                    levies.append(Levy(i, levy, capita, False))
+            if anyone:  # 平等割 once for the household (for care: once if any 2号 member counts)
+                total_s += flat
+            acc += (total_s if total_s < cap else cap) * (hi - lo)
+            if part_trace is not None and levies is not None:
+                part_trace.segments.append(Segment(lo, hi, total_s, levies, flat if anyone else None))
+        amount = acc // 1200 * 100  # rule 3–4: Σ monthly ÷ 12, 100円未満切捨て
+        parts[key] = amount
+        annual += amount
+        if part_trace is not None:
+            part_trace.annual = amount
+
+    # Installments (rule 6), from the first counted month (-1: none).
+    first = (all_counted & -all_counted).bit_length() - 1
+    return {
+        "fiscal_year": y.fy,
+        "reduction": REDUCTION_LABELS[level],
+        "parts": parts,
+        "annual": annual,
+        "installments": split_equally(annual, y.dues[first]),
     }
-    counted = [month for my in years for month in my.counted]
-    first = min(counted) if counted else None
-    annual = sum(p.annual for p in parts.values())
-    installments = split_equally(annual, installment_months(fy, first))
-    return Assessment(fy, judgement, parts, first, installments)
-
-
-def fiscal_year_bounds(fy: int) -> tuple[dt.date, dt.date]:
-    return dt.date(fy, 4, 1), dt.date(fy + 1, 3, 31)

@@ -34,5 +34,6 @@ def split_equally(total: int, due_months: list[str]) -> list[dict[str, Any]]:
         return []
     count = len(due_months)
     each = total // count // 100 * 100
-    first = total - each * (count - 1)
-    return [{"due": due, "amount": first if i == 0 else each} for i, due in enumerate(due_months)]
+    out = [{"due": due, "amount": each} for due in due_months]
+    out[0]["amount"] = total - each * (count - 1)
+    return out

@@ -4,11 +4,8 @@ reduced 均等割 (per-capita levy) and 平等割 (per-household levy) amounts, 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
-from kokuho.premium.ages import age_on, counted_months, unemployment_period
-from kokuho.premium.case import Household, Member
 from kokuho.premium.rates import RateTable
 
 #: 公的年金等所得 deduction for members aged 65+ on 31 December before the fiscal year (軽減判定).
@@ -18,7 +15,9 @@ UNEMPLOYED_SALARY_NUM, UNEMPLOYED_SALARY_DEN = 30, 100
 #: 特定世帯 / 特定継続世帯 factor on the medical and support 平等割.
 SPECIFIC_FACTORS: dict[str, tuple[int, int]] = {"specific": (1, 2), "continuing": (3, 4)}
 SPECIFIC_NAMES_JA = {"specific": "特定世帯", "continuing": "特定継続世帯"}
-#: Statutory reduction level (割) → label in the output.
+SPECIFIC_PARTS = ("medical", "support")
+#: Statutory reduction levels (割) and their label in the output; 0 = no reduction.
+LEVELS = (0, 7, 5, 2)
 REDUCTION_LABELS: dict[int, str | None] = {0: None, 7: "7割", 5: "5割", 2: "2割"}
 
 
@@ -45,23 +44,6 @@ def reduce_specific(amount: int, specific: str | None) -> int:
     return amount * num // den
 
 
-def insured_on(member: Member, day: dt.date) -> bool:
-    return any(p.from_ <= day and (p.until is None or day < p.until) for p in member.insured)
-
-
-def judgement_date(household: Household, fiscal_year: int) -> dt.date | None:
-    """The reduction judgement date (軽減判定日): 1 April, or the day the household first becomes insured in
-    the year; None if nobody counts in any month of the year (domain.md §1 rule 1: no reduction), which
-    includes a household insured on 1 April only (lost on 2 April)."""
-    if not any(counted_months(fiscal_year, [(p.from_, p.until) for p in m.insured]) for m in household.members):
-        return None
-    start, end = dt.date(fiscal_year, 4, 1), dt.date(fiscal_year + 1, 3, 31)
-    if any(insured_on(m, start) for m in household.members):
-        return start
-    starts = [p.from_ for m in household.members for p in m.insured if start <= p.from_ <= end]
-    return min(starts) if starts else None
-
-
 @dataclass
 class Contribution:
     """One person's income in the reduction test, with the adjustments applied."""
@@ -69,15 +51,17 @@ class Contribution:
     member_id: str
     declared_total: int
     judged: int
-    notes: list[str] = field(default_factory=list)
+    salary: int = 0
+    pension_off: int = 0  # taken off the pension income of a member 65 or over
+    unemployed_salary: int | None = None  # the salary as counted (30/100) for an 非自発的失業者
 
 
 @dataclass
 class Judgement:
-    """Result of the 軽減判定 (reduction judgement)."""
+    """The 軽減判定 (reduction judgement) as the engine made it; filled only when asked (--explain)."""
 
-    level: int  # 7, 5, 2 or 0
-    day: dt.date | None
+    level: int = 0  # 7, 5, 2 or 0
+    day: str | None = None  # None: nobody counts in any month of the year (no judgement)
     judged_income: int = 0
     earners: int = 1  # n
     members: int = 0  # N
@@ -92,47 +76,16 @@ class Judgement:
         return REDUCTION_LABELS[self.level]
 
 
-def judged_income_of(member: Member, fiscal_year: int, day: dt.date) -> Contribution:
-    """A person's 総所得金額等 as the reduction test counts it."""
-    inc = member.income
-    judged = inc.total
-    notes: list[str] = []
-    if age_on(member.birth_date, dt.date(fiscal_year - 1, 12, 31)) >= 65 and inc.pension > 0:
-        off = min(PENSION_DEDUCTION_65, inc.pension)
-        judged -= off
-        notes.append(f"65歳以上の公的年金等所得から{off:,}円控除")
-    if member.involuntary_unemployment is not None and inc.salary > 0:
-        start, end = unemployment_period(member.involuntary_unemployment.left_on)
-        if start <= day <= end:
-            counted = unemployed_salary(inc.salary)
-            judged -= inc.salary - counted
-            notes.append(f"非自発的失業者: 給与所得 {inc.salary:,}円 × 30/100 = {counted:,}円")
-    return Contribution(member.id, inc.total, judged, notes)
-
-
-def judge_reduction(household: Household, fiscal_year: int, rates: RateTable) -> Judgement:
-    """7割・5割・2割軽減 (statutory reduction) judged on the household as of the judgement date: the
-    householder (擬制世帯主 included), every member insured that day and every 特定同一世帯所属者."""
-    day = judgement_date(household, fiscal_year)
-    if day is None:
-        return Judgement(level=0, day=None)
-    counted: list[Member] = []
-    insured_count = 0
-    for m in household.members:
-        insured = insured_on(m, day)
-        if insured or m.specific_same_household:
-            insured_count += 1  # N: insured members + 特定同一世帯所属者, each person once
-        if insured or m.specific_same_household or m.id == household.householder_id:
-            counted.append(m)
-    contributions = [judged_income_of(m, fiscal_year, day) for m in counted]
-    earners = max(1, sum(1 for m in counted if m.salary_or_pension_earner))
-    income = sum(c.judged for c in contributions)
-    limit_7 = rates.reduction_base + rates.reduction_per_earner * (earners - 1)
+def reduction_level(income: int, earners: int, insured_count: int, undeclared: bool, rates: RateTable,
+                    trace: Judgement | None = None, day: str | None = None) -> int:
+    """7割・5割・2割軽減 (statutory reduction) of a household whose judged income, 給与所得者等 (n) and
+    insured members + 特定同一世帯所属者 (N) on the judgement `day` are given; none if anyone counted
+    has not declared income (未申告). `trace` receives the figures of the test."""
+    limit_7 = rates.reduction_base + rates.reduction_per_earner * ((earners or 1) - 1)
     limit_5 = limit_7 + rates.reduction_per_member_5 * insured_count
     limit_2 = limit_7 + rates.reduction_per_member_2 * insured_count
-    undeclared = [m.id for m in counted if not m.income.declared]
     if undeclared:
-        level = 0  # anyone undeclared (未申告): no reduction
+        level = 0
     elif income <= limit_7:
         level = 7
     elif income <= limit_5:
@@ -141,5 +94,8 @@ def judge_reduction(household: Household, fiscal_year: int, rates: RateTable) ->
         level = 2
     else:
         level = 0
-    return Judgement(level, day, income, earners, insured_count, limit_7, limit_5, limit_2, undeclared,
-                     contributions)
+    if trace is not None:
+        trace.level, trace.day, trace.judged_income = level, day, income
+        trace.earners, trace.members = earners or 1, insured_count
+        trace.limit_7, trace.limit_5, trace.limit_2 = limit_7, limit_5, limit_2
+    return level
