@@ -112,7 +112,7 @@ class SecurityAthena(Construct):
                         serialization_library="org.apache.hive.hcatalog.data.JsonSerDe"),
                 ),
             ))
-        self.trail_table.add_dependency(self.database)
+        self.trail_table.node.add_dependency(self.database)
 
         self.access_table = glue.CfnTable(
             self, "AccessRecordsTable", catalog_id=account, database_name=DATABASE,
@@ -139,7 +139,7 @@ class SecurityAthena(Construct):
                         serialization_library="org.openx.data.jsonserde.JsonSerDe"),
                 ),
             ))
-        self.access_table.add_dependency(self.database)
+        self.access_table.node.add_dependency(self.database)
 
         self.workgroup = athena.CfnWorkGroup(
             self, "WorkGroup", name=WORKGROUP,
@@ -165,7 +165,7 @@ class SecurityAthena(Construct):
             named = athena.CfnNamedQuery(
                 self, f"Query{query.name.title().replace('-', '')}", name=query.name, database=DATABASE,
                 work_group=WORKGROUP, description=query.description[:1024], query_string=query.sql)
-            named.add_dependency(self.workgroup)
+            named.node.add_dependency(self.workgroup)
             self.named_queries[query.name] = named
 
         self.user_policy = self._user_policy(settings, audit_key, audit_bucket)
