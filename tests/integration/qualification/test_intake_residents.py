@@ -163,3 +163,13 @@ def test_validating_a_file_reads_persons_and_leaves_an_access_record(household: 
     recs = [r for r in records_by_staff("system:residents-intake") if r.operation == "validate"]
     assert recs and "P0002" in recs[0].subject_ids
 
+
+
+def test_a_register_file_not_in_utf8_is_refused_at_its_byte_offset(household: None) -> None:
+    line = change("P0001", "転居", "2024-10-01", postal_code="802-0001", address="北九州市小倉北区浅野1-1")
+    good = file_bytes([line])
+    sjis = good.replace("北九州市小倉北区浅野".encode(), "北九州市小倉北区浅野".encode("shift_jis"))
+    out = run("residents", sjis)
+    assert errors_of(out) == [(1, "")]
+    assert out["errors"][0]["offset"] == good.index("北九州市小倉北区浅野".encode())
+    assert view("P0001")["postal_code"] == "803-8501"

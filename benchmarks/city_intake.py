@@ -1,0 +1,209 @@
+"""Benchmark: the city-file intakes on the embedded AWS, and the June tax intake on AWS (scale model).
+
+    .venv/bin/python benchmarks/city_intake.py [--changes 10000] [--tax-persons 300000] [--insured 300000]
+
+1. A resident-register file of `--changes` 異動 (転入 of whole households: each line registers a person, its
+   household membership and a pending acquisition, through the qualification application code) is
+   applied in-process on the embedded AWS (moto), then a second file of the same number of mixed
+   異動 (転居, 氏名変更, 世帯主変更, 転出) on those persons.
+2. A June tax file (当初課税) of `--tax-persons` persons (the persons of step 1, cycled if fewer: the
+   file has one line a person, so at most as many persons as registered) is applied: incomes stored
+   and every household's case re-projected in the same transaction.
+For each: wall time, lines a second, and DynamoDB items written and read per line, counted in moto's
+backend (a transaction's items each count; condition checks count as reads).
+
+Then a scale model of the June intake for a city of `--insured` insured persons on AWS (ap-northeast-1):
+one sequential intake (the state machine takes one file at a time and re-invokes the function every
+15 minutes: `partial`), DynamoDB latencies assumed, the measured items per line, list prices.
+moto is far slower than DynamoDB: the local figures bound local runs, not production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+PRICE = {"ddb_wru": 1.4269 / 1e6, "ddb_rru": 0.285 / 1e6, "lambda_gb_s": 0.0000166667,
+         "lambda_req": 0.20 / 1e6, "sfn_transition": 0.025 / 1000}
+# Assumed DynamoDB latencies from a Lambda in the same region (single-digit ms, as AWS documents).
+LATENCY_MS = {"read_request": 5.0, "transaction": 15.0}
+# Read requests before each household's transaction (register_incomes): the household, its members
+# (one batch), their incomes (one batch), the previous case, the access chain's head; plus the batch
+# lookup of 宛名番号 shared by the chunk (≈ 1 request per 100 lines, counted here as one more).
+READS_PER_HOUSEHOLD = 6
+LAMBDA_GB = 1.0
+LAMBDA_TIMEOUT_S = 900
+
+
+@contextmanager
+def counting() -> Iterator[Counter[str]]:
+    """Items written and read in moto's DynamoDB backend while the block runs."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    counts: Counter[str] = Counter()
+    originals: dict[str, Callable[..., Any]] = {}
+    depth = [0]  # inside a transaction, moto's own put/get calls are its items, not more requests
+
+    def wrap(name: str, kind: str, per: Callable[..., int], nested: bool = False) -> None:
+        original = getattr(DynamoDBBackend, name)
+        originals[name] = original
+
+        def counted(self: Any, *args: Any, **kw: Any) -> Any:
+            if depth[0] == 0:
+                counts[kind] += per(*args, **kw)
+            depth[0] += nested
+            try:
+                return original(self, *args, **kw)
+            finally:
+                depth[0] -= nested
+
+        setattr(DynamoDBBackend, name, counted)
+
+    def tx_writes(items: list[dict[str, Any]], *a: Any, **k: Any) -> int:
+        counts["read_items"] += sum(1 for i in items if "ConditionCheck" in i)
+        counts["transactions"] += 1
+        return sum(1 for i in items if "ConditionCheck" not in i)
+
+    for name in ("put_item", "update_item", "delete_item"):
+        wrap(name, "write_items", lambda *a, **k: 1)
+    wrap("transact_write_items", "write_items", tx_writes, nested=True)
+    wrap("get_item", "read_items", lambda *a, **k: 1)
+    wrap("query", "read_requests", lambda *a, **k: 1)
+    try:
+        yield counts
+    finally:
+        for name, original in originals.items():
+            setattr(DynamoDBBackend, name, original)
+
+
+def _file(records: list[dict[str, Any]]) -> bytes:
+    from kokuho.intake.framing import build_file
+
+    return build_file(records)
+
+
+def arrivals(n: int) -> list[dict[str, Any]]:
+    """n 転入 lines: households of 1–4 persons, householder first (ids deterministic)."""
+    out: list[dict[str, Any]] = []
+    household = 0
+    while len(out) < n:
+        household += 1
+        size = 1 + household % 4
+        for k in range(min(size, n - len(out))):
+            out.append({"atena_no": f"{30000000 + len(out):08d}", "event": "転入", "event_date": "2024-04-01",
+                        "household_no": f"S{household:07d}", "relationship": "世帯主" if k == 0 else "子",
+                        "name_kanji": "小倉 太郎", "name_kana": "コクラ タロウ",
+                        "birth_date": f"{1960 + (len(out) % 40)}-0{1 + len(out) % 9}-1{len(out) % 9}",
+                        "sex": "1", "postal_code": "802-0001", "address": "北九州市小倉北区浅野1-1",
+                        "other_insurance": False})
+    return out
+
+
+def changes(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One mixed 異動 for each person of `lines` (one change a person a file)."""
+    out = []
+    for i, a in enumerate(lines):
+        kind = i % 4
+        base = {"atena_no": a["atena_no"], "event_date": "2024-10-01"}
+        if kind == 0:
+            out.append({**base, "event": "転居", "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1"})
+        elif kind == 1:
+            out.append({**base, "event": "氏名変更", "name_kanji": "門司 太郎", "name_kana": "モジ タロウ"})
+        elif kind == 2 and a["relationship"] != "世帯主":
+            out.append({**base, "event": "世帯主変更"})
+        elif a["relationship"] != "世帯主":
+            out.append({**base, "event": "転出"})
+        else:
+            out.append({**base, "event": "転居", "postal_code": "803-8502", "address": "北九州市小倉北区城内2-2"})
+    # 世帯主変更 of two members of one household in the same file would both claim the household:
+    seen: set[str] = set()
+    for line, a in zip(out, lines, strict=True):
+        if line["event"] == "世帯主変更":
+            if a["household_no"] in seen:
+                line.update(event="転居", postal_code="803-8503", address="北九州市小倉北区城内3-3")
+                line.pop("name_kanji", None)
+            seen.add(a["household_no"])
+    return out
+
+
+def incomes(lines: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    out = []
+    for i in range(min(n, len(lines))):
+        total = (i * 37_000) % 6_000_000
+        out.append({"atena_no": lines[i]["atena_no"], "income_year": 2023, "assessment": "initial",
+                    "income": {"total": total, "salary": total, "pension": 0, "declared": True},
+                    "salary_or_pension_earner": total > 0})
+    return out
+
+
+def _measure(kind: str, data: bytes, lines: int) -> dict[str, Any]:
+    from kokuho.intake.apply import actor_for, intake_file
+
+    with counting() as counts:
+        t = time.perf_counter()
+        out = intake_file(kind, data, actor=actor_for(kind, "bench"), source_key=f"bench/{kind}",
+                          today=date(2024, 11, 20))
+        wall = time.perf_counter() - t
+    assert out["status"] == "applied", {k: v for k, v in out.items() if k != "errors"} | {
+        "errors": out.get("errors", [])[:3]}
+    return {"lines": lines, "wall_s": round(wall, 2), "lines_per_s": round(lines / wall, 1),
+            "items_written_per_line": round(counts["write_items"] / lines, 2),
+            "items_read_per_line": round(counts["read_items"] / lines, 2),
+            "queries_per_line": round(counts["read_requests"] / lines, 2),
+            "transactions_per_line": round(counts["transactions"] / lines, 2),
+            "households": out.get("households")}
+
+
+def run(n_changes: int, n_tax: int) -> dict[str, Any]:
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    from kokuho_local.embedded import embedded_aws
+
+    arrived = arrivals(n_changes)
+    with embedded_aws():
+        first = _measure("residents", _file(arrived), len(arrived))
+        second = _measure("residents", _file(changes(arrived)), len(arrived))
+        tax_lines = incomes(arrived, n_tax)
+        june = _measure("tax", _file(tax_lines), len(tax_lines))
+    return {"residents_arrivals": first, "residents_changes": second, "tax_june": june}
+
+
+def scale_model(tax: dict[str, Any], insured: int) -> dict[str, Any]:
+    """The June tax intake for `insured` persons on AWS, from the measured items per line."""
+    households_per_line = tax["transactions_per_line"]
+    per_line_s = households_per_line * (READS_PER_HOUSEHOLD * LATENCY_MS["read_request"]
+                                        + LATENCY_MS["transaction"]) / 1000
+    seconds = insured * per_line_s
+    invocations = max(1, -(-int(seconds) // (LAMBDA_TIMEOUT_S - 90)))
+    wru = insured * tax["items_written_per_line"] * 2  # transactional writes: 2 units an item
+    rru = insured * (tax["items_read_per_line"] + tax["queries_per_line"])  # strongly consistent ≈ 1 unit
+    cost = {"dynamodb_writes": wru * PRICE["ddb_wru"], "dynamodb_reads": rru * PRICE["ddb_rru"],
+            "lambda": seconds * LAMBDA_GB * PRICE["lambda_gb_s"] + invocations * PRICE["lambda_req"],
+            "step_functions": invocations * 4 * PRICE["sfn_transition"]}
+    return {"insured": insured, "per_line_ms": round(per_line_s * 1000, 1), "wall_min": round(seconds / 60, 1),
+            "lambda_invocations": invocations, "write_units": int(wru), "read_units": int(rru),
+            "cost_usd": {k: round(v, 2) for k, v in cost.items()}, "total_usd": round(sum(cost.values()), 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--changes", type=int, default=10_000, help="異動 lines of each register file")
+    parser.add_argument("--tax-persons", type=int, default=300_000, help="persons of the June tax file (≤ --changes)")
+    parser.add_argument("--insured", type=int, default=300_000, help="insured persons of the scale model")
+    args = parser.parse_args()
+    measured = run(args.changes, args.tax_persons)
+    model = scale_model(measured["tax_june"], args.insured)
+    print(json.dumps({"measured_on_embedded_aws": measured, "june_tax_intake_on_aws": model,
+                      "assumptions": {"latency_ms": LATENCY_MS, "lambda_gb": LAMBDA_GB,
+                                      "reads_per_household": READS_PER_HOUSEHOLD, "prices": PRICE}},
+                     ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
