@@ -108,6 +108,7 @@ def test_a_move_out_of_a_person_not_insured_ends_residence_and_membership(househ
     ({"atena_no": atena("P0002"), "event": "引越", "event_date": "2024-10-01"}, "event"),
     ({"atena_no": NUM, "event": "転出", "event_date": "2024-10-01"}, "atena_no"),
     ({**arrival("20000009"), "name_kanji": f"番号 {NUM}"}, "name_kanji"),
+    ({**arrival("20000009"), "household_no": NUM}, "household_no"),
 ])
 def test_bad_changes_refuse_the_whole_file_naming_line_and_field(household: None, bad: dict[str, Any],
                                                                   field: str) -> None:

@@ -129,6 +129,7 @@ def test_income_of_a_person_not_in_the_file_is_kept_for_review_not_applied(house
     (lambda r: r.update(bonus=1), "bonus"),
     (lambda r: r.pop("salary_or_pension_earner"), "salary_or_pension_earner"),
     (lambda r: r.update(atena_no=NUM), "atena_no"),  # a My Number is never a key
+    (lambda r: r.update({NUM: 1}), "(a field whose name holds a My Number)"),  # not echoed as the field
 ])
 def test_bad_lines_refuse_the_whole_file_naming_line_and_field(household: None, change: Any, field: str) -> None:
     bad = income_line("P0002", 1_000_000)

@@ -34,7 +34,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from kokuho.identity.mynumber import contains_my_number
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records, safe_field
 from kokuho.premium.case import _message, _path
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.model import Household, Person
@@ -103,7 +103,7 @@ class ResidentLine:
 
 
 def _field_errors(n: int, exc: ValidationError) -> list[IntakeError]:
-    return [IntakeError(n, _path(tuple(e["loc"])), _message(e))
+    return [IntakeError(n, safe_field(_path(tuple(e["loc"]))), _message(e))
             for e in exc.errors(include_input=False, include_url=False)]
 
 
@@ -116,7 +116,7 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[ResidentLine | None, list[Int
     allowed = {*_BASE, *REQUIRED[rec.event], *OPTIONAL.get(rec.event, ())}
     errors = [IntakeError(n, f, f"is required for {rec.event}") for f in REQUIRED[rec.event] if f not in given]
     errors += [IntakeError(n, f, f"is not part of a {rec.event}") for f in sorted(given - allowed)]
-    for f in ("name_kanji", "address", "relationship"):
+    for f in ("name_kanji", "address", "relationship", "household_no"):
         value = getattr(rec, f)
         if value is not None and contains_my_number(value):
             errors.append(IntakeError(n, f, "must not contain a My Number"))
