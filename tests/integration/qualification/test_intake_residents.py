@@ -174,3 +174,31 @@ def test_a_register_file_not_in_utf8_is_refused_at_its_byte_offset(household: No
     assert errors_of(out) == [(1, "")]
     assert out["errors"][0]["offset"] == good.index("北九州市小倉北区浅野".encode())
     assert view("P0001")["postal_code"] == "803-8501"
+
+
+def test_a_birth_joins_the_household_and_waits_for_its_acquisition_by_birth(household: None) -> None:
+    born = arrival("20000005", hh="H0001", rel="子", event="出生", on="2024-11-02")
+    out = run("residents", file_bytes([born]))
+    assert (out["status"], out["pending_acquisitions"]) == ("applied", 1), out
+    child = view("A20000005")
+    assert (child["birth_date"], child["household_id"], child["insured"]) == ("2024-11-02", "H0001", False)
+    (pending,) = intake_files.pending_acquisitions()
+    assert (pending["reason"], pending["cause_on"]) == ("birth", "2024-11-02")
+    status, body, _ = call("POST", "/persons/A20000005/qualification", staff_id=CLERK,
+                           body={"reason": "birth", "cause_on": "2024-11-02", "version": child["version"]})
+    assert status == 200, body
+    assert intake_files.pending_acquisitions() == []
+
+
+def test_a_householder_joining_another_household_names_the_new_householder_of_the_old(household: None) -> None:
+    register("P0005", hh="H0005")
+    out = run("residents", file_bytes([change("P0001", "世帯合併", "2024-10-01", household_no="H0005",
+                                              relationship="夫", new_householder_atena=atena("P0002"))]))
+    assert out["status"] == "applied", out
+    assert view("P0001")["household_id"] == "H0005"
+    assert repo.get_household("H0001").householder_id == "P0002"  # type: ignore[union-attr]
+    # a householder leaving members behind without naming their new householder: refused, nothing applied
+    out = run("residents", file_bytes([change("P0005", "世帯分離", "2024-10-02", household_no="H0009",
+                                              relationship="世帯主")]))
+    assert errors_of(out) == [(1, "event")]
+    assert view("P0005")["household_id"] == "H0005"
