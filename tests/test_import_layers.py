@@ -155,3 +155,82 @@ def test_the_layer_imports_neither_handlers_nor_the_cdk_app() -> None:
              if _within(m, "kokuho")  # the layer; `kokuho synth` lives in kokuho_local.cli.synth
              for t in sorted(targets) if _within(t, ("functions", "infra", "aws_cdk", "constructs", "cdk_nag"))]
     assert not wrong, "\n".join(wrong)
+
+
+# -- storage behind ports (issue 10 item 4) ----------------------------------------------------------
+
+# The use cases of the monthly assessment reach storage only through their ports (kokuho.assessment.ports):
+# no table model, no AWS SDK — their unit tests run on in-memory fakes (tests/fakes/).
+USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.assessment.selection",
+             "kokuho.assessment.batch", "kokuho.assessment.compute", "kokuho.assessment.summary",
+             "kokuho.assessment.care_transfer", "kokuho.assessment.versions")
+# The adapters (kokuho.records) sit below the services: they may use the platform, each other, the pure
+# domain and a service's ports (the types they implement), nothing else of the services — listed with
+# the reason.
+RECORDS_MAY_IMPORT = {
+    ("kokuho.records", "kokuho.access.records"): "a change's access record joins the adapter's own transaction",
+    ("kokuho.records", "kokuho.access.actor"): "who acts, named in the access records",
+    ("kokuho.records.qualification", "kokuho.qualification.model"): "items map to the qualification dataclasses",
+    ("kokuho.records.qualification", "kokuho.qualification.history"): "items map to the qualification periods",
+}
+
+
+def _ports_module(target: str) -> bool:
+    return any(part == "ports" for part in target.split(".")[2:3])
+
+
+def test_use_cases_reach_storage_only_through_their_ports() -> None:
+    wrong = [f"{m} imports {t}" for m, targets in imports().items() if m in USE_CASES
+             for t in sorted(targets) if _within(t, ("kokuho.records", *AWS_SDKS))]
+    assert set(USE_CASES) <= imports().keys()
+    assert not wrong, "\n".join(wrong)
+
+
+def test_records_import_no_service_but_its_ports() -> None:
+    wrong = []
+    for module, targets in imports().items():
+        if not _within(module, "kokuho.records"):
+            continue
+        for target in sorted(targets):
+            if (_within(target, "kokuho") and not _within(target, ("kokuho.records", "kokuho.platform", *DOMAIN))
+                    and not _ports_module(target)
+                    and not any(_within(module, m) and _within(target, t) for m, t in RECORDS_MAY_IMPORT)):
+                wrong.append(f"{module} imports {target}")
+    assert not wrong, "\n".join(wrong)
+
+
+# Imports that ran backwards (issue 10 item 4): a lower layer reaching into an area above it.
+BACKWARDS = {
+    "kokuho.identity": ("kokuho.qualification", "kokuho.assessment", "kokuho.linkage", "kokuho.cli"),
+    "kokuho.qualification": ("kokuho.assessment",),  # cases are written through kokuho.records.household_cases
+    "kokuho.access": ("kokuho.qualification", "kokuho.assessment", "kokuho.linkage", "kokuho.cli"),
+}
+
+
+def test_no_import_runs_backwards() -> None:
+    wrong = [f"{m} imports {t}" for m, targets in imports().items() for low, high in BACKWARDS.items()
+             if _within(m, low) for t in sorted(targets) if _within(t, high)]
+    assert not wrong, "\n".join(wrong)
+
+
+# Still optional, with the reason; the list only shrinks.
+KNOWN_OPTIONAL: dict[str, str] = {}
+
+
+def test_no_kokuho_import_is_optional() -> None:
+    """`try: import … except ImportError` hides a dependency (and a missing area) from this scan and from
+    the reader: every module of kokuho is always installed."""
+    wrong = []
+    for path in sorted((LAYER / "kokuho").rglob("*.py")) + sorted((ROOT / "functions").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if not isinstance(node, ast.Try) or not any(
+                    isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+                    or isinstance(h.type, ast.Tuple) and any(isinstance(e, ast.Name) and e.id == "ImportError"
+                                                             for e in h.type.elts)
+                    for h in node.handlers):
+                continue
+            for inner in (n for stmt in node.body for n in ast.walk(stmt)):
+                if (isinstance(inner, ast.ImportFrom) and _name(path) not in KNOWN_OPTIONAL
+                        and (inner.level or (inner.module or "").startswith("kokuho"))):
+                    wrong.append(f"{_name(path)}:{inner.lineno} imports {inner.module} behind except ImportError")
+    assert not wrong, "\n".join(wrong)

@@ -1,8 +1,10 @@
-"""Test helpers of the monthly-assessment workflow: crash points injected through monkeypatch, and
-the standing data-use application of 介護保険課.
+"""Test helpers of the monthly-assessment workflow: crash points injected through the ports, and the
+standing data-use application of 介護保険課.
 
-Production code reads no fault hook: each helper wraps one step of kokuho.assessment.monthly (the
-Lambda handlers run in-process on the embedded AWS, so the wrapped step is the one they call).
+Production code reads no fault hook: each helper wraps one method of a port of the wired adapters
+(`kokuho.assessment.monthly.wired()`: the store, kokuho.assessment.ports.AssessmentStore, and the
+transfers to 介護保険課) for as long as the MonkeyPatch lasts. The Lambda handlers run in-process on the
+embedded AWS and use those same adapters, so a fault fires inside the state machine's steps.
 Every helper returns the list of places it fired, so a test can prove the fault happened.
 """
 
@@ -12,10 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from kokuho.assessment import monthly
+from kokuho.assessment.ports import AccessEntry, ChunkWrite, WriteConflict
 
 
 class InjectedFailure(RuntimeError):
@@ -34,46 +35,58 @@ def _budget(times: int) -> Callable[[str], bool]:
     return take
 
 
+def wrap_port(mp: pytest.MonkeyPatch, port: str, method: str,
+              wrapper: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Replace `method` of the wired `port` ("store" or "transfers") by `wrapper(original)`."""
+    adapter = getattr(monthly.wired(), port)
+    mp.setattr(adapter, method, wrapper(getattr(adapter, method)))
+
+
 def die_after_first_commit(mp: pytest.MonkeyPatch, batch_id: str, times: int = 1) -> list[str]:
     """The batch dies right after its first transaction committed (`times` attempts in a row)."""
-    original, take, fired = monthly._write_chunk, _budget(times), []
+    take, fired = _budget(times), []
 
-    def write_chunk(chunk: list[str], b: Any, **kw: Any) -> None:
-        original(chunk, b, **kw)
-        if kw["batch_id"] == batch_id and take(batch_id):
-            fired.append(f"{b.run_id}#{batch_id}")
-            raise InjectedFailure(f"batch {batch_id} dies after a commit")
+    def wrapper(original: Callable[[ChunkWrite], None]) -> Callable[[ChunkWrite], None]:
+        def commit(chunk: ChunkWrite) -> None:
+            original(chunk)
+            if chunk.batch_id == batch_id and take(batch_id):
+                fired.append(f"{chunk.run_id}#{batch_id}")
+                raise InjectedFailure(f"batch {batch_id} dies after a commit")
+        return commit
 
-    mp.setattr(monthly, "_write_chunk", write_chunk)
+    wrap_port(mp, "store", "commit", wrapper)
     return fired
 
 
 def die_before_outcome(mp: pytest.MonkeyPatch, batch_id: str, times: int = 1) -> list[str]:
     """The batch wrote everything but dies before storing its outcome."""
-    original, take, fired = monthly._save_outcome, _budget(times), []
+    take, fired = _budget(times), []
 
-    def save_outcome(run_id: str, bid: str, outcome: dict[str, Any]) -> None:
-        if bid == batch_id and take(bid):
-            fired.append(f"{run_id}#{bid}")
-            raise InjectedFailure(f"batch {bid} dies before its outcome")
-        original(run_id, bid, outcome)
+    def wrapper(original: Callable[..., None]) -> Callable[..., None]:
+        def save_outcome(run_id: str, bid: str, outcome: dict[str, Any]) -> None:
+            if bid == batch_id and take(bid):
+                fired.append(f"{run_id}#{bid}")
+                raise InjectedFailure(f"batch {bid} dies before its outcome")
+            original(run_id, bid, outcome)
+        return save_outcome
 
-    mp.setattr(monthly, "_save_outcome", save_outcome)
+    wrap_port(mp, "store", "save_outcome", wrapper)
     return fired
 
 
 def fail_before_writing(mp: pytest.MonkeyPatch, batch_id: str, times: int = 1_000) -> list[str]:
     """The batch fails on its first read (every attempt by default)."""
-    original, take, fired = monthly._record_access, _budget(times), []
+    take, fired = _budget(times), []
 
-    def record_access(*args: Any, **kw: Any) -> Any:
-        chain = str(kw.get("chain", ""))
-        if args[3] == "read" and chain.endswith(f"#{batch_id}") and take(batch_id):
-            fired.append(chain)
-            raise InjectedFailure(f"batch {batch_id} fails")
-        return original(*args, **kw)
+    def wrapper(original: Callable[[AccessEntry], None]) -> Callable[[AccessEntry], None]:
+        def record_access(entry: AccessEntry) -> None:
+            if entry.operation == "read" and entry.chain.endswith(f"#{batch_id}") and take(batch_id):
+                fired.append(entry.chain)
+                raise InjectedFailure(f"batch {batch_id} fails")
+            original(entry)
+        return record_access
 
-    mp.setattr(monthly, "_record_access", record_access)
+    wrap_port(mp, "store", "record_access", wrapper)
     return fired
 
 
@@ -81,32 +94,38 @@ def commit_reported_as_error(mp: pytest.MonkeyPatch, nth: int = 1) -> list[str]:
     """The `nth` transaction of the batches commits, but its caller is told it failed."""
     count, fired = [0], []
 
-    class Flaky(TransactWrite):  # type: ignore[misc]
-        def __exit__(self, *exc: Any) -> None:
-            super().__exit__(*exc)
-            if exc[0] is None:
-                count[0] += 1
-                if count[0] == nth:
-                    fired.append(f"transaction {nth}")
-                    raise TransactWriteError("committed, but the response was lost")
+    def wrapper(original: Callable[[ChunkWrite], None]) -> Callable[[ChunkWrite], None]:
+        def commit(chunk: ChunkWrite) -> None:
+            original(chunk)
+            count[0] += 1
+            if count[0] == nth:
+                fired.append(f"transaction {nth}")
+                raise WriteConflict("committed, but the response was lost")
+        return commit
 
-    mp.setattr(monthly, "TransactWrite", Flaky)
+    wrap_port(mp, "store", "commit", wrapper)
     return fired
 
 
 def die_in_summarize(mp: pytest.MonkeyPatch, *, after_transfer: bool, times: int = 1) -> list[str]:
-    """Summarize dies before (or right after) recording the transfer, before the run is marked."""
-    original, take, fired = monthly._transfer_to_care, _budget(times), []
+    """Summarize dies before recording the transfer to 介護保険課, or right after it (before the run
+    notes it as transferred and before the run is marked)."""
+    take, fired = _budget(times), []
 
-    def transfer(*args: Any, **kw: Any) -> Any:
-        if not take("summarize"):
-            return original(*args, **kw)
-        if after_transfer:
-            original(*args, **kw)
-        fired.append("summarize")
-        raise InjectedFailure("summarize dies")
+    def wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
+        def step(*args: Any, **kw: Any) -> Any:
+            if not take("summarize"):
+                return original(*args, **kw)
+            if after_transfer:
+                original(*args, **kw)
+            fired.append("summarize")
+            raise InjectedFailure("summarize dies")
+        return step
 
-    mp.setattr(monthly, "_transfer_to_care", transfer)
+    if after_transfer:
+        wrap_port(mp, "store", "set_transferred", wrapper)
+    else:
+        wrap_port(mp, "transfers", "transfer", wrapper)
     return fired
 
 

@@ -28,6 +28,7 @@ from monthly_helpers import (
     die_in_summarize,
     fail_before_writing,
     run_steps,
+    wrap_port,
 )
 
 from kokuho.assessment import monthly
@@ -111,17 +112,17 @@ def _cell(crash: str, duplicate: bool, intake: bool, clean: dict[str, Any]) -> N
             fired = CRASHES[crash](mp)
             landed: list[str] = []
             if intake:
-                original = monthly.get_cases_for_assessment
+                def read_then_intake(original: Callable[..., Any]) -> Callable[..., Any]:
+                    def cases_for_assessment(ids: Any, fy: int) -> Any:
+                        got = original(ids, fy)
+                        if not landed and set(AMENDED) <= set(ids):
+                            landed.append("intake")  # the right cases land between the batch's read and commit
+                            for hid in AMENDED:
+                                put_household_case(hid, CHANGES[hid], changed_at=datetime.now(UTC))
+                        return got
+                    return cases_for_assessment
 
-                def read_then_intake(ids: Any, fy: int) -> Any:
-                    got = original(ids, fy)
-                    if not landed and set(AMENDED) <= set(ids):
-                        landed.append("intake")  # the right cases land between the batch's read and commit
-                        for hid in AMENDED:
-                            put_household_case(hid, CHANGES[hid], changed_at=datetime.now(UTC))
-                    return got
-
-                intake_mp.setattr(monthly, "get_cases_for_assessment", read_then_intake)
+                wrap_port(intake_mp, "store", "cases_for_assessment", read_then_intake)
             out = _month(aws, "month-1")
             mp.undo()
             assert fired or crash == "none"

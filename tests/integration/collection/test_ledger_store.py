@@ -9,16 +9,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, records_of_chain
-from kokuho.assessment import monthly
+from kokuho.assessment.ports import ChunkWrite
+from kokuho.assessment.ports import WriteConflict as VersionConflict
 from kokuho.assessment.versions import Latest, NewVersion, decide
 from kokuho.collection.ledger import PaymentEntry, ledger_state
 from kokuho.collection.ports import LedgerWrite, WriteConflict
 from kokuho.premium import compute_case
-from kokuho.records.base import connection
+from kokuho.records.assessment_store import DynamoAssessmentStore
 from kokuho.records.collection import DynamoCollectionStore
 
 CASE: dict[str, Any] = {
@@ -33,9 +32,10 @@ ACTOR = Actor(staff_id="system:test", terminal_id="t1", purpose="収納 (test)")
 
 
 def store_version(new: NewVersion) -> None:
-    with TransactWrite(connection=connection()) as tx:
-        monthly._add_version(tx, new, new.version - 1 if new.version > 1 else None, run_id=f"run-{new.version}",
-                             batch_id="b1", as_of_month="2024-06", at=datetime.now(UTC).isoformat())
+    """The version written as a batch writes it: through the assessment store's adapter."""
+    DynamoAssessmentStore().commit(ChunkWrite(
+        run_id=f"run-{new.version}", batch_id="b1", fiscal_year=new.fiscal_year, as_of_month="2024-06",
+        at=datetime.now(UTC).isoformat(), versions=[new], assessed=[], access=None))
 
 
 def stored(new: NewVersion) -> Latest:
@@ -75,7 +75,7 @@ def test_the_version_write_sets_the_ledger_and_a_correction_adjusts_it() -> None
     assert store.overpaid_ledgers() == [("H1", 2024)]  # marked for 充当・還付
 
     # The first version's write again (a replayed batch): refused whole, the ledger stays on version 2.
-    with pytest.raises(TransactWriteError):
+    with pytest.raises(VersionConflict):
         store_version(first)
     assert store.ledgers([("H1", 2024)])[("H1", 2024)].charge.version == 2
 

@@ -28,7 +28,6 @@ import random
 import secrets
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,22 +38,13 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access import subject_index
+from kokuho.access.actor import Actor as Actor  # re-exported: callers name it from here
 from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
 from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
 from kokuho.records.base import connection, table_meta
 
 CHAIN_PREFIX = "CHAIN#"
 RECORD_PREFIX = "REC#"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: an individual staff id and terminal, or `system:<workflow>` and the execution id."""
-
-    staff_id: str
-    terminal_id: str
-    purpose: str
-    terminal_source: str | None = None  # API calls: where the terminal id came from (identity.py)
 
 
 class _ByStaff(GlobalSecondaryIndex["AccessRecordModel"]):

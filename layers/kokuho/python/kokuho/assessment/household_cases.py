@@ -1,19 +1,13 @@
-"""賦課用世帯情報 — the household cases the assessment reads.
-
-Per (household, fiscal year): the interfaces.md premium case dict (`fiscal_year` + `household`), the
-time it last changed, and a change id (fresh on every write). The qualification area calls
-`put_household_case` whenever a registered change (取得・喪失, income, 世帯変更, …) affects a household,
-passing its own TransactWrite so the case changes in the same transaction as the registration.
-
-Exact selection (no wall clock): a written case is *pending* (its gsi1 partition is the shard's
-"pending" one) until an assessment marks it assessed — in the very transaction that writes the
-assessment version, conditioned on the change id it read (`mark_assessed`). A change written while a
-run is going on is therefore either assessed by that run (the condition fails, the batch re-reads)
-or left pending for the next one: picked up by exactly one run, whatever the interleaving.
+"""賦課用世帯情報 — the household cases the assessment reads: the contract other areas call (qualification
+writes a case in its registration's transaction, the case intake in bulk). Stored by
+kokuho.records.household_cases (which explains the pending marks and exact selection); the monthly
+run reaches them through its store port (kokuho.assessment.ports.AssessmentStore).
 
 Contract (stable):
     put_household_case(household_id, case, *, changed_at, transaction=None) -> None
+    put_household_cases(cases, *, changed_at) -> int
     get_household_case(household_id, fiscal_year) -> dict | None
+    get_household_cases(household_ids, fiscal_year) -> {household: case}
     changed_household_ids(fiscal_year, since) -> list[str]   # since=None: every household of the year
     pending_household_ids(fiscal_year) -> list[str]           # changed and not yet assessed
     get_cases_for_assessment(household_ids, fiscal_year) -> {household: (case, change mark)}
@@ -22,142 +16,19 @@ Contract (stable):
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from kokuho.records.household_cases import (
+    ChangeMark,
+    HouseholdCaseError,
+    changed_household_ids,
+    get_cases_for_assessment,
+    get_household_case,
+    get_household_cases,
+    mark_assessed,
+    pending_household_ids,
+    put_household_case,
+    put_household_cases,
+)
 
-from pynamodb.transactions import TransactWrite
-
-from kokuho.records.assessments import CASE_SHARDS, HouseholdCaseModel, batch_get, case_shard
-
-
-class HouseholdCaseError(ValueError):
-    """A household case that cannot be stored (message names the field, never a My Number)."""
-
-
-def _iso(at: datetime) -> str:
-    if at.tzinfo is None:
-        raise HouseholdCaseError("changed_at: must be timezone-aware")
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _gsi1pk(fiscal_year: int, shard: int, *, assessed: bool = False) -> str:
-    # Pending cases keep the historical partition key (cases written before change ids existed
-    # count as pending: the first run after the upgrade re-assesses them, finding them unchanged).
-    return f"HHCASE#FY#{fiscal_year}#S{shard:02d}" + ("#A" if assessed else "")
-
-
-@dataclass(frozen=True)
-class ChangeMark:
-    """What an assessment compares in its transaction: the change it read, and whether it is pending."""
-
-    change_id: str | None  # None: a case written before change ids existed
-    pending: bool
-    item: HouseholdCaseModel  # the case item as read (rewritten as assessed, unchanged otherwise)
-
-
-def _model(household_id: str, case: dict[str, Any], changed_at: datetime) -> HouseholdCaseModel:
-    if not household_id or "#" in household_id:
-        raise HouseholdCaseError("household_id: must be non-empty and contain no '#'")
-    fy = case.get("fiscal_year")
-    if not isinstance(fy, int) or isinstance(fy, bool):
-        raise HouseholdCaseError("fiscal_year: must be an integer")
-    if not isinstance(case.get("household"), dict):
-        raise HouseholdCaseError("household: must be an object")
-    at = _iso(changed_at)
-    pk, sk = HouseholdCaseModel.key(household_id, fy)
-    return HouseholdCaseModel(
-        pk, sk, household_id=household_id, fiscal_year=fy, case=case, changed_at=at,
-        change_id=secrets.token_hex(8),
-        gsi1pk=_gsi1pk(fy, case_shard(household_id)), gsi1sk=f"{at}#{household_id}",
-    )
-
-
-def put_household_case(household_id: str, case: dict[str, Any], *, changed_at: datetime,
-                       transaction: TransactWrite | None = None) -> None:
-    """Store (replace) the case of a household for the case's fiscal year, stamped `changed_at`."""
-    item = _model(household_id, case, changed_at)
-    if transaction is not None:
-        transaction.save(item)
-    else:
-        item.save()
-
-
-def put_household_cases(cases: Iterable[tuple[str, dict[str, Any]]], *, changed_at: datetime) -> int:
-    """Bulk form for intake (BatchWriteItem, 25 a request): returns the number stored."""
-    n = 0
-    with HouseholdCaseModel.batch_write() as batch:
-        for household_id, case in cases:
-            batch.save(_model(household_id, case, changed_at))
-            n += 1
-    return n
-
-
-def get_household_case(household_id: str, fiscal_year: int) -> dict[str, Any] | None:
-    try:
-        item = HouseholdCaseModel.get(*HouseholdCaseModel.key(household_id, fiscal_year))
-    except HouseholdCaseModel.DoesNotExist:
-        return None
-    return dict(item.case)
-
-
-def get_household_cases(household_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]:
-    """Batch read: household id → case, for the ids that have one."""
-    items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids),
-                      attributes=["household_id", "case"])
-    return {item.household_id: dict(item.case) for item in items.values()}
-
-
-def get_cases_for_assessment(household_ids: Iterable[str], fiscal_year: int
-                             ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
-    """Batch read: household id → (case, change mark), for the ids that have one."""
-    items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids))
-    return {i.household_id: (dict(i.case), ChangeMark(i.change_id, not str(i.gsi1pk).endswith("#A"), i))
-            for i in items.values()}
-
-
-def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: int, mark: ChangeMark) -> None:
-    """Join the assessment's transaction: the case is assessed — only if it is still the change read.
-
-    A change written since makes the whole transaction fail; the caller re-reads and decides again.
-    The item is put back as read with its assessed partition key: every write draws a new change id,
-    so an equal change id means equal content (and a put is far cheaper than an update on moto).
-    """
-    read = mark.item
-    # (an equal change id implies the item exists; a case from before change ids must still exist)
-    condition = (HouseholdCaseModel.change_id == mark.change_id if mark.change_id is not None
-                 else HouseholdCaseModel.pk.exists() & HouseholdCaseModel.change_id.does_not_exist())
-    pk, sk = HouseholdCaseModel.key(household_id, fiscal_year)
-    transaction.save(HouseholdCaseModel(
-        pk, sk, household_id=read.household_id, fiscal_year=read.fiscal_year, case=read.case,
-        changed_at=read.changed_at, change_id=read.change_id,
-        gsi1pk=_gsi1pk(fiscal_year, case_shard(household_id), assessed=True), gsi1sk=read.gsi1sk),
-        condition=condition)
-
-
-def _query_ids(gsi1pks: Iterable[str], since: datetime | None) -> list[str]:
-    ids: set[str] = set()
-    for gsi1pk in gsi1pks:
-        if since is None:
-            items = HouseholdCaseModel.by_change.query(gsi1pk)
-        else:
-            # "#~" sorts after any "#<household>" suffix: strictly later timestamps only.
-            items = HouseholdCaseModel.by_change.query(gsi1pk, HouseholdCaseModel.gsi1sk > f"{_iso(since)}#~")
-        ids.update(item.household_id for item in items)
-    return sorted(ids)
-
-
-def pending_household_ids(fiscal_year: int) -> list[str]:
-    """Households of the fiscal year whose case changed and is not yet assessed, sorted."""
-    return _query_ids((_gsi1pk(fiscal_year, s) for s in range(CASE_SHARDS)), None)
-
-
-def changed_household_ids(fiscal_year: int, since: datetime | None) -> list[str]:
-    """Households of the fiscal year whose case changed strictly after `since` (None: all), sorted.
-
-    Informational (wall-clock stamps): the assessment selects by `pending_household_ids`.
-    """
-    return _query_ids((_gsi1pk(fiscal_year, s, assessed=a) for s in range(CASE_SHARDS) for a in (False, True)),
-                      since)
+__all__ = ["ChangeMark", "HouseholdCaseError", "changed_household_ids", "get_cases_for_assessment",
+           "get_household_case", "get_household_cases", "mark_assessed", "pending_household_ids",
+           "put_household_case", "put_household_cases"]

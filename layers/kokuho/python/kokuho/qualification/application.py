@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,6 +28,7 @@ from kokuho.qualification.reasons import LABELS, Event, Reason, event_of
 from kokuho.qualification.transactions import record, transaction
 from kokuho.records import intake_files
 from kokuho.records import qualification as repo
+from kokuho.records.household_cases import get_household_case, put_household_case
 
 CATEGORY = "qualification"
 MAX_PAGE = 50  # fixed maximum page size: no bulk export (seed III-3 リスク4)
@@ -83,30 +84,13 @@ def _projection(change: service.Change, today: date) -> list[tuple[str, dict[str
     end = max(start, fiscal_year_of(today))
     years = list(range(max(start, end - MAX_PROJECTED_YEARS + 1), end + 1))
     out: list[tuple[str, dict[str, Any]]] = []
-    get_case = _get_case()
     for household in change.households.values():
         persons = _household_persons(household, change.persons)
         for fy in years:
             incomes = repo.incomes_of(persons, fy)
-            previous = get_case(household.household_id, fy) if get_case else None
+            previous = get_household_case(household.household_id, fy)
             out.append((household.household_id, premium_case(household, persons, fy, incomes, previous)))
     return out
-
-
-def _get_case() -> Callable[[str, int], dict[str, Any] | None] | None:
-    try:
-        from kokuho.assessment.household_cases import get_household_case
-    except ImportError:
-        return None
-    return get_household_case
-
-
-def _put_case() -> Callable[..., None] | None:
-    try:
-        from kokuho.assessment.household_cases import put_household_case
-    except ImportError:  # the assessment area not installed: the projection is skipped
-        return None
-    return put_household_case
 
 
 def commit(change: service.Change, actor: Actor, operation: str, *, note: str | None = None,
@@ -120,16 +104,14 @@ def commit(change: service.Change, actor: Actor, operation: str, *, note: str | 
     """
     today = today or date.today()
     cases = _projection(change, today)
-    put_case = _put_case()
     for _ in range(attempts):
         now = _now()
         at = now.isoformat(timespec="microseconds")
         try:
             with _tx() as tx:
                 _add_change(tx, change, actor, note, at)
-                if put_case is not None:
-                    for household_id, case in cases:
-                        put_case(household_id, case, changed_at=now, transaction=tx)
+                for household_id, case in cases:
+                    put_household_case(household_id, case, changed_at=now, transaction=tx)
                 _add_markers(tx, markers)
                 for item in puts:
                     tx.save(item)
@@ -353,7 +335,6 @@ def register_incomes(actor: Actor, household_id: str, fiscal_year: int,
     Returns the projected case."""
     from kokuho.records.qualification import IncomeModel, PersonModel
 
-    put_case, get_case = _put_case(), _get_case()
     for _ in range(attempts):
         household = _load_household(household_id)
         persons = _household_persons(household, {})
@@ -361,7 +342,7 @@ def register_incomes(actor: Actor, household_id: str, fiscal_year: int,
         if missing:
             raise ChangeRejected("an income was given for someone not in the household")
         stored = repo.incomes_of(persons, fiscal_year)
-        previous = get_case(household_id, fiscal_year) if get_case else None
+        previous = get_household_case(household_id, fiscal_year)
         before = {str(m.get("id")): m for m in ((previous or {}).get("household") or {}).get("members") or []}
         new: dict[str, dict[str, Any]] = {}
         for pid, income in incomes.items():
@@ -378,8 +359,7 @@ def register_incomes(actor: Actor, household_id: str, fiscal_year: int,
                 for pid in new:
                     tx.condition_check(PersonModel, repo.person_pk(pid), "PROFILE",
                                        condition=PersonModel.version == persons[pid].version)
-                if put_case is not None:
-                    put_case(household_id, case, changed_at=now, transaction=tx)
+                put_household_case(household_id, case, changed_at=now, transaction=tx)
                 _add_markers(tx, markers)
                 record_access(actor, [*new, f"HH:{household_id}"], INCOME_CATEGORY, operation, transaction=tx)
             return case

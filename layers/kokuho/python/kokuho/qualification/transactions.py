@@ -1,4 +1,4 @@
-"""Write transactions and access records for the qualification API and the My Number vault.
+"""Write transactions and access records for the qualification API.
 
 Transactions use the container's one pynamodb Connection (kokuho.records.base.connection): a botocore
 client costs ~0.25 s (it loads the service model), so a new one per request would dominate latency.
@@ -8,14 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pynamodb.transactions import TransactWrite
-
 from kokuho.access.records import Actor, record_access
-from kokuho.records.base import connection
-
-
-def transaction() -> TransactWrite:
-    return TransactWrite(connection=connection())
+from kokuho.records.base import transaction as transaction  # re-exported: the API's transactions
 
 
 def record(actor: Actor, subject_ids: Sequence[str], category: str, operation: str, *,

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
 
 from kokuho.platform.tables import aws_region, table
 
@@ -25,6 +26,11 @@ def connection() -> Connection:
         if _connection is None:
             _connection = Connection(region=region())
         return _connection
+
+
+def transaction() -> TransactWrite:
+    """A write transaction on the container's one connection."""
+    return TransactWrite(connection=connection())
 
 
 def table_meta(logical: str) -> Any:

@@ -1,0 +1,73 @@
+"""A run's input and identity: which months and years may be assessed, and the checks of the input.
+
+A run is identified by what it assesses — mode, fiscal year and month (run id "monthly-2024-2024-12") —
+not by the execution: starting the state machine again for the same month continues that run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kokuho.access.actor import Actor
+from kokuho.platform.catalog.assessment import BATCH_CONCURRENCY
+
+PURPOSE = "賦課 (国保法第76条)"
+STAFF_ID = "system:monthly-assessment"
+DEFAULT_BATCH_SIZE = 100
+MAX_BATCH_SIZE = 1000  # well within the batch function's timeout (see the catalog)
+# The batch function's reserved concurrency: a wider Map would only be throttled, never faster.
+DEFAULT_MAX_CONCURRENCY = BATCH_CONCURRENCY
+# 国保法第110条の2: no 賦課決定 from the day two years after the day after the year's first due date
+ASSESSMENT_LIMIT_YEARS = 2
+
+
+class RunInputError(ValueError):
+    """The run's input is invalid (message names the field)."""
+
+
+def actor(execution_id: str) -> Actor:
+    """The workflow as the actor of its access records and transfers."""
+    return Actor(staff_id=STAFF_ID, terminal_id=execution_id or "local", purpose=PURPOSE)
+
+
+def fiscal_year_of_month(month: str) -> int:
+    """Fiscal year (年度, April–March) that contains a month "YYYY-MM"."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return year if mon >= 4 else year - 1
+
+
+def assessment_deadline(fiscal_year: int) -> str:
+    """The last month in which the fiscal year may still be assessed (国保法第110条の2).
+
+    Two years from the day after the year's first due date (the June installment): a 更正 as of
+    June two years on is the last one.
+    """
+    from kokuho.premium.ages import month_label
+    from kokuho.premium.installments import FIRST_DUE_INDEX
+
+    return month_label(fiscal_year + ASSESSMENT_LIMIT_YEARS, FIRST_DUE_INDEX)
+
+
+def run_id_of(mode: str, fiscal_year: int, as_of_month: str) -> str:
+    return f"{mode}-{fiscal_year}-{as_of_month}"
+
+
+def check_month(value: Any, field: str) -> str:
+    if not isinstance(value, str) or len(value) != 7 or value[4] != "-" or not (
+            value[:4].isdigit() and value[5:].isdigit() and 1 <= int(value[5:]) <= 12):
+        raise RunInputError(f"{field}: must be a month YYYY-MM")
+    return value
+
+
+def positive_int(value: Any, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise RunInputError(f"{field}: must be a positive integer")
+    return value
+
+
+def check_year_and_month(fiscal_year: int, as_of_month: str) -> None:
+    if fiscal_year > fiscal_year_of_month(as_of_month):
+        raise RunInputError(f"fiscal_year: FY{fiscal_year} has not begun as of {as_of_month}")
+    if as_of_month > assessment_deadline(fiscal_year):
+        raise RunInputError(f"fiscal_year: FY{fiscal_year} can no longer be assessed as of {as_of_month} "
+                            f"(国保法第110条の2: last month {assessment_deadline(fiscal_year)})")

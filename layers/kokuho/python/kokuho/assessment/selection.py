@@ -1,0 +1,108 @@
+"""Prepare: select the households of a run's pass and write the pre-batched work list.
+
+Selected: those whose case changed and is not yet assessed (exact: see kokuho.records.household_cases),
+every household of the year for the annual run (and for the first monthly run on confirmed rates after
+one on provisional rates), changes to earlier years still open to assessment (過年度更正, 国保法第110条の2),
+and the households of this run's earlier passes whose batch did not finish.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kokuho.assessment.ports import AssessmentStore
+from kokuho.assessment.run_input import (
+    ASSESSMENT_LIMIT_YEARS,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_MAX_CONCURRENCY,
+    MAX_BATCH_SIZE,
+    RunInputError,
+    assessment_deadline,
+    check_month,
+    check_year_and_month,
+    fiscal_year_of_month,
+    positive_int,
+    run_id_of,
+)
+from kokuho.assessment.versions import reassess_every_household
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+INPUT_FIELDS = {"mode", "as_of_month", "fiscal_year", "batch_size", "max_concurrency"}
+
+
+def unfinished_households(store: AssessmentStore, run_id: str, passes: int) -> dict[int, set[str]]:
+    """Households of this run's earlier passes whose batch has no completed outcome (crashed, failed,
+    never ran): taken again, so what an interrupted batch wrote is counted and what it left is done."""
+    done = {o.outcome["batch_id"] for o in store.batch_outcomes(run_id) if o.status == "ok"}
+    out: dict[int, set[str]] = {}
+    for n in range(1, passes):
+        for b in store.get_work_list(f"{run_id}/p{n:03d}") or []:
+            if b["batch_id"] not in done:
+                out.setdefault(int(b["fiscal_year"]), set()).update(b["household_ids"])
+    return out
+
+
+def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: str,
+                now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    unknown = set(inp) - INPUT_FIELDS
+    if unknown:
+        raise RunInputError(f"{sorted(unknown)[0]}: unknown field")
+    mode = inp.get("mode", "monthly")
+    if mode not in ("monthly", "annual"):
+        raise RunInputError("mode: must be 'monthly' or 'annual'")
+    as_of_month = check_month(inp.get("as_of_month") or now.astimezone(TOKYO).strftime("%Y-%m"), "as_of_month")
+    fiscal_year = inp.get("fiscal_year", fiscal_year_of_month(as_of_month))
+    positive_int(fiscal_year, "fiscal_year")
+    check_year_and_month(fiscal_year, as_of_month)
+    batch_size = positive_int(inp.get("batch_size", DEFAULT_BATCH_SIZE), "batch_size")
+    if batch_size > MAX_BATCH_SIZE:
+        raise RunInputError(f"batch_size: at most {MAX_BATCH_SIZE}")
+    max_conc = positive_int(inp.get("max_concurrency", DEFAULT_MAX_CONCURRENCY), "max_concurrency")
+    run_id = run_id_of(mode, fiscal_year, as_of_month)
+    # A year whose rate file is missing or incomplete is refused as a whole, before any batch runs
+    # (raises RateFileError: the execution fails with that error, naming the year).
+    from kokuho.premium import load_rate_table
+
+    provisional = load_rate_table(fiscal_year).provisional
+    # The first monthly run on confirmed rates after a completed run on provisional ones assesses every
+    # household of the year (its 仮 versions await their 決定通知: assessment.versions).
+    last = store.last_completed_run(fiscal_year) if mode == "monthly" else None
+    everyone = mode == "annual" or (last is not None and reassess_every_household(
+        last_run_provisional=last.provisional_rates, rates_provisional=provisional))
+
+    n = store.start_pass(run_id, fiscal_year=fiscal_year, mode=mode, as_of_month=as_of_month,
+                         snapshot_at=now.astimezone(UTC).isoformat(timespec="microseconds"),
+                         execution_name=execution_name, provisional_rates=provisional)
+    again = unfinished_households(store, run_id, n) if n > 1 else {}
+    work = [(fiscal_year, set(store.every_household(fiscal_year) if everyone
+                              else store.pending_households(fiscal_year)) | again.get(fiscal_year, set()))]
+    closed: dict[str, int] = {}
+    # the earlier years that may still be open, and the one that closed last (its late changes are
+    # reported; older ones were reported by the runs of the months after they closed)
+    for year in range(fiscal_year - 1, fiscal_year - 1 - ASSESSMENT_LIMIT_YEARS, -1):
+        ids = set(store.pending_households(year)) | again.get(year, set())
+        if not ids:
+            continue
+        if as_of_month <= assessment_deadline(year):
+            load_rate_table(year)  # 過年度更正: that year's own rates
+            work.append((year, ids))
+        else:
+            closed[str(year)] = len(ids)  # reported: a change no run may assess any more
+    batches: list[dict[str, Any]] = []
+    for year, id_set in work:
+        ordered = sorted(id_set)
+        for i in range(0, len(ordered), batch_size):
+            batches.append({"batch_id": f"p{n:03d}-b{len(batches):05d}", "pass": n, "fiscal_year": year,
+                            "household_ids": ordered[i:i + batch_size]})
+    households = sum(len(b["household_ids"]) for b in batches)
+    bucket, key = store.put_work_list(f"{run_id}/p{n:03d}", batches)
+    store.set_pass_work(run_id, batches=len(batches), households=households, work_list_key=key,
+                        closed_years_pending=closed)
+    return {
+        "run_id": run_id, "pass": n, "fiscal_year": fiscal_year, "as_of_month": as_of_month, "mode": mode,
+        "bucket": bucket, "key": key, "batches": len(batches), "households": households,
+        "max_concurrency": max(1, min(max_conc, DEFAULT_MAX_CONCURRENCY, len(batches))),
+    }

@@ -1,0 +1,203 @@
+"""The DynamoDB/S3 adapter of the monthly assessment's store port (kokuho.assessment.ports.AssessmentStore).
+
+Items as laid out in kokuho.records.assessments (runs, batch outcomes, versions, latest pointers,
+notices) and kokuho.records.household_cases (cases and their assessed marks); work lists in the work
+bucket; the workflow's access records through kokuho.access.records, in the batch's own transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from kokuho.access.records import record_access
+from kokuho.assessment.ports import (
+    AccessEntry,
+    BatchRecord,
+    ChangeMark,
+    ChunkWrite,
+    NewVersion,
+    Pointer,
+    RunRecord,
+    WriteConflict,
+)
+from kokuho.collection.ledger import charge_from_version
+from kokuho.records import household_cases
+from kokuho.records.assessments import (
+    AssessmentVersionModel,
+    BatchOutcomeModel,
+    LatestAssessmentModel,
+    NoticeModel,
+    RunModel,
+    batch_get,
+    batch_outcomes,
+    get_work_list,
+    last_completed_run,
+    put_work_list,
+)
+from kokuho.records.base import connection
+from kokuho.records.collection import add_charge
+
+
+def _run_record(run: RunModel) -> RunRecord:
+    return RunRecord(
+        run_id=run.run_id, fiscal_year=int(run.fiscal_year), mode=run.mode, as_of_month=run.as_of_month,
+        snapshot_at=run.snapshot_at, passes=int(run.passes or 0), households=int(run.households or 0),
+        batches=int(run.batches or 0), provisional_rates=bool(run.provisional_rates),
+        closed_years_pending=dict(run.closed_years_pending or {}), transferred=int(run.transferred or 0),
+        status=run.status, summary=None if run.summary is None else dict(run.summary))
+
+
+def _run(run_id: str) -> RunModel:
+    return RunModel(*RunModel.key(run_id))
+
+
+def _add_version(tx: TransactWrite, new: NewVersion, chunk: ChunkWrite) -> None:
+    run_id = chunk.run_id
+    prev_version = new.version - 1 if new.version > 1 else None
+    pk = AssessmentVersionModel.pk_of(new.household_id, new.fiscal_year)
+    tx.save(AssessmentVersionModel(
+        pk, AssessmentVersionModel.sk_of(new.version), version=new.version, run_id=run_id,
+        content_hash=new.content_hash, doc={
+            "household_id": new.household_id, "fiscal_year": new.fiscal_year, "batch_id": chunk.batch_id,
+            "as_of_month": chunk.as_of_month, "created_at": chunk.at, "result": new.result,
+            "installments": new.installments, "diff": new.diff, "difference": new.difference,
+            "refund": new.refund, "status": new.status, "decided": new.decided,
+        },
+    ), condition=AssessmentVersionModel.pk.does_not_exist())  # a version is written once, ever
+    latest = LatestAssessmentModel(pk, "LATEST", version=new.version, content_hash=new.content_hash,
+                                   run_id=run_id, difference=new.difference, refund=new.refund)
+    if prev_version is None:
+        tx.save(latest, condition=LatestAssessmentModel.pk.does_not_exist())
+    else:
+        tx.save(latest, condition=LatestAssessmentModel.version == prev_version)
+    if new.notice_kind is None:
+        return  # 仮 (provisional rates): stored and shown, no notice until the rates are confirmed
+    tx.save(NoticeModel(
+        f"NOTICE#{new.household_id}", f"FY#{new.fiscal_year}#V#{new.version:04d}",
+        kind=new.notice_kind, payer_id=new.payer_id,
+        body={"household_id": new.household_id, "fiscal_year": new.fiscal_year, "version": new.version,
+              "as_of_month": chunk.as_of_month, "reduction": new.result.get("reduction"),
+              "parts": new.result["parts"], "annual": new.result["annual"],
+              "installments": new.installments, "difference": new.difference, "refund": new.refund,
+              "diff": new.diff},
+    ))
+    # The ledger (調定) follows the version in the same transaction: billed from this version on.
+    add_charge(tx, charge_from_version(new.household_id, new.fiscal_year, version=new.version, payer_id=new.payer_id,
+                                       annual=int(new.result["annual"]), installments=new.installments),
+               decreased=new.difference < 0)
+
+
+class DynamoAssessmentStore:
+    """AssessmentStore on the assessment table, the work bucket and the access-record table."""
+
+    # -- runs
+
+    def start_pass(self, run_id: str, *, fiscal_year: int, mode: str, as_of_month: str, snapshot_at: str,
+                   execution_name: str, provisional_rates: bool) -> int:
+        run = _run(run_id)
+        run.update(actions=[RunModel.passes.add(1), RunModel.run_id.set(run_id),
+                            RunModel.fiscal_year.set(fiscal_year), RunModel.mode.set(mode),
+                            RunModel.as_of_month.set(as_of_month), RunModel.status.set("started"),
+                            RunModel.snapshot_at.set(snapshot_at), RunModel.execution_name.set(execution_name),
+                            RunModel.provisional_rates.set(provisional_rates)])
+        return int(run.passes)
+
+    def set_pass_work(self, run_id: str, *, batches: int, households: int, work_list_key: str,
+                      closed_years_pending: dict[str, int]) -> None:
+        _run(run_id).update(actions=[RunModel.batches.set(batches), RunModel.households.set(households),
+                                     RunModel.work_list_key.set(work_list_key),
+                                     RunModel.closed_years_pending.set(closed_years_pending)])
+
+    def get_run(self, run_id: str) -> RunRecord:
+        return _run_record(RunModel.get(*RunModel.key(run_id), consistent_read=True))
+
+    def last_completed_run(self, fiscal_year: int) -> RunRecord | None:
+        run = last_completed_run(fiscal_year)
+        return None if run is None else _run_record(run)
+
+    def finish_run(self, run: RunRecord, *, status: str, summary: dict[str, Any], completed: bool) -> None:
+        actions: list[Any] = [RunModel.status.set(status), RunModel.summary.set(summary)]
+        if completed:
+            actions += [RunModel.gsi1pk.set(f"RUNS#FY#{run.fiscal_year}"),
+                        RunModel.gsi1sk.set(f"{run.snapshot_at}#{run.run_id}")]
+        _run(run.run_id).update(actions=actions)
+
+    def set_transferred(self, run_id: str, versions: int) -> None:
+        _run(run_id).update(actions=[RunModel.transferred.set(versions)])
+
+    # -- batches
+
+    def batch_outcomes(self, run_id: str) -> Iterator[BatchRecord]:
+        return (BatchRecord(item.status, dict(item.outcome)) for item in batch_outcomes(run_id))
+
+    def save_outcome(self, run_id: str, batch_id: str, outcome: dict[str, Any]) -> None:
+        pk, sk = BatchOutcomeModel.key(run_id, batch_id)
+        BatchOutcomeModel(pk, sk, run_id=run_id, batch_id=batch_id, status="ok", outcome=outcome).save()
+
+    def save_failure(self, run_id: str, batch_id: str, outcome: dict[str, Any]) -> bool:
+        pk, sk = BatchOutcomeModel.key(run_id, batch_id)
+        try:
+            BatchOutcomeModel(pk, sk, run_id=run_id, batch_id=batch_id, status="failed", outcome=outcome).save(
+                condition=BatchOutcomeModel.pk.does_not_exist() | (BatchOutcomeModel.status == "failed"))
+        except PutError:
+            return False
+        return True
+
+    # -- work lists
+
+    def put_work_list(self, name: str, batches: list[dict[str, Any]]) -> tuple[str, str]:
+        return put_work_list(name, batches)
+
+    def get_work_list(self, name: str) -> list[dict[str, Any]] | None:
+        return get_work_list(name)
+
+    # -- household cases
+
+    def every_household(self, fiscal_year: int) -> list[str]:
+        return household_cases.changed_household_ids(fiscal_year, None)
+
+    def pending_households(self, fiscal_year: int) -> list[str]:
+        return household_cases.pending_household_ids(fiscal_year)
+
+    def cases_for_assessment(self, household_ids: Iterable[str], fiscal_year: int
+                             ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
+        return household_cases.get_cases_for_assessment(household_ids, fiscal_year)
+
+    # -- versions
+
+    def latest_pointers(self, household_ids: Sequence[str], fiscal_year: int) -> dict[str, Pointer]:
+        items = batch_get(LatestAssessmentModel,
+                          ((AssessmentVersionModel.pk_of(h, fiscal_year), "LATEST") for h in household_ids),
+                          attributes=["version", "content_hash", "run_id", "difference", "refund"])
+        return {pk.split("#")[1]: Pointer(int(i.version), i.content_hash, i.run_id,
+                                          None if i.refund is None else (int(i.difference), int(i.refund)))
+                for (pk, _), i in items.items()}
+
+    def version_docs(self, versions: Sequence[tuple[str, int]], fiscal_year: int) -> dict[str, dict[str, Any]]:
+        keys = [(AssessmentVersionModel.pk_of(h, fiscal_year), AssessmentVersionModel.sk_of(v)) for h, v in versions]
+        if not keys:
+            return {}
+        return {pk.split("#")[1]: dict(i.doc)
+                for (pk, _), i in batch_get(AssessmentVersionModel, keys, attributes=["doc"]).items()}
+
+    def commit(self, chunk: ChunkWrite) -> None:
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                for new in chunk.versions:
+                    _add_version(tx, new, chunk)
+                for h, mark in chunk.assessed:
+                    household_cases.mark_assessed(tx, h, chunk.fiscal_year, mark)
+                if chunk.access is not None:
+                    a = chunk.access
+                    record_access(a.actor, a.subject_ids, a.category, a.operation, chain=a.chain, transaction=tx)
+        except (TransactWriteError, PutError) as exc:
+            raise WriteConflict(str(exc)) from exc
+
+    def record_access(self, entry: AccessEntry) -> None:
+        # record_access retries a concurrent append to the chain (a duplicate of this batch) and raises
+        # after that, so Step Functions retries the batch.
+        record_access(entry.actor, entry.subject_ids, entry.category, entry.operation, chain=entry.chain)

@@ -1,0 +1,201 @@
+"""The monthly assessment's use cases (Prepare, AssessBatch, RecordFailedBatch, Summarize) on the in-memory
+fakes of their ports (tests/fakes/assessment_store.py): no moto. The same steps run on the embedded AWS
+in tests/e2e/test_monthly_*.py."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fakes.assessment_store import FakeCareTransfers, InMemoryAssessmentStore
+
+from kokuho.assessment import monthly
+from kokuho.assessment.ports import Ports
+from kokuho.premium import compute_case
+
+FY = 2024
+
+
+def case(householder: str, income: int, *, birth: str = "1975-06-15", members: int = 1) -> dict[str, Any]:
+    people = [{"id": f"{householder}-{n}" if n else householder, "birth_date": birth,
+               "insured": [{"from": "2020-04-01", "until": None}],
+               "income": {"total": income if n == 0 else 0, "salary": income if n == 0 else 0, "pension": 0,
+                          "declared": True},
+               "salary_or_pension_earner": n == 0, "involuntary_unemployment": None, "expected_birth": None,
+               "specific_same_household": False} for n in range(members)]
+    return {"fiscal_year": FY, "household": {"householder_id": householder, "specific_household": None,
+                                             "members": people}}
+
+
+CITY = {f"H{n:02d}": case(f"P{n:02d}", 1_000_000 + 350_000 * n, members=1 + n % 3) for n in range(7)}
+
+
+def changed(hid: str, more: int) -> dict[str, Any]:
+    c = copy.deepcopy(CITY[hid])
+    c["household"]["members"][0]["income"]["total"] += more
+    c["household"]["members"][0]["income"]["salary"] += more
+    return c
+
+
+@pytest.fixture
+def ports() -> Ports:
+    store = InMemoryAssessmentStore()
+    for hid, c in CITY.items():
+        store.put_case(hid, c)
+    return Ports(store, FakeCareTransfers())
+
+
+def run(ports: Ports, payload: dict[str, Any], name: str = "x") -> dict[str, Any]:
+    """Prepare, every batch of the work list, Summarize — the state machine's order."""
+    prepared = monthly.prepare_run(payload, execution_id=name, execution_name=name, ports=ports)
+    for batch in ports.store.get_work_list(f"{prepared['run_id']}/p{prepared['pass']:03d}") or []:
+        monthly.assess_batch({**prepared, "batch": batch, "execution_id": name}, ports=ports)
+    return monthly.summarize_run({**prepared, "execution_id": name}, ports=ports)
+
+
+ANNUAL = {"mode": "annual", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 3}
+MONTH = {"mode": "monthly", "fiscal_year": FY, "as_of_month": f"{FY}-12", "batch_size": 3}
+
+
+def store_of(ports: Ports) -> InMemoryAssessmentStore:
+    assert isinstance(ports.store, InMemoryAssessmentStore)
+    return ports.store
+
+
+def test_the_annual_run_assesses_every_household_as_the_engine_does(ports: Ports) -> None:
+    out = run(ports, ANNUAL)
+    store = store_of(ports)
+    assert out["status"] == "completed" and out["batches"] == 3
+    assert out["households_assessed"] == out["versions_written"] == len(CITY)
+    assert out["annual_total"] == sum(compute_case(c)["annual"] for c in CITY.values())
+    for hid, c in CITY.items():
+        assert store.versions[(hid, FY, 1)]["result"] == compute_case(c)
+        assert store.notices[(hid, FY, 1)]["kind"] == "決定通知"
+    assert store.pending_households(FY) == []
+    # every household read and written is on an access record of its batch's chain
+    reads = {h for a in store.access if a.operation == "read" for h in a.subject_ids}
+    writes = {h for a in store.access if a.operation == "write" for h in a.subject_ids}
+    assert reads == writes == set(CITY)
+    assert {a.chain.split("#")[0] for a in store.access} == {out["run_id"]}
+    assert list(ports.transfers.transferred.values()) == [len(CITY)]  # type: ignore[attr-defined]
+
+
+def test_a_rerun_of_the_month_writes_nothing_and_reports_the_same_run(ports: Ports) -> None:
+    first = run(ports, ANNUAL)
+    versions = dict(store_of(ports).versions)
+    again = run(ports, ANNUAL, "y")
+    assert store_of(ports).versions == versions
+    assert again["last_pass"] == {"pass": 2, "households_selected": len(CITY), "versions_written": 0}
+    volatile = ("last_pass", "timing")
+    assert {k: v for k, v in again.items() if k not in volatile} == {
+        k: v for k, v in first.items() if k not in volatile}
+    assert len(ports.transfers.transferred) == 1  # type: ignore[attr-defined]  # transferred once
+
+
+def test_a_month_assesses_only_the_changed_households_and_bills_the_difference(ports: Ports) -> None:
+    run(ports, ANNUAL)
+    store = store_of(ports)
+    store.put_case("H03", changed("H03", 2_000_000))
+    out = run(ports, MONTH)
+    assert out["households_selected"] == 1 and out["versions_written"] == out["corrections"] == 1
+    v2 = store.versions[("H03", FY, 2)]
+    assert v2["result"] == compute_case(changed("H03", 2_000_000))
+    assert out["difference_total"] == v2["difference"] > 0
+    assert store.notices[("H03", FY, 2)]["kind"] == "変更通知"
+    assert ("H04", FY, 2) not in store.versions
+
+
+def test_a_change_written_between_the_read_and_the_commit_is_assessed_as_it_now_is(ports: Ports) -> None:
+    store = store_of(ports)
+    late = changed("H01", 900_000)
+    original: Callable[..., Any] = store.cases_for_assessment
+    landed: list[str] = []
+
+    def read_then_change(ids: Any, fy: int) -> Any:
+        got = original(ids, fy)
+        if "H01" in ids and not landed:
+            landed.append("H01")
+            store.put_case("H01", late)  # the intake lands while the batch computes
+        return got
+
+    store.cases_for_assessment = read_then_change  # type: ignore[method-assign]
+    out = run(ports, ANNUAL)
+    assert landed and out["status"] == "completed"
+    assert store.versions[("H01", FY, 1)]["result"] == compute_case(late)
+    assert ("H01", FY, 2) not in store.versions
+    assert store.pending_households(FY) == []
+
+
+def test_a_household_the_engine_refuses_fails_alone(ports: Ports) -> None:
+    store = store_of(ports)
+    bad = copy.deepcopy(CITY["H02"])
+    bad["household"]["members"][0]["birth_date"] = "not a date"
+    store.put_case("H02", bad)
+    out = run(ports, ANNUAL)
+    assert out["status"] == "completed_with_failures"
+    assert [f["household_id"] for f in out["failures"]["households"]] == ["H02"]
+    assert out["versions_written"] == len(CITY) - 1
+    assert "H02" in store.pending_households(FY)  # left for the next run
+
+
+def test_a_batch_that_died_after_writing_is_taken_again_by_the_next_pass(ports: Ports) -> None:
+    run(ports, ANNUAL)
+    store = store_of(ports)
+    for hid in ("H01", "H02", "H04", "H05"):
+        store.put_case(hid, changed(hid, 1_500_000))
+    prepared = monthly.prepare_run(MONTH, execution_id="x", execution_name="x", ports=ports)
+    batches = store.get_work_list(f"{prepared['run_id']}/p001") or []
+    assert [len(b["household_ids"]) for b in batches] == [3, 1]
+    commit = store.commit
+
+    def commit_then_die(chunk: Any) -> None:  # the batch's transaction commits, then the Lambda dies
+        commit(chunk)
+        raise RuntimeError("killed after the commit")
+
+    store.commit = commit_then_die  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        monthly.assess_batch({**prepared, "batch": batches[0], "execution_id": "x"}, ports=ports)
+    store.commit = commit  # type: ignore[method-assign]
+    failed = monthly.record_failed_batch({**prepared, "batch": batches[0],
+                                          "error": {"Error": "RuntimeError", "Cause": "killed"}}, ports=ports)
+    assert failed["batch_failed"] and failed["failed"] == 3
+    monthly.assess_batch({**prepared, "batch": batches[1], "execution_id": "x"}, ports=ports)
+    # an ok outcome is never replaced by a failure record
+    assert monthly.record_failed_batch({**prepared, "batch": batches[1], "error": {}}, ports=ports)["failed"] == 0
+    out = monthly.summarize_run({**prepared, "execution_id": "x"}, ports=ports)
+    assert out["status"] == "completed_with_failures"
+    assert out["failures"]["household_ids_in_failed_batches"] == 3
+    # its households are assessed (not pending) but unreported: the next pass takes them again and
+    # reports what the dead batch wrote
+    assert store.pending_households(FY) == []
+    again = run(ports, MONTH, "y")
+    assert again["last_pass"] == {"pass": 2, "households_selected": 3, "versions_written": 0}
+    assert again["status"] == "completed" and again["versions_written"] == again["corrections"] == 4
+
+
+def test_a_refused_transfer_is_reported_and_the_rerun_transfers_what_is_owed(ports: Ports) -> None:
+    transfers = ports.transfers
+    assert isinstance(transfers, FakeCareTransfers)
+    transfers.refusal = "no approved data-use application"
+    out = run(ports, ANNUAL)
+    assert out["status"] == "completed_with_failures"
+    assert out["transfer"]["outcome"] == "refused" and out["transfer"]["not_transferred"] == len(CITY)
+    assert transfers.transferred == {}
+    transfers.refusal = None
+    again = run(ports, ANNUAL, "y")
+    assert again["status"] == "completed" and again["transfer"]["outcome"] == "transferred"
+    assert list(transfers.transferred.values()) == [len(CITY)]
+
+
+@pytest.mark.parametrize("payload,field", [
+    ({"mode": "weekly"}, "mode"), ({"as_of_month": "2024-13"}, "as_of_month"),
+    ({"batch_size": 1001}, "batch_size"), ({"batch_size": True}, "batch_size"), ({"colour": 1}, "colour"),
+    ({"fiscal_year": 2025, "as_of_month": "2024-12"}, "fiscal_year"),
+])
+def test_bad_input_is_refused_naming_the_field_and_changes_nothing(ports: Ports, payload: dict[str, Any],
+                                                                    field: str) -> None:
+    with pytest.raises(monthly.RunInputError, match=f"^{field}:"):
+        monthly.prepare_run(payload, execution_id="x", execution_name="x", ports=ports)
+    assert store_of(ports).runs == {} and store_of(ports).work_lists == {}
