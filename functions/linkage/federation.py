@@ -39,7 +39,7 @@ def export(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """{"kind": "QUALCONT", "day"?: "YYYY-MM-DD"} (default yesterday in Japan) or
     {"kind": "KOGAKU", "month"?: "YYYY-MM"} (default the previous month)."""
     today = datetime.now(JST).date()
-    source = federation.RecordsQualificationSource()
+    source = federation.wired_source()
     if event.get("kind") == "KOGAKU":
         month = event.get("month") or (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
         return federation.export_carry_over(source, str(month), boto3.client("s3"), _bucket())

@@ -145,14 +145,16 @@ def test_the_same_person_and_period_twice_is_refused_naming_both_lines(world: Wo
 def test_a_crashing_file_fails_alone_and_the_rest_go_on(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     from kokuho.linkage import federation
 
-    real = federation.apply_file
+    # the fault enters through the store port of the wired adapter (the handler runs in-process)
+    store = federation.wired_store()
+    real = store.applied
 
-    def crash_on_one(data: bytes, source_key: str) -> Any:
-        if source_key.endswith("crash.txt"):
+    def crash_on_one(file_id: str) -> Any:
+        if file_id == "QC-FED-20260511":
             raise RuntimeError("disk on fire")
-        return real(data, source_key)
+        return real(file_id)
 
-    monkeypatch.setattr(federation, "apply_file", crash_on_one)
+    monkeypatch.setattr(store, "applied", crash_on_one)
     _put(world, "a-crash.txt", _continuity("QC-FED-20260511", person="P511"))
     _put(world, "b-fine.txt", _continuity("QC-FED-20260512", person="P512"))
     outs = {o["key"]: o for o in _intake(world)}
@@ -173,10 +175,10 @@ def test_a_crash_before_the_applied_marker_does_not_duplicate_the_access_record(
 
     data = _continuity("QC-FED-20260513", person="P513")
 
-    def crash(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the Lambda timed out before the marker")
 
-    monkeypatch.setattr(AppliedFileModel, "save", crash)
+    monkeypatch.setattr(federation.wired_store(), "mark_applied", crash)
     with pytest.raises(RuntimeError, match="marker"):
         federation.apply_file(data, "incoming/qc-0513.txt")
     monkeypatch.undo()

@@ -1,493 +1,87 @@
-"""File exchange with the 国保連合会 (federation; assessment 委託事項7, II-3 ③):
+"""File exchange with the 国保連合会 (federation; assessment 委託事項7, II-3 ③), wired to its adapters:
 
 - QUALCONT — 資格継続 (qualification continuity), daily: each person's NHI period as the city records
   it (outgoing) or as the prefecture-wide file knows it (incoming, with the 都道府県単位被保険者ID).
 - KOGAKU — 高額該当の引き継ぎ (high-cost carry-over), monthly: for a household moving within the
   prefecture, the months with a high-cost benefit in the last 12, so the 多数回 count carries over.
 
-Layout (layout version 1; full description in docs/federation_files.md). Encoding UTF-8 without BOM,
-lines end with LF, fields separated by ",", no quoting: a field may not contain "," or a line break.
-
-    H,<kind>,1,<file_id>,<created_at>,<sender>,<receiver>
-    D,<seq>,<fields of the kind…>
-    T,<record_count>,<sha256 hex of the D lines, each with its LF>
-
-    QUALCONT D: seq, person_id, household_id, prefecture_insured_id (may be empty outgoing),
-                insurer_number, acquired_on, acquire_reason, lost_on (may be empty), lose_reason (may be empty)
-    KOGAKU D:   seq, household_id, householder_id, from_municipality, to_municipality, moved_on,
-                benefit_months (YYYY-MM separated by ";", 1–12 months, each within the 12 months before moved_on)
-
-Identifiers are the city's internal ids: no My Number is written to these files, and a field that
-looks like one (12 digits) rejects the file.
+By what they do:
+    kokuho.linkage.federation_codec   the layout, writing and whole-file validation (pure)
+    kokuho.linkage.federation_ports   FederationStore, QualificationSource (adapters in
+                                      kokuho.records.federation_store; fakes in tests/fakes/)
+    kokuho.linkage.federation_apply   applying a file, idempotent on file id + content hash
+    kokuho.linkage.federation_files   the exchange bucket: incoming/ → processed/ or rejected/ (+ reason)
+    kokuho.linkage.federation_export  outgoing files to outgoing/
 
 Intake: an incoming file (S3 exchange bucket, incoming/) is validated WHOLE before anything is
 written; a bad file is rejected with every error's line and field named, changes nothing, and is
-moved to rejected/ with a reason object beside it; a good file is applied idempotently — keyed on
-file id + content hash: the same file twice changes nothing the second time, and the same file id
-with different content is rejected.
+moved to rejected/ with a reason object beside it; a good file is applied idempotently.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from functools import cache
+from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from kokuho.linkage import federation_apply, federation_files
+from kokuho.linkage.federation_apply import INTAKE, SUBJECTS_PER_RECORD, Outcome
+from kokuho.linkage.federation_codec import (
+    D_FIELDS,
+    KINDS,
+    LAYOUT_VERSION,
+    REASONS,
+    CarryOverRow,
+    ContinuityRow,
+    FieldError,
+    FileRejected,
+    ParsedFile,
+    build_file,
+    content_hash,
+    parse_file,
+)
+from kokuho.linkage.federation_export import EXPORT, export_carry_over, export_qualification
+from kokuho.linkage.federation_files import INCOMING, OUTGOING, PROCESSED, REJECTED, list_incoming
+from kokuho.linkage.federation_ports import (
+    CITY_INSURER,
+    CITY_MUNICIPALITY,
+    FEDERATION,
+    FederationStore,
+    QualificationSource,
+)
 
-from kokuho.access.records import Actor, record_access
-from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
-from kokuho.identity.redaction import looks_like_my_number
-from kokuho.records.base import connection
-from kokuho.records.linkage import AppliedFileModel, CarryOverModel, ContinuityModel
-
-INTAKE = Actor(staff_id="system:federation-intake", terminal_id="stepfunctions",
-               purpose="資格継続・高額該当の引き継ぎ (委託事項7)")
-EXPORT = Actor(staff_id="system:federation-export", terminal_id="stepfunctions",
-               purpose="資格継続・高額該当の引き継ぎ (委託事項7)")
-SUBJECTS_PER_RECORD = 500  # access records list their subjects; chunked to stay far below the item size limit
-LAYOUT_VERSION = "1"
-KINDS = ("QUALCONT", "KOGAKU")
-REASONS = ("move_in", "left_employee_insurance", "birth", "welfare_ended", "move_out",
-           "joined_employee_insurance", "death", "late_elderly", "welfare_started")
-D_FIELDS: dict[str, tuple[str, ...]] = {
-    "QUALCONT": ("seq", "person_id", "household_id", "prefecture_insured_id", "insurer_number", "acquired_on",
-                 "acquire_reason", "lost_on", "lose_reason"),
-    "KOGAKU": ("seq", "household_id", "householder_id", "from_municipality", "to_municipality", "moved_on",
-               "benefit_months"),
-}
-H_FIELDS = ("record_type", "kind", "layout_version", "file_id", "created_at", "sender", "receiver")
-T_FIELDS = ("record_type", "record_count", "checksum")
-_ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
-_MUNI = re.compile(r"^\d{6}$")
-_INSURER = re.compile(r"^\d{6,8}$")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+__all__ = ["CITY_INSURER", "CITY_MUNICIPALITY", "D_FIELDS", "EXPORT", "FEDERATION", "INCOMING", "INTAKE", "KINDS",
+           "LAYOUT_VERSION", "OUTGOING", "PROCESSED", "REASONS", "REJECTED", "SUBJECTS_PER_RECORD",
+           "CarryOverRow", "ContinuityRow", "FieldError", "FileRejected", "Outcome", "ParsedFile",
+           "QualificationSource", "apply_file", "build_file", "carried_over_months",
+           "content_hash", "export_carry_over", "export_qualification", "intake_object", "list_incoming",
+           "parse_file", "wired_source", "wired_store"]
 
 
-@dataclass(frozen=True)
-class FieldError:
-    line: int
-    field: str
-    reason: str
+@cache
+def wired_store() -> FederationStore:
+    """The production adapter (one per container)."""
+    from kokuho.records.federation_store import PynamoFederationStore
 
-    def __str__(self) -> str:
-        return f"line {self.line}, field {self.field}: {self.reason}"
+    return PynamoFederationStore()
 
 
-class FileRejected(ValueError):
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(str(e) for e in errors[:5]))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class ParsedFile:
-    kind: str
-    file_id: str
-    created_at: str
-    sender: str
-    receiver: str
-    records: tuple[dict[str, str], ...]
-    content_hash: str = ""
-
-
-@dataclass(frozen=True)
-class ContinuityRow:
-    person_id: str
-    household_id: str
-    insurer_number: str
-    acquired_on: date
-    acquire_reason: str
-    lost_on: date | None = None
-    lose_reason: str | None = None
-    prefecture_insured_id: str = ""
-
-
-@dataclass(frozen=True)
-class CarryOverRow:
-    household_id: str
-    householder_id: str
-    from_municipality: str
-    to_municipality: str
-    moved_on: date
-    benefit_months: tuple[str, ...] = field(default_factory=tuple)
-
-
-# --- writing -------------------------------------------------------------------------------------
-
-
-def _d_line(kind: str, seq: int, row: ContinuityRow | CarryOverRow) -> str:
-    if isinstance(row, ContinuityRow):
-        values = [str(seq), row.person_id, row.household_id, row.prefecture_insured_id, row.insurer_number,
-                  row.acquired_on.isoformat(), row.acquire_reason, row.lost_on.isoformat() if row.lost_on else "",
-                  row.lose_reason or ""]
-    else:
-        values = [str(seq), row.household_id, row.householder_id, row.from_municipality, row.to_municipality,
-                  row.moved_on.isoformat(), ";".join(row.benefit_months)]
-    for v in values:
-        if "," in v or "\n" in v or "\r" in v:
-            raise ValueError("a field may not contain a comma or a line break")
-    return ",".join(["D", *values])
-
-
-def build_file(kind: str, file_id: str, rows: Iterable[ContinuityRow | CarryOverRow], sender: str,
-               receiver: str, created_at: datetime | None = None) -> bytes:
-    """The file's bytes; validated with the intake rules before it is returned (we never send what we
-    would reject)."""
-    d_lines = [_d_line(kind, i, r) for i, r in enumerate(rows, start=1)]
-    body = "".join(line + "\n" for line in d_lines)
-    stamp = (created_at or datetime.now(UTC)).isoformat(timespec="seconds")
-    text = (f"H,{kind},{LAYOUT_VERSION},{file_id},{stamp},{sender},{receiver}\n" + body
-            + f"T,{len(d_lines)},{hashlib.sha256(body.encode('utf-8')).hexdigest()}\n")
-    data = text.encode("utf-8")
-    parse_file(data)
-    return data
-
-
-# --- reading and validation ----------------------------------------------------------------------
-
-
-def content_hash(data: bytes) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode("ascii")
-
-
-def _date(value: str, line: int, name: str, errors: list[FieldError]) -> date | None:
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.append(FieldError(line, name, "not a date YYYY-MM-DD"))
-        return None
-
-
-def _check_id(value: str, line: int, name: str, errors: list[FieldError], *, optional: bool = False) -> None:
-    if optional and value == "":
-        return
-    if re.fullmatch(r"\d{12}", value) or contains_my_number(value):  # any shape: 1234-5678-9018 too
-        errors.append(FieldError(line, name, "looks like a My Number: identifiers here are internal ids"))
-    elif not _ID.match(value):
-        errors.append(FieldError(line, name, "not an identifier (A-Z a-z 0-9 _ -, 1–40)"))
-
-
-def _validate_qualcont(rec: dict[str, str], line: int, errors: list[FieldError]) -> None:
-    _check_id(rec["person_id"], line, "person_id", errors)
-    _check_id(rec["household_id"], line, "household_id", errors)
-    _check_id(rec["prefecture_insured_id"], line, "prefecture_insured_id", errors, optional=True)
-    if not _INSURER.match(rec["insurer_number"]):
-        errors.append(FieldError(line, "insurer_number", "not an insurer number (6–8 digits)"))
-    acquired = _date(rec["acquired_on"], line, "acquired_on", errors)
-    if rec["acquire_reason"] not in REASONS[:4]:
-        errors.append(FieldError(line, "acquire_reason", "not an acquisition reason"))
-    if rec["lost_on"]:
-        lost = _date(rec["lost_on"], line, "lost_on", errors)
-        if acquired and lost and lost < acquired:
-            errors.append(FieldError(line, "lost_on", "before acquired_on"))
-        if rec["lose_reason"] not in REASONS[4:]:
-            errors.append(FieldError(line, "lose_reason", "not a loss reason"))
-    elif rec["lose_reason"]:
-        errors.append(FieldError(line, "lose_reason", "given without lost_on"))
-
-
-def _validate_kogaku(rec: dict[str, str], line: int, errors: list[FieldError]) -> None:
-    _check_id(rec["household_id"], line, "household_id", errors)
-    _check_id(rec["householder_id"], line, "householder_id", errors)
-    for name in ("from_municipality", "to_municipality"):
-        if not _MUNI.match(rec[name]):
-            errors.append(FieldError(line, name, "not a municipality code (6 digits)"))
-    if rec["from_municipality"] == rec["to_municipality"]:
-        errors.append(FieldError(line, "to_municipality", "same as from_municipality"))
-    moved = _date(rec["moved_on"], line, "moved_on", errors)
-    months = rec["benefit_months"].split(";") if rec["benefit_months"] else []
-    if not 1 <= len(months) <= 12 or len(set(months)) != len(months):
-        errors.append(FieldError(line, "benefit_months", "1 to 12 distinct months expected"))
-        return
-    for m in months:
-        if not _MONTH.match(m):
-            errors.append(FieldError(line, "benefit_months", "not a month YYYY-MM"))
-            return
-        if moved:
-            y, mo = int(m[:4]), int(m[5:])
-            diff = (moved.year - y) * 12 + (moved.month - mo)
-            if not 0 <= diff <= 12:
-                errors.append(FieldError(line, "benefit_months", "a month outside the 12 months before the move"))
-                return
-
-
-def _check_unique(kind: str, rec: dict[str, str], line: int, first_line: dict[tuple[str, str], int],
-                  errors: list[FieldError]) -> None:
-    """The same person and period (QUALCONT: person, acquired_on; KOGAKU: household, month) twice in one
-    file is refused naming both lines: applied, the later line would silently overwrite the earlier."""
-    if kind == "QUALCONT":
-        keys = [("acquired_on", (rec["person_id"], rec["acquired_on"]))]
-        what = "same person and period (person_id, acquired_on)"
-    else:
-        keys = [("benefit_months", (rec["household_id"], m)) for m in rec["benefit_months"].split(";") if m]
-        what = "same household and month"
-    for name, key in keys:
-        first = first_line.setdefault(key, line)
-        if first != line:
-            errors.append(FieldError(line, name, f"{what} as line {first}"))
-            return
-
-
-def parse_file(data: bytes) -> ParsedFile:
-    """Validate the whole file; raise FileRejected with every error (line and field) found."""
-    errors: list[FieldError] = []
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise FileRejected([FieldError(line, "-", "not UTF-8")]) from None
-    if text.startswith("\ufeff"):
-        raise FileRejected([FieldError(1, "-", "byte order mark not allowed")])
-    if "\r" in text:
-        raise FileRejected([FieldError(text[: text.index("\r")].count("\n") + 1, "-", "CR in file: LF only")])
-    if not text.endswith("\n"):
-        raise FileRejected([FieldError(text.count("\n") + 1, "-", "last line not terminated by LF")])
-    lines = text[:-1].split("\n")
-    if len(lines) < 2:
-        raise FileRejected([FieldError(1, "record_type", "a file has a header and a trailer")])
-    head = lines[0].split(",")
-    if len(head) != len(H_FIELDS) or head[0] != "H":
-        raise FileRejected([FieldError(1, "record_type", f"header expected with {len(H_FIELDS)} fields")])
-    kind, version, file_id, created_at, sender, receiver = head[1:]
-    if kind not in KINDS:
-        raise FileRejected([FieldError(1, "kind", f"unknown file kind (expected one of {list(KINDS)})")])
-    if version != LAYOUT_VERSION:
-        errors.append(FieldError(1, "layout_version", f"layout version {LAYOUT_VERSION} expected"))
-    # A file id names a municipality and a month (KG-401307-202604): twelve digits, no number.
-    if not _ID.match(file_id) or re.fullmatch(r"\d{12}", file_id) or identifier_holds_my_number(file_id):
-        errors.append(FieldError(1, "file_id", "not an identifier"))
-    try:
-        datetime.fromisoformat(created_at)
-    except ValueError:
-        errors.append(FieldError(1, "created_at", "not an ISO date-time"))
-    for name, value in (("sender", sender), ("receiver", receiver)):
-        if not value:
-            errors.append(FieldError(1, name, "empty"))
-        elif looks_like_my_number(value):
-            errors.append(FieldError(1, name, "looks like a My Number"))
-    tail = lines[-1].split(",")
-    last = len(lines)
-    names = D_FIELDS[kind]
-    records: list[dict[str, str]] = []
-    first_line: dict[tuple[str, str], int] = {}
-    for i, raw in enumerate(lines[1:-1], start=2):
-        parts = raw.split(",")
-        if parts[0] != "D":
-            errors.append(FieldError(i, "record_type", "data record 'D' expected"))
-            continue
-        if len(parts) != len(names) + 1:
-            errors.append(FieldError(i, "-", f"{len(names) + 1} fields expected, {len(parts)} found"))
-            continue
-        rec = dict(zip(names, parts[1:], strict=True))
-        if rec["seq"] != str(len(records) + 1):
-            errors.append(FieldError(i, "seq", f"sequence {len(records) + 1} expected"))
-        (_validate_qualcont if kind == "QUALCONT" else _validate_kogaku)(rec, i, errors)
-        _check_unique(kind, rec, i, first_line, errors)
-        records.append(rec)
-    if len(tail) != len(T_FIELDS) or tail[0] != "T":
-        errors.append(FieldError(last, "record_type", f"trailer expected with {len(T_FIELDS)} fields"))
-    else:
-        if tail[1] != str(len(lines) - 2):
-            errors.append(FieldError(last, "record_count", f"{len(lines) - 2} data records in the file"))
-        body = "".join(line + "\n" for line in lines[1:-1])
-        if tail[2] != hashlib.sha256(body.encode("utf-8")).hexdigest():
-            errors.append(FieldError(last, "checksum", "does not match the data records"))
-    if errors:
-        raise FileRejected(errors)
-    return ParsedFile(kind, file_id, created_at, sender, receiver, tuple(records), content_hash(data))
-
-
-# --- applying ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # applied | duplicate | rejected
-    file_id: str | None
-    records: int = 0
-    errors: tuple[FieldError, ...] = ()
-
-
-def apply_file(data: bytes, source_key: str) -> Outcome:
+def apply_file(data: bytes, source_key: str, *, store: FederationStore | None = None) -> Outcome:
     """Validate whole, then apply (idempotent on file id + content hash)."""
-    try:
-        parsed = parse_file(data)
-    except FileRejected as e:
-        return Outcome("rejected", None, errors=tuple(e.errors))
-    try:
-        done = AppliedFileModel.get(f"FILE#{parsed.file_id}", "APPLIED", consistent_read=True)
-        if done.content_hash == parsed.content_hash:
-            return Outcome("duplicate", parsed.file_id, int(done.record_count))
-        return Outcome("rejected", parsed.file_id, errors=(
-            FieldError(1, "file_id", "already applied with different content"),))
-    except DoesNotExist:
-        pass
-    # Deterministic keys: re-applying after an interruption overwrites with the same values.
-    for rec in parsed.records:
-        if parsed.kind == "QUALCONT":
-            ContinuityModel(f"PERSON#{rec['person_id']}", f"CONT#{rec['acquired_on']}", person_id=rec["person_id"],
-                            prefecture_insured_id=rec["prefecture_insured_id"], insurer_number=rec["insurer_number"],
-                            acquired_on=rec["acquired_on"], lost_on=rec["lost_on"] or None,
-                            change="lose" if rec["lost_on"] else "acquire", file_id=parsed.file_id).save()
-        else:
-            for month in rec["benefit_months"].split(";"):
-                CarryOverModel(f"HH#{rec['household_id']}", f"KOGAKU#{month}", household_id=rec["household_id"],
-                               householder_id=rec["householder_id"], month=month,
-                               from_municipality=rec["from_municipality"], to_municipality=rec["to_municipality"],
-                               moved_on=rec["moved_on"], file_id=parsed.file_id).save()
-    subjects = sorted({r["person_id"] if parsed.kind == "QUALCONT" else r["householder_id"]
-                       for r in parsed.records})
-    _record_file_subjects(parsed, source_key, subjects)
-    AppliedFileModel(f"FILE#{parsed.file_id}", "APPLIED", file_id=parsed.file_id, kind=parsed.kind,
-                     content_hash=parsed.content_hash, record_count=len(parsed.records),
-                     applied_at=datetime.now(UTC).isoformat(timespec="seconds"), source_key=source_key
-                     ).save(condition=AppliedFileModel.pk.does_not_exist())
-    return Outcome("applied", parsed.file_id, len(parsed.records))
-
-
-def _record_file_subjects(parsed: ParsedFile, source_key: str, subjects: list[str]) -> None:
-    """The intake's access records, exactly once per file even when a run crashed before the APPLIED
-    marker and the rerun applies the file again: each chunk's record commits in one transaction with a
-    marker of that chunk (FILE#<id> / ACCESS#<n>), and a chunk whose marker exists is not recorded again."""
-    category = f"federation_{parsed.kind.lower()}"
-    for n, first in enumerate(range(0, len(subjects), SUBJECTS_PER_RECORD)):
-        chunk = subjects[first:first + SUBJECTS_PER_RECORD]
-        marker = AppliedFileModel(f"FILE#{parsed.file_id}", f"ACCESS#{n:05d}", file_id=parsed.file_id,
-                                  kind=parsed.kind, content_hash=parsed.content_hash, record_count=len(chunk),
-                                  applied_at=datetime.now(UTC).isoformat(timespec="seconds"), source_key=source_key)
-        for attempt in range(10):
-            try:
-                AppliedFileModel.get(marker.pk, marker.sk, consistent_read=True)
-                break  # recorded by an earlier, interrupted run
-            except DoesNotExist:
-                pass
-            try:
-                with TransactWrite(connection=connection()) as tx:
-                    record_access(INTAKE, chunk, category, "write", chain=f"FILE#{parsed.file_id}", transaction=tx)
-                    tx.save(marker, condition=AppliedFileModel.pk.does_not_exist())
-                break
-            except TransactWriteError:
-                if attempt == 9:  # another writer kept taking the chain's next position
-                    raise
-
-
-def _record_subjects(actor: Actor, subjects: list[str], category: str, operation: str, chain: str) -> None:
-    for i in range(0, len(subjects), SUBJECTS_PER_RECORD):
-        record_access(actor, subjects[i:i + SUBJECTS_PER_RECORD], category, operation, chain=chain)
-
-
-def carried_over_months(household_id: str) -> list[str]:
-    """Months with a high-cost benefit carried over from the previous municipality (for 多数回)."""
-    return [m.month for m in CarryOverModel.query(f"HH#{household_id}", CarryOverModel.sk.startswith("KOGAKU#"))]
-
-
-# --- S3 intake -----------------------------------------------------------------------------------
-
-INCOMING, PROCESSED, REJECTED, OUTGOING = "incoming/", "processed/", "rejected/", "outgoing/"
-
-
-def list_incoming(s3: Any, bucket: str) -> list[str]:
-    keys: list[str] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=INCOMING):
-        keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
-    return sorted(keys)
-
-
-def _move(s3: Any, bucket: str, key: str, target: str) -> None:
-    s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
-    s3.delete_object(Bucket=bucket, Key=key)
+    return federation_apply.apply_file(store or wired_store(), data, source_key)
 
 
 def intake_object(s3: Any, bucket: str, key: str) -> dict[str, Any]:
     """Apply or reject one incoming file and move it out of incoming/ (kept for review if rejected)."""
-    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    name = key.removeprefix(INCOMING)
-    out = apply_file(data, key)
-    if out.status == "rejected":
-        reason = {"key": key, "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "file_id": out.file_id, "content_hash": content_hash(data),
-                  "errors": [{"line": e.line, "field": e.field, "reason": e.reason} for e in out.errors]}
-        s3.put_object(Bucket=bucket, Key=f"{REJECTED}{name}.reason.json",
-                      Body=json.dumps(reason, ensure_ascii=False, indent=1).encode("utf-8"),
-                      ContentType="application/json")
-        _move(s3, bucket, key, f"{REJECTED}{name}")
-    else:
-        _move(s3, bucket, key, f"{PROCESSED}{name}")
-    return {"key": key, "status": out.status, "file_id": out.file_id, "records": out.records,
-            "errors": [str(e) for e in out.errors[:20]]}
+    return federation_files.intake_object(s3, bucket, key, lambda data, source_key: apply_file(data, source_key))
 
 
-# --- outgoing ------------------------------------------------------------------------------------
+def carried_over_months(household_id: str) -> list[str]:
+    """Months with a high-cost benefit carried over from the previous municipality (for 多数回)."""
+    return wired_store().carried_over_months(household_id)
 
 
-class QualificationSource(Protocol):
-    """Where outgoing files come from (the qualification file; a fake in tests)."""
+def wired_source() -> QualificationSource:
+    """Where outgoing files come from in production: the qualification table."""
+    from kokuho.records.federation_store import RecordsQualificationSource
 
-    def continuity_rows(self, day: date) -> Iterable[ContinuityRow]:
-        ...
-
-    def carry_over_rows(self, month: str) -> Iterable[CarryOverRow]:
-        ...
-
-
-CITY_MUNICIPALITY = "401005"  # 北九州市 (全国地方公共団体コード)
-CITY_INSURER = "401000"
-FEDERATION = "福岡県国民健康保険団体連合会"
-
-
-def export_qualification(source: QualificationSource, day: date, s3: Any, bucket: str) -> dict[str, Any]:
-    file_id = f"QC-{CITY_MUNICIPALITY}-{day:%Y%m%d}"
-    rows = list(source.continuity_rows(day))
-    data = build_file("QUALCONT", file_id, rows, CITY_MUNICIPALITY, FEDERATION)
-    _record_subjects(EXPORT, sorted({r.person_id for r in rows}), "federation_qualcont", "export", f"FILE#{file_id}")
-    key = f"{OUTGOING}{file_id}.txt"
-    s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="text/plain; charset=utf-8")
-    return {"key": key, "file_id": file_id, "records": data.count(b"\nD,")}
-
-
-def export_carry_over(source: QualificationSource, month: str, s3: Any, bucket: str) -> dict[str, Any]:
-    file_id = f"KG-{CITY_MUNICIPALITY}-{month.replace('-', '')}"
-    rows = list(source.carry_over_rows(month))
-    data = build_file("KOGAKU", file_id, rows, CITY_MUNICIPALITY, FEDERATION)
-    _record_subjects(EXPORT, sorted({r.householder_id for r in rows}), "federation_kogaku", "export",
-                     f"FILE#{file_id}")
-    key = f"{OUTGOING}{file_id}.txt"
-    s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="text/plain; charset=utf-8")
-    return {"key": key, "file_id": file_id, "records": data.count(b"\nD,")}
-
-
-class RecordsQualificationSource:
-    """QualificationSource over kokuho.records.qualification (the qualification engineer's file).
-
-    continuity_rows: persons with a history entry recorded on `day` (a filtered scan of the
-    qualification table: the table has no by-day index yet), each period as one row.
-    carry_over_rows: not derivable yet — high-cost benefit months are not stored by any area; returns
-    no rows (the monthly file is then sent empty, with its header and trailer).
-    """
-
-    def continuity_rows(self, day: date) -> Iterable[ContinuityRow]:
-        from kokuho.records.qualification import HistoryModel, get_persons
-
-        ids = sorted({h.pk.removeprefix("PERSON#") for h in HistoryModel.scan(
-            HistoryModel.pk.startswith("PERSON#") & HistoryModel.recorded_at.startswith(day.isoformat()))})
-        persons = get_persons(ids)
-        for pid in ids:
-            p = persons.get(pid)
-            if p is None:
-                continue
-            for period in p.periods:
-                yield ContinuityRow(pid, p.household_id, CITY_INSURER, period.acquired_on,
-                                    period.acquire_reason.value, period.until,
-                                    period.lose_reason.value if period.lose_reason else None)
-
-    def carry_over_rows(self, month: str) -> Iterable[CarryOverRow]:
-        return []
+    return RecordsQualificationSource()

@@ -1,0 +1,101 @@
+"""The pynamodb adapters of the 国保連合会 file exchange's ports (kokuho.linkage.federation_ports):
+applied files, continuity and carry-over items in the linkage table with the intake's access records,
+and the qualification file as the source of outgoing files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from kokuho.access.records import Actor, record_access
+from kokuho.linkage.federation_ports import CITY_INSURER, AppliedFile, CarryOverRow, ContinuityRow, ParsedFile
+from kokuho.records.base import transaction
+from kokuho.records.linkage import AppliedFileModel, CarryOverModel, ContinuityModel
+
+
+def _marker(parsed: ParsedFile, source_key: str, sk: str, record_count: int) -> AppliedFileModel:
+    return AppliedFileModel(f"FILE#{parsed.file_id}", sk, file_id=parsed.file_id, kind=parsed.kind,
+                            content_hash=parsed.content_hash, record_count=record_count,
+                            applied_at=datetime.now(UTC).isoformat(timespec="seconds"), source_key=source_key)
+
+
+class PynamoFederationStore:
+    """FederationStore on the linkage table (FILE#<id> markers, PERSON#…/CONT#…, HH#…/KOGAKU#…)."""
+
+    def applied(self, file_id: str) -> AppliedFile | None:
+        try:
+            done = AppliedFileModel.get(f"FILE#{file_id}", "APPLIED", consistent_read=True)
+        except DoesNotExist:
+            return None
+        return AppliedFile(done.content_hash, int(done.record_count))
+
+    def save_continuity(self, file_id: str, record: dict[str, str]) -> None:
+        rec = record
+        ContinuityModel(f"PERSON#{rec['person_id']}", f"CONT#{rec['acquired_on']}", person_id=rec["person_id"],
+                        prefecture_insured_id=rec["prefecture_insured_id"], insurer_number=rec["insurer_number"],
+                        acquired_on=rec["acquired_on"], lost_on=rec["lost_on"] or None,
+                        change="lose" if rec["lost_on"] else "acquire", file_id=file_id).save()
+
+    def save_carry_over(self, file_id: str, record: dict[str, str], month: str) -> None:
+        rec = record
+        CarryOverModel(f"HH#{rec['household_id']}", f"KOGAKU#{month}", household_id=rec["household_id"],
+                       householder_id=rec["householder_id"], month=month,
+                       from_municipality=rec["from_municipality"], to_municipality=rec["to_municipality"],
+                       moved_on=rec["moved_on"], file_id=file_id).save()
+
+    def record_subjects_once(self, actor: Actor, parsed: ParsedFile, source_key: str, n: int,
+                             subjects: list[str], category: str) -> None:
+        # The chunk's record commits in one transaction with a marker of that chunk (FILE#<id> /
+        # ACCESS#<n>); a chunk whose marker exists was recorded by an earlier, interrupted run.
+        marker = _marker(parsed, source_key, f"ACCESS#{n:05d}", len(subjects))
+        for attempt in range(10):
+            try:
+                AppliedFileModel.get(marker.pk, marker.sk, consistent_read=True)
+                return
+            except DoesNotExist:
+                pass
+            try:
+                with transaction() as tx:
+                    record_access(actor, subjects, category, "write", chain=f"FILE#{parsed.file_id}", transaction=tx)
+                    tx.save(marker, condition=AppliedFileModel.pk.does_not_exist())
+                return
+            except TransactWriteError:
+                if attempt == 9:  # another writer kept taking the chain's next position
+                    raise
+
+    def mark_applied(self, parsed: ParsedFile, source_key: str) -> None:
+        _marker(parsed, source_key, "APPLIED", len(parsed.records)).save(
+            condition=AppliedFileModel.pk.does_not_exist())
+
+    def carried_over_months(self, household_id: str) -> list[str]:
+        return [m.month for m in CarryOverModel.query(f"HH#{household_id}", CarryOverModel.sk.startswith("KOGAKU#"))]
+
+
+class RecordsQualificationSource:
+    """QualificationSource over kokuho.records.qualification (the qualification engineer's file).
+
+    continuity_rows: persons with a history entry recorded on `day` (a filtered scan of the
+    qualification table: the table has no by-day index yet), each period as one row.
+    carry_over_rows: not derivable yet — high-cost benefit months are not stored by any area; returns
+    no rows (the monthly file is then sent empty, with its header and trailer).
+    """
+
+    def continuity_rows(self, day: date) -> Iterable[ContinuityRow]:
+        from kokuho.records.qualification import HistoryModel, get_persons
+
+        ids = sorted({h.pk.removeprefix("PERSON#") for h in HistoryModel.scan(
+            HistoryModel.pk.startswith("PERSON#") & HistoryModel.recorded_at.startswith(day.isoformat()))})
+        persons = get_persons(ids)
+        for pid in ids:
+            p = persons.get(pid)
+            if p is None:
+                continue
+            for period in p.periods:
+                yield ContinuityRow(pid, p.household_id, CITY_INSURER, period.acquired_on,
+                                    period.acquire_reason.value, period.until,
+                                    period.lose_reason.value if period.lose_reason else None)
+
+    def carry_over_rows(self, month: str) -> Iterable[CarryOverRow]:
+        return []
