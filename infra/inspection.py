@@ -262,10 +262,17 @@ def _up_to_date(c: _Check, t: Templates) -> None:
     c.test("tests/integration/qualification/test_qualification_api.py")
 
 
+def _scheduled_machines(t: Templates) -> set[str]:
+    """Names of the state machines an EventBridge Scheduler schedule starts."""
+    names = {lid: r["Properties"].get("StateMachineName", "") for stack in t.values()
+             for lid, r in stack.get("Resources", {}).items() if r.get("Type") == "AWS::StepFunctions::StateMachine"}
+    targets = [r["Properties"]["Target"]["Arn"] for r in _resources(t, "AWS::Scheduler::Schedule").values()]
+    return {names.get(a["Ref"], "") if isinstance(a, dict) and "Ref" in a else str(a) for a in targets}
+
+
 def _retention(c: _Check, t: Templates) -> None:
-    schedules = [r["Properties"] for r in _resources(t, "AWS::Scheduler::Schedule").values()]
-    text = json.dumps(schedules)
-    c.claim("retention" in text, "a retention purge is scheduled (EventBridge Scheduler)")
+    purges = sorted(m for m in _scheduled_machines(t) if "retention" in m)
+    c.claim(bool(purges), f"a retention purge is scheduled (EventBridge Scheduler): {purges}")
     ttl = [r["Properties"]["TableName"] for r in _resources(t, "AWS::DynamoDB::Table").values()
            if r["Properties"].get("TimeToLiveSpecification", {}).get("Enabled")]
     c.claim(bool(ttl), f"TTL on {sorted(ttl)}")
@@ -327,6 +334,8 @@ def _self_inspection(c: _Check, t: Templates) -> None:
     expected = {q.name for q in load_queries()}
     c.claim(deployed == expected, f"{len(deployed)} Athena named queries deployed, as shipped")
     c.claim(bool(_resources(t, "AWS::Athena::WorkGroup")), "Athena workgroup for the security team")
+    c.claim("kokuho-access-export" in _scheduled_machines(t),
+            "the access records exported daily for Athena (state machine kokuho-access-export, scheduled)")
 
 
 def _requests(c: _Check, t: Templates) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
 
-from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec
+from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec, bucket_prefix
 from kokuho.platform.tables import AUDIT_BUCKET, BUCKETS_BY_LOGICAL
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ def acknowledge(built: KokuhoApp) -> list[AppliedAck]:
         settings = stack.settings
         for spec in stack.catalog_functions.specs:
             scope = stack.catalog_functions.node.find_child(spec.logical)
-            buckets = [(settings.bucket_arn(b), BUCKETS_BY_LOGICAL[b].function_prefix or "")
+            buckets = [(settings.bucket_arn(b), bucket_prefix(spec, b, BUCKETS_BY_LOGICAL[b].function_prefix))
                        for b in sorted(spec.buckets)]
             _ack(applied, scope, *_function_acks(spec, buckets))
             _skip(stack.catalog_functions.functions[spec.logical], "CKV_AWS_116", LAMBDA_DLQ)

@@ -27,7 +27,7 @@ from constructs import Construct
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.settings import APP_LOG_RETENTION, DeploySettings
-from kokuho.platform.catalog.model import FunctionSpec
+from kokuho.platform.catalog.model import FunctionSpec, bucket_prefix
 from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 from kokuho.platform.iam_actions import BUCKET_LIST, object_actions, table_actions  # also held locally
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, SIGNING_KEYS_BY_LOGICAL, TABLES_BY_LOGICAL, DataClass
@@ -195,7 +195,7 @@ class CatalogFunctions(Construct):
                 raise CatalogError(f"function {spec.logical}: unknown bucket {logical!r}")
             bucket = BUCKETS_BY_LOGICAL[logical]
             arn = self.settings.bucket_arn(logical)
-            prefix = bucket.function_prefix or ""
+            prefix = bucket_prefix(spec, logical, bucket.function_prefix)
             role.allow([BUCKET_LIST], [arn],
                        {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None)
             role.allow(object_actions(bucket, access), [f"{arn}/{prefix}*"])

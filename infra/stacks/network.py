@@ -24,6 +24,8 @@ from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.guards import place_in_vpc
 from infra.settings import APP_LOG_RETENTION, AUDIT_LOG_RETENTION, PROJECT, DeploySettings, availability_zones
+from kokuho.platform.catalog import FUNCTIONS
+from kokuho.platform.catalog.model import bucket_prefix
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL
 
 VPC_CIDR = "10.80.0.0/16"
@@ -54,6 +56,12 @@ PROJECT_OBJECT_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject",
                           "s3:AbortMultipartUpload", "s3:ListBucket"]
 
 RESTRICT_SG_PROVIDER_ID = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+
+
+def _function_prefixes(bucket: str, default: str | None) -> list[str]:
+    """The key prefixes the catalog's functions use in `bucket` (its function_prefix, and any function's own)."""
+    used = {bucket_prefix(f, bucket, default) for f in FUNCTIONS if bucket in f.buckets}
+    return sorted(used | {default or ""})
 
 
 class NetworkStack(Stack):
@@ -160,7 +168,7 @@ class NetworkStack(Stack):
                        if not (spec.append_only and a in ("s3:DeleteObject", "s3:AbortMultipartUpload"))]
             s3_endpoint.add_to_policy(iam.PolicyStatement(
                 principals=[iam.AnyPrincipal()], actions=actions,
-                resources=[arn, f"{arn}/{spec.function_prefix or ''}*"],
+                resources=[arn, *(f"{arn}/{p}*" for p in _function_prefixes(spec.logical, spec.function_prefix))],
                 conditions={"StringEquals": {"aws:PrincipalAccount": settings.account}}))
         s3_endpoint.add_to_policy(iam.PolicyStatement(
             principals=[iam.AnyPrincipal()], actions=["s3:PutObject"],

@@ -51,6 +51,7 @@ from botocore.exceptions import ClientError
 
 from kokuho.identity.redaction import redact
 from kokuho.platform.catalog import FUNCTIONS_BY_LOGICAL
+from kokuho.platform.catalog.model import bucket_prefix
 from kokuho.platform.iam_actions import BUCKET_LIST, object_actions, table_actions
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, TABLES_BY_LOGICAL
 
@@ -123,7 +124,7 @@ class Grants:
         for b, access in spec.buckets.items():
             bucket = BUCKETS_BY_LOGICAL[b]
             buckets[bucket.name()] = (frozenset([*object_actions(bucket, access), BUCKET_LIST]),
-                                      bucket.function_prefix or "")
+                                      bucket_prefix(spec, b, bucket.function_prefix))
         return cls(logical, tables, buckets)
 
     def refuse(self, action: str, resource: str, operation: str) -> None:

@@ -29,6 +29,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
                                   ("cron(0 2 15 6 ? *)", {"mode": "annual"})],
     # the access history anchored (digest signed) every hour
     "kokuho-audit-anchor": [("cron(5 * * * ? *)", {})],
+    # the access records of the UTC day before exported for Athena, daily at 09:30 JST (00:30 UTC)
+    "kokuho-access-export": [("cron(30 9 * * ? *)", {})],
     # 情報照会 / 情報提供: started per request, never on a timer
     "kokuho-linkage-query": [],
     "kokuho-linkage-provision": [],
@@ -60,6 +62,7 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-assessment-record-failure": {"assessment": "write"},
     "kokuho-assessment-case-intake": {"assessment": "write", "access_log": "append"},
     "kokuho-audit-digest": {"access_log": "read"},
+    "kokuho-audit-export": {"access_log": "append"},  # reads the day's records, appends its own record
     "kokuho-audit-verify": {"access_log": "read"},
     "kokuho-collection-payment-intake": {"collection": "write", "access_log": "append"},
     "kokuho-linkage-setup": {"linkage": "write"},
@@ -87,6 +90,7 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
 # bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).
 BUCKET_USERS: dict[str, dict[str, str]] = {
     "kokuho-audit": {"kokuho-audit-digest": "write", "kokuho-audit-verify": "read",
+                     "kokuho-audit-export": "write",  # under access-records/ only (its own prefix)
                      "KokuhoAudit/AccessHistoryVerifier": "read",
                      "KokuhoAudit/SecurityAthenaSecurityAthenaUser": "read"},  # the trail and the export
     "kokuho-work": {"kokuho-assessment-prepare": "write",

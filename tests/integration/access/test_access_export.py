@@ -1,6 +1,7 @@
 """The access records' daily export (issue 11 item 5): one day's records as JSON Lines in the layout
 Athena's access_records table reads, the export itself recorded — and the who-accessed named query finds
-the person's accesses in it through DuckDB, as Athena would in the bucket."""
+the person's accesses in it through DuckDB, as Athena would in the bucket; on AWS the daily access-export
+state machine writes it to the audit bucket."""
 
 from __future__ import annotations
 
@@ -53,3 +54,22 @@ def test_a_bad_day_is_refused_and_nothing_is_written(aws: EmbeddedAWS, tmp_path:
     assert cli_main(["audit", "export", "--day", "2024-13-01", "--out", str(tmp_path)]) == 2
     assert "day: a date as YYYY-MM-DD" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_the_daily_run_exports_to_the_audit_bucket_and_the_digests_stay_the_digests(aws: EmbeddedAWS) -> None:
+    """The access-export state machine (the deployed ASL) writes the day under access-records/, where
+    the Athena table reads; its function may write there and not among the signed digests."""
+    from kokuho.access.digest import PREFIX
+    from kokuho_local.local_lambda import Grants
+
+    record_access(CLERK, ["P1"], "qualification", "read")
+    out = aws.run_state_machine("access-export", {"day": TODAY.isoformat()}, name="export-1")
+    assert out["key"] == export_key(TODAY) and out["records"] == 2  # the read and the export's own record
+    body = aws.client("s3").get_object(Bucket=aws.bucket_name("audit"), Key=export_key(TODAY))["Body"].read()
+    assert [json.loads(line)["staff_id"] for line in gzip.decompress(body).decode().splitlines()] == [
+        "S0001", "system:access-export"]
+    yesterday = aws.run_state_machine("access-export", {}, name="export-2")  # the schedule's input: none
+    assert yesterday["day"] == (TODAY - timedelta(days=1)).isoformat() and yesterday["records"] == 0
+    grants = Grants.of("kokuho-audit-export")
+    (actions, prefix), = grants.buckets.values()
+    assert prefix == "access-records/" and "s3:PutObject" in actions and not prefix.startswith(PREFIX)

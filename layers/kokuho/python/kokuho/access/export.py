@@ -52,6 +52,27 @@ def records_of_day(day: date) -> list[dict[str, Any]]:
     return rows
 
 
+def _body(rows: list[dict[str, Any]]) -> bytes:
+    text = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows)
+    return gzip.compress(text.encode("utf-8"), mtime=0)
+
+
+def export_day_to_bucket(day: date, bucket: str | None = None) -> dict[str, Any]:
+    """The daily export on AWS: `day`'s records to the audit bucket (KOKUHO_BUCKET_AUDIT), recorded first.
+    A rerun for the same day writes the same key again (a new version under Object Lock; Athena reads the
+    latest), with the records as they are then."""
+    import boto3
+
+    from kokuho.platform.tables import AUDIT_BUCKET, aws_region
+
+    record_access(EXPORTER, [f"EXPORT:{day.isoformat()}"], CATEGORY, "export_day")
+    rows = records_of_day(day)
+    target = bucket or AUDIT_BUCKET.name()
+    boto3.client("s3", region_name=aws_region()).put_object(
+        Bucket=target, Key=export_key(day), Body=_body(rows), ContentType="application/gzip")
+    return {"day": day.isoformat(), "bucket": target, "key": export_key(day), "records": len(rows)}
+
+
 def export_day(day: date, root: Path) -> tuple[Path, int]:
     """Write `day`'s records under root in the bucket layout; the file and the number of records.
 
@@ -60,6 +81,5 @@ def export_day(day: date, root: Path) -> tuple[Path, int]:
     rows = records_of_day(day)
     path = root / export_key(day)
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows)
-    path.write_bytes(gzip.compress(body.encode("utf-8"), mtime=0))
+    path.write_bytes(_body(rows))
     return path, len(rows)

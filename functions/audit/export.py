@@ -1,0 +1,24 @@
+"""Lambda of the access-export state machine (daily): one UTC day's access records to the audit bucket."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from kokuho.access.export import ExportError, export_day_to_bucket, parse_day
+from kokuho.platform.observability import get_logger
+
+logger = get_logger("access-export")
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """`{"day": "YYYY-MM-DD"}` exports that day (a rerun or a catch-up); no day: yesterday, UTC."""
+    day_text = event.get("day") if isinstance(event, dict) else None
+    try:
+        day = parse_day(day_text) if day_text else (datetime.now(UTC) - timedelta(days=1)).date()
+    except ExportError as exc:
+        raise ValueError(str(exc)) from None
+    out = export_day_to_bucket(day)
+    logger.info("access records exported", extra=out)
+    return out
