@@ -205,15 +205,26 @@ def test_records_import_no_service_but_its_ports() -> None:
 
 # Imports that ran backwards (issue 10 item 4): a lower layer reaching into an area above it.
 BACKWARDS = {
+    # the platform (what is deployed, logging) is below every area; the local platform that imported
+    # kokuho.identity (local_lambda) lives in kokuho_local now
+    "kokuho.platform": ("kokuho.identity", "kokuho.qualification", "kokuho.assessment", "kokuho.linkage",
+                        "kokuho.access", "kokuho.records", "kokuho.cli", "kokuho.intake", "kokuho.requests"),
     "kokuho.identity": ("kokuho.qualification", "kokuho.assessment", "kokuho.linkage", "kokuho.cli"),
     "kokuho.qualification": ("kokuho.assessment",),  # cases are written through kokuho.records.household_cases
     "kokuho.access": ("kokuho.qualification", "kokuho.assessment", "kokuho.linkage", "kokuho.cli"),
 }
 
 
+KNOWN_BACKWARDS = {
+    ("kokuho.platform.observability", "kokuho.identity.redaction"):
+        "every logger carries the My Number redaction filter (a pure module, no AWS)",
+}
+
+
 def test_no_import_runs_backwards() -> None:
     wrong = [f"{m} imports {t}" for m, targets in imports().items() for low, high in BACKWARDS.items()
-             if _within(m, low) for t in sorted(targets) if _within(t, high)]
+             if _within(m, low) for t in sorted(targets) if _within(t, high)
+             and not any(m == km and _within(t, kt) for km, kt in KNOWN_BACKWARDS)]
     assert not wrong, "\n".join(wrong)
 
 
