@@ -89,3 +89,41 @@ def test_a_file_too_large_for_one_invocation_is_taken_again_until_done(aws: Embe
     household = repo.get_household("S0100")
     assert household is not None and [m.person_id for m in household.members] == [
         "A20000001", "A20000002", "A20000003"]
+
+
+def test_a_tax_correction_is_reassessed_by_the_next_monthly_run(aws: EmbeddedAWS) -> None:
+    """The data path of issue 15: register → 届出 confirmed → June income → 本算定; a 更正 of the income
+    later → the next monthly run writes a 更正 version computed from the re-projected case."""
+    from datetime import date
+
+    from monthly_helpers import run_steps
+
+    from kokuho.access.records import Actor
+    from kokuho.intake.apply import actor_for, intake_file
+    from kokuho.premium import compute_case
+    from kokuho.qualification import application
+    from kokuho.qualification.reasons import Reason
+    from kokuho.records.assessments import versions_of
+
+    def take(kind: str, records: list[dict[str, Any]]) -> None:
+        out = intake_file(kind, _file(records), actor=actor_for(kind, "t"), source_key=kind, today=date(2024, 11, 20))
+        assert out["status"] == "applied", out
+
+    take("residents", [_arrival("20000001", "世帯主", "1980-01-01"), _arrival("20000002", "子", "2010-01-01")])
+    clerk = Actor("S1002", "T-KOKUHO-01", "資格取得の届出")
+    for pid in ("A20000001", "A20000002"):  # the 届出 (the API's application code)
+        person = repo.get_person(pid)
+        assert person is not None
+        application.register_qualification(clerk, pid, Reason.MOVE_IN, date(2024, 4, 1), person.version, "届出書",
+                                           date(2024, 11, 20))
+    take("tax", [_income("20000001", 3_000_000), _income("20000002", 0)])
+    run_steps({"mode": "annual", "fiscal_year": 2024, "as_of_month": "2024-06"}, "annual")
+    (first,) = versions_of("S0100", 2024)
+    assert first.result == compute_case(get_household_case("S0100", 2024))
+    take("tax", [{**_income("20000001", 800_000), "assessment": "correction"}])
+    out = run_steps({"mode": "monthly", "fiscal_year": 2024, "as_of_month": "2024-12"}, "december")
+    assert out["households_selected"] == 1
+    first, second = versions_of("S0100", 2024)
+    case = get_household_case("S0100", 2024)
+    assert case is not None and case["household"]["members"][0]["income"]["total"] == 800_000
+    assert second.result == compute_case(case) and second.result["annual"] < first.result["annual"]
