@@ -39,6 +39,7 @@ from kokuho.access.records import Actor
 from kokuho.identity.mynumber import InvalidMyNumber, contains_my_number, count_my_numbers, mask
 from kokuho.identity.redaction import looks_like_my_number, redact
 from kokuho.linkage import approval_routes
+from kokuho.payments import routes as collection_routes
 from kokuho.platform.observability import get_logger
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
@@ -97,7 +98,7 @@ PathId = Annotated[str, Path(pattern=ID)]
 
 # What a route is about: the deployed stacks may serve each concern from its own function (each one a
 # subset of ROUTES, so the split is derived from this table, never written again).
-Concern = Literal["read", "register", "vault", "approval", "review", "meta"]
+Concern = Literal["read", "register", "vault", "approval", "review", "collection", "meta"]
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,10 @@ def _subject(params: dict[str, str]) -> str:
         return f"HH:{params['household_id']}"
     if "request_id" in params:
         return f"REQ:{params['request_id']}"
+    if "payment_id" in params:
+        return f"PAYMENT:{params['payment_id']}"
+    if "refund_id" in params:
+        return f"REFUND:{params['refund_id']}"
     return "none"
 
 
@@ -695,6 +700,18 @@ ROUTES: tuple[RouteSpec, ...] = (
               approval_routes.decide_request,
               "自動応答不可: approve (the workflow provides) or refuse with a reason (recorded)", DecisionOut,
               category=approval_routes.CATEGORY),
+    # 収納 (kokuho.payments.routes): the unmatched queue and its resolution, the account of a held refund.
+    RouteSpec("GET", collection_routes.QUEUE_PATH, F.COLLECTION_READ, "unmatched_queue", "collection",
+              collection_routes.unmatched_queue, "未消込: payments that matched no installment, oldest first",
+              collection_routes.UnmatchedListOut, category=collection_routes.CATEGORY),
+    RouteSpec("POST", collection_routes.RESOLVE_PATH, F.COLLECTION_RECORD, "resolve_unmatched", "collection",
+              collection_routes.resolve_unmatched,
+              "未消込: assign a payment to a household's ledger of a fiscal year, or return it (recorded)",
+              collection_routes.ResolvedOut, category=collection_routes.CATEGORY),
+    RouteSpec("POST", collection_routes.REFUND_ACCOUNT_PATH, F.COLLECTION_RECORD, "refund_account", "collection",
+              collection_routes.name_refund_account,
+              "還付: the account the payer names for a refund held without a 公金受取口座 (recorded)",
+              collection_routes.RefundAccountOut, category=collection_routes.CATEGORY),
 )
 _SPEC_OF: dict[Callable[..., Any], RouteSpec] = {spec.handler: spec for spec in ROUTES}
 assert len(_SPEC_OF) == len(ROUTES), "one handler per route"
@@ -745,6 +762,7 @@ for _spec in ROUTES:
               operation_id=_spec.handler.__name__, responses=responses_of(_spec))(_spec.handler)
 # The approval router contributes its exception handlers and shares the context (the actor).
 app.include_router(approval_routes.router)
+app.include_router(collection_routes.router)
 
 
 def concern_of(method: str, path: str) -> Concern | None:

@@ -23,6 +23,7 @@ class InMemoryCollectionStore:
         self.files: dict[str, dict[str, Any]] = {}
         self.access: list[tuple[Any, list[str], str]] = []  # (actor, subjects, operation)
         self.refund_items: dict[str, Any] = {}  # refund id → RefundOrder
+        self.reminder_ids: set[str] = set()
         self.fail_next_apply: int = 0  # a test makes the next apply calls conflict (after another writer)
 
     # set-up (the assessment's version write in production)
@@ -41,6 +42,9 @@ class InMemoryCollectionStore:
         return sorted((lg for lg in self.ledger_items.values() if lg.charge.payer_id == payer_id),
                       key=lambda lg: (lg.charge.fiscal_year, lg.charge.household_id))
 
+    def all_ledgers(self) -> list[StoredLedger]:
+        return list(self.ledger_items.values())
+
     def overpaid_ledgers(self) -> list[LedgerKey]:
         return sorted(self.overpaid)
 
@@ -51,6 +55,10 @@ class InMemoryCollectionStore:
     def slips(self, numbers: Iterable[str]) -> dict[str, Slip]:
         return {n: self.slip_items[n] for n in numbers if n in self.slip_items}
 
+    def record_reads(self, payer_ids: Sequence[str], *, actor: Any, chain: str) -> None:
+        if payer_ids:
+            self.access.append((actor, list(payer_ids), "read"))
+
     # payments
     def applied_payment_ids(self, payment_ids: Iterable[str]) -> set[str]:
         return {p for p in payment_ids if p in self.payment_ids}
@@ -59,13 +67,18 @@ class InMemoryCollectionStore:
         ids = [p.payment_id for w in writes for p in w.payments] + [u.payment_id for u in unmatched]
         if len(set(ids)) != len(ids) or any(i in self.payment_ids for i in ids):
             raise WriteConflict("a payment is already stored")
+        reminders = [str(r["id"]) for w in writes for r in w.reminders]
+        if len(set(reminders)) != len(reminders) or self.reminder_ids & set(reminders):
+            raise WriteConflict("a reminder is already issued")
         if any(w.key not in self.ledger_items for w in writes):
             raise WriteConflict("no such ledger")
 
     def _write(self, w: LedgerWrite) -> None:
         lg = self.ledger_items[w.key]
         self.ledger_items[w.key] = replace(lg, payments=(*lg.payments, *w.payments),
-                                           debit_failures=(*lg.debit_failures, *copy.deepcopy(w.debit_failures)))
+                                           debit_failures=(*lg.debit_failures, *copy.deepcopy(w.debit_failures)),
+                                           reminders=(*lg.reminders, *copy.deepcopy(w.reminders)))
+        self.reminder_ids.update(str(r["id"]) for r in w.reminders)
         if w.overpaid:
             self.overpaid.add(w.key)
 

@@ -36,11 +36,14 @@ API_TABLES: dict[str, dict[str, str]] = {
     "kokuho-qualification-api-approval": {"linkage": "write", **EVERY_ROUTE},
     # 権限設定状況の一覧表
     "kokuho-qualification-api-review": {**EVERY_ROUTE},
+    # 収納: the unmatched queue and its resolution, refund accounts
+    "kokuho-qualification-api-collection": {"collection": "write", **EVERY_ROUTE},
 }
 # concern → the function API Gateway must send its routes to
 CONCERN_FUNCTION = {"read": "kokuho-qualification-api-read", "meta": "kokuho-qualification-api-read",
                     "register": "kokuho-qualification-api-register", "vault": VAULT,
-                    "approval": "kokuho-qualification-api-approval", "review": "kokuho-qualification-api-review"}
+                    "approval": "kokuho-qualification-api-approval", "review": "kokuho-qualification-api-review",
+                    "collection": "kokuho-qualification-api-collection"}
 READS = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
          "dynamodb:ConditionCheckItem"}
 WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}

@@ -42,6 +42,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "kokuho-linkage-retention": [("cron(30 3 * * ? *)", {})],
     # the city's files (住民基本台帳の異動, 生活保護, 所得, 介護保険) taken daily (docs/city_intake_files.md)
     "kokuho-city-intake": [("cron(30 6 * * ? *)", {})],
+    # 督促: every installment unpaid after its due date gets its reminder within 20 days; daily
+    "kokuho-collection-reminders": [("cron(30 5 * * ? *)", {})],
 }
 
 # bucket → its object lock (mode, days) or None, and the prefixes that expire (days).
@@ -65,6 +67,7 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-audit-export": {"access_log": "append"},  # reads the day's records, appends its own record
     "kokuho-audit-verify": {"access_log": "read"},
     "kokuho-collection-payment-intake": {"collection": "write", "access_log": "append"},
+    "kokuho-collection-reminders": {"collection": "write", "access_log": "append"},
     "kokuho-linkage-setup": {"linkage": "write"},
     "kokuho-linkage-approval": {"linkage": "write", "linkage_records": "write", "staff": "read",
                                 "access_log": "append"},
@@ -106,7 +109,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
 # The audit key (access records, trail, audit evidence) → who may use it: "decrypt" or "encrypt" (+decrypt).
 # Whoever appends access records encrypts with it; the verifiers only decrypt.
 _APPENDS = [name for name, tables in WORKFLOW_TABLES.items() if tables.get("access_log") == "append"]
-_API = ["kokuho-qualification-api-" + c for c in ("read", "register", "vault", "approval", "review")]
+_API = ["kokuho-qualification-api-" + c for c in ("read", "register", "vault", "approval", "review", "collection")]
 AUDIT_KEY_USERS: dict[str, str] = {
     **{name: "encrypt" for name in _APPENDS + _API},
     "kokuho-linkage-retention-purge": "encrypt",  # deletes expired 情報提供等記録 (on the audit key)

@@ -210,6 +210,7 @@ def roles() -> dict[str, Role]:
         "approver": Role("S1011", (F.APPROVE_LINKAGE_PROVISION,)),  # 自動応答不可の提供内容確認
         "number_reviewer": Role("S1012", (F.RESOLVE_MY_NUMBER_REVIEW,)),  # 確認リストの処理
         "security": Role("S1013", (F.READ_ACCESS_RECORDS,)),  # アクセス記録の点検
+        "cashier": Role("S1014", (F.COLLECTION_READ, F.COLLECTION_RECORD)),  # 収納: 未消込の処理、還付口座
         "no_grants": Role("S1006", ()),
         "expired": Role("S1007", _all_functions(), "expired"),
         "not_yet": Role("S1008", _all_functions(), "not_yet"),

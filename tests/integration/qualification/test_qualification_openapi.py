@@ -171,6 +171,11 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
     api("GET", "/access-records/persons/P0001", "S1013", query={"from": "2024-01-01", "to": today}, expect=200)
     api("GET", "/access-records/persons/P0001", "S1013", query={"from": today, "to": "2024-01-01"}, expect=422)
     api("GET", f"/access-records/staff/{CLERK}", "S1013", query={"from": "2024-01-01", "to": today}, expect=200)
+    api("GET", "/collection/unmatched", "S1014", expect=200)
+    api("POST", "/collection/unmatched/SN-MADO-R1", "S1014", {"action": "return"}, expect=404)
+    api("POST", "/collection/unmatched/SN-MADO-R1", "S1014", {"action": "assign"}, expect=422)
+    api("POST", "/collection/refunds/RF-1/account", "S1014", {"bank_code": "0005", "branch_code": "123",
+        "account_type": "普通", "account_number": "7654321", "holder_kana": "ヤマダ　タロウ"}, expect=409)
     # refusals before any handler
     api("GET", "/persons/P0001", None, expect=401)
     api("GET", "/persons/P0001", COUNTER.replace("3", "6"), expect=403)

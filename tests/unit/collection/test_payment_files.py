@@ -49,7 +49,7 @@ def test_three_kinds_of_line_become_payments_and_failures() -> None:
                                                                          receipt_id="MADO-7", channel="窓口")]))
     assert not errors and parsed is not None
     assert [(p.payment_id, p.payment_number, p.payer_id) for p in parsed.payments] == [
-        (f"SN-{N1}", N1, None), ("SN-窓口-MADO-7", None, "H1-P1")]
+        (f"SN-{N1}", N1, None), ("SN-MADO-MADO-7", None, "H1-P1")]
 
     pension = build_file([
         {"payer_id": "H1-P1", "fiscal_year": 2024, "month": "2024-06", "amount": 12_300, "result": "徴収済"},

@@ -37,6 +37,8 @@ class Function(StrEnum):
     APPROVE_LINKAGE_PROVISION = "approve_linkage_provision"  # 自動応答不可の提供内容確認 (III-6 リスク5)
     # アクセス記録の点検 (the security team): who accessed a person, what a member of staff accessed
     READ_ACCESS_RECORDS = "read_access_records"
+    COLLECTION_READ = "collection_read"  # 収納情報の照会: the unmatched queue (未消込)
+    COLLECTION_RECORD = "collection_record"  # 収納の記録: assign or return an unmatched payment, a refund's account
 
 
 class GrantState(StrEnum):

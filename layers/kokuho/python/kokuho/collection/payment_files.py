@@ -36,6 +36,8 @@ TRANSFER_RESULTS = {
     "4": "預金口座振替依頼書なし", "8": "委託者の都合による振替停止", "9": "その他",
 }
 RECEIPT_CHANNELS = ("窓口", "金融機関", "コンビニ", "スマートフォン")
+# ASCII in payment ids: an id travels in the API's paths (the unmatched queue)
+CHANNEL_CODES = {"窓口": "MADO", "金融機関": "BANK", "コンビニ": "CVS", "スマートフォン": "SP"}
 PENSION_RESULTS = ("徴収済", "徴収不能")
 PENSION_MONTHS = (4, 6, 8, 10, 12, 2)  # domain.md §6: April … February, every other month
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -138,7 +140,7 @@ def _receipt(n: int, obj: Mapping[str, Any]) -> IncomingPayment:
     payer = _id(obj, "payer_id") if obj.get("payer_id") is not None else None
     # The 納付番号 is the payment's identity (the same slip twice is one payment); a payment without one (a
     # lump sum at the counter) is identified by the collecting channel's receipt id.
-    pid = f"SN-{number}" if number is not None else f"SN-{channel}-{receipt}"
+    pid = f"SN-{number}" if number is not None else f"SN-{CHANNEL_CODES[channel]}-{receipt}"
     return IncomingPayment(pid, "収納", on, amount, n, number, payer)
 
 

@@ -43,6 +43,7 @@ class _Plan:
     writes: dict[LedgerKey, LedgerWrite] = field(default_factory=dict)
     unmatched: list[UnmatchedPayment] = field(default_factory=list)
     unknown_failures: list[int] = field(default_factory=list)  # lines of failures naming nothing known
+    read: list[str] = field(default_factory=list)  # payers whose ledgers were read to match
 
 
 def _unmatched(p: IncomingPayment, reason: str, digest: str) -> UnmatchedPayment:
@@ -72,7 +73,7 @@ def _plan(store: CollectionStore, payments: Sequence[IncomingPayment], failures:
     already = store.applied_payment_ids(p.payment_id for p in payments)
     result = match_payments(readable, book_of(slips, states.values()), already_applied=already)
 
-    plan = _Plan()
+    plan = _Plan(read=sorted({lg.charge.payer_id for lg in ledgers.values()}))
     rules: Counter[str] = Counter()
     for p in misread:
         if p.payment_id in already:
@@ -179,6 +180,7 @@ def intake_payment_file(kind: str, data: bytes, *, store: CollectionStore, actor
         return {"accepted": False, "key": key, "kind": kind, "errors": [e.as_dict() for e in errors]}
     plan, duplicates, rules = _plan(store, parsed.payments, parsed.failures, digest)
     chain = f"payments#{digest[:16]}"
+    store.record_reads(plan.read, actor=actor, chain=chain)  # the ledgers read to match, written or not
     late_duplicates = 0
     for writes, queued in _chunks(plan):
         late_duplicates += _apply_chunk(store, writes, queued, actor=actor, chain=chain)

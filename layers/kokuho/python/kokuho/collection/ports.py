@@ -28,6 +28,7 @@ class StoredLedger:
     payments: tuple[PaymentEntry, ...] = ()
     disbursements: tuple[Disbursement, ...] = ()
     debit_failures: tuple[dict[str, Any], ...] = ()  # 口座振替 that failed: installment, on, code, reason
+    reminders: tuple[dict[str, Any], ...] = ()  # 督促状 issued: id, installment, issued_on, pay_by, fee, late
 
     @property
     def key(self) -> LedgerKey:
@@ -73,6 +74,7 @@ class LedgerWrite:
     payments: list[PaymentEntry] = field(default_factory=list)
     debit_failures: list[dict[str, Any]] = field(default_factory=list)
     overpaid: bool = False
+    reminders: list[dict[str, Any]] = field(default_factory=list)  # each put once by its id
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ class CollectionStore(Protocol):
     # the ledger
     def ledgers(self, keys: Iterable[LedgerKey]) -> dict[LedgerKey, StoredLedger]: ...
     def ledgers_of_payer(self, payer_id: str) -> list[StoredLedger]: ...
+    def all_ledgers(self) -> Iterable[StoredLedger]:
+        """Every ledger (the daily reminder run reads them all, page by page)."""
     def overpaid_ledgers(self) -> list[LedgerKey]:
         """Ledgers marked as holding an overpayment (by a 更正 downwards or a payment beyond the charge)."""
 
@@ -113,6 +117,9 @@ class CollectionStore(Protocol):
     def put_slips(self, slips: Sequence[Slip]) -> None:
         """Store slips (a number is issued once: the same slip again is a no-op)."""
     def slips(self, numbers: Iterable[str]) -> dict[str, Slip]: ...
+
+    def record_reads(self, payer_ids: Sequence[str], *, actor: Any, chain: str) -> None:
+        """The access records of ledgers read (payers named), in groups."""
 
     # payments
     def applied_payment_ids(self, payment_ids: Iterable[str]) -> set[str]:

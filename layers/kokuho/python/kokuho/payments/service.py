@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from kokuho.access.records import Actor
-from kokuho.collection import overpayments
+from kokuho.collection import overpayments, reminders
 from kokuho.collection.payment_files import KINDS
 from kokuho.collection.payment_intake import intake_payment_file
 from kokuho.collection.zengin import Requester
@@ -65,3 +65,14 @@ def write_refund_file(*, on: date) -> dict[str, Any]:
     if out["file_id"]:
         out["key"] = f"outgoing/refunds/{out['file_id']}.txt"
     return out
+
+
+# -- 督促 ---------------------------------------------------------------------------------------------
+
+REMINDER_STAFF_ID = "system:reminder-run"
+REMINDER_PURPOSE = "督促 (地方自治法第231条の3・国保法第79条の2)"
+
+
+def run_reminders(*, on: date, run_id: str) -> dict[str, Any]:
+    actor = Actor(staff_id=REMINDER_STAFF_ID, terminal_id=run_id, purpose=REMINDER_PURPOSE)
+    return reminders.run_reminders(DynamoCollectionStore(), on=on, actor=actor)

@@ -7,6 +7,7 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 | ledger (調定・収納) | LEDGER#<hh>#FY#<fy> | LEDGER | PAYER#<payer> / FY#<fy>#<hh> | OVERPAID / <hh>#<fy> (1) |
 | payment applied or queued | PAYMENT#<payment id> | PAYMENT | — | — |
 | 納付番号 | SLIP#<number> | SLIP | — | — |
+| 督促状 issued | REMINDER#<reminder id> | REMINDER | — | — |
 | unmatched payment | UNMATCHED#<payment id> | UNMATCHED | — | UNMATCHED / <on>#<payment id> while open |
 | payment file | PAYFILE#<sha256> | FILE | — | — |
 | refund (還付) | REFUND#<id> | REFUND | PAYER#<payer> / REFUND#<id> | REFUND#<status> (2) / <created>#<id> |
@@ -23,7 +24,7 @@ changes nothing. Payments append to the ledger's list in the transaction that pu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -51,6 +52,7 @@ UNMATCHED = "UNMATCHED"
 LEDGER_CATEGORY = "収納情報"
 # One access record (2 items) per transaction, and room for its subject-index entries to go after commit.
 ITEMS_PER_TRANSACTION = 90
+SUBJECTS_PER_RECORD = 100  # payers named by one access record of reads
 
 
 class _Index(GlobalSecondaryIndex[Any]):
@@ -90,6 +92,7 @@ class LedgerModel(Model):
     payments = ListAttribute(of=JSONAttribute, null=True)
     disbursements = ListAttribute(of=JSONAttribute, null=True)
     debit_failures = ListAttribute(of=JSONAttribute, null=True)
+    reminders = ListAttribute(of=JSONAttribute, null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute(null=True)
@@ -115,6 +118,19 @@ class PaymentModel(Model):
     @staticmethod
     def key(payment_id: str) -> tuple[str, str]:
         return f"PAYMENT#{payment_id}", "PAYMENT"
+
+
+class ReminderIdModel(Model):
+    """A 督促状's id, taken once: one reminder an installment, ever."""
+
+    Meta = table_meta("collection")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    issued_on = UnicodeAttribute()
+
+    @staticmethod
+    def key(reminder_id: str) -> tuple[str, str]:
+        return f"REMINDER#{reminder_id}", "REMINDER"
 
 
 class SlipModel(Model):
@@ -257,9 +273,10 @@ def disbursement_of(d: dict[str, Any]) -> Disbursement:
 def stored_ledger(item: LedgerModel) -> StoredLedger:
     docs: dict[str, list[dict[str, Any]]] = {
         name: cast(list[dict[str, Any]], getattr(item, name) or [])
-        for name in ("payments", "disbursements", "debit_failures")}
+        for name in ("payments", "disbursements", "debit_failures", "reminders")}
     return StoredLedger(_charge_of(item), tuple(payment_of(p) for p in docs["payments"]),
-                        tuple(disbursement_of(d) for d in docs["disbursements"]), tuple(docs["debit_failures"]))
+                        tuple(disbursement_of(d) for d in docs["disbursements"]), tuple(docs["debit_failures"]),
+                        tuple(docs["reminders"]))
 
 
 def _unmatched_doc(u: UnmatchedPayment) -> dict[str, Any]:
@@ -299,6 +316,11 @@ class DynamoCollectionStore:
         found = self.ledgers(keys)  # consistent reads of what the index names
         return [found[k] for k in keys if k in found and found[k].charge.payer_id == payer_id]
 
+    def all_ledgers(self) -> Iterator[StoredLedger]:
+        # A paginated scan of the ledger items (the daily reminder run): no index holds every ledger.
+        for item in LedgerModel.scan(LedgerModel.sk == "LEDGER"):
+            yield stored_ledger(item)
+
     def overpaid_ledgers(self) -> list[LedgerKey]:
         return [(i.household_id, int(i.fiscal_year)) for i in LedgerModel.queue.query(OVERPAID)]
 
@@ -321,6 +343,11 @@ class DynamoCollectionStore:
                                                  int(i.installment), int(i.amount), i.payer_id)
                 for i in SlipModel.batch_get(keys)}
 
+    def record_reads(self, payer_ids: Sequence[str], *, actor: Any, chain: str) -> None:
+        for first in range(0, len(payer_ids), SUBJECTS_PER_RECORD):
+            self._record_access(actor, list(payer_ids[first:first + SUBJECTS_PER_RECORD]), LEDGER_CATEGORY, "read",
+                                chain=chain)
+
     # payments
     def applied_payment_ids(self, payment_ids: Iterable[str]) -> set[str]:
         keys = [PaymentModel.key(p) for p in dict.fromkeys(payment_ids)]
@@ -333,6 +360,10 @@ class DynamoCollectionStore:
             pk, sk = PaymentModel.key(p.payment_id)
             tx.save(PaymentModel(pk, sk, household_id=household, fiscal_year=fy, amount=p.amount),
                     condition=PaymentModel.pk.does_not_exist())
+        for r in w.reminders:
+            pk, sk = ReminderIdModel.key(str(r["id"]))
+            tx.save(ReminderIdModel(pk, sk, issued_on=str(r["issued_on"])),
+                    condition=ReminderIdModel.pk.does_not_exist())
 
     @staticmethod
     def _update_ledger(tx: TransactWrite, w: LedgerWrite) -> None:
@@ -344,6 +375,9 @@ class DynamoCollectionStore:
         if w.debit_failures:
             actions.append(LedgerModel.debit_failures.set(
                 (LedgerModel.debit_failures | []).append([_json(f) for f in w.debit_failures])))
+        if w.reminders:
+            actions.append(LedgerModel.reminders.set(
+                (LedgerModel.reminders | []).append([_json(r) for r in w.reminders])))
         if w.overpaid:
             actions += [LedgerModel.gsi2pk.set(OVERPAID), LedgerModel.gsi2sk.set(f"{household}#{fy}")]
         if actions:

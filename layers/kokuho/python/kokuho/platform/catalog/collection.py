@@ -1,8 +1,8 @@
-"""Catalog entries of the collection area (収納): payment-file intake."""
+"""Catalog entries of the collection area (収納): payment-file intake, the daily 督促 run."""
 
 from __future__ import annotations
 
-from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec
+from kokuho.platform.catalog.model import FunctionSpec, Schedule, StateMachineSpec
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
@@ -13,6 +13,20 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         # a 100,000-line file is matched in well under a second and written in chunks of 90 items
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=2,
     ),
+    FunctionSpec(
+        "collection-reminders", "collection.reminders.handler",
+        "督促: issue one 督促状 for every installment unpaid after its due date (daily; nothing twice)",
+        tables={"collection": "write", "access_log": "write"},
+        timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,  # one run at a time
+    ),
 )
 
-STATE_MACHINES: tuple[StateMachineSpec, ...] = ()
+STATE_MACHINES: tuple[StateMachineSpec, ...] = (
+    StateMachineSpec(
+        "collection-reminders", "collection_reminders.asl.json",
+        "督促: the daily reminder run",
+        substitutions={"ReminderFunction": ("function", "collection-reminders")},
+        # within 20 days of every due date whatever the day (domain.md §6): daily, 05:30 Asia/Tokyo
+        schedules=(Schedule("cron(30 5 * * ? *)", {}, "daily 督促 run, 05:30 Asia/Tokyo"),),
+    ),
+)

@@ -51,6 +51,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
          answers_task_tokens_of=("linkage-provision",)),
     # 権限設定状況の一覧表: grants only.
     _api("review", "資格管理 API (review): 権限設定状況の一覧表", {}, 5),
+    # 収納: the unmatched queue and its resolution, the account of a held refund (kokuho.payments.routes).
+    _api("collection", "資格管理 API (collection): 収納 — unmatched payments, refund accounts",
+         {"collection": "write"}, 5),
 )
 STATE_MACHINES: tuple[StateMachineSpec, ...] = ()
 

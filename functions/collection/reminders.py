@@ -1,0 +1,22 @@
+"""Lambda: the daily 督促 run (statemachines/collection_reminders.asl.json) — one 督促状 for every installment
+unpaid after its due date; `{"on": "YYYY-MM-DD"}` runs it for another day (a missed day), else today in Tokyo."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kokuho.payments.service import run_reminders
+from kokuho.platform.observability import get_logger
+
+logger = get_logger("collection-reminders")
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    given = (event or {}).get("on")
+    on = date.fromisoformat(str(given)) if given else datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    out = run_reminders(on=on, run_id=context.aws_request_id)
+    logger.info("reminders issued", extra={"reminders": out["reminders"], "late": out["late"]})
+    return out

@@ -1,0 +1,102 @@
+"""督促 — the daily reminder run (domain.md §6 "Reminder"): every installment still unpaid after its due date
+gets one 督促状, to be issued within 20 days after the due date; its payment deadline is the 10th day after
+issue. The 督促手数料 is set by ordinance: data (`data/collection/reminder_fee.json`), 0 by default.
+
+Pure planning, then the run against the port: one reminder an installment, ever (its id is derived from the
+ledger and the installment, and the port puts it once), written to the ledger with the payer's access record.
+A run that was missed for some days still issues what is owed, flagged `late` when past the 20 days.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any
+
+from kokuho.collection.late_charge import REMINDER_DAYS
+from kokuho.collection.ledger import ledger_state
+from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger, WriteConflict
+
+PAY_BY_DAYS = 10  # the 督促状's deadline: the 10th day after issue
+
+
+def reminder_fee() -> int:
+    """督促手数料 (ordinance; data)."""
+    raw = json.loads(resources.files("kokuho.data").joinpath("collection/reminder_fee.json").read_text("utf-8"))
+    fee = raw["fee"]
+    if type(fee) is not int or fee < 0:
+        raise ValueError("reminder_fee.json: fee must be an integer number of yen ≥ 0")
+    return fee
+
+
+@dataclass(frozen=True)
+class Reminder:
+    reminder_id: str
+    installment: int
+    due: date
+    unpaid: int
+    issued_on: date
+    pay_by: date
+    fee: int
+    late: bool  # issued after the 20 days the law gives
+
+    def doc(self) -> dict[str, Any]:
+        return {"id": self.reminder_id, "installment": self.installment, "due": self.due.isoformat(),
+                "unpaid": self.unpaid, "issued_on": self.issued_on.isoformat(), "pay_by": self.pay_by.isoformat(),
+                "fee": self.fee, "late": self.late}
+
+
+def reminders_due(ledger: StoredLedger, on: date, fee: int) -> list[Reminder]:
+    """The reminders to issue on `on`: installments unpaid after their due date with none issued yet."""
+    issued = {int(r["installment"]) for r in ledger.reminders}
+    state = ledger_state(ledger.charge, ledger.payments, ledger.disbursements, as_of=on)
+    h, fy = ledger.key
+    return [Reminder(f"TK-{h}-{fy}-{i.number}", i.number, i.due, i.unpaid, on, on + timedelta(days=PAY_BY_DAYS),
+                     fee, on > i.due + timedelta(days=REMINDER_DAYS))
+            for i in state.installments if i.unpaid > 0 and on > i.due and i.number not in issued]
+
+
+def _writes(ledgers: Iterable[StoredLedger], on: date, fee: int) -> list[LedgerWrite]:
+    out = []
+    for lg in ledgers:
+        due = reminders_due(lg, on, fee)
+        if due:
+            out.append(LedgerWrite(lg.key, lg.charge.payer_id, reminders=[r.doc() for r in due]))
+    return out
+
+
+def run_reminders(store: CollectionStore, *, on: date, actor: Any, fee: int | None = None,
+                  items_per_transaction: int = 90) -> dict[str, Any]:
+    """Issue every reminder due on `on`; safe to run again the same day (nothing is issued twice)."""
+    fee = reminder_fee() if fee is None else fee
+    issued: list[dict[str, Any]] = []
+    batch: list[LedgerWrite] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal batch, size
+        for attempt in range(5):
+            try:
+                store.apply(batch, [], actor=actor, chain=f"reminders#{on.isoformat()}")
+                issued.extend(r for w in batch for r in w.reminders)
+                break
+            except WriteConflict:
+                if attempt == 4:
+                    raise
+                # Another run (or a payment) got there first: decide these ledgers again as they are now.
+                batch = _writes(store.ledgers([w.key for w in batch]).values(), on, fee)
+        batch, size = [], 0
+
+    for lg in store.all_ledgers():
+        for w in _writes([lg], on, fee):
+            if size + 1 + len(w.reminders) > items_per_transaction and batch:
+                flush()
+            batch.append(w)
+            size += 1 + len(w.reminders)
+    if batch:
+        flush()
+    return {"on": on.isoformat(), "reminders": len(issued), "unpaid_yen": sum(int(r["unpaid"]) for r in issued),
+            "late": sum(1 for r in issued if r["late"]), "fee_yen": sum(int(r["fee"]) for r in issued)}

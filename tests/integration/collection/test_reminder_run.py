@@ -1,0 +1,40 @@
+"""The daily 督促 run on the embedded AWS (issue 12 item 4): the state machine CDK deploys runs its Lambda, which
+issues one reminder an unpaid installment with the payer's access record; run again, it issues nothing."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from pynamodb.transactions import TransactWrite
+
+from kokuho.access.records import records_by_staff
+from kokuho.collection.ledger import PaymentEntry, charge_from_version
+from kokuho.collection.ports import LedgerWrite
+from kokuho.premium.installments import split_equally
+from kokuho.records.base import connection
+from kokuho.records.collection import DynamoCollectionStore, add_charge
+from kokuho_local.embedded import EmbeddedAWS
+
+MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
+
+
+def test_the_daily_run_issues_each_reminder_once(aws: EmbeddedAWS) -> None:
+    from kokuho.access.records import Actor
+
+    store = DynamoCollectionStore()
+    with TransactWrite(connection=connection()) as tx:
+        for h in ("H1", "H2"):
+            add_charge(tx, charge_from_version(h, 2024, version=1, payer_id=f"{h}-P1", annual=100_000,
+                                               installments=split_equally(100_000, MONTHS)), decreased=False)
+    store.apply([LedgerWrite(("H1", 2024), "H1-P1", [PaymentEntry("a", date(2024, 6, 28), 10_000, "収納", 1)])],
+                [], actor=Actor("system:test", "t", "test"), chain="test")
+    out = aws.run_state_machine("collection-reminders", {"on": "2024-07-10"}, name=f"r-{secrets.token_hex(4)}")
+    assert (out["reminders"], out["unpaid_yen"], out["late"]) == (1, 10_000, 0)
+    (reminder,) = store.ledgers([("H2", 2024)])[("H2", 2024)].reminders
+    assert (reminder["installment"], reminder["pay_by"]) == (1, "2024-07-20")
+    assert store.ledgers([("H1", 2024)])[("H1", 2024)].reminders == ()
+    again = aws.run_state_machine("collection-reminders", {"on": "2024-07-10"}, name=f"r-{secrets.token_hex(4)}")
+    assert again["reminders"] == 0
+    writes = [r for r in records_by_staff("system:reminder-run") if r.operation == "write"]
+    assert [r.subject_ids for r in writes] == [["H2-P1"]]

@@ -1,0 +1,59 @@
+"""督促 (issue 12 item 4): the daily run issues one 督促状 for every installment unpaid after its due date,
+its deadline the 10th day after issue, flagged late past the 20 days; never twice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fakes.collection_store import InMemoryCollectionStore
+
+from kokuho.collection.ledger import PaymentEntry, charge_from_version
+from kokuho.collection.ports import LedgerWrite
+from kokuho.collection.reminders import reminder_fee, reminders_due, run_reminders
+from kokuho.premium.installments import split_equally
+
+MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
+
+
+def city() -> InMemoryCollectionStore:
+    store = InMemoryCollectionStore()
+    for h in ("H1", "H2"):
+        store.put_charge(charge_from_version(h, 2024, version=1, payer_id=f"{h}-P1", annual=100_000,
+                                             installments=split_equally(100_000, MONTHS)))
+    # H1 paid June on time and July late (after its due date 31 July, before the run); H2 paid nothing.
+    store.apply([LedgerWrite(("H1", 2024), "H1-P1", [
+        PaymentEntry("a", date(2024, 6, 28), 10_000, "収納", 1),
+        PaymentEntry("b", date(2024, 8, 5), 10_000, "収納", 2)])],
+        [], actor="setup", chain="setup")
+    return store
+
+
+def test_the_run_issues_a_reminder_for_each_installment_unpaid_after_its_due_date() -> None:
+    store = city()
+    out = run_reminders(store, on=date(2024, 8, 6), actor="system:reminders")
+    # H2's June (due 1 July: past its 20 days, so late) and July (due 31 July: within them)
+    assert (out["reminders"], out["unpaid_yen"], out["late"]) == (2, 20_000, 1)
+    (june, july) = store.ledger_items[("H2", 2024)].reminders
+    assert (june["installment"], june["due"], june["issued_on"], june["pay_by"], june["late"]) == (
+        1, "2024-07-01", "2024-08-06", "2024-08-16", True)
+    assert (july["installment"], july["due"], july["late"]) == (2, "2024-07-31", False)
+    assert store.ledger_items[("H1", 2024)].reminders == ()
+    assert out["fee_yen"] == 0 == reminder_fee()  # 督促手数料: data, 0 by default
+
+
+def test_a_missed_day_still_issues_flagged_late_and_nothing_is_issued_twice() -> None:
+    store = city()
+    first = run_reminders(store, on=date(2024, 7, 10), actor="system:reminders")
+    assert first["reminders"] == 1 and first["late"] == 0  # H2's June, within 20 days of 1 July
+    again = run_reminders(store, on=date(2024, 7, 10), actor="system:reminders")
+    assert again["reminders"] == 0
+    later = run_reminders(store, on=date(2024, 8, 30), actor="system:reminders")  # the runs of August missed
+    assert later["reminders"] == 1 and later["late"] == 1  # H2's July: due 31 July, 20 days ended 20 August
+    assert [r["installment"] for r in store.ledger_items[("H2", 2024)].reminders] == [1, 2]
+
+
+def test_the_twenty_days_are_counted_from_the_due_date() -> None:
+    store = city()
+    lg = store.ledger_items[("H2", 2024)]
+    assert [r.late for r in reminders_due(lg, date(2024, 7, 21), 0)] == [False]  # 1 July + 20 days
+    assert [r.late for r in reminders_due(lg, date(2024, 7, 22), 0)] == [True]
