@@ -34,11 +34,11 @@ from kokuho.premium.reductions import (
     reduce_preschool,
     reduce_specific,
     reduce_statutory,
-    reduction_level,
     unemployed_salary,
 )
 
 _SPECIFIC_KEYS = (None, "specific", "continuing")
+_WHOLE_YEAR: tuple[tuple[int, int], ...] = ((0, 12),)  # one segment: no mask changes within the year
 
 
 class _Part:
@@ -240,10 +240,11 @@ def _compute(case: dict[str, Any], y: Year, trace: Trace | None) -> dict[str, An
         # rows: (member index, 2号 K, 産前産後 M, 所得割 base (in April), 均等割 kind) of the counted members;
         # moving: by position in rows, (C, K, M, 失業 U, base outside U, base in U) of those whose masks
         # change within the year, for cutting it into segments.
-        rows = []
-        moving = {}
+        rows: list[tuple[int, ...]] = []
+        moving: dict[int, tuple[int, ...]] | None = None
         first_day: str | None = None
         all_counted = 0  # months in which anyone counts
+        any_class2 = 0  # months in which a counted member is 2号
         change = 0  # months where some mask differs from the month before
         income = earners = insured_count = 0  # judged income, n, N
         undeclared = anyone_insured = False
@@ -297,6 +298,7 @@ def _compute(case: dict[str, Any], y: Year, trace: Trace | None) -> dict[str, An
             if not counted:
                 continue
             all_counted |= counted
+            any_class2 |= class2
             eb = m["expected_birth"]
             maternity = ages.maternity_mask(start, eb["month"], eb["multiple"]) if eb else 0
             unemployed = 0
@@ -311,6 +313,8 @@ def _compute(case: dict[str, Any], y: Year, trace: Trace | None) -> dict[str, An
             # 均等割 kind: 0 adult; 1 child part waived (up to 18); 2 also 未就学児 (inside 1).
             rows.append((i, class2, maternity, taxable_u if unemployed & 1 else taxable, preschool + waived))
             if counted != FULL or maternity or unemployed or (class2 and class2 != FULL):
+                if moving is None:
+                    moving = {}
                 moving[len(rows) - 1] = (counted, class2, maternity, unemployed, taxable, taxable_u)
                 for mask in (counted, class2, maternity, unemployed):
                     change |= (mask ^ (mask << 1)) & 0xFFE
@@ -326,20 +330,40 @@ def _compute(case: dict[str, Any], y: Year, trace: Trace | None) -> dict[str, An
             judgement.undeclared.clear()
 
     # No judgement when nobody counts in any month (e.g. insured on 1 April only): no reduction, no charge.
-    level = reduction_level(income, earners, insured_count, undeclared, y.table, judgement, day) if all_counted else 0
+    level = 0
+    if all_counted:
+        # 7割 if judged income ≤ base + per earner × (n − 1); else 5割 / 2割 up to A / B × N more.
+        t = y.table
+        limit_7 = t.reduction_base + t.reduction_per_earner * ((earners or 1) - 1)
+        if undeclared:
+            level = 0
+        elif income <= limit_7:
+            level = 7
+        elif income <= limit_7 + t.reduction_per_member_5 * insured_count:
+            level = 5
+        elif income <= limit_7 + t.reduction_per_member_2 * insured_count:
+            level = 2
+        if judgement is not None:
+            judgement.level, judgement.day, judgement.judged_income = level, day, income
+            judgement.earners, judgement.members = earners or 1, insured_count
+            judgement.limit_7 = limit_7
+            judgement.limit_5 = limit_7 + t.reduction_per_member_5 * insured_count
+            judgement.limit_2 = limit_7 + t.reduction_per_member_2 * insured_count
 
     # Rules 3–4 over segments of months in which no mask changes: Σ min(cap, sum) × length. A segment's
     # rows are the members counted in it, their masks read at its first month (truthy = in the mask); a
     # member whose masks never change counts all year with the same row, and without any change the
     # year is one segment.
-    if not change:
-        segments = [(0, 12, rows)]
+    if moving is None:
+        cuts = _WHOLE_YEAR
+        segments: dict[int, list[tuple[int, ...]]] = {0: rows}
     else:
-        segments = []
-        lo = 0
-        for hi in (*(i for i in range(1, 12) if change >> i & 1), 12):
+        bounds = [0, *(i for i in range(1, 12) if change >> i & 1), 12]
+        cuts = tuple(zip(bounds, bounds[1:], strict=False))
+        segments = {}
+        for lo, _ in cuts:
             bit = 1 << lo
-            cut = []
+            cut = segments[lo] = []
             for j, row in enumerate(rows):
                 if j not in moving:
                     cut.append(row)
@@ -347,8 +371,6 @@ def _compute(case: dict[str, Any], y: Year, trace: Trace | None) -> dict[str, An
                 c, k, mat, u, base, base_u = moving[j]
                 if c & bit:
                     cut.append((row[0], k & bit, mat & bit, base_u if u & bit else base, row[4]))
-            segments.append((lo, hi, cut))
-            lo = hi
     specific_household = household["specific_household"]
     parts = dict.fromkeys(PART_KEYS, 0)  # a part the year does not have stays 0
     annual = 0
@@ -357,12 +379,14 @@ def _compute(case: dict[str, Any], y: Year, trace: Trace | None) -> dict[str, An
         if trace is not None:
             part_trace = trace.parts[key] = PartTrace(key, part.rates, part.capita[level],
                                                       (part.specific[specific_household], flat))
+        if care and not any_class2:
+            continue  # nobody 2号: no care part (its amount stays 0)
         acc = 0  # Σ over months of min(cap, sum); ÷ 12 happens once at the end
-        for lo, hi, members_in in segments:
+        for lo, hi in cuts:
             total_s = 0
             anyone = False
             levies: list[Levy] | None = [] if part_trace is not None else None
-            for i, class2, maternity, taxable, kind in members_in:
+            for i, class2, maternity, taxable, kind in segments[lo]:
                 if care and not class2:
                     continue  # care part: only 介護保険第2号被保険者 months
                 anyone = True

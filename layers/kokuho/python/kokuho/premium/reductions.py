@@ -1,12 +1,12 @@
-"""Reductions (軽減・減免) of domain.md §1: the statutory 7割・5割・2割軽減 and its judgement, and the
-reduced 均等割 (per-capita levy) and 平等割 (per-household levy) amounts, each rounded down to the yen.
+"""Reductions (軽減・減免) of domain.md §1: the reduced 均等割 (per-capita levy) and 平等割 (per-household
+levy) amounts of the statutory 7割・5割・2割軽減, 未就学児 and 特定世帯, each rounded down to the yen, and
+the figures of the 軽減判定 as `--explain` reads them (`Judgement`). The judgement itself is made once,
+in the engine's pass over the members (`kokuho.premium.engine`), where each member's income is at hand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from kokuho.premium.rates import RateTable
 
 #: 公的年金等所得 deduction for members aged 65+ on 31 December before the fiscal year (軽減判定).
 PENSION_DEDUCTION_65 = 150_000
@@ -74,28 +74,3 @@ class Judgement:
     @property
     def label(self) -> str | None:
         return REDUCTION_LABELS[self.level]
-
-
-def reduction_level(income: int, earners: int, insured_count: int, undeclared: bool, rates: RateTable,
-                    trace: Judgement | None = None, day: str | None = None) -> int:
-    """7割・5割・2割軽減 (statutory reduction) of a household whose judged income, 給与所得者等 (n) and
-    insured members + 特定同一世帯所属者 (N) on the judgement `day` are given; none if anyone counted
-    has not declared income (未申告). `trace` receives the figures of the test."""
-    limit_7 = rates.reduction_base + rates.reduction_per_earner * ((earners or 1) - 1)
-    limit_5 = limit_7 + rates.reduction_per_member_5 * insured_count
-    limit_2 = limit_7 + rates.reduction_per_member_2 * insured_count
-    if undeclared:
-        level = 0
-    elif income <= limit_7:
-        level = 7
-    elif income <= limit_5:
-        level = 5
-    elif income <= limit_2:
-        level = 2
-    else:
-        level = 0
-    if trace is not None:
-        trace.level, trace.day, trace.judged_income = level, day, income
-        trace.earners, trace.members = earners or 1, insured_count
-        trace.limit_7, trace.limit_5, trace.limit_2 = limit_7, limit_5, limit_2
-    return level
