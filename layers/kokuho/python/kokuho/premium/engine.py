@@ -79,23 +79,28 @@ class Year:
         # A city has far fewer distinct dates than people: each date's months are derived once.
         self.periods: dict[tuple[str, str | None], int] = {}
         self.births: dict[str, BirthFacts] = {}
-        self.plans: dict[tuple[int, str | None], list[tuple[Any, ...]]] = {}
+        # The parts the year has, each with what its sums need, by reduction level and 特定世帯 state.
+        self.plans = {lv: {sp: self._plan(lv, sp) for sp in _SPECIFIC_KEYS} for lv in LEVELS}
         # Due months by the first counted month (index −1: no month counted, no installment).
         self.dues = [installment_months(fy, first) for first in range(ages.FY_MONTHS)] + [[]]
+        # Segments of the year by the months in which some mask changes (a bit per month).
+        self.cuts: dict[int, tuple[tuple[int, int], ...]] = {}
 
-    def plan(self, level: int, specific: str | None) -> list[tuple[Any, ...]]:
-        """The parts the year has, each with what its sums need at this reduction level and 特定世帯 state:
-        (key, part, num, den, cap, care, 均等割 by kind (adult, up to 18, 未就学児), 平等割)."""
-        plan = self.plans.get((level, specific))
-        if plan is None:
-            plan = self.plans[(level, specific)] = []
-            for key, p in self.slots:
-                if p is None:
-                    continue
-                normal, preschool = p.capita[level]
-                capitas = (normal, 0, 0) if p.child else (normal, normal, preschool)
-                plan.append((key, p, p.num, p.den, p.rates.cap, p.care, capitas, p.flat[specific][level]))
+    def _plan(self, level: int, specific: str | None) -> list[tuple[Any, ...]]:
+        """(key, part, num, den, cap, care, 均等割 by kind (adult, up to 18, 未就学児), 平等割) of each part."""
+        plan = []
+        for key, p in self.slots:
+            if p is None:
+                continue
+            normal, preschool = p.capita[level]
+            capitas = (normal, 0, 0) if p.child else (normal, normal, preschool)
+            plan.append((key, p, p.num, p.den, p.rates.cap, p.care, capitas, p.flat[specific][level]))
         return plan
+
+    def cut(self, change: int) -> tuple[tuple[int, int], ...]:
+        bounds = [0, *(i for i in range(1, ages.FY_MONTHS) if change >> i & 1), ages.FY_MONTHS]
+        cuts = self.cuts[change] = tuple(zip(bounds, bounds[1:], strict=False))
+        return cuts
 
     def period_mask(self, start: str, until: str | None) -> int:
         mask = self.periods[(start, until)] = ages.period_mask(self.april, start, until)
@@ -358,8 +363,7 @@ def _compute(case: dict[str, Any], y: Year, trace: Trace | None) -> dict[str, An
         cuts = _WHOLE_YEAR
         segments: dict[int, list[tuple[int, ...]]] = {0: rows}
     else:
-        bounds = [0, *(i for i in range(1, 12) if change >> i & 1), 12]
-        cuts = tuple(zip(bounds, bounds[1:], strict=False))
+        cuts = y.cuts.get(change) or y.cut(change)
         segments = {}
         for lo, _ in cuts:
             bit = 1 << lo
@@ -374,7 +378,7 @@ def _compute(case: dict[str, Any], y: Year, trace: Trace | None) -> dict[str, An
     specific_household = household["specific_household"]
     parts = dict.fromkeys(PART_KEYS, 0)  # a part the year does not have stays 0
     annual = 0
-    for key, part, num, den, cap, care, capitas, flat in y.plan(level, specific_household):
+    for key, part, num, den, cap, care, capitas, flat in y.plans[level][specific_household]:
         part_trace = None
         if trace is not None:
             part_trace = trace.parts[key] = PartTrace(key, part.rates, part.capita[level],
