@@ -57,3 +57,28 @@ def test_the_twenty_days_are_counted_from_the_due_date() -> None:
     lg = store.ledger_items[("H2", 2024)]
     assert [r.late for r in reminders_due(lg, date(2024, 7, 21), 0)] == [False]  # 1 July + 20 days
     assert [r.late for r in reminders_due(lg, date(2024, 7, 22), 0)] == [True]
+
+
+def test_late_charges_are_billed_once_the_principal_is_paid() -> None:
+    from kokuho.collection.late_charge import Installment, Payment, assess_late_charges, load_rates
+    from kokuho.collection.reminders import late_charges_due
+
+    store = InMemoryCollectionStore()
+    store.put_charge(charge_from_version("H3", 2024, version=1, payer_id="H3-P1", annual=500_000,
+                                         installments=split_equally(500_000, MONTHS)))
+    # June (50,000, due 1 July 2024) paid in part late, then in full on 30 November; July never paid.
+    store.apply([LedgerWrite(("H3", 2024), "H3-P1", [
+        PaymentEntry("p1", date(2024, 9, 15), 20_000, "収納", 1),
+        PaymentEntry("p2", date(2024, 11, 30), 30_000, "収納", 1)])], [], actor="setup", chain="setup")
+    lg = store.ledger_items[("H3", 2024)]
+    assert late_charges_due(lg, date(2024, 11, 29)) == []  # principal not yet paid: nothing billed
+    (bill,) = late_charges_due(lg, date(2024, 12, 2))
+    expected = assess_late_charges(
+        [Installment(1, 50_000, date(2024, 7, 1))],
+        [Payment(date(2024, 9, 15), 20_000, 1), Payment(date(2024, 11, 30), 30_000, 1)], date(2024, 12, 2),
+        load_rates()).installments[0].late_charge
+    assert (bill["installment"], bill["amount"], bill["billed_on"]) == (1, expected, "2024-12-02") and expected > 0
+    out = run_reminders(store, on=date(2024, 12, 2), actor="system:reminders")
+    assert (out["late_charges"], out["late_charge_yen"]) == (1, expected)
+    assert run_reminders(store, on=date(2024, 12, 3), actor="system:reminders")["late_charges"] == 0
+    assert [b["installment"] for b in store.ledger_items[("H3", 2024)].late_charges] == [1]

@@ -29,6 +29,7 @@ class StoredLedger:
     disbursements: tuple[Disbursement, ...] = ()
     debit_failures: tuple[dict[str, Any], ...] = ()  # 口座振替 that failed: installment, on, code, reason
     reminders: tuple[dict[str, Any], ...] = ()  # 督促状 issued: id, installment, issued_on, pay_by, fee, late
+    late_charges: tuple[dict[str, Any], ...] = ()  # 延滞金 billed: id, installment, amount, billed_on
 
     @property
     def key(self) -> LedgerKey:
@@ -75,6 +76,7 @@ class LedgerWrite:
     debit_failures: list[dict[str, Any]] = field(default_factory=list)
     overpaid: bool = False
     reminders: list[dict[str, Any]] = field(default_factory=list)  # each put once by its id
+    late_charges: list[dict[str, Any]] = field(default_factory=list)  # each put once by its id
 
 
 @dataclass(frozen=True)

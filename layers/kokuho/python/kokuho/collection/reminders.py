@@ -1,6 +1,8 @@
 """督促 — the daily reminder run (domain.md §6 "Reminder"): every installment still unpaid after its due date
 gets one 督促状, to be issued within 20 days after the due date; its payment deadline is the 10th day after
 issue. The 督促手数料 is set by ordinance: data (`data/collection/reminder_fee.json`), 0 by default.
+The same run bills the 延滞金 of each installment whose principal is now paid in full (domain.md §6: billed once
+the principal is paid, on its own slip), computed by the one engine (kokuho.collection.late_charge).
 
 Pure planning, then the run against the port: one reminder an installment, ever (its id is derived from the
 ledger and the installment, and the port puts it once), written to the ledger with the payer's access record.
@@ -16,7 +18,15 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
-from kokuho.collection.late_charge import REMINDER_DAYS
+from kokuho.collection.late_charge import (
+    REMINDER_DAYS,
+    Installment,
+    LateChargeRates,
+    MissingRates,
+    Payment,
+    assess_late_charges,
+    load_rates,
+)
 from kokuho.collection.ledger import ledger_state
 from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger, WriteConflict
 
@@ -59,12 +69,31 @@ def reminders_due(ledger: StoredLedger, on: date, fee: int) -> list[Reminder]:
             for i in state.installments if i.unpaid > 0 and on > i.due and i.number not in issued]
 
 
+def late_charges_due(ledger: StoredLedger, on: date, rates: LateChargeRates | None = None) -> list[dict[str, Any]]:
+    """The 延滞金 to bill on `on`: installments paid in full (final) with a charge, not billed yet. A ledger whose
+    charge would run into a year without rates bills nothing until they are added."""
+    billed = {int(b["installment"]) for b in ledger.late_charges}
+    try:
+        result = assess_late_charges(
+            [Installment(i.number, i.amount, i.due) for i in ledger.charge.installments],
+            [Payment(p.on, p.amount, p.installment) for p in ledger.payments if p.on <= on], on,
+            rates or load_rates())
+    except MissingRates:
+        return []
+    h, fy = ledger.key
+    return [{"id": f"EN-{h}-{fy}-{i.number}", "installment": i.number, "amount": i.late_charge,
+             "billed_on": on.isoformat()}
+            for i in result.installments if i.final and i.late_charge > 0 and i.number not in billed]
+
+
 def _writes(ledgers: Iterable[StoredLedger], on: date, fee: int) -> list[LedgerWrite]:
     out = []
+    rates = load_rates()
     for lg in ledgers:
         due = reminders_due(lg, on, fee)
-        if due:
-            out.append(LedgerWrite(lg.key, lg.charge.payer_id, reminders=[r.doc() for r in due]))
+        bills = late_charges_due(lg, on, rates)
+        if due or bills:
+            out.append(LedgerWrite(lg.key, lg.charge.payer_id, reminders=[r.doc() for r in due], late_charges=bills))
     return out
 
 
@@ -73,6 +102,7 @@ def run_reminders(store: CollectionStore, *, on: date, actor: Any, fee: int | No
     """Issue every reminder due on `on`; safe to run again the same day (nothing is issued twice)."""
     fee = reminder_fee() if fee is None else fee
     issued: list[dict[str, Any]] = []
+    billed: list[dict[str, Any]] = []
     batch: list[LedgerWrite] = []
     size = 0
 
@@ -82,6 +112,7 @@ def run_reminders(store: CollectionStore, *, on: date, actor: Any, fee: int | No
             try:
                 store.apply(batch, [], actor=actor, chain=f"reminders#{on.isoformat()}")
                 issued.extend(r for w in batch for r in w.reminders)
+                billed.extend(b for w in batch for b in w.late_charges)
                 break
             except WriteConflict:
                 if attempt == 4:
@@ -92,11 +123,13 @@ def run_reminders(store: CollectionStore, *, on: date, actor: Any, fee: int | No
 
     for lg in store.all_ledgers():
         for w in _writes([lg], on, fee):
-            if size + 1 + len(w.reminders) > items_per_transaction and batch:
+            items = 1 + len(w.reminders) + len(w.late_charges)
+            if size + items > items_per_transaction and batch:
                 flush()
             batch.append(w)
-            size += 1 + len(w.reminders)
+            size += items
     if batch:
         flush()
     return {"on": on.isoformat(), "reminders": len(issued), "unpaid_yen": sum(int(r["unpaid"]) for r in issued),
-            "late": sum(1 for r in issued if r["late"]), "fee_yen": sum(int(r["fee"]) for r in issued)}
+            "late": sum(1 for r in issued if r["late"]), "fee_yen": sum(int(r["fee"]) for r in issued),
+            "late_charges": len(billed), "late_charge_yen": sum(int(b["amount"]) for b in billed)}

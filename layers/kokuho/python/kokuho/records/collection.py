@@ -8,6 +8,7 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 | payment applied or queued | PAYMENT#<payment id> | PAYMENT | — | — |
 | 納付番号 | SLIP#<number> | SLIP | — | — |
 | 督促状 issued | REMINDER#<reminder id> | REMINDER | — | — |
+| 延滞金 billed | LATECHARGE#<bill id> | LATECHARGE | — | — |
 | unmatched payment | UNMATCHED#<payment id> | UNMATCHED | — | UNMATCHED / <on>#<payment id> while open |
 | payment file | PAYFILE#<sha256> | FILE | — | — |
 | refund (還付) | REFUND#<id> | REFUND | PAYER#<payer> / REFUND#<id> | REFUND#<status> (2) / <created>#<id> |
@@ -93,6 +94,7 @@ class LedgerModel(Model):
     disbursements = ListAttribute(of=JSONAttribute, null=True)
     debit_failures = ListAttribute(of=JSONAttribute, null=True)
     reminders = ListAttribute(of=JSONAttribute, null=True)
+    late_charges = ListAttribute(of=JSONAttribute, null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute(null=True)
@@ -121,7 +123,7 @@ class PaymentModel(Model):
 
 
 class ReminderIdModel(Model):
-    """A 督促状's id, taken once: one reminder an installment, ever."""
+    """A 督促状's (or a 延滞金 bill's) id, taken once: one of each an installment, ever."""
 
     Meta = table_meta("collection")
     pk = UnicodeAttribute(hash_key=True)
@@ -131,6 +133,10 @@ class ReminderIdModel(Model):
     @staticmethod
     def key(reminder_id: str) -> tuple[str, str]:
         return f"REMINDER#{reminder_id}", "REMINDER"
+
+    @staticmethod
+    def late_charge_key(bill_id: str) -> tuple[str, str]:
+        return f"LATECHARGE#{bill_id}", "LATECHARGE"
 
 
 class SlipModel(Model):
@@ -273,10 +279,10 @@ def disbursement_of(d: dict[str, Any]) -> Disbursement:
 def stored_ledger(item: LedgerModel) -> StoredLedger:
     docs: dict[str, list[dict[str, Any]]] = {
         name: cast(list[dict[str, Any]], getattr(item, name) or [])
-        for name in ("payments", "disbursements", "debit_failures", "reminders")}
+        for name in ("payments", "disbursements", "debit_failures", "reminders", "late_charges")}
     return StoredLedger(_charge_of(item), tuple(payment_of(p) for p in docs["payments"]),
                         tuple(disbursement_of(d) for d in docs["disbursements"]), tuple(docs["debit_failures"]),
-                        tuple(docs["reminders"]))
+                        tuple(docs["reminders"]), tuple(docs["late_charges"]))
 
 
 def _unmatched_doc(u: UnmatchedPayment) -> dict[str, Any]:
@@ -364,6 +370,10 @@ class DynamoCollectionStore:
             pk, sk = ReminderIdModel.key(str(r["id"]))
             tx.save(ReminderIdModel(pk, sk, issued_on=str(r["issued_on"])),
                     condition=ReminderIdModel.pk.does_not_exist())
+        for b in w.late_charges:
+            pk, sk = ReminderIdModel.late_charge_key(str(b["id"]))
+            tx.save(ReminderIdModel(pk, sk, issued_on=str(b["billed_on"])),
+                    condition=ReminderIdModel.pk.does_not_exist())
 
     @staticmethod
     def _update_ledger(tx: TransactWrite, w: LedgerWrite) -> None:
@@ -378,6 +388,9 @@ class DynamoCollectionStore:
         if w.reminders:
             actions.append(LedgerModel.reminders.set(
                 (LedgerModel.reminders | []).append([_json(r) for r in w.reminders])))
+        if w.late_charges:
+            actions.append(LedgerModel.late_charges.set(
+                (LedgerModel.late_charges | []).append([_json(b) for b in w.late_charges])))
         if w.overpaid:
             actions += [LedgerModel.gsi2pk.set(OVERPAID), LedgerModel.gsi2sk.set(f"{household}#{fy}")]
         if actions:
