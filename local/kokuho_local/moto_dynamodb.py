@@ -1,4 +1,4 @@
-"""Two narrow fixes to moto's DynamoDB for the embedded AWS, active only inside `embedded_aws()`.
+"""Narrow fixes to moto's DynamoDB for the embedded AWS, active only inside `embedded_aws()`.
 
 1. Thread safety. Distributed Map iterations run on threads and moto's backend is not thread-safe
    (a TransactWriteItems deep-copies a table while another thread writes to it: "dictionary changed
@@ -30,10 +30,30 @@
    attribute changed): each candidate is re-checked to be the table's current item still carrying the
    value, so staleness costs a look, never a wrong result. Without it every index query walked the
    whole table (quadratic intake of the My Number table, 150 ms searches at 10,000 persons).
+6. Sorted index partitions. Even narrowed to its partition (5), moto sorts every item of an index
+   partition (with DynamoType comparisons) and tests the sort-key condition on each, so a page of 20
+   of a partition of 1,700 (`POSTAL#<postal>`, `KANA#<first kana>`) cost tens of ms where DynamoDB
+   reads the page by the sort key. Here each index partition queried (one string hash and one string
+   range key) keeps its keys sorted — (sort key, table hash key, table range key): moto's order — and
+   is kept up to date by the write paths of 5; a query bisects to the sort-key condition and the
+   exclusive start key, and hands moto only the first `Limit` matching items plus the next item of the
+   partition (what makes moto return its LastEvaluatedKey). moto then applies its own conditions,
+   order, limit, paging, projection and filter to those. Entries are re-checked as in 5. Table
+   queries are cut by 4.
+7. Item construction. moto's item dict re-adds the size of every attribute already set each time it
+   sets one (LimitedSizeDict.__setitem__, for the 400 KB item limit), so building an item of n
+   attributes — every put, every item of a transaction — costs O(n²) size walks. Here a new item's
+   attributes are sized once each and the total checked once: the same ItemSizeTooLarge exactly when
+   moto would raise it (sizes only add up, so a prefix past the limit means the total is past it).
+   Updates of existing items keep moto's per-attribute check.
+8. Action lookup. moto lists the handler class's methods (inspect.getmembers) on every request to
+   find the action; the DynamoDB handler's methods do not change while it runs, so the list is made
+   once.
 """
 
 from __future__ import annotations
 
+import bisect
 import copy
 import inspect
 import threading
@@ -48,6 +68,7 @@ from typing import Any
 # behaviour it works around and the test that fails without it (tests/integration/test_moto_patches.py
 # also checks that these are all the attributes of moto that change inside the embedded AWS).
 _GUARD = "tests/integration/test_moto_patches.py::"
+_OWN_GUARD = "tests/unit/platform/test_moto_dynamodb.py::"
 PATCHES: dict[str, str] = {
     "moto.dynamodb.responses.DynamoHandler.call_action":
         "moto's DynamoDB backend is not thread-safe (Distributed Map threads): one lock around every request; "
@@ -60,7 +81,8 @@ PATCHES: dict[str, str] = {
         "moto walks the model shape of every AttributeValue it returns (~0.3 ms each); plain values go as is; "
         + _GUARD + "test_plain_attribute_values_skip_the_model_serializer",
     "moto.dynamodb.models.table.Table.query":
-        "moto's query walks and sorts the whole table; narrowed to the partition / the index value's items; "
+        "moto's query walks and sorts the whole table; narrowed to the partition / the index value's items, "
+        "an index partition's page by bisection (6: tests/unit/platform/test_moto_dynamodb.py); "
         + _GUARD + "test_a_query_never_walks_the_whole_table",
     "moto.dynamodb.models.table.Table.put_item":
         "keeps the index value → items map of the query patch current on every put; "
@@ -68,9 +90,17 @@ PATCHES: dict[str, str] = {
     "moto.dynamodb.models.DynamoDBBackend.update_item":
         "keeps the index value → items map current when an update changes an attribute in place; "
         + _GUARD + "test_an_index_query_sees_puts_updates_and_deletes",
+    "moto.dynamodb.models.dynamo_type.Item.__init__":
+        "moto re-sizes every attribute already set at each one it sets (O(n²) a new item); sized once, the "
+        "same 400 KB refusal; "
+        + _OWN_GUARD + "test_an_item_is_sized_once_per_attribute_and_the_item_limit_still_holds",
+    "moto.core.responses.method_names_from_class":
+        "moto lists the handler class's methods (inspect.getmembers) on every request; the DynamoDB "
+        "handler's list is made once; " + _OWN_GUARD + "test_the_handler_methods_are_listed_once",
 }
 
 DDB_LOCK = threading.RLock()
+ITEM_SIZE_LIMIT = 405_000  # moto's LimitedSizeDict limit (the 400 KB item limit as DynamoDB applies it)
 _PLAIN_SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
 _PLAIN_SETS = {"SS", "NS"}
 
@@ -261,10 +291,166 @@ def _attribute_index(table: Any, name: str) -> dict[tuple[str, Any], dict[tuple[
 def _reindex(table: Any, item: Any) -> None:
     if item is None:
         return
+    _resort(table, item)
     for name, index in _INDEXES.get(id(table), {}).items():
         value = item.attrs.get(name)
         if value is not None:
             index.setdefault(_index_key(value), {})[_item_key(item)] = item
+
+
+# 6. Sorted index partitions: (hash attribute, range attribute) → hash value → keys in moto's order and their
+# items; an attribute of the table object itself, so it goes with the table.
+_SORTED_ATTR = "_kokuho_sorted_partitions"
+_Key = tuple[str, str, str]  # (sort key, table hash key, table range key)
+_SORTED_TABLES: list[Any] = []
+
+
+class _Partition:
+    def __init__(self) -> None:
+        self.keys: list[_Key] = []
+        self.items: dict[_Key, Any] = {}
+        self.usable = True  # False once an item with a non-string key is seen: moto's path then
+
+    def add(self, key: _Key, item: Any) -> None:
+        if key not in self.items:
+            bisect.insort(self.keys, key)
+        self.items[key] = item
+
+
+def _str(value: Any) -> str | None:
+    return value.value if value is not None and value.type == "S" and isinstance(value.value, str) else None
+
+
+def _sorted_key(table: Any, item: Any, range_attr: str) -> _Key | None:
+    sort, table_hash = _str(item.attrs.get(range_attr)), _str(item.hash_key)
+    table_range = _str(item.range_key) if table.range_key_attr else ""
+    return None if sort is None or table_hash is None or table_range is None else (sort, table_hash, table_range)
+
+
+def _partition(table: Any, hash_attr: str, range_attr: str, value: str) -> _Partition:
+    if _SORTED_ATTR not in table.__dict__:
+        _SORTED_TABLES.append(table)  # forgotten when the patch ends: writes after it are not followed
+    per_table: dict[tuple[str, str], dict[str, _Partition]] = table.__dict__.setdefault(_SORTED_ATTR, {})
+    partitions = per_table.setdefault((hash_attr, range_attr), {})
+    if value not in partitions:
+        part = _Partition()
+        for item in list(_attribute_index(table, hash_attr).get(("S", value), {}).values()):
+            if not _current(table, item) or _str(item.attrs.get(hash_attr)) != value:
+                continue
+            if item.attrs.get(range_attr) is None:
+                continue  # not in the index (as moto)
+            key = _sorted_key(table, item, range_attr)
+            if key is None:
+                part.usable = False
+                break
+            part.add(key, item)
+        partitions[value] = part
+    return partitions[value]
+
+
+def _resort(table: Any, item: Any) -> None:
+    """An item written: into every sorted partition of the table it belongs to."""
+    for (hash_attr, range_attr), partitions in table.__dict__.get(_SORTED_ATTR, {}).items():
+        part = partitions.get(_str(item.attrs.get(hash_attr)) or "")
+        if part is None or item.attrs.get(range_attr) is None:
+            continue
+        key = _sorted_key(table, item, range_attr)
+        if key is None:
+            part.usable = False
+        else:
+            part.add(key, item)
+
+
+def _after(prefix: str) -> str | None:
+    """The least string above every string that starts with `prefix` (None: there is none)."""
+    while prefix and prefix[-1] == "\U0010ffff":
+        prefix = prefix[:-1]
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else None
+
+
+def _bounds(keys: list[_Key], comparison: str | None, values: list[str]) -> tuple[int, int] | None:
+    """Index range of the keys whose sort key meets the condition (None: a condition not handled)."""
+    op = (comparison or "").upper()
+    at = lambda s: bisect.bisect_left(keys, (s,))  # noqa: E731  # first key with sort key >= s
+    past = lambda s: bisect.bisect_left(keys, (s + "\x00",))  # noqa: E731  # first key with sort key > s
+    if not op:
+        return 0, len(keys)
+    if op == "BEGINS_WITH" and len(values) == 1:
+        upper = _after(values[0])
+        return at(values[0]), at(upper) if upper is not None else len(keys)
+    if op == "BETWEEN" and len(values) == 2:
+        return at(values[0]), max(at(values[0]), past(values[1]))
+    one = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}.get(op, op)
+    if len(values) != 1:
+        return None
+    v = values[0]
+    return {"EQ": (at(v), past(v)), "LT": (0, at(v)), "LE": (0, past(v)), "GT": (past(v), len(keys)),
+            "GE": (at(v), len(keys))}.get(one)
+
+
+def _page(table: Any, bound: dict[str, Any]) -> list[Any] | None:
+    """The items moto needs to answer this index query exactly: the first `Limit` matching items after the
+    exclusive start key, in the query's order, and the next item of the partition (None: not handled)."""
+    index_name = bound.get("index_name")
+    if bound.get("filter_kwargs") or len(bound.get("range_key_conditions") or []) > 1:
+        return None
+    conditions = bound.get("hash_key_conditions") or []
+    index = next((i for i in table.all_indexes() if i.name == index_name), None)
+    if index is None or len(conditions) != 1:
+        return None
+    hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
+    if len(hashes) != 1 or len(ranges) != 1 or conditions[0][0] != hashes[0]:
+        return None
+    hash_attr, range_attr, value = hashes[0], ranges[0], _str(conditions[0][1])
+    if value is None:
+        return None
+    range_values = [_str(v) for v in bound.get("range_objs") or []]
+    if any(v is None for v in range_values):
+        return None
+    part = _partition(table, hash_attr, range_attr, value)
+    if not part.usable:
+        return None
+    span = _bounds(part.keys, bound.get("range_comparison"), [v for v in range_values if v is not None])
+    if span is None:
+        return None
+    lo, hi = span
+    forward = bound.get("scan_index_forward", True) is not False
+    start = bound.get("exclusive_start_key")
+    if start:
+        start_key = (start.get(range_attr, {}).get("S"), start.get(table.hash_key_attr, {}).get("S"),
+                     start.get(table.range_key_attr, {}).get("S", "") if table.range_key_attr else "")
+        if not all(isinstance(s, str) for s in start_key):
+            return None
+        if forward:
+            lo = max(lo, bisect.bisect_right(part.keys, start_key))
+        else:
+            hi = min(hi, bisect.bisect_left(part.keys, start_key))
+    limit = bound.get("limit")
+    order = range(lo, hi) if forward else range(hi - 1, lo - 1, -1)
+    out: list[Any] = []
+    for i in order:
+        item = _valid(table, part, part.keys[i], hash_attr, range_attr, value)
+        if item is not None:
+            out.append(item)
+            if limit is not None and len(out) == limit:
+                # the next item of the partition, matching or not, is what makes moto return its key
+                following = (range(i + 1, len(part.keys)) if forward else range(i - 1, -1, -1))
+                for j in following:
+                    extra = _valid(table, part, part.keys[j], hash_attr, range_attr, value)
+                    if extra is not None:
+                        out.append(extra)
+                        break
+                return out
+    return out
+
+
+def _valid(table: Any, part: _Partition, key: _Key, hash_attr: str, range_attr: str, value: str) -> Any:
+    item = part.items[key]
+    if _current(table, item) and _str(item.attrs.get(hash_attr)) == value \
+            and _str(item.attrs.get(range_attr)) == key[0]:
+        return item
+    return None
 
 
 @contextmanager
@@ -289,8 +475,10 @@ def patched_dynamodb() -> Iterator[None]:
     def query(self: Any, *args: Any, **kwargs: Any) -> Any:
         with DDB_LOCK:
             bound = query_signature.bind(self, *args, **kwargs).arguments
-            subset = _candidates(self, bound.get("hash_key"), bound.get("index_name"),
-                                 bound.get("hash_key_conditions"), bound)
+            subset = _page(self, bound) if bound.get("index_name") else None
+            if subset is None:
+                subset = _candidates(self, bound.get("hash_key"), bound.get("index_name"),
+                                     bound.get("hash_key_conditions"), bound)
             if subset is None:
                 return original_query(self, *args, **kwargs)
             self.all_items = lambda: subset  # instance attribute: shadows the method for this call
@@ -352,6 +540,38 @@ def patched_dynamodb() -> Iterator[None]:
             finally:
                 ddb_models.copy = copy  # type: ignore[assignment]
 
+    from moto.core import responses as core_responses
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    original_item_init = Item.__init__
+
+    def item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key, self.range_key = hash_key, range_key
+        built = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(built)
+        size = 0
+        for key, value in attrs.items():
+            typed = DynamoType(value)
+            size += bytesize(key) + typed.size()
+            dict.__setitem__(built, key, typed)
+        if size > ITEM_SIZE_LIMIT:
+            raise ItemSizeTooLarge
+        self.attrs = built
+
+    original_method_names = core_responses.method_names_from_class
+    dynamo_methods: list[str] = []
+
+    def method_names_from_class(clazz: Any) -> list[str]:
+        if clazz is not DynamoHandler:
+            return original_method_names(clazz)
+        if not dynamo_methods:
+            dynamo_methods.extend(original_method_names(clazz))
+        return dynamo_methods
+
+    Item.__init__ = item_init  # type: ignore[method-assign]
+    core_responses.method_names_from_class = method_names_from_class  # type: ignore[assignment]
     JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]
     Table.put_item = put_item  # type: ignore[method-assign]
@@ -361,10 +581,15 @@ def patched_dynamodb() -> Iterator[None]:
     try:
         yield
     finally:
+        Item.__init__ = original_item_init  # type: ignore[method-assign]
+        core_responses.method_names_from_class = original_method_names  # type: ignore[assignment]
         JSONSerializer._serialize_type_structure = original_structure  # type: ignore[method-assign]
         Table.query = original_query  # type: ignore[method-assign]
         Table.put_item = original_put  # type: ignore[method-assign]
         ddb_models.DynamoDBBackend.update_item = original_update  # type: ignore[method-assign]
         _INDEXES.clear()
+        for sorted_table in _SORTED_TABLES:
+            sorted_table.__dict__.pop(_SORTED_ATTR, None)
+        _SORTED_TABLES.clear()
         DynamoHandler.call_action = original_call  # type: ignore[method-assign]
         ddb_models.DynamoDBBackend.transact_write_items = original_transact  # type: ignore[method-assign]
