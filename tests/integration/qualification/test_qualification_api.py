@@ -295,3 +295,23 @@ def test_contact_change_keeps_the_old_values_in_history(household: None) -> None
     status, _, _ = call("POST", "/persons/P0001/contact", staff_id=CLERK, body={
         "changed_on": "2024-08-03", "version": 4})
     assert status == 422  # nothing changes
+
+
+def test_each_registration_answers_the_person_as_stored(household: None) -> None:
+    # The answer is built from what the transaction wrote, not re-read: it must be what a read returns.
+    def same_as_read(status: int, body: dict) -> int:
+        assert status == 200, body
+        _, view, _ = call("GET", f"/persons/{body['person_id']}", staff_id=READER)
+        assert body == {k: v for k, v in view.items() if k not in ("history", "cards")}
+        return int(body["version"])
+
+    v = same_as_read(*qualify("P0001", "joined_employee_insurance", "2024-10-15", 2))
+    for path, change in (
+            ("moves", {"postal_code": "802-0002", "address": "北九州市小倉北区京町1-1", "moved_on": "2024-11-01"}),
+            ("name", {"name_kanji": "門司 太郎", "name_kana": "モジ タロウ", "changed_on": "2024-11-02"}),
+            ("contact", {"phone": "093-582-2111", "changed_on": "2024-11-03",
+                         "mailing": {"name": "門司 花子", "postal_code": "800-0001", "address": "北九州市門司区1-1"}}),
+            ("household", {"household_id": "H0009", "relationship": "世帯主", "changed_on": "2024-11-04",
+                           "new_householder_of_old": "P0002"})):
+        status, body, _ = call("POST", f"/persons/P0001/{path}", staff_id=CLERK, body=change | {"version": v})
+        v = same_as_read(status, body)

@@ -65,6 +65,13 @@ def _load_household(household_id: str) -> Household:
     return household
 
 
+def _committed(change: service.Change, person_id: str) -> Person:
+    """The person as the committed change wrote them (the transaction's save advanced the version by
+    one): what a read right after the commit returns, without the read."""
+    written = change.persons.get(person_id)
+    return replace(written, version=written.version + 1) if written is not None else _load_person(person_id)
+
+
 def _check_version(person: Person, expected: int) -> None:
     if person.version != expected:
         raise Conflict(f"the person has changed since it was read (version {person.version}, not {expected})")
@@ -186,7 +193,7 @@ def register_person(actor: Actor, person: Person, note: str | None, today: date)
     household = repo.get_household(person.household_id)
     change = service.register_person(replace(person, version=0), household, today)
     commit(change, actor, "register_person", note=note, today=today)
-    return _load_person(person.person_id)
+    return _committed(change, person.person_id)
 
 
 def register_qualification(actor: Actor, person_id: str, reason: Reason, cause_on: date, version: int,
@@ -207,7 +214,7 @@ def register_qualification(actor: Actor, person_id: str, reason: Reason, cause_o
         change = service.lose(person, household, persons, reason, cause_on, today)
         op = "lose"
     commit(change, actor, op, note=note, today=today, markers=markers, deletes=deletes)
-    return _load_person(person_id)
+    return _committed(change, person_id)
 
 
 def register_move(actor: Actor, person_id: str, postal_code: str, address: str, moved_on: date,
@@ -216,7 +223,7 @@ def register_move(actor: Actor, person_id: str, postal_code: str, address: str, 
     _check_version(person, version)
     change = service.move(person, postal_code, address, moved_on, today)
     commit(change, actor, "move", note=note, today=today, markers=markers)
-    return _load_person(person_id)
+    return _committed(change, person_id)
 
 
 def register_rename(actor: Actor, person_id: str, name_kanji: str, name_kana: str, changed_on: date,
@@ -225,7 +232,7 @@ def register_rename(actor: Actor, person_id: str, name_kanji: str, name_kana: st
     _check_version(person, version)
     change = service.rename(person, name_kanji, name_kana, changed_on, today)
     commit(change, actor, "rename", note=note, today=today, markers=markers)
-    return _load_person(person_id)
+    return _committed(change, person_id)
 
 
 def register_contact(actor: Actor, person_id: str, changed_on: date, version: int, note: str | None,
@@ -236,7 +243,7 @@ def register_contact(actor: Actor, person_id: str, changed_on: date, version: in
     change = service.change_contact(person, changed_on, today, phone=phone, mailing=mailing,
                                     bank_account=bank_account, clear=clear)
     commit(change, actor, "contact_change", note=note, today=today)
-    return _load_person(person_id)
+    return _committed(change, person_id)
 
 
 def register_household_change(actor: Actor, person_id: str, household_id: str, relationship: str,
@@ -250,7 +257,7 @@ def register_household_change(actor: Actor, person_id: str, household_id: str, r
     change = service.change_household(person, old, new, relationship, changed_on, today,
                                       new_householder_of_old, persons_old, household_id)
     commit(change, actor, "household_change", note=note, today=today, markers=markers)
-    return _load_person(person_id)
+    return _committed(change, person_id)
 
 
 def register_departure(actor: Actor, person_id: str, reason: Reason, cause_on: date, version: int,
@@ -393,37 +400,35 @@ def person_view(person: Person, today: date, masked_my_number: str) -> dict[str,
     }
 
 
-def _masks(person_ids: list[str]) -> dict[str, str]:
-    """"on file" masks from the vault's marker in the qualification file: the read routes' role has no
-    access to the My Number table."""
+def _mask_of(on_file: bool) -> str:
     from kokuho.identity.mynumber import mask
 
-    have = repo.my_numbers_on_file(person_ids)
-    return {p: mask("x") if p in have else "" for p in person_ids}
+    return mask("x") if on_file else ""
 
 
 def read_person(actor: Actor, person_id: str, today: date) -> dict[str, Any]:
-    person = repo.get_person(person_id)
-    if person is None:
+    found = repo.read_person_file(person_id)  # profile, history, cards and marker: one query
+    if found is None:
         record(actor, [person_id], CATEGORY, "read", result="not_found")
         raise NotFound("no such person")
-    view = person_view(person, today, _masks([person_id])[person_id])
-    view["history"] = repo.person_history(person_id)
+    view = person_view(found.person, today, _mask_of(found.my_number_on_file))
+    view["history"] = found.history
     view["cards"] = [{"card_id": c.card_id, "issued_on": c.issued_on.isoformat(),
                       "valid_until": c.valid_until.isoformat(),
                       "recovered_on": c.recovered_on.isoformat() if c.recovered_on else None,
-                      "recover_reason": c.recover_reason} for c in repo.cards_of(person_id)]
+                      "recover_reason": c.recover_reason} for c in found.cards]
     record(actor, [person_id], CATEGORY, "read")
     return view
 
 
 def read_household(actor: Actor, household_id: str, today: date) -> dict[str, Any]:
-    household = repo.get_household(household_id)
-    if household is None:
+    found = repo.read_household_file(household_id)  # profile and history: one query
+    if found is None:
         record(actor, [f"HH:{household_id}"], CATEGORY, "read", result="not_found")
         raise NotFound("no such household")
-    persons = _household_persons(household, {})
-    masks = _masks(list(persons))
+    household, history = found
+    persons, marked = repo.persons_with_markers(m.person_id for m in household.members)  # one request
+    masks = {p: _mask_of(p in marked) for p in persons}
     head = persons.get(household.householder_id)
     members = []
     for m in household.members:
@@ -437,7 +442,7 @@ def read_household(actor: Actor, household_id: str, today: date) -> dict[str, An
         "deemed_householder": bool(head and is_deemed_householder(household, head, today)),
         "specific_household": specific_household_status(household.specific_since, today),
         "specific_since": household.specific_since.isoformat() if household.specific_since else None,
-        "members": members, "history": repo.household_history(household_id), "version": household.version,
+        "members": members, "history": history, "version": household.version,
     }
     record(actor, [f"HH:{household_id}", *persons], CATEGORY, "read")
     return view
@@ -490,8 +495,8 @@ def search(actor: Actor, criteria: Mapping[str, str | None], limit: int, page_to
     result = SK.by_key.query(pk, cond, limit=limit, last_evaluated_key=start)
     ids = [k.person_id for k in result]
     next_key = result.last_evaluated_key
-    persons = repo.get_persons(ids)
-    masks = _masks(ids)
+    persons, marked = repo.persons_with_markers(ids)  # profiles and My Number markers: one request
+    masks = {p: _mask_of(p in marked) for p in ids}
     hits = []
     for pid in ids:
         p = persons.get(pid)
