@@ -34,7 +34,7 @@ from pydantic import BaseModel
 
 from kokuho.access.grants import Function, authorize, grant_state, today_jst
 from kokuho.access.identity import Unauthenticated, identity_of
-from kokuho.access.limits import LimitExceeded, Reservation, count_page, reserve_persons, settle
+from kokuho.access.limits import LimitExceeded, Reservation, reserve_page_and_persons, reserve_persons, settle
 from kokuho.access.records import Actor
 from kokuho.identity.mynumber import InvalidMyNumber, contains_my_number, count_my_numbers, mask
 from kokuho.identity.redaction import looks_like_my_number, redact
@@ -235,18 +235,13 @@ def reserve_volume(actor: Actor, spec: RouteSpec | None, params: dict[str, str],
         # Before validation: only a short run of digits is read as a size (anything else reserves the most).
         units = min(int(size), appsvc.MAX_PAGE) if size.isdigit() and len(size) <= 3 and int(size) > 0 \
             else appsvc.MAX_PAGE
-    taken: list[Reservation] = []
     try:
-        if _is_list(spec):
-            page = count_page(actor.staff_id, function, query)
-            taken += [page] if page is not None else []
-        taken.append(reserve_persons(actor.staff_id, function, units))
+        if _is_list(spec):  # the page and its persons: one transaction, both or neither
+            return reserve_page_and_persons(actor.staff_id, function, query, units)
+        return [reserve_persons(actor.staff_id, function, units)]
     except LimitExceeded as exc:
-        for r in taken:
-            settle(r, 0)  # the page was not served
         _record_limited(actor, spec, params, exc)
         raise Refused(429, str(exc), {"Retry-After": str(exc.retry_after_s)}) from exc
-    return taken
 
 
 def _record_limited(actor: Actor, spec: RouteSpec, params: dict[str, str], exc: LimitExceeded) -> None:

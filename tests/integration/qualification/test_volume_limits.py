@@ -96,6 +96,33 @@ def test_a_search_is_charged_what_it_returned(staffed: None, monkeypatch: pytest
     assert sum(limits.usage(READER).values()) - 5 == 15  # minus the 5 pages counted
 
 
+def test_a_search_takes_its_page_and_its_persons_in_one_request_or_neither(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import botocore.client
+
+    _register(2)
+    _small(monkeypatch, persons=3)
+    usage_table = limits.UsageModel.Meta.table_name
+    writes: list[str] = []
+    make = botocore.client.BaseClient._make_api_call
+
+    def spy(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        if usage_table in json.dumps(params, default=str) and operation != "Query":
+            writes.append(operation)
+        return make(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
+    assert call("GET", "/persons", staff_id=READER, query={"kana": "キタキュウ", "limit": "2"})[0] == 200
+    assert writes == ["TransactWriteItems"]  # the page and its 2 persons: one transaction, one request
+    writes.clear()
+    # 2 more persons would pass 3: refused, and its page was never counted
+    assert call("GET", "/persons", staff_id=READER, query={"kana": "キタキュウ", "limit": "2"})[0] == 429
+    assert writes == ["TransactWriteItems"]
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", make)
+    pages = [v for k, v in limits.usage(READER).items() if "#pages#" in k]
+    assert pages == [1]
+
+
 def test_the_last_unit_goes_to_one_request_only(staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
     _small(monkeypatch, persons=10)
 

@@ -20,10 +20,11 @@ from functools import lru_cache
 from importlib import resources
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
-from kokuho.records.base import table_meta
+from kokuho.records.base import connection, table_meta
 
 LIMITS_VERSION = 1
 
@@ -166,19 +167,36 @@ def query_digest(criteria: Mapping[str, str]) -> str:
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
 
 
-def count_page(staff_id: str, function: str, criteria: Mapping[str, str], *,
-               now: float | None = None) -> Reservation | None:
-    """Count one page of a search against the member's pages-per-query limit of the function (None when
-    the function has none), or LimitExceeded."""
+def reserve_page_and_persons(staff_id: str, function: str, criteria: Mapping[str, str], units: int, *,
+                             now: float | None = None) -> list[Reservation]:
+    """One page of a search counted against the pages-per-query limit and `units` persons reserved, in
+    ONE transaction: both are taken or neither (a search refused for persons leaves no page counted),
+    and it is one request. LimitExceeded names the limit that refused (the pages one first)."""
     limits = load_limits()
-    limit = limits.of(staff_id, function).search_pages_per_query
-    if limit is None:
-        return None
+    of = limits.of(staff_id, function)
     start, end = _window(now if now is not None else time.time(), limits.window_seconds)
-    key = (f"USAGE#{staff_id}", f"{function}#pages#{query_digest(criteria)}#{start}")
-    if not _take(*key, 1, limit, end + limits.window_seconds):
-        raise LimitExceeded("search_pages_per_query", function, limit, max(1, end - int(now or time.time())))
-    return Reservation(key, 1, "pages")
+    retry = max(1, end - int(now or time.time()))
+    if of.search_pages_per_query is None:
+        return [reserve_persons(staff_id, function, units, now=now)]
+    if units > of.persons_per_hour:
+        raise LimitExceeded("persons_per_hour", function, of.persons_per_hour, retry)
+    expires = end + limits.window_seconds
+    pages = Reservation((f"USAGE#{staff_id}", f"{function}#pages#{query_digest(criteria)}#{start}"), 1, "pages")
+    persons = Reservation((f"USAGE#{staff_id}", f"{function}#persons#{start}"), units)
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            for taken, limit in ((pages, of.search_pages_per_query), (persons, of.persons_per_hour)):
+                tx.update(UsageModel(*taken.key),
+                          actions=[UsageModel.units.add(taken.reserved), UsageModel.expires_at.set(expires)],
+                          condition=UsageModel.units.does_not_exist() | (UsageModel.units <= limit - taken.reserved))
+    except TransactWriteError as exc:
+        refused = [r is not None and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons]
+        if refused[:1] == [True]:
+            raise LimitExceeded("search_pages_per_query", function, of.search_pages_per_query, retry) from None
+        if refused[1:2] == [True]:
+            raise LimitExceeded("persons_per_hour", function, of.persons_per_hour, retry) from None
+        raise
+    return [pages, persons]
 
 
 def usage(staff_id: str) -> dict[str, int]:
