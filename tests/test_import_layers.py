@@ -159,14 +159,15 @@ def test_the_layer_imports_neither_handlers_nor_the_cdk_app() -> None:
 
 # -- storage behind ports (issue 10 item 4) ----------------------------------------------------------
 
-# The use cases of the monthly assessment and of the federation file intake reach storage only through
-# their ports (kokuho.assessment.ports, kokuho.linkage.federation_ports; S3 is handed in as a client):
+# The use cases of the monthly assessment, the federation file intake and the My Number vault reach
+# storage only through their ports (kokuho.assessment.ports, kokuho.linkage.federation_ports,
+# kokuho.identity.vault_ports; S3 is handed in as a client):
 # no table model, no AWS SDK — their unit tests run on in-memory fakes (tests/fakes/).
 USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.assessment.selection",
              "kokuho.assessment.batch", "kokuho.assessment.compute", "kokuho.assessment.summary",
              "kokuho.assessment.care_transfer", "kokuho.assessment.versions",
              "kokuho.linkage.federation_codec", "kokuho.linkage.federation_ports", "kokuho.linkage.federation_apply",
-             "kokuho.linkage.federation_files")
+             "kokuho.linkage.federation_files", "kokuho.identity.vault_ports", "kokuho.identity.vault_service")
 # The adapters (kokuho.records) sit below the services: they may use the platform, each other, the pure
 # domain and a service's ports (the types they implement), nothing else of the services — listed with
 # the reason.

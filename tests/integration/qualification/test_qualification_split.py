@@ -69,13 +69,13 @@ def test_the_read_routes_show_a_number_on_file_without_the_vaults_table(
         seeded: None, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _as("kokuho-qualification-api-vault", "POST", "/persons/P0001/my-number", OFFICER,
                {"my_number": NUMBER})[0] == 202
-    from kokuho.identity import vault
+    from kokuho.records import vault_store
 
     def _forbidden(*_: object, **__: object) -> None:
         raise AssertionError("a read route touched the My Number table")
 
     for method in ("get", "batch_get", "query", "scan"):
-        monkeypatch.setattr(vault.MyNumberModel, method, _forbidden)
+        monkeypatch.setattr(vault_store.MyNumberModel, method, _forbidden)
     status, person = _as("kokuho-qualification-api-read", "GET", "/persons/P0001", READER)
     assert status == 200 and person["my_number"] and set(person["my_number"]) == {"*"}  # on file, masked
     status, household = _as("kokuho-qualification-api-read", "GET", "/households/H0001", READER)

@@ -87,7 +87,8 @@ def test_reveal_needs_an_active_grant_naming_the_purpose_and_is_recorded(embedde
 
 
 def test_ciphertext_bound_to_the_person(embedded: None) -> None:
-    from kokuho.identity.vault import MyNumberModel, VaultError
+    from kokuho.identity.vault import VaultError
+    from kokuho.records.vault_store import MyNumberModel
 
     store_my_number("P0001", NUM_A, CLERK)
     item = MyNumberModel.get("PERSON#P0001", "CURRENT")

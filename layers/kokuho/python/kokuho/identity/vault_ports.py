@@ -1,0 +1,74 @@
+"""The ports of the My Number vault (kokuho.identity.vault_service): where numbers are kept (VaultStore),
+how they are sealed and found (Sealer: envelope encryption and the keyed hash) and who may see one
+(RevealGrants). Adapters: kokuho.records.vault_store, kokuho.identity.vault_kms, the grants of
+kokuho.access.grants (wired in kokuho.identity.vault); in-memory fakes: tests/fakes/vault.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+from kokuho.access.actor import Actor
+
+CATEGORY = "my_number"
+
+
+class VaultConflict(Exception):
+    """A conditional write failed (a concurrent store or access to the person): look again."""
+
+
+class Sealed(NamedTuple):
+    """A number sealed for one person (base64): ciphertext, nonce, encrypted data key."""
+
+    ciphertext: str
+    nonce: str
+    encrypted_data_key: str
+
+
+@dataclass(frozen=True)
+class StoredNumber:
+    person_id: str
+    digest: str  # the keyed hash (found by it)
+    sealed: Sealed
+    stored_at: str
+    stored_by: str
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A candidate held on the review list (確認リスト): "different_number" | "held_by_another_person"."""
+
+    person_id: str
+    digest: str
+    reason: str
+    sealed: Sealed
+    found_at: str
+    found_by: str
+    status: str = "open"
+
+
+class Sealer(Protocol):
+    def hash_of(self, number: str) -> str: ...
+    def seal(self, person_id: str, number: str) -> Sealed: ...
+    def open(self, person_id: str, sealed: Sealed) -> str:
+        """The number; VaultError when it does not open for this person (never says what it holds)."""
+
+
+class VaultStore(Protocol):
+    def current(self, person_id: str) -> StoredNumber | None: ...
+    def has_number(self, person_id: str) -> bool: ...
+    def holders(self, digest: str, limit: int | None = None) -> list[str]: ...
+    def put_current(self, item: StoredNumber, actor: Actor) -> None:
+        """The number (only if the person holds none), the qualification file's "on file" mark and the
+        access record, in one transaction; VaultConflict otherwise."""
+    def review_exists(self, person_id: str, digest: str) -> bool: ...
+    def put_review(self, item: ReviewItem, actor: Actor) -> None:
+        """The review entry (once) and its access record in one transaction; VaultConflict otherwise."""
+    def review_list(self, limit: int) -> list[ReviewItem]: ...
+    def record(self, actor: Actor, subject_ids: list[str], operation: str, result: str = "ok") -> None:
+        """An access record on its own (reads, refusals)."""
+
+
+class RevealGrants(Protocol):
+    def refusal(self, actor: Actor) -> str | None:
+        """None when the actor holds an active reveal grant naming its purpose, else the reason."""

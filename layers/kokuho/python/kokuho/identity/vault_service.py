@@ -1,0 +1,118 @@
+"""The My Number vault's use cases — store, find, reveal, review list — against its ports
+(kokuho.identity.vault_ports). The rules (kokuho.identity.vault explains them): a number is stored
+only sealed and found only by its keyed hash; a second, different number for a person, or a number
+another person holds, is never stored over anything: it goes on the review list; every call leaves an
+access record, a reveal needs an active grant and is recorded even when refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from kokuho.access.actor import Actor
+from kokuho.identity.mynumber import mask, require_valid
+from kokuho.identity.vault_ports import (
+    RevealGrants,
+    ReviewItem,
+    Sealer,
+    StoredNumber,
+    VaultConflict,
+    VaultStore,
+)
+
+StoreResult = Literal["stored", "unchanged", "review"]
+NO_MATCH = "no-match"  # subject of a lookup that found nobody (a record still names the search)
+
+
+class VaultError(Exception):
+    """A vault failure; the message never carries the number."""
+
+
+class RevealDenied(VaultError):
+    pass
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    person_id: str
+    reason: str
+    found_at: str
+    found_by: str
+    status: str
+    masked: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class Vault:
+    def __init__(self, store: VaultStore, sealer: Sealer, grants: RevealGrants) -> None:
+        self.numbers, self.sealer, self.grants = store, sealer, grants
+
+    def hash_of(self, number: str) -> str:
+        return self.sealer.hash_of(number)
+
+    def decrypt(self, person_id: str, ciphertext: str, nonce: str, encrypted_data_key: str) -> str:
+        from kokuho.identity.vault_ports import Sealed
+
+        return self.sealer.open(person_id, Sealed(ciphertext, nonce, encrypted_data_key))
+
+    def store(self, person_id: str, number: str, actor: Actor, *, attempts: int = 4) -> StoreResult:
+        number = require_valid(number)  # one form (12 ASCII digits): one keyed hash whatever the shape typed
+        for _ in range(attempts - 1):
+            try:
+                return self._store_once(person_id, number, actor)
+            except VaultConflict:
+                continue  # a concurrent store or access to this person: look again
+        return self._store_once(person_id, number, actor)
+
+    def _store_once(self, person_id: str, number: str, actor: Actor) -> StoreResult:
+        digest = self.sealer.hash_of(number)
+        current = self.numbers.current(person_id)
+        if current is not None and current.digest == digest:
+            self.numbers.record(actor, [person_id], "store", "unchanged")
+            return "unchanged"
+        holders = [p for p in self.numbers.holders(digest) if p != person_id]
+        if current is not None or holders:
+            reason = "different_number" if current is not None else "held_by_another_person"
+            self._hold_for_review(person_id, number, digest, reason, actor)
+            return "review"
+        self.numbers.put_current(StoredNumber(person_id, digest, self.sealer.seal(person_id, number), _now(),
+                                            actor.staff_id), actor)
+        return "stored"
+
+    def _hold_for_review(self, person_id: str, number: str, digest: str, reason: str, actor: Actor) -> None:
+        if self.numbers.review_exists(person_id, digest):
+            self.numbers.record(actor, [person_id], "store", "review")
+            return
+        self.numbers.put_review(ReviewItem(person_id, digest, reason, self.sealer.seal(person_id, number), _now(),
+                                         actor.staff_id), actor)
+
+    def find(self, number: str, actor: Actor) -> str | None:
+        number = require_valid(number)
+        found = self.numbers.holders(self.sealer.hash_of(number), limit=2)
+        person_id = found[0] if len(found) == 1 else None
+        self.numbers.record(actor, [person_id or NO_MATCH], "lookup", "ok" if person_id else "not_found")
+        return person_id
+
+    def reveal(self, person_id: str, actor: Actor) -> str:
+        refused = self.grants.refusal(actor)
+        if refused is not None:
+            self.numbers.record(actor, [person_id], "reveal", "denied")
+            raise RevealDenied(refused)
+        current = self.numbers.current(person_id)
+        if current is None:
+            self.numbers.record(actor, [person_id], "reveal", "not_found")
+            raise VaultError("no My Number is stored for this person")
+        number = self.sealer.open(person_id, current.sealed)
+        self.numbers.record(actor, [person_id], "reveal")
+        return number
+
+    def has_number(self, person_id: str) -> bool:
+        return self.numbers.has_number(person_id)
+
+    def review_list(self, limit: int = 50) -> list[ReviewEntry]:
+        return [ReviewEntry(r.person_id, r.reason, r.found_at, r.found_by, r.status, mask("x"))
+                for r in self.numbers.review_list(limit)]

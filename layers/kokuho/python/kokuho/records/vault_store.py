@@ -1,0 +1,130 @@
+"""The pynamodb adapter of the My Number vault's store port (kokuho.identity.vault_ports.VaultStore).
+
+Items (table "mynumber"):
+- pk PERSON#<person_id>, sk CURRENT: encrypted number, keyed hash; gsi1 MNH#<hash> / <person_id>.
+- pk REVIEW, sk <person_id>#<hash>: a candidate held for review (encrypted like the number).
+- pk KEY#HMAC, sk v1: the KMS-encrypted HMAC secret (kokuho.identity.keyed_hash).
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from kokuho.access.actor import Actor
+from kokuho.access.records import record_access
+from kokuho.identity.vault_ports import CATEGORY, ReviewItem, Sealed, StoredNumber, VaultConflict
+from kokuho.records.base import table_meta, transaction
+from kokuho.records.qualification import MY_NUMBER_ON_FILE, MyNumberOnFileModel, person_pk
+
+
+class _ByHash(GlobalSecondaryIndex["MyNumberModel"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class MyNumberModel(Model):
+    Meta = table_meta("mynumber")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    person_id = UnicodeAttribute()
+    ciphertext = UnicodeAttribute()
+    nonce = UnicodeAttribute()
+    encrypted_data_key = UnicodeAttribute()
+    stored_at = UnicodeAttribute()
+    stored_by = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_hash = _ByHash()
+
+
+class ReviewModel(Model):
+    """A My Number candidate held on the review list (確認リスト)."""
+
+    Meta = table_meta("mynumber")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    person_id = UnicodeAttribute()
+    reason = UnicodeAttribute()  # "different_number" | "held_by_another_person"
+    ciphertext = UnicodeAttribute()
+    nonce = UnicodeAttribute()
+    encrypted_data_key = UnicodeAttribute()
+    found_at = UnicodeAttribute()
+    found_by = UnicodeAttribute()
+    status = UnicodeAttribute(default="open")
+
+
+def _pk(person_id: str) -> str:
+    return f"PERSON#{person_id}"
+
+
+class PynamoVaultStore:
+    def current(self, person_id: str) -> StoredNumber | None:
+        try:
+            m = MyNumberModel.get(_pk(person_id), "CURRENT", consistent_read=True)
+        except MyNumberModel.DoesNotExist:
+            return None
+        return StoredNumber(m.person_id, m.gsi1pk.removeprefix("MNH#"),
+                            Sealed(m.ciphertext, m.nonce, m.encrypted_data_key), m.stored_at, m.stored_by)
+
+    def has_number(self, person_id: str) -> bool:
+        try:
+            MyNumberModel.get(_pk(person_id), "CURRENT", attributes_to_get=["pk"])
+            return True
+        except MyNumberModel.DoesNotExist:
+            return False
+
+    def holders(self, digest: str, limit: int | None = None) -> list[str]:
+        return [m.person_id for m in MyNumberModel.by_hash.query(f"MNH#{digest}", limit=limit)]
+
+    def put_current(self, item: StoredNumber, actor: Actor) -> None:
+        model = MyNumberModel(
+            _pk(item.person_id), "CURRENT", person_id=item.person_id, ciphertext=item.sealed.ciphertext,
+            nonce=item.sealed.nonce, encrypted_data_key=item.sealed.encrypted_data_key, stored_at=item.stored_at,
+            stored_by=item.stored_by, gsi1pk=f"MNH#{item.digest}", gsi1sk=item.person_id,
+        )
+        try:
+            with transaction() as tx:
+                tx.save(model, condition=MyNumberModel.pk.does_not_exist())
+                # The qualification file learns only THAT a number is held (its read routes never read here).
+                tx.save(MyNumberOnFileModel(person_pk(item.person_id), MY_NUMBER_ON_FILE))
+                record_access(actor, [item.person_id], CATEGORY, "store", transaction=tx)
+        except (TransactWriteError, PutError) as exc:
+            raise VaultConflict("the person's number or access chain moved") from exc
+
+    def review_exists(self, person_id: str, digest: str) -> bool:
+        try:
+            ReviewModel.get("REVIEW", f"{person_id}#{digest}", consistent_read=True)
+            return True
+        except ReviewModel.DoesNotExist:
+            return False
+
+    def put_review(self, item: ReviewItem, actor: Actor) -> None:
+        entry = ReviewModel(
+            "REVIEW", f"{item.person_id}#{item.digest}", person_id=item.person_id, reason=item.reason,
+            ciphertext=item.sealed.ciphertext, nonce=item.sealed.nonce,
+            encrypted_data_key=item.sealed.encrypted_data_key, found_at=item.found_at, found_by=item.found_by,
+        )
+        try:
+            with transaction() as tx:
+                tx.save(entry, condition=ReviewModel.pk.does_not_exist())
+                record_access(actor, [item.person_id], CATEGORY, "store", result="review", transaction=tx)
+        except (TransactWriteError, PutError) as exc:
+            raise VaultConflict("the review entry or access chain moved") from exc
+
+    def review_list(self, limit: int) -> list[ReviewItem]:
+        return [ReviewItem(r.person_id, r.sk.partition("#")[2], r.reason,
+                           Sealed(r.ciphertext, r.nonce, r.encrypted_data_key), r.found_at, r.found_by, r.status)
+                for r in ReviewModel.query("REVIEW", limit=limit)]
+
+    def record(self, actor: Actor, subject_ids: list[str], operation: str, result: str = "ok") -> None:
+        # on its own (reads, refusals): record_access retries a concurrent append to the same chain
+        record_access(actor, subject_ids, CATEGORY, operation, result=result, attempts=8)
