@@ -44,6 +44,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "kokuho-city-intake": [("cron(30 6 * * ? *)", {})],
     # 督促: every installment unpaid after its due date gets its reminder within 20 days; daily
     "kokuho-collection-reminders": [("cron(30 5 * * ? *)", {})],
+    # 還付・充当 and the 総合振込 file, each weekday morning (bank days)
+    "kokuho-collection-refunds": [("cron(0 5 ? * MON-FRI *)", {})],
 }
 
 # bucket → its object lock (mode, days) or None, and the prefixes that expire (days).
@@ -68,6 +70,8 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-audit-verify": {"access_log": "read"},
     "kokuho-collection-payment-intake": {"collection": "write", "access_log": "append"},
     "kokuho-collection-reminders": {"collection": "write", "access_log": "append"},
+    "kokuho-collection-overpayments": {"collection": "write", "linkage": "read", "access_log": "append"},
+    "kokuho-collection-refund-file": {"collection": "write"},
     "kokuho-linkage-setup": {"linkage": "write"},
     "kokuho-linkage-approval": {"linkage": "write", "linkage_records": "write", "staff": "read",
                                 "access_log": "append"},
@@ -99,7 +103,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
     "kokuho-work": {"kokuho-assessment-prepare": "write",
                     "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
     "kokuho-exchange": {"kokuho-assessment-case-intake": "read", "kokuho-linkage-federation-list": "read",
-                        "kokuho-collection-payment-intake": "read",
+                        "kokuho-collection-payment-intake": "read", "kokuho-collection-refund-file": "write",
                         "kokuho-linkage-federation-export": "write", "kokuho-linkage-federation-intake": "write",
                         "kokuho-city-intake-list": "read", "kokuho-city-intake": "write"},
     "kokuho-access-logs": {},  # written by the S3 logging service only

@@ -46,20 +46,21 @@ def test_a_refund_goes_to_the_public_funds_account_a_query_found(world: World) -
     store = DynamoCollectionStore()
     overpaid(store, "H100", "P100", 12_300)
     overpaid(store, "H101", "P101", 10_400)  # no 公金受取口座 registered
-    run = service.run_overpayments(on=date(2025, 2, 3), run_id="run-1")
-    assert (run["refunds"], run["refund_yen"], run["held"]) == (2, 2_700, 1)
-    (ready,) = store.refunds("ready")
+    # The refund workflow as deployed: the overpayment run, then the 総合振込 file (state machine, two Lambdas).
+    filed = world.aws.run_state_machine("collection-refunds", {"on": "2025-02-03"}, name=f"rf-{secrets.token_hex(4)}",
+                                        timeout_s=120)
+    (ready,) = store.refunds_of_file(filed["file_id"])
     assert (ready.payer_id, ready.amount, ready.account and ready.account.source) == ("P100", 2_300, "公金受取口座")
-    assert [h.payer_id for h in store.refunds("held")] == ["P101"]
+    assert [h.payer_id for h in store.refunds("held")] == ["P101"]  # no account: held, not filed
     assert store.overpaid_ledgers() == []
     reads = [r for r in records_by_staff("system:overpayment-run") if r.operation == "read"]
     assert sorted(s for r in reads for s in r.subject_ids) == ["P100", "P101"]
-
-    filed = service.write_refund_file(on=date(2025, 2, 3))
     assert (filed["refunds"], filed["refund_yen"]) == (1, 2_300)
     body = world.aws.client("s3").get_object(Bucket=world.aws.bucket_name("exchange"), Key=filed["key"])["Body"].read()
     header, data, trailer, end = body.split(b"\r\n")[:-1]
     assert (data[1:5], data[20:23], data[42:43], data[43:50], data[80:90]) == (
         b"0005", b"123", b"1", b"7654321", b"0000002300")
     assert data[50:80].decode("cp932").rstrip() == "ﾔﾏﾀﾞ ﾀﾛｳ" and trailer[1:7] == b"000001"
-    assert store.refunds("ready") == [] and service.write_refund_file(on=date(2025, 2, 4))["refunds"] == 0
+    again = world.aws.run_state_machine("collection-refunds", {"on": "2025-02-04"}, name=f"rf-{secrets.token_hex(4)}",
+                                        timeout_s=120)
+    assert (again["refunds"], store.refunds("ready")) == (0, [])  # nothing disbursed or filed twice

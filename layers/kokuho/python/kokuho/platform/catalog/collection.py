@@ -1,4 +1,4 @@
-"""Catalog entries of the collection area (収納): payment-file intake, the daily 督促 run."""
+"""Catalog entries of the collection area (収納): payment-file intake, the daily 督促 run, the refund run."""
 
 from __future__ import annotations
 
@@ -19,6 +19,20 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         tables={"collection": "write", "access_log": "write"},
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,  # one run at a time
     ),
+    FunctionSpec(
+        "collection-overpayments", "collection.overpayments.run",
+        "還付・充当: each overpaid ledger's payer — 充当 oldest first, the rest refunded to the 公金受取口座 "
+        "(a stored linkage query result) or held",
+        # linkage read: the 公金受取口座 answers the query workflow stored (kokuho.linkage.query.results_of)
+        tables={"collection": "write", "linkage": "read", "access_log": "write"},
+        timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,
+    ),
+    FunctionSpec(
+        "collection-refund-file", "collection.overpayments.refund_file",
+        "還付: every ready refund into one 全銀協 総合振込 file in outgoing/refunds/ of the exchange bucket",
+        tables={"collection": "write"}, buckets={"exchange": "write"},
+        timeout_seconds=300, reserved_concurrency=1,
+    ),
 )
 
 STATE_MACHINES: tuple[StateMachineSpec, ...] = (
@@ -28,5 +42,13 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
         substitutions={"ReminderFunction": ("function", "collection-reminders")},
         # within 20 days of every due date whatever the day (domain.md §6): daily, 05:30 Asia/Tokyo
         schedules=(Schedule("cron(30 5 * * ? *)", {}, "daily 督促 run, 05:30 Asia/Tokyo"),),
+    ),
+    StateMachineSpec(
+        "collection-refunds", "collection_refunds.asl.json",
+        "還付・充当: the overpayment run, then the 総合振込 refund file",
+        substitutions={"OverpaymentFunction": ("function", "collection-overpayments"),
+                       "RefundFileFunction": ("function", "collection-refund-file")},
+        # bank days: the file goes to the city's bank on the morning of a weekday
+        schedules=(Schedule("cron(0 5 ? * MON-FRI *)", {}, "還付・充当 each weekday, 05:00 Asia/Tokyo"),),
     ),
 )

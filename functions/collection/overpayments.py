@@ -1,0 +1,35 @@
+"""Lambdas of the refund workflow (statemachines/collection_refunds.asl.json): the overpayment run (充当, then
+還付 to the 公金受取口座 a linkage query stored, else held) and the 総合振込 refund file of every ready refund.
+`{"on": "YYYY-MM-DD"}` runs them for another day, else today in Tokyo."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kokuho.payments import service
+from kokuho.platform.observability import get_logger
+
+logger = get_logger("collection-refunds")
+
+
+def _day(event: dict[str, Any]) -> date:
+    given = (event or {}).get("on")
+    return date.fromisoformat(str(given)) if given else datetime.now(ZoneInfo("Asia/Tokyo")).date()
+
+
+@logger.inject_lambda_context(log_event=False)
+def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    on = _day(event)
+    out = service.run_overpayments(on=on, run_id=context.aws_request_id)
+    logger.info("overpayments disbursed", extra={k: out[k] for k in ("payers", "appropriated", "refunds", "held")})
+    return {"on": on.isoformat(), **out}
+
+
+@logger.inject_lambda_context(log_event=False)
+def refund_file(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    on = _day(event)
+    out = service.write_refund_file(on=on)
+    logger.info("refund file", extra={"refunds": out["refunds"], "file_id": out["file_id"]})
+    return {"on": on.isoformat(), "run": {k: v for k, v in event.items() if k != "on"}, **out}
