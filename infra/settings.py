@@ -72,6 +72,13 @@ class DeploySettings:
         """Fixed ARN of the role of a function whose role a key policy names (the vault; signers)."""
         return f"arn:aws:iam::{self.account}:role/{self.function_name(function_logical)}"
 
+    def data_role_arn(self, function_logical: str) -> str:
+        """Fixed ARN of a function's data-access role (kokuho.access.data_role): the role that holds its
+        personal data, assumed per member of staff with their id as source identity."""
+        from kokuho.access.data_role import data_role_name
+
+        return f"arn:aws:iam::{self.account}:role/{data_role_name(self.function_name(function_logical))}"
+
     def signer_role_arn(self, function_logical: str) -> str:
         """Fixed ARN of the role of a function that signs (a key policy names it; see CatalogFunctions)."""
         return f"arn:aws:iam::{self.account}:role/{self.function_name(function_logical)}"

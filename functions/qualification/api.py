@@ -32,6 +32,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from kokuho.access.data_role import acting_as, caller_of
 from kokuho.access.grants import Function, authorize, grant_state, today_jst
 from kokuho.access.identity import Unauthenticated, identity_of
 from kokuho.access.limits import LimitExceeded, Reservation, reserve_page_and_persons, reserve_persons, settle
@@ -320,7 +321,12 @@ class _AuthorizingResolver(APIGatewayRestResolver):
             except Refused as exc:
                 return self._response_builder_class(response=_error(exc.status, exc.reason),
                                                     serializer=self._serializer, route=route)
-        out: ResponseBuilder = super()._call_route(route, route_arguments)
+        # The route's reads and writes of personal data go out under the member of staff's own session of
+        # the data-access role (SourceIdentity = staff id): CloudTrail names them, not this function.
+        caller = caller_of(actor.staff_id, actor.terminal_id,
+                           str(getattr(self.lambda_context, "function_name", "") or "qualification-api"), actor.purpose)
+        with acting_as(caller):
+            out: ResponseBuilder = super()._call_route(route, route_arguments)
         settle_volume(taken, out.response.status_code, out.response.body)
         logger.info("request", extra={"staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
                                       "terminal_source": actor.terminal_source,

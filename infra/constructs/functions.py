@@ -27,6 +27,7 @@ from constructs import Construct
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.settings import APP_LOG_RETENTION, DeploySettings
+from kokuho.access.data_role import ROLE_ENV as DATA_ROLE_ENV
 from kokuho.platform.catalog.model import FunctionSpec, bucket_prefix
 from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 from kokuho.platform.iam_actions import BUCKET_LIST, object_actions, table_actions  # also held locally
@@ -46,6 +47,26 @@ ENI_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "e
 XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 TASK_TOKEN_ACTIONS = ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"]
 FUNCTIONS_EXCLUDE = ["tests", "**/tests", "__pycache__", "**/__pycache__", "*.pyc", "**/*.pyc"]
+
+
+DATA_ROLE_ACTIONS = ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
+
+
+def _holders(table: str, role: ServiceRole, data_role: ServiceRole | None) -> list[ServiceRole]:
+    from kokuho.platform.catalog.qualification import CALLER_TABLES
+
+    if data_role is None:
+        return [role]
+    if table == "access_log":
+        return [role, data_role]
+    return [role] if table in CALLER_TABLES else [data_role]
+
+
+def _has_data(spec: FunctionSpec) -> bool:
+    """Anything a data-access role would hold (an api function of the caller's tables alone needs none)."""
+    from kokuho.platform.catalog.qualification import CALLER_TABLES
+
+    return bool(spec.buckets or spec.signing_keys or "access_log" in spec.tables or set(spec.tables) - CALLER_TABLES)
 
 
 class CatalogError(ValueError):
@@ -72,6 +93,7 @@ class CatalogFunctions(Construct):
         self.known_state_machines = frozenset(state_machines)
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, ServiceRole] = {}
+        self.data_roles: dict[str, ServiceRole] = {}  # api functions: their data-access roles
         if not specs:
             return
         code = lambda_.Code.from_asset(str(functions_root), exclude=FUNCTIONS_EXCLUDE)
@@ -116,7 +138,10 @@ class CatalogFunctions(Construct):
         env_key = self.keys[DataClass.PERSONAL]
         role.allow(["kms:Decrypt"], [env_key.key_arn],
                    {"StringEquals": {"kms:EncryptionContext:LambdaFunctionName": name}})
-        environment, classes = self._data_access(spec, role)
+        data_role = self._data_role(scope, spec, name, role) if spec.api and _has_data(spec) else None
+        environment, classes = self._data_access(spec, role, data_role)
+        if data_role is not None:
+            environment[DATA_ROLE_ENV] = self.settings.data_role_arn(spec.logical)
         self._task_tokens(spec, role)
         self._invokes(spec, role)
         for data_class in sorted(classes, key=lambda c: c.value):
@@ -177,19 +202,48 @@ class CatalogFunctions(Construct):
                    {"StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn":
                                      arns[0] if len(arns) == 1 else arns}})
 
-    def _data_access(self, spec: FunctionSpec, role: ServiceRole) -> tuple[dict[str, str], set[DataClass]]:
-        """Grant exactly the catalog's table/bucket access; return env vars and the data classes used."""
+    def _data_role(self, scope: Construct, spec: FunctionSpec, name: str, role: ServiceRole) -> ServiceRole:
+        """The function's data-access role (kokuho.access.data_role): trusted by the function's own role
+        only, only with a source identity and the three session tags, so every data event in CloudTrail
+        names who caused it."""
+        from kokuho.access.data_role import SESSION_TAGS, data_role_name
+
+        principal = iam.ArnPrincipal(role.role.role_arn)
+        tags_given = {f"aws:RequestTag/{tag}": "false" for tag in SESSION_TAGS}
+        data = ServiceRole(
+            scope, "DataAccess", role_name=data_role_name(name),
+            service=iam.PrincipalWithConditions(principal, {"Null": {"sts:SourceIdentity": "false", **tags_given}}),
+            description=f"{name}: its personal data, as the member of staff (source identity) or run it acts for",
+        )
+        data.trust(iam.PolicyStatement(actions=["sts:SetSourceIdentity"], principals=[principal],
+                                       conditions={"Null": {"sts:SourceIdentity": "false"}}))
+        data.trust(iam.PolicyStatement(actions=["sts:TagSession"], principals=[principal],
+                                       conditions={"ForAllValues:StringEquals": {"aws:TagKeys": sorted(SESSION_TAGS)}}))
+        role.allow(DATA_ROLE_ACTIONS, [self.settings.data_role_arn(spec.logical)])
+        self.data_roles[spec.logical] = data
+        return data
+
+    def _data_access(self, spec: FunctionSpec, role: ServiceRole,
+                     data_role: ServiceRole | None = None) -> tuple[dict[str, str], set[DataClass]]:
+        """Grant exactly the catalog's table/bucket access; return env vars and the data classes used.
+        With a data role: the personal data goes to it, the function's own role keeps the caller's tables
+        (catalog.qualification.CALLER_TABLES), and the access records go to both."""
         env: dict[str, str] = {}
         classes: dict[DataClass, bool] = {}  # data class → needs write on its key
+        key_users: dict[int, tuple[ServiceRole, dict[DataClass, bool]]] = {}
         for logical, access in sorted(spec.tables.items()):
             if logical not in TABLES_BY_LOGICAL:
                 raise CatalogError(f"function {spec.logical}: unknown table {logical!r}")
             table = TABLES_BY_LOGICAL[logical]
             arn = self.settings.table_arn(table.default_name)
             resources = [arn] + [f"{arn}/index/{ix.name}" for ix in table.indexes]
-            role.allow(table_actions(table, access), resources)
+            for holder in _holders(logical, role, data_role):
+                holder.allow(table_actions(table, access), resources)
+                used = key_users.setdefault(id(holder), (holder, {}))[1]
+                used[table.data_class] = used.get(table.data_class, False) or access == "write"
             env[table.env_var] = table.default_name
             classes[table.data_class] = classes.get(table.data_class, False) or access == "write"
+        role = data_role or role  # buckets and signing keys: personal data too
         for logical, access in sorted(spec.buckets.items()):
             if logical not in BUCKETS_BY_LOGICAL:
                 raise CatalogError(f"function {spec.logical}: unknown bucket {logical!r}")
@@ -201,8 +255,11 @@ class CatalogFunctions(Construct):
             role.allow(object_actions(bucket, access), [f"{arn}/{prefix}*"])
             env[bucket.env_var] = self.settings.bucket_name(logical)
             classes[bucket.data_class] = classes.get(bucket.data_class, False) or access == "write"
-        for data_class, write in sorted(classes.items(), key=lambda kv: kv[0].value):
-            role.allow(KEY_WRITE if write else KEY_READ, [self.keys[data_class].key_arn])
+            used = key_users.setdefault(id(role), (role, {}))[1]
+            used[bucket.data_class] = used.get(bucket.data_class, False) or access == "write"
+        for holder, used in key_users.values():
+            for data_class, write in sorted(used.items(), key=lambda kv: kv[0].value):
+                holder.allow(KEY_WRITE if write else KEY_READ, [self.keys[data_class].key_arn])
         for logical, use in sorted(spec.signing_keys.items()):
             if logical not in SIGNING_KEYS_BY_LOGICAL or logical not in self.signing_keys:
                 raise CatalogError(f"function {spec.logical}: unknown signing key {logical!r}")

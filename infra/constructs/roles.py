@@ -23,5 +23,10 @@ class ServiceRole(Construct):
     def immutable(self) -> iam.IRole:
         return self.role.without_policy_updates()
 
+    def trust(self, statement: iam.PolicyStatement) -> None:
+        """One more statement of the role's trust policy."""
+        assert self.role.assume_role_policy is not None
+        self.role.assume_role_policy.add_statements(statement)
+
     def allow(self, actions: list[str], resources: list[str], conditions: dict[str, object] | None = None) -> None:
         self.policy.add_statements(iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions))

@@ -87,8 +87,9 @@ class DataStack(Stack):
         """The My Number key's whole policy: the account's administrators administer it (no encrypt, no
         decrypt, no grants: an identity policy cannot make anyone else a user); the vault's role uses it
         (named by its fixed ARN, which exists only once the Api stack is deployed: hence a condition, not
-        a principal); DynamoDB uses it for the mynumber table on behalf of callers the table's own IAM
-        grants admit — only the vault's role (issue 8 item 12)."""
+        a principal) — its data-access role, assumed per member of staff (issue 11 item 1); DynamoDB uses it
+        for the mynumber table on behalf of callers the table's own IAM grants admit — only that role
+        (issue 8 item 12)."""
         account = self.settings.account
         root = iam.AccountRootPrincipal()
         return iam.PolicyDocument(statements=[
@@ -96,7 +97,7 @@ class DataStack(Stack):
                                 resources=["*"]),
             iam.PolicyStatement(
                 sid="OnlyTheVaultUsesTheKey", principals=[root], actions=MY_NUMBER_KEY_USE, resources=["*"],
-                conditions={"ArnEquals": {"aws:PrincipalArn": self.settings.fixed_role_arn(VAULT_FUNCTION)}}),
+                conditions={"ArnEquals": {"aws:PrincipalArn": self.settings.data_role_arn(VAULT_FUNCTION)}}),
             iam.PolicyStatement(
                 sid="DynamoDbTableEncryption", principals=[root],
                 actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant",

@@ -64,6 +64,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kokuho.access.data_role import ROLE_ENV as DATA_ROLE_ENV
+from kokuho.access.data_role import data_role_name, forget_sessions
 from kokuho.platform.catalog import FUNCTIONS, STATE_MACHINES, StateMachineSpec
 from kokuho.platform.tables import (
     AWS_REGION,
@@ -323,10 +325,28 @@ class EmbeddedAWS:
                 "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                         "Principal": {"Service": principal}}]}))
 
+        # The api functions' data-access roles (kokuho.access.data_role), trusted as CDK declares them:
+        # their calls then carry the member of staff as source identity, as in the city's account.
+        # (moto's STS neither evaluates the trust policy nor keeps the source identity: the trail recorder
+        # keeps it from the AssumeRole request.)
+        data_roles: dict[str, str] = {}
+        for fn in FUNCTIONS:
+            if fn.api:
+                name = data_role_name(f"kokuho-{fn.logical}")
+                data_roles[fn.logical] = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
+                    "Version": "2012-10-17", "Statement": [
+                        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": LAMBDA_ROLE},
+                         "Condition": {"Null": {"sts:SourceIdentity": "false"}}},
+                        {"Effect": "Allow", "Action": ["sts:SetSourceIdentity", "sts:TagSession"],
+                         "Principal": {"AWS": LAMBDA_ROLE}}]}))["Role"]["Arn"]
+        forget_sessions()
+
         lam = self.client("lambda")
         code = _dummy_zip()
         for fn in FUNCTIONS:
             env = {t.env_var: t.name() for t in TABLES if t.logical in fn.tables}
+            if fn.logical in data_roles:
+                env[DATA_ROLE_ENV] = data_roles[fn.logical]
             env |= {b.env_var: b.name() for b in BUCKETS_BY_LOGICAL.values() if b.logical in fn.buckets}
             env |= {k.env_var: self._signing_keys[k.logical] for k in SIGNING_KEYS if k.logical in fn.signing_keys}
             env["POWERTOOLS_SERVICE_NAME"] = fn.logical

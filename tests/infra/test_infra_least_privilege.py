@@ -16,7 +16,9 @@ from infra_helpers import resources
 
 ACCOUNT, REGION = "111111111111", "ap-northeast-1"
 VAULT = "kokuho-qualification-api-vault"
-VAULT_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{VAULT}"
+# The vault reaches My Numbers through its data-access role, as the member of staff (issue 11 item 1).
+VAULT_DATA = f"{VAULT}-data"
+VAULT_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{VAULT_DATA}"
 MY_NUMBER_TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/kokuho-mynumber"
 
 # function → table → "read" | "write" | "append" (PutItem on access records, never Update/Delete).
@@ -67,13 +69,19 @@ def _role_statements(raw: dict[str, dict[str, Any]]) -> dict[str, list[dict[str,
             props = r.get("Properties", {})
             if r["Type"] in ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"):
                 roles = [x["Ref"] for x in props.get("Roles", []) if isinstance(x, dict) and "Ref" in x]
-                owners = [role_owner.get(x) or f"{stack}/{x}" for x in roles] or [f"{stack}/{rid}"]
+                owners = [role_owner.get(x) or _named(res, x) or f"{stack}/{x}" for x in roles] or [f"{stack}/{rid}"]
                 for owner in owners:
                     out.setdefault(owner, []).extend(props["PolicyDocument"]["Statement"])
             elif r["Type"] == "AWS::IAM::Role":
                 for p in props.get("Policies", []):
                     out.setdefault(role_owner.get(rid) or f"{stack}/{rid}", []).extend(p["PolicyDocument"]["Statement"])
     return out
+
+
+def _named(res: dict[str, Any], role_id: str) -> str | None:
+    """A function's data-access role by its fixed name (<function>-data)."""
+    name = res.get(role_id, {}).get("Properties", {}).get("RoleName")
+    return name if isinstance(name, str) and name.endswith("-data") else None
 
 
 def _tables_touched(statements: list[dict[str, Any]]) -> dict[str, str]:
@@ -101,9 +109,10 @@ def _tables_touched(statements: list[dict[str, Any]]) -> dict[str, str]:
 def test_each_api_function_holds_exactly_what_its_routes_touch(raw: dict[str, dict[str, Any]]) -> None:
     by_owner = _role_statements(raw)
     api_functions = {n for n in by_owner if str(n).startswith("kokuho-qualification-api")}
-    assert api_functions == set(API_TABLES)
+    assert api_functions == set(API_TABLES) | {f"{n}-data" for n in API_TABLES}
     for name, expected in API_TABLES.items():
-        touched = _tables_touched(by_owner[name])
+        # the function's own role and its data-access role together (test_infra_data_role: which holds what)
+        touched = _tables_touched(by_owner[name] + by_owner[f"{name}-data"])
         assert touched == expected, name
 
 
@@ -117,7 +126,7 @@ def test_no_role_but_the_vaults_reaches_the_my_number_table(raw: dict[str, dict[
                    for r in _as_list(st["Resource"])) and any(str(a).startswith("dynamodb:")
                                                               for a in _as_list(st["Action"])):
                 reach.add(owner)
-    assert reach == {VAULT}
+    assert reach == {VAULT_DATA}
 
 
 def test_no_identity_policy_but_the_vaults_names_the_my_number_key(raw: dict[str, dict[str, Any]]) -> None:
@@ -126,7 +135,7 @@ def test_no_identity_policy_but_the_vaults_names_the_my_number_key(raw: dict[str
         for st in statements:
             if "KeyMyNumber" in json.dumps(st.get("Resource")) and set(_as_list(st["Action"])) & KEY_USE:
                 users.add(owner)
-    assert users == {VAULT}
+    assert users == {VAULT_DATA}
 
 
 def test_the_my_number_key_policy_names_the_vault_as_its_only_user(raw: dict[str, dict[str, Any]]) -> None:

@@ -57,7 +57,14 @@ def test_the_private_api_may_answer_the_provision_workflow_and_nothing_broader(
     assert "KeyPersonal" in str(keyed[0]["Resource"])
     # and it may decide the held requests (the linkage table), not start or stop executions
     assert not any(a in str(statements) for a in ("states:StartExecution", "states:StopExecution", "states:*"))
-    assert "table/kokuho-linkage\"" in str(statements).replace("'", "\"")
+    # (through its data-access role, as the member of staff: issue 11 item 1)
+    data_role = [rid for rid, r in resources(raw["KokuhoApi"], "AWS::IAM::Role").items()
+                 if r["Properties"].get("RoleName") == "kokuho-qualification-api-approval-data"]
+    data_statements = [st for p in resources(raw["KokuhoApi"], "AWS::IAM::ManagedPolicy").values()
+                       if {"Ref": data_role[0]} in p["Properties"].get("Roles", [])
+                       for st in p["Properties"]["PolicyDocument"]["Statement"]]
+    assert "table/kokuho-linkage\"" in str(data_statements).replace("'", "\"")
+    assert not _states_statements(data_statements)  # the task-token answer is the function's own
 
 
 def test_only_the_catalog_answerers_hold_send_task_and_only_on_their_machines(

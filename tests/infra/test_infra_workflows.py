@@ -56,6 +56,15 @@ def _policy_text(template: dict[str, Any], function_logical_id: str) -> str:
     return " ".join(texts)
 
 
+def _data_role_text(template: dict[str, Any], function_name: str) -> str:
+    """The policies of the function's data-access role (an api function's: kokuho.access.data_role)."""
+    roles = [rid for rid, r in resources(template, "AWS::IAM::Role").items()
+             if r["Properties"].get("RoleName") == f"{function_name}-data"]
+    return " ".join(json.dumps(p["Properties"]["PolicyDocument"])
+                    for p in resources(template, "AWS::IAM::ManagedPolicy").values()
+                    if roles and {"Ref": roles[0]} in p["Properties"].get("Roles", []))
+
+
 def test_function_roles_grant_exactly_the_catalog_tables(raw: dict[str, dict[str, Any]]) -> None:
     by_name = {spec.logical: spec for spec in FUNCTIONS}
     for name in ("KokuhoWorkflows", "KokuhoApi"):
@@ -63,7 +72,7 @@ def test_function_roles_grant_exactly_the_catalog_tables(raw: dict[str, dict[str
         for lid, fn in resources(template, "AWS::Lambda::Function").items():
             logical = fn["Properties"]["FunctionName"].removeprefix("kokuho-")
             spec = by_name[logical]
-            text = _policy_text(template, lid)
+            text = _policy_text(template, lid) + _data_role_text(template, fn["Properties"]["FunctionName"])
             for table in TABLES_BY_LOGICAL.values():
                 granted = f"table/{table.default_name}\"" in text
                 assert granted == (table.logical in spec.tables), (logical, table.logical)

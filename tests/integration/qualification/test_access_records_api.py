@@ -5,7 +5,9 @@ recorded, a bad period refused with its reason."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from qualification_helpers import call
 
 from kokuho.access.records import Actor, record_access
@@ -70,3 +72,43 @@ def test_a_bad_period_is_refused_with_its_reason(staffed: None) -> None:
     assert (status, out["error"]) == (422, "to: before from")
     status, _, _ = call("GET", "/access-records/persons/P0001", staff_id=SECURITY, query={"from": TODAY})
     assert status == 422
+
+
+def test_the_routes_data_calls_go_out_under_the_staff_members_own_session(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 11 item 1: with the data-access role configured, the request's reads of personal data are
+    signed with a session of that role whose source identity is the member of staff."""
+    from moto.sts.models import sts_backends
+
+    role = "arn:aws:iam::123456789012:role/kokuho-qualification-api-review-data"
+    monkeypatch.setenv("KOKUHO_DATA_ACCESS_ROLE_ARN", role)
+    _accesses()
+    signed: list[str] = []
+    import botocore.handlers
+
+    def keep(request: Any, **_: Any) -> None:
+        if request.context.get("signing", {}).get("request_credentials") is not None:
+            signed.append(request.context["signing"]["request_credentials"].access_key)
+
+    botocore.handlers.BUILTIN_HANDLERS.append(("before-sign", keep))
+    for model in _models():
+        model._connection = None  # new clients: they take the handler above
+    try:
+        status, out, _ = call("GET", "/access-records/persons/P0001", staff_id=SECURITY, query=PERIOD)
+    finally:
+        botocore.handlers.BUILTIN_HANDLERS.remove(("before-sign", keep))
+    assert status == 200, out
+    sessions = [r for r in sts_backends["123456789012"]["aws"].assumed_roles if r.role_arn == role]
+    assert [r.session_name for r in sessions] == [SECURITY]
+    assert signed and set(signed) == {sessions[0].access_key_id}
+
+
+def _models() -> list[Any]:
+    from pynamodb.models import Model
+
+    found, stack = [], [Model]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        found.append(cls)
+    return found

@@ -214,3 +214,25 @@ def test_a_reveal_is_never_cached(aws: EmbeddedAWS) -> None:
     assert stored.status == 202, stored.body.get("error")
     assert shown.status == 200 and shown.body["my_number"] == number  # compared, never printed
     assert shown.headers["cache-control"] == "no-store"
+
+
+def test_through_moto_lambda_the_function_acts_as_the_member_of_staff(aws: EmbeddedAWS) -> None:
+    """issue 11 item 1: the api function's data calls go out under its data-access role, one session per
+    member of staff, named by their id (moto's STS keeps the sessions)."""
+    from moto.sts.models import sts_backends
+
+    _staff()
+    api = LoopbackApi(lambda event: dict(aws.invoke(api_function(event), event)))
+    person = sample_person("P0001", "H0001", 3, 1, relationship="世帯主", birth_date="1980-05-05", sex="1",
+                           resident_from="2024-04-01")
+    with api.serving():
+        assert api.request("POST", "/persons", staff_id=CLERK, body=person).status == 201
+        assert api.request("GET", "/persons/P0001", staff_id=CLERK).status == 200
+        assert api.request("GET", "/persons/P0001", staff_id=CLERK).status == 200
+        assert api.request("GET", "/persons/P0001", staff_id=OFFICER).status in (200, 403)
+    sessions = [(r.role_arn.rsplit("/", 1)[1], r.session_name)
+                for r in sts_backends["123456789012"]["aws"].assumed_roles if r.role_arn.endswith("-data")]
+    # one session per member of staff and function, reused by the next request of the same member
+    assert sorted(set(sessions)) == sorted(sessions)
+    assert ("kokuho-qualification-api-register-data", CLERK) in sessions
+    assert ("kokuho-qualification-api-read-data", CLERK) in sessions

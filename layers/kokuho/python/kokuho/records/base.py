@@ -8,6 +8,7 @@ from typing import Any
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
+from kokuho.platform import request_credentials  # noqa: F401 (at import: before any client exists)
 from kokuho.platform.tables import aws_region, table
 
 _connection_lock = threading.Lock()

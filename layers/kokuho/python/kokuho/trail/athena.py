@@ -13,7 +13,9 @@ A query file starts with `--` header lines: `name:`, `description:`, `params:` (
 days are `YYYY/MM/DD`, the partition format of both tables). In the body, `${table:LOGICAL}` becomes a
 table's physical name and `${sessions:LOGICAL}` / `${writer_sessions:LOGICAL}` a regular expression matching
 the role sessions of the catalog's functions using that table (as the detections do:
-kokuho.trail.detections.catalog_function_names), and `${threshold:NAME}` the named detection threshold
+kokuho.trail.detections.catalog_function_names), `${data_roles:LOGICAL}` / `${writer_data_roles:LOGICAL}` one
+matching the names of those functions' data-access roles (kokuho.access.data_role),
+and `${threshold:NAME}` the named detection threshold
 (`-- detection: ID` in the header), so no query holds a second copy of a name or a number.
 """
 
@@ -25,7 +27,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from kokuho.trail.detections import _table_names, by_id, catalog_function_names, load_detections
+from kokuho.platform.catalog.model import data_role_name
+from kokuho.trail.detections import (
+    _table_names,
+    by_id,
+    catalog_function_logicals,
+    catalog_function_names,
+    load_detections,
+)
 
 DATABASE = "kokuho_audit"
 TRAIL_TABLE = "cloudtrail_logs"
@@ -117,7 +126,8 @@ def glue_type(athena_type: str) -> str:
     return "string" if athena_type == "json" else athena_type
 
 
-_PLACEHOLDER = re.compile(r"\$\{(table|sessions|writer_sessions|threshold):([a-z_-]+)\}")
+_PLACEHOLDER = re.compile(
+    r"\$\{(table|sessions|writer_sessions|data_roles|writer_data_roles|threshold):([a-z_-]+)\}")
 
 
 def _sessions_regex(table: str, access: str | None) -> str:
@@ -126,6 +136,16 @@ def _sessions_regex(table: str, access: str | None) -> str:
         raise QueryError(f"no function of the catalog uses table {table!r}")
     # principalId is "AROA…:<session>"; a function's session is its name (kokuho.trail.detections)
     return ":(" + "|".join(re.escape(n) for n in sorted(names)) + ")$"
+
+
+def _data_roles_regex(table: str, access: str | None) -> str:
+    # the data-access roles of the catalog's api functions using that table (kokuho.access.data_role): the
+    # session issuer's name; their sessions are named by the member of staff (as the detections do)
+    names = [data_role_name(f"kokuho-{logical}")
+             for logical in catalog_function_logicals(table, access, with_data_role=True)]
+    if not names:
+        raise QueryError(f"no function of the catalog reaches table {table!r} through a data-access role")
+    return "^(" + "|".join(re.escape(n) for n in sorted(names)) + ")$"
 
 
 def render(sql: str, thresholds: Mapping[str, int] | None = None, source: str = "") -> str:
@@ -143,6 +163,8 @@ def render(sql: str, thresholds: Mapping[str, int] | None = None, source: str = 
             if arg not in thresholds:
                 raise QueryError(f"{source}: threshold {arg!r} is not one of the detection's")
             return str(int(thresholds[arg]))
+        if kind in ("data_roles", "writer_data_roles"):
+            return _data_roles_regex(arg, "write" if kind == "writer_data_roles" else None)
         return _sessions_regex(arg, "write" if kind == "writer_sessions" else None)
 
     return _PLACEHOLDER.sub(one, sql)

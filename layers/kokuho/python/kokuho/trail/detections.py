@@ -9,6 +9,9 @@ A match is a tree of conditions:
   absent has the value null; a condition holds when any of the field's values passes it.
   {"field": "userIdentity.principalId", "lambda_session_of": {"table": T, "access": "write"}}: the call was
   made by one of the functions the catalog (kokuho.platform.catalog) gives table T (with that access).
+  {"field": "userIdentity.sessionContext.sessionIssuer.userName", "data_role_of": {"table": T, ...}}: the call
+  was made through the data-access role of one of those functions (kokuho.access.data_role), as whoever
+  its source identity names.
   `${table:LOGICAL}` in any string becomes the table's physical name (kokuho.platform.tables).
 """
 
@@ -22,6 +25,8 @@ from importlib import resources
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from kokuho.platform.catalog.model import data_role_name
 
 Record = dict[str, Any]
 Predicate = Callable[[Record], bool]
@@ -127,6 +132,16 @@ def _value_test(op: str, arg: Any, node: dict[str, Any]) -> Callable[[Any], bool
         if not affixes:
             raise DetectionError(f"match: no function of the catalog uses table {arg.get('table')!r}")
         return lambda v: isinstance(v, str) and v.endswith(affixes)
+    if op == "data_role_of":
+        # The data-access roles (kokuho.access.data_role: fixed names, <function>-data) of the catalog's
+        # functions that use the table: their sessions are members of staff or runs (the source identity),
+        # so the role, not the session, says which function's access it is.
+        names = frozenset(data_role_name(f"kokuho-{fn}") for fn in catalog_function_logicals(
+            str(arg.get("table")), arg.get("access"), with_data_role=True))
+        if not names:
+            raise DetectionError(f"match: no function of the catalog reaches table {arg.get('table')!r} "
+                                 "through a data-access role")
+        return _member(names)
     if op == "regex":
         pattern = re.compile(str(arg), re.IGNORECASE if node.get("ignore_case") else 0)
         return lambda v: isinstance(v, str) and pattern.search(v) is not None
@@ -135,10 +150,16 @@ def _value_test(op: str, arg: Any, node: dict[str, Any]) -> Callable[[Any], bool
 
 def catalog_function_names(table: str, access: Any = None) -> list[str]:
     """Deployed names of the catalog's functions that use `table` (with `access` when given)."""
+    return [f"kokuho-{logical}" for logical in catalog_function_logicals(table, access)]
+
+
+def catalog_function_logicals(table: str, access: Any = None, with_data_role: bool = False) -> list[str]:
+    """The catalog's functions that use `table` (with `access` when given; with a data-access role — the
+    api functions — when asked)."""
     from kokuho.platform.catalog import FUNCTIONS
 
-    return [f"kokuho-{f.logical}" for f in FUNCTIONS
-            if table in f.tables and (access is None or f.tables[table] == access)]
+    return [f.logical for f in FUNCTIONS
+            if table in f.tables and (access is None or f.tables[table] == access) and (f.api or not with_data_role)]
 
 
 def _table_names(value: Any) -> Any:

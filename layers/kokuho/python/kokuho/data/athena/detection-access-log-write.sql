@@ -23,5 +23,7 @@ WHERE "timestamp" BETWEEN ? AND ?
         AND regexp_like(COALESCE(requestparameters, ''),
                         '(?i)"statement"\s*:\s*"\s*(insert|update|delete|upsert|replace)\b')))
   AND NOT (eventname = 'PutItem'
-           AND regexp_like(COALESCE(useridentity.principalid, ''), '${writer_sessions:access_log}'))
+           AND (regexp_like(COALESCE(useridentity.principalid, ''), '${writer_sessions:access_log}')
+                OR regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
+                               '${writer_data_roles:access_log}')))
 ORDER BY eventtime, eventid

@@ -21,4 +21,5 @@ WHERE "timestamp" BETWEEN ? AND ?
         AND (regexp_like(COALESCE(requestparameters, ''), '"kokuho:person"\s*:\s*[^n\s]')
              OR regexp_like(COALESCE(requestparameters, ''), '"kokuho:use"\s*:\s*"mynumber-keyed-hash"'))))
   AND NOT regexp_like(COALESCE(useridentity.principalid, ''), '${sessions:mynumber}')
+  AND NOT regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''), '${data_roles:mynumber}')
 ORDER BY eventtime, eventid

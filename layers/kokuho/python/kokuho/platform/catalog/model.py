@@ -10,6 +10,12 @@ KeyUse = Literal["sign", "verify"]
 DEFAULT_RESERVED_CONCURRENCY = 5  # a workflow step or a setup function: one run at a time, a few retries
 
 
+def data_role_name(function_name: str) -> str:
+    """The data-access role of a deployed api function (kokuho.access.data_role): a fixed name, so key
+    policies and the trail's detections name it."""
+    return f"{function_name}-data"
+
+
 @dataclass(frozen=True)
 class FunctionSpec:
     logical: str  # e.g. "assessment-batch"

@@ -19,6 +19,10 @@ VAULT_FUNCTION = "qualification-api-vault"  # the only function that may touch t
 # counters (api_usage: atomic conditional updates) and the access record (access_log, append-only).
 _EVERY_ROUTE: dict[str, Access] = {"staff_sessions": "read", "staff": "read", "api_usage": "write",
                                    "access_log": "write"}
+# What an api function reaches with its own role, before anyone is acting (kokuho.access.data_role): who
+# calls, their grants, the volume counters, the record of a refused request. Every other table — the
+# personal data — only through its data-access role, as the member of staff; the access records both ways.
+CALLER_TABLES = frozenset(_EVERY_ROUTE)
 
 
 def _api(concern: str, description: str, tables: dict[str, Access], reserved: int,
