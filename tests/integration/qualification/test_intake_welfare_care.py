@@ -49,6 +49,21 @@ def test_care_information_is_stored_per_person_and_year(household: None) -> None
     assert run("care", file_bytes([line]), key="incoming/again.jsonl")["status"] == "duplicate"
 
 
+def test_a_care_exemption_reprojects_the_case_and_removes_the_care_part_from_its_months(household: None) -> None:
+    from kokuho.assessment.household_cases import get_household_case
+    from kokuho.premium import compute_case
+
+    before = compute_case(get_household_case("H0001", 2024))
+    assert before["parts"]["care"] > 0  # both members are 2号 (born 1975 and 1978)
+    lines = [{"atena_no": atena(pid), "fiscal_year": 2024, "care_premium": 0,
+              "second_insured_exempt": [{"from": "2024-04-01", "until": None}]} for pid in ("P0001", "P0002")]
+    assert run("care", file_bytes(lines))["status"] == "applied"
+    case = get_household_case("H0001", 2024)
+    assert case is not None
+    assert [m["care_exempt"] for m in case["household"]["members"]] == [[{"from": "2024-04-01", "until": None}]] * 2
+    assert compute_case(case)["parts"]["care"] == 0
+
+
 @pytest.mark.parametrize(("patch", "field"), [
     ({"care_premium": -1}, "care_premium"),
     ({"care_premium": 100.5}, "care_premium"),

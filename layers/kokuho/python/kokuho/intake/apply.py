@@ -245,10 +245,8 @@ def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date
 
 
 def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool]) -> dict[str, Any]:
-    from pynamodb.transactions import TransactWrite
-
-    from kokuho.records.base import connection
-
+    """Stored per person and year with each household's case for the year re-projected in the same
+    transaction (a 適用除外 changes the care part: the next monthly run reassesses it)."""
     lines, errors = care.validate_file(data)
     if errors:
         return {"errors": errors}
@@ -258,14 +256,14 @@ def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: C
                if ids[x.atena_no] is None]
     if unknown:
         return {"errors": unknown}
+    persons = repo.get_persons([str(p) for p in ids.values()])
+    groups: dict[tuple[str, int], list[care.CareLine]] = defaultdict(list)
     for x in todo:
+        groups[(persons[str(ids[x.atena_no])].household_id, x.fiscal_year)].append(x)
+    for (household_id, fy), group in groups.items():
         if out_of_time():
             raise OutOfTime
-        pid = str(ids[x.atena_no])
-        with TransactWrite(connection=connection()) as tx:
-            tx.save(intake_files.CareModel(repo.person_pk(pid), f"CARE#{x.fiscal_year}",
-                                           care={**x.care, "source": _note(care.KIND, digest, x.line)}))
-            tx.save(intake_files.line_marker(care.KIND, digest, x.line),
-                    condition=intake_files.AppliedLineModel.pk.does_not_exist())
-            record_access(actor, [pid], f"intake:{care.KIND}", "write", transaction=tx)
-    return {"applied": len(todo), "already_applied": len(lines) - len(todo)}
+        records = {str(ids[x.atena_no]): {**x.care, "source": _note(care.KIND, digest, x.line)} for x in group}
+        application.register_care(actor, household_id, fy, records,
+                                  markers=[intake_files.line_marker(care.KIND, digest, x.line) for x in group])
+    return {"applied": len(todo), "households": len(groups), "already_applied": len(lines) - len(todo)}

@@ -77,6 +77,9 @@ class Member(_Strict):
     involuntary_unemployment: InvoluntaryUnemployment | None = None
     expected_birth: ExpectedBirth | None = None
     specific_same_household: StrictBool = False
+    # 介護保険 適用除外: periods in which the member is not a 第2号被保険者 although aged 40–64 (the
+    # care-insurance file); no care part for the months they cover. Empty: the age rule alone.
+    care_exempt: Annotated[list[InsuredPeriod], Field(max_length=12)] = Field(default_factory=list)
 
 
 class Household(_Strict):
@@ -168,6 +171,9 @@ def _check_consistency(case: PremiumCase) -> None:
         # A loss on the acquisition day (e.g. 生活保護開始 the day 社保離脱 takes effect) leaves no day of
         # membership: the period is empty and counts for nothing, in the months or in the reduction test.
         m.insured = [p for p in m.insured if p.until is None or p.until > p.from_]
+        for j, p in enumerate(m.care_exempt):
+            if p.until is not None and p.until < p.from_:
+                raise CaseError(f"{base}.care_exempt[{j}].until", "must not be before from")
         if m.involuntary_unemployment is not None and m.involuntary_unemployment.left_on < m.birth_date:
             raise CaseError(f"{base}.involuntary_unemployment.left_on", "must not be before birth_date")
 

@@ -270,6 +270,8 @@ def _compute(case: dict[str, Any], y: Year, trace: Trace | None) -> dict[str, An
             unemp = ages.unemployment(start, iu["left_on"]) if iu else None
             birth = m["birth_date"]
             class2, preschool, waived, aged_65 = births.get(birth) or y.birth_facts(birth)
+            for ex in m.get("care_exempt") or ():  # 介護保険 適用除外: not 2号 in those months
+                class2 &= ~y.period_mask(ex["from"], ex["until"])
             inc = m["income"]
             total = inc["total"]
             # The reduction test counts the householder (擬制世帯主 included), every member insured on the

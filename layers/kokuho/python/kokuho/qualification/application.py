@@ -96,7 +96,8 @@ def _projection(change: service.Change, today: date) -> list[tuple[str, dict[str
         for fy in years:
             incomes = repo.incomes_of(persons, fy)
             previous = get_household_case(household.household_id, fy)
-            out.append((household.household_id, premium_case(household, persons, fy, incomes, previous)))
+            care = intake_files.care_of(persons, fy)
+            out.append((household.household_id, premium_case(household, persons, fy, incomes, previous, care)))
     return out
 
 
@@ -340,39 +341,58 @@ def register_incomes(actor: Actor, household_id: str, fiscal_year: int,
     run reassesses exactly the households whose income changed. The household and its members must be
     as read (their versions are checked in the transaction); a concurrent registration → re-read.
     Returns the projected case."""
+    return _register_facts(actor, household_id, fiscal_year, incomes=incomes, care={}, category=INCOME_CATEGORY,
+                           operation=operation, markers=markers, attempts=attempts)
+
+
+def register_care(actor: Actor, household_id: str, fiscal_year: int, care: Mapping[str, Mapping[str, Any]], *,
+                  markers: Sequence[Model] = (), attempts: int = 4) -> dict[str, Any]:
+    """介護保険 information of members of one household for a fiscal year (2号 適用除外, 介護保険料): stored,
+    and the household's case for the year re-projected, in one transaction (as `register_incomes`)."""
+    return _register_facts(actor, household_id, fiscal_year, incomes={}, care=care, category="care",
+                           operation="write", markers=markers, attempts=attempts)
+
+
+def _register_facts(actor: Actor, household_id: str, fiscal_year: int, *, incomes: Mapping[str, Mapping[str, Any]],
+                    care: Mapping[str, Mapping[str, Any]], category: str, operation: str,
+                    markers: Sequence[Model], attempts: int) -> dict[str, Any]:
     from kokuho.records.qualification import IncomeModel, PersonModel
 
+    named = [*incomes, *(p for p in care if p not in incomes)]
     for _ in range(attempts):
         household = _load_household(household_id)
         persons = _household_persons(household, {})
-        missing = sorted(set(incomes) - set(persons))
-        if missing:
-            raise ChangeRejected("an income was given for someone not in the household")
+        if set(named) - set(persons):
+            raise ChangeRejected("a record was given for someone not in the household")
         stored = repo.incomes_of(persons, fiscal_year)
+        stored_care = intake_files.care_of(persons, fiscal_year)
         previous = get_household_case(household_id, fiscal_year)
         before = {str(m.get("id")): m for m in ((previous or {}).get("household") or {}).get("members") or []}
         new: dict[str, dict[str, Any]] = {}
         for pid, income in incomes.items():
             kept = stored.get(pid) or dict(before.get(pid) or {})
             new[pid] = {**{k: kept.get(k) for k in _KEPT_FROM_BEFORE}, **income}
-        case = premium_case(household, persons, fiscal_year, {**stored, **new}, previous)
+        case = premium_case(household, persons, fiscal_year, {**stored, **new}, previous,
+                            {**stored_care, **{p: dict(c) for p, c in care.items()}})
         now = _now()
         try:
             with _tx() as tx:
                 for pid, income in new.items():
                     tx.save(IncomeModel(repo.person_pk(pid), f"INCOME#{fiscal_year}", income=income))
+                for pid, record in care.items():
+                    tx.save(intake_files.CareModel(repo.person_pk(pid), f"CARE#{fiscal_year}", care=dict(record)))
                 tx.condition_check(repo.HouseholdModel, repo.household_pk(household_id), "PROFILE",
                                    condition=repo.HouseholdModel.version == household.version)
-                for pid in new:
+                for pid in named:
                     tx.condition_check(PersonModel, repo.person_pk(pid), "PROFILE",
                                        condition=PersonModel.version == persons[pid].version)
                 put_household_case(household_id, case, changed_at=now, transaction=tx)
                 _add_markers(tx, markers)
-                record_access(actor, [*new, f"HH:{household_id}"], INCOME_CATEGORY, operation, transaction=tx)
+                record_access(actor, [*named, f"HH:{household_id}"], category, operation, transaction=tx)
             return case
         except TransactWriteError:
             continue  # the household, a member or the access chain moved: read again
-    raise Conflict("could not store the incomes after several attempts")
+    raise Conflict("could not store the records after several attempts")
 
 
 # --- reads ------------------------------------------------------------------------------------------
@@ -535,7 +555,7 @@ def simulate(actor: Actor, household_id: str, fiscal_year: int,
         if pid not in persons:
             raise ChangeRejected("an income was given for someone not in the household")
         incomes[pid] = dict(inc)
-    case = premium_case(household, persons, fiscal_year, incomes)
+    case = premium_case(household, persons, fiscal_year, incomes, None, intake_files.care_of(persons, fiscal_year))
     from kokuho.premium import compute_case
 
     result = compute_case(case)

@@ -62,13 +62,15 @@ def premium_case(
     fiscal_year: int,
     incomes: Mapping[str, Mapping[str, Any]] | None = None,
     previous: Mapping[str, Any] | None = None,
+    care: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The household's premium case (interfaces.md) for a fiscal year, from the file.
 
     Members are everyone whose membership touches the year (past members with their periods clipped
     to their time in the household) plus the householder. A member's income comes from their income
     record; without one, from the `previous` case of the household (what the tax intake delivered:
-    a registration must not erase it); without either → not declared. `expected_birth` (産前産後)
+    a registration must not erase it); without either → not declared. `care` (the care intake's records
+    of the year) gives `care_exempt` (介護保険 適用除外), else the previous case's. `expected_birth` (産前産後)
     is carried over from the previous case the same way.
     """
     incomes = incomes or {}
@@ -102,6 +104,9 @@ def premium_case(
             "expected_birth": prior.get("expected_birth") if prior else None,
             "specific_same_household": person.specific_same_household_since is not None
             and m.left_on is None,
+            # 介護保険 適用除外 from the care record of the year (the care intake), else as before
+            "care_exempt": list((care or {}).get(m.person_id, {}).get("second_insured_exempt") or [])
+            if m.person_id in (care or {}) else list((prior or {}).get("care_exempt") or []),
         })
     judged_on = fy_start
     return {
