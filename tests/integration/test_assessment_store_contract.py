@@ -1,0 +1,115 @@
+"""One contract, two adapters: the in-memory fake the use cases' unit tests run on
+(tests/fakes/assessment_store.py) and the DynamoDB adapter (kokuho.records.assessment_store) keep the
+same conditions — so a unit test on the fake says something about the deployed store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fakes.assessment_store import InMemoryAssessmentStore
+
+from kokuho.access.actor import Actor
+from kokuho.assessment.ports import AccessEntry, AssessmentStore, ChunkWrite, WriteConflict
+from kokuho.assessment.versions import Latest, decide
+from kokuho.premium import compute_case
+
+FY = 2024
+ACTOR = Actor("system:monthly-assessment", "contract", "賦課 (国保法第76条)")
+
+
+def case(income: int) -> dict[str, Any]:
+    return {"fiscal_year": FY, "household": {"householder_id": "P1", "specific_household": None, "members": [
+        {"id": "P1", "birth_date": "1975-06-15", "insured": [{"from": "2020-04-01", "until": None}],
+         "income": {"total": income, "salary": income, "pension": 0, "declared": True},
+         "salary_or_pension_earner": True, "involuntary_unemployment": None, "expected_birth": None,
+         "specific_same_household": False}]}}
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def store(request: pytest.FixtureRequest) -> Iterator[tuple[AssessmentStore, Callable[[str, dict[str, Any]], None]]]:
+    if request.param == "fake":
+        fake = InMemoryAssessmentStore()
+        yield fake, fake.put_case
+        return
+    from kokuho.assessment.household_cases import put_household_case
+    from kokuho.records.assessment_store import DynamoAssessmentStore
+    from kokuho_local.embedded import embedded_aws
+
+    with embedded_aws():
+        yield DynamoAssessmentStore(), lambda h, c: put_household_case(h, c, changed_at=datetime.now(UTC))
+
+
+def chunk(store: AssessmentStore, income: int, *, version_of: int | None = None, run: str = "run-1",
+          mark: bool = True) -> ChunkWrite:
+    c = case(income)
+    (_, read_mark), = store.cases_for_assessment(["H1"], FY).values()
+    pointer = store.latest_pointers(["H1"], FY).get("H1")
+    latest = None
+    if pointer is not None:
+        doc = store.version_docs([("H1", pointer.version)], FY)["H1"]
+        latest = Latest(pointer.version, pointer.content_hash, pointer.run_id, doc["result"], doc["installments"])
+    new = decide("H1", c, compute_case(c), latest, as_of_month=f"{FY}-06", run_id=run).new
+    assert new is not None
+    if version_of is not None:  # a stale writer: decided against an older version
+        new = replace(new, version=version_of)
+    return ChunkWrite(run_id=run, batch_id="b1", fiscal_year=FY, as_of_month=f"{FY}-06", at="2024-06-01T00:00:00Z",
+                      versions=[new], assessed=[("H1", read_mark)] if mark else [],
+                      access=AccessEntry(ACTOR, ["H1"], "保険料賦課情報", "write", "run-1#b1"))
+
+
+def test_a_version_is_written_once_and_moves_the_pointer_only_from_the_one_it_replaces(store: Any) -> None:
+    s, put_case = store
+    put_case("H1", case(3_000_000))
+    assert s.pending_households(FY) == ["H1"]
+    first = chunk(s, 3_000_000)
+    s.commit(first)
+    assert s.pending_households(FY) == [] and s.every_household(FY) == ["H1"]
+    assert s.latest_pointers(["H1"], FY)["H1"].version == 1
+    with pytest.raises(WriteConflict):
+        s.commit(first)  # the same version again (a duplicate batch)
+    put_case("H1", case(4_000_000))
+    second = chunk(s, 4_000_000)
+    assert second.versions[0].version == 2
+    with pytest.raises(WriteConflict):
+        s.commit(chunk(s, 4_000_000, version_of=3))  # over a version it did not read
+    s.commit(second)
+    pointer = s.latest_pointers(["H1"], FY)["H1"]
+    assert (pointer.version, pointer.figures) == (2, (second.versions[0].difference, second.versions[0].refund))
+
+
+def test_a_case_changed_since_it_was_read_fails_the_whole_write(store: Any) -> None:
+    s, put_case = store
+    put_case("H1", case(3_000_000))
+    stale = chunk(s, 3_000_000)
+    put_case("H1", case(3_500_000))  # the intake lands between the read and the commit
+    with pytest.raises(WriteConflict):
+        s.commit(stale)
+    assert s.latest_pointers(["H1"], FY) == {} and s.pending_households(FY) == ["H1"]  # nothing written
+
+
+def test_runs_passes_and_outcomes(store: Any) -> None:
+    s, _ = store
+    kw: dict[str, Any] = dict(fiscal_year=FY, mode="monthly", as_of_month=f"{FY}-12",
+                              snapshot_at="2024-12-01T00:00:00+00:00", execution_name="x", provisional_rates=False)
+    assert [s.start_pass("R", **kw), s.start_pass("R", **kw)] == [1, 2]
+    s.set_pass_work("R", batches=2, households=3, work_list_key="k", closed_years_pending={"2022": 1})
+    run = s.get_run("R")
+    assert (run.passes, run.batches, run.households, run.closed_years_pending) == (2, 2, 3, {"2022": 1})
+    s.save_outcome("R", "b1", {"batch_id": "b1", "entries": {}})
+    assert s.save_failure("R", "b1", {"batch_id": "b1"}) is False  # an ok outcome stays
+    assert s.save_failure("R", "b2", {"batch_id": "b2"}) is True
+    assert s.save_failure("R", "b2", {"batch_id": "b2", "again": True}) is True
+    assert sorted((o.status, o.outcome["batch_id"]) for o in s.batch_outcomes("R")) == [("failed", "b2"), ("ok", "b1")]
+    assert s.last_completed_run(FY) is None
+    s.finish_run(run, status="completed", summary={"n": 1}, completed=True)
+    done = s.last_completed_run(FY)
+    assert done is not None and done.run_id == "R" and s.get_run("R").summary == {"n": 1}
+    s.set_transferred("R", 5)
+    assert s.get_run("R").transferred == 5
+    bucket, key = s.put_work_list("R/p001", [{"batch_id": "b1"}])
+    assert key.endswith("R/p001/work-list.json") and s.get_work_list("R/p001") == [{"batch_id": "b1"}]
+    assert s.get_work_list("R/p009") is None
