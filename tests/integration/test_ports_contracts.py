@@ -1,0 +1,95 @@
+"""One contract, two adapters, for the federation store and the vault store: the in-memory fakes the use
+cases' unit tests run on (tests/fakes/) and the pynamodb adapters (kokuho.records.federation_store,
+kokuho.records.vault_store) behave alike where the use cases rely on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from fakes.federation_store import InMemoryFederationStore
+from fakes.vault import InMemoryVaultStore
+
+from kokuho.access.actor import Actor
+from kokuho.identity.vault_ports import ReviewItem, Sealed, StoredNumber, VaultConflict
+from kokuho.linkage.federation_apply import INTAKE
+from kokuho.linkage.federation_codec import ContinuityRow, build_file, parse_file
+
+CLERK = Actor("S0001", "T1", "資格取得の届出")
+SEALED = Sealed("Y2lwaGVy", "bm9uY2U=", "a2V5")  # opaque to the store
+
+
+@pytest.fixture(params=["fake", "pynamodb"])
+def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    if request.param == "fake":
+        yield "fake"
+        return
+    from kokuho_local.embedded import embedded_aws
+
+    with embedded_aws():
+        yield "pynamodb"
+
+
+def federation_store(backend: str) -> Any:
+    if backend == "fake":
+        return InMemoryFederationStore()
+    from kokuho.records.federation_store import PynamoFederationStore
+
+    return PynamoFederationStore()
+
+
+def vault_store(backend: str) -> Any:
+    if backend == "fake":
+        return InMemoryVaultStore()
+    from kokuho.records.vault_store import PynamoVaultStore
+
+    return PynamoVaultStore()
+
+
+def test_federation_markers_records_and_carry_over(backend: str) -> None:
+    s = federation_store(backend)
+    parsed = parse_file(build_file("QUALCONT", "QC-C-1", [ContinuityRow("P1", "H1", "401000", date(2020, 4, 1),
+                                                                        "move_in")], "400009", "401005",
+                                   datetime(2026, 5, 2, tzinfo=UTC)))
+    assert s.applied("QC-C-1") is None
+    s.save_continuity(parsed.file_id, parsed.records[0])
+    s.save_continuity(parsed.file_id, parsed.records[0])  # deterministic key: again is the same
+    s.record_subjects_once(INTAKE, parsed, "incoming/x", 0, ["P1"], "federation_qualcont")
+    s.record_subjects_once(INTAKE, parsed, "incoming/x", 0, ["P1"], "federation_qualcont")  # once
+    s.mark_applied(parsed, "incoming/x")
+    assert s.applied("QC-C-1") == (parsed.content_hash, 1)
+    with pytest.raises(Exception):  # noqa: B017 - the marker is written once (condition fails)
+        s.mark_applied(parsed, "incoming/x")
+    s.save_carry_over("KG-C-1", {"household_id": "H7", "householder_id": "P7", "from_municipality": "401307",
+                                 "to_municipality": "401005", "moved_on": "2026-02-01"}, "2025-09")
+    s.save_carry_over("KG-C-1", {"household_id": "H7", "householder_id": "P7", "from_municipality": "401307",
+                                 "to_municipality": "401005", "moved_on": "2026-02-01"}, "2025-06")
+    assert s.carried_over_months("H7") == ["2025-06", "2025-09"]
+    if backend == "fake":
+        assert [a[1] for a in s.access] == [["P1"]]
+    else:
+        from kokuho.access.records import records_of_chain
+
+        assert [list(r.subject_ids) for r in records_of_chain("FILE#QC-C-1")] == [["P1"]]
+
+
+def test_vault_numbers_are_put_once_found_by_hash_and_held_for_review_once(backend: str) -> None:
+    s = vault_store(backend)
+    assert s.current("P1") is None and not s.has_number("P1")
+    item = StoredNumber("P1", "digest-a", SEALED, "2026-05-01T00:00:00+00:00", "S0001")
+    s.put_current(item, CLERK)
+    with pytest.raises(VaultConflict):
+        s.put_current(StoredNumber("P1", "digest-b", SEALED, "2026-05-02T00:00:00+00:00", "S0001"), CLERK)
+    got = s.current("P1")
+    assert got is not None and (got.person_id, got.digest, got.sealed) == ("P1", "digest-a", SEALED)
+    assert s.has_number("P1") and s.holders("digest-a") == ["P1"] and s.holders("digest-b") == []
+    review = ReviewItem("P2", "digest-a", "held_by_another_person", SEALED, "2026-05-03T00:00:00+00:00", "S0001")
+    assert not s.review_exists("P2", "digest-a")
+    s.put_review(review, CLERK)
+    assert s.review_exists("P2", "digest-a")
+    with pytest.raises(VaultConflict):
+        s.put_review(review, CLERK)
+    assert [(r.person_id, r.digest, r.reason, r.status) for r in s.review_list(10)] == [
+        ("P2", "digest-a", "held_by_another_person", "open")]
