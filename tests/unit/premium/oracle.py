@@ -143,6 +143,8 @@ def expected_output(case: dict[str, Any], rates: RateTable) -> dict[str, Any]:
                 if key == "care" and not (_reaches(birth, 40).replace(day=1) <= first
                                           < _reaches(birth, 65).replace(day=1)):
                     continue
+                if key == "care" and _counts(m.get("care_exempt", []), first):
+                    continue  # 介護保険 適用除外: not 2号 in the months its periods cover
                 anyone = True
                 eb = m.get("expected_birth")
                 if eb:

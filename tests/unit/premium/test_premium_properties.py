@@ -44,6 +44,11 @@ def members(draw: st.DrawFn, fy: int, idx: int) -> dict[str, Any]:
     if left_on is not None and left_on < birth:
         left_on = None
     expected = draw(st.none() | st.none() | st.tuples(st.integers(fy - 1, fy + 1), st.integers(1, 12), st.booleans()))
+    exempt: list[dict[str, Any]] = []
+    if draw(st.integers(0, 4)) == 0:  # 介護保険 適用除外 (from the care-insurance file), now and then
+        since = draw(st.dates(dt.date(fy - 1, 1, 1), dt.date(fy + 1, 3, 31)))
+        ends = draw(st.none() | st.dates(since, dt.date(fy + 2, 3, 31)))
+        exempt.append({"from": _iso(since), "until": ends and _iso(ends)})
     return {
         "id": f"M{idx}",
         "birth_date": _iso(birth),
@@ -54,6 +59,7 @@ def members(draw: st.DrawFn, fy: int, idx: int) -> dict[str, Any]:
         "involuntary_unemployment": {"left_on": _iso(left_on)} if left_on else None,
         "expected_birth": {"month": f"{expected[0]}-{expected[1]:02d}", "multiple": expected[2]} if expected else None,
         "specific_same_household": draw(st.booleans()) and draw(st.booleans()),
+        "care_exempt": exempt,
     }
 
 
