@@ -19,8 +19,9 @@ every handler would reach every table (an undeclared one resolves to its default
 them all), so a forgotten grant passed locally and failed on AWS. During an invocation, every
 DynamoDB and S3 request the handler makes (boto3 or pynamodb: a botocore event hook, not a moto
 patch) is checked against its entry and refused with AccessDenied as IAM would. Requests outside an
-invocation (tests seeding data, the demo's set-up) are not confined. KMS keys, Step Functions task
-tokens and Lambda invokes are not checked here (the infra tests hold those grants).
+invocation (tests seeding data, the demo's set-up) are not confined. Lambda invokes are held to the
+entry's `invokes` likewise; KMS keys and Step Functions task tokens are not checked here (the infra
+tests hold those grants).
 
 Environment. On Lambda a handler sees its function's variables (what CDK declares from the catalog
 entry) and the runtime's (region, credentials, AWS_LAMBDA_FUNCTION_NAME, ...), never the shell's of
@@ -111,6 +112,7 @@ class Grants:
     function: str  # the catalog logical (or the function's name when it is not in the catalog)
     tables: dict[str, frozenset[str]]
     buckets: dict[str, tuple[frozenset[str], str]]  # → (actions, key prefix the grant is limited to)
+    invokes: frozenset[str] = frozenset()  # function names it may invoke (lambda:InvokeFunction)
 
     @classmethod
     def of(cls, function_name: str) -> Grants:
@@ -125,7 +127,7 @@ class Grants:
             bucket = BUCKETS_BY_LOGICAL[b]
             buckets[bucket.name()] = (frozenset([*object_actions(bucket, access), BUCKET_LIST]),
                                       bucket_prefix(spec, b, bucket.function_prefix))
-        return cls(logical, tables, buckets)
+        return cls(logical, tables, buckets, frozenset(f"kokuho-{lg}" for lg in spec.invokes))
 
     def refuse(self, action: str, resource: str, operation: str) -> None:
         code = "AccessDenied" if action.startswith("s3:") else "AccessDeniedException"
@@ -137,6 +139,12 @@ class Grants:
     def check_table(self, action: str, name: str, operation: str) -> None:
         if action not in self.tables.get(name, frozenset()):
             self.refuse(action, f"table/{name}", operation)
+
+    def check_invoke(self, function: str, operation: str) -> None:
+        # a name, a partial or full ARN, with or without a qualifier
+        name = function.split(":function:")[-1].split(":")[0]
+        if name not in self.invokes:
+            self.refuse("lambda:InvokeFunction", f"function/{name}", operation)
 
     def check_object(self, action: str, bucket: str, key: str, operation: str) -> None:
         actions, prefix = self.buckets.get(bucket, (frozenset(), ""))
@@ -204,6 +212,8 @@ def _check_grants(params: dict[str, Any], model: Any, **_: Any) -> None:
         _check_dynamodb(grants, model.name, params)
     elif service == "s3":
         _check_s3(grants, model.name, params)
+    elif service == "lambda" and model.name in ("Invoke", "InvokeAsync", "InvokeWithResponseStream"):
+        grants.check_invoke(str(params.get("FunctionName", "")), model.name)
 
 
 # Every botocore session created from now on (boto3's, pynamodb's) calls the check; it does nothing

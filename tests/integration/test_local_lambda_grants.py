@@ -9,6 +9,7 @@ linkage-federation-list: the exchange bucket (read); no table.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -93,3 +94,26 @@ def test_outside_an_invocation_tests_and_tools_reach_every_table(aws: EmbeddedAW
     """Only handlers are confined: a test seeds and inspects any table directly."""
     for probe_name in ("read undeclared", "write undeclared bucket", "update append-only"):
         PROBES[probe_name]()
+
+
+def _invoke(logical: str) -> Any:
+    return boto3.client("lambda").invoke(FunctionName=f"kokuho-{logical}", Payload=b'{"probe": "vault"}')
+
+
+def test_a_function_invokes_only_the_functions_its_entry_names(aws: EmbeddedAWS,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """assessment-case-intake names the vault in `invokes`; assessment-batch names none."""
+    from kokuho.platform.catalog import FUNCTIONS_BY_LOGICAL
+    from kokuho.platform.catalog.qualification import VAULT_FUNCTION
+
+    def caller(event: dict[str, Any], context: object) -> str:
+        payload = _invoke(VAULT_FUNCTION)["Payload"].read()
+        return str(json.loads(payload))
+
+    monkeypatch.setitem(local_lambda._HANDLERS, FUNCTIONS_BY_LOGICAL[VAULT_FUNCTION].handler,
+                        lambda event, context: "vault reached")
+    for handler in ("assessment.intake.handler", "assessment.batch.handler"):
+        monkeypatch.setitem(local_lambda._HANDLERS, handler, caller)
+    assert aws.invoke("assessment-case-intake", {}) == "vault reached"
+    with pytest.raises(RuntimeError, match=r"AccessDenied.*lambda:InvokeFunction.*not granted to assessment-batch"):
+        aws.invoke("assessment-batch", {})
