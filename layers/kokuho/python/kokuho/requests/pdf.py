@@ -7,14 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-FONT = "NotoSansJP"
+from kokuho.notices.font import FONT, add_font
+
 SECTION_EMPTY = "記録はありません"
-
-
-def _font_path() -> str:
-    from noto_cjk_sans_jp_regular import FONT_PATH
-
-    return str(FONT_PATH)
 
 
 def _scalar(value: Any) -> str:
@@ -36,7 +31,7 @@ def render_pdf(document: dict[str, Any]) -> bytes:
     pdf.set_creation_date(datetime.fromisoformat(str(document["作成日"])).replace(tzinfo=UTC))
     pdf.set_title(str(document["文書"]))
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font(FONT, fname=_font_path())
+    add_font(pdf)
     pdf.add_page()
     width = pdf.epw
 
