@@ -1,5 +1,7 @@
-"""Lambda: a payment file (口座振替 results, 収納データ, 特別徴収 results) from the exchange bucket — validated
-whole, matched and applied to the ledgers, or refused naming line and field (docs/payment_files.md)."""
+"""Lambdas of the payment-file intake (statemachines/collection_payment_intake.asl.json; docs/payment_files.md):
+the files delivered under payments/incoming/<kind>/ of the exchange bucket listed, then each validated whole,
+matched and applied to the ledgers (moved to processed/payments/) or refused naming line and field (moved to
+rejected/payments/ with its reasons). `{"key", "kind"?}` takes one file (the kind from its folder if not given)."""
 
 from __future__ import annotations
 
@@ -9,20 +11,28 @@ from zoneinfo import ZoneInfo
 
 import boto3
 
-from kokuho.payments.service import take_payment_file
+from kokuho.payments.files import kind_of, list_payment_files, take_object
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 
 logger = get_logger("collection-payment-intake")
 
 
+def _bucket(event: dict[str, Any]) -> str:
+    return str(event.get("bucket") or BUCKETS_BY_LOGICAL["exchange"].name())
+
+
+@logger.inject_lambda_context(log_event=False)
+def list_files(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {"files": list_payment_files(boto3.client("s3", region_name=aws_region()), _bucket(event or {}))}
+
+
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    bucket = str(event.get("bucket") or BUCKETS_BY_LOGICAL["exchange"].name())
-    key, kind = str(event["key"]), str(event["kind"])
-    body = boto3.client("s3", region_name=aws_region()).get_object(Bucket=bucket, Key=key)["Body"].read()
-    outcome = take_payment_file(kind, body, key=key, run_id=context.aws_request_id,
-                                received_on=datetime.now(ZoneInfo("Asia/Tokyo")).date())
+    key = str(event["key"])
+    kind = str(event.get("kind") or kind_of(key))
+    outcome = take_object(boto3.client("s3", region_name=aws_region()), _bucket(event), key, kind,
+                          run_id=context.aws_request_id, received_on=datetime.now(ZoneInfo("Asia/Tokyo")).date())
     if not outcome["accepted"]:
         logger.warning("payment file refused", extra={"key": key, "errors": len(outcome["errors"])})
     else:

@@ -44,6 +44,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "kokuho-city-intake": [("cron(30 6 * * ? *)", {})],
     # 督促: every installment unpaid after its due date gets its reminder within 20 days; daily
     "kokuho-collection-reminders": [("cron(30 5 * * ? *)", {})],
+    # the payment files delivered (口座振替 results, 収納データ, 特別徴収 results) taken in daily
+    "kokuho-collection-payment-intake": [("cron(0 8 * * ? *)", {})],
     # 還付・充当 and the 総合振込 file, each weekday morning (bank days)
     "kokuho-collection-refunds": [("cron(0 5 ? * MON-FRI *)", {})],
 }
@@ -69,6 +71,7 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-audit-export": {"access_log": "append"},  # reads the day's records, appends its own record
     "kokuho-audit-verify": {"access_log": "read"},
     "kokuho-collection-payment-intake": {"collection": "write", "access_log": "append"},
+    "kokuho-collection-payment-list": {},
     "kokuho-collection-reminders": {"collection": "write", "access_log": "append"},
     "kokuho-collection-overpayments": {"collection": "write", "linkage": "read", "access_log": "append"},
     "kokuho-collection-refund-file": {"collection": "write"},
@@ -103,7 +106,8 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
     "kokuho-work": {"kokuho-assessment-prepare": "write",
                     "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
     "kokuho-exchange": {"kokuho-assessment-case-intake": "read", "kokuho-linkage-federation-list": "read",
-                        "kokuho-collection-payment-intake": "read", "kokuho-collection-refund-file": "write",
+                        "kokuho-collection-payment-intake": "write", "kokuho-collection-payment-list": "read",
+                        "kokuho-collection-refund-file": "write",
                         "kokuho-linkage-federation-export": "write", "kokuho-linkage-federation-intake": "write",
                         "kokuho-city-intake-list": "read", "kokuho-city-intake": "write"},
     "kokuho-access-logs": {},  # written by the S3 logging service only

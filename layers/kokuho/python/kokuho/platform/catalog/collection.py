@@ -9,9 +9,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "collection-payment-intake", "collection.payment_intake.handler",
         "収納: validate one payment file (口座振替 results, 収納データ, 特別徴収 results) whole, match it and "
         "apply it to the ledgers, or refuse it naming line and field",
-        tables={"collection": "write", "access_log": "write"}, buckets={"exchange": "read"},
+        # exchange write: the file moves out of payments/incoming/ to processed/ or rejected/ (with its reasons)
+        tables={"collection": "write", "access_log": "write"}, buckets={"exchange": "write"},
         # a 100,000-line file is matched in well under a second and written in chunks of 90 items
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=2,
+    ),
+    FunctionSpec(
+        "collection-payment-list", "collection.payment_intake.list_files",
+        "収納: list the payment files delivered under payments/incoming/<kind>/ of the exchange bucket",
+        buckets={"exchange": "read"},
     ),
     FunctionSpec(
         "collection-reminders", "collection.reminders.handler",
@@ -36,6 +42,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
 )
 
 STATE_MACHINES: tuple[StateMachineSpec, ...] = (
+    StateMachineSpec(
+        "collection-payment-intake", "collection_payment_intake.asl.json",
+        "収納の取込: every delivered payment file taken in whole or refused whole",
+        substitutions={"PaymentListFunction": ("function", "collection-payment-list"),
+                       "PaymentIntakeFunction": ("function", "collection-payment-intake")},
+        # the banks' and agents' files of the previous business day are in by the morning
+        schedules=(Schedule("cron(0 8 * * ? *)", {}, "daily payment-file intake, 08:00 Asia/Tokyo"),),
+    ),
     StateMachineSpec(
         "collection-reminders", "collection_reminders.asl.json",
         "督促: the daily reminder run",
