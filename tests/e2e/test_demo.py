@@ -3,6 +3,7 @@ linkage step runs one of each workflow and leaks no My Number."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import date
 from pathlib import Path
@@ -79,9 +80,27 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     assert api["access_records_written"]["S0301"] == 4
     assert api["access_records_written"]["S0300"] == api["calls"] - 4
     assert "private API over loopback HTTP" in printed.out
+    # the run's CloudTrail (issue 11 item 2): out/trail/ beside the summary, read by the security team's
+    # commands as the city's bucket — every file valid, the scan runs, the API's data calls name the staff
+    trail = summary["trail"]
+    assert trail["valid"] and trail["records"] > history["records"] and trail["digests"] >= 1
+    assert trail["scan"]["records"] == trail["records"]
+    assert "mynumber-access" not in trail["scan"]["findings"] and "access-log-write" not in trail["scan"]["findings"]
+    assert Path(trail["directory"]) == tmp_path / "trail"
+    assert main(["trail", "validate", "--logs", trail["directory"], "--public-keys", trail["public_keys"]]) == 0
+    assert main(["trail", "scan", "--logs", trail["directory"]]) == 0
+    printed_trail = capsys.readouterr().out
+    assert f"{trail['records']:,} records read" in printed_trail
+    records = [r for p in sorted((tmp_path / "trail").rglob("*_CloudTrail_*.json.gz"))
+               for r in json.loads(gzip.decompress(p.read_bytes()))["Records"]]
+    staff_reads = {r["userIdentity"]["sessionContext"]["sourceIdentity"] for r in records
+                   if r["eventSource"] == "dynamodb.amazonaws.com"
+                   and r["userIdentity"].get("sessionContext", {}).get("sourceIdentity")}
+    assert {"S0300", "S0301"} <= staff_reads  # the counter staff and the clerk, by name
     # no My Number of the city anywhere in what the demo printed or wrote
     numbers = [p.my_number for h in city.households for p in h.persons]
-    for text in (printed.out, printed.err, out.read_text("utf-8")):
+    trail_text = "".join(json.dumps(r, ensure_ascii=False) for r in records)
+    for text in (printed.out, printed.err, out.read_text("utf-8"), trail_text):
         assert count_my_numbers(text) == 0
         assert not any(n in text for n in numbers)
 

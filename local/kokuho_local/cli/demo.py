@@ -111,7 +111,9 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
            timings: dict[str, float]) -> int:
     from kokuho_local.demo import access_history, api, assessment, linkage
     from kokuho_local.demo.summary import readable
+    from kokuho_local.demo.trail import trail_summary
     from kokuho_local.embedded import embedded_aws
+    from kokuho_local.trail_recorder import TrailRecorder
 
     fy = args.fiscal_year
     month = args.change_month or f"{fy}-12"
@@ -122,7 +124,11 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
 
     # the handlers' level too: they see only their function's environment (set on every function here)
     quiet = {"POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")}
-    with contextlib.redirect_stdout(emf), embedded_aws(function_environment=quiet) as aws:
+    # Every call the run makes to the embedded AWS goes into a CloudTrail of its own (out/trail/ beside the
+    # summary): the security team's commands read it as the city's bucket. From after provisioning: the
+    # deployment (CloudFormation's calls, on AWS) is not the run.
+    recorder = TrailRecorder(Path(args.out).parent / "trail")
+    with contextlib.redirect_stdout(emf), embedded_aws(function_environment=quiet) as aws, recorder.recording():
         with _timed(timings, "intake_s"):
             say("embedded AWS provisioned; loading the city through the intake Lambda "
                 f"({assessment.INTAKE_FILE_HOUSEHOLDS} households a file; My Numbers through the vault)")
@@ -148,6 +154,10 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
         with _timed(timings, "access_history_s"):
             say("access history: the hourly anchoring (verify, then sign a digest), then kokuho audit verify")
             history = access_history.anchor_and_verify(aws)
+    with _timed(timings, "trail_s"):
+        say(f"trail: {len(recorder.records):,} records written under {recorder.out} (logs, signed digests); "
+            "validated and scanned")
+        trail_out = trail_summary(recorder, timings)
     timings["total_s"] = time.perf_counter() - t_start
 
     brief = assessment.brief
@@ -164,6 +174,7 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
         "linkage": linkage_out,
         "api": api_out,
         "access_history": history,
+        "trail": trail_out,
         "metrics_lines_emitted": sum(1 for line in emf.getvalue().splitlines() if '"_aws"' in line),
         "timing_s": {k: round(v, 2) for k, v in timings.items()},
     }
@@ -173,4 +184,5 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
     out_file.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     say(f"summary written to {out_file}")
     failures = [summary[k]["failures"] for k in ("annual", "monthly")]
-    return 1 if any(f["households"] or f["batches"] for f in failures) or not history["intact"] else 0
+    return 1 if (any(f["households"] or f["batches"] for f in failures) or not history["intact"]
+                 or not trail_out["valid"]) else 0

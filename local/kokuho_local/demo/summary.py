@@ -33,6 +33,17 @@ def readable(s: dict[str, Any]) -> str:
         f"  access history: {s['access_history']['records']:,} access records in "
         f"{s['access_history']['chains']:,} chains, anchored by signed digest {s['access_history']['digest']}; "
         f"kokuho audit verify: {'intact' if s['access_history']['intact'] else 'BROKEN'}",
+        *_readable_trail(s.get("trail")),
         "  time: " + ", ".join(f"{k} {v}" for k, v in s["timing_s"].items()),
     ]
     return "\n".join(lines)
+
+
+def _readable_trail(t: dict[str, Any] | None) -> list[str]:
+    if not t:
+        return []
+    findings = ", ".join(f"{rule} {n}" for rule, n in sorted(t["scan"]["findings"].items())) or "none"
+    return [f"  trail: {t['records']:,} CloudTrail records ({t['records_per_demo_second']:,} per second of demo), "
+            f"{t['records_naming_a_source_identity']:,} naming a source identity, in {t['log_files']} log files "
+            f"and {t['digests']} signed digests under {t['directory']}; kokuho trail validate: "
+            f"{'all valid' if t['valid'] else t['validation']}; kokuho trail scan: {findings}"]
