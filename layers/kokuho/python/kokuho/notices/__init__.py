@@ -7,10 +7,21 @@ every text field is checked and one holding a My Number is refused, naming the f
 
 - `PaymentNotice` + `NoticeBook` / `render_payment_notices`: 納入通知書 with a payment slip per installment
   still owed, its 納付番号 printed and as an Interleaved 2 of 5 barcode.
+- `ChangeNotice` (変更通知書 after a 更正, the change in the premium engine's words), `ReminderNotice` (督促状),
+  `RefundNotice` (還付通知書): `NoticeBook.add` takes any of them.
 """
 
-from kokuho.notices.model import Addressee, Issuer, NoticeError, PaymentNotice, addressee_of
+from kokuho.notices.model import (
+    Addressee,
+    ChangeNotice,
+    Issuer,
+    NoticeError,
+    PaymentNotice,
+    RefundNotice,
+    ReminderNotice,
+    addressee_of,
+)
 from kokuho.notices.render import NoticeBook, render_payment_notices
 
-__all__ = ["Addressee", "Issuer", "NoticeBook", "NoticeError", "PaymentNotice", "addressee_of",
-           "render_payment_notices"]
+__all__ = ["Addressee", "ChangeNotice", "Issuer", "NoticeBook", "NoticeError", "PaymentNotice", "RefundNotice",
+           "ReminderNotice", "addressee_of", "render_payment_notices"]

@@ -4,12 +4,13 @@ value: a field holding a My Number must not be echoed)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
 from kokuho.collection.ledger import Charge, LedgerState
+from kokuho.collection.ports import RefundOrder
 from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
 
 _POSTAL = re.compile(r"^(\d{3})-?(\d{4})$")
@@ -120,3 +121,112 @@ def check_payment_notice(n: PaymentNotice) -> PaymentNotice:
         text_field(getattr(n.issuer, attr), f"issuer.{attr}")
     to = check_addressee(n.to)
     return n if to == n.to else PaymentNotice(n.charge, n.payer_name, to, n.issued_on, n.parts, n.state, n.issuer)
+
+
+@dataclass(frozen=True)
+class ChangeNotice:
+    """変更通知書 after a 更正: the charge before and after, the engine's outputs before and after (the current
+    one from `kokuho.premium.explain_case`, with its `explain`), and the ledger after the change (slips of
+    what is still owed, under the new version's 納付番号; an overpayment announced)."""
+
+    previous: Charge
+    current: Charge
+    payer_name: str
+    to: Addressee
+    issued_on: date
+    reason: str  # 変更理由, in words (e.g. 所得の更正)
+    previous_output: Mapping[str, Any]
+    current_output: Mapping[str, Any]  # explain_case(...): holds "explain"
+    state: LedgerState | None = None
+    issuer: Issuer = Issuer()
+
+
+@dataclass(frozen=True)
+class ReminderNotice:
+    """督促状 of one ledger: the reminders the daily run issued for it (kokuho.collection.reminders.Reminder)."""
+
+    charge: Charge
+    reminders: Sequence[Any]  # Reminder: installment, due, unpaid, issued_on, pay_by, fee
+    payer_name: str
+    to: Addressee
+    issued_on: date
+    issuer: Issuer = Issuer()
+
+
+@dataclass(frozen=True)
+class RefundNotice:
+    """還付通知書 of one refund order (kokuho.collection.ports.RefundOrder): the amount, why, and where it goes
+    (the account, masked), or that the payer is asked to name one."""
+
+    refund: RefundOrder
+    payer_name: str
+    to: Addressee
+    issued_on: date
+    reason: str
+    issuer: Issuer = Issuer()
+
+
+def _common(payer_name: Any, to: Any, issued_on: Any, issuer: Any) -> Addressee:
+    if not isinstance(issued_on, date):
+        raise NoticeError("issued_on", "must be a date")
+    text_field(payer_name, "payer_name")
+    for attr in ("name", "section", "phone"):
+        text_field(getattr(issuer, attr), f"issuer.{attr}")
+    return check_addressee(to)
+
+
+def _charge(value: Any, name: str) -> Charge:
+    if not isinstance(value, Charge):
+        raise NoticeError(name, "must be a ledger Charge")
+    if identifier_holds_my_number(value.household_id):
+        raise NoticeError(f"{name}.household_id", "holds a My Number: a notice never carries one")
+    return value
+
+
+def check_change_notice(n: ChangeNotice) -> ChangeNotice:
+    _charge(n.previous, "previous")
+    _charge(n.current, "current")
+    if (n.previous.household_id, n.previous.fiscal_year) != (n.current.household_id, n.current.fiscal_year):
+        raise NoticeError("current", "is not the same ledger as previous")
+    if n.current.version <= n.previous.version:
+        raise NoticeError("current.version", "must be later than previous.version")
+    if not isinstance(n.current_output, Mapping) or not isinstance(n.current_output.get("explain"), Mapping):
+        raise NoticeError("current_output.explain", "must be the engine's explanation (explain_case)")
+    for name, out in (("previous_output", n.previous_output), ("current_output", n.current_output)):
+        if not isinstance(out, Mapping) or not isinstance(out.get("parts"), Mapping):
+            raise NoticeError(f"{name}.parts", "must be the engine's output")
+    if n.current_output.get("annual") != n.current.annual:
+        raise NoticeError("current_output.annual", "differs from the charge's annual premium")
+    if n.state is not None and n.state.charge != n.current:
+        raise NoticeError("state", "is the state of another charge")
+    text_field(n.reason, "reason")
+    to = _common(n.payer_name, n.to, n.issued_on, n.issuer)
+    return replace(n, to=to)
+
+
+def check_reminder_notice(n: ReminderNotice) -> ReminderNotice:
+    _charge(n.charge, "charge")
+    numbers = {i.number for i in n.charge.installments}
+    if not n.reminders:
+        raise NoticeError("reminders", "must name at least one reminder")
+    for k, r in enumerate(n.reminders):
+        if getattr(r, "installment", None) not in numbers:
+            raise NoticeError(f"reminders[{k}].installment", "is not an installment of this ledger")
+        for attr in ("unpaid", "fee"):
+            v = getattr(r, attr, None)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise NoticeError(f"reminders[{k}].{attr}", "must be an integer number of yen ≥ 0")
+    to = _common(n.payer_name, n.to, n.issued_on, n.issuer)
+    return replace(n, to=to)
+
+
+def check_refund_notice(n: RefundNotice) -> RefundNotice:
+    if not isinstance(n.refund, RefundOrder):
+        raise NoticeError("refund", "must be a RefundOrder")
+    if identifier_holds_my_number(n.refund.refund_id) or identifier_holds_my_number(n.refund.source[0]):
+        raise NoticeError("refund", "holds a My Number: a notice never carries one")
+    if n.refund.account is not None:
+        text_field(n.refund.account.holder_kana, "refund.account.holder_kana")
+    text_field(n.reason, "reason")
+    to = _common(n.payer_name, n.to, n.issued_on, n.issuer)
+    return replace(n, to=to)

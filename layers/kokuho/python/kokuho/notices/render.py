@@ -6,15 +6,27 @@ paragraphs: a notice is a form, and fixed positions are what keeps every charact
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from fpdf import FPDF
 
 from kokuho.collection.ports import Slip
 from kokuho.collection.slips import slips_of
 from kokuho.dates.era import era_and_western, era_date
+from kokuho.notices import change, refund, reminder
 from kokuho.notices.font import FONT, add_font
-from kokuho.notices.model import PaymentNotice, check_payment_notice
+from kokuho.notices.model import (
+    Addressee,
+    ChangeNotice,
+    Issuer,
+    NoticeError,
+    PaymentNotice,
+    RefundNotice,
+    ReminderNotice,
+    check_payment_notice,
+)
+from kokuho.notices.text import fiscal_year_label, yen
 from kokuho.premium.rates import PART_KEYS, PART_NAMES_JA
 
 LEFT, RIGHT, TOP = 15.0, 195.0, 15.0  # mm on A4 (210 × 297): a printer's reach with room to spare
@@ -24,16 +36,7 @@ SLIP_PITCH = 67.0
 # Interleaved 2 of 5: the wide element 0.9 mm, narrow 0.3 mm (ratio 3) — 18 digits are 52 mm, read at
 # 200 dpi; the quiet zone around it is kept clear of text (≥ 10 narrow elements).
 BAR_WIDE, BAR_HEIGHT = 0.9, 12.0
-
-
-def yen(amount: int) -> str:
-    return f"{amount:,}円"
-
-
-def fiscal_year_label(fiscal_year: int) -> str:
-    """令和6年度 (2024年度): the era year of the fiscal year's 1 April, the western year beside it."""
-    era = era_date(datetime(fiscal_year, 4, 1).date())
-    return f"{era[:era.index('年') + 1]}度 ({fiscal_year}年度)"
+BOTTOM = 282.0  # text below this goes on to a new page
 
 
 def spaced_number(number: str) -> str:
@@ -56,6 +59,22 @@ class NoticeBook:
         self.pdf = pdf
         self.notices = 0
 
+    def add(self, notice: PaymentNotice | ChangeNotice | ReminderNotice | RefundNotice) -> NoticeBook:
+        """Append a notice of any kind (each starts on its own page)."""
+        if isinstance(notice, PaymentNotice):
+            self.add_payment_notice(notice)  # counts itself
+            return self
+        if isinstance(notice, ChangeNotice):
+            change.draw(self, notice)
+        elif isinstance(notice, ReminderNotice):
+            reminder.draw(self, notice)
+        elif isinstance(notice, RefundNotice):
+            refund.draw(self, notice)
+        else:
+            raise NoticeError("notice", "is not a notice this book prints")
+        self.notices += 1
+        return self
+
     @property
     def pages(self) -> int:
         return self.pdf.page_no()
@@ -64,27 +83,62 @@ class NoticeBook:
         return bytes(self.pdf.output())
 
     # -- drawing helpers -------------------------------------------------------------------------------
-    def _text(self, x: float, y: float, text: str, size: float = 9.0) -> None:
+    def text(self, x: float, y: float, text: str, size: float = 9.0) -> None:
         self.pdf.set_font(FONT, size=size)
         self.pdf.text(x, y, text)
 
-    def _right(self, x_right: float, y: float, text: str, size: float = 9.0) -> None:
+    def right(self, x_right: float, y: float, text: str, size: float = 9.0) -> None:
         self.pdf.set_font(FONT, size=size)
         self.pdf.text(x_right - self.pdf.get_string_width(text), y, text)
 
-    def _wrapped(self, x: float, y: float, width: float, text: str, size: float = 9.0) -> float:
+    def wrapped(self, x: float, y: float, width: float, text: str, size: float = 9.0) -> float:
         """Text broken to `width` (character by character: Japanese has no spaces); returns the next y."""
         self.pdf.set_font(FONT, size=size)
         line, step = "", size * 0.45
         for ch in text:
-            if self.pdf.get_string_width(line + ch) > width:
-                self.pdf.text(x, y, line)
-                y, line = y + step, ""
+            if ch == "\n" or self.pdf.get_string_width(line + ch) > width:
+                y = self._line(x, y, line, size) + step
+                line = ""
+                if ch == "\n":
+                    continue
             line += ch
         if line:
-            self.pdf.text(x, y, line)
-            y += step
+            y = self._line(x, y, line, size) + step
         return y
+
+    def _line(self, x: float, y: float, line: str, size: float) -> float:
+        """One line at y, on a new page when y is past the bottom; returns the y it was written at."""
+        if y > BOTTOM:
+            self.pdf.add_page()
+            self.pdf.set_font(FONT, size=size)
+            y = TOP + 5
+        self.pdf.text(x, y, line)
+        return y
+
+    def head(self, to: Addressee, issuer: Issuer, issued_on: date, title: str) -> float:
+        """A notice's first page: the address in the window of a 長3 envelope (20 mm in, 15–45 mm down), the
+        issuer top right, the title; returns the y below the title."""
+        self.pdf.add_page()
+        self.text(22, 24, f"〒{to.postal_code}", 10)
+        y = self.wrapped(22, 30, 85, to.address, 10)
+        self.text(22, y + 4, f"{to.name} 様", 13)
+        self.right(RIGHT, 24, f"発行日 {era_date(issued_on)}", 9)
+        self.right(RIGHT, 29, issuer.name, 9)
+        self.right(RIGHT, 34, issuer.section, 9)
+        self.text(LEFT, 66, title, 15)
+        return 75.0
+
+    def rule(self, y: float) -> None:
+        self.pdf.set_line_width(0.2)
+        self.pdf.line(LEFT, y, RIGHT, y)
+
+    def slip_pages(self, slips: list[dict[str, Any]]) -> None:
+        """Payment slips four to a page; each: payer, household_id, fiscal_year, slip (Slip), due (date),
+        due_label, title."""
+        for start in range(0, len(slips), SLIPS_PER_PAGE):
+            self.pdf.add_page()
+            for k, s in enumerate(slips[start:start + SLIPS_PER_PAGE]):
+                self.slip(top=TOP + k * SLIP_PITCH, **s)
 
     # -- 納入通知書 ---------------------------------------------------------------------------------------
     def add_payment_notice(self, notice: PaymentNotice) -> int:
@@ -93,41 +147,31 @@ class NoticeBook:
         before = self.pages
         slips = slips_of(n.charge, n.state)
         self._notice_page(n, {s.installment: s for s in slips})
-        for start in range(0, len(slips), SLIPS_PER_PAGE):
-            self.pdf.add_page()
-            for k, slip in enumerate(slips[start:start + SLIPS_PER_PAGE]):
-                self._slip(n, slip, TOP + k * SLIP_PITCH)
+        due = {i.number: i.due for i in n.charge.installments}
+        self.slip_pages([dict(payer=n.payer_name, issuer=n.issuer, slip=s, due=due[s.installment], due_label="納期限")
+                         for s in slips])
         self.notices += 1
         return self.pages - before
 
     def _notice_page(self, n: PaymentNotice, slips: dict[int, Slip]) -> None:
         pdf, c = self.pdf, n.charge
-        pdf.add_page()
-        # The address in the window of a 長3 envelope (20 mm in, 15–45 mm down).
-        self._text(22, 24, f"〒{n.to.postal_code}", 10)
-        y = self._wrapped(22, 30, 85, n.to.address, 10)
-        self._text(22, y + 4, f"{n.to.name} 様", 13)
-        # The issuer, top right.
-        self._right(RIGHT, 24, f"発行日 {era_date(n.issued_on)}", 9)
-        self._right(RIGHT, 29, n.issuer.name, 9)
-        self._right(RIGHT, 34, n.issuer.section, 9)
-        self._text(LEFT, 66, f"{fiscal_year_label(c.fiscal_year)} 国民健康保険料 納入通知書", 15)
-        y = self._wrapped(LEFT, 75, RIGHT - LEFT,
+        y = self.head(n.to, n.issuer, n.issued_on, f"{fiscal_year_label(c.fiscal_year)} 国民健康保険料 納入通知書")
+        y = self.wrapped(LEFT, y, RIGHT - LEFT,
                           f"{n.payer_name} 様 (納付義務者) の世帯の{fiscal_year_label(c.fiscal_year)}の国民健康保険料は"
                           "次のとおりです。各期の納期限までに、同封の納付書で金融機関・コンビニエンスストア等で"
                           "納めてください (口座振替の方は各納期限に振り替えます)。", 9.5)
         y += 3
-        self._text(LEFT, y, "世帯番号", 9)
-        self._text(LEFT + 25, y, c.household_id, 9)
-        self._text(LEFT + 80, y, "納付義務者", 9)
-        self._text(LEFT + 105, y, n.payer_name, 9)
+        self.text(LEFT, y, "世帯番号", 9)
+        self.text(LEFT + 25, y, c.household_id, 9)
+        self.text(LEFT + 80, y, "納付義務者", 9)
+        self.text(LEFT + 105, y, n.payer_name, 9)
         y += 7
-        self._text(LEFT, y, "年間保険料", 11)
-        self._text(LEFT + 25, y, yen(c.annual), 13)
+        self.text(LEFT, y, "年間保険料", 11)
+        self.text(LEFT + 25, y, yen(c.annual), 13)
         y += 6
         parts = [f"{PART_NAMES_JA[k]} {yen(n.parts[k])}" for k in PART_KEYS if k in n.parts]
         if parts:
-            y = self._wrapped(LEFT, y, RIGHT - LEFT, "内訳: " + "　".join(parts), 9)
+            y = self.wrapped(LEFT, y, RIGHT - LEFT, "内訳: " + "　".join(parts), 9)
         y += 4
         # The installments: 期別, 納期限 (era form, western date beside), amount, 納付番号.
         cols = (LEFT + 2, LEFT + 22, LEFT + 120, LEFT + 128)
@@ -135,55 +179,55 @@ class NoticeBook:
         pdf.line(LEFT, y, RIGHT, y)
         y += 5
         for x, head in zip(cols, ("期別", "納期限", "", "納付番号"), strict=True):
-            self._text(x, y, head, 9)
-        self._right(LEFT + 112, y, "保険料額", 9)
+            self.text(x, y, head, 9)
+        self.right(LEFT + 112, y, "保険料額", 9)
         y += 2
         pdf.line(LEFT, y, RIGHT, y)
         for inst in c.installments:
             y += 6
-            self._text(cols[0], y, f"第{inst.number}期", 9.5)
-            self._text(cols[1], y, era_and_western(inst.due), 9.5)
-            self._right(LEFT + 112, y, yen(inst.amount), 9.5)
+            self.text(cols[0], y, f"第{inst.number}期", 9.5)
+            self.text(cols[1], y, era_and_western(inst.due), 9.5)
+            self.right(LEFT + 112, y, yen(inst.amount), 9.5)
             slip = slips.get(inst.number)
-            self._text(cols[3], y, spaced_number(slip.number) if slip else "納付済", 9.5)
+            self.text(cols[3], y, spaced_number(slip.number) if slip else "納付済", 9.5)
         y += 3
         pdf.line(LEFT, y, RIGHT, y)
         y += 6
-        self._text(cols[0], y, "合計", 9.5)
-        self._right(LEFT + 112, y, yen(c.total), 9.5)
+        self.text(cols[0], y, "合計", 9.5)
+        self.right(LEFT + 112, y, yen(c.total), 9.5)
         y += 10
         for line in ("・納期限を過ぎると督促状をお送りし、延滞金がかかることがあります。",
                      "・保険料の額は、所得の更正や世帯の異動により変わることがあります (変更通知書でお知らせします)。",
                      "・納めることが難しいときは、納期限までにご相談ください。",
                      f"・お問い合わせ: {n.issuer.section} ({n.issuer.phone})"):
-            y = self._wrapped(LEFT, y, RIGHT - LEFT, line, 9)
+            y = self.wrapped(LEFT, y, RIGHT - LEFT, line, 9)
             y += 1
 
-    def _slip(self, n: PaymentNotice, slip: Slip, top: float) -> None:
+    def slip(self, *, top: float, payer: str, issuer: Issuer, slip: Slip, due: date, due_label: str,
+             title: str = "国民健康保険料 納付書 (領収済通知書)") -> None:
+        """One payment slip: the installment, the amount, the 納付番号 printed and as an ITF barcode."""
         pdf = self.pdf
-        c = n.charge
-        inst = next(i for i in c.installments if i.number == slip.installment)
         pdf.set_line_width(0.3)
         pdf.rect(LEFT, top, RIGHT - LEFT, SLIP_HEIGHT)
-        self._text(LEFT + 4, top + 7, "国民健康保険料 納付書 (領収済通知書)", 11)
-        self._right(RIGHT - 4, top + 7, f"{fiscal_year_label(c.fiscal_year)} 第{slip.installment}期", 11)
-        self._text(LEFT + 4, top + 15, f"納付義務者  {n.payer_name} 様", 10)
-        self._text(LEFT + 4, top + 21, f"世帯番号  {c.household_id}", 9)
-        self._text(LEFT + 4, top + 28, f"納期限  {era_date(inst.due)}", 10)
-        self._text(LEFT + 4, top + 36, "金額", 10)
-        self._text(LEFT + 16, top + 36, yen(slip.amount), 14)
-        self._text(LEFT + 4, top + 43, f"納付番号  {spaced_number(slip.number)}", 9)
+        self.text(LEFT + 4, top + 7, title, 11)
+        self.right(RIGHT - 4, top + 7, f"{fiscal_year_label(slip.fiscal_year)} 第{slip.installment}期", 11)
+        self.text(LEFT + 4, top + 15, f"納付義務者  {payer} 様", 10)
+        self.text(LEFT + 4, top + 21, f"世帯番号  {slip.household_id}", 9)
+        self.text(LEFT + 4, top + 28, f"{due_label}  {era_date(due)}", 10)
+        self.text(LEFT + 4, top + 36, "金額", 10)
+        self.text(LEFT + 16, top + 36, yen(slip.amount), 14)
+        self.text(LEFT + 4, top + 43, f"納付番号  {spaced_number(slip.number)}", 9)
         pdf.interleaved2of5(slip.number, LEFT + 8, top + 47, w=BAR_WIDE, h=BAR_HEIGHT)
         # The receiving bank's stamp (領収日付印), right.
         pdf.set_line_width(0.2)
         pdf.rect(RIGHT - 42, top + 14, 36, 36)
-        self._text(RIGHT - 36, top + 20, "領収日付印", 8)
-        self._text(RIGHT - 80, top + 60, n.issuer.name, 7)
+        self.text(RIGHT - 36, top + 20, "領収日付印", 8)
+        self.text(RIGHT - 80, top + 60, issuer.name, 7)
 
 
 def render_payment_notices(notices: Iterable[PaymentNotice], *, created: datetime | None = None) -> bytes:
     """One PDF of 納入通知書 (each starting on its own page)."""
     book = NoticeBook(created=created, title="国民健康保険料 納入通知書")
     for n in notices:
-        book.add_payment_notice(n)
+        book.add(n)
     return book.output()

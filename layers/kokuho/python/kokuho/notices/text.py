@@ -1,0 +1,23 @@
+"""How a notice writes money and years (one place for every kind of notice)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kokuho.dates.era import era_date
+
+
+def yen(amount: int) -> str:
+    """12,345円 (integer yen, thousands separators)."""
+    return f"{amount:,}円"
+
+
+def fiscal_year_label(fiscal_year: int) -> str:
+    """令和6年度 (2024年度): the era year of the fiscal year's 1 April, the western year beside it."""
+    era = era_date(date(fiscal_year, 4, 1))
+    return f"{era[:era.index('年') + 1]}度 ({fiscal_year}年度)"
+
+
+def masked_account(number: str) -> str:
+    """An account number as a notice shows it: all but the last four digits hidden (***4567)."""
+    return "***" + number[-4:]
