@@ -624,7 +624,7 @@ def _access_search(search_of: Callable[[str, str, str, Actor], list[dict[str, An
 
 def who_accessed(person_id: PathId, date_from: Annotated[IsoDate, Query(alias="from")],
                  date_to: Annotated[IsoDate, Query(alias="to")],
-                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                 limit: Annotated[int, Query(ge=1, le=appsvc.MAX_PAGE)] = 50,
                  page_token: Annotated[str | None, Query(max_length=400, pattern=r"^[A-Za-z0-9_\-]+$")] = None,
                  ) -> dict[str, Any]:
     """アクセス記録の点検, a page at a time: each request is itself recorded, as an access to the person
