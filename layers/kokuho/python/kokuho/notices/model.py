@@ -230,3 +230,16 @@ def check_refund_notice(n: RefundNotice) -> RefundNotice:
     text_field(n.reason, "reason")
     to = _common(n.payer_name, n.to, n.issued_on, n.issuer)
     return replace(n, to=to)
+
+
+def check_notice(n: Any) -> Any:
+    """Any notice as it will be printed, or NoticeError naming the field."""
+    if isinstance(n, PaymentNotice):
+        return check_payment_notice(n)
+    if isinstance(n, ChangeNotice):
+        return check_change_notice(n)
+    if isinstance(n, ReminderNotice):
+        return check_reminder_notice(n)
+    if isinstance(n, RefundNotice):
+        return check_refund_notice(n)
+    raise NoticeError("notice", "is not a notice this package prints")

@@ -1,0 +1,56 @@
+"""A print run: notices rendered in parts (one PDF a part, `per_part` notices each: the font is parsed and
+subset once a part) and the print manifest — each part's key, notices, pages, bytes and SHA-256 — written
+after every part, so a manifest present means a complete run. Every notice is checked before anything is
+written (a bad one refused naming its index and field). Storage is a port (`put(key, data, content_type)`):
+the workflow hands in a writer to the encrypted work bucket; the bytes are reproducible (a rerun writes the
+same parts, the same checksums)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kokuho.identity.mynumber import identifier_holds_my_number
+from kokuho.notices.model import NoticeError, check_notice
+from kokuho.notices.render import NoticeBook
+
+PREFIX = "notices/"
+PER_PART = 500  # notices a part: ≈ 2,000 pages, ≈ 3.5 MB
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+Put = Callable[[str, bytes, str], None]
+
+
+def print_run(run_id: str, notices: Sequence[Any], *, put: Put, per_part: int = PER_PART,
+              created: datetime | None = None) -> dict[str, Any]:
+    """Render `notices` in parts under notices/<run_id>/, then the manifest; returns the manifest."""
+    if not isinstance(run_id, str) or not _RUN_ID.match(run_id) or ".." in run_id \
+            or identifier_holds_my_number(run_id):
+        raise NoticeError("run_id", "must be 1–64 letters, digits, '.', '_' or '-' (no My Number)")
+    if not isinstance(per_part, int) or isinstance(per_part, bool) or per_part < 1:
+        raise NoticeError("per_part", "must be an integer ≥ 1")
+    for i, n in enumerate(notices):
+        try:
+            check_notice(n)
+        except NoticeError as exc:
+            raise NoticeError(f"notices[{i}].{exc.field}", str(exc).split(": ", 1)[1]) from None
+    created = created or datetime(2000, 1, 1, tzinfo=UTC)
+    parts: list[dict[str, Any]] = []
+    for number, start in enumerate(range(0, len(notices), per_part), 1):
+        book = NoticeBook(created=created, title=f"国民健康保険 通知書 {run_id} part {number}")
+        for n in notices[start:start + per_part]:
+            book.add(n)
+        data = book.output()
+        key = f"{PREFIX}{run_id}/part-{number:04d}.pdf"
+        put(key, data, "application/pdf")
+        parts.append({"key": key, "notices": book.notices, "pages": book.pages,
+                      "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    manifest = {"run_id": run_id, "created": created.isoformat(), "notices": len(notices),
+                "pages": sum(int(p["pages"]) for p in parts), "parts": parts}
+    put(f"{PREFIX}{run_id}/manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
+        "application/json")
+    return manifest
