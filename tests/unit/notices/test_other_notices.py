@@ -16,7 +16,15 @@ from kokuho.collection.reminders import Reminder
 from kokuho.collection.slips import payment_number
 from kokuho.dates.era import era_date
 from kokuho.identity.mynumber import count_my_numbers
-from kokuho.notices import Addressee, ChangeNotice, NoticeBook, NoticeError, RefundNotice, ReminderNotice
+from kokuho.notices import (
+    Addressee,
+    ChangeNotice,
+    DecisionNotice,
+    NoticeBook,
+    NoticeError,
+    RefundNotice,
+    ReminderNotice,
+)
 from kokuho.premium import compute_case, explain_case, revise
 
 TO = Addressee("山田 太郎", "100-0001", "東京都千代田区千代田一丁目1番1号")
@@ -128,6 +136,10 @@ def every_kind() -> bytes:
     due = n.current.installments[0].due
     reminder = Reminder("TK-H000123-2024-1", 1, due, 1_000, date(2024, 7, 10), date(2024, 7, 20), 0, False)
     book = NoticeBook().add(change_notice()).add(n)
+    out = explain_case(case(800_000))
+    decided = charge_from_version("H000123", 2024, version=1, payer_id="P1", annual=out["annual"],
+                                  installments=out["installments"])
+    book.add(DecisionNotice(decided, "山田 太郎", TO, date(2024, 6, 14), out))
     book.add(RefundNotice(order, "山田 太郎", TO, date(2024, 10, 21), "過誤納"))
     return book.add(ReminderNotice(n.current, [reminder], "山田 太郎", TO, date(2024, 7, 10))).output()
 
@@ -147,3 +159,22 @@ def test_every_page_of_every_kind_is_inked_inside_the_page_and_holds_no_my_numbe
             if right - left == 0 and top - bottom == 0:
                 continue
             assert margin <= left and right <= width - margin and margin <= bottom and top <= height - margin
+
+
+def test_the_decision_notice_gives_the_premium_with_the_engines_explanation_and_no_slip() -> None:
+    out = explain_case(case(800_000))
+    charge = charge_from_version("H000123", 2024, version=1, payer_id="P1", annual=out["annual"],
+                                 installments=out["installments"])
+    data = NoticeBook().add(DecisionNotice(charge, "山田 太郎", TO, date(2024, 6, 14), out)).output()
+    pages = texts(data)
+    text = "\n".join(pages)
+    assert "決定通知書" in text and "山田 太郎" in text and f"{out['annual']:,}円" in text
+    for line in out["explain"]["summary"]:
+        assert line in text
+    assert "判定: 2割" in text
+    for inst in charge.installments:
+        assert era_date(inst.due) in text and f"{inst.amount:,}円" in text
+    assert barcodes(data) == []  # the slips come with the 納入通知書
+    with pytest.raises(NoticeError) as err:
+        NoticeBook().add(DecisionNotice(charge, "山田 太郎", TO, date(2024, 6, 14), compute_case(case(900_000))))
+    assert err.value.field == "output.explain"

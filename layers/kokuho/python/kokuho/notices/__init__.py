@@ -7,13 +7,15 @@ every text field is checked and one holding a My Number is refused, naming the f
 
 - `PaymentNotice` + `NoticeBook` / `render_payment_notices`: 納入通知書 with a payment slip per installment
   still owed, its 納付番号 printed and as an Interleaved 2 of 5 barcode.
-- `ChangeNotice` (変更通知書 after a 更正, the change in the premium engine's words), `ReminderNotice` (督促状),
-  `RefundNotice` (還付通知書): `NoticeBook.add` takes any of them.
+- `DecisionNotice` (決定通知書: the premium with the engine's explanation), `ChangeNotice` (変更通知書 after a
+  更正, the change in the premium engine's words), `ReminderNotice` (督促状), `RefundNotice` (還付通知書):
+  `NoticeBook.add` takes any of them.
 """
 
 from kokuho.notices.model import (
     Addressee,
     ChangeNotice,
+    DecisionNotice,
     Issuer,
     NoticeError,
     PaymentNotice,
@@ -23,5 +25,5 @@ from kokuho.notices.model import (
 )
 from kokuho.notices.render import NoticeBook, render_payment_notices
 
-__all__ = ["Addressee", "ChangeNotice", "Issuer", "NoticeBook", "NoticeError", "PaymentNotice", "RefundNotice",
-           "ReminderNotice", "addressee_of", "render_payment_notices"]
+__all__ = ["Addressee", "ChangeNotice", "DecisionNotice", "Issuer", "NoticeBook", "NoticeError", "PaymentNotice",
+           "RefundNotice", "ReminderNotice", "addressee_of", "render_payment_notices"]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from kokuho.collection.slips import slips_of
 from kokuho.dates.era import era_and_western
 from kokuho.notices.model import ChangeNotice, check_change_notice
-from kokuho.notices.text import fiscal_year_label, yen
+from kokuho.notices.text import explanation_lines, fiscal_year_label, yen
 from kokuho.premium import diff_parts
 from kokuho.premium.rates import PART_KEYS, PART_NAMES_JA
 
@@ -53,9 +53,7 @@ def draw(book: NoticeBook, notice: ChangeNotice) -> None:
     book.text(LEFT, y, "■ 変更の内容", 11)
     y = book.wrapped(LEFT + 2, y + 6, RIGHT - LEFT - 2, "\n".join(change_words(n)), 9.5) + 2
     book.text(LEFT, y, "■ 変更後の算定の内訳", 11)
-    reasons = [*explain["summary"], *str(explain["reduction"]["text"]).split("\n"),
-               *(part["text"] for part in explain["parts"].values())]
-    y = book.wrapped(LEFT + 2, y + 6, RIGHT - LEFT - 2, "\n".join(reasons), 8.5) + 2
+    y = book.wrapped(LEFT + 2, y + 6, RIGHT - LEFT - 2, "\n".join(explanation_lines(explain)), 8.5) + 2
     # The installments before and after (期別, 納期限 with the western date, 変更前, 変更後).
     before = {i.number: i.amount for i in p.installments}
     book.rule(y)

@@ -142,6 +142,19 @@ class ChangeNotice:
 
 
 @dataclass(frozen=True)
+class DecisionNotice:
+    """決定通知書 (賦課決定): the year's premium as decided, with the engine's explanation (`output` is
+    `kokuho.premium.explain_case(...)`) and the installments; the slips come with the 納入通知書."""
+
+    charge: Charge
+    payer_name: str
+    to: Addressee
+    issued_on: date
+    output: Mapping[str, Any]
+    issuer: Issuer = Issuer()
+
+
+@dataclass(frozen=True)
 class ReminderNotice:
     """督促状 of one ledger: the reminders the daily run issued for it (kokuho.collection.reminders.Reminder)."""
 
@@ -204,6 +217,16 @@ def check_change_notice(n: ChangeNotice) -> ChangeNotice:
     return replace(n, to=to)
 
 
+def check_decision_notice(n: DecisionNotice) -> DecisionNotice:
+    _charge(n.charge, "charge")
+    if not isinstance(n.output, Mapping) or not isinstance(n.output.get("explain"), Mapping):
+        raise NoticeError("output.explain", "must be the engine's explanation (explain_case)")
+    if n.output.get("annual") != n.charge.annual:
+        raise NoticeError("output.annual", "differs from the charge's annual premium")
+    to = _common(n.payer_name, n.to, n.issued_on, n.issuer)
+    return replace(n, to=to)
+
+
 def check_reminder_notice(n: ReminderNotice) -> ReminderNotice:
     _charge(n.charge, "charge")
     numbers = {i.number for i in n.charge.installments}
@@ -240,6 +263,8 @@ def check_notice(n: Any) -> Any:
         return check_change_notice(n)
     if isinstance(n, ReminderNotice):
         return check_reminder_notice(n)
+    if isinstance(n, DecisionNotice):
+        return check_decision_notice(n)
     if isinstance(n, RefundNotice):
         return check_refund_notice(n)
     raise NoticeError("notice", "is not a notice this package prints")

@@ -14,11 +14,12 @@ from fpdf import FPDF
 from kokuho.collection.ports import Slip
 from kokuho.collection.slips import slips_of
 from kokuho.dates.era import era_and_western, era_date
-from kokuho.notices import change, refund, reminder
+from kokuho.notices import change, decision, refund, reminder
 from kokuho.notices.font import FONT, add_font
 from kokuho.notices.model import (
     Addressee,
     ChangeNotice,
+    DecisionNotice,
     Issuer,
     NoticeError,
     PaymentNotice,
@@ -59,12 +60,14 @@ class NoticeBook:
         self.pdf = pdf
         self.notices = 0
 
-    def add(self, notice: PaymentNotice | ChangeNotice | ReminderNotice | RefundNotice) -> NoticeBook:
+    def add(self, notice: PaymentNotice | DecisionNotice | ChangeNotice | ReminderNotice | RefundNotice) -> NoticeBook:
         """Append a notice of any kind (each starts on its own page)."""
         if isinstance(notice, PaymentNotice):
             self.add_payment_notice(notice)  # counts itself
             return self
-        if isinstance(notice, ChangeNotice):
+        if isinstance(notice, DecisionNotice):
+            decision.draw(self, notice)
+        elif isinstance(notice, ChangeNotice):
             change.draw(self, notice)
         elif isinstance(notice, ReminderNotice):
             reminder.draw(self, notice)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from kokuho.dates.era import era_date
 
@@ -21,3 +23,10 @@ def fiscal_year_label(fiscal_year: int) -> str:
 def masked_account(number: str) -> str:
     """An account number as a notice shows it: all but the last four digits hidden (***4567)."""
     return "***" + number[-4:]
+
+
+def explanation_lines(explain: Mapping[str, Any]) -> list[str]:
+    """The engine's explanation (`kokuho.premium.explain_case(...)["explain"]`) as a notice prints it, in the
+    engine's own words: the summary, the reduction judgement, each part's computation."""
+    return [*explain["summary"], *str(explain["reduction"]["text"]).split("\n"),
+            *(str(part["text"]) for part in explain["parts"].values())]
