@@ -178,3 +178,15 @@ def test_the_decision_notice_gives_the_premium_with_the_engines_explanation_and_
     with pytest.raises(NoticeError) as err:
         NoticeBook().add(DecisionNotice(charge, "山田 太郎", TO, date(2024, 6, 14), compute_case(case(900_000))))
     assert err.value.field == "output.explain"
+
+
+def test_a_reminder_slip_asks_for_the_installment_only_the_fee_is_told_apart() -> None:
+    """The slip's 納付番号 pays the installment on the ledger: an amount with the 督促手数料 added would be
+    matched as an overpayment of the installment."""
+    charge = charge_from_version("H000123", 2024, version=1, payer_id="P1", annual=12_000,
+                                 installments=[{"due": "2024-06", "amount": 12_000}])
+    r = Reminder("TK-H000123-2024-1", 1, charge.installments[0].due, 12_000, date(2024, 7, 10), date(2024, 7, 20),
+                 100, False)
+    pages = texts(NoticeBook().add(ReminderNotice(charge, [r], "山田 太郎", TO, date(2024, 7, 10))).output())
+    assert "督促手数料 100円" in pages[0]
+    assert "12,000円" in pages[1] and "12,100円" not in pages[1]

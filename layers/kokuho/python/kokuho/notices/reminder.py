@@ -32,7 +32,7 @@ def draw(book: NoticeBook, notice: ReminderNotice) -> None:
     book.text(LEFT, y, "未納の保険料", 11)
     book.text(LEFT + 30, y, yen(total), 13)
     if fee:
-        book.text(LEFT + 80, y, f"督促手数料 {yen(fee)}", 10)
+        book.text(LEFT + 75, y, f"督促手数料 {yen(fee)} (保険料の納付書とは別にお知らせします)", 9)
     y += 6
     book.text(LEFT, y, f"指定納期限  {era_and_western(pay_by)}", 10)
     y += 5
@@ -63,5 +63,5 @@ def draw(book: NoticeBook, notice: ReminderNotice) -> None:
     book.slip_pages([dict(payer=n.payer_name, issuer=n.issuer, due=r.pay_by, due_label="指定納期限",
                           title="国民健康保険料 納付書 (督促)",
                           slip=Slip(payment_number(c.household_id, c.fiscal_year, r.installment, c.version),
-                                    c.household_id, c.fiscal_year, r.installment, r.unpaid + r.fee, c.payer_id))
+                                    c.household_id, c.fiscal_year, r.installment, r.unpaid, c.payer_id))
                      for r in sorted(n.reminders, key=lambda r: r.installment)])
