@@ -4,8 +4,9 @@ notice).
     .venv/bin/python benchmarks/notices.py [--notices 300] [--parts 1]
 
 Renders `--notices` 納入通知書 (ten installments each: one notice page and three slip pages, a barcode per
-slip) into `--parts` PDFs — a print run's parts, each a `NoticeBook` that parses the font once and embeds
-one subset at the end — on one core (the process is single-threaded). Prints pages/s, notices/s and KB a
+slip) as a print run (`kokuho.notices.print_run`: every notice checked, parts of `--notices / --parts`
+notices, each a `NoticeBook` that parses the font once and embeds one subset, its SHA-256, the manifest;
+stored in memory) on one core (the process is single-threaded). Prints pages/s, notices/s and KB a
 notice (the part's bytes ÷ its notices), and the same for one notice alone in its own PDF (the download a
 clerk makes: the font parse and subset are then the notice's alone).
 """
@@ -18,6 +19,7 @@ from datetime import date
 
 from kokuho.collection.ledger import charge_from_version
 from kokuho.notices import Addressee, NoticeBook, PaymentNotice
+from kokuho.notices.print_run import print_run
 from kokuho.premium.installments import split_equally
 
 MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
@@ -50,11 +52,13 @@ def main() -> None:
     ap.add_argument("--parts", type=int, default=1)
     args = ap.parse_args()
     notices = [notice(k) for k in range(args.notices)]
-    per_part = -(-len(notices) // args.parts)
-    cpu = pages = size = 0.0
-    for p in range(args.parts):
-        c, pg, sz = run(notices[p * per_part:(p + 1) * per_part])
-        cpu, pages, size = cpu + c, pages + pg, size + sz
+    stored: dict[str, bytes] = {}
+    start = time.process_time()
+    manifest = print_run("BENCH", notices, put=lambda key, data, _type: stored.__setitem__(key, data),
+                         per_part=-(-len(notices) // args.parts))
+    cpu = time.process_time() - start
+    pages = manifest["pages"]
+    size = sum(p["bytes"] for p in manifest["parts"])
     print(f"run of {len(notices)} 納入通知書 in {args.parts} part(s): {int(pages)} pages, CPU {cpu:.2f} s")
     print(f"  {pages / cpu:.0f} pages/s per core, {len(notices) / cpu:.1f} notices/s, "
           f"{size / len(notices) / 1024:.1f} KB a notice ({size / 1024 / args.parts:.0f} KB a part)")
