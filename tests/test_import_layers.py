@@ -22,6 +22,7 @@ DOMAIN_MAY_IMPORT = {
     ("kokuho.benefits", "kokuho.identity.mynumber"): "a case's free-text field holding a My Number is refused",
     ("kokuho.collection", "kokuho.identity.mynumber"): "a payment file's id field holding a My Number is refused",
     ("kokuho.collection", "kokuho.intake.framing"): "payment files are framed like every intake file (one rule)",
+    ("kokuho.benefits", "kokuho.intake.framing"): "receipt files are framed like every intake file (one rule)",
     ("kokuho.notices", "kokuho.identity.mynumber"): "a notice's text field holding a My Number is refused",
     ("kokuho.trail", "kokuho.platform.catalog"): "a detection names the catalog's functions (no second copy)",
     ("kokuho.trail", "kokuho.platform.tables"): "`${table:…}` in a detection resolves from the one table list",

@@ -72,6 +72,9 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("collection", DataClass.PERSONAL,
               "収納: ledgers (調定・収納) per household and fiscal year, payments, 納付番号, payment files, "
               "the unmatched queue, overpayments and refunds", indexes=(GSI1, GSI2)),
+    TableSpec("receipts", DataClass.PERSONAL,
+              "レセプト: the 国保連合会's receipt data per insured person and service month, receipts held for "
+              "review, receipt files taken", indexes=(GSI1,)),
     TableSpec("staff", DataClass.PERSONAL, "職員・権限 (staff and per-function grants)", indexes=(GSI1,)),
     TableSpec("access_log", DataClass.AUDIT, "アクセス記録 (hash-chained access records, append-only)",
               indexes=(GSI1,), append_only=True),
