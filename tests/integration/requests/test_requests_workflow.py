@@ -19,7 +19,7 @@ from kokuho.cli.main import main as cli_main
 from kokuho.qualification import application
 from kokuho.qualification.model import Person
 from kokuho.qualification.reasons import Reason
-from kokuho.records.qualification import get_person, person_history
+from kokuho.records.qualification import get_person, read_person_file
 from kokuho.requests import workflow
 from kokuho.requests.model import RequestError
 from kokuho.requests.store import StoreConflict
@@ -93,7 +93,9 @@ def test_a_correction_changes_the_record_with_its_history(household: None) -> No
     workflow.carry_out_request(DESK, "P0001", "R-0002", TODAY + timedelta(days=2))
     person = get_person("P0001")
     assert person is not None and person.name_kanji == "北九 大郎"
-    last = person_history("P0001")[-1]
+    file = read_person_file("P0001")
+    assert file is not None
+    last = file.history[-1]
     assert last["note"] == "訂正請求 R-0002 による訂正" and last["recorded_by"] == "S0201"
     with pytest.raises(RequestError, match="already carried out"):
         workflow.carry_out_request(DESK, "P0001", "R-0002", TODAY + timedelta(days=3))
