@@ -95,6 +95,8 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     # the city's files into the NHI file, with the household cases re-projected in the same transactions
     "kokuho-city-intake": {"qualification": "write", "assessment": "write", "access_log": "append"},
     "kokuho-city-intake-list": {},
+    # the receipt file per person-month; the persons' insured periods read
+    "kokuho-benefits-receipt-intake": {"receipts": "write", "qualification": "read", "access_log": "append"},
 }
 
 # bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).
@@ -109,7 +111,8 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                         "kokuho-collection-payment-intake": "write", "kokuho-collection-payment-list": "read",
                         "kokuho-collection-refund-file": "write",
                         "kokuho-linkage-federation-export": "write", "kokuho-linkage-federation-intake": "write",
-                        "kokuho-city-intake-list": "read", "kokuho-city-intake": "write"},
+                        "kokuho-city-intake-list": "read", "kokuho-city-intake": "write",
+                        "kokuho-benefits-receipt-intake": "write"},
     "kokuho-access-logs": {},  # written by the S3 logging service only
     "kokuho-athena-results": {"KokuhoAudit/SecurityAthenaSecurityAthenaUser": "write"},  # its query results
 }
