@@ -6,7 +6,9 @@ records sealed before (one data key each) still opening. Numbers are made here a
 from __future__ import annotations
 
 import base64
+import json
 from collections import Counter
+from importlib.resources import files
 from typing import Any
 
 import boto3
@@ -145,3 +147,25 @@ def test_a_record_sealed_before_under_its_own_data_key_still_opens_and_is_reveal
     with pytest.raises(VaultError):
         sealer.open("P00002", old)  # still bound to its person
     assert vault.store("P00001", number(1), CLERK) == "unchanged"
+
+
+def test_the_trail_detection_reports_a_batch_data_key_used_outside_the_vault() -> None:
+    # The sealer's context and the mynumber-access detection are written in two places: held together here.
+    import copy
+
+    from kokuho.identity.vault_kms import batch_context
+    from kokuho.trail.detections import load_detections
+    from kokuho.trail.scan import Scanner
+
+    detection = next(d for d in load_detections() if d.id == "mynumber-access")
+    raw = json.loads((files("kokuho.data") / "detections" / "mynumber-access.json").read_text(encoding="utf-8"))
+    outsider = next(r for r in raw["tests"][0]["records"] if r["eventSource"] == "kms.amazonaws.com")
+    records = []
+    for n, name in enumerate(("GenerateDataKey", "Decrypt")):
+        r = copy.deepcopy(outsider)
+        r.update(eventName=name, eventID=f"00000{n}00-0000-4000-8000-000000000000",
+                 requestParameters={"encryptionContext": batch_context("ab" * 16)})
+        records.append(r)
+    scanner = Scanner([detection], {detection.id: {}})
+    scanner.feed(records)
+    assert sorted(e for f in scanner.findings() for e in f.event_ids) == sorted(r["eventID"] for r in records)

@@ -19,7 +19,7 @@ WHERE "timestamp" BETWEEN ? AND ?
     OR (eventsource = 'kms.amazonaws.com'
         AND eventname IN ('Decrypt', 'GenerateDataKey', 'ReEncrypt')
         AND (regexp_like(COALESCE(requestparameters, ''), '"kokuho:person"\s*:\s*[^n\s]')
-             OR regexp_like(COALESCE(requestparameters, ''), '"kokuho:use"\s*:\s*"mynumber-keyed-hash"'))))
+             OR regexp_like(COALESCE(requestparameters, ''), '"kokuho:use"\s*:\s*"mynumber-(keyed-hash|data-key)"'))))
   AND NOT regexp_like(COALESCE(useridentity.principalid, ''), '${sessions:mynumber}')
   AND NOT regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''), '${data_roles:mynumber}')
 ORDER BY eventtime, eventid
