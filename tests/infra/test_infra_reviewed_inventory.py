@@ -48,6 +48,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "kokuho-collection-payment-intake": [("cron(0 8 * * ? *)", {})],
     # 還付・充当 and the 総合振込 file, each weekday morning (bank days)
     "kokuho-collection-refunds": [("cron(0 5 ? * MON-FRI *)", {})],
+    # the 国保連合会's receipt file (レセプト) looked for every morning (docs/receipt_files.md)
+    "kokuho-benefits-receipt-intake": [("cron(30 7 * * ? *)", {})],
 }
 
 # bucket → its object lock (mode, days) or None, and the prefixes that expire (days).
@@ -97,6 +99,7 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-city-intake-list": {},
     # the receipt file per person-month; the persons' insured periods read
     "kokuho-benefits-receipt-intake": {"receipts": "write", "qualification": "read", "access_log": "append"},
+    "kokuho-benefits-receipt-list": {},
 }
 
 # bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).
@@ -112,7 +115,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                         "kokuho-collection-refund-file": "write",
                         "kokuho-linkage-federation-export": "write", "kokuho-linkage-federation-intake": "write",
                         "kokuho-city-intake-list": "read", "kokuho-city-intake": "write",
-                        "kokuho-benefits-receipt-intake": "write"},
+                        "kokuho-benefits-receipt-intake": "write", "kokuho-benefits-receipt-list": "read"},
     "kokuho-access-logs": {},  # written by the S3 logging service only
     "kokuho-athena-results": {"KokuhoAudit/SecurityAthenaSecurityAthenaUser": "write"},  # its query results
 }

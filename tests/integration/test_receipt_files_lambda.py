@@ -5,6 +5,7 @@ written recorded."""
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from kokuho.access.records import records_by_staff
@@ -67,3 +68,18 @@ def test_a_refused_file_is_moved_to_rejected_with_its_reasons_and_stores_nothing
                                        Key="rejected/receipts/bad.jsonl.reason.json")["Body"].read()
     assert json.loads(body)["errors"] == [{"line": 2, "field": "person_id", "message": "no such insured person"}]
     assert DynamoReceiptStore().person_months([("P1", (2026, 5))]) == {}
+
+
+def test_the_daily_run_takes_every_delivered_file_in_key_order(aws: EmbeddedAWS) -> None:
+    insured("P1")
+    s3, bucket = aws.client("s3"), aws.bucket_name("exchange")
+    s3.put_object(Bucket=bucket, Key="receipts/incoming/a.jsonl", Body=build_file([line("P1")]))
+    s3.put_object(Bucket=bucket, Key="receipts/incoming/b.jsonl", Body=build_file([line("P1", copay=10_001)]))
+    s3.put_object(Bucket=bucket, Key="receipts/incoming/c.jsonl", Body=build_file([line("P1", setting="dental")]))
+    out = aws.run_state_machine("benefits-receipt-intake", {}, name=f"r-{secrets.token_hex(4)}", timeout_s=120)
+    assert [(f["key"], f["accepted"]) for f in out["files"]] == [
+        ("receipts/incoming/a.jsonl", True), ("receipts/incoming/b.jsonl", False), ("receipts/incoming/c.jsonl", True)]
+    assert keys(aws, "receipts/") == [] and keys(aws, "processed/receipts/") == [
+        "processed/receipts/a.jsonl", "processed/receipts/c.jsonl"]
+    assert keys(aws, "rejected/receipts/") == ["rejected/receipts/b.jsonl", "rejected/receipts/b.jsonl.reason.json"]
+    assert DynamoReceiptStore().person_months([("P1", (2026, 5))])[("P1", (2026, 5))].copay == 6_000

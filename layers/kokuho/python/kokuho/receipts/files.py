@@ -26,6 +26,13 @@ def take_receipt_file(data: bytes, *, key: str, run_id: str) -> dict[str, Any]:
     return intake_receipt_file(data, store=DynamoReceiptStore(), actor=actor, key=key)
 
 
+def list_receipt_files(s3: Any, bucket: str) -> list[dict[str, str]]:
+    keys: list[str] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=INCOMING):
+        keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
+    return [{"key": k} for k in sorted(keys)]
+
+
 def _move(s3: Any, bucket: str, key: str, target: str) -> None:
     s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
     s3.delete_object(Bucket=bucket, Key=key)
