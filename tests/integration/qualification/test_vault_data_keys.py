@@ -169,3 +169,24 @@ def test_the_trail_detection_reports_a_batch_data_key_used_outside_the_vault() -
     scanner = Scanner([detection], {detection.id: {}})
     scanner.feed(records)
     assert sorted(e for f in scanner.findings() for e in f.event_ids) == sorted(r["eventID"] for r in records)
+
+
+def test_each_caller_gets_its_own_data_keys_so_kms_names_each(embedded: None) -> None:
+    # Requests inside signing_with(credentials) are signed as that caller (kokuho.access.data_role): a
+    # member of staff's store or read never rides on a key another caller's session generated or opened.
+    from botocore.credentials import Credentials
+
+    from kokuho.platform.request_credentials import signing_with
+
+    kms, calls = counting_kms()
+    sealer = KmsSealer(kms)
+    staff_a, staff_b = (Credentials(f"ASIA{c * 16}", "secret", "token") for c in "AB")
+    with signing_with(staff_a):
+        a1, a2 = sealer.seal("P00001", number(1)), sealer.seal("P00002", number(2))
+    with signing_with(staff_b):
+        b1 = sealer.seal("P00003", number(3))
+        assert sealer.open("P00001", a1) == number(1)  # B opens A's key through KMS itself
+    with signing_with(staff_a):
+        assert sealer.open("P00002", a2) == number(2) and sealer.open("P00001", a1) == number(1)
+    assert a1.encrypted_data_key == a2.encrypted_data_key != b1.encrypted_data_key
+    assert calls == {"GenerateDataKey": 2, "Decrypt": 2}

@@ -11,6 +11,9 @@ limits, and what one leaked data key exposes).
   opened keys are cached, bounded in number and age too).
 - Records sealed before (one data key per number, the KMS encryption context naming the person: a bare
   base64 blob) still open.
+- The caches are per caller: inside `acting_as` (kokuho.access.data_role) every request is signed with the
+  caller's session, and a member of staff never seals or opens with a key another caller's session
+  generated or opened — each one's KMS calls name them in CloudTrail.
 - The keyed hash (HMAC-SHA256) under a secret itself sealed by the My Number key (keyed_hash.py)."""
 
 from __future__ import annotations
@@ -31,13 +34,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from kokuho.identity.keyed_hash import keyed_hash, load_or_create_secret
 from kokuho.identity.vault_ports import Sealed
 from kokuho.identity.vault_service import VaultError
+from kokuho.platform.request_credentials import current_credentials
 from kokuho.platform.tables import DataClass, aws_region, key_alias
 
 # Bounded exposure: one leaked data key opens at most this many numbers (KMS calls per number ≥ 1/1,000).
 DATA_KEY_MAX_USES = 1_000
 # A plaintext data key stays in a container's memory at most this long, however few numbers it sealed.
 DATA_KEY_MAX_AGE_S = 300.0
-# Opened (decrypted) data keys kept for reads: few batches are read at once; a key is forgotten as old.
+# Opened (decrypted) data keys kept for reads, and callers holding a sealing key: few batches are read at
+# once and few callers served in 5 minutes; the least recently used is forgotten first.
 OPENED_KEYS_MAX = 64
 BATCH_FORMAT = "dk1"  # prefix of a shared wrapped key; a bare base64 blob is a record's own key (before)
 DATA_KEY_USE = "mynumber-data-key"
@@ -72,8 +77,8 @@ class KmsSealer:
         self._kms = kms or boto3.client("kms", region_name=aws_region())
         self._secret: bytes | None = None
         self._max_uses, self._max_age_s, self._opened_max, self._clock = max_uses, max_age_s, opened_max, clock
-        self._key: _DataKey | None = None
-        self._opened: OrderedDict[str, tuple[AESGCM, float]] = OrderedDict()
+        self._keys: OrderedDict[str, _DataKey] = OrderedDict()  # caller → its sealing key
+        self._opened: OrderedDict[tuple[str, str], tuple[AESGCM, float]] = OrderedDict()  # (caller, wrapped)
         self._lock = threading.Lock()  # one container may seal from threads: a key's uses are counted once
 
     @property
@@ -85,15 +90,25 @@ class KmsSealer:
             self._secret = load_or_create_secret(self._kms, self.key_alias)
         return keyed_hash(self._secret, number)
 
+    @staticmethod
+    def _caller() -> str:
+        """Whose session signs this block's requests ("" for the function's own role)."""
+        return str(getattr(current_credentials(), "access_key", "") or "")
+
     def _data_key(self) -> _DataKey:
+        caller = self._caller()
         with self._lock:
-            now, key = self._clock(), self._key
+            now, key = self._clock(), self._keys.get(caller)
             if key is None or key.uses >= self._max_uses or now - key.born >= self._max_age_s:
                 key_id = secrets.token_hex(16)
                 dk = self._kms.generate_data_key(KeyId=self.key_alias, KeySpec="AES_256",
                                                  EncryptionContext=batch_context(key_id))
                 blob = base64.b64encode(dk["CiphertextBlob"]).decode()
-                key = self._key = _DataKey(AESGCM(bytes(dk["Plaintext"])), f"{BATCH_FORMAT}:{key_id}:{blob}", now)
+                key = _DataKey(AESGCM(bytes(dk["Plaintext"])), f"{BATCH_FORMAT}:{key_id}:{blob}", now)
+                self._keys[caller] = key
+            self._keys.move_to_end(caller)
+            while len(self._keys) > self._opened_max:
+                self._keys.popitem(last=False)
             key.uses += 1
             return key
 
@@ -109,18 +124,19 @@ class KmsSealer:
             dk = self._kms.decrypt(CiphertextBlob=base64.b64decode(wrapped),
                                    EncryptionContext=person_context(person_id))
             return AESGCM(bytes(dk["Plaintext"]))
+        slot = (self._caller(), wrapped)
         with self._lock:
             now = self._clock()
-            cached = self._opened.get(wrapped)
+            cached = self._opened.get(slot)
             if cached is not None and now - cached[1] < self._max_age_s:
-                self._opened.move_to_end(wrapped)
+                self._opened.move_to_end(slot)
                 return cached[0]
         _, key_id, blob = wrapped.split(":", 2)
         dk = self._kms.decrypt(CiphertextBlob=base64.b64decode(blob), EncryptionContext=batch_context(key_id))
         aead = AESGCM(bytes(dk["Plaintext"]))
         with self._lock:
-            self._opened[wrapped] = (aead, now)
-            self._opened.move_to_end(wrapped)
+            self._opened[slot] = (aead, now)
+            self._opened.move_to_end(slot)
             while len(self._opened) > self._opened_max:
                 self._opened.popitem(last=False)
         return aead

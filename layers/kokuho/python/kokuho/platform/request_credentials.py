@@ -28,6 +28,11 @@ def sign_with_current(request: Any, **_: Any) -> None:
         request.context.setdefault("signing", {})["request_credentials"] = credentials
 
 
+def current_credentials() -> Any:
+    """The credentials this block's requests are signed with (None: each client's own)."""
+    return _current.get()
+
+
 @contextmanager
 def signing_with(credentials: Any) -> Iterator[None]:
     token = _current.set(credentials)
