@@ -478,7 +478,11 @@ def _shared_botocore_loader() -> Iterator[None]:
 
 
 def _reset_caches() -> None:
-    """Module caches bound to a previous embedded AWS (the vault's KMS client and HMAC secret)."""
+    """Module caches bound to a previous embedded AWS (the vault's KMS client and HMAC secret, the
+    container's transaction connection — its client would keep the previous run's event hooks)."""
+    base = sys.modules.get("kokuho.records.base")
+    if base is not None:
+        base.reset_connection()
     vault = sys.modules.get("kokuho.identity.vault")
     if vault is not None and hasattr(vault, "reset_vault"):
         vault.reset_vault()

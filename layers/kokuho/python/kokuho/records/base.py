@@ -29,6 +29,14 @@ def connection() -> Connection:
         return _connection
 
 
+def reset_connection() -> None:
+    """Drop the container's connection: a new environment (credentials, endpoint, event hooks) builds the
+    next one."""
+    global _connection
+    with _connection_lock:
+        _connection = None
+
+
 def transaction() -> TransactWrite:
     """A write transaction on the container's one connection."""
     return TransactWrite(connection=connection())
