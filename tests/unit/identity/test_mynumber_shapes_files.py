@@ -85,3 +85,53 @@ def test_an_intake_household_id_in_any_shape_is_refused(shape: str) -> None:
     _, errors = validate_file(build_intake(rows))
     assert (1, "household_id") in [(e.line, e.field) for e in errors]
     assert all(NUMBER not in json.dumps(vars(e), ensure_ascii=False) for e in errors)
+
+
+def _intake_line_with(key_at: str, shape: str) -> bytes:
+    """The city's intake file with an unknown key holding a My Number: on the line, in the case, or in a
+    member of the case."""
+    rows = _intake_rows()
+    hid, case, persons = rows[0]
+    case = json.loads(json.dumps(case))
+    key = SHAPES[shape](NUMBER)
+    if key_at == "case":
+        case[key] = 1
+    elif key_at == "member":
+        case["household"]["members"][0][key] = 1
+    rows[0] = (hid, case, persons)
+    data = build_intake(rows).decode()
+    if key_at == "line":
+        first, rest = data.split("\n", 1)
+        data = json.dumps({**json.loads(first), key: 1}, ensure_ascii=False) + "\n" + rest
+        lines = data.splitlines()
+        import hashlib
+
+        body = "".join(line + "\n" for line in lines[:-1])
+        lines[-1] = json.dumps({"trailer": {"record_count": len(lines) - 1,
+                                            "sha256": hashlib.sha256(body.encode()).hexdigest()}})
+        data = "\n".join(lines) + "\n"
+    return data.encode()
+
+
+@pytest.mark.parametrize("shape", ["plain", "full-width", "hyphens", "spaces"])
+@pytest.mark.parametrize("key_at", ["line", "case", "member"])
+def test_an_unknown_intake_field_named_by_a_my_number_is_refused_without_echoing_it(key_at: str,
+                                                                                    shape: str) -> None:
+    from kokuho.identity.mynumber import contains_my_number
+
+    _, errors = validate_file(_intake_line_with(key_at, shape))
+    assert [e.line for e in errors] == [1]
+    assert not any(contains_my_number(json.dumps(vars(e), ensure_ascii=False)) for e in errors)
+
+
+@pytest.mark.parametrize("shape", ["plain", "full-width", "hyphens"])
+def test_a_premium_case_key_holding_a_my_number_is_named_without_echoing_it(shape: str) -> None:
+    from kokuho.identity.mynumber import contains_my_number
+    from kokuho.premium.case import CaseError, validate_case
+
+    case = json.loads(json.dumps(CITY.households[0].case))
+    case["household"]["members"][0][SHAPES[shape](NUMBER)] = 1
+    with pytest.raises(CaseError) as refused:
+        validate_case(case)
+    assert refused.value.field.startswith("household.members[0].")
+    assert not contains_my_number(f"{refused.value.field} {refused.value.reason}")

@@ -29,6 +29,7 @@ from kokuho.intake.framing import (
     MAX_ERRORS,
     IntakeError,
     encoding_error,
+    safe_field,
     split_trailer,
     trailer_errors,
     trailer_line,
@@ -56,7 +57,7 @@ def _validate_line(n: int, raw: str, seen: set[str]) -> tuple[Parsed | None, lis
         return None, [IntakeError(n, "", f"not valid JSON (column {exc.colno})")]
     if not isinstance(obj, dict):
         return None, [IntakeError(n, "", "a line must be a JSON object")]
-    errors = [IntakeError(n, k, "unknown field") for k in sorted(set(obj) - FIELDS)]
+    errors = [IntakeError(n, safe_field(k), "unknown field") for k in sorted(set(obj) - FIELDS)]
     errors += [IntakeError(n, k, "is required") for k in sorted(FIELDS - set(obj))]
     if errors:
         return None, errors
@@ -71,7 +72,8 @@ def _validate_line(n: int, raw: str, seen: set[str]) -> tuple[Parsed | None, lis
     try:
         case_model = validate_case(obj["case"])
     except CaseError as exc:
-        errors.append(IntakeError(n, f"case.{exc.field}" if exc.field else "case", exc.reason))
+        # The field path comes from the file's own keys: never echo one holding a My Number.
+        errors.append(IntakeError(n, safe_field(f"case.{exc.field}") if exc.field else "case", exc.reason))
     member_ids = {m.id for m in case_model.household.members} if case_model else set()
     persons: list[tuple[str, str]] = []
     if not isinstance(obj["persons"], list):

@@ -101,7 +101,11 @@ def _path(loc: tuple[int | str, ...]) -> str:
         elif part in ("function-after", "function-plain") or str(part).startswith("literal["):
             continue
         else:
-            out += ("." if out else "") + str(part)
+            # A key comes from the caller's file: one holding a My Number is named, never echoed.
+            from kokuho.identity.mynumber import contains_my_number
+
+            name = "(a key holding a My Number)" if contains_my_number(str(part)) else str(part)
+            out += ("." if out else "") + name
     return out
 
 
