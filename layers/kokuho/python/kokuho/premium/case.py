@@ -104,7 +104,7 @@ def _path(loc: tuple[int | str, ...]) -> str:
             # A key comes from the caller's file: one holding a My Number is named, never echoed.
             from kokuho.identity.mynumber import contains_my_number
 
-            name = "(a key holding a My Number)" if contains_my_number(str(part)) else str(part)
+            name = "(a field whose name holds a My Number)" if contains_my_number(str(part)) else str(part)
             out += ("." if out else "") + name
     return out
 
