@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records
+from kokuho.intake.framing import IntakeError, validate_lines
 from kokuho.intake.residents import RESIDENT_REF, _field_errors
 from kokuho.premium.case import MAX_YEN, InsuredPeriod
 
@@ -58,20 +58,5 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[CareLine | None, list[IntakeE
 
 
 def validate_file(data: bytes | str) -> tuple[list[CareLine], list[IntakeError]]:
-    records, errors = read_records(data, "care record")
-    lines: list[CareLine] = []
-    first: dict[tuple[str, int], int] = {}
-    for n, obj in records:
-        item, errs = _line(n, obj)
-        errors += errs
-        if item is None:
-            continue
-        earlier = first.setdefault((item.atena_no, item.fiscal_year), n)
-        if earlier != n:
-            errors.append(IntakeError(n, "atena_no", f"the same person and fiscal year as line {earlier}"))
-            continue
-        lines.append(item)
-        if len(errors) >= MAX_ERRORS:
-            break
-    errors.sort(key=lambda e: e.line)
-    return ([] if errors else lines), errors[:MAX_ERRORS]
+    return validate_lines(data, "care record", _line, lambda item: (item.atena_no, item.fiscal_year),
+                          "the same person and fiscal year as line {line}")

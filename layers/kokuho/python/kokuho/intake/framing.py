@@ -13,9 +13,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 MAX_ERRORS = 100
 TRAILER = "trailer"
@@ -148,3 +150,28 @@ def read_records(data: bytes | str, noun: str = "record") -> tuple[list[tuple[in
     else:  # a lone line without a trailer is a file cut short, not an empty one
         errors += framing
     return records, errors[:MAX_ERRORS]
+
+
+def validate_lines(data: bytes | str, noun: str,
+                   line: Callable[[int, dict[str, Any]], tuple[T | None, list[IntakeError]]],
+                   key: Callable[[T], Hashable], same: str) -> tuple[list[T], list[IntakeError]]:
+    """Every line of a file read and checked by `line`; a second line with the same `key` is refused
+    naming the first ("<same> as line N": applied, the later one would silently replace the earlier).
+    The lines only when the whole file is valid; errors in line order, at most MAX_ERRORS."""
+    records, errors = read_records(data, noun)
+    lines: list[T] = []
+    first: dict[Hashable, int] = {}
+    for n, obj in records:
+        item, errs = line(n, obj)
+        errors += errs
+        if item is None:
+            continue
+        earlier = first.setdefault(key(item), n)
+        if earlier != n:
+            errors.append(IntakeError(n, "atena_no", same.format(line=earlier)))
+            continue
+        lines.append(item)
+        if len(errors) >= MAX_ERRORS:
+            break
+    errors.sort(key=lambda e: e.line)
+    return ([] if errors else lines), errors[:MAX_ERRORS]

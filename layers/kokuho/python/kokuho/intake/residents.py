@@ -34,7 +34,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from kokuho.identity.mynumber import contains_my_number
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records, safe_field
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, safe_field, validate_lines
 from kokuho.premium.case import _message, _path
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.model import Household, Person
@@ -125,23 +125,8 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[ResidentLine | None, list[Int
 
 def parse_file(data: bytes | str) -> tuple[list[ResidentLine], list[IntakeError]]:
     """Framing and fields of every line, and the same person twice (both lines named)."""
-    records, errors = read_records(data, "change")
-    lines: list[ResidentLine] = []
-    first: dict[str, int] = {}
-    for n, obj in records:
-        item, errs = _line(n, obj)
-        errors += errs
-        if item is None:
-            continue
-        earlier = first.setdefault(item.record.atena_no, n)
-        if earlier != n:
-            errors.append(IntakeError(n, "atena_no", f"the same person as line {earlier}: one change a person a file"))
-            continue
-        lines.append(item)
-        if len(errors) >= MAX_ERRORS:
-            break
-    errors.sort(key=lambda e: e.line)
-    return ([] if errors else lines), errors[:MAX_ERRORS]
+    return validate_lines(data, "change", _line, lambda item: item.record.atena_no,
+                          "the same person as line {line}: one change a person a file")
 
 
 # --- the file's state, read once and changed as the lines are simulated -------------------------------

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records
+from kokuho.intake.framing import IntakeError, validate_lines
 from kokuho.intake.residents import RESIDENT_REF, _field_errors
 from kokuho.premium.case import Income, income_error
 
@@ -71,20 +71,5 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[TaxLine | None, list[IntakeEr
 
 def validate_file(data: bytes | str) -> tuple[list[TaxLine], list[IntakeError]]:
     """Every line checked; the lines only when the whole file is valid."""
-    records, errors = read_records(data, "income")
-    lines: list[TaxLine] = []
-    first: dict[tuple[str, int], int] = {}
-    for n, obj in records:
-        item, errs = _line(n, obj)
-        errors += errs
-        if item is None:
-            continue
-        earlier = first.setdefault((item.atena_no, item.fiscal_year), n)
-        if earlier != n:  # applied, the later line would silently replace the earlier one
-            errors.append(IntakeError(n, "atena_no", f"the same person and income year as line {earlier}"))
-            continue
-        lines.append(item)
-        if len(errors) >= MAX_ERRORS:
-            break
-    errors.sort(key=lambda e: e.line)
-    return ([] if errors else lines), errors[:MAX_ERRORS]
+    return validate_lines(data, "income", _line, lambda item: (item.atena_no, item.fiscal_year),
+                          "the same person and income year as line {line}")

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, validate_lines
 from kokuho.intake.residents import RESIDENT_REF, FileState, Plan, _field_errors, _iso
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.reasons import Reason
@@ -57,23 +57,8 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[WelfareLine | None, list[Inta
 
 
 def parse_file(data: bytes | str) -> tuple[list[WelfareLine], list[IntakeError]]:
-    records, errors = read_records(data, "change")
-    lines: list[WelfareLine] = []
-    first: dict[str, int] = {}
-    for n, obj in records:
-        item, errs = _line(n, obj)
-        errors += errs
-        if item is None:
-            continue
-        earlier = first.setdefault(item.atena_no, n)
-        if earlier != n:
-            errors.append(IntakeError(n, "atena_no", f"the same person as line {earlier}: one change a person a file"))
-            continue
-        lines.append(item)
-        if len(errors) >= MAX_ERRORS:
-            break
-    errors.sort(key=lambda e: e.line)
-    return ([] if errors else lines), errors[:MAX_ERRORS]
+    return validate_lines(data, "change", _line, lambda item: item.atena_no,
+                          "the same person as line {line}: one change a person a file")
 
 
 def plan_file(lines: list[WelfareLine], state: FileState, today: date) -> tuple[list[Plan], list[IntakeError]]:
