@@ -27,10 +27,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 
 from kokuho.intake.framing import IntakeError, validate_lines
 from kokuho.intake.residents import RESIDENT_REF, _field_errors
-from kokuho.premium.case import Income, income_error
+from kokuho.premium.case import MAX_YEN, Income, income_error
 
 KIND = "tax"
 ASSESSMENTS = {"initial": "当初課税", "correction": "更正"}
+BRACKET_FIELDS = ("resident_tax_exempt", "taxable_income", "pension_revenue")
 
 
 class TaxRecord(BaseModel):
@@ -41,6 +42,10 @@ class TaxRecord(BaseModel):
     assessment: Literal["initial", "correction"]  # 当初課税 / 更正
     income: Income  # 総所得金額等 with its 給与所得 / 公的年金等所得 parts, declared (申告) or not
     salary_or_pension_earner: StrictBool  # 給与所得者等 (the reduction test's n)
+    # what the 高額療養費 brackets read (kokuho.benefits.brackets); optional, stored only when given
+    resident_tax_exempt: StrictBool | None = None  # 住民税非課税 (no 均等割, no 所得割)
+    taxable_income: Annotated[StrictInt, Field(ge=0, le=MAX_YEN)] | None = None  # 住民税の課税標準額
+    pension_revenue: Annotated[StrictInt, Field(ge=0, le=MAX_YEN)] | None = None  # 公的年金等の収入金額
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[TaxLine | None, list[IntakeEr
     if reason is not None:
         return None, [IntakeError(n, "income", reason)]
     income = rec.income.model_dump() | {"salary_or_pension_earner": rec.salary_or_pension_earner}
+    income |= {k: v for k in BRACKET_FIELDS if (v := getattr(rec, k)) is not None}
     return TaxLine(n, rec.atena_no, fiscal_year_of_income(rec.income_year), rec.assessment, income), []
 
 

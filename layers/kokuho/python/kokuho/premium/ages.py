@@ -69,6 +69,12 @@ def _reached(birth: str, years: int) -> int:
     return (int(birth[0:4]) + years) * 12 + int(birth[5:7]) - 1 - (birth[8:10] == "01")
 
 
+def reached_month(birth: str, years: int) -> int:
+    """Absolute month of the day one reaches `years` (the day before the birthday): also the 高額療養費's
+    70–74 test (kokuho.benefits.brackets)."""
+    return _reached(birth, years)
+
+
 def _first_march_31_after(reached: int) -> int:
     """Absolute month (a March) of the first 31 March on or after a day in month `reached`."""
     return reached + (2 - reached) % 12
