@@ -50,6 +50,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "kokuho-collection-refunds": [("cron(0 5 ? * MON-FRI *)", {})],
     # the 国保連合会's receipt file (レセプト) looked for every morning (docs/receipt_files.md)
     "kokuho-benefits-receipt-intake": [("cron(30 7 * * ? *)", {})],
+    # 高額療養費: the monthly benefit run after the month's receipt file (docs/benefit_run.md)
+    "kokuho-benefits-monthly-run": [("cron(0 3 20 * ? *)", {})],
 }
 
 # bucket → its object lock (mode, days) or None, and the prefixes that expire (days).
@@ -100,6 +102,12 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     # the receipt file per person-month; the persons' insured periods read
     "kokuho-benefits-receipt-intake": {"receipts": "write", "qualification": "read", "access_log": "append"},
     "kokuho-benefits-receipt-list": {},
+    # the monthly benefit run: its runs and batches, each household-month's versions with their access records;
+    # households, persons and incomes read, the federation's carried-over 高額該当 months read
+    "kokuho-benefits-run-prepare": {"receipts": "write", "qualification": "read"},
+    "kokuho-benefits-run-batch": {"receipts": "write", "qualification": "read", "federation": "read",
+                                  "access_log": "append"},
+    "kokuho-benefits-run-summarize": {"receipts": "write"},
 }
 
 # bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).

@@ -99,6 +99,19 @@ def _combined(bills: list[Mapping[str, Any]]) -> list[tuple[str, str, bool, int,
     return [(p, s, d, cost, copay) for (p, s, d), (cost, copay) in merged.items()]
 
 
+def outpatient_kept(outpatient: int, per_person: int | None, yearly_cap: int | None,
+                    paid: int | None) -> tuple[int, int]:
+    """Step 1 for one 70–74 member: (the outpatient copays the member bears, the limit applied). No outpatient
+    ceiling (現役並み): all of it. The 一般 yearly cap lowers the limit to what is left of the year's cap when
+    the history (`paid`, borne since August) is known. The benefit run keeps this per month as that history."""
+    if per_person is None:
+        return outpatient, outpatient
+    limit = per_person
+    if yearly_cap is not None and paid is not None:
+        limit = min(limit, max(0, yearly_cap - paid))  # 外来年間上限: what is left of the year's cap
+    return min(outpatient, limit), limit
+
+
 def _label(member_id: str, provider: str, setting: str, dental: bool) -> str:
     return f"{member_id} {provider} {setting} {'dental' if dental else 'medical'}"
 
@@ -154,13 +167,8 @@ def _evaluate(raw: Mapping[str, Any], explain: list[str] | None) -> tuple[int, b
             else:
                 inpatient += b["copay"]
         taken += outpatient + inpatient
-        kept = outpatient
         paid = member.get("outpatient_paid_this_year")
-        if per_person is not None:
-            limit = per_person
-            if yearly_cap is not None and paid is not None:
-                limit = min(limit, max(0, yearly_cap - paid))  # 外来年間上限: what is left of the year's cap
-            kept = min(outpatient, limit)
+        kept, limit = outpatient_kept(outpatient, per_person, yearly_cap, paid)
         pool70 += kept + inpatient
         if explain is not None:
             if per_person is None:

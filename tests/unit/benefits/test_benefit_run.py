@@ -1,0 +1,156 @@
+"""The monthly benefit run on the in-memory port (issue 13 items 2–3; docs/benefit_run.md): every household-month with
+a receipt decided through the engine with brackets from the stored incomes, 多数回 from the household's own months
+and the carried-over ones, the 一般 yearly outpatient cap from the member's history, versions with the difference
+when an income 更正 changes a bracket, and nothing written or counted twice on a rerun or a retried batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fakes.benefit_store import InMemoryBenefitStore, month
+
+from kokuho.benefits.benefit_run import RunInputError, prepare, run_batch, summarize
+
+
+def run(store: InMemoryBenefitStore, run_month: str = "2025-08", **inp: Any) -> dict[str, Any]:
+    prepared = prepare(store, {"run_month": run_month, **inp}, execution_name="x")
+    for b in prepared["batches"]:
+        run_batch(store, {"run_id": prepared["run_id"], "run_month": run_month, "batch_id": b["batch_id"]})
+    return summarize(store, {"run_id": prepared["run_id"]})
+
+
+def city() -> InMemoryBenefitStore:
+    """H1: one member under 70 with bracket ウ (3,000,000 → 2,570,000 after 基礎控除), a 1,000,000-yen stay."""
+    store = InMemoryBenefitStore()
+    store.household("H1", "P1", ("P1", "1980-05-10"))
+    store.income(2024, "P1", 3_000_000)
+    store.receipt("P1", month("2024-10"), 300_000, setting="inpatient", total=1_000_000)
+    return store
+
+
+def latest(store: InMemoryBenefitStore, household: str, m: str) -> dict[str, Any]:
+    return store.version_docs(household, m)[-1]
+
+
+def test_a_household_month_is_decided_with_brackets_from_the_stored_income_and_recorded_with_its_basis() -> None:
+    store = city()
+    out = run(store)
+    doc = latest(store, "H1", "2024-10")
+    # ウ: 80,100 + (1,000,000 − 267,000) × 1% = 87,430; benefit 300,000 − 87,430
+    assert doc["result"] == {"ceiling": 87_430, "multiple": False, "benefit": 212_570}
+    assert (doc["version"], doc["kind"], doc["difference"]) == (1, "支給", 212_570)
+    assert doc["brackets"]["bracket"] == "ウ" and doc["brackets"]["benefit_year"] == 2024
+    assert doc["brackets"]["basis"]["incomes"]["P1"]["total"] == 3_000_000
+    assert (out["status"], out["versions_written"], out["benefit_paid"]) == ("completed", 1, 212_570)
+    assert {(op, tuple(persons)) for _, persons, op in store.access} == {("read", ("P1",)), ("write", ("P1",))}
+
+
+def test_a_rerun_writes_and_counts_nothing_again() -> None:
+    store = city()
+    first = run(store)
+    again = run(store)  # the same run month: a second pass of the same run
+    assert again["passes"] == 2 and again["versions_written"] == 1 and again["benefit_paid"] == first["benefit_paid"]
+    later = run(store, "2025-09")  # next month's run: the month is unchanged
+    assert later["versions_written"] == 0 and len(store.version_docs("H1", "2024-10")) == 1
+
+
+def test_a_retried_batch_never_double_counts() -> None:
+    store = city()
+    store.household("H2", "P2", ("P2", "1981-01-10"))
+    store.income(2024, "P2", 3_000_000)
+    store.receipt("P2", month("2024-11"), 300_000, setting="inpatient", total=1_000_000)
+    prepared = prepare(store, {"run_month": "2025-08"}, execution_name="x")
+    event = {"run_id": prepared["run_id"], "run_month": "2025-08", "batch_id": prepared["batches"][0]["batch_id"]}
+    store.fail_after_commits = 1
+    with pytest.raises(RuntimeError):
+        run_batch(store, event)  # H1 written, then the attempt dies
+    store.fail_after_commits = None
+    run_batch(store, event)  # the step's retry
+    run_batch(store, event)  # and a duplicate delivery
+    out = summarize(store, {"run_id": prepared["run_id"]})
+    assert (out["versions_written"], out["benefit_paid"]) == (2, 2 * 212_570)
+    assert all(len(store.version_docs(h, m)) == 1 for h, m in (("H1", "2024-10"), ("H2", "2024-11")))
+
+
+def test_an_income_correction_changes_the_bracket_and_recalculates_the_month_paid_with_the_difference() -> None:
+    store = city()
+    run(store)
+    store.income(2024, "P1", 7_000_000)  # 更正: 6,570,000 after 基礎控除 → イ
+    out = run(store, "2025-09")
+    docs = store.version_docs("H1", "2024-10")
+    # イ: 167,400 + (1,000,000 − 558,000) × 1% = 171,820; benefit 128,180, 84,390 less than paid
+    assert [d["result"]["benefit"] for d in docs] == [212_570, 128_180]
+    assert (docs[1]["version"], docs[1]["kind"], docs[1]["difference"]) == (2, "返還", -84_390)
+    assert docs[1]["brackets"]["bracket"] == "イ" and docs[1]["previous_benefit"] == 212_570
+    assert (out["versions_written"], out["recovered"], out["benefit_paid"]) == (1, 84_390, 0)
+    store.income(2024, "P1", 3_000_000)  # 更正 back: paid again
+    back = run(store, "2025-10")
+    assert (back["additional_paid"], latest(store, "H1", "2024-10")["kind"]) == (84_390, "追加支給")
+
+
+def test_the_fourth_benefit_month_in_twelve_uses_the_multiple_ceiling() -> None:
+    store = city()
+    for m in ("2024-11", "2024-12", "2025-01"):
+        store.receipt("P1", month(m), 300_000, setting="inpatient", total=1_000_000)
+    run(store)
+    assert [latest(store, "H1", m)["result"]["multiple"] for m in ("2024-10", "2024-11", "2024-12", "2025-01")] == [
+        False, False, False, True]
+    assert latest(store, "H1", "2025-01")["result"] == {"ceiling": 44_400, "multiple": True, "benefit": 255_600}
+    assert latest(store, "H1", "2025-01")["case"]["household"]["prior_benefit_months"] == [
+        "2024-10", "2024-11", "2024-12"]
+
+
+def test_months_carried_over_from_another_municipality_count_and_the_move_month_is_halved() -> None:
+    store = city()
+    store.carried["H1"] = {"2024-07", "2024-08", "2024-09"}
+    run(store)
+    doc = latest(store, "H1", "2024-10")
+    assert doc["result"]["ceiling"] == 44_400 and doc["carried_over_used"] == ["2024-07", "2024-08", "2024-09"]
+    halved = city()
+    halved.moved["H1"] = {"2024-10"}
+    run(halved)
+    # half of ウ: 40,050 + (1,000,000 − 133,500) × 1% = 48,715
+    assert latest(halved, "H1", "2024-10")["result"]["ceiling"] == 48_715
+
+
+def test_the_general_70_74_yearly_outpatient_cap_follows_the_members_history_august_to_july() -> None:
+    store = InMemoryBenefitStore()
+    store.household("H7", "P7", ("P7", "1952-05-10"))
+    store.income(2024, "P7", 1_000_000)  # 一般 (2割)
+    months = ["2024-08", "2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04",
+              "2025-05", "2025-08"]
+    store.income(2025, "P7", 1_000_000)
+    for m in months:
+        store.receipt("P7", month(m), 20_000, total=100_000)
+    run(store, "2025-09")
+    benefits = [latest(store, "H7", m)["result"]["benefit"] for m in months]
+    # 18,000 borne a month until 144,000 is reached (8 months), then nothing more borne until July; a new year in August
+    assert benefits == [2_000] * 8 + [20_000, 20_000, 2_000]
+    doc = latest(store, "H7", "2025-04")
+    assert doc["case"]["household"]["members"][0]["outpatient_paid_this_year"] == 144_000
+    assert doc["brackets"]["copay_ratios"] == {"P7": "2割"} and doc["brackets"]["bracket70"] == "一般"
+
+
+def test_only_the_24_months_before_the_run_month_are_decided() -> None:
+    store = city()
+    store.receipt("P1", month("2023-07"), 300_000, setting="inpatient", total=1_000_000)
+    store.income(2023, "P1", 3_000_000)
+    run(store, "2025-08")  # window 2023-08 .. 2025-07
+    assert store.version_docs("H1", "2023-07") == [] and len(store.version_docs("H1", "2024-10")) == 1
+
+
+def test_a_bad_run_input_is_refused_naming_the_field() -> None:
+    with pytest.raises(RunInputError, match="run_month"):
+        prepare(InMemoryBenefitStore(), {"run_month": "2025-13"}, execution_name="x")
+    with pytest.raises(RunInputError, match="colour: unknown field"):
+        prepare(InMemoryBenefitStore(), {"colour": 1}, execution_name="x")
+
+
+def test_a_month_the_ceilings_do_not_cover_is_reported_not_paid() -> None:
+    store = city()
+    store.receipt("P1", month("2026-09"), 300_000, setting="inpatient", total=1_000_000)
+    store.income(2026, "P1", 3_000_000)
+    out = run(store, "2026-10")
+    assert store.version_docs("H1", "2026-09") == []
+    assert out["households_with_failures"] == 1 and out["status"] == "completed_with_failures"
