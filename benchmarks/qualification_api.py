@@ -93,7 +93,7 @@ def _households(persons: int) -> Iterator[tuple[int, str, list[Any]]]:
 
 
 class _Collect:
-    """Stands in for pynamodb's TransactWrite in application._add_change: keeps the models it would
+    """Stands in for pynamodb's TransactWrite in the store's _add_change: keeps the models it would
     save (the last one of a key wins, versions advanced as a transaction's save advances them)."""
 
     def __init__(self) -> None:
@@ -107,16 +107,16 @@ class _Collect:
 
 def load_bulk(persons: int, say: Any) -> list[tuple[str, list[str]]]:
     """The same qualification items the application layer writes — each registration and 取得 computed
-    by the domain (kokuho.qualification.service) and turned into items by the application's own
-    `_add_change` — written with BatchWriteItem instead of one transaction each. Not written: the
-    loader's access records and the assessment projection (no benchmarked route reads them)."""
+    by the domain (kokuho.qualification.service) and turned into items by the application's own store
+    (`PynamoQualificationStore._add_change`) — written with BatchWriteItem instead of one transaction
+    each. Not written: the loader's access records and the assessment projection (no benchmarked route reads them)."""
     from dataclasses import replace
 
     from kokuho.access.records import Actor
-    from kokuho.qualification import application as appsvc
     from kokuho.qualification import service
     from kokuho.qualification.reasons import Reason
     from kokuho.records.qualification import PersonModel
+    from kokuho.records.qualification_store import PynamoQualificationStore
 
     actor = Actor("S9001", "T-LOAD-01", "初期移行 (benchmark)")
     today, on = date.today(), date.fromisoformat(RESIDENT_FROM)
@@ -135,11 +135,11 @@ def load_bulk(persons: int, say: Any) -> list[tuple[str, list[str]]]:
         states: dict[str, Any] = {}  # the members registered so far, as the application would read them
         for person in members:
             change = service.register_person(person, household, today)
-            appsvc._add_change(pending, change, actor, None, at)  # type: ignore[arg-type]
+            PynamoQualificationStore._add_change(pending, change, actor, None, at)  # type: ignore[arg-type]
             household = replace(change.households[hid], version=(household.version if household else 0) + 1)
             states[person.person_id] = replace(person, version=1)
             change = service.acquire(states[person.person_id], household, states, Reason.MOVE_IN, on, today)
-            appsvc._add_change(pending, change, actor, "転入届", at)  # type: ignore[arg-type]
+            PynamoQualificationStore._add_change(pending, change, actor, "転入届", at)  # type: ignore[arg-type]
             household = replace(change.households[hid], version=household.version + 1)
             states[person.person_id] = replace(change.persons[person.person_id], version=2)
         out.append((hid, [p.person_id for p in members]))

@@ -26,7 +26,7 @@ from .views import error
 def store_number(person_id: PathId, body: MyNumberIn) -> Response[dict[str, Any]]:
     from kokuho.identity.vault import store_my_number
 
-    if appsvc.repo.get_person(person_id) is None:
+    if appsvc.find_person(person_id) is None:
         raise appsvc.NotFound("no such person")
     # Stored, already this person's, or held for the review list (it differs from the number held, or
     # another person holds it): one answer, so the register grant is no oracle of who holds a number.

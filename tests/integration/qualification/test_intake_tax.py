@@ -38,7 +38,7 @@ def household(staffed: None) -> None:
 def _mark_assessed(household_id: str, fy: int) -> None:
     """As a monthly run does: the case is no longer pending."""
     from kokuho.assessment.household_cases import get_cases_for_assessment, mark_assessed
-    from kokuho.qualification.transactions import transaction
+    from kokuho.records.base import transaction
 
     (_, mark), = get_cases_for_assessment([household_id], fy).values()
     with transaction() as tx:

@@ -18,6 +18,7 @@ from kokuho.access.records import Actor, record_access
 from kokuho.intake import care, residents, tax, welfare
 from kokuho.intake.framing import IntakeError, file_digest
 from kokuho.qualification import application
+from kokuho.qualification.ports import LineMark
 from kokuho.qualification.reasons import Reason
 from kokuho.records import intake_files
 from kokuho.records import qualification as repo
@@ -132,7 +133,7 @@ def _residents(data: bytes, actor: Actor, digest: str, done: set[int], today: da
     for plan in plans:
         if out_of_time():
             raise OutOfTime
-        marker = [intake_files.line_marker(residents.KIND, digest, plan.line)]
+        marker = [LineMark(residents.KIND, digest, plan.line)]
         note = _note(residents.KIND, digest, plan.line)
         pending += _apply_plan(plan, actor, note, today, marker, digest)
     return {"applied": len(plans), "already_applied": len(lines) - len(todo), "pending_acquisitions": pending}
@@ -143,7 +144,7 @@ def _version(person_id: str) -> int:
     return person.version if person else 0
 
 
-def _apply_plan(plan: residents.Plan, actor: Actor, note: str, today: date, markers: list[Any],
+def _apply_plan(plan: residents.Plan, actor: Actor, note: str, today: date, markers: list[LineMark],
                 digest: str) -> int:
     a, pid = plan.args, plan.person_id
     if plan.call == "arrival":
@@ -202,7 +203,7 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
             incomes = {str(ids[x.atena_no]): {**x.income, "source": _note(tax.KIND, digest, x.line)} for x in group}
             operation = "correction" if any(x.assessment == "correction" for x in group) else "initial"
             application.register_incomes(actor, household_id, fy, incomes, operation=operation,
-                                         markers=[intake_files.line_marker(tax.KIND, digest, x.line) for x in group])
+                                         markers=[LineMark(tax.KIND, digest, x.line) for x in group])
             applied += len(group)
         households += len(groups)
     return {"applied": applied, "held": held, "households": households, "already_applied": len(lines) - len(todo)}
@@ -240,7 +241,7 @@ def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date
         if out_of_time():
             raise OutOfTime
         _apply_plan(plan, actor, _note(welfare.KIND, digest, plan.line), today,
-                    [intake_files.line_marker(welfare.KIND, digest, plan.line)], digest)
+                    [LineMark(welfare.KIND, digest, plan.line)], digest)
     return {"applied": len(plans), "already_applied": len(lines) - len(todo)}
 
 
@@ -265,5 +266,5 @@ def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: C
             raise OutOfTime
         records = {str(ids[x.atena_no]): {**x.care, "source": _note(care.KIND, digest, x.line)} for x in group}
         application.register_care(actor, household_id, fy, records,
-                                  markers=[intake_files.line_marker(care.KIND, digest, x.line) for x in group])
+                                  markers=[LineMark(care.KIND, digest, x.line) for x in group])
     return {"applied": len(todo), "households": len(groups), "already_applied": len(lines) - len(todo)}

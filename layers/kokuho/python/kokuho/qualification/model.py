@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -103,3 +104,10 @@ class Card:
     valid_until: date
     recovered_on: date | None = None
     recover_reason: str | None = None
+
+
+def normalize_kana(kana: str) -> str:
+    """Search form of a kana name: NFKC (half-width → full-width), hiragana → katakana, no spaces."""
+    text = unicodedata.normalize("NFKC", kana)
+    text = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+    return "".join(text.split())

@@ -18,9 +18,7 @@ registrations on the same version cannot both commit (the loser gets 409), nothi
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,7 +27,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from kokuho.qualification.history import Period
-from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Membership, Person
+from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Membership, Person, normalize_kana
+from kokuho.qualification.ports import PersonFile
 from kokuho.records.base import table_meta
 
 
@@ -39,13 +38,6 @@ def person_pk(person_id: str) -> str:
 
 def household_pk(household_id: str) -> str:
     return f"HOUSEHOLD#{household_id}"
-
-
-def normalize_kana(kana: str) -> str:
-    """Search form of a kana name: NFKC (half-width → full-width), hiragana → katakana, no spaces."""
-    text = unicodedata.normalize("NFKC", kana)
-    text = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-    return "".join(text.split())
 
 
 class MyNumberOnFileModel(Model):
@@ -270,16 +262,6 @@ def _entry(h: HistoryModel) -> dict[str, Any]:
     return {"seq": int(h.seq), "kind": h.kind, "effective_on": h.effective_on, "cause_on": h.cause_on,
             "reason": h.reason, "detail": h.detail or {}, "note": h.note, "recorded_at": h.recorded_at,
             "recorded_by": h.recorded_by, "terminal_id": h.terminal_id}
-
-
-@dataclass(frozen=True)
-class PersonFile:
-    """What the read route shows of a person, from one query of the person's item collection."""
-
-    person: Person
-    history: list[dict[str, Any]]
-    cards: list[Card]
-    my_number_on_file: bool
 
 
 def _collection(pk: str) -> Iterator[dict[str, Any]]:

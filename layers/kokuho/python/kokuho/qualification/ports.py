@@ -1,0 +1,115 @@
+"""The port of the NHI information file (資格管理): what the qualification use cases
+(kokuho.qualification.registrations, kokuho.qualification.reads) read and write, and nothing of how.
+
+Adapter: kokuho.records.qualification_store (the "qualification" table, items described in
+kokuho.records.qualification; wired in kokuho.qualification.application); in-memory fake:
+tests/fakes/qualification_store.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from kokuho.access.actor import Actor
+from kokuho.qualification.model import Card, Household, Person
+from kokuho.qualification.service import Change
+
+
+class StoreConflict(Exception):
+    """A write did not commit: a version, a condition (a line applied, a card) or the access chain moved."""
+
+
+class InvalidPageToken(ValueError):
+    """A search's page token that this store did not issue for this search (the message says which)."""
+
+
+@dataclass(frozen=True)
+class LineMark:
+    """An intake file's "line applied" marker (kokuho.intake): written only if absent, in the transaction
+    of the line's change, so a line is applied exactly once whatever the retries."""
+
+    kind: str
+    digest: str
+    line: int
+
+
+@dataclass(frozen=True)
+class PendingAcquisition:
+    """An acquisition the resident register implies, waiting for its 届出 (kokuho.intake.residents)."""
+
+    person_id: str
+    reason: str  # a Reason value
+    cause_on: date
+    source: str  # the file and line that implied it
+
+
+@dataclass(frozen=True)
+class Access:
+    """The access record a write carries in its own transaction."""
+
+    subject_ids: Sequence[str]
+    category: str
+    operation: str
+
+
+@dataclass(frozen=True)
+class PersonFile:
+    """What the read route shows of a person: profile, history entries, cards and whether the vault holds
+    a My Number (never the number)."""
+
+    person: Person
+    history: list[dict[str, Any]]
+    cards: list[Card]
+    my_number_on_file: bool
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    person_ids: list[str]
+    next_token: str | None
+
+
+# The search indexes: 住民コード, birth date, postal code (address prefix), first kana (kana prefix).
+SEARCH_INDEXES = ("RES", "BIRTH", "POSTAL", "KANA")
+
+
+class QualificationStore(Protocol):
+    # -- reads (strongly consistent where a registration decides on them)
+    def person(self, person_id: str) -> Person | None: ...
+    def persons(self, person_ids: Iterable[str]) -> dict[str, Person]: ...
+    def household(self, household_id: str) -> Household | None: ...
+    def person_file(self, person_id: str) -> PersonFile | None: ...
+    def household_file(self, household_id: str) -> tuple[Household, list[dict[str, Any]]] | None: ...
+    def persons_with_markers(self, person_ids: Iterable[str]) -> tuple[dict[str, Person], set[str]]:
+        """The profiles of these persons and which of them have a My Number on file."""
+    def cards(self, person_id: str) -> list[Card]: ...
+    def incomes(self, person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]: ...
+    def care(self, person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]: ...
+    def household_case(self, household_id: str, fiscal_year: int) -> dict[str, Any] | None: ...
+    def has_pending_acquisition(self, person_id: str) -> bool: ...
+    def search(self, index: str, value: str, prefix: str | None, limit: int,
+               page_token: str | None) -> SearchPage:
+        """Up to `limit` person ids under `index`=`value` (one of SEARCH_INDEXES) whose sort key starts
+        with `prefix`, in index order, from `page_token`; InvalidPageToken for a token not issued by
+        this search."""
+
+    # -- writes: all of it or nothing (StoreConflict)
+    def commit_change(self, change: Change, cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor,
+                      access: Access, *, note: str | None, now: datetime, marks: Sequence[LineMark] = (),
+                      pending: PendingAcquisition | None = None, consume_pending: str | None = None) -> None:
+        """The change's persons and households (each only at the version it was read), their search keys,
+        history entries (who, when, why) and cards, the household cases, the line markers, a pending
+        acquisition put or consumed, and the access record — in one transaction."""
+    def commit_facts(self, household: Household, persons: Mapping[str, Person], fiscal_year: int,
+                     incomes: Mapping[str, Mapping[str, Any]], care: Mapping[str, Mapping[str, Any]],
+                     case: dict[str, Any], actor: Actor, access: Access, *, now: datetime,
+                     marks: Sequence[LineMark] = ()) -> None:
+        """Income and care records of the year and the household's case, only while the household and
+        `persons` are at the versions read, with the line markers and the access record, in one
+        transaction."""
+    def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str, *,
+               result: str = "ok", chain: str | None = None, attempts: int = 8) -> None:
+        """An access record on its own (reads, refusals); a concurrent append to the chain is retried."""

@@ -1,0 +1,200 @@
+"""The pynamodb adapter of the information file's port (kokuho.qualification.ports.QualificationStore).
+
+Items: kokuho.records.qualification (persons, households, history, cards, search keys, incomes, the My
+Number marker), kokuho.records.intake_files (line markers, pending acquisitions, care records),
+kokuho.records.household_cases (the assessment's projection). Writes are one TransactWrite on the
+container's shared connection (kokuho.records.base.transaction), the access record joining it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from kokuho.access.actor import Actor
+from kokuho.access.records import record_access
+from kokuho.qualification.model import Card, Household, Person
+from kokuho.qualification.ports import (
+    SEARCH_INDEXES,
+    Access,
+    InvalidPageToken,
+    LineMark,
+    PendingAcquisition,
+    PersonFile,
+    SearchPage,
+    StoreConflict,
+)
+from kokuho.qualification.service import Change, Entry
+from kokuho.records import intake_files
+from kokuho.records import qualification as repo
+from kokuho.records.base import transaction
+from kokuho.records.household_cases import get_household_case, put_household_case
+
+
+def _token(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+
+
+def _untoken(token: str | None) -> dict[str, Any] | None:
+    if not token:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidPageToken("page_token is not a token this API issued") from exc
+    if not isinstance(key, dict) or set(key) != {"pk", "sk", "gsi1pk", "gsi1sk"} or not all(
+            isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and 0 < len(v["S"]) <= 400
+            for v in key.values()):
+        raise InvalidPageToken("page_token is not a token this API issued")
+    return key
+
+
+def _history(pk: str, seq: int, index: int, entry: Entry, actor: Actor, note: str | None,
+             at: str) -> repo.HistoryModel:
+    return repo.HistoryModel(
+        pk, f"HIST#{seq:06d}#{index:02d}", seq=seq, kind=entry.kind, effective_on=entry.effective_on.isoformat(),
+        cause_on=entry.cause_on.isoformat() if entry.cause_on else None, reason=entry.reason,
+        detail=entry.detail, note=note, recorded_at=at, recorded_by=actor.staff_id,
+        terminal_id=actor.terminal_id,
+    )
+
+
+def _add_marks(tx: TransactWrite, marks: Sequence[LineMark]) -> None:
+    for mark in marks:
+        tx.save(intake_files.line_marker(mark.kind, mark.digest, mark.line),
+                condition=intake_files.AppliedLineModel.pk.does_not_exist())
+
+
+class PynamoQualificationStore:
+    # -- reads
+
+    def person(self, person_id: str) -> Person | None:
+        return repo.get_person(person_id)
+
+    def persons(self, person_ids: Iterable[str]) -> dict[str, Person]:
+        return repo.get_persons(person_ids)
+
+    def household(self, household_id: str) -> Household | None:
+        return repo.get_household(household_id)
+
+    def person_file(self, person_id: str) -> PersonFile | None:
+        return repo.read_person_file(person_id)
+
+    def household_file(self, household_id: str) -> tuple[Household, list[dict[str, Any]]] | None:
+        return repo.read_household_file(household_id)
+
+    def persons_with_markers(self, person_ids: Iterable[str]) -> tuple[dict[str, Person], set[str]]:
+        return repo.persons_with_markers(person_ids)
+
+    def cards(self, person_id: str) -> list[Card]:
+        return repo.cards_of(person_id)
+
+    def incomes(self, person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]:
+        return repo.incomes_of(person_ids, fiscal_year)
+
+    def care(self, person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]:
+        return intake_files.care_of(person_ids, fiscal_year)
+
+    def household_case(self, household_id: str, fiscal_year: int) -> dict[str, Any] | None:
+        return get_household_case(household_id, fiscal_year)
+
+    def has_pending_acquisition(self, person_id: str) -> bool:
+        return intake_files.pending_acquisition(person_id) is not None
+
+    def search(self, index: str, value: str, prefix: str | None, limit: int,
+               page_token: str | None) -> SearchPage:
+        if index not in SEARCH_INDEXES:
+            raise ValueError(f"no search index {index}")
+        pk = f"{index}#{value}"
+        start = _untoken(page_token)
+        if start is not None and start["gsi1pk"]["S"] != pk:
+            raise InvalidPageToken("page_token belongs to another search")
+        sk = repo.SearchKeyModel
+        cond = sk.gsi1sk.startswith(prefix) if prefix else None
+        result = sk.by_key.query(pk, cond, limit=limit, last_evaluated_key=start)
+        ids = [k.person_id for k in result]
+        return SearchPage(ids, _token(result.last_evaluated_key))
+
+    # -- writes
+
+    def commit_change(self, change: Change, cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor,
+                      access: Access, *, note: str | None, now: datetime, marks: Sequence[LineMark] = (),
+                      pending: PendingAcquisition | None = None, consume_pending: str | None = None) -> None:
+        at = now.isoformat(timespec="microseconds")
+        try:
+            with transaction() as tx:
+                self._add_change(tx, change, actor, note, at)
+                for household_id, case in cases:
+                    put_household_case(household_id, case, changed_at=now, transaction=tx)
+                _add_marks(tx, marks)
+                if pending is not None:
+                    cause_on = pending.cause_on.isoformat()
+                    tx.save(intake_files.PendingAcquisitionModel(
+                        repo.person_pk(pending.person_id), intake_files.PENDING_ACQUISITION,
+                        person_id=pending.person_id, reason=pending.reason, cause_on=cause_on,
+                        source=pending.source, gsi1pk=intake_files.PENDING_ACQUISITION,
+                        gsi1sk=f"{cause_on}#{pending.person_id}"))
+                if consume_pending is not None:
+                    tx.delete(intake_files.PendingAcquisitionModel(repo.person_pk(consume_pending),
+                                                                   intake_files.PENDING_ACQUISITION))
+                record_access(actor, access.subject_ids, access.category, access.operation, transaction=tx)
+        except TransactWriteError as exc:
+            raise StoreConflict("a version, a condition or the access chain moved") from exc
+
+    @staticmethod
+    def _add_change(tx: TransactWrite, change: Change, actor: Actor, note: str | None, at: str) -> None:
+        who = actor.staff_id
+        for person in change.persons.values():
+            tx.save(repo.from_person(person, updated_at=at, updated_by=who))
+            for key in repo.search_keys(person):
+                tx.save(key)
+        for household in change.households.values():
+            tx.save(repo.from_household(household, updated_at=at, updated_by=who))
+        for i, (pid, entry) in enumerate(change.person_entries):
+            seq = change.persons[pid].version + 1
+            tx.save(_history(repo.person_pk(pid), seq, i, entry, actor, note, at),
+                    condition=repo.HistoryModel.pk.does_not_exist())
+        for i, (hid, entry) in enumerate(change.household_entries):
+            seq = change.households[hid].version + 1
+            tx.save(_history(repo.household_pk(hid), seq, i, entry, actor, note, at),
+                    condition=repo.HistoryModel.pk.does_not_exist())
+        for card in change.cards:
+            model = repo.from_card(card)
+            if card.recovered_on is None:
+                tx.save(model, condition=repo.CardModel.pk.does_not_exist())
+            else:
+                tx.save(model, condition=repo.CardModel.recovered_on.does_not_exist())
+
+    def commit_facts(self, household: Household, persons: Mapping[str, Person], fiscal_year: int,
+                     incomes: Mapping[str, Mapping[str, Any]], care: Mapping[str, Mapping[str, Any]],
+                     case: dict[str, Any], actor: Actor, access: Access, *, now: datetime,
+                     marks: Sequence[LineMark] = ()) -> None:
+        try:
+            with transaction() as tx:
+                for pid, income in incomes.items():
+                    tx.save(repo.IncomeModel(repo.person_pk(pid), f"INCOME#{fiscal_year}", income=dict(income)))
+                for pid, record in care.items():
+                    tx.save(intake_files.CareModel(repo.person_pk(pid), f"CARE#{fiscal_year}", care=dict(record)))
+                tx.condition_check(repo.HouseholdModel, repo.household_pk(household.household_id), "PROFILE",
+                                   condition=repo.HouseholdModel.version == household.version)
+                for pid, person in persons.items():
+                    tx.condition_check(repo.PersonModel, repo.person_pk(pid), "PROFILE",
+                                       condition=repo.PersonModel.version == person.version)
+                put_household_case(household.household_id, case, changed_at=now, transaction=tx)
+                _add_marks(tx, marks)
+                record_access(actor, access.subject_ids, access.category, access.operation, transaction=tx)
+        except TransactWriteError as exc:
+            raise StoreConflict("the household, a member or the access chain moved") from exc
+
+    def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str, *,
+               result: str = "ok", chain: str | None = None, attempts: int = 8) -> None:
+        # on its own: record_access retries a concurrent append to the same chain (shared connection)
+        record_access(actor, subject_ids, category, operation, result=result, chain=chain, attempts=attempts)
