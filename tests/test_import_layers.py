@@ -161,10 +161,10 @@ def test_the_layer_imports_neither_handlers_nor_the_cdk_app() -> None:
 
 # -- storage behind ports (issue 10 item 4) ----------------------------------------------------------
 
-# The use cases of the monthly assessment, the federation file intake, the My Number vault and the
-# information file reach storage only through their ports (kokuho.assessment.ports,
-# kokuho.linkage.federation_ports, kokuho.identity.vault_ports, kokuho.qualification.ports; S3 is handed
-# in as a client):
+# The use cases of the monthly assessment, the federation file intake, the My Number vault, the
+# information file and the access area reach storage only through their ports (kokuho.assessment.ports,
+# kokuho.linkage.federation_ports, kokuho.identity.vault_ports, kokuho.qualification.ports,
+# kokuho.access.ports; S3 is handed in as a client):
 # no table model, no AWS SDK — their unit tests run on in-memory fakes (tests/fakes/).
 USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.assessment.selection",
              "kokuho.assessment.batch", "kokuho.assessment.compute", "kokuho.assessment.summary",
@@ -175,7 +175,11 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              # they apply; wired to kokuho.records.qualification_store in kokuho.qualification.application
              "kokuho.qualification.ports", "kokuho.qualification.registrations", "kokuho.qualification.reads",
              "kokuho.qualification.errors", "kokuho.qualification.service", "kokuho.qualification.history",
-             "kokuho.qualification.household", "kokuho.qualification.model", "kokuho.qualification.reasons")
+             "kokuho.qualification.household", "kokuho.qualification.model", "kokuho.qualification.reasons",
+             # the access area: authorize, the login sessions, the volume limits, the security team's
+             # searches (kokuho.access.ports; wired to kokuho.records.access_store in kokuho.access.stores)
+             "kokuho.access.ports", "kokuho.access.grants", "kokuho.access.staff", "kokuho.access.sessions",
+             "kokuho.access.limits", "kokuho.access.search", "kokuho.access.chain", "kokuho.access.actor")
 # The adapters (kokuho.records) sit below the services: they may use the platform, each other, the pure
 # domain and a service's ports (the types they implement), nothing else of the services — listed with
 # the reason.
@@ -184,6 +188,9 @@ RECORDS_MAY_IMPORT = {
     ("kokuho.records", "kokuho.access.actor"): "who acts, named in the access records",
     ("kokuho.records.qualification", "kokuho.qualification.model"): "items map to the qualification dataclasses",
     ("kokuho.records.qualification", "kokuho.qualification.history"): "items map to the qualification periods",
+    ("kokuho.records.access_store", "kokuho.access.staff"): "staff and grants map to these values",
+    ("kokuho.records.access_store", "kokuho.access.subject_index"):
+        "the subject index's model stays beside the access log's writer (kokuho.access.records) for now",
     ("kokuho.records.qualification_store", "kokuho.qualification.model"): "the port reads and writes these values",
     ("kokuho.records.qualification_store", "kokuho.qualification.service"):
         "a registered change is written as the pure rules produced it (Change, Entry)",

@@ -23,8 +23,8 @@ from kokuho.access.data_role import (
     acting_as,
     source_identity,
 )
-from kokuho.access.staff import StaffModel
 from kokuho.platform.tables import AWS_REGION
+from kokuho.records.access_store import StaffModel
 from kokuho_local.embedded import EmbeddedAWS
 
 ROLE = "arn:aws:iam::123456789012:role/kokuho-qualification-api-read-data"

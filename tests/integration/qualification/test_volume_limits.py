@@ -14,6 +14,7 @@ from qualification_helpers import call
 
 from kokuho.access import limits
 from kokuho.access.records import records_by_staff
+from kokuho.records.access_store import UsageModel
 from kokuho_local.local_api import sample_person
 
 READER, CLERK, COUNTER = "S1001", "S1002", "S1003"
@@ -102,7 +103,7 @@ def test_a_search_takes_its_page_and_its_persons_in_one_request_or_neither(
 
     _register(2)
     _small(monkeypatch, persons=3)
-    usage_table = limits.UsageModel.Meta.table_name
+    usage_table = UsageModel.Meta.table_name
     writes: list[str] = []
     make = botocore.client.BaseClient._make_api_call
 

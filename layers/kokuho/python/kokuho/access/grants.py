@@ -13,9 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kokuho.access.staff import Grant, StaffMember
+
+if TYPE_CHECKING:
+    from kokuho.access.ports import StaffStore
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -120,9 +124,9 @@ class PermissionDenied(Exception):
 
 
 def authorize(staff_id: str, function: Function | str, *, purpose: str | None = None,
-              on: date | None = None) -> Decision:
-    """Load the member and grants and decide (one staff read + one grant query)."""
+              on: date | None = None, store: StaffStore | None = None) -> Decision:
+    """Load the member and grants (one read of the staff store) and decide."""
     from kokuho.access.staff import load_staff
 
-    member, grants = load_staff(staff_id)
+    member, grants = load_staff(staff_id, store=store)
     return decide(member, grants, function, on or today_jst(), purpose=purpose)

@@ -5,7 +5,8 @@ pages of one search per hour, per function, from the data file kokuho/data/api/l
 per function, overrides per member). Counters live in the `api_usage` table — one item per member,
 function and hour (DynamoDB TTL removes old windows) — and move only by atomic conditional updates, so
 every Lambda container of the API sees the same count and no two concurrent requests can both take the
-last unit. Past a limit: LimitExceeded (the API answers 429 and writes an access record).
+last unit (kokuho.access.ports.UsageStore; the table: kokuho.records.access_store). Past a limit:
+LimitExceeded (the API answers 429 and writes an access record).
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
+from kokuho.access.ports import Take
 
-from kokuho.records.base import connection, table_meta
+if TYPE_CHECKING:
+    from kokuho.access.ports import UsageStore
 
 LIMITS_VERSION = 1
 
@@ -93,17 +93,6 @@ def load_limits(version: int = LIMITS_VERSION) -> Limits:
     return parse_limits(json.loads(text))
 
 
-class UsageModel(Model):
-    """pk USAGE#<staff>, sk <function>#persons#<window start> or <function>#pages#<query>#<window start>."""
-
-    Meta = table_meta("api_usage")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    units = NumberAttribute(null=True)
-    expires_at = NumberAttribute(null=True)  # epoch seconds: DynamoDB TTL, one window after the window
-
-
 class LimitExceeded(Exception):
     """Past a volume limit; the message names the limit, never data."""
 
@@ -128,35 +117,31 @@ def _window(now: float, seconds: int) -> tuple[int, int]:
     return start, start + seconds
 
 
-def _take(pk: str, sk: str, units: int, limit: int, expires_at: int) -> bool:
-    """Atomically add `units` if the total stays within `limit` (one conditional UpdateItem)."""
-    try:
-        UsageModel(pk, sk).update(
-            actions=[UsageModel.units.add(units), UsageModel.expires_at.set(expires_at)],
-            condition=UsageModel.units.does_not_exist() | (UsageModel.units <= limit - units))
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+def _store(store: UsageStore | None) -> UsageStore:
+    if store is not None:
+        return store
+    from kokuho.access import stores
+
+    return stores.usage()
 
 
-def reserve_persons(staff_id: str, function: str, units: int, *, now: float | None = None) -> Reservation:
+def reserve_persons(staff_id: str, function: str, units: int, *, now: float | None = None,
+                    store: UsageStore | None = None) -> Reservation:
     """Take `units` persons of this hour's allowance of the member for the function, or LimitExceeded."""
     limits = load_limits()
     limit = limits.of(staff_id, function).persons_per_hour
     start, end = _window(now if now is not None else time.time(), limits.window_seconds)
     key = (f"USAGE#{staff_id}", f"{function}#persons#{start}")
-    if units > limit or not _take(*key, units, limit, end + limits.window_seconds):
+    if units > limit or not _store(store).take(Take(key, units, limit), end + limits.window_seconds):
         raise LimitExceeded("persons_per_hour", function, limit, max(1, end - int(now or time.time())))
     return Reservation(key, units)
 
 
-def settle(reservation: Reservation, actual: int) -> None:
+def settle(reservation: Reservation, actual: int, *, store: UsageStore | None = None) -> None:
     """Charge what the request read instead of what it reserved (a refund, or a household's members)."""
     delta = actual - reservation.reserved
     if delta:
-        UsageModel(*reservation.key).update(actions=[UsageModel.units.add(delta)])
+        _store(store).add(reservation.key, delta)
 
 
 def query_digest(criteria: Mapping[str, str]) -> str:
@@ -168,7 +153,7 @@ def query_digest(criteria: Mapping[str, str]) -> str:
 
 
 def reserve_page_and_persons(staff_id: str, function: str, criteria: Mapping[str, str], units: int, *,
-                             now: float | None = None) -> list[Reservation]:
+                             now: float | None = None, store: UsageStore | None = None) -> list[Reservation]:
     """One page of a search counted against the pages-per-query limit and `units` persons reserved, in
     ONE transaction: both are taken or neither (a search refused for persons leaves no page counted),
     and it is one request. LimitExceeded names the limit that refused (the pages one first)."""
@@ -177,28 +162,21 @@ def reserve_page_and_persons(staff_id: str, function: str, criteria: Mapping[str
     start, end = _window(now if now is not None else time.time(), limits.window_seconds)
     retry = max(1, end - int(now or time.time()))
     if of.search_pages_per_query is None:
-        return [reserve_persons(staff_id, function, units, now=now)]
+        return [reserve_persons(staff_id, function, units, now=now, store=store)]
     if units > of.persons_per_hour:
         raise LimitExceeded("persons_per_hour", function, of.persons_per_hour, retry)
     expires = end + limits.window_seconds
     pages = Reservation((f"USAGE#{staff_id}", f"{function}#pages#{query_digest(criteria)}#{start}"), 1, "pages")
     persons = Reservation((f"USAGE#{staff_id}", f"{function}#persons#{start}"), units)
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            for taken, limit in ((pages, of.search_pages_per_query), (persons, of.persons_per_hour)):
-                tx.update(UsageModel(*taken.key),
-                          actions=[UsageModel.units.add(taken.reserved), UsageModel.expires_at.set(expires)],
-                          condition=UsageModel.units.does_not_exist() | (UsageModel.units <= limit - taken.reserved))
-    except TransactWriteError as exc:
-        refused = [r is not None and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons]
-        if refused[:1] == [True]:
-            raise LimitExceeded("search_pages_per_query", function, of.search_pages_per_query, retry) from None
-        if refused[1:2] == [True]:
-            raise LimitExceeded("persons_per_hour", function, of.persons_per_hour, retry) from None
-        raise
+    refused = _store(store).take_all([Take(pages.key, pages.reserved, of.search_pages_per_query),
+                                      Take(persons.key, persons.reserved, of.persons_per_hour)], expires)
+    if refused == 0:
+        raise LimitExceeded("search_pages_per_query", function, of.search_pages_per_query, retry)
+    if refused == 1:
+        raise LimitExceeded("persons_per_hour", function, of.persons_per_hour, retry)
     return [pages, persons]
 
 
-def usage(staff_id: str) -> dict[str, int]:
+def usage(staff_id: str, *, store: UsageStore | None = None) -> dict[str, int]:
     """Every counter of a member (sk → units): what the security team looks at after an alarm."""
-    return {item.sk: int(item.units or 0) for item in UsageModel.query(f"USAGE#{staff_id}", consistent_read=True)}
+    return _store(store).usage(staff_id)

@@ -16,13 +16,16 @@ import binascii
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kokuho.access.records import AccessRecordModel, Actor, record_access
-from kokuho.access.subject_index import SUBJECT_PREFIX, SubjectIndexModel, chain_and_seq, row_of
+from kokuho.access.actor import Actor
+from kokuho.access.subject_index import SUBJECT_PREFIX, chain_and_seq, row_of
+
+if TYPE_CHECKING:
+    from kokuho.access.ports import AccessLog
 
 FIELDS = ("at", "staff_id", "terminal_id", "purpose", "subject_id", "subjects", "category", "operation",
           "result", "chain", "seq")
@@ -98,62 +101,56 @@ def _display(pk: str, sk: str, row: str) -> dict[str, Any]:
     return {f: fields.get(f, "") for f in FIELDS}
 
 
-def _entries(pk: str, low: str, high: str, limit: int | None,
-             start_after: str | None) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
-    """The period's entries a DynamoDB page at a time, raw (pk, sk, row: nothing to build per entry but
-    its row), each page with the sort key it ended on if there may be more."""
-    table = SubjectIndexModel._get_connection()
-    start = None if start_after is None else {"pk": {"S": pk}, "sk": {"S": start_after}}
-    while True:
-        answer = table.query(pk, SubjectIndexModel.sk.between(low, high), limit=limit, exclusive_start_key=start)
-        start = answer.get("LastEvaluatedKey")
-        yield answer.get("Items", []), None if start is None else start["sk"]["S"]
-        if start is None or limit is not None:
-            return
+def _log(store: AccessLog | None) -> AccessLog:
+    if store is not None:
+        return store
+    from kokuho.access import stores
+
+    return stores.access_log()
 
 
-def _rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [_display(i["pk"]["S"], i["sk"]["S"], i.get("row", {}).get("S", "")) for i in items]
+def _rows(items: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    return [_display(pk, sk, row) for pk, sk, row in items]
 
 
 def who_accessed_page(person_id: str, date_from: str, date_to: str, actor: Actor, *, limit: int = PAGE_SIZE,
-                      page_token: str | None = None) -> Page:
+                      page_token: str | None = None, store: AccessLog | None = None) -> Page:
     """One page of the access records naming `person_id` (alone or among many) in the period, oldest
     first, and the token of the next page.
 
     The request is recorded first, as an access to the person's records (no record, no answer): it
     shows in the person's own history, so a look at who looked is seen too."""
     low, high = date_range(date_from, date_to)
-    pk = f"{SUBJECT_PREFIX}{_check_id(person_id, 'person')}"
+    _check_id(person_id, "person")
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise SearchError(f"limit: 1-{MAX_PAGE_SIZE} rows")
     start_after = None if page_token is None else _start_after(person_id, page_token, low, high)
-    record_access(actor, [person_id], CATEGORY, "search_subject")
-    items, last = next(_entries(pk, low, high, limit, start_after))
+    log = _log(store)
+    log.record(actor, [person_id], CATEGORY, "search_subject")
+    items, last = next(log.subject_entries(person_id, low, high, limit, start_after))
     return Page(_rows(items), None if last is None else _token(person_id, last))
 
 
-def who_accessed(person_id: str, date_from: str, date_to: str, actor: Actor) -> list[dict[str, Any]]:
+def who_accessed(person_id: str, date_from: str, date_to: str, actor: Actor, *,
+                 store: AccessLog | None = None) -> list[dict[str, Any]]:
     """Every access record naming `person_id` in the period, oldest first (the whole listing, page after
     page); recorded once, first, as an access to the person's records."""
     low, high = date_range(date_from, date_to)
-    pk = f"{SUBJECT_PREFIX}{_check_id(person_id, 'person')}"
-    record_access(actor, [person_id], CATEGORY, "search_subject")
-    return [row for items, _ in _entries(pk, low, high, None, None) for row in _rows(items)]
+    _check_id(person_id, "person")
+    log = _log(store)
+    log.record(actor, [person_id], CATEGORY, "search_subject")
+    return [row for items, _ in log.subject_entries(person_id, low, high, None, None) for row in _rows(items)]
 
 
-def staff_activity(staff_id: str, date_from: str, date_to: str, actor: Actor) -> list[dict[str, Any]]:
+def staff_activity(staff_id: str, date_from: str, date_to: str, actor: Actor, *,
+                   store: AccessLog | None = None) -> list[dict[str, Any]]:
     """Every access record of one member of staff (or workflow) in the period, oldest first; the search
     is recorded first, its subject the member of staff (STAFF:<id>)."""
     low, high = date_range(date_from, date_to)
-    pk = f"STAFF#{_check_id(staff_id, 'staff')}"
-    record_access(actor, [f"STAFF:{staff_id}"], CATEGORY, "search_staff")
-    rows = []
-    for r in AccessRecordModel.by_staff.query(pk, AccessRecordModel.gsi1sk.between(low, high)):
-        row = {f: getattr(r, f) for f in STAFF_FIELDS}
-        row["subject_ids"], row["seq"] = list(r.subject_ids), int(r.seq)
-        rows.append(row)
-    return rows
+    _check_id(staff_id, "staff")
+    log = _log(store)
+    log.record(actor, [f"STAFF:{staff_id}"], CATEGORY, "search_staff")
+    return [{f: row[f] for f in STAFF_FIELDS} for row in log.staff_records(staff_id, low, high)]
 
 
 def to_json(rows: Iterable[dict[str, Any]]) -> str:

@@ -1,0 +1,79 @@
+"""The ports of the access area: who the staff are and what they were granted (StaffStore), the login
+broker's session registry (SessionStore), the volume-limit counters (UsageStore) and the security
+team's reads of the access log, each read itself recorded (AccessLog). The use cases —
+kokuho.access.grants (authorize), .sessions, .limits, .search, .staff — take them; without one they use
+the container's adapters (kokuho.access.stores: kokuho.records.access_store). In-memory fakes:
+tests/fakes/access_stores.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kokuho.access.actor import Actor
+from kokuho.access.staff import Grant, StaffMember
+
+
+class SessionExists(Exception):
+    """A session is registered under that access key already (never overwritten)."""
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """One STS session of the staff role the login broker minted: whose, at which terminal, until when."""
+
+    access_key_id: str
+    staff_id: str
+    terminal_id: str
+    role_arn: str
+    registered_at: str
+    expires_at: int  # epoch seconds
+
+
+@dataclass(frozen=True)
+class Take:
+    """Units to take from one counter (pk, sk) within `limit`."""
+
+    key: tuple[str, str]
+    units: int
+    limit: int
+
+
+class StaffStore(Protocol):
+    def load_staff(self, staff_id: str) -> tuple[StaffMember | None, list[Grant]]:
+        """The profile (None if unknown) and every grant ever given: one read (every request runs it)."""
+    def put_staff(self, member: StaffMember) -> None: ...
+    def put_grant(self, grant: Grant) -> None: ...
+    def page_grants(self, limit: int, start: str | None) -> tuple[list[Grant], str | None]:
+        """One page of every grant (the review list), ordered by staff and grant id, and the next start."""
+    def staff_profiles(self, staff_ids: set[str]) -> dict[str, StaffMember]: ...
+
+
+class SessionStore(Protocol):
+    def put_session(self, session: StaffSession) -> None:
+        """Register a session; SessionExists when the key holds one."""
+    def get_session(self, access_key_id: str) -> StaffSession | None: ...
+
+
+class UsageStore(Protocol):
+    def take(self, take: Take, expires_at: int) -> bool:
+        """Add the units if the counter stays within its limit (atomically); False when it would not."""
+    def take_all(self, takes: Sequence[Take], expires_at: int) -> int | None:
+        """All the takes or none (atomically): None when taken, else the index of the first refused."""
+    def add(self, key: tuple[str, str], delta: int) -> None:
+        """Move a counter by `delta` unconditionally (a settlement)."""
+    def usage(self, staff_id: str) -> dict[str, int]:
+        """Every counter of a member (sk → units)."""
+
+
+class AccessLog(Protocol):
+    def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str) -> None:
+        """An access record on its own (a concurrent append to its chain is retried)."""
+    def subject_entries(self, subject: str, low: str, high: str, limit: int | None,
+                        start_after: str | None) -> Iterator[tuple[list[tuple[str, str, str]], str | None]]:
+        """The subject index entries of `subject` with sort keys in [low, high], oldest first: pages of
+        (pk, sk, row), each with the sort key it ended on when more may follow. With `limit`, one page."""
+    def staff_records(self, staff_id: str, low: str, high: str) -> list[dict[str, Any]]:
+        """The access records of one member of staff whose time is in [low, high], oldest first, as stored."""

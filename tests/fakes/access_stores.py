@@ -1,0 +1,116 @@
+"""In-memory fakes of the access area's ports (kokuho.access.ports) for the unit tests of its use cases
+(authorize, sessions, volume limits, the security team's searches): no moto. They keep what the use
+cases rely on — a session never overwritten, a counter that never passes its limit, several counters
+taken all or none, entries and records read back in key order within a range — and nothing of the
+tables' layout. Contract tests hold them to the pynamodb adapters (tests/integration/
+test_access_store_contract.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kokuho.access.actor import Actor
+from kokuho.access.ports import SessionExists, StaffSession, Take
+from kokuho.access.staff import Grant, StaffMember
+
+
+@dataclass
+class InMemoryStaffStore:
+    members: dict[str, StaffMember] = field(default_factory=dict)
+    grants: dict[tuple[str, str], Grant] = field(default_factory=dict)
+    loads: int = 0  # reads of a member (authorization runs one per request)
+
+    def load_staff(self, staff_id: str) -> tuple[StaffMember | None, list[Grant]]:
+        self.loads += 1
+        return self.members.get(staff_id), [g for k, g in sorted(self.grants.items()) if k[0] == staff_id]
+
+    def put_staff(self, member: StaffMember) -> None:
+        self.members[member.staff_id] = member
+
+    def put_grant(self, grant: Grant) -> None:
+        self.grants[(grant.staff_id, grant.grant_id)] = grant
+
+    def page_grants(self, limit: int, start: str | None) -> tuple[list[Grant], str | None]:
+        keys = [k for k in sorted(self.grants) if start is None or f"{k[0]}#{k[1]}" > start]
+        page = keys[:limit]
+        more = len(page) == limit  # as DynamoDB: a full page carries a key, even when nothing follows
+        return [self.grants[k] for k in page], f"{page[-1][0]}#{page[-1][1]}" if more and page else None
+
+    def staff_profiles(self, staff_ids: set[str]) -> dict[str, StaffMember]:
+        return {s: self.members[s] for s in staff_ids if s in self.members}
+
+
+@dataclass
+class InMemorySessionStore:
+    sessions: dict[str, StaffSession] = field(default_factory=dict)
+
+    def put_session(self, session: StaffSession) -> None:
+        if session.access_key_id in self.sessions:
+            raise SessionExists("a session is registered under that key")
+        self.sessions[session.access_key_id] = session
+
+    def get_session(self, access_key_id: str) -> StaffSession | None:
+        return self.sessions.get(access_key_id)
+
+
+@dataclass
+class InMemoryUsageStore:
+    counters: dict[tuple[str, str], int] = field(default_factory=dict)
+    expiry: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def _fits(self, take: Take) -> bool:
+        return take.key not in self.counters or self.counters[take.key] <= take.limit - take.units
+
+    def _apply(self, take: Take, expires_at: int) -> None:
+        self.counters[take.key] = self.counters.get(take.key, 0) + take.units
+        self.expiry[take.key] = expires_at
+
+    def take(self, take: Take, expires_at: int) -> bool:
+        if not self._fits(take):
+            return False
+        self._apply(take, expires_at)
+        return True
+
+    def take_all(self, takes: Sequence[Take], expires_at: int) -> int | None:
+        for i, take in enumerate(takes):
+            if not self._fits(take):
+                return i
+        for take in takes:
+            self._apply(take, expires_at)
+        return None
+
+    def add(self, key: tuple[str, str], delta: int) -> None:
+        self.counters[key] = self.counters.get(key, 0) + delta
+
+    def usage(self, staff_id: str) -> dict[str, int]:
+        return {sk: n for (pk, sk), n in sorted(self.counters.items()) if pk == f"USAGE#{staff_id}"}
+
+
+@dataclass
+class InMemoryAccessLog:
+    """What the security team reads: subject index entries (subject → sort key → row) and records."""
+
+    entries: dict[str, dict[str, str]] = field(default_factory=dict)
+    records: list[dict[str, Any]] = field(default_factory=list)  # as stored: at, staff_id, …, subject_ids, seq
+    recorded: list[tuple[str, tuple[str, ...], str, str]] = field(default_factory=list)  # the reads recorded
+
+    def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str) -> None:
+        self.recorded.append((actor.staff_id, tuple(subject_ids), category, operation))
+
+    def subject_entries(self, subject: str, low: str, high: str, limit: int | None,
+                        start_after: str | None) -> Iterator[tuple[list[tuple[str, str, str]], str | None]]:
+        keys = [sk for sk in sorted(self.entries.get(subject, {})) if low <= sk <= high
+                and (start_after is None or sk > start_after)]
+        page_size = limit or 2  # without a limit: small pages, so the use case follows them
+        while True:
+            page, keys = keys[:page_size], keys[page_size:]
+            last = page[-1] if page and (keys or len(page) == page_size) else None
+            yield [(f"SUBJ#{subject}", sk, self.entries[subject][sk]) for sk in page], last
+            if last is None or limit is not None:
+                return
+
+    def staff_records(self, staff_id: str, low: str, high: str) -> list[dict[str, Any]]:
+        return sorted((dict(r) for r in self.records if r["staff_id"] == staff_id and low <= r["at"] <= high),
+                      key=lambda r: str(r["at"]))

@@ -1,0 +1,146 @@
+"""The access area's use cases — authorize (kokuho.access.grants), the login sessions, the volume limits and
+the security team's searches — on the in-memory fakes of their ports (tests/fakes/access_stores.py): no
+moto. The same through the API on the embedded AWS: tests/integration/qualification/
+test_qualification_authz.py, test_identity_iam.py, test_volume_limits.py, tests/integration/access/."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fakes.access_stores import InMemoryAccessLog, InMemorySessionStore, InMemoryStaffStore, InMemoryUsageStore
+
+from kokuho.access import limits, search, sessions
+from kokuho.access.actor import Actor
+from kokuho.access.grants import Function, authorize
+from kokuho.access.identity import Unauthenticated
+from kokuho.access.ports import SessionExists
+from kokuho.access.staff import Grant, StaffMember, page_grants, put_grant, put_staff, staff_profiles
+
+TODAY = date(2026, 11, 30)
+AUDITOR = Actor("S0900", "T-AUDIT-01", search.PURPOSE)
+
+
+def _grant(staff_id: str, grant_id: str, function: Function, *, until: date = date(2027, 3, 31),
+           department: str = "保険年金課") -> Grant:
+    return Grant(staff_id, grant_id, function.value, "資格管理", "国保法第9条", department, date(2026, 4, 1), until,
+                 "S0001", "2026-04-01T00:00:00+00:00")
+
+
+@pytest.fixture
+def staff() -> InMemoryStaffStore:
+    store = InMemoryStaffStore()
+    put_staff(StaffMember("S0100", "北九 花子", "保険年金課", date(2026, 4, 1), None), store=store)
+    put_grant(_grant("S0100", "G1", Function.READ_QUALIFICATION), store=store)
+    put_grant(_grant("S0100", "G2", Function.REGISTER_CHANGE, until=date(2026, 11, 29)), store=store)
+    return store
+
+
+def test_authorize_allows_only_an_active_grant_and_denies_by_default(staff: InMemoryStaffStore) -> None:
+    assert authorize("S0100", Function.READ_QUALIFICATION, on=TODAY, store=staff).allowed
+    expired = authorize("S0100", Function.REGISTER_CHANGE, on=TODAY, store=staff)
+    assert not expired.allowed and "not active" in expired.reason
+    assert authorize("S0100", Function.ISSUE_CARD, on=TODAY, store=staff).reason == "no grant of issue_card"
+    assert authorize("S0999", Function.READ_QUALIFICATION, on=TODAY, store=staff).reason == "unknown member of staff"
+    named = authorize("S0100", Function.READ_QUALIFICATION, purpose="ほかの目的", on=TODAY, store=staff)
+    assert not named.allowed and "purpose" in named.reason
+    assert staff.loads == 5  # one read of the staff store a decision
+    # moved to another department (異動): every grant stops at once
+    put_staff(StaffMember("S0100", "北九 花子", "税務課", date(2026, 4, 1), None), store=staff)
+    assert not authorize("S0100", Function.READ_QUALIFICATION, on=TODAY, store=staff).allowed
+
+
+def test_the_review_list_pages_over_every_grant(staff: InMemoryStaffStore) -> None:
+    put_grant(_grant("S0200", "G1", Function.ISSUE_CARD), store=staff)
+    first, token = page_grants(2, None, store=staff)
+    assert [(g.staff_id, g.grant_id) for g in first] == [("S0100", "G1"), ("S0100", "G2")] and token
+    rest, _ = page_grants(2, token, store=staff)
+    assert [(g.staff_id, g.grant_id) for g in rest] == [("S0200", "G1")]
+    assert set(staff_profiles({"S0100", "S0200"}, store=staff)) == {"S0100"}
+
+
+def test_a_session_names_its_terminal_only_while_it_lives_and_for_its_member() -> None:
+    store = InMemorySessionStore()
+    expires = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    sessions.register_session("ASIAKEY1", "S0100", "T-KOKUHO-01", "arn:role", expires, store=store)
+    before = (expires - timedelta(seconds=1)).timestamp()
+    assert sessions.session_terminal("ASIAKEY1", "S0100", now=before, store=store) == "T-KOKUHO-01"
+    assert sessions.session_terminal("ASIAKEY1", "S0200", now=before, store=store) is None  # another member
+    assert sessions.session_terminal("ASIAKEY1", "S0100", now=expires.timestamp(), store=store) is None
+    assert sessions.session_terminal("ASIAKEY9", "S0100", now=before, store=store) is None
+    with pytest.raises(SessionExists):  # never overwritten
+        sessions.register_session("ASIAKEY1", "S0200", "T-KOKUHO-02", "arn:role", expires, store=store)
+    with pytest.raises(Unauthenticated):  # a shared id is never registered
+        sessions.register_session("ASIAKEY2", "kokuho", "T-KOKUHO-02", "arn:role", expires, store=store)
+    assert set(store.sessions) == {"ASIAKEY1"}
+
+
+def test_persons_are_counted_per_hour_and_a_settlement_charges_what_was_read() -> None:
+    store = InMemoryUsageStore()
+    now = 1_764_495_000.0  # within one hour window
+    limit = limits.load_limits().of("S0100", "read_qualification").persons_per_hour
+    taken = limits.reserve_persons("S0100", "read_qualification", limit - 5, now=now, store=store)
+    limits.settle(taken, limit - 10, store=store)  # read fewer than reserved: the rest comes back
+    limits.reserve_persons("S0100", "read_qualification", 10, now=now, store=store)
+    with pytest.raises(limits.LimitExceeded) as refused:
+        limits.reserve_persons("S0100", "read_qualification", 1, now=now, store=store)
+    assert refused.value.kind == "persons_per_hour" and refused.value.retry_after_s > 0
+    assert limits.usage("S0100", store=store) == {f"read_qualification#persons#{int(now) // 3600 * 3600}": limit}
+    limits.reserve_persons("S0100", "read_qualification", 1, now=now + 3600, store=store)  # the next hour
+
+
+def test_a_search_page_and_its_persons_are_taken_together_or_not_at_all() -> None:
+    store = InMemoryUsageStore()
+    now = 1_764_495_000.0
+    criteria = {"kana": "キタ"}
+    pages = limits.load_limits().of("S0100", "read_qualification").search_pages_per_query
+    assert pages is not None
+    for _ in range(pages):
+        limits.reserve_page_and_persons("S0100", "read_qualification", criteria, 20, now=now, store=store)
+    before = dict(store.counters)
+    with pytest.raises(limits.LimitExceeded) as refused:
+        limits.reserve_page_and_persons("S0100", "read_qualification", criteria, 20, now=now, store=store)
+    assert refused.value.kind == "search_pages_per_query" and store.counters == before  # no persons taken
+    other = {"kana": "ミナミ"}  # another search has its own pages, but the persons are the member's
+    with pytest.raises(limits.LimitExceeded) as refused:
+        limits.reserve_page_and_persons("S0100", "read_qualification", other, 300, now=now, store=store)
+    assert refused.value.kind == "persons_per_hour" and store.counters == before  # no page counted
+
+
+def _entry(at: str, chain: str, seq: int) -> tuple[str, str]:
+    row = {"at": at, "chain": chain, "seq": seq, "staff_id": "S0100", "terminal_id": "T1", "purpose": "資格管理",
+           "category": "qualification", "operation": "read", "result": "ok", "subjects": 1, "record_hash": "h"}
+    return f"{at}#{chain}#{seq:010d}", json.dumps(row, ensure_ascii=False)
+
+
+def test_who_accessed_pages_are_recorded_first_and_bounded_by_dates() -> None:
+    log = InMemoryAccessLog()
+    log.entries["P1"] = dict(_entry(f"2026-11-{d:02d}T01:00:00.000000+00:00", "SUBJECT#P1", d) for d in (1, 2, 3, 9))
+    page = search.who_accessed_page("P1", "2026-11-01", "2026-11-03", AUDITOR, limit=2, store=log)
+    assert [r["seq"] for r in page.rows] == [1, 2] and page.next_token
+    rest = search.who_accessed_page("P1", "2026-11-01", "2026-11-03", AUDITOR, limit=2, page_token=page.next_token,
+                                    store=log)
+    assert [r["seq"] for r in rest.rows] == [3] and rest.next_token is None
+    with pytest.raises(search.SearchError, match="page_token"):  # a token of another person's search
+        search.who_accessed_page("P2", "2026-11-01", "2026-11-03", AUDITOR, page_token=page.next_token, store=log)
+    assert [r["seq"] for r in search.who_accessed("P1", "2026-11-01", "2026-11-30", AUDITOR, store=log)] == [1, 2, 3, 9]
+    assert log.recorded == [("S0900", ("P1",), "access_records", "search_subject")] * 3
+    with pytest.raises(search.SearchError, match="before"):
+        search.who_accessed("P1", "2026-11-30", "2026-11-01", AUDITOR, store=log)
+    assert len(log.recorded) == 3  # a search asked wrongly reads nothing and records nothing
+
+
+def test_staff_activity_lists_one_members_records_in_the_period_recorded_first() -> None:
+    log = InMemoryAccessLog()
+    base = {"terminal_id": "T1", "purpose": "資格管理", "category": "qualification", "operation": "read",
+            "result": "ok", "extra": "not shown"}
+    log.records = [{**base, "at": "2026-11-02T00:00:00+00:00", "staff_id": "S0100", "subject_ids": ["P1"],
+                    "chain": "SUBJECT#P1", "seq": 2},
+                   {**base, "at": "2026-11-01T00:00:00+00:00", "staff_id": "S0100", "subject_ids": ["P2"],
+                    "chain": "SUBJECT#P2", "seq": 1},
+                   {**base, "at": "2026-11-01T00:00:00+00:00", "staff_id": "S0200", "subject_ids": ["P3"],
+                    "chain": "SUBJECT#P3", "seq": 1}]
+    rows = search.staff_activity("S0100", "2026-11-01", "2026-11-30", AUDITOR, store=log)
+    assert [r["subject_ids"] for r in rows] == [["P2"], ["P1"]] and set(rows[0]) == set(search.STAFF_FIELDS)
+    assert log.recorded == [("S0900", ("STAFF:S0100",), "access_records", "search_staff")]
