@@ -20,8 +20,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
-from kokuho.intake.framing import IntakeError, validate_lines
-from kokuho.intake.residents import RESIDENT_REF, _field_errors
+from kokuho.intake.framing import IntakeError, field_errors, validate_lines
+from kokuho.intake.residents import RESIDENT_REF
 from kokuho.premium.case import MAX_YEN, InsuredPeriod
 
 KIND = "care"
@@ -48,7 +48,7 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[CareLine | None, list[IntakeE
     try:
         rec = CareRecord.model_validate(obj)
     except ValidationError as exc:
-        return None, _field_errors(n, exc)
+        return None, field_errors(n, exc)
     for i, p in enumerate(rec.second_insured_exempt):
         if p.until is not None and p.until < p.from_:
             return None, [IntakeError(n, f"second_insured_exempt[{i}].until", "must not be before from")]

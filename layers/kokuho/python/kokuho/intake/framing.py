@@ -15,7 +15,11 @@ import hashlib
 import json
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 T = TypeVar("T")
 
@@ -113,6 +117,23 @@ def safe_field(path: str) -> str:
     from kokuho.identity.mynumber import contains_my_number
 
     return "(a field whose name holds a My Number)" if contains_my_number(path) else path
+
+
+def field_errors(n: int, exc: ValidationError) -> list[IntakeError]:
+    """Every field a line's pydantic model refused, named by its path with the premium case's wording
+    (one wording for every intake); a key holding a My Number is named, never echoed."""
+    from kokuho.premium.case import field_message, field_path
+
+    return [IntakeError(n, safe_field(field_path(tuple(e["loc"]))), field_message(e))
+            for e in exc.errors(include_input=False, include_url=False)]
+
+
+def iso_date(value: str) -> date:
+    """A line's date field: a real date YYYY-MM-DD, or the error every intake gives."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a real date YYYY-MM-DD") from None
 
 
 def read_records(data: bytes | str, noun: str = "record") -> tuple[list[tuple[int, dict[str, Any]]],

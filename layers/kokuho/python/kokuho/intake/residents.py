@@ -34,8 +34,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from kokuho.identity.mynumber import contains_my_number
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, safe_field, validate_lines
-from kokuho.premium.case import _message, _path
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, field_errors, iso_date, validate_lines
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.model import Household, Person
 from kokuho.qualification.reasons import Reason, late_elderly_date
@@ -60,13 +59,6 @@ OPTIONAL: dict[str, tuple[str, ...]] = {"世帯分離": ("new_householder_atena"
 _BASE = ("atena_no", "event", "event_date")
 
 
-def _iso(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be a real date YYYY-MM-DD") from None
-
-
 class ResidentRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -88,7 +80,7 @@ class ResidentRecord(BaseModel):
     @classmethod
     def _date(cls, v: str | None) -> str | None:
         if v is not None:
-            _iso(v)
+            iso_date(v)
         return v
 
 
@@ -102,16 +94,11 @@ class ResidentLine:
         return date.fromisoformat(self.record.event_date)
 
 
-def _field_errors(n: int, exc: ValidationError) -> list[IntakeError]:
-    return [IntakeError(n, safe_field(_path(tuple(e["loc"]))), _message(e))
-            for e in exc.errors(include_input=False, include_url=False)]
-
-
 def _line(n: int, obj: Mapping[str, Any]) -> tuple[ResidentLine | None, list[IntakeError]]:
     try:
         rec = ResidentRecord.model_validate(obj)
     except ValidationError as exc:
-        return None, _field_errors(n, exc)
+        return None, field_errors(n, exc)
     given = {k for k in obj if obj[k] is not None}
     allowed = {*_BASE, *REQUIRED[rec.event], *OPTIONAL.get(rec.event, ())}
     errors = [IntakeError(n, f, f"is required for {rec.event}") for f in REQUIRED[rec.event] if f not in given]

@@ -25,8 +25,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
-from kokuho.intake.framing import IntakeError, validate_lines
-from kokuho.intake.residents import RESIDENT_REF, _field_errors
+from kokuho.intake.framing import IntakeError, field_errors, validate_lines
+from kokuho.intake.residents import RESIDENT_REF
 from kokuho.premium.case import MAX_YEN, Income, income_error
 
 KIND = "tax"
@@ -66,7 +66,7 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[TaxLine | None, list[IntakeEr
     try:
         rec = TaxRecord.model_validate(obj)
     except ValidationError as exc:
-        return None, _field_errors(n, exc)
+        return None, field_errors(n, exc)
     reason = income_error(rec.income)
     if reason is not None:
         return None, [IntakeError(n, "income", reason)]

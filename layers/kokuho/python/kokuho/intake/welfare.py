@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, validate_lines
-from kokuho.intake.residents import RESIDENT_REF, FileState, Plan, _field_errors, _iso
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, field_errors, iso_date, validate_lines
+from kokuho.intake.residents import RESIDENT_REF, FileState, Plan
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.reasons import Reason
 
@@ -35,7 +35,7 @@ class WelfareRecord(BaseModel):
     @field_validator("event_date")
     @classmethod
     def _date(cls, v: str) -> str:
-        _iso(v)
+        iso_date(v)
         return v
 
 
@@ -51,7 +51,7 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[WelfareLine | None, list[Inta
     try:
         rec = WelfareRecord.model_validate(obj)
     except ValidationError as exc:
-        return None, _field_errors(n, exc)
+        return None, field_errors(n, exc)
     reason = Reason.WELFARE_STARTED if rec.event == "開始" else Reason.WELFARE_ENDED
     return WelfareLine(n, rec.atena_no, reason, date.fromisoformat(rec.event_date)), []
 

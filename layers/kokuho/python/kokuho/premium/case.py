@@ -93,7 +93,7 @@ class PremiumCase(_Strict):
     household: Household
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
+def field_path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -114,7 +114,7 @@ def _bound(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) and value >= 10_000 else str(value)
 
 
-def _message(err: Any) -> str:
+def field_message(err: Any) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
@@ -140,7 +140,7 @@ def _first_error(exc: ValidationError) -> CaseError:
     err = max(errors, key=lambda e: (len(e["loc"]), e["type"] == "extra_forbidden")) if errors else None
     if err is None:
         return CaseError("", "invalid case")
-    return CaseError(_path(tuple(err["loc"])), _message(err))
+    return CaseError(field_path(tuple(err["loc"])), field_message(err))
 
 
 def income_error(income: Income) -> str | None:
