@@ -49,6 +49,23 @@ def _yen(value: object, field: str) -> int:
     return value
 
 
+def _one_of(value: str, allowed: tuple[str, ...], field: str) -> None:
+    if value not in allowed:
+        raise LedgerError(field, f"must be one of {', '.join(allowed)}")
+
+
+def _off_the_latest(amounts: list[int], total: int) -> int:
+    """Take `total` off `amounts` (in installment order, changed in place) from the latest back, none below
+    zero; what could not be taken."""
+    for k in range(len(amounts) - 1, -1, -1):
+        if total <= 0:
+            break
+        take = min(total, amounts[k])
+        amounts[k] -= take
+        total -= take
+    return total
+
+
 @dataclass(frozen=True)
 class ChargedInstallment:
     """調定 of one installment."""
@@ -92,14 +109,8 @@ def charge_from_version(household_id: str, fiscal_year: int, *, version: int, pa
         raise LedgerError("installments", "two installments in one month")
     # A 更正 below what is already due keeps the due installments as billed (premium rule 7); the ledger
     # owes no more than the annual premium, so the excess comes off the latest installments first.
-    excess = sum(a for _, _, a in rows) - annual
     amounts = [a for _, _, a in rows]
-    for k in range(len(amounts) - 1, -1, -1):
-        if excess <= 0:
-            break
-        take = min(excess, amounts[k])
-        amounts[k] -= take
-        excess -= take
+    _off_the_latest(amounts, sum(amounts) - annual)
     return Charge(household_id, fiscal_year, payer_id, version, annual, tuple(
         ChargedInstallment(n, m, month_due_date(int(m[:4]), int(m[5:7])), a)
         for (n, m, _), a in zip(rows, amounts, strict=True)))
@@ -117,8 +128,7 @@ class PaymentEntry:
 
     def __post_init__(self) -> None:
         _yen(self.amount, "amount")
-        if self.channel not in CHANNELS:
-            raise LedgerError("channel", f"must be one of {', '.join(CHANNELS)}")
+        _one_of(self.channel, CHANNELS, "channel")
 
 
 @dataclass(frozen=True)
@@ -133,8 +143,7 @@ class Disbursement:
 
     def __post_init__(self) -> None:
         _yen(self.amount, "amount")
-        if self.kind not in DISBURSEMENTS:
-            raise LedgerError("kind", f"must be one of {', '.join(DISBURSEMENTS)}")
+        _one_of(self.kind, DISBURSEMENTS, "kind")
 
 
 @dataclass(frozen=True)
@@ -187,12 +196,9 @@ def ledger_state(charge: Charge, payments: Iterable[PaymentEntry], disbursements
     overpayment = applied.overpayment - disbursed
     # An overpayment paid out and then a 更正 that raises the charge: the money is gone, so what it had
     # paid is unpaid again, the latest installments first.
-    for inst in reversed(charge.installments):
-        if overpayment >= 0:
-            break
-        back = min(-overpayment, paid[inst.number])
-        paid[inst.number] -= back
-        overpayment += back
-    states = tuple(InstallmentState(i.number, i.month, i.due, i.amount, paid[i.number],
-                                    _status(i.amount, paid[i.number], i.due, as_of)) for i in charge.installments)
+    paid_each = [paid[i.number] for i in charge.installments]
+    if overpayment < 0:
+        overpayment = -_off_the_latest(paid_each, -overpayment)
+    states = tuple(InstallmentState(i.number, i.month, i.due, i.amount, p, _status(i.amount, p, i.due, as_of))
+                   for i, p in zip(charge.installments, paid_each, strict=True))
     return LedgerState(charge, states, sum(p.amount for p in payments), disbursed, max(0, overpayment))
