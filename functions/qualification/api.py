@@ -15,7 +15,8 @@ This module is the router: the one route table (ROUTES), the resolver that runs 
 route it matched, the error mapping and the entry point. The rest, by what it does: admission.py (who,
 what, how much, which body), person_routes.py (persons and households: search, read, registrations,
 cards, simulation), vault_routes.py (My Number: the vault's calls), review_routes.py (permission review,
-access-record searches), views.py (what is answered), context.py (the actor of the request), spec.py
+access-record searches), request_routes.py (the request desk: 開示・訂正・利用停止, 問い合わせ),
+views.py (what is answered), context.py (the actor of the request), spec.py
 (what a route is).
 """
 
@@ -44,7 +45,7 @@ from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.transactions import record
 
-from . import context
+from . import context, request_routes
 from .admission import (
     Refused,
     authorize_request,
@@ -304,6 +305,8 @@ ROUTES: tuple[RouteSpec, ...] = (
               collection_routes.name_refund_account,
               "還付: the account the payer names for a refund held without a 公金受取口座 (recorded)",
               collection_routes.RefundAccountOut, category=collection_routes.CATEGORY),
+    # 開示・訂正・利用停止の請求と問い合わせ (request_routes: the desk's routes, a grant per step).
+    *request_routes.ROUTES,
 )
 _SPEC_OF: dict[Callable[..., Any], RouteSpec] = {spec.handler: spec for spec in ROUTES}
 assert len(_SPEC_OF) == len(ROUTES), "one handler per route"

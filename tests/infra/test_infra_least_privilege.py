@@ -40,12 +40,17 @@ API_TABLES: dict[str, dict[str, str]] = {
     "kokuho-qualification-api-review": {**EVERY_ROUTE},
     # 収納: the unmatched queue and its resolution, refund accounts
     "kokuho-qualification-api-collection": {"collection": "write", **EVERY_ROUTE},
+    # 開示・訂正・利用停止の請求, 問い合わせ: the requests table; a correction changes the file and its household
+    # projection; a disclosure reads the payer's premiums and ledgers and the 情報提供等記録 naming the person
+    "kokuho-qualification-api-requests": {"requests": "write", "qualification": "write", "assessment": "write",
+                                          "collection": "read", "linkage_records": "read", **EVERY_ROUTE},
 }
 # concern → the function API Gateway must send its routes to
 CONCERN_FUNCTION = {"read": "kokuho-qualification-api-read", "meta": "kokuho-qualification-api-read",
                     "register": "kokuho-qualification-api-register", "vault": VAULT,
                     "approval": "kokuho-qualification-api-approval", "review": "kokuho-qualification-api-review",
-                    "collection": "kokuho-qualification-api-collection"}
+                    "collection": "kokuho-qualification-api-collection",
+                    "requests": "kokuho-qualification-api-requests"}
 READS = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
          "dynamodb:ConditionCheckItem"}
 WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}

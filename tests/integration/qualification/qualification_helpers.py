@@ -211,6 +211,9 @@ def roles() -> dict[str, Role]:
         "number_reviewer": Role("S1012", (F.RESOLVE_MY_NUMBER_REVIEW,)),  # 確認リストの処理
         "security": Role("S1013", (F.READ_ACCESS_RECORDS,)),  # アクセス記録の点検
         "cashier": Role("S1014", (F.COLLECTION_READ, F.COLLECTION_RECORD)),  # 収納: 未消込の処理、還付口座
+        # 開示等請求の窓口: receives and logs inquiries; the section chief decides and carries out
+        "request_desk": Role("S1015", (F.REQUESTS_RECEIVE, F.REQUESTS_READ, F.INQUIRY_LOG)),
+        "request_chief": Role("S1016", (F.REQUESTS_READ, F.REQUESTS_DECIDE, F.REQUESTS_CARRY_OUT)),
         "no_grants": Role("S1006", ()),
         "expired": Role("S1007", _all_functions(), "expired"),
         "not_yet": Role("S1008", _all_functions(), "not_yet"),

@@ -15,7 +15,7 @@ from qualification_helpers import DEPT, PURPOSE, active_functions, call, roles
 from kokuho.access.records import records_by_staff
 
 SAMPLE = {"person_id": "P0001", "household_id": "H0001", "card_id": "P0001-C0003", "request_id": "R0001",
-          "staff_id": "S1002"}
+          "staff_id": "S1002", "inquiry_id": "Q0001"}
 MINIMAL_BODY = {"my_number": "123456789018"}
 UNAUTHENTICATED = [None, "admin", "ADMIN01", "kyotsu", "guest0001", "s1002", "S-1002", "shared", "SYSTEM01"]
 

@@ -6,7 +6,7 @@ against the document."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -176,6 +176,26 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
     api("POST", "/collection/unmatched/SN-MADO-R1", "S1014", {"action": "assign"}, expect=422)
     api("POST", "/collection/refunds/RF-1/account", "S1014", {"bank_code": "0005", "branch_code": "123",
         "account_type": "普通", "account_number": "7654321", "holder_kana": "ヤマダ　タロウ"}, expect=409)
+    # the request desk (開示等請求, 問い合わせ)
+    until = (datetime.now(UTC).date() + timedelta(days=40)).isoformat()
+    api("POST", "/requests/persons/P0001", "S1015", {"request_id": "R-0001", "kind": "disclosure",
+                                                    "verification": "旅券", "received_on": today}, expect=201)
+    api("POST", "/requests/persons/P0001", "S1015", {"request_id": "R-0001", "kind": "disclosure",
+                                                    "verification": "旅券", "received_on": today}, expect=409)
+    api("GET", "/requests/due", "S1015", expect=200)
+    api("GET", "/requests/persons/P0001/R-0001", "S1015", expect=200)
+    api("GET", "/requests/persons/P0002/R-0001", "S1015", expect=404)
+    api("POST", "/requests/persons/P0001/R-0001/extension", "S1016", {"until": until, "reason": "記録が多いため"},
+        expect=200)
+    api("POST", "/requests/persons/P0001/R-0001/decision", "S1016", {"outcome": "refused"}, expect=422)
+    api("POST", "/requests/persons/P0001/R-0001/decision", "S1016", {"outcome": "granted"}, expect=200)
+    api("POST", "/requests/persons/P0001/R-0001/carrying-out", "S1016", {}, expect=200)
+    api("GET", "/requests/persons/P0001/R-0001/disclosure", "S1016", query={"format": "pdf"}, expect=200)
+    api("POST", "/requests/inquiries", "S1015", {"inquiry_id": "Q-0001", "received_on": today, "channel": "電話",
+                                                 "question": "開示請求の方法"}, expect=201)
+    api("POST", "/requests/inquiries/Q-0001/answer", "S1015", {"received_on": today, "answer": "案内した"},
+        expect=200)
+    api("GET", "/requests/inquiries", "S1015", query={"from": today, "to": today}, expect=200)
     # refusals before any handler
     api("GET", "/persons/P0001", None, expect=401)
     api("GET", "/persons/P0001", COUNTER.replace("3", "6"), expect=403)

@@ -11,7 +11,8 @@ from qualification_helpers import call, item_counts
 
 from kokuho.access.records import records_by_staff
 
-SAMPLE = {"person_id": "P0001", "household_id": "H0001", "card_id": "P0001-C0003", "request_id": "R0001"}
+SAMPLE = {"person_id": "P0001", "household_id": "H0001", "card_id": "P0001-C0003", "request_id": "R0001",
+          "inquiry_id": "Q0001"}
 NO_GRANTS = "S1006"
 COUNTER = "S1003"  # read + simulate only
 BODY = {"my_number": "123456789018"}

@@ -29,6 +29,7 @@ SAMPLES = {
     "vault": ("POST", "/persons/P0001/my-number", OFFICER, "kokuho-qualification-api-vault",
               {"my_number": NUMBER}, 202),
     "review": ("GET", "/permissions/review", AUDITOR, "kokuho-qualification-api-review", None, 200),
+    "requests": ("GET", "/requests/due", "S1015", "kokuho-qualification-api-requests", None, 200),
 }
 FUNCTIONS = sorted({s[3] for s in SAMPLES.values()} | {"kokuho-qualification-api-approval"})
 

@@ -23,7 +23,7 @@ from kokuho.records.qualification import get_person, read_person_file
 from kokuho.requests import workflow
 from kokuho.requests.model import RequestError
 from kokuho.requests.store import StoreConflict
-from kokuho.requests.suspension import UseSuspended, check_use
+from kokuho.requests.suspension import UseSuspended, check_use, partition_use, suspended_for
 from kokuho_local.embedded import EmbeddedAWS
 
 TODAY = date(2026, 4, 10)
@@ -60,9 +60,9 @@ def test_a_disclosure_from_receipt_to_pdf_holds_only_the_persons_own_data(househ
     req = workflow.receive_request(DESK, "R-0001", "P0001", "disclosure", TODAY, "個人番号カード",
                                    {"scope": "保有する全ての個人情報"})
     assert req.decide_by == TODAY + timedelta(days=30)
-    assert [r["request_id"] for r in workflow.due_requests(TODAY)] == ["R-0001"]
+    assert [r["request_id"] for r in workflow.due_requests(TODAY, DESK)] == ["R-0001"]
     workflow.decide_request(DESK, "P0001", "R-0001", "granted", TODAY + timedelta(days=3))
-    assert workflow.due_requests(TODAY) == []
+    assert workflow.due_requests(TODAY, DESK) == []
     done, out = workflow.carry_out_request(DESK, "P0001", "R-0001", TODAY + timedelta(days=4), tmp_path)
     assert out.json_path and out.pdf_path
     document = json.loads(out.json_path.read_text("utf-8"))
@@ -104,15 +104,31 @@ def test_a_correction_changes_the_record_with_its_history(household: None) -> No
 def test_a_suspension_is_marked_and_answered_for_that_category_only(household: None) -> None:
     workflow.receive_request(DESK, "R-0003", "P0001", "suspension", TODAY, "旅券",
                              {"categories": ["linkage"], "grounds": "目的外の提供があったと考えるため"})
-    check_use(["P0001"], "linkage")  # not yet decided: nothing is suspended
+    check_use("linkage.provision", ["P0001"])  # not yet decided: nothing is suspended
     workflow.decide_request(DESK, "P0001", "R-0003", "granted", TODAY)
-    workflow.carry_out_request(DESK, "P0001", "R-0003", TODAY)
-    with pytest.raises(UseSuspended, match="linkage") as err:
-        check_use(["P0002", "P0001"], "linkage")
-    assert "P0001" not in str(err.value)
-    check_use(["P0001"], "qualification")
-    check_use(["P0001"], "requests")  # handling the person's own requests is never suspended
-    check_use(["P0002"], "linkage")
+    done, _ = workflow.carry_out_request(DESK, "P0001", "R-0003", TODAY)
+    for use in ("linkage.provision", "linkage.query"):
+        with pytest.raises(UseSuspended, match="linkage") as err:
+            check_use(use, ["P0002", "P0001"])
+        assert "P0001" not in str(err.value)
+    check_use("qualification.read", ["P0001"])
+    check_use("linkage.provision", ["P0002"])
+    assert suspended_for(["P0001"], "requests") == []  # handling the person's own requests is never suspended
+    assert done.result["continues"] == []  # nothing of linkage goes on under a suspension
+
+
+def test_uses_that_continue_under_a_suspension_name_their_law(household: None) -> None:
+    workflow.receive_request(DESK, "R-0007", "P0001", "suspension", TODAY, "旅券",
+                             {"categories": ["collection", "qualification"], "grounds": "利用目的外の利用のため"})
+    workflow.decide_request(DESK, "P0001", "R-0007", "granted", TODAY)
+    done, _ = workflow.carry_out_request(DESK, "P0001", "R-0007", TODAY)
+    told = {c["use"]: c["basis"] for c in done.result["continues"]}
+    assert set(told) == {"qualification.change", "collection.reminders", "collection.refunds"}
+    assert "地方自治法第231条の3" in told["collection.reminders"]
+    assert check_use("collection.reminders", ["P0001"]).basis == told["collection.reminders"]
+    with pytest.raises(UseSuspended):
+        check_use("qualification.read", ["P0001"])
+    assert partition_use("qualification.read", ["P0002", "P0001"]) == (["P0002"], ["P0001"])
 
 
 def test_refusal_extension_and_conflicts(household: None) -> None:
@@ -122,7 +138,7 @@ def test_refusal_extension_and_conflicts(household: None) -> None:
     extended = workflow.extend_request(DESK, "P0001", "R-0004", TODAY + timedelta(days=45),
                                        "記録の量が多く確認に時間を要するため", TODAY + timedelta(days=10))
     assert extended.decide_by == TODAY + timedelta(days=45)
-    assert workflow.due_requests(TODAY + timedelta(days=46))[0]["overdue"] is True
+    assert workflow.due_requests(TODAY + timedelta(days=46), DESK)[0]["overdue"] is True
     closed = workflow.decide_request(DESK, "P0001", "R-0004", "refused", TODAY + timedelta(days=20),
                                      "請求に係る保有個人情報を保有していないため")
     assert closed.status.value == "closed"

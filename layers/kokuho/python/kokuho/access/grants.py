@@ -43,6 +43,14 @@ class Function(StrEnum):
     READ_ACCESS_RECORDS = "read_access_records"
     COLLECTION_READ = "collection_read"  # 収納情報の照会: the unmatched queue (未消込)
     COLLECTION_RECORD = "collection_record"  # 収納の記録: assign or return an unmatched payment, a refund's account
+    # 開示・訂正・利用停止の請求 (assessment V), one grant per step so that no one member alone receives,
+    # decides and carries out: 受付 (with how identity was verified), the desk's list and one request,
+    # 決定 (grant, refuse, extend the period with its reason), 実施 (disclosure, correction, suspension mark)
+    REQUESTS_RECEIVE = "requests_receive"
+    REQUESTS_READ = "requests_read"
+    REQUESTS_DECIDE = "requests_decide"
+    REQUESTS_CARRY_OUT = "requests_carry_out"
+    INQUIRY_LOG = "inquiry_log"  # 問い合わせの記録: log an inquiry, its answer, the log between two days
 
 
 class GrantState(StrEnum):

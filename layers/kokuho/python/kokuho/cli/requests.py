@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
                     print(f"  {path}")
         elif args.action == "due":
             today = args.today or date.today()
-            for row in workflow.due_requests(today):
+            for row in workflow.due_requests(today, actor):
                 flag = "OVERDUE " if row["overdue"] else ""
                 print(f"{flag}{row['decide_by']}  {row['request_id']}  {row['kind']}  {row['person_id']}"
                       + ("  (extended)" if row["extended"] else ""))

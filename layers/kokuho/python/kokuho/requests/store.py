@@ -3,12 +3,15 @@
 
 Keys: a request `PERSON#<id>` / `REQUEST#<request id>`, its gsi1 `OPEN` / `<decide_by>#<request id>` while
 undecided (the desk's list of what is due, oldest first), `DONE` after; a suspension mark `PERSON#<id>` /
-`SUSPENSION#<request id>` (gsi1 `SUSPENDED`); an inquiry `INQUIRY` / `<received_on>#<id>`. A request's
+`SUSPENSION#<request id>` (gsi1 `SUSPENDED`); a disclosure as handed over `PERSON#<id>` /
+`DISCLOSURE#<request id>`; an inquiry `INQUIRY` / `<received_on>#<id>`. A request's
 document carries a version: a step writes on the condition that nobody wrote since it read.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -21,7 +24,7 @@ from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
 from kokuho.records.base import connection, table_meta
-from kokuho.requests.model import Inquiry, Kind, Request, from_json, inquiry_from_json
+from kokuho.requests.model import Inquiry, Kind, Request, RequestError, from_json, inquiry_from_json
 
 CATEGORY = "requests"
 
@@ -108,11 +111,52 @@ def mark_suspension(req: Request) -> Callable[[TransactWrite], None]:
     return put
 
 
+# A disclosure document is kept as handed over (gzip, base64 in the item): DynamoDB's item limit is 400 KB.
+MAX_KEPT_BYTES = 300_000
+
+
+def keep_disclosure(req: Request, body: bytes) -> Callable[[TransactWrite], None]:
+    """The disclosure's JSON exactly as handed over, written in the carrying-out step's own transaction (the
+    API's download serves these bytes; their SHA-256 is in the request's result)."""
+    assert req.kind is Kind.DISCLOSURE
+    packed = base64.b64encode(gzip.compress(body, mtime=0)).decode("ascii")
+    if len(packed) > MAX_KEPT_BYTES:
+        raise RequestError("disclosure", f"the document is larger than {MAX_KEPT_BYTES} bytes compressed: "
+                                         "hand it over from the command line (kokuho requests carry-out --out)")
+
+    def put(tx: TransactWrite) -> None:
+        tx.save(RequestItem(f"PERSON#{req.person_id}", f"DISCLOSURE#{req.request_id}", version=1,
+                            doc={"request_id": req.request_id, "json_gzip_base64": packed},
+                            gsi1pk="DISCLOSURE", gsi1sk=f"{req.person_id}#{req.request_id}"),
+                condition=RequestItem.pk.does_not_exist())
+    return put
+
+
+def kept_disclosure(actor: Actor, person_id: str, request_id: str) -> bytes | None:
+    """The disclosure's JSON as handed over (None: none kept), the read recorded as an access to the person."""
+    try:
+        item = RequestItem.get(f"PERSON#{person_id}", f"DISCLOSURE#{request_id}", consistent_read=True)
+    except RequestItem.DoesNotExist:
+        return None
+    finally:
+        record_access(actor, [person_id], CATEGORY, "read_disclosure")
+    return gzip.decompress(base64.b64decode(item.doc["json_gzip_base64"]))
+
+
 def suspensions() -> dict[str, set[str]]:
     """person → the data categories whose use is suspended for them."""
     out: dict[str, set[str]] = {}
     for item in RequestItem.by_state.query("SUSPENDED"):
         out.setdefault(item.doc["person_id"], set()).update(item.doc["categories"])
+    return out
+
+
+def suspensions_of(person_ids: set[str]) -> dict[str, set[str]]:
+    """person → suspended categories, for a few persons (one key query each)."""
+    out: dict[str, set[str]] = {}
+    for pid in sorted(person_ids):
+        for item in RequestItem.query(f"PERSON#{pid}", RequestItem.sk.startswith("SUSPENSION#")):
+            out.setdefault(pid, set()).update(item.doc["categories"])
     return out
 
 

@@ -1,8 +1,9 @@
 """The request workflow (assessment V) over the store: each step checks the rules (kokuho.requests.model),
 then writes the request with its access record in one transaction; carrying out does what was granted.
 
-- disclosure: the person's own data as JSON and PDF (kokuho.requests.disclosure, .pdf) into `out`, their
-  SHA-256 kept in the request (what was handed over can be proven later);
+- disclosure: the person's own data as JSON and PDF (kokuho.requests.disclosure, .pdf), their SHA-256 kept
+  in the request (what was handed over can be proven later), the JSON kept in the store as handed over (the
+  API's download; the PDF is rendered again from it and checked) and written into `out` when given;
 - correction: the qualification record changed through its own application (the change and its history
   entry and access record in one transaction, the note naming the request);
 - suspension: the mark (person, categories) written in the step's own transaction
@@ -74,30 +75,61 @@ def carry_out_request(actor: Actor, person_id: str, request_id: str, on: date,
     if req.decision is None or req.decision.outcome is model.Outcome.REFUSED or req.carried_out_on is not None:
         model.carry_out(req, on, actor.staff_id, {})  # raises the rule's own error
     outputs, extra = Outputs(), None
+    result: dict[str, Any]
     if req.kind is Kind.DISCLOSURE:
-        if out is None:
-            raise RequestError("out", "a folder for the disclosure's JSON and PDF")
         from kokuho.requests.disclosure import build_disclosure
         from kokuho.requests.pdf import render_pdf
 
         document = build_disclosure(actor, req.request_id, person_id, on)
         body = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
         pdf = render_pdf(document)
-        out.mkdir(parents=True, exist_ok=True)
-        outputs = Outputs(out / f"disclosure-{req.request_id}.json", out / f"disclosure-{req.request_id}.pdf")
-        assert outputs.json_path is not None and outputs.pdf_path is not None
-        outputs.json_path.write_bytes(body)
-        outputs.pdf_path.write_bytes(pdf)
+        extra = store.keep_disclosure(req, body)  # what the API's download serves, kept as handed over
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            outputs = Outputs(out / f"disclosure-{req.request_id}.json", out / f"disclosure-{req.request_id}.pdf")
+            assert outputs.json_path is not None and outputs.pdf_path is not None
+            outputs.json_path.write_bytes(body)
+            outputs.pdf_path.write_bytes(pdf)
         result = {"json_sha256": _sha256(body), "pdf_sha256": _sha256(pdf),
                   "sections": [k for k in document if k not in ("文書", "請求番号", "本人", "作成日")]}
     elif req.kind is Kind.CORRECTION:
         result = _correct(actor, req, on)
     else:
+        from kokuho.requests.suspension import continuing
+
         extra = store.mark_suspension(req)
-        result = {"suspended": req.details["categories"]}
+        # what the law keeps going whatever the suspension, with its basis: told to the person with the decision
+        result = {"suspended": req.details["categories"], "continues": continuing(req.details["categories"])}
     req = model.carry_out(req, on, actor.staff_id, result)
     store.save_step(actor, req, version, f"carry_out_{req.kind.value}", extra)
     return req, outputs
+
+
+MEDIA_TYPES = {"json": "application/json", "pdf": "application/pdf"}
+
+
+def disclosure_file(actor: Actor, person_id: str, request_id: str, fmt: str) -> tuple[bytes, str]:
+    """The carried-out disclosure as handed over: its JSON, or its PDF rendered again from that JSON (the
+    rendering is deterministic); either checked against the SHA-256 recorded when it was carried out.
+    Returns the bytes and their media type; every download is recorded as an access to the person."""
+    if fmt not in MEDIA_TYPES:
+        raise RequestError("format", f"one of {sorted(MEDIA_TYPES)}")
+    req, _ = _load(actor, person_id, request_id)
+    if req.kind is not Kind.DISCLOSURE:
+        raise RequestError("request_id", f"a {req.kind.value} request has no disclosure to download")
+    if req.carried_out_on is None:
+        raise RequestError("request_id", "the disclosure is not carried out yet")
+    body = store.kept_disclosure(actor, person_id, request_id)
+    if body is None:
+        raise NotFound(f"no disclosure kept for request {request_id} (handed over from the command line)")
+    if fmt == "pdf":
+        from kokuho.requests.pdf import render_pdf
+
+        body = render_pdf(json.loads(body))
+    if _sha256(body) != req.result.get(f"{fmt}_sha256"):
+        # Never hand over something other than what the request says was handed over.
+        raise RuntimeError(f"the kept disclosure of {request_id} no longer matches its recorded {fmt} hash")
+    return body, MEDIA_TYPES[fmt]
 
 
 def _correct(actor: Actor, req: Request, on: date) -> dict[str, Any]:
@@ -121,11 +153,25 @@ def _correct(actor: Actor, req: Request, on: date) -> dict[str, Any]:
     return {"corrected": d["field"]}
 
 
-def due_requests(today: date) -> list[dict[str, Any]]:
-    """The desk's worklist: undecided requests, due first; overdue ones say so."""
-    return [{"request_id": r.request_id, "person_id": r.person_id, "kind": r.kind.value,
+def read_request(actor: Actor, person_id: str, request_id: str) -> Request:
+    return _load(actor, person_id, request_id)[0]
+
+
+def due_requests(today: date, actor: Actor) -> list[dict[str, Any]]:
+    """The desk's worklist: undecided requests, due first; overdue ones say so. Looking at it is recorded as
+    an access to the persons it names (ids and dates only)."""
+    rows: list[dict[str, Any]] = [{"request_id": r.request_id, "person_id": r.person_id, "kind": r.kind.value,
              "received_on": r.received_on.isoformat(), "decide_by": r.decide_by.isoformat(),
              "extended": r.extension is not None, "overdue": r.overdue(today)} for r in store.open_requests()]
+    _record_list(actor, [str(r["person_id"]) for r in rows], "list_due")
+    return rows
+
+
+def _record_list(actor: Actor, persons: list[str], operation: str) -> None:
+    from kokuho.access.records import record_access
+
+    record_access(actor, sorted(set(persons)) or ["no-match"], store.CATEGORY, operation,
+                  chain=f"STAFF#{actor.staff_id}")
 
 
 def log_inquiry(actor: Actor, inquiry_id: str, received_on: date, channel: str, question: str,
@@ -133,6 +179,18 @@ def log_inquiry(actor: Actor, inquiry_id: str, received_on: date, channel: str, 
     inquiry = model.log_inquiry(inquiry_id, received_on, actor.staff_id, channel, question, person_id)
     store.add_inquiry(actor, inquiry)
     return inquiry
+
+
+def inquiry_log(actor: Actor, date_from: date, date_to: date) -> list[model.Inquiry]:
+    """The inquiry log between two days of receipt (both included), oldest first; recorded as an access
+    to the persons it names."""
+    if date_from > date_to:
+        raise RequestError("from", "after to")
+    if (date_to - date_from).days > 366:
+        raise RequestError("to", "at most a year after from")
+    found = [inquiry for inquiry, _ in store.inquiries(date_from, date_to)]
+    _record_list(actor, [i.person_id for i in found if i.person_id], "list_inquiries")
+    return found
 
 
 def answer_inquiry(actor: Actor, inquiry_id: str, received_on: date, answer: str, on: date) -> model.Inquiry:

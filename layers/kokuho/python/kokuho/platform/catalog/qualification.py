@@ -58,6 +58,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # 収納: the unmatched queue and its resolution, the account of a held refund (kokuho.payments.routes).
     _api("collection", "資格管理 API (collection): 収納 — unmatched payments, refund accounts",
          {"collection": "write"}, 5),
+    # 開示・訂正・利用停止の請求と問い合わせ (functions/qualification/request_routes.py): the requests table; a
+    # correction writes the file and its household projection; a disclosure reads the person's premiums,
+    # ledgers and 情報提供等記録 (and the access records, as every route may).
+    _api("requests", "資格管理 API (requests): 開示・訂正・利用停止の請求, 問い合わせ",
+         {"requests": "write", "qualification": "write", "assessment": "write", "collection": "read",
+          "linkage_records": "read"}, 5),
 )
 STATE_MACHINES: tuple[StateMachineSpec, ...] = ()
 
