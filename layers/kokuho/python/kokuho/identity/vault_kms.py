@@ -87,7 +87,9 @@ class KmsSealer:
 
     def hash_of(self, number: str) -> str:
         if self._secret is None:
-            self._secret = load_or_create_secret(self._kms, self.key_alias)
+            from kokuho.records.vault_store import PynamoHmacSecretStore
+
+            self._secret = load_or_create_secret(self._kms, self.key_alias, PynamoHmacSecretStore())
         return keyed_hash(self._secret, number)
 
     @staticmethod

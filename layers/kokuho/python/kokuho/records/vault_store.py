@@ -62,6 +62,39 @@ class ReviewModel(Model):
     status = UnicodeAttribute(default="open")
 
 
+class HmacSecretModel(Model):
+    """The keyed hash's secret, encrypted under the My Number key (kokuho.identity.keyed_hash)."""
+
+    Meta = table_meta("mynumber")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    encrypted_secret = UnicodeAttribute()  # base64 KMS ciphertext blob
+    key_id = UnicodeAttribute()
+
+
+HMAC_PK = "KEY#HMAC"
+HMAC_SK = "v1"
+
+
+class PynamoHmacSecretStore:
+    """kokuho.identity.keyed_hash.SecretStore on the "mynumber" table."""
+
+    def get(self) -> str | None:
+        try:
+            return str(HmacSecretModel.get(HMAC_PK, HMAC_SK, consistent_read=True).encrypted_secret)
+        except HmacSecretModel.DoesNotExist:
+            return None
+
+    def put_once(self, encrypted: str, key_id: str) -> bool:
+        try:
+            HmacSecretModel(HMAC_PK, HMAC_SK, encrypted_secret=encrypted, key_id=key_id).save(
+                condition=HmacSecretModel.pk.does_not_exist())
+        except PutError:
+            return False
+        return True
+
+
 def _pk(person_id: str) -> str:
     return f"PERSON#{person_id}"
 
