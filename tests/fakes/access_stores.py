@@ -7,8 +7,10 @@ test_access_store_contract.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from kokuho.access.actor import Actor
@@ -97,7 +99,19 @@ class InMemoryAccessLog:
     recorded: list[tuple[str, tuple[str, ...], str, str]] = field(default_factory=list)  # the reads recorded
 
     def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str) -> None:
+        """Kept as the adapter keeps it: a record of the first subject's chain, indexed by each subject."""
         self.recorded.append((actor.staff_id, tuple(subject_ids), category, operation))
+        chain = f"SUBJECT#{subject_ids[0]}"
+        seq = 1 + sum(1 for r in self.records if r["chain"] == chain)
+        at = datetime.now(UTC).isoformat(timespec="microseconds")
+        record = {"at": at, "staff_id": actor.staff_id, "terminal_id": actor.terminal_id, "purpose": actor.purpose,
+                  "subject_ids": list(subject_ids), "category": category, "operation": operation, "result": "ok",
+                  "chain": chain, "seq": seq}
+        self.records.append(record)
+        row = {k: record[k] for k in ("at", "chain", "seq", "staff_id", "terminal_id", "purpose", "category",
+                                      "operation", "result")} | {"subjects": len(subject_ids), "record_hash": ""}
+        for subject in dict.fromkeys(subject_ids):
+            self.entries.setdefault(subject, {})[f"{at}#{chain}#{seq:010d}"] = json.dumps(row, ensure_ascii=False)
 
     def subject_entries(self, subject: str, low: str, high: str, limit: int | None,
                         start_after: str | None) -> Iterator[tuple[list[tuple[str, str, str]], str | None]]:
