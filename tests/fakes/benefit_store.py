@@ -87,9 +87,10 @@ class InMemoryBenefitStore:
         return next((h for h, (_, spans) in self.households.items() if any(s.person_id == person for s in spans)),
                     None)
 
-    def households_with_receipts(self, first: Month, last: Month) -> list[str]:
-        found = {self._household_of(p) for p, months in self.receipts.items()
-                 if any(first <= m <= last for m in months)}
+    def households_with_receipts(self, first: Month, last: Month, *, actor: Any, chain: str) -> list[str]:
+        persons = sorted(p for p, months in self.receipts.items() if any(first <= m <= last for m in months))
+        self.record_reads(persons, actor=actor, chain=chain)
+        found = {self._household_of(p) for p in persons}
         return sorted(h for h in found if h is not None)
 
     def household_facts(self, household_ids: Sequence[str], first: Month, last: Month) -> dict[str, HouseholdFacts]:

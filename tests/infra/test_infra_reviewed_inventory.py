@@ -104,7 +104,7 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-benefits-receipt-list": {},
     # the monthly benefit run: its runs and batches, each household-month's versions with their access records;
     # households, persons and incomes read, the federation's carried-over 高額該当 months read
-    "kokuho-benefits-run-prepare": {"receipts": "write", "qualification": "read"},
+    "kokuho-benefits-run-prepare": {"receipts": "write", "qualification": "read", "access_log": "append"},
     "kokuho-benefits-run-batch": {"receipts": "write", "qualification": "read", "federation": "read",
                                   "access_log": "append"},
     "kokuho-benefits-run-summarize": {"receipts": "write"},

@@ -14,7 +14,7 @@ from kokuho.benefits.benefit_run import RunInputError, prepare, run_batch, summa
 
 
 def run(store: InMemoryBenefitStore, run_month: str = "2025-08", **inp: Any) -> dict[str, Any]:
-    prepared = prepare(store, {"run_month": run_month, **inp}, execution_name="x")
+    prepared = prepare(store, {"run_month": run_month, **inp}, execution_name="x", actor="system:test")
     for b in prepared["batches"]:
         run_batch(store, {"run_id": prepared["run_id"], "run_month": run_month, "batch_id": b["batch_id"]})
     return summarize(store, {"run_id": prepared["run_id"]})
@@ -46,6 +46,14 @@ def test_a_household_month_is_decided_with_brackets_from_the_stored_income_and_r
     assert {(op, tuple(persons)) for _, persons, op in store.access} == {("read", ("P1",)), ("write", ("P1",))}
 
 
+def test_selecting_the_households_records_the_read_of_the_persons_whose_receipts_were_listed() -> None:
+    store = city()
+    store.household("H2", "P2", ("P2", "1981-01-10"))
+    store.receipt("P2", month("2023-01"), 1_000)  # outside the window: not listed, not read
+    prepare(store, {"run_month": "2025-08"}, execution_name="x", actor="system:test")
+    assert store.access == [("system:test", ["P1"], "read")]
+
+
 def test_a_rerun_writes_and_counts_nothing_again() -> None:
     store = city()
     first = run(store)
@@ -60,7 +68,7 @@ def test_a_retried_batch_never_double_counts() -> None:
     store.household("H2", "P2", ("P2", "1981-01-10"))
     store.income(2024, "P2", 3_000_000)
     store.receipt("P2", month("2024-11"), 300_000, setting="inpatient", total=1_000_000)
-    prepared = prepare(store, {"run_month": "2025-08"}, execution_name="x")
+    prepared = prepare(store, {"run_month": "2025-08"}, execution_name="x", actor="system:test")
     event = {"run_id": prepared["run_id"], "run_month": "2025-08", "batch_id": prepared["batches"][0]["batch_id"]}
     store.fail_after_commits = 1
     with pytest.raises(RuntimeError):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from kokuho.benefits.benefit_ports import HouseholdFacts, NewVersion, add_months, label, months_between
+from kokuho.benefits.benefit_ports import HouseholdFacts, NewVersion, add_months, label
 from kokuho.benefits.brackets import BENEFIT_YEAR_FIRST_MONTH, ELDERLY_AGE, MemberFacts, benefit_year, judge
 from kokuho.benefits.ceilings import CeilingNotGiven, outpatient70_ceiling, outpatient70_yearly_cap, period_for
 from kokuho.benefits.kogaku import MULTIPLE_WINDOW_MONTHS, assess_many, outpatient_kept
@@ -51,8 +51,10 @@ def _bill(r: Any) -> dict[str, Any]:
             "total_cost": r.total_cost, "copay": r.copay}
 
 
-def input_hash(case: dict[str, Any], basis_digest: str) -> str:
-    text = json.dumps({"case": case, "basis": basis_digest}, sort_keys=True, ensure_ascii=False)
+def input_hash(case: dict[str, Any], brackets: dict[str, Any]) -> str:
+    """What a month's decision depends on: the engine's case and the brackets with their basis (an income 更正 that
+    leaves the bracket as it was still changes the basis, hence a new version recording it)."""
+    text = json.dumps({"case": case, "brackets": brackets}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -67,15 +69,18 @@ def decide_household(facts: HouseholdFacts, first: Month, last: Month, *, run_id
     out = HouseholdOutcome()
     benefit_months = {m for m, p in facts.latest.items() if p.benefit > 0 and m < label(first)}
     paid: dict[tuple[str, int], int] = {}  # (member, benefit year) → outpatient share borne so far
-    for month in months_between(history_start(first), last):
+    start = history_start(first)
+    with_receipts = sorted({m for months in facts.receipts.values() for m in months if start <= m <= last})
+    for month in with_receipts:
         text = label(month)
         spans = [s for s in facts.members if s.member_in(month)]
-        insured = [s for s in spans if s.insured_in(month)]
+        covered = {s.person_id: s.insured_in(month) for s in spans}
+        insured = [s for s in spans if covered[s.person_id]]
         bills = {s.person_id: [_bill(r) for r in facts.receipts.get(s.person_id, {}).get(month, ())]
                  for s in insured}
         if not any(bills.values()):
             continue
-        people = [MemberFacts(s.person_id, s.birth_date, s.insured_in(month)) for s in spans]
+        people = [MemberFacts(s.person_id, s.birth_date, covered[s.person_id]) for s in spans]
         year = benefit_year(month)
         try:
             brackets = judge(month, facts.householder_id, people, facts.incomes.get(year, {}))
@@ -117,7 +122,7 @@ def decide_household(facts: HouseholdFacts, first: Month, last: Month, *, run_id
         benefit = int(result["benefit"])
         if benefit > 0:
             benefit_months.add(text)
-        digest = input_hash(case, brackets.digest)
+        digest = input_hash(case, brackets.to_json())
         latest = facts.latest.get(text)
         if latest is not None and latest.input_hash == digest:
             outcome = "replayed" if latest.run_id == run_id else "unchanged"

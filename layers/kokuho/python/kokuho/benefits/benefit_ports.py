@@ -103,8 +103,9 @@ class BenefitStore(Protocol):
     def finish_run(self, run_id: str, *, status: str, summary: dict[str, Any]) -> None: ...
 
     # what the run reads
-    def households_with_receipts(self, first: Month, last: Month) -> list[str]:
-        """Households (of the persons, as they are now) having a receipt for a service month in first..last."""
+    def households_with_receipts(self, first: Month, last: Month, *, actor: Any, chain: str) -> list[str]:
+        """Households (of the persons, as they are now) having a receipt for a service month in first..last; the
+        read of those persons' data recorded."""
     def household_facts(self, household_ids: Sequence[str], first: Month, last: Month
                         ) -> dict[str, HouseholdFacts]: ...
     def record_reads(self, person_ids: Sequence[str], *, actor: Any, chain: str) -> None: ...

@@ -48,7 +48,7 @@ def _check_month(value: Any, name: str) -> str:
     return value
 
 
-def prepare(store: BenefitStore, inp: dict[str, Any], *, execution_name: str,
+def prepare(store: BenefitStore, inp: dict[str, Any], *, execution_name: str, actor: Any = None,
             now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     unknown = set(inp) - INPUT_FIELDS
@@ -61,7 +61,7 @@ def prepare(store: BenefitStore, inp: dict[str, Any], *, execution_name: str,
     run_id = f"benefit-{run_month}"
     first, last = window(run_month)
     n = store.start_pass(run_id, run_month=run_month, execution_name=execution_name)
-    households = store.households_with_receipts(first, last)
+    households = store.households_with_receipts(first, last, actor=actor, chain=f"{run_id}#prepare")
     batches = [(f"p{n:03d}-b{i // size:05d}", households[i:i + size]) for i in range(0, len(households), size)]
     store.put_batches(run_id, batches)
     return {"run_id": run_id, "pass": n, "run_month": run_month, "first_month": label(first),

@@ -31,10 +31,11 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from kokuho.premium.ages import reached_month, unemployment
-from kokuho.premium.rates import load_rate_table
+from kokuho.premium.rates import RateTable, load_rate_table
 
 Month = tuple[int, int]
 
@@ -110,8 +111,14 @@ def _counted_total(income: Mapping[str, Any], month: Month) -> int:
     return total
 
 
+@lru_cache(maxsize=16)
+def _rates(year: int) -> RateTable:
+    """The year's rate file, looked up once a process (a run judges thousands of households of a few years)."""
+    return load_rate_table(year)
+
+
 def _after_deduction(income: Mapping[str, Any], month: Month, year: int) -> int:
-    deduction = load_rate_table(year).basic_deduction_for(int(income.get("total", 0)))
+    deduction = _rates(year).basic_deduction_for(int(income.get("total", 0)))
     return max(0, _counted_total(income, month) - deduction)
 
 

@@ -25,7 +25,8 @@ def actor(execution_id: str) -> Actor:
 
 
 def prepare(event: dict[str, Any]) -> dict[str, Any]:
-    out = benefit_run.prepare(store(), dict(event.get("input") or {}), execution_name=str(event.get("execution_name")))
+    out = benefit_run.prepare(store(), dict(event.get("input") or {}), execution_name=str(event.get("execution_name")),
+                              actor=actor(str(event.get("execution_id", ""))))
     return {**out, "execution_id": str(event.get("execution_id", ""))}
 
 

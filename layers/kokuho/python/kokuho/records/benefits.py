@@ -158,13 +158,14 @@ class DynamoBenefitStore:
             BenefitRunModel.updated_at.set(_now())])
 
     # --- what the run reads ---------------------------------------------------------------------------
-    def households_with_receipts(self, first: Month, last: Month) -> list[str]:
+    def households_with_receipts(self, first: Month, last: Month, *, actor: Any, chain: str) -> list[str]:
         from kokuho.records.qualification import PersonModel, person_pk
 
         persons = {i.person_id for i in PersonMonthModel.scan(
             PersonMonthModel.pk.startswith("PERSON#")
             & PersonMonthModel.sk.between(f"MONTH#{label(first)}", f"MONTH#{label(last)}"),
             attributes_to_get=["pk", "sk", "person_id"])}
+        self.record_reads(sorted(persons), actor=actor, chain=chain)
         keys = [(person_pk(p), "PROFILE") for p in sorted(persons)]
         return sorted({m.household_id for m in PersonModel.batch_get(keys, attributes_to_get=["pk", "household_id"])})
 

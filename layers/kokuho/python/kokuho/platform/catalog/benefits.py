@@ -22,8 +22,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "benefits-run-prepare", "benefits.benefit_run.prepare",
         "給付: the monthly benefit run's households (a receipt in the 24 months before the run month), in batches",
-        # qualification read: each person's household
-        tables={"receipts": "write", "qualification": "read"}, timeout_seconds=300, memory_mb=1024,
+        # qualification read: each person's household (the read recorded)
+        tables={"receipts": "write", "qualification": "read", "access_log": "write"}, timeout_seconds=300,
+        memory_mb=1024,
         reserved_concurrency=2,
     ),
     FunctionSpec(
