@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from kokuho.access.grants import authorize
 from kokuho.access.identity import Unauthenticated, identity_of
 from kokuho.access.limits import LimitExceeded, Reservation, reserve_page_and_persons, reserve_persons, settle
-from kokuho.access.records import Actor
+from kokuho.access.records import Actor, own_chain
 from kokuho.identity.mynumber import contains_my_number, count_my_numbers
 from kokuho.identity.redaction import looks_like_my_number
 from kokuho.platform.observability import get_logger
@@ -83,12 +83,14 @@ def served_concerns(function_name: str) -> frozenset[str] | None:
 
 
 def authorize_request(event: dict[str, Any], spec: RouteSpec | None, params: dict[str, str],
-                      allowed_methods: Callable[[], list[str]], served: frozenset[str] | None = None) -> Actor:
+                      allowed_methods: Callable[[], list[str]], served: frozenset[str] | None = None,
+                      function: str = "qualification-api") -> Actor:
     """The one admission step of every request, run on the route the resolver will dispatch to (so no
     spelling of a method or path reaches a handler around it): who is calling (401), no My Number in
     the URL (400), a route that exists and that this function serves (404, 405 with Allow), the grant of
     the route's function (403 and a denied access record). Returns the Actor the handlers act as; raises
-    Refused otherwise."""
+    Refused otherwise. Every access record of the request goes to the container's own chain of
+    `function` (kokuho.access.records.own_chain: no head to read)."""
     try:
         who = identity_of(event)
     except Unauthenticated as exc:
@@ -107,15 +109,16 @@ def authorize_request(event: dict[str, Any], spec: RouteSpec | None, params: dic
         # Another concern's function serves it (API Gateway never sends it here): as if it did not exist.
         logger.info("refused: route of another function", extra={"staff_id": who.staff_id, "route": spec.path})
         raise Refused(404, "no such route")
+    chain = own_chain(function)
     if spec.function is None:
-        return Actor(who.staff_id, who.terminal_id, "(authenticated)", who.terminal_source)
+        return Actor(who.staff_id, who.terminal_id, "(authenticated)", who.terminal_source, chain)
     decision = authorize(who.staff_id, spec.function)
     if not decision.allowed:
-        record(Actor(who.staff_id, who.terminal_id, "(no active grant)", who.terminal_source), [subject_of(params)],
-               spec.category, spec.operation, result="denied")
+        record(Actor(who.staff_id, who.terminal_id, "(no active grant)", who.terminal_source, chain),
+               [subject_of(params)], spec.category, spec.operation, result="denied")
         logger.info("refused: no grant", extra={"staff_id": who.staff_id, "route": spec.path})
         raise Refused(403, decision.reason)
-    return Actor(who.staff_id, who.terminal_id, decision.purpose, who.terminal_source)
+    return Actor(who.staff_id, who.terminal_id, decision.purpose, who.terminal_source, chain)
 
 
 # --- volume limits (kokuho.access.limits): how much, once the grant has said what ---------------------

@@ -109,10 +109,11 @@ class _AuthorizingResolver(APIGatewayRestResolver):
 
     def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder:
         spec = _SPEC_OF.get(route.func)
-        served = served_concerns(str(getattr(self.lambda_context, "function_name", "") or ""))
+        function = str(getattr(self.lambda_context, "function_name", "") or "")
+        served = served_concerns(function)
         try:
             actor = authorize_request(self.current_event.raw_event, spec, route_arguments,
-                                      lambda: self._methods_of(route.path), served)
+                                      lambda: self._methods_of(route.path), served, function or "qualification-api")
             taken = reserve_volume(actor, spec, route_arguments, self.current_event.raw_event)
         except Refused as exc:
             response = error(exc.status, exc.reason, exc.headers)
@@ -128,8 +129,7 @@ class _AuthorizingResolver(APIGatewayRestResolver):
                                                     serializer=self._serializer, route=route)
         # The route's reads and writes of personal data go out under the member of staff's own session of
         # the data-access role (SourceIdentity = staff id): CloudTrail names them, not this function.
-        caller = caller_of(actor.staff_id, actor.terminal_id,
-                           str(getattr(self.lambda_context, "function_name", "") or "qualification-api"), actor.purpose)
+        caller = caller_of(actor.staff_id, actor.terminal_id, function or "qualification-api", actor.purpose)
         with acting_as(caller):
             out: ResponseBuilder = super()._call_route(route, route_arguments)
         settle_volume(taken, out.response.status_code, out.response.body)

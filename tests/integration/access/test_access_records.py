@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import boto3
 import pytest
@@ -16,9 +17,11 @@ from kokuho.access.records import (
     AccessRecordError,
     AccessRecordModel,
     Actor,
+    own_chain,
     record_access,
     records_by_staff,
     records_of_chain,
+    records_of_subject,
     verify_all,
 )
 from kokuho.cli.main import main as cli_main
@@ -144,8 +147,11 @@ def test_a_writer_only_puts_new_keys(access_table: None) -> None:
     writes = [c for c in calls if c["op"] not in ("Query", "GetItem", "Scan", "DescribeTable")]
     assert {str(c["op"]) for c in writes} == {"TransactWriteItems"}
     items = [i for c in writes for i in c["TransactItems"]]  # type: ignore[attr-defined]
-    assert len(items) == 6  # three records, each with its subject index entry in the same transaction
-    for item in items:
+    # Beside the puts, only condition checks (no write): records 2 and 3 on their predecessors.
+    assert [list(i) for i in items if "Put" not in i] == [["ConditionCheck"]] * 2
+    puts = [i for i in items if "Put" in i]
+    assert len(puts) == 6  # three records, each with its subject index entry in the same transaction
+    for item in puts:
         assert list(item) == ["Put"]
         put = item["Put"]
         names = put.get("ExpressionAttributeNames", {})
@@ -195,3 +201,113 @@ def test_verify_runs_in_a_fresh_container(access_table: None, monkeypatch: pytes
     # Pages of one item: every page after the first starts from the last key, which needs the schema.
     assert sorted(item["pk"] for item in scan_records(page_size=1)) == [
         "CHAIN#SUBJECT#P12", "CHAIN#SUBJECT#P13", "CHAIN#SUBJECT#P14", "SUBJ#P12", "SUBJ#P13", "SUBJ#P14"]
+
+
+@pytest.fixture
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """Every AWS request made from here on (operation, parameters), at botocore's one entry point."""
+    from botocore.client import BaseClient
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+    original = BaseClient._make_api_call
+
+    def counted(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        calls.append((operation, params))
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    return calls
+
+
+def test_a_containers_own_chain_is_never_read_for_its_head(access_table: None,
+                                                         aws_calls: list[tuple[str, dict[str, Any]]]) -> None:
+    # An API request's records go to its container's own chain, which no one else writes: the container
+    # knows its head (GENESIS, then what it committed) and each record costs its transaction alone.
+    actor = Actor("S0001", "T-KOKUHO-03", CLERK.purpose, chain=own_chain("kokuho-test-api"))
+    for op in ("read", "read", "update"):
+        record_access(actor, ["P15"], "qualification", op)
+    with TransactWrite(connection=Connection(region=AWS_REGION)) as tx:
+        record_access(actor, ["P16"], "qualification", "update", transaction=tx)
+    assert [op for op, _ in aws_calls] == ["TransactWriteItems"] * 4
+    recs = list(records_of_chain(actor.chain or ""))
+    assert [(r.seq, r.staff_id) for r in recs] == [(1, "S0001"), (2, "S0001"), (3, "S0001"), (4, "S0001")]
+    assert verify_all()[2] == []
+
+
+def test_own_chains_are_one_a_thread_and_hold_no_digit_run(access_table: None) -> None:
+    import re
+
+    here = own_chain("kokuho-test-api")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        there = pool.submit(own_chain, "kokuho-test-api").result()
+    assert here == own_chain("kokuho-test-api") and here != there
+    assert re.fullmatch(r"API#kokuho-test-api#\d{8}-[a-z]{16}", here)
+
+
+def test_each_record_is_appended_only_to_the_record_it_links_to(
+        access_table: None, aws_calls: list[tuple[str, dict[str, Any]]]) -> None:
+    # The head the writer links to travels in the transaction as a condition (that record, with that
+    # hash): a head held wrongly can only make the write fail and be retried.
+    record_access(CLERK, ["P17"], "qualification", "read")
+    record_access(CLERK, ["P17"], "qualification", "read")
+    first, second = records_of_chain("SUBJECT#P17")
+    (items,) = [p["TransactItems"] for op, p in aws_calls if op == "TransactWriteItems"][1:]
+    (check,) = [i["ConditionCheck"] for i in items if "ConditionCheck" in i]
+    assert check["Key"] == {"pk": {"S": "CHAIN#SUBJECT#P17"}, "sk": {"S": "REC#0000000001"}}
+    assert list(check["ExpressionAttributeValues"].values()) == [{"S": first.hash}]
+    assert second.prev_hash == first.hash
+
+
+def test_a_stale_head_never_forks_the_chain(access_table: None) -> None:
+    # Should the container hold a head that is no longer the last record (a commit whose answer was
+    # lost), its write fails on the head's condition, reads the head again and appends after it.
+    import kokuho.access.records as records
+
+    actor = Actor("S0002", "T-KOKUHO-03", CLERK.purpose, chain=own_chain("kokuho-test-api"))
+    record_access(actor, ["P18"], "qualification", "read")
+    held = records._heads[str(actor.chain)]
+    record_access(actor, ["P18"], "qualification", "read")
+    records._heads[str(actor.chain)] = held  # record 2 committed, the container still holds record 1
+    record_access(actor, ["P18"], "qualification", "update")
+    recs = list(records_of_chain(str(actor.chain)))
+    assert [r.seq for r in recs] == [1, 2, 3] and recs[2].prev_hash == recs[1].hash
+    assert verify_all()[2] == []
+
+
+def test_a_head_held_from_another_table_never_starts_a_chain_midway(access_table: None) -> None:
+    # A head held from elsewhere (an earlier embedded AWS, a restored table) names a record this table
+    # does not have: the chain still starts at 1, from GENESIS, never at a seq that links to nothing.
+    import kokuho.access.records as records
+
+    actor = Actor("S0003", "T-KOKUHO-03", CLERK.purpose, chain=own_chain("kokuho-test-api"))
+    records._heads[str(actor.chain)] = (41, "x" * 43)
+    record_access(actor, ["P19"], "qualification", "read")
+    (rec,) = records_of_chain(str(actor.chain))
+    assert (rec.seq, rec.prev_hash) == (1, "GENESIS")
+    assert verify_all()[2] == []
+
+
+def test_a_failed_transaction_leaves_the_head_where_it_was(access_table: None) -> None:
+    actor = Actor("S0004", "T-KOKUHO-03", CLERK.purpose, chain=own_chain("kokuho-test-api"))
+    record_access(actor, ["P20"], "qualification", "create")
+    with pytest.raises(Exception):  # noqa: B017 - pynamodb raises TransactWriteError
+        with TransactWrite(connection=Connection(region=AWS_REGION)) as tx:
+            record_access(actor, ["P20"], "qualification", "update", transaction=tx)
+            stale = AccessRecordModel.get(f"CHAIN#{actor.chain}", "REC#0000000001")
+            tx.save(stale, condition=AccessRecordModel.pk.does_not_exist())  # fails: already exists
+    record_access(actor, ["P20"], "qualification", "update")
+    assert [r.seq for r in records_of_chain(str(actor.chain))] == [1, 2]
+    assert verify_all()[2] == []
+
+
+def test_an_actors_own_chain_takes_every_record_of_the_actor(access_table: None) -> None:
+    # Its searches too (which name their searcher's chain for actors without one); a person's records
+    # are found across chains through the subject index.
+    actor = Actor("S0005", "T-KOKUHO-03", CLERK.purpose, chain=own_chain("kokuho-test-api"))
+    record_access(actor, ["P21"], "qualification", "read")
+    record_access(actor, ["P21", "P22"], "qualification", "search", chain="SEARCH#S0005")
+    record_access(CLERK, ["P21"], "qualification", "update")
+    assert [r.operation for r in records_of_chain(str(actor.chain))] == ["read", "search"]
+    assert list(records_of_chain("SEARCH#S0005")) == []
+    assert [(r.operation, r.chain) for r in records_of_subject("P21")] == [
+        ("read", actor.chain), ("search", actor.chain), ("update", "SUBJECT#P21")]

@@ -295,10 +295,10 @@ def _held(world: World, item: str) -> tuple[dict[str, Any], str]:
 
 
 def _ops(request_subject: str) -> list[tuple[str, str, str, str, str]]:
-    from kokuho.access.records import records_of_chain
+    from kokuho.access.records import records_of_subject
 
     return [(r.staff_id, r.category, r.operation, r.result, r.purpose)
-            for r in records_of_chain(f"SUBJECT#{request_subject}")]
+            for r in records_of_subject(request_subject)]
 
 
 def test_a_held_provision_is_approved_through_the_private_api_then_provided(world: World) -> None:

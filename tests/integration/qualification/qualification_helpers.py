@@ -23,6 +23,7 @@ def embedded_world() -> Iterator[None]:
     embedded AWS (and does not depend on every other area's definitions being loadable)."""
     from contextlib import ExitStack
 
+    from kokuho.access.records import forget_heads
     from kokuho.identity.vault import reset_vault
 
     with ExitStack() as stack:
@@ -37,6 +38,7 @@ def embedded_world() -> Iterator[None]:
         create_keys(boto3.client("kms", region_name=AWS_REGION))
         _reset_model_connections()
         reset_vault()
+        forget_heads()  # the container's own access chains are in the previous world's tables
         _SESSIONS.clear()  # the broker's sessions belong to this world's tables
         yield
         reset_vault()

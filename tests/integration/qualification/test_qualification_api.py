@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from qualification_helpers import REVEAL_PURPOSE, all_table_text, call, item_counts
 
-from kokuho.access.records import records_of_chain
+from kokuho.access.records import records_of_subject
 
 CLERK, READER, COUNTER, OFFICER = "S1002", "S1001", "S1003", "S1004"
 NUM = "123456789018"
@@ -77,7 +77,7 @@ def test_stale_version_gets_409_and_writes_nothing(household: None) -> None:
     status, body = qualify("P0001", "move_out", "2024-07-01", 1)  # version 1 is stale (now 2)
     assert status == 409, body
     assert item_counts("qualification", "assessment") == before
-    last = list(records_of_chain("SUBJECT#P0001"))[-1]
+    last = list(records_of_subject("P0001"))[-1]
     assert (last.operation, last.result, last.staff_id) == ("qualification", "conflict", CLERK)
 
 
@@ -163,7 +163,7 @@ def test_search_shows_a_mask_and_lookup_only_by_post_body(household: None) -> No
                                body={"purpose": REVEAL_PURPOSE})
     assert status == 200 and resp["multiValueHeaders"]["Cache-Control"] == ["no-store"]
     assert shown["my_number"] == NUM
-    ops = [(r.operation, r.result) for r in records_of_chain("SUBJECT#P0001")]
+    ops = [(r.operation, r.result) for r in records_of_subject("P0001")]
     assert ("reveal", "ok") in ops and ("store", "ok") in ops and ("lookup", "ok") in ops
     # the leak watch that scans this test on the way out really sees the responses and log lines
     from qualification_helpers import LeakWatch
@@ -191,12 +191,14 @@ def test_every_change_and_read_leaves_its_access_record_in_an_intact_chain(house
     from kokuho.access.records import verify_all
 
     call("GET", "/persons/P0001", staff_id=READER)
-    recs = list(records_of_chain("SUBJECT#P0001"))
+    recs = list(records_of_subject("P0001"))
     assert [(r.operation, r.result) for r in recs] == [
         ("register_person", "ok"), ("acquire", "ok"), ("read", "ok")]
     assert {(r.staff_id, r.terminal_id) for r in recs} == {(CLERK, "T-KOKUHO-01"), (READER, "T-KOKUHO-01")}
     assert all(r.purpose and r.purpose != "denied" for r in recs)
     assert "HH:H0001" in recs[1].subject_ids  # the household the change touched is named too
+    # each in the own chain of the container that served the request (no head read: records.own_chain)
+    assert all(r.chain.startswith("API#") for r in recs)
     _, _, breaks = verify_all()
     assert breaks == []
 

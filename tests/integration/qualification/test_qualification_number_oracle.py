@@ -8,7 +8,7 @@ from datetime import date
 
 from qualification_helpers import call
 
-from kokuho.access.records import records_of_chain
+from kokuho.access.records import records_of_subject
 
 REGISTRAR = "S1013"  # register_my_number alone
 NUM_A, NUM_B = "123456789018", "023456789013"
@@ -44,7 +44,7 @@ def test_every_outcome_of_a_store_looks_the_same_to_the_caller(staffed: None) ->
     assert all(a == answers[0] for a in answers), [a[:2] for a in answers]
     assert answers[0][0] == 202 and answers[0][1]["result"] == "accepted"
     # the audit trail still tells the outcomes apart (for the auditors, not the caller)
-    results = [r.result for r in records_of_chain("SUBJECT#P0001") if r.operation == "store"]
+    results = [r.result for r in records_of_subject("P0001") if r.operation == "store"]
     assert results == ["ok", "unchanged", "review"]
 
 

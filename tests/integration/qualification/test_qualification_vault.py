@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from kokuho.access.grants import Function
-from kokuho.access.records import Actor, records_of_chain
+from kokuho.access.records import Actor, records_of_subject
 from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
 from kokuho.identity.mynumber import InvalidMyNumber
 from kokuho.identity.vault import (
@@ -80,7 +80,7 @@ def test_reveal_needs_an_active_grant_naming_the_purpose_and_is_recorded(embedde
     with pytest.raises(RevealDenied):
         reveal_my_number("P0001", Actor("S0002", "T-KOKUHO-02", "好奇心"))  # purpose not granted
     assert reveal_my_number("P0001", OFFICER) == NUM_A
-    ops = [(r.staff_id, r.operation, r.result) for r in records_of_chain("SUBJECT#P0001")]
+    ops = [(r.staff_id, r.operation, r.result) for r in records_of_subject("P0001")]
     assert ops == [("S0001", "store", "ok"), ("S0001", "reveal", "denied"),
                    ("S0002", "reveal", "denied"), ("S0002", "reveal", "ok")]
     assert NUM_A not in _all_text_of_tables()

@@ -14,3 +14,6 @@ class Actor:
     terminal_id: str
     purpose: str
     terminal_source: str | None = None  # API calls: where the terminal id came from (identity.py)
+    # The chain every record of this actor goes to (an API request: its container's own chain,
+    # kokuho.access.records.own_chain); None: the chain the caller names, else the first subject's.
+    chain: str | None = None

@@ -9,7 +9,15 @@ Append-only: a writer only ever PUTs a new record, on the condition that its key
 no UpdateItem/DeleteItem/BatchWriteItem on the table (TableSpec.append_only). There is no head item to
 update: the head of a chain is its last record, found by a descending query on the sequence key; two
 writers that read the same head race for the same key and the loser's condition fails, so it re-reads
-and retries (or, inside a caller's transaction, the caller retries the whole transaction).
+and retries (or, inside a caller's transaction, the caller retries the whole transaction). The
+transaction also carries the head it links to as a condition (a ConditionCheck: the previous record
+exists with that hash), so a record is only ever appended to the record it names.
+
+A container's own chain (`own_chain`: the API's requests) is written by that container alone — one
+chain a container and thread — so it knows its head without reading it: the record it last committed
+(or GENESIS for the new chain). A head it holds wrongly (a commit whose answer was lost, a table that
+is not the one it wrote to) can only make the write fail on the head's condition; it is then forgotten
+and read again. No head held wrongly can fork a chain or start it midway.
 
 Callers that change data pass their pynamodb `TransactWrite`, so the change and its record commit
 together: a change without its record cannot exist. Subjects are internal person/household ids,
@@ -18,14 +26,19 @@ never a My Number.
 Whose data: every record is indexed by subject (kokuho.access.subject_index), in the same
 transaction when the entries fit, so the security team searches a person's accesses across chains.
 
-Chains: by default one chain per subject (so the security team reads a person's accesses in order,
-and unrelated requests never contend); a workflow batch passes its own chain (run id + batch id).
+Chains: an API request's actor names its container's own chain (`Actor.chain`, which every record of
+that actor goes to: the requests of one container in order, and no head query); a workflow batch
+passes its own chain (run id + batch id); otherwise one chain per subject (its first). A person's
+accesses across chains are found through the subject index (`records_of_subject`); a member of staff's
+through gsi1 (`records_by_staff`).
 """
 
 from __future__ import annotations
 
 import random
 import secrets
+import string
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -45,6 +58,13 @@ from kokuho.records.base import connection, table_meta
 
 CHAIN_PREFIX = "CHAIN#"
 RECORD_PREFIX = "REC#"
+OWN_CHAIN_PREFIX = "API#"
+
+# The heads of this process's own chains (own_chain): chain → (seq, hash) of its last record, as
+# committed here; (0, GENESIS) for a chain not written yet. Other chains' heads are always read.
+_heads: dict[str, tuple[int, str]] = {}
+_heads_lock = threading.Lock()
+_own = threading.local()  # this thread's own chain, per function
 
 
 class _ByStaff(GlobalSecondaryIndex["AccessRecordModel"]):
@@ -110,6 +130,44 @@ def _validate(actor: Actor, subject_ids: Sequence[str], category: str, operation
         raise AccessRecordError("chain: an access record never holds a My Number")
 
 
+def own_chain(function: str) -> str:
+    """This container's (this thread's) own chain for the accesses of `function`, made on first use:
+    `API#<function>#<day>-<16 random letters>` — letters, so no run of digits can look like a My Number."""
+    chains: dict[str, str] = _own.__dict__.setdefault("chains", {})
+    if function not in chains:
+        name = "".join(secrets.choice(string.ascii_lowercase) for _ in range(16))
+        chain = f"{OWN_CHAIN_PREFIX}{function}#{datetime.now(UTC):%Y%m%d}-{name}"
+        with _heads_lock:
+            _heads[chain] = (0, GENESIS)
+        chains[function] = chain
+    return chains[function]
+
+
+def forget_heads() -> None:
+    """Drop every own chain and head this process holds (a new embedded AWS: its tables have none of
+    them); the next request starts a new own chain."""
+    with _heads_lock:
+        _heads.clear()
+    _own.__dict__.pop("chains", None)
+
+
+def _held_head(chain: str) -> tuple[int, str] | None:
+    with _heads_lock:
+        return _heads.get(chain)
+
+
+def _hold_head(chain: str, seq: int, digest: str) -> None:
+    with _heads_lock:
+        if chain in _heads and seq > _heads[chain][0]:
+            _heads[chain] = (seq, digest)
+
+
+def _forget_head(chain: str) -> None:
+    with _heads_lock:
+        if chain in _heads:
+            _heads[chain] = (-1, "")  # still own, head unknown: read it next time
+
+
 def last_record(chain: str) -> AccessRecordModel | None:
     """The head of a chain: its record with the highest seq (a strongly consistent descending query)."""
     for rec in AccessRecordModel.query(_chain_pk(chain), AccessRecordModel.sk.startswith(RECORD_PREFIX),
@@ -118,18 +176,30 @@ def last_record(chain: str) -> AccessRecordModel | None:
     return None
 
 
+def _head(chain: str) -> tuple[int, str] | None:
+    """(seq, hash) of the chain's last record, None for an empty chain: held for an own chain, else read."""
+    held = _held_head(chain)
+    if held is not None and held[0] >= 0:
+        return None if held[0] == 0 else held
+    rec = last_record(chain)
+    if rec is None:
+        return None
+    _hold_head(chain, int(rec.seq), str(rec.hash))  # an own chain's head read again
+    return int(rec.seq), str(rec.hash)
+
+
 def _next_record(
     actor: Actor, subject_ids: Sequence[str], category: str, operation: str, result: str, chain: str
 ) -> AccessRecordModel:
     """The next record of the chain, linked to its current last record, hashed over every attribute."""
-    head = last_record(chain)
-    seq = 1 if head is None else int(head.seq) + 1
+    head = _head(chain)
+    seq = 1 if head is None else head[0] + 1
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     item: dict[str, Any] = {
         "pk": _chain_pk(chain), "sk": f"{RECORD_PREFIX}{seq:010d}",
         "chain": chain, "seq": seq, "at": at, "staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
         "purpose": actor.purpose, "subject_ids": list(subject_ids), "category": category,
-        "operation": operation, "result": result, "prev_hash": GENESIS if head is None else head.hash,
+        "operation": operation, "result": result, "prev_hash": GENESIS if head is None else head[1],
         "gsi1pk": f"STAFF#{actor.staff_id}", "gsi1sk": f"{at}#{secrets.token_hex(4)}",
         "subject_index": subject_index.INDEX_VERSION,
     }
@@ -142,6 +212,10 @@ def _add_to(transaction: TransactWrite, record: AccessRecordModel) -> None:
     # The only write there is: a put of a key nobody holds yet. A concurrent writer that took the same
     # seq makes this condition fail, never overwrites.
     transaction.save(record, condition=AccessRecordModel.pk.does_not_exist())
+    if int(record.seq) > 1:
+        # ... appended to the record it links to, as it is now: a head held wrongly fails here.
+        transaction.condition_check(AccessRecordModel, record.pk, f"{RECORD_PREFIX}{int(record.seq) - 1:010d}",
+                                    condition=AccessRecordModel.hash == record.prev_hash)
     # Its subject index entries: in the same transaction when they fit (the record and its entries
     # commit together), else right after the transaction commits (a batch naming many households).
     entries = subject_index.entries_of(record.attribute_values)
@@ -149,6 +223,25 @@ def _add_to(transaction: TransactWrite, record: AccessRecordModel) -> None:
         subject_index.add_to(transaction, entries)
     else:
         subject_index.index_after_commit(transaction, entries)
+    _hold_after_commit(transaction, record)
+
+
+def _hold_after_commit(transaction: TransactWrite, record: AccessRecordModel) -> None:
+    """Once the transaction commits, the record is its chain's head; if it fails, the head held is
+    forgotten (it may be why it failed), and the next write of the chain reads it again."""
+    commit = transaction._commit
+    chain = str(record.chain)
+
+    def commit_then_hold() -> Any:
+        try:
+            response = commit()
+        except BaseException:
+            _forget_head(chain)
+            raise
+        _hold_head(chain, int(record.seq), str(record.hash))
+        return response
+
+    setattr(transaction, "_commit", commit_then_hold)  # noqa: B010 (mypy refuses assigning a method)
 
 
 def record_access(
@@ -168,8 +261,8 @@ def record_access(
     whole transaction if a concurrent record took the same chain position). Without one, the record is
     committed here, retrying on a concurrent append to the same chain.
     """
-    _validate(actor, subject_ids, category, operation, result, chain or "")
-    chain_id = chain or f"SUBJECT#{subject_ids[0]}"
+    chain_id = actor.chain or chain or (f"SUBJECT#{subject_ids[0]}" if subject_ids else "")
+    _validate(actor, subject_ids, category, operation, result, chain_id)
     if transaction is not None:
         record = _next_record(actor, subject_ids, category, operation, result, chain_id)
         _add_to(transaction, record)
@@ -194,6 +287,16 @@ def records_of_chain(chain: str) -> Iterator[AccessRecordModel]:
 
 def records_by_staff(staff_id: str) -> Iterator[AccessRecordModel]:
     return AccessRecordModel.by_staff.query(f"STAFF#{staff_id}")
+
+
+def records_of_subject(subject: str) -> list[AccessRecordModel]:
+    """Every record naming `subject`, across chains, oldest first: its subject index entries, then the
+    records they name."""
+    keys = [(_chain_pk(chain), f"{RECORD_PREFIX}{seq:010d}") for chain, seq in (
+        subject_index.chain_and_seq(e.sk) for e in subject_index.SubjectIndexModel.query(
+            f"{subject_index.SUBJECT_PREFIX}{subject}", consistent_read=True))]
+    found = {(r.pk, r.sk): r for r in AccessRecordModel.batch_get(keys, consistent_read=True)}
+    return [found[k] for k in keys if k in found]
 
 
 def scan_records(page_size: int | None = None) -> Iterator[dict[str, Any]]:
