@@ -199,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="load with one transaction per registration (slow: ~20 persons/s on moto)")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile split of the read-person and search-by-住民コード routes")
+    parser.add_argument("--only", action="append", default=[],
+                        help="time only the routes whose name holds this text (repeatable)")
+    parser.add_argument("--profile-dir", type=Path, default=None,
+                        help="write a cProfile stats file of each timed route's calls into this directory")
+    parser.add_argument("--by-call", action="store_true",
+                        help="split each route's CPU time by AWS operation (calls a request and ms a request)")
     args = parser.parse_args(argv)
 
     def say(msg: str) -> None:
@@ -342,26 +348,43 @@ def main(argv: list[str] | None = None) -> int:
              lambda hid, pid, i: post(f"/linkage/approvals/R{i:06d}", {"decision": "approve"}, ALL), None),
             ("OpenAPI document (GET /openapi.json)", stored, lambda hid, pid, i: get("/openapi.json"), None),
         ]
+        calls: dict[str, list[float]] = {}  # AWS operation → [calls, CPU ms] of the route being timed
+        if args.by_call:
+            _count_aws_calls(calls)
+        split: dict[str, dict[str, list[float]]] = {}
         results: dict[str, list[float]] = {}
         cpu_times: dict[str, list[float]] = {}
         statuses: dict[str, dict[int, int]] = {}
         records_before = _access_records()
         for name, targets, build, hook in routes:
+            if args.only and not any(part in name for part in args.only):
+                continue
             # warm-up: imports, first client, first query plan — not what a steady container pays
             handler(build(*warm, 99_999), api_context())
             times: list[float] = []
             cpu: list[float] = []
             codes: dict[int, int] = {}
+            calls.clear()
+            prof = cProfile.Profile() if args.profile_dir else None
             for i, (hid, pid) in enumerate(targets):
                 event = build(hid, pid, i)
                 c, t = time.thread_time(), time.perf_counter()
+                if prof is not None:
+                    prof.enable()
                 resp = handler(event, api_context())
+                if prof is not None:
+                    prof.disable()
                 times.append((time.perf_counter() - t) * 1000)
                 cpu.append((time.thread_time() - c) * 1000)
                 codes[resp["statusCode"]] = codes.get(resp["statusCode"], 0) + 1
                 if hook is not None:
                     hook(resp, pid)
             results[name], cpu_times[name], statuses[name] = times, cpu, codes
+            split[name] = {op: [c / len(targets), ms / len(targets)] for op, (c, ms) in calls.items()}
+            if prof is not None:
+                args.profile_dir.mkdir(parents=True, exist_ok=True)
+                prof.dump_stats(args.profile_dir / f"{len(results):02d}.prof")
+                (args.profile_dir / f"{len(results):02d}.txt").write_text(name + "\n")
         records = _access_records() - records_before
         picks = pool[:n]
 
@@ -377,6 +400,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"{max(times):7.2f}  {statistics.median(cpu):7.2f} {_percentile(cpu, 0.95):7.2f}  "
                   f"{statuses[name]}")
         print(f"access records written during the timed calls (and warm-ups): {records:,}")
+        if args.by_call:
+            print("\nAWS calls a request (CPU ms a request, botocore + the embedded AWS):")
+            for name, ops in split.items():
+                total = sum(ms for _, ms in ops.values())
+                print(f"  {name}: {sum(c for c, _ in ops.values()):.1f} calls, {total:.2f} ms of "
+                      f"{statistics.mean(cpu_times[name]):.2f} — " + ", ".join(
+                          f"{op} {c:.1f}× {ms:.2f}" for op, (c, ms) in sorted(ops.items(), key=lambda kv: -kv[1][1])))
 
         if args.profile:
             _profile("read person", handler,
@@ -384,6 +414,24 @@ def main(argv: list[str] | None = None) -> int:
             _profile("search by 住民コード", handler, [get("/persons", resident_code=resident_code(pid))
                                                    for _, pid in picks])
     return 0
+
+
+def _count_aws_calls(calls: dict[str, list[float]]) -> None:
+    """Wrap botocore's one entry point so each AWS request adds its CPU time to `calls[operation]`."""
+    from botocore.client import BaseClient
+
+    original = BaseClient._make_api_call
+
+    def timed(self: Any, operation_name: str, api_params: Any) -> Any:
+        c = time.thread_time()
+        try:
+            return original(self, operation_name, api_params)
+        finally:
+            entry = calls.setdefault(operation_name, [0.0, 0.0])
+            entry[0] += 1
+            entry[1] += (time.thread_time() - c) * 1000
+
+    BaseClient._make_api_call = timed  # type: ignore[method-assign]
 
 
 def _profile(label: str, handler: Any, events: list[dict[str, Any]]) -> None:
