@@ -480,13 +480,16 @@ def _shared_botocore_loader() -> Iterator[None]:
 def _reset_caches() -> None:
     """Module caches bound to a previous embedded AWS (the vault's KMS client and HMAC secret, the
     container's transaction connection — its client would keep the previous run's event hooks —, the
-    heads of the container's own access chains)."""
+    heads of the container's own access chains, the login sessions it keeps)."""
     base = sys.modules.get("kokuho.records.base")
     if base is not None:
         base.reset_connection()
     records = sys.modules.get("kokuho.access.records")
     if records is not None:
         records.forget_heads()  # the heads of the container's own chains are in the previous tables
+    sessions = sys.modules.get("kokuho.access.sessions")
+    if sessions is not None:
+        sessions.forget_sessions()  # the login sessions the container keeps were the previous tables'
     vault = sys.modules.get("kokuho.identity.vault")
     if vault is not None and hasattr(vault, "reset_vault"):
         vault.reset_vault()

@@ -24,6 +24,7 @@ def embedded_world() -> Iterator[None]:
     from contextlib import ExitStack
 
     from kokuho.access.records import forget_heads
+    from kokuho.access.sessions import forget_sessions
     from kokuho.identity.vault import reset_vault
 
     with ExitStack() as stack:
@@ -39,6 +40,7 @@ def embedded_world() -> Iterator[None]:
         _reset_model_connections()
         reset_vault()
         forget_heads()  # the container's own access chains are in the previous world's tables
+        forget_sessions()  # and the login sessions it keeps
         _SESSIONS.clear()  # the broker's sessions belong to this world's tables
         yield
         reset_vault()

@@ -76,6 +76,39 @@ def test_a_session_names_its_terminal_only_while_it_lives_and_for_its_member() -
     assert set(store.sessions) == {"ASIAKEY1"}
 
 
+class _CountedSessions(InMemorySessionStore):
+    """The fake, counting the reads that reach it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get_session(self, access_key_id: str):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return super().get_session(access_key_id)
+
+
+def test_a_live_session_is_read_once_a_container_and_an_unknown_key_every_time() -> None:
+    # A registered session never changes (put only if absent, removed by TTL after it expires): the
+    # container keeps what it read for the session's life, and still checks member and expiry each time.
+    store = _CountedSessions()
+    expires = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    before = (expires - timedelta(seconds=1)).timestamp()
+    assert sessions.session_terminal("ASIAKEY3", "S0100", now=before, store=store) is None
+    sessions.register_session("ASIAKEY3", "S0100", "T-KOKUHO-01", "arn:role", expires, store=store)
+    for _ in range(3):
+        assert sessions.session_terminal("ASIAKEY3", "S0100", now=before, store=store) == "T-KOKUHO-01"
+    assert sessions.session_terminal("ASIAKEY3", "S0200", now=before, store=store) is None  # another member
+    assert sessions.session_terminal("ASIAKEY3", "S0100", now=expires.timestamp(), store=store) is None
+    assert store.reads == 2  # the unknown key's read, then the registered session's first
+    assert sessions.session_terminal("ASIAKEY9", "S0100", now=before, store=store) is None
+    assert sessions.session_terminal("ASIAKEY9", "S0100", now=before, store=store) is None
+    assert store.reads == 4  # an unknown key is read again each time (its session may be registered since)
+    other = _CountedSessions()  # another store (a new embedded AWS) knows nothing of this one's sessions
+    assert sessions.session_terminal("ASIAKEY3", "S0100", now=before, store=other) is None
+    assert other.reads == 1
+
+
 def test_persons_are_counted_per_hour_and_a_settlement_charges_what_was_read() -> None:
     store = InMemoryUsageStore()
     now = 1_764_495_000.0  # within one hour window
