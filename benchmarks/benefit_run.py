@@ -83,6 +83,7 @@ class Timed:
 
     def __init__(self, inner: Any) -> None:
         self.inner, self.seconds, self.calls = inner, 0.0, 0
+        self.by_method: dict[str, float] = {}
 
     def __getattr__(self, name: str) -> Any:
         fn = getattr(self.inner, name)
@@ -92,8 +93,10 @@ class Timed:
             try:
                 return fn(*a, **kw)
             finally:
-                self.seconds += time.perf_counter() - t
+                spent = time.perf_counter() - t
+                self.seconds += spent
                 self.calls += 1
+                self.by_method[name] = self.by_method.get(name, 0.0) + spent
         return timed
 
 
@@ -152,6 +155,8 @@ def stored(m: int, seed: int) -> None:
         print(f"run on the embedded AWS: {summary['households']:,} households, {summary['versions_written']:,} "
               f"versions written, in {wall:.1f} s wall ({cpu:.1f} s CPU): storage {store.seconds:.1f} s in "
               f"{store.calls:,} store calls, the rest (engine, decisions) {wall - store.seconds:.1f} s")
+        print("storage by step: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(
+            store.by_method.items(), key=lambda kv: -kv[1])))
 
 
 def main() -> None:

@@ -117,16 +117,15 @@ class InMemoryBenefitStore:
         if person_ids:
             self.access.append((actor, list(person_ids), "read"))
 
-    def commit(self, household_id: str, versions: Sequence[NewVersion], *, persons: Sequence[str], actor: Any,
-               chain: str) -> None:
+    def commit(self, versions: Sequence[NewVersion], *, persons: Sequence[str], actor: Any, chain: str) -> None:
         if self.fail_after_commits is not None and self.commits >= self.fail_after_commits:
             raise RuntimeError("run cut short")
         for v in versions:
-            stored = self.versions.get((household_id, v.service_month), [])
+            stored = self.versions.get((v.household_id, v.service_month), [])
             if (stored[-1].version if stored else 0) != v.version - 1:
                 raise WriteConflict("the month's latest version moved")
         for v in versions:
-            self.versions.setdefault((household_id, v.service_month), []).append(v)
+            self.versions.setdefault((v.household_id, v.service_month), []).append(v)
         self.commits += 1
         self.access.append((actor, list(persons), "write"))
 

@@ -21,12 +21,12 @@ def version(n: int, benefit: int, previous: int = 0) -> NewVersion:
 
 def test_versions_are_written_over_the_one_they_replace_and_never_twice(aws: EmbeddedAWS) -> None:
     store = DynamoBenefitStore()
-    store.commit("H1", [version(1, 212_570)], persons=["P1"], actor=ACTOR, chain="c")
+    store.commit([version(1, 212_570)], persons=["P1"], actor=ACTOR, chain="c")
     with pytest.raises(WriteConflict):
-        store.commit("H1", [version(1, 99)], persons=["P1"], actor=ACTOR, chain="c")  # a duplicate first version
-    store.commit("H1", [version(2, 128_180, 212_570)], persons=["P1"], actor=ACTOR, chain="c")
+        store.commit([version(1, 99)], persons=["P1"], actor=ACTOR, chain="c")  # a duplicate first version
+    store.commit([version(2, 128_180, 212_570)], persons=["P1"], actor=ACTOR, chain="c")
     with pytest.raises(WriteConflict):
-        store.commit("H1", [version(2, 1, 212_570)], persons=["P1"], actor=ACTOR, chain="c")  # stale
+        store.commit([version(2, 1, 212_570)], persons=["P1"], actor=ACTOR, chain="c")  # stale
     assert [d["result"]["benefit"] for d in store.version_docs("H1", "2024-10")] == [212_570, 128_180]
     assert store.benefit_months("H1") == ["2024-10"]
     facts = store.household_facts(["H1"], (2024, 1), (2025, 7))

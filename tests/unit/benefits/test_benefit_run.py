@@ -72,13 +72,26 @@ def test_a_retried_batch_never_double_counts() -> None:
     event = {"run_id": prepared["run_id"], "run_month": "2025-08", "batch_id": prepared["batches"][0]["batch_id"]}
     store.fail_after_commits = 1
     with pytest.raises(RuntimeError):
-        run_batch(store, event)  # H1 written, then the attempt dies
+        run_batch(store, event, versions_per_transaction=1)  # H1 written, then the attempt dies
     store.fail_after_commits = None
     run_batch(store, event)  # the step's retry
     run_batch(store, event)  # and a duplicate delivery
     out = summarize(store, {"run_id": prepared["run_id"]})
     assert (out["versions_written"], out["benefit_paid"]) == (2, 2 * 212_570)
     assert all(len(store.version_docs(h, m)) == 1 for h, m in (("H1", "2024-10"), ("H2", "2024-11")))
+    # the retry wrote H2 alone, in one transaction recorded as a write of P2's data
+    assert [persons for _, persons, op in store.access if op == "write"] == [["P1"], ["P2"]]
+
+
+def test_households_are_written_together_each_transaction_recording_every_person_it_wrote() -> None:
+    store = city()
+    for h, p in (("H2", "P2"), ("H3", "P3")):
+        store.household(h, p, (p, "1981-01-10"))
+        store.income(2024, p, 3_000_000)
+        store.receipt(p, month("2024-11"), 300_000, setting="inpatient", total=1_000_000)
+    run(store)
+    assert [persons for _, persons, op in store.access if op == "write"] == [["P1", "P2", "P3"]]
+    assert store.commits == 1
 
 
 def test_an_income_correction_changes_the_bracket_and_recalculates_the_month_paid_with_the_difference() -> None:

@@ -111,10 +111,9 @@ class BenefitStore(Protocol):
     def record_reads(self, person_ids: Sequence[str], *, actor: Any, chain: str) -> None: ...
 
     # what it writes
-    def commit(self, household_id: str, versions: Sequence[NewVersion], *, persons: Sequence[str], actor: Any,
-               chain: str) -> None:
-        """All or nothing: each version only over the version it replaces (else WriteConflict), with the latest
-        pointer and the access record of the household's persons."""
+    def commit(self, versions: Sequence[NewVersion], *, persons: Sequence[str], actor: Any, chain: str) -> None:
+        """All or nothing: each version (of one or more households) only over the version it replaces (else
+        WriteConflict), with its latest pointer, and the access record of `persons` (the households' persons)."""
     def version_docs(self, household_id: str, month: str) -> list[dict[str, Any]]:
         """Every stored version of a household-month, oldest first."""
     def benefit_months(self, household_id: str) -> list[str]:

@@ -9,8 +9,8 @@ months it changes, with the difference paid or recovered. Unchanged input writes
 batch, never writes or counts a month twice (the summary counts each version once, whichever attempt wrote it).
 
 prepare    the households of the window, in batches stored with the run
-run_batch  one batch: read, decide (kokuho.benefits.benefit_month), write each household's new versions in one
-           conditional transaction with its access record
+run_batch  one batch: read, decide (kokuho.benefits.benefit_month), write the households' new versions in
+           conditional transactions (a household never split) with the access record of their persons
 summarize  the run's figures from the stored outcomes of its batches
 """
 
@@ -20,8 +20,15 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kokuho.benefits.benefit_month import decide_household, history_start
-from kokuho.benefits.benefit_ports import BenefitStore, WriteConflict, add_months, label, parse_month
+from kokuho.benefits.benefit_month import HouseholdOutcome, decide_household, history_start
+from kokuho.benefits.benefit_ports import (
+    BenefitStore,
+    HouseholdFacts,
+    WriteConflict,
+    add_months,
+    label,
+    parse_month,
+)
 from kokuho.benefits.receipt_file import Month
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -30,6 +37,9 @@ DEFAULT_BATCH_SIZE = 200
 MAX_BATCH_SIZE = 1_000
 INPUT_FIELDS = {"run_month", "batch_size"}
 ATTEMPTS = 4
+# TransactWriteItems takes 100 items: a version and its pointer are 2, the access record up to 2 more
+VERSIONS_PER_TRANSACTION = 48
+SUBJECTS_PER_RECORD = 100
 
 
 class RunInputError(ValueError):
@@ -69,8 +79,24 @@ def prepare(store: BenefitStore, inp: dict[str, Any], *, execution_name: str, ac
             "batches": [{"batch_id": b} for b, _ in batches]}
 
 
-def run_batch(store: BenefitStore, event: dict[str, Any], *, actor: Any = None,
-              now: datetime | None = None) -> dict[str, Any]:
+def _chunks(households: list[str], decided: dict[str, HouseholdOutcome], facts: dict[str, HouseholdFacts],
+            versions_per_transaction: int) -> list[list[str]]:
+    """Households grouped into transactions of at most `versions_per_transaction` versions and one access record of
+    at most SUBJECTS_PER_RECORD persons (a household is never split)."""
+    chunks: list[list[str]] = []
+    versions = persons = 0
+    for h in households:
+        n, p = len(decided[h].versions), len(facts[h].person_ids)
+        if not chunks or versions + n > versions_per_transaction or persons + p > SUBJECTS_PER_RECORD:
+            chunks.append([])
+            versions = persons = 0
+        chunks[-1].append(h)
+        versions, persons = versions + n, persons + p
+    return chunks
+
+
+def run_batch(store: BenefitStore, event: dict[str, Any], *, actor: Any = None, now: datetime | None = None,
+              versions_per_transaction: int = VERSIONS_PER_TRANSACTION) -> dict[str, Any]:
     """Decide and write one batch; safe to run again (retry, duplicate, rerun): nothing is written twice. `actor`
     (opaque here) is who the access records name: the workflow (kokuho.receipts.benefit_run)."""
     run_id, batch_id = str(event["run_id"]), str(event["batch_id"])
@@ -79,28 +105,30 @@ def run_batch(store: BenefitStore, event: dict[str, Any], *, actor: Any = None,
     chain = f"{run_id}#{batch_id}"
     at = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     ids = store.batch_households(run_id, batch_id)
-    facts = store.household_facts(ids, history_start(first), last)
+    start = history_start(first)
+    facts = store.household_facts(ids, start, last)
     store.record_reads(sorted({p for f in facts.values() for p in f.person_ids}), actor=who, chain=chain)
-    entries: dict[str, list[list[Any]]] = {}
-    failures: dict[str, dict[str, str]] = {}
-    for h in ids:
-        if h not in facts:
-            failures[h] = {"household": "no such household"}
-            continue
+    decided = {h: decide_household(facts[h], first, last, run_id=run_id, at=at) for h in ids if h in facts}
+    for chunk in _chunks([h for h in ids if h in decided and decided[h].versions], decided, facts,
+                         versions_per_transaction):
         for attempt in range(ATTEMPTS):
-            decided = decide_household(facts[h], first, last, run_id=run_id, at=at)
+            writing = [h for h in chunk if decided[h].versions]
+            if not writing:
+                break
             try:
-                if decided.versions:
-                    store.commit(h, decided.versions, persons=facts[h].person_ids, actor=who, chain=chain)
+                store.commit([v for h in writing for v in decided[h].versions],
+                             persons=sorted({p for h in writing for p in facts[h].person_ids}), actor=who, chain=chain)
                 break
             except WriteConflict:
                 if attempt == ATTEMPTS - 1:
                     raise
-                facts.update(store.household_facts([h], history_start(first), last))  # decide on what is there now
-        if decided.entries:
-            entries[h] = decided.entries
-        if decided.failures:
-            failures[h] = decided.failures
+                # a concurrent writer (a duplicate of this batch): decide on what is there now, where it wrote
+                # the same versions they are found and not written again
+                facts.update(store.household_facts(chunk, start, last))
+                decided.update({h: decide_household(facts[h], first, last, run_id=run_id, at=at) for h in chunk})
+    entries = {h: d.entries for h, d in decided.items() if d.entries}
+    failures: dict[str, Any] = {h: d.failures for h, d in decided.items() if d.failures}
+    failures.update({h: {"household": "no such household"} for h in ids if h not in facts})
     outcome = {"batch_id": batch_id, "households": len(ids), "entries": entries, "failures": failures}
     store.save_outcome(run_id, batch_id, outcome)
     written = sum(1 for es in entries.values() for e in es if e[1] == "written")

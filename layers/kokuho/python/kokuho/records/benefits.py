@@ -210,21 +210,19 @@ class DynamoBenefitStore:
                                 chain=chain)
 
     # --- what it writes -------------------------------------------------------------------------------
-    def commit(self, household_id: str, versions: Sequence[NewVersion], *, persons: Sequence[str], actor: Any,
-               chain: str) -> None:
+    def commit(self, versions: Sequence[NewVersion], *, persons: Sequence[str], actor: Any, chain: str) -> None:
         try:
             with transaction() as tx:
                 for v in versions:
-                    pk, sk = BenefitVersionModel.key(household_id, v.service_month, v.version)
+                    pk, sk = BenefitVersionModel.key(v.household_id, v.service_month, v.version)
                     tx.save(BenefitVersionModel(pk, sk, doc=v.doc), condition=BenefitVersionModel.pk.does_not_exist())
-                    ppk, psk = BenefitPointerModel.key(household_id, v.service_month)
+                    ppk, psk = BenefitPointerModel.key(v.household_id, v.service_month)
                     pointer = BenefitPointerModel(ppk, psk, month=v.service_month, version=v.version,
                                                   input_hash=v.input_hash, run_id=str(v.doc["run_id"]),
                                                   benefit=v.benefit, difference=v.difference)
                     tx.save(pointer, condition=BenefitPointerModel.pk.does_not_exist() if v.version == 1
                             else BenefitPointerModel.version == v.version - 1)
-                self._record_access(actor, list(persons)[:SUBJECTS_PER_RECORD], WRITE_CATEGORY, "write", chain=chain,
-                                    transaction=tx)
+                self._record_access(actor, list(persons), WRITE_CATEGORY, "write", chain=chain, transaction=tx)
         except TransactWriteError as exc:
             raise WriteConflict(str(exc)) from exc
 
