@@ -131,7 +131,8 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
 # The audit key (access records, trail, audit evidence) → who may use it: "decrypt" or "encrypt" (+decrypt).
 # Whoever appends access records encrypts with it; the verifiers only decrypt.
 _APPENDS = [name for name, tables in WORKFLOW_TABLES.items() if tables.get("access_log") == "append"]
-_API = ["kokuho-qualification-api-" + c for c in ("read", "register", "vault", "approval", "review", "collection")]
+_API = ["kokuho-qualification-api-" + c
+        for c in ("read", "register", "vault", "approval", "review", "collection", "requests")]
 AUDIT_KEY_USERS: dict[str, str] = {
     **{name: "encrypt" for name in _APPENDS + _API},
     # the api functions' data-access roles append the access records of the routes, as the member of staff
