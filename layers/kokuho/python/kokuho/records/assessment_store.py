@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import record_access
@@ -38,7 +38,7 @@ from kokuho.records.assessments import (
     last_completed_run,
     put_work_list,
 )
-from kokuho.records.base import connection
+from kokuho.records.base import transaction_or
 from kokuho.records.collection import add_charge
 
 
@@ -185,17 +185,14 @@ class DynamoAssessmentStore:
                 for (pk, _), i in batch_get(AssessmentVersionModel, keys, attributes=["doc"]).items()}
 
     def commit(self, chunk: ChunkWrite) -> None:
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                for new in chunk.versions:
-                    _add_version(tx, new, chunk)
-                for h, mark in chunk.assessed:
-                    household_cases.mark_assessed(tx, h, chunk.fiscal_year, mark)
-                if chunk.access is not None:
-                    a = chunk.access
-                    record_access(a.actor, a.subject_ids, a.category, a.operation, chain=a.chain, transaction=tx)
-        except (TransactWriteError, PutError) as exc:
-            raise WriteConflict(str(exc)) from exc
+        with transaction_or(WriteConflict) as tx:
+            for new in chunk.versions:
+                _add_version(tx, new, chunk)
+            for h, mark in chunk.assessed:
+                household_cases.mark_assessed(tx, h, chunk.fiscal_year, mark)
+            if chunk.access is not None:
+                a = chunk.access
+                record_access(a.actor, a.subject_ids, a.category, a.operation, chain=a.chain, transaction=tx)
 
     def record_access(self, entry: AccessEntry) -> None:
         # record_access retries a concurrent append to the chain (a duplicate of this batch) and raises

@@ -24,11 +24,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
-from kokuho.records.base import table_meta
+from kokuho.records.base import Gsi1, TableModel, table_meta
 
 CASE_SHARDS = 16
 
@@ -37,21 +36,10 @@ def case_shard(household_id: str) -> int:
     return int(hashlib.sha256(household_id.encode()).hexdigest()[:4], 16) % CASE_SHARDS
 
 
-class _Gsi1(GlobalSecondaryIndex[Any]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class HouseholdCaseModel(Model):
+class HouseholdCaseModel(TableModel):
     """賦課用世帯情報: the premium case of a household for a fiscal year, as last changed."""
 
     Meta = table_meta("assessment")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     household_id = UnicodeAttribute()
     fiscal_year = NumberAttribute()
     case = JSONAttribute()
@@ -59,22 +47,20 @@ class HouseholdCaseModel(Model):
     change_id = UnicodeAttribute(null=True)  # fresh on every write; null on cases written before it existed
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    by_change = _Gsi1()
+    by_change = Gsi1["HouseholdCaseModel"]()
 
     @staticmethod
     def key(household_id: str, fiscal_year: int) -> tuple[str, str]:
         return f"HHCASE#{household_id}", f"FY#{fiscal_year}"
 
 
-class AssessmentVersionModel(Model):
+class AssessmentVersionModel(TableModel):
     """One version (版) of a household's annual assessment; never overwritten (conditional put).
 
     Few attributes on purpose (what conditions and lookups need); the rest is one JSON document.
     """
 
     Meta = table_meta("assessment")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     version = NumberAttribute()
     run_id = UnicodeAttribute()
     content_hash = UnicodeAttribute()
@@ -118,12 +104,10 @@ class AssessmentVersionModel(Model):
         return str(self.doc.get("status", "確定"))
 
 
-class LatestAssessmentModel(Model):
+class LatestAssessmentModel(TableModel):
     """Pointer to the latest version (one batch-get finds it); its update is conditional on the version."""
 
     Meta = table_meta("assessment")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     version = NumberAttribute()
     content_hash = UnicodeAttribute()
     run_id = UnicodeAttribute()
@@ -132,7 +116,7 @@ class LatestAssessmentModel(Model):
     refund = NumberAttribute(null=True)
 
 
-class NoticeModel(Model):
+class NoticeModel(TableModel):
     """通知 data: what the 決定通知書 (first version) or 変更通知書 (更正) of a version prints.
 
     body: household_id, fiscal_year, version, as_of_month, reduction, parts, annual, installments,
@@ -140,20 +124,16 @@ class NoticeModel(Model):
     """
 
     Meta = table_meta("assessment")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute()  # "決定通知" | "変更通知"
     payer_id = UnicodeAttribute()  # the householder (擬制世帯主 included) receives the notice
     body = JSONAttribute()
 
 
-class RunModel(Model):
+class RunModel(TableModel):
     """One run of the monthly/annual assessment: a mode, fiscal year and month; each execution for it
     is a pass (`passes` counts them; batch ids and work lists are per pass)."""
 
     Meta = table_meta("assessment")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     run_id = UnicodeAttribute()
     fiscal_year = NumberAttribute()
     mode = UnicodeAttribute()
@@ -172,19 +152,17 @@ class RunModel(Model):
     # set when a pass completes clean: the last completed run of the year (the provisional-rates rule)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
-    completed = _Gsi1()
+    completed = Gsi1["RunModel"]()
 
     @staticmethod
     def key(run_id: str) -> tuple[str, str]:
         return f"RUN#{run_id}", "RUN"
 
 
-class BatchOutcomeModel(Model):
+class BatchOutcomeModel(TableModel):
     """What one batch of a run did (or that it failed, with its household ids)."""
 
     Meta = table_meta("assessment")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     run_id = UnicodeAttribute()
     batch_id = UnicodeAttribute()
     status = UnicodeAttribute()  # "ok" | "failed"

@@ -1,15 +1,25 @@
-"""What every pynamodb model shares: table names and region from kokuho.platform.tables."""
+"""What every pynamodb model shares: table names and region from kokuho.platform.tables, the tables'
+generic keys (pk/sk, gsi1pk/gsi1sk, gsi2pk/gsi2sk), the container's connection and its transactions, and
+how an adapter names the access records of what it reads."""
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.platform import request_credentials  # noqa: F401 (at import: before any client exists)
-from kokuho.platform.tables import aws_region, table
+from kokuho.platform.tables import GSI1, GSI2, aws_region, table
+
+_M = TypeVar("_M", bound=Model)
 
 _connection_lock = threading.Lock()
 _connection: Connection | None = None
@@ -42,6 +52,17 @@ def transaction() -> TransactWrite:
     return TransactWrite(connection=connection())
 
 
+@contextmanager
+def transaction_or(conflict: Callable[[str], Exception]) -> Iterator[TransactWrite]:
+    """A write transaction whose refusal (a condition failed, a conflicting write) is raised as the port's
+    `conflict` (its WriteConflict), so the use case never sees a pynamodb exception."""
+    try:
+        with transaction() as tx:
+            yield tx
+    except (TransactWriteError, PutError) as exc:
+        raise conflict(str(exc)) from exc
+
+
 def table_meta(logical: str) -> Any:
     """A pynamodb `Meta` for the table of that logical name (name from the environment, else default)."""
     spec = table(logical)
@@ -52,3 +73,54 @@ def table_meta(logical: str) -> Any:
         region = _region
 
     return Meta
+
+
+class TableModel(Model):
+    """An item of one of the house's tables: its generic keys pk (hash) and sk (range), as
+    kokuho.platform.tables defines every table. A model adds its `Meta = table_meta(<logical>)`."""
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi1(GlobalSecondaryIndex[_M]):
+    """Index gsi1 of kokuho.platform.tables (gsi1pk/gsi1sk, every attribute projected); the model declares
+    gsi1pk and gsi1sk itself (null where only some of its items are in the index)."""
+
+    class Meta:
+        index_name = GSI1.name
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex[_M]):
+    """Index gsi2 of kokuho.platform.tables (gsi2pk/gsi2sk), as Gsi1."""
+
+    class Meta:
+        index_name = GSI2.name
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class RecordsAccess:
+    """What a DynamoDB adapter of a port shares: the access-record writer (kokuho.access.records by default;
+    a test passes another) and reads recorded `SUBJECTS_PER_RECORD` persons to an access record."""
+
+    CATEGORY = ""  # the access records' category (e.g. 収納情報): set by each adapter
+    SUBJECTS_PER_RECORD = 100
+
+    def __init__(self, record_access: Any = None) -> None:
+        if record_access is None:
+            from kokuho.access.records import record_access as default
+
+            record_access = default
+        self._record_access = record_access
+
+    def record_reads(self, subject_ids: Sequence[str], *, actor: Any, chain: str) -> None:
+        for first in range(0, len(subject_ids), self.SUBJECTS_PER_RECORD):
+            self._record_access(actor, list(subject_ids[first:first + self.SUBJECTS_PER_RECORD]), self.CATEGORY,
+                                "read", chain=chain)

@@ -30,9 +30,6 @@ from datetime import date
 from typing import Any, cast
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.collection.ledger import Charge, ChargedInstallment, Disbursement, PaymentEntry
@@ -46,43 +43,19 @@ from kokuho.collection.ports import (
     UnmatchedPayment,
     WriteConflict,
 )
-from kokuho.records.base import connection, table_meta
+from kokuho.records.base import Gsi1, Gsi2, RecordsAccess, TableModel, table_meta, transaction_or
 
 OVERPAID = "OVERPAID"
 UNMATCHED = "UNMATCHED"
 LEDGER_CATEGORY = "収納情報"
 # One access record (2 items) per transaction, and room for its subject-index entries to go after commit.
 ITEMS_PER_TRANSACTION = 90
-SUBJECTS_PER_RECORD = 100  # payers named by one access record of reads
 
 
-class _Index(GlobalSecondaryIndex[Any]):
-    class Meta:
-        projection = AllProjection()
-
-
-class _ByPayer(_Index):
-    class Meta(_Index.Meta):
-        index_name = "gsi1"
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class _Queue(_Index):
-    class Meta(_Index.Meta):
-        index_name = "gsi2"
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class LedgerModel(Model):
+class LedgerModel(TableModel):
     """A household's ledger for a fiscal year: the charge of the current version, payments, disbursements."""
 
     Meta = table_meta("collection")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     household_id = UnicodeAttribute()
     fiscal_year = NumberAttribute()
     payer_id = UnicodeAttribute()
@@ -99,20 +72,18 @@ class LedgerModel(Model):
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
-    by_payer = _ByPayer()
-    queue = _Queue()
+    by_payer = Gsi1["LedgerModel"]()
+    queue = Gsi2["LedgerModel"]()
 
     @staticmethod
     def key(household_id: str, fiscal_year: int) -> tuple[str, str]:
         return f"LEDGER#{household_id}#FY#{fiscal_year}", "LEDGER"
 
 
-class PaymentModel(Model):
+class PaymentModel(TableModel):
     """A payment's id, taken once: the payment is applied (or queued unmatched) once, ever."""
 
     Meta = table_meta("collection")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     household_id = UnicodeAttribute(null=True)  # null: queued as unmatched
     fiscal_year = NumberAttribute(null=True)
     amount = NumberAttribute()
@@ -122,12 +93,10 @@ class PaymentModel(Model):
         return f"PAYMENT#{payment_id}", "PAYMENT"
 
 
-class ReminderIdModel(Model):
+class ReminderIdModel(TableModel):
     """A 督促状's (or a 延滞金 bill's) id, taken once: one of each an installment, ever."""
 
     Meta = table_meta("collection")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     issued_on = UnicodeAttribute()
 
     @staticmethod
@@ -139,10 +108,8 @@ class ReminderIdModel(Model):
         return f"LATECHARGE#{bill_id}", "LATECHARGE"
 
 
-class SlipModel(Model):
+class SlipModel(TableModel):
     Meta = table_meta("collection")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     household_id = UnicodeAttribute()
     fiscal_year = NumberAttribute()
     installment = NumberAttribute()
@@ -154,25 +121,21 @@ class SlipModel(Model):
         return f"SLIP#{number}", "SLIP"
 
 
-class UnmatchedModel(Model):
+class UnmatchedModel(TableModel):
     Meta = table_meta("collection")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     status = UnicodeAttribute()
     doc = JSONAttribute()
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
-    queue = _Queue()
+    queue = Gsi2["UnmatchedModel"]()
 
     @staticmethod
     def key(payment_id: str) -> tuple[str, str]:
         return f"UNMATCHED#{payment_id}", "UNMATCHED"
 
 
-class PaymentFileModel(Model):
+class PaymentFileModel(TableModel):
     Meta = table_meta("collection")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     record = JSONAttribute()
 
     @staticmethod
@@ -180,10 +143,8 @@ class PaymentFileModel(Model):
         return f"PAYFILE#{digest}", "FILE"
 
 
-class RefundModel(Model):
+class RefundModel(TableModel):
     Meta = table_meta("collection")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     status = UnicodeAttribute()
     file_id = UnicodeAttribute(null=True)
     doc = JSONAttribute()
@@ -191,7 +152,7 @@ class RefundModel(Model):
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute()
     gsi2sk = UnicodeAttribute()
-    queue = _Queue()
+    queue = Gsi2["RefundModel"]()
 
     @staticmethod
     def key(refund_id: str) -> tuple[str, str]:
@@ -298,15 +259,10 @@ def _unmatched_of(item: UnmatchedModel) -> UnmatchedPayment:
                             d.get("payer_id"), item.status, d.get("resolution"))
 
 
-class DynamoCollectionStore:
+class DynamoCollectionStore(RecordsAccess):
     """`kokuho.collection.ports.CollectionStore` on the collection table."""
 
-    def __init__(self, record_access: Any = None) -> None:
-        if record_access is None:
-            from kokuho.access.records import record_access as default
-
-            record_access = default
-        self._record_access = record_access
+    CATEGORY = LEDGER_CATEGORY
 
     # the ledger
     def ledgers(self, keys: Iterable[LedgerKey]) -> dict[LedgerKey, StoredLedger]:
@@ -348,11 +304,6 @@ class DynamoCollectionStore:
         return {i.pk.removeprefix("SLIP#"): Slip(i.pk.removeprefix("SLIP#"), i.household_id, int(i.fiscal_year),
                                                  int(i.installment), int(i.amount), i.payer_id)
                 for i in SlipModel.batch_get(keys)}
-
-    def record_reads(self, payer_ids: Sequence[str], *, actor: Any, chain: str) -> None:
-        for first in range(0, len(payer_ids), SUBJECTS_PER_RECORD):
-            self._record_access(actor, list(payer_ids[first:first + SUBJECTS_PER_RECORD]), LEDGER_CATEGORY, "read",
-                                chain=chain)
 
     # payments
     def applied_payment_ids(self, payment_ids: Iterable[str]) -> set[str]:
@@ -408,17 +359,14 @@ class DynamoCollectionStore:
     def apply(self, writes: Sequence[LedgerWrite], unmatched: Sequence[UnmatchedPayment], *, actor: Any,
               chain: str) -> None:
         payers = sorted({w.payer_id for w in writes})
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                for w in writes:
-                    self._add_payments(tx, w)
-                    self._update_ledger(tx, w)
-                for u in unmatched:
-                    self._add_unmatched(tx, u)
-                if payers:
-                    self._record_access(actor, payers, LEDGER_CATEGORY, "write", chain=chain, transaction=tx)
-        except (TransactWriteError, PutError) as exc:
-            raise WriteConflict(str(exc)) from exc
+        with transaction_or(WriteConflict) as tx:
+            for w in writes:
+                self._add_payments(tx, w)
+                self._update_ledger(tx, w)
+            for u in unmatched:
+                self._add_unmatched(tx, u)
+            if payers:
+                self._record_access(actor, payers, LEDGER_CATEGORY, "write", chain=chain, transaction=tx)
 
     # payment files
     def payment_file(self, digest: str) -> dict[str, Any] | None:
@@ -447,57 +395,51 @@ class DynamoCollectionStore:
                           actor: Any) -> None:
         upk, usk = UnmatchedModel.key(item.payment_id)
         doc = {**_unmatched_doc(item), "resolution": resolution}
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.update(UnmatchedModel(upk, usk), actions=[
-                    UnmatchedModel.status.set("resolved"), UnmatchedModel.doc.set(doc),
-                    UnmatchedModel.gsi2pk.remove(), UnmatchedModel.gsi2sk.remove()],
-                    condition=UnmatchedModel.status == "open")
-                if write is not None:
-                    household, fy = write.key
-                    pk, sk = PaymentModel.key(item.payment_id)
-                    tx.update(PaymentModel(pk, sk), actions=[PaymentModel.household_id.set(household),
-                                                             PaymentModel.fiscal_year.set(fy)],
-                              condition=PaymentModel.pk.exists())
-                    self._update_ledger(tx, write)
-                subject = write.payer_id if write is not None else (item.payer_id or f"PAYMENT:{item.payment_id}")
-                self._record_access(actor, [subject], LEDGER_CATEGORY, "write", transaction=tx)
-        except (TransactWriteError, PutError) as exc:
-            raise WriteConflict(str(exc)) from exc
+        with transaction_or(WriteConflict) as tx:
+            tx.update(UnmatchedModel(upk, usk), actions=[
+                UnmatchedModel.status.set("resolved"), UnmatchedModel.doc.set(doc),
+                UnmatchedModel.gsi2pk.remove(), UnmatchedModel.gsi2sk.remove()],
+                condition=UnmatchedModel.status == "open")
+            if write is not None:
+                household, fy = write.key
+                pk, sk = PaymentModel.key(item.payment_id)
+                tx.update(PaymentModel(pk, sk), actions=[PaymentModel.household_id.set(household),
+                                                         PaymentModel.fiscal_year.set(fy)],
+                          condition=PaymentModel.pk.exists())
+                self._update_ledger(tx, write)
+            subject = write.payer_id if write is not None else (item.payer_id or f"PAYMENT:{item.payment_id}")
+            self._record_access(actor, [subject], LEDGER_CATEGORY, "write", transaction=tx)
 
     # overpayments and refunds
     def disburse(self, payer_id: str, into: Sequence[LedgerWrite], out: dict[LedgerKey, list[Disbursement]],
                  refunds: Sequence[RefundOrder], *, clear: Sequence[LedgerKey], actor: Any) -> None:
         into_by_key = {w.key: w for w in into}
         keys = list(dict.fromkeys([*into_by_key, *out, *clear]))
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                for key in keys:  # one update a ledger: DynamoDB takes an item once per transaction
-                    w = into_by_key.get(key)
-                    if w is not None:
-                        self._add_payments(tx, w)
-                    actions: list[Any] = []
-                    if w is not None and w.payments:
-                        actions.append(LedgerModel.payments.set(
-                            (LedgerModel.payments | []).append([_json(payment_doc(p)) for p in w.payments])))
-                    if out.get(key):
-                        actions.append(LedgerModel.disbursements.set((LedgerModel.disbursements | []).append(
-                            [_json(disbursement_doc(d)) for d in out[key]])))
-                    if key in clear:
-                        actions += [LedgerModel.gsi2pk.remove(), LedgerModel.gsi2sk.remove()]
-                    if actions:
-                        pk, sk = LedgerModel.key(*key)
-                        tx.update(LedgerModel(pk, sk), actions=actions, condition=LedgerModel.pk.exists())
-                for r in refunds:
-                    pk, sk = RefundModel.key(r.refund_id)
-                    tx.save(RefundModel(pk, sk, status=r.status, doc=_refund_doc(r), gsi1pk=f"PAYER#{r.payer_id}",
-                                        gsi1sk=f"REFUND#{r.refund_id}", gsi2pk=_refund_queue(r.status, r.file_id),
-                                        gsi2sk=f"{r.created_on}#{r.refund_id}"),
-                            condition=RefundModel.pk.does_not_exist())
-                if into or out or refunds:
-                    self._record_access(actor, [payer_id], LEDGER_CATEGORY, "write", transaction=tx)
-        except (TransactWriteError, PutError) as exc:
-            raise WriteConflict(str(exc)) from exc
+        with transaction_or(WriteConflict) as tx:
+            for key in keys:  # one update a ledger: DynamoDB takes an item once per transaction
+                w = into_by_key.get(key)
+                if w is not None:
+                    self._add_payments(tx, w)
+                actions: list[Any] = []
+                if w is not None and w.payments:
+                    actions.append(LedgerModel.payments.set(
+                        (LedgerModel.payments | []).append([_json(payment_doc(p)) for p in w.payments])))
+                if out.get(key):
+                    actions.append(LedgerModel.disbursements.set((LedgerModel.disbursements | []).append(
+                        [_json(disbursement_doc(d)) for d in out[key]])))
+                if key in clear:
+                    actions += [LedgerModel.gsi2pk.remove(), LedgerModel.gsi2sk.remove()]
+                if actions:
+                    pk, sk = LedgerModel.key(*key)
+                    tx.update(LedgerModel(pk, sk), actions=actions, condition=LedgerModel.pk.exists())
+            for r in refunds:
+                pk, sk = RefundModel.key(r.refund_id)
+                tx.save(RefundModel(pk, sk, status=r.status, doc=_refund_doc(r), gsi1pk=f"PAYER#{r.payer_id}",
+                                    gsi1sk=f"REFUND#{r.refund_id}", gsi2pk=_refund_queue(r.status, r.file_id),
+                                    gsi2sk=f"{r.created_on}#{r.refund_id}"),
+                        condition=RefundModel.pk.does_not_exist())
+            if into or out or refunds:
+                self._record_access(actor, [payer_id], LEDGER_CATEGORY, "write", transaction=tx)
 
     def refunds(self, status: str) -> list[RefundOrder]:
         return [_refund_of(i) for i in RefundModel.queue.query(_refund_queue(status, None))]
@@ -508,16 +450,13 @@ class DynamoCollectionStore:
 
     def file_refunds(self, file_id: str, refund_ids: Sequence[str]) -> None:
         for first in range(0, len(refund_ids), ITEMS_PER_TRANSACTION):
-            try:
-                with TransactWrite(connection=connection()) as tx:
-                    for rid in refund_ids[first:first + ITEMS_PER_TRANSACTION]:
-                        pk, sk = RefundModel.key(rid)
-                        tx.update(RefundModel(pk, sk), actions=[
-                            RefundModel.status.set("filed"), RefundModel.file_id.set(file_id),
-                            RefundModel.gsi2pk.set(_refund_queue("filed", file_id))],
-                            condition=RefundModel.status == "ready")
-            except (TransactWriteError, PutError) as exc:
-                raise WriteConflict(str(exc)) from exc
+            with transaction_or(WriteConflict) as tx:
+                for rid in refund_ids[first:first + ITEMS_PER_TRANSACTION]:
+                    pk, sk = RefundModel.key(rid)
+                    tx.update(RefundModel(pk, sk), actions=[
+                        RefundModel.status.set("filed"), RefundModel.file_id.set(file_id),
+                        RefundModel.gsi2pk.set(_refund_queue("filed", file_id))],
+                        condition=RefundModel.status == "ready")
 
     def set_refund_account(self, refund_id: str, account: RefundAccount, *, actor: Any) -> None:
         try:
@@ -527,11 +466,8 @@ class DynamoCollectionStore:
         order = _refund_of(current)
         doc = _refund_doc(RefundOrder(order.refund_id, order.payer_id, order.source, order.amount, order.created_on,
                                       account, "ready"))
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.update(RefundModel(*RefundModel.key(refund_id)), actions=[
-                    RefundModel.status.set("ready"), RefundModel.doc.set(doc),
-                    RefundModel.gsi2pk.set(_refund_queue("ready", None))], condition=RefundModel.status == "held")
-                self._record_access(actor, [order.payer_id], LEDGER_CATEGORY, "write", transaction=tx)
-        except (TransactWriteError, PutError) as exc:
-            raise WriteConflict(str(exc)) from exc
+        with transaction_or(WriteConflict) as tx:
+            tx.update(RefundModel(*RefundModel.key(refund_id)), actions=[
+                RefundModel.status.set("ready"), RefundModel.doc.set(doc),
+                RefundModel.gsi2pk.set(_refund_queue("ready", None))], condition=RefundModel.status == "held")
+            self._record_access(actor, [order.payer_id], LEDGER_CATEGORY, "write", transaction=tx)

@@ -17,10 +17,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from kokuho.records.base import table_meta
+from kokuho.records.base import Gsi1, TableModel, table_meta
 from kokuho.records.qualification import person_pk
 
 FILE = "FILE"
@@ -35,40 +33,24 @@ def line_sk(line: int) -> str:
     return f"LINE#{line:07d}"
 
 
-class AppliedFileModel(Model):
+class AppliedFileModel(TableModel):
     Meta = table_meta("qualification")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute()
     source_key = UnicodeAttribute()
     applied_at = UnicodeAttribute()
     counts = JSONAttribute(default=dict)
 
 
-class AppliedLineModel(Model):
+class AppliedLineModel(TableModel):
     """A marker only: the line's change committed (saved with attribute_not_exists in its transaction)."""
 
     Meta = table_meta("qualification")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
 
 
-class _HeldIndex(GlobalSecondaryIndex["HeldLineModel"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class HeldLineModel(Model):
+class HeldLineModel(TableModel):
     """A line kept for review: its record as delivered (identifiers are 宛名番号, never My Number)."""
 
     Meta = table_meta("qualification")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute()
     line = NumberAttribute()
     reason = UnicodeAttribute()
@@ -76,35 +58,22 @@ class HeldLineModel(Model):
     held_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    by_kind = _HeldIndex()
+    by_kind = Gsi1["HeldLineModel"]()
 
 
-class _PendingIndex(GlobalSecondaryIndex["PendingAcquisitionModel"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class PendingAcquisitionModel(Model):
+class PendingAcquisitionModel(TableModel):
     Meta = table_meta("qualification")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     reason = UnicodeAttribute()
     cause_on = UnicodeAttribute()
     source = UnicodeAttribute()  # the file and line that implied it
     gsi1pk = UnicodeAttribute()  # PENDING#ACQUISITION: the staff's work list
     gsi1sk = UnicodeAttribute()  # <cause_on>#<person>
-    by_list = _PendingIndex()
+    by_list = Gsi1["PendingAcquisitionModel"]()
 
 
-class CareModel(Model):
+class CareModel(TableModel):
     Meta = table_meta("qualification")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     care = JSONAttribute()
 
 

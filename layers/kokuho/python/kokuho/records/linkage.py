@@ -26,56 +26,38 @@ table federation
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from kokuho.records.base import table_meta
-
-
-class _Gsi1(GlobalSecondaryIndex):  # type: ignore[type-arg]
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
+from kokuho.records.base import Gsi1, TableModel, table_meta
 
 # --- table linkage -----------------------------------------------------------------------------
 
 
-class CodeModel(Model):
+class CodeModel(TableModel):
     """符号 (情報提供用個人識別符号) of a person: issued by the network, never derived from My Number."""
 
     Meta = table_meta("linkage")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     code = UnicodeAttribute()
     issued_at = UnicodeAttribute()
     issuer = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    by_code = _Gsi1()
+    by_code = Gsi1["CodeModel"]()
 
 
-class CopyModel(Model):
+class CopyModel(TableModel):
     """副本 (provision copy) of a person's NHI fields, kept by the 情報提供データベース管理機能."""
 
     Meta = table_meta("linkage")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     data = UnicodeAttribute()  # JSON of the field vocabulary
     updated_at = UnicodeAttribute()
 
 
-class QueryResultModel(Model):
+class QueryResultModel(TableModel):
     """A decrypted query reply (items 48/69/70), deleted after a set period (III-6 リスク4 ③)."""
 
     Meta = table_meta("linkage")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     request_id = UnicodeAttribute()
     item = UnicodeAttribute()
@@ -85,24 +67,20 @@ class QueryResultModel(Model):
     expires_at = NumberAttribute()  # epoch seconds: DynamoDB TTL
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    by_expiry = _Gsi1()
+    by_expiry = Gsi1["QueryResultModel"]()
 
 
-class PermitUseModel(Model):
+class PermitUseModel(TableModel):
     Meta = table_meta("linkage")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     request_id = UnicodeAttribute()
     used_at = UnicodeAttribute()
     expires_at = NumberAttribute()  # TTL: kept well beyond any permit's own expiry
 
 
-class RequestModel(Model):
+class RequestModel(TableModel):
     """State of one inbound request (provision) from receipt to reply."""
 
     Meta = table_meta("linkage")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     request_id = UnicodeAttribute()
     status = UnicodeAttribute()  # received | awaiting_approval | approved | refused | provided
     item = UnicodeAttribute()
@@ -122,17 +100,15 @@ class RequestModel(Model):
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()  # TTL: the request's working state (the record stays in linkage_records)
-    pending = _Gsi1()
+    pending = Gsi1["RequestModel"]()
 
 
-class ReplyOutboxModel(Model):
+class ReplyOutboxModel(TableModel):
     """A provision reply waiting to be sent (or sent): written in the same transaction as its 情報提供等記録,
     so every reply that leaves has its record and every record has its reply. The envelope is encrypted to
     the requester (the city cannot open it); a resend sends these same bytes."""
 
     Meta = table_meta("linkage")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     request_id = UnicodeAttribute()
     requester_body = UnicodeAttribute()
     record_id = UnicodeAttribute()
@@ -142,10 +118,8 @@ class ReplyOutboxModel(Model):
     expires_at = NumberAttribute()  # TTL, as the request's state
 
 
-class KeyModel(Model):
+class KeyModel(TableModel):
     Meta = table_meta("linkage")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     public_key = UnicodeAttribute()
     private_key_ct = UnicodeAttribute(null=True)  # KMS ciphertext (base64url) of the raw private key
     kms_key = UnicodeAttribute(null=True)
@@ -155,12 +129,10 @@ class KeyModel(Model):
 # --- table linkage_records ----------------------------------------------------------------------
 
 
-class ExchangeRecordModel(Model):
+class ExchangeRecordModel(TableModel):
     """情報提供等記録 (番号法第23条): both bodies, request and provision time, items, what was withheld."""
 
     Meta = table_meta("linkage_records")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     record_id = UnicodeAttribute()
     direction = UnicodeAttribute()  # provision (we answered) | query (we asked)
     requester_body = UnicodeAttribute()
@@ -179,18 +151,16 @@ class ExchangeRecordModel(Model):
     recorded_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    by_month = _Gsi1()
+    by_month = Gsi1["ExchangeRecordModel"]()
 
 
 # --- table transfers ----------------------------------------------------------------------------
 
 
-class ApplicationModel(Model):
+class ApplicationModel(TableModel):
     """データ利用申請 (data-use application) for an in-city transfer."""
 
     Meta = table_meta("transfers")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     application_id = UnicodeAttribute()
     department = UnicodeAttribute()
     information_kind = UnicodeAttribute()
@@ -205,13 +175,11 @@ class ApplicationModel(Model):
     # set on submission: a batch transfer finds the department's applications for its kind
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
-    by_kind = _Gsi1()
+    by_kind = Gsi1["ApplicationModel"]()
 
 
-class TransferRecordModel(Model):
+class TransferRecordModel(TableModel):
     Meta = table_meta("transfers")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     transfer_id = UnicodeAttribute()
     department = UnicodeAttribute()
     information_kind = UnicodeAttribute()
@@ -226,16 +194,14 @@ class TransferRecordModel(Model):
     reference = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    by_department = _Gsi1()
+    by_department = Gsi1["TransferRecordModel"]()
 
 
 # --- table federation ---------------------------------------------------------------------------
 
 
-class AppliedFileModel(Model):
+class AppliedFileModel(TableModel):
     Meta = table_meta("federation")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     file_id = UnicodeAttribute()
     kind = UnicodeAttribute()
     content_hash = UnicodeAttribute()
@@ -244,12 +210,10 @@ class AppliedFileModel(Model):
     source_key = UnicodeAttribute()
 
 
-class ContinuityModel(Model):
+class ContinuityModel(TableModel):
     """資格継続: a person's NHI period as the federation knows it (prefecture-wide)."""
 
     Meta = table_meta("federation")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     prefecture_insured_id = UnicodeAttribute()
     insurer_number = UnicodeAttribute()
@@ -259,12 +223,10 @@ class ContinuityModel(Model):
     file_id = UnicodeAttribute()
 
 
-class CarryOverModel(Model):
+class CarryOverModel(TableModel):
     """高額該当の引き継ぎ: a month with a high-cost benefit at the previous municipality."""
 
     Meta = table_meta("federation")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     household_id = UnicodeAttribute()
     householder_id = UnicodeAttribute()
     month = UnicodeAttribute()

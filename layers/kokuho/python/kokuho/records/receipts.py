@@ -19,9 +19,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from kokuho.benefits.receipt_file import Month
 from kokuho.benefits.receipt_ports import (
@@ -32,31 +29,19 @@ from kokuho.benefits.receipt_ports import (
     StoredReceipt,
     WriteConflict,
 )
-from kokuho.records.base import table_meta, transaction
+from kokuho.records.base import Gsi1, RecordsAccess, TableModel, table_meta, transaction_or
 from kokuho.records.qualification import PersonModel, person_pk, to_person
 
-CATEGORY = "レセプト情報"
+RECEIPT_CATEGORY = "レセプト情報"
 HELD = "HELD"
-SUBJECTS_PER_RECORD = 100
 
 
 def _month(m: Month) -> str:
     return f"{m[0]:04d}-{m[1]:02d}"
 
 
-class _Held(GlobalSecondaryIndex[Any]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class PersonMonthModel(Model):
+class PersonMonthModel(TableModel):
     Meta = table_meta("receipts")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     service_month = UnicodeAttribute()
     receipt_count = NumberAttribute()
@@ -67,27 +52,23 @@ class PersonMonthModel(Model):
         return f"PERSON#{person_id}", f"MONTH#{_month(month)}"
 
 
-class HeldModel(Model):
+class HeldModel(TableModel):
     Meta = table_meta("receipts")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     service_month = UnicodeAttribute()
     receipt = JSONAttribute()
     reason = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    queue = _Held()
+    queue = Gsi1["HeldModel"]()
 
     @staticmethod
     def key(review_id: str) -> tuple[str, str]:
         return f"HELD#{review_id}", HELD
 
 
-class ReceiptFileModel(Model):
+class ReceiptFileModel(TableModel):
     Meta = table_meta("receipts")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     outcome = JSONAttribute()
 
     @staticmethod
@@ -110,15 +91,10 @@ def _month_of(text: str) -> Month:
     return int(y), int(m)
 
 
-class DynamoReceiptStore:
+class DynamoReceiptStore(RecordsAccess):
     """`kokuho.benefits.receipt_ports.ReceiptStore` on the receipts table (periods from the qualification table)."""
 
-    def __init__(self, record_access: Any = None) -> None:
-        if record_access is None:
-            from kokuho.access.records import record_access as default
-
-            record_access = default
-        self._record_access = record_access
+    CATEGORY = RECEIPT_CATEGORY
 
     def insured_periods(self, person_ids: Iterable[str]) -> dict[str, tuple[InsuredPeriod, ...]]:
         keys = [(person_pk(p), "PROFILE") for p in dict.fromkeys(person_ids)]
@@ -140,36 +116,28 @@ class DynamoReceiptStore:
         keys = [HeldModel.key(r) for r in dict.fromkeys(review_ids)]
         return {i.pk.removeprefix("HELD#") for i in HeldModel.batch_get(keys, attributes_to_get=["pk", "sk"])}
 
-    def record_reads(self, person_ids: Sequence[str], *, actor: Any, chain: str) -> None:
-        for first in range(0, len(person_ids), SUBJECTS_PER_RECORD):
-            self._record_access(actor, list(person_ids[first:first + SUBJECTS_PER_RECORD]), CATEGORY, "read",
-                                chain=chain)
-
     def apply(self, months: Sequence[MonthWrite], held: Sequence[HeldReceipt], *, actor: Any, chain: str) -> None:
         persons = sorted({w.person_id for w in months} | {h.person_id for h in held})
-        try:
-            with transaction() as tx:
-                for w in months:
-                    pk, sk = PersonMonthModel.key(w.person_id, w.service_month)
-                    docs = [_doc(r) for r in w.receipts]
-                    if w.stored == 0:
-                        tx.save(PersonMonthModel(pk, sk, person_id=w.person_id,
-                                                 service_month=_month(w.service_month), receipt_count=len(docs),
-                                                 receipts=docs), condition=PersonMonthModel.pk.does_not_exist())
-                    else:
-                        tx.update(PersonMonthModel(pk, sk), actions=[
-                            PersonMonthModel.receipts.set(PersonMonthModel.receipts.append(docs)),
-                            PersonMonthModel.receipt_count.set(w.stored + len(docs))],
-                            condition=PersonMonthModel.receipt_count == w.stored)
-                for h in held:
-                    pk, sk = HeldModel.key(h.review_id)
-                    tx.save(HeldModel(pk, sk, person_id=h.person_id, service_month=_month(h.service_month),
-                                      receipt=_doc(h.receipt), reason=h.reason, gsi1pk=HELD, gsi1sk=h.review_id),
-                            condition=HeldModel.pk.does_not_exist())
-                if persons:
-                    self._record_access(actor, persons, CATEGORY, "write", chain=chain, transaction=tx)
-        except (TransactWriteError, PutError) as exc:
-            raise WriteConflict(str(exc)) from exc
+        with transaction_or(WriteConflict) as tx:
+            for w in months:
+                pk, sk = PersonMonthModel.key(w.person_id, w.service_month)
+                docs = [_doc(r) for r in w.receipts]
+                if w.stored == 0:
+                    tx.save(PersonMonthModel(pk, sk, person_id=w.person_id,
+                                             service_month=_month(w.service_month), receipt_count=len(docs),
+                                             receipts=docs), condition=PersonMonthModel.pk.does_not_exist())
+                else:
+                    tx.update(PersonMonthModel(pk, sk), actions=[
+                        PersonMonthModel.receipts.set(PersonMonthModel.receipts.append(docs)),
+                        PersonMonthModel.receipt_count.set(w.stored + len(docs))],
+                        condition=PersonMonthModel.receipt_count == w.stored)
+            for h in held:
+                pk, sk = HeldModel.key(h.review_id)
+                tx.save(HeldModel(pk, sk, person_id=h.person_id, service_month=_month(h.service_month),
+                                  receipt=_doc(h.receipt), reason=h.reason, gsi1pk=HELD, gsi1sk=h.review_id),
+                        condition=HeldModel.pk.does_not_exist())
+            if persons:
+                self._record_access(actor, persons, RECEIPT_CATEGORY, "write", chain=chain, transaction=tx)
 
     def receipt_file(self, digest: str) -> dict[str, Any] | None:
         try:
