@@ -50,6 +50,14 @@ def _columns(columns: tuple[tuple[str, str], ...]) -> list[glue.CfnTable.ColumnP
     return [glue.CfnTable.ColumnProperty(name=name.lower(), type=glue_type(kind)) for name, kind in columns]
 
 
+def _day_projection(key: str) -> dict[str, str]:
+    """Partition projection of the day partition `key` (no crawler, no partitions to add): every day from
+    PROJECTION_START to today, in the path's DAY_FORMAT."""
+    return {f"projection.{key}.type": "date", f"projection.{key}.format": DAY_FORMAT,
+            f"projection.{key}.range": f"{PROJECTION_START},NOW", f"projection.{key}.interval": "1",
+            f"projection.{key}.interval.unit": "DAYS"}
+
+
 class SecurityAthena(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, settings: DeploySettings, audit_key: kms.IKey,
                  access_log_bucket: s3.IBucket) -> None:
@@ -85,61 +93,23 @@ class SecurityAthena(Construct):
             database_input=glue.CfnDatabase.DatabaseInputProperty(
                 name=DATABASE, description="kokuho security review: CloudTrail and the access records, read in place"))
 
-        self.trail_table = glue.CfnTable(
-            self, "TrailTable", catalog_id=account, database_name=DATABASE,
-            table_input=glue.CfnTable.TableInputProperty(
-                name=TRAIL_TABLE, table_type="EXTERNAL_TABLE",
-                description="CloudTrail log files of the kokuho trail (all regions), partition projection by day",
-                partition_keys=_columns(TRAIL_PARTITIONS),
-                parameters={
-                    "classification": "cloudtrail",
-                    "projection.enabled": "true",
-                    "projection.region.type": "enum",
-                    "projection.region.values": ",".join(TRAIL_REGIONS),
-                    "projection.timestamp.type": "date",
-                    "projection.timestamp.format": DAY_FORMAT,
-                    "projection.timestamp.range": f"{PROJECTION_START},NOW",
-                    "projection.timestamp.interval": "1",
-                    "projection.timestamp.interval.unit": "DAYS",
-                    "storage.location.template": f"{trail_root}/${{region}}/${{timestamp}}",
-                },
-                storage_descriptor=glue.CfnTable.StorageDescriptorProperty(
-                    columns=_columns(TRAIL_COLUMNS),
-                    location=f"{trail_root}/",
-                    input_format="com.amazon.emr.cloudtrail.CloudTrailInputFormat",
-                    output_format="org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-                    serde_info=glue.CfnTable.SerdeInfoProperty(
-                        serialization_library="org.apache.hive.hcatalog.data.JsonSerDe"),
-                ),
-            ))
-        self.trail_table.node.add_dependency(self.database)
-
-        self.access_table = glue.CfnTable(
-            self, "AccessRecordsTable", catalog_id=account, database_name=DATABASE,
-            table_input=glue.CfnTable.TableInputProperty(
-                name=ACCESS_TABLE, table_type="EXTERNAL_TABLE",
-                description="kokuho access records, exported daily as JSON Lines (kokuho.access.export)",
-                partition_keys=_columns(ACCESS_PARTITIONS),
-                parameters={
-                    "classification": "json",
-                    "projection.enabled": "true",
-                    "projection.day.type": "date",
-                    "projection.day.format": DAY_FORMAT,
-                    "projection.day.range": f"{PROJECTION_START},NOW",
-                    "projection.day.interval": "1",
-                    "projection.day.interval.unit": "DAYS",
-                    "storage.location.template": f"{export_root}/${{day}}",
-                },
-                storage_descriptor=glue.CfnTable.StorageDescriptorProperty(
-                    columns=_columns(ACCESS_COLUMNS),
-                    location=f"{export_root}/",
-                    input_format="org.apache.hadoop.mapred.TextInputFormat",
-                    output_format="org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-                    serde_info=glue.CfnTable.SerdeInfoProperty(
-                        serialization_library="org.openx.data.jsonserde.JsonSerDe"),
-                ),
-            ))
-        self.access_table.node.add_dependency(self.database)
+        self.trail_table = self._table(
+            "TrailTable", TRAIL_TABLE,
+            "CloudTrail log files of the kokuho trail (all regions), partition projection by day",
+            partitions=TRAIL_PARTITIONS, columns=TRAIL_COLUMNS, location=trail_root, template="${region}/${timestamp}",
+            parameters={"classification": "cloudtrail",
+                        "projection.region.type": "enum",
+                        "projection.region.values": ",".join(TRAIL_REGIONS),
+                        **_day_projection("timestamp")},
+            input_format="com.amazon.emr.cloudtrail.CloudTrailInputFormat",
+            serde="org.apache.hive.hcatalog.data.JsonSerDe")
+        self.access_table = self._table(
+            "AccessRecordsTable", ACCESS_TABLE,
+            "kokuho access records, exported daily as JSON Lines (kokuho.access.export)",
+            partitions=ACCESS_PARTITIONS, columns=ACCESS_COLUMNS, location=export_root, template="${day}",
+            parameters={"classification": "json", **_day_projection("day")},
+            input_format="org.apache.hadoop.mapred.TextInputFormat",
+            serde="org.openx.data.jsonserde.JsonSerDe")
 
         self.workgroup = athena.CfnWorkGroup(
             self, "WorkGroup", name=WORKGROUP,
@@ -202,3 +172,22 @@ class SecurityAthena(Construct):
                 iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[audit_key.key_arn],
                                     conditions={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}),
             ])
+
+    def _table(self, construct_id: str, name: str, description: str, *,
+               partitions: tuple[tuple[str, str], ...], columns: tuple[tuple[str, str], ...], location: str,
+               template: str, parameters: dict[str, str], input_format: str, serde: str) -> glue.CfnTable:
+        """An external table of the database read in place under `location`, partitions projected."""
+        table = glue.CfnTable(
+            self, construct_id, catalog_id=self.database.catalog_id, database_name=DATABASE,
+            table_input=glue.CfnTable.TableInputProperty(
+                name=name, table_type="EXTERNAL_TABLE", description=description,
+                partition_keys=_columns(partitions),
+                parameters={"projection.enabled": "true", **parameters,
+                            "storage.location.template": f"{location}/{template}"},
+                storage_descriptor=glue.CfnTable.StorageDescriptorProperty(
+                    columns=_columns(columns), location=f"{location}/", input_format=input_format,
+                    output_format="org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                    serde_info=glue.CfnTable.SerdeInfoProperty(serialization_library=serde)),
+            ))
+        table.node.add_dependency(self.database)
+        return table
