@@ -297,13 +297,9 @@ class TrailRecorder:
 
     def write(self) -> TrailFiles:
         """Log files (one per 5-minute window), hourly digests chained and signed, the public key."""
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding, rsa
-        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+        from cryptography.hazmat.primitives.asymmetric import rsa
 
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        der = key.public_key().public_bytes(Encoding.DER, PublicFormat.PKCS1)
-        fingerprint = hashlib.md5(der).hexdigest()  # noqa: S324 (CloudTrail's key fingerprint is MD5)
         windows: dict[datetime, list[dict[str, Any]]] = {}
         for record in sorted(self.records, key=lambda r: r["eventTime"]):
             moment = datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
@@ -312,55 +308,111 @@ class TrailRecorder:
         hours: dict[datetime, list[dict[str, Any]]] = {}
         logs = []
         for start, records in sorted(windows.items()):
-            delivered = start + timedelta(minutes=LOG_WINDOW_MINUTES)
-            folder = self.out / "AWSLogs" / self.account / "CloudTrail" / self.region / delivered.strftime("%Y/%m/%d")
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / (f"{self.account}_CloudTrail_{self.region}_{delivered:%Y%m%dT%H%MZ}_"
-                             f"{secrets.token_hex(8)}.json.gz")
-            raw = json.dumps({"Records": records}, ensure_ascii=False).encode("utf-8")
-            path.write_bytes(gzip.compress(raw))
+            path = write_log(log_path(self.out, start + timedelta(minutes=LOG_WINDOW_MINUTES), secrets.token_hex(8),
+                                      account=self.account, region=self.region), records)
             logs.append(path)
-            hour = start.replace(minute=0)
-            hours.setdefault(hour, []).append({
-                "s3Bucket": BUCKET, "s3Object": path.relative_to(self.out).as_posix(),
-                "hashValue": hashlib.sha256(raw).hexdigest(), "hashAlgorithm": "SHA-256",
-                "newestEventTime": records[-1]["eventTime"], "oldestEventTime": records[0]["eventTime"]})
+            hours.setdefault(start.replace(minute=0), []).append(log_entry(self.out, path))
         digests = []
         previous: tuple[str, str, str] | None = None  # object, sha256, signature
         for hour, entries in sorted(hours.items()):
-            end = hour + timedelta(hours=1)
-            rel = (f"AWSLogs/{self.account}/CloudTrail-Digest/{self.region}/{end:%Y/%m/%d}/{self.account}_"
-                   f"CloudTrail-Digest_{self.region}_{TRAIL_NAME}_{self.region}_{end:%Y%m%dT%H%M%SZ}.json.gz")
-            doc = {"awsAccountId": self.account, "digestStartTime": _iso(hour), "digestEndTime": _iso(end),
-                   "digestS3Bucket": BUCKET, "digestS3Object": rel,
-                   "newestEventTime": max(e["newestEventTime"] for e in entries),
-                   "oldestEventTime": min(e["oldestEventTime"] for e in entries),
-                   "digestPublicKeyFingerprint": fingerprint, "digestSignatureAlgorithm": "SHA256withRSA",
-                   "previousDigestS3Bucket": BUCKET if previous else None,
-                   "previousDigestS3Object": previous[0] if previous else None,
-                   "previousDigestHashValue": previous[1] if previous else None,
-                   "previousDigestHashAlgorithm": "SHA-256" if previous else None,
-                   "previousDigestSignature": previous[2] if previous else None,
-                   "logFiles": entries}
-            raw = json.dumps(doc).encode()
-            sha = hashlib.sha256(raw).hexdigest()
-            signed = f"{doc['digestEndTime']}\n{BUCKET}/{rel}\n{sha}\n{previous[2] if previous else 'null'}"
-            signature = key.sign(signed.encode(), padding.PKCS1v15(), hashes.SHA256()).hex()
-            path = self.out / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(gzip.compress(raw))
-            path.with_name(path.name + ".signature").write_text(signature + "\n")
-            digests.append(path)
-            previous = (rel, sha, signature)
+            doc = digest_doc(hour, entries, key, previous, account=self.account, region=self.region)
+            sha, signature = write_digest(self.out, doc, key)
+            digests.append(self.out / doc["digestS3Object"])
+            previous = (doc["digestS3Object"], sha, signature)
         first = min(hours) if hours else self.clock()
         # beside the bucket copy, not in it (validate would name it a file no digest covers), as a security
         # reviewer keeps the `aws cloudtrail list-public-keys` answer
         public_keys = self.out.parent / f"{self.out.name}-public-keys.json"
         self.out.mkdir(parents=True, exist_ok=True)
-        public_keys.write_text(json.dumps({"PublicKeyList": [{
-            "Value": base64.b64encode(der).decode(), "ValidityStartTime": _iso(first - timedelta(hours=1)),
-            "ValidityEndTime": _iso(first + timedelta(days=400)), "Fingerprint": fingerprint}]}, indent=1) + "\n")
+        public_keys.write_text(json.dumps({"PublicKeyList": [
+            public_key_entry(key, _iso(first - timedelta(hours=1)), _iso(first + timedelta(days=400)))]},
+            indent=1) + "\n")
         return TrailFiles(self.out, logs, digests, public_keys, len(self.records))
+
+
+# --- CloudTrail's bucket layout: log files, signed digests, public keys (the recorder's and the tests') ------
+
+
+def log_path(root: Path, delivered: datetime, unique: str, *, account: str = ACCOUNT,
+             region: str = AWS_REGION) -> Path:
+    """Where CloudTrail delivers a log file: AWSLogs/<account>/CloudTrail/<region>/<YYYY/MM/DD>/<name>.json.gz."""
+    folder = root / "AWSLogs" / account / "CloudTrail" / region / delivered.strftime("%Y/%m/%d")
+    return folder / f"{account}_CloudTrail_{region}_{delivered:%Y%m%dT%H%MZ}_{unique}.json.gz"
+
+
+def write_log(path: Path, records: list[dict[str, Any]]) -> Path:
+    """A log file {"Records": [...]}: gzip'd as CloudTrail writes it (plain JSON for a name without .gz)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps({"Records": records}, ensure_ascii=False).encode("utf-8")
+    path.write_bytes(gzip.compress(raw) if path.name.endswith(".gz") else raw)
+    return path
+
+
+def log_entry(root: Path, path: Path) -> dict[str, Any]:
+    """A digest's entry for a log file: its object, the SHA-256 of its uncompressed bytes, its event times."""
+    raw = path.read_bytes()
+    raw = gzip.decompress(raw) if path.name.endswith(".gz") else raw
+    times = [r["eventTime"] for r in json.loads(raw)["Records"]]
+    return {"s3Bucket": BUCKET, "s3Object": path.relative_to(root).as_posix(),
+            "hashValue": hashlib.sha256(raw).hexdigest(), "hashAlgorithm": "SHA-256",
+            "newestEventTime": max(times), "oldestEventTime": min(times)}
+
+
+def _der(key: Any) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return bytes(key.public_key().public_bytes(Encoding.DER, PublicFormat.PKCS1))
+
+
+def fingerprint(key: Any) -> str:
+    """CloudTrail's public key fingerprint: MD5 of the DER (PKCS#1) public key."""
+    return hashlib.md5(_der(key)).hexdigest()  # noqa: S324 (CloudTrail's key fingerprint is MD5)
+
+
+def public_key_entry(key: Any, valid_from: str, valid_until: str) -> dict[str, Any]:
+    """One key as `aws cloudtrail list-public-keys` lists it."""
+    return {"Value": base64.b64encode(_der(key)).decode(), "ValidityStartTime": valid_from,
+            "ValidityEndTime": valid_until, "Fingerprint": fingerprint(key)}
+
+
+def digest_doc(hour: datetime, entries: list[dict[str, Any]], key: Any, previous: tuple[str, str, str] | None, *,
+               account: str = ACCOUNT, region: str = AWS_REGION) -> dict[str, Any]:
+    """The digest of the hour starting at `hour` over `entries` (log_entry), chained to `previous` (its object,
+    SHA-256 and signature; None for the first), in CloudTrail's digest layout."""
+    end = hour + timedelta(hours=1)
+    rel = (f"AWSLogs/{account}/CloudTrail-Digest/{region}/{end:%Y/%m/%d}/{account}_"
+           f"CloudTrail-Digest_{region}_{TRAIL_NAME}_{region}_{end:%Y%m%dT%H%M%SZ}.json.gz")
+    return {"awsAccountId": account, "digestStartTime": _iso(hour), "digestEndTime": _iso(end),
+            "digestS3Bucket": BUCKET, "digestS3Object": rel,
+            "newestEventTime": max(e["newestEventTime"] for e in entries),
+            "oldestEventTime": min(e["oldestEventTime"] for e in entries),
+            "digestPublicKeyFingerprint": fingerprint(key), "digestSignatureAlgorithm": "SHA256withRSA",
+            "previousDigestS3Bucket": BUCKET if previous else None,
+            "previousDigestS3Object": previous[0] if previous else None,
+            "previousDigestHashValue": previous[1] if previous else None,
+            "previousDigestHashAlgorithm": "SHA-256" if previous else None,
+            "previousDigestSignature": previous[2] if previous else None,
+            "logFiles": entries}
+
+
+def write_digest(root: Path, doc: dict[str, Any], key: Any, raw: bytes | None = None) -> tuple[str, str]:
+    """The digest `doc` (its bytes `raw`, else compact JSON) gzip'd at its digestS3Object under `root`, its hex
+    signature beside it as `<name>.signature`, signed as CloudTrail signs: SHA256withRSA over
+    `digestEndTime\ndigestS3Bucket/digestS3Object\nhex(SHA-256(bytes))\npreviousDigestSignature` (`null` for
+    the first). Returns (SHA-256, signature)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    raw = json.dumps(doc).encode() if raw is None else raw
+    sha = hashlib.sha256(raw).hexdigest()
+    signed = (f"{doc['digestEndTime']}\n{doc['digestS3Bucket']}/{doc['digestS3Object']}\n{sha}\n"
+              f"{doc['previousDigestSignature'] or 'null'}")
+    signature = key.sign(signed.encode(), padding.PKCS1v15(), hashes.SHA256()).hex()
+    path = root / doc["digestS3Object"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(raw))
+    path.with_name(path.name + ".signature").write_text(signature + "\n")
+    return sha, signature
 
 
 @dataclass(frozen=True)
