@@ -87,11 +87,12 @@ def _abs(month: Month) -> int:
     return month[0] * 12 + month[1] - 1
 
 
+@lru_cache(maxsize=65_536)
 def engine_age(birth: date, month: Month) -> int:
     """The age reached by the end of the month before: 70 or over exactly when the member is 70–74 in the month
-    (高齢受給者: from the month after the month in which 70 is reached; from that month for one born on the 1st)."""
-    iso = birth.isoformat()
-    return (_abs(month) - 1 - reached_month(iso, 0)) // 12
+    (高齢受給者: from the month after the month in which 70 is reached; from that month for one born on the 1st).
+    Cached: a run meets the same few thousand birth dates in the same few months."""
+    return (_abs(month) - 1 - reached_month(birth.isoformat(), 0)) // 12
 
 
 def _declared(income: Mapping[str, Any] | None) -> bool:
