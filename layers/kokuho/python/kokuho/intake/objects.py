@@ -5,12 +5,12 @@ with the bucket's two-year rule). docs/city_intake_files.md."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from kokuho.intake.apply import KINDS, actor_for, intake_file
+from kokuho.platform.exchange import list_delivered, move_out
 
 INCOMING = "city-incoming/"
 PROCESSED = "processed/city/"
@@ -29,16 +29,8 @@ def list_incoming(s3: Any, bucket: str) -> list[str]:
     by key within a kind."""
     keys: list[str] = []
     for kind in KINDS:
-        found: list[str] = []
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{INCOMING}{kind}/"):
-            found += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
-        keys += sorted(found)
+        keys += list_delivered(s3, bucket, f"{INCOMING}{kind}/")
     return keys
-
-
-def _move(s3: Any, bucket: str, key: str, target: str) -> None:
-    s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
-    s3.delete_object(Bucket=bucket, Key=key)
 
 
 def intake_object(s3: Any, bucket: str, key: str, *, run_id: str, today: date,
@@ -48,16 +40,12 @@ def intake_object(s3: Any, bucket: str, key: str, *, run_id: str, today: date,
     data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     out = intake_file(kind, data, actor=actor_for(kind, run_id), source_key=key, today=today,
                       out_of_time=out_of_time)
-    name = key.removeprefix(INCOMING)
     if out["status"] == "partial":
         return out
     if out["status"] == "rejected":
         reason = {"key": key, "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"), **out}
-        s3.put_object(Bucket=bucket, Key=f"{REJECTED}{name}.errors.json",
-                      Body=json.dumps(reason, ensure_ascii=False, indent=1).encode("utf-8"),
-                      ContentType="application/json")
-        _move(s3, bucket, key, f"{REJECTED}{name}")
+        move_out(s3, bucket, key, INCOMING, REJECTED, reason, suffix=".errors.json")
         out = {**out, "errors": out["errors"][:20]}  # the whole list is beside the file
     else:
-        _move(s3, bucket, key, f"{PROCESSED}{name}")
+        move_out(s3, bucket, key, INCOMING, PROCESSED)
     return out

@@ -5,12 +5,12 @@ Not under `incoming/`: that folder is the 国保連合会 exchange's."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 
 from kokuho.collection.payment_files import KINDS
 from kokuho.payments.service import take_payment_file
+from kokuho.platform.exchange import list_delivered, move_out
 
 INCOMING = "payments/incoming/"
 PROCESSED = "processed/payments/"
@@ -25,15 +25,7 @@ def kind_of(key: str) -> str:
 
 
 def list_payment_files(s3: Any, bucket: str) -> list[dict[str, str]]:
-    keys: list[str] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=INCOMING):
-        keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
-    return [{"key": k, "kind": kind_of(k)} for k in sorted(keys)]
-
-
-def _move(s3: Any, bucket: str, key: str, target: str) -> None:
-    s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
-    s3.delete_object(Bucket=bucket, Key=key)
+    return [{"key": k, "kind": kind_of(k)} for k in list_delivered(s3, bucket, INCOMING)]
 
 
 def take_object(s3: Any, bucket: str, key: str, kind: str, *, run_id: str, received_on: date) -> dict[str, Any]:
@@ -42,13 +34,8 @@ def take_object(s3: Any, bucket: str, key: str, kind: str, *, run_id: str, recei
     out = take_payment_file(kind, data, key=key, run_id=run_id, received_on=received_on)
     if not key.startswith(INCOMING):
         return out  # a file handed over from elsewhere is only read
-    name = key.removeprefix(INCOMING)
     if out["accepted"]:
-        _move(s3, bucket, key, f"{PROCESSED}{name}")
-        return {**out, "moved_to": f"{PROCESSED}{name}"}
+        return {**out, "moved_to": move_out(s3, bucket, key, INCOMING, PROCESSED)}
     reason = {"key": key, "kind": kind, "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "errors": out["errors"]}
-    s3.put_object(Bucket=bucket, Key=f"{REJECTED}{name}.reason.json", ContentType="application/json",
-                  Body=json.dumps(reason, ensure_ascii=False, indent=1).encode("utf-8"))
-    _move(s3, bucket, key, f"{REJECTED}{name}")
-    return {**out, "moved_to": f"{REJECTED}{name}"}
+    return {**out, "moved_to": move_out(s3, bucket, key, INCOMING, REJECTED, reason)}

@@ -5,12 +5,12 @@ object beside it naming line and field (kept for review; both expire with the ex
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from kokuho.access.records import Actor
 from kokuho.benefits.receipt_intake import intake_receipt_file
+from kokuho.platform.exchange import list_delivered, move_out
 from kokuho.records.receipts import DynamoReceiptStore
 
 INCOMING = "receipts/incoming/"
@@ -27,15 +27,7 @@ def take_receipt_file(data: bytes, *, key: str, run_id: str) -> dict[str, Any]:
 
 
 def list_receipt_files(s3: Any, bucket: str) -> list[dict[str, str]]:
-    keys: list[str] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=INCOMING):
-        keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
-    return [{"key": k} for k in sorted(keys)]
-
-
-def _move(s3: Any, bucket: str, key: str, target: str) -> None:
-    s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
-    s3.delete_object(Bucket=bucket, Key=key)
+    return [{"key": k} for k in list_delivered(s3, bucket, INCOMING)]
 
 
 def take_object(s3: Any, bucket: str, key: str, *, run_id: str) -> dict[str, Any]:
@@ -44,12 +36,7 @@ def take_object(s3: Any, bucket: str, key: str, *, run_id: str) -> dict[str, Any
     out = take_receipt_file(data, key=key, run_id=run_id)
     if not key.startswith(INCOMING):
         return out  # a file handed over from elsewhere is only read
-    name = key.removeprefix(INCOMING)
     if out["accepted"]:
-        _move(s3, bucket, key, f"{PROCESSED}{name}")
-        return {**out, "moved_to": f"{PROCESSED}{name}"}
+        return {**out, "moved_to": move_out(s3, bucket, key, INCOMING, PROCESSED)}
     reason = {"key": key, "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"), "errors": out["errors"]}
-    s3.put_object(Bucket=bucket, Key=f"{REJECTED}{name}.reason.json", ContentType="application/json",
-                  Body=json.dumps(reason, ensure_ascii=False, indent=1).encode("utf-8"))
-    _move(s3, bucket, key, f"{REJECTED}{name}")
-    return {**out, "moved_to": f"{REJECTED}{name}"}
+    return {**out, "moved_to": move_out(s3, bucket, key, INCOMING, REJECTED, reason)}
