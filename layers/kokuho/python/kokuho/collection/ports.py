@@ -30,6 +30,8 @@ class StoredLedger:
     debit_failures: tuple[dict[str, Any], ...] = ()  # 口座振替 that failed: installment, on, code, reason
     reminders: tuple[dict[str, Any], ...] = ()  # 督促状 issued: id, installment, issued_on, pay_by, fee, late
     late_charges: tuple[dict[str, Any], ...] = ()  # 延滞金 billed: id, installment, amount, billed_on
+    # 滞納整理 measures (kokuho.collection.arrears): id, kind, on, by, installments, and what the kind needs
+    arrears: tuple[dict[str, Any], ...] = ()
 
     @property
     def key(self) -> LedgerKey:
@@ -77,6 +79,7 @@ class LedgerWrite:
     overpaid: bool = False
     reminders: list[dict[str, Any]] = field(default_factory=list)  # each put once by its id
     late_charges: list[dict[str, Any]] = field(default_factory=list)  # each put once by its id
+    arrears: list[dict[str, Any]] = field(default_factory=list)  # 滞納整理 measures, each put once by its id
 
 
 @dataclass(frozen=True)

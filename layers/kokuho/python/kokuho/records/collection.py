@@ -9,6 +9,8 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 | 納付番号 | SLIP#<number> | SLIP | — | — |
 | 督促状 issued | REMINDER#<reminder id> | REMINDER | — | — |
 | 延滞金 billed | LATECHARGE#<bill id> | LATECHARGE | — | — |
+| 滞納整理 measure recorded | ARREARS#<measure id> | ARREARS | — | — |
+| 収納率 statistics of a fiscal year | STATS#FY#<fy> | STATS | — | — |
 | unmatched payment | UNMATCHED#<payment id> | UNMATCHED | — | UNMATCHED / <on>#<payment id> while open |
 | payment file | PAYFILE#<sha256> | FILE | — | — |
 | refund (還付) | REFUND#<id> | REFUND | PAYER#<payer> / REFUND#<id> | REFUND#<status> (2) / <created>#<id> |
@@ -68,6 +70,7 @@ class LedgerModel(TableModel):
     debit_failures = ListAttribute(of=JSONAttribute, null=True)
     reminders = ListAttribute(of=JSONAttribute, null=True)
     late_charges = ListAttribute(of=JSONAttribute, null=True)
+    arrears = ListAttribute(of=JSONAttribute, null=True)  # 滞納整理 measures (kokuho.collection.arrears)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute(null=True)
@@ -94,7 +97,7 @@ class PaymentModel(TableModel):
 
 
 class ReminderIdModel(TableModel):
-    """A 督促状's (or a 延滞金 bill's) id, taken once: one of each an installment, ever."""
+    """A 督促状's (or a 延滞金 bill's, or a 滞納整理 measure's) id, taken once: each recorded once, ever."""
 
     Meta = table_meta("collection")
     issued_on = UnicodeAttribute()
@@ -106,6 +109,10 @@ class ReminderIdModel(TableModel):
     @staticmethod
     def late_charge_key(bill_id: str) -> tuple[str, str]:
         return f"LATECHARGE#{bill_id}", "LATECHARGE"
+
+    @staticmethod
+    def arrears_key(measure_id: str) -> tuple[str, str]:
+        return f"ARREARS#{measure_id}", "ARREARS"
 
 
 class SlipModel(TableModel):
@@ -240,10 +247,10 @@ def disbursement_of(d: dict[str, Any]) -> Disbursement:
 def stored_ledger(item: LedgerModel) -> StoredLedger:
     docs: dict[str, list[dict[str, Any]]] = {
         name: cast(list[dict[str, Any]], getattr(item, name) or [])
-        for name in ("payments", "disbursements", "debit_failures", "reminders", "late_charges")}
+        for name in ("payments", "disbursements", "debit_failures", "reminders", "late_charges", "arrears")}
     return StoredLedger(_charge_of(item), tuple(payment_of(p) for p in docs["payments"]),
                         tuple(disbursement_of(d) for d in docs["disbursements"]), tuple(docs["debit_failures"]),
-                        tuple(docs["reminders"]), tuple(docs["late_charges"]))
+                        tuple(docs["reminders"]), tuple(docs["late_charges"]), tuple(docs["arrears"]))
 
 
 def _unmatched_doc(u: UnmatchedPayment) -> dict[str, Any]:
@@ -325,6 +332,9 @@ class DynamoCollectionStore(RecordsAccess):
             pk, sk = ReminderIdModel.late_charge_key(str(b["id"]))
             tx.save(ReminderIdModel(pk, sk, issued_on=str(b["billed_on"])),
                     condition=ReminderIdModel.pk.does_not_exist())
+        for a in w.arrears:
+            pk, sk = ReminderIdModel.arrears_key(str(a["id"]))
+            tx.save(ReminderIdModel(pk, sk, issued_on=str(a["on"])), condition=ReminderIdModel.pk.does_not_exist())
 
     @staticmethod
     def _update_ledger(tx: TransactWrite, w: LedgerWrite) -> None:
@@ -342,6 +352,9 @@ class DynamoCollectionStore(RecordsAccess):
         if w.late_charges:
             actions.append(LedgerModel.late_charges.set(
                 (LedgerModel.late_charges | []).append([_json(b) for b in w.late_charges])))
+        if w.arrears:
+            actions.append(LedgerModel.arrears.set(
+                (LedgerModel.arrears | []).append([_json(a) for a in w.arrears])))
         if w.overpaid:
             actions += [LedgerModel.gsi2pk.set(OVERPAID), LedgerModel.gsi2sk.set(f"{household}#{fy}")]
         if actions:

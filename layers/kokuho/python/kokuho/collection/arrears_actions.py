@@ -1,0 +1,181 @@
+"""The measures staff record on a ledger in arrears (domain.md §6 "Arrears"): 催告, 納付相談, 分納誓約 (a plan of
+amounts and dates) and 差押 (a decision with its basis). Against the port: each measure is checked against the
+ledger as it stands on its day (`ActionRefused` names the field, nothing is written), then written once with
+the payer's access record in the same transaction (`kokuho.collection.ports.CollectionStore.apply`).
+
+Rules, beyond the shape of the body:
+- 催告 and 差押 cover installments in arrears (unpaid after their 督促's deadline), still collectable (not
+  written off, the 2-year limit not passed); by default every such installment of the ledger.
+- 分納誓約 covers installments past their due date, unpaid and collectable (by default every one); its plan's
+  dates are strictly increasing from the pledge's day, its amounts positive integer yen adding up to exactly
+  the unpaid principal it covers (延滞金 is billed once the principal is paid: domain.md §6).
+- 差押 names its legal basis, the property and the amount (at most the unpaid principal it covers).
+- 納付相談 is a note (who, when, what was said); a note never holds a My Number.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from kokuho.collection.arrears import (
+    CONSULTATION,
+    DEMAND,
+    PAID,
+    PLEDGE,
+    PLEDGED,
+    SEIZED,
+    SEIZURE,
+    STAFF_KINDS,
+    WRITTEN_OFF,
+    ArrearsInstallment,
+    ArrearsView,
+    arrears_view,
+)
+from kokuho.collection.ports import CollectionStore, LedgerKey, LedgerWrite, WriteConflict
+from kokuho.identity.mynumber import contains_my_number
+
+CODES = {DEMAND: "SK", CONSULTATION: "SD", PLEDGE: "BN", SEIZURE: "SO"}
+MAX_NOTE = 500
+MAX_BASIS = 300
+MAX_PROPERTY = 200
+MAX_PLAN = 60  # five years of monthly payments
+
+
+class ActionRefused(ValueError):
+    """A measure the ledger cannot take (names the field; never echoes a My Number)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class UnknownLedger(LookupError):
+    """No ledger of that household for that fiscal year."""
+
+
+class AlreadyRecorded(RuntimeError):
+    """The measure's id is taken (recorded already)."""
+
+
+def _text(value: object, field: str, limit: int, *, required: bool) -> str | None:
+    if value is None or value == "":
+        if required:
+            raise ActionRefused(field, "is required")
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise ActionRefused(field, f"must be text of at most {limit} characters")
+    if contains_my_number(value):
+        raise ActionRefused(field, "must not contain a My Number")
+    return value
+
+
+def _collectable(i: ArrearsInstallment, on: date) -> bool:
+    return i.status not in (PAID, WRITTEN_OFF) and i.limitation is not None and not i.limitation.extinguished(on)
+
+
+def _in_arrears(i: ArrearsInstallment, on: date) -> bool:
+    return _collectable(i, on) and i.reminder_deadline is not None and on > i.reminder_deadline
+
+
+def _past_due(i: ArrearsInstallment, on: date) -> bool:
+    return _collectable(i, on) and on > i.due
+
+
+def _installments(view: ArrearsView, given: Sequence[object] | None, on: date, kind: str) -> list[ArrearsInstallment]:
+    if kind == CONSULTATION and not given:
+        return []
+    rule, words = (_past_due, "past its due date, unpaid and not extinguished") if kind == PLEDGE else (
+        _in_arrears, "in arrears (unpaid after its 督促's deadline) and not extinguished")
+    if not given:
+        chosen = [i for i in view.installments if rule(i, on) and i.status not in (
+            (PLEDGED, SEIZED) if kind == PLEDGE else ())]
+        if not chosen:
+            raise ActionRefused("installments", f"no installment of the ledger is {words}")
+        return chosen
+    out = []
+    for n in given:
+        inst = view.installment(n) if isinstance(n, int) and not isinstance(n, bool) else None
+        if inst is None:
+            raise ActionRefused("installments", f"the ledger has no installment {n!r}")
+        if kind != CONSULTATION and not rule(inst, on):
+            raise ActionRefused("installments", f"installment {n} is not {words}")
+        out.append(inst)
+    if len({i.number for i in out}) != len(out):
+        raise ActionRefused("installments", "an installment is named twice")
+    return out
+
+
+def _plan(raw: object, on: date, owed: int) -> list[dict[str, Any]]:
+    if not isinstance(raw, Sequence) or isinstance(raw, str) or not 1 <= len(raw) <= MAX_PLAN:
+        raise ActionRefused("plan", f"must list 1 to {MAX_PLAN} payments (on, amount)")
+    out: list[dict[str, Any]] = []
+    previous = None
+    for k, entry in enumerate(raw):
+        if not isinstance(entry, Mapping):
+            raise ActionRefused("plan", f"payment {k + 1}: must be an object with on and amount")
+        try:
+            day = entry["on"] if isinstance(entry["on"], date) else date.fromisoformat(str(entry["on"]))
+        except (KeyError, ValueError):
+            raise ActionRefused("plan", f"payment {k + 1}: on must be a date YYYY-MM-DD") from None
+        amount = entry.get("amount")
+        if type(amount) is not int or amount <= 0:
+            raise ActionRefused("plan", f"payment {k + 1}: amount must be a positive integer number of yen")
+        if day < on or (previous is not None and day <= previous):
+            raise ActionRefused("plan", f"payment {k + 1}: dates must increase from the pledge's day ({on})")
+        previous = day
+        out.append({"on": day.isoformat(), "amount": amount})
+    total = sum(int(e["amount"]) for e in out)
+    if total != owed:
+        raise ActionRefused("plan", f"the plan adds up to {total} yen; the installments it covers owe {owed} yen")
+    return out
+
+
+def build_action(view: ArrearsView, *, kind: str, on: date, staff_id: str, action_id: str | None = None,
+                 installments: Sequence[object] | None = None, note: object = None, plan: object = None,
+                 basis: object = None, property: object = None, amount: object = None) -> dict[str, Any]:
+    """The measure's document, checked against the ledger's view on its day (pure)."""
+    if kind not in STAFF_KINDS:
+        raise ActionRefused("kind", f"must be one of {', '.join(STAFF_KINDS)}")
+    chosen = _installments(view, installments, on, kind)
+    h, fy = view.key
+    doc: dict[str, Any] = {
+        "id": action_id or f"{CODES[kind]}-{h}-{fy}-{on:%Y%m%d}-{secrets.token_hex(3)}", "kind": kind,
+        "on": on.isoformat(), "by": staff_id, "installments": [i.number for i in chosen],
+        "note": _text(note, "note", MAX_NOTE, required=kind == CONSULTATION)}
+    owed = sum(i.unpaid for i in chosen)
+    if kind == PLEDGE:
+        doc["plan"] = _plan(plan, on, owed)
+    elif plan is not None:
+        raise ActionRefused("plan", f"only a {PLEDGE} has a plan")
+    if kind == SEIZURE:
+        doc["basis"] = _text(basis, "basis", MAX_BASIS, required=True)
+        doc["property"] = _text(property, "property", MAX_PROPERTY, required=True)
+        if type(amount) is not int or not 0 < amount <= owed:
+            raise ActionRefused("amount", f"must be a positive integer number of yen, at most the {owed} yen owed")
+        doc["amount"] = amount
+    elif basis is not None or property is not None or amount is not None:
+        raise ActionRefused("basis" if basis is not None else "property" if property is not None else "amount",
+                            f"only a {SEIZURE} has a basis, property and amount")
+    if kind in (DEMAND, PLEDGE):
+        doc["unpaid"] = owed
+    return doc
+
+
+def record_action(store: CollectionStore, key: LedgerKey, *, kind: str, on: date, staff_id: str, actor: Any,
+                  **fields: Any) -> dict[str, Any]:
+    """Check and record one measure on the ledger `key`; returns its document."""
+    found = store.ledgers([key])
+    if key not in found:
+        raise UnknownLedger("no ledger of that household for that fiscal year")
+    ledger = found[key]
+    doc = build_action(arrears_view(ledger, on), kind=kind, on=on, staff_id=staff_id, **fields)
+    try:
+        store.apply([LedgerWrite(key, ledger.charge.payer_id, arrears=[doc])], [], actor=actor,
+                    chain=f"arrears#{key[0]}")
+    except WriteConflict:
+        raise AlreadyRecorded("a measure with that id is already recorded") from None
+    return doc
+

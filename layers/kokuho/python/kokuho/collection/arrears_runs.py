@@ -1,0 +1,146 @@
+"""The runs of 滞納整理 (domain.md §6 "Arrears"), against the port, each safe to run again (a measure's id is
+derived from the ledger and the run's day, month or installment, and the port puts an id once):
+
+- `daily`: every 分納誓約 still kept is checked; a plan payment whose day has passed with less paid (from the
+  pledge's day, on the installments it covers) than the plan asked by then is flagged once (誓約不履行), and
+  the pledge is broken: its installments are in arrears again.
+- `demand`: the 催告 run — one 催告 a ledger and month covering its installments in arrears (not pledged,
+  seized, written off or past the limit).
+- `write_off`: the year-end 不納欠損 run — every unpaid installment whose right to collect is extinguished by
+  the run's day (2-year limit with its renewals) is written off, one measure an installment, in the fiscal year
+  of the run's day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from kokuho.collection.arrears import (
+    DEMAND,
+    IN_ARREARS,
+    PAID,
+    PLEDGE,
+    PLEDGE_MISSED,
+    WRITE_OFF,
+    WRITTEN_OFF,
+    actions_of,
+    applied_by_installment,
+    arrears_view,
+    broken_pledges,
+)
+from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger, WriteConflict
+
+MODES = ("daily", "demand", "write_off")
+ATTEMPTS = 5
+
+
+def fiscal_year_of(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def missed_plan_payments(ledger: StoredLedger, on: date, by: str) -> list[dict[str, Any]]:
+    """誓約不履行 to flag on `on`: for each pledge still kept, its first plan payment whose day is past and short."""
+    applied = applied_by_installment(ledger)
+    broken = broken_pledges(ledger)
+    h, fy = ledger.key
+    out = []
+    for pledge in actions_of(ledger, PLEDGE, on):
+        if str(pledge["id"]) in broken:
+            continue
+        start = date.fromisoformat(pledge["on"])
+        covered = [int(n) for n in pledge["installments"]]
+        planned = 0
+        for k, entry in enumerate(pledge["plan"], start=1):
+            day = date.fromisoformat(entry["on"])
+            if day >= on:
+                break  # the plan's day has not passed yet
+            planned += int(entry["amount"])
+            paid = sum(a for n in covered for d, a in applied.get(n, ()) if start <= d <= day)
+            if paid < planned:
+                out.append({"id": f"{pledge['id']}-M{k}", "kind": PLEDGE_MISSED, "on": on.isoformat(), "by": by,
+                            "installments": covered, "pledge": str(pledge["id"]), "plan_on": entry["on"],
+                            "planned": planned, "paid": paid, "shortfall": planned - paid})
+                break  # the pledge is broken: flagged once
+    return out
+
+
+def demands_due(ledger: StoredLedger, on: date, by: str) -> list[dict[str, Any]]:
+    """The month's 催告 of a ledger: its installments in arrears, still collectable."""
+    view = arrears_view(ledger, on)
+    due = [i for i in view.installments
+           if i.status == IN_ARREARS and i.limitation is not None and not i.limitation.extinguished(on)]
+    h, fy = ledger.key
+    demand_id = f"SK-{h}-{fy}-{on:%Y%m}"
+    if not due or any(a["id"] == demand_id for a in ledger.arrears):
+        return []
+    return [{"id": demand_id, "kind": DEMAND, "on": on.isoformat(), "by": by,
+             "installments": [i.number for i in due], "unpaid": sum(i.unpaid for i in due), "note": None}]
+
+
+def write_offs_due(ledger: StoredLedger, on: date, by: str) -> list[dict[str, Any]]:
+    """不納欠損 on `on`: each unpaid installment whose right to collect is extinguished by then."""
+    view = arrears_view(ledger, on)
+    h, fy = ledger.key
+    return [{"id": f"FK-{h}-{fy}-{i.number}", "kind": WRITE_OFF, "on": on.isoformat(), "by": by,
+             "installments": [i.number], "amount": i.unpaid, "fiscal_year": fiscal_year_of(on),
+             "last_day": i.limitation.last_day.isoformat()}
+            for i in view.installments
+            if i.status not in (PAID, WRITTEN_OFF) and i.limitation is not None and i.limitation.extinguished(on)]
+
+
+_PLANNERS = {"daily": missed_plan_payments, "demand": demands_due, "write_off": write_offs_due}
+
+
+def _writes(ledgers: Iterable[StoredLedger], on: date, mode: str, by: str) -> list[LedgerWrite]:
+    plan = _PLANNERS[mode]
+    out = []
+    for lg in ledgers:
+        docs = plan(lg, on, by)
+        if docs:
+            out.append(LedgerWrite(lg.key, lg.charge.payer_id, arrears=docs))
+    return out
+
+
+def run_arrears(store: CollectionStore, *, on: date, mode: str, actor: Any, by: str = "system",
+                items_per_transaction: int = 90) -> dict[str, Any]:
+    """Run one of the MODES for the day `on` over every ledger; the outcome counts what it recorded."""
+    if mode not in MODES:
+        raise ValueError(f"mode: must be one of {', '.join(MODES)}")
+    recorded: list[dict[str, Any]] = []
+    ledgers: set[tuple[str, int]] = set()
+    batch: list[LedgerWrite] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal batch, size
+        for attempt in range(ATTEMPTS):
+            try:
+                store.apply(batch, [], actor=actor, chain=f"arrears-{mode}#{on.isoformat()}")
+                recorded.extend(d for w in batch for d in w.arrears)
+                ledgers.update(w.key for w in batch)
+                break
+            except WriteConflict:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                # Another run or a payment got there first: decide these ledgers again as they are now.
+                batch = _writes(store.ledgers([w.key for w in batch]).values(), on, mode, by)
+        batch, size = [], 0
+
+    for lg in store.all_ledgers():
+        for w in _writes([lg], on, mode, by):
+            items = 1 + len(w.arrears)
+            if size + items > items_per_transaction and batch:
+                flush()
+            batch.append(w)
+            size += items
+    if batch:
+        flush()
+    missed = [d for d in recorded if d["kind"] == PLEDGE_MISSED]
+    demands = [d for d in recorded if d["kind"] == DEMAND]
+    written = [d for d in recorded if d["kind"] == WRITE_OFF]
+    return {"on": on.isoformat(), "mode": mode, "ledgers": len(ledgers),
+            "pledges_missed": len(missed), "missed": [d["pledge"] for d in missed][:100],
+            "demands": len(demands), "demand_yen": sum(int(d["unpaid"]) for d in demands),
+            "written_off": len(written), "written_off_yen": sum(int(d["amount"]) for d in written)}
