@@ -24,6 +24,7 @@ class InMemoryCollectionStore:
         self.access: list[tuple[Any, list[str], str]] = []  # (actor, subjects, operation)
         self.refund_items: dict[str, Any] = {}  # refund id → RefundOrder
         self.reminder_ids: set[str] = set()
+        self.statistics_items: dict[int, dict[str, Any]] = {}
         self.fail_next_apply: int = 0  # a test makes the next apply calls conflict (after another writer)
 
     # set-up (the assessment's version write in production)
@@ -165,3 +166,10 @@ class InMemoryCollectionStore:
             raise WriteConflict("not held")
         items[refund_id] = replace(items[refund_id], account=account, status="ready")
         self.access.append((actor, [items[refund_id].payer_id], "write"))
+
+    # statistics
+    def put_statistics(self, fiscal_year: int, doc: dict[str, Any]) -> None:
+        self.statistics_items[fiscal_year] = copy.deepcopy(doc)
+
+    def statistics(self, fiscal_year: int) -> dict[str, Any] | None:
+        return copy.deepcopy(self.statistics_items.get(fiscal_year))

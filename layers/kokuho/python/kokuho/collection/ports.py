@@ -157,3 +157,8 @@ class CollectionStore(Protocol):
         """Mark ready refunds as filed in `file_id` (WriteConflict if one is no longer ready)."""
     def set_refund_account(self, refund_id: str, account: RefundAccount, *, actor: Any) -> None:
         """A held refund gets the account the payer named and becomes ready."""
+
+    # statistics (収納率: kokuho.collection.statistics)
+    def put_statistics(self, fiscal_year: int, doc: dict[str, Any]) -> None:
+        """Store the figures of a fiscal year (the latest replace the earlier)."""
+    def statistics(self, fiscal_year: int) -> dict[str, Any] | None: ...

@@ -150,6 +150,17 @@ class PaymentFileModel(TableModel):
         return f"PAYFILE#{digest}", "FILE"
 
 
+class StatisticsModel(TableModel):
+    """The 収納率 figures of a fiscal year (kokuho.collection.statistics), as last made by the statistics run."""
+
+    Meta = table_meta("collection")
+    doc = JSONAttribute()
+
+    @staticmethod
+    def key(fiscal_year: int) -> tuple[str, str]:
+        return f"STATS#FY#{fiscal_year}", "STATS"
+
+
 class RefundModel(TableModel):
     Meta = table_meta("collection")
     status = UnicodeAttribute()
@@ -484,3 +495,13 @@ class DynamoCollectionStore(RecordsAccess):
                 RefundModel.status.set("ready"), RefundModel.doc.set(doc),
                 RefundModel.gsi2pk.set(_refund_queue("ready", None))], condition=RefundModel.status == "held")
             self._record_access(actor, [order.payer_id], LEDGER_CATEGORY, "write", transaction=tx)
+
+    # statistics
+    def put_statistics(self, fiscal_year: int, doc: dict[str, Any]) -> None:
+        StatisticsModel(*StatisticsModel.key(fiscal_year), doc=doc).save()
+
+    def statistics(self, fiscal_year: int) -> dict[str, Any] | None:
+        try:
+            return dict(StatisticsModel.get(*StatisticsModel.key(fiscal_year), consistent_read=True).doc)
+        except StatisticsModel.DoesNotExist:
+            return None
