@@ -39,6 +39,7 @@ from kokuho.access.grants import Function
 from kokuho.identity.mynumber import InvalidMyNumber
 from kokuho.identity.redaction import redact
 from kokuho.linkage import approval_routes
+from kokuho.payments import arrears_routes
 from kokuho.payments import routes as collection_routes
 from kokuho.platform.observability import get_logger
 from kokuho.qualification import application as appsvc
@@ -307,6 +308,19 @@ ROUTES: tuple[RouteSpec, ...] = (
               collection_routes.RefundAccountOut, category=collection_routes.CATEGORY),
     # 開示・訂正・利用停止の請求と問い合わせ (request_routes: the desk's routes, a grant per step).
     *request_routes.ROUTES,
+    # 滞納整理 and 収納率 (kokuho.payments.arrears_routes): served with the collection routes.
+    RouteSpec("GET", arrears_routes.ARREARS_PATH, F.COLLECTION_READ, "read_arrears", "collection",
+              arrears_routes.read_arrears, "滞納整理: each installment's status, unpaid amount and 2-year limit, and "
+              "the measures recorded (as_of: YYYY-MM-DD, today if not given)", arrears_routes.ArrearsOut,
+              category=arrears_routes.CATEGORY),
+    RouteSpec("POST", arrears_routes.ACTION_PATH, F.ARREARS_ACTION, "arrears_action", "collection",
+              arrears_routes.record_arrears_action, "滞納整理: record a 催告, 納付相談, 分納誓約 (a plan of amounts "
+              "and dates) or 差押 (a decision with its basis) on a ledger (recorded)", arrears_routes.ActionRecordedOut,
+              201, category=arrears_routes.CATEGORY),
+    RouteSpec("GET", arrears_routes.STATISTICS_PATH, F.COLLECTION_READ, "read_statistics", "collection",
+              arrears_routes.read_statistics, "収納率 of a fiscal year (現年度分, 滞納繰越分; per ward and month) and "
+              "the arrears aging, as last made by the arrears workflow", arrears_routes.StatisticsOut,
+              category=arrears_routes.CATEGORY),
 )
 _SPEC_OF: dict[Callable[..., Any], RouteSpec] = {spec.handler: spec for spec in ROUTES}
 assert len(_SPEC_OF) == len(ROUTES), "one handler per route"
@@ -358,6 +372,7 @@ for _spec in ROUTES:
 # The approval router contributes its exception handlers and shares the context (the actor).
 app.include_router(approval_routes.router)
 app.include_router(collection_routes.router)
+app.include_router(arrears_routes.router)
 
 
 def concern_of(method: str, path: str) -> Concern | None:

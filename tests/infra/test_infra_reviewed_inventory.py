@@ -48,6 +48,9 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "kokuho-collection-payment-intake": [("cron(0 8 * * ? *)", {})],
     # 還付・充当 and the 総合振込 file, each weekday morning (bank days)
     "kokuho-collection-refunds": [("cron(0 5 ? * MON-FRI *)", {})],
+    # 滞納整理: pledges checked daily, 催告 on the 15th, 不納欠損 at the end of the fiscal year; statistics after each
+    "kokuho-collection-arrears": [("cron(0 6 * * ? *)", {"mode": "daily"}), ("cron(20 6 15 * ? *)", {"mode": "demand"}),
+                                  ("cron(40 6 31 3 ? *)", {"mode": "write_off"})],
     # the 国保連合会's receipt file (レセプト) looked for every morning (docs/receipt_files.md)
     "kokuho-benefits-receipt-intake": [("cron(30 7 * * ? *)", {})],
     # 高額療養費: the monthly benefit run after the month's receipt file (docs/benefit_run.md)
@@ -79,6 +82,9 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-collection-reminders": {"collection": "write", "access_log": "append"},
     "kokuho-collection-overpayments": {"collection": "write", "linkage": "read", "access_log": "append"},
     "kokuho-collection-refund-file": {"collection": "write"},
+    "kokuho-collection-arrears": {"collection": "write", "access_log": "append"},
+    # the payers' addresses read for their ward (区) only
+    "kokuho-collection-statistics": {"collection": "write", "qualification": "read", "access_log": "append"},
     "kokuho-linkage-setup": {"linkage": "write"},
     "kokuho-linkage-approval": {"linkage": "write", "linkage_records": "write", "staff": "read",
                                 "access_log": "append"},

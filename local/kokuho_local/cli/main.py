@@ -13,6 +13,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     **layer_cli.COMMANDS,
     "synth": ("kokuho_local.cli.synth", "synthesize the CDK app offline into cdk.out"),
     "inspect": ("kokuho_local.cli.inspect", "self-inspection: each protection, its evidence, pass or fail"),
+    "collection-stats": ("kokuho_local.cli.collection_stats",
+                         "a fiscal year's 収納率 as CSV and a PNG chart, from the API's statistics JSON"),
 }
 
 

@@ -218,6 +218,7 @@ def roles() -> dict[str, Role]:
         # 開示等請求の窓口: receives and logs inquiries; the section chief decides and carries out
         "request_desk": Role("S1015", (F.REQUESTS_RECEIVE, F.REQUESTS_READ, F.INQUIRY_LOG)),
         "request_chief": Role("S1016", (F.REQUESTS_READ, F.REQUESTS_DECIDE, F.REQUESTS_CARRY_OUT)),
+        "arrears_officer": Role("S1017", (F.COLLECTION_READ, F.ARREARS_ACTION)),  # 滞納整理
         "no_grants": Role("S1006", ()),
         "expired": Role("S1007", _all_functions(), "expired"),
         "not_yet": Role("S1008", _all_functions(), "not_yet"),

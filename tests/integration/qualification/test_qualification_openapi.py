@@ -37,6 +37,21 @@ def _operation(doc: dict[str, Any], method: str, path: str) -> tuple[str, dict[s
     return None
 
 
+def _ledger(household_id: str, fiscal_year: int, payer_id: str) -> None:
+    """A ledger (the assessment's charge) for the collection routes to read."""
+    from pynamodb.transactions import TransactWrite
+
+    from kokuho.collection.ledger import charge_from_version
+    from kokuho.premium.installments import split_equally
+    from kokuho.records.base import connection
+    from kokuho.records.collection import add_charge
+
+    months = [f"{fiscal_year}-{m:02d}" for m in range(6, 13)] + [f"{fiscal_year + 1}-{m:02d}" for m in range(1, 4)]
+    with TransactWrite(connection=connection()) as tx:
+        add_charge(tx, charge_from_version(household_id, fiscal_year, version=1, payer_id=payer_id, annual=50_000,
+                                           installments=split_equally(50_000, months)), decreased=False)
+
+
 class Checker:
     """Calls the API and checks each answer against the served document."""
 
@@ -196,6 +211,13 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
     api("POST", "/requests/inquiries/Q-0001/answer", "S1015", {"received_on": today, "answer": "案内した"},
         expect=200)
     api("GET", "/requests/inquiries", "S1015", query={"from": today, "to": today}, expect=200)
+    _ledger("H0001", 2024, "P0001")
+    api("GET", "/collection/arrears/H0001/2024", "S1017", query={"as_of": "2024-08-01"}, expect=200)
+    api("GET", "/collection/arrears/H0009/2024", "S1017", expect=404)
+    api("POST", "/collection/arrears/H0001/2024/actions", "S1017", {"kind": "納付相談", "note": "電話で相談",
+                                                                   "on": "2024-08-01"}, expect=201)
+    api("POST", "/collection/arrears/H0001/2024/actions", "S1017", {"kind": "差押", "on": "2024-08-01"}, expect=422)
+    api("GET", "/collection/statistics/2024", "S1017", expect=404)
     # refusals before any handler
     api("GET", "/persons/P0001", None, expect=401)
     api("GET", "/persons/P0001", COUNTER.replace("3", "6"), expect=403)

@@ -41,7 +41,7 @@ class Function(StrEnum):
     APPROVE_LINKAGE_PROVISION = "approve_linkage_provision"  # 自動応答不可の提供内容確認 (III-6 リスク5)
     # アクセス記録の点検 (the security team): who accessed a person, what a member of staff accessed
     READ_ACCESS_RECORDS = "read_access_records"
-    COLLECTION_READ = "collection_read"  # 収納情報の照会: the unmatched queue (未消込)
+    COLLECTION_READ = "collection_read"  # 収納情報の照会: the unmatched queue (未消込), arrears, 収納率
     COLLECTION_RECORD = "collection_record"  # 収納の記録: assign or return an unmatched payment, a refund's account
     # 開示・訂正・利用停止の請求 (assessment V), one grant per step so that no one member alone receives,
     # decides and carries out: 受付 (with how identity was verified), the desk's list and one request,
@@ -51,6 +51,7 @@ class Function(StrEnum):
     REQUESTS_DECIDE = "requests_decide"
     REQUESTS_CARRY_OUT = "requests_carry_out"
     INQUIRY_LOG = "inquiry_log"  # 問い合わせの記録: log an inquiry, its answer, the log between two days
+    ARREARS_ACTION = "arrears_action"  # 滞納整理: 催告, 納付相談, 分納誓約, 差押 recorded
 
 
 class GrantState(StrEnum):

@@ -90,8 +90,10 @@ def _installments(view: ArrearsView, given: Sequence[object] | None, on: date, k
     rule, words = (_past_due, "past its due date, unpaid and not extinguished") if kind == PLEDGE else (
         _in_arrears, "in arrears (unpaid after its 督促's deadline) and not extinguished")
     if not given:
-        chosen = [i for i in view.installments if rule(i, on) and i.status not in (
-            (PLEDGED, SEIZED) if kind == PLEDGE else ())]
+        # By default a measure leaves alone what a stronger one already holds: a 差押 what is seized, a 催告 or
+        # a pledge also what is pledged.
+        held = (SEIZED,) if kind == SEIZURE else (PLEDGED, SEIZED)
+        chosen = [i for i in view.installments if rule(i, on) and i.status not in held]
         if not chosen:
             raise ActionRefused("installments", f"no installment of the ledger is {words}")
         return chosen

@@ -1,4 +1,5 @@
-"""Catalog entries of the collection area (収納): payment-file intake, the daily 督促 run, the refund run."""
+"""Catalog entries of the collection area (収納): payment-file intake, the daily 督促 run, the refund run, the
+滞納整理 runs and the 収納率 statistics."""
 
 from __future__ import annotations
 
@@ -39,6 +40,21 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         tables={"collection": "write"}, buckets={"exchange": "write"},
         timeout_seconds=300, reserved_concurrency=1,
     ),
+    FunctionSpec(
+        "collection-arrears", "collection.arrears.run",
+        "滞納整理: the daily check of 分納誓約 (a missed plan payment flagged), the month's 催告, the year-end "
+        "不納欠損 of what the 2-year limit extinguished (nothing twice)",
+        tables={"collection": "write", "access_log": "write"},
+        timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,  # one run at a time
+    ),
+    FunctionSpec(
+        "collection-statistics", "collection.arrears.statistics",
+        "収納率: the fiscal year's figures (現年度分, 滞納繰越分; per ward and month; arrears aging) from every "
+        "ledger, stored for the API",
+        # qualification read: the payer's address, for the ward (区) only
+        tables={"collection": "write", "qualification": "read", "access_log": "write"},
+        timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,
+    ),
 )
 
 STATE_MACHINES: tuple[StateMachineSpec, ...] = (
@@ -64,5 +80,16 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
                        "RefundFileFunction": ("function", "collection-refund-file")},
         # bank days: the file goes to the city's bank on the morning of a weekday
         schedules=(Schedule("cron(0 5 ? * MON-FRI *)", {}, "還付・充当 each weekday, 05:00 Asia/Tokyo"),),
+    ),
+    StateMachineSpec(
+        "collection-arrears", "collection_arrears.asl.json",
+        "滞納整理: the run of the day's mode, then the 収納率 statistics",
+        substitutions={"ArrearsFunction": ("function", "collection-arrears"),
+                       "StatisticsFunction": ("function", "collection-statistics")},
+        # after the 督促 run (05:30): pledges checked daily; 催告 mid-month; 不納欠損 on the last day of the year
+        schedules=(Schedule("cron(0 6 * * ? *)", {"mode": "daily"}, "分納誓約 checked daily, 06:00 Asia/Tokyo"),
+                   Schedule("cron(20 6 15 * ? *)", {"mode": "demand"}, "催告 on the 15th, 06:20 Asia/Tokyo"),
+                   Schedule("cron(40 6 31 3 ? *)", {"mode": "write_off"},
+                            "不納欠損 on 31 March, 06:40 Asia/Tokyo")),
     ),
 )

@@ -1,0 +1,39 @@
+"""Lambdas of the 滞納整理 workflow (statemachines/collection_arrears.asl.json): the run of the day's mode
+(`daily`: pledges checked, a missed plan payment flagged; `demand`: the month's 催告; `write_off`: the year-end
+不納欠損), then the 収納率 statistics of the fiscal year made and stored for the API. `{"on": "YYYY-MM-DD"}`
+runs them for another day, else today in Tokyo; `{"fiscal_year": Y}` makes another year's figures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kokuho.collection.arrears_runs import fiscal_year_of
+from kokuho.payments import arrears_service
+from kokuho.platform.observability import get_logger
+
+logger = get_logger("collection-arrears")
+
+
+def _day(event: dict[str, Any]) -> date:
+    given = (event or {}).get("on")
+    return date.fromisoformat(str(given)) if given else datetime.now(ZoneInfo("Asia/Tokyo")).date()
+
+
+@logger.inject_lambda_context(log_event=False)
+def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    on = _day(event)
+    out = arrears_service.run_arrears(on=on, mode=str((event or {}).get("mode") or "daily"),
+                                      run_id=context.aws_request_id)
+    logger.info("arrears run", extra={k: out[k] for k in ("mode", "pledges_missed", "demands", "written_off")})
+    return {**{k: v for k, v in (event or {}).items() if k not in out}, **out}
+
+
+@logger.inject_lambda_context(log_event=False)
+def statistics(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    on = _day(event)
+    fiscal_year = int((event or {}).get("fiscal_year") or fiscal_year_of(on))
+    out = arrears_service.run_statistics(fiscal_year=fiscal_year, as_of=on, run_id=context.aws_request_id)
+    logger.info("collection statistics", extra=out)
+    return {"run": event, "statistics": out}

@@ -1,0 +1,98 @@
+"""滞納整理 and 収納率 through the private API on the embedded AWS (issue 12 items 5 and 7): a member of staff
+with the grants reads a ledger's arrears, records a pledge and a seizure (refused with a reason when it cannot
+be, nothing written), reads the statistics as JSON (the CSV made from it); without the grant, 403; every call
+recorded."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from pynamodb.transactions import TransactWrite
+from qualification_helpers import call
+
+from kokuho.access.records import Actor, records_by_staff
+from kokuho.collection.ledger import charge_from_version
+from kokuho.collection.reminders import run_reminders
+from kokuho.collection.statistics import run_statistics, statistics_csv
+from kokuho.premium.installments import split_equally
+from kokuho.records.base import connection
+from kokuho.records.collection import DynamoCollectionStore, add_charge
+
+MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
+SYSTEM = Actor("system:test", "t", "test")
+OFFICER, CASHIER = "S1017", "S1014"
+PATH = "/collection/arrears/H1/2024"
+
+
+def world() -> DynamoCollectionStore:
+    store = DynamoCollectionStore()
+    with TransactWrite(connection=connection()) as tx:
+        add_charge(tx, charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=100_000,
+                                           installments=split_equally(100_000, MONTHS)), decreased=False)
+    run_reminders(store, on=date(2024, 7, 10), actor=SYSTEM)  # 督促 of June's: deadline 20 July 2024
+    return store
+
+
+def test_the_arrears_of_a_ledger_and_a_pledge_and_a_seizure_recorded_through_the_api(staffed: None) -> None:
+    store = world()
+    status, out, _ = call("GET", PATH, staff_id=OFFICER, query={"as_of": "2026-07-20"})
+    assert status == 200 and out["payer_id"] == "H1-P1"
+    first = out["installments"][0]
+    assert (first["status"], first["unpaid"], first["limitation"]["last_day"], first["limitation"]["extinguished"]) \
+        == ("in_arrears", 10_000, "2026-07-20", False)
+    assert call("GET", PATH, staff_id=OFFICER, query={"as_of": "2026-07-21"})[1]["installments"][0][
+        "limitation"]["extinguished"] is True
+
+    pledge = {"kind": "分納誓約", "on": "2024-07-22", "installments": [1],
+              "plan": [{"on": "2024-08-30", "amount": 5_000}, {"on": "2024-09-30", "amount": 5_000}]}
+    status, out, _ = call("POST", PATH + "/actions", staff_id=OFFICER, body=pledge)
+    assert status == 201 and out["action"]["kind"] == "分納誓約" and out["action"]["by"] == OFFICER
+    assert out["arrears"]["installments"][0]["status"] == "pledged"
+    # The pledge renewed the limit from its day.
+    assert out["arrears"]["installments"][0]["limitation"]["last_day"] == "2026-07-22"
+
+    seizure = {"kind": "差押", "on": "2024-08-21", "installments": [1], "property": "預金", "amount": 10_000}
+    status, out, _ = call("POST", PATH + "/actions", staff_id=OFFICER, body=seizure)  # no basis
+    assert status == 422 and "basis" in out["error"]
+    status, out, _ = call("POST", PATH + "/actions", staff_id=OFFICER,
+                          body={**seizure, "installments": [2], "basis": "国税徴収法第47条"})  # July's: no 督促 yet
+    assert status == 422 and "installments" in out["error"] and "arrears" in out["error"]
+    assert [a["kind"] for a in store.ledgers([("H1", 2024)])[("H1", 2024)].arrears] == ["分納誓約"]
+
+    # Without the grant: 403, recorded as denied; an unknown ledger: 404; a My Number in a note: 422.
+    assert call("POST", PATH + "/actions", staff_id=CASHIER, body={"kind": "納付相談", "note": "電話"})[0] == 403
+    assert call("GET", "/collection/arrears/H9/2024", staff_id=OFFICER)[0] == 404
+    assert call("POST", PATH + "/actions", staff_id=OFFICER,
+                body={"kind": "納付相談", "note": "番号 " + "1234567890" + "18"})[0] == 422
+    assert call("POST", PATH + "/actions", staff_id=OFFICER, body={"kind": "督促"})[0] == 422
+    assert call("POST", PATH + "/actions", staff_id=OFFICER,
+                body={"kind": "納付相談", "note": "来庁", "on": "2099-01-01"})[0] == 422
+    status, out, _ = call("POST", PATH + "/actions", staff_id=OFFICER, body={"kind": "納付相談", "note": "来庁",
+                                                                               "on": "2024-07-22"})
+    assert status == 201 and out["action"]["note"] == "来庁"
+
+    ops = [(r.category, r.operation, r.result, r.subject_ids) for r in records_by_staff(OFFICER)]
+    assert ("収納情報", "read", "ok", ["H1-P1"]) in ops
+    assert ("収納情報", "write", "ok", ["H1-P1"]) in ops
+    assert ("収納情報", "arrears_action", "rejected", ["HH:H1"]) in ops
+    assert ("収納情報", "read", "not_found", ["HH:H9"]) in ops
+    assert ("収納情報", "denied") in [(r.category, r.result) for r in records_by_staff(CASHIER)]
+
+
+def test_the_statistics_as_json_and_csv(staffed: None) -> None:
+    store = world()
+    assert call("GET", "/collection/statistics/2024", staff_id=OFFICER)[0] == 404  # not made yet
+    run_statistics(store, fiscal_year=2024, as_of=date(2024, 8, 31), wards_of=lambda ids: {i: "戸畑区" for i in ids},
+                   actor=SYSTEM)
+    status, out, _ = call("GET", "/collection/statistics/2024", staff_id=OFFICER)
+    assert status == 200 and (out["current"]["due"], out["current"]["collected"]) == (100_000, 0)
+    assert out["current"]["by_ward"][0]["ward"] == "戸畑区" and out["period"]["from"] == "2024-04-01"
+    # The finance office's CSV is made from this JSON (kokuho collection-stats): the API serves no file.
+    rows = list(csv.DictReader(io.StringIO(statistics_csv(out).lstrip("\ufeff"))))
+    assert {(r["区分"], r["区"], r["月"], r["調定額"], r["収納率"]) for r in rows} >= {
+        ("現年度分", "全市", "年度計", "100000", "0.00"), ("現年度分", "戸畑区", "2024-08", "100000", "0.00")}
+    assert call("GET", "/collection/statistics/2024", staff_id="S1001")[0] == 403
+    assert ("収納情報", "read", "ok", ["STATISTICS:FY2024"]) in [
+        (r.category, r.operation, r.result, r.subject_ids) for r in records_by_staff(OFFICER)]
