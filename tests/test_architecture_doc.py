@@ -59,3 +59,46 @@ def test_the_readme_layout_lists_the_top_level_folders() -> None:
                and not p.name.endswith(".egg-info")}
     assert listed == tracked, f"in the tree, not in the layout: {sorted(tracked - listed)}; " \
                               f"in the layout, not in the tree: {sorted(listed - tracked)}"
+
+
+def _layout_entries() -> dict[str, set[str]]:
+    """README "Layout": each top-level entry (`name/` at the line's start, `.ci/` included) and the entries
+    indented under it (`  name/` or `  name.py`)."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("```")[1]
+    entries: dict[str, set[str]] = {}
+    parent = ""
+    for line in section.splitlines():
+        top = re.match(r"^([.\w][\w.-]*/)", line)
+        child = re.match(r"^ {2,}([\w.-]+/?)\s", line)
+        if top:
+            parent = top.group(1).rstrip("/")
+            entries[parent] = set()
+        elif child and parent:
+            entries[parent].add(child.group(1).rstrip("/"))
+    return entries
+
+
+def _tracked(folder: str) -> set[str]:
+    """What git tracks directly in `folder`: its files and subfolders (an untracked scratch file is not the
+    project's)."""
+    import subprocess
+
+    out = subprocess.run(["git", "ls-files", "--", folder], cwd=ROOT, capture_output=True, text=True, check=True)
+    return {p.removeprefix(f"{folder}/").split("/", 1)[0] for p in out.stdout.splitlines()}
+
+
+def test_the_readme_layout_lists_the_hidden_folders_the_packages_and_the_areas() -> None:
+    """The layout matches the tree one level down where a newcomer looks first: the CI folder, every
+    package of the layer's `kokuho`, every handler area of functions/, every part of the local platform."""
+    entries = _layout_entries()
+    hidden = {p.split("/", 1)[0] for p in _tracked(".") if p.startswith(".") and p != ".gitignore"}
+    assert hidden <= entries.keys(), f"hidden folders not in the layout: {sorted(hidden - entries.keys())}"
+    expected = {
+        "layers": {p for p in _tracked("layers/kokuho/python/kokuho") if "." not in p},
+        "functions": _tracked("functions"),
+        "local": {p.removesuffix(".py") for p in _tracked("local/kokuho_local") if p != "__init__.py"},
+    }
+    for parent, names in expected.items():
+        listed = {n.removesuffix(".py") for n in entries.get(parent, set())}
+        assert listed == names, f"{parent}: in the tree, not in the layout: {sorted(names - listed)}; " \
+                                f"in the layout, not in the tree: {sorted(listed - names)}"
