@@ -170,7 +170,8 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              "kokuho.assessment.batch", "kokuho.assessment.compute", "kokuho.assessment.summary",
              "kokuho.assessment.care_transfer", "kokuho.assessment.versions",
              "kokuho.linkage.federation_codec", "kokuho.linkage.federation_ports", "kokuho.linkage.federation_apply",
-             "kokuho.linkage.federation_files", "kokuho.identity.vault_ports", "kokuho.identity.vault_service",
+             "kokuho.linkage.federation_files", "kokuho.linkage.codes", "kokuho.linkage.code_ports",
+             "kokuho.identity.vault_ports", "kokuho.identity.vault_service",
              "kokuho.identity.keyed_hash",
              # the information file (資格管理): its port, the registrations and reads, and the pure rules
              # they apply; wired to kokuho.records.qualification_store in kokuho.qualification.application

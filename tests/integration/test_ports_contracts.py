@@ -1,4 +1,4 @@
-"""One contract, two adapters, for the federation store and the vault store: the in-memory fakes the use
+"""One contract, two adapters, for the federation store, the vault store and the 符号 store: the in-memory fakes the use
 cases' unit tests run on (tests/fakes/) and the pynamodb adapters (kokuho.records.federation_store,
 kokuho.records.vault_store) behave alike where the use cases rely on it."""
 
@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from fakes.code_store import InMemoryCodeStore
 from fakes.federation_store import InMemoryFederationStore
 from fakes.vault import InMemoryVaultStore
 
@@ -93,3 +94,20 @@ def test_vault_numbers_are_put_once_found_by_hash_and_held_for_review_once(backe
         s.put_review(review, CLERK)
     assert [(r.person_id, r.digest, r.reason, r.status) for r in s.review_list(10)] == [
         ("P2", "digest-a", "held_by_another_person", "open")]
+
+
+def code_store(backend: str) -> Any:
+    if backend == "fake":
+        return InMemoryCodeStore()
+    from kokuho.records.linkage_codes import PynamoCodeStore
+
+    return PynamoCodeStore()
+
+
+def test_codes_are_stored_once_and_found_both_ways(backend: str) -> None:
+    s = code_store(backend)
+    assert s.code_of("P1") is None and s.person_of_code("QX-1") is None
+    assert s.put_once("P1", "QX-1", "2026-05-01T00:00:00+00:00", "network")
+    assert not s.put_once("P1", "QX-2", "2026-05-02T00:00:00+00:00", "network")  # never replaced
+    assert s.code_of("P1") == "QX-1" and s.person_of_code("QX-1") == "P1" and s.person_of_code("QX-2") is None
+    s.record(CLERK, ["P1"], "linkage_code", "write")
