@@ -22,8 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
-from pynamodb.models import Model
+from pynamodb.exceptions import DoesNotExist, PutError
 
 from kokuho.benefits.benefit_ports import (
     HouseholdFacts,
@@ -36,21 +35,16 @@ from kokuho.benefits.benefit_ports import (
 )
 from kokuho.benefits.receipt_file import Month
 from kokuho.benefits.receipt_ports import InsuredPeriod
-from kokuho.records.base import table_meta, transaction
+from kokuho.records.base import RecordsAccess, TableModel, table_meta, transaction_or
 from kokuho.records.receipts import PersonMonthModel, _receipt
 from kokuho.records.receipts import _month_of as month_of
 
 READ_CATEGORY = "レセプト情報・所得情報"
 WRITE_CATEGORY = "給付情報 (高額療養費)"
-SUBJECTS_PER_RECORD = 100
 
 
-
-
-class BenefitVersionModel(Model):
+class BenefitVersionModel(TableModel):
     Meta = table_meta("receipts")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     doc = JSONAttribute()
 
     @staticmethod
@@ -58,10 +52,8 @@ class BenefitVersionModel(Model):
         return f"HH#{household_id}", f"BENEFIT#{month}#V{version:04d}"
 
 
-class BenefitPointerModel(Model):
+class BenefitPointerModel(TableModel):
     Meta = table_meta("receipts")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     month = UnicodeAttribute()
     version = NumberAttribute()
     input_hash = UnicodeAttribute()
@@ -74,10 +66,8 @@ class BenefitPointerModel(Model):
         return f"HH#{household_id}", f"BLATEST#{month}"
 
 
-class BenefitRunModel(Model):
+class BenefitRunModel(TableModel):
     Meta = table_meta("receipts")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     run_month = UnicodeAttribute()
     passes = NumberAttribute(default=0)
     batches = JSONAttribute(default=list)  # batch ids of the latest pass
@@ -87,10 +77,8 @@ class BenefitRunModel(Model):
     updated_at = UnicodeAttribute(null=True)
 
 
-class BenefitBatchModel(Model):
+class BenefitBatchModel(TableModel):
     Meta = table_meta("receipts")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     household_ids = JSONAttribute(default=list)
     outcome = JSONAttribute(null=True)
 
@@ -103,16 +91,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class DynamoBenefitStore:
+class DynamoBenefitStore(RecordsAccess):
     """`kokuho.benefits.benefit_ports.BenefitStore` on the receipts table (and the qualification and federation
     tables, read)."""
 
-    def __init__(self, record_access: Any = None) -> None:
-        if record_access is None:
-            from kokuho.access.records import record_access as default
-
-            record_access = default
-        self._record_access = record_access
+    CATEGORY = READ_CATEGORY
 
     # --- runs and batches ----------------------------------------------------------------------------
     def start_pass(self, run_id: str, *, run_month: str, execution_name: str) -> int:
@@ -204,27 +187,19 @@ class DynamoBenefitStore:
                 frozenset(c.month for c in carried), frozenset(c.moved_on[:7] for c in carried), latest)
         return out
 
-    def record_reads(self, person_ids: Sequence[str], *, actor: Any, chain: str) -> None:
-        for first in range(0, len(person_ids), SUBJECTS_PER_RECORD):
-            self._record_access(actor, list(person_ids[first:first + SUBJECTS_PER_RECORD]), READ_CATEGORY, "read",
-                                chain=chain)
-
     # --- what it writes -------------------------------------------------------------------------------
     def commit(self, versions: Sequence[NewVersion], *, persons: Sequence[str], actor: Any, chain: str) -> None:
-        try:
-            with transaction() as tx:
-                for v in versions:
-                    pk, sk = BenefitVersionModel.key(v.household_id, v.service_month, v.version)
-                    tx.save(BenefitVersionModel(pk, sk, doc=v.doc), condition=BenefitVersionModel.pk.does_not_exist())
-                    ppk, psk = BenefitPointerModel.key(v.household_id, v.service_month)
-                    pointer = BenefitPointerModel(ppk, psk, month=v.service_month, version=v.version,
-                                                  input_hash=v.input_hash, run_id=str(v.doc["run_id"]),
-                                                  benefit=v.benefit, difference=v.difference)
-                    tx.save(pointer, condition=BenefitPointerModel.pk.does_not_exist() if v.version == 1
-                            else BenefitPointerModel.version == v.version - 1)
-                self._record_access(actor, list(persons), WRITE_CATEGORY, "write", chain=chain, transaction=tx)
-        except TransactWriteError as exc:
-            raise WriteConflict(str(exc)) from exc
+        with transaction_or(WriteConflict) as tx:
+            for v in versions:
+                pk, sk = BenefitVersionModel.key(v.household_id, v.service_month, v.version)
+                tx.save(BenefitVersionModel(pk, sk, doc=v.doc), condition=BenefitVersionModel.pk.does_not_exist())
+                ppk, psk = BenefitPointerModel.key(v.household_id, v.service_month)
+                pointer = BenefitPointerModel(ppk, psk, month=v.service_month, version=v.version,
+                                              input_hash=v.input_hash, run_id=str(v.doc["run_id"]),
+                                              benefit=v.benefit, difference=v.difference)
+                tx.save(pointer, condition=BenefitPointerModel.pk.does_not_exist() if v.version == 1
+                        else BenefitPointerModel.version == v.version - 1)
+            self._record_access(actor, list(persons), WRITE_CATEGORY, "write", chain=chain, transaction=tx)
 
     def version_docs(self, household_id: str, month: str) -> list[dict[str, Any]]:
         return [dict(i.doc) for i in BenefitVersionModel.query(
