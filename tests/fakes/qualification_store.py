@@ -23,6 +23,7 @@ from kokuho.qualification.ports import (
     LineMark,
     PendingAcquisition,
     PersonFile,
+    ProjectionFacts,
     SearchPage,
     StoreConflict,
 )
@@ -88,6 +89,17 @@ class InMemoryQualificationStore:
     def persons_with_markers(self, person_ids: Iterable[str]) -> tuple[dict[str, Person], set[str]]:
         ids = list(person_ids)
         return self.persons(ids), {i for i in ids if i in self.my_numbers}
+
+    def profiles(self, person_ids: Iterable[str],
+                 household_ids: Iterable[str]) -> tuple[dict[str, Person], dict[str, Household]]:
+        return self.persons(person_ids), {h: self.households[h] for h in household_ids if h in self.households}
+
+    def projection_facts(self, person_ids: Iterable[str], household_ids: Iterable[str],
+                         fiscal_years: Sequence[int]) -> ProjectionFacts:
+        ids, hids = list(person_ids), list(household_ids)
+        cases = {fy: {h: case for h in hids if (case := self.household_case(h, fy)) is not None} for fy in fiscal_years}
+        return ProjectionFacts(self.persons(ids), {fy: self.incomes(ids, fy) for fy in fiscal_years},
+                               {fy: self.care(ids, fy) for fy in fiscal_years}, cases)
 
     def cards(self, person_id: str) -> list[Card]:
         return [c for _, c in sorted(self.cards_.get(person_id, {}).items())]

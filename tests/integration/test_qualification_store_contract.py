@@ -133,3 +133,20 @@ def test_searches_page_alike_and_refuse_a_foreign_token(store: Any) -> None:
         store.search("KANA", "キ", None, 1, "garbage!")
     hits = reads.search(store, CLERK, {"kana": "きたきゅう じ"}, 10, None, TODAY)["items"]
     assert [h["person_id"] for h in hits] == ["P3"]
+
+
+def test_profiles_and_projection_facts_read_back_alike(store: Any) -> None:
+    # What a registration reads in one request each: profiles of persons and households, and what a
+    # household's projection is made of — profiles, incomes and care of each year, the cases before.
+    _household_of_three(store)
+    registrations.register_incomes(store, CLERK, "H1", 2024, {"P1": {"total": 2_000_000, "salary": 2_000_000}})
+    registrations.register_care(store, CLERK, "H1", 2024, {"P2": {"exempt": [{"from": "2024-04-01"}]}})
+    persons, households = store.profiles(["P1", "P9"], ["H1", "H9"])
+    assert sorted(persons) == ["P1"] and persons["P1"] == store.person("P1")
+    assert sorted(households) == ["H1"] and households["H1"] == store.household("H1")
+    assert store.profiles([], []) == ({}, {})
+    facts = store.projection_facts(["P1", "P2", "P9"], ["H1", "H9"], [2023, 2024])
+    assert facts.persons == store.persons(["P1", "P2"])
+    assert facts.incomes == {2023: {}, 2024: store.incomes(["P1", "P2"], 2024)} and facts.incomes[2024]
+    assert facts.care == {2023: {}, 2024: store.care(["P1", "P2"], 2024)} and facts.care[2024]
+    assert facts.cases == {2023: {}, 2024: {"H1": store.household_case("H1", 2024)}}

@@ -72,6 +72,17 @@ class SearchPage:
     next_token: str | None
 
 
+@dataclass(frozen=True)
+class ProjectionFacts:
+    """What the household projection of a change reads: the members' profiles, their income and care
+    records and the households' cases, for each fiscal year (fiscal year → id → record)."""
+
+    persons: dict[str, Person]
+    incomes: dict[int, dict[str, dict[str, Any]]]
+    care: dict[int, dict[str, dict[str, Any]]]
+    cases: dict[int, dict[str, dict[str, Any]]]
+
+
 # The search indexes: 住民コード, birth date, postal code (address prefix), first kana (kana prefix).
 SEARCH_INDEXES = ("RES", "BIRTH", "POSTAL", "KANA")
 
@@ -85,6 +96,13 @@ class QualificationStore(Protocol):
     def household_file(self, household_id: str) -> tuple[Household, list[dict[str, Any]]] | None: ...
     def persons_with_markers(self, person_ids: Iterable[str]) -> tuple[dict[str, Person], set[str]]:
         """The profiles of these persons and which of them have a My Number on file."""
+    def profiles(self, person_ids: Iterable[str],
+                 household_ids: Iterable[str]) -> tuple[dict[str, Person], dict[str, Household]]:
+        """The profiles of these persons and households that exist (strongly consistent), in one request."""
+    def projection_facts(self, person_ids: Iterable[str], household_ids: Iterable[str],
+                         fiscal_years: Sequence[int]) -> ProjectionFacts:
+        """The persons' profiles, their income and care records of each year and the households' cases
+        of each year, in one request (a projection costs one read, whatever the years and kinds)."""
     def cards(self, person_id: str) -> list[Card]: ...
     def incomes(self, person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]: ...
     def care(self, person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]: ...

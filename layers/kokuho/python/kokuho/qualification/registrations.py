@@ -75,17 +75,24 @@ def _check_version(person: Person, expected: int) -> None:
 
 def _projection(store: QualificationStore, change: service.Change, today: date) -> list[tuple[str, dict[str, Any]]]:
     """The household cases this change alters: each touched household, for every fiscal year from the
-    one of the effective date to the current one (changes are charged back: domain.md)."""
+    one of the effective date to the current one (changes are charged back: domain.md). What they are
+    made of — members, incomes, care, the cases before — is one read of the store."""
     start = fiscal_year_of(change.effective_on or today)
     end = max(start, fiscal_year_of(today))
     years = list(range(max(start, end - MAX_PROJECTED_YEARS + 1), end + 1))
+    households = list(change.households.values())
+    members = list(dict.fromkeys(m.person_id for h in households for m in h.members))
+    facts = store.projection_facts(members, [h.household_id for h in households], years)
     out: list[tuple[str, dict[str, Any]]] = []
-    for household in change.households.values():
-        persons = household_persons(store, household, change.persons)
+    for household in households:
+        # the members as stored, the change's own persons taking the place of what is stored
+        ids = [m.person_id for m in household.members]
+        persons = {i: facts.persons[i] for i in ids if i not in change.persons and i in facts.persons}
+        persons.update({i: change.persons[i] for i in ids if i in change.persons})
         for fy in years:
-            incomes = store.incomes(persons, fy)
-            previous = store.household_case(household.household_id, fy)
-            care = store.care(persons, fy)
+            incomes = {i: v for i, v in facts.incomes[fy].items() if i in persons}
+            care = {i: v for i, v in facts.care[fy].items() if i in persons}
+            previous = facts.cases[fy].get(household.household_id)
             out.append((household.household_id, premium_case(household, persons, fy, incomes, previous, care)))
     return out
 
@@ -130,10 +137,10 @@ def _versions_unchanged(store: QualificationStore, change: service.Change) -> bo
 
 def register_person(store: QualificationStore, actor: Actor, person: Person, note: str | None,
                     today: date) -> Person:
-    if store.person(person.person_id) is not None:
+    taken, households = store.profiles([person.person_id], [person.household_id])
+    if taken:
         raise Conflict("a person with that id is already registered")
-    household = store.household(person.household_id)
-    change = service.register_person(replace(person, version=0), household, today)
+    change = service.register_person(replace(person, version=0), households.get(person.household_id), today)
     commit(store, change, actor, "register_person", note=note, today=today)
     return _committed(store, change, person.person_id)
 
@@ -196,8 +203,10 @@ def register_household_change(store: QualificationStore, actor: Actor, person_id
                               markers: Sequence[LineMark] = ()) -> Person:
     person = load_person(store, person_id)
     _check_version(person, version)
-    old = load_household(store, person.household_id)
-    new = store.household(household_id)
+    _, households = store.profiles([], [person.household_id, household_id])  # both in one read
+    if person.household_id not in households:
+        raise NotFound("no such household")
+    old, new = households[person.household_id], households.get(household_id)
     persons_old = household_persons(store, old, {person_id: person})
     change = service.change_household(person, old, new, relationship, changed_on, today,
                                       new_householder_of_old, persons_old, household_id)

@@ -27,14 +27,18 @@ from kokuho.qualification.ports import (
     LineMark,
     PendingAcquisition,
     PersonFile,
+    ProjectionFacts,
     SearchPage,
     StoreConflict,
 )
 from kokuho.qualification.service import Change, Entry
 from kokuho.records import intake_files
 from kokuho.records import qualification as repo
-from kokuho.records.base import transaction
+from kokuho.records.assessments import HouseholdCaseModel
+from kokuho.records.base import connection, transaction
 from kokuho.records.household_cases import get_household_case, put_household_case
+
+BATCH_GET_KEYS = 100  # DynamoDB's BatchGetItem: at most 100 keys a request
 
 
 def _token(key: dict[str, Any] | None) -> str | None:
@@ -67,6 +71,24 @@ def _history(pk: str, seq: int, index: int, entry: Entry, actor: Actor, note: st
     )
 
 
+def _batch_get(keys: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, list[dict[str, Any]]]:
+    """Items by (pk, sk) from one or more tables, raw, strongly consistent: ONE BatchGetItem for up to
+    100 keys in all (more: a request per 100; unprocessed keys asked again). Table name → items found."""
+    flat = [(name, pk, sk) for name, pairs in keys.items() for pk, sk in dict.fromkeys(pairs)]
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name in keys}
+    for at in range(0, len(flat), BATCH_GET_KEYS):
+        pending: dict[str, Any] = {}
+        for name, pk, sk in flat[at:at + BATCH_GET_KEYS]:
+            pending.setdefault(name, {"Keys": [], "ConsistentRead": True})["Keys"].append(
+                {"pk": {"S": pk}, "sk": {"S": sk}})
+        while pending:
+            data = connection().dispatch("BatchGetItem", {"RequestItems": pending})
+            for name, items in data.get("Responses", {}).items():
+                found[name].extend(items)
+            pending = data.get("UnprocessedKeys") or {}
+    return found
+
+
 def _add_marks(tx: TransactWrite, marks: Sequence[LineMark]) -> None:
     for mark in marks:
         tx.save(intake_files.line_marker(mark.kind, mark.digest, mark.line),
@@ -93,6 +115,48 @@ class PynamoQualificationStore:
 
     def persons_with_markers(self, person_ids: Iterable[str]) -> tuple[dict[str, Person], set[str]]:
         return repo.persons_with_markers(person_ids)
+
+    def profiles(self, person_ids: Iterable[str],
+                 household_ids: Iterable[str]) -> tuple[dict[str, Person], dict[str, Household]]:
+        name = repo.PersonModel.Meta.table_name
+        keys = [(repo.person_pk(p), "PROFILE") for p in person_ids]
+        keys += [(repo.household_pk(h), "PROFILE") for h in household_ids]
+        persons: dict[str, Person] = {}
+        households: dict[str, Household] = {}
+        for raw in _batch_get({name: keys})[name] if keys else []:
+            if raw["pk"]["S"].startswith(repo.person_pk("")):
+                person = repo.to_person(repo.PersonModel.from_raw_data(raw))
+                persons[person.person_id] = person
+            else:
+                household = repo.to_household(repo.HouseholdModel.from_raw_data(raw))
+                households[household.household_id] = household
+        return persons, households
+
+    def projection_facts(self, person_ids: Iterable[str], household_ids: Iterable[str],
+                         fiscal_years: Sequence[int]) -> ProjectionFacts:
+        persons_, households_ = list(dict.fromkeys(person_ids)), list(dict.fromkeys(household_ids))
+        file, cases = repo.PersonModel.Meta.table_name, HouseholdCaseModel.Meta.table_name
+        keys = {file: [(repo.person_pk(p), sk) for p in persons_
+                       for sk in ("PROFILE", *(f"{kind}#{fy}" for fy in fiscal_years for kind in ("INCOME", "CARE")))],
+                cases: [HouseholdCaseModel.key(h, fy) for h in households_ for fy in fiscal_years]}
+        facts = ProjectionFacts({}, {fy: {} for fy in fiscal_years}, {fy: {} for fy in fiscal_years},
+                                {fy: {} for fy in fiscal_years})
+        if not keys[file] and not keys[cases]:
+            return facts
+        found = _batch_get({name: pairs for name, pairs in keys.items() if pairs})
+        for raw in found.get(file, []):
+            person_id, sk = raw["pk"]["S"].removeprefix(repo.person_pk("")), raw["sk"]["S"]
+            kind, _, year = sk.partition("#")
+            if sk == "PROFILE":
+                facts.persons[person_id] = repo.to_person(repo.PersonModel.from_raw_data(raw))
+            elif kind == "INCOME":
+                facts.incomes[int(year)][person_id] = dict(repo.IncomeModel.from_raw_data(raw).income)
+            elif kind == "CARE":
+                facts.care[int(year)][person_id] = dict(intake_files.CareModel.from_raw_data(raw).care)
+        for raw in found.get(cases, []):
+            case = HouseholdCaseModel.from_raw_data(raw)
+            facts.cases[int(raw["sk"]["S"].removeprefix("FY#"))][str(case.household_id)] = dict(case.case)
+        return facts
 
     def cards(self, person_id: str) -> list[Card]:
         return repo.cards_of(person_id)
