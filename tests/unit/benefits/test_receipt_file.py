@@ -64,6 +64,13 @@ def test_field_errors_never_echo_the_value() -> None:
     assert all(secret not in str(e) and "home" not in str(e) for e in errs)
 
 
+def test_an_unknown_key_holding_a_my_number_is_named_as_every_intake_names_it() -> None:
+    number = "1234567890" + "18"  # a valid My Number built at run time, never printed
+    errs = errors_of([{**line(), f"x{number}": 1}])
+    assert errs == [{"line": 1, "field": "(a field whose name holds a My Number)", "message": "unknown field"}]
+    assert number not in str(errs)
+
+
 def test_encodings_and_framing_are_refused_whole() -> None:
     data = build_file([line()])
     for bad, field in [(data.decode().encode("utf-16"), ""), (b"\xef\xbb\xbf" + data, ""),

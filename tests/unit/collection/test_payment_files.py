@@ -81,6 +81,12 @@ def test_a_my_number_where_an_id_belongs_is_refused_and_never_echoed() -> None:
     assert MY_NUMBER not in json.dumps(errors)
 
 
+def test_an_unknown_key_holding_a_my_number_is_named_as_every_intake_names_it() -> None:
+    errors = errors_of(RECEIPTS, build_file([receipt(**{f"x{MY_NUMBER}": 1})]))
+    assert errors == [{"line": 1, "field": "(a field whose name holds a My Number)", "message": "unknown field"}]
+    assert MY_NUMBER not in json.dumps(errors)
+
+
 def test_the_trailer_guards_against_a_file_cut_short_or_altered() -> None:
     good = build_file([receipt(), receipt(receipt_id="CVS-0002", payment_number=None, payer_id="P")])
     body, trailer = good.rsplit(b"\n", 2)[0], good.splitlines()[-1]

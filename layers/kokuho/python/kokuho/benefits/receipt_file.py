@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kokuho.identity.mynumber import contains_my_number
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, LineError, check_fields, read_records
 
 SETTINGS = ("inpatient", "outpatient", "dental")
 FIELDS = frozenset({"person_id", "service_month", "provider_code", "setting", "points", "total_cost", "copay"})
@@ -53,48 +53,37 @@ class ReceiptFile:
     lines: int
 
 
-class _LineError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field, self.message = field, message
-
-
 def _int(obj: Mapping[str, Any], name: str, high: int) -> int:
     v = obj[name]
     if type(v) is not int or v < 0:
-        raise _LineError(name, "must be an integer ≥ 0 (a JSON integer)")
+        raise LineError(name, "must be an integer ≥ 0 (a JSON integer)")
     if v > high:
-        raise _LineError(name, f"must be at most {high:,}")
+        raise LineError(name, f"must be at most {high:,}")
     return v
 
 
 def _receipt(n: int, obj: Mapping[str, Any]) -> Receipt:
-    for name in obj:
-        if name not in FIELDS:
-            raise _LineError("" if contains_my_number(str(name)) else str(name), "unknown field")
-    for name in sorted(FIELDS):
-        if name not in obj:
-            raise _LineError(name, "missing")
+    check_fields(obj, FIELDS)
     person = obj["person_id"]
     if not isinstance(person, str) or not _ID.match(person) or contains_my_number(person):
-        raise _LineError("person_id", "must be the insured person's id (1–64 letters, digits, '-' or '_'), "
+        raise LineError("person_id", "must be the insured person's id (1–64 letters, digits, '-' or '_'), "
                                       "never a My Number")
     m = _MONTH.match(obj["service_month"]) if isinstance(obj["service_month"], str) else None
     if m is None or not 1 <= int(m.group(2)) <= 12:
-        raise _LineError("service_month", "must be a month YYYY-MM")
+        raise LineError("service_month", "must be a month YYYY-MM")
     provider = obj["provider_code"]
     if not isinstance(provider, str) or not _PROVIDER.match(provider):
-        raise _LineError("provider_code", "must be a 医療機関コード of 10 digits")
+        raise LineError("provider_code", "must be a 医療機関コード of 10 digits")
     setting = obj["setting"]
     if not isinstance(setting, str) or setting not in SETTINGS:
-        raise _LineError("setting", f"must be one of {', '.join(SETTINGS)}")
+        raise LineError("setting", f"must be one of {', '.join(SETTINGS)}")
     points = _int(obj, "points", MAX_POINTS)
     total = _int(obj, "total_cost", MAX_POINTS * YEN_PER_POINT)
     if total != points * YEN_PER_POINT:
-        raise _LineError("total_cost", "must be points × 10")
+        raise LineError("total_cost", "must be points × 10")
     copay = _int(obj, "copay", MAX_POINTS * YEN_PER_POINT)
     if copay > total:
-        raise _LineError("copay", "must not exceed total_cost")
+        raise LineError("copay", "must not exceed total_cost")
     return Receipt(n, person, (int(m.group(1)), int(m.group(2))), provider, setting, points, total, copay)
 
 
@@ -106,7 +95,7 @@ def validate_receipt_file(data: bytes | str) -> tuple[ReceiptFile | None, list[I
     for n, obj in records:
         try:
             r = _receipt(n, obj)
-        except _LineError as e:
+        except LineError as e:
             errors.append(IntakeError(n, e.field, e.message))
             continue
         if r.key in first:

@@ -23,7 +23,7 @@ from typing import Any
 from kokuho.collection.matching import IncomingPayment
 from kokuho.collection.slips import DIGITS
 from kokuho.identity.mynumber import contains_my_number
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, read_records
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, LineError, check_fields, read_records
 
 MAX_YEN = 100_000_000  # one payment; far above any premium (the annual ceiling is about 1,090,000 yen)
 ACCOUNT_TRANSFER, RECEIPTS, PENSION = "account_transfer", "receipts", "pension"
@@ -66,65 +66,50 @@ class PaymentFile:
     lines: int
 
 
-class _LineError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field, self.message = field, message
-
-
-def _fields(obj: Mapping[str, Any], required: set[str], optional: frozenset[str] | set[str] = frozenset()) -> None:
-    for name in obj:
-        if name not in required | optional:
-            raise _LineError(str(name) if not contains_my_number(str(name)) else "", "unknown field")
-    for name in sorted(required):
-        if name not in obj:
-            raise _LineError(name, "missing")
-
-
 def _yen(obj: Mapping[str, Any], name: str) -> int:
     v = obj[name]
     if type(v) is not int or v < 0:
-        raise _LineError(name, "must be an integer number of yen ≥ 0 (a JSON integer)")
+        raise LineError(name, "must be an integer number of yen ≥ 0 (a JSON integer)")
     if v > MAX_YEN:
-        raise _LineError(name, f"must be at most {MAX_YEN:,} yen")
+        raise LineError(name, f"must be at most {MAX_YEN:,} yen")
     return v
 
 
 def _day(obj: Mapping[str, Any], name: str) -> date:
     v = obj[name]
     if not isinstance(v, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
-        raise _LineError(name, "must be a date YYYY-MM-DD")
+        raise LineError(name, "must be a date YYYY-MM-DD")
     try:
         return date.fromisoformat(v)
     except ValueError:
-        raise _LineError(name, "is not a date that exists") from None
+        raise LineError(name, "is not a date that exists") from None
 
 
 def _number(obj: Mapping[str, Any], name: str = "payment_number") -> str:
     v = obj[name]
     if not isinstance(v, str) or not _NUMBER.match(v):
-        raise _LineError(name, f"must be a 納付番号 of {DIGITS} digits")
+        raise LineError(name, f"must be a 納付番号 of {DIGITS} digits")
     return v  # a wrong check digit is not refused here: the payment goes to the unmatched queue
 
 
 def _id(obj: Mapping[str, Any], name: str) -> str:
     v = obj[name]
     if not isinstance(v, str) or not _ID.match(v):
-        raise _LineError(name, "must be an id of 1–64 letters, digits, '-' or '_'")
+        raise LineError(name, "must be an id of 1–64 letters, digits, '-' or '_'")
     if contains_my_number(v):
-        raise _LineError(name, "must not hold a My Number")
+        raise LineError(name, "must not hold a My Number")
     return v
 
 
 def _choice(obj: Mapping[str, Any], name: str, allowed: Mapping[str, str] | tuple[str, ...]) -> str:
     v = obj[name]
     if not isinstance(v, str) or v not in allowed:
-        raise _LineError(name, f"must be one of {', '.join(allowed)}")
+        raise LineError(name, f"must be one of {', '.join(allowed)}")
     return v
 
 
 def _account_transfer(n: int, obj: Mapping[str, Any]) -> IncomingPayment | CollectionFailure:
-    _fields(obj, {"payment_number", "amount", "debited_on", "result_code"})
+    check_fields(obj, {"payment_number", "amount", "debited_on", "result_code"})
     number, amount, on = _number(obj), _yen(obj, "amount"), _day(obj, "debited_on")
     code = _choice(obj, "result_code", TRANSFER_RESULTS)
     if code != "0":
@@ -133,7 +118,7 @@ def _account_transfer(n: int, obj: Mapping[str, Any]) -> IncomingPayment | Colle
 
 
 def _receipt(n: int, obj: Mapping[str, Any]) -> IncomingPayment:
-    _fields(obj, {"receipt_id", "channel", "amount", "paid_on"}, {"payment_number", "payer_id"})
+    check_fields(obj, {"receipt_id", "channel", "amount", "paid_on"}, {"payment_number", "payer_id"})
     receipt, channel = _id(obj, "receipt_id"), _choice(obj, "channel", RECEIPT_CHANNELS)
     amount, on = _yen(obj, "amount"), _day(obj, "paid_on")
     number = _number(obj) if obj.get("payment_number") is not None else None
@@ -145,22 +130,22 @@ def _receipt(n: int, obj: Mapping[str, Any]) -> IncomingPayment:
 
 
 def _pension(n: int, obj: Mapping[str, Any]) -> IncomingPayment | CollectionFailure:
-    _fields(obj, {"payer_id", "fiscal_year", "month", "amount", "result"}, {"reason"})
+    check_fields(obj, {"payer_id", "fiscal_year", "month", "amount", "result"}, {"reason"})
     payer, amount = _id(obj, "payer_id"), _yen(obj, "amount")
     fy = obj["fiscal_year"]
     if type(fy) is not int or not 2000 <= fy <= 2100:
-        raise _LineError("fiscal_year", "must be a year 2000–2100 (a JSON integer)")
+        raise LineError("fiscal_year", "must be a year 2000–2100 (a JSON integer)")
     month = obj["month"]
     if not isinstance(month, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}", month):
-        raise _LineError("month", "must be a month YYYY-MM")
+        raise LineError("month", "must be a month YYYY-MM")
     y, m = int(month[:4]), int(month[5:])
     if m not in PENSION_MONTHS or (y, m) < (fy, 4) or (y, m) > (fy + 1, 3):
-        raise _LineError("month", "must be a deduction month (April, June, August, October, December, "
+        raise LineError("month", "must be a deduction month (April, June, August, October, December, "
                                   "February) of the fiscal year")
     result = _choice(obj, "result", PENSION_RESULTS)
     reason = obj.get("reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 200 or contains_my_number(reason)):
-        raise _LineError("reason", "must be a text of at most 200 characters without a My Number")
+        raise LineError("reason", "must be a text of at most 200 characters without a My Number")
     on = date(y, m, 15)  # 年金支払日 (the 15th of the month)
     if result == "徴収不能":
         return CollectionFailure("特別徴収", n, on, "徴収不能", reason or "徴収不能", payer_id=payer, fiscal_year=fy)
@@ -182,7 +167,7 @@ def validate_file(kind: str, data: bytes | str) -> tuple[PaymentFile | None, lis
     for n, obj in records:
         try:
             item = parse(n, obj)
-        except _LineError as exc:
+        except LineError as exc:
             errors.append(IntakeError(n, exc.field, exc.message))
             if len(errors) >= MAX_ERRORS:
                 break

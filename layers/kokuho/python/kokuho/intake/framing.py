@@ -13,7 +13,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -117,6 +118,26 @@ def safe_field(path: str) -> str:
     from kokuho.identity.mynumber import contains_my_number
 
     return "(a field whose name holds a My Number)" if contains_my_number(path) else path
+
+
+class LineError(Exception):
+    """A line's field refused (raised while checking one line, turned into its IntakeError): never a value."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def check_fields(obj: Mapping[str, Any], required: AbstractSet[str],
+                 optional: AbstractSet[str] = frozenset()) -> None:
+    """A line holds its required fields and no other than the optional ones: an unknown field is named by
+    its key (safe_field: a key holding a My Number is never echoed), a missing one by its name."""
+    for name in obj:
+        if name not in required and name not in optional:
+            raise LineError(safe_field(str(name)), "unknown field")
+    for name in sorted(required):
+        if name not in obj:
+            raise LineError(name, "missing")
 
 
 def field_errors(n: int, exc: ValidationError) -> list[IntakeError]:
