@@ -80,8 +80,9 @@ class DeploySettings:
         return f"arn:aws:iam::{self.account}:role/{data_role_name(self.function_name(function_logical))}"
 
     def signer_role_arn(self, function_logical: str) -> str:
-        """Fixed ARN of the role of a function that signs (a key policy names it; see CatalogFunctions)."""
-        return f"arn:aws:iam::{self.account}:role/{self.function_name(function_logical)}"
+        """Fixed ARN of the role that signs for a function (a key policy names it; see CatalogFunctions): its
+        data-access role — a workflow step signs as its run (kokuho.access.run_identity)."""
+        return self.data_role_arn(function_logical)
 
     def state_machine_name(self, logical: str) -> str:
         return f"{PROJECT}-{logical}"

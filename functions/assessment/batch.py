@@ -10,11 +10,14 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
+from kokuho.access.run_identity import acts_as_run
 from kokuho.assessment.monthly import assess_batch
+from kokuho.assessment.run_input import PURPOSE
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import table
 
 logger = get_logger("assessment-batch")
+WORKFLOW = "monthly-assessment"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 persistence = DynamoDBPersistenceLayer(table_name=table("idempotency").name())
 # Business key, not the raw event: a duplicate delivery of the same batch of the same run is one job.
 config = IdempotencyConfig(event_key_jmespath="[run_id, batch.batch_id]", raise_on_no_idempotency_key=True,
@@ -26,6 +29,7 @@ def assess(event: dict[str, Any]) -> dict[str, Any]:
     return assess_batch(event)
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # The in-progress record expires with this invocation's remaining time (powertools reads it from the

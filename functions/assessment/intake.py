@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 
 from kokuho.access.records import Actor
+from kokuho.access.run_identity import acts_as_run
 from kokuho.assessment.intake import apply_file, validate_file
 from kokuho.identity.vault import store_through_vault
 from kokuho.platform.catalog.qualification import VAULT_FUNCTION
@@ -16,6 +17,7 @@ from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 
 logger = get_logger("assessment-case-intake")
+WORKFLOW = "case-intake"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 PURPOSE = "賦課用世帯情報の取込 (国保法第76条)"
 
 
@@ -28,6 +30,7 @@ def _invoke_vault(payload: dict[str, Any]) -> dict[str, Any]:
     return dict(body)
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket = str(event.get("bucket") or BUCKETS_BY_LOGICAL["exchange"].name())

@@ -7,14 +7,18 @@ from typing import Any
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from kokuho.access.run_identity import acts_as_run
 from kokuho.assessment.monthly import summarize_run
+from kokuho.assessment.run_input import PURPOSE
 from kokuho.platform.observability import get_logger
 
 logger = get_logger("assessment-summarize")
+WORKFLOW = "monthly-assessment"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 metrics = Metrics(namespace="kokuho", service="monthly-assessment")
 
 
 @metrics.log_metrics
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     summary = summarize_run(event)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kokuho.access.export import ExportError, export_day_to_bucket, parse_day
+from kokuho.access.export import EXPORTER, ExportError, export_day_to_bucket, parse_day
+from kokuho.access.run_identity import acts_as_run
 from kokuho.platform.observability import get_logger
 
 logger = get_logger("access-export")
+WORKFLOW = "access-export"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 
 
+@acts_as_run(WORKFLOW, EXPORTER.purpose)
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """`{"day": "YYYY-MM-DD"}` exports that day (a rerun or a catch-up); no day: yesterday, UTC."""

@@ -8,10 +8,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kokuho.access.run_identity import acts_as_run
 from kokuho.payments import service
 from kokuho.platform.observability import get_logger
 
 logger = get_logger("collection-refunds")
+WORKFLOW = "collection-refunds"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
+PURPOSE = "還付・充当 (地方税法第17条・第17条の2)"
 
 
 def _day(event: dict[str, Any]) -> date:
@@ -19,6 +22,7 @@ def _day(event: dict[str, Any]) -> date:
     return date.fromisoformat(str(given)) if given else datetime.now(ZoneInfo("Asia/Tokyo")).date()
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = _day(event)
@@ -27,6 +31,7 @@ def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"on": on.isoformat(), **out}
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def refund_file(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = _day(event)

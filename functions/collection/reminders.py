@@ -7,12 +7,16 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kokuho.access.run_identity import acts_as_run
 from kokuho.payments.service import run_reminders
 from kokuho.platform.observability import get_logger
 
 logger = get_logger("collection-reminders")
+WORKFLOW = "collection-reminders"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
+PURPOSE = "督促 (地方自治法第231条の3)"
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     given = (event or {}).get("on")

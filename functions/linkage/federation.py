@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 
 import boto3
 
+from kokuho.access.run_identity import acts_as_run
 from kokuho.linkage import federation
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL
 
 logger = get_logger("linkage-federation")
+WORKFLOW = "linkage-federation"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
+PURPOSE = "国保連合会とのファイル交換"
 JST = ZoneInfo("Asia/Tokyo")
 
 
@@ -21,11 +24,13 @@ def _bucket() -> str:
     return BUCKETS_BY_LOGICAL["exchange"].name()
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def list_incoming(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"keys": federation.list_incoming(boto3.client("s3"), _bucket())}
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def intake(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = federation.intake_object(boto3.client("s3"), _bucket(), str(event["key"]))
@@ -34,6 +39,7 @@ def intake(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return out
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def export(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """{"kind": "QUALCONT", "day"?: "YYYY-MM-DD"} (default yesterday in Japan) or

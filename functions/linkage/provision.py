@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from kokuho.access.run_identity import acts_as_run
 from kokuho.linkage import provision
+from kokuho.linkage.provision import SYSTEM
 from kokuho.platform.observability import get_logger
 
 logger = get_logger("linkage-provision")
+WORKFLOW = "linkage-provision"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 
 
+@acts_as_run(WORKFLOW, SYSTEM.purpose)
 @logger.inject_lambda_context(log_event=False)
 def check(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = provision.receive_request(event)
@@ -20,11 +24,13 @@ def check(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return out
 
 
+@acts_as_run(WORKFLOW, SYSTEM.purpose)
 @logger.inject_lambda_context(log_event=False)
 def park(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return provision.park_for_approval(str(event["request_id"]), str(event["task_token"]))
 
 
+@acts_as_run(WORKFLOW, SYSTEM.purpose)
 @logger.inject_lambda_context(log_event=False)
 def provide(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = provision.provide(str(event["request_id"]))
@@ -32,6 +38,7 @@ def provide(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return out
 
 
+@acts_as_run(WORKFLOW, SYSTEM.purpose)
 @logger.inject_lambda_context(log_event=False)
 def send(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = provision.send_reply(str(event["request_id"]))
@@ -39,6 +46,7 @@ def send(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return out
 
 
+@acts_as_run(WORKFLOW, SYSTEM.purpose)
 @logger.inject_lambda_context(log_event=False)
 def refuse(event: dict[str, Any], context: Any) -> dict[str, Any]:
     cause = (event.get("error") or {}).get("Cause")

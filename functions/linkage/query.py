@@ -7,13 +7,17 @@ from typing import Any
 
 import boto3
 
+from kokuho.access.run_identity import acts_as_run
 from kokuho.linkage import query
 from kokuho.linkage.network import gateway
+from kokuho.linkage.query import SYSTEM
 from kokuho.platform.observability import get_logger
 
 logger = get_logger("linkage-query")
+WORKFLOW = "linkage-query"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 
 
+@acts_as_run(WORKFLOW, SYSTEM.purpose)
 @logger.inject_lambda_context(log_event=False)
 def prepare(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return query.prepare_query(str(event["person_id"]), str(event["item"]), str(event["provider_body"]),
@@ -26,6 +30,7 @@ def send(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"query": event, "reply": reply}
 
 
+@acts_as_run(WORKFLOW, SYSTEM.purpose)
 @logger.inject_lambda_context(log_event=False)
 def receive(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = query.receive_reply(event["query"], event["reply"], boto3.client("kms"))

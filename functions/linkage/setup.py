@@ -8,14 +8,18 @@ from typing import Any
 
 import boto3
 
+from kokuho.access.run_identity import acts_as_run
 from kokuho.linkage.crypto import key_id
 from kokuho.linkage.provision import register_network_key
 from kokuho.linkage.query import ensure_city_key
 from kokuho.platform.observability import get_logger
 
 logger = get_logger("linkage-setup")
+WORKFLOW = "linkage-setup"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
+PURPOSE = "情報連携の鍵の設定"
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("network_public_key"):

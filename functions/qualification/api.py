@@ -42,6 +42,7 @@ from kokuho.linkage import approval_routes
 from kokuho.payments import arrears_routes
 from kokuho.payments import routes as collection_routes
 from kokuho.platform.observability import get_logger
+from kokuho.platform.request_ids import lambda_ids, serving
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.transactions import record
@@ -389,7 +390,11 @@ def concern_of(method: str, path: str) -> Concern | None:
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    # the request's ids go into its access records and its AWS calls' userAgent: the two join (issue 11)
+    request_context = event.get("requestContext") if isinstance(event, dict) else None
+    api_request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
+    with serving(lambda_ids(context, api_request_id=api_request_id)):
+        return app.resolve(event, context)
 
 
 __all__ = ["ROUTES", "RouteSpec", "app", "authorize_request", "concern_of", "handler", "reserve_volume",

@@ -8,6 +8,7 @@ from typing import Any
 
 from kokuho.access.data_role import DataAccessRefused, acting_as, caller_of
 from kokuho.identity.vault import STORE_ACTION, store_many
+from kokuho.platform.request_ids import lambda_ids, serving
 
 from .api import handler as api_handler
 
@@ -24,6 +25,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                                str(actor.get("purpose", "")))
         except DataAccessRefused:
             return store_many(event)  # no actor: refused there, naming what the event needs
-        with acting_as(caller):
+        with serving(lambda_ids(context)), acting_as(caller):
             return store_many(event)
     return api_handler(event, context)

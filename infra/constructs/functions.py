@@ -28,6 +28,7 @@ from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.settings import APP_LOG_RETENTION, DeploySettings
 from kokuho.access.data_role import ROLE_ENV as DATA_ROLE_ENV
+from kokuho.platform.catalog import has_data_role
 from kokuho.platform.catalog.model import FunctionSpec, bucket_prefix
 from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 from kokuho.platform.iam_actions import BUCKET_LIST, object_actions, table_actions  # also held locally
@@ -52,21 +53,19 @@ FUNCTIONS_EXCLUDE = ["tests", "**/tests", "__pycache__", "**/__pycache__", "*.py
 DATA_ROLE_ACTIONS = ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
 
 
-def _holders(table: str, role: ServiceRole, data_role: ServiceRole | None) -> list[ServiceRole]:
+def _holders(spec: FunctionSpec, table: str, role: ServiceRole, data_role: ServiceRole | None) -> list[ServiceRole]:
+    """Who holds a table: without a data role, the function's own role; a batch or workflow function's data
+    role holds all (the whole invocation acts as its run: kokuho.access.run_identity); an api function's
+    own role keeps the caller's tables, and both write the access records (a refused request's too)."""
     from kokuho.platform.catalog.qualification import CALLER_TABLES
 
     if data_role is None:
         return [role]
+    if not spec.api:
+        return [data_role]
     if table == "access_log":
         return [role, data_role]
     return [role] if table in CALLER_TABLES else [data_role]
-
-
-def _has_data(spec: FunctionSpec) -> bool:
-    """Anything a data-access role would hold (an api function of the caller's tables alone needs none)."""
-    from kokuho.platform.catalog.qualification import CALLER_TABLES
-
-    return bool(spec.buckets or spec.signing_keys or "access_log" in spec.tables or set(spec.tables) - CALLER_TABLES)
 
 
 class CatalogError(ValueError):
@@ -93,7 +92,7 @@ class CatalogFunctions(Construct):
         self.known_state_machines = frozenset(state_machines)
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, ServiceRole] = {}
-        self.data_roles: dict[str, ServiceRole] = {}  # api functions: their data-access roles
+        self.data_roles: dict[str, ServiceRole] = {}  # catalog.has_data_role: their data-access roles
         if not specs:
             return
         code = lambda_.Code.from_asset(str(functions_root), exclude=FUNCTIONS_EXCLUDE)
@@ -113,17 +112,16 @@ class CatalogFunctions(Construct):
     ) -> lambda_.Function:
         scope = Construct(self, spec.logical)
         name = self.settings.function_name(spec.logical)
-        # A signer's role has a fixed name: the signing key's policy denies Sign to every other principal
-        # by that name (DeploySettings.signer_role_arn), with no reference from the Data stack to this one.
-        signs = "sign" in spec.signing_keys.values()
-        # The vault's role too: the My Number key's policy names it as the key's only user.
+        # A signer signs through its data-access role, whose fixed name the signing key's policy names
+        # (DeploySettings.signer_role_arn), with no reference from the Data stack to this one.
+        # The vault's own role has a fixed name too (its data role is the My Number key's only user).
         if "mynumber" in spec.tables and spec.logical != VAULT_FUNCTION:
             raise CatalogError(f"function {spec.logical}: only {VAULT_FUNCTION} may touch the mynumber table "
                                "(others hand numbers to it: FunctionSpec.invokes)")
         role = ServiceRole(
             scope, "Execution", service=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"{name}: exactly the tables, buckets and keys its catalog entry names",
-            role_name=name if signs or spec.logical == VAULT_FUNCTION else None,
+            role_name=name if spec.logical == VAULT_FUNCTION else None,
         )
         self.roles[spec.logical] = role
         log_group = encrypted_log_group(
@@ -138,12 +136,14 @@ class CatalogFunctions(Construct):
         env_key = self.keys[DataClass.PERSONAL]
         role.allow(["kms:Decrypt"], [env_key.key_arn],
                    {"StringEquals": {"kms:EncryptionContext:LambdaFunctionName": name}})
-        data_role = self._data_role(scope, spec, name, role) if spec.api and _has_data(spec) else None
+        data_role = self._data_role(scope, spec, name, role) if has_data_role(spec) else None
         environment, classes = self._data_access(spec, role, data_role)
         if data_role is not None:
             environment[DATA_ROLE_ENV] = self.settings.data_role_arn(spec.logical)
-        self._task_tokens(spec, role)
-        self._invokes(spec, role)
+        # Task-token answers and invocations are made while acting (an api route, a workflow step): the
+        # data role's, when there is one.
+        self._task_tokens(spec, data_role or role)
+        self._invokes(spec, data_role or role)
         for data_class in sorted(classes, key=lambda c: c.value):
             environment[f"KOKUHO_KEY_{data_class.name}"] = self.keys[data_class].key_arn
         environment["POWERTOOLS_SERVICE_NAME"] = name
@@ -204,8 +204,8 @@ class CatalogFunctions(Construct):
 
     def _data_role(self, scope: Construct, spec: FunctionSpec, name: str, role: ServiceRole) -> ServiceRole:
         """The function's data-access role (kokuho.access.data_role): trusted by the function's own role
-        only, only with a source identity and the three session tags, so every data event in CloudTrail
-        names who caused it."""
+        only, only with a source identity (a staff id, or a batch's or workflow's run id) and the three
+        session tags, so every data event in CloudTrail names who caused it."""
         from kokuho.access.data_role import SESSION_TAGS, data_role_name
 
         principal = iam.ArnPrincipal(role.role.role_arn)
@@ -237,7 +237,7 @@ class CatalogFunctions(Construct):
             table = TABLES_BY_LOGICAL[logical]
             arn = self.settings.table_arn(table.default_name)
             resources = [arn] + [f"{arn}/index/{ix.name}" for ix in table.indexes]
-            for holder in _holders(logical, role, data_role):
+            for holder in _holders(spec, logical, role, data_role):
                 holder.allow(table_actions(table, access), resources)
                 used = key_users.setdefault(id(holder), (holder, {}))[1]
                 used[table.data_class] = used.get(table.data_class, False) or access == "write"

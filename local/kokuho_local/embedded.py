@@ -66,7 +66,7 @@ from typing import Any
 
 from kokuho.access.data_role import ROLE_ENV as DATA_ROLE_ENV
 from kokuho.access.data_role import data_role_name, forget_sessions
-from kokuho.platform.catalog import FUNCTIONS, STATE_MACHINES, StateMachineSpec
+from kokuho.platform.catalog import FUNCTIONS, STATE_MACHINES, StateMachineSpec, has_data_role
 from kokuho.platform.tables import (
     AWS_REGION,
     BUCKETS_BY_LOGICAL,
@@ -325,13 +325,14 @@ class EmbeddedAWS:
                 "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                         "Principal": {"Service": principal}}]}))
 
-        # The api functions' data-access roles (kokuho.access.data_role), trusted as CDK declares them:
-        # their calls then carry the member of staff as source identity, as in the city's account.
+        # The functions' data-access roles (kokuho.access.data_role; catalog.has_data_role), trusted as CDK
+        # declares them: their calls then carry the member of staff, or the workflow's run, as source
+        # identity, as in the city's account.
         # (moto's STS neither evaluates the trust policy nor keeps the source identity: the trail recorder
         # keeps it from the AssumeRole request.)
         data_roles: dict[str, str] = {}
         for fn in FUNCTIONS:
-            if fn.api:
+            if has_data_role(fn):
                 name = data_role_name(f"kokuho-{fn.logical}")
                 data_roles[fn.logical] = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
                     "Version": "2012-10-17", "Statement": [

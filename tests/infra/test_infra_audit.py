@@ -165,17 +165,17 @@ def test_the_anchoring_runs_hourly(raw: dict[str, dict[str, Any]]) -> None:
 def test_only_the_digest_step_may_sign(raw: dict[str, dict[str, Any]]) -> None:
     signers = {owner.split(":")[0] for owner, st in _statements(raw)
                if st.get("Effect") == "Allow" and any(_covers(a, "kms:Sign") for a in _as_list(st.get("Action", [])))}
-    assert signers == {"kokuho-audit-digest"}
+    assert signers == {"kokuho-audit-digest"}  # (its data-access role's policy: it signs as its run)
     (key,) = [k["Properties"] for k in resources(raw["KokuhoData"], "AWS::KMS::Key").values()
               if k["Properties"].get("KeyUsage") == "SIGN_VERIFY"]
     assert key["KeySpec"] == "ECC_NIST_P256"
     # And the key itself refuses Sign to any other principal, whatever their identity policy says.
-    signer_role = "arn:aws:iam::111111111111:role/kokuho-audit-digest"
+    signer_role = "arn:aws:iam::111111111111:role/kokuho-audit-digest-data"
     denies = [st for st in key["KeyPolicy"]["Statement"] if st["Effect"] == "Deny"]
     assert [(st["Action"], st["Principal"], st["Condition"]) for st in denies] == [
         ("kms:Sign", {"AWS": "*"}, {"ArnNotEquals": {"aws:PrincipalArn": signer_role}})]
     role_names = [r["Properties"].get("RoleName") for r in resources(raw["KokuhoWorkflows"], "AWS::IAM::Role").values()]
-    assert "kokuho-audit-digest" in role_names
+    assert "kokuho-audit-digest-data" in role_names
 
 
 def test_no_one_deletes_audit_evidence(raw: dict[str, dict[str, Any]]) -> None:

@@ -117,19 +117,23 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
 }
 
 # bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).
+# A workflow function reaches buckets and keys through its data-access role (<function>-data), as its run
+# (issue 11 item 1); its own role holds none.
 BUCKET_USERS: dict[str, dict[str, str]] = {
-    "kokuho-audit": {"kokuho-audit-digest": "write", "kokuho-audit-verify": "read",
-                     "kokuho-audit-export": "write",  # under access-records/ only (its own prefix)
+    "kokuho-audit": {"kokuho-audit-digest-data": "write", "kokuho-audit-verify-data": "read",
+                     "kokuho-audit-export-data": "write",  # under access-records/ only (its own prefix)
                      "KokuhoAudit/AccessHistoryVerifier": "read",
                      "KokuhoAudit/SecurityAthenaSecurityAthenaUser": "read"},  # the trail and the export
-    "kokuho-work": {"kokuho-assessment-prepare": "write",
+    "kokuho-work": {"kokuho-assessment-prepare-data": "write",
                     "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
-    "kokuho-exchange": {"kokuho-assessment-case-intake": "read", "kokuho-linkage-federation-list": "read",
-                        "kokuho-collection-payment-intake": "write", "kokuho-collection-payment-list": "read",
-                        "kokuho-collection-refund-file": "write",
-                        "kokuho-linkage-federation-export": "write", "kokuho-linkage-federation-intake": "write",
-                        "kokuho-city-intake-list": "read", "kokuho-city-intake": "write",
-                        "kokuho-benefits-receipt-intake": "write", "kokuho-benefits-receipt-list": "read"},
+    "kokuho-exchange": {"kokuho-assessment-case-intake-data": "read", "kokuho-linkage-federation-list-data": "read",
+                        "kokuho-collection-payment-intake-data": "write",
+                        "kokuho-collection-payment-list-data": "read",
+                        "kokuho-collection-refund-file-data": "write",
+                        "kokuho-linkage-federation-export-data": "write",
+                        "kokuho-linkage-federation-intake-data": "write",
+                        "kokuho-city-intake-list-data": "read", "kokuho-city-intake-data": "write",
+                        "kokuho-benefits-receipt-intake-data": "write", "kokuho-benefits-receipt-list-data": "read"},
     "kokuho-access-logs": {},  # written by the S3 logging service only
     "kokuho-athena-results": {"KokuhoAudit/SecurityAthenaSecurityAthenaUser": "write"},  # its query results
 }
@@ -140,12 +144,12 @@ _APPENDS = [name for name, tables in WORKFLOW_TABLES.items() if tables.get("acce
 _API = ["kokuho-qualification-api-" + c
         for c in ("read", "register", "vault", "approval", "review", "collection", "requests")]
 AUDIT_KEY_USERS: dict[str, str] = {
-    **{name: "encrypt" for name in _APPENDS + _API},
-    # the api functions' data-access roles append the access records of the routes, as the member of staff
-    **{f"{name}-data": "encrypt" for name in _API},
-    "kokuho-linkage-retention-purge": "encrypt",  # deletes expired 情報提供等記録 (on the audit key)
-    "kokuho-audit-digest": "encrypt",  # writes the signed digests to the audit bucket
-    "kokuho-audit-verify": "decrypt",
+    **{name: "encrypt" for name in _API},
+    # the data-access roles append the access records, as the member of staff (api) or the run (workflows)
+    **{f"{name}-data": "encrypt" for name in _APPENDS + _API},
+    "kokuho-linkage-retention-purge-data": "encrypt",  # deletes expired 情報提供等記録 (on the audit key)
+    "kokuho-audit-digest-data": "encrypt",  # writes the signed digests to the audit bucket
+    "kokuho-audit-verify-data": "decrypt",
     "KokuhoAudit/AccessHistoryVerifier": "decrypt",  # the security team's read-only policy
     "KokuhoAudit/SecurityAthenaSecurityAthenaUser": "encrypt",  # reads the trail, writes encrypted results
     "KokuhoNetwork/CustomVpcRestrictDefaultSGCustomResourceProviderRole": "encrypt",  # its dead-letter queue
@@ -202,10 +206,12 @@ def test_workflow_functions_touch_exactly_the_reviewed_tables(raw: dict[str, dic
                  if "FunctionName" in fn["Properties"]}
     workflow = {name for name in functions if not name.startswith("kokuho-qualification-api")}
     assert workflow == set(WORKFLOW_TABLES)
-    assert {name: _tables_touched(by_owner.get(name, [])) for name in workflow} == WORKFLOW_TABLES
+    # through its data-access role only, as its run (issue 11 item 1: test_infra_workflow_data_roles)
+    assert {name: _tables_touched(by_owner.get(f"{name}-data", [])) for name in workflow} == WORKFLOW_TABLES
+    assert {name: _tables_touched(by_owner.get(name, [])) for name in workflow} == {name: {} for name in workflow}
     # And no other role (state machine, scheduler, custom resource) reaches a table.
     # (The api functions' data-access roles are reviewed with their functions: test_infra_data_role.)
-    data_roles = {f"{name}-data" for name in functions if name.startswith("kokuho-qualification-api")}
+    data_roles = {f"{name}-data" for name in functions}
     others = {owner: touched for owner, sts in by_owner.items() if owner not in functions | data_roles
               and (touched := _tables_touched(sts))}
     assert others == {"KokuhoAudit/AccessHistoryVerifier": {"access_log": "read"}}

@@ -19,18 +19,22 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _statements(raw: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Function logical (catalog) → every statement of its execution role's policies."""
+def _statements(raw: dict[str, dict[str, Any]], own_only: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """Function logical (catalog) → every statement of its roles' policies: its execution role's and its
+    data-access role's (<function>-data, kokuho.access.data_role), unless `own_only`."""
     out: dict[str, list[dict[str, Any]]] = {}
     for template in raw.values():
         policies = resources(template, "AWS::IAM::ManagedPolicy").values()
+        named = {r["Properties"].get("RoleName"): rid for rid, r in resources(template, "AWS::IAM::Role").items()}
         for fn in resources(template, "AWS::Lambda::Function").values():
             name = fn["Properties"].get("FunctionName", "")
             if not name.startswith("kokuho-"):
                 continue
-            role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+            roles = [fn["Properties"]["Role"]["Fn::GetAtt"][0]]
+            if not own_only and f"{name}-data" in named:
+                roles.append(named[f"{name}-data"])
             out[name.removeprefix("kokuho-")] = [
-                st for p in policies if {"Ref": role} in p["Properties"].get("Roles", [])
+                st for p in policies for role in roles if {"Ref": role} in p["Properties"].get("Roles", [])
                 for st in p["Properties"]["PolicyDocument"]["Statement"]]
     return out
 
@@ -64,7 +68,10 @@ def test_the_private_api_may_answer_the_provision_workflow_and_nothing_broader(
                        if {"Ref": data_role[0]} in p["Properties"].get("Roles", [])
                        for st in p["Properties"]["PolicyDocument"]["Statement"]]
     assert "table/kokuho-linkage\"" in str(data_statements).replace("'", "\"")
-    assert not _states_statements(data_statements)  # the task-token answer is the function's own
+    # the answer is sent inside the route, while acting as the member of staff: the data role's, not the
+    # function's own (which could not make it: every call there is signed with the data role's session)
+    assert _states_statements(data_statements)
+    assert not _states_statements(_statements(raw, own_only=True)["qualification-api-approval"])
 
 
 def test_only_the_catalog_answerers_hold_send_task_and_only_on_their_machines(

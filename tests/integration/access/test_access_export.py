@@ -39,7 +39,8 @@ def test_export_writes_the_days_records_in_the_athena_layout_and_is_recorded(
         ("S0001", ["P1"], "read"), ("S0002", ["P2", "P1"], "write"),
         ("system:access-export", [f"EXPORT:{TODAY.isoformat()}"], "export_day")]
     assert set(lines[0]) == {"at", "staff_id", "terminal_id", "purpose", "subject_ids", "category", "operation",
-                             "result", "chain", "seq"}
+                             "result", "chain", "seq", "request_id", "api_request_id", "run_id"}
+    assert lines[0]["request_id"] is None  # written outside any request (kokuho.platform.request_ids)
     assert records_of_day(TODAY - timedelta(days=1)) == []
 
     # The named query over the export (no trail here): the person's two accesses, not the export's record.

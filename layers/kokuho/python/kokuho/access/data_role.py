@@ -112,22 +112,38 @@ class DataAccessSessions:
         self._clock = clock
         self._lock = threading.Lock()
         self._sessions: dict[Caller, _Session] = {}
+        self._assuming: dict[Caller, threading.Lock] = {}
         self.assumed = 0  # AssumeRole calls made (the cache's misses)
+
+    def _valid(self, caller: Caller) -> Any:
+        held = self._sessions.get(caller)
+        if held is not None and held.expires - REFRESH_MARGIN_SECONDS > self._clock():
+            return held.credentials
+        return None
 
     def credentials(self, caller: Caller) -> Any:
         if not caller.source_identity or not _SOURCE_IDENTITY.match(caller.source_identity):
             raise DataAccessRefused("data access needs a source identity")
         with self._lock:
-            held = self._sessions.get(caller)
-            if held is not None and held.expires - REFRESH_MARGIN_SECONDS > self._clock():
-                return held.credentials
-        session = self._assume(caller)
-        with self._lock:
-            self._sessions[caller] = session
-            # expired sessions of other callers are dropped, never handed to anyone
-            now = self._clock()
-            for other in [c for c, s in self._sessions.items() if s.expires <= now]:
-                del self._sessions[other]
+            held = self._valid(caller)
+            if held is not None:
+                return held
+            assuming = self._assuming.setdefault(caller, threading.Lock())
+        # One AssumeRole per caller at a time: threads of the same caller (a run's concurrent batches in one
+        # process) wait for it and share its session; other callers are not held up.
+        with assuming:
+            with self._lock:
+                held = self._valid(caller)
+            if held is not None:
+                return held
+            session = self._assume(caller)
+            with self._lock:
+                self._sessions[caller] = session
+                self._assuming.pop(caller, None)
+                # expired sessions of other callers are dropped, never handed to anyone
+                now = self._clock()
+                for other in [c for c, s in self._sessions.items() if s.expires <= now]:
+                    del self._sessions[other]
         return session.credentials
 
     def _assume(self, caller: Caller) -> _Session:

@@ -3,7 +3,8 @@ Athena's `access_records` table reads (`access-records/<YYYY>/<MM>/<DD>/access-r
 kokuho.trail.athena), so the security team joins them with CloudTrail (`kokuho-who-accessed-person`).
 
 A line holds the record's fields as ACCESS_COLUMNS names them — when (UTC), staff, terminal, purpose, whose
-data (internal ids, never a My Number: records refuse one), category, operation, result, chain, seq. The
+data (internal ids, never a My Number: records refuse one), category, operation, result, chain, seq, and
+the ids of the request that caused it (kokuho.platform.request_ids; null on records older than them). The
 export is itself recorded (subject `EXPORT:<day>`): reading the access history is an access too.
 """
 

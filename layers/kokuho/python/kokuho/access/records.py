@@ -54,6 +54,7 @@ from kokuho.access import subject_index
 from kokuho.access.actor import Actor as Actor  # re-exported: callers name it from here
 from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
 from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
+from kokuho.platform.request_ids import current_request_ids
 from kokuho.records.base import connection, table_meta
 
 CHAIN_PREFIX = "CHAIN#"
@@ -101,6 +102,11 @@ class AccessRecordModel(Model):
     # Written at creation, under the hash: this record's subjects have index entries (subject_index.py);
     # records older than the index have none and are not expected to.
     subject_index = UnicodeAttribute(null=True)
+    # The ids of the request that caused the access (kokuho.platform.request_ids): the Lambda request id
+    # (its AWS calls' CloudTrail userAgent carries it), the API Gateway request id, the workflow run.
+    request_id = UnicodeAttribute(null=True)
+    api_request_id = UnicodeAttribute(null=True)
+    run_id = UnicodeAttribute(null=True)
     by_staff = _ByStaff()
 
 
@@ -205,6 +211,13 @@ def _next_record(
     }
     if actor.terminal_source is not None:  # API calls: where the terminal id came from
         item["terminal_source"] = actor.terminal_source
+    ids = current_request_ids()
+    if ids is not None:  # joins the CloudTrail events of the same request (kokuho.trail: access-record-trail)
+        given = {k: v for k, v in (("request_id", ids.request_id), ("api_request_id", ids.api_request_id),
+                                   ("run_id", ids.run_id)) if v}
+        if any(contains_my_number(v) for v in given.values()):
+            raise AccessRecordError("request ids: an access record never holds a My Number")
+        item.update(given)
     return AccessRecordModel(hash=record_hash(item), **item)
 
 

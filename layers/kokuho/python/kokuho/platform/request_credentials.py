@@ -18,6 +18,9 @@ from typing import Any
 import boto3
 import botocore.handlers
 
+# registered with this module's handler, so every session that signs per request also marks the request
+from kokuho.platform import request_ids  # noqa: F401
+
 _current: contextvars.ContextVar[Any] = contextvars.ContextVar("kokuho_request_credentials", default=None)
 
 

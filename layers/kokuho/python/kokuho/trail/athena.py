@@ -93,6 +93,10 @@ ACCESS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("result", "string"),
     ("chain", "string"),
     ("seq", "bigint"),
+    # the request that caused it (kokuho.platform.request_ids): its AWS calls' userAgent carries request_id
+    ("request_id", "string"),
+    ("api_request_id", "string"),
+    ("run_id", "string"),
 )
 ACCESS_PARTITIONS: tuple[tuple[str, str], ...] = (("day", "string"),)
 

@@ -154,12 +154,12 @@ def catalog_function_names(table: str, access: Any = None) -> list[str]:
 
 
 def catalog_function_logicals(table: str, access: Any = None, with_data_role: bool = False) -> list[str]:
-    """The catalog's functions that use `table` (with `access` when given; with a data-access role — the
-    api functions — when asked)."""
-    from kokuho.platform.catalog import FUNCTIONS
+    """The catalog's functions that use `table` (with `access` when given; with a data-access role —
+    kokuho.platform.catalog.has_data_role — when asked)."""
+    from kokuho.platform.catalog import FUNCTIONS, has_data_role
 
-    return [f.logical for f in FUNCTIONS
-            if table in f.tables and (access is None or f.tables[table] == access) and (f.api or not with_data_role)]
+    return [f.logical for f in FUNCTIONS if table in f.tables and (access is None or f.tables[table] == access)
+            and (has_data_role(f) or not with_data_role)]
 
 
 def _table_names(value: Any) -> Any:

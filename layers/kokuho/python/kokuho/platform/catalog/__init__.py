@@ -30,5 +30,16 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
 FUNCTIONS_BY_LOGICAL = {f.logical: f for f in FUNCTIONS}
 STATE_MACHINES_BY_LOGICAL = {s.logical: s for s in STATE_MACHINES}
 
+
+def has_data_role(spec: FunctionSpec) -> bool:
+    """The function reaches its data through a data-access role (kokuho.access.data_role), assumed as who
+    causes the access: an api function as the member of staff — when it has anything beyond the caller's
+    tables (qualification.CALLER_TABLES) or writes access records — and a batch or workflow function as its
+    run (kokuho.access.run_identity) whenever it touches a table, a bucket or a signing key."""
+    if spec.api:
+        return bool(spec.buckets or spec.signing_keys or "access_log" in spec.tables
+                    or set(spec.tables) - qualification.CALLER_TABLES)
+    return bool(spec.tables or spec.buckets or spec.signing_keys)
+
 __all__ = ["FUNCTIONS", "STATE_MACHINES", "FunctionSpec", "StateMachineSpec", "Schedule",
-           "FUNCTIONS_BY_LOGICAL", "STATE_MACHINES_BY_LOGICAL"]
+           "FUNCTIONS_BY_LOGICAL", "STATE_MACHINES_BY_LOGICAL", "has_data_role"]

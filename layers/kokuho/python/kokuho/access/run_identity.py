@@ -1,0 +1,82 @@
+"""Batch and workflow functions reach personal data as their run (issue 11 item 1): the source identity of
+their data-access session is the run id, so every data event of a run in CloudTrail names that run.
+
+`acts_as_run(workflow, purpose)` wraps a Lambda handler: the whole invocation runs inside
+`acting_as(Caller(run id, workflow, function, purpose))` (kokuho.access.data_role: one AssumeRole per
+run per container, the session reused while valid and never by another run) and `serving(request ids)`
+(kokuho.platform.request_ids: the access records it writes and the userAgent of its AWS calls carry the
+Lambda request id and the run id, so the two join).
+
+The run id: the Step Functions execution's name, given as `execution_name` or read from `execution_id`
+(the execution ARN ends with the name) — one id for every step of the execution; a function started on
+its own (no execution in its event) is its own run: its Lambda request id, the id those functions
+already name their runs by. A source identity is at most 64 characters of [\\w+=,.@-]: a longer or
+otherwise unfit name keeps its fit prefix and a hash of the whole, so two runs never share one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from kokuho.access.data_role import Caller, DataAccessRefused, acting_as, source_identity
+from kokuho.identity.mynumber import contains_my_number
+from kokuho.platform.request_ids import lambda_ids, serving
+
+__all__ = ["acts_as_run", "run_caller", "run_id_of", "run_source_identity"]
+
+Event = dict[str, Any]
+Handler = TypeVar("Handler", bound=Callable[[Any, Any], Any])
+_FIT = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
+_EXECUTION_ARN = re.compile(r"^arn:aws[\w-]*:states:[^:]+:\d+:execution:[^:]+:([^:]+)$")
+
+
+def run_id_of(event: Any, context: Any) -> str:
+    """The run a task belongs to: its execution's name, else this invocation's request id."""
+    if isinstance(event, dict):
+        name = event.get("execution_name")
+        if isinstance(name, str) and name:
+            return name
+        found = _EXECUTION_ARN.match(str(event.get("execution_id") or ""))
+        if found:
+            return found.group(1)
+    request_id = str(getattr(context, "aws_request_id", "") or "")
+    if not request_id:
+        raise DataAccessRefused("a workflow step needs its run: no execution in the event, no request id")
+    return request_id
+
+
+def run_source_identity(run_id: str) -> str:
+    """The run id as a source identity STS accepts (itself when it fits; never invented, never a My Number)."""
+    if not run_id or contains_my_number(run_id):
+        raise DataAccessRefused("data access needs the id of who causes it (a staff id or a run id)")
+    if _FIT.match(run_id):
+        return run_id
+    digest = hashlib.sha256(run_id.encode("utf-8")).hexdigest()[:12]
+    kept = re.sub(r"[^\w+=,.@-]", ".", run_id, flags=re.ASCII)[:64 - len(digest) - 1]
+    return source_identity(f"{kept}.{digest}")
+
+
+def run_caller(run_id: str, workflow: str, function: str, purpose: str) -> Caller:
+    """The caller of a run's accesses: the run id as source identity, the workflow as the terminal tag."""
+    return Caller(run_source_identity(run_id), workflow, function, purpose)
+
+
+def acts_as_run(workflow: str, purpose: str,
+                run_id: Callable[[Any, Any], str] = run_id_of) -> Callable[[Handler], Handler]:
+    """A Lambda handler whose every AWS call is made as its run (see the module docstring)."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def as_run(event: Any, context: Any) -> Any:
+            run = run_id(event, context)
+            function = str(getattr(context, "function_name", "") or workflow)
+            with serving(lambda_ids(context, run_id=run)), acting_as(run_caller(run, workflow, function, purpose)):
+                return handler(event, context)
+
+        return as_run  # type: ignore[return-value]
+
+    return wrap

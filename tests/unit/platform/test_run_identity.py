@@ -1,0 +1,61 @@
+"""Which run a workflow step acts as (kokuho.access.run_identity) and the request ids it carries
+(kokuho.platform.request_ids): the execution's name, else the invocation; a source identity STS accepts,
+never two runs the same one, never a My Number."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from kokuho.access.data_role import DataAccessRefused
+from kokuho.access.run_identity import run_caller, run_id_of, run_source_identity
+from kokuho.identity.mynumber import check_digit
+from kokuho.platform.request_ids import USER_AGENT_MARK, lambda_ids, mark_user_agent, serving
+
+CONTEXT = SimpleNamespace(aws_request_id="6f1c2b1e-0d7a-4c8e-9a51-3f0e2d9b7c10", function_name="kokuho-x")
+ARN = "arn:aws:states:ap-northeast-1:123456789012:execution:kokuho-monthly-assessment:monthly-2026-11"
+
+
+def test_the_run_is_the_executions_name_else_the_invocation() -> None:
+    assert run_id_of({"execution_name": "annual-2024-06"}, CONTEXT) == "annual-2024-06"
+    assert run_id_of({"execution_id": ARN, "batch": {}}, CONTEXT) == "monthly-2026-11"
+    assert run_id_of({"key": "incoming/a.jsonl"}, CONTEXT) == CONTEXT.aws_request_id  # started on its own
+    with pytest.raises(DataAccessRefused):
+        run_id_of({}, SimpleNamespace())
+
+
+def test_a_source_identity_sts_accepts_distinct_per_run_never_a_my_number() -> None:
+    assert run_source_identity("monthly-2026-11") == "monthly-2026-11"
+    long_a, long_b = "a" * 70 + "-1", "a" * 70 + "-2"  # execution names run to 80 characters
+    ids = {run_source_identity(long_a), run_source_identity(long_b), run_source_identity("月次 2026/11")}
+    assert len(ids) == 3 and all(len(i) <= 64 and i.isascii() for i in ids)
+    number = "12345678901" + str(check_digit("12345678901"))
+    for bad in ("", f"run-{number}"):
+        with pytest.raises(DataAccessRefused):
+            run_source_identity(bad)
+    caller = run_caller("monthly-2026-11", "monthly-assessment", "kokuho-assessment-batch", "賦課")
+    assert (caller.source_identity, caller.terminal) == ("monthly-2026-11", "monthly-assessment")
+
+
+class _Request:
+    def __init__(self, agent: str) -> None:
+        import email.message
+
+        self.headers = email.message.Message()
+        self.headers["User-Agent"] = agent
+
+
+def test_inside_a_request_every_call_names_it_in_its_user_agent_once() -> None:
+    request = _Request("Boto3/1.0 Botocore/1.0")
+    mark_user_agent(request)
+    assert request.headers.get_all("User-Agent") == ["Boto3/1.0 Botocore/1.0"]  # outside: unchanged
+    ids = lambda_ids(CONTEXT, api_request_id="c0ffee-1", run_id="monthly-2026-11")
+    with serving(ids):
+        mark_user_agent(request)
+        mark_user_agent(request)  # a retry is signed again: still one mark, one header
+    assert request.headers.get_all("User-Agent") == [
+        f"Boto3/1.0 Botocore/1.0 {USER_AGENT_MARK}{CONTEXT.aws_request_id}"]
+    # an unfit id from an event is left out, never a reason to fail the request
+    assert lambda_ids(SimpleNamespace(), api_request_id="x y").api_request_id is None
+    assert lambda_ids(SimpleNamespace()).request_id == "local"
