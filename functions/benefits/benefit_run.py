@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from kokuho.access.run_identity import acts_as_run
 from kokuho.platform.observability import get_logger
 from kokuho.receipts import benefit_run
+from kokuho.receipts.benefit_run import PURPOSE
 
 logger = get_logger("benefits-monthly-run")
+WORKFLOW = "benefits-monthly-run"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def prepare(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = benefit_run.prepare(event)
@@ -19,6 +23,7 @@ def prepare(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return out
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = benefit_run.run_batch(event)
@@ -26,6 +31,7 @@ def batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return out
 
 
+@acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def summarize(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = benefit_run.summarize(event)

@@ -27,6 +27,7 @@ WITH_DATA = {
     "kokuho-linkage-retention-purge", "kokuho-linkage-federation-export", "kokuho-linkage-federation-intake",
     "kokuho-linkage-federation-list", "kokuho-city-intake", "kokuho-city-intake-list",
     "kokuho-benefits-receipt-intake", "kokuho-benefits-receipt-list",
+    "kokuho-benefits-run-prepare", "kokuho-benefits-run-batch", "kokuho-benefits-run-summarize",
 }
 WITHOUT_DATA = {"kokuho-linkage-query-send"}  # hands a prepared query to the network gateway: no data
 TAGS = ["kokuho-function", "kokuho-purpose", "kokuho-terminal"]
