@@ -23,7 +23,9 @@ from kokuho.access.export import export_day
 from kokuho.assessment.household_cases import put_household_cases
 from kokuho.identity.mynumber import count_my_numbers
 from kokuho.trail.athena import query_named
+from kokuho.trail.detections import load_detections
 from kokuho.trail.duckdb_local import connect, run_query
+from kokuho.trail.scan import scan_directory
 from kokuho_local.embedded import embedded_aws
 from kokuho_local.synthetic import generate_city
 from kokuho_local.trail_recorder import TrailRecorder
@@ -142,8 +144,11 @@ def test_keys_in_the_runs_dynamodb_requests_are_surrogate_ids(recorded: tuple[Pa
     assert not any(n in text for n in numbers)
 
 
-def test_the_trail_files_hold_what_was_recorded(recorded: tuple[Path, list[dict[str, Any]]]) -> None:
+def test_the_trail_files_hold_what_was_recorded_and_raise_no_detection(
+        recorded: tuple[Path, list[dict[str, Any]]]) -> None:
     root, records = recorded
     on_disk = [r for path in sorted((root / "AWSLogs").rglob("*_CloudTrail_*.json.gz"))
                for r in json.loads(gzip.decompress(path.read_bytes()))["Records"]]
     assert len(on_disk) == len(records)
+    # the runs' data roles are the catalog's writers and readers of their tables: nothing to report
+    assert scan_directory(root, load_detections()).findings() == []
