@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kokuho.collection.slips import slips_of
-from kokuho.dates.era import era_and_western
 from kokuho.notices.model import ChangeNotice, check_change_notice
 from kokuho.notices.text import explanation_lines, fiscal_year_label, yen
 from kokuho.premium import diff_parts
@@ -56,23 +55,8 @@ def draw(book: NoticeBook, notice: ChangeNotice) -> None:
     y = book.wrapped(LEFT + 2, y + 6, RIGHT - LEFT - 2, "\n".join(explanation_lines(explain)), 8.5) + 2
     # The installments before and after (期別, 納期限 with the western date, 変更前, 変更後).
     before = {i.number: i.amount for i in p.installments}
-    book.rule(y)
-    y += 5
-    for x, head in ((LEFT + 2, "期別"), (LEFT + 20, "納期限")):
-        book.text(x, y, head, 9)
-    book.right(LEFT + 125, y, "変更前", 9)
-    book.right(LEFT + 155, y, "変更後", 9)
-    y += 2
-    book.rule(y)
-    for inst in c.installments:
-        y += 5.5
-        book.text(LEFT + 2, y, f"第{inst.number}期", 9)
-        book.text(LEFT + 20, y, era_and_western(inst.due), 9)
-        book.right(LEFT + 125, y, yen(before.get(inst.number, 0)), 9)
-        book.right(LEFT + 155, y, yen(inst.amount), 9)
-    y += 3
-    book.rule(y)
-    y += 6
+    y = book.installment_table(y, "納期限", [(LEFT + 125, "変更前"), (LEFT + 155, "変更後")],
+                               [(i.number, i.due, [before.get(i.number, 0), i.amount]) for i in c.installments])
     if n.state is not None and n.state.overpayment > 0:
         y = book.wrapped(LEFT, y, RIGHT - LEFT,
                          f"・納め過ぎとなった保険料 {yen(n.state.overpayment)} は、未納の保険料に充当し、"

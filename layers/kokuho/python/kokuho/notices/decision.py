@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kokuho.dates.era import era_and_western
 from kokuho.notices.model import DecisionNotice, check_decision_notice
 from kokuho.notices.text import explanation_lines, fiscal_year_label, yen
 
@@ -28,21 +27,8 @@ def draw(book: NoticeBook, notice: DecisionNotice) -> None:
     y += 7
     book.text(LEFT, y, "■ 算定の内訳", 11)
     y = book.wrapped(LEFT + 2, y + 6, RIGHT - LEFT - 2, "\n".join(explanation_lines(n.output["explain"])), 8.5) + 2
-    book.rule(y)
-    y += 5
-    book.text(LEFT + 2, y, "期別", 9)
-    book.text(LEFT + 20, y, "納期限", 9)
-    book.right(LEFT + 125, y, "保険料額", 9)
-    y += 2
-    book.rule(y)
-    for inst in c.installments:
-        y += 5.5
-        book.text(LEFT + 2, y, f"第{inst.number}期", 9)
-        book.text(LEFT + 20, y, era_and_western(inst.due), 9)
-        book.right(LEFT + 125, y, yen(inst.amount), 9)
-    y += 3
-    book.rule(y)
-    y += 6
+    y = book.installment_table(y, "納期限", [(LEFT + 125, "保険料額")],
+                               [(i.number, i.due, [i.amount]) for i in c.installments])
     for line in ("・納付書は納入通知書に同封しています。",
                  "・この決定に不服があるときは、この通知を受けた日の翌日から起算して3か月以内に、"
                  "国民健康保険審査会に審査請求をすることができます。",

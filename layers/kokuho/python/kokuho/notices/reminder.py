@@ -36,24 +36,10 @@ def draw(book: NoticeBook, notice: ReminderNotice) -> None:
     y += 6
     book.text(LEFT, y, f"指定納期限  {era_and_western(pay_by)}", 10)
     y += 5
-    book.rule(y)
-    y += 5
-    book.text(LEFT + 2, y, "期別", 9)
-    book.text(LEFT + 20, y, "当初の納期限", 9)
-    book.right(LEFT + 125, y, "保険料額", 9)
-    book.right(LEFT + 160, y, "未納額", 9)
-    y += 2
-    book.rule(y)
     amounts = {i.number: i.amount for i in c.installments}
-    for r in sorted(n.reminders, key=lambda r: r.installment):
-        y += 5.5
-        book.text(LEFT + 2, y, f"第{r.installment}期", 9)
-        book.text(LEFT + 20, y, era_and_western(r.due), 9)
-        book.right(LEFT + 125, y, yen(amounts[r.installment]), 9)
-        book.right(LEFT + 160, y, yen(r.unpaid), 9)
-    y += 3
-    book.rule(y)
-    y += 6
+    y = book.installment_table(y, "当初の納期限", [(LEFT + 125, "保険料額"), (LEFT + 160, "未納額")],
+                               [(r.installment, r.due, [amounts[r.installment], r.unpaid])
+                                for r in sorted(n.reminders, key=lambda r: r.installment)])
     for line in ("・指定納期限までに納付がないときは、滞納処分 (財産の差押え等) を行うことがあります。",
                  "・納期限の翌日から納付の日までの日数に応じて延滞金がかかることがあります"
                  " (本税の完納後にお知らせします)。",

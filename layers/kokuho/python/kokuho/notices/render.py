@@ -5,7 +5,7 @@ paragraphs: a notice is a form, and fixed positions are what keeps every charact
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -134,6 +134,29 @@ class NoticeBook:
     def rule(self, y: float) -> None:
         self.pdf.set_line_width(0.2)
         self.pdf.line(LEFT, y, RIGHT, y)
+
+    def installment_table(self, y: float, due_head: str, amount_heads: Sequence[tuple[float, str]],
+                          rows: Iterable[tuple[int, date, Sequence[int]]]) -> float:
+        """The installments as the decision, change and reminder notices list them, ruled above and below:
+        期別 (第N期), the 納期限 (era form, western date beside) and each amount right-aligned at its column's
+        x; returns the y below the table."""
+        self.rule(y)
+        y += 5
+        self.text(LEFT + 2, y, "期別", 9)
+        self.text(LEFT + 20, y, due_head, 9)
+        for x, head in amount_heads:
+            self.right(x, y, head, 9)
+        y += 2
+        self.rule(y)
+        for number, due, amounts in rows:
+            y += 5.5
+            self.text(LEFT + 2, y, f"第{number}期", 9)
+            self.text(LEFT + 20, y, era_and_western(due), 9)
+            for (x, _), amount in zip(amount_heads, amounts, strict=True):
+                self.right(x, y, yen(amount), 9)
+        y += 3
+        self.rule(y)
+        return y + 6
 
     def slip_pages(self, slips: list[dict[str, Any]]) -> None:
         """Payment slips four to a page; each: payer, household_id, fiscal_year, slip (Slip), due (date),
