@@ -143,3 +143,12 @@ def test_equal_facts_give_equal_basis_digests_and_an_income_correction_changes_i
     a = under70({"P1": income(3_000_000)})
     assert a.digest == under70({"P1": income(3_000_000)}).digest
     assert a.digest != under70({"P1": income(3_100_000)}).digest
+
+
+def test_without_the_basis_the_judgement_is_the_same() -> None:
+    incomes = {"P1": income(3_000_000, taxable_income=1_500_000), "P2": income(1_000_000)}
+    members = [member("P1", "1952-05-10"), member("P2")]
+    full = judge((2024, 10), "P1", members, incomes)
+    bare = judge((2024, 10), "P1", members, incomes, with_basis=False)
+    assert (bare.bracket, bare.bracket70, bare.copay_ratios, bare.ages) == (
+        full.bracket, full.bracket70, full.copay_ratios, full.ages) and bare.basis == {} and full.basis

@@ -51,10 +51,11 @@ def _bill(r: Any) -> dict[str, Any]:
             "total_cost": r.total_cost, "copay": r.copay}
 
 
-def input_hash(case: dict[str, Any], brackets: dict[str, Any]) -> str:
-    """What a month's decision depends on: the engine's case and the brackets with their basis (an income 更正 that
-    leaves the bracket as it was still changes the basis, hence a new version recording it)."""
-    text = json.dumps({"case": case, "brackets": brackets}, sort_keys=True, ensure_ascii=False)
+def input_hash(case: dict[str, Any]) -> str:
+    """What a month's decision depends on: the engine's case, which holds the brackets, the ages, the bills, the
+    多数回 months and the yearly-cap history. An income 更正 that leaves the brackets as they were changes no decision
+    (the version keeps the basis it was decided on)."""
+    text = json.dumps(case, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -83,7 +84,7 @@ def decide_household(facts: HouseholdFacts, first: Month, last: Month, *, run_id
         people = [MemberFacts(s.person_id, s.birth_date, covered[s.person_id]) for s in spans]
         year = benefit_year(month)
         try:
-            brackets = judge(month, facts.householder_id, people, facts.incomes.get(year, {}))
+            brackets = judge(month, facts.householder_id, people, facts.incomes.get(year, {}), with_basis=False)
         except RateFileError as exc:  # the 基礎控除 tiers of that year's rate file are not loadable
             if month >= first:
                 out.failures[text] = str(exc)
@@ -122,7 +123,7 @@ def decide_household(facts: HouseholdFacts, first: Month, last: Month, *, run_id
         benefit = int(result["benefit"])
         if benefit > 0:
             benefit_months.add(text)
-        digest = input_hash(case, brackets.to_json())
+        digest = input_hash(case)
         latest = facts.latest.get(text)
         if latest is not None and latest.input_hash == digest:
             outcome = "replayed" if latest.run_id == run_id else "unchanged"
@@ -138,7 +139,9 @@ def decide_household(facts: HouseholdFacts, first: Month, last: Month, *, run_id
             "at": at, "input_hash": digest, "kind": _kind(version, difference),
             "result": {"ceiling": result["ceiling"], "multiple": result["multiple"], "benefit": benefit},
             "previous_benefit": latest.benefit if latest else 0, "difference": difference,
-            "brackets": brackets.to_json(), "case": case,
+            # the basis, for the months recorded only (the same judgement, with its working)
+            "brackets": judge(month, facts.householder_id, people, facts.incomes.get(year, {})).to_json(),
+            "case": case,
             "carried_over_used": sorted(p for p in facts.carried_over if p < text),
         }
         out.versions.append(NewVersion(facts.household_id, text, version, digest, benefit, difference, doc))

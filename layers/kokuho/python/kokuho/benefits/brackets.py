@@ -131,18 +131,30 @@ def _no_income_for_low_income_i(income: Mapping[str, Any]) -> bool:
     return total - pension + max(0, int(revenue) - LOW_INCOME_PENSION_DEDUCTION) <= 0
 
 
+_BASIS_KEYS = frozenset({"total", "salary", "pension", "declared", "resident_tax_exempt", "taxable_income",
+                         "pension_revenue", "involuntary_unemployment"})
+
+
 def _income_basis(income: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What the tests read of an income record (the record's other keys are not the brackets' basis)."""
     if income is None:
         return None
-    keys = ("total", "salary", "pension", "declared", "resident_tax_exempt", "taxable_income", "pension_revenue",
-            "involuntary_unemployment")
-    return {k: income[k] for k in keys if k in income and income[k] is not None}
+    return {k: v for k, v in income.items() if k in _BASIS_KEYS and v is not None}
+
+
+def _first(table: tuple[tuple[int, str], ...], amount: int, *, above: bool) -> str | None:
+    """The first bracket of a table whose amount `amount` is over (above) or at least (not above)."""
+    for limit, name in table:
+        if amount > limit if above else amount >= limit:
+            return name
+    return None
 
 
 def judge(month: Month, householder_id: str, members: Sequence[MemberFacts],
-          incomes: Mapping[str, Mapping[str, Any]]) -> Brackets:
+          incomes: Mapping[str, Mapping[str, Any]], *, with_basis: bool = True) -> Brackets:
     """The brackets of the household in `month`; `incomes` are the records stored for fiscal year
-    `benefit_year(month)` (absent: none stored)."""
+    `benefit_year(month)` (absent: none stored). `with_basis=False` leaves the basis empty: the benefit run asks for
+    it only for the months it records (most months of a run are decided again unchanged)."""
     year = benefit_year(month)
     insured = [m for m in members if m.insured]
     ages = {m.person_id: engine_age(m.birth_date, month) for m in insured}
@@ -159,18 +171,19 @@ def judge(month: Month, householder_id: str, members: Sequence[MemberFacts],
         "insured": sorted(ages), "resident_tax_tested": sorted(tested),
         "incomes": {p: _income_basis(incomes.get(p)) for p in sorted(tested)},
         "not_declared": undeclared, "all_resident_tax_exempt": exempt,
-    }
+    } if with_basis else {}
 
     bracket: str | None = None
     if young:
         total_after = sum(after.values())
-        basis["income_after_deduction"] = total_after
+        if with_basis:
+            basis["income_after_deduction"] = total_after
         if undeclared:
             bracket = "ア"
         elif exempt:
             bracket = "オ"
         else:
-            bracket = next((name for over, name in UNDER70 if total_after > over), "エ")
+            bracket = _first(UNDER70, total_after, above=True) or "エ"
 
     bracket70: str | None = None
     ratios: dict[str, str] = {}
@@ -179,10 +192,11 @@ def judge(month: Month, householder_id: str, members: Sequence[MemberFacts],
         taxable = {p: int(incomes[p]["taxable_income"]) if p not in stand_in else after[p]
                    for p in old if p in after}
         old_after = sum(after.get(p, 0) for p in old)
-        basis.update(taxable_income_of_70_74=taxable, taxable_income_stand_in=stand_in,
-                     income_after_deduction_70_74=old_after)
+        if with_basis:
+            basis.update(taxable_income_of_70_74=taxable, taxable_income_stand_in=stand_in,
+                         income_after_deduction_70_74=old_after)
         highest = max(taxable.values(), default=0)
-        active = next((name for least, name in ACTIVE70 if highest >= least), None)
+        active = _first(ACTIVE70, highest, above=False)
         if active is not None and old_after > ACTIVE70_INCOME_FLOOR:
             bracket70 = active
         elif exempt:
