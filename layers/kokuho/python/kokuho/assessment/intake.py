@@ -32,8 +32,8 @@ from kokuho.intake.framing import (
     safe_field,
     split_trailer,
     trailer_errors,
-    trailer_line,
 )
+from kokuho.intake.framing import build_file as framed
 
 __all__ = ["IntakeError", "Parsed", "apply_file", "build_file", "encoding_error", "validate_file"]
 
@@ -100,11 +100,8 @@ def _validate_line(n: int, raw: str, seen: set[str]) -> tuple[Parsed | None, lis
 def build_file(rows: Iterable[tuple[str, dict[str, Any], Iterable[tuple[str, str]]]]) -> bytes:
     """An intake file's bytes: one line a household (id, case, (person id, My Number) pairs), then the
     trailer. What the synthetic city, the demo and the tests send."""
-    lines = [json.dumps({"household_id": hid, "case": case,
-                         "persons": [{"person_id": p, "my_number": n} for p, n in persons]},
-                        ensure_ascii=False) + "\n" for hid, case, persons in rows]
-    body = "".join(lines).encode("utf-8")
-    return body + trailer_line(len(lines), body)
+    return framed({"household_id": hid, "case": case, "persons": [{"person_id": p, "my_number": n} for p, n in persons]}
+                  for hid, case, persons in rows)
 
 
 def _same_person_errors(n: int, item: Parsed, members: dict[str, int],
