@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,14 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
                    if r["eventSource"] == "dynamodb.amazonaws.com"
                    and r["userIdentity"].get("sessionContext", {}).get("sourceIdentity")}
     assert {"S0300", "S0301"} <= staff_reads  # the counter staff and the clerk, by name
+    # every data event a function made names who caused it — a member of staff or a workflow's run (issue 11
+    # item 1) — but the API's identifying of its caller (sessions, grants, volume counters), before anyone acts
+    caller_tables = {"kokuho-staff-sessions", "kokuho-staff", "kokuho-api-usage"}
+    unnamed = [r for r in records if r["eventCategory"] == "Data" and r["eventSource"] != "lambda.amazonaws.com"
+               and r["userIdentity"].get("type") == "AssumedRole"
+               and not r["userIdentity"]["sessionContext"].get("sourceIdentity")
+               and not set(re.findall(r"kokuho-[a-z-]+", json.dumps(r["requestParameters"]))) <= caller_tables]
+    assert unnamed == []
     # no My Number of the city anywhere in what the demo printed or wrote
     numbers = [p.my_number for h in city.households for p in h.persons]
     trail_text = "".join(json.dumps(r, ensure_ascii=False) for r in records)
