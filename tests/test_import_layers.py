@@ -171,6 +171,7 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              "kokuho.assessment.care_transfer", "kokuho.assessment.versions",
              "kokuho.linkage.federation_codec", "kokuho.linkage.federation_ports", "kokuho.linkage.federation_apply",
              "kokuho.linkage.federation_files", "kokuho.linkage.codes", "kokuho.linkage.code_ports",
+             "kokuho.linkage.transfers", "kokuho.linkage.transfer_ports",
              "kokuho.identity.vault_ports", "kokuho.identity.vault_service",
              "kokuho.identity.keyed_hash",
              # the information file (資格管理): its port, the registrations and reads, and the pure rules
@@ -190,6 +191,7 @@ RECORDS_MAY_IMPORT = {
     ("kokuho.records", "kokuho.access.actor"): "who acts, named in the access records",
     ("kokuho.records.qualification", "kokuho.qualification.model"): "items map to the qualification dataclasses",
     ("kokuho.records.qualification", "kokuho.qualification.history"): "items map to the qualification periods",
+    ("kokuho.records.linkage_transfers", "kokuho.linkage.transfers"): "applications map to its Application value",
     ("kokuho.records.access_store", "kokuho.access.staff"): "staff and grants map to these values",
     ("kokuho.records.access_store", "kokuho.access.subject_index"):
         "the subject index's model stays beside the access log's writer (kokuho.access.records) for now",

@@ -1,6 +1,7 @@
-"""One contract, two adapters, for the federation store, the vault store and the 符号 store: the in-memory fakes the use
-cases' unit tests run on (tests/fakes/) and the pynamodb adapters (kokuho.records.federation_store,
-kokuho.records.vault_store) behave alike where the use cases rely on it."""
+"""One contract, two adapters, for the federation store, the vault store, the 符号 store and the
+transfers store: the in-memory fakes the use cases' unit tests run on (tests/fakes/) and the pynamodb
+adapters (kokuho.records.federation_store, .vault_store, .linkage_codes, .linkage_transfers) behave
+alike where the use cases rely on it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from fakes.code_store import InMemoryCodeStore
 from fakes.federation_store import InMemoryFederationStore
+from fakes.transfer_store import InMemoryTransferStore
 from fakes.vault import InMemoryVaultStore
 
 from kokuho.access.actor import Actor
@@ -111,3 +113,36 @@ def test_codes_are_stored_once_and_found_both_ways(backend: str) -> None:
     assert not s.put_once("P1", "QX-2", "2026-05-02T00:00:00+00:00", "network")  # never replaced
     assert s.code_of("P1") == "QX-1" and s.person_of_code("QX-1") == "P1" and s.person_of_code("QX-2") is None
     s.record(CLERK, ["P1"], "linkage_code", "write")
+
+
+def transfer_store(backend: str) -> Any:
+    if backend == "fake":
+        return InMemoryTransferStore()
+    from kokuho.records.linkage_transfers import PynamoTransferStore
+
+    return PynamoTransferStore()
+
+
+def test_applications_and_transfers_are_kept_alike(backend: str) -> None:
+    from kokuho.linkage.transfer_ports import TransferRow
+    from kokuho.linkage.transfers import Application
+
+    s = transfer_store(backend)
+    app = Application("APP-1", "保健福祉局介護保険課", "保険料賦課情報", "K001", "保険料の特別徴収に関する事務",
+                      "番号法第9条第2項", date(2026, 4, 1), date(2027, 3, 31))
+    assert s.application("APP-1") is None and s.put_application(app) and not s.put_application(app)
+    assert s.application("APP-1") == app and s.applications_for(app.department, app.information_kind) == [app]
+    approved = s.approve("APP-1", "K900", "2026-05-01T00:00:00+00:00")
+    assert approved == Application(**{**app.__dict__, "status": "approved", "approver": "K900",
+                                      "approved_at": "2026-05-01T00:00:00+00:00"}) == s.application("APP-1")
+    assert s.approve("APP-1", "K901", "2026-05-02T00:00:00+00:00") is None  # approved once
+    assert s.approve("APP-9", "K900", "2026-05-02T00:00:00+00:00") is None
+    assert s.revoke("APP-1") and not s.revoke("APP-9") and s.application("APP-1").status == "revoked"
+    first = TransferRow("run-1", app.department, app.information_kind, 10, "APP-1", "system:x", "sfn", "transferred",
+                        None, "2026-05-03T00:00:00.000+00:00", "monthly:run")
+    assert s.put_transfer(first, once=True) == first
+    assert s.put_transfer(TransferRow(**{**first.__dict__, "subject_count": 99}), once=True) == first
+    refused = TransferRow("X2", app.department, app.information_kind, 1, None, "K002", "T1", "refused",
+                          "no data-use application", "2026-05-02T00:00:00.000+00:00")
+    s.put_transfer(refused, once=False)
+    assert s.transfers_to(app.department) == [refused, first] and s.transfers_to("総務局総務課") == []

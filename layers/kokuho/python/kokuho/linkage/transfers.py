@@ -5,7 +5,8 @@ information it may receive (e.g. 保健福祉局介護保険課 ← 保険料賦
 A transfer happens only under an approved データ利用申請 (data-use application: applicant, purpose,
 legal basis, approver, validity) for that department and kind; its content is validated (subject
 count within the department's band, fields within the kind); every transfer and every refusal is
-recorded (table "transfers").
+recorded (table "transfers", through kokuho.linkage.transfer_ports; adapter
+kokuho.records.linkage_transfers).
 
 Public API for other areas (the assessment workflow records its 保険料賦課情報 transfer with it)::
 
@@ -22,17 +23,17 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from kokuho.access.actor import Actor
 
-from kokuho.access.records import Actor
-from kokuho.records.linkage import ApplicationModel, TransferRecordModel
+if TYPE_CHECKING:
+    from kokuho.linkage.transfer_ports import TransferRow, TransferStore
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -150,114 +151,95 @@ def judge_transfer(department: str, information_kind: str, subject_count: int, a
     return None
 
 
-# --- service -------------------------------------------------------------------------------------
+# --- service ------------------------------------------------------------------------------------
 
 
-def _to_app(m: ApplicationModel) -> Application:
-    return Application(m.application_id, m.department, m.information_kind, m.applicant, m.purpose, m.legal_basis,
-                       date.fromisoformat(m.valid_from), date.fromisoformat(m.valid_until), m.status, m.approver,
-                       m.approved_at)
+def _store(store: TransferStore | None) -> TransferStore:
+    if store is not None:
+        return store
+    from kokuho.linkage.transfer_store import wired
+
+    return wired()
 
 
-def submit_application(app: Application) -> Application:
+def submit_application(app: Application, *, store: TransferStore | None = None) -> Application:
     reason = judge_application(app, load_matrix())
     if reason:
         raise ApplicationRejected(reason)
-    ApplicationModel(f"APP#{app.application_id}", "APPLICATION", application_id=app.application_id,
-                     department=app.department, information_kind=app.information_kind, applicant=app.applicant,
-                     purpose=app.purpose, legal_basis=app.legal_basis, valid_from=app.valid_from.isoformat(),
-                     valid_until=app.valid_until.isoformat(), status="applied",
-                     gsi1pk=_apps_key(app.department, app.information_kind), gsi1sk=app.application_id,
-                     ).save(condition=ApplicationModel.pk.does_not_exist())
+    if not _store(store).put_application(replace(app, status="applied", approver=None, approved_at=None)):
+        raise ApplicationRejected("an application with that id exists")
     return app
 
 
-def approve_application(application_id: str, approver: Actor) -> Application:
+def approve_application(application_id: str, approver: Actor, *, store: TransferStore | None = None) -> Application:
     """The approver (承認者) — never the applicant — approves."""
-    m = ApplicationModel.get(f"APP#{application_id}", "APPLICATION", consistent_read=True)
-    if approver.staff_id == m.applicant:
+    apps = _store(store)
+    app = apps.application(application_id)
+    if app is None:
+        raise ApplicationRejected("no such application")
+    if approver.staff_id == app.applicant:
         raise ApplicationRejected("an application cannot be approved by its applicant")
     if approver.staff_id.startswith("system:"):
         raise ApplicationRejected("an application is approved by a person")
-    m.update(actions=[ApplicationModel.status.set("approved"), ApplicationModel.approver.set(approver.staff_id),
-                      ApplicationModel.approved_at.set(datetime.now(UTC).isoformat(timespec="seconds"))],
-             condition=ApplicationModel.status == "applied")
-    return _to_app(m)
+    approved = apps.approve(application_id, approver.staff_id, datetime.now(UTC).isoformat(timespec="seconds"))
+    if approved is None:
+        raise ApplicationRejected("the application is not awaiting approval")
+    return approved
 
 
-def revoke_application(application_id: str) -> None:
-    ApplicationModel.get(f"APP#{application_id}", "APPLICATION").update(
-        actions=[ApplicationModel.status.set("revoked")])
+def revoke_application(application_id: str, *, store: TransferStore | None = None) -> None:
+    if not _store(store).revoke(application_id):
+        raise ApplicationRejected("no such application")
 
 
-def _load_app(application_id: str | None) -> Application | None:
-    if not application_id:
-        return None
-    try:
-        return _to_app(ApplicationModel.get(f"APP#{application_id}", "APPLICATION", consistent_read=True))
-    except DoesNotExist:
-        return None
-
-
-def _apps_key(department: str, information_kind: str) -> str:
-    return f"APPS#{department}#{information_kind}"
-
-
-def approved_application_id(department: str, information_kind: str, today: date | None = None) -> str | None:
+def approved_application_id(department: str, information_kind: str, today: date | None = None, *,
+                            store: TransferStore | None = None) -> str | None:
     """The approved application valid today for a department and kind (the latest-ending one), if any.
 
     Batch transfers (the monthly assessment's 移転先3) run under the department's standing application.
     """
     today = today or datetime.now(JST).date()
-    valid = [a for a in (_to_app(m) for m in ApplicationModel.by_kind.query(_apps_key(department, information_kind)))
+    valid = [a for a in _store(store).applications_for(department, information_kind)
              if a.status == "approved" and a.approver and a.valid_from <= today <= a.valid_until]
     return max(valid, key=lambda a: (a.valid_until, a.application_id)).application_id if valid else None
 
 
-def _write(department: str, kind: str, count: int, application_id: str | None, actor: Actor, outcome: str,
-           reason: str | None, *, transfer_id: str | None = None,
-           reference: str | None = None) -> TransferRecordModel:
-    at = datetime.now(UTC).isoformat(timespec="milliseconds")
-    tid = transfer_id or f"X{secrets.token_urlsafe(12)}"
-    item = TransferRecordModel(f"XFER#{tid}", "RECORD", transfer_id=tid, department=department,
-                               information_kind=kind, subject_count=count, application_id=application_id,
-                               actor=actor.staff_id, terminal=actor.terminal_id, outcome=outcome, reason=reason,
-                               at=at, reference=reference, gsi1pk=f"DEPT#{department}", gsi1sk=f"{at}#{tid}")
-    if transfer_id is None:
-        item.save()
-        return item
-    try:
-        item.save(condition=TransferRecordModel.pk.does_not_exist())
-    except PutError:
-        # a retried batch step: the transfer was recorded once already, that record stands
-        return TransferRecordModel.get(f"XFER#{tid}", "RECORD", consistent_read=True)
-    return item
+def _write(apps: TransferStore, department: str, kind: str, count: int, application_id: str | None, actor: Actor,
+           outcome: str, reason: str | None, *, transfer_id: str | None = None,
+           reference: str | None = None) -> TransferRow:
+    from kokuho.linkage.transfer_ports import TransferRow
+
+    row = TransferRow(transfer_id or f"X{secrets.token_urlsafe(12)}", department, kind, count, application_id,
+                      actor.staff_id, actor.terminal_id, outcome, reason,
+                      datetime.now(UTC).isoformat(timespec="milliseconds"), reference)
+    return apps.put_transfer(row, once=transfer_id is not None)
 
 
 def record_transfer(department: str, information_kind: str, subject_count: int, application_id: str | None,
                     actor: Actor, *, today: date | None = None, transfer_id: str | None = None,
-                    reference: str | None = None) -> TransferRecord:
+                    reference: str | None = None, store: TransferStore | None = None) -> TransferRecord:
     """Check and record one transfer; raises TransferRefused(reason) after recording the refusal.
 
     `transfer_id` (batch callers): the transfer is recorded at most once under that id.
     """
+    apps = _store(store)
     today = today or datetime.now(JST).date()
-    reason = judge_transfer(department, information_kind, subject_count, _load_app(application_id), load_matrix(),
-                            today)
+    app = apps.application(application_id) if application_id else None
+    reason = judge_transfer(department, information_kind, subject_count, app, load_matrix(), today)
     if reason:
-        _write(department, information_kind, subject_count, application_id, actor, "refused", reason,
+        _write(apps, department, information_kind, subject_count, application_id, actor, "refused", reason,
                reference=reference)
         raise TransferRefused(reason)
     assert application_id is not None
-    m = _write(department, information_kind, subject_count, application_id, actor, "transferred", None,
+    m = _write(apps, department, information_kind, subject_count, application_id, actor, "transferred", None,
                transfer_id=transfer_id, reference=reference)
-    return TransferRecord(m.transfer_id, department, information_kind, int(m.subject_count), application_id,
+    return TransferRecord(m.transfer_id, department, information_kind, m.subject_count, application_id,
                           m.actor, m.at, m.reference)
 
 
-def transfers_to(department: str) -> list[dict[str, Any]]:
+def transfers_to(department: str, *, store: TransferStore | None = None) -> list[dict[str, Any]]:
     """Every transfer and refusal for a department, oldest first (III-5 リスク2: the record)."""
     return [{"transfer_id": t.transfer_id, "information_kind": t.information_kind, "outcome": t.outcome,
-             "reason": t.reason, "subject_count": int(t.subject_count), "application_id": t.application_id,
+             "reason": t.reason, "subject_count": t.subject_count, "application_id": t.application_id,
              "actor": t.actor, "at": t.at, "reference": t.reference}
-            for t in TransferRecordModel.by_department.query(f"DEPT#{department}")]
+            for t in _store(store).transfers_to(department)]
