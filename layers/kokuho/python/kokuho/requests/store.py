@@ -14,16 +14,13 @@ import base64
 import gzip
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, record_access
-from kokuho.records.base import connection, table_meta
+from kokuho.records.base import Gsi1, TableModel, connection, table_meta
 from kokuho.requests.model import Inquiry, Kind, Request, RequestError, from_json, inquiry_from_json
 
 CATEGORY = "requests"
@@ -33,24 +30,13 @@ class StoreConflict(RuntimeError):
     """Someone else changed the request since it was read, or the id is taken."""
 
 
-class _Gsi1(GlobalSecondaryIndex[Any]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class RequestItem(Model):
+class RequestItem(TableModel):
     Meta = table_meta("requests")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     version = NumberAttribute()
     doc = JSONAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    by_state = _Gsi1()
+    by_state = Gsi1["RequestItem"]()
 
 
 def _request_item(req: Request, version: int) -> RequestItem:
