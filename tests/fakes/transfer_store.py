@@ -50,5 +50,6 @@ class InMemoryTransferStore:
         return row
 
     def transfers_to(self, department: str) -> list[TransferRow]:
-        return sorted((t for t in self.transfers.values() if t.department == department),
-                      key=lambda t: (t.at, t.transfer_id))
+        # by time; records of the same millisecond in the order written (the table orders those by their
+        # random id: no order the use cases rely on)
+        return sorted((t for t in self.transfers.values() if t.department == department), key=lambda t: t.at)
