@@ -16,10 +16,9 @@ from __future__ import annotations
 import argparse
 import gc
 import random
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
+
+from timing import rate
 
 from kokuho.benefits.case import parse_case
 from kokuho.benefits.kogaku import assess, assess_many
@@ -43,18 +42,6 @@ def household(rng: random.Random, n: int) -> dict[str, Any]:
                           "prior_benefit_months": rng.sample(PRIOR, rng.randint(0, 4)), "members": members}}
 
 
-def _rate(fn: Callable[[list[Any]], Any], items: list[Any], runs: int) -> tuple[float, list[float], float]:
-    """(median items/s on CPU time, the CPU-time runs, median items/s on wall time)."""
-    cpu, wall = [], []
-    for _ in range(runs):
-        gc.collect()
-        c0, w0 = time.process_time(), time.perf_counter()
-        fn(items)
-        cpu.append(len(items) / (time.process_time() - c0))
-        wall.append(len(items) / (time.perf_counter() - w0))
-    return statistics.median(cpu), cpu, statistics.median(wall)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--households", type=int, default=100_000)
@@ -71,7 +58,7 @@ def main() -> None:
     gc.freeze()
 
     assess_many(raws[:1000])  # warm the period lookups once, as a long-running worker would
-    median, runs, wall = _rate(assess_many, raws, args.runs)
+    median, wall, runs = rate(assess_many, raws, args.runs)
     print(f"batch path (assess_many, valid parsed cases): median {median:,.0f} household-months/s per core "
           f"(CPU time) over {args.runs} runs [{', '.join(f'{r:,.0f}' for r in runs)}]; "
           f"{1e6 / median:.1f} µs each; wall-clock median {wall:,.0f}/s")
@@ -79,11 +66,11 @@ def main() -> None:
     sample = raws[: min(n, 20_000)]
     # Results are dropped as they come (as the CLI does): keeping 20,000 validated models alive would
     # time the cyclic garbage collector walking them rather than the validation.
-    p_median, _, _ = _rate(lambda rs: all(parse_case(r) for r in rs), sample, 3)
+    p_median = rate(lambda rs: all(parse_case(r) for r in rs), sample, 3).cpu
     cases = [parse_case(r) for r in sample]
     gc.freeze()
-    a_median, _, _ = _rate(lambda cs: all(assess(c) for c in cs), cases, 3)
-    both, _, _ = _rate(lambda rs: all(assess(parse_case(r)) for r in rs), sample, 3)
+    a_median = rate(lambda cs: all(assess(c) for c in cs), cases, 3).cpu
+    both = rate(lambda rs: all(assess(parse_case(r)) for r in rs), sample, 3).cpu
     print(f"parse_case (validation):          {p_median:12,.0f} household-months/s")
     print(f"assess with explanation:          {a_median:12,.0f} household-months/s")
     print(f"parse + assess (the CLI's path):  {both:12,.0f} household-months/s")

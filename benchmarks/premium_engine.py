@@ -14,11 +14,11 @@ All three are one computation (`kokuho.premium.engine`).
 from __future__ import annotations
 
 import argparse
-import gc
 import random
-import statistics
 import time
 from typing import Any
+
+from timing import rate
 
 from kokuho.premium import compute_case, compute_many, explain_case
 
@@ -100,19 +100,6 @@ def synthetic_city(households: int, fiscal_year: int, seed: int = 20240601) -> l
     return city
 
 
-def _rate(fn: Any, items: list[dict[str, Any]], runs: int) -> tuple[float, float, list[float]]:
-    """(median households/s on CPU time of this process, median on wall time, CPU-time runs).
-    CPU time is the one-core figure: on a shared machine wall time also counts time spent descheduled."""
-    cpu, wall = [], []
-    for _ in range(runs):
-        gc.collect()
-        c0, w0 = time.process_time(), time.perf_counter()
-        fn(items)
-        cpu.append(len(items) / (time.process_time() - c0))
-        wall.append(len(items) / (time.perf_counter() - w0))
-    return statistics.median(cpu), statistics.median(wall), cpu
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--households", type=int, default=100_000)
@@ -129,19 +116,19 @@ def main() -> None:
           f"FY{args.fiscal_year}")
 
     compute_many(city[:1000])  # warm the per-year tables and date memos once, as a long-running worker would
-    median, wall, runs = _rate(compute_many, city, args.runs)
+    median, wall, runs = rate(compute_many, city, args.runs)
     print(f"batch path (compute_many): median {median:,.0f} households/s per core (CPU time) over {args.runs} runs "
           f"[{', '.join(f'{r:,.0f}' for r in runs)}]; {1e6 / median:.1f} µs per household; "
           f"wall-clock median {wall:,.0f}/s")
 
     sample = city[: args.validated_sample]
-    v_median, _, _ = _rate(lambda cs: compute_many(cs, validate=True), sample, max(1, args.runs // 2))
+    v_median = rate(lambda cs: compute_many(cs, validate=True), sample, max(1, args.runs // 2)).cpu
     print(f"batch path with validation (compute_many(validate=True)): median {v_median:,.0f} households/s "
           f"on {len(sample):,} households")
-    r_median, _, _ = _rate(lambda cs: [compute_case(c) for c in cs], sample, max(1, args.runs // 2))
+    r_median = rate(lambda cs: [compute_case(c) for c in cs], sample, max(1, args.runs // 2)).cpu
     print(f"validated path (compute_case, as the CLI): median {r_median:,.0f} households/s "
           f"on {len(sample):,} households")
-    e_median, _, _ = _rate(lambda cs: [explain_case(c) for c in cs], sample, max(1, args.runs // 2))
+    e_median = rate(lambda cs: [explain_case(c) for c in cs], sample, max(1, args.runs // 2)).cpu
     print(f"with the explanation (explain_case, as --explain): median {e_median:,.0f} households/s "
           f"on {len(sample):,} households")
 

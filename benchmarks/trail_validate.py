@@ -12,10 +12,8 @@ data (what the SHA-256 covers). Run `uptime` alongside: the machine is shared.
 from __future__ import annotations
 
 import argparse
-import base64
 import gc
 import gzip
-import hashlib
 import json
 import random
 import statistics
@@ -26,23 +24,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kokuho.trail.validate import load_public_keys, validate_directory
+from kokuho_local import trail_recorder as trail
 
 sys.path.insert(0, str(Path(__file__).parent))
 from trail_scan import ACCOUNT, START, event  # noqa: E402
 
-BUCKET = "kokuho-audit-trail"
-
 
 def build(root: Path, hours: int, per_hour: int, records: int, seed: int) -> int:
+    """The chain laid out and signed by the local trail recorder's writers (kokuho_local.trail_recorder)."""
     rng = random.Random(seed)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    der = key.public_key().public_bytes(Encoding.DER, PublicFormat.PKCS1)
-    fingerprint = hashlib.md5(der, usedforsecurity=False).hexdigest()
     total = 0
     previous: tuple[str, str, str] | None = None
     for hour in range(hours):
@@ -51,34 +45,16 @@ def build(root: Path, hours: int, per_hour: int, records: int, seed: int) -> int
             moment = START + timedelta(hours=hour, minutes=5 * n)
             body = json.dumps({"Records": [event(rng, moment) for _ in range(records)]}).encode()
             total += len(body)
-            rel = (f"AWSLogs/{ACCOUNT}/CloudTrail/ap-northeast-1/{moment:%Y/%m/%d}/"
-                   f"{ACCOUNT}_CloudTrail_ap-northeast-1_{moment:%Y%m%dT%H%MZ}_{hour:04d}{n:04d}.json.gz")
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_bytes(gzip.compress(body, compresslevel=6))
-            entries.append({"s3Bucket": BUCKET, "s3Object": rel, "hashValue": hashlib.sha256(body).hexdigest(),
-                            "hashAlgorithm": "SHA-256"})
-        end = START + timedelta(hours=hour + 1)
-        rel = (f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/ap-northeast-1/{end:%Y/%m/%d}/{ACCOUNT}_CloudTrail-Digest_"
-               f"ap-northeast-1_kokuho-audit_ap-northeast-1_{end:%Y%m%dT%H%M%SZ}.json.gz")
-        doc = {"awsAccountId": ACCOUNT, "digestStartTime": f"{end - timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}",
-               "digestEndTime": f"{end:%Y-%m-%dT%H:%M:%SZ}", "digestS3Bucket": BUCKET, "digestS3Object": rel,
-               "digestPublicKeyFingerprint": fingerprint, "digestSignatureAlgorithm": "SHA256withRSA",
-               "previousDigestS3Bucket": BUCKET if previous else None,
-               "previousDigestS3Object": previous[0] if previous else None,
-               "previousDigestHashValue": previous[1] if previous else None,
-               "previousDigestHashAlgorithm": "SHA-256" if previous else None,
-               "previousDigestSignature": previous[2] if previous else None, "logFiles": entries}
-        raw = json.dumps(doc).encode()
-        sha = hashlib.sha256(raw).hexdigest()
-        signed = f"{doc['digestEndTime']}\n{BUCKET}/{rel}\n{sha}\n{previous[2] if previous else 'null'}"
-        signature = key.sign(signed.encode(), padding.PKCS1v15(), hashes.SHA256()).hex()
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(gzip.compress(raw))
-        (root / (rel + ".signature")).write_text(signature)
-        previous = (rel, sha, signature)
+            path = trail.log_path(root, moment, f"{hour:04d}{n:04d}", account=ACCOUNT, region="ap-northeast-1")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(gzip.compress(body, compresslevel=6))
+            entries.append(trail.log_entry(root, path))
+        doc = trail.digest_doc(START + timedelta(hours=hour), entries, key, previous, account=ACCOUNT,
+                               region="ap-northeast-1")
+        sha, signature = trail.write_digest(root, doc, key)
+        previous = (doc["digestS3Object"], sha, signature)
     (root.parent / "keys.json").write_text(json.dumps({"PublicKeyList": [
-        {"Value": base64.b64encode(der).decode(), "Fingerprint": fingerprint,
-         "ValidityStartTime": "2024-01-01T00:00:00Z", "ValidityEndTime": "2025-01-01T00:00:00Z"}]}))
+        trail.public_key_entry(key, "2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z")]}))
     return total
 
 
