@@ -27,6 +27,7 @@ from typing import Any
 
 from kokuho.trail.detections import load_detections
 from kokuho.trail.scan import scan_directory
+from kokuho_local import trail_recorder as trail
 
 ACCOUNT = "123456789012"
 START = datetime(2024, 11, 5, 0, 0, tzinfo=UTC)
@@ -84,12 +85,11 @@ def write_logs(root: Path, files: int, per_file: int, seed: int) -> tuple[int, i
             for rec in records[: per_file // 2]:
                 rec["eventName"], rec["eventSource"] = "GetItem", "dynamodb.amazonaws.com"
                 rec["userIdentity"]["sessionContext"]["sourceIdentity"] = "S0999"
-        folder = root / "AWSLogs" / ACCOUNT / "CloudTrail" / "ap-northeast-1" / base.strftime("%Y/%m/%d")
-        folder.mkdir(parents=True, exist_ok=True)
+        path = trail.log_path(root, base, f"{n:08x}", account=ACCOUNT, region="ap-northeast-1")
+        path.parent.mkdir(parents=True, exist_ok=True)
         body = json.dumps({"Records": records}).encode()
         total_bytes += len(body)
-        (folder / f"{ACCOUNT}_CloudTrail_ap-northeast-1_{base:%Y%m%dT%H%MZ}_{n:08x}.json.gz").write_bytes(
-            gzip.compress(body, compresslevel=6))
+        path.write_bytes(gzip.compress(body, compresslevel=6))
     return files * per_file, total_bytes
 
 
