@@ -99,9 +99,10 @@ class InMemoryAccessLog:
     recorded: list[tuple[str, tuple[str, ...], str, str]] = field(default_factory=list)  # the reads recorded
 
     def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str) -> None:
-        """Kept as the adapter keeps it: a record of the first subject's chain, indexed by each subject."""
+        """Kept as the adapter keeps it: a record of the actor's chain (an API request's own chain), else
+        the first subject's, indexed by each subject."""
         self.recorded.append((actor.staff_id, tuple(subject_ids), category, operation))
-        chain = f"SUBJECT#{subject_ids[0]}"
+        chain = actor.chain or f"SUBJECT#{subject_ids[0]}"
         seq = 1 + sum(1 for r in self.records if r["chain"] == chain)
         at = datetime.now(UTC).isoformat(timespec="microseconds")
         record = {"at": at, "staff_id": actor.staff_id, "terminal_id": actor.terminal_id, "purpose": actor.purpose,
