@@ -78,8 +78,9 @@ class RecordsQualificationSource:
 
     continuity_rows: persons with a history entry recorded on `day` (a filtered scan of the
     qualification table: the table has no by-day index yet), each period as one row.
-    carry_over_rows: not derivable yet — high-cost benefit months are not stored by any area; returns
-    no rows (the monthly file is then sent empty, with its header and trailer).
+    carry_over_rows: not derivable yet — the benefit run stores the high-cost months
+    (kokuho.records.benefits.DynamoBenefitStore.benefit_months), but not the municipality a household moved to
+    within the prefecture; returns no rows (the monthly file is then sent empty, with its header and trailer).
     """
 
     def continuity_rows(self, day: date) -> Iterable[ContinuityRow]:
