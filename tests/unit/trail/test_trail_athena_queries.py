@@ -166,6 +166,31 @@ def test_who_accessed_a_person_joins_the_access_records_with_the_trail(tmp_path:
     assert none == []
 
 
+def test_who_accessed_a_person_counts_the_events_of_the_records_own_request(tmp_path: Path) -> None:
+    """A record that names its request (kokuho.platform.request_ids) joins that request's events exactly —
+    a workflow's, whose events name the run, not the record's `system:` actor, included; the minute-and-staff
+    match is for records older than request ids."""
+    def marked(event: dict[str, Any], request_id: str) -> dict[str, Any]:
+        return {**event, "userAgent": f"Boto3/1.34.0 Botocore/1.34.0 kokuho-req/{request_id}"}
+
+    batch = access_row(30, "system:monthly-assessment", ["P000123"], "write")
+    batch.update(request_id="6f1c2b1e-0001", run_id="monthly-2024-11", chain="monthly-2024-11#p001-b00000")
+    clerk = {**access_row(95, "S0301", ["P000123"]), "request_id": "6f1c2b1e-0002", "api_request_id": "api-2"}
+    write_access_export(tmp_path, [batch, clerk])
+    write_by_day(tmp_path, [
+        marked(get_item(29, "monthly-2024-11"), "6f1c2b1e-0001"),
+        marked(get_item(31, "monthly-2024-11"), "6f1c2b1e-0001"),
+        marked(get_item(75, "monthly-2024-11"), "6f1c2b1e-0001"),  # the same request, the next minute
+        marked(get_item(94, "S0301"), "6f1c2b1e-0002"),
+        marked(get_item(96, "S0301"), "6f1c2b1e-0009"),  # the same staff and minute, another request
+    ])
+    columns, rows = run_query(connect(tmp_path), query_named("kokuho-who-accessed-person"),
+                              {"person_id": "P000123", "day_from": "2024-11-05", "day_to": "2024-11-06"})
+    got = [dict(zip(columns, r, strict=True)) for r in rows]
+    assert [(r["staff_id"], r["trail_events"]) for r in got] == [("system:monthly-assessment", 3), ("S0301", 1)]
+    assert got[0]["last_trail_event"] == at(75)
+
+
 def test_staff_activity_denied_calls_and_key_usage(tmp_path: Path) -> None:
     key = f"arn:aws:kms:ap-northeast-1:{ACCOUNT}:key/1234abcd-0000-0000-0000-000000000001"
 
