@@ -36,6 +36,7 @@ from pydantic import BaseModel
 
 from kokuho.access.data_role import acting_as, caller_of
 from kokuho.access.grants import Function
+from kokuho.access.staff import one_read_a_request
 from kokuho.identity.mynumber import InvalidMyNumber
 from kokuho.identity.redaction import redact
 from kokuho.linkage import approval_routes
@@ -110,6 +111,10 @@ class _AuthorizingResolver(APIGatewayRestResolver):
     its not-found route) before the route's middlewares, validation and handler."""
 
     def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder:
+        with one_read_a_request():  # the member's grants: read once by this request, whoever asks
+            return self._admit_and_call(route, route_arguments)
+
+    def _admit_and_call(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder:
         spec = _SPEC_OF.get(route.func)
         function = str(getattr(self.lambda_context, "function_name", "") or "")
         served = served_concerns(function)

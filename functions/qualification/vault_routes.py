@@ -3,12 +3,12 @@ of kokuho.identity.vault; the number is shown only by reveal."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from kokuho.access.records import Actor
 from kokuho.identity.mynumber import mask
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.transactions import record
@@ -41,8 +41,8 @@ def reveal_number(person_id: PathId, body: RevealIn) -> Response[dict[str, Any]]
 
     actor = current_actor()
     try:
-        number = reveal_my_number(person_id, Actor(actor.staff_id, actor.terminal_id, body.purpose,
-                                                   actor.terminal_source))
+        # the request's actor (its terminal source, its chain) with the purpose the reveal names
+        number = reveal_my_number(person_id, replace(actor, purpose=body.purpose))
     except RevealDenied as exc:
         return error(403, str(exc))
     except VaultError as exc:

@@ -319,13 +319,14 @@ def test_each_registration_answers_the_person_as_stored(household: None) -> None
         v = same_as_read(status, body)
 
 
-def _file_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The read requests to the information file and the household cases from here on (operation names)."""
+def _file_reads(monkeypatch: pytest.MonkeyPatch, *logicals: str) -> list[str]:
+    """The read requests to these tables (default: the information file and the household cases) from
+    here on (operation names)."""
     import botocore.client
 
     from kokuho.platform.tables import table
 
-    tables = {table("qualification").name(), table("assessment").name()}
+    tables = {table(lg).name() for lg in logicals or ("qualification", "assessment")}
     reads: list[str] = []
     make = botocore.client.BaseClient._make_api_call
 
@@ -358,3 +359,28 @@ def test_a_registration_reads_the_file_in_a_fixed_number_of_requests(
     status, out, _ = call("POST", path, staff_id=CLERK, body=body)
     assert status in (200, 201), out
     assert reads == expected
+
+
+def test_a_reveal_reads_the_grants_once_and_is_recorded_in_the_requests_chain(
+        household: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The route's grant and the reveal's purpose are decided on one read of the member's grants; the
+    # record keeps the request's chain (and terminal source) with the purpose named.
+    assert call("POST", "/persons/P0001/my-number", staff_id=OFFICER, body={"my_number": NUM})[0] == 202
+    reads = _file_reads(monkeypatch, "staff")
+    status, shown, _ = call("POST", "/persons/P0001/my-number/reveal", staff_id=OFFICER,
+                            body={"purpose": REVEAL_PURPOSE})
+    assert status == 200 and shown["my_number"] == NUM
+    assert reads == ["Query"]
+    last = records_of_subject("P0001")[-1]
+    assert (last.operation, last.result, last.purpose, last.terminal_source) == (
+        "reveal", "ok", REVEAL_PURPOSE, "login_session")
+    assert last.chain.startswith("API#")
+
+
+def test_the_permission_review_reads_a_page_in_a_fixed_number_of_requests(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the auditor's grants, the page of grants, then the profiles of every member on the page at once
+    reads = _file_reads(monkeypatch, "staff")
+    status, out, _ = call("GET", "/permissions/review", staff_id="S1005", query={"limit": "50"})
+    assert status == 200 and len({i["staff_id"] for i in out["items"]}) > 3
+    assert reads == ["Query", "Query", "BatchGetItem"]

@@ -6,6 +6,9 @@ anything (grants.py evaluates them on the day of the request).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -60,10 +63,34 @@ def put_grant(grant: Grant, *, store: StaffStore | None = None) -> None:
     _store(store).put_grant(grant)
 
 
+# Within one request (`one_read_a_request`): staff id → what the wired store answered.
+_request_reads: ContextVar[dict[str, tuple[StaffMember | None, list[Grant]]] | None] = ContextVar(
+    "kokuho_staff_request_reads", default=None)
+
+
+@contextmanager
+def one_read_a_request() -> Iterator[None]:
+    """Within it, a member's profile and grants are read once: the route's grant and a later check in
+    the same request (a reveal's purpose) decide on the same read. Grants are still read afresh by every
+    request, so a revoked or expired grant stops the next one."""
+    token = _request_reads.set({})
+    try:
+        yield
+    finally:
+        _request_reads.reset(token)
+
+
 def load_staff(staff_id: str, *, store: StaffStore | None = None) -> tuple[StaffMember | None, list[Grant]]:
     """The staff profile (None if unknown) and every grant ever given to them: ONE read of the staff
-    partition (authorization runs on every request)."""
-    return _store(store).load_staff(staff_id)
+    partition (authorization runs on every request; once a request inside `one_read_a_request`)."""
+    reads = _request_reads.get() if store is None else None
+    if reads is not None and staff_id in reads:
+        member, grants = reads[staff_id]
+        return member, list(grants)
+    found = _store(store).load_staff(staff_id)
+    if reads is not None:
+        reads[staff_id] = (found[0], list(found[1]))
+    return found
 
 
 def page_grants(limit: int, start: str | None, *, store: StaffStore | None = None) -> tuple[list[Grant], str | None]:
