@@ -47,6 +47,7 @@ from kokuho.platform.request_ids import lambda_ids, serving
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.transactions import record
+from kokuho.requests.suspension import UseSuspended
 
 from . import context, request_routes
 from .admission import (
@@ -212,6 +213,12 @@ def _conflict(exc: appsvc.Conflict) -> Response[dict[str, Any]]:
     return error(409, str(exc))
 
 
+@app.exception_handler(UseSuspended)
+def _suspended(exc: UseSuspended) -> Response[dict[str, Any]]:
+    # 利用停止 (kokuho.requests.honoured recorded the attempt as `suspended`): the reason, never who
+    return error(403, str(exc))
+
+
 @app.exception_handler(ServiceError)
 def _service_error(exc: ServiceError) -> Response[dict[str, Any]]:
     # The resolver's own 4xx (no route for this path or method, …)
@@ -363,7 +370,8 @@ def responses_of(spec: RouteSpec) -> dict[int, Any]:
                                              "schema": {"type": "string"}}}),
     }
     if spec.function is not None:
-        out[403] = _json_response(f"No active grant of {spec.function.value} (recorded as denied)", ErrorOut)
+        out[403] = _json_response(f"No active grant of {spec.function.value} (recorded as denied), or a "
+                                  "利用停止 of the person's data for this use (recorded as suspended)", ErrorOut)
     if spec.method == "POST":
         out[409] = _json_response("The record changed since it was read (version) or was decided already",
                                   ErrorOut)

@@ -12,6 +12,7 @@ from kokuho.access.grants import today_jst
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.model import BankAccount, Mailing, Person
+from kokuho.requests import honoured  # the reads, with 利用停止 honoured
 
 from .context import current_actor
 from .schemas import (
@@ -42,7 +43,7 @@ def search_persons(
     criteria = {"resident_code": resident_code, "birth_date": birth_date.isoformat() if birth_date else None,
                 "postal_code": postal_code,
                 "address": address, "kana": kana}
-    return appsvc.search(current_actor(), criteria, limit, page_token, today_jst())
+    return honoured.search(current_actor(), criteria, limit, page_token, today_jst())
 
 
 def register_person(body: PersonIn) -> Response[dict[str, Any]]:
@@ -60,7 +61,7 @@ def register_person(body: PersonIn) -> Response[dict[str, Any]]:
 
 
 def read_person(person_id: PathId) -> dict[str, Any]:
-    return appsvc.read_person(current_actor(), person_id, today_jst())
+    return honoured.read_person(current_actor(), person_id, today_jst())
 
 
 def register_qualification(person_id: PathId, body: QualificationIn) -> dict[str, Any]:
@@ -105,7 +106,7 @@ def recover_card(person_id: PathId, card_id: PathId, body: CardRecoverIn) -> dic
 
 
 def read_household(household_id: PathId) -> dict[str, Any]:
-    return appsvc.read_household(current_actor(), household_id, today_jst())
+    return honoured.read_household(current_actor(), household_id, today_jst())
 
 
 def simulate(household_id: PathId, body: SimulationIn) -> dict[str, Any]:
@@ -113,7 +114,7 @@ def simulate(household_id: PathId, body: SimulationIn) -> dict[str, Any]:
 
     incomes = {k: v.model_dump() for k, v in (body.incomes or {}).items()}
     try:
-        return appsvc.simulate(current_actor(), household_id, body.fiscal_year, incomes, today_jst())
+        return honoured.simulate(current_actor(), household_id, body.fiscal_year, incomes, today_jst())
     except (CaseError, RateFileError) as exc:
         raise ChangeRejected(str(exc)) from exc
 

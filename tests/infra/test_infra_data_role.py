@@ -16,7 +16,7 @@ from infra_helpers import resources
 
 ACCOUNT = "111111111111"
 API_FUNCTIONS = {
-    "kokuho-qualification-api-read": {"qualification"},
+    "kokuho-qualification-api-read": {"qualification", "requests"},
     "kokuho-qualification-api-register": {"qualification", "assessment"},
     "kokuho-qualification-api-vault": {"mynumber", "qualification"},
     "kokuho-qualification-api-approval": {"linkage"},

@@ -27,7 +27,7 @@ MY_NUMBER_TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/kokuho-mynumber"
 EVERY_ROUTE = {"staff_sessions": "read", "staff": "read", "api_usage": "write", "access_log": "append"}
 API_TABLES: dict[str, dict[str, str]] = {
     # search / read persons and households (the "on file" mask from the qualification file), 窓口試算
-    "kokuho-qualification-api-read": {"qualification": "read", **EVERY_ROUTE},
+    "kokuho-qualification-api-read": {"qualification": "read", "requests": "read", **EVERY_ROUTE},  # 利用停止
     # 取得・喪失・異動 and cards: the file, and the household projection in the same transaction
     "kokuho-qualification-api-register": {"qualification": "write", "assessment": "write",
                                           **EVERY_ROUTE},

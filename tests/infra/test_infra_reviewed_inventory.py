@@ -88,12 +88,15 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-linkage-setup": {"linkage": "write"},
     "kokuho-linkage-approval": {"linkage": "write", "linkage_records": "write", "staff": "read",
                                 "access_log": "append"},
-    "kokuho-linkage-query-prepare": {"linkage": "write", "linkage_records": "write", "access_log": "append"},
+    # the person's 利用停止 marks: a suspended person is not queried about
+    "kokuho-linkage-query-prepare": {"linkage": "write", "linkage_records": "write", "requests": "read",
+                                     "access_log": "append"},
     "kokuho-linkage-query-send": {},
     "kokuho-linkage-query-receive": {"linkage": "write", "linkage_records": "write", "access_log": "append"},
     "kokuho-linkage-provision-check": {"linkage": "write", "linkage_records": "write", "access_log": "append"},
     "kokuho-linkage-provision-park": {"linkage": "write", "linkage_records": "write", "access_log": "append"},
-    "kokuho-linkage-provision-provide": {"linkage": "write", "linkage_records": "write",
+    # the person's 利用停止 marks: a suspended person's data is not provided (refused, recorded)
+    "kokuho-linkage-provision-provide": {"linkage": "write", "linkage_records": "write", "requests": "read",
                                          "access_log": "append"},
     "kokuho-linkage-provision-refuse": {"linkage": "write", "linkage_records": "write",
                                         "access_log": "append"},

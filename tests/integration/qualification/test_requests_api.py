@@ -113,7 +113,8 @@ def test_a_correction_and_a_suspension_carried_out_through_the_desk(household: N
                                                       "grounds": "目的外の提供があったと考えるため"})[0] == 201
     check_use("linkage.provision", ["P0001"])
     out = _grant_and_carry_out("P0001", "R-0003")
-    assert out["result"] == {"suspended": ["linkage"], "continues": []}
+    assert out["result"]["suspended"] == ["linkage"]
+    assert [c["use"] for c in out["result"]["continues"]] == ["linkage.federation_export"]
     with pytest.raises(UseSuspended):
         check_use("linkage.provision", ["P0001"])
 
@@ -263,3 +264,34 @@ def test_a_my_number_in_the_url_is_refused_before_anything(household: None) -> N
                           query={"from": NUMBER, "to": TODAY.isoformat()})
     assert status == 400 and NUMBER not in json.dumps(out)
     assert item_counts("requests", "access_log") == before
+
+
+# --- 利用停止 honoured by the counter's reads (uses qualification.read and assessment.simulation: stop) -----
+
+def test_a_suspension_stops_the_counters_reads_of_that_person_only(household: None) -> None:
+    version = call("GET", "/persons/P0001", staff_id=READER)[1]["version"]
+    assert _receive("R-0005", "P0001", "suspension", {"categories": ["qualification", "assessment"],
+                                                      "grounds": "利用目的外の利用のため"})[0] == 201
+    done = _grant_and_carry_out("P0001", "R-0005")
+    told = {c["use"] for c in done["result"]["continues"]}  # type: ignore[index]
+    assert {"qualification.change", "assessment.run"} <= told  # what goes on, and why, is told to the person
+    status, out, _ = call("GET", "/persons/P0001", staff_id=READER)
+    assert status == 403 and "利用停止" in out["error"] and "P0001" not in out["error"]
+    assert [(r.operation, r.result) for r in records_by_staff(READER) if r.subject_ids == ["P0001"]][-1] == (
+        "read", "suspended")
+    assert call("GET", "/persons/P0002", staff_id=READER)[0] == 200  # the spouse: read as ever
+    status, out, _ = call("GET", "/persons", staff_id=READER, query={"kana": "キタキュウ"})
+    assert status == 200 and [i["person_id"] for i in out["items"]] == ["P0002"]
+    status, out, _ = call("GET", "/households/H0001", staff_id=READER)
+    names = {m["person_id"]: m["name_kanji"] for m in out["members"]}
+    assert status == 200 and names == {"P0001": None, "P0002": "北九 花子"}
+    status, out, _ = call("POST", "/households/H0001/simulation", staff_id="S1003", body={"fiscal_year": 2025})
+    assert status == 403 and "利用停止" in out["error"]
+    # the law keeps the file following the facts: a registration goes on
+    status, out, _ = call("POST", "/persons/P0001/moves", staff_id=CLERK, body={
+        "postal_code": "802-0001", "address": "北九州市小倉北区浅野1-1", "moved_on": TODAY.isoformat(),
+        "version": version})
+    assert status == 200, out
+    # and the person's own requests are never suspended
+    assert _receive("R-0006", "P0001", "disclosure")[0] == 201
+    _grant_and_carry_out("P0001", "R-0006")

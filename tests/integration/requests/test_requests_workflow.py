@@ -114,7 +114,8 @@ def test_a_suspension_is_marked_and_answered_for_that_category_only(household: N
     check_use("qualification.read", ["P0001"])
     check_use("linkage.provision", ["P0002"])
     assert suspended_for(["P0001"], "requests") == []  # handling the person's own requests is never suspended
-    assert done.result["continues"] == []  # nothing of linkage goes on under a suspension
+    # what goes on is told: the federation files (an entrustment, with its law), not provision nor query
+    assert [c["use"] for c in done.result["continues"]] == ["linkage.federation_export"]
 
 
 def test_uses_that_continue_under_a_suspension_name_their_law(household: None) -> None:

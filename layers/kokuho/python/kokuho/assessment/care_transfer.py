@@ -9,6 +9,7 @@ from typing import Any
 from kokuho.access.actor import Actor
 from kokuho.assessment.ports import AssessmentStore, CareTransfers, RunRecord
 from kokuho.assessment.run_input import actor
+from kokuho.requests.suspension import declare_use
 
 CARE_TRANSFER_NO = 3  # seed II-5 移転先3: 保健福祉局介護保険課, 保険料賦課情報
 
@@ -47,6 +48,7 @@ def transfer_to_care(store: AssessmentStore, transfers: CareTransfers, run: RunR
     """
     if versions_written == 0:
         return None
+    declare_use("transfers.care")  # 利用停止: the special collection of the premium goes on (the data says why)
     done = run.transferred
     out = {**transfers.describe(), "run_id": run.run_id, "count": versions_written,
            "care_households": care_households, "outcome": "transferred"}

@@ -32,6 +32,7 @@ from kokuho.assessment.run_input import (
     fiscal_year_of_month,
     run_id_of,
 )
+from kokuho.requests.suspension import declare_use
 
 __all__ = ["DEFAULT_MAX_CONCURRENCY", "RunInputError", "assess_batch", "assessment_deadline",
            "fiscal_year_of_month", "prepare_run", "record_failed_batch", "run_id_of", "summarize_run", "wired"]
@@ -48,6 +49,7 @@ def wired() -> Ports:
 
 def prepare_run(inp: dict[str, Any], *, execution_id: str, execution_name: str, now: datetime | None = None,
                 ports: Ports | None = None) -> dict[str, Any]:
+    declare_use("assessment.run")  # 利用停止: a statutory levy goes on (kokuho/data/requests/uses.v1.json)
     return selection.prepare_run((ports or wired()).store, inp, execution_name=execution_name, now=now)
 
 

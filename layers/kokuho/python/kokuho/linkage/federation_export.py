@@ -11,6 +11,7 @@ from kokuho.linkage.federation_apply import SUBJECTS_PER_RECORD
 from kokuho.linkage.federation_codec import build_file
 from kokuho.linkage.federation_files import OUTGOING
 from kokuho.linkage.federation_ports import CITY_MUNICIPALITY, FEDERATION, QualificationSource
+from kokuho.requests.suspension import declare_use
 
 EXPORT = Actor(staff_id="system:federation-export", terminal_id="stepfunctions",
                purpose="資格継続・高額該当の引き継ぎ (委託事項7)")
@@ -22,6 +23,7 @@ def _record_subjects(actor: Actor, subjects: list[str], category: str, operation
 
 
 def export_qualification(source: QualificationSource, day: date, s3: Any, bucket: str) -> dict[str, Any]:
+    declare_use("linkage.federation_export")  # 利用停止: the federation acts for the city (the data says which law)
     file_id = f"QC-{CITY_MUNICIPALITY}-{day:%Y%m%d}"
     rows = list(source.continuity_rows(day))
     data = build_file("QUALCONT", file_id, rows, CITY_MUNICIPALITY, FEDERATION)
@@ -32,6 +34,7 @@ def export_qualification(source: QualificationSource, day: date, s3: Any, bucket
 
 
 def export_carry_over(source: QualificationSource, month: str, s3: Any, bucket: str) -> dict[str, Any]:
+    declare_use("linkage.federation_export")
     file_id = f"KG-{CITY_MUNICIPALITY}-{month.replace('-', '')}"
     rows = list(source.carry_over_rows(month))
     data = build_file("KOGAKU", file_id, rows, CITY_MUNICIPALITY, FEDERATION)

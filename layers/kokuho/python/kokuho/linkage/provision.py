@@ -52,6 +52,7 @@ from kokuho.records.linkage import (
     ReplyOutboxModel,
     RequestModel,
 )
+from kokuho.requests.suspension import partition_use
 
 SYSTEM = Actor(staff_id="system:linkage-provision", terminal_id="stepfunctions", purpose="情報提供 (番号法第19条第8号)")
 DEFAULT_APPROVAL_TIMEOUT_SECONDS = 3 * 24 * 3600  # a reviewer has three days, then the request is refused
@@ -79,6 +80,7 @@ class Reason(StrEnum):
     APPROVAL_REFUSED = "approval_refused"
     APPROVAL_TIMEOUT = "approval_timeout"
     NOT_APPROVED = "not_approved"  # reached provision without an approval (defence in depth)
+    USE_SUSPENDED = "use_suspended"  # 利用停止: the person's linkage use is suspended (kokuho.requests)
 
 
 class Permit(BaseModel):
@@ -410,6 +412,8 @@ def provide(request_id: str) -> dict[str, Any]:
         if state.closed_at or (not row.auto_response and (state.status != "approved" or not state.decided_by)):
             return refuse(request_id, Reason.NOT_APPROVED)
         assert state.person_id is not None
+        if partition_use("linkage.provision", [state.person_id])[1]:
+            return refuse(request_id, Reason.USE_SUSPENDED)  # recorded in the 情報提供等記録 with the reason
         sent, withheld = select_allowed(_copy_of(state.person_id), row.fields)
         provided_at = now_iso()
         plaintext = json.dumps({"request_id": request_id, "item": state.item, "provider_body": city_body(),

@@ -30,6 +30,7 @@ from kokuho.linkage.network import CITY_KIND, NetworkGateway, city_body
 from kokuho.linkage.permitted_list import load_permitted_list
 from kokuho.platform.tables import DataClass, key_alias
 from kokuho.records.linkage import KeyModel, QueryResultModel
+from kokuho.requests.suspension import partition_use
 
 SYSTEM = Actor(staff_id="system:linkage-query", terminal_id="stepfunctions", purpose="情報照会 (番号法第19条第8号)")
 _KEY_CONTEXT = {"purpose": "linkage-city-key"}
@@ -79,6 +80,8 @@ def prepare_query(person_id: str, item: str, provider_body: str, network: Networ
     plist = load_permitted_list()
     if item not in plist.query_items:
         raise QueryError(f"the city does not query item {item!r} (only {list(plist.query_items)})")
+    if partition_use("linkage.query", [person_id])[1]:
+        raise QueryError("the person's linkage use is suspended by a 利用停止 decision: no query is sent")
     code = codes.code_of(person_id)
     if code is None:
         raise QueryError("the person has no registered 符号")

@@ -17,6 +17,7 @@ from kokuho.collection.zengin import Requester
 from kokuho.payments.accounts import public_funds_account
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 from kokuho.records.collection import DynamoCollectionStore
+from kokuho.requests.suspension import declare_use
 
 PURPOSE = "保険料の収納 (国保法第79条の2・地方自治法第231条の3)"
 STAFF_ID = "system:payment-intake"
@@ -47,6 +48,7 @@ def requester() -> Requester:
 def run_overpayments(*, on: date, run_id: str) -> dict[str, Any]:
     """Every ledger marked as overpaid: 充当 to the payer's unpaid premiums, the rest refunded (to the
     公金受取口座 a linkage query stored, else held until the payer names an account)."""
+    declare_use("collection.refunds")  # 利用停止: refunds and 充当 are owed by law (the data says which)
     actor = Actor(staff_id=OVERPAYMENT_STAFF_ID, terminal_id=run_id, purpose=REFUND_PURPOSE)
     return overpayments.run_overpayments(DynamoCollectionStore(), on=on, actor=actor,
                                          account_of=lambda payer: public_funds_account(payer, actor=actor))
@@ -74,5 +76,6 @@ REMINDER_PURPOSE = "督促 (地方自治法第231条の3・国保法第79条の2
 
 
 def run_reminders(*, on: date, run_id: str) -> dict[str, Any]:
+    declare_use("collection.reminders")  # 利用停止: 督促 is a duty (the data says which law)
     actor = Actor(staff_id=REMINDER_STAFF_ID, terminal_id=run_id, purpose=REMINDER_PURPOSE)
     return reminders.run_reminders(DynamoCollectionStore(), on=on, actor=actor)

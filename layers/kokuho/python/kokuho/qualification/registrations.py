@@ -25,6 +25,7 @@ from kokuho.qualification.household import premium_case
 from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Person
 from kokuho.qualification.ports import Access, LineMark, PendingAcquisition, QualificationStore, StoreConflict
 from kokuho.qualification.reasons import Event, Reason, event_of
+from kokuho.requests.suspension import declare_use
 
 CATEGORY = "qualification"
 INCOME_CATEGORY = "income"
@@ -106,6 +107,7 @@ def commit(store: QualificationStore, change: service.Change, actor: Actor, oper
     a line is applied exactly once whatever the retries. `pending`/`consume_pending`: a pending
     acquisition put, or consumed (the person id), with the change.
     """
+    declare_use("qualification.change")  # 利用停止: the file follows the facts by law (the data says which)
     today = today or date.today()
     cases = _projection(store, change, today)
     for _ in range(attempts):

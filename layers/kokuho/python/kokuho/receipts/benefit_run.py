@@ -10,6 +10,7 @@ from typing import Any
 from kokuho.access.records import Actor
 from kokuho.benefits import benefit_run
 from kokuho.records.benefits import DynamoBenefitStore
+from kokuho.requests.suspension import declare_use
 
 STAFF_ID = "system:benefit-run"
 PURPOSE = "給付管理: 高額療養費の算定 (国保法第57条の2)"
@@ -25,6 +26,7 @@ def actor(execution_id: str) -> Actor:
 
 
 def prepare(event: dict[str, Any]) -> dict[str, Any]:
+    declare_use("benefits.kogaku")  # 利用停止: a benefit owed to the person goes on (the data says which law)
     out = benefit_run.prepare(store(), dict(event.get("input") or {}), execution_name=str(event.get("execution_name")),
                               actor=actor(str(event.get("execution_id", ""))))
     return {**out, "execution_id": str(event.get("execution_id", ""))}

@@ -6,7 +6,8 @@ its data category and what a granted suspension does to it:
   use and how many persons, never who; `partition_use` splits a list into the persons the use may go on
   with and those it leaves out (searches, batches);
 - `continue`: the law requires the use (第100条ただし書); `check_use` returns the use with its basis and
-  reads nothing — the data says why, the path does not decide it silently.
+  reads nothing — the data says why, the path does not decide it silently. A path over the whole file (a
+  run) calls `declare_use`, which refuses to go on if the data ever says its use stops.
 
 Handling the person's own requests and reviewing the access records are never suspended (they are how the
 person's rights and the audit work)."""
@@ -109,6 +110,16 @@ def partition_use(use_id: str, person_ids: Iterable[str]) -> tuple[list[str], li
         return ids, []
     out = set(suspended_for(ids, use.category))
     return [p for p in ids if p not in out], [p for p in ids if p in out]
+
+
+def declare_use(use_id: str) -> Use:
+    """A path that goes on whatever the suspension (a run over the whole file, a single change whose law
+    requires it) declares its use where it begins: the data names the law. If the data ever says the use
+    stops, the path fails here rather than go on unchecked — it then needs its per-person check_use."""
+    use = use_of(use_id)
+    if use.when_suspended != "continue":
+        raise RuntimeError(f"{use_id}: the use stops under a 利用停止, but this path has no per-person check")
+    return use
 
 
 def check_use(use_id: str, person_ids: Iterable[str]) -> Use:

@@ -18,7 +18,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  tables={**_LINK}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-provision-provide", "linkage.provision.provide",
                  "情報提供: build the allowed fields, encrypt to the requester; record and reply in one transaction",
-                 tables={**_LINK}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
+                 # requests: the person's 利用停止 marks (a suspended person's request is refused, recorded)
+                 tables={**_LINK, "requests": "read"}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-provision-send", "linkage.provision.send",
                  "情報提供: send the committed reply from the outbox (idempotent, retried)",
                  tables={"linkage": "write"}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
@@ -30,7 +31,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  "API (qualification-api)",
                  tables={**_LINK, "staff": "read"}, answers_task_tokens_of=("linkage-provision",)),
     FunctionSpec("linkage-query-prepare", "linkage.query.prepare",
-                 "情報照会: 符号 and permit for items 48, 69, 70", tables={**_LINK},
+                 "情報照会: 符号 and permit for items 48, 69, 70", tables={**_LINK, "requests": "read"},  # 利用停止
                  reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-query-send", "linkage.query.send",
                  "情報照会: send through the intermediate server", tables={}, timeout_seconds=120,

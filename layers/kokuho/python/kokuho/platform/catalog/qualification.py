@@ -39,7 +39,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # The counter's calls (search, read, 窓口試算) and the OpenAPI document: the largest share, so the
     # monthly Map can never starve it (bursts of 100 calls of a few tens of ms each).
     _api("read", "資格管理 API (read): search/read persons and households, 窓口試算, the OpenAPI document",
-         {"qualification": "read"}, 40, concerns=("read", "meta")),
+         {"qualification": "read", "requests": "read"}, 40, concerns=("read", "meta")),  # requests: 利用停止 marks
     # 取得・喪失・異動, 資格確認書: the file and, in the same transaction, the household projection
     # (賦課用世帯情報) in the assessment table.
     _api("register", "資格管理 API (register): 取得・喪失・異動, 氏名・連絡先, 資格確認書",

@@ -1,0 +1,125 @@
+"""利用停止 honoured by every use (issue 11 item 7): the list of uses (kokuho/data/requests/uses.v1.json) and the
+code agree — every use is named where its path begins, and nothing names a use the list does not hold — and
+each path that goes on under a suspension does so because the data says so: were the data to say the use
+stops, the path would refuse to go on unchecked (tested per path, before it touches any storage).
+
+The paths that stop are tested with their behaviour: the private API's reads (tests/integration/qualification/
+test_requests_api.py), the 情報提供 and 情報照会 workflows (tests/integration/linkage/test_linkage_suspension.py)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kokuho.requests import suspension
+
+ROOT = Path(__file__).resolve().parents[3]
+SOURCES = [*sorted((ROOT / "layers" / "kokuho" / "python" / "kokuho").rglob("*.py")),
+           *sorted((ROOT / "functions").rglob("*.py"))]
+CHECKS = ("check_use", "partition_use", "declare_use")
+
+
+def _named_uses() -> dict[str, set[str]]:
+    """use id → the modules whose code names it (a string constant equal to a use id, or the first argument
+    of a check)."""
+    known = set(suspension.load_uses())
+    found: dict[str, set[str]] = {}
+    for path in SOURCES:
+        if path.name == "suspension.py" and path.parent.name == "requests":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in known:
+                found.setdefault(node.value, set()).add(str(path.relative_to(ROOT)))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in CHECKS:
+                first = node.args[0] if node.args else None
+                if isinstance(first, ast.Constant):
+                    assert first.value in known, f"{path}: {first.value!r} is not a use of the list"
+    return found
+
+
+def test_every_use_of_the_list_is_named_where_its_path_begins() -> None:
+    named = _named_uses()
+    missing = sorted(set(suspension.load_uses()) - set(named))
+    assert missing == [], f"uses no code names: {missing}"
+
+
+def _stopping(monkeypatch: pytest.MonkeyPatch, use_id: str) -> None:
+    uses = dict(suspension.load_uses())
+    uses[use_id] = replace(uses[use_id], when_suspended="stop", basis=None)
+    monkeypatch.setattr(suspension, "load_uses", lambda version=1: uses)
+
+
+def _qualification_change() -> Any:
+    from kokuho.qualification import registrations
+
+    return registrations.commit(None, None, None, "move")  # type: ignore[arg-type]
+
+
+def _assessment_run() -> Any:
+    from kokuho.assessment import monthly
+
+    return monthly.prepare_run({}, execution_id="x", execution_name="x", ports=object())  # type: ignore[arg-type]
+
+
+def _care_transfer() -> Any:
+    from kokuho.assessment.care_transfer import transfer_to_care
+
+    return transfer_to_care(None, None, None, 1, 0, "x")  # type: ignore[arg-type]
+
+
+def _reminders() -> Any:
+    from kokuho.payments.service import run_reminders
+
+    return run_reminders(on=date(2026, 4, 10), run_id="x")
+
+
+def _refunds() -> Any:
+    from kokuho.payments.service import run_overpayments
+
+    return run_overpayments(on=date(2026, 4, 10), run_id="x")
+
+
+def _benefit_run() -> Any:
+    from kokuho.receipts import benefit_run
+
+    return benefit_run.prepare({})
+
+
+def _federation_export() -> Any:
+    from kokuho.linkage.federation_export import export_qualification
+
+    return export_qualification(None, date(2026, 4, 10), None, "b")  # type: ignore[arg-type]
+
+
+def _federation_carry_over() -> Any:
+    from kokuho.linkage.federation_export import export_carry_over
+
+    return export_carry_over(None, "2026-03", None, "b")  # type: ignore[arg-type]
+
+
+CONTINUING: list[tuple[str, Callable[[], Any]]] = [
+    ("qualification.change", _qualification_change), ("assessment.run", _assessment_run),
+    ("transfers.care", _care_transfer), ("collection.reminders", _reminders), ("collection.refunds", _refunds),
+    ("benefits.kogaku", _benefit_run), ("linkage.federation_export", _federation_export),
+    ("linkage.federation_export", _federation_carry_over),
+]
+
+
+@pytest.mark.parametrize(("use_id", "path"), CONTINUING, ids=[f"{u}:{p.__name__}" for u, p in CONTINUING])
+def test_a_path_that_goes_on_under_a_suspension_does_so_because_the_data_says_so(
+        monkeypatch: pytest.MonkeyPatch, use_id: str, path: Callable[[], Any]) -> None:
+    assert suspension.use_of(use_id).when_suspended == "continue" and suspension.use_of(use_id).basis
+    _stopping(monkeypatch, use_id)
+    with pytest.raises(RuntimeError, match=f"{use_id}: the use stops under a 利用停止"):
+        path()
+
+
+def test_every_continuing_use_is_held_to_a_path_here() -> None:
+    continuing = {u.use_id for u in suspension.load_uses().values() if u.when_suspended == "continue"}
+    assert continuing == {u for u, _ in CONTINUING}
