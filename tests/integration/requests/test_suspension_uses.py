@@ -91,6 +91,18 @@ def _benefit_run() -> Any:
     return benefit_run.prepare({})
 
 
+def _arrears() -> Any:
+    from kokuho.payments.arrears_service import run_arrears
+
+    return run_arrears(on=date(2026, 4, 10), mode="daily", run_id="x")
+
+
+def _receipts() -> Any:
+    from kokuho.receipts.files import take_receipt_file
+
+    return take_receipt_file(b"", key="receipts/incoming/x", run_id="x")
+
+
 def _federation_export() -> Any:
     from kokuho.linkage.federation_export import export_qualification
 
@@ -106,7 +118,8 @@ def _federation_carry_over() -> Any:
 CONTINUING: list[tuple[str, Callable[[], Any]]] = [
     ("qualification.change", _qualification_change), ("assessment.run", _assessment_run),
     ("transfers.care", _care_transfer), ("collection.reminders", _reminders), ("collection.refunds", _refunds),
-    ("benefits.kogaku", _benefit_run), ("linkage.federation_export", _federation_export),
+    ("benefits.kogaku", _benefit_run), ("benefits.receipts", _receipts), ("collection.arrears", _arrears),
+    ("linkage.federation_export", _federation_export),
     ("linkage.federation_export", _federation_carry_over),
 ]
 

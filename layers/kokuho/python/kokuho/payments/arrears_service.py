@@ -10,6 +10,7 @@ from typing import Any
 from kokuho.access.records import Actor, record_access
 from kokuho.collection import arrears_runs, statistics
 from kokuho.records.collection import DynamoCollectionStore
+from kokuho.requests.suspension import declare_use
 
 ARREARS_STAFF_ID = "system:arrears-run"
 ARREARS_PURPOSE = "滞納処分・滞納整理 (国保法第79条の2・地方自治法第231条の3)"
@@ -20,6 +21,7 @@ SUBJECTS_PER_RECORD = 100
 
 
 def run_arrears(*, on: date, mode: str, run_id: str) -> dict[str, Any]:
+    declare_use("collection.arrears")  # 利用停止: 滞納処分 goes on under its law (the data says which)
     actor = Actor(staff_id=ARREARS_STAFF_ID, terminal_id=run_id, purpose=ARREARS_PURPOSE)
     return arrears_runs.run_arrears(DynamoCollectionStore(), on=on, mode=mode, actor=actor, by=ARREARS_STAFF_ID)
 
