@@ -9,11 +9,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kokuho.access.run_identity import acts_as_run
 from kokuho.collection.arrears_runs import fiscal_year_of
 from kokuho.payments import arrears_service
 from kokuho.platform.observability import get_logger
 
 logger = get_logger("collection-arrears")
+WORKFLOW = "collection-arrears"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 
 
 def _day(event: dict[str, Any]) -> date:
@@ -21,6 +23,7 @@ def _day(event: dict[str, Any]) -> date:
     return date.fromisoformat(str(given)) if given else datetime.now(ZoneInfo("Asia/Tokyo")).date()
 
 
+@acts_as_run(WORKFLOW, arrears_service.ARREARS_PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = _day(event)
@@ -30,6 +33,7 @@ def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {**{k: v for k, v in (event or {}).items() if k not in out}, **out}
 
 
+@acts_as_run(WORKFLOW, arrears_service.STATISTICS_PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def statistics(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = _day(event)
