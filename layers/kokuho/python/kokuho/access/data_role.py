@@ -20,6 +20,7 @@ development run that has not provisioned the role.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -44,6 +45,9 @@ TAG_TERMINAL, TAG_FUNCTION, TAG_PURPOSE = "kokuho-terminal", "kokuho-function", 
 SESSION_TAGS = (TAG_TERMINAL, TAG_FUNCTION, TAG_PURPOSE)
 DURATION_SECONDS = 900  # STS's minimum: a session outlives its last use by at most 15 minutes
 REFRESH_MARGIN_SECONDS = 120  # renewed this long before it expires: no call is signed with a dying key
+# A session asked to outlast a long invocation (a workflow step runs to 15 minutes) lasts at most this: the
+# role's default MaxSessionDuration, and the limit STS puts on a role chained from a Lambda role.
+MAX_DURATION_SECONDS = 3600
 # STS: a source identity is 2-64 characters of [\w+=,.@-]; a session tag value at most 256 of
 # [\p{L}\p{Z}\p{N}_.:/=+\-@] (Japanese purposes are letters).
 _SOURCE_IDENTITY = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
@@ -115,17 +119,20 @@ class DataAccessSessions:
         self._assuming: dict[Caller, threading.Lock] = {}
         self.assumed = 0  # AssumeRole calls made (the cache's misses)
 
-    def _valid(self, caller: Caller) -> Any:
+    def _valid(self, caller: Caller, valid_for: float) -> Any:
         held = self._sessions.get(caller)
-        if held is not None and held.expires - REFRESH_MARGIN_SECONDS > self._clock():
+        if held is not None and held.expires - max(REFRESH_MARGIN_SECONDS, valid_for) > self._clock():
             return held.credentials
         return None
 
-    def credentials(self, caller: Caller) -> Any:
+    def credentials(self, caller: Caller, valid_for: float = 0) -> Any:
+        """The caller's credentials, valid for at least `valid_for` seconds more (and the margin): every call
+        of a block is signed with the credentials it started with, so a long workflow step asks for its
+        remaining time."""
         if not caller.source_identity or not _SOURCE_IDENTITY.match(caller.source_identity):
             raise DataAccessRefused("data access needs a source identity")
         with self._lock:
-            held = self._valid(caller)
+            held = self._valid(caller, valid_for)
             if held is not None:
                 return held
             assuming = self._assuming.setdefault(caller, threading.Lock())
@@ -133,10 +140,10 @@ class DataAccessSessions:
         # process) wait for it and share its session; other callers are not held up.
         with assuming:
             with self._lock:
-                held = self._valid(caller)
+                held = self._valid(caller, valid_for)
             if held is not None:
                 return held
-            session = self._assume(caller)
+            session = self._assume(caller, valid_for)
             with self._lock:
                 self._sessions[caller] = session
                 self._assuming.pop(caller, None)
@@ -146,16 +153,17 @@ class DataAccessSessions:
                     del self._sessions[other]
         return session.credentials
 
-    def _assume(self, caller: Caller) -> _Session:
+    def _assume(self, caller: Caller, valid_for: float = 0) -> _Session:
         from botocore.credentials import Credentials
 
+        duration = min(MAX_DURATION_SECONDS, max(DURATION_SECONDS, math.ceil(valid_for) + REFRESH_MARGIN_SECONDS))
         answer = self._sts().assume_role(
             RoleArn=self.role_arn, RoleSessionName=caller.source_identity, SourceIdentity=caller.source_identity,
-            Tags=caller.tags(), DurationSeconds=DURATION_SECONDS)
+            Tags=caller.tags(), DurationSeconds=duration)
         self.assumed += 1
         given = answer["Credentials"]
         expires = given["Expiration"]
-        expiry = expires.timestamp() if isinstance(expires, datetime) else self._clock() + DURATION_SECONDS
+        expiry = expires.timestamp() if isinstance(expires, datetime) else self._clock() + duration
         return _Session(Credentials(given["AccessKeyId"], given["SecretAccessKey"], given["SessionToken"]), expiry)
 
 
@@ -189,13 +197,14 @@ def forget_sessions() -> None:
 
 
 @contextmanager
-def acting_as(caller: Caller, sessions: DataAccessSessions | None = None) -> Iterator[Any]:
+def acting_as(caller: Caller, sessions: DataAccessSessions | None = None, valid_for: float = 0) -> Iterator[Any]:
     """Every AWS call inside is made with the caller's session of the data-access role (None without a
-    configured role). The credentials are the caller's own: never another caller's."""
+    configured role), valid for `valid_for` seconds more at least. The credentials are the caller's own:
+    never another caller's."""
     sessions = sessions or _default_sessions()
     if sessions is None:
         yield None
         return
-    credentials = sessions.credentials(caller)
+    credentials = sessions.credentials(caller, valid_for)
     with signing_with(credentials):
         yield credentials

@@ -65,6 +65,11 @@ def run_caller(run_id: str, workflow: str, function: str, purpose: str) -> Calle
     return Caller(run_source_identity(run_id), workflow, function, purpose)
 
 
+def _time_left(context: Any) -> float:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return max(0.0, remaining() / 1000) if callable(remaining) else 0.0
+
+
 def acts_as_run(workflow: str, purpose: str,
                 run_id: Callable[[Any, Any], str] = run_id_of) -> Callable[[Handler], Handler]:
     """A Lambda handler whose every AWS call is made as its run (see the module docstring)."""
@@ -74,7 +79,9 @@ def acts_as_run(workflow: str, purpose: str,
         def as_run(event: Any, context: Any) -> Any:
             run = run_id(event, context)
             function = str(getattr(context, "function_name", "") or workflow)
-            with serving(lambda_ids(context, run_id=run)), acting_as(run_caller(run, workflow, function, purpose)):
+            caller = run_caller(run, workflow, function, purpose)
+            # the session must outlast the invocation: every call is signed with the one it starts with
+            with serving(lambda_ids(context, run_id=run)), acting_as(caller, valid_for=_time_left(context)):
                 return handler(event, context)
 
         as_run.acts_as_run = workflow  # type: ignore[attr-defined]  # (the catalog's check reads it)
