@@ -161,10 +161,10 @@ def test_the_layer_imports_neither_handlers_nor_the_cdk_app() -> None:
 
 # -- storage behind ports (issue 10 item 4) ----------------------------------------------------------
 
-# The use cases of the monthly assessment, the federation file intake, the My Number vault, the
-# information file and the access area reach storage only through their ports (kokuho.assessment.ports,
-# kokuho.linkage.federation_ports, kokuho.identity.vault_ports, kokuho.qualification.ports,
-# kokuho.access.ports; S3 is handed in as a client):
+# The use cases of the monthly assessment, the federation file intake, the network exchanges, the My
+# Number vault, the information file and the access area reach storage only through their ports
+# (kokuho.assessment.ports, kokuho.linkage.federation_ports, .exchange_ports, kokuho.identity.vault_ports,
+# kokuho.qualification.ports, kokuho.access.ports; S3, KMS and Step Functions are handed in as clients):
 # no table model, no AWS SDK — their unit tests run on in-memory fakes (tests/fakes/).
 USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.assessment.selection",
              "kokuho.assessment.batch", "kokuho.assessment.compute", "kokuho.assessment.summary",
@@ -172,6 +172,10 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              "kokuho.linkage.federation_codec", "kokuho.linkage.federation_ports", "kokuho.linkage.federation_apply",
              "kokuho.linkage.federation_files", "kokuho.linkage.codes", "kokuho.linkage.code_ports",
              "kokuho.linkage.transfers", "kokuho.linkage.transfer_ports",
+             # the network exchanges: provision, query, the 情報提供等記録 and their retention
+             # (kokuho.linkage.exchange_ports; wired to kokuho.records.linkage_exchange)
+             "kokuho.linkage.exchange_ports", "kokuho.linkage.provision", "kokuho.linkage.query",
+             "kokuho.linkage.exchange_records", "kokuho.linkage.retention",
              "kokuho.identity.vault_ports", "kokuho.identity.vault_service",
              "kokuho.identity.keyed_hash",
              # the information file (資格管理): its port, the registrations and reads, and the pure rules

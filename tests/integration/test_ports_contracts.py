@@ -1,7 +1,7 @@
-"""One contract, two adapters, for the federation store, the vault store, the 符号 store and the
-transfers store: the in-memory fakes the use cases' unit tests run on (tests/fakes/) and the pynamodb
-adapters (kokuho.records.federation_store, .vault_store, .linkage_codes, .linkage_transfers) behave
-alike where the use cases rely on it."""
+"""One contract, two adapters, for the federation store, the vault store, the 符号 store, the transfers
+store and the exchanges store: the in-memory fakes the use cases' unit tests run on (tests/fakes/) and the
+pynamodb adapters (kokuho.records.federation_store, .vault_store, .linkage_codes, .linkage_transfers,
+.linkage_exchange) behave alike where the use cases rely on it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fakes.code_store import InMemoryCodeStore
+from fakes.exchange_store import InMemoryExchangeStore
 from fakes.federation_store import InMemoryFederationStore
 from fakes.transfer_store import InMemoryTransferStore
 from fakes.vault import InMemoryVaultStore
@@ -146,3 +147,108 @@ def test_applications_and_transfers_are_kept_alike(backend: str) -> None:
                           "no data-use application", "2026-05-02T00:00:00.000+00:00")
     s.put_transfer(refused, once=False)
     assert s.transfers_to(app.department) == [refused, first] and s.transfers_to("総務局総務課") == []
+
+
+def exchange_store(backend: str) -> Any:
+    if backend == "fake":
+        return InMemoryExchangeStore()
+    from kokuho.records.linkage_exchange import PynamoExchangeStore
+
+    return PynamoExchangeStore()
+
+
+def _state(request_id: str, permit_id: str, received_at: str = "2026-05-01T00:00:00.000+00:00") -> Any:
+    from kokuho.linkage.exchange_ports import RequestState
+
+    return RequestState(request_id, "received", "2", "REQ-BODY", "健康保険組合", "cHVi", permit_id, "P1",
+                        received_at, "2026-04-30T23:59:00.000+00:00", 1_900_000_000)
+
+
+def _record(record_id: str, request_id: str, outcome: str, at: str = "2026-05-01T00:00:01.000+00:00") -> Any:
+    from kokuho.linkage.exchange_ports import ExchangeRecord
+
+    return ExchangeRecord(record_id, "provision", "REQ-BODY", "401005", "2", "P1", request_id, "PM1", at,
+                          None, outcome, None, "[]", '["insurer_number"]', None, at)
+
+
+def test_exchange_keys_copies_and_records_are_kept_alike(backend: str) -> None:
+    from kokuho.linkage.exchange_ports import StoredKey
+
+    s = exchange_store(backend)
+    city = StoredKey("cHVi", "2026-05-01T00:00:00.000+00:00", "Y3Q=", "alias/personal")
+    assert s.key("CITY") is None and s.put_key("CITY", city, once=True)
+    assert not s.put_key("CITY", StoredKey("b3RoZXI=", "2026-05-02T00:00:00.000+00:00"), once=True)
+    assert s.key("CITY") == city
+    s.put_key("NETWORK", StoredKey("bmV0", "x"), once=False)
+    s.put_key("NETWORK", StoredKey("bmV3", "y"), once=False)  # a new trust anchor replaces the old
+    assert s.key("NETWORK") == StoredKey("bmV3", "y")
+    assert s.copy_of("P1") is None
+    s.put_copy("P1", '{"insurer_number": "401000"}', "2026-05-01T00:00:00.000+00:00")
+    assert s.copy_of("P1") == '{"insurer_number": "401000"}'
+    old, new = _record("Rold", "REQ-1", "refused", "2019-03-31T20:00:00.000+00:00"), _record("Rnew", "REQ-1", "refused")
+    assert s.put_record(old) and s.put_record(new) and not s.put_record(new)  # a record id is taken once
+    assert sorted(s.records_for_request("REQ-1"), key=lambda r: r.record_id) == [new, old]
+    assert list(s.records_of_month("2019-03", "2019-04-01")) == [old]
+    assert list(s.records_of_month("2019-03", "2019-03-31")) == []  # recorded after the bound
+    s.delete_record("Rold")
+    assert s.records_for_request("REQ-1") == [new]
+
+
+def test_a_request_is_accepted_once_decided_once_and_closed_once(backend: str) -> None:
+    from kokuho.linkage.exchange_ports import Decision, Reply
+
+    s = exchange_store(backend)
+    assert s.request("REQ-1") is None
+    first = _state("REQ-1", "PM1")
+    assert s.accept(first, 1_900_000_000) and s.request("REQ-1") == first
+    assert not s.accept(_state("REQ-2", "PM1"), 1_900_000_000)  # the permit is used
+    assert s.request("REQ-2") is None  # nothing written
+    assert not s.accept(_state("REQ-1", "PM2"), 1_900_000_000)  # the request id is taken
+    assert s.accept(_state("REQ-3", "PM3", "2026-04-30T00:00:00.000+00:00"), 1_900_000_000)
+    s.park("REQ-1", "token-1", '{"fields": {}}', "2026-05-01T00:00:00.000+00:00")
+    s.park("REQ-3", "token-3", '{"fields": {}}', "2026-04-30T00:00:00.000+00:00")
+    assert [r.request_id for r in s.pending(None)] == ["REQ-3", "REQ-1"]  # oldest first
+    assert [r.request_id for r in s.pending(1)] == ["REQ-3"]
+    parked = s.request("REQ-1")
+    assert (parked.status, parked.task_token, parked.preview) == ("awaiting_approval", "token-1", '{"fields": {}}')
+    decision = Decision("approved", "S0100", "2026-05-01T01:00:00.000+00:00", "")
+    assert s.decide("REQ-1", decision) and not s.decide("REQ-1", Decision("refused", "S0200", "x", "no"))
+    decided = s.request("REQ-1")
+    assert (decided.status, decided.decided_by, decided.preview) == ("approved", "S0100", None)
+    assert [r.request_id for r in s.pending(None)] == ["REQ-3"]
+    reply = Reply("REQ-1", "REQ-BODY", "Rp", '{"status": "provided"}', "2026-05-01T02:00:00.000+00:00", 1_900_000_000)
+    stale = _state("REQ-1", "PM1")  # read before the approval: status "received"
+    assert not s.close_provided(stale, "t", _record("Rp", "REQ-1", "provided"), reply, CLERK, "linkage_provision",
+                                "provide")
+    assert s.records_for_request("REQ-1") == []  # nothing of it written
+    assert s.close_provided(decided, "2026-05-01T02:00:00.000+00:00", _record("Rp", "REQ-1", "provided"), reply,
+                            CLERK, "linkage_provision", "provide")
+    assert (s.request("REQ-1").status, s.request("REQ-1").closed_at) == ("provided", "2026-05-01T02:00:00.000+00:00")
+    assert s.reply("REQ-1") == reply and [r.outcome for r in s.records_for_request("REQ-1")] == ["provided"]
+    s.mark_sent("REQ-1", "2026-05-01T03:00:00.000+00:00")
+    assert s.reply("REQ-1").sent_at == "2026-05-01T03:00:00.000+00:00"
+    # closed once: a refusal after the provision writes nothing
+    assert not s.close_refused(s.request("REQ-1"), None, "t", _record("Rx", "REQ-1", "refused"))
+    assert [r.record_id for r in s.records_for_request("REQ-1")] == ["Rp"]
+    waiting = s.request("REQ-3")
+    assert s.close_refused(waiting, "approval_timeout", "2026-05-04T00:00:00.000+00:00",
+                           _record("Rt", "REQ-3", "refused"))
+    closed = s.request("REQ-3")
+    assert (closed.status, closed.decision_reason, closed.preview) == ("refused", "approval_timeout", None)
+    assert s.pending(None) == [] and not s.close_refused(closed, None, "t", _record("Ry", "REQ-3", "refused"))
+
+
+def test_query_results_are_found_by_person_and_by_expiry(backend: str) -> None:
+    from kokuho.linkage.exchange_ports import QueryResult
+
+    s = exchange_store(backend)
+    early = QueryResult("P1", "Q1", "48", "BODY", "{}", "2026-05-01T00:00:00+00:00", 1_780_000_000,
+                        "2026-05-31T00:00:00+00:00")
+    late = QueryResult("P1", "Q2", "69", "BODY", "{}", "2026-05-02T00:00:00+00:00", 1_790_000_000,
+                       "2026-06-30T00:00:00+00:00")
+    s.put_result(early)
+    s.put_result(late)
+    assert s.results_of("P1") == [early, late] and s.results_of("P2") == []
+    assert s.expired_results("2026-06-01T00:00:00+00:00") == [early]
+    s.delete_result("P1", "Q1")
+    assert s.results_of("P1") == [late] and s.expired_results("2026-06-01T00:00:00+00:00") == []

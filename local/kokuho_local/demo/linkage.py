@@ -22,6 +22,7 @@ def run_linkage(aws: Any, city: Any, fy: int, month: str, say: Any) -> dict[str,
     one, (c) a 自動応答不可 provision held until a member of staff approves it (task token), (d) a query
     answered by another insurer, decrypted with the city's key and stored. Every exchange is checked for
     My Numbers and leaves a 情報提供等記録."""
+    from dataclasses import asdict
     from datetime import date
 
     from kokuho.access.records import Actor
@@ -135,7 +136,7 @@ def run_linkage(aws: Any, city: Any, fy: int, month: str, say: Any) -> dict[str,
             f"fields {', '.join(exchanges[-1]['fields_stored'])}")
 
         records = [r for e in exchanges for r in records_for_request(str(e.pop("request_id")))]
-        no_my_number("情報提供等記録", [r.attribute_values for r in records], numbers)
+        no_my_number("情報提供等記録", [asdict(r) for r in records], numbers)
     finally:
         set_gateway(None)
     provisions = [e for e in exchanges if e["kind"] == "provision"]

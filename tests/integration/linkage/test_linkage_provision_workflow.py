@@ -382,15 +382,17 @@ def test_the_approval_routes_need_an_individual_with_the_approval_grant(world: W
 def test_two_reviewers_deciding_at_once_one_decision_stands(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     from kokuho.access.records import Actor
     from kokuho.linkage import provision
+    from kokuho.records.linkage_exchange import PynamoExchangeStore
 
     req, arn = _held(world, "13")
-    stale = RequestModel.get(f"REQ#{req['request_id']}", "REQUEST", consistent_read=True)
+    store = PynamoExchangeStore()
+    stale = store.request(req["request_id"])
     assert _api(world, "POST", f"/linkage/approvals/{req['request_id']}", body={"decision": "approve"})[0] == 200
     # the other reviewer read the request just before: their write finds it decided
-    monkeypatch.setattr(provision, "_load", lambda request_id: stale)
+    monkeypatch.setattr(store, "request", lambda request_id: stale)
     other = Actor("S0300", "T-KOKUHO-08", GRANT_PURPOSE)
     with pytest.raises(provision.NotAwaitingApproval, match="someone else"):
-        provision.decide(req["request_id"], False, other, "重複", world.aws.client("stepfunctions"))
+        provision.decide(req["request_id"], False, other, "重複", world.aws.client("stepfunctions"), store=store)
     monkeypatch.undo()
     assert world.aws.wait_execution(arn, timeout_s=120)["status"] == "provided"
     assert RequestModel.get(f"REQ#{req['request_id']}", "REQUEST").decided_by == REVIEWER
@@ -448,13 +450,14 @@ def test_a_crash_during_encryption_is_retried_and_leaves_one_record_and_one_repl
 
 def test_a_crash_in_the_provide_step_commits_nothing_and_the_operators_rerun_provides_once(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kokuho.linkage import provision
+    from kokuho.records import linkage_exchange
     from kokuho_local.embedded import ExecutionFailed
 
     def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("access log unavailable")
 
-    monkeypatch.setattr(provision, "record_access", crash)  # after encryption, before anything is committed
+    # the store's access records fail: after encryption, before anything is committed
+    monkeypatch.setattr(linkage_exchange, "record_access", crash)
     req = world.kyokai.make_request("6", REF, city_body())
     with pytest.raises(ExecutionFailed):
         run(world, req)

@@ -29,29 +29,20 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
-from kokuho.access.records import Actor, record_access
+from kokuho.access.actor import Actor
 from kokuho.identity.mynumber import contains_my_number
 from kokuho.identity.redaction import looks_like_my_number, redact
 from kokuho.linkage import codes
+from kokuho.linkage.code_ports import CodeStore
 from kokuho.linkage.crypto import encrypt_for, exchange_aad, key_id, parse_public_key, verify_permit_signature
+from kokuho.linkage.exchange_ports import Decision, ExchangeStore, Reply, RequestState, StoredKey
 from kokuho.linkage.exchange_records import Exchange, exchange_record, now_iso, record_exchange
+from kokuho.linkage.exchange_store import store_or_wired
 from kokuho.linkage.fields import select_allowed
 from kokuho.linkage.network import city_body, gateway
 from kokuho.linkage.permitted_list import PermittedList, load_permitted_list
-from kokuho.records.base import connection
-from kokuho.records.linkage import (
-    CopyModel,
-    ExchangeRecordModel,
-    KeyModel,
-    PermitUseModel,
-    ReplyOutboxModel,
-    RequestModel,
-)
 from kokuho.requests.suspension import partition_use
 
 SYSTEM = Actor(staff_id="system:linkage-provision", terminal_id="stepfunctions", purpose="情報提供 (番号法第19条第8号)")
@@ -164,16 +155,14 @@ def judge_request(req: ProvisionRequest, plist: PermittedList, provider_body: st
 # --- service steps -------------------------------------------------------------------------------
 
 
-def network_public_key() -> str | None:
-    try:
-        return str(KeyModel.get("KEY#NETWORK", "CURRENT").public_key)
-    except DoesNotExist:
-        return None
+def network_public_key(*, store: ExchangeStore | None = None) -> str | None:
+    held = store_or_wired(store).key("NETWORK")
+    return held.public_key if held is not None else None
 
 
-def register_network_key(public_key: str) -> None:
+def register_network_key(public_key: str, *, store: ExchangeStore | None = None) -> None:
     """Trust anchor: the network's permit-signing key (set at deployment from the network's notice)."""
-    KeyModel("KEY#NETWORK", "CURRENT", public_key=public_key, created_at=now_iso()).save()
+    store_or_wired(store).put_key("NETWORK", StoredKey(public_key, now_iso()), once=False)
 
 
 def approval_timeout_seconds() -> int:
@@ -190,9 +179,11 @@ def _safe_str(event: dict[str, Any], key: str, default: str = "unknown") -> str:
     return redact(value)[:100] if isinstance(value, str) and value else default  # redact, then cut
 
 
-def receive_request(event: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+def receive_request(event: dict[str, Any], now: datetime | None = None, *, store: ExchangeStore | None = None,
+                    code_store: CodeStore | None = None) -> dict[str, Any]:
     """Step 1. Returns {"decision": "accepted", "needs_approval", "approval_timeout_seconds", ...}
     or {"decision": "refused", "reply": {...}} after recording the refusal."""
+    store = store_or_wired(store)
     now = now or datetime.now(UTC)
     plist = load_permitted_list()
     try:
@@ -202,43 +193,36 @@ def receive_request(event: dict[str, Any], now: datetime | None = None) -> dict[
         record_exchange(Exchange("provision", _safe_str(event, "requester_body"), city_body(),
                                  _safe_str(event, "item"), rid, now_iso(), "refused",
                                  reason=Reason.MALFORMED.value),
-                        once_key=json.dumps(event, sort_keys=True, ensure_ascii=False, default=str))
+                        once_key=json.dumps(event, sort_keys=True, ensure_ascii=False, default=str), store=store)
         return {"decision": "refused", "reply": _refusal_reply(rid, Reason.MALFORMED)}
-    person_id = codes.person_of_code(req.code)
-    resumed = _resume(req, person_id)
+    person_id = codes.person_of_code(req.code, store=code_store)
+    resumed = _resume(req, person_id, store)
     if resumed is not None:
         return resumed
-    verdict = judge_request(req, plist, city_body(), network_public_key(), now, person_id is not None)
+    verdict = judge_request(req, plist, city_body(), network_public_key(store=store), now, person_id is not None)
     allowed = plist.rows[req.item].fields if req.item in plist.rows else ()
     if not verdict.accepted:
         assert verdict.reason is not None
-        return _refuse_new(req, person_id, verdict.reason, allowed)
+        return _refuse_new(req, person_id, verdict.reason, allowed, store)
     assert req.permit is not None
-    state = RequestModel(
-        f"REQ#{req.request_id}", "REQUEST", request_id=req.request_id, status="received", item=req.item,
-        requester_body=req.requester_body, requester_kind=req.requester_kind,
-        requester_public_key=req.requester_public_key, permit_id=req.permit.permit_id, person_id=person_id,
-        received_at=now_iso(), requested_at=req.requested_at, expires_at=int(now.timestamp()) + STATE_TTL_SECONDS,
-    )
-    use = PermitUseModel(f"PERMIT#{req.permit.permit_id}", "USED", request_id=req.request_id, used_at=now_iso(),
-                         expires_at=int(now.timestamp()) + STATE_TTL_SECONDS)
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.save(use, condition=PermitUseModel.pk.does_not_exist())
-            tx.save(state, condition=RequestModel.pk.does_not_exist())
-    except TransactWriteError:
-        return _refuse_new(req, person_id, Reason.PERMIT_REUSED, allowed)
+    expires_at = int(now.timestamp()) + STATE_TTL_SECONDS
+    state = RequestState(
+        request_id=req.request_id, status="received", item=req.item, requester_body=req.requester_body,
+        requester_kind=req.requester_kind, requester_public_key=req.requester_public_key,
+        permit_id=req.permit.permit_id, person_id=person_id, received_at=now_iso(), requested_at=req.requested_at,
+        expires_at=expires_at)
+    if not store.accept(state, permit_expires_at=expires_at):
+        return _refuse_new(req, person_id, Reason.PERMIT_REUSED, allowed, store)
     return {"decision": "accepted", "request_id": req.request_id, "item": req.item,
             "needs_approval": verdict.needs_approval, "approval_timeout_seconds": approval_timeout_seconds()}
 
 
-def _resume(req: ProvisionRequest, person_id: str | None) -> dict[str, Any] | None:
+def _resume(req: ProvisionRequest, person_id: str | None, store: ExchangeStore) -> dict[str, Any] | None:
     """The same request again (an operator's rerun after a failed execution: same id, permit, requester,
     key and person as accepted before): carry on from the stored state. Anything else is judged anew (a
     permit under another request id is a reused permit)."""
-    try:
-        state = _load(req.request_id)
-    except DoesNotExist:
+    state = store.request(req.request_id)
+    if state is None:
         return None
     if req.permit is None or (state.permit_id, state.requester_body, state.requester_public_key, state.item,
                               state.person_id) != (req.permit.permit_id, req.requester_body,
@@ -247,68 +231,73 @@ def _resume(req: ProvisionRequest, person_id: str | None) -> dict[str, Any] | No
     if state.status == "provided":
         return {"decision": "resume_send", "request_id": req.request_id, "item": req.item}
     if state.status == "refused":
-        return {"decision": "refused", "reply": refuse(req.request_id, _stored_reason(state))}
+        return {"decision": "refused", "reply": refuse(req.request_id, _stored_reason(state), store=store)}
     row = load_permitted_list().item(state.item)
     return {"decision": "accepted", "request_id": req.request_id, "item": req.item,
             "needs_approval": not row.auto_response and state.status != "approved",
             "approval_timeout_seconds": approval_timeout_seconds()}
 
 
-def _stored_reason(state: RequestModel) -> Reason:
+def _stored_reason(state: RequestState) -> Reason:
     try:
-        return Reason(state.decision_reason)
+        return Reason(state.decision_reason or "")
     except ValueError:  # the reviewer's own words: a refusal by staff
         return Reason.APPROVAL_REFUSED
 
 
 def _refuse_new(req: ProvisionRequest, person_id: str | None, reason: Reason,
-                allowed: tuple[str, ...]) -> dict[str, Any]:
+                allowed: tuple[str, ...], store: ExchangeStore) -> dict[str, Any]:
     # Keyed on the request as received: the same request again (a rerun) is not a second refusal record.
     record_exchange(Exchange("provision", req.requester_body, city_body(), req.item, req.request_id,
                              req.requested_at, "refused", person_id=person_id,
                              permit_id=req.permit.permit_id if req.permit else None, reason=reason.value,
                              fields_withheld=list(allowed)),
-                    once_key=f"{reason.value}\n{req.model_dump_json()}")
+                    once_key=f"{reason.value}\n{req.model_dump_json()}", store=store)
     return {"decision": "refused", "reply": _refusal_reply(req.request_id, reason)}
 
 
-def _load(request_id: str) -> RequestModel:
-    return RequestModel.get(f"REQ#{request_id}", "REQUEST", consistent_read=True)
+class UnknownRequestState(LookupError):
+    """A workflow step named a request that was never accepted (the workflow fails the step)."""
 
 
-def _copy_of(person_id: str) -> dict[str, Any]:
-    try:
-        return dict(json.loads(CopyModel.get(f"PERSON#{person_id}", "COPY", consistent_read=True).data))
-    except DoesNotExist:
-        return {}
+def _load(request_id: str, store: ExchangeStore) -> RequestState:
+    state = store.request(request_id)
+    if state is None:
+        raise UnknownRequestState(f"no request {request_id}")
+    return state
 
 
-def park_for_approval(request_id: str, task_token: str) -> dict[str, Any]:
+def _copy_of(person_id: str, store: ExchangeStore) -> dict[str, Any]:
+    data = store.copy_of(person_id)
+    return dict(json.loads(data)) if data is not None else {}
+
+
+def park_for_approval(request_id: str, task_token: str, *, store: ExchangeStore | None = None) -> dict[str, Any]:
     """Step 2: keep the token and a preview of exactly what would be sent, for the reviewer."""
-    state = _load(request_id)
+    store = store_or_wired(store)
+    state = _load(request_id, store)
     allowed = load_permitted_list().item(state.item).fields
     assert state.person_id is not None
-    sent, withheld = select_allowed(_copy_of(state.person_id), allowed)
-    record_access(SYSTEM, [state.person_id], "linkage_provision", "read")
-    state.update(actions=[
-        RequestModel.status.set("awaiting_approval"), RequestModel.task_token.set(task_token),
-        RequestModel.preview.set(json.dumps({"fields": sent, "withheld": withheld}, ensure_ascii=False)),
-        RequestModel.gsi1pk.set("PENDING"), RequestModel.gsi1sk.set(f"{state.received_at}#{request_id}"),
-    ])
+    sent, withheld = select_allowed(_copy_of(state.person_id, store), allowed)
+    store.record(SYSTEM, [state.person_id], "linkage_provision", "read")
+    store.park(request_id, task_token, json.dumps({"fields": sent, "withheld": withheld}, ensure_ascii=False),
+               queued_at=state.received_at)
     return {"request_id": request_id, "status": "awaiting_approval"}
 
 
-def pending_approvals(reviewer: Actor | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+def pending_approvals(reviewer: Actor | None = None, limit: int | None = None, *,
+                      store: ExchangeStore | None = None) -> list[dict[str, Any]]:
     """The approval queue: requests awaiting a person, oldest first (at most `limit`), with the preview
     to review. A reviewer's reading of the previews is an access to those persons' data and is recorded."""
+    store = store_or_wired(store)
     out = []
-    for s in RequestModel.pending.query("PENDING", limit=limit):
+    for s in store.pending(limit):
         out.append({"request_id": s.request_id, "item": s.item, "requester_body": s.requester_body,
                     "received_at": s.received_at, "person_id": s.person_id,
                     "preview": json.loads(s.preview or "{}")})
     subjects = sorted({str(p["person_id"]) for p in out if p["person_id"]})
     if reviewer is not None and subjects:
-        record_access(reviewer, subjects, "linkage_provision", "read", chain=f"STAFF#{reviewer.staff_id}")
+        store.record(reviewer, subjects, "linkage_provision", "read", chain=f"STAFF#{reviewer.staff_id}")
     return out
 
 
@@ -324,75 +313,69 @@ class NotAwaitingApproval(DecisionError):
     """Decided already, or the wait ended first (the API answers 409)."""
 
 
-def decide(request_id: str, approve: bool, staff: Actor, reason: str | None, sfn: Any) -> dict[str, Any]:
+def decide(request_id: str, approve: bool, staff: Actor, reason: str | None, sfn: Any, *,
+           store: ExchangeStore | None = None) -> dict[str, Any]:
     """Step 3: a member of staff approves or refuses a parked request; resumes the workflow."""
+    store = store_or_wired(store)
     if staff.staff_id.startswith("system:"):
         raise DecisionError("an approval is a person's decision, not a workflow's")
     if not approve and not (reason and reason.strip()):
         raise DecisionError("a refusal needs a reason")
     if reason and looks_like_my_number(reason):  # it goes into the workflow and the 情報提供等記録
         raise DecisionError("reason: must not contain a My Number")
-    try:
-        state = _load(request_id)
-    except DoesNotExist:
-        raise UnknownRequest("no such request") from None
+    state = store.request(request_id)
+    if state is None:
+        raise UnknownRequest("no such request")
     if state.status != "awaiting_approval" or not state.task_token:
         raise NotAwaitingApproval(f"request is {state.status}, not awaiting approval")
     at = now_iso()
-    try:
-        state.update(actions=[
-            RequestModel.status.set("approved" if approve else "refused"),
-            RequestModel.decided_by.set(staff.staff_id), RequestModel.decided_at.set(at),
-            RequestModel.decision_reason.set(reason or ""),
-            RequestModel.gsi1pk.remove(), RequestModel.gsi1sk.remove(), RequestModel.preview.remove(),
-        ], condition=RequestModel.status == "awaiting_approval")
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    if not store.decide(request_id, Decision("approved" if approve else "refused", staff.staff_id, at,
+                                             reason or "")):
         # Another reviewer decided it a moment earlier: theirs stands.
-        raise NotAwaitingApproval("request was decided by someone else first") from None
+        raise NotAwaitingApproval("request was decided by someone else first")
     assert state.person_id is not None
-    record_access(staff, [state.person_id], "linkage_provision", "approve" if approve else "refuse")
+    store.record(staff, [state.person_id], "linkage_provision", "approve" if approve else "refuse")
     try:
         if approve:
             sfn.send_task_success(taskToken=state.task_token,
                                   output=json.dumps({"approved_by": staff.staff_id, "approved_at": at}))
         else:
             sfn.send_task_failure(taskToken=state.task_token, error="Refused", cause=(reason or "")[:200])
-    except ClientError:
-        # The wait ended first (timeout): the workflow refuses and records; this decision is void.
+    except Exception as exc:
+        # The Step Functions client handed in answers an error (botocore's ClientError, which carries the
+        # service's `response`) when the wait ended first (timeout): the workflow refuses and records;
+        # this decision is void. Anything else is not ours to interpret.
+        if not isinstance(getattr(exc, "response", None), dict):
+            raise
         raise NotAwaitingApproval("the request is no longer waiting for approval (timed out)") from None
     return {"request_id": request_id, "status": "approved" if approve else "refused"}
 
 
-def refuse(request_id: str, reason: Reason, detail: str | None = None) -> dict[str, Any]:
+def refuse(request_id: str, reason: Reason, detail: str | None = None, *,
+           store: ExchangeStore | None = None) -> dict[str, Any]:
     """Step 6: an accepted request ends without provision (approval refused or timed out, or not
     approved). The final state and the 情報提供等記録 commit together, once: a retry or a rerun after the
     request was closed records nothing more and answers the refusal as recorded."""
+    store = store_or_wired(store)
     for _ in range(COMMIT_ATTEMPTS):
-        state = _load(request_id)
+        state = _load(request_id, store)
         if state.closed_at:
             return _refusal_reply(request_id, _stored_reason(state))
         if reason is Reason.APPROVAL_REFUSED and not detail and state.decided_by:
             # The reviewer's reason as decide() stored it: the record does not depend on the failure cause
             # reaching this step (moto's SendTaskFailure drops it; AWS truncates it).
             detail = state.decision_reason
-        actions: list[Any] = [RequestModel.closed_at.set(now_iso()), RequestModel.gsi1pk.remove(),
-                              RequestModel.gsi1sk.remove(), RequestModel.preview.remove()]
-        if state.status not in ("refused", "provided"):
-            actions += [RequestModel.status.set("refused"), RequestModel.decision_reason.set(reason.value)]
+        closed_at = now_iso()
+        # a request refused by its reviewer (or provided) keeps its status and the reviewer's reason
+        status_reason = reason.value if state.status not in ("refused", "provided") else None
         text = reason.value if not detail else f"{reason.value}: {detail[:200]}"
         record = exchange_record(Exchange(
             "provision", state.requester_body, city_body(), state.item, request_id, state.requested_at, "refused",
             person_id=state.person_id, permit_id=state.permit_id, reason=text,
             fields_withheld=list(load_permitted_list().item(state.item).fields), approved_by=None))
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.update(state, actions=actions, condition=RequestModel.closed_at.does_not_exist())
-                tx.save(record, condition=ExchangeRecordModel.pk.does_not_exist())
+        if store.close_refused(state, status_reason, closed_at, record):
             return _refusal_reply(request_id, reason)
-        except TransactWriteError:
-            continue  # closed by a concurrent attempt (seen on the next look) or a transient conflict
+        # closed by a concurrent attempt (seen on the next look) or a transient conflict: look again
     raise ProvisionNotCommitted(f"request {request_id}: refusal not committed after {COMMIT_ATTEMPTS} attempts")
 
 
@@ -400,21 +383,23 @@ class ProvisionNotCommitted(RuntimeError):
     """The commit kept losing to concurrent writers; the workflow retries the step (nothing was written)."""
 
 
-def provide(request_id: str) -> dict[str, Any]:
+def provide(request_id: str, *, store: ExchangeStore | None = None) -> dict[str, Any]:
     """Step 4: only the allowed fields, encrypted to the requester; the request's state, the 情報提供等記録,
     the access record and the reply in the outbox commit in one transaction. A crash before the commit
     leaves nothing (the step is retried, or the operator reruns); after it, `send_reply` sends."""
+    store = store_or_wired(store)
     for _ in range(COMMIT_ATTEMPTS):
-        state = _load(request_id)
+        state = _load(request_id, store)
         if state.status == "provided":
             return {"request_id": request_id, "status": "provided"}  # committed by an earlier attempt
         row = load_permitted_list().item(state.item)
         if state.closed_at or (not row.auto_response and (state.status != "approved" or not state.decided_by)):
-            return refuse(request_id, Reason.NOT_APPROVED)
+            return refuse(request_id, Reason.NOT_APPROVED, store=store)
         assert state.person_id is not None
         if partition_use("linkage.provision", [state.person_id])[1]:
-            return refuse(request_id, Reason.USE_SUSPENDED)  # recorded in the 情報提供等記録 with the reason
-        sent, withheld = select_allowed(_copy_of(state.person_id), row.fields)
+            # recorded in the 情報提供等記録 with the reason
+            return refuse(request_id, Reason.USE_SUSPENDED, store=store)
+        sent, withheld = select_allowed(_copy_of(state.person_id, store), row.fields)
         provided_at = now_iso()
         plaintext = json.dumps({"request_id": request_id, "item": state.item, "provider_body": city_body(),
                                 "provided_at": provided_at, "fields": sent},
@@ -426,39 +411,31 @@ def provide(request_id: str) -> dict[str, Any]:
             "provision", state.requester_body, city_body(), state.item, request_id, state.requested_at, "provided",
             person_id=state.person_id, permit_id=state.permit_id, provided_at=provided_at,
             fields_sent=sorted(sent), fields_withheld=withheld, approved_by=state.decided_by))
-        outbox = ReplyOutboxModel(f"REQ#{request_id}", "REPLY", request_id=request_id,
-                                  requester_body=state.requester_body, record_id=record.record_id,
-                                  reply=json.dumps(reply, ensure_ascii=False), created_at=provided_at,
-                                  expires_at=int(state.expires_at))
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.update(state, actions=[RequestModel.status.set("provided"), RequestModel.closed_at.set(provided_at)],
-                          condition=(RequestModel.status == state.status) & RequestModel.closed_at.does_not_exist())
-                tx.save(record, condition=ExchangeRecordModel.pk.does_not_exist())
-                tx.save(outbox, condition=ReplyOutboxModel.pk.does_not_exist())
-                record_access(SYSTEM, [state.person_id], "linkage_provision", "provide", transaction=tx)
+        outbox = Reply(request_id, state.requester_body, record.record_id, json.dumps(reply, ensure_ascii=False),
+                       provided_at, int(state.expires_at))
+        if store.close_provided(state, provided_at, record, outbox, SYSTEM, "linkage_provision", "provide"):
             return {"request_id": request_id, "status": "provided"}
-        except TransactWriteError:
-            continue  # a concurrent attempt committed (seen on the next look) or the access chain moved
+        # a concurrent attempt committed (seen on the next look) or the access chain moved: look again
     raise ProvisionNotCommitted(f"request {request_id}: provision not committed after {COMMIT_ATTEMPTS} attempts")
 
 
-def send_reply(request_id: str) -> dict[str, Any]:
+def send_reply(request_id: str, *, store: ExchangeStore | None = None) -> dict[str, Any]:
     """Step 5: the committed reply, handed to the network (idempotent: the same bytes every time), marked
     sent; returned as the workflow's answer."""
-    out = ReplyOutboxModel.get(f"REQ#{request_id}", "REPLY", consistent_read=True)
+    store = store_or_wired(store)
+    out = store.reply(request_id)
     reply: dict[str, Any] = json.loads(out.reply)
     gateway().deliver_reply(out.requester_body, reply)
     if out.sent_at is None:
-        out.update(actions=[ReplyOutboxModel.sent_at.set(now_iso())])
+        store.mark_sent(request_id, now_iso())
     return reply
 
 
-def register_copy(person_id: str, data: dict[str, Any], actor: Actor) -> None:
+def register_copy(person_id: str, data: dict[str, Any], actor: Actor, *, store: ExchangeStore | None = None) -> None:
     """情報提供データベース: store the person's provision copy (副本), validated against the vocabulary."""
     from kokuho.linkage.fields import validate_fields
 
+    store = store_or_wired(store)
     clean = validate_fields(data)
-    CopyModel(f"PERSON#{person_id}", "COPY", person_id=person_id, data=json.dumps(clean, ensure_ascii=False),
-              updated_at=now_iso()).save()
-    record_access(actor, [person_id], "linkage_copy", "write")
+    store.put_copy(person_id, json.dumps(clean, ensure_ascii=False), now_iso())
+    store.record(actor, [person_id], "linkage_copy", "write")

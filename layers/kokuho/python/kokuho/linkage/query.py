@@ -18,18 +18,18 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
-
-from kokuho.access.records import Actor, record_access
+from kokuho.access.actor import Actor
 from kokuho.identity.redaction import redact
 from kokuho.linkage import codes
+from kokuho.linkage.code_ports import CodeStore
 from kokuho.linkage.crypto import DecryptionFailed, KeyPair, b64d, b64e, decrypt_with, exchange_aad
+from kokuho.linkage.exchange_ports import ExchangeStore, QueryResult, StoredKey
 from kokuho.linkage.exchange_records import Exchange, now_iso, record_exchange
+from kokuho.linkage.exchange_store import store_or_wired
 from kokuho.linkage.fields import InvalidFields, validate_fields
 from kokuho.linkage.network import CITY_KIND, NetworkGateway, city_body
 from kokuho.linkage.permitted_list import load_permitted_list
 from kokuho.platform.tables import DataClass, key_alias
-from kokuho.records.linkage import KeyModel, QueryResultModel
 from kokuho.requests.suspension import partition_use
 
 SYSTEM = Actor(staff_id="system:linkage-query", terminal_id="stepfunctions", purpose="情報照会 (番号法第19条第8号)")
@@ -48,26 +48,31 @@ def result_days() -> int:
 # --- the city's key ------------------------------------------------------------------------------
 
 
-def ensure_city_key(kms: Any) -> str:
+def ensure_city_key(kms: Any, *, store: ExchangeStore | None = None) -> str:
     """Create the city's key pair once (private part KMS-encrypted); returns the public key."""
-    try:
-        return str(KeyModel.get("KEY#CITY", "CURRENT", consistent_read=True).public_key)
-    except DoesNotExist:
-        pass
+    store = store_or_wired(store)
+    held = store.key("CITY")
+    if held is not None:
+        return held.public_key
     pair = KeyPair.generate()
     alias = key_alias(DataClass.PERSONAL)
     blob = kms.encrypt(KeyId=alias, Plaintext=pair.private_raw, EncryptionContext=_KEY_CONTEXT)["CiphertextBlob"]
-    KeyModel("KEY#CITY", "CURRENT", public_key=pair.public_b64, private_key_ct=b64e(blob), kms_key=alias,
-             created_at=now_iso()).save(condition=KeyModel.pk.does_not_exist())
+    if not store.put_key("CITY", StoredKey(pair.public_b64, now_iso(), b64e(blob), alias), once=True):
+        raise QueryError("the city's key was created concurrently")  # as before: the conditional put refused
     return pair.public_b64
 
 
-def city_public_key() -> str:
-    return str(KeyModel.get("KEY#CITY", "CURRENT").public_key)
+def city_public_key(*, store: ExchangeStore | None = None) -> str:
+    held = store_or_wired(store).key("CITY")
+    if held is None:
+        raise QueryError("the city has no key pair (ensure_city_key first)")
+    return held.public_key
 
 
-def _city_private_key(kms: Any) -> bytes:
-    item = KeyModel.get("KEY#CITY", "CURRENT", consistent_read=True)
+def _city_private_key(kms: Any, store: ExchangeStore) -> bytes:
+    item = store.key("CITY")
+    if item is None:
+        raise QueryError("the city has no key pair (ensure_city_key first)")
     assert item.private_key_ct is not None
     return bytes(kms.decrypt(CiphertextBlob=b64d(item.private_key_ct), EncryptionContext=_KEY_CONTEXT)["Plaintext"])
 
@@ -75,20 +80,21 @@ def _city_private_key(kms: Any) -> bytes:
 # --- workflow steps ------------------------------------------------------------------------------
 
 
-def prepare_query(person_id: str, item: str, provider_body: str, network: NetworkGateway) -> dict[str, Any]:
+def prepare_query(person_id: str, item: str, provider_body: str, network: NetworkGateway, *,
+                  store: ExchangeStore | None = None, code_store: CodeStore | None = None) -> dict[str, Any]:
     """Build the query: the person's 符号 (never My Number), a permit from the network, our public key."""
     plist = load_permitted_list()
     if item not in plist.query_items:
         raise QueryError(f"the city does not query item {item!r} (only {list(plist.query_items)})")
     if partition_use("linkage.query", [person_id])[1]:
         raise QueryError("the person's linkage use is suspended by a 利用停止 decision: no query is sent")
-    code = codes.code_of(person_id)
+    code = codes.code_of(person_id, store=code_store)
     if code is None:
         raise QueryError("the person has no registered 符号")
     permit = network.request_permit(city_body(), item, provider_body, code)
     request_id = f"Q{secrets.token_hex(10)}"
     return {"request_id": request_id, "requester_body": city_body(), "requester_kind": CITY_KIND, "item": item,
-            "code": code, "requester_public_key": city_public_key(), "requested_at": now_iso(),
+            "code": code, "requester_public_key": city_public_key(store=store), "requested_at": now_iso(),
             "permit": permit, "provider_body": provider_body, "person_id": person_id}
 
 
@@ -98,8 +104,9 @@ def outbound(query: dict[str, Any]) -> dict[str, Any]:
 
 
 def receive_reply(query: dict[str, Any], reply: dict[str, Any], kms: Any,
-                  now: datetime | None = None) -> dict[str, Any]:
+                  now: datetime | None = None, *, store: ExchangeStore | None = None) -> dict[str, Any]:
     """Decrypt, validate against the item's allow-list, store with an expiry, record."""
+    store = store_or_wired(store)
     now = now or datetime.now(UTC)
     request_id, item, person_id = query["request_id"], query["item"], query["person_id"]
     provider = query["provider_body"]
@@ -107,13 +114,14 @@ def receive_reply(query: dict[str, Any], reply: dict[str, Any], kms: Any,
     def _record(outcome: str, reason: str | None = None, sent: list[str] | None = None) -> None:
         record_exchange(Exchange("query", city_body(), provider, item, request_id, query["requested_at"], outcome,
                                  person_id=person_id, permit_id=(query.get("permit") or {}).get("permit_id"),
-                                 provided_at=reply.get("provided_at"), reason=reason, fields_sent=sent or []))
+                                 provided_at=reply.get("provided_at"), reason=reason, fields_sent=sent or []),
+                        store=store)
 
     if reply.get("status") != "provided":
         _record("refused", f"provider refused: {redact(str(reply.get('reason')))[:100]}")  # redact, then cut
         return {"request_id": request_id, "status": "refused_by_provider"}
     try:
-        plain = decrypt_with(_city_private_key(kms), reply["envelope"], exchange_aad(request_id, item))
+        plain = decrypt_with(_city_private_key(kms, store), reply["envelope"], exchange_aad(request_id, item))
         body = json.loads(plain)
         if body.get("request_id") != request_id or body.get("item") != item:
             raise QueryError("the reply answers another request")
@@ -122,32 +130,33 @@ def receive_reply(query: dict[str, Any], reply: dict[str, Any], kms: Any,
         _record("failed", f"reply rejected: {type(e).__name__}")
         return {"request_id": request_id, "status": "rejected", "reason": type(e).__name__}
     expires = now + timedelta(days=result_days())
-    QueryResultModel(f"PERSON#{person_id}", f"QRESULT#{request_id}", person_id=person_id, request_id=request_id,
-                     item=item, provider_body=provider, data=json.dumps(data, ensure_ascii=False),
-                     received_at=now.isoformat(timespec="seconds"), expires_at=int(expires.timestamp()),
-                     gsi1pk="QRESULT", gsi1sk=expires.isoformat(timespec="seconds")).save()
-    record_access(SYSTEM, [person_id], "linkage_query", "write")
+    store.put_result(QueryResult(person_id, request_id, item, provider, json.dumps(data, ensure_ascii=False),
+                                 now.isoformat(timespec="seconds"), int(expires.timestamp()),
+                                 expires.isoformat(timespec="seconds")))
+    store.record(SYSTEM, [person_id], "linkage_query", "write")
     _record("received", sent=sorted(data))
     return {"request_id": request_id, "status": "stored", "fields": sorted(data),
             "expires_at": expires.isoformat(timespec="seconds")}
 
 
-def results_of(person_id: str, now: datetime | None = None) -> list[dict[str, Any]]:
+def results_of(person_id: str, now: datetime | None = None, *,
+               store: ExchangeStore | None = None) -> list[dict[str, Any]]:
     """Unexpired query results of a person (TTL deletion is lazy: expired ones are filtered out)."""
     limit = int((now or datetime.now(UTC)).timestamp())
     out = []
-    for r in QueryResultModel.query(f"PERSON#{person_id}", QueryResultModel.sk.startswith("QRESULT#")):
+    for r in store_or_wired(store).results_of(person_id):
         if int(r.expires_at) > limit:
             out.append({"request_id": r.request_id, "item": r.item, "provider_body": r.provider_body,
                         "received_at": r.received_at, "fields": json.loads(r.data)})
     return out
 
 
-def purge_expired_results(now: datetime | None = None) -> int:
+def purge_expired_results(now: datetime | None = None, *, store: ExchangeStore | None = None) -> int:
     """Delete query results past their expiry (the retention workflow calls this; TTL is lazy)."""
+    store = store_or_wired(store)
     cutoff = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     n = 0
-    for r in QueryResultModel.by_expiry.query("QRESULT", QueryResultModel.gsi1sk <= cutoff):
-        r.delete()
+    for r in store.expired_results(cutoff):
+        store.delete_result(r.person_id, r.request_id)
         n += 1
     return n

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from kokuho.linkage.exchange_ports import ExchangeStore
+from kokuho.linkage.exchange_store import store_or_wired
 from kokuho.linkage.query import purge_expired_results
-from kokuho.records.linkage import ExchangeRecordModel
 
 RETENTION_YEARS = 7
 FIRST_MONTH = date(2015, 10, 1)  # マイナンバー制度 start: no linkage record can be older
@@ -40,17 +41,18 @@ def _months(start: date, end: date) -> list[str]:
     return out
 
 
-def purge_exchange_records(now: datetime | None = None) -> dict[str, int]:
-    """Delete records past 7 years; returns counts. Queried month by month on gsi1 (no table scan)."""
+def purge_exchange_records(now: datetime | None = None, *, store: ExchangeStore | None = None) -> dict[str, int]:
+    """Delete records past 7 years; returns counts. Queried month by month (no table scan)."""
+    store = store_or_wired(store)
     now = now or datetime.now(UTC)
     today = now.astimezone(JST).date()
     last_day = latest_purgeable_day(today)
-    # gsi1sk holds UTC timestamps: this bound over-selects by up to 9 hours; the exact rule is below.
+    # recorded_at holds UTC timestamps: this bound over-selects by up to 9 hours; the exact rule is below.
     bound = (last_day + timedelta(days=1)).isoformat()
     deleted = 0
     for month in _months(FIRST_MONTH, last_day):
-        for rec in ExchangeRecordModel.by_month.query(f"MONTH#{month}", ExchangeRecordModel.gsi1sk < bound):
+        for rec in store.records_of_month(month, bound):
             if record_purge_date(datetime.fromisoformat(rec.recorded_at).astimezone(JST).date()) <= today:
-                rec.delete()
+                store.delete_record(rec.record_id)
                 deleted += 1
-    return {"records_deleted": deleted, "query_results_deleted": purge_expired_results(now)}
+    return {"records_deleted": deleted, "query_results_deleted": purge_expired_results(now, store=store)}
