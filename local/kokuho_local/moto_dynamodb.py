@@ -56,6 +56,7 @@ from __future__ import annotations
 import bisect
 import copy
 import inspect
+import json
 import threading
 import types
 from bisect import bisect_left, bisect_right
@@ -94,6 +95,16 @@ PATCHES: dict[str, str] = {
         "moto re-sizes every attribute already set at each one it sets (O(n²) a new item); sized once, the "
         "same 400 KB refusal; "
         + _OWN_GUARD + "test_an_item_is_sized_once_per_attribute_and_the_item_limit_still_holds",
+    "moto.dynamodb.comparisons.create_condition_expression_parser":
+        "moto parses every condition and filter expression again at each use (twice a conditional put: "
+        "its check of the names used, then the condition), though every access record and index entry "
+        "carries the same one; parsed once per expression, names and values (the parsed form only "
+        "evaluates items; the names and values found are handed out fresh); "
+        + _GUARD + "test_a_condition_expression_is_parsed_once",
+    "moto.dynamodb.responses.create_condition_expression_parser":
+        "the same parse, as the request handler imports it; " + _GUARD + "test_a_condition_expression_is_parsed_once",
+    "moto.dynamodb.models.create_condition_expression_parser":
+        "the same parse, as the backend imports it; " + _GUARD + "test_a_condition_expression_is_parsed_once",
     "moto.core.responses.method_names_from_class":
         "moto lists the handler class's methods (inspect.getmembers) on every request; the DynamoDB "
         "handler's list is made once; " + _OWN_GUARD + "test_the_handler_methods_are_listed_once",
@@ -570,7 +581,44 @@ def patched_dynamodb() -> Iterator[None]:
             dynamo_methods.extend(original_method_names(clazz))
         return dynamo_methods
 
+    from moto.dynamodb import comparisons
+    from moto.dynamodb import responses as ddb_responses
+
+    original_parser = comparisons.create_condition_expression_parser
+    parsed: dict[tuple[str, str, str], tuple[Any, list[str], list[str]]] = {}
+
+    class CachedParser:
+        """A condition parser whose parse() is moto's, done once per expression, names and values."""
+
+        def __init__(self, key: tuple[str, str, str], *args: Any) -> None:
+            self.key, self.args = key, args
+            self.expr_attr_names_found: list[str] = []
+            self.expr_attr_values_found: list[str] = []
+
+        def parse(self) -> Any:
+            with DDB_LOCK:
+                hit = parsed.get(self.key)
+            if hit is None:
+                parser = original_parser(*self.args)
+                op = parser.parse()  # an invalid expression raises here, every time
+                hit = (op, list(parser.expr_attr_names_found), list(parser.expr_attr_values_found))
+                with DDB_LOCK:
+                    if len(parsed) >= 4096:  # a bound: filters with ever-new values would grow it
+                        parsed.clear()
+                    parsed[self.key] = hit
+            # fresh lists: moto's handler extends the ones it is given
+            self.expr_attr_names_found, self.expr_attr_values_found = list(hit[1]), list(hit[2])
+            return hit[0]
+
+    def create_condition_expression_parser(expr: str | None, names: Any, values: Any) -> Any:
+        if not expr:
+            return original_parser(expr, names, values)
+        key = (expr, json.dumps(names or {}, sort_keys=True), json.dumps(values or {}, sort_keys=True, default=str))
+        return CachedParser(key, expr, names, values)
+
     Item.__init__ = item_init  # type: ignore[method-assign]
+    for module in (comparisons, ddb_responses, ddb_models):
+        module.create_condition_expression_parser = create_condition_expression_parser  # type: ignore[attr-defined]
     core_responses.method_names_from_class = method_names_from_class  # type: ignore[assignment]
     JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]
@@ -582,6 +630,8 @@ def patched_dynamodb() -> Iterator[None]:
         yield
     finally:
         Item.__init__ = original_item_init  # type: ignore[method-assign]
+        for module in (comparisons, ddb_responses, ddb_models):
+            module.create_condition_expression_parser = original_parser  # type: ignore[attr-defined]
         core_responses.method_names_from_class = original_method_names  # type: ignore[assignment]
         JSONSerializer._serialize_type_structure = original_structure  # type: ignore[method-assign]
         Table.query = original_query  # type: ignore[method-assign]

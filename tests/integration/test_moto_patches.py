@@ -119,6 +119,35 @@ def test_a_transaction_copies_no_table(monkeypatch: pytest.MonkeyPatch) -> None:
     assert plain >= 1 and patched == 0
 
 
+def test_a_condition_expression_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb import comparisons
+
+    parsed = _counting(monkeypatch, comparisons.ConditionExpressionParser, "parse")
+
+    def puts(ddb: Any) -> int:
+        parsed[0] = 0
+        for i in range(3):  # the same condition, as every access record and index entry carries
+            ddb.put_item(TableName=TABLE, Item={"pk": {"S": "C"}, "sk": {"S": str(i)}},
+                         ConditionExpression="attribute_not_exists (#0)", ExpressionAttributeNames={"#0": "pk"})
+        with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):  # the parsed condition still holds
+            ddb.put_item(TableName=TABLE, Item={"pk": {"S": "C"}, "sk": {"S": "0"}},
+                         ConditionExpression="attribute_not_exists (#0)", ExpressionAttributeNames={"#0": "pk"})
+        # the same expression with other values is another condition
+        for value, holds in (("1", True), ("2", False)):
+            request = {"TableName": TABLE, "Key": {"pk": {"S": "P1"}, "sk": {"S": "01"}},
+                       "UpdateExpression": "SET m = :m", "ConditionExpression": "n = :n",
+                       "ExpressionAttributeValues": {":n": {"N": value}, ":m": {"S": "x"}}}
+            if holds:
+                ddb.update_item(**request)
+            else:
+                with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+                    ddb.update_item(**request)
+        return parsed[0]
+
+    plain, patched = _both(puts)
+    assert plain >= 6 and patched == 3  # attribute_not_exists once, n = 1 and n = 2 once each
+
+
 def test_every_dynamodb_request_runs_under_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
     held: list[bool] = []
 
