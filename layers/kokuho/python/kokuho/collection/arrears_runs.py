@@ -30,10 +30,10 @@ from kokuho.collection.arrears import (
     arrears_view,
     broken_pledges,
 )
-from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger, WriteConflict
+from kokuho.collection.ledger_batches import apply_in_batches
+from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger
 
 MODES = ("daily", "demand", "write_off")
-ATTEMPTS = 5
 
 
 def fiscal_year_of(day: date) -> int:
@@ -108,35 +108,10 @@ def run_arrears(store: CollectionStore, *, on: date, mode: str, actor: Any, by: 
     """Run one of the MODES for the day `on` over every ledger; the outcome counts what it recorded."""
     if mode not in MODES:
         raise ValueError(f"mode: must be one of {', '.join(MODES)}")
-    recorded: list[dict[str, Any]] = []
-    ledgers: set[tuple[str, int]] = set()
-    batch: list[LedgerWrite] = []
-    size = 0
-
-    def flush() -> None:
-        nonlocal batch, size
-        for attempt in range(ATTEMPTS):
-            try:
-                store.apply(batch, [], actor=actor, chain=f"arrears-{mode}#{on.isoformat()}")
-                recorded.extend(d for w in batch for d in w.arrears)
-                ledgers.update(w.key for w in batch)
-                break
-            except WriteConflict:
-                if attempt == ATTEMPTS - 1:
-                    raise
-                # Another run or a payment got there first: decide these ledgers again as they are now.
-                batch = _writes(store.ledgers([w.key for w in batch]).values(), on, mode, by)
-        batch, size = [], 0
-
-    for lg in store.all_ledgers():
-        for w in _writes([lg], on, mode, by):
-            items = 1 + len(w.arrears)
-            if size + items > items_per_transaction and batch:
-                flush()
-            batch.append(w)
-            size += items
-    if batch:
-        flush()
+    applied = apply_in_batches(store, lambda ledgers: _writes(ledgers, on, mode, by), actor=actor,
+                               chain=f"arrears-{mode}#{on.isoformat()}", items_per_transaction=items_per_transaction)
+    recorded = [d for w in applied for d in w.arrears]
+    ledgers = {w.key for w in applied}
     missed = [d for d in recorded if d["kind"] == PLEDGE_MISSED]
     demands = [d for d in recorded if d["kind"] == DEMAND]
     written = [d for d in recorded if d["kind"] == WRITE_OFF]

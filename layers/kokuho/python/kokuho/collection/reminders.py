@@ -28,7 +28,8 @@ from kokuho.collection.late_charge import (
     load_rates,
 )
 from kokuho.collection.ledger import ledger_state
-from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger, WriteConflict
+from kokuho.collection.ledger_batches import apply_in_batches
+from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger
 
 PAY_BY_DAYS = 10  # the 督促状's deadline: the 10th day after issue
 
@@ -101,35 +102,10 @@ def run_reminders(store: CollectionStore, *, on: date, actor: Any, fee: int | No
                   items_per_transaction: int = 90) -> dict[str, Any]:
     """Issue every reminder due on `on`; safe to run again the same day (nothing is issued twice)."""
     fee = reminder_fee() if fee is None else fee
-    issued: list[dict[str, Any]] = []
-    billed: list[dict[str, Any]] = []
-    batch: list[LedgerWrite] = []
-    size = 0
-
-    def flush() -> None:
-        nonlocal batch, size
-        for attempt in range(5):
-            try:
-                store.apply(batch, [], actor=actor, chain=f"reminders#{on.isoformat()}")
-                issued.extend(r for w in batch for r in w.reminders)
-                billed.extend(b for w in batch for b in w.late_charges)
-                break
-            except WriteConflict:
-                if attempt == 4:
-                    raise
-                # Another run (or a payment) got there first: decide these ledgers again as they are now.
-                batch = _writes(store.ledgers([w.key for w in batch]).values(), on, fee)
-        batch, size = [], 0
-
-    for lg in store.all_ledgers():
-        for w in _writes([lg], on, fee):
-            items = 1 + len(w.reminders) + len(w.late_charges)
-            if size + items > items_per_transaction and batch:
-                flush()
-            batch.append(w)
-            size += items
-    if batch:
-        flush()
+    applied = apply_in_batches(store, lambda ledgers: _writes(ledgers, on, fee), actor=actor,
+                               chain=f"reminders#{on.isoformat()}", items_per_transaction=items_per_transaction)
+    issued = [r for w in applied for r in w.reminders]
+    billed = [b for w in applied for b in w.late_charges]
     return {"on": on.isoformat(), "reminders": len(issued), "unpaid_yen": sum(int(r["unpaid"]) for r in issued),
             "late": sum(1 for r in issued if r["late"]), "fee_yen": sum(int(r["fee"]) for r in issued),
             "late_charges": len(billed), "late_charge_yen": sum(int(b["amount"]) for b in billed)}
