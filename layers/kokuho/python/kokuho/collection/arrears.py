@@ -33,6 +33,7 @@ from datetime import date
 from typing import Any
 
 from kokuho.collection.late_charge import Installment, Payment, apply_payments
+from kokuho.collection.ledger import InstallmentState
 from kokuho.collection.ports import StoredLedger
 
 LIMIT_YEARS = 2  # 国民健康保険法 第110条
@@ -94,19 +95,12 @@ def limitation_of(due: date, *, reminder: tuple[date, date] | None, payments: It
 
 
 @dataclass(frozen=True)
-class ArrearsInstallment:
-    number: int
-    month: str
-    due: date
-    amount: int
-    paid: int
-    status: str
+class ArrearsInstallment(InstallmentState):
+    """An installment's state as 滞納整理 sees it: the ledger's installment state with the status of this
+    module (督促, 分納誓約, 差押, 不納欠損 taken into account), its 督促状's deadline and its limit."""
+
     reminder_deadline: date | None  # the 督促状's deadline (pay_by), if one was issued
     limitation: Limitation | None  # None once paid in full
-
-    @property
-    def unpaid(self) -> int:
-        return self.amount - self.paid
 
 
 @dataclass(frozen=True)
