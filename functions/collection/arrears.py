@@ -5,12 +5,11 @@ runs them for another day, else today in Tokyo; `{"fiscal_year": Y}` makes anoth
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kokuho.access.run_identity import acts_as_run
 from kokuho.collection.arrears_runs import fiscal_year_of
+from kokuho.dates.tokyo import day_of_run
 from kokuho.payments import arrears_service
 from kokuho.platform.observability import get_logger
 
@@ -18,15 +17,10 @@ logger = get_logger("collection-arrears")
 WORKFLOW = "collection-arrears"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 
 
-def _day(event: dict[str, Any]) -> date:
-    given = (event or {}).get("on")
-    return date.fromisoformat(str(given)) if given else datetime.now(ZoneInfo("Asia/Tokyo")).date()
-
-
 @acts_as_run(WORKFLOW, arrears_service.ARREARS_PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    on = _day(event)
+    on = day_of_run(event)
     out = arrears_service.run_arrears(on=on, mode=str((event or {}).get("mode") or "daily"),
                                       run_id=context.aws_request_id)
     logger.info("arrears run", extra={k: out[k] for k in ("mode", "pledges_missed", "demands", "written_off")})
@@ -36,7 +30,7 @@ def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @acts_as_run(WORKFLOW, arrears_service.STATISTICS_PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def statistics(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    on = _day(event)
+    on = day_of_run(event)
     fiscal_year = int((event or {}).get("fiscal_year") or fiscal_year_of(on))
     out = arrears_service.run_statistics(fiscal_year=fiscal_year, as_of=on, run_id=context.aws_request_id)
     logger.info("collection statistics", extra=out)

@@ -4,11 +4,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kokuho.access.run_identity import acts_as_run
+from kokuho.dates.tokyo import day_of_run
 from kokuho.payments import service
 from kokuho.platform.observability import get_logger
 
@@ -17,15 +16,10 @@ WORKFLOW = "collection-refunds"  # the run's workflow: its data-access session's
 PURPOSE = "還付・充当 (地方税法第17条・第17条の2)"
 
 
-def _day(event: dict[str, Any]) -> date:
-    given = (event or {}).get("on")
-    return date.fromisoformat(str(given)) if given else datetime.now(ZoneInfo("Asia/Tokyo")).date()
-
-
 @acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    on = _day(event)
+    on = day_of_run(event)
     out = service.run_overpayments(on=on, run_id=context.aws_request_id)
     logger.info("overpayments disbursed", extra={k: out[k] for k in ("payers", "appropriated", "refunds", "held")})
     return {"on": on.isoformat(), **out}
@@ -34,7 +28,7 @@ def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def refund_file(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    on = _day(event)
+    on = day_of_run(event)
     out = service.write_refund_file(on=on)
     logger.info("refund file", extra={"refunds": out["refunds"], "file_id": out["file_id"]})
     return {"on": on.isoformat(), "run": {k: v for k, v in event.items() if k != "on"}, **out}

@@ -5,13 +5,12 @@ rejected/payments/ with its reasons). `{"key", "kind"?}` takes one file (the kin
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import boto3
 
 from kokuho.access.run_identity import acts_as_run
+from kokuho.dates.tokyo import today_jst
 from kokuho.payments.files import kind_of, list_payment_files, take_object
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
@@ -37,7 +36,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     key = str(event["key"])
     kind = str(event.get("kind") or kind_of(key))
     outcome = take_object(boto3.client("s3", region_name=aws_region()), _bucket(event), key, kind,
-                          run_id=context.aws_request_id, received_on=datetime.now(ZoneInfo("Asia/Tokyo")).date())
+                          run_id=context.aws_request_id, received_on=today_jst())
     if not outcome["accepted"]:
         logger.warning("payment file refused", extra={"key": key, "errors": len(outcome["errors"])})
     else:

@@ -3,11 +3,10 @@ unpaid after its due date; `{"on": "YYYY-MM-DD"}` runs it for another day (a mis
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kokuho.access.run_identity import acts_as_run
+from kokuho.dates.tokyo import day_of_run
 from kokuho.payments.service import run_reminders
 from kokuho.platform.observability import get_logger
 
@@ -19,8 +18,7 @@ PURPOSE = "督促 (地方自治法第231条の3)"
 @acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    given = (event or {}).get("on")
-    on = date.fromisoformat(str(given)) if given else datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    on = day_of_run(event)
     out = run_reminders(on=on, run_id=context.aws_request_id)
     logger.info("reminders issued", extra={"reminders": out["reminders"], "late": out["late"]})
     return out

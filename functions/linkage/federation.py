@@ -3,13 +3,13 @@ apply idempotently or reject to rejected/ with a reason), export the outgoing fi
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import boto3
 
 from kokuho.access.run_identity import acts_as_run
+from kokuho.dates.tokyo import today_jst
 from kokuho.linkage import federation
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL
@@ -17,7 +17,6 @@ from kokuho.platform.tables import BUCKETS_BY_LOGICAL
 logger = get_logger("linkage-federation")
 WORKFLOW = "linkage-federation"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 PURPOSE = "国保連合会とのファイル交換"
-JST = ZoneInfo("Asia/Tokyo")
 
 
 def _bucket() -> str:
@@ -44,7 +43,7 @@ def intake(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def export(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """{"kind": "QUALCONT", "day"?: "YYYY-MM-DD"} (default yesterday in Japan) or
     {"kind": "KOGAKU", "month"?: "YYYY-MM"} (default the previous month)."""
-    today = datetime.now(JST).date()
+    today = today_jst()
     source = federation.wired_source()
     if event.get("kind") == "KOGAKU":
         month = event.get("month") or (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")

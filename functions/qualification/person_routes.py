@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from kokuho.access.grants import today_jst
+from kokuho.dates.tokyo import today_jst
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.model import BankAccount, Mailing, Person

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from kokuho.access.grants import today_jst
 from kokuho.access.records import Actor
+from kokuho.dates.tokyo import today_jst
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.transactions import record

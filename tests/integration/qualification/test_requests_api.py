@@ -16,8 +16,8 @@ import pytest
 from pypdf import PdfReader
 from qualification_helpers import call, item_counts
 
-from kokuho.access.grants import today_jst
 from kokuho.access.records import records_by_staff
+from kokuho.dates.tokyo import today_jst
 from kokuho.records.qualification import get_person, read_person_file
 from kokuho.requests.suspension import UseSuspended, check_use
 

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from kokuho.access.staff import Grant, StaffMember
+from kokuho.dates.tokyo import today_jst
 
 if TYPE_CHECKING:
     from kokuho.access.ports import StaffStore
-
-JST = ZoneInfo("Asia/Tokyo")
 
 
 class Function(StrEnum):
@@ -59,10 +57,6 @@ class GrantState(StrEnum):
     EXPIRED = "expired"
     NOT_YET_VALID = "not_yet_valid"
     STAFF_INACTIVE = "staff_inactive"  # retired (退職) or moved to another department (異動)
-
-
-def today_jst() -> date:
-    return datetime.now(JST).date()
 
 
 def staff_in_post(member: StaffMember, on: date) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kokuho.assessment.ports import AssessmentStore
 from kokuho.assessment.run_input import (
@@ -27,8 +26,8 @@ from kokuho.assessment.run_input import (
     run_id_of,
 )
 from kokuho.assessment.versions import reassess_every_household
+from kokuho.dates.tokyo import TOKYO
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 INPUT_FIELDS = {"mode", "as_of_month", "fiscal_year", "batch_size", "max_concurrency"}
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kokuho.benefits.benefit_month import HouseholdOutcome, decide_household, history_start
 from kokuho.benefits.benefit_ports import (
@@ -30,8 +29,8 @@ from kokuho.benefits.benefit_ports import (
     parse_month,
 )
 from kokuho.benefits.receipt_file import Month
+from kokuho.dates.tokyo import TOKYO
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 WINDOW_MONTHS = 24  # 国保法第110条: the right to a benefit lasts 2 years
 DEFAULT_BATCH_SIZE = 200
 MAX_BATCH_SIZE = 1_000

@@ -8,15 +8,14 @@ The project's rule (`record_purge_date`): a record made on day D may be deleted 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from kokuho.dates.tokyo import TOKYO  # the day of a record is its day in Japan
 from kokuho.linkage.exchange_ports import ExchangeStore
 from kokuho.linkage.exchange_store import store_or_wired
 from kokuho.linkage.query import purge_expired_results
 
 RETENTION_YEARS = 7
 FIRST_MONTH = date(2015, 10, 1)  # マイナンバー制度 start: no linkage record can be older
-JST = ZoneInfo("Asia/Tokyo")  # the day of a record is its day in Japan
 
 
 def record_purge_date(recorded_on: date) -> date:
@@ -45,14 +44,14 @@ def purge_exchange_records(now: datetime | None = None, *, store: ExchangeStore 
     """Delete records past 7 years; returns counts. Queried month by month (no table scan)."""
     store = store_or_wired(store)
     now = now or datetime.now(UTC)
-    today = now.astimezone(JST).date()
+    today = now.astimezone(TOKYO).date()
     last_day = latest_purgeable_day(today)
     # recorded_at holds UTC timestamps: this bound over-selects by up to 9 hours; the exact rule is below.
     bound = (last_day + timedelta(days=1)).isoformat()
     deleted = 0
     for month in _months(FIRST_MONTH, last_day):
         for rec in store.records_of_month(month, bound):
-            if record_purge_date(datetime.fromisoformat(rec.recorded_at).astimezone(JST).date()) <= today:
+            if record_purge_date(datetime.fromisoformat(rec.recorded_at).astimezone(TOKYO).date()) <= today:
                 store.delete_record(rec.record_id)
                 deleted += 1
     return {"records_deleted": deleted, "query_results_deleted": purge_expired_results(now, store=store)}

@@ -28,14 +28,13 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from kokuho.access.actor import Actor
+from kokuho.dates.tokyo import today_jst
 
 if TYPE_CHECKING:
     from kokuho.linkage.transfer_ports import TransferRow, TransferStore
 
-JST = ZoneInfo("Asia/Tokyo")
 
 
 class TransferRefused(Exception):
@@ -198,7 +197,7 @@ def approved_application_id(department: str, information_kind: str, today: date 
 
     Batch transfers (the monthly assessment's 移転先3) run under the department's standing application.
     """
-    today = today or datetime.now(JST).date()
+    today = today or today_jst()
     valid = [a for a in _store(store).applications_for(department, information_kind)
              if a.status == "approved" and a.approver and a.valid_from <= today <= a.valid_until]
     return max(valid, key=lambda a: (a.valid_until, a.application_id)).application_id if valid else None
@@ -223,7 +222,7 @@ def record_transfer(department: str, information_kind: str, subject_count: int, 
     `transfer_id` (batch callers): the transfer is recorded at most once under that id.
     """
     apps = _store(store)
-    today = today or datetime.now(JST).date()
+    today = today or today_jst()
     app = apps.application(application_id) if application_id else None
     reason = judge_transfer(department, information_kind, subject_count, app, load_matrix(), today)
     if reason:

@@ -25,10 +25,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from kokuho.access.grants import today_jst
 from kokuho.access.records import Actor, record_access
 from kokuho.collection import arrears_actions
 from kokuho.collection.arrears import STAFF_KINDS, arrears_view, view_doc
+from kokuho.dates.tokyo import today_jst
 from kokuho.qualification.application import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected
 from kokuho.records.collection import LEDGER_CATEGORY, DynamoCollectionStore
