@@ -23,8 +23,6 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.actor import Actor
@@ -32,25 +30,14 @@ from kokuho.access.ports import SessionExists, StaffSession, Take
 from kokuho.access.records import AccessRecordModel, record_access
 from kokuho.access.staff import Grant, StaffMember
 from kokuho.access.subject_index import SUBJECT_PREFIX, SubjectIndexModel
-from kokuho.records.base import connection, table_meta
+from kokuho.records.base import Gsi1, TableModel, connection, table_meta
 
 GRANTS_PARTITION = "GRANTS"
 
 
-class _GrantsIndex(GlobalSecondaryIndex["GrantModel"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class StaffModel(Model):
+class StaffModel(TableModel):
     Meta = table_meta("staff")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     staff_id = UnicodeAttribute()
     name = UnicodeAttribute()
     department = UnicodeAttribute()
@@ -69,11 +56,9 @@ class StaffModel(Model):
         )
 
 
-class GrantModel(Model):
+class GrantModel(TableModel):
     Meta = table_meta("staff")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     staff_id = UnicodeAttribute()
     grant_id = UnicodeAttribute()
     function = UnicodeAttribute()
@@ -86,7 +71,7 @@ class GrantModel(Model):
     granted_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    all_grants = _GrantsIndex()
+    all_grants = Gsi1["GrantModel"]()
 
     def to_grant(self) -> Grant:
         return Grant(
@@ -159,11 +144,9 @@ class PynamoStaffStore:
         return {m.staff_id: m.to_member() for m in StaffModel.batch_get(keys)} if keys else {}
 
 
-class StaffSessionModel(Model):
+class StaffSessionModel(TableModel):
     Meta = table_meta("staff_sessions")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     staff_id = UnicodeAttribute()
     terminal_id = UnicodeAttribute()
     role_arn = UnicodeAttribute()
@@ -197,13 +180,11 @@ class PynamoSessionStore:
                             int(item.expires_at))
 
 
-class UsageModel(Model):
+class UsageModel(TableModel):
     """pk USAGE#<staff>, sk <function>#persons#<window start> or <function>#pages#<query>#<window start>."""
 
     Meta = table_meta("api_usage")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     units = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # epoch seconds: DynamoDB TTL, one window after the window
 

@@ -23,13 +23,11 @@ from datetime import date
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from kokuho.qualification.history import Period
 from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Membership, Person, normalize_kana
 from kokuho.qualification.ports import PersonFile
-from kokuho.records.base import table_meta
+from kokuho.records.base import Gsi1, TableModel, table_meta
 
 
 def person_pk(person_id: str) -> str:
@@ -40,31 +38,18 @@ def household_pk(household_id: str) -> str:
     return f"HOUSEHOLD#{household_id}"
 
 
-class MyNumberOnFileModel(Model):
+class MyNumberOnFileModel(TableModel):
     """Written by the vault in the transaction that stores a number; read by the read routes' masks."""
 
     Meta = table_meta("qualification")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
 
 
 MY_NUMBER_ON_FILE = "MYNUMBER"
 
 
-class _Gsi1(GlobalSecondaryIndex["SearchKeyModel"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class PersonModel(Model):
+class PersonModel(TableModel):
     Meta = table_meta("qualification")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     resident_code = UnicodeAttribute()
     household_id = UnicodeAttribute()
@@ -88,13 +73,11 @@ class PersonModel(Model):
     version = VersionAttribute()
 
 
-class HistoryModel(Model):
+class HistoryModel(TableModel):
     """A history entry of a person or a household (immutable once written)."""
 
     Meta = table_meta("qualification")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     seq = NumberAttribute()
     kind = UnicodeAttribute()
     effective_on = UnicodeAttribute()
@@ -107,11 +90,9 @@ class HistoryModel(Model):
     terminal_id = UnicodeAttribute()
 
 
-class CardModel(Model):
+class CardModel(TableModel):
     Meta = table_meta("qualification")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     card_id = UnicodeAttribute()
     person_id = UnicodeAttribute()
     issued_on = UnicodeAttribute()
@@ -120,32 +101,26 @@ class CardModel(Model):
     recover_reason = UnicodeAttribute(null=True)
 
 
-class SearchKeyModel(Model):
+class SearchKeyModel(TableModel):
     Meta = table_meta("qualification")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    by_key = _Gsi1()
+    by_key = Gsi1["SearchKeyModel"]()
 
 
-class IncomeModel(Model):
+class IncomeModel(TableModel):
     """所得情報 of a person for a fiscal year (written by the tax intake; read here for the case)."""
 
     Meta = table_meta("qualification")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     income = JSONAttribute()  # {"total", "salary", "pension", "declared", "salary_or_pension_earner", ...}
 
 
-class HouseholdModel(Model):
+class HouseholdModel(TableModel):
     Meta = table_meta("qualification")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     household_id = UnicodeAttribute()
     householder_id = UnicodeAttribute()
     members = JSONAttribute(default=list)

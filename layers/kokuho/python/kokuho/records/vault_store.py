@@ -10,30 +10,17 @@ from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from kokuho.access.actor import Actor
 from kokuho.access.records import record_access
 from kokuho.identity.vault_ports import CATEGORY, ReviewItem, Sealed, StoredNumber, VaultConflict
-from kokuho.records.base import table_meta, transaction
+from kokuho.records.base import Gsi1, TableModel, table_meta, transaction
 from kokuho.records.qualification import MY_NUMBER_ON_FILE, MyNumberOnFileModel, person_pk
 
 
-class _ByHash(GlobalSecondaryIndex["MyNumberModel"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class MyNumberModel(Model):
+class MyNumberModel(TableModel):
     Meta = table_meta("mynumber")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     ciphertext = UnicodeAttribute()
     nonce = UnicodeAttribute()
@@ -42,16 +29,14 @@ class MyNumberModel(Model):
     stored_by = UnicodeAttribute()
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
-    by_hash = _ByHash()
+    by_hash = Gsi1["MyNumberModel"]()
 
 
-class ReviewModel(Model):
+class ReviewModel(TableModel):
     """A My Number candidate held on the review list (確認リスト)."""
 
     Meta = table_meta("mynumber")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     person_id = UnicodeAttribute()
     reason = UnicodeAttribute()  # "different_number" | "held_by_another_person"
     ciphertext = UnicodeAttribute()
@@ -62,13 +47,11 @@ class ReviewModel(Model):
     status = UnicodeAttribute(default="open")
 
 
-class HmacSecretModel(Model):
+class HmacSecretModel(TableModel):
     """The keyed hash's secret, encrypted under the My Number key (kokuho.identity.keyed_hash)."""
 
     Meta = table_meta("mynumber")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     encrypted_secret = UnicodeAttribute()  # base64 KMS ciphertext blob
     key_id = UnicodeAttribute()
 
