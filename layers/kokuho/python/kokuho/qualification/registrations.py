@@ -12,7 +12,7 @@ are kokuho.qualification.application's. Unit tests run them on tests/fakes/quali
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -168,35 +168,40 @@ def register_qualification(store: QualificationStore, actor: Actor, person_id: s
     return _committed(store, change, person_id)
 
 
+def _change_person(store: QualificationStore, actor: Actor, person_id: str, version: int, operation: str,
+                   decide: Callable[[Person], service.Change], note: str | None, today: date, *,
+                   markers: Sequence[LineMark] = ()) -> Person:
+    """A change of one person's own record (転居, 氏名変更, 連絡先): decided on the person at the version the
+    clerk saw, then committed whole."""
+    person = load_person(store, person_id)
+    _check_version(person, version)
+    change = decide(person)
+    commit(store, change, actor, operation, note=note, today=today, markers=markers)
+    return _committed(store, change, person_id)
+
+
 def register_move(store: QualificationStore, actor: Actor, person_id: str, postal_code: str, address: str,
                   moved_on: date, version: int, note: str | None, today: date, *,
                   markers: Sequence[LineMark] = ()) -> Person:
-    person = load_person(store, person_id)
-    _check_version(person, version)
-    change = service.move(person, postal_code, address, moved_on, today)
-    commit(store, change, actor, "move", note=note, today=today, markers=markers)
-    return _committed(store, change, person_id)
+    return _change_person(store, actor, person_id, version, "move",
+                          lambda p: service.move(p, postal_code, address, moved_on, today), note, today,
+                          markers=markers)
 
 
 def register_rename(store: QualificationStore, actor: Actor, person_id: str, name_kanji: str, name_kana: str,
                     changed_on: date, version: int, note: str | None, today: date, *,
                     markers: Sequence[LineMark] = ()) -> Person:
-    person = load_person(store, person_id)
-    _check_version(person, version)
-    change = service.rename(person, name_kanji, name_kana, changed_on, today)
-    commit(store, change, actor, "rename", note=note, today=today, markers=markers)
-    return _committed(store, change, person_id)
+    return _change_person(store, actor, person_id, version, "rename",
+                          lambda p: service.rename(p, name_kanji, name_kana, changed_on, today), note, today,
+                          markers=markers)
 
 
 def register_contact(store: QualificationStore, actor: Actor, person_id: str, changed_on: date, version: int,
                      note: str | None, today: date, *, phone: str | None, mailing: Mailing | None,
                      bank_account: BankAccount | None, clear: frozenset[str]) -> Person:
-    person = load_person(store, person_id)
-    _check_version(person, version)
-    change = service.change_contact(person, changed_on, today, phone=phone, mailing=mailing,
-                                    bank_account=bank_account, clear=clear)
-    commit(store, change, actor, "contact_change", note=note, today=today)
-    return _committed(store, change, person_id)
+    return _change_person(store, actor, person_id, version, "contact_change",
+                          lambda p: service.change_contact(p, changed_on, today, phone=phone, mailing=mailing,
+                                                           bank_account=bank_account, clear=clear), note, today)
 
 
 def register_household_change(store: QualificationStore, actor: Actor, person_id: str, household_id: str,
