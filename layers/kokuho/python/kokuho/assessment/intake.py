@@ -16,8 +16,8 @@ writes its own access records), plus an access record per chunk of households wr
 
 from __future__ import annotations
 
-import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,14 +25,7 @@ from typing import Any
 
 from kokuho.assessment.household_cases import put_household_cases
 from kokuho.identity.mynumber import contains_my_number, normalize, validation_error
-from kokuho.intake.framing import (
-    MAX_ERRORS,
-    IntakeError,
-    encoding_error,
-    safe_field,
-    split_trailer,
-    trailer_errors,
-)
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, encoding_error, read_records, safe_field
 from kokuho.intake.framing import build_file as framed
 
 __all__ = ["IntakeError", "Parsed", "apply_file", "build_file", "encoding_error", "validate_file"]
@@ -48,15 +41,9 @@ class Parsed:
     persons: list[tuple[str, str]]
 
 
-def _validate_line(n: int, raw: str, seen: set[str]) -> tuple[Parsed | None, list[IntakeError]]:
+def _validate_line(n: int, obj: dict[str, Any], seen: set[str]) -> tuple[Parsed | None, list[IntakeError]]:
     from kokuho.premium.case import CaseError, normalized, validate_case
 
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        return None, [IntakeError(n, "", f"not valid JSON (column {exc.colno})")]
-    if not isinstance(obj, dict):
-        return None, [IntakeError(n, "", "a line must be a JSON object")]
     errors = [IntakeError(n, safe_field(k), "unknown field") for k in sorted(set(obj) - FIELDS)]
     errors += [IntakeError(n, k, "is required") for k in sorted(FIELDS - set(obj))]
     if errors:
@@ -123,37 +110,28 @@ def _same_person_errors(n: int, item: Parsed, members: dict[str, int],
 
 
 def validate_file(data: bytes | str) -> tuple[list[Parsed], list[IntakeError]]:
-    """Every line checked (errors capped at MAX_ERRORS); parsed lines only when there is no error."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    bad = encoding_error(data)
-    if bad is not None:
-        return [], [bad]
-    body, trailer, trailer_no = split_trailer(data)
+    """Every line checked (the first MAX_ERRORS errors, in line order); parsed lines only when there is no
+    error. The framing (encoding, JSON lines, trailer) is the intakes' one (kokuho.intake.framing)."""
+    records, framing = read_records(data, "household", empty_holds_no_records=True)
+    framing_lines = [e.line for e in framing]  # in line order
     parsed: list[Parsed] = []
     errors: list[IntakeError] = []
     seen: set[str] = set()
     members: dict[str, int] = {}
     numbers: dict[str, int] = {}
-    records = 0
-    for n, raw in enumerate(body.decode("utf-8").split("\n"), start=1):
-        if not raw.strip():
-            continue
-        records += 1
-        item, errs = _validate_line(n, raw, seen)
+    for n, obj in records:
+        item, errs = _validate_line(n, obj, seen)
         errors += errs
         if item is not None:
             errs = _same_person_errors(n, item, members, numbers)
             errors += errs
             if not errs:
                 parsed.append(item)
-        if len(errors) >= MAX_ERRORS:
+        # the first MAX_ERRORS errors of the file are known: a later line cannot be among them
+        if len(errors) + bisect_right(framing_lines, n) >= MAX_ERRORS:
             break
-    if not records and not errors:
-        errors.append(IntakeError(0, "", "the file holds no household"))
-    elif len(errors) < MAX_ERRORS:  # after a cut-off the count is not the file's
-        errors += trailer_errors(body, trailer, trailer_no, records, "household")
-    return ([] if errors else parsed), errors[:MAX_ERRORS]
+    errors = sorted(framing + errors, key=lambda e: e.line)[:MAX_ERRORS]
+    return ([] if errors else parsed), errors
 
 
 def apply_file(parsed: list[Parsed], *, actor: Any, store_my_number: Callable[[str, str, Any], Any] | None,

@@ -157,12 +157,14 @@ def iso_date(value: str) -> date:
         raise ValueError("must be a real date YYYY-MM-DD") from None
 
 
-def read_records(data: bytes | str, noun: str = "record") -> tuple[list[tuple[int, dict[str, Any]]],
-                                                                   list[IntakeError]]:
+def read_records(data: bytes | str, noun: str = "record", *,
+                 empty_holds_no_records: bool = False) -> tuple[list[tuple[int, dict[str, Any]]],
+                                                                list[IntakeError]]:
     """The file's records as (line number, JSON object), after the encoding and the trailer are checked.
 
     Only the framing is judged here (a line that is not a JSON object is an error); each intake checks
-    its own fields. Errors are capped at MAX_ERRORS.
+    its own fields. Errors are capped at MAX_ERRORS, in line order. An empty file lacks its trailer, or,
+    with `empty_holds_no_records` (the 賦課用世帯情報 file's answer), holds no <noun>.
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -187,7 +189,8 @@ def read_records(data: bytes | str, noun: str = "record") -> tuple[list[tuple[in
             continue
         records.append((n, obj))
     framing = trailer_errors(body, trailer, trailer_no, count, noun)
-    if not count and not errors and not any(e.field == TRAILER for e in framing):
+    if not count and not errors and (empty_holds_no_records and not data.strip()
+                                     or not any(e.field == TRAILER for e in framing)):
         errors.append(IntakeError(0, "", f"the file holds no {noun}"))
     else:  # a lone line without a trailer is a file cut short, not an empty one
         errors += framing
