@@ -214,12 +214,7 @@ def move(person: Person, postal_code: str, address: str, moved_on: date, today: 
         raise ChangeRejected("the moving date is not plausible")
     if (postal_code, address) == (person.postal_code, person.address):
         raise ChangeRejected("the new address is the current one")
-    ch = Change(effective_on=moved_on)
-    ch.persons[person.person_id] = replace(person, postal_code=postal_code, address=address)
-    ch.person_entries.append((person.person_id, Entry("move", moved_on, {
-        "before": {"postal_code": person.postal_code, "address": person.address},
-        "after": {"postal_code": postal_code, "address": address}})))
-    return ch
+    return _own_record_change(person, "move", moved_on, postal_code=postal_code, address=address)
 
 
 def rename(person: Person, name_kanji: str, name_kana: str, changed_on: date, today: date) -> Change:
@@ -228,12 +223,7 @@ def rename(person: Person, name_kanji: str, name_kana: str, changed_on: date, to
         raise ChangeRejected("the date of the change is not plausible")
     if (name_kanji, name_kana) == (person.name_kanji, person.name_kana):
         raise ChangeRejected("the new name is the current one")
-    ch = Change(effective_on=changed_on)
-    ch.persons[person.person_id] = replace(person, name_kanji=name_kanji, name_kana=name_kana)
-    ch.person_entries.append((person.person_id, Entry("rename", changed_on, {
-        "before": {"name_kanji": person.name_kanji, "name_kana": person.name_kana},
-        "after": {"name_kanji": name_kanji, "name_kana": name_kana}})))
-    return ch
+    return _own_record_change(person, "rename", changed_on, name_kanji=name_kanji, name_kana=name_kana)
 
 
 def change_contact(person: Person, changed_on: date, today: date, *, phone: str | None,
@@ -257,11 +247,17 @@ def change_contact(person: Person, changed_on: date, today: date, *, phone: str 
     changed = [f for f in fields if getattr(new, f) != getattr(person, f)]
     if not changed:
         raise ChangeRejected("nothing changes")
-    ch = Change(effective_on=changed_on)
-    ch.persons[person.person_id] = new
-    ch.person_entries.append((person.person_id, Entry("contact_change", changed_on, {
-        "before": {f: _plain(getattr(person, f)) for f in changed},
-        "after": {f: _plain(getattr(new, f)) for f in changed}})))
+    return _own_record_change(person, "contact_change", changed_on, **{f: getattr(new, f) for f in changed})
+
+
+def _own_record_change(person: Person, kind: str, on: date, **after: Any) -> Change:
+    """A change of the person's own record (転居, 氏名変更, 連絡先): the new values, and the old ones kept in
+    the history entry."""
+    ch = Change(effective_on=on)
+    ch.persons[person.person_id] = replace(person, **after)
+    ch.person_entries.append((person.person_id, Entry(kind, on, {
+        "before": {f: _plain(getattr(person, f)) for f in after},
+        "after": {f: _plain(v) for f, v in after.items()}})))
     return ch
 
 
