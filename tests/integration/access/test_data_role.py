@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from fakes.recording_sts import RecordingSTS
 
 from kokuho.access.data_role import (
     DURATION_SECONDS,
@@ -30,18 +31,6 @@ from kokuho_local.embedded import EmbeddedAWS
 ROLE = "arn:aws:iam::123456789012:role/kokuho-qualification-api-read-data"
 CLERK = Caller("S0001", "T-KOKUHO-03", "qualification-api-read", "資格管理 (国保法第9条)")
 OTHER = Caller("S0002", "T-KOKUHO-07", "qualification-api-read", "資格管理 (国保法第9条)")
-
-
-class RecordingSTS:
-    """moto's STS, with the AssumeRole requests kept to look at."""
-
-    def __init__(self) -> None:
-        self.client = boto3.client("sts", region_name=AWS_REGION)
-        self.requests: list[dict[str, Any]] = []
-
-    def assume_role(self, **request: Any) -> Any:
-        self.requests.append(request)
-        return self.client.assume_role(**request)
 
 
 def _signing_keys(client: Any) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from fakes.recording_sts import RecordingSTS
 
 from kokuho.access.data_role import DURATION_SECONDS, REFRESH_MARGIN_SECONDS, ROLE_ENV, Caller, DataAccessSessions
 from kokuho.access.run_identity import acts_as_run
@@ -19,16 +20,6 @@ from kokuho_local.embedded import EmbeddedAWS
 
 ROLE = "arn:aws:iam::123456789012:role/kokuho-assessment-batch-data"
 RUN = Caller("monthly-2026-11", "monthly-assessment", "kokuho-assessment-batch", "賦課")
-
-
-class RecordingSTS:
-    def __init__(self) -> None:
-        self.client = boto3.client("sts", region_name=AWS_REGION)
-        self.requests: list[dict[str, Any]] = []
-
-    def assume_role(self, **request: Any) -> Any:
-        self.requests.append(request)
-        return self.client.assume_role(**request)
 
 
 def test_a_session_is_reused_only_if_it_outlasts_the_invocation(aws: EmbeddedAWS) -> None:
