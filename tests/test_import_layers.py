@@ -186,7 +186,9 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              # the access area: authorize, the login sessions, the volume limits, the security team's
              # searches (kokuho.access.ports; wired to kokuho.records.access_store in kokuho.access.stores)
              "kokuho.access.ports", "kokuho.access.grants", "kokuho.access.staff", "kokuho.access.sessions",
-             "kokuho.access.limits", "kokuho.access.search", "kokuho.access.chain", "kokuho.access.actor")
+             "kokuho.access.limits", "kokuho.access.search", "kokuho.access.chain", "kokuho.access.actor",
+             # the access log's daily export and its signed digests (S3 and KMS handed in as clients)
+             "kokuho.access.export", "kokuho.access.digest")
 # The adapters (kokuho.records) sit below the services: they may use the platform, each other, the pure
 # domain and a service's ports (the types they implement), nothing else of the services — listed with
 # the reason.
@@ -197,6 +199,8 @@ RECORDS_MAY_IMPORT = {
     ("kokuho.records.qualification", "kokuho.qualification.history"): "items map to the qualification periods",
     ("kokuho.records.linkage_transfers", "kokuho.linkage.transfers"): "applications map to its Application value",
     ("kokuho.records.access_store", "kokuho.access.staff"): "staff and grants map to these values",
+    ("kokuho.records.access_store", "kokuho.access.chain"):
+        "the log's verification answers in the chain's values (Anchor, ChainBreak: pure)",
     ("kokuho.records.access_store", "kokuho.access.subject_index"):
         "the subject index's model stays beside the access log's writer (kokuho.access.records) for now",
     ("kokuho.records.qualification_store", "kokuho.qualification.model"): "the port reads and writes these values",

@@ -8,12 +8,13 @@ test_access_store_contract.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from kokuho.access.actor import Actor
+from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
 from kokuho.access.ports import SessionExists, StaffSession, Take
 from kokuho.access.staff import Grant, StaffMember
 
@@ -103,11 +104,13 @@ class InMemoryAccessLog:
         the first subject's, indexed by each subject."""
         self.recorded.append((actor.staff_id, tuple(subject_ids), category, operation))
         chain = actor.chain or f"SUBJECT#{subject_ids[0]}"
-        seq = 1 + sum(1 for r in self.records if r["chain"] == chain)
+        previous = [r for r in self.records if r["chain"] == chain]
+        seq = 1 + len(previous)
         at = datetime.now(UTC).isoformat(timespec="microseconds")
         record = {"at": at, "staff_id": actor.staff_id, "terminal_id": actor.terminal_id, "purpose": actor.purpose,
                   "subject_ids": list(subject_ids), "category": category, "operation": operation, "result": "ok",
-                  "chain": chain, "seq": seq}
+                  "chain": chain, "seq": seq, "prev_hash": previous[-1]["hash"] if previous else GENESIS}
+        record["hash"] = record_hash(record)  # chained as the adapter chains them (kokuho.access.chain)
         self.records.append(record)
         row = {k: record[k] for k in ("at", "chain", "seq", "staff_id", "terminal_id", "purpose", "category",
                                       "operation", "result")} | {"subjects": len(subject_ids), "record_hash": ""}
@@ -129,3 +132,26 @@ class InMemoryAccessLog:
     def staff_records(self, staff_id: str, low: str, high: str) -> list[dict[str, Any]]:
         return sorted((dict(r) for r in self.records if r["staff_id"] == staff_id and low <= r["at"] <= high),
                       key=lambda r: str(r["at"]))
+
+    def day_records(self, day: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.records if str(r["at"]).startswith(day)]
+
+    def heads(self, anchored: Mapping[str, int]) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
+        found: dict[str, tuple[int, str]] = {}
+        at_anchor: dict[str, str] = {}
+        for r in self.records:
+            chain, seq = str(r["chain"]), int(r["seq"])
+            if chain not in found or seq > found[chain][0]:
+                found[chain] = (seq, str(r["hash"]))
+            if anchored.get(chain) == seq:
+                at_anchor[chain] = str(r["hash"])
+        return found, at_anchor
+
+    def verify(self, anchors: Mapping[str, Anchor]) -> tuple[int, int, list[ChainBreak]]:
+        """The chains (each against its anchor); the subject index is the adapter's (not checked here)."""
+        chains: dict[str, list[LinkView]] = {}
+        for r in self.records:
+            chains.setdefault(str(r["chain"]), []).append(LinkView.of(r))
+        names = sorted(set(chains) | set(anchors))
+        breaks = [b for c in names for b in verify_chain(c, chains.get(c, []), anchors.get(c))]
+        return len(names), len(self.records), breaks

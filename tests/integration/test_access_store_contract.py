@@ -105,3 +105,28 @@ def test_the_access_log_reads_back_what_was_recorded(backend: str) -> None:
     api = Actor("S0901", "T-AUDIT-02", "点検", chain="API#read_access_records#20261130-abcdefghijklmnop")
     log.record(api, ["P2"], "access_records", "search_subject")  # an API request: its container's own chain
     assert [r["chain"] for r in log.staff_records("S0901", "2000-01-01", "2999-12-31~")] == [api.chain]
+
+
+def test_the_access_log_is_exported_anchored_and_verified_alike(backend: str) -> None:
+    from datetime import UTC, datetime
+
+    from kokuho.access.chain import Anchor
+
+    _, _, _, log = _stores(backend)
+    clerk = Actor("S0001", "T-KOKUHO-03", "資格管理")
+    for subject in ("P1", "P1", "P2"):
+        log.record(clerk, [subject], "qualification", "read")
+    rows = log.day_records(datetime.now(UTC).date().isoformat())
+    assert sorted((r["chain"], r["seq"], r["subject_ids"], r["staff_id"]) for r in rows) == [
+        ("SUBJECT#P1", 1, ["P1"], "S0001"), ("SUBJECT#P1", 2, ["P1"], "S0001"), ("SUBJECT#P2", 1, ["P2"], "S0001")]
+    assert log.day_records("2000-01-01") == []
+    hashes = {(r["chain"], r["seq"]): r["hash"] for r in rows}
+    heads, at_anchor = log.heads({"SUBJECT#P1": 1, "SUBJECT#P9": 3})
+    assert heads == {"SUBJECT#P1": (2, hashes[("SUBJECT#P1", 2)]), "SUBJECT#P2": (1, hashes[("SUBJECT#P2", 1)])}
+    assert at_anchor == {"SUBJECT#P1": hashes[("SUBJECT#P1", 1)]}
+    assert log.verify({}) == (2, 3, [])
+    # a chain a digest anchored that is gone, and one whose anchored head is not the record there now
+    chains, records, breaks = log.verify({"SUBJECT#P9": Anchor(3, "x", "d-1"), "SUBJECT#P1": Anchor(2, "y", "d-1")})
+    assert (chains, records) == (3, 3)
+    assert sorted((b.chain, b.seq, b.reason.split(":")[0]) for b in breaks) == [
+        ("SUBJECT#P1", 2, "head rewritten"), ("SUBJECT#P9", 3, "chain deleted")]

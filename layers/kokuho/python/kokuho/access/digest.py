@@ -34,6 +34,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kokuho.access.chain import Anchor
+from kokuho.access.ports import AccessLog
+from kokuho.access.stores import access_log, aws_client
 from kokuho.platform.tables import AUDIT_BUCKET, SIGNING_KEYS_BY_LOGICAL, SigningKeySpec
 
 FORMAT = "kokuho-access-digest/1"
@@ -73,14 +75,6 @@ def string_to_sign(key: str, body: bytes) -> bytes:
 
 def digest_key(number: int) -> str:
     return f"{PREFIX}{number:010d}.json"
-
-
-def _client(service: str) -> Any:
-    import boto3
-
-    from kokuho.records.base import region
-
-    return boto3.client(service, region_name=region())
 
 
 @dataclass
@@ -135,15 +129,16 @@ def _signature_ok(public_key: Any, signature: str, message: bytes) -> bool:
     return True
 
 
-def load_chain(bucket: str | None = None, key_id: str | None = None) -> DigestChain:
+def load_chain(bucket: str | None = None, key_id: str | None = None, *, s3: Any = None,
+               kms: Any = None) -> DigestChain:
     """Read every digest in order, check signatures, links and numbering, and replay the heads."""
-    s3 = _client("s3")
+    s3 = s3 or aws_client("s3")
     bucket = bucket or AUDIT_BUCKET.name()
     keys = _digest_keys(s3, bucket)
     chain = DigestChain(bucket=bucket, bucket_found=keys is not None)
     if not keys:
         return chain
-    key_arn, public_key = _public_key(_client("kms"), key_id or SIGNING_KEY.key_id())
+    key_arn, public_key = _public_key(kms or aws_client("kms"), key_id or SIGNING_KEY.key_id())
     for number, key in enumerate(keys, start=1):
         chain.count = number
         if key != digest_key(number):
@@ -174,17 +169,17 @@ def load_chain(bucket: str | None = None, key_id: str | None = None) -> DigestCh
     return chain
 
 
-def write_digest(now: datetime | None = None, *, bucket: str | None = None) -> dict[str, Any]:
+def write_digest(now: datetime | None = None, *, bucket: str | None = None, s3: Any = None, kms: Any = None,
+                 log: AccessLog | None = None) -> dict[str, Any]:
     """The digest step: anchor every chain's current head in the next signed digest.
 
     Refuses (DigestRefused) when the digest chain is broken or a chain is behind, or differs at, the
     head the last digest anchored: a digest must never anchor a history that was rewritten."""
-    from kokuho.access.records import scan_heads
-
+    s3, kms = s3 or aws_client("s3"), kms or aws_client("kms")
     bucket = bucket or AUDIT_BUCKET.name()
-    chain = load_chain(bucket)
+    chain = load_chain(bucket, s3=s3, kms=kms)
     problems = list(chain.problems)
-    current, at_anchor = scan_heads({c: seq for c, (seq, _, _) in chain.heads.items()})
+    current, at_anchor = (log or access_log()).heads({c: seq for c, (seq, _, _) in chain.heads.items()})
     for name, (seq, digest, key) in sorted(chain.heads.items()):
         found = current.get(name)
         if found is None:
@@ -207,9 +202,9 @@ def write_digest(now: datetime | None = None, *, bucket: str | None = None) -> d
         "chains": len(current), "heads": changed, "heads_root": heads_root(current),
     }
     body = _canonical(doc)
-    signed = _client("kms").sign(KeyId=SIGNING_KEY.key_id(), Message=string_to_sign(key, body),
+    signed = kms.sign(KeyId=SIGNING_KEY.key_id(), Message=string_to_sign(key, body),
                                  MessageType="RAW", SigningAlgorithm=SIGNING_KEY.algorithm)
-    _client("s3").put_object(
+    s3.put_object(
         Bucket=bucket, Key=key, Body=body, ContentType="application/json",
         Metadata={"signature": _b64(signed["Signature"]), "signing-key": str(signed["KeyId"]),
                   "signing-algorithm": SIGNING_KEY.algorithm})
@@ -233,12 +228,11 @@ class Verification:
         return not self.breaks
 
 
-def verify(bucket: str | None = None, key_id: str | None = None) -> Verification:
+def verify(bucket: str | None = None, key_id: str | None = None, *, s3: Any = None, kms: Any = None,
+           log: AccessLog | None = None) -> Verification:
     """`kokuho audit verify`: the digest chain, then every record against its chain and its anchor."""
-    from kokuho.access.records import verify_all
-
-    chain = load_chain(bucket, key_id)
-    n_chains, n_records, breaks = verify_all(chain.anchors())
+    chain = load_chain(bucket, key_id, s3=s3, kms=kms)
+    n_chains, n_records, breaks = (log or access_log()).verify(chain.anchors())
     problems = chain.problems if chain.bucket_found else [
         f"no bucket {chain.bucket}: the records cannot be checked against their digests"]
     texts = [f"digest chain: {p}" for p in problems] + [str(b) for b in breaks]

@@ -16,7 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kokuho.access.records import CHAIN_PREFIX, AccessRecordModel, Actor, record_access
+from kokuho.access.actor import Actor
+from kokuho.access.ports import AccessLog
+from kokuho.access.stores import access_log, aws_client
 from kokuho.trail.athena import ACCESS_COLUMNS, ACCESS_EXPORT_PREFIX
 
 EXPORTER = Actor("system:access-export", "access-export", "アクセス記録の日次出力 (security review in Athena)")
@@ -40,15 +42,10 @@ def parse_day(value: str) -> date:
         raise ExportError("day: a date as YYYY-MM-DD") from None
 
 
-def records_of_day(day: date) -> list[dict[str, Any]]:
-    """Every access record written on `day` (UTC), oldest first. A full scan of the table: daily, audit use."""
-    prefix = day.isoformat()
-    rows = []
-    for rec in AccessRecordModel.scan(AccessRecordModel.pk.startswith(CHAIN_PREFIX)
-                                      & AccessRecordModel.at.startswith(prefix)):
-        row = {name: getattr(rec, name) for name, _ in ACCESS_COLUMNS}
-        row["subject_ids"], row["seq"] = list(rec.subject_ids), int(rec.seq)
-        rows.append(row)
+def records_of_day(day: date, *, log: AccessLog | None = None) -> list[dict[str, Any]]:
+    """Every access record written on `day` (UTC), oldest first, in the export's columns."""
+    rows = [{name: rec.get(name) for name, _ in ACCESS_COLUMNS}
+            for rec in (log or access_log()).day_records(day.isoformat())]
     rows.sort(key=lambda r: (r["at"], r["chain"], r["seq"]))
     return rows
 
@@ -58,28 +55,29 @@ def _body(rows: list[dict[str, Any]]) -> bytes:
     return gzip.compress(text.encode("utf-8"), mtime=0)
 
 
-def export_day_to_bucket(day: date, bucket: str | None = None) -> dict[str, Any]:
+def export_day_to_bucket(day: date, bucket: str | None = None, *, s3: Any = None,
+                         log: AccessLog | None = None) -> dict[str, Any]:
     """The daily export on AWS: `day`'s records to the audit bucket (KOKUHO_BUCKET_AUDIT), recorded first.
     A rerun for the same day writes the same key again (a new version under Object Lock; Athena reads the
     latest), with the records as they are then."""
-    import boto3
+    from kokuho.platform.tables import AUDIT_BUCKET
 
-    from kokuho.platform.tables import AUDIT_BUCKET, aws_region
-
-    record_access(EXPORTER, [f"EXPORT:{day.isoformat()}"], CATEGORY, "export_day")
-    rows = records_of_day(day)
+    log = log or access_log()
+    log.record(EXPORTER, [f"EXPORT:{day.isoformat()}"], CATEGORY, "export_day")
+    rows = records_of_day(day, log=log)
     target = bucket or AUDIT_BUCKET.name()
-    boto3.client("s3", region_name=aws_region()).put_object(
+    (s3 or aws_client("s3")).put_object(
         Bucket=target, Key=export_key(day), Body=_body(rows), ContentType="application/gzip")
     return {"day": day.isoformat(), "bucket": target, "key": export_key(day), "records": len(rows)}
 
 
-def export_day(day: date, root: Path) -> tuple[Path, int]:
+def export_day(day: date, root: Path, *, log: AccessLog | None = None) -> tuple[Path, int]:
     """Write `day`'s records under root in the bucket layout; the file and the number of records.
 
     The export is recorded first (no record, no export)."""
-    record_access(EXPORTER, [f"EXPORT:{day.isoformat()}"], CATEGORY, "export_day")
-    rows = records_of_day(day)
+    log = log or access_log()
+    log.record(EXPORTER, [f"EXPORT:{day.isoformat()}"], CATEGORY, "export_day")
+    rows = records_of_day(day, log=log)
     path = root / export_key(day)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(_body(rows))

@@ -1,18 +1,20 @@
 """The ports of the access area: who the staff are and what they were granted (StaffStore), the login
 broker's session registry (SessionStore), the volume-limit counters (UsageStore) and the security
-team's reads of the access log, each read itself recorded (AccessLog). The use cases —
-kokuho.access.grants (authorize), .sessions, .limits, .search, .staff — take them; without one they use
+team's reads of the access log, each read itself recorded, its daily export and its verification
+(AccessLog). The use cases — kokuho.access.grants (authorize), .sessions, .limits, .search, .staff,
+.export, .digest — take them; without one they use
 the container's adapters (kokuho.access.stores: kokuho.records.access_store). In-memory fakes:
 tests/fakes/access_stores.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kokuho.access.actor import Actor
+from kokuho.access.chain import Anchor, ChainBreak
 from kokuho.access.staff import Grant, StaffMember
 
 
@@ -77,3 +79,12 @@ class AccessLog(Protocol):
         (pk, sk, row), each with the sort key it ended on when more may follow. With `limit`, one page."""
     def staff_records(self, staff_id: str, low: str, high: str) -> list[dict[str, Any]]:
         """The access records of one member of staff whose time is in [low, high], oldest first, as stored."""
+    def day_records(self, day: str) -> list[dict[str, Any]]:
+        """Every access record whose time begins with `day` (YYYY-MM-DD, UTC), as stored (subject_ids a
+        list, seq an int), in any order: the daily export's read (a full scan: audit use)."""
+    def heads(self, anchored: Mapping[str, int]) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
+        """Every chain's head now (chain → (last seq, its hash)) and the hash of the record at
+        `anchored[chain]` of each chain that has it: what the digest step anchors."""
+    def verify(self, anchors: Mapping[str, Anchor]) -> tuple[int, int, list[ChainBreak]]:
+        """Every chain checked (each against its anchored head, if any) and the subject index against the
+        records: (chains checked, records checked, breaks found)."""

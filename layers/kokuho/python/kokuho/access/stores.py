@@ -1,10 +1,11 @@
 """The access area's ports wired to their adapters (kokuho.records.access_store), one each per container;
-the use cases (kokuho.access.grants, .sessions, .limits, .search, .staff) use these unless a store is
-passed (the unit tests pass in-memory fakes: tests/fakes/access_stores.py)."""
+the use cases (kokuho.access.grants, .sessions, .limits, .search, .staff, .export, .digest) use these
+unless a store is passed (the unit tests pass in-memory fakes: tests/fakes/access_stores.py)."""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from kokuho.access.ports import AccessLog, SessionStore, StaffStore, UsageStore
 
@@ -35,3 +36,13 @@ def access_log() -> AccessLog:
     from kokuho.records.access_store import PynamoAccessLog
 
     return PynamoAccessLog()
+
+
+def aws_client(service: str) -> Any:
+    """A client of the container's region for the services the access area's use cases are handed (S3 for
+    the export and the digests, KMS for their signatures)."""
+    import boto3
+
+    from kokuho.records.base import region
+
+    return boto3.client(service, region_name=region())

@@ -17,7 +17,7 @@ Layouts:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,8 +26,9 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.actor import Actor
+from kokuho.access.chain import Anchor, ChainBreak
 from kokuho.access.ports import SessionExists, StaffSession, Take
-from kokuho.access.records import AccessRecordModel, record_access
+from kokuho.access.records import CHAIN_PREFIX, AccessRecordModel, record_access, scan_heads, verify_all
 from kokuho.access.staff import Grant, StaffMember
 from kokuho.access.subject_index import SUBJECT_PREFIX, SubjectIndexModel
 from kokuho.records.base import Gsi1, TableModel, connection, table_meta
@@ -257,3 +258,18 @@ class PynamoAccessLog:
             row["subject_ids"], row["seq"] = list(r.subject_ids), int(r.seq)
             rows.append(row)
         return rows
+
+    def day_records(self, day: str) -> list[dict[str, Any]]:
+        rows = []
+        on_day = AccessRecordModel.pk.startswith(CHAIN_PREFIX) & AccessRecordModel.at.startswith(day)
+        for r in AccessRecordModel.scan(on_day):  # a full scan: daily, audit use
+            row = dict(r.attribute_values)
+            row["subject_ids"], row["seq"] = list(r.subject_ids), int(r.seq)
+            rows.append(row)
+        return rows
+
+    def heads(self, anchored: Mapping[str, int]) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
+        return scan_heads(anchored)
+
+    def verify(self, anchors: Mapping[str, Anchor]) -> tuple[int, int, list[ChainBreak]]:
+        return verify_all(anchors)
