@@ -326,6 +326,17 @@ def call(method: str, path: str, *, staff_id: str | None, body: object = None,
     return int(resp["statusCode"]), parsed, resp
 
 
+def register_couple(staff_id: str) -> None:
+    """P0001 (世帯主) and P0002 (妻) of household H0001 registered through the API (the fuzzing worlds' pair)."""
+    for pid, rel in (("P0001", "世帯主"), ("P0002", "妻")):
+        status, out, _ = call("POST", "/persons", staff_id=staff_id, body={
+            "person_id": pid, "resident_code": f"1000000{pid[-1]}", "household_id": "H0001",
+            "name_kanji": "北九 太郎", "name_kana": "キタキュウ", "birth_date": "1975-06-15", "sex": "1",
+            "relationship": rel, "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1",
+            "resident_from": "2024-04-01"})
+        assert status == 201, out
+
+
 def item_counts(*logicals: str) -> dict[str, int]:
     # Read from the embedded AWS's own store: no API call, so a fuzz example costs what the request costs.
     from moto.core import DEFAULT_ACCOUNT_ID

@@ -20,6 +20,7 @@ from qualification_helpers import (
     embedded_world,
     item_counts,
     lift_volume_limits,
+    register_couple,
     seed_member_with_every_grant,
     seed_staff,
     set_test_credentials,
@@ -52,13 +53,7 @@ def shared_aws() -> Iterator[dict[str, int]]:
                 put_staff(StaffMember(sid, "試験 職員", "国保年金課", date(2020, 4, 1), None))
                 put_grant(Grant(sid, "G00", function, "試験", "試験", "国保年金課", date(2020, 4, 1),
                                 date(2099, 3, 31), "S9001", "2020-04-01T00:00:00+09:00"))
-            for pid, rel in (("P0001", "世帯主"), ("P0002", "妻")):
-                status, body, _ = call("POST", "/persons", staff_id=ALL, body={
-                    "person_id": pid, "resident_code": f"1000000{pid[-1]}", "household_id": "H0001",
-                    "name_kanji": "北九 太郎", "name_kana": "キタキュウ", "birth_date": "1975-06-15", "sex": "1",
-                    "relationship": rel, "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1",
-                    "resident_from": "2024-04-01"})
-                assert status == 201, body
+            register_couple(ALL)
             assert call("POST", "/persons/P0001/qualification", staff_id=ALL,
                         body={"reason": "move_in", "cause_on": "2024-04-01", "version": 1})[0] == 200
             counts = item_counts(*DATA_TABLES)

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, seed, settings
 from qualification_helpers import (
     LeakWatch,
     access_records_text,
-    call,
     embedded_world,
     lift_volume_limits,
+    register_couple,
     seed_member_with_every_grant,
     seed_staff,
     set_test_credentials,
@@ -79,13 +79,7 @@ def api_world() -> Iterator[None]:
             lift_volume_limits(patch)
             seed_staff()
             seed_member_with_every_grant(ALL)
-            for pid, rel in (("P0001", "世帯主"), ("P0002", "妻")):
-                status, out, _ = call("POST", "/persons", staff_id=ALL, body={
-                    "person_id": pid, "resident_code": f"1000000{pid[-1]}", "household_id": "H0001",
-                    "name_kanji": "北九 太郎", "name_kana": "キタキュウ", "birth_date": "1975-06-15", "sex": "1",
-                    "relationship": rel, "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1",
-                    "resident_from": "2024-04-01"})
-                assert status == 201, out
+            register_couple(ALL)
             with LeakWatch() as watch:
                 yield
             watch.assert_no_my_number(access_records_text())
