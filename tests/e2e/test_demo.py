@@ -44,6 +44,9 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     assert "本算定" in printed.out and f"{annual['annual_total']:,} 円" in printed.out
     assert annual["rates"] == "確定" and "(rates 確定)" in printed.out  # FY2024: confirmed rates
     assert "[demo]" in printed.err  # progress on stderr
+    # the process's peak resident memory (issue 14 item 5), in the summary and printed
+    assert 50 < summary["peak_rss_mb"] < 4096
+    assert f"peak RSS {summary['peak_rss_mb']:,} MB" in printed.out
 
     linkage = summary["linkage"]
     auto, refused, held, query = linkage["exchanges"]

@@ -110,7 +110,7 @@ def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
 def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_start: float,
            timings: dict[str, float]) -> int:
     from kokuho_local.demo import access_history, api, assessment, linkage
-    from kokuho_local.demo.summary import readable
+    from kokuho_local.demo.summary import peak_rss_mb, readable
     from kokuho_local.demo.trail import trail_summary
     from kokuho_local.embedded import embedded_aws
     from kokuho_local.trail_recorder import TrailRecorder
@@ -177,6 +177,7 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
         "trail": trail_out,
         "metrics_lines_emitted": sum(1 for line in emf.getvalue().splitlines() if '"_aws"' in line),
         "timing_s": {k: round(v, 2) for k, v in timings.items()},
+        "peak_rss_mb": peak_rss_mb(),
     }
     print(readable(summary))
     out_file = Path(args.out)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import resource
+import sys
 from typing import Any
 
 
 def yen(n: int) -> str:
     return f"{n:,} 円"
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (ru_maxrss is KB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def readable(s: dict[str, Any]) -> str:
@@ -35,6 +43,7 @@ def readable(s: dict[str, Any]) -> str:
         f"kokuho audit verify: {'intact' if s['access_history']['intact'] else 'BROKEN'}",
         *_readable_trail(s.get("trail")),
         "  time: " + ", ".join(f"{k} {v}" for k, v in s["timing_s"].items()),
+        f"  memory: peak RSS {s['peak_rss_mb']:,} MB (the whole demo in one process: embedded AWS and every Lambda)",
     ]
     return "\n".join(lines)
 
