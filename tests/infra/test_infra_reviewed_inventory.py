@@ -51,6 +51,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     # 滞納整理: pledges checked daily, 催告 on the 15th, 不納欠損 at the end of the fiscal year; statistics after each
     "kokuho-collection-arrears": [("cron(0 6 * * ? *)", {"mode": "daily"}), ("cron(20 6 15 * ? *)", {"mode": "demand"}),
                                   ("cron(40 6 31 3 ? *)", {"mode": "write_off"})],
+    # 納入通知書: the fiscal year's print run on 15 June, once the annual run (02:00) has set the charges
+    "kokuho-collection-notices": [("cron(0 9 15 6 ? *)", {})],
     # the 国保連合会's receipt file (レセプト) looked for every morning (docs/receipt_files.md)
     "kokuho-benefits-receipt-intake": [("cron(30 7 * * ? *)", {})],
     # 高額療養費: the monthly benefit run after the month's receipt file (docs/benefit_run.md)
@@ -85,6 +87,8 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-collection-arrears": {"collection": "write", "access_log": "append"},
     # the payers' addresses read for their ward (区) only
     "kokuho-collection-statistics": {"collection": "write", "qualification": "read", "access_log": "append"},
+    # the ledgers read, the payers' names and 送付先 read to address the notices; each part's record appended
+    "kokuho-collection-notices": {"collection": "read", "qualification": "read", "access_log": "append"},
     "kokuho-linkage-setup": {"linkage": "write"},
     "kokuho-linkage-approval": {"linkage": "write", "linkage_records": "write", "staff": "read",
                                 "access_log": "append"},
@@ -128,6 +132,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                      "KokuhoAudit/AccessHistoryVerifier": "read",
                      "KokuhoAudit/SecurityAthenaSecurityAthenaUser": "read"},  # the trail and the export
     "kokuho-work": {"kokuho-assessment-prepare-data": "write",
+                    "kokuho-collection-notices-data": "write",  # under notices/ only: the print runs
                     "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
     "kokuho-exchange": {"kokuho-assessment-case-intake-data": "read", "kokuho-linkage-federation-list-data": "read",
                         "kokuho-collection-payment-intake-data": "write",

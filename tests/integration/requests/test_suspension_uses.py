@@ -115,12 +115,18 @@ def _federation_carry_over() -> Any:
     return export_carry_over(None, "2026-03", None, "b")  # type: ignore[arg-type]
 
 
+def _notices() -> Any:
+    from kokuho.payments.notice_service import print_payment_notices
+
+    return print_payment_notices(fiscal_year=2026, issued_on=date(2026, 6, 15), run_id="x")
+
+
 CONTINUING: list[tuple[str, Callable[[], Any]]] = [
     ("qualification.change", _qualification_change), ("assessment.run", _assessment_run),
     ("transfers.care", _care_transfer), ("collection.reminders", _reminders), ("collection.refunds", _refunds),
     ("benefits.kogaku", _benefit_run), ("benefits.receipts", _receipts), ("collection.arrears", _arrears),
     ("linkage.federation_export", _federation_export),
-    ("linkage.federation_export", _federation_carry_over),
+    ("linkage.federation_export", _federation_carry_over), ("collection.notices", _notices),
 ]
 
 

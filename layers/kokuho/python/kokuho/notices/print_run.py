@@ -3,7 +3,9 @@ subset once a part) and the print manifest — each part's key, notices, pages, 
 after every part, so a manifest present means a complete run. Every notice is checked before anything is
 written (a bad one refused naming its index and field). Storage is a port (`put(key, data, content_type)`):
 the workflow hands in a writer to the encrypted work bucket; the bytes are reproducible (a rerun writes the
-same parts, the same checksums)."""
+same parts, the same checksums). A part is personal data: before it is put, `record(key, subjects)` leaves
+the access record naming its households and payers (kokuho.records.notice_files.notice_recorder, once a
+part even when the step runs again) — recorded first, so no part can be stored without its record."""
 
 from __future__ import annotations
 
@@ -23,9 +25,19 @@ PER_PART = 500  # notices a part: ≈ 2,000 pages, ≈ 3.5 MB
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 Put = Callable[[str, bytes, str], None]
+Record = Callable[[str, list[str]], None]  # (part key, sorted subject ids) → its access record
 
 
-def print_run(run_id: str, notices: Sequence[Any], *, put: Put, per_part: int = PER_PART,
+def subjects_of(notice: Any) -> tuple[str, ...]:
+    """Whose data a notice holds: its household (ledger) and its payer — internal ids, never a My Number."""
+    ledger = getattr(notice, "charge", None) or getattr(notice, "current", None)
+    if ledger is not None:
+        return str(ledger.household_id), str(ledger.payer_id)
+    refund = notice.refund  # 還付通知書: the ledger the refund comes from, and its payer
+    return str(refund.source[0]), str(refund.payer_id)
+
+
+def print_run(run_id: str, notices: Sequence[Any], *, put: Put, record: Record, per_part: int = PER_PART,
               created: datetime | None = None) -> dict[str, Any]:
     """Render `notices` in parts under notices/<run_id>/, then the manifest; returns the manifest."""
     if not isinstance(run_id, str) or not _RUN_ID.match(run_id) or ".." in run_id \
@@ -46,6 +58,7 @@ def print_run(run_id: str, notices: Sequence[Any], *, put: Put, per_part: int = 
             book.add(n)
         data = book.output()
         key = f"{PREFIX}{run_id}/part-{number:04d}.pdf"
+        record(key, sorted({s for n in notices[start:start + per_part] for s in subjects_of(n)}))
         put(key, data, "application/pdf")
         parts.append({"key": key, "notices": book.notices, "pages": book.pages,
                       "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})

@@ -1,15 +1,19 @@
 """Print runs of notices in the work bucket (personal data: encrypted by the bucket's default KMS key): the
-writer `kokuho.notices.print_run` is handed, and a run's manifest read back. Keys under notices/<run_id>/."""
+writer `kokuho.notices.print_run` is handed, the access records of what it writes, and a run's manifest read
+back. Keys under notices/<run_id>/."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from kokuho.notices.print_run import PREFIX, Put
+from kokuho.access.records import Actor, record_access, records_of_chain
+from kokuho.notices.print_run import PREFIX, Put, Record
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 
 BUCKET = "work"
+CATEGORY = "通知書"  # the access records' category: notices hold the payer's name, address and premium
+SUBJECTS_PER_RECORD = 1_000  # a part's households and payers (500 notices by default) in one record
 
 
 def _s3(s3: Any | None) -> Any:
@@ -39,3 +43,19 @@ def read_manifest(run_id: str, s3: Any | None = None) -> dict[str, Any] | None:
         return None
     manifest: dict[str, Any] = json.loads(body["Body"].read())
     return manifest
+
+
+def notice_recorder(actor: Actor) -> Record:
+    """record(key, subjects) for a print run: the access record of one part written, on the part's own chain
+    (NOTICES#<run_id>#part-NNNN). A step run again (a retry) finds the part's subjects already recorded there
+    and adds nothing, so a part leaves its record once however often it is written."""
+
+    def record(key: str, subjects: list[str]) -> None:
+        run_id, part = key.removeprefix(PREFIX).rsplit("/", 1)
+        chain = f"NOTICES#{run_id}#{part.removesuffix('.pdf')}"
+        done = {s for r in records_of_chain(chain) for s in r.subject_ids}
+        left = [s for s in subjects if s not in done]
+        for first in range(0, len(left), SUBJECTS_PER_RECORD):
+            record_access(actor, left[first:first + SUBJECTS_PER_RECORD], CATEGORY, "write", chain=chain)
+
+    return record

@@ -1,5 +1,5 @@
 """Catalog entries of the collection area (収納): payment-file intake, the daily 督促 run, the refund run, the
-滞納整理 runs and the 収納率 statistics."""
+滞納整理 runs, the 収納率 statistics and the print run of the 納入通知書."""
 
 from __future__ import annotations
 
@@ -55,6 +55,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         tables={"collection": "write", "qualification": "read", "access_log": "write"},
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,
     ),
+    FunctionSpec(
+        "collection-notices", "collection.notices.handler",
+        "納入通知書: every ledger of the fiscal year rendered in parts into the work bucket (notices/<print id>/) "
+        "with the print manifest, each part's access record written before it",
+        # qualification read: the payer's name and 送付先; collection read: the ledgers (charge, payments)
+        tables={"collection": "read", "qualification": "read", "access_log": "write"},
+        buckets={"work": "write"}, bucket_prefixes={"work": "notices/"},
+        # ≈430 pages/s a core (benchmarks/notices.py): 1,769 MB is one full vCPU
+        timeout_seconds=900, memory_mb=1769, reserved_concurrency=1,  # one print run at a time
+    ),
 )
 
 STATE_MACHINES: tuple[StateMachineSpec, ...] = (
@@ -91,5 +101,12 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
                    Schedule("cron(20 6 15 * ? *)", {"mode": "demand"}, "催告 on the 15th, 06:20 Asia/Tokyo"),
                    Schedule("cron(40 6 31 3 ? *)", {"mode": "write_off"},
                             "不納欠損 on 31 March, 06:40 Asia/Tokyo")),
+    ),
+    StateMachineSpec(
+        "collection-notices", "collection_notices.asl.json",
+        "納入通知書: the print run of the fiscal year's notices, with the print manifest",
+        substitutions={"NoticeFunction": ("function", "collection-notices")},
+        # after the annual run (本算定, 15 June 02:00): the notices go out with the first installment's month
+        schedules=(Schedule("cron(0 9 15 6 ? *)", {}, "納入通知書 on 15 June, 09:00 Asia/Tokyo"),),
     ),
 )
