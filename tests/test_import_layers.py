@@ -202,7 +202,7 @@ RECORDS_MAY_IMPORT = {
     ("kokuho.records.access_store", "kokuho.access.chain"):
         "the log's verification answers in the chain's values (Anchor, ChainBreak: pure)",
     ("kokuho.records.access_store", "kokuho.access.subject_index"):
-        "the subject index's model stays beside the access log's writer (kokuho.access.records) for now",
+        "the subject index's key prefix is defined with its entries' layout (kokuho.access.subject_index)",
     ("kokuho.records.qualification_store", "kokuho.qualification.model"): "the port reads and writes these values",
     ("kokuho.records.qualification_store", "kokuho.qualification.service"):
         "a registered change is written as the pure rules produced it (Change, Entry)",

@@ -44,10 +44,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access import subject_index
@@ -55,7 +52,8 @@ from kokuho.access.actor import Actor as Actor  # re-exported: callers name it f
 from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
 from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
 from kokuho.platform.request_ids import current_request_ids
-from kokuho.records.base import connection, table_meta
+from kokuho.records.access_log import AccessRecordModel as AccessRecordModel  # re-exported: callers name it here
+from kokuho.records.base import connection
 
 CHAIN_PREFIX = "CHAIN#"
 RECORD_PREFIX = "REC#"
@@ -66,48 +64,6 @@ OWN_CHAIN_PREFIX = "API#"
 _heads: dict[str, tuple[int, str]] = {}
 _heads_lock = threading.Lock()
 _own = threading.local()  # this thread's own chain, per function
-
-
-class _ByStaff(GlobalSecondaryIndex["AccessRecordModel"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class AccessRecordModel(Model):
-    """One access record: pk CHAIN#<chain>, sk REC#<seq>; gsi1 STAFF#<staff> / time, for the security team."""
-
-    Meta = table_meta("access_log")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    chain = UnicodeAttribute()
-    seq = NumberAttribute()
-    at = UnicodeAttribute()
-    staff_id = UnicodeAttribute()
-    terminal_id = UnicodeAttribute()
-    terminal_source = UnicodeAttribute(null=True)
-    purpose = UnicodeAttribute()
-    subject_ids = ListAttribute(of=UnicodeAttribute)  # type: ignore[arg-type]
-    category = UnicodeAttribute()
-    operation = UnicodeAttribute()
-    result = UnicodeAttribute()
-    prev_hash = UnicodeAttribute()
-    hash = UnicodeAttribute()
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
-    # Written at creation, under the hash: this record's subjects have index entries (subject_index.py);
-    # records older than the index have none and are not expected to.
-    subject_index = UnicodeAttribute(null=True)
-    # The ids of the request that caused the access (kokuho.platform.request_ids): the Lambda request id
-    # (its AWS calls' CloudTrail userAgent carries it), the API Gateway request id, the workflow run.
-    request_id = UnicodeAttribute(null=True)
-    api_request_id = UnicodeAttribute(null=True)
-    run_id = UnicodeAttribute(null=True)
-    by_staff = _ByStaff()
 
 
 class AccessRecordError(RuntimeError):

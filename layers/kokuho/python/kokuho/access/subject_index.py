@@ -26,12 +26,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from kokuho.records.base import connection, table_meta
+from kokuho.records.access_log import SubjectIndexModel as SubjectIndexModel  # re-exported: callers name it here
+from kokuho.records.base import connection
 
 SUBJECT_PREFIX = "SUBJ#"
 INDEX_VERSION = "SUBJ#v2"  # the value a record's `subject_index` carries: its entries exist
@@ -40,16 +39,6 @@ INDEX_VERSION = "SUBJ#v2"  # the value a record's `subject_index` carries: its e
 TRANSACTION_LIMIT = 100
 RESERVED_FOR_CALLER = 4
 COPIED = ("chain", "seq", "at", "staff_id", "terminal_id", "purpose", "category", "operation", "result")
-
-
-class SubjectIndexModel(Model):
-    """pk SUBJ#<subject>, sk <at>#<chain>#<seq>, row: what the security team reads of the record (JSON)."""
-
-    Meta = table_meta("access_log")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    row = UnicodeAttribute()
 
 
 def sort_key(record: Mapping[str, Any]) -> str:

@@ -28,9 +28,10 @@ from pynamodb.transactions import TransactWrite
 from kokuho.access.actor import Actor
 from kokuho.access.chain import Anchor, ChainBreak
 from kokuho.access.ports import SessionExists, StaffSession, Take
-from kokuho.access.records import CHAIN_PREFIX, AccessRecordModel, record_access, scan_heads, verify_all
+from kokuho.access.records import CHAIN_PREFIX, record_access, scan_heads, verify_all
 from kokuho.access.staff import Grant, StaffMember
-from kokuho.access.subject_index import SUBJECT_PREFIX, SubjectIndexModel
+from kokuho.access.subject_index import SUBJECT_PREFIX
+from kokuho.records.access_log import AccessRecordModel, SubjectIndexModel
 from kokuho.records.base import Gsi1, TableModel, connection, table_meta
 
 GRANTS_PARTITION = "GRANTS"
