@@ -125,3 +125,39 @@ def test_a_case_is_pending_until_marked_and_a_stale_mark_changes_nothing(aws: Em
     assert pending_household_ids(2024) == []
     assert changed_household_ids(2024, None) == ["H1", "H2", "H3"]  # still the year's households
     assert get_household_case("H1", 2024) == _case(total=2_000_000)
+
+
+def test_the_shards_are_queried_in_parallel_and_the_ids_come_back_whole_and_sorted(
+        aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prepare must not read a city's ids one shard after another (issue 14 item 2): two shard queries
+    are in flight at once (each waits for the other at a barrier: one after the other, the first would
+    wait alone and break it), and the answer is every id once, sorted, as before."""
+    import threading
+
+    from kokuho.assessment.household_cases import pending_household_ids
+    from kokuho.records.assessments import CASE_SHARDS, HouseholdCaseModel, case_shard
+
+    ids = [f"H{n:05d}" for n in range(200)]
+    put_household_cases(((h, _case()) for h in ids), changed_at=T0)
+    assert len({case_shard(h) for h in ids}) == CASE_SHARDS
+    barrier = threading.Barrier(2, timeout=10)
+    calls: list[str] = []
+    lock = threading.Lock()
+    real_query = HouseholdCaseModel.by_change.query
+
+    def query(gsi1pk: str, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            calls.append(gsi1pk)
+            first_two = len(calls) <= 2
+        if first_two:
+            barrier.wait()
+        return real_query(gsi1pk, *args, **kwargs)
+
+    monkeypatch.setattr(HouseholdCaseModel.by_change, "query", query)
+    assert pending_household_ids(2024) == sorted(ids)
+    assert len(calls) == CASE_SHARDS and len(set(calls)) == CASE_SHARDS
+    barrier.reset()
+    calls.clear()
+    assert changed_household_ids(2024, None) == sorted(ids)
+    assert changed_household_ids(2024, T0) == []
+    assert len(calls) == 2 * 2 * CASE_SHARDS
