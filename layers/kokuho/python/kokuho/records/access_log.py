@@ -6,28 +6,14 @@ them (joining the callers' transactions): kokuho.access.records and kokuho.acces
 from __future__ import annotations
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from kokuho.records.base import table_meta
+from kokuho.records.base import Gsi1, TableModel, table_meta
 
 
-class _ByStaff(GlobalSecondaryIndex["AccessRecordModel"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class AccessRecordModel(Model):
+class AccessRecordModel(TableModel):
     """One access record: pk CHAIN#<chain>, sk REC#<seq>; gsi1 STAFF#<staff> / time, for the security team."""
 
     Meta = table_meta("access_log")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     chain = UnicodeAttribute()
     seq = NumberAttribute()
     at = UnicodeAttribute()
@@ -51,14 +37,11 @@ class AccessRecordModel(Model):
     request_id = UnicodeAttribute(null=True)
     api_request_id = UnicodeAttribute(null=True)
     run_id = UnicodeAttribute(null=True)
-    by_staff = _ByStaff()
+    by_staff = Gsi1["AccessRecordModel"]()
 
 
-class SubjectIndexModel(Model):
+class SubjectIndexModel(TableModel):
     """pk SUBJ#<subject>, sk <at>#<chain>#<seq>, row: what the security team reads of the record (JSON)."""
 
     Meta = table_meta("access_log")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     row = UnicodeAttribute()
