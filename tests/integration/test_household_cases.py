@@ -131,10 +131,14 @@ def test_the_shards_are_queried_in_parallel_and_the_ids_come_back_whole_and_sort
         aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
     """Prepare must not read a city's ids one shard after another (issue 14 item 2): two shard queries
     are in flight at once (each waits for the other at a barrier: one after the other, the first would
-    wait alone and break it), and the answer is every id once, sorted, as before."""
+    wait alone and break it), and the answer is every id once, sorted, as before. Each query is signed as
+    its caller's (the run's data-role session, kokuho.access.data_role), in whichever thread it runs."""
     import threading
 
+    from botocore.credentials import Credentials
+
     from kokuho.assessment.household_cases import pending_household_ids
+    from kokuho.platform.request_credentials import current_credentials, signing_with
     from kokuho.records.assessments import CASE_SHARDS, HouseholdCaseModel, case_shard
 
     ids = [f"H{n:05d}" for n in range(200)]
@@ -142,20 +146,25 @@ def test_the_shards_are_queried_in_parallel_and_the_ids_come_back_whole_and_sort
     assert len({case_shard(h) for h in ids}) == CASE_SHARDS
     barrier = threading.Barrier(2, timeout=10)
     calls: list[str] = []
+    signed_as: list[Any] = []
     lock = threading.Lock()
     real_query = HouseholdCaseModel.by_change.query
 
     def query(gsi1pk: str, *args: Any, **kwargs: Any) -> Any:
         with lock:
             calls.append(gsi1pk)
+            signed_as.append(current_credentials())
             first_two = len(calls) <= 2
         if first_two:
             barrier.wait()
         return real_query(gsi1pk, *args, **kwargs)
 
     monkeypatch.setattr(HouseholdCaseModel.by_change, "query", query)
-    assert pending_household_ids(2024) == sorted(ids)
+    run_session = Credentials("run-session-key", "run-session-secret", "run-session-token")  # moto takes any
+    with signing_with(run_session):
+        assert pending_household_ids(2024) == sorted(ids)
     assert len(calls) == CASE_SHARDS and len(set(calls)) == CASE_SHARDS
+    assert all(c is run_session for c in signed_as)
     barrier.reset()
     calls.clear()
     assert changed_household_ids(2024, None) == sorted(ids)

@@ -23,6 +23,7 @@ Contract (stable):
 
 from __future__ import annotations
 
+import contextvars
 import secrets
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -149,8 +150,11 @@ def _query_ids(gsi1pks: Iterable[str], since: datetime | None) -> list[str]:
     partitions = list(gsi1pks)
     ids: set[str] = set()
     with ThreadPoolExecutor(max_workers=max(1, min(QUERY_THREADS, len(partitions)))) as pool:
-        for found in pool.map(one, partitions):
-            ids.update(found)
+        # each query in a copy of the caller's context: signed with its credentials (the run's data-role
+        # session) and carrying its request ids, which are context variables a new thread does not inherit
+        futures = [pool.submit(contextvars.copy_context().run, one, pk) for pk in partitions]
+        for future in futures:
+            ids.update(future.result())
     return sorted(ids)
 
 
