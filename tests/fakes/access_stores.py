@@ -25,9 +25,10 @@ class InMemoryStaffStore:
     grants: dict[tuple[str, str], Grant] = field(default_factory=dict)
     loads: int = 0  # reads of a member (authorization runs one per request)
 
-    def load_staff(self, staff_id: str) -> tuple[StaffMember | None, list[Grant]]:
+    def load_staff(self, staff_id: str, function: str | None = None) -> tuple[StaffMember | None, list[Grant]]:
         self.loads += 1
-        return self.members.get(staff_id), [g for k, g in sorted(self.grants.items()) if k[0] == staff_id]
+        return self.members.get(staff_id), [g for k, g in sorted(self.grants.items())
+                                            if k[0] == staff_id and (function is None or g.function == function)]
 
     def put_staff(self, member: StaffMember) -> None:
         self.members[member.staff_id] = member

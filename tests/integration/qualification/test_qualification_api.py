@@ -384,3 +384,27 @@ def test_the_permission_review_reads_a_page_in_a_fixed_number_of_requests(
     status, out, _ = call("GET", "/permissions/review", staff_id="S1005", query={"limit": "50"})
     assert status == 200 and len({i["staff_id"] for i in out["items"]}) > 3
     assert reads == ["Query", "Query", "BatchGetItem"]
+
+
+def test_a_grant_check_reads_the_profile_and_the_routes_grants_only(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The officer holds three functions; a lookup is decided on the profile and the lookup grants (the
+    # member's other grants never leave the table), with the same answer as on every grant.
+    import botocore.client
+
+    from kokuho.platform.tables import table
+
+    returned: list[int] = []
+    make = botocore.client.BaseClient._make_api_call
+
+    def spy(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        out = make(self, operation, params)
+        if operation == "Query" and params.get("TableName") == table("staff").name():
+            returned.append(len(out.get("Items", [])))
+        return out
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
+    status, _, _ = call("POST", "/my-number/lookup", staff_id=OFFICER, body={"my_number": NUM})
+    assert status == 404  # granted: no one holds that number
+    assert call("GET", "/persons/P0001", staff_id=OFFICER)[0] == 403  # and no read grant among the three
+    assert returned == [2, 1]  # profile + the lookup grant; the profile alone

@@ -131,5 +131,5 @@ def authorize(staff_id: str, function: Function | str, *, purpose: str | None = 
     """Load the member and grants (one read of the staff store) and decide."""
     from kokuho.access.staff import load_staff
 
-    member, grants = load_staff(staff_id, store=store)
+    member, grants = load_staff(staff_id, store=store, function=str(function))  # decide reads no other grant
     return decide(member, grants, function, on or today_jst(), purpose=purpose)

@@ -44,8 +44,9 @@ class Take:
 
 
 class StaffStore(Protocol):
-    def load_staff(self, staff_id: str) -> tuple[StaffMember | None, list[Grant]]:
-        """The profile (None if unknown) and every grant ever given: one read (every request runs it)."""
+    def load_staff(self, staff_id: str, function: str | None = None) -> tuple[StaffMember | None, list[Grant]]:
+        """The profile (None if unknown) and every grant ever given — only those of `function` when it is
+        named (what a grant check needs): one read (every request runs it)."""
     def put_staff(self, member: StaffMember) -> None: ...
     def put_grant(self, grant: Grant) -> None: ...
     def page_grants(self, limit: int, start: str | None) -> tuple[list[Grant], str | None]:

@@ -63,9 +63,9 @@ def put_grant(grant: Grant, *, store: StaffStore | None = None) -> None:
     _store(store).put_grant(grant)
 
 
-# Within one request (`one_read_a_request`): staff id → what the wired store answered.
-_request_reads: ContextVar[dict[str, tuple[StaffMember | None, list[Grant]]] | None] = ContextVar(
-    "kokuho_staff_request_reads", default=None)
+# Within one request (`one_read_a_request`): (staff id, function or None) → what the wired store answered.
+_request_reads: ContextVar[dict[tuple[str, str | None], tuple[StaffMember | None, list[Grant]]] | None] = \
+    ContextVar("kokuho_staff_request_reads", default=None)
 
 
 @contextmanager
@@ -80,16 +80,18 @@ def one_read_a_request() -> Iterator[None]:
         _request_reads.reset(token)
 
 
-def load_staff(staff_id: str, *, store: StaffStore | None = None) -> tuple[StaffMember | None, list[Grant]]:
-    """The staff profile (None if unknown) and every grant ever given to them: ONE read of the staff
-    partition (authorization runs on every request; once a request inside `one_read_a_request`)."""
+def load_staff(staff_id: str, *, store: StaffStore | None = None,
+               function: str | None = None) -> tuple[StaffMember | None, list[Grant]]:
+    """The staff profile (None if unknown) and every grant ever given to them — only those of `function`
+    when it is named: ONE read of the staff partition (authorization runs on every request; once a
+    request inside `one_read_a_request`)."""
     reads = _request_reads.get() if store is None else None
-    if reads is not None and staff_id in reads:
-        member, grants = reads[staff_id]
+    if reads is not None and (staff_id, function) in reads:
+        member, grants = reads[(staff_id, function)]
         return member, list(grants)
-    found = _store(store).load_staff(staff_id)
+    found = _store(store).load_staff(staff_id, function)
     if reads is not None:
-        reads[staff_id] = (found[0], list(found[1]))
+        reads[(staff_id, function)] = (found[0], list(found[1]))
     return found
 
 

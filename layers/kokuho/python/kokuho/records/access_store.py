@@ -89,13 +89,15 @@ def staff_pk(staff_id: str) -> str:
 
 
 class PynamoStaffStore:
-    def load_staff(self, staff_id: str) -> tuple[StaffMember | None, list[Grant]]:
+    def load_staff(self, staff_id: str, function: str | None = None) -> tuple[StaffMember | None, list[Grant]]:
         member: StaffMember | None = None
         grants: list[Grant] = []
         start: dict[str, Any] | None = None
+        # A grant check needs the profile and that function's grants: the others stay in the table.
+        only = (StaffModel.sk == "PROFILE") | (GrantModel.function == function) if function is not None else None
         while True:
             page = StaffModel._get_connection().query(staff_pk(staff_id), consistent_read=True,
-                                                      exclusive_start_key=start)
+                                                      exclusive_start_key=start, filter_condition=only)
             for raw in page.get("Items", []):
                 sk = raw["sk"]["S"]
                 if sk == "PROFILE":
