@@ -83,8 +83,8 @@ LIMITS = {
     "lambda_concurrency": 1_000,  # default account concurrency (a quota increase is routine)
     "ddb_table_wcu_default_max": 40_000,  # on-demand per-table default maximum write throughput
     # Standard workflow state transitions, refill per second (assumed: the quota outside the three
-    # largest regions; an increase can be requested). Child executions are STANDARD: moto's grammar
-    # accepts no EXPRESS child, and the same ASL runs in both places.
+    # largest regions; an increase can be requested). The model still counts the Map's children as
+    # STANDARD; deployed they are EXPRESS (the catalog's map_execution_type), moto runs them STANDARD.
     "sfn_transitions_per_s": 500,
 }
 

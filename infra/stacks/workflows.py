@@ -134,6 +134,10 @@ class WorkflowsStack(Stack):
                 substitutions[placeholder] = self.settings.bucket_name(value)
             elif kind == "literal":
                 substitutions[placeholder] = value
+            elif kind == "map_execution_type":
+                if value not in ("EXPRESS", "STANDARD"):
+                    raise CatalogError(f"state machine {spec.logical}: map execution type {value!r}")
+                substitutions[placeholder] = value  # the embedded AWS runs these children as STANDARD
             else:
                 raise CatalogError(f"state machine {spec.logical}: unknown substitution kind {kind!r}")
 

@@ -40,7 +40,8 @@ workflows are written within what both support):
   processor, not read back from result files;
 - a Choice on `$.a[0].b` reads a list → select the element first (Pass/ResultSelector);
 - `ToleratedFailurePercentage: 0` is refused by its parser → omitted (0 is the default anyway);
-- a Distributed Map's `ExecutionType` must be STANDARD (EXPRESS children, cheaper on AWS, are refused).
+- a Distributed Map's `ExecutionType` must be STANDARD (EXPRESS children, cheaper on AWS, are refused)
+  → the ASL takes it from a ("map_execution_type", …) substitution: EXPRESS deployed, STANDARD here.
 moto's DynamoDB is made thread-safe, its TransactWriteItems rollback and its queries O(items
 concerned) instead of O(table), its AttributeValue serialisation fast (kokuho_local.moto_dynamodb);
 Lambda invocations are routed in-process (local_lambda); pynamodb's sessions share one botocore loader.
@@ -139,7 +140,10 @@ def substitute(definition: str, spec: StateMachineSpec, resolve: dict[str, dict[
     """Apply `${Placeholder}` substitutions like CDK's definition_substitutions (every one must resolve)."""
     values: dict[str, str] = {}
     for placeholder, (kind, ref) in spec.substitutions.items():
-        values[placeholder] = ref if kind == "literal" else resolve[kind][ref]
+        if kind == "map_execution_type":
+            values[placeholder] = "STANDARD"  # moto's interpreter refuses EXPRESS children (see above)
+        else:
+            values[placeholder] = ref if kind == "literal" else resolve[kind][ref]
 
     def repl(m: re.Match[str]) -> str:
         if m.group(1) not in values:

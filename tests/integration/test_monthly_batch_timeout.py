@@ -37,6 +37,31 @@ def test_the_batch_retry_after_a_timeout_outlasts_the_in_progress_record() -> No
         assert retrier["MaxAttempts"] >= 1, error
 
 
+# An EXPRESS execution (the deployed Map's children) is stopped after five minutes: then neither the Catch
+# nor RecordFailedBatch runs, and the failed child fails the Map run (no tolerated failures).
+EXPRESS_MAX_SECONDS = 300
+
+
+def _worst_case_seconds(task: dict[str, Any], timeout: int) -> float:
+    """A task's longest course: every retrier used up (each counts its own attempts), every attempt
+    running to the function's timeout, every wait at its full interval."""
+    attempts, waited = 1, 0.0
+    for retrier in task.get("Retry", []):
+        attempts += retrier["MaxAttempts"]
+        waited += sum(retrier["IntervalSeconds"] * retrier.get("BackoffRate", 2.0) ** k
+                      for k in range(retrier["MaxAttempts"]))
+    return attempts * timeout + waited
+
+
+def test_a_map_child_ends_within_the_express_limit_whatever_its_retries() -> None:
+    asl = json.loads((STATEMACHINES_ROOT / "monthly_assessment.asl.json").read_text("utf-8"))
+    states = asl["States"]["AssessBatches"]["ItemProcessor"]["States"]
+    assess = _worst_case_seconds(states["AssessBatch"], FUNCTIONS_BY_LOGICAL["assessment-batch"].timeout_seconds)
+    record = _worst_case_seconds(states["RecordFailedBatch"],
+                                 FUNCTIONS_BY_LOGICAL["assessment-record-failure"].timeout_seconds)
+    assert assess + record < EXPRESS_MAX_SECONDS
+
+
 class Killed(BaseException):
     """What a timeout is to the handler: the process stops, no exception handler runs."""
 

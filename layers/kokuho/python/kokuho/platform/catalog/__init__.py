@@ -6,7 +6,9 @@ A function's handler is a dotted path relative to `functions/` (the asset root d
 e.g. "assessment.batch.handler" → functions/assessment/batch.py:handler.
 An ASL file in `statemachines/` uses `${Placeholder}` definition substitutions; each placeholder maps to
 ("function", logical) → the function ARN, ("table", logical) → the table name,
-("bucket", logical) → the bucket name, or ("literal", value).
+("bucket", logical) → the bucket name, ("literal", value), or ("map_execution_type", "EXPRESS") → a
+Distributed Map's child execution type: the value when deployed, STANDARD on the embedded AWS (moto
+refuses EXPRESS children).
 """
 
 from __future__ import annotations

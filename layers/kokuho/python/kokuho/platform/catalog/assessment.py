@@ -23,13 +23,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "and, with each, the ledger's charge (調定)",
         tables={"assessment": "write", "collection": "write", "idempotency": "write", "access_log": "write"},
         # a batch (≤ MAX_BATCH_SIZE households) takes seconds; the state machine's retry after a
-        # timeout waits longer than this (the idempotency record stays in progress until then)
-        timeout_seconds=120, memory_mb=1024, reserved_concurrency=BATCH_CONCURRENCY,
+        # timeout waits longer than this (the idempotency record stays in progress until then), and
+        # the Map child's retries must all fit in an EXPRESS execution's five minutes
+        timeout_seconds=40, memory_mb=1024, reserved_concurrency=BATCH_CONCURRENCY,
     ),
     FunctionSpec(
         "assessment-record-failure", "assessment.failure.handler",
         "Monthly assessment: record a batch that failed after its retries, with its household ids",
         tables={"assessment": "write"}, reserved_concurrency=10,  # failed batches of one run, at once
+        timeout_seconds=10,  # one item written; inside the Map child's five minutes (EXPRESS)
     ),
     FunctionSpec(
         "assessment-summarize", "assessment.summarize.handler",
@@ -56,6 +58,10 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
             "RecordFailureFunctionArn": ("function", "assessment-record-failure"),
             "SummarizeFunctionArn": ("function", "assessment-summarize"),
             "WorkBucket": ("bucket", "work"),
+            # a child is one batch call and its retries: EXPRESS when deployed (no STANDARD transition
+            # quota, priced by duration); its worst course, every retry used, stays within EXPRESS's five
+            # minutes (tests/integration/test_monthly_batch_timeout.py)
+            "MapChildExecutionType": ("map_execution_type", "EXPRESS"),
         },
         schedules=(
             # Monthly 更正 run: the 1st at 02:00 JST, households whose change is not yet assessed.
