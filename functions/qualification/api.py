@@ -40,7 +40,7 @@ from kokuho.access.staff import one_read_a_request
 from kokuho.identity.mynumber import InvalidMyNumber
 from kokuho.identity.redaction import redact
 from kokuho.linkage import approval_routes
-from kokuho.payments import arrears_routes
+from kokuho.payments import arrears_routes, notice_routes
 from kokuho.payments import routes as collection_routes
 from kokuho.platform.observability import get_logger
 from kokuho.platform.request_ids import lambda_ids, serving
@@ -330,6 +330,11 @@ ROUTES: tuple[RouteSpec, ...] = (
               arrears_routes.record_arrears_action, "滞納整理: record a 催告, 納付相談, 分納誓約 (a plan of amounts "
               "and dates) or 差押 (a decision with its basis) on a ledger (recorded)", arrears_routes.ActionRecordedOut,
               201, category=arrears_routes.CATEGORY),
+    # 納入通知書 of one ledger (kokuho.payments.notice_routes): served with the collection routes.
+    RouteSpec("GET", notice_routes.NOTICE_PATH, F.COLLECTION_READ, "read_notice", "collection",
+              notice_routes.read_notice, "納入通知書 of a ledger as the payer receives it: PDF (base64, SHA-256), "
+              "addressed to the 送付先, slips of what is unpaid on issued_on (today if not given); recorded",
+              notice_routes.NoticeOut, category=notice_routes.CATEGORY),
     RouteSpec("GET", arrears_routes.STATISTICS_PATH, F.COLLECTION_READ, "read_statistics", "collection",
               arrears_routes.read_statistics, "収納率 of a fiscal year (現年度分, 滞納繰越分; per ward and month) and "
               "the arrears aging, as last made by the arrears workflow", arrears_routes.StatisticsOut,
@@ -387,6 +392,7 @@ for _spec in ROUTES:
 app.include_router(approval_routes.router)
 app.include_router(collection_routes.router)
 app.include_router(arrears_routes.router)
+app.include_router(notice_routes.router)
 
 
 def concern_of(method: str, path: str) -> Concern | None:

@@ -21,7 +21,7 @@ API_FUNCTIONS = {
     "kokuho-qualification-api-vault": {"mynumber", "qualification"},
     "kokuho-qualification-api-approval": {"linkage"},
     "kokuho-qualification-api-review": set(),
-    "kokuho-qualification-api-collection": {"collection"},
+    "kokuho-qualification-api-collection": {"collection", "qualification"},
     "kokuho-qualification-api-requests": {"requests", "qualification", "assessment", "collection", "linkage_records"},
 }
 # What identifying and refusing a caller takes, before anyone is acting: the function's own role.

@@ -33,17 +33,22 @@ class Addressee:
     address: str
 
 
-class _Mailing(Protocol):
-    name: str
-    postal_code: str
-    address: str
+class _Mailing(Protocol):  # read-only members: the qualification model's frozen dataclasses fit
+    @property
+    def name(self) -> str: ...
+    @property
+    def postal_code(self) -> str: ...
+    @property
+    def address(self) -> str: ...
 
 
 class _Payer(Protocol):
-    name_kanji: str
-    postal_code: str
-    address: str
-
+    @property
+    def name_kanji(self) -> str: ...
+    @property
+    def postal_code(self) -> str: ...
+    @property
+    def address(self) -> str: ...
     @property
     def mailing(self) -> _Mailing | None: ...
 

@@ -1,0 +1,63 @@
+"""One notice through the private API (issue 12 item 8): a member of staff with the collection grant downloads
+the 納入通知書 of a ledger as the payer would receive it (PDF, addressed to the 送付先, slips of what is unpaid on
+the day of issue), recorded as a read of the household and payer; without the grant, 403 recorded as denied;
+an unknown ledger, 404 recorded."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import date
+
+import pypdfium2 as pdfium
+from pynamodb.transactions import TransactWrite
+from qualification_helpers import call
+
+from kokuho.access.records import records_by_staff
+from kokuho.collection.ledger import charge_from_version
+from kokuho.premium.installments import split_equally
+from kokuho.qualification.model import Mailing, Person
+from kokuho.records.base import connection
+from kokuho.records.collection import add_charge
+from kokuho.records.qualification import from_person
+
+MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
+CASHIER, READER = "S1014", "S1001"  # collection_read; qualification read only
+PATH = "/collection/notices/H1/2024"
+
+
+def world() -> None:
+    with TransactWrite(connection=connection()) as tx:
+        add_charge(tx, charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=123_400,
+                                           installments=split_equally(123_400, MONTHS)), decreased=False)
+    person = Person(person_id="H1-P1", resident_code="10000001", household_id="H1", name_kanji="北九 太郎",
+                    name_kana="キタキュウ タロウ", birth_date=date(1970, 1, 1), sex="1", relationship="世帯主",
+                    postal_code="804-8510", address="福岡県北九州市戸畑区千防1-1-1",
+                    mailing=Mailing(name="北九 花子 (代理人)", postal_code="802-0001",
+                                    address="福岡県北九州市小倉北区浅野1-1"))
+    from_person(person, updated_at="2024-04-01T00:00:00+09:00", updated_by="test").save()
+
+
+def _text(pdf: bytes) -> str:
+    doc = pdfium.PdfDocument(pdf)
+    return "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+
+
+def test_staff_with_the_grant_download_a_ledgers_notice_recorded(staffed: None) -> None:
+    world()
+    status, out, _ = call("GET", PATH, staff_id=CASHIER, query={"issued_on": "2024-06-15"})
+    assert status == 200 and out["media_type"] == "application/pdf"
+    pdf = base64.b64decode(out["content_base64"])
+    assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == out["sha256"]
+    assert out["pages"] == len(pdfium.PdfDocument(pdf)) and out["kind"] == "納入通知書"
+    text = _text(pdf)
+    assert "北九 花子 (代理人)" in text and "802-0001" in text and "123,400" in text
+
+    assert call("GET", PATH, staff_id=READER)[0] == 403
+    assert call("GET", "/collection/notices/H9/2024", staff_id=CASHIER)[0] == 404
+    assert call("GET", PATH, staff_id=CASHIER, query={"issued_on": "June"})[0] == 422
+
+    ops = [(r.category, r.operation, r.result, sorted(r.subject_ids)) for r in records_by_staff(CASHIER)]
+    assert ("通知書", "read", "ok", ["H1", "H1-P1"]) in ops
+    assert ("通知書", "read", "not_found", ["HH:H9"]) in ops
+    assert ("通知書", "denied") in [(r.category, r.result) for r in records_by_staff(READER)]
