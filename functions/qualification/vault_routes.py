@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from kokuho.identity.mynumber import mask
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.transactions import record
+from kokuho.requests import honoured
 
 from .context import current_actor
 from .schemas import (
@@ -37,12 +38,13 @@ def store_number(person_id: PathId, body: MyNumberIn) -> Response[dict[str, Any]
 
 
 def reveal_number(person_id: PathId, body: RevealIn) -> Response[dict[str, Any]]:
-    from kokuho.identity.vault import RevealDenied, VaultError, reveal_my_number
+    from kokuho.identity.vault import RevealDenied, VaultError
 
     actor = current_actor()
     try:
-        # the request's actor (its terminal source, its chain) with the purpose the reveal names
-        number = reveal_my_number(person_id, replace(actor, purpose=body.purpose))
+        # the request's actor (its terminal source, its chain) with the purpose the reveal names; a suspended
+        # person's number is not shown (利用停止: UseSuspended → 403)
+        number = honoured.reveal_my_number(replace(actor, purpose=body.purpose), person_id)
     except RevealDenied as exc:
         return error(403, str(exc))
     except VaultError as exc:
@@ -53,9 +55,7 @@ def reveal_number(person_id: PathId, body: RevealIn) -> Response[dict[str, Any]]
 
 
 def lookup_number(body: LookupIn) -> dict[str, Any]:
-    from kokuho.identity.vault import find_person_by_my_number
-
-    person_id = find_person_by_my_number(body.my_number, current_actor())
+    person_id = honoured.find_person_by_my_number(current_actor(), body.my_number)
     if person_id is None:
         raise appsvc.NotFound("no person holds that number")
     return {"person_id": person_id, "my_number": mask(body.my_number)}

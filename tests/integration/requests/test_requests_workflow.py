@@ -124,7 +124,8 @@ def test_uses_that_continue_under_a_suspension_name_their_law(household: None) -
     workflow.decide_request(DESK, "P0001", "R-0007", "granted", TODAY)
     done, _ = workflow.carry_out_request(DESK, "P0001", "R-0007", TODAY)
     told = {c["use"]: c["basis"] for c in done.result["continues"]}
-    assert set(told) == {"qualification.change", "collection.reminders", "collection.refunds", "collection.arrears"}
+    assert set(told) == {"qualification.change", "collection.reminders", "collection.refunds", "collection.arrears",
+                         "collection.notices", "collection.payments", "collection.statistics"}
     assert "地方自治法第231条の3" in told["collection.reminders"]
     assert check_use("collection.reminders", ["P0001"]).basis == told["collection.reminders"]
     with pytest.raises(UseSuspended):

@@ -121,12 +121,59 @@ def _notices() -> Any:
     return print_payment_notices(fiscal_year=2026, issued_on=date(2026, 6, 15), run_id="x")
 
 
+def _payment_intake() -> Any:
+    from kokuho.payments.service import take_payment_file
+
+    return take_payment_file("x", b"", key="payments/incoming/x", run_id="x", received_on=date(2026, 4, 10))
+
+
+def _unmatched_queue() -> Any:
+    from kokuho.payments import routes
+
+    return routes.unmatched_queue()
+
+
+def _unmatched_resolution() -> Any:
+    from kokuho.payments import routes
+
+    return routes.resolve_unmatched("x", routes.ResolutionIn(action="return"))
+
+
+def _refund_account() -> Any:
+    from kokuho.payments import routes
+
+    return routes.name_refund_account("x", routes.AccountIn(bank_code="0001", branch_code="001", account_type="普通",
+                                                            account_number="1234567", holder_kana="キタキュウ"))
+
+
+def _arrears_read() -> Any:
+    from kokuho.payments import arrears_routes
+
+    return arrears_routes.read_arrears("H", 2024)
+
+
+def _arrears_action() -> Any:
+    from kokuho.payments import arrears_routes
+
+    return arrears_routes.record_arrears_action("H", 2024, arrears_routes.ActionIn(kind="納付相談"))
+
+
+def _statistics() -> Any:
+    from kokuho.payments.arrears_service import run_statistics
+
+    return run_statistics(fiscal_year=2025, as_of=date(2026, 4, 10), run_id="x")
+
+
 CONTINUING: list[tuple[str, Callable[[], Any]]] = [
     ("qualification.change", _qualification_change), ("assessment.run", _assessment_run),
     ("transfers.care", _care_transfer), ("collection.reminders", _reminders), ("collection.refunds", _refunds),
     ("benefits.kogaku", _benefit_run), ("benefits.receipts", _receipts), ("collection.arrears", _arrears),
     ("linkage.federation_export", _federation_export),
     ("linkage.federation_export", _federation_carry_over), ("collection.notices", _notices),
+    ("collection.payments", _payment_intake), ("collection.payments", _unmatched_queue),
+    ("collection.payments", _unmatched_resolution), ("collection.refunds", _refund_account),
+    ("collection.arrears", _arrears_read), ("collection.arrears", _arrears_action),
+    ("collection.statistics", _statistics),
 ]
 
 

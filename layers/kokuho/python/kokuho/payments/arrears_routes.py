@@ -14,6 +14,10 @@ chart are made from this JSON by `kokuho collection-stats` (kokuho.collection.st
 Every call leaves an access record: a ledger read names its payer; a measure recorded names the payer in the
 write's own transaction; a refused one records its attempt (rejected, not found); the statistics (no person's
 data, figures of the whole city) are recorded as a read of `STATISTICS:FY<year>`.
+
+利用停止: the ledger's read and the measures declare `collection.arrears` where they begin — 滞納整理 goes on for
+a suspended payer under the law kokuho/data/requests/uses.v1.json names; the statistics route reads no person's
+data (the run that makes the figures declares `collection.statistics`).
 """
 
 from __future__ import annotations
@@ -32,12 +36,14 @@ from kokuho.dates.tokyo import today_jst
 from kokuho.qualification.application import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected
 from kokuho.records.collection import LEDGER_CATEGORY, DynamoCollectionStore
+from kokuho.requests.suspension import declare_use
 
 ARREARS_PATH = "/collection/arrears/{household_id}/{fiscal_year}"
 ACTION_PATH = "/collection/arrears/{household_id}/{fiscal_year}/actions"
 STATISTICS_PATH = "/collection/statistics/{fiscal_year}"
 CATEGORY = LEDGER_CATEGORY
 HOUSEHOLD = r"^[A-Za-z0-9_\-]{1,64}$"
+ARREARS = "collection.arrears"
 
 router = Router()
 
@@ -196,6 +202,7 @@ def _not_found_read(actor: Actor, subject: str, message: str) -> NotFound:
 
 def read_arrears(household_id: HouseholdId, fiscal_year: FiscalYear,
                  as_of: Annotated[date | None, Query()] = None) -> dict[str, Any]:
+    declare_use(ARREARS)
     actor, key = _actor(), (household_id, fiscal_year)
     found = DynamoCollectionStore().ledgers([key])
     if key not in found:
@@ -206,6 +213,7 @@ def read_arrears(household_id: HouseholdId, fiscal_year: FiscalYear,
 
 
 def record_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, body: ActionIn) -> dict[str, Any]:
+    declare_use(ARREARS)
     actor, key, store = _actor(), (household_id, fiscal_year), DynamoCollectionStore()
     today = today_jst()
     on = body.on or today

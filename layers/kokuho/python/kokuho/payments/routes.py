@@ -8,6 +8,9 @@ puts the `Actor` in the resolver context before these run):
 
 Every call leaves an access record: the list names the payers it shows, a resolution the payer written (in the
 write's own transaction), a refused one its attempt.
+
+利用停止: each route declares its use where it begins (kokuho/data/requests/uses.v1.json): 消込 (`collection.payments`)
+and the refund account (`collection.refunds`) go on for a suspended payer, under the law the data names.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from kokuho.identity.mynumber import contains_my_number
 from kokuho.qualification.application import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected
 from kokuho.records.collection import LEDGER_CATEGORY, DynamoCollectionStore
+from kokuho.requests.suspension import declare_use
 
 QUEUE_PATH = "/collection/unmatched"
 RESOLVE_PATH = "/collection/unmatched/{payment_id}"
@@ -33,6 +37,7 @@ CATEGORY = LEDGER_CATEGORY
 MAX_PAGE = 50
 ID = r"^[A-Za-z0-9_\-]{1,100}$"
 HOUSEHOLD = r"^[A-Za-z0-9_\-]{1,64}$"
+PAYMENTS = "collection.payments"
 
 router = Router()
 
@@ -111,6 +116,7 @@ def _actor() -> Actor:
 
 
 def unmatched_queue(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) -> dict[str, Any]:
+    declare_use(PAYMENTS)
     actor = _actor()
     items = unmatched.queue(DynamoCollectionStore(), limit)
     shown = sorted({i.payer_id for i in items if i.payer_id}) or ["no-match"]
@@ -122,6 +128,7 @@ def unmatched_queue(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) 
 
 
 def resolve_unmatched(payment_id: Annotated[str, Path(pattern=ID)], body: ResolutionIn) -> dict[str, Any]:
+    declare_use(PAYMENTS)
     actor, store = _actor(), DynamoCollectionStore()
     try:
         if body.action == "assign":
@@ -139,6 +146,7 @@ def resolve_unmatched(payment_id: Annotated[str, Path(pattern=ID)], body: Resolu
 
 
 def name_refund_account(refund_id: Annotated[str, Path(pattern=ID)], body: AccountIn) -> dict[str, Any]:
+    declare_use("collection.refunds")
     account = RefundAccount(body.bank_code, body.branch_code, body.account_type, body.account_number,
                             body.holder_kana, "申出口座")
     try:

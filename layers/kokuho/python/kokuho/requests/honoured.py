@@ -1,11 +1,14 @@
-"""The private API's reads of qualification, with 利用停止 honoured (uses `qualification.read` and
-`assessment.simulation` of kokuho/data/requests/uses.v1.json, both `stop`): the one place the counter's reads
-check it — functions/qualification/person_routes.py calls these, never the application's reads directly.
+"""The private API's reads of qualification, with 利用停止 honoured (uses `qualification.read`,
+`qualification.my_number` and `assessment.simulation` of kokuho/data/requests/uses.v1.json, all `stop`): the
+one place the counter's reads check it — functions/qualification/person_routes.py and vault_routes.py call
+these, never the application's reads or the vault directly.
 
 - one person: refused (UseSuspended → 403 with the reason), the attempt recorded with result `suspended`;
 - a search: a suspended person is left out of the page;
 - a household: a suspended member is listed by id only, without a name;
-- 窓口試算: refused when any member's assessment use is suspended.
+- 窓口試算: refused when any member's assessment use is suspended;
+- a My Number: its reveal refused before the vault opens it; a lookup that finds a suspended person refused
+  (the person's id withheld), the vault's own record of the lookup kept.
 
 The disclosure of a person's own data reads through the application directly: handling the person's
 requests is never suspended."""
@@ -21,6 +24,7 @@ from kokuho.qualification import application as appsvc
 from kokuho.requests.suspension import UseSuspended, check_use, partition_use
 
 READ = "qualification.read"
+MY_NUMBER = "qualification.my_number"
 SIMULATION = "assessment.simulation"
 
 
@@ -61,3 +65,19 @@ def simulate(actor: Actor, household_id: str, fiscal_year: int,
     members = [m.person_id for m in household.members if m.left_on is None] if household else []
     _refuse(actor, SIMULATION, [f"HH:{household_id}", *members], "premium", "simulate")
     return appsvc.simulate(actor, household_id, fiscal_year, income_overrides, today)
+
+
+def reveal_my_number(actor: Actor, person_id: str) -> str:
+    from kokuho.identity import vault
+
+    _refuse(actor, MY_NUMBER, [person_id], vault.CATEGORY, "reveal")
+    return vault.reveal_my_number(person_id, actor)
+
+
+def find_person_by_my_number(actor: Actor, number: str) -> str | None:
+    from kokuho.identity import vault
+
+    person_id = vault.find_person_by_my_number(number, actor)
+    if person_id is not None:
+        _refuse(actor, MY_NUMBER, [person_id], vault.CATEGORY, "lookup")
+    return person_id
