@@ -36,6 +36,7 @@ through gsi1 (`records_by_staff`).
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import string
 import threading
@@ -64,6 +65,8 @@ OWN_CHAIN_PREFIX = "API#"
 _heads: dict[str, tuple[int, str]] = {}
 _heads_lock = threading.Lock()
 _own = threading.local()  # this thread's own chain, per function
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
 
 
 class AccessRecordError(RuntimeError):
@@ -171,7 +174,10 @@ def _next_record(
     if ids is not None:  # joins the CloudTrail events of the same request (kokuho.trail: access-record-trail)
         given = {k: v for k, v in (("request_id", ids.request_id), ("api_request_id", ids.api_request_id),
                                    ("run_id", ids.run_id)) if v}
-        if any(contains_my_number(v) for v in given.values()):
+        # A UUID (AWS's request ids) is AWS's identifier of the call: its last group is twelve hex
+        # characters, all digits with a valid check digit about once in a few hundred calls — not a number
+        # anyone gave. Anything else (a run id is a name someone chose) is checked in every shape.
+        if any(not _UUID.fullmatch(v) and contains_my_number(v) for v in given.values()):
             raise AccessRecordError("request ids: an access record never holds a My Number")
         item.update(given)
     return AccessRecordModel(hash=record_hash(item), **item)
