@@ -1,6 +1,7 @@
 """Benchmark: the city-file intakes on the embedded AWS, and the June tax intake on AWS (scale model).
 
     .venv/bin/python benchmarks/city_intake.py [--changes 10000] [--tax-persons 300000] [--insured 300000]
+    .venv/bin/python benchmarks/city_intake.py --demo-city 3000   # the demo's city, file by file
 
 1. A resident-register file of `--changes` 異動 (転入 of whole households: each line registers a person, its
    household membership and a pending acquisition, through the qualification application code) is
@@ -11,6 +12,10 @@
    and every household's case re-projected in the same transaction.
 For each: wall time, lines a second, and DynamoDB items written and read per line, counted in moto's
 backend (a transaction's items each count; condition checks count as reads).
+
+With `--demo-city N`: the files of the demo's synthetic city of N households (kokuho_local.synthetic.
+city_files: 転入 of everyone, 生活保護, 転出, the June tax file, the care file) applied in order in-process,
+then every My Number stored through the vault's batch action — wall and CPU seconds of each.
 
 Then a scale model of the June intake for a city of `--insured` insured persons on AWS (ap-northeast-1):
 one sequential intake (the state machine takes one file at a time and re-invokes the function every
@@ -191,12 +196,50 @@ def scale_model(tax: dict[str, Any], insured: int) -> dict[str, Any]:
             "cost_usd": {k: round(v, 2) for k, v in cost.items()}, "total_usd": round(sum(cost.values()), 2)}
 
 
+def demo_city(households: int) -> dict[str, Any]:
+    """The demo city's files applied in order, and its My Numbers stored: wall and CPU time of each."""
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    from kokuho.access.records import Actor
+    from kokuho.identity.vault import store_many
+    from kokuho.intake.apply import actor_for, intake_file
+    from kokuho_local.embedded import embedded_aws
+    from kokuho_local.synthetic import generate_city
+    from kokuho_local.synthetic.city_files import city_files, my_numbers
+
+    city = generate_city(households, registers=True)
+    out: dict[str, Any] = {"households": households, "persons": city.persons, "files": {}}
+    with embedded_aws(), counting() as counts:
+        for key, records in city_files(city).files:
+            kind = key.split("/", 1)[0]
+            before = counts["write_items"]
+            t, c = time.perf_counter(), time.process_time()
+            res = intake_file(kind, _file(records), actor=actor_for(kind, "bench"), source_key=key,
+                              today=date.today())
+            assert res["status"] == "applied", key
+            out["files"][key] = {"lines": len(records), "wall_s": round(time.perf_counter() - t, 2),
+                                 "cpu_s": round(time.process_time() - c, 2),
+                                 "items_written_per_line": round((counts["write_items"] - before) / len(records), 2)}
+        t, c = time.perf_counter(), time.process_time()
+        actor = Actor("system:register-intake", "bench", "個人番号の取得")
+        stored = store_many({"actor": {"staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
+                                       "purpose": actor.purpose}, "items": [list(x) for x in my_numbers(city)]})
+        out["my_numbers"] = {**stored, "wall_s": round(time.perf_counter() - t, 2),
+                             "cpu_s": round(time.process_time() - c, 2)}
+    out["files_wall_s"] = round(sum(f["wall_s"] for f in out["files"].values()), 2)
+    out["files_cpu_s"] = round(sum(f["cpu_s"] for f in out["files"].values()), 2)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--changes", type=int, default=10_000, help="異動 lines of each register file")
     parser.add_argument("--tax-persons", type=int, default=300_000, help="persons of the June tax file (≤ --changes)")
     parser.add_argument("--insured", type=int, default=300_000, help="insured persons of the scale model")
+    parser.add_argument("--demo-city", type=int, default=0, help="only the demo's city of this many households")
     args = parser.parse_args()
+    if args.demo_city:
+        print(json.dumps({"demo_city_on_embedded_aws": demo_city(args.demo_city)}, ensure_ascii=False, indent=1))
+        return
     measured = run(args.changes, args.tax_persons)
     model = scale_model(measured["tax_june"], args.insured)
     print(json.dumps({"measured_on_embedded_aws": measured, "june_tax_intake_on_aws": model,

@@ -90,13 +90,14 @@ def demo_intake(households: int, seed: int, fiscal_year: int) -> dict[str, Any]:
     from kokuho_local.embedded import embedded_aws
     from kokuho_local.synthetic import generate_city
 
-    city = generate_city(households, seed=seed, fiscal_year=fiscal_year)
+    city = generate_city(households, seed=seed, fiscal_year=fiscal_year, registers=True)
     quiet = {"POWERTOOLS_LOG_LEVEL": "WARNING"}
     with embedded_aws(function_environment=quiet) as aws:
         t, cpu = time.perf_counter(), time.process_time()
         loaded = load_city(aws, city, fiscal_year, lambda _line: None)
         wall, cpu = time.perf_counter() - t, time.process_time() - cpu
     return {"households": households, "persons": city.persons, "my_numbers": loaded["my_numbers"],
+            "city_files_s": loaded["files_s"], "my_numbers_s": loaded["my_numbers_s"],
             "intake_s": round(wall, 2), "persons_per_s": round(city.persons / wall, 1), "cpu_s": round(cpu, 2),
             "load_average": os.getloadavg()}
 

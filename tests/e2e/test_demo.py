@@ -27,10 +27,14 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     out = tmp_path / "summary.json"
     assert main(["demo", "--households", "30", "--seed", "7", "--batch-size", "10", "--out", str(out)]) == 0
     summary = json.loads(out.read_text("utf-8"))
-    city = generate_city(30, seed=7, fiscal_year=2024)
+    # the city the demo drew, and the engine's figures from its persons: what arrived through the city's
+    # files (register, public assistance, tax, care) and the cases the intakes derived must give the same
+    city = generate_city(30, seed=7, fiscal_year=2024, registers=True)
     results = [compute_case(h.case) for h in city.households]
     assert (summary["households"], summary["persons"]) == (30, city.persons)
     assert summary["my_numbers"] == {"stored": city.persons}
+    assert summary["city_files"]["residents/2024-04-01-arrivals.jsonl"] == city.persons
+    assert summary["city_files"]["tax/2024-06-initial.jsonl"] == city.persons
     annual = summary["annual"]
     assert (annual["households_assessed"], annual["versions_written"]) == (30, 30)
     assert annual["annual_total"] == sum(r["annual"] for r in results)
@@ -74,7 +78,8 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     assert (history["intact"], history["breaks"], history["digests"]) == (True, 0, 1)
     assert history["records"] >= history["chains"] > 0
     api = summary["api"]
-    household = next(h for h in city.households if h.household_id == api["household"])
+    household = next(h for h in city.households if h.household_id == api["modelled_on"])
+    assert api["household"] not in {h.household_id for h in city.households}  # moving in at the counter
     assert api["persons_registered"] == len(household.persons)
     assert set(api["status_codes"]) <= {"200", "201"} and sum(api["status_codes"].values()) == api["calls"]
     assert api["status_codes"]["201"] == len(household.persons)  # POST /persons, one a member

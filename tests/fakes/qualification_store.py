@@ -19,6 +19,7 @@ from kokuho.qualification.model import Card, Household, Person, normalize_kana
 from kokuho.qualification.ports import (
     SEARCH_INDEXES,
     Access,
+    FactsWrite,
     InvalidPageToken,
     LineMark,
     PendingAcquisition,
@@ -72,6 +73,9 @@ class InMemoryQualificationStore:
     def household(self, household_id: str) -> Household | None:
         return self.households.get(household_id)
 
+    def households_of(self, household_ids: Iterable[str]) -> dict[str, Household]:
+        return {i: self.households[i] for i in dict.fromkeys(household_ids) if i in self.households}
+
     def _entries(self, pk: str) -> list[dict[str, Any]]:
         return [e for _, e in sorted(self.history.get(pk, {}).items())]
 
@@ -114,6 +118,13 @@ class InMemoryQualificationStore:
         case = self.cases.get((household_id, fiscal_year))
         return json.loads(json.dumps(case)) if case is not None else None
 
+    def household_cases(self, household_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]:
+        return {h: c for h in household_ids if (c := self.household_case(h, fiscal_year)) is not None}
+
+    def holders_of_codes(self, codes: Iterable[str]) -> dict[str, str]:
+        wanted = set(codes)
+        return {p.resident_code: p.person_id for p in self.persons_.values() if p.resident_code in wanted}
+
     def has_pending_acquisition(self, person_id: str) -> bool:
         return person_id in self.pending
 
@@ -155,6 +166,15 @@ class InMemoryQualificationStore:
     def commit_change(self, change: Change, cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor,
                       access: Access, *, note: str | None, now: datetime, marks: Sequence[LineMark] = (),
                       pending: PendingAcquisition | None = None, consume_pending: str | None = None) -> None:
+        notes = [note] * (len(change.person_entries) + len(change.household_entries))
+        self.commit_changes(change, notes, cases, actor, [access], now=now, marks=marks,
+                            pending=[pending] if pending is not None else [],
+                            consume_pending=[consume_pending] if consume_pending is not None else [])
+
+    def commit_changes(self, change: Change, notes: Sequence[str | None],
+                       cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor, accesses: Sequence[Access], *,
+                       now: datetime, marks: Sequence[LineMark] = (), pending: Sequence[PendingAcquisition] = (),
+                       consume_pending: Sequence[str] = ()) -> None:
         # every condition first: all of it or nothing
         for pid, p in change.persons.items():
             stored = self.persons_.get(pid)
@@ -176,9 +196,11 @@ class InMemoryQualificationStore:
             self.persons_[pid] = replace(p, version=p.version + 1)
         for hid, h in change.households.items():
             self.households[hid] = replace(h, version=h.version + 1)
-        for entries, versions, prefix in ((change.person_entries, change.persons, "P"),
-                                          (change.household_entries, change.households, "H")):
-            for i, (key, entry) in enumerate(entries):
+        split = len(change.person_entries)
+        for entries, versions, prefix, entry_notes in (
+                (change.person_entries, change.persons, "P", notes[:split]),
+                (change.household_entries, change.households, "H", notes[split:])):
+            for i, ((key, entry), note) in enumerate(zip(entries, entry_notes, strict=True)):
                 seq = versions[key].version + 1
                 self.history.setdefault(f"{prefix}:{key}", {})[f"{seq:06d}#{i:02d}"] = {
                     "seq": seq, "kind": entry.kind, "effective_on": entry.effective_on.isoformat(),
@@ -190,32 +212,43 @@ class InMemoryQualificationStore:
         for household_id, case in cases:
             self.cases[(household_id, int(case["fiscal_year"]))] = json.loads(json.dumps(case))
         self.marks.update(marks)
-        if pending is not None:
-            self.pending[pending.person_id] = pending
-        if consume_pending is not None:
-            self.pending.pop(consume_pending, None)
-        self.access.append(AccessRow(actor.staff_id, tuple(access.subject_ids), access.category, access.operation))
+        for put in pending:
+            self.pending[put.person_id] = put
+        for person_id in consume_pending:
+            self.pending.pop(person_id, None)
+        for access in accesses:
+            self.access.append(AccessRow(actor.staff_id, tuple(access.subject_ids), access.category,
+                                         access.operation))
 
     def commit_facts(self, household: Household, persons: Mapping[str, Person], fiscal_year: int,
                      incomes: Mapping[str, Mapping[str, Any]], care: Mapping[str, Mapping[str, Any]],
                      case: dict[str, Any], actor: Actor, access: Access, *, now: datetime,
                      marks: Sequence[LineMark] = ()) -> None:
-        stored_h = self.households.get(household.household_id)
-        if stored_h is None or stored_h.version != household.version:
-            raise StoreConflict("the household moved")
-        for pid, p in persons.items():
-            stored = self.persons_.get(pid)
-            if stored is None or stored.version != p.version:
-                raise StoreConflict("a member moved")
-        self._check_marks(marks)
+        self.commit_facts_many([FactsWrite(household, persons, fiscal_year, incomes, care, case, marks)], actor,
+                               [access], now=now)
+
+    def commit_facts_many(self, writes: Sequence[FactsWrite], actor: Actor, accesses: Sequence[Access], *,
+                          now: datetime) -> None:
+        for w in writes:  # every condition first: all of it or nothing
+            stored_h = self.households.get(w.household.household_id)
+            if stored_h is None or stored_h.version != w.household.version:
+                raise StoreConflict("the household moved")
+            for pid, p in w.persons.items():
+                stored = self.persons_.get(pid)
+                if stored is None or stored.version != p.version:
+                    raise StoreConflict("a member moved")
+        self._check_marks([m for w in writes for m in w.marks])
         self._chain()
-        for pid, income in incomes.items():
-            self.incomes_[(pid, fiscal_year)] = dict(income)
-        for pid, record in care.items():
-            self.care_[(pid, fiscal_year)] = dict(record)
-        self.cases[(household.household_id, fiscal_year)] = json.loads(json.dumps(case))
-        self.marks.update(marks)
-        self.access.append(AccessRow(actor.staff_id, tuple(access.subject_ids), access.category, access.operation))
+        for w in writes:
+            for pid, income in w.incomes.items():
+                self.incomes_[(pid, w.fiscal_year)] = dict(income)
+            for pid, held in w.care.items():
+                self.care_[(pid, w.fiscal_year)] = dict(held)
+            self.cases[(w.household.household_id, w.fiscal_year)] = json.loads(json.dumps(w.case))
+            self.marks.update(w.marks)
+        for access in accesses:
+            self.access.append(AccessRow(actor.staff_id, tuple(access.subject_ids), access.category,
+                                         access.operation))
 
     def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str, *,
                result: str = "ok", chain: str | None = None, attempts: int = 8) -> None:

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -58,6 +59,18 @@ class InMemoryVaultStore:
 
     def holders(self, digest: str, limit: int | None = None) -> list[str]:
         return sorted(p for p, n in self.numbers.items() if n.digest == digest)[:limit]
+
+    def currents(self, person_ids: Sequence[str]) -> dict[str, StoredNumber]:
+        return {p: self.numbers[p] for p in person_ids if p in self.numbers}
+
+    def put_currents(self, items: Sequence[StoredNumber], actor: Actor) -> None:
+        self._conflict()
+        if any(i.person_id in self.numbers for i in items):
+            raise VaultConflict("a person holds a number")
+        for item in items:
+            self.numbers[item.person_id] = item
+            self.on_file.add(item.person_id)
+        self.access.append((actor.staff_id, [i.person_id for i in items], "store", "ok"))
 
     def put_current(self, item: StoredNumber, actor: Actor) -> None:
         self._conflict()

@@ -50,9 +50,14 @@ def run_api(aws: Any, city: Any, fy: int, say: Any) -> dict[str, Any]:
             put_grant(Grant(staff_id, f"G-API-{i}", fn, API_PURPOSE, "番号法第9条第1項 別表第一 30の項",
                             "保険年金課", date(fy, 4, 1), date(2099, 3, 31), "S0001", f"{fy}-04-01T09:00:00+09:00"))
 
-    household = _api_household(city, start)
-    number = int(household.household_id.lstrip("H") or 0)
-    members = household.case["household"]["members"]
+    from kokuho_local.synthetic.city import atena_no
+
+    # a household moving in at the counter: the city's own are all registered by the register's files,
+    # so a new one, shaped like one of them (its members' births and incomes)
+    shape = _api_household(city, start)
+    number = len(city.households) + 1
+    household_id = f"H{number:07d}"
+    members = [{**m, "id": f"A{atena_no(number, i + 1)}"} for i, m in enumerate(shape.case["household"]["members"])]
     calls: list[Any] = []
     api = LoopbackApi(lambda event: dict(aws.invoke(api_function(event), event)))
 
@@ -68,7 +73,7 @@ def run_api(aws: Any, city: Any, fy: int, say: Any) -> dict[str, Any]:
     with api.serving():
         say(f"  loopback API at {api.url} (api function through moto's Lambda)")
         for i, m in enumerate(members):
-            fields = sample_person(m["id"], household.household_id, number, i + 1,
+            fields = sample_person(m["id"], household_id, number, i + 1,
                                    relationship="世帯主" if i == 0 else ("配偶者" if i == 1 else "子"),
                                    birth_date=m["birth_date"], sex="1" if i % 2 == 0 else "2",
                                    resident_from=start.isoformat())
@@ -76,17 +81,18 @@ def run_api(aws: Any, city: Any, fy: int, say: Any) -> dict[str, Any]:
             if _insurable(m, start):
                 call(clerk, "POST", f"/persons/{m['id']}/qualification",
                      body={"reason": "move_in", "cause_on": start.isoformat(), "version": 1, "note": "転入届"})
-        head = sample_person(members[0]["id"], household.household_id, number, 1, relationship="世帯主",
+        head = sample_person(members[0]["id"], household_id, number, 1, relationship="世帯主",
                              birth_date=members[0]["birth_date"], sex="1", resident_from=start.isoformat())
-        surname = str(head["name_kana"]).split()[0]
-        found = call(counter, "GET", "/persons", query={"kana": surname})
+        # the whole city is in the file: the name in kana and the birth date find the person at the counter
+        surname = str(head["name_kana"])
+        found = call(counter, "GET", "/persons", query={"kana": surname, "birth_date": members[0]["birth_date"]})
         hit = next(p for p in found["items"] if p["person_id"] == members[0]["id"])
         person = call(counter, "GET", f"/persons/{hit['person_id']}")
         family = call(counter, "GET", f"/households/{person['household_id']}")
         incomes = {m["id"]: {k: m["income"][k] for k in ("total", "salary", "pension", "declared")}
                    | {"salary_or_pension_earner": bool(m["salary_or_pension_earner"])}
                    for m in members if _insurable(m, start)}
-        simulated = call(counter, "POST", f"/households/{household.household_id}/simulation",
+        simulated = call(counter, "POST", f"/households/{household_id}/simulation",
                          body={"fiscal_year": fy, "incomes": incomes})
     records = {s: sum(1 for _ in records_by_staff(s)) for s in (clerk, counter)}
     if sum(records.values()) != len(calls):  # every read and write of a person's data leaves one
@@ -94,13 +100,13 @@ def run_api(aws: Any, city: Any, fy: int, say: Any) -> dict[str, Any]:
     statuses: dict[str, int] = {}
     for c in calls:
         statuses[str(c.status)] = statuses.get(str(c.status), 0) + 1
-    say(f"  {counter} found {len(found['items'])} by kana {surname}, read {hit['person_id']} "
-        f"(history {len(person['history'])} entries) and household {household.household_id} "
+    say(f"  {counter} found {len(found['items'])} by kana {surname} and birth date, read {hit['person_id']} "
+        f"(history {len(person['history'])} entries) and household {household_id} "
         f"({len(family['members'])} members); 窓口試算 FY{fy}: {simulated['result']['annual']:,} 円")
     return {
         "transport": "HTTP on 127.0.0.1, SigV4-signed with each member's login session (IAM, as deployed) → "
                      "REST proxy event → api function via moto's Lambda",
-        "household": household.household_id, "persons_registered": len(members),
+        "household": household_id, "modelled_on": shape.household_id, "persons_registered": len(members),
         "calls": len(calls), "status_codes": statuses,
         "p50_ms": round(statistics.median(c.elapsed_ms for c in calls), 1),
         "search_hits": len(found["items"]), "person_history_entries": len(person["history"]),

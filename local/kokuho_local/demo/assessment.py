@@ -1,62 +1,73 @@
-"""Demo steps 1-3: the city through the intake Lambda (My Numbers to the vault), the annual run (本算定),
-a month of changes and its monthly run (更正), then a rerun of that month."""
+"""Demo steps 1-3: the city through its systems' files and the city-intake state machine (My Numbers to the
+vault), the annual run (本算定), a month of changes (files again) and its monthly run (更正), then a rerun
+of that month."""
 
 from __future__ import annotations
 
-import random
 import threading
 from typing import Any
 
-INTAKE_FILE_HOUSEHOLDS = 500
+REGISTER_ACTOR = ("system:register-intake", "個人番号の取得 (住民基本台帳の本人確認情報, 番号法第14条)")
 
 
-def intake_file(rows: list[tuple[str, dict[str, Any], list[tuple[str, str]]]]) -> bytes:
-    from kokuho.assessment.intake import build_file
+def _run_city_intake(aws: Any, files: Any, name: str, say: Any) -> dict[str, Any]:
+    """The city's files into the exchange bucket (city-incoming/<kind>/), then the daily `city-intake`
+    state machine as deployed (the register first, then 生活保護, 所得, 介護保険; each file validated
+    whole, applied, moved to processed/city/)."""
+    from kokuho.intake.framing import build_file
+    from kokuho.intake.objects import INCOMING
 
-    return build_file(rows)  # with its trailer (record count, SHA-256): docs/intake_files.md
-
-
-def load_file(aws: Any, key: str, body: bytes) -> dict[str, Any]:
     s3 = aws.client("s3")
     bucket = aws.bucket_name("exchange")
-    s3.put_object(Bucket=bucket, Key=key, Body=body)
-    try:
-        out = aws.invoke("assessment-case-intake", {"bucket": bucket, "key": key})
-    finally:
-        s3.delete_object(Bucket=bucket, Key=key)  # the file held My Numbers: gone once applied
-    if not out.get("accepted"):
-        raise SystemExit(f"intake rejected {key}: {out.get('errors')}")
-    return dict(out)
+    for key, records in files.files:
+        s3.put_object(Bucket=bucket, Key=f"{INCOMING}{key}", Body=build_file(records))
+    out = aws.run_state_machine("city-intake", {}, name=name, timeout_s=3600)
+    done = {f["key"].removeprefix(INCOMING): f["status"] for f in out.get("files", [])}
+    refused = {k: v for k, v in done.items() if v != "applied"}
+    if refused or len(done) != len(files.files):
+        raise SystemExit(f"city intake {name}: files not applied: {refused or sorted(done)}")
+    say("  city-intake: " + ", ".join(f"{k} ({len(r):,} lines)" for k, r in files.files))
+    return {k: len(r) for k, r in files.files}
+
+
+def _store_my_numbers(aws: Any, numbers: list[tuple[str, str]], run: str) -> dict[str, int]:
+    """Each person's My Number to the vault function (the register's 本人確認情報: never in a city file)."""
+    from kokuho.access.records import Actor
+    from kokuho.identity.vault import store_through_vault
+    from kokuho.platform.catalog.qualification import VAULT_FUNCTION
+
+    actor = Actor(REGISTER_ACTOR[0], run, REGISTER_ACTOR[1])
+    return store_through_vault(numbers, actor, lambda payload: dict(aws.invoke(VAULT_FUNCTION, payload)))
 
 
 def load_city(aws: Any, city: Any, fy: int, say: Any) -> dict[str, Any]:
-    """Every household through the intake Lambda, INTAKE_FILE_HOUSEHOLDS a file."""
-    loaded: dict[str, Any] = {"households": 0, "my_numbers": {}}
-    for first in range(0, len(city.households), INTAKE_FILE_HOUSEHOLDS):
-        part = city.households[first:first + INTAKE_FILE_HOUSEHOLDS]
-        out = load_file(aws, f"incoming/cases-{fy}-{first // INTAKE_FILE_HOUSEHOLDS:04d}.jsonl", intake_file(
-            [(h.household_id, h.case, [(p.person_id, p.my_number) for p in h.persons]) for h in part]))
-        loaded["households"] += out["households"]
-        for k, v in out["my_numbers"].items():
-            loaded["my_numbers"][k] = loaded["my_numbers"].get(k, 0) + v
-        say(f"  intake: {loaded['households']}/{len(city.households)} households applied")
-    return loaded
+    """The city through its files (kokuho_local.synthetic.city_files) and the city-intake state machine;
+    the household cases are derived by the intakes, never delivered. Then the My Numbers to the vault."""
+    import time
+
+    from kokuho_local.synthetic.city_files import city_files, my_numbers
+
+    t = time.perf_counter()
+    lines = _run_city_intake(aws, city_files(city), f"demo-city-intake-{fy}", say)
+    files_s = time.perf_counter() - t
+    t = time.perf_counter()
+    stored = _store_my_numbers(aws, my_numbers(city), f"demo-register-{fy}")
+    return {"households": len(city.households), "lines": lines, "my_numbers": stored,
+            "files_s": round(files_s, 2), "my_numbers_s": round(time.perf_counter() - t, 2)}
 
 
-def load_month_of_changes(aws: Any, city: Any, seed: int, month: str) -> dict[str, Any]:
-    """The month's changes (births get a new My Number) through the intake Lambda."""
-    from kokuho_local.synthetic import month_changes
-    from kokuho_local.synthetic.city import my_number
+def load_month_of_changes(aws: Any, city: Any, seed: int, month: str, say: Any) -> dict[str, Any]:
+    """The month's files (tax 更正, 転出, 出生 with the 届出) through the city-intake state machine; the
+    newborns' My Numbers to the vault."""
+    from kokuho_local.synthetic.city_files import month_files
 
-    changes = month_changes(city, month)
-    persons_by_hh = {h.household_id: {p.person_id: p.my_number for p in h.persons} for h in city.households}
-    rng = random.Random(f"{seed}:births:{month}")
-    rows = []
-    for hid, case in changes.items():
-        known = persons_by_hh[hid]
-        persons = [(m["id"], known.get(m["id"]) or my_number(rng)) for m in case["household"]["members"]]
-        rows.append((hid, case, persons))
-    return load_file(aws, f"incoming/cases-{month}.jsonl", intake_file(rows)) if rows else {"households": 0}
+    files, born = month_files(city, month, seed=7)
+    if not files.files:
+        return {"lines": {}, "births": 0}
+    lines = _run_city_intake(aws, files, f"demo-city-intake-{month}", say)
+    if born:
+        _store_my_numbers(aws, born, f"demo-register-{month}")
+    return {"lines": lines, "births": len(born)}
 
 
 def run_assessment(aws: Any, payload: dict[str, Any], name: str, say: Any) -> dict[str, Any]:

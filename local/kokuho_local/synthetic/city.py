@@ -10,6 +10,12 @@ no one). What it contains, roughly in the proportions of an NHI population:
 - salary, pension or no income, a few undeclared (未申告), a few 非自発的失業者, a few expected births;
 - mid-year acquisitions (転入, 社保離脱) and losses (転出, 社保加入).
 `month_changes` draws the kind of changes a month brings (income corrections, losses, births).
+
+`registers=True` draws a city the city's systems can deliver (kokuho_local.synthetic.city_files: the
+resident register, tax, care and public-assistance files): person ids are the register's (`A<宛名番号>`),
+and it holds nothing those files cannot say — no one reaching 75 during the year (後期高齢者医療 is
+another system's), no 特定同一世帯所属者, expected birth or 非自発的失業 (notified at the counter); a few
+40–64 year-olds are 介護保険 適用除外 (the care file says so).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ class City:
     seed: int
     fiscal_year: int
     households: list[SynthHousehold]
+    registers: bool = False  # drawn for the city's files (generate_city)
 
     @property
     def persons(self) -> int:
@@ -95,7 +102,7 @@ def _income(rng: random.Random, age: int) -> tuple[dict[str, Any], bool]:
 
 
 def _member(rng: random.Random, fy: int, pid: str, age: int, *, insured: bool = True,
-            mid_year: bool = True) -> dict[str, Any]:
+            mid_year: bool = True, registers: bool = False) -> dict[str, Any]:
     birth = _birth(rng, fy, age)
     income, earner = _income(rng, age)
     periods: list[dict[str, Any]] = []
@@ -119,6 +126,10 @@ def _member(rng: random.Random, fy: int, pid: str, age: int, *, insured: bool = 
         "salary_or_pension_earner": earner, "involuntary_unemployment": None, "expected_birth": None,
         "specific_same_household": False,
     }
+    if registers:
+        exempt = insured and 40 <= age < 64 and rng.random() < 0.03  # 介護保険 適用除外 (the care file)
+        member["care_exempt"] = [{"from": date(fy, 4, 1).isoformat(), "until": None}] if exempt else []
+        return member
     if insured and 20 <= age < 60 and income["salary"] == 0 and rng.random() < 0.03:
         left = date(fy - 1, rng.randint(1, 12), rng.randint(1, 28))
         member["involuntary_unemployment"] = {"left_on": left.isoformat()}
@@ -128,24 +139,33 @@ def _member(rng: random.Random, fy: int, pid: str, age: int, *, insured: bool = 
     return member
 
 
-def _household(rng: random.Random, fy: int, hid: str, persons: list[Person]) -> dict[str, Any]:
+def atena_no(household_no: int, member_no: int) -> str:
+    """The 宛名番号 of the register's city: 8 digits from the household's and member's numbers (the
+    住民コード kokuho_local.local_api.sample_person gives them too; never twelve digits)."""
+    return f"{household_no % 1_000_000:06d}{member_no % 100:02d}"
+
+
+def _household(rng: random.Random, fy: int, hid: str, persons: list[Person], *,
+               registers: bool = False) -> dict[str, Any]:
     def pid() -> str:
-        p = Person(f"{hid}-P{len(persons) + 1}", my_number(rng))
+        n = len(persons) + 1
+        p = Person(f"A{atena_no(int(hid[1:]), n)}" if registers else f"{hid}-P{n}", my_number(rng))
         persons.append(p)
         return p.person_id
 
+    oldest = 73 if registers else 74  # 74 on 1 April reaches 75 in the year (後期高齢者医療)
     size = rng.choices([1, 2, 3, 4, 5], weights=[45, 30, 13, 9, 3])[0]
-    head_age = rng.choices([rng.randint(20, 39), rng.randint(40, 64), rng.randint(65, 74)],
+    head_age = rng.choices([rng.randint(20, 39), rng.randint(40, 64), rng.randint(65, oldest)],
                            weights=[20, 35, 45])[0]
     fictive = size > 1 and head_age < 65 and rng.random() < 0.12  # 擬制世帯主
-    members = [_member(rng, fy, pid(), head_age, insured=not fictive)]
+    members = [_member(rng, fy, pid(), head_age, insured=not fictive, registers=registers)]
     if fictive:
         members[0]["income"] = {"total": rng.choice([2_500_000, 4_000_000, 6_000_000]),
                                 "salary": 0, "pension": 0, "declared": True}
         members[0]["income"]["salary"] = members[0]["income"]["total"]
         members[0]["salary_or_pension_earner"] = True
     specific: str | None = None
-    if size >= 2 and head_age >= 65 and rng.random() < 0.15:
+    if size >= 2 and head_age >= 65 and rng.random() < 0.15 and not registers:
         # 特定同一世帯所属者: the spouse already moved to 後期高齢者医療 (75+), still in the household.
         years_since = rng.randint(0, 9)
         spouse = _member(rng, fy, pid(), 75 + years_since, insured=False)
@@ -156,23 +176,23 @@ def _household(rng: random.Random, fy: int, hid: str, persons: list[Person]) -> 
         size -= 1
     for i in range(1, size):
         if i == 1 and head_age >= 25:
-            age = max(18, min(74, head_age + rng.randint(-5, 5)))
+            age = max(18, min(oldest, head_age + rng.randint(-5, 5)))
         else:
             age = rng.randint(0, max(0, min(22, head_age - 18)))
-        members.append(_member(rng, fy, pid(), age))
+        members.append(_member(rng, fy, pid(), age, registers=registers))
     return {"fiscal_year": fy, "household": {"householder_id": members[0]["id"],
                                              "specific_household": specific, "members": members}}
 
 
-def generate_city(households: int, *, seed: int = 2024, fiscal_year: int = 2024) -> City:
-    rng = random.Random(f"{seed}:{fiscal_year}:{households}")
+def generate_city(households: int, *, seed: int = 2024, fiscal_year: int = 2024, registers: bool = False) -> City:
+    rng = random.Random(f"{seed}:{fiscal_year}:{households}" + (":registers" if registers else ""))
     out: list[SynthHousehold] = []
     for i in range(households):
         hid = f"H{i + 1:07d}"
         persons: list[Person] = []
-        case = _household(rng, fiscal_year, hid, persons)
+        case = _household(rng, fiscal_year, hid, persons, registers=registers)
         out.append(SynthHousehold(hid, case, persons))
-    return City(seed, fiscal_year, out)
+    return City(seed, fiscal_year, out, registers)
 
 
 def month_changes(city: City, month: str, *, share: float = 0.05, seed: int = 7) -> dict[str, dict[str, Any]]:

@@ -80,6 +80,11 @@ def pick_persons(city: City) -> LinkagePersons:
     return LinkagePersons(auto=left, held=held, query=joined)
 
 
+def _member_no(household: SynthHousehold, person_id: str) -> int:
+    """The person's place in the household (1 = first), whatever the shape of the ids."""
+    return 1 + [m["id"] for m in household.case["household"]["members"]].index(person_id)
+
+
 def copay_ratio(age: int) -> str:
     """一部負担金の割合 (国保法第42条): 2割 before school age (未就学) and from 70, else 3割 (the synthetic city
     holds no 現役並み所得者 flag, so 70–74 are all 2割)."""
@@ -108,7 +113,7 @@ def provision_copy(household: SynthHousehold, person_id: str, as_of: date,
     rng = random.Random(f"copy:{person_id}")
     copy: dict[str, Any] = {
         "insurer_number": CITY_INSURER_NUMBER,
-        "insured_symbol_number": f"北九-{household.household_id[1:]}-{person_id.rsplit('P', 1)[1]}",
+        "insured_symbol_number": f"北九-{household.household_id[1:]}-{_member_no(household, person_id)}",
         "qualification_status": "insured" if insured_now else "not_insured",
         "qualification_acquired_on": first["from"],
         "copay_ratio": copay_ratio(_age(m["birth_date"], as_of)),

@@ -135,26 +135,63 @@ def test_a_move_out_before_the_move_in_of_a_later_file_is_refused(staffed: None)
 
 def test_a_redelivered_file_is_applied_once_and_an_interrupted_one_resumes(household: None,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.intake import apply
     from kokuho.qualification import application
 
     data = file_bytes([change("P0001", "転居", "2024-10-01", postal_code="802-0001", address="北九州市小倉北区浅野1-1"),
                        change("P0002", "転出", "2024-10-15")])
-    real = application.register_qualification
+    real = application.commit_registrations
+    commits: list[int] = []
 
-    def crash(*args: Any, **kw: Any) -> Any:
-        raise RuntimeError("the Lambda timed out")
+    def crash_on_the_second(*args: Any, **kw: Any) -> Any:
+        commits.append(len(args[0]))
+        if len(commits) == 2:
+            raise RuntimeError("the Lambda timed out")
+        return real(*args, **kw)
 
-    monkeypatch.setattr(application, "register_qualification", crash)
+    monkeypatch.setattr(apply, "TRANSACTION_ITEMS", 1)  # one line a transaction
+    monkeypatch.setattr(application, "commit_registrations", crash_on_the_second)
     with pytest.raises(RuntimeError):
         run("residents", data)
     assert view("P0001")["postal_code"] == "802-0001"  # line 1 committed with its marker
-    monkeypatch.setattr(application, "register_qualification", real)
+    assert view("P0002")["qualification"][0]["until"] is None  # line 2 not at all
+    monkeypatch.setattr(application, "commit_registrations", real)
     out = run("residents", data)
     assert (out["status"], out["applied"], out["already_applied"]) == ("applied", 1, 1), out
     assert [h["kind"] for h in view("P0001")["history"]].count("move") == 1
     again = run("residents", data, key="incoming/redelivered.jsonl")
     assert again["status"] == "duplicate"
     assert [h["kind"] for h in view("P0002")["history"]].count("lose") == 1
+
+
+def test_lines_committed_together_keep_each_lines_history_note_and_a_record_naming_every_subject(
+        staffed: None) -> None:
+    """Many lines a transaction: a household of three arriving (two with their 届出) is one commit, and
+    each person still has their own history (with their line), their acquisition and the household case."""
+    from kokuho.access.records import records_by_staff
+
+    lines = [arrival("20000001", nhi_notified=True),
+             arrival("20000002", rel="妻", nhi_notified=True, birth_date="1991-01-01"),
+             arrival("20000003", rel="子", other_insurance=True, birth_date="2015-03-03")]
+    out = run("residents", file_bytes(lines))
+    assert (out["status"], out["applied"], out["pending_acquisitions"]) == ("applied", 3, 0), out
+    for n, pid in enumerate(("A20000001", "A20000002", "A20000003"), start=1):
+        person = view(pid)
+        assert all(f"line {n}" in str(h["note"]) for h in person["history"]), person["history"]
+    assert [h["kind"] for h in view("A20000001")["history"]] == ["registered", "acquire"]
+    assert view("A20000001")["qualification"][0]["acquired_on"] == "2024-10-01"
+    assert view("A20000003")["qualification"] == []
+    assert intake_files.pending_acquisitions() == []
+    case = get_household_case("S0100", 2024)
+    assert case is not None
+    insured = {m["id"]: m["insured"] for m in case["household"]["members"]}
+    assert insured == {"A20000001": [{"from": "2024-10-01", "until": None}],
+                       "A20000002": [{"from": "2024-10-01", "until": None}], "A20000003": []}
+    writes = [r for r in records_by_staff("system:residents-intake") if r.operation != "validate"]
+    assert {"A20000001", "A20000002", "A20000003", "HH:S0100"} <= {s for r in writes for s in r.subject_ids}
+    again = run("residents", file_bytes([arrival("20000004", rel="子", nhi_notified=True, birth_date="2016-03-03",
+                                                 other_insurance=True)]))
+    assert errors_of(again) == [(1, "nhi_notified")]  # a 届出 to NHI by someone covered elsewhere
 
 
 def test_validating_a_file_reads_persons_and_leaves_an_access_record(household: None) -> None:

@@ -91,3 +91,31 @@ def test_an_invalid_number_is_refused_and_nothing_recorded() -> None:
     with pytest.raises(InvalidMyNumber):
         v.store("P1", NUM_A[:11] + str((int(NUM_A[11]) + 1) % 10), CLERK)
     assert store.numbers == {} and store.access == []
+
+
+def _numbers(n: int) -> list[str]:
+    return [f"{i:011d}" + str(check_digit(f"{i:011d}")) for i in range(100, 100 + n)]
+
+
+def test_many_numbers_are_stored_together_with_the_same_outcomes_as_one_by_one() -> None:
+    v, store = world()
+    v.store("P0", NUM_A, CLERK)
+    batch = [(f"P{i + 1}", n) for i, n in enumerate(_numbers(70))]
+    batch += [("P0", NUM_A), ("P0", NUM_B), ("Q1", NUM_A), ("Q2", batch[0][1])]  # unchanged; review ×3
+    out = v.store_many(batch, CLERK)
+    assert out == {"stored": 70, "unchanged": 1, "review": 3}
+    assert all(v.find(n, CLERK) == pid for pid, n in batch[:70])
+    assert {"P1", "P70"} <= store.on_file and "Q1" not in store.numbers and "Q2" not in store.numbers
+    assert [(e.person_id, e.reason) for e in v.review_list()] == [
+        ("P0", "different_number"), ("Q1", "held_by_another_person"), ("Q2", "held_by_another_person")]
+    stored = {s for staff, subjects, op, result in store.access if op == "store" and result == "ok" for s in subjects}
+    assert stored == {f"P{i}" for i in range(71)}  # every person stored is named by an access record
+    writes = [a for a in store.access if a[2] == "store" and a[3] == "ok"]
+    assert len(writes) < 10  # many numbers a write, each with its record
+
+
+def test_a_batch_that_meets_a_concurrent_writer_stores_each_number_once() -> None:
+    v, store = world()
+    store.conflicts = 1  # the first batch write finds another writer: its numbers are taken one by one
+    assert v.store_many([(f"P{i}", n) for i, n in enumerate(_numbers(5))], CLERK) == {"stored": 5}
+    assert len(store.numbers) == 5

@@ -76,11 +76,7 @@ def store_many(event: dict[str, Any]) -> dict[str, Any]:
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError("store_my_numbers: needs actor {staff_id, terminal_id, purpose} and items "
                          "[[person_id, my_number], ...]") from exc
-    counts: dict[str, int] = {}
-    for person_id, number in items:
-        result = store_my_number(person_id, number, actor)
-        counts[result] = counts.get(result, 0) + 1
-    return {"my_numbers": counts}
+    return {"my_numbers": vault().store_many(items, actor)}
 
 
 def store_through_vault(items: list[tuple[str, str]], actor: Actor, invoke: Any) -> dict[str, int]:

@@ -5,6 +5,7 @@ kokuho.access.grants (wired in kokuho.identity.vault); in-memory fakes: tests/fa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -58,6 +59,11 @@ class VaultStore(Protocol):
     def current(self, person_id: str) -> StoredNumber | None: ...
     def has_number(self, person_id: str) -> bool: ...
     def holders(self, digest: str, limit: int | None = None) -> list[str]: ...
+    def currents(self, person_ids: Sequence[str]) -> dict[str, StoredNumber]:
+        """The numbers these persons hold (a batch read)."""
+    def put_currents(self, items: Sequence[StoredNumber], actor: Actor) -> None:
+        """`put_current` of many persons in one transaction with one access record naming them all;
+        VaultConflict if any of them holds a number already (then nothing is written)."""
     def put_current(self, item: StoredNumber, actor: Actor) -> None:
         """The number (only if the person holds none), the qualification file's "on file" mark and the
         access record, in one transaction; VaultConflict otherwise."""

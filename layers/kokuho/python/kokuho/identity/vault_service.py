@@ -6,6 +6,7 @@ access record, a reveal needs an active grant and is recorded even when refused.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -23,6 +24,7 @@ from kokuho.identity.vault_ports import (
 
 StoreResult = Literal["stored", "unchanged", "review"]
 NO_MATCH = "no-match"  # subject of a lookup that found nobody (a record still names the search)
+STORE_PER_WRITE = 30  # numbers a transaction: each number, its on-file mark and its access index entry
 
 
 class VaultError(Exception):
@@ -82,6 +84,40 @@ class Vault:
         self.numbers.put_current(StoredNumber(person_id, digest, self.sealer.seal(person_id, number), _now(),
                                             actor.staff_id), actor)
         return "stored"
+
+    def store_many(self, items: Sequence[tuple[str, str]], actor: Actor, *,
+                   per_write: int = STORE_PER_WRITE) -> dict[str, int]:
+        """`store` of many (person id, number): the numbers new to the vault — no number held by the
+        person, none by another, not twice in the batch — sealed and written `per_write` a transaction
+        with one access record naming them; every other one (unchanged, review, a write that met a
+        concurrent writer) through `store`, one by one. Counts by result."""
+        counts: dict[str, int] = {}
+        pending = [(pid, require_valid(number)) for pid, number in items]
+        current = self.numbers.currents([pid for pid, _ in pending])
+        fresh: list[tuple[str, str, str]] = []
+        alone: list[tuple[str, str]] = []
+        seen: set[str] = set()  # digests and persons of the batch: a second one waits for the first
+        for pid, number in pending:
+            digest = self.sealer.hash_of(number)
+            if pid in current or digest in seen or pid in seen \
+                    or any(h != pid for h in self.numbers.holders(digest, limit=2)):
+                alone.append((pid, number))
+            else:
+                fresh.append((pid, number, digest))
+            seen.update((digest, pid))
+        for first in range(0, len(fresh), per_write):
+            part = fresh[first:first + per_write]
+            stored = [StoredNumber(pid, digest, self.sealer.seal(pid, number), _now(), actor.staff_id)
+                      for pid, number, digest in part]
+            try:
+                self.numbers.put_currents(stored, actor)
+                counts["stored"] = counts.get("stored", 0) + len(part)
+            except VaultConflict:
+                alone += [(pid, number) for pid, number, _ in part]  # a concurrent writer: look again, one by one
+        for pid, number in alone:
+            result = self.store(pid, number, actor)
+            counts[result] = counts.get(result, 0) + 1
+        return counts
 
     def _hold_for_review(self, person_id: str, number: str, digest: str, reason: str, actor: Actor) -> None:
         if self.numbers.review_exists(person_id, digest):

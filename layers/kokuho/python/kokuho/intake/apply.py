@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from kokuho.access.records import Actor, record_access
 from kokuho.intake import care, residents, tax, welfare
 from kokuho.intake.framing import IntakeError, file_digest
-from kokuho.qualification import application
-from kokuho.qualification.ports import LineMark
-from kokuho.qualification.reasons import Reason
+from kokuho.qualification import application, registrations
+from kokuho.qualification.model import Person
+from kokuho.qualification.ports import LineMark, PendingAcquisition
 from kokuho.records import intake_files
 from kokuho.records import qualification as repo
 
@@ -50,14 +51,17 @@ def find_person(atena_no: str) -> str | None:
 
 
 def find_persons(atena_nos: Iterable[str]) -> dict[str, str | None]:
-    """宛名番号 → person id for many: persons the register brought in (id A<宛名番号>) by batch read, the
-    others (registered at the counter under another id) through the search index one by one."""
+    """宛名番号 → person id for many: persons the register brought in (id A<宛名番号>) by batch read; the
+    others by who was registered with the code (batch read), confirmed through the search index (a code
+    two persons hold is nobody's); a code nobody was registered with is not in the file."""
     wanted = list(dict.fromkeys(atena_nos))
     direct = repo.get_persons([residents.PERSON_PREFIX + a for a in wanted])
     out: dict[str, str | None] = {}
     for a in wanted:
         p = direct.get(residents.PERSON_PREFIX + a)
-        out[a] = p.person_id if p is not None and p.resident_code == a else find_person(a)
+        out[a] = p.person_id if p is not None and p.resident_code == a else None
+    for a in application.wired().holders_of_codes([a for a, p in out.items() if p is None]):
+        out[a] = find_person(a)
     return out
 
 
@@ -66,7 +70,8 @@ def file_state() -> residents.FileState:
         return find_persons([atena_no])[atena_no]
 
     return residents.FileState(find_person=one, get_person=repo.get_person,
-                               get_household=repo.get_household, get_persons=repo.get_persons)
+                               get_household=repo.get_household, get_persons=repo.get_persons,
+                               find_persons=find_persons, get_households=application.wired().households_of)
 
 
 def _record_reads(actor: Actor, kind: str, subjects: list[str], operation: str) -> None:
@@ -124,57 +129,85 @@ def _residents(data: bytes, actor: Actor, digest: str, done: set[int], today: da
     state = file_state()
     todo = [x for x in lines if x.line not in done]
     plans, errors = residents.plan_file(todo, state, today)
-    read = sorted(state.persons)
+    read = sorted(state.read)
     if read:
         _record_reads(actor, residents.KIND, read, "validate")
     if errors:
         return {"errors": errors}
-    pending = 0
-    for plan in plans:
-        if out_of_time():
+    _commit_plans(residents.KIND, plans, state, actor, digest, today, out_of_time)
+    return {"applied": len(plans), "already_applied": len(lines) - len(todo),
+            "pending_acquisitions": sum(1 for p in plans if p.pending)}
+
+
+TRANSACTION_ITEMS = 96  # of DynamoDB's 100 a transaction: lines are committed together up to this many items
+
+
+class _Batch:
+    """Lines committed together in file order, as many as one transaction holds (each line's changes
+    with its marker and pending acquisition: all of a transaction's lines or none), through the
+    qualification application code. Each record is checked against the version the store has before the
+    transaction; the next transaction starts from the versions it wrote and the records as it left
+    them, read once for the whole file."""
+
+    def __init__(self, actor: Actor, today: date, state: residents.FileState,
+                 out_of_time: Callable[[], bool]) -> None:
+        self.actor, self.today, self.state, self.out_of_time = actor, today, state, out_of_time
+        self.regs: list[registrations.Registration] = []
+        self.versions: dict[str, int] = {}  # "P:<id>" / "H:<id>" → the version stored now
+        self.committed: dict[str, Person] = {}  # person id → as the last commit left them
+        self.facts = registrations.Facts(application.wired())
+
+    def add(self, reg: registrations.Registration) -> None:
+        if self.regs and registrations.transaction_items([*self.regs, reg], self.today) > TRANSACTION_ITEMS:
+            self.flush()
+        self.regs.append(reg)
+
+    def _lookup(self, ids: list[str]) -> dict[str, Person]:
+        out = {i: p for i in ids if (p := self.committed.get(i) or self.state.read.get(i)) is not None}
+        missing = [i for i in ids if i not in out]
+        if missing:
+            found = repo.get_persons(missing)
+            self.state.read.update(found)
+            out.update(found)
+        return out
+
+    def flush(self) -> None:
+        if not self.regs:
+            return
+        if self.out_of_time():
             raise OutOfTime
-        marker = [LineMark(residents.KIND, digest, plan.line)]
-        note = _note(residents.KIND, digest, plan.line)
-        pending += _apply_plan(plan, actor, note, today, marker, digest)
-    return {"applied": len(plans), "already_applied": len(lines) - len(todo), "pending_acquisitions": pending}
+        for reg in self.regs:  # the version a record has before its first change of the file
+            for change in reg.changes:
+                for pid, p in change.persons.items():
+                    self.versions.setdefault(f"P:{pid}", p.version)
+                for hid, h in change.households.items():
+                    self.versions.setdefault(f"H:{hid}", h.version)
+        application.commit_registrations(self.regs, self.actor, today=self.today, versions=self.versions,
+                                         lookup=self._lookup, facts=self.facts)
+        written: set[str] = set()
+        for reg in self.regs:
+            for change in reg.changes:
+                self.committed.update(change.persons)
+                written.update([*(f"P:{p}" for p in change.persons), *(f"H:{h}" for h in change.households)])
+        for key in written:
+            self.versions[key] += 1
+        self.committed = {pid: replace(p, version=self.versions[f"P:{pid}"]) for pid, p in self.committed.items()}
+        self.regs = []
 
 
-def _version(person_id: str) -> int:
-    person = repo.get_person(person_id)
-    return person.version if person else 0
-
-
-def _apply_plan(plan: residents.Plan, actor: Actor, note: str, today: date, markers: list[LineMark],
-                digest: str) -> int:
-    a, pid = plan.args, plan.person_id
-    if plan.call == "arrival":
-        person = a["person"]
-        pending = None
-        if a["pending"] is not None:  # the 転入日 or 出生日: where the acquisition will be dated
-            pending = (Reason(a["pending"]), plan.on, note)
-        application.register_arrival(actor, person, pending, note, today, markers=markers)
-        return 1 if pending else 0
-    version = _version(pid)
-    if plan.call in ("lose", "depart"):
-        fn = application.register_qualification if plan.call == "lose" else application.register_departure
-        fn(actor, pid, Reason(a["reason"]), plan.on, version, note, today, markers=markers)
-    elif plan.call == "move":
-        application.register_move(actor, pid, a["postal_code"], a["address"], plan.on, version, note, today,
-                                  markers=markers)
-    elif plan.call == "rename":
-        application.register_rename(actor, pid, a["name_kanji"], a["name_kana"], plan.on, version, note, today,
-                                    markers=markers)
-    elif plan.call == "householder":
-        application.register_householder_change(actor, pid, plan.on, version, note, today, markers=markers)
-    elif plan.call == "household":
-        application.register_household_change(actor, pid, a["household_id"], a["relationship"], plan.on,
-                                              a["new_householder_of_old"], version, note, today, markers=markers)
-    elif plan.call in ("welfare_started", "welfare_ended"):
-        application.register_qualification(actor, pid, Reason(plan.call), plan.on, version, note, today,
-                                           markers=markers)
-    else:  # pragma: no cover - plans are built by this package
-        raise ValueError(f"unknown plan {plan.call}")
-    return 0
+def _commit_plans(kind: str, plans: list[residents.Plan], state: residents.FileState, actor: Actor,
+                  digest: str, today: date, out_of_time: Callable[[], bool]) -> None:
+    batch = _Batch(actor, today, state, out_of_time)
+    for plan in plans:
+        note = _note(kind, digest, plan.line)
+        pending = consume = None
+        if plan.pending is not None:  # the 転入日 or 出生日: where the acquisition will be dated
+            pending = PendingAcquisition(plan.person_id, plan.pending, plan.on, note)
+        elif plan.operation == "acquire" and intake_files.pending_acquisition(plan.person_id) is not None:
+            consume = plan.person_id  # an acquisition confirms one the register implied
+        batch.add(registrations.Registration(plan.changes, plan.operation, note,
+                                             [LineMark(kind, digest, plan.line)], pending, consume))
+    batch.flush()
 
 
 def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool]) -> dict[str, Any]:
@@ -199,12 +232,14 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
                 held += 1
             else:
                 groups[(persons[pid].household_id, x.fiscal_year)].append(x)
+        entries = []
         for (household_id, fy), group in groups.items():
             incomes = {str(ids[x.atena_no]): {**x.income, "source": _note(tax.KIND, digest, x.line)} for x in group}
             operation = "correction" if any(x.assessment == "correction" for x in group) else "initial"
-            application.register_incomes(actor, household_id, fy, incomes, operation=operation,
-                                         markers=[LineMark(tax.KIND, digest, x.line) for x in group])
+            entries.append(registrations.HouseholdFacts(household_id, fy, incomes, {}, application.INCOME_CATEGORY,
+                                                        operation, [LineMark(tax.KIND, digest, x.line) for x in group]))
             applied += len(group)
+        application.register_facts_many(actor, entries)  # several households a transaction
         households += len(groups)
     return {"applied": applied, "held": held, "households": households, "already_applied": len(lines) - len(todo)}
 
@@ -233,15 +268,11 @@ def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date
     state = file_state()
     todo = [x for x in lines if x.line not in done]
     plans, errors = welfare.plan_file(todo, state, today)
-    if state.persons:
-        _record_reads(actor, welfare.KIND, sorted(state.persons), "validate")
+    if state.read:
+        _record_reads(actor, welfare.KIND, sorted(state.read), "validate")
     if errors:
         return {"errors": errors}
-    for plan in plans:
-        if out_of_time():
-            raise OutOfTime
-        _apply_plan(plan, actor, _note(welfare.KIND, digest, plan.line), today,
-                    [LineMark(welfare.KIND, digest, plan.line)], digest)
+    _commit_plans(welfare.KIND, plans, state, actor, digest, today, out_of_time)
     return {"applied": len(plans), "already_applied": len(lines) - len(todo)}
 
 
@@ -261,10 +292,13 @@ def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: C
     groups: dict[tuple[str, int], list[care.CareLine]] = defaultdict(list)
     for x in todo:
         groups[(persons[str(ids[x.atena_no])].household_id, x.fiscal_year)].append(x)
+    entries = []
     for (household_id, fy), group in groups.items():
+        records = {str(ids[x.atena_no]): {**x.care, "source": _note(care.KIND, digest, x.line)} for x in group}
+        entries.append(registrations.HouseholdFacts(household_id, fy, {}, records, "care", "write",
+                                                    [LineMark(care.KIND, digest, x.line) for x in group]))
+    for first in range(0, len(entries), CHUNK):
         if out_of_time():
             raise OutOfTime
-        records = {str(ids[x.atena_no]): {**x.care, "source": _note(care.KIND, digest, x.line)} for x in group}
-        application.register_care(actor, household_id, fy, records,
-                                  markers=[LineMark(care.KIND, digest, x.line) for x in group])
+        application.register_facts_many(actor, entries[first:first + CHUNK])
     return {"applied": len(todo), "households": len(groups), "already_applied": len(lines) - len(todo)}

@@ -38,6 +38,7 @@ from kokuho.intake.framing import MAX_ERRORS, IntakeError, field_errors, iso_dat
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.model import Household, Person
 from kokuho.qualification.reasons import Reason, late_elderly_date
+from kokuho.qualification.service import Change
 
 KIND = "residents"
 RESIDENT_REF = r"^[0-9]{6,10}$"  # 宛名番号: 6–10 digits (never 12: a My Number is never a key)
@@ -55,7 +56,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "氏名変更": ("name_kanji", "name_kana"), "世帯分離": ("household_no", "relationship"),
     "世帯合併": ("household_no", "relationship"), "世帯主変更": (),
 }
-OPTIONAL: dict[str, tuple[str, ...]] = {"世帯分離": ("new_householder_atena",), "世帯合併": ("new_householder_atena",)}
+OPTIONAL: dict[str, tuple[str, ...]] = {"世帯分離": ("new_householder_atena",), "世帯合併": ("new_householder_atena",),
+                                        "転入": ("nhi_notified",), "出生": ("nhi_notified",)}
 _BASE = ("atena_no", "event", "event_date")
 
 
@@ -74,6 +76,8 @@ class ResidentRecord(BaseModel):
     postal_code: Annotated[str, Field(pattern=POSTAL)] | None = None
     address: Annotated[str, Field(min_length=1, max_length=120, pattern=TEXT)] | None = None
     other_insurance: StrictBool | None = None  # 社保・後期高齢者医療・生活保護: no NHI acquisition implied
+    # the 国保 加入届 was made with the 異動 at the same counter: the acquisition is registered, not pending
+    nhi_notified: StrictBool | None = None
     new_householder_atena: Annotated[str, Field(pattern=RESIDENT_REF)] | None = None
 
     @field_validator("event_date", "birth_date")
@@ -103,6 +107,8 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[ResidentLine | None, list[Int
     allowed = {*_BASE, *REQUIRED[rec.event], *OPTIONAL.get(rec.event, ())}
     errors = [IntakeError(n, f, f"is required for {rec.event}") for f in REQUIRED[rec.event] if f not in given]
     errors += [IntakeError(n, f, f"is not part of a {rec.event}") for f in sorted(given - allowed)]
+    if rec.nhi_notified and rec.other_insurance:
+        errors.append(IntakeError(n, "nhi_notified", "a 国保 届出 of a person covered elsewhere (other_insurance)"))
     for f in ("name_kanji", "address", "relationship", "household_no"):
         value = getattr(rec, f)
         if value is not None and contains_my_number(value):
@@ -125,12 +131,29 @@ class FileState:
 
     def __init__(self, *, find_person: Callable[[str], str | None], get_person: Callable[[str], Person | None],
                  get_household: Callable[[str], Household | None],
-                 get_persons: Callable[[list[str]], dict[str, Person]]) -> None:
+                 get_persons: Callable[[list[str]], dict[str, Person]],
+                 find_persons: Callable[[list[str]], Mapping[str, str | None]] | None = None,
+                 get_households: Callable[[list[str]], Mapping[str, Household]] | None = None) -> None:
         self._find, self._get_person, self._get_household, self._get_persons = (
             find_person, get_person, get_household, get_persons)
+        self._find_many, self._get_households = find_persons, get_households
         self.persons: dict[str, Person] = {}
         self.households: dict[str, Household | None] = {}
         self.ids: dict[str, str | None] = {}
+        self.read: dict[str, Person] = {}  # persons as read from the file, before any simulated change
+
+    def prefetch(self, atena_nos: list[str], household_ids: list[str]) -> None:
+        """Read what the lines name in batches (persons by 宛名番号, their households and the households
+        named), instead of one read a line."""
+        if self._find_many is None or self._get_households is None:
+            return
+        self.ids.update(self._find_many([a for a in atena_nos if a not in self.ids]))
+        found = self._get_persons([p for p in self.ids.values() if p and p not in self.persons])
+        self.persons.update(found)
+        self.read.update(found)
+        wanted = [h for h in {*household_ids, *(p.household_id for p in found.values())} if h not in self.households]
+        households = self._get_households(wanted)
+        self.households.update({h: households.get(h) for h in wanted})
 
     def person_id(self, atena_no: str) -> str | None:
         if atena_no not in self.ids:
@@ -145,7 +168,7 @@ class FileState:
             found = self._get_person(pid)
             if found is None:
                 return None
-            self.persons[pid] = found
+            self.persons[pid] = self.read[pid] = found
         return self.persons[pid]
 
     def household(self, household_id: str) -> Household | None:
@@ -157,7 +180,9 @@ class FileState:
         ids = [m.person_id for m in household.members]
         missing = [i for i in ids if i not in self.persons]
         if missing:
-            self.persons.update(self._get_persons(missing))
+            found = self._get_persons(missing)
+            self.persons.update(found)
+            self.read.update(found)
         return {i: self.persons[i] for i in ids if i in self.persons}
 
     def take(self, persons: Mapping[str, Person], households: Mapping[str, Household], atena: str | None = None,
@@ -172,14 +197,16 @@ class FileState:
 
 @dataclass(frozen=True)
 class Plan:
-    """What one line registers: the application call's name and its arguments (the person's version is
-    read again when it is applied)."""
+    """What one line registers: the changes it implies (kokuho.qualification.service, simulated on the
+    file's state), the operation the access record names, and for an arrival the pending acquisition
+    (its reason) when the 届出 is still to come."""
 
     line: int
-    call: str
     person_id: str
     on: date
-    args: dict[str, Any]
+    changes: tuple[Change, ...]
+    operation: str
+    pending: str | None = None
 
 
 def _person_of(rec: ResidentRecord, person_id: str) -> Person:
@@ -200,17 +227,29 @@ def plan_line(state: FileState, item: ResidentLine, today: date) -> Plan:
     from kokuho.qualification import service
 
     rec, on = item.record, item.on
+
+    def taken(change: Change, operation: str) -> Plan:
+        state.take(change.persons, change.households)
+        return Plan(item.line, str(state.person_id(rec.atena_no)), on, (change,), operation)
+
     if rec.event in ("転入", "出生"):
         if state.person(rec.atena_no) is not None:
             raise _Rejected("atena_no", "the person is already in the NHI file")
         pid = PERSON_PREFIX + rec.atena_no
         newcomer = _person_of(rec, pid)
         change = service.register_person(newcomer, state.household(newcomer.household_id), today)
-        pending = None
-        if not rec.other_insurance and on < late_elderly_date(newcomer.birth_date):
-            pending = (Reason.BIRTH if rec.event == "出生" else Reason.MOVE_IN).value
         state.take(change.persons, change.households, rec.atena_no, pid)
-        return Plan(item.line, "arrival", pid, on, {"person": newcomer, "pending": pending})
+        if rec.other_insurance or on >= late_elderly_date(newcomer.birth_date):
+            return Plan(item.line, pid, on, (change,), "register_person")
+        reason = Reason.BIRTH if rec.event == "出生" else Reason.MOVE_IN
+        if not rec.nhi_notified:
+            return Plan(item.line, pid, on, (change,), "register_person", pending=reason.value)
+        # the 届出 came with the 異動 (one counter): the acquisition on the 転入日 / 出生日, in the same transaction
+        household = state.household(newcomer.household_id)
+        assert household is not None  # registered just above
+        acquired = service.acquire(state.persons[pid], household, state.members(household), reason, on, today)
+        state.take(acquired.persons, acquired.households)
+        return Plan(item.line, pid, on, (change, acquired), "register_person+acquire")
     person = state.person(rec.atena_no)
     if person is None:
         raise _Rejected("atena_no", "unknown 宛名番号: not in the NHI file")
@@ -227,26 +266,14 @@ def plan_line(state: FileState, item: ResidentLine, today: date) -> Plan:
         if rec.event == "死亡" and on > today:
             raise _Rejected("event_date", "a date of death in the future")
         if person.insured_on(on) or (person.periods and person.periods[-1].until is None):
-            change = service.lose(person, household, persons, reason, on, today)
-            call = "lose"
-        else:
-            change = service.depart(person, household, persons, reason, on, today)
-            call = "depart"
-        state.take(change.persons, change.households)
-        return Plan(item.line, call, person.person_id, on, {"reason": reason.value})
+            return taken(service.lose(person, household, persons, reason, on, today), "lose")
+        return taken(service.depart(person, household, persons, reason, on, today), "depart")
     if rec.event == "転居":
-        change = service.move(person, str(rec.postal_code), str(rec.address), on, today)
-        state.take(change.persons, change.households)
-        return Plan(item.line, "move", person.person_id, on, {"postal_code": rec.postal_code, "address": rec.address})
+        return taken(service.move(person, str(rec.postal_code), str(rec.address), on, today), "move")
     if rec.event == "氏名変更":
-        change = service.rename(person, str(rec.name_kanji), str(rec.name_kana), on, today)
-        state.take(change.persons, change.households)
-        return Plan(item.line, "rename", person.person_id, on,
-                    {"name_kanji": rec.name_kanji, "name_kana": rec.name_kana})
+        return taken(service.rename(person, str(rec.name_kanji), str(rec.name_kana), on, today), "rename")
     if rec.event == "世帯主変更":
-        change = service.change_householder(household, person, persons, on, today)
-        state.take(change.persons, change.households)
-        return Plan(item.line, "householder", person.person_id, on, {})
+        return taken(service.change_householder(household, person, persons, on, today), "householder_change")
     # 世帯分離・世帯合併
     new_head: str | None = None
     if rec.new_householder_atena is not None:
@@ -254,11 +281,8 @@ def plan_line(state: FileState, item: ResidentLine, today: date) -> Plan:
         if new_head is None:
             raise _Rejected("new_householder_atena", "unknown 宛名番号: not in the NHI file")
     target = str(rec.household_no)
-    change = service.change_household(person, household, state.household(target), str(rec.relationship), on,
-                                      today, new_head, persons, target)
-    state.take(change.persons, change.households)
-    return Plan(item.line, "household", person.person_id, on,
-                {"household_id": target, "relationship": rec.relationship, "new_householder_of_old": new_head})
+    return taken(service.change_household(person, household, state.household(target), str(rec.relationship), on,
+                                          today, new_head, persons, target), "household_change")
 
 
 class _Rejected(ChangeRejected):
@@ -269,6 +293,9 @@ class _Rejected(ChangeRejected):
 
 def plan_file(lines: list[ResidentLine], state: FileState, today: date) -> tuple[list[Plan], list[IntakeError]]:
     """Every line simulated in file order; the plans only when every line is accepted."""
+    state.prefetch([x.record.atena_no for x in lines] + [x.record.new_householder_atena for x in lines
+                                                          if x.record.new_householder_atena],
+                   [str(x.record.household_no) for x in lines if x.record.household_no])
     plans: list[Plan] = []
     errors: list[IntakeError] = []
     for item in lines:

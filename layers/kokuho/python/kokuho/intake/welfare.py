@@ -64,6 +64,7 @@ def parse_file(data: bytes | str) -> tuple[list[WelfareLine], list[IntakeError]]
 def plan_file(lines: list[WelfareLine], state: FileState, today: date) -> tuple[list[Plan], list[IntakeError]]:
     from kokuho.qualification import service
 
+    state.prefetch([x.atena_no for x in lines], [])
     plans: list[Plan] = []
     errors: list[IntakeError] = []
     for item in lines:
@@ -85,7 +86,8 @@ def plan_file(lines: list[WelfareLine], state: FileState, today: date) -> tuple[
             errors.append(IntakeError(item.line, "event_date" if "date" in str(exc) else "event", str(exc)))
             continue
         state.take(change.persons, change.households)
-        plans.append(Plan(item.line, item.reason.value, person.person_id, item.on, {}))
+        operation = "lose" if item.reason is Reason.WELFARE_STARTED else "acquire"
+        plans.append(Plan(item.line, person.person_id, item.on, (change,), operation))
         if len(errors) >= MAX_ERRORS:
             break
     return ([] if errors else plans), errors

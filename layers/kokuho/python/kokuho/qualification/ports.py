@@ -56,6 +56,20 @@ class Access:
 
 
 @dataclass(frozen=True)
+class FactsWrite:
+    """One household's income or care records of a year (the tax and care intakes) and its re-projected
+    case, written only while the household and the members named (`persons`) are at the versions read."""
+
+    household: Household
+    persons: Mapping[str, Person]
+    fiscal_year: int
+    incomes: Mapping[str, Mapping[str, Any]]
+    care: Mapping[str, Mapping[str, Any]]
+    case: dict[str, Any]
+    marks: Sequence[LineMark] = ()
+
+
+@dataclass(frozen=True)
 class PersonFile:
     """What the read route shows of a person: profile, history entries, cards and whether the vault holds
     a My Number (never the number)."""
@@ -92,6 +106,7 @@ class QualificationStore(Protocol):
     def person(self, person_id: str) -> Person | None: ...
     def persons(self, person_ids: Iterable[str]) -> dict[str, Person]: ...
     def household(self, household_id: str) -> Household | None: ...
+    def households_of(self, household_ids: Iterable[str]) -> dict[str, Household]: ...
     def person_file(self, person_id: str) -> PersonFile | None: ...
     def household_file(self, household_id: str) -> tuple[Household, list[dict[str, Any]]] | None: ...
     def persons_with_markers(self, person_ids: Iterable[str]) -> tuple[dict[str, Person], set[str]]:
@@ -107,6 +122,9 @@ class QualificationStore(Protocol):
     def incomes(self, person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]: ...
     def care(self, person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]: ...
     def household_case(self, household_id: str, fiscal_year: int) -> dict[str, Any] | None: ...
+    def household_cases(self, household_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]: ...
+    def holders_of_codes(self, codes: Iterable[str]) -> dict[str, str]:
+        """Resident code (住民コード) → the person registered with it, for the codes somebody was."""
     def has_pending_acquisition(self, person_id: str) -> bool: ...
     def search(self, index: str, value: str, prefix: str | None, limit: int,
                page_token: str | None) -> SearchPage:
@@ -121,6 +139,17 @@ class QualificationStore(Protocol):
         """The change's persons and households (each only at the version it was read), their search keys,
         history entries (who, when, why) and cards, the household cases, the line markers, a pending
         acquisition put or consumed, and the access record — in one transaction."""
+    def commit_changes(self, change: Change, notes: Sequence[str | None],
+                       cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor, accesses: Sequence[Access], *,
+                       now: datetime, marks: Sequence[LineMark] = (), pending: Sequence[PendingAcquisition] = (),
+                       consume_pending: Sequence[str] = ()) -> None:
+        """Several registrations in one transaction (`commit_change` of many lines of an intake file):
+        `change` holds each record once, at its last state and at the version it has in the store; its
+        history entries are numbered under the next version, each with its note (`notes`: the person
+        entries', then the household entries'); one access record per Access."""
+    def commit_facts_many(self, writes: Sequence[FactsWrite], actor: Actor, accesses: Sequence[Access], *,
+                          now: datetime) -> None:
+        """Several households' `commit_facts` in one transaction, with one access record per Access."""
     def commit_facts(self, household: Household, persons: Mapping[str, Person], fiscal_year: int,
                      incomes: Mapping[str, Mapping[str, Any]], care: Mapping[str, Mapping[str, Any]],
                      case: dict[str, Any], actor: Actor, access: Access, *, now: datetime,

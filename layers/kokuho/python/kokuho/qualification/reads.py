@@ -8,7 +8,7 @@ are kokuho.qualification.application's. Unit tests run them on tests/fakes/quali
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -164,3 +164,13 @@ def simulate(store: QualificationStore, actor: Actor, household_id: str, fiscal_
     subjects: list[str] = [f"HH:{household_id}", *persons.keys()]
     store.record(actor, subjects, "premium", "simulate")
     return {"case": case, "result": result}
+
+
+def care_premiums(store: QualificationStore, actor: Actor, person_ids: Sequence[str],
+                  fiscal_year: int) -> dict[str, int]:
+    """The 介護保険料 of the year the care intake stored for these persons (kokuho.intake.care), for the
+    pension-deduction test (kokuho.collection.pension_deduction.qualify takes it); a person the care
+    system sent nothing for is absent (not zero). The read is recorded."""
+    records = store.care(person_ids, fiscal_year)
+    store.record(actor, list(person_ids), "care", "read")
+    return {pid: int(r["care_premium"]) for pid, r in records.items() if r.get("care_premium") is not None}

@@ -12,8 +12,8 @@ are kokuho.qualification.application's. Unit tests run them on tests/fakes/quali
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,7 +23,14 @@ from kokuho.qualification.errors import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected, fiscal_year_of
 from kokuho.qualification.household import premium_case
 from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Person
-from kokuho.qualification.ports import Access, LineMark, PendingAcquisition, QualificationStore, StoreConflict
+from kokuho.qualification.ports import (
+    Access,
+    FactsWrite,
+    LineMark,
+    PendingAcquisition,
+    QualificationStore,
+    StoreConflict,
+)
 from kokuho.qualification.reasons import Event, Reason, event_of
 from kokuho.requests.suspension import declare_use
 
@@ -74,27 +81,152 @@ def _check_version(person: Person, expected: int) -> None:
         raise Conflict(f"the person has changed since it was read (version {person.version}, not {expected})")
 
 
-def _projection(store: QualificationStore, change: service.Change, today: date) -> list[tuple[str, dict[str, Any]]]:
-    """The household cases this change alters: each touched household, for every fiscal year from the
-    one of the effective date to the current one (changes are charged back: domain.md). What they are
-    made of — members, incomes, care, the cases before — is one read of the store."""
+class Facts:
+    """What a projection reads besides the records of the file — stored incomes, care records and the
+    household's previous case, per fiscal year — read in batches and kept for the caller's run: a
+    registration reads them once, an intake file once for many lines (and knows the cases it wrote)."""
+
+    def __init__(self, store: QualificationStore) -> None:
+        self.store = store
+        self.incomes: dict[tuple[str, int], dict[str, Any] | None] = {}
+        self.care: dict[tuple[str, int], dict[str, Any] | None] = {}
+        self.cases: dict[tuple[str, int], dict[str, Any] | None] = {}
+
+    def load(self, person_ids: Iterable[str], household_ids: Iterable[str], years: Iterable[int],
+             profiles: Sequence[str] = ()) -> dict[str, Person]:
+        """Read what is not known yet, in one request (the store's projection_facts); also the profiles
+        of `profiles`, returned."""
+        pids, hids, fys = list(dict.fromkeys(person_ids)), list(dict.fromkeys(household_ids)), sorted(set(years))
+        wanted = [p for p in pids if any((p, fy) not in self.incomes for fy in fys)]
+        missing = [h for h in hids if any((h, fy) not in self.cases for fy in fys)]
+        if not (wanted or missing or profiles):
+            return {}
+        found = self.store.projection_facts(list(dict.fromkeys([*wanted, *profiles])), missing, fys)
+        for fy in fys:
+            for p in wanted:
+                self.incomes.setdefault((p, fy), found.incomes[fy].get(p))
+                self.care.setdefault((p, fy), found.care[fy].get(p))
+            for h in missing:
+                self.cases.setdefault((h, fy), found.cases[fy].get(h))
+        return {p: found.persons[p] for p in profiles if p in found.persons}
+
+    @staticmethod
+    def of(table: Mapping[tuple[str, int], dict[str, Any] | None], ids: Iterable[str],
+           fy: int) -> dict[str, dict[str, Any]]:
+        return {i: dict(v) for i in ids if (v := table.get((i, fy))) is not None}
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What one registration commits: its changes (service.py; an intake line may imply two, a 転入 and
+    its acquisition), the access record's operation, the history note, and what its transaction carries
+    besides (an intake line's marker; a pending acquisition put or consumed)."""
+
+    changes: tuple[service.Change, ...]
+    operation: str
+    note: str | None = None
+    marks: Sequence[LineMark] = ()
+    pending: PendingAcquisition | None = None
+    consume_pending: str | None = None
+
+
+@dataclass
+class _Merged:
+    """Registrations committed together: one Change holding every record once at its last state (and at
+    the version stored before the transaction), every history entry in order with its note, and the
+    fiscal years each household's case is projected for."""
+
+    change: service.Change
+    notes: list[str | None]
+    years: dict[str, set[int]]
+    accesses: list[Access]
+
+
+def _years(change: service.Change, today: date) -> range:
+    """Every fiscal year from the one of the effective date to the current one (changes are charged
+    back: domain.md), at most MAX_PROJECTED_YEARS."""
     start = fiscal_year_of(change.effective_on or today)
     end = max(start, fiscal_year_of(today))
-    years = list(range(max(start, end - MAX_PROJECTED_YEARS + 1), end + 1))
-    households = list(change.households.values())
-    members = list(dict.fromkeys(m.person_id for h in households for m in h.members))
-    facts = store.projection_facts(members, [h.household_id for h in households], years)
+    return range(max(start, end - MAX_PROJECTED_YEARS + 1), end + 1)
+
+
+def _merge(regs: Sequence[Registration], today: date, versions: Mapping[str, int]) -> _Merged:
+    """`versions`: the version each record has in the store ("P:<id>", "H:<id>"), else the version its first
+    change read."""
+    merged = service.Change()
+    person_notes: list[str | None] = []
+    household_notes: list[str | None] = []
+    years: dict[str, set[int]] = {}
+    subjects: dict[str, list[str]] = {}
+    for reg in regs:
+        for change in reg.changes:
+            for pid, p in change.persons.items():
+                base = versions.get(f"P:{pid}", merged.persons[pid].version if pid in merged.persons else p.version)
+                merged.persons[pid] = replace(p, version=base)
+            for hid, h in change.households.items():
+                base = versions.get(f"H:{hid}",
+                                    merged.households[hid].version if hid in merged.households else h.version)
+                merged.households[hid] = replace(h, version=base)
+                years.setdefault(hid, set()).update(_years(change, today))
+            merged.person_entries += change.person_entries
+            merged.household_entries += change.household_entries
+            person_notes += [reg.note] * len(change.person_entries)
+            household_notes += [reg.note] * len(change.household_entries)
+            merged.cards += change.cards
+            subjects.setdefault(reg.operation, []).extend(change.subject_ids)
+    accesses = [Access(list(dict.fromkeys(s)), CATEGORY, op) for op, s in subjects.items()]
+    return _Merged(merged, person_notes + household_notes, years, accesses)
+
+
+SEARCH_KEYS = 4  # the search index entries of a person (ports.SEARCH_INDEXES)
+
+
+def transaction_items(regs: Sequence[Registration], today: date) -> int:
+    """How many items committing `regs` together writes or checks (DynamoDB takes 100 a transaction):
+    records with their search keys (and the resident code of a new person), history, cards, cases,
+    markers, pending acquisitions, access records and their index entries."""
+    m = _merge(regs, today, {})
+    new = sum(1 for p in m.change.persons.values() if not p.version)
+    return (len(m.change.persons) * (1 + SEARCH_KEYS) + new + len(m.change.households) + len(m.notes)
+            + len(m.change.cards) + sum(len(y) for y in m.years.values())
+            + sum(1 + len(a.subject_ids) for a in m.accesses)
+            + sum(len(r.marks) + (r.pending is not None) + (r.consume_pending is not None) for r in regs))
+
+
+def _projection(store: QualificationStore, m: _Merged, lookup: Callable[[list[str]], dict[str, Person]] | None,
+                facts: Facts) -> list[tuple[str, dict[str, Any]]]:
+    """The household cases the registrations alter, each for its fiscal years, from the records as they
+    will stand (members outside the registrations through `lookup`). A person or household registered
+    now has no income, care record or case yet: nothing is read for them."""
+    change = m.change
+    for fy in {y for ys in m.years.values() for y in ys}:
+        for pid, p in change.persons.items():
+            if not p.version:
+                facts.incomes.setdefault((pid, fy), None)
+                facts.care.setdefault((pid, fy), None)
+        for hid in m.years:
+            if not change.households[hid].version:
+                facts.cases.setdefault((hid, fy), None)
+    ids = {hid: [x.person_id for x in change.households[hid].members] for hid in m.years}
+    others = list(dict.fromkeys(i for hid in m.years for i in ids[hid] if i not in change.persons))
+    years = [y for ys in m.years.values() for y in ys]
+    everyone = [i for hid in m.years for i in ids[hid]]
+    if lookup is None:  # the members' profiles in the same one request as their records
+        known = facts.load(everyone, m.years, years, profiles=others)
+    else:
+        known = lookup(others)
+        facts.load(everyone, m.years, years)
+    members: dict[str, dict[str, Person]] = {}
+    for hid in m.years:
+        persons = {i: known[i] for i in ids[hid] if i not in change.persons and i in known}
+        persons.update({i: change.persons[i] for i in ids[hid] if i in change.persons})
+        members[hid] = persons
     out: list[tuple[str, dict[str, Any]]] = []
-    for household in households:
-        # the members as stored, the change's own persons taking the place of what is stored
-        ids = [m.person_id for m in household.members]
-        persons = {i: facts.persons[i] for i in ids if i not in change.persons and i in facts.persons}
-        persons.update({i: change.persons[i] for i in ids if i in change.persons})
-        for fy in years:
-            incomes = {i: v for i, v in facts.incomes[fy].items() if i in persons}
-            care = {i: v for i, v in facts.care[fy].items() if i in persons}
-            previous = facts.cases[fy].get(household.household_id)
-            out.append((household.household_id, premium_case(household, persons, fy, incomes, previous, care)))
+    for hid, household_years in m.years.items():
+        persons = members[hid]
+        for fy in sorted(household_years):
+            out.append((hid, premium_case(change.households[hid], persons, fy, facts.of(facts.incomes, persons, fy),
+                                          facts.cases.get((hid, fy)), facts.of(facts.care, persons, fy))))
     return out
 
 
@@ -107,16 +239,34 @@ def commit(store: QualificationStore, change: service.Change, actor: Actor, oper
     a line is applied exactly once whatever the retries. `pending`/`consume_pending`: a pending
     acquisition put, or consumed (the person id), with the change.
     """
+    commit_registrations(store, [Registration((change,), operation, note, markers, pending, consume_pending)],
+                         actor, today=today or date.today(), attempts=attempts)
+
+
+def commit_registrations(store: QualificationStore, regs: Sequence[Registration], actor: Actor, *, today: date,
+                         versions: Mapping[str, int] | None = None,
+                         lookup: Callable[[list[str]], dict[str, Person]] | None = None,
+                         facts: Facts | None = None, attempts: int = 4) -> None:
+    """Commit registrations in ONE transaction — every record's last state (only at the version it has
+    in the store: `versions`, "P:<id>"/"H:<id>", else the version its first change read), every history
+    entry with its note, the projection, the markers and one access record per operation — or nothing.
+    The API commits one registration; an intake file many lines at a time (kokuho.intake.apply), with
+    the same code and the same guarantees for each line."""
     declare_use("qualification.change")  # 利用停止: the file follows the facts by law (the data says which)
-    today = today or date.today()
-    cases = _projection(store, change, today)
+    m = _merge(regs, today, versions or {})
+    cases = _projection(store, m, lookup, facts or Facts(store))
     for _ in range(attempts):
         try:
-            store.commit_change(change, cases, actor, Access(change.subject_ids, CATEGORY, operation), note=note,
-                                now=_now(), marks=markers, pending=pending, consume_pending=consume_pending)
+            store.commit_changes(m.change, m.notes, cases, actor, m.accesses, now=_now(),
+                                 marks=[mark for r in regs for mark in r.marks],
+                                 pending=[r.pending for r in regs if r.pending is not None],
+                                 consume_pending=[r.consume_pending for r in regs if r.consume_pending is not None])
+            if facts is not None:
+                for household_id, case in cases:
+                    facts.cases[(household_id, int(case["fiscal_year"]))] = case
             return
         except StoreConflict:
-            if not _versions_unchanged(store, change):
+            if not _versions_unchanged(store, m.change):
                 raise Conflict("the record has changed since it was read") from None
             # Only the access chain moved (a concurrent read of the same person): retry.
     raise Conflict("could not commit after several attempts")
@@ -311,28 +461,101 @@ def register_care(store: QualificationStore, actor: Actor, household_id: str, fi
 def _register_facts(store: QualificationStore, actor: Actor, household_id: str, fiscal_year: int, *,
                     incomes: Mapping[str, Mapping[str, Any]], care: Mapping[str, Mapping[str, Any]],
                     category: str, operation: str, markers: Sequence[LineMark], attempts: int) -> dict[str, Any]:
-    named = [*incomes, *(p for p in care if p not in incomes)]
-    for _ in range(attempts):
-        household = load_household(store, household_id)
-        persons = household_persons(store, household, {})
-        if set(named) - set(persons):
+    entry = HouseholdFacts(household_id, fiscal_year, incomes, care, category, operation, markers)
+    return register_facts_many(store, actor, [entry], attempts=attempts)[0]
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """Records of members of one household for one fiscal year as another system sends them — incomes
+    (the tax office) or care information (the care-insurance system) — with the access record's
+    category and operation and the intake lines' markers."""
+
+    household_id: str
+    fiscal_year: int
+    incomes: Mapping[str, Mapping[str, Any]]
+    care: Mapping[str, Mapping[str, Any]]
+    category: str
+    operation: str
+    marks: Sequence[LineMark] = ()
+
+    @property
+    def named(self) -> list[str]:
+        return [*self.incomes, *(p for p in self.care if p not in self.incomes)]
+
+    def items(self) -> int:
+        """What a transaction holds for it: the records, the household's and members' checks, the case,
+        the markers and the access record's index entries."""
+        named = len(self.named)
+        return len(self.incomes) + len(self.care) + 1 + named + 1 + len(self.marks) + named + 1
+
+
+FACTS_TRANSACTION_ITEMS = 96  # of DynamoDB's 100 a transaction
+
+
+def _chunks(entries: Sequence[HouseholdFacts], max_items: int) -> list[list[int]]:
+    """Entries in order, as many a transaction as fit; a household once a transaction (its check)."""
+    chunks: list[list[int]] = [[]]
+    size = 0
+    for k, e in enumerate(entries):
+        if chunks[-1] and (size + e.items() + 1 > max_items
+                           or any(entries[j].household_id == e.household_id for j in chunks[-1])):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(k)
+        size += e.items()
+    return chunks
+
+
+def register_facts_many(store: QualificationStore, actor: Actor, entries: Sequence[HouseholdFacts], *,
+                        attempts: int = 4, max_items: int = FACTS_TRANSACTION_ITEMS) -> list[dict[str, Any]]:
+    """`register_incomes` / `register_care` of many households, several a transaction: each household's
+    records, re-projected case, version checks and markers commit together with the access record naming
+    them, or not at all. Households, members, stored records and cases are read in batches. A
+    transaction that does not commit (a household or member changed meanwhile, or the access chain
+    moved) is read again and retried. Returns the projected cases in the order of `entries`."""
+    wanted = list(dict.fromkeys(e.household_id for e in entries))
+    households = store.households_of(wanted)
+    if len(households) < len(wanted):
+        raise NotFound("no such household")
+    persons = store.persons(m.person_id for h in households.values() for m in h.members)
+    facts = Facts(store)
+    facts.load(persons, wanted, {e.fiscal_year for e in entries})
+    cases: list[dict[str, Any]] = []
+    writes: list[FactsWrite] = []
+    for e in entries:
+        household, fy = households[e.household_id], e.fiscal_year
+        members = {m.person_id: persons[m.person_id] for m in household.members if m.person_id in persons}
+        if set(e.named) - set(members):
             raise ChangeRejected("a record was given for someone not in the household")
-        stored = store.incomes(persons, fiscal_year)
-        stored_care = store.care(persons, fiscal_year)
-        previous = store.household_case(household_id, fiscal_year)
+        stored, stored_care = facts.of(facts.incomes, members, fy), facts.of(facts.care, members, fy)
+        previous = facts.cases.get((e.household_id, fy))
         before = {str(m.get("id")): m for m in ((previous or {}).get("household") or {}).get("members") or []}
         new: dict[str, dict[str, Any]] = {}
-        for pid, income in incomes.items():
+        for pid, income in e.incomes.items():
             kept = stored.get(pid) or dict(before.get(pid) or {})
             new[pid] = {**{k: kept.get(k) for k in _KEPT_FROM_BEFORE}, **income}
-        case = premium_case(household, persons, fiscal_year, {**stored, **new}, previous,
-                            {**stored_care, **{p: dict(c) for p, c in care.items()}})
+        care = {pid: dict(held) for pid, held in e.care.items()}
+        case = premium_case(household, members, fy, {**stored, **new}, previous, {**stored_care, **care})
+        facts.incomes.update({(pid, fy): income for pid, income in new.items()})  # a later entry sees these
+        facts.care.update({(pid, fy): held for pid, held in care.items()})
+        facts.cases[(e.household_id, fy)] = case
+        cases.append(case)
+        writes.append(FactsWrite(household, {pid: members[pid] for pid in e.named}, fy, new, care, case, e.marks))
+    for chunk in _chunks(entries, max_items):
+        subjects: dict[tuple[str, str], list[str]] = {}
+        for k in chunk:
+            subjects.setdefault((entries[k].category, entries[k].operation), []).extend(
+                [*entries[k].named, f"HH:{entries[k].household_id}"])
+        accesses = [Access(list(dict.fromkeys(s)), category, op) for (category, op), s in subjects.items()]
         try:
-            store.commit_facts(household, {pid: persons[pid] for pid in named}, fiscal_year, new,
-                               {pid: dict(record) for pid, record in care.items()}, case, actor,
-                               Access([*named, f"HH:{household_id}"], category, operation), now=_now(),
-                               marks=markers)
-            return case
+            store.commit_facts_many([writes[k] for k in chunk], actor, accesses, now=_now())
         except StoreConflict:
-            continue  # the household, a member or the access chain moved: read again
-    raise Conflict("could not store the records after several attempts")
+            if attempts <= 1:
+                raise Conflict("could not store the records after several attempts") from None
+            # a household, a member or the access chain moved: read those households again
+            redone = register_facts_many(store, actor, [entries[k] for k in chunk], attempts=attempts - 1,
+                                         max_items=max_items)
+            for k, case in zip(chunk, redone, strict=True):
+                cases[k] = case
+    return cases

@@ -7,6 +7,8 @@ Item layout (generic keys pk/sk, gsi1pk/gsi1sk):
 - PERSON#<id> / IDX#<kind>         search keys, gsi1: KANA#<first kana>/<kana>#<id>, BIRTH#<date>/<id>,
                                    RES#<住民コード>/<id>, POSTAL#<postal>/<address>#<id>
 - PERSON#<id> / INCOME#<fy>        income record (総所得金額等 …) when one has been stored
+- RESIDENT#<住民コード> / PERSON     the person registered with that resident code (written when the person
+                                   is registered): the intakes find many 宛名番号 by one batch read
 - PERSON#<id> / MYNUMBER           marker: the vault holds a My Number for this person (no number, no
                                    hash: the API's read routes show "on file" without the vault's table)
 - HOUSEHOLD#<id> / PROFILE         世帯: householder, members past and present, 特定世帯 since; version-locked
@@ -108,6 +110,25 @@ class SearchKeyModel(TableModel):
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_key = Gsi1["SearchKeyModel"]()
+
+
+class ResidentCodeModel(TableModel):
+    """Who was registered with a resident code (住民コード / 宛名番号): a key to batch-read, where the
+    search index (RES#<code> on gsi1) takes one query a code."""
+
+    Meta = table_meta("qualification")
+
+    person_id = UnicodeAttribute()
+
+
+def resident_code_item(p: Person) -> ResidentCodeModel:
+    return ResidentCodeModel(f"RESIDENT#{p.resident_code}", "PERSON", person_id=p.person_id)
+
+
+def holders_of_codes(codes: Iterable[str]) -> dict[str, str]:
+    """Resident code → the person id registered with it (codes nobody was registered with are absent)."""
+    keys = [(f"RESIDENT#{c}", "PERSON") for c in dict.fromkeys(codes)]
+    return {m.pk.removeprefix("RESIDENT#"): m.person_id for m in ResidentCodeModel.batch_get(keys)} if keys else {}
 
 
 class IncomeModel(TableModel):
@@ -224,6 +245,11 @@ def get_person(person_id: str) -> Person | None:
 def get_persons(person_ids: Iterable[str]) -> dict[str, Person]:
     keys = [(person_pk(i), "PROFILE") for i in dict.fromkeys(person_ids)]
     return {m.person_id: to_person(m) for m in PersonModel.batch_get(keys)} if keys else {}
+
+
+def get_households(household_ids: Iterable[str]) -> dict[str, Household]:
+    keys = [(household_pk(i), "PROFILE") for i in dict.fromkeys(household_ids)]
+    return {m.household_id: to_household(m) for m in HouseholdModel.batch_get(keys)} if keys else {}
 
 
 def get_household(household_id: str) -> Household | None:

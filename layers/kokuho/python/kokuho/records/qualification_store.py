@@ -23,6 +23,7 @@ from kokuho.qualification.model import Card, Household, Person
 from kokuho.qualification.ports import (
     SEARCH_INDEXES,
     Access,
+    FactsWrite,
     InvalidPageToken,
     LineMark,
     PendingAcquisition,
@@ -36,7 +37,7 @@ from kokuho.records import intake_files
 from kokuho.records import qualification as repo
 from kokuho.records.assessments import HouseholdCaseModel
 from kokuho.records.base import connection, transaction
-from kokuho.records.household_cases import get_household_case, put_household_case
+from kokuho.records.household_cases import get_household_case, get_household_cases, put_household_case
 
 BATCH_GET_KEYS = 100  # DynamoDB's BatchGetItem: at most 100 keys a request
 
@@ -107,6 +108,9 @@ class PynamoQualificationStore:
     def household(self, household_id: str) -> Household | None:
         return repo.get_household(household_id)
 
+    def households_of(self, household_ids: Iterable[str]) -> dict[str, Household]:
+        return repo.get_households(household_ids)
+
     def person_file(self, person_id: str) -> PersonFile | None:
         return repo.read_person_file(person_id)
 
@@ -170,6 +174,12 @@ class PynamoQualificationStore:
     def household_case(self, household_id: str, fiscal_year: int) -> dict[str, Any] | None:
         return get_household_case(household_id, fiscal_year)
 
+    def household_cases(self, household_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]:
+        return get_household_cases(household_ids, fiscal_year)
+
+    def holders_of_codes(self, codes: Iterable[str]) -> dict[str, str]:
+        return repo.holders_of_codes(codes)
+
     def has_pending_acquisition(self, person_id: str) -> bool:
         return intake_files.pending_acquisition(person_id) is not None
 
@@ -192,41 +202,54 @@ class PynamoQualificationStore:
     def commit_change(self, change: Change, cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor,
                       access: Access, *, note: str | None, now: datetime, marks: Sequence[LineMark] = (),
                       pending: PendingAcquisition | None = None, consume_pending: str | None = None) -> None:
+        notes = [note] * (len(change.person_entries) + len(change.household_entries))
+        self.commit_changes(change, notes, cases, actor, [access], now=now, marks=marks,
+                            pending=[pending] if pending is not None else [],
+                            consume_pending=[consume_pending] if consume_pending is not None else [])
+
+    def commit_changes(self, change: Change, notes: Sequence[str | None],
+                       cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor, accesses: Sequence[Access], *,
+                       now: datetime, marks: Sequence[LineMark] = (), pending: Sequence[PendingAcquisition] = (),
+                       consume_pending: Sequence[str] = ()) -> None:
         at = now.isoformat(timespec="microseconds")
         try:
             with transaction() as tx:
-                self._add_change(tx, change, actor, note, at)
+                self._add_change(tx, change, notes, actor, at)
                 for household_id, case in cases:
                     put_household_case(household_id, case, changed_at=now, transaction=tx)
                 _add_marks(tx, marks)
-                if pending is not None:
-                    cause_on = pending.cause_on.isoformat()
+                for put in pending:
+                    cause_on = put.cause_on.isoformat()
                     tx.save(intake_files.PendingAcquisitionModel(
-                        repo.person_pk(pending.person_id), intake_files.PENDING_ACQUISITION,
-                        person_id=pending.person_id, reason=pending.reason, cause_on=cause_on,
-                        source=pending.source, gsi1pk=intake_files.PENDING_ACQUISITION,
-                        gsi1sk=f"{cause_on}#{pending.person_id}"))
-                if consume_pending is not None:
-                    tx.delete(intake_files.PendingAcquisitionModel(repo.person_pk(consume_pending),
+                        repo.person_pk(put.person_id), intake_files.PENDING_ACQUISITION,
+                        person_id=put.person_id, reason=put.reason, cause_on=cause_on,
+                        source=put.source, gsi1pk=intake_files.PENDING_ACQUISITION,
+                        gsi1sk=f"{cause_on}#{put.person_id}"))
+                for person_id in consume_pending:
+                    tx.delete(intake_files.PendingAcquisitionModel(repo.person_pk(person_id),
                                                                    intake_files.PENDING_ACQUISITION))
-                record_access(actor, access.subject_ids, access.category, access.operation, transaction=tx)
+                for access in accesses:
+                    record_access(actor, access.subject_ids, access.category, access.operation, transaction=tx)
         except TransactWriteError as exc:
             raise StoreConflict("a version, a condition or the access chain moved") from exc
 
     @staticmethod
-    def _add_change(tx: TransactWrite, change: Change, actor: Actor, note: str | None, at: str) -> None:
+    def _add_change(tx: TransactWrite, change: Change, notes: Sequence[str | None], actor: Actor, at: str) -> None:
         who = actor.staff_id
         for person in change.persons.values():
             tx.save(repo.from_person(person, updated_at=at, updated_by=who))
             for key in repo.search_keys(person):
                 tx.save(key)
+            if not person.version:  # registered now: the resident code names them (found by batch read)
+                tx.save(repo.resident_code_item(person))
         for household in change.households.values():
             tx.save(repo.from_household(household, updated_at=at, updated_by=who))
-        for i, (pid, entry) in enumerate(change.person_entries):
+        person_notes, household_notes = notes[:len(change.person_entries)], notes[len(change.person_entries):]
+        for i, ((pid, entry), note) in enumerate(zip(change.person_entries, person_notes, strict=True)):
             seq = change.persons[pid].version + 1
             tx.save(_history(repo.person_pk(pid), seq, i, entry, actor, note, at),
                     condition=repo.HistoryModel.pk.does_not_exist())
-        for i, (hid, entry) in enumerate(change.household_entries):
+        for i, ((hid, entry), note) in enumerate(zip(change.household_entries, household_notes, strict=True)):
             seq = change.households[hid].version + 1
             tx.save(_history(repo.household_pk(hid), seq, i, entry, actor, note, at),
                     condition=repo.HistoryModel.pk.does_not_exist())
@@ -241,22 +264,33 @@ class PynamoQualificationStore:
                      incomes: Mapping[str, Mapping[str, Any]], care: Mapping[str, Mapping[str, Any]],
                      case: dict[str, Any], actor: Actor, access: Access, *, now: datetime,
                      marks: Sequence[LineMark] = ()) -> None:
+        self.commit_facts_many([FactsWrite(household, persons, fiscal_year, incomes, care, case, marks)], actor,
+                               [access], now=now)
+
+    def commit_facts_many(self, writes: Sequence[FactsWrite], actor: Actor, accesses: Sequence[Access], *,
+                          now: datetime) -> None:
         try:
             with transaction() as tx:
-                for pid, income in incomes.items():
-                    tx.save(repo.IncomeModel(repo.person_pk(pid), f"INCOME#{fiscal_year}", income=dict(income)))
-                for pid, record in care.items():
-                    tx.save(intake_files.CareModel(repo.person_pk(pid), f"CARE#{fiscal_year}", care=dict(record)))
-                tx.condition_check(repo.HouseholdModel, repo.household_pk(household.household_id), "PROFILE",
-                                   condition=repo.HouseholdModel.version == household.version)
-                for pid, person in persons.items():
-                    tx.condition_check(repo.PersonModel, repo.person_pk(pid), "PROFILE",
-                                       condition=repo.PersonModel.version == person.version)
-                put_household_case(household.household_id, case, changed_at=now, transaction=tx)
-                _add_marks(tx, marks)
-                record_access(actor, access.subject_ids, access.category, access.operation, transaction=tx)
+                checked: set[str] = set()  # a member named by two writes is checked once
+                for w in writes:
+                    fy = w.fiscal_year
+                    for pid, income in w.incomes.items():
+                        tx.save(repo.IncomeModel(repo.person_pk(pid), f"INCOME#{fy}", income=dict(income)))
+                    for pid, held in w.care.items():
+                        tx.save(intake_files.CareModel(repo.person_pk(pid), f"CARE#{fy}", care=dict(held)))
+                    tx.condition_check(repo.HouseholdModel, repo.household_pk(w.household.household_id), "PROFILE",
+                                       condition=repo.HouseholdModel.version == w.household.version)
+                    for pid, person in w.persons.items():
+                        if pid not in checked:
+                            checked.add(pid)
+                            tx.condition_check(repo.PersonModel, repo.person_pk(pid), "PROFILE",
+                                               condition=repo.PersonModel.version == person.version)
+                    put_household_case(w.household.household_id, w.case, changed_at=now, transaction=tx)
+                    _add_marks(tx, w.marks)
+                for access in accesses:
+                    record_access(actor, access.subject_ids, access.category, access.operation, transaction=tx)
         except TransactWriteError as exc:
-            raise StoreConflict("the household, a member or the access chain moved") from exc
+            raise StoreConflict("a household, a member or the access chain moved") from exc
 
     def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str, *,
                result: str = "ok", chain: str | None = None, attempts: int = 8) -> None:

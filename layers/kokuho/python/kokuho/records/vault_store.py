@@ -8,6 +8,8 @@ Items (table "mynumber"):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
 
@@ -82,6 +84,14 @@ def _pk(person_id: str) -> str:
     return f"PERSON#{person_id}"
 
 
+def _model(item: StoredNumber) -> MyNumberModel:
+    return MyNumberModel(
+        _pk(item.person_id), "CURRENT", person_id=item.person_id, ciphertext=item.sealed.ciphertext,
+        nonce=item.sealed.nonce, encrypted_data_key=item.sealed.encrypted_data_key, stored_at=item.stored_at,
+        stored_by=item.stored_by, gsi1pk=f"MNH#{item.digest}", gsi1sk=item.person_id,
+    )
+
+
 class PynamoVaultStore:
     def current(self, person_id: str) -> StoredNumber | None:
         try:
@@ -100,6 +110,24 @@ class PynamoVaultStore:
 
     def holders(self, digest: str, limit: int | None = None) -> list[str]:
         return [m.person_id for m in MyNumberModel.by_hash.query(f"MNH#{digest}", limit=limit)]
+
+    def currents(self, person_ids: Sequence[str]) -> dict[str, StoredNumber]:
+        keys = [(_pk(p), "CURRENT") for p in dict.fromkeys(person_ids)]
+        return {m.person_id: StoredNumber(m.person_id, m.gsi1pk.removeprefix("MNH#"),
+                                          Sealed(m.ciphertext, m.nonce, m.encrypted_data_key), m.stored_at,
+                                          m.stored_by)
+                for m in MyNumberModel.batch_get(keys)} if keys else {}
+
+    def put_currents(self, items: Sequence[StoredNumber], actor: Actor) -> None:
+        try:
+            with transaction() as tx:
+                for item in items:
+                    tx.save(_model(item), condition=MyNumberModel.pk.does_not_exist())
+                    # the qualification file learns only THAT a number is held
+                    tx.save(MyNumberOnFileModel(person_pk(item.person_id), MY_NUMBER_ON_FILE))
+                record_access(actor, [i.person_id for i in items], CATEGORY, "store", transaction=tx)
+        except (TransactWriteError, PutError) as exc:
+            raise VaultConflict("a person's number or the access chain moved") from exc
 
     def put_current(self, item: StoredNumber, actor: Actor) -> None:
         model = MyNumberModel(
