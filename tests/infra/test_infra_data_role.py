@@ -18,7 +18,7 @@ ACCOUNT = "111111111111"
 API_FUNCTIONS = {
     "kokuho-qualification-api-read": {"qualification", "requests"},
     "kokuho-qualification-api-register": {"qualification", "assessment"},
-    "kokuho-qualification-api-vault": {"mynumber", "qualification"},
+    "kokuho-qualification-api-vault": {"mynumber", "qualification", "requests"},
     "kokuho-qualification-api-approval": {"linkage"},
     "kokuho-qualification-api-review": set(),
     "kokuho-qualification-api-collection": {"collection", "qualification"},

@@ -33,7 +33,7 @@ API_TABLES: dict[str, dict[str, str]] = {
                                           **EVERY_ROUTE},
     # store / reveal / look up, the review list; the person must exist; the "on file" marker
     "kokuho-qualification-api-vault": {"mynumber": "write", "qualification": "write",
-                                       **EVERY_ROUTE},
+                                       "requests": "read", **EVERY_ROUTE},  # 利用停止 of a reveal/look-up
     # 自動応答不可 queue and decisions
     "kokuho-qualification-api-approval": {"linkage": "write", **EVERY_ROUTE},
     # 権限設定状況の一覧表

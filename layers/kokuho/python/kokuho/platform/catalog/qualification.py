@@ -46,8 +46,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
          {"qualification": "write", "assessment": "write"}, 20),
     # The My Number vault: the mynumber table (and its key); the person must exist (qualification) and
     # the vault keeps the "number on file" marker there. Also stores the numbers of the case intake.
+    # requests read: a reveal or a look-up is refused for a person under 利用停止 (qualification.my_number).
     _api("vault", "資格管理 API (vault): store, reveal and look up My Numbers, the review list; intake's numbers",
-         {"mynumber": "write", "qualification": "write"}, 10,
+         {"mynumber": "write", "qualification": "write", "requests": "read"}, 10,
          handler="qualification.vault.handler"),  # the API's handler, and the intake's numbers
     # 自動応答不可: the held provision requests (linkage) and the task-token answer. Not linkage_records:
     # the 情報提供等記録 is written by the provision workflow after the decision, never by the API.
