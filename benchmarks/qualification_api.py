@@ -108,11 +108,6 @@ class _Collect:
         self.items[(model.pk, model.sk)] = model
 
 
-def _notes(change: Any, note: str | None) -> list[str | None]:
-    """The store's history note of each entry of a change (one note for the whole change, as a counter's)."""
-    return [note] * (len(change.person_entries) + len(change.household_entries))
-
-
 def load_bulk(persons: int, say: Any) -> list[tuple[str, list[str]]]:
     """The same qualification items the application layer writes — each registration and 取得 computed
     by the domain (kokuho.qualification.service) and turned into items by the application's own store
@@ -122,6 +117,7 @@ def load_bulk(persons: int, say: Any) -> list[tuple[str, list[str]]]:
 
     from kokuho.access.records import Actor
     from kokuho.qualification import service
+    from kokuho.qualification.ports import one_note
     from kokuho.qualification.reasons import Reason
     from kokuho.records.qualification import PersonModel
     from kokuho.records.qualification_store import PynamoQualificationStore
@@ -143,12 +139,12 @@ def load_bulk(persons: int, say: Any) -> list[tuple[str, list[str]]]:
         states: dict[str, Any] = {}  # the members registered so far, as the application would read them
         for person in members:
             change = service.register_person(person, household, today)
-            PynamoQualificationStore._add_change(pending, change, _notes(change, None), actor, at)  # type: ignore[arg-type]
+            PynamoQualificationStore._add_change(pending, change, one_note(change, None), actor, at)  # type: ignore[arg-type]
             household = replace(change.households[hid], version=(household.version if household else 0) + 1)
             states[person.person_id] = replace(person, version=1)
             change = service.acquire(states[person.person_id], household, states, Reason.MOVE_IN, on, today)
-            PynamoQualificationStore._add_change(pending, change, _notes(change, "転入届"), actor,  # type: ignore[arg-type]
-                                                  at)
+            PynamoQualificationStore._add_change(pending, change, one_note(change, "転入届"), actor,  # type: ignore[arg-type]
+                                                 at)
             household = replace(change.households[hid], version=household.version + 1)
             states[person.person_id] = replace(change.persons[person.person_id], version=2)
         out.append((hid, [p.person_id for p in members]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -163,14 +163,6 @@ class InMemoryQualificationStore:
         if any(m in self.marks for m in marks) or len(set(marks)) != len(marks):
             raise StoreConflict("a line is applied already")
 
-    def commit_change(self, change: Change, cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor,
-                      access: Access, *, note: str | None, now: datetime, marks: Sequence[LineMark] = (),
-                      pending: PendingAcquisition | None = None, consume_pending: str | None = None) -> None:
-        notes = [note] * (len(change.person_entries) + len(change.household_entries))
-        self.commit_changes(change, notes, cases, actor, [access], now=now, marks=marks,
-                            pending=[pending] if pending is not None else [],
-                            consume_pending=[consume_pending] if consume_pending is not None else [])
-
     def commit_changes(self, change: Change, notes: Sequence[str | None],
                        cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor, accesses: Sequence[Access], *,
                        now: datetime, marks: Sequence[LineMark] = (), pending: Sequence[PendingAcquisition] = (),
@@ -219,13 +211,6 @@ class InMemoryQualificationStore:
         for access in accesses:
             self.access.append(AccessRow(actor.staff_id, tuple(access.subject_ids), access.category,
                                          access.operation))
-
-    def commit_facts(self, household: Household, persons: Mapping[str, Person], fiscal_year: int,
-                     incomes: Mapping[str, Mapping[str, Any]], care: Mapping[str, Mapping[str, Any]],
-                     case: dict[str, Any], actor: Actor, access: Access, *, now: datetime,
-                     marks: Sequence[LineMark] = ()) -> None:
-        self.commit_facts_many([FactsWrite(household, persons, fiscal_year, incomes, care, case, marks)], actor,
-                               [access], now=now)
 
     def commit_facts_many(self, writes: Sequence[FactsWrite], actor: Actor, accesses: Sequence[Access], *,
                           now: datetime) -> None:

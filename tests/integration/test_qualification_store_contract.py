@@ -17,7 +17,15 @@ from kokuho.access.actor import Actor
 from kokuho.qualification import reads, registrations, service
 from kokuho.qualification.errors import Conflict
 from kokuho.qualification.model import Person
-from kokuho.qualification.ports import Access, InvalidPageToken, LineMark, PendingAcquisition, StoreConflict
+from kokuho.qualification.ports import (
+    Access,
+    FactsWrite,
+    InvalidPageToken,
+    LineMark,
+    PendingAcquisition,
+    StoreConflict,
+    one_note,
+)
 from kokuho.qualification.reasons import Reason
 
 TODAY = date(2024, 9, 1)
@@ -53,7 +61,7 @@ def test_registrations_read_back_alike(store: Any) -> None:
     _household_of_three(store)
     registrations.register_qualification(store, CLERK, "P1", Reason.MOVE_IN, date(2024, 4, 1), 1, None, TODAY)
     card = registrations.issue_card(store, CLERK, "P1", TODAY, 2, None, TODAY)
-    store.commit_change(service.Change(), [], CLERK, Access(["P1"], "qualification", "noop"), note=None, now=NOW)
+    store.commit_changes(service.Change(), [], [], CLERK, [Access(["P1"], "qualification", "noop")], now=NOW)
     p1 = store.person("P1")
     assert p1 is not None and p1.version == 3 and p1.insured_on(TODAY)
     assert sorted(store.persons(["P1", "P3", "P9"])) == ["P1", "P3"]
@@ -80,7 +88,8 @@ def test_a_write_commits_only_at_the_versions_read_and_all_or_nothing(store: Any
     stale = replace(p1, version=0)
     change = service.move(stale, "802-0001", "北九州市小倉南区2", TODAY, TODAY)
     with pytest.raises(StoreConflict):
-        store.commit_change(change, [], CLERK, Access(["P1"], "qualification", "move"), note=None, now=NOW)
+        store.commit_changes(change, one_note(change, None), [], CLERK, [Access(["P1"], "qualification", "move")],
+                             now=NOW)
     assert store.person("P1") == p1
     with pytest.raises(Conflict):
         registrations.commit(store, change, CLERK, "move", today=TODAY)
@@ -88,18 +97,19 @@ def test_a_write_commits_only_at_the_versions_read_and_all_or_nothing(store: Any
     registrations.register_move(store, CLERK, "P1", "802-0001", "北九州市小倉南区2", TODAY, 1, None, TODAY,
                                 markers=[mark])
     with pytest.raises(StoreConflict):  # the line's marker is written once
-        store.commit_change(service.move(store.person("P1"), "802-0002", "x", TODAY, TODAY), [], CLERK,
-                            Access(["P1"], "qualification", "move"), note=None, now=NOW, marks=[mark])
+        moved = service.move(store.person("P1"), "802-0002", "x", TODAY, TODAY)
+        store.commit_changes(moved, one_note(moved, None), [], CLERK, [Access(["P1"], "qualification", "move")],
+                             now=NOW, marks=[mark])
     assert store.person("P1").address == "北九州市小倉南区2"
     household = store.household("H1")
     with pytest.raises(StoreConflict):  # a member moved since read
-        store.commit_facts(household, {"P1": p1}, 2024, {"P1": {"total": 1}}, {}, {"fiscal_year": 2024,
-                                                                               "household": {"members": []}},
-                           CLERK, Access(["P1", "HH:H1"], "income", "write"), now=NOW)
+        store.commit_facts_many([FactsWrite(household, {"P1": p1}, 2024, {"P1": {"total": 1}}, {},
+                                            {"fiscal_year": 2024, "household": {"members": []}})],
+                                CLERK, [Access(["P1", "HH:H1"], "income", "write")], now=NOW)
     assert store.incomes(["P1"], 2024) == {}
-    store.commit_facts(household, {"P1": store.person("P1")}, 2024, {"P1": {"total": 1}},
-                       {"P2": {"second_insured_exempt": []}}, store.household_case("H1", 2024) or {},
-                       CLERK, Access(["P1", "HH:H1"], "income", "write"), now=NOW)
+    store.commit_facts_many([FactsWrite(household, {"P1": store.person("P1")}, 2024, {"P1": {"total": 1}},
+                                        {"P2": {"second_insured_exempt": []}}, store.household_case("H1", 2024) or {})],
+                            CLERK, [Access(["P1", "HH:H1"], "income", "write")], now=NOW)
     assert store.incomes(["P1", "P2"], 2024) == {"P1": {"total": 1}}
     assert store.care(["P1", "P2"], 2024) == {"P2": {"second_insured_exempt": []}}
 

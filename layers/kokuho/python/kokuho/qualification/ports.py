@@ -101,6 +101,11 @@ class ProjectionFacts:
 SEARCH_INDEXES = ("RES", "BIRTH", "POSTAL", "KANA")
 
 
+def one_note(change: Change, note: str | None) -> list[str | None]:
+    """`commit_changes`' notes when one note stands for every history entry of the change."""
+    return [note] * (len(change.person_entries) + len(change.household_entries))
+
+
 class QualificationStore(Protocol):
     # -- reads (strongly consistent where a registration decides on them)
     def person(self, person_id: str) -> Person | None: ...
@@ -133,30 +138,22 @@ class QualificationStore(Protocol):
         this search."""
 
     # -- writes: all of it or nothing (StoreConflict)
-    def commit_change(self, change: Change, cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor,
-                      access: Access, *, note: str | None, now: datetime, marks: Sequence[LineMark] = (),
-                      pending: PendingAcquisition | None = None, consume_pending: str | None = None) -> None:
-        """The change's persons and households (each only at the version it was read), their search keys,
-        history entries (who, when, why) and cards, the household cases, the line markers, a pending
-        acquisition put or consumed, and the access record — in one transaction."""
     def commit_changes(self, change: Change, notes: Sequence[str | None],
                        cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor, accesses: Sequence[Access], *,
                        now: datetime, marks: Sequence[LineMark] = (), pending: Sequence[PendingAcquisition] = (),
                        consume_pending: Sequence[str] = ()) -> None:
-        """Several registrations in one transaction (`commit_change` of many lines of an intake file):
-        `change` holds each record once, at its last state and at the version it has in the store; its
-        history entries are numbered under the next version, each with its note (`notes`: the person
-        entries', then the household entries'); one access record per Access."""
+        """Registrations in one transaction — one counter request, or many lines of an intake file: the
+        change's persons and households (each only at the version it was read), their search keys, history
+        entries (who, when, why) and cards, the household cases, the line markers, pending acquisitions put
+        or consumed, and the access records. `change` holds each record once, at its last state and at the
+        version it has in the store; its history entries are numbered under the next version, each with its
+        note (`notes`: the person entries', then the household entries'; `one_note` for one note on all);
+        one access record per Access."""
     def commit_facts_many(self, writes: Sequence[FactsWrite], actor: Actor, accesses: Sequence[Access], *,
                           now: datetime) -> None:
-        """Several households' `commit_facts` in one transaction, with one access record per Access."""
-    def commit_facts(self, household: Household, persons: Mapping[str, Person], fiscal_year: int,
-                     incomes: Mapping[str, Mapping[str, Any]], care: Mapping[str, Mapping[str, Any]],
-                     case: dict[str, Any], actor: Actor, access: Access, *, now: datetime,
-                     marks: Sequence[LineMark] = ()) -> None:
-        """Income and care records of the year and the household's case, only while the household and
-        `persons` are at the versions read, with the line markers and the access record, in one
-        transaction."""
+        """Households' income and care records of the year and their cases, each only while the household
+        and its `persons` are at the versions read, with the line markers, in one transaction, with one
+        access record per Access."""
     def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str, *,
                result: str = "ok", chain: str | None = None, attempts: int = 8) -> None:
         """An access record on its own (reads, refusals); a concurrent append to the chain is retried."""

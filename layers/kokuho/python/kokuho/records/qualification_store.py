@@ -199,14 +199,6 @@ class PynamoQualificationStore:
 
     # -- writes
 
-    def commit_change(self, change: Change, cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor,
-                      access: Access, *, note: str | None, now: datetime, marks: Sequence[LineMark] = (),
-                      pending: PendingAcquisition | None = None, consume_pending: str | None = None) -> None:
-        notes = [note] * (len(change.person_entries) + len(change.household_entries))
-        self.commit_changes(change, notes, cases, actor, [access], now=now, marks=marks,
-                            pending=[pending] if pending is not None else [],
-                            consume_pending=[consume_pending] if consume_pending is not None else [])
-
     def commit_changes(self, change: Change, notes: Sequence[str | None],
                        cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor, accesses: Sequence[Access], *,
                        now: datetime, marks: Sequence[LineMark] = (), pending: Sequence[PendingAcquisition] = (),
@@ -259,13 +251,6 @@ class PynamoQualificationStore:
                 tx.save(model, condition=repo.CardModel.pk.does_not_exist())
             else:
                 tx.save(model, condition=repo.CardModel.recovered_on.does_not_exist())
-
-    def commit_facts(self, household: Household, persons: Mapping[str, Person], fiscal_year: int,
-                     incomes: Mapping[str, Mapping[str, Any]], care: Mapping[str, Mapping[str, Any]],
-                     case: dict[str, Any], actor: Actor, access: Access, *, now: datetime,
-                     marks: Sequence[LineMark] = ()) -> None:
-        self.commit_facts_many([FactsWrite(household, persons, fiscal_year, incomes, care, case, marks)], actor,
-                               [access], now=now)
 
     def commit_facts_many(self, writes: Sequence[FactsWrite], actor: Actor, accesses: Sequence[Access], *,
                           now: datetime) -> None:
