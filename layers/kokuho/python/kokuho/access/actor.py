@@ -3,7 +3,9 @@ name it without importing the access-record table."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,3 +19,12 @@ class Actor:
     # The chain every record of this actor goes to (an API request: its container's own chain,
     # kokuho.access.records.own_chain); None: the chain the caller names, else the first subject's.
     chain: str | None = None
+
+
+def authorised_actor(context: Mapping[str, Any], routes: str) -> Actor:
+    """The actor a route acts as: put in the router's context by the API's admission once the caller's
+    identity and grant are checked. Missing only if a host forgets those checks: a wiring fault, not a 4xx."""
+    actor = context.get("actor")
+    if not isinstance(actor, Actor):
+        raise RuntimeError(f"{routes} route called without an authorised actor")
+    return actor

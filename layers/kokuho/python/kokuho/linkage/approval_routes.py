@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.identity.redaction import looks_like_my_number, redact
 from kokuho.linkage import provision
@@ -53,10 +54,7 @@ class DecisionIn(BaseModel):
 
 
 def _actor() -> Actor:
-    actor = router.context.get("actor")
-    if not isinstance(actor, Actor):  # only reachable if a host forgets its identity and grant checks
-        raise RuntimeError("approval route called without an authorised actor")
-    return actor
+    return authorised_actor(router.context, "approval")
 
 
 def _error(status: int, reason: str) -> Response[dict[str, Any]]:

@@ -29,6 +29,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.collection import arrears_actions
 from kokuho.collection.arrears import STAFF_KINDS, arrears_view, view_doc
@@ -189,10 +190,7 @@ class StatisticsOut(_Closed):
 
 
 def _actor() -> Actor:
-    actor = router.context.get("actor")
-    if not isinstance(actor, Actor):  # only reachable if the host forgets its identity and grant checks
-        raise RuntimeError("arrears route called without an authorised actor")
-    return actor
+    return authorised_actor(router.context, "arrears")
 
 
 def _not_found_read(actor: Actor, subject: str, message: str) -> NotFound:

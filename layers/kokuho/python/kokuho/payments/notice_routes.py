@@ -23,6 +23,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict
 
+from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.collection.ledger import ledger_state
 from kokuho.dates.tokyo import today_jst
@@ -52,10 +53,7 @@ class NoticeOut(BaseModel):
 
 
 def _actor() -> Actor:
-    actor = router.context.get("actor")
-    if not isinstance(actor, Actor):  # only reachable if the host forgets its identity and grant checks
-        raise RuntimeError("notice route called without an authorised actor")
-    return actor
+    return authorised_actor(router.context, "notice")
 
 
 def _not_found(actor: Actor, subject: str, message: str) -> NotFound:

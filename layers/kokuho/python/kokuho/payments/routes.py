@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
+from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.collection import unmatched
 from kokuho.collection.ports import RefundAccount, WriteConflict
@@ -109,10 +110,7 @@ class RefundAccountOut(_Closed):
 
 
 def _actor() -> Actor:
-    actor = router.context.get("actor")
-    if not isinstance(actor, Actor):  # only reachable if the host forgets its identity and grant checks
-        raise RuntimeError("collection route called without an authorised actor")
-    return actor
+    return authorised_actor(router.context, "collection")
 
 
 def unmatched_queue(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) -> dict[str, Any]:
