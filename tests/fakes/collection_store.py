@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from kokuho.collection.ledger import Charge
+from kokuho.collection.pension_deduction import pension_ledger_charge
 from kokuho.collection.ports import LedgerKey, LedgerWrite, Slip, StoredLedger, UnmatchedPayment, WriteConflict
 
 
@@ -31,6 +32,9 @@ class InMemoryCollectionStore:
     def put_charge(self, charge: Charge, *, decreased: bool = False) -> None:
         key = (charge.household_id, charge.fiscal_year)
         old = self.ledger_items.get(key)
+        if old is not None and old.pension is not None:  # as the adapter reads it: the deduction's charge
+            charge = pension_ledger_charge(charge.household_id, charge.fiscal_year, version=charge.version,
+                                           payer_id=charge.payer_id, annual=charge.annual, overlay=old.pension)
         self.ledger_items[key] = replace(old, charge=charge) if old else StoredLedger(charge)
         if decreased:
             self.overpaid.add(key)

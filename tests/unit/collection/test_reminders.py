@@ -82,3 +82,38 @@ def test_late_charges_are_billed_once_the_principal_is_paid() -> None:
     assert (out["late_charges"], out["late_charge_yen"]) == (1, expected)
     assert run_reminders(store, on=date(2024, 12, 3), actor="system:reminders")["late_charges"] == 0
     assert [b["installment"] for b in store.ledger_items[("H3", 2024)].late_charges] == [1]
+
+
+def test_a_pension_installment_the_insurer_could_not_deduct_is_not_reminded_its_amount_is_once_ordinary() -> None:
+    """domain.md §6: a 特別徴収 installment is the insurer's deduction, not the payer's payment by a 納期限 —
+    no 督促状 for it, deducted or not. A 徴収不能 stops the deduction and the rest (that month's amount with
+    it) is collected normally (普通徴収): those installments are reminded after their own due dates."""
+    from kokuho.collection.payment_files import PENSION
+    from kokuho.collection.payment_intake import intake_payment_file
+    from kokuho.collection.pension_deduction import (
+        ORDINARY,
+        PENSION_KIND,
+        deduction_schedule,
+        pension_ledger_charge,
+        schedule_doc,
+    )
+    from kokuho.intake.framing import build_file
+
+    store = InMemoryCollectionStore()
+    schedule = deduction_schedule(2024, annual=60_000, previous_february=0)  # October, December, February
+    overlay = {"status": "deducting", "schedule": schedule_doc(schedule), "ordinary": [], "stop": None}
+    store.put_charge(pension_ledger_charge("H3", 2024, version=1, payer_id="H3-P1", annual=60_000, overlay=overlay))
+    assert {i.kind for i in store.ledger_items[("H3", 2024)].charge.installments} == {PENSION_KIND}
+    data = build_file([{"payer_id": "H3-P1", "fiscal_year": 2024, "month": "2024-10", "amount": 20_000,
+                        "result": "徴収不能", "reason": "年金の支払差止"}])
+    intake_payment_file(PENSION, data, store=store, actor="system:payments", key="k", received_on=date(2024, 10, 20))
+    assert run_reminders(store, on=date(2024, 11, 5), actor="system:reminders")["reminders"] == 0
+    # once stopped (the pension run: the 徴収不能 month and the rest go on ordinary installments after it)
+    stopped = {**overlay, "status": "stopped",
+               "stop": {"on": "2024-10-20", "from_month": "2024-10", "reason": "徴収不能"}}
+    store.put_charge(pension_ledger_charge("H3", 2024, version=1, payer_id="H3-P1", annual=60_000, overlay=stopped))
+    charge = store.ledger_items[("H3", 2024)].charge
+    assert [(i.month, i.amount, i.kind) for i in charge.installments] == [
+        ("2024-11", 12_000, ORDINARY), ("2024-12", 12_000, ORDINARY), ("2025-01", 12_000, ORDINARY),
+        ("2025-02", 12_000, ORDINARY), ("2025-03", 12_000, ORDINARY)]
+    assert run_reminders(store, on=date(2024, 12, 5), actor="system:reminders")["reminders"] == 1  # November's

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from kokuho.intake import care, residents, tax, welfare
+from kokuho.intake import care, pension, residents, tax, welfare
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "city_intake_files.md"
 PARSERS = {"residents": residents.parse_file, "tax": tax.validate_file, "welfare": welfare.parse_file,
-           "care": care.validate_file}
+           "care": care.validate_file, "pension": pension.validate_file}
 
 
 def _examples() -> dict[str, bytes]:

@@ -28,6 +28,9 @@ from kokuho.collection.late_charge import Installment, Payment, apply_payments
 
 #: Channels a payment comes through (the file or act that brought it).
 CHANNELS = ("口座振替", "収納", "特別徴収", "充当", "窓口消込")
+#: How an installment is collected: by the payer (普通徴収: a slip, a transfer; reminded when unpaid) or deducted
+#: from the householder's pension by the insurer (特別徴収, kokuho.collection.pension_deduction: never reminded).
+ORDINARY, PENSION_KIND = "普通徴収", "特別徴収"
 #: Kinds of disbursement of an overpayment.
 DISBURSEMENTS = ("充当", "還付")
 
@@ -74,6 +77,7 @@ class ChargedInstallment:
     month: str  # YYYY-MM, the month it is billed in
     due: date  # 納期限 (domain.md §6)
     amount: int
+    kind: str = ORDINARY  # 普通徴収 | 特別徴収
 
 
 @dataclass(frozen=True)
@@ -94,26 +98,29 @@ class Charge:
 
 def charge_from_version(household_id: str, fiscal_year: int, *, version: int, payer_id: str, annual: int,
                         installments: Sequence[Mapping[str, Any]]) -> Charge:
-    """The charge of an assessment version: its installments (`{"due": "YYYY-MM", "amount"}`), numbered by
-    month and given their due dates; capped at the annual premium (see the module docstring)."""
+    """The charge of an assessment version: its installments (`{"due": "YYYY-MM", "amount", "kind"?}`; kind
+    普通徴収 unless given), numbered by month and given their due dates; capped at the annual premium (see the
+    module docstring)."""
     _yen(annual, "annual")
-    rows: list[tuple[int, str, int]] = []
+    rows: list[tuple[int, str, int, str]] = []
     for i, inst in enumerate(installments):
         month = inst.get("due")
         if not isinstance(month, str) or len(month) != 7 or month[4] != "-":
             raise LedgerError(f"installments[{i}].due", "must be a month YYYY-MM")
+        kind = str(inst.get("kind") or ORDINARY)
+        _one_of(kind, (ORDINARY, PENSION_KIND), f"installments[{i}].kind")
         number = installment_number_of(fiscal_year, int(month[:4]), int(month[5:7]))
-        rows.append((number, month, _yen(inst.get("amount"), f"installments[{i}].amount")))
+        rows.append((number, month, _yen(inst.get("amount"), f"installments[{i}].amount"), kind))
     rows.sort()
-    if len({n for n, _, _ in rows}) != len(rows):
+    if len({r[0] for r in rows}) != len(rows):
         raise LedgerError("installments", "two installments in one month")
     # A 更正 below what is already due keeps the due installments as billed (premium rule 7); the ledger
     # owes no more than the annual premium, so the excess comes off the latest installments first.
-    amounts = [a for _, _, a in rows]
+    amounts = [r[2] for r in rows]
     _off_the_latest(amounts, sum(amounts) - annual)
     return Charge(household_id, fiscal_year, payer_id, version, annual, tuple(
-        ChargedInstallment(n, m, month_due_date(int(m[:4]), int(m[5:7])), a)
-        for (n, m, _), a in zip(rows, amounts, strict=True)))
+        ChargedInstallment(n, m, month_due_date(int(m[:4]), int(m[5:7])), a, kind)
+        for (n, m, _, kind), a in zip(rows, amounts, strict=True)))
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from kokuho.collection.ledger import Charge, PaymentEntry, charge_from_version
+from kokuho.collection.ledger import ORDINARY, PENSION_KIND, Charge, PaymentEntry, charge_from_version
 from kokuho.premium.installments import installment_months, split_equally
+
+__all__ = ["ORDINARY", "PENSION_KIND"]  # the installment kinds, with the rules below
 
 PROVISIONAL, FINAL = "仮徴収", "本徴収"
 PROVISIONAL_MONTHS = (4, 6, 8)
@@ -144,13 +147,20 @@ def _ledger_month(month: str) -> str:
 
 
 def _charge(household_id: str, fiscal_year: int, version: int, payer_id: str, annual: int,
-            amounts: Iterable[tuple[str, int]]) -> Charge:
+            amounts: Iterable[tuple[str, int]], ordinary: Iterable[tuple[str, int]] = ()) -> Charge:
+    """`amounts` deducted (特別徴収), `ordinary` collected by the payer (普通徴収); a ledger month holding both
+    (a stop in April or May: April's deduction is carried on June) is ordinary — the payer is billed for it."""
     by_month: dict[str, int] = {}
-    for month, amount in amounts:
-        key = _ledger_month(month)
-        by_month[key] = by_month.get(key, 0) + amount
+    kinds: dict[str, set[str]] = {}
+    for kind, rows in ((PENSION_KIND, amounts), (ORDINARY, ordinary)):
+        for month, amount in rows:
+            key = _ledger_month(month)
+            by_month[key] = by_month.get(key, 0) + amount
+            kinds.setdefault(key, set()).add(kind)
     return charge_from_version(household_id, fiscal_year, version=version, payer_id=payer_id, annual=annual,
-                               installments=[{"due": m, "amount": a} for m, a in sorted(by_month.items())])
+                               installments=[{"due": m, "amount": a,
+                                              "kind": PENSION_KIND if kinds[m] == {PENSION_KIND} else ORDINARY}
+                                             for m, a in sorted(by_month.items())])
 
 
 def pension_charge(household_id: str, fiscal_year: int, *, version: int, payer_id: str, annual: int,
@@ -192,9 +202,71 @@ def charge_after_stop(household_id: str, fiscal_year: int, *, version: int, paye
     _yen(annual, "annual")
     kept = [(m, _yen(a, f"deducted[{m}]")) for m, a in sorted(deducted.items())]
     rest = annual - sum(a for _, a in kept)
-    stop_index = (stopped_on.year - fiscal_year) * 12 + stopped_on.month - 4  # 0 = April of the fiscal year
-    if not 0 <= stop_index <= 11:
+    return _charge(household_id, fiscal_year, version, payer_id, annual, kept,
+                   _ordinary_after(fiscal_year, rest, month_index(fiscal_year, stopped_on)))
+
+
+def month_index(fiscal_year: int, day: date) -> int:
+    """0 = April of the fiscal year … 11 = March (refused outside the year)."""
+    index = (day.year - fiscal_year) * 12 + day.month - 4
+    if not 0 <= index <= 11:
         raise PensionDeductionError("stopped_on", "must be a day of the fiscal year")
-    ordinary = split_equally(rest, installment_months(fiscal_year, stop_index)) if rest > 0 else []
-    return _charge(household_id, fiscal_year, version, payer_id, annual,
-                   [*kept, *((str(i["due"]), int(i["amount"])) for i in ordinary)])
+    return index
+
+
+def _ordinary_after(fiscal_year: int, rest: int, index: int, *, skip: Iterable[str] = ()) -> list[tuple[str, int]]:
+    """`rest` on the ordinary installments after the month `index` (June at the earliest) by the premium's
+    installment rule (kokuho.premium.installments: one rule), months in `skip` left out."""
+    if rest <= 0:
+        return []
+    left_out = set(skip)
+    months = [m for m in installment_months(fiscal_year, index) if m not in left_out]
+    if not months:  # a raise seen in March with every later month deducted: the April after the year
+        months = [f"{fiscal_year + 1:04d}-04"]
+    return [(str(i["due"]), int(i["amount"])) for i in split_equally(rest, months)]
+
+
+# -- the ledger of a household whose premium is deducted (the pension run's state, kokuho.collection.pension_run)
+
+#: Status of a household's deduction for a fiscal year.
+PROVISIONAL_STATUS, DEDUCTING, STOPPED = "provisional", "deducting", "stopped"
+
+
+def schedule_doc(schedule: Iterable[Deduction]) -> list[dict[str, Any]]:
+    return [{"month": d.month, "kind": d.kind, "amount": d.amount} for d in schedule]
+
+
+def schedule_of(doc: Mapping[str, Any]) -> tuple[Deduction, ...]:
+    return tuple(Deduction(str(d["month"]), str(d["kind"]), int(d["amount"])) for d in doc.get("schedule") or ())
+
+
+def kept_deductions(doc: Mapping[str, Any]) -> tuple[Deduction, ...]:
+    """The deductions the insurer makes: all of the schedule, or those before the stop's first month."""
+    stop = doc.get("stop")
+    return tuple(d for d in schedule_of(doc) if stop is None or d.month < str(stop["from_month"]))
+
+
+def pension_ledger_charge(household_id: str, fiscal_year: int, *, version: int, payer_id: str, annual: int,
+                          overlay: Mapping[str, Any]) -> Charge:
+    """The ledger's 調定 of a household with a deduction (`overlay`: the pension run's state on the ledger):
+
+    - `ordinary`: 普通徴収 installments billed before the deduction began (a first year: June … September), kept;
+    - the deductions (特別徴収) of `schedule`, all of them or, once stopped, those before `stop.from_month`;
+    - once stopped, the rest of `annual` on 普通徴収 installments after the stop's month (domain.md §6: the rest
+      collected normally); while deducting, a 更正 that raised the premium puts the increase on 普通徴収
+      installments from `extra_from` (a month index) in the months without a deduction.
+
+    The version's `annual` caps it (kokuho.collection.ledger.charge_from_version): a 更正 lowering the premium
+    lowers the latest installments at once, until the pension run stops the deduction."""
+    kept = [(d.month, d.amount) for d in kept_deductions(overlay)]
+    fixed = [(str(o["month"]), int(o["amount"])) for o in overlay.get("ordinary") or ()]
+    rest = annual - sum(a for _, a in kept) - sum(a for _, a in fixed)
+    stop, extra_from = overlay.get("stop"), overlay.get("extra_from")
+    if stop is not None:
+        extra = _ordinary_after(fiscal_year, rest, month_index(fiscal_year, date.fromisoformat(str(stop["on"]))))
+    elif extra_from is not None:
+        extra = _ordinary_after(fiscal_year, rest, int(extra_from),
+                                skip={_ledger_month(m) for m, _ in kept} | {m for m, _ in fixed})
+    else:
+        extra = []
+    return _charge(household_id, fiscal_year, version, payer_id, annual, kept, [*fixed, *extra])

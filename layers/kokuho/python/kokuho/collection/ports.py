@@ -32,6 +32,8 @@ class StoredLedger:
     late_charges: tuple[dict[str, Any], ...] = ()  # 延滞金 billed: id, installment, amount, billed_on
     # 滞納整理 measures (kokuho.collection.arrears): id, kind, on, by, installments, and what the kind needs
     arrears: tuple[dict[str, Any], ...] = ()
+    # 特別徴収: the pension run's state (kokuho.collection.pension_run); `charge` is then the one it makes
+    pension: dict[str, Any] | None = None
 
     @property
     def key(self) -> LedgerKey:

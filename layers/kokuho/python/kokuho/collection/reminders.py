@@ -27,7 +27,7 @@ from kokuho.collection.late_charge import (
     assess_late_charges,
     load_rates,
 )
-from kokuho.collection.ledger import ledger_state
+from kokuho.collection.ledger import PENSION_KIND, ledger_state
 from kokuho.collection.ledger_batches import apply_in_batches
 from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger
 
@@ -61,13 +61,18 @@ class Reminder:
 
 
 def reminders_due(ledger: StoredLedger, on: date, fee: int) -> list[Reminder]:
-    """The reminders to issue on `on`: installments unpaid after their due date with none issued yet."""
+    """The reminders to issue on `on`: installments unpaid after their due date with none issued yet. A 特別徴収
+    installment is never reminded (domain.md §6): the insurer deducts it, the payer has no 納期限 for it; one
+    the insurer could not deduct (徴収不能) is collected normally once the pension run stops the deduction
+    (kokuho.collection.pension_run), on 普通徴収 installments reminded after their own due dates."""
     issued = {int(r["installment"]) for r in ledger.reminders}
     state = ledger_state(ledger.charge, ledger.payments, ledger.disbursements, as_of=on)
+    deducted = {i.number for i in ledger.charge.installments if i.kind == PENSION_KIND}
     h, fy = ledger.key
     return [Reminder(f"TK-{h}-{fy}-{i.number}", i.number, i.due, i.unpaid, on, on + timedelta(days=PAY_BY_DAYS),
                      fee, on > i.due + timedelta(days=REMINDER_DAYS))
-            for i in state.installments if i.unpaid > 0 and on > i.due and i.number not in issued]
+            for i in state.installments
+            if i.unpaid > 0 and on > i.due and i.number not in issued and i.number not in deducted]
 
 
 def late_charges_due(ledger: StoredLedger, on: date, rates: LateChargeRates | None = None) -> list[dict[str, Any]]:

@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from kokuho.access.records import Actor, record_access
-from kokuho.intake import care, residents, tax, welfare
+from kokuho.collection.pension_ports import PensionMark, PensionRecord, PensionStore
+from kokuho.intake import care, pension, residents, tax, welfare
 from kokuho.intake.framing import IntakeError, file_digest
 from kokuho.qualification import application, registrations
 from kokuho.qualification.model import Person
@@ -24,12 +25,13 @@ from kokuho.qualification.ports import LineMark, PendingAcquisition
 from kokuho.records import intake_files
 from kokuho.records import qualification as repo
 
-KINDS = (residents.KIND, welfare.KIND, tax.KIND, care.KIND)  # the order of a daily run
+KINDS = (residents.KIND, welfare.KIND, tax.KIND, care.KIND, pension.KIND)  # the order of a daily run
 PURPOSES = {
     residents.KIND: "住民基本台帳の異動による資格の得喪 (国保法第7条・第8条)",
     tax.KIND: "所得情報による保険料の賦課 (国保法第76条)",
     welfare.KIND: "生活保護の開始・廃止による資格の得喪 (国保法第6条)",
     care.KIND: "介護保険情報による保険料の賦課・特別徴収 (国保法第76条)",
+    pension.KIND: "特別徴収対象者情報による保険料の特別徴収 (国保法第76条の3)",
 }
 SUBJECTS_PER_RECORD = 100
 CHUNK = 500  # tax and care lines resolved and applied per step (the time budget is checked between steps)
@@ -108,8 +110,10 @@ def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today:
             out = _tax(data, actor, digest, done, spent)
         elif kind == welfare.KIND:
             out = _welfare(data, actor, digest, done, today, spent)
-        else:
+        elif kind == care.KIND:
             out = _care(data, actor, digest, done, spent)
+        else:
+            out = apply_pensions(data, actor, digest, done, spent, pension_store(), find_persons)
     except OutOfTime:
         return {**base, "status": "partial", "applied_so_far": len(intake_files.applied_lines(kind, digest))}
     if out.get("errors"):
@@ -302,3 +306,36 @@ def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: C
             raise OutOfTime
         application.register_facts_many(actor, entries[first:first + CHUNK])
     return {"applied": len(todo), "households": len(groups), "already_applied": len(lines) - len(todo)}
+
+
+def pension_store() -> PensionStore:
+    from kokuho.records.pension_targets import DynamoPensionStore
+
+    return DynamoPensionStore()
+
+
+PENSION_LINES_PER_TRANSACTION = 45  # a record and a marker each, with the access record: ≤ 92 items
+
+
+def apply_pensions(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool],
+                   store: PensionStore, find: Callable[[Iterable[str]], dict[str, str | None]]) -> dict[str, Any]:
+    """The 特別徴収対象者情報 (kokuho.intake.pension): validated whole (an unknown 宛名番号 refuses the file naming
+    its line), then each person's pension of the year stored through the port, lines committed with their
+    markers (applied once; a run cut short resumes)."""
+    lines, errors = pension.validate_file(data)
+    if errors:
+        return {"errors": errors}
+    todo = [x for x in lines if x.line not in done]
+    ids = find(x.atena_no for x in todo)
+    unknown = [IntakeError(x.line, "atena_no", "unknown 宛名番号: not in the NHI file") for x in todo
+               if ids[x.atena_no] is None]
+    if unknown:
+        return {"errors": unknown}
+    for first in range(0, len(todo), PENSION_LINES_PER_TRANSACTION):
+        if out_of_time():
+            raise OutOfTime
+        part = todo[first:first + PENSION_LINES_PER_TRANSACTION]
+        store.put_pensions([PensionRecord(str(ids[x.atena_no]), x.fiscal_year, x.insurer_code, x.pension_code,
+                                          x.basic_pension_number, x.pension_annual, _note(pension.KIND, digest, x.line))
+                            for x in part], [PensionMark(pension.KIND, digest, x.line) for x in part], actor=actor)
+    return {"applied": len(todo), "already_applied": len(lines) - len(todo)}

@@ -34,7 +34,8 @@ from typing import Any, cast
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.transactions import TransactWrite
 
-from kokuho.collection.ledger import Charge, ChargedInstallment, Disbursement, PaymentEntry
+from kokuho.collection.ledger import ORDINARY, Charge, ChargedInstallment, Disbursement, PaymentEntry
+from kokuho.collection.pension_deduction import pension_ledger_charge
 from kokuho.collection.ports import (
     LedgerKey,
     LedgerWrite,
@@ -71,6 +72,9 @@ class LedgerModel(TableModel):
     reminders = ListAttribute(of=JSONAttribute, null=True)
     late_charges = ListAttribute(of=JSONAttribute, null=True)
     arrears = ListAttribute(of=JSONAttribute, null=True)  # 滞納整理 measures (kokuho.collection.arrears)
+    # 特別徴収: the pension run's state (kokuho.collection.pension_run); while set, the charge is the one it
+    # makes of the version's annual premium (kokuho.collection.pension_deduction.pension_ledger_charge).
+    pension = JSONAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute(null=True)
@@ -201,8 +205,8 @@ def _refund_queue(status: str, file_id: str | None) -> str:
 # -- the charge, written with the assessment version ----------------------------------------------
 
 def _installments_doc(charge: Charge) -> list[dict[str, Any]]:
-    return [{"number": i.number, "month": i.month, "due": i.due.isoformat(), "amount": i.amount}
-            for i in charge.installments]
+    return [{"number": i.number, "month": i.month, "due": i.due.isoformat(), "amount": i.amount,
+             **({"kind": i.kind} if i.kind != ORDINARY else {})} for i in charge.installments]
 
 
 def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool) -> None:
@@ -232,9 +236,13 @@ def _json(doc: dict[str, Any]) -> str:
 # -- reading --------------------------------------------------------------------------------------
 
 def _charge_of(item: LedgerModel) -> Charge:
+    if item.pension is not None:  # 特別徴収: the charge the deduction makes of the version's annual premium
+        return pension_ledger_charge(item.household_id, int(item.fiscal_year), version=int(item.version),
+                                     payer_id=item.payer_id, annual=int(item.annual), overlay=dict(item.pension))
     return Charge(item.household_id, int(item.fiscal_year), item.payer_id, int(item.version), int(item.annual),
                   tuple(ChargedInstallment(int(i["number"]), str(i["month"]), date.fromisoformat(i["due"]),
-                                           int(i["amount"])) for i in item.installments))
+                                           int(i["amount"]), str(i.get("kind") or ORDINARY))
+                        for i in item.installments))
 
 
 def payment_doc(p: PaymentEntry) -> dict[str, Any]:
@@ -261,7 +269,8 @@ def stored_ledger(item: LedgerModel) -> StoredLedger:
         for name in ("payments", "disbursements", "debit_failures", "reminders", "late_charges", "arrears")}
     return StoredLedger(_charge_of(item), tuple(payment_of(p) for p in docs["payments"]),
                         tuple(disbursement_of(d) for d in docs["disbursements"]), tuple(docs["debit_failures"]),
-                        tuple(docs["reminders"]), tuple(docs["late_charges"]), tuple(docs["arrears"]))
+                        tuple(docs["reminders"]), tuple(docs["late_charges"]), tuple(docs["arrears"]),
+                        None if item.pension is None else dict(item.pension))
 
 
 def _unmatched_doc(u: UnmatchedPayment) -> dict[str, Any]:
