@@ -57,6 +57,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "kokuho-benefits-receipt-intake": [("cron(30 7 * * ? *)", {})],
     # 高額療養費: the monthly benefit run after the month's receipt file (docs/benefit_run.md)
     "kokuho-benefits-monthly-run": [("cron(0 3 20 * ? *)", {})],
+    # 高額療養費の支給・返還 and their 総合振込 file, each weekday morning after the refunds (docs/benefit_payment.md)
+    "kokuho-benefits-payment-run": [("cron(30 5 ? * MON-FRI *)", {})],
 }
 
 # bucket → its object lock (mode, days) or None, and the prefixes that expire (days).
@@ -121,6 +123,13 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-benefits-run-batch": {"receipts": "write", "qualification": "read", "federation": "read",
                                   "access_log": "append"},
     "kokuho-benefits-run-summarize": {"receipts": "write"},
+    # the payment run: payments, claims, 勧奨 marks with their access records; members' insured periods and the
+    # householder read; the 公金受取口座 the linkage query stored; an offset (with consent) pays the premium ledger
+    "kokuho-benefits-payment-pay": {"receipts": "write", "qualification": "read", "linkage": "read",
+                                    "collection": "write", "access_log": "append"},
+    "kokuho-benefits-payment-file": {"receipts": "write"},  # ready payments marked filed
+    # the day's payments and claims read, the householder's name and 送付先; each part's record appended
+    "kokuho-benefits-payment-notices": {"receipts": "read", "qualification": "read", "access_log": "append"},
 }
 
 # bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).
@@ -133,6 +142,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                      "KokuhoAudit/SecurityAthenaSecurityAthenaUser": "read"},  # the trail and the export
     "kokuho-work": {"kokuho-assessment-prepare-data": "write",
                     "kokuho-collection-notices-data": "write",  # under notices/ only: the print runs
+                    "kokuho-benefits-payment-notices-data": "write",  # under notices/ only: the benefit notices
                     "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
     "kokuho-exchange": {"kokuho-assessment-case-intake-data": "read", "kokuho-linkage-federation-list-data": "read",
                         "kokuho-collection-payment-intake-data": "write",
@@ -141,7 +151,8 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                         "kokuho-linkage-federation-export-data": "write",
                         "kokuho-linkage-federation-intake-data": "write",
                         "kokuho-city-intake-list-data": "read", "kokuho-city-intake-data": "write",
-                        "kokuho-benefits-receipt-intake-data": "write", "kokuho-benefits-receipt-list-data": "read"},
+                        "kokuho-benefits-receipt-intake-data": "write", "kokuho-benefits-receipt-list-data": "read",
+                        "kokuho-benefits-payment-file-data": "write"},  # outgoing/benefits/: the 総合振込 file
     "kokuho-access-logs": {},  # written by the S3 logging service only
     "kokuho-athena-results": {"KokuhoAudit/SecurityAthenaSecurityAthenaUser": "write"},  # its query results
 }

@@ -74,22 +74,23 @@ class Limitation:
 
 
 def limitation_of(due: date, *, reminder: tuple[date, date] | None, payments: Iterable[date],
-                  pledges: Iterable[date]) -> Limitation:
+                  pledges: Iterable[date], years: int = LIMIT_YEARS) -> Limitation:
     """The limit of an installment due on `due`: `reminder` (issued on, deadline) of its 督促状, the days of
-    payments made on it and of pledges covering it (domain.md §6)."""
+    payments made on it and of pledges covering it (domain.md §6). `years`: the right's period — 2 for premiums,
+    5 for a 返還金 (kokuho.benefits.payment: the same renewals, 地方自治法 第236条)."""
     events: list[tuple[date, date, str]] = []
     if reminder is not None:
         events.append((reminder[0], reminder[1], "督促"))
     events += [(d, d, "納付") for d in payments]
     events += [(d, d, PLEDGE) for d in pledges]
-    last_day = years_later(due, LIMIT_YEARS)
+    last_day = years_later(due, years)
     renewals: list[Renewal] = []
     start = due
     for happened, restarts, cause in sorted(events):
         if happened > last_day:
             break  # extinguished before this: nothing revives it
         if restarts > start:
-            start, last_day = restarts, years_later(restarts, LIMIT_YEARS)
+            start, last_day = restarts, years_later(restarts, years)
             renewals.append(Renewal(cause, happened, restarts))
     return Limitation(last_day, tuple(renewals))
 

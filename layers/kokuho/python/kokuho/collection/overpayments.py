@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kokuho.collection import transfer_files
 from kokuho.collection.ledger import Disbursement, PaymentEntry, ledger_state
 from kokuho.collection.ports import (
     CollectionStore,
@@ -26,7 +27,7 @@ from kokuho.collection.ports import (
     StoredLedger,
     WriteConflict,
 )
-from kokuho.collection.zengin import Requester, Transfer, transfer_file
+from kokuho.collection.zengin import Requester, Transfer
 
 
 @dataclass(frozen=True)
@@ -150,9 +151,7 @@ def run_overpayments(store: CollectionStore, *, on: date, actor: Any,
 
 def customer_code(refund_id: str) -> str:
     """顧客コード1 of a refund's transfer (10 characters the format carries), read back from the bank's result."""
-    import hashlib
-
-    return hashlib.sha256(refund_id.encode()).hexdigest()[:10].upper()
+    return transfer_files.customer_code(refund_id)
 
 
 def refund_transfers(orders: Sequence[RefundOrder]) -> list[Transfer]:
@@ -167,18 +166,12 @@ def refund_transfers(orders: Sequence[RefundOrder]) -> list[Transfer]:
 
 def write_refund_file(store: CollectionStore, requester: Requester, on: date,
                       put_file: Callable[[str, bytes], None]) -> dict[str, Any]:
-    """Every ready refund into one 総合振込 file: marked filed first (so a refund is in one file only), then
-    the file written; a run cut short after the marks writes the same file again from the marked refunds."""
-    import hashlib
-
-    ready = sorted(store.refunds("ready"), key=lambda o: o.refund_id)
-    if not ready:
+    """Every ready refund into one 総合振込 file (kokuho.collection.transfer_files: marked filed first, so a refund
+    is in one file only, then the file written; a run cut short after the marks writes the same file again)."""
+    out = transfer_files.write_transfers(
+        "RFF", store.refunds("ready"), id_of=lambda o: o.refund_id, transfer_of=lambda o: refund_transfers([o])[0],
+        mark=lambda file_id, orders: store.file_refunds(file_id, [o.refund_id for o in orders]),
+        filed=store.refunds_of_file, amount_of=lambda o: o.amount, requester=requester, on=on, put_file=put_file)
+    if out["file_id"] is None:
         return {"file_id": None, "refunds": 0, "refund_yen": 0}
-    ids = [o.refund_id for o in ready]
-    file_id = f"RFF-{on:%Y%m%d}-{hashlib.sha256(' '.join(ids).encode()).hexdigest()[:12]}"
-    store.file_refunds(file_id, ids)
-    filed = store.refunds_of_file(file_id)
-    data = transfer_file(requester, on, refund_transfers(filed))
-    put_file(file_id, data)
-    return {"file_id": file_id, "refunds": len(filed), "refund_yen": sum(o.amount for o in filed),
-            "bytes": len(data)}
+    return {"file_id": out["file_id"], "refunds": out["count"], "refund_yen": out["yen"], "bytes": out["bytes"]}

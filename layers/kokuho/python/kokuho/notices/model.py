@@ -272,4 +272,8 @@ def check_notice(n: Any) -> Any:
         return check_decision_notice(n)
     if isinstance(n, RefundNotice):
         return check_refund_notice(n)
+    from kokuho.notices import benefit  # its notices check themselves (the 高額療養費's own module)
+
+    if isinstance(n, benefit.BenefitInvitation | benefit.BenefitDecision | benefit.RecoveryNotice):
+        return benefit.check_benefit_notice(n)
     raise NoticeError("notice", "is not a notice this package prints")

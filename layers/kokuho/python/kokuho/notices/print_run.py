@@ -30,6 +30,10 @@ Record = Callable[[str, list[str]], None]  # (part key, sorted subject ids) → 
 
 def subjects_of(notice: Any) -> tuple[str, ...]:
     """Whose data a notice holds: its household (ledger) and its payer — internal ids, never a My Number."""
+    from kokuho.notices import benefit
+
+    if isinstance(notice, benefit.BenefitInvitation | benefit.BenefitDecision | benefit.RecoveryNotice):
+        return benefit.subjects(notice)
     ledger = getattr(notice, "charge", None) or getattr(notice, "current", None)
     if ledger is not None:
         return str(ledger.household_id), str(ledger.payer_id)

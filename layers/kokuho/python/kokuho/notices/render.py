@@ -14,7 +14,7 @@ from fpdf import FPDF
 from kokuho.collection.ports import Slip
 from kokuho.collection.slips import slips_of
 from kokuho.dates.era import era_and_western, era_date
-from kokuho.notices import change, decision, refund, reminder
+from kokuho.notices import benefit, change, decision, refund, reminder
 from kokuho.notices.font import FONT, add_font
 from kokuho.notices.model import (
     Addressee,
@@ -60,7 +60,8 @@ class NoticeBook:
         self.pdf = pdf
         self.notices = 0
 
-    def add(self, notice: PaymentNotice | DecisionNotice | ChangeNotice | ReminderNotice | RefundNotice) -> NoticeBook:
+    def add(self, notice: PaymentNotice | DecisionNotice | ChangeNotice | ReminderNotice | RefundNotice
+            | benefit.BenefitNotice) -> NoticeBook:
         """Append a notice of any kind (each starts on its own page)."""
         if isinstance(notice, PaymentNotice):
             self.add_payment_notice(notice)  # counts itself
@@ -73,6 +74,8 @@ class NoticeBook:
             reminder.draw(self, notice)
         elif isinstance(notice, RefundNotice):
             refund.draw(self, notice)
+        elif isinstance(notice, benefit.BenefitInvitation | benefit.BenefitDecision | benefit.RecoveryNotice):
+            benefit.draw(self, notice)
         else:
             raise NoticeError("notice", "is not a notice this book prints")
         self.notices += 1

@@ -338,6 +338,14 @@ class DynamoCollectionStore(RecordsAccess):
         return {i.pk.removeprefix("PAYMENT#") for i in PaymentModel.batch_get(keys, attributes_to_get=["pk", "sk"])}
 
     @staticmethod
+    def join_ledger_writes(tx: TransactWrite, writes: Sequence[LedgerWrite]) -> None:
+        """The ledger writes (payments, each once) in another use case's transaction: a benefit offset against
+        unpaid premiums (kokuho.benefits.payment) is written with the benefit payment, all or nothing."""
+        for w in writes:
+            DynamoCollectionStore._add_payments(tx, w)
+            DynamoCollectionStore._update_ledger(tx, w)
+
+    @staticmethod
     def _add_payments(tx: TransactWrite, w: LedgerWrite) -> None:
         household, fy = w.key
         for p in w.payments:

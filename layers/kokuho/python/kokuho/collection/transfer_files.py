@@ -1,0 +1,40 @@
+"""One way to write a 全銀協 総合振込 file of money the city pays out — premium refunds (還付, kokuho.collection
+.overpayments) and benefits (高額療養費, kokuho.benefits.payment): every ready item is marked filed in a file id first
+(so an item is in one file only), then the file is written from what is marked; a run cut short after the marks
+writes the same file again. The format is kokuho.collection.zengin (one writer). Pure: storage is the callables."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from kokuho.collection.zengin import Requester, Transfer, transfer_file
+
+T = TypeVar("T")
+
+
+def customer_code(item_id: str) -> str:
+    """顧客コード1 of a transfer (10 characters the format carries), read back from the bank's result."""
+    return hashlib.sha256(item_id.encode()).hexdigest()[:10].upper()
+
+
+def file_id_of(prefix: str, on: date, ids: Sequence[str]) -> str:
+    return f"{prefix}-{on:%Y%m%d}-{hashlib.sha256(' '.join(ids).encode()).hexdigest()[:12]}"
+
+
+def write_transfers(prefix: str, ready: Sequence[T], *, id_of: Callable[[T], str], transfer_of: Callable[[T], Transfer],
+                    mark: Callable[[str, Sequence[T]], None], filed: Callable[[str], Sequence[T]],
+                    amount_of: Callable[[T], int], requester: Requester, on: date,
+                    put_file: Callable[[str, bytes], None]) -> dict[str, Any]:
+    """Every `ready` item into one file `<prefix>-<YYYYMMDD>-<hash of the ids>`; returns its id, count, yen, bytes."""
+    items = sorted(ready, key=id_of)
+    if not items:
+        return {"file_id": None, "count": 0, "yen": 0}
+    file_id = file_id_of(prefix, on, [id_of(i) for i in items])
+    mark(file_id, items)
+    marked = sorted(filed(file_id), key=id_of)
+    data = transfer_file(requester, on, [transfer_of(i) for i in marked])
+    put_file(file_id, data)
+    return {"file_id": file_id, "count": len(marked), "yen": sum(amount_of(i) for i in marked), "bytes": len(data)}

@@ -1,0 +1,288 @@
+"""pynamodb model and DynamoDB adapter of the benefit payments (kokuho.benefits.payment; docs/benefit_payment.md).
+
+Items in the "receipts" table, in the household's partition next to its benefit versions (ids are surrogate ids,
+never a My Number or a name):
+
+| item | pk | sk | gsi1pk / gsi1sk |
+|---|---|---|---|
+| 支給申請 | HH#<household> | BAPP#<application id> | — |
+| 差止 decision | HH#<household> | BHOLD#<decision id> | — |
+| 支給申請勧奨 sent (a month's version) | HH#<household> | BINVITE#<YYYY-MM>#V<0001> | — |
+| payment | HH#<household> | BPAY#<payment id> | BPAYQ#ready or BPAYF#<file id> / <created on>#<id> |
+| 返還金 claim | HH#<household> | BCLAIM#<claim id> | BCLAIMS / <created on>#<id> |
+| a day's payment run (the households it wrote) | BPAYRUN#<YYYY-MM-DD> | RUN | — |
+
+Every item is put once (attribute_not_exists): an id taken twice is refused, so a payment, a claim or a notice is
+never made twice; a household's day is one transaction with the offsets into the premium ledgers and the access
+record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UnicodeSetAttribute
+
+from kokuho.benefits.benefit_ports import WriteConflict
+from kokuho.benefits.payment import (
+    Application,
+    BenefitPayment,
+    HouseholdPlan,
+    MonthBenefit,
+    Offset,
+    RecoveryClaim,
+    Withholding,
+)
+from kokuho.collection.ports import LedgerWrite, RefundAccount
+from kokuho.records.base import Gsi1, RecordsAccess, TableModel, table_meta, transaction_or
+from kokuho.records.benefits import WRITE_CATEGORY, BenefitPointerModel, BenefitVersionModel
+
+READ_CATEGORY = "給付情報 (高額療養費)"
+READY = "BPAYQ#ready"
+CLAIMS = "BCLAIMS"
+
+
+class BenefitPaymentItem(TableModel):
+    """One item of the table above (its kind in the sort key)."""
+
+    Meta = table_meta("receipts")
+    doc = JSONAttribute()
+    status = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_queue = Gsi1["BenefitPaymentItem"]()
+
+
+class PaymentRunItem(TableModel):
+    Meta = table_meta("receipts")
+    households = UnicodeSetAttribute(null=True)
+
+
+def _run_key(on: date) -> tuple[str, str]:
+    return f"BPAYRUN#{on.isoformat()}", "RUN"
+
+
+def _hh(household_id: str) -> str:
+    return f"HH#{household_id}"
+
+
+# -- documents ----------------------------------------------------------------------------------------------
+
+def account_doc(a: RefundAccount | None) -> dict[str, str] | None:
+    return None if a is None else {"bank_code": a.bank_code, "branch_code": a.branch_code,
+                                   "account_type": a.account_type, "account_number": a.account_number,
+                                   "holder_kana": a.holder_kana, "source": a.source}
+
+
+def account_of(d: Any) -> RefundAccount | None:
+    return None if not d else RefundAccount(str(d["bank_code"]), str(d["branch_code"]), str(d["account_type"]),
+                                            str(d["account_number"]), str(d["holder_kana"]), str(d["source"]))
+
+
+def application_doc(a: Application) -> dict[str, Any]:
+    return {"application_id": a.application_id, "household_id": a.household_id, "months": list(a.months),
+            "received_on": a.received_on.isoformat(), "account": account_doc(a.account),
+            "offset_consent": a.offset_consent, "staff_id": a.staff_id}
+
+
+def application_of(d: dict[str, Any]) -> Application:
+    return Application(str(d["application_id"]), str(d["household_id"]), tuple(d["months"]),
+                       date.fromisoformat(d["received_on"]), account_of(d.get("account")), bool(d["offset_consent"]),
+                       str(d["staff_id"]))
+
+
+def withholding_doc(w: Withholding) -> dict[str, Any]:
+    return {"decision_id": w.decision_id, "household_id": w.household_id, "months": list(w.months),
+            "decided_on": w.decided_on.isoformat(), "basis": w.basis, "staff_id": w.staff_id,
+            "lifted_on": w.lifted_on.isoformat() if w.lifted_on else None}
+
+
+def withholding_of(d: dict[str, Any]) -> Withholding:
+    return Withholding(str(d["decision_id"]), str(d["household_id"]), tuple(d["months"]),
+                       date.fromisoformat(d["decided_on"]), str(d["basis"]), str(d["staff_id"]),
+                       date.fromisoformat(d["lifted_on"]) if d.get("lifted_on") else None)
+
+
+def payment_doc(p: BenefitPayment) -> dict[str, Any]:
+    return {"payment_id": p.payment_id, "household_id": p.household_id, "month": p.month, "amount": p.amount,
+            "version": p.version, "created_on": p.created_on, "payee_id": p.payee_id, "account": account_doc(p.account),
+            "application_id": p.application_id, "file_id": p.file_id,
+            "offsets": [{"household_id": o.ledger[0], "fiscal_year": o.ledger[1], "installment": o.installment,
+                         "amount": o.amount, "payment_id": o.payment_id} for o in p.offsets]}
+
+
+def payment_of(item: BenefitPaymentItem) -> BenefitPayment:
+    d = dict(item.doc)
+    return BenefitPayment(
+        str(d["payment_id"]), str(d["household_id"]), str(d["month"]), int(d["amount"]), int(d["version"]),
+        str(d["created_on"]), str(d["payee_id"]), account_of(d.get("account")), str(d["application_id"]),
+        tuple(Offset((str(o["household_id"]), int(o["fiscal_year"])), int(o["installment"]), int(o["amount"]),
+                     str(o["payment_id"])) for o in d.get("offsets") or []),
+        str(item.status or "ready"), _file_of(item))
+
+
+def _file_of(item: BenefitPaymentItem) -> str | None:
+    queue = str(item.gsi1pk or "")
+    return queue.removeprefix("BPAYF#") if queue.startswith("BPAYF#") else None
+
+
+def claim_doc(c: RecoveryClaim) -> dict[str, Any]:
+    return {"claim_id": c.claim_id, "household_id": c.household_id, "month": c.month, "amount": c.amount,
+            "version": c.version, "created_on": c.created_on, "due": c.due, "debtor_id": c.debtor_id,
+            "reason": c.reason, "persons": list(c.persons), "repayments": [list(r) for r in c.repayments]}
+
+
+def claim_of(d: dict[str, Any]) -> RecoveryClaim:
+    return RecoveryClaim(str(d["claim_id"]), str(d["household_id"]), str(d["month"]), int(d["amount"]),
+                         int(d["version"]), str(d["created_on"]), str(d["due"]), str(d["debtor_id"]), str(d["reason"]),
+                         tuple(d.get("persons") or ()),
+                         tuple((str(r[0]), int(r[1])) for r in d.get("repayments") or ()))
+
+
+class HouseholdPayments:
+    """What the payment run reads of one household."""
+
+    def __init__(self) -> None:
+        self.months: list[MonthBenefit] = []
+        self.payments: list[BenefitPayment] = []
+        self.claims: list[RecoveryClaim] = []
+        self.applications: list[Application] = []
+        self.withholdings: list[Withholding] = []
+        self.invited: set[tuple[str, int]] = set()
+
+
+class DynamoBenefitPaymentStore(RecordsAccess):
+    CATEGORY = READ_CATEGORY
+
+    def households_with_benefits(self) -> list[str]:
+        """Households with a stored benefit version (a scan of the pointers' keys: no personal data read)."""
+        return sorted({i.pk.removeprefix("HH#") for i in BenefitPointerModel.scan(
+            BenefitPointerModel.sk.startswith("BLATEST#"), attributes_to_get=["pk", "sk"])})
+
+    def household(self, household_id: str) -> HouseholdPayments:
+        out = HouseholdPayments()
+        pointers: list[tuple[str, int, int]] = []
+        for prefix in ("BLATEST#", "BAPP#", "BHOLD#", "BINVITE#", "BPAY#", "BCLAIM#"):
+            model: Any = BenefitPointerModel if prefix == "BLATEST#" else BenefitPaymentItem
+            for i in model.query(_hh(household_id), model.sk.startswith(prefix), consistent_read=True):
+                if prefix == "BLATEST#":
+                    pointers.append((str(i.month), int(i.version), int(i.benefit)))
+                elif prefix == "BAPP#":
+                    out.applications.append(application_of(dict(i.doc)))
+                elif prefix == "BHOLD#":
+                    out.withholdings.append(withholding_of(dict(i.doc)))
+                elif prefix == "BINVITE#":
+                    out.invited.add((str(i.doc["month"]), int(i.doc["version"])))
+                elif prefix == "BPAY#":
+                    out.payments.append(payment_of(i))
+                else:
+                    out.claims.append(claim_of(dict(i.doc)))
+        keys = [BenefitVersionModel.key(household_id, m, v) for m, v, _ in pointers]
+        docs = {(str(d.doc["service_month"]), int(d.doc["version"])): d.doc
+                for d in BenefitVersionModel.batch_get(keys)} if keys else {}
+        for month, version, benefit in sorted(pointers):
+            doc = docs.get((month, version)) or {}
+            members = tuple(str(m["id"]) for m in doc.get("case", {}).get("household", {}).get("members", [])
+                            if m.get("bills"))
+            out.months.append(MonthBenefit(month, version, benefit, members))
+        return out
+
+    def commit(self, plan: HouseholdPlan, ledger_writes: Sequence[LedgerWrite], *, on: date,
+               persons: Sequence[str], actor: Any, chain: str) -> None:
+        """All or nothing: the plan's payments, claims and 勧奨 marks (each once), the offsets into the premium
+        ledgers (each ledger payment once) and the access record of the household's persons."""
+        from kokuho.records.collection import DynamoCollectionStore
+
+        h = _hh(plan.household_id)
+        with transaction_or(WriteConflict) as tx:
+            for p in plan.payments:
+                queue = READY if p.status == "ready" else None
+                tx.save(BenefitPaymentItem(h, f"BPAY#{p.payment_id}", doc=payment_doc(p), status=p.status,
+                                           gsi1pk=queue, gsi1sk=f"{p.created_on}#{p.payment_id}" if queue else None),
+                        condition=BenefitPaymentItem.pk.does_not_exist())
+            for c in plan.claims:
+                tx.save(BenefitPaymentItem(h, f"BCLAIM#{c.claim_id}", doc=claim_doc(c), status="open", gsi1pk=CLAIMS,
+                                           gsi1sk=f"{c.created_on}#{c.claim_id}"),
+                        condition=BenefitPaymentItem.pk.does_not_exist())
+            for n in plan.invitations:
+                tx.save(BenefitPaymentItem(h, f"BINVITE#{n.month}#V{n.version:04d}",
+                                           doc={"month": n.month, "version": n.version, "amount": n.amount,
+                                                "issued_on": on.isoformat()}),
+                        condition=BenefitPaymentItem.pk.does_not_exist())
+            DynamoCollectionStore.join_ledger_writes(tx, ledger_writes)
+            tx.update(PaymentRunItem(*_run_key(on)), actions=[PaymentRunItem.households.add({plan.household_id})])
+            self._record_access(actor, list(persons), WRITE_CATEGORY, "write", chain=chain, transaction=tx)
+
+    def households_of_day(self, on: date) -> list[str]:
+        """The households the payment run of `on` wrote something for (in the same transactions)."""
+        try:
+            return sorted(PaymentRunItem.get(*_run_key(on), consistent_read=True).households or ())
+        except PaymentRunItem.DoesNotExist:
+            return []
+
+    def invitations_of(self, household_id: str, day: str) -> list[tuple[str, int]]:
+        """The months (and amounts) whose 支給申請勧奨 was made on `day`."""
+        return [(str(i.doc["month"]), int(i.doc["amount"])) for i in BenefitPaymentItem.query(
+            _hh(household_id), BenefitPaymentItem.sk.startswith("BINVITE#"), consistent_read=True)
+            if i.doc.get("issued_on") == day]
+
+    # -- applications and 差止 (the private API) ---------------------------------------------------------
+    def put_application(self, a: Application, *, actor: Any) -> bool:
+        """Store once: False when the same id is already stored (a re-delivered application)."""
+        return self._put_once(a.household_id, f"BAPP#{a.application_id}", application_doc(a), actor)
+
+    def put_withholding(self, w: Withholding, *, actor: Any) -> bool:
+        return self._put_once(w.household_id, f"BHOLD#{w.decision_id}", withholding_doc(w), actor)
+
+    def get_item(self, household_id: str, sk: str) -> dict[str, Any] | None:
+        try:
+            return dict(BenefitPaymentItem.get(_hh(household_id), sk, consistent_read=True).doc)
+        except BenefitPaymentItem.DoesNotExist:
+            return None
+
+    def _put_once(self, household_id: str, sk: str, doc: dict[str, Any], actor: Any) -> bool:
+        try:
+            with transaction_or(WriteConflict) as tx:
+                tx.save(BenefitPaymentItem(_hh(household_id), sk, doc=doc),
+                        condition=BenefitPaymentItem.pk.does_not_exist())
+                self._record_access(actor, [f"HH:{household_id}"], WRITE_CATEGORY, "write", transaction=tx)
+        except WriteConflict:
+            return False
+        return True
+
+    def lift_withholding(self, household_id: str, decision_id: str, lifted_on: date, *, actor: Any) -> None:
+        sk = f"BHOLD#{decision_id}"
+        with transaction_or(WriteConflict) as tx:
+            doc = self.get_item(household_id, sk)
+            if doc is None or doc.get("lifted_on"):
+                raise WriteConflict("no such 差止 in force")
+            tx.update(BenefitPaymentItem(_hh(household_id), sk),
+                      actions=[BenefitPaymentItem.doc.set({**doc, "lifted_on": lifted_on.isoformat()})],
+                      condition=BenefitPaymentItem.pk.exists())
+            self._record_access(actor, [f"HH:{household_id}"], WRITE_CATEGORY, "write", transaction=tx)
+
+    # -- the transfer file -------------------------------------------------------------------------------
+    def ready_payments(self) -> list[BenefitPayment]:
+        return [payment_of(i) for i in BenefitPaymentItem.by_queue.query(READY)]
+
+    def payments_of_file(self, file_id: str) -> list[BenefitPayment]:
+        return [payment_of(i) for i in BenefitPaymentItem.by_queue.query(f"BPAYF#{file_id}")]
+
+    def file_payments(self, file_id: str, payments: Sequence[BenefitPayment]) -> None:
+        """Mark ready payments as filed in `file_id` (a payment filed already, in this file, stays so)."""
+        for p in payments:
+            try:
+                BenefitPaymentItem(_hh(p.household_id), f"BPAY#{p.payment_id}").update(
+                    actions=[BenefitPaymentItem.status.set("filed"),
+                             BenefitPaymentItem.gsi1pk.set(f"BPAYF#{file_id}")],
+                    condition=BenefitPaymentItem.gsi1pk.is_in(READY, f"BPAYF#{file_id}"))
+            except Exception as exc:  # filed in another file meanwhile: never twice
+                raise WriteConflict(str(exc)) from exc
+
+    def claims(self) -> list[RecoveryClaim]:
+        return [claim_of(dict(i.doc)) for i in BenefitPaymentItem.by_queue.query(CLAIMS)]
+
+
+__all__ = ["BenefitPaymentItem", "DynamoBenefitPaymentStore", "HouseholdPayments"]
