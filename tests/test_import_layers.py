@@ -188,7 +188,12 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              "kokuho.access.ports", "kokuho.access.grants", "kokuho.access.staff", "kokuho.access.sessions",
              "kokuho.access.limits", "kokuho.access.search", "kokuho.access.chain", "kokuho.access.actor",
              # the access log's daily export and its signed digests (S3 and KMS handed in as clients)
-             "kokuho.access.export", "kokuho.access.digest")
+             "kokuho.access.export", "kokuho.access.digest",
+             # the request desk (開示・訂正・利用停止) and the 利用停止 check every use makes
+             # (kokuho.requests.ports; wired to kokuho.records.requests in kokuho.requests.wiring)
+             "kokuho.requests.ports", "kokuho.requests.model", "kokuho.requests.workflow",
+             "kokuho.requests.disclosure", "kokuho.requests.suspension", "kokuho.requests.honoured",
+             "kokuho.requests.pdf")
 # The adapters (kokuho.records) sit below the services: they may use the platform, each other, the pure
 # domain and a service's ports (the types they implement), nothing else of the services — listed with
 # the reason.
@@ -204,6 +209,7 @@ RECORDS_MAY_IMPORT = {
     ("kokuho.records.access_store", "kokuho.access.subject_index"):
         "the subject index's key prefix is defined with its entries' layout (kokuho.access.subject_index)",
     ("kokuho.records.qualification_store", "kokuho.qualification.model"): "the port reads and writes these values",
+    ("kokuho.records.requests", "kokuho.requests.model"): "requests and inquiries are stored as the model's documents",
     ("kokuho.records.qualification_store", "kokuho.qualification.service"):
         "a registered change is written as the pure rules produced it (Change, Entry)",
 }

@@ -32,7 +32,7 @@ from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.requests import workflow
 from kokuho.requests.model import CHANNELS, SUSPENDABLE, Kind, Outcome, RequestError, Verification
-from kokuho.requests.store import StoreConflict
+from kokuho.requests.ports import StoreConflict
 
 from .context import current_actor
 from .responses import Closed

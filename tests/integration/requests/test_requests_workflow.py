@@ -22,7 +22,7 @@ from kokuho.qualification.reasons import Reason
 from kokuho.records.qualification import get_person, read_person_file
 from kokuho.requests import workflow
 from kokuho.requests.model import RequestError
-from kokuho.requests.store import StoreConflict
+from kokuho.requests.ports import StoreConflict
 from kokuho.requests.suspension import UseSuspended, check_use, partition_use, suspended_for
 from kokuho_local.embedded import EmbeddedAWS
 
@@ -153,9 +153,9 @@ def test_the_inquiry_log_keeps_dates_and_answers(household: None) -> None:
     workflow.log_inquiry(DESK, "Q-0002", TODAY, "窓口", "開示請求の方法")
     answered = workflow.answer_inquiry(DESK, "Q-0001", TODAY, "開示請求の手続を案内した", TODAY + timedelta(days=1))
     assert answered.answered_on == TODAY + timedelta(days=1)
-    from kokuho.requests.store import inquiries
+    from kokuho.requests.wiring import store
 
-    log = [(q.inquiry_id, q.answer) for q, _ in inquiries(TODAY, TODAY)]
+    log = [(q.inquiry_id, q.answer) for q, _ in store().inquiries(TODAY, TODAY)]
     assert log == [("Q-0001", "開示請求の手続を案内した"), ("Q-0002", None)]
     record_access(DESK, ["P0001"], "requests", "noop")  # the store's records sit beside others' normally
     assert any(r.operation == "log_inquiry" and r.subject_ids == ["P0001"] for r in records_by_staff("S0201"))

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from kokuho.access.records import AccessRecordError, Actor
     from kokuho.requests import workflow
     from kokuho.requests.model import RequestError
-    from kokuho.requests.store import StoreConflict
+    from kokuho.requests.ports import StoreConflict
 
     actor = Actor(args.as_staff, args.terminal, workflow.PURPOSE)
     try:

@@ -7,16 +7,20 @@ built from other members' incomes, so they are not shown to them), the payments 
 情報提供等記録 naming them, and who accessed their data. Other members appear by no name and no id; members
 of staff appear by their staff id only (no terminal, no name). Every read leaves its access record (the
 who-accessed search records itself), so the disclosure is in the person's own history too.
+
+The qualification record and the access log are read through their use cases; the rest through the port
+kokuho.requests.ports.DisclosureRecords (the container's adapter unless one is passed).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from kokuho.access.records import Actor
+from kokuho.access.actor import Actor
+from kokuho.requests import wiring
+from kokuho.requests.ports import DisclosureRecords
 
 TITLE = "保有個人情報の開示 (個人情報の保護に関する法律 第76条)"
 ACCESS_YEARS = 10  # the access records' retention: the whole history the person can be shown
@@ -58,20 +62,14 @@ def qualification_section(actor: Actor, person_id: str, today: date) -> tuple[di
     return section, view
 
 
-def assessment_section(person_id: str, household_id: str | None, years: list[int]) -> list[dict[str, Any]]:
-    if not household_id:
-        return []
-    from kokuho.records.qualification import get_household
-
-    household = get_household(household_id)
-    if household is None or household.householder_id != person_id:
+def assessment_section(person_id: str, household_id: str | None, years: list[int],
+                       records: DisclosureRecords) -> list[dict[str, Any]]:
+    if not household_id or records.householder_of(household_id) != person_id:
         return []  # not the payer: the household's premium is not this person's data
-    from kokuho.records.assessments import versions_of
-
     out = []
     for year in years:
-        for v in versions_of(household_id, year):
-            out.append({"年度": year, "版": int(v.version), "状態": v.status, "年額": v.result.get("annual"),
+        for v in records.versions(household_id, year):
+            out.append({"年度": year, "版": v.version, "状態": v.status, "年額": v.result.get("annual"),
                         "軽減": v.result.get("reduction"), "内訳": v.result.get("parts"),
                         "期別": [{"期": i.get("number"), "納期": i.get("due") or i.get("month"),
                                   "金額": i.get("amount")} for i in v.installments],
@@ -79,11 +77,9 @@ def assessment_section(person_id: str, household_id: str | None, years: list[int
     return out
 
 
-def payment_section(person_id: str) -> list[dict[str, Any]]:
-    from kokuho.records.collection import DynamoCollectionStore
-
+def payment_section(person_id: str, records: DisclosureRecords) -> list[dict[str, Any]]:
     out = []
-    for ledger in DynamoCollectionStore().ledgers_of_payer(person_id):
+    for ledger in records.ledgers_of_payer(person_id):
         charge = _plain(ledger.charge)
         out.append({"年度": charge.get("fiscal_year"), "調定額": charge.get("annual"),
                     "納付": [_plain(p) for p in ledger.payments],
@@ -91,16 +87,14 @@ def payment_section(person_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def linkage_section(person_id: str) -> list[dict[str, Any]]:
+def linkage_section(person_id: str, records: DisclosureRecords) -> list[dict[str, Any]]:
     """情報提供等記録 naming the person (番号法第23条: bodies, times, items, what was withheld)."""
-    from kokuho.records.linkage import ExchangeRecordModel
-
     rows = []
-    for r in ExchangeRecordModel.scan(ExchangeRecordModel.person_id == person_id):
+    for r in records.exchange_records(person_id):
         rows.append({"区分": "提供" if r.direction == "provision" else "照会", "照会者": r.requester_body,
                      "提供者": r.provider_body, "事務・情報 (別表・別紙1の項番)": r.item, "照会日時": r.requested_at,
-                     "提供日時": r.provided_at, "結果": r.outcome, "提供した項目": json.loads(r.fields_sent),
-                     "提供しなかった項目": json.loads(r.fields_withheld)})
+                     "提供日時": r.provided_at, "結果": r.outcome, "提供した項目": list(r.fields_sent),
+                     "提供しなかった項目": list(r.fields_withheld)})
     return sorted(rows, key=lambda r: str(r["照会日時"]))
 
 
@@ -115,8 +109,10 @@ def access_section(actor: Actor, person_id: str, today: date) -> list[dict[str, 
              "目的": r["purpose"], "結果": r["result"]} for r in rows]
 
 
-def build_disclosure(actor: Actor, request_id: str, person_id: str, today: date) -> dict[str, Any]:
+def build_disclosure(actor: Actor, request_id: str, person_id: str, today: date,
+                     records: DisclosureRecords | None = None) -> dict[str, Any]:
     """The disclosure document for `person_id` (raises the qualification application's NotFound)."""
+    records = records if records is not None else wiring.disclosure_records()
     qualification, view = qualification_section(actor, person_id, today)
     first = min((int(str(p["acquired_on"])[:4]) for p in view["qualification"]), default=today.year)
     years = list(range(first - 1, today.year + 1))
@@ -126,9 +122,9 @@ def build_disclosure(actor: Actor, request_id: str, person_id: str, today: date)
         "本人": person_id,
         "作成日": today.isoformat(),
         "資格": qualification,
-        "賦課": assessment_section(person_id, view.get("household_id"), years),
-        "収納": payment_section(person_id),
+        "賦課": assessment_section(person_id, view.get("household_id"), years, records),
+        "収納": payment_section(person_id, records),
         "給付": {"記録": [], "注記": BENEFITS_NOTE},
-        "情報提供等記録": linkage_section(person_id),
+        "情報提供等記録": linkage_section(person_id, records),
         "アクセス記録": access_section(actor, person_id, today),
     }

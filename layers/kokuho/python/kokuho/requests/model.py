@@ -1,6 +1,6 @@
 """A person's request about their own data (assessment V; 個人情報の保護に関する法律 第76条 開示, 第90条 訂正,
 第98条 利用停止) as pure rules: received with how the requester's identity was verified, decided within the
-legal period, carried out. No AWS here (kokuho.requests.store keeps them).
+legal period, carried out. No AWS here (kept through kokuho.requests.ports).
 
 - Period: the decision is due within 30 days of the day the request was received (第83条第1項, 第94条第1項,
   第102条第1項; the day of receipt not counted, 民法第140条). It may be extended once, by at most 30 more

@@ -2,9 +2,9 @@
 where it begins, with its use id from kokuho/data/requests/uses.v1.json — the one list of uses, each with
 its data category and what a granted suspension does to it:
 
-- `stop`: `check_use` reads the suspension marks (kokuho.requests.store) and raises UseSuspended naming the
-  use and how many persons, never who; `partition_use` splits a list into the persons the use may go on
-  with and those it leaves out (searches, batches);
+- `stop`: `check_use` reads the suspension marks (the port kokuho.requests.ports.SuspensionMarks) and
+  raises UseSuspended naming the use and how many persons, never who; `partition_use` splits a list into
+  the persons the use may go on with and those it leaves out (searches, batches);
 - `continue`: the law requires the use (第100条ただし書); `check_use` returns the use with its basis and
   reads nothing — the data says why, the path does not decide it silently. A path over the whole file (a
   run) calls `declare_use`, which refuses to go on if the data ever says its use stops.
@@ -19,7 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from kokuho.requests.ports import SuspensionMarks
 
 NEVER_SUSPENDED = ("requests", "access_records")
 USES_VERSION = 1
@@ -91,24 +94,27 @@ def continuing(categories: Iterable[str]) -> list[dict[str, str]]:
             for u in load_uses().values() if u.category in wanted and u.when_suspended == "continue"]
 
 
-def suspended_for(person_ids: Iterable[str], category: str) -> list[str]:
+def suspended_for(person_ids: Iterable[str], category: str, marks: SuspensionMarks | None = None) -> list[str]:
     """The persons among `person_ids` whose `category` is suspended (one key query a person for a few, the
-    index of all marks for more)."""
+    index of all marks for more); the container's marks unless `marks` is passed."""
     if category in NEVER_SUSPENDED:
         return []
-    from kokuho.requests.store import suspensions, suspensions_of
+    if marks is None:
+        from kokuho.requests import wiring
 
+        marks = wiring.store()
     wanted = set(person_ids)
-    marks = suspensions_of(wanted) if len(wanted) <= 3 else suspensions()
-    return sorted(p for p in wanted if category in marks.get(p, ()))
+    found = marks.suspensions_of(wanted) if len(wanted) <= 3 else marks.suspensions()
+    return sorted(p for p in wanted if category in found.get(p, ()))
 
 
-def partition_use(use_id: str, person_ids: Iterable[str]) -> tuple[list[str], list[str]]:
+def partition_use(use_id: str, person_ids: Iterable[str],
+                  marks: SuspensionMarks | None = None) -> tuple[list[str], list[str]]:
     """(persons the use goes on with, persons it leaves out), in the given order."""
     use, ids = use_of(use_id), list(person_ids)
     if use.when_suspended == "continue" or not ids:
         return ids, []
-    out = set(suspended_for(ids, use.category))
+    out = set(suspended_for(ids, use.category, marks))
     return [p for p in ids if p not in out], [p for p in ids if p in out]
 
 
@@ -122,10 +128,10 @@ def declare_use(use_id: str) -> Use:
     return use
 
 
-def check_use(use_id: str, person_ids: Iterable[str]) -> Use:
+def check_use(use_id: str, person_ids: Iterable[str], marks: SuspensionMarks | None = None) -> Use:
     """The one check of a path's use: raises UseSuspended when the use stops for any of the persons;
     returns the use (with its basis when it continues under a suspension)."""
-    _, left_out = partition_use(use_id, person_ids)
+    _, left_out = partition_use(use_id, person_ids, marks)
     if left_out:
         raise UseSuspended(use_of(use_id), len(left_out))
     return use_of(use_id)

@@ -8,6 +8,9 @@ then writes the request with its access record in one transaction; carrying out 
   entry and access record in one transaction, the note naming the request);
 - suspension: the mark (person, categories) written in the step's own transaction
   (kokuho.requests.suspension answers whether a use is suspended).
+
+The requests are stored through the port kokuho.requests.ports.RequestStore: the container's adapter
+(kokuho.requests.wiring) unless a store is passed (the unit tests' in-memory fake).
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kokuho.access.records import Actor
-from kokuho.requests import model, store
+from kokuho.access.actor import Actor
+from kokuho.requests import model, ports, wiring
 from kokuho.requests.model import Kind, Request, RequestError
+from kokuho.requests.ports import RequestStore
 
 PURPOSE = "開示等請求の処理 (個人情報の保護に関する法律 第76条・第90条・第98条)"
 
@@ -36,32 +40,38 @@ class Outputs:
     pdf_path: Path | None = None
 
 
-def _load(actor: Actor, person_id: str, request_id: str) -> tuple[Request, int]:
-    found = store.get_request(actor, person_id, request_id)
+def _wired(store: RequestStore | None) -> RequestStore:
+    return store if store is not None else wiring.store()
+
+
+def _load(actor: Actor, person_id: str, request_id: str, store: RequestStore | None) -> tuple[Request, int]:
+    found = _wired(store).get_request(actor, person_id, request_id)
     if found is None:
         raise NotFound(f"no request {request_id} of person {person_id}")
     return found
 
 
 def receive_request(actor: Actor, request_id: str, person_id: str, kind: str, received_on: date,
-                    verification: str, details: dict[str, Any] | None = None) -> Request:
+                    verification: str, details: dict[str, Any] | None = None, *,
+                    store: RequestStore | None = None) -> Request:
     req = model.receive(request_id, person_id, kind, received_on, actor.staff_id, verification, details)
-    store.add_request(actor, req)
+    _wired(store).add_request(actor, req)
     return req
 
 
-def extend_request(actor: Actor, person_id: str, request_id: str, until: date, reason: str, on: date) -> Request:
-    req, version = _load(actor, person_id, request_id)
+def extend_request(actor: Actor, person_id: str, request_id: str, until: date, reason: str, on: date, *,
+                   store: RequestStore | None = None) -> Request:
+    req, version = _load(actor, person_id, request_id, store)
     req = model.extend(req, until, reason, on, actor.staff_id)
-    store.save_step(actor, req, version, "extend")
+    _wired(store).save_step(actor, req, version, "extend")
     return req
 
 
 def decide_request(actor: Actor, person_id: str, request_id: str, outcome: str, on: date,
-                   reason: str | None = None) -> Request:
-    req, version = _load(actor, person_id, request_id)
+                   reason: str | None = None, *, store: RequestStore | None = None) -> Request:
+    req, version = _load(actor, person_id, request_id, store)
     req = model.decide(req, outcome, on, actor.staff_id, reason)
-    store.save_step(actor, req, version, f"decide_{req.kind.value}")
+    _wired(store).save_step(actor, req, version, f"decide_{req.kind.value}")
     return req
 
 
@@ -70,11 +80,12 @@ def _sha256(data: bytes) -> str:
 
 
 def carry_out_request(actor: Actor, person_id: str, request_id: str, on: date,
-                      out: Path | None = None) -> tuple[Request, Outputs]:
-    req, version = _load(actor, person_id, request_id)
+                      out: Path | None = None, *, store: RequestStore | None = None) -> tuple[Request, Outputs]:
+    req, version = _load(actor, person_id, request_id, store)
     if req.decision is None or req.decision.outcome is model.Outcome.REFUSED or req.carried_out_on is not None:
         model.carry_out(req, on, actor.staff_id, {})  # raises the rule's own error
-    outputs, extra = Outputs(), None
+    outputs: Outputs = Outputs()
+    also: ports.SuspensionMark | ports.KeptDisclosure | None = None
     result: dict[str, Any]
     if req.kind is Kind.DISCLOSURE:
         from kokuho.requests.disclosure import build_disclosure
@@ -83,7 +94,7 @@ def carry_out_request(actor: Actor, person_id: str, request_id: str, on: date,
         document = build_disclosure(actor, req.request_id, person_id, on)
         body = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
         pdf = render_pdf(document)
-        extra = store.keep_disclosure(req, body)  # what the API's download serves, kept as handed over
+        also = ports.keep_disclosure(req, body)  # what the API's download serves, kept as handed over
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             outputs = Outputs(out / f"disclosure-{req.request_id}.json", out / f"disclosure-{req.request_id}.pdf")
@@ -97,29 +108,30 @@ def carry_out_request(actor: Actor, person_id: str, request_id: str, on: date,
     else:
         from kokuho.requests.suspension import continuing
 
-        extra = store.mark_suspension(req)
+        also = ports.mark_suspension(req)
         # what the law keeps going whatever the suspension, with its basis: told to the person with the decision
         result = {"suspended": req.details["categories"], "continues": continuing(req.details["categories"])}
     req = model.carry_out(req, on, actor.staff_id, result)
-    store.save_step(actor, req, version, f"carry_out_{req.kind.value}", extra)
+    _wired(store).save_step(actor, req, version, f"carry_out_{req.kind.value}", also)
     return req, outputs
 
 
 MEDIA_TYPES = {"json": "application/json", "pdf": "application/pdf"}
 
 
-def disclosure_file(actor: Actor, person_id: str, request_id: str, fmt: str) -> tuple[bytes, str]:
+def disclosure_file(actor: Actor, person_id: str, request_id: str, fmt: str, *,
+                    store: RequestStore | None = None) -> tuple[bytes, str]:
     """The carried-out disclosure as handed over: its JSON, or its PDF rendered again from that JSON (the
     rendering is deterministic); either checked against the SHA-256 recorded when it was carried out.
     Returns the bytes and their media type; every download is recorded as an access to the person."""
     if fmt not in MEDIA_TYPES:
         raise RequestError("format", f"one of {sorted(MEDIA_TYPES)}")
-    req, _ = _load(actor, person_id, request_id)
+    req, _ = _load(actor, person_id, request_id, store)
     if req.kind is not Kind.DISCLOSURE:
         raise RequestError("request_id", f"a {req.kind.value} request has no disclosure to download")
     if req.carried_out_on is None:
         raise RequestError("request_id", "the disclosure is not carried out yet")
-    body = store.kept_disclosure(actor, person_id, request_id)
+    body = _wired(store).kept_disclosure(actor, person_id, request_id)
     if body is None:
         raise NotFound(f"no disclosure kept for request {request_id} (handed over from the command line)")
     if fmt == "pdf":
@@ -134,9 +146,8 @@ def disclosure_file(actor: Actor, person_id: str, request_id: str, fmt: str) -> 
 
 def _correct(actor: Actor, req: Request, on: date) -> dict[str, Any]:
     from kokuho.qualification import application
-    from kokuho.records.qualification import get_person
 
-    person = get_person(req.person_id)
+    person = application.wired().person(req.person_id)
     if person is None:
         raise NotFound(f"no person {req.person_id}")
     note = f"訂正請求 {req.request_id} による訂正"
@@ -153,50 +164,51 @@ def _correct(actor: Actor, req: Request, on: date) -> dict[str, Any]:
     return {"corrected": d["field"]}
 
 
-def read_request(actor: Actor, person_id: str, request_id: str) -> Request:
-    return _load(actor, person_id, request_id)[0]
+def read_request(actor: Actor, person_id: str, request_id: str, *, store: RequestStore | None = None) -> Request:
+    return _load(actor, person_id, request_id, store)[0]
 
 
-def due_requests(today: date, actor: Actor) -> list[dict[str, Any]]:
+def due_requests(today: date, actor: Actor, *, store: RequestStore | None = None) -> list[dict[str, Any]]:
     """The desk's worklist: undecided requests, due first; overdue ones say so. Looking at it is recorded as
     an access to the persons it names (ids and dates only)."""
     rows: list[dict[str, Any]] = [{"request_id": r.request_id, "person_id": r.person_id, "kind": r.kind.value,
              "received_on": r.received_on.isoformat(), "decide_by": r.decide_by.isoformat(),
-             "extended": r.extension is not None, "overdue": r.overdue(today)} for r in store.open_requests()]
-    _record_list(actor, [str(r["person_id"]) for r in rows], "list_due")
+             "extended": r.extension is not None, "overdue": r.overdue(today)} for r in _wired(store).open_requests()]
+    _record_list(actor, [str(r["person_id"]) for r in rows], "list_due", store)
     return rows
 
 
-def _record_list(actor: Actor, persons: list[str], operation: str) -> None:
-    from kokuho.access.records import record_access
-
-    record_access(actor, sorted(set(persons)) or ["no-match"], store.CATEGORY, operation,
-                  chain=f"STAFF#{actor.staff_id}")
+def _record_list(actor: Actor, persons: list[str], operation: str, store: RequestStore | None) -> None:
+    # the command line's actor has no chain of its own: its lists go to the member's (an API actor's own
+    # chain wins)
+    _wired(store).record(actor, sorted(set(persons)) or ["no-match"], operation, f"STAFF#{actor.staff_id}")
 
 
 def log_inquiry(actor: Actor, inquiry_id: str, received_on: date, channel: str, question: str,
-                person_id: str | None = None) -> model.Inquiry:
+                person_id: str | None = None, *, store: RequestStore | None = None) -> model.Inquiry:
     inquiry = model.log_inquiry(inquiry_id, received_on, actor.staff_id, channel, question, person_id)
-    store.add_inquiry(actor, inquiry)
+    _wired(store).add_inquiry(actor, inquiry)
     return inquiry
 
 
-def inquiry_log(actor: Actor, date_from: date, date_to: date) -> list[model.Inquiry]:
+def inquiry_log(actor: Actor, date_from: date, date_to: date, *,
+                store: RequestStore | None = None) -> list[model.Inquiry]:
     """The inquiry log between two days of receipt (both included), oldest first; recorded as an access
     to the persons it names."""
     if date_from > date_to:
         raise RequestError("from", "after to")
     if (date_to - date_from).days > 366:
         raise RequestError("to", "at most a year after from")
-    found = [inquiry for inquiry, _ in store.inquiries(date_from, date_to)]
-    _record_list(actor, [i.person_id for i in found if i.person_id], "list_inquiries")
+    found = [inquiry for inquiry, _ in _wired(store).inquiries(date_from, date_to)]
+    _record_list(actor, [i.person_id for i in found if i.person_id], "list_inquiries", store)
     return found
 
 
-def answer_inquiry(actor: Actor, inquiry_id: str, received_on: date, answer: str, on: date) -> model.Inquiry:
-    for inquiry, version in store.inquiries(received_on, received_on):
+def answer_inquiry(actor: Actor, inquiry_id: str, received_on: date, answer: str, on: date, *,
+                   store: RequestStore | None = None) -> model.Inquiry:
+    for inquiry, version in _wired(store).inquiries(received_on, received_on):
         if inquiry.inquiry_id == inquiry_id:
             answered = model.answer_inquiry(inquiry, answer, on, actor.staff_id)
-            store.add_inquiry(actor, answered, expected=version)
+            _wired(store).add_inquiry(actor, answered, expected=version)
             return answered
     raise NotFound(f"no inquiry {inquiry_id} received on {received_on.isoformat()}")
