@@ -15,7 +15,8 @@ LAYER = ROOT / "layers" / "kokuho" / "python"
 LOCAL = ROOT / "local"
 
 # Pure domain logic: computes from its inputs, free of AWS (house rule), testable without moto.
-DOMAIN = ("kokuho.premium", "kokuho.benefits", "kokuho.collection", "kokuho.trail", "kokuho.dates", "kokuho.notices")
+DOMAIN = ("kokuho.premium", "kokuho.benefits", "kokuho.collection", "kokuho.trail", "kokuho.dates", "kokuho.notices",
+          "kokuho.health")
 # What the domain may use from the rest of kokuho, and why. Each is itself free of AWS (checked below).
 DOMAIN_MAY_IMPORT = {
     ("kokuho.premium", "kokuho.identity.mynumber"): "a case's free-text field holding a My Number is refused",
@@ -24,6 +25,8 @@ DOMAIN_MAY_IMPORT = {
     ("kokuho.collection", "kokuho.intake.framing"): "payment files are framed like every intake file (one rule)",
     ("kokuho.benefits", "kokuho.intake.framing"): "receipt files are framed like every intake file (one rule)",
     ("kokuho.notices", "kokuho.identity.mynumber"): "a notice's text field holding a My Number is refused",
+    ("kokuho.health", "kokuho.identity.mynumber"): "an attendance file's person id holding a My Number is refused",
+    ("kokuho.health", "kokuho.intake.framing"): "attendance files are framed like every intake file (one rule)",
     ("kokuho.trail", "kokuho.platform.catalog"): "a detection names the catalog's functions (no second copy)",
     ("kokuho.trail", "kokuho.platform.tables"): "`${table:…}` in a detection resolves from the one table list",
 }

@@ -44,6 +44,7 @@ from kokuho.payments import arrears_routes, notice_routes
 from kokuho.payments import routes as collection_routes
 from kokuho.platform.observability import get_logger
 from kokuho.platform.request_ids import lambda_ids, serving
+from kokuho.programmes import routes as health_routes
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.transactions import record
@@ -339,6 +340,13 @@ ROUTES: tuple[RouteSpec, ...] = (
               arrears_routes.read_statistics, "収納率 of a fiscal year (現年度分, 滞納繰越分; per ward and month) and "
               "the arrears aging, as last made by the arrears workflow", arrears_routes.StatisticsOut,
               category=arrears_routes.CATEGORY),
+    # 保健事業 (kokuho.programmes.routes): the person's wish about the 医療費通知, honoured by its print run.
+    RouteSpec("GET", health_routes.OPT_OUT_PATH, F.HEALTH_READ, "read_opt_out", "health", health_routes.read_opt_out,
+              "医療費通知: whether the person has opted out (recorded)", health_routes.OptOutOut,
+              category=health_routes.CATEGORY),
+    RouteSpec("POST", health_routes.OPT_OUT_PATH, F.HEALTH_RECORD, "record_opt_out", "health",
+              health_routes.record_opt_out, "医療費通知: record the person's wish — opted out, or back in (recorded)",
+              health_routes.OptOutOut, category=health_routes.CATEGORY),
 )
 _SPEC_OF: dict[Callable[..., Any], RouteSpec] = {spec.handler: spec for spec in ROUTES}
 assert len(_SPEC_OF) == len(ROUTES), "one handler per route"
@@ -393,6 +401,7 @@ app.include_router(approval_routes.router)
 app.include_router(collection_routes.router)
 app.include_router(arrears_routes.router)
 app.include_router(notice_routes.router)
+app.include_router(health_routes.router)
 
 
 def concern_of(method: str, path: str) -> Concern | None:

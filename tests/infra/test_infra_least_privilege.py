@@ -44,13 +44,16 @@ API_TABLES: dict[str, dict[str, str]] = {
     # projection; a disclosure reads the payer's premiums and ledgers and the 情報提供等記録 naming the person
     "kokuho-qualification-api-requests": {"requests": "write", "qualification": "write", "assessment": "write",
                                           "collection": "read", "linkage_records": "read", **EVERY_ROUTE},
+    # 保健事業: a person's wish about the 医療費通知 (the health table); the person must be on file
+    "kokuho-qualification-api-health": {"health": "write", "qualification": "read", **EVERY_ROUTE},
 }
 # concern → the function API Gateway must send its routes to
 CONCERN_FUNCTION = {"read": "kokuho-qualification-api-read", "meta": "kokuho-qualification-api-read",
                     "register": "kokuho-qualification-api-register", "vault": VAULT,
                     "approval": "kokuho-qualification-api-approval", "review": "kokuho-qualification-api-review",
                     "collection": "kokuho-qualification-api-collection",
-                    "requests": "kokuho-qualification-api-requests"}
+                    "requests": "kokuho-qualification-api-requests",
+                    "health": "kokuho-qualification-api-health"}
 READS = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
          "dynamodb:ConditionCheckItem"}
 WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}

@@ -59,6 +59,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "kokuho-benefits-monthly-run": [("cron(0 3 20 * ? *)", {})],
     # 高額療養費の支給・返還 and their 総合振込 file, each weekday morning after the refunds (docs/benefit_payment.md)
     "kokuho-benefits-payment-run": [("cron(30 5 ? * MON-FRI *)", {})],
+    # 医療費通知: started daily, prints on a round's day of issue (the days are data; docs/health_programmes.md)
+    "kokuho-health-medical-cost-notices": [("cron(0 9 * * ? *)", {})],
 }
 
 # bucket → its object lock (mode, days) or None, and the prefixes that expire (days).
@@ -130,6 +132,10 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-benefits-payment-file": {"receipts": "write"},  # ready payments marked filed
     # the day's payments and claims read, the householder's name and 送付先; each part's record appended
     "kokuho-benefits-payment-notices": {"receipts": "read", "qualification": "read", "access_log": "append"},
+    # 医療費通知: the round's receipts, the opt-outs, the names and 送付先, the 利用停止 marks read; each part's
+    # record appended
+    "kokuho-health-medical-cost-notices": {"receipts": "read", "health": "read", "qualification": "read",
+                                           "requests": "read", "access_log": "append"},
 }
 
 # bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).
@@ -143,6 +149,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
     "kokuho-work": {"kokuho-assessment-prepare-data": "write",
                     "kokuho-collection-notices-data": "write",  # under notices/ only: the print runs
                     "kokuho-benefits-payment-notices-data": "write",  # under notices/ only: the benefit notices
+                    "kokuho-health-medical-cost-notices-data": "write",  # under notices/ only: 医療費通知
                     "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
     "kokuho-exchange": {"kokuho-assessment-case-intake-data": "read", "kokuho-linkage-federation-list-data": "read",
                         "kokuho-collection-payment-intake-data": "write",
@@ -161,7 +168,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
 # Whoever appends access records encrypts with it; the verifiers only decrypt.
 _APPENDS = [name for name, tables in WORKFLOW_TABLES.items() if tables.get("access_log") == "append"]
 _API = ["kokuho-qualification-api-" + c
-        for c in ("read", "register", "vault", "approval", "review", "collection", "requests")]
+        for c in ("read", "register", "vault", "approval", "review", "collection", "requests", "health")]
 AUDIT_KEY_USERS: dict[str, str] = {
     **{name: "encrypt" for name in _API},
     # the data-access roles append the access records, as the member of staff (api) or the run (workflows)

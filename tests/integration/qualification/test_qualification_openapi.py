@@ -220,6 +220,11 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
     api("GET", "/collection/statistics/2024", "S1017", expect=404)
     api("GET", "/collection/notices/H0001/2024", "S1014", query={"issued_on": "2024-06-15"}, expect=200)
     api("GET", "/collection/notices/H0009/2024", "S1014", expect=404)
+    api("GET", "/health/persons/P0001/medical-cost-notice", "S1030", expect=200)
+    api("POST", "/health/persons/P0001/medical-cost-notice", "S1030", {"opted_out": True, "received_on": today},
+        expect=200)
+    api("POST", "/health/persons/P9999/medical-cost-notice", "S1030", {"opted_out": True, "received_on": today},
+        expect=404)
     # refusals before any handler
     api("GET", "/persons/P0001", None, expect=401)
     api("GET", "/persons/P0001", COUNTER.replace("3", "6"), expect=403)

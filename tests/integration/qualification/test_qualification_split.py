@@ -30,6 +30,8 @@ SAMPLES = {
               {"my_number": NUMBER}, 202),
     "review": ("GET", "/permissions/review", AUDITOR, "kokuho-qualification-api-review", None, 200),
     "requests": ("GET", "/requests/due", "S1015", "kokuho-qualification-api-requests", None, 200),
+    "health": ("GET", "/health/persons/P0001/medical-cost-notice", "S1030", "kokuho-qualification-api-health", None,
+               200),
 }
 FUNCTIONS = sorted({s[3] for s in SAMPLES.values()} | {"kokuho-qualification-api-approval"})
 

@@ -262,6 +262,9 @@ def check_refund_notice(n: RefundNotice) -> RefundNotice:
 
 def check_notice(n: Any) -> Any:
     """Any notice as it will be printed, or NoticeError naming the field."""
+    own = getattr(n, "checked", None)
+    if callable(own):  # a notice of its own kind checks itself (kokuho.notices.medical_cost)
+        return own()
     if isinstance(n, PaymentNotice):
         return check_payment_notice(n)
     if isinstance(n, ChangeNotice):

@@ -34,6 +34,9 @@ def subjects_of(notice: Any) -> tuple[str, ...]:
 
     if isinstance(notice, benefit.BenefitInvitation | benefit.BenefitDecision | benefit.RecoveryNotice):
         return benefit.subjects(notice)
+    own = getattr(notice, "subjects", None)
+    if own is not None:  # a notice of its own kind names them (kokuho.notices.medical_cost: the person)
+        return tuple(own)
     ledger = getattr(notice, "charge", None) or getattr(notice, "current", None)
     if ledger is not None:
         return str(ledger.household_id), str(ledger.payer_id)

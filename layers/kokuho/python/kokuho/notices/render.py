@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from fpdf import FPDF
 
@@ -29,6 +29,14 @@ from kokuho.notices.model import (
 )
 from kokuho.notices.text import fiscal_year_label, yen
 from kokuho.premium.rates import PART_KEYS, PART_NAMES_JA
+
+
+class SelfDrawn(Protocol):
+    """A notice of its own kind: checks and draws itself (kokuho.notices.medical_cost.MedicalCostNotice)."""
+
+    def checked(self) -> Any: ...
+    def draw(self, book: NoticeBook) -> None: ...
+
 
 LEFT, RIGHT, TOP = 15.0, 195.0, 15.0  # mm on A4 (210 × 297): a printer's reach with room to spare
 SLIPS_PER_PAGE = 4
@@ -61,7 +69,7 @@ class NoticeBook:
         self.notices = 0
 
     def add(self, notice: PaymentNotice | DecisionNotice | ChangeNotice | ReminderNotice | RefundNotice
-            | benefit.BenefitNotice) -> NoticeBook:
+            | benefit.BenefitNotice | SelfDrawn) -> NoticeBook:
         """Append a notice of any kind (each starts on its own page)."""
         if isinstance(notice, PaymentNotice):
             self.add_payment_notice(notice)  # counts itself
@@ -76,6 +84,8 @@ class NoticeBook:
             refund.draw(self, notice)
         elif isinstance(notice, benefit.BenefitInvitation | benefit.BenefitDecision | benefit.RecoveryNotice):
             benefit.draw(self, notice)
+        elif callable(getattr(notice, "draw", None)):  # a notice of its own kind (kokuho.notices.medical_cost)
+            notice.draw(self)
         else:
             raise NoticeError("notice", "is not a notice this book prints")
         self.notices += 1

@@ -75,6 +75,10 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("receipts", DataClass.PERSONAL,
               "レセプト: the 国保連合会's receipt data per insured person and service month, receipts held for "
               "review, receipt files taken", indexes=(GSI1,)),
+    TableSpec("health", DataClass.PERSONAL,
+              "保健事業: 医療費通知 opt-outs, 特定健診受診券 (vouchers, their numbering and use), "
+              "attendance files taken",
+              indexes=(GSI1,)),
     TableSpec("staff", DataClass.PERSONAL, "職員・権限 (staff and per-function grants)", indexes=(GSI1,)),
     TableSpec("access_log", DataClass.AUDIT, "アクセス記録 (hash-chained access records, append-only)",
               indexes=(GSI1,), append_only=True),

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from kokuho.platform.catalog.model import FunctionSpec, Schedule, StateMachineSpec
 
-from . import assessment, audit, benefits, collection, intake, linkage, qualification
+from . import assessment, audit, benefits, collection, health, intake, linkage, qualification
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     *assessment.FUNCTIONS, *qualification.FUNCTIONS, *linkage.FUNCTIONS, *audit.FUNCTIONS,
-    *collection.FUNCTIONS, *intake.FUNCTIONS, *benefits.FUNCTIONS)
+    *collection.FUNCTIONS, *intake.FUNCTIONS, *benefits.FUNCTIONS, *health.FUNCTIONS)
 STATE_MACHINES: tuple[StateMachineSpec, ...] = (
     *assessment.STATE_MACHINES,
     *qualification.STATE_MACHINES,
@@ -28,6 +28,7 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
     *collection.STATE_MACHINES,
     *intake.STATE_MACHINES,
     *benefits.STATE_MACHINES,
+    *health.STATE_MACHINES,
 )
 FUNCTIONS_BY_LOGICAL = {f.logical: f for f in FUNCTIONS}
 STATE_MACHINES_BY_LOGICAL = {s.logical: s for s in STATE_MACHINES}

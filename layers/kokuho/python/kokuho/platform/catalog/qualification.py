@@ -66,6 +66,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     _api("requests", "資格管理 API (requests): 開示・訂正・利用停止の請求, 問い合わせ",
          {"requests": "write", "qualification": "write", "assessment": "write", "collection": "read",
           "linkage_records": "read"}, 5),
+    # 保健事業 (kokuho.programmes.routes): the health table (a person's 医療費通知 wish, the 受診率); qualification
+    # read: the person must be on file
+    _api("health", "資格管理 API (health): 保健事業 — 医療費通知 opt-outs",
+         {"health": "write", "qualification": "read"}, 5),
 )
 STATE_MACHINES: tuple[StateMachineSpec, ...] = ()
 

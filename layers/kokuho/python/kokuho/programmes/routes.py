@@ -1,0 +1,89 @@
+"""The health routes of the private API (functions/qualification/api.py lists them in its one route table, which
+authenticates the member of staff, checks the grant of the route's function and the volume limit, and puts the
+`Actor` in the resolver context before these run):
+
+  GET  /health/persons/{person_id}/medical-cost-notice   the person's wish about the 医療費通知 (HEALTH_READ)
+  POST /health/persons/{person_id}/medical-cost-notice   record it: opted out, or back in (HEALTH_RECORD)
+
+The wish is honoured by the print run (kokuho.programmes.medical_cost_notices). Every call leaves an access
+record (category 保健事業): a read names the person, a wish recorded names the person in the write's own
+transaction; an unknown person is a read `not_found`, recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel, ConfigDict, StrictBool
+
+from kokuho.access.actor import authorised_actor
+from kokuho.access.records import Actor, record_access
+from kokuho.dates.tokyo import today_jst
+from kokuho.health.ports import OptOut
+from kokuho.qualification.application import NotFound
+from kokuho.qualification.history import ChangeRejected
+from kokuho.records.health import CATEGORY, DynamoHealthStore
+
+OPT_OUT_PATH = "/health/persons/{person_id}/medical-cost-notice"
+PERSON = r"^[A-Za-z0-9_\-]{1,64}$"
+
+router = Router()
+
+PersonId = Annotated[str, Path(pattern=PERSON)]
+
+
+class OptOutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    opted_out: StrictBool  # true: send no 医療費通知; false: send them again
+    received_on: date  # the day the person's wish was received (at the counter or by post)
+
+
+class OptOutOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: str
+    opted_out: bool
+    received_on: str | None
+    recorded_by: str | None
+
+
+def _actor() -> Actor:
+    return authorised_actor(router.context, "health")
+
+
+def _known(actor: Actor, person_id: str, operation: str) -> None:
+    from kokuho.records.qualification import get_persons
+
+    if person_id not in get_persons([person_id]):
+        record_access(actor, [person_id], CATEGORY, operation, result="not_found", chain=f"STAFF#{actor.staff_id}")
+        raise NotFound("no such person")
+
+
+def _doc(person_id: str, o: OptOut | None) -> dict[str, Any]:
+    return {"person_id": person_id, "opted_out": bool(o and o.opted_out),
+            "received_on": o.received_on.isoformat() if o else None, "recorded_by": o.recorded_by if o else None}
+
+
+def read_opt_out(person_id: PersonId) -> dict[str, Any]:
+    actor = _actor()
+    _known(actor, person_id, "read")
+    found = DynamoHealthStore().opt_outs([person_id]).get(person_id)
+    record_access(actor, [person_id], CATEGORY, "read", chain=f"STAFF#{actor.staff_id}")
+    return _doc(person_id, found)
+
+
+def record_opt_out(person_id: PersonId, body: OptOutIn) -> dict[str, Any]:
+    actor = _actor()
+    if body.received_on > today_jst():
+        raise ChangeRejected("received_on: a wish cannot be received after today")
+    _known(actor, person_id, "write")
+    wish = OptOut(person_id, body.opted_out, body.received_on, actor.staff_id)
+    DynamoHealthStore().put_opt_out(wish, actor=actor, chain=f"STAFF#{actor.staff_id}")
+    return _doc(person_id, wish)
+
+
+__all__ = ["CATEGORY", "OPT_OUT_PATH", "OptOutIn", "OptOutOut", "read_opt_out", "record_opt_out", "router"]

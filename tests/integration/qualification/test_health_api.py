@@ -1,0 +1,60 @@
+"""A person's wish about the 医療費通知 through the private API (issue 13 item 7): a member of staff with the
+保健事業 grant records that the person opts out (or back in) and reads it; every call recorded (保健事業) naming the
+person; without the grant 403 recorded denied; an unknown person 404 recorded; bad input 422 and nothing
+changed. The print run honours it (tests/integration/health/test_medical_cost_notice_workflow.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from qualification_helpers import call
+
+from kokuho.access.records import records_by_staff
+from kokuho.dates.tokyo import today_jst
+from kokuho.qualification.model import Person
+from kokuho.records.health import DynamoHealthStore
+from kokuho.records.qualification import from_person
+
+OFFICER, READER = "S1030", "S1001"  # health_read + health_record; qualification read only
+PATH = "/health/persons/P1/medical-cost-notice"
+
+
+def world() -> None:
+    person = Person(person_id="P1", resident_code="10000001", household_id="H1", name_kanji="北九 太郎",
+                    name_kana="キタキュウ タロウ", birth_date=date(1970, 1, 1), sex="1", relationship="世帯主",
+                    postal_code="804-8510", address="福岡県北九州市戸畑区千防1-1-1")
+    from_person(person, updated_at="2024-04-01T00:00:00+09:00", updated_by="test").save()
+
+
+def test_staff_with_the_grant_record_and_read_a_persons_opt_out_recorded(staffed: None) -> None:
+    world()
+    today = today_jst().isoformat()
+    status, out, _ = call("GET", PATH, staff_id=OFFICER)
+    assert status == 200 and out == {"person_id": "P1", "opted_out": False, "received_on": None, "recorded_by": None}
+    status, out, _ = call("POST", PATH, staff_id=OFFICER, body={"opted_out": True, "received_on": today})
+    assert status == 200 and out == {"person_id": "P1", "opted_out": True, "received_on": today,
+                                     "recorded_by": OFFICER}
+    assert DynamoHealthStore().opt_outs(["P1"])["P1"].opted_out is True
+    assert call("GET", PATH, staff_id=OFFICER)[1]["opted_out"] is True
+
+    ops = [(r.category, r.operation, r.result, list(r.subject_ids)) for r in records_by_staff(OFFICER)]
+    assert ops.count(("保健事業", "read", "ok", ["P1"])) == 2 and ("保健事業", "write", "ok", ["P1"]) in ops
+
+
+def test_without_the_grant_unknown_or_bad_input_nothing_changes(staffed: None) -> None:
+    world()
+    today = today_jst().isoformat()
+    assert call("POST", PATH, staff_id=READER, body={"opted_out": True, "received_on": today})[0] == 403
+    assert call("GET", PATH, staff_id=READER)[0] == 403
+    assert ("保健事業", "denied") in [(r.category, r.result) for r in records_by_staff(READER)]
+    assert call("POST", "/health/persons/P9/medical-cost-notice", staff_id=OFFICER,
+                body={"opted_out": True, "received_on": today})[0] == 404
+    assert ("保健事業", "write", "not_found") in [(r.category, r.operation, r.result)
+                                              for r in records_by_staff(OFFICER)]
+    for body in ({"opted_out": "yes", "received_on": today}, {"opted_out": True},
+                 {"opted_out": True, "received_on": today, "reason": "x"}):
+        status, out, _ = call("POST", PATH, staff_id=OFFICER, body=body)
+        assert status == 422, body
+    status, out, _ = call("POST", PATH, staff_id=OFFICER, body={"opted_out": True, "received_on": "2999-01-01"})
+    assert status == 422 and "received_on" in out["error"]
+    assert DynamoHealthStore().opt_outs(["P1", "P9"]) == {}
