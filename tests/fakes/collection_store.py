@@ -11,7 +11,15 @@ from typing import Any
 
 from kokuho.collection.ledger import Charge
 from kokuho.collection.pension_deduction import pension_ledger_charge
-from kokuho.collection.ports import LedgerKey, LedgerWrite, Slip, StoredLedger, UnmatchedPayment, WriteConflict
+from kokuho.collection.ports import (
+    LedgerKey,
+    LedgerWrite,
+    PensionWrite,
+    Slip,
+    StoredLedger,
+    UnmatchedPayment,
+    WriteConflict,
+)
 
 
 class InMemoryCollectionStore:
@@ -170,6 +178,34 @@ class InMemoryCollectionStore:
             raise WriteConflict("not held")
         items[refund_id] = replace(items[refund_id], account=account, status="ready")
         self.access.append((actor, [items[refund_id].payer_id], "write"))
+
+    # 特別徴収
+    def set_pension(self, writes: Sequence[PensionWrite], *, actor: Any, chain: str) -> None:
+        for w in writes:
+            lg = self.ledger_items.get(w.key)
+            if w.create_annual is not None:
+                ok = lg is None
+            else:
+                ok = lg is not None and (w.expected_version is None or lg.charge.version == w.expected_version) and (
+                    (lg.pension is None) if w.expected_rev is None
+                    else (lg.pension is not None and int(lg.pension.get("rev", 0)) == w.expected_rev))
+            if not ok:
+                raise WriteConflict("the ledger changed")
+        for w in writes:
+            lg = self.ledger_items.get(w.key)
+            state = copy.deepcopy(w.state)
+            if lg is None:
+                household, fy = w.key
+                charge = pension_ledger_charge(household, fy, version=0, payer_id=w.payer_id,
+                                               annual=int(w.create_annual or 0), overlay=state)
+                self.ledger_items[w.key] = StoredLedger(charge, pension=state)
+            else:
+                charge = pension_ledger_charge(w.key[0], w.key[1], version=lg.charge.version,
+                                               payer_id=lg.charge.payer_id, annual=lg.charge.annual, overlay=state)
+                self.ledger_items[w.key] = replace(lg, charge=charge, pension=state)
+        payers = sorted({w.payer_id for w in writes})
+        if payers:
+            self.access.append((actor, payers, "write"))
 
     # statistics
     def put_statistics(self, fiscal_year: int, doc: dict[str, Any]) -> None:

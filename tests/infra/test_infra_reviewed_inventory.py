@@ -53,6 +53,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
                                   ("cron(40 6 31 3 ? *)", {"mode": "write_off"})],
     # 納入通知書: the fiscal year's print run on 15 June, once the annual run (02:00) has set the charges
     "kokuho-collection-notices": [("cron(0 9 15 6 ? *)", {})],
+    # 特別徴収: the daily pension run and the 依頼 file, after the payment files (the insurer's results) at 08:00
+    "kokuho-collection-pension": [("cron(0 9 * * ? *)", {})],
     # the 国保連合会's receipt file (レセプト) looked for every morning (docs/receipt_files.md)
     "kokuho-benefits-receipt-intake": [("cron(30 7 * * ? *)", {})],
     # 高額療養費: the monthly benefit run after the month's receipt file (docs/benefit_run.md)
@@ -93,6 +95,10 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-collection-statistics": {"collection": "write", "qualification": "read", "access_log": "append"},
     # the ledgers read, the payers' names and 送付先 read to address the notices; each part's record appended
     "kokuho-collection-notices": {"collection": "read", "qualification": "read", "access_log": "append"},
+    # 特別徴収: the ledgers' deduction states written; the pensions and 介護保険料 (qualification) and the
+    # households' projected cases (assessment) read
+    "kokuho-collection-pension": {"collection": "write", "qualification": "read", "assessment": "read",
+                                  "access_log": "append"},
     "kokuho-linkage-setup": {"linkage": "write"},
     "kokuho-linkage-approval": {"linkage": "write", "linkage_records": "write", "staff": "read",
                                 "access_log": "append"},
@@ -155,6 +161,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                         "kokuho-collection-payment-intake-data": "write",
                         "kokuho-collection-payment-list-data": "read",
                         "kokuho-collection-refund-file-data": "write",
+                        "kokuho-collection-pension-data": "write",  # under outgoing/pension/ only: the 依頼 file
                         "kokuho-linkage-federation-export-data": "write",
                         "kokuho-linkage-federation-intake-data": "write",
                         "kokuho-city-intake-list-data": "read", "kokuho-city-intake-data": "write",

@@ -21,7 +21,7 @@ WITH_DATA = {
     "kokuho-audit-verify", "kokuho-audit-digest", "kokuho-audit-export",
     "kokuho-collection-payment-intake", "kokuho-collection-payment-list", "kokuho-collection-reminders",
     "kokuho-collection-overpayments", "kokuho-collection-refund-file", "kokuho-collection-arrears",
-    "kokuho-collection-statistics", "kokuho-collection-notices",
+    "kokuho-collection-statistics", "kokuho-collection-notices", "kokuho-collection-pension",
     "kokuho-linkage-setup", "kokuho-linkage-approval", "kokuho-linkage-query-prepare",
     "kokuho-linkage-query-receive", "kokuho-linkage-provision-check", "kokuho-linkage-provision-park",
     "kokuho-linkage-provision-provide", "kokuho-linkage-provision-refuse", "kokuho-linkage-provision-send",

@@ -60,7 +60,8 @@ def test_pension_results_match_by_payer_and_fiscal_year() -> None:
     _, state = ledger("H1", "P", 100_000)
     result = match_payments([pay("t", 12_300, payer="P", channel="特別徴収", fy=2024),
                              pay("u", 12_300, payer="P", channel="特別徴収", fy=2023)], book_of({}, [state]))
-    assert [(m.key, m.installment, m.rule) for m in result.matched] == [(("H1", 2024), None, BY_PAYER_YEAR)]
+    # a deduction pays its own month's installment (here July's: the payment is dated in July), not the oldest
+    assert [(m.key, m.installment, m.rule) for m in result.matched] == [(("H1", 2024), 2, BY_PAYER_YEAR)]
     assert [(n.payment.payment_id, n.reason) for n in result.unmatched] == [
         ("u", "no ledger of the payer for that fiscal year")]
 

@@ -5,8 +5,9 @@ Rules, in order (issue 12 item 2):
 1. **納付番号**: the number on the slip names the household, fiscal year and installment.
 2. **payer and amount**: a payment naming its payer (a counter receipt) pays that payer's oldest unpaid
    installment whose unpaid amount equals the payment (each installment taken once per file).
-3. **payer and fiscal year** (特別徴収 only): the pension insurer's result names whose deduction it is and for
-   which year; it pays that ledger's oldest unpaid installments first.
+3. **payer and fiscal year** (特別徴収 only): the pension insurer's result names whose deduction it is, for
+   which year and month; it pays that month's installment of the ledger (April's on June's), or the oldest
+   unpaid first when the ledger has none in that month.
 Anything else goes to the unmatched queue with its reason — never dropped. A payment id seen twice in one
 run is applied once (the second is reported as a duplicate).
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kokuho.collection.ledger import LedgerState
+from kokuho.collection.pension_deduction import deduction_installment
 from kokuho.collection.ports import LedgerKey, Slip
 
 BY_NUMBER, BY_PAYER_AMOUNT, BY_PAYER_YEAR = "納付番号", "納付者・金額", "納付者・年度"
@@ -105,8 +107,8 @@ def match_payments(payments: Sequence[IncomingPayment], book: Book, *,
             continue
         if p.channel == "特別徴収":
             keys = [k for k in ledgers.get(p.payer_id, ()) if k[1] == p.fiscal_year]
-            if len(keys) == 1:
-                matched(Match(p, keys[0], p.payer_id, None, BY_PAYER_YEAR))
+            if len(keys) == 1:  # the deduction pays its own month's installment (the insurer names the month)
+                matched(Match(p, keys[0], p.payer_id, deduction_installment(keys[0][1], p.on), BY_PAYER_YEAR))
             else:
                 unmatched(NoMatch(p, "no ledger of the payer for that fiscal year" if not keys
                                   else "the payer has several ledgers for that fiscal year"))

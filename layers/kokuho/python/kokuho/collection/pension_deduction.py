@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from kokuho.collection.due_dates import installment_number_of
 from kokuho.collection.ledger import ORDINARY, PENSION_KIND, Charge, PaymentEntry, charge_from_version
 from kokuho.premium.installments import installment_months, split_equally
 
@@ -144,6 +145,16 @@ def _ledger_month(month: str) -> str:
     """The ledger's month of a deduction: April's is carried on June's installment (installments start in
     June, kokuho.collection.due_dates); a deduction in May (none scheduled) likewise."""
     return f"{month[:4]}-06" if month[5:7] in ("04", "05") else month
+
+
+def deduction_installment(fiscal_year: int, on: date) -> int | None:
+    """The ledger installment a deduction made on `on` pays: its month's (April's and May's on June's); None for
+    a day before the fiscal year (then the oldest unpaid first)."""
+    month = _ledger_month(on.isoformat()[:7])
+    try:
+        return installment_number_of(fiscal_year, int(month[:4]), int(month[5:7]))
+    except ValueError:
+        return None
 
 
 def _charge(household_id: str, fiscal_year: int, version: int, payer_id: str, annual: int,

@@ -85,6 +85,21 @@ class LedgerWrite:
 
 
 @dataclass(frozen=True)
+class PensionWrite:
+    """A ledger's 特別徴収 state (kokuho.collection.pension_run), written only if the ledger is as read: its
+    version `expected_version` (None: not checked — the 依頼 file's marks), its state's revision `expected_rev`
+    (None: no state yet). `create_annual`: a ledger opened for 仮徴収 before the 本算定 (version 0, that annual),
+    only if there is none."""
+
+    key: LedgerKey
+    payer_id: str
+    state: dict[str, Any]
+    expected_version: int | None
+    expected_rev: int | None
+    create_annual: int | None = None
+
+
+@dataclass(frozen=True)
 class RefundAccount:
     """Where a refund goes: the 公金受取口座 (found by a linkage query) or an account the payer named."""
 
@@ -159,6 +174,11 @@ class CollectionStore(Protocol):
         """Mark ready refunds as filed in `file_id` (WriteConflict if one is no longer ready)."""
     def set_refund_account(self, refund_id: str, account: RefundAccount, *, actor: Any) -> None:
         """A held refund gets the account the payer named and becomes ready."""
+
+    # 特別徴収 (kokuho.collection.pension_run)
+    def set_pension(self, writes: Sequence[PensionWrite], *, actor: Any, chain: str) -> None:
+        """All or nothing: each ledger's deduction state (its charge follows it), each only if the ledger is as
+        read (WriteConflict otherwise), with the access record of the payers' ledgers written."""
 
     # statistics (収納率: kokuho.collection.statistics)
     def put_statistics(self, fiscal_year: int, doc: dict[str, Any]) -> None:

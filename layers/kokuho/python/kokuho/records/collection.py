@@ -39,6 +39,7 @@ from kokuho.collection.pension_deduction import pension_ledger_charge
 from kokuho.collection.ports import (
     LedgerKey,
     LedgerWrite,
+    PensionWrite,
     RefundAccount,
     RefundOrder,
     Slip,
@@ -75,6 +76,7 @@ class LedgerModel(TableModel):
     # 特別徴収: the pension run's state (kokuho.collection.pension_run); while set, the charge is the one it
     # makes of the version's annual premium (kokuho.collection.pension_deduction.pension_ledger_charge).
     pension = JSONAttribute(null=True)
+    pension_rev = NumberAttribute(null=True)  # the state's revision: the pension run writes it as read
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute(null=True)
@@ -512,6 +514,35 @@ class DynamoCollectionStore(RecordsAccess):
                 RefundModel.status.set("ready"), RefundModel.doc.set(doc),
                 RefundModel.gsi2pk.set(_refund_queue("ready", None))], condition=RefundModel.status == "held")
             self._record_access(actor, [order.payer_id], LEDGER_CATEGORY, "write", transaction=tx)
+
+    # 特別徴収
+    def set_pension(self, writes: Sequence[PensionWrite], *, actor: Any, chain: str) -> None:
+        with transaction_or(WriteConflict) as tx:
+            for w in writes:
+                pk, sk = LedgerModel.key(*w.key)
+                state = {**w.state, "rev": int(w.state.get("rev") or 0)}
+                actions: list[Any] = [LedgerModel.pension.set(state), LedgerModel.pension_rev.set(state["rev"])]
+                if w.create_annual is not None:  # 仮徴収 of a year not yet assessed: the ledger opens at version 0
+                    household, fy = w.key
+                    charge = pension_ledger_charge(household, fy, version=0, payer_id=w.payer_id,
+                                                   annual=w.create_annual, overlay=state)
+                    actions += [
+                        LedgerModel.household_id.set(household), LedgerModel.fiscal_year.set(fy),
+                        LedgerModel.payer_id.set(w.payer_id), LedgerModel.version.set(0),
+                        LedgerModel.annual.set(w.create_annual),
+                        LedgerModel.installments.set(_installments_doc(charge)),
+                        LedgerModel.gsi1pk.set(f"PAYER#{w.payer_id}"), LedgerModel.gsi1sk.set(f"FY#{fy}#{household}")]
+                    condition: Any = LedgerModel.pk.does_not_exist()
+                else:
+                    condition = LedgerModel.pk.exists()
+                    if w.expected_version is not None:
+                        condition &= LedgerModel.version == w.expected_version
+                    condition &= (LedgerModel.pension_rev.does_not_exist() if w.expected_rev is None
+                                  else LedgerModel.pension_rev == w.expected_rev)
+                tx.update(LedgerModel(pk, sk), actions=actions, condition=condition)
+            payers = sorted({w.payer_id for w in writes})
+            if payers:
+                self._record_access(actor, payers, LEDGER_CATEGORY, "write", chain=chain, transaction=tx)
 
     # statistics
     def put_statistics(self, fiscal_year: int, doc: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
 """Catalog entries of the collection area (収納): payment-file intake, the daily 督促 run, the refund run, the
-滞納整理 runs, the 収納率 statistics and the print run of the 納入通知書."""
+滞納整理 runs, the 収納率 statistics, the 特別徴収 run and the print run of the 納入通知書."""
 
 from __future__ import annotations
 
@@ -56,6 +56,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,
     ),
     FunctionSpec(
+        "collection-pension", "collection.pension.handler",
+        "特別徴収: who is deducted from the householder's pension (domain.md §6), the deduction written into the "
+        "ledger (仮徴収, 本徴収, a stop moving the rest to 普通徴収), then the 特別徴収依頼 file to the insurer",
+        # qualification read: the pensions the insurers notified and the 介護保険料; assessment read: the
+        # household's projected case (members' births and NHI periods); exchange write: outgoing/pension/ only
+        tables={"collection": "write", "qualification": "read", "assessment": "read", "access_log": "write"},
+        buckets={"exchange": "write"}, bucket_prefixes={"exchange": "outgoing/pension/"},
+        timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,  # one run at a time
+    ),
+    FunctionSpec(
         "collection-notices", "collection.notices.handler",
         "納入通知書: every ledger of the fiscal year rendered in parts into the work bucket (notices/<print id>/) "
         "with the print manifest, each part's access record written before it",
@@ -101,6 +111,13 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
                    Schedule("cron(20 6 15 * ? *)", {"mode": "demand"}, "催告 on the 15th, 06:20 Asia/Tokyo"),
                    Schedule("cron(40 6 31 3 ? *)", {"mode": "write_off"},
                             "不納欠損 on 31 March, 06:40 Asia/Tokyo")),
+    ),
+    StateMachineSpec(
+        "collection-pension", "collection_pension.asl.json",
+        "特別徴収: the pension run, then the 特別徴収依頼 file",
+        substitutions={"PensionFunction": ("function", "collection-pension")},
+        # after the payment-file intake (08:00) that brings the insurer's results (徴収不能 stops the deduction)
+        schedules=(Schedule("cron(0 9 * * ? *)", {}, "daily 特別徴収 run, 09:00 Asia/Tokyo"),),
     ),
     StateMachineSpec(
         "collection-notices", "collection_notices.asl.json",
