@@ -86,3 +86,32 @@ def test_the_daily_run_deducts_files_the_request_and_a_failed_month_stops_it(aws
     assert {(r.category, r.operation) for r in records} >= {
         ("収納情報", "write"), ("年金情報", "read"), ("premium", "read")}
     assert not [r for r in records if NUMBER in str(r.attribute_values)]
+
+
+def test_the_adapter_writes_a_state_only_on_the_ledger_as_read_and_a_correction_keeps_it(aws: EmbeddedAWS) -> None:
+    """The port's contract on DynamoDB: a state written against a version or revision that is no longer the
+    ledger's is refused whole (WriteConflict, nothing written); a 更正 stored afterwards (the version write)
+    changes the annual and keeps the deduction's installments."""
+    import pytest
+
+    from kokuho.collection.ports import PensionWrite, WriteConflict
+
+    _household()
+    store = DynamoCollectionStore()
+    state = {"status": "deducting", "basis": {"version": 1, "annual": 100_000}, "ordinary": [],
+             "schedule": [{"month": "2024-10", "kind": "本徴収", "amount": 50_000},
+                          {"month": "2024-12", "kind": "本徴収", "amount": 50_000}],
+             "stop": None, "extra_from": None, "notices": [], "rev": 1}
+    with pytest.raises(WriteConflict):
+        store.set_pension([PensionWrite(("H1", 2024), "P1", state, 2, None)], actor=SETUP, chain="t")  # version 2?
+    assert store.ledgers([("H1", 2024)])[("H1", 2024)].pension is None
+    store.set_pension([PensionWrite(("H1", 2024), "P1", state, 1, None)], actor=SETUP, chain="t")
+    with pytest.raises(WriteConflict):  # written meanwhile: the revision read is no longer the ledger's
+        store.set_pension([PensionWrite(("H1", 2024), "P1", {**state, "rev": 2}, 1, None)], actor=SETUP, chain="t")
+    with TransactWrite(connection=connection()) as tx:  # the monthly run's 更正: a raise
+        add_charge(tx, charge_from_version("H1", 2024, version=2, payer_id="P1", annual=110_000,
+                                           installments=split_equally(110_000, MONTHS)), decreased=False)
+    charge = store.ledgers([("H1", 2024)])[("H1", 2024)].charge
+    assert (charge.version, charge.annual) == (2, 110_000)
+    assert [(i.month, i.amount, i.kind) for i in charge.installments] == [
+        ("2024-10", 50_000, PENSION_KIND), ("2024-12", 50_000, PENSION_KIND)]

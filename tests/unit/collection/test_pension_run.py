@@ -219,3 +219,28 @@ def test_the_synthetic_insurer_answers_the_request_file_and_its_answer_pays_the_
     assert october.paid == 20_000
     refused = answer(files.values(), "2024-12", not_deducted={"H1-P1": "年金の支払差止"})
     assert b"\\u5f81\\u53ce\\u4e0d\\u80fd" in refused or "徴収不能".encode() in refused
+
+
+def test_a_households_facts_come_from_its_projected_case() -> None:
+    from kokuho.collection.pension_run import facts_of_case
+
+    case = {"fiscal_year": FY, "household": {"householder_id": "P1", "members": [
+        {"id": "P1", "birth_date": "1955-05-01", "insured": [{"from": "2020-05-01", "until": "2024-11-03"}]},
+        {"id": "P2", "birth_date": "1990-02-01", "insured": [{"from": "2010-01-01", "until": "2024-04-01"}]},
+        {"id": "P3", "birth_date": "1958-02-01", "insured": [{"from": "2025-04-01", "until": None}]}]}}
+    facts = facts_of_case(case, FY)
+    assert facts.householder_id == "P1" and facts.householder_lost_on == date(2024, 11, 3)  # 転出
+    # P2 left NHI on 1 April (not insured in the year: not counted for the ages); P3 joins only the next year
+    assert [(m.person_id, m.insured) for m in facts.members] == [("P1", True), ("P2", False), ("P3", False)]
+
+
+def test_no_payment_slip_is_printed_for_a_deduction() -> None:
+    """The 納入通知書 and 変更通知書 print a slip per installment still owed (kokuho.collection.slips.slips_of): a
+    特別徴収 installment is the insurer's to deduct — a slip for it would have the payer pay it twice."""
+    from kokuho.collection.slips import slips_of
+
+    store, facts, pensions = city()
+    run(store, facts, pensions, date(2024, 7, 20))
+    lg = store.ledger_items[("H1", FY)]
+    assert [s.installment for s in slips_of(lg.charge)] == [1, 2, 3, 4]  # June … September, 普通徴収
+    assert [s.installment for s in slips_of(lg.charge, ledger_state(lg.charge, lg.payments))] == [1, 2, 3, 4]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from kokuho.collection.ledger import Charge, LedgerState
+from kokuho.collection.ledger import PENSION_KIND, Charge, LedgerState
 from kokuho.collection.ports import Slip
 
 DIGITS = 18
@@ -41,10 +41,13 @@ def is_payment_number(value: object) -> bool:
 
 
 def slips_of(charge: Charge, state: LedgerState | None = None) -> list[Slip]:
-    """The slips of a ledger's installments still owed (all of them when `state` is not given)."""
+    """The slips of a ledger's installments still owed (all of them when `state` is not given); none for a
+    特別徴収 installment (the pension insurer deducts it: a slip would have the payer pay it twice)."""
     unpaid = {i.number: i.unpaid for i in state.installments} if state is not None else None
     out = []
     for inst in charge.installments:
+        if inst.kind == PENSION_KIND:
+            continue
         amount = inst.amount if unpaid is None else unpaid[inst.number]
         if amount > 0:
             out.append(Slip(payment_number(charge.household_id, charge.fiscal_year, inst.number, charge.version),
