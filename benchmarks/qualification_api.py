@@ -134,17 +134,25 @@ def load_bulk(persons: int, say: Any) -> list[tuple[str, list[str]]]:
                 batch.save(model)
         pending.items.clear()
 
+    from kokuho.records import search_index
+
+    tokens = search_index.writer_tokens()
+
+    def directories(change: Any) -> list[Any]:  # the store writes the new ones; the batch keeps one a key
+        return [d for p in change.persons.values() for d in search_index.directory_items(tokens, p)]
+
     for h, hid, members in _households(persons):
         household = None
         states: dict[str, Any] = {}  # the members registered so far, as the application would read them
         for person in members:
             change = service.register_person(person, household, today)
-            PynamoQualificationStore._add_change(pending, change, one_note(change, None), actor, at)  # type: ignore[arg-type]
+            PynamoQualificationStore._add_change(pending, change, one_note(change, None), actor, at,  # type: ignore[arg-type]
+                                                 directories(change))
             household = replace(change.households[hid], version=(household.version if household else 0) + 1)
             states[person.person_id] = replace(person, version=1)
             change = service.acquire(states[person.person_id], household, states, Reason.MOVE_IN, on, today)
             PynamoQualificationStore._add_change(pending, change, one_note(change, "転入届"), actor,  # type: ignore[arg-type]
-                                                 at)
+                                                 at, directories(change))
             household = replace(change.households[hid], version=household.version + 1)
             states[person.person_id] = replace(change.persons[person.person_id], version=2)
         out.append((hid, [p.person_id for p in members]))

@@ -483,9 +483,9 @@ def _shared_botocore_loader() -> Iterator[None]:
 
 
 def _reset_caches() -> None:
-    """Module caches bound to a previous embedded AWS (the vault's KMS client and HMAC secret, the
-    container's transaction connection — its client would keep the previous run's event hooks —, the
-    heads of the container's own access chains, the login sessions it keeps)."""
+    """Module caches bound to a previous embedded AWS (the vault's KMS client and HMAC secret, the search
+    index's secret, the container's transaction connection — its client would keep the previous run's
+    event hooks —, the heads of the container's own access chains, the login sessions it keeps)."""
     base = sys.modules.get("kokuho.records.base")
     if base is not None:
         base.reset_connection()
@@ -498,6 +498,9 @@ def _reset_caches() -> None:
     vault = sys.modules.get("kokuho.identity.vault")
     if vault is not None and hasattr(vault, "reset_vault"):
         vault.reset_vault()
+    search_index = sys.modules.get("kokuho.records.search_index")
+    if search_index is not None:
+        search_index.forget_secret()  # the search-index secret was the previous tables'
 
 
 def _all_subclasses(cls: type) -> list[type]:

@@ -26,6 +26,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import secrets
 import threading
 import uuid
@@ -102,6 +103,16 @@ def _dynamodb_parameters(operation: str, params: dict[str, Any]) -> dict[str, An
                  "Select", "ReturnValues"):
         if name in params:
             out[_camel(name)] = params[name]
+    if operation in ("Query", "Scan"):
+        # A query's key condition names key values (an index's keys included) and its start key is a
+        # key: CloudTrail shows key values in clear, never other attributes (domain.md §7).
+        values = params.get("ExpressionAttributeValues") or {}
+        condition = str(params.get("KeyConditionExpression", ""))
+        keyed = {n: _plain(v) for n, v in values.items() if re.search(re.escape(n) + r"(?![A-Za-z0-9_])", condition)}
+        if keyed:
+            out["expressionAttributeValues"] = keyed
+        if isinstance(params.get("ExclusiveStartKey"), dict):
+            out["exclusiveStartKey"] = {n: _plain(v) for n, v in params["ExclusiveStartKey"].items()}
     if operation == "TransactWriteItems":
         items = []
         for entry in params.get("TransactItems", []):

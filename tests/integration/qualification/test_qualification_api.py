@@ -342,14 +342,16 @@ def _file_reads(monkeypatch: pytest.MonkeyPatch, *logicals: str) -> list[str]:
 
 @pytest.mark.parametrize(("path", "body", "expected"), [
     # the person; both households; the old one's members; then what the projection of FY2024..now
-    # needs — members, incomes, care, cases of every year — in one batch
+    # needs — members, incomes, care, cases of every year — in one batch; last, which of the persons'
+    # search-directory entries are new (kokuho.records.search_index), in one batch
     ("/persons/P0002/household", {"household_id": "H0002", "relationship": "世帯主", "changed_on": "2024-08-03",
-                                   "version": 2}, ["GetItem", "BatchGetItem", "BatchGetItem", "BatchGetItem"]),
-    # the person, their household and its members; the projection's batch
+                                   "version": 2}, ["GetItem", "BatchGetItem", "BatchGetItem", "BatchGetItem",
+                                                   "BatchGetItem"]),
+    # the person, their household and its members; the projection's batch; the directory entries
     ("/persons/P0002/qualification", {"reason": "move_out", "cause_on": "2024-10-01", "version": 2},
-     ["GetItem", "GetItem", "BatchGetItem", "BatchGetItem"]),
-    # whether the id is taken and the household, in one batch; the projection's batch
-    ("/persons", person("P0003", rel="子", birth="2010-05-05"), ["BatchGetItem", "BatchGetItem"]),
+     ["GetItem", "GetItem", "BatchGetItem", "BatchGetItem", "BatchGetItem"]),
+    # whether the id is taken and the household, in one batch; the projection's batch; the directory entries
+    ("/persons", person("P0003", rel="子", birth="2010-05-05"), ["BatchGetItem", "BatchGetItem", "BatchGetItem"]),
 ])
 def test_a_registration_reads_the_file_in_a_fixed_number_of_requests(
         household: None, monkeypatch: pytest.MonkeyPatch, path: str, body: dict[str, Any],

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mynumber": ("kokuho.cli.mynumber", "My Number (個人番号) checks"),
     "audit": ("kokuho.cli.audit", "verify the access-record chain"),
     "requests": ("kokuho.cli.requests", "a person's requests about their data (開示・訂正・利用停止) and inquiries"),
+    "qualification": ("kokuho.cli.qualification", "the NHI file's search index: rebuild it (reindex, recorded)"),
     "trail": ("kokuho.cli.trail", "security review of CloudTrail logs: detections (scan) and integrity (validate)"),
 }
 

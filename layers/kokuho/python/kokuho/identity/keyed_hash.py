@@ -29,17 +29,26 @@ class SecretStore(Protocol):
         """Store it unless one is stored already (False: another container was first)."""
 
 
-def load_or_create_secret(kms: Any, key_alias: str, store: SecretStore) -> bytes:
-    """The plaintext HMAC secret: decrypted from the store, or generated and stored on first use."""
+def load_or_create_secret(kms: Any, key_alias: str, store: SecretStore,
+                          context: dict[str, str] | None = None) -> bytes:
+    """The plaintext HMAC secret: decrypted from the store, or generated and stored on first use.
+    `context`: the KMS encryption context naming the secret's use (HMAC_CONTEXT: the My Number's; another
+    keyed hash — the NHI file's search index, kokuho.records.search_index — has its own secret and context)."""
+    context = context or HMAC_CONTEXT
     encrypted = store.get()
     if encrypted is None:
-        generated = kms.generate_data_key(KeyId=key_alias, KeySpec="AES_256", EncryptionContext=HMAC_CONTEXT)
+        generated = kms.generate_data_key(KeyId=key_alias, KeySpec="AES_256", EncryptionContext=context)
         if store.put_once(base64.b64encode(generated["CiphertextBlob"]).decode(), generated["KeyId"]):
             return bytes(generated["Plaintext"])
         # Another container created it first: use theirs so every container hashes alike.
         encrypted = store.get()
         assert encrypted is not None
-    plain = kms.decrypt(CiphertextBlob=base64.b64decode(encrypted), EncryptionContext=HMAC_CONTEXT)
+    return open_secret(kms, encrypted, context)
+
+
+def open_secret(kms: Any, encrypted: str, context: dict[str, str] | None = None) -> bytes:
+    """The plaintext of a stored secret (base64 KMS ciphertext) under its encryption context."""
+    plain = kms.decrypt(CiphertextBlob=base64.b64decode(encrypted), EncryptionContext=context or HMAC_CONTEXT)
     return bytes(plain["Plaintext"])
 
 

@@ -22,7 +22,7 @@ from kokuho.intake.framing import IntakeError, file_digest
 from kokuho.qualification import application, registrations
 from kokuho.qualification.model import Person
 from kokuho.qualification.ports import LineMark, PendingAcquisition
-from kokuho.records import intake_files
+from kokuho.records import intake_files, search_index
 from kokuho.records import qualification as repo
 
 KINDS = (residents.KIND, welfare.KIND, tax.KIND, care.KIND, pension.KIND)  # the order of a daily run
@@ -48,7 +48,7 @@ def actor_for(kind: str, run_id: str) -> Actor:
 
 def find_person(atena_no: str) -> str | None:
     """The person id of a 宛名番号 (住民コード), through the search index of the NHI file."""
-    ids = {k.person_id for k in repo.SearchKeyModel.by_key.query(f"RES#{atena_no}")}
+    ids = search_index.find_by_resident_code(atena_no)
     return ids.pop() if len(ids) == 1 else None
 
 

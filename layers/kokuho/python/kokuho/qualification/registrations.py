@@ -32,6 +32,7 @@ from kokuho.qualification.ports import (
     StoreConflict,
 )
 from kokuho.qualification.reasons import Event, Reason, event_of
+from kokuho.qualification.search_tokens import DIRECTORY_ENTRIES
 from kokuho.requests.suspension import declare_use
 
 CATEGORY = "qualification"
@@ -183,12 +184,13 @@ SEARCH_KEYS = 4  # the search index entries of a person (ports.SEARCH_INDEXES)
 
 def transaction_items(regs: Sequence[Registration], today: date) -> int:
     """How many items committing `regs` together writes or checks (DynamoDB takes 100 a transaction):
-    records with their search keys (and the resident code of a new person), history, cards, cases,
+    records with their search keys and, at most, their search directories' entries (the new ones are
+    written: kokuho.qualification.search_tokens), the resident code of a new person, history, cards, cases,
     markers, pending acquisitions, access records and their index entries."""
     m = _merge(regs, today, {})
     new = sum(1 for p in m.change.persons.values() if not p.version)
-    return (len(m.change.persons) * (1 + SEARCH_KEYS) + new + len(m.change.households) + len(m.notes)
-            + len(m.change.cards) + sum(len(y) for y in m.years.values())
+    return (len(m.change.persons) * (1 + SEARCH_KEYS + DIRECTORY_ENTRIES) + new + len(m.change.households)
+            + len(m.notes) + len(m.change.cards) + sum(len(y) for y in m.years.values())
             + sum(1 + len(a.subject_ids) for a in m.accesses)
             + sum(len(r.marks) + (r.pending is not None) + (r.consume_pending is not None) for r in regs))
 

@@ -4,8 +4,8 @@ Item layout (generic keys pk/sk, gsi1pk/gsi1sk):
 - PERSON#<id> / PROFILE           宛名 and NHI status (periods), version-locked (VersionAttribute)
 - PERSON#<id> / HIST#<version>     one history entry per change: what, effective when, cause, who, why
 - PERSON#<id> / CARD#<card_id>     資格確認書 issued (recovered ones kept, marked)
-- PERSON#<id> / IDX#<kind>         search keys, gsi1: KANA#<first kana>/<kana>#<id>, BIRTH#<date>/<id>,
-                                   RES#<住民コード>/<id>, POSTAL#<postal>/<address>#<id>
+- PERSON#<id> / IDX#<kind>         search keys on gsi1, keyed hashes (kokuho.records.search_index, with the
+                                   kana and address directories and the search-index secret)
 - PERSON#<id> / INCOME#<fy>        income record (総所得金額等 …) when one has been stored
 - RESIDENT#<住民コード> / PERSON     the person registered with that resident code (written when the person
                                    is registered): the intakes find many 宛名番号 by one batch read
@@ -27,7 +27,7 @@ from typing import Any
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 
 from kokuho.qualification.history import Period
-from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Membership, Person, normalize_kana
+from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Membership, Person
 from kokuho.qualification.ports import PersonFile
 from kokuho.records.base import Gsi1, TableModel, table_meta
 
@@ -104,6 +104,8 @@ class CardModel(TableModel):
 
 
 class SearchKeyModel(TableModel):
+    """A person's search key (kokuho.records.search_index): gsi1pk a keyed hash, gsi1sk the person id."""
+
     Meta = table_meta("qualification")
 
     person_id = UnicodeAttribute()
@@ -114,7 +116,7 @@ class SearchKeyModel(TableModel):
 
 class ResidentCodeModel(TableModel):
     """Who was registered with a resident code (住民コード / 宛名番号): a key to batch-read, where the
-    search index (RES#<code> on gsi1) takes one query a code."""
+    search index (a code's keyed hash on gsi1) takes one query a code."""
 
     Meta = table_meta("qualification")
 
@@ -190,19 +192,6 @@ def from_person(p: Person, *, updated_at: str, updated_by: str) -> PersonModel:
     if p.version:
         m.version = p.version
     return m
-
-
-def search_keys(p: Person) -> list[SearchKeyModel]:
-    kana = normalize_kana(p.name_kana)
-    pk = person_pk(p.person_id)
-    keys = [
-        ("KANA", f"KANA#{kana[:1]}", f"{kana}#{p.person_id}"),
-        ("BIRTH", f"BIRTH#{p.birth_date.isoformat()}", p.person_id),
-        ("RES", f"RES#{p.resident_code}", p.person_id),
-        ("POSTAL", f"POSTAL#{p.postal_code}", f"{p.address}#{p.person_id}"),
-    ]
-    return [SearchKeyModel(pk, f"IDX#{kind}", person_id=p.person_id, gsi1pk=g1, gsi1sk=g2)
-            for kind, g1, g2 in keys]
 
 
 def to_household(m: HouseholdModel) -> Household:

@@ -8,8 +8,6 @@ container's shared connection (kokuho.records.base.transaction), the access reco
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -21,10 +19,8 @@ from kokuho.access.actor import Actor
 from kokuho.access.records import record_access
 from kokuho.qualification.model import Card, Household, Person
 from kokuho.qualification.ports import (
-    SEARCH_INDEXES,
     Access,
     FactsWrite,
-    InvalidPageToken,
     LineMark,
     PendingAcquisition,
     PersonFile,
@@ -33,33 +29,13 @@ from kokuho.qualification.ports import (
     StoreConflict,
 )
 from kokuho.qualification.service import Change, Entry
-from kokuho.records import intake_files
+from kokuho.records import intake_files, search_index
 from kokuho.records import qualification as repo
 from kokuho.records.assessments import HouseholdCaseModel
 from kokuho.records.base import connection, transaction
 from kokuho.records.household_cases import get_household_case, get_household_cases, put_household_case
 
 BATCH_GET_KEYS = 100  # DynamoDB's BatchGetItem: at most 100 keys a request
-
-
-def _token(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
-
-
-def _untoken(token: str | None) -> dict[str, Any] | None:
-    if not token:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidPageToken("page_token is not a token this API issued") from exc
-    if not isinstance(key, dict) or set(key) != {"pk", "sk", "gsi1pk", "gsi1sk"} or not all(
-            isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and 0 < len(v["S"]) <= 400
-            for v in key.values()):
-        raise InvalidPageToken("page_token is not a token this API issued")
-    return key
 
 
 def _history(pk: str, seq: int, index: int, entry: Entry, actor: Actor, note: str | None,
@@ -185,17 +161,7 @@ class PynamoQualificationStore:
 
     def search(self, index: str, value: str, prefix: str | None, limit: int,
                page_token: str | None) -> SearchPage:
-        if index not in SEARCH_INDEXES:
-            raise ValueError(f"no search index {index}")
-        pk = f"{index}#{value}"
-        start = _untoken(page_token)
-        if start is not None and start["gsi1pk"]["S"] != pk:
-            raise InvalidPageToken("page_token belongs to another search")
-        sk = repo.SearchKeyModel
-        cond = sk.gsi1sk.startswith(prefix) if prefix else None
-        result = sk.by_key.query(pk, cond, limit=limit, last_evaluated_key=start)
-        ids = [k.person_id for k in result]
-        return SearchPage(ids, _token(result.last_evaluated_key))
+        return search_index.search(index, value, prefix, limit, page_token)
 
     # -- writes
 
@@ -204,9 +170,10 @@ class PynamoQualificationStore:
                        now: datetime, marks: Sequence[LineMark] = (), pending: Sequence[PendingAcquisition] = (),
                        consume_pending: Sequence[str] = ()) -> None:
         at = now.isoformat(timespec="microseconds")
+        directories = search_index.missing_directory_items(change.persons.values())
         try:
             with transaction() as tx:
-                self._add_change(tx, change, notes, actor, at)
+                self._add_change(tx, change, notes, actor, at, directories)
                 for household_id, case in cases:
                     put_household_case(household_id, case, changed_at=now, transaction=tx)
                 _add_marks(tx, marks)
@@ -226,11 +193,14 @@ class PynamoQualificationStore:
             raise StoreConflict("a version, a condition or the access chain moved") from exc
 
     @staticmethod
-    def _add_change(tx: TransactWrite, change: Change, notes: Sequence[str | None], actor: Actor, at: str) -> None:
+    def _add_change(tx: TransactWrite, change: Change, notes: Sequence[str | None], actor: Actor, at: str,
+                    directories: Iterable[search_index.DirectoryModel] = ()) -> None:
         who = actor.staff_id
+        for new_entry in directories:  # the search directories' new entries (search_index.missing_directory_items)
+            tx.save(new_entry)
         for person in change.persons.values():
             tx.save(repo.from_person(person, updated_at=at, updated_by=who))
-            for key in repo.search_keys(person):
+            for key in search_index.search_keys(search_index.writer_tokens(), person):
                 tx.save(key)
             if not person.version:  # registered now: the resident code names them (found by batch read)
                 tx.save(repo.resident_code_item(person))

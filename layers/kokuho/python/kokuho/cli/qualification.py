@@ -1,0 +1,36 @@
+"""`kokuho qualification reindex`: rebuild the NHI file's search index (kokuho.records.search_index) from the
+profiles — every person's keyed-hash index items and search-directory entries, stale directory entries
+removed. The migration of an index written before its keys were keyed hashes (each index item keeps its
+table key, so the clear keys are overwritten), and the clean-up after many renames and moves. Idempotent.
+
+Runs against the AWS the environment points at (the qualification table from KOKUHO_TABLE_QUALIFICATION,
+the personal-data key's alias), as the member of staff given by `--as` — every profile read is recorded,
+100 persons an access record. Changes made meanwhile index themselves as they commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+PURPOSE = "検索索引の再作成 (国民健康保険法第9条: 資格管理)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True)
+    r = sub.add_parser("reindex", help="rebuild the search index's keyed hashes and directories (recorded)")
+    r.add_argument("--as", dest="as_staff", required=True, help="your staff id (the reads are recorded)")
+    r.add_argument("--terminal", default="cli", help="your terminal id (default: cli)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kokuho.access.records import Actor, record_access
+    from kokuho.records.search_index import reindex
+
+    actor = Actor(args.as_staff, args.terminal, PURPOSE)
+
+    def recorded(person_ids: list[str]) -> None:
+        for at in range(0, len(person_ids), 100):
+            record_access(actor, person_ids[at:at + 100], "qualification", "reindex")
+
+    counts = reindex(say=print, record=recorded)
+    return 0 if counts["persons"] >= 0 else 1
