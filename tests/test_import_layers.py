@@ -213,6 +213,11 @@ RECORDS_MAY_IMPORT = {
         "the subject index's key prefix is defined with its entries' layout (kokuho.access.subject_index)",
     ("kokuho.records.qualification_store", "kokuho.qualification.model"): "the port reads and writes these values",
     ("kokuho.records.requests", "kokuho.requests.model"): "requests and inquiries are stored as the model's documents",
+    ("kokuho.records.search_index", "kokuho.qualification.model"): "a person's index items are made from a Person",
+    ("kokuho.records.search_index", "kokuho.qualification.search_tokens"):
+        "the index keys are these keyed hashes (pure: what is hashed, and the directories' prefixes)",
+    ("kokuho.records.search_index", "kokuho.identity.keyed_hash"):
+        "the search-index secret is made, stored wrapped and opened as the My Number keyed hash's (one way)",
     ("kokuho.records.qualification_store", "kokuho.qualification.service"):
         "a registered change is written as the pure rules produced it (Change, Entry)",
 }
