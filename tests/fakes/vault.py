@@ -45,6 +45,7 @@ class InMemoryVaultStore:
     on_file: set[str] = field(default_factory=set)
     access: list[tuple[str, list[str], str, str]] = field(default_factory=list)  # staff, subjects, operation, result
     conflicts: int = 0  # the next puts that find a concurrent writer (a test sets it)
+    claims: bool = True  # False: numbers stored before claims (a test sets it)
 
     def _conflict(self) -> None:
         if self.conflicts:
@@ -60,13 +61,24 @@ class InMemoryVaultStore:
     def holders(self, digest: str, limit: int | None = None) -> list[str]:
         return sorted(p for p, n in self.numbers.items() if n.digest == digest)[:limit]
 
+    def claims_complete(self) -> bool:
+        return self.claims
+
+    def claimed(self, digests: Sequence[str]) -> dict[str, str]:
+        wanted = set(digests)
+        return {n.digest: p for p, n in self.numbers.items() if n.digest in wanted}
+
+    def _claim_taken(self, items: Sequence[StoredNumber]) -> bool:
+        held = {n.digest for n in self.numbers.values()}
+        return any(i.digest in held for i in items) or len({i.digest for i in items}) < len(items)
+
     def currents(self, person_ids: Sequence[str]) -> dict[str, StoredNumber]:
         return {p: self.numbers[p] for p in person_ids if p in self.numbers}
 
     def put_currents(self, items: Sequence[StoredNumber], actor: Actor) -> None:
         self._conflict()
-        if any(i.person_id in self.numbers for i in items):
-            raise VaultConflict("a person holds a number")
+        if any(i.person_id in self.numbers for i in items) or self._claim_taken(items):
+            raise VaultConflict("a person holds a number, or the number is held")
         for item in items:
             self.numbers[item.person_id] = item
             self.on_file.add(item.person_id)
@@ -74,8 +86,8 @@ class InMemoryVaultStore:
 
     def put_current(self, item: StoredNumber, actor: Actor) -> None:
         self._conflict()
-        if item.person_id in self.numbers:
-            raise VaultConflict("the person holds a number")
+        if item.person_id in self.numbers or self._claim_taken([item]):
+            raise VaultConflict("the person holds a number, or the number is held")
         self.numbers[item.person_id] = item
         self.on_file.add(item.person_id)
         self.access.append((actor.staff_id, [item.person_id], "store", "ok"))

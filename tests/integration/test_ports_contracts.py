@@ -99,6 +99,21 @@ def test_vault_numbers_are_put_once_found_by_hash_and_held_for_review_once(backe
         ("P2", "digest-a", "held_by_another_person", "open")]
 
 
+def test_vault_a_number_is_claimed_by_one_person_and_its_holder_found_in_a_batch(backend: str) -> None:
+    s = vault_store(backend)
+    assert s.claims_complete()  # a vault with no number yet: every number it will hold is claimed
+    s.put_currents([StoredNumber(p, d, SEALED, "2026-05-01T00:00:00+00:00", "S0001")
+                    for p, d in (("P1", "digest-a"), ("P2", "digest-b"))], CLERK)
+    assert s.claimed(["digest-a", "digest-b", "digest-c"]) == {"digest-a": "P1", "digest-b": "P2"}
+    with pytest.raises(VaultConflict):  # another person's number, whatever a lagging index says
+        s.put_current(StoredNumber("P3", "digest-a", SEALED, "2026-05-02T00:00:00+00:00", "S0001"), CLERK)
+    with pytest.raises(VaultConflict):  # one held number in a batch: nothing of the batch is written
+        s.put_currents([StoredNumber(p, d, SEALED, "2026-05-02T00:00:00+00:00", "S0001")
+                        for p, d in (("P4", "digest-d"), ("P5", "digest-b"))], CLERK)
+    assert [s.current(p) for p in ("P3", "P4", "P5")] == [None, None, None]
+    assert s.claimed(["digest-d"]) == {} and s.holders("digest-b") == ["P2"]
+
+
 def code_store(backend: str) -> Any:
     if backend == "fake":
         return InMemoryCodeStore()

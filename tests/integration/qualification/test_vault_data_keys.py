@@ -190,3 +190,52 @@ def test_each_caller_gets_its_own_data_keys_so_kms_names_each(embedded: None) ->
         assert sealer.open("P00002", a2) == number(2) and sealer.open("P00001", a1) == number(1)
     assert a1.encrypted_data_key == a2.encrypted_data_key != b1.encrypted_data_key
     assert calls == {"GenerateDataKey": 2, "Decrypt": 2}
+
+
+def counting_dynamodb_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Read requests reaching the embedded DynamoDB, by operation (what CloudTrail logs one event each)."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    calls: Counter[str] = Counter()
+    for name in ("get_item", "query", "batch_get_item", "scan", "transact_get_items"):
+        original = getattr(DynamoHandler, name)
+
+        def counted(self: Any, _original: Any = original, _name: str = name) -> Any:
+            calls[_name] += 1
+            return _original(self)
+
+        monkeypatch.setattr(DynamoHandler, name, counted)
+    return calls
+
+
+def test_a_batch_of_numbers_is_checked_against_other_holders_a_hundred_a_request(
+        embedded: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The intake of a city's numbers: one principal reading a keyed hash per person (a Query each) was a
+    bulk read of the My Number table in the trail; the holders are now read by batch (claims)."""
+    vault = Vault(PynamoVaultStore(), KmsSealer(), AccessGrants())
+    vault.store("P-FIRST", number(1), CLERK)  # the secret exists: its reads are not the batch's
+    reads = counting_dynamodb_reads(monkeypatch)
+    items = [(f"P{i:05d}", number(20_000 + i)) for i in range(300)]
+    assert vault.store_many(items, CLERK) == {"stored": 300}
+    # was 300 Queries, one keyed-hash look-up a number; now: the persons and the claims (3 batches each),
+    # the secret's claims flag, and the access chain's head before each of the 14 transactions
+    assert reads["batch_get_item"] == 6 and reads["get_item"] == 1, dict(reads)
+    assert sum(reads.values()) <= 300 // 10, dict(reads)  # was more than 300
+
+
+def test_a_number_held_by_another_person_goes_to_review_in_a_batch_also_from_before_claims(embedded: None) -> None:
+    from kokuho.records.vault_store import CLAIM_SK, HMAC_PK, HMAC_SK, ClaimModel, HmacSecretModel
+
+    vault = Vault(PynamoVaultStore(), KmsSealer(), AccessGrants())
+    vault.store("P1", number(1), CLERK)
+    vault.store("P2", number(2), CLERK)
+    assert vault.store_many([("P3", number(1)), ("P4", number(4))], CLERK) == {"stored": 1, "review": 1}
+    # a vault holding a number stored before claims (no claim, the secret without the flag): looked up by
+    # its keyed hash, as before
+    ClaimModel(f"MNH#{vault.hash_of(number(2))}", CLAIM_SK).delete()
+    secret = HmacSecretModel.get(HMAC_PK, HMAC_SK)
+    secret.claims = None
+    secret.save()
+    assert not PynamoVaultStore().claims_complete()
+    assert vault.store_many([("P5", number(2)), ("P6", number(6))], CLERK) == {"stored": 1, "review": 1}
+    assert vault.numbers.current("P5") is None

@@ -59,14 +59,20 @@ class VaultStore(Protocol):
     def current(self, person_id: str) -> StoredNumber | None: ...
     def has_number(self, person_id: str) -> bool: ...
     def holders(self, digest: str, limit: int | None = None) -> list[str]: ...
+    def claims_complete(self) -> bool:
+        """Every number stored has its claim (False: numbers from before claims — look them up by `holders`)."""
+    def claimed(self, digests: Sequence[str]) -> dict[str, str]:
+        """Keyed hash → the person whose number it is, for those of `digests` held (a batch read)."""
     def currents(self, person_ids: Sequence[str]) -> dict[str, StoredNumber]:
         """The numbers these persons hold (a batch read)."""
     def put_currents(self, items: Sequence[StoredNumber], actor: Actor) -> None:
         """`put_current` of many persons in one transaction with one access record naming them all;
-        VaultConflict if any of them holds a number already (then nothing is written)."""
+        VaultConflict if any of them holds a number already, or any number is held by someone (then
+        nothing is written)."""
     def put_current(self, item: StoredNumber, actor: Actor) -> None:
-        """The number (only if the person holds none), the qualification file's "on file" mark and the
-        access record, in one transaction; VaultConflict otherwise."""
+        """The number (only if the person holds none), its claim (only if nobody holds the number), the
+        qualification file's "on file" mark and the access record, in one transaction; VaultConflict
+        otherwise."""
     def review_exists(self, person_id: str, digest: str) -> bool: ...
     def put_review(self, item: ReviewItem, actor: Actor) -> None:
         """The review entry (once) and its access record in one transaction; VaultConflict otherwise."""

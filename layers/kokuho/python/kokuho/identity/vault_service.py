@@ -24,7 +24,9 @@ from kokuho.identity.vault_ports import (
 
 StoreResult = Literal["stored", "unchanged", "review"]
 NO_MATCH = "no-match"  # subject of a lookup that found nobody (a record still names the search)
-STORE_PER_WRITE = 30  # numbers a transaction: each number, its on-file mark and its access index entry
+# numbers a transaction: each number, its claim, its on-file mark and its access index entry (4 items),
+# with the access record, its chain check and the 4 items the access index keeps free: 23 × 4 + 6 ≤ 100
+STORE_PER_WRITE = 23
 
 
 class VaultError(Exception):
@@ -88,19 +90,23 @@ class Vault:
     def store_many(self, items: Sequence[tuple[str, str]], actor: Actor, *,
                    per_write: int = STORE_PER_WRITE) -> dict[str, int]:
         """`store` of many (person id, number): the numbers new to the vault — no number held by the
-        person, none by another, not twice in the batch — sealed and written `per_write` a transaction
-        with one access record naming them; every other one (unchanged, review, a write that met a
-        concurrent writer) through `store`, one by one. Counts by result."""
+        person, none by another (their claims read by batch), not twice in the batch — sealed and
+        written `per_write` a transaction with one access record naming them (a number claimed meanwhile
+        fails the transaction); every other one (unchanged, review, a write that met a concurrent
+        writer) through `store`, one by one. Counts by result."""
         counts: dict[str, int] = {}
-        pending = [(pid, require_valid(number)) for pid, number in items]
-        current = self.numbers.currents([pid for pid, _ in pending])
+        pending = [(pid, require_valid(number), self.sealer.hash_of(number)) for pid, number in items]
+        current = self.numbers.currents([pid for pid, _, _ in pending])
+        # who holds each number: their claims, a hundred a read — not a keyed-hash query a number (one
+        # principal making thousands of those is what the trail's bulk-read detection is for)
+        claimed = self.numbers.claimed([d for _, _, d in pending]) if self.numbers.claims_complete() else None
         fresh: list[tuple[str, str, str]] = []
         alone: list[tuple[str, str]] = []
         seen: set[str] = set()  # digests and persons of the batch: a second one waits for the first
-        for pid, number in pending:
-            digest = self.sealer.hash_of(number)
-            if pid in current or digest in seen or pid in seen \
-                    or any(h != pid for h in self.numbers.holders(digest, limit=2)):
+        for pid, number, digest in pending:
+            held = (claimed.get(digest, pid) != pid) if claimed is not None \
+                else any(h != pid for h in self.numbers.holders(digest, limit=2))  # numbers from before claims
+            if pid in current or digest in seen or pid in seen or held:
                 alone.append((pid, number))
             else:
                 fresh.append((pid, number, digest))

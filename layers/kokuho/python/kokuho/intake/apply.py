@@ -189,13 +189,16 @@ class _Batch:
         application.commit_registrations(self.regs, self.actor, today=self.today, versions=self.versions,
                                          lookup=self._lookup, facts=self.facts)
         written: set[str] = set()
+        persons: dict[str, Person] = {}
         for reg in self.regs:
             for change in reg.changes:
-                self.committed.update(change.persons)
+                persons.update(change.persons)
                 written.update([*(f"P:{p}" for p in change.persons), *(f"H:{h}" for h in change.households)])
         for key in written:
             self.versions[key] += 1
-        self.committed = {pid: replace(p, version=self.versions[f"P:{pid}"]) for pid, p in self.committed.items()}
+        # only the persons this transaction wrote move on (re-versioning every person of the file at each
+        # transaction made a file's commits quadratic in its persons)
+        self.committed.update({pid: replace(p, version=self.versions[f"P:{pid}"]) for pid, p in persons.items()})
         self.regs = []
 
 

@@ -2,8 +2,13 @@
 
 Items (table "mynumber"):
 - pk PERSON#<person_id>, sk CURRENT: encrypted number, keyed hash; gsi1 MNH#<hash> / <person_id>.
+- pk MNH#<hash>, sk HOLDER: the claim of the person holding that number (put only if absent, in the
+  number's own transaction): two persons cannot both hold one number, and the holders of many numbers
+  are one BatchGetItem (an intake of thousands looks them up a hundred a request, not one Query each).
 - pk REVIEW, sk <person_id>#<hash>: a candidate held for review (encrypted like the number).
-- pk KEY#HMAC, sk v1: the KMS-encrypted HMAC secret (kokuho.identity.keyed_hash).
+- pk KEY#HMAC, sk v1: the KMS-encrypted HMAC secret (kokuho.identity.keyed_hash); `claims` = "v1" when
+  every number stored has its claim (the secret was created with claims: no number can be stored before
+  it; a vault holding numbers from before claims has no `claims` and is looked up number by number).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Sequence
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from kokuho.access.actor import Actor
 from kokuho.access.records import record_access
@@ -49,6 +55,14 @@ class ReviewModel(TableModel):
     status = UnicodeAttribute(default="open")
 
 
+class ClaimModel(TableModel):
+    """A keyed hash claimed by the person holding that number."""
+
+    Meta = table_meta("mynumber")
+
+    person_id = UnicodeAttribute()
+
+
 class HmacSecretModel(TableModel):
     """The keyed hash's secret, encrypted under the My Number key (kokuho.identity.keyed_hash)."""
 
@@ -56,10 +70,13 @@ class HmacSecretModel(TableModel):
 
     encrypted_secret = UnicodeAttribute()  # base64 KMS ciphertext blob
     key_id = UnicodeAttribute()
+    claims = UnicodeAttribute(null=True)  # CLAIMS_VERSION: every number stored has its claim
 
 
 HMAC_PK = "KEY#HMAC"
 HMAC_SK = "v1"
+CLAIM_SK = "HOLDER"
+CLAIMS_VERSION = "v1"
 
 
 class PynamoHmacSecretStore:
@@ -73,8 +90,9 @@ class PynamoHmacSecretStore:
 
     def put_once(self, encrypted: str, key_id: str) -> bool:
         try:
-            HmacSecretModel(HMAC_PK, HMAC_SK, encrypted_secret=encrypted, key_id=key_id).save(
-                condition=HmacSecretModel.pk.does_not_exist())
+            # created before any number (a number is stored by its keyed hash): every number has a claim
+            HmacSecretModel(HMAC_PK, HMAC_SK, encrypted_secret=encrypted, key_id=key_id,
+                            claims=CLAIMS_VERSION).save(condition=HmacSecretModel.pk.does_not_exist())
         except PutError:
             return False
         return True
@@ -82,6 +100,19 @@ class PynamoHmacSecretStore:
 
 def _pk(person_id: str) -> str:
     return f"PERSON#{person_id}"
+
+
+def _claim_pk(digest: str) -> str:
+    return f"MNH#{digest}"
+
+
+def _add_number(tx: TransactWrite, item: StoredNumber) -> None:
+    """The number (only if the person holds none), its claim (only if nobody holds that number) and the
+    qualification file's "on file" mark — the file learns only THAT a number is held."""
+    tx.save(_model(item), condition=MyNumberModel.pk.does_not_exist())
+    tx.save(ClaimModel(_claim_pk(item.digest), CLAIM_SK, person_id=item.person_id),
+            condition=ClaimModel.pk.does_not_exist())
+    tx.save(MyNumberOnFileModel(person_pk(item.person_id), MY_NUMBER_ON_FILE))
 
 
 def _model(item: StoredNumber) -> MyNumberModel:
@@ -111,6 +142,16 @@ class PynamoVaultStore:
     def holders(self, digest: str, limit: int | None = None) -> list[str]:
         return [m.person_id for m in MyNumberModel.by_hash.query(f"MNH#{digest}", limit=limit)]
 
+    def claims_complete(self) -> bool:
+        try:
+            return HmacSecretModel.get(HMAC_PK, HMAC_SK, consistent_read=True).claims == CLAIMS_VERSION
+        except HmacSecretModel.DoesNotExist:
+            return True  # no secret yet: no number stored yet, every one to come is claimed
+
+    def claimed(self, digests: Sequence[str]) -> dict[str, str]:
+        keys = [(_claim_pk(d), CLAIM_SK) for d in dict.fromkeys(digests)]  # a request a hundred (pynamodb)
+        return {m.pk.removeprefix("MNH#"): m.person_id for m in ClaimModel.batch_get(keys, consistent_read=True)}
+
     def currents(self, person_ids: Sequence[str]) -> dict[str, StoredNumber]:
         keys = [(_pk(p), "CURRENT") for p in dict.fromkeys(person_ids)]
         return {m.person_id: StoredNumber(m.person_id, m.gsi1pk.removeprefix("MNH#"),
@@ -122,24 +163,15 @@ class PynamoVaultStore:
         try:
             with transaction() as tx:
                 for item in items:
-                    tx.save(_model(item), condition=MyNumberModel.pk.does_not_exist())
-                    # the qualification file learns only THAT a number is held
-                    tx.save(MyNumberOnFileModel(person_pk(item.person_id), MY_NUMBER_ON_FILE))
+                    _add_number(tx, item)
                 record_access(actor, [i.person_id for i in items], CATEGORY, "store", transaction=tx)
         except (TransactWriteError, PutError) as exc:
             raise VaultConflict("a person's number or the access chain moved") from exc
 
     def put_current(self, item: StoredNumber, actor: Actor) -> None:
-        model = MyNumberModel(
-            _pk(item.person_id), "CURRENT", person_id=item.person_id, ciphertext=item.sealed.ciphertext,
-            nonce=item.sealed.nonce, encrypted_data_key=item.sealed.encrypted_data_key, stored_at=item.stored_at,
-            stored_by=item.stored_by, gsi1pk=f"MNH#{item.digest}", gsi1sk=item.person_id,
-        )
         try:
             with transaction() as tx:
-                tx.save(model, condition=MyNumberModel.pk.does_not_exist())
-                # The qualification file learns only THAT a number is held (its read routes never read here).
-                tx.save(MyNumberOnFileModel(person_pk(item.person_id), MY_NUMBER_ON_FILE))
+                _add_number(tx, item)
                 record_access(actor, [item.person_id], CATEGORY, "store", transaction=tx)
         except (TransactWriteError, PutError) as exc:
             raise VaultConflict("the person's number or access chain moved") from exc
