@@ -244,3 +244,16 @@ def test_no_payment_slip_is_printed_for_a_deduction() -> None:
     lg = store.ledger_items[("H1", FY)]
     assert [s.installment for s in slips_of(lg.charge)] == [1, 2, 3, 4]  # June … September, 普通徴収
     assert [s.installment for s in slips_of(lg.charge, ledger_state(lg.charge, lg.payments))] == [1, 2, 3, 4]
+
+
+def test_only_what_a_decision_needs_is_read() -> None:
+    """A payer the insurer notified no pension for: no household, no 介護保険料 read (nor recorded); after 31
+    August a ledger without a deduction is not looked at at all."""
+    store, facts, pensions = city()
+    store.put_charge(charge_from_version("H2", FY, version=1, payer_id="H2-P1", annual=50_000,
+                                         installments=split_equally(50_000, MONTHS)))
+    out = run(store, facts, pensions, date(2024, 7, 20))
+    assert (out["ledgers"], out["considered"], out["started"]) == (2, 2, 1)
+    assert facts.reads == [["H1"]]  # H2's payer has no notified pension: its household is not read
+    later = run(store, facts, pensions, date(2024, 9, 20))
+    assert (later["ledgers"], later["considered"]) == (2, 1)  # H1 (deducting) only

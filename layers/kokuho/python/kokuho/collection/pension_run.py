@@ -251,8 +251,10 @@ def run_pension(store: CollectionStore, facts: Facts, pensions: PensionStore, *,
     """Decide every ledger of the year (and, from February, open the next year's 仮徴収), write what changed.
     Safe to run again the same day: a state that does not change is not written."""
     fy = fiscal_year_of(on)
-    ledgers = [lg for lg in store.all_ledgers() if lg.key[1] == fy]
-    counts = {"ledgers": len(ledgers), "started": 0, "provisional_opened": 0, "stopped": 0, "changed": 0}
+    year = [lg for lg in store.all_ledgers() if lg.key[1] == fy]
+    ledgers = [lg for lg in year if in_play(lg, on)]
+    counts = {"ledgers": len(year), "considered": len(ledgers), "started": 0, "provisional_opened": 0,
+              "stopped": 0, "changed": 0}
     for part in _chunks(ledgers, LEDGERS_PER_TRANSACTION):
         for attempt in range(ATTEMPTS):
             try:
@@ -267,10 +269,20 @@ def run_pension(store: CollectionStore, facts: Facts, pensions: PensionStore, *,
 
 
 def _inputs(facts: Facts, pensions: PensionStore, part: Sequence[StoredLedger], fy: int, actor: Any) -> _Inputs:
-    found = facts.households([lg.key for lg in part])
-    heads = sorted({f.householder_id for f in found.values()})
-    return _Inputs(found, {fy: pensions.pensions(heads, fy, actor=actor) if heads else {}},
-                   {fy: facts.care_premiums(heads, fy) if heads else {}})
+    """Read only what a decision needs: the payers' notified pensions, then the household and the 介護保険料 of
+    a ledger with a deduction or whose payer has a pension (most households have none: nothing more is read)."""
+    payers = sorted({lg.charge.payer_id for lg in part})
+    notified = pensions.pensions(payers, fy, actor=actor) if payers else {}
+    found = facts.households([lg.key for lg in part if lg.pension is not None or lg.charge.payer_id in notified])
+    heads = sorted({f.householder_id for f in found.values() if f.householder_id in notified})
+    return _Inputs(found, {fy: notified}, {fy: facts.care_premiums(heads, fy) if heads else {}})
+
+
+def in_play(ledger: StoredLedger, on: date) -> bool:
+    """Whether the run has anything to decide for a ledger on `on`: one with a deduction, or one assessed in
+    the months a deduction can still begin (to 31 August)."""
+    fy = ledger.key[1]
+    return ledger.pension is not None or (ledger.charge.version >= 1 and on <= date(fy, *FINAL_DECISION_BY))
 
 
 def _decide_and_write(store: CollectionStore, facts: Facts, pensions: PensionStore, part: Sequence[StoredLedger],
