@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from kokuho.access.records import Actor, record_access
 from kokuho.collection.pension_ports import PensionMark, PensionRecord, PensionStore
@@ -283,16 +283,26 @@ def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date
     return {"applied": len(plans), "already_applied": len(lines) - len(todo)}
 
 
+L = TypeVar("L", care.CareLine, pension.PensionLine)
+
+
+def _persons_of_lines(lines: list[L], done: set[int], find: Callable[[Iterable[str]], dict[str, str | None]]
+                      ) -> tuple[list[L], dict[str, str | None], list[IntakeError]]:
+    """The lines not applied yet, their persons by 宛名番号, and an error for each line of an unknown one."""
+    todo = [x for x in lines if x.line not in done]
+    ids = find(x.atena_no for x in todo)
+    unknown = [IntakeError(x.line, "atena_no", "unknown 宛名番号: not in the NHI file") for x in todo
+               if ids[x.atena_no] is None]
+    return todo, ids, unknown
+
+
 def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool]) -> dict[str, Any]:
     """Stored per person and year with each household's case for the year re-projected in the same
     transaction (a 適用除外 changes the care part: the next monthly run reassesses it)."""
     lines, errors = care.validate_file(data)
     if errors:
         return {"errors": errors}
-    todo = [x for x in lines if x.line not in done]
-    ids = find_persons(x.atena_no for x in todo)
-    unknown = [IntakeError(x.line, "atena_no", "unknown 宛名番号: not in the NHI file") for x in todo
-               if ids[x.atena_no] is None]
+    todo, ids, unknown = _persons_of_lines(lines, done, find_persons)
     if unknown:
         return {"errors": unknown}
     persons = repo.get_persons([str(p) for p in ids.values()])
@@ -328,10 +338,7 @@ def apply_pensions(data: bytes, actor: Actor, digest: str, done: set[int], out_o
     lines, errors = pension.validate_file(data)
     if errors:
         return {"errors": errors}
-    todo = [x for x in lines if x.line not in done]
-    ids = find(x.atena_no for x in todo)
-    unknown = [IntakeError(x.line, "atena_no", "unknown 宛名番号: not in the NHI file") for x in todo
-               if ids[x.atena_no] is None]
+    todo, ids, unknown = _persons_of_lines(lines, done, find)
     if unknown:
         return {"errors": unknown}
     for first in range(0, len(todo), PENSION_LINES_PER_TRANSACTION):
