@@ -1,13 +1,47 @@
-"""The pension insurer of the synthetic city (local only): answers a 特別徴収依頼 file (docs/pension_deduction.md)
-with the month's 特別徴収 results, the payment file `pension` (docs/payment_files.md) — each deduction asked
-for the month 徴収済, or 徴収不能 for the payers named, and nothing for a payer stopped (中止) from that month on.
-The demo puts the answer under payments/incoming/pension/ of the exchange bucket for the payment intake."""
+"""The pension insurer of the synthetic city (local only), for a demo that shows pension payments:
+
+- `targets(city)`: its 特別徴収対象者情報 (city file kind `pension`, docs/city_intake_files.md) — every
+  householder aged 65 and over with a pension (the same persons the synthetic care file gives a 介護保険料),
+  to put under city-incoming/pension/ (key `targets_key(city)`) before the city-intake run;
+- `answer(requests, month)`: the month's 特別徴収 results (the payment file `pension`, docs/payment_files.md)
+  to the 依頼 files the pension run wrote (outgoing/pension/) — each deduction asked for the month 徴収済, or
+  徴収不能 for the payers named, nothing for a payer stopped (中止) from that month on — to put under
+  payments/incoming/pension/ for the payment intake.
+
+Between them, `kokuho.payments.pension_service.run_pension_deduction(on=…, run_id=…)` decides and files."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
 
 from kokuho.intake.framing import build_file, read_records
+from kokuho_local.synthetic.city import City
+from kokuho_local.synthetic.city_files import atena_of
+
+INSURER = "001"  # 日本年金機構
+PENSION_CODE = "1150"  # 老齢基礎・厚生年金
+
+
+def targets_key(city: City) -> str:
+    return f"pension/{city.fiscal_year}-05-targets.jsonl"
+
+
+def targets(city: City) -> list[dict[str, Any]]:
+    """The insurer's notice: householders 65 and over on 1 April with a pension of 180,000 yen or more."""
+    april = date(city.fiscal_year, 4, 1)
+    out = []
+    for h in city.households:
+        head = h.case["household"]["members"][0]
+        birth = date.fromisoformat(head["birth_date"])
+        age = april.year - birth.year - ((april.month, april.day) < (birth.month, birth.day))
+        if age >= 65 and head["income"]["pension"] >= 180_000:
+            atena = atena_of(head["id"])
+            out.append({"atena_no": atena, "fiscal_year": city.fiscal_year, "insurer_code": INSURER,
+                        "pension_code": PENSION_CODE, "basic_pension_number": f"{int(atena) % 10**10:010d}",
+                        "pension_annual": int(head["income"]["pension"])})
+    return out
 
 
 def answer(requests: Iterable[bytes], month: str, *, not_deducted: Mapping[str, str] | None = None) -> bytes:

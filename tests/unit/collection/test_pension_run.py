@@ -257,3 +257,17 @@ def test_only_what_a_decision_needs_is_read() -> None:
     assert facts.reads == [["H1"]]  # H2's payer has no notified pension: its household is not read
     later = run(store, facts, pensions, date(2024, 9, 20))
     assert (later["ledgers"], later["considered"]) == (2, 1)  # H1 (deducting) only
+
+
+def test_the_synthetic_insurers_notice_is_a_valid_pension_file_of_the_citys_older_householders() -> None:
+    from kokuho.intake.pension import validate_file
+    from kokuho_local.synthetic.city import generate_city
+    from kokuho_local.synthetic.city_files import atena_of
+    from kokuho_local.synthetic.pension_insurer import targets
+
+    city = generate_city(300, registers=True)
+    rows = targets(city)
+    lines, errors = validate_file(build_file(rows))
+    assert errors == [] and len(lines) == len(rows) > 0
+    heads = {atena_of(h.case["household"]["members"][0]["id"]) for h in city.households}
+    assert {r["atena_no"] for r in rows} <= heads and all(r["pension_annual"] >= 180_000 for r in rows)
