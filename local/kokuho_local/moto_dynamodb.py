@@ -57,6 +57,7 @@ import bisect
 import copy
 import inspect
 import json
+import re
 import threading
 import types
 from bisect import bisect_left, bisect_right
@@ -105,12 +106,22 @@ PATCHES: dict[str, str] = {
         "the same parse, as the request handler imports it; " + _GUARD + "test_a_condition_expression_is_parsed_once",
     "moto.dynamodb.models.create_condition_expression_parser":
         "the same parse, as the backend imports it; " + _GUARD + "test_a_condition_expression_is_parsed_once",
+    "moto.core.responses.BaseResponse.parse_parameters":
+        "moto walks the model shape of every member of a DynamoDB request (every attribute of every item "
+        "of a transaction) to turn JSON into what json.loads already gives — only blobs and timestamps "
+        "differ; a data-plane request with no binary value is read as its JSON; "
+        + _GUARD + "test_a_request_in_wire_form_skips_the_model_parser_and_is_read_alike",
     "moto.core.responses.method_names_from_class":
         "moto lists the handler class's methods (inspect.getmembers) on every request; the DynamoDB "
         "handler's list is made once; " + _OWN_GUARD + "test_the_handler_methods_are_listed_once",
 }
 
 DDB_LOCK = threading.RLock()
+# Requests whose members are all strings, numbers, booleans, lists and maps unless an item holds a binary
+# value (B, BS: base64 in JSON, bytes once parsed); these never carry a timestamp.
+WIRE_FORM_ACTIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+                               "BatchWriteItem", "TransactWriteItems", "TransactGetItems"})
+BINARY_VALUE = re.compile(rb'"BS?"\s*:')  # also inside a string ("\"B\":"): then moto's parser, to be safe
 ITEM_SIZE_LIMIT = 405_000  # moto's LimitedSizeDict limit (the 400 KB item limit as DynamoDB applies it)
 _PLAIN_SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
 _PLAIN_SETS = {"SS", "NS"}
@@ -616,6 +627,17 @@ def patched_dynamodb() -> Iterator[None]:
         key = (expr, json.dumps(names or {}, sort_keys=True), json.dumps(values or {}, sort_keys=True, default=str))
         return CachedParser(key, expr, names, values)
 
+    original_parse = core_responses.BaseResponse.parse_parameters
+
+    def parse_parameters(self: Any, request: Any) -> None:
+        body = request.data
+        if (isinstance(self, DynamoHandler) and isinstance(body, bytes) and body.startswith(b"{")
+                and self._get_action() in WIRE_FORM_ACTIONS and not BINARY_VALUE.search(body)):
+            self.params = json.loads(body)
+            return
+        original_parse(self, request)
+
+    core_responses.BaseResponse.parse_parameters = parse_parameters  # type: ignore[method-assign]
     Item.__init__ = item_init  # type: ignore[method-assign]
     for module in (comparisons, ddb_responses, ddb_models):
         module.create_condition_expression_parser = create_condition_expression_parser  # type: ignore[attr-defined]
@@ -629,6 +651,7 @@ def patched_dynamodb() -> Iterator[None]:
     try:
         yield
     finally:
+        core_responses.BaseResponse.parse_parameters = original_parse  # type: ignore[method-assign]
         Item.__init__ = original_item_init  # type: ignore[method-assign]
         for module in (comparisons, ddb_responses, ddb_models):
             module.create_condition_expression_parser = original_parser  # type: ignore[attr-defined]

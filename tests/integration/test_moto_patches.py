@@ -85,6 +85,52 @@ def test_plain_attribute_values_skip_the_model_serializer(monkeypatch: pytest.Mo
     assert plain >= 4 and patched == 0
 
 
+def test_a_request_in_wire_form_skips_the_model_parser_and_is_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.core.parse import JSONParser
+    from moto.dynamodb.responses import DynamoHandler
+
+    walked = _counting(monkeypatch, JSONParser, "_parse_shape")
+    compared = [0]
+    original_call = DynamoHandler.call_action
+
+    def call_action(self: Any) -> Any:  # what the handler reads equals moto's own parse of the same body
+        from moto.core.utils import get_service_model
+
+        operation = get_service_model("dynamodb").operation_model(self._get_action())
+        counted, walked[0] = walked[0], 0
+        expected = JSONParser(operation).parse({"method": "POST", "values": {}, "headers": {},
+                                                "body": self.raw_body, "url_path": "/", "url_params": {}})
+        walked[0] = counted
+        assert self.params == expected
+        compared[0] += 1
+        return original_call(self)
+
+    monkeypatch.setattr(DynamoHandler, "call_action", call_action)
+
+    def requests(ddb: Any) -> int:
+        walked[0] = 0
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "W"}, "sk": {"S": "1"}, "n": {"N": "7"},
+                                                  "m": {"M": {"l": {"L": [{"S": "x"}, {"NULL": True}]},
+                                                              "b": {"BOOL": False}, "ss": {"SS": ["a", "b"]}}}},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Update": {"TableName": TABLE, "Key": {"pk": {"S": "P1"}, "sk": {"S": "01"}},
+                        "UpdateExpression": "SET #n = :n", "ExpressionAttributeNames": {"#n": "n"},
+                        "ExpressionAttributeValues": {":n": {"N": "2"}}}}])
+        ddb.query(TableName=TABLE, IndexName="gsi1", KeyConditionExpression="g = :g", Limit=3,
+                  ExpressionAttributeValues={":g": {"S": "G1"}}, ScanIndexForward=False)
+        got = ddb.batch_get_item(RequestItems={TABLE: {"Keys": [{"pk": {"S": "W"}, "sk": {"S": "1"}}],
+                                                       "ConsistentRead": True}})
+        assert got["Responses"][TABLE][0]["m"]["M"]["ss"] == {"SS": ["a", "b"]}
+        ddb.put_item(TableName=TABLE, Item={"pk": {"S": "B"}, "sk": {"S": "1"}, "b": {"B": b"\x00\x01"}})
+        assert ddb.get_item(TableName=TABLE, Key={"pk": {"S": "B"}, "sk": {"S": "1"}})["Item"]["b"] == {"B": b"\x00\x01"}
+        return walked[0]
+
+    plain, patched = _both(requests)
+    assert plain >= 20 and 0 < patched < plain // 4  # only the binary put walks the model shapes
+    assert compared[0] >= 10
+
+
 def test_a_query_never_walks_the_whole_table(monkeypatch: pytest.MonkeyPatch) -> None:
     walked = _counting(monkeypatch, Table, "all_items")
 
