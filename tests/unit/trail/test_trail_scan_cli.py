@@ -135,6 +135,17 @@ def test_bulk_read_default_threshold_is_more_than_5000(tmp_path: Path, capsys: p
     assert bulk[0]["first"] == over[0]["eventTime"] and bulk[0]["last"] == over[-1]["eventTime"]
 
 
+def test_bulk_read_knows_no_exempt_principal_a_scheduled_run_is_reported_like_staff(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Decided (README, security review): a workflow run's source identity is the name its execution was
+    started with, so naming scheduled intakes as exempt would exempt whoever names a run alike. The
+    intakes read by batch instead and stay far below the threshold."""
+    run = "demo-city-intake-2024"  # the city-intake's run id, as the demo starts it
+    write_log(log_path(tmp_path, 0), _reads(5001, 0, 0.05, run))
+    _, findings, _ = scan(capsys, tmp_path)
+    assert [(f["rule"], f["principal"], f["count"]) for f in findings] == [("bulk-read", run, 5001)]
+
+
 def test_bulk_read_threshold_option_sliding_window_and_bursts(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Four reads 01:03:00–01:07:59 (two in each clock-aligned box), then an hour later five in ten seconds,
