@@ -93,8 +93,9 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-collection-arrears": {"collection": "write", "access_log": "append"},
     # the payers' addresses read for their ward (区) only
     "kokuho-collection-statistics": {"collection": "write", "qualification": "read", "access_log": "append"},
-    # the ledgers read, the payers' names and 送付先 read to address the notices; each part's record appended
-    "kokuho-collection-notices": {"collection": "read", "qualification": "read", "access_log": "append"},
+    # the ledgers read (the printed slips' 納付番号 stored), the payers' names and 送付先 read to address the
+    # notices; each part's record appended
+    "kokuho-collection-notices": {"collection": "write", "qualification": "read", "access_log": "append"},
     # 特別徴収: the ledgers' deduction states written; the pensions and 介護保険料 (qualification) and the
     # households' projected cases (assessment) read
     "kokuho-collection-pension": {"collection": "write", "qualification": "read", "assessment": "read",

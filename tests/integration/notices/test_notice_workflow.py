@@ -101,3 +101,26 @@ def test_bad_input_is_refused_with_its_reason(aws: EmbeddedAWS, event: dict[str,
     with pytest.raises(RuntimeError, match=f"ValueError: {reason}"):
         aws.invoke("collection-notices", event)
     assert read_manifest("NOZ-2024-20240615", aws.client("s3")) is None
+
+
+def test_a_slip_the_print_run_printed_pays_its_installment(aws: EmbeddedAWS) -> None:
+    # The 納付番号 on a printed slip is what the bank, the store and the counter send back: a payment by it is
+    # matched to its installment, never queued as an unknown number (the slips were never stored before).
+    from kokuho.collection.slips import payment_number
+    from kokuho.intake.framing import build_file
+    from kokuho.records.collection import DynamoCollectionStore
+
+    _ledgers({1: 2024, 2: 2024})
+    _payer(1)
+    _payer(2)
+    aws.run_state_machine("collection-notices", {"fiscal_year": 2024, "issued_on": "2024-06-15"},
+                          name=f"n-{secrets.token_hex(4)}")
+    number = payment_number("H2", 2024, 1, 1)
+    bucket, key = aws.bucket_name("exchange"), "payments/incoming/receipts/cvs-20240701.jsonl"
+    aws.client("s3").put_object(Bucket=bucket, Key=key, Body=build_file([
+        {"receipt_id": "CVS-1", "channel": "コンビニ", "amount": 12_000, "paid_on": "2024-07-01",
+         "payment_number": number}]))
+    out = aws.invoke("collection-payment-intake", {"bucket": bucket, "key": key, "kind": "receipts"})
+    assert (out["applied"], out["unmatched"], out["by_rule"]) == (1, 0, {"納付番号": 1})
+    ledger = DynamoCollectionStore().ledgers([("H2", 2024)])[("H2", 2024)]
+    assert [(p.installment, p.amount) for p in ledger.payments] == [(1, 12_000)]

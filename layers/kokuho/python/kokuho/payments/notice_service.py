@@ -5,7 +5,11 @@ part's access record is written before the part (kokuho.records.notice_files.not
 addresses read are recorded as reads.
 
 The print id is the fiscal year and the day of issue (NOZ-2024-20240615), not the execution: a retry or a
-second execution for the same day writes the same parts (the same bytes) and no second record of them."""
+second execution for the same day writes the same parts (the same bytes) and no second record of them.
+
+The run issues the slips it prints: each slip's 納付番号 is stored (kokuho.collection.ports.put_slips; derived
+numbers, so a rerun stores the same) before any part is written, so a number a payer can hold is one the
+payment intake knows (matched to its installment, not queued as unknown)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from typing import Any
 
 from kokuho.access.records import Actor, record_access
 from kokuho.collection.ledger import ledger_state
+from kokuho.collection.slips import slips_of
 from kokuho.notices import PaymentNotice, addressee_of
 from kokuho.notices.print_run import PER_PART, PREFIX, print_run
 from kokuho.records.collection import DynamoCollectionStore
@@ -49,7 +54,8 @@ def print_payment_notices(*, fiscal_year: int, issued_on: date, run_id: str, per
     declare_use("collection.notices")  # 利用停止: the notice of the premium is owed by law (the data says which)
     print_id = print_id_of(fiscal_year, issued_on)
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
-    ledgers = sorted((lg for lg in DynamoCollectionStore().all_ledgers() if lg.key[1] == fiscal_year),
+    store = DynamoCollectionStore()
+    ledgers = sorted((lg for lg in store.all_ledgers() if lg.key[1] == fiscal_year),
                      key=lambda lg: lg.key)  # a fixed order: a rerun writes the same parts
     payers = _payers(sorted({lg.charge.payer_id for lg in ledgers}), actor, f"NOTICES#{print_id}#payers")
     notices, unaddressed = [], []
@@ -60,6 +66,7 @@ def print_payment_notices(*, fiscal_year: int, issued_on: date, run_id: str, per
             continue
         state = ledger_state(lg.charge, lg.payments, lg.disbursements, as_of=issued_on)
         notices.append(PaymentNotice(lg.charge, payer.name_kanji, addressee_of(payer), issued_on, state=state))
+    store.put_slips([s for n in notices for s in slips_of(n.charge, n.state)])
     manifest = print_run(print_id, notices, put=work_bucket_put(s3), record=notice_recorder(actor),
                          per_part=per_part)
     return {"print_id": print_id, "fiscal_year": fiscal_year, "issued_on": issued_on.isoformat(),

@@ -69,8 +69,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "collection-notices", "collection.notices.handler",
         "納入通知書: every ledger of the fiscal year rendered in parts into the work bucket (notices/<print id>/) "
         "with the print manifest, each part's access record written before it",
-        # qualification read: the payer's name and 送付先; collection read: the ledgers (charge, payments)
-        tables={"collection": "read", "qualification": "read", "access_log": "write"},
+        # qualification read: the payer's name and 送付先; collection write: the ledgers read (charge, payments)
+        # and the 納付番号 of the slips it prints stored (the payment intake matches by them)
+        tables={"collection": "write", "qualification": "read", "access_log": "write"},
         buckets={"work": "write"}, bucket_prefixes={"work": "notices/"},
         # ≈430 pages/s a core (benchmarks/notices.py): 1,769 MB is one full vCPU
         timeout_seconds=900, memory_mb=1769, reserved_concurrency=1,  # one print run at a time
