@@ -80,7 +80,7 @@ class InMemoryCollectionStore:
         ids = [p.payment_id for w in writes for p in w.payments] + [u.payment_id for u in unmatched]
         if len(set(ids)) != len(ids) or any(i in self.payment_ids for i in ids):
             raise WriteConflict("a payment is already stored")
-        reminders = [str(r["id"]) for w in writes for r in (*w.reminders, *w.late_charges, *w.arrears)]
+        reminders = [str(r["id"]) for w in writes for r in (*w.reminders, *w.late_charges, *w.arrears, *w.fees)]
         if len(set(reminders)) != len(reminders) or self.reminder_ids & set(reminders):
             raise WriteConflict("a reminder is already issued")
         if any(w.key not in self.ledger_items for w in writes):
@@ -92,8 +92,9 @@ class InMemoryCollectionStore:
                                            debit_failures=(*lg.debit_failures, *copy.deepcopy(w.debit_failures)),
                                            reminders=(*lg.reminders, *copy.deepcopy(w.reminders)),
                                            late_charges=(*lg.late_charges, *copy.deepcopy(w.late_charges)),
-                                           arrears=(*lg.arrears, *copy.deepcopy(w.arrears)))
-        self.reminder_ids.update(str(r["id"]) for r in (*w.reminders, *w.late_charges, *w.arrears))
+                                           arrears=(*lg.arrears, *copy.deepcopy(w.arrears)),
+                                           fees=(*lg.fees, *copy.deepcopy(w.fees)))
+        self.reminder_ids.update(str(r["id"]) for r in (*w.reminders, *w.late_charges, *w.arrears, *w.fees))
         if w.overpaid:
             self.overpaid.add(w.key)
 

@@ -38,3 +38,21 @@ def test_the_daily_run_issues_each_reminder_once(aws: EmbeddedAWS) -> None:
     assert again["reminders"] == 0
     writes = [r for r in records_by_staff("system:reminder-run") if r.operation == "write"]
     assert [r.subject_ids for r in writes] == [["H2-P1"]]
+
+
+def test_a_reminder_fee_billed_is_stored_once_on_the_ledger(aws: EmbeddedAWS) -> None:
+    # the 督促手数料 bill on DynamoDB: its own list on the ledger, its id put once (a second run bills nothing)
+    from kokuho.access.records import Actor
+    from kokuho.collection.reminders import run_reminders
+
+    store, actor = DynamoCollectionStore(), Actor("system:test", "t", "test")
+    with TransactWrite(connection=connection()) as tx:
+        add_charge(tx, charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=100_000,
+                                           installments=split_equally(100_000, MONTHS)), decreased=False)
+    run_reminders(store, on=date(2024, 7, 10), actor=actor, fee=150)
+    store.apply([LedgerWrite(("H1", 2024), "H1-P1", [PaymentEntry("a", date(2024, 7, 12), 10_000, "収納", 1)])],
+                [], actor=actor, chain="test")
+    assert run_reminders(store, on=date(2024, 7, 13), actor=actor, fee=150)["fee_billed_yen"] == 150
+    assert run_reminders(store, on=date(2024, 7, 14), actor=actor, fee=150)["fee_bills"] == 0
+    (bill,) = store.ledgers([("H1", 2024)])[("H1", 2024)].fees
+    assert (bill["id"], bill["amount"], bill["billed_on"]) == ("TF-H1-2024-1", 150, "2024-07-13")

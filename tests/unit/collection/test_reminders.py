@@ -117,3 +117,28 @@ def test_a_pension_installment_the_insurer_could_not_deduct_is_not_reminded_its_
         ("2024-11", 12_000, ORDINARY), ("2024-12", 12_000, ORDINARY), ("2025-01", 12_000, ORDINARY),
         ("2025-02", 12_000, ORDINARY), ("2025-03", 12_000, ORDINARY)]
     assert run_reminders(store, on=date(2024, 12, 5), actor="system:reminders")["reminders"] == 1  # November's
+
+
+def test_the_reminder_fee_is_billed_to_the_ledger_once_the_principal_is_paid() -> None:
+    # 督促手数料 (ordinance: data): owed from the 督促状's issue; payments pay principal first (domain.md §6), so
+    # the fee is billed, once, on its own slip with the 延滞金 once the reminded installment's principal is paid
+    from kokuho.collection.arrears import arrears_view, view_doc
+
+    store = city()
+    run_reminders(store, on=date(2024, 7, 10), actor="system:reminders", fee=150)  # H2's June reminded
+    assert store.ledger_items[("H2", 2024)].fees == ()  # principal unpaid: owed, not billed yet
+    store.apply([LedgerWrite(("H2", 2024), "H2-P1", [PaymentEntry("c", date(2024, 7, 15), 10_000, "収納", 1)])],
+                [], actor="setup", chain="setup")
+    out = run_reminders(store, on=date(2024, 7, 16), actor="system:reminders", fee=150)
+    assert (out["fee_bills"], out["fee_billed_yen"]) == (1, 150)
+    (bill,) = store.ledger_items[("H2", 2024)].fees
+    assert (bill["installment"], bill["amount"], bill["billed_on"], bill["reminder"]) == (
+        1, 150, "2024-07-16", "TK-H2-2024-1")
+    assert run_reminders(store, on=date(2024, 7, 17), actor="system:reminders", fee=150)["fee_bills"] == 0
+    # an installment paid on time was never reminded: no fee; H1 owes none
+    assert store.ledger_items[("H1", 2024)].fees == ()
+    doc = view_doc(arrears_view(store.ledger_items[("H2", 2024)], date(2024, 7, 20)))
+    assert doc["fees_billed"] == 150 and doc["fees"] == [
+        {"id": "TF-H2-2024-1", "installment": 1, "amount": 150, "billed_on": "2024-07-16",
+         "reminder": "TK-H2-2024-1"}]
+    assert doc["late_charges_billed"] == 0 and doc["late_charges"] == []

@@ -112,6 +112,10 @@ class ArrearsView:
     installments: tuple[ArrearsInstallment, ...]
     actions: tuple[dict[str, Any], ...]
     fees_owed: int  # 督促手数料 of the 督促状 issued (ordinance; 0 by default)
+    # what the ledger billed beside the principal (each once its installment's principal was paid in full, on its
+    # own slip: kokuho.collection.reminders): 延滞金 and 督促手数料 bills, as of the day
+    late_charges: tuple[dict[str, Any], ...] = ()
+    fees: tuple[dict[str, Any], ...] = ()
 
     @property
     def unpaid_in_arrears(self) -> int:
@@ -182,7 +186,9 @@ def arrears_view(ledger: StoredLedger, as_of: date) -> ArrearsView:
         out.append(ArrearsInstallment(inst.number, inst.month, inst.due, inst.amount, paid, status, deadline, limit))
     fees = sum(int(r.get("fee") or 0) for r in reminders.values())
     return ArrearsView(ledger.key, ledger.charge.payer_id, as_of, tuple(out),
-                       tuple(a for a in ledger.arrears if _day(a["on"]) <= as_of), fees)
+                       tuple(a for a in ledger.arrears if _day(a["on"]) <= as_of), fees,
+                       tuple(b for b in ledger.late_charges if _day(b["billed_on"]) <= as_of),
+                       tuple(b for b in ledger.fees if _day(b["billed_on"]) <= as_of))
 
 
 def view_doc(view: ArrearsView) -> dict[str, Any]:
@@ -201,4 +207,13 @@ def view_doc(view: ArrearsView) -> dict[str, Any]:
                               "restarts_on": r.restarts_on.isoformat()} for r in i.limitation.renewals]},
         } for i in view.installments],
         "actions": [dict(a) for a in view.actions],
+        "late_charges_billed": sum(int(b["amount"]) for b in view.late_charges),
+        "late_charges": [_bill_doc(b) for b in view.late_charges],
+        "fees_billed": sum(int(b["amount"]) for b in view.fees),
+        "fees": [{**_bill_doc(b), "reminder": str(b["reminder"])} for b in view.fees],
     }
+
+
+def _bill_doc(b: dict[str, Any]) -> dict[str, Any]:
+    return {"id": str(b["id"]), "installment": int(b["installment"]), "amount": int(b["amount"]),
+            "billed_on": str(b["billed_on"])}

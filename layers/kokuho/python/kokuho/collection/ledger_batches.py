@@ -16,7 +16,7 @@ Decide = Callable[[Iterable[StoredLedger]], list[LedgerWrite]]
 
 def items_of(write: LedgerWrite) -> int:
     """Transaction items one ledger write takes: the ledger itself and each measure put by its id."""
-    return 1 + len(write.reminders) + len(write.late_charges) + len(write.arrears)
+    return 1 + len(write.reminders) + len(write.late_charges) + len(write.arrears) + len(write.fees)
 
 
 def apply_in_batches(store: CollectionStore, decide: Decide, *, actor: Any, chain: str,

@@ -34,6 +34,7 @@ class StoredLedger:
     arrears: tuple[dict[str, Any], ...] = ()
     # 特別徴収: the pension run's state (kokuho.collection.pension_run); `charge` is then the one it makes
     pension: dict[str, Any] | None = None
+    fees: tuple[dict[str, Any], ...] = ()  # 督促手数料 billed: id, installment, amount, billed_on, reminder
 
     @property
     def key(self) -> LedgerKey:
@@ -82,6 +83,7 @@ class LedgerWrite:
     reminders: list[dict[str, Any]] = field(default_factory=list)  # each put once by its id
     late_charges: list[dict[str, Any]] = field(default_factory=list)  # each put once by its id
     arrears: list[dict[str, Any]] = field(default_factory=list)  # 滞納整理 measures, each put once by its id
+    fees: list[dict[str, Any]] = field(default_factory=list)  # 督促手数料 bills, each put once by its id
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """督促 — the daily reminder run (domain.md §6 "Reminder"): every installment still unpaid after its due date
 gets one 督促状, to be issued within 20 days after the due date; its payment deadline is the 10th day after
-issue. The 督促手数料 is set by ordinance: data (`data/collection/reminder_fee.json`), 0 by default.
+issue. The 督促手数料 is set by ordinance: data (`data/collection/reminder_fee.json`), 0 by default; it is owed
+from the 督促状's issue (recorded on it) and, as payments pay principal first (domain.md §6), billed to the
+ledger once the reminded installment's principal is paid in full, with its 延滞金, on their own slip.
 The same run bills the 延滞金 of each installment whose principal is now paid in full (domain.md §6: billed once
 the principal is paid, on its own slip), computed by the one engine (kokuho.collection.late_charge).
 
@@ -24,6 +26,7 @@ from kokuho.collection.late_charge import (
     LateChargeRates,
     MissingRates,
     Payment,
+    apply_payments,
     assess_late_charges,
     load_rates,
 )
@@ -92,14 +95,32 @@ def late_charges_due(ledger: StoredLedger, on: date, rates: LateChargeRates | No
             for i in result.installments if i.final and i.late_charge > 0 and i.number not in billed]
 
 
+def fees_due(ledger: StoredLedger, on: date) -> list[dict[str, Any]]:
+    """The 督促手数料 to bill on `on`: each 督促状 with a fee whose installment's principal is now paid in full (by
+    payments made on or before `on`), not billed yet. The fee is the one its 督促状 carried when issued."""
+    billed = {str(b["reminder"]) for b in ledger.fees}
+    paid = {n: sum(a for d, a in applied if d <= on) for n, applied in apply_payments(
+        [Installment(i.number, i.amount, i.due) for i in ledger.charge.installments],
+        [Payment(p.on, p.amount, p.installment) for p in ledger.payments]).applied.items()}
+    amounts = {i.number: i.amount for i in ledger.charge.installments}
+    h, fy = ledger.key
+    return [{"id": f"TF-{h}-{fy}-{int(r['installment'])}", "installment": int(r["installment"]),
+             "amount": int(r["fee"]), "billed_on": on.isoformat(), "reminder": str(r["id"])}
+            for r in ledger.reminders
+            if int(r.get("fee") or 0) > 0 and str(r["id"]) not in billed and int(r["installment"]) in amounts
+            and paid.get(int(r["installment"]), 0) >= amounts[int(r["installment"])]]
+
+
 def _writes(ledgers: Iterable[StoredLedger], on: date, fee: int) -> list[LedgerWrite]:
     out = []
     rates = load_rates()
     for lg in ledgers:
         due = reminders_due(lg, on, fee)
         bills = late_charges_due(lg, on, rates)
-        if due or bills:
-            out.append(LedgerWrite(lg.key, lg.charge.payer_id, reminders=[r.doc() for r in due], late_charges=bills))
+        fees = fees_due(lg, on)
+        if due or bills or fees:
+            out.append(LedgerWrite(lg.key, lg.charge.payer_id, reminders=[r.doc() for r in due], late_charges=bills,
+                                   fees=fees))
     return out
 
 
@@ -111,6 +132,8 @@ def run_reminders(store: CollectionStore, *, on: date, actor: Any, fee: int | No
                                chain=f"reminders#{on.isoformat()}", items_per_transaction=items_per_transaction)
     issued = [r for w in applied for r in w.reminders]
     billed = [b for w in applied for b in w.late_charges]
+    fees = [f for w in applied for f in w.fees]
     return {"on": on.isoformat(), "reminders": len(issued), "unpaid_yen": sum(int(r["unpaid"]) for r in issued),
             "late": sum(1 for r in issued if r["late"]), "fee_yen": sum(int(r["fee"]) for r in issued),
-            "late_charges": len(billed), "late_charge_yen": sum(int(b["amount"]) for b in billed)}
+            "late_charges": len(billed), "late_charge_yen": sum(int(b["amount"]) for b in billed),
+            "fee_bills": len(fees), "fee_billed_yen": sum(int(f["amount"]) for f in fees)}

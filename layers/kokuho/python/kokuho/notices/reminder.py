@@ -32,7 +32,7 @@ def draw(book: NoticeBook, notice: ReminderNotice) -> None:
     book.text(LEFT, y, "未納の保険料", 11)
     book.text(LEFT + 30, y, yen(total), 13)
     if fee:
-        book.text(LEFT + 75, y, f"督促手数料 {yen(fee)} (保険料の納付書とは別にお知らせします)", 9)
+        book.text(LEFT + 75, y, f"督促手数料 {yen(fee)} (保険料の完納後に延滞金とあわせて請求)", 9)
     y += 6
     book.text(LEFT, y, f"指定納期限  {era_and_western(pay_by)}", 10)
     y += 5

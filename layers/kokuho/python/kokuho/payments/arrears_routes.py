@@ -127,6 +127,19 @@ class ArrearsInstallmentOut(_Closed):
     limitation: LimitationOut | None
 
 
+class BillOut(_Closed):
+    """A 延滞金 or 督促手数料 bill: billed once its installment's principal was paid in full, on its own slip."""
+
+    id: str
+    installment: int
+    amount: int
+    billed_on: str
+
+
+class FeeBillOut(BillOut):
+    reminder: str  # the 督促状 whose fee it is
+
+
 class ArrearsOut(_Closed):
     household_id: str
     fiscal_year: int
@@ -136,6 +149,10 @@ class ArrearsOut(_Closed):
     fees_owed: int
     installments: list[ArrearsInstallmentOut]
     actions: list[ActionOut]
+    late_charges_billed: int
+    late_charges: list[BillOut]
+    fees_billed: int
+    fees: list[FeeBillOut]
 
 
 class ActionRecordedOut(_Closed):

@@ -77,6 +77,7 @@ class LedgerModel(TableModel):
     # makes of the version's annual premium (kokuho.collection.pension_deduction.pension_ledger_charge).
     pension = JSONAttribute(null=True)
     pension_rev = NumberAttribute(null=True)  # the state's revision: the pension run writes it as read
+    fees = ListAttribute(of=JSONAttribute, null=True)  # 督促手数料 billed (kokuho.collection.reminders)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute(null=True)
@@ -103,7 +104,8 @@ class PaymentModel(TableModel):
 
 
 class ReminderIdModel(TableModel):
-    """A 督促状's (or a 延滞金 bill's, or a 滞納整理 measure's) id, taken once: each recorded once, ever."""
+    """A 督促状's (or a 延滞金 or 督促手数料 bill's, or a 滞納整理 measure's) id, taken once: each recorded once,
+    ever."""
 
     Meta = table_meta("collection")
     issued_on = UnicodeAttribute()
@@ -119,6 +121,10 @@ class ReminderIdModel(TableModel):
     @staticmethod
     def arrears_key(measure_id: str) -> tuple[str, str]:
         return f"ARREARS#{measure_id}", "ARREARS"
+
+    @staticmethod
+    def fee_key(bill_id: str) -> tuple[str, str]:
+        return f"FEE#{bill_id}", "FEE"
 
 
 class SlipModel(TableModel):
@@ -268,11 +274,11 @@ def disbursement_of(d: dict[str, Any]) -> Disbursement:
 def stored_ledger(item: LedgerModel) -> StoredLedger:
     docs: dict[str, list[dict[str, Any]]] = {
         name: cast(list[dict[str, Any]], getattr(item, name) or [])
-        for name in ("payments", "disbursements", "debit_failures", "reminders", "late_charges", "arrears")}
+        for name in ("payments", "disbursements", "debit_failures", "reminders", "late_charges", "arrears", "fees")}
     return StoredLedger(_charge_of(item), tuple(payment_of(p) for p in docs["payments"]),
                         tuple(disbursement_of(d) for d in docs["disbursements"]), tuple(docs["debit_failures"]),
                         tuple(docs["reminders"]), tuple(docs["late_charges"]), tuple(docs["arrears"]),
-                        None if item.pension is None else dict(item.pension))
+                        None if item.pension is None else dict(item.pension), fees=tuple(docs["fees"]))
 
 
 def _unmatched_doc(u: UnmatchedPayment) -> dict[str, Any]:
@@ -365,6 +371,10 @@ class DynamoCollectionStore(RecordsAccess):
         for a in w.arrears:
             pk, sk = ReminderIdModel.arrears_key(str(a["id"]))
             tx.save(ReminderIdModel(pk, sk, issued_on=str(a["on"])), condition=ReminderIdModel.pk.does_not_exist())
+        for f in w.fees:
+            pk, sk = ReminderIdModel.fee_key(str(f["id"]))
+            tx.save(ReminderIdModel(pk, sk, issued_on=str(f["billed_on"])),
+                    condition=ReminderIdModel.pk.does_not_exist())
 
     @staticmethod
     def _update_ledger(tx: TransactWrite, w: LedgerWrite) -> None:
@@ -385,6 +395,8 @@ class DynamoCollectionStore(RecordsAccess):
         if w.arrears:
             actions.append(LedgerModel.arrears.set(
                 (LedgerModel.arrears | []).append([_json(a) for a in w.arrears])))
+        if w.fees:
+            actions.append(LedgerModel.fees.set((LedgerModel.fees | []).append([_json(f) for f in w.fees])))
         if w.overpaid:
             actions += [LedgerModel.gsi2pk.set(OVERPAID), LedgerModel.gsi2sk.set(f"{household}#{fy}")]
         if actions:
