@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytest
 
 from kokuho.identity.mynumber import count_my_numbers
@@ -51,6 +52,44 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     # the process's peak resident memory (issue 14 item 5), in the summary and printed
     assert 50 < summary["peak_rss_mb"] < 4096
     assert f"peak RSS {summary['peak_rss_mb']:,} MB" in printed.out
+
+    # the collection year (issue 12 item 9): the June print run, the payers' files through the intake, the 督促
+    # runs, refunds after the 更正 through the 総合振込 file, 滞納整理 through the API and the 収納率
+    c = summary["collection"]
+    assert (c["print_run"]["notices"], c["print_run"]["unaddressed"]) == (30, 0)
+    assert sum(c["behaviours"].values()) == 30 and len(c["behaviours"]) == 8  # every kind of payer in the city
+    pay = c["payments"]
+    assert pay["unmatched"] == 0 and pay["duplicates"] == 0  # every slip the print run printed is known
+    assert pay["applied"] == pay["lines"] - pay["failed_debits"] and pay["failed_debits"] >= 1
+    assert pay["by_rule"]["納付番号"] > 0 and pay["by_rule"]["納付者・年度"] > 0  # slips, and 特別徴収
+    stats = c["arrears"]["statistics"]
+    assert stats["fiscal_year"] == 2024 and stats["ledgers"] == 30
+    assert stats["current_due"] == annual["annual_total"] + summary["monthly"]["difference_total"]
+    refunds = c["refunds"]
+    # what was paid beyond the charge (paid twice) is what the refund run disbursed after the year
+    assert pay["applied_yen"] == stats["current_collected"] + refunds["refund_yen"] + refunds["appropriated_yen"]
+    assert abs(float(stats["current_rate"]) - 100 * stats["current_collected"] / stats["current_due"]) < 0.01
+    assert 0 < stats["current_collected"] < stats["current_due"]  # some paid late or never
+    reminders = c["reminders"]
+    assert reminders["runs"] == 10 and reminders["reminders"] > 0 and reminders["late"] == 0
+    assert reminders["late_charges"] > 0 and reminders["fee_billed_yen"] == 0  # 督促手数料: 0 by ordinance (data)
+    assert refunds["refunds"] >= 1 and refunds["accounts_named_through_api"] == refunds["held"]
+    (refund_file,) = refunds["transfer_files"]
+    assert refund_file["transfers"] == refunds["refunds"] and refund_file["yen"] == refunds["refund_yen"]
+    assert refund_file["records_of_120_bytes"] == refund_file["transfers"] + 3  # header, data, trailer, end
+    arrears = c["arrears"]
+    assert arrears["staff_actions"] == {"納付相談": 2, "分納誓約": 1, "差押": 1} and arrears["pledges_missed"] == 1
+    assert arrears["demand_run"]["demands"] > 0 and arrears["statuses_of_worked_ledgers"].get("seized", 0) > 0
+    assert set(c["api"]["status_codes"]) <= {"200", "201"}
+    assert c["api"]["access_records_written"] == c["api"]["calls"] and c["demo_reads_recorded"] > 0
+    notices = sorted(c["notices"])
+    assert {n.split("/")[1].split("_")[0] for n in notices} == {"変更通知書", "納入通知書", "督促状", "還付通知書"}
+    notice_text = ""
+    for name in notices:
+        pdf = pdfium.PdfDocument((tmp_path / name).read_bytes())
+        notice_text += "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "納付番号" in notice_text and "還付金額" in notice_text
+    assert "収納" in printed.out and "総合振込" in printed.out
 
     linkage = summary["linkage"]
     auto, refused, held, query = linkage["exchanges"]
@@ -117,7 +156,7 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     # no My Number of the city anywhere in what the demo printed or wrote
     numbers = [p.my_number for h in city.households for p in h.persons]
     trail_text = "".join(json.dumps(r, ensure_ascii=False) for r in records)
-    for text in (printed.out, printed.err, out.read_text("utf-8"), trail_text):
+    for text in (printed.out, printed.err, out.read_text("utf-8"), trail_text, notice_text):
         assert count_my_numbers(text) == 0
         assert not any(n in text for n in numbers)
 

@@ -8,6 +8,12 @@
 2. run the monthly-assessment state machine for the annual run (本算定, June);
 3. register a month of changes (the month's files: tax 更正, 転出, 出生) and run that month's monthly run (default
    December, when six installments are already due): 更正 versions with their diffs and refunds;
+   The collection year goes on around it (kokuho_local.demo.collection): after the annual run, the June print
+   run of the 納入通知書 (slips issued), the payers' files month by month (on time, late, partial, never, by
+   pension) through the payment intake and the daily 督促 run ten days after each due date; after the 更正, the
+   same to the year's end, the refund run (還付 into a 全銀協 総合振込 file, held refunds' accounts named through
+   the API), the 催告 run, a member of staff's 滞納整理 through the API (納付相談, 分納誓約, 差押), the pledge
+   check and the 収納率; a handful of notices under out/notices/;
 4. 情報連携 (information linkage) on the same AWS and city, through the sandbox network
    (kokuho_local.sandbox): 符号 and 副本 registration for the persons involved; one provision
    answered automatically (decrypted by the requester only), one refused, one 自動応答不可 provision
@@ -120,7 +126,7 @@ def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
 
 def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_start: float,
            timings: dict[str, float]) -> int:
-    from kokuho_local.demo import access_history, api, assessment, linkage
+    from kokuho_local.demo import access_history, api, assessment, collection, linkage
     from kokuho_local.demo.summary import peak_rss_mb, readable
     from kokuho_local.demo.trail import trail_summary
     from kokuho_local.embedded import embedded_aws
@@ -151,12 +157,20 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
         with _timed(timings, "annual_run_s"):
             say("annual run (本算定, June)")
             annual = run_month("annual", f"{fy}-06", f"demo-{fy}-06-annual")
+        year = collection.CollectionYear(aws, city, fy, args.seed, Path(args.out).parent, say)
+        with _timed(timings, "collection_before_correction_s"):
+            year.before_correction(month)
         with _timed(timings, "monthly_run_s"):
             changed = assessment.load_month_of_changes(aws, city, args.seed, month, say)
             say(f"{month}: files {changed['lines']}; monthly run (更正)")
             monthly = run_month("monthly", month, f"demo-{month}-monthly")
         with _timed(timings, "rerun_s"):
             rerun = run_month("monthly", month, f"demo-{month}-rerun")
+        with _timed(timings, "collection_after_correction_s"):
+            staff = collection.StaffApi(aws, city, fy)
+            with staff.api.serving():
+                collection_out = year.after_correction(staff)
+            collection_out["api"] = staff.summary()
         with _timed(timings, "linkage_s"):
             say("情報連携: provision and query workflows through the sandbox network")
             linkage_out = linkage.run_linkage(aws, city, fy, month, say)
@@ -184,6 +198,7 @@ def _cycle(args: argparse.Namespace, city: Any, say: Any, emf: io.StringIO, t_st
                              "reports_the_run": brief(rerun) == brief(monthly)},
         "versions_written": annual["versions_written"] + monthly["versions_written"],
         "transfers": [r for r in (annual.get("transfer"), monthly.get("transfer")) if r],
+        "collection": collection_out,
         "linkage": linkage_out,
         "api": api_out,
         "access_history": history,

@@ -19,6 +19,7 @@ def peak_rss_mb() -> float:
 
 def readable(s: dict[str, Any]) -> str:
     from kokuho_local.demo.api import readable_api
+    from kokuho_local.demo.collection import readable_collection
     from kokuho_local.demo.linkage import readable_linkage
 
     a, m = s["annual"], s["monthly"]
@@ -36,6 +37,7 @@ def readable(s: dict[str, Any]) -> str:
         f"versions written {s['rerun_same_month']['versions_written']}",
         f"  failures: annual {a['failures']}, monthly {m['failures']}",
         f"  transfers recorded (移転先3 介護保険課, 保険料賦課情報): {len(s['transfers'])}",
+        *readable_collection(s.get("collection")),
         *readable_linkage(s["linkage"]),
         *readable_api(s["api"]),
         f"  access history: {s['access_history']['records']:,} access records in "

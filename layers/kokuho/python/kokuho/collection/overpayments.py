@@ -61,7 +61,9 @@ class PayerPlan:
 
 
 def _key_id(key: LedgerKey) -> str:
-    return f"{key[0]}-{key[1]}"
+    # "FY" keeps the year's digits apart from the household's: "H0000009-2024-1" held twelve digits in hyphenated
+    # groups, which the API refuses in a URL as My Number shaped (POST /collection/refunds/{refund_id}/account)
+    return f"{key[0]}-FY{key[1]}"
 
 
 @dataclass
