@@ -48,6 +48,7 @@ from kokuho.programmes import routes as health_routes
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.transactions import record
+from kokuho.receipts import benefit_routes
 from kokuho.requests.suspension import UseSuspended
 
 from . import context, request_routes
@@ -347,6 +348,19 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("POST", health_routes.OPT_OUT_PATH, F.HEALTH_RECORD, "record_opt_out", "health",
               health_routes.record_opt_out, "医療費通知: record the person's wish — opted out, or back in (recorded)",
               health_routes.OptOutOut, category=health_routes.CATEGORY),
+    # 給付 (kokuho.receipts.benefit_routes): the 高額療養費 of a household, its 支給申請 and 差止.
+    RouteSpec("GET", benefit_routes.BENEFITS_PATH, F.BENEFITS_READ, "read_benefits", "benefits",
+              benefit_routes.read_benefits, "高額療養費: each benefit month (owed, paid, claimed back, due), the "
+              "applications, 差止, payments and 返還金 claims with their status and 5-year limit (as_of: YYYY-MM-DD)",
+              benefit_routes.BenefitsOut, category=benefit_routes.CATEGORY),
+    RouteSpec("POST", benefit_routes.APPLICATION_PATH, F.BENEFITS_RECORD, "benefit_application", "benefits",
+              benefit_routes.record_application, "支給申請: the months, the account or the 公金受取口座, the consent "
+              "to offset against unpaid premiums (recorded; the same application again is stored once)",
+              benefit_routes.RecordedOut, 201, category=benefit_routes.CATEGORY),
+    RouteSpec("POST", benefit_routes.WITHHOLDING_PATH, F.BENEFITS_WITHHOLD, "benefit_withholding", "benefits",
+              benefit_routes.record_withholding, "差止 (国保法第63条の2): a decision with its basis, of some months or "
+              "every month, or its lifting (recorded)", benefit_routes.RecordedOut, 201,
+              category=benefit_routes.CATEGORY),
 )
 _SPEC_OF: dict[Callable[..., Any], RouteSpec] = {spec.handler: spec for spec in ROUTES}
 assert len(_SPEC_OF) == len(ROUTES), "one handler per route"
@@ -402,6 +416,7 @@ app.include_router(collection_routes.router)
 app.include_router(arrears_routes.router)
 app.include_router(notice_routes.router)
 app.include_router(health_routes.router)
+app.include_router(benefit_routes.router)
 
 
 def concern_of(method: str, path: str) -> Concern | None:

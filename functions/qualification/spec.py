@@ -27,7 +27,8 @@ PathId = Annotated[str, Path(pattern=ID)]
 
 # What a route is about: the deployed stacks may serve each concern from its own function (each one a
 # subset of ROUTES, so the split is derived from this table, never written again).
-Concern = Literal["read", "register", "vault", "approval", "review", "collection", "requests", "health", "meta"]
+Concern = Literal["read", "register", "vault", "approval", "review", "collection", "requests", "health",
+                  "benefits", "meta"]
 
 
 @dataclass(frozen=True)

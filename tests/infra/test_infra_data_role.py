@@ -24,6 +24,7 @@ API_FUNCTIONS = {
     "kokuho-qualification-api-collection": {"collection", "qualification"},
     "kokuho-qualification-api-requests": {"requests", "qualification", "assessment", "collection", "linkage_records"},
     "kokuho-qualification-api-health": {"health", "qualification"},
+    "kokuho-qualification-api-benefits": {"receipts", "qualification"},
 }
 # What identifying and refusing a caller takes, before anyone is acting: the function's own role.
 OWN = {"staff_sessions", "staff", "api_usage", "access_log"}

@@ -46,6 +46,9 @@ API_TABLES: dict[str, dict[str, str]] = {
                                           "collection": "read", "linkage_records": "read", **EVERY_ROUTE},
     # 保健事業: a person's wish about the 医療費通知 (the health table); the person must be on file
     "kokuho-qualification-api-health": {"health": "write", "qualification": "read", **EVERY_ROUTE},
+    # 給付: a household's benefits, payments and 返還金 read, 支給申請 and 差止 written (receipts table); the household
+    # read from the qualification file (it must exist: its householder)
+    "kokuho-qualification-api-benefits": {"receipts": "write", "qualification": "read", **EVERY_ROUTE},
 }
 # concern → the function API Gateway must send its routes to
 CONCERN_FUNCTION = {"read": "kokuho-qualification-api-read", "meta": "kokuho-qualification-api-read",
@@ -53,7 +56,8 @@ CONCERN_FUNCTION = {"read": "kokuho-qualification-api-read", "meta": "kokuho-qua
                     "approval": "kokuho-qualification-api-approval", "review": "kokuho-qualification-api-review",
                     "collection": "kokuho-qualification-api-collection",
                     "requests": "kokuho-qualification-api-requests",
-                    "health": "kokuho-qualification-api-health"}
+                    "health": "kokuho-qualification-api-health",
+                    "benefits": "kokuho-qualification-api-benefits"}
 READS = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
          "dynamodb:ConditionCheckItem"}
 WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}

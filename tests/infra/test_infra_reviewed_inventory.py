@@ -176,7 +176,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
 # Whoever appends access records encrypts with it; the verifiers only decrypt.
 _APPENDS = [name for name, tables in WORKFLOW_TABLES.items() if tables.get("access_log") == "append"]
 _API = ["kokuho-qualification-api-" + c
-        for c in ("read", "register", "vault", "approval", "review", "collection", "requests", "health")]
+        for c in ("read", "register", "vault", "approval", "review", "collection", "requests", "health", "benefits")]
 AUDIT_KEY_USERS: dict[str, str] = {
     **{name: "encrypt" for name in _API},
     # the data-access roles append the access records, as the member of staff (api) or the run (workflows)

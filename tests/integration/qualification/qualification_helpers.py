@@ -233,6 +233,9 @@ def roles() -> dict[str, Role]:
         "request_chief": Role("S1016", (F.REQUESTS_READ, F.REQUESTS_DECIDE, F.REQUESTS_CARRY_OUT)),
         "arrears_officer": Role("S1017", (F.COLLECTION_READ, F.ARREARS_ACTION)),  # 滞納整理
         "health_officer": Role("S1030", (F.HEALTH_READ, F.HEALTH_RECORD)),  # 保健事業: 医療費通知の送付希望
+        # 給付: the clerk records applications; the 差止 is the chief's decision
+        "benefit_clerk": Role("S1018", (F.BENEFITS_READ, F.BENEFITS_RECORD)),
+        "benefit_chief": Role("S1019", (F.BENEFITS_READ, F.BENEFITS_WITHHOLD)),
         "no_grants": Role("S1006", ()),
         "expired": Role("S1007", _all_functions(), "expired"),
         "not_yet": Role("S1008", _all_functions(), "not_yet"),

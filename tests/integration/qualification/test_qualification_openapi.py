@@ -225,6 +225,15 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
         expect=200)
     api("POST", "/health/persons/P9999/medical-cost-notice", "S1030", {"opted_out": True, "received_on": today},
         expect=404)
+    # 給付 (高額療養費): no benefit decided for H0001, so an application is refused; a 差止 and its lifting
+    api("GET", "/benefits/H0001", "S1018", expect=200)
+    api("GET", "/benefits/H0009", "S1018", expect=404)
+    api("POST", "/benefits/H0001/applications", "S1018", {"application_id": "A-1", "months": ["2024-10"],
+                                                          "public_funds_account": True}, expect=422)
+    api("POST", "/benefits/H0001/withholdings", "S1019", {"action": "withhold", "decision_id": "D-1",
+                                                          "basis": "国保法第63条の2"}, expect=201)
+    api("POST", "/benefits/H0001/withholdings", "S1019", {"action": "withhold", "decision_id": "D-1",
+                                                          "basis": "国保法第63条の2"}, expect=409)
     # refusals before any handler
     api("GET", "/persons/P0001", None, expect=401)
     api("GET", "/persons/P0001", COUNTER.replace("3", "6"), expect=403)

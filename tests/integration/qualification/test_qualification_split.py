@@ -32,6 +32,7 @@ SAMPLES = {
     "requests": ("GET", "/requests/due", "S1015", "kokuho-qualification-api-requests", None, 200),
     "health": ("GET", "/health/persons/P0001/medical-cost-notice", "S1030", "kokuho-qualification-api-health", None,
                200),
+    "benefits": ("GET", "/benefits/H0001", "S1018", "kokuho-qualification-api-benefits", None, 200),
 }
 FUNCTIONS = sorted({s[3] for s in SAMPLES.values()} | {"kokuho-qualification-api-approval"})
 

@@ -52,6 +52,11 @@ class Function(StrEnum):
     ARREARS_ACTION = "arrears_action"  # 滞納整理: 催告, 納付相談, 分納誓約, 差押 recorded
     HEALTH_READ = "health_read"  # 保健事業の照会: a person's 医療費通知 wish, the 受診率
     HEALTH_RECORD = "health_record"  # 保健事業の記録: a person's wish about the 医療費通知 (opt out or back in)
+    # 給付 (高額療養費): the household's benefits, payments and 返還金 read; an application (支給申請) recorded; a 差止
+    # (国保法 第63条の2) decided — a decision of its own grant, never a clerk's recording
+    BENEFITS_READ = "benefits_read"
+    BENEFITS_RECORD = "benefits_record"
+    BENEFITS_WITHHOLD = "benefits_withhold"
 
 
 class GrantState(StrEnum):

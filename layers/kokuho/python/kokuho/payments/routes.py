@@ -80,6 +80,12 @@ class AccountIn(_Closed):
     account_number: str = Field(pattern=r"^[0-9]{7}$")
     holder_kana: str = Field(min_length=1, max_length=30, pattern=r"^[ァ-ヶー　 ()（）.．\-－/／,，A-Z0-9]+$")
 
+    @model_validator(mode="after")
+    def _no_number(self) -> AccountIn:
+        # the name's pattern takes digits (a company's name may hold them), so twelve of them could be a My Number
+        _no_number(self.holder_kana, "holder_kana")
+        return self
+
 
 class UnmatchedOut(_Closed):
     payment_id: str

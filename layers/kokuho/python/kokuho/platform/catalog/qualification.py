@@ -70,6 +70,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # read: the person must be on file
     _api("health", "資格管理 API (health): 保健事業 — 医療費通知 opt-outs",
          {"health": "write", "qualification": "read"}, 5),
+    # 給付 (kokuho.receipts.benefit_routes): a household's benefits, payments and 返還金 read; 支給申請 and 差止
+    # recorded in the receipts table; qualification read: the household must exist (its householder)
+    _api("benefits", "資格管理 API (benefits): 高額療養費 — a household's benefits, payments, 返還金; 支給申請, 差止",
+         {"receipts": "write", "qualification": "read"}, 5),
 )
 STATE_MACHINES: tuple[StateMachineSpec, ...] = ()
 

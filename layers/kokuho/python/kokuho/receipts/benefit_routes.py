@@ -1,0 +1,268 @@
+"""The benefit routes of the private API (functions/qualification/api.py lists them in its one route table, which
+authenticates the member of staff, checks the grant of the route's function and the volume limit, and puts the
+`Actor` in the resolver context before these run; docs/benefit_payment.md):
+
+  GET  /benefits/{household_id}                  each benefit month (owed, paid, claimed, due), the applications,
+                                                 差止, payments and 返還金 claims with their status and 5-year limit
+                                                 (BENEFITS_READ)
+  POST /benefits/{household_id}/applications     a 支給申請: months, the account or the 公金受取口座, the consent to
+                                                 offset against unpaid premiums (BENEFITS_RECORD); the same
+                                                 application delivered again is stored once
+  POST /benefits/{household_id}/withholdings     a 差止 (国保法 第63条の2) decided with its basis, or lifted
+                                                 (BENEFITS_WITHHOLD)
+
+Every call leaves an access record: a read names the household and its householder; a write the household, in the
+write's own transaction; a refused one its attempt (not found, rejected). 利用停止: `benefits.kogaku` goes on.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kokuho.access.actor import authorised_actor
+from kokuho.access.records import Actor, record_access
+from kokuho.benefits.benefit_ports import WriteConflict
+from kokuho.benefits.payment import Application, Withholding, claim_state, load_rules
+from kokuho.collection.ports import RefundAccount
+from kokuho.dates.tokyo import today_jst
+from kokuho.identity.mynumber import contains_my_number
+from kokuho.notices.text import masked_account
+from kokuho.payments.routes import AccountIn
+from kokuho.qualification.application import Conflict, NotFound
+from kokuho.qualification.history import ChangeRejected
+from kokuho.records.benefit_payments import READ_CATEGORY, DynamoBenefitPaymentStore, application_doc
+from kokuho.requests.suspension import declare_use
+
+BENEFITS_PATH = "/benefits/{household_id}"
+APPLICATION_PATH = "/benefits/{household_id}/applications"
+WITHHOLDING_PATH = "/benefits/{household_id}/withholdings"
+CATEGORY = READ_CATEGORY
+HOUSEHOLD = r"^[A-Za-z0-9_\-]{1,64}$"
+ID = r"^[A-Za-z0-9_\-]{1,64}$"
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+USE = "benefits.kogaku"
+
+router = Router()
+HouseholdId = Annotated[str, Path(pattern=HOUSEHOLD)]
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _past(day: date | None, field: str) -> None:
+    if day is not None and day > today_jst():
+        raise ValueError(f"{field}: must not be in the future")
+
+
+class ApplicationIn(_Closed):
+    """支給申請: the months it names, where to pay (an account, or `public_funds_account`: the 公金受取口座 registered
+    with the Digital Agency), the householder's consent to offset against unpaid premiums."""
+
+    application_id: str = Field(pattern=ID)
+    months: list[Annotated[str, Field(pattern=MONTH)]] = Field(min_length=1, max_length=24)
+    received_on: date | None = None
+    account: AccountIn | None = None
+    public_funds_account: bool = False
+    offset_consent: bool = False
+
+    @model_validator(mode="after")
+    def _rules(self) -> ApplicationIn:
+        if (self.account is None) == (not self.public_funds_account):
+            raise ValueError("name an account, or public_funds_account: true (one of them)")
+        if len(set(self.months)) != len(self.months):
+            raise ValueError("months: each month once")
+        _past(self.received_on, "received_on")
+        return self
+
+
+class WithholdingIn(_Closed):
+    """差止: `withhold` (a new decision: its id, the months or every month, its basis) or `lift` (the decision's id)."""
+
+    action: Literal["withhold", "lift"]
+    decision_id: str = Field(pattern=ID)
+    on: date | None = None
+    months: list[Annotated[str, Field(pattern=MONTH)]] = Field(default_factory=list, max_length=24)
+    basis: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _rules(self) -> WithholdingIn:
+        if self.action == "withhold" and not self.basis:
+            raise ValueError("basis: a 差止 is a decision and names its basis")
+        if self.action == "lift" and (self.months or self.basis):
+            raise ValueError("a lift names only the decision")
+        if self.basis and contains_my_number(self.basis):
+            raise ValueError("basis: must not contain a My Number")
+        _past(self.on, "on")
+        return self
+
+
+class RecordedOut(_Closed):
+    household_id: str
+    id: str
+    status: Literal["recorded", "already_recorded", "lifted"]
+
+
+class MonthOut(_Closed):
+    month: str
+    version: int
+    benefit: int
+    paid: int
+    claimed: int
+    due: int
+
+
+class PaymentOut(_Closed):
+    payment_id: str
+    month: str
+    amount: int
+    transfer: int
+    offset: int
+    status: str
+    created_on: str
+    account: str | None
+    file_id: str | None
+
+
+class ClaimOut(_Closed):
+    claim_id: str
+    month: str
+    amount: int
+    due: str
+    reason: str
+    status: str
+    unpaid: int
+    last_day: str | None
+    extinguished: bool
+
+
+class ApplicationOut(_Closed):
+    application_id: str
+    household_id: str
+    months: list[str]
+    received_on: str
+    account: str | None  # masked: ***4567; None: the 公金受取口座
+    offset_consent: bool
+    staff_id: str
+
+
+class WithholdingOut(_Closed):
+    decision_id: str
+    months: list[str]
+    decided_on: str
+    basis: str
+    staff_id: str
+    lifted_on: str | None
+
+
+class BenefitsOut(_Closed):
+    household_id: str
+    householder_id: str
+    as_of: str
+    months: list[MonthOut]
+    applications: list[ApplicationOut]
+    withholdings: list[WithholdingOut]
+    payments: list[PaymentOut]
+    claims: list[ClaimOut]
+
+
+def _actor() -> Actor:
+    return authorised_actor(router.context, "benefits")
+
+
+def _householder(actor: Actor, household_id: str, operation: str) -> str:
+    from kokuho.records.qualification import get_household
+
+    household = get_household(household_id)
+    if household is None:
+        if operation == "read":  # a refused write is recorded by the API's error mapping
+            record_access(actor, [f"HH:{household_id}"], CATEGORY, "read", result="not_found",
+                          chain=f"STAFF#{actor.staff_id}")
+        raise NotFound("no such household")
+    return household.householder_id
+
+
+def read_benefits(household_id: HouseholdId, as_of: Annotated[date | None, Query()] = None) -> dict[str, Any]:
+    declare_use(USE)
+    actor, on = _actor(), as_of or today_jst()
+    householder = _householder(actor, household_id, "read")
+    state = DynamoBenefitPaymentStore().household(household_id)
+    rules = load_rules()
+    record_access(actor, [household_id, householder], CATEGORY, "read", chain=f"STAFF#{actor.staff_id}")
+    months = []
+    for m in state.months:
+        paid = sum(p.amount for p in state.payments if p.month == m.month)
+        claimed = sum(c.amount for c in state.claims if c.month == m.month)
+        months.append({"month": m.month, "version": m.version, "benefit": m.benefit, "paid": paid, "claimed": claimed,
+                       "due": m.benefit - paid + claimed})
+    claims = []
+    for c in sorted(state.claims, key=lambda c: c.claim_id):
+        s = claim_state(c, on, rules)
+        claims.append({"claim_id": c.claim_id, "month": c.month, "amount": c.amount, "due": c.due, "reason": c.reason,
+                       "status": s.status, "unpaid": s.unpaid,
+                       "last_day": s.limitation.last_day.isoformat() if s.limitation else None,
+                       "extinguished": bool(s.limitation and s.limitation.extinguished(on))})
+    return {"household_id": household_id, "householder_id": householder, "as_of": on.isoformat(), "months": months,
+            "applications": [{k: v for k, v in application_doc(a).items() if k != "account"}
+                             | {"account": masked_account(a.account.account_number) if a.account else None}
+                             for a in state.applications],
+            "withholdings": [{"decision_id": w.decision_id, "months": list(w.months), "decided_on": w.decided_on
+                              .isoformat(), "basis": w.basis, "staff_id": w.staff_id,
+                              "lifted_on": w.lifted_on.isoformat() if w.lifted_on else None}
+                             for w in state.withholdings],
+            "payments": [{"payment_id": p.payment_id, "month": p.month, "amount": p.amount, "transfer": p.transfer,
+                          "offset": p.amount - p.transfer, "status": p.status, "created_on": p.created_on,
+                          "account": masked_account(p.account.account_number) if p.account else None,
+                          "file_id": p.file_id} for p in sorted(state.payments, key=lambda p: p.payment_id)],
+            "claims": claims}
+
+
+def record_application(household_id: HouseholdId, body: ApplicationIn) -> dict[str, Any]:
+    declare_use(USE)
+    actor, store = _actor(), DynamoBenefitPaymentStore()
+    _householder(actor, household_id, "write")
+    decided = {m.month for m in store.household(household_id).months}
+    unknown = [m for m in body.months if m not in decided]
+    if unknown:
+        raise ChangeRejected(f"months: no benefit is decided for {', '.join(unknown)}")
+    account = None if body.account is None else RefundAccount(
+        body.account.bank_code, body.account.branch_code, body.account.account_type, body.account.account_number,
+        body.account.holder_kana, "申出口座")
+    application = Application(body.application_id, household_id, tuple(sorted(body.months)),
+                              body.received_on or today_jst(), account, body.offset_consent, actor.staff_id)
+    if store.put_application(application, actor=actor):
+        return {"household_id": household_id, "id": body.application_id, "status": "recorded"}
+    stored = store.get_item(household_id, f"BAPP#{body.application_id}")
+    mine = application_doc(application)
+    content = ("months", "account", "offset_consent")  # not who recorded it or on which day
+    if stored is None or any(stored.get(k) != mine[k] for k in content):
+        raise Conflict("an application with that id is recorded with other content")
+    return {"household_id": household_id, "id": body.application_id, "status": "already_recorded"}
+
+
+def record_withholding(household_id: HouseholdId, body: WithholdingIn) -> dict[str, Any]:
+    declare_use(USE)
+    actor, store = _actor(), DynamoBenefitPaymentStore()
+    _householder(actor, household_id, "write")
+    on = body.on or today_jst()
+    if body.action == "lift":
+        try:
+            store.lift_withholding(household_id, body.decision_id, on, actor=actor)
+        except WriteConflict:
+            raise Conflict("no 差止 in force under that id") from None
+        return {"household_id": household_id, "id": body.decision_id, "status": "lifted"}
+    assert body.basis is not None  # the model's rule
+    decision = Withholding(body.decision_id, household_id, tuple(sorted(body.months)), on, body.basis, actor.staff_id)
+    if not store.put_withholding(decision, actor=actor):
+        raise Conflict("a 差止 with that id is recorded already")
+    return {"household_id": household_id, "id": body.decision_id, "status": "recorded"}
+
+
+__all__ = ["APPLICATION_PATH", "BENEFITS_PATH", "CATEGORY", "WITHHOLDING_PATH", "ApplicationIn", "ApplicationOut",
+           "BenefitsOut", "RecordedOut", "WithholdingIn", "WithholdingOut", "read_benefits", "record_application",
+           "record_withholding", "router"]

@@ -1,0 +1,92 @@
+"""高額療養費 through the private API on the embedded AWS (issue 13 items 4 and 6): a clerk with the grant records a
+支給申請 (stored once when delivered again, refused with a reason and nothing written when it cannot be), the chief
+decides a 差止 and lifts it, the household's benefits, payments and 返還金 are read with their status; without the
+grant's function, 403; every call recorded."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from qualification_helpers import call, item_counts
+
+from kokuho.access.records import Actor, records_by_staff
+from kokuho.benefits.benefit_ports import NewVersion
+from kokuho.receipts import benefit_payment
+from kokuho.records.benefits import DynamoBenefitStore
+from kokuho.records.qualification import HouseholdModel, PersonModel, household_pk, person_pk
+
+CLERK, CHIEF, CASHIER = "S1018", "S1019", "S1014"
+PATH = "/benefits/H1"
+ACCOUNT = {"bank_code": "0001", "branch_code": "002", "account_type": "普通", "account_number": "1234567",
+           "holder_kana": "シケン　ハジメ"}
+APPLICATION = {"application_id": "A-2025-001", "months": ["2024-10"], "received_on": "2025-08-20",
+               "account": ACCOUNT, "offset_consent": False}
+
+
+def world() -> None:
+    PersonModel(person_pk("P1"), "PROFILE", person_id="P1", resident_code="RP1", household_id="H1",
+                name_kanji="試験 一", name_kana="シケン ハジメ", birth_date="1980-05-10", sex="1",
+                relationship="世帯主", postal_code="8020001", address="北九州市小倉北区", updated_at="2024-04-01",
+                updated_by="test",
+                periods=[{"acquired_on": "2020-04-01", "acquire_reason": "move_in", "until": None,
+                          "lose_reason": None}]).save()
+    HouseholdModel(household_pk("H1"), "PROFILE", household_id="H1", householder_id="P1",
+                   members=[{"person_id": "P1", "relationship": "世帯主", "joined_on": "2020-04-01", "left_on": None}],
+                   updated_at="2024-04-01", updated_by="test").save()
+    case = {"service_month": "2024-10", "household": {"members": [{"id": "P1", "age": 44, "bills": [{"copay": 1}]}]}}
+    doc = {"household_id": "H1", "service_month": "2024-10", "version": 1, "run_id": "t", "kind": "支給",
+           "result": {"benefit": 212_570}, "difference": 212_570, "case": case}
+    DynamoBenefitStore().commit([NewVersion("H1", "2024-10", 1, "h", 212_570, 212_570, doc)], persons=["P1"],
+                                actor=Actor("system:test", "t", "test"), chain="test")
+
+
+def test_an_application_and_a_withholding_recorded_and_the_benefits_read(staffed: None) -> None:
+    world()
+    before = item_counts("receipts")
+    # Refused with a reason, nothing written: both an account and the 公金受取口座; a month with no benefit; a My
+    # Number in the holder's name; a day in the future; unknown household (404, recorded).
+    for body, field in (({**APPLICATION, "public_funds_account": True}, "one of them"),
+                        ({**APPLICATION, "months": ["2024-09"]}, "2024-09"),
+                        ({**APPLICATION, "account": {**ACCOUNT, "holder_kana": "1234567890" + "18"}}, "holder_kana"),
+                        ({**APPLICATION, "received_on": "2099-01-01"}, "future")):
+        status, out, _ = call("POST", PATH + "/applications", staff_id=CLERK, body=body)
+        assert status == 422 and field in str(out), (field, out)
+    assert call("POST", "/benefits/H9/applications", staff_id=CLERK, body=APPLICATION)[0] == 404
+    assert item_counts("receipts") == before
+    # Without the grant's function: 403 (recorded as denied); the clerk has no 差止 grant.
+    assert call("GET", PATH, staff_id=CASHIER)[0] == 403
+    assert call("POST", PATH + "/withholdings", staff_id=CLERK,
+                body={"action": "withhold", "decision_id": "D1", "basis": "国保法第63条の2"})[0] == 403
+    assert item_counts("receipts") == before
+
+    status, out, _ = call("POST", PATH + "/applications", staff_id=CLERK, body=APPLICATION)
+    assert (status, out["status"]) == (201, "recorded")
+    status, out, _ = call("POST", PATH + "/applications", staff_id=CLERK, body=APPLICATION)  # delivered again
+    assert (status, out["status"]) == (201, "already_recorded")
+    assert call("POST", PATH + "/applications", staff_id=CLERK, body={**APPLICATION, "offset_consent": True})[0] == 409
+
+    assert call("POST", PATH + "/withholdings", staff_id=CHIEF, body={"action": "withhold", "decision_id": "D1"}
+                )[0] == 422  # a decision names its basis
+    hold = {"action": "withhold", "decision_id": "D1", "basis": "国保法第63条の2 (保険料の滞納)", "on": "2025-08-25"}
+    assert call("POST", PATH + "/withholdings", staff_id=CHIEF, body=hold)[1]["status"] == "recorded"
+    assert benefit_payment.pay(on=date(2025, 9, 1), run_id="t1")["withheld"] == 1  # the 差止 holds the payment
+    lift = {"action": "lift", "decision_id": "D1", "on": "2025-09-02"}
+    assert call("POST", PATH + "/withholdings", staff_id=CHIEF, body=lift)[1]["status"] == "lifted"
+    assert call("POST", PATH + "/withholdings", staff_id=CHIEF, body=lift)[0] == 409
+    assert benefit_payment.pay(on=date(2025, 9, 2), run_id="t2")["payments"] == 1
+
+    status, out, _ = call("GET", PATH, staff_id=CLERK, query={"as_of": "2025-09-02"})
+    assert status == 200 and out["householder_id"] == "P1"
+    assert out["months"] == [{"month": "2024-10", "version": 1, "benefit": 212_570, "paid": 212_570, "claimed": 0,
+                              "due": 0}]
+    assert out["applications"][0]["account"] == "***4567" and "1234567" not in str(out)
+    assert [(p["amount"], p["status"], p["account"]) for p in out["payments"]] == [(212_570, "ready", "***4567")]
+    assert out["withholdings"][0]["lifted_on"] == "2025-09-02"
+    assert call("GET", "/benefits/H9", staff_id=CLERK)[0] == 404
+
+    ops = {(r.category, r.operation, r.result, tuple(r.subject_ids)) for r in records_by_staff(CLERK)}
+    assert ("給付情報 (高額療養費)", "read", "ok", ("H1", "P1")) in ops
+    assert ("給付情報 (高額療養費)", "write", "ok", ("HH:H1",)) in ops
+    assert ("給付情報 (高額療養費)", "read", "not_found", ("HH:H9",)) in ops
+    assert any(r.result == "rejected" for r in records_by_staff(CLERK))
+    assert any(r.result == "denied" for r in records_by_staff(CASHIER))
