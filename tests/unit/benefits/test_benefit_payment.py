@@ -140,3 +140,17 @@ def test_a_claim_is_tracked_like_arrears_with_its_five_year_right_renewed_by_a_r
         40_000, 44_390, date(2031, 2, 10))  # a repayment (承認) renews the right from its day
     done = claim_state(replace(claim, repayments=(("2026-02-10", 84_390),)), date(2026, 3, 1), RULES)
     assert (done.status, done.unpaid, done.limitation) == ("paid", 0, None)
+
+
+def test_a_month_whose_right_has_lapsed_is_neither_paid_nor_invited() -> None:
+    # 国保法第110条: the right to the 高額療養費 of October 2024 lasts 2 years from 1 November 2024
+    from kokuho.benefits.payment import right_last_day
+
+    assert right_last_day("2024-10") == date(2026, 10, 31)
+    late = date(2026, 11, 2)
+    lapsed = plan([OCT], on=late)
+    assert lapsed.invitations == [] and lapsed.expired == [("2024-10", 212_570)]
+    applied_late = plan([OCT], applications=[app(on=date(2026, 11, 1))], on=late)
+    assert applied_late.payments == [] and applied_late.expired == [("2024-10", 212_570)]
+    in_time = plan([OCT], applications=[app(on=date(2026, 10, 30))], on=late)  # applied within the 2 years
+    assert [p.amount for p in in_time.payments] == [212_570]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
 
-from kokuho.collection.arrears import CURRENT, OVERDUE, PAID, Limitation, limitation_of
+from kokuho.collection.arrears import CURRENT, OVERDUE, PAID, Limitation, limitation_of, years_later
 from kokuho.collection.ports import LedgerKey, RefundAccount
 
 
@@ -149,6 +149,7 @@ class HouseholdPlan:
     withheld: list[tuple[str, int]] = field(default_factory=list)  # (month, yen)
     no_account: list[tuple[str, int]] = field(default_factory=list)
     awaiting: list[str] = field(default_factory=list)  # months to be decided again first
+    expired: list[tuple[str, int]] = field(default_factory=list)  # the right lapsed before it was claimed
 
     @property
     def empty(self) -> bool:
@@ -169,6 +170,17 @@ def entitlement(m: MonthBenefit, insured: Callable[[str, str], bool]) -> tuple[i
     if m.members and len(lost) == len(m.members):
         return 0, lost  # nobody of the month insured in it: paid without right
     return m.benefit, lost
+
+
+BENEFIT_RIGHT_YEARS = 2  # 国保法 第110条
+
+
+def right_last_day(month: str) -> date:
+    """The last day the right to a month's 高額療養費 can be claimed: 2 years from the first day of the next month
+    (the copay is borne by the month's end), ending the day before the same date (民法 第143条)."""
+    y, m = int(month[:4]), int(month[5:7])
+    start = date(y + m // 12, m % 12 + 1, 1)
+    return years_later(start, BENEFIT_RIGHT_YEARS) - timedelta(days=1)
 
 
 def application_for(month: str, applications: Sequence[Application], rules: PaymentRules, on: date
@@ -232,6 +244,11 @@ def plan_household(household_id: str, householder_id: str, months: Iterable[Mont
             plan.withheld.append((m.month, due))
             continue
         app = application_for(m.month, applications, rules, on)
+        # the claim: the application naming the month, else (申請省略, or none yet) the day of the run
+        claimed_on = app.received_on if app is not None and m.month in app.months else on
+        if claimed_on > right_last_day(m.month):
+            plan.expired.append((m.month, due))  # 国保法 第110条: the right lapsed before it was claimed
+            continue
         if app is None:
             if (m.month, m.version) not in invited:
                 plan.invitations.append(Invitation(m.month, m.version, due))

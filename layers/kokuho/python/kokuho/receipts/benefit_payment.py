@@ -108,6 +108,7 @@ def pay(*, on: date, run_id: str, rules: PaymentRules | None = None) -> dict[str
             totals["withheld"] += len(plan.withheld)  # counted whether or not anything is written
             totals["no_account"] += len(plan.no_account)
             totals["awaiting"] += len(plan.awaiting)
+            totals["expired"] += len(plan.expired)
             if plan.empty:
                 break
             try:
@@ -115,7 +116,7 @@ def pay(*, on: date, run_id: str, rules: PaymentRules | None = None) -> dict[str
             except WriteConflict:
                 if attempt == ATTEMPTS - 1:
                     raise
-                for key in ("withheld", "no_account", "awaiting"):  # planned again: counted again
+                for key in ("withheld", "no_account", "awaiting", "expired"):  # planned again: counted again
                     totals[key] -= len(getattr(plan, key))
                 continue
             totals["payments"] += len(plan.payments)
@@ -126,7 +127,7 @@ def pay(*, on: date, run_id: str, rules: PaymentRules | None = None) -> dict[str
             totals["invitations"] += len(plan.invitations)
             break
     keys = ("payments", "paid_yen", "offset_yen", "claims", "claimed_yen", "invitations", "withheld", "no_account",
-            "awaiting", "unknown_households")
+            "awaiting", "expired", "unknown_households")
     return {"on": on.isoformat(), **{k: totals[k] for k in keys}}
 
 
