@@ -5,7 +5,7 @@ is strict JSON (400, 413, 415). What the router runs on the route it matched (qu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -13,8 +13,16 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from kokuho.access.grants import authorize
 from kokuho.access.identity import Unauthenticated, identity_of
-from kokuho.access.limits import LimitExceeded, Reservation, reserve_page_and_persons, reserve_persons, settle
+from kokuho.access.limits import (
+    LimitExceeded,
+    Reservation,
+    defer_page_and_persons,
+    reserve_page_and_persons,
+    reserve_persons,
+    settle,
+)
 from kokuho.access.records import Actor, own_chain
+from kokuho.access.volume_ports import DeferredCharge
 from kokuho.identity.mynumber import contains_my_number, count_my_numbers
 from kokuho.identity.redaction import looks_like_my_number
 from kokuho.platform.observability import get_logger
@@ -127,12 +135,31 @@ METRIC_NAMESPACE = "kokuho"
 REFUSAL_METRIC = "VolumeLimitRefusals"  # the Api stack's alarm watches it
 
 
+# Routes whose one access record is written by the qualification store, which takes the deferred volume
+# charge in that record's transaction (kokuho.access.volume_ports): the person search, the busiest list.
+CHARGED_WITH_THE_RECORD = frozenset({("GET", "/persons")})
+
+
+def deferred_charge(taken: Sequence[Reservation | DeferredCharge]) -> DeferredCharge | None:
+    return next((t for t in taken if isinstance(t, DeferredCharge)), None)
+
+
+def volume_refused(exc: LimitExceeded) -> None:
+    """The refusal's log line and metric (its access record is written by whoever refused)."""
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    logger.warning("refused: volume limit", extra={"function": exc.function, "limit": exc.kind})
+    with single_metric(name=REFUSAL_METRIC, unit=MetricUnit.Count, value=1, namespace=METRIC_NAMESPACE,
+                       default_dimensions={"api": "qualification"}):
+        pass
+
+
 def _is_list(spec: RouteSpec) -> bool:
     return spec.method == "GET" and "{" not in spec.path
 
 
 def reserve_volume(actor: Actor, spec: RouteSpec | None, params: dict[str, str],
-                   event: dict[str, Any]) -> list[Reservation]:
+                   event: dict[str, Any]) -> list[Reservation | DeferredCharge]:
     """Count the page of a search and reserve the persons the request can read at most (a list: its page
     size; one person or household: 1). Past a limit: an access record (result `limited`), the refusal
     metric, and Refused(429) with Retry-After."""
@@ -147,6 +174,9 @@ def reserve_volume(actor: Actor, spec: RouteSpec | None, params: dict[str, str],
         units = min(int(size), appsvc.MAX_PAGE) if size.isdigit() and len(size) <= 3 and int(size) > 0 \
             else appsvc.MAX_PAGE
     try:
+        if (spec.method, spec.path) in CHARGED_WITH_THE_RECORD:
+            # the page and the persons its record names, in the record's own transaction (no request here)
+            return [defer_page_and_persons(actor.staff_id, function, query, units)]
         if _is_list(spec):  # the page and its persons: one transaction, both or neither
             return reserve_page_and_persons(actor.staff_id, function, query, units)
         return [reserve_persons(actor.staff_id, function, units)]
@@ -168,11 +198,21 @@ def record_limited(actor: Actor, spec: RouteSpec, params: dict[str, str], exc: L
         pass
 
 
-def settle_volume(taken: list[Reservation], status: int, body: object) -> None:
+def settle_volume(taken: Sequence[Reservation | DeferredCharge], status: int, body: object) -> None:
     """Charge what the response holds: its list items, a household's members, else one person; nothing
-    when it failed (a page that failed is not counted either)."""
+    when it failed (a page that failed is not counted either). A deferred charge was taken with the
+    record (or the request failed before recording: nothing read, nothing charged)."""
     import json
 
+    charge = deferred_charge(taken)
+    if charge is not None and not charge.taken and 200 <= status < 300:
+        # Served without the record that takes the charge: a wiring fault, charged now and reported.
+        logger.error("deferred volume charge not taken", extra={"status": status})
+        from kokuho.access import stores
+
+        for take in charge.takes(1):
+            stores.usage().add(take.key, take.units)
+    taken = [t for t in taken if isinstance(t, Reservation)]
     if not taken:
         return
     ok = 200 <= status < 300

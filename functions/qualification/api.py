@@ -36,7 +36,9 @@ from pydantic import BaseModel
 
 from kokuho.access.data_role import acting_as, caller_of
 from kokuho.access.grants import Function
+from kokuho.access.limits import LimitExceeded
 from kokuho.access.staff import one_read_a_request
+from kokuho.access.volume_ports import deferred
 from kokuho.identity.mynumber import InvalidMyNumber
 from kokuho.identity.redaction import redact
 from kokuho.linkage import approval_routes
@@ -56,10 +58,12 @@ from .admission import (
     Refused,
     authorize_request,
     check_body,
+    deferred_charge,
     reserve_volume,
     served_concerns,
     settle_volume,
     subject_of,
+    volume_refused,
 )
 from .context import current_actor
 from .person_routes import (
@@ -140,7 +144,7 @@ class _AuthorizingResolver(APIGatewayRestResolver):
         # The route's reads and writes of personal data go out under the member of staff's own session of
         # the data-access role (SourceIdentity = staff id): CloudTrail names them, not this function.
         caller = caller_of(actor.staff_id, actor.terminal_id, function or "qualification-api", actor.purpose)
-        with acting_as(caller):
+        with acting_as(caller), deferred(deferred_charge(taken)):
             out: ResponseBuilder = super()._call_route(route, route_arguments)
         settle_volume(taken, out.response.status_code, out.response.body)
         logger.info("request", extra={"staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
@@ -213,6 +217,13 @@ def _not_found(exc: appsvc.NotFound) -> Response[dict[str, Any]]:
 def _conflict(exc: appsvc.Conflict) -> Response[dict[str, Any]]:
     _record_refused_write("conflict")
     return error(409, str(exc))
+
+
+@app.exception_handler(LimitExceeded)
+def _limited(exc: LimitExceeded) -> Response[dict[str, Any]]:
+    # A search past a limit, refused in its record's transaction (the store recorded it as `limited`)
+    volume_refused(exc)
+    return error(429, str(exc), {"Retry-After": str(exc.retry_after_s)})
 
 
 @app.exception_handler(UseSuspended)

@@ -25,6 +25,7 @@ from kokuho.access.ports import Take
 
 if TYPE_CHECKING:
     from kokuho.access.ports import UsageStore
+    from kokuho.access.volume_ports import DeferredCharge
 
 LIMITS_VERSION = 1
 
@@ -175,6 +176,30 @@ def reserve_page_and_persons(staff_id: str, function: str, criteria: Mapping[str
     if refused == 1:
         raise LimitExceeded("persons_per_hour", function, of.persons_per_hour, retry)
     return [pages, persons]
+
+
+def defer_page_and_persons(staff_id: str, function: str, criteria: Mapping[str, str], units: int, *,
+                           now: float | None = None) -> DeferredCharge:
+    """A search page's charge, taken with its access record (kokuho.access.volume_ports): the page against
+    the pages-per-query limit, the persons the record names against the persons-per-hour limit. A page
+    larger than the hour's whole allowance is refused now."""
+    from kokuho.access.volume_ports import DeferredCharge
+
+    limits = load_limits()
+    of = limits.of(staff_id, function)
+    start, end = _window(now if now is not None else time.time(), limits.window_seconds)
+    retry = max(1, end - int(now or time.time()))
+    if units > of.persons_per_hour:
+        raise LimitExceeded("persons_per_hour", function, of.persons_per_hour, retry)
+    pages = None if of.search_pages_per_query is None else Take(
+        (f"USAGE#{staff_id}", f"{function}#pages#{query_digest(criteria)}#{start}"), 1, of.search_pages_per_query)
+
+    def refusal(kind: str) -> Exception:
+        limit = of.search_pages_per_query if kind == "search_pages_per_query" else of.persons_per_hour
+        return LimitExceeded(kind, function, int(limit or 0), retry)
+
+    return DeferredCharge(pages, (f"USAGE#{staff_id}", f"{function}#persons#{start}"), of.persons_per_hour,
+                          end + limits.window_seconds, refusal)
 
 
 def usage(staff_id: str, *, store: UsageStore | None = None) -> dict[str, int]:

@@ -197,6 +197,15 @@ def _within(take: Take) -> Any:
     return UsageModel.units.does_not_exist() | (UsageModel.units <= take.limit - take.units)
 
 
+def add_takes(tx: TransactWrite, takes: Sequence[Take], expires_at: int) -> None:
+    """The takes as conditional updates of a caller's transaction (kokuho.access.volume_ports): refused with
+    it when a counter would pass its limit."""
+    for take in takes:
+        tx.update(UsageModel(*take.key),
+                  actions=[UsageModel.units.add(take.units), UsageModel.expires_at.set(expires_at)],
+                  condition=_within(take))
+
+
 class PynamoUsageStore:
     def take(self, take: Take, expires_at: int) -> bool:
         try:

@@ -8,6 +8,8 @@ container's shared connection (kokuho.records.base.transaction), the access reco
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -17,6 +19,7 @@ from pynamodb.transactions import TransactWrite
 
 from kokuho.access.actor import Actor
 from kokuho.access.records import record_access
+from kokuho.access.volume_ports import take_pending
 from kokuho.qualification.model import Card, Household, Person
 from kokuho.qualification.ports import (
     Access,
@@ -31,6 +34,7 @@ from kokuho.qualification.ports import (
 from kokuho.qualification.service import Change, Entry
 from kokuho.records import intake_files, search_index
 from kokuho.records import qualification as repo
+from kokuho.records.access_store import add_takes
 from kokuho.records.assessments import HouseholdCaseModel
 from kokuho.records.base import connection, transaction
 from kokuho.records.household_cases import get_household_case, get_household_cases, put_household_case
@@ -249,5 +253,29 @@ class PynamoQualificationStore:
 
     def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str, *,
                result: str = "ok", chain: str | None = None, attempts: int = 8) -> None:
-        # on its own: record_access retries a concurrent append to the same chain (shared connection)
-        record_access(actor, subject_ids, category, operation, result=result, chain=chain, attempts=attempts)
+        charge = take_pending() if result == "ok" else None
+        if charge is None:
+            # on its own: record_access retries a concurrent append to the same chain (shared connection)
+            record_access(actor, subject_ids, category, operation, result=result, chain=chain, attempts=attempts)
+            return
+        # A search page's volume charge joins its record (kokuho.access.volume_ports): one transaction.
+        takes = charge.takes(len([s for s in subject_ids if s != "no-match"]))
+        for attempt in range(attempts):
+            try:
+                with transaction() as tx:
+                    record_access(actor, subject_ids, category, operation, result=result, chain=chain,
+                                  transaction=tx)
+                    first = len(tx._condition_check_items) + len(tx._delete_items) + len(tx._put_items) \
+                        + len(tx._update_items)  # the takes' positions: updates go last, in order
+                    add_takes(tx, takes, charge.expires_at)
+                charge.taken = True
+                return
+            except TransactWriteError as exc:
+                reasons = list(exc.cancellation_reasons or [])[first:first + len(takes)]
+                refused = [i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"]
+                if refused:
+                    record_access(actor, subject_ids, category, operation, result="limited", chain=chain,
+                                  attempts=attempts)
+                    raise charge.refused(refused[0]) from exc
+                time.sleep(random.uniform(0, 0.004 * (attempt + 1)))  # the chain moved: read it again
+        raise StoreConflict("the access chain kept moving")
