@@ -372,6 +372,10 @@ ROUTES: tuple[RouteSpec, ...] = (
               benefit_routes.record_withholding, "差止 (国保法第63条の2): a decision with its basis, of some months or "
               "every month, or its lifting (recorded)", benefit_routes.RecordedOut, 201,
               category=benefit_routes.CATEGORY),
+    RouteSpec("POST", benefit_routes.REPAYMENT_PATH, F.BENEFITS_RECORD, "benefit_repayment", "benefits",
+              benefit_routes.record_repayment, "返還金: a repayment of a claim (once by its id; never more than is "
+              "unpaid), its status and renewed 5-year limit (recorded)", benefit_routes.RepaymentOut, 201,
+              category=benefit_routes.CATEGORY),
 )
 _SPEC_OF: dict[Callable[..., Any], RouteSpec] = {spec.handler: spec for spec in ROUTES}
 assert len(_SPEC_OF) == len(ROUTES), "one handler per route"

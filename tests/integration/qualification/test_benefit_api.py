@@ -90,3 +90,36 @@ def test_an_application_and_a_withholding_recorded_and_the_benefits_read(staffed
     assert ("給付情報 (高額療養費)", "read", "not_found", ("HH:H9",)) in ops
     assert any(r.result == "rejected" for r in records_by_staff(CLERK))
     assert any(r.result == "denied" for r in records_by_staff(CASHIER))
+
+
+def test_a_claim_repaid_through_the_api_once_and_never_more_than_owed(staffed: None) -> None:
+    from kokuho.benefits.payment import HouseholdPlan, RecoveryClaim
+    from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
+
+    world()
+    claim = RecoveryClaim("BR-H1-2024-10-2", "H1", "2024-10", 50_000, 1, "2025-09-02", "2025-10-02", "P1",
+                          "資格喪失後の受診に係る支給", ("P1",))
+    DynamoBenefitPaymentStore().commit(HouseholdPlan("H1", claims=[claim]), [], on=date(2025, 9, 2), persons=["P1"],
+                                       actor=Actor("system:test", "t", "test"), chain="test")
+    path = PATH + "/claims/BR-H1-2024-10-2/repayments"
+    before = item_counts("receipts")
+    for body in ({"repayment_id": "R1", "on": "2026-01-10", "amount": 60_000},  # more than owed
+                 {"repayment_id": "R1", "on": "2099-01-10", "amount": 10_000},  # in the future
+                 {"repayment_id": "R1", "on": "2026-01-10", "amount": "10000"}):  # not an integer
+        assert call("POST", path, staff_id=CLERK, body=body)[0] == 422
+    assert call("POST", PATH + "/claims/BR-H1-2099-01-1/repayments", staff_id=CLERK,
+                body={"repayment_id": "R1", "on": "2026-01-10", "amount": 1})[0] == 404
+    assert call("POST", path, staff_id=CHIEF, body={"repayment_id": "R1", "on": "2026-01-10", "amount": 1})[0] == 403
+    assert item_counts("receipts") == before
+
+    body = {"repayment_id": "R1", "on": "2026-01-10", "amount": 20_000}
+    status, out, _ = call("POST", path, staff_id=CLERK, body=body)
+    assert (status, out["status"], out["unpaid"], out["last_day"]) == (201, "recorded", 30_000, "2031-01-10")
+    assert call("POST", path, staff_id=CLERK, body=body)[1]["status"] == "already_recorded"  # delivered again
+    status, out, _ = call("GET", PATH, staff_id=CLERK, query={"as_of": "2026-01-11"})
+    [c] = out["claims"]
+    assert (c["status"], c["unpaid"], c["last_day"], c["extinguished"]) == ("overdue", 30_000, "2031-01-10", False)
+    out = call("POST", path, staff_id=CLERK, body={"repayment_id": "R2", "on": "2026-02-10", "amount": 30_000})[1]
+    assert (out["claim_status"], out["unpaid"], out["last_day"]) == ("paid", 0, None)
+    assert ("給付情報 (高額療養費)", "write", "ok", ("HH:H1", "P1")) in {
+        (r.category, r.operation, r.result, tuple(r.subject_ids)) for r in records_by_staff(CLERK)}

@@ -234,6 +234,8 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
                                                           "basis": "国保法第63条の2"}, expect=201)
     api("POST", "/benefits/H0001/withholdings", "S1019", {"action": "withhold", "decision_id": "D-1",
                                                           "basis": "国保法第63条の2"}, expect=409)
+    api("POST", "/benefits/H0001/claims/BR-H0001-2024-10-1/repayments", "S1018",
+        {"repayment_id": "R-1", "on": "2025-01-10", "amount": 1_000}, expect=404)
     # refusals before any handler
     api("GET", "/persons/P0001", None, expect=401)
     api("GET", "/persons/P0001", COUNTER.replace("3", "6"), expect=403)

@@ -41,6 +41,7 @@ from kokuho.requests.suspension import declare_use
 BENEFITS_PATH = "/benefits/{household_id}"
 APPLICATION_PATH = "/benefits/{household_id}/applications"
 WITHHOLDING_PATH = "/benefits/{household_id}/withholdings"
+REPAYMENT_PATH = "/benefits/{household_id}/claims/{claim_id}/repayments"
 CATEGORY = READ_CATEGORY
 HOUSEHOLD = r"^[A-Za-z0-9_\-]{1,64}$"
 ID = r"^[A-Za-z0-9_\-]{1,64}$"
@@ -102,10 +103,32 @@ class WithholdingIn(_Closed):
         return self
 
 
+class RepaymentIn(_Closed):
+    """返還金の収納: a repayment of a claim (its id: recorded once), the day it was paid, the yen."""
+
+    repayment_id: str = Field(pattern=ID)
+    on: date
+    amount: int = Field(gt=0, le=10**9, strict=True)
+
+    @model_validator(mode="after")
+    def _rules(self) -> RepaymentIn:
+        _past(self.on, "on")
+        return self
+
+
 class RecordedOut(_Closed):
     household_id: str
     id: str
     status: Literal["recorded", "already_recorded", "lifted"]
+
+
+class RepaymentOut(_Closed):
+    household_id: str
+    claim_id: str
+    status: Literal["recorded", "already_recorded"]
+    claim_status: str
+    unpaid: int
+    last_day: str | None
 
 
 class MonthOut(_Closed):
@@ -263,6 +286,27 @@ def record_withholding(household_id: HouseholdId, body: WithholdingIn) -> dict[s
     return {"household_id": household_id, "id": body.decision_id, "status": "recorded"}
 
 
-__all__ = ["APPLICATION_PATH", "BENEFITS_PATH", "CATEGORY", "WITHHOLDING_PATH", "ApplicationIn", "ApplicationOut",
+def record_repayment(household_id: HouseholdId, claim_id: Annotated[str, Path(pattern=ID)],
+                     body: RepaymentIn) -> dict[str, Any]:
+    declare_use(USE)
+    actor = _actor()
+    try:
+        out = DynamoBenefitPaymentStore().record_repayment(household_id, claim_id, body.repayment_id, body.on,
+                                                           body.amount, actor=actor)
+    except ValueError as exc:
+        raise ChangeRejected(str(exc)) from None
+    except WriteConflict:
+        raise Conflict("the claim changed meanwhile: read it again") from None
+    if out is None:
+        raise NotFound("no such claim of that household")
+    claim, new = out
+    state = claim_state(claim, max(body.on, today_jst()), load_rules())
+    return {"household_id": household_id, "claim_id": claim_id, "status": "recorded" if new else "already_recorded",
+            "claim_status": state.status, "unpaid": state.unpaid,
+            "last_day": state.limitation.last_day.isoformat() if state.limitation else None}
+
+
+__all__ = ["REPAYMENT_PATH", "RepaymentIn", "RepaymentOut", "record_repayment",
+           "APPLICATION_PATH", "BENEFITS_PATH", "CATEGORY", "WITHHOLDING_PATH", "ApplicationIn", "ApplicationOut",
            "BenefitsOut", "RecordedOut", "WithholdingIn", "WithholdingOut", "read_benefits", "record_application",
            "record_withholding", "router"]

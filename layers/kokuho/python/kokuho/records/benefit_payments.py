@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 
 from kokuho.benefits.benefit_ports import WriteConflict
 from kokuho.benefits.payment import (
@@ -50,6 +50,7 @@ class BenefitPaymentItem(TableModel):
     Meta = table_meta("receipts")
     doc = JSONAttribute()
     status = UnicodeAttribute(null=True)
+    revision = NumberAttribute(null=True)  # a claim's repayments: each update over the revision read
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_queue = Gsi1["BenefitPaymentItem"]()
@@ -262,6 +263,35 @@ class DynamoBenefitPaymentStore(RecordsAccess):
                       actions=[BenefitPaymentItem.doc.set({**doc, "lifted_on": lifted_on.isoformat()})],
                       condition=BenefitPaymentItem.pk.exists())
             self._record_access(actor, [f"HH:{household_id}"], WRITE_CATEGORY, "write", transaction=tx)
+
+    def record_repayment(self, household_id: str, claim_id: str, repayment_id: str, on: date, amount: int, *,
+                         actor: Any) -> tuple[RecoveryClaim, bool] | None:
+        """A repayment of a 返還金 claim (once by its id): the claim after it and whether it was new; None for no
+        such claim. ValueError when it is more than the claim's unpaid amount (nothing written)."""
+        h, sk = _hh(household_id), f"BCLAIM#{claim_id}"
+        try:
+            item = BenefitPaymentItem.get(h, sk, consistent_read=True)
+        except BenefitPaymentItem.DoesNotExist:
+            return None
+        doc = dict(item.doc)
+        if repayment_id in (doc.get("repayment_ids") or []):
+            return claim_of(doc), False
+        claim = claim_of(doc)
+        unpaid = claim.amount - sum(a for _, a in claim.repayments)
+        if amount > unpaid:
+            raise ValueError(f"amount: more than the claim's unpaid {unpaid} yen")
+        doc["repayments"] = [*doc.get("repayments", []), [on.isoformat(), amount]]
+        doc["repayment_ids"] = [*doc.get("repayment_ids", []), repayment_id]
+        revision = int(item.revision or 0)
+        condition = (BenefitPaymentItem.revision.does_not_exist() if item.revision is None
+                     else BenefitPaymentItem.revision == revision)
+        with transaction_or(WriteConflict) as tx:
+            tx.update(BenefitPaymentItem(h, sk), actions=[
+                BenefitPaymentItem.doc.set(doc), BenefitPaymentItem.revision.set(revision + 1),
+                BenefitPaymentItem.status.set("repaid" if amount == unpaid else "open")], condition=condition)
+            self._record_access(actor, [f"HH:{household_id}", claim.debtor_id], WRITE_CATEGORY, "write",
+                                transaction=tx)
+        return claim_of(doc), True
 
     # -- the transfer file -------------------------------------------------------------------------------
     def ready_payments(self) -> list[BenefitPayment]:
