@@ -172,3 +172,15 @@ def test_the_readme_states_the_limits_in_force() -> None:
         assert f"`{fn}` {lim.persons_per_hour}" in readme, fn
     pages = shipped.functions["read_qualification"].search_pages_per_query
     assert f"{pages} pages of one search" in readme
+
+
+def test_a_person_search_counts_its_pages_under_a_keyed_digest_of_its_criteria(staffed: None) -> None:
+    # The counter's key is logged with every update (domain.md §7): a plain hash of {"kana": …} is found again
+    # by hashing names; the person search's is a keyed hash under the search-index secret (issue 11 item 1).
+    _register(2)
+    query = {"kana": "キタキュウ", "limit": "1"}
+    assert call("GET", "/persons", staff_id=READER, query=query)[0] == 200
+    pages = [k for k in limits.usage(READER) if "#pages#" in k]
+    assert len(pages) == 1 and limits.query_digest(query) not in pages[0]
+    assert call("GET", "/persons", staff_id=READER, query=query)[0] == 200  # the same search: the same counter
+    assert [v for k, v in limits.usage(READER).items() if "#pages#" in k] == [2]

@@ -15,7 +15,7 @@ import base64
 import hashlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -145,11 +145,20 @@ def settle(reservation: Reservation, actual: int, *, store: UsageStore | None = 
         _store(store).add(reservation.key, delta)
 
 
-def query_digest(criteria: Mapping[str, str]) -> str:
-    """A short digest of a search's criteria (page position and size left out): one search, its pages.
-    base64url, so no run of twelve digits appears in a key."""
+def criteria_text(criteria: Mapping[str, str]) -> str:
+    """A search's criteria, page position and size left out: one search, its pages."""
     same = {k: v for k, v in sorted(criteria.items()) if k not in ("page_token", "limit") and v}
-    digest = hashlib.sha256(json.dumps(same, ensure_ascii=False).encode("utf-8")).digest()
+    return json.dumps(same, ensure_ascii=False)
+
+
+def query_digest(criteria: Mapping[str, str], keyed: Callable[[str], str] | None = None) -> str:
+    """A short digest of a search's criteria (page position and size left out): one search, its pages.
+    base64url, so no run of twelve digits appears in a key. `keyed`: a keyed hash (the person search's:
+    kokuho.qualification.search_tokens — the counter's key is logged, and a plain hash of a name searched
+    for is found again by hashing names)."""
+    if keyed is not None:
+        return keyed(criteria_text(criteria))
+    digest = hashlib.sha256(criteria_text(criteria).encode("utf-8")).digest()
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
 
 
@@ -191,8 +200,10 @@ def defer_page_and_persons(staff_id: str, function: str, criteria: Mapping[str, 
     retry = max(1, end - int(now or time.time()))
     if units > of.persons_per_hour:
         raise LimitExceeded("persons_per_hour", function, of.persons_per_hour, retry)
-    pages = None if of.search_pages_per_query is None else Take(
-        (f"USAGE#{staff_id}", f"{function}#pages#{query_digest(criteria)}#{start}"), 1, of.search_pages_per_query)
+    def pages(keyed: Callable[[str], str] | None) -> Take | None:
+        return None if of.search_pages_per_query is None else Take(
+            (f"USAGE#{staff_id}", f"{function}#pages#{query_digest(criteria, keyed)}#{start}"), 1,
+            of.search_pages_per_query)
 
     def refusal(kind: str) -> Exception:
         limit = of.search_pages_per_query if kind == "search_pages_per_query" else of.persons_per_hour

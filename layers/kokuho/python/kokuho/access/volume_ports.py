@@ -25,19 +25,22 @@ class DeferredCharge:
     """The counters a search page takes: `pages` (one unit, None without a pages limit) and `persons` (as
     many units as its access record names), both kept within their limits."""
 
-    pages: Take | None
+    pages: Callable[[Callable[[str], str] | None], Take | None]  # the page's take, its key by a (keyed) digest
     persons_key: tuple[str, str]
     persons_limit: int
     expires_at: int
     refusal: Callable[[str], Exception]  # kind ("search_pages_per_query" | "persons_per_hour") → LimitExceeded
     taken: bool = False
 
-    def takes(self, persons: int) -> list[Take]:
-        return [t for t in (self.pages, Take(self.persons_key, persons, self.persons_limit)) if t is not None]
+    def takes(self, persons: int, keyed: Callable[[str], str] | None = None) -> list[Take]:
+        """`keyed`: the keyed hash of the search's criteria for the page counter's key (the store's; a plain
+        hash without it)."""
+        return [t for t in (self.pages(keyed), Take(self.persons_key, persons, self.persons_limit)) if t is not None]
 
     def refused(self, index: int) -> Exception:
         """The exception for the take at `index` of `takes()` refused."""
-        return self.refusal("search_pages_per_query" if self.pages is not None and index == 0 else "persons_per_hour")
+        paged = self.pages(None) is not None
+        return self.refusal("search_pages_per_query" if paged and index == 0 else "persons_per_hour")
 
 
 _PENDING: ContextVar[DeferredCharge | None] = ContextVar("kokuho_deferred_charge", default=None)

@@ -72,6 +72,10 @@ class SearchTokens:
     def address_directory(self, postal_code: str) -> str:
         return f"ADDRDIR#{self._h('ADDRDIR', postal_code)}"
 
+    def query(self, criteria: str) -> str:
+        """A search's criteria (kokuho.access.limits.criteria_text), for the pages-per-query counter's key."""
+        return self._h("QUERY", criteria)
+
     def search(self, index: str, value: str, prefix: str | None) -> str:
         """Binds a page token to its search (a token of another search is refused)."""
         return self._h("SEARCH", index, value, prefix or "")

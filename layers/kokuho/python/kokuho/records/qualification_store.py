@@ -259,7 +259,8 @@ class PynamoQualificationStore:
             record_access(actor, subject_ids, category, operation, result=result, chain=chain, attempts=attempts)
             return
         # A search page's volume charge joins its record (kokuho.access.volume_ports): one transaction.
-        takes = charge.takes(len([s for s in subject_ids if s != "no-match"]))
+        tokens = search_index.search_tokens(create=False)  # the search read it: the page counter's key keyed
+        takes = charge.takes(len([s for s in subject_ids if s != "no-match"]), tokens.query if tokens else None)
         for attempt in range(attempts):
             try:
                 with transaction() as tx:
