@@ -178,6 +178,7 @@ def notices(*, on: date, run_id: str, s3: Any | None = None) -> dict[str, Any]:
             unaddressed += 1
             continue
         record_access(who, [household.householder_id], READ_CATEGORY, "read", chain=f"NOTICES#{print_id}#payers")
+        store.record_reads([household_id, household.householder_id], actor=who, chain=f"NOTICES#{print_id}#payers")
         to, name = addressee_of(payer), payer.name_kanji
         invited = sorted(store.invitations_of(household_id, day))
         if invited:
