@@ -34,6 +34,7 @@ def run_size(n: int, batch_size: int) -> dict[str, Any]:
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     from kokuho.assessment.household_cases import put_household_cases
     from kokuho.records.assessments import batch_outcomes
+    from kokuho_local.capacity_meter import metered
     from kokuho_local.embedded import embedded_aws
     from kokuho_local.synthetic import generate_city
 
@@ -45,13 +46,17 @@ def run_size(n: int, batch_size: int) -> dict[str, Any]:
         put_household_cases(((h.household_id, h.case) for h in city.households), changed_at=datetime.now(UTC))
         load_s = time.perf_counter() - t
         payload = {"mode": "annual", "fiscal_year": 2024, "as_of_month": "2024-06", "batch_size": batch_size}
-        t = time.perf_counter()
-        first = aws.run_state_machine("monthly-assessment", payload, name=f"bench-{n}", timeout_s=3600)
-        wall = time.perf_counter() - t
+        with metered() as meter:
+            t = time.perf_counter()
+            first = aws.run_state_machine("monthly-assessment", payload, name=f"bench-{n}", timeout_s=3600)
+            wall = time.perf_counter() - t
+            units = meter.snapshot()
+            meter.reset()
+            t = time.perf_counter()
+            rerun = aws.run_state_machine("monthly-assessment", payload, name=f"bench-{n}-rerun", timeout_s=3600)
+            rerun_wall = time.perf_counter() - t
+            rerun_units = meter.snapshot()
         outcomes = [dict(o.outcome) for o in batch_outcomes(first["run_id"])]
-        t = time.perf_counter()
-        rerun = aws.run_state_machine("monthly-assessment", payload, name=f"bench-{n}-rerun", timeout_s=3600)
-        rerun_wall = time.perf_counter() - t
     engine = sum(o["timing"]["engine_ms"] for o in outcomes) / 1000
     storage = sum(o["timing"]["storage_ms"] for o in outcomes) / 1000
     return {
@@ -64,6 +69,24 @@ def run_size(n: int, batch_size: int) -> dict[str, Any]:
         "rerun_wall_s": round(rerun_wall, 2), "rerun_versions_written": rerun["last_pass"]["versions_written"],
         "per_batch_storage_ms": round(storage * 1000 / max(1, len(outcomes)), 1),
         "per_batch_engine_ms": round(engine * 1000 / max(1, len(outcomes)), 1),
+        # DynamoDB request units counted from what was read and written (kokuho_local.capacity_meter)
+        "write_units_per_household": round(units["write_units"] / n, 3),
+        "read_units_per_household": round(units["read_units"] / n, 3),
+        "rerun_write_units_per_household": round(rerun_units["write_units"] / n, 3),
+        "rerun_read_units_per_household": round(rerun_units["read_units"] / n, 3),
+        "units": _per_household(units, n),
+        "rerun_units": _per_household(rerun_units, n),
+    }
+
+
+def _per_household(units: dict[str, Any], n: int) -> dict[str, Any]:
+    """The meter's breakdown, per household (operations and tables with their units)."""
+    return {
+        "table_write": round(units["table_write_units"] / n, 3),
+        "index_write": round(units["index_write_units"] / n, 3),
+        "read": round(units["read_units"] / n, 3),
+        "by_op": {k: round(v / n, 3) for k, v in sorted(units["by_op"].items(), key=lambda kv: -kv[1]) if v},
+        "requests": units["requests"],
     }
 
 

@@ -40,6 +40,7 @@ KNOWN_MOTO_IMPORTERS = {
     "kokuho_local.embedded": "starts moto (mock_aws, ThreadedMotoServer) and provisions it",
     "kokuho_local.moto_dynamodb": "patches moto's DynamoDB (thread safety, rollback, O(items) queries)",
     "kokuho_local.local_lambda": "routes moto's Lambda invocations to the handlers in-process",
+    "kokuho_local.capacity_meter": "meters moto's DynamoDB requests in capacity units (benchmarks only)",
 }
 
 

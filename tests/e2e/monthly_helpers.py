@@ -157,21 +157,21 @@ def assessment_state() -> dict[str, Any]:
     from kokuho.records.assessments import (
         AssessmentVersionModel,
         HouseholdCaseModel,
-        LatestAssessmentModel,
-        NoticeModel,
         RunModel,
+        notice_of,
     )
 
     versions, latest, notices, cases, runs = {}, {}, {}, {}, {}
     for item in AssessmentVersionModel.scan(AssessmentVersionModel.sk.startswith("V#")):
         doc = {k: v for k, v in dict(item.doc).items() if k not in ("created_at", "batch_id")}
         versions[(item.pk, item.sk)] = (item.run_id, item.content_hash, doc)
-    for item in LatestAssessmentModel.scan(LatestAssessmentModel.sk == "LATEST"):
-        latest[item.pk] = (int(item.version), item.content_hash, item.run_id)
-    for item in NoticeModel.scan(NoticeModel.pk.startswith("NOTICE#")):
-        notices[(item.pk, item.sk)] = (item.kind, item.payer_id, dict(item.body))
+        if (notice := notice_of(item)) is not None:
+            notices[(item.pk, item.sk)] = (notice.kind, notice.payer_id, notice.body)
     for item in HouseholdCaseModel.scan(HouseholdCaseModel.pk.startswith("HHCASE#")):
         cases[(item.pk, item.sk)] = (dict(item.case), str(item.gsi1pk).endswith("#A"))
+        if item.lv is not None:  # the latest version's pointer, kept with the case
+            latest[AssessmentVersionModel.pk_of(item.household_id, int(item.fiscal_year))] = (
+                int(item.lv), item.lh, item.lr)
     for item in RunModel.scan(RunModel.sk == "RUN"):
         summary = dict(item.summary or {})
         runs[item.run_id] = (item.status, {k: v for k, v in summary.items()

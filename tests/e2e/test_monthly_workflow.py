@@ -20,7 +20,7 @@ from kokuho.access.records import records_of_chain
 from kokuho.assessment.household_cases import put_household_case, put_household_cases
 from kokuho.linkage.transfers import transfers_to
 from kokuho.premium import compute_case
-from kokuho.records.assessments import NoticeModel, versions_of
+from kokuho.records.assessments import notices_of, versions_of
 from kokuho_local.embedded import EmbeddedAWS, embedded_aws
 from kokuho_local.synthetic import generate_city, month_changes
 
@@ -80,8 +80,8 @@ def test_summary_totals_match_the_engine_and_notices_exist(assessed: tuple[Embed
         key = r["reduction"] or "なし"
         expected_reductions[key] = expected_reductions.get(key, 0) + 1
     assert summary["reductions"] == expected_reductions
-    notice = NoticeModel.get(f"NOTICE#{IDS[0]}", f"FY#{FY}#V#0001")
-    assert notice.kind == "決定通知"
+    [notice] = notices_of(IDS[0], FY)
+    assert (notice.kind, notice.version) == ("決定通知", 1)
     assert notice.payer_id == CITY.households[0].case["household"]["householder_id"]
     assert notice.body["installments"] == results[0]["installments"]
 
@@ -138,7 +138,7 @@ def test_a_month_of_changes_writes_corrections_only_where_the_premium_changed(
             assert [i for i in v2.installments if i["due"] < f"{FY}-07"] == june  # already due: kept
             assert sum(i["amount"] for i in v2.installments) == v2.result["annual"] or v2.refund > 0
             assert v2.difference == v2.result["annual"] - v1.result["annual"]
-            assert NoticeModel.get(f"NOTICE#{hid}", f"FY#{FY}#V#0002").kind == "変更通知"
+            assert [(n.kind, n.version) for n in notices_of(hid, FY)] == [("決定通知", 1), ("変更通知", 2)]
 
 
 def _rich_case() -> dict[str, Any]:

@@ -17,7 +17,7 @@ from monthly_helpers import approve_care_application
 from kokuho.assessment.household_cases import put_household_cases
 from kokuho.premium import compute_case, load_rate_table
 from kokuho.premium.rates import DEFAULT_RATES_DIR, RATES_DIR_ENV
-from kokuho.records.assessments import NoticeModel, versions_of
+from kokuho.records.assessments import notices_of, versions_of
 from kokuho_local.embedded import EmbeddedAWS, embedded_aws
 from kokuho_local.synthetic import generate_city
 
@@ -27,7 +27,7 @@ CITY = generate_city(12, seed=5, fiscal_year=FY)
 
 
 def notices(household_id: str) -> list[Any]:
-    return list(NoticeModel.query(f"NOTICE#{household_id}", NoticeModel.sk.startswith(f"FY#{FY}#")))
+    return notices_of(household_id, FY)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def test_confirmed_rates_make_the_next_run_reassess_and_issue_the_decision_notic
             assert [(v.version, v.status) for v in versions] == [(1, "仮"), (2, "確定")]
             assert versions[1].result == versions[0].result  # same figures, now confirmed
             [notice] = notices(h.household_id)
-            assert notice.kind == "決定通知" and notice.sk == f"FY#{FY}#V#0002"
+            assert notice.kind == "決定通知" and notice.version == 2
             assert notice.body["installments"] == versions[1].result["installments"]
 
         june = aws.run_state_machine("monthly-assessment", {"as_of_month": f"{FY}-06", "batch_size": 5},

@@ -118,7 +118,7 @@ class InMemoryAssessmentStore:
 
     def cases_for_assessment(self, household_ids: Iterable[str], fiscal_year: int
                              ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
-        return {h: (copy.deepcopy(c.case), ChangeMark(c.change_id, c.pending))
+        return {h: (copy.deepcopy(c.case), ChangeMark(c.change_id, c.pending, None, self.latest.get((h, fiscal_year))))
                 for h in household_ids if (c := self.cases.get((fiscal_year, h))) is not None}
 
     # -- versions
@@ -138,10 +138,16 @@ class InMemoryAssessmentStore:
             pointer = self.latest.get((new.household_id, fy))
             if (pointer.version if pointer else None) != (new.version - 1 if new.version > 1 else None):
                 raise WriteConflict(f"latest version of {new.household_id} moved")
+        marks = dict(chunk.assessed)
+        for new in chunk.versions:
+            if new.household_id not in marks:  # the case holds the pointer (the DynamoDB adapter's layout)
+                raise ValueError(f"no case mark for the new version of {new.household_id}")
         for h, mark in chunk.assessed:
             case = self.cases.get((fy, h))
             if case is None or case.change_id != mark.change_id:
                 raise WriteConflict(f"case of {h} changed since it was read")
+            if self.latest.get((h, fy)) != mark.pointer:
+                raise WriteConflict(f"latest version of {h} moved since its case was read")
         for new in chunk.versions:
             self.versions[(new.household_id, fy, new.version)] = {
                 "household_id": new.household_id, "fiscal_year": fy, "batch_id": chunk.batch_id,

@@ -61,3 +61,47 @@ def test_the_embedded_aws_runs_the_same_file_with_standard_children() -> None:
             for processor in _processors(definition):
                 if processor.get("Mode") == "DISTRIBUTED":
                     assert processor["ExecutionType"] == "STANDARD", spec.logical
+
+
+def _statements(template: dict[str, Any], role_logical_id: str) -> list[dict[str, Any]]:
+    """Every statement of the policies of a role: inline, or a policy (managed or not) naming it."""
+    resources = template["Resources"]
+    found: list[dict[str, Any]] = []
+    for policy in resources[role_logical_id]["Properties"].get("Policies", []):
+        found += policy["PolicyDocument"]["Statement"]
+    for res in resources.values():
+        if (res["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+                and {"Ref": role_logical_id} in res["Properties"].get("Roles", [])):
+            found += res["Properties"]["PolicyDocument"]["Statement"]
+    return found
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_the_deployed_role_may_start_its_express_children_and_nothing_more(synthesized: SynthResult) -> None:
+    """A Distributed Map starts its children — EXPRESS ones too — with states:StartExecution on its own
+    state machine (AWS: "IAM policies for using Distributed Map states",
+    https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html): the role of every
+    state machine whose Map children are EXPRESS holds exactly that on its own ARN, and no start of any
+    other state machine (no StartSyncExecution: nothing waits on a child synchronously)."""
+    definitions = _deployed_definitions(synthesized)
+    checked = []
+    for template in synthesized.templates.values():
+        for res in template.get("Resources", {}).values():
+            if res["Type"] != "AWS::StepFunctions::StateMachine":
+                continue
+            name = res["Properties"]["StateMachineName"]
+            if not any(p.get("Mode") == "DISTRIBUTED" and p.get("ExecutionType") == "EXPRESS"
+                       for p in _processors(definitions[name])):
+                continue
+            role_id = res["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+            starts = [s for s in _statements(template, role_id) if s["Effect"] == "Allow"
+                      and any(str(a).startswith("states:Start") for a in _as_list(s["Action"]))]
+            actions = {a for s in starts for a in _as_list(s["Action"]) if str(a).startswith("states:Start")}
+            assert actions == {"states:StartExecution"}, (name, actions)
+            targets = [json.dumps(r) for s in starts for r in _as_list(s["Resource"])]
+            assert targets and all(t.endswith(f':stateMachine:{name}"') for t in targets), (name, targets)
+            checked.append(name)
+    assert "kokuho-monthly-assessment" in checked

@@ -32,10 +32,17 @@ ACTOR = Actor(staff_id="system:test", terminal_id="t1", purpose="収納 (test)")
 
 
 def store_version(new: NewVersion) -> None:
-    """The version written as a batch writes it: through the assessment store's adapter."""
-    DynamoAssessmentStore().commit(ChunkWrite(
+    """The version written as a batch writes it: through the assessment store's adapter, with the mark of
+    the household's case as read (the case holds the latest version's pointer)."""
+    from kokuho.assessment.household_cases import put_household_case
+
+    store = DynamoAssessmentStore()
+    if not store.cases_for_assessment([new.household_id], new.fiscal_year):
+        put_household_case(new.household_id, CASE, changed_at=datetime.now(UTC))
+    (_, mark), = store.cases_for_assessment([new.household_id], new.fiscal_year).values()
+    store.commit(ChunkWrite(
         run_id=f"run-{new.version}", batch_id="b1", fiscal_year=new.fiscal_year, as_of_month="2024-06",
-        at=datetime.now(UTC).isoformat(), versions=[new], assessed=[], access=None))
+        at=datetime.now(UTC).isoformat(), versions=[new], assessed=[(new.household_id, mark)], access=None))
 
 
 def stored(new: NewVersion) -> Latest:

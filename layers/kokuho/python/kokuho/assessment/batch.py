@@ -31,9 +31,10 @@ from kokuho.identity.redaction import redact
 
 READ_CATEGORY = "賦課用世帯情報"
 WRITE_CATEGORY = "保険料賦課情報"
-# 5 items a household (version, latest pointer, notice, the ledger's charge, the case's assessed mark) + 2
-# for the access record ≤ 100 (TransactWriteItems)
-HOUSEHOLDS_PER_TRANSACTION = 19
+# 4 items a household (version, notice, the ledger's charge, the case with its assessed mark and the
+# version's pointer) + 2 for the access record ≤ 100 (TransactWriteItems); the record's subject index
+# entries follow the commit when they do not fit
+HOUSEHOLDS_PER_TRANSACTION = 24
 PARTS = ("medical", "support", "care", "child")
 WRITTEN = ("written", "replayed")
 
@@ -61,7 +62,7 @@ class _Batch:
     run_id: str
     cases: dict[str, dict[str, Any]] = field(default_factory=dict)
     marks: dict[str, ChangeMark] = field(default_factory=dict)
-    pointers: dict[str, Pointer] = field(default_factory=dict)
+    pointers: dict[str, Pointer] = field(default_factory=dict)  # from the cases read (their marks)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
@@ -80,7 +81,8 @@ class _Batch:
         t = time.thread_time()
         for h, (case, mark) in self.store.cases_for_assessment(ids, self.fy).items():
             self.cases[h], self.marks[h] = case, mark
-        self.pointers.update(self.store.latest_pointers(ids, self.fy))
+            if mark.pointer is not None:
+                self.pointers[h] = mark.pointer
         self.storage_s += time.thread_time() - t
         t = time.thread_time()
         results, failures = compute({h: self.cases[h] for h in ids if h in self.cases})
@@ -191,7 +193,7 @@ def write_chunk(chunk: list[str], b: _Batch, *, access: AccessEntry, batch_id: s
             b.store.commit(ChunkWrite(
                 run_id=b.run_id, batch_id=batch_id, fiscal_year=b.fy, as_of_month=b.as_of_month, at=at,
                 versions=versions,
-                assessed=[(h, b.marks[h]) for h in pending if b.marks[h].pending],
+                assessed=[(h, b.marks[h]) for h in pending],
                 access=AccessEntry(access.actor, written, access.category, access.operation, access.chain)
                 if written else None))
             return

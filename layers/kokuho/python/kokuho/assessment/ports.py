@@ -21,7 +21,8 @@ class WriteConflict(Exception):
 
 
 class Pointer(NamedTuple):
-    """The latest-version pointer: what decisions and the run's figures need without the version."""
+    """The latest-version pointer: what decisions and the run's figures need without the version (kept
+    with the household's case: read with it)."""
 
     version: int
     content_hash: str
@@ -36,6 +37,7 @@ class ChangeMark:
     change_id: str | None  # None: a case written before change ids existed
     pending: bool
     item: Any = None  # the adapter's item as read (rewritten as assessed); opaque to the use case
+    pointer: Pointer | None = None  # the latest version as the case read records it (None: no version yet)
 
 
 @dataclass
@@ -77,7 +79,8 @@ class AccessEntry:
 class ChunkWrite:
     """One all-or-nothing write of a batch: new versions (each with its latest pointer, conditional on
     the version it replaces, and its notice), the cases' assessed marks (conditional on the change read)
-    and the access record of the writes."""
+    and the access record of the writes. `assessed` holds the mark of every household whose case is
+    written: a pending one, and every one with a new version (its case carries the pointer)."""
 
     run_id: str
     batch_id: str
@@ -118,7 +121,8 @@ class AssessmentStore(Protocol):
     def every_household(self, fiscal_year: int) -> list[str]: ...
     def pending_households(self, fiscal_year: int) -> list[str]: ...
     def cases_for_assessment(self, household_ids: Iterable[str], fiscal_year: int
-                             ) -> dict[str, tuple[dict[str, Any], ChangeMark]]: ...
+                             ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
+        """household → (case, its change mark with the latest version's pointer), for those with a case."""
 
     # versions
     def latest_pointers(self, household_ids: Sequence[str], fiscal_year: int) -> dict[str, Pointer]: ...

@@ -1,8 +1,8 @@
 """The DynamoDB/S3 adapter of the monthly assessment's store port (kokuho.assessment.ports.AssessmentStore).
 
-Items as laid out in kokuho.records.assessments (runs, batch outcomes, versions, latest pointers,
-notices) and kokuho.records.household_cases (cases and their assessed marks); work lists in the work
-bucket; the workflow's access records through kokuho.access.records, in the batch's own transaction.
+Items as laid out in kokuho.records.assessments (runs, batch outcomes, versions, notices) and
+kokuho.records.household_cases (cases, their assessed marks and latest-version pointers); work lists in
+the work bucket; the workflow's access records through kokuho.access.records, in the batch's own transaction.
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ from kokuho.records import household_cases
 from kokuho.records.assessments import (
     AssessmentVersionModel,
     BatchOutcomeModel,
-    LatestAssessmentModel,
-    NoticeModel,
     RunModel,
     batch_get,
     batch_outcomes,
@@ -56,8 +54,9 @@ def _run(run_id: str) -> RunModel:
 
 
 def _add_version(tx: TransactWrite, new: NewVersion, chunk: ChunkWrite) -> None:
+    """The version (its document names its notice: the notice data is the version's, `notice_of`) and the
+    ledger's charge; its pointer goes with the case (commit)."""
     run_id = chunk.run_id
-    prev_version = new.version - 1 if new.version > 1 else None
     pk = AssessmentVersionModel.pk_of(new.household_id, new.fiscal_year)
     tx.save(AssessmentVersionModel(
         pk, AssessmentVersionModel.sk_of(new.version), version=new.version, run_id=run_id,
@@ -66,25 +65,11 @@ def _add_version(tx: TransactWrite, new: NewVersion, chunk: ChunkWrite) -> None:
             "as_of_month": chunk.as_of_month, "created_at": chunk.at, "result": new.result,
             "installments": new.installments, "diff": new.diff, "difference": new.difference,
             "refund": new.refund, "status": new.status, "decided": new.decided,
+            "notice": new.notice_kind, "payer_id": new.payer_id,
         },
     ), condition=AssessmentVersionModel.pk.does_not_exist())  # a version is written once, ever
-    latest = LatestAssessmentModel(pk, "LATEST", version=new.version, content_hash=new.content_hash,
-                                   run_id=run_id, difference=new.difference, refund=new.refund)
-    if prev_version is None:
-        tx.save(latest, condition=LatestAssessmentModel.pk.does_not_exist())
-    else:
-        tx.save(latest, condition=LatestAssessmentModel.version == prev_version)
     if new.notice_kind is None:
-        return  # 仮 (provisional rates): stored and shown, no notice until the rates are confirmed
-    tx.save(NoticeModel(
-        f"NOTICE#{new.household_id}", f"FY#{new.fiscal_year}#V#{new.version:04d}",
-        kind=new.notice_kind, payer_id=new.payer_id,
-        body={"household_id": new.household_id, "fiscal_year": new.fiscal_year, "version": new.version,
-              "as_of_month": chunk.as_of_month, "reduction": new.result.get("reduction"),
-              "parts": new.result["parts"], "annual": new.result["annual"],
-              "installments": new.installments, "difference": new.difference, "refund": new.refund,
-              "diff": new.diff},
-    ))
+        return  # 仮 (provisional rates): stored and shown, no notice and no charge until the rates are confirmed
     # The ledger (調定) follows the version in the same transaction: billed from this version on.
     add_charge(tx, charge_from_version(new.household_id, new.fiscal_year, version=new.version, payer_id=new.payer_id,
                                        annual=int(new.result["annual"]), installments=new.installments),
@@ -170,12 +155,7 @@ class DynamoAssessmentStore:
     # -- versions
 
     def latest_pointers(self, household_ids: Sequence[str], fiscal_year: int) -> dict[str, Pointer]:
-        items = batch_get(LatestAssessmentModel,
-                          ((AssessmentVersionModel.pk_of(h, fiscal_year), "LATEST") for h in household_ids),
-                          attributes=["version", "content_hash", "run_id", "difference", "refund"])
-        return {pk.split("#")[1]: Pointer(int(i.version), i.content_hash, i.run_id,
-                                          None if i.refund is None else (int(i.difference), int(i.refund)))
-                for (pk, _), i in items.items()}
+        return household_cases.latest_pointers(household_ids, fiscal_year)
 
     def version_docs(self, versions: Sequence[tuple[str, int]], fiscal_year: int) -> dict[str, dict[str, Any]]:
         keys = [(AssessmentVersionModel.pk_of(h, fiscal_year), AssessmentVersionModel.sk_of(v)) for h, v in versions]
@@ -185,11 +165,18 @@ class DynamoAssessmentStore:
                 for (pk, _), i in batch_get(AssessmentVersionModel, keys, attributes=["doc"]).items()}
 
     def commit(self, chunk: ChunkWrite) -> None:
+        marks = dict(chunk.assessed)
+        missing = [new.household_id for new in chunk.versions if new.household_id not in marks]
+        if missing:  # the case item holds the pointer: a version is written with its case's mark
+            raise ValueError(f"no case mark for the new version of {missing[0]}")
         with transaction_or(WriteConflict) as tx:
+            pointers = {}
             for new in chunk.versions:
                 _add_version(tx, new, chunk)
-            for h, mark in chunk.assessed:
-                household_cases.mark_assessed(tx, h, chunk.fiscal_year, mark)
+                pointers[new.household_id] = Pointer(new.version, new.content_hash, chunk.run_id,
+                                                     (new.difference, new.refund))
+            for h, mark in marks.items():
+                household_cases.mark_assessed(tx, h, chunk.fiscal_year, mark, pointers.get(h))
             if chunk.access is not None:
                 a = chunk.access
                 record_access(a.actor, a.subject_ids, a.category, a.operation, chain=a.chain, transaction=tx)

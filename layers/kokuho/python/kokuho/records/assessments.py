@@ -4,16 +4,27 @@ Item layout in the "assessment" table (generic keys pk/sk, gsi1pk/gsi1sk):
 
 | item | pk | sk | gsi1pk / gsi1sk |
 |---|---|---|---|
-| household case (賦課用世帯情報) | HHCASE#<household> | FY#<fy> | HHCASE#FY#<fy>#S<shard>[#A] / <changed_at>#<hh> |
+| case (賦課用世帯情報), pointer | HHCASE#<household> | FY#<fy> | HHCASE#FY#<fy>#S<shard>[#A] / <changed_at>#<hh> |
 | assessment version | ASSESS#<household>#FY#<fy> | V#<version:04d> | — |
-| latest-version pointer | ASSESS#<household>#FY#<fy> | LATEST | — |
-| notice data (通知) | NOTICE#<household> | FY#<fy>#V#<version:04d> | — |
 | run (<mode>-<fy>-<as_of_month>) | RUN#<run_id> | RUN | RUNS#FY#<fy> / <snapshot_at>#<run_id> (completed) |
 | batch outcome | RUN#<run_id> | BATCH#<batch_id> | — |
 
 A case's gsi1 partition is the shard's pending one until an assessment marks it assessed ("#A", see
 kokuho.assessment.household_cases). The index is sharded (16 partition keys per fiscal year) so a
 city-wide intake does not write one hot GSI partition.
+
+The latest version's pointer (number, content hash, run, difference, refund: `lv lh lr ld lf`) lives in the
+case item, which the version's transaction writes anyway (its assessed mark, conditioned on the change
+read): one item a household fewer to write, and the batch's one read of the case finds the pointer too.
+(There was a separate `LATEST` item per household and year until issue 14; nothing was deployed with it.)
+Documents are compact JSON (kokuho.records.base.CompactJSONAttribute; a case and a version's document
+deflated too, CompressedJSONAttribute: each is written once a household and year in the annual run, and
+a case item of under 1 KB is one write unit, its index entries one each) and a version's document keeps the
+schedule once: `result.installments` is left out when equal to the version's `installments` (put back on
+read), each installment a [due, amount] pair — every KB of an item is a write unit. The notice data (what
+a 決定通知書 / 変更通知書 prints) is a projection of the version's document, which names the notice's kind
+and payer (`notice_of`): there was a separate `NOTICE#` item per version until issue 14, the same figures
+written twice.
 """
 
 from __future__ import annotations
@@ -21,13 +32,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
-from kokuho.records.base import Gsi1, TableModel, table_meta
+from kokuho.records.base import CompactJSONAttribute, CompressedJSONAttribute, Gsi1, TableModel, table_meta
 
 CASE_SHARDS = 16
 
@@ -42,16 +54,48 @@ class HouseholdCaseModel(TableModel):
     Meta = table_meta("assessment")
     household_id = UnicodeAttribute()
     fiscal_year = NumberAttribute()
-    case = JSONAttribute()
+    case = CompressedJSONAttribute()
     changed_at = UnicodeAttribute()
     change_id = UnicodeAttribute(null=True)  # fresh on every write; null on cases written before it existed
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_change = Gsi1["HouseholdCaseModel"]()
+    # the latest assessment version of the household and year (none before its first): number, content
+    # hash, run that wrote it, its difference and refund — written with the version, in its transaction
+    lv = NumberAttribute(null=True)
+    lh = UnicodeAttribute(null=True)
+    lr = UnicodeAttribute(null=True)
+    ld = NumberAttribute(null=True)
+    lf = NumberAttribute(null=True)
 
     @staticmethod
     def key(household_id: str, fiscal_year: int) -> tuple[str, str]:
         return f"HHCASE#{household_id}", f"FY#{fiscal_year}"
+
+
+class VersionDocAttribute(CompressedJSONAttribute):
+    """A version's document, compact: the result's schedule stored once when it is the version's."""
+
+    def serialize(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        result = value.get("result")
+        if isinstance(result, dict) and result.get("installments") == value.get("installments"):
+            value = {**value, "result": {k: v for k, v in result.items() if k != "installments"}}
+        schedule = value.get("installments")
+        if isinstance(schedule, list) and all(isinstance(i, dict) and set(i) == {"due", "amount"} for i in schedule):
+            value = {**value, "installments": [[i["due"], i["amount"]] for i in schedule]}
+        return super().serialize(value)
+
+    def deserialize(self, value: str) -> Any:
+        doc = super().deserialize(value)
+        schedule = doc.get("installments")
+        if isinstance(schedule, list) and all(isinstance(i, list) for i in schedule):
+            doc["installments"] = [{"due": due, "amount": amount} for due, amount in schedule]
+        result = doc.get("result")
+        if isinstance(result, dict) and "installments" not in result and "installments" in doc:
+            result["installments"] = [dict(i) for i in doc["installments"]]
+        return doc
 
 
 class AssessmentVersionModel(TableModel):
@@ -68,7 +112,7 @@ class AssessmentVersionModel(TableModel):
     # output), installments (the schedule in force after this version: 更正 keeps the due ones),
     # diff (per part against the previous version), difference, refund, status (仮: provisional rates,
     # no notice; 確定), decided (a 決定通知 has been issued for this household and year)
-    doc = JSONAttribute()
+    doc = VersionDocAttribute()
 
     @staticmethod
     def pk_of(household_id: str, fiscal_year: int) -> str:
@@ -104,29 +148,36 @@ class AssessmentVersionModel(TableModel):
         return str(self.doc.get("status", "確定"))
 
 
-class LatestAssessmentModel(TableModel):
-    """Pointer to the latest version (one batch-get finds it); its update is conditional on the version."""
-
-    Meta = table_meta("assessment")
-    version = NumberAttribute()
-    content_hash = UnicodeAttribute()
-    run_id = UnicodeAttribute()
-    # the version's difference and refund: a rerun reports the run's figures without reading versions
-    difference = NumberAttribute(null=True)
-    refund = NumberAttribute(null=True)
-
-
-class NoticeModel(TableModel):
-    """通知 data: what the 決定通知書 (first version) or 変更通知書 (更正) of a version prints.
+@dataclass(frozen=True)
+class Notice:
+    """通知 data: what the 決定通知書 (first decision) or 変更通知書 (更正) of a version prints.
 
     body: household_id, fiscal_year, version, as_of_month, reduction, parts, annual, installments,
     difference, refund, diff.
     """
 
-    Meta = table_meta("assessment")
-    kind = UnicodeAttribute()  # "決定通知" | "変更通知"
-    payer_id = UnicodeAttribute()  # the householder (擬制世帯主 included) receives the notice
-    body = JSONAttribute()
+    kind: str  # "決定通知" | "変更通知"
+    payer_id: str  # the householder (擬制世帯主 included) receives the notice
+    version: int
+    body: dict[str, Any]
+
+
+def notice_of(version: AssessmentVersionModel) -> Notice | None:
+    """The notice a stored version issues (None: 仮, from provisional rates — or stored before issue 14)."""
+    doc = version.doc
+    if not doc.get("notice"):
+        return None
+    result = doc["result"]
+    return Notice(str(doc["notice"]), str(doc["payer_id"]), int(version.version), {
+        "household_id": doc["household_id"], "fiscal_year": doc["fiscal_year"], "version": int(version.version),
+        "as_of_month": doc["as_of_month"], "reduction": result.get("reduction"), "parts": result["parts"],
+        "annual": result["annual"], "installments": doc["installments"], "difference": doc["difference"],
+        "refund": doc["refund"], "diff": doc["diff"]})
+
+
+def notices_of(household_id: str, fiscal_year: int) -> list[Notice]:
+    """The notices of a household's year, version by version."""
+    return [n for v in versions_of(household_id, fiscal_year) if (n := notice_of(v)) is not None]
 
 
 class RunModel(TableModel):
@@ -166,7 +217,7 @@ class BatchOutcomeModel(TableModel):
     run_id = UnicodeAttribute()
     batch_id = UnicodeAttribute()
     status = UnicodeAttribute()  # "ok" | "failed"
-    outcome = JSONAttribute()
+    outcome = CompactJSONAttribute()
 
     @staticmethod
     def key(run_id: str, batch_id: str) -> tuple[str, str]:

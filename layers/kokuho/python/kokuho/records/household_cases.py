@@ -18,7 +18,7 @@ Contract (stable):
     changed_household_ids(fiscal_year, since) -> list[str]   # since=None: every household of the year
     pending_household_ids(fiscal_year) -> list[str]           # changed and not yet assessed
     get_cases_for_assessment(household_ids, fiscal_year) -> {household: (case, change mark)}
-    mark_assessed(transaction, household_id, fiscal_year, mark) -> None
+    mark_assessed(transaction, household_id, fiscal_year, mark, pointer=None) -> None
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from kokuho.assessment.ports import ChangeMark as ChangeMark  # the mark the assessment compares
+from kokuho.assessment.ports import Pointer
 from kokuho.records.assessments import CASE_SHARDS, HouseholdCaseModel, batch_get, case_shard
 
 # Shard queries in flight at once, within botocore's default pool of 10 connections (pynamodb gives each
@@ -73,24 +74,38 @@ def _model(household_id: str, case: dict[str, Any], changed_at: datetime) -> Hou
     )
 
 
+_CASE_FIELDS = ("household_id", "fiscal_year", "case", "changed_at", "change_id", "gsi1pk", "gsi1sk")
+_POINTER_FIELDS = ("lv", "lh", "lr", "ld", "lf")
+
+
 def put_household_case(household_id: str, case: dict[str, Any], *, changed_at: datetime,
                        transaction: TransactWrite | None = None) -> None:
-    """Store (replace) the case of a household for the case's fiscal year, stamped `changed_at`."""
+    """Store (replace) the case of a household for the case's fiscal year, stamped `changed_at`.
+
+    An update of the case's own attributes, not a put: the item also holds the latest assessment
+    version's pointer, which only the assessment writes."""
     item = _model(household_id, case, changed_at)
+    actions = [getattr(HouseholdCaseModel, name).set(getattr(item, name)) for name in _CASE_FIELDS]
+    target = HouseholdCaseModel(item.pk, item.sk)
     if transaction is not None:
-        transaction.save(item)
+        transaction.update(target, actions=actions)
     else:
-        item.save()
+        target.update(actions=actions)
 
 
 def put_household_cases(cases: Iterable[tuple[str, dict[str, Any]]], *, changed_at: datetime) -> int:
-    """Bulk form for intake (BatchWriteItem, 25 a request): returns the number stored."""
-    n = 0
+    """Bulk form for loads (BatchWriteItem, 25 a request): returns the number stored. A case that holds
+    a version pointer keeps it (read just before: a load, not to be run beside an assessment run)."""
+    models = [_model(household_id, case, changed_at) for household_id, case in cases]
+    held = {(i.pk, i.sk): i for i in batch_get(HouseholdCaseModel, ((m.pk, m.sk) for m in models),
+                                               attributes=list(_POINTER_FIELDS)).values() if i.lv is not None}
     with HouseholdCaseModel.batch_write() as batch:
-        for household_id, case in cases:
-            batch.save(_model(household_id, case, changed_at))
-            n += 1
-    return n
+        for m in models:
+            if (old := held.get((m.pk, m.sk))) is not None:
+                for name in _POINTER_FIELDS:
+                    setattr(m, name, getattr(old, name))
+            batch.save(m)
+    return len(models)
 
 
 def get_household_case(household_id: str, fiscal_year: int) -> dict[str, Any] | None:
@@ -112,27 +127,53 @@ def get_cases_for_assessment(household_ids: Iterable[str], fiscal_year: int
                              ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
     """Batch read: household id → (case, change mark), for the ids that have one."""
     items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids))
-    return {i.household_id: (dict(i.case), ChangeMark(i.change_id, not str(i.gsi1pk).endswith("#A"), i))
+    return {i.household_id: (dict(i.case), ChangeMark(i.change_id, not str(i.gsi1pk).endswith("#A"), i,
+                                                      pointer_of(i)))
             for i in items.values()}
 
 
-def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: int, mark: ChangeMark) -> None:
-    """Join the assessment's transaction: the case is assessed — only if it is still the change read.
+def pointer_of(item: HouseholdCaseModel) -> Pointer | None:
+    """The latest version's pointer the case item holds (None before the household's first version)."""
+    if item.lv is None:
+        return None
+    return Pointer(int(item.lv), str(item.lh), str(item.lr), (int(item.ld or 0), int(item.lf or 0)))
 
-    A change written since makes the whole transaction fail; the caller re-reads and decides again.
-    The item is put back as read with its assessed partition key: every write draws a new change id,
-    so an equal change id means equal content (and a put is far cheaper than an update on moto).
+
+def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: int, mark: ChangeMark,
+                  pointer: Pointer | None = None) -> None:
+    """Join the assessment's transaction: the case is assessed — only if it is still the change read —
+    and, with `pointer`, its latest version is that one — only if the latest is still the one read.
+
+    A change written since (or a version) makes the whole transaction fail; the caller re-reads and
+    decides again. The item is put back as read with its assessed partition key: every write draws a new
+    change id, so an equal change id means equal content (and a put is far cheaper than an update on moto).
     """
     read = mark.item
     # (an equal change id implies the item exists; a case from before change ids must still exist)
     condition = (HouseholdCaseModel.change_id == mark.change_id if mark.change_id is not None
                  else HouseholdCaseModel.pk.exists() & HouseholdCaseModel.change_id.does_not_exist())
+    # the pointer moves only from the version the new one replaces (without a new version: the one read);
+    # a concurrent or stale writer of the household fails here
+    replaced = (pointer.version - 1 if pointer.version > 1 else None) if pointer is not None else (
+        None if mark.pointer is None else mark.pointer.version)
+    condition &= (HouseholdCaseModel.lv.does_not_exist() if replaced is None else HouseholdCaseModel.lv == replaced)
+    latest = pointer or mark.pointer
     pk, sk = HouseholdCaseModel.key(household_id, fiscal_year)
-    transaction.save(HouseholdCaseModel(
+    item = HouseholdCaseModel(
         pk, sk, household_id=read.household_id, fiscal_year=read.fiscal_year, case=read.case,
         changed_at=read.changed_at, change_id=read.change_id,
-        gsi1pk=_gsi1pk(fiscal_year, case_shard(household_id), assessed=True), gsi1sk=read.gsi1sk),
-        condition=condition)
+        gsi1pk=_gsi1pk(fiscal_year, case_shard(household_id), assessed=True), gsi1sk=read.gsi1sk)
+    if latest is not None:
+        item.lv, item.lh, item.lr = latest.version, latest.content_hash, latest.run_id
+        item.ld, item.lf = latest.figures or (0, 0)
+    transaction.save(item, condition=condition)
+
+
+def latest_pointers(household_ids: Iterable[str], fiscal_year: int) -> dict[str, Pointer]:
+    """household → the latest version's pointer, for those with a case and a version (a batch read)."""
+    items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids),
+                      attributes=["household_id", "lv", "lh", "lr", "ld", "lf"])
+    return {i.household_id: p for i in items.values() if (p := pointer_of(i)) is not None}
 
 
 def _query_ids(gsi1pks: Iterable[str], since: datetime | None) -> list[str]:

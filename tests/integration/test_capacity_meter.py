@@ -1,0 +1,45 @@
+"""The benchmark's capacity meter (kokuho_local.capacity_meter) counts what DynamoDB would bill: items sized
+by DynamoDB's rules, 1 KB write units, twice in a transaction, index entries as writes of their own,
+4 KB read units halved for eventually consistent reads."""
+
+from __future__ import annotations
+
+from kokuho_local.capacity_meter import item_size, metered, number_size
+from kokuho_local.embedded import embedded_aws
+
+
+def test_item_sizes_follow_dynamodbs_rules() -> None:
+    assert item_size({"ab": {"S": "xyz"}}) == 2 + 3
+    assert item_size({"ab": {"S": "賦課"}}) == 2 + 6  # UTF-8 bytes
+    assert [number_size(n) for n in ("7", "12345", "1200", "0.0012", "-99")] == [2, 4, 2, 2, 2]
+    assert item_size({"b": {"BOOL": True}, "n": {"NULL": True}}) == 2 + 2
+    # a map or list: 3 bytes, and each element 1 more (a map's element its key too)
+    assert item_size({"m": {"M": {"k": {"S": "v"}}}}) == 1 + 3 + (1 + 1 + 1)
+    assert item_size({"l": {"L": [{"S": "v"}, {"N": "1"}]}}) == 1 + 3 + (1 + 1) + (1 + 2)
+
+
+def test_writes_reads_and_transactions_are_billed_by_their_size() -> None:
+    with embedded_aws() as aws:
+        ddb = aws.client("dynamodb")
+        table = aws.table_name("assessment")
+        key = {"pk": {"S": "METER#1"}, "sk": {"S": "X"}}
+        big = {**key, "v": {"S": "x" * 1500}}  # 1,500-odd bytes: 2 write units
+        with metered() as meter:
+            ddb.put_item(TableName=table, Item=big)
+        assert meter.write_units == 2 and meter.read_units == 0
+        with metered() as meter:  # an update is billed by the larger of the item before and after
+            ddb.update_item(TableName=table, Key=key, UpdateExpression="SET w = :w",
+                            ExpressionAttributeValues={":w": {"S": "y" * 600}})
+        assert meter.write_units == 3
+        with metered() as meter:  # in a transaction: twice
+            ddb.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {
+                "pk": {"S": "METER#2"}, "sk": {"S": "X"}, "v": {"S": "z" * 100}}}}])
+        assert meter.write_units == 2
+        with metered() as meter:  # an index entry is a write of its own (gsi1 projects every attribute)
+            ddb.put_item(TableName=table, Item={"pk": {"S": "METER#3"}, "sk": {"S": "X"},
+                                                "gsi1pk": {"S": "G"}, "gsi1sk": {"S": "1"}})
+        assert (meter.snapshot()["table_write_units"], meter.snapshot()["index_write_units"]) == (1, 1)
+        with metered() as meter:  # 2.1 KB item: one 4 KB read unit, half of it eventually consistent
+            ddb.get_item(TableName=table, Key=key)
+            ddb.get_item(TableName=table, Key=key, ConsistentRead=True)
+        assert meter.read_units == 1.5 and meter.write_units == 0
