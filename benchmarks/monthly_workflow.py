@@ -61,6 +61,8 @@ def run_size(n: int, batch_size: int) -> dict[str, Any]:
     storage = sum(o["timing"]["storage_ms"] for o in outcomes) / 1000
     return {
         "households": n, "persons": city.persons, "batch_size": batch_size, "batches": len(outcomes),
+        # the machine's load (1, 5, 15 min) when the run ended: the wall times are only meaningful beside it
+        "load_average": [round(x, 1) for x in os.getloadavg()],
         "load_s": round(load_s, 2), "wall_s": round(wall, 2),
         "engine_s": round(engine, 2), "storage_s": round(storage, 2),
         "orchestration_s": round(max(0.0, wall - engine - storage), 2),
@@ -86,103 +88,150 @@ def _per_household(units: dict[str, Any], n: int) -> dict[str, Any]:
         "index_write": round(units["index_write_units"] / n, 3),
         "read": round(units["read_units"] / n, 3),
         "by_op": {k: round(v / n, 3) for k, v in sorted(units["by_op"].items(), key=lambda kv: -kv[1]) if v},
+        "table_write_by_table": {k: round(v / n, 3) for k, v in units["by_table_write"].items() if v},
+        "index_write_by_table": {k: round(v / n, 3) for k, v in units["by_table_index_write"].items() if v},
+        "read_by_table": {k: round(v / n, 3) for k, v in units["by_table_read"].items() if v},
         "requests": units["requests"],
     }
 
 
 # -- scale model ------------------------------------------------------------------------------------
 
-# Prices, ap-northeast-1 (Tokyo), on-demand list prices as published by AWS (assumed current; check
-# before budgeting): Lambda x86 $0.0000166667 per GB-second + $0.20 per 1M requests; Step Functions
-# Standard $0.025 per 1,000 state transitions; DynamoDB on-demand $1.4269 per 1M write request units and
-# $0.285 per 1M read request units (transactional requests cost 2 units per item); S3 PUT $0.0047 per
-# 1,000, GET $0.00037 per 1,000.
+# Every figure below is a published one, with its page; prices are the ap-northeast-1 (Tokyo) list prices.
+SOURCES = {
+    "ddb_quota": "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html",
+    "ddb_item_size": "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html",
+    "ddb_warm": "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput.html",
+    "ddb_price": "https://aws.amazon.com/dynamodb/pricing/on-demand/",
+    "lambda_quota": "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
+    "lambda_scaling": "https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html",
+    "lambda_price": "https://aws.amazon.com/lambda/pricing/",
+    "map": "https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html",
+    "sfn_quota": "https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html",
+    "sfn_price": "https://aws.amazon.com/step-functions/pricing/",
+}
 PRICE = {
-    "lambda_gb_s": 0.0000166667, "lambda_req": 0.20 / 1e6, "sfn_transition": 0.025 / 1000,
-    "ddb_wru": 1.4269 / 1e6, "ddb_rru": 0.285 / 1e6, "s3_put": 0.0047 / 1000, "s3_get": 0.00037 / 1000,
+    # Lambda x86, Tokyo: per GB-second and per request
+    "lambda_gb_s": 0.0000166667, "lambda_req": 0.20 / 1e6,
+    # Step Functions: Standard per state transition (the parent run); Express per request and per GB-second
+    # (billed in 64 MB, 100 ms steps) for the Map's children
+    "sfn_transition": 0.025 / 1000, "sfn_express_req": 1.00 / 1e6, "sfn_express_gb_s": 0.00001667,
+    # DynamoDB on-demand, Tokyo, after the November 2024 halving of on-demand throughput prices
+    # ($1.4269 and $0.2854 per million before): per write and per read request unit
+    "ddb_wru": 0.7135 / 1e6, "ddb_rru": 0.1427 / 1e6,
+    "s3_put": 0.0047 / 1000, "s3_get": 0.00037 / 1000,
 }
 LIMITS = {
-    "map_child_concurrency": 10_000,  # Distributed Map: up to 10,000 parallel child executions
-    "lambda_concurrency": 1_000,  # default account concurrency (a quota increase is routine)
-    "ddb_table_wcu_default_max": 40_000,  # on-demand per-table default maximum write throughput
-    # Standard workflow state transitions, refill per second (assumed: the quota outside the three
-    # largest regions; an increase can be requested). The model still counts the Map's children as
-    # STANDARD; deployed they are EXPRESS (the catalog's map_execution_type), moto runs them STANDARD.
-    "sfn_transitions_per_s": 500,
+    "ddb_table_max": 40_000,  # on-demand: per table (and per index) read and write request units a second
+    "lambda_concurrency": 1_000,  # default account concurrency in a Region (adjustable)
+    "lambda_scale_step": 1_000,  # each function adds up to 1,000 concurrent executions every 10 seconds
+    "map_children": 10_000,  # a Distributed Map runs up to 10,000 child executions at once
 }
+# Assumed DynamoDB latency inside a Region (not published as a figure): a transaction of up to 100 items
+# ~25 ms, a BatchGetItem of 100 keys ~10 ms, a query page ~8 ms, a single-item request ~5 ms.
+LATENCY_MS = {"TransactWriteItems": 25, "BatchGetItem": 10, "Query": 8, "PutItem": 5, "UpdateItem": 5,
+              "GetItem": 5, "DeleteItem": 5, "BatchWriteItem": 10, "TransactGetItems": 10, "Scan": 8}
 
 
 def scale_model(measured: dict[str, Any], households: int = 1_000_000, batch_size: int = 100) -> str:
-    """Wall time and cost of one run on AWS, from the measured per-household costs."""
+    """Wall time and cost of the annual run of `households` on AWS, from the measured units per household
+    (counted from what the embedded AWS read and wrote) and the published limits and prices."""
+    per_hh = measured["units"]
     n_batches = -(-households // batch_size)
-    # On Lambda a batch has a core to itself; moto's per-call overhead is far above DynamoDB's, so the
-    # measured storage time is an upper bound. DynamoDB latency: ~10 ms per transaction, ~5 ms per
-    # BatchGet; a batch of 100 issues 2 BatchGets, 1 read record, ~4 transactions (30 households each).
-    engine_ms_per_household = measured["engine_s"] * 1000 / measured["households"]
-    aws_storage_ms_per_batch = 2 * 5 + 10 + 4 * 10 + 10  # reads, read record, transactions, outcome
-    lambda_overhead_ms = 30  # invoke + idempotency record put/update
-    batch_ms = engine_ms_per_household * batch_size * 1.0 + aws_storage_ms_per_batch + lambda_overhead_ms
-    concurrency = min(LIMITS["lambda_concurrency"], LIMITS["map_child_concurrency"], n_batches)
-    # Writes per household written: version + latest + notice + the case's assessed mark
-    # (transactional: 2 WRU per KB each) ≈ 8
-    # WRU, + access record share; cases are read with 2 RRU (BatchGet of case + latest, ≤ 4 KB each).
-    wru = households * 8 + n_batches * 2 * 4 * 2 + n_batches * 4  # + access records, + outcome/idempotency
-    rru = households * 2 * 1 + n_batches * 2
+    batches_measured = max(1, measured["batches"])
+    # one batch on Lambda: the engine's CPU as measured, and the batch's DynamoDB requests (as counted,
+    # per batch) at the assumed latencies, one after another; invoke and idempotency record ~30 ms
+    engine_ms = measured["engine_s"] * 1000 / measured["households"] * batch_size
+    requests = {op: count / batches_measured for op, count in per_hh["requests"].items()}
+    storage_ms = sum(LATENCY_MS.get(op, 10) * count for op, count in requests.items())
+    batch_s = (engine_ms + storage_ms + 30) / 1000
+    concurrency = min(LIMITS["lambda_concurrency"], LIMITS["map_children"], n_batches)
     waves = -(-n_batches // concurrency)
-    compute_s = waves * batch_ms / 1000  # if DynamoDB absorbed every write at once
-    demand_wcu = wru / max(1e-9, compute_s)
-    write_s = wru / LIMITS["ddb_table_wcu_default_max"]  # at the table's on-demand maximum
-    transitions_s = n_batches * 3 / LIMITS["sfn_transitions_per_s"]  # ~3 transitions per child
-    map_s = max(compute_s, write_s, transitions_s)
-    prepare_s = households / 20_000 + 5
-    summarize_s = n_batches / 2_000 + 2  # query of batch outcomes
-    wall_s = prepare_s + map_s + summarize_s + 10  # + Map run start-up
-    gb_s = n_batches * batch_ms / 1000 * 1.0  # 1,024 MB functions
-    transitions = n_batches * 3 + 10  # child: start, task, end per batch; parent states
+    compute_s = waves * batch_s + 10 * (concurrency / LIMITS["lambda_scale_step"] - 1)
+    # DynamoDB: each table and each index is held to its own on-demand maximum, so the write-bound time
+    # is that of the busiest one (the tables are written in parallel)
+    bound: dict[str, float] = {}
+    for table, units in per_hh["table_write_by_table"].items():
+        bound[table] = units * households / LIMITS["ddb_table_max"]
+    for table, units in per_hh["index_write_by_table"].items():
+        bound[f"{table} (indexes)"] = units * households / LIMITS["ddb_table_max"]
+    busiest = max(bound, key=lambda k: bound[k])
+    map_s = max(compute_s, bound[busiest])
+    prepare_s = 5.0  # 16 gsi1 shards queried 10 at a time: ~700 pages of 1 MB of case index entries
+    summarize_s = 5.0  # 10,000 batch outcomes, ~80 pages of 1 MB, and the summary
+    startup_s = 10.0  # the Map Run and its first children (assumed)
+    wall_s = prepare_s + map_s + summarize_s + startup_s
+    wru = measured["write_units_per_household"] * households
+    rru = measured["read_units_per_household"] * households
+    child_gb_s = n_batches * max(0.1, batch_s) * 0.0625  # an Express child: 64 MB steps
     cost = {
-        "lambda": gb_s * PRICE["lambda_gb_s"] + (n_batches + 4) * PRICE["lambda_req"],
-        "step_functions": transitions * PRICE["sfn_transition"],
         "dynamodb_writes": wru * PRICE["ddb_wru"],
         "dynamodb_reads": rru * PRICE["ddb_rru"],
+        "lambda": n_batches * batch_s * 1.0 * PRICE["lambda_gb_s"] + (n_batches + 4) * PRICE["lambda_req"],
+        "step_functions": 20 * PRICE["sfn_transition"] + n_batches * PRICE["sfn_express_req"]
+        + child_gb_s * PRICE["sfn_express_gb_s"],
         "s3": 3 * PRICE["s3_put"] + 2 * PRICE["s3_get"],
     }
     total = sum(cost.values())
+    wru_per_hh, rru_per_hh = measured["write_units_per_household"], measured["read_units_per_household"]
+    floor_hh = (2.0 / PRICE["ddb_wru"] - sum(v for k, v in cost.items() if k != "dynamodb_writes")
+                / PRICE["ddb_wru"]) / households
     lines = [
-        "# Scale model: one monthly-assessment run of 1,000,000 households on AWS (ap-northeast-1)",
+        f"# Scale model: the annual run of {households:,} households on AWS (ap-northeast-1)",
         "",
-        f"Generated by benchmarks/monthly_workflow.py from a measured run of {measured['households']:,} "
-        f"households on the embedded AWS (2 cores): engine {engine_ms_per_household:.3f} ms per household.",
+        f"Generated by `benchmarks/monthly_workflow.py` from a measured run of {measured['households']:,} "
+        "households on the embedded AWS: the DynamoDB request units are **counted** from what was read and "
+        "written (`kokuho_local.capacity_meter`: items sized by DynamoDB's rules, 1 KB write units, twice in "
+        "a transaction, every index entry written, 4 KB read units halved when eventually consistent — "
+        f"{SOURCES['ddb_item_size']}), not estimated.",
         "",
-        "## Assumptions",
-        f"- batches of {batch_size} households → {n_batches:,} Distributed Map items (pre-batched work list)",
-        f"- concurrency {concurrency:,} = min(Lambda default concurrency {LIMITS['lambda_concurrency']:,}, "
-        f"Distributed Map child limit {LIMITS['map_child_concurrency']:,}, items)",
-        f"- one batch on Lambda (1,024 MB): engine {engine_ms_per_household * batch_size:.0f} ms + DynamoDB "
-        f"{aws_storage_ms_per_batch} ms (2 BatchGets ≈5 ms, read record and 4 transactions ≈10 ms each) + "
-        f"{lambda_overhead_ms} ms invoke/idempotency ≈ {batch_ms:.0f} ms",
-        "- DynamoDB on-demand; default per-table maximum 40,000 WCU; transactional writes cost 2 WRU per item",
-        "- every household gets a new version (annual run); a monthly run touches ~5 % and costs ~1/20",
-        "- prices (on-demand list, Tokyo): Lambda $0.0000166667/GB-s + $0.20/1M requests; Step Functions "
-        "Standard $0.025/1,000 transitions; DynamoDB $1.4269/1M WRU, $0.285/1M RRU; S3 PUT $0.0047/1,000",
+        "## Measured, per household assessed (annual run, every household a new version)",
+        f"- **{wru_per_hh:.2f} write units** ({per_hh['table_write']:.2f} table, {per_hh['index_write']:.2f} "
+        f"index), **{rru_per_hh:.2f} read units**; a rerun of the month "
+        f"{measured['rerun_write_units_per_household']:.2f} write units (its access records) and "
+        f"{measured['rerun_read_units_per_household']:.2f} read units",
+        "- by item: " + ", ".join(f"{k} {v:.2f}" for k, v in list(per_hh["by_op"].items())[:8]),
+        f"- engine {measured['engine_s'] * 1000 / measured['households']:.3f} ms CPU per household",
+        "",
+        "## Assumptions (each with its source)",
+        f"- batches of {batch_size} households → {n_batches:,} Distributed Map children, EXPRESS when deployed "
+        f"(up to {LIMITS['map_children']:,} at once: {SOURCES['map']})",
+        f"- concurrency {concurrency:,} = Lambda's default account concurrency ({SOURCES['lambda_quota']}), "
+        f"reached in {10 * (concurrency / LIMITS['lambda_scale_step']):.0f} s at 1,000 more every 10 s "
+        f"({SOURCES['lambda_scaling']})",
+        f"- on-demand maximum {LIMITS['ddb_table_max']:,} write (and read) request units a second per table and "
+        f"per index, by default ({SOURCES['ddb_quota']}); the tables pre-warmed to it before the June run "
+        f"(warm throughput, {SOURCES['ddb_warm']}): a new on-demand table starts far lower",
+        f"- one batch on Lambda (1,024 MB): engine {engine_ms:.0f} ms + its DynamoDB requests as counted "
+        "(" + ", ".join(f"{v:.1f} {k}" for k, v in sorted(requests.items())) + f") at assumed latencies "
+        f"{LATENCY_MS['TransactWriteItems']} ms a transaction, {LATENCY_MS['BatchGetItem']} ms a BatchGetItem, "
+        f"{LATENCY_MS['Query']} ms a query page, {LATENCY_MS['PutItem']} ms a single-item request, one after "
+        f"another + 30 ms invoke ≈ {batch_s * 1000:.0f} ms",
+        "- Step Functions: the parent a Standard execution (~20 transitions), the children Express (billed per "
+        f"request and per 64 MB-100 ms GB-second), no Standard transition quota for them ({SOURCES['sfn_quota']})",
+        f"- prices, Tokyo list: DynamoDB on-demand ${PRICE['ddb_wru'] * 1e6:.4f} per million write and "
+        f"${PRICE['ddb_rru'] * 1e6:.4f} per million read request units — half the pre-November-2024 "
+        f"$1.4269/$0.2854 ({SOURCES['ddb_price']}; check the page before budgeting); Lambda "
+        f"${PRICE['lambda_gb_s']}/GB-s + $0.20 per million requests ({SOURCES['lambda_price']}); Step Functions "
+        f"$0.025 per 1,000 Standard transitions, Express $1.00 per million requests + "
+        f"${PRICE['sfn_express_gb_s']}/GB-s ({SOURCES['sfn_price']})",
         "",
         "## Result",
-        f"- Map phase, compute-bound: {waves} wave(s) of {concurrency:,} batches × {batch_ms / 1000:.2f} s "
-        f"= {compute_s:.0f} s — would need {demand_wcu:,.0f} WCU",
-        f"- Map phase, write-bound: {wru / 1e6:.1f} M write units at {LIMITS['ddb_table_wcu_default_max']:,} WCU "
-        f"= {write_s:.0f} s",
-        f"- Map phase, transition-bound: {n_batches:,} child executions × 3 transitions at "
-        f"{LIMITS['sfn_transitions_per_s']}/s = {transitions_s:.0f} s → **Map phase ≈ {map_s:.0f} s**",
-        f"- Prepare ≈ {prepare_s:.0f} s (the annual run reads every id from the sharded GSI, ~20,000 ids/s; "
-        "querying the 16 shards in parallel or a KEYS_ONLY index would cut it), "
-        f"Summarize ≈ {summarize_s:.0f} s, Map run start-up ≈ 10 s",
-        "- the bound is DynamoDB write throughput, not Lambda: raise the table's on-demand maximum (or "
-        "pre-warm) to shorten the Map phase; Lambda concurrency above 1,000 does not help until then",
-        f"- **wall time ≈ {wall_s / 60:.1f} min**",
+        f"- Map phase, compute-bound: {waves} wave(s) of {concurrency:,} batches × {batch_s:.2f} s = {compute_s:.0f} s",
+        "- Map phase, write-bound (each table and its indexes at 40,000 units a second, in parallel): "
+        + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(bound.items(), key=lambda kv: -kv[1]))
+        + f" → **Map phase ≈ {map_s:.0f} s**, bound by {busiest}",
+        f"- Prepare ≈ {prepare_s:.0f} s (the 16 case shards queried in parallel), Summarize ≈ {summarize_s:.0f} s, "
+        f"Map Run start-up ≈ {startup_s:.0f} s",
+        f"- **wall time ≈ {wall_s:.0f} s ({wall_s / 60:.1f} min)**",
         f"- **cost ≈ ${total:.2f} per run**: " + ", ".join(f"{k} ${v:.2f}" for k, v in cost.items()),
+        f"- the goal ($2 a run) needs ≤ {floor_hh:.1f} write units a household at these prices; what the "
+        "annual run still writes per household is listed above (by item), and why each is there in the README "
+        "(\"Performance\")",
         "",
-        "## Measured on this machine (embedded AWS, moto, 2 cores)",
+        "## Measured on this machine (embedded AWS, moto)",
         "```",
-        json.dumps(measured, indent=2),
+        json.dumps({k: v for k, v in measured.items() if k not in ("units", "rerun_units")}, indent=2),
         "```",
     ]
     return "\n".join(lines) + "\n"
