@@ -359,6 +359,9 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("POST", health_routes.OPT_OUT_PATH, F.HEALTH_RECORD, "record_opt_out", "health",
               health_routes.record_opt_out, "医療費通知: record the person's wish — opted out, or back in (recorded)",
               health_routes.OptOutOut, category=health_routes.CATEGORY),
+    RouteSpec("GET", health_routes.RATES_PATH, F.HEALTH_READ, "read_rates", "health", health_routes.read_rates,
+              "特定健診 受診率 of a fiscal year per ward and age band (vouchers issued, used, rate), as last made by "
+              "the voucher and attendance runs; recorded", health_routes.RatesOut, category=health_routes.CATEGORY),
     # 給付 (kokuho.receipts.benefit_routes): the 高額療養費 of a household, its 支給申請 and 差止.
     RouteSpec("GET", benefit_routes.BENEFITS_PATH, F.BENEFITS_READ, "read_benefits", "benefits",
               benefit_routes.read_benefits, "高額療養費: each benefit month (owed, paid, claimed back, due), the "

@@ -20,6 +20,7 @@ class InMemoryHealthStore:
         self.access: list[tuple[Any, list[str], str]] = []
         self.fail_after_marks: int | None = None  # a test cuts a run short after this many transactions
         self.marks = 0
+        self.stats: dict[int, dict[str, Any]] = {}
 
     def opt_outs(self, person_ids: Iterable[str]) -> dict[str, OptOut]:
         return {p: self.wishes[p] for p in person_ids if p in self.wishes}
@@ -62,6 +63,12 @@ class InMemoryHealthStore:
 
     def mark_attendance_file(self, digest: str, outcome: dict[str, Any]) -> None:
         self.files[digest] = outcome
+
+    def put_rates(self, fiscal_year: int, doc: dict[str, Any]) -> None:
+        self.stats[fiscal_year] = doc
+
+    def rates(self, fiscal_year: int) -> dict[str, Any] | None:
+        return self.stats.get(fiscal_year)
 
     def record_reads(self, person_ids: Sequence[str], *, actor: Any, chain: str) -> None:
         if person_ids:

@@ -17,7 +17,7 @@ from infra_helpers import resources
 ACCOUNT = "111111111111"
 API_FUNCTIONS = {
     "kokuho-qualification-api-read": {"qualification", "requests"},
-    "kokuho-qualification-api-register": {"qualification", "assessment"},
+    "kokuho-qualification-api-register": {"qualification", "assessment", "health"},
     "kokuho-qualification-api-vault": {"mynumber", "qualification", "requests"},
     "kokuho-qualification-api-approval": {"linkage"},
     "kokuho-qualification-api-review": set(),

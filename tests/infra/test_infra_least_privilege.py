@@ -29,7 +29,8 @@ API_TABLES: dict[str, dict[str, str]] = {
     # search / read persons and households (the "on file" mask from the qualification file), 窓口試算
     "kokuho-qualification-api-read": {"qualification": "read", "requests": "read", **EVERY_ROUTE},  # 利用停止
     # 取得・喪失・異動 and cards: the file, and the household projection in the same transaction
-    "kokuho-qualification-api-register": {"qualification": "write", "assessment": "write",
+    # (and a joiner's 特定健診受診券 on acquisition: health)
+    "kokuho-qualification-api-register": {"qualification": "write", "assessment": "write", "health": "write",
                                           **EVERY_ROUTE},
     # store / reveal / look up, the review list; the person must exist; the "on file" marker
     "kokuho-qualification-api-vault": {"mynumber": "write", "qualification": "write",

@@ -63,6 +63,9 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "kokuho-benefits-payment-run": [("cron(30 5 ? * MON-FRI *)", {})],
     # 医療費通知: started daily, prints on a round's day of issue (the days are data; docs/health_programmes.md)
     "kokuho-health-medical-cost-notices": [("cron(0 9 * * ? *)", {})],
+    # 特定健診受診券: started daily, issues on the year's day of issue in April (data); the attendance files daily
+    "kokuho-health-checkup-vouchers": [("cron(0 8 * * ? *)", {})],
+    "kokuho-health-attendance-intake": [("cron(45 7 * * ? *)", {})],
 }
 
 # bucket → its object lock (mode, days) or None, and the prefixes that expire (days).
@@ -121,7 +124,8 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-linkage-federation-intake": {"federation": "write", "access_log": "append"},  # its records' trail
     "kokuho-linkage-federation-list": {},
     # the city's files into the NHI file, with the household cases re-projected in the same transactions
-    "kokuho-city-intake": {"qualification": "write", "assessment": "write", "access_log": "append"},
+    # health: a joiner's 特定健診受診券 issued on acquisition (the file's commit hook)
+    "kokuho-city-intake": {"qualification": "write", "assessment": "write", "health": "write", "access_log": "append"},
     "kokuho-city-intake-list": {},
     # the receipt file per person-month; the persons' insured periods read
     "kokuho-benefits-receipt-intake": {"receipts": "write", "qualification": "read", "access_log": "append"},
@@ -143,6 +147,10 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     # record appended
     "kokuho-health-medical-cost-notices": {"receipts": "read", "health": "read", "qualification": "read",
                                            "requests": "read", "access_log": "append"},
+    # 受診券: every person read (birth date, periods, address for the ward), the vouchers written with their records
+    "kokuho-health-checkup-vouchers": {"qualification": "read", "health": "write", "access_log": "append"},
+    # the attendance file marks vouchers used; the persons' addresses read for the 受診率's ward
+    "kokuho-health-attendance-intake": {"health": "write", "qualification": "read", "access_log": "append"},
 }
 
 # bucket → role → "read" | "write". Roles other than functions are named stack/construct (CDK hash dropped).
@@ -167,6 +175,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                         "kokuho-linkage-federation-intake-data": "write",
                         "kokuho-city-intake-list-data": "read", "kokuho-city-intake-data": "write",
                         "kokuho-benefits-receipt-intake-data": "write", "kokuho-benefits-receipt-list-data": "read",
+                        "kokuho-health-attendance-intake-data": "write",
                         "kokuho-benefits-payment-file-data": "write"},  # outgoing/benefits/: the 総合振込 file
     "kokuho-access-logs": {},  # written by the S3 logging service only
     "kokuho-athena-results": {"KokuhoAudit/SecurityAthenaSecurityAthenaUser": "write"},  # its query results

@@ -30,7 +30,7 @@ WITH_DATA = {
     "kokuho-benefits-receipt-intake", "kokuho-benefits-receipt-list",
     "kokuho-benefits-run-prepare", "kokuho-benefits-run-batch", "kokuho-benefits-run-summarize",
     "kokuho-benefits-payment-pay", "kokuho-benefits-payment-file", "kokuho-benefits-payment-notices",
-    "kokuho-health-medical-cost-notices",
+    "kokuho-health-medical-cost-notices", "kokuho-health-checkup-vouchers", "kokuho-health-attendance-intake",
 }
 WITHOUT_DATA = {"kokuho-linkage-query-send"}  # hands a prepared query to the network gateway: no data
 TAGS = ["kokuho-function", "kokuho-purpose", "kokuho-terminal"]

@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inspect": ("kokuho_local.cli.inspect", "self-inspection: each protection, its evidence, pass or fail"),
     "collection-stats": ("kokuho_local.cli.collection_stats",
                          "a fiscal year's 収納率 as CSV and a PNG chart, from the API's statistics JSON"),
+    "checkup-stats": ("kokuho_local.cli.checkup_stats",
+                      "a fiscal year's 特定健診 受診率 per ward and age band as CSV and a PNG chart (API JSON)"),
 }
 
 

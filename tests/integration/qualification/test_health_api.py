@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from qualification_helpers import call
 
 from kokuho.access.records import records_by_staff
@@ -58,3 +59,54 @@ def test_without_the_grant_unknown_or_bad_input_nothing_changes(staffed: None) -
     status, out, _ = call("POST", PATH, staff_id=OFFICER, body={"opted_out": True, "received_on": "2999-01-01"})
     assert status == 422 and "received_on" in out["error"]
     assert DynamoHealthStore().opt_outs(["P1", "P9"]) == {}
+
+
+CLERK = "S1002"
+
+
+def _register(pid: str, birth: str) -> None:
+    body = {"person_id": pid, "resident_code": f"10{pid[1:]:0>6}", "household_id": f"H{pid}",
+            "name_kanji": f"北九 {pid}", "name_kana": "キタキュウ タロウ", "birth_date": birth, "sex": "1",
+            "relationship": "世帯主", "postal_code": "803-8501", "address": "北九州市小倉北区城内1-1",
+            "resident_from": "2026-06-01"}
+    assert call("POST", "/persons", staff_id=CLERK, body=body)[0] == 201
+
+
+def test_a_joiner_gets_a_voucher_on_acquisition_once(staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hook on the file's one commit path (kokuho.qualification.registrations.AFTER_COMMIT): an acquisition
+    registered at the counter after the year's day of issue gives a joiner of 40–74 a voucher valid from that day,
+    written with its access record naming the person (the clerk's); a second acquisition gives no second one."""
+    import qualification.person_routes as routes
+
+    monkeypatch.setattr(routes, "today_jst", lambda: date(2026, 7, 1))
+    _register("P0101", "1970-05-01")
+    _register("P0102", "1995-05-01")  # 31: no voucher
+    for pid in ("P0101", "P0102"):
+        status, body, _ = call("POST", f"/persons/{pid}/qualification", staff_id=CLERK,
+                               body={"reason": "move_in", "cause_on": "2026-06-01", "version": 1})
+        assert status == 200, body
+    held = DynamoHealthStore().vouchers(2026, ["P0101", "P0102"])
+    assert list(held) == ["P0101"]
+    v = held["P0101"]
+    assert (v.source, v.valid_from, v.valid_until, v.copay) == ("acquisition", date(2026, 7, 1), date(2027, 3, 31), 500)
+    assert ("保健事業", "write", ["P0101"]) in [(r.category, r.operation, list(r.subject_ids))
+                                               for r in records_by_staff(CLERK)]
+    # lost and acquired again within the year: the person keeps the one voucher of the year
+    assert call("POST", "/persons/P0101/qualification", staff_id=CLERK,
+                body={"reason": "joined_employee_insurance", "cause_on": "2026-06-10", "version": 2})[0] == 200
+    assert call("POST", "/persons/P0101/qualification", staff_id=CLERK,
+                body={"reason": "left_employee_insurance", "cause_on": "2026-06-20", "version": 3})[0] == 200
+    assert DynamoHealthStore().vouchers_of_year(2026) == [v]
+
+
+def test_the_rates_are_served_as_json_recorded(staffed: None) -> None:
+    assert call("GET", "/health/checkups/2026/rates", staff_id=OFFICER)[0] == 404
+    doc = {"fiscal_year": 2026, "rows": [{"ward": "戸畑区", "age_band": "55-59", "issued": 2, "used": 1,
+                                          "rate": "50.0"}],
+           "total": {"issued": 2, "used": 1, "rate": "50.0"}, "made_at": "2026-06-02T00:00:00+00:00"}
+    DynamoHealthStore().put_rates(2026, doc)
+    status, out, _ = call("GET", "/health/checkups/2026/rates", staff_id=OFFICER)
+    assert status == 200 and out == doc
+    assert call("GET", "/health/checkups/2026/rates", staff_id=READER)[0] == 403
+    ops = [(r.operation, r.result, list(r.subject_ids)) for r in records_by_staff(OFFICER)]
+    assert ("read", "not_found", ["RATES:FY2026"]) in ops and ("read", "ok", ["RATES:FY2026"]) in ops

@@ -225,6 +225,7 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
         expect=200)
     api("POST", "/health/persons/P9999/medical-cost-notice", "S1030", {"opted_out": True, "received_on": today},
         expect=404)
+    api("GET", "/health/checkups/2024/rates", "S1030", expect=404)
     # 給付 (高額療養費): no benefit decided for H0001, so an application is refused; a 差止 and its lifting
     api("GET", "/benefits/H0001", "S1018", expect=200)
     api("GET", "/benefits/H0009", "S1018", expect=404)

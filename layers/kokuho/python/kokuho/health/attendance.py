@@ -50,6 +50,6 @@ def take_attendance_file(store: HealthStore, data: bytes, *, key: str, actor: An
     for first in range(0, len(todo), BATCH):
         store.mark_used(todo[first:first + BATCH], digest, actor=actor, chain=chain)
     outcome = {"accepted": True, "duplicate": False, "key": key, "lines": len(lines), "marked": len(todo),
-               "already_marked": already}
+               "already_marked": already, "fiscal_years": sorted(by_year)}
     store.mark_attendance_file(digest, outcome)
     return outcome

@@ -4,10 +4,13 @@ authenticates the member of staff, checks the grant of the route's function and 
 
   GET  /health/persons/{person_id}/medical-cost-notice   the person's wish about the 医療費通知 (HEALTH_READ)
   POST /health/persons/{person_id}/medical-cost-notice   record it: opted out, or back in (HEALTH_RECORD)
+  GET  /health/checkups/{fiscal_year}/rates              特定健診 受診率 per ward and age band, JSON (HEALTH_READ)
 
 The wish is honoured by the print run (kokuho.programmes.medical_cost_notices). Every call leaves an access
 record (category 保健事業): a read names the person, a wish recorded names the person in the write's own
-transaction; an unknown person is a read `not_found`, recorded.
+transaction; an unknown person is a read `not_found`, recorded. The 受診率 (figures of the whole city, no person's
+data; made by the voucher and attendance runs) is recorded as a read of `RATES:FY<year>`; no route serves a file —
+`kokuho checkup-stats` makes the CSV and the chart from this JSON.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from kokuho.qualification.history import ChangeRejected
 from kokuho.records.health import CATEGORY, DynamoHealthStore
 
 OPT_OUT_PATH = "/health/persons/{person_id}/medical-cost-notice"
+RATES_PATH = "/health/checkups/{fiscal_year}/rates"
 PERSON = r"^[A-Za-z0-9_\-]{1,64}$"
 
 router = Router()
@@ -49,6 +53,33 @@ class OptOutOut(BaseModel):
     opted_out: bool
     received_on: str | None
     recorded_by: str | None
+
+
+class RateRowOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ward: str
+    age_band: str
+    issued: int
+    used: int
+    rate: str
+
+
+class RateTotalOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    issued: int
+    used: int
+    rate: str
+
+
+class RatesOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fiscal_year: int
+    rows: list[RateRowOut]
+    total: RateTotalOut
+    made_at: str
 
 
 def _actor() -> Actor:
@@ -86,4 +117,16 @@ def record_opt_out(person_id: PersonId, body: OptOutIn) -> dict[str, Any]:
     return _doc(person_id, wish)
 
 
-__all__ = ["CATEGORY", "OPT_OUT_PATH", "OptOutIn", "OptOutOut", "read_opt_out", "record_opt_out", "router"]
+def read_rates(fiscal_year: Annotated[int, Path(ge=2000, le=2100)]) -> dict[str, Any]:
+    actor = _actor()
+    subject = f"RATES:FY{fiscal_year}"
+    doc = DynamoHealthStore().rates(fiscal_year)
+    if doc is None:
+        record_access(actor, [subject], CATEGORY, "read", result="not_found", chain=f"STAFF#{actor.staff_id}")
+        raise NotFound("no 受診率 made for that fiscal year yet (the voucher and attendance runs make it)")
+    record_access(actor, [subject], CATEGORY, "read", chain=f"STAFF#{actor.staff_id}")
+    return doc
+
+
+__all__ = ["CATEGORY", "OPT_OUT_PATH", "RATES_PATH", "OptOutIn", "OptOutOut", "RatesOut", "read_opt_out",
+           "read_rates", "record_opt_out", "router"]

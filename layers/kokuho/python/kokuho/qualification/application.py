@@ -8,11 +8,12 @@ call the use cases with the in-memory fake (tests/fakes/qualification_store.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import cache, wraps
 from typing import Concatenate, ParamSpec, TypeVar
 
 from kokuho.access.actor import Actor
-from kokuho.qualification import reads, registrations
+from kokuho.qualification import reads, registrations, service
 from kokuho.qualification.errors import Conflict, NotFound
 from kokuho.qualification.model import Person
 from kokuho.qualification.ports import QualificationStore
@@ -36,6 +37,20 @@ def wired() -> QualificationStore:
     from kokuho.records.qualification_store import PynamoQualificationStore
 
     return PynamoQualificationStore()
+
+
+def _vouchers_of_joiners(store: QualificationStore, change: service.Change, today: date,
+                         actor: Actor) -> None:
+    """A committed acquisition in the production file gives the joiner a 特定健診受診券 (issue 13 item 8)."""
+    if store is not wired():
+        return  # a use case run on another store (the unit tests' fake) issues nothing
+    from kokuho.programmes.vouchers import after_commit
+
+    after_commit(change, today, actor)
+
+
+if _vouchers_of_joiners not in registrations.AFTER_COMMIT:
+    registrations.AFTER_COMMIT.append(_vouchers_of_joiners)
 
 
 def _bound(use_case: Callable[Concatenate[QualificationStore, P], R]) -> Callable[P, R]:

@@ -43,6 +43,12 @@ MAX_PROJECTED_YEARS = 3  # a late notification re-projects at most this many fis
 _KEPT_FROM_BEFORE = ("involuntary_unemployment",)
 
 
+# What runs once a commit has succeeded, on the file's one commit path (registrations through the API and the city's
+# files alike): observers the wiring registers (kokuho.qualification.application: a joiner's 特定健診受診券). Each
+# takes (store, change, today, actor); a failure is the observer's to handle — the change is committed.
+AFTER_COMMIT: list[Callable[[QualificationStore, service.Change, date, Actor], None]] = []
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -266,6 +272,8 @@ def commit_registrations(store: QualificationStore, regs: Sequence[Registration]
             if facts is not None:
                 for household_id, case in cases:
                     facts.cases[(household_id, int(case["fiscal_year"]))] = case
+            for observer in AFTER_COMMIT:
+                observer(store, m.change, today, actor)
             return
         except StoreConflict:
             if not _versions_unchanged(store, m.change):

@@ -8,6 +8,7 @@ Item layout in the "health" table (ids are surrogate ids, never a My Number or a
 | 受診券 | PERSON#<person> | VOUCHER#<FY> | VOUCHER#<FY> / <整理番号> |
 | the year's 整理番号 counter | COUNTER#VOUCHER#<FY> | COUNTER | — |
 | attendance file taken | AFILE#<file digest> | FILE | — |
+| the year's 受診率 (figures only) | RATES#<FY> | RATES | — |
 
 A voucher is put only if the person has none of the year (so the April run, a rerun and the acquisition hook
 never issue two), numbered from the year's counter in the same transaction; marked used only if still unused.
@@ -78,6 +79,15 @@ class AttendanceFileModel(TableModel):
     @staticmethod
     def key(digest: str) -> tuple[str, str]:
         return f"AFILE#{digest}", "FILE"
+
+
+class RatesModel(TableModel):
+    Meta = table_meta("health")
+    doc = JSONAttribute()
+
+    @staticmethod
+    def key(fiscal_year: int) -> tuple[str, str]:
+        return f"RATES#{fiscal_year}", "RATES"
 
 
 def voucher_number(fiscal_year: int, sequence: int) -> str:
@@ -162,3 +172,13 @@ class DynamoHealthStore(RecordsAccess):
     def mark_attendance_file(self, digest: str, outcome: dict[str, Any]) -> None:
         pk, sk = AttendanceFileModel.key(digest)
         AttendanceFileModel(pk, sk, outcome=outcome).save()
+
+    def put_rates(self, fiscal_year: int, doc: dict[str, Any]) -> None:
+        pk, sk = RatesModel.key(fiscal_year)
+        RatesModel(pk, sk, doc=doc).save()
+
+    def rates(self, fiscal_year: int) -> dict[str, Any] | None:
+        try:
+            return dict(RatesModel.get(*RatesModel.key(fiscal_year), consistent_read=True).doc)
+        except RatesModel.DoesNotExist:
+            return None

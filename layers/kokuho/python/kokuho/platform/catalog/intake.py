@@ -12,8 +12,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("city-intake", "city.files.intake",
                  "City files: validate one file whole, apply it through the qualification application code "
                  "(the household cases re-projected in the same transactions) or reject it",
-                 # the NHI file, the household cases (assessment), the access records; the file is moved
-                 tables={"qualification": "write", "assessment": "write", "access_log": "write"},
+                 # the NHI file, the household cases (assessment), the access records; the file is moved;
+                 # health: a joiner's 特定健診受診券 on acquisition (kokuho.programmes.vouchers.on_acquired)
+                 tables={"qualification": "write", "assessment": "write", "health": "write", "access_log": "write"},
                  buckets={"exchange": "write"}, timeout_seconds=900, memory_mb=1024),
 )
 

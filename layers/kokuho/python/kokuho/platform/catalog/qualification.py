@@ -42,8 +42,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
          {"qualification": "read", "requests": "read"}, 40, concerns=("read", "meta")),  # requests: 利用停止 marks
     # 取得・喪失・異動, 資格確認書: the file and, in the same transaction, the household projection
     # (賦課用世帯情報) in the assessment table.
+    # health: a joiner's 特定健診受診券 issued on acquisition (kokuho.programmes.vouchers.on_acquired)
     _api("register", "資格管理 API (register): 取得・喪失・異動, 氏名・連絡先, 資格確認書",
-         {"qualification": "write", "assessment": "write"}, 20),
+         {"qualification": "write", "assessment": "write", "health": "write"}, 20),
     # The My Number vault: the mynumber table (and its key); the person must exist (qualification) and
     # the vault keeps the "number on file" marker there. Also stores the numbers of the case intake.
     # requests read: a reveal or a look-up is refused for a person under 利用停止 (qualification.my_number).
@@ -68,7 +69,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
           "linkage_records": "read"}, 5),
     # 保健事業 (kokuho.programmes.routes): the health table (a person's 医療費通知 wish, the 受診率); qualification
     # read: the person must be on file
-    _api("health", "資格管理 API (health): 保健事業 — 医療費通知 opt-outs",
+    _api("health", "資格管理 API (health): 保健事業 — 医療費通知 opt-outs, 受診率",
          {"health": "write", "qualification": "read"}, 5),
     # 給付 (kokuho.receipts.benefit_routes): a household's benefits, payments and 返還金 read; 支給申請 and 差止
     # recorded in the receipts table; qualification read: the household must exist (its householder)

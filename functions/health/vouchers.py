@@ -1,0 +1,62 @@
+"""Lambdas of the 特定健診受診券 (issue 13 item 8; docs/health_programmes.md):
+
+- `issue_year` (statemachines/health_checkup_vouchers.asl.json): `{}` (the daily schedule) runs the year's issue
+  on its day of issue in Tokyo (data: kokuho/data/health/checkup_vouchers.json), nothing on another day;
+  `{"fiscal_year": Y}` runs it now (it issues only what is missing).
+- `take_attendance` (statemachines/health_attendance_intake.asl.json): every attendance file delivered under
+  health/incoming/ of the exchange bucket; `{"key"}` takes one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from kokuho.access.run_identity import acts_as_run
+from kokuho.dates.tokyo import today_jst
+from kokuho.health.vouchers import VoucherTermsError, fiscal_year_of, terms_of
+from kokuho.platform.observability import get_logger
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
+from kokuho.programmes import vouchers
+
+logger = get_logger("health-vouchers")
+ISSUE, ATTENDANCE = "health-checkup-vouchers", "health-attendance-intake"  # the runs' workflows (terminal tags)
+
+
+@acts_as_run(ISSUE, vouchers.PURPOSE)
+@logger.inject_lambda_context(log_event=False)
+def issue_year(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    event = event or {}
+    unknown = sorted(set(event) - {"fiscal_year"})
+    if unknown:
+        raise ValueError(f"{unknown[0]}: unknown field")
+    today = today_jst()
+    if "fiscal_year" in event:
+        fy = event["fiscal_year"]
+        if type(fy) is not int or not 2000 <= fy <= 2100:
+            raise ValueError("fiscal_year: must be an integer from 2000 to 2100")
+    else:
+        fy = fiscal_year_of(today)
+        try:
+            due = terms_of(fy).issued_on == today
+        except VoucherTermsError:
+            due = False
+        if not due:
+            return {"fiscal_year": fy, "issued": 0, "reason": "today is not the year's day of issue"}
+    out = vouchers.issue_year(fy, run_id=context.aws_request_id)
+    logger.info("vouchers issued", extra=out)
+    return out
+
+
+@acts_as_run(ATTENDANCE, vouchers.PURPOSE)
+@logger.inject_lambda_context(log_event=False)
+def take_attendance(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    event = event or {}
+    s3 = boto3.client("s3", region_name=aws_region())
+    bucket = str(event.get("bucket") or BUCKETS_BY_LOGICAL["exchange"].name())
+    if event.get("key"):
+        out = vouchers.take_attendance_object(s3, bucket, str(event["key"]), run_id=context.aws_request_id)
+    else:
+        out = vouchers.take_delivered(s3, bucket, run_id=context.aws_request_id)
+    logger.info("attendance files taken", extra={k: v for k, v in out.items() if k in ("files", "accepted", "marked")})
+    return out

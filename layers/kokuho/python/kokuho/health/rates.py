@@ -1,0 +1,55 @@
+"""受診率 of the 特定健診 (issue 13 item 8), pure: per ward (from the person's address,
+kokuho.collection.statistics.ward_of_address) and age band (the age on 31 March, kokuho.health.vouchers.age_band),
+the vouchers issued, those used (the attendance files) and the rate — figures only, no person's data. The JSON the
+API serves; `rates_csv` the file a spreadsheet opens (`kokuho checkup-stats`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from kokuho.collection.statistics import ward_of_address
+from kokuho.health.ports import Voucher
+from kokuho.health.vouchers import age_band
+
+CSV_HEADER = ("年度", "区", "年齢区分", "受診券交付数", "受診者数", "受診率(%)")
+WHOLE_CITY, ALL_AGES = "全市", "計"
+
+
+def rate(used: int, issued: int) -> str:
+    """Percent with one decimal, rounded half up ("0.0" when nothing was issued)."""
+    return str((Decimal(used) * 100 / issued).quantize(Decimal("0.1"), ROUND_HALF_UP)) if issued else "0.0"
+
+
+def checkup_rates(fiscal_year: int, vouchers: Sequence[Voucher], persons: Mapping[str, Any]) -> dict[str, Any]:
+    """`persons`: person id → anything with `address` and `birth_date` (a voucher whose person is not on file is
+    left out)."""
+    cells: dict[tuple[str, str], list[int]] = {}
+    for v in vouchers:
+        p = persons.get(v.person_id)
+        if p is None:
+            continue
+        cell = cells.setdefault((ward_of_address(p.address), age_band(p.birth_date, fiscal_year)), [0, 0])
+        cell[0] += 1
+        cell[1] += v.used_on is not None
+    rows = [{"ward": w, "age_band": b, "issued": i, "used": u, "rate": rate(u, i)}
+            for (w, b), (i, u) in sorted(cells.items())]
+    issued, used = sum(r["issued"] for r in rows), sum(r["used"] for r in rows)
+    return {"fiscal_year": fiscal_year, "rows": rows, "total": {"issued": issued, "used": used,
+                                                                 "rate": rate(used, issued)}}
+
+
+def rates_csv(doc: Mapping[str, Any]) -> str:
+    """The city's total first, then one row per ward and age band; UTF-8 with a BOM (a spreadsheet opens it)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(CSV_HEADER)
+    t = doc["total"]
+    w.writerow([doc["fiscal_year"], WHOLE_CITY, ALL_AGES, t["issued"], t["used"], t["rate"]])
+    for r in doc["rows"]:
+        w.writerow([doc["fiscal_year"], r["ward"], r["age_band"], r["issued"], r["used"], r["rate"]])
+    return out.getvalue()

@@ -1,0 +1,110 @@
+"""特定健診受診券 on the embedded AWS (issue 13 item 8): the year's run (the state machine CDK deploys) gives every
+person insured on the day of issue and 40–74 in the fiscal year one voucher, numbered, recorded, never twice; the
+attendance file delivered to the exchange bucket marks vouchers used — validated whole, a bad file refused naming
+line and field with nothing changed, a re-delivery changing nothing — and the 受診率 per ward and age band is made."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+
+import pytest
+
+from kokuho.access.records import records_by_staff
+from kokuho.intake.framing import build_file
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL
+from kokuho.qualification.history import Period
+from kokuho.qualification.model import Person
+from kokuho.qualification.reasons import Reason
+from kokuho.records.health import DynamoHealthStore
+from kokuho.records.qualification import from_person
+from kokuho_local.embedded import EmbeddedAWS
+
+STAFF = "system:checkup-voucher-run"
+
+
+def _person(pid: str, birth: date, *, until: date | None = None, ward: str = "戸畑区") -> None:
+    person = Person(person_id=pid, resident_code=f"10{pid[1:]:0>6}", household_id=f"H{pid}", name_kanji="北九 太郎",
+                    name_kana="キタキュウ タロウ", birth_date=birth, sex="1", relationship="世帯主",
+                    postal_code="804-8510", address=f"福岡県北九州市{ward}千防1-1-1",
+                    periods=(Period(date(2020, 4, 1), Reason.MOVE_IN, until,
+                                    Reason.LATE_ELDERLY if until else None),))
+    from_person(person, updated_at="2026-04-01T00:00:00+09:00", updated_by="test").save()
+
+
+def _city() -> None:
+    _person("P1", date(1970, 5, 1))
+    _person("P2", date(1990, 5, 1))  # 36: too young
+    _person("P3", date(1987, 4, 1), ward="小倉北区")  # reaches 40 on 31 March 2027: in the year
+    _person("P4", date(1951, 4, 2), until=date(2026, 4, 2))  # 75 on 2 April: not insured on the day of issue
+    _person("P5", date(1987, 4, 2))  # reaches 40 on 1 April 2027: the next year's
+
+
+def _deliver(aws: EmbeddedAWS, key: str, data: bytes) -> dict[str, object]:
+    bucket = BUCKETS_BY_LOGICAL["exchange"].name()
+    aws.client("s3").put_object(Bucket=bucket, Key=key, Body=data)
+    out: dict[str, object] = aws.run_state_machine("health-attendance-intake", {}, name=f"a-{secrets.token_hex(4)}")
+    return out
+
+
+def test_the_years_run_issues_once_and_the_attendance_file_marks_vouchers_used(aws: EmbeddedAWS) -> None:
+    _city()
+    out = aws.run_state_machine("health-checkup-vouchers", {"fiscal_year": 2026}, name=f"v-{secrets.token_hex(4)}")
+    assert (out["eligible"], out["issued"], out["already_held"]) == (2, 2, 0)
+    store = DynamoHealthStore()
+    held = store.vouchers(2026, ["P1", "P2", "P3", "P4", "P5"])
+    assert sorted(held) == ["P1", "P3"]
+    assert sorted(v.number for v in held.values()) == ["20260000001", "20260000002"]
+    v1 = held["P1"]
+    assert (v1.valid_from, v1.valid_until, v1.copay, v1.source) == (date(2026, 4, 15), date(2027, 3, 31), 500, "april")
+    writes = [sorted(r.subject_ids) for r in records_by_staff(STAFF) if r.operation == "write"]
+    assert writes == [["P1", "P3"]]
+    assert any(r.category == "資格情報" and r.operation == "read" for r in records_by_staff(STAFF))
+
+    again = aws.run_state_machine("health-checkup-vouchers", {"fiscal_year": 2026}, name=f"v-{secrets.token_hex(4)}")
+    assert (again["issued"], again["already_held"]) == (0, 2)
+    assert store.vouchers_of_year(2026) == sorted(held.values(), key=lambda v: v.number)
+
+    line = {"voucher_number": v1.number, "person_id": "P1", "checked_on": "2026-06-01",
+            "institution_code": "4010123456"}
+    bad = build_file([line, {**line, "voucher_number": "20260000009", "person_id": "P3"}])
+    out = _deliver(aws, "health/incoming/2026-06-bad.jsonl", bad)
+    assert out["refused"] == ["health/incoming/2026-06-bad.jsonl"] and out["marked"] == 0
+    assert store.vouchers(2026, ["P1"])["P1"].used_on is None  # nothing half-applied
+    bucket = BUCKETS_BY_LOGICAL["exchange"].name()
+    reason = json.loads(aws.client("s3").get_object(
+        Bucket=bucket, Key="rejected/health/2026-06-bad.jsonl.reason.json")["Body"].read())
+    assert reason["errors"][0] == {"line": 2, "field": "voucher_number",
+                                   "message": "no such voucher of this person for the year of the check-up"}
+
+    good = build_file([line])
+    out = _deliver(aws, "health/incoming/2026-06.jsonl", good)
+    assert (out["accepted"], out["marked"]) == (1, 1)
+    assert store.vouchers(2026, ["P1"])["P1"].used_on == date(2026, 6, 1)
+    keys = [o["Key"] for o in aws.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
+    assert "processed/health/2026-06.jsonl" in keys and not any(k.startswith("health/incoming/") for k in keys)
+    rates = store.rates(2026)
+    assert rates is not None and rates["total"] == {"issued": 2, "used": 1, "rate": "50.0"}
+    assert {(r["ward"], r["age_band"], r["issued"], r["used"], r["rate"]) for r in rates["rows"]} == {
+        ("戸畑区", "55-59", 1, 1, "100.0"), ("小倉北区", "40-44", 1, 0, "0.0")}
+
+    resent = _deliver(aws, "health/incoming/2026-06-resent.jsonl", good)
+    assert (resent["accepted"], resent["duplicates"], resent["marked"]) == (1, 1, 0)  # the same bytes: once
+    assert store.vouchers(2026, ["P1"])["P1"].used_on == date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(("today", "issued"), [(date(2026, 4, 14), 0), (date(2026, 4, 15), 2)])
+def test_the_daily_start_issues_on_the_years_day_of_issue_only(aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch,
+                                                               today: date, issued: int) -> None:
+    import sys
+    from pathlib import Path
+
+    from kokuho_local.local_lambda import resolve_handler
+
+    resolve_handler("health.vouchers.issue_year", Path(__file__).resolve().parents[3] / "functions")
+    monkeypatch.setattr(sys.modules["health.vouchers"], "today_jst", lambda: today)
+    _city()
+    out = aws.invoke("health-checkup-vouchers", {})
+    assert (out["fiscal_year"], out["issued"]) == (2026, issued)
+    assert len(DynamoHealthStore().vouchers_of_year(2026)) == issued
