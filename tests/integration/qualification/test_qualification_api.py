@@ -192,8 +192,8 @@ def test_every_change_and_read_leaves_its_access_record_in_an_intact_chain(house
 
     call("GET", "/persons/P0001", staff_id=READER)
     recs = list(records_of_subject("P0001"))
-    assert [(r.operation, r.result) for r in recs] == [
-        ("register_person", "ok"), ("acquire", "ok"), ("read", "ok")]
+    assert [(r.operation, r.result) for r in recs] == [  # the acquisition gave the joiner (51) a 受診券: its write
+        ("register_person", "ok"), ("acquire", "ok"), ("write", "ok"), ("read", "ok")]
     assert {(r.staff_id, r.terminal_id) for r in recs} == {(CLERK, "T-KOKUHO-01"), (READER, "T-KOKUHO-01")}
     assert all(r.purpose and r.purpose != "denied" for r in recs)
     assert "HH:H0001" in recs[1].subject_ids  # the household the change touched is named too

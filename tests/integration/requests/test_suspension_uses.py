@@ -164,6 +164,12 @@ def _statistics() -> Any:
     return run_statistics(fiscal_year=2025, as_of=date(2026, 4, 10), run_id="x")
 
 
+def _vouchers() -> Any:
+    from kokuho.programmes.vouchers import issue_year
+
+    return issue_year(2026, run_id="x")
+
+
 CONTINUING: list[tuple[str, Callable[[], Any]]] = [
     ("qualification.change", _qualification_change), ("assessment.run", _assessment_run),
     ("transfers.care", _care_transfer), ("collection.reminders", _reminders), ("collection.refunds", _refunds),
@@ -173,7 +179,7 @@ CONTINUING: list[tuple[str, Callable[[], Any]]] = [
     ("collection.payments", _payment_intake), ("collection.payments", _unmatched_queue),
     ("collection.payments", _unmatched_resolution), ("collection.refunds", _refund_account),
     ("collection.arrears", _arrears_read), ("collection.arrears", _arrears_action),
-    ("collection.statistics", _statistics),
+    ("collection.statistics", _statistics), ("health.checkup_vouchers", _vouchers),
 ]
 
 

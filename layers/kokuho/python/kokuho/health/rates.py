@@ -34,10 +34,10 @@ def checkup_rates(fiscal_year: int, vouchers: Sequence[Voucher], persons: Mappin
             continue
         cell = cells.setdefault((ward_of_address(p.address), age_band(p.birth_date, fiscal_year)), [0, 0])
         cell[0] += 1
-        cell[1] += v.used_on is not None
-    rows = [{"ward": w, "age_band": b, "issued": i, "used": u, "rate": rate(u, i)}
-            for (w, b), (i, u) in sorted(cells.items())]
-    issued, used = sum(r["issued"] for r in rows), sum(r["used"] for r in rows)
+        cell[1] += 1 if v.used_on is not None else 0
+    rows: list[dict[str, Any]] = [{"ward": w, "age_band": b, "issued": i, "used": u, "rate": rate(u, i)}
+                                  for (w, b), (i, u) in sorted(cells.items())]
+    issued, used = sum(i for i, _ in cells.values()), sum(u for _, u in cells.values())
     return {"fiscal_year": fiscal_year, "rows": rows, "total": {"issued": issued, "used": used,
                                                                  "rate": rate(used, issued)}}
 
