@@ -195,6 +195,17 @@ def generate_city(households: int, *, seed: int = 2024, fiscal_year: int = 2024,
     return City(seed, fiscal_year, out, registers)
 
 
+def amended_income(income: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The householder's income after a 修正申告 (amended declaration): `income_down` to a fifth, `income_up` by
+    half (none before: 1,000,000 yen), to the thousand yen; salary and pension within the total."""
+    factor = 0.2 if kind == "income_down" else 1.5
+    total = int(income["total"] * factor) // 1000 * 1000 if income["total"] else (
+        0 if kind == "income_down" else 1_000_000)
+    salary = min(total, int(income["salary"] * factor) // 1000 * 1000)
+    pension = min(total - salary, int(income["pension"] * factor) // 1000 * 1000)
+    return {"total": total, "salary": salary, "pension": pension, "declared": True}
+
+
 def month_changes(city: City, month: str, *, share: float = 0.05, seed: int = 7) -> dict[str, dict[str, Any]]:
     """Changes registered during `month` ("YYYY-MM"): household id → its new case (the city is not modified).
 
@@ -227,12 +238,6 @@ def month_changes(city: City, month: str, *, share: float = 0.05, seed: int = 7)
             })
         else:
             head = members[0]
-            inc = head["income"]
-            factor = 0.2 if kind == "income_down" else 1.5  # 修正申告: amended declaration
-            total = int(inc["total"] * factor) // 1000 * 1000 if inc["total"] else (
-                0 if kind == "income_down" else 1_000_000)
-            salary = min(total, int(inc["salary"] * factor) // 1000 * 1000)
-            pension = min(total - salary, int(inc["pension"] * factor) // 1000 * 1000)
-            head["income"] = {"total": total, "salary": salary, "pension": pension, "declared": True}
+            head["income"] = amended_income(head["income"], kind)
         out[h.household_id] = case
     return out

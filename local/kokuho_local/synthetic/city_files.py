@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from kokuho_local.synthetic.city import City, SynthHousehold
+from kokuho_local.synthetic.city import City, SynthHousehold, amended_income
 
 WELFARE_START_SHARE = 3  # one in this many of those leaving NHI during the year: 生活保護開始
 
@@ -168,15 +168,8 @@ def month_files(city: City, month: str, *, share: float = 0.05,
             born.append((f"A{atena}", my_number(numbers)))
         elif kind in ("income_down", "income_up"):
             head = members[0]
-            inc = head["income"]
-            factor = 0.2 if kind == "income_down" else 1.5  # 修正申告: amended declaration
-            total = int(inc["total"] * factor) // 1000 * 1000 if inc["total"] else (
-                0 if kind == "income_down" else 1_000_000)
-            salary = min(total, int(inc["salary"] * factor) // 1000 * 1000)
-            pension = min(total - salary, int(inc["pension"] * factor) // 1000 * 1000)
             tax.append({"atena_no": atena_of(head["id"]), "income_year": city.fiscal_year - 1,
-                        "assessment": "correction",
-                        "income": {"total": total, "salary": salary, "pension": pension, "declared": True},
+                        "assessment": "correction", "income": amended_income(head["income"], kind),
                         "salary_or_pension_earner": head["salary_or_pension_earner"]})
     files = [(f"residents/{month}-changes.jsonl", register), (f"welfare/{month}-public-assistance.jsonl", welfare),
              (f"tax/{month}-corrections.jsonl", tax)]
