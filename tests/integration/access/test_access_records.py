@@ -15,7 +15,6 @@ from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import (
     AccessRecordError,
-    AccessRecordModel,
     Actor,
     own_chain,
     record_access,
@@ -26,6 +25,7 @@ from kokuho.access.records import (
 )
 from kokuho.cli.main import main as cli_main
 from kokuho.platform.tables import AUDIT_BUCKET, AWS_REGION, table
+from kokuho.records.access_log import AccessRecordModel
 
 CLERK = Actor(staff_id="S0001", terminal_id="T-KOKUHO-03", purpose="資格管理 (国保法第9条)")
 

@@ -14,10 +14,10 @@ import pytest
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from kokuho.access.records import AccessRecordModel, Actor, record_access, verify_all
+from kokuho.access.records import Actor, record_access, verify_all
 from kokuho.access.search import MAX_PAGE_SIZE, SearchError, staff_activity, who_accessed, who_accessed_page
-from kokuho.access.subject_index import SubjectIndexModel
 from kokuho.cli.main import main as cli_main
+from kokuho.records.access_log import AccessRecordModel, SubjectIndexModel
 from kokuho.records.base import connection
 from kokuho_local.embedded import EmbeddedAWS
 

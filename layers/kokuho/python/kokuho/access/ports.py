@@ -1,15 +1,17 @@
 """The ports of the access area: who the staff are and what they were granted (StaffStore), the login
 broker's session registry (SessionStore), the volume-limit counters (UsageStore) and the security
 team's reads of the access log, each read itself recorded, its daily export and its verification
-(AccessLog). The use cases — kokuho.access.grants (authorize), .sessions, .limits, .search, .staff,
-.export, .digest — take them; without one they use
-the container's adapters (kokuho.access.stores: kokuho.records.access_store). In-memory fakes:
-tests/fakes/access_stores.py.
+(AccessLog); and where the access-record writer (kokuho.access.records) keeps the chains
+(AccessRecordStore), with the pending writes a record joins (PendingWrites). The use cases —
+kokuho.access.grants (authorize), .sessions, .limits, .search, .staff, .export, .digest, .records — take
+them; without one they use the container's adapters (kokuho.access.stores: kokuho.records.access_store,
+kokuho.records.access_log). In-memory fakes: tests/fakes/access_stores.py, tests/fakes/access_records.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -89,3 +91,75 @@ class AccessLog(Protocol):
     def verify(self, anchors: Mapping[str, Anchor]) -> tuple[int, int, list[ChainBreak]]:
         """Every chain checked (each against its anchored head, if any) and the subject index against the
         records: (chains checked, records checked, breaks found)."""
+
+
+# -- the access-record writer's storage (kokuho.access.records) --------------------------------------------
+
+
+class ChainTaken(Exception):
+    """A concurrent writer appended to the chain first: the record's position is taken, or the record it
+    links to is not the head it named. Nothing of the record was written; re-read the head and retry."""
+
+
+class PendingWrites(Protocol):
+    """Writes that commit together or not at all — a change and its access record: the adapter's unit of
+    work (DynamoDB: one TransactWrite, opened by the adapter that makes the change, or by
+    AccessRecordStore.pending). Opaque to the access area: a record joins it through the AccessRecordStore
+    of the same storage, which knows its shape."""
+
+
+@dataclass(frozen=True)
+class AccessRecord:
+    """An access record as stored (kokuho.access.records: what each field means)."""
+
+    chain: str
+    seq: int
+    at: str
+    staff_id: str
+    terminal_id: str
+    purpose: str
+    subject_ids: list[str]
+    category: str
+    operation: str
+    result: str
+    prev_hash: str
+    hash: str
+    terminal_source: str | None = None
+    subject_index: str | None = None
+    request_id: str | None = None
+    api_request_id: str | None = None
+    run_id: str | None = None
+
+    @classmethod
+    def of(cls, item: Mapping[str, Any]) -> AccessRecord:
+        """From the stored attributes (the keys and anything else stored beside the fields are left out)."""
+        optional = ("terminal_source", "subject_index", "request_id", "api_request_id", "run_id")
+        return cls(str(item["chain"]), int(item["seq"]), str(item["at"]), str(item["staff_id"]),
+                   str(item["terminal_id"]), str(item["purpose"]), [str(s) for s in item["subject_ids"]],
+                   str(item["category"]), str(item["operation"]), str(item["result"]), str(item["prev_hash"]),
+                   str(item["hash"]), **{k: None if item.get(k) is None else str(item[k]) for k in optional})
+
+
+class AccessRecordStore(Protocol):
+    """Where the hash-chained access records and their subject index entries are kept (append-only)."""
+
+    def head(self, chain: str) -> tuple[int, str] | None:
+        """(seq, hash) of the chain's last record, read strongly consistent; None for an empty chain."""
+    def append(self, item: Mapping[str, Any], within: PendingWrites | None,
+               settled: Callable[[bool], None]) -> None:
+        """Append the record (its stored attributes, hash included) on the conditions that its position is
+        free and that the record it links to holds its prev_hash, with its subject index entries
+        (kokuho.access.subject_index). Within `within`: it joins the caller's pending writes, and
+        `settled(committed)` is called once they commit or fail. Without: committed here (`settled` called
+        first); ChainTaken when a concurrent writer got there first."""
+    def pending(self) -> AbstractContextManager[PendingWrites]:
+        """A unit of work: what joins it commits when the block ends without an error, all or nothing."""
+    def chain(self, chain: str) -> Iterator[AccessRecord]:
+        """The records of a chain, in order (strongly consistent)."""
+    def by_staff(self, staff_id: str) -> Iterator[AccessRecord]:
+        """The records of one member of staff, oldest first."""
+    def of_subject(self, subject: str) -> list[AccessRecord]:
+        """Every record naming `subject`, across chains, oldest first (through its index entries)."""
+    def items(self, page_size: int | None = None) -> Iterator[dict[str, Any]]:
+        """Every stored item of the log, every attribute as stored (a full scan: audit use): an attribute
+        someone added must reach the hash check."""

@@ -19,9 +19,15 @@ chain a container and thread — so it knows its head without reading it: the re
 is not the one it wrote to) can only make the write fail on the head's condition; it is then forgotten
 and read again. No head held wrongly can fork a chain or start it midway.
 
-Callers that change data pass their pynamodb `TransactWrite`, so the change and its record commit
-together: a change without its record cannot exist. Subjects are internal person/household ids,
-never a My Number.
+Callers that change data pass their pending writes (`transaction=`: the unit of work of the adapter
+making the change, kokuho.access.ports.PendingWrites — a pynamodb TransactWrite on DynamoDB), so the
+change and its record commit together: a change without its record cannot exist. Subjects are internal
+person/household ids, never a My Number.
+
+Storage is a port (kokuho.access.ports.AccessRecordStore): the container's adapter
+(kokuho.records.access_log, wired by kokuho.access.stores) unless a store is passed — the unit tests pass
+the in-memory fake of tests/fakes/access_records.py. This module holds what a record is (its fields,
+its link, its hash), the heads of the container's own chains and the retries; it imports no table model.
 
 Whose data: every record is indexed by subject (kokuho.access.subject_index), in the same
 transaction when the entries fit, so the security team searches a person's accesses across chains.
@@ -45,16 +51,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from kokuho.access import subject_index
 from kokuho.access.actor import Actor as Actor  # re-exported: callers name it from here
 from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
+from kokuho.access.ports import AccessRecord, AccessRecordStore, ChainTaken, PendingWrites
 from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
 from kokuho.platform.request_ids import current_request_ids
-from kokuho.records.access_log import AccessRecordModel as AccessRecordModel  # re-exported: callers name it here
-from kokuho.records.base import connection
 
 CHAIN_PREFIX = "CHAIN#"
 RECORD_PREFIX = "REC#"
@@ -133,31 +135,33 @@ def _forget_head(chain: str) -> None:
             _heads[chain] = (-1, "")  # still own, head unknown: read it next time
 
 
-def last_record(chain: str) -> AccessRecordModel | None:
-    """The head of a chain: its record with the highest seq (a strongly consistent descending query)."""
-    for rec in AccessRecordModel.query(_chain_pk(chain), AccessRecordModel.sk.startswith(RECORD_PREFIX),
-                                       scan_index_forward=False, limit=1, consistent_read=True):
-        return rec
-    return None
+def _store(store: AccessRecordStore | None) -> AccessRecordStore:
+    if store is not None:
+        return store
+    from kokuho.access import stores
+
+    return stores.access_records()
 
 
-def _head(chain: str) -> tuple[int, str] | None:
+def _head(chain: str, store: AccessRecordStore) -> tuple[int, str] | None:
     """(seq, hash) of the chain's last record, None for an empty chain: held for an own chain, else read."""
     held = _held_head(chain)
     if held is not None and held[0] >= 0:
         return None if held[0] == 0 else held
-    rec = last_record(chain)
-    if rec is None:
+    head = store.head(chain)
+    if head is None:
         return None
-    _hold_head(chain, int(rec.seq), str(rec.hash))  # an own chain's head read again
-    return int(rec.seq), str(rec.hash)
+    _hold_head(chain, *head)  # an own chain's head read again
+    return head
 
 
 def _next_record(
-    actor: Actor, subject_ids: Sequence[str], category: str, operation: str, result: str, chain: str
-) -> AccessRecordModel:
-    """The next record of the chain, linked to its current last record, hashed over every attribute."""
-    head = _head(chain)
+    actor: Actor, subject_ids: Sequence[str], category: str, operation: str, result: str, chain: str,
+    store: AccessRecordStore,
+) -> dict[str, Any]:
+    """The next record of the chain (its stored attributes), linked to its current last record, hashed
+    over every attribute."""
+    head = _head(chain, store)
     seq = 1 if head is None else head[0] + 1
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     item: dict[str, Any] = {
@@ -180,43 +184,22 @@ def _next_record(
         if any(not _UUID.fullmatch(v) and contains_my_number(v) for v in given.values()):
             raise AccessRecordError("request ids: an access record never holds a My Number")
         item.update(given)
-    return AccessRecordModel(hash=record_hash(item), **item)
+    item["hash"] = record_hash(item)
+    return item
 
 
-def _add_to(transaction: TransactWrite, record: AccessRecordModel) -> None:
-    # The only write there is: a put of a key nobody holds yet. A concurrent writer that took the same
-    # seq makes this condition fail, never overwrites.
-    transaction.save(record, condition=AccessRecordModel.pk.does_not_exist())
-    if int(record.seq) > 1:
-        # ... appended to the record it links to, as it is now: a head held wrongly fails here.
-        transaction.condition_check(AccessRecordModel, record.pk, f"{RECORD_PREFIX}{int(record.seq) - 1:010d}",
-                                    condition=AccessRecordModel.hash == record.prev_hash)
-    # Its subject index entries: in the same transaction when they fit (the record and its entries
-    # commit together), else right after the transaction commits (a batch naming many households).
-    entries = subject_index.entries_of(record.attribute_values)
-    if subject_index.fits(transaction, len(entries)):
-        subject_index.add_to(transaction, entries)
-    else:
-        subject_index.index_after_commit(transaction, entries)
-    _hold_after_commit(transaction, record)
+def _append(store: AccessRecordStore, item: Mapping[str, Any], within: PendingWrites | None) -> None:
+    """Once the record commits, it is its chain's head; if its writes fail, the head held is forgotten (it
+    may be why they failed), and the next write of the chain reads it again."""
+    chain, seq, digest = str(item["chain"]), int(item["seq"]), str(item["hash"])
 
-
-def _hold_after_commit(transaction: TransactWrite, record: AccessRecordModel) -> None:
-    """Once the transaction commits, the record is its chain's head; if it fails, the head held is
-    forgotten (it may be why it failed), and the next write of the chain reads it again."""
-    commit = transaction._commit
-    chain = str(record.chain)
-
-    def commit_then_hold() -> Any:
-        try:
-            response = commit()
-        except BaseException:
+    def settled(committed: bool) -> None:
+        if committed:
+            _hold_head(chain, seq, digest)
+        else:
             _forget_head(chain)
-            raise
-        _hold_head(chain, int(record.seq), str(record.hash))
-        return response
 
-    setattr(transaction, "_commit", commit_then_hold)  # noqa: B010 (mypy refuses assigning a method)
+    store.append(item, within, settled)
 
 
 def record_access(
@@ -227,81 +210,61 @@ def record_access(
     *,
     result: str = "ok",
     chain: str | None = None,
-    transaction: TransactWrite | None = None,
+    transaction: PendingWrites | None = None,
     attempts: int = 20,
-) -> AccessRecordModel:
+    store: AccessRecordStore | None = None,
+) -> AccessRecord:
     """Write an access record.
 
-    With `transaction`, the record joins the caller's transaction (the caller commits, and retries the
+    With `transaction`, the record joins the caller's pending writes (the caller commits, and retries the
     whole transaction if a concurrent record took the same chain position). Without one, the record is
     committed here, retrying on a concurrent append to the same chain.
     """
     chain_id = actor.chain or chain or (f"SUBJECT#{subject_ids[0]}" if subject_ids else "")
     _validate(actor, subject_ids, category, operation, result, chain_id)
+    log = _store(store)
     if transaction is not None:
-        record = _next_record(actor, subject_ids, category, operation, result, chain_id)
-        _add_to(transaction, record)
-        return record
+        item = _next_record(actor, subject_ids, category, operation, result, chain_id, log)
+        _append(log, item, transaction)
+        return AccessRecord.of(item)
     for attempt in range(attempts):
-        record = _next_record(actor, subject_ids, category, operation, result, chain_id)
+        item = _next_record(actor, subject_ids, category, operation, result, chain_id, log)
         try:
-            with TransactWrite(connection=connection()) as tx:
-                _add_to(tx, record)
-            return record
-        except (TransactWriteError, PutError):
+            _append(log, item, None)
+            return AccessRecord.of(item)
+        except ChainTaken:
             # Another writer appended to this chain between our read and write: re-read and retry.
             time.sleep(random.uniform(0, 0.004 * (attempt + 1)))  # jitter: contenders spread out
     raise AccessRecordError(f"could not append to access chain after {attempts} attempts")
 
 
-def records_of_chain(chain: str) -> Iterator[AccessRecordModel]:
-    return AccessRecordModel.query(
-        _chain_pk(chain), AccessRecordModel.sk.startswith(RECORD_PREFIX), consistent_read=True
-    )
+def records_of_chain(chain: str, store: AccessRecordStore | None = None) -> Iterator[AccessRecord]:
+    return _store(store).chain(chain)
 
 
-def records_by_staff(staff_id: str) -> Iterator[AccessRecordModel]:
-    return AccessRecordModel.by_staff.query(f"STAFF#{staff_id}")
+def records_by_staff(staff_id: str, store: AccessRecordStore | None = None) -> Iterator[AccessRecord]:
+    return _store(store).by_staff(staff_id)
 
 
-def records_of_subject(subject: str) -> list[AccessRecordModel]:
+def records_of_subject(subject: str, store: AccessRecordStore | None = None) -> list[AccessRecord]:
     """Every record naming `subject`, across chains, oldest first: its subject index entries, then the
     records they name."""
-    keys = [(_chain_pk(chain), f"{RECORD_PREFIX}{seq:010d}") for chain, seq in (
-        subject_index.chain_and_seq(e.sk) for e in subject_index.SubjectIndexModel.query(
-            f"{subject_index.SUBJECT_PREFIX}{subject}", consistent_read=True))]
-    found = {(r.pk, r.sk): r for r in AccessRecordModel.batch_get(keys, consistent_read=True)}
-    return [found[k] for k in keys if k in found]
+    return _store(store).of_subject(subject)
 
 
-def scan_records(page_size: int | None = None) -> Iterator[dict[str, Any]]:
-    """Every stored item of the table, with every attribute as stored (a full scan: audit use only).
-
-    Raw, not through the model: an attribute someone added to a record must reach the hash check."""
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserialize = TypeDeserializer().deserialize
-    # The model's own table connection: it knows the table's schema (the shared transaction connection
-    # only learns the tables its transactions touched).
-    table_connection = AccessRecordModel._get_connection()
-    start: dict[str, Any] | None = None
-    while True:
-        page = table_connection.scan(exclusive_start_key=start, consistent_read=True,  # type: ignore[arg-type]
-                                     limit=page_size)
-        for raw in page.get("Items", []):
-            yield {k: deserialize(v) for k, v in raw.items()}
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return
+def scan_records(page_size: int | None = None, store: AccessRecordStore | None = None) -> Iterator[dict[str, Any]]:
+    """Every stored item of the log, with every attribute as stored (a full scan: audit use only)."""
+    return _store(store).items(page_size)
 
 
-def scan_heads(anchored: Mapping[str, int] | None = None) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
+def scan_heads(anchored: Mapping[str, int] | None = None,
+               store: AccessRecordStore | None = None) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
     """Every chain's head as stored now (chain → (last seq, its hash): what a digest anchors), and the
     hash of the record at `anchored[chain]` of each chain that has it, in one scan."""
     anchored = anchored or {}
     found: dict[str, tuple[int, str]] = {}
     at_anchor: dict[str, str] = {}
-    for item in scan_records():
+    for item in scan_records(store=store):
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
         if not (pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX)) or "seq" not in item:
             continue
@@ -313,7 +276,8 @@ def scan_heads(anchored: Mapping[str, int] | None = None) -> tuple[dict[str, tup
     return found, at_anchor
 
 
-def verify_all(anchors: Mapping[str, Anchor] | None = None) -> tuple[int, int, list[ChainBreak]]:
+def verify_all(anchors: Mapping[str, Anchor] | None = None,
+               store: AccessRecordStore | None = None) -> tuple[int, int, list[ChainBreak]]:
     """Verify every chain, each against its anchored head if a digest anchored it (`anchors`, from
     kokuho.access.digest), and the subject index against the records: (chains checked, records
     checked, breaks found)."""
@@ -324,7 +288,7 @@ def verify_all(anchors: Mapping[str, Anchor] | None = None) -> tuple[int, int, l
     expected: dict[tuple[str, str], tuple[str, int, str]] = {}
     stored: dict[tuple[str, str], tuple[str, int, str]] = {}
     edited: set[tuple[str, int]] = set()
-    for item in scan_records():
+    for item in scan_records(store=store):
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
         if pk.startswith(subject_index.SUBJECT_PREFIX) and "row" in item:
             stored[(pk, sk)] = (*subject_index.chain_and_seq(sk), record_hash(item))

@@ -1,13 +1,14 @@
 """The access area's ports wired to their adapters (kokuho.records.access_store), one each per container;
-the use cases (kokuho.access.grants, .sessions, .limits, .search, .staff, .export, .digest) use these
-unless a store is passed (the unit tests pass in-memory fakes: tests/fakes/access_stores.py)."""
+the use cases (kokuho.access.grants, .sessions, .limits, .search, .staff, .export, .digest, and the writer
+kokuho.access.records on kokuho.records.access_log) use these unless a store is passed (the unit tests
+pass in-memory fakes: tests/fakes/access_stores.py, tests/fakes/access_records.py)."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from kokuho.access.ports import AccessLog, SessionStore, StaffStore, UsageStore
+from kokuho.access.ports import AccessLog, AccessRecordStore, SessionStore, StaffStore, UsageStore
 
 
 @cache
@@ -36,6 +37,14 @@ def access_log() -> AccessLog:
     from kokuho.records.access_store import PynamoAccessLog
 
     return PynamoAccessLog()
+
+
+@cache
+def access_records() -> AccessRecordStore:
+    """Where the access-record writer (kokuho.access.records) keeps the chains."""
+    from kokuho.records.access_log import PynamoAccessRecords
+
+    return PynamoAccessRecords()
 
 
 def aws_client(service: str) -> Any:

@@ -18,26 +18,19 @@ entries, and every attribute costs on each side of the wire (DynamoDB's item siz
 SDK's parsing, moto's copying) — three attributes instead of fifteen made a page about three times
 cheaper (benchmarks/who_accessed.py). Version 2 of the index (`SUBJ#v2`); version 1 (one attribute a
 field) was replaced before any deployment.
+
+Pure: the entries' layout. They are written with their record by the writer's storage adapter
+(kokuho.records.access_log: in the record's transaction when they fit, else right after it commits).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
-
-from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.transactions import TransactWrite
-
-from kokuho.records.access_log import SubjectIndexModel as SubjectIndexModel  # re-exported: callers name it here
-from kokuho.records.base import connection
 
 SUBJECT_PREFIX = "SUBJ#"
 INDEX_VERSION = "SUBJ#v2"  # the value a record's `subject_index` carries: its entries exist
-# A DynamoDB transaction holds at most 100 items; a caller's transaction may add a few items after
-# the record (a marker), so entries join it only when this many places are left over.
-TRANSACTION_LIMIT = 100
-RESERVED_FOR_CALLER = 4
 COPIED = ("chain", "seq", "at", "staff_id", "terminal_id", "purpose", "category", "operation", "result")
 
 
@@ -65,51 +58,3 @@ def row_of(subject: str, row: str) -> dict[str, Any]:
     fields: dict[str, Any] = json.loads(row)
     fields["subject_id"] = subject
     return fields
-
-
-def entries_of(record: Mapping[str, Any]) -> list[SubjectIndexModel]:
-    # A subject named twice in one record is one entry (the same key).
-    return [SubjectIndexModel(**entry_of(record, s)) for s in dict.fromkeys(record["subject_ids"])]
-
-
-def transaction_size(transaction: TransactWrite) -> int:
-    return (len(transaction._put_items) + len(transaction._update_items) + len(transaction._delete_items)
-            + len(transaction._condition_check_items))
-
-
-def fits(transaction: TransactWrite, count: int) -> bool:
-    return transaction_size(transaction) + count + RESERVED_FOR_CALLER <= TRANSACTION_LIMIT
-
-
-def add_to(transaction: TransactWrite, entries: Sequence[SubjectIndexModel]) -> None:
-    for entry in entries:
-        transaction.save(entry, condition=SubjectIndexModel.pk.does_not_exist())
-
-
-def write_after(entries: Sequence[SubjectIndexModel]) -> None:
-    """Entries of a record already committed (too many to join its transaction): in transactions of
-    100; an entry already there (a rerun) is left as it is — its content is a function of the record."""
-    for first in range(0, len(entries), TRANSACTION_LIMIT):
-        part = entries[first:first + TRANSACTION_LIMIT]
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                add_to(tx, part)
-        except TransactWriteError:
-            for entry in part:  # one of them exists: put the others one by one
-                try:
-                    entry.save(condition=SubjectIndexModel.pk.does_not_exist())
-                except PutError:
-                    pass
-
-
-def index_after_commit(transaction: TransactWrite, entries: Sequence[SubjectIndexModel]) -> None:
-    """Write the entries once the caller's transaction has committed (pynamodb commits in `__exit__`
-    through `_commit`; a transaction that fails writes none, and its retry builds a new record)."""
-    commit = transaction._commit
-
-    def commit_then_index() -> Any:
-        response = commit()
-        write_after(entries)
-        return response
-
-    setattr(transaction, "_commit", commit_then_index)  # noqa: B010 (mypy refuses assigning a method)

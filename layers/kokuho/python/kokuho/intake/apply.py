@@ -233,7 +233,7 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
         for x in part:
             pid = ids[x.atena_no]
             if pid is None or pid not in persons:
-                _hold(actor, tax.KIND, digest, x.line, "the 宛名番号 is not in the NHI file",
+                intake_files.hold_line(actor, tax.KIND, digest, x.line, "the 宛名番号 is not in the NHI file",
                       {"atena_no": x.atena_no, "fiscal_year": x.fiscal_year, "assessment": x.assessment,
                        "income": x.income})
                 held += 1
@@ -249,22 +249,6 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
         application.register_facts_many(actor, entries)  # several households a transaction
         households += len(groups)
     return {"applied": applied, "held": held, "households": households, "already_applied": len(lines) - len(todo)}
-
-
-def _hold(actor: Actor, kind: str, digest: str, line: int, reason: str, record: dict[str, Any]) -> None:
-    """Kept for review, not applied: the line as delivered, with why (and the read/write recorded)."""
-    from pynamodb.transactions import TransactWrite
-
-    from kokuho.records.base import connection
-
-    with TransactWrite(connection=connection()) as tx:
-        tx.save(intake_files.HeldLineModel(
-            intake_files.file_pk(kind, digest), f"HELD#{line:07d}", kind=kind, line=line, reason=reason,
-            record=record, held_at=datetime.now(UTC).isoformat(), gsi1pk=f"HELD#{kind}",
-            gsi1sk=f"{digest}#{line:07d}"))
-        tx.save(intake_files.line_marker(kind, digest, line),
-                condition=intake_files.AppliedLineModel.pk.does_not_exist())
-        record_access(actor, [f"ATENA:{record['atena_no']}"], f"intake:{kind}", "hold", transaction=tx)
 
 
 def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date,

@@ -90,7 +90,7 @@ def approval_queue(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) -
     actor = _actor()
     pending = provision.pending_approvals(actor, limit)  # records the reading of the previews
     if not pending:  # an empty look at the queue is recorded too, like every search
-        record_access(actor, ["no-match"], CATEGORY, "read", chain=f"STAFF#{actor.staff_id}")
+        record_access(actor, ["no-match"], CATEGORY, "read")
     return {"pending": pending}
 
 

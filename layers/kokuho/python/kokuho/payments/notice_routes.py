@@ -57,7 +57,7 @@ def _actor() -> Actor:
 
 
 def _not_found(actor: Actor, subject: str, message: str) -> NotFound:
-    record_access(actor, [subject], CATEGORY, "read", result="not_found", chain=f"STAFF#{actor.staff_id}")
+    record_access(actor, [subject], CATEGORY, "read", result="not_found")
     return NotFound(message)
 
 
@@ -79,7 +79,7 @@ def read_notice(household_id: Annotated[str, Path(pattern=HOUSEHOLD)],
     book.add(PaymentNotice(ledger.charge, payer.name_kanji, addressee_of(payer), on, state=state))
     data = book.output()
     # recorded once the notice is made, before it is handed over: the household's and the payer's data
-    record_access(actor, [household_id, ledger.charge.payer_id], CATEGORY, "read", chain=f"STAFF#{actor.staff_id}")
+    record_access(actor, [household_id, ledger.charge.payer_id], CATEGORY, "read")
     return {"household_id": household_id, "fiscal_year": fiscal_year, "kind": "納入通知書",
             "issued_on": on.isoformat(), "media_type": "application/pdf", "pages": book.pages,
             "sha256": hashlib.sha256(data).hexdigest(), "content_base64": base64.b64encode(data).decode("ascii")}

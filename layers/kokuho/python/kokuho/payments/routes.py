@@ -125,7 +125,7 @@ def unmatched_queue(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) 
     items = unmatched.queue(DynamoCollectionStore(), limit)
     shown = sorted({i.payer_id for i in items if i.payer_id}) or ["no-match"]
     # The look at the queue is recorded: the payers it shows (or that it showed none).
-    record_access(actor, shown, CATEGORY, "read", chain=f"STAFF#{actor.staff_id}")
+    record_access(actor, shown, CATEGORY, "read")
     return {"items": [{"payment_id": i.payment_id, "channel": i.channel, "on": i.on, "amount": i.amount,
                        "reason": i.reason, "line": i.line, "payment_number": i.payment_number,
                        "payer_id": i.payer_id} for i in items]}

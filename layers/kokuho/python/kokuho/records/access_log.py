@@ -1,13 +1,25 @@
-"""The pynamodb models of the access log (table "access_log"): the hash-chained access records and their
-subject index entries. What they mean, how they are chained and indexed, and the writer that appends
-them (joining the callers' transactions): kokuho.access.records and kokuho.access.subject_index.
+"""The access log (table "access_log"): the pynamodb models of the hash-chained access records and their
+subject index entries, and the adapter of the writer's port (kokuho.access.ports.AccessRecordStore):
+the record appended in the caller's TransactWrite or in one of its own. What the records mean, how they
+are chained and indexed: kokuho.access.records and kokuho.access.subject_index.
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
 
-from kokuho.records.base import Gsi1, TableModel, table_meta
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from kokuho.access.ports import AccessRecord, ChainTaken, PendingWrites
+from kokuho.access.subject_index import SUBJECT_PREFIX, chain_and_seq, entry_of
+from kokuho.records.base import Gsi1, TableModel, connection, table_meta
+
+CHAIN_PREFIX = "CHAIN#"
+RECORD_PREFIX = "REC#"
 
 
 class AccessRecordModel(TableModel):
@@ -45,3 +57,148 @@ class SubjectIndexModel(TableModel):
 
     Meta = table_meta("access_log")
     row = UnicodeAttribute()
+
+
+# A DynamoDB transaction holds at most 100 items; a caller's transaction may add a few items after
+# the record (a marker), so index entries join it only when this many places are left over.
+TRANSACTION_LIMIT = 100
+RESERVED_FOR_CALLER = 4
+
+
+def _record_key(chain: str, seq: int) -> tuple[str, str]:
+    return f"{CHAIN_PREFIX}{chain}", f"{RECORD_PREFIX}{seq:010d}"
+
+
+def entries_of(record: Mapping[str, Any]) -> list[SubjectIndexModel]:
+    # A subject named twice in one record is one entry (the same key).
+    return [SubjectIndexModel(**entry_of(record, s)) for s in dict.fromkeys(record["subject_ids"])]
+
+
+def transaction_size(transaction: TransactWrite) -> int:
+    return (len(transaction._put_items) + len(transaction._update_items) + len(transaction._delete_items)
+            + len(transaction._condition_check_items))
+
+
+def _fits(transaction: TransactWrite, count: int) -> bool:
+    return transaction_size(transaction) + count + RESERVED_FOR_CALLER <= TRANSACTION_LIMIT
+
+
+def _add_entries(transaction: TransactWrite, entries: Sequence[SubjectIndexModel]) -> None:
+    for entry in entries:
+        transaction.save(entry, condition=SubjectIndexModel.pk.does_not_exist())
+
+
+def write_entries_after(entries: Sequence[SubjectIndexModel]) -> None:
+    """Entries of a record already committed (too many to join its transaction): in transactions of
+    100; an entry already there (a rerun) is left as it is — its content is a function of the record."""
+    for first in range(0, len(entries), TRANSACTION_LIMIT):
+        part = entries[first:first + TRANSACTION_LIMIT]
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                _add_entries(tx, part)
+        except TransactWriteError:
+            for entry in part:  # one of them exists: put the others one by one
+                try:
+                    entry.save(condition=SubjectIndexModel.pk.does_not_exist())
+                except PutError:
+                    pass
+
+
+def _after_commit(transaction: TransactWrite, then: Callable[[bool], None]) -> None:
+    """Call `then(committed)` once the transaction commits or fails (pynamodb commits in `__exit__`
+    through `_commit`; a transaction that fails writes nothing, and its retry builds a new record)."""
+    commit = transaction._commit
+
+    def commit_then() -> Any:
+        try:
+            response = commit()
+        except BaseException:
+            then(False)
+            raise
+        then(True)
+        return response
+
+    setattr(transaction, "_commit", commit_then)  # noqa: B010 (mypy refuses assigning a method)
+
+
+def _add_record(transaction: TransactWrite, item: Mapping[str, Any], settled: Callable[[bool], None]) -> None:
+    record = AccessRecordModel(**item)
+    # The only write there is: a put of a key nobody holds yet. A concurrent writer that took the same
+    # seq makes this condition fail, never overwrites.
+    transaction.save(record, condition=AccessRecordModel.pk.does_not_exist())
+    if int(item["seq"]) > 1:
+        # ... appended to the record it links to, as it is now: a head held wrongly fails here.
+        transaction.condition_check(AccessRecordModel, *_record_key(str(item["chain"]), int(item["seq"]) - 1),
+                                    condition=AccessRecordModel.hash == item["prev_hash"])
+    # Its subject index entries: in the same transaction when they fit (the record and its entries
+    # commit together), else right after the transaction commits (a batch naming many households).
+    entries = entries_of(item)
+    if _fits(transaction, len(entries)):
+        _add_entries(transaction, entries)
+        _after_commit(transaction, settled)
+    else:
+        def settle_then_index(committed: bool) -> None:
+            settled(committed)
+            if committed:
+                write_entries_after(entries)
+        _after_commit(transaction, settle_then_index)
+
+
+class PynamoAccessRecords:
+    """`kokuho.access.ports.AccessRecordStore` on the access_log table; pending writes are a pynamodb
+    TransactWrite on the container's shared connection (the adapters' own transactions are)."""
+
+    def head(self, chain: str) -> tuple[int, str] | None:
+        # its record with the highest seq: a strongly consistent descending query
+        for rec in AccessRecordModel.query(f"{CHAIN_PREFIX}{chain}", AccessRecordModel.sk.startswith(RECORD_PREFIX),
+                                           scan_index_forward=False, limit=1, consistent_read=True):
+            return int(rec.seq), str(rec.hash)
+        return None
+
+    def append(self, item: Mapping[str, Any], within: PendingWrites | None,
+               settled: Callable[[bool], None]) -> None:
+        if within is not None:
+            assert isinstance(within, TransactWrite), "pending writes of this storage are a TransactWrite"
+            _add_record(within, item, settled)
+            return
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                _add_record(tx, item, settled)
+        except (TransactWriteError, PutError) as exc:
+            raise ChainTaken(str(item["chain"])) from exc
+
+    def pending(self) -> AbstractContextManager[PendingWrites]:
+        return TransactWrite(connection=connection())
+
+    def chain(self, chain: str) -> Iterator[AccessRecord]:
+        for rec in AccessRecordModel.query(f"{CHAIN_PREFIX}{chain}", AccessRecordModel.sk.startswith(RECORD_PREFIX),
+                                           consistent_read=True):
+            yield AccessRecord.of(rec.attribute_values)
+
+    def by_staff(self, staff_id: str) -> Iterator[AccessRecord]:
+        for rec in AccessRecordModel.by_staff.query(f"STAFF#{staff_id}"):
+            yield AccessRecord.of(rec.attribute_values)
+
+    def of_subject(self, subject: str) -> list[AccessRecord]:
+        keys = [_record_key(*chain_and_seq(e.sk)) for e in SubjectIndexModel.query(
+            f"{SUBJECT_PREFIX}{subject}", consistent_read=True)]
+        found = {(r.pk, r.sk): r for r in AccessRecordModel.batch_get(keys, consistent_read=True)}
+        return [AccessRecord.of(found[k].attribute_values) for k in keys if k in found]
+
+    def items(self, page_size: int | None = None) -> Iterator[dict[str, Any]]:
+        # Raw, not through the model: an attribute someone added to a record must reach the hash check.
+        from boto3.dynamodb.types import TypeDeserializer
+
+        deserialize = TypeDeserializer().deserialize
+        # The model's own table connection: it knows the table's schema (the shared transaction connection
+        # only learns the tables its transactions touched).
+        table_connection = AccessRecordModel._get_connection()
+        start: dict[str, Any] | None = None
+        while True:
+            page = table_connection.scan(exclusive_start_key=start, consistent_read=True,  # type: ignore[arg-type]
+                                         limit=page_size)
+            for raw in page.get("Items", []):
+                yield {k: deserialize(v) for k, v in raw.items()}
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return

@@ -14,11 +14,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.transactions import TransactWrite
 
-from kokuho.records.base import Gsi1, TableModel, table_meta
+from kokuho.access.actor import Actor
+from kokuho.access.records import record_access
+from kokuho.records.base import Gsi1, TableModel, connection, table_meta
 from kokuho.records.qualification import person_pk
 
 FILE = "FILE"
@@ -92,6 +96,17 @@ def applied_lines(kind: str, digest: str) -> set[int]:
 
 def line_marker(kind: str, digest: str, line: int) -> AppliedLineModel:
     return AppliedLineModel(file_pk(kind, digest), line_sk(line))
+
+
+def hold_line(actor: Actor, kind: str, digest: str, line: int, reason: str, record: dict[str, Any]) -> None:
+    """Kept for review, not applied: the line as delivered, with why, its marker (the line is done) and the
+    access record, in one transaction."""
+    with TransactWrite(connection=connection()) as tx:
+        tx.save(HeldLineModel(file_pk(kind, digest), f"HELD#{line:07d}", kind=kind, line=line, reason=reason,
+                              record=record, held_at=datetime.now(UTC).isoformat(), gsi1pk=f"HELD#{kind}",
+                              gsi1sk=f"{digest}#{line:07d}"))
+        tx.save(line_marker(kind, digest, line), condition=AppliedLineModel.pk.does_not_exist())
+        record_access(actor, [f"ATENA:{record['atena_no']}"], f"intake:{kind}", "hold", transaction=tx)
 
 
 def held_lines(kind: str) -> list[dict[str, Any]]:
