@@ -204,8 +204,7 @@ def _householder(actor: Actor, household_id: str, operation: str) -> str:
     household = get_household(household_id)
     if household is None:
         if operation == "read":  # a refused write is recorded by the API's error mapping
-            record_access(actor, [f"HH:{household_id}"], CATEGORY, "read", result="not_found",
-                          chain=f"STAFF#{actor.staff_id}")
+            record_access(actor, [f"HH:{household_id}"], CATEGORY, "read", result="not_found")
         raise NotFound("no such household")
     return household.householder_id
 
@@ -216,7 +215,7 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[date | None, Query
     householder = _householder(actor, household_id, "read")
     state = DynamoBenefitPaymentStore().household(household_id)
     rules = load_rules()
-    record_access(actor, [household_id, householder], CATEGORY, "read", chain=f"STAFF#{actor.staff_id}")
+    record_access(actor, [household_id, householder], CATEGORY, "read")
     months = []
     for m in state.months:
         paid = sum(p.amount for p in state.payments if p.month == m.month)
