@@ -31,6 +31,7 @@ def issue_year(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"{unknown[0]}: unknown field")
     today = today_jst()
+    on_the_day = "fiscal_year" not in event
     if "fiscal_year" in event:
         fy = event["fiscal_year"]
         if type(fy) is not int or not 2000 <= fy <= 2100:
@@ -43,7 +44,7 @@ def issue_year(event: dict[str, Any], context: Any) -> dict[str, Any]:
             due = False
         if not due:
             return {"fiscal_year": fy, "issued": 0, "reason": "today is not the year's day of issue"}
-    out = vouchers.issue_year(fy, run_id=context.aws_request_id)
+    out = vouchers.issue_year(fy, run_id=context.aws_request_id, on_the_day=on_the_day)
     logger.info("vouchers issued", extra=out)
     return out
 

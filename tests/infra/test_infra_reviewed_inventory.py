@@ -165,6 +165,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                     "kokuho-collection-notices-data": "write",  # under notices/ only: the print runs
                     "kokuho-benefits-payment-notices-data": "write",  # under notices/ only: the benefit notices
                     "kokuho-health-medical-cost-notices-data": "write",  # under notices/ only: 医療費通知
+                    "kokuho-health-checkup-vouchers-data": "write",  # under notices/ only: the 受診券
                     "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
     "kokuho-exchange": {"kokuho-assessment-case-intake-data": "read", "kokuho-linkage-federation-list-data": "read",
                         "kokuho-collection-payment-intake-data": "write",

@@ -48,22 +48,45 @@ def _deliver(aws: EmbeddedAWS, key: str, data: bytes) -> dict[str, object]:
     return out
 
 
-def test_the_years_run_issues_once_and_the_attendance_file_marks_vouchers_used(aws: EmbeddedAWS) -> None:
+def _on(monkeypatch: pytest.MonkeyPatch, today: date) -> None:
+    import sys
+    from pathlib import Path
+
+    from kokuho_local.local_lambda import resolve_handler
+
+    resolve_handler("health.vouchers.issue_year", Path(__file__).resolve().parents[3] / "functions")
+    monkeypatch.setattr(sys.modules["health.vouchers"], "today_jst", lambda: today)
+
+
+def test_the_years_run_issues_once_and_the_attendance_file_marks_vouchers_used(
+        aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pypdfium2 as pdfium
+
+    from kokuho.records.notice_files import read_manifest
+
     _city()
-    out = aws.run_state_machine("health-checkup-vouchers", {"fiscal_year": 2026}, name=f"v-{secrets.token_hex(4)}")
-    assert (out["eligible"], out["issued"], out["already_held"]) == (2, 2, 0)
+    _on(monkeypatch, date(2026, 4, 15))
+    out = aws.run_state_machine("health-checkup-vouchers", {}, name=f"v-{secrets.token_hex(4)}")
+    assert (out["eligible"], out["issued"], out["already_held"], out["source"]) == (2, 2, 0, "april")
+    manifest = read_manifest("JSK-2026-20260415", aws.client("s3"))
+    assert manifest is not None and manifest["notices"] == 2 and out["printed"]["notices"] == 2
+    part = aws.client("s3").get_object(Bucket=BUCKETS_BY_LOGICAL["work"].name(),
+                                       Key=manifest["parts"][0]["key"])["Body"].read()
+    doc = pdfium.PdfDocument(part)
+    text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    assert "特定健康診査受診券" in text and "20260000001" in text and "20260000002" in text and "500円" in text
     store = DynamoHealthStore()
     held = store.vouchers(2026, ["P1", "P2", "P3", "P4", "P5"])
     assert sorted(held) == ["P1", "P3"]
     assert sorted(v.number for v in held.values()) == ["20260000001", "20260000002"]
     v1 = held["P1"]
     assert (v1.valid_from, v1.valid_until, v1.copay, v1.source) == (date(2026, 4, 15), date(2027, 3, 31), 500, "april")
-    writes = [sorted(r.subject_ids) for r in records_by_staff(STAFF) if r.operation == "write"]
-    assert writes == [["P1", "P3"]]
+    writes = [(r.category, sorted(r.subject_ids)) for r in records_by_staff(STAFF) if r.operation == "write"]
+    assert writes == [("保健事業", ["P1", "P3"]), ("通知書", ["P1", "P3"])]  # the vouchers, then their print
     assert any(r.category == "資格情報" and r.operation == "read" for r in records_by_staff(STAFF))
 
     again = aws.run_state_machine("health-checkup-vouchers", {"fiscal_year": 2026}, name=f"v-{secrets.token_hex(4)}")
-    assert (again["issued"], again["already_held"]) == (0, 2)
+    assert (again["issued"], again["already_held"], again["printed"]) == (0, 2, None)  # a catch-up by hand
     assert store.vouchers_of_year(2026) == sorted(held.values(), key=lambda v: v.number)
 
     line = {"voucher_number": v1.number, "person_id": "P1", "checked_on": "2026-06-01",
@@ -97,13 +120,7 @@ def test_the_years_run_issues_once_and_the_attendance_file_marks_vouchers_used(a
 @pytest.mark.parametrize(("today", "issued"), [(date(2026, 4, 14), 0), (date(2026, 4, 15), 2)])
 def test_the_daily_start_issues_on_the_years_day_of_issue_only(aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch,
                                                                today: date, issued: int) -> None:
-    import sys
-    from pathlib import Path
-
-    from kokuho_local.local_lambda import resolve_handler
-
-    resolve_handler("health.vouchers.issue_year", Path(__file__).resolve().parents[3] / "functions")
-    monkeypatch.setattr(sys.modules["health.vouchers"], "today_jst", lambda: today)
+    _on(monkeypatch, today)
     _city()
     out = aws.invoke("health-checkup-vouchers", {})
     assert (out["fiscal_year"], out["issued"]) == (2026, issued)

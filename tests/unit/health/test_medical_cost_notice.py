@@ -137,3 +137,30 @@ def test_the_rounds_are_data_two_a_year_and_a_bad_file_is_refused_naming_the_fie
     with pytest.raises(PeriodError, match=r"issued_on: must be after"):
         parse_rounds({"fiscal_years": {"2026": [{**good, "issued_on": "2026-06-30"},
                                                 {**second, "first_month": "2026-07"}]}})
+
+
+def test_the_voucher_prints_its_number_validity_and_copay_inside_the_page() -> None:
+    from kokuho.health.ports import Voucher
+    from kokuho.notices.checkup_voucher import VoucherNotice
+
+    v = Voucher("P1", 2026, "20260000001", date(2026, 4, 15), date(2026, 4, 15), date(2027, 3, 31), 500, "april")
+    data = NoticeBook().add(VoucherNotice(v, "北九 太郎", date(1970, 5, 1), TO)).output()
+    doc = pdfium.PdfDocument(data)
+    text = texts(data)[0]
+    for expected in ("特定健康診査受診券", "20260000001", "北九 太郎 様", "昭和45年5月1日", "令和8年4月15日",
+                     "令和9年3月31日", "500円", "北九 花子 (送付先)", "802-0001"):
+        assert expected in text, expected
+    page = doc[0]
+    width, height = page.get_size()
+    image = page.render(scale=1).to_pil().convert("L")
+    assert sum(image.histogram()[:128]) > 0.005 * image.width * image.height
+    tp = page.get_textpage()
+    margin = 5 * 72 / 25.4
+    for i in range(tp.count_chars()):
+        left, bottom, right, top = tp.get_charbox(i)
+        if right - left == 0 and top - bottom == 0:
+            continue
+        assert margin <= left and right <= width - margin and margin <= bottom and top <= height - margin
+    with pytest.raises(NoticeError, match="voucher.person_id"):
+        NoticeBook().add(VoucherNotice(Voucher(_my_number(), *list(v.__dict__.values())[1:]), "北九 太郎",
+                                       date(1970, 5, 1), TO))

@@ -65,24 +65,47 @@ def _all_persons() -> list[Any]:
     return [to_person(i) for i in PersonModel.scan(PersonModel.sk == "PROFILE")]
 
 
-def issue_year(fiscal_year: int, *, run_id: str) -> dict[str, Any]:
+def issue_year(fiscal_year: int, *, run_id: str, on_the_day: bool = True, s3: Any | None = None) -> dict[str, Any]:
+    """The year's issue (`on_the_day`: the scheduled run on the day of issue; else a catch-up by hand, whose
+    vouchers are `catch-up` and handed out at the counter). The day's vouchers (`april`) are printed — all of them,
+    so a rerun writes the same parts — under notices/JSK-<fy>-<yyyymmdd>/ of the work bucket with the manifest."""
     declare_use(USE)  # 利用停止: the insurer must offer the check-up (the data names the law)
     terms = terms_of(fiscal_year)
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
     chain = f"VOUCHERS#{fiscal_year}#run"
-    persons = _all_persons()
-    ids = sorted(p.person_id for p in persons)
+    persons = {p.person_id: p for p in _all_persons()}
+    ids = sorted(persons)
     for first in range(0, len(ids), SUBJECTS_PER_RECORD):
         record_access(actor, ids[first:first + SUBJECTS_PER_RECORD], READ_CATEGORY, "read", chain=chain)
     day = terms.issued_on
-    eligible = sorted(p.person_id for p in persons if p.insured_on(day) and in_checkup_ages(p.birth_date, fiscal_year))
+    eligible = sorted(p.person_id for p in persons.values()
+                      if p.insured_on(day) and in_checkup_ages(p.birth_date, fiscal_year))
     store = DynamoHealthStore()
     held = store.vouchers(fiscal_year, eligible)
-    drafts = [draft(p, terms, valid_from=day, source="april") for p in eligible if p not in held]
+    source = "april" if on_the_day else "catch-up"
+    drafts = [draft(p, terms, valid_from=day, source=source) for p in eligible if p not in held]
     issued = _issue(store, fiscal_year, drafts, actor, chain)
+    printed = _print(fiscal_year, day, persons, store, actor, s3) if on_the_day else None
     rates = store_rates(fiscal_year, actor=actor)
     return {"fiscal_year": fiscal_year, "issued_on": day.isoformat(), "persons": len(persons),
-            "eligible": len(eligible), "issued": len(issued), "already_held": len(held), "rates": rates["total"]}
+            "eligible": len(eligible), "issued": len(issued), "already_held": len(held), "source": source,
+            "printed": printed, "rates": rates["total"]}
+
+
+def _print(fiscal_year: int, day: date, persons: dict[str, Any], store: DynamoHealthStore, actor: Actor,
+           s3: Any | None) -> dict[str, Any]:
+    from kokuho.notices import addressee_of
+    from kokuho.notices.checkup_voucher import VoucherNotice
+    from kokuho.notices.print_run import PREFIX, print_run
+    from kokuho.records.notice_files import notice_recorder, work_bucket_put
+
+    print_id = f"JSK-{fiscal_year}-{day:%Y%m%d}"
+    notices = [VoucherNotice(v, persons[v.person_id].name_kanji, persons[v.person_id].birth_date,
+                             addressee_of(persons[v.person_id]))
+               for v in store.vouchers_of_year(fiscal_year) if v.source == "april" and v.person_id in persons]
+    manifest = print_run(print_id, notices, put=work_bucket_put(s3), record=notice_recorder(actor))
+    return {"print_id": print_id, "manifest": f"{PREFIX}{print_id}/manifest.json", "notices": manifest["notices"],
+            "pages": manifest["pages"]}
 
 
 def on_acquired(acquired: Iterable[tuple[Any, date]], today: date, actor: Any) -> list[Voucher]:

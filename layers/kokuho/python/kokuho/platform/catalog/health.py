@@ -20,10 +20,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "health-checkup-vouchers", "health.vouchers.issue_year",
         "特定健診受診券: on the year's day of issue, a voucher for every person insured that day and 40–74 in the "
-        "fiscal year who holds none; then the year's 受診率",
+        "fiscal year who holds none, printed into the work bucket with the manifest; then the year's 受診率",
         # qualification read: every person's birth date, periods and address (the ward of the 受診率)
+        # work write (notices/ only): the day's vouchers printed with the manifest
         tables={"qualification": "read", "health": "write", "access_log": "write"},
-        timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,
+        buckets={"work": "write"}, bucket_prefixes={"work": "notices/"},
+        timeout_seconds=900, memory_mb=1769, reserved_concurrency=1,
     ),
     FunctionSpec(
         "health-attendance-intake", "health.vouchers.take_attendance",
