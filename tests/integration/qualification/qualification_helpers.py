@@ -145,7 +145,7 @@ class LeakWatch:
         from kokuho.identity.mynumber import count_my_numbers
 
         for where, texts in (("response", self.responses), ("log", self.lines), ("access record", [extra])):
-            found = sum(count_my_numbers(t, inside_identifiers=True) for t in texts)
+            found = sum(count_my_numbers(_without_hex_digests(t), inside_identifiers=True) for t in texts)
             assert found == 0, f"{found} valid My Number(s) in a {where} (not shown)"
 
 
@@ -175,6 +175,14 @@ def access_records_text() -> str:
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_HEX_DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9]*[a-f])[0-9a-f]{32,128}(?![0-9A-Za-z])")
+
+
+def _without_hex_digests(text: str) -> str:
+    """A SHA-256 in hex (the disclosures' checksums) holds a valid-looking twelve-digit run about once in
+    sixty: a digest computed by the system, not a number anyone gave. Only runs with a hex letter go, so a
+    number repeated into a digest-long run of digits is still scanned."""
+    return _HEX_DIGEST.sub("<digest>", text)
 
 
 def _without_aws_request_ids(item: dict[str, Any]) -> dict[str, Any]:

@@ -22,3 +22,19 @@ def test_a_uuid_request_id_is_not_scanned_anything_else_is() -> None:
     for key in ("request_id", "purpose"):
         kept = _without_aws_request_ids({key: {"S": f"run-{n}"}})
         assert count_my_numbers(str(kept), inside_identifiers=True) == 1
+
+
+def test_a_hex_digest_in_a_response_is_not_a_leak_a_number_in_an_id_still_is() -> None:
+    """The request desk answers with the SHA-256 of each disclosure (64 hex characters): about one digest in
+    sixty holds a run of twelve digits with a valid check digit, which failed the desk's tests at random."""
+    import pytest
+    from qualification_helpers import LeakWatch
+
+    n = _number()
+    watch = LeakWatch()
+    watch.responses.append('{"pdf_sha256": "' + "f" * 20 + n + "e" * 32 + '"}')
+    watch.assert_no_my_number()
+    for leak in (f'{{"id": "P{n}"}}', f'{{"note": "{n[:4]}-{n[4:8]}-{n[8:]}"}}', '{"ref": "abcdef' + n + '"}'):
+        watch.responses[:] = [leak]
+        with pytest.raises(AssertionError):
+            watch.assert_no_my_number()
