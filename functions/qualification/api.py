@@ -50,7 +50,7 @@ from kokuho.programmes import routes as health_routes
 from kokuho.qualification import application as appsvc
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.transactions import record
-from kokuho.receipts import benefit_routes
+from kokuho.receipts import benefit_routes, claim_routes
 from kokuho.requests.suspension import UseSuspended
 
 from . import context, request_routes
@@ -379,6 +379,23 @@ ROUTES: tuple[RouteSpec, ...] = (
               benefit_routes.record_repayment, "返還金: a repayment of a claim (once by its id; never more than is "
               "unpaid), its status and renewed 5-year limit (recorded)", benefit_routes.RepaymentOut, 201,
               category=benefit_routes.CATEGORY),
+    # 療養費・出産育児一時金・葬祭費 (kokuho.receipts.claim_routes): a claim filed, decided (its notice), read.
+    RouteSpec("POST", claim_routes.CLAIMS_PATH, F.BENEFITS_RECORD, "file_other_claim", "benefits",
+              claim_routes.file_other_claim, "療養費・出産育児一時金・葬祭費: file a claim (the person, the event's "
+              "day, the documents, what its kind needs, the payee's account); the same claim again is stored once",
+              claim_routes.ClaimFiledOut, 201, category=claim_routes.CATEGORY),
+    RouteSpec("GET", claim_routes.CLAIM_PATH, F.BENEFITS_READ, "read_other_claim", "benefits",
+              claim_routes.read_other_claim, "療養費・出産育児一時金・葬祭費: a claim, its decision and its payment "
+              "(recorded; the account masked)", claim_routes.ClaimOut, category=claim_routes.CATEGORY),
+    RouteSpec("POST", claim_routes.DECISION_PATH, F.BENEFITS_DECIDE, "decide_other_claim", "benefits",
+              claim_routes.decide_other_claim, "療養費・出産育児一時金・葬祭費: decide a claim once — 支給 (the amount "
+              "by the rules of the event's fiscal year, a payment for the 総合振込 file) or 不支給 (the reasons); the "
+              "decision notice (PDF, base64, SHA-256) in the answer", claim_routes.ClaimDecisionOut,
+              category=claim_routes.CATEGORY),
+    RouteSpec("GET", claim_routes.NOTICE_PATH, F.BENEFITS_READ, "read_other_claim_notice", "benefits",
+              claim_routes.read_other_claim_notice, "療養費・出産育児一時金・葬祭費: the decision notice of a decided "
+              "claim again (PDF, base64, SHA-256; the same bytes; recorded)", claim_routes.ClaimNoticeOut,
+              category=claim_routes.CATEGORY),
 )
 _SPEC_OF: dict[Callable[..., Any], RouteSpec] = {spec.handler: spec for spec in ROUTES}
 assert len(_SPEC_OF) == len(ROUTES), "one handler per route"
@@ -435,6 +452,7 @@ app.include_router(arrears_routes.router)
 app.include_router(notice_routes.router)
 app.include_router(health_routes.router)
 app.include_router(benefit_routes.router)
+app.include_router(claim_routes.router)
 
 
 def concern_of(method: str, path: str) -> Concern | None:

@@ -237,6 +237,19 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
                                                           "basis": "国保法第63条の2"}, expect=409)
     api("POST", "/benefits/H0001/claims/BR-H0001-2024-10-1/repayments", "S1018",
         {"repayment_id": "R-1", "on": "2025-01-10", "amount": 1_000}, expect=404)
+    # 療養費・出産育児一時金・葬祭費: a claim filed, decided, read, its notice
+    claim = {"kind": "葬祭費", "person_id": "P0001", "event_on": "2024-06-02", "received_on": "2024-06-20",
+             "chief_mourner": "北九 花子", "account": {"bank_code": "0001", "branch_code": "002",
+                                                    "account_type": "普通", "account_number": "1234567",
+                                                    "holder_kana": "キタキユウ　ハナコ"}}
+    claim_id = api("POST", "/benefits/H0001/other-claims", "S1018", claim, expect=201)["claim_id"]
+    api("POST", "/benefits/H0001/other-claims", "S1018", {**claim, "chief_mourner": None}, expect=422)
+    api("GET", f"/benefits/H0001/other-claims/{claim_id}/notice", "S1018", expect=404)
+    api("POST", f"/benefits/H0001/other-claims/{claim_id}/decision", "S1031", {"decided_on": "2024-07-01"},
+        expect=200)
+    api("POST", f"/benefits/H0001/other-claims/{claim_id}/decision", "S1031", {}, expect=409)
+    api("GET", f"/benefits/H0001/other-claims/{claim_id}", "S1018", expect=200)
+    api("GET", f"/benefits/H0001/other-claims/{claim_id}/notice", "S1018", expect=200)
     # refusals before any handler
     api("GET", "/persons/P0001", None, expect=401)
     api("GET", "/persons/P0001", COUNTER.replace("3", "6"), expect=403)

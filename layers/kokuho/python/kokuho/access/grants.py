@@ -57,6 +57,9 @@ class Function(StrEnum):
     BENEFITS_READ = "benefits_read"
     BENEFITS_RECORD = "benefits_record"
     BENEFITS_WITHHOLD = "benefits_withhold"
+    # 療養費・出産育児一時金・葬祭費: the 支給・不支給の決定 of a claim (the amount, the payment) — its own grant,
+    # not the clerk's who files the claim (BENEFITS_RECORD)
+    BENEFITS_DECIDE = "benefits_decide"
 
 
 class GrantState(StrEnum):

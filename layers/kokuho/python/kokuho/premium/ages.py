@@ -80,6 +80,12 @@ def _first_march_31_after(reached: int) -> int:
     return reached + (2 - reached) % 12
 
 
+def last_preschool_month(birth: str) -> int:
+    """Absolute month (a March) of the last month as 未就学児 (義務教育就学前): the first 31 March after reaching 6.
+    The 均等割 half (below) and the 2割 copay of 療養費 (kokuho.benefits.other_benefits) both read it."""
+    return _first_march_31_after(_reached(birth, 6))
+
+
 class BirthFacts(NamedTuple):
     """What a birth date decides for one fiscal year."""
 
@@ -95,7 +101,7 @@ def birth_facts(fiscal_year: int, birth: str) -> BirthFacts:
     # Rule 2: from the month of reaching 40 through the month before the month of reaching 65.
     class2 = span(_reached(birth, 40) - start, _reached(birth, 65) - start - 1)
     # 未就学児 / child waiver: up to the first 31 March after reaching 6 / 18.
-    preschool = _first_march_31_after(_reached(birth, 6)) >= march
+    preschool = last_preschool_month(birth) >= march
     child_waived = _first_march_31_after(_reached(birth, 18)) >= march
     aged_65 = _reached(birth, 65) // 12 <= fiscal_year - 1  # reached in a calendar year before the FY's
     return BirthFacts(class2, preschool, child_waived, aged_65)

@@ -177,7 +177,8 @@ class DynamoBenefitPaymentStore(RecordsAccess):
                 elif prefix == "BINVITE#":
                     out.invited.add((str(i.doc["month"]), int(i.doc["version"])))
                 elif prefix == "BPAY#":
-                    out.payments.append(payment_of(i))
+                    if not i.doc.get("benefit"):  # a 療養費・出産・葬祭費 payment (kokuho.records.other_claims)
+                        out.payments.append(payment_of(i))
                 else:
                     out.claims.append(claim_of(dict(i.doc)))
         keys = [BenefitVersionModel.key(household_id, m, v) for m, v, _ in pointers]
