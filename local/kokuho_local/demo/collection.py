@@ -99,11 +99,11 @@ class CollectionYear:
             self.files.append({k: f.get(k) for k in ("key", "kind", "lines", "applied", "applied_yen", "by_rule",
                                                      "unmatched", "duplicates", "collection_failures")})
 
-    def _plan(self, after: date, through: date, what: str) -> None:
+    def _plan(self, after: date, through: date, what: str, ledgers: list[Any] | None = None) -> None:
         from kokuho_local.synthetic.payments import plan_payments
 
-        planned = plan_payments(self._ledgers(what), self.kinds, self.printed, after=after, through=through,
-                                seed=self.seed)
+        planned = plan_payments(self._ledgers(what) if ledgers is None else ledgers, self.kinds, self.printed,
+                                after=after, through=through, seed=self.seed)
         self.pending = sorted([*self.pending, *planned], key=lambda p: (p.on, p.kind, p.household_id))
 
     def _reminders(self, on: date) -> None:
@@ -137,7 +137,7 @@ class CollectionYear:
         self.printed = {lg.key[0]: lg.charge.version for lg in ledgers}
         self.kinds = behaviours(sorted(self.printed), self.seed, _pension_eligible(self.city, fy))
         end = date(int(change_month[:4]), int(change_month[5:7]), 1)
-        self._plan(self.last_day, end - timedelta(days=1), "plan-1")
+        self._plan(self.last_day, end - timedelta(days=1), "plan-1", ledgers)
         self._through(end)
         self.out["print_run"] = {k: printed[k] for k in ("print_id", "notices", "pages", "parts", "unaddressed")}
         self.out["behaviours"] = dict(Counter(self.kinds.values()).most_common())

@@ -142,3 +142,21 @@ def test_the_reminder_fee_is_billed_to_the_ledger_once_the_principal_is_paid() -
         {"id": "TF-H2-2024-1", "installment": 1, "amount": 150, "billed_on": "2024-07-16",
          "reminder": "TK-H2-2024-1"}]
     assert doc["late_charges_billed"] == 0 and doc["late_charges"] == []
+
+
+def test_a_payment_naming_an_installment_the_charge_no_longer_has_pays_as_unnamed() -> None:
+    # A slip keeps paying after a 更正 (domain.md §6), but the new charge may not have its installment (the
+    # counted months moved): the payment then pays the oldest unpaid first, as the ledger's state says. The 督促
+    # run and the arrears view raised KeyError on such a ledger, and the run failed for the whole city.
+    from kokuho.collection.arrears import arrears_view
+
+    store = InMemoryCollectionStore()
+    store.put_charge(charge_from_version("H4", 2024, version=2, payer_id="H4-P1", annual=80_000,
+                                         installments=split_equally(80_000, MONTHS[2:])))  # August … March
+    store.apply([LedgerWrite(("H4", 2024), "H4-P1", [PaymentEntry("old-slip", date(2024, 7, 1), 10_000, "収納", 1)])],
+                [], actor="setup", chain="setup")
+    out = run_reminders(store, on=date(2024, 10, 10), actor="system:reminders", fee=100)
+    assert out["reminders"] == 1  # August's 10,000 paid by the old slip; September's (due 30 September) reminded
+    assert store.ledger_items[("H4", 2024)].reminders[0]["installment"] == 4
+    view = arrears_view(store.ledger_items[("H4", 2024)], date(2024, 10, 10))
+    assert [(i.number, i.paid) for i in view.installments][:2] == [(3, 10_000), (4, 0)]

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from kokuho.collection.late_charge import Installment, Payment, apply_payments
-from kokuho.collection.ledger import InstallmentState
+from kokuho.collection.late_charge import Installment, apply_payments
+from kokuho.collection.ledger import InstallmentState, engine_payments
 from kokuho.collection.ports import StoredLedger
 
 LIMIT_YEARS = 2  # 国民健康保険法 第110条
@@ -141,7 +141,7 @@ def broken_pledges(ledger: StoredLedger, on: date | None = None) -> set[str]:
 def applied_by_installment(ledger: StoredLedger) -> dict[int, list[tuple[date, int]]]:
     """What each installment received, (day, amount), by the one rule of domain.md §6."""
     applied = apply_payments([Installment(i.number, i.amount, i.due) for i in ledger.charge.installments],
-                             [Payment(p.on, p.amount, p.installment) for p in ledger.payments])
+                             engine_payments(ledger.charge, ledger.payments))
     return applied.applied
 
 

@@ -188,6 +188,14 @@ def _status(amount: int, paid: int, due: date, as_of: date | None) -> str:
     return OVERDUE if as_of is not None and as_of > due else OPEN
 
 
+def engine_payments(charge: Charge, payments: Iterable[PaymentEntry]) -> list[Payment]:
+    """The ledger's payments as the engine applies them (`apply_payments`): a payment naming an installment the
+    charge no longer has (a slip of an earlier version, after a 更正 moved the counted months) pays as an
+    unnamed one — the oldest unpaid first."""
+    numbers = {i.number for i in charge.installments}
+    return [Payment(p.on, p.amount, p.installment if p.installment in numbers else None) for p in payments]
+
+
 def ledger_state(charge: Charge, payments: Iterable[PaymentEntry], disbursements: Iterable[Disbursement] = (),
                  *, as_of: date | None = None) -> LedgerState:
     """Each installment's paid and unpaid amount and status (as of a day, for `overdue`), and what of an
@@ -196,8 +204,7 @@ def ledger_state(charge: Charge, payments: Iterable[PaymentEntry], disbursements
     out = list(disbursements)
     applied = apply_payments(
         [Installment(i.number, i.amount, i.due) for i in charge.installments],
-        [Payment(p.on, p.amount, p.installment if any(i.number == p.installment for i in charge.installments)
-                 else None) for p in payments])
+        engine_payments(charge, payments))
     paid = {i.number: sum(amount for _, amount in applied.applied[i.number]) for i in charge.installments}
     disbursed = sum(d.amount for d in out)
     overpayment = applied.overpayment - disbursed

@@ -25,12 +25,11 @@ from kokuho.collection.late_charge import (
     Installment,
     LateChargeRates,
     MissingRates,
-    Payment,
     apply_payments,
     assess_late_charges,
     load_rates,
 )
-from kokuho.collection.ledger import PENSION_KIND, ledger_state
+from kokuho.collection.ledger import PENSION_KIND, engine_payments, ledger_state
 from kokuho.collection.ledger_batches import apply_in_batches
 from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger
 
@@ -85,7 +84,7 @@ def late_charges_due(ledger: StoredLedger, on: date, rates: LateChargeRates | No
     try:
         result = assess_late_charges(
             [Installment(i.number, i.amount, i.due) for i in ledger.charge.installments],
-            [Payment(p.on, p.amount, p.installment) for p in ledger.payments if p.on <= on], on,
+            engine_payments(ledger.charge, [p for p in ledger.payments if p.on <= on]), on,
             rates or load_rates())
     except MissingRates:
         return []
@@ -101,7 +100,7 @@ def fees_due(ledger: StoredLedger, on: date) -> list[dict[str, Any]]:
     billed = {str(b["reminder"]) for b in ledger.fees}
     paid = {n: sum(a for d, a in applied if d <= on) for n, applied in apply_payments(
         [Installment(i.number, i.amount, i.due) for i in ledger.charge.installments],
-        [Payment(p.on, p.amount, p.installment) for p in ledger.payments]).applied.items()}
+        engine_payments(ledger.charge, ledger.payments)).applied.items()}
     amounts = {i.number: i.amount for i in ledger.charge.installments}
     h, fy = ledger.key
     return [{"id": f"TF-{h}-{fy}-{int(r['installment'])}", "installment": int(r["installment"]),
