@@ -99,10 +99,11 @@ class InMemoryQualificationStore:
         return self.persons(person_ids), {h: self.households[h] for h in household_ids if h in self.households}
 
     def projection_facts(self, person_ids: Iterable[str], household_ids: Iterable[str],
-                         fiscal_years: Sequence[int]) -> ProjectionFacts:
+                         fiscal_years: Sequence[int], profiles: Iterable[str] | None = None) -> ProjectionFacts:
         ids, hids = list(person_ids), list(household_ids)
         cases = {fy: {h: case for h in hids if (case := self.household_case(h, fy)) is not None} for fy in fiscal_years}
-        return ProjectionFacts(self.persons(ids), {fy: self.incomes(ids, fy) for fy in fiscal_years},
+        wanted = ids if profiles is None else [i for i in ids if i in set(profiles)]
+        return ProjectionFacts(self.persons(wanted), {fy: self.incomes(ids, fy) for fy in fiscal_years},
                                {fy: self.care(ids, fy) for fy in fiscal_years}, cases)
 
     def cards(self, person_id: str) -> list[Card]:

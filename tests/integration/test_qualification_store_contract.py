@@ -160,3 +160,6 @@ def test_profiles_and_projection_facts_read_back_alike(store: Any) -> None:
     assert facts.incomes == {2023: {}, 2024: store.incomes(["P1", "P2"], 2024)} and facts.incomes[2024]
     assert facts.care == {2023: {}, 2024: store.care(["P1", "P2"], 2024)} and facts.care[2024]
     assert facts.cases == {2023: {}, 2024: {"H1": store.household_case("H1", 2024)}}
+    only = store.projection_facts(["P1", "P2"], ["H1"], [2024], profiles=["P2"])  # the caller holds P1's
+    assert only.persons == store.persons(["P2"])
+    assert only.incomes == {2024: facts.incomes[2024]} and only.cases == {2024: facts.cases[2024]}

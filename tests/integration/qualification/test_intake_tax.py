@@ -173,3 +173,24 @@ def test_encoding_and_trailer_errors_refuse_the_file(household: None, data: str,
     if data in ("shift_jis", "bom"):
         assert "offset" in out["errors"][0]
     assert repo.incomes_of(["P0001"], 2024) == {}
+
+
+def test_the_tax_file_reads_each_persons_record_once(household: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A June file of a city's persons: finding a line's person reads their record; the projection uses it
+    (their versions still checked in the transaction) instead of reading every member two more times."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    profiles: list[str] = []
+    original = DynamoHandler.batch_get_item
+
+    def batch_get_item(self: Any) -> Any:
+        for request in self.body["RequestItems"].values():
+            profiles.extend(k["pk"]["S"] for k in request["Keys"] if k["sk"]["S"] == "PROFILE"
+                            and k["pk"]["S"].startswith(repo.person_pk("")))
+        return original(self)
+
+    monkeypatch.setattr(DynamoHandler, "batch_get_item", batch_get_item)
+    out = run("tax", file_bytes([income_line("P0001", 3_000_000), income_line("P0002", 800_000)]))
+    assert out["status"] == "applied", out
+    read = [p for p in profiles if p in (repo.person_pk("P0001"), repo.person_pk("P0002"))]
+    assert sorted(read) == [repo.person_pk("P0001"), repo.person_pk("P0002")], profiles  # was each twice

@@ -56,6 +56,11 @@ def find_persons(atena_nos: Iterable[str]) -> dict[str, str | None]:
     """宛名番号 → person id for many: persons the register brought in (id A<宛名番号>) by batch read; the
     others by who was registered with the code (batch read), confirmed through the search index (a code
     two persons hold is nobody's); a code nobody was registered with is not in the file."""
+    return _find_persons_read(atena_nos)[0]
+
+
+def _find_persons_read(atena_nos: Iterable[str]) -> tuple[dict[str, str | None], dict[str, Person]]:
+    """`find_persons`, with the persons its batch read found (the caller needs not read them again)."""
     wanted = list(dict.fromkeys(atena_nos))
     direct = repo.get_persons([residents.PERSON_PREFIX + a for a in wanted])
     out: dict[str, str | None] = {}
@@ -64,7 +69,7 @@ def find_persons(atena_nos: Iterable[str]) -> dict[str, str | None]:
         out[a] = p.person_id if p is not None and p.resident_code == a else None
     for a in application.wired().holders_of_codes([a for a, p in out.items() if p is None]):
         out[a] = find_person(a)
-    return out
+    return out, {p.person_id: p for p in direct.values() if out.get(p.resident_code) == p.person_id}
 
 
 def file_state() -> residents.FileState:
@@ -227,8 +232,8 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
         if out_of_time():
             raise OutOfTime
         part = todo[first:first + CHUNK]
-        ids = find_persons(x.atena_no for x in part)
-        persons = repo.get_persons([p for p in ids.values() if p])
+        ids, persons = _find_persons_read(x.atena_no for x in part)
+        persons.update(repo.get_persons([p for p in ids.values() if p and p not in persons]))
         groups: dict[tuple[str, int], list[tax.TaxLine]] = defaultdict(list)
         for x in part:
             pid = ids[x.atena_no]
@@ -246,7 +251,8 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
             entries.append(registrations.HouseholdFacts(household_id, fy, incomes, {}, application.INCOME_CATEGORY,
                                                         operation, [LineMark(tax.KIND, digest, x.line) for x in group]))
             applied += len(group)
-        application.register_facts_many(actor, entries)  # several households a transaction
+        # several households a transaction; the members read here are not read again
+        application.register_facts_many(actor, entries, persons=persons)
         households += len(groups)
     return {"applied": applied, "held": held, "households": households, "already_applied": len(lines) - len(todo)}
 
@@ -301,7 +307,7 @@ def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: C
     for first in range(0, len(entries), CHUNK):
         if out_of_time():
             raise OutOfTime
-        application.register_facts_many(actor, entries[first:first + CHUNK])
+        application.register_facts_many(actor, entries[first:first + CHUNK], persons=persons)
     return {"applied": len(todo), "households": len(groups), "already_applied": len(lines) - len(todo)}
 
 

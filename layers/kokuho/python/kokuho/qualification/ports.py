@@ -120,9 +120,10 @@ class QualificationStore(Protocol):
                  household_ids: Iterable[str]) -> tuple[dict[str, Person], dict[str, Household]]:
         """The profiles of these persons and households that exist (strongly consistent), in one request."""
     def projection_facts(self, person_ids: Iterable[str], household_ids: Iterable[str],
-                         fiscal_years: Sequence[int]) -> ProjectionFacts:
-        """The persons' profiles, their income and care records of each year and the households' cases
-        of each year, in one request (a projection costs one read, whatever the years and kinds)."""
+                         fiscal_years: Sequence[int], profiles: Iterable[str] | None = None) -> ProjectionFacts:
+        """The persons' profiles (only those of `profiles` when given: the caller has the others), their
+        income and care records of each year and the households' cases of each year, in one request (a
+        projection costs one read, whatever the years and kinds)."""
     def cards(self, person_id: str) -> list[Card]: ...
     def incomes(self, person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]: ...
     def care(self, person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, Any]]: ...

@@ -108,7 +108,9 @@ class Facts:
         missing = [h for h in hids if any((h, fy) not in self.cases for fy in fys)]
         if not (wanted or missing or profiles):
             return {}
-        found = self.store.projection_facts(list(dict.fromkeys([*wanted, *profiles])), missing, fys)
+        # only the profiles asked for: the callers hold the others (read with the records they change)
+        found = self.store.projection_facts(list(dict.fromkeys([*wanted, *profiles])), missing, fys,
+                                            profiles=profiles)
         for fy in fys:
             for p in wanted:
                 self.incomes.setdefault((p, fy), found.incomes[fy].get(p))
@@ -518,17 +520,22 @@ def _chunks(entries: Sequence[HouseholdFacts], max_items: int) -> list[list[int]
 
 
 def register_facts_many(store: QualificationStore, actor: Actor, entries: Sequence[HouseholdFacts], *,
-                        attempts: int = 4, max_items: int = FACTS_TRANSACTION_ITEMS) -> list[dict[str, Any]]:
+                        attempts: int = 4, max_items: int = FACTS_TRANSACTION_ITEMS,
+                        persons: Mapping[str, Person] | None = None) -> list[dict[str, Any]]:
     """`register_incomes` / `register_care` of many households, several a transaction: each household's
     records, re-projected case, version checks and markers commit together with the access record naming
     them, or not at all. Households, members, stored records and cases are read in batches. A
     transaction that does not commit (a household or member changed meanwhile, or the access chain
-    moved) is read again and retried. Returns the projected cases in the order of `entries`."""
+    moved) is read again and retried. Returns the projected cases in the order of `entries`.
+    `persons`: members the caller has just read (an intake reads them to find its lines' persons): not
+    read again — their versions are still checked in the transaction, and a retry reads everyone."""
     wanted = list(dict.fromkeys(e.household_id for e in entries))
     households = store.households_of(wanted)
     if len(households) < len(wanted):
         raise NotFound("no such household")
-    persons = store.persons(m.person_id for h in households.values() for m in h.members)
+    member_ids = list(dict.fromkeys(m.person_id for h in households.values() for m in h.members))
+    known = {i: persons[i] for i in member_ids if persons is not None and i in persons}
+    persons = {**known, **store.persons(i for i in member_ids if i not in known)}
     facts = Facts(store)
     facts.load(persons, wanted, {e.fiscal_year for e in entries})
     cases: list[dict[str, Any]] = []

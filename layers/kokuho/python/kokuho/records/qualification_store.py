@@ -117,11 +117,13 @@ class PynamoQualificationStore:
         return persons, households
 
     def projection_facts(self, person_ids: Iterable[str], household_ids: Iterable[str],
-                         fiscal_years: Sequence[int]) -> ProjectionFacts:
+                         fiscal_years: Sequence[int], profiles: Iterable[str] | None = None) -> ProjectionFacts:
         persons_, households_ = list(dict.fromkeys(person_ids)), list(dict.fromkeys(household_ids))
         file, cases = repo.PersonModel.Meta.table_name, HouseholdCaseModel.Meta.table_name
+        records = [f"{kind}#{fy}" for fy in fiscal_years for kind in ("INCOME", "CARE")]
+        wanted = set(persons_ if profiles is None else profiles)
         keys = {file: [(repo.person_pk(p), sk) for p in persons_
-                       for sk in ("PROFILE", *(f"{kind}#{fy}" for fy in fiscal_years for kind in ("INCOME", "CARE")))],
+                       for sk in (*(("PROFILE",) if p in wanted else ()), *records)],
                 cases: [HouseholdCaseModel.key(h, fy) for h in households_ for fy in fiscal_years]}
         facts = ProjectionFacts({}, {fy: {} for fy in fiscal_years}, {fy: {} for fy in fiscal_years},
                                 {fy: {} for fy in fiscal_years})
