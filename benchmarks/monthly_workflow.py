@@ -133,6 +133,9 @@ LATENCY_MS = {"TransactWriteItems": 25, "BatchGetItem": 10, "Query": 8, "PutItem
               "GetItem": 5, "DeleteItem": 5, "BatchWriteItem": 10, "TransactGetItems": 10, "Scan": 8}
 
 
+OTHER_SECTIONS = "<!-- section: "  # where the sections of other benchmarks begin in scale_model.md
+
+
 def scale_model(measured: dict[str, Any], households: int = 1_000_000, batch_size: int = 100) -> str:
     """Wall time and cost of the annual run of `households` on AWS, from the measured units per household
     (counted from what the embedded AWS read and wrote) and the published limits and prices."""
@@ -255,7 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_model:
         model = scale_model(results[-1], batch_size=args.batch_size)
         print(model)
-        (HERE / "scale_model.md").write_text(model, encoding="utf-8")
+        path = HERE / "scale_model.md"
+        # sections other benchmarks write stay (benchmarks/city_intake.py --write-model: the June intake)
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        kept = old[old.index(OTHER_SECTIONS):] if OTHER_SECTIONS in old else ""
+        path.write_text(model.rstrip("\n") + ("\n\n" + kept if kept else "\n"), encoding="utf-8")
     return 0
 
 
