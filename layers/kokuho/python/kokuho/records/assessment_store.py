@@ -73,7 +73,7 @@ def _add_version(tx: TransactWrite, new: NewVersion, chunk: ChunkWrite) -> None:
     # The ledger (調定) follows the version in the same transaction: billed from this version on.
     add_charge(tx, charge_from_version(new.household_id, new.fiscal_year, version=new.version, payer_id=new.payer_id,
                                        annual=int(new.result["annual"]), installments=new.installments),
-               decreased=new.difference < 0)
+               decreased=new.difference < 0, first=new.notice_kind == "決定通知")
 
 
 class DynamoAssessmentStore:

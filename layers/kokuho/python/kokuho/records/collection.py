@@ -217,11 +217,22 @@ def _installments_doc(charge: Charge) -> list[dict[str, Any]]:
              **({"kind": i.kind} if i.kind != ORDINARY else {})} for i in charge.installments]
 
 
-def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool) -> None:
+def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool, first: bool = False) -> None:
     """The ledger's charge from a stored assessment version, in that version's transaction: created, or
     replaced when the version is newer (payments and disbursements untouched). `decreased`: the version
-    lowered the premium, so the ledger may now hold an overpayment (marked for the overpayment run)."""
+    lowered the premium, so the ledger may now hold an overpayment (marked for the overpayment run).
+
+    `first`: the household's first decided version of the year (its 決定通知) — no charge, so no ledger,
+    can exist before it (a ledger is only ever created here): the same item is put, on the condition that
+    there is none (an update's expression costs the embedded AWS ~30 times a put: most of an annual run)."""
     pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
+    if first and not decreased:
+        tx.save(LedgerModel(
+            pk, sk, household_id=charge.household_id, fiscal_year=charge.fiscal_year, payer_id=charge.payer_id,
+            version=charge.version, annual=charge.annual, installments=_installments_doc(charge),
+            gsi1pk=f"PAYER#{charge.payer_id}", gsi1sk=f"FY#{charge.fiscal_year}#{charge.household_id}"),
+            condition=LedgerModel.pk.does_not_exist())
+        return
     actions: list[Any] = [
         LedgerModel.household_id.set(charge.household_id), LedgerModel.fiscal_year.set(charge.fiscal_year),
         LedgerModel.payer_id.set(charge.payer_id), LedgerModel.version.set(charge.version),
