@@ -48,6 +48,7 @@ PRICE = {"ddb_wru": 1.4269 / 2 / 1e6, "ddb_rru": 0.285 / 2 / 1e6, "lambda_gb_s":
 # a transaction of up to 100 items, two-phase, taken as 25 ms).
 LATENCY_MS = {"read_request": 5.0, "transaction": 25.0}
 LAMBDA_GB = 1.0
+LAMBDA_VCPU = LAMBDA_GB * 1024 / 1769  # at 1,769 MB a function has one vCPU; CPU scales with memory
 LAMBDA_TIMEOUT_S = 900
 
 
@@ -223,7 +224,8 @@ def scale_model(tax: dict[str, Any], insured: int) -> dict[str, Any]:
     intake's own CPU (measured: total minus the embedded AWS's share), its read requests and transactions
     (each waiting one latency, one after the other: the state machine takes one file at a time), and the
     items it wrote (2 write units an item: every write is transactional) and read."""
-    per_line_s = (tax["intake_cpu_ms_per_line"] + tax["read_requests_per_line"] * LATENCY_MS["read_request"]
+    per_line_s = (tax["intake_cpu_ms_per_line"] / LAMBDA_VCPU
+                  + tax["read_requests_per_line"] * LATENCY_MS["read_request"]
                   + tax["transactions_per_line"] * LATENCY_MS["transaction"]) / 1000
     seconds = insured * per_line_s
     invocations = max(1, -(-int(seconds) // (LAMBDA_TIMEOUT_S - 90)))  # each stops with 90 s left: `partial`
@@ -248,6 +250,8 @@ SOURCES = (
     "TransactWriteItems, up to 100 actions: "
     "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html",
     "Lambda timeout at most 900 s: https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html",
+    "Lambda CPU in proportion to memory, one vCPU at 1,769 MB: "
+    "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html",
     "Lambda $0.20 a million requests, duration per GB-second: "
     "https://docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/lambda.html",
     "Step Functions Standard, Asia Pacific (Tokyo) $0.0250 a thousand state transitions: "
@@ -270,7 +274,8 @@ def model_section(measured: dict[str, Any], model: dict[str, Any], when: str) ->
         "function answers `partial` with 90 s left of its 900 s, then is invoked again on the same file "
         "(lines already applied are skipped by their markers)",
         f"- a line costs the intake's own CPU measured here ({tax['intake_cpu_ms_per_line']} ms: the run's CPU "
-        "less moto's handling of the requests), plus its read requests "
+        f"less moto's handling of the requests) on the {LAMBDA_VCPU:.2f} vCPU of a {LAMBDA_GB:g} GB Lambda (taken "
+        "as this machine's core), plus its read requests "
         f"({tax['read_requests_per_line']} a line, {LATENCY_MS['read_request']:g} ms each) and transactions "
         f"({tax['transactions_per_line']} a line: several households of up to 96 items, "
         f"{LATENCY_MS['transaction']:g} ms each), one after the other",
