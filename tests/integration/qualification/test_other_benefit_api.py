@@ -103,6 +103,13 @@ def test_claims_filed_decided_with_notices_and_paid_once(staffed: None) -> None:
 
     out = call("POST", f"{CLAIMS}/{birth}/decision", staff_id=DECIDER, body={"decided_on": "2025-10-01"})[1]
     assert (out["amount"], out["to_provider"], out["to_payee"]) == (500_000, 470_000, 30_000)
+    # the notice of the mother's claim is addressed to the householder: reading the householder is recorded too
+    def reads_of_householder() -> int:
+        return sum(1 for r in records_by_staff(CLERK) if r.operation == "read" and "P1" in r.subject_ids)
+
+    seen = reads_of_householder()
+    assert call("GET", f"{CLAIMS}/{birth}/notice", staff_id=CLERK)[0] == 200
+    assert reads_of_householder() == seen + 1
     out = call("POST", f"{CLAIMS}/{funeral}/decision", staff_id=DECIDER, body={"decided_on": "2025-12-01"})[1]
     assert (out["approved"], out["payment_id"]) == (False, None)
     assert out["reasons"] == ["the deceased was not insured on 2025-11-02"]

@@ -27,7 +27,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kokuho.access.actor import authorised_actor
-from kokuho.access.records import Actor
+from kokuho.access.records import Actor, record_access
 from kokuho.benefits.claim_ports import StoredClaim
 from kokuho.benefits.claims import ClaimConflict, ClaimNotFound, ClaimRejected, decide_claim, file_claim
 from kokuho.benefits.other_benefits import Claim, claim_id_of
@@ -234,7 +234,8 @@ def _chain(actor: Actor) -> str:
     return f"STAFF#{actor.staff_id}"
 
 
-def _notice(stored: StoredClaim, decision: dict[str, Any]) -> dict[str, Any]:
+def _notice(actor: Actor, stored: StoredClaim, decision: dict[str, Any]) -> dict[str, Any]:
+    """The decision notice, addressed to the householder's 送付先 (whose name and address are read: recorded)."""
     from kokuho.records.qualification import get_household, get_persons
 
     household = get_household(stored.claim.household_id)
@@ -242,6 +243,7 @@ def _notice(stored: StoredClaim, decision: dict[str, Any]) -> dict[str, Any]:
     payer = get_persons([householder]).get(householder) if householder else None
     if payer is None:
         raise NotFound("the household's householder is not on the qualification file")
+    record_access(actor, [payer.person_id], CATEGORY, "read", chain=_chain(actor))
     c = stored.claim
     payee = c.chief_mourner if c.kind == "葬祭費" and c.chief_mourner else payer.name_kanji
     data, pages = render(OtherBenefitNotice(
@@ -312,15 +314,16 @@ def decide_other_claim(household_id: HouseholdId, claim_id: ClaimId, body: Claim
            "to_provider": d.decision.to_provider, "reasons": list(d.decision.reasons), "decided_on": on.isoformat()}
     return {"household_id": household_id, "claim_id": claim_id, "kind": d.stored.claim.kind, **doc,
             "basis": d.decision.basis, "payment_id": d.payment.payment_id if d.payment else None,
-            "notice": _notice(d.stored, doc)}
+            "notice": _notice(actor, d.stored, doc)}
 
 
 def read_other_claim_notice(household_id: HouseholdId, claim_id: ClaimId) -> dict[str, Any]:
     declare_use(USE)
-    s = _stored(household_id, claim_id, _actor())
+    actor = _actor()
+    s = _stored(household_id, claim_id, actor)
     if s.decision is None:
         raise NotFound("no decision of that claim yet")
-    return _notice(s, s.decision)
+    return _notice(actor, s, s.decision)
 
 
 __all__ = ["CATEGORY", "CLAIMS_PATH", "CLAIM_PATH", "DECISION_PATH", "NOTICE_PATH", "ClaimBasisOut",
