@@ -130,3 +130,11 @@ def test_a_year_without_rules_is_refused_and_ids_are_stable() -> None:
     assert a == claim_id_of("葬祭費", "H0001", "P0003", date(2025, 11, 2), None)
     assert a != claim_id_of("葬祭費", "H0001", "P0004", date(2025, 11, 2), None)
     assert Claim.from_json(judo().to_json()) == judo()
+
+
+def test_the_funeral_right_runs_from_the_funeral_not_the_death() -> None:
+    on = date(2025, 11, 2)  # died; the funeral on 5 November: the 2 years run from the day after it
+    d = decide(funeral(received_on=date(2027, 11, 4)), Facts(True), rules_for(on))
+    assert d.approved and d.basis["claim_limit"] == "2027-11-05"
+    late = decide(funeral(received_on=date(2027, 11, 6)), Facts(True), rules_for(on))
+    assert not late.approved and "lapsed on 2027-11-05" in late.reasons[0]

@@ -11,7 +11,8 @@ A claim is decided against the rules of the fiscal year of its event (kokuho/dat
   (recorded; the federation settles it), the rest goes to the householder.
 - 葬祭費: the ordinance's amount, to the one who held the funeral (喪主); the deceased insured on the date of death.
 Never when another insurer pays the benefit (資格喪失後の給付 of the former employee insurance, …), never after the
-2-year right (国保法 第110条), never without the documents the kind requires: each refusal says why.
+2-year right (国保法 第110条; from the day after the care was paid for, the birth, the funeral), never without
+the documents the kind requires: each refusal says why.
 """
 
 from __future__ import annotations
@@ -209,7 +210,10 @@ def decide(claim: Claim, facts: Facts, rules: Rules, *, rate: Decimal | None = N
     basis: dict[str, Any] = {"fiscal_year": rules.fiscal_year, "kind": claim.kind}
     if claim.kind not in KINDS:
         raise ValueError(f"kind: one of {', '.join(KINDS)}")
-    last_day = years_later(claim.event_on, rules.claim_years)
+    # the right runs from the day after the event: the care paid for, the birth — for a 葬祭費 the funeral, not the
+    # death (the death day stands in when the funeral's day is not given)
+    start = claim.funeral_on if claim.kind == "葬祭費" and claim.funeral_on is not None else claim.event_on
+    last_day = years_later(start, rules.claim_years)
     basis["claim_limit"] = last_day.isoformat()
     if claim.received_on > last_day:
         reasons.append(f"the right lapsed on {last_day.isoformat()} (2 years, 国保法第110条)")
