@@ -135,3 +135,17 @@ def test_claims_filed_decided_with_notices_and_paid_once(staffed: None) -> None:
     assert any(r.result == "rejected" for r in records_by_staff(CLERK))
     assert any(r.result == "denied" for r in records_by_staff(CASHIER))
     assert any(r.operation == "write" and r.subject_ids == ["P3"] for r in records_by_staff(DECIDER))
+
+
+def test_an_overseas_claim_is_decided_at_the_rate_given_and_refused_without_one(staffed: None) -> None:
+    world()
+    abroad = {**JUDO, "subkind": "海外療養費", "paid": None, "paid_foreign": "812.40", "currency": "USD",
+              "standard": 200_000, "documents": ["診療内容明細書", "領収明細書", "翻訳文", "渡航の事実が分かる書類"]}
+    claim = call("POST", CLAIMS, staff_id=CLERK, body=abroad)[1]["claim_id"]
+    before = item_counts("receipts")
+    status, out, _ = call("POST", f"{CLAIMS}/{claim}/decision", staff_id=DECIDER, body={})
+    assert status == 422 and "rate" in str(out)
+    assert item_counts("receipts") == before  # nothing decided, nothing paid
+    out = call("POST", f"{CLAIMS}/{claim}/decision", staff_id=DECIDER, body={"rate": "150.25"})[1]
+    # 812.40 × 150.25 = 122,063.1 → 122,063 yen paid; below the standard; 3割 → 36,620 (rounded to 10 yen)
+    assert (out["basis"]["paid"], out["basis"]["copay_equivalent"], out["amount"]) == (122_063, 36_620, 85_443)

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kokuho.benefits.other_benefits import (
     Claim,
@@ -138,3 +140,14 @@ def test_the_funeral_right_runs_from_the_funeral_not_the_death() -> None:
     assert d.approved and d.basis["claim_limit"] == "2027-11-05"
     late = decide(funeral(received_on=date(2027, 11, 6)), Facts(True), rules_for(on))
     assert not late.approved and "lapsed on 2027-11-05" in late.reasons[0]
+
+
+@given(paid=st.integers(0, 5_000_000), standard=st.integers(0, 5_000_000),
+       birth=st.dates(date(1951, 4, 2), date(2025, 5, 1)), ratio70=st.sampled_from(["2割", "3割"]))
+def test_a_ryoyohi_never_pays_more_than_the_recognised_cost_nor_less_than_nothing(
+        paid: int, standard: int, birth: date, ratio70: str) -> None:
+    d = decide(judo(paid=paid, standard=standard), Facts(True, birth, ratio70), rules_for(date(2025, 6, 3)))
+    cost = min(paid, standard)
+    assert d.approved and 0 <= d.amount <= cost
+    assert d.amount + d.basis["copay_equivalent"] == cost and d.basis["copay_equivalent"] % 10 == 0
+    assert d.basis["copay_ratio"] in ("2割", "3割")
