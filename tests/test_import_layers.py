@@ -180,6 +180,8 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              # (kokuho.linkage.exchange_ports; wired to kokuho.records.linkage_exchange)
              "kokuho.linkage.exchange_ports", "kokuho.linkage.provision", "kokuho.linkage.query",
              "kokuho.linkage.exchange_records", "kokuho.linkage.retention",
+             # retention of every class: the data and rule, the S3 classes (client handed in), the run
+             "kokuho.retention.classes", "kokuho.retention.objects", "kokuho.retention.run",
              "kokuho.identity.vault_ports", "kokuho.identity.vault_service",
              "kokuho.identity.keyed_hash",
              # the information file (資格管理): its port, the registrations and reads, and the pure rules

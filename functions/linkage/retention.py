@@ -1,23 +1,42 @@
-"""Lambda: retention purge of the linkage area — 情報提供等記録 past 7 years, expired query results."""
+"""Lambda: the retention run over every class of kokuho/data/retention — `report` (what is due, by class and
+count, no personal data) or `purge` (delete it, one access record per class with the count)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from kokuho.access.run_identity import acts_as_run
-from kokuho.linkage.retention import purge_exchange_records
+import boto3
+
+from kokuho.access.actor import Actor
+from kokuho.access.records import record_access
+from kokuho.access.run_identity import acts_as_run, run_id_of
 from kokuho.platform.observability import get_logger
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
+from kokuho.retention.run import run_retention
 
 logger = get_logger("linkage-retention")
 WORKFLOW = "linkage-retention"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 PURPOSE = "保存期間を過ぎた記録の消去"
+MODES = ("report", "purge")
 
 
 @acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    mode = event.get("mode", "purge")
+    if mode not in MODES:
+        raise ValueError(f"mode: one of {', '.join(MODES)}")
+    run_id = run_id_of(event, context)
+    actor = Actor("system:retention", run_id, PURPOSE, chain=f"RETENTION#{run_id}")
+
+    def record(class_id: str, category: str, count: int) -> None:
+        # what was purged, by class and count: the subject is the class, never a person
+        record_access(actor, [f"RETENTION#{class_id}"], category, f"purge:{count}")
+
     # The clock is never taken from the input: a scheduled purge cannot be told to purge early.
-    out = purge_exchange_records(datetime.now(UTC))
-    logger.info("linkage retention purge", extra=out)
+    out = run_retention(datetime.now(UTC), s3=boto3.client("s3", region_name=aws_region()),
+                        bucket_name=lambda b: BUCKETS_BY_LOGICAL[b].name(), dry_run=mode == "report",
+                        record=record)
+    logger.info("retention run", extra={"mode": mode, "classes": out["classes"]})
     return out

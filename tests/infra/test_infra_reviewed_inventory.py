@@ -119,7 +119,8 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-linkage-provision-refuse": {"linkage": "write", "linkage_records": "write",
                                         "access_log": "append"},
     "kokuho-linkage-provision-send": {"linkage": "write"},
-    "kokuho-linkage-retention-purge": {"linkage": "write", "linkage_records": "write"},
+    # every retention class (kokuho/data/retention): each class's deletion recorded by class and count
+    "kokuho-linkage-retention-purge": {"linkage": "write", "linkage_records": "write", "access_log": "append"},
     "kokuho-linkage-federation-export": {"qualification": "read", "access_log": "append"},  # its reads' trail
     "kokuho-linkage-federation-intake": {"federation": "write", "access_log": "append"},  # its records' trail
     "kokuho-linkage-federation-list": {},
@@ -166,6 +167,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                     "kokuho-benefits-payment-notices-data": "write",  # under notices/ only: the benefit notices
                     "kokuho-health-medical-cost-notices-data": "write",  # under notices/ only: 医療費通知
                     "kokuho-health-checkup-vouchers-data": "write",  # under notices/ only: the 受診券
+                    "kokuho-linkage-retention-purge-data": "write",  # under notices/ only: past retention
                     "KokuhoWorkflows/monthlyassessmentExecutionRole": "write"},  # the distributed map
     "kokuho-exchange": {"kokuho-assessment-case-intake-data": "read", "kokuho-linkage-federation-list-data": "read",
                         "kokuho-collection-payment-intake-data": "write",
@@ -177,7 +179,9 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                         "kokuho-city-intake-list-data": "read", "kokuho-city-intake-data": "write",
                         "kokuho-benefits-receipt-intake-data": "write", "kokuho-benefits-receipt-list-data": "read",
                         "kokuho-health-attendance-intake-data": "write",
-                        "kokuho-benefits-payment-file-data": "write"},  # outgoing/benefits/: the 総合振込 file
+                        "kokuho-benefits-payment-file-data": "write",  # outgoing/benefits/: the 総合振込 file
+                        # deletes processed/, outgoing/, rejected/ files past retention (kokuho/data/retention)
+                        "kokuho-linkage-retention-purge-data": "write"},
     "kokuho-access-logs": {},  # written by the S3 logging service only
     "kokuho-athena-results": {"KokuhoAudit/SecurityAthenaSecurityAthenaUser": "write"},  # its query results
 }
@@ -191,7 +195,6 @@ AUDIT_KEY_USERS: dict[str, str] = {
     **{name: "encrypt" for name in _API},
     # the data-access roles append the access records, as the member of staff (api) or the run (workflows)
     **{f"{name}-data": "encrypt" for name in _APPENDS + _API},
-    "kokuho-linkage-retention-purge-data": "encrypt",  # deletes expired 情報提供等記録 (on the audit key)
     "kokuho-audit-digest-data": "encrypt",  # writes the signed digests to the audit bucket
     "kokuho-audit-verify-data": "decrypt",
     "KokuhoAudit/AccessHistoryVerifier": "decrypt",  # the security team's read-only policy

@@ -11,6 +11,7 @@ import pytest
 from freezegun import freeze_time
 from linkage_world import PERSONS, World
 
+from kokuho.access.records import records_of_chain
 from kokuho.identity.mynumber import count_my_numbers
 from kokuho.linkage.crypto import KeyPair, b64d
 from kokuho.linkage.exchange_records import Exchange, record_exchange, records_for_request
@@ -107,14 +108,50 @@ def test_records_are_kept_seven_years_then_purged(world: World) -> None:
     assert "old-1" not in remaining and "edge-1" not in remaining and "young-1" in remaining
 
 
-def test_retention_workflow_purges_old_records_and_keeps_recent_ones(world: World) -> None:
+def _put_at(world: World, bucket: str, key: str, at: datetime) -> None:
+    with freeze_time(at):  # the object's LastModified: the day its retention counts from
+        world.aws.client("s3").put_object(Bucket=world.aws.bucket_name(bucket), Key=key, Body=b"x")
+
+
+def _keys(world: World, bucket: str) -> set[str]:
+    out = world.aws.client("s3").list_objects_v2(Bucket=world.aws.bucket_name(bucket))
+    return {o["Key"] for o in out.get("Contents", [])}
+
+
+def test_retention_workflow_reports_then_purges_every_enforced_class(world: World) -> None:
     now = datetime.now(UTC)
     _backdated("ancient-1", now.replace(year=now.year - 8))
     _backdated("recent-1", now.replace(year=now.year - 6))
-    out = world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(6)}", timeout_s=120)
-    assert out["records_deleted"] >= 1
+    old, young = now - timedelta(days=3 * 366), now - timedelta(days=300)
+    _put_at(world, "exchange", "processed/KG/old.csv", old)
+    _put_at(world, "exchange", "processed/KG/young.csv", young)
+    _put_at(world, "exchange", "outgoing/QUALCONT/old.csv", old)
+    _put_at(world, "exchange", "incoming/waiting.csv", old)  # not yet taken in: no retention class
+    _put_at(world, "work", "notices/N-OLD/part-0001.pdf", old)
+    _put_at(world, "work", "notices/N-NEW/part-0001.pdf", young)
+
+    report = world.aws.run_state_machine("linkage-retention", {"dry_run": True},
+                                         name=f"ret-dry-{secrets.token_hex(6)}", timeout_s=120)
+    assert report["dry_run"] is True
+    assert {k: v["due"] for k, v in report["classes"].items() if k != "linkage-records"} == {
+        "exchange-processed": 1, "exchange-outgoing": 1, "exchange-rejected": 0, "work-notices": 1}
+    assert report["classes"]["linkage-records"]["due"] >= 1
+    assert "P100" not in json.dumps(report) and ".csv" not in json.dumps(report)  # counts, never a person
+    assert len(_keys(world, "exchange")) == 4 and len(_keys(world, "work")) == 2  # nothing went
+    assert "ancient-1" in {r.request_id for r in ExchangeRecordModel.scan()}
+
+    name = f"ret-{secrets.token_hex(6)}"
+    out = world.aws.run_state_machine("linkage-retention", {}, name=name, timeout_s=120)
+    assert out["classes"]["linkage-records"]["deleted"] >= 1 and out["classes"]["work-notices"]["deleted"] == 1
     remaining = {r.request_id for r in ExchangeRecordModel.scan()}
     assert "ancient-1" not in remaining and "recent-1" in remaining
+    assert _keys(world, "exchange") == {"processed/KG/young.csv", "incoming/waiting.csv"}
+    assert _keys(world, "work") == {"notices/N-NEW/part-0001.pdf"}
+    # what was purged, by class and count, recorded as the run
+    recorded = {r.subject_ids[0]: r for r in records_of_chain(f"RETENTION#{name}")}
+    assert recorded["RETENTION#work-notices"].operation == "purge:1"
+    assert recorded["RETENTION#exchange-processed"].terminal_id == name
+    assert recorded["RETENTION#exchange-processed"].staff_id == "system:retention"
 
 
 def test_setup_keeps_one_city_key_whose_private_part_is_only_under_kms(world: World) -> None:

@@ -1,35 +1,35 @@
-"""Retention of 情報提供等記録: kept 7 years (番号法施行令第30条), then purged by the scheduled
-retention workflow; the same run deletes expired query results (TTL is lazy).
+"""Retention of 情報提供等記録 (class `linkage-records` of kokuho/data/retention: 7 years, 番号法施行令第30条),
+purged by the scheduled retention workflow (kokuho.retention.run); the same run deletes expired query
+results (TTL is lazy).
 
-The project's rule (`record_purge_date`): a record made on day D may be deleted from the day that is
-7 years after D (29 February → 1 March); it is kept for every day before that.
+The rule is kokuho.retention.classes.due_date: a record made on day D (in Japan) may be deleted from the day
+that is 7 years after D (29 February → 1 March); it is kept for every day before that, and while a legal
+hold names its person.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 
 from kokuho.dates.tokyo import TOKYO  # the day of a record is its day in Japan
 from kokuho.linkage.exchange_ports import ExchangeStore
 from kokuho.linkage.exchange_store import store_or_wired
 from kokuho.linkage.query import purge_expired_results
+from kokuho.retention.classes import decide, due_date, latest_due_day, retention_class
 
-RETENTION_YEARS = 7
+CLASS_ID = "linkage-records"
+RETENTION_YEARS = retention_class(CLASS_ID).period_years
 FIRST_MONTH = date(2015, 10, 1)  # マイナンバー制度 start: no linkage record can be older
 
 
 def record_purge_date(recorded_on: date) -> date:
-    try:
-        return recorded_on.replace(year=recorded_on.year + RETENTION_YEARS)
-    except ValueError:  # 29 February in a non-leap target year
-        return date(recorded_on.year + RETENTION_YEARS, 3, 1)
+    return due_date(recorded_on, RETENTION_YEARS)
 
 
 def latest_purgeable_day(today: date) -> date:
-    """The last recording day whose records may be deleted on `today` (the same day 7 years back;
-    on 29 February, the 28th: records of a 29 February wait until 1 March, see record_purge_date)."""
-    day = 28 if (today.month, today.day) == (2, 29) else today.day
-    return date(today.year - RETENTION_YEARS, today.month, day)
+    """The last recording day whose records may be deleted on `today` (see latest_due_day)."""
+    return latest_due_day(today, RETENTION_YEARS)
 
 
 def _months(start: date, end: date) -> list[str]:
@@ -40,18 +40,29 @@ def _months(start: date, end: date) -> list[str]:
     return out
 
 
-def purge_exchange_records(now: datetime | None = None, *, store: ExchangeStore | None = None) -> dict[str, int]:
-    """Delete records past 7 years; returns counts. Queried month by month (no table scan)."""
+def purge_exchange_records(now: datetime | None = None, *, store: ExchangeStore | None = None,
+                           dry_run: bool = False, holds: Collection[str] = ()) -> dict[str, int]:
+    """Delete records past 7 years (count them only when `dry_run`); a record whose person is under a
+    legal hold is kept and counted as held. Queried month by month (no table scan)."""
     store = store_or_wired(store)
     now = now or datetime.now(UTC)
     today = now.astimezone(TOKYO).date()
+    cls = retention_class(CLASS_ID)
     last_day = latest_purgeable_day(today)
     # recorded_at holds UTC timestamps: this bound over-selects by up to 9 hours; the exact rule is below.
     bound = (last_day + timedelta(days=1)).isoformat()
-    deleted = 0
+    due = held = 0
     for month in _months(FIRST_MONTH, last_day):
         for rec in store.records_of_month(month, bound):
-            if record_purge_date(datetime.fromisoformat(rec.recorded_at).astimezone(TOKYO).date()) <= today:
-                store.delete_record(rec.record_id)
-                deleted += 1
-    return {"records_deleted": deleted, "query_results_deleted": purge_expired_results(now, store=store)}
+            recorded_on = datetime.fromisoformat(rec.recorded_at).astimezone(TOKYO).date()
+            decision = decide(cls, recorded_on, today, [rec.person_id] if rec.person_id else (), holds)
+            if decision == "held":
+                held += 1
+            elif decision == "delete":
+                due += 1
+                if not dry_run:
+                    store.delete_record(rec.record_id)
+    if dry_run:
+        return {"records_due": due, "records_held": held}
+    return {"records_deleted": due, "records_held": held,
+            "query_results_deleted": purge_expired_results(now, store=store)}

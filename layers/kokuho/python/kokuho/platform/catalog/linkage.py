@@ -40,9 +40,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  "情報照会: decrypt with the city's key, validate, store with expiry, record",
                  tables={**_LINK}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-retention-purge", "linkage.retention.handler",
-                 "Retention: 情報提供等記録 after 7 years, expired query results",
-                 tables={"linkage": "write", "linkage_records": "write"}, timeout_seconds=900,
-                 reserved_concurrency=1),  # one purge at a time
+                 "Retention of every class (kokuho/data/retention): report, then purge — 情報提供等記録 "
+                 "after 7 years, exchange files and notices after 2, expired query results",
+                 # access_log: each class's deletion recorded (class and count); exchange: processed/,
+                 # outgoing/, rejected/ files deleted; work: notices/ only
+                 tables={"linkage": "write", "linkage_records": "write", "access_log": "write"},
+                 buckets={"exchange": "write", "work": "write"}, bucket_prefixes={"work": "notices/"},
+                 timeout_seconds=900, reserved_concurrency=1),  # one purge at a time
     FunctionSpec("linkage-setup", "linkage.setup.handler",
                  "情報連携 setup: the city's key pair (private part under KMS), the network's signing key",
                  tables={"linkage": "write"}),
@@ -87,7 +91,8 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
     ),
     StateMachineSpec(
         "linkage-retention", "linkage_retention.asl.json",
-        "Retention purge: 情報提供等記録 (7 years), expired query results",
+        "Retention of every class (kokuho/data/retention): report by class and count, then purge unless "
+        "a dry run",
         substitutions={"RetentionPurgeFunction": ("function", "linkage-retention-purge")},
         schedules=(Schedule("cron(30 3 * * ? *)", {}, "daily 03:30 Asia/Tokyo"),),
     ),
