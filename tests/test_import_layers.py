@@ -182,6 +182,7 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              "kokuho.linkage.exchange_records", "kokuho.linkage.retention",
              # retention of every class: the data and rule, the S3 classes (client handed in), the run
              "kokuho.retention.classes", "kokuho.retention.objects", "kokuho.retention.run",
+             "kokuho.retention.holds", "kokuho.retention.hold_ports",
              "kokuho.identity.vault_ports", "kokuho.identity.vault_service",
              "kokuho.identity.keyed_hash",
              # the information file (資格管理): its port, the registrations and reads, and the pure rules

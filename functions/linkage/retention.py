@@ -1,5 +1,6 @@
 """Lambda: the retention run over every class of kokuho/data/retention — `report` (what is due, by class and
-count, no personal data) or `purge` (delete it, one access record per class with the count)."""
+count, no personal data) or `purge` (delete it, one access record per class with the count); a person under
+a legal hold keeps their records (kokuho.retention.holds)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kokuho.access.run_identity import acts_as_run, run_id_of
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 from kokuho.retention.run import run_retention
+from kokuho.retention.wiring import hold_store
 
 logger = get_logger("linkage-retention")
 WORKFLOW = "linkage-retention"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
@@ -37,6 +39,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # The clock is never taken from the input: a scheduled purge cannot be told to purge early.
     out = run_retention(datetime.now(UTC), s3=boto3.client("s3", region_name=aws_region()),
                         bucket_name=lambda b: BUCKETS_BY_LOGICAL[b].name(), dry_run=mode == "report",
-                        record=record)
+                        holds=hold_store().held_persons(), record=record)
     logger.info("retention run", extra={"mode": mode, "classes": out["classes"]})
     return out

@@ -119,8 +119,10 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-linkage-provision-refuse": {"linkage": "write", "linkage_records": "write",
                                         "access_log": "append"},
     "kokuho-linkage-provision-send": {"linkage": "write"},
-    # every retention class (kokuho/data/retention): each class's deletion recorded by class and count
-    "kokuho-linkage-retention-purge": {"linkage": "write", "linkage_records": "write", "access_log": "append"},
+    # every retention class (kokuho/data/retention): each class's deletion recorded by class and count;
+    # the legal holds in force read (requests)
+    "kokuho-linkage-retention-purge": {"linkage": "write", "linkage_records": "write", "access_log": "append",
+                                       "requests": "read"},
     "kokuho-linkage-federation-export": {"qualification": "read", "access_log": "append"},  # its reads' trail
     "kokuho-linkage-federation-intake": {"federation": "write", "access_log": "append"},  # its records' trail
     "kokuho-linkage-federation-list": {},

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from freezegun import freeze_time
 from linkage_world import PERSONS, World
 
-from kokuho.access.records import records_of_chain
+from kokuho.access.records import records_of_chain, records_of_subject
+from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
+from kokuho.cli.main import main as cli_main
 from kokuho.identity.mynumber import count_my_numbers
 from kokuho.linkage.crypto import KeyPair, b64d
 from kokuho.linkage.exchange_records import Exchange, record_exchange, records_for_request
@@ -152,6 +154,40 @@ def test_retention_workflow_reports_then_purges_every_enforced_class(world: Worl
     assert recorded["RETENTION#work-notices"].operation == "purge:1"
     assert recorded["RETENTION#exchange-processed"].terminal_id == name
     assert recorded["RETENTION#exchange-processed"].staff_id == "system:retention"
+
+
+def _record_of(person: str, rid: str, at: datetime) -> None:
+    record_exchange(Exchange("provision", "全国健康保険協会福岡支部", "北九州市", "2", rid, at.isoformat(),
+                             "provided", person_id=person), recorded_at=at)
+
+
+def test_a_legal_hold_placed_with_its_grant_stops_the_purge_of_that_person_until_lifted(world: World) -> None:
+    put_staff(StaffMember("S0777", "法務 次郎", "保険年金課", date(2020, 4, 1), None))
+    put_grant(Grant("S0777", "G-HOLD", "legal_hold", "保存期間の停止 (legal hold)", "訴訟 (民事訴訟法)",
+                    "保険年金課", date(2020, 4, 1), date(2099, 3, 31), "S0001", "2020-04-01T00:00:00+09:00"))
+    now = datetime.now(UTC)
+    _record_of("P300", "held-1", now.replace(year=now.year - 8))
+    _record_of("P400", "free-1", now.replace(year=now.year - 8))
+
+    # without the grant: refused, recorded, nothing held
+    assert cli_main(["retention", "--as", "S0001", "hold", "P300", "--reason", "訴訟"]) == 1
+    assert [r.result for r in records_of_subject("P300")] == ["denied"]
+    assert cli_main(["retention", "--as", "S0777", "hold", "P300", "--reason", " "]) == 2  # a hold says why
+    assert cli_main(["retention", "--as", "S0777", "hold", "P300", "--reason", "訴訟"]) == 0
+    assert cli_main(["retention", "--as", "S0777", "hold", "P300", "--reason", "訴訟"]) == 2  # once
+    assert [(r.operation, r.result) for r in records_of_subject("P300")][-1] == ("hold", "ok")
+
+    report = world.aws.run_state_machine("linkage-retention", {"dry_run": True},
+                                         name=f"ret-dry-{secrets.token_hex(6)}", timeout_s=120)
+    assert report["classes"]["linkage-records"]["held"] == 1
+    world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(6)}", timeout_s=120)
+    remaining = {r.request_id for r in ExchangeRecordModel.scan()}
+    assert "held-1" in remaining and "free-1" not in remaining
+
+    assert cli_main(["retention", "--as", "S0777", "lift", "P300"]) == 0
+    assert cli_main(["retention", "--as", "S0777", "lift", "P300"]) == 2  # none in force
+    world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(6)}", timeout_s=120)
+    assert "held-1" not in {r.request_id for r in ExchangeRecordModel.scan()}
 
 
 def test_setup_keeps_one_city_key_whose_private_part_is_only_under_kms(world: World) -> None:

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("kokuho.cli.audit", "verify the access-record chain"),
     "requests": ("kokuho.cli.requests", "a person's requests about their data (開示・訂正・利用停止) and inquiries"),
     "qualification": ("kokuho.cli.qualification", "the NHI file's search index: rebuild it (reindex, recorded)"),
+    "retention": ("kokuho.cli.retention", "legal holds (保存期間の停止) that stop the retention purge for a person"),
     "trail": ("kokuho.cli.trail", "security review of CloudTrail logs: detections (scan) and integrity (validate)"),
 }
 

@@ -42,9 +42,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("linkage-retention-purge", "linkage.retention.handler",
                  "Retention of every class (kokuho/data/retention): report, then purge — 情報提供等記録 "
                  "after 7 years, exchange files and notices after 2, expired query results",
-                 # access_log: each class's deletion recorded (class and count); exchange: processed/,
-                 # outgoing/, rejected/ files deleted; work: notices/ only
-                 tables={"linkage": "write", "linkage_records": "write", "access_log": "write"},
+                 # access_log: each class's deletion recorded (class and count); requests: the legal
+                 # holds in force (kokuho.records.legal_holds); exchange: processed/, outgoing/,
+                 # rejected/ files deleted; work: notices/ only
+                 tables={"linkage": "write", "linkage_records": "write", "access_log": "write",
+                         "requests": "read"},
                  buckets={"exchange": "write", "work": "write"}, bucket_prefixes={"work": "notices/"},
                  timeout_seconds=900, reserved_concurrency=1),  # one purge at a time
     FunctionSpec("linkage-setup", "linkage.setup.handler",

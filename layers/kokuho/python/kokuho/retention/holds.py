@@ -1,0 +1,35 @@
+"""Legal holds (保存期間の停止): a named person's records are not deleted by the retention run while a hold
+is in force (kokuho.retention.classes.decide). Placed and lifted by staff with the `legal_hold` grant, each
+recorded as an access to the person (category 保存期間の停止); the store is a port (HoldStore; adapter
+kokuho.records.legal_holds on the requests table)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kokuho.access.actor import Actor
+from kokuho.retention.hold_ports import CATEGORY, HoldStore, LegalHold
+
+__all__ = ["CATEGORY", "HoldError", "HoldStore", "LegalHold", "lift_hold", "place_hold"]
+
+
+class HoldError(ValueError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+
+
+def place_hold(actor: Actor, person_id: str, reason: str, on: date, *, store: HoldStore) -> LegalHold:
+    if not person_id.strip():
+        raise HoldError("person", "a person id")
+    if not reason.strip():
+        raise HoldError("reason", "a hold names why it is placed")
+    hold = LegalHold(person_id, reason.strip(), on, actor.staff_id)
+    if not store.put_hold(actor, hold):
+        raise HoldError("person", "a hold is in force already")
+    return hold
+
+
+def lift_hold(actor: Actor, person_id: str, *, store: HoldStore) -> None:
+    if not store.remove_hold(actor, person_id):
+        raise HoldError("person", "no hold in force")
