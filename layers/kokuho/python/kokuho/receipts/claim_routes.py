@@ -243,7 +243,7 @@ def _notice(actor: Actor, stored: StoredClaim, decision: dict[str, Any]) -> dict
     payer = get_persons([householder]).get(householder) if householder else None
     if payer is None:
         raise NotFound("the household's householder is not on the qualification file")
-    record_access(actor, [payer.person_id], CATEGORY, "read", chain=_chain(actor))
+    record_access(actor, [payer.person_id], CATEGORY, "read")
     c = stored.claim
     payee = c.chief_mourner if c.kind == "葬祭費" and c.chief_mourner else payer.name_kanji
     data, pages = render(OtherBenefitNotice(
