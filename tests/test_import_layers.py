@@ -208,7 +208,15 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              # federation export, who the caller is (kokuho.access.identity, .run_identity)
              "kokuho.intake.framing", "kokuho.intake.residents", "kokuho.intake.tax", "kokuho.intake.welfare",
              "kokuho.intake.care", "kokuho.intake.pension", "kokuho.assessment.intake",
-             "kokuho.linkage.federation_export", "kokuho.access.identity", "kokuho.access.run_identity")
+             "kokuho.linkage.federation_export", "kokuho.access.identity", "kokuho.access.run_identity",
+             # collection on AWS: the payment intake, the overpayment, reminder, arrears, statistics, pension and
+             # notice runs (kokuho.collection.ports, .pension_ports; wired to kokuho.records.collection,
+             # .pension_targets and .notice_files in kokuho.payments.wiring)
+             "kokuho.payments.service", "kokuho.payments.arrears_service", "kokuho.payments.notice_service",
+             "kokuho.payments.pension_service", "kokuho.payments.accounts")
+# Routes of the private API reach storage through the same ports; they are built on powertools' Router (the
+# API's own library), so only the table models and the AWS SDK are kept out of them.
+ROUTES_BEHIND_PORTS = ("kokuho.payments.routes", "kokuho.payments.arrears_routes", "kokuho.payments.notice_routes")
 # The adapters (kokuho.records) sit below the services: they may use the platform, each other, the pure
 # domain and a service's ports (the types they implement), nothing else of the services — listed with
 # the reason.
@@ -246,6 +254,14 @@ def test_use_cases_reach_storage_only_through_their_ports() -> None:
     wrong = [f"{m} imports {t}" for m, targets in imports().items() if m in USE_CASES
              for t in sorted(targets) if _within(t, ("kokuho.records", *AWS_SDKS))]
     assert set(USE_CASES) <= imports().keys()
+    assert not wrong, "\n".join(wrong)
+
+
+def test_routes_reach_storage_only_through_their_ports() -> None:
+    kept_out = ("kokuho.records", *(sdk for sdk in AWS_SDKS if sdk != "aws_lambda_powertools"))
+    wrong = [f"{m} imports {t}" for m, targets in imports().items() if m in ROUTES_BEHIND_PORTS
+             for t in sorted(targets) if _within(t, kept_out)]
+    assert set(ROUTES_BEHIND_PORTS) <= imports().keys()
     assert not wrong, "\n".join(wrong)
 
 

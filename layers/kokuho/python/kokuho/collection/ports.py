@@ -20,6 +20,7 @@ class WriteConflict(Exception):
 
 
 LedgerKey = tuple[str, int]  # (household id, fiscal year)
+LEDGER_CATEGORY = "収納情報"  # the access records' category of a ledger's reads and writes
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from kokuho.notices.model import NoticeError, check_notice
 from kokuho.notices.render import NoticeBook
 
 PREFIX = "notices/"
+CATEGORY = "通知書"  # the access records' category: notices hold the payer's name, address and premium
 PER_PART = 500  # notices a part: ≈ 2,000 pages, ≈ 3.5 MB
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

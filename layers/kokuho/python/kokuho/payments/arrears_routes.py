@@ -33,10 +33,11 @@ from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.collection import arrears_actions
 from kokuho.collection.arrears import STAFF_KINDS, arrears_view, view_doc
+from kokuho.collection.ports import LEDGER_CATEGORY
 from kokuho.dates.tokyo import today_jst
+from kokuho.payments import wiring
 from kokuho.qualification.application import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected
-from kokuho.records.collection import LEDGER_CATEGORY, DynamoCollectionStore
 from kokuho.requests.suspension import declare_use
 
 ARREARS_PATH = "/collection/arrears/{household_id}/{fiscal_year}"
@@ -219,7 +220,7 @@ def read_arrears(household_id: HouseholdId, fiscal_year: FiscalYear,
                  as_of: Annotated[date | None, Query()] = None) -> dict[str, Any]:
     declare_use(ARREARS)
     actor, key = _actor(), (household_id, fiscal_year)
-    found = DynamoCollectionStore().ledgers([key])
+    found = wiring.store().ledgers([key])
     if key not in found:
         raise _not_found_read(actor, f"HH:{household_id}", "no ledger of that household for that fiscal year")
     view = arrears_view(found[key], as_of or today_jst())
@@ -229,7 +230,7 @@ def read_arrears(household_id: HouseholdId, fiscal_year: FiscalYear,
 
 def record_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, body: ActionIn) -> dict[str, Any]:
     declare_use(ARREARS)
-    actor, key, store = _actor(), (household_id, fiscal_year), DynamoCollectionStore()
+    actor, key, store = _actor(), (household_id, fiscal_year), wiring.store()
     today = today_jst()
     on = body.on or today
     if on > today:
@@ -252,7 +253,7 @@ def record_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, bo
 
 def read_statistics(fiscal_year: FiscalYear) -> dict[str, Any]:
     actor = _actor()
-    doc = DynamoCollectionStore().statistics(fiscal_year)
+    doc = wiring.store().statistics(fiscal_year)
     if doc is None:
         raise _not_found_read(actor, f"STATISTICS:FY{fiscal_year}",
                               "no statistics made for that fiscal year yet (the arrears workflow makes them)")

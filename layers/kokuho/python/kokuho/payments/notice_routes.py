@@ -28,9 +28,10 @@ from kokuho.access.records import Actor, record_access
 from kokuho.collection.ledger import ledger_state
 from kokuho.dates.tokyo import today_jst
 from kokuho.notices import NoticeBook, PaymentNotice, addressee_of
+from kokuho.notices.print_run import CATEGORY
+from kokuho.payments import wiring
+from kokuho.qualification import application
 from kokuho.qualification.application import NotFound
-from kokuho.records.collection import DynamoCollectionStore
-from kokuho.records.notice_files import CATEGORY
 from kokuho.requests.suspension import declare_use
 
 NOTICE_PATH = "/collection/notices/{household_id}/{fiscal_year}"
@@ -65,13 +66,11 @@ def read_notice(household_id: Annotated[str, Path(pattern=HOUSEHOLD)],
                 fiscal_year: Annotated[int, Path(ge=2000, le=2100)],
                 issued_on: Annotated[date | None, Query()] = None) -> dict[str, Any]:
     declare_use("collection.notices")  # 利用停止: the notice of the premium is owed by law (the data says which)
-    from kokuho.records.qualification import get_persons
-
     actor, key, on = _actor(), (household_id, fiscal_year), issued_on or today_jst()
-    ledger = DynamoCollectionStore().ledgers([key]).get(key)
+    ledger = wiring.store().ledgers([key]).get(key)
     if ledger is None:
         raise _not_found(actor, f"HH:{household_id}", "no ledger of that household for that fiscal year")
-    payer = get_persons([ledger.charge.payer_id]).get(ledger.charge.payer_id)
+    payer = application.wired().persons([ledger.charge.payer_id]).get(ledger.charge.payer_id)
     if payer is None:
         raise _not_found(actor, f"HH:{household_id}", "the ledger's payer is not on the qualification file")
     state = ledger_state(ledger.charge, ledger.payments, ledger.disbursements, as_of=on)

@@ -22,8 +22,8 @@ from kokuho.collection.ledger import ledger_state
 from kokuho.collection.slips import slips_of
 from kokuho.notices import PaymentNotice, addressee_of
 from kokuho.notices.print_run import PER_PART, PREFIX, print_run
-from kokuho.records.collection import DynamoCollectionStore
-from kokuho.records.notice_files import notice_recorder, work_bucket_put
+from kokuho.payments import wiring
+from kokuho.qualification import application
 from kokuho.requests.suspension import declare_use
 
 STAFF_ID = "system:notice-run"
@@ -37,12 +37,10 @@ def print_id_of(fiscal_year: int, issued_on: date) -> str:
 
 
 def _payers(payer_ids: Sequence[str], actor: Actor, chain: str) -> dict[str, Any]:
-    from kokuho.records.qualification import get_persons
-
     out: dict[str, Any] = {}
     for first in range(0, len(payer_ids), SUBJECTS_PER_RECORD):
         part = list(payer_ids[first:first + SUBJECTS_PER_RECORD])
-        out.update(get_persons(part))
+        out.update(application.wired().persons(part))
         record_access(actor, part, READ_CATEGORY, "read", chain=chain)
     return out
 
@@ -54,7 +52,7 @@ def print_payment_notices(*, fiscal_year: int, issued_on: date, run_id: str, per
     declare_use("collection.notices")  # 利用停止: the notice of the premium is owed by law (the data says which)
     print_id = print_id_of(fiscal_year, issued_on)
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
-    store = DynamoCollectionStore()
+    store = wiring.store()
     ledgers = sorted((lg for lg in store.all_ledgers() if lg.key[1] == fiscal_year),
                      key=lambda lg: lg.key)  # a fixed order: a rerun writes the same parts
     payers = _payers(sorted({lg.charge.payer_id for lg in ledgers}), actor, f"NOTICES#{print_id}#payers")
@@ -67,8 +65,8 @@ def print_payment_notices(*, fiscal_year: int, issued_on: date, run_id: str, per
         state = ledger_state(lg.charge, lg.payments, lg.disbursements, as_of=issued_on)
         notices.append(PaymentNotice(lg.charge, payer.name_kanji, addressee_of(payer), issued_on, state=state))
     store.put_slips([s for n in notices for s in slips_of(n.charge, n.state)])
-    manifest = print_run(print_id, notices, put=work_bucket_put(s3), record=notice_recorder(actor),
-                         per_part=per_part)
+    put, record = wiring.notice_writer(actor, s3)
+    manifest = print_run(print_id, notices, put=put, record=record, per_part=per_part)
     return {"print_id": print_id, "fiscal_year": fiscal_year, "issued_on": issued_on.isoformat(),
             "manifest": f"{PREFIX}{print_id}/manifest.json", "notices": manifest["notices"],
             "pages": manifest["pages"], "parts": len(manifest["parts"]), "unaddressed": len(unaddressed),

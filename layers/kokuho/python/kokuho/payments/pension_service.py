@@ -16,9 +16,7 @@ from typing import Any
 from kokuho.access.records import Actor
 from kokuho.collection.pension_run import HouseholdFacts, facts_of_case, file_requests, run_pension
 from kokuho.collection.ports import LedgerKey
-from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
-from kokuho.records.collection import DynamoCollectionStore
-from kokuho.records.pension_targets import DynamoPensionStore
+from kokuho.payments import wiring
 from kokuho.requests.suspension import declare_use
 
 STAFF_ID = "system:pension-run"
@@ -55,11 +53,7 @@ class QualificationFacts:
 
 
 def _put(file_id: str, data: bytes) -> None:
-    import boto3
-
-    boto3.client("s3", region_name=aws_region()).put_object(
-        Bucket=BUCKETS_BY_LOGICAL["exchange"].name(), Key=f"{PREFIX}{file_id}.jsonl", Body=data,
-        ContentType="application/x-ndjson")
+    wiring.exchange_put(PREFIX, ".jsonl", "application/x-ndjson")(file_id, data)
 
 
 def run_pension_deduction(*, on: date, run_id: str) -> dict[str, Any]:
@@ -67,7 +61,7 @@ def run_pension_deduction(*, on: date, run_id: str) -> dict[str, Any]:
     the insurer in one 特別徴収依頼 file under outgoing/pension/ of the exchange bucket (its key returned)."""
     declare_use("collection.payments")  # 利用停止: 特別徴収 is a way of collecting under 国保法第76条の3
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
-    store, pensions = DynamoCollectionStore(), DynamoPensionStore()
+    store, pensions = wiring.store(), wiring.pension_store()
     out = run_pension(store, QualificationFacts(actor), pensions, on=on, actor=actor)
     filed = file_requests(store, pensions, on=on, actor=actor, put=_put)
     if filed["file_id"]:

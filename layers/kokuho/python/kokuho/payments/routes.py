@@ -24,11 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.collection import unmatched
-from kokuho.collection.ports import RefundAccount, WriteConflict
+from kokuho.collection.ports import LEDGER_CATEGORY, RefundAccount, WriteConflict
 from kokuho.identity.mynumber import contains_my_number
+from kokuho.payments import wiring
 from kokuho.qualification.application import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected
-from kokuho.records.collection import LEDGER_CATEGORY, DynamoCollectionStore
 from kokuho.requests.suspension import declare_use
 
 QUEUE_PATH = "/collection/unmatched"
@@ -122,7 +122,7 @@ def _actor() -> Actor:
 def unmatched_queue(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) -> dict[str, Any]:
     declare_use(PAYMENTS)
     actor = _actor()
-    items = unmatched.queue(DynamoCollectionStore(), limit)
+    items = unmatched.queue(wiring.store(), limit)
     shown = sorted({i.payer_id for i in items if i.payer_id}) or ["no-match"]
     # The look at the queue is recorded: the payers it shows (or that it showed none).
     record_access(actor, shown, CATEGORY, "read")
@@ -133,7 +133,7 @@ def unmatched_queue(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) 
 
 def resolve_unmatched(payment_id: Annotated[str, Path(pattern=ID)], body: ResolutionIn) -> dict[str, Any]:
     declare_use(PAYMENTS)
-    actor, store = _actor(), DynamoCollectionStore()
+    actor, store = _actor(), wiring.store()
     try:
         if body.action == "assign":
             assert body.household_id is not None and body.fiscal_year is not None  # the model's rule
@@ -154,7 +154,7 @@ def name_refund_account(refund_id: Annotated[str, Path(pattern=ID)], body: Accou
     account = RefundAccount(body.bank_code, body.branch_code, body.account_type, body.account_number,
                             body.holder_kana, "申出口座")
     try:
-        DynamoCollectionStore().set_refund_account(refund_id, account, actor=_actor())
+        wiring.store().set_refund_account(refund_id, account, actor=_actor())
     except WriteConflict:
         raise Conflict("no refund held for an account under that id") from None
     return {"refund_id": refund_id, "status": "ready"}

@@ -1,6 +1,6 @@
 """The collection use cases on DynamoDB: payment-file intake (kokuho.collection.payment_intake), the
-overpayment run and the refund file (kokuho.collection.overpayments), each with the DynamoDB collection
-store and its system actor (its access records name the run)."""
+overpayment run and the refund file (kokuho.collection.overpayments), each with the collection
+store (kokuho.payments.wiring) and its system actor (its access records name the run)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from kokuho.collection import overpayments, reminders
 from kokuho.collection.payment_files import KINDS
 from kokuho.collection.payment_intake import intake_payment_file
 from kokuho.collection.zengin import Requester
+from kokuho.payments import wiring
 from kokuho.payments.accounts import public_funds_account
-from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
-from kokuho.records.collection import DynamoCollectionStore
 from kokuho.requests.suspension import declare_use
 
 PURPOSE = "保険料の収納 (国保法第79条の2・地方自治法第231条の3)"
@@ -30,7 +29,7 @@ def take_payment_file(kind: str, data: bytes, *, key: str, run_id: str, received
         return {"accepted": False, "key": key, "kind": kind,
                 "errors": [{"line": 0, "field": "kind", "message": f"must be one of {', '.join(KINDS)}"}]}
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
-    return intake_payment_file(kind, data, store=DynamoCollectionStore(), actor=actor, key=key,
+    return intake_payment_file(kind, data, store=wiring.store(), actor=actor, key=key,
                                received_on=received_on)
 
 
@@ -51,20 +50,14 @@ def run_overpayments(*, on: date, run_id: str) -> dict[str, Any]:
     公金受取口座 a linkage query stored, else held until the payer names an account)."""
     declare_use("collection.refunds")  # 利用停止: refunds and 充当 are owed by law (the data says which)
     actor = Actor(staff_id=OVERPAYMENT_STAFF_ID, terminal_id=run_id, purpose=REFUND_PURPOSE)
-    return overpayments.run_overpayments(DynamoCollectionStore(), on=on, actor=actor,
+    return overpayments.run_overpayments(wiring.store(), on=on, actor=actor,
                                          account_of=lambda payer: public_funds_account(payer, actor=actor))
 
 
 def write_refund_file(*, on: date) -> dict[str, Any]:
     """Every ready refund into one 総合振込 file in the exchange bucket (outgoing/refunds/)."""
-    import boto3
-
-    def put(file_id: str, data: bytes) -> None:
-        boto3.client("s3", region_name=aws_region()).put_object(
-            Bucket=BUCKETS_BY_LOGICAL["exchange"].name(), Key=f"outgoing/refunds/{file_id}.txt", Body=data,
-            ContentType="text/plain")
-
-    out = overpayments.write_refund_file(DynamoCollectionStore(), requester(), on, put)
+    put = wiring.exchange_put("outgoing/refunds/", ".txt", "text/plain")
+    out = overpayments.write_refund_file(wiring.store(), requester(), on, put)
     if out["file_id"]:
         out["key"] = f"outgoing/refunds/{out['file_id']}.txt"
     return out
@@ -79,4 +72,4 @@ REMINDER_PURPOSE = "督促 (地方自治法第231条の3・国保法第79条の2
 def run_reminders(*, on: date, run_id: str) -> dict[str, Any]:
     declare_use("collection.reminders")  # 利用停止: 督促 is a duty (the data says which law)
     actor = Actor(staff_id=REMINDER_STAFF_ID, terminal_id=run_id, purpose=REMINDER_PURPOSE)
-    return reminders.run_reminders(DynamoCollectionStore(), on=on, actor=actor)
+    return reminders.run_reminders(wiring.store(), on=on, actor=actor)

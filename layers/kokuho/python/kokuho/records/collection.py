@@ -37,6 +37,7 @@ from pynamodb.transactions import TransactWrite
 from kokuho.collection.ledger import ORDINARY, Charge, ChargedInstallment, Disbursement, PaymentEntry
 from kokuho.collection.pension_deduction import pension_ledger_charge
 from kokuho.collection.ports import (
+    LEDGER_CATEGORY,
     LedgerKey,
     LedgerWrite,
     PensionWrite,
@@ -51,7 +52,6 @@ from kokuho.records.base import Gsi1, Gsi2, RecordsAccess, TableModel, table_met
 
 OVERPAID = "OVERPAID"
 UNMATCHED = "UNMATCHED"
-LEDGER_CATEGORY = "収納情報"
 # One access record (2 items) per transaction, and room for its subject-index entries to go after commit.
 ITEMS_PER_TRANSACTION = 90
 

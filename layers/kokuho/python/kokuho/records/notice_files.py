@@ -8,11 +8,10 @@ import json
 from typing import Any
 
 from kokuho.access.records import Actor, record_access, records_of_chain
-from kokuho.notices.print_run import PREFIX, Put, Record
+from kokuho.notices.print_run import CATEGORY, PREFIX, Put, Record
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 
 BUCKET = "work"
-CATEGORY = "通知書"  # the access records' category: notices hold the payer's name, address and premium
 SUBJECTS_PER_RECORD = 1_000  # a part's households and payers (500 notices by default) in one record
 
 

@@ -1,0 +1,51 @@
+"""The collection ports wired to their adapters, for the use cases of kokuho.payments (the collection routes,
+the notice print run, the payment intake, the overpayment, reminder, arrears and pension runs) and the pension
+intake of kokuho.intake.apply: the ledger store (kokuho.records.collection), the pensions the insurers notified
+(kokuho.records.pension_targets), the notice parts' writer and access records (kokuho.records.notice_files) and
+the files put to the exchange bucket. The unit tests of the use cases pass the fakes of tests/fakes/ instead.
+
+Each call answers a new adapter, as the use cases made them before (they hold no state of their own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kokuho.access.records import Actor
+from kokuho.collection.pension_ports import PensionStore
+from kokuho.collection.ports import CollectionStore
+from kokuho.notices.print_run import Put, Record
+
+
+def store() -> CollectionStore:
+    from kokuho.records.collection import DynamoCollectionStore
+
+    return DynamoCollectionStore()
+
+
+def pension_store() -> PensionStore:
+    from kokuho.records.pension_targets import DynamoPensionStore
+
+    return DynamoPensionStore()
+
+
+def notice_writer(actor: Actor, s3: Any | None = None) -> tuple[Put, Record]:
+    """A print run's `put` into the encrypted work bucket and its `record` of each part's access record."""
+    from kokuho.records.notice_files import notice_recorder, work_bucket_put
+
+    return work_bucket_put(s3), notice_recorder(actor)
+
+
+def exchange_put(prefix: str, suffix: str, content_type: str) -> Callable[[str, bytes], None]:
+    """put(file_id, data): a file to the city's counterparts, under `prefix` of the exchange bucket."""
+
+    def put(file_id: str, data: bytes) -> None:
+        import boto3
+
+        from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
+
+        boto3.client("s3", region_name=aws_region()).put_object(
+            Bucket=BUCKETS_BY_LOGICAL["exchange"].name(), Key=f"{prefix}{file_id}{suffix}", Body=data,
+            ContentType=content_type)
+
+    return put
