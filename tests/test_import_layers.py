@@ -213,7 +213,10 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              # notice runs (kokuho.collection.ports, .pension_ports; wired to kokuho.records.collection,
              # .pension_targets and .notice_files in kokuho.payments.wiring)
              "kokuho.payments.service", "kokuho.payments.arrears_service", "kokuho.payments.notice_service",
-             "kokuho.payments.pension_service", "kokuho.payments.accounts")
+             "kokuho.payments.pension_service", "kokuho.payments.accounts",
+             # the city files applied (kokuho.intake.ports; wired to kokuho.records.intake_files in
+             # kokuho.intake.wiring; the persons through kokuho.qualification.application's port)
+             "kokuho.intake.ports", "kokuho.intake.apply")
 # Routes of the private API reach storage through the same ports; they are built on powertools' Router (the
 # API's own library), so only the table models and the AWS SDK are kept out of them.
 ROUTES_BEHIND_PORTS = ("kokuho.payments.routes", "kokuho.payments.arrears_routes", "kokuho.payments.notice_routes")

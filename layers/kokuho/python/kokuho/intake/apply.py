@@ -12,18 +12,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 from kokuho.access.records import Actor, record_access
 from kokuho.collection.pension_ports import PensionMark, PensionRecord, PensionStore
-from kokuho.intake import care, pension, residents, tax, welfare
+from kokuho.intake import care, pension, residents, tax, welfare, wiring
 from kokuho.intake.framing import IntakeError, file_digest
 from kokuho.qualification import application, registrations
 from kokuho.qualification.model import Person
 from kokuho.qualification.ports import LineMark, PendingAcquisition
-from kokuho.records import intake_files, search_index
-from kokuho.records import qualification as repo
 
 KINDS = (residents.KIND, welfare.KIND, tax.KIND, care.KIND, pension.KIND)  # the order of a daily run
 PURPOSES = {
@@ -48,7 +46,7 @@ def actor_for(kind: str, run_id: str) -> Actor:
 
 def find_person(atena_no: str) -> str | None:
     """The person id of a 宛名番号 (住民コード), through the search index of the NHI file."""
-    ids = search_index.find_by_resident_code(atena_no)
+    ids = wiring.files().persons_of_resident_code(atena_no)
     return ids.pop() if len(ids) == 1 else None
 
 
@@ -62,7 +60,7 @@ def find_persons(atena_nos: Iterable[str]) -> dict[str, str | None]:
 def _find_persons_read(atena_nos: Iterable[str]) -> tuple[dict[str, str | None], dict[str, Person]]:
     """`find_persons`, with the persons its batch read found (the caller needs not read them again)."""
     wanted = list(dict.fromkeys(atena_nos))
-    direct = repo.get_persons([residents.PERSON_PREFIX + a for a in wanted])
+    direct = application.wired().persons([residents.PERSON_PREFIX + a for a in wanted])
     out: dict[str, str | None] = {}
     for a in wanted:
         p = direct.get(residents.PERSON_PREFIX + a)
@@ -76,9 +74,10 @@ def file_state() -> residents.FileState:
     def one(atena_no: str) -> str | None:
         return find_persons([atena_no])[atena_no]
 
-    return residents.FileState(find_person=one, get_person=repo.get_person,
-                               get_household=repo.get_household, get_persons=repo.get_persons,
-                               find_persons=find_persons, get_households=application.wired().households_of)
+    store = application.wired()
+    return residents.FileState(find_person=one, get_person=store.person,
+                               get_household=store.household, get_persons=store.persons,
+                               find_persons=find_persons, get_households=store.households_of)
 
 
 def _record_reads(actor: Actor, kind: str, subjects: list[str], operation: str) -> None:
@@ -99,9 +98,10 @@ def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today:
         raise ValueError(f"unknown kind of file: {kind}")
     digest = file_digest(data)
     base = {"kind": kind, "key": source_key, "file": digest}
-    if intake_files.applied_file(kind, digest) is not None:
+    files = wiring.files()
+    if files.applied_file(kind, digest):
         return {**base, "status": "duplicate", "applied": 0}
-    done = intake_files.applied_lines(kind, digest)
+    done = files.applied_lines(kind, digest)
     asked = [0]
 
     def spent() -> bool:  # never before the first unit of work: every invocation makes progress
@@ -118,15 +118,13 @@ def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today:
         elif kind == care.KIND:
             out = _care(data, actor, digest, done, spent)
         else:
-            out = apply_pensions(data, actor, digest, done, spent, pension_store(), find_persons)
+            out = apply_pensions(data, actor, digest, done, spent, wiring.pension_store(), find_persons)
     except OutOfTime:
-        return {**base, "status": "partial", "applied_so_far": len(intake_files.applied_lines(kind, digest))}
+        return {**base, "status": "partial", "applied_so_far": len(files.applied_lines(kind, digest))}
     if out.get("errors"):
         return {**base, "status": "rejected", "errors": [e.as_dict() for e in out["errors"]]}
     counts = {k: v for k, v in out.items() if k != "errors"}
-    intake_files.AppliedFileModel(intake_files.file_pk(kind, digest), intake_files.FILE, kind=kind,
-                                  source_key=source_key, applied_at=datetime.now(UTC).isoformat(),
-                                  counts=counts).save()
+    files.mark_applied(kind, digest, source_key=source_key, counts=counts)
     return {**base, "status": "applied", **counts}
 
 
@@ -175,7 +173,7 @@ class _Batch:
         out = {i: p for i in ids if (p := self.committed.get(i) or self.state.read.get(i)) is not None}
         missing = [i for i in ids if i not in out]
         if missing:
-            found = repo.get_persons(missing)
+            found = application.wired().persons(missing)
             self.state.read.update(found)
             out.update(found)
         return out
@@ -210,12 +208,13 @@ class _Batch:
 def _commit_plans(kind: str, plans: list[residents.Plan], state: residents.FileState, actor: Actor,
                   digest: str, today: date, out_of_time: Callable[[], bool]) -> None:
     batch = _Batch(actor, today, state, out_of_time)
+    files = wiring.files()
     for plan in plans:
         note = _note(kind, digest, plan.line)
         pending = consume = None
         if plan.pending is not None:  # the 転入日 or 出生日: where the acquisition will be dated
             pending = PendingAcquisition(plan.person_id, plan.pending, plan.on, note)
-        elif plan.operation == "acquire" and intake_files.pending_acquisition(plan.person_id) is not None:
+        elif plan.operation == "acquire" and files.pending_acquisition(plan.person_id):
             consume = plan.person_id  # an acquisition confirms one the register implied
         batch.add(registrations.Registration(plan.changes, plan.operation, note,
                                              [LineMark(kind, digest, plan.line)], pending, consume))
@@ -228,19 +227,20 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
         return {"errors": errors}
     todo = [x for x in lines if x.line not in done]
     applied = held = households = 0
+    files = wiring.files()
     for first in range(0, len(todo), CHUNK):
         if out_of_time():
             raise OutOfTime
         part = todo[first:first + CHUNK]
         ids, persons = _find_persons_read(x.atena_no for x in part)
-        persons.update(repo.get_persons([p for p in ids.values() if p and p not in persons]))
+        persons.update(application.wired().persons([p for p in ids.values() if p and p not in persons]))
         groups: dict[tuple[str, int], list[tax.TaxLine]] = defaultdict(list)
         for x in part:
             pid = ids[x.atena_no]
             if pid is None or pid not in persons:
-                intake_files.hold_line(actor, tax.KIND, digest, x.line, "the 宛名番号 is not in the NHI file",
-                      {"atena_no": x.atena_no, "fiscal_year": x.fiscal_year, "assessment": x.assessment,
-                       "income": x.income})
+                files.hold_line(actor, tax.KIND, digest, x.line, "the 宛名番号 is not in the NHI file",
+                                {"atena_no": x.atena_no, "fiscal_year": x.fiscal_year, "assessment": x.assessment,
+                                 "income": x.income})
                 held += 1
             else:
                 groups[(persons[pid].household_id, x.fiscal_year)].append(x)
@@ -295,7 +295,7 @@ def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: C
     todo, ids, unknown = _persons_of_lines(lines, done, find_persons)
     if unknown:
         return {"errors": unknown}
-    persons = repo.get_persons([str(p) for p in ids.values()])
+    persons = application.wired().persons([str(p) for p in ids.values()])
     groups: dict[tuple[str, int], list[care.CareLine]] = defaultdict(list)
     for x in todo:
         groups[(persons[str(ids[x.atena_no])].household_id, x.fiscal_year)].append(x)
@@ -309,12 +309,6 @@ def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: C
             raise OutOfTime
         application.register_facts_many(actor, entries[first:first + CHUNK], persons=persons)
     return {"applied": len(todo), "households": len(groups), "already_applied": len(lines) - len(todo)}
-
-
-def pension_store() -> PensionStore:
-    from kokuho.records.pension_targets import DynamoPensionStore
-
-    return DynamoPensionStore()
 
 
 PENSION_LINES_PER_TRANSACTION = 45  # a record and a marker each, with the access record: ≤ 92 items

@@ -133,3 +133,28 @@ def care_of(person_ids: Iterable[str], fiscal_year: int) -> dict[str, dict[str, 
     if not keys:
         return {}
     return {m.pk.removeprefix("PERSON#"): dict(m.care) for m in CareModel.batch_get(keys)}
+
+
+class PynamoIntakeFiles:
+    """`kokuho.intake.ports.IntakeFiles` on the qualification table (and its search index)."""
+
+    def applied_file(self, kind: str, digest: str) -> bool:
+        return applied_file(kind, digest) is not None
+
+    def applied_lines(self, kind: str, digest: str) -> set[int]:
+        return applied_lines(kind, digest)
+
+    def mark_applied(self, kind: str, digest: str, *, source_key: str, counts: dict[str, Any]) -> None:
+        AppliedFileModel(file_pk(kind, digest), FILE, kind=kind, source_key=source_key,
+                         applied_at=datetime.now(UTC).isoformat(), counts=counts).save()
+
+    def hold_line(self, actor: Any, kind: str, digest: str, line: int, reason: str, record: dict[str, Any]) -> None:
+        hold_line(actor, kind, digest, line, reason, record)
+
+    def pending_acquisition(self, person_id: str) -> bool:
+        return pending_acquisition(person_id) is not None
+
+    def persons_of_resident_code(self, code: str) -> set[str]:
+        from kokuho.records.search_index import find_by_resident_code
+
+        return find_by_resident_code(code)

@@ -1,0 +1,41 @@
+"""In-memory fake of the city-file intake's port (kokuho.intake.ports.IntakeFiles): the files applied, the lines
+applied or held (a line marked once), the acquisitions waiting and the search index's 宛名番号, no moto."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kokuho.qualification.ports import StoreConflict
+
+
+class InMemoryIntakeFiles:
+    def __init__(self) -> None:
+        self.files: dict[tuple[str, str], dict[str, Any]] = {}
+        self.lines: dict[tuple[str, str], set[int]] = {}
+        self.held: list[dict[str, Any]] = []
+        self.pending: set[str] = set()  # person ids with an acquisition waiting (set by the test)
+        self.resident_codes: dict[str, set[str]] = {}  # 宛名番号 → person ids (set by the test)
+        self.access: list[tuple[Any, list[str], str]] = []  # (actor, subjects, operation)
+
+    def applied_file(self, kind: str, digest: str) -> bool:
+        return (kind, digest) in self.files
+
+    def applied_lines(self, kind: str, digest: str) -> set[int]:
+        return set(self.lines.get((kind, digest), set()))
+
+    def mark_applied(self, kind: str, digest: str, *, source_key: str, counts: dict[str, Any]) -> None:
+        self.files[(kind, digest)] = {"source_key": source_key, "counts": dict(counts)}
+
+    def hold_line(self, actor: Any, kind: str, digest: str, line: int, reason: str, record: dict[str, Any]) -> None:
+        marked = self.lines.setdefault((kind, digest), set())
+        if line in marked:
+            raise StoreConflict("the line is already applied")
+        marked.add(line)
+        self.held.append({"kind": kind, "line": line, "reason": reason, "record": dict(record)})
+        self.access.append((actor, [f"ATENA:{record['atena_no']}"], "hold"))
+
+    def pending_acquisition(self, person_id: str) -> bool:
+        return person_id in self.pending
+
+    def persons_of_resident_code(self, code: str) -> set[str]:
+        return set(self.resident_codes.get(code, set()))
