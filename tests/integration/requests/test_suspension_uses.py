@@ -170,6 +170,12 @@ def _vouchers() -> Any:
     return issue_year(2026, run_id="x")
 
 
+def _other_claims() -> Any:
+    from kokuho.receipts import claim_routes
+
+    return claim_routes.read_other_claim("H", "C")
+
+
 CONTINUING: list[tuple[str, Callable[[], Any]]] = [
     ("qualification.change", _qualification_change), ("assessment.run", _assessment_run),
     ("transfers.care", _care_transfer), ("collection.reminders", _reminders), ("collection.refunds", _refunds),
@@ -180,6 +186,7 @@ CONTINUING: list[tuple[str, Callable[[], Any]]] = [
     ("collection.payments", _unmatched_resolution), ("collection.refunds", _refund_account),
     ("collection.arrears", _arrears_read), ("collection.arrears", _arrears_action),
     ("collection.statistics", _statistics), ("health.checkup_vouchers", _vouchers),
+    ("benefits.other", _other_claims),
 ]
 
 
