@@ -8,10 +8,10 @@ from datetime import date
 
 import pypdfium2 as pdfium
 import pytest
+from notice_pages import assert_pages_printable
 
 from kokuho.benefits.payment import BenefitPayment, Offset, RecoveryClaim
 from kokuho.collection.ports import RefundAccount
-from kokuho.identity.mynumber import count_my_numbers
 from kokuho.notices import Addressee, NoticeBook, NoticeError
 from kokuho.notices.benefit import BenefitDecision, BenefitInvitation, RecoveryNotice
 from kokuho.notices.print_run import subjects_of
@@ -48,20 +48,7 @@ def test_the_three_notices_say_what_the_householder_needs() -> None:
 
 
 def test_every_page_is_inked_inside_the_page_and_holds_no_my_number() -> None:
-    doc = pdfium.PdfDocument(every_kind())
-    margin = 5 * 72 / 25.4
-    for index in range(len(doc)):
-        page = doc[index]
-        width, height = page.get_size()
-        image = page.render(scale=1).to_pil().convert("L")
-        assert sum(image.histogram()[:128]) > 0.005 * image.width * image.height, f"page {index + 1} is blank"
-        tp = page.get_textpage()
-        assert count_my_numbers(tp.get_text_range()) == 0
-        for i in range(tp.count_chars()):
-            left, bottom, right, top = tp.get_charbox(i)
-            if right - left == 0 and top - bottom == 0:
-                continue
-            assert margin <= left and right <= width - margin and margin <= bottom and top <= height - margin
+    assert_pages_printable(every_kind())
 
 
 def test_a_bad_field_is_refused_naming_it_never_its_value() -> None:

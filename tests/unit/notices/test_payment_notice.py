@@ -13,6 +13,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
+from notice_pages import assert_pages_printable
 from pypdf import PdfReader
 
 from kokuho.collection.due_dates import due_date
@@ -94,22 +95,7 @@ def test_addressed_to_the_mailing_address_when_the_payer_has_one() -> None:
 
 
 def test_pages_are_not_blank_and_every_character_sits_inside_the_page(pdf: bytes) -> None:
-    doc = pdfium.PdfDocument(pdf)
-    for index in range(len(doc)):
-        page = doc[index]
-        width, height = page.get_size()
-        image = page.render(scale=72 / 72).to_pil().convert("L")
-        dark = sum(image.histogram()[:128])
-        assert dark > 0.005 * image.width * image.height, f"page {index + 1} is blank"
-        text = page.get_textpage()
-        assert text.count_chars() > 50
-        margin = 5 / MM_PER_PT  # 5 mm: what a printer cannot reach
-        for i in range(text.count_chars()):
-            left, bottom, right, top = text.get_charbox(i)
-            if right - left == 0 and top - bottom == 0:  # a generated space or line break
-                continue
-            assert margin <= left and right <= width - margin and margin <= bottom and top <= height - margin, (
-                f"page {index + 1}: character {i} at {(left, bottom, right, top)} outside the page")
+    assert_pages_printable(pdf, min_chars=50)
 
 
 def test_each_slip_barcode_reads_back_to_its_payment_number(pdf: bytes) -> None:
