@@ -216,10 +216,14 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              "kokuho.payments.pension_service", "kokuho.payments.accounts",
              # the city files applied (kokuho.intake.ports; wired to kokuho.records.intake_files in
              # kokuho.intake.wiring; the persons through kokuho.qualification.application's port)
-             "kokuho.intake.ports", "kokuho.intake.apply")
+             "kokuho.intake.ports", "kokuho.intake.apply",
+             # the health programmes' runs: the 特定健診受診券 and the 医療費通知 (kokuho.health.ports,
+             # kokuho.benefits.receipt_ports; wired in kokuho.programmes.wiring, the parts by kokuho.payments.wiring)
+             "kokuho.programmes.vouchers", "kokuho.programmes.medical_cost_notices")
 # Routes of the private API reach storage through the same ports; they are built on powertools' Router (the
 # API's own library), so only the table models and the AWS SDK are kept out of them.
-ROUTES_BEHIND_PORTS = ("kokuho.payments.routes", "kokuho.payments.arrears_routes", "kokuho.payments.notice_routes")
+ROUTES_BEHIND_PORTS = ("kokuho.payments.routes", "kokuho.payments.arrears_routes", "kokuho.payments.notice_routes",
+                       "kokuho.programmes.routes", "kokuho.receipts.claim_routes")
 # The adapters (kokuho.records) sit below the services: they may use the platform, each other, the pure
 # domain and a service's ports (the types they implement), nothing else of the services — listed with
 # the reason.

@@ -14,6 +14,8 @@ from kokuho.benefits.other_benefits import Claim
 from kokuho.benefits.payment import BenefitPayment
 from kokuho.collection.ports import RefundAccount
 
+CATEGORY = "給付情報 (療養費・出産育児一時金・葬祭費)"  # the access records' category of the claims
+
 
 @dataclass(frozen=True)
 class StoredClaim:

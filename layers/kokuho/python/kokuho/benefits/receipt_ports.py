@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from kokuho.benefits.receipt_file import Month
 
+RECEIPT_CATEGORY = "レセプト情報"  # the access records' category of the receipts
+
 
 class WriteConflict(Exception):
     """A conditional write failed (a concurrent writer): read again and decide again."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+CATEGORY = "保健事業"  # the access records' category: opt-outs, vouchers and their use
+
 
 class WriteConflict(Exception):
     """A conditional write failed (a concurrent writer, or the item exists): read again and decide again."""

@@ -6,7 +6,7 @@ a person who opted out (recorded through the private API, kokuho.programmes.rout
 or who is not on the qualification file.
 
 Recorded: the receipts read (レセプト情報), the opt-outs read (保健事業), the names and 送付先 read (資格情報), and each
-part before it is stored (通知書, kokuho.records.notice_files.notice_recorder). The print id is the round and the
+part before it is stored (通知書, kokuho.payments.wiring.notice_writer). The print id is the round and the
 day of issue: a rerun writes the same parts and no second record of them."""
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from datetime import date
 from typing import Any
 
 from kokuho.access.records import Actor, record_access
+from kokuho.benefits.receipt_ports import RECEIPT_CATEGORY
 from kokuho.health.medical_costs import cost_lines
 from kokuho.health.periods import NoticeRound
 from kokuho.notices import addressee_of
 from kokuho.notices.medical_cost import MedicalCostNotice
 from kokuho.notices.print_run import PER_PART, PREFIX, print_run
-from kokuho.records.health import DynamoHealthStore
-from kokuho.records.notice_files import notice_recorder, work_bucket_put
-from kokuho.records.receipts import RECEIPT_CATEGORY, DynamoReceiptStore, PersonMonthModel
+from kokuho.payments.wiring import notice_writer
+from kokuho.programmes import wiring
 from kokuho.requests.suspension import partition_use
 
 STAFF_ID = "system:medical-cost-notice-run"
@@ -40,9 +40,7 @@ def _label(m: tuple[int, int]) -> str:
 def persons_with_receipts(notice_round: NoticeRound) -> list[str]:
     """Every person with a stored receipt of the round's service months (the receipts table's person-months)."""
     first, last = _label(notice_round.first_month), _label(notice_round.last_month)
-    return sorted({i.person_id for i in PersonMonthModel.scan(
-        PersonMonthModel.pk.startswith("PERSON#") & PersonMonthModel.sk.between(f"MONTH#{first}", f"MONTH#{last}"),
-        attributes_to_get=["pk", "sk", "person_id"])})
+    return wiring.persons_with_receipt_months(first, last)
 
 
 def _chunks(ids: Sequence[str]) -> list[list[str]]:
@@ -56,12 +54,11 @@ def print_medical_cost_notices(notice_round: NoticeRound, *, run_id: str, per_pa
     chain = f"NOTICES#{print_id}#reads"
     everyone = persons_with_receipts(notice_round)
     going, suspended = partition_use(USE, everyone)  # 利用停止: the notice is not sent (the use stops)
-    health = DynamoHealthStore()
+    health = wiring.health_store()
     opted = health.opt_outs(going)
     health.record_reads(sorted(opted), actor=actor, chain=chain)
     wanted = [p for p in going if not (p in opted and opted[p].opted_out)]
-    receipts, persons = DynamoReceiptStore(), {}
-    from kokuho.records.qualification import get_persons
+    receipts, persons = wiring.receipt_store(), {}
 
     months: dict[str, list[Any]] = {}
     for part in _chunks(wanted):
@@ -69,7 +66,7 @@ def print_medical_cost_notices(notice_round: NoticeRound, *, run_id: str, per_pa
         for (p, _), pm in sorted(found.items()):
             months.setdefault(p, []).append(pm)
         record_access(actor, part, RECEIPT_CATEGORY, "read", chain=chain)
-        persons.update(get_persons(part))
+        persons.update(wiring.persons(part))
         record_access(actor, part, READ_CATEGORY, "read", chain=chain)
     notices, unaddressed = [], []
     for p in wanted:
@@ -81,8 +78,8 @@ def print_medical_cost_notices(notice_round: NoticeRound, *, run_id: str, per_pa
         if lines:
             notices.append(MedicalCostNotice(p, person.name_kanji, addressee_of(person), notice_round.issued_on,
                                              notice_round, lines))
-    manifest = print_run(print_id, notices, put=work_bucket_put(s3), record=notice_recorder(actor),
-                         per_part=per_part)
+    put, record = notice_writer(actor, s3)
+    manifest = print_run(print_id, notices, put=put, record=record, per_part=per_part)
     return {"print_id": print_id, "fiscal_year": notice_round.fiscal_year, "round": notice_round.round,
             "issued_on": notice_round.issued_on.isoformat(), "manifest": f"{PREFIX}{print_id}/manifest.json",
             "notices": manifest["notices"], "pages": manifest["pages"], "parts": len(manifest["parts"]),

@@ -25,10 +25,10 @@ from pydantic import BaseModel, ConfigDict, StrictBool
 from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.dates.tokyo import today_jst
-from kokuho.health.ports import OptOut
+from kokuho.health.ports import CATEGORY, OptOut
+from kokuho.programmes import wiring
 from kokuho.qualification.application import NotFound
 from kokuho.qualification.history import ChangeRejected
-from kokuho.records.health import CATEGORY, DynamoHealthStore
 
 OPT_OUT_PATH = "/health/persons/{person_id}/medical-cost-notice"
 RATES_PATH = "/health/checkups/{fiscal_year}/rates"
@@ -87,9 +87,7 @@ def _actor() -> Actor:
 
 
 def _known(actor: Actor, person_id: str, operation: str) -> None:
-    from kokuho.records.qualification import get_persons
-
-    if person_id not in get_persons([person_id]):
+    if person_id not in wiring.persons([person_id]):
         record_access(actor, [person_id], CATEGORY, operation, result="not_found")
         raise NotFound("no such person")
 
@@ -102,7 +100,7 @@ def _doc(person_id: str, o: OptOut | None) -> dict[str, Any]:
 def read_opt_out(person_id: PersonId) -> dict[str, Any]:
     actor = _actor()
     _known(actor, person_id, "read")
-    found = DynamoHealthStore().opt_outs([person_id]).get(person_id)
+    found = wiring.health_store().opt_outs([person_id]).get(person_id)
     record_access(actor, [person_id], CATEGORY, "read")
     return _doc(person_id, found)
 
@@ -113,14 +111,14 @@ def record_opt_out(person_id: PersonId, body: OptOutIn) -> dict[str, Any]:
         raise ChangeRejected("received_on: a wish cannot be received after today")
     _known(actor, person_id, "write")
     wish = OptOut(person_id, body.opted_out, body.received_on, actor.staff_id)
-    DynamoHealthStore().put_opt_out(wish, actor=actor, chain=f"STAFF#{actor.staff_id}")
+    wiring.health_store().put_opt_out(wish, actor=actor, chain=f"STAFF#{actor.staff_id}")
     return _doc(person_id, wish)
 
 
 def read_rates(fiscal_year: Annotated[int, Path(ge=2000, le=2100)]) -> dict[str, Any]:
     actor = _actor()
     subject = f"RATES:FY{fiscal_year}"
-    doc = DynamoHealthStore().rates(fiscal_year)
+    doc = wiring.health_store().rates(fiscal_year)
     if doc is None:
         record_access(actor, [subject], CATEGORY, "read", result="not_found")
         raise NotFound("no 受診率 made for that fiscal year yet (the voucher and attendance runs make it)")

@@ -23,12 +23,12 @@ from typing import Any
 
 from kokuho.access.records import Actor, record_access
 from kokuho.health.attendance import take_attendance_file
-from kokuho.health.ports import Voucher, WriteConflict
+from kokuho.health.ports import HealthStore, Voucher, WriteConflict
 from kokuho.health.rates import checkup_rates
 from kokuho.health.vouchers import VoucherTermsError, draft, fiscal_year_of, in_checkup_ages, terms_of
 from kokuho.platform.exchange import list_delivered, move_out
 from kokuho.platform.observability import get_logger
-from kokuho.records.health import DynamoHealthStore
+from kokuho.programmes import wiring
 from kokuho.requests.suspension import declare_use
 
 STAFF_ID = "system:checkup-voucher-run"
@@ -41,7 +41,7 @@ SUBJECTS_PER_RECORD = 100
 logger = get_logger("health-vouchers")
 
 
-def _issue(store: DynamoHealthStore, fiscal_year: int, drafts: Sequence[Voucher], actor: Any, chain: str,
+def _issue(store: HealthStore, fiscal_year: int, drafts: Sequence[Voucher], actor: Any, chain: str,
            attempts: int = 5) -> list[Voucher]:
     """Issue in batches; a batch whose counter moved (another issuer) is read again and retried."""
     out: list[Voucher] = []
@@ -59,12 +59,6 @@ def _issue(store: DynamoHealthStore, fiscal_year: int, drafts: Sequence[Voucher]
     return out
 
 
-def _all_persons() -> list[Any]:
-    from kokuho.records.qualification import PersonModel, to_person
-
-    return [to_person(i) for i in PersonModel.scan(PersonModel.sk == "PROFILE")]
-
-
 def issue_year(fiscal_year: int, *, run_id: str, on_the_day: bool = True, s3: Any | None = None) -> dict[str, Any]:
     """The year's issue (`on_the_day`: the scheduled run on the day of issue; else a catch-up by hand, whose
     vouchers are `catch-up` and handed out at the counter). The day's vouchers (`april`) are printed — all of them,
@@ -73,14 +67,14 @@ def issue_year(fiscal_year: int, *, run_id: str, on_the_day: bool = True, s3: An
     terms = terms_of(fiscal_year)
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
     chain = f"VOUCHERS#{fiscal_year}#run"
-    persons = {p.person_id: p for p in _all_persons()}
+    persons = {p.person_id: p for p in wiring.all_persons()}
     ids = sorted(persons)
     for first in range(0, len(ids), SUBJECTS_PER_RECORD):
         record_access(actor, ids[first:first + SUBJECTS_PER_RECORD], READ_CATEGORY, "read", chain=chain)
     day = terms.issued_on
     eligible = sorted(p.person_id for p in persons.values()
                       if p.insured_on(day) and in_checkup_ages(p.birth_date, fiscal_year))
-    store = DynamoHealthStore()
+    store = wiring.health_store()
     held = store.vouchers(fiscal_year, eligible)
     source = "april" if on_the_day else "catch-up"
     drafts = [draft(p, terms, valid_from=day, source=source) for p in eligible if p not in held]
@@ -92,18 +86,19 @@ def issue_year(fiscal_year: int, *, run_id: str, on_the_day: bool = True, s3: An
             "printed": printed, "rates": rates["total"]}
 
 
-def _print(fiscal_year: int, day: date, persons: dict[str, Any], store: DynamoHealthStore, actor: Actor,
+def _print(fiscal_year: int, day: date, persons: dict[str, Any], store: HealthStore, actor: Actor,
            s3: Any | None) -> dict[str, Any]:
     from kokuho.notices import addressee_of
     from kokuho.notices.checkup_voucher import VoucherNotice
     from kokuho.notices.print_run import PREFIX, print_run
-    from kokuho.records.notice_files import notice_recorder, work_bucket_put
+    from kokuho.payments.wiring import notice_writer
 
     print_id = f"JSK-{fiscal_year}-{day:%Y%m%d}"
     notices = [VoucherNotice(v, persons[v.person_id].name_kanji, persons[v.person_id].birth_date,
                              addressee_of(persons[v.person_id]))
                for v in store.vouchers_of_year(fiscal_year) if v.source == "april" and v.person_id in persons]
-    manifest = print_run(print_id, notices, put=work_bucket_put(s3), record=notice_recorder(actor))
+    put, record = notice_writer(actor, s3)
+    manifest = print_run(print_id, notices, put=put, record=record)
     return {"print_id": print_id, "manifest": f"{PREFIX}{print_id}/manifest.json", "notices": manifest["notices"],
             "pages": manifest["pages"]}
 
@@ -124,7 +119,7 @@ def on_acquired(acquired: Iterable[tuple[Any, date]], today: date, actor: Any) -
         return []
     declare_use(USE)
     drafts = [draft(p, terms, valid_from=today, source="acquisition") for p in wanted]
-    return _issue(DynamoHealthStore(), fiscal_year, drafts, actor, f"STAFF#{getattr(actor, 'staff_id', 'unknown')}")
+    return _issue(wiring.health_store(), fiscal_year, drafts, actor, f"STAFF#{getattr(actor, 'staff_id', 'unknown')}")
 
 
 def after_commit(change: Any, today: date, actor: Any) -> None:
@@ -148,7 +143,7 @@ def take_attendance_object(s3: Any, bucket: str, key: str, *, run_id: str) -> di
     declare_use(USE)
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
     data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    out = take_attendance_file(DynamoHealthStore(), data, key=key, actor=actor, chain=f"ATTENDANCE#{run_id}")
+    out = take_attendance_file(wiring.health_store(), data, key=key, actor=actor, chain=f"ATTENDANCE#{run_id}")
     if out["accepted"] and not out.get("duplicate"):
         for fy in sorted({int(k) for k in out.get("fiscal_years", [])}):
             store_rates(fy, actor=actor)
@@ -172,16 +167,14 @@ def take_delivered(s3: Any, bucket: str, *, run_id: str) -> dict[str, Any]:
 def store_rates(fiscal_year: int, *, actor: Any) -> dict[str, Any]:
     """Make the year's 受診率 from every voucher of the year and its person's address and birth date (read,
     recorded), and store it for the API."""
-    from kokuho.records.qualification import get_persons
-
-    store = DynamoHealthStore()
+    store = wiring.health_store()
     vouchers = store.vouchers_of_year(fiscal_year)
     ids = sorted({v.person_id for v in vouchers})
     persons: dict[str, Any] = {}
     chain = f"VOUCHERS#{fiscal_year}#rates"
     for first in range(0, len(ids), SUBJECTS_PER_RECORD):
         part = ids[first:first + SUBJECTS_PER_RECORD]
-        persons.update(get_persons(part))
+        persons.update(wiring.persons(part))
         record_access(actor, part, READ_CATEGORY, "read", chain=chain)
     store.record_reads(ids, actor=actor, chain=chain)
     doc = {**checkup_rates(fiscal_year, vouchers, persons), "made_at": datetime.now(UTC).isoformat(timespec="seconds")}

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
-from kokuho.benefits.claim_ports import StoredClaim
+from kokuho.benefits.claim_ports import CATEGORY, StoredClaim
 from kokuho.benefits.claims import ClaimConflict, ClaimNotFound, ClaimRejected, decide_claim, file_claim
 from kokuho.benefits.other_benefits import Claim, claim_id_of
 from kokuho.collection.ports import RefundAccount
@@ -38,9 +38,9 @@ from kokuho.notices.model import addressee_of
 from kokuho.notices.other_benefit import OtherBenefitNotice, render
 from kokuho.notices.text import masked_account
 from kokuho.payments.routes import AccountIn
-from kokuho.qualification.application import Conflict, NotFound
+from kokuho.qualification.application import Conflict, NotFound, wired
 from kokuho.qualification.history import ChangeRejected
-from kokuho.records.other_claims import CATEGORY, DynamoClaimStore
+from kokuho.receipts import wiring
 from kokuho.requests.suspension import declare_use
 
 CLAIMS_PATH = "/benefits/{household_id}/other-claims"
@@ -236,11 +236,10 @@ def _chain(actor: Actor) -> str:
 
 def _notice(actor: Actor, stored: StoredClaim, decision: dict[str, Any]) -> dict[str, Any]:
     """The decision notice, addressed to the householder's 送付先 (whose name and address are read: recorded)."""
-    from kokuho.records.qualification import get_household, get_persons
-
-    household = get_household(stored.claim.household_id)
+    file = wired()
+    household = file.household(stored.claim.household_id)
     householder = household.householder_id if household else None
-    payer = get_persons([householder]).get(householder) if householder else None
+    payer = file.persons([householder]).get(householder) if householder else None
     if payer is None:
         raise NotFound("the household's householder is not on the qualification file")
     record_access(actor, [payer.person_id], CATEGORY, "read")
@@ -268,7 +267,7 @@ def file_other_claim(household_id: HouseholdId, body: ClaimIn) -> dict[str, Any]
     a = body.account
     account = RefundAccount(a.bank_code, a.branch_code, a.account_type, a.account_number, a.holder_kana, "申出口座")
     try:
-        _, stored_now = file_claim(DynamoClaimStore(), StoredClaim(claim, account, actor.staff_id), actor=actor,
+        _, stored_now = file_claim(wiring.claim_store(), StoredClaim(claim, account, actor.staff_id), actor=actor,
                                    chain=_chain(actor))
     except ClaimRejected as exc:
         raise ChangeRejected(str(exc)) from None
@@ -281,7 +280,7 @@ def file_other_claim(household_id: HouseholdId, body: ClaimIn) -> dict[str, Any]
 
 
 def _stored(household_id: str, claim_id: str, actor: Actor) -> StoredClaim:
-    stored = DynamoClaimStore().get_claim(household_id, claim_id, actor=actor, chain=_chain(actor))
+    stored = wiring.claim_store().get_claim(household_id, claim_id, actor=actor, chain=_chain(actor))
     if stored is None:
         raise NotFound("no such claim")
     return stored
@@ -301,7 +300,7 @@ def decide_other_claim(household_id: HouseholdId, claim_id: ClaimId, body: Claim
     actor = _actor()
     on = body.decided_on or today_jst()
     try:
-        d = decide_claim(DynamoClaimStore(), household_id, claim_id, on=on,
+        d = decide_claim(wiring.claim_store(), household_id, claim_id, on=on,
                          rate=Decimal(body.rate) if body.rate is not None else None, staff_id=actor.staff_id,
                          actor=actor, chain=_chain(actor))
     except ClaimRejected as exc:

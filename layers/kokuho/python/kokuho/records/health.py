@@ -23,10 +23,9 @@ from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 
-from kokuho.health.ports import OptOut, Voucher, WriteConflict
+from kokuho.health.ports import CATEGORY, OptOut, Voucher, WriteConflict
 from kokuho.records.base import Gsi1, RecordsAccess, TableModel, table_meta, transaction_or
 
-CATEGORY = "保健事業"  # the access records' category: opt-outs, vouchers and their use
 OPTOUT_SK = "OPTOUT#MEDICAL_COST_NOTICE"
 
 

@@ -21,14 +21,13 @@ from datetime import date
 from typing import Any
 
 from kokuho.benefits.benefit_ports import HouseholdFacts, MemberSpan, WriteConflict
-from kokuho.benefits.claim_ports import StoredClaim
+from kokuho.benefits.claim_ports import CATEGORY, StoredClaim
 from kokuho.benefits.other_benefits import Claim
 from kokuho.benefits.payment import BenefitPayment
 from kokuho.benefits.receipt_ports import InsuredPeriod
 from kokuho.records.base import RecordsAccess, transaction_or
 from kokuho.records.benefit_payments import READY, BenefitPaymentItem, account_doc, account_of, payment_doc
 
-CATEGORY = "給付情報 (療養費・出産育児一時金・葬祭費)"
 UNDECIDED = "filed"
 
 

@@ -22,6 +22,7 @@ from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, U
 
 from kokuho.benefits.receipt_file import Month
 from kokuho.benefits.receipt_ports import (
+    RECEIPT_CATEGORY,
     HeldReceipt,
     InsuredPeriod,
     MonthWrite,
@@ -32,7 +33,6 @@ from kokuho.benefits.receipt_ports import (
 from kokuho.records.base import Gsi1, RecordsAccess, TableModel, table_meta, transaction_or
 from kokuho.records.qualification import PersonModel, person_pk, to_person
 
-RECEIPT_CATEGORY = "レセプト情報"
 HELD = "HELD"
 
 
