@@ -219,7 +219,9 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              "kokuho.intake.ports", "kokuho.intake.apply",
              # the health programmes' runs: the 特定健診受診券 and the 医療費通知 (kokuho.health.ports,
              # kokuho.benefits.receipt_ports; wired in kokuho.programmes.wiring, the parts by kokuho.payments.wiring)
-             "kokuho.programmes.vouchers", "kokuho.programmes.medical_cost_notices")
+             "kokuho.programmes.vouchers", "kokuho.programmes.medical_cost_notices",
+             # the receipt files taken in (kokuho.benefits.receipt_ports; wired in kokuho.receipts.wiring)
+             "kokuho.receipts.files")
 # Routes of the private API reach storage through the same ports; they are built on powertools' Router (the
 # API's own library), so only the table models and the AWS SDK are kept out of them.
 ROUTES_BEHIND_PORTS = ("kokuho.payments.routes", "kokuho.payments.arrears_routes", "kokuho.payments.notice_routes",

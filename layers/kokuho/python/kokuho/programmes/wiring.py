@@ -1,6 +1,6 @@
 """The health programmes' ports wired to their adapters, for kokuho.programmes (the opt-out and rates routes,
 the 特定健診受診券 and 医療費通知 runs): the health store (kokuho.records.health), the receipts
-(kokuho.records.receipts) and the persons of the information file
+(kokuho.records.receipts, through kokuho.receipts.wiring) and the persons of the information file
 (through kokuho.qualification.application's port). The notice parts go through kokuho.payments.wiring's
 notice_writer. Each call answers a new adapter (they hold no state of their own)."""
 
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kokuho.benefits.receipt_ports import ReceiptStore
 from kokuho.health.ports import HealthStore
 from kokuho.qualification.model import Person
+from kokuho.receipts.wiring import receipt_store
+
+__all__ = ["all_persons", "health_store", "persons", "persons_with_receipt_months", "receipt_store"]
 
 
 def health_store() -> HealthStore:
@@ -31,12 +33,6 @@ def all_persons() -> list[Person]:
     from kokuho.records.qualification import PersonModel, to_person
 
     return [to_person(i) for i in PersonModel.scan(PersonModel.sk == "PROFILE")]
-
-
-def receipt_store() -> ReceiptStore:
-    from kokuho.records.receipts import DynamoReceiptStore
-
-    return DynamoReceiptStore()
 
 
 def persons_with_receipt_months(first: str, last: str) -> list[str]:
