@@ -27,15 +27,15 @@ from kokuho.benefits.payment import OpenInstallment, PaymentRules, load_rules, p
 from kokuho.benefits.receipt_ports import InsuredPeriod
 from kokuho.collection import transfer_files
 from kokuho.collection.ledger import PaymentEntry, ledger_state
-from kokuho.collection.ports import LedgerKey, LedgerWrite
+from kokuho.collection.ports import CollectionStore, LedgerKey, LedgerWrite
 from kokuho.collection.zengin import Transfer
 from kokuho.notices import addressee_of
 from kokuho.notices.benefit import BenefitDecision, BenefitInvitation, RecoveryNotice
 from kokuho.notices.print_run import PREFIX, print_run
+from kokuho.payments import wiring
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
+from kokuho.qualification.application import wired
 from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
-from kokuho.records.collection import DynamoCollectionStore
-from kokuho.records.notice_files import notice_recorder, work_bucket_put
 from kokuho.requests.suspension import declare_use
 
 STAFF_ID = "system:benefit-payment-run"
@@ -49,7 +49,7 @@ def actor(run_id: str) -> Actor:
     return Actor(staff_id=STAFF_ID, terminal_id=run_id or "local", purpose=PURPOSE)
 
 
-def _open_installments(collection: DynamoCollectionStore, payer_id: str, on: date, who: Actor, chain: str
+def _open_installments(collection: CollectionStore, payer_id: str, on: date, who: Actor, chain: str
                        ) -> list[OpenInstallment]:
     """The payer's premiums past their due date and unpaid on `on` (the read recorded)."""
     ledgers = collection.ledgers_of_payer(payer_id)
@@ -74,23 +74,22 @@ def _ledger_writes(plan: Any, payer_id: str, on: date) -> list[LedgerWrite]:
 def pay(*, on: date, run_id: str, rules: PaymentRules | None = None) -> dict[str, Any]:
     """Every household's plan of the day committed (see the module)."""
     from kokuho.payments.accounts import public_funds_account
-    from kokuho.records.qualification import get_household, get_persons
 
     declare_use("benefits.kogaku")  # 利用停止: a benefit owed (and its recovery) goes on under its law
     rules = rules or load_rules()
-    store, collection, who = DynamoBenefitPaymentStore(), DynamoCollectionStore(), actor(run_id)
+    store, collection, who = DynamoBenefitPaymentStore(), wiring.store(), actor(run_id)
     chain = f"BPAYRUN#{on.isoformat()}"
     totals: dict[str, int] = defaultdict(int)
     for household_id in store.households_with_benefits():
         for attempt in range(ATTEMPTS):
             state = store.household(household_id)
-            household = get_household(household_id)
+            household = wired().household(household_id)
             if household is None:
                 totals["unknown_households"] += 1
                 break
             ids = sorted({m.person_id for m in household.members} | {household.householder_id}
                          | {p for m in state.months for p in m.members})
-            persons = get_persons(ids)
+            persons = wired().persons(ids)
             record_access(who, ids, READ_CATEGORY, "read", chain=chain)
             store.record_reads(ids, actor=who, chain=chain)
 
@@ -163,8 +162,6 @@ def print_id_of(on: date) -> str:
 
 def notices(*, on: date, run_id: str, s3: Any | None = None) -> dict[str, Any]:
     """The day's 勧奨, 支給決定通知書 and 返還請求書, from what the day's run stored, in one print run."""
-    from kokuho.records.qualification import get_household, get_persons
-
     store, who = DynamoBenefitPaymentStore(), actor(run_id)
     print_id = print_id_of(on)
     day = on.isoformat()
@@ -172,8 +169,8 @@ def notices(*, on: date, run_id: str, s3: Any | None = None) -> dict[str, Any]:
     unaddressed = 0
     for household_id in store.households_of_day(on):
         state = store.household(household_id)
-        household = get_household(household_id)
-        payer = get_persons([household.householder_id]).get(household.householder_id) if household else None
+        household = wired().household(household_id)
+        payer = wired().persons([household.householder_id]).get(household.householder_id) if household else None
         if household is None or payer is None:
             unaddressed += 1
             continue
@@ -189,7 +186,8 @@ def notices(*, on: date, run_id: str, s3: Any | None = None) -> dict[str, Any]:
                  if c.created_on == day]
     if not made:
         return {"print_id": None, "notices": 0, "pages": 0, "unaddressed": unaddressed}
-    manifest = print_run(print_id, made, put=work_bucket_put(s3), record=notice_recorder(who))
+    put, record = wiring.notice_writer(who, s3)
+    manifest = print_run(print_id, made, put=put, record=record)
     return {"print_id": print_id, "manifest": f"{PREFIX}{print_id}/manifest.json", "notices": manifest["notices"],
             "pages": manifest["pages"], "unaddressed": unaddressed}
 
