@@ -33,7 +33,7 @@ from kokuho.dates.tokyo import today_jst
 from kokuho.identity.mynumber import contains_my_number
 from kokuho.notices.text import masked_account
 from kokuho.payments.routes import AccountIn
-from kokuho.qualification.application import Conflict, NotFound
+from kokuho.qualification.application import Conflict, NotFound, wired
 from kokuho.qualification.history import ChangeRejected
 from kokuho.records.benefit_payments import READ_CATEGORY, DynamoBenefitPaymentStore, application_doc
 from kokuho.requests.suspension import declare_use
@@ -199,9 +199,7 @@ def _actor() -> Actor:
 
 
 def _householder(actor: Actor, household_id: str, operation: str) -> str:
-    from kokuho.records.qualification import get_household
-
-    household = get_household(household_id)
+    household = wired().household(household_id)
     if household is None:
         if operation == "read":  # a refused write is recorded by the API's error mapping
             record_access(actor, [f"HH:{household_id}"], CATEGORY, "read", result="not_found")
