@@ -190,7 +190,7 @@ def _without_aws_request_ids(item: dict[str, Any]) -> dict[str, Any]:
     group reads as, about one in a few hundred a valid check digit): not a number anyone gave, so not
     scanned. Any other shape in those fields is still scanned."""
     return {k: v for k, v in item.items()
-            if not (k in ("request_id", "api_request_id") and _UUID.fullmatch(str(v.get("S", ""))))}
+            if not (k in ("request_id", "api_request_id", "terminal_id") and _UUID.fullmatch(str(v.get("S", ""))))}
 
 
 # --- the API: real API Gateway REST (v1 proxy) events -------------------------------------------------

@@ -85,3 +85,16 @@ def test_a_record_refuses_a_my_number_and_a_missing_purpose_writing_nothing() ->
     with pytest.raises(AccessRecordError, match="purpose"):
         record_access(Actor("S0001", "T1", ""), ["P1"], "qualification", "read", store=log)
     assert log.items_by_key == {}
+
+
+def test_a_run_acting_as_its_invocation_records_awss_request_id_as_its_terminal() -> None:
+    # The payment intake, the refunds and other scheduled steps name their invocation (context.aws_request_id,
+    # a UUID) as the terminal of their records: its last group reads as a valid My Number about once in a few
+    # hundred invocations, which refused a whole payment file. A UUID is AWS's id; other shapes are checked.
+    log = InMemoryAccessRecords()
+    uuid = "6f1c2b1e-0d7a-4c8e-9a51-123456789018"
+    run = Actor(staff_id="system:collection-payment-intake", terminal_id=uuid, purpose="収納 (地方自治法第231条)")
+    record_access(run, ["H1"], "collection", "write", store=log)
+    for terminal in ("run-123456789018", "6f1c2b1e-0d7a-4c8e-9a51-1234-5678-9018"):
+        with pytest.raises(AccessRecordError, match="never holds a My Number"):
+            record_access(Actor(run.staff_id, terminal, run.purpose), ["H1"], "collection", "write", store=log)

@@ -59,3 +59,23 @@ def test_inside_a_request_every_call_names_it_in_its_user_agent_once() -> None:
     # an unfit id from an event is left out, never a reason to fail the request
     assert lambda_ids(SimpleNamespace(), api_request_id="x y").api_request_id is None
     assert lambda_ids(SimpleNamespace()).request_id == "local"
+
+
+def test_an_invocation_whose_request_id_reads_as_a_my_number_still_acts_as_its_run() -> None:
+    """A step started without an execution name (the payment intake's Payload {}) acts as its invocation:
+    AWS's request id, a UUID whose last group is twelve digits with a valid check digit about once in a few
+    hundred invocations — which refused the whole payment file (the demo test failed at random). AWS's id is
+    taken as it is; a run name someone chose in that shape is still refused."""
+    from kokuho.access.run_identity import acts_as_run
+
+    number = "40130700012" + str(check_digit("40130700012"))
+    uuid = f"6f1c2b1e-0d7a-4c8e-9a51-{number}"
+    context = SimpleNamespace(aws_request_id=uuid, function_name="kokuho-x",
+                              get_remaining_time_in_millis=lambda: 60_000)
+    step = acts_as_run("collection-payment-intake", "収納")(lambda event, ctx: "ran")
+    assert step({}, context) == "ran"
+    assert run_source_identity(uuid, aws_request_id=uuid) == uuid
+    with pytest.raises(DataAccessRefused):
+        step({"execution_name": uuid}, SimpleNamespace(**{**vars(context), "aws_request_id": "other-id"}))
+    with pytest.raises(DataAccessRefused):
+        run_source_identity(uuid)

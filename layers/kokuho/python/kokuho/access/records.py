@@ -91,6 +91,8 @@ def _validate(actor: Actor, subject_ids: Sequence[str], category: str, operation
              "category": category, "operation": operation, "result": result}
     named.update({f"subject_ids[{i}]": s for i, s in enumerate(subject_ids)})
     for name, value in named.items():
+        if name == "terminal_id" and _UUID.fullmatch(str(value)):
+            continue  # a run's invocation (AWS's request id, a UUID): see the request ids below
         if contains_my_number(str(value)):  # in any shape: records name internal ids, never a My Number
             raise AccessRecordError(f"{name}: an access record never holds a My Number")
     if identifier_holds_my_number(chain):  # built from ids, file ids and months (FILE#KG-401307-202604)
