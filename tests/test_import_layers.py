@@ -221,11 +221,14 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              # kokuho.benefits.receipt_ports; wired in kokuho.programmes.wiring, the parts by kokuho.payments.wiring)
              "kokuho.programmes.vouchers", "kokuho.programmes.medical_cost_notices",
              # the receipt files taken in (kokuho.benefits.receipt_ports; wired in kokuho.receipts.wiring)
-             "kokuho.receipts.files")
+             "kokuho.receipts.files",
+             # the 高額療養費 payment run (kokuho.benefits.payment_ports; wired in kokuho.receipts.wiring, the ledgers
+             # and the files by kokuho.payments.wiring, the persons through the information file's port)
+             "kokuho.receipts.benefit_payment")
 # Routes of the private API reach storage through the same ports; they are built on powertools' Router (the
 # API's own library), so only the table models and the AWS SDK are kept out of them.
 ROUTES_BEHIND_PORTS = ("kokuho.payments.routes", "kokuho.payments.arrears_routes", "kokuho.payments.notice_routes",
-                       "kokuho.programmes.routes", "kokuho.receipts.claim_routes")
+                       "kokuho.programmes.routes", "kokuho.receipts.claim_routes", "kokuho.receipts.benefit_routes")
 # The adapters (kokuho.records) sit below the services: they may use the platform, each other, the pure
 # domain and a service's ports (the types they implement), nothing else of the services — listed with
 # the reason.

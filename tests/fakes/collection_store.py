@@ -114,6 +114,13 @@ class InMemoryCollectionStore:
         if payers:
             self.access.append((actor, payers, "write"))
 
+    def join_ledger_writes(self, writes: Sequence[LedgerWrite]) -> None:
+        """The ledger writes of another use case's commit (a benefit offset), each payment once: all or none."""
+        self._check(writes, ())
+        for w in writes:
+            self._write(w)
+            self.payment_ids.update((p.payment_id, w.key) for p in w.payments)
+
     # payment files
     def payment_file(self, digest: str) -> dict[str, Any] | None:
         return self.files.get(digest)

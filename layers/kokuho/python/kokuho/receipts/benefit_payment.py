@@ -1,4 +1,4 @@
-"""The benefit payment run wired to DynamoDB (statemachines/benefits_payment_run.asl.json; docs/benefit_payment.md),
+"""The benefit payment run (statemachines/benefits_payment_run.asl.json; docs/benefit_payment.md),
 called by the thin handlers in functions/benefits/payment_run.py:
 
 pay        every household with a benefit version: its plan of the day (kokuho.benefits.payment.plan_household) —
@@ -17,25 +17,27 @@ stored and writes nothing twice; the notices of the day are made again from what
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Any
 
-from kokuho.access.records import Actor, record_access
+from kokuho.access.records import Actor
 from kokuho.benefits.benefit_ports import WriteConflict, parse_month
 from kokuho.benefits.payment import OpenInstallment, PaymentRules, load_rules, plan_household
+from kokuho.benefits.payment_ports import BenefitPaymentStore
 from kokuho.benefits.receipt_ports import InsuredPeriod
 from kokuho.collection import transfer_files
 from kokuho.collection.ledger import PaymentEntry, ledger_state
-from kokuho.collection.ports import CollectionStore, LedgerKey, LedgerWrite
+from kokuho.collection.ports import CollectionStore, LedgerKey, LedgerWrite, RefundAccount
 from kokuho.collection.zengin import Transfer
 from kokuho.notices import addressee_of
 from kokuho.notices.benefit import BenefitDecision, BenefitInvitation, RecoveryNotice
-from kokuho.notices.print_run import PREFIX, print_run
+from kokuho.notices.print_run import PREFIX, Put, Record, print_run
 from kokuho.payments import wiring
-from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
-from kokuho.qualification.application import wired
-from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
+from kokuho.qualification.ports import QualificationStore
+from kokuho.receipts.wiring import benefit_payment_store
 from kokuho.requests.suspension import declare_use
 
 STAFF_ID = "system:benefit-payment-run"
@@ -47,6 +49,29 @@ FILE_PREFIX = "outgoing/benefits/"
 
 def actor(run_id: str) -> Actor:
     return Actor(staff_id=STAFF_ID, terminal_id=run_id or "local", purpose=PURPOSE)
+
+
+@dataclass(frozen=True)
+class Ports:
+    """What the run reaches: the benefit payments, the premium ledgers (offsets), the information file (the
+    householder, the members' insured periods, the 送付先; its reads recorded through it), the payer's 公金受取口座,
+    the notice parts' writer and the exchange bucket's outgoing/benefits/. `wired()` answers the production
+    adapters; the unit tests pass fakes."""
+
+    payments: BenefitPaymentStore
+    ledgers: CollectionStore
+    persons: QualificationStore
+    public_account: Callable[..., RefundAccount | None]  # (payer_id, *, actor)
+    notice_writer: Callable[[Actor], tuple[Put, Record]]
+    put_file: Callable[[str, bytes], None]  # (file id, bytes)
+
+
+def wired() -> Ports:
+    from kokuho.payments.accounts import public_funds_account
+    from kokuho.qualification.application import wired as information_file
+
+    return Ports(benefit_payment_store(), wiring.store(), information_file(), public_funds_account,
+                 wiring.notice_writer, wiring.exchange_put(FILE_PREFIX, ".txt", "text/plain"))
 
 
 def _open_installments(collection: CollectionStore, payer_id: str, on: date, who: Actor, chain: str
@@ -71,26 +96,25 @@ def _ledger_writes(plan: Any, payer_id: str, on: date) -> list[LedgerWrite]:
     return list(writes.values())
 
 
-def pay(*, on: date, run_id: str, rules: PaymentRules | None = None) -> dict[str, Any]:
+def pay(*, on: date, run_id: str, rules: PaymentRules | None = None, ports: Ports | None = None) -> dict[str, Any]:
     """Every household's plan of the day committed (see the module)."""
-    from kokuho.payments.accounts import public_funds_account
-
     declare_use("benefits.kogaku")  # 利用停止: a benefit owed (and its recovery) goes on under its law
     rules = rules or load_rules()
-    store, collection, who = DynamoBenefitPaymentStore(), wiring.store(), actor(run_id)
+    ports = ports or wired()
+    store, collection, information, who = ports.payments, ports.ledgers, ports.persons, actor(run_id)
     chain = f"BPAYRUN#{on.isoformat()}"
     totals: dict[str, int] = defaultdict(int)
     for household_id in store.households_with_benefits():
         for attempt in range(ATTEMPTS):
             state = store.household(household_id)
-            household = wired().household(household_id)
+            household = information.household(household_id)
             if household is None:
                 totals["unknown_households"] += 1
                 break
             ids = sorted({m.person_id for m in household.members} | {household.householder_id}
                          | {p for m in state.months for p in m.members})
-            persons = wired().persons(ids)
-            record_access(who, ids, READ_CATEGORY, "read", chain=chain)
+            persons = information.persons(ids)
+            information.record(who, ids, READ_CATEGORY, "read", chain=chain)
             store.record_reads(ids, actor=who, chain=chain)
 
             def insured(person_id: str, month: str, persons: Any = persons) -> bool:
@@ -102,7 +126,7 @@ def pay(*, on: date, run_id: str, rules: PaymentRules | None = None) -> dict[str
             plan = plan_household(
                 household_id, payer, state.months, payments=state.payments, claims=state.claims,
                 applications=state.applications, withholdings=state.withholdings, invited=state.invited,
-                insured=insured, public_account=partial(public_funds_account, payer, actor=who),
+                insured=insured, public_account=partial(ports.public_account, payer, actor=who),
                 open_installments=partial(_open_installments, collection, payer, on, who, chain), rules=rules, on=on)
             totals["withheld"] += len(plan.withheld)  # counted whether or not anything is written
             totals["no_account"] += len(plan.no_account)
@@ -130,18 +154,12 @@ def pay(*, on: date, run_id: str, rules: PaymentRules | None = None) -> dict[str
     return {"on": on.isoformat(), **{k: totals[k] for k in keys}}
 
 
-def write_file(*, on: date, s3: Any | None = None) -> dict[str, Any]:
+def write_file(*, on: date, ports: Ports | None = None) -> dict[str, Any]:
     """Every ready payment into one 総合振込 file (outgoing/benefits/<file id>.txt of the exchange bucket)."""
-    import boto3
-
     from kokuho.payments.service import requester
 
-    store = DynamoBenefitPaymentStore()
-    client = s3 or boto3.client("s3", region_name=aws_region())
-
-    def put(file_id: str, data: bytes) -> None:
-        client.put_object(Bucket=BUCKETS_BY_LOGICAL["exchange"].name(), Key=f"{FILE_PREFIX}{file_id}.txt", Body=data,
-                          ContentType="text/plain")
+    ports = ports or wired()
+    store = ports.payments
 
     def transfer(p: Any) -> Transfer:
         a = p.account
@@ -150,7 +168,8 @@ def write_file(*, on: date, s3: Any | None = None) -> dict[str, Any]:
 
     out = transfer_files.write_transfers(
         "BPF", store.ready_payments(), id_of=lambda p: p.payment_id, transfer_of=transfer, mark=store.file_payments,
-        filed=store.payments_of_file, amount_of=lambda p: p.transfer, requester=requester(), on=on, put_file=put)
+        filed=store.payments_of_file, amount_of=lambda p: p.transfer, requester=requester(), on=on,
+        put_file=ports.put_file)
     if out["file_id"]:
         out["key"] = f"{FILE_PREFIX}{out['file_id']}.txt"
     return {"on": on.isoformat(), **out}
@@ -160,21 +179,22 @@ def print_id_of(on: date) -> str:
     return f"BEN-{on:%Y%m%d}"
 
 
-def notices(*, on: date, run_id: str, s3: Any | None = None) -> dict[str, Any]:
+def notices(*, on: date, run_id: str, ports: Ports | None = None) -> dict[str, Any]:
     """The day's 勧奨, 支給決定通知書 and 返還請求書, from what the day's run stored, in one print run."""
-    store, who = DynamoBenefitPaymentStore(), actor(run_id)
+    ports = ports or wired()
+    store, information, who = ports.payments, ports.persons, actor(run_id)
     print_id = print_id_of(on)
     day = on.isoformat()
     made: list[Any] = []
     unaddressed = 0
     for household_id in store.households_of_day(on):
         state = store.household(household_id)
-        household = wired().household(household_id)
-        payer = wired().persons([household.householder_id]).get(household.householder_id) if household else None
+        household = information.household(household_id)
+        payer = information.persons([household.householder_id]).get(household.householder_id) if household else None
         if household is None or payer is None:
             unaddressed += 1
             continue
-        record_access(who, [household.householder_id], READ_CATEGORY, "read", chain=f"NOTICES#{print_id}#payers")
+        information.record(who, [household.householder_id], READ_CATEGORY, "read", chain=f"NOTICES#{print_id}#payers")
         store.record_reads([household_id, household.householder_id], actor=who, chain=f"NOTICES#{print_id}#payers")
         to, name = addressee_of(payer), payer.name_kanji
         invited = sorted(store.invitations_of(household_id, day))
@@ -186,10 +206,10 @@ def notices(*, on: date, run_id: str, s3: Any | None = None) -> dict[str, Any]:
                  if c.created_on == day]
     if not made:
         return {"print_id": None, "notices": 0, "pages": 0, "unaddressed": unaddressed}
-    put, record = wiring.notice_writer(who, s3)
+    put, record = ports.notice_writer(who)
     manifest = print_run(print_id, made, put=put, record=record)
     return {"print_id": print_id, "manifest": f"{PREFIX}{print_id}/manifest.json", "notices": manifest["notices"],
             "pages": manifest["pages"], "unaddressed": unaddressed}
 
 
-__all__ = ["actor", "notices", "pay", "print_id_of", "write_file"]
+__all__ = ["Ports", "actor", "notices", "pay", "print_id_of", "wired", "write_file"]

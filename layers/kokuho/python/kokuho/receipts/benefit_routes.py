@@ -28,6 +28,7 @@ from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.benefits.benefit_ports import WriteConflict
 from kokuho.benefits.payment import Application, Withholding, claim_state, load_rules
+from kokuho.benefits.payment_ports import CATEGORY
 from kokuho.collection.ports import RefundAccount
 from kokuho.dates.tokyo import today_jst
 from kokuho.identity.mynumber import contains_my_number
@@ -35,14 +36,13 @@ from kokuho.notices.text import masked_account
 from kokuho.payments.routes import AccountIn
 from kokuho.qualification.application import Conflict, NotFound, wired
 from kokuho.qualification.history import ChangeRejected
-from kokuho.records.benefit_payments import READ_CATEGORY, DynamoBenefitPaymentStore, application_doc
+from kokuho.receipts.wiring import benefit_payment_store
 from kokuho.requests.suspension import declare_use
 
 BENEFITS_PATH = "/benefits/{household_id}"
 APPLICATION_PATH = "/benefits/{household_id}/applications"
 WITHHOLDING_PATH = "/benefits/{household_id}/withholdings"
 REPAYMENT_PATH = "/benefits/{household_id}/claims/{claim_id}/repayments"
-CATEGORY = READ_CATEGORY
 HOUSEHOLD = r"^[A-Za-z0-9_\-]{1,64}$"
 ID = r"^[A-Za-z0-9_\-]{1,64}$"
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -211,7 +211,7 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[date | None, Query
     declare_use(USE)
     actor, on = _actor(), as_of or today_jst()
     householder = _householder(actor, household_id, "read")
-    state = DynamoBenefitPaymentStore().household(household_id)
+    state = benefit_payment_store().household(household_id)
     rules = load_rules()
     record_access(actor, [household_id, householder], CATEGORY, "read")
     months = []
@@ -228,8 +228,10 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[date | None, Query
                        "last_day": s.limitation.last_day.isoformat() if s.limitation else None,
                        "extinguished": bool(s.limitation and s.limitation.extinguished(on))})
     return {"household_id": household_id, "householder_id": householder, "as_of": on.isoformat(), "months": months,
-            "applications": [{k: v for k, v in application_doc(a).items() if k != "account"}
-                             | {"account": masked_account(a.account.account_number) if a.account else None}
+            "applications": [{"application_id": a.application_id, "household_id": a.household_id,
+                              "months": list(a.months), "received_on": a.received_on.isoformat(),
+                              "account": masked_account(a.account.account_number) if a.account else None,
+                              "offset_consent": a.offset_consent, "staff_id": a.staff_id}
                              for a in state.applications],
             "withholdings": [{"decision_id": w.decision_id, "months": list(w.months), "decided_on": w.decided_on
                               .isoformat(), "basis": w.basis, "staff_id": w.staff_id,
@@ -244,7 +246,7 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[date | None, Query
 
 def record_application(household_id: HouseholdId, body: ApplicationIn) -> dict[str, Any]:
     declare_use(USE)
-    actor, store = _actor(), DynamoBenefitPaymentStore()
+    actor, store = _actor(), benefit_payment_store()
     _householder(actor, household_id, "write")
     decided = {m.month for m in store.household(household_id).months}
     unknown = [m for m in body.months if m not in decided]
@@ -257,17 +259,16 @@ def record_application(household_id: HouseholdId, body: ApplicationIn) -> dict[s
                               body.received_on or today_jst(), account, body.offset_consent, actor.staff_id)
     if store.put_application(application, actor=actor):
         return {"household_id": household_id, "id": body.application_id, "status": "recorded"}
-    stored = store.get_item(household_id, f"BAPP#{body.application_id}")
-    mine = application_doc(application)
+    stored = store.application(household_id, body.application_id)
     content = ("months", "account", "offset_consent")  # not who recorded it or on which day
-    if stored is None or any(stored.get(k) != mine[k] for k in content):
+    if stored is None or any(getattr(stored, k) != getattr(application, k) for k in content):
         raise Conflict("an application with that id is recorded with other content")
     return {"household_id": household_id, "id": body.application_id, "status": "already_recorded"}
 
 
 def record_withholding(household_id: HouseholdId, body: WithholdingIn) -> dict[str, Any]:
     declare_use(USE)
-    actor, store = _actor(), DynamoBenefitPaymentStore()
+    actor, store = _actor(), benefit_payment_store()
     _householder(actor, household_id, "write")
     on = body.on or today_jst()
     if body.action == "lift":
@@ -288,8 +289,8 @@ def record_repayment(household_id: HouseholdId, claim_id: Annotated[str, Path(pa
     declare_use(USE)
     actor = _actor()
     try:
-        out = DynamoBenefitPaymentStore().record_repayment(household_id, claim_id, body.repayment_id, body.on,
-                                                           body.amount, actor=actor)
+        out = benefit_payment_store().record_repayment(household_id, claim_id, body.repayment_id, body.on,
+                                                       body.amount, actor=actor)
     except ValueError as exc:
         raise ChangeRejected(str(exc)) from None
     except WriteConflict:

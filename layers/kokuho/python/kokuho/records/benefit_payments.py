@@ -35,11 +35,11 @@ from kokuho.benefits.payment import (
     RecoveryClaim,
     Withholding,
 )
+from kokuho.benefits.payment_ports import CATEGORY, HouseholdPayments
 from kokuho.collection.ports import LedgerWrite, RefundAccount
 from kokuho.records.base import Gsi1, RecordsAccess, TableModel, table_meta, transaction_or
 from kokuho.records.benefits import WRITE_CATEGORY, BenefitPointerModel, BenefitVersionModel
 
-READ_CATEGORY = "給付情報 (高額療養費)"
 READY = "BPAYQ#ready"
 CLAIMS = "BCLAIMS"
 
@@ -142,20 +142,10 @@ def claim_of(d: dict[str, Any]) -> RecoveryClaim:
                          tuple((str(r[0]), int(r[1])) for r in d.get("repayments") or ()))
 
 
-class HouseholdPayments:
-    """What the payment run reads of one household."""
-
-    def __init__(self) -> None:
-        self.months: list[MonthBenefit] = []
-        self.payments: list[BenefitPayment] = []
-        self.claims: list[RecoveryClaim] = []
-        self.applications: list[Application] = []
-        self.withholdings: list[Withholding] = []
-        self.invited: set[tuple[str, int]] = set()
-
-
 class DynamoBenefitPaymentStore(RecordsAccess):
-    CATEGORY = READ_CATEGORY
+    """kokuho.benefits.payment_ports.BenefitPaymentStore on the receipts table."""
+
+    CATEGORY = CATEGORY
 
     def households_with_benefits(self) -> list[str]:
         """Households with a stored benefit version (a scan of the pointers' keys: no personal data read)."""
@@ -238,7 +228,11 @@ class DynamoBenefitPaymentStore(RecordsAccess):
     def put_withholding(self, w: Withholding, *, actor: Any) -> bool:
         return self._put_once(w.household_id, f"BHOLD#{w.decision_id}", withholding_doc(w), actor)
 
-    def get_item(self, household_id: str, sk: str) -> dict[str, Any] | None:
+    def application(self, household_id: str, application_id: str) -> Application | None:
+        doc = self._doc(household_id, f"BAPP#{application_id}")
+        return None if doc is None else application_of(doc)
+
+    def _doc(self, household_id: str, sk: str) -> dict[str, Any] | None:
         try:
             return dict(BenefitPaymentItem.get(_hh(household_id), sk, consistent_read=True).doc)
         except BenefitPaymentItem.DoesNotExist:
@@ -257,7 +251,7 @@ class DynamoBenefitPaymentStore(RecordsAccess):
     def lift_withholding(self, household_id: str, decision_id: str, lifted_on: date, *, actor: Any) -> None:
         sk = f"BHOLD#{decision_id}"
         with transaction_or(WriteConflict) as tx:
-            doc = self.get_item(household_id, sk)
+            doc = self._doc(household_id, sk)
             if doc is None or doc.get("lifted_on"):
                 raise WriteConflict("no such 差止 in force")
             tx.update(BenefitPaymentItem(_hh(household_id), sk),
@@ -316,4 +310,4 @@ class DynamoBenefitPaymentStore(RecordsAccess):
         return [claim_of(dict(i.doc)) for i in BenefitPaymentItem.by_queue.query(CLAIMS)]
 
 
-__all__ = ["BenefitPaymentItem", "DynamoBenefitPaymentStore", "HouseholdPayments"]
+__all__ = ["BenefitPaymentItem", "DynamoBenefitPaymentStore"]
