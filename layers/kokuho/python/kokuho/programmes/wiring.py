@@ -29,7 +29,8 @@ def persons(person_ids: Iterable[str]) -> dict[str, Person]:
 
 
 def all_persons() -> list[Person]:
-    """Every person of the information file (the year's voucher run reads them all)."""
+    """Every person of the information file (the year's voucher run reads them all): a scan, once a year — no key
+    holds who is in scope (insured on the day of issue, 40–74) without one; docs/health_programmes.md says why."""
     from kokuho.records.qualification import PersonModel, to_person
 
     return [to_person(i) for i in PersonModel.scan(PersonModel.sk == "PROFILE")]
