@@ -15,9 +15,10 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BeforeValidator, Field, StrictBool, model_validator
 
-from kokuho.identity.mynumber import contains_my_number, normalize
+from kokuho.identity.mynumber import normalize
+from kokuho.identity.request_bodies import ClosedIn
 from kokuho.qualification.reasons import Reason
 
 ID = r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$"
@@ -112,26 +113,8 @@ def _iso_date(value: Any) -> date:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
-def _holds_my_number(value: object) -> bool:
-    """A My Number in any shape (kokuho.identity.mynumber) in a string, a dict key or value, a list item."""
-    if isinstance(value, str):
-        return contains_my_number(value)
-    if isinstance(value, dict):
-        return any(_holds_my_number(k) or _holds_my_number(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return any(_holds_my_number(v) for v in value)
-    return False
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @model_validator(mode="after")
-    def _no_my_number_outside_its_field(self) -> Strict:
-        for name, value in self:
-            if name != "my_number" and not isinstance(value, BaseModel) and _holds_my_number(value):
-                raise ValueError(f"{name}: must not contain a My Number")
-        return self
+class Strict(ClosedIn):
+    """The qualification routes' bodies: the API's one body rule (kokuho.identity.request_bodies)."""
 
 
 Id = Annotated[str, Field(pattern=ID)]

@@ -19,11 +19,12 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.identity.redaction import looks_like_my_number, redact
+from kokuho.identity.request_bodies import ClosedIn
 from kokuho.linkage import provision
 
 QUEUE_PATH = "/linkage/approvals"
@@ -36,10 +37,9 @@ REASON_MAX = 200  # what the workflow carries as the failure cause (SendTaskFail
 router = Router()
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(ClosedIn):
     """A reviewer's decision on one held request. A refusal names its reason (recorded with it)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     decision: Literal["approve", "refuse"]
     reason: str | None = Field(default=None, min_length=1, max_length=REASON_MAX)
 

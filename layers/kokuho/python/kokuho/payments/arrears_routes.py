@@ -35,6 +35,7 @@ from kokuho.collection import arrears_actions
 from kokuho.collection.arrears import STAFF_KINDS, arrears_view, view_doc
 from kokuho.collection.ports import LEDGER_CATEGORY
 from kokuho.dates.tokyo import today_jst
+from kokuho.identity.request_bodies import ClosedIn
 from kokuho.payments import wiring
 from kokuho.qualification.application import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected
@@ -57,12 +58,12 @@ class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class PlanPaymentIn(_Closed):
+class PlanPaymentIn(ClosedIn):
     on: date
     amount: StrictInt = Field(gt=0, le=10**9)
 
 
-class ActionIn(_Closed):
+class ActionIn(ClosedIn):
     """One measure on the ledger. `on`: the day it took place (today if not given; never in the future).
     `installments`: those it covers (by default every one the kind may cover)."""
 

@@ -26,6 +26,7 @@ from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.dates.tokyo import today_jst
 from kokuho.health.ports import CATEGORY, OptOut
+from kokuho.identity.request_bodies import ClosedIn
 from kokuho.programmes import wiring
 from kokuho.qualification.application import NotFound
 from kokuho.qualification.history import ChangeRejected
@@ -39,9 +40,7 @@ router = Router()
 PersonId = Annotated[str, Path(pattern=PERSON)]
 
 
-class OptOutIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OptOutIn(ClosedIn):
     opted_out: StrictBool  # true: send no 医療費通知; false: send them again
     received_on: date  # the day the person's wish was received (at the counter or by post)
 

@@ -31,7 +31,7 @@ from kokuho.benefits.payment import Application, Withholding, claim_state, load_
 from kokuho.benefits.payment_ports import CATEGORY
 from kokuho.collection.ports import RefundAccount
 from kokuho.dates.tokyo import today_jst
-from kokuho.identity.mynumber import contains_my_number
+from kokuho.identity.request_bodies import ClosedIn
 from kokuho.notices.text import masked_account
 from kokuho.payments.routes import AccountIn
 from kokuho.qualification.application import Conflict, NotFound, wired
@@ -61,7 +61,7 @@ def _past(day: date | None, field: str) -> None:
         raise ValueError(f"{field}: must not be in the future")
 
 
-class ApplicationIn(_Closed):
+class ApplicationIn(ClosedIn):
     """支給申請: the months it names, where to pay (an account, or `public_funds_account`: the 公金受取口座 registered
     with the Digital Agency), the householder's consent to offset against unpaid premiums."""
 
@@ -82,7 +82,7 @@ class ApplicationIn(_Closed):
         return self
 
 
-class WithholdingIn(_Closed):
+class WithholdingIn(ClosedIn):
     """差止: `withhold` (a new decision: its id, the months or every month, its basis) or `lift` (the decision's id)."""
 
     action: Literal["withhold", "lift"]
@@ -97,13 +97,11 @@ class WithholdingIn(_Closed):
             raise ValueError("basis: a 差止 is a decision and names its basis")
         if self.action == "lift" and (self.months or self.basis):
             raise ValueError("a lift names only the decision")
-        if self.basis and contains_my_number(self.basis):
-            raise ValueError("basis: must not contain a My Number")
         _past(self.on, "on")
         return self
 
 
-class RepaymentIn(_Closed):
+class RepaymentIn(ClosedIn):
     """返還金の収納: a repayment of a claim (its id: recorded once), the day it was paid, the yen."""
 
     repayment_id: str = Field(pattern=ID)

@@ -33,7 +33,7 @@ from kokuho.benefits.claims import ClaimConflict, ClaimNotFound, ClaimRejected, 
 from kokuho.benefits.other_benefits import Claim, claim_id_of
 from kokuho.collection.ports import RefundAccount
 from kokuho.dates.tokyo import today_jst
-from kokuho.identity.mynumber import contains_my_number
+from kokuho.identity.request_bodies import ClosedIn
 from kokuho.notices.model import addressee_of
 from kokuho.notices.other_benefit import OtherBenefitNotice, render
 from kokuho.notices.text import masked_account
@@ -63,12 +63,7 @@ class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _text(value: str | None, field: str) -> None:
-    if value is not None and contains_my_number(value):
-        raise ValueError(f"{field}: must not contain a My Number")
-
-
-class ClaimIn(_Closed):
+class ClaimIn(ClosedIn):
     """A claim: its kind and the person (the patient, the mother, the deceased), the day of the event, the documents
     received, what the kind needs, and the payee's account."""
 
@@ -102,13 +97,10 @@ class ClaimIn(_Closed):
                 raise ValueError(f"{name}: must not be in the future")
         if (self.subkind is None) != (self.kind != "療養費"):
             raise ValueError("subkind: a 療養費 names its kind (補装具, 柔道整復, 海外療養費), the others none")
-        _text(self.chief_mourner, "chief_mourner")
-        for i, d in enumerate(self.documents):
-            _text(d, f"documents[{i}]")
         return self
 
 
-class ClaimDecisionIn(_Closed):
+class ClaimDecisionIn(ClosedIn):
     """`rate`: yen per unit of the claim's currency on the decision day (海外療養費 only); `decided_on`: today if not
     given."""
 
