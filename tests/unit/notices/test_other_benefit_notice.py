@@ -46,3 +46,18 @@ def test_a_field_holding_a_my_number_is_refused_by_name() -> None:
         render(replace(APPROVED, person_id="123456789018"))
     with pytest.raises(NoticeError, match="amount"):
         render(replace(APPROVED, amount=499_999))
+
+
+def test_the_issuer_and_the_payee_are_checked_as_on_every_notice_kind() -> None:
+    """The issuer printed (section, phone) is checked as every other kind checks it (kokuho.notices.model
+    .checked_parties): a My Number or an empty field is refused by name, never printed."""
+    from kokuho.identity.mynumber import check_digit
+
+    body = "12345678901"
+    number = body + str(check_digit(body))
+    for issuer, field in ((replace(APPROVED.issuer, phone=number), "issuer.phone"),
+                          (replace(APPROVED.issuer, section=" "), "issuer.section")):
+        with pytest.raises(NoticeError, match=field):
+            render(replace(APPROVED, issuer=issuer))
+    with pytest.raises(NoticeError, match="payee_name"):
+        render(replace(APPROVED, payee_name=""))

@@ -10,13 +10,13 @@ Addressed to the householder's 送付先; no My Number on any of them (each text
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kokuho.dates.era import era_and_western, era_date
 from kokuho.identity.mynumber import identifier_holds_my_number
-from kokuho.notices.model import Addressee, Issuer, NoticeError, check_addressee, text_field
+from kokuho.notices.model import Addressee, Issuer, NoticeError, checked_parties, text_field
 from kokuho.notices.text import masked_account, yen
 
 if TYPE_CHECKING:
@@ -78,10 +78,6 @@ def _id(value: Any, name: str) -> str:
 def check_benefit_notice(n: BenefitNotice) -> BenefitNotice:
     if not isinstance(n.issued_on, date):
         raise NoticeError("issued_on", "must be a date")
-    text_field(n.householder_name, "householder_name")
-    for attr in ("name", "section", "phone"):
-        text_field(getattr(n.issuer, attr), f"issuer.{attr}")
-    to = check_addressee(n.to)
     if isinstance(n, BenefitInvitation):
         _id(n.household_id, "household_id")
         if not n.months:
@@ -99,7 +95,7 @@ def check_benefit_notice(n: BenefitNotice) -> BenefitNotice:
         _id(n.claim.claim_id, "claim.claim_id")
         _yen(n.claim.amount, "claim.amount")
         text_field(n.claim.reason, "claim.reason")
-    return replace(n, to=to)
+    return checked_parties(n, "householder_name")
 
 
 def subjects(n: BenefitNotice) -> tuple[str, ...]:

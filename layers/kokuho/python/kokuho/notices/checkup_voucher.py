@@ -5,14 +5,14 @@ the validity and the copay at the check-up (kokuho.health.ports.Voucher; the ter
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from kokuho.dates.era import era_date
 from kokuho.health.ports import Voucher
 from kokuho.identity.mynumber import identifier_holds_my_number
-from kokuho.notices.model import Addressee, Issuer, NoticeError, check_addressee, text_field
+from kokuho.notices.model import Addressee, Issuer, NoticeError, checked_parties
 from kokuho.notices.text import fiscal_year_label, yen
 
 if TYPE_CHECKING:
@@ -43,11 +43,7 @@ class VoucherNotice:
             raise NoticeError("voucher.number", "must be a 整理番号 of 11 digits")
         if not v.valid_from <= v.valid_until:
             raise NoticeError("voucher.valid_until", "must not be before valid_from")
-        text_field(self.person_name, "person_name")
-        for attr in ("name", "section", "phone"):
-            text_field(getattr(self.issuer, attr), f"issuer.{attr}")
-        to = check_addressee(self.to)
-        return self if to == self.to else replace(self, to=to)
+        return checked_parties(self, "person_name")
 
     def draw(self, book: NoticeBook) -> None:
         from kokuho.notices.render import LEFT, RIGHT

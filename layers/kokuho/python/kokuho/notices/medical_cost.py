@@ -7,7 +7,7 @@ print run (kokuho.notices.print_run) and the book (kokuho.notices.render) take i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ from kokuho.dates.era import era_date
 from kokuho.health.medical_costs import CostLine
 from kokuho.health.periods import Month, NoticeRound
 from kokuho.identity.mynumber import identifier_holds_my_number
-from kokuho.notices.model import Addressee, Issuer, NoticeError, check_addressee, text_field
+from kokuho.notices.model import Addressee, Issuer, NoticeError, checked_parties, text_field
 from kokuho.notices.text import yen
 
 if TYPE_CHECKING:
@@ -75,11 +75,7 @@ class MedicalCostNotice:
                     raise NoticeError(f"lines[{i}].{attr}", "must be an integer number of yen ≥ 0")
             if c.copay > c.total_cost:
                 raise NoticeError(f"lines[{i}].copay", "must not exceed total_cost")
-        text_field(self.person_name, "person_name")
-        for attr in ("name", "section", "phone"):
-            text_field(getattr(self.issuer, attr), f"issuer.{attr}")
-        to = check_addressee(self.to)
-        return self if to == self.to else replace(self, to=to)
+        return checked_parties(self, "person_name")
 
     def draw(self, book: NoticeBook) -> None:
         from kokuho.notices.render import BOTTOM, LEFT, RIGHT, TOP

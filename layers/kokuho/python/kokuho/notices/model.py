@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from kokuho.collection.ledger import Charge, LedgerState
 from kokuho.collection.ports import RefundOrder
@@ -108,6 +108,33 @@ def check_addressee(to: Any, name: str = "to") -> Addressee:
                      text_field(to.address, f"{name}.address"))
 
 
+class _Addressed(Protocol):
+    @property
+    def to(self) -> Any: ...
+    @property
+    def issuer(self) -> Any: ...
+
+
+class _Issued(_Addressed, Protocol):
+    @property
+    def issued_on(self) -> Any: ...
+
+
+N = TypeVar("N", bound=_Addressed)
+D = TypeVar("D", bound=_Issued)
+
+
+def checked_parties(n: N, name_field: str) -> N:
+    """What every notice kind checks last, the one rule: the name it is addressed by (its field `name_field`), the
+    issuer's name, section and phone as printed, and the addressee — the notice as it will be printed (the
+    addressee's postal code normalized), or NoticeError naming the field."""
+    text_field(getattr(n, name_field), name_field)
+    for attr in ("name", "section", "phone"):
+        text_field(getattr(n.issuer, attr), f"issuer.{attr}")
+    to = check_addressee(n.to)
+    return n if to == n.to else replace(n, to=to)  # type: ignore[type-var]  # every kind is a dataclass
+
+
 def check_payment_notice(n: PaymentNotice) -> PaymentNotice:
     """The notice as it will be printed (postal code normalized), or NoticeError naming the field."""
     if not isinstance(n.charge, Charge):
@@ -121,11 +148,7 @@ def check_payment_notice(n: PaymentNotice) -> PaymentNotice:
             raise NoticeError(f"parts.{key}", "must be an integer number of yen ≥ 0")
     if n.state is not None and n.state.charge != n.charge:
         raise NoticeError("state", "is the state of another charge")
-    text_field(n.payer_name, "payer_name")
-    for attr in ("name", "section", "phone"):
-        text_field(getattr(n.issuer, attr), f"issuer.{attr}")
-    to = check_addressee(n.to)
-    return n if to == n.to else PaymentNotice(n.charge, n.payer_name, to, n.issued_on, n.parts, n.state, n.issuer)
+    return checked_parties(n, "payer_name")
 
 
 @dataclass(frozen=True)
@@ -184,13 +207,11 @@ class RefundNotice:
     issuer: Issuer = Issuer()
 
 
-def _common(payer_name: Any, to: Any, issued_on: Any, issuer: Any) -> Addressee:
-    if not isinstance(issued_on, date):
+def _payer_notice(n: D) -> D:
+    """A premium notice's day of issue and parties checked: the notice as it will be printed."""
+    if not isinstance(n.issued_on, date):
         raise NoticeError("issued_on", "must be a date")
-    text_field(payer_name, "payer_name")
-    for attr in ("name", "section", "phone"):
-        text_field(getattr(issuer, attr), f"issuer.{attr}")
-    return check_addressee(to)
+    return checked_parties(n, "payer_name")
 
 
 def _charge(value: Any, name: str) -> Charge:
@@ -218,8 +239,7 @@ def check_change_notice(n: ChangeNotice) -> ChangeNotice:
     if n.state is not None and n.state.charge != n.current:
         raise NoticeError("state", "is the state of another charge")
     text_field(n.reason, "reason")
-    to = _common(n.payer_name, n.to, n.issued_on, n.issuer)
-    return replace(n, to=to)
+    return _payer_notice(n)
 
 
 def check_decision_notice(n: DecisionNotice) -> DecisionNotice:
@@ -228,8 +248,7 @@ def check_decision_notice(n: DecisionNotice) -> DecisionNotice:
         raise NoticeError("output.explain", "must be the engine's explanation (explain_case)")
     if n.output.get("annual") != n.charge.annual:
         raise NoticeError("output.annual", "differs from the charge's annual premium")
-    to = _common(n.payer_name, n.to, n.issued_on, n.issuer)
-    return replace(n, to=to)
+    return _payer_notice(n)
 
 
 def check_reminder_notice(n: ReminderNotice) -> ReminderNotice:
@@ -244,8 +263,7 @@ def check_reminder_notice(n: ReminderNotice) -> ReminderNotice:
             v = getattr(r, attr, None)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise NoticeError(f"reminders[{k}].{attr}", "must be an integer number of yen ≥ 0")
-    to = _common(n.payer_name, n.to, n.issued_on, n.issuer)
-    return replace(n, to=to)
+    return _payer_notice(n)
 
 
 def check_refund_notice(n: RefundNotice) -> RefundNotice:
@@ -256,8 +274,7 @@ def check_refund_notice(n: RefundNotice) -> RefundNotice:
     if n.refund.account is not None:
         text_field(n.refund.account.holder_kana, "refund.account.holder_kana")
     text_field(n.reason, "reason")
-    to = _common(n.payer_name, n.to, n.issued_on, n.issuer)
-    return replace(n, to=to)
+    return _payer_notice(n)
 
 
 def check_notice(n: Any) -> Any:

@@ -6,13 +6,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kokuho.dates.era import era_and_western
 from kokuho.identity.mynumber import identifier_holds_my_number
-from kokuho.notices.model import Addressee, Issuer, NoticeError, check_addressee, text_field
+from kokuho.notices.model import Addressee, Issuer, NoticeError, checked_parties, text_field
 from kokuho.notices.text import masked_account, yen
 
 if TYPE_CHECKING:
@@ -61,10 +61,9 @@ class OtherBenefitNotice:
             raise NoticeError("reasons", "a refusal says why")
         for i, r in enumerate(self.reasons):
             text_field(r, f"reasons[{i}]")
-        text_field(self.payee_name, "payee_name")
         if self.subkind is not None:
             text_field(self.subkind, "subkind")
-        return replace(self, to=check_addressee(self.to))
+        return checked_parties(self, "payee_name")
 
     def draw(self, book: NoticeBook) -> None:
         from kokuho.notices.render import LEFT, RIGHT
