@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from monthly_helpers import CARE, approve_care_application, die_after_first_commit
 
-from kokuho.access.records import records_of_chain
+from kokuho.access.records import records_of_chain, records_of_subject
 from kokuho.assessment.household_cases import put_household_case, put_household_cases
 from kokuho.linkage.transfers import transfers_to
 from kokuho.premium import compute_case
@@ -67,6 +67,20 @@ def test_retried_batch_wrote_once_and_recorded_each_read(assessed: tuple[Embedde
     # read, write (committed), killed; retried: read again, then nothing left to write
     assert [o for o, _ in ops] == ["read", "write", "read"]
     assert {s for _, s in ops} == {"system:monthly-assessment"}
+
+
+def test_every_household_is_found_by_who_accessed_through_its_batchs_read(
+        assessed: tuple[EmbeddedAWS, dict[str, Any]]) -> None:
+    # One index entry a household and batch (its read); the batch's writes are found through it, in its chain
+    from kokuho.access.records import verify_all
+    from kokuho.access.subject_index import INDEX_CHAIN
+
+    for h in IDS:
+        reads = [r for r in records_of_subject(h) if r.chain.startswith(RUN)]  # the retried batch read twice
+        assert {(r.operation, r.category) for r in reads} == {("read", "賦課用世帯情報")}
+        writes = [r for r in records_of_chain(reads[0].chain) if r.operation == "write" and h in r.subject_ids]
+        assert len(writes) == 1 and writes[0].seq > reads[0].seq and writes[0].subject_index == INDEX_CHAIN
+    assert verify_all()[2] == []
 
 
 def test_summary_totals_match_the_engine_and_notices_exist(assessed: tuple[EmbeddedAWS, dict[str, Any]]) -> None:

@@ -78,8 +78,8 @@ class InMemoryAccessRecords:
         pending.puts.append((_key(chain, seq), dict(item)))
         if seq > 1:
             pending.checks.append((_key(chain, seq - 1), str(item["prev_hash"])))
-        for subject in dict.fromkeys(item["subject_ids"]):
-            entry = subject_index.entry_of(item, str(subject))
+        for subject in subject_index.indexed_subjects(item):
+            entry = subject_index.entry_of(item, subject)
             pending.puts.append(((entry["pk"], entry["sk"]), entry))
         pending.settle.append(settled)
         if within is None:

@@ -159,7 +159,7 @@ def _head(chain: str, store: AccessRecordStore) -> tuple[int, str] | None:
 
 def _next_record(
     actor: Actor, subject_ids: Sequence[str], category: str, operation: str, result: str, chain: str,
-    store: AccessRecordStore,
+    store: AccessRecordStore, indexed_by_chain: bool = False,
 ) -> dict[str, Any]:
     """The next record of the chain (its stored attributes), linked to its current last record, hashed
     over every attribute."""
@@ -172,7 +172,7 @@ def _next_record(
         "purpose": actor.purpose, "subject_ids": list(subject_ids), "category": category,
         "operation": operation, "result": result, "prev_hash": GENESIS if head is None else head[1],
         "gsi1pk": f"STAFF#{actor.staff_id}", "gsi1sk": f"{at}#{secrets.token_hex(4)}",
-        "subject_index": subject_index.INDEX_VERSION,
+        "subject_index": subject_index.INDEX_CHAIN if indexed_by_chain else subject_index.INDEX_VERSION,
     }
     if actor.terminal_source is not None:  # API calls: where the terminal id came from
         item["terminal_source"] = actor.terminal_source
@@ -215,8 +215,13 @@ def record_access(
     transaction: PendingWrites | None = None,
     attempts: int = 20,
     store: AccessRecordStore | None = None,
+    indexed_by_chain: bool = False,
 ) -> AccessRecord:
     """Write an access record.
+
+    `indexed_by_chain`: the record's subjects are named by an earlier record of the same chain (a workflow
+    batch's writes after its read record), whose index entries find it — it gets none of its own
+    (kokuho.access.subject_index.INDEX_CHAIN).
 
     With `transaction`, the record joins the caller's pending writes (the caller commits, and retries the
     whole transaction if a concurrent record took the same chain position). Without one, the record is
@@ -226,11 +231,11 @@ def record_access(
     _validate(actor, subject_ids, category, operation, result, chain_id)
     log = _store(store)
     if transaction is not None:
-        item = _next_record(actor, subject_ids, category, operation, result, chain_id, log)
+        item = _next_record(actor, subject_ids, category, operation, result, chain_id, log, indexed_by_chain)
         _append(log, item, transaction)
         return AccessRecord.of(item)
     for attempt in range(attempts):
-        item = _next_record(actor, subject_ids, category, operation, result, chain_id, log)
+        item = _next_record(actor, subject_ids, category, operation, result, chain_id, log, indexed_by_chain)
         try:
             _append(log, item, None)
             return AccessRecord.of(item)
@@ -290,6 +295,9 @@ def verify_all(anchors: Mapping[str, Anchor] | None = None,
     expected: dict[tuple[str, str], tuple[str, int, str]] = {}
     stored: dict[tuple[str, str], tuple[str, int, str]] = {}
     edited: set[tuple[str, int]] = set()
+    # chain → seq → subjects of its records with entries of their own; and the records indexed by their chain
+    indexed: dict[str, dict[int, set[str]]] = {}
+    by_chain: list[tuple[str, int, list[str]]] = []
     for item in scan_records(store=store):
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
         if pk.startswith(subject_index.SUBJECT_PREFIX) and "row" in item:
@@ -304,13 +312,21 @@ def verify_all(anchors: Mapping[str, Anchor] | None = None,
         if not link.content_ok:
             edited.add((str(item.get("chain")), link.seq))  # named by its chain: its entries say no more
         elif item.get("subject_index") == subject_index.INDEX_VERSION:
+            indexed.setdefault(str(item["chain"]), {})[link.seq] = {str(s) for s in item.get("subject_ids", [])}
             for subject in item.get("subject_ids", []):
                 entry = subject_index.entry_of(item, str(subject))
                 expected[(entry["pk"], entry["sk"])] = (str(item["chain"]), link.seq, record_hash(entry))
+        elif item.get("subject_index") == subject_index.INDEX_CHAIN:
+            by_chain.append((str(item["chain"]), link.seq, [str(s) for s in item.get("subject_ids", [])]))
     breaks = list(strays)
     for chain in sorted(set(chains) | set(anchors)):
         breaks.extend(verify_chain(chain, chains.get(chain, []), anchors.get(chain)))
     breaks.extend(b for b in _index_breaks(expected, stored) if (b.chain, b.seq) not in edited)
+    for chain, seq, subjects in by_chain:  # each subject named, with its entry, by an earlier record of the chain
+        earlier = set().union(*(named for s, named in indexed.get(chain, {}).items() if s < seq))
+        breaks.extend(ChainBreak(chain, seq, f"subject {subject} has no index entry and no earlier record of its "
+                                             "chain names it: a search for who accessed them would miss this record")
+                      for subject in dict.fromkeys(subjects) if subject not in earlier)
     return len(set(chains) | set(anchors)), sum(len(v) for v in chains.values()), breaks
 
 

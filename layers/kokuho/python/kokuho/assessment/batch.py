@@ -194,8 +194,9 @@ def write_chunk(chunk: list[str], b: _Batch, *, access: AccessEntry, batch_id: s
                 run_id=b.run_id, batch_id=batch_id, fiscal_year=b.fy, as_of_month=b.as_of_month, at=at,
                 versions=versions,
                 assessed=[(h, b.marks[h]) for h in pending],
-                access=AccessEntry(access.actor, written, access.category, access.operation, access.chain)
-                if written else None))
+                # the batch's read record (first in its chain) names every household: it indexes this one
+                access=AccessEntry(access.actor, written, access.category, access.operation, access.chain,
+                                   indexed_by_chain=True) if written else None))
             return
         except WriteConflict:
             if attempt == attempts - 1:

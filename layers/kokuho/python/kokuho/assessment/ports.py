@@ -66,13 +66,16 @@ class BatchRecord(NamedTuple):
 
 @dataclass(frozen=True)
 class AccessEntry:
-    """An access record to write (kokuho.access.records): who, whose data, what, in which chain."""
+    """An access record to write (kokuho.access.records): who, whose data, what, in which chain;
+    `indexed_by_chain`: its subjects are named by an earlier record of the chain (the batch's read), whose
+    index entries find it (kokuho.access.subject_index.INDEX_CHAIN)."""
 
     actor: Actor
     subject_ids: list[str]
     category: str
     operation: str
     chain: str
+    indexed_by_chain: bool = False
 
 
 @dataclass(frozen=True)

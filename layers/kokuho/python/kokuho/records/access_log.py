@@ -15,7 +15,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.ports import AccessRecord, ChainTaken, PendingWrites
-from kokuho.access.subject_index import SUBJECT_PREFIX, chain_and_seq, entry_of
+from kokuho.access.subject_index import SUBJECT_PREFIX, chain_and_seq, entry_of, indexed_subjects
 from kokuho.records.base import Gsi1, TableModel, connection, table_meta
 
 CHAIN_PREFIX = "CHAIN#"
@@ -70,8 +70,9 @@ def _record_key(chain: str, seq: int) -> tuple[str, str]:
 
 
 def entries_of(record: Mapping[str, Any]) -> list[SubjectIndexModel]:
-    # A subject named twice in one record is one entry (the same key).
-    return [SubjectIndexModel(**entry_of(record, s)) for s in dict.fromkeys(record["subject_ids"])]
+    # A subject named twice in one record is one entry (the same key); none for a batch's write record,
+    # indexed by its chain's read (subject_index.INDEX_CHAIN).
+    return [SubjectIndexModel(**entry_of(record, s)) for s in indexed_subjects(record)]
 
 
 def transaction_size(transaction: TransactWrite) -> int:
@@ -89,19 +90,15 @@ def _add_entries(transaction: TransactWrite, entries: Sequence[SubjectIndexModel
 
 
 def write_entries_after(entries: Sequence[SubjectIndexModel]) -> None:
-    """Entries of a record already committed (too many to join its transaction): in transactions of
-    100; an entry already there (a rerun) is left as it is — its content is a function of the record."""
-    for first in range(0, len(entries), TRANSACTION_LIMIT):
-        part = entries[first:first + TRANSACTION_LIMIT]
+    """Entries of a record already committed (too many to join its transaction): each its own conditional
+    PutItem — one write unit up to 1 KB, where a transactional write is billed two (a batch's records name
+    a hundred households: the access log's largest share of an annual run). An entry already there (a
+    rerun) is left as it is: its content is a function of the record."""
+    for entry in entries:
         try:
-            with TransactWrite(connection=connection()) as tx:
-                _add_entries(tx, part)
-        except TransactWriteError:
-            for entry in part:  # one of them exists: put the others one by one
-                try:
-                    entry.save(condition=SubjectIndexModel.pk.does_not_exist())
-                except PutError:
-                    pass
+            entry.save(condition=SubjectIndexModel.pk.does_not_exist())
+        except PutError:
+            pass
 
 
 def _after_commit(transaction: TransactWrite, then: Callable[[bool], None]) -> None:
@@ -133,7 +130,7 @@ def _add_record(transaction: TransactWrite, item: Mapping[str, Any], settled: Ca
     # Its subject index entries: in the same transaction when they fit (the record and its entries
     # commit together), else right after the transaction commits (a batch naming many households).
     entries = entries_of(item)
-    if _fits(transaction, len(entries)):
+    if not entries or _fits(transaction, len(entries)):
         _add_entries(transaction, entries)
         _after_commit(transaction, settled)
     else:

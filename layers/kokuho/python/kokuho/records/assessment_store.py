@@ -179,7 +179,8 @@ class DynamoAssessmentStore:
                 household_cases.mark_assessed(tx, h, chunk.fiscal_year, mark, pointers.get(h))
             if chunk.access is not None:
                 a = chunk.access
-                record_access(a.actor, a.subject_ids, a.category, a.operation, chain=a.chain, transaction=tx)
+                record_access(a.actor, a.subject_ids, a.category, a.operation, chain=a.chain, transaction=tx,
+                              indexed_by_chain=a.indexed_by_chain)
 
     def record_access(self, entry: AccessEntry) -> None:
         # record_access retries a concurrent append to the chain (a duplicate of this batch) and raises
