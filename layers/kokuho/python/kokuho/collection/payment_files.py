@@ -10,6 +10,9 @@ What each line becomes:
   on a later day after a failure is another), the payer and month for a pension deduction;
 - or a failure to collect (`CollectionFailure`): a debit refused by the bank with its result code, a
   pension deduction that could not be made.
+
+A line dated after the day its file was received (a debit, a payment, a pension month still to come) cannot have
+happened: it refuses the file like any other bad field.
 """
 
 from __future__ import annotations
@@ -108,19 +111,31 @@ def _choice(obj: Mapping[str, Any], name: str, allowed: Mapping[str, str] | tupl
     return v
 
 
-def _account_transfer(n: int, obj: Mapping[str, Any]) -> IncomingPayment | CollectionFailure:
+class _Arrived:
+    """The day the file was received: no line of it can be dated later (None: not known, not checked)."""
+
+    def __init__(self, on: date | None) -> None:
+        self.on = on
+
+    def check(self, day: date, name: str) -> date:
+        if self.on is not None and day > self.on:
+            raise LineError(name, "is after the day the file was received: a payment cannot be dated later")
+        return day
+
+
+def _account_transfer(n: int, obj: Mapping[str, Any], arrived: _Arrived) -> IncomingPayment | CollectionFailure:
     check_fields(obj, {"payment_number", "amount", "debited_on", "result_code"})
-    number, amount, on = _number(obj), _yen(obj, "amount"), _day(obj, "debited_on")
+    number, amount, on = _number(obj), _yen(obj, "amount"), arrived.check(_day(obj, "debited_on"), "debited_on")
     code = _choice(obj, "result_code", TRANSFER_RESULTS)
     if code != "0":
         return CollectionFailure("口座振替", n, on, code, TRANSFER_RESULTS[code], payment_number=number)
     return IncomingPayment(f"KF-{number}-{on.isoformat()}", "口座振替", on, amount, n, number)
 
 
-def _receipt(n: int, obj: Mapping[str, Any]) -> IncomingPayment:
+def _receipt(n: int, obj: Mapping[str, Any], arrived: _Arrived) -> IncomingPayment:
     check_fields(obj, {"receipt_id", "channel", "amount", "paid_on"}, {"payment_number", "payer_id"})
     receipt, channel = _id(obj, "receipt_id"), _choice(obj, "channel", RECEIPT_CHANNELS)
-    amount, on = _yen(obj, "amount"), _day(obj, "paid_on")
+    amount, on = _yen(obj, "amount"), arrived.check(_day(obj, "paid_on"), "paid_on")
     number = _number(obj) if obj.get("payment_number") is not None else None
     payer = _id(obj, "payer_id") if obj.get("payer_id") is not None else None
     # The 納付番号 is the payment's identity (the same slip twice is one payment); a payment without one (a
@@ -129,7 +144,7 @@ def _receipt(n: int, obj: Mapping[str, Any]) -> IncomingPayment:
     return IncomingPayment(pid, "収納", on, amount, n, number, payer)
 
 
-def _pension(n: int, obj: Mapping[str, Any]) -> IncomingPayment | CollectionFailure:
+def _pension(n: int, obj: Mapping[str, Any], arrived: _Arrived) -> IncomingPayment | CollectionFailure:
     check_fields(obj, {"payer_id", "fiscal_year", "month", "amount", "result"}, {"reason"})
     payer, amount = _id(obj, "payer_id"), _yen(obj, "amount")
     fy = obj["fiscal_year"]
@@ -146,27 +161,29 @@ def _pension(n: int, obj: Mapping[str, Any]) -> IncomingPayment | CollectionFail
     reason = obj.get("reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 200 or contains_my_number(reason)):
         raise LineError("reason", "must be a text of at most 200 characters without a My Number")
-    on = date(y, m, 15)  # 年金支払日 (the 15th of the month)
+    on = arrived.check(date(y, m, 15), "month")  # 年金支払日 (the 15th of the month)
     if result == "徴収不能":
         return CollectionFailure("特別徴収", n, on, "徴収不能", reason or "徴収不能", payer_id=payer, fiscal_year=fy)
     return IncomingPayment(f"TC-{payer}-{month}", "特別徴収", on, amount, n, None, payer, fy)
 
 
-_LINES: dict[str, Callable[[int, Mapping[str, Any]], IncomingPayment | CollectionFailure]] = {
+_LINES: dict[str, Callable[[int, Mapping[str, Any], _Arrived], IncomingPayment | CollectionFailure]] = {
     ACCOUNT_TRANSFER: _account_transfer, RECEIPTS: _receipt, PENSION: _pension}
 
 
-def validate_file(kind: str, data: bytes | str) -> tuple[PaymentFile | None, list[IntakeError]]:
-    """The whole file checked (framing, then every line); any error and nothing is returned to apply."""
+def validate_file(kind: str, data: bytes | str,
+                  received_on: date | None = None) -> tuple[PaymentFile | None, list[IntakeError]]:
+    """The whole file checked (framing, then every line, none dated after `received_on`); any error and nothing is
+    returned to apply."""
     if kind not in KINDS:
         raise ValueError(f"unknown payment file kind {kind!r}")
     records, errors = read_records(data, noun="payment")
     payments: list[IncomingPayment] = []
     failures: list[CollectionFailure] = []
-    parse = _LINES[kind]
+    parse, arrived = _LINES[kind], _Arrived(received_on)
     for n, obj in records:
         try:
-            item = parse(n, obj)
+            item = parse(n, obj, arrived)
         except LineError as exc:
             errors.append(IntakeError(n, exc.field, exc.message))
             if len(errors) >= MAX_ERRORS:

@@ -175,7 +175,7 @@ def intake_payment_file(kind: str, data: bytes, *, store: CollectionStore, actor
     done = store.payment_file(digest)
     if done is not None:
         return {"accepted": True, "duplicate": True, "key": key, "kind": kind, "applied_as": done.get("key")}
-    parsed, errors = validate_file(kind, data)
+    parsed, errors = validate_file(kind, data, received_on)
     if parsed is None:
         return {"accepted": False, "key": key, "kind": kind, "errors": [e.as_dict() for e in errors]}
     plan, duplicates, rules = _plan(store, parsed.payments, parsed.failures, digest)
