@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
@@ -134,50 +135,52 @@ class DirectPaymentOut(_Closed):
     paid_to_provider: int
 
 
-class ClaimBasisOut(_Closed):
+def _as_json(tp: Any) -> Any:
+    """A Claim field's type as Claim.to_json() writes it: dates and Decimals as text, tuples as lists."""
+    if get_origin(tp) is tuple:
+        return list[get_args(tp)[0]]  # type: ignore[misc]
+    if type(None) in get_args(tp):
+        inner = next(a for a in get_args(tp) if a is not type(None))
+        return _as_json(inner) | None
+    return {date: str, Decimal: str}.get(tp, tp)
+
+
+def _claim_fields(*names: str, optional: bool = False) -> dict[str, Any]:
+    """The fields of kokuho.benefits.other_benefits.Claim named (all when none is), typed as Claim.to_json() writes
+    them: required, but for those it leaves out when None (and every one when `optional`)."""
+    types, declared = get_type_hints(Claim), {f.name: f for f in fields(Claim)}
+    out: dict[str, Any] = {}
+    for name in names or tuple(declared):
+        tp = _as_json(types[name])
+        if optional or declared[name].default is None:
+            out[name] = (tp if type(None) in get_args(tp) else tp | None, None)
+        else:
+            out[name] = (tp, ...)
+    return out
+
+
+class ClaimFieldsOut(create_model("ClaimFields", __base__=_Closed, **_claim_fields())):  # type: ignore[misc]
+    """The claim as filed: Claim's fields (the one list), as Claim.to_json() answers them."""
+
+
+class _BasisOfDecision(_Closed):
     """How the amount was found (kokuho.benefits.other_benefits.decide): what applies to the claim's kind."""
 
     fiscal_year: int
     kind: str
     claim_limit: str
-    subkind: str | None = None
-    paid: int | None = None
-    standard: int | None = None
     recognised: int | None = None
     copay_ratio: str | None = None
     copay_equivalent: int | None = None
-    paid_foreign: str | None = None
-    currency: str | None = None
     rate: str | None = None
     per_child: int | None = None
-    children: int | None = None
-    compensation_scheme: bool | None = None
     direct_payment: DirectPaymentOut | None = None
     amount: int | None = None
 
 
-class ClaimFieldsOut(_Closed):
-    claim_id: str
-    kind: str
-    household_id: str
-    person_id: str
-    event_on: str
-    received_on: str
-    documents: list[str]
-    other_insurer_pays: bool
-    subkind: str | None = None
-    paid: int | None = None
-    standard: int | None = None
-    paid_foreign: str | None = None
-    currency: str | None = None
-    trip_for_treatment: bool
-    children: int
-    gestation_days: int | None = None
-    compensation_scheme: bool
-    provider_code: str | None = None
-    provider_charged: int | None = None
-    chief_mourner: str | None = None
-    funeral_on: str | None = None
+class ClaimBasisOut(create_model("ClaimBasis", __base__=_BasisOfDecision, **_claim_fields(  # type: ignore[misc]
+        "subkind", "paid", "standard", "paid_foreign", "currency", "children", "compensation_scheme", optional=True))):
+    """How the amount was found, with the claim's own figures that applied (typed as the claim's fields)."""
 
 
 class ClaimDecisionDocOut(_Closed):
