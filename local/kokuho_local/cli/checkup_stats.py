@@ -7,10 +7,10 @@ Bars: the rate of each age band, grouped by ward; the city's rate as a line. Jap
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any
+
+from kokuho_local.cli.stats_input import stats_input
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,19 +52,8 @@ def draw(doc: dict[str, Any], out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        text = sys.stdin.read() if args.stats == "-" else Path(args.stats).read_text("utf-8")
-        doc = json.loads(text)
-        if not isinstance(doc, dict):
-            raise ValueError("not a JSON object")
-        for key in ("fiscal_year", "rows", "total"):
-            if key not in doc:
-                raise ValueError(f"{key}: missing (not a 受診率 document of the API)")
-    except (OSError, ValueError) as exc:
-        print(f"kokuho checkup-stats: --stats: {exc}", file=sys.stderr)
-        return 2
-    if not args.csv and not args.chart:
-        print("kokuho checkup-stats: give --csv FILE, --chart PNG or both", file=sys.stderr)
+    doc = stats_input(args, "checkup-stats", ("fiscal_year", "rows", "total"), "a 受診率 document")
+    if doc is None:
         return 2
     if args.csv:
         from kokuho.health.rates import rates_csv

@@ -14,10 +14,11 @@ The Japanese labels use the Noto Sans CJK JP font the notices embed.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from kokuho_local.cli.stats_input import stats_input
 
 KINDS = (("current", "現年度分"), ("carried_over", "滞納繰越分"))
 
@@ -76,17 +77,9 @@ def draw(doc: dict[str, Any], out: Path, ward: str | None = None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        text = sys.stdin.read() if args.stats == "-" else Path(args.stats).read_text("utf-8")
-        doc = json.loads(text)
-        for key in ("fiscal_year", "as_of", "current", "carried_over"):
-            if key not in doc:
-                raise ValueError(f"{key}: missing (not a statistics document of the API)")
-    except (OSError, ValueError) as exc:
-        print(f"kokuho collection-stats: --stats: {exc}", file=sys.stderr)
-        return 2
-    if not args.csv and not args.chart:
-        print("kokuho collection-stats: give --csv FILE, --chart PNG or both", file=sys.stderr)
+    doc = stats_input(args, "collection-stats", ("fiscal_year", "as_of", "current", "carried_over"),
+                      "a statistics document")
+    if doc is None:
         return 2
     if args.ward and all(_figures(doc, k, args.ward) is None for k, _ in KINDS):
         print(f"kokuho collection-stats: --ward: no figures for {args.ward}", file=sys.stderr)

@@ -60,3 +60,16 @@ def test_a_file_that_is_not_statistics_is_refused(tmp_path: Path, capsys: pytest
     assert main(["collection-stats", "--stats", str(bad), "--chart", str(tmp_path / "o.png")]) == 2
     assert "as_of: missing" in capsys.readouterr().err
     assert not (tmp_path / "o.png").exists()
+
+
+@pytest.mark.parametrize("text", ["42", "[1, 2]", "not json", "{}"])
+def test_a_stats_file_that_is_no_statistics_document_is_refused_with_a_reason(
+        text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Read as `kokuho checkup-stats` reads its file (kokuho_local.cli.stats_input, one rule): a JSON that is no
+    object — a number, a list — is refused with the reason, exit 2, as a missing key is (not a traceback)."""
+    stats = tmp_path / "stats.json"
+    stats.write_text(text, "utf-8")
+    assert main(["collection-stats", "--stats", str(stats), "--csv", str(tmp_path / "out.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kokuho collection-stats: --stats: ") and "Traceback" not in err
+    assert not (tmp_path / "out.csv").exists()
