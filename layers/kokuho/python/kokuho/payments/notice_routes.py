@@ -8,7 +8,8 @@ context before it runs):
 One notice, as the payer receives it (a re-issue at the counter, or a clerk checking what was sent): the charge
 of the assessment's current version, slips of what is unpaid on the day of issue, addressed to the payer's
 送付先; rendered on demand from the ledger and the qualification file (never a print run's part, which holds
-500 households). Handed as JSON (media type, SHA-256, base64), as the disclosure document is. Recorded as a read
+500 households); `issued_on` from the fiscal year's first day to today (else 422, nothing read). Handed as JSON
+(media type, SHA-256, base64), as the disclosure document is. Recorded as a read
 (category 通知書) naming the household and the payer; an unknown ledger or payer, a read not_found.
 """
 
@@ -32,6 +33,7 @@ from kokuho.notices.print_run import CATEGORY
 from kokuho.payments import wiring
 from kokuho.qualification import application
 from kokuho.qualification.application import NotFound
+from kokuho.qualification.history import ChangeRejected
 from kokuho.requests.suspension import declare_use
 
 NOTICE_PATH = "/collection/notices/{household_id}/{fiscal_year}"
@@ -67,6 +69,9 @@ def read_notice(household_id: Annotated[str, Path(pattern=HOUSEHOLD)],
                 issued_on: Annotated[date | None, Query()] = None) -> dict[str, Any]:
     declare_use("collection.notices")  # 利用停止: the notice of the premium is owed by law (the data says which)
     actor, key, on = _actor(), (household_id, fiscal_year), issued_on or today_jst()
+    if not date(fiscal_year, 4, 1) <= on <= today_jst():
+        # a notice no one could have been sent (a day to come, before its year) is not made, nor anything read for it
+        raise ChangeRejected(f"issued_on: a day from {fiscal_year}-04-01 (the fiscal year's first) to today")
     ledger = wiring.store().ledgers([key]).get(key)
     if ledger is None:
         raise _not_found(actor, f"HH:{household_id}", "no ledger of that household for that fiscal year")
