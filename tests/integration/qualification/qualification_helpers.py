@@ -174,7 +174,6 @@ def access_records_text() -> str:
                      for p in pages)
 
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX_DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9]*[a-f])[0-9a-f]{32,128}(?![0-9A-Za-z])")
 
 
@@ -186,11 +185,13 @@ def _without_hex_digests(text: str) -> str:
 
 
 def _without_aws_request_ids(item: dict[str, Any]) -> dict[str, Any]:
-    """The record's request ids are AWS's UUIDs (kokuho.access.records stores them whatever their last
-    group reads as, about one in a few hundred a valid check digit): not a number anyone gave, so not
-    scanned. Any other shape in those fields is still scanned."""
+    """The record's request ids and terminal, where they are AWS's (kokuho.access.records stores them as they
+    are: kokuho.identity.mynumber.is_aws_request_id, the one rule), are not scanned. Any other shape in those
+    fields is still scanned."""
+    from kokuho.identity.mynumber import is_aws_request_id
+
     return {k: v for k, v in item.items()
-            if not (k in ("request_id", "api_request_id", "terminal_id") and _UUID.fullmatch(str(v.get("S", ""))))}
+            if not (k in ("request_id", "api_request_id", "terminal_id") and is_aws_request_id(str(v.get("S", ""))))}
 
 
 # --- the API: real API Gateway REST (v1 proxy) events -------------------------------------------------

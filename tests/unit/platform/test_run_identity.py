@@ -79,3 +79,17 @@ def test_an_invocation_whose_request_id_reads_as_a_my_number_still_acts_as_its_r
         step({"execution_name": uuid}, SimpleNamespace(**{**vars(context), "aws_request_id": "other-id"}))
     with pytest.raises(DataAccessRefused):
         run_source_identity(uuid)
+
+
+def test_only_aws_own_request_id_exactly_in_its_shape_is_taken_as_it_is() -> None:
+    """The one rule (kokuho.identity.mynumber.is_aws_request_id): a lower-case canonical UUID and nothing around it.
+    A request id with a line break after it, in capitals or braced is no id AWS writes: checked like any run name."""
+    from kokuho.identity.mynumber import is_aws_request_id
+
+    number = "40130700012" + str(check_digit("40130700012"))
+    uuid = f"6f1c2b1e-0d7a-4c8e-9a51-{number}"
+    assert is_aws_request_id(uuid)
+    for other in (uuid + "\n", uuid.upper().replace(number, number), "{" + uuid + "}", " " + uuid, number):
+        assert not is_aws_request_id(other), other
+        with pytest.raises(DataAccessRefused):
+            run_source_identity(other, aws_request_id=other)

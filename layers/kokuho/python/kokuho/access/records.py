@@ -42,7 +42,6 @@ through gsi1 (`records_by_staff`).
 from __future__ import annotations
 
 import random
-import re
 import secrets
 import string
 import threading
@@ -55,7 +54,7 @@ from kokuho.access import subject_index
 from kokuho.access.actor import Actor as Actor  # re-exported: callers name it from here
 from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
 from kokuho.access.ports import AccessRecord, AccessRecordStore, ChainTaken, PendingWrites
-from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
+from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number, is_aws_request_id
 from kokuho.platform.request_ids import current_request_ids
 
 CHAIN_PREFIX = "CHAIN#"
@@ -67,9 +66,6 @@ OWN_CHAIN_PREFIX = "API#"
 _heads: dict[str, tuple[int, str]] = {}
 _heads_lock = threading.Lock()
 _own = threading.local()  # this thread's own chain, per function
-
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
-
 
 class AccessRecordError(RuntimeError):
     pass
@@ -91,7 +87,7 @@ def _validate(actor: Actor, subject_ids: Sequence[str], category: str, operation
              "category": category, "operation": operation, "result": result}
     named.update({f"subject_ids[{i}]": s for i, s in enumerate(subject_ids)})
     for name, value in named.items():
-        if name == "terminal_id" and _UUID.fullmatch(str(value)):
+        if name == "terminal_id" and is_aws_request_id(str(value)):
             continue  # a run's invocation (AWS's request id, a UUID): see the request ids below
         if contains_my_number(str(value)):  # in any shape: records name internal ids, never a My Number
             raise AccessRecordError(f"{name}: an access record never holds a My Number")
@@ -180,10 +176,9 @@ def _next_record(
     if ids is not None:  # joins the CloudTrail events of the same request (kokuho.trail: access-record-trail)
         given = {k: v for k, v in (("request_id", ids.request_id), ("api_request_id", ids.api_request_id),
                                    ("run_id", ids.run_id)) if v}
-        # A UUID (AWS's request ids) is AWS's identifier of the call: its last group is twelve hex
-        # characters, all digits with a valid check digit about once in a few hundred calls — not a number
-        # anyone gave. Anything else (a run id is a name someone chose) is checked in every shape.
-        if any(not _UUID.fullmatch(v) and contains_my_number(v) for v in given.values()):
+        # AWS's request ids are taken as they are (is_aws_request_id); anything else (a run id is a name
+        # someone chose) is checked in every shape.
+        if any(not is_aws_request_id(v) and contains_my_number(v) for v in given.values()):
             raise AccessRecordError("request ids: an access record never holds a My Number")
         item.update(given)
     item["hash"] = record_hash(item)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from kokuho.access.data_role import Caller, DataAccessRefused, acting_as, source_identity
-from kokuho.identity.mynumber import contains_my_number
+from kokuho.identity.mynumber import contains_my_number, is_aws_request_id
 from kokuho.platform.request_ids import lambda_ids, serving
 
 __all__ = ["acts_as_run", "run_caller", "run_id_of", "run_source_identity"]
@@ -49,14 +49,11 @@ def run_id_of(event: Any, context: Any) -> str:
     return request_id
 
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
 def run_source_identity(run_id: str, *, aws_request_id: str = "") -> str:
     """The run id as a source identity STS accepts (itself when it fits; never invented, never a My Number).
     The invocation's own request id is AWS's UUID, taken as it is: its last group reads as a valid My Number
     about once in a few hundred invocations, and no one chose it. A run name in that shape is still refused."""
-    if run_id and run_id == aws_request_id and _UUID.match(run_id):
+    if run_id and run_id == aws_request_id and is_aws_request_id(run_id):
         return run_id
     if not run_id or contains_my_number(run_id):
         raise DataAccessRefused("data access needs the id of who causes it (a staff id or a run id)")

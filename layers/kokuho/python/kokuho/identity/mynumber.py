@@ -246,6 +246,18 @@ def contains_my_number(text: str) -> bool:
     return count_my_numbers(text, inside_identifiers=True) > 0
 
 
+_AWS_REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+
+
+def is_aws_request_id(value: str) -> bool:
+    """Whether `value` is an id AWS gave a call (a Lambda invocation's or API Gateway's request id): a lower-case
+    canonical UUID, nothing around it. Its last group is twelve hex characters, all digits with a valid check digit
+    about once in a few hundred ids — AWS's identifier, not a number anyone gave — so where only AWS puts one (a
+    record's request ids and terminal, an invocation's own request id) it is taken as it is. The one exemption from
+    `contains_my_number`; a name someone chose is checked in every shape wherever it comes from someone."""
+    return bool(_AWS_REQUEST_ID.fullmatch(value))
+
+
 def identifier_holds_my_number(value: str) -> bool:
     """The check of identifiers built from codes and dates ("KG-401307-202604", "FILE#…", 13% of which
     would hold twelve digits joined by hyphens): the whole id is a My Number in any shape, or one stands
