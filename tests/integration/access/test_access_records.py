@@ -345,39 +345,6 @@ def test_a_run_id_holding_a_my_number_is_refused(access_table: None, shape: str)
         record_access(CLERK, ["P000125"], "qualification", "read")
 
 
-def test_entries_of_a_record_naming_many_subjects_are_single_conditional_puts(access_table: None) -> None:
-    # A batch's record names a hundred households: too many entries for its transaction. Each entry is then
-    # its own conditional PutItem (one write unit up to 1 KB), not a transaction of entries (two a piece:
-    # DynamoDB bills a transactional write twice) — the access log's share of the annual run halves. Still
-    # append-only (a key nobody holds yet), and every subject found by who-accessed.
-    from kokuho.records.access_log import SubjectIndexModel
-    from kokuho.records.base import connection
-
-    subjects = [f"H{i:05d}" for i in range(120)]
-    calls: list[dict[str, object]] = []
-    clients = [connection().client] + [m._get_connection().connection.client
-                                       for m in (AccessRecordModel, SubjectIndexModel)]
-    handlers = [(c.meta.events, c.meta.events.register(
-        "before-parameter-build.dynamodb.*", lambda model, params, **_: calls.append({"op": model.name, **params})))
-        for c in {id(x): x for x in clients}.values()]
-    try:
-        record_access(CLERK, subjects, "賦課用世帯情報", "read", chain="RUN#B1")
-    finally:
-        for events, handler in handlers:
-            events.unregister("before-parameter-build.dynamodb.*", handler)
-    transactions = [c for c in calls if c["op"] == "TransactWriteItems"]
-    assert [len(c["TransactItems"]) for c in transactions] == [1]  # type: ignore[arg-type]  # the record alone
-    puts = [c for c in calls if c["op"] == "PutItem"]
-    assert len(puts) == len(subjects)
-    for put in puts:
-        condition = str(put["ConditionExpression"])
-        for alias, name in dict(put.get("ExpressionAttributeNames", {})).items():  # type: ignore[call-overload]
-            condition = condition.replace(alias, name)
-        assert condition == "attribute_not_exists (pk)"
-    assert [r.chain for r in records_of_subject("H00077")] == ["RUN#B1"]
-    assert verify_all()[2] == []
-
-
 def test_a_batch_write_is_found_through_the_read_record_of_its_chain(access_table: None) -> None:
     # A workflow batch records its reads (every household of the batch) and then its writes, in its own
     # chain. The write records carry no index entries of their own (one entry a household, not two: the
