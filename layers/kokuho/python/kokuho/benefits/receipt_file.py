@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from kokuho.identity.mynumber import contains_my_number
@@ -26,6 +27,8 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 # 医療機関コード as the 国保連合会 writes it: prefecture (2), point table (1), institution (7)
 _PROVIDER = re.compile(r"^[0-9]{10}$")
+
+FIRST_YEAR = 2000  # no receipt of an earlier month is still owed anything (2-year right, 国保法第110条)
 
 Month = tuple[int, int]
 
@@ -62,7 +65,7 @@ def _int(obj: Mapping[str, Any], name: str, high: int) -> int:
     return v
 
 
-def _receipt(n: int, obj: Mapping[str, Any]) -> Receipt:
+def _receipt(n: int, obj: Mapping[str, Any], latest: Month | None) -> Receipt:
     check_fields(obj, FIELDS)
     person = obj["person_id"]
     if not isinstance(person, str) or not _ID.match(person) or contains_my_number(person):
@@ -71,6 +74,10 @@ def _receipt(n: int, obj: Mapping[str, Any]) -> Receipt:
     m = _MONTH.match(obj["service_month"]) if isinstance(obj["service_month"], str) else None
     if m is None or not 1 <= int(m.group(2)) <= 12:
         raise LineError("service_month", "must be a month YYYY-MM")
+    month = int(m.group(1)), int(m.group(2))
+    if month[0] < FIRST_YEAR or (latest is not None and month > latest):
+        # care not yet given cannot be claimed: no later than the month the file was received
+        raise LineError("service_month", f"must be a month from {FIRST_YEAR}-01 to the month the file was received")
     provider = obj["provider_code"]
     if not isinstance(provider, str) or not _PROVIDER.match(provider):
         raise LineError("provider_code", "must be a 医療機関コード of 10 digits")
@@ -84,17 +91,20 @@ def _receipt(n: int, obj: Mapping[str, Any]) -> Receipt:
     copay = _int(obj, "copay", MAX_POINTS * YEN_PER_POINT)
     if copay > total:
         raise LineError("copay", "must not exceed total_cost")
-    return Receipt(n, person, (int(m.group(1)), int(m.group(2))), provider, setting, points, total, copay)
+    return Receipt(n, person, month, provider, setting, points, total, copay)
 
 
-def validate_receipt_file(data: bytes | str) -> tuple[ReceiptFile | None, list[IntakeError]]:
-    """The file's receipts, or None and the errors (at most MAX_ERRORS) if any line is wrong."""
+def validate_receipt_file(data: bytes | str,
+                          received_on: date | None = None) -> tuple[ReceiptFile | None, list[IntakeError]]:
+    """The file's receipts, or None and the errors (at most MAX_ERRORS) if any line is wrong (a service month after
+    the month of `received_on` among them)."""
+    latest = (received_on.year, received_on.month) if received_on is not None else None
     records, errors = read_records(data, "receipt")
     receipts: list[Receipt] = []
     first: dict[tuple[str, Month, str, str], int] = {}
     for n, obj in records:
         try:
-            r = _receipt(n, obj)
+            r = _receipt(n, obj, latest)
         except LineError as e:
             errors.append(IntakeError(n, e.field, e.message))
             continue

@@ -14,6 +14,7 @@ the port (kokuho.benefits.receipt_ports), so it runs on DynamoDB in the Lambda a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from kokuho.benefits.receipt_file import Month, Receipt, validate_receipt_file
@@ -80,13 +81,14 @@ def _apply(store: ReceiptStore, months: list[MonthWrite], held: list[HeldReceipt
 
 
 def intake_receipt_file(data: bytes, *, store: ReceiptStore, actor: Any, key: str,
-                        months_per_transaction: int = MONTHS_PER_TRANSACTION) -> dict[str, Any]:
+                        months_per_transaction: int = MONTHS_PER_TRANSACTION,
+                        received_on: date | None = None) -> dict[str, Any]:
     """Validate and store a receipt file; the outcome (never a value from a refused line)."""
     digest = file_digest(data)
     done = store.receipt_file(digest)
     if done is not None:
         return {"accepted": True, "duplicate": True, "key": key, "applied_as": done.get("key")}
-    parsed, errors = validate_receipt_file(data)
+    parsed, errors = validate_receipt_file(data, received_on)
     if parsed is None:
         return {"accepted": False, "key": key, "errors": [e.as_dict() for e in errors]}
     chain = f"receipts#{digest[:16]}"

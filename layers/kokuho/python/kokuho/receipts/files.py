@@ -10,6 +10,7 @@ from typing import Any
 
 from kokuho.access.records import Actor
 from kokuho.benefits.receipt_intake import intake_receipt_file
+from kokuho.dates.tokyo import today_jst
 from kokuho.platform.exchange import list_delivered, move_out
 from kokuho.receipts import wiring
 from kokuho.requests.suspension import declare_use
@@ -25,7 +26,7 @@ def take_receipt_file(data: bytes, *, key: str, run_id: str) -> dict[str, Any]:
     """Validate and store the whole file on DynamoDB, or answer why not (nothing stored)."""
     declare_use("benefits.receipts")  # 利用停止: the claims of the person's care go on (the data says which law)
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
-    return intake_receipt_file(data, store=wiring.receipt_store(), actor=actor, key=key)
+    return intake_receipt_file(data, store=wiring.receipt_store(), actor=actor, key=key, received_on=today_jst())
 
 
 def list_receipt_files(s3: Any, bucket: str) -> list[dict[str, str]]:
