@@ -183,6 +183,10 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              # retention of every class: the data and rule, the S3 classes (client handed in), the run
              "kokuho.retention.classes", "kokuho.retention.objects", "kokuho.retention.run",
              "kokuho.retention.holds", "kokuho.retention.hold_ports",
+             # the table classes and the access records' purge (kokuho.retention.table_ports; wired to
+             # kokuho.records.retention_tables in kokuho.retention.wiring)
+             "kokuho.retention.table_ports", "kokuho.retention.table_rules", "kokuho.retention.tables",
+             "kokuho.retention.access_records",
              "kokuho.identity.vault_ports", "kokuho.identity.vault_service",
              "kokuho.identity.keyed_hash",
              # the information file (資格管理): its port, the registrations and reads, and the pure rules
@@ -243,6 +247,8 @@ RECORDS_MAY_IMPORT = {
         "the log's verification answers in the chain's values (Anchor, ChainBreak: pure)",
     ("kokuho.records.access_log", "kokuho.access.subject_index"):
         "the writer's adapter stores each record's index entries as the index defines them (pure)",
+    ("kokuho.records.retention_tables", "kokuho.access.subject_index"):
+        "the retention purge deletes a record's index entries where the index puts them (pure layout)",
     ("kokuho.records.access_store", "kokuho.access.subject_index"):
         "the subject index's key prefix is defined with its entries' layout (kokuho.access.subject_index)",
     ("kokuho.records.qualification_store", "kokuho.qualification.model"): "the port reads and writes these values",

@@ -10,17 +10,27 @@ from typing import Any
 import boto3
 
 from kokuho.access.actor import Actor
+from kokuho.access.digest import load_chain
 from kokuho.access.records import record_access
 from kokuho.access.run_identity import acts_as_run, run_id_of
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 from kokuho.retention.run import run_retention
-from kokuho.retention.wiring import hold_store
+from kokuho.retention.wiring import access_purge, hold_store, record_tables
 
 logger = get_logger("linkage-retention")
 WORKFLOW = "linkage-retention"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 PURPOSE = "保存期間を過ぎた記録の消去"
 MODES = ("report", "purge")
+
+
+def anchored_floors(s3: Any) -> dict[str, int] | None:
+    """The chains' floors the signed digests anchored (kokuho.retention.access_records); None — no access
+    record purged — when the digests cannot be read or do not verify."""
+    chain = load_chain(s3=s3, kms=boto3.client("kms", region_name=aws_region()))
+    if not chain.bucket_found or chain.problems:
+        return None
+    return {name: seq for name, (seq, _) in chain.floors.items()}
 
 
 @acts_as_run(WORKFLOW, PURPOSE)
@@ -37,8 +47,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         record_access(actor, [f"RETENTION#{class_id}"], category, f"purge:{count}")
 
     # The clock is never taken from the input: a scheduled purge cannot be told to purge early.
-    out = run_retention(datetime.now(UTC), s3=boto3.client("s3", region_name=aws_region()),
+    s3 = boto3.client("s3", region_name=aws_region())
+    out = run_retention(datetime.now(UTC), s3=s3,
                         bucket_name=lambda b: BUCKETS_BY_LOGICAL[b].name(), dry_run=mode == "report",
-                        holds=hold_store().held_persons(), record=record)
+                        holds=hold_store().held_persons(), record=record, record_tables=record_tables(),
+                        access_log=access_purge(), access_floors=anchored_floors(s3), run_id=run_id)
     logger.info("retention run", extra={"mode": mode, "classes": out["classes"]})
     return out

@@ -240,9 +240,9 @@ class CatalogFunctions(Construct):
             for holder in _holders(spec, logical, role, data_role):
                 holder.allow(table_actions(table, access), resources)
                 used = key_users.setdefault(id(holder), (holder, {}))[1]
-                used[table.data_class] = used.get(table.data_class, False) or access == "write"
+                used[table.data_class] = used.get(table.data_class, False) or access != "read"
             env[table.env_var] = table.default_name
-            classes[table.data_class] = classes.get(table.data_class, False) or access == "write"
+            classes[table.data_class] = classes.get(table.data_class, False) or access != "read"
         role = data_role or role  # buckets and signing keys: personal data too
         for logical, access in sorted(spec.buckets.items()):
             if logical not in BUCKETS_BY_LOGICAL:
@@ -254,9 +254,9 @@ class CatalogFunctions(Construct):
                        {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None)
             role.allow(object_actions(bucket, access), [f"{arn}/{prefix}*"])
             env[bucket.env_var] = self.settings.bucket_name(logical)
-            classes[bucket.data_class] = classes.get(bucket.data_class, False) or access == "write"
+            classes[bucket.data_class] = classes.get(bucket.data_class, False) or access != "read"
             used = key_users.setdefault(id(role), (role, {}))[1]
-            used[bucket.data_class] = used.get(bucket.data_class, False) or access == "write"
+            used[bucket.data_class] = used.get(bucket.data_class, False) or access != "read"
         for holder, used in key_users.values():
             for data_class, write in sorted(used.items(), key=lambda kv: kv[0].value):
                 holder.allow(KEY_WRITE if write else KEY_READ, [self.keys[data_class].key_arn])

@@ -148,6 +148,9 @@ class InMemoryAccessLog:
                 at_anchor[chain] = str(r["hash"])
         return found, at_anchor
 
+    def cuts(self) -> dict[str, tuple[int, str, bool]]:
+        return {}  # no retention in memory: the cuts are the adapter's (tests/integration/retention)
+
     def verify(self, anchors: Mapping[str, Anchor]) -> tuple[int, int, list[ChainBreak]]:
         """The chains (each against its anchor); the subject index is the adapter's (not checked here)."""
         chains: dict[str, list[LinkView]] = {}

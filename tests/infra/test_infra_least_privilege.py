@@ -109,7 +109,9 @@ def _tables_touched(statements: list[dict[str, Any]]) -> dict[str, str]:
     out = {}
     for table, actions in found.items():
         assert actions, table
-        if actions & (WRITES - {"dynamodb:PutItem"}):
+        if actions & WRITES == {"dynamodb:PutItem", "dynamodb:DeleteItem"}:
+            out[table] = "purge"  # put and delete, never update (the retention run on the access log)
+        elif actions & (WRITES - {"dynamodb:PutItem"}):
             out[table] = "write"
         elif "dynamodb:PutItem" in actions:
             out[table] = "append"

@@ -77,7 +77,8 @@ BUCKETS: dict[str, tuple[tuple[str, int] | None, dict[str, int]]] = {
     "kokuho-athena-results": (None, {"results/": 30}),  # the security team's query results: a month
 }
 
-# Workflow (non-API) function → table → "read" | "write" | "append" (PutItem only).
+# Workflow (non-API) function → table → "read" | "write" | "append" (PutItem only) | "purge" (PutItem and
+# DeleteItem: the retention run on the access log).
 WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-assessment-prepare": {"assessment": "write", "access_log": "append"},
     "kokuho-assessment-batch": {"assessment": "write", "collection": "write", "idempotency": "write",
@@ -120,9 +121,12 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
                                         "access_log": "append"},
     "kokuho-linkage-provision-send": {"linkage": "write"},
     # every retention class (kokuho/data/retention): each class's deletion recorded by class and count;
-    # the legal holds in force read (requests)
-    "kokuho-linkage-retention-purge": {"linkage": "write", "linkage_records": "write", "access_log": "append",
-                                       "requests": "read"},
+    # the legal holds in force read (requests); the table classes deleted (qualification, receipts, collection);
+    # the access log: retention cuts put, records below a floor a signed digest anchored deleted ("purge":
+    # PutItem and DeleteItem, never UpdateItem)
+    "kokuho-linkage-retention-purge": {"linkage": "write", "linkage_records": "write", "access_log": "purge",
+                                       "requests": "read", "qualification": "write", "receipts": "write",
+                                       "collection": "write"},
     "kokuho-linkage-federation-export": {"qualification": "read", "access_log": "append"},  # its reads' trail
     "kokuho-linkage-federation-intake": {"federation": "write", "access_log": "append"},  # its records' trail
     "kokuho-linkage-federation-list": {},
@@ -161,6 +165,8 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
 # (issue 11 item 1); its own role holds none.
 BUCKET_USERS: dict[str, dict[str, str]] = {
     "kokuho-audit": {"kokuho-audit-digest-data": "write", "kokuho-audit-verify-data": "read",
+                     # the signed digests read (access-digests/ only): the access log's anchored floors
+                     "kokuho-linkage-retention-purge-data": "read",
                      "kokuho-audit-export-data": "write",  # under access-records/ only (its own prefix)
                      "KokuhoAudit/AccessHistoryVerifier": "read",
                      "KokuhoAudit/SecurityAthenaSecurityAthenaUser": "read"},  # the trail and the export
@@ -190,7 +196,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
 
 # The audit key (access records, trail, audit evidence) → who may use it: "decrypt" or "encrypt" (+decrypt).
 # Whoever appends access records encrypts with it; the verifiers only decrypt.
-_APPENDS = [name for name, tables in WORKFLOW_TABLES.items() if tables.get("access_log") == "append"]
+_APPENDS = [name for name, tables in WORKFLOW_TABLES.items() if tables.get("access_log") in ("append", "purge")]
 _API = ["kokuho-qualification-api-" + c
         for c in ("read", "register", "vault", "approval", "review", "collection", "requests", "health", "benefits")]
 AUDIT_KEY_USERS: dict[str, str] = {

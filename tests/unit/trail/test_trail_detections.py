@@ -92,7 +92,9 @@ def test_sessions_are_recognised_by_the_names_the_functions_are_deployed_with() 
     assert catalog_function_names("mynumber") == [settings.function_name(f.logical) for f in FUNCTIONS
                                                   if "mynumber" in f.tables]
     writers = catalog_function_names("access_log", "write")
-    assert writers == [settings.function_name(f.logical) for f in FUNCTIONS if f.tables.get("access_log") == "write"]
+    assert writers == [settings.function_name(f.logical) for f in FUNCTIONS
+                       if f.tables.get("access_log") in ("write", "purge")]
+    assert catalog_function_names("access_log", "purge") == ["kokuho-linkage-retention-purge"]
     assert "kokuho-audit-verify" not in writers
 
 

@@ -52,6 +52,11 @@ class Anchor:
     seq: int
     hash: str
     digest: str  # which digest (its object key), for the message
+    # The chain's floor, when a digest anchored a retention cut (kokuho.retention.access_records): the
+    # records before `floor_seq` may be gone (purged when due) and the record at `floor_seq` links to
+    # `floor_hash`, the hash of the last record purged. 0: no cut, the chain starts at 1 (GENESIS).
+    floor_seq: int = 0
+    floor_hash: str = GENESIS
 
 
 @dataclass(frozen=True)
@@ -85,12 +90,25 @@ def verify_chain(chain: str, records: Iterable[LinkView], anchor: Anchor | None 
 
     Names the four ways to rewrite history: an edited record, a deleted record, a truncated tail
     (records up to the anchored head missing), a rewritten head (the anchored record's hash changed,
-    even if recomputed so the chain itself still links) — and a deleted chain (no record at all)."""
+    even if recomputed so the chain itself still links) — and a deleted chain (no record at all).
+
+    A chain whose oldest records were purged by retention starts at the floor the digest anchored
+    (`anchor.floor_seq`, linked to `anchor.floor_hash`): records below it may be absent; any still
+    there must be unedited, and the last of them must be the one the floor names."""
     breaks: list[ChainBreak] = []
-    expected_prev = GENESIS
-    expected_seq = 1
+    floor = anchor.floor_seq if anchor is not None and anchor.floor_seq > 1 else 0
+    expected_prev = anchor.floor_hash if floor and anchor is not None else GENESIS
+    expected_seq = floor or 1
     anchored_hash: str | None = None
+    if anchor is not None and floor and anchor.seq == floor - 1:
+        anchored_hash = anchor.floor_hash  # the anchored head was the last record purged
     for rec in sorted(records, key=lambda r: r.seq):
+        if rec.seq < expected_seq and floor and rec.seq < floor:  # purged or due: only its content counts
+            if not rec.content_ok:
+                breaks.append(ChainBreak(chain, rec.seq, "content does not match its hash: edited"))
+            elif rec.seq == floor - 1 and rec.hash != expected_prev:
+                breaks.append(ChainBreak(chain, rec.seq, "differs from the record the retention cut names"))
+            continue
         if rec.seq != expected_seq:
             breaks.append(ChainBreak(chain, expected_seq, f"missing (next present record is {rec.seq}): deleted"))
         elif rec.prev_hash != expected_prev:
@@ -104,6 +122,8 @@ def verify_chain(chain: str, records: Iterable[LinkView], anchor: Anchor | None 
     last_seq = expected_seq - 1
     if anchor is None:
         return breaks
+    if anchor.seq < last_seq and anchor.seq < floor:
+        return breaks  # the anchored head is below the floor: what it anchored is accounted by the cut
     if last_seq == 0:
         breaks.append(ChainBreak(chain, anchor.seq, f"chain deleted: digest {anchor.digest} anchored "
                                                     f"{anchor.seq} record(s), none found"))

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from kokuho.access.chain import Anchor
+from kokuho.access.chain import GENESIS, Anchor
 from kokuho.access.ports import AccessLog
 from kokuho.access.stores import access_log, aws_client
 from kokuho.platform.tables import AUDIT_BUCKET, SIGNING_KEYS_BY_LOGICAL, SigningKeySpec
@@ -82,6 +82,8 @@ class DigestChain:
     """The digests replayed: every anchored chain's head and what was wrong with the chain itself."""
 
     heads: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # chain → (seq, hash, digest key)
+    # chain → (first seq kept, hash of the last record purged): the retention cuts anchored (`floors`)
+    floors: dict[str, tuple[int, str]] = field(default_factory=dict)
     bucket: str = ""
     bucket_found: bool = True
     count: int = 0
@@ -91,7 +93,7 @@ class DigestChain:
     problems: list[str] = field(default_factory=list)
 
     def anchors(self) -> dict[str, Anchor]:
-        return {c: Anchor(seq, h, key) for c, (seq, h, key) in self.heads.items()}
+        return {c: Anchor(seq, h, key, *self.floors.get(c, (0, GENESIS))) for c, (seq, h, key) in self.heads.items()}
 
 
 def _digest_keys(s3: Any, bucket: str) -> list[str] | None:
@@ -161,6 +163,11 @@ def load_chain(bucket: str | None = None, key_id: str | None = None, *, s3: Any 
             if old is not None and (seq < old[0] or (seq == old[0] and digest != old[1])):
                 chain.problems.append(f"digest {key}: moves chain {name} back from record {old[0]} to {seq}")
             chain.heads[name] = (int(seq), str(digest), key)
+        for name, (seq, prev) in sorted(doc.get("floors", {}).items()):
+            floor = chain.floors.get(name)
+            if name not in chain.heads or int(seq) - 1 > chain.heads[name][0] or (floor and int(seq) <= floor[0]):
+                chain.problems.append(f"digest {key}: floor of chain {name} at {seq} is past its head or moves back")
+            chain.floors[name] = (int(seq), str(prev))
         current = {c: (s, h) for c, (s, h, _) in chain.heads.items()}
         if doc.get("heads_root") != heads_root(current) or doc.get("chains") != len(current):
             chain.problems.append(f"digest {key}: its set of chains differs from the one its predecessors built")
@@ -188,6 +195,16 @@ def write_digest(now: datetime | None = None, *, bucket: str | None = None, s3: 
             problems.append(f"chain {name}: tail truncated (digest {key} anchored {seq}, {found[0]} left)")
         elif at_anchor.get(name) != digest:
             problems.append(f"chain {name}: record {seq} differs from the one digest {key} anchored")
+    # Retention cuts waiting (kokuho.retention.access_records): anchored as the chain's floor when sound and
+    # above the floor anchored before; the records below may be purged only once a digest anchored it.
+    floors: dict[str, list[Any]] = {}
+    for name, (seq, prev, sound) in sorted((log or access_log()).cuts().items()):
+        if seq <= chain.floors.get(name, (0, ""))[0]:
+            continue
+        if not sound or name not in current or seq - 1 > current[name][0]:
+            problems.append(f"chain {name}: retention cut before record {seq} does not match the chain")
+        else:
+            floors[name] = [seq, prev]
     if problems:
         raise DigestRefused(problems)
     changed = {c: [s, h] for c, (s, h) in sorted(current.items())
@@ -201,6 +218,8 @@ def write_digest(now: datetime | None = None, *, bucket: str | None = None, s3: 
                                                            "signature": chain.latest_signature},
         "chains": len(current), "heads": changed, "heads_root": heads_root(current),
     }
+    if floors:  # only when there are: a digest without cuts is byte for byte what it was before
+        doc["floors"] = floors
     body = _canonical(doc)
     signed = kms.sign(KeyId=SIGNING_KEY.key_id(), Message=string_to_sign(key, body),
                                  MessageType="RAW", SigningAlgorithm=SIGNING_KEY.algorithm)
@@ -209,7 +228,7 @@ def write_digest(now: datetime | None = None, *, bucket: str | None = None, s3: 
         Metadata={"signature": _b64(signed["Signature"]), "signing-key": str(signed["KeyId"]),
                   "signing-algorithm": SIGNING_KEY.algorithm})
     return {"digest": key, "number": number, "chains": len(current), "changed": len(changed),
-            "written_at": doc["written_at"]}
+            "floors": len(floors), "written_at": doc["written_at"]}
 
 
 @dataclass(frozen=True)

@@ -52,13 +52,17 @@ from typing import Any
 
 from kokuho.access import subject_index
 from kokuho.access.actor import Actor as Actor  # re-exported: callers name it from here
-from kokuho.access.chain import GENESIS, Anchor, ChainBreak, LinkView, record_hash, verify_chain
+from kokuho.access.chain import GENESIS, HASH_ATTRIBUTE, Anchor, ChainBreak, LinkView, record_hash, verify_chain
 from kokuho.access.ports import AccessRecord, AccessRecordStore, ChainTaken, PendingWrites
 from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number, is_aws_request_id
 from kokuho.platform.request_ids import current_request_ids
 
 CHAIN_PREFIX = "CHAIN#"
 RECORD_PREFIX = "REC#"
+# A retention cut (kokuho.retention.access_records): beside a chain's records, `CUT#<first seq kept>`
+# names the hash of the record before it; once a signed digest anchored it, the records before it may be
+# purged and the chain verifies from it (kokuho.access.chain.verify_chain, Anchor.floor_seq).
+CUT_PREFIX = "CUT#"
 OWN_CHAIN_PREFIX = "API#"
 
 # The heads of this process's own chains (own_chain): chain → (seq, hash) of its last record, as
@@ -259,6 +263,36 @@ def scan_records(page_size: int | None = None, store: AccessRecordStore | None =
     return _store(store).items(page_size)
 
 
+def cut_item(chain: str, from_seq: int, prev_hash: str, at: str, run_id: str, count: int) -> dict[str, Any]:
+    """A retention cut of `chain` before record `from_seq` (whose predecessor's hash is `prev_hash`), hashed
+    over its attributes like a record: no subject, no person — the chain, the position and the count."""
+    item: dict[str, Any] = {"pk": _chain_pk(chain), "sk": f"{CUT_PREFIX}{from_seq:010d}", "chain": chain,
+                            "from_seq": from_seq, "prev_hash": prev_hash, "at": at, "run_id": run_id,
+                            "records": count}
+    item["hash"] = record_hash(item)
+    return item
+
+
+def _is_cut(pk: str, sk: str, item: Mapping[str, Any]) -> bool:
+    return pk.startswith(CHAIN_PREFIX) and sk.startswith(CUT_PREFIX) and "from_seq" in item
+
+
+def scan_cuts(store: AccessRecordStore | None = None) -> dict[str, tuple[int, str, bool]]:
+    """The highest retention cut of each chain: chain → (first seq kept, prev_hash, sound) — sound when its
+    content matches its hash and the record before it, if still there, is the one it names."""
+    cuts: dict[str, tuple[int, str, bool]] = {}
+    hashes: dict[tuple[str, int], str] = {}
+    for item in scan_records(store=store):
+        pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
+        if _is_cut(pk, sk, item):
+            chain, seq = pk.removeprefix(CHAIN_PREFIX), int(item["from_seq"])
+            if chain not in cuts or seq > cuts[chain][0]:
+                cuts[chain] = (seq, str(item.get("prev_hash")), record_hash(item) == item.get(HASH_ATTRIBUTE))
+        elif pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX) and "seq" in item:
+            hashes[(pk.removeprefix(CHAIN_PREFIX), int(item["seq"]))] = str(item.get(HASH_ATTRIBUTE))
+    return {c: (seq, prev, ok and hashes.get((c, seq - 1), prev) == prev) for c, (seq, prev, ok) in cuts.items()}
+
+
 def scan_heads(anchored: Mapping[str, int] | None = None,
                store: AccessRecordStore | None = None) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
     """Every chain's head as stored now (chain → (last seq, its hash): what a digest anchors), and the
@@ -268,6 +302,14 @@ def scan_heads(anchored: Mapping[str, int] | None = None,
     at_anchor: dict[str, str] = {}
     for item in scan_records(store=store):
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
+        if _is_cut(pk, sk, item):
+            # a chain whose records were all purged: its head is the last record purged, as the cut names it
+            chain, seq, digest = pk.removeprefix(CHAIN_PREFIX), int(item["from_seq"]) - 1, str(item.get("prev_hash"))
+            if chain not in found or seq > found[chain][0]:
+                found[chain] = (seq, digest)
+            if anchored.get(chain) == seq:
+                at_anchor.setdefault(chain, digest)
+            continue
         if not (pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX)) or "seq" not in item:
             continue
         chain, seq, digest = pk.removeprefix(CHAIN_PREFIX), int(item["seq"]), str(item.get("hash"))
@@ -293,10 +335,19 @@ def verify_all(anchors: Mapping[str, Anchor] | None = None,
     # chain → seq → subjects of its records with entries of their own; and the records indexed by their chain
     indexed: dict[str, dict[int, set[str]]] = {}
     by_chain: list[tuple[str, int, list[str]]] = []
+    # below an anchored floor, records are being purged with their index entries: neither is expected
+    floors = {c: a.floor_seq for c, a in anchors.items() if a.floor_seq > 1}
     for item in scan_records(store=store):
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
         if pk.startswith(subject_index.SUBJECT_PREFIX) and "row" in item:
-            stored[(pk, sk)] = (*subject_index.chain_and_seq(sk), record_hash(item))
+            chain_seq = subject_index.chain_and_seq(sk)
+            if chain_seq[1] >= floors.get(chain_seq[0], 0):
+                stored[(pk, sk)] = (*chain_seq, record_hash(item))
+            continue
+        if _is_cut(pk, sk, item):
+            if record_hash(item) != item.get(HASH_ATTRIBUTE):
+                strays.append(ChainBreak(pk.removeprefix(CHAIN_PREFIX), int(item["from_seq"]),
+                                         "retention cut: content does not match its hash: edited"))
             continue
         if not (pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX)) or "seq" not in item:
             # Nothing else belongs in this table: an item that is not a record was put there.
@@ -306,6 +357,8 @@ def verify_all(anchors: Mapping[str, Anchor] | None = None,
         chains.setdefault(pk.removeprefix(CHAIN_PREFIX), []).append(link)
         if not link.content_ok:
             edited.add((str(item.get("chain")), link.seq))  # named by its chain: its entries say no more
+        elif link.seq < floors.get(str(item.get("chain")), 0):
+            continue  # being purged below its chain's anchored floor: its entries are no longer expected
         elif item.get("subject_index") == subject_index.INDEX_VERSION:
             indexed.setdefault(str(item["chain"]), {})[link.seq] = {str(s) for s in item.get("subject_ids", [])}
             for subject in item.get("subject_ids", []):

@@ -14,6 +14,8 @@ TABLE_WRITE = TABLE_READ + ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb
                             "dynamodb:BatchWriteItem"]
 # Append-only tables (TableSpec.append_only: the access records): put new items, never update or delete.
 TABLE_APPEND = TABLE_READ + ["dynamodb:PutItem"]
+# The retention purge on an append-only table: put new items and delete due ones, never update one.
+TABLE_PURGE = TABLE_APPEND + ["dynamodb:DeleteItem"]
 OBJECT_READ = ["s3:GetObject", "s3:GetObjectVersion"]
 OBJECT_WRITE = OBJECT_READ + ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
 # Append-only buckets (BucketSpec.append_only: the Object-Locked audit bucket): put, never delete.
@@ -24,6 +26,8 @@ BUCKET_LIST = "s3:ListBucket"
 
 def table_actions(table: TableSpec, access: Access) -> list[str]:
     """On the table and its indexes."""
+    if access == "purge":
+        return TABLE_PURGE if table.append_only else TABLE_WRITE
     if access == "write":
         return TABLE_APPEND if table.append_only else TABLE_WRITE
     return TABLE_READ

@@ -28,7 +28,7 @@ from pynamodb.transactions import TransactWrite
 from kokuho.access.actor import Actor
 from kokuho.access.chain import Anchor, ChainBreak
 from kokuho.access.ports import SessionExists, StaffSession, Take
-from kokuho.access.records import CHAIN_PREFIX, record_access, scan_heads, verify_all
+from kokuho.access.records import CHAIN_PREFIX, record_access, scan_cuts, scan_heads, verify_all
 from kokuho.access.staff import Grant, StaffMember
 from kokuho.access.subject_index import SUBJECT_PREFIX
 from kokuho.records.access_log import AccessRecordModel, SubjectIndexModel
@@ -285,3 +285,6 @@ class PynamoAccessLog:
 
     def verify(self, anchors: Mapping[str, Anchor]) -> tuple[int, int, list[ChainBreak]]:
         return verify_all(anchors)
+
+    def cuts(self) -> dict[str, tuple[int, str, bool]]:
+        return scan_cuts()

@@ -4,7 +4,7 @@ not yet enforced are listed as such. S3 is handed in as a client; the linkage re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +12,10 @@ from kokuho.dates.tokyo import TOKYO
 from kokuho.linkage.exchange_ports import ExchangeStore
 from kokuho.linkage.retention import CLASS_ID as LINKAGE_CLASS
 from kokuho.linkage.retention import purge_exchange_records
+from kokuho.retention import access_records, tables
 from kokuho.retention.classes import load_classes
 from kokuho.retention.objects import delete_keys, due_keys
+from kokuho.retention.table_ports import AccessPurgeStore, RetentionTables
 
 # (class id, category, count): called once per class that lost records, after they were deleted
 Recorder = Callable[[str, str, int], None]
@@ -21,15 +23,28 @@ Recorder = Callable[[str, str, int], None]
 
 def run_retention(now: datetime, *, s3: Any, bucket_name: Callable[[str], str], dry_run: bool,
                   holds: Collection[str] = (), record: Recorder | None = None,
-                  exchange_store: ExchangeStore | None = None) -> dict[str, Any]:
+                  exchange_store: ExchangeStore | None = None, record_tables: RetentionTables | None = None,
+                  access_log: AccessPurgeStore | None = None, access_floors: Mapping[str, int] | None = None,
+                  run_id: str = "") -> dict[str, Any]:
+    """`record_tables` and `access_log`: the table classes' and the access records' storage (a class whose
+    storage is not handed in is refused, never silently kept); `access_floors`: the chains' floors the signed
+    digests anchored (kokuho.retention.access_records), None when they could not be read."""
     today = now.astimezone(TOKYO).date()
     classes: dict[str, dict[str, int]] = {}
     not_enforced: list[str] = []
-    for cls in load_classes().values():
+    # The access records last: they are kept while a record they cover is, and the others may just have gone.
+    ordered = sorted(load_classes().values(), key=lambda c: c.id == access_records.CLASS_ID)
+    for cls in ordered:
         if not cls.enforced:
             not_enforced.append(cls.id)
             continue
-        if cls.id == LINKAGE_CLASS:
+        if cls.id in tables.CLASSES and record_tables is not None:
+            counts = tables.purge_class(cls.id, today, tables=record_tables, dry_run=dry_run, holds=holds)
+        elif cls.id == access_records.CLASS_ID and access_log is not None and record_tables is not None:
+            counts = access_records.purge_access_records(now, store=access_log, floors=access_floors,
+                                                         present=record_tables.present, holds=holds,
+                                                         dry_run=dry_run, run_id=run_id)
+        elif cls.id == LINKAGE_CLASS:
             out = purge_exchange_records(now, store=exchange_store, dry_run=dry_run, holds=holds)
             counts = {"due": out.get("records_due", out.get("records_deleted", 0)), "held": out["records_held"]}
             if not dry_run:

@@ -158,7 +158,9 @@ def catalog_function_logicals(table: str, access: Any = None, with_data_role: bo
     kokuho.platform.catalog.has_data_role — when asked)."""
     from kokuho.platform.catalog import FUNCTIONS, has_data_role
 
-    return [f.logical for f in FUNCTIONS if table in f.tables and (access is None or f.tables[table] == access)
+    # "purge" (the retention run on the access log) writes too: it is among the writers asked for
+    granted = {access, "purge"} if access == "write" else {access}
+    return [f.logical for f in FUNCTIONS if table in f.tables and (access is None or f.tables[table] in granted)
             and (has_data_role(f) or not with_data_role)]
 
 

@@ -41,13 +41,18 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  tables={**_LINK}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
     FunctionSpec("linkage-retention-purge", "linkage.retention.handler",
                  "Retention of every class (kokuho/data/retention): report, then purge — 情報提供等記録 "
-                 "after 7 years, exchange files and notices after 2, expired query results",
-                 # access_log: each class's deletion recorded (class and count); requests: the legal
-                 # holds in force (kokuho.records.legal_holds); exchange: processed/, outgoing/,
-                 # rejected/ files deleted; work: notices/ only
-                 tables={"linkage": "write", "linkage_records": "write", "access_log": "write",
-                         "requests": "read"},
-                 buckets={"exchange": "write", "work": "write"}, bucket_prefixes={"work": "notices/"},
+                 "after 7 years, exchange files and notices after 2, benefits, 返還金, premiums, past "
+                 "insured persons, access records, expired query results",
+                 # access_log "purge": each class's deletion recorded (class and count), retention cuts put,
+                 # records below a signed floor deleted (DeleteItem, never UpdateItem); requests: the legal
+                 # holds in force (kokuho.records.legal_holds); qualification, receipts, collection: the
+                 # table classes deleted; exchange: processed/, outgoing/, rejected/ files deleted; work:
+                 # notices/ only; audit: the signed digests read (the floors), verified with the digest key
+                 tables={"linkage": "write", "linkage_records": "write", "access_log": "purge",
+                         "requests": "read", "qualification": "write", "receipts": "write", "collection": "write"},
+                 buckets={"exchange": "write", "work": "write", "audit": "read"},
+                 bucket_prefixes={"work": "notices/", "audit": "access-digests/"},
+                 signing_keys={"access_digest": "verify"},
                  timeout_seconds=900, reserved_concurrency=1),  # one purge at a time
     FunctionSpec("linkage-setup", "linkage.setup.handler",
                  "情報連携 setup: the city's key pair (private part under KMS), the network's signing key",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Access = Literal["read", "write"]
+# "purge": write, and on an append-only table (the access log) DeleteItem beside PutItem — the retention
+# run alone, which deletes access records only below a floor a signed digest anchored (docs/retention.md).
+Access = Literal["read", "write", "purge"]
 KeyUse = Literal["sign", "verify"]
 DEFAULT_RESERVED_CONCURRENCY = 5  # a workflow step or a setup function: one run at a time, a few retries
 

@@ -1,0 +1,76 @@
+"""The day each table class of kokuho/data/retention counts from (pure): a record due on that day plus its
+period (kokuho.retention.classes.decide). None: the record's right is still open — it is kept whatever
+the period."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from kokuho.benefits.payment import PaymentRules, RecoveryClaim, claim_state
+from kokuho.collection.arrears import PAID, applied_by_installment, arrears_view
+from kokuho.collection.ports import StoredLedger
+from kokuho.retention.table_ports import PersonFacts
+
+
+def month_right_day(month: str) -> date:
+    """A service month's benefit right arises on the first day of the next month (kokuho.benefits.payment:
+    the copay is borne by the month's end): a receipt or benefit version of March 2024 counts from 1 April."""
+    y, m = int(month[:4]), int(month[5:7])
+    return date(y + m // 12, m % 12 + 1, 1)
+
+
+def claim_closed_day(claim: RecoveryClaim, today: date, rules: PaymentRules) -> date | None:
+    """A 返還金 claim counts from the day it was repaid in full, or the day after its 5-year right ended
+    (written off); open otherwise."""
+    state = claim_state(claim, today, rules)
+    if state.status == PAID:
+        total, paid_on = 0, None
+        for day, amount in sorted(claim.repayments):
+            total += amount
+            if total >= claim.amount:
+                paid_on = date.fromisoformat(day)
+                break
+        return paid_on or date.fromisoformat(claim.created_on)  # a claim of 0 yen: settled when made
+    if state.limitation is not None and state.limitation.extinguished(today):
+        return state.limitation.last_day + timedelta(days=1)
+    return None
+
+
+def ledger_closed_day(ledger: StoredLedger, today: date) -> date | None:
+    """A household's ledger of a fiscal year counts from the day after the last of its installments' rights to
+    collect ended: paid in full (the day after the payment that completed it) or extinguished by 時効 (the day
+    after its last day, renewals by 督促, payment and pledge counted: kokuho.collection.arrears). Open while an
+    installment's right lasts or the ledger holds more than it charged and was not paid out (a refund owed)."""
+    paid_total = sum(p.amount for p in ledger.payments)
+    if paid_total > ledger.charge.annual + sum(d.amount for d in ledger.disbursements):
+        return None  # an overpayment still owed to the payer (還付・充当)
+    if not ledger.charge.installments:
+        return date(ledger.charge.fiscal_year + 1, 4, 1)  # nothing charged: the fiscal year's end
+    applied = applied_by_installment(ledger)
+    view = arrears_view(ledger, today)
+    last = date.min
+    for inst in view.installments:
+        if inst.status == PAID:
+            running, done = 0, None
+            for day, amount in sorted(applied[inst.number]):
+                running += amount
+                if running >= inst.amount:
+                    done = day
+                    break
+            ended = (done or inst.due) + timedelta(days=1)
+        elif inst.limitation is not None and inst.limitation.extinguished(today):
+            ended = inst.limitation.last_day + timedelta(days=1)
+        else:
+            return None
+        last = max(last, ended)
+    return last
+
+
+def person_past_day(facts: PersonFacts) -> date | None:
+    """A past insured person (or past 擬制世帯主) counts from the last loss of qualification among their own
+    periods and those of the members of households they head; kept while any of those periods is open, while
+    a record that may still be claimed names them, and when they never had one (not a person of this class)."""
+    periods = facts.periods + facts.headed
+    if facts.referenced or not periods or any(until is None for _, until in periods):
+        return None
+    return max(until for _, until in periods if until is not None)

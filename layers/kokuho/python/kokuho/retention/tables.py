@@ -1,0 +1,60 @@
+"""The retention classes kept in tables (kokuho/data/retention): benefit rights (receipts and benefit months,
+2 years from the right), 返還金 claims (5 years from settlement or write-off), premium ledgers (2 years from the
+end of their installments' rights, domain.md §6) and past insured persons and past 擬制世帯主 (5 years from the
+last loss of qualification, once nothing that may still be claimed names them). Each record is decided by
+kokuho.retention.classes.decide from the day of kokuho.retention.table_rules; storage is the port
+kokuho.retention.table_ports.RetentionTables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from datetime import date
+from typing import Any
+
+from kokuho.benefits.payment import load_rules
+from kokuho.retention.classes import decide, retention_class
+from kokuho.retention.table_ports import Candidate, RetentionTables
+from kokuho.retention.table_rules import claim_closed_day, ledger_closed_day, month_right_day, person_past_day
+
+BENEFITS, CLAIMS, PREMIUMS, PERSONS = ("benefit-rights", "unjust-enrichment-claims", "premium-collection",
+                                       "past-insured-persons")
+# In this order: what may still be claimed goes first, so a person whose last records went is judged after.
+CLASSES = (BENEFITS, CLAIMS, PREMIUMS, PERSONS)
+
+
+def _sources(tables: RetentionTables, today: date) -> dict[str, tuple[Callable[[], Iterator[Candidate]],
+                                                                     Callable[[Any], date | None]]]:
+    rules = load_rules()
+    return {
+        BENEFITS: (tables.benefit_months, month_right_day),
+        CLAIMS: (tables.recovery_claims, lambda c: claim_closed_day(c, today, rules)),
+        PREMIUMS: (tables.ledgers, lambda ledger: ledger_closed_day(ledger, today)),
+        PERSONS: (tables.persons, person_past_day),
+    }
+
+
+def purge_class(class_id: str, today: date, *, tables: RetentionTables, dry_run: bool,
+                holds: Collection[str] = ()) -> dict[str, int]:
+    """Delete (count only, on a dry run) what of one table class is due: {"due", "held"} — and for persons
+    the households left without a member ("households")."""
+    cls = retention_class(class_id)
+    candidates, day_of = _sources(tables, today)[class_id]
+    due = held = 0
+    for c in candidates():
+        day = day_of(c.facts)
+        if day is None:
+            continue
+        decision = decide(cls, day, today, c.persons, holds)
+        if decision == "held":
+            held += 1
+        elif decision == "delete":
+            due += 1
+            if not dry_run:
+                tables.delete(c.keys)
+    out = {"due": due, "held": held}
+    if class_id == PERSONS and not dry_run:
+        households = list(tables.orphan_households())
+        for h in households:
+            tables.delete(h.keys)
+        out["households"] = len(households)
+    return out

@@ -1,0 +1,104 @@
+"""The retention run on the embedded AWS with its DynamoDB adapters (kokuho.records.retention_tables): a past
+insured person and their household leave the information file, old receipts go, and the access records naming
+only what is gone are cut, anchored by the next signed digest, then purged — `kokuho audit verify` says intact
+before, between and after, and a second digest still signs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from kokuho.access.digest import load_chain, write_digest
+from kokuho.access.records import Actor, record_access, records_of_chain
+from kokuho.cli.main import main as cli_main
+from kokuho.records.qualification import HouseholdModel, PersonModel, household_pk, person_pk
+from kokuho.records.receipts import PersonMonthModel
+from kokuho.retention.run import run_retention
+from kokuho.retention.wiring import access_purge, record_tables
+from kokuho_local.embedded import EmbeddedAWS
+
+CLERK = Actor(staff_id="S0001", terminal_id="T-KOKUHO-03", purpose="資格管理 (国保法第9条)")
+LOST = {"acquired_on": "2010-04-01", "acquire_reason": "move_in", "until": "2020-04-01", "lose_reason": "move_out"}
+INSURED = {"acquired_on": "2010-04-01", "acquire_reason": "move_in"}
+
+
+def _person(person: str, household: str, period: dict[str, str]) -> None:
+    PersonModel(person_pk(person), "PROFILE", person_id=person, resident_code=f"R{person}", household_id=household,
+                name_kanji="試験", name_kana="シケン", birth_date="1980-01-01", sex="1", relationship="世帯主",
+                postal_code="8020001", address="北九州市", updated_at="2020-04-01", updated_by="test",
+                periods=[period]).save()
+    HouseholdModel(household_pk(household), "PROFILE", household_id=household, householder_id=person,
+                   members=[{"person_id": person, "relationship": "世帯主", "joined_on": "2010-04-01"}],
+                   updated_at="2020-04-01", updated_by="test").save()
+
+
+def _month(person: str, month: str) -> None:
+    pk, sk = PersonMonthModel.key(person, (int(month[:4]), int(month[5:])))
+    PersonMonthModel(pk, sk, person_id=person, service_month=month, receipt_count=0, receipts=[]).save()
+
+
+def _run(now: datetime, *, dry_run: bool, aws: EmbeddedAWS) -> dict[str, Any]:
+    chain = load_chain()
+    floors = {c: seq for c, (seq, _) in chain.floors.items()}
+    return run_retention(now, s3=aws.client("s3"), bucket_name=aws.bucket_name, dry_run=dry_run,
+                         record_tables=record_tables(), access_log=access_purge(), access_floors=floors, run_id="r")
+
+
+def _verify(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    capsys.readouterr()
+    code = cli_main(["audit", "verify", "--json"])
+    result: dict[str, Any] = json.loads(capsys.readouterr().out)
+    assert (code, result["breaks"], result["intact"]) == (0, [], True)
+    return result
+
+
+def test_a_past_person_goes_and_their_access_records_leave_a_verifiable_chain(
+        aws: EmbeddedAWS, capsys: pytest.CaptureFixture[str]) -> None:
+    _person("P1", "H1", LOST)  # lost qualification on 1 April 2020: due on 1 April 2025
+    _person("P2", "H2", INSURED)
+    _month("P2", "2023-01")
+    for _ in range(2):
+        record_access(CLERK, ["P1"], "qualification", "read")
+    record_access(CLERK, ["P2"], "qualification", "read")
+    write_digest()
+    later = datetime.now(UTC) + timedelta(days=8 * 366)  # every access record is 8 years old then
+
+    report = _run(later, dry_run=True, aws=aws)
+    assert report["classes"]["past-insured-persons"] == {"due": 1, "held": 0}
+    assert report["classes"]["benefit-rights"]["due"] == 1
+    assert PersonModel.count(person_pk("P1")) == 1  # a report deletes nothing
+    assert "P1" not in json.dumps(report) and "P2" not in json.dumps(report)
+
+    first = _run(later, dry_run=False, aws=aws)
+    assert PersonModel.count(person_pk("P1")) == 0 and HouseholdModel.count(household_pk("H1")) == 0
+    assert PersonModel.count(person_pk("P2")) == 1 and PersonMonthModel.count(person_pk("P2")) == 0
+    # P1's access records are cut (P1 is gone), not yet deleted; P2's stay (P2 is still in the file)
+    assert first["classes"]["access-records"] == {"due": 0, "held": 0, "cut": 2, "deleted": 0}
+    _verify(capsys)
+
+    anchored = write_digest()  # the next digest checks the cut and anchors it as the chain's floor
+    assert anchored["floors"] == 1
+    second = _run(later, dry_run=False, aws=aws)
+    assert second["classes"]["access-records"]["deleted"] == 2
+    assert list(records_of_chain("SUBJECT#P1")) == [] and len(list(records_of_chain("SUBJECT#P2"))) == 1
+    assert _verify(capsys)["records"] == 1
+    write_digest()  # the emptied chain's head is the cut's: the digest step still signs
+    _verify(capsys)
+
+
+def test_records_deleted_without_a_signed_floor_are_named_by_verify(
+        aws: EmbeddedAWS, capsys: pytest.CaptureFixture[str]) -> None:
+    _person("P1", "H1", LOST)
+    for _ in range(2):
+        record_access(CLERK, ["P1"], "qualification", "read")
+    write_digest()
+    _run(datetime.now(UTC) + timedelta(days=8 * 366), dry_run=False, aws=aws)  # the cut, not anchored
+    aws.client("dynamodb").delete_item(TableName=aws.table_name("access_log"),
+                                       Key={"pk": {"S": "CHAIN#SUBJECT#P1"}, "sk": {"S": "REC#0000000001"}})
+    capsys.readouterr()
+    assert cli_main(["audit", "verify", "--json"]) == 1
+    breaks = json.loads(capsys.readouterr().out)["breaks"]
+    assert "chain SUBJECT#P1 record 1: missing (next present record is 2): deleted" in breaks
