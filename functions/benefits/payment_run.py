@@ -29,7 +29,7 @@ def pay(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context(log_event=False)
 def transfer_file(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
-    out = benefit_payment.write_file(on=on)
+    out = benefit_payment.write_file(on=on, run_id=context.aws_request_id)
     logger.info("benefit transfer file", extra={"file_id": out["file_id"], "count": out["count"]})
     return {**out, "run": {k: v for k, v in event.items() if k != "on"}}
 

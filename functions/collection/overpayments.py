@@ -29,6 +29,6 @@ def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context(log_event=False)
 def refund_file(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
-    out = service.write_refund_file(on=on)
+    out = service.write_refund_file(on=on, run_id=context.aws_request_id)
     logger.info("refund file", extra={"refunds": out["refunds"], "file_id": out["file_id"]})
     return {"on": on.isoformat(), "run": {k: v for k, v in event.items() if k != "on"}, **out}

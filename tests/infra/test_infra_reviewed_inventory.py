@@ -93,7 +93,7 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-collection-payment-list": {},
     "kokuho-collection-reminders": {"collection": "write", "access_log": "append"},
     "kokuho-collection-overpayments": {"collection": "write", "linkage": "read", "access_log": "append"},
-    "kokuho-collection-refund-file": {"collection": "write"},
+    "kokuho-collection-refund-file": {"collection": "write", "access_log": "append"},  # payers recorded
     "kokuho-collection-arrears": {"collection": "write", "access_log": "append"},
     # the payers' addresses read for their ward (区) only
     "kokuho-collection-statistics": {"collection": "write", "qualification": "read", "access_log": "append"},
@@ -147,7 +147,8 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     # householder read; the 公金受取口座 the linkage query stored; an offset (with consent) pays the premium ledger
     "kokuho-benefits-payment-pay": {"receipts": "write", "qualification": "read", "linkage": "read",
                                     "collection": "write", "access_log": "append"},
-    "kokuho-benefits-payment-file": {"receipts": "write"},  # ready payments marked filed
+    # ready payments marked filed; the payees whose accounts the file carries recorded
+    "kokuho-benefits-payment-file": {"receipts": "write", "access_log": "append"},
     # the day's payments and claims read, the householder's name and 送付先; each part's record appended
     "kokuho-benefits-payment-notices": {"receipts": "read", "qualification": "read", "access_log": "append"},
     # 医療費通知: the round's receipts, the opt-outs, the names and 送付先, the 利用停止 marks read; each part's

@@ -120,11 +120,11 @@ def test_claims_filed_decided_with_notices_and_paid_once(staffed: None) -> None:
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=BUCKETS_BY_LOGICAL["exchange"].name(),
                      CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
-    filed = benefit_payment.write_file(on=date(2025, 12, 2))
+    filed = benefit_payment.write_file(on=date(2025, 12, 2), run_id="t")
     assert filed["file_id"]
     body = s3.get_object(Bucket=BUCKETS_BY_LOGICAL["exchange"].name(), Key=filed["key"])["Body"].read()
     assert b"0000007000" in body and b"0000030000" in body
-    assert not benefit_payment.write_file(on=date(2025, 12, 3))["file_id"]  # nothing filed twice
+    assert not benefit_payment.write_file(on=date(2025, 12, 3), run_id="t")["file_id"]  # nothing filed twice
     read = call("GET", f"{CLAIMS}/{judo}", staff_id=CLERK)[1]
     assert (read["payment_status"], read["file_id"], read["account"]) == ("filed", filed["file_id"], "***4567")
     # the 高額療養費 month is paid nothing by the other benefits' payments

@@ -113,11 +113,12 @@ def test_the_ready_payments_filed_once_and_the_days_notices_printed() -> None:
     w.household("H2", "P2", 30_000)
     benefit_payment.pay(on=ON, run_id="run-1", ports=w.ports())
 
-    filed = benefit_payment.write_file(on=ON, ports=w.ports())
+    filed = benefit_payment.write_file(on=ON, run_id="run-1", ports=w.ports())
     assert (filed["count"], filed["key"]) == (1, f"outgoing/benefits/{filed['file_id']}.txt")
     assert list(w.files) == [filed["file_id"]] and b"0000212570" in w.files[filed["file_id"]]
     assert [p.status for p in w.payments.household("H1").payments] == ["filed"]
-    assert benefit_payment.write_file(on=date(2025, 9, 2), ports=w.ports())["file_id"] is None  # nothing twice
+    again = benefit_payment.write_file(on=date(2025, 9, 2), run_id="run-2", ports=w.ports())
+    assert again["file_id"] is None  # nothing twice
 
     printed = benefit_payment.notices(on=ON, run_id="run-1", ports=w.ports())
     assert (printed["print_id"], printed["notices"], printed["unaddressed"]) == ("BEN-20250901", 2, 0)

@@ -166,14 +166,16 @@ def refund_transfers(orders: Sequence[RefundOrder]) -> list[Transfer]:
     return out
 
 
-def write_refund_file(store: CollectionStore, requester: Requester, on: date,
-                      put_file: Callable[[str, bytes], None]) -> dict[str, Any]:
+def write_refund_file(store: CollectionStore, requester: Requester, on: date, put_file: Callable[[str, bytes], None],
+                      *, record: Callable[[str, Sequence[str]], None]) -> dict[str, Any]:
     """Every ready refund into one 総合振込 file (kokuho.collection.transfer_files: marked filed first, so a refund
-    is in one file only, then the file written; a run cut short after the marks writes the same file again)."""
+    is in one file only, then its payers recorded (`record(file id, payer ids)`), then the file written; a run cut short
+after the marks writes the same file again)."""
     out = transfer_files.write_transfers(
         "RFF", store.refunds("ready"), id_of=lambda o: o.refund_id, transfer_of=lambda o: refund_transfers([o])[0],
         mark=lambda file_id, orders: store.file_refunds(file_id, [o.refund_id for o in orders]),
-        filed=store.refunds_of_file, amount_of=lambda o: o.amount, requester=requester, on=on, put_file=put_file)
+        filed=store.refunds_of_file, amount_of=lambda o: o.amount, requester=requester, on=on, put_file=put_file,
+        payee_of=lambda o: o.payer_id, record=record)
     if out["file_id"] is None:
         return {"file_id": None, "refunds": 0, "refund_yen": 0}
     return {"file_id": out["file_id"], "refunds": out["count"], "refund_yen": out["yen"], "bytes": out["bytes"]}

@@ -1,7 +1,9 @@
 """One way to write a 全銀協 総合振込 file of money the city pays out — premium refunds (還付, kokuho.collection
 .overpayments) and benefits (高額療養費, kokuho.benefits.payment): every ready item is marked filed in a file id first
-(so an item is in one file only), then the file is written from what is marked; a run cut short after the marks
-writes the same file again. The format is kokuho.collection.zengin (one writer). Pure: storage is the callables."""
+(so an item is in one file only), then the payees whose accounts the file carries are recorded (`record`: an access
+record of the export — a file that cannot be recorded does not leave), then the file is written from what is marked;
+a run cut short after the marks writes (and records) the same file again. The format is kokuho.collection.zengin (one
+writer). Pure: storage and the access records are the callables."""
 
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ def file_id_of(prefix: str, on: date, ids: Sequence[str]) -> str:
 def write_transfers(prefix: str, ready: Sequence[T], *, id_of: Callable[[T], str], transfer_of: Callable[[T], Transfer],
                     mark: Callable[[str, Sequence[T]], None], filed: Callable[[str], Sequence[T]],
                     amount_of: Callable[[T], int], requester: Requester, on: date,
-                    put_file: Callable[[str, bytes], None]) -> dict[str, Any]:
+                    put_file: Callable[[str, bytes], None], payee_of: Callable[[T], str],
+                    record: Callable[[str, Sequence[str]], None]) -> dict[str, Any]:
     """Every `ready` item into one file `<prefix>-<YYYYMMDD>-<hash of the ids>`; returns its id, count, yen, bytes."""
     items = sorted(ready, key=id_of)
     if not items:
@@ -36,5 +39,6 @@ def write_transfers(prefix: str, ready: Sequence[T], *, id_of: Callable[[T], str
     mark(file_id, items)
     marked = sorted(filed(file_id), key=id_of)
     data = transfer_file(requester, on, [transfer_of(i) for i in marked])
+    record(file_id, sorted({payee_of(i) for i in marked}))  # whose accounts leave in it, before it leaves
     put_file(file_id, data)
     return {"file_id": file_id, "count": len(marked), "yen": sum(amount_of(i) for i in marked), "bytes": len(data)}

@@ -5,14 +5,16 @@ store (kokuho.payments.wiring) and its system actor (its access records name the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from datetime import date
 from importlib import resources
 from typing import Any
 
-from kokuho.access.records import Actor
+from kokuho.access.records import Actor, record_access
 from kokuho.collection import overpayments, reminders
 from kokuho.collection.payment_files import KINDS
 from kokuho.collection.payment_intake import intake_payment_file
+from kokuho.collection.ports import LEDGER_CATEGORY
 from kokuho.collection.zengin import Requester
 from kokuho.payments import wiring
 from kokuho.payments.accounts import public_funds_account
@@ -54,10 +56,26 @@ def run_overpayments(*, on: date, run_id: str) -> dict[str, Any]:
                                          account_of=lambda payer: public_funds_account(payer, actor=actor))
 
 
-def write_refund_file(*, on: date) -> dict[str, Any]:
-    """Every ready refund into one 総合振込 file in the exchange bucket (outgoing/refunds/)."""
+SUBJECTS_PER_RECORD = 100
+
+
+def exported(actor: Actor, category: str) -> Callable[[str, Sequence[str]], None]:
+    """The access records of a transfer file's payees (operation export, chain FILE#<file id>), 100 a record."""
+    def record(file_id: str, payees: Sequence[str]) -> None:
+        for first in range(0, len(payees), SUBJECTS_PER_RECORD):
+            record_access(actor, list(payees[first:first + SUBJECTS_PER_RECORD]), category, "export",
+                          chain=f"FILE#{file_id}")
+
+    return record
+
+
+def write_refund_file(*, on: date, run_id: str) -> dict[str, Any]:
+    """Every ready refund into one 総合振込 file in the exchange bucket (outgoing/refunds/), its payers recorded as
+    an export of their accounts by the run before the file is put."""
     put = wiring.exchange_put("outgoing/refunds/", ".txt", "text/plain")
-    out = overpayments.write_refund_file(wiring.store(), requester(), on, put)
+    actor = Actor(staff_id=OVERPAYMENT_STAFF_ID, terminal_id=run_id, purpose=REFUND_PURPOSE)
+    out = overpayments.write_refund_file(wiring.store(), requester(), on, put,
+                                         record=exported(actor, LEDGER_CATEGORY))
     if out["file_id"]:
         out["key"] = f"outgoing/refunds/{out['file_id']}.txt"
     return out

@@ -17,7 +17,7 @@ stored and writes nothing twice; the notices of the day are made again from what
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -26,6 +26,7 @@ from typing import Any
 from kokuho.access.records import Actor
 from kokuho.benefits.benefit_ports import WriteConflict, parse_month
 from kokuho.benefits.payment import OpenInstallment, PaymentRules, load_rules, plan_household
+from kokuho.benefits.payment_ports import CATEGORY as PAYMENTS_CATEGORY
 from kokuho.benefits.payment_ports import BenefitPaymentStore
 from kokuho.benefits.receipt_ports import InsuredPeriod
 from kokuho.collection import transfer_files
@@ -154,12 +155,18 @@ def pay(*, on: date, run_id: str, rules: PaymentRules | None = None, ports: Port
     return {"on": on.isoformat(), **{k: totals[k] for k in keys}}
 
 
-def write_file(*, on: date, ports: Ports | None = None) -> dict[str, Any]:
-    """Every ready payment into one 総合振込 file (outgoing/benefits/<file id>.txt of the exchange bucket)."""
-    from kokuho.payments.service import requester
+def write_file(*, on: date, run_id: str, ports: Ports | None = None) -> dict[str, Any]:
+    """Every ready payment into one 総合振込 file (outgoing/benefits/<file id>.txt of the exchange bucket), its payees
+    recorded as an export of their accounts by the run before the file is put."""
+    from kokuho.payments.service import SUBJECTS_PER_RECORD, requester
 
     ports = ports or wired()
-    store = ports.payments
+    store, who = ports.payments, actor(run_id)
+
+    def record(file_id: str, payees: Sequence[str]) -> None:
+        for first in range(0, len(payees), SUBJECTS_PER_RECORD):
+            ports.persons.record(who, list(payees[first:first + SUBJECTS_PER_RECORD]), PAYMENTS_CATEGORY, "export",
+                                 chain=f"FILE#{file_id}")
 
     def transfer(p: Any) -> Transfer:
         a = p.account
@@ -169,7 +176,7 @@ def write_file(*, on: date, ports: Ports | None = None) -> dict[str, Any]:
     out = transfer_files.write_transfers(
         "BPF", store.ready_payments(), id_of=lambda p: p.payment_id, transfer_of=transfer, mark=store.file_payments,
         filed=store.payments_of_file, amount_of=lambda p: p.transfer, requester=requester(), on=on,
-        put_file=ports.put_file)
+        put_file=ports.put_file, payee_of=lambda p: p.payee_id, record=record)
     if out["file_id"]:
         out["key"] = f"{FILE_PREFIX}{out['file_id']}.txt"
     return {"on": on.isoformat(), **out}

@@ -55,7 +55,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "benefits-payment-file", "benefits.payment_run.transfer_file",
         "給付: every ready benefit payment into one 全銀協 総合振込 file in outgoing/benefits/ of the exchange "
         "bucket",
-        tables={"receipts": "write"}, buckets={"exchange": "write"}, timeout_seconds=300, reserved_concurrency=1,
+        # access_log: the payees whose accounts the file carries, recorded before it is put
+        tables={"receipts": "write", "access_log": "write"}, buckets={"exchange": "write"}, timeout_seconds=300,
+        reserved_concurrency=1,
     ),
     FunctionSpec(
         "benefits-payment-notices", "benefits.payment_run.notices",

@@ -37,7 +37,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "collection-refund-file", "collection.overpayments.refund_file",
         "還付: every ready refund into one 全銀協 総合振込 file in outgoing/refunds/ of the exchange bucket",
-        tables={"collection": "write"}, buckets={"exchange": "write"},
+        # access_log: the payers whose accounts the file carries, recorded before it is put
+        tables={"collection": "write", "access_log": "write"}, buckets={"exchange": "write"},
         timeout_seconds=300, reserved_concurrency=1,
     ),
     FunctionSpec(
