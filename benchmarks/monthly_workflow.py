@@ -106,6 +106,11 @@ SOURCES = {
     "ddb_item_size": "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html",
     "ddb_warm": "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput.html",
     "ddb_price": "https://aws.amazon.com/dynamodb/pricing/on-demand/",
+    # the halving of on-demand throughput prices from 1 November 2024: AWS's post on on-demand (updated
+    # 31 January 2025 "to clarify the reduced on-demand pricing"), and a dated secondary account of the cut
+    "ddb_price_cut": "https://aws.amazon.com/blogs/aws/amazon-dynamodb-on-demand-no-capacity-planning-and-pay-per-"
+                     "request-pricing/; https://www.jusdb.com/blog/dynamodb-cost-optimization-a-comprehensive-guide-by-jusdb",
+    "ddb_limits": "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html",
     "lambda_quota": "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
     "lambda_scaling": "https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html",
     "lambda_price": "https://aws.amazon.com/lambda/pricing/",
@@ -206,7 +211,8 @@ def scale_model(measured: dict[str, Any], households: int = 1_000_000, batch_siz
         f"reached in {10 * (concurrency / LIMITS['lambda_scale_step']):.0f} s at 1,000 more every 10 s "
         f"({SOURCES['lambda_scaling']})",
         f"- on-demand maximum {LIMITS['ddb_table_max']:,} write (and read) request units a second per table and "
-        f"per index, by default ({SOURCES['ddb_quota']}); the tables pre-warmed to it before the June run "
+        f"per index, by default, raised only on request ({SOURCES['ddb_quota']}, {SOURCES['ddb_limits']}); "
+        "the tables pre-warmed to it before the June run "
         f"(warm throughput, {SOURCES['ddb_warm']}): a new on-demand table starts far lower",
         f"- one batch on Lambda (1,024 MB): engine {engine_ms:.0f} ms + its DynamoDB requests as counted "
         "(" + ", ".join(f"{v:.1f} {k}" for k, v in sorted(requests.items())) + f") at assumed latencies "
@@ -217,7 +223,8 @@ def scale_model(measured: dict[str, Any], households: int = 1_000_000, batch_siz
         f"request and per 64 MB-100 ms GB-second), no Standard transition quota for them ({SOURCES['sfn_quota']})",
         f"- prices, Tokyo list: DynamoDB on-demand ${PRICE['ddb_wru'] * 1e6:.4f} per million write and "
         f"${PRICE['ddb_rru'] * 1e6:.4f} per million read request units — half the pre-November-2024 "
-        f"$1.4269/$0.2854 ({SOURCES['ddb_price']}; check the page before budgeting); Lambda "
+        f"$1.4269/$0.2854, cut by 50 % from 1 November 2024 ({SOURCES['ddb_price']}; {SOURCES['ddb_price_cut']}; "
+        "check the page before budgeting); Lambda "
         f"${PRICE['lambda_gb_s']}/GB-s + $0.20 per million requests ({SOURCES['lambda_price']}); Step Functions "
         f"$0.025 per 1,000 Standard transitions, Express $1.00 per million requests + "
         f"${PRICE['sfn_express_gb_s']}/GB-s ({SOURCES['sfn_price']})",
