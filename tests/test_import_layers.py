@@ -217,7 +217,7 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
              # notice runs (kokuho.collection.ports, .pension_ports; wired to kokuho.records.collection,
              # .pension_targets and .notice_files in kokuho.payments.wiring)
              "kokuho.payments.service", "kokuho.payments.arrears_service", "kokuho.payments.notice_service",
-             "kokuho.payments.pension_service", "kokuho.payments.accounts",
+             "kokuho.payments.pension_service", "kokuho.payments.accounts", "kokuho.payments.assessment_notices",
              # the city files applied (kokuho.intake.ports; wired to kokuho.records.intake_files in
              # kokuho.intake.wiring; the persons through kokuho.qualification.application's port)
              "kokuho.intake.ports", "kokuho.intake.apply",

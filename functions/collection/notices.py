@@ -1,22 +1,61 @@
-"""Lambda: the print run of the 納入通知書 (statemachines/collection_notices.asl.json), after the annual run —
-every ledger of the fiscal year into the work bucket in parts with the print manifest.
-`{"fiscal_year": Y, "issued_on": "YYYY-MM-DD", "per_part": N}`, each optional: by default the fiscal year of
-today in Tokyo, issued today, 500 notices a part."""
+"""Lambda: the print runs of statemachines/collection_notices.asl.json.
+
+The 納入通知書, after the annual run — every ledger of the fiscal year into the work bucket in parts with the
+print manifest. `{"fiscal_year": Y, "issued_on": "YYYY-MM-DD", "per_part": N}`, each optional: by default the
+fiscal year of today in Tokyo, issued today, 500 notices a part.
+
+The 決定通知書 and 変更通知書 of an assessment run (kokuho.payments.assessment_notices), one step of the state
+machine a call: `{"notices": "assessment", "step": "prepare", "input": {"assessment_run": id, "fiscal_year": Y,
+"issued_on": …, "per_part": N}}` (each optional), then `"step": "part"` with `print_id` and `part`, then
+`"step": "finish"`."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, run_id_of
 from kokuho.collection.arrears_runs import fiscal_year_of
 from kokuho.dates.tokyo import today_jst
 from kokuho.notices.print_run import PER_PART
-from kokuho.payments import notice_service
+from kokuho.payments import assessment_notices, notice_service
 from kokuho.platform.observability import get_logger
 
 logger = get_logger("collection-notices")
 WORKFLOW = "collection-notices"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
+
+
+def _issued_on(event: dict[str, Any]) -> date:
+    try:
+        return date.fromisoformat(str(event["issued_on"])) if event.get("issued_on") else today_jst()
+    except ValueError:
+        raise ValueError("issued_on: must be a date YYYY-MM-DD") from None
+
+
+def _assessment(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    step = event.get("step")
+    if step == "prepare":
+        inp = event.get("input") or {}
+        if not isinstance(inp, dict):
+            raise ValueError("input: must be an object")
+        run = inp.get("assessment_run")
+        if run is not None and (not isinstance(run, str) or not 1 <= len(run) <= 58):
+            raise ValueError("assessment_run: must be an assessment run id")
+        issued_on = _issued_on(inp)
+        fiscal_year = _int(inp, "fiscal_year", fiscal_year_of(issued_on), 2000, 2100)
+        return assessment_notices.prepare(issued_on=issued_on, assessment_run=run, fiscal_year=fiscal_year,
+                                          per_part=_int(inp, "per_part", PER_PART, 1, 5_000))
+    if step == "part":
+        out = assessment_notices.print_assessment_part(print_id=str(event["print_id"]),
+                                                       part=_int(event, "part", 0, 1, 100_000),
+                                                       run_id=run_id_of(event, context))
+        logger.info("notice part", extra=out)
+        return out
+    if step == "finish":
+        out = assessment_notices.finish(print_id=event.get("print_id"))
+        logger.info("assessment notices printed", extra={k: out.get(k) for k in ("print_id", "notices", "pages")})
+        return {**out, "assessment_run": event.get("assessment_run"), "new_notices": event.get("new_notices")}
+    raise ValueError("step: must be prepare, part or finish")
 
 
 def _int(event: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
@@ -30,11 +69,9 @@ def _int(event: dict[str, Any], name: str, default: int, low: int, high: int) ->
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     event = event or {}
-    try:
-        issued_on = date.fromisoformat(str(event["issued_on"])) if event.get("issued_on") \
-            else today_jst()
-    except ValueError:
-        raise ValueError("issued_on: must be a date YYYY-MM-DD") from None
+    if event.get("notices") == "assessment":
+        return _assessment(event, context)
+    issued_on = _issued_on(event)
     fiscal_year = _int(event, "fiscal_year", fiscal_year_of(issued_on), 2000, 2100)
     per_part = _int(event, "per_part", PER_PART, 1, 5_000)
     out = notice_service.print_payment_notices(fiscal_year=fiscal_year, issued_on=issued_on,

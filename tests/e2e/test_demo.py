@@ -83,12 +83,18 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     assert set(c["api"]["status_codes"]) <= {"200", "201"}
     assert c["api"]["access_records_written"] == c["api"]["calls"] and c["demo_reads_recorded"] > 0
     notices = sorted(c["notices"])
-    assert {n.split("/")[1].split("_")[0] for n in notices} == {"変更通知書", "納入通知書", "督促状", "還付通知書"}
+    assert {n.split("/")[1].split("_")[0] for n in notices} == {"決定通知書", "変更通知書", "納入通知書", "督促状",
+                                                                 "還付通知書"}
+    # the 決定通知書 of every household the annual run decided, the 変更通知書 of every one the 更正 changed:
+    # printed by the workflow in parts, none left out
+    assert (c["decision_notices"]["notices"], c["decision_notices"]["kinds"]["決定通知書"]) == (30, 30)
+    assert c["change_notices"]["kinds"]["変更通知書"] == summary["monthly"]["versions_written"] > 0
+    assert c["change_notices"]["left_out"] == {"no_notice": 0, "unaddressed": 0, "unexplained": 0}
     notice_text = ""
     for name in notices:
         pdf = pdfium.PdfDocument((tmp_path / name).read_bytes())
         notice_text += "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    assert "納付番号" in notice_text and "還付金額" in notice_text
+    assert "納付番号" in notice_text and "還付金額" in notice_text and "変更理由" in notice_text.replace("\r\n", "")
     assert "収納" in printed.out and "総合振込" in printed.out
 
     linkage = summary["linkage"]

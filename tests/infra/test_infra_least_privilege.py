@@ -39,8 +39,10 @@ API_TABLES: dict[str, dict[str, str]] = {
     "kokuho-qualification-api-approval": {"linkage": "write", **EVERY_ROUTE},
     # 権限設定状況の一覧表
     "kokuho-qualification-api-review": {**EVERY_ROUTE},
-    # 収納: the unmatched queue and its resolution, refund accounts; a 納入通知書 addressed from the payer's 送付先
-    "kokuho-qualification-api-collection": {"collection": "write", "qualification": "read", **EVERY_ROUTE},
+    # 収納: the unmatched queue and its resolution, refund accounts; a notice addressed from the payer's 送付先,
+    # a 決定通知書 / 変更通知書 from the assessment's versions and the case the engine explains
+    "kokuho-qualification-api-collection": {"collection": "write", "qualification": "read", "assessment": "read",
+                                            **EVERY_ROUTE},
     # 開示・訂正・利用停止の請求, 問い合わせ: the requests table; a correction changes the file and its household
     # projection; a disclosure reads the payer's premiums and ledgers and the 情報提供等記録 naming the person
     "kokuho-qualification-api-requests": {"requests": "write", "qualification": "write", "assessment": "write",

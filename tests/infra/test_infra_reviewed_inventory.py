@@ -51,8 +51,10 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     # 滞納整理: pledges checked daily, 催告 on the 15th, 不納欠損 at the end of the fiscal year; statistics after each
     "kokuho-collection-arrears": [("cron(0 6 * * ? *)", {"mode": "daily"}), ("cron(20 6 15 * ? *)", {"mode": "demand"}),
                                   ("cron(40 6 31 3 ? *)", {"mode": "write_off"})],
-    # 納入通知書: the fiscal year's print run on 15 June, once the annual run (02:00) has set the charges
-    "kokuho-collection-notices": [("cron(0 9 15 6 ? *)", {})],
+    # 納入通知書: the fiscal year's print run on 15 June, once the annual run (02:00) has set the charges; the
+    # 決定通知書 of the annual run after it, the 変更通知書 of each month's 更正 (1st, 02:00) that morning
+    "kokuho-collection-notices": [("cron(0 9 15 6 ? *)", {}), ("cron(0 11 15 6 ? *)", {"notices": "assessment"}),
+                                  ("cron(0 9 1 * ? *)", {"notices": "assessment"})],
     # 特別徴収: the daily pension run and the 依頼 file, after the payment files (the insurer's results) at 08:00
     "kokuho-collection-pension": [("cron(0 9 * * ? *)", {})],
     # the 国保連合会's receipt file (レセプト) looked for every morning (docs/receipt_files.md)
@@ -98,8 +100,9 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     # the payers' addresses read for their ward (区) only
     "kokuho-collection-statistics": {"collection": "write", "qualification": "read", "access_log": "append"},
     # the ledgers read (the printed slips' 納付番号 stored), the payers' names and 送付先 read to address the
-    # notices; each part's record appended
-    "kokuho-collection-notices": {"collection": "write", "qualification": "read", "access_log": "append"},
+    # notices; each part's record appended; an assessment run's versions and the cases explained on its notices
+    "kokuho-collection-notices": {"collection": "write", "qualification": "read", "assessment": "read",
+                                  "access_log": "append"},
     # 特別徴収: the ledgers' deduction states written; the pensions and 介護保険料 (qualification) and the
     # households' projected cases (assessment) read
     "kokuho-collection-pension": {"collection": "write", "qualification": "read", "assessment": "read",

@@ -133,6 +133,11 @@ class CollectionYear:
         self.say("収納 (1): the June print run of the 納入通知書 (collection-notices; every slip's 納付番号 issued)")
         printed = self._run("collection-notices", {"fiscal_year": fy, "issued_on": issued.isoformat()},
                             f"demo-notices-{fy}")
+        self.say("収納 (1): the 決定通知書 of the annual run (collection-notices, notices=assessment: in parts)")
+        decided = self._run("collection-notices", {"notices": "assessment", "assessment_run": f"annual-{fy}-{fy}-06",
+                                                   "issued_on": issued.isoformat()}, f"demo-decision-notices-{fy}")
+        self.out["decision_notices"] = _assessment_print(decided)
+        self.change_month = change_month
         ledgers = self._ledgers("june")
         self.printed = {lg.key[0]: lg.charge.version for lg in ledgers}
         self.kinds = behaviours(sorted(self.printed), self.seed, _pension_eligible(self.city, fy))
@@ -152,7 +157,13 @@ class CollectionYear:
         t, cpu = time.perf_counter(), time.process_time()
         fy = self.fy
         year_end = date(fy + 1, 3, 31)
-        self.say("収納 (2): after the 更正 — payments to the year's end, the 督促 runs, refunds, 滞納整理, 収納率")
+        self.say("収納 (2): after the 更正 — its 変更通知書, payments to the year's end, the 督促 runs, refunds, "
+                 "滞納整理, 収納率")
+        month = self.change_month
+        changed = self._run("collection-notices", {
+            "notices": "assessment", "assessment_run": f"monthly-{fy}-{month}",
+            "issued_on": f"{month}-15"}, f"demo-change-notices-{month}")
+        self.out["change_notices"] = _assessment_print(changed)
         self._plan(self.last_day, year_end, "plan-2")
         demand_on = date(fy + 1, 2, 17)  # the month's 催告 (the workflow's 15th; a weekday)
         arrears = self._arrears(demand_on, date(fy + 1, 4, 10), api_call)
@@ -267,42 +278,15 @@ class CollectionYear:
 
     # -- notices ------------------------------------------------------------------------------------
 
-    def _change_notice(self, lg: Any, payer: Any) -> Any:
-        """変更通知書 of a ledger a 更正 changed: the charge and engine output before (the previous version) and
-        after (the household's current case explained by the engine), read and recorded."""
-        from kokuho.collection.ledger import charge_from_version, ledger_state
-        from kokuho.notices import ChangeNotice, addressee_of
-        from kokuho.premium import explain_case
-        from kokuho.records.assessments import versions_of
-        from kokuho.records.household_cases import get_household_case
-
-        hh, fy = lg.key
-        versions = {int(v.version): dict(v.doc) for v in versions_of(hh, fy)}
-        case = get_household_case(hh, fy)
-        self._record_read([hh, lg.charge.payer_id], "賦課情報", "change-notice")
-        before = versions.get(lg.charge.version - 1)
-        if payer is None or case is None or before is None:
-            return None
-        current = explain_case(case)
-        if current.get("annual") != lg.charge.annual:
-            return None  # the case moved on since the 更正: the notice would not be the one sent
-        previous = charge_from_version(hh, fy, version=lg.charge.version - 1, payer_id=lg.charge.payer_id,
-                                       annual=int(before["result"]["annual"]), installments=before["installments"])
-        month = str(versions[lg.charge.version]["as_of_month"])
-        on = date(int(month[:4]), int(month[5:7]), 15)
-        return ChangeNotice(previous, lg.charge, payer.name_kanji, addressee_of(payer), on, "所得の更正等による再算定",
-                            before["result"], current,
-                            state=ledger_state(lg.charge, [p for p in lg.payments if p.on <= on], lg.disbursements))
-
     def _notices(self, api_call: Any) -> list[str]:
-        """A handful of notices for a newcomer to open: a 納入通知書 through the API (as a clerk downloads it),
-        a 督促状, a 還付通知書 and a 変更通知書 (the 更正 in the premium engine's words) rendered from the ledger
-        and the assessment as the runs left them."""
+        """A handful of notices for a newcomer to open: a 納入通知書, a 決定通知書 and a 変更通知書 (the 更正 in the
+        premium engine's words) through the API (as a clerk downloads them: made as the print runs made them), a
+        督促状 and a 還付通知書 rendered from the ledger as the runs left them."""
         from datetime import UTC, datetime
 
         from kokuho.collection.reminders import Reminder
         from kokuho.notices import NoticeBook, RefundNotice, ReminderNotice, addressee_of
-        from kokuho.records.collection import DynamoCollectionStore
+        from kokuho.records.collection import LEDGER_CATEGORY, DynamoCollectionStore
         from kokuho.records.qualification import get_persons
 
         folder = self.out_dir / "notices"
@@ -314,6 +298,17 @@ class CollectionYear:
         path = folder / f"納入通知書_{first}_FY{fy}.pdf"
         path.write_bytes(base64.b64decode(doc["content_base64"]))
         written.append(str(path))
+        every = DynamoCollectionStore().ledgers([(h, fy) for h in sorted(self.kinds)])
+        self._record_read(sorted({lg.charge.payer_id for lg in every.values()}), LEDGER_CATEGORY, "notice-pick")
+        month = self.change_month
+        for title, wanted, issued in (("決定通知書", 1, f"{fy}-06-15"), ("変更通知書", 2, f"{month}-15")):
+            hh = next((k[0] for k, lg in sorted(every.items()) if lg.charge.version == wanted), None)
+            if hh is None:
+                continue
+            doc = api_call("GET", f"/collection/notices/{hh}/{fy}", query={"kind": title, "issued_on": issued})
+            path = folder / f"{title}_{hh}_FY{fy}.pdf"
+            path.write_bytes(base64.b64decode(doc["content_base64"]))
+            written.append(str(path))
 
         store = DynamoCollectionStore()
         reminded = [lg for lg in store.ledgers([(h, fy) for h, b in self.kinds.items() if b in ("未納", "一部")]
@@ -321,9 +316,7 @@ class CollectionYear:
         filed = [r for f in self.out["refunds"]["transfer_files"] for r in store.refunds_of_file(f["file_id"])]
         refunds = sorted(filed + store.refunds("held"), key=lambda r: r.refund_id)[:1]
         chosen = sorted(reminded, key=lambda lg: lg.key)[:1]
-        corrected = sorted((lg for lg in store.ledgers([(h, fy) for h in self.kinds]).values()
-                            if lg.charge.version > 1), key=lambda lg: lg.key)[:1]
-        payers = get_persons([lg.charge.payer_id for lg in (*chosen, *corrected)] + [r.payer_id for r in refunds])
+        payers = get_persons([lg.charge.payer_id for lg in chosen] + [r.payer_id for r in refunds])
         self._record_read(sorted(payers), "資格情報", "notices")  # the names and 送付先 printed
 
         def write(name: str, notice: Any, on: date) -> None:
@@ -345,11 +338,6 @@ class CollectionYear:
             on = date.fromisoformat(first_day)
             write(f"督促状_{lg.key[0]}_{on:%Y%m%d}",
                   ReminderNotice(lg.charge, rem, payer.name_kanji, addressee_of(payer), on), on)
-        for lg in corrected:
-            payer = payers.get(lg.charge.payer_id)
-            notice = self._change_notice(lg, payer)
-            if notice is not None:
-                write(f"変更通知書_{lg.key[0]}_{notice.issued_on:%Y%m%d}", notice, notice.issued_on)
         for r in refunds:
             payer = payers.get(r.payer_id)
             if payer is not None:
@@ -358,6 +346,10 @@ class CollectionYear:
                       RefundNotice(r, payer.name_kanji, addressee_of(payer), on, "保険料の更正 (減額) による納め過ぎ"),
                       on)
         return [str(Path(p).relative_to(self.out_dir)) for p in written]
+
+
+def _assessment_print(out: dict[str, Any]) -> dict[str, Any]:
+    return {k: out.get(k) for k in ("print_id", "notices", "pages", "parts", "kinds", "left_out")}
 
 
 def _pension_eligible(city: Any, fy: int) -> list[str]:
@@ -415,6 +407,9 @@ def readable_collection(c: dict[str, Any] | None) -> list[str]:
         f"    滞納整理: 催告 run {a['demand_run']}, staff {a['staff_actions']}, pledges missed {a['pledges_missed']}; "
         f"収納率 FY{s['fiscal_year']} (as of {s['as_of']}): 現年度分 {s['current_rate']} "
         f"({yen(s['current_collected'])} of {yen(s['current_due'])}), 滞納繰越分 {s['carried_over_rate']}",
+        f"    決定通知書 printed {c['decision_notices']['notices']:,} ({c['decision_notices']['pages']:,} pages, "
+        f"{c['decision_notices']['parts']} parts); 変更通知書 after the 更正 {c['change_notices']['notices']:,} "
+        f"({c['change_notices']['pages']:,} pages); left out {c['change_notices']['left_out']}",
         f"    notices for a newcomer: {', '.join(c['notices'])}",
         f"    {c['executions']} workflow executions, {c['api']['calls']} API calls by {c['api']['staff']} "
         f"(access records {c['api']['access_records_written']}); the demo's own reads recorded "

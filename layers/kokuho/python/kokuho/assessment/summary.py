@@ -57,6 +57,12 @@ def _read_stored(store: AssessmentStore, run_id: str, current_pass: int) -> _Sto
     return s
 
 
+def versions_of_run(store: AssessmentStore, run_id: str) -> list[tuple[int, str, int]]:
+    """Every version the run wrote (every pass), as (fiscal year, household, version), sorted: what its
+    notices (決定通知書, 変更通知書) are printed from (kokuho.payments.assessment_notices)."""
+    return sorted(_read_stored(store, run_id, 0).versions)
+
+
 def summarize_run(store: AssessmentStore, transfers: CareTransfers, event: dict[str, Any]) -> dict[str, Any]:
     run_id = str(event["run_id"])
     run = store.get_run(run_id)

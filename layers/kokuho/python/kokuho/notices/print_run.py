@@ -45,33 +45,61 @@ def subjects_of(notice: Any) -> tuple[str, ...]:
     return str(refund.source[0]), str(refund.payer_id)
 
 
-def print_run(run_id: str, notices: Sequence[Any], *, put: Put, record: Record, per_part: int = PER_PART,
-              created: datetime | None = None) -> dict[str, Any]:
-    """Render `notices` in parts under notices/<run_id>/, then the manifest; returns the manifest."""
+def check_run_id(run_id: Any) -> str:
     if not isinstance(run_id, str) or not _RUN_ID.match(run_id) or ".." in run_id \
             or identifier_holds_my_number(run_id):
         raise NoticeError("run_id", "must be 1–64 letters, digits, '.', '_' or '-' (no My Number)")
-    if not isinstance(per_part, int) or isinstance(per_part, bool) or per_part < 1:
-        raise NoticeError("per_part", "must be an integer ≥ 1")
+    return run_id
+
+
+def check_notices(notices: Sequence[Any]) -> None:
+    """Every notice checked before anything is written (a bad one refused naming its index and field)."""
     for i, n in enumerate(notices):
         try:
             check_notice(n)
         except NoticeError as exc:
             raise NoticeError(f"notices[{i}].{exc.field}", str(exc).split(": ", 1)[1]) from None
+
+
+def part_key(run_id: str, number: int) -> str:
+    return f"{PREFIX}{run_id}/part-{number:04d}.pdf"
+
+
+def print_part(run_id: str, number: int, notices: Sequence[Any], *, put: Put, record: Record,
+               created: datetime | None = None) -> dict[str, Any]:
+    """One part: the notices rendered into one PDF, its access record, then the PDF; its manifest entry."""
     created = created or datetime(2000, 1, 1, tzinfo=UTC)
-    parts: list[dict[str, Any]] = []
-    for number, start in enumerate(range(0, len(notices), per_part), 1):
-        book = NoticeBook(created=created, title=f"国民健康保険 通知書 {run_id} part {number}")
-        for n in notices[start:start + per_part]:
-            book.add(n)
-        data = book.output()
-        key = f"{PREFIX}{run_id}/part-{number:04d}.pdf"
-        record(key, sorted({s for n in notices[start:start + per_part] for s in subjects_of(n)}))
-        put(key, data, "application/pdf")
-        parts.append({"key": key, "notices": book.notices, "pages": book.pages,
-                      "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
-    manifest = {"run_id": run_id, "created": created.isoformat(), "notices": len(notices),
-                "pages": sum(int(p["pages"]) for p in parts), "parts": parts}
+    book = NoticeBook(created=created, title=f"国民健康保険 通知書 {run_id} part {number}")
+    for n in notices:
+        book.add(n)
+    data = book.output()
+    key = part_key(run_id, number)
+    record(key, sorted({s for n in notices for s in subjects_of(n)}))
+    put(key, data, "application/pdf")
+    return {"key": key, "notices": book.notices, "pages": book.pages, "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def manifest_of(run_id: str, created: datetime, parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return {"run_id": run_id, "created": created.isoformat(), "notices": sum(int(p["notices"]) for p in parts),
+            "pages": sum(int(p["pages"]) for p in parts), "parts": list(parts)}
+
+
+def put_manifest(run_id: str, manifest: dict[str, Any], put: Put) -> None:
     put(f"{PREFIX}{run_id}/manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
         "application/json")
+
+
+def print_run(run_id: str, notices: Sequence[Any], *, put: Put, record: Record, per_part: int = PER_PART,
+              created: datetime | None = None) -> dict[str, Any]:
+    """Render `notices` in parts under notices/<run_id>/, then the manifest; returns the manifest."""
+    check_run_id(run_id)
+    if not isinstance(per_part, int) or isinstance(per_part, bool) or per_part < 1:
+        raise NoticeError("per_part", "must be an integer ≥ 1")
+    check_notices(notices)
+    created = created or datetime(2000, 1, 1, tzinfo=UTC)
+    parts = [print_part(run_id, number, notices[start:start + per_part], put=put, record=record, created=created)
+             for number, start in enumerate(range(0, len(notices), per_part), 1)]
+    manifest = manifest_of(run_id, created, parts)
+    put_manifest(run_id, manifest, put)
     return manifest

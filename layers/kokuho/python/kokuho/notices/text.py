@@ -30,3 +30,9 @@ def explanation_lines(explain: Mapping[str, Any]) -> list[str]:
     engine's own words: the summary, the reduction judgement, each part's computation."""
     return [*explain["summary"], *str(explain["reduction"]["text"]).split("\n"),
             *(str(part["text"]) for part in explain["parts"].values())]
+
+
+def era_month(month: str) -> str:
+    """令和6年10月 (2024年10月): a month YYYY-MM in the era form, the western year beside it."""
+    era = era_date(date(int(month[:4]), int(month[5:7]), 1))
+    return f"{era[:era.index('月') + 1]} ({int(month[:4])}年{int(month[5:7])}月)"

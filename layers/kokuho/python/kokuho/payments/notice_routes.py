@@ -4,13 +4,18 @@ context before it runs):
 
   GET /collection/notices/{household_id}/{fiscal_year}?issued_on=YYYY-MM-DD   the 納入通知書 of a ledger (PDF,
                                                                                COLLECTION_READ)
+      &kind=決定通知書|変更通知書[&version=N]   the notice an assessment version issued (the latest that issued
+                                               one of that kind, or version N): made as the print run makes it
+                                               (kokuho.payments.assessment_notices.notice_of_version)
 
 One notice, as the payer receives it (a re-issue at the counter, or a clerk checking what was sent): the charge
 of the assessment's current version, slips of what is unpaid on the day of issue, addressed to the payer's
 送付先; rendered on demand from the ledger and the qualification file (never a print run's part, which holds
 500 households); `issued_on` from the fiscal year's first day to today (else 422, nothing read). Handed as JSON
 (media type, SHA-256, base64), as the disclosure document is. Recorded as a read
-(category 通知書) naming the household and the payer; an unknown ledger or payer, a read not_found.
+(category 通知書) naming the household and the payer; an unknown ledger or payer, a read not_found. A 決定通知書 or
+変更通知書 whose household's case has changed since its version is refused (409, with the reason): the engine's
+explanation of the case would not be that version's.
 """
 
 from __future__ import annotations
@@ -29,15 +34,17 @@ from kokuho.access.records import Actor, record_access
 from kokuho.collection.ledger import ledger_state
 from kokuho.dates.tokyo import today_jst
 from kokuho.notices import NoticeBook, PaymentNotice, addressee_of
+from kokuho.notices.assessment import TITLES
 from kokuho.notices.print_run import CATEGORY
-from kokuho.payments import wiring
+from kokuho.payments import assessment_notices, wiring
 from kokuho.qualification import application
-from kokuho.qualification.application import NotFound
+from kokuho.qualification.application import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected
 from kokuho.requests.suspension import declare_use
 
 NOTICE_PATH = "/collection/notices/{household_id}/{fiscal_year}"
 HOUSEHOLD = r"^[A-Za-z0-9_\-]{1,64}$"
+KINDS = ("納入通知書", *TITLES.values())
 
 router = Router()
 
@@ -66,12 +73,16 @@ def _not_found(actor: Actor, subject: str, message: str) -> NotFound:
 
 def read_notice(household_id: Annotated[str, Path(pattern=HOUSEHOLD)],
                 fiscal_year: Annotated[int, Path(ge=2000, le=2100)],
-                issued_on: Annotated[date | None, Query()] = None) -> dict[str, Any]:
+                issued_on: Annotated[date | None, Query()] = None,
+                kind: Annotated[str, Query(pattern="^(納入通知書|決定通知書|変更通知書)$")] = "納入通知書",
+                version: Annotated[int | None, Query(ge=1, le=9999)] = None) -> dict[str, Any]:
     declare_use("collection.notices")  # 利用停止: the notice of the premium is owed by law (the data says which)
     actor, key, on = _actor(), (household_id, fiscal_year), issued_on or today_jst()
     if not date(fiscal_year, 4, 1) <= on <= today_jst():
         # a notice no one could have been sent (a day to come, before its year) is not made, nor anything read for it
         raise ChangeRejected(f"issued_on: a day from {fiscal_year}-04-01 (the fiscal year's first) to today")
+    if kind != "納入通知書":
+        return _assessment_notice(actor, household_id, fiscal_year, kind, version, on)
     ledger = wiring.store().ledgers([key]).get(key)
     if ledger is None:
         raise _not_found(actor, f"HH:{household_id}", "no ledger of that household for that fiscal year")
@@ -87,3 +98,23 @@ def read_notice(household_id: Annotated[str, Path(pattern=HOUSEHOLD)],
     return {"household_id": household_id, "fiscal_year": fiscal_year, "kind": "納入通知書",
             "issued_on": on.isoformat(), "media_type": "application/pdf", "pages": book.pages,
             "sha256": hashlib.sha256(data).hexdigest(), "content_base64": base64.b64encode(data).decode("ascii")}
+
+
+def _assessment_notice(actor: Actor, household_id: str, fiscal_year: int, kind: str, version: int | None,
+                       on: date) -> dict[str, Any]:
+    try:
+        notice = assessment_notices.notice_of_version(household_id, fiscal_year, kind, version, issued_on=on,
+                                                      actor=actor)
+    except assessment_notices.NoSuchNotice as exc:
+        raise _not_found(actor, f"HH:{household_id}", str(exc)) from None
+    except assessment_notices.NotExplained:
+        raise Conflict("the household's case has changed since that version was assessed: its notice is the "
+                       "one printed then (the print run's part)") from None
+    book = NoticeBook(created=datetime(on.year, on.month, on.day, tzinfo=UTC), title=f"国民健康保険 {kind}")
+    book.add(notice)
+    data = book.output()
+    payer = notice.charge.payer_id if hasattr(notice, "charge") else notice.current.payer_id
+    record_access(actor, [household_id, payer], CATEGORY, "read")
+    return {"household_id": household_id, "fiscal_year": fiscal_year, "kind": kind, "issued_on": on.isoformat(),
+            "media_type": "application/pdf", "pages": book.pages, "sha256": hashlib.sha256(data).hexdigest(),
+            "content_base64": base64.b64encode(data).decode("ascii")}

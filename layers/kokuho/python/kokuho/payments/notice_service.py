@@ -36,7 +36,8 @@ def print_id_of(fiscal_year: int, issued_on: date) -> str:
     return f"NOZ-{fiscal_year}-{issued_on:%Y%m%d}"
 
 
-def _payers(payer_ids: Sequence[str], actor: Actor, chain: str) -> dict[str, Any]:
+def read_payers(payer_ids: Sequence[str], actor: Actor, chain: str) -> dict[str, Any]:
+    """The payers' names and 送付先 from the qualification file (their reads recorded)."""
     out: dict[str, Any] = {}
     for first in range(0, len(payer_ids), SUBJECTS_PER_RECORD):
         part = list(payer_ids[first:first + SUBJECTS_PER_RECORD])
@@ -55,7 +56,7 @@ def print_payment_notices(*, fiscal_year: int, issued_on: date, run_id: str, per
     store = wiring.store()
     ledgers = sorted((lg for lg in store.all_ledgers() if lg.key[1] == fiscal_year),
                      key=lambda lg: lg.key)  # a fixed order: a rerun writes the same parts
-    payers = _payers(sorted({lg.charge.payer_id for lg in ledgers}), actor, f"NOTICES#{print_id}#payers")
+    payers = read_payers(sorted({lg.charge.payer_id for lg in ledgers}), actor, f"NOTICES#{print_id}#payers")
     notices, unaddressed = [], []
     for lg in ledgers:
         payer = payers.get(lg.charge.payer_id)

@@ -36,6 +36,13 @@ def notice_writer(actor: Actor, s3: Any | None = None) -> tuple[Put, Record]:
     return work_bucket_put(s3), notice_recorder(actor)
 
 
+def notice_work(s3: Any | None = None) -> tuple[Callable[[str], bytes | None], Callable[[str], list[str]]]:
+    """A print run's work files under notices/ of the work bucket: get(key) (None when absent) and keys(prefix)."""
+    from kokuho.records.notice_files import work_bucket_get, work_bucket_keys
+
+    return work_bucket_get(s3), work_bucket_keys(s3)
+
+
 def exchange_put(prefix: str, suffix: str, content_type: str) -> Callable[[str, bytes], None]:
     """put(file_id, data): a file to the city's counterparts, under `prefix` of the exchange bucket."""
 

@@ -5,6 +5,7 @@ back. Keys under notices/<run_id>/."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from kokuho.access.records import Actor, record_access, records_of_chain
@@ -31,6 +32,33 @@ def work_bucket_put(s3: Any | None = None) -> Put:
         client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
 
     return put
+
+
+def work_bucket_get(s3: Any | None = None) -> Callable[[str], bytes | None]:
+    """get(key): an object of the work bucket, None when there is none."""
+    client, bucket = _s3(s3), BUCKETS_BY_LOGICAL[BUCKET].name()
+
+    def get(key: str) -> bytes | None:
+        try:
+            data: bytes = client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except client.exceptions.NoSuchKey:
+            return None
+        return data
+
+    return get
+
+
+def work_bucket_keys(s3: Any | None = None) -> Callable[[str], list[str]]:
+    """keys(prefix): every key under `prefix` of the work bucket, sorted."""
+    client, bucket = _s3(s3), BUCKETS_BY_LOGICAL[BUCKET].name()
+
+    def keys(prefix: str) -> list[str]:
+        out: list[str] = []
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            out += [o["Key"] for o in page.get("Contents", [])]
+        return sorted(out)
+
+    return keys
 
 
 def read_manifest(run_id: str, s3: Any | None = None) -> dict[str, Any] | None:

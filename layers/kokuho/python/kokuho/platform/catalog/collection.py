@@ -68,11 +68,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         "collection-notices", "collection.notices.handler",
-        "納入通知書: every ledger of the fiscal year rendered in parts into the work bucket (notices/<print id>/) "
-        "with the print manifest, each part's access record written before it",
+        "納入通知書 (every ledger of the fiscal year), 決定通知書 and 変更通知書 (an assessment run's versions): "
+        "rendered in parts into the work bucket (notices/<print id>/) with the print manifest, each part's "
+        "access record written before it",
         # qualification read: the payer's name and 送付先; collection write: the ledgers read (charge, payments)
-        # and the 納付番号 of the slips it prints stored (the payment intake matches by them)
-        tables={"collection": "write", "qualification": "read", "access_log": "write"},
+        # and the 納付番号 of the slips it prints stored (the payment intake matches by them); assessment read:
+        # an assessment run's versions and the household's case, which the engine explains on the notice
+        tables={"collection": "write", "qualification": "read", "assessment": "read", "access_log": "write"},
         buckets={"work": "write"}, bucket_prefixes={"work": "notices/"},
         # ≈430 pages/s a core (benchmarks/notices.py): 1,769 MB is one full vCPU
         timeout_seconds=900, memory_mb=1769, reserved_concurrency=1,  # one print run at a time
@@ -123,9 +125,15 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
     ),
     StateMachineSpec(
         "collection-notices", "collection_notices.asl.json",
-        "納入通知書: the print run of the fiscal year's notices, with the print manifest",
+        "納入通知書, 決定通知書, 変更通知書: the print runs, in parts, with the print manifest",
         substitutions={"NoticeFunction": ("function", "collection-notices")},
-        # after the annual run (本算定, 15 June 02:00): the notices go out with the first installment's month
-        schedules=(Schedule("cron(0 9 15 6 ? *)", {}, "納入通知書 on 15 June, 09:00 Asia/Tokyo"),),
+        # after the annual run (本算定, 15 June 02:00): the notices go out with the first installment's month;
+        # the 決定通知書 of the annual run after them, the 変更通知書 of each month's 更正 (1st, 02:00) the same
+        # morning (the fiscal year's last completed assessment run; a run printed already prints nothing)
+        schedules=(Schedule("cron(0 9 15 6 ? *)", {}, "納入通知書 on 15 June, 09:00 Asia/Tokyo"),
+                   Schedule("cron(0 11 15 6 ? *)", {"notices": "assessment"},
+                            "決定通知書 of the 本算定 on 15 June, 11:00 Asia/Tokyo"),
+                   Schedule("cron(0 9 1 * ? *)", {"notices": "assessment"},
+                            "変更通知書 of the month's 更正 on the 1st, 09:00 Asia/Tokyo")),
     ),
 )

@@ -58,9 +58,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # 権限設定状況の一覧表: grants only.
     _api("review", "資格管理 API (review): 権限設定状況の一覧表", {}, 5),
     # 収納: the unmatched queue and its resolution, the account of a held refund (kokuho.payments.routes).
-    # qualification read: the payer's name and 送付先, to address a 納入通知書 (kokuho.payments.notice_routes)
+    # qualification read: the payer's name and 送付先, to address a notice (kokuho.payments.notice_routes);
+    # assessment read: a 決定通知書 / 変更通知書's versions and the household's case the engine explains on it
     _api("collection", "資格管理 API (collection): 収納 — unmatched payments, refund accounts, 滞納整理, notices",
-         {"collection": "write", "qualification": "read"}, 5),
+         {"collection": "write", "qualification": "read", "assessment": "read"}, 5),
     # 開示・訂正・利用停止の請求と問い合わせ (functions/qualification/request_routes.py): the requests table; a
     # correction writes the file and its household projection; a disclosure reads the person's premiums,
     # ledgers and 情報提供等記録 (and the access records, as every route may).
