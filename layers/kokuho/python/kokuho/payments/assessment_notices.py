@@ -44,6 +44,7 @@ from kokuho.notices.print_run import (
 from kokuho.payments import wiring
 from kokuho.payments.notice_service import STAFF_ID, read_payers
 from kokuho.premium import CaseError, RateFileError, explain_case
+from kokuho.qualification import application
 from kokuho.requests.suspension import declare_use
 
 PURPOSE = "保険料の賦課の通知 (決定通知書・変更通知書; 国保法第76条・地方税法第703条の4 / 地方自治法第231条)"
@@ -127,9 +128,10 @@ def _recorded(actor: Actor, subjects: Sequence[str], category: str, chain: str) 
         record_access(actor, subjects[first:first + SUBJECTS_PER_RECORD], category, "read", chain=chain)
 
 
-def notices_for(versions: Sequence[tuple[int, str, int]], *, issued_on: date, actor: Actor,
-                chain: str) -> tuple[list[Any], dict[str, list[str]]]:
-    """The notices of these versions (in their order), and what was left out, by why. Every read recorded."""
+def notices_for(versions: Sequence[tuple[int, str, int]], *, issued_on: date, actor: Actor, chain: str,
+                record_reads: bool = True) -> tuple[list[Any], dict[str, list[str]]]:
+    """The notices of these versions (in their order), and what was left out, by why. Every read recorded (by
+    category; `record_reads=False`: the caller records the notice it hands over as one read, as a route does)."""
     store, ledgers = monthly.wired().store, wiring.store()
     households = [h for _, h, _ in versions]
     left: dict[str, list[str]] = {"no_notice": [], "unaddressed": [], "unexplained": []}
@@ -145,14 +147,16 @@ def notices_for(versions: Sequence[tuple[int, str, int]], *, issued_on: date, ac
                 outputs[(fy, h)] = explain_case(case)
             except (CaseError, RateFileError):
                 outputs[(fy, h)] = None
-    _recorded(actor, households, VERSION_CATEGORY, chain)
-    _recorded(actor, households, CASE_CATEGORY, chain)
+    if record_reads:
+        _recorded(actor, households, VERSION_CATEGORY, chain)
+        _recorded(actor, households, CASE_CATEGORY, chain)
     kept = [(fy, h, v) for fy, h, v in versions if (docs.get((fy, h, v)) or {}).get("notice")]
     left["no_notice"] = [h for fy, h, v in versions if (fy, h, v) not in set(kept)]
     payer_ids = sorted({str(docs[k]["payer_id"]) for k in kept})
-    payers = read_payers(payer_ids, actor, chain)
+    payers = read_payers(payer_ids, actor, chain) if record_reads else application.wired().persons(payer_ids)
     found = ledgers.ledgers([(h, fy) for fy, h, _ in kept])
-    ledgers.record_reads(sorted({str(lg.charge.payer_id) for lg in found.values()}), actor=actor, chain=chain)
+    if record_reads:
+        ledgers.record_reads(sorted({str(lg.charge.payer_id) for lg in found.values()}), actor=actor, chain=chain)
     notices: list[Any] = []
     for fy, h, v in kept:
         doc, payer, lg = docs[(fy, h, v)], payers.get(str(docs[(fy, h, v)]["payer_id"])), found.get((h, fy))
@@ -177,7 +181,7 @@ def notice_of_version(household_id: str, fiscal_year: int, title: str, version: 
                       actor: Actor) -> Any:
     """One notice as the print run makes it (the notice route's re-issue): version `version`'s, or the latest
     version's that issued a notice of this kind (決定通知書, 変更通知書). NoSuchNotice; NotExplained when the case
-    has changed since."""
+    has changed since. The caller records the notice it hands over (one read of the household and payer)."""
     store = monthly.wired().store
     kind = next((k for k, t in TITLES.items() if t == title), None)
     pointer = store.latest_pointers([household_id], fiscal_year).get(household_id)
@@ -190,7 +194,7 @@ def notice_of_version(household_id: str, fiscal_year: int, title: str, version: 
         doc = store.version_docs([(household_id, v)], fiscal_year).get(household_id)
         if doc is not None and doc.get("notice") == kind:
             notices, left = notices_for([(fiscal_year, household_id, v)], issued_on=issued_on, actor=actor,
-                                        chain=f"NOTICE#{household_id}#{fiscal_year}#{v}")
+                                        chain="", record_reads=False)
             if notices:
                 return notices[0]
             if left["unexplained"]:
