@@ -69,6 +69,23 @@ def test_the_same_person_twice_in_a_file_is_refused_naming_both_lines(household:
     assert errors_of(out)[0][0] == 2 and "line 1" in str(out["errors"][0])
 
 
+def test_the_insurers_stop_notice_is_stored_on_the_pension_validated_whole_applied_once(household: None) -> None:
+    assert run("pension", file_bytes([line()]))["status"] == "applied"
+    stop = {"atena_no": atena("P0001"), "fiscal_year": 2024, "insurer_code": "001", "pension_code": "1150",
+            "notice": "中止", "stop_from": "2024-12", "reason": "死亡"}
+    # a stop for a person with no pension notified refuses the whole file, the good line not applied either
+    refused = run("pension", file_bytes([stop, {**stop, "atena_no": atena("P0002")}]))
+    assert errors_of(refused) == [(2, "atena_no")]
+    assert DynamoPensionStore().pensions(["P0001"], 2024, actor=_actor())["P0001"].stop_from is None
+    out = run("pension", file_bytes([stop]))
+    assert (out["status"], out["applied"], out["stops"]) == ("applied", 1, 1), out
+    got = DynamoPensionStore().pensions(["P0001"], 2024, actor=_actor())["P0001"]
+    assert (got.stop_from, got.stop_reason, got.annual, got.basic_pension_number) == ("2024-12", "死亡", 1_200_000,
+                                                                                     NUMBER)
+    again = run("pension", file_bytes([stop]), key="city-incoming/pension/stop-again.jsonl")
+    assert again["status"] == "duplicate"  # the same file re-delivered: applied once
+
+
 def _actor() -> object:
     from kokuho.access.records import Actor
 

@@ -155,6 +155,44 @@ def test_loss_of_qualification_stops_it_from_the_next_deduction_month() -> None:
         ("中止", "2024-12", "資格喪失")]
 
 
+def _insurer_stops(pensions: InMemoryPensionStore, stop_from: str, reason: str = "死亡") -> None:
+    """The insurer's 中止通知 taken in as the pension file's line (kokuho.intake.apply.apply_pensions)."""
+    from kokuho.intake.apply import apply_pensions
+    from kokuho.intake.framing import file_digest
+
+    data = build_file([{"atena_no": "10000001", "fiscal_year": FY, "insurer_code": "001", "pension_code": "1150",
+                        "notice": "中止", "stop_from": stop_from, "reason": reason}])
+    out = apply_pensions(data, ACTOR, file_digest(data), set(), lambda: False, pensions,  # type: ignore[arg-type]
+                         lambda atena: dict.fromkeys(atena, "H1-P1"))
+    assert out["stops"] == 1, out
+
+
+def test_the_insurers_stop_notice_stops_it_from_the_named_month_the_rest_collected_normally() -> None:
+    store, facts, pensions = city()
+    run(store, facts, pensions, date(2024, 7, 20))
+    requested(store, pensions, date(2024, 7, 20))
+    _insurer_stops(pensions, "2024-12")  # told in November: no deduction from December (死亡)
+    out = run(store, facts, pensions, date(2024, 11, 8))
+    assert out["stopped"] == 1
+    stop = store.ledger_items[("H1", FY)].pension["stop"]  # type: ignore[index]
+    assert (stop["from_month"], stop["reason"]) == ("2024-12", "中止通知 (死亡)")
+    # October's deduction stays; the 40,000 not deducted on December … March, 普通徴収 (domain.md §6)
+    assert installments(store) == [
+        ("2024-06", 10_000, ORDINARY), ("2024-07", 10_000, ORDINARY), ("2024-08", 10_000, ORDINARY),
+        ("2024-09", 10_000, ORDINARY), ("2024-10", 20_000, PENSION_KIND), ("2024-12", 10_000, ORDINARY),
+        ("2025-01", 10_000, ORDINARY), ("2025-02", 10_000, ORDINARY), ("2025-03", 10_000, ORDINARY)]
+    # the insurer stopped it itself: no 中止 row goes back to it; stopped once
+    assert requested(store, pensions, date(2024, 11, 8)) == []
+    assert run(store, facts, pensions, date(2024, 11, 9))["changed"] == 0
+
+
+def test_a_stopped_pension_starts_no_deduction() -> None:
+    store, facts, pensions = city()
+    _insurer_stops(pensions, "2024-10", "年金受給権喪失")
+    assert run(store, facts, pensions, date(2024, 7, 20))["changed"] == 0
+    assert {i.kind for i in store.ledger_items[("H1", FY)].charge.installments} == {ORDINARY}
+
+
 def test_rows_not_sent_yet_are_dropped_by_a_stop_not_stopped_at_the_insurer() -> None:
     store, facts, pensions = city()
     run(store, facts, pensions, date(2024, 7, 20))

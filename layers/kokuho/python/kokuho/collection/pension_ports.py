@@ -24,6 +24,9 @@ class PensionRecord:
     basic_pension_number: str = field(repr=False)  # 基礎年金番号: never in a repr
     annual: int  # 年額 (yen)
     source: str  # the file and line it came from
+    # the insurer's 中止通知: no deduction from this month (YYYY-MM) on, and why (kokuho.intake.pension)
+    stop_from: str | None = None
+    stop_reason: str | None = None
 
 
 @dataclass(frozen=True)

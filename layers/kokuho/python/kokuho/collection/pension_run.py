@@ -63,6 +63,7 @@ from kokuho.collection.ports import CollectionStore, LedgerKey, PensionWrite, St
 FINAL_DECISION_BY = (8, 31)
 #: Reasons of a stop (the 中止 row's `reason`, the ledger's `stop.reason`).
 LOSS, NEW_HOUSEHOLDER, LOWERED, NOT_DEDUCTED = "資格喪失", "世帯主変更", "更正", "徴収不能"
+INSURER_STOP = "中止通知"  # the insurer's own notice (kokuho.intake.pension): it stops; no 中止 row goes back
 LEDGERS_PER_TRANSACTION = 40  # a ledger update each, the access record's 2 items: far under 100
 ATTEMPTS = 5
 
@@ -123,16 +124,17 @@ def _failed_months(ledger: StoredLedger) -> list[str]:
     return sorted({str(f["on"])[:7] for f in ledger.debit_failures if f.get("channel") == "特別徴収"})
 
 
-def _stop(doc: dict[str, Any], key: LedgerKey, on: date, reason: str, from_month: str | None = None) -> dict[str, Any]:
+def _stop(doc: dict[str, Any], key: LedgerKey, on: date, reason: str, from_month: str | None = None, *,
+          tell_insurer: bool = True) -> dict[str, Any]:
     """The state stopped on `on`: no deduction from `from_month` (default: the first scheduled month after this
-    one — the insurer makes this month's), the 中止 row to send."""
+    one — the insurer makes this month's), the 中止 row to send (none when the insurer stopped it itself)."""
     if from_month is None:
         later = [d.month for d in schedule_of(doc) if d.month > _month(on)]
         from_month = later[0] if later else f"{key[1] + 1:04d}-04"
     # Rows not sent yet for the months stopped are dropped; a 中止 goes only if the insurer was asked for them.
     asked = [n for n in doc.get("notices") or () if n["kind"] != STOP and str(n["month"]) >= from_month]
     notices = [n for n in doc.get("notices") or () if n.get("file") or n not in asked]
-    if any(n.get("file") for n in asked):
+    if tell_insurer and any(n.get("file") for n in asked):
         notices.append(_notice(key, STOP, from_month, 0, reason))
     return {**doc, "status": STOPPED, "stop": {"on": on.isoformat(), "from_month": from_month, "reason": reason},
             "notices": notices}
@@ -181,6 +183,10 @@ def decide(ledger: StoredLedger, on: date, inputs: _Inputs) -> dict[str, Any] | 
     failed = [m for m in _failed_months(ledger) if any(d.month == m for d in kept_deductions(doc))]
     if failed:
         return _stop(doc, key, on, NOT_DEDUCTED, failed[0])
+    notified = inputs.pensions.get(fy, {}).get(charge.payer_id)
+    if notified is not None and notified.stop_from is not None:  # the insurer's 中止通知, from its month
+        return _stop(doc, key, on, f"{INSURER_STOP} ({notified.stop_reason})", notified.stop_from,
+                     tell_insurer=False)
     if facts is None or facts.householder_lost_on is not None and facts.householder_lost_on <= date(fy + 1, 3, 31):
         return _stop(doc, key, on, LOSS)
     if facts.householder_id != charge.payer_id:
@@ -212,8 +218,8 @@ def decide(ledger: StoredLedger, on: date, inputs: _Inputs) -> dict[str, Any] | 
 
 def _qualifies(fy: int, annual: int, facts: HouseholdFacts, inputs: _Inputs) -> bool:
     pension = inputs.pensions.get(fy, {}).get(facts.householder_id)
-    if pension is None:
-        return False  # the insurer has not notified a pension to deduct from
+    if pension is None or pension.stop_from is not None:
+        return False  # the insurer has not notified a pension to deduct from, or has stopped deducting it
     care = inputs.care.get(fy, {}).get(facts.householder_id, 0)
     try:
         return qualification(fy, householder_id=facts.householder_id, members=facts.members,

@@ -10,7 +10,7 @@ own (written by the application code in the change's transaction).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
@@ -273,7 +273,7 @@ def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date
     return {"applied": len(plans), "already_applied": len(lines) - len(todo)}
 
 
-L = TypeVar("L", care.CareLine, pension.PensionLine)
+L = TypeVar("L", care.CareLine, pension.PensionLine | pension.PensionStopLine)
 
 
 def _persons_of_lines(lines: list[L], done: set[int], find: Callable[[Iterable[str]], dict[str, str | None]]
@@ -325,11 +325,42 @@ def apply_pensions(data: bytes, actor: Actor, digest: str, done: set[int], out_o
     todo, ids, unknown = _persons_of_lines(lines, done, find)
     if unknown:
         return {"errors": unknown}
+    records, errors = _pension_records(todo, ids, digest, store, actor)
+    if errors:
+        return {"errors": errors}
     for first in range(0, len(todo), PENSION_LINES_PER_TRANSACTION):
         if out_of_time():
             raise OutOfTime
         part = todo[first:first + PENSION_LINES_PER_TRANSACTION]
-        store.put_pensions([PensionRecord(str(ids[x.atena_no]), x.fiscal_year, x.insurer_code, x.pension_code,
-                                          x.basic_pension_number, x.pension_annual, _note(pension.KIND, digest, x.line))
-                            for x in part], [PensionMark(pension.KIND, digest, x.line) for x in part], actor=actor)
-    return {"applied": len(todo), "already_applied": len(lines) - len(todo)}
+        store.put_pensions([records[x.line] for x in part], [PensionMark(pension.KIND, digest, x.line) for x in part],
+                           actor=actor)
+    stops = sum(1 for x in todo if isinstance(x, pension.PensionStopLine))
+    return {"applied": len(todo), "stops": stops, "already_applied": len(lines) - len(todo)}
+
+
+def _pension_records(todo: Sequence[pension.PensionLine | pension.PensionStopLine], ids: dict[str, str | None],
+                     digest: str, store: PensionStore, actor: Actor
+                     ) -> tuple[dict[int, PensionRecord], list[IntakeError]]:
+    """Each line's record: a notice as notified; a 中止通知 the person's pension of the year as stored, with its
+    stop — refused naming line and field (nothing applied) when no such pension was notified."""
+    out: dict[int, PensionRecord] = {}
+    errors: list[IntakeError] = []
+    stored: dict[int, dict[str, PensionRecord]] = {}
+    for fy in sorted({x.fiscal_year for x in todo if isinstance(x, pension.PensionStopLine)}):
+        stored[fy] = store.pensions(sorted({str(ids[x.atena_no]) for x in todo if x.fiscal_year == fy
+                                            and isinstance(x, pension.PensionStopLine)}), fy, actor=actor)
+    for x in todo:
+        person, note = str(ids[x.atena_no]), _note(pension.KIND, digest, x.line)
+        if isinstance(x, pension.PensionLine):
+            out[x.line] = PensionRecord(person, x.fiscal_year, x.insurer_code, x.pension_code,
+                                        x.basic_pension_number, x.pension_annual, note)
+            continue
+        known = stored[x.fiscal_year].get(person)
+        if known is None:
+            errors.append(IntakeError(x.line, "atena_no", "no pension of that fiscal year notified for this "
+                                                          "person: nothing to stop"))
+        elif (known.insurer_code, known.pension_code) != (x.insurer_code, x.pension_code):
+            errors.append(IntakeError(x.line, "pension_code", "not the pension notified for this person and year"))
+        else:
+            out[x.line] = replace(known, source=note, stop_from=x.stop_from, stop_reason=x.reason)
+    return out, errors

@@ -32,6 +32,8 @@ class PensionModel(TableModel):
     basic_pension_number = UnicodeAttribute()
     annual = NumberAttribute()
     source = UnicodeAttribute()
+    stop_from = UnicodeAttribute(null=True)  # the insurer's 中止通知 (null: none)
+    stop_reason = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(person_id: str, fiscal_year: int) -> tuple[str, str]:
@@ -40,7 +42,8 @@ class PensionModel(TableModel):
 
 def _record(item: PensionModel) -> PensionRecord:
     return PensionRecord(item.pk.removeprefix("PERSON#"), int(item.sk.removeprefix("PENSION#")), item.insurer_code,
-                         item.pension_code, item.basic_pension_number, int(item.annual), item.source)
+                         item.pension_code, item.basic_pension_number, int(item.annual), item.source,
+                         item.stop_from, item.stop_reason)
 
 
 class DynamoPensionStore:
@@ -51,7 +54,8 @@ class DynamoPensionStore:
             for r in records:
                 tx.save(PensionModel(*PensionModel.key(r.person_id, r.fiscal_year), insurer_code=r.insurer_code,
                                      pension_code=r.pension_code, basic_pension_number=r.basic_pension_number,
-                                     annual=r.annual, source=r.source))
+                                     annual=r.annual, source=r.source, stop_from=r.stop_from,
+                                     stop_reason=r.stop_reason))
             for m in marks:
                 tx.save(line_marker(m.kind, m.digest, m.line), condition=AppliedLineModel.pk.does_not_exist())
             record_access(actor, sorted({r.person_id for r in records}), CATEGORY, "write", transaction=tx)
