@@ -44,7 +44,7 @@ workflows are written within what both support):
   → the ASL takes it from a ("map_execution_type", …) substitution: EXPRESS deployed, STANDARD here.
 moto's DynamoDB is made thread-safe, its TransactWriteItems rollback and its queries O(items
 concerned) instead of O(table), its AttributeValue serialisation fast (kokuho_local.moto_dynamodb);
-Lambda invocations are routed in-process (local_lambda); pynamodb's sessions share one botocore loader.
+Lambda invocations are routed in-process (local_lambda); botocore's sessions share one data loader.
 Executions run asynchronously on a thread: always pass an execution name and poll (run_state_machine).
 `embedded_aws()` does not nest (moto's nested mocks share state): one at a time per process.
 tests/integration/test_embedded_synth.py checks that all this equals the synthesized CDK app.
@@ -420,7 +420,7 @@ def embedded_aws(*, server: bool = False,
         stack.enter_context(_environment(_ENV))
         stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
         stack.enter_context(routed_lambda(FUNCTIONS_ROOT))
-        stack.enter_context(_shared_botocore_loader())
+        stack.enter_context(shared_botocore_loader())
         stack.enter_context(patched_dynamodb())
         aws = EmbeddedAWS()
         if server:
@@ -454,32 +454,40 @@ def _reset_pynamodb_connections() -> None:
             cls._connection = None
 
 
-@contextmanager
-def _shared_botocore_loader() -> Iterator[None]:
-    """Share one botocore data loader among the sessions pynamodb creates.
+_LOADERS: dict[str | None, Any] = {}  # one botocore data loader per data path, for the whole process
 
-    pynamodb builds a new botocore session for every `Connection()`; each then re-reads the service
-    model and endpoint JSON (~0.2 s of CPU). Code that creates a Connection per call (the vault's and
-    the access records' own transactions) would otherwise dominate local runs. The loader only caches
-    parsed, read-only JSON files, so sharing it changes no behaviour. (On Lambda that per-call cost is
-    real: reuse a Connection per container.)
+
+@contextmanager
+def shared_botocore_loader() -> Iterator[None]:
+    """Share one botocore data loader among every botocore session created meanwhile.
+
+    Each new botocore session (pynamodb builds one for every `Connection()`, moto resets boto3's default
+    session at every start, the data-role sessions are new ones) re-reads and parses the service model,
+    endpoint and ruleset JSON files: ≈ 0.1–0.2 s of CPU a session. Code that creates a Connection per call
+    (the vault's and the access records' own transactions) would otherwise dominate local runs, and it was
+    half of the test suite's CPU. The loader only caches parsed, read-only JSON files (botocore shares it
+    among all the clients of a session the same way), so sharing it changes no behaviour. Kept for the
+    process once created: the files do not change. (On Lambda that per-session cost is real: reuse a
+    Connection per container.) Nests: only the outermost use patches and restores.
     """
     import botocore.session
-    import pynamodb.connection.base as pynamodb_base
 
-    loader = botocore.session.get_session().get_component("data_loader")
-    original = pynamodb_base.get_session
+    original = botocore.session.create_loader
+    if getattr(original, "_kokuho_shared", False):
+        yield
+        return
 
-    def get_session(*args: Any, **kwargs: Any) -> Any:
-        session = original(*args, **kwargs)
-        session.register_component("data_loader", loader)
-        return session
+    def create_loader(search_path_string: str | None = None) -> Any:
+        if search_path_string not in _LOADERS:
+            _LOADERS[search_path_string] = original(search_path_string)
+        return _LOADERS[search_path_string]
 
-    pynamodb_base.get_session = get_session  # type: ignore[attr-defined]
+    create_loader._kokuho_shared = True  # type: ignore[attr-defined]
+    botocore.session.create_loader = create_loader  # type: ignore[assignment]
     try:
         yield
     finally:
-        pynamodb_base.get_session = original  # type: ignore[attr-defined]
+        botocore.session.create_loader = original  # type: ignore[assignment]
 
 
 def _reset_caches() -> None:
