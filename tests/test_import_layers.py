@@ -232,7 +232,8 @@ USE_CASES = ("kokuho.assessment.ports", "kokuho.assessment.run_input", "kokuho.a
 # Routes of the private API reach storage through the same ports; they are built on powertools' Router (the
 # API's own library), so only the table models and the AWS SDK are kept out of them.
 ROUTES_BEHIND_PORTS = ("kokuho.payments.routes", "kokuho.payments.arrears_routes", "kokuho.payments.notice_routes",
-                       "kokuho.programmes.routes", "kokuho.receipts.claim_routes", "kokuho.receipts.benefit_routes")
+                       "kokuho.programmes.routes", "kokuho.receipts.claim_routes", "kokuho.receipts.benefit_routes",
+                       "kokuho.retention.routes")
 # The adapters (kokuho.records) sit below the services: they may use the platform, each other, the pure
 # domain and a service's ports (the types they implement), nothing else of the services — listed with
 # the reason.

@@ -52,6 +52,7 @@ from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.transactions import record
 from kokuho.receipts import benefit_routes, claim_routes
 from kokuho.requests.suspension import UseSuspended
+from kokuho.retention import routes as hold_routes
 
 from . import context, request_routes
 from .admission import (
@@ -334,6 +335,14 @@ ROUTES: tuple[RouteSpec, ...] = (
               collection_routes.RefundAccountOut, category=collection_routes.CATEGORY),
     # 開示・訂正・利用停止の請求と問い合わせ (request_routes: the desk's routes, a grant per step).
     *request_routes.ROUTES,
+    # 保存期間の停止 (legal holds, beside `kokuho retention`): served with the request desk's routes (the holds
+    # are kept on the requests table); a grant of its own
+    RouteSpec("GET", hold_routes.HOLD_PATH, F.LEGAL_HOLD, "read_hold", "requests", hold_routes.read_hold,
+              "保存期間の停止: the legal hold in force on the person, if any (recorded)", hold_routes.HoldOut,
+              category=hold_routes.CATEGORY),
+    RouteSpec("POST", hold_routes.HOLD_PATH, F.LEGAL_HOLD, "legal_hold", "requests", hold_routes.change_hold,
+              "保存期間の停止: place a legal hold on the person's records (a reason), or lift it (recorded)",
+              hold_routes.HoldOut, category=hold_routes.CATEGORY),
     # 滞納整理 and 収納率 (kokuho.payments.arrears_routes): served with the collection routes.
     RouteSpec("GET", arrears_routes.ARREARS_PATH, F.COLLECTION_READ, "read_arrears", "collection",
               arrears_routes.read_arrears, "滞納整理: each installment's status, unpaid amount and 2-year limit, and "
@@ -453,6 +462,7 @@ app.include_router(notice_routes.router)
 app.include_router(health_routes.router)
 app.include_router(benefit_routes.router)
 app.include_router(claim_routes.router)
+app.include_router(hold_routes.router)
 
 
 def concern_of(method: str, path: str) -> Concern | None:

@@ -250,6 +250,13 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
     api("POST", f"/benefits/H0001/other-claims/{claim_id}/decision", "S1031", {}, expect=409)
     api("GET", f"/benefits/H0001/other-claims/{claim_id}", "S1018", expect=200)
     api("GET", f"/benefits/H0001/other-claims/{claim_id}/notice", "S1018", expect=200)
+    # 保存期間の停止: a legal hold placed, refused twice, read, lifted
+    api("POST", "/retention/holds/P0001", "S1032", {"action": "hold", "reason": "訴訟"}, expect=200)
+    api("POST", "/retention/holds/P0001", "S1032", {"action": "hold", "reason": "監査"}, expect=409)
+    api("POST", "/retention/holds/P0002", "S1032", {"action": "hold"}, expect=422)
+    api("GET", "/retention/holds/P0001", "S1032", expect=200)
+    api("POST", "/retention/holds/P0001", "S1032", {"action": "lift"}, expect=200)
+    api("GET", "/retention/holds/P0001", "S1018", expect=403)
     # refusals before any handler
     api("GET", "/persons/P0001", None, expect=401)
     api("GET", "/persons/P0001", COUNTER.replace("3", "6"), expect=403)

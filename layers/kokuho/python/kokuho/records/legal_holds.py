@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -36,6 +38,15 @@ class PynamoHoldStore:
         except TransactWriteError:
             return False
         return True
+
+    def hold_of(self, person_id: str) -> LegalHold | None:
+        try:
+            item = RequestItem.get(f"PERSON#{person_id}", SK, consistent_read=True)
+        except RequestItem.DoesNotExist:
+            return None
+        doc = dict(item.doc or {})
+        return LegalHold(person_id, str(doc.get("reason", "")), date.fromisoformat(str(doc["placed_on"])),
+                         str(doc.get("placed_by", "")))
 
     def held_persons(self) -> set[str]:
         return {str(i.gsi1sk) for i in RequestItem.by_state.query(SK)}

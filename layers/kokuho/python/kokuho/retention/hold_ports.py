@@ -26,3 +26,5 @@ class HoldStore(Protocol):
     def remove_hold(self, actor: Actor, person_id: str) -> bool:
         """Lift it with its access record; False when none was in force."""
     def held_persons(self) -> set[str]: ...
+    def hold_of(self, person_id: str) -> LegalHold | None:
+        """The hold in force on the person, if any (read strongly consistent)."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 from kokuho.access.actor import Actor
+from kokuho.identity.mynumber import contains_my_number
 from kokuho.retention.hold_ports import CATEGORY, HoldStore, LegalHold
 
-__all__ = ["CATEGORY", "HoldError", "HoldStore", "LegalHold", "lift_hold", "place_hold"]
+__all__ = ["CATEGORY", "HoldError", "HoldStore", "LegalHold", "hold_doc", "lift_hold", "place_hold"]
 
 
 class HoldError(ValueError):
@@ -24,6 +25,8 @@ def place_hold(actor: Actor, person_id: str, reason: str, on: date, *, store: Ho
         raise HoldError("person", "a person id")
     if not reason.strip():
         raise HoldError("reason", "a hold names why it is placed")
+    if contains_my_number(reason) or contains_my_number(person_id):  # kept with the hold: a record like any other
+        raise HoldError("reason" if contains_my_number(reason) else "person_id", "never a My Number")
     hold = LegalHold(person_id, reason.strip(), on, actor.staff_id)
     if not store.put_hold(actor, hold):
         raise HoldError("person", "a hold is in force already")
@@ -33,3 +36,9 @@ def place_hold(actor: Actor, person_id: str, reason: str, on: date, *, store: Ho
 def lift_hold(actor: Actor, person_id: str, *, store: HoldStore) -> None:
     if not store.remove_hold(actor, person_id):
         raise HoldError("person", "no hold in force")
+
+
+def hold_doc(person_id: str, hold: LegalHold | None) -> dict[str, object]:
+    """A person's hold as the API answers it (held or not; why, since when, by whom)."""
+    return {"person_id": person_id, "held": hold is not None, "reason": hold.reason if hold else None,
+            "placed_on": hold.placed_on.isoformat() if hold else None, "placed_by": hold.placed_by if hold else None}
