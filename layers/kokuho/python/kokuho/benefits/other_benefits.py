@@ -58,6 +58,8 @@ class Rules:
     min_gestation_days: int
     funeral_amount: int
     claim_years: int
+    # where the 葬祭費 amount comes from: "ordinance: …" or "city_setting: …" (recorded with every decision)
+    funeral_basis: str = ""
 
 
 def fiscal_year_of(day: date) -> int:
@@ -82,7 +84,21 @@ def rules_for(event_on: date) -> Rules:
              for k, v in y["ryoyohi"].items()},
         int(y["copay_rounding_yen"]), int(birth["amount_per_child"]),
         int(birth["amount_per_child_without_compensation"]), int(birth["min_gestation_days"]),
-        int(y["funeral"]["amount"]), int(y["claim_years"]))
+        int(y["funeral"]["amount"]), int(y["claim_years"]), _funeral_basis(fy, y["funeral"]))
+
+
+FUNERAL_SOURCES = ("ordinance", "city_setting")
+
+
+def _funeral_basis(fy: int, funeral: dict[str, Any]) -> str:
+    """The label of the year's 葬祭費 figure: the ordinance's, or a setting of the city said to be one."""
+    source, basis = funeral.get("source"), str(funeral.get("basis") or "").strip()
+    if source not in FUNERAL_SOURCES:
+        raise RulesMissing(f"fiscal_years.{fy}.funeral.source: one of {', '.join(FUNERAL_SOURCES)} (where the "
+                           "葬祭費 amount comes from)")
+    if not basis:
+        raise RulesMissing(f"fiscal_years.{fy}.funeral.basis: the ordinance's article, or why the city sets it")
+    return f"{source}: {basis}"
 
 
 @dataclass(frozen=True)
@@ -233,6 +249,7 @@ def decide(claim: Claim, facts: Facts, rules: Rules, *, rate: Decimal | None = N
     if claim.funeral_on is not None and claim.funeral_on < claim.event_on:
         reasons.append("the funeral is dated before the death")
     basis["amount"] = rules.funeral_amount
+    basis["amount_basis"] = rules.funeral_basis  # the ordinance's figure, or the city's setting said to be one
     if reasons:
         return _refused(reasons, basis)
     return Decision(True, rules.funeral_amount, rules.funeral_amount, 0, (), basis)

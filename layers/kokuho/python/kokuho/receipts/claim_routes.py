@@ -176,6 +176,7 @@ class _BasisOfDecision(_Closed):
     per_child: int | None = None
     direct_payment: DirectPaymentOut | None = None
     amount: int | None = None
+    amount_basis: str | None = None  # 葬祭費: where the amount comes from (ordinance, or the city's setting)
 
 
 class ClaimBasisOut(create_model("ClaimBasis", __base__=_BasisOfDecision, **_claim_fields(  # type: ignore[misc]
