@@ -13,7 +13,7 @@ from datetime import date
 from kokuho.access.actor import Actor
 from kokuho.collection.ports import StoredLedger
 from kokuho.requests.model import Inquiry, Request
-from kokuho.requests.ports import ExchangeRow, KeptDisclosure, PremiumVersion, StoreConflict, SuspensionMark
+from kokuho.requests.ports import BenefitRow, ExchangeRow, KeptDisclosure, PremiumVersion, StoreConflict, SuspensionMark
 
 
 @dataclass
@@ -94,6 +94,7 @@ class InMemoryDisclosureRecords:
     premium_versions: dict[tuple[str, int], list[PremiumVersion]] = field(default_factory=dict)
     ledgers: dict[str, list[StoredLedger]] = field(default_factory=dict)  # payer → ledgers
     exchanges: dict[str, list[ExchangeRow]] = field(default_factory=dict)  # person → records
+    benefits: dict[str, list[BenefitRow]] = field(default_factory=dict)  # person → benefit and health records
 
     def householder_of(self, household_id: str) -> str | None:
         return self.householders.get(household_id)
@@ -106,3 +107,6 @@ class InMemoryDisclosureRecords:
 
     def exchange_records(self, person_id: str) -> list[ExchangeRow]:
         return list(self.exchanges.get(person_id, []))
+
+    def benefit_records(self, person_id: str, household_id: str | None) -> list[BenefitRow]:
+        return sorted(self.benefits.get(person_id, []), key=lambda r: (r.kind, r.on))

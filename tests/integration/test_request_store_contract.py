@@ -124,3 +124,5 @@ def test_the_disclosure_reads_answer_empty_for_someone_unknown(disclosure_record
     assert disclosure_records.versions("H404", 2026) == []
     assert disclosure_records.ledgers_of_payer("P404") == []
     assert disclosure_records.exchange_records("P404") == []
+    assert disclosure_records.benefit_records("P404", "H404") == []
+    assert disclosure_records.benefit_records("P404", None) == []

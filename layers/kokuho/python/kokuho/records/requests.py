@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any, cast
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
@@ -26,6 +27,7 @@ from kokuho.records.base import Gsi1, TableModel, connection, table_meta
 from kokuho.requests.model import Inquiry, Request, from_json, inquiry_from_json
 from kokuho.requests.ports import (
     CATEGORY,
+    BenefitRow,
     ExchangeRow,
     KeptDisclosure,
     PremiumVersion,
@@ -158,3 +160,41 @@ class PynamoDisclosureRecords:
         return [ExchangeRow(r.direction, r.requester_body, r.provider_body, r.item, r.requested_at, r.provided_at,
                             r.outcome, tuple(json.loads(r.fields_sent)), tuple(json.loads(r.fields_withheld)))
                 for r in ExchangeRecordModel.scan(ExchangeRecordModel.person_id == person_id)]
+
+    def benefit_records(self, person_id: str, household_id: str | None) -> list[BenefitRow]:
+        from kokuho.benefits.other_benefits import Claim
+        from kokuho.notices.text import masked_account
+        from kokuho.records.benefit_payments import BenefitPaymentItem, DynamoBenefitPaymentStore
+        from kokuho.records.health import OptOutModel, VoucherModel, person_pk
+        from kokuho.records.receipts import PersonMonthModel
+
+        rows = []
+        for m in PersonMonthModel.query(f"PERSON#{person_id}", PersonMonthModel.sk.startswith("MONTH#")):
+            receipts = [cast(dict[str, Any], r) for r in m.receipts]
+            rows.append(BenefitRow("レセプト", str(m.service_month), {
+                "件数": int(m.receipt_count), "医療費": sum(int(r["total_cost"]) for r in receipts),
+                "一部負担金": sum(int(r["copay"]) for r in receipts),
+                "医療機関": sorted({str(r["provider_code"]) for r in receipts})}))
+        if household_id is not None:
+            paid = DynamoBenefitPaymentStore().household(household_id)
+            rows += [BenefitRow("高額療養費の支給", p.created_on,
+                                {"診療月": p.month, "支給額": p.amount, "振込額": p.transfer, "状態": p.status,
+                                 "口座": masked_account(p.account.account_number) if p.account else None})
+                     for p in paid.payments if p.payee_id == person_id]
+            rows += [BenefitRow("返還金", c.created_on, {"診療月": c.month, "金額": c.amount, "納期限": c.due,
+                                                        "理由": c.reason})
+                     for c in paid.claims if c.debtor_id == person_id]
+            for item in BenefitPaymentItem.query(f"HH#{household_id}", BenefitPaymentItem.sk.startswith("OBCLAIM#")):
+                claim = Claim.from_json(dict(item.doc)["claim"])
+                if claim.person_id == person_id:
+                    decision = dict(item.doc).get("decision") or {}
+                    rows.append(BenefitRow("療養費等の申請", claim.received_on.isoformat(), {
+                        "種類": claim.kind, "事由発生日": claim.event_on.isoformat(),
+                        "決定": None if not decision else ("支給" if decision.get("approved") else "不支給"),
+                        "支給額": decision.get("amount")}))
+        rows += [BenefitRow("特定健診受診券", str(v.issued_on), {"年度": int(v.fiscal_year), "有効期間": [
+                     str(v.valid_from), str(v.valid_until)], "受診日": v.used_on})
+                 for v in VoucherModel.query(person_pk(person_id), VoucherModel.sk.startswith("VOUCHER#"))]
+        rows += [BenefitRow("医療費通知の送付希望", str(o.received_on), {"送付しない": bool(o.opted_out)})
+                 for o in OptOutModel.query(person_pk(person_id), OptOutModel.sk.startswith("OPTOUT#"))]
+        return sorted(rows, key=lambda r: (r.kind, r.on))

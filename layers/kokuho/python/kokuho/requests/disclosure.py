@@ -24,7 +24,9 @@ from kokuho.requests.ports import DisclosureRecords
 
 TITLE = "保有個人情報の開示 (個人情報の保護に関する法律 第76条)"
 ACCESS_YEARS = 10  # the access records' retention: the whole history the person can be shown
-BENEFITS_NOTE = "この制度で保有する給付の記録はありません (高額療養費等の支給記録は国保連合会の給付システムで管理)"
+BENEFITS_NOTE = ("本人のレセプト (診療月ごと)、本人に支給した又は返還を求めた高額療養費、"
+                 "本人の療養費・出産育児一時金・葬祭費の申請、特定健診受診券、医療費通知の送付希望 "
+                 "(口座番号は下4桁のみ)")
 
 
 def _plain(value: Any) -> Any:
@@ -87,6 +89,12 @@ def payment_section(person_id: str, records: DisclosureRecords) -> list[dict[str
     return out
 
 
+def benefits_section(person_id: str, household_id: str | None, records: DisclosureRecords) -> dict[str, Any]:
+    """What the system holds of the person's benefits and health programmes (records.benefit_records)."""
+    return {"記録": [{"種別": r.kind, "日付": r.on, "内容": _plain(r.content)}
+                   for r in records.benefit_records(person_id, household_id)], "注記": BENEFITS_NOTE}
+
+
 def linkage_section(person_id: str, records: DisclosureRecords) -> list[dict[str, Any]]:
     """情報提供等記録 naming the person (番号法第23条: bodies, times, items, what was withheld)."""
     rows = []
@@ -124,7 +132,7 @@ def build_disclosure(actor: Actor, request_id: str, person_id: str, today: date,
         "資格": qualification,
         "賦課": assessment_section(person_id, view.get("household_id"), years, records),
         "収納": payment_section(person_id, records),
-        "給付": {"記録": [], "注記": BENEFITS_NOTE},
+        "給付": benefits_section(person_id, view.get("household_id"), records),
         "情報提供等記録": linkage_section(person_id, records),
         "アクセス記録": access_section(actor, person_id, today),
     }

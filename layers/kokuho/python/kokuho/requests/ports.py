@@ -127,6 +127,17 @@ class ExchangeRow:
     fields_withheld: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class BenefitRow:
+    """One benefit or health record of the person as a disclosure shows it: its kind (レセプト, 高額療養費の支給,
+    返還金, 療養費等の申請, 特定健診受診券, 医療費通知の送付希望), the day or month it is known by, what it holds
+    (no account number: masked)."""
+
+    kind: str
+    on: str
+    content: dict[str, Any]
+
+
 class DisclosureRecords(Protocol):
     """What a disclosure reads besides the qualification record and the access log (both read through
     their own use cases, which record the reads)."""
@@ -138,3 +149,6 @@ class DisclosureRecords(Protocol):
     def ledgers_of_payer(self, payer_id: str) -> list[StoredLedger]: ...
     def exchange_records(self, person_id: str) -> list[ExchangeRow]:
         """Every 情報提供等記録 naming the person."""
+    def benefit_records(self, person_id: str, household_id: str | None) -> list[BenefitRow]:
+        """The person's receipts (per month), the 高額療養費 paid to or claimed back from them, their 療養費等 claims
+        (of `household_id`), their 特定健診受診券 and their 医療費通知 wish; by kind, then day."""
