@@ -22,7 +22,8 @@ API_FUNCTIONS = {
     "kokuho-qualification-api-approval": {"linkage"},
     "kokuho-qualification-api-review": set(),
     "kokuho-qualification-api-collection": {"collection", "qualification", "assessment"},
-    "kokuho-qualification-api-requests": {"requests", "qualification", "assessment", "collection", "linkage_records"},
+    "kokuho-qualification-api-requests": {"requests", "qualification", "assessment", "collection", "linkage_records",
+                                          "receipts", "health"},
     "kokuho-qualification-api-health": {"health", "qualification"},
     "kokuho-qualification-api-benefits": {"receipts", "qualification"},
 }

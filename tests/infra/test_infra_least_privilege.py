@@ -44,9 +44,11 @@ API_TABLES: dict[str, dict[str, str]] = {
     "kokuho-qualification-api-collection": {"collection": "write", "qualification": "read", "assessment": "read",
                                             **EVERY_ROUTE},
     # 開示・訂正・利用停止の請求, 問い合わせ: the requests table; a correction changes the file and its household
-    # projection; a disclosure reads the payer's premiums and ledgers and the 情報提供等記録 naming the person
+    # projection; a disclosure reads the payer's premiums and ledgers, the 情報提供等記録 naming the person and their
+    # benefit (receipts) and health records
     "kokuho-qualification-api-requests": {"requests": "write", "qualification": "write", "assessment": "write",
-                                          "collection": "read", "linkage_records": "read", **EVERY_ROUTE},
+                                          "collection": "read", "linkage_records": "read", "receipts": "read",
+                                          "health": "read", **EVERY_ROUTE},
     # 保健事業: a person's wish about the 医療費通知 (the health table); the person must be on file
     "kokuho-qualification-api-health": {"health": "write", "qualification": "read", **EVERY_ROUTE},
     # 給付: a household's benefits, payments and 返還金 read, 支給申請 and 差止 written (receipts table); the household

@@ -64,10 +64,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
          {"collection": "write", "qualification": "read", "assessment": "read"}, 5),
     # 開示・訂正・利用停止の請求と問い合わせ (functions/qualification/request_routes.py): the requests table; a
     # correction writes the file and its household projection; a disclosure reads the person's premiums,
-    # ledgers and 情報提供等記録 (and the access records, as every route may).
+    # ledgers, 情報提供等記録, receipts, benefit payments and claims (receipts) and 受診券 and 医療費通知 wish (health)
+    # (and the access records, as every route may).
     _api("requests", "資格管理 API (requests): 開示・訂正・利用停止の請求, 問い合わせ",
          {"requests": "write", "qualification": "write", "assessment": "write", "collection": "read",
-          "linkage_records": "read"}, 5),
+          "linkage_records": "read", "receipts": "read", "health": "read"}, 5),
     # 保健事業 (kokuho.programmes.routes): the health table (a person's 医療費通知 wish, the 受診率); qualification
     # read: the person must be on file
     _api("health", "資格管理 API (health): 保健事業 — 医療費通知 opt-outs, 受診率",
