@@ -1,7 +1,12 @@
 """Benchmark: 納入通知書 rendering (issue 12 figures: ≥ 100 pages/s per core with the font subset; ≤ 60 KB a
-notice).
+notice); with `--kind decision|change` the 決定通知書 / 変更通知書 of an assessment run instead.
 
-    .venv/bin/python benchmarks/notices.py [--notices 300] [--parts 1]
+    .venv/bin/python benchmarks/notices.py [--notices 300] [--parts 1] [--kind payment|decision|change]
+
+`--kind decision|change`: the notices of a synthetic city's households (kokuho_local.synthetic), each made by
+`kokuho.notices.assessment.assessment_notice` from the engine's explanation (`explain_case`, timed apart: the
+engine's work, not the renderer's) — a 変更通知書 after a 更正 in October that halves the householder's income,
+its slips of what is still owed.
 
 Renders `--notices` 納入通知書 (ten installments each: one notice page and three slip pages, a barcode per
 slip) as a print run (`kokuho.notices.print_run`: every notice checked, parts of `--notices / --parts`
@@ -14,8 +19,10 @@ clerk makes: the font parse and subset are then the notice's alone).
 from __future__ import annotations
 
 import argparse
+import copy
 import time
 from datetime import date
+from typing import Any
 
 from kokuho.collection.ledger import charge_from_version
 from kokuho.notices import Addressee, NoticeBook, PaymentNotice
@@ -37,11 +44,49 @@ def notice(k: int) -> PaymentNotice:
                          date(2024, 6, 14), {"medical": annual * 6 // 10, "support": annual - annual * 6 // 10})
 
 
-def run(notices: list[PaymentNotice]) -> tuple[float, int, int]:
+def assessment_notices(count: int, kind: str) -> tuple[list[Any], float]:
+    """The 決定通知書 (or 変更通知書) of `count` synthetic households, and the CPU the engine's explanations took."""
+    from kokuho.notices.assessment import assessment_notice
+    from kokuho.premium import explain_case, revise
+    from kokuho_local.synthetic import generate_city
+
+    out: list[Any] = []
+    engine = 0.0
+    for k, h in enumerate(generate_city(count, seed=7, fiscal_year=2024).households):
+        start = time.process_time()
+        first = explain_case(h.case)
+        case = copy.deepcopy(h.case)
+        head = case["household"]["members"][0]["income"]
+        head["total"] //= 2
+        head["salary"] = min(head["salary"], head["total"])
+        head["pension"] = min(head["pension"], head["total"] - head["salary"])
+        second = explain_case(case) if kind == "change" else first
+        engine += time.process_time() - start
+        payer = str(h.case["household"]["householder_id"])
+        doc1 = {"notice": "決定通知", "payer_id": payer, "as_of_month": "2024-06",
+                "installments": first["installments"], "result": {k: v for k, v in first.items() if k != "explain"}}
+        name = f"{SURNAMES[k % len(SURNAMES)]} {GIVEN[k % len(GIVEN)]}"
+        to = Addressee(name, "802-0001", f"福岡県北九州市小倉北区浅野{k % 3 + 1}丁目{k % 20 + 1}番{k % 9 + 1}号")
+        if kind == "decision":
+            out.append(assessment_notice(household_id=h.household_id, fiscal_year=2024, version=1, doc=doc1,
+                                         previous_doc=None, output=first, payer_name=name, to=to,
+                                         issued_on=date(2024, 6, 15)))
+            continue
+        paid = sum(int(i["amount"]) for i in first["installments"] if str(i["due"]) < "2024-10")
+        revised = revise(first["installments"], int(second["annual"]), "2024-10", paid)
+        doc2 = {"notice": "変更通知", "payer_id": payer, "as_of_month": "2024-10",
+                "installments": revised["installments"], "result": {k: v for k, v in second.items() if k != "explain"}}
+        out.append(assessment_notice(household_id=h.household_id, fiscal_year=2024, version=2, doc=doc2,
+                                     previous_doc=doc1, output=second, payer_name=name, to=to,
+                                     issued_on=date(2024, 10, 15)))
+    return out, engine
+
+
+def run(notices: list[Any]) -> tuple[float, int, int]:
     start = time.process_time()
     book = NoticeBook()
     for n in notices:
-        book.add_payment_notice(n)
+        book.add(n)
     data = book.output()
     return time.process_time() - start, book.pages, len(data)
 
@@ -50,8 +95,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--notices", type=int, default=300)
     ap.add_argument("--parts", type=int, default=1)
+    ap.add_argument("--kind", choices=("payment", "decision", "change"), default="payment")
     args = ap.parse_args()
-    notices = [notice(k) for k in range(args.notices)]
+    title = {"payment": "納入通知書", "decision": "決定通知書", "change": "変更通知書"}[args.kind]
+    notices: list[Any]
+    if args.kind == "payment":
+        notices = [notice(k) for k in range(args.notices)]
+    else:
+        notices, engine = assessment_notices(args.notices, args.kind)
+        print(f"the engine's explanations of {len(notices)} households: CPU {engine:.2f} s")
     stored: dict[str, bytes] = {}
     start = time.process_time()
     # the access records (one DynamoDB write a part, kokuho.records.notice_files) are not the renderer's time
@@ -60,7 +112,7 @@ def main() -> None:
     cpu = time.process_time() - start
     pages = manifest["pages"]
     size = sum(p["bytes"] for p in manifest["parts"])
-    print(f"run of {len(notices)} 納入通知書 in {args.parts} part(s): {int(pages)} pages, CPU {cpu:.2f} s")
+    print(f"run of {len(notices)} {title} in {args.parts} part(s): {int(pages)} pages, CPU {cpu:.2f} s")
     print(f"  {pages / cpu:.0f} pages/s per core, {len(notices) / cpu:.1f} notices/s, "
           f"{size / len(notices) / 1024:.1f} KB a notice ({size / 1024 / args.parts:.0f} KB a part)")
     c, pg, sz = run(notices[:1])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import secrets
 from datetime import UTC, date, datetime
 from typing import Any
@@ -43,9 +44,14 @@ def _payers() -> None:
                     updated_at="2024-04-01T00:00:00+09:00", updated_by="test").save()
 
 
+PASSES = itertools.count(1)
+
+
 def _assess(aws: EmbeddedAWS, mode: str, month: str) -> dict[str, Any]:
+    # a name of few digits: a run id is checked for what reads as a My Number (a random hex tail could)
     return dict(aws.run_state_machine("monthly-assessment", {
-        "mode": mode, "fiscal_year": FY, "as_of_month": month, "batch_size": 2}, name=f"{mode}-{month}"))
+        "mode": mode, "fiscal_year": FY, "as_of_month": month, "batch_size": 2},
+        name=f"{mode}-{month}-pass{next(PASSES)}"))
 
 
 def _print(aws: EmbeddedAWS, run: str, issued_on: str, per_part: int = 2) -> dict[str, Any]:
@@ -153,3 +159,55 @@ def test_a_version_whose_case_changed_since_is_left_out_and_counted(aws: Embedde
 def test_bad_input_is_refused_with_its_reason(aws: EmbeddedAWS, event: dict[str, object], reason: str) -> None:
     with pytest.raises(RuntimeError, match=reason):
         aws.invoke("collection-notices", {"notices": "assessment", "step": "prepare", "input": event})
+
+
+def _step(aws: EmbeddedAWS, **event: object) -> dict[str, Any]:
+    return dict(aws.invoke("collection-notices", {"notices": "assessment", **event}))
+
+
+def test_a_part_retried_after_it_was_put_prints_the_same_bytes_and_records_nothing_twice(aws: EmbeddedAWS) -> None:
+    _payers()
+    put_household_cases(((h.household_id, h.case) for h in CITY.households), changed_at=datetime.now(UTC))
+    _assess(aws, "annual", f"{FY}-06")
+    prepared = _step(aws, step="prepare", input={"assessment_run": ANNUAL, "issued_on": "2024-06-15",
+                                                 "per_part": 2})
+    assert prepared["parts"] == [{"part": 1}, {"part": 2}] and prepared["new_notices"] == 3
+    print_id = prepared["print_id"]
+    first = _step(aws, step="part", print_id=print_id, part=1)
+    etag = _objects(aws, print_id)[f"notices/{print_id}/part-0001.pdf"]
+    # the step died after the part was put, before its entry: the retry renders the same bytes, records none again
+    aws.client("s3").delete_object(Bucket=BUCKETS_BY_LOGICAL["work"].name(), Key=f"notices/{print_id}/part-0001.json")
+    retried = _step(aws, step="part", print_id=print_id, part=1)
+    assert retried["printed"] and (retried["notices"], retried["pages"]) == (first["notices"], first["pages"])
+    assert _objects(aws, print_id)[f"notices/{print_id}/part-0001.pdf"] == etag
+    assert len(_writes()) == 1
+    # once its entry is stored, the part is not printed again
+    assert _step(aws, step="part", print_id=print_id, part=1)["printed"] is False
+    # a second prepare gives no new part: every version is in one part already; the part left is still owed
+    again = _step(aws, step="prepare", input={"assessment_run": ANNUAL, "issued_on": "2024-06-15"})
+    assert (again["parts"], again["new_notices"]) == ([{"part": 2}], 0)
+
+
+def test_a_later_pass_of_the_run_prints_only_its_new_versions_in_new_parts(aws: EmbeddedAWS) -> None:
+    _payers()
+    put_household_cases(((h.household_id, h.case) for h in CITY.households), changed_at=datetime.now(UTC))
+    _assess(aws, "annual", f"{FY}-06")
+    _print(aws, ANNUAL, "2024-06-15")
+    print_id = f"FUKA-{ANNUAL}"
+    before = _objects(aws, print_id)
+    # a household whose case came late: the same run's next pass assesses it (version 1, its 決定通知書)
+    late = copy.deepcopy(CITY.households[0].case)
+    late["household"]["householder_id"] = late["household"]["members"][0]["id"] = "H9-P1"
+    put_household_case("H9", late, changed_at=datetime.now(UTC))
+    from_person(Person(person_id="H9-P1", resident_code="10000009", household_id="H9", name_kanji="北九 次郎",
+                       name_kana="キタキュウ ジロウ", birth_date=date(1969, 11, 29), sex="1", relationship="世帯主",
+                       postal_code="804-8510", address="福岡県北九州市戸畑区千防9-1-1"),
+                updated_at="2024-04-01T00:00:00+09:00", updated_by="test").save()
+    assert _assess(aws, "annual", f"{FY}-06")["last_pass"]["versions_written"] == 1
+    out = _print(aws, ANNUAL, "2024-06-20")
+    assert (out["notices"], out["parts"], out["kinds"]["決定通知書"]) == (4, 3, 4)
+    after = _objects(aws, print_id)
+    assert {k: v for k, v in after.items() if k in before and "manifest" not in k} == {
+        k: v for k, v in before.items() if "manifest" not in k}  # the parts printed before: untouched
+    text = _text(_pdfs(aws, print_id)[2])
+    assert "北九 次郎" in text and "令和6年6月20日" in text and "北九 太郎1" not in text
