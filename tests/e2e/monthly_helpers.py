@@ -58,6 +58,24 @@ def die_after_first_commit(mp: pytest.MonkeyPatch, batch_id: str, times: int = 1
     return fired
 
 
+def die_between_commit_and_versions(mp: pytest.MonkeyPatch, batch_id: str, times: int = 1) -> list[str]:
+    """The batch dies after a transaction committed its versions' pointers, before their items are
+    written (the DynamoDB adapter writes them right after: kokuho.records.assessment_store)."""
+    from kokuho.records import assessment_store
+
+    take, fired, original = _budget(times), [], assessment_store._write_versions
+
+    def write_versions(items: Any) -> None:
+        batches = {str(i.doc["batch_id"]) for i in items}
+        if batch_id in batches and take(batch_id):
+            fired.append(f"{items[0].run_id}#{batch_id}")
+            raise InjectedFailure(f"batch {batch_id} dies between its commit and its version items")
+        original(items)
+
+    mp.setattr(assessment_store, "_write_versions", write_versions)
+    return fired
+
+
 def die_before_outcome(mp: pytest.MonkeyPatch, batch_id: str, times: int = 1) -> list[str]:
     """The batch wrote everything but dies before storing its outcome."""
     take, fired = _budget(times), []

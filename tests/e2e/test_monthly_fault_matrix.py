@@ -25,6 +25,7 @@ from monthly_helpers import (
     commit_reported_as_error,
     die_after_first_commit,
     die_before_outcome,
+    die_between_commit_and_versions,
     die_in_summarize,
     fail_before_writing,
     run_steps,
@@ -61,6 +62,8 @@ CRASHES: dict[str, Crash] = {
     "none": lambda mp: [],
     "after_commit": lambda mp: die_after_first_commit(mp, BATCH),
     "after_commit_every_attempt": lambda mp: die_after_first_commit(mp, BATCH, times=3),
+    "between_commit_and_versions": lambda mp: die_between_commit_and_versions(mp, BATCH),
+    "between_commit_and_versions_every_attempt": lambda mp: die_between_commit_and_versions(mp, BATCH, times=3),
     "before_outcome": lambda mp: die_before_outcome(mp, BATCH),
     "before_outcome_every_attempt": lambda mp: die_before_outcome(mp, BATCH, times=3),
     "before_any_write_every_attempt": lambda mp: fail_before_writing(mp, BATCH, times=3),
@@ -161,7 +164,8 @@ def _deliver_again(aws: EmbeddedAWS, summary: dict[str, Any]) -> None:
 
 
 DEFAULT = [("after_commit", False, True), ("before_outcome_every_attempt", True, False),
-           ("commit_reported_as_error", True, True), ("summarize_after_transfer", False, False)]
+           ("commit_reported_as_error", True, True), ("summarize_after_transfer", False, False),
+           ("between_commit_and_versions_every_attempt", False, True)]
 
 
 @pytest.mark.parametrize("crash,duplicate,intake", DEFAULT,

@@ -113,3 +113,33 @@ def test_runs_passes_and_outcomes(store: Any) -> None:
     bucket, key = s.put_work_list("R/p001", [{"batch_id": "b1"}])
     assert key.endswith("R/p001/work-list.json") and s.get_work_list("R/p001") == [{"batch_id": "b1"}]
     assert s.get_work_list("R/p009") is None
+
+
+def test_a_version_its_batch_died_before_writing_is_written_from_its_documents(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # DynamoDB only: the version items follow the transaction that commits their pointers (one write unit
+    # each, not two), their content put first in the chunk's VDOCS item. A batch that dies in between leaves
+    # a pointer whose version is not there yet; whoever takes the batch again writes it from that item.
+    from kokuho.assessment.household_cases import put_household_case
+    from kokuho.records import assessment_store
+    from kokuho.records.assessments import notices_of
+    from kokuho_local.embedded import embedded_aws
+
+    def dies(items: Any) -> None:
+        raise RuntimeError("the batch dies between its commit and its version items")
+
+    with embedded_aws():
+        s = assessment_store.DynamoAssessmentStore()
+        put_household_case("H1", case(3_000_000), changed_at=datetime.now(UTC))
+        with monkeypatch.context() as mp:
+            mp.setattr(assessment_store, "_write_versions", dies)
+            with pytest.raises(RuntimeError):
+                s.commit(chunk(s, 3_000_000))
+        assert s.latest_pointers(["H1"], FY)["H1"].version == 1 and s.version_docs([("H1", 1)], FY) == {}
+        put_household_case("H1", case(9_000_000), changed_at=datetime.now(UTC))  # the case moves on meanwhile
+        marks = {h: m for h, (_, m) in s.cases_for_assessment(["H1"], FY).items()}
+        assert s.complete_versions(marks, FY) == 1
+        doc = s.version_docs([("H1", 1)], FY)["H1"]
+        assert doc["result"] == compute_case(case(3_000_000))  # what was committed, not the case as it is now
+        assert [(n.kind, n.version) for n in notices_of("H1", FY)] == [("決定通知", 1)]
+        assert s.complete_versions(marks, FY) == 0  # written once

@@ -66,12 +66,19 @@ class _Batch:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
+    committed: set[str] = field(default_factory=set)  # households whose new version this attempt committed
     storage_s: float = 0.0
     engine_s: float = 0.0
 
     def _docs(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The documents of the latest versions of these households."""
-        return self.store.version_docs([(h, self.pointers[h].version) for h in ids if h in self.pointers], self.fy)
+        """The documents of the latest versions of these households (one a batch died before writing after
+        its commit is written first: a decision against a version that is not there would be wrong)."""
+        wanted = [h for h in ids if h in self.pointers]
+        docs = self.store.version_docs([(h, self.pointers[h].version) for h in wanted], self.fy)
+        missing = [h for h in wanted if h not in docs and h in self.marks]
+        if missing and self.store.complete_versions({h: self.marks[h] for h in missing}, self.fy):
+            docs.update(self.store.version_docs([(h, self.pointers[h].version) for h in missing], self.fy))
+        return docs
 
     def assess(self, ids: Sequence[str]) -> None:
         """Read, compute and decide these households (again: everything known of them is replaced)."""
@@ -161,6 +168,10 @@ def assess_batch(store: AssessmentStore, event: dict[str, Any]) -> dict[str, Any
     for first in range(0, len(to_write), HOUSEHOLDS_PER_TRANSACTION):
         write_chunk(to_write[first:first + HOUSEHOLDS_PER_TRANSACTION], b, access=AccessEntry(
             who, [], WRITE_CATEGORY, "write", chain), batch_id=batch_id, at=at)
+    # Versions a pointer of this run names that an earlier attempt (or a duplicate) committed but died
+    # before writing: written now, before the outcome that says the batch is done.
+    b.store.complete_versions({h: m for h, m in b.marks.items() if h not in b.committed and m.pointer is not None
+                               and m.pointer.run_id == run_id}, fy)
     entries = b.entries(ids)
     b.storage_s += time.thread_time() - t
     outcome = {
@@ -197,6 +208,7 @@ def write_chunk(chunk: list[str], b: _Batch, *, access: AccessEntry, batch_id: s
                 # the batch's read record (first in its chain) names every household: it indexes this one
                 access=AccessEntry(access.actor, written, access.category, access.operation, access.chain,
                                    indexed_by_chain=True) if written else None))
+            b.committed.update(written)
             return
         except WriteConflict:
             if attempt == attempts - 1:

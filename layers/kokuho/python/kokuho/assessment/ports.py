@@ -8,7 +8,7 @@ port (tests/e2e/monthly_helpers.py) — production code reads no fault hook.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -132,7 +132,12 @@ class AssessmentStore(Protocol):
     def version_docs(self, versions: Sequence[tuple[str, int]], fiscal_year: int) -> dict[str, dict[str, Any]]:
         """household → the document of the given version (household, version) of each."""
     def commit(self, chunk: ChunkWrite) -> None:
-        """All or nothing; raises WriteConflict when a condition fails."""
+        """All or nothing (the versions' items may follow the commit: `complete_versions`); raises
+        WriteConflict when a condition fails."""
+    def complete_versions(self, marks: Mapping[str, ChangeMark], fiscal_year: int) -> int:
+        """Write the version items that the pointers of these marks name and a batch did not get to write
+        after its commit (it died in between): how many were missing. Only a pointer's writer, or a run
+        that takes its batch again, calls it."""
     def record_access(self, entry: AccessEntry) -> None:
         """An access record on its own (the batch's reads)."""
 

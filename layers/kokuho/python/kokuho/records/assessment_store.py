@@ -7,7 +7,8 @@ the work bucket; the workflow's access records through kokuho.access.records, in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import secrets
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pynamodb.exceptions import PutError
@@ -30,6 +31,7 @@ from kokuho.records.assessments import (
     AssessmentVersionModel,
     BatchOutcomeModel,
     RunModel,
+    VersionDocsModel,
     batch_get,
     batch_outcomes,
     get_work_list,
@@ -53,27 +55,45 @@ def _run(run_id: str) -> RunModel:
     return RunModel(*RunModel.key(run_id))
 
 
-def _add_version(tx: TransactWrite, new: NewVersion, chunk: ChunkWrite) -> None:
-    """The version (its document names its notice: the notice data is the version's, `notice_of`) and the
-    ledger's charge; its pointer goes with the case (commit)."""
-    run_id = chunk.run_id
-    pk = AssessmentVersionModel.pk_of(new.household_id, new.fiscal_year)
-    tx.save(AssessmentVersionModel(
-        pk, AssessmentVersionModel.sk_of(new.version), version=new.version, run_id=run_id,
-        content_hash=new.content_hash, doc={
+def _version_item(new: NewVersion, chunk: ChunkWrite) -> AssessmentVersionModel:
+    """The version's item (its document names its notice: the notice data is the version's, `notice_of`)."""
+    return AssessmentVersionModel(
+        AssessmentVersionModel.pk_of(new.household_id, new.fiscal_year), AssessmentVersionModel.sk_of(new.version),
+        version=new.version, run_id=chunk.run_id, content_hash=new.content_hash, doc={
             "household_id": new.household_id, "fiscal_year": new.fiscal_year, "batch_id": chunk.batch_id,
             "as_of_month": chunk.as_of_month, "created_at": chunk.at, "result": new.result,
             "installments": new.installments, "diff": new.diff, "difference": new.difference,
             "refund": new.refund, "status": new.status, "decided": new.decided,
             "notice": new.notice_kind, "payer_id": new.payer_id,
-        },
-    ), condition=AssessmentVersionModel.pk.does_not_exist())  # a version is written once, ever
+        })
+
+
+def _add_charge(tx: TransactWrite, new: NewVersion) -> None:
+    """The ledger (調定) follows the version in its transaction: billed from this version on."""
     if new.notice_kind is None:
         return  # 仮 (provisional rates): stored and shown, no notice and no charge until the rates are confirmed
-    # The ledger (調定) follows the version in the same transaction: billed from this version on.
     add_charge(tx, charge_from_version(new.household_id, new.fiscal_year, version=new.version, payer_id=new.payer_id,
                                        annual=int(new.result["annual"]), installments=new.installments),
                decreased=new.difference < 0, first=new.notice_kind == "決定通知")
+
+
+def _put_docs(items: Sequence[AssessmentVersionModel], run_id: str, batch_id: str) -> str:
+    """The chunk's version items' content in one VDOCS item; returns the key its pointers name (`lk`)."""
+    token = secrets.token_hex(8)
+    VersionDocsModel(VersionDocsModel.pk_of(run_id, batch_id), token, docs={
+        # the documents as they are (compressed together: far smaller than each deflated on its own)
+        str(i.doc["household_id"]): {"v": int(i.version), "r": i.run_id, "h": i.content_hash, "d": i.doc}
+        for i in items}).save()
+    return f"{batch_id}#{token}"
+
+
+def _write_versions(items: Sequence[AssessmentVersionModel]) -> None:
+    """Version items whose pointers are committed: BatchWriteItem, 1 write unit each (not 2 in the
+    transaction). No condition is needed — the transaction that moved the pointer to N made this writer
+    the only one of version N (a duplicate or a retry writes the same content from the same VDOCS item)."""
+    with AssessmentVersionModel.batch_write() as batch:
+        for item in items:
+            batch.save(item)
 
 
 class DynamoAssessmentStore:
@@ -169,18 +189,49 @@ class DynamoAssessmentStore:
         missing = [new.household_id for new in chunk.versions if new.household_id not in marks]
         if missing:  # the case item holds the pointer: a version is written with its case's mark
             raise ValueError(f"no case mark for the new version of {missing[0]}")
+        items = [_version_item(new, chunk) for new in chunk.versions]
+        # the versions' content first (its own item, outside the transaction: one write unit a KB), then the
+        # transaction that commits them (pointers, ledger, marks, access record), then their items
+        docs_key = _put_docs(items, chunk.run_id, chunk.batch_id) if items else None
         with transaction_or(WriteConflict) as tx:
             pointers = {}
             for new in chunk.versions:
-                _add_version(tx, new, chunk)
+                _add_charge(tx, new)
                 pointers[new.household_id] = Pointer(new.version, new.content_hash, chunk.run_id,
                                                      (new.difference, new.refund))
             for h, mark in marks.items():
-                household_cases.mark_assessed(tx, h, chunk.fiscal_year, mark, pointers.get(h))
+                household_cases.mark_assessed(tx, h, chunk.fiscal_year, mark, pointers.get(h),
+                                              docs_key if h in pointers else None)
             if chunk.access is not None:
                 a = chunk.access
                 record_access(a.actor, a.subject_ids, a.category, a.operation, chain=a.chain, transaction=tx,
                               indexed_by_chain=a.indexed_by_chain)
+        _write_versions(items)
+
+    def complete_versions(self, marks: Mapping[str, ChangeMark], fiscal_year: int) -> int:
+        # the pointers read whose version item is not there: written from their VDOCS item
+        held = {h: m for h, m in marks.items() if m.pointer is not None and getattr(m.item, "lk", None)}
+        keys = {h: (AssessmentVersionModel.pk_of(h, fiscal_year), AssessmentVersionModel.sk_of(m.pointer.version))
+                for h, m in held.items() if m.pointer is not None}
+        if not keys:
+            return 0
+        found = batch_get(AssessmentVersionModel, keys.values(), attributes=["pk"])
+        missing = [h for h, k in keys.items() if k not in found]
+        items = []
+        for h in missing:
+            mark = held[h]
+            assert mark.pointer is not None
+            batch_id, _, token = str(mark.item.lk).rpartition("#")
+            docs = VersionDocsModel.get(VersionDocsModel.pk_of(mark.pointer.run_id, batch_id), token,
+                                        consistent_read=True).docs
+            entry = docs[h]
+            if int(entry["v"]) != mark.pointer.version or entry["h"] != mark.pointer.content_hash:
+                raise WriteConflict(f"the pending version of {h} is not the one its pointer names")
+            items.append(AssessmentVersionModel(
+                keys[h][0], keys[h][1], version=int(entry["v"]), run_id=str(entry["r"]),
+                content_hash=str(entry["h"]), doc=dict(entry["d"])))
+        _write_versions(items)
+        return len(items)
 
     def record_access(self, entry: AccessEntry) -> None:
         # record_access retries a concurrent append to the chain (a duplicate of this batch) and raises

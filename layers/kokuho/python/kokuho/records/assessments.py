@@ -6,6 +6,7 @@ Item layout in the "assessment" table (generic keys pk/sk, gsi1pk/gsi1sk):
 |---|---|---|---|
 | case (賦課用世帯情報), pointer | HHCASE#<household> | FY#<fy> | HHCASE#FY#<fy>#S<shard>[#A] / <changed_at>#<hh> |
 | assessment version | ASSESS#<household>#FY#<fy> | V#<version:04d> | — |
+| a chunk's version documents | VDOCS#<run_id>#<batch_id> | <random token> | — |
 | run (<mode>-<fy>-<as_of_month>) | RUN#<run_id> | RUN | RUNS#FY#<fy> / <snapshot_at>#<run_id> (completed) |
 | batch outcome | RUN#<run_id> | BATCH#<batch_id> | — |
 
@@ -17,6 +18,15 @@ The latest version's pointer (number, content hash, run, difference, refund: `lv
 case item, which the version's transaction writes anyway (its assessed mark, conditioned on the change
 read): one item a household fewer to write, and the batch's one read of the case finds the pointer too.
 (There was a separate `LATEST` item per household and year until issue 14; nothing was deployed with it.)
+A batch writes its new versions after the transaction that moves their pointers (issue 14: a version
+item written in a transaction is billed twice): the transaction is the version's commit point — only the
+writer whose transaction moved the case's pointer from N-1 to N may write version N, so the items then go
+by BatchWriteItem, one write unit each, 25 a request. What they hold is first put in one `VDOCS` item a
+chunk (compressed together, a few KB for up to 24 households; the pointer names it, `lk`): a batch that dies
+between the transaction and the version items leaves pointers whose versions are not written yet, and its
+retry (or the run's next pass, which takes the batch again: its outcome is only saved after) writes them
+from that item (kokuho.assessment.ports.AssessmentStore.complete_versions) — the case may have changed in
+between, the version's content may not.
 Documents are compact JSON (kokuho.records.base.CompactJSONAttribute; a case and a version's document
 deflated too, CompressedJSONAttribute: each is written once a household and year in the annual run, and
 a case item of under 1 KB is one write unit, its index entries one each) and a version's document keeps the
@@ -67,6 +77,7 @@ class HouseholdCaseModel(TableModel):
     lr = UnicodeAttribute(null=True)
     ld = NumberAttribute(null=True)
     lf = NumberAttribute(null=True)
+    lk = UnicodeAttribute(null=True)  # the VDOCS item (pk sk) holding the latest version's content
 
     @staticmethod
     def key(household_id: str, fiscal_year: int) -> tuple[str, str]:
@@ -146,6 +157,19 @@ class AssessmentVersionModel(TableModel):
     def status(self) -> str:
         """仮 (from provisional rates, no notice issued) or 確定; versions stored before the status were 確定."""
         return str(self.doc.get("status", "確定"))
+
+
+class VersionDocsModel(TableModel):
+    """The new versions of one chunk of a batch, as their items will hold them (household → version,
+    run_id, content_hash, doc): put before the chunk's transaction, read only to write a version item a
+    batch died before writing. Its own partition a batch (not the run's: ten thousand batches a run)."""
+
+    Meta = table_meta("assessment")
+    docs = CompressedJSONAttribute()
+
+    @staticmethod
+    def pk_of(run_id: str, batch_id: str) -> str:
+        return f"VDOCS#{run_id}#{batch_id}"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ Contract (stable):
     changed_household_ids(fiscal_year, since) -> list[str]   # since=None: every household of the year
     pending_household_ids(fiscal_year) -> list[str]           # changed and not yet assessed
     get_cases_for_assessment(household_ids, fiscal_year) -> {household: (case, change mark)}
-    mark_assessed(transaction, household_id, fiscal_year, mark, pointer=None) -> None
+    mark_assessed(transaction, household_id, fiscal_year, mark, pointer=None, docs_key=None) -> None
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _model(household_id: str, case: dict[str, Any], changed_at: datetime) -> Hou
 
 
 _CASE_FIELDS = ("household_id", "fiscal_year", "case", "changed_at", "change_id", "gsi1pk", "gsi1sk")
-_POINTER_FIELDS = ("lv", "lh", "lr", "ld", "lf")
+_POINTER_FIELDS = ("lv", "lh", "lr", "ld", "lf", "lk")
 
 
 def put_household_case(household_id: str, case: dict[str, Any], *, changed_at: datetime,
@@ -140,7 +140,7 @@ def pointer_of(item: HouseholdCaseModel) -> Pointer | None:
 
 
 def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: int, mark: ChangeMark,
-                  pointer: Pointer | None = None) -> None:
+                  pointer: Pointer | None = None, docs_key: str | None = None) -> None:
     """Join the assessment's transaction: the case is assessed — only if it is still the change read —
     and, with `pointer`, its latest version is that one — only if the latest is still the one read.
 
@@ -166,6 +166,8 @@ def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: in
     if latest is not None:
         item.lv, item.lh, item.lr = latest.version, latest.content_hash, latest.run_id
         item.ld, item.lf = latest.figures or (0, 0)
+        # where the new version's content waits until its item is written (kokuho.records.assessments)
+        item.lk = docs_key if pointer is not None else read.lk
     transaction.save(item, condition=condition)
 
 
