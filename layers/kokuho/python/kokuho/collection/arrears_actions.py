@@ -11,10 +11,6 @@ Rules, beyond the shape of the body:
   the unpaid principal it covers (延滞金 is billed once the principal is paid: domain.md §6).
 - 差押 names its legal basis, the property and the amount (at most the unpaid principal it covers).
 - 納付相談 is a note (who, when, what was said); a note never holds a My Number.
-- A measure entered after its day (`recorded_on`) finds its installments collectable on both days: a right
-  extinguished meanwhile (the 2-year limit, a 不納欠損) is gone absolutely (地方自治法 第236条第2項) and no measure
-  dated before that can renew it. (Not yet passed by the API route: the demo enters its FY2024 measures in
-  simulated time against the real clock and would be refused; see the probe's report.)
 """
 
 from __future__ import annotations
@@ -171,21 +167,13 @@ def build_action(view: ArrearsView, *, kind: str, on: date, staff_id: str, actio
 
 
 def record_action(store: CollectionStore, key: LedgerKey, *, kind: str, on: date, staff_id: str, actor: Any,
-                  recorded_on: date | None = None, **fields: Any) -> dict[str, Any]:
-    """Check and record one measure on the ledger `key` (entered on `recorded_on`, by default its day `on`);
-    returns its document."""
+                  **fields: Any) -> dict[str, Any]:
+    """Check and record one measure on the ledger `key`; returns its document."""
     found = store.ledgers([key])
     if key not in found:
         raise UnknownLedger("no ledger of that household for that fiscal year")
     ledger = found[key]
     doc = build_action(arrears_view(ledger, on), kind=kind, on=on, staff_id=staff_id, **fields)
-    if kind != CONSULTATION and recorded_on is not None and recorded_on > on:
-        now = arrears_view(ledger, recorded_on)
-        for n in doc["installments"]:
-            inst = now.installment(n)
-            if inst is None or not _collectable(inst, recorded_on):
-                raise ActionRefused("installments", f"installment {n}: the right to collect it ended before "
-                                                    "this measure was recorded; one dated earlier cannot renew it")
     try:
         store.apply([LedgerWrite(key, ledger.charge.payer_id, arrears=[doc])], [], actor=actor,
                     chain=f"arrears#{key[0]}")
