@@ -114,4 +114,4 @@ def test_staff_download_the_decision_and_change_notice_of_an_assessment_recorded
     ops = [(r.category, r.operation, r.result, sorted(r.subject_ids)) for r in records_by_staff(CASHIER)]
     # one record a call, as every route: the notice handed over, naming the household and its payer
     assert [o for o in ops if o[2] == "ok"] == [("通知書", "read", "ok", ["H1", "H1-P1"])] * 2
-    assert ("通知書", "read", "not_found", ["HH:H1"]) in ops
+    assert ("通知書", "read", "not_found", ["HH:H1"]) in ops and ("通知書", "read", "refused", ["H1"]) in ops

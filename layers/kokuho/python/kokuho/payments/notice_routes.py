@@ -108,6 +108,8 @@ def _assessment_notice(actor: Actor, household_id: str, fiscal_year: int, kind: 
     except assessment_notices.NoSuchNotice as exc:
         raise _not_found(actor, f"HH:{household_id}", str(exc)) from None
     except assessment_notices.NotExplained:
+        # the version and the case were read, nothing handed over: recorded as a refused read
+        record_access(actor, [household_id], CATEGORY, "read", result="refused")
         raise Conflict("the household's case has changed since that version was assessed: its notice is the "
                        "one printed then (the print run's part)") from None
     book = NoticeBook(created=datetime(on.year, on.month, on.day, tzinfo=UTC), title=f"国民健康保険 {kind}")
