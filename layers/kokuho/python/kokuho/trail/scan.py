@@ -50,10 +50,11 @@ def _epoch(value: Any, source: str, index: int) -> float:
         raise TrailFileError(source, f"record {index}: eventTime missing or not a string")
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise TrailFileError(source, f"record {index}: eventTime {value!r} is not an ISO 8601 time") from exc
+    except ValueError:
+        # named, never echoed: a value from the file may be anything, a My Number included
+        raise TrailFileError(source, f"record {index}: eventTime is not an ISO 8601 time") from None
     if moment.tzinfo is None:
-        raise TrailFileError(source, f"record {index}: eventTime {value!r} has no time zone")
+        raise TrailFileError(source, f"record {index}: eventTime has no time zone")
     return moment.timestamp()
 
 

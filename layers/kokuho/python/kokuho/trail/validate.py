@@ -122,13 +122,14 @@ def _check_digest(root: Path, path: Path, keys: dict[str, rsa.RSAPublicKey]) -> 
     except (OSError, ValueError) as exc:
         result.problems.append(f"no readable signature ({signature_file.name}: {exc})")
         return result
+    # What the digest says is named, never echoed (a value from the file may be anything, a My Number included).
     fingerprint = str(doc.get("digestPublicKeyFingerprint", "")).lower()
     key = keys.get(fingerprint)
     if key is None:
-        result.problems.append(f"no public key with fingerprint {fingerprint or '(none)'}")
+        result.problems.append("no public key with the digestPublicKeyFingerprint it names")
         return result
     if doc.get("digestSignatureAlgorithm") != "SHA256withRSA":
-        result.problems.append(f"unknown signature algorithm {doc.get('digestSignatureAlgorithm')!r}")
+        result.problems.append("digestSignatureAlgorithm is not SHA256withRSA")
         return result
     previous = doc.get("previousDigestSignature")
     signed = (f"{doc.get('digestEndTime')}\n{doc.get('digestS3Bucket')}/{doc.get('digestS3Object')}\n"

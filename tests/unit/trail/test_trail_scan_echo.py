@@ -1,0 +1,55 @@
+"""Auditor's probe of `kokuho trail scan`: a record's eventTime that is not a time was echoed into the error
+(`eventTime '…' is not an ISO 8601 time`) — a value from the file, which may be anything, a My Number included. The
+error names the file, the record and the field, never the value."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from trail_fixtures import log_path, record, write_log
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "identity"))
+from mynumber_shapes import NUMBER, SHAPES  # noqa: E402
+
+from kokuho.cli.main import main  # noqa: E402
+from kokuho.identity.mynumber import count_my_numbers  # noqa: E402
+
+
+@pytest.mark.parametrize("value", [SHAPES["plain"](NUMBER), SHAPES["hyphens"](NUMBER), f"2024-01-01T{NUMBER}"])
+def test_a_bad_event_time_is_named_never_echoed(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 value: str) -> None:
+    write_log(log_path(tmp_path, 0), [{**record("StopLogging", "cloudtrail.amazonaws.com", 1), "eventTime": value}])
+    assert main(["trail", "scan", "--logs", str(tmp_path), "--json"]) == 2
+    _, err = capsys.readouterr()
+    assert "record 0" in err and "eventTime" in err
+    assert count_my_numbers(err, inside_identifiers=True) == 0 and value not in err
+
+
+def test_an_event_time_without_a_zone_is_named_never_echoed(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    write_log(log_path(tmp_path, 0), [{**record("StopLogging", "cloudtrail.amazonaws.com", 1),
+                                       "eventTime": "2024-01-01T00:00:00"}])
+    assert main(["trail", "scan", "--logs", str(tmp_path), "--json"]) == 2
+    _, err = capsys.readouterr()
+    assert "record 0: eventTime" in err and "2024-01-01T00:00:00" not in err
+
+
+def test_validate_names_a_digests_bad_fingerprint_or_algorithm_never_echoing_it(
+        tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    import gzip
+    import json
+
+    from trail_fixtures import SignedTrail
+
+    trail = SignedTrail(tmp_path_factory.mktemp("trail") / "bucket", hours=2, logs_per_hour=1, key_bits=1024)
+    for digest, field in zip(trail.digests, ("digestPublicKeyFingerprint", "digestSignatureAlgorithm"), strict=False):
+        path = trail.root / digest
+        doc = json.loads(gzip.decompress(path.read_bytes()))
+        doc[field] = f"x{SHAPES['hyphens'](NUMBER)}"
+        path.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    assert main(["trail", "validate", "--logs", str(trail.root), "--public-keys", str(trail.public_keys)]) == 1
+    out, err = capsys.readouterr()
+    assert "INVALID" in out
+    assert count_my_numbers(out + err, inside_identifiers=True) == 0
