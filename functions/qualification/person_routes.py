@@ -66,7 +66,8 @@ def read_person(person_id: PathId) -> dict[str, Any]:
 
 def register_qualification(person_id: PathId, body: QualificationIn) -> dict[str, Any]:
     return person_out(appsvc.register_qualification(
-        current_actor(), person_id, body.reason, body.cause_on, body.version, body.note, today_jst()))
+        current_actor(), person_id, body.reason, body.cause_on, body.version, body.note, today_jst(),
+        to_municipality=body.to_municipality))
 
 
 def register_move(person_id: PathId, body: MoveIn) -> dict[str, Any]:

@@ -177,6 +177,8 @@ class QualificationIn(Strict):
     cause_on: IsoDate
     version: Version
     note: Note = None
+    # 転出: the municipality moved to (全国地方公共団体コード), for the outgoing 高額該当 file; kept in the loss record
+    to_municipality: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = None
 
 
 class MoveIn(Strict):

@@ -12,8 +12,9 @@ from kokuho.access.actor import Actor
 from kokuho.linkage.federation_codec import CarryOverRow as CarryOverRow
 from kokuho.linkage.federation_codec import ContinuityRow as ContinuityRow
 from kokuho.linkage.federation_codec import ParsedFile as ParsedFile
+from kokuho.qualification.municipality import CITY_MUNICIPALITY as CITY_MUNICIPALITY  # 北九州市: one definition
+from kokuho.qualification.municipality import PREFECTURE as PREFECTURE  # a 高額該当 count carries over within it
 
-CITY_MUNICIPALITY = "401005"  # 北九州市 (全国地方公共団体コード)
 CITY_INSURER = "401000"
 FEDERATION = "福岡県国民健康保険団体連合会"
 

@@ -311,20 +311,23 @@ def register_person(store: QualificationStore, actor: Actor, person: Person, not
 
 def register_qualification(store: QualificationStore, actor: Actor, person_id: str, reason: Reason,
                            cause_on: date, version: int, note: str | None, today: date, *,
-                           markers: Sequence[LineMark] = ()) -> Person:
+                           markers: Sequence[LineMark] = (), to_municipality: str | None = None) -> Person:
+    """取得 or 喪失; a 転出 may name its destination (`to_municipality`, kept in the loss entry)."""
     person = load_person(store, person_id)
     _check_version(person, version)
     household = load_household(store, person.household_id)
     persons = household_persons(store, household, {person_id: person})
     consume: str | None = None
     if event_of(reason) is Event.ACQUIRE:
+        if to_municipality is not None:
+            raise ChangeRejected("to_municipality: only a 転出 has a destination")
         change = service.acquire(person, household, persons, reason, cause_on, today)
         op = "acquire"
         # the 届出 confirms an acquisition the resident register implied (kokuho.intake.residents)
         if store.has_pending_acquisition(person_id):
             consume = person_id
     else:
-        change = service.lose(person, household, persons, reason, cause_on, today)
+        change = service.lose(person, household, persons, reason, cause_on, today, to_municipality=to_municipality)
         op = "lose"
     commit(store, change, actor, op, note=note, today=today, markers=markers, consume_pending=consume)
     return _committed(store, change, person_id)

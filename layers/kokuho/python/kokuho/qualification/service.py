@@ -17,6 +17,7 @@ from kokuho.qualification import history
 from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.household import insured_members
 from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Membership, Person
+from kokuho.qualification.municipality import CITY_MUNICIPALITY, municipality_code
 from kokuho.qualification.reasons import LABELS, Reason, effective_date
 
 HOUSEHOLDER = "世帯主"
@@ -97,11 +98,27 @@ def acquire(person: Person, household: Household, persons: Mapping[str, Person],
     return ch
 
 
+def _destination(reason: Reason, to_municipality: str | None) -> dict[str, str]:
+    """The 転出先 kept in the entry (the outgoing 高額該当 file's to_municipality); nothing when not given."""
+    if to_municipality is None:
+        return {}
+    if reason is not Reason.MOVE_OUT:
+        raise ChangeRejected("to_municipality: only a 転出 has a destination")
+    try:
+        code = municipality_code(to_municipality)
+    except ValueError as exc:
+        raise ChangeRejected(f"to_municipality: {exc}") from exc
+    if code == CITY_MUNICIPALITY:
+        raise ChangeRejected("to_municipality: the city's own code: a move within the city is a 転居")
+    return {"to_municipality": code}
+
+
 def lose(person: Person, household: Household, persons: Mapping[str, Person], reason: Reason,
-         cause_on: date, today: date) -> Change:
+         cause_on: date, today: date, *, to_municipality: str | None = None) -> Change:
     """喪失: closes the open period. 転出 and 死亡 end the residence and household membership;
     後期高齢者医療移行 makes the person a 特定同一世帯所属者 and, with one insured member left,
-    the household a 特定世帯."""
+    the household a 特定世帯. A 転出 may name its destination (`to_municipality`), kept in the entry."""
+    destination = _destination(reason, to_municipality)
     periods, on = history.lose(person.periods, reason, cause_on, birth_date=person.birth_date,
                                death_date=person.death_date, today=today)
     new_person = replace(person, periods=periods)
@@ -125,7 +142,7 @@ def lose(person: Person, household: Household, persons: Mapping[str, Person], re
             ch.household_entries.append((hh.household_id, Entry("specific_household", on, {
                 "remaining_insured": remaining[0]})))
     ch.persons[person.person_id] = new_person
-    ch.person_entries.append((person.person_id, Entry("lose", on, {"label": LABELS[reason]},
+    ch.person_entries.append((person.person_id, Entry("lose", on, {"label": LABELS[reason], **destination},
                                                      cause_on, reason.value)))
     ch.households[hh.household_id] = hh
     _note_deemed(ch, hh, others, on)
@@ -133,7 +150,7 @@ def lose(person: Person, household: Household, persons: Mapping[str, Person], re
 
 
 def depart(person: Person, household: Household, persons: Mapping[str, Person], reason: Reason,
-           cause_on: date, today: date) -> Change:
+           cause_on: date, today: date, *, to_municipality: str | None = None) -> Change:
     """転出 or 死亡 of a person who is not insured (a 擬制世帯主, a 特定同一世帯所属者, a member on other
     insurance): the residence and the household membership end (the day after, as for a loss); no
     qualification changes. An insured person goes through `lose`, which also closes their period."""
@@ -154,8 +171,8 @@ def depart(person: Person, household: Household, persons: Mapping[str, Person], 
     ch = Change(effective_on=on)
     ch.persons[person.person_id] = new_person
     ch.households[hh.household_id] = hh
-    ch.person_entries.append((person.person_id, Entry("departed", on, {"label": LABELS[reason]},
-                                                     cause_on, reason.value)))
+    ch.person_entries.append((person.person_id, Entry("departed", on, {
+        "label": LABELS[reason], **_destination(reason, to_municipality)}, cause_on, reason.value)))
     ch.household_entries.append((hh.household_id, Entry("member_left", on, {
         "person_id": person.person_id, "reason": reason.value})))
     _note_deemed(ch, hh, {**persons, person.person_id: new_person}, on)

@@ -10,7 +10,15 @@ from datetime import UTC, date, datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from kokuho.access.records import Actor, record_access
-from kokuho.linkage.federation_ports import CITY_INSURER, AppliedFile, CarryOverRow, ContinuityRow, ParsedFile
+from kokuho.linkage.federation_ports import (
+    CITY_INSURER,
+    CITY_MUNICIPALITY,
+    PREFECTURE,
+    AppliedFile,
+    CarryOverRow,
+    ContinuityRow,
+    ParsedFile,
+)
 from kokuho.records.base import transaction
 from kokuho.records.linkage import AppliedFileModel, CarryOverModel, ContinuityModel
 
@@ -78,9 +86,12 @@ class RecordsQualificationSource:
 
     continuity_rows: persons with a history entry recorded on `day` (a filtered scan of the
     qualification table: the table has no by-day index yet), each period as one row.
-    carry_over_rows: not derivable yet — the benefit run stores the high-cost months
-    (kokuho.records.benefits.DynamoBenefitStore.benefit_months), but not the municipality a household moved to
-    within the prefecture; returns no rows (the monthly file is then sent empty, with its header and trailer).
+    carry_over_rows: the households whose householder moved out in the month to a municipality of the prefecture
+    (the 転出先 kept in the loss or departure entry: kokuho.qualification.service), each with the months of a
+    高額療養費 benefit in the 12 months up to the move (kokuho.records.benefits.DynamoBenefitStore.benefit_months):
+    the count carries over when the household is judged continuous on its NHI householder. A 転出 registered
+    without its destination gives no row (nothing to address it to), nor one with no benefit month to count.
+    A filtered scan of the history entries.
     """
 
     def continuity_rows(self, day: date) -> Iterable[ContinuityRow]:
@@ -99,4 +110,26 @@ class RecordsQualificationSource:
                                     period.lose_reason.value if period.lose_reason else None)
 
     def carry_over_rows(self, month: str) -> Iterable[CarryOverRow]:
-        return []
+        from kokuho.records.benefits import DynamoBenefitStore
+        from kokuho.records.qualification import HistoryModel, get_households, get_persons
+
+        moves: dict[str, tuple[str, date]] = {}  # person → (destination, 転出日)
+        for h in HistoryModel.scan(HistoryModel.pk.startswith("PERSON#") & HistoryModel.kind.is_in("lose", "departed")
+                                   & (HistoryModel.reason == "move_out") & HistoryModel.cause_on.startswith(month)):
+            to = str((h.detail or {}).get("to_municipality") or "")
+            if to.startswith(PREFECTURE) and to != CITY_MUNICIPALITY and h.cause_on:
+                moves[h.pk.removeprefix("PERSON#")] = (to, date.fromisoformat(h.cause_on))
+        persons = get_persons(sorted(moves))
+        households = get_households(sorted({p.household_id for p in persons.values()}))
+        y, m = int(month[:4]), int(month[5:7])
+        first = f"{y - 1 if m < 12 else y:04d}-{m % 12 + 1:02d}"  # the 12 months up to the move's
+        store = DynamoBenefitStore()
+        for pid, (to, moved_on) in sorted(moves.items()):
+            person = persons.get(pid)
+            household = households.get(person.household_id) if person else None
+            if household is None or household.householder_id != pid:
+                continue  # the household moves with its NHI householder (the continuity is judged on them)
+            months = tuple(mo for mo in store.benefit_months(household.household_id) if first <= mo <= month)
+            if not months:
+                continue  # no 高額療養費 month to count: nothing carries over
+            yield CarryOverRow(household.household_id, pid, CITY_MUNICIPALITY, to, moved_on, months)

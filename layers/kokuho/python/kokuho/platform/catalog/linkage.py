@@ -68,8 +68,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  memory_mb=1024),
     FunctionSpec("linkage-federation-export", "linkage.federation.export",
                  "国保連合会: write the outgoing 資格継続 / 高額該当引継ぎ file",
-                 # access_log: reading the persons it exports leaves their access records
-                 tables={"qualification": "read", "access_log": "write"}, buckets={"exchange": "write"},
+                 # access_log: reading the persons it exports leaves their access records; receipts: the
+                 # households' 高額療養費 months (the 高額該当 file's count, with the 転出先 from qualification)
+                 tables={"qualification": "read", "receipts": "read", "access_log": "write"},
+                 buckets={"exchange": "write"},
                  timeout_seconds=900,
                  memory_mb=1024),
 )
