@@ -4,9 +4,10 @@ are kokuho.benefits.other_benefits; the private API's routes (kokuho.receipts.cl
 - filing: the household must exist (404) and the person be one of its members, the event's fiscal year must have
   rules, the claim must carry what its kind needs (422 naming it, nothing stored); the same claim filed again is
   stored once (its id derives from what it claims); other content under that id is a conflict (409);
-- deciding: once (409 after); approved → a payment of what goes to the payee (the householder, or the 喪主 for a
-  葬祭費), ready for the 総合振込 file of benefits-payment-run; what goes to the provider under the 直接支払制度 is
-  recorded in the decision (the federation settles it); refused → the reasons, nothing paid.
+- deciding: once (409 after), never on a day before the claim was received (422); approved → a payment of what
+  goes to the payee (the householder, or the 喪主 for a 葬祭費), ready for the 総合振込 file of benefits-payment-run;
+  what goes to the provider under the 直接支払制度 is recorded in the decision (the federation settles it); refused →
+  the reasons, nothing paid.
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ def decide_claim(store: ClaimStore, household_id: str, claim_id: str, *, on: dat
     if stored.decision is not None:
         raise ClaimConflict("the claim is decided already")
     claim = stored.claim
+    if on < claim.received_on:  # a decision, its payment and its notice cannot predate the claim
+        raise ClaimRejected(f"decided_on: before the claim was received ({claim.received_on.isoformat()})")
     household = store.household(household_id, claim.event_on, actor=actor, chain=chain)
     facts = facts_of(household, claim.person_id, claim.event_on) if household else None
     if household is None or facts is None:
