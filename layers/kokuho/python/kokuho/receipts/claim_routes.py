@@ -184,7 +184,9 @@ class ClaimBasisOut(create_model("ClaimBasis", __base__=_BasisOfDecision, **_cla
     """How the amount was found, with the claim's own figures that applied (typed as the claim's fields)."""
 
 
-class ClaimDecisionDocOut(_Closed):
+class _Decision(_Closed):
+    """A claim's decision (kokuho.benefits.other_benefits.Decision) as stored and answered."""
+
     approved: bool
     amount: int
     to_payee: int
@@ -192,20 +194,16 @@ class ClaimDecisionDocOut(_Closed):
     reasons: list[str]
     basis: ClaimBasisOut
     decided_on: str
+
+
+class ClaimDecisionDocOut(_Decision):
     decided_by: str
 
 
-class ClaimDecisionOut(_Closed):
+class ClaimDecisionOut(_Decision):
     household_id: str
     claim_id: str
     kind: str
-    approved: bool
-    amount: int
-    to_payee: int
-    to_provider: int
-    reasons: list[str]
-    basis: ClaimBasisOut
-    decided_on: str
     payment_id: str | None
     notice: ClaimNoticeOut
 
