@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 
 from kokuho.access.records import Actor
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.assessment.intake import apply_file, validate_file
 from kokuho.identity.vault import store_through_vault
 from kokuho.platform.catalog.qualification import VAULT_FUNCTION
@@ -40,7 +40,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if errors:
         logger.warning("intake file rejected", extra={"key": key, "errors": len(errors)})
         return {"accepted": False, "key": key, "errors": [e.as_dict() for e in errors]}
-    actor = Actor(staff_id="system:case-intake", terminal_id=context.aws_request_id, purpose=PURPOSE)
+    actor = Actor(staff_id="system:case-intake", terminal_id=current_run(), purpose=PURPOSE)
     counts = apply_file(parsed, actor=actor, store_my_number=None)
     numbers = [(person_id, number) for p in parsed for person_id, number in p.persons]
     counts["my_numbers"] = store_through_vault(numbers, actor, _invoke_vault)

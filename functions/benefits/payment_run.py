@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.dates.tokyo import day_of_run
 from kokuho.platform.observability import get_logger
 from kokuho.receipts import benefit_payment
@@ -20,7 +20,7 @@ WORKFLOW = "benefits-payment-run"  # the run's workflow: its data-access session
 @logger.inject_lambda_context(log_event=False)
 def pay(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
-    out = benefit_payment.pay(on=on, run_id=context.aws_request_id)
+    out = benefit_payment.pay(on=on, run_id=current_run())
     logger.info("benefit payments planned", extra=out)
     return out
 
@@ -29,7 +29,7 @@ def pay(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context(log_event=False)
 def transfer_file(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
-    out = benefit_payment.write_file(on=on, run_id=context.aws_request_id)
+    out = benefit_payment.write_file(on=on, run_id=current_run())
     logger.info("benefit transfer file", extra={"file_id": out["file_id"], "count": out["count"]})
     return {**out, "run": {k: v for k, v in event.items() if k != "on"}}
 
@@ -38,6 +38,6 @@ def transfer_file(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context(log_event=False)
 def notices(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
-    out = benefit_payment.notices(on=on, run_id=context.aws_request_id)
+    out = benefit_payment.notices(on=on, run_id=current_run())
     logger.info("benefit notices printed", extra=out)
     return {**out, "on": on.isoformat(), "transfer": {k: v for k, v in event.items() if k != "on"}}

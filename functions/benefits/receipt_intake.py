@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 from kokuho.receipts.files import list_receipt_files, take_object
@@ -34,7 +34,7 @@ def list_files(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     key = str(event["key"])
     outcome = take_object(boto3.client("s3", region_name=aws_region()), _bucket(event), key,
-                          run_id=context.aws_request_id)
+                          run_id=current_run())
     if not outcome["accepted"]:
         logger.warning("receipt file refused", extra={"key": key, "errors": len(outcome["errors"])})
     else:

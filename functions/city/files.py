@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.dates.tokyo import today_jst
 from kokuho.intake import objects
 from kokuho.platform.observability import get_logger
@@ -33,7 +33,7 @@ def list_incoming(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context(log_event=False)
 def intake(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = objects.intake_object(boto3.client("s3", region_name=aws_region()), _bucket(), str(event["key"]),
-                                run_id=context.aws_request_id, today=today_jst(),
+                                run_id=current_run(), today=today_jst(),
                                 out_of_time=lambda: context.get_remaining_time_in_millis() < RESERVE_MS)
     logger.info("city file", extra={"key": out["key"], "kind": out["kind"], "status": out["status"],
                                     "errors": len(out.get("errors", []))})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.collection.arrears_runs import fiscal_year_of
 from kokuho.dates.tokyo import day_of_run
 from kokuho.payments import arrears_service
@@ -22,7 +22,7 @@ WORKFLOW = "collection-arrears"  # the run's workflow: its data-access session's
 def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
     out = arrears_service.run_arrears(on=on, mode=str((event or {}).get("mode") or "daily"),
-                                      run_id=context.aws_request_id)
+                                      run_id=current_run())
     logger.info("arrears run", extra={k: out[k] for k in ("mode", "pledges_missed", "demands", "written_off")})
     return {**{k: v for k, v in (event or {}).items() if k not in out}, **out}
 
@@ -32,6 +32,6 @@ def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def statistics(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
     fiscal_year = int((event or {}).get("fiscal_year") or fiscal_year_of(on))
-    out = arrears_service.run_statistics(fiscal_year=fiscal_year, as_of=on, run_id=context.aws_request_id)
+    out = arrears_service.run_statistics(fiscal_year=fiscal_year, as_of=on, run_id=current_run())
     logger.info("collection statistics", extra=out)
     return {"run": event, "statistics": out}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kokuho.access.run_identity import acts_as_run, run_id_of
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.collection.arrears_runs import fiscal_year_of
 from kokuho.dates.tokyo import today_jst
 from kokuho.notices.print_run import PER_PART
@@ -48,7 +48,7 @@ def _assessment(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if step == "part":
         out = assessment_notices.print_assessment_part(print_id=str(event["print_id"]),
                                                        part=_int(event, "part", 0, 1, 100_000),
-                                                       run_id=run_id_of(event, context))
+                                                       run_id=current_run())
         logger.info("notice part", extra=out)
         return out
     if step == "finish":
@@ -75,6 +75,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     fiscal_year = _int(event, "fiscal_year", fiscal_year_of(issued_on), 2000, 2100)
     per_part = _int(event, "per_part", PER_PART, 1, 5_000)
     out = notice_service.print_payment_notices(fiscal_year=fiscal_year, issued_on=issued_on,
-                                               run_id=context.aws_request_id, per_part=per_part)
+                                               run_id=current_run(), per_part=per_part)
     logger.info("notices printed", extra={k: out[k] for k in ("print_id", "notices", "pages", "parts", "unaddressed")})
     return out

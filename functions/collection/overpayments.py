@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.dates.tokyo import day_of_run
 from kokuho.payments import service
 from kokuho.platform.observability import get_logger
@@ -20,7 +20,7 @@ PURPOSE = "還付・充当 (地方税法第17条・第17条の2)"
 @logger.inject_lambda_context(log_event=False)
 def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
-    out = service.run_overpayments(on=on, run_id=context.aws_request_id)
+    out = service.run_overpayments(on=on, run_id=current_run())
     logger.info("overpayments disbursed", extra={k: out[k] for k in ("payers", "appropriated", "refunds", "held")})
     return {"on": on.isoformat(), **out}
 
@@ -29,6 +29,6 @@ def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context(log_event=False)
 def refund_file(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
-    out = service.write_refund_file(on=on, run_id=context.aws_request_id)
+    out = service.write_refund_file(on=on, run_id=current_run())
     logger.info("refund file", extra={"refunds": out["refunds"], "file_id": out["file_id"]})
     return {"on": on.isoformat(), "run": {k: v for k, v in event.items() if k != "on"}, **out}

@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.dates.tokyo import today_jst
 from kokuho.payments.files import kind_of, list_payment_files, take_object
 from kokuho.platform.observability import get_logger
@@ -36,7 +36,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     key = str(event["key"])
     kind = str(event.get("kind") or kind_of(key))
     outcome = take_object(boto3.client("s3", region_name=aws_region()), _bucket(event), key, kind,
-                          run_id=context.aws_request_id, received_on=today_jst())
+                          run_id=current_run(), received_on=today_jst())
     if not outcome["accepted"]:
         logger.warning("payment file refused", extra={"key": key, "errors": len(outcome["errors"])})
     else:

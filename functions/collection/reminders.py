@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.dates.tokyo import day_of_run
 from kokuho.payments.service import run_reminders
 from kokuho.platform.observability import get_logger
@@ -19,6 +19,6 @@ PURPOSE = "督促 (地方自治法第231条の3)"
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
-    out = run_reminders(on=on, run_id=context.aws_request_id)
+    out = run_reminders(on=on, run_id=current_run())
     logger.info("reminders issued", extra={"reminders": out["reminders"], "late": out["late"]})
     return out

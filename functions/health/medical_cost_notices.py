@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.dates.tokyo import today_jst
 from kokuho.health.periods import notice_round, round_due
 from kokuho.notices.print_run import PER_PART
@@ -43,7 +43,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         else round_due(today)
     if chosen is None:
         return run.nothing_due(today)
-    out = run.print_medical_cost_notices(chosen, run_id=context.aws_request_id, per_part=per_part)
+    out = run.print_medical_cost_notices(chosen, run_id=current_run(), per_part=per_part)
     logger.info("medical cost notices printed",
                 extra={k: out[k] for k in ("print_id", "notices", "pages", "parts", "opted_out", "unaddressed")})
     return out

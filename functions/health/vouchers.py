@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.dates.tokyo import today_jst
 from kokuho.health.vouchers import VoucherTermsError, fiscal_year_of, terms_of
 from kokuho.platform.observability import get_logger
@@ -44,7 +44,7 @@ def issue_year(event: dict[str, Any], context: Any) -> dict[str, Any]:
             due = False
         if not due:
             return {"fiscal_year": fy, "issued": 0, "reason": "today is not the year's day of issue"}
-    out = vouchers.issue_year(fy, run_id=context.aws_request_id, on_the_day=on_the_day)
+    out = vouchers.issue_year(fy, run_id=current_run(), on_the_day=on_the_day)
     logger.info("vouchers issued", extra=out)
     return out
 
@@ -56,8 +56,8 @@ def take_attendance(event: dict[str, Any], context: Any) -> dict[str, Any]:
     s3 = boto3.client("s3", region_name=aws_region())
     bucket = str(event.get("bucket") or BUCKETS_BY_LOGICAL["exchange"].name())
     if event.get("key"):
-        out = vouchers.take_attendance_object(s3, bucket, str(event["key"]), run_id=context.aws_request_id)
+        out = vouchers.take_attendance_object(s3, bucket, str(event["key"]), run_id=current_run())
     else:
-        out = vouchers.take_delivered(s3, bucket, run_id=context.aws_request_id)
+        out = vouchers.take_delivered(s3, bucket, run_id=current_run())
     logger.info("attendance files taken", extra={k: v for k, v in out.items() if k in ("files", "accepted", "marked")})
     return out

@@ -91,7 +91,10 @@ def test_the_daily_workflow_takes_every_delivered_file_and_moves_it_out(aws: Emb
          "result_code": "1"}]))
     s3.put_object(Bucket=bucket, Key="payments/incoming/receipts/c.jsonl",
                   Body=build_file([{**row(2, 2, "C2"), "amount": -1}]))
-    out = aws.run_state_machine("collection-payment-intake", {}, name=f"p-{secrets.token_hex(4)}", timeout_s=120)
+    name = f"p-{secrets.token_hex(4)}"
+    out = aws.run_state_machine("collection-payment-intake", {}, name=name, timeout_s=120)
+    # Each file's step acts as the execution (its name handed through the map), not as its own Lambda request id.
+    assert {r.terminal_id for r in records_by_staff("system:payment-intake")} == {name}
     by_key = {f["key"]: f for f in out["files"]}
     assert by_key["payments/incoming/receipts/a.jsonl"]["applied"] == 2
     assert by_key["payments/incoming/account_transfer/b.jsonl"]["collection_failures"] == 1

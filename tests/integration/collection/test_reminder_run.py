@@ -29,8 +29,11 @@ def test_the_daily_run_issues_each_reminder_once(aws: EmbeddedAWS) -> None:
                                                installments=split_equally(100_000, MONTHS)), decreased=False)
     store.apply([LedgerWrite(("H1", 2024), "H1-P1", [PaymentEntry("a", date(2024, 6, 28), 10_000, "収納", 1)])],
                 [], actor=Actor("system:test", "t", "test"), chain="test")
-    out = aws.run_state_machine("collection-reminders", {"on": "2024-07-10"}, name=f"r-{secrets.token_hex(4)}")
+    name = f"r-{secrets.token_hex(4)}"
+    out = aws.run_state_machine("collection-reminders", {"on": "2024-07-10"}, name=name)
     assert (out["reminders"], out["unpaid_yen"], out["late"]) == (1, 10_000, 0)
+    # The run is its execution (the ASL passes its name), not the Lambda's request id: the records name it.
+    assert {r.terminal_id for r in records_by_staff("system:reminder-run")} == {name}
     (reminder,) = store.ledgers([("H2", 2024)])[("H2", 2024)].reminders
     assert (reminder["installment"], reminder["pay_by"]) == (1, "2024-07-20")
     assert store.ledgers([("H1", 2024)])[("H1", 2024)].reminders == ()

@@ -10,7 +10,10 @@ Lambda request id and the run id, so the two join).
 The run id: the Step Functions execution's name, given as `execution_name` or read from `execution_id`
 (the execution ARN ends with the name) — one id for every step of the execution; a function started on
 its own (no execution in its event) is its own run: its Lambda request id, the id those functions
-already name their runs by. A source identity is at most 64 characters of [\\w+=,.@-]: a longer or
+already name their runs by. A state whose step takes its state's input hands it over wrapped, `{"input.$": "$",
+"execution_name.$": "$$.Execution.Name"}` (statemachines/*.asl.json): the handler is given the input alone, as
+before, and the name is the run; the handler reads its run with `current_run()` (its records' terminal).
+A source identity is at most 64 characters of [\\w+=,.@-]: a longer or
 otherwise unfit name keeps its fit prefix and a hash of the whole, so two runs never share one.
 """
 
@@ -24,14 +27,32 @@ from typing import Any, TypeVar
 
 from kokuho.access.data_role import Caller, DataAccessRefused, acting_as, source_identity
 from kokuho.identity.mynumber import contains_my_number, is_aws_request_id
-from kokuho.platform.request_ids import lambda_ids, serving
+from kokuho.platform.request_ids import current_request_ids, lambda_ids, serving
 
-__all__ = ["acts_as_run", "run_caller", "run_id_of", "run_source_identity"]
+__all__ = ["acts_as_run", "current_run", "run_caller", "run_id_of", "run_source_identity", "step_input"]
 
 Event = dict[str, Any]
 Handler = TypeVar("Handler", bound=Callable[[Any, Any], Any])
 _FIT = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
 _EXECUTION_ARN = re.compile(r"^arn:aws[\w-]*:states:[^:]+:\d+:execution:[^:]+:([^:]+)$")
+
+
+WRAPPED = frozenset({"input", "execution_name"})  # a state's input handed over with its execution's name
+
+
+def step_input(event: Any) -> Any:
+    """What the handler is given: the state's input of a wrapped event (see the module), else the event itself."""
+    if isinstance(event, dict) and set(event) == WRAPPED and isinstance(event["input"], dict):
+        return event["input"]
+    return event
+
+
+def current_run() -> str:
+    """The run of the invocation being served by `acts_as_run`: its execution's name, else its request id."""
+    ids = current_request_ids()
+    if ids is None or not ids.run_id:
+        raise DataAccessRefused("not serving a run: the handler is not wrapped by acts_as_run")
+    return ids.run_id
 
 
 def run_id_of(event: Any, context: Any) -> str:
@@ -87,7 +108,7 @@ def acts_as_run(workflow: str, purpose: str,
                                 aws_request_id=str(getattr(context, "aws_request_id", "") or ""))
             # the session must outlast the invocation: every call is signed with the one it starts with
             with serving(lambda_ids(context, run_id=run)), acting_as(caller, valid_for=_time_left(context)):
-                return handler(event, context)
+                return handler(step_input(event), context)
 
         as_run.acts_as_run = workflow  # type: ignore[attr-defined]  # (the catalog's check reads it)
         return as_run  # type: ignore[return-value]
