@@ -167,8 +167,10 @@ class InMemoryAssessmentStore:
     def complete_versions(self, marks: Any, fiscal_year: int) -> int:
         return 0  # a version is stored with its commit here: never left to write
 
-    def record_access(self, entry: AccessEntry) -> None:
+    def record_access(self, entry: AccessEntry) -> bool:
+        first = not any(e.chain == entry.chain for e in self.access)
         self.access.append(entry)
+        return first
 
 
 @dataclass

@@ -67,6 +67,7 @@ class _Batch:
     failures: dict[str, str] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
     committed: set[str] = field(default_factory=set)  # households whose new version this attempt committed
+    reread: set[str] = field(default_factory=set)  # households read again after a conflicting write
     storage_s: float = 0.0
     engine_s: float = 0.0
 
@@ -158,7 +159,7 @@ def assess_batch(store: AssessmentStore, event: dict[str, Any]) -> dict[str, Any
     t = time.thread_time()
     # The access record of the batch's reads; a concurrent append to the chain (a duplicate of this
     # batch) is retried by the store, which raises after that, so Step Functions retries the batch.
-    store.record_access(AccessEntry(who, ids, READ_CATEGORY, "read", chain))
+    first_attempt = store.record_access(AccessEntry(who, ids, READ_CATEGORY, "read", chain)) is True
     b.storage_s += time.thread_time() - t
     b.assess(ids)
 
@@ -168,10 +169,14 @@ def assess_batch(store: AssessmentStore, event: dict[str, Any]) -> dict[str, Any
     for first in range(0, len(to_write), HOUSEHOLDS_PER_TRANSACTION):
         write_chunk(to_write[first:first + HOUSEHOLDS_PER_TRANSACTION], b, access=AccessEntry(
             who, [], WRITE_CATEGORY, "write", chain), batch_id=batch_id, at=at)
-    # Versions a pointer of this run names that an earlier attempt (or a duplicate) committed but died
-    # before writing: written now, before the outcome that says the batch is done.
+    # Versions a pointer of this run names that an earlier attempt, a duplicate or an unfinished batch of an
+    # earlier pass committed but may have died before writing: written now, before the outcome that says the
+    # batch is done. A first attempt checks only what another writer may have committed (households read
+    # again after a conflict, or taken again from an unfinished batch): a clean rerun reads no more.
+    again = {str(h) for h in batch.get("again", [])}
     b.store.complete_versions({h: m for h, m in b.marks.items() if h not in b.committed and m.pointer is not None
-                               and m.pointer.run_id == run_id}, fy)
+                               and m.pointer.run_id == run_id
+                               and (not first_attempt or h in b.reread or h in again)}, fy)
     entries = b.entries(ids)
     b.storage_s += time.thread_time() - t
     outcome = {
@@ -213,6 +218,7 @@ def write_chunk(chunk: list[str], b: _Batch, *, access: AccessEntry, batch_id: s
         except WriteConflict:
             if attempt == attempts - 1:
                 raise
+            b.reread.update(pending)
             b.assess(pending)
 
 

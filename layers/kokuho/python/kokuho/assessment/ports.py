@@ -138,8 +138,9 @@ class AssessmentStore(Protocol):
         """Write the version items that the pointers of these marks name and a batch did not get to write
         after its commit (it died in between): how many were missing. Only a pointer's writer, or a run
         that takes its batch again, calls it."""
-    def record_access(self, entry: AccessEntry) -> None:
-        """An access record on its own (the batch's reads)."""
+    def record_access(self, entry: AccessEntry) -> bool:
+        """An access record on its own (the batch's reads); True when it is the first record of its chain
+        (the batch's first attempt: no retry or duplicate of it wrote before)."""
 
 
 class CareTransfers(Protocol):

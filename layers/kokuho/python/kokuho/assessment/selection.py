@@ -93,9 +93,13 @@ def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: 
     batches: list[dict[str, Any]] = []
     for year, id_set in work:
         ordered = sorted(id_set)
+        taken_again = again.get(year, set())
         for i in range(0, len(ordered), batch_size):
-            batches.append({"batch_id": f"p{n:03d}-b{len(batches):05d}", "pass": n, "fiscal_year": year,
-                            "household_ids": ordered[i:i + batch_size]})
+            batch: dict[str, Any] = {"batch_id": f"p{n:03d}-b{len(batches):05d}", "pass": n,
+                                     "fiscal_year": year, "household_ids": ordered[i:i + batch_size]}
+            if retake := [h for h in batch["household_ids"] if h in taken_again]:
+                batch["again"] = retake  # from an unfinished batch: its versions may wait to be written
+            batches.append(batch)
     households = sum(len(b["household_ids"]) for b in batches)
     bucket, key = store.put_work_list(f"{run_id}/p{n:03d}", batches)
     store.set_pass_work(run_id, batches=len(batches), households=households, work_list_key=key,

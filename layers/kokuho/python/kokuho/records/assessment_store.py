@@ -233,7 +233,8 @@ class DynamoAssessmentStore:
         _write_versions(items)
         return len(items)
 
-    def record_access(self, entry: AccessEntry) -> None:
+    def record_access(self, entry: AccessEntry) -> bool:
         # record_access retries a concurrent append to the chain (a duplicate of this batch) and raises
         # after that, so Step Functions retries the batch.
-        record_access(entry.actor, entry.subject_ids, entry.category, entry.operation, chain=entry.chain)
+        record = record_access(entry.actor, entry.subject_ids, entry.category, entry.operation, chain=entry.chain)
+        return record.seq == 1
