@@ -195,6 +195,70 @@ def test_a_condition_expression_is_parsed_once(monkeypatch: pytest.MonkeyPatch) 
     assert plain >= 6 and patched == 3  # attribute_not_exists once, n = 1 and n = 2 once each
 
 
+# Updates as pynamodb writes them (`SET #0 = :0, …`) and the ones moto refuses or the patch leaves to it, each
+# alone and in a transaction: the items, the index and the errors must be plain moto's.
+_KEY = {"pk": {"S": "P1"}, "sk": {"S": "01"}}
+_NEW = {"pk": {"S": "U"}, "sk": {"S": "new"}}
+_PLAIN_UPDATES: list[dict[str, Any]] = [
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :0, #1 = :1",
+     "ExpressionAttributeNames": {"#0": "n", "#1": "m"},
+     "ExpressionAttributeValues": {":0": {"N": "9"}, ":1": {"M": {"a": {"L": [{"S": "x"}, {"N": "1"}]}}}}},
+    {"Key": _NEW, "UpdateExpression": "SET #0 = :0, #g = :g", "ExpressionAttributeNames": {"#0": "n", "#g": "g"},
+     "ExpressionAttributeValues": {":0": {"S": "v"}, ":g": {"S": "G1"}}},  # creates the item, into the index
+    {"Key": _KEY, "UpdateExpression": "set #0=:0", "ExpressionAttributeNames": {"#0": "n"},
+     "ExpressionAttributeValues": {":0": {"N": "3"}, ":c": {"N": "9"}}, "ConditionExpression": "n = :c"},
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :0", "ExpressionAttributeNames": {"#0": "n"},
+     "ExpressionAttributeValues": {":0": {"N": "4"}, ":c": {"N": "1"}}, "ConditionExpression": "n = :c",
+     "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},  # fails: n is 3 by now
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :0", "ExpressionAttributeNames": {"#0": "big"},
+     "ExpressionAttributeValues": {":0": {"S": "x" * 410_000}}},  # past the item size
+]
+_LEFT_TO_MOTO: list[dict[str, Any]] = [  # refused by moto's validators, or not plain
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :0, #0 = :1", "ExpressionAttributeNames": {"#0": "n"},
+     "ExpressionAttributeValues": {":0": {"N": "5"}, ":1": {"N": "6"}}},  # two paths overlap
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :0", "ExpressionAttributeNames": {"#0": "sk"},
+     "ExpressionAttributeValues": {":0": {"S": "x"}}},  # a key attribute
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :9", "ExpressionAttributeNames": {"#0": "n"},
+     "ExpressionAttributeValues": {":0": {"S": "x"}}},  # a value not defined
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :0 REMOVE #1", "ExpressionAttributeNames": {"#0": "n", "#1": "g"},
+     "ExpressionAttributeValues": {":0": {"N": "7"}}},  # not plain: moto's path
+]
+
+
+def test_a_plain_set_update_skips_the_validators_and_ends_as_moto_ends_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.parsing.validators import UpdateExpressionValidator
+
+    validated = _counting(monkeypatch, UpdateExpressionValidator, "validate")
+    outcomes: list[list[Any]] = []
+
+    def updates(ddb: Any) -> int:
+        validated[0] = 0
+        seen: list[Any] = []
+        for transactional in (False, True):
+            for plain_set, request in [*((True, r) for r in _PLAIN_UPDATES), *((False, r) for r in _LEFT_TO_MOTO)]:
+                before = validated[0]
+                try:
+                    if transactional:
+                        ddb.transact_write_items(TransactItems=[{"Update": {"TableName": TABLE, **request}}])
+                    else:
+                        ddb.update_item(TableName=TABLE, **request)
+                    seen.append("ok")
+                except ddb.exceptions.ClientError as exc:
+                    seen.append((exc.response["Error"]["Code"], exc.response["Error"]["Message"],
+                                 exc.response.get("Item"), exc.response.get("CancellationReasons")))
+                if not plain_set:
+                    validated[0] = before  # moto's own path: counted only for the plain ones
+                seen.append([ddb.get_item(TableName=TABLE, Key=k).get("Item") for k in (_KEY, _NEW)])
+            seen.append(_index(ddb, "G1"))
+        outcomes.append(seen)
+        return validated[0]
+
+    plain, patched = _both(updates)
+    assert outcomes[0] == outcomes[1]  # items, index, errors (code, message, ALL_OLD item, reasons): moto's
+    assert sum(1 for o in outcomes[0] if o == "ok") >= 6 and sum(1 for o in outcomes[0] if isinstance(o, tuple)) >= 8
+    assert plain >= 8 and patched == 0
+
+
 def test_every_dynamodb_request_runs_under_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
     held: list[bool] = []
 

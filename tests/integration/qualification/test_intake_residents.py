@@ -239,3 +239,35 @@ def test_a_householder_joining_another_household_names_the_new_householder_of_th
                                               relationship="世帯主")]))
     assert errors_of(out) == [(1, "event")]
     assert view("P0005")["household_id"] == "H0005"
+
+
+def test_joiners_of_a_file_get_their_vouchers_issued_once_for_the_file_not_once_a_transaction(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 転入 with its 届出 is an acquisition: a joiner of 40–74 gets a 特定健診受診券 (the commit path's
+    observers, kokuho.qualification.registrations.AFTER_COMMIT). A file commits many transactions; the
+    observers run once for them (one issue of vouchers, not a counter read and a transaction of its own for
+    every few lines), each joiner with their own voucher and its access record."""
+    from kokuho.access.records import records_by_staff
+    from kokuho.intake import apply
+    from kokuho.records.health import DynamoHealthStore
+
+    issued: list[int] = []
+    real_issue = DynamoHealthStore.issue
+
+    def counted(self: Any, fiscal_year: int, drafts: Any, **kw: Any) -> Any:
+        issued.append(len(drafts))
+        return real_issue(self, fiscal_year, drafts, **kw)
+
+    monkeypatch.setattr(DynamoHealthStore, "issue", counted)
+    monkeypatch.setattr(apply, "TRANSACTION_ITEMS", 40)  # a few lines a transaction
+    lines = [arrival(f"2000{k:04d}", hh=f"S{k:04d}", nhi_notified=True, birth_date="1970-05-05") for k in range(12)]
+    out = run("residents", file_bytes(lines))
+    assert (out["status"], out["applied"]) == ("applied", 12), out
+    joiners = [f"A2000{k:04d}" for k in range(12)]
+    held = DynamoHealthStore().vouchers(2024, joiners)
+    assert sorted(held) == joiners and {v.source for v in held.values()} == {"acquisition"}
+    assert len({v.number for v in held.values()}) == 12
+    assert issued == [12]
+    records = [r for r in records_by_staff("system:residents-intake") if r.category == "保健事業"]
+    assert {s for r in records for s in r.subject_ids} == set(joiners)
+

@@ -19,7 +19,7 @@ from kokuho.access.records import Actor, record_access
 from kokuho.collection.pension_ports import PensionMark, PensionRecord, PensionStore
 from kokuho.intake import care, pension, residents, tax, welfare, wiring
 from kokuho.intake.framing import IntakeError, file_digest
-from kokuho.qualification import application, registrations
+from kokuho.qualification import application, registrations, service
 from kokuho.qualification.model import Person
 from kokuho.qualification.ports import LineMark, PendingAcquisition
 
@@ -163,6 +163,9 @@ class _Batch:
         self.versions: dict[str, int] = {}  # "P:<id>" / "H:<id>" → the version stored now
         self.committed: dict[str, Person] = {}  # person id → as the last commit left them
         self.facts = registrations.Facts(application.wired())
+        # committed changes whose observers (a joiner's 特定健診受診券) have not run yet: run once for many
+        # transactions (`observe`), before the invocation stops
+        self.observed: list[service.Change] = []
 
     def add(self, reg: registrations.Registration) -> None:
         if self.regs and registrations.transaction_items([*self.regs, reg], self.today) > TRANSACTION_ITEMS:
@@ -182,6 +185,7 @@ class _Batch:
         if not self.regs:
             return
         if self.out_of_time():
+            self.observe()
             raise OutOfTime
         for reg in self.regs:  # the version a record has before its first change of the file
             for change in reg.changes:
@@ -190,7 +194,7 @@ class _Batch:
                 for hid, h in change.households.items():
                     self.versions.setdefault(f"H:{hid}", h.version)
         application.commit_registrations(self.regs, self.actor, today=self.today, versions=self.versions,
-                                         lookup=self._lookup, facts=self.facts)
+                                         lookup=self._lookup, facts=self.facts, observed=self.observed)
         written: set[str] = set()
         persons: dict[str, Person] = {}
         for reg in self.regs:
@@ -203,6 +207,10 @@ class _Batch:
         # transaction made a file's commits quadratic in its persons)
         self.committed.update({pid: replace(p, version=self.versions[f"P:{pid}"]) for pid, p in persons.items()})
         self.regs = []
+
+    def observe(self) -> None:
+        observed, self.observed = self.observed, []
+        application.observe(observed, self.today, self.actor)
 
 
 def _commit_plans(kind: str, plans: list[residents.Plan], state: residents.FileState, actor: Actor,
@@ -219,6 +227,7 @@ def _commit_plans(kind: str, plans: list[residents.Plan], state: residents.FileS
         batch.add(registrations.Registration(plan.changes, plan.operation, note,
                                              [LineMark(kind, digest, plan.line)], pending, consume))
     batch.flush()
+    batch.observe()
 
 
 def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool]) -> dict[str, Any]:

@@ -21,11 +21,11 @@ from kokuho.qualification.reads import MAX_PAGE, person_view
 from kokuho.qualification.registrations import CATEGORY, INCOME_CATEGORY
 
 __all__ = ["CATEGORY", "INCOME_CATEGORY", "MAX_PAGE", "Conflict", "NotFound", "care_premiums", "commit",
-           "commit_registrations", "find_person", "issue_card", "person_view", "read_household", "read_person",
-           "record", "recover_card", "register_arrival", "register_care", "register_contact", "register_departure",
-           "register_facts_many", "register_household_change", "register_householder_change", "register_incomes",
-           "register_move", "register_person", "register_qualification", "register_rename", "search", "simulate",
-           "wired"]
+           "commit_registrations", "find_person", "issue_card", "observe", "person_view", "read_household",
+           "read_person", "record", "recover_card", "register_arrival", "register_care", "register_contact",
+           "register_departure", "register_facts_many", "register_household_change", "register_householder_change",
+           "register_incomes", "register_move", "register_person", "register_qualification", "register_rename",
+           "search", "simulate", "wired"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -76,6 +76,7 @@ recover_card = _bound(registrations.recover_card)
 register_incomes = _bound(registrations.register_incomes)
 register_care = _bound(registrations.register_care)
 commit_registrations = _bound(registrations.commit_registrations)
+observe = _bound(registrations.observe)
 register_facts_many = _bound(registrations.register_facts_many)
 read_person = _bound(reads.read_person)
 read_household = _bound(reads.read_household)

@@ -256,12 +256,15 @@ def commit(store: QualificationStore, change: service.Change, actor: Actor, oper
 def commit_registrations(store: QualificationStore, regs: Sequence[Registration], actor: Actor, *, today: date,
                          versions: Mapping[str, int] | None = None,
                          lookup: Callable[[list[str]], dict[str, Person]] | None = None,
-                         facts: Facts | None = None, attempts: int = 4) -> None:
+                         facts: Facts | None = None, attempts: int = 4,
+                         observed: list[service.Change] | None = None) -> None:
     """Commit registrations in ONE transaction — every record's last state (only at the version it has
     in the store: `versions`, "P:<id>"/"H:<id>", else the version its first change read), every history
     entry with its note, the projection, the markers and one access record per operation — or nothing.
     The API commits one registration; an intake file many lines at a time (kokuho.intake.apply), with
-    the same code and the same guarantees for each line."""
+    the same code and the same guarantees for each line. `observed`: the committed change is added to
+    it and the observers (AFTER_COMMIT) are left to the caller (`observe`: an intake runs them once for
+    many transactions)."""
     declare_use("qualification.change")  # 利用停止: the file follows the facts by law (the data says which)
     m = _merge(regs, today, versions or {})
     cases = _projection(store, m, lookup, facts or Facts(store))
@@ -274,14 +277,34 @@ def commit_registrations(store: QualificationStore, regs: Sequence[Registration]
             if facts is not None:
                 for household_id, case in cases:
                     facts.cases[(household_id, int(case["fiscal_year"]))] = case
-            for observer in AFTER_COMMIT:
-                observer(store, m.change, today, actor)
+            if observed is not None:
+                observed.append(m.change)
+            else:
+                observe(store, [m.change], today, actor)
             return
         except StoreConflict:
             if not _versions_unchanged(store, m.change):
                 raise Conflict("the record has changed since it was read") from None
             # Only the access chain moved (a concurrent read of the same person): retry.
     raise Conflict("could not commit after several attempts")
+
+
+def observe(store: QualificationStore, changes: Sequence[service.Change], today: date, actor: Actor) -> None:
+    """Run the observers (AFTER_COMMIT) once on committed changes taken together: every person at the
+    state the last of them wrote, every history entry in order."""
+    if not changes:
+        return
+    change = changes[0]
+    if len(changes) > 1:
+        change = service.Change()
+        for c in changes:
+            change.persons.update(c.persons)
+            change.households.update(c.households)
+            change.person_entries += c.person_entries
+            change.household_entries += c.household_entries
+            change.cards += c.cards
+    for observer in AFTER_COMMIT:
+        observer(store, change, today, actor)
 
 
 def _versions_unchanged(store: QualificationStore, change: service.Change) -> bool:
