@@ -148,7 +148,7 @@ class InMemoryAccessLog:
                 at_anchor[chain] = str(r["hash"])
         return found, at_anchor
 
-    def cuts(self) -> dict[str, tuple[int, str, bool]]:
+    def cuts(self) -> dict[str, tuple[int, str, bool, str | None]]:
         return {}  # no retention in memory: the cuts are the adapter's (tests/integration/retention)
 
     def verify(self, anchors: Mapping[str, Anchor]) -> tuple[int, int, list[ChainBreak]]:

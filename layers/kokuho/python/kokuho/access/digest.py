@@ -176,6 +176,23 @@ def load_chain(bucket: str | None = None, key_id: str | None = None, *, s3: Any 
     return chain
 
 
+def _due(at: str | None, now: datetime | None) -> bool:
+    """Whether a record made at `at` may be cut: the access-records retention class's period has passed
+    (kokuho.retention.classes, the one rule of every class); a record not there cannot show it."""
+    from kokuho.dates.tokyo import TOKYO
+    from kokuho.retention.classes import decide, retention_class
+
+    if not at:
+        return False
+    try:
+        made = datetime.fromisoformat(at)
+    except ValueError:
+        return False
+    today = (now or datetime.now(UTC)).astimezone(TOKYO).date()
+    day = (made if made.tzinfo else made.replace(tzinfo=UTC)).astimezone(TOKYO).date()
+    return decide(retention_class("access-records"), day, today) != "keep"
+
+
 def write_digest(now: datetime | None = None, *, bucket: str | None = None, s3: Any = None, kms: Any = None,
                  log: AccessLog | None = None) -> dict[str, Any]:
     """The digest step: anchor every chain's current head in the next signed digest.
@@ -197,12 +214,16 @@ def write_digest(now: datetime | None = None, *, bucket: str | None = None, s3: 
             problems.append(f"chain {name}: record {seq} differs from the one digest {key} anchored")
     # Retention cuts waiting (kokuho.retention.access_records): anchored as the chain's floor when sound and
     # above the floor anchored before; the records below may be purged only once a digest anchored it.
+    # A cut covers only records the access-records class lets go (its period passed): otherwise anyone who can
+    # append to the log could cut fresh records and, once anchored, delete them unseen.
     floors: dict[str, list[Any]] = {}
-    for name, (seq, prev, sound) in sorted((log or access_log()).cuts().items()):
+    for name, (seq, prev, sound, last_at) in sorted((log or access_log()).cuts().items()):
         if seq <= chain.floors.get(name, (0, ""))[0]:
             continue
         if not sound or name not in current or seq - 1 > current[name][0]:
             problems.append(f"chain {name}: retention cut before record {seq} does not match the chain")
+        elif not _due(last_at, now):
+            problems.append(f"chain {name}: retention cut before record {seq} covers records not yet due")
         else:
             floors[name] = [seq, prev]
     if problems:

@@ -91,10 +91,11 @@ class AccessLog(Protocol):
     def verify(self, anchors: Mapping[str, Anchor]) -> tuple[int, int, list[ChainBreak]]:
         """Every chain checked (each against its anchored head, if any) and the subject index against the
         records: (chains checked, records checked, breaks found)."""
-    def cuts(self) -> dict[str, tuple[int, str, bool]]:
+    def cuts(self) -> dict[str, tuple[int, str, bool, str | None]]:
         """The retention cuts waiting in the log (kokuho.retention.access_records), the highest of each chain:
         chain → (first seq kept, hash of the record before it, sound: unedited and naming that record as it
-        is) — what the digest step anchors as the chain's floor."""
+        is, that record's `at` — None when it is not there) — what the digest step anchors as the chain's
+        floor, once the records it covers are due."""
 
 
 # -- the access-record writer's storage (kokuho.access.records) --------------------------------------------

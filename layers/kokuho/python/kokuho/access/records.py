@@ -277,11 +277,13 @@ def _is_cut(pk: str, sk: str, item: Mapping[str, Any]) -> bool:
     return pk.startswith(CHAIN_PREFIX) and sk.startswith(CUT_PREFIX) and "from_seq" in item
 
 
-def scan_cuts(store: AccessRecordStore | None = None) -> dict[str, tuple[int, str, bool]]:
-    """The highest retention cut of each chain: chain → (first seq kept, prev_hash, sound) — sound when its
-    content matches its hash and the record before it, if still there, is the one it names."""
+def scan_cuts(store: AccessRecordStore | None = None) -> dict[str, tuple[int, str, bool, str | None]]:
+    """The highest retention cut of each chain: chain → (first seq kept, prev_hash, sound, the `at` of the record
+    before it or None when it is gone) — sound when its content matches its hash and the record before it, if
+    still there, is the one it names."""
     cuts: dict[str, tuple[int, str, bool]] = {}
     hashes: dict[tuple[str, int], str] = {}
+    ats: dict[tuple[str, int], str] = {}
     for item in scan_records(store=store):
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
         if _is_cut(pk, sk, item):
@@ -290,7 +292,9 @@ def scan_cuts(store: AccessRecordStore | None = None) -> dict[str, tuple[int, st
                 cuts[chain] = (seq, str(item.get("prev_hash")), record_hash(item) == item.get(HASH_ATTRIBUTE))
         elif pk.startswith(CHAIN_PREFIX) and sk.startswith(RECORD_PREFIX) and "seq" in item:
             hashes[(pk.removeprefix(CHAIN_PREFIX), int(item["seq"]))] = str(item.get(HASH_ATTRIBUTE))
-    return {c: (seq, prev, ok and hashes.get((c, seq - 1), prev) == prev) for c, (seq, prev, ok) in cuts.items()}
+            ats[(pk.removeprefix(CHAIN_PREFIX), int(item["seq"]))] = str(item.get("at"))
+    return {c: (seq, prev, ok and hashes.get((c, seq - 1), prev) == prev, ats.get((c, seq - 1)))
+            for c, (seq, prev, ok) in cuts.items()}
 
 
 def scan_heads(anchored: Mapping[str, int] | None = None,

@@ -286,5 +286,5 @@ class PynamoAccessLog:
     def verify(self, anchors: Mapping[str, Anchor]) -> tuple[int, int, list[ChainBreak]]:
         return verify_all(anchors)
 
-    def cuts(self) -> dict[str, tuple[int, str, bool]]:
+    def cuts(self) -> dict[str, tuple[int, str, bool, str | None]]:
         return scan_cuts()
