@@ -16,7 +16,9 @@ The print id is the assessment run's (FUKA-<run id>): a rerun, a retried step or
 prints nothing twice — a version is in one part only, and a part is printed once. Left out and counted, never
 printed wrong: a version of provisional rates (仮: no notice), a payer not on the qualification file
 (unaddressed), a household whose case has changed since the version (its explanation would be another's:
-unexplained; its next 更正 sends its own notice)."""
+unexplained; its next 更正 sends its own notice). A version whose pointer was committed but whose item is not
+written yet (a batch that died in between: the run's next pass writes it) holds its part back — the part fails
+and is printed by a run after that pass — rather than being counted as no notice."""
 
 from __future__ import annotations
 
@@ -55,6 +57,10 @@ LISTED = 20  # households listed per kind of leaving out (the rest counted)
 
 class PrintInputError(ValueError):
     """A step's input that cannot be printed from (names the field)."""
+
+
+class VersionNotWritten(RuntimeError):
+    """A version the run committed whose item is not written yet: its part waits (never printed without it)."""
 
 
 class NoSuchNotice(LookupError):
@@ -150,6 +156,10 @@ def notices_for(versions: Sequence[tuple[int, str, int]], *, issued_on: date, ac
     if record_reads:
         _recorded(actor, households, VERSION_CATEGORY, chain)
         _recorded(actor, households, CASE_CATEGORY, chain)
+    missing = [h for fy, h, v in versions if (fy, h, v) not in docs]
+    if missing:  # a version whose pointer was committed, its item not yet (the run's next pass writes it)
+        raise VersionNotWritten(f"versions not written yet for {len(missing)} household(s), e.g. {missing[0]}: "
+                                "the assessment run's next pass writes them; print again after it")
     kept = [(fy, h, v) for fy, h, v in versions if (docs.get((fy, h, v)) or {}).get("notice")]
     left["no_notice"] = [h for fy, h, v in versions if (fy, h, v) not in set(kept)]
     payer_ids = sorted({str(docs[k]["payer_id"]) for k in kept})
@@ -265,5 +275,5 @@ def finish(*, print_id: str | None, s3: Any | None = None) -> dict[str, Any]:
             "pages": manifest["pages"], "parts": len(parts), "kinds": kinds, "left_out": left}
 
 
-__all__ = ["PURPOSE", "NoSuchNotice", "NotExplained", "NoticeError", "PrintInputError", "finish", "notice_of_version",
-           "notices_for", "prepare", "print_assessment_part", "print_id_of"]
+__all__ = ["PURPOSE", "NoSuchNotice", "NotExplained", "NoticeError", "PrintInputError", "VersionNotWritten", "finish",
+           "notice_of_version", "notices_for", "prepare", "print_assessment_part", "print_id_of"]
