@@ -49,7 +49,7 @@ from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute
 from pynamodb.models import Model
 
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
-from kokuho.records.base import CompactJSONAttribute, CompressedJSONAttribute, Gsi1, TableModel, table_meta
+from kokuho.records.base import CompressedJSONAttribute, Gsi1, TableModel, table_meta
 
 CASE_SHARDS = 16
 
@@ -241,7 +241,9 @@ class BatchOutcomeModel(TableModel):
     run_id = UnicodeAttribute()
     batch_id = UnicodeAttribute()
     status = UnicodeAttribute()  # "ok" | "failed"
-    outcome = CompactJSONAttribute()
+    # deflated: ten thousand outcomes of ≈ 7 KB of JSON each go to the run's one partition within the Map
+    # phase, ≈ 1,100 write units a second at a million households — over the 1,000 a partition takes
+    outcome = CompressedJSONAttribute()
 
     @staticmethod
     def key(run_id: str, batch_id: str) -> tuple[str, str]:
