@@ -1,8 +1,9 @@
 """AssessBatch and RecordFailedBatch: one batch of a run, through the store port.
 
-assess_batch   read cases and latest versions, compute, write new versions with conditional writes
-               (never twice, never over another version), notice data, the case's "assessed" mark and
-               access records in the same transactions; record what was found for each household
+assess_batch   read cases and latest versions, compute, commit new versions with conditional writes
+               (never twice, never over another version: the case's pointer), the ledger's charge, the
+               case's "assessed" mark and access records in the same transactions, the version items
+               right after (and any a dead attempt left unwritten); record what was found for each household
                (figures of versions written by this run, read back from storage when an earlier
                attempt wrote them)
 record_failed_batch   a batch that still failed after its retries: recorded with its household ids
