@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 
+from kokuho.access.ports import AccessRecord
+from kokuho.identity.vault_service import ReviewEntry
+from kokuho.platform.answer_models import fields_of
 from kokuho.premium.case import PremiumCase
 
 
@@ -190,13 +193,8 @@ class NumberShownOut(Closed):
     my_number: str
 
 
-class ReviewEntryOut(Closed):
-    person_id: str
-    reason: str
-    found_at: str
-    found_by: str
-    status: str
-    masked: str
+class ReviewEntryOut(create_model("ReviewEntry", __base__=Closed, **fields_of(ReviewEntry))):  # type: ignore[misc]
+    """An entry of the vault's review list (kokuho.identity.vault_service.ReviewEntry, its one list of fields)."""
 
 
 class ReviewListOut(Closed):
@@ -219,31 +217,19 @@ class GrantRowOut(Closed):
     state: str
 
 
-class SubjectAccessOut(Closed):
-    at: str
-    staff_id: str
-    terminal_id: str
-    purpose: str
+# What an access record answers of itself (kokuho.access.ports.AccessRecord, its one list of fields): never its hashes.
+_RECORD = ("at", "staff_id", "terminal_id", "purpose", "category", "operation", "result", "chain", "seq")
+
+
+class SubjectAccessOut(create_model("SubjectAccess", __base__=Closed,  # type: ignore[misc]
+                                    **fields_of(AccessRecord, *_RECORD))):
     subject_id: str
     subjects: int  # how many subjects the record names (a batch: the person among many)
-    category: str
-    operation: str
-    result: str
-    chain: str
-    seq: int
 
 
-class StaffAccessOut(Closed):
-    at: str
-    staff_id: str
-    terminal_id: str
-    purpose: str
-    subject_ids: list[str]
-    category: str
-    operation: str
-    result: str
-    chain: str
-    seq: int
+class StaffAccessOut(create_model("StaffAccess", __base__=Closed,  # type: ignore[misc]
+                                  **fields_of(AccessRecord, *_RECORD, "subject_ids"))):
+    pass
 
 
 class WhoAccessedOut(Closed):

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import fields
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
@@ -39,6 +38,7 @@ from kokuho.notices.model import addressee_of
 from kokuho.notices.other_benefit import OtherBenefitNotice, render
 from kokuho.notices.text import masked_account
 from kokuho.payments.routes import AccountIn
+from kokuho.platform.answer_models import fields_of
 from kokuho.qualification.application import Conflict, NotFound, wired
 from kokuho.qualification.history import ChangeRejected
 from kokuho.receipts import wiring
@@ -135,31 +135,7 @@ class DirectPaymentOut(_Closed):
     paid_to_provider: int
 
 
-def _as_json(tp: Any) -> Any:
-    """A Claim field's type as Claim.to_json() writes it: dates and Decimals as text, tuples as lists."""
-    if get_origin(tp) is tuple:
-        return list[get_args(tp)[0]]  # type: ignore[misc]
-    if type(None) in get_args(tp):
-        inner = next(a for a in get_args(tp) if a is not type(None))
-        return _as_json(inner) | None
-    return {date: str, Decimal: str}.get(tp, tp)
-
-
-def _claim_fields(*names: str, optional: bool = False) -> dict[str, Any]:
-    """The fields of kokuho.benefits.other_benefits.Claim named (all when none is), typed as Claim.to_json() writes
-    them: required, but for those it leaves out when None (and every one when `optional`)."""
-    types, declared = get_type_hints(Claim), {f.name: f for f in fields(Claim)}
-    out: dict[str, Any] = {}
-    for name in names or tuple(declared):
-        tp = _as_json(types[name])
-        if optional or declared[name].default is None:
-            out[name] = (tp if type(None) in get_args(tp) else tp | None, None)
-        else:
-            out[name] = (tp, ...)
-    return out
-
-
-class ClaimFieldsOut(create_model("ClaimFields", __base__=_Closed, **_claim_fields())):  # type: ignore[misc]
+class ClaimFieldsOut(create_model("ClaimFields", __base__=_Closed, **fields_of(Claim))):  # type: ignore[misc]
     """The claim as filed: Claim's fields (the one list), as Claim.to_json() answers them."""
 
 
@@ -179,7 +155,7 @@ class _BasisOfDecision(_Closed):
     amount_basis: str | None = None  # 葬祭費: where the amount comes from (ordinance, or the city's setting)
 
 
-class ClaimBasisOut(create_model("ClaimBasis", __base__=_BasisOfDecision, **_claim_fields(  # type: ignore[misc]
+class ClaimBasisOut(create_model("ClaimBasis", __base__=_BasisOfDecision, **fields_of(Claim,  # type: ignore[misc]
         "subkind", "paid", "standard", "paid_foreign", "currency", "children", "compensation_scheme", optional=True))):
     """How the amount was found, with the claim's own figures that applied (typed as the claim's fields)."""
 
