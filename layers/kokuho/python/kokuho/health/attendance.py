@@ -7,6 +7,7 @@ its persons (a run cut short resumes: a voucher this very file marked is not an 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from kokuho.health.attendance_file import validate_attendance_file
@@ -17,12 +18,13 @@ from kokuho.intake.framing import MAX_ERRORS, IntakeError, file_digest
 BATCH = 40  # vouchers marked a transaction: each update and its person in the access record (≤ 100 items)
 
 
-def take_attendance_file(store: HealthStore, data: bytes, *, key: str, actor: Any, chain: str) -> dict[str, Any]:
+def take_attendance_file(store: HealthStore, data: bytes, *, key: str, actor: Any, chain: str,
+                         received_on: date | None = None) -> dict[str, Any]:
     digest = file_digest(data)
     done = store.attendance_file(digest)
     if done is not None and done.get("accepted"):
         return {**done, "key": key, "duplicate": True}
-    lines, errors = validate_attendance_file(data)
+    lines, errors = validate_attendance_file(data, received_on)
     if errors:
         return {"accepted": False, "key": key, "errors": [e.as_dict() for e in errors]}
     by_year: dict[int, list[Any]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from kokuho.identity.mynumber import identifier_holds_my_number
@@ -29,7 +30,7 @@ class Attendance:
     institution_code: str
 
 
-def _line(n: int, obj: dict[str, Any]) -> tuple[Attendance | None, list[IntakeError]]:
+def _line(n: int, obj: dict[str, Any], received_on: date | None = None) -> tuple[Attendance | None, list[IntakeError]]:
     try:
         check_fields(obj, FIELDS)
         number, person, on, inst = (obj["voucher_number"], obj["person_id"], obj["checked_on"],
@@ -44,6 +45,9 @@ def _line(n: int, obj: dict[str, Any]) -> tuple[Attendance | None, list[IntakeEr
             day = iso_date(on)
         except ValueError as exc:
             raise LineError("checked_on", str(exc)) from None
+        if received_on is not None and day > received_on:
+            # a check-up still to come cannot have been attended: the voucher is not marked used before it
+            raise LineError("checked_on", "is after the day the file was received")
         if not isinstance(inst, str) or not _INSTITUTION.match(inst):
             raise LineError("institution_code", "must be a 健診機関コード of 10 digits")
     except LineError as e:
@@ -51,9 +55,12 @@ def _line(n: int, obj: dict[str, Any]) -> tuple[Attendance | None, list[IntakeEr
     return Attendance(n, number, person, day, inst), []
 
 
-def validate_attendance_file(data: bytes | str) -> tuple[list[Attendance], list[IntakeError]]:
-    """The file's lines, or [] and the errors (the same voucher twice is refused naming the first line)."""
-    lines, errors = validate_lines(data, "attendance", _line, lambda a: a.voucher_number,
+def validate_attendance_file(data: bytes | str,
+                             received_on: date | None = None) -> tuple[list[Attendance], list[IntakeError]]:
+    """The file's lines, or [] and the errors (the same voucher twice is refused naming the first line; a check-up
+    after `received_on`, the day the file was received, refused)."""
+    lines, errors = validate_lines(data, "attendance", partial(_line, received_on=received_on),
+                                   lambda a: a.voucher_number,
                                    "the same voucher as line {line}")
     # validate_lines names its key field as the city files' atena_no: this file's key is the voucher
     errors = [IntakeError(e.line, "voucher_number", e.message) if e.field == "atena_no" else e for e in errors]

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from kokuho.access.records import Actor, record_access
+from kokuho.dates.tokyo import today_jst
 from kokuho.health.attendance import take_attendance_file
 from kokuho.health.ports import HealthStore, Voucher, WriteConflict
 from kokuho.health.rates import checkup_rates
@@ -143,7 +144,8 @@ def take_attendance_object(s3: Any, bucket: str, key: str, *, run_id: str) -> di
     declare_use(USE)
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
     data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    out = take_attendance_file(wiring.health_store(), data, key=key, actor=actor, chain=f"ATTENDANCE#{run_id}")
+    out = take_attendance_file(wiring.health_store(), data, key=key, actor=actor, chain=f"ATTENDANCE#{run_id}",
+                               received_on=today_jst())
     if out["accepted"] and not out.get("duplicate"):
         for fy in sorted({int(k) for k in out.get("fiscal_years", [])}):
             store_rates(fy, actor=actor)
