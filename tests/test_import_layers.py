@@ -35,11 +35,13 @@ AWS_SDKS = ("boto3", "botocore", "pynamodb", "moto", "aws_lambda_powertools", "a
 # The local platform (local/kokuho_local: embedded AWS, loopback API, sandbox, synthetic city, demo) is
 # a development package outside the layer. Nothing in the layer or in functions/ imports it or moto.
 LOCAL_PACKAGE = "kokuho_local"
-# Within it, moto is patched or driven by these three modules only (the patches stay in one place).
+# Within it, moto is patched or driven by these modules only (the patches stay in one place).
 KNOWN_MOTO_IMPORTERS = {
     "kokuho_local.embedded": "starts moto (mock_aws, ThreadedMotoServer) and provisions it",
     "kokuho_local.moto_dynamodb": "patches moto's DynamoDB (thread safety, rollback, O(items) queries)",
     "kokuho_local.local_lambda": "routes moto's Lambda invocations to the handlers in-process",
+    "kokuho_local.moto_kms": "patches moto's KMS (private keys generated when first used)",
+    "kokuho_local.moto_stepfunctions": "patches moto's Step Functions (a valid definition parsed once)",
     "kokuho_local.capacity_meter": "meters moto's DynamoDB requests in capacity units (benchmarks only)",
 }
 

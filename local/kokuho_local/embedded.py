@@ -44,6 +44,8 @@ workflows are written within what both support):
   → the ASL takes it from a ("map_execution_type", …) substitution: EXPRESS deployed, STANDARD here.
 moto's DynamoDB is made thread-safe, its TransactWriteItems rollback and its queries O(items
 concerned) instead of O(table), its AttributeValue serialisation fast (kokuho_local.moto_dynamodb);
+its KMS keys' private keys are generated when first used (kokuho_local.moto_kms); a state machine
+definition found valid is not parsed again at its creation (kokuho_local.moto_stepfunctions);
 Lambda invocations are routed in-process (local_lambda); botocore's sessions share one data loader.
 Executions run asynchronously on a thread: always pass an execution name and poll (run_state_machine).
 `embedded_aws()` does not nest (moto's nested mocks share state): one at a time per process.
@@ -409,6 +411,8 @@ def embedded_aws(*, server: bool = False,
     from moto import mock_aws
 
     from kokuho_local.moto_dynamodb import patched_dynamodb
+    from kokuho_local.moto_kms import patched_kms
+    from kokuho_local.moto_stepfunctions import patched_stepfunctions
 
     global _active
     if _active:
@@ -422,6 +426,8 @@ def embedded_aws(*, server: bool = False,
         stack.enter_context(routed_lambda(FUNCTIONS_ROOT))
         stack.enter_context(shared_botocore_loader())
         stack.enter_context(patched_dynamodb())
+        stack.enter_context(patched_kms())
+        stack.enter_context(patched_stepfunctions())
         aws = EmbeddedAWS()
         if server:
             try:

@@ -1,31 +1,39 @@
 """The patches of moto are few, small, named and guarded (issue 10 item 2).
 
-Each patch (kokuho_local.moto_dynamodb.PATCHES, kokuho_local.local_lambda.PATCHES) has a test here that
-fails without it. Where the patch works around a cost or a race of moto, the test shows both sides on
-one small table: plain moto 5.2.5 still behaves that way (when a new moto stops, the patch can go) and
-the patched one does not. Cost is shown by what moto walks or copies, never by timing.
+Each patch (kokuho_local.moto_dynamodb.PATCHES, kokuho_local.local_lambda.PATCHES,
+kokuho_local.moto_kms.PATCHES, kokuho_local.moto_stepfunctions.PATCHES) has a test here that fails
+without it. Where the patch works around a cost or a race of moto, the test shows both sides on one
+small table: plain moto 5.2.5 still behaves that way (when a new moto stops, the patch can go) and the
+patched one does not. Cost is shown by what moto walks or copies, never by timing.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import sys
+import time
 import types
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core.serialize import JSONSerializer
 from moto.dynamodb import models as ddb_models
 from moto.dynamodb.models.table import Table
 
-from kokuho_local import local_lambda, moto_dynamodb
+from kokuho_local import local_lambda, moto_dynamodb, moto_kms, moto_stepfunctions
 from kokuho_local.embedded import embedded_aws
 from kokuho_local.moto_dynamodb import DDB_LOCK, patched_dynamodb
+from kokuho_local.moto_kms import patched_kms
+from kokuho_local.moto_stepfunctions import patched_stepfunctions
 
+ALL_PATCHES = {**moto_dynamodb.PATCHES, **local_lambda.PATCHES, **moto_kms.PATCHES, **moto_stepfunctions.PATCHES}
 TABLE = "patch-probe"
 REGION = "ap-northeast-1"
 
@@ -314,6 +322,100 @@ def test_a_cancelled_transaction_restores_items_and_index() -> None:
 
 
 # Changed by moto itself while a mock runs (its bookkeeping), not by this project.
+def test_a_key_generates_its_private_key_only_when_it_signs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain moto generates an RSA key for every KMS key, a symmetric one too; patched, none until a key
+    signs, verifies or gives its public key, and then that key's own, of its spec, once."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from moto.kms import utils as kms_utils
+
+    generated: list[int] = []
+    real_rsa = kms_utils.rsa.generate_private_key
+    monkeypatch.setattr(kms_utils.rsa, "generate_private_key",
+                        lambda **kw: generated.append(kw["key_size"]) or real_rsa(**kw))
+
+    def symmetric_keys(patched: bool) -> int:
+        generated.clear()
+        with mock_aws(), (patched_kms() if patched else nullcontext()):
+            kms = boto3.client("kms", region_name=REGION)
+            for _ in range(3):
+                key = kms.create_key(Description="data")["KeyMetadata"]["KeyId"]
+                blob = kms.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+                assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+        return len(generated)
+
+    assert (symmetric_keys(patched=False), symmetric_keys(patched=True)) == (3, 0)
+
+    generated.clear()
+    with mock_aws(), patched_kms():
+        kms = boto3.client("kms", region_name=REGION)
+        rsa_key = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="RSA_3072")["KeyMetadata"]["KeyId"]
+        ec_key = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256")["KeyMetadata"]["KeyId"]
+        assert generated == []
+        for key, algorithm in ((rsa_key, "RSASSA_PKCS1_V1_5_SHA_256"), (ec_key, "ECDSA_SHA_256")):
+            signature = kms.sign(KeyId=key, Message=b"digest", SigningAlgorithm=algorithm)["Signature"]
+            assert kms.verify(KeyId=key, Message=b"digest", Signature=signature,
+                              SigningAlgorithm=algorithm)["SignatureValid"]
+            assert not kms.verify(KeyId=key, Message=b"other", Signature=signature,
+                                  SigningAlgorithm=algorithm)["SignatureValid"]
+            public = serialization.load_der_public_key(kms.get_public_key(KeyId=key)["PublicKey"])
+            if isinstance(public, rsa.RSAPublicKey):
+                from cryptography.hazmat.primitives.asymmetric import padding
+
+                public.verify(signature, b"digest", padding.PKCS1v15(), hashes.SHA256())
+                assert public.key_size == 3072
+            else:
+                assert isinstance(public, ec.EllipticCurvePublicKey)
+                public.verify(signature, b"digest", ec.ECDSA(hashes.SHA256()))
+        assert generated == [3072]  # the RSA key once, on its first use; none for the EC key's spec
+
+
+SFN_RUNS: Any = {"stepfunctions": {"execute_state_machine": True}}  # as the embedded AWS starts moto
+
+
+def test_a_definition_found_valid_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain moto parses a definition at every CreateStateMachine; patched, a text it found valid is not
+    parsed again (in a later mock too), a new text is, and an invalid one is refused every time."""
+    from moto.stepfunctions.parser.asl.parse import asl_parser
+
+    parsed: list[str] = []
+    real_parse = asl_parser.AmazonStateLanguageParser.parse
+    monkeypatch.setattr(asl_parser.AmazonStateLanguageParser, "parse",
+                        staticmethod(lambda definition: parsed.append(definition) or real_parse(definition)))
+    role = "arn:aws:iam::123456789012:role/probe"
+    fresh = uuid.uuid4().hex.translate(str.maketrans("0123456789", "ghijklmnop"))  # texts new to this process
+    valid = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"v": fresh}, "End": True}}})
+    other = json.dumps({"StartAt": "B", "States": {"B": {"Type": "Succeed"}}, "Comment": fresh})
+    invalid = json.dumps({"StartAt": "A", "States": {"A": {"Type": "NoSuchType"}}})
+
+    def create(patched: bool) -> list[str]:
+        parsed.clear()
+        for _ in range(2):
+            with mock_aws(config=SFN_RUNS), (patched_stepfunctions() if patched else nullcontext()):
+                sfn = boto3.client("stepfunctions", region_name=REGION)
+                sfn.create_state_machine(name="one", definition=valid, roleArn=role)
+                sfn.create_state_machine(name="two", definition=valid, roleArn=role)
+                with pytest.raises(ClientError, match="ASLParserException"):  # moto's InvalidDefinition
+                    sfn.create_state_machine(name="bad", definition=invalid, roleArn=role)
+        return list(parsed)
+
+    assert create(patched=False) == [valid, valid, invalid] * 2
+    assert create(patched=True) == [valid, invalid, invalid]
+    with mock_aws(config=SFN_RUNS), patched_stepfunctions():
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        sfn.create_state_machine(name="three", definition=other, roleArn=role)
+        arn = sfn.create_state_machine(name="four", definition=valid, roleArn=role)["stateMachineArn"]
+        assert parsed[3:] == [other]
+        # an execution still runs its definition
+        execution = sfn.start_execution(stateMachineArn=arn, name="run")["executionArn"]
+        for _ in range(200):
+            desc = sfn.describe_execution(executionArn=execution)
+            if desc["status"] != "RUNNING":
+                break
+            time.sleep(0.05)
+        assert desc["status"] == "SUCCEEDED" and json.loads(desc["output"]) == {"v": fresh}
+
+
 MOTO_OWN = ("moto.core.models.MockAWS.", "moto.core.authorization.ActionAuthenticatorMixin.request_count",
             "moto.s3.urls.")
 
@@ -338,7 +440,7 @@ def test_the_listed_patches_are_all_of_moto_that_the_embedded_aws_changes() -> N
         inside = _moto_attributes()
     after = _moto_attributes()
     changed = {k for k in before if inside.get(k, before[k]) != before[k] and not k.startswith(MOTO_OWN)}
-    listed = {**moto_dynamodb.PATCHES, **local_lambda.PATCHES}
+    listed = ALL_PATCHES
     assert changed == set(listed)
     assert all(after[k] == before[k] for k in listed)  # restored on exit
 
@@ -347,7 +449,7 @@ def test_each_listed_patch_names_its_reason_and_a_test_that_exists() -> None:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    for attribute, why in {**moto_dynamodb.PATCHES, **local_lambda.PATCHES}.items():
+    for attribute, why in ALL_PATCHES.items():
         reason, _, guard = why.rpartition("tests/")
         assert len(reason) > 40, attribute
         path, _, names = guard.partition("::")

@@ -19,9 +19,10 @@ from kokuho.platform.tables import AWS_REGION, TABLES, DataClass, key_alias
 @contextmanager
 def embedded_world() -> Iterator[None]:
     """moto with the tables of kokuho.platform.tables.TABLES and the per-data-class keys, plus the
-    embedded AWS's DynamoDB fixes (thread safety, cheap transactions and reads) when present. The
-    qualification area needs no state machine or function, so it does not provision the whole
-    embedded AWS (and does not depend on every other area's definitions being loadable)."""
+    embedded AWS's DynamoDB fixes (thread safety, cheap transactions and reads) and KMS's (private keys
+    generated when first used) when present. The qualification area needs no state machine or function,
+    so it does not provision the whole embedded AWS (and does not depend on every other area's
+    definitions being loadable)."""
     from contextlib import ExitStack
 
     from kokuho.access.records import forget_heads
@@ -32,10 +33,12 @@ def embedded_world() -> Iterator[None]:
         stack.enter_context(mock_aws())
         try:
             from kokuho_local.moto_dynamodb import patched_dynamodb
+            from kokuho_local.moto_kms import patched_kms
         except ImportError:
             pass
         else:
             stack.enter_context(patched_dynamodb())
+            stack.enter_context(patched_kms())
         create_tables(boto3.client("dynamodb", region_name=AWS_REGION))
         create_keys(boto3.client("kms", region_name=AWS_REGION))
         _reset_model_connections()

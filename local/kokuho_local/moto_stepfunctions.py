@@ -1,0 +1,51 @@
+"""moto's Step Functions for the embedded AWS: a definition already found valid is not parsed again.
+
+moto 5.2.5 parses a state machine's ASL with its ANTLR grammar to validate it at CreateStateMachine and
+throws the parse away (StepFunctionsParserBackend._validate_definition); executions parse it again. Every
+embedded AWS creates the catalog's state machines from the same files with the same substitutions, so
+the same texts were validated again and again (about a third of setting one up). Inside
+patched_stepfunctions() a text that passed once passes without a parse; any other text is validated as
+moto does (and refused each time it is invalid); executions are untouched.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+# Every attribute of moto this module replaces (only inside patched_stepfunctions()), why, and the test
+# that fails without it (tests/integration/test_moto_patches.py checks these are all that change).
+PATCHES: dict[str, str] = {
+    "moto.stepfunctions.parser.models.StepFunctionsParserBackend._validate_definition":
+        "moto parses every definition with its ANTLR grammar at CreateStateMachine only to validate it (≈ 10 ms "
+        "each, 20-odd per embedded AWS); a text found valid once in the process is not parsed again; "
+        "tests/integration/test_moto_patches.py::test_a_definition_found_valid_is_parsed_once",
+}
+
+_VALID: set[str] = set()  # definitions moto's parser accepted in this process
+_LOCK = threading.Lock()
+
+
+@contextmanager
+def patched_stepfunctions() -> Iterator[None]:
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    original = StepFunctionsParserBackend.__dict__["_validate_definition"]
+    validate = original.__func__
+
+    def validate_definition(definition: Any) -> None:
+        with _LOCK:
+            if isinstance(definition, str) and definition in _VALID:
+                return
+        validate(definition=definition)  # raises InvalidDefinition as moto does
+        if isinstance(definition, str):
+            with _LOCK:
+                _VALID.add(definition)
+
+    StepFunctionsParserBackend._validate_definition = staticmethod(validate_definition)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        StepFunctionsParserBackend._validate_definition = original  # type: ignore[method-assign]
