@@ -4,6 +4,7 @@ a legal hold keeps their records (kokuho.retention.holds)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,8 @@ from kokuho.access.actor import Actor
 from kokuho.access.digest import load_chain
 from kokuho.access.records import record_access
 from kokuho.access.run_identity import acts_as_run, run_id_of
+from kokuho.identity.vault import forget_through_vault
+from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 from kokuho.retention.run import run_retention
@@ -22,6 +25,16 @@ logger = get_logger("linkage-retention")
 WORKFLOW = "linkage-retention"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 PURPOSE = "保存期間を過ぎた記録の消去"
 MODES = ("report", "purge")
+
+
+def _invoke_vault(payload: dict[str, Any]) -> dict[str, Any]:
+    """The vault function (the only one with rights on the My Number table): a past person's number goes first."""
+    resp = boto3.client("lambda", region_name=aws_region()).invoke(
+        FunctionName=f"kokuho-{VAULT_FUNCTION}", Payload=json.dumps(payload).encode("utf-8"))
+    body = json.loads(resp["Payload"].read() or b"{}")
+    if resp.get("FunctionError"):  # the vault's error type only
+        raise RuntimeError(f"the vault refused the retention's persons ({body.get('errorType', 'error')})")
+    return dict(body)
 
 
 def anchored_floors(s3: Any) -> dict[str, int] | None:
@@ -51,6 +64,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     out = run_retention(datetime.now(UTC), s3=s3,
                         bucket_name=lambda b: BUCKETS_BY_LOGICAL[b].name(), dry_run=mode == "report",
                         holds=hold_store().held_persons(), record=record, record_tables=record_tables(),
-                        access_log=access_purge(), access_floors=anchored_floors(s3), run_id=run_id)
+                        access_log=access_purge(), access_floors=anchored_floors(s3), run_id=run_id,
+                        forget_numbers=lambda persons: forget_through_vault(persons, actor, _invoke_vault))
     logger.info("retention run", extra={"mode": mode, "classes": out["classes"]})
     return out

@@ -7,16 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.data_role import DataAccessRefused, acting_as, caller_of
-from kokuho.identity.vault import STORE_ACTION, store_many
+from kokuho.identity.vault import FORGET_ACTION, STORE_ACTION, forget_many, store_many
 from kokuho.platform.request_ids import lambda_ids, serving
 
 from .api import handler as api_handler
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if event.get("action") == STORE_ACTION and "httpMethod" not in event:
-        # Numbers handed over by a batch (the case intake): stored under the run's own session of the
-        # data-access role (source identity: the run id), as the API's routes are under the staff's.
+    if event.get("action") in (STORE_ACTION, FORGET_ACTION) and "httpMethod" not in event:
+        # Numbers handed over by a batch (the case intake), or the persons the retention run removed: under
+        # the run's own session of the data-access role (source identity: the run id), as the API's routes are
+        # under the staff's.
+        act = store_many if event.get("action") == STORE_ACTION else forget_many
         given = event.get("actor")
         actor: dict[str, Any] = given if isinstance(given, dict) else {}
         try:
@@ -24,7 +26,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                                str(getattr(context, "function_name", "") or "qualification-api-vault"),
                                str(actor.get("purpose", "")))
         except DataAccessRefused:
-            return store_many(event)  # no actor: refused there, naming what the event needs
+            return act(event)  # no actor: refused there, naming what the event needs
         with serving(lambda_ids(context)), acting_as(caller):
-            return store_many(event)
+            return act(event)
     return api_handler(event, context)

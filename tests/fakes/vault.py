@@ -92,6 +92,14 @@ class InMemoryVaultStore:
         self.on_file.add(item.person_id)
         self.access.append((actor.staff_id, [item.person_id], "store", "ok"))
 
+    def forget(self, person_ids: Sequence[str], actor: Actor) -> int:
+        gone = [p for p in person_ids if self.numbers.pop(p, None) is not None]
+        self.reviews = {k: v for k, v in self.reviews.items() if k[0] not in set(person_ids)}
+        self.on_file -= set(person_ids)
+        if gone:
+            self.access.append((actor.staff_id, gone, "forget", "ok"))
+        return len(gone)
+
     def review_exists(self, person_id: str, digest: str) -> bool:
         return (person_id, digest) in self.reviews
 

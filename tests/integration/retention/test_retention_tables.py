@@ -103,3 +103,27 @@ def test_records_deleted_without_a_signed_floor_are_named_by_verify(
     assert cli_main(["audit", "verify", "--json"]) == 1
     breaks = json.loads(capsys.readouterr().out)["breaks"]
     assert "chain SUBJECT#P1 record 1: missing (next present record is 2): deleted" in breaks
+
+
+def test_the_deployed_workflow_removes_a_past_person_with_their_my_number_through_the_vault(
+        aws: EmbeddedAWS) -> None:
+    """The scheduled state machine on the embedded AWS (the real handlers and their grants): the retention
+    function hands the person to the vault function (the only one with rights on the My Number table), which
+    removes the number, its claim and the file's mark, recorded; then the person leaves the file."""
+    import secrets
+
+    from kokuho.identity.mynumber import check_digit
+    from kokuho.identity.vault import store_my_number
+    from kokuho.records.vault_store import MyNumberModel
+
+    number = "12345678901" + str(check_digit("12345678901"))
+    _person("P1", "H1", LOST)  # lost qualification on 1 April 2020: due since 1 April 2025 (the real clock)
+    assert store_my_number("P1", number, CLERK) == "stored"
+    report = aws.run_state_machine("linkage-retention", {"dry_run": True}, name=f"ret-dry-{secrets.token_hex(6)}",
+                                   timeout_s=120)
+    assert report["classes"]["past-insured-persons"]["due"] == 1 and MyNumberModel.count("PERSON#P1") == 1
+    out = aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(6)}", timeout_s=120)
+    assert out["classes"]["past-insured-persons"] == {"due": 1, "held": 0, "deleted": 1, "numbers": 1,
+                                                      "households": 1}
+    assert MyNumberModel.count("PERSON#P1") == 0 and PersonModel.count(person_pk("P1")) == 0
+    assert [r.operation for r in records_of_chain("SUBJECT#P1")][-1] == "forget"  # the vault's, naming P1

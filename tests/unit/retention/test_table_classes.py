@@ -100,7 +100,7 @@ def test_a_household_goes_with_its_last_member() -> None:
     tables = _tables("past-insured-persons", CASES[6][1])
     tables.households.append(Candidate((("qualification", "HOUSEHOLD#H1", "PROFILE"),), ("P1",), None))
     out = purge_class("past-insured-persons", date(2025, 4, 1), tables=tables, dry_run=False)
-    assert out == {"due": 1, "held": 0, "households": 1}
+    assert out == {"due": 1, "held": 0, "numbers": 0, "households": 1}  # no vault handed in here
     assert ("qualification", "HOUSEHOLD#H1", "PROFILE") in tables.deleted
 
 
@@ -168,3 +168,27 @@ def test_the_run_reports_every_class_by_count_only() -> None:
     assert out["classes"]["past-insured-persons"] == {"due": 1, "held": 0}
     assert list(out["classes"])[-1] == "access-records"  # last: after the records it covers
     assert "P1" not in json.dumps(out) and "P9" not in json.dumps(out) and tables.deleted == []
+
+
+def test_a_past_persons_my_number_goes_first_through_the_vault() -> None:
+    tables = _tables("past-insured-persons", CASES[6][1])
+    handed: list[list[str]] = []
+
+    def forget(persons: list[str]) -> int:
+        assert tables.deleted == []  # the number first: never a number left without its person
+        handed.append(persons)
+        return len(persons)
+
+    out = purge_class("past-insured-persons", date(2025, 4, 1), tables=tables, dry_run=False, forget=forget)
+    assert handed == [["P1"]] and out["numbers"] == 1 and tables.deleted
+
+
+def test_a_vault_that_refuses_keeps_the_person_for_the_next_run() -> None:
+    tables = _tables("past-insured-persons", CASES[6][1])
+
+    def refuse(persons: list[str]) -> int:
+        raise RuntimeError("the vault refused")
+
+    with pytest.raises(RuntimeError):
+        purge_class("past-insured-persons", date(2025, 4, 1), tables=tables, dry_run=False, forget=refuse)
+    assert tables.deleted == []

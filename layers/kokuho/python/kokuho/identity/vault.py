@@ -79,6 +79,35 @@ def store_many(event: dict[str, Any]) -> dict[str, Any]:
     return {"my_numbers": vault().store_many(items, actor)}
 
 
+# The retention run hands the vault the persons it removed from the file (their numbers go with them):
+# {"action": FORGET_ACTION, "actor": {staff_id, terminal_id, purpose}, "persons": [person_id, ...]}
+# → {"forgotten": count}.
+FORGET_ACTION = "forget_my_numbers"
+
+
+def forget_many(event: dict[str, Any]) -> dict[str, Any]:
+    """The vault function's side of FORGET_ACTION (validated)."""
+    try:
+        actor = Actor(str(event["actor"]["staff_id"]), str(event["actor"]["terminal_id"]),
+                      str(event["actor"]["purpose"]))
+        persons = [str(p) for p in event["persons"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError("forget_my_numbers: needs actor {staff_id, terminal_id, purpose} and persons "
+                         "[person_id, ...]") from exc
+    return {"forgotten": vault().forget(persons, actor)}
+
+
+def forget_through_vault(person_ids: list[str], actor: Actor, invoke: Any) -> int:
+    """The caller's side: `invoke(payload) -> response dict` reaches the vault function."""
+    gone = 0
+    for first in range(0, len(person_ids), STORE_CHUNK):
+        out = invoke({"action": FORGET_ACTION, "persons": person_ids[first:first + STORE_CHUNK],
+                      "actor": {"staff_id": actor.staff_id, "terminal_id": actor.terminal_id,
+                                "purpose": actor.purpose}})
+        gone += int(dict(out)["forgotten"])
+    return gone
+
+
 def store_through_vault(items: list[tuple[str, str]], actor: Actor, invoke: Any) -> dict[str, int]:
     """The caller's side: `invoke(payload) -> response dict` reaches the vault function."""
     counts: dict[str, int] = {}

@@ -73,6 +73,9 @@ class VaultStore(Protocol):
         """The number (only if the person holds none), its claim (only if nobody holds the number), the
         qualification file's "on file" mark and the access record, in one transaction; VaultConflict
         otherwise."""
+    def forget(self, person_ids: Sequence[str], actor: Actor) -> int:
+        """Remove the persons' numbers, their claims, their review entries and the file's "on file" marks, each
+        person with its access record (retention of a past insured person): how many numbers were removed."""
     def review_exists(self, person_id: str, digest: str) -> bool: ...
     def put_review(self, item: ReviewItem, actor: Actor) -> None:
         """The review entry (once) and its access record in one transaction; VaultConflict otherwise."""

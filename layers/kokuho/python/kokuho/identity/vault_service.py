@@ -58,6 +58,11 @@ class Vault:
     def hash_of(self, number: str) -> str:
         return self.sealer.hash_of(number)
 
+    def forget(self, person_ids: Sequence[str], actor: Actor) -> int:
+        """The numbers of persons the retention run removed from the file (a past insured person's number is
+        kept like the living's, and goes with them: domain.md §5): removed with their access records."""
+        return self.numbers.forget(person_ids, actor)
+
     def decrypt(self, person_id: str, ciphertext: str, nonce: str, encrypted_data_key: str) -> str:
         from kokuho.identity.vault_ports import Sealed
 

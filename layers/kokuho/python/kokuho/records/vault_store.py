@@ -22,7 +22,7 @@ from pynamodb.transactions import TransactWrite
 from kokuho.access.actor import Actor
 from kokuho.access.records import record_access
 from kokuho.identity.vault_ports import CATEGORY, ReviewItem, Sealed, StoredNumber, VaultConflict
-from kokuho.records.base import Gsi1, TableModel, table_meta, transaction
+from kokuho.records.base import Gsi1, TableModel, connection, table_meta, transaction
 from kokuho.records.qualification import MY_NUMBER_ON_FILE, MyNumberOnFileModel, person_pk
 
 
@@ -200,6 +200,26 @@ class PynamoVaultStore:
         return [ReviewItem(r.person_id, r.sk.partition("#")[2], r.reason,
                            Sealed(r.ciphertext, r.nonce, r.encrypted_data_key), r.found_at, r.found_by, r.status)
                 for r in ReviewModel.query("REVIEW", limit=limit)]
+
+    def forget(self, person_ids: Sequence[str], actor: Actor) -> int:
+        gone = 0
+        for person_id in person_ids:
+            current = self.current(person_id)
+            reviews = [r for r in ReviewModel.query("REVIEW", ReviewModel.sk.startswith(f"{person_id}#"),
+                                                    consistent_read=True)]
+            if current is None and not reviews:
+                continue
+            with TransactWrite(connection=connection()) as tx:
+                if current is not None:
+                    tx.delete(MyNumberModel(_pk(person_id), "CURRENT"))
+                    tx.delete(ClaimModel(_claim_pk(current.digest), CLAIM_SK),
+                              condition=ClaimModel.person_id == person_id)
+                    tx.delete(MyNumberOnFileModel(person_pk(person_id), MY_NUMBER_ON_FILE))
+                for r in reviews:
+                    tx.delete(ReviewModel(r.pk, r.sk))
+                record_access(actor, [person_id], CATEGORY, "forget", transaction=tx)
+            gone += current is not None
+        return gone
 
     def record(self, actor: Actor, subject_ids: list[str], operation: str, result: str = "ok") -> None:
         # on its own (reads, refusals): record_access retries a concurrent append to the same chain

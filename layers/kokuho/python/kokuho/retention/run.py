@@ -25,10 +25,11 @@ def run_retention(now: datetime, *, s3: Any, bucket_name: Callable[[str], str], 
                   holds: Collection[str] = (), record: Recorder | None = None,
                   exchange_store: ExchangeStore | None = None, record_tables: RetentionTables | None = None,
                   access_log: AccessPurgeStore | None = None, access_floors: Mapping[str, int] | None = None,
-                  run_id: str = "") -> dict[str, Any]:
+                  run_id: str = "", forget_numbers: tables.Forget | None = None) -> dict[str, Any]:
     """`record_tables` and `access_log`: the table classes' and the access records' storage (a class whose
     storage is not handed in is refused, never silently kept); `access_floors`: the chains' floors the signed
-    digests anchored (kokuho.retention.access_records), None when they could not be read."""
+    digests anchored (kokuho.retention.access_records), None when they could not be read; `forget_numbers`:
+    the vault's side of a past person's deletion (their My Numbers go first)."""
     today = now.astimezone(TOKYO).date()
     classes: dict[str, dict[str, int]] = {}
     not_enforced: list[str] = []
@@ -39,7 +40,8 @@ def run_retention(now: datetime, *, s3: Any, bucket_name: Callable[[str], str], 
             not_enforced.append(cls.id)
             continue
         if cls.id in tables.CLASSES and record_tables is not None:
-            counts = tables.purge_class(cls.id, today, tables=record_tables, dry_run=dry_run, holds=holds)
+            counts = tables.purge_class(cls.id, today, tables=record_tables, dry_run=dry_run, holds=holds,
+                                        forget=forget_numbers)
         elif cls.id == access_records.CLASS_ID and access_log is not None and record_tables is not None:
             counts = access_records.purge_access_records(now, store=access_log, floors=access_floors,
                                                          present=record_tables.present, holds=holds,

@@ -33,13 +33,29 @@ def _sources(tables: RetentionTables, today: date) -> dict[str, tuple[Callable[[
     }
 
 
+# The vault's side of a person's deletion: the persons whose My Numbers go with them → how many numbers went.
+Forget = Callable[[list[str]], int]
+PERSONS_BATCH = 500  # persons handed to the vault at once, then deleted from the file
+
+
 def purge_class(class_id: str, today: date, *, tables: RetentionTables, dry_run: bool,
-                holds: Collection[str] = ()) -> dict[str, int]:
+                holds: Collection[str] = (), forget: Forget | None = None) -> dict[str, int]:
     """Delete (count only, on a dry run) what of one table class is due: {"due", "held"} — and for persons
-    the households left without a member ("households")."""
+    their My Numbers first (`forget`: the vault, the only holder of the numbers; "numbers") and the households
+    left without a member ("households"). A person is deleted from the file only once the vault has forgotten
+    their number: a failure keeps them for the next run, never a number without its person."""
     cls = retention_class(class_id)
     candidates, day_of = _sources(tables, today)[class_id]
-    due = held = 0
+    due = held = numbers = 0
+    waiting: list[Candidate] = []
+
+    def flush() -> int:
+        gone = forget([c.persons[0] for c in waiting]) if forget is not None and waiting else 0
+        for c in waiting:
+            tables.delete(c.keys)
+        waiting.clear()
+        return gone
+
     for c in candidates():
         day = day_of(c.facts)
         if day is None:
@@ -49,10 +65,19 @@ def purge_class(class_id: str, today: date, *, tables: RetentionTables, dry_run:
             held += 1
         elif decision == "delete":
             due += 1
-            if not dry_run:
+            if dry_run:
+                continue
+            if class_id != PERSONS:
                 tables.delete(c.keys)
+                continue
+            waiting.append(c)
+            if len(waiting) >= PERSONS_BATCH:
+                numbers += flush()
+    if class_id == PERSONS and not dry_run:
+        numbers += flush()
     out = {"due": due, "held": held}
     if class_id == PERSONS and not dry_run:
+        out["numbers"] = numbers
         households = list(tables.orphan_households())
         for h in households:
             tables.delete(h.keys)

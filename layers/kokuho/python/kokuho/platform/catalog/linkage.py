@@ -4,6 +4,7 @@ approval of 自動応答不可 items, retention purge, 国保連合会 file exch
 from __future__ import annotations
 
 from kokuho.platform.catalog.model import Access, FunctionSpec, Schedule, StateMachineSpec
+from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 
 _LINK: dict[str, Access] = {"linkage": "write", "linkage_records": "write", "access_log": "write"}
 # Provision and query steps answer the intermediate server's traffic: more than a workflow step's default.
@@ -53,6 +54,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  buckets={"exchange": "write", "work": "write", "audit": "read"},
                  bucket_prefixes={"work": "notices/", "audit": "access-digests/"},
                  signing_keys={"access_digest": "verify"},
+                 invokes=(VAULT_FUNCTION,),  # a past person's My Number goes with them: the vault alone holds it
                  timeout_seconds=900, reserved_concurrency=1),  # one purge at a time
     FunctionSpec("linkage-setup", "linkage.setup.handler",
                  "情報連携 setup: the city's key pair (private part under KMS), the network's signing key",
