@@ -79,7 +79,7 @@ def main() -> None:
         t0 = time.perf_counter()
         for start in range(0, len(requests), args.parallel):
             batch = requests[start:start + args.parallel]
-            arns = [sfn.start_execution(stateMachineArn=arn, name=f"b-{secrets.token_hex(6)}",
+            arns = [sfn.start_execution(stateMachineArn=arn, name=f"b-{secrets.token_hex(4)}",
                                         input=json.dumps(r))["executionArn"] for r in batch]
             for ex in arns:
                 reply = aws.wait_execution(ex, timeout_s=120, poll_s=0.01)

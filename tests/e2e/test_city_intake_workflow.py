@@ -44,7 +44,7 @@ def _keys(aws: EmbeddedAWS, prefix: str) -> list[str]:
 
 
 def _run(aws: EmbeddedAWS) -> list[dict[str, Any]]:
-    out = aws.run_state_machine("city-intake", {}, name=f"ci-{secrets.token_hex(6)}", timeout_s=300)
+    out = aws.run_state_machine("city-intake", {}, name=f"ci-{secrets.token_hex(4)}", timeout_s=300)
     return list(out["files"])
 
 

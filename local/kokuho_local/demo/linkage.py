@@ -126,7 +126,7 @@ def run_linkage(aws: Any, city: Any, fy: int, month: str, say: Any) -> dict[str,
         provider.hold(resident_ref(q_pid), QUERY_ITEM, previous_insurer_data(q_hh, q_pid))
         out = aws.run_state_machine("linkage-query", {"person_id": q_pid, "item": QUERY_ITEM,
                                                       "provider_body": provider.body_id},
-                                    name=f"demo-query-{secrets.token_hex(6)}")
+                                    name=f"demo-query-{secrets.token_hex(4)}")
         no_my_number("query result", out, numbers)
         stored = [r for r in results_of(q_pid) if r["request_id"] == out.get("request_id")]
         exchanges.append({"kind": "query", "item": QUERY_ITEM, "provider": provider.body_id,

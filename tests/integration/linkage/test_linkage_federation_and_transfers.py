@@ -43,7 +43,7 @@ def _put(world: World, name: str, data: bytes) -> None:
 
 
 def _intake(world: World) -> list[dict[str, Any]]:
-    out = world.aws.run_state_machine("linkage-federation-intake", {}, name=f"fi-{secrets.token_hex(6)}",
+    out = world.aws.run_state_machine("linkage-federation-intake", {}, name=f"fi-{secrets.token_hex(4)}",
                                       timeout_s=120)
     return list(out["files"])
 
@@ -220,7 +220,7 @@ def test_export_workflow_from_the_qualification_file(world: World) -> None:
     HistoryModel("PERSON#Q500", "HIST#000001#00", seq=1, kind="acquire", effective_on="2026-04-30",
                  recorded_at="2026-04-30T10:00:00+00:00", recorded_by="S0100", terminal_id="T1").save()
     out = world.aws.run_state_machine("linkage-federation-exchange", {"kind": "QUALCONT", "day": "2026-04-30"},
-                                      name=f"fx-{secrets.token_hex(6)}", timeout_s=120)
+                                      name=f"fx-{secrets.token_hex(4)}", timeout_s=120)
     data = world.aws.client("s3").get_object(Bucket=world.aws.bucket_name("exchange"), Key=out["key"])["Body"]
     parsed = parse_file(data.read())
     assert parsed.file_id == "QC-401005-20260430"

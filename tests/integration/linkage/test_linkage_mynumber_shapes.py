@@ -28,7 +28,7 @@ def test_a_request_holding_a_number_in_any_shape_is_refused_and_recorded_redacte
         req = world.kyokai.make_request("2", PERSONS["P100"][0], city_body())
         field = ("request_id", "requester_body", "item")[i % 3]
         req[field] = f"X-{written}" if field == "request_id" else f"{req[field]} {written}"
-        reply = world.aws.run_state_machine("linkage-provision", req, name=f"prov-{secrets.token_hex(6)}",
+        reply = world.aws.run_state_machine("linkage-provision", req, name=f"prov-{secrets.token_hex(4)}",
                                             timeout_s=120)
         assert reply["status"] == "refused" and reply["reason"] == "malformed_request", shape
         assert count_my_numbers(json.dumps(reply, ensure_ascii=False), inside_identifiers=True) == 0

@@ -24,7 +24,7 @@ REF = PERSONS["P100"][0]
 
 
 def run(world: World, request: dict[str, Any]) -> Any:
-    return world.aws.run_state_machine("linkage-provision", request, name=f"prov-{secrets.token_hex(6)}",
+    return world.aws.run_state_machine("linkage-provision", request, name=f"prov-{secrets.token_hex(4)}",
                                        timeout_s=120)
 
 
@@ -123,7 +123,7 @@ def test_permit_of_another_network_key_is_refused(world: World) -> None:
 
 
 def _start(world: World, req: dict[str, Any]) -> str:
-    return world.aws.start_state_machine("linkage-provision", req, name=f"prov-{secrets.token_hex(6)}")
+    return world.aws.start_state_machine("linkage-provision", req, name=f"prov-{secrets.token_hex(4)}")
 
 
 def _decide(world: World, request_id: str, decision: str, staff: str = REVIEWER,

@@ -30,7 +30,7 @@ HELD = {"insurer_number": "401307", "qualification_status": "not_insured",
 def query(world: World, item: str, person: str = "P100") -> Any:
     return world.aws.run_state_machine("linkage-query", {"person_id": person, "item": item,
                                                          "provider_body": world.provider.body_id},
-                                       name=f"q-{secrets.token_hex(6)}", timeout_s=120)
+                                       name=f"q-{secrets.token_hex(4)}", timeout_s=120)
 
 
 def test_query_reply_is_decrypted_validated_stored_with_expiry_and_recorded(world: World) -> None:
@@ -133,7 +133,7 @@ def test_retention_workflow_reports_then_purges_every_enforced_class(world: Worl
     _put_at(world, "work", "notices/N-NEW/part-0001.pdf", young)
 
     report = world.aws.run_state_machine("linkage-retention", {"dry_run": True},
-                                         name=f"ret-dry-{secrets.token_hex(6)}", timeout_s=120)
+                                         name=f"ret-dry-{secrets.token_hex(4)}", timeout_s=120)
     assert report["dry_run"] is True
     assert {k: v["due"] for k, v in report["classes"].items() if k != "linkage-records"} == {
         "exchange-processed": 1, "exchange-outgoing": 1, "exchange-rejected": 0, "work-notices": 1,
@@ -145,7 +145,7 @@ def test_retention_workflow_reports_then_purges_every_enforced_class(world: Worl
     assert len(_keys(world, "exchange")) == 4 and len(_keys(world, "work")) == 2  # nothing went
     assert "ancient-1" in {r.request_id for r in ExchangeRecordModel.scan()}
 
-    name = f"ret-{secrets.token_hex(6)}"
+    name = f"ret-{secrets.token_hex(4)}"
     out = world.aws.run_state_machine("linkage-retention", {}, name=name, timeout_s=120)
     assert out["classes"]["linkage-records"]["deleted"] >= 1 and out["classes"]["work-notices"]["deleted"] == 1
     remaining = {r.request_id for r in ExchangeRecordModel.scan()}
@@ -181,15 +181,15 @@ def test_a_legal_hold_placed_with_its_grant_stops_the_purge_of_that_person_until
     assert [(r.operation, r.result) for r in records_of_subject("P300")][-1] == ("hold", "ok")
 
     report = world.aws.run_state_machine("linkage-retention", {"dry_run": True},
-                                         name=f"ret-dry-{secrets.token_hex(6)}", timeout_s=120)
+                                         name=f"ret-dry-{secrets.token_hex(4)}", timeout_s=120)
     assert report["classes"]["linkage-records"]["held"] == 1
-    world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(6)}", timeout_s=120)
+    world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(4)}", timeout_s=120)
     remaining = {r.request_id for r in ExchangeRecordModel.scan()}
     assert "held-1" in remaining and "free-1" not in remaining
 
     assert cli_main(["retention", "--as", "S0777", "lift", "P300"]) == 0
     assert cli_main(["retention", "--as", "S0777", "lift", "P300"]) == 2  # none in force
-    world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(6)}", timeout_s=120)
+    world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(4)}", timeout_s=120)
     assert "held-1" not in {r.request_id for r in ExchangeRecordModel.scan()}
 
 

@@ -22,14 +22,14 @@ DESK = Actor("S0201", "T-SOUDAN-01", workflow.PURPOSE)
 
 def _provision(world: World, person: str) -> tuple[dict[str, Any], Any]:
     req = world.kyokai.make_request("2", PERSONS[person][0], city_body())
-    return req, world.aws.run_state_machine("linkage-provision", req, name=f"prov-{secrets.token_hex(6)}",
+    return req, world.aws.run_state_machine("linkage-provision", req, name=f"prov-{secrets.token_hex(4)}",
                                             timeout_s=120)
 
 
 def _query(world: World, person: str) -> Any:
     return world.aws.run_state_machine("linkage-query", {"person_id": person, "item": "69",
                                                          "provider_body": world.provider.body_id},
-                                       name=f"q-{secrets.token_hex(6)}", timeout_s=120)
+                                       name=f"q-{secrets.token_hex(4)}", timeout_s=120)
 
 
 def _suspend_linkage(person: str) -> None:

@@ -44,7 +44,7 @@ def test_a_benefit_goes_to_the_public_funds_account_a_query_found(world: World) 
     world.provider.hold(PERSONS["P100"][0], "公金受取口座", {"public_funds_account": ACCOUNT})
     out = world.aws.run_state_machine("linkage-query", {"person_id": "P100", "item": "公金受取口座",
                                                         "provider_body": world.provider.body_id},
-                                      name=f"q-{secrets.token_hex(6)}", timeout_s=120)
+                                      name=f"q-{secrets.token_hex(4)}", timeout_s=120)
     assert out["status"] == "stored"
     household_with_benefit("H100", "P100", 87_430)
     household_with_benefit("H200", "P200", 12_000)  # asks for the 公金受取口座: none registered
