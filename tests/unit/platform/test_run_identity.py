@@ -74,11 +74,28 @@ def test_an_invocation_whose_request_id_reads_as_a_my_number_still_acts_as_its_r
                               get_remaining_time_in_millis=lambda: 60_000)
     step = acts_as_run("collection-payment-intake", "収納")(lambda event, ctx: "ran")
     assert step({}, context) == "ran"
-    assert run_source_identity(uuid, aws_request_id=uuid) == uuid
-    with pytest.raises(DataAccessRefused):
-        step({"execution_name": uuid}, SimpleNamespace(**{**vars(context), "aws_request_id": "other-id"}))
-    with pytest.raises(DataAccessRefused):
-        run_source_identity(uuid)
+    assert run_source_identity(uuid) == uuid
+
+
+def test_a_scheduled_execution_whose_generated_name_reads_as_a_my_number_still_runs() -> None:
+    """A scheduled execution (EventBridge → Step Functions) is named by Step Functions: a UUID, whose last group
+    reads as a valid My Number about once in 2,800 executions — which refused the whole run (a month's assessment,
+    a payment file) at random. The name is AWS's default and already stands in CloudTrail's StartExecution event
+    whatever a step does with it, so refusing it protected nothing: a canonical UUID is taken as it is, and every
+    other shape of a name holding a My Number is still refused."""
+    from kokuho.access.run_identity import acts_as_run
+
+    number = "40130700012" + str(check_digit("40130700012"))
+    name = f"6f1c2b1e-0d7a-4c8e-9a51-{number}"
+    context = SimpleNamespace(aws_request_id="0c9e2f4a-1b2c-4d5e-8f60-abcdefabcdef", function_name="kokuho-x",
+                              get_remaining_time_in_millis=lambda: 60_000)
+    step = acts_as_run("monthly-assessment", "賦課")(lambda event, ctx: "ran")
+    assert step({"execution_name": name}, context) == "ran"
+    assert run_source_identity(name) == name
+    for chosen in (f"run-{number}", f"{number[:4]}-{number[4:8]}-{number[8:]}", name.upper(), name + "x",
+                   f"6f1c2b1e-0d7a-4c8e-9a51-{number}-{number}"):
+        with pytest.raises(DataAccessRefused):
+            step({"execution_name": chosen}, context)
 
 
 def test_only_aws_own_request_id_exactly_in_its_shape_is_taken_as_it_is() -> None:
@@ -92,4 +109,4 @@ def test_only_aws_own_request_id_exactly_in_its_shape_is_taken_as_it_is() -> Non
     for other in (uuid + "\n", uuid.upper().replace(number, number), "{" + uuid + "}", " " + uuid, number):
         assert not is_aws_request_id(other), other
         with pytest.raises(DataAccessRefused):
-            run_source_identity(other, aws_request_id=other)
+            run_source_identity(other)

@@ -70,11 +70,13 @@ def run_id_of(event: Any, context: Any) -> str:
     return request_id
 
 
-def run_source_identity(run_id: str, *, aws_request_id: str = "") -> str:
+def run_source_identity(run_id: str) -> str:
     """The run id as a source identity STS accepts (itself when it fits; never invented, never a My Number).
-    The invocation's own request id is AWS's UUID, taken as it is: its last group reads as a valid My Number
-    about once in a few hundred invocations, and no one chose it. A run name in that shape is still refused."""
-    if run_id and run_id == aws_request_id and is_aws_request_id(run_id):
+    A canonical UUID is AWS's: the invocation's own request id, or the name Step Functions gives every scheduled
+    execution. Its last group reads as a valid My Number about once in 2,800 ids; the name already stands in
+    CloudTrail's StartExecution event whatever a step does, so refusing it would only fail a run at random.
+    Every other shape of a name holding a My Number is refused."""
+    if run_id and is_aws_request_id(run_id):
         return run_id
     if not run_id or contains_my_number(run_id):
         raise DataAccessRefused("data access needs the id of who causes it (a staff id or a run id)")
@@ -85,9 +87,9 @@ def run_source_identity(run_id: str, *, aws_request_id: str = "") -> str:
     return source_identity(f"{kept}.{digest}")
 
 
-def run_caller(run_id: str, workflow: str, function: str, purpose: str, *, aws_request_id: str = "") -> Caller:
+def run_caller(run_id: str, workflow: str, function: str, purpose: str) -> Caller:
     """The caller of a run's accesses: the run id as source identity, the workflow as the terminal tag."""
-    return Caller(run_source_identity(run_id, aws_request_id=aws_request_id), workflow, function, purpose)
+    return Caller(run_source_identity(run_id), workflow, function, purpose)
 
 
 def _time_left(context: Any) -> float:
@@ -104,8 +106,7 @@ def acts_as_run(workflow: str, purpose: str,
         def as_run(event: Any, context: Any) -> Any:
             run = run_id(event, context)
             function = str(getattr(context, "function_name", "") or workflow)
-            caller = run_caller(run, workflow, function, purpose,
-                                aws_request_id=str(getattr(context, "aws_request_id", "") or ""))
+            caller = run_caller(run, workflow, function, purpose)
             # the session must outlast the invocation: every call is signed with the one it starts with
             with serving(lambda_ids(context, run_id=run)), acting_as(caller, valid_for=_time_left(context)):
                 return handler(step_input(event), context)
