@@ -170,3 +170,23 @@ def test_the_shards_are_queried_in_parallel_and_the_ids_come_back_whole_and_sort
     assert changed_household_ids(2024, None) == sorted(ids)
     assert changed_household_ids(2024, T0) == []
     assert len(calls) == 2 * 2 * CASE_SHARDS
+
+
+def test_prepare_reads_the_ids_of_the_shards_not_their_cases(aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Selecting a run's households reads each shard's household ids, projected: no case travels, is parsed or
+    inflated for it (a city's every case read to learn its ids was a large part of a rerun's CPU)."""
+    from kokuho.assessment.household_cases import pending_household_ids
+    from kokuho.records.base import CompressedJSONAttribute
+
+    ids = [f"H{n:05d}" for n in range(60)]
+    put_household_cases(((h, _case()) for h in ids), changed_at=T0)
+    inflated: list[str] = []
+    real = CompressedJSONAttribute.deserialize
+    monkeypatch.setattr(CompressedJSONAttribute, "deserialize", lambda self, value: inflated.append(value) or
+                        real(self, value))
+    assert pending_household_ids(2024) == ids
+    assert changed_household_ids(2024, None) == ids
+    assert changed_household_ids(2024, T0 - timedelta(days=1)) == ids
+    assert inflated == []
+    assert get_household_case("H00001", 2024) == _case()
+    assert len(inflated) == 1  # a case read for itself still is

@@ -183,11 +183,14 @@ def _query_ids(gsi1pks: Iterable[str], since: datetime | None) -> list[str]:
     (bounded): a city's million ids one shard after another is a minute of round trips in Prepare."""
 
     def one(gsi1pk: str) -> list[str]:
+        # the ids only: a shard's every case read, parsed and inflated to learn its ids was most of a rerun
+        ids_only = ["household_id"]
         if since is None:
-            items = HouseholdCaseModel.by_change.query(gsi1pk)
+            items = HouseholdCaseModel.by_change.query(gsi1pk, attributes_to_get=ids_only)
         else:
             # "#~" sorts after any "#<household>" suffix: strictly later timestamps only.
-            items = HouseholdCaseModel.by_change.query(gsi1pk, HouseholdCaseModel.gsi1sk > f"{_iso(since)}#~")
+            items = HouseholdCaseModel.by_change.query(gsi1pk, HouseholdCaseModel.gsi1sk > f"{_iso(since)}#~",
+                                                       attributes_to_get=ids_only)
         return [item.household_id for item in items]
 
     partitions = list(gsi1pks)
