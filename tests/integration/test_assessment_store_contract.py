@@ -143,3 +143,12 @@ def test_a_version_its_batch_died_before_writing_is_written_from_its_documents(
         assert doc["result"] == compute_case(case(3_000_000))  # what was committed, not the case as it is now
         assert [(n.kind, n.version) for n in notices_of("H1", FY)] == [("決定通知", 1)]
         assert s.complete_versions(marks, FY) == 0  # written once
+
+
+def test_the_batchs_read_record_says_whether_it_is_the_first_of_its_chain(store: Any) -> None:
+    # A retry or duplicate of a batch writes its read record after an earlier one of the same chain: it then
+    # checks that the versions its run committed were written (complete_versions); a first attempt need not.
+    s, _ = store
+    read = AccessEntry(ACTOR, ["H1", "H2"], "賦課用世帯情報", "read", "run-1#b7")
+    assert [s.record_access(read), s.record_access(read)] == [True, False]
+    assert s.record_access(replace(read, chain="run-1#b8")) is True

@@ -193,8 +193,8 @@ def assess_batch(store: AssessmentStore, event: dict[str, Any]) -> dict[str, Any
 
 def write_chunk(chunk: list[str], b: _Batch, *, access: AccessEntry, batch_id: str, at: str,
                 attempts: int = 4) -> None:
-    """One transaction: versions, latest pointers, notices, the cases' assessed marks and the access
-    record (`access`, naming the households written), all or nothing.
+    """One commit: latest pointers, the ledger's charges, the cases' assessed marks and the access record
+    (`access`, naming the households written) all or nothing, the version items (their notice data) after.
 
     On a conflict (a concurrent duplicate of this batch, an intake that changed a case since it was
     read, or the access chain moved), read the households again and decide again: what the other
