@@ -40,6 +40,25 @@ def _month(person: str, month: str) -> None:
     PersonMonthModel(pk, sk, person_id=person, service_month=month, receipt_count=0, receipts=[]).save()
 
 
+def _paid_ledger_and_its_assessment(aws: EmbeddedAWS, household: str, payer: str, fy: int) -> None:
+    """A fiscal year's ledger paid in full on 10 July of that year, its assessment version and case."""
+    from kokuho.records.collection import LedgerModel
+
+    pk, sk = LedgerModel.key(household, fy)
+    LedgerModel(pk, sk, household_id=household, fiscal_year=fy, payer_id=payer, version=1, annual=10_000,
+                installments=[{"number": 1, "month": f"{fy}-07", "due": f"{fy}-07-31", "amount": 10_000}],
+                payments=[{"id": f"PAY-{household}-{fy}", "on": f"{fy}-07-10", "amount": 10_000, "channel": "収納",
+                           "installment": 1}], gsi1pk=f"PAYER#{payer}", gsi1sk=f"FY#{fy}#{household}").save()
+    ddb = aws.client("dynamodb")
+    for key in ((f"ASSESS#{household}#FY#{fy}", "V#0001"), (f"HHCASE#{household}", f"FY#{fy}")):
+        ddb.put_item(TableName=aws.table_name("assessment"), Item={"pk": {"S": key[0]}, "sk": {"S": key[1]}})
+
+
+def _assessment_keys(aws: EmbeddedAWS) -> set[tuple[str, str]]:
+    items = aws.client("dynamodb").scan(TableName=aws.table_name("assessment"))["Items"]
+    return {(i["pk"]["S"], i["sk"]["S"]) for i in items}
+
+
 def _run(now: datetime, *, dry_run: bool, aws: EmbeddedAWS) -> dict[str, Any]:
     chain = load_chain()
     floors = {c: seq for c, (seq, _) in chain.floors.items()}
@@ -60,6 +79,8 @@ def test_a_past_person_goes_and_their_access_records_leave_a_verifiable_chain(
     _person("P1", "H1", LOST)  # lost qualification on 1 April 2020: due on 1 April 2025
     _person("P2", "H2", INSURED)
     _month("P2", "2023-01")
+    _paid_ledger_and_its_assessment(aws, "H2", "P2", 2020)  # paid on 10 July 2020: due 11 July 2022
+    _paid_ledger_and_its_assessment(aws, "H2", "P2", 2040)  # paid "on 10 July 2040": not yet due in 2034
     for _ in range(2):
         record_access(CLERK, ["P1"], "qualification", "read")
     record_access(CLERK, ["P2"], "qualification", "read")
@@ -69,12 +90,15 @@ def test_a_past_person_goes_and_their_access_records_leave_a_verifiable_chain(
     report = _run(later, dry_run=True, aws=aws)
     assert report["classes"]["past-insured-persons"] == {"due": 1, "held": 0}
     assert report["classes"]["benefit-rights"]["due"] == 1
+    assert report["classes"]["premium-collection"]["due"] == 1
     assert PersonModel.count(person_pk("P1")) == 1  # a report deletes nothing
     assert "P1" not in json.dumps(report) and "P2" not in json.dumps(report)
 
     first = _run(later, dry_run=False, aws=aws)
     assert PersonModel.count(person_pk("P1")) == 0 and HouseholdModel.count(household_pk("H1")) == 0
     assert PersonModel.count(person_pk("P2")) == 1 and PersonMonthModel.count(person_pk("P2")) == 0
+    # the 2020 ledger went with its year's assessment version and case; 2040's stays
+    assert _assessment_keys(aws) == {("ASSESS#H2#FY#2040", "V#0001"), ("HHCASE#H2", "FY#2040")}
     # P1's access records are cut (P1 is gone), not yet deleted; P2's stay (P2 is still in the file)
     assert first["classes"]["access-records"] == {"due": 0, "held": 0, "cut": 2, "deleted": 0}
     _verify(capsys)

@@ -1,6 +1,7 @@
 """The retention run's adapter of kokuho.retention.table_ports on DynamoDB: the table classes' records
 (receipts and benefit months, 返還金 claims in the receipts table; premium ledgers and their items in the
-collection table; persons and households in the qualification table) and the access log as its purge sees
+collection table, with the year's assessment versions and case in the assessment table; persons and households
+in the qualification table) and the access log as its purge sees
 it. Daily full scans of those tables (the run is daily; each reads a table once and keeps only what it needs
 to decide: keys, the persons named, the class's facts). Deletes item by item (DeleteItem): the access log is
 append-only, and its purge holds DeleteItem alone (kokuho.platform.iam_actions, "purge")."""
@@ -102,7 +103,11 @@ class DynamoRetentionTables:
             named += [("ARREARS#", str(a["id"]), "ARREARS") for a in ledger.arrears if a.get("id")]
             keys: list[Key] = [("collection", str(model.pk), str(model.sk))]
             keys += [("collection", f"{prefix}{i}", sk) for prefix, i, sk in named]
-            household = str(model.household_id)
+            household, fy = str(model.household_id), int(model.fiscal_year)
+            # the premium the ledger collected: the year's assessment versions and the household's case of that year
+            keys += [("assessment", str(i["pk"]), str(i["sk"]))
+                     for i in _query("assessment", f"ASSESS#{household}#FY#{fy}")]
+            keys.append(("assessment", f"HHCASE#{household}", f"FY#{fy}"))
             yield Candidate(tuple(keys), (household, str(model.payer_id), *self._household_members(household)),
                             ledger)
 
