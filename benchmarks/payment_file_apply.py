@@ -61,9 +61,9 @@ def main() -> None:
         lines = [{"receipt_id": f"CVS-{k}", "channel": "コンビニ", "amount": 10_000, "paid_on": "2024-07-10",
                   "payment_number": n} for k, n in enumerate(numbers)]
         data = build_file(lines)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         out = intake_payment_file(RECEIPTS, data, store=store, actor=ACTOR, key="bench", received_on=date(2024, 7, 20))
-        apply_s = time.perf_counter() - t
+        apply_s, apply_cpu = time.perf_counter() - t, time.process_time() - cpu
         assert out["applied"] == len(lines), out
     with embedded_aws():
         store = DynamoCollectionStore()
@@ -72,15 +72,18 @@ def main() -> None:
         assert parsed is not None
         plan, _, _ = _plan(store, parsed.payments, parsed.failures, "bench")  # built, not timed
         chunks = _chunks(plan)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         for writes, queued in chunks:
             store.apply(writes, queued, actor=ACTOR, chain="bench")
-        write_s = time.perf_counter() - t
+        write_s, write_cpu = time.perf_counter() - t, time.process_time() - cpu
     n = len(lines)
     print(f"households: {args.households:,}  lines: {n:,}  (city set-up {setup:.1f} s)")
     print(f"apply the file (validate, read, match, write, mark): {apply_s:.1f} s  ({n / apply_s:,.0f} lines/s)")
     print(f"write its records only (same store call, same chunks): {write_s:.1f} s  ({n / write_s:,.0f} lines/s)")
     print(f"ratio apply / write: {apply_s / write_s:.2f}  goal ≤ 2: {'met' if apply_s <= 2 * write_s else 'NOT met'}")
+    # CPU: the whole embedded AWS runs in this process, so CPU time is the work itself, whatever the load
+    print(f"CPU: apply {apply_cpu:.1f} s, write only {write_cpu:.1f} s, ratio {apply_cpu / write_cpu:.2f}  "
+          f"goal ≤ 2: {'met' if apply_cpu <= 2 * write_cpu else 'NOT met'}")
 
 
 if __name__ == "__main__":

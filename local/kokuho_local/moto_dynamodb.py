@@ -59,6 +59,14 @@
    stream, `Expected`/`AttributeUpdates`, or any other expression goes to moto unchanged, which raises
    its own error. The condition is moto's (its parser, its evaluation, its ALL_OLD item on failure).
    tests/integration/test_moto_patches.py compares items and errors with plain moto's.
+10. Scan pages. moto's Table.scan sorts the whole table (DynamoType comparisons) for every page and then
+    compares each item before the page's ExclusiveStartKey with it, so a full scan in 1 MB pages cost
+    pages × table size: the access history's verify and digest steps (three full scans of the access
+    log) grew with the square of the log. Here a table scan (no index) on string keys hands moto the
+    table's items lazily in moto's own order, from the start key on (the partitions' keys sorted by
+    plain string, the start partition cut by bisection); moto then applies its own start-key skip,
+    segments, limits, size limit, filters and projection, so answers are unchanged
+    (tests/integration/test_moto_scan_pages.py compares them with plain moto's, page by page).
 """
 
 from __future__ import annotations
@@ -96,6 +104,10 @@ PATCHES: dict[str, str] = {
         "moto's query walks and sorts the whole table; narrowed to the partition / the index value's items, "
         "an index partition's page by bisection (6: tests/unit/platform/test_moto_dynamodb.py); "
         + _GUARD + "test_a_query_never_walks_the_whole_table",
+    "moto.dynamodb.models.table.Table.scan":
+        "moto sorts the whole table and walks every item before the start key for each page of a scan "
+        "(a full scan cost pages × table size); handed the items from the start key on, lazily, in moto's "
+        "order; " + _GUARD + "test_a_scan_page_never_walks_the_items_before_it",
     "moto.dynamodb.models.table.Table.put_item":
         "keeps the index value → items map of the query patch current on every put; "
         + _GUARD + "test_an_index_query_sees_puts_updates_and_deletes",
@@ -285,6 +297,40 @@ def _candidates(table: Any, hash_key: Any, index_name: str | None,
     indexed = _attribute_index(table, name).get(_index_key(value), {})
     return [item for item in indexed.values()
             if _current(table, item) and all(_same(item.attrs.get(n), v) for n, v in hash_key_conditions)]
+
+
+def _scan_start(table: Any, start: Any) -> tuple[str, str | None] | None:
+    """The ExclusiveStartKey of a table scan as (hash, range) strings; None: no start key. Raises
+    ValueError when the key is not one this order can place (then moto scans as it does)."""
+    if start is None:
+        return None
+    if not isinstance(start, dict):
+        raise ValueError(start)
+    hash_value = start.get(table.hash_key_attr)
+    range_value = start.get(table.range_key_attr) if table.range_key_attr else None
+    if not isinstance(hash_value, dict) or set(hash_value) != {"S"} or (
+            table.range_key_attr and (not isinstance(range_value, dict) or set(range_value) != {"S"})):
+        raise ValueError(start)
+    return str(hash_value["S"]), None if range_value is None else str(range_value["S"])
+
+
+def _scan_items(table: Any, start: tuple[str, str | None] | None) -> Iterator[Any]:
+    """The table's items in moto's scan order ((hash, range) by value; strings here), from the start key on
+    (the start item itself included: moto skips it), produced as moto's loop asks for them."""
+    partitions = sorted((h for h in table.items if h.value is not None), key=attrgetter("value"))
+    values = [h.value for h in partitions]
+    first = 0 if start is None else bisect_left(values, start[0])
+    for hash_key in partitions[first:]:
+        bucket = table.items.get(hash_key)  # .get: never grow the defaultdict
+        if bucket is None:
+            continue
+        if not table.range_key_attr:
+            yield bucket
+            continue
+        items = sorted(bucket.values(), key=_RANGE_VALUE)
+        if start is not None and hash_key.value == start[0]:
+            items = items[bisect_left([i.range_key.value for i in items], start[1]):]
+        yield from items
 
 
 # Index partition-key attribute → value → items, per table, built on the first index query and kept up
@@ -574,6 +620,25 @@ def patched_dynamodb() -> Iterator[None]:
             finally:
                 del self.all_items
 
+    original_scan = Table.scan
+    scan_signature = inspect.signature(original_scan)
+
+    def scan(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with DDB_LOCK:
+            bound = scan_signature.bind(self, *args, **kwargs).arguments
+            if bound.get("index_name") or self.hash_key_type != "S" or (
+                    self.range_key_attr and self.range_key_type != "S"):
+                return original_scan(self, *args, **kwargs)
+            try:
+                start = _scan_start(self, bound.get("exclusive_start_key"))
+            except ValueError:
+                return original_scan(self, *args, **kwargs)
+            self.all_items = lambda: _scan_items(self, start)  # instance attribute: for this call only
+            try:
+                return original_scan(self, *args, **kwargs)
+            finally:
+                del self.all_items
+
     original_put = Table.put_item
     original_update = ddb_models.DynamoDBBackend.update_item
 
@@ -716,6 +781,7 @@ def patched_dynamodb() -> Iterator[None]:
     core_responses.method_names_from_class = method_names_from_class  # type: ignore[assignment]
     JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]
+    Table.scan = scan  # type: ignore[method-assign]
     Table.put_item = put_item  # type: ignore[method-assign]
     ddb_models.DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
@@ -730,6 +796,7 @@ def patched_dynamodb() -> Iterator[None]:
         core_responses.method_names_from_class = original_method_names  # type: ignore[assignment]
         JSONSerializer._serialize_type_structure = original_structure  # type: ignore[method-assign]
         Table.query = original_query  # type: ignore[method-assign]
+        Table.scan = original_scan  # type: ignore[method-assign]
         Table.put_item = original_put  # type: ignore[method-assign]
         ddb_models.DynamoDBBackend.update_item = original_update  # type: ignore[method-assign]
         _INDEXES.clear()
