@@ -129,7 +129,7 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     # PutItem and DeleteItem, never UpdateItem)
     "kokuho-linkage-retention-purge": {"linkage": "write", "linkage_records": "write", "access_log": "purge",
                                        "requests": "read", "qualification": "write", "receipts": "write",
-                                       "collection": "write", "assessment": "write"},
+                                       "collection": "write", "assessment": "write", "health": "write"},
     # its reads' trail; the households' 高額療養費 months read for the 高額該当 file (receipts)
     "kokuho-linkage-federation-export": {"qualification": "read", "receipts": "read", "access_log": "append"},
     "kokuho-linkage-federation-intake": {"federation": "write", "access_log": "append"},  # its records' trail

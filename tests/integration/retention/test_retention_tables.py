@@ -81,6 +81,10 @@ def test_a_past_person_goes_and_their_access_records_leave_a_verifiable_chain(
     _month("P2", "2023-01")
     _paid_ledger_and_its_assessment(aws, "H2", "P2", 2020)  # paid on 10 July 2020: due 11 July 2022
     _paid_ledger_and_its_assessment(aws, "H2", "P2", 2040)  # paid "on 10 July 2040": not yet due in 2034
+    ddb = aws.client("dynamodb")
+    for logical, person, sk in (("health", "P1", "VOUCHER#2019"), ("health", "P1", "OPTOUT#MEDICAL_COST_NOTICE"),
+                                ("linkage", "P1", "CODE"), ("health", "P2", "VOUCHER#2019")):
+        ddb.put_item(TableName=aws.table_name(logical), Item={"pk": {"S": f"PERSON#{person}"}, "sk": {"S": sk}})
     for _ in range(2):
         record_access(CLERK, ["P1"], "qualification", "read")
     record_access(CLERK, ["P2"], "qualification", "read")
@@ -96,6 +100,10 @@ def test_a_past_person_goes_and_their_access_records_leave_a_verifiable_chain(
 
     first = _run(later, dry_run=False, aws=aws)
     assert PersonModel.count(person_pk("P1")) == 0 and HouseholdModel.count(household_pk("H1")) == 0
+    # what other areas kept under P1's key went with them (受診券, opt-out, 符号); P2's stays
+    left = {(t, i["pk"]["S"], i["sk"]["S"]) for t in ("health", "linkage")
+            for i in ddb.scan(TableName=aws.table_name(t))["Items"]}
+    assert left == {("health", "PERSON#P2", "VOUCHER#2019")}
     assert PersonModel.count(person_pk("P2")) == 1 and PersonMonthModel.count(person_pk("P2")) == 0
     # the 2020 ledger went with its year's assessment version and case; 2040's stays
     assert _assessment_keys(aws) == {("ASSESS#H2#FY#2040", "V#0001"), ("HHCASE#H2", "FY#2040")}

@@ -147,11 +147,16 @@ class DynamoRetentionTables:
         return bool(household) and _exists("receipts", f"HH#{household}", "BCLAIM#")
 
     def _person_keys(self, person: str) -> tuple[Key, ...]:
-        """Every item of the person in the information file, and the resident code's pointer to them."""
+        """Every item of the person in the information file and the resident code's pointer to them, and what
+        other areas keep under the person's key: the 保健事業 items (受診券, 医療費通知 opt-out) and the 符号 of
+        the information linkage. The profile last: a run stopped midway finds the person again."""
         items = list(_query("qualification", f"PERSON#{person}"))
         codes = sorted({str(i["resident_code"]) for i in items if i.get("sk") == "PROFILE" and i.get("resident_code")})
-        return (*(("qualification", f"RESIDENT#{c}", "PERSON") for c in codes),
-                *(("qualification", str(i["pk"]), str(i["sk"])) for i in items))
+        others = [(logical, str(i["pk"]), str(i["sk"])) for logical in ("health", "linkage")
+                  for i in _query(logical, f"PERSON#{person}")]
+        return (*(("qualification", f"RESIDENT#{c}", "PERSON") for c in codes), *others,
+                *sorted((("qualification", str(i["pk"]), str(i["sk"])) for i in items),
+                        key=lambda k: k[2] == "PROFILE"))
 
     def orphan_households(self) -> Iterator[Candidate]:
         for item in _scan("qualification", FilterExpression="sk = :p AND begins_with(pk, :h)",
