@@ -152,3 +152,30 @@ def test_the_batchs_read_record_says_whether_it_is_the_first_of_its_chain(store:
     read = AccessEntry(ACTOR, ["H1", "H2"], "賦課用世帯情報", "read", "run-1#b7")
     assert [s.record_access(read), s.record_access(read)] == [True, False]
     assert s.record_access(replace(read, chain="run-1#b8")) is True
+
+
+def test_the_annual_charge_joins_a_ledger_the_pension_run_opened_for_kari_choshu() -> None:
+    # DynamoDB only: 特別徴収's 仮徴収 opens a household's ledger at version 0 before the 本算定
+    # (kokuho.collection.pension_run, PensionWrite.create_annual). The 本算定's first charge then joins it —
+    # its pension state kept — instead of failing the batch on "no ledger may exist before it".
+    from kokuho.assessment.household_cases import put_household_case
+    from kokuho.collection.ports import PensionWrite
+    from kokuho.records.assessment_store import DynamoAssessmentStore
+    from kokuho.records.collection import DynamoCollectionStore
+    from kokuho_local.embedded import embedded_aws
+
+    with embedded_aws():
+        s = DynamoAssessmentStore()
+        put_household_case("H1", case(3_000_000), changed_at=datetime.now(UTC))
+        ledgers = DynamoCollectionStore()
+        ledgers.set_pension([PensionWrite(("H1", FY), "P1", {"kari": [5000, 5000]}, None, None,
+                                          create_annual=30_000)], actor=ACTOR, chain="pension-test")
+        first = chunk(s, 3_000_000)
+        for _ in range(2):  # the batch reads again after a conflict and commits again
+            try:
+                s.commit(first)
+                break
+            except WriteConflict:
+                first = chunk(s, 3_000_000)
+        [ledger] = ledgers.ledgers([("H1", FY)]).values()
+        assert ledger.charge.version == 1 and s.latest_pointers(["H1"], FY)["H1"].version == 1

@@ -39,7 +39,7 @@ from kokuho.records.assessments import (
     put_work_list,
 )
 from kokuho.records.base import transaction_or
-from kokuho.records.collection import add_charge
+from kokuho.records.collection import add_charge, existing_ledgers
 
 
 def _run_record(run: RunModel) -> RunRecord:
@@ -68,13 +68,15 @@ def _version_item(new: NewVersion, chunk: ChunkWrite) -> AssessmentVersionModel:
         })
 
 
-def _add_charge(tx: TransactWrite, new: NewVersion) -> None:
-    """The ledger (調定) follows the version in its transaction: billed from this version on."""
+def _add_charge(tx: TransactWrite, new: NewVersion, opened: set[tuple[str, int]]) -> None:
+    """The ledger (調定) follows the version in its transaction: billed from this version on. A first
+    charge (決定通知) creates the ledger, unless `opened` says the pension run opened it already (仮徴収)."""
     if new.notice_kind is None:
         return  # 仮 (provisional rates): stored and shown, no notice and no charge until the rates are confirmed
     add_charge(tx, charge_from_version(new.household_id, new.fiscal_year, version=new.version, payer_id=new.payer_id,
                                        annual=int(new.result["annual"]), installments=new.installments),
-               decreased=new.difference < 0, first=new.notice_kind == "決定通知")
+               decreased=new.difference < 0,
+               first=new.notice_kind == "決定通知" and (new.household_id, new.fiscal_year) not in opened)
 
 
 def _put_docs(items: Sequence[AssessmentVersionModel], run_id: str, batch_id: str) -> str:
@@ -98,6 +100,12 @@ def _write_versions(items: Sequence[AssessmentVersionModel]) -> None:
 
 class DynamoAssessmentStore:
     """AssessmentStore on the assessment table, the work bucket and the access-record table."""
+
+    def __init__(self) -> None:
+        # ledgers found open when a first charge expected none (the pension run's 仮徴収 opens one before
+        # the 本算定): their charge is then an update that keeps the pension state. Learnt from a failed
+        # commit, so a batch reads no ledger on its way (ledgers are not deleted while a year is assessed).
+        self._opened: set[tuple[str, int]] = set()
 
     # -- runs
 
@@ -193,10 +201,21 @@ class DynamoAssessmentStore:
         # the versions' content first (its own item, outside the transaction: one write unit a KB), then the
         # transaction that commits them (pointers, ledger, marks, access record), then their items
         docs_key = _put_docs(items, chunk.run_id, chunk.batch_id) if items else None
+        try:
+            self._commit(chunk, marks, docs_key)
+        except WriteConflict:
+            firsts = [(n.household_id, n.fiscal_year) for n in chunk.versions
+                      if n.notice_kind == "決定通知" and (n.household_id, n.fiscal_year) not in self._opened]
+            if firsts:
+                self._opened.update(existing_ledgers(firsts))
+            raise
+        _write_versions(items)
+
+    def _commit(self, chunk: ChunkWrite, marks: dict[str, ChangeMark], docs_key: str | None) -> None:
         with transaction_or(WriteConflict) as tx:
             pointers = {}
             for new in chunk.versions:
-                _add_charge(tx, new)
+                _add_charge(tx, new, self._opened)
                 pointers[new.household_id] = Pointer(new.version, new.content_hash, chunk.run_id,
                                                      (new.difference, new.refund))
             for h, mark in marks.items():
@@ -206,7 +225,6 @@ class DynamoAssessmentStore:
                 a = chunk.access
                 record_access(a.actor, a.subject_ids, a.category, a.operation, chain=a.chain, transaction=tx,
                               indexed_by_chain=a.indexed_by_chain)
-        _write_versions(items)
 
     def complete_versions(self, marks: Mapping[str, ChangeMark], fiscal_year: int) -> int:
         # the pointers read whose version item is not there: written from their VDOCS item

@@ -222,9 +222,11 @@ def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool, first: boo
     replaced when the version is newer (payments and disbursements untouched). `decreased`: the version
     lowered the premium, so the ledger may now hold an overpayment (marked for the overpayment run).
 
-    `first`: the household's first decided version of the year (its 決定通知) — no charge, so no ledger,
-    can exist before it (a ledger is only ever created here): the same item is put, on the condition that
-    there is none (an update's expression costs the embedded AWS ~30 times a put: most of an annual run)."""
+    `first`: the household's first decided version of the year (its 決定通知) and no ledger known open — the
+    item is put, on the condition that there is none (an update's expression costs the embedded AWS ~30
+    times a put: most of an annual run). The pension run's 仮徴収 may have opened the ledger at version 0
+    before the 本算定: the put then fails, the assessment's adapter learns it (`existing_ledgers`) and
+    charges it by this update, which keeps the pension state."""
     pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
     if first and not decreased:
         tx.save(LedgerModel(
@@ -245,6 +247,15 @@ def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool, first: boo
                     LedgerModel.gsi2sk.set(f"{charge.household_id}#{charge.fiscal_year}")]
     tx.update(LedgerModel(pk, sk), actions=actions,
               condition=LedgerModel.pk.does_not_exist() | (LedgerModel.version < charge.version))
+
+
+def existing_ledgers(keys: Iterable[LedgerKey]) -> set[LedgerKey]:
+    """Which of these ledgers exist (a keys-only batch read)."""
+    wanted = {LedgerModel.key(*k): k for k in keys}
+    if not wanted:
+        return set()
+    found = LedgerModel.batch_get(list(wanted), attributes_to_get=["pk", "sk"])
+    return {wanted[(i.pk, i.sk)] for i in found}
 
 
 def _json(doc: dict[str, Any]) -> str:
