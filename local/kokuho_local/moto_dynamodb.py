@@ -67,6 +67,11 @@
     plain string, the start partition cut by bisection); moto then applies its own start-key skip,
     segments, limits, size limit, filters and projection, so answers are unchanged
     (tests/integration/test_moto_scan_pages.py compares them with plain moto's, page by page).
+11. Items kept forever. moto lists every model instance it ever makes (`BaseModel.__new__` appends it to
+    its class's `instances_tracked`, for the moto server's dashboard), so every DynamoDB item ever built
+    stays in memory: the item a put replaced, and the copies moto makes of every item a scan or query
+    returns, an update reads, a transaction checks. The demo's peak memory was mostly those. An item is
+    made untracked here (the embedded AWS serves no dashboard); every other model is tracked as moto does.
 """
 
 from __future__ import annotations
@@ -108,6 +113,10 @@ PATCHES: dict[str, str] = {
         "moto sorts the whole table and walks every item before the start key for each page of a scan "
         "(a full scan cost pages × table size); handed the items from the start key on, lazily, in moto's "
         "order; " + _GUARD + "test_a_scan_page_never_walks_the_items_before_it",
+    "moto.core.common_models.BaseModel.__new__":
+        "moto keeps every model instance it makes (for its dashboard), so every DynamoDB item ever built — "
+        "replaced ones, the copies of every item a read returns — stays in memory; items are not kept (11); "
+        + _GUARD + "test_a_dynamodb_item_is_freed_once_nothing_holds_it",
     "moto.dynamodb.models.table.Table.put_item":
         "keeps the index value → items map of the query patch current on every put; "
         + _GUARD + "test_an_index_query_sees_puts_updates_and_deletes",
@@ -717,6 +726,15 @@ def patched_dynamodb() -> Iterator[None]:
             raise ItemSizeTooLarge
         self.attrs = built
 
+    from moto.core.common_models import BaseModel
+
+    original_new = BaseModel.__dict__["__new__"]  # a staticmethod, put back as it was
+
+    def untracked_new(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        if cls is Item:
+            return object.__new__(cls)
+        return original_new.__func__(cls, *args, **kwargs)
+
     original_method_names = core_responses.method_names_from_class
     dynamo_methods: list[str] = []
 
@@ -776,6 +794,7 @@ def patched_dynamodb() -> Iterator[None]:
 
     core_responses.BaseResponse.parse_parameters = parse_parameters  # type: ignore[method-assign]
     Item.__init__ = item_init  # type: ignore[method-assign]
+    BaseModel.__new__ = staticmethod(untracked_new)  # type: ignore[assignment,method-assign]
     for module in (comparisons, ddb_responses, ddb_models):
         module.create_condition_expression_parser = create_condition_expression_parser  # type: ignore[attr-defined]
     core_responses.method_names_from_class = method_names_from_class  # type: ignore[assignment]
@@ -791,6 +810,7 @@ def patched_dynamodb() -> Iterator[None]:
     finally:
         core_responses.BaseResponse.parse_parameters = original_parse  # type: ignore[method-assign]
         Item.__init__ = original_item_init  # type: ignore[method-assign]
+        BaseModel.__new__ = original_new  # type: ignore[method-assign]
         for module in (comparisons, ddb_responses, ddb_models):
             module.create_condition_expression_parser = original_parser  # type: ignore[attr-defined]
         core_responses.method_names_from_class = original_method_names  # type: ignore[assignment]
