@@ -14,7 +14,8 @@ days are `YYYY/MM/DD`, the partition format of both tables). In the body, `${tab
 table's physical name and `${sessions:LOGICAL}` / `${writer_sessions:LOGICAL}` a regular expression matching
 the role sessions of the catalog's functions using that table (as the detections do:
 kokuho.trail.detections.catalog_function_names), `${data_roles:LOGICAL}` / `${writer_data_roles:LOGICAL}` one
-matching the names of those functions' data-access roles (kokuho.access.data_role),
+matching the names of those functions' data-access roles (kokuho.access.data_role); `purger_…` the same of the
+function granted "purge" on the table (the retention run on the access log),
 and `${threshold:NAME}` the named detection threshold
 (`-- detection: ID` in the header), so no query holds a second copy of a name or a number.
 """
@@ -131,7 +132,8 @@ def glue_type(athena_type: str) -> str:
 
 
 _PLACEHOLDER = re.compile(
-    r"\$\{(table|sessions|writer_sessions|data_roles|writer_data_roles|threshold):([a-z_-]+)\}")
+    r"\$\{(table|sessions|writer_sessions|purger_sessions|data_roles|writer_data_roles|purger_data_roles|threshold)"
+    r":([a-z_-]+)\}")
 
 
 def _sessions_regex(table: str, access: str | None) -> str:
@@ -167,9 +169,11 @@ def render(sql: str, thresholds: Mapping[str, int] | None = None, source: str = 
             if arg not in thresholds:
                 raise QueryError(f"{source}: threshold {arg!r} is not one of the detection's")
             return str(int(thresholds[arg]))
-        if kind in ("data_roles", "writer_data_roles"):
-            return _data_roles_regex(arg, "write" if kind == "writer_data_roles" else None)
-        return _sessions_regex(arg, "write" if kind == "writer_sessions" else None)
+        # writer_*: the functions granted write (the retention's purge writes too); purger_*: the one granted purge
+        access = "write" if kind.startswith("writer_") else "purge" if kind.startswith("purger_") else None
+        if kind in ("data_roles", "writer_data_roles", "purger_data_roles"):
+            return _data_roles_regex(arg, access)
+        return _sessions_regex(arg, access)
 
     return _PLACEHOLDER.sub(one, sql)
 
