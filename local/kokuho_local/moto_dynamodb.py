@@ -72,6 +72,11 @@
     stays in memory: the item a put replaced, and the copies moto makes of every item a scan or query
     returns, an update reads, a transaction checks. The demo's peak memory was mostly those. An item is
     made untracked here (the embedded AWS serves no dashboard); every other model is tracked as moto does.
+12. Update expression parse. moto parses every update expression again at each use — in a transaction
+   twice (the request handler, to find the names used, then the backend) — though the intake's and the
+   runs' updates repeat a few expressions. The syntax tree is made once per expression: moto's handler
+   only reads it (find_clauses) and its validator deep-copies it before changing anything. An invalid
+   expression is never kept (it raises at each use, as in moto).
 """
 
 from __future__ import annotations
@@ -144,6 +149,10 @@ PATCHES: dict[str, str] = {
         "of a transaction) to turn JSON into what json.loads already gives — only blobs and timestamps "
         "differ; a data-plane request with no binary value is read as its JSON; "
         + _GUARD + "test_a_request_in_wire_form_skips_the_model_parser_and_is_read_alike",
+    "moto.dynamodb.parsing.expressions.UpdateExpressionParser.make":
+        "moto parses every update expression again at each use (twice an update in a transaction: its "
+        "handler, then its backend); the syntax tree is made once per expression (read only, or deep-copied "
+        "by moto's validator before it changes it); " + _GUARD + "test_an_update_expression_is_parsed_once",
     "moto.core.responses.method_names_from_class":
         "moto lists the handler class's methods (inspect.getmembers) on every request; the DynamoDB "
         "handler's list is made once; " + _OWN_GUARD + "test_the_handler_methods_are_listed_once",
@@ -782,6 +791,24 @@ def patched_dynamodb() -> Iterator[None]:
         key = (expr, repr(names or {}), repr(values or {}))
         return CachedParser(key, expr, names, values)
 
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    original_make = UpdateExpressionParser.__dict__["make"]  # the classmethod itself: put back as it was
+    made: dict[str, Any] = {}
+
+    def make(cls: Any, expression_str: Any) -> Any:
+        if cls is not UpdateExpressionParser or not isinstance(expression_str, str):
+            return original_make.__func__(cls, expression_str)
+        with DDB_LOCK:
+            hit = made.get(expression_str)
+        if hit is None:
+            hit = original_make.__func__(cls, expression_str)  # an invalid expression raises here, every time
+            with DDB_LOCK:
+                if len(made) >= 4096:  # a bound, as for conditions
+                    made.clear()
+                made[expression_str] = hit
+        return hit
+
     original_parse = core_responses.BaseResponse.parse_parameters
 
     def parse_parameters(self: Any, request: Any) -> None:
@@ -793,6 +820,7 @@ def patched_dynamodb() -> Iterator[None]:
         original_parse(self, request)
 
     core_responses.BaseResponse.parse_parameters = parse_parameters  # type: ignore[method-assign]
+    UpdateExpressionParser.make = classmethod(make)  # type: ignore[method-assign, assignment]
     Item.__init__ = item_init  # type: ignore[method-assign]
     BaseModel.__new__ = staticmethod(untracked_new)  # type: ignore[assignment,method-assign]
     for module in (comparisons, ddb_responses, ddb_models):
@@ -809,6 +837,7 @@ def patched_dynamodb() -> Iterator[None]:
         yield
     finally:
         core_responses.BaseResponse.parse_parameters = original_parse  # type: ignore[method-assign]
+        UpdateExpressionParser.make = original_make  # type: ignore[method-assign]
         Item.__init__ = original_item_init  # type: ignore[method-assign]
         BaseModel.__new__ = original_new  # type: ignore[method-assign]
         for module in (comparisons, ddb_responses, ddb_models):

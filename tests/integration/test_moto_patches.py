@@ -312,6 +312,34 @@ def test_a_plain_set_update_skips_the_validators_and_ends_as_moto_ends_it(monkey
     assert plain >= 8 and patched == 0
 
 
+def test_an_update_expression_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    parsed = _counting(monkeypatch, UpdateExpressionParser, "parse")
+    outcomes: list[list[Any]] = []
+
+    def updates(ddb: Any) -> int:
+        parsed[0] = 0
+        seen: list[Any] = []
+        for n in range(3):  # the same expression, alone and in transactions, as the runs' updates repeat it
+            request = {"TableName": TABLE, "Key": {"pk": {"S": "P1"}, "sk": {"S": "01"}},
+                       "UpdateExpression": "SET #n = #n + :one, #l = list_append(if_not_exists(#l, :e), :x)",
+                       "ExpressionAttributeNames": {"#n": "n", "#l": "l"},
+                       "ExpressionAttributeValues": {":one": {"N": "1"}, ":e": {"L": []}, ":x": {"L": [{"N": str(n)}]}}}
+            ddb.update_item(**request)
+            ddb.transact_write_items(TransactItems=[{"Update": request}])
+        with pytest.raises(ddb.exceptions.ClientError):  # an invalid one is refused at every use
+            ddb.update_item(TableName=TABLE, Key={"pk": {"S": "P1"}, "sk": {"S": "01"}}, UpdateExpression="SET = :x",
+                            ExpressionAttributeValues={":x": {"N": "1"}})
+        seen.append(ddb.get_item(TableName=TABLE, Key={"pk": {"S": "P1"}, "sk": {"S": "01"}})["Item"])
+        outcomes.append(seen)
+        return parsed[0]
+
+    plain, patched = _both(updates)
+    assert outcomes[0] == outcomes[1] and outcomes[0][0]["n"] == {"N": "7"} and len(outcomes[0][0]["l"]["L"]) == 6
+    assert plain >= 9 and patched == 2  # the valid expression once, the invalid one at its use
+
+
 def test_every_dynamodb_request_runs_under_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
     held: list[bool] = []
 
