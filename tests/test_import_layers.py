@@ -314,6 +314,8 @@ BACKWARDS = {
 KNOWN_BACKWARDS = {
     ("kokuho.platform.observability", "kokuho.identity.redaction"):
         "every logger carries the My Number redaction filter (a pure module, no AWS)",
+    ("kokuho.platform.exchange", "kokuho.identity.mynumber"):
+        "a delivered file named with a My Number is never taken: the one scan, where every intake lists (pure)",
 }
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from kokuho.intake.apply import KINDS, actor_for, intake_file
-from kokuho.platform.exchange import list_delivered, move_out
+from kokuho.platform.exchange import list_delivered, move_out, read_delivered
 
 INCOMING = "city-incoming/"
 PROCESSED = "processed/city/"
@@ -37,7 +37,7 @@ def intake_object(s3: Any, bucket: str, key: str, *, run_id: str, today: date,
                   out_of_time: Callable[[], bool] = lambda: False) -> dict[str, Any]:
     """Take one file; `partial` leaves it where it is for the next invocation (the state machine loops)."""
     kind = kind_of(key)
-    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    data = read_delivered(s3, bucket, key)
     out = intake_file(kind, data, actor=actor_for(kind, run_id), source_key=key, today=today,
                       out_of_time=out_of_time)
     if out["status"] == "partial":

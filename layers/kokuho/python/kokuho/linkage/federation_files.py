@@ -9,7 +9,7 @@ from typing import Any
 
 from kokuho.linkage.federation_apply import Outcome
 from kokuho.linkage.federation_codec import content_hash
-from kokuho.platform.exchange import list_delivered, move_out
+from kokuho.platform.exchange import list_delivered, move_out, read_delivered
 
 INCOMING, PROCESSED, REJECTED, OUTGOING = "incoming/", "processed/", "rejected/", "outgoing/"
 
@@ -21,7 +21,7 @@ def list_incoming(s3: Any, bucket: str) -> list[str]:
 def intake_object(s3: Any, bucket: str, key: str, apply: Callable[[bytes, str], Outcome]) -> dict[str, Any]:
     """Apply (`apply`: kokuho.linkage.federation_apply) or reject one incoming file and move it out of
     incoming/ (kept for review if rejected)."""
-    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    data = read_delivered(s3, bucket, key)
     out = apply(data, key)
     if out.status == "rejected":
         reason = {"key": key, "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"),

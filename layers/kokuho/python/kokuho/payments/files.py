@@ -10,7 +10,7 @@ from typing import Any
 
 from kokuho.collection.payment_files import KINDS
 from kokuho.payments.service import take_payment_file
-from kokuho.platform.exchange import list_delivered, move_out
+from kokuho.platform.exchange import list_delivered, move_out, read_delivered
 
 INCOMING = "payments/incoming/"
 PROCESSED = "processed/payments/"
@@ -30,7 +30,7 @@ def list_payment_files(s3: Any, bucket: str) -> list[dict[str, str]]:
 
 def take_object(s3: Any, bucket: str, key: str, kind: str, *, run_id: str, received_on: date) -> dict[str, Any]:
     """Take in one delivered file and move it out of the incoming folder (a refused one with its reasons)."""
-    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    data = read_delivered(s3, bucket, key)
     out = take_payment_file(kind, data, key=key, run_id=run_id, received_on=received_on)
     if not key.startswith(INCOMING):
         return out  # a file handed over from elsewhere is only read

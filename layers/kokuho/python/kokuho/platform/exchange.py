@@ -1,19 +1,98 @@
 """Files delivered to the exchange bucket: each intake lists its incoming folder, takes a file whole, and
 moves it out — to its processed folder, or to its rejected folder with the reasons beside it (kept for
-review). One rule for the federation, city, payment and receipt files; the folders are each intake's."""
+review). One rule for the federation, city, payment, receipt and attendance files; the folders are each
+intake's.
+
+A file whose NAME holds a My Number (in any shape: full-width, hyphenated, spaced, inside a longer name) is
+never taken — listed or named directly: its name would otherwise stand in the run's answer, its errors, its
+log lines, its "applied once" record and the folder it is moved to. It is refused by a reference that does
+not derive from the name alone (`file_ref`), with a log line and the metric `DeliveredFileNamesRefused`
+(namespace kokuho) to alarm on, and left where it was delivered: the intakes' listing functions only read
+the bucket, and moving it would copy the name into another key. The security team removes it (README,
+"Exchange bucket"); until then every run refuses it again, the same way, writing nothing."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from typing import Any
 
+from kokuho.identity.mynumber import contains_my_number
+from kokuho.platform.observability import get_logger
+
+METRIC_NAMESPACE = "kokuho"
+REFUSED_NAME_METRIC = "DeliveredFileNamesRefused"
+logger = get_logger("exchange")
+
+
+class FileNameHoldsMyNumber(ValueError):
+    """A delivered file named with a My Number: the message names it only by its reference."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"a delivered file whose name holds a My Number ({ref}) is never taken; "
+                         "the security team removes it")
+        self.ref = ref
+
+
+def name_holds_my_number(key: str) -> bool:
+    return contains_my_number(key)
+
+
+def file_ref(key: str, etag: str) -> str:
+    """The reference of a refused file in answers and logs: sha256 over the object's ETag and its key. Not of
+    the key alone — a name built around a 12-digit number is found again from its plain hash in hours — and
+    base64url, not hex, so the reference itself holds no run of twelve digits."""
+    digest = hashlib.sha256(f"{etag.strip(chr(34))}\n{key}".encode()).digest()
+    return "sha256:" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _refused(prefix: str, refs: list[str]) -> None:
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    logger.error("refused: a delivered file whose name holds a My Number (left in place for the security team)",
+                 extra={"prefix": prefix, "files": len(refs), "refs": refs})
+    with single_metric(name=REFUSED_NAME_METRIC, unit=MetricUnit.Count, value=len(refs),
+                       namespace=METRIC_NAMESPACE, default_dimensions={"prefix": prefix}):
+        pass
+
 
 def list_delivered(s3: Any, bucket: str, prefix: str) -> list[str]:
-    """The keys of the files waiting under `prefix` (folder markers left out), in key order."""
+    """The keys of the files waiting under `prefix` (folder markers left out), in key order — never a key whose
+    name holds a My Number (refused: logged and counted by reference, left in place)."""
     keys: list[str] = []
+    refused: list[str] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        keys += [o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/")]
+        for o in page.get("Contents", []):
+            key = o["Key"]
+            if name_holds_my_number(key):
+                refused.append(file_ref(key, str(o.get("ETag", ""))))
+            elif not key.endswith("/"):
+                keys.append(key)
+    if refused:
+        _refused(prefix, sorted(refused))
     return sorted(keys)
+
+
+def read_delivered(s3: Any, bucket: str, key: str) -> bytes:
+    """The bytes of one delivered file — refused (FileNameHoldsMyNumber, before anything is read or written) if
+    its name holds a My Number: a key named directly to an intake is checked as a listed one is."""
+    if name_holds_my_number(key):
+        etag = str(s3.head_object(Bucket=bucket, Key=key).get("ETag", ""))
+        ref = file_ref(key, etag)
+        _refused(_folder(key), [ref])
+        raise FileNameHoldsMyNumber(ref)
+    return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def _folder(key: str) -> str:
+    """The folders of a refused key up to the first one holding a digit (the intake's, never the name)."""
+    parts = []
+    for part in key.split("/")[:-1]:
+        if any(c.isdigit() for c in part) or contains_my_number(part):
+            break
+        parts.append(part)
+    return "/".join(parts) + "/" if parts else ""
 
 
 def move_out(s3: Any, bucket: str, key: str, incoming: str, to: str, reason: dict[str, Any] | None = None, *,
@@ -21,6 +100,8 @@ def move_out(s3: Any, bucket: str, key: str, incoming: str, to: str, reason: dic
     """Move a taken file from its `incoming` folder to the folder `to` under the same name, and answer its new
     key. A refused file's `reason` is written first, beside it as `<name><suffix>` (JSON): a file is never in
     its rejected folder without why."""
+    if name_holds_my_number(key):  # a taken file was read through read_delivered: this is a wiring fault
+        raise FileNameHoldsMyNumber(file_ref(key, ""))
     target = f"{to}{key.removeprefix(incoming)}"
     if reason is not None:
         s3.put_object(Bucket=bucket, Key=f"{target}{suffix}", ContentType="application/json",

@@ -27,7 +27,7 @@ from kokuho.health.attendance import take_attendance_file
 from kokuho.health.ports import HealthStore, Voucher, WriteConflict
 from kokuho.health.rates import checkup_rates
 from kokuho.health.vouchers import VoucherTermsError, draft, fiscal_year_of, in_checkup_ages, terms_of
-from kokuho.platform.exchange import list_delivered, move_out
+from kokuho.platform.exchange import list_delivered, move_out, read_delivered
 from kokuho.platform.observability import get_logger
 from kokuho.programmes import wiring
 from kokuho.requests.suspension import declare_use
@@ -143,7 +143,7 @@ def after_commit(change: Any, today: date, actor: Any) -> None:
 def take_attendance_object(s3: Any, bucket: str, key: str, *, run_id: str) -> dict[str, Any]:
     declare_use(USE)
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
-    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    data = read_delivered(s3, bucket, key)
     out = take_attendance_file(wiring.health_store(), data, key=key, actor=actor, chain=f"ATTENDANCE#{run_id}",
                                received_on=today_jst())
     if out["accepted"] and not out.get("duplicate"):

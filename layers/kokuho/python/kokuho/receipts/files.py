@@ -11,7 +11,7 @@ from typing import Any
 from kokuho.access.records import Actor
 from kokuho.benefits.receipt_intake import intake_receipt_file
 from kokuho.dates.tokyo import today_jst
-from kokuho.platform.exchange import list_delivered, move_out
+from kokuho.platform.exchange import list_delivered, move_out, read_delivered
 from kokuho.receipts import wiring
 from kokuho.requests.suspension import declare_use
 
@@ -35,7 +35,7 @@ def list_receipt_files(s3: Any, bucket: str) -> list[dict[str, str]]:
 
 def take_object(s3: Any, bucket: str, key: str, *, run_id: str) -> dict[str, Any]:
     """Take in one delivered file and move it out of the incoming folder (a refused one with its reasons)."""
-    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    data = read_delivered(s3, bucket, key)
     out = take_receipt_file(data, key=key, run_id=run_id)
     if not key.startswith(INCOMING):
         return out  # a file handed over from elsewhere is only read
