@@ -13,6 +13,7 @@ from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.assessment.intake import apply_file, validate_file
 from kokuho.identity.vault import store_through_vault
 from kokuho.platform.catalog.qualification import VAULT_FUNCTION
+from kokuho.platform.exchange import read_delivered
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 
@@ -35,7 +36,7 @@ def _invoke_vault(payload: dict[str, Any]) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket = str(event.get("bucket") or BUCKETS_BY_LOGICAL["exchange"].name())
     key = str(event["key"])
-    body = boto3.client("s3", region_name=aws_region()).get_object(Bucket=bucket, Key=key)["Body"].read()
+    body = read_delivered(boto3.client("s3", region_name=aws_region()), bucket, key)  # never a file named with a number
     parsed, errors = validate_file(body)  # bytes: the encoding and the trailer are checked too
     if errors:
         logger.warning("intake file rejected", extra={"key": key, "errors": len(errors)})
