@@ -31,6 +31,7 @@ from infra.constructs.athena import SecurityAthena
 from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.settings import AUDIT_LOG_RETENTION, PROJECT, TRAIL_NAME, AlarmSubscription, DeploySettings
+from kokuho.platform import exchange
 from kokuho.platform.catalog.audit import ANCHOR
 from kokuho.platform.tables import AUDIT_BUCKET, BUCKETS, TABLES, TABLES_BY_LOGICAL
 
@@ -139,6 +140,7 @@ class AuditStack(Stack):
         self.verifier_policy = (self._verifier_policy(settings, audit_key, digest_key)
                                 if digest_key is not None else None)
         self._access_history_alarms(settings)
+        self._exchange_name_alarm()
         # Athena over the audit bucket (its results bucket logs to the server-access-log bucket).
         self.athena = (SecurityAthena(self, "SecurityAthena", settings=settings, audit_key=audit_key,
                                       access_log_bucket=access_log_bucket)
@@ -217,6 +219,23 @@ class AuditStack(Stack):
         for name, alarm in (("AccessHistoryBroken", broken), ("AccessHistoryNotAnchored", stalled)):
             alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
             self.alarms[name] = alarm
+
+    def _exchange_name_alarm(self) -> None:
+        """A file delivered into the exchange bucket under a name holding a My Number is refused by every intake
+        and left in place (kokuho.platform.exchange): the security team removes it — any refusal raises this."""
+        alarm = cloudwatch.Alarm(
+            self, "DeliveredFileNameRefusedAlarm",
+            alarm_description="a file in the exchange bucket is named with a My Number: refused by the intakes and "
+                              "left in place; the log line names it by reference (sha256:…) — remove it",
+            metric=cloudwatch.Metric(namespace=exchange.METRIC_NAMESPACE, metric_name=exchange.REFUSED_NAME_METRIC,
+                                     dimensions_map=exchange.METRIC_DIMENSIONS, statistic="Sum",
+                                     period=Duration.minutes(5)),
+            threshold=1, evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
+        self.alarms["DeliveredFileNameRefused"] = alarm
 
     def _bulk_read_alarms(self) -> None:
         """Bulk reads of personal tables: a metric filter on all read data events (overall volume),

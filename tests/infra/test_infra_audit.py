@@ -67,7 +67,7 @@ def test_security_alarms_publish_to_encrypted_topic(raw: dict[str, dict[str, Any
     (topic_id, topic), = resources(audit, "AWS::SNS::Topic").items()
     assert "KmsMasterKeyId" in topic["Properties"]
     alarms = resources(audit, "AWS::CloudWatch::Alarm")
-    assert len(alarms) == 7
+    assert len(alarms) == 8
     for alarm in alarms.values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
     rule = next(iter(resources(audit, "AWS::CloudWatch::InsightRule").values()))
@@ -157,6 +157,16 @@ def test_a_failed_anchoring_raises_the_security_alarm(raw: dict[str, dict[str, A
             assert props["AlarmActions"] == [{"Ref": topic_id}]
     assert sorted(map(sorted, watching.values())) == [["ExecutionsFailed", "ExecutionsTimedOut"],
                                                        ["ExecutionsSucceeded"]]
+
+
+def test_a_file_named_with_a_my_number_raises_the_security_alarm(raw: dict[str, dict[str, Any]]) -> None:
+    """Written out here: the metric every intake emits when it refuses such a file (kokuho.platform.exchange)."""
+    audit = raw["KokuhoAudit"]
+    (topic_id,) = resources(audit, "AWS::SNS::Topic")
+    watching = [a["Properties"] for a in resources(audit, "AWS::CloudWatch::Alarm").values()
+                if a["Properties"].get("MetricName") == "DeliveredFileNamesRefused"]
+    assert [(p["Namespace"], p["Dimensions"], p["Threshold"], p["AlarmActions"]) for p in watching] == [
+        ("kokuho", [{"Name": "area", "Value": "exchange"}], 1, [{"Ref": topic_id}])]
 
 
 def test_the_anchoring_runs_hourly(raw: dict[str, dict[str, Any]]) -> None:

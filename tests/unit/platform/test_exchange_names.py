@@ -52,7 +52,7 @@ def test_each_run_counts_the_refused_files_in_one_metric_and_writes_nothing(
     out = capsys.readouterr().out
     assert not contains_my_number(out)
     metrics = _metrics(out)
-    assert [(m[REFUSED_NAME_METRIC], m["prefix"]) for m in metrics] == [([2.0], "payments/incoming/")] * 3
+    assert [(m[REFUSED_NAME_METRIC], m["area"]) for m in metrics] == [([2.0], "exchange")] * 3
     assert s3.list_objects_v2(Bucket="xb-test")["KeyCount"] == 3
 
 

@@ -7,7 +7,7 @@ A file whose NAME holds a My Number (in any shape: full-width, hyphenated, space
 never taken — listed or named directly: its name would otherwise stand in the run's answer, its errors, its
 log lines, its "applied once" record and the folder it is moved to. It is refused by a reference that does
 not derive from the name alone (`file_ref`), with a log line and the metric `DeliveredFileNamesRefused`
-(namespace kokuho) to alarm on, and left where it was delivered: the intakes' listing functions only read
+(namespace kokuho; the audit stack's alarm), and left where it was delivered: the intakes' listing functions only read
 the bucket, and moving it would copy the name into another key. The security team removes it (README,
 "Exchange bucket"); until then every run refuses it again, the same way, writing nothing."""
 
@@ -23,6 +23,7 @@ from kokuho.platform.observability import get_logger
 
 METRIC_NAMESPACE = "kokuho"
 REFUSED_NAME_METRIC = "DeliveredFileNamesRefused"
+METRIC_DIMENSIONS = {"area": "exchange"}  # one series for every intake (the audit stack's alarm): the folder is logged
 logger = get_logger("exchange")
 
 
@@ -53,7 +54,7 @@ def _refused(prefix: str, refs: list[str]) -> None:
     logger.error("refused: a delivered file whose name holds a My Number (left in place for the security team)",
                  extra={"prefix": prefix, "files": len(refs), "refs": refs})
     with single_metric(name=REFUSED_NAME_METRIC, unit=MetricUnit.Count, value=len(refs),
-                       namespace=METRIC_NAMESPACE, default_dimensions={"prefix": prefix}):
+                       namespace=METRIC_NAMESPACE, default_dimensions=METRIC_DIMENSIONS):
         pass
 
 
