@@ -7,8 +7,9 @@
 2. TransactWriteItems rollback cost. moto (5.2, models/__init__.py `transact_write_items`) backs up a
    table by deep-copying the WHOLE table once per item of the transaction, so a transaction costs
    O(items × table size) — minutes for a city-sized table. Here the items the transaction touches are
-   backed up instead (under the lock nothing else can change them) and moto's own whole-table copy is
-   made a no-op; on any failure those items are put back exactly as they were, then moto's error is
+   backed up instead (under the lock nothing else can change them: an Update's item is copied, as moto
+   changes it in place; a Put's or Delete's is kept as it is, as moto replaces or drops it) and moto's own
+   whole-table copy is made a no-op; on any failure those items are put back exactly as they were, then moto's error is
    re-raised unchanged. Conditions, errors and results are moto's own.
 3. Response serialisation. moto's model-driven serialiser spends ~0.3 ms on every AttributeValue it
    returns (it walks the 10 members of the shape), which made reads the largest cost of a run. An
@@ -698,7 +699,10 @@ def patched_dynamodb() -> Iterator[None]:
                     continue
                 keys = _keys(table, op_type, op)
                 if keys is not None:
-                    backup.append((table, *keys, copy.deepcopy(table.get_item(*keys))))
+                    held = table.get_item(*keys)
+                    # a Put replaces the item with a new one and a Delete drops it, a check leaves it: the item
+                    # itself is its backup; only an Update changes it in place, so only that one is copied
+                    backup.append((table, *keys, copy.deepcopy(held) if op_type == "Update" else held))
             ddb_models.copy = no_table_copy  # type: ignore[assignment]
             try:
                 return original_transact(self, transact_items)  # type: ignore[no-any-return]

@@ -378,20 +378,28 @@ def test_an_index_query_sees_puts_updates_and_deletes() -> None:
         assert _index(ddb, "G9") == ["P0/04"]
 
 
-def test_a_cancelled_transaction_restores_items_and_index() -> None:
+def test_a_cancelled_transaction_restores_items_and_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+
+    copied = _counting(monkeypatch, Item, "__deepcopy__")
     with dynamodb(patched=True) as ddb:
         assert len(_index(ddb, "G1")) == 10
-        key = {"pk": {"S": "P1"}, "sk": {"S": "01"}}
+        key, replaced, deleted = ({"pk": {"S": "P1"}, "sk": {"S": f"{n:02d}"}} for n in (1, 5, 9))
+        before = [ddb.get_item(TableName=TABLE, Key=k)["Item"] for k in (key, replaced, deleted)]
+        copied[0] = 0
         with pytest.raises(ddb.exceptions.TransactionCanceledException):
             ddb.transact_write_items(TransactItems=[
                 {"Update": {"TableName": TABLE, "Key": key, "UpdateExpression": "SET g = :g",
                             "ExpressionAttributeValues": {":g": {"S": "G5"}}}},
                 {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "NEW"}, "sk": {"S": "x"}, "g": {"S": "G5"}}}},
+                {"Put": {"TableName": TABLE, "Item": {**replaced, "g": {"S": "G5"}, "n": {"N": "99"}}}},
+                {"Delete": {"TableName": TABLE, "Key": deleted}},
                 {"ConditionCheck": {"TableName": TABLE, "Key": {"pk": {"S": "absent"}, "sk": {"S": "x"}},
                                     "ConditionExpression": "attribute_exists(pk)"}}])
-        assert ddb.get_item(TableName=TABLE, Key=key)["Item"]["g"] == {"S": "G1"}
+        assert copied[0] == 1  # the updated item only: a Put's or a Delete's item is kept as it was, not copied
+        assert [ddb.get_item(TableName=TABLE, Key=k)["Item"] for k in (key, replaced, deleted)] == before
         assert "Item" not in ddb.get_item(TableName=TABLE, Key={"pk": {"S": "NEW"}, "sk": {"S": "x"}})
-        assert "P1/01" in _index(ddb, "G1") and _index(ddb, "G5") == []
+        assert {"P1/01", "P1/05", "P1/09"} <= set(_index(ddb, "G1")) and _index(ddb, "G5") == []
 
 
 # Changed by moto itself while a mock runs (its bookkeeping), not by this project.
