@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -270,7 +271,7 @@ def _rest_event(method: str, path: str, staff: str, body: dict[str, Any] | None 
         "pathParameters": {"proxy": path.lstrip("/")}, "stageVariables": None,
         "requestContext": {
             "accountId": "123456789012", "apiId": "abc123", "resourcePath": "/{proxy+}", "httpMethod": method,
-            "path": f"/v1{path}", "stage": "v1", "requestId": secrets.token_hex(8), "protocol": "HTTP/1.1",
+            "path": f"/v1{path}", "stage": "v1", "requestId": str(uuid.uuid4()), "protocol": "HTTP/1.1",
             "requestTimeEpoch": 1732600000000,
             "identity": {"sourceIp": "10.0.1.23", "vpceId": "vpce-0abc", "userAgent": "kokuho-terminal"},
             "authorizer": {"principalId": staff, "staff_id": staff, "terminal_id": "T-KOKUHO-07"},

@@ -151,10 +151,10 @@ def test_the_deployed_workflow_removes_a_past_person_with_their_my_number_throug
     number = "12345678901" + str(check_digit("12345678901"))
     _person("P1", "H1", LOST)  # lost qualification on 1 April 2020: due since 1 April 2025 (the real clock)
     assert store_my_number("P1", number, CLERK) == "stored"
-    report = aws.run_state_machine("linkage-retention", {"dry_run": True}, name=f"ret-dry-{secrets.token_hex(6)}",
+    report = aws.run_state_machine("linkage-retention", {"dry_run": True}, name=f"ret-dry-{secrets.token_hex(4)}",
                                    timeout_s=120)
     assert report["classes"]["past-insured-persons"]["due"] == 1 and MyNumberModel.count("PERSON#P1") == 1
-    out = aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(6)}", timeout_s=120)
+    out = aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(4)}", timeout_s=120)
     assert out["classes"]["past-insured-persons"] == {"due": 1, "held": 0, "deleted": 1, "numbers": 1,
                                                       "households": 1}
     assert MyNumberModel.count("PERSON#P1") == 0 and PersonModel.count(person_pk("P1")) == 0
