@@ -50,6 +50,32 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
             return
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: absent with -p no:xdist
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject) gives every core to the whole suite (no path named: pytest's testpaths) and one
+    process to a run of named files or folders, where starting and collecting on each worker costs more
+    than it saves on a shared machine (`-n 2` asks for workers anyway)."""
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        return 0
+    return None  # xdist's own count: the cores
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """The suite runs on every core (pyproject: `-n auto --dist loadfile`). A file stays on one worker, so its
+    module fixtures (an embedded AWS, a monthly run) are built once; and the CDK tests (tests/infra) are one
+    unit, so the app is synthesized once (a session fixture) instead of on each worker."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FileOrCdkScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/infra" if nodeid.startswith("tests/infra/") else super()._split_scope(nodeid)
+
+    return FileOrCdkScheduling(config, log)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "allow_my_number_output: the test prints a My Number on purpose (none should)"
