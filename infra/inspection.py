@@ -85,6 +85,11 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _is_retention_purge(logical_id: str) -> bool:
+    """The retention purge's own data-access policy (infra/constructs/functions.py names it after the function)."""
+    return "/Functionslinkageretentionpurge" in logical_id
+
+
 def _touches(st: dict[str, Any], table: str) -> bool:
     return st.get("Effect") == "Allow" and f"table/{table}" in json.dumps(st.get("Resource"))
 
@@ -288,10 +293,14 @@ def _provable(c: _Check, t: Templates) -> None:
             "the audit bucket is under Object Lock, compliance mode "
             f"({locked[0]['ObjectLockConfiguration']['Rule']['DefaultRetention'].get('Days') if locked else '-'} days)")
     name = table("access_log").default_name
-    writes = sorted({who for who, st in _statements(t) if _touches(st, name) and any(
-        a in ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:*")
-        for a in _as_list(st.get("Action")))})
-    c.claim(not writes, f"no role may update or delete access records (table {name}); found: {writes}")
+    writes = {(who, a) for who, st in _statements(t) if _touches(st, name) for a in _as_list(st.get("Action"))
+              if a in ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:*")}
+    # The one exception (docs/retention.md): the retention purge deletes records past their period, item by
+    # item, only below a chain's floor that a signed digest has anchored — never an update, never a batch.
+    purge = {(who, a) for who, a in writes if _is_retention_purge(who) and a == "dynamodb:DeleteItem"}
+    others = sorted(writes - purge)
+    c.claim(not others, f"no role may update or delete access records (table {name}), but the retention purge's "
+            f"DeleteItem below a signed floor ({sorted(w for w, _ in purge)}); found: {others}")
     trails = list(_resources(t, "AWS::CloudTrail::Trail").values())
     c.claim(bool(trails) and all(tr["Properties"].get("EnableLogFileValidation") for tr in trails),
             "CloudTrail log file validation on")

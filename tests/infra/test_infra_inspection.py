@@ -103,3 +103,29 @@ def test_the_command_prints_markdown_or_json_and_exits_1_on_a_failure(
     empty.mkdir()
     assert cli_main(["inspect", "--cdk-out", str(empty)]) == 2
     shutil.rmtree(broken)
+
+
+POLICIES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+
+
+def test_the_retention_purge_may_delete_access_records_but_never_update_them(
+        raw: dict[str, dict[str, Any]]) -> None:
+    """The one role that may remove access records is the retention purge, item by item below a signed floor
+    (docs/retention.md): its DeleteItem passes the row; an UpdateItem or a batch write added to it fails it."""
+    t = copy.deepcopy(raw)
+    purge = [r for lid, r in t["KokuhoWorkflows"]["Resources"].items()
+             if lid.startswith("Functionslinkageretentionpurge") and r["Type"] in POLICIES]
+    assert purge
+    statements = [st for r in purge for st in r["Properties"]["PolicyDocument"]["Statement"]
+                  if "kokuho-access-log" in json.dumps(st.get("Resource"))]
+    assert any("dynamodb:DeleteItem" in st["Action"] for st in statements)
+    provable = ("III-3 リスク2", "who did it, provable later")
+    assert _by_section(inspect(t))[provable].status == "pass"
+    for action in ("dynamodb:UpdateItem", "dynamodb:BatchWriteItem"):
+        bad = copy.deepcopy(t)
+        for r in bad["KokuhoWorkflows"]["Resources"].values():
+            for st in r["Properties"].get("PolicyDocument", {}).get("Statement", []) if r["Type"] in POLICIES else []:
+                if "kokuho-access-log" in json.dumps(st.get("Resource")) and "dynamodb:DeleteItem" in st["Action"]:
+                    st["Action"] = [*st["Action"], action]
+        row = _by_section(inspect(bad))[provable]
+        assert row.status == "fail" and any(action in e for e in row.evidence if e.startswith("FAILED")), action
