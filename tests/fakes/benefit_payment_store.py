@@ -108,7 +108,7 @@ class InMemoryBenefitPaymentStore:
         w = self.withholdings.get((household_id, decision_id))
         if w is None or w.lifted_on is not None:
             raise WriteConflict("no such 差止 in force")
-        self.withholdings[(household_id, decision_id)] = replace(w, lifted_on=lifted_on)
+        self.withholdings[(household_id, decision_id)] = w.lift(lifted_on)
         self.access.append(("write", (f"HH:{household_id}",)))
 
     def record_repayment(self, household_id: str, claim_id: str, repayment_id: str, on: date, amount: int, *,

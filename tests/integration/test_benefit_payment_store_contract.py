@@ -105,6 +105,9 @@ def test_months_applications_and_withholdings(backend: Backend) -> None:
     hold = Withholding("D1", "H1", (), date(2025, 8, 25), "国保法第63条の2", "S2002")
     assert store.put_withholding(hold, actor=CLERK) is True
     assert store.put_withholding(hold, actor=CLERK) is False
+    with pytest.raises(ValueError, match="on: "):  # a lift dated before the decision would void it back to the start
+        store.lift_withholding("H1", "D1", date(2025, 8, 24), actor=CLERK)
+    assert store.household("H1").withholdings == [hold]  # nothing written
     store.lift_withholding("H1", "D1", date(2025, 9, 2), actor=CLERK)
     with pytest.raises(WriteConflict):
         store.lift_withholding("H1", "D1", date(2025, 9, 3), actor=CLERK)  # lifted already

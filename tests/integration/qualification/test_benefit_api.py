@@ -5,6 +5,7 @@ grant's function, 403; every call recorded."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from qualification_helpers import call, item_counts
@@ -70,6 +71,10 @@ def test_an_application_and_a_withholding_recorded_and_the_benefits_read(staffed
     hold = {"action": "withhold", "decision_id": "D1", "basis": "国保法第63条の2 (保険料の滞納)", "on": "2025-08-25"}
     assert call("POST", PATH + "/withholdings", staff_id=CHIEF, body=hold)[1]["status"] == "recorded"
     assert benefit_payment.pay(on=date(2025, 9, 1), run_id="t1")["withheld"] == 1  # the 差止 holds the payment
+    early = call("POST", PATH + "/withholdings", staff_id=CHIEF,
+                 body={"action": "lift", "decision_id": "D1", "on": "2025-08-24"})
+    assert early[0] == 422 and "on: " in json.dumps(early[1], ensure_ascii=False)  # before it was decided
+    assert benefit_payment.pay(on=date(2025, 9, 1), run_id="t1b")["withheld"] == 1  # still withheld
     lift = {"action": "lift", "decision_id": "D1", "on": "2025-09-02"}
     assert call("POST", PATH + "/withholdings", staff_id=CHIEF, body=lift)[1]["status"] == "lifted"
     assert call("POST", PATH + "/withholdings", staff_id=CHIEF, body=lift)[0] == 409

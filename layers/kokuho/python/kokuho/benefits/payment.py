@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from importlib import resources
 
@@ -67,6 +67,13 @@ class Withholding:
     basis: str
     staff_id: str
     lifted_on: date | None = None
+
+    def lift(self, on: date) -> Withholding:
+        """The decision lifted on `on`. A lift dated before the decision would make it never have been in force,
+        releasing what it withheld back to the start: refused."""
+        if on < self.decided_on:
+            raise ValueError(f"on: a 差止 is lifted on or after the day it was decided ({self.decided_on.isoformat()})")
+        return replace(self, lifted_on=on)
 
     def covers(self, month: str, on: date) -> bool:
         active = self.decided_on <= on and (self.lifted_on is None or on < self.lifted_on)

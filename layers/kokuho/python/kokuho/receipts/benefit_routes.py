@@ -274,6 +274,8 @@ def record_withholding(household_id: HouseholdId, body: WithholdingIn) -> dict[s
             store.lift_withholding(household_id, body.decision_id, on, actor=actor)
         except WriteConflict:
             raise Conflict("no 差止 in force under that id") from None
+        except ValueError as exc:  # the decision's own rule (Withholding.lift): a lift before it was decided
+            raise ChangeRejected(str(exc)) from None
         return {"household_id": household_id, "id": body.decision_id, "status": "lifted"}
     assert body.basis is not None  # the model's rule
     decision = Withholding(body.decision_id, household_id, tuple(sorted(body.months)), on, body.basis, actor.staff_id)

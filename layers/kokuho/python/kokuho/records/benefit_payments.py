@@ -254,8 +254,9 @@ class DynamoBenefitPaymentStore(RecordsAccess):
             doc = self._doc(household_id, sk)
             if doc is None or doc.get("lifted_on"):
                 raise WriteConflict("no such 差止 in force")
+            lifted = withholding_doc(withholding_of(doc).lift(lifted_on))
             tx.update(BenefitPaymentItem(_hh(household_id), sk),
-                      actions=[BenefitPaymentItem.doc.set({**doc, "lifted_on": lifted_on.isoformat()})],
+                      actions=[BenefitPaymentItem.doc.set({**doc, "lifted_on": lifted["lifted_on"]})],
                       condition=BenefitPaymentItem.pk.exists())
             self._record_access(actor, [f"HH:{household_id}"], WRITE_CATEGORY, "write", transaction=tx)
 
