@@ -151,3 +151,11 @@ def test_a_ryoyohi_never_pays_more_than_the_recognised_cost_nor_less_than_nothin
     assert d.approved and 0 <= d.amount <= cost
     assert d.amount + d.basis["copay_equivalent"] == cost and d.basis["copay_equivalent"] % 10 == 0
     assert d.basis["copay_ratio"] in ("2割", "3割")
+
+
+def test_a_rate_is_taken_only_by_a_claim_paid_abroad() -> None:
+    """A rate sent with any other claim was silently ignored (probe): the decision named no rate and the clerk
+    believed one was applied. Refused naming `rate`, as a 海外療養費 without one is."""
+    for claim in (judo(), birth(), funeral()):
+        with pytest.raises(ValueError, match="^rate: "):
+            decide(claim, ADULT, rules_for(claim.event_on), rate=Decimal("150"))

@@ -226,6 +226,10 @@ def decide(claim: Claim, facts: Facts, rules: Rules, *, rate: Decimal | None = N
     basis: dict[str, Any] = {"fiscal_year": rules.fiscal_year, "kind": claim.kind}
     if claim.kind not in KINDS:
         raise ValueError(f"kind: one of {', '.join(KINDS)}")
+    if rate is not None and not (claim.kind == "療養費" and getattr(rules.ryoyohi.get(claim.subkind or ""), "foreign",
+                                                                    False)):
+        # a rate nothing uses would leave the clerk believing it was applied
+        raise ValueError("rate: only a 海外療養費 is converted at a rate")
     # the right runs from the day after the event: the care paid for, the birth — for a 葬祭費 the funeral, not the
     # death (the death day stands in when the funeral's day is not given)
     start = claim.funeral_on if claim.kind == "葬祭費" and claim.funeral_on is not None else claim.event_on
