@@ -44,26 +44,25 @@ StopReason = Literal["死亡", "年金受給権喪失", "転出", "年金額変�
 STOP_REASONS: tuple[str, ...] = get_args(StopReason)
 
 
-class PensionTargetRecord(BaseModel):
+class _PensionLine(BaseModel):
+    """Whose pension, of which year, paid by which insurer: what every line of the pension file names first."""
+
     model_config = ConfigDict(extra="forbid")
 
     atena_no: Annotated[str, Field(pattern=RESIDENT_REF)]
     fiscal_year: Annotated[StrictInt, Field(ge=2000, le=2100)]
     insurer_code: Annotated[str, Field(pattern=r"^[0-9]{3}$")]
     pension_code: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+
+
+class PensionTargetRecord(_PensionLine):
     basic_pension_number: Annotated[str, Field(pattern=r"^[0-9]{10}$")]
     pension_annual: Annotated[StrictInt, Field(ge=0, le=MAX_YEN)]
 
 
-class PensionStopRecord(BaseModel):
+class PensionStopRecord(_PensionLine):
     """中止通知: the insurer stops deducting this pension from `stop_from` (YYYY-MM)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    atena_no: Annotated[str, Field(pattern=RESIDENT_REF)]
-    fiscal_year: Annotated[StrictInt, Field(ge=2000, le=2100)]
-    insurer_code: Annotated[str, Field(pattern=r"^[0-9]{3}$")]
-    pension_code: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
     notice: Literal["中止"]
     stop_from: Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     reason: StopReason
