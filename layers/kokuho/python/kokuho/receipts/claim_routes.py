@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -236,17 +238,24 @@ def file_other_claim(household_id: HouseholdId, body: ClaimIn) -> dict[str, Any]
                   body.provider_code, body.provider_charged, body.chief_mourner, body.funeral_on)
     a = body.account
     account = RefundAccount(a.bank_code, a.branch_code, a.account_type, a.account_number, a.holder_kana, "申出口座")
-    try:
+    with _answered_as_http():
         _, stored_now = file_claim(wiring.claim_store(), StoredClaim(claim, account, actor.staff_id), actor=actor,
                                    chain=_chain(actor))
+    return {"household_id": household_id, "claim_id": claim.claim_id,
+            "status": "filed" if stored_now else "already_filed"}
+
+
+@contextmanager
+def _answered_as_http() -> Iterator[None]:
+    """The claim use cases' refusals as the API answers them: 422 with the reason, 404, 409."""
+    try:
+        yield
     except ClaimRejected as exc:
         raise ChangeRejected(str(exc)) from None
     except ClaimNotFound as exc:
         raise NotFound(str(exc)) from None
     except ClaimConflict as exc:
         raise Conflict(str(exc)) from None
-    return {"household_id": household_id, "claim_id": claim.claim_id,
-            "status": "filed" if stored_now else "already_filed"}
 
 
 def _stored(household_id: str, claim_id: str, actor: Actor) -> StoredClaim:
@@ -269,16 +278,10 @@ def decide_other_claim(household_id: HouseholdId, claim_id: ClaimId, body: Claim
     declare_use(USE)
     actor = _actor()
     on = body.decided_on or today_jst()
-    try:
+    with _answered_as_http():
         d = decide_claim(wiring.claim_store(), household_id, claim_id, on=on,
                          rate=Decimal(body.rate) if body.rate is not None else None, staff_id=actor.staff_id,
                          actor=actor, chain=_chain(actor))
-    except ClaimRejected as exc:
-        raise ChangeRejected(str(exc)) from None
-    except ClaimNotFound as exc:
-        raise NotFound(str(exc)) from None
-    except ClaimConflict as exc:
-        raise Conflict(str(exc)) from None
     doc = {"approved": d.decision.approved, "amount": d.decision.amount, "to_payee": d.decision.to_payee,
            "to_provider": d.decision.to_provider, "reasons": list(d.decision.reasons), "decided_on": on.isoformat()}
     return {"household_id": household_id, "claim_id": claim_id, "kind": d.stored.claim.kind, **doc,
