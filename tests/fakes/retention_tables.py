@@ -18,6 +18,7 @@ class InMemoryRetentionTables:
     person_items: list[Candidate] = field(default_factory=list)
     households: list[Candidate] = field(default_factory=list)  # yielded as orphans once their keys' persons went
     in_file: set[str] = field(default_factory=set)  # subjects still in the information file
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # household → its persons
     deleted: list[Key] = field(default_factory=list)
 
     def _left(self, items: list[Candidate]) -> Iterator[Candidate]:
@@ -45,6 +46,9 @@ class InMemoryRetentionTables:
 
     def present(self, subjects: Iterable[str]) -> set[str]:
         return {s for s in subjects if s.removeprefix("HH:") in self.in_file}
+
+    def household_members(self, household_id: str) -> tuple[str, ...]:
+        return self.members.get(household_id, ())
 
 
 @dataclass

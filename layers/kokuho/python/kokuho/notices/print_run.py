@@ -21,6 +21,7 @@ from kokuho.notices.model import NoticeError, check_notice
 from kokuho.notices.render import NoticeBook
 
 PREFIX = "notices/"
+CHAIN_PREFIX = "NOTICES#"  # the access records of a run's parts: NOTICES#<run_id>#part-NNNN (its subjects)
 CATEGORY = "通知書"  # the access records' category: notices hold the payer's name, address and premium
 PER_PART = 500  # notices a part: ≈ 2,000 pages, ≈ 3.5 MB
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -63,6 +64,21 @@ def check_notices(notices: Sequence[Any]) -> None:
 
 def part_key(run_id: str, number: int) -> str:
     return f"{PREFIX}{run_id}/part-{number:04d}.pdf"
+
+
+def part_chain(key: str) -> str:
+    """The access-record chain of a part's key (NOTICES#<run_id>#part-NNNN): where its subjects are recorded."""
+    run_id, part = key.removeprefix(PREFIX).rsplit("/", 1)
+    return f"{CHAIN_PREFIX}{run_id}#{part.removesuffix('.pdf')}"
+
+
+def subject_chains(key: str) -> str:
+    """The chains naming whose data a file under notices/ holds, as a prefix: a part's files (its PDF, work and
+    entry files: part-NNNN.*) its part's chain (and the part's `#reads`); any other file of a run (the
+    manifest) its whole run's chains. Read by the retention run to honour a legal hold."""
+    run_id, _, name = key.removeprefix(PREFIX).partition("/")
+    part = re.match(r"part-\d{4}(?=\.)", name)
+    return f"{CHAIN_PREFIX}{run_id}#{part.group(0)}" if part else f"{CHAIN_PREFIX}{run_id}#"
 
 
 def print_part(run_id: str, number: int, notices: Sequence[Any], *, put: Put, record: Record,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kokuho.access.records import Actor, record_access, records_of_chain
-from kokuho.notices.print_run import CATEGORY, PREFIX, Put, Record
+from kokuho.notices.print_run import CATEGORY, PREFIX, Put, Record, part_chain
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 
 BUCKET = "work"
@@ -78,8 +78,7 @@ def notice_recorder(actor: Actor) -> Record:
     and adds nothing, so a part leaves its record once however often it is written."""
 
     def record(key: str, subjects: list[str]) -> None:
-        run_id, part = key.removeprefix(PREFIX).rsplit("/", 1)
-        chain = f"NOTICES#{run_id}#{part.removesuffix('.pdf')}"
+        chain = part_chain(key)
         done = {s for r in records_of_chain(chain) for s in r.subject_ids}
         left = [s for s in subjects if s not in done]
         for first in range(0, len(left), SUBJECTS_PER_RECORD):

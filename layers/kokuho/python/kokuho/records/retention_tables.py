@@ -76,6 +76,9 @@ class DynamoRetentionTables:
             self._members[household_id] = tuple(str(m["person_id"]) for m in _doc_list(item.get("members")))
         return self._members[household_id]
 
+    def household_members(self, household_id: str) -> tuple[str, ...]:
+        return self._household_members(household_id)
+
     def benefit_months(self) -> Iterator[Candidate]:
         for item in _scan("receipts", ProjectionExpression="pk, sk"):
             pk, sk = str(item["pk"]), str(item["sk"])

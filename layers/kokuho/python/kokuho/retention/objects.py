@@ -4,11 +4,14 @@ is handed in. Files hold many persons: a legal hold does not reach them (docs/re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
 from kokuho.dates.tokyo import TOKYO
+from kokuho.notices.print_run import CHAIN_PREFIX as NOTICE_CHAINS
+from kokuho.notices.print_run import PREFIX as NOTICES
+from kokuho.notices.print_run import subject_chains
 from kokuho.retention.classes import RetentionClass, decide
 
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
@@ -30,3 +33,40 @@ def delete_keys(s3: Any, bucket: str, keys: list[str]) -> None:
             # names the count and the S3 error code only: a key may carry a file id, never shown in an error
             raise RuntimeError(f"retention: {len(out['Errors'])} objects not deleted "
                                f"({out['Errors'][0].get('Code')})")
+
+
+def notice_index(records: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
+    """Chain → the subjects its access records name, for the print runs' chains (NOTICES#…) only."""
+    out: dict[str, set[str]] = {}
+    for rec in records:
+        chain = str(rec["chain"])
+        if chain.startswith(NOTICE_CHAINS):
+            out.setdefault(chain, set()).update(str(s) for s in rec["subject_ids"])
+    return out
+
+
+def held_notices(keys: Iterable[str], index: Mapping[str, Collection[str]], holds: Collection[str],
+                 members: Callable[[str], Iterable[str]]) -> set[str]:
+    """The keys under notices/ to keep for a legal hold: those whose part (or run, for a run's other files)
+    names a held person, or a household one of whose members is held (`members`: a household's persons; a
+    person id answers none). A file no access record ties to anyone is not held."""
+    if not holds:
+        return set()
+    verdict: dict[str, bool] = {}  # per subject: held, or a household with a held member
+
+    def held(subject: str) -> bool:
+        if subject not in verdict:
+            verdict[subject] = subject in holds or any(m in holds for m in members(subject))
+        return verdict[subject]
+
+    out: set[str] = set()
+    for key in keys:
+        if not key.startswith(NOTICES):
+            continue
+        prefix = subject_chains(key)
+        tied = (s for chain, subjects in index.items()
+                if chain == prefix or chain.startswith(prefix if prefix.endswith("#") else prefix + "#")
+                for s in subjects)
+        if any(held(s) for s in tied):
+            out.add(key)
+    return out

@@ -14,7 +14,7 @@ from kokuho.linkage.retention import CLASS_ID as LINKAGE_CLASS
 from kokuho.linkage.retention import purge_exchange_records
 from kokuho.retention import access_records, tables
 from kokuho.retention.classes import load_classes
-from kokuho.retention.objects import delete_keys, due_keys
+from kokuho.retention.objects import delete_keys, due_keys, held_notices, notice_index
 from kokuho.retention.table_ports import AccessPurgeStore, RetentionTables
 
 # (class id, category, count): called once per class that lost records, after they were deleted
@@ -35,6 +35,7 @@ def run_retention(now: datetime, *, s3: Any, bucket_name: Callable[[str], str], 
     not_enforced: list[str] = []
     # The access records last: they are kept while a record they cover is, and the others may just have gone.
     ordered = sorted(load_classes().values(), key=lambda c: c.id == access_records.CLASS_ID)
+    index: dict[str, set[str]] | None = None  # the print runs' access records, read once when a hold needs them
     for cls in ordered:
         if not cls.enforced:
             not_enforced.append(cls.id)
@@ -54,9 +55,15 @@ def run_retention(now: datetime, *, s3: Any, bucket_name: Callable[[str], str], 
         elif (where := cls.bucket_prefix) is not None:
             bucket = bucket_name(where[0])
             keys = list(due_keys(s3, bucket, where[1], cls, today))
+            held: set[str] = set()
+            if holds and keys and access_log is not None and record_tables is not None:
+                if index is None:
+                    index = notice_index(access_log.records())
+                held = held_notices(keys, index, holds, record_tables.household_members)
+            keys = [k for k in keys if k not in held]
             if not dry_run:
                 delete_keys(s3, bucket, keys)
-            counts = {"due": len(keys), "held": 0}
+            counts = {"due": len(keys), "held": len(held)}
         else:  # an enforced class needs its store wired here: refuse rather than silently keep
             raise RuntimeError(f"retention class {cls.id}: enforced but no store wired for {cls.store}")
         if not dry_run:

@@ -44,6 +44,8 @@ class RetentionTables(Protocol):
     def delete(self, keys: Sequence[Key]) -> None: ...
     def present(self, subjects: Iterable[str]) -> set[str]:
         """The subjects (person or household ids, `HH:<id>` too) still in the information file."""
+    def household_members(self, household_id: str) -> tuple[str, ...]:
+        """The persons of a household in the information file (none for an id that is no household)."""
 
 
 class AccessPurgeStore(Protocol):
