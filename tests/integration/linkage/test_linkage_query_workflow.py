@@ -11,6 +11,7 @@ import pytest
 from freezegun import freeze_time
 from linkage_world import PERSONS, World
 
+from kokuho.access.actor import Actor
 from kokuho.access.records import records_of_chain, records_of_subject
 from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
 from kokuho.cli.main import main as cli_main
@@ -20,6 +21,7 @@ from kokuho.linkage.exchange_records import Exchange, record_exchange, records_f
 from kokuho.linkage.query import purge_expired_results, results_of
 from kokuho.linkage.retention import purge_exchange_records
 from kokuho.records.linkage import ExchangeRecordModel, KeyModel, QueryResultModel
+from kokuho.records.notice_files import notice_recorder
 
 REF = PERSONS["P100"][0]
 HELD = {"insurer_number": "401307", "qualification_status": "not_insured",
@@ -164,6 +166,11 @@ def _record_of(person: str, rid: str, at: datetime) -> None:
                              "provided", person_id=person), recorded_at=at)
 
 
+def _ours(world: World) -> set[str]:
+    """This test's notice parts (the world is shared with the other tests of the module)."""
+    return {k for k in _keys(world, "work") if k.startswith(("notices/N-HELD/", "notices/N-FREE/"))}
+
+
 def test_a_legal_hold_placed_with_its_grant_stops_the_purge_of_that_person_until_lifted(world: World) -> None:
     put_staff(StaffMember("S0777", "法務 次郎", "保険年金課", date(2020, 4, 1), None))
     put_grant(Grant("S0777", "G-HOLD", "legal_hold", "保存期間の停止 (legal hold)", "訴訟 (民事訴訟法)",
@@ -179,18 +186,26 @@ def test_a_legal_hold_placed_with_its_grant_stops_the_purge_of_that_person_until
     assert cli_main(["retention", "--as", "S0777", "hold", "P300", "--reason", "訴訟"]) == 0
     assert cli_main(["retention", "--as", "S0777", "hold", "P300", "--reason", "訴訟"]) == 2  # once
     assert [(r.operation, r.result) for r in records_of_subject("P300")][-1] == ("hold", "ok")
+    # two notice parts past their period, each with the access record the print run leaves (whose they are)
+    printer = notice_recorder(Actor("system:notices", "print-1", "通知書の作成"))
+    for run, household, payer in (("N-HELD", "H300", "P300"), ("N-FREE", "H400", "P400")):
+        printer(f"notices/{run}/part-0001.pdf", [household, payer])
+        _put_at(world, "work", f"notices/{run}/part-0001.pdf", now - timedelta(days=3 * 366))
 
     report = world.aws.run_state_machine("linkage-retention", {"dry_run": True},
                                          name=f"ret-dry-{secrets.token_hex(4)}", timeout_s=120)
     assert report["classes"]["linkage-records"]["held"] == 1
+    assert report["classes"]["work-notices"] == {"due": 1, "held": 1}
     world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(4)}", timeout_s=120)
     remaining = {r.request_id for r in ExchangeRecordModel.scan()}
     assert "held-1" in remaining and "free-1" not in remaining
+    assert _ours(world) == {"notices/N-HELD/part-0001.pdf"}  # the held payer's notice stays
 
     assert cli_main(["retention", "--as", "S0777", "lift", "P300"]) == 0
     assert cli_main(["retention", "--as", "S0777", "lift", "P300"]) == 2  # none in force
     world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(4)}", timeout_s=120)
     assert "held-1" not in {r.request_id for r in ExchangeRecordModel.scan()}
+    assert _ours(world) == set()
 
 
 def test_setup_keeps_one_city_key_whose_private_part_is_only_under_kms(world: World) -> None:
