@@ -369,6 +369,29 @@ def register_couple(staff_id: str) -> None:
         assert status == 201, out
 
 
+def benefit_household() -> None:
+    """Household H1 of one insured person P1 (the householder), with a 支給 of 212,570 yen decided for 2024-10: the
+    world the benefit routes' tests start from."""
+    from kokuho.access.records import Actor
+    from kokuho.benefits.benefit_ports import NewVersion
+    from kokuho.records.benefits import DynamoBenefitStore
+    from kokuho.records.qualification import HouseholdModel, PersonModel, household_pk, person_pk
+
+    PersonModel(person_pk("P1"), "PROFILE", person_id="P1", resident_code="RP1", household_id="H1",
+                name_kanji="試験 一", name_kana="シケン ハジメ", birth_date="1980-05-10", sex="1",
+                relationship="世帯主", postal_code="8020001", address="北九州市小倉北区", updated_at="2024-04-01",
+                updated_by="test", periods=[{"acquired_on": "2020-04-01", "acquire_reason": "move_in", "until": None,
+                                             "lose_reason": None}]).save()
+    HouseholdModel(household_pk("H1"), "PROFILE", household_id="H1", householder_id="P1",
+                   members=[{"person_id": "P1", "relationship": "世帯主", "joined_on": "2020-04-01", "left_on": None}],
+                   updated_at="2024-04-01", updated_by="test").save()
+    case = {"service_month": "2024-10", "household": {"members": [{"id": "P1", "age": 44, "bills": [{"copay": 1}]}]}}
+    doc = {"household_id": "H1", "service_month": "2024-10", "version": 1, "run_id": "t", "kind": "支給",
+           "result": {"benefit": 212_570}, "difference": 212_570, "case": case}
+    DynamoBenefitStore().commit([NewVersion("H1", "2024-10", 1, "h", 212_570, 212_570, doc)], persons=["P1"],
+                                actor=Actor("system:test", "t", "test"), chain="test")
+
+
 def item_counts(*logicals: str) -> dict[str, int]:
     # Read from the embedded AWS's own store: no API call, so a fuzz example costs what the request costs.
     from moto.core import DEFAULT_ACCOUNT_ID

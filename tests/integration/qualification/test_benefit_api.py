@@ -8,13 +8,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from qualification_helpers import call, item_counts
+from qualification_helpers import benefit_household, call, item_counts
 
 from kokuho.access.records import Actor, records_by_staff
-from kokuho.benefits.benefit_ports import NewVersion
 from kokuho.receipts import benefit_payment
-from kokuho.records.benefits import DynamoBenefitStore
-from kokuho.records.qualification import HouseholdModel, PersonModel, household_pk, person_pk
 
 CLERK, CHIEF, CASHIER = "S1018", "S1019", "S1014"
 PATH = "/benefits/H1"
@@ -24,25 +21,8 @@ APPLICATION = {"application_id": "A-2025-001", "months": ["2024-10"], "received_
                "account": ACCOUNT, "offset_consent": False}
 
 
-def world() -> None:
-    PersonModel(person_pk("P1"), "PROFILE", person_id="P1", resident_code="RP1", household_id="H1",
-                name_kanji="試験 一", name_kana="シケン ハジメ", birth_date="1980-05-10", sex="1",
-                relationship="世帯主", postal_code="8020001", address="北九州市小倉北区", updated_at="2024-04-01",
-                updated_by="test",
-                periods=[{"acquired_on": "2020-04-01", "acquire_reason": "move_in", "until": None,
-                          "lose_reason": None}]).save()
-    HouseholdModel(household_pk("H1"), "PROFILE", household_id="H1", householder_id="P1",
-                   members=[{"person_id": "P1", "relationship": "世帯主", "joined_on": "2020-04-01", "left_on": None}],
-                   updated_at="2024-04-01", updated_by="test").save()
-    case = {"service_month": "2024-10", "household": {"members": [{"id": "P1", "age": 44, "bills": [{"copay": 1}]}]}}
-    doc = {"household_id": "H1", "service_month": "2024-10", "version": 1, "run_id": "t", "kind": "支給",
-           "result": {"benefit": 212_570}, "difference": 212_570, "case": case}
-    DynamoBenefitStore().commit([NewVersion("H1", "2024-10", 1, "h", 212_570, 212_570, doc)], persons=["P1"],
-                                actor=Actor("system:test", "t", "test"), chain="test")
-
-
 def test_an_application_and_a_withholding_recorded_and_the_benefits_read(staffed: None) -> None:
-    world()
+    benefit_household()
     before = item_counts("receipts")
     # Refused with a reason, nothing written: both an account and the 公金受取口座; a month with no benefit; a My
     # Number in the holder's name; a day in the future; unknown household (404, recorded).
@@ -101,7 +81,7 @@ def test_a_claim_repaid_through_the_api_once_and_never_more_than_owed(staffed: N
     from kokuho.benefits.payment import HouseholdPlan, RecoveryClaim
     from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
 
-    world()
+    benefit_household()
     claim = RecoveryClaim("BR-H1-2024-10-2", "H1", "2024-10", 50_000, 1, "2025-09-02", "2025-10-02", "P1",
                           "資格喪失後の受診に係る支給", ("P1",))
     DynamoBenefitPaymentStore().commit(HouseholdPlan("H1", claims=[claim]), [], on=date(2025, 9, 2), persons=["P1"],

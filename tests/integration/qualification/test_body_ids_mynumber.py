@@ -11,7 +11,7 @@ from typing import Any, get_args, get_type_hints
 
 import pytest
 from pydantic import BaseModel
-from qualification_helpers import all_table_text, call, item_counts
+from qualification_helpers import all_table_text, benefit_household, call, item_counts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "identity"))
 from mynumber_shapes import NUMBER, SHAPES  # noqa: E402
@@ -26,30 +26,15 @@ SHAPED = ("plain", "hyphens")  # the shapes the ids' pattern ^[A-Za-z0-9_-]{1,64
 
 
 def world() -> None:
-    from kokuho.benefits.benefit_ports import NewVersion
-    from kokuho.benefits.payment import HouseholdPlan, RecoveryClaim
-    from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
-    from kokuho.records.benefits import DynamoBenefitStore
-    from kokuho.records.qualification import HouseholdModel, PersonModel, household_pk, person_pk
-
-    PersonModel(person_pk("P1"), "PROFILE", person_id="P1", resident_code="RP1", household_id="H1",
-                name_kanji="試験 一", name_kana="シケン ハジメ", birth_date="1980-05-10", sex="1",
-                relationship="世帯主", postal_code="8020001", address="北九州市小倉北区", updated_at="2024-04-01",
-                updated_by="test", periods=[{"acquired_on": "2020-04-01", "acquire_reason": "move_in", "until": None,
-                                             "lose_reason": None}]).save()
-    HouseholdModel(household_pk("H1"), "PROFILE", household_id="H1", householder_id="P1",
-                   members=[{"person_id": "P1", "relationship": "世帯主", "joined_on": "2020-04-01", "left_on": None}],
-                   updated_at="2024-04-01", updated_by="test").save()
-    case = {"service_month": "2024-10", "household": {"members": [{"id": "P1", "age": 44, "bills": [{"copay": 1}]}]}}
-    doc = {"household_id": "H1", "service_month": "2024-10", "version": 1, "run_id": "t", "kind": "支給",
-           "result": {"benefit": 212_570}, "difference": 212_570, "case": case}
-    system = Actor("system:test", "t", "test")
-    DynamoBenefitStore().commit([NewVersion("H1", "2024-10", 1, "h", 212_570, 212_570, doc)], persons=["P1"],
-                                actor=system, chain="test")
-    claim = RecoveryClaim("BR-H1-2024-10-2", "H1", "2024-10", 50_000, 1, "2025-09-02", "2025-10-02", "P1",
-                          "資格喪失後の受診に係る支給", ("P1",))
     from datetime import date
 
+    from kokuho.benefits.payment import HouseholdPlan, RecoveryClaim
+    from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
+
+    benefit_household()
+    system = Actor("system:test", "t", "test")
+    claim = RecoveryClaim("BR-H1-2024-10-2", "H1", "2024-10", 50_000, 1, "2025-09-02", "2025-10-02", "P1",
+                          "資格喪失後の受診に係る支給", ("P1",))
     DynamoBenefitPaymentStore().commit(HouseholdPlan("H1", claims=[claim]), [], on=date(2025, 9, 2), persons=["P1"],
                                        actor=system, chain="test")
 
