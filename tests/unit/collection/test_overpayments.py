@@ -84,12 +84,18 @@ def test_plan_ids_are_derived_so_a_rerun_plans_the_same() -> None:
     assert ids == [f"JT-H1-FY2024-{n}" for n in range(1, 9)]
 
 
-def test_ready_refunds_go_into_one_transfer_file_once() -> None:
+def two_refunds_ready(on: date = ON) -> InMemoryCollectionStore:
+    """Two payers overpaid on FY2024 (2,300 and 500 yen), their refunds planned on `on` to a named account."""
     store = InMemoryCollectionStore()
     put(store, "H1", 2024, 10_000, paid=12_300)
     put(store, "H2", 2024, 10_000, paid=10_500, payer="P2")
     store.overpaid.update({("H1", 2024), ("H2", 2024)})
-    run_overpayments(store, on=ON, actor="system:test", account_of=lambda payer: ACCOUNT)
+    run_overpayments(store, on=on, actor="system:test", account_of=lambda payer: ACCOUNT)
+    return store
+
+
+def test_ready_refunds_go_into_one_transfer_file_once() -> None:
+    store = two_refunds_ready()
     files: dict[str, bytes] = {}
     out = write_refund_file(store, CITY, ON, files.__setitem__, record=lambda file_id, payers: None)
     # (the records of the file's payers: test_transfer_file_records.py)

@@ -12,22 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.collection_store import InMemoryCollectionStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benefits"))
 from test_benefit_payment_run import ON, World, _applied  # noqa: E402
-from test_overpayments import ACCOUNT, CITY, put  # noqa: E402
+from test_overpayments import ACCOUNT, CITY, put, two_refunds_ready  # noqa: E402
 
 from kokuho.collection.overpayments import run_overpayments, write_refund_file  # noqa: E402
 from kokuho.receipts import benefit_payment  # noqa: E402
 
 
 def test_the_refund_file_records_its_payees_before_it_is_put() -> None:
-    store = InMemoryCollectionStore()
-    put(store, "H1", 2024, 10_000, paid=12_300)
-    put(store, "H2", 2024, 10_000, paid=10_500, payer="P2")
-    store.overpaid.update({("H1", 2024), ("H2", 2024)})
-    run_overpayments(store, on=ON, actor="system:test", account_of=lambda payer: ACCOUNT)
+    store = two_refunds_ready(ON)
     files: dict[str, bytes] = {}
     recorded: list[tuple[str, list[str], bool]] = []
 
