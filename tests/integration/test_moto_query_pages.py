@@ -8,11 +8,12 @@ key, both directions, limits, and pages followed through ExclusiveStartKey.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
@@ -67,13 +68,14 @@ def _request(condition: str, low: str, high: str, forward: bool, limit: int | No
     return request
 
 
-def _pages(ddb: Any, request: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Every page of the query, followed through LastEvaluatedKey, as (items, count, scanned, last key)."""
+def all_pages(operation: Callable[..., dict[str, Any]], request: dict[str, Any],
+              most: int = 100) -> list[tuple[Any, ...]]:
+    """Every page of a query or scan, followed through LastEvaluatedKey, as (items, count, scanned, last key)."""
     pages, request = [], dict(request)
-    for _ in range(100):
+    for _ in range(most):
         try:
-            answer = ddb.query(**request)
-        except ddb.exceptions.ClientError as exc:
+            answer = operation(**request)
+        except ClientError as exc:
             return [("error", exc.response["Error"]["Code"])]
         pages.append((answer["Items"], answer["Count"], answer["ScannedCount"], answer.get("LastEvaluatedKey")))
         if "LastEvaluatedKey" not in answer:
@@ -88,6 +90,6 @@ def _pages(ddb: Any, request: dict[str, Any]) -> list[tuple[Any, ...]]:
 def test_a_query_answers_as_moto_does(client: Any, condition: str, low: str, high: str, forward: bool,
                                       limit: int | None, start: str | None) -> None:
     request = _request(condition, low, high, forward, limit, start)
-    expected = _pages(client, request)
+    expected = all_pages(client.query, request)
     with patched_dynamodb():
-        assert _pages(client, request) == expected
+        assert all_pages(client.query, request) == expected

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
+from test_moto_query_pages import all_pages
 
 from kokuho_local.moto_dynamodb import patched_dynamodb
 
@@ -52,21 +53,6 @@ def client(request: pytest.FixtureRequest) -> Iterator[Any]:
         yield ddb
 
 
-def _pages(ddb: Any, request: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Every page of the scan, followed through LastEvaluatedKey, as (items, count, scanned, last key)."""
-    pages, request = [], dict(request)
-    for _ in range(200):
-        try:
-            answer = ddb.scan(**request)
-        except ddb.exceptions.ClientError as exc:
-            return [("error", exc.response["Error"]["Code"])]
-        pages.append((answer["Items"], answer["Count"], answer["ScannedCount"], answer.get("LastEvaluatedKey")))
-        if "LastEvaluatedKey" not in answer:
-            break
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-    return pages
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(hash_only=st.booleans(), limit=st.none() | st.integers(min_value=1, max_value=15),
        start_hash=st.none() | st.sampled_from([*HASHES, "A", "C#", "S#b", "Z"]), start_range=KEYS,
@@ -86,14 +72,14 @@ def test_a_scan_answers_as_moto_does(client: Any, hash_only: bool, limit: int | 
         request["ProjectionExpression"] = "pk, n"
     if segment is not None:
         request.update(Segment=segment, TotalSegments=3)
-    expected = _pages(client, request)
+    expected = all_pages(client.scan, request, most=200)
     with patched_dynamodb():
-        assert _pages(client, request) == expected
+        assert all_pages(client.scan, request, most=200) == expected
 
 
 def test_a_full_scan_in_small_pages_returns_every_item_once_in_order(client: Any) -> None:
     stored = {(i["pk"]["S"], i["sk"]["S"]) for i in client.scan(TableName=TABLE)["Items"]}
     with patched_dynamodb():
-        pages = _pages(client, {"TableName": TABLE, "Limit": 4})
+        pages = all_pages(client.scan, {"TableName": TABLE, "Limit": 4}, most=200)
     keys = [(i["pk"]["S"], i["sk"]["S"]) for items, *_ in pages for i in items]
     assert len(stored) > 60 and keys == sorted(stored)
