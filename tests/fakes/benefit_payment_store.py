@@ -16,7 +16,7 @@ from fakes.collection_store import InMemoryCollectionStore
 
 from kokuho.benefits.benefit_ports import WriteConflict
 from kokuho.benefits.payment import Application, BenefitPayment, HouseholdPlan, MonthBenefit, RecoveryClaim, Withholding
-from kokuho.benefits.payment_ports import HouseholdPayments
+from kokuho.benefits.payment_ports import HouseholdPayments, RepaymentIdTaken
 from kokuho.collection import ports as collection_ports
 from kokuho.collection.ports import LedgerWrite
 
@@ -27,7 +27,7 @@ class InMemoryBenefitPaymentStore:
         self.months: dict[str, dict[str, MonthBenefit]] = {}  # household → month → its latest version
         self.payments: dict[str, BenefitPayment] = {}
         self.claim_items: dict[str, RecoveryClaim] = {}
-        self.repayment_ids: dict[str, set[str]] = {}
+        self.repayment_ids: dict[str, dict[str, tuple[str, int]]] = {}
         self.applications: dict[tuple[str, str], Application] = {}
         self.withholdings: dict[tuple[str, str], Withholding] = {}
         self.invitations: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}  # → (amount, issued on)
@@ -116,15 +116,14 @@ class InMemoryBenefitPaymentStore:
         claim = self.claim_items.get(claim_id)
         if claim is None or claim.household_id != household_id:
             return None
-        seen = self.repayment_ids.setdefault(claim_id, set())
+        seen = self.repayment_ids.setdefault(claim_id, {})
         if repayment_id in seen:
+            if seen[repayment_id] != (on.isoformat(), amount):
+                raise RepaymentIdTaken(repayment_id)
             return claim, False
-        unpaid = claim.amount - sum(a for _, a in claim.repayments)
-        if amount > unpaid:
-            raise ValueError(f"amount: more than the claim's unpaid {unpaid} yen")
-        claim = replace(claim, repayments=(*claim.repayments, (on.isoformat(), amount)))
+        claim = claim.repaid(on, amount)
         self.claim_items[claim_id] = claim
-        seen.add(repayment_id)
+        seen[repayment_id] = (on.isoformat(), amount)
         self.access.append(("write", (f"HH:{household_id}", claim.debtor_id)))
         return claim, True
 

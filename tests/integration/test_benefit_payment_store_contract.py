@@ -164,6 +164,28 @@ def test_a_repayment_once_and_never_more_than_owed(backend: Backend) -> None:
     assert store.household("H1").claims == [after]
 
 
+def test_a_repayment_neither_before_its_claim_nor_taken_again_with_other_content(backend: Backend) -> None:
+    """Probe: a repayment dated before the claim was made (year 1, the day before) was recorded — money repaying a
+    debt no one owed yet — and a repayment id delivered again with another day or amount answered as recorded while
+    the clerk's second payment was dropped. Both refused, nothing written."""
+    from kokuho.benefits.payment_ports import RepaymentIdTaken
+
+    store = backend.store
+    claim = RecoveryClaim("BR-1", "H1", "2024-09", 50_000, 1, "2025-09-01", "2025-10-01", "P1", "資格喪失後の受診")
+    store.commit(HouseholdPlan("H1", claims=[claim]), [], on=DAY, persons=["P1"], actor=CLERK, chain="c")
+    for day in (date(1, 1, 1), date(2025, 8, 31)):
+        with pytest.raises(ValueError, match="^on: .*2025-09-01"):
+            store.record_repayment("H1", "BR-1", "R1", day, 1_000, actor=CLERK)
+    assert store.household("H1").claims == [claim]
+    after, new = store.record_repayment("H1", "BR-1", "R1", date(2025, 9, 1), 20_000, actor=CLERK)  # the same day
+    assert new and after.repayments == (("2025-09-01", 20_000),)
+    for day, amount in ((date(2025, 9, 1), 30_000), (date(2025, 9, 2), 20_000)):
+        with pytest.raises(RepaymentIdTaken):
+            store.record_repayment("H1", "BR-1", "R1", day, amount, actor=CLERK)
+    assert store.record_repayment("H1", "BR-1", "R1", date(2025, 9, 1), 20_000, actor=CLERK) == (after, False)
+    assert store.household("H1").claims == [after]
+
+
 def test_ready_payments_filed_in_one_file_only(backend: Backend) -> None:
     store = backend.store
     late, early = _payment("BP-2", 2_000, created_on="2025-09-02"), _payment("BP-1", 1_000)

@@ -90,7 +90,9 @@ def test_a_claim_repaid_through_the_api_once_and_never_more_than_owed(staffed: N
     before = item_counts("receipts")
     for body in ({"repayment_id": "R1", "on": "2026-01-10", "amount": 60_000},  # more than owed
                  {"repayment_id": "R1", "on": "2099-01-10", "amount": 10_000},  # in the future
-                 {"repayment_id": "R1", "on": "2026-01-10", "amount": "10000"}):  # not an integer
+                 {"repayment_id": "R1", "on": "2026-01-10", "amount": "10000"},  # not an integer
+                 {"repayment_id": "R1", "on": "0001-01-01", "amount": 10_000},  # before the claim was made (probe)
+                 {"repayment_id": "R1", "on": "2025-09-01", "amount": 10_000}):
         assert call("POST", path, staff_id=CLERK, body=body)[0] == 422
     assert call("POST", PATH + "/claims/BR-H1-2099-01-1/repayments", staff_id=CLERK,
                 body={"repayment_id": "R1", "on": "2026-01-10", "amount": 1})[0] == 404
@@ -101,6 +103,8 @@ def test_a_claim_repaid_through_the_api_once_and_never_more_than_owed(staffed: N
     status, out, _ = call("POST", path, staff_id=CLERK, body=body)
     assert (status, out["status"], out["unpaid"], out["last_day"]) == (201, "recorded", 30_000, "2031-01-10")
     assert call("POST", path, staff_id=CLERK, body=body)[1]["status"] == "already_recorded"  # delivered again
+    status, out, _ = call("POST", path, staff_id=CLERK, body={**body, "amount": 25_000})  # another payment, same id
+    assert status == 409 and "another day or amount" in out["error"]
     status, out, _ = call("GET", PATH, staff_id=CLERK, query={"as_of": "2026-01-11"})
     [c] = out["claims"]
     assert (c["status"], c["unpaid"], c["last_day"], c["extinguished"]) == ("overdue", 30_000, "2031-01-10", False)

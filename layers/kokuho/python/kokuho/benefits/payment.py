@@ -127,6 +127,17 @@ class RecoveryClaim:
     persons: tuple[str, ...] = ()  # members no longer insured in the month (the cause), if that is the cause
     repayments: tuple[tuple[str, int], ...] = ()  # (day, yen)
 
+    def repaid(self, on: date, amount: int) -> RecoveryClaim:
+        """The claim after a repayment of `amount` yen paid on `on`. Refused (ValueError naming the field): a day before
+        the claim was made — money cannot repay what no one owed yet, and its payment would stand in the claim's
+        history before the claim — or more than is unpaid."""
+        if on < date.fromisoformat(self.created_on):
+            raise ValueError(f"on: a repayment is paid on or after the day the claim was made ({self.created_on})")
+        unpaid = self.amount - sum(a for _, a in self.repayments)
+        if amount > unpaid:
+            raise ValueError(f"amount: more than the claim's unpaid {unpaid} yen")
+        return replace(self, repayments=(*self.repayments, (on.isoformat(), amount)))
+
 
 @dataclass(frozen=True)
 class MonthBenefit:

@@ -21,6 +21,11 @@ from kokuho.collection.ports import LedgerWrite
 CATEGORY = "給付情報 (高額療養費)"  # the access records' category of the payments, claims, applications and 差止
 
 
+class RepaymentIdTaken(Exception):
+    """A repayment id recorded already with another day or amount: a second payment given the first one's id would
+    otherwise be dropped as 'delivered again' (nothing written)."""
+
+
 @dataclass
 class HouseholdPayments:
     """What the payment run and the read route read of one household: its benefit months (the latest version of
@@ -79,8 +84,9 @@ class BenefitPaymentStore(Protocol):
     def record_repayment(self, household_id: str, claim_id: str, repayment_id: str, on: date, amount: int, *,
                          actor: Any) -> tuple[RecoveryClaim, bool] | None:
         """A repayment of a claim, once by its id: the claim after it and whether it was new; None for no such
-        claim; ValueError when it is more than the claim's unpaid amount (nothing written); WriteConflict when the
-        claim changed meanwhile."""
+        claim; ValueError when RecoveryClaim.repaid refuses it (before the claim was made, more than its unpaid
+        amount: nothing written); RepaymentIdTaken when the id is recorded with another day or amount; WriteConflict
+        when the claim changed meanwhile."""
         ...
 
     def claims(self) -> list[RecoveryClaim]:

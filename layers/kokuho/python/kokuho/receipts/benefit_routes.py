@@ -28,7 +28,7 @@ from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.benefits.benefit_ports import WriteConflict
 from kokuho.benefits.payment import Application, Withholding, claim_state, load_rules
-from kokuho.benefits.payment_ports import CATEGORY
+from kokuho.benefits.payment_ports import CATEGORY, RepaymentIdTaken
 from kokuho.collection.ports import RefundAccount
 from kokuho.dates.tokyo import today_jst
 from kokuho.identity.request_bodies import ClosedIn
@@ -293,6 +293,8 @@ def record_repayment(household_id: HouseholdId, claim_id: Annotated[str, Path(pa
                                                        body.amount, actor=actor)
     except ValueError as exc:
         raise ChangeRejected(str(exc)) from None
+    except RepaymentIdTaken:
+        raise Conflict("a repayment with that id is recorded with another day or amount") from None
     except WriteConflict:
         raise Conflict("the claim changed meanwhile: read it again") from None
     if out is None:

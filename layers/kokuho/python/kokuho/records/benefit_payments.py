@@ -35,7 +35,7 @@ from kokuho.benefits.payment import (
     RecoveryClaim,
     Withholding,
 )
-from kokuho.benefits.payment_ports import CATEGORY, HouseholdPayments
+from kokuho.benefits.payment_ports import CATEGORY, HouseholdPayments, RepaymentIdTaken
 from kokuho.collection.ports import LedgerWrite, RefundAccount
 from kokuho.records.base import Gsi1, RecordsAccess, TableModel, table_meta, transaction_or
 from kokuho.records.benefits import WRITE_CATEGORY, BenefitPointerModel, BenefitVersionModel
@@ -263,19 +263,20 @@ class DynamoBenefitPaymentStore(RecordsAccess):
     def record_repayment(self, household_id: str, claim_id: str, repayment_id: str, on: date, amount: int, *,
                          actor: Any) -> tuple[RecoveryClaim, bool] | None:
         """A repayment of a 返還金 claim (once by its id): the claim after it and whether it was new; None for no
-        such claim. ValueError when it is more than the claim's unpaid amount (nothing written)."""
+        such claim; ValueError when the claim refuses it (RecoveryClaim.repaid), RepaymentIdTaken when the id is
+        recorded with another day or amount (nothing written)."""
         h, sk = _hh(household_id), f"BCLAIM#{claim_id}"
         try:
             item = BenefitPaymentItem.get(h, sk, consistent_read=True)
         except BenefitPaymentItem.DoesNotExist:
             return None
         doc = dict(item.doc)
-        if repayment_id in (doc.get("repayment_ids") or []):
-            return claim_of(doc), False
-        claim = claim_of(doc)
-        unpaid = claim.amount - sum(a for _, a in claim.repayments)
-        if amount > unpaid:
-            raise ValueError(f"amount: more than the claim's unpaid {unpaid} yen")
+        claim, ids = claim_of(doc), list(doc.get("repayment_ids") or [])
+        if repayment_id in ids:  # the ids name the last repayments, in order
+            if claim.repayments[len(claim.repayments) - len(ids) + ids.index(repayment_id)] != (on.isoformat(), amount):
+                raise RepaymentIdTaken(repayment_id)
+            return claim, False
+        after = claim.repaid(on, amount)  # the claim's own rules (ValueError naming the field)
         doc["repayments"] = [*doc.get("repayments", []), [on.isoformat(), amount]]
         doc["repayment_ids"] = [*doc.get("repayment_ids", []), repayment_id]
         revision = int(item.revision or 0)
@@ -284,7 +285,8 @@ class DynamoBenefitPaymentStore(RecordsAccess):
         with transaction_or(WriteConflict) as tx:
             tx.update(BenefitPaymentItem(h, sk), actions=[
                 BenefitPaymentItem.doc.set(doc), BenefitPaymentItem.revision.set(revision + 1),
-                BenefitPaymentItem.status.set("repaid" if amount == unpaid else "open")], condition=condition)
+                BenefitPaymentItem.status.set("repaid" if sum(a for _, a in after.repayments) == after.amount
+                                              else "open")], condition=condition)
             self._record_access(actor, [f"HH:{household_id}", claim.debtor_id], WRITE_CATEGORY, "write",
                                 transaction=tx)
         return claim_of(doc), True
