@@ -352,6 +352,10 @@ ROUTES: tuple[RouteSpec, ...] = (
               arrears_routes.record_arrears_action, "滞納整理: record a 催告, 納付相談, 分納誓約 (a plan of amounts "
               "and dates) or 差押 (a decision with its basis) on a ledger (recorded)", arrears_routes.ActionRecordedOut,
               201, category=arrears_routes.CATEGORY),
+    RouteSpec("POST", arrears_routes.APPROVAL_PATH, F.ARREARS_APPROVE, "arrears_approve", "collection",
+              arrears_routes.decide_arrears_action, "滞納整理: a second member approves (or refuses, with a reason) "
+              "a measure entered late; never the member who entered it (recorded)",
+              arrears_routes.DecisionRecordedOut, 201, category=arrears_routes.CATEGORY),
     # 納入通知書 of one ledger (kokuho.payments.notice_routes): served with the collection routes.
     RouteSpec("GET", notice_routes.NOTICE_PATH, F.COLLECTION_READ, "read_notice", "collection",
               notice_routes.read_notice, "納入通知書 of a ledger as the payer receives it: PDF (base64, SHA-256), "

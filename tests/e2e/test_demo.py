@@ -79,6 +79,8 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     assert refund_file["records_of_120_bytes"] == refund_file["transfers"] + 3  # header, data, trailer, end
     arrears = c["arrears"]
     assert arrears["staff_actions"] == {"納付相談": 2, "分納誓約": 1, "差押": 1} and arrears["pledges_missed"] == 1
+    # entered against the real clock long after their FY days: each 分納誓約 and 差押 in force by the 係長's approval
+    assert arrears["late_entries_approved"] == 2
     assert arrears["demand_run"]["demands"] > 0 and arrears["statuses_of_worked_ledgers"].get("seized", 0) > 0
     assert set(c["api"]["status_codes"]) <= {"200", "201"}
     assert c["api"]["access_records_written"] == c["api"]["calls"] and c["demo_reads_recorded"] > 0

@@ -244,6 +244,8 @@ def roles() -> dict[str, Role]:
         "request_desk": Role("S1015", (F.REQUESTS_RECEIVE, F.REQUESTS_READ, F.INQUIRY_LOG)),
         "request_chief": Role("S1016", (F.REQUESTS_READ, F.REQUESTS_DECIDE, F.REQUESTS_CARRY_OUT)),
         "arrears_officer": Role("S1017", (F.COLLECTION_READ, F.ARREARS_ACTION)),  # 滞納整理
+        # 滞納整理の係長: approves a measure entered late (遡及入力承認), never one of their own
+        "arrears_chief": Role("S1033", (F.COLLECTION_READ, F.ARREARS_ACTION, F.ARREARS_APPROVE)),
         "health_officer": Role("S1030", (F.HEALTH_READ, F.HEALTH_RECORD)),  # 保健事業: 医療費通知の送付希望
         # 給付: the clerk records applications; the 差止 is the chief's decision
         "benefit_clerk": Role("S1018", (F.BENEFITS_READ, F.BENEFITS_RECORD)),

@@ -22,7 +22,7 @@ from kokuho.records.collection import DynamoCollectionStore, add_charge
 
 MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
 SYSTEM = Actor("system:test", "t", "test")
-OFFICER, CASHIER = "S1017", "S1014"
+OFFICER, CASHIER, CHIEF = "S1017", "S1014", "S1033"
 PATH = "/collection/arrears/H1/2024"
 
 
@@ -49,9 +49,29 @@ def test_the_arrears_of_a_ledger_and_a_pledge_and_a_seizure_recorded_through_the
               "plan": [{"on": "2024-08-30", "amount": 5_000}, {"on": "2024-09-30", "amount": 5_000}]}
     status, out, _ = call("POST", PATH + "/actions", staff_id=OFFICER, body=pledge)
     assert status == 201 and out["action"]["kind"] == "分納誓約" and out["action"]["by"] == OFFICER
+    # Entered today (the real clock), long after its day: recorded, not in force until a second member approves.
+    assert "entry_lag" in out["action"]["needs_approval"] and out["action"]["entered_on"] > "2024-07-22"
+    assert out["arrears"]["installments"][0]["status"] == "in_arrears"
+    assert [a["in_force"] for a in out["arrears"]["actions"]] == [False]
+    approval = f"{PATH}/actions/{out['action']['id']}/approval"
+    # Not by the member who entered it (422, recorded as refused), not without the grant (403), nor an unknown id.
+    status, refused, _ = call("POST", approval, staff_id=OFFICER, body={"decision": "approve"})
+    assert status == 403  # the officer has no arrears_approve grant
+    status, refused, _ = call("POST", f"{PATH}/actions/BN-none/approval", staff_id=CHIEF, body={"decision": "approve"})
+    assert status == 422 and refused["error"].startswith("action:")
+    assert call("POST", approval, staff_id=CHIEF, body={"decision": "refuse"})[0] == 422  # a refusal says why
+    status, out, _ = call("POST", approval, staff_id=CHIEF, body={"decision": "approve"})
+    assert status == 201 and (out["approval"]["by"], out["approval"]["decision"]) == (CHIEF, "approve")
     assert out["arrears"]["installments"][0]["status"] == "pledged"
-    # The pledge renewed the limit from its day.
+    # The approved pledge renewed the limit from its own day.
     assert out["arrears"]["installments"][0]["limitation"]["last_day"] == "2026-07-22"
+    assert call("POST", approval, staff_id=CHIEF, body={"decision": "approve"})[0] == 409  # decided once
+    status, own, _ = call("POST", PATH + "/actions", staff_id=CHIEF, body={
+        "kind": "催告", "on": "2024-07-23", "installments": [1]})
+    assert status == 201 and own["action"]["needs_approval"]
+    status, refused, _ = call("POST", f"{PATH}/actions/{own['action']['id']}/approval", staff_id=CHIEF,
+                              body={"decision": "approve"})
+    assert status == 422 and refused["error"].startswith("approver:")
 
     seizure = {"kind": "差押", "on": "2024-08-21", "installments": [1], "property": "預金", "amount": 10_000}
     status, out, _ = call("POST", PATH + "/actions", staff_id=OFFICER, body=seizure)  # no basis
@@ -59,7 +79,8 @@ def test_the_arrears_of_a_ledger_and_a_pledge_and_a_seizure_recorded_through_the
     status, out, _ = call("POST", PATH + "/actions", staff_id=OFFICER,
                           body={**seizure, "installments": [2], "basis": "国税徴収法第47条"})  # July's: no 督促 yet
     assert status == 422 and "installments" in out["error"] and "arrears" in out["error"]
-    assert [a["kind"] for a in store.ledgers([("H1", 2024)])[("H1", 2024)].arrears] == ["分納誓約"]
+    assert [a["kind"] for a in store.ledgers([("H1", 2024)])[("H1", 2024)].arrears] == ["分納誓約", "遡及入力承認",
+                                                                                         "催告"]
 
     # Without the grant: 403, recorded as denied; an unknown ledger: 404; a My Number in a note: 422.
     assert call("POST", PATH + "/actions", staff_id=CASHIER, body={"kind": "納付相談", "note": "電話"})[0] == 403
@@ -75,6 +96,8 @@ def test_the_arrears_of_a_ledger_and_a_pledge_and_a_seizure_recorded_through_the
 
     ops = [(r.category, r.operation, r.result, r.subject_ids) for r in records_by_staff(OFFICER)]
     assert ("収納情報", "read", "ok", ["H1-P1"]) in ops
+    assert ("収納情報", "write", "ok", ["H1-P1"]) in [(r.category, r.operation, r.result, r.subject_ids)
+                                                    for r in records_by_staff(CHIEF)]
     assert ("収納情報", "write", "ok", ["H1-P1"]) in ops
     assert ("収納情報", "arrears_action", "rejected", ["HH:H1"]) in ops
     assert ("収納情報", "read", "not_found", ["HH:H9"]) in ops

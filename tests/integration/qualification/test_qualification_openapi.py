@@ -217,6 +217,8 @@ def test_real_responses_validate_against_the_document(staffed: None) -> None:
     api("POST", "/collection/arrears/H0001/2024/actions", "S1017", {"kind": "納付相談", "note": "電話で相談",
                                                                    "on": "2024-08-01"}, expect=201)
     api("POST", "/collection/arrears/H0001/2024/actions", "S1017", {"kind": "差押", "on": "2024-08-01"}, expect=422)
+    api("POST", "/collection/arrears/H0001/2024/actions/BN-none/approval", "S1033", {"decision": "approve"},
+        expect=422)  # no measure of that id awaits approval
     api("GET", "/collection/statistics/2024", "S1017", expect=404)
     api("GET", "/collection/notices/H0001/2024", "S1014", query={"issued_on": "2024-06-15"}, expect=200)
     api("GET", "/collection/notices/H0009/2024", "S1014", expect=404)

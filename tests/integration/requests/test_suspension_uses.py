@@ -158,6 +158,12 @@ def _arrears_action() -> Any:
     return arrears_routes.record_arrears_action("H", 2024, arrears_routes.ActionIn(kind="納付相談"))
 
 
+def _arrears_approval() -> Any:
+    from kokuho.payments import arrears_routes
+
+    return arrears_routes.decide_arrears_action("H", 2024, "BN-x", arrears_routes.DecisionIn(decision="approve"))
+
+
 def _statistics() -> Any:
     from kokuho.payments.arrears_service import run_statistics
 
@@ -185,6 +191,7 @@ CONTINUING: list[tuple[str, Callable[[], Any]]] = [
     ("collection.payments", _payment_intake), ("collection.payments", _unmatched_queue),
     ("collection.payments", _unmatched_resolution), ("collection.refunds", _refund_account),
     ("collection.arrears", _arrears_read), ("collection.arrears", _arrears_action),
+    ("collection.arrears", _arrears_approval),
     ("collection.statistics", _statistics), ("health.checkup_vouchers", _vouchers),
     ("benefits.other", _other_claims),
 ]

@@ -38,7 +38,8 @@ def statuses(store: InMemoryCollectionStore, on: date, upto: int = 3) -> list[st
 
 
 def act(store: InMemoryCollectionStore, kind: str, on: date, **kw: object) -> dict[str, object]:
-    return record_action(store, KEY, kind=kind, on=on, staff_id=STAFF, actor="staff", **kw)  # type: ignore[arg-type]
+    return record_action(store, KEY, kind=kind, on=on, entered_on=on, staff_id=STAFF, actor="staff",
+                         **kw)  # type: ignore[arg-type]
 
 
 def test_an_installment_goes_overdue_reminded_then_in_arrears_after_the_reminder_deadline() -> None:

@@ -50,6 +50,8 @@ class Function(StrEnum):
     REQUESTS_CARRY_OUT = "requests_carry_out"
     INQUIRY_LOG = "inquiry_log"  # 問い合わせの記録: log an inquiry, its answer, the log between two days
     ARREARS_ACTION = "arrears_action"  # 滞納整理: 催告, 納付相談, 分納誓約, 差押 recorded
+    # 滞納整理の遡及入力承認 (the 係長): approve or refuse a measure entered late — never its own entrant's
+    ARREARS_APPROVE = "arrears_approve"
     HEALTH_READ = "health_read"  # 保健事業の照会: a person's 医療費通知 wish, the 受診率
     HEALTH_RECORD = "health_record"  # 保健事業の記録: a person's wish about the 医療費通知 (opt out or back in)
     # 給付 (高額療養費): the household's benefits, payments and 返還金 read; an application (支給申請) recorded; a 差止

@@ -21,7 +21,8 @@ when there is none (民法 第143条: 29 February → 28 February); the right is
 
 The measures (催告, 納付相談, 分納誓約, 差押, and the runs' 誓約不履行 and 不納欠損) are documents in the
 ledger's `arrears` list (`kokuho.collection.ports.StoredLedger.arrears`), each with its id, kind, day and
-who recorded it.
+who recorded it. A staff measure entered late (kokuho.collection.arrears_entry) carries `needs_approval` and is
+in force — counted for status, limit and runs — only once a second member of staff's 遡及入力承認 approves it.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ LIMIT_YEARS = 2  # 国民健康保険法 第110条
 # Kinds of measure: staff record the first four through the API; the runs record 催告 too, and the last two.
 DEMAND, CONSULTATION, PLEDGE, SEIZURE = "催告", "納付相談", "分納誓約", "差押"
 PLEDGE_MISSED, WRITE_OFF = "誓約不履行", "不納欠損"
+APPROVAL = "遡及入力承認"  # a second member's decision on a measure entered late (kokuho.collection.arrears_entry)
 STAFF_KINDS = (DEMAND, CONSULTATION, PLEDGE, SEIZURE)
-KINDS = (*STAFF_KINDS, PLEDGE_MISSED, WRITE_OFF)
+KINDS = (*STAFF_KINDS, PLEDGE_MISSED, WRITE_OFF, APPROVAL)
 
 CURRENT, OVERDUE, REMINDED, IN_ARREARS = "current", "overdue", "reminded", "in_arrears"
 PLEDGED, SEIZED, WRITTEN_OFF, PAID = "pledged", "seized", "written_off", "paid"
@@ -116,6 +118,7 @@ class ArrearsView:
     # own slip: kokuho.collection.reminders): 延滞金 and 督促手数料 bills, as of the day
     late_charges: tuple[dict[str, Any], ...] = ()
     fees: tuple[dict[str, Any], ...] = ()
+    in_force: frozenset[str] = frozenset()  # ids of the measures that count (all but those awaiting approval)
 
     @property
     def unpaid_in_arrears(self) -> int:
@@ -129,9 +132,15 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+def in_force(measures: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The measures that count: all but those entered late and not approved (awaiting a decision, or refused)."""
+    approved = {str(a["action"]) for a in measures if a["kind"] == APPROVAL and a.get("decision") == "approve"}
+    return [a for a in measures if not a.get("needs_approval") or str(a["id"]) in approved]
+
+
 def actions_of(ledger: StoredLedger, kind: str, on: date | None = None) -> list[dict[str, Any]]:
-    """The ledger's measures of one kind (recorded on or before `on` when given)."""
-    return [a for a in ledger.arrears if a["kind"] == kind and (on is None or _day(a["on"]) <= on)]
+    """The ledger's measures of one kind in force (dated on or before `on` when given)."""
+    return [a for a in in_force(ledger.arrears) if a["kind"] == kind and (on is None or _day(a["on"]) <= on)]
 
 
 def broken_pledges(ledger: StoredLedger, on: date | None = None) -> set[str]:
@@ -188,7 +197,8 @@ def arrears_view(ledger: StoredLedger, as_of: date) -> ArrearsView:
     return ArrearsView(ledger.key, ledger.charge.payer_id, as_of, tuple(out),
                        tuple(a for a in ledger.arrears if _day(a["on"]) <= as_of), fees,
                        tuple(b for b in ledger.late_charges if _day(b["billed_on"]) <= as_of),
-                       tuple(b for b in ledger.fees if _day(b["billed_on"]) <= as_of))
+                       tuple(b for b in ledger.fees if _day(b["billed_on"]) <= as_of),
+                       frozenset(str(a["id"]) for a in in_force(ledger.arrears)))
 
 
 def view_doc(view: ArrearsView) -> dict[str, Any]:
@@ -206,7 +216,7 @@ def view_doc(view: ArrearsView) -> dict[str, Any]:
                 "renewals": [{"cause": r.cause, "happened_on": r.happened_on.isoformat(),
                               "restarts_on": r.restarts_on.isoformat()} for r in i.limitation.renewals]},
         } for i in view.installments],
-        "actions": [dict(a) for a in view.actions],
+        "actions": [{**a, "in_force": str(a["id"]) in view.in_force} for a in view.actions],
         "late_charges_billed": sum(int(b["amount"]) for b in view.late_charges),
         "late_charges": [_bill_doc(b) for b in view.late_charges],
         "fees_billed": sum(int(b["amount"]) for b in view.fees),

@@ -11,6 +11,10 @@ Rules, beyond the shape of the body:
   the unpaid principal it covers (延滞金 is billed once the principal is paid: domain.md §6).
 - 差押 names its legal basis, the property and the amount (at most the unpaid principal it covers).
 - 納付相談 is a note (who, when, what was said); a note never holds a My Number.
+- Judged again on the day it is entered (kokuho.collection.arrears_entry): never dated after that day; dated after
+  the right was extinguished, refused naming `on`; covering what was written off by then, refused; entered late
+  or reaching what the ledger reads as extinguished, recorded with `needs_approval` and in force only once a
+  second member approves it (`record_decision`: a 遡及入力承認 naming the measure, approve or refuse).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from kokuho.collection.arrears import (
+    APPROVAL,
     CONSULTATION,
     DEMAND,
     PAID,
@@ -34,10 +39,12 @@ from kokuho.collection.arrears import (
     ArrearsView,
     arrears_view,
 )
-from kokuho.collection.ports import CollectionStore, LedgerKey, LedgerWrite, WriteConflict
+from kokuho.collection.arrears_entry import DECISIONS, REFUSE, approval_reasons
+from kokuho.collection.ports import CollectionStore, LedgerKey, LedgerWrite, StoredLedger, WriteConflict
 from kokuho.identity.mynumber import contains_my_number
 
 CODES = {DEMAND: "SK", CONSULTATION: "SD", PLEDGE: "BN", SEIZURE: "SO"}
+APPROVAL_CODE = "SN"  # 遡及入力承認: one decision per measure, its id made from the measure's
 MAX_NOTE = 500
 MAX_BASIS = 300
 MAX_PROPERTY = 200
@@ -84,6 +91,16 @@ def _past_due(i: ArrearsInstallment, on: date) -> bool:
     return _collectable(i, on) and on > i.due
 
 
+def _extinguished(i: ArrearsInstallment, on: date) -> bool:
+    return i.status not in (PAID, WRITTEN_OFF) and i.limitation is not None and i.limitation.extinguished(on)
+
+
+def _dated_after_extinction(i: ArrearsInstallment, on: date) -> ActionRefused:
+    last = i.limitation.last_day if i.limitation is not None else i.due
+    return ActionRefused("on", f"installment {i.number}'s right to collect was extinguished after {last} (2-year "
+                               f"limit, 国保法第110条); a measure dated {on} cannot revive it (地方自治法第236条)")
+
+
 def _installments(view: ArrearsView, given: Sequence[object] | None, on: date, kind: str) -> list[ArrearsInstallment]:
     if kind == CONSULTATION and not given:
         return []
@@ -95,6 +112,11 @@ def _installments(view: ArrearsView, given: Sequence[object] | None, on: date, k
         held = (SEIZED,) if kind == SEIZURE else (PLEDGED, SEIZED)
         chosen = [i for i in view.installments if rule(i, on) and i.status not in held]
         if not chosen:
+            # nothing left because the right is gone: the measure's day is what is wrong
+            gone = [i for i in view.installments if _extinguished(i, on) and i.limitation is not None
+                    and rule(i, i.limitation.last_day)]
+            if gone:
+                raise _dated_after_extinction(gone[0], on)
             raise ActionRefused("installments", f"no installment of the ledger is {words}")
         return chosen
     out = []
@@ -102,6 +124,8 @@ def _installments(view: ArrearsView, given: Sequence[object] | None, on: date, k
         inst = view.installment(n) if isinstance(n, int) and not isinstance(n, bool) else None
         if inst is None:
             raise ActionRefused("installments", f"the ledger has no installment {n!r}")
+        if kind != CONSULTATION and _extinguished(inst, on):
+            raise _dated_after_extinction(inst, on)
         if kind != CONSULTATION and not rule(inst, on):
             raise ActionRefused("installments", f"installment {n} is not {words}")
         out.append(inst)
@@ -166,14 +190,37 @@ def build_action(view: ArrearsView, *, kind: str, on: date, staff_id: str, actio
     return doc
 
 
-def record_action(store: CollectionStore, key: LedgerKey, *, kind: str, on: date, staff_id: str, actor: Any,
-                  **fields: Any) -> dict[str, Any]:
-    """Check and record one measure on the ledger `key`; returns its document."""
+def _ledger(store: CollectionStore, key: LedgerKey) -> StoredLedger:
     found = store.ledgers([key])
     if key not in found:
         raise UnknownLedger("no ledger of that household for that fiscal year")
-    ledger = found[key]
+    return found[key]
+
+
+def _not_written_off(ledger: StoredLedger, numbers: Sequence[int], entered_on: date) -> list[ArrearsInstallment]:
+    """The installments as the ledger stands on the entry day; refused if one was written off by then."""
+    now = arrears_view(ledger, entered_on)
+    covered = [i for i in now.installments if i.number in numbers]
+    for i in covered:
+        if i.status == WRITTEN_OFF:
+            raise ActionRefused("installments", f"installment {i.number} was written off (不納欠損) by {entered_on}: "
+                                                "no measure applies to it (its correction is a procedure of its own)")
+    return covered
+
+
+def record_action(store: CollectionStore, key: LedgerKey, *, kind: str, on: date, entered_on: date, staff_id: str,
+                  actor: Any, **fields: Any) -> dict[str, Any]:
+    """Check and record one measure on the ledger `key`, dated `on`, entered on `entered_on` (the office's today);
+    returns its document (with `needs_approval` when it waits for a second member: kokuho.collection.arrears_entry)."""
+    if on > entered_on:
+        raise ActionRefused("on", f"a measure cannot be entered ({entered_on}) before the day it takes place ({on})")
+    ledger = _ledger(store, key)
     doc = build_action(arrears_view(ledger, on), kind=kind, on=on, staff_id=staff_id, **fields)
+    doc["entered_on"] = entered_on.isoformat()
+    covered = _not_written_off(ledger, doc["installments"], entered_on) if kind != CONSULTATION else []
+    reasons = approval_reasons(kind, on, entered_on, covered)
+    if reasons:
+        doc["needs_approval"] = reasons
     try:
         store.apply([LedgerWrite(key, ledger.charge.payer_id, arrears=[doc])], [], actor=actor,
                     chain=f"arrears#{key[0]}")
@@ -181,3 +228,31 @@ def record_action(store: CollectionStore, key: LedgerKey, *, kind: str, on: date
         raise AlreadyRecorded("a measure with that id is already recorded") from None
     return doc
 
+
+
+def record_decision(store: CollectionStore, key: LedgerKey, measure_id: str, *, decision: str, entered_on: date,
+                    staff_id: str, actor: Any, reason: object = None) -> dict[str, Any]:
+    """A second member's 遡及入力承認 of a measure entered late: approve (it takes effect from its own day) or refuse
+    with a reason (it never does). Never the member who entered it; one decision per measure; an approval is
+    checked again against the ledger as it stands (nothing written off since)."""
+    if decision not in DECISIONS:
+        raise ActionRefused("decision", f"must be one of {', '.join(DECISIONS)}")
+    ledger = _ledger(store, key)
+    measure = next((a for a in ledger.arrears if str(a["id"]) == measure_id and a["kind"] != APPROVAL), None)
+    if measure is None or not measure.get("needs_approval"):
+        raise ActionRefused("action", "the ledger has no measure of that id awaiting approval")
+    if any(a["kind"] == APPROVAL and str(a["action"]) == measure_id for a in ledger.arrears):
+        raise AlreadyRecorded("that measure's approval is already decided")
+    if str(measure["by"]) == staff_id:
+        raise ActionRefused("approver", "the member of staff who entered a measure cannot approve it")
+    note = _text(reason, "reason", MAX_NOTE, required=decision == REFUSE)
+    if decision != REFUSE:
+        _not_written_off(ledger, [int(n) for n in measure.get("installments") or ()], entered_on)
+    doc = {"id": f"{APPROVAL_CODE}-{measure_id}", "kind": APPROVAL, "on": entered_on.isoformat(), "by": staff_id,
+           "action": measure_id, "decision": decision, "note": note, "installments": list(measure["installments"])}
+    try:
+        store.apply([LedgerWrite(key, ledger.charge.payer_id, arrears=[doc])], [], actor=actor,
+                    chain=f"arrears#{key[0]}")
+    except WriteConflict:
+        raise AlreadyRecorded("that measure's approval is already decided") from None
+    return doc

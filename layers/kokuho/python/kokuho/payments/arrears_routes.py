@@ -6,6 +6,9 @@ and puts the `Actor` in the resolver context before these run):
                                                                   2-year limit, the measures (COLLECTION_READ)
   POST /collection/arrears/{household_id}/{fiscal_year}/actions  record 催告, 納付相談, 分納誓約 or 差押
                                                                   (ARREARS_ACTION)
+  POST /collection/arrears/{household_id}/{fiscal_year}/actions/{action_id}/approval
+                                                                  a second member's 遡及入力承認 of a measure
+                                                                  entered late (ARREARS_APPROVE)
   GET  /collection/statistics/{fiscal_year}                      収納率 and aging, JSON (COLLECTION_READ)
 
 No route serves a file (the API's surface has no export: assessment III-3 リスク4); the finance office's CSV and
@@ -43,15 +46,18 @@ from kokuho.requests.suspension import declare_use
 
 ARREARS_PATH = "/collection/arrears/{household_id}/{fiscal_year}"
 ACTION_PATH = "/collection/arrears/{household_id}/{fiscal_year}/actions"
+APPROVAL_PATH = "/collection/arrears/{household_id}/{fiscal_year}/actions/{action_id}/approval"
 STATISTICS_PATH = "/collection/statistics/{fiscal_year}"
 CATEGORY = LEDGER_CATEGORY
 HOUSEHOLD = r"^[A-Za-z0-9_\-]{1,64}$"
+MEASURE = r"^[A-Za-z0-9_\-]{1,120}$"  # a measure's id (kokuho.collection.arrears_actions.build_action)
 ARREARS = "collection.arrears"
 
 router = Router()
 
 HouseholdId = Annotated[str, Path(pattern=HOUSEHOLD)]
 FiscalYear = Annotated[int, Path(ge=2000, le=2100)]
+MeasureId = Annotated[str, Path(pattern=MEASURE)]
 
 
 class _Closed(BaseModel):
@@ -75,6 +81,14 @@ class ActionIn(ClosedIn):
     basis: str | None = Field(default=None, min_length=1, max_length=arrears_actions.MAX_BASIS)
     property: str | None = Field(default=None, min_length=1, max_length=arrears_actions.MAX_PROPERTY)
     amount: StrictInt | None = Field(default=None, gt=0, le=10**10)
+
+
+class DecisionIn(ClosedIn):
+    """A second member's decision on a measure entered late: approve (it takes effect from its own day), or
+    refuse with a reason (it never does)."""
+
+    decision: Literal["approve", "refuse"]
+    reason: str | None = Field(default=None, min_length=1, max_length=arrears_actions.MAX_NOTE)
 
 
 class PlanPaymentOut(_Closed):
@@ -103,6 +117,13 @@ class ActionOut(_Closed):
     # 不納欠損 (the year-end run)
     fiscal_year: int | None = None
     last_day: str | None = None
+    # late entry (kokuho.collection.arrears_entry): the day it was entered, why it waits for approval; and the
+    # 遡及入力承認's measure and decision
+    entered_on: str | None = None
+    needs_approval: list[str] | None = None
+    action: str | None = None
+    decision: str | None = None
+    in_force: bool | None = None  # in the ledger's view: counts for status, limit and runs
 
 
 class RenewalOut(_Closed):
@@ -159,6 +180,11 @@ class ArrearsOut(_Closed):
 
 class ActionRecordedOut(_Closed):
     action: ActionOut
+    arrears: ArrearsOut
+
+
+class DecisionRecordedOut(_Closed):
+    approval: ActionOut
     arrears: ArrearsOut
 
 
@@ -239,7 +265,7 @@ def record_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, bo
     assert body.kind in STAFF_KINDS  # the model's Literal
     try:
         doc = arrears_actions.record_action(
-            store, key, kind=body.kind, on=on, staff_id=actor.staff_id, actor=actor,
+            store, key, kind=body.kind, on=on, entered_on=today, staff_id=actor.staff_id, actor=actor,
             installments=body.installments, note=body.note, basis=body.basis, property=body.property,
             amount=body.amount, plan=None if body.plan is None else [p.model_dump() for p in body.plan])
     except arrears_actions.UnknownLedger as exc:
@@ -252,6 +278,24 @@ def record_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, bo
     return {"action": doc, "arrears": view_doc(view)}
 
 
+def decide_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, action_id: MeasureId,
+                          body: DecisionIn) -> dict[str, Any]:
+    declare_use(ARREARS)
+    actor, key, store = _actor(), (household_id, fiscal_year), wiring.store()
+    try:
+        doc = arrears_actions.record_decision(store, key, action_id, decision=body.decision, entered_on=today_jst(),
+                                              staff_id=actor.staff_id, actor=actor, reason=body.reason)
+    except arrears_actions.UnknownLedger as exc:
+        raise NotFound(str(exc)) from None
+    except arrears_actions.ActionRefused as exc:
+        raise ChangeRejected(str(exc)) from None
+    except arrears_actions.AlreadyRecorded as exc:
+        raise Conflict(str(exc)) from None
+    ledger = store.ledgers([key])[key]
+    measure = next(a for a in ledger.arrears if str(a["id"]) == action_id)
+    return {"approval": doc, "arrears": view_doc(arrears_view(ledger, date.fromisoformat(str(measure["on"]))))}
+
+
 def read_statistics(fiscal_year: FiscalYear) -> dict[str, Any]:
     actor = _actor()
     doc = wiring.store().statistics(fiscal_year)
@@ -262,5 +306,6 @@ def read_statistics(fiscal_year: FiscalYear) -> dict[str, Any]:
     return doc
 
 
-__all__ = ["ACTION_PATH", "ARREARS_PATH", "CATEGORY", "STATISTICS_PATH", "ActionIn", "ActionRecordedOut",
-           "ArrearsOut", "StatisticsOut", "read_arrears", "read_statistics", "record_arrears_action", "router"]
+__all__ = ["ACTION_PATH", "APPROVAL_PATH", "ARREARS_PATH", "CATEGORY", "STATISTICS_PATH", "ActionIn",
+           "ActionRecordedOut", "ArrearsOut", "DecisionIn", "DecisionRecordedOut", "StatisticsOut",
+           "decide_arrears_action", "read_arrears", "read_statistics", "record_arrears_action", "router"]
