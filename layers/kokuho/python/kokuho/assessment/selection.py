@@ -27,6 +27,7 @@ from kokuho.assessment.run_input import (
 )
 from kokuho.assessment.versions import reassess_every_household
 from kokuho.dates.tokyo import TOKYO
+from kokuho.identity.mynumber import shown_field
 
 INPUT_FIELDS = {"mode", "as_of_month", "fiscal_year", "batch_size", "max_concurrency"}
 
@@ -48,7 +49,7 @@ def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: 
     now = now or datetime.now(UTC)
     unknown = set(inp) - INPUT_FIELDS
     if unknown:
-        raise RunInputError(f"{sorted(unknown)[0]}: unknown field")
+        raise RunInputError(f"{shown_field(str(sorted(unknown)[0]))}: unknown field")
     mode = inp.get("mode", "monthly")
     if mode not in ("monthly", "annual"):
         raise RunInputError("mode: must be 'monthly' or 'annual'")

@@ -30,6 +30,7 @@ from kokuho.benefits.benefit_ports import (
 )
 from kokuho.benefits.receipt_file import Month
 from kokuho.dates.tokyo import TOKYO
+from kokuho.identity.mynumber import shown_field
 
 WINDOW_MONTHS = 24  # 国保法第110条: the right to a benefit lasts 2 years
 DEFAULT_BATCH_SIZE = 200
@@ -62,7 +63,7 @@ def prepare(store: BenefitStore, inp: dict[str, Any], *, execution_name: str, ac
     now = now or datetime.now(UTC)
     unknown = set(inp) - INPUT_FIELDS
     if unknown:
-        raise RunInputError(f"{sorted(unknown)[0]}: unknown field")
+        raise RunInputError(f"{shown_field(str(sorted(unknown)[0]))}: unknown field")
     run_month = _check_month(inp.get("run_month") or now.astimezone(TOKYO).strftime("%Y-%m"), "run_month")
     size = inp.get("batch_size", DEFAULT_BATCH_SIZE)
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_BATCH_SIZE:

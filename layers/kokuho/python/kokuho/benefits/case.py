@@ -108,12 +108,14 @@ class CaseError(ValueError):
 
 def field_path(loc: tuple[int | str, ...]) -> str:
     """`("household", "members", 0, "age")` → `household.members[0].age`."""
+    from kokuho.identity.mynumber import shown_field
+
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
         else:
-            path += f".{part}" if path else str(part)
+            path += f".{shown_field(str(part))}" if path else shown_field(str(part))
     return path or "case"
 
 

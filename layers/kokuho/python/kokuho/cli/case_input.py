@@ -14,6 +14,8 @@ import re
 import sys
 from typing import Any
 
+from kokuho.identity.mynumber import shown_field
+
 #: A case is a few kilobytes; a household of 100 members with their bills stays far below this.
 MAX_CASE_BYTES = 1 << 20
 #: The deepest case path is case.household.members[i].bills[j].<field>: 5 levels. Anything much deeper
@@ -106,7 +108,7 @@ def parse(data: bytes) -> Any:
         raise CaseInputError("case", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}, "
                                      f"byte offset {_byte_offset(text, exc.pos, skipped)})") from None
     except _DuplicateField as exc:
-        raise CaseInputError(exc.name, "the same field is given twice in one object") from None
+        raise CaseInputError(shown_field(exc.name), "the same field is given twice in one object") from None
     except (RecursionError, ValueError):
         # Too deep for the decoder's stack, or an integer beyond Python's digit limit: both are found and
         # placed by the scan below (the text is well-formed up to that point, or the decoder had said so).

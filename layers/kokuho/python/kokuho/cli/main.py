@@ -1,7 +1,8 @@
 """`kokuho` entry point. Each subcommand lives in its own module, imported only when used so a
 quick check such as `kokuho mynumber validate` does not load AWS libraries.
 
-A subcommand module exposes `add_arguments(parser)` and `run(args) -> int`.
+A subcommand module exposes `add_arguments(parser)` and `run(args) -> int`. No command but `mynumber` takes an
+argument holding a My Number (refused before it runs), and argparse's refusals never print one back.
 
 These are the commands of the layer's own package. The installed `kokuho` command is
 kokuho_local.cli.main, which adds the local-only ones (demo, synth) to this table: the layer never
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "premium": ("kokuho.cli.premium", "compute one household's NHI premium from a JSON case"),
@@ -27,11 +29,40 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# The commands whose contract takes a My Number as an argument (`kokuho mynumber validate NUMBER`, never echoed).
+TAKES_A_MY_NUMBER = frozenset({"mynumber"})
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse repeats what it refuses (an unknown command or choice, an unrecognised option, a value that is no
+    integer): its message is redacted, so no My Number it was given is printed back, whatever the command."""
+
+    def error(self, message: str) -> NoReturn:
+        from kokuho.identity.redaction import redact
+
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {redact(message)}\n")
+
+
+def _argument_with_my_number(argv: list[str]) -> int | None:
+    """The place (1 = the command) of the first argument holding a My Number in any shape, else None."""
+    from kokuho.identity.mynumber import contains_my_number
+
+    return next((i for i, arg in enumerate(argv, start=1) if contains_my_number(arg)), None)
+
+
 def main(argv: list[str] | None = None, commands: dict[str, tuple[str, str]] | None = None) -> int:
     """`commands`: the table to dispatch on (default COMMANDS; kokuho_local.cli.main passes a larger one)."""
     commands = COMMANDS if commands is None else commands
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="kokuho", description="kokuho — NHI back office")
+    place = None if argv[:1] and argv[0] in TAKES_A_MY_NUMBER else _argument_with_my_number(argv)
+    if place is not None:
+        # Refused before anything runs or reads it: a number typed on a command line stays in the shell's history
+        # and the process list, and a command would print it back in its errors (a file it cannot read).
+        print(f"kokuho: argument {place} holds a My Number: none is given on a command line; nothing was done",
+              file=sys.stderr)
+        return 2
+    parser = _Parser(prog="kokuho", description="kokuho — NHI back office")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in commands.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -40,7 +71,7 @@ def main(argv: list[str] | None = None, commands: dict[str, tuple[str, str]] | N
         parser.print_help()
         return 2
     module = importlib.import_module(commands[argv[0]][0])
-    cmd_parser = argparse.ArgumentParser(prog=f"kokuho {argv[0]}", description=commands[argv[0]][1])
+    cmd_parser = _Parser(prog=f"kokuho {argv[0]}", description=commands[argv[0]][1])
     module.add_arguments(cmd_parser)
     args = cmd_parser.parse_args(argv[1:])
     return int(module.run(args))

@@ -14,6 +14,7 @@ from typing import Any
 
 from kokuho.collection.due_dates import INSTALLMENTS, due_date
 from kokuho.collection.late_charge import Installment, Payment
+from kokuho.identity.mynumber import shown_field
 
 #: Far above any household's premium; refuses absurd magnitudes before they reach the arithmetic.
 MAX_YEN = 1_000_000_000_000
@@ -44,7 +45,8 @@ def _object(value: Any, where: str, allowed: set[str], required: set[str]) -> di
         raise LateChargeCaseError(where or "case", "must be a JSON object")
     for key in value:
         if key not in allowed:
-            raise LateChargeCaseError(f"{where}.{key}" if where else key, "unknown field")
+            name = shown_field(str(key))
+            raise LateChargeCaseError(f"{where}.{name}" if where else name, "unknown field")
     for key in sorted(required):
         if key not in value:
             raise LateChargeCaseError(f"{where}.{key}" if where else key, "is required")

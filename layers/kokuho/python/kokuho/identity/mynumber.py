@@ -246,6 +246,16 @@ def contains_my_number(text: str) -> bool:
     return count_my_numbers(text, inside_identifiers=True) > 0
 
 
+HIDDEN_FIELD = "(a field whose name holds a My Number)"
+
+
+def shown_field(name: str) -> str:
+    """A field's name as an error may show it: a key comes from the caller's document (a JSON case, a file's line,
+    a request body), so one holding a My Number is named by what it is, never echoed. The one rule of every error
+    naming a field."""
+    return HIDDEN_FIELD if contains_my_number(name) else name
+
+
 _AWS_REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
 
 

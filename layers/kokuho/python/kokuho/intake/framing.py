@@ -115,9 +115,9 @@ def file_digest(data: bytes) -> str:
 def safe_field(path: str) -> str:
     """A field path for an error: an unknown field is named by its key, which comes from the file — a key
     holding a My Number is never echoed."""
-    from kokuho.identity.mynumber import contains_my_number
+    from kokuho.identity.mynumber import shown_field
 
-    return "(a field whose name holds a My Number)" if contains_my_number(path) else path
+    return shown_field(path)
 
 
 class LineError(Exception):

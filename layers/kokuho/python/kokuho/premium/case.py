@@ -101,11 +101,9 @@ def field_path(loc: tuple[int | str, ...]) -> str:
         elif part in ("function-after", "function-plain") or str(part).startswith("literal["):
             continue
         else:
-            # A key comes from the caller's file: one holding a My Number is named, never echoed.
-            from kokuho.identity.mynumber import contains_my_number
+            from kokuho.identity.mynumber import shown_field
 
-            name = "(a field whose name holds a My Number)" if contains_my_number(str(part)) else str(part)
-            out += ("." if out else "") + name
+            out += ("." if out else "") + shown_field(str(part))
     return out
 
 

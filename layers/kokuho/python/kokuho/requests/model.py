@@ -20,6 +20,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from kokuho.identity.mynumber import shown_field
+
 DECISION_DAYS = 30
 MAX_EXTENSION_DAYS = 30
 
@@ -171,7 +173,7 @@ def _details(kind: Kind, details: dict[str, Any]) -> dict[str, Any]:
         allowed = set(CORRECTABLE[name]) | {"field", "changed_on"}
         unknown = sorted(set(details) - allowed)
         if unknown:
-            raise RequestError(f"details.{unknown[0]}", "unknown field")
+            raise RequestError(f"details.{shown_field(str(unknown[0]))}", "unknown field")
         values = {k: _text(details.get(k), f"details.{k}", 200) for k in CORRECTABLE[name]
                   if not (name == "contact" and details.get(k) is None)}
         return {"field": name, **values}
@@ -181,11 +183,11 @@ def _details(kind: Kind, details: dict[str, Any]) -> dict[str, Any]:
             raise RequestError("details.categories", f"a non-empty list of {list(SUSPENDABLE)}")
         unknown = sorted(set(details) - {"categories", "grounds"})
         if unknown:
-            raise RequestError(f"details.{unknown[0]}", "unknown field")
+            raise RequestError(f"details.{shown_field(str(unknown[0]))}", "unknown field")
         return {"categories": sorted(set(categories)), "grounds": _text(details.get("grounds"), "details.grounds")}
     unknown = sorted(set(details) - {"scope"})
     if unknown:
-        raise RequestError(f"details.{unknown[0]}", "unknown field")
+        raise RequestError(f"details.{shown_field(str(unknown[0]))}", "unknown field")
     return {"scope": _text(details["scope"], "details.scope")} if "scope" in details else {}
 
 

@@ -1,0 +1,80 @@
+"""Probe: the `kokuho` command line echoed a My Number given to it — in a file name (`--case`, `--logs`), an argparse
+refusal (an unknown command or choice, an unrecognised option, a value that is no integer) and a key of a JSON case
+(`kokuho kogaku`, `kokuho late-charge`, a key given twice in any case; `kokuho premium` already named an unknown
+key without it). None may stand in what
+the command prints (interfaces.md; the assessment's III-3 リスク3): an argument holding one is refused before anything
+runs (it would stay in the shell history and the process list), exit 2 with the reason; `kokuho mynumber validate`
+takes its number as before, and argparse's own refusals never repeat one."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from kokuho.cli.main import main
+from kokuho.identity.mynumber import check_digit, count_my_numbers
+
+BASE = "12345678901"
+NUMBER = BASE + str(check_digit(BASE))
+FULL_WIDTH = NUMBER.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+SHAPES = (NUMBER, f"{NUMBER[:4]}-{NUMBER[4:8]}-{NUMBER[8:]}", f"{NUMBER[:4]} {NUMBER[4:8]} {NUMBER[8:]}", FULL_WIDTH)
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str | None = None) -> tuple[int, str]:
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8")
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's refusals
+        code = int(exc.code or 0)
+    finally:
+        sys.stdin = sys.__stdin__
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def leaked(text: str) -> int:
+    return count_my_numbers(text, inside_identifiers=True)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("argv", [
+    ["late-charge", "--case", "/tmp/x{n}.json"], ["premium", "--case", "{n}"], ["kogaku", "--case", "/tmp/{n}"],
+    ["trail", "scan", "--logs", "/tmp/{n}"], ["trail", "scan", "--logs", "/tmp", "--bulk-read-threshold", "x{n}"],
+    ["trail", "validate", "--logs", "/tmp/{n}", "--public-keys", "/tmp/{n}.json"],
+    ["audit", "verify", "--chain", "{n}"], ["requests", "{n}"], ["bogus{n}"], ["mynumber", "{n}"],
+    ["mynumber", "validate", "{n}", "--x{n}"],
+])
+def test_a_my_number_on_the_command_line_is_never_printed(argv: list[str], shape: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code, printed = run([a.replace("{n}", shape) for a in argv], capsys)
+    assert code == 2 and printed.strip()
+    assert leaked(printed) == 0
+
+
+def test_a_refused_argument_is_named_by_its_place_and_nothing_runs(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / f"case-{NUMBER}.json"
+    case.write_text(json.dumps({"fiscal_year": 2024, "installments": [], "as_of": "2025-03-31"}), encoding="utf-8")
+    code, printed = run(["late-charge", "--case", str(case)], capsys)
+    assert code == 2 and "argument 3" in printed and "My Number" in printed and leaked(printed) == 0
+    assert not printed.lstrip().startswith("{")  # the case was not read
+
+
+def test_my_number_validate_still_takes_its_number(capsys: pytest.CaptureFixture[str]) -> None:
+    for shape in SHAPES:
+        code, printed = run(["mynumber", "validate", shape], capsys)
+        assert code == 0 and leaked(printed) == 0
+
+
+@pytest.mark.parametrize("command", ["kogaku", "late-charge", "premium"])
+def test_a_case_key_holding_a_my_number_is_named_never_echoed(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for shape in SHAPES:
+        for case in (json.dumps({f"x{shape}": 1}, ensure_ascii=False), f'{{"{shape}": 1, "{shape}": 2}}'):
+            code, printed = run([command, "--case", "-"], capsys, stdin=case)
+            assert code == 2 and "(a field whose name holds a My Number)" in printed, printed
+            assert leaked(printed) == 0
