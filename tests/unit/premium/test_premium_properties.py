@@ -172,7 +172,8 @@ def test_period_lost_on_its_acquisition_day_counts_for_nothing() -> None:
     """月割 rule 1 with an empty period: 取得 and 喪失 on the same day (生保開始 the day 社保離脱 takes effect)
     is no membership at all — the member adds no month and does not enter the reduction test (their
     undeclared income does not cancel the household's 7割)."""
-    base: dict[str, Any] = {"fiscal_year": 2024, "household": {"householder_id": "M0", "specific_household": None, "members": [
+    base: dict[str, Any] = {"fiscal_year": 2024, "household": {"householder_id": "M0", "specific_household": None,
+                                                               "members": [
         {"id": "M0", "birth_date": "1980-01-01", "insured": [{"from": "2024-04-01", "until": None}],
          "income": {"total": 0, "salary": 0, "pension": 0, "declared": True}, "salary_or_pension_earner": False,
          "involuntary_unemployment": None, "expected_birth": None, "specific_same_household": False}]}}
