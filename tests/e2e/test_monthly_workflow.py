@@ -116,7 +116,9 @@ def test_rerun_of_the_same_month_writes_nothing_and_reports_the_run(
     aws, first = assessed
     again = aws.run_state_machine("monthly-assessment", {
         "mode": "annual", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10}, name="annual-2024-06-rerun")
-    assert again["last_pass"] == {"pass": 2, "households_selected": 40, "versions_written": 0}
+    # every household's outcome of the run is stored, no case changed: the rerun reads none again
+    assert again["last_pass"] == {"pass": 2, "households_selected": 0, "versions_written": 0}
+    assert not [r for h in IDS for r in records_of_subject(h) if r.chain.startswith(f"{RUN}#p002")]
     # the run's figures are what is stored for it: the rerun reports the first pass's exactly
     volatile = ("last_pass", "timing", "batches")
     assert {k: v for k, v in again.items() if k not in volatile} == {

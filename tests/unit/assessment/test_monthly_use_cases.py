@@ -85,13 +85,57 @@ def test_the_annual_run_assesses_every_household_as_the_engine_does(ports: Ports
 def test_a_rerun_of_the_month_writes_nothing_and_reports_the_same_run(ports: Ports) -> None:
     first = run(ports, ANNUAL)
     versions = dict(store_of(ports).versions)
+    records = len(store_of(ports).access)
     again = run(ports, ANNUAL, "y")
     assert store_of(ports).versions == versions
-    assert again["last_pass"] == {"pass": 2, "households_selected": len(CITY), "versions_written": 0}
-    volatile = ("last_pass", "timing")
+    # every household's outcome of this run is stored and none changed since: the rerun reads none again
+    # (and records no read it did not make)
+    assert again["last_pass"] == {"pass": 2, "households_selected": 0, "versions_written": 0}
+    assert len(store_of(ports).access) == records
+    volatile = ("last_pass", "timing", "batches")  # the pass's own (its work list: none)
     assert {k: v for k, v in again.items() if k not in volatile} == {
         k: v for k, v in first.items() if k not in volatile}
     assert len(ports.transfers.transferred) == 1  # type: ignore[attr-defined]  # transferred once
+
+
+def test_a_rerun_of_the_annual_run_assesses_once_what_an_intake_changed_meanwhile(ports: Ports) -> None:
+    first = run(ports, ANNUAL)
+    store = store_of(ports)
+    store.put_case("H03", changed("H03", 2_000_000))
+    again = run(ports, ANNUAL, "y")
+    assert again["last_pass"] == {"pass": 2, "households_selected": 1, "versions_written": 1}
+    assert {h for a in store.access[-2:] for h in a.subject_ids} == {"H03"}  # its read and its write
+    assert store.versions[("H03", FY, 2)]["result"] == compute_case(changed("H03", 2_000_000))
+    assert again["versions_written"] == first["versions_written"] + 1 and store.pending_households(FY) == []
+    third = run(ports, ANNUAL, "z")
+    assert third["last_pass"] == {"pass": 3, "households_selected": 0, "versions_written": 0}
+    assert ("H03", FY, 3) not in store.versions
+
+
+def test_a_rerun_of_the_annual_run_on_other_rates_assesses_every_household_again(
+        ports: Ports, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from kokuho.premium.rates import DEFAULT_RATES_DIR, RATES_DIR_ENV
+
+    run(ports, ANNUAL)
+    rates = json.loads((DEFAULT_RATES_DIR / f"fy{FY}.json").read_text(encoding="utf-8"))
+    rates["source"] = "test: the same figures, a corrected file"
+    (tmp_path / f"fy{FY}.json").write_text(json.dumps(rates, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv(RATES_DIR_ENV, str(tmp_path))
+    again = run(ports, ANNUAL, "y")
+    assert again["last_pass"] == {"pass": 2, "households_selected": len(CITY), "versions_written": 0}
+
+
+def test_a_rerun_of_the_annual_run_takes_a_failed_household_again(ports: Ports) -> None:
+    store = store_of(ports)
+    store.cases[(FY, "H05")].case["household"]["members"][0]["birth_date"] = "not a date"
+    first = run(ports, ANNUAL)
+    assert [f["household_id"] for f in first["failures"]["households"]] == ["H05"]
+    store.cases[(FY, "H05")].pending = False  # refused, not changed since: only its failed outcome says so
+    again = run(ports, ANNUAL, "y")
+    assert again["last_pass"] == {"pass": 2, "households_selected": 1, "versions_written": 0}
+    assert [f["household_id"] for f in again["failures"]["households"]] == ["H05"]
 
 
 def test_a_month_assesses_only_the_changed_households_and_bills_the_difference(ports: Ports) -> None:

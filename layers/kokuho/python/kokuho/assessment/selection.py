@@ -4,10 +4,19 @@ Selected: those whose case changed and is not yet assessed (exact: see kokuho.re
 every household of the year for the annual run (and for the first monthly run on confirmed rates after
 one on provisional rates), changes to earlier years still open to assessment (過年度更正, 国保法第110条の2),
 and the households of this run's earlier passes whose batch did not finish.
+
+A later pass of a run that takes every household (the annual run, or the first monthly run on confirmed
+rates) does not read again a household whose assessment this run already stored: its stored outcome is
+what a new read would find as long as its case has not changed (a change leaves it pending: taken) and
+the rates are the same (each batch of the work list names the digest of the rates it was selected on).
+Taken again: households changed since, whose outcome failed, whose batch did not finish, or assessed on
+other rates. What is not read again is neither recorded as read nor reported as assessed by this pass.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,16 +41,54 @@ from kokuho.identity.mynumber import shown_field
 INPUT_FIELDS = {"mode", "as_of_month", "fiscal_year", "batch_size", "max_concurrency"}
 
 
-def unfinished_households(store: AssessmentStore, run_id: str, passes: int) -> dict[int, set[str]]:
+ASSESSED = ("written", "replayed", "unchanged")
+
+
+def rates_digest(fiscal_year: int) -> str:
+    """What the year's rate file says (figures, status, source) as a short digest, in letters only (a hex
+    digest may hold twelve digits that read as a My Number)."""
+    from kokuho.premium import load_rate_table
+
+    digest = hashlib.sha256(repr(load_rate_table(fiscal_year)).encode("utf-8")).hexdigest()[:20]
+    return digest.translate(_LETTERS)
+
+
+_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
+@dataclass
+class EarlierPasses:
+    """What this run's earlier passes left, by fiscal year."""
+
+    unfinished: dict[int, set[str]] = field(default_factory=dict)  # their batch has no completed outcome
+    # household → the rates digest of the batch whose stored outcome (the latest) assessed it
+    assessed: dict[int, dict[str, str | None]] = field(default_factory=dict)
+
+    def done(self, year: int, rates: str) -> set[str]:
+        """Households whose stored assessment stands: assessed on these rates, not in an unfinished batch."""
+        return {h for h, r in self.assessed.get(year, {}).items() if r == rates} - self.unfinished.get(year, set())
+
+
+def earlier_passes(store: AssessmentStore, run_id: str, passes: int) -> EarlierPasses:
     """Households of this run's earlier passes whose batch has no completed outcome (crashed, failed,
-    never ran): taken again, so what an interrupted batch wrote is counted and what it left is done."""
-    done = {o.outcome["batch_id"] for o in store.batch_outcomes(run_id) if o.status == "ok"}
-    out: dict[int, set[str]] = {}
+    never ran): taken again, so what an interrupted batch wrote is counted and what it left is done; and
+    those whose latest stored outcome is an assessment."""
+    outcomes = {o.outcome["batch_id"]: o for o in store.batch_outcomes(run_id)}
+    out = EarlierPasses()
     for n in range(1, passes):
         for b in store.get_work_list(f"{run_id}/p{n:03d}") or []:
-            if b["batch_id"] not in done:
-                out.setdefault(int(b["fiscal_year"]), set()).update(b["household_ids"])
+            year, stored = int(b["fiscal_year"]), outcomes.get(b["batch_id"])
+            if stored is None or stored.status != "ok":
+                out.unfinished.setdefault(year, set()).update(b["household_ids"])
+                continue
+            assessed = out.assessed.setdefault(year, {})
+            for h, e in stored.outcome["entries"].items():  # a later pass replaces an earlier one
+                if e["o"] in ASSESSED:
+                    assessed[h] = b.get("rates")
+                else:
+                    assessed.pop(h, None)
     return out
+
 
 
 def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: str,
@@ -76,9 +123,15 @@ def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: 
     n = store.start_pass(run_id, fiscal_year=fiscal_year, mode=mode, as_of_month=as_of_month,
                          snapshot_at=now.astimezone(UTC).isoformat(timespec="microseconds"),
                          execution_name=execution_name, provisional_rates=provisional)
-    again = unfinished_households(store, run_id, n) if n > 1 else {}
-    work = [(fiscal_year, set(store.every_household(fiscal_year) if everyone
-                              else store.pending_households(fiscal_year)) | again.get(fiscal_year, set()))]
+    earlier = earlier_passes(store, run_id, n) if n > 1 else EarlierPasses()
+    again = earlier.unfinished
+    rates = {fiscal_year: rates_digest(fiscal_year)}
+    if everyone:  # a household changed since an earlier pass assessed it is pending: taken again
+        selected = set(store.every_household(fiscal_year)) - earlier.done(fiscal_year, rates[fiscal_year])
+        selected |= set(store.pending_households(fiscal_year)) if n > 1 else set()
+    else:
+        selected = set(store.pending_households(fiscal_year))
+    work = [(fiscal_year, selected | again.get(fiscal_year, set()))]
     closed: dict[str, int] = {}
     # the earlier years that may still be open, and the one that closed last (its late changes are
     # reported; older ones were reported by the runs of the months after they closed)
@@ -87,7 +140,7 @@ def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: 
         if not ids:
             continue
         if as_of_month <= assessment_deadline(year):
-            load_rate_table(year)  # 過年度更正: that year's own rates
+            rates[year] = rates_digest(year)  # 過年度更正: that year's own rates
             work.append((year, ids))
         else:
             closed[str(year)] = len(ids)  # reported: a change no run may assess any more
@@ -97,7 +150,8 @@ def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: 
         taken_again = again.get(year, set())
         for i in range(0, len(ordered), batch_size):
             batch: dict[str, Any] = {"batch_id": f"p{n:03d}-b{len(batches):05d}", "pass": n,
-                                     "fiscal_year": year, "household_ids": ordered[i:i + batch_size]}
+                                     "fiscal_year": year, "rates": rates[year],
+                                     "household_ids": ordered[i:i + batch_size]}
             if retake := [h for h in batch["household_ids"] if h in taken_again]:
                 batch["again"] = retake  # from an unfinished batch: its versions may wait to be written
             batches.append(batch)
