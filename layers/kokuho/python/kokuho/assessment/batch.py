@@ -32,10 +32,12 @@ from kokuho.identity.redaction import redact
 
 READ_CATEGORY = "賦課用世帯情報"
 WRITE_CATEGORY = "保険料賦課情報"
-# 4 items a household (version, notice, the ledger's charge, the case with its assessed mark and the
-# version's pointer) + 2 for the access record ≤ 100 (TransactWriteItems); the record's subject index
-# entries follow the commit when they do not fit
-HOUSEHOLDS_PER_TRANSACTION = 24
+# 2 items a household (the ledger's charge, the case with its assessed mark and the version's pointer:
+# the version items follow the commit) + 2 for the write record and its link check ≤ 100, DynamoDB's
+# TransactWriteItems limit; the write record has no index entries (its chain's read record indexes it).
+# Fewer, fuller transactions: fewer write records (each ≈ 1–2 KB, twice in a transaction) a batch.
+ITEMS_PER_HOUSEHOLD = 2
+HOUSEHOLDS_PER_TRANSACTION = (100 - 2) // ITEMS_PER_HOUSEHOLD
 PARTS = ("medical", "support", "care", "child")
 WRITTEN = ("written", "replayed")
 

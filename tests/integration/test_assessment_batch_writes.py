@@ -1,0 +1,42 @@
+"""What a batch of the annual run writes to DynamoDB, counted by the embedded AWS's capacity meter
+(kokuho_local.capacity_meter: DynamoDB's billing rules): each item the write floor (issue 14 item 1)
+removed stays removed — a regression is a test failure, not a figure that drifts in the benchmark."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from kokuho.access.records import records_of_chain
+from kokuho.assessment.batch import assess_batch
+from kokuho.assessment.household_cases import put_household_cases
+from kokuho.records.assessment_store import DynamoAssessmentStore
+from kokuho_local.capacity_meter import metered
+from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.synthetic import generate_city
+
+FY = 2024
+
+
+def _batch(aws: EmbeddedAWS, households: int, run_id: str = "wf-run") -> tuple[dict[str, Any], list[str]]:
+    city = generate_city(households, seed=11, fiscal_year=FY)
+    ids = [h.household_id for h in city.households]
+    put_household_cases(((h.household_id, h.case) for h in city.households), changed_at=datetime.now(UTC))
+    event = {"run_id": run_id, "fiscal_year": FY, "as_of_month": f"{FY}-06", "mode": "annual",
+             "execution_id": "local", "batch": {"batch_id": "p001-b00000", "pass": 1, "fiscal_year": FY,
+                                                "household_ids": ids}}
+    return event, ids
+
+
+def test_a_full_batch_commits_in_as_few_transactions_as_dynamodb_allows(aws: EmbeddedAWS) -> None:
+    """100 households, each a new version: their commits fill DynamoDB's transactions (≤ 100 items: the
+    ledger's charge and the case a household, the write record and its link) — three write records, each
+    twice in its transaction, instead of one every 24 households."""
+    event, ids = _batch(aws, 100)
+    assert assess_batch(DynamoAssessmentStore(), event)["written"] == 100
+    records = list(records_of_chain("wf-run#p001-b00000"))
+    reads = [r for r in records if r.operation == "read"]
+    writes = [r for r in records if r.operation == "write"]
+    assert len(reads) == 1 and sorted(reads[0].subject_ids) == sorted(ids)
+    assert sorted(h for w in writes for h in w.subject_ids) == sorted(ids)  # every household written, once
+    assert len(writes) == 3
