@@ -40,3 +40,43 @@ def test_a_full_batch_commits_in_as_few_transactions_as_dynamodb_allows(aws: Emb
     assert len(reads) == 1 and sorted(reads[0].subject_ids) == sorted(ids)
     assert sorted(h for w in writes for h in w.subject_ids) == sorted(ids)  # every household written, once
     assert len(writes) == 3
+
+
+def test_assessing_a_case_rewrites_its_index_entry_in_place(aws: EmbeddedAWS) -> None:
+    """The case's assessed mark does not move its gsi1 entry to another partition (a delete and a put:
+    two index write units); the entry is rewritten where it is (one), and the case is still of its year
+    and no longer pending."""
+    event, ids = _batch(aws, 20)
+    store = DynamoAssessmentStore()
+    assert store.pending_households(FY) == sorted(ids)
+    with metered() as meter:
+        assert assess_batch(store, event)["written"] == 20
+        units = meter.snapshot()["by_op"]
+    assert units["TxPut kokuho-assessment HHCASE"] == 20 * (2 + 1)  # the case in the transaction + its entry
+    assert store.pending_households(FY) == [] and store.every_household(FY) == sorted(ids)
+    # an intake's change after the mark makes the case pending again: the next run takes it
+    from kokuho.assessment.household_cases import get_household_case, put_household_case
+
+    case = get_household_case(ids[3], FY)
+    assert case is not None
+    put_household_case(ids[3], case, changed_at=datetime.now(UTC))
+    assert store.pending_households(FY) == [ids[3]]
+
+
+def test_a_case_marked_in_the_former_assessed_partition_stays_assessed_until_it_changes(aws: EmbeddedAWS) -> None:
+    """Cases marked before the in-place mark were moved to their shard's "#A" partition: they are of the
+    year and not pending; an intake's change puts them back in the shard's partition, pending."""
+    from kokuho.assessment.household_cases import put_household_case
+    from kokuho.records.assessments import HouseholdCaseModel
+
+    _, ids = _batch(aws, 3)
+    moved = HouseholdCaseModel.get(*HouseholdCaseModel.key(ids[0], FY))
+    moved.gsi1pk = f"{moved.gsi1pk}#A"  # as the former mark left it (no `ac`)
+    moved.save()
+    store = DynamoAssessmentStore()
+    assert store.pending_households(FY) == sorted(ids[1:])
+    assert store.every_household(FY) == sorted(ids)
+    (_, mark), = store.cases_for_assessment([ids[0]], FY).values()
+    assert not mark.pending
+    put_household_case(ids[0], dict(moved.case), changed_at=datetime.now(UTC))
+    assert store.pending_households(FY) == sorted(ids)

@@ -10,8 +10,10 @@ Item layout in the "assessment" table (generic keys pk/sk, gsi1pk/gsi1sk):
 | run (<mode>-<fy>-<as_of_month>) | RUN#<run_id> | RUN | RUNS#FY#<fy> / <snapshot_at>#<run_id> (completed) |
 | batch outcome | RUN#<run_id> | BATCH#<batch_id> | — |
 
-A case's gsi1 partition is the shard's pending one until an assessment marks it assessed ("#A", see
-kokuho.assessment.household_cases). The index is sharded (16 partition keys per fiscal year) so a
+A case's gsi1 partition is its shard's, written by the intake and left there by the assessment: the case
+is pending while its change id is not the one an assessment marked (`ac`; cases marked before issue 14's
+write floor were moved to "#A" instead, and still count as assessed there — see
+kokuho.records.household_cases). The index is sharded (16 partition keys per fiscal year) so a
 city-wide intake does not write one hot GSI partition.
 
 The latest version's pointer (number, content hash, run, difference, refund: `lv lh lr ld lf`) lives in the
@@ -78,6 +80,9 @@ class HouseholdCaseModel(TableModel):
     ld = NumberAttribute(null=True)
     lf = NumberAttribute(null=True)
     lk = UnicodeAttribute(null=True)  # the VDOCS item (pk sk) holding the latest version's content
+    # the change id an assessment last marked assessed: the case is pending while it differs from
+    # `change_id` (kokuho.records.household_cases: the mark leaves the case's index entry where it is)
+    ac = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(household_id: str, fiscal_year: int) -> tuple[str, str]:

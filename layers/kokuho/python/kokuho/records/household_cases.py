@@ -6,11 +6,20 @@ time it last changed, and a change id (fresh on every write). The qualification 
 `put_household_case` whenever a registered change (取得・喪失, income, 世帯変更, …) affects a household,
 passing its own TransactWrite so the case changes in the same transaction as the registration.
 
-Exact selection (no wall clock): a written case is *pending* (its gsi1 partition is the shard's
-"pending" one) until an assessment marks it assessed — in the very transaction that writes the
-assessment version, conditioned on the change id it read (`mark_assessed`). A change written while a
-run is going on is therefore either assessed by that run (the condition fails, the batch re-reads)
-or left pending for the next one: picked up by exactly one run, whatever the interleaving.
+Exact selection (no wall clock): a written case is *pending* until an assessment marks it assessed —
+in the very transaction that writes the assessment version, conditioned on the change id it read
+(`mark_assessed`), which it records as the assessed one (`ac`): the case is pending while its change id
+is another. A change written while a run is going on is therefore either assessed by that run (the
+condition fails, the batch re-reads) or left pending for the next one (a new change id): picked up by
+exactly one run, whatever the interleaving.
+
+The mark leaves the case's gsi1 entry in its shard's partition (issue 14's write floor): moving it to an
+"assessed" partition was an index delete and an index put a household (two write units), rewriting it
+in place is one. The pending households are then those of the shard partitions whose `ac` is not their
+change id (a filtered query: the monthly run's Prepare reads the shards' entries, not only the pending
+ones — read units are a seventh of the price of write units, and an annual run writes every household).
+Cases marked before that were moved to the shard's "#A" partition: they count as assessed there, and an
+intake's next change puts them back in the shard's partition, pending.
 
 Contract (stable):
     put_household_case(household_id, case, *, changed_at, transaction=None) -> None
@@ -52,9 +61,22 @@ def _iso(at: datetime) -> str:
 
 
 def _gsi1pk(fiscal_year: int, shard: int, *, assessed: bool = False) -> str:
-    # Pending cases keep the historical partition key (cases written before change ids existed
-    # count as pending: the first run after the upgrade re-assesses them, finding them unchanged).
+    # The shard's partition; "#A": where cases marked assessed before the in-place mark were moved (and
+    # where a case stored before change ids existed still goes when marked: it has no change id for `ac`).
+    # Cases written before change ids existed count as pending: the first run after the upgrade
+    # re-assesses them, finding them unchanged.
     return f"HHCASE#FY#{fiscal_year}#S{shard:02d}" + ("#A" if assessed else "")
+
+
+def _pending(item: HouseholdCaseModel) -> bool:
+    """Changed since an assessment last marked it (the change id it marked is not the case's)."""
+    if str(item.gsi1pk).endswith("#A"):
+        return False
+    return item.ac is None or item.ac != item.change_id
+
+
+# the same test, on the index (pending_household_ids): entries of the shard partitions not marked as they are
+_PENDING = HouseholdCaseModel.ac.does_not_exist() | (HouseholdCaseModel.ac != HouseholdCaseModel.change_id)
 
 
 def _model(household_id: str, case: dict[str, Any], changed_at: datetime) -> HouseholdCaseModel:
@@ -127,8 +149,7 @@ def get_cases_for_assessment(household_ids: Iterable[str], fiscal_year: int
                              ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
     """Batch read: household id → (case, change mark), for the ids that have one."""
     items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids))
-    return {i.household_id: (dict(i.case), ChangeMark(i.change_id, not str(i.gsi1pk).endswith("#A"), i,
-                                                      pointer_of(i)))
+    return {i.household_id: (dict(i.case), ChangeMark(i.change_id, _pending(i), i, pointer_of(i)))
             for i in items.values()}
 
 
@@ -145,8 +166,9 @@ def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: in
     and, with `pointer`, its latest version is that one — only if the latest is still the one read.
 
     A change written since (or a version) makes the whole transaction fail; the caller re-reads and
-    decides again. The item is put back as read with its assessed partition key: every write draws a new
-    change id, so an equal change id means equal content (and a put is far cheaper than an update on moto).
+    decides again. The item is put back as read, marked (`ac`: the change id assessed) and with its index
+    keys as they were — its gsi1 entry is rewritten in place, not moved: every write draws a new change id,
+    so an equal change id means equal content (and a put is far cheaper than an update on moto).
     """
     read = mark.item
     # (an equal change id implies the item exists; a case from before change ids must still exist)
@@ -161,8 +183,11 @@ def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: in
     pk, sk = HouseholdCaseModel.key(household_id, fiscal_year)
     item = HouseholdCaseModel(
         pk, sk, household_id=read.household_id, fiscal_year=read.fiscal_year, case=read.case,
-        changed_at=read.changed_at, change_id=read.change_id,
-        gsi1pk=_gsi1pk(fiscal_year, case_shard(household_id), assessed=True), gsi1sk=read.gsi1sk)
+        changed_at=read.changed_at, change_id=read.change_id, ac=read.change_id,
+        # a case from before change ids has none to mark: moved to "#A" (assessed), as all were once
+        gsi1pk=read.gsi1pk if read.change_id is not None else _gsi1pk(fiscal_year, case_shard(household_id),
+                                                                       assessed=True),
+        gsi1sk=read.gsi1sk)
     if latest is not None:
         item.lv, item.lh, item.lr = latest.version, latest.content_hash, latest.run_id
         item.ld, item.lf = latest.figures or (0, 0)
@@ -178,14 +203,16 @@ def latest_pointers(household_ids: Iterable[str], fiscal_year: int) -> dict[str,
     return {i.household_id: p for i in items.values() if (p := pointer_of(i)) is not None}
 
 
-def _query_ids(gsi1pks: Iterable[str], since: datetime | None) -> list[str]:
+def _query_ids(gsi1pks: Iterable[str], since: datetime | None, *, pending: bool = False) -> list[str]:
     """The household ids of these gsi1 partitions, sorted. The partitions are queried in parallel
     (bounded): a city's million ids one shard after another is a minute of round trips in Prepare."""
 
     def one(gsi1pk: str) -> list[str]:
         # the ids only: a shard's every case read, parsed and inflated to learn its ids was most of a rerun
         ids_only = ["household_id"]
-        if since is None:
+        if pending:
+            items = HouseholdCaseModel.by_change.query(gsi1pk, filter_condition=_PENDING, attributes_to_get=ids_only)
+        elif since is None:
             items = HouseholdCaseModel.by_change.query(gsi1pk, attributes_to_get=ids_only)
         else:
             # "#~" sorts after any "#<household>" suffix: strictly later timestamps only.
@@ -206,7 +233,7 @@ def _query_ids(gsi1pks: Iterable[str], since: datetime | None) -> list[str]:
 
 def pending_household_ids(fiscal_year: int) -> list[str]:
     """Households of the fiscal year whose case changed and is not yet assessed, sorted."""
-    return _query_ids((_gsi1pk(fiscal_year, s) for s in range(CASE_SHARDS)), None)
+    return _query_ids((_gsi1pk(fiscal_year, s) for s in range(CASE_SHARDS)), None, pending=True)
 
 
 def changed_household_ids(fiscal_year: int, since: datetime | None) -> list[str]:
