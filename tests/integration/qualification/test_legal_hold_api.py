@@ -6,7 +6,7 @@ in force already or none to lift 409 — nothing changed. The retention run hono
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from qualification_helpers import call
 
@@ -55,3 +55,18 @@ def test_refusals_name_their_reason_and_change_nothing(staffed: None) -> None:
     status, out, _ = call("POST", PATH, staff_id=OFFICER, body={"action": "hold", "reason": "監査"})
     assert status == 409 and "in force already" in out["error"]
     assert PynamoHoldStore().hold_of("P1").reason == "訴訟"  # type: ignore[union-attr]
+
+
+def test_the_command_line_refuses_a_hold_from_a_day_to_come_as_the_api_does(staffed: None) -> None:
+    """Probe: `kokuho retention hold --on <a day to come>` placed the hold (the API refused it with 422): the rule
+    lived in the route only. It is the hold's own (kokuho.retention.holds.place_hold): exit 2, nothing held."""
+    from kokuho.access.staff import Grant, put_grant
+    from kokuho.cli.main import main as cli_main
+
+    put_grant(Grant(OFFICER, "G-HOLD", "legal_hold", "保存期間の停止 (legal hold)", "訴訟 (民事訴訟法)", "国保年金課",
+                    date(2020, 4, 1), date(2099, 3, 31), "S9001", "2020-04-01T09:00:00+09:00"))  # the command's purpose
+    tomorrow = (today_jst() + timedelta(days=1)).isoformat()
+    assert cli_main(["retention", "--as", OFFICER, "hold", "P1", "--reason", "訴訟", "--on", tomorrow]) == 2
+    assert PynamoHoldStore().held_persons() == set()
+    assert cli_main(["retention", "--as", OFFICER, "hold", "P1", "--reason", "訴訟", "--on", "2026-04-01"]) == 0
+    assert PynamoHoldStore().hold_of("P1").placed_on.isoformat() == "2026-04-01"  # type: ignore[union-attr]

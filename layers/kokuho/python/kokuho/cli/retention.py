@@ -1,6 +1,6 @@
 """`kokuho retention`: legal holds (保存期間の停止) that stop the retention purge for a named person. Needs an
 active `legal_hold` grant for `--as`; each hold placed or lifted is recorded as an access to the person.
-Exit 1 without the grant, 2 when a rule refuses (no reason, a hold already in force, none to lift).
+Exit 1 without the grant, 2 when a rule refuses (no reason, a day to come, a hold already in force, none to lift).
 
   hold PERSON --as STAFF --reason TEXT [--on DATE] [--terminal T]
   lift PERSON --as STAFF [--terminal T]

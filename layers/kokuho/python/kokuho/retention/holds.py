@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from kokuho.access.actor import Actor
+from kokuho.dates.tokyo import today_jst
 from kokuho.identity.mynumber import contains_my_number
 from kokuho.retention.hold_ports import CATEGORY, HoldStore, LegalHold
 
@@ -20,7 +21,12 @@ class HoldError(ValueError):
         self.field = field
 
 
-def place_hold(actor: Actor, person_id: str, reason: str, on: date, *, store: HoldStore) -> LegalHold:
+def place_hold(actor: Actor, person_id: str, reason: str, on: date, *, store: HoldStore,
+               today: date | None = None) -> LegalHold:
+    """The hold placed from `on` (refused: no reason, a My Number in it, a day to come — a hold takes effect when it
+    is decided, whoever places it: the API or the command line)."""
+    if on > (today or today_jst()):
+        raise HoldError("placed_on", "a hold cannot take effect on a day to come")
     if not person_id.strip():
         raise HoldError("person", "a person id")
     if not reason.strip():

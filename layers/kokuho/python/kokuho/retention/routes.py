@@ -70,10 +70,8 @@ def change_hold(person_id: PersonId, body: HoldIn) -> dict[str, Any]:
         if body.action == "lift":
             lift_hold(actor, person_id, store=store)
             return hold_doc(person_id, None)
-        on = body.placed_on or today_jst()
-        if on > today_jst():
-            raise ChangeRejected("placed_on: a hold cannot take effect on a day to come")
-        return hold_doc(person_id, place_hold(actor, person_id, body.reason or "", on, store=store))
+        return hold_doc(person_id, place_hold(actor, person_id, body.reason or "", body.placed_on or today_jst(),
+                                              store=store))
     except HoldError as exc:
         if exc.field == "person":  # in force already, or none to lift: the state, not the input
             raise Conflict(str(exc)) from exc
