@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -152,7 +152,13 @@ def test_staff_activity_lists_one_member_of_staffs_records_in_the_period(aws: Em
 
 
 def test_cli_who_accessed_and_staff_in_csv_and_json(aws: EmbeddedAWS, capsys: pytest.CaptureFixture[str]) -> None:
+    from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
+
     _history()
+    # the command needs the member's grant, as the API's routes do (tests/integration/qualification/test_cli_grants.py)
+    put_staff(StaffMember("A0001", "点検 一郎", "情報政策課", date(2020, 4, 1), None))
+    put_grant(Grant("A0001", "G-SEC", "read_access_records", "アクセス記録の点検", "個人情報保護法第66条", "情報政策課",
+                    date(2020, 4, 1), date(2099, 3, 31), "S9001", "2020-04-01T09:00:00+09:00"))
     assert cli_main(["audit", "who-accessed", "P1", "--from", TODAY, "--to", TODAY, "--as", "A0001"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["staff_id"], r["operation"], r["terminal_id"]) for r in rows] == [

@@ -163,13 +163,21 @@ def test_the_inquiry_log_keeps_dates_and_answers(household: None) -> None:
 
 def test_the_command_line_walks_a_request(household: None, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    base = ["requests", "--as", "S0201", "--terminal", "T-SOUDAN-01"]
+    from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
+
+    # each step with its own grant, as the API's routes need (the desk receives, the chief decides and carries out)
+    for staff, functions in (("S0201", ("requests_receive",)), ("S0202", ("requests_decide", "requests_carry_out"))):
+        put_staff(StaffMember(staff, "窓口 試験", "国保年金課", date(2020, 4, 1), None))
+        for fn in functions:
+            put_grant(Grant(staff, f"G-{fn}", fn, workflow.PURPOSE, "個人情報保護法第76条", "国保年金課",
+                            date(2020, 4, 1), date(2099, 3, 31), "S9001", "2020-04-01T09:00:00+09:00"))
+    base, chief = (["requests", "--as", s, "--terminal", "T-SOUDAN-01"] for s in ("S0201", "S0202"))
     assert cli_main([*base, "receive", "R-0005", "--person", "P0001", "--kind", "disclosure",
                      "--verification", "個人番号カード", "--on", "2026-04-10"]) == 0
     assert "2026-05-10" in capsys.readouterr().out
-    assert cli_main([*base, "decide", "R-0005", "--person", "P0001", "--outcome", "granted",
+    assert cli_main([*chief, "decide", "R-0005", "--person", "P0001", "--outcome", "granted",
                      "--on", "2026-04-11"]) == 0
-    assert cli_main([*base, "carry-out", "R-0005", "--person", "P0001", "--on", "2026-04-12",
+    assert cli_main([*chief, "carry-out", "R-0005", "--person", "P0001", "--on", "2026-04-12",
                      "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "disclosure-R-0005.pdf" in out and (tmp_path / "disclosure-R-0005.pdf").is_file()

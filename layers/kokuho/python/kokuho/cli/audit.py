@@ -7,6 +7,9 @@ bucket: `--bucket`, else KOKUHO_BUCKET_AUDIT, else the embedded AWS's `kokuho-au
 digest key's public part: `--key`, else KOKUHO_SIGNING_KEY_ACCESS_DIGEST, else its alias). On AWS:
 credentials of the security team's read-only role, AWS_REGION=ap-northeast-1 and
 `--bucket kokuho-audit-<account>-ap-northeast-1`. Exit 0 intact, 1 broken.
+
+`kokuho audit who-accessed|staff --as STAFF` needs the member's active `read_access_records` grant, as the API's
+routes do (exit 1 without, the refusal recorded).
 """
 
 from __future__ import annotations
@@ -40,11 +43,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from kokuho.access.records import AccessRecordError, Actor
+    from kokuho.access.grants import Function
+    from kokuho.access.records import AccessRecordError
     from kokuho.access.search import FIELDS, PURPOSE, STAFF_FIELDS, SearchError, staff_activity, to_csv, to_json
     from kokuho.access.search import who_accessed as search_person
+    from kokuho.cli.acting import NotGranted, staff_actor
 
-    actor = Actor(args.as_staff, args.terminal, PURPOSE)
+    person = args.action == "who-accessed"
+    try:  # the API's grant (アクセス記録の点検), checked and a refusal recorded as the route does
+        actor = staff_actor(args.as_staff, args.terminal, Function.READ_ACCESS_RECORDS, PURPOSE,
+                            subjects=[args.person if person else f"STAFF:{args.staff_id}"], category="access_records",
+                            operation="search_subject" if person else "search_staff")
+    except NotGranted as exc:
+        print(f"kokuho audit {args.action}: {exc}", file=sys.stderr)
+        return 1
+    except AccessRecordError as exc:
+        print(f"kokuho audit {args.action}: {exc}", file=sys.stderr)
+        return 2
     fields: tuple[str, ...]
     try:
         if args.action == "who-accessed":

@@ -1,5 +1,6 @@
 """`kokuho requests`: the desk's handling of a person's requests about their own data (assessment V) and
-of inquiries. Each step is recorded as an access by `--as` at `--terminal`; exit 2 names the field a rule
+of inquiries. Each step needs the active grant of its step for `--as` (GRANT_OF: exit 1 without, the refusal
+recorded) and is recorded as an access by `--as` at `--terminal`; exit 2 names the field a rule
 refuses (a bad date, an extension too long or too late, a refusal without reason, …), 1 when the request
 is unknown or was changed by someone else meanwhile.
 
@@ -19,6 +20,15 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+
+# The grant each step needs: the function of the step's private API route (functions/qualification/request_routes.py),
+# one grant per step so that no one member alone receives, decides and carries out; the operation its refusal is
+# recorded as.
+GRANT_OF = {"receive": "requests_receive", "extend": "requests_decide", "decide": "requests_decide",
+            "carry-out": "requests_carry_out", "due": "requests_read", "inquiry-log": "inquiry_log",
+            "inquiry-answer": "inquiry_log"}
+OPERATION_OF = {"carry-out": "carry_out", "due": "list_due", "inquiry-log": "log_inquiry",
+                "inquiry-answer": "answer_inquiry"}
 
 
 def _day(value: str) -> date:
@@ -75,12 +85,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kokuho.access.records import AccessRecordError, Actor
+    from kokuho.access.records import AccessRecordError
+    from kokuho.cli.acting import NotGranted, staff_actor
     from kokuho.requests import workflow
     from kokuho.requests.model import RequestError
-    from kokuho.requests.ports import StoreConflict
+    from kokuho.requests.ports import CATEGORY, StoreConflict
 
-    actor = Actor(args.as_staff, args.terminal, workflow.PURPOSE)
+    person = getattr(args, "person", None)
+    try:  # the grant of the step, as the API's route of the step needs it (one member never does every step)
+        actor = staff_actor(args.as_staff, args.terminal, GRANT_OF[args.action], workflow.PURPOSE,
+                            subjects=[person] if person else [], category=CATEGORY,
+                            operation=OPERATION_OF.get(args.action, args.action))
+    except NotGranted as exc:
+        print(f"kokuho requests {args.action}: {exc}", file=sys.stderr)
+        return 1
+    except AccessRecordError as exc:
+        print(f"kokuho requests {args.action}: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.action == "receive":
             try:

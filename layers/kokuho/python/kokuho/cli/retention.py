@@ -26,19 +26,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kokuho.access.actor import Actor
-    from kokuho.access.grants import Function, authorize
-    from kokuho.access.records import record_access
+    from kokuho.access.grants import Function
+    from kokuho.cli.acting import NotGranted, staff_actor
     from kokuho.dates.tokyo import today_jst
     from kokuho.retention.holds import CATEGORY, HoldError, lift_hold, place_hold
     from kokuho.retention.wiring import hold_store
 
     purpose = "保存期間の停止 (legal hold)"
-    actor = Actor(args.as_staff, args.terminal, purpose)
-    decision = authorize(args.as_staff, Function.LEGAL_HOLD, purpose=purpose)
-    if not decision.allowed:  # refused, and the refusal recorded like the API's
-        record_access(actor, [args.person], CATEGORY, args.action, result="denied")
-        print(f"refused: {decision.reason}", file=sys.stderr)
+    try:  # refused, and the refusal recorded like the API's
+        actor = staff_actor(args.as_staff, args.terminal, Function.LEGAL_HOLD, purpose, subjects=[args.person],
+                            category=CATEGORY, operation=args.action, named_purpose=purpose)
+    except NotGranted as exc:
+        print(str(exc), file=sys.stderr)
         return 1
     store = hold_store()
     try:
