@@ -88,8 +88,8 @@ def split_trailer(data: bytes) -> tuple[bytes, bytes, int]:
 
 def trailer_errors(body: bytes, raw: bytes, n: int, records: int, noun: str = "record") -> list[IntakeError]:
     try:
-        obj = json.loads(raw)
-    except ValueError:
+        obj = parse_line(raw.decode("utf-8"))
+    except (LineError, UnicodeDecodeError):
         obj = None
     if not (isinstance(obj, dict) and set(obj) == {TRAILER}):
         return [IntakeError(n, TRAILER, "missing: the last line must be the trailer "
@@ -118,6 +118,38 @@ def safe_field(path: str) -> str:
     from kokuho.identity.mynumber import shown_field
 
     return shown_field(path)
+
+
+class _KeyTwice(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _one_value_a_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _KeyTwice(key)
+        out[key] = value
+    return out
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def parse_line(raw: str) -> Any:
+    """One line's JSON, strictly: a key given twice (json.loads would keep the last value silently: a line saying
+    two things) and NaN/Infinity (not JSON) are refused — LineError naming the key (safe_field) or none."""
+    try:
+        return json.loads(raw, object_pairs_hook=_one_value_a_key, parse_constant=_not_json)
+    except _KeyTwice as exc:
+        raise LineError(safe_field(exc.key), "given twice in one line") from None
+    except json.JSONDecodeError as exc:
+        raise LineError("", f"not valid JSON (column {exc.colno})") from None
+    except ValueError as exc:
+        raise LineError("", f"not valid JSON ({exc})") from None
 
 
 class LineError(Exception):
@@ -180,9 +212,9 @@ def read_records(data: bytes | str, noun: str = "record", *,
             continue
         count += 1
         try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            errors.append(IntakeError(n, "", f"not valid JSON (column {exc.colno})"))
+            obj = parse_line(raw)
+        except LineError as exc:
+            errors.append(IntakeError(n, exc.field, exc.message))
             continue
         if not isinstance(obj, dict):
             errors.append(IntakeError(n, "", "a line must be a JSON object"))

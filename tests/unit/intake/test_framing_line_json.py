@@ -1,0 +1,52 @@
+"""Probe: a line of an intake file holding the same key twice was taken with its last value — `{"amount": 1000,
+"amount": 100000}` applied 100,000 yen, `{"atena_no": A, "atena_no": B}` stored B's pension — while the API's bodies
+and the command line's cases refuse such JSON (two things said at once). Every intake reads its lines through
+kokuho.intake.framing.read_records: a key given twice, or NaN/Infinity (not JSON), now refuses the file naming the
+line and the key (one holding a My Number named, never echoed), nothing applied."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kokuho.collection import payment_files
+from kokuho.identity.mynumber import check_digit, count_my_numbers
+from kokuho.intake import pension
+from kokuho.intake.framing import read_records, trailer_line
+
+BASE = "12345678901"
+NUMBER = BASE + str(check_digit(BASE))
+
+
+def framed(*lines: str) -> bytes:
+    body = "".join(f"{line}\n" for line in lines).encode("utf-8")
+    return body + trailer_line(len(lines), body)
+
+
+RECEIPT = '{"receipt_id": "R1", "channel": "窓口", "amount": 1000, "paid_on": "2024-06-10", "amount": 100000}'
+PENSION = ('{"atena_no": "0001234567", "fiscal_year": 2024, "insurer_code": "001", "pension_code": "1150", '
+           '"basic_pension_number": "0000000001", "pension_annual": 1200000, "atena_no": "0001234568"}')
+
+
+def test_a_key_given_twice_in_a_line_refuses_the_file_naming_line_and_key() -> None:
+    ok = '{"receipt_id": "R0", "channel": "窓口", "amount": 500, "paid_on": "2024-06-10"}'
+    found, errors = payment_files.validate_file(payment_files.RECEIPTS, framed(ok, RECEIPT), date(2024, 6, 30))
+    assert found is None and [(e.line, e.field) for e in errors] == [(2, "amount")]
+    assert "twice" in errors[0].message
+    lines, errors = pension.validate_file(framed(PENSION))
+    assert lines == [] and [(e.line, e.field) for e in errors] == [(1, "atena_no")]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(constant: str) -> None:
+    records, errors = read_records(framed(f'{{"amount": {constant}}}'))
+    assert records == [] and [(e.line, e.field) for e in errors] == [(1, "")]
+    assert "not valid JSON" in errors[0].message
+
+
+def test_a_key_holding_a_my_number_given_twice_is_named_never_echoed() -> None:
+    for key in (NUMBER, f"{NUMBER[:4]}-{NUMBER[4:8]}-{NUMBER[8:]}", f"x{NUMBER}"):
+        records, errors = read_records(framed(f'{{"{key}": 1, "{key}": 2}}'))
+        assert records == [] and errors[0].field == "(a field whose name holds a My Number)"
+        assert count_my_numbers(repr(errors), inside_identifiers=True) == 0
