@@ -206,17 +206,63 @@ def _measure(kind: str, data: bytes, lines: int) -> dict[str, Any]:
             "households": out.get("households")}
 
 
-def run(n_changes: int, n_tax: int) -> dict[str, Any]:
+def peak_rss_mb() -> float:
+    """The process's peak resident set so far (the whole embedded AWS lives in it)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _progress(step: str, figures: dict[str, Any]) -> None:
+    """One line on stderr as each file ends: a long run cut short still leaves its figures."""
+    import sys
+
+    print(json.dumps({"step": step, "at": time.strftime("%H:%M:%S", time.gmtime()),
+                      "load_average": [round(x, 1) for x in os.getloadavg()], "peak_rss_mb": peak_rss_mb(),
+                      **figures}, ensure_ascii=False), file=sys.stderr, flush=True)
+
+
+def run(n_changes: int, n_tax: int, *, register_file_lines: int = 0, with_changes: bool = True) -> dict[str, Any]:
+    """The register files, then the June tax file. `register_file_lines`: the 転入 of all persons arrive in
+    files of at most that many lines (as daily files do), each measured; the figures are their sums — a
+    file's working set (its lines, plans and persons) is then that of one file, not of the whole city."""
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     from kokuho_local.embedded import embedded_aws
 
     arrived = arrivals(n_changes)
+    size = register_file_lines or len(arrived)
+    out: dict[str, Any] = {"persons": len(arrived), "load_average_start": [round(x, 1) for x in os.getloadavg()]}
+    t0, c0 = time.perf_counter(), time.process_time()
     with embedded_aws():
-        first = _measure("residents", _file(arrived), len(arrived))
-        second = _measure("residents", _file(changes(arrived)), len(arrived))
+        parts = []
+        for first in range(0, len(arrived), size):
+            part = arrived[first:first + size]
+            parts.append(_measure("residents", _file(part), len(part)))
+            _progress("residents_arrivals", {"registered": first + len(part), **parts[-1]})
+        out["residents_arrivals"] = parts[0] if len(parts) == 1 else _sum_files(parts)
+        if with_changes:
+            out["residents_changes"] = _measure("residents", _file(changes(arrived)), len(arrived))
+            _progress("residents_changes", out["residents_changes"])
         tax_lines = incomes(arrived, n_tax)
-        june = _measure("tax", _file(tax_lines), len(tax_lines))
-    return {"residents_arrivals": first, "residents_changes": second, "tax_june": june}
+        del arrived, parts  # the persons live in the embedded AWS now; the file's lines are enough
+        out["tax_june"] = _measure("tax", _file(tax_lines), len(tax_lines))
+        _progress("tax_june", out["tax_june"])
+    out.update(wall_s=round(time.perf_counter() - t0, 1), cpu_s=round(time.process_time() - c0, 1),
+               peak_rss_mb=peak_rss_mb(), load_average_end=[round(x, 1) for x in os.getloadavg()])
+    return out
+
+
+def _sum_files(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of several files of one kind as one: times summed, rates per line over all lines."""
+    lines = sum(p["lines"] for p in parts)
+    wall, cpu = sum(p["wall_s"] for p in parts), sum(p["cpu_s"] for p in parts)
+    out: dict[str, Any] = {"files": len(parts), "lines": lines, "wall_s": round(wall, 2),
+                           "lines_per_s": round(lines / wall, 1), "cpu_s": round(cpu, 2),
+                           "cpu_ms_per_line": round(cpu * 1000 / lines, 2)}
+    for key in ("intake_cpu_ms_per_line", "read_requests_per_line", "items_written_per_line", "items_read_per_line",
+                "queries_per_line", "transactions_per_line"):
+        out[key] = round(sum(p[key] * p["lines"] for p in parts) / lines, 3)
+    return out | {"households": None}
 
 
 def scale_model(tax: dict[str, Any], insured: int) -> dict[str, Any]:
@@ -362,6 +408,10 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=10_000, help="異動 lines of each register file")
     parser.add_argument("--tax-persons", type=int, default=300_000, help="persons of the June tax file (≤ --changes)")
     parser.add_argument("--insured", type=int, default=300_000, help="insured persons of the scale model")
+    parser.add_argument("--register-file-lines", type=int, default=0,
+                        help="register the persons through files of at most this many 転入 lines (0: one file)")
+    parser.add_argument("--no-changes", action="store_true",
+                        help="skip the second register file (mixed 異動): only what the June tax file needs")
     parser.add_argument("--demo-city", type=int, default=0, help="only the demo's city of this many households")
     parser.add_argument("--write-model", action="store_true",
                         help="write the June intake's section of benchmarks/scale_model.md")
@@ -369,7 +419,8 @@ def main() -> None:
     if args.demo_city:
         print(json.dumps({"demo_city_on_embedded_aws": demo_city(args.demo_city)}, ensure_ascii=False, indent=1))
         return
-    measured = run(args.changes, args.tax_persons)
+    measured = run(args.changes, args.tax_persons, register_file_lines=args.register_file_lines,
+                   with_changes=not args.no_changes)
     model = scale_model(measured["tax_june"], args.insured)
     if args.write_model:
         from pathlib import Path

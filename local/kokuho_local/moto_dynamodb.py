@@ -78,6 +78,12 @@
    runs' updates repeat a few expressions. The syntax tree is made once per expression: moto's handler
    only reads it (find_clauses) and its validator deep-copies it before changing anything. An invalid
    expression is never kept (it raises at each use, as in moto).
+13. Item memory. moto builds a put item's key values twice (Table.put_item's hash and range DynamoTypes,
+    then the same attributes again in Item.__init__) and keeps both for the item's life; every item's
+    attribute names are new strings of each request's JSON. The embedded AWS holds the whole city in the
+    process (≈ 33 KB a registered person, issue 15's 300,000 persons would not fit): an item's key
+    attributes are the key values themselves (one object, never changed in place: a key attribute cannot
+    be updated) and attribute names are interned. Items, answers and errors are moto's.
 """
 
 from __future__ import annotations
@@ -87,6 +93,7 @@ import copy
 import inspect
 import json
 import re
+import sys
 import threading
 import types
 from bisect import bisect_left, bisect_right
@@ -133,8 +140,9 @@ PATCHES: dict[str, str] = {
         "test_a_plain_set_update_skips_the_validators_and_ends_as_moto_ends_it",
     "moto.dynamodb.models.dynamo_type.Item.__init__":
         "moto re-sizes every attribute already set at each one it sets (O(n²) a new item); sized once, the "
-        "same 400 KB refusal; "
-        + _OWN_GUARD + "test_an_item_is_sized_once_per_attribute_and_the_item_limit_still_holds",
+        "same 400 KB refusal; its key attributes are its key values, not copies, and names interned (13); "
+        + _OWN_GUARD + "test_an_item_is_sized_once_per_attribute_and_the_item_limit_still_holds + "
+        "test_an_items_key_attributes_are_held_once_and_read_alike",
     "moto.dynamodb.comparisons.create_condition_expression_parser":
         "moto parses every condition and filter expression again at each use (twice a conditional put: "
         "its check of the names used, then the condition), though every access record and index entry "
@@ -605,6 +613,17 @@ def _plain_set_update(backend: Any, bound: dict[str, Any]) -> Any:
     return item
 
 
+def _key_of_item(value: Any, hash_key: Any, range_key: Any) -> Any:
+    """The item's own key value when `value` is the very value moto's put built it from (its key
+    attribute): one object for both, not two alike (13)."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    for key in (hash_key, range_key):
+        if key is not None and type(key.value) is str and value.get(key.type) is key.value:
+            return key
+    return None
+
+
 @contextmanager
 def patched_dynamodb() -> Iterator[None]:
     from moto.core.serialize import JSONSerializer
@@ -732,9 +751,9 @@ def patched_dynamodb() -> Iterator[None]:
         dict.__init__(built)
         size = 0
         for key, value in attrs.items():
-            typed = DynamoType(value)
+            typed = _key_of_item(value, hash_key, range_key) or DynamoType(value)
             size += bytesize(key) + typed.size()
-            dict.__setitem__(built, key, typed)
+            dict.__setitem__(built, sys.intern(key), typed)
         if size > ITEM_SIZE_LIMIT:
             raise ItemSizeTooLarge
         self.attrs = built

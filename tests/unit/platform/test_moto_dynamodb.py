@@ -165,6 +165,35 @@ def test_an_item_is_sized_once_per_attribute_and_the_item_limit_still_holds(
     assert "Item" not in client.get_item(TableName=TABLE, Key={"pk": {"S": "W"}, "sk": {"S": "3"}})
 
 
+def test_an_items_key_attributes_are_held_once_and_read_alike(client: Any) -> None:
+    """Fix 13: moto kept two values of each key attribute of every item put (the key and the attribute),
+    the biggest share of the embedded AWS's memory a registered person after the values themselves."""
+    import gc
+
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    def live_values() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if type(o) is DynamoType)
+
+    with patched_dynamodb():
+        before = live_values()
+        for i in range(100):
+            _put(client, f"K{i % 7}", f"{i:03d}", f"G{i % 3}", f"{i:03d}", i)
+        held = live_values() - before
+        item = client.get_item(TableName=TABLE, Key={"pk": {"S": "K2"}, "sk": {"S": "009"}})["Item"]
+        transacted = {"pk": {"S": "T"}, "sk": {"S": "1"}, "m": {"M": {"pk": {"S": "T"}}}}
+        client.transact_write_items(TransactItems=[{"Put": {"TableName": TABLE, "Item": transacted}}])
+        back = client.get_item(TableName=TABLE, Key={"pk": {"S": "T"}, "sk": {"S": "1"}})["Item"]
+        by_index = client.query(TableName=TABLE, IndexName="gsi1", KeyConditionExpression="gpk = :g",
+                                ExpressionAttributeValues={":g": {"S": "G0"}})["Items"]
+    # five attributes an item, one value each (moto alone: seven, its key values twice)
+    assert held == 100 * 5
+    assert item == {"pk": {"S": "K2"}, "sk": {"S": "009"}, "gpk": {"S": "G0"}, "gsk": {"S": "009"}, "n": {"N": "9"}}
+    assert back == transacted
+    assert len(by_index) == 34 and all(i["gpk"] == {"S": "G0"} for i in by_index)
+
+
 def test_the_handler_methods_are_listed_once(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import inspect
 
