@@ -84,6 +84,14 @@
     process (≈ 33 KB a registered person, issue 15's 300,000 persons would not fit): an item's key
     attributes are the key values themselves (one object, never changed in place: a key attribute cannot
     be updated) and attribute names are interned. Items, answers and errors are moto's.
+14. Projected reads. moto deep-copies every item a query returns and then, to project it, turns the whole
+    item into plain JSON and back (Item.project), so reading one attribute of a large item (Prepare's
+    household ids, from the case index: the whole case each) cost the whole item twice. A query with a
+    projection expression skips the deep copy (the projection builds new items; the key values are
+    shared as in moto's own projection), and a projection of top-level attributes whose values are
+    strings, booleans or nulls picks those attributes as they are — the item moto's JSON round trip
+    builds; anything else (numbers, sets, nested paths, list elements) is moto's projection. Within one
+    query an item is sized once (moto sizes each twice, for the 1 MB page and for the page's total).
 """
 
 from __future__ import annotations
@@ -120,7 +128,9 @@ PATCHES: dict[str, str] = {
         + _GUARD + "test_plain_attribute_values_skip_the_model_serializer",
     "moto.dynamodb.models.table.Table.query":
         "moto's query walks and sorts the whole table; narrowed to the partition / the index value's items, "
-        "an index partition's page by bisection (6: tests/unit/platform/test_moto_dynamodb.py); "
+        "an index partition's page by bisection (6: tests/unit/platform/test_moto_dynamodb.py); a projected "
+        "query copies no whole item, and sizes each item once (14: moto's `copy` and Item.size swapped for "
+        "the call, under the lock; test_a_projected_query_copies_no_whole_item_and_answers_alike); "
         + _GUARD + "test_a_query_never_walks_the_whole_table",
     "moto.dynamodb.models.table.Table.scan":
         "moto sorts the whole table and walks every item before the start key for each page of a scan "
@@ -162,6 +172,10 @@ PATCHES: dict[str, str] = {
         "moto parses every update expression again at each use (twice an update in a transaction: its "
         "handler, then its backend); the syntax tree is made once per expression (read only, or deep-copied "
         "by moto's validator before it changes it); " + _GUARD + "test_an_update_expression_is_parsed_once",
+    "moto.dynamodb.models.dynamo_type.Item.project":
+        "moto turns the whole item into JSON and back to keep a few attributes; top-level string, boolean "
+        "and null attributes are picked as they are (14); " + _GUARD
+        + "test_a_projected_query_copies_no_whole_item_and_answers_alike",
     "moto.core.responses.method_names_from_class":
         "moto lists the handler class's methods (inspect.getmembers) on every request; the DynamoDB "
         "handler's list is made once; " + _OWN_GUARD + "test_the_handler_methods_are_listed_once",
@@ -560,6 +574,11 @@ def _valid(table: Any, part: _Partition, key: _Key, hash_attr: str, range_attr: 
     return None
 
 
+# 14. Attribute types a projection picks as they are: moto's JSON round trip gives them back unchanged (a
+# number may come back in another spelling, a set in another order: those go through moto's projection).
+_PICKED_AS_IS = frozenset({"S", "BOOL", "NULL"})
+
+
 # 9. An update expression of top-level `#name = :value` SET actions only (pynamodb's `attribute.set`).
 _PLAIN_SET = re.compile(r"\s*SET\s+#\w+\s*=\s*:\w+(?:\s*,\s*#\w+\s*=\s*:\w+)*\s*", re.IGNORECASE | re.ASCII)
 _SET_ACTION = re.compile(r"(#\w+)\s*=\s*(:\w+)", re.ASCII)
@@ -638,8 +657,13 @@ def patched_dynamodb() -> Iterator[None]:
             return
         original_structure(self, serialized, value, shape, key)
 
+    from moto.dynamodb.models import table as table_module
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
 
+    # moto's table module sees this instead of `copy` during a projected query (under the lock only)
+    no_item_copy = types.SimpleNamespace(deepcopy=lambda value, memo=None: value, copy=copy.copy)
+    original_item_size = Item.size
     original_query = Table.query
     query_signature = inspect.signature(original_query)
 
@@ -650,13 +674,30 @@ def patched_dynamodb() -> Iterator[None]:
             if subset is None:
                 subset = _candidates(self, bound.get("hash_key"), bound.get("index_name"),
                                      bound.get("hash_key_conditions"), bound)
-            if subset is None:
-                return original_query(self, *args, **kwargs)
-            self.all_items = lambda: subset  # instance attribute: shadows the method for this call
+            projected = bool(bound.get("projection_expressions"))
+            if projected:  # 14: the projection builds new items; moto's copy of every whole item first is moot
+                table_module.copy = no_item_copy  # type: ignore[assignment]
+            sizes: dict[int, int] = {}
+
+            def size_once(item: Any) -> int:  # 14: moto sizes each item twice (page limit, then the sum)
+                found = sizes.get(id(item))
+                if found is None:
+                    found = sizes[id(item)] = original_item_size(item)
+                return found
+
+            Item.size = size_once  # type: ignore[method-assign, assignment]
             try:
-                return original_query(self, *args, **kwargs)
+                if subset is None:
+                    return original_query(self, *args, **kwargs)
+                self.all_items = lambda: subset  # instance attribute: shadows the method for this call
+                try:
+                    return original_query(self, *args, **kwargs)
+                finally:
+                    del self.all_items
             finally:
-                del self.all_items
+                Item.size = original_item_size  # type: ignore[method-assign]
+                if projected:
+                    table_module.copy = copy  # type: ignore[assignment]
 
     original_scan = Table.scan
     scan_signature = inspect.signature(original_scan)
@@ -758,6 +799,21 @@ def patched_dynamodb() -> Iterator[None]:
             raise ItemSizeTooLarge
         self.attrs = built
 
+    original_project = Item.project
+
+    def project(self: Any, projection_expressions: list[list[str]]) -> Any:
+        picked: dict[str, Any] = {}
+        for expr in projection_expressions:
+            if len(expr) != 1 or "[" in expr[0]:
+                return original_project(self, projection_expressions)
+            value = self.attrs.get(expr[0])
+            if value is None:
+                continue
+            if value.type not in _PICKED_AS_IS:
+                return original_project(self, projection_expressions)
+            picked[expr[0]] = {value.type: value.value}
+        return Item(hash_key=self.hash_key, range_key=self.range_key, attrs=picked)
+
     from moto.core.common_models import BaseModel
 
     original_new = BaseModel.__dict__["__new__"]  # a staticmethod, put back as it was
@@ -845,6 +901,7 @@ def patched_dynamodb() -> Iterator[None]:
     core_responses.BaseResponse.parse_parameters = parse_parameters  # type: ignore[method-assign]
     UpdateExpressionParser.make = classmethod(make)  # type: ignore[method-assign, assignment]
     Item.__init__ = item_init  # type: ignore[method-assign]
+    Item.project = project  # type: ignore[method-assign]
     BaseModel.__new__ = staticmethod(untracked_new)  # type: ignore[assignment,method-assign]
     for module in (comparisons, ddb_responses, ddb_models):
         module.create_condition_expression_parser = create_condition_expression_parser  # type: ignore[attr-defined]
@@ -862,6 +919,7 @@ def patched_dynamodb() -> Iterator[None]:
         core_responses.BaseResponse.parse_parameters = original_parse  # type: ignore[method-assign]
         UpdateExpressionParser.make = original_make  # type: ignore[method-assign]
         Item.__init__ = original_item_init  # type: ignore[method-assign]
+        Item.project = original_project  # type: ignore[method-assign]
         BaseModel.__new__ = original_new  # type: ignore[method-assign]
         for module in (comparisons, ddb_responses, ddb_models):
             module.create_condition_expression_parser = original_parser  # type: ignore[attr-defined]

@@ -156,6 +156,45 @@ def test_a_query_never_walks_the_whole_table(monkeypatch: pytest.MonkeyPatch) ->
     assert plain >= 2 and patched == 0
 
 
+def test_a_projected_query_copies_no_whole_item_and_answers_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 14. moto deep-copied every item a query returned, then turned it whole into JSON and back to keep
+    the attributes asked for: Prepare's household ids cost their whole cases twice."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    copied = _counting(monkeypatch, Item, "__deepcopy__")
+    as_json = _counting(monkeypatch, Item, "to_regular_json")
+    sized = _counting(monkeypatch, Item, "size")
+    projections = ["pk", "sk, g", "n", "pk, nope", "m.a", "l[1]", "ss", "b, z", "m"]
+
+    def answers(ddb: Any) -> list[Any]:
+        ddb.put_item(TableName=TABLE, Item={
+            "pk": {"S": "P1"}, "sk": {"S": "99"}, "g": {"S": "G1"}, "n": {"N": "1.50"},
+            "m": {"M": {"a": {"S": "x"}, "b": {"N": "2"}}}, "l": {"L": [{"S": "0"}, {"S": "1"}]},
+            "ss": {"SS": ["b", "a"]}, "b": {"BOOL": True}, "z": {"NULL": True}})
+        out: list[Any] = []
+        for expr in projections:
+            for index in ({}, {"IndexName": "gsi1"}):
+                page = ddb.query(TableName=TABLE, KeyConditionExpression=("g = :v" if index else "pk = :v"),
+                                 ExpressionAttributeValues={":v": {"S": "G1" if index else "P1"}},
+                                 ProjectionExpression=expr, **index)
+                out.append((expr, bool(index), page["Items"], page["Count"], page.get("LastEvaluatedKey")))
+        return out
+
+    counts = []
+    for patched in (False, True):
+        copied[0] = as_json[0] = sized[0] = 0
+        with dynamodb(patched) as ddb:
+            copied[0] = as_json[0] = sized[0] = 0
+            ddb.query(TableName=TABLE, IndexName="gsi1", KeyConditionExpression="g = :g",
+                      ExpressionAttributeValues={":g": {"S": "G1"}}, ProjectionExpression="pk")
+            counts.append((copied[0], as_json[0], sized[0]))
+            counts.append(answers(ddb))  # type: ignore[arg-type]
+    (plain, plain_answers), (patched, patched_answers) = zip(counts[::2], counts[1::2], strict=True)
+    assert patched_answers == plain_answers
+    assert plain[0] >= 10 and plain[1] >= 10 and plain[2] >= 20  # each of the 10 items: copied, JSON, sized twice
+    assert patched == (0, 0, 10)
+
+
 def test_a_scan_page_never_walks_the_items_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Patch 10. A full scan goes page by page (1 MB each on DynamoDB); moto sorts the whole table again for every page
     and compares every item before the page's start key with it: a scan cost pages × table size."""
