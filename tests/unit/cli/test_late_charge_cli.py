@@ -107,6 +107,10 @@ REFUSALS = [
     ("as_of into a year without rates", ["as_of"], "2027-01-05", "as_of"),
     ("missing fiscal_year", ["fiscal_year"], _DELETE, "fiscal_year"),
     ("missing as_of", ["as_of"], _DELETE, "as_of"),
+    # probe: the calendar's last days crashed the arithmetic (OverflowError, a traceback, exit 1)
+    ("due at the calendar's end", ["installments", 1, "due"], "9999-12-31", "due"),
+    ("as_of at the calendar's end", ["as_of"], "9999-12-31", "as_of"),
+    ("as_of past the last day a case names", ["as_of"], "2201-01-01", "as_of"),
 ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from kokuho.collection.due_dates import INSTALLMENTS, due_date
 from kokuho.collection.late_charge import Installment, Payment
+from kokuho.dates.bounds import LAST_DATE
 from kokuho.identity.mynumber import shown_field
 
 #: Far above any household's premium; refuses absurd magnitudes before they reach the arithmetic.
@@ -62,13 +63,16 @@ def _integer(value: Any, where: str, low: int, high: int, what: str) -> int:
     return value
 
 
-def _date(value: Any, where: str) -> date:
+def _date(value: Any, where: str, *, bounded: bool = False) -> date:
     if not isinstance(value, str) or not _DATE.match(value):
         raise LateChargeCaseError(where, "must be a date YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise LateChargeCaseError(where, f"is not a date that exists ({value})") from None
+    if bounded and day > LAST_DATE:  # a due or as_of the charge's arithmetic runs from (a day after it)
+        raise LateChargeCaseError(where, f"must be ≤ {LAST_DATE.isoformat()}")
+    return day
 
 
 def _amount(value: Any, where: str) -> int:
@@ -79,7 +83,7 @@ def parse_case(raw: Any) -> LateChargeCase:
     """The case's inputs, or LateChargeCaseError naming the field (interfaces.md's refusals)."""
     case = _object(raw, "", _TOP, {"fiscal_year", "installments", "as_of"})
     fiscal_year = _integer(case["fiscal_year"], "fiscal_year", FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, "a fiscal year")
-    as_of = _date(case["as_of"], "as_of")
+    as_of = _date(case["as_of"], "as_of", bounded=True)
 
     if not isinstance(case["installments"], list):
         raise LateChargeCaseError("installments", "must be a list")
@@ -93,7 +97,8 @@ def parse_case(raw: Any) -> LateChargeCase:
             raise LateChargeCaseError(f"{where}.number", f"installment {number} is given twice")
         seen.add(number)
         amount = _amount(inst["amount"], f"{where}.amount")
-        due = _date(inst["due"], f"{where}.due") if inst.get("due") is not None else due_date(fiscal_year, number)
+        due = (_date(inst["due"], f"{where}.due", bounded=True) if inst.get("due") is not None
+               else due_date(fiscal_year, number))
         installments.append(Installment(number=number, amount=amount, due=due))
 
     raw_payments = case.get("payments")

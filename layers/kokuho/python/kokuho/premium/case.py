@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
 
+from kokuho.dates.bounds import FIRST_DATE, LAST_DATE
 from kokuho.identity.mynumber import contains_my_number
 from kokuho.premium.errors import CaseError
 
@@ -21,7 +22,6 @@ from kokuho.premium.errors import CaseError
 MAX_YEN = 1_000_000_000_000
 #: Dates a case may hold: anyone alive in the fiscal years 2000–2100, with room for 65th birthdays and
 #: the 非自発的失業者 period after the latest of them.
-FIRST_DATE, LAST_DATE = dt.date(1850, 1, 1), dt.date(2200, 12, 31)
 NonNegativeYen = Annotated[StrictInt, Field(ge=0, le=MAX_YEN)]
 CaseDate = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
