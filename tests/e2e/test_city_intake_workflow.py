@@ -39,8 +39,15 @@ def _put(aws: EmbeddedAWS, key: str, data: bytes) -> None:
 
 
 def _keys(aws: EmbeddedAWS, prefix: str) -> list[str]:
+    """The files under `prefix` (each taken file's record of subjects beside it: `_subjects`)."""
     resp = aws.client("s3").list_objects_v2(Bucket=aws.bucket_name("exchange"), Prefix=prefix)
-    return sorted(o["Key"] for o in resp.get("Contents", []))
+    return sorted(o["Key"] for o in resp.get("Contents", []) if not o["Key"].endswith(".subjects.json"))
+
+
+def _subjects(aws: EmbeddedAWS, key: str) -> list[str]:
+    """Whose data the file holds, recorded beside it when it was moved out (a legal hold reaches it)."""
+    body = aws.client("s3").get_object(Bucket=aws.bucket_name("exchange"), Key=f"{key}.subjects.json")["Body"]
+    return list(json.loads(body.read())["subjects"])
 
 
 def _run(aws: EmbeddedAWS) -> list[dict[str, Any]]:
@@ -66,6 +73,9 @@ def test_the_daily_run_takes_the_register_first_applies_and_refuses_whole_files(
     body = aws.client("s3").get_object(Bucket=aws.bucket_name("exchange"),
                                        Key="rejected/city/welfare/2024-06-09.jsonl.errors.json")["Body"].read()
     assert [(e["line"], e["field"]) for e in json.loads(body)["errors"]] == [(1, "atena_no")]
+    assert {"A20000001", "A20000002"} <= set(_subjects(aws, "processed/city/residents/2024-06-09.jsonl"))
+    assert {"A20000001", "A20000002"} <= set(_subjects(aws, "processed/city/tax/2024-06-10.jsonl"))
+    assert _subjects(aws, "rejected/city/welfare/2024-06-09.jsonl") is not None  # refused: its own record
     case = get_household_case("S0100", 2024)
     assert case is not None
     assert [m["income"]["total"] for m in case["household"]["members"]] == [3_000_000, 0]
@@ -89,6 +99,9 @@ def test_a_file_too_large_for_one_invocation_is_taken_again_until_done(aws: Embe
     household = repo.get_household("S0100")
     assert household is not None and [m.person_id for m in household.members] == [
         "A20000001", "A20000002", "A20000003"]
+    # taken in three invocations: the record names every part's persons, and no pending record is left
+    assert {"A20000001", "A20000002", "A20000003"} <= set(_subjects(aws, "processed/city/residents/big.jsonl"))
+    assert _keys(aws, "city-incoming/") == []
 
 
 def test_a_tax_correction_is_reassessed_by_the_next_monthly_run(aws: EmbeddedAWS) -> None:

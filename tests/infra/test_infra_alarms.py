@@ -63,10 +63,11 @@ def test_the_custom_resource_handler_logs_to_an_encrypted_retained_group(raw: di
 #  work: a run's work list and Distributed Map results are copies made for ONE run (the summary and the
 #        assessment versions live in the assessment table): gone 35 days after the run.
 #  exchange: files already applied, sent or rejected are kept 2 years (国保法 第110条, the period of
-#        the rights they carry), never the incoming/ files still waiting to be taken in.
-EXPECTED_EXPIRY = {
+#        the rights they carry) and deleted by the retention workflow alone, which keeps what a legal hold
+#        names: no lifecycle rule expires them (docs/retention.md "Legal hold").
+EXPECTED_EXPIRY: dict[str, dict[str, int]] = {
     "work": {"runs/": 35, "map-results/": 35},
-    "exchange": {"processed/": 731, "outgoing/": 731, "rejected/": 731},
+    "exchange": {},
 }
 
 

@@ -74,7 +74,8 @@ SCHEDULES: dict[str, list[tuple[str, dict[str, Any]]]] = {
 BUCKETS: dict[str, tuple[tuple[str, int] | None, dict[str, int]]] = {
     "kokuho-audit": (("COMPLIANCE", 2557), {}),  # 7 years, no one can shorten it or delete
     "kokuho-work": (None, {"map-results/": 35, "runs/": 35}),  # a month's run and its re-run
-    "kokuho-exchange": (None, {"outgoing/": 731, "processed/": 731, "rejected/": 731}),  # two years
+    # two years, deleted by the retention workflow alone (it keeps what a legal hold names): no expiry rule
+    "kokuho-exchange": (None, {}),
     "kokuho-access-logs": (None, {}),  # S3 server access logs (kept; sole SSE-S3 bucket)
     "kokuho-athena-results": (None, {"results/": 30}),  # the security team's query results: a month
 }

@@ -35,8 +35,13 @@ def deliver(aws: EmbeddedAWS, name: str, data: bytes) -> dict[str, Any]:
 
 
 def keys(aws: EmbeddedAWS, prefix: str) -> list[str]:
+    """The files under `prefix`; each moved file has its record of subjects beside it (legal hold), checked here."""
     listed = aws.client("s3").list_objects_v2(Bucket=aws.bucket_name("exchange"), Prefix=prefix)
-    return sorted(o["Key"] for o in listed.get("Contents", []))
+    every = {o["Key"] for o in listed.get("Contents", [])}
+    files = sorted(k for k in every if not k.endswith(".subjects.json"))
+    assert all(f"{k}.subjects.json" in every for k in files if k.startswith(("processed/", "rejected/"))
+               and not k.endswith(".reason.json"))
+    return files
 
 
 def test_a_receipt_file_is_stored_once_per_person_month(aws: EmbeddedAWS) -> None:

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from linkage_world import PERSONS, World
 
 from kokuho.access.actor import Actor
-from kokuho.access.records import records_of_chain, records_of_subject
+from kokuho.access.records import record_access, records_of_chain, records_of_subject
 from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
 from kokuho.cli.main import main as cli_main
 from kokuho.identity.mynumber import count_my_numbers
@@ -20,6 +20,7 @@ from kokuho.linkage.crypto import KeyPair, b64d
 from kokuho.linkage.exchange_records import Exchange, record_exchange, records_for_request
 from kokuho.linkage.query import purge_expired_results, results_of
 from kokuho.linkage.retention import purge_exchange_records
+from kokuho.platform.exchange import move_out, read_delivered
 from kokuho.records.linkage import ExchangeRecordModel, KeyModel, QueryResultModel
 from kokuho.records.notice_files import notice_recorder
 
@@ -171,6 +172,10 @@ def _ours(world: World) -> set[str]:
     return {k for k in _keys(world, "work") if k.startswith(("notices/N-HELD/", "notices/N-FREE/"))}
 
 
+def _exchange_ours(world: World) -> set[str]:
+    return {k for k in _keys(world, "exchange") if k.startswith("processed/city/tax/hold-")}
+
+
 def test_a_legal_hold_placed_with_its_grant_stops_the_purge_of_that_person_until_lifted(world: World) -> None:
     put_staff(StaffMember("S0777", "法務 次郎", "保険年金課", date(2020, 4, 1), None))
     put_grant(Grant("S0777", "G-HOLD", "legal_hold", "保存期間の停止 (legal hold)", "訴訟 (民事訴訟法)",
@@ -192,20 +197,35 @@ def test_a_legal_hold_placed_with_its_grant_stops_the_purge_of_that_person_until
         printer(f"notices/{run}/part-0001.pdf", [household, payer])
         _put_at(world, "work", f"notices/{run}/part-0001.pdf", now - timedelta(days=3 * 366))
 
+    # two exchange files taken past their period, each moved out with its record of whose data it holds
+    s3, bucket = world.aws.client("s3"), world.aws.bucket_name("exchange")
+    for name, subjects in (("held", ["H300", "P300"]), ("free", ["H400", "P400"])):
+        incoming = f"city-incoming/tax/hold-{name}.jsonl"
+        with freeze_time(now - timedelta(days=3 * 366)):
+            s3.put_object(Bucket=bucket, Key=incoming, Body=b"x")
+            read_delivered(s3, bucket, incoming)
+            record_access(Actor("system:tax-intake", "run-hold", "所得の把握"), subjects, "intake:tax", "write",
+                          chain="intake#tax")
+            move_out(s3, bucket, incoming, "city-incoming/tax/", "processed/city/tax/")
+
     report = world.aws.run_state_machine("linkage-retention", {"dry_run": True},
                                          name=f"ret-dry-{secrets.token_hex(4)}", timeout_s=120)
     assert report["classes"]["linkage-records"]["held"] == 1
     assert report["classes"]["work-notices"] == {"due": 1, "held": 1}
+    assert report["classes"]["exchange-processed"]["held"] == 2  # the held payer's file and its record
     world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(4)}", timeout_s=120)
     remaining = {r.request_id for r in ExchangeRecordModel.scan()}
     assert "held-1" in remaining and "free-1" not in remaining
     assert _ours(world) == {"notices/N-HELD/part-0001.pdf"}  # the held payer's notice stays
+    assert _exchange_ours(world) == {"processed/city/tax/hold-held.jsonl",
+                                     "processed/city/tax/hold-held.jsonl.subjects.json"}  # and their file
 
     assert cli_main(["retention", "--as", "S0777", "lift", "P300"]) == 0
     assert cli_main(["retention", "--as", "S0777", "lift", "P300"]) == 2  # none in force
     world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(4)}", timeout_s=120)
     assert "held-1" not in {r.request_id for r in ExchangeRecordModel.scan()}
     assert _ours(world) == set()
+    assert _exchange_ours(world) == set()
 
 
 def test_setup_keeps_one_city_key_whose_private_part_is_only_under_kms(world: World) -> None:

@@ -55,6 +55,7 @@ from kokuho.access.actor import Actor as Actor  # re-exported: callers name it f
 from kokuho.access.chain import GENESIS, HASH_ATTRIBUTE, Anchor, ChainBreak, LinkView, record_hash, verify_chain
 from kokuho.access.ports import AccessRecord, AccessRecordStore, ChainTaken, PendingWrites
 from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number, is_aws_request_id
+from kokuho.platform import exchange_subjects
 from kokuho.platform.request_ids import current_request_ids
 
 CHAIN_PREFIX = "CHAIN#"
@@ -228,6 +229,7 @@ def record_access(
     """
     chain_id = actor.chain or chain or (f"SUBJECT#{subject_ids[0]}" if subject_ids else "")
     _validate(actor, subject_ids, category, operation, result, chain_id)
+    exchange_subjects.note(subject_ids)  # while an exchange file is handled: whose data it holds (legal hold)
     log = _store(store)
     if transaction is not None:
         item = _next_record(actor, subject_ids, category, operation, result, chain_id, log, indexed_by_chain)

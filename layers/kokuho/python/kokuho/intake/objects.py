@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from kokuho.intake.apply import KINDS, actor_for, intake_file
+from kokuho.platform import exchange_subjects
 from kokuho.platform.exchange import list_delivered, move_out, read_delivered
 
 INCOMING = "city-incoming/"
@@ -41,6 +42,7 @@ def intake_object(s3: Any, bucket: str, key: str, *, run_id: str, today: date,
     out = intake_file(kind, data, actor=actor_for(kind, run_id), source_key=key, today=today,
                       out_of_time=out_of_time)
     if out["status"] == "partial":
+        exchange_subjects.keep_pending(s3, bucket, key)  # whose data its parts so far held (legal hold)
         return out
     if out["status"] == "rejected":
         reason = {"key": key, "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"), **out}

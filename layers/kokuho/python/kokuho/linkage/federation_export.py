@@ -11,6 +11,7 @@ from kokuho.linkage.federation_apply import SUBJECTS_PER_RECORD
 from kokuho.linkage.federation_codec import build_file
 from kokuho.linkage.federation_files import OUTGOING
 from kokuho.linkage.federation_ports import CITY_MUNICIPALITY, FEDERATION, QualificationSource
+from kokuho.platform import exchange_subjects
 from kokuho.requests.suspension import declare_use
 
 EXPORT = Actor(staff_id="system:federation-export", terminal_id="stepfunctions",
@@ -27,9 +28,11 @@ def export_qualification(source: QualificationSource, day: date, s3: Any, bucket
     file_id = f"QC-{CITY_MUNICIPALITY}-{day:%Y%m%d}"
     rows = list(source.continuity_rows(day))
     data = build_file("QUALCONT", file_id, rows, CITY_MUNICIPALITY, FEDERATION)
-    _record_subjects(EXPORT, sorted({r.person_id for r in rows}), "federation_qualcont", "export", f"FILE#{file_id}")
     key = f"{OUTGOING}{file_id}.txt"
-    s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="text/plain; charset=utf-8")
+    with exchange_subjects.collecting():  # whose data the file holds, recorded beside it (legal hold)
+        _record_subjects(EXPORT, sorted({r.person_id for r in rows}), "federation_qualcont", "export",
+                         f"FILE#{file_id}")
+        exchange_subjects.put_file(s3, bucket, key, data, "text/plain; charset=utf-8")
     return {"key": key, "file_id": file_id, "records": data.count(b"\nD,")}
 
 
@@ -38,8 +41,9 @@ def export_carry_over(source: QualificationSource, month: str, s3: Any, bucket: 
     file_id = f"KG-{CITY_MUNICIPALITY}-{month.replace('-', '')}"
     rows = list(source.carry_over_rows(month))
     data = build_file("KOGAKU", file_id, rows, CITY_MUNICIPALITY, FEDERATION)
-    _record_subjects(EXPORT, sorted({r.householder_id for r in rows}), "federation_kogaku", "export",
-                     f"FILE#{file_id}")
     key = f"{OUTGOING}{file_id}.txt"
-    s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="text/plain; charset=utf-8")
+    with exchange_subjects.collecting():
+        _record_subjects(EXPORT, sorted({r.householder_id for r in rows}), "federation_kogaku", "export",
+                         f"FILE#{file_id}")
+        exchange_subjects.put_file(s3, bucket, key, data, "text/plain; charset=utf-8")
     return {"key": key, "file_id": file_id, "records": data.count(b"\nD,")}

@@ -17,6 +17,7 @@ from kokuho.access.records import Actor
 from kokuho.collection.pension_run import HouseholdFacts, facts_of_case, file_requests, run_pension
 from kokuho.collection.ports import LedgerKey
 from kokuho.payments import wiring
+from kokuho.platform import exchange_subjects
 from kokuho.requests.suspension import declare_use
 
 STAFF_ID = "system:pension-run"
@@ -63,7 +64,8 @@ def run_pension_deduction(*, on: date, run_id: str) -> dict[str, Any]:
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
     store, pensions = wiring.store(), wiring.pension_store()
     out = run_pension(store, QualificationFacts(actor), pensions, on=on, actor=actor)
-    filed = file_requests(store, pensions, on=on, actor=actor, put=_put)
+    with exchange_subjects.collecting():  # the households of the file, recorded beside it (legal hold)
+        filed = file_requests(store, pensions, on=on, actor=actor, put=_put)
     if filed["file_id"]:
         filed["key"] = f"{PREFIX}{filed['file_id']}.jsonl"
     return {**out, "request_file": filed}

@@ -18,6 +18,7 @@ from kokuho.collection.ports import LEDGER_CATEGORY
 from kokuho.collection.zengin import Requester
 from kokuho.payments import wiring
 from kokuho.payments.accounts import public_funds_account
+from kokuho.platform import exchange_subjects
 from kokuho.requests.suspension import declare_use
 
 PURPOSE = "保険料の収納 (国保法第79条の2・地方自治法第231条の3)"
@@ -74,8 +75,9 @@ def write_refund_file(*, on: date, run_id: str) -> dict[str, Any]:
     an export of their accounts by the run before the file is put."""
     put = wiring.exchange_put("outgoing/refunds/", ".txt", "text/plain")
     actor = Actor(staff_id=OVERPAYMENT_STAFF_ID, terminal_id=run_id, purpose=REFUND_PURPOSE)
-    out = overpayments.write_refund_file(wiring.store(), requester(), on, put,
-                                         record=exported(actor, LEDGER_CATEGORY))
+    with exchange_subjects.collecting():  # the payees, recorded beside the file (legal hold)
+        out = overpayments.write_refund_file(wiring.store(), requester(), on, put,
+                                             record=exported(actor, LEDGER_CATEGORY))
     if out["file_id"]:
         out["key"] = f"outgoing/refunds/{out['file_id']}.txt"
     return out

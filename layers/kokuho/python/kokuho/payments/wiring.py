@@ -44,15 +44,16 @@ def notice_work(s3: Any | None = None) -> tuple[Callable[[str], bytes | None], C
 
 
 def exchange_put(prefix: str, suffix: str, content_type: str) -> Callable[[str, bytes], None]:
-    """put(file_id, data): a file to the city's counterparts, under `prefix` of the exchange bucket."""
+    """put(file_id, data): a file to the city's counterparts, under `prefix` of the exchange bucket, with the
+    record of whose data it holds beside it (called inside kokuho.platform.exchange_subjects.collecting())."""
 
     def put(file_id: str, data: bytes) -> None:
         import boto3
 
+        from kokuho.platform import exchange_subjects
         from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 
-        boto3.client("s3", region_name=aws_region()).put_object(
-            Bucket=BUCKETS_BY_LOGICAL["exchange"].name(), Key=f"{prefix}{file_id}{suffix}", Body=data,
-            ContentType=content_type)
+        exchange_subjects.put_file(boto3.client("s3", region_name=aws_region()), BUCKETS_BY_LOGICAL["exchange"].name(),
+                                   f"{prefix}{file_id}{suffix}", data, content_type)
 
     return put

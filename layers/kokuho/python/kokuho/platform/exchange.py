@@ -19,6 +19,7 @@ import json
 from typing import Any
 
 from kokuho.identity.mynumber import contains_my_number
+from kokuho.platform import exchange_subjects
 from kokuho.platform.observability import get_logger
 
 METRIC_NAMESPACE = "kokuho"
@@ -68,7 +69,7 @@ def list_delivered(s3: Any, bucket: str, prefix: str) -> list[str]:
             key = o["Key"]
             if name_holds_my_number(key):
                 refused.append(file_ref(key, str(o.get("ETag", ""))))
-            elif not key.endswith("/"):
+            elif not key.endswith("/") and not exchange_subjects.is_pending(key):  # a part's record, not a file
                 keys.append(key)
     if refused:
         _refused(prefix, sorted(refused))
@@ -83,7 +84,9 @@ def read_delivered(s3: Any, bucket: str, key: str) -> bytes:
         ref = file_ref(key, etag)
         _refused(_folder(key), [ref])
         raise FileNameHoldsMyNumber(ref)
-    return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    data = bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    exchange_subjects.begin_intake(s3, bucket, key)  # whose data it holds: collected until it is moved out
+    return data
 
 
 def _folder(key: str) -> str:
@@ -100,13 +103,15 @@ def move_out(s3: Any, bucket: str, key: str, incoming: str, to: str, reason: dic
              suffix: str = ".reason.json") -> str:
     """Move a taken file from its `incoming` folder to the folder `to` under the same name, and answer its new
     key. A refused file's `reason` is written first, beside it as `<name><suffix>` (JSON): a file is never in
-    its rejected folder without why."""
+    its rejected folder without why; and the record of whose data it holds (`<name>.subjects.json`,
+    kokuho.platform.exchange_subjects), so a legal hold reaches it."""
     if name_holds_my_number(key):  # a taken file was read through read_delivered: this is a wiring fault
         raise FileNameHoldsMyNumber(file_ref(key, ""))
     target = f"{to}{key.removeprefix(incoming)}"
     if reason is not None:
         s3.put_object(Bucket=bucket, Key=f"{target}{suffix}", ContentType="application/json",
                       Body=json.dumps(reason, ensure_ascii=False, indent=1).encode("utf-8"))
+    exchange_subjects.end_intake(s3, bucket, key, target)
     s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
     s3.delete_object(Bucket=bucket, Key=key)
     return target

@@ -136,15 +136,14 @@ class BucketSpec:
 # the assessment table): a month to look into a failed run, then gone.
 RUN_FILES_DAYS = 35
 # Exchanged files, once applied, sent or rejected, are kept as long as the rights they carry can still be
-# claimed: 2 years (国保法 第110条); files in incoming/ are never expired (not yet taken in).
-EXCHANGED_FILES_DAYS = 731
+# claimed: 2 years (国保法 第110条) — deleted by the retention workflow alone (kokuho.retention), never by a
+# lifecycle rule: a rule deletes whatever a legal hold keeps, the run keeps a file whose record of subjects
+# names a held person (docs/retention.md "Legal hold"). Files in incoming/ are never deleted (not yet taken in).
 
 BUCKETS: tuple[BucketSpec, ...] = (
     BucketSpec("work", DataClass.PERSONAL, "work lists for Distributed Map, run outputs, notices",
                expire_after_days={"runs/": RUN_FILES_DAYS, "map-results/": RUN_FILES_DAYS}),
-    BucketSpec("exchange", DataClass.PERSONAL, "federation and intake files (incoming, outgoing, rejected)",
-               expire_after_days={"processed/": EXCHANGED_FILES_DAYS, "outgoing/": EXCHANGED_FILES_DAYS,
-                                  "rejected/": EXCHANGED_FILES_DAYS}),
+    BucketSpec("exchange", DataClass.PERSONAL, "federation and intake files (incoming, outgoing, rejected)"),
 )
 # The audit bucket: CloudTrail's log files and the signed digests of the access-record chains, under
 # Object Lock (compliance, 7 years incl. leap days). Not among BUCKETS: the trail logs data events of

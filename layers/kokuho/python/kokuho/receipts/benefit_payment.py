@@ -37,6 +37,7 @@ from kokuho.notices import addressee_of
 from kokuho.notices.benefit import BenefitDecision, BenefitInvitation, RecoveryNotice
 from kokuho.notices.print_run import PREFIX, Put, Record, print_run
 from kokuho.payments import wiring
+from kokuho.platform import exchange_subjects
 from kokuho.qualification.ports import QualificationStore
 from kokuho.receipts.wiring import benefit_payment_store
 from kokuho.requests.suspension import declare_use
@@ -173,10 +174,11 @@ def write_file(*, on: date, run_id: str, ports: Ports | None = None) -> dict[str
         return Transfer(a.bank_code, a.branch_code, a.account_type, a.account_number, a.holder_kana, p.transfer,
                         transfer_files.customer_code(p.payment_id))
 
-    out = transfer_files.write_transfers(
-        "BPF", store.ready_payments(), id_of=lambda p: p.payment_id, transfer_of=transfer, mark=store.file_payments,
-        filed=store.payments_of_file, amount_of=lambda p: p.transfer, requester=requester(), on=on,
-        put_file=ports.put_file, payee_of=lambda p: p.payee_id, record=record)
+    with exchange_subjects.collecting():  # the payees, recorded beside the file (legal hold)
+        out = transfer_files.write_transfers(
+            "BPF", store.ready_payments(), id_of=lambda p: p.payment_id, transfer_of=transfer,
+            mark=store.file_payments, filed=store.payments_of_file, amount_of=lambda p: p.transfer,
+            requester=requester(), on=on, put_file=ports.put_file, payee_of=lambda p: p.payee_id, record=record)
     if out["file_id"]:
         out["key"] = f"{FILE_PREFIX}{out['file_id']}.txt"
     return {"on": on.isoformat(), **out}

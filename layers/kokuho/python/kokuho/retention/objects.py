@@ -1,6 +1,8 @@
 """S3 classes of kokuho/data/retention (intake and export files in the exchange bucket, notices in the work
 bucket): an object's day is its last modification in Japan; due per kokuho.retention.classes. The S3 client
-is handed in. Files hold many persons: a legal hold does not reach them (docs/retention.md)."""
+is handed in. A file holds many persons: a legal hold keeps a due file whose stored record names a held person
+(a notice: its part's access records; an exchange file: its `<key>.subjects.json`), with the files beside it
+(docs/retention.md "Legal hold")."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from kokuho.dates.tokyo import TOKYO
 from kokuho.notices.print_run import CHAIN_PREFIX as NOTICE_CHAINS
 from kokuho.notices.print_run import PREFIX as NOTICES
 from kokuho.notices.print_run import subject_chains
+from kokuho.platform.exchange_subjects import SUFFIX as SUBJECTS_SUFFIX
+from kokuho.platform.exchange_subjects import read_subjects
 from kokuho.retention.classes import RetentionClass, decide
 
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
@@ -45,6 +49,45 @@ def notice_index(records: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
     return out
 
 
+# Files written beside an exchange file (kokuho.platform.exchange): kept and deleted with it.
+COMPANION_SUFFIXES = (SUBJECTS_SUFFIX, ".reason.json", ".errors.json")
+
+
+def _held_subject(holds: Collection[str], members: Callable[[str], Iterable[str]]) -> Callable[[str], bool]:
+    """Per subject: held, or a household one of whose members is held (`members`: a person id answers none)."""
+    verdict: dict[str, bool] = {}
+
+    def held(subject: str) -> bool:
+        if subject not in verdict:
+            verdict[subject] = subject in holds or any(m in holds for m in members(subject))
+        return verdict[subject]
+
+    return held
+
+
+def exchange_file_of(key: str) -> str:
+    """The exchange file a key belongs to: itself, or the file a record, reason or error list is beside."""
+    return next((key.removesuffix(s) for s in COMPANION_SUFFIXES if key.endswith(s)), key)
+
+
+def held_exchange_files(s3: Any, bucket: str, keys: Iterable[str], holds: Collection[str],
+                        members: Callable[[str], Iterable[str]]) -> set[str]:
+    """The due keys of the exchange bucket to keep for a legal hold: every key of a file (the file and what is
+    beside it) whose record of subjects names a held person or a household with a held member. A file without
+    a record (written before records were kept) is not held."""
+    if not holds:
+        return set()
+    held = _held_subject(holds, members)
+    files: dict[str, list[str]] = {}
+    for key in keys:
+        files.setdefault(exchange_file_of(key), []).append(key)
+    out: set[str] = set()
+    for file_key, group in files.items():
+        if any(held(s) for s in read_subjects(s3, bucket, file_key) or ()):
+            out.update(group)
+    return out
+
+
 def held_notices(keys: Iterable[str], index: Mapping[str, Collection[str]], holds: Collection[str],
                  members: Callable[[str], Iterable[str]]) -> set[str]:
     """The keys under notices/ to keep for a legal hold: those whose part (or run, for a run's other files)
@@ -52,13 +95,7 @@ def held_notices(keys: Iterable[str], index: Mapping[str, Collection[str]], hold
     person id answers none). A file no access record ties to anyone is not held."""
     if not holds:
         return set()
-    verdict: dict[str, bool] = {}  # per subject: held, or a household with a held member
-
-    def held(subject: str) -> bool:
-        if subject not in verdict:
-            verdict[subject] = subject in holds or any(m in holds for m in members(subject))
-        return verdict[subject]
-
+    held = _held_subject(holds, members)
     out: set[str] = set()
     for key in keys:
         if not key.startswith(NOTICES):

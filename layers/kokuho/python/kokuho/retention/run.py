@@ -14,9 +14,10 @@ from kokuho.linkage.retention import CLASS_ID as LINKAGE_CLASS
 from kokuho.linkage.retention import purge_exchange_records
 from kokuho.retention import access_records, tables
 from kokuho.retention.classes import load_classes
-from kokuho.retention.objects import delete_keys, due_keys, held_notices, notice_index
+from kokuho.retention.objects import delete_keys, due_keys, held_exchange_files, held_notices, notice_index
 from kokuho.retention.table_ports import AccessPurgeStore, RetentionTables
 
+EXCHANGE = "exchange"  # the bucket whose files carry their record of subjects (kokuho.platform.exchange_subjects)
 # (class id, category, count): called once per class that lost records, after they were deleted
 Recorder = Callable[[str, str, int], None]
 
@@ -56,7 +57,9 @@ def run_retention(now: datetime, *, s3: Any, bucket_name: Callable[[str], str], 
             bucket = bucket_name(where[0])
             keys = list(due_keys(s3, bucket, where[1], cls, today))
             held: set[str] = set()
-            if holds and keys and access_log is not None and record_tables is not None:
+            if holds and keys and record_tables is not None and where[0] == EXCHANGE:
+                held = held_exchange_files(s3, bucket, keys, holds, record_tables.household_members)
+            elif holds and keys and access_log is not None and record_tables is not None:
                 if index is None:
                     index = notice_index(access_log.records())
                 held = held_notices(keys, index, holds, record_tables.household_members)

@@ -1,0 +1,122 @@
+"""Whose data an exchange file holds: beside every file an intake moves out of its incoming folder (to its
+processed/ or rejected/ folder) and every file written under outgoing/, a record `<key>.subjects.json` names
+the subjects of the file — the person, household and payer ids (surrogate ids, never a My Number) of every
+access record made while the file was taken, or while the run that wrote it ran. So a legal hold on a person
+reaches the files that hold their data (kokuho.retention.objects.held_exchange_files), as it reaches notices.
+
+Why the access records: every read or write of a person's data leaves one (the house rule), so the subjects
+they name while a file is handled are every person whose data the file touched — a superset (a household's
+other members read to check a line), which holds more, never less. Collected in `kokuho.access.records`
+(`note`, one set update a record) between `begin_intake` (`kokuho.platform.exchange.read_delivered`) and
+`end_intake` (`move_out`); an outgoing writer runs inside `collecting()` and puts its file with `put_file`,
+which refuses to write a file without its record.
+
+A file taken in parts (the city intake's time budget: `partial`) keeps what it collected so far in
+`<incoming key>.subjects.pending.json` (`keep_pending`; never listed as a delivered file), read back by the next
+invocation and folded into the record when the file is moved out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+SUFFIX = ".subjects.json"
+PENDING_SUFFIX = ".subjects.pending.json"
+
+
+@dataclass
+class _Collection:
+    key: str  # the delivered file's key ("" for an outgoing run)
+    subjects: set[str] = field(default_factory=set)
+    pending: bool = False  # a pending record was read back for it
+
+
+_current: ContextVar[_Collection | None] = ContextVar("exchange_subjects", default=None)
+
+
+def subjects_key(key: str) -> str:
+    return f"{key}{SUFFIX}"
+
+
+def is_pending(key: str) -> bool:
+    return key.endswith(PENDING_SUFFIX)
+
+
+def note(subject_ids: Iterable[str]) -> None:
+    """The subjects of an access record just made (kokuho.access.records): kept while a file is handled."""
+    c = _current.get()
+    if c is not None:
+        c.subjects.update(subject_ids)
+
+
+def _read(s3: Any, bucket: str, key: str) -> list[str] | None:
+    try:
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return None
+    return [str(s) for s in json.loads(body)["subjects"]]
+
+
+def _put(s3: Any, bucket: str, key: str, file_key: str, subjects: Iterable[str]) -> None:
+    names = sorted(set(subjects))
+    doc = {"file": file_key, "count": len(names), "subjects": names,
+           "recorded_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    s3.put_object(Bucket=bucket, Key=key, ContentType="application/json",
+                  Body=json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+
+
+def begin_intake(s3: Any, bucket: str, key: str) -> None:
+    """A delivered file is being taken: collect from now on (with what an earlier part of it collected)."""
+    earlier = _read(s3, bucket, f"{key}{PENDING_SUFFIX}")
+    _current.set(_Collection(key, set(earlier or ()), earlier is not None))
+
+
+def keep_pending(s3: Any, bucket: str, key: str) -> None:
+    """The file stays in its incoming folder for another invocation: keep what was collected so far."""
+    c = _current.get()
+    if c is not None and c.key == key:
+        _put(s3, bucket, f"{key}{PENDING_SUFFIX}", key, c.subjects)
+        c.pending = True
+
+
+def end_intake(s3: Any, bucket: str, key: str, target: str) -> None:
+    """The file is moved to `target`: its record beside it first (a file is never there without it)."""
+    c = _current.get()
+    subjects = c.subjects if c is not None and c.key == key else set()
+    if c is None or c.key != key:  # taken without read_delivered in this invocation: what an earlier part kept
+        subjects = set(_read(s3, bucket, f"{key}{PENDING_SUFFIX}") or ())
+    _put(s3, bucket, subjects_key(target), target, subjects)
+    if c is None or c.key != key or c.pending:
+        s3.delete_object(Bucket=bucket, Key=f"{key}{PENDING_SUFFIX}")
+    _current.set(None)
+
+
+@contextmanager
+def collecting() -> Iterator[None]:
+    """An outgoing run: the subjects of its access records, for the record of the file it writes."""
+    token = _current.set(_Collection(""))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def put_file(s3: Any, bucket: str, key: str, data: bytes, content_type: str) -> None:
+    """Write an outgoing file and, first, its record (the subjects collected by the run so far)."""
+    c = _current.get()
+    if c is None:
+        raise RuntimeError("an outgoing exchange file is written inside exchange_subjects.collecting(): "
+                           "its record of subjects goes beside it")
+    _put(s3, bucket, subjects_key(key), key, c.subjects)
+    s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+
+
+def read_subjects(s3: Any, bucket: str, key: str) -> list[str] | None:
+    """The subjects recorded for the file `key` (None: the file has no record)."""
+    return _read(s3, bucket, subjects_key(key))

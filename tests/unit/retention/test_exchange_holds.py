@@ -1,0 +1,155 @@
+"""A legal hold reaches the exchange bucket's files (processed/, rejected/, outgoing/): each file taken by an
+intake or written to outgoing/ has beside it `<key>.subjects.json`, the subjects of the access records made
+while it was handled (kokuho.platform.exchange_subjects; surrogate ids, never a My Number); the retention run
+keeps a due file whose record names a held person, or a household with a held member, with what lies beside
+it (its reason, its record); a neighbour's file goes; lifting the hold lets the next run delete it. A file
+taken in parts keeps every part's subjects. S3 is moto's; the access records go to the in-memory log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from fakes.access_records import InMemoryAccessRecords
+from fakes.exchange_store import InMemoryExchangeStore
+from fakes.retention_tables import InMemoryAccessPurge, InMemoryRetentionTables
+from freezegun import freeze_time
+from moto import mock_aws
+
+from kokuho.access.records import Actor, record_access
+from kokuho.platform import exchange_subjects
+from kokuho.platform.exchange import list_delivered, move_out, read_delivered
+from kokuho.retention.run import run_retention
+
+REGION = "ap-northeast-1"
+BUCKETS = {"exchange": "hold-exchange", "work": "hold-work"}
+MADE = datetime(2024, 6, 29, 15, 30, tzinfo=UTC)  # 2024-06-30 00:30 in Japan: due from 2026-06-30
+DUE_DAY = datetime(2026, 6, 30, 3, 0, tzinfo=UTC)
+NEXT_DAY = datetime(2026, 7, 1, 3, 0, tzinfo=UTC)
+INTAKE = Actor("system:tax-intake", "run-1", "test")
+MEMBERS = {"H-HELD": ("P-PAYER", "P-HELD"), "H-N": ("P-N",)}
+
+
+class World:
+    def __init__(self) -> None:
+        self.s3 = boto3.client("s3", region_name=REGION)
+        for bucket in BUCKETS.values():
+            self.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        self.bucket = BUCKETS["exchange"]
+        self.log = InMemoryAccessRecords()
+        self.tables = InMemoryRetentionTables(members=dict(MEMBERS))
+        self.recorded: list[tuple[str, str, int]] = []
+
+    def take(self, key: str, subjects: list[list[str]], *, to: str = "processed/city/tax/",
+             reason: dict[str, Any] | None = None) -> str:
+        """An intake takes `key` from city-incoming/tax/: reads it, records its accesses, moves it out."""
+        read_delivered(self.s3, self.bucket, key)
+        for names in subjects:
+            record_access(INTAKE, names, "intake:tax", "write", chain="intake#tax", store=self.log)
+        return move_out(self.s3, self.bucket, key, "city-incoming/tax/", to, reason)
+
+    def deliver(self, key: str) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=b"line\n")
+
+    def run(self, now: datetime, *, dry_run: bool = False, holds: tuple[str, ...] = ()) -> dict[str, Any]:
+        return run_retention(now, s3=self.s3, bucket_name=BUCKETS.__getitem__, dry_run=dry_run, holds=holds,
+                             record=lambda *a: self.recorded.append(a), exchange_store=InMemoryExchangeStore(),
+                             record_tables=self.tables, access_log=InMemoryAccessPurge(items=[]), access_floors={})
+
+    def keys(self) -> set[str]:
+        return {o["Key"] for o in self.s3.list_objects_v2(Bucket=self.bucket).get("Contents", [])}
+
+    def subjects(self, key: str) -> dict[str, Any]:
+        return dict(json.loads(self.s3.get_object(Bucket=self.bucket, Key=f"{key}.subjects.json")["Body"].read()))
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    with mock_aws():
+        yield World()
+
+
+HELD_FILE = {"processed/city/tax/a.jsonl", "processed/city/tax/a.jsonl.subjects.json"}
+REJECTED = {"rejected/city/tax/c.jsonl", "rejected/city/tax/c.jsonl.reason.json",
+            "rejected/city/tax/c.jsonl.subjects.json"}
+
+
+def files(world: World) -> None:
+    """Three city files taken on MADE: one of the held household's payer, one a neighbour's, one refused."""
+    with freeze_time(MADE):
+        for name in ("a", "b", "c"):
+            world.deliver(f"city-incoming/tax/{name}.jsonl")
+        world.take("city-incoming/tax/a.jsonl", [["P-PAYER", "P-N"], ["H-HELD"]])
+        world.take("city-incoming/tax/b.jsonl", [["P-N"]])
+        world.take("city-incoming/tax/c.jsonl", [["P-HELD"]], to="rejected/city/tax/",
+                   reason={"errors": [{"line": 1, "field": "income"}]})
+
+
+def test_each_file_taken_records_beside_it_whose_data_it_holds(world: World) -> None:
+    files(world)
+    a = world.subjects("processed/city/tax/a.jsonl")
+    assert (a["file"], a["subjects"], a["count"]) == ("processed/city/tax/a.jsonl", ["H-HELD", "P-N", "P-PAYER"], 3)
+    assert world.subjects("processed/city/tax/b.jsonl")["subjects"] == ["P-N"]
+    assert world.subjects("rejected/city/tax/c.jsonl")["subjects"] == ["P-HELD"]
+    # nothing collects once the file is moved out: a later record lands in no file's record
+    record_access(INTAKE, ["P-LATER"], "intake:tax", "read", chain="intake#tax", store=world.log)
+    assert "P-LATER" not in json.dumps([world.subjects(f"processed/city/tax/{n}.jsonl") for n in "ab"])
+
+
+@pytest.mark.parametrize("held", ["P-HELD", "P-PAYER"])  # a member named only through the household, the payer
+def test_a_held_persons_exchange_files_survive_their_period_and_a_neighbours_goes(world: World, held: str) -> None:
+    files(world)
+    out = world.run(DUE_DAY, holds=(held,))
+    kept = HELD_FILE | (REJECTED if held == "P-HELD" else set())
+    assert world.keys() == kept
+    assert out["classes"]["exchange-processed"] == {"due": 2, "held": 2, "deleted": 2}
+    assert out["classes"]["exchange-rejected"]["held"] == (3 if held == "P-HELD" else 0)
+    text = json.dumps(out, ensure_ascii=False)
+    assert "P-" not in text and "H-" not in text and "tax/" not in text  # the report names no one and no file
+
+
+def test_lifting_the_hold_lets_the_next_run_delete_them_and_no_hold_keeps_nothing(world: World) -> None:
+    files(world)
+    world.run(DUE_DAY, holds=("P-HELD",))
+    out = world.run(NEXT_DAY)
+    assert world.keys() == set() and out["classes"]["exchange-processed"]["deleted"] == 2
+    assert world.run(NEXT_DAY, holds=("P-ELSEWHERE",))["classes"]["exchange-processed"]["held"] == 0
+
+
+def test_before_the_period_nothing_is_due_and_a_file_without_a_record_is_not_held(world: World) -> None:
+    files(world)
+    assert world.run(datetime(2026, 6, 29, 3, 0, tzinfo=UTC), dry_run=True,
+                     holds=("P-HELD",))["classes"]["exchange-processed"] == {"due": 0, "held": 0}
+    with freeze_time(MADE):
+        world.s3.put_object(Bucket=world.bucket, Key="processed/city/tax/old.jsonl", Body=b"x")  # before records
+    world.run(DUE_DAY, holds=("P-HELD",))
+    assert "processed/city/tax/old.jsonl" not in world.keys()
+
+
+def test_a_file_taken_in_parts_records_every_parts_subjects_and_the_pending_record_is_never_a_file(
+        world: World) -> None:
+    key = "city-incoming/tax/big.jsonl"
+    world.deliver(key)
+    read_delivered(world.s3, world.bucket, key)
+    record_access(INTAKE, ["P-FIRST"], "intake:tax", "write", chain="intake#tax", store=world.log)
+    exchange_subjects.keep_pending(world.s3, world.bucket, key)  # the time budget ran out: partial
+    assert list_delivered(world.s3, world.bucket, "city-incoming/tax/") == [key]  # the pending record is no file
+    # the next invocation (another container: nothing in memory) takes the rest
+    exchange_subjects._current.set(None)
+    world.take(key, [["P-SECOND"]])
+    assert world.subjects("processed/city/tax/big.jsonl")["subjects"] == ["P-FIRST", "P-SECOND"]
+    assert world.keys() == {"processed/city/tax/big.jsonl", "processed/city/tax/big.jsonl.subjects.json"}
+
+
+def test_an_outgoing_file_is_written_with_its_record_and_never_without(world: World) -> None:
+    with exchange_subjects.collecting():
+        record_access(INTAKE, ["P-PAYEE"], "収納情報", "export", chain="FILE#R1", store=world.log)
+        exchange_subjects.put_file(world.s3, world.bucket, "outgoing/refunds/R1.txt", b"x", "text/plain")
+    assert world.subjects("outgoing/refunds/R1.txt")["subjects"] == ["P-PAYEE"]
+    with pytest.raises(RuntimeError, match="collecting"):
+        exchange_subjects.put_file(world.s3, world.bucket, "outgoing/refunds/R2.txt", b"x", "text/plain")
+    assert "outgoing/refunds/R2.txt" not in world.keys()
