@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kokuho.access.actor import Actor
+from kokuho.dates.tokyo import today_jst
 from kokuho.requests import model, ports, wiring
 from kokuho.requests.model import Kind, Request, RequestError
 from kokuho.requests.ports import RequestStore
@@ -51,9 +52,18 @@ def _load(actor: Actor, person_id: str, request_id: str, store: RequestStore | N
     return found
 
 
+def _not_to_come(day: date, field: str) -> None:
+    """A step is recorded on the day it happened: never a day to come (a request 'received' or 'decided' in 2099
+    would stand in the person's record and the desk's deadlines), whoever records it — the API or the command
+    line."""
+    if day > today_jst():
+        raise RequestError(field, "a day in the future")
+
+
 def receive_request(actor: Actor, request_id: str, person_id: str, kind: str, received_on: date,
                     verification: str, details: dict[str, Any] | None = None, *,
                     store: RequestStore | None = None) -> Request:
+    _not_to_come(received_on, "received_on")
     req = model.receive(request_id, person_id, kind, received_on, actor.staff_id, verification, details)
     _wired(store).add_request(actor, req)
     return req
@@ -61,6 +71,7 @@ def receive_request(actor: Actor, request_id: str, person_id: str, kind: str, re
 
 def extend_request(actor: Actor, person_id: str, request_id: str, until: date, reason: str, on: date, *,
                    store: RequestStore | None = None) -> Request:
+    _not_to_come(on, "on")
     req, version = _load(actor, person_id, request_id, store)
     req = model.extend(req, until, reason, on, actor.staff_id)
     _wired(store).save_step(actor, req, version, "extend")
@@ -69,6 +80,7 @@ def extend_request(actor: Actor, person_id: str, request_id: str, until: date, r
 
 def decide_request(actor: Actor, person_id: str, request_id: str, outcome: str, on: date,
                    reason: str | None = None, *, store: RequestStore | None = None) -> Request:
+    _not_to_come(on, "on")
     req, version = _load(actor, person_id, request_id, store)
     req = model.decide(req, outcome, on, actor.staff_id, reason)
     _wired(store).save_step(actor, req, version, f"decide_{req.kind.value}")
@@ -81,6 +93,7 @@ def _sha256(data: bytes) -> str:
 
 def carry_out_request(actor: Actor, person_id: str, request_id: str, on: date,
                       out: Path | None = None, *, store: RequestStore | None = None) -> tuple[Request, Outputs]:
+    _not_to_come(on, "on")
     req, version = _load(actor, person_id, request_id, store)
     if req.decision is None or req.decision.outcome is model.Outcome.REFUSED or req.carried_out_on is not None:
         model.carry_out(req, on, actor.staff_id, {})  # raises the rule's own error
@@ -186,6 +199,7 @@ def _record_list(actor: Actor, persons: list[str], operation: str, store: Reques
 
 def log_inquiry(actor: Actor, inquiry_id: str, received_on: date, channel: str, question: str,
                 person_id: str | None = None, *, store: RequestStore | None = None) -> model.Inquiry:
+    _not_to_come(received_on, "received_on")
     inquiry = model.log_inquiry(inquiry_id, received_on, actor.staff_id, channel, question, person_id)
     _wired(store).add_inquiry(actor, inquiry)
     return inquiry
@@ -206,6 +220,7 @@ def inquiry_log(actor: Actor, date_from: date, date_to: date, *,
 
 def answer_inquiry(actor: Actor, inquiry_id: str, received_on: date, answer: str, on: date, *,
                    store: RequestStore | None = None) -> model.Inquiry:
+    _not_to_come(on, "on")
     for inquiry, version in _wired(store).inquiries(received_on, received_on):
         if inquiry.inquiry_id == inquiry_id:
             answered = model.answer_inquiry(inquiry, answer, on, actor.staff_id)
