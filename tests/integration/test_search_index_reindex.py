@@ -22,8 +22,12 @@ def _stored_index_values() -> list[str]:
 
 
 def test_reindex_replaces_a_clear_index_and_removes_stale_entries(aws: EmbeddedAWS) -> None:
-    from kokuho.access.records import records_of_subject
+    from datetime import date
+
+    from kokuho.access.records import records_by_staff, records_of_subject
+    from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
     from kokuho.cli.main import main
+    from kokuho.cli.qualification import PURPOSE
     from kokuho.records.qualification import SearchKeyModel, person_pk
     from kokuho.records.qualification_store import PynamoQualificationStore
     from kokuho.records.search_index import DirectoryModel
@@ -44,6 +48,14 @@ def test_reindex_replaces_a_clear_index_and_removes_stale_entries(aws: EmbeddedA
     assert any(normalize_kana(persons[0].name_kana) in v for v in _stored_index_values())
     assert store.search("KANA", "キ", "キ", 2, None).person_ids == []  # the clear index is not read
 
+    # probe: any `--as` was taken, a member without a grant named as the reader of every profile; the member
+    # needs the grant that reads the file, as the API's routes do (kokuho.cli.acting)
+    assert main(["qualification", "reindex", "--as", "S0009"]) == 1
+    assert [r.result for r in records_by_staff("S0009")] == ["denied"]
+    assert any(normalize_kana(persons[0].name_kana) in v for v in _stored_index_values())  # nothing rebuilt
+    put_staff(StaffMember("S0009", "資格 係員", "国保年金課", date(2020, 4, 1), None))
+    put_grant(Grant("S0009", "G-READ", "read_qualification", PURPOSE, "国民健康保険法第9条", "国保年金課",
+                    date(2020, 4, 1), date(2099, 3, 31), "S9001", "2020-04-01T09:00:00+09:00"))
     assert main(["qualification", "reindex", "--as", "S0009"]) == 0
 
     assert _all_pages(store, "KANA", "キ", "キ", 2) == expected

@@ -4,8 +4,9 @@ removed. The migration of an index written before its keys were keyed hashes (ea
 table key, so the clear keys are overwritten), and the clean-up after many renames and moves. Idempotent.
 
 Runs against the AWS the environment points at (the qualification table from KOKUHO_TABLE_QUALIFICATION,
-the personal-data key's alias), as the member of staff given by `--as` — every profile read is recorded,
-100 persons an access record. Changes made meanwhile index themselves as they commit.
+the personal-data key's alias), as the member of staff given by `--as`, who needs an active `read_qualification`
+grant (exit 1 without, the refusal recorded) — every profile read is recorded, 100 persons an access record.
+Changes made meanwhile index themselves as they commit.
 """
 
 from __future__ import annotations
@@ -23,10 +24,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kokuho.access.records import Actor, record_access
+    import sys
+
+    from kokuho.access.grants import Function
+    from kokuho.access.records import record_access
+    from kokuho.cli.acting import NotGranted, staff_actor
     from kokuho.records.search_index import reindex
 
-    actor = Actor(args.as_staff, args.terminal, PURPOSE)
+    try:  # it reads every profile: the member needs the grant that reads the file (資格照会), as the API does
+        actor = staff_actor(args.as_staff, args.terminal, Function.READ_QUALIFICATION, PURPOSE, subjects=["none"],
+                            category="qualification", operation="reindex")
+    except NotGranted as exc:
+        print(f"kokuho qualification reindex: {exc}", file=sys.stderr)
+        return 1
 
     def recorded(person_ids: list[str]) -> None:
         for at in range(0, len(person_ids), 100):
