@@ -61,7 +61,7 @@ import re
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -263,7 +263,15 @@ class EmbeddedAWS:
                        poll_s: float = 0.05) -> Any:
         sfn = self.client("stepfunctions")
         deadline = time.monotonic() + timeout_s
+        running = _running_execution(execution_arn)
         while True:
+            if running is not None and running():
+                # moto's own execution says it still runs: no DescribeExecution (≈ 2 ms of CPU each, 20 a
+                # second, beside the run it waits for); the answer is still read through the API
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"execution still RUNNING after {timeout_s}s: {execution_arn}")
+                time.sleep(min(poll_s, 0.01))
+                continue
             desc = sfn.describe_execution(executionArn=execution_arn)
             status = desc["status"]
             if status == "SUCCEEDED":
@@ -394,6 +402,19 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 
 _active = False
+
+
+def _running_execution(execution_arn: str) -> Callable[[], bool] | None:
+    """Whether moto's execution of this ARN still runs, read from its model (None: not found there, the
+    caller asks the API each time)."""
+    try:
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        _, _, _, region, account, *_ = execution_arn.split(":")
+        execution: Any = stepfunctions_parser_backends[account][region].describe_execution(execution_arn)
+    except Exception:  # noqa: BLE001 - any other moto: poll through the API
+        return None
+    return lambda: str(getattr(getattr(execution, "exec_status", None), "value", "")) == "RUNNING"
 
 
 def _deactivate() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from kokuho.platform.tables import TABLES
 from kokuho_local import local_lambda
-from kokuho_local.embedded import LAMBDA_ROLE, EmbeddedAWS, ExecutionFailed, embedded_aws
+from kokuho_local.embedded import FUNCTIONS_ROOT, LAMBDA_ROLE, EmbeddedAWS, ExecutionFailed, embedded_aws
 
 
 def test_lambda_invoke_runs_the_catalog_handler_in_process(aws: EmbeddedAWS) -> None:
@@ -42,6 +42,29 @@ def test_failed_execution_raises_with_error_and_cause(aws: EmbeddedAWS) -> None:
     assert info.value.status == "FAILED"
     assert "RunInputError" in (info.value.error or "") + (info.value.cause or "")
     assert "mode" in (info.value.cause or "")
+
+
+def test_waiting_for_an_execution_asks_the_api_once_it_has_ended(
+        aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Polling DescribeExecution every 50 ms cost ≈ 2 ms of CPU a call beside the run it waited for (3 % of
+    # the monthly run's CPU); the execution's status is read from moto's own model while it runs.
+    import time
+
+    real = local_lambda.resolve_handler("assessment.prepare.handler", FUNCTIONS_ROOT)
+
+    def slow_prepare(event: Any, context: Any) -> Any:
+        time.sleep(0.5)
+        return real(event, context)
+
+    monkeypatch.setitem(local_lambda._HANDLERS, "assessment.prepare.handler", slow_prepare)
+    asked: list[str] = []
+    aws.client("stepfunctions").meta.events.register(
+        "before-call.sfn.DescribeExecution", lambda **kw: asked.append("describe"))
+    out = aws.run_state_machine("monthly-assessment", {"mode": "annual", "as_of_month": "2024-06"}, name="slow")
+    assert out["households_selected"] == 0 and out["status"] == "completed"
+    assert len(asked) == 1
+    with pytest.raises(ExecutionFailed):  # a failure is still read through the API
+        aws.run_state_machine("monthly-assessment", {"mode": "weekly"}, name="bad")
 
 
 def test_loopback_server_serves_the_same_resources() -> None:
