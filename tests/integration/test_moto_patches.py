@@ -552,6 +552,22 @@ def _moto_attributes() -> dict[str, int]:
     return out
 
 
+def test_lambda_tasks_reuse_one_client() -> None:
+    """moto made a new boto3 client for every Lambda task state it ran (one per Map iteration)."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    def clients() -> set[int]:
+        return {id(lambda_eval_utils.boto_client_for(REGION, "lambda")) for _ in range(3)}
+
+    with mock_aws():
+        assert len(clients()) == 3
+        with patched_stepfunctions():
+            assert len(clients()) == 1
+            assert lambda_eval_utils.boto_client_for(REGION, "s3") is not lambda_eval_utils.boto_client_for(
+                REGION, "lambda")
+        assert len(clients()) == 3  # restored on exit
+
+
 def test_the_listed_patches_are_all_of_moto_that_the_embedded_aws_changes() -> None:
     with embedded_aws():  # imports every moto module the embedded AWS uses
         pass
