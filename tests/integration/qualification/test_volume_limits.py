@@ -184,3 +184,23 @@ def test_a_person_search_counts_its_pages_under_a_keyed_digest_of_its_criteria(s
     assert len(pages) == 1 and limits.query_digest(query) not in pages[0]
     assert call("GET", "/persons", staff_id=READER, query=query)[0] == 200  # the same search: the same counter
     assert [v for k, v in limits.usage(READER).items() if "#pages#" in k] == [2]
+
+
+def test_a_search_spelt_another_way_is_the_same_search_for_its_pages_limit(staffed: None,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probe: the pages-per-query limit counted the criteria as typed while the search (and its page token) reads
+    them normalized — past the limit on "キタキュウ", the next pages came with the same token under "ｷﾀｷｭｳ",
+    "きたきゅう" or a space around the name, each a fresh counter: the whole file paged through. The counter now
+    names the search as its page token does (the index walked, kokuho.records.search_index)."""
+    _small(monkeypatch, persons=1000, pages=2)
+    _register(20)
+    token = None
+    for _ in range(2):
+        status, body, _ = call("GET", "/persons", staff_id=READER,
+                               query={"kana": "キタキュウ", "limit": "3"} | ({"page_token": token} if token else {}))
+        assert status == 200
+        token = body["next_token"]
+    for kana in ("キタキュウ", "ｷﾀｷｭｳ", "きたきゅう", "キタキュウ ", " キタキュウ"):
+        for query in ({"kana": kana, "limit": "3", "page_token": token}, {"kana": kana, "limit": "3"}):
+            status, body, _ = call("GET", "/persons", staff_id=READER, query=query)
+            assert status == 429 and "pages of one search" in body["error"], (kana, body)

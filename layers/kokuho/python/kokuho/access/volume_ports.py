@@ -31,6 +31,10 @@ class DeferredCharge:
     expires_at: int
     refusal: Callable[[str], Exception]  # kind ("search_pages_per_query" | "persons_per_hour") → LimitExceeded
     taken: bool = False
+    # The search the page walks, as its page token binds it (set by the store that ran it): its pages are counted
+    # under it, not under the criteria as typed — "ｷﾀｷｭｳ", "きたきゅう" and " キタキュウ" are one search with
+    # "キタキュウ", and its token carries on under any of them.
+    search: tuple[str, ...] | None = None
 
     def takes(self, persons: int, keyed: Callable[[str], str] | None = None) -> list[Take]:
         """`keyed`: the keyed hash of the search's criteria for the page counter's key (the store's; a plain
@@ -54,6 +58,13 @@ def deferred(charge: DeferredCharge | None) -> Iterator[None]:
         yield
     finally:
         _PENDING.reset(token)
+
+
+def searching(*search: str) -> None:
+    """The request's search page walks `search` (the store running it says which): its pages are counted under it."""
+    charge = _PENDING.get()
+    if charge is not None and not charge.taken:
+        charge.search = search
 
 
 def take_pending() -> DeferredCharge | None:

@@ -19,7 +19,7 @@ from pynamodb.transactions import TransactWrite
 
 from kokuho.access.actor import Actor
 from kokuho.access.records import record_access
-from kokuho.access.volume_ports import take_pending
+from kokuho.access.volume_ports import searching, take_pending
 from kokuho.qualification.model import Card, Household, Person
 from kokuho.qualification.ports import (
     Access,
@@ -167,6 +167,7 @@ class PynamoQualificationStore:
 
     def search(self, index: str, value: str, prefix: str | None, limit: int,
                page_token: str | None) -> SearchPage:
+        searching(index, value, prefix or "")  # the page's counter names the search its token binds
         return search_index.search(index, value, prefix, limit, page_token)
 
     # -- writes
@@ -262,7 +263,9 @@ class PynamoQualificationStore:
             return
         # A search page's volume charge joins its record (kokuho.access.volume_ports): one transaction.
         tokens = search_index.search_tokens(create=False)  # the search read it: the page counter's key keyed
-        takes = charge.takes(len([s for s in subject_ids if s != "no-match"]), tokens.query if tokens else None)
+        keyed = None if tokens is None else tokens.query if charge.search is None else (
+            lambda _criteria, t=tokens, s=charge.search: t.search(s[0], s[1], s[2] or None))  # the search walked
+        takes = charge.takes(len([s for s in subject_ids if s != "no-match"]), keyed)
         for attempt in range(attempts):
             try:
                 with transaction() as tx:
