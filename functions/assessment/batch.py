@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
+from kokuho.access.records import holding_begun_heads
 from kokuho.access.run_identity import acts_as_run
 from kokuho.assessment.monthly import assess_batch
 from kokuho.assessment.run_input import PURPOSE
@@ -36,6 +37,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # registered context): a timed-out attempt blocks its retries only until the function's timeout, and
     # the state machine's retry after a timeout waits longer than that (monthly_assessment.asl.json).
     config.register_lambda_context(context)
-    out = assess(event=event)
+    # The batch's chain (run#batch) is written only by the batch's attempts and duplicates, each retrying
+    # on any conflict: the head of the chain it begins is held, not read again for each chunk's record.
+    with holding_begun_heads():
+        out = assess(event=event)
     logger.info("batch assessed", extra=out)
     return out

@@ -234,6 +234,46 @@ def test_a_containers_own_chain_is_never_read_for_its_head(access_table: None,
     assert verify_all()[2] == []
 
 
+def test_a_named_chain_this_container_began_is_read_for_its_head_once(
+        access_table: None, aws_calls: list[tuple[str, dict[str, Any]]]) -> None:
+    # A workflow batch names its chain (run#batch) and writes its read record, then a write record per
+    # chunk: the head it committed is held (a head read each was 4 % of the monthly run's CPU); a person's
+    # SUBJECT# chain, which many containers write, is read every time.
+    from kokuho.access.records import holding_begun_heads
+
+    chain = "annual-2024-2024-06#p001-b00007"
+    with holding_begun_heads():
+        record_access(CLERK, ["H1", "H2"], "賦課用世帯情報", "read", chain=chain)
+        for _ in range(2):
+            with TransactWrite(connection=Connection(region=AWS_REGION)) as tx:
+                record_access(CLERK, ["H1"], "保険料賦課情報", "write", chain=chain, transaction=tx)
+        assert [op for op, _ in aws_calls if op in ("Query", "TransactWriteItems")] == [
+            "Query", "TransactWriteItems", "TransactWriteItems", "TransactWriteItems"]
+        assert [r.seq for r in records_of_chain(chain)] == [1, 2, 3]
+        aws_calls.clear()
+        record_access(CLERK, ["P21"], "qualification", "read")
+        record_access(CLERK, ["P21"], "qualification", "read")
+    # outside, a named chain (a staff member's, an arrears household's) is read every time: others write it
+    record_access(CLERK, ["P21"], "qualification", "read", chain="STAFF#S0009")
+    record_access(CLERK, ["P21"], "qualification", "read", chain="STAFF#S0009")
+    assert [op for op, _ in aws_calls].count("Query") == 4
+
+
+def test_a_named_chain_another_writer_appended_to_is_read_again(access_table: None) -> None:
+    import kokuho.access.records as records
+
+    chain = "annual-2024-2024-06#p001-b00008"
+    with records.holding_begun_heads():
+        record_access(CLERK, ["H3"], "賦課用世帯情報", "read", chain=chain)
+        held = records._heads[chain]
+        record_access(CLERK, ["H3"], "賦課用世帯情報", "read", chain=chain)
+        records._heads[chain] = held  # a duplicate of the batch appended record 2 elsewhere
+        record_access(CLERK, ["H3"], "保険料賦課情報", "write", chain=chain)
+    recs = list(records_of_chain(chain))
+    assert [r.seq for r in recs] == [1, 2, 3] and recs[2].prev_hash == recs[1].hash
+    assert verify_all()[2] == []
+
+
 def test_own_chains_are_one_a_thread_and_hold_no_digit_run(access_table: None) -> None:
     import re
 

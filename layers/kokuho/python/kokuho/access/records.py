@@ -41,12 +41,15 @@ through gsi1 (`records_by_staff`).
 
 from __future__ import annotations
 
+import collections
 import random
 import secrets
 import string
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,9 +70,29 @@ CUT_PREFIX = "CUT#"
 OWN_CHAIN_PREFIX = "API#"
 
 # The heads of this process's own chains (own_chain): chain → (seq, hash) of its last record, as
-# committed here; (0, GENESIS) for a chain not written yet. Other chains' heads are always read.
+# committed here; (0, GENESIS) for a chain not written yet. Also, inside holding_begun_heads(), of the
+# chains a caller named that began there (first record committed: a workflow batch's run#batch chain,
+# which only the batch's attempts and duplicates write, and whose writes are retried on any conflict —
+# the last BEGUN_HELD of them). A head held wrongly only makes a write fail its condition and read the
+# head again. Other chains' heads (a person's SUBJECT# chain, a staff member's, written by every
+# container) are always read.
 _heads: dict[str, tuple[int, str]] = {}
 _heads_lock = threading.Lock()
+_begun: collections.deque[str] = collections.deque()
+BEGUN_HELD = 1024
+_holding_begun: ContextVar[bool] = ContextVar("kokuho_access_holding_begun", default=False)
+
+
+@contextmanager
+def holding_begun_heads() -> Iterator[None]:
+    """Within: a chain the caller names and begins here has its head held (see `_heads`). For a caller
+    that retries its writes on a conflict and whose chain no one else writes but its own duplicates
+    (kokuho.assessment's batch: the handler of the assessment-batch function)."""
+    token = _holding_begun.set(True)
+    try:
+        yield
+    finally:
+        _holding_begun.reset(token)
 _own = threading.local()  # this thread's own chain, per function
 
 class AccessRecordError(RuntimeError):
@@ -118,6 +141,7 @@ def forget_heads() -> None:
     them); the next request starts a new own chain."""
     with _heads_lock:
         _heads.clear()
+        _begun.clear()
     _own.__dict__.pop("chains", None)
 
 
@@ -126,10 +150,15 @@ def _held_head(chain: str) -> tuple[int, str] | None:
         return _heads.get(chain)
 
 
-def _hold_head(chain: str, seq: int, digest: str) -> None:
+def _hold_head(chain: str, seq: int, digest: str, *, begun: bool = False) -> None:
     with _heads_lock:
         if chain in _heads and seq > _heads[chain][0]:
             _heads[chain] = (seq, digest)
+        elif begun and chain not in _heads:
+            _heads[chain] = (seq, digest)
+            _begun.append(chain)
+            if len(_begun) > BEGUN_HELD:
+                _heads.pop(_begun.popleft(), None)
 
 
 def _forget_head(chain: str) -> None:
@@ -190,14 +219,16 @@ def _next_record(
     return item
 
 
-def _append(store: AccessRecordStore, item: Mapping[str, Any], within: PendingWrites | None) -> None:
+def _append(store: AccessRecordStore, item: Mapping[str, Any], within: PendingWrites | None,
+            named: bool = False) -> None:
     """Once the record commits, it is its chain's head; if its writes fail, the head held is forgotten (it
-    may be why they failed), and the next write of the chain reads it again."""
+    may be why they failed), and the next write of the chain reads it again. `named`: the caller named
+    the chain inside holding_begun_heads(): begun here, its head is held."""
     chain, seq, digest = str(item["chain"]), int(item["seq"]), str(item["hash"])
 
     def settled(committed: bool) -> None:
         if committed:
-            _hold_head(chain, seq, digest)
+            _hold_head(chain, seq, digest, begun=named and seq == 1)
         else:
             _forget_head(chain)
 
@@ -231,14 +262,15 @@ def record_access(
     _validate(actor, subject_ids, category, operation, result, chain_id)
     exchange_subjects.note(subject_ids)  # while an exchange file is handled: whose data it holds (legal hold)
     log = _store(store)
+    named = actor.chain is None and chain is not None and _holding_begun.get()
     if transaction is not None:
         item = _next_record(actor, subject_ids, category, operation, result, chain_id, log, indexed_by_chain)
-        _append(log, item, transaction)
+        _append(log, item, transaction, named)
         return AccessRecord.of(item)
     for attempt in range(attempts):
         item = _next_record(actor, subject_ids, category, operation, result, chain_id, log, indexed_by_chain)
         try:
-            _append(log, item, None)
+            _append(log, item, None, named)
             return AccessRecord.of(item)
         except ChainTaken:
             # Another writer appended to this chain between our read and write: re-read and retry.
