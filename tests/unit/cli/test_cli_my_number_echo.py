@@ -78,3 +78,24 @@ def test_a_case_key_holding_a_my_number_is_named_never_echoed(command: str, caps
             code, printed = run([command, "--case", "-"], capsys, stdin=case)
             assert code == 2 and "(a field whose name holds a My Number)" in printed, printed
             assert leaked(printed) == 0
+
+
+@pytest.mark.parametrize("command", ["checkup-stats", "collection-stats"])
+def test_a_statistics_document_holding_a_my_number_is_not_drawn(command: str, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Probe: `kokuho checkup-stats` wrote a ward name holding a My Number into its CSV (and chart) as the document
+    gave it. A statistics document of the API holds figures, never a person: one holding a My Number anywhere is
+    refused (exit 2, nothing written), by both commands (kokuho_local.cli.stats_input)."""
+    import importlib
+
+    from kokuho_local.cli.main import main as local_main
+
+    doc = importlib.import_module(f"test_{command.replace('-', '_')}").figures()
+    text = json.dumps(doc, ensure_ascii=False)
+    for ward in ("戸畑区", "小倉北区"):
+        text = text.replace(f'"{ward}"', f'"{ward} {FULL_WIDTH}"')
+    source, out = tmp_path / "stats.json", tmp_path / "out.csv"
+    source.write_text(text, encoding="utf-8")
+    assert local_main([command, "--stats", str(source), "--csv", str(out)]) == 2
+    printed = capsys.readouterr()
+    assert not out.exists() and leaked(printed.out + printed.err) == 0 and "My Number" in printed.err
