@@ -17,6 +17,9 @@ WITH reads AS (
              AND regexp_like(COALESCE(json_extract_scalar(requestparameters, '$.statement'), ''), '(?i)^\s*select\b'))
          OR (eventname = 'BatchExecuteStatement'
              AND regexp_like(COALESCE(requestparameters, ''), '(?i)"statement"\s*:\s*"\s*select\b')))
+    -- the retention run (the data-access role of the function granted purge on the access log): by role, not name
+    AND NOT regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
+                        '${purger_data_roles:access_log}')
 ),
 -- A window [b, b + L) changes its count only at b = an event time or an event time - L: those are the
 -- starts to look at (kokuho.trail.bursts explains why).
