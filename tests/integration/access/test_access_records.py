@@ -401,3 +401,22 @@ def test_a_batch_write_is_found_through_the_read_record_of_its_chain(access_tabl
     assert [str(b) for b in verify_all()[2]] == [
         "chain RUN#B2 record 3: subject H9 has no index entry and no earlier record of its chain names it: "
         "a search for who accessed them would miss this record"]
+
+
+def test_a_break_never_prints_a_my_number_an_intruder_wrote(access_table: None,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Probe: `kokuho audit verify` named a stray item by its key as stored (`item '…' is not an access record`)
+    and its chain by its pk — values an intruder wrote into the access log, a My Number included (as `trail scan`
+    echoed a record's eventTime before). A break is named by its place; a part holding a My Number is redacted."""
+    from kokuho.identity.mynumber import check_digit, count_my_numbers
+
+    number = "12345678901" + str(check_digit("12345678901"))
+    record_access(CLERK, ["P11"], "qualification", "read")
+    client = boto3.client("dynamodb", region_name=AWS_REGION)
+    for pk, sk in ((f"CHAIN#{number}", "REC#0000000001"), ("CHAIN#SUBJECT#P11", f"NOTE#{number[:4]}-{number[4:8]}-"
+                                                                                   f"{number[8:]}")):
+        client.put_item(TableName=table("access_log").name(), Item={"pk": {"S": pk}, "sk": {"S": sk}})
+    assert cli_main(["audit", "verify"]) == 1
+    assert cli_main(["audit", "verify", "--json"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("BROKEN: ") >= 2 and count_my_numbers(out, inside_identifiers=True) == 0

@@ -66,7 +66,11 @@ class ChainBreak:
     reason: str
 
     def __str__(self) -> str:
-        return f"chain {self.chain} record {self.seq}: {self.reason}"
+        # The chain and the reason may carry what an intruder wrote into the access log (a key, a subject): never
+        # a My Number in a report (kokuho audit verify prints these)
+        from kokuho.identity.redaction import without_my_numbers
+
+        return without_my_numbers(f"chain {self.chain} record {self.seq}: {self.reason}")
 
 
 @dataclass(frozen=True)

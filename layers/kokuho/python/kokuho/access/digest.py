@@ -36,6 +36,7 @@ from typing import Any
 from kokuho.access.chain import GENESIS, Anchor
 from kokuho.access.ports import AccessLog
 from kokuho.access.stores import access_log, aws_client
+from kokuho.identity.redaction import without_my_numbers
 from kokuho.platform.tables import AUDIT_BUCKET, SIGNING_KEYS_BY_LOGICAL, SigningKeySpec
 
 FORMAT = "kokuho-access-digest/1"
@@ -275,7 +276,7 @@ def verify(bucket: str | None = None, key_id: str | None = None, *, s3: Any = No
     n_chains, n_records, breaks = (log or access_log()).verify(chain.anchors())
     problems = chain.problems if chain.bucket_found else [
         f"no bucket {chain.bucket}: the records cannot be checked against their digests"]
-    texts = [f"digest chain: {p}" for p in problems] + [str(b) for b in breaks]
+    texts = [without_my_numbers(f"digest chain: {p}") for p in problems] + [str(b) for b in breaks]
     return Verification(n_chains, n_records, chain.bucket, chain.bucket_found, chain.count, chain.latest_key,
                         chain.latest_written_at, texts)
 

@@ -45,6 +45,14 @@ def redact(text: str) -> str:
     return "".join(parts)
 
 
+def without_my_numbers(text: str) -> str:
+    """A message built from stored values (a key, a chain, a subject) as a report may print it: unchanged, unless it
+    holds a valid My Number in some shape — then redacted (its twelve digits, and any run that could be one)."""
+    from kokuho.identity.mynumber import contains_my_number
+
+    return redact(text) if contains_my_number(text) else text
+
+
 def looks_like_my_number(text: str) -> bool:
     """Whether redaction would mask anything in the text: the test of places that refuse any number
     of My Number shape, valid or not (URLs)."""
