@@ -201,7 +201,7 @@ class DataStack(Stack):
                 index_name=ix.name,
                 partition_key=_attr(ix.partition_key),
                 sort_key=_attr(ix.sort_key) if ix.sort_key else None,
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType[ix.projection],
             )
         return table
 

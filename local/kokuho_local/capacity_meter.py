@@ -14,7 +14,8 @@ and on-demand-capacity-mode.html): one per 1 KB of the larger of the item before
 update (of the item deleted for a delete), at least one, also when a condition fails; twice that inside
 TransactWriteItems (a ConditionCheck counted as a transactional write of the item checked). Each global
 secondary index the write changes costs its own index write units (an entry put, updated, or — when an
-index key changes — deleted and put again), sized by the entry (every index here projects ALL).
+index key changes — deleted and put again), sized by the entry: the item for an index projecting ALL; the
+keys for a KEYS_ONLY one, whose entry is written only when its keys appear, change or go.
 
 Read request units: one per 4 KB of an item read strongly consistently (half eventually consistent,
 twice transactionally); a query or scan per request, from the total size of the items it returns,
@@ -146,22 +147,34 @@ class _Tables:
         return None if found is None else dict(found.to_json()["Attributes"])
 
     def index_writes(self, name: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
-        """Index write units of one item's change (every index projects ALL here)."""
+        """Index write units of one item's change: an ALL index's entry is the item, rewritten whenever the
+        item changes; a KEYS_ONLY index's entry is the index and table keys, written only when they appear,
+        change or go."""
+        table = self.table(name)
         units = 0
-        for index in self.table(name).global_indexes:
+        for index in table.global_indexes:
             keys = [s["AttributeName"] for s in index.schema]
+            keys_only = (index.projection or {}).get("ProjectionType") == "KEYS_ONLY"
+            entry_keys = list(dict.fromkeys([*keys, *table.table_key_attrs]))
+
+            def entry(item: dict[str, Any], keys_only: bool = keys_only,
+                      entry_keys: list[str] = entry_keys) -> dict[str, Any]:
+                return {k: item[k] for k in entry_keys if k in item} if keys_only else item
+
             had = before is not None and all(k in before for k in keys)
             has = after is not None and all(k in after for k in keys)
             if had and has:
                 assert before is not None and after is not None
                 if any(before[k] != after[k] for k in keys):
-                    units += write_units(item_size(before)) + write_units(item_size(after))
-                elif before != after:
-                    units += write_units(max(item_size(before), item_size(after)))
+                    units += write_units(item_size(entry(before))) + write_units(item_size(entry(after)))
+                elif entry(before) != entry(after):
+                    units += write_units(max(item_size(entry(before)), item_size(entry(after))))
             elif had:
-                units += write_units(item_size(before))
+                assert before is not None
+                units += write_units(item_size(entry(before)))
             elif has:
-                units += write_units(item_size(after))
+                assert after is not None
+                units += write_units(item_size(entry(after)))
         return units
 
 
@@ -286,8 +299,14 @@ def metered() -> Iterator[Meter]:
             name = self.body["TableName"]
             t = _Tables(self.dynamodb_backend)
             items = (getattr(result, "result", None) or {}).get("Items", []) if result is not None else []
-            # the full items (a projection reads, and is billed for, the whole item; indexes project ALL)
-            size = sum(item_size(t.current(name, t.key_of(name, i)) or i) for i in items)
+            # the full items (a projection reads, and is billed for, the whole item) — of an index projecting
+            # ALL; a KEYS_ONLY index's entries are their keys
+            index = next((ix for ix in t.table(name).global_indexes if ix.name == self.body.get("IndexName")), None)
+            if index is not None and (index.projection or {}).get("ProjectionType") == "KEYS_ONLY":
+                keys = {s["AttributeName"] for s in index.schema} | set(t.table(name).table_key_attrs)
+                size = sum(item_size({k: v for k, v in i.items() if k in keys}) for i in items)
+            else:
+                size = sum(item_size(t.current(name, t.key_of(name, i)) or i) for i in items)
             consistent = bool(self.body.get("ConsistentRead")) and not self.body.get("IndexName")
             _read(meter, op, name, read_units(size) * (1.0 if consistent else 0.5))
             return result

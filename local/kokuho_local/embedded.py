@@ -173,7 +173,7 @@ def dynamodb_create_args(spec: TableSpec, kms_key_id: str | None = None) -> dict
                 "IndexName": ix.name,
                 "KeySchema": [{"AttributeName": ix.partition_key, "KeyType": "HASH"}]
                 + ([{"AttributeName": ix.sort_key, "KeyType": "RANGE"}] if ix.sort_key else []),
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": {"ProjectionType": ix.projection},
             }
             for ix in spec.indexes
         ]

@@ -42,10 +42,13 @@ def test_a_full_batch_commits_in_as_few_transactions_as_dynamodb_allows(aws: Emb
     assert len(writes) == 3
 
 
-def test_assessing_a_case_rewrites_its_index_entry_in_place(aws: EmbeddedAWS) -> None:
+def test_assessing_a_case_takes_it_out_of_the_pending_index_for_one_index_unit(aws: EmbeddedAWS) -> None:
     """The case's assessed mark does not move its gsi1 entry to another partition (a delete and a put:
-    two index write units); the entry is rewritten where it is (one), and the case is still of its year
-    and no longer pending."""
+    two index write units): it takes the case out of gsi1 (one), its entry among the year's cases (gsi2,
+    keys only) is not written; the case is still of its year and no longer pending — and the pending
+    index holds none of them, so a monthly run's Prepare reads only what is pending."""
+    from kokuho.records.assessments import CASE_SHARDS, HouseholdCaseModel
+
     event, ids = _batch(aws, 20)
     store = DynamoAssessmentStore()
     assert store.pending_households(FY) == sorted(ids)
@@ -54,6 +57,7 @@ def test_assessing_a_case_rewrites_its_index_entry_in_place(aws: EmbeddedAWS) ->
         units = meter.snapshot()["by_op"]
     assert units["TxPut kokuho-assessment HHCASE"] == 20 * (2 + 1)  # the case in the transaction + its entry
     assert store.pending_households(FY) == [] and store.every_household(FY) == sorted(ids)
+    assert not any(list(HouseholdCaseModel.by_change.query(f"HHCASE#FY#{FY}#S{s:02d}")) for s in range(CASE_SHARDS))
     # an intake's change after the mark makes the case pending again: the next run takes it
     from kokuho.assessment.household_cases import get_household_case, put_household_case
 

@@ -43,3 +43,43 @@ def test_writes_reads_and_transactions_are_billed_by_their_size() -> None:
             ddb.get_item(TableName=table, Key=key)
             ddb.get_item(TableName=table, Key=key, ConsistentRead=True)
         assert meter.read_units == 1.5 and meter.write_units == 0
+
+
+def test_a_keys_only_index_entry_is_written_only_when_its_keys_change() -> None:
+    """The assessment table's gsi2 projects the keys only: a write that leaves its keys as they were costs no
+    index unit, however much of the item it changes (gsi1, projecting every attribute, costs one)."""
+    with embedded_aws() as aws:
+        ddb = aws.client("dynamodb")
+        table = aws.table_name("assessment")
+        item = {"pk": {"S": "METER#4"}, "sk": {"S": "X"}, "gsi2pk": {"S": "Y#S01"}, "gsi2sk": {"S": "H1"}}
+        with metered() as meter:  # created: the entry is put
+            ddb.put_item(TableName=table, Item={**item, "v": {"S": "a" * 2000}})
+        assert (meter.snapshot()["table_write_units"], meter.snapshot()["index_write_units"]) == (2, 1)
+        with metered() as meter:  # rewritten, keys unchanged: no index write
+            ddb.put_item(TableName=table, Item={**item, "v": {"S": "b" * 2000}})
+        assert meter.snapshot()["index_write_units"] == 0
+        with metered() as meter:  # rewritten with gsi1 keys too: gsi1's entry (the whole item) only
+            ddb.put_item(TableName=table, Item={**item, "v": {"S": "c" * 2000}, "gsi1pk": {"S": "G"},
+                                                "gsi1sk": {"S": "1"}})
+        assert meter.snapshot()["index_write_units"] == 2
+        with metered() as meter:  # its key moves: the entry is deleted and put (keys only: one unit each)
+            ddb.put_item(TableName=table, Item={**item, "gsi2sk": {"S": "H2"}})
+        assert meter.snapshot()["index_write_units"] == 2 + 2  # gsi2 moved; gsi1's entry went (2 KB)
+
+
+def test_a_query_of_a_keys_only_index_is_billed_by_its_entries() -> None:
+    """Reading a KEYS_ONLY index reads its entries (the keys), not the items: 60 items of 2 KB each are 15
+    read units (eventually consistent) through gsi1, half of one through gsi2."""
+    with embedded_aws() as aws:
+        ddb = aws.client("dynamodb")
+        table = aws.table_name("assessment")
+        for n in range(60):
+            ddb.put_item(TableName=table, Item={"pk": {"S": f"METER#Q{n}"}, "sk": {"S": "X"}, "v": {"S": "a" * 2000},
+                                                "gsi1pk": {"S": "Q"}, "gsi1sk": {"S": f"{n:03d}"},
+                                                "gsi2pk": {"S": "Q"}, "gsi2sk": {"S": f"{n:03d}"}})
+        for index, units in (("gsi1", 15.0), ("gsi2", 0.5)):
+            with metered() as meter:
+                found = ddb.query(TableName=table, IndexName=index, KeyConditionExpression="#p = :p",
+                                  ExpressionAttributeNames={"#p": f"{index}pk"},
+                                  ExpressionAttributeValues={":p": {"S": "Q"}})["Items"]
+            assert len(found) == 60 and meter.read_units == units, index

@@ -25,6 +25,9 @@ class Index:
     name: str
     partition_key: str
     sort_key: str | None = None
+    # ALL: every attribute (a write of any attribute rewrites the entry); KEYS_ONLY: the keys only — an
+    # entry written only when its keys appear, change or go (the assessment's cases of a year)
+    projection: str = "ALL"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ class TableSpec:
 
 GSI1 = Index("gsi1", "gsi1pk", "gsi1sk")
 GSI2 = Index("gsi2", "gsi2pk", "gsi2sk")
+# The assessment table's second index: the year's household cases, keys only (kokuho.records.household_cases:
+# written when a case is created, untouched by the assessment's marks — gsi1 holds only the pending ones)
+CASES_OF_YEAR = Index("gsi2", "gsi2pk", "gsi2sk", projection="KEYS_ONLY")
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("qualification", DataClass.PERSONAL,
@@ -68,7 +74,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("mynumber", DataClass.MY_NUMBER,
               "個人番号: envelope-encrypted number and its keyed hash (lookup only via gsi1)", indexes=(GSI1,)),
     TableSpec("assessment", DataClass.PERSONAL,
-              "賦課: assessment versions, installments, notices, run summaries", indexes=(GSI1,)),
+              "賦課: assessment versions, installments, notices, run summaries", indexes=(GSI1, CASES_OF_YEAR)),
     TableSpec("collection", DataClass.PERSONAL,
               "収納: ledgers (調定・収納) per household and fiscal year, payments, 納付番号, payment files, "
               "the unmatched queue, overpayments and refunds", indexes=(GSI1, GSI2)),

@@ -4,17 +4,18 @@ Item layout in the "assessment" table (generic keys pk/sk, gsi1pk/gsi1sk):
 
 | item | pk | sk | gsi1pk / gsi1sk |
 |---|---|---|---|
-| case (賦課用世帯情報), pointer | HHCASE#<household> | FY#<fy> | HHCASE#FY#<fy>#S<shard>[#A] / <changed_at>#<hh> |
+| case (賦課用世帯情報), pointer | HHCASE#<household> | FY#<fy> | HHCASE#FY#<fy>#S<shard> / <changed_at>#<hh>, pending |
 | assessment version | ASSESS#<household>#FY#<fy> | V#<version:04d> | — |
 | a chunk's version documents | VDOCS#<run_id>#<batch_id> | <random token> | — |
 | run (<mode>-<fy>-<as_of_month>) | RUN#<run_id> | RUN | RUNS#FY#<fy> / <snapshot_at>#<run_id> (completed) |
 | batch outcome | RUN#<run_id> | BATCH#<batch_id> | — |
 
-A case's gsi1 partition is its shard's, written by the intake and left there by the assessment: the case
-is pending while its change id is not the one an assessment marked (`ac`; cases marked before issue 14's
-write floor were moved to "#A" instead, and still count as assessed there — see
-kokuho.records.household_cases). The index is sharded (16 partition keys per fiscal year) so a
-city-wide intake does not write one hot GSI partition.
+A case is in gsi1 (its shard's partition) while it is pending: every change puts it there, the assessment's
+mark takes it out (one index delete); the year's cases, pending or not, are in gsi2 (`HHCASE#FY#<fy>#S<shard>`
+/ `<household>`, keys only: written when the case is created, untouched by marks — kokuho.platform.tables.
+CASES_OF_YEAR). Cases marked before that stay in gsi1's "#A" partitions (or, marked in place, in the shard's
+with `ac` = their change id) and count as assessed there — see kokuho.records.household_cases. The indexes
+are sharded (16 partition keys per fiscal year) so a city-wide intake does not write one hot GSI partition.
 
 The latest version's pointer (number, content hash, run, difference, refund: `lv lh lr ld lf`) lives in the
 case item, which the version's transaction writes anyway (its assessed mark, conditioned on the change
@@ -48,9 +49,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
+from kokuho.platform.tables import BUCKETS_BY_LOGICAL, CASES_OF_YEAR, aws_region
 from kokuho.records.base import CompressedJSONAttribute, Gsi1, TableModel, table_meta
 
 CASE_SHARDS = 16
@@ -58,6 +60,17 @@ CASE_SHARDS = 16
 
 def case_shard(household_id: str) -> int:
     return int(hashlib.sha256(household_id.encode()).hexdigest()[:4], 16) % CASE_SHARDS
+
+
+class CasesOfYear(GlobalSecondaryIndex["HouseholdCaseModel"]):
+    """gsi2 of the assessment table (kokuho.platform.tables.CASES_OF_YEAR): a year's cases by shard, keys only."""
+
+    class Meta:
+        index_name = CASES_OF_YEAR.name
+        projection = KeysOnlyProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
 
 
 class HouseholdCaseModel(TableModel):
@@ -69,9 +82,14 @@ class HouseholdCaseModel(TableModel):
     case = CompressedJSONAttribute()
     changed_at = UnicodeAttribute()
     change_id = UnicodeAttribute(null=True)  # fresh on every write; null on cases written before it existed
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
+    # gsi1: the case while it is pending (written by every change, removed by the assessment's mark)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
     by_change = Gsi1["HouseholdCaseModel"]()
+    # gsi2 (keys only): the year's cases by shard, written once — a mark leaves the entry as it is
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    of_year = CasesOfYear()
     # the latest assessment version of the household and year (none before its first): number, content
     # hash, run that wrote it, its difference and refund — written with the version, in its transaction
     lv = NumberAttribute(null=True)

@@ -13,13 +13,14 @@ is another. A change written while a run is going on is therefore either assesse
 condition fails, the batch re-reads) or left pending for the next one (a new change id): picked up by
 exactly one run, whatever the interleaving.
 
-The mark leaves the case's gsi1 entry in its shard's partition (issue 14's write floor): moving it to an
-"assessed" partition was an index delete and an index put a household (two write units), rewriting it
-in place is one. The pending households are then those of the shard partitions whose `ac` is not their
-change id (a filtered query: the monthly run's Prepare reads the shards' entries, not only the pending
-ones — read units are a seventh of the price of write units, and an annual run writes every household).
-Cases marked before that were moved to the shard's "#A" partition: they count as assessed there, and an
-intake's next change puts them back in the shard's partition, pending.
+Two indexes (issue 14's write floor): gsi1 holds the pending cases only — every change puts the case in its
+shard's partition, the mark takes it out (one index delete a household; moving the entry to an "assessed"
+partition, as before, was a delete and a put) — so a monthly run's Prepare reads the pending ones only; gsi2
+holds every case of the year by shard, keys only: written when the case is created and never again (a
+mark or a change leaves its keys as they are, and a keys-only entry is only written when its keys change).
+Cases marked before this stay in gsi1 — in the shard's "#A" partition (the first layout) or in the shard's
+own with `ac`, the change id marked (the second) — and count as assessed there; the year's households are
+gsi2's and those (cases without gsi2 keys are given them by their next write).
 
 Contract (stable):
     put_household_case(household_id, case, *, changed_at, transaction=None) -> None
@@ -61,16 +62,20 @@ def _iso(at: datetime) -> str:
 
 
 def _gsi1pk(fiscal_year: int, shard: int, *, assessed: bool = False) -> str:
-    # The shard's partition; "#A": where cases marked assessed before the in-place mark were moved (and
-    # where a case stored before change ids existed still goes when marked: it has no change id for `ac`).
-    # Cases written before change ids existed count as pending: the first run after the upgrade
-    # re-assesses them, finding them unchanged.
+    # The shard's pending partition (cases written before change ids existed count as pending: the first
+    # run after the upgrade re-assesses them, finding them unchanged); "#A": where the first layout moved
+    # assessed cases.
     return f"HHCASE#FY#{fiscal_year}#S{shard:02d}" + ("#A" if assessed else "")
 
 
+def _gsi2pk(fiscal_year: int, shard: int) -> str:
+    return f"HHCASE#FY#{fiscal_year}#S{shard:02d}"
+
+
 def _pending(item: HouseholdCaseModel) -> bool:
-    """Changed since an assessment last marked it (the change id it marked is not the case's)."""
-    if str(item.gsi1pk).endswith("#A"):
+    """Changed since an assessment last marked it: in gsi1's pending partition of its shard, and not marked
+    there in place (`ac`, the change id an assessment marked, is not its change id)."""
+    if item.gsi1pk is None or str(item.gsi1pk).endswith("#A"):
         return False
     return item.ac is None or item.ac != item.change_id
 
@@ -93,10 +98,12 @@ def _model(household_id: str, case: dict[str, Any], changed_at: datetime) -> Hou
         pk, sk, household_id=household_id, fiscal_year=fy, case=case, changed_at=at,
         change_id=secrets.token_hex(8),
         gsi1pk=_gsi1pk(fy, case_shard(household_id)), gsi1sk=f"{at}#{household_id}",
+        gsi2pk=_gsi2pk(fy, case_shard(household_id)), gsi2sk=household_id,
     )
 
 
-_CASE_FIELDS = ("household_id", "fiscal_year", "case", "changed_at", "change_id", "gsi1pk", "gsi1sk")
+_CASE_FIELDS = ("household_id", "fiscal_year", "case", "changed_at", "change_id", "gsi1pk", "gsi1sk", "gsi2pk",
+                "gsi2sk")
 _POINTER_FIELDS = ("lv", "lh", "lr", "ld", "lf", "lk")
 
 
@@ -166,9 +173,10 @@ def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: in
     and, with `pointer`, its latest version is that one — only if the latest is still the one read.
 
     A change written since (or a version) makes the whole transaction fail; the caller re-reads and
-    decides again. The item is put back as read, marked (`ac`: the change id assessed) and with its index
-    keys as they were — its gsi1 entry is rewritten in place, not moved: every write draws a new change id,
-    so an equal change id means equal content (and a put is far cheaper than an update on moto).
+    decides again. The item is put back as read, marked (`ac`: the change id assessed), out of gsi1 (no
+    longer pending: one index delete) and with its gsi2 keys (the year's cases; unchanged, so no index
+    write): every write draws a new change id, so an equal change id means equal content (and a put is far
+    cheaper than an update on moto).
     """
     read = mark.item
     # (an equal change id implies the item exists; a case from before change ids must still exist)
@@ -181,13 +189,11 @@ def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: in
     condition &= (HouseholdCaseModel.lv.does_not_exist() if replaced is None else HouseholdCaseModel.lv == replaced)
     latest = pointer or mark.pointer
     pk, sk = HouseholdCaseModel.key(household_id, fiscal_year)
+    shard = case_shard(household_id)
     item = HouseholdCaseModel(
         pk, sk, household_id=read.household_id, fiscal_year=read.fiscal_year, case=read.case,
         changed_at=read.changed_at, change_id=read.change_id, ac=read.change_id,
-        # a case from before change ids has none to mark: moved to "#A" (assessed), as all were once
-        gsi1pk=read.gsi1pk if read.change_id is not None else _gsi1pk(fiscal_year, case_shard(household_id),
-                                                                       assessed=True),
-        gsi1sk=read.gsi1sk)
+        gsi2pk=_gsi2pk(fiscal_year, shard), gsi2sk=household_id)
     if latest is not None:
         item.lv, item.lh, item.lr = latest.version, latest.content_hash, latest.run_id
         item.ld, item.lf = latest.figures or (0, 0)
@@ -203,29 +209,27 @@ def latest_pointers(household_ids: Iterable[str], fiscal_year: int) -> dict[str,
     return {i.household_id: p for i in items.values() if (p := pointer_of(i)) is not None}
 
 
-def _query_ids(gsi1pks: Iterable[str], since: datetime | None, *, pending: bool = False) -> list[str]:
-    """The household ids of these gsi1 partitions, sorted. The partitions are queried in parallel
-    (bounded): a city's million ids one shard after another is a minute of round trips in Prepare."""
+def _query_ids(gsi1pks: Iterable[str], *, pending: bool = False, gsi2pks: Iterable[str] = ()) -> list[str]:
+    """The household ids of these gsi1 partitions (`pending`: only those not marked in place) and gsi2
+    partitions, sorted. The partitions are queried in parallel (bounded): a city's million ids one shard
+    after another is a minute of round trips in Prepare."""
+
+    def of_year(gsi2pk: str) -> list[str]:
+        # keys only: the household id is the entry's sort key
+        return [str(item.gsi2sk) for item in HouseholdCaseModel.of_year.query(gsi2pk)]
 
     def one(gsi1pk: str) -> list[str]:
         # the ids only: a shard's every case read, parsed and inflated to learn its ids was most of a rerun
-        ids_only = ["household_id"]
-        if pending:
-            items = HouseholdCaseModel.by_change.query(gsi1pk, filter_condition=_PENDING, attributes_to_get=ids_only)
-        elif since is None:
-            items = HouseholdCaseModel.by_change.query(gsi1pk, attributes_to_get=ids_only)
-        else:
-            # "#~" sorts after any "#<household>" suffix: strictly later timestamps only.
-            items = HouseholdCaseModel.by_change.query(gsi1pk, HouseholdCaseModel.gsi1sk > f"{_iso(since)}#~",
-                                                       attributes_to_get=ids_only)
+        items = HouseholdCaseModel.by_change.query(gsi1pk, filter_condition=_PENDING if pending else None,
+                                                   attributes_to_get=["household_id"])
         return [item.household_id for item in items]
 
-    partitions = list(gsi1pks)
+    partitions = [(one, pk) for pk in gsi1pks] + [(of_year, pk) for pk in gsi2pks]
     ids: set[str] = set()
     with ThreadPoolExecutor(max_workers=max(1, min(QUERY_THREADS, len(partitions)))) as pool:
         # each query in a copy of the caller's context: signed with its credentials (the run's data-role
         # session) and carrying its request ids, which are context variables a new thread does not inherit
-        futures = [pool.submit(contextvars.copy_context().run, one, pk) for pk in partitions]
+        futures = [pool.submit(contextvars.copy_context().run, query, pk) for query, pk in partitions]
         for future in futures:
             ids.update(future.result())
     return sorted(ids)
@@ -233,13 +237,21 @@ def _query_ids(gsi1pks: Iterable[str], since: datetime | None, *, pending: bool 
 
 def pending_household_ids(fiscal_year: int) -> list[str]:
     """Households of the fiscal year whose case changed and is not yet assessed, sorted."""
-    return _query_ids((_gsi1pk(fiscal_year, s) for s in range(CASE_SHARDS)), None, pending=True)
+    return _query_ids((_gsi1pk(fiscal_year, s) for s in range(CASE_SHARDS)), pending=True)
 
 
 def changed_household_ids(fiscal_year: int, since: datetime | None) -> list[str]:
     """Households of the fiscal year whose case changed strictly after `since` (None: all), sorted.
 
-    Informational (wall-clock stamps): the assessment selects by `pending_household_ids`.
+    Informational (wall-clock stamps): the assessment selects by `pending_household_ids`. Every household:
+    gsi2's year, and gsi1's partitions for cases marked before gsi2 existed; changed since: their cases'
+    stamps read (an assessed case is in gsi1 no longer).
     """
-    return _query_ids((_gsi1pk(fiscal_year, s, assessed=a) for s in range(CASE_SHARDS) for a in (False, True)),
-                      since)
+    ids = _query_ids((_gsi1pk(fiscal_year, s, assessed=a) for s in range(CASE_SHARDS) for a in (False, True)),
+                     gsi2pks=(_gsi2pk(fiscal_year, s) for s in range(CASE_SHARDS)))
+    if since is None:
+        return ids
+    after = _iso(since)
+    items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in ids),
+                      attributes=["household_id", "changed_at"])
+    return sorted(i.household_id for i in items.values() if str(i.changed_at) > after)
