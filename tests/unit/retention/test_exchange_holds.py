@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -153,3 +153,20 @@ def test_an_outgoing_file_is_written_with_its_record_and_never_without(world: Wo
     with pytest.raises(RuntimeError, match="collecting"):
         exchange_subjects.put_file(world.s3, world.bucket, "outgoing/refunds/R2.txt", b"x", "text/plain")
     assert "outgoing/refunds/R2.txt" not in world.keys()
+
+
+def test_a_record_written_a_moment_before_its_file_across_midnight_waits_for_it(world: World) -> None:
+    """An outgoing file's record is put first: at 23:59:59 in Japan, its file at 00:00:00 the next day. On the day
+    the record is due and the file not, the record stays (not counted due), so a hold placed before the file is
+    due still finds whose it is; the day after, both go."""
+    late = datetime(2024, 6, 29, 14, 59, 59, tzinfo=UTC)  # 2024-06-29 23:59:59 in Japan
+    with freeze_time(late):
+        world.s3.put_object(Bucket=world.bucket, Key="outgoing/refunds/R9.txt.subjects.json",
+                            Body=json.dumps({"file": "outgoing/refunds/R9.txt", "subjects": ["P-HELD"]}).encode())
+    with freeze_time(late + timedelta(seconds=2)):
+        world.s3.put_object(Bucket=world.bucket, Key="outgoing/refunds/R9.txt", Body=b"x")
+    out = world.run(datetime(2026, 6, 29, 3, 0, tzinfo=UTC))  # the record's due day, not the file's
+    assert out["classes"]["exchange-outgoing"]["due"] == 0
+    assert world.run(DUE_DAY, holds=("P-HELD",))["classes"]["exchange-outgoing"] == {"due": 0, "held": 2,
+                                                                                     "deleted": 0}
+    assert world.run(NEXT_DAY)["classes"]["exchange-outgoing"]["deleted"] == 2 and world.keys() == set()

@@ -70,6 +70,22 @@ def exchange_file_of(key: str) -> str:
     return next((key.removesuffix(s) for s in COMPANION_SUFFIXES if key.endswith(s)), key)
 
 
+def waiting_companions(s3: Any, bucket: str, keys: Iterable[str]) -> set[str]:
+    """Due keys written beside a file that is not due yet (its record or reason written just before it, across
+    midnight): kept until the file is, so a file is never left without its record of subjects."""
+    due = set(keys)
+    out: set[str] = set()
+    for key in due:
+        base = exchange_file_of(key)
+        if base != key and base not in due:
+            try:
+                s3.head_object(Bucket=bucket, Key=base)
+            except s3.exceptions.ClientError:
+                continue  # its file is gone: nothing to wait for
+            out.add(key)
+    return out
+
+
 def held_exchange_files(s3: Any, bucket: str, keys: Iterable[str], holds: Collection[str],
                         members: Callable[[str], Iterable[str]]) -> set[str]:
     """The due keys of the exchange bucket to keep for a legal hold: every key of a file (the file and what is

@@ -14,7 +14,14 @@ from kokuho.linkage.retention import CLASS_ID as LINKAGE_CLASS
 from kokuho.linkage.retention import purge_exchange_records
 from kokuho.retention import access_records, tables
 from kokuho.retention.classes import load_classes
-from kokuho.retention.objects import delete_keys, due_keys, held_exchange_files, held_notices, notice_index
+from kokuho.retention.objects import (
+    delete_keys,
+    due_keys,
+    held_exchange_files,
+    held_notices,
+    notice_index,
+    waiting_companions,
+)
 from kokuho.retention.table_ports import AccessPurgeStore, RetentionTables
 
 EXCHANGE = "exchange"  # the bucket whose files carry their record of subjects (kokuho.platform.exchange_subjects)
@@ -57,6 +64,9 @@ def run_retention(now: datetime, *, s3: Any, bucket_name: Callable[[str], str], 
             bucket = bucket_name(where[0])
             keys = list(due_keys(s3, bucket, where[1], cls, today))
             held: set[str] = set()
+            if where[0] == EXCHANGE:  # a record due a moment before its file waits for it (not counted due)
+                waiting = waiting_companions(s3, bucket, keys)
+                keys = [k for k in keys if k not in waiting]
             if holds and keys and record_tables is not None and where[0] == EXCHANGE:
                 held = held_exchange_files(s3, bucket, keys, holds, record_tables.household_members)
             elif holds and keys and access_log is not None and record_tables is not None:
