@@ -53,3 +53,27 @@ def test_validate_names_a_digests_bad_fingerprint_or_algorithm_never_echoing_it(
     out, err = capsys.readouterr()
     assert "INVALID" in out
     assert count_my_numbers(out + err, inside_identifiers=True) == 0
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_finding_never_prints_a_my_number_the_log_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          as_json: bool) -> None:
+    """Probe: a finding printed its principal and event ids as the log gave them — a session whose sourceIdentity or
+    role session name someone set to a My Number, an eventID shaped as one: `trail scan` put the number in its JSON
+    and its table. Findings are still found and grouped by the value as logged; what is printed holds no My Number
+    (an ARN's account and an AWS event id's UUID are printed as they are)."""
+    from trail_fixtures import staff_identity
+
+    who = SHAPES["plain"](NUMBER)
+    events = [{**record("StopLogging", "cloudtrail.amazonaws.com", 1, staff_identity(who)),
+               "eventID": SHAPES["hyphens"](NUMBER)},
+              {**record("DisableKey", "kms.amazonaws.com", 2, staff_identity(f"x{who}")), "eventID": "e-2"},
+              {**record("PutKeyPolicy", "kms.amazonaws.com", 3, {"type": "AssumedRole", "arn": (
+                  f"arn:aws:sts::123456789012:assumed-role/kokuho-data-access/{SHAPES['hyphens'](NUMBER)}")}),
+               "eventID": "e-3"}]
+    write_log(log_path(tmp_path, 0), events)
+    assert main(["trail", "scan", "--logs", str(tmp_path), *(["--json"] if as_json else [])]) == 0
+    out, _ = capsys.readouterr()
+    assert "trail-tampering" in out and out.count("key-disabled") >= 2
+    assert "arn:aws:sts::123456789012:assumed-role/" in out
+    assert count_my_numbers(out, inside_identifiers=True) == 0

@@ -135,7 +135,32 @@ class Scanner:
     @staticmethod
     def _finding(rule: _Rule, who: str | None, count: int, first: str, last: str, ids: list[Any]) -> Finding:
         det = rule.detection
-        return Finding(det.id, who, count, first, last, ids, det.severity, det.title)
+        return Finding(det.id, None if who is None else shown_principal(who), count, first, last,
+                       [shown_event_id(i) for i in ids], det.severity, det.title)
+
+
+def shown_principal(principal: str) -> str:
+    """A principal as a finding prints it: the log's value, unless what the caller chose — a sourceIdentity, a role
+    session's name (an ARN's last part) — holds a My Number, then that part redacted. An ARN's account is the
+    account's, printed as it is (found and grouped by the value as logged either way)."""
+    from kokuho.identity.mynumber import contains_my_number
+    from kokuho.identity.redaction import REDACTED, without_my_numbers
+
+    if principal.startswith("arn:") and "/" in principal:
+        head, _, name = principal.rpartition("/")
+        return f"{head}/{REDACTED}" if contains_my_number(name) else principal
+    return without_my_numbers(principal)
+
+
+def shown_event_id(event_id: Any) -> Any:
+    """An eventID as printed: AWS's UUID as it is; anything else written into the log redacted if it holds a My
+    Number."""
+    from kokuho.identity.mynumber import is_aws_request_id
+    from kokuho.identity.redaction import without_my_numbers
+
+    if not isinstance(event_id, str) or is_aws_request_id(event_id):
+        return event_id
+    return without_my_numbers(event_id)
 
 
 def scan_directory(root: Path, detections: Iterable[Detection],
