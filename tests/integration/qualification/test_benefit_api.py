@@ -112,3 +112,24 @@ def test_a_claim_repaid_through_the_api_once_and_never_more_than_owed(staffed: N
     assert (out["claim_status"], out["unpaid"], out["last_day"]) == ("paid", 0, None)
     assert ("給付情報 (高額療養費)", "write", "ok", ("HH:H1", "P1")) in {
         (r.category, r.operation, r.result, tuple(r.subject_ids)) for r in records_by_staff(CLERK)}
+
+
+def test_an_application_or_repayment_delivered_again_leaves_a_record_of_its_read(staffed: None) -> None:
+    """Probe: an application (or a repayment) delivered again read the household's benefit months and the stored
+    application (the claim, its debtor and what is unpaid) to answer 'already_recorded' — and left no access record:
+    nothing was written, so the write's own record never came. The read is recorded."""
+    from kokuho.benefits.payment import HouseholdPlan, RecoveryClaim
+    from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
+
+    benefit_household()
+    claim = RecoveryClaim("BR-H1-2024-10-2", "H1", "2024-10", 50_000, 1, "2025-09-02", "2025-10-02", "P1", "x", ("P1",))
+    DynamoBenefitPaymentStore().commit(HouseholdPlan("H1", claims=[claim]), [], on=date(2025, 9, 2), persons=["P1"],
+                                       actor=Actor("system:test", "t", "test"), chain="test")
+    repayment = {"repayment_id": "R1", "on": "2026-01-10", "amount": 20_000}
+    for path, body in ((PATH + "/applications", APPLICATION), (PATH + "/claims/BR-H1-2024-10-2/repayments", repayment)):
+        assert call("POST", path, staff_id=CLERK, body=body)[1]["status"] == "recorded"
+        before = len(list(records_by_staff(CLERK)))
+        status, out, _ = call("POST", path, staff_id=CLERK, body=body)
+        assert (status, out["status"]) == (201, "already_recorded")
+        again = [(r.category, r.operation, r.result) for r in list(records_by_staff(CLERK))[before:]]
+        assert again == [("給付情報 (高額療養費)", "read", "ok")], path

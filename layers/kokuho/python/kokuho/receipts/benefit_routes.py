@@ -245,7 +245,7 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[date | None, Query
 def record_application(household_id: HouseholdId, body: ApplicationIn) -> dict[str, Any]:
     declare_use(USE)
     actor, store = _actor(), benefit_payment_store()
-    _householder(actor, household_id, "write")
+    householder = _householder(actor, household_id, "write")
     decided = {m.month for m in store.household(household_id).months}
     unknown = [m for m in body.months if m not in decided]
     if unknown:
@@ -261,6 +261,8 @@ def record_application(household_id: HouseholdId, body: ApplicationIn) -> dict[s
     content = ("months", "account", "offset_consent")  # not who recorded it or on which day
     if stored is None or any(getattr(stored, k) != getattr(application, k) for k in content):
         raise Conflict("an application with that id is recorded with other content")
+    # delivered again: nothing written (no write's record), the household's months and its application read
+    record_access(actor, [household_id, householder], CATEGORY, "read")
     return {"household_id": household_id, "id": body.application_id, "status": "already_recorded"}
 
 
@@ -300,6 +302,8 @@ def record_repayment(household_id: HouseholdId, claim_id: Annotated[str, Path(pa
     if out is None:
         raise NotFound("no such claim of that household")
     claim, new = out
+    if not new:  # delivered again: nothing written (no write's record), the claim read to answer
+        record_access(actor, [f"HH:{household_id}", claim.debtor_id], CATEGORY, "read")
     state = claim_state(claim, max(body.on, today_jst()), load_rules())
     return {"household_id": household_id, "claim_id": claim_id, "status": "recorded" if new else "already_recorded",
             "claim_status": state.status, "unpaid": state.unpaid,
