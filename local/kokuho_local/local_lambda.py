@@ -13,6 +13,13 @@ Functions Retry/Catch match on. Error messages are passed through My Number reda
 Distributed Map iterations run on threads: imports are serialised by a lock; handlers are shared.
 An asynchronous invocation (InvocationType=Event) also runs to completion before the call returns.
 
+Warm containers. On Lambda a container serves one invocation at a time and keeps its thread, module
+state and clients for the next one; a function scales out by adding containers. Here each function has
+such containers — one thread each, made when every existing one is busy — and an invocation runs in an
+idle one, whichever thread invoked it. (moto's Distributed Map invokes each iteration from a new thread:
+run on it, every batch made its own botocore session and clients, as if each invocation were a cold
+start.) A handler sees none of its invoker's context variables, as on Lambda.
+
 Grants. On AWS a handler reaches only what its role allows: the tables and buckets of its catalog
 entry, at the entry's access (kokuho.platform.iam_actions, the same lists the CDK roles grant). In-process
 every handler would reach every table (an undeclared one resolves to its default name and moto has
@@ -41,6 +48,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -292,6 +300,34 @@ def _error_payload(exc: BaseException) -> bytes:
     }, ensure_ascii=False).encode("utf-8")
 
 
+class Containers:
+    """Each function's warm containers: single-thread executors, an idle one taken per invocation."""
+
+    def __init__(self) -> None:
+        self._idle: dict[str, list[ThreadPoolExecutor]] = {}
+        self._all: list[ThreadPoolExecutor] = []
+        self._lock = threading.Lock()
+
+    def run(self, function_name: str, call: Callable[[], Any]) -> Any:
+        with self._lock:
+            idle = self._idle.setdefault(function_name, [])
+            container = idle.pop() if idle else None
+            if container is None:
+                container = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lambda:{function_name}")
+                self._all.append(container)
+        try:
+            return container.submit(call).result()
+        finally:
+            with self._lock:
+                self._idle[function_name].append(container)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            containers, self._all, self._idle = self._all, [], {}
+        for container in containers:
+            container.shutdown(wait=False)
+
+
 @contextmanager
 def routed_lambda(functions_root: Path) -> Iterator[None]:
     """Patch moto's LambdaFunction.invoke to run handlers in-process; restored on exit."""
@@ -303,6 +339,7 @@ def routed_lambda(functions_root: Path) -> Iterator[None]:
                                               unique_id="kokuho-local-grants")
     original = LambdaFunction.invoke
     process_environ = os.environ
+    containers = Containers()
 
     def invoke(self: Any, body: str, request_headers: Any, response_headers: Any) -> bytes:
         event = json.loads(body) if body else {}
@@ -312,14 +349,18 @@ def routed_lambda(functions_root: Path) -> Iterator[None]:
             memory_limit_in_mb=int(self.memory_size or 512),
             timeout_seconds=int(self.timeout or 60),
         )
-        try:
+
+        def call() -> Any:  # in the container's thread
             handler = resolve_handler(self.handler, functions_root)
             environ = _ENVIRON.set(function_environment(self, process_environ))
             try:
                 with confined_to(self.function_name):
-                    result = handler(event, context)
+                    return handler(event, context)
             finally:
                 _ENVIRON.reset(environ)
+
+        try:
+            result = containers.run(self.function_name, call)
         except Exception as exc:  # any handler failure is a function error, as on Lambda
             response_headers["x-amz-function-error"] = "Unhandled"
             # what the function's CloudWatch log would show (redacted), so local failures are visible
@@ -336,3 +377,4 @@ def routed_lambda(functions_root: Path) -> Iterator[None]:
     finally:
         os.environ = process_environ  # type: ignore[assignment]  # noqa: B003
         LambdaFunction.invoke = original  # type: ignore[method-assign]
+        containers.shutdown()

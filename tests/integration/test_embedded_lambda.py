@@ -44,6 +44,37 @@ def test_failed_execution_raises_with_error_and_cause(aws: EmbeddedAWS) -> None:
     assert "mode" in (info.value.cause or "")
 
 
+def test_a_function_is_invoked_in_a_warm_container_whatever_thread_invokes_it(
+        aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On Lambda a container serves one invocation at a time and keeps its module state, thread and clients
+    # for the next. moto's Distributed Map invokes each iteration from a new thread: run there, every batch
+    # made its own botocore session and clients (≈ 8 ms of CPU each) as if every invocation were a cold start.
+    import threading
+
+    seen: list[int] = []
+
+    def probe(event: Any, context: Any) -> dict[str, Any]:
+        seen.append(threading.get_ident())
+        return {"n": event.get("n")}
+
+    monkeypatch.setitem(local_lambda._HANDLERS, "probe.warm.handler", probe)
+    lam = aws.client("lambda")
+    lam.create_function(FunctionName="probe-warm", Runtime="python3.11", Role=LAMBDA_ROLE,
+                        Handler="probe.warm.handler", Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18})
+
+    def call(n: int) -> None:
+        resp = lam.invoke(FunctionName="probe-warm", Payload=json.dumps({"n": n}).encode())
+        assert json.loads(resp["Payload"].read()) == {"n": n}
+
+    callers = []
+    for n in range(3):
+        t = threading.Thread(target=call, args=(n,))
+        t.start()
+        t.join()
+        callers.append(t.ident)
+    assert len(seen) == 3 and len(set(seen)) == 1 and seen[0] not in callers
+
+
 def test_waiting_for_an_execution_asks_the_api_once_it_has_ended(
         aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
     # Polling DescribeExecution every 50 ms cost ≈ 2 ms of CPU a call beside the run it waited for (3 % of
