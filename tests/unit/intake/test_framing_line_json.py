@@ -50,3 +50,31 @@ def test_a_key_holding_a_my_number_given_twice_is_named_never_echoed() -> None:
         records, errors = read_records(framed(f'{{"{key}": 1, "{key}": 2}}'))
         assert records == [] and errors[0].field == "(a field whose name holds a My Number)"
         assert count_my_numbers(repr(errors), inside_identifiers=True) == 0
+
+
+PAYMENT = '{{"receipt_id": "{id}", "channel": "窓口", "amount": 1000, "paid_on": "2024-06-10"}}'
+RECEIPT_LINE = ('{{"person_id": "{id}", "service_month": "2024-05", "provider_code": "4011234567", "setting": '
+                '"outpatient", "points": 3000, "total_cost": 30000, "copay": 9000}}')
+ATTENDANCE = ('{{"voucher_number": "{number}", "person_id": "{id}", "checked_on": "2024-06-10", '
+              '"institution_code": "4012345678"}}')
+
+
+@pytest.mark.parametrize("wrong", ["R1\\n", "１２３４５６７８９０１"])
+def test_an_id_with_a_line_break_or_other_digits_is_refused_not_taken_as_another(wrong: str) -> None:
+    """Probe: the files' id patterns were matched with re.match and '^…$', which lets a trailing line break
+    through: a 収納 line's receipt_id "R1\\n" became payment SN-MADO-R1\\n beside SN-MADO-R1 — the same receipt
+    applied twice across two files — and a 受診券 number's `\\d` took full-width digits. Every id is matched whole
+    (fullmatch) against ASCII, the line refused naming the field."""
+    from kokuho.benefits.receipt_file import validate_receipt_file
+    from kokuho.health.attendance_file import validate_attendance_file
+
+    found, errors = payment_files.validate_file(payment_files.RECEIPTS, framed(PAYMENT.format(id=wrong)),
+                                                date(2024, 6, 30))
+    assert found is None and [(e.line, e.field) for e in errors] == [(1, "receipt_id")]
+    receipts, errors = validate_receipt_file(framed(RECEIPT_LINE.format(id=wrong)), date(2024, 6, 30))
+    assert receipts is None and [(e.line, e.field) for e in errors] == [(1, "person_id")]
+    lines, errors = validate_attendance_file(framed(ATTENDANCE.format(number="20240000001", id=wrong)),
+                                             date(2024, 6, 30))
+    assert lines == [] and [(e.line, e.field) for e in errors] == [(1, "person_id")]
+    lines, errors = validate_attendance_file(framed(ATTENDANCE.format(number=wrong, id="P1")), date(2024, 6, 30))
+    assert lines == [] and [(e.line, e.field) for e in errors] == [(1, "voucher_number")]

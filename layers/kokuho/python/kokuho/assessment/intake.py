@@ -49,7 +49,7 @@ def _validate_line(n: int, obj: dict[str, Any], seen: set[str]) -> tuple[Parsed 
     if errors:
         return None, errors
     hid = obj["household_id"]
-    if not isinstance(hid, str) or not HOUSEHOLD_ID.match(hid):
+    if not isinstance(hid, str) or not HOUSEHOLD_ID.fullmatch(hid):
         errors.append(IntakeError(n, "household_id", "must be 1–64 letters, digits, '-' or '_'"))
     elif contains_my_number(hid):
         errors.append(IntakeError(n, "household_id", "must not contain a My Number"))

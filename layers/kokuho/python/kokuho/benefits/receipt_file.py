@@ -68,10 +68,10 @@ def _int(obj: Mapping[str, Any], name: str, high: int) -> int:
 def _receipt(n: int, obj: Mapping[str, Any], latest: Month | None) -> Receipt:
     check_fields(obj, FIELDS)
     person = obj["person_id"]
-    if not isinstance(person, str) or not _ID.match(person) or contains_my_number(person):
+    if not isinstance(person, str) or not _ID.fullmatch(person) or contains_my_number(person):
         raise LineError("person_id", "must be the insured person's id (1–64 letters, digits, '-' or '_'), "
                                       "never a My Number")
-    m = _MONTH.match(obj["service_month"]) if isinstance(obj["service_month"], str) else None
+    m = _MONTH.fullmatch(obj["service_month"]) if isinstance(obj["service_month"], str) else None
     if m is None or not 1 <= int(m.group(2)) <= 12:
         raise LineError("service_month", "must be a month YYYY-MM")
     month = int(m.group(1)), int(m.group(2))
@@ -79,7 +79,7 @@ def _receipt(n: int, obj: Mapping[str, Any], latest: Month | None) -> Receipt:
         # care not yet given cannot be claimed: no later than the month the file was received
         raise LineError("service_month", f"must be a month from {FIRST_YEAR}-01 to the month the file was received")
     provider = obj["provider_code"]
-    if not isinstance(provider, str) or not _PROVIDER.match(provider):
+    if not isinstance(provider, str) or not _PROVIDER.fullmatch(provider):
         raise LineError("provider_code", "must be a 医療機関コード of 10 digits")
     setting = obj["setting"]
     if not isinstance(setting, str) or setting not in SETTINGS:

@@ -90,14 +90,14 @@ def _day(obj: Mapping[str, Any], name: str) -> date:
 
 def _number(obj: Mapping[str, Any], name: str = "payment_number") -> str:
     v = obj[name]
-    if not isinstance(v, str) or not _NUMBER.match(v):
+    if not isinstance(v, str) or not _NUMBER.fullmatch(v):
         raise LineError(name, f"must be a 納付番号 of {DIGITS} digits")
     return v  # a wrong check digit is not refused here: the payment goes to the unmatched queue
 
 
 def _id(obj: Mapping[str, Any], name: str) -> str:
     v = obj[name]
-    if not isinstance(v, str) or not _ID.match(v):
+    if not isinstance(v, str) or not _ID.fullmatch(v):
         raise LineError(name, "must be an id of 1–64 letters, digits, '-' or '_'")
     if contains_my_number(v):
         raise LineError(name, "must not hold a My Number")

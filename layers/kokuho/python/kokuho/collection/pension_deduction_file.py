@@ -58,16 +58,16 @@ def _check(i: int, row: dict[str, Any]) -> None:
                "reason"}
     if set(row) - allowed:
         raise bad("(unknown)", "a field the layout does not have")
-    if not isinstance(row.get("payer_id"), str) or not _ID.match(row["payer_id"]):
+    if not isinstance(row.get("payer_id"), str) or not _ID.fullmatch(row["payer_id"]):
         raise bad("payer_id", "must be an id of 1–64 letters, digits, '-' or '_'")
-    if not isinstance(row.get("basic_pension_number"), str) or not _BASIC_PENSION_NUMBER.match(
+    if not isinstance(row.get("basic_pension_number"), str) or not _BASIC_PENSION_NUMBER.fullmatch(
             row["basic_pension_number"]):
         raise bad("basic_pension_number", "must be the 10 digits of a 基礎年金番号")
-    if not isinstance(row.get("pension_code"), str) or not _PENSION_CODE.match(row["pension_code"]):
+    if not isinstance(row.get("pension_code"), str) or not _PENSION_CODE.fullmatch(row["pension_code"]):
         raise bad("pension_code", "must be the 4 digits of a 年金コード")
     if type(row.get("fiscal_year")) is not int or not 2000 <= row["fiscal_year"] <= 2100:
         raise bad("fiscal_year", "must be a year 2000–2100")
-    if not isinstance(row.get("month"), str) or not _MONTH.match(row["month"]):
+    if not isinstance(row.get("month"), str) or not _MONTH.fullmatch(row["month"]):
         raise bad("month", "must be a month YYYY-MM")
     if row.get("kind") not in KINDS:
         raise bad("kind", f"must be one of {', '.join(KINDS)}")

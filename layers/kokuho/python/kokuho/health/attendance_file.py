@@ -16,9 +16,9 @@ from kokuho.identity.mynumber import identifier_holds_my_number
 from kokuho.intake.framing import IntakeError, LineError, check_fields, iso_date, validate_lines
 
 FIELDS = frozenset({"voucher_number", "person_id", "checked_on", "institution_code"})
-_NUMBER = re.compile(r"^\d{11}$")
+_NUMBER = re.compile(r"^\d{11}$", re.ASCII)
 _PERSON = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_INSTITUTION = re.compile(r"^\d{10}$")
+_INSTITUTION = re.compile(r"^\d{10}$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,9 @@ def _line(n: int, obj: dict[str, Any], received_on: date | None = None) -> tuple
         check_fields(obj, FIELDS)
         number, person, on, inst = (obj["voucher_number"], obj["person_id"], obj["checked_on"],
                                     obj["institution_code"])
-        if not isinstance(number, str) or not _NUMBER.match(number):
+        if not isinstance(number, str) or not _NUMBER.fullmatch(number):
             raise LineError("voucher_number", "must be a 整理番号 of 11 digits")
-        if not isinstance(person, str) or not _PERSON.match(person) or identifier_holds_my_number(person):
+        if not isinstance(person, str) or not _PERSON.fullmatch(person) or identifier_holds_my_number(person):
             raise LineError("person_id", "must be the person's surrogate id (never a My Number)")
         if not isinstance(on, str):
             raise LineError("checked_on", "must be a real date YYYY-MM-DD")
@@ -48,7 +48,7 @@ def _line(n: int, obj: dict[str, Any], received_on: date | None = None) -> tuple
         if received_on is not None and day > received_on:
             # a check-up still to come cannot have been attended: the voucher is not marked used before it
             raise LineError("checked_on", "is after the day the file was received")
-        if not isinstance(inst, str) or not _INSTITUTION.match(inst):
+        if not isinstance(inst, str) or not _INSTITUTION.fullmatch(inst):
             raise LineError("institution_code", "must be a 健診機関コード of 10 digits")
     except LineError as e:
         return None, [IntakeError(n, e.field, e.message)]

@@ -41,9 +41,9 @@ D_FIELDS: dict[str, tuple[str, ...]] = {
 H_FIELDS = ("record_type", "kind", "layout_version", "file_id", "created_at", "sender", "receiver")
 T_FIELDS = ("record_type", "record_count", "checksum")
 _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
-_MUNI = re.compile(r"^\d{6}$")
-_INSURER = re.compile(r"^\d{6,8}$")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MUNI = re.compile(r"^\d{6}$", re.ASCII)
+_INSURER = re.compile(r"^\d{6,8}$", re.ASCII)
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def _check_id(value: str, line: int, name: str, errors: list[FieldError], *, opt
         return
     if re.fullmatch(r"\d{12}", value) or contains_my_number(value):  # any shape: 1234-5678-9018 too
         errors.append(FieldError(line, name, "looks like a My Number: identifiers here are internal ids"))
-    elif not _ID.match(value):
+    elif not _ID.fullmatch(value):
         errors.append(FieldError(line, name, "not an identifier (A-Z a-z 0-9 _ -, 1–40)"))
 
 
@@ -156,7 +156,7 @@ def _validate_qualcont(rec: dict[str, str], line: int, errors: list[FieldError])
     _check_id(rec["person_id"], line, "person_id", errors)
     _check_id(rec["household_id"], line, "household_id", errors)
     _check_id(rec["prefecture_insured_id"], line, "prefecture_insured_id", errors, optional=True)
-    if not _INSURER.match(rec["insurer_number"]):
+    if not _INSURER.fullmatch(rec["insurer_number"]):
         errors.append(FieldError(line, "insurer_number", "not an insurer number (6–8 digits)"))
     acquired = _date(rec["acquired_on"], line, "acquired_on", errors)
     if rec["acquire_reason"] not in REASONS[:4]:
@@ -175,7 +175,7 @@ def _validate_kogaku(rec: dict[str, str], line: int, errors: list[FieldError]) -
     _check_id(rec["household_id"], line, "household_id", errors)
     _check_id(rec["householder_id"], line, "householder_id", errors)
     for name in ("from_municipality", "to_municipality"):
-        if not _MUNI.match(rec[name]):
+        if not _MUNI.fullmatch(rec[name]):
             errors.append(FieldError(line, name, "not a municipality code (6 digits)"))
     if rec["from_municipality"] == rec["to_municipality"]:
         errors.append(FieldError(line, "to_municipality", "same as from_municipality"))
@@ -185,7 +185,7 @@ def _validate_kogaku(rec: dict[str, str], line: int, errors: list[FieldError]) -
         errors.append(FieldError(line, "benefit_months", "1 to 12 distinct months expected"))
         return
     for m in months:
-        if not _MONTH.match(m):
+        if not _MONTH.fullmatch(m):
             errors.append(FieldError(line, "benefit_months", "not a month YYYY-MM"))
             return
         if moved:
@@ -239,7 +239,7 @@ def parse_file(data: bytes) -> ParsedFile:
     if version != LAYOUT_VERSION:
         errors.append(FieldError(1, "layout_version", f"layout version {LAYOUT_VERSION} expected"))
     # A file id names a municipality and a month (KG-401307-202604): twelve digits, no number.
-    if not _ID.match(file_id) or re.fullmatch(r"\d{12}", file_id) or identifier_holds_my_number(file_id):
+    if not _ID.fullmatch(file_id) or re.fullmatch(r"\d{12}", file_id) or identifier_holds_my_number(file_id):
         errors.append(FieldError(1, "file_id", "not an identifier"))
     try:
         datetime.fromisoformat(created_at)
