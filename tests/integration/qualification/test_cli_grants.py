@@ -90,3 +90,19 @@ def test_the_command_line_refuses_a_step_dated_to_come_as_the_api_does(staffed: 
     assert receive(TODAY) == 0
     assert requests(CHIEF, "decide", "R-0001", "--person", "P0001", "--outcome", "granted", "--on", tomorrow) == 2
     assert [r.decision for r in store().open_requests()] == [None]
+
+
+def test_the_command_line_refuses_request_details_that_say_two_things(staffed: None,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Probe: `kokuho requests receive --details` read its JSON leniently — a key given twice kept its last value (a
+    訂正請求 naming two names stored the second), which the API's strict body parser refuses. The details are read as
+    strictly as a case (kokuho.cli.case_input.parse): exit 2 naming details, nothing received."""
+    from kokuho.requests.wiring import store
+
+    register_couple("S1002")
+    details = ('{"field": "name", "name_kanji": "北九 太郎", "name_kana": "キタキュウ タロウ", '
+               '"name_kanji": "北九 次郎"}')
+    code = cli_main(["requests", "--as", DESK, "--terminal", "T-SOUDAN-01", "receive", "R-0001", "--person", "P0001",
+                     "--kind", "correction", "--verification", "個人番号カード", "--on", TODAY, "--details", details])
+    assert code == 2 and "details" in capsys.readouterr().err
+    assert store().open_requests() == []

@@ -87,6 +87,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from kokuho.access.records import AccessRecordError
     from kokuho.cli.acting import NotGranted, staff_actor
+    from kokuho.cli.case_input import CaseInputError
+    from kokuho.cli.case_input import parse as parse_json
     from kokuho.requests import workflow
     from kokuho.requests.model import RequestError
     from kokuho.requests.ports import CATEGORY, StoreConflict
@@ -104,10 +106,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.action == "receive":
-            try:
-                details = json.loads(args.details) if args.details else None
-            except json.JSONDecodeError:
-                raise RequestError("details", "a JSON object") from None
+            try:  # as strictly as the API's bodies: a key given twice, too deep, NaN… says two things
+                details = parse_json(args.details.encode("utf-8")) if args.details else None
+            except CaseInputError as exc:
+                raise RequestError("details", f"a JSON object ({exc})") from None
             if details is not None and not isinstance(details, dict):
                 raise RequestError("details", "a JSON object")
             req = workflow.receive_request(actor, args.request_id, args.person, args.kind, args.on,
