@@ -99,3 +99,16 @@ def test_a_statistics_document_holding_a_my_number_is_not_drawn(command: str, tm
     assert local_main([command, "--stats", str(source), "--csv", str(out)]) == 2
     printed = capsys.readouterr()
     assert not out.exists() and leaked(printed.out + printed.err) == 0 and "My Number" in printed.err
+
+
+def test_a_cloudtrail_account_directory_is_an_account_not_a_my_number(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """CloudTrail lays its logs out under AWSLogs/<account id>/…: an account whose twelve digits happen to pass the
+    check digit (one in eleven) is an account, so a command given such a folder is not refused for it."""
+    for logs in (tmp_path / "AWSLogs" / NUMBER / "CloudTrail", tmp_path / "AWSLogs" / "o-abcdefghij" / NUMBER):
+        logs.mkdir(parents=True)
+        assert run(["trail", "scan", "--logs", str(logs), "--json"], capsys)[0] == 0
+    elsewhere = tmp_path / "x" / NUMBER
+    elsewhere.mkdir(parents=True)
+    code, printed = run(["trail", "scan", "--logs", str(elsewhere), "--json"], capsys)
+    assert code == 2 and "My Number" in printed and leaked(printed) == 0

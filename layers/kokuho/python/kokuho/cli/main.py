@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from typing import NoReturn
 
@@ -44,11 +45,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {redact(message)}\n")
 
 
+# Where CloudTrail puts an AWS account id in a path (AWSLogs/<account>/…, AWSLogs/<org id>/<account>/…,
+# <account>_CloudTrail_…): an account whose twelve digits pass the check digit (one in eleven) is an account.
+_ACCOUNT_IN_TRAIL_PATH = re.compile(r"(?<=AWSLogs/)(?:o-[a-z0-9]{10,32}/)?[0-9]{12}(?=/|$)|"
+                                    r"(?<![0-9])[0-9]{12}(?=_CloudTrail)", re.ASCII)
+
+
 def _argument_with_my_number(argv: list[str]) -> int | None:
     """The place (1 = the command) of the first argument holding a My Number in any shape, else None."""
     from kokuho.identity.mynumber import contains_my_number
 
-    return next((i for i, arg in enumerate(argv, start=1) if contains_my_number(arg)), None)
+    return next((i for i, arg in enumerate(argv, start=1)
+                 if contains_my_number(_ACCOUNT_IN_TRAIL_PATH.sub("ACCOUNT", arg))), None)
 
 
 def main(argv: list[str] | None = None, commands: dict[str, tuple[str, str]] | None = None) -> int:
