@@ -18,7 +18,11 @@ state and clients for the next one; a function scales out by adding containers. 
 such containers — one thread each, made when every existing one is busy — and an invocation runs in an
 idle one, whichever thread invoked it. (moto's Distributed Map invokes each iteration from a new thread:
 run on it, every batch made its own botocore session and clients, as if each invocation were a cold
-start.) A handler sees none of its invoker's context variables, as on Lambda.
+start.) A handler sees none of its invoker's context variables, as on Lambda. A function has at most
+CONTAINERS_PER_FUNCTION containers: an invocation beyond them waits for one to be idle (Lambda would
+throttle it at the function's concurrency limit, and Step Functions retry it; the embedded AWS runs in
+one process on a few cores, where a hundred concurrent batches only contend for the interpreter and
+each builds its clients — so the Map's 100 iterations of a 10,000-household run share 4 containers).
 
 Grants. On AWS a handler reaches only what its role allows: the tables and buckets of its catalog
 entry, at the entry's access (kokuho.platform.iam_actions, the same lists the CDK roles grant). In-process
@@ -300,30 +304,51 @@ def _error_payload(exc: BaseException) -> bytes:
     }, ensure_ascii=False).encode("utf-8")
 
 
+CONTAINERS_PER_FUNCTION = 4
+_IN_CONTAINER = threading.local()  # the function whose container this thread is
+
+
 class Containers:
     """Each function's warm containers: single-thread executors, an idle one taken per invocation."""
 
-    def __init__(self) -> None:
+    def __init__(self, per_function: int = CONTAINERS_PER_FUNCTION) -> None:
+        self.per_function = per_function
         self._idle: dict[str, list[ThreadPoolExecutor]] = {}
+        self._count: dict[str, int] = {}
         self._all: list[ThreadPoolExecutor] = []
-        self._lock = threading.Lock()
+        self._free = threading.Condition()
+
+    def _take(self, function_name: str) -> ThreadPoolExecutor:
+        with self._free:
+            idle = self._idle.setdefault(function_name, [])
+            # a container invoking its own function never waits for itself
+            while not idle and self._count.get(function_name, 0) >= self.per_function \
+                    and getattr(_IN_CONTAINER, "function", None) != function_name:
+                self._free.wait()
+            if idle:
+                return idle.pop()
+            self._count[function_name] = self._count.get(function_name, 0) + 1
+
+            def mark() -> None:
+                _IN_CONTAINER.function = function_name
+
+            container = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lambda:{function_name}",
+                                           initializer=mark)
+            self._all.append(container)
+            return container
 
     def run(self, function_name: str, call: Callable[[], Any]) -> Any:
-        with self._lock:
-            idle = self._idle.setdefault(function_name, [])
-            container = idle.pop() if idle else None
-            if container is None:
-                container = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lambda:{function_name}")
-                self._all.append(container)
+        container = self._take(function_name)
         try:
             return container.submit(call).result()
         finally:
-            with self._lock:
+            with self._free:
                 self._idle[function_name].append(container)
+                self._free.notify()
 
     def shutdown(self) -> None:
-        with self._lock:
-            containers, self._all, self._idle = self._all, [], {}
+        with self._free:
+            containers, self._all, self._idle, self._count = self._all, [], {}, {}
         for container in containers:
             container.shutdown(wait=False)
 

@@ -75,6 +75,37 @@ def test_a_function_is_invoked_in_a_warm_container_whatever_thread_invokes_it(
     assert len(seen) == 3 and len(set(seen)) == 1 and seen[0] not in callers
 
 
+def test_a_function_runs_in_at_most_its_containers_and_the_others_wait(
+        aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the Map's hundred iterations of a 10,000-household run on a few containers, not a hundred threads
+    import threading
+    import time
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def probe(event: Any, context: Any) -> dict[str, Any]:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return {"threads": threading.get_ident()}
+
+    monkeypatch.setitem(local_lambda._HANDLERS, "probe.busy.handler", probe)
+    lam = aws.client("lambda")
+    lam.create_function(FunctionName="probe-busy", Runtime="python3.11", Role=LAMBDA_ROLE,
+                        Handler="probe.busy.handler", Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18})
+    threads = [threading.Thread(target=lam.invoke, kwargs={"FunctionName": "probe-busy", "Payload": b"{}"})
+               for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == local_lambda.CONTAINERS_PER_FUNCTION
+
+
 def test_waiting_for_an_execution_asks_the_api_once_it_has_ended(
         aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
     # Polling DescribeExecution every 50 ms cost ≈ 2 ms of CPU a call beside the run it waited for (3 % of
