@@ -87,7 +87,8 @@
 14. Projected reads. moto deep-copies every item a query returns and then, to project it, turns the whole
     item into plain JSON and back (Item.project), so reading one attribute of a large item (Prepare's
     household ids, from the case index: the whole case each) cost the whole item twice. A query with a
-    projection expression skips the deep copy (the projection builds new items; the key values are
+    projection expression, or of a KEYS_ONLY or INCLUDE index (moto projects its items the same way),
+    skips the deep copy (the projection builds new items; the key values are
     shared as in moto's own projection), and a projection of top-level attributes whose values are
     strings, booleans or nulls picks those attributes as they are — the item moto's JSON round trip
     builds; anything else (numbers, sets, nested paths, list elements) is moto's projection. Within one
@@ -674,7 +675,10 @@ def patched_dynamodb() -> Iterator[None]:
             if subset is None:
                 subset = _candidates(self, bound.get("hash_key"), bound.get("index_name"),
                                      bound.get("hash_key_conditions"), bound)
-            projected = bool(bound.get("projection_expressions"))
+            index = next((i for i in self.all_indexes() if i.name == bound["index_name"]), None) \
+                if bound.get("index_name") else None
+            projected = bool(bound.get("projection_expressions")) or (index is not None and (
+                index.projection or {}).get("ProjectionType") in ("KEYS_ONLY", "INCLUDE"))
             if projected:  # 14: the projection builds new items; moto's copy of every whole item first is moot
                 table_module.copy = no_item_copy  # type: ignore[assignment]
             sizes: dict[int, int] = {}

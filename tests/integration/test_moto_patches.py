@@ -194,6 +194,27 @@ def test_a_projected_query_copies_no_whole_item_and_answers_alike(monkeypatch: p
     assert plain[0] >= 10 and plain[1] >= 10 and plain[2] >= 20  # each of the 10 items: copied, JSON, sized twice
     assert patched == (0, 0, 10)
 
+    # a keys-only index (the year's cases by shard): moto copied each whole item before keeping its keys
+    keys_only = []
+    for patched_run in (False, True):
+        with dynamodb(patched_run) as ddb:
+            ddb.create_table(
+                TableName="keys-only", BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "g", "h")],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                GlobalSecondaryIndexes=[{"IndexName": "gsi2", "KeySchema": [
+                    {"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "h", "KeyType": "RANGE"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+            for i in range(6):
+                ddb.put_item(TableName="keys-only", Item={"pk": {"S": f"P{i}"}, "sk": {"S": "C"}, "g": {"S": "Y"},
+                                                          "h": {"S": f"H{i}"}, "case": {"M": {"n": {"N": str(i)}}}})
+            copied[0] = 0
+            page = ddb.query(TableName="keys-only", IndexName="gsi2", KeyConditionExpression="g = :g",
+                             ExpressionAttributeValues={":g": {"S": "Y"}})
+            keys_only.append((page["Items"], copied[0]))
+    assert keys_only[1][0] == keys_only[0][0] and len(keys_only[0][0]) == 6
+    assert keys_only[0][1] >= 6 and keys_only[1][1] == 0
+
 
 def test_a_scan_page_never_walks_the_items_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Patch 10. A full scan goes page by page (1 MB each on DynamoDB); moto sorts the whole table again for every page
