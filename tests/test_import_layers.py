@@ -29,6 +29,8 @@ DOMAIN_MAY_IMPORT = {
     ("kokuho.health", "kokuho.intake.framing"): "attendance files are framed like every intake file (one rule)",
     ("kokuho.trail", "kokuho.platform.catalog"): "a detection names the catalog's functions (no second copy)",
     ("kokuho.trail", "kokuho.platform.tables"): "`${table:…}` in a detection resolves from the one table list",
+    ("kokuho.trail", "kokuho.identity.mynumber"): "a finding's principal or event id holding a My Number is redacted",
+    ("kokuho.trail", "kokuho.identity.redaction"): "… by the one redaction (trail scan prints no My Number)",
 }
 AWS_SDKS = ("boto3", "botocore", "pynamodb", "moto", "aws_lambda_powertools", "aws_cdk", "constructs", "cdk_nag")
 
