@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, StrictBool, model_validator
 
 from kokuho.identity.mynumber import normalize
-from kokuho.identity.request_bodies import ClosedIn
+from kokuho.identity.request_bodies import ClosedIn, IsoDate
 from kokuho.qualification.reasons import Reason
 
 ID = r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$"
@@ -93,24 +93,6 @@ def strict_json(text: str | bytes) -> Any:
 
 
 # --- field types ----------------------------------------------------------------------------------
-
-
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def _iso_date(value: Any) -> date:
-    if isinstance(value, date) and type(value) is date:
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise ValueError("a date is a YYYY-MM-DD string")
-    parsed = date.fromisoformat(value)  # ValueError for a day that does not exist
-    if parsed.year < 1800:
-        raise ValueError("a date before 1800")
-    return parsed
-
-
-# A date from a "YYYY-MM-DD" string of a real day, nothing else (the schema stays `format: date`).
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Strict(ClosedIn):

@@ -7,7 +7,11 @@ clear), a record or an answer: 422 naming the field, nothing read or written. Ev
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, model_validator
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from kokuho.identity.mynumber import contains_my_number
 
@@ -36,4 +40,24 @@ class ClosedIn(BaseModel):
         return self
 
 
-__all__ = ["NUMBER_FIELD", "ClosedIn", "holds_my_number"]
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date) and type(value) is date:
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date is a YYYY-MM-DD string")
+    parsed = date.fromisoformat(value)  # ValueError for a day that does not exist
+    if parsed.year < 1800:
+        raise ValueError("a date before 1800")
+    return parsed
+
+
+# A day of a body or a query of every route: a "YYYY-MM-DD" string of a real day, nothing else — never a datetime
+# ("2025-09-02T00:00:00") nor a Unix time that falls on a midnight, which plain `date` takes (the schema stays
+# `format: date`).
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+__all__ = ["NUMBER_FIELD", "ClosedIn", "IsoDate", "holds_my_number"]

@@ -38,7 +38,7 @@ from kokuho.collection import arrears_actions
 from kokuho.collection.arrears import STAFF_KINDS, arrears_view, view_doc
 from kokuho.collection.ports import LEDGER_CATEGORY
 from kokuho.dates.tokyo import today_jst
-from kokuho.identity.request_bodies import ClosedIn
+from kokuho.identity.request_bodies import ClosedIn, IsoDate
 from kokuho.payments import wiring
 from kokuho.qualification.application import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected
@@ -65,7 +65,7 @@ class _Closed(BaseModel):
 
 
 class PlanPaymentIn(ClosedIn):
-    on: date
+    on: IsoDate
     amount: StrictInt = Field(gt=0, le=10**9)
 
 
@@ -74,7 +74,7 @@ class ActionIn(ClosedIn):
     `installments`: those it covers (by default every one the kind may cover)."""
 
     kind: Literal["催告", "納付相談", "分納誓約", "差押"]
-    on: date | None = None
+    on: IsoDate | None = None
     installments: list[StrictInt] | None = Field(default=None, min_length=1, max_length=24)
     note: str | None = Field(default=None, min_length=1, max_length=arrears_actions.MAX_NOTE)
     plan: list[PlanPaymentIn] | None = Field(default=None, min_length=1, max_length=arrears_actions.MAX_PLAN)
@@ -244,7 +244,7 @@ def _not_found_read(actor: Actor, subject: str, message: str) -> NotFound:
 
 
 def read_arrears(household_id: HouseholdId, fiscal_year: FiscalYear,
-                 as_of: Annotated[date | None, Query()] = None) -> dict[str, Any]:
+                 as_of: Annotated[IsoDate | None, Query()] = None) -> dict[str, Any]:
     declare_use(ARREARS)
     actor, key = _actor(), (household_id, fiscal_year)
     found = wiring.store().ledgers([key])

@@ -33,6 +33,7 @@ from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.collection.ledger import ledger_state
 from kokuho.dates.tokyo import today_jst
+from kokuho.identity.request_bodies import IsoDate
 from kokuho.notices import NoticeBook, PaymentNotice, addressee_of
 from kokuho.notices.assessment import TITLES
 from kokuho.notices.print_run import CATEGORY
@@ -73,7 +74,7 @@ def _not_found(actor: Actor, subject: str, message: str) -> NotFound:
 
 def read_notice(household_id: Annotated[str, Path(pattern=HOUSEHOLD)],
                 fiscal_year: Annotated[int, Path(ge=2000, le=2100)],
-                issued_on: Annotated[date | None, Query()] = None,
+                issued_on: Annotated[IsoDate | None, Query()] = None,
                 kind: Annotated[str, Query(pattern="^(納入通知書|決定通知書|変更通知書)$")] = "納入通知書",
                 version: Annotated[int | None, Query(ge=1, le=9999)] = None) -> dict[str, Any]:
     declare_use("collection.notices")  # 利用停止: the notice of the premium is owed by law (the data says which)

@@ -15,7 +15,6 @@ data; made by the voucher and attendance runs) is recorded as a read of `RATES:F
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -26,7 +25,7 @@ from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.dates.tokyo import today_jst
 from kokuho.health.ports import CATEGORY, OptOut
-from kokuho.identity.request_bodies import ClosedIn
+from kokuho.identity.request_bodies import ClosedIn, IsoDate
 from kokuho.programmes import wiring
 from kokuho.qualification.application import NotFound
 from kokuho.qualification.history import ChangeRejected
@@ -42,7 +41,7 @@ PersonId = Annotated[str, Path(pattern=PERSON)]
 
 class OptOutIn(ClosedIn):
     opted_out: StrictBool  # true: send no 医療費通知; false: send them again
-    received_on: date  # the day the person's wish was received (at the counter or by post)
+    received_on: IsoDate  # the day the person's wish was received (at the counter or by post)
 
 
 class OptOutOut(BaseModel):

@@ -31,7 +31,7 @@ from kokuho.benefits.payment import Application, Withholding, claim_state, load_
 from kokuho.benefits.payment_ports import CATEGORY, RepaymentIdTaken
 from kokuho.collection.ports import RefundAccount
 from kokuho.dates.tokyo import today_jst
-from kokuho.identity.request_bodies import ClosedIn
+from kokuho.identity.request_bodies import ClosedIn, IsoDate
 from kokuho.notices.text import masked_account
 from kokuho.payments.routes import AccountIn
 from kokuho.qualification.application import Conflict, NotFound, wired
@@ -67,7 +67,7 @@ class ApplicationIn(ClosedIn):
 
     application_id: str = Field(pattern=ID)
     months: list[Annotated[str, Field(pattern=MONTH)]] = Field(min_length=1, max_length=24)
-    received_on: date | None = None
+    received_on: IsoDate | None = None
     account: AccountIn | None = None
     public_funds_account: bool = False
     offset_consent: bool = False
@@ -87,7 +87,7 @@ class WithholdingIn(ClosedIn):
 
     action: Literal["withhold", "lift"]
     decision_id: str = Field(pattern=ID)
-    on: date | None = None
+    on: IsoDate | None = None
     months: list[Annotated[str, Field(pattern=MONTH)]] = Field(default_factory=list, max_length=24)
     basis: str | None = Field(default=None, min_length=1, max_length=200)
 
@@ -105,7 +105,7 @@ class RepaymentIn(ClosedIn):
     """返還金の収納: a repayment of a claim (its id: recorded once), the day it was paid, the yen."""
 
     repayment_id: str = Field(pattern=ID)
-    on: date
+    on: IsoDate
     amount: int = Field(gt=0, le=10**9, strict=True)
 
     @model_validator(mode="after")
@@ -205,7 +205,7 @@ def _householder(actor: Actor, household_id: str, operation: str) -> str:
     return household.householder_id
 
 
-def read_benefits(household_id: HouseholdId, as_of: Annotated[date | None, Query()] = None) -> dict[str, Any]:
+def read_benefits(household_id: HouseholdId, as_of: Annotated[IsoDate | None, Query()] = None) -> dict[str, Any]:
     declare_use(USE)
     actor, on = _actor(), as_of or today_jst()
     householder = _householder(actor, household_id, "read")

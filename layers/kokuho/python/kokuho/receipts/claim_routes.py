@@ -35,7 +35,7 @@ from kokuho.benefits.claims import ClaimConflict, ClaimNotFound, ClaimRejected, 
 from kokuho.benefits.other_benefits import Claim, claim_id_of
 from kokuho.collection.ports import RefundAccount
 from kokuho.dates.tokyo import today_jst
-from kokuho.identity.request_bodies import ClosedIn
+from kokuho.identity.request_bodies import ClosedIn, IsoDate
 from kokuho.notices.model import addressee_of
 from kokuho.notices.other_benefit import OtherBenefitNotice, render
 from kokuho.notices.text import masked_account
@@ -72,8 +72,8 @@ class ClaimIn(ClosedIn):
 
     kind: Literal["療養費", "出産育児一時金", "葬祭費"]
     person_id: str = Field(pattern=ID)
-    event_on: date
-    received_on: date | None = None
+    event_on: IsoDate
+    received_on: IsoDate | None = None
     documents: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list, max_length=20)
     other_insurer_pays: bool = False
     account: AccountIn
@@ -89,7 +89,7 @@ class ClaimIn(ClosedIn):
     provider_code: str | None = Field(default=None, pattern=r"^[0-9]{7}$")
     provider_charged: int | None = Field(default=None, ge=0, le=MAX_YEN)
     chief_mourner: str | None = Field(default=None, min_length=1, max_length=60)
-    funeral_on: date | None = None
+    funeral_on: IsoDate | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> ClaimIn:
@@ -108,7 +108,7 @@ class ClaimDecisionIn(ClosedIn):
     given."""
 
     rate: str | None = Field(default=None, pattern=RATE)
-    decided_on: date | None = None
+    decided_on: IsoDate | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> ClaimDecisionIn:

@@ -13,7 +13,6 @@ already, none to lift (409)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -23,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kokuho.access.actor import Actor, authorised_actor
 from kokuho.access.records import record_access
 from kokuho.dates.tokyo import today_jst
-from kokuho.identity.request_bodies import ClosedIn
+from kokuho.identity.request_bodies import ClosedIn, IsoDate
 from kokuho.qualification.errors import Conflict
 from kokuho.qualification.history import ChangeRejected
 from kokuho.retention.holds import CATEGORY, HoldError, hold_doc, lift_hold, place_hold
@@ -39,7 +38,7 @@ PersonId = Annotated[str, Path(pattern=PERSON)]
 class HoldIn(ClosedIn):
     action: Literal["hold", "lift"]
     reason: str | None = Field(default=None, max_length=200)  # why (訴訟, 審査請求, 監査): required to hold
-    placed_on: date | None = None  # the day the hold takes effect: today when not given
+    placed_on: IsoDate | None = None  # the day the hold takes effect: today when not given
 
 
 class HoldOut(BaseModel):
