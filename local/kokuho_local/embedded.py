@@ -47,6 +47,9 @@ concerned) instead of O(table), its AttributeValue serialisation fast (kokuho_lo
 its KMS keys' private keys are generated when first used (kokuho_local.moto_kms); a state machine
 definition found valid is not parsed again at its creation (kokuho_local.moto_stepfunctions);
 Lambda invocations are routed in-process (local_lambda); botocore's sessions share one data loader.
+The cyclic garbage collector runs less often while the embedded AWS is up (`collecting_less`): every
+table lives in this process as Python objects, so each full collection walked the whole database
+(≈ 0.6 s at 5,000 households; 40 % of the monthly run's CPU went to the collector).
 Executions run asynchronously on a thread: always pass an execution name and poll (run_state_machine).
 `embedded_aws()` does not nest (moto's nested mocks share state): one at a time per process.
 tests/integration/test_embedded_synth.py checks that all this equals the synthesized CDK app.
@@ -54,6 +57,7 @@ tests/integration/test_embedded_synth.py checks that all this equals the synthes
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -404,6 +408,23 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 _active = False
 
 
+# The collector's thresholds while the embedded AWS is up: a young generation of 50,000 objects before a
+# collection (700 by default) — an update or a transaction allocates thousands — and the defaults' ratios
+# above it. A full collection then comes after ~10 million allocations rather than ~70,000; what it finds
+# is still freed, later (the peak RSS of a 5,000-household run was the same, 361 against 365 MB).
+COLLECTOR_THRESHOLDS = (50_000, 20, 10)
+
+
+@contextmanager
+def collecting_less() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _running_execution(execution_arn: str) -> Callable[[], bool] | None:
     """Whether moto's execution of this ARN still runs, read from its model (None: not found there, the
     caller asks the API each time)."""
@@ -449,6 +470,7 @@ def embedded_aws(*, server: bool = False,
         stack.enter_context(patched_dynamodb())
         stack.enter_context(patched_kms())
         stack.enter_context(patched_stepfunctions())
+        stack.enter_context(collecting_less())
         aws = EmbeddedAWS()
         if server:
             try:
