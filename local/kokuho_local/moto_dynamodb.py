@@ -93,6 +93,11 @@
     strings, booleans or nulls picks those attributes as they are — the item moto's JSON round trip
     builds; anything else (numbers, sets, nested paths, list elements) is moto's projection. Within one
     query an item is sized once (moto sizes each twice, for the 1 MB page and for the page's total).
+15. Condition lexing. A condition whose values differ at every use (a case's change id, a version
+    number) is parsed again each time (12 keys its cache on the values); moto's lexer, a dozen regular
+    expressions tried at each character run, was a third of that. The tokens of an expression (immutable
+    nodes) are made once per expression string and handed out in a fresh deque; the parse after them is
+    moto's. An expression the lexer refuses is never kept (it raises at each use).
 """
 
 from __future__ import annotations
@@ -106,6 +111,7 @@ import sys
 import threading
 import types
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from operator import attrgetter
@@ -177,6 +183,10 @@ PATCHES: dict[str, str] = {
         "moto turns the whole item into JSON and back to keep a few attributes; top-level string, boolean "
         "and null attributes are picked as they are (14); " + _GUARD
         + "test_a_projected_query_copies_no_whole_item_and_answers_alike",
+    "moto.dynamodb.comparisons.ConditionExpressionParser._lex_condition_expression":
+        "moto lexes a condition again at every parse, and a condition with other values each time (a case's "
+        "change id) is parsed each time; the tokens of an expression are made once (15); "
+        + _GUARD + "test_a_condition_expression_is_lexed_once_whatever_its_values",
     "moto.core.responses.method_names_from_class":
         "moto lists the handler class's methods (inspect.getmembers) on every request; the DynamoDB "
         "handler's list is made once; " + _OWN_GUARD + "test_the_handler_methods_are_listed_once",
@@ -874,6 +884,21 @@ def patched_dynamodb() -> Iterator[None]:
         key = (expr, repr(names or {}), repr(values or {}))
         return CachedParser(key, expr, names, values)
 
+    original_lex = comparisons.ConditionExpressionParser._lex_condition_expression
+    lexed: dict[str, tuple[Any, ...]] = {}
+
+    def lex_condition_expression(self: Any) -> Any:
+        expression = self.condition_expression
+        with DDB_LOCK:
+            tokens = lexed.get(expression)
+        if tokens is None:
+            tokens = tuple(original_lex(self))  # an invalid expression raises here, every time
+            with DDB_LOCK:
+                if len(lexed) >= 4096:  # a bound, as for the parses
+                    lexed.clear()
+                lexed[expression] = tokens
+        return deque(tokens)
+
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
     original_make = UpdateExpressionParser.__dict__["make"]  # the classmethod itself: put back as it was
@@ -904,6 +929,7 @@ def patched_dynamodb() -> Iterator[None]:
 
     core_responses.BaseResponse.parse_parameters = parse_parameters  # type: ignore[method-assign]
     UpdateExpressionParser.make = classmethod(make)  # type: ignore[method-assign, assignment]
+    comparisons.ConditionExpressionParser._lex_condition_expression = lex_condition_expression  # type: ignore[method-assign]
     Item.__init__ = item_init  # type: ignore[method-assign]
     Item.project = project  # type: ignore[method-assign]
     BaseModel.__new__ = staticmethod(untracked_new)  # type: ignore[assignment,method-assign]
@@ -922,6 +948,7 @@ def patched_dynamodb() -> Iterator[None]:
     finally:
         core_responses.BaseResponse.parse_parameters = original_parse  # type: ignore[method-assign]
         UpdateExpressionParser.make = original_make  # type: ignore[method-assign]
+        comparisons.ConditionExpressionParser._lex_condition_expression = original_lex  # type: ignore[method-assign]
         Item.__init__ = original_item_init  # type: ignore[method-assign]
         Item.project = original_project  # type: ignore[method-assign]
         BaseModel.__new__ = original_new  # type: ignore[method-assign]

@@ -279,6 +279,41 @@ def test_a_transaction_copies_no_table(monkeypatch: pytest.MonkeyPatch) -> None:
     assert plain >= 1 and patched == 0
 
 
+def test_a_condition_expression_is_lexed_once_whatever_its_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 15. A condition with other values at each use (the case's change id in every mark of the
+    monthly run) was parsed — and lexed, a dozen regular expressions a token — each time."""
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    lexed = _counting(monkeypatch, ConditionExpressionParser, "_lex_one_node")
+
+    def marks(ddb: Any) -> tuple[int, list[str]]:
+        lexed[0] = 0
+        outcomes = []
+        for i, expected in enumerate(("P0", "P1", "P0", "nope", "P2")):
+            try:
+                ddb.put_item(TableName=TABLE, Item={"pk": {"S": f"P{i % 4}"}, "sk": {"S": f"{i:02d}"},
+                                                    "g": {"S": "G9"}},
+                             ConditionExpression="attribute_exists(pk) AND (#p = :v OR #g <> :w)",
+                             ExpressionAttributeNames={"#p": "pk", "#g": "g"},
+                             ExpressionAttributeValues={":v": {"S": expected}, ":w": {"S": f"G{i % 2}"}})
+                outcomes.append("put")
+            except ClientError as exc:
+                outcomes.append(exc.response["Error"]["Code"])
+        for bad in ("#p ~ :v", "#p ~ :v"):  # refused each time, as moto refuses it (its lexer's ValueError)
+            with pytest.raises((ClientError, ValueError)):
+                ddb.put_item(TableName=TABLE, Item={"pk": {"S": "P0"}, "sk": {"S": "00"}}, ConditionExpression=bad,
+                             ExpressionAttributeNames={"#p": "pk"}, ExpressionAttributeValues={":v": {"S": "P0"}})
+        return lexed[0], outcomes
+
+    results = []
+    for patched_run in (False, True):
+        with dynamodb(patched_run) as ddb:
+            results.append(marks(ddb))
+    (plain, plain_outcomes), (patched, patched_outcomes) = results
+    assert patched_outcomes == plain_outcomes and "ConditionalCheckFailedException" in plain_outcomes
+    assert plain >= 5 * 15 and patched < plain / 3
+
+
 def test_a_condition_expression_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from moto.dynamodb import comparisons
 
