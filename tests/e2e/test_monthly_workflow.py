@@ -128,6 +128,18 @@ def test_rerun_of_the_same_month_writes_nothing_and_reports_the_run(
         "mode": "monthly", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10}, name="monthly-2024-06")
     assert (monthly_rerun["households_selected"], monthly_rerun["versions_written"]) == (0, 0)
     assert all(len(versions_of(h, FY)) == 1 for h in IDS)
+    # a case an intake wrote since: the annual run's next pass reads that one, assesses it once, and the
+    # pass after reads nothing
+    put_household_case("HLATE", _rich_case(), changed_at=datetime.now(UTC))
+    third = aws.run_state_machine("monthly-assessment", {
+        "mode": "annual", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10}, name="annual-2024-06-late")
+    assert third["last_pass"] == {"pass": 3, "households_selected": 1, "versions_written": 1}
+    assert third["versions_written"] == 41 and [v.version for v in versions_of("HLATE", FY)] == [1]
+    assert {h for r in records_of_chain(f"{RUN}#p003-b00000") for h in r.subject_ids} == {"HLATE"}
+    fourth = aws.run_state_machine("monthly-assessment", {
+        "mode": "annual", "fiscal_year": FY, "as_of_month": f"{FY}-06", "batch_size": 10}, name="annual-2024-06-4")
+    assert fourth["last_pass"] == {"pass": 4, "households_selected": 0, "versions_written": 0}
+    assert [v.version for v in versions_of("HLATE", FY)] == [1]
 
 
 def test_a_month_of_changes_writes_corrections_only_where_the_premium_changed(
