@@ -161,7 +161,7 @@ def _arrears_action() -> Any:
 def _arrears_approval() -> Any:
     from kokuho.payments import arrears_routes
 
-    return arrears_routes.decide_arrears_action("H", 2024, "BN-x", arrears_routes.DecisionIn(decision="approve"))
+    return arrears_routes.decide_arrears_action("H", 2024, "BN-x", arrears_routes.ArrearsApprovalIn(decision="approve"))
 
 
 def _statistics() -> Any:

@@ -83,7 +83,7 @@ class ActionIn(ClosedIn):
     amount: StrictInt | None = Field(default=None, gt=0, le=10**10)
 
 
-class DecisionIn(ClosedIn):
+class ArrearsApprovalIn(ClosedIn):
     """A second member's decision on a measure entered late: approve (it takes effect from its own day), or
     refuse with a reason (it never does)."""
 
@@ -279,7 +279,7 @@ def record_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, bo
 
 
 def decide_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, action_id: MeasureId,
-                          body: DecisionIn) -> dict[str, Any]:
+                          body: ArrearsApprovalIn) -> dict[str, Any]:
     declare_use(ARREARS)
     actor, key, store = _actor(), (household_id, fiscal_year), wiring.store()
     try:
@@ -307,5 +307,5 @@ def read_statistics(fiscal_year: FiscalYear) -> dict[str, Any]:
 
 
 __all__ = ["ACTION_PATH", "APPROVAL_PATH", "ARREARS_PATH", "CATEGORY", "STATISTICS_PATH", "ActionIn",
-           "ActionRecordedOut", "ArrearsOut", "DecisionIn", "DecisionRecordedOut", "StatisticsOut",
+           "ActionRecordedOut", "ArrearsOut", "ArrearsApprovalIn", "DecisionRecordedOut", "StatisticsOut",
            "decide_arrears_action", "read_arrears", "read_statistics", "record_arrears_action", "router"]
