@@ -247,7 +247,7 @@ def run(n_changes: int, n_tax: int, *, register_file_lines: int = 0, with_change
         del arrived, parts  # the persons live in the embedded AWS now; the file's lines are enough
         out["tax_june"] = _measure("tax", _file(tax_lines), len(tax_lines))
         _progress("tax_june", out["tax_june"])
-    out.update(wall_s=round(time.perf_counter() - t0, 1), cpu_s=round(time.process_time() - c0, 1),
+    out.update(wall_s=round(time.perf_counter() - t0, 1), cpu_s=round(time.process_time() - c0, 1), nice=os.nice(0),
                peak_rss_mb=peak_rss_mb(), load_average_end=[round(x, 1) for x in os.getloadavg()])
     return out
 
@@ -314,6 +314,7 @@ def model_section(measured: dict[str, Any], model: dict[str, Any], when: str) ->
         "",
         f"Written by `benchmarks/city_intake.py --write-model` from a measured run of {tax['lines']:,} persons "
         f"on the embedded AWS ({when}).",
+        *_run_note(measured),
         "",
         "### Assumptions",
         "- one file, one intake at a time: the `city-intake` state machine's Map has MaxConcurrency 1 and the "
@@ -352,6 +353,21 @@ def model_section(measured: dict[str, Any], model: dict[str, Any], when: str) ->
         SECTION_END,
     ]
     return "\n".join(lines) + "\n"
+
+
+def _run_note(measured: dict[str, Any]) -> list[str]:
+    """What the measured run did besides the tax file (the persons registered first), its whole time and
+    memory: empty for runs that did not record them."""
+    arrivals = measured.get("residents_arrivals", {})
+    if "peak_rss_mb" not in measured or "nice" not in measured:
+        return []
+    files = arrivals.get("files", 1)
+    return ["", f"The {arrivals['lines']:,} persons were registered first through the resident-register intake "
+            f"({files} file{'s' if files > 1 else ''} of 転入, {arrivals['cpu_s']:,.0f} CPU-s, "
+            f"{arrivals['items_written_per_line']} items written a line); the whole run took {measured['cpu_s']:,.0f} "
+            f"CPU-s and {measured['wall_s']:,.0f} s wall (load average {measured['load_average_start'][0]} at the "
+            f"start, {measured['load_average_end'][0]} at the end, 2 shared cores, run at nice {measured['nice']}), "
+            f"peak RSS {measured['peak_rss_mb']:,.0f} MB (the whole embedded AWS is in the process)."]
 
 
 def write_section(path: Any, section: str) -> None:
