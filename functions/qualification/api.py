@@ -399,7 +399,7 @@ ROUTES: tuple[RouteSpec, ...] = (
               claim_routes.ClaimFiledOut, 201, category=claim_routes.CATEGORY),
     RouteSpec("GET", claim_routes.CLAIM_PATH, F.BENEFITS_READ, "read_other_claim", "benefits",
               claim_routes.read_other_claim, "療養費・出産育児一時金・葬祭費: a claim, its decision and its payment "
-              "(recorded; the account masked)", claim_routes.ClaimOut, category=claim_routes.CATEGORY),
+              "(recorded; the account masked)", claim_routes.OtherClaimOut, category=claim_routes.CATEGORY),
     RouteSpec("POST", claim_routes.DECISION_PATH, F.BENEFITS_DECIDE, "decide_other_claim", "benefits",
               claim_routes.decide_other_claim, "療養費・出産育児一時金・葬祭費: decide a claim once — 支給 (the amount "
               "by the rules of the event's fiscal year, a payment for the 総合振込 file) or 不支給 (the reasons); the "

@@ -188,7 +188,7 @@ class DecisionRecordedOut(_Closed):
     arrears: ArrearsOut
 
 
-class MonthOut(_Closed):
+class ArrearsMonthOut(_Closed):
     month: str
     collected: int
     cumulative: int
@@ -200,7 +200,7 @@ class FiguresOut(_Closed):
     collected: int
     rate: str | None
     written_off: int
-    by_month: list[MonthOut]
+    by_month: list[ArrearsMonthOut]
 
 
 class WardFiguresOut(FiguresOut):
@@ -217,7 +217,7 @@ class AgingOut(_Closed):
     unpaid: int
 
 
-class PeriodOut(_Closed):
+class ArrearsPeriodOut(_Closed):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     from_: str = Field(alias="from")
     to: str
@@ -226,7 +226,7 @@ class PeriodOut(_Closed):
 class StatisticsOut(_Closed):
     fiscal_year: int
     as_of: str
-    period: PeriodOut
+    period: ArrearsPeriodOut
     ledgers: int
     current: KindOut
     carried_over: KindOut

@@ -129,7 +129,7 @@ class RepaymentOut(_Closed):
     last_day: str | None
 
 
-class MonthOut(_Closed):
+class BenefitMonthOut(_Closed):
     month: str
     version: int
     benefit: int
@@ -150,7 +150,7 @@ class PaymentOut(_Closed):
     file_id: str | None
 
 
-class ClaimOut(_Closed):
+class RecoveryClaimOut(_Closed):
     claim_id: str
     month: str
     amount: int
@@ -185,11 +185,11 @@ class BenefitsOut(_Closed):
     household_id: str
     householder_id: str
     as_of: str
-    months: list[MonthOut]
+    months: list[BenefitMonthOut]
     applications: list[ApplicationOut]
     withholdings: list[WithholdingOut]
     payments: list[PaymentOut]
-    claims: list[ClaimOut]
+    claims: list[RecoveryClaimOut]
 
 
 def _actor() -> Actor:

@@ -186,7 +186,7 @@ class ClaimDecisionOut(_Decision):
     notice: ClaimNoticeOut
 
 
-class ClaimOut(_Closed):
+class OtherClaimOut(_Closed):
     household_id: str
     claim_id: str
     claim: ClaimFieldsOut
@@ -300,5 +300,5 @@ def read_other_claim_notice(household_id: HouseholdId, claim_id: ClaimId) -> dic
 
 __all__ = ["CATEGORY", "CLAIMS_PATH", "CLAIM_PATH", "DECISION_PATH", "NOTICE_PATH", "ClaimBasisOut",
            "ClaimDecisionDocOut", "ClaimDecisionIn", "ClaimDecisionOut", "ClaimFieldsOut", "ClaimFiledOut", "ClaimIn",
-           "ClaimNoticeOut", "ClaimOut", "DirectPaymentOut", "decide_other_claim", "file_other_claim",
+           "ClaimNoticeOut", "OtherClaimOut", "DirectPaymentOut", "decide_other_claim", "file_other_claim",
            "read_other_claim", "read_other_claim_notice", "router"]
