@@ -25,6 +25,8 @@ data (the run that makes the figures declares `collection.statistics`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -255,6 +257,19 @@ def read_arrears(household_id: HouseholdId, fiscal_year: FiscalYear,
     return view_doc(view)
 
 
+@contextmanager
+def _answered_as_http() -> Iterator[None]:
+    """A measure's or a decision's refusal as the route answers it: unknown ledger 404, refused 422, taken 409."""
+    try:
+        yield
+    except arrears_actions.UnknownLedger as exc:
+        raise NotFound(str(exc)) from None
+    except arrears_actions.ActionRefused as exc:
+        raise ChangeRejected(str(exc)) from None
+    except arrears_actions.AlreadyRecorded as exc:
+        raise Conflict(str(exc)) from None
+
+
 def record_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, body: ActionIn) -> dict[str, Any]:
     declare_use(ARREARS)
     actor, key, store = _actor(), (household_id, fiscal_year), wiring.store()
@@ -263,17 +278,11 @@ def record_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, bo
     if on > today:
         raise ChangeRejected("on: a measure cannot be recorded before the day it takes place")
     assert body.kind in STAFF_KINDS  # the model's Literal
-    try:
+    with _answered_as_http():
         doc = arrears_actions.record_action(
             store, key, kind=body.kind, on=on, entered_on=today, staff_id=actor.staff_id, actor=actor,
             installments=body.installments, note=body.note, basis=body.basis, property=body.property,
             amount=body.amount, plan=None if body.plan is None else [p.model_dump() for p in body.plan])
-    except arrears_actions.UnknownLedger as exc:
-        raise NotFound(str(exc)) from None
-    except arrears_actions.ActionRefused as exc:
-        raise ChangeRejected(str(exc)) from None
-    except arrears_actions.AlreadyRecorded as exc:
-        raise Conflict(str(exc)) from None
     view = arrears_view(store.ledgers([key])[key], on)
     return {"action": doc, "arrears": view_doc(view)}
 
@@ -282,15 +291,9 @@ def decide_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, ac
                           body: ArrearsApprovalIn) -> dict[str, Any]:
     declare_use(ARREARS)
     actor, key, store = _actor(), (household_id, fiscal_year), wiring.store()
-    try:
+    with _answered_as_http():
         doc = arrears_actions.record_decision(store, key, action_id, decision=body.decision, entered_on=today_jst(),
                                               staff_id=actor.staff_id, actor=actor, reason=body.reason)
-    except arrears_actions.UnknownLedger as exc:
-        raise NotFound(str(exc)) from None
-    except arrears_actions.ActionRefused as exc:
-        raise ChangeRejected(str(exc)) from None
-    except arrears_actions.AlreadyRecorded as exc:
-        raise Conflict(str(exc)) from None
     ledger = store.ledgers([key])[key]
     measure = next(a for a in ledger.arrears if str(a["id"]) == action_id)
     return {"approval": doc, "arrears": view_doc(arrears_view(ledger, date.fromisoformat(str(measure["on"]))))}
