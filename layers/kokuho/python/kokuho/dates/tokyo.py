@@ -3,6 +3,7 @@ day in Japan, whatever the machine's own zone (Lambda runs in UTC)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +16,23 @@ def today_jst() -> date:
     return datetime.now(TOKYO).date()
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+class RunDayError(ValueError):
+    """A run's `on` that is not a day written YYYY-MM-DD (the message names the field, never the value)."""
+
+
 def day_of_run(event: Mapping[str, Any] | None) -> date:
-    """The day a scheduled run acts for: `{"on": "YYYY-MM-DD"}` (a missed day run again), else today in Tokyo."""
+    """The day a scheduled run acts for: `{"on": "YYYY-MM-DD"}` (a missed day run again), else today in Tokyo.
+    Anything else is refused without repeating it: the error is the execution's cause in Step Functions'
+    history and a line of the function's log, where a My Number typed into the input would stay."""
     given = (event or {}).get("on")
-    return date.fromisoformat(str(given)) if given else today_jst()
+    if given is None or given == "":
+        return today_jst()
+    if not isinstance(given, str) or not _DAY.fullmatch(given):
+        raise RunDayError(f"on: must be a day written YYYY-MM-DD (a {type(given).__name__} of another form was given)")
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        raise RunDayError("on: must be a day written YYYY-MM-DD that exists in the calendar") from None
