@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from qualification_helpers import benefit_household, call, item_counts
 
 from kokuho.access.records import Actor, records_by_staff
-from kokuho.receipts import benefit_payment
+from kokuho.receipts import benefit_payment, benefit_routes
 
 CLERK, CHIEF, CASHIER = "S1018", "S1019", "S1014"
 PATH = "/benefits/H1"
@@ -21,7 +22,15 @@ APPLICATION = {"application_id": "A-2025-001", "months": ["2024-10"], "received_
                "account": ACCOUNT, "offset_consent": False}
 
 
-def test_an_application_and_a_withholding_recorded_and_the_benefits_read(staffed: None) -> None:
+@pytest.fixture
+def entered_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The application entered on 1 March 2026, while the 2024-10 right (to 2026-10-31) lives: entered later with its
+    received_on of 2025-08-20 it would keep a lapsed right and be refused (test_late_benefit_entry)."""
+    monkeypatch.setattr(benefit_routes, "today_jst", lambda: date(2026, 3, 1))
+
+
+def test_an_application_and_a_withholding_recorded_and_the_benefits_read(staffed: None, entered_in_time: None
+                                                                          ) -> None:
     benefit_household()
     before = item_counts("receipts")
     # Refused with a reason, nothing written: both an account and the 公金受取口座; a month with no benefit; a My
@@ -114,7 +123,8 @@ def test_a_claim_repaid_through_the_api_once_and_never_more_than_owed(staffed: N
         (r.category, r.operation, r.result, tuple(r.subject_ids)) for r in records_by_staff(CLERK)}
 
 
-def test_an_application_or_repayment_delivered_again_leaves_a_record_of_its_read(staffed: None) -> None:
+def test_an_application_or_repayment_delivered_again_leaves_a_record_of_its_read(staffed: None,
+                                                                                 entered_in_time: None) -> None:
     """Probe: an application (or a repayment) delivered again read the household's benefit months and the stored
     application (the claim, its debtor and what is unpaid) to answer 'already_recorded' — and left no access record:
     nothing was written, so the write's own record never came. The read is recorded."""

@@ -42,7 +42,7 @@ def world() -> None:
 # (staff, path, a valid body, the id field)
 WRITES: list[tuple[str, str, dict[str, Any], str]] = [
     (CLERK, "/benefits/H1/applications",
-     {"application_id": "A-1", "months": ["2024-10"], "received_on": "2025-08-20", "account": ACCOUNT},
+     {"application_id": "A-1", "months": ["2024-10"], "account": ACCOUNT},
      "application_id"),
     (CHIEF, "/benefits/H1/withholdings",
      {"action": "withhold", "decision_id": "D1", "basis": "国保法第63条の2", "on": "2025-08-25"}, "decision_id"),

@@ -19,8 +19,10 @@ from typing import Any
 
 from kokuho.benefits.benefit_ports import WriteConflict
 from kokuho.benefits.claim_ports import ClaimStore, StoredClaim
-from kokuho.benefits.other_benefits import Claim, Decision, RulesMissing, decide, facts_of, rules_for
+from kokuho.benefits.late_entry import late_rescue
+from kokuho.benefits.other_benefits import Claim, Decision, RulesMissing, decide, facts_of, right_last_day, rules_for
 from kokuho.benefits.payment import BenefitPayment
+from kokuho.dates.tokyo import today_jst
 
 
 class ClaimNotFound(LookupError):
@@ -71,8 +73,10 @@ def _check(claim: Claim) -> None:
         raise ClaimRejected("chief_mourner: the one who held the funeral (喪主) is the payee")
 
 
-def file_claim(store: ClaimStore, stored: StoredClaim, *, actor: Any, chain: str) -> tuple[StoredClaim, bool]:
-    """(the claim as stored, True when this call stored it)."""
+def file_claim(store: ClaimStore, stored: StoredClaim, *, actor: Any, chain: str,
+               entered_on: date | None = None) -> tuple[StoredClaim, bool]:
+    """(the claim as stored, True when this call stored it). `entered_on`: the entry day (today): a claim entered
+    late that would keep a right lapsed on it is refused (kokuho.benefits.late_entry)."""
     claim = stored.claim
     _check(claim)
     household = store.household(claim.household_id, claim.event_on, actor=actor, chain=chain)
@@ -80,9 +84,13 @@ def file_claim(store: ClaimStore, stored: StoredClaim, *, actor: Any, chain: str
         raise ClaimNotFound("no such household")
     if all(m.person_id != claim.person_id for m in household.members):
         raise ClaimRejected("person_id: not a member of the household")
-    if store.put_claim(stored, actor=actor, chain=chain):
+    late = late_rescue(claim.received_on, entered_on or today_jst(),
+                       {claim.kind: right_last_day(claim, rules_for(claim.event_on))})
+    if late is None and store.put_claim(stored, actor=actor, chain=chain):
         return stored, True
     existing = store.get_claim(claim.household_id, claim.claim_id, actor=actor, chain=chain)
+    if late is not None and existing is None:  # recorded before, it is answered as delivered again
+        raise ClaimRejected(late)
     content = ("documents", "paid", "standard", "paid_foreign", "currency", "children", "gestation_days",
                "compensation_scheme", "provider_code", "provider_charged", "chief_mourner", "funeral_on",
                "other_insurer_pays", "trip_for_treatment")

@@ -219,6 +219,14 @@ def _refused(reasons: list[str], basis: dict[str, Any]) -> Decision:
     return Decision(False, 0, 0, 0, tuple(reasons), basis)
 
 
+def right_last_day(claim: Claim, rules: Rules) -> date:
+    """The last day the claim's right can be claimed (国保法第110条: 2 years). It runs from the day after the event:
+    the care paid for, the birth — for a 葬祭費 the funeral, not the death (the death day stands in when the funeral's
+    day is not given)."""
+    start = claim.funeral_on if claim.kind == "葬祭費" and claim.funeral_on is not None else claim.event_on
+    return years_later(start, rules.claim_years)
+
+
 def decide(claim: Claim, facts: Facts, rules: Rules, *, rate: Decimal | None = None) -> Decision:
     """The decision of a claim: approved with its amount and basis, or refused with every reason found.
     `rate`: yen per unit of the claim's currency on the decision day (海外療養費 only)."""
@@ -230,10 +238,7 @@ def decide(claim: Claim, facts: Facts, rules: Rules, *, rate: Decimal | None = N
                                                                     False)):
         # a rate nothing uses would leave the clerk believing it was applied
         raise ValueError("rate: only a 海外療養費 is converted at a rate")
-    # the right runs from the day after the event: the care paid for, the birth — for a 葬祭費 the funeral, not the
-    # death (the death day stands in when the funeral's day is not given)
-    start = claim.funeral_on if claim.kind == "葬祭費" and claim.funeral_on is not None else claim.event_on
-    last_day = years_later(start, rules.claim_years)
+    last_day = right_last_day(claim, rules)
     basis["claim_limit"] = last_day.isoformat()
     if claim.received_on > last_day:
         reasons.append(f"the right lapsed on {last_day.isoformat()} (2 years, 国保法第110条)")

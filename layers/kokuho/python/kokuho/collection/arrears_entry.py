@@ -18,43 +18,28 @@ A 納付相談 is a note with no effect on status or limit: it is never held for
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Iterable
 from datetime import date
-from importlib import resources
-from typing import Any
 
 from kokuho.collection.arrears import CONSULTATION, ArrearsInstallment
+from kokuho.dates import entry_lag
+from kokuho.dates.entry_lag import UnknownSetting as UnknownSetting  # the refusal callers catch
 
 ENTRY_LAG = "entry_lag"
 EXTINGUISHED_AT_ENTRY = "extinguished_at_entry"
 APPROVE, REFUSE = "approve", "refuse"
 DECISIONS = (APPROVE, REFUSE)
-
-
-class UnknownSetting(LookupError):
-    """No maximum entry lag is set for that fiscal year or any before it."""
-
-
-@functools.cache
-def _setting() -> dict[str, Any]:
-    raw = json.loads(resources.files("kokuho.data").joinpath("collection/arrears_entry.json").read_text("utf-8"))
-    return dict(raw)
+SETTING = "collection/arrears_entry.json"
 
 
 def fiscal_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
+    return entry_lag.fiscal_year_of(day)
 
 
 def max_entry_lag(entered_on: date) -> int:
-    """Days a measure may be entered after its own day without approval: the setting of the entry day's fiscal
-    year, or of the latest year set before it (a setting stands until the city changes it)."""
-    years = {int(y): int(v["max_entry_lag_days"]) for y, v in _setting()["years"].items()}
-    known = [y for y in years if y <= fiscal_year_of(entered_on)]
-    if not known:
-        raise UnknownSetting(f"no maximum entry lag set for FY{fiscal_year_of(entered_on)} or before")
-    return years[max(known)]
+    """Days a measure may be entered after its own day without approval (kokuho.dates.entry_lag: the setting of the
+    entry day's fiscal year, or of the latest year set before it)."""
+    return entry_lag.max_entry_lag(SETTING, entered_on)
 
 
 def approval_reasons(kind: str, on: date, entered_on: date, at_entry: Iterable[ArrearsInstallment]) -> list[str]:

@@ -27,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
 from kokuho.benefits.benefit_ports import WriteConflict
-from kokuho.benefits.payment import Application, Withholding, claim_state, load_rules
+from kokuho.benefits.late_entry import late_rescue
+from kokuho.benefits.payment import Application, Withholding, claim_state, load_rules, right_last_day
 from kokuho.benefits.payment_ports import CATEGORY, RepaymentIdTaken
 from kokuho.collection.ports import RefundAccount
 from kokuho.dates.tokyo import today_jst
@@ -253,11 +254,16 @@ def record_application(household_id: HouseholdId, body: ApplicationIn) -> dict[s
     account = None if body.account is None else RefundAccount(
         body.account.bank_code, body.account.branch_code, body.account.account_type, body.account.account_number,
         body.account.holder_kana, "申出口座")
+    entered_on = today_jst()
     application = Application(body.application_id, household_id, tuple(sorted(body.months)),
-                              body.received_on or today_jst(), account, body.offset_consent, actor.staff_id)
-    if store.put_application(application, actor=actor):
+                              body.received_on or entered_on, account, body.offset_consent, actor.staff_id)
+    # entered late keeping a right lapsed by today (国保法第110条): refused, unless recorded before (delivered again)
+    late = late_rescue(application.received_on, entered_on, {m: right_last_day(m) for m in application.months})
+    if late is None and store.put_application(application, actor=actor):
         return {"household_id": household_id, "id": body.application_id, "status": "recorded"}
     stored = store.application(household_id, body.application_id)
+    if late is not None and stored is None:
+        raise ChangeRejected(late)
     content = ("months", "account", "offset_consent")  # not who recorded it or on which day
     if stored is None or any(getattr(stored, k) != getattr(application, k) for k in content):
         raise Conflict("an application with that id is recorded with other content")

@@ -240,7 +240,7 @@ def file_other_claim(household_id: HouseholdId, body: ClaimIn) -> dict[str, Any]
     account = RefundAccount(a.bank_code, a.branch_code, a.account_type, a.account_number, a.holder_kana, "申出口座")
     with _answered_as_http():
         _, stored_now = file_claim(wiring.claim_store(), StoredClaim(claim, account, actor.staff_id), actor=actor,
-                                   chain=_chain(actor))
+                                   chain=_chain(actor), entered_on=today_jst())
     return {"household_id": household_id, "claim_id": claim.claim_id,
             "status": "filed" if stored_now else "already_filed"}
 
