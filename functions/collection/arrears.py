@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
+from kokuho.access.run_inputs import whole_number
 from kokuho.collection.arrears_runs import fiscal_year_of
 from kokuho.dates.tokyo import day_of_run
 from kokuho.payments import arrears_service
@@ -31,7 +32,7 @@ def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context(log_event=False)
 def statistics(event: dict[str, Any], context: Any) -> dict[str, Any]:
     on = day_of_run(event)
-    fiscal_year = int((event or {}).get("fiscal_year") or fiscal_year_of(on))
+    fiscal_year = whole_number(event or {}, "fiscal_year", fiscal_year_of(on), 2000, 2100)
     out = arrears_service.run_statistics(fiscal_year=fiscal_year, as_of=on, run_id=current_run())
     logger.info("collection statistics", extra=out)
     return {"run": event, "statistics": out}

@@ -15,8 +15,9 @@ from datetime import date
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
+from kokuho.access.run_inputs import whole_number
 from kokuho.collection.arrears_runs import fiscal_year_of
-from kokuho.dates.tokyo import today_jst
+from kokuho.dates.tokyo import day_of_run
 from kokuho.notices.print_run import PER_PART
 from kokuho.payments import assessment_notices, notice_service
 from kokuho.platform.observability import get_logger
@@ -26,10 +27,7 @@ WORKFLOW = "collection-notices"  # the run's workflow: its data-access session's
 
 
 def _issued_on(event: dict[str, Any]) -> date:
-    try:
-        return date.fromisoformat(str(event["issued_on"])) if event.get("issued_on") else today_jst()
-    except ValueError:
-        raise ValueError("issued_on: must be a date YYYY-MM-DD") from None
+    return day_of_run(event, "issued_on")
 
 
 def _assessment(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -42,12 +40,12 @@ def _assessment(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if run is not None and (not isinstance(run, str) or not 1 <= len(run) <= 58):
             raise ValueError("assessment_run: must be an assessment run id")
         issued_on = _issued_on(inp)
-        fiscal_year = _int(inp, "fiscal_year", fiscal_year_of(issued_on), 2000, 2100)
+        fiscal_year = whole_number(inp, "fiscal_year", fiscal_year_of(issued_on), 2000, 2100)
         return assessment_notices.prepare(issued_on=issued_on, assessment_run=run, fiscal_year=fiscal_year,
-                                          per_part=_int(inp, "per_part", PER_PART, 1, 5_000))
+                                          per_part=whole_number(inp, "per_part", PER_PART, 1, 5_000))
     if step == "part":
         out = assessment_notices.print_assessment_part(print_id=str(event["print_id"]),
-                                                       part=_int(event, "part", 0, 1, 100_000),
+                                                       part=whole_number(event, "part", 0, 1, 100_000),
                                                        run_id=current_run())
         logger.info("notice part", extra=out)
         return out
@@ -58,12 +56,6 @@ def _assessment(event: dict[str, Any], context: Any) -> dict[str, Any]:
     raise ValueError("step: must be prepare, part or finish")
 
 
-def _int(event: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = event.get(name, default)
-    if type(value) is not int or not low <= value <= high:
-        raise ValueError(f"{name}: must be an integer from {low} to {high}")
-    return value
-
 
 @acts_as_run(WORKFLOW, notice_service.PURPOSE)
 @logger.inject_lambda_context(log_event=False)
@@ -72,8 +64,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("notices") == "assessment":
         return _assessment(event, context)
     issued_on = _issued_on(event)
-    fiscal_year = _int(event, "fiscal_year", fiscal_year_of(issued_on), 2000, 2100)
-    per_part = _int(event, "per_part", PER_PART, 1, 5_000)
+    fiscal_year = whole_number(event, "fiscal_year", fiscal_year_of(issued_on), 2000, 2100)
+    per_part = whole_number(event, "per_part", PER_PART, 1, 5_000)
     out = notice_service.print_payment_notices(fiscal_year=fiscal_year, issued_on=issued_on,
                                                run_id=current_run(), per_part=per_part)
     logger.info("notices printed", extra={k: out[k] for k in ("print_id", "notices", "pages", "parts", "unaddressed")})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
+from kokuho.access.run_inputs import only_fields, whole_number
 from kokuho.dates.tokyo import today_jst
 from kokuho.health.periods import notice_round, round_due
 from kokuho.notices.print_run import PER_PART
@@ -17,25 +18,15 @@ logger = get_logger("health-medical-cost-notices")
 WORKFLOW = "health-medical-cost-notices"  # the run's workflow: its data-access session's terminal tag
 
 
-def _int(event: dict[str, Any], name: str, default: int | None, low: int, high: int) -> int | None:
-    value = event.get(name, default)
-    if value is None:
-        return None
-    if type(value) is not int or not low <= value <= high:
-        raise ValueError(f"{name}: must be an integer from {low} to {high}")
-    return value
-
 
 @acts_as_run(WORKFLOW, run.PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     event = event or {}
-    unknown = sorted(set(event) - {"fiscal_year", "round", "per_part"})
-    if unknown:
-        raise ValueError(f"{unknown[0]}: unknown field")
-    fiscal_year = _int(event, "fiscal_year", None, 2000, 2100)
-    number = _int(event, "round", None, 1, 2)
-    per_part = _int(event, "per_part", PER_PART, 1, 5_000) or PER_PART
+    only_fields(event, {"fiscal_year", "round", "per_part"})
+    fiscal_year = whole_number(event, "fiscal_year", None, 2000, 2100)
+    number = whole_number(event, "round", None, 1, 2)
+    per_part = whole_number(event, "per_part", PER_PART, 1, 5_000) or PER_PART
     if (fiscal_year is None) != (number is None):
         raise ValueError("round: fiscal_year and round go together")
     today = today_jst()

@@ -3,13 +3,13 @@ apply idempotently or reject to rejected/ with a reason), export the outgoing fi
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import boto3
 
 from kokuho.access.run_identity import acts_as_run
-from kokuho.dates.tokyo import today_jst
+from kokuho.dates.tokyo import day_of_run, today_jst
 from kokuho.linkage import federation
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL
@@ -48,5 +48,5 @@ def export(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("kind") == "KOGAKU":
         month = event.get("month") or (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
         return federation.export_carry_over(source, str(month), boto3.client("s3"), _bucket())
-    day = date.fromisoformat(event["day"]) if event.get("day") else today - timedelta(days=1)
+    day = day_of_run(event, "day") if event.get("day") is not None else today - timedelta(days=1)
     return federation.export_qualification(source, day, boto3.client("s3"), _bucket())

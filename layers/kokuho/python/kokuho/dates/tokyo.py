@@ -19,20 +19,18 @@ def today_jst() -> date:
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
-class RunDayError(ValueError):
-    """A run's `on` that is not a day written YYYY-MM-DD (the message names the field, never the value)."""
-
-
-def day_of_run(event: Mapping[str, Any] | None) -> date:
-    """The day a scheduled run acts for: `{"on": "YYYY-MM-DD"}` (a missed day run again), else today in Tokyo.
+def day_of_run(event: Mapping[str, Any] | None, field: str = "on") -> date:
+    """The day a scheduled run acts for: `{"on": "YYYY-MM-DD"}` (a missed day run again; another field's name as
+    `field`), else today in Tokyo.
     Anything else is refused without repeating it: the error is the execution's cause in Step Functions'
     history and a line of the function's log, where a My Number typed into the input would stay."""
-    given = (event or {}).get("on")
+    given = (event or {}).get(field)
     if given is None or given == "":
         return today_jst()
     if not isinstance(given, str) or not _DAY.fullmatch(given):
-        raise RunDayError(f"on: must be a day written YYYY-MM-DD (a {type(given).__name__} of another form was given)")
+        kind = type(given).__name__
+        raise ValueError(f"{field}: must be a date YYYY-MM-DD (a {kind} of another form was given)")
     try:
         return date.fromisoformat(given)
     except ValueError:
-        raise RunDayError("on: must be a day written YYYY-MM-DD that exists in the calendar") from None
+        raise ValueError(f"{field}: must be a date YYYY-MM-DD that exists in the calendar") from None

@@ -1,0 +1,43 @@
+"""Fields of a scheduled workflow's StartExecution input, as its first step reads them: a whole number in a range,
+and no field the run does not take. A refusal names the field, never the value, and a field whose name holds a My
+Number is named by what it is (kokuho.identity.mynumber.shown_field): the step's error is the execution's `cause`
+in Step Functions' history and a line of the function's log. A ValueError: the type the steps' callers and
+tests read. Days: kokuho.dates.tokyo.day_of_run."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any, overload
+
+from kokuho.identity.mynumber import shown_field
+
+__all__ = ["only_fields", "whole_number"]
+
+
+@overload
+def whole_number(event: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int: ...
+
+
+@overload
+def whole_number(event: Mapping[str, Any], name: str, default: None, low: int, high: int) -> int | None: ...
+
+
+def whole_number(event: Mapping[str, Any], name: str, default: int | None, low: int, high: int) -> int | None:
+    """The field as an integer from low to high (a JSON integer: never a boolean, a fraction or a string), the
+    default when absent; an explicit null is refused like any other value of the wrong type (a default of None
+    is the run's "not given")."""
+    if name not in event:
+        return default
+    value = event[name]
+    if value is None and default is None:
+        return None
+    if type(value) is not int or not low <= value <= high:
+        raise ValueError(f"{name}: must be an integer from {low} to {high}")
+    return value
+
+
+def only_fields(event: Mapping[str, Any], allowed: Collection[str]) -> None:
+    """Refuse the first field (by name) the run does not take."""
+    unknown = sorted(str(k) for k in event if k not in allowed)
+    if unknown:
+        raise ValueError(f"{shown_field(unknown[0])}: unknown field")

@@ -1,0 +1,66 @@
+"""A scheduled workflow's StartExecution input is checked by its first step before anything is read: a field of
+the wrong type or out of range, or a field no run takes, is refused with a reason naming the field — and a name
+or value holding a My Number is never repeated (the step's error message is the execution's `cause` in Step
+Functions' history and a line of the function's log). The rules: kokuho.access.run_inputs (numbers, fields)
+and kokuho.dates.tokyo.day_of_run (days). The handlers are called as their Lambda is, without the run's session
+(`__wrapped__`): each refusal comes before any AWS call."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kokuho.identity.mynumber import HIDDEN_FIELD, check_digit, count_my_numbers
+from kokuho_local.local_api import api_context
+
+FUNCTIONS = str(Path(__file__).resolve().parents[3] / "functions")
+if FUNCTIONS not in sys.path:
+    sys.path.insert(0, FUNCTIONS)
+
+ELEVEN = "12345678901"
+NUMBER = ELEVEN + str(check_digit(ELEVEN))
+HYPHENATED = f"{NUMBER[:4]}-{NUMBER[4:8]}-{NUMBER[8:]}"
+
+
+def _refusal(handler: Any, event: dict[str, Any]) -> str:
+    with pytest.raises(ValueError) as caught:
+        handler.__wrapped__(event, api_context())
+    message = str(caught.value)
+    leaked = count_my_numbers(message, inside_identifiers=True)  # never printed: asserted on the count
+    assert leaked == 0
+    return message
+
+
+@pytest.mark.parametrize("key", [NUMBER, HYPHENATED, f"note{NUMBER}"], ids=["plain", "hyphens", "in-a-name"])
+def test_a_field_no_run_takes_is_named_without_its_my_number(key: str) -> None:
+    from health import medical_cost_notices
+
+    message = _refusal(medical_cost_notices.handler, {key: 1})
+    names_it = message == f"{HIDDEN_FIELD}: unknown field"
+    assert names_it
+
+
+@pytest.mark.parametrize("given", [True, 2024.0, "2024", int(NUMBER), 10**400, -1, 1999, 2101, None],
+                         ids=["bool", "float", "string", "my-number", "huge", "negative", "low", "high", "null"])
+def test_the_statistics_year_is_a_whole_year_in_range(given: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collection import arrears
+
+    ran: list[int] = []
+    monkeypatch.setattr(arrears.arrears_service, "run_statistics", lambda **kw: ran.append(kw["fiscal_year"]))
+    message = _refusal(arrears.statistics, {"on": "2024-08-15", "fiscal_year": given})
+    assert message == "fiscal_year: must be an integer from 2000 to 2100"
+    assert ran == []  # nothing made, nothing stored under that year
+
+
+@pytest.mark.parametrize("given", [NUMBER, HYPHENATED, int(NUMBER), "20240815", "2024-02-30"],
+                         ids=["plain", "hyphens", "json-number", "compact", "no-such-day"])
+def test_the_federation_export_day_is_a_day_and_never_repeated(given: object,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from linkage import federation
+
+    monkeypatch.setattr(federation.federation, "wired_source", lambda: None)
+    message = _refusal(federation.export, {"kind": "QUALCONT", "day": given})
+    assert message.startswith("day: must be a date YYYY-MM-DD")
