@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 
 from kokuho.access.run_identity import acts_as_run
-from kokuho.dates.tokyo import day_of_run, today_jst
+from kokuho.access.run_inputs import only_fields
+from kokuho.dates.tokyo import day_of_run, month_of_run, today_jst
 from kokuho.linkage import federation
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL
@@ -38,15 +39,21 @@ def intake(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return out
 
 
+EXPORT_KINDS = ("QUALCONT", "KOGAKU")
+
+
 @acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def export(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """{"kind": "QUALCONT", "day"?: "YYYY-MM-DD"} (default yesterday in Japan) or
     {"kind": "KOGAKU", "month"?: "YYYY-MM"} (default the previous month)."""
     today = today_jst()
-    source = federation.wired_source()
-    if event.get("kind") == "KOGAKU":
-        month = event.get("month") or (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-        return federation.export_carry_over(source, str(month), boto3.client("s3"), _bucket())
+    # Checked before anything is read: the month makes the file's id, its key and its record chain.
+    only_fields(event, ("kind", "day", "month"))
+    if event.get("kind") not in EXPORT_KINDS:
+        raise ValueError(f"kind: must be one of {', '.join(EXPORT_KINDS)}")
+    if event["kind"] == "KOGAKU":
+        month = month_of_run(event, "month", (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"))
+        return federation.export_carry_over(federation.wired_source(), month, boto3.client("s3"), _bucket())
     day = day_of_run(event, "day") if event.get("day") is not None else today - timedelta(days=1)
-    return federation.export_qualification(source, day, boto3.client("s3"), _bucket())
+    return federation.export_qualification(federation.wired_source(), day, boto3.client("s3"), _bucket())

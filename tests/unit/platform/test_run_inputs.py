@@ -64,3 +64,26 @@ def test_the_federation_export_day_is_a_day_and_never_repeated(given: object,
     monkeypatch.setattr(federation.federation, "wired_source", lambda: None)
     message = _refusal(federation.export, {"kind": "QUALCONT", "day": given})
     assert message.startswith("day: must be a date YYYY-MM-DD")
+
+
+@pytest.mark.parametrize("event", [{"kind": "KOGAKU", "month": NUMBER}, {"kind": "KOGAKU", "month": HYPHENATED},
+                                   {"kind": "KOGAKU", "month": "../../x"}, {"kind": "KOGAKU", "month": "2024-13"},
+                                   {"kind": "KOGAKU", "month": 202410}, {"kind": "KOGKU"}, {},
+                                   {"kind": "QUALCONT", NUMBER: 1}],
+                         ids=["month-my-number", "month-hyphens", "month-traversal", "month-13", "month-number",
+                              "kind-typo", "no-kind", "my-number-key"])
+def test_the_federation_export_takes_a_kind_and_a_month_it_knows(event: dict[str, Any],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The month made the file's id, its exchange-bucket key (outgoing/KG-<city>-<month>.txt) and its subjects'
+    record chain: a My Number there stood in a key and a record, '../' walked out of outgoing/. A kind it did not
+    know wrote the daily 資格継続 file instead."""
+    from linkage import federation
+
+    written: list[str] = []
+    monkeypatch.setattr(federation.federation, "wired_source", lambda: None)
+    monkeypatch.setattr(federation.federation, "export_carry_over", lambda *a: written.append("KOGAKU"))
+    monkeypatch.setattr(federation.federation, "export_qualification", lambda *a: written.append("QUALCONT"))
+    message = _refusal(federation.export, event)
+    names_the_field = message.split(":")[0] in ("month", "kind", HIDDEN_FIELD)
+    assert names_the_field
+    assert written == []

@@ -17,6 +17,7 @@ def today_jst() -> date:
 
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)
 
 
 def day_of_run(event: Mapping[str, Any] | None, field: str = "on") -> date:
@@ -34,3 +35,14 @@ def day_of_run(event: Mapping[str, Any] | None, field: str = "on") -> date:
         return date.fromisoformat(given)
     except ValueError:
         raise ValueError(f"{field}: must be a date YYYY-MM-DD that exists in the calendar") from None
+
+
+def month_of_run(event: Mapping[str, Any] | None, field: str, default: str) -> str:
+    """The month a run acts for, `{field: "YYYY-MM"}`, else `default`: refused like a day (the value never
+    repeated; it makes file ids and exchange-bucket keys)."""
+    given = (event or {}).get(field)
+    if given is None or given == "":
+        return default
+    if not isinstance(given, str) or not _MONTH.fullmatch(given):
+        raise ValueError(f"{field}: must be a month YYYY-MM (a {type(given).__name__} of another form was given)")
+    return given
