@@ -227,6 +227,18 @@ def test_a_request_is_found_under_its_own_person_only(household: None) -> None:
     assert item_counts("requests") == before
 
 
+def test_a_read_of_a_request_records_whether_it_was_found(household: None) -> None:
+    """The person's record says what the read found: a request asked for under another person, or that does not
+    exist, is `not_found` (as every other route's read of nothing), never `ok` — an auditor reading the record
+    would take it for a request of that person that was read."""
+    assert _receive("R-0001", "P0001", "disclosure")[0] == 201
+    assert call("GET", "/requests/persons/P0001/R-0001", staff_id=CHIEF)[0] == 200
+    assert call("GET", "/requests/persons/P0002/R-0001", staff_id=CHIEF)[0] == 404
+    assert call("GET", "/requests/persons/P0001/R-0009/disclosure", staff_id=CHIEF)[0] == 404
+    reads = [(r.subject_ids, r.result) for r in records_by_staff(CHIEF) if r.operation == "read_request"]
+    assert reads == [(["P0001"], "ok"), (["P0002"], "not_found"), (["P0001"], "not_found")]
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"request_id": "R-1", "kind": "disclosure", "verification": "名乗った", "received_on": "2026-01-05"},
      "verification"),

@@ -79,12 +79,15 @@ class PynamoRequestStore:
             raise StoreConflict(f"{item.sk}: changed or taken by someone else; read it again") from exc
 
     def _get(self, actor: Actor, person_id: str, sk: str, operation: str) -> RequestItem | None:
+        # the read is recorded whatever it found (a failed read too): "not_found" when there was nothing
+        result = "ok"
         try:
             return RequestItem.get(f"PERSON#{person_id}", sk, consistent_read=True)
         except RequestItem.DoesNotExist:
+            result = "not_found"
             return None
         finally:
-            record_access(actor, [person_id], CATEGORY, operation)
+            record_access(actor, [person_id], CATEGORY, operation, result=result)
 
     def add_request(self, actor: Actor, req: Request) -> None:
         self._write(actor, req.person_id, f"receive_{req.kind.value}", _request_item(req, 1), None)
