@@ -5,6 +5,7 @@ is strict JSON (400, 413, 415). What the router runs on the route it matched (qu
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import unquote
@@ -240,7 +241,11 @@ def check_body(event: BaseProxyEvent) -> None:
     for headers in (event.raw_event.get("headers") or {}, event.raw_event.get("multiValueHeaders") or {}):
         for key in [k for k in headers if k.lower() == "content-type"]:
             headers[key] = [APPLICATION_JSON] if isinstance(headers[key], list) else APPLICATION_JSON
-    if len((event.decoded_body or "").encode("utf-8")) > MAX_BODY_BYTES:
+    try:  # base64 (isBase64Encoded) of UTF-8 text, or it raised out of the handler: a 502 after the grant
+        text = event.decoded_body or ""
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise Refused(400, "body refused: isBase64Encoded, but not base64 of UTF-8 text") from exc
+    if len(text.encode("utf-8")) > MAX_BODY_BYTES:
         raise Refused(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     try:
         event.json_body  # noqa: B018  # parsed once, strictly; cached for the validation
