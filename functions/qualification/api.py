@@ -140,6 +140,7 @@ class _AuthorizingResolver(APIGatewayRestResolver):
             try:
                 check_body(self.current_event)
             except Refused as exc:
+                settle_volume(taken, exc.status, None)  # a body refused unread read no one: the reservation back
                 return self._response_builder_class(response=error(exc.status, exc.reason),
                                                     serializer=self._serializer, route=route)
         # The route's reads and writes of personal data go out under the member of staff's own session of
