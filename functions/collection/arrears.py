@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
-from kokuho.access.run_inputs import whole_number
+from kokuho.access.run_inputs import only_fields, whole_number
 from kokuho.collection.arrears_runs import fiscal_year_of
 from kokuho.dates.tokyo import day_of_run
 from kokuho.payments import arrears_service
@@ -21,6 +21,8 @@ WORKFLOW = "collection-arrears"  # the run's workflow: its data-access session's
 @acts_as_run(WORKFLOW, arrears_service.ARREARS_PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    # the schedules' {"mode"}, or a missed day's {"on"}; a typo ran the daily mode and rode on in the output
+    only_fields(event or {}, ("on", "mode", "fiscal_year"))
     on = day_of_run(event)
     out = arrears_service.run_arrears(on=on, mode=str((event or {}).get("mode") or "daily"),
                                       run_id=current_run())

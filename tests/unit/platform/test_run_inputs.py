@@ -87,3 +87,16 @@ def test_the_federation_export_takes_a_kind_and_a_month_it_knows(event: dict[str
     names_the_field = message.split(":")[0] in ("month", "kind", HIDDEN_FIELD)
     assert names_the_field
     assert written == []
+
+
+@pytest.mark.parametrize("event", [{"mdoe": "write_off"}, {NUMBER: "demand"}, {"on": "2024-08-15", "note": NUMBER}],
+                         ids=["typo", "my-number-key", "extra-field"])
+def test_the_arrears_run_takes_only_its_own_fields(event: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field the 滞納整理 run does not take ran the daily mode silently (`mdoe`: the year-end 不納欠損 never ran)
+    and was carried, as given, into the step's output and the statistics step's: the execution's history."""
+    from collection import arrears
+
+    ran: list[str] = []
+    monkeypatch.setattr(arrears.arrears_service, "run_arrears", lambda **kw: ran.append(kw["mode"]))
+    message = _refusal(arrears.run, event)
+    assert message.endswith(": unknown field") and ran == []
