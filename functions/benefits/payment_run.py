@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
+from kokuho.access.run_inputs import only_fields
 from kokuho.dates.tokyo import day_of_run
 from kokuho.platform.observability import get_logger
 from kokuho.receipts import benefit_payment
@@ -19,6 +20,7 @@ WORKFLOW = "benefits-payment-run"  # the run's workflow: its data-access session
 @acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def pay(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    only_fields(event or {}, ("on",))  # the schedule's {} or a missed day's {"on"}: a typo paid today instead
     on = day_of_run(event)
     out = benefit_payment.pay(on=on, run_id=current_run())
     logger.info("benefit payments planned", extra=out)

@@ -100,3 +100,13 @@ def test_the_arrears_run_takes_only_its_own_fields(event: dict[str, Any], monkey
     monkeypatch.setattr(arrears.arrears_service, "run_arrears", lambda **kw: ran.append(kw["mode"]))
     message = _refusal(arrears.run, event)
     assert message.endswith(": unknown field") and ran == []
+
+
+def test_the_benefit_payment_run_takes_only_its_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`{"onn": "2025-09-01"}` (a missed day run again, mistyped) paid today's payments instead."""
+    from benefits import payment_run
+
+    paid: list[object] = []
+    monkeypatch.setattr(payment_run.benefit_payment, "pay", lambda **kw: paid.append(kw["on"]))
+    message = _refusal(payment_run.pay, {"onn": "2025-09-01"})
+    assert message == "onn: unknown field" and paid == []
