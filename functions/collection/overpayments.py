@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
+from kokuho.access.run_inputs import only_fields
 from kokuho.dates.tokyo import day_of_run
 from kokuho.payments import service
 from kokuho.platform.observability import get_logger
@@ -19,6 +20,7 @@ PURPOSE = "還付・充当 (地方税法第17条・第17条の2)"
 @acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    only_fields(event or {}, ("on",))  # the schedule's {} or a missed day's {"on"}: a typo ran today instead
     on = day_of_run(event)
     out = service.run_overpayments(on=on, run_id=current_run())
     logger.info("overpayments disbursed", extra={k: out[k] for k in ("payers", "appropriated", "refunds", "held")})

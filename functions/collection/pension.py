@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
+from kokuho.access.run_inputs import only_fields
 from kokuho.dates.tokyo import day_of_run
 from kokuho.payments.pension_service import PURPOSE, run_pension_deduction
 from kokuho.platform.observability import get_logger
@@ -18,6 +19,7 @@ WORKFLOW = "collection-pension"  # the run's workflow: its data-access session's
 @acts_as_run(WORKFLOW, PURPOSE)
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    only_fields(event or {}, ("on",))  # the schedule's {} or a missed day's {"on"}: a typo ran today instead
     out = run_pension_deduction(on=day_of_run(event), run_id=current_run())
     logger.info("pension run", extra={k: out[k] for k in ("fiscal_year", "started", "stopped", "provisional_opened")}
                 | {"rows": out["request_file"]["rows"]})

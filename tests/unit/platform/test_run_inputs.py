@@ -110,3 +110,22 @@ def test_the_benefit_payment_run_takes_only_its_day(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(payment_run.benefit_payment, "pay", lambda **kw: paid.append(kw["on"]))
     message = _refusal(payment_run.pay, {"onn": "2025-09-01"})
     assert message == "onn: unknown field" and paid == []
+
+
+@pytest.mark.parametrize("step", ["collection.reminders:handler:run_reminders",
+                                  "collection.pension:handler:run_pension_deduction",
+                                  "collection.overpayments:run:service.run_overpayments"])
+def test_the_daily_collection_runs_take_only_their_day(step: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """督促, 特別徴収 and 還付・充当 runs again for a missed day: `{"onn": …}` ran them for today instead."""
+    import importlib
+
+    module_name, handler_name, target = step.split(":")
+    module = importlib.import_module(module_name)
+    owner: Any = module
+    *path, attribute = target.split(".")
+    for part in path:
+        owner = getattr(owner, part)
+    ran: list[object] = []
+    monkeypatch.setattr(owner, attribute, lambda **kw: ran.append(kw["on"]))
+    message = _refusal(getattr(module, handler_name), {"onn": "2024-07-10"})
+    assert message == "onn: unknown field" and ran == []
