@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
-from kokuho.access.run_inputs import whole_number
+from kokuho.access.run_inputs import only_fields, whole_number
 from kokuho.collection.arrears_runs import fiscal_year_of
 from kokuho.dates.tokyo import day_of_run
 from kokuho.notices.print_run import PER_PART
@@ -63,6 +63,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     event = event or {}
     if event.get("notices") == "assessment":
         return _assessment(event, context)
+    # The state machine sends anything else here, to the 納入通知書 print of the whole year: a misspelt kind or
+    # field is refused, never printed as that.
+    if "notices" in event:
+        raise ValueError("notices: must be \"assessment\" (none: the 納入通知書)")
+    only_fields(event, ("issued_on", "fiscal_year", "per_part"))
     issued_on = _issued_on(event)
     fiscal_year = whole_number(event, "fiscal_year", fiscal_year_of(issued_on), 2000, 2100)
     per_part = whole_number(event, "per_part", PER_PART, 1, 5_000)

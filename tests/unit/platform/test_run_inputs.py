@@ -129,3 +129,18 @@ def test_the_daily_collection_runs_take_only_their_day(step: str, monkeypatch: p
     monkeypatch.setattr(owner, attribute, lambda **kw: ran.append(kw["on"]))
     message = _refusal(getattr(module, handler_name), {"onn": "2024-07-10"})
     assert message == "onn: unknown field" and ran == []
+
+
+@pytest.mark.parametrize("event", [{"notices": "assesment"}, {"notices": "Assessment", "fiscal_year": 2024},
+                                   {"fiscal_year": 2024, "issued_on": "2024-06-15", "perpart": 10}],
+                         ids=["kind-typo", "kind-case", "field-typo"])
+def test_the_notice_run_prints_the_payment_notices_only_when_asked_for_them(
+        event: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The state machine's choice sends anything but `"notices": "assessment"` to the 納入通知書 print: a misspelt
+    kind printed every household's 納入通知書 of the fiscal year instead of the 賦課決定通知書 asked for."""
+    from collection import notices
+
+    printed: list[object] = []
+    monkeypatch.setattr(notices.notice_service, "print_payment_notices", lambda **kw: printed.append(kw))
+    message = _refusal(notices.handler, event)
+    assert message.split(":")[0] in ("notices", "perpart") and printed == []
