@@ -4,6 +4,7 @@ with RSA keys that rotate, two log files each, every change the contract names."
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -169,3 +170,104 @@ def test_human_output_names_each_file_not_valid(trail: SignedTrail, capsys: pyte
     out = capsys.readouterr().out.splitlines()
     assert out[0].split()[:3] == ["MISSING", "log", trail.logs[2]]
     assert out[-1] == "digests: 3 valid; logs: 5 valid, 1 missing — 1 not valid"
+
+
+# A digest names the files it covers; a crafted one could name a file outside the trail's folder. Such a digest
+# is invalid (it names no file CloudTrail could have delivered there), and the file it names is never opened,
+# never even looked for: the validator reads the trail, nothing else.
+OUTSIDE_NAMES = [
+    "../outside.json",
+    "AWSLogs/123456789012/CloudTrail/../../../../outside.json",
+    "AWSLogs/123456789012/CloudTrail/ap-northeast-1/../../../../../outside.json",
+    "ABSOLUTE",
+    "//ABSOLUTE",
+    "AWSLogs\\123456789012\\CloudTrail\\..\\..\\..\\..\\outside.json",
+    "AWSLogs/123456789012/CloudTrail/%2e%2e/%2e%2e/%2e%2e/%2e%2e/outside.json",
+    "AWSLogs/123456789012/CloudTrail/%2E%2E%2F%2E%2E%2F%2E%2E%2F%2E%2E%2Foutside.json",
+    "AWSLogs/123456789012/CloudTrail/./ap-northeast-1/x.json.gz",
+    "AWSLogs/123456789012/CloudTrail//ap-northeast-1/x.json.gz",
+    "AWSLogs/999999999999/CloudTrail/ap-northeast-1/2024/11/05/x.json.gz",  # another account's folder
+    "AWSLogs/123456789012/CloudTrail-Digest/ap-northeast-1/2024/11/05/x.json.gz",  # the digests' folder
+    "elsewhere/x.json.gz",
+]
+
+
+@pytest.fixture
+def touched(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every path the validator stats or opens."""
+    seen: list[Path] = []
+    real_stat, real_open = Path.stat, Path.open
+
+    def stat(self: Path, *args: Any, **kwargs: Any) -> Any:
+        seen.append(self)
+        return real_stat(self, *args, **kwargs)
+
+    def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
+        seen.append(self)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    monkeypatch.setattr(Path, "open", open_)
+    return seen
+
+
+def _outside(trail: SignedTrail) -> Path:
+    """A log file beside the bucket's folder, whose hash a crafted digest gives."""
+    target = write_log(trail.root.parent / "outside.json", [get_item(1)])
+    return target
+
+
+def _name(raw: str, target: Path) -> str:
+    return raw.replace("ABSOLUTE", str(target)).replace("//" + str(target), "/" + str(target))
+
+
+def _only_inside(trail: SignedTrail, touched: list[Path]) -> None:
+    seen = list(touched)  # resolving stats again: a copy, not the growing list
+    root = trail.root.resolve()
+    allowed = (root, trail.public_keys.resolve())
+    stray = [p for p in seen if p.resolve() not in allowed and root not in p.resolve().parents]
+    assert stray == []
+
+
+@pytest.mark.parametrize("raw", OUTSIDE_NAMES)
+def test_a_digest_naming_a_log_outside_the_trail_is_invalid_and_the_file_never_read(
+        trail: SignedTrail, capsys: pytest.CaptureFixture[str], touched: list[Path], raw: str) -> None:
+    target = _outside(trail)
+    name = _name(raw, target)
+    sha = hashlib.sha256(target.read_bytes()).hexdigest()
+
+    def add_log(doc: dict[str, Any]) -> None:
+        doc["logFiles"].append({"s3Bucket": "kokuho-trail", "s3Object": name, "hashValue": sha,
+                                "hashAlgorithm": "SHA-256"})
+
+    trail.rewrite_digest(2, add_log)  # validly signed: the name is the only thing wrong
+    touched.clear()
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.digests[2]: ("digest", "invalid"),
+                                                   trail.logs[4]: ("log", "not-covered"),
+                                                   trail.logs[5]: ("log", "not-covered")}))
+    _only_inside(trail, touched)
+    # The human output names the digest and what is wrong, never the name it gave (a value from the file).
+    assert main(["trail", "validate", "--logs", str(trail.root), "--public-keys", str(trail.public_keys)]) == 1
+    out = capsys.readouterr().out
+    line = next(li for li in out.splitlines() if trail.digests[2] in li)
+    assert line.startswith("INVALID") and "logFiles[2].s3Object" in line and "outside" in line
+    assert name not in out and "outside.json" not in out
+
+
+@pytest.mark.parametrize("raw", [n for n in OUTSIDE_NAMES if "CloudTrail-Digest" not in n])
+def test_a_digest_naming_a_previous_digest_outside_the_trail_is_invalid(
+        trail: SignedTrail, capsys: pytest.CaptureFixture[str], touched: list[Path], raw: str) -> None:
+    target = _outside(trail)
+    name = _name(raw, target)
+
+    def repoint(doc: dict[str, Any]) -> None:
+        doc["previousDigestS3Object"] = name
+
+    trail.rewrite_digest(2, repoint)
+    touched.clear()
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.digests[2]: ("digest", "invalid"),
+                                                   trail.logs[4]: ("log", "not-covered"),
+                                                   trail.logs[5]: ("log", "not-covered")}))
+    _only_inside(trail, touched)

@@ -15,6 +15,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,11 +27,15 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from kokuho.trail.logs import TrailFileError, digest_files, log_files, read_bytes
+from kokuho.trail.logs import DIGEST_FOLDER, TrailFileError, digest_files, log_files, read_bytes
 
 Kind = Literal["digest", "log"]
 Status = Literal["valid", "invalid", "missing", "not-covered"]
 CHUNK = 1 << 20
+LOG_FOLDER = "CloudTrail"
+# What CloudTrail puts below its folder (region, date, file name): no "%", "\\", ":" or empty segment, so a
+# name read as a path, a URL or a Windows path is the same name. "." and ".." are refused apart.
+_SEGMENT = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class PublicKeyError(Exception):
@@ -92,12 +97,27 @@ def sha256_of_log(path: Path) -> str:
     return digest.hexdigest()
 
 
+def within_trail(digest_rel: str, name: str, folder: str) -> bool:
+    """Whether `name`, a file a digest names, lies in `folder` (CloudTrail or CloudTrail-Digest) of the digest's
+    own trail — the path, bucket prefix and account included, where the digest itself was found. A digest only
+    names files CloudTrail delivered there; any other name (absolute, `..`, a backslash, URL-encoded, another
+    account's or folder's) is one the validator must not follow out of the trail (domain.md §7)."""
+    parts = digest_rel.split("/")
+    cut = len(parts) - 1 - parts[::-1].index(DIGEST_FOLDER)
+    prefix = "/".join([*parts[:cut], folder]) + "/"
+    if not name.startswith(prefix):
+        return False
+    return all(_SEGMENT.fullmatch(s) and s not in (".", "..") for s in name[len(prefix):].split("/"))
+
+
 @dataclass
 class _Digest:
     rel: str
     sha256: str = ""
     doc: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)
+    logs: list[tuple[str, str]] = field(default_factory=list)  # (name, hashValue), each within the trail
+    previous: str = ""  # previousDigestS3Object, within the trail's digests ("" for the first digest)
 
     @property
     def valid(self) -> bool:
@@ -116,6 +136,7 @@ def _check_digest(root: Path, path: Path, keys: dict[str, rsa.RSAPublicKey]) -> 
         result.problems.append("not a digest (not a JSON object)")
         return result
     result.doc, result.sha256 = doc, hashlib.sha256(raw).hexdigest()
+    _names_within(result, doc)
     signature_file = path.with_name(path.name + ".signature")
     try:
         signature = bytes.fromhex(signature_file.read_text("ascii").strip())
@@ -141,6 +162,29 @@ def _check_digest(root: Path, path: Path, keys: dict[str, rsa.RSAPublicKey]) -> 
     return result
 
 
+def _names_within(result: _Digest, doc: dict[str, Any]) -> None:
+    """The files the digest names, each checked to lie within its trail before anything looks for it; a digest
+    naming any other is invalid, the field named and its value never echoed nor followed."""
+    previous = doc.get("previousDigestS3Object")
+    if previous is not None and previous != "":
+        if isinstance(previous, str) and within_trail(result.rel, previous, DIGEST_FOLDER):
+            result.previous = previous
+        else:
+            result.problems.append("previousDigestS3Object names a file outside its trail's digest folder")
+    entries = doc.get("logFiles") or []
+    if not isinstance(entries, list):
+        result.problems.append("logFiles is not a list")
+        return
+    for i, entry in enumerate(entries):
+        name = entry.get("s3Object", "") if isinstance(entry, dict) else ""
+        if not name:
+            continue
+        if isinstance(name, str) and within_trail(result.rel, name, LOG_FOLDER):
+            result.logs.append((name, str(entry.get("hashValue") or "").lower()))
+        else:
+            result.problems.append(f"logFiles[{i}].s3Object names a file outside its trail's log folder")
+
+
 def validate_directory(root: Path, keys: dict[str, rsa.RSAPublicKey]) -> list[FileResult]:
     """One result per digest and log file under `root` or named by a digest, in path order."""
     digests = {d.rel: d for d in (_check_digest(root, p, keys) for p in digest_files(root))}
@@ -152,9 +196,8 @@ def validate_directory(root: Path, keys: dict[str, rsa.RSAPublicKey]) -> list[Fi
         doc = digest.doc
         if doc is None:
             continue
-        previous = doc.get("previousDigestS3Object")
-        if isinstance(previous, str) and previous:
-            previous = previous.lstrip("/")
+        previous = digest.previous
+        if previous:
             if previous in digests:
                 expected = str(doc.get("previousDigestHashValue") or "").lower()
                 target = digests[previous]
@@ -169,14 +212,11 @@ def validate_directory(root: Path, keys: dict[str, rsa.RSAPublicKey]) -> list[Fi
         doc = digest.doc
         if doc is None:
             continue
-        for entry in doc.get("logFiles") or []:
-            name = str(entry.get("s3Object", "")).lstrip("/") if isinstance(entry, dict) else ""
-            if not name:
-                continue
+        for name, hash_value in digest.logs:
             if name not in logs and not (root / name).is_file():
                 missing[name] = "log"
             elif digest.valid:
-                hashes_named[name].add(str(entry.get("hashValue") or "").lower())
+                hashes_named[name].add(hash_value)
                 logs.setdefault(name, root / name)
     results = [FileResult(d.rel, "digest", "valid" if d.valid else "invalid", "; ".join(d.problems))
                for d in digests.values()]
