@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 
 from kokuho.access.run_identity import acts_as_run, current_run
+from kokuho.access.run_inputs import only_fields, whole_number
 from kokuho.dates.tokyo import today_jst
 from kokuho.health.vouchers import VoucherTermsError, fiscal_year_of, terms_of
 from kokuho.platform.observability import get_logger
@@ -27,15 +28,11 @@ ISSUE, ATTENDANCE = "health-checkup-vouchers", "health-attendance-intake"  # the
 @logger.inject_lambda_context(log_event=False)
 def issue_year(event: dict[str, Any], context: Any) -> dict[str, Any]:
     event = event or {}
-    unknown = sorted(set(event) - {"fiscal_year"})
-    if unknown:
-        raise ValueError(f"{unknown[0]}: unknown field")
+    only_fields(event, ("fiscal_year",))
     today = today_jst()
     on_the_day = "fiscal_year" not in event
-    if "fiscal_year" in event:
-        fy = event["fiscal_year"]
-        if type(fy) is not int or not 2000 <= fy <= 2100:
-            raise ValueError("fiscal_year: must be an integer from 2000 to 2100")
+    if not on_the_day:
+        fy = whole_number(event, "fiscal_year", 0, 2000, 2100)  # given: an integer (null refused too)
     else:
         fy = fiscal_year_of(today)
         try:

@@ -144,3 +144,11 @@ def test_the_notice_run_prints_the_payment_notices_only_when_asked_for_them(
     monkeypatch.setattr(notices.notice_service, "print_payment_notices", lambda **kw: printed.append(kw))
     message = _refusal(notices.handler, event)
     assert message.split(":")[0] in ("notices", "perpart") and printed == []
+
+
+def test_the_voucher_run_names_an_unknown_field_without_its_my_number() -> None:
+    from health import vouchers
+
+    message = _refusal(vouchers.issue_year, {HYPHENATED: 2024})
+    names_it = message == f"{HIDDEN_FIELD}: unknown field"
+    assert names_it
