@@ -143,3 +143,18 @@ def test_an_application_or_repayment_delivered_again_leaves_a_record_of_its_read
         assert (status, out["status"]) == (201, "already_recorded")
         again = [(r.category, r.operation, r.result) for r in list(records_by_staff(CLERK))[before:]]
         assert again == [("給付情報 (高額療養費)", "read", "ok")], path
+
+
+@pytest.mark.parametrize("months", [["0000-01"], ["0999-12"], ["2025-01", "0000-07"]])
+def test_a_withholding_or_application_of_a_month_of_no_real_year_is_refused_naming_the_field(
+        staffed: None, entered_in_time: None, months: list[str]) -> None:
+    """A month before 1800 — year 0000 above all — is no month of this insurance (the days' rule, IsoDate): 422
+    naming months, nothing written."""
+    benefit_household()
+    before = item_counts("receipts")
+    hold = {"action": "withhold", "decision_id": "D9", "basis": "国保法第63条の2", "months": months}
+    status, out, _ = call("POST", PATH + "/withholdings", staff_id=CHIEF, body=hold)
+    assert status == 422 and "months" in json.dumps(out, ensure_ascii=False), out
+    status, out, _ = call("POST", PATH + "/applications", staff_id=CLERK, body={**APPLICATION, "months": months})
+    assert status == 422 and "months" in json.dumps(out, ensure_ascii=False), out
+    assert item_counts("receipts") == before

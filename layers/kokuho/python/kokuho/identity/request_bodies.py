@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from kokuho.identity.mynumber import contains_my_number
 
@@ -40,6 +40,7 @@ class ClosedIn(BaseModel):
         return self
 
 
+FIRST_YEAR = 1800  # a day or month before it is a slip (year 0000 above all), no day of this insurance
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
 
 
@@ -49,15 +50,23 @@ def _iso_date(value: Any) -> date:
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise ValueError("a date is a YYYY-MM-DD string")
     parsed = date.fromisoformat(value)  # ValueError for a day that does not exist
-    if parsed.year < 1800:
+    if parsed.year < FIRST_YEAR:
         raise ValueError("a date before 1800")
     return parsed
+
+
+def _iso_month(value: str) -> str:
+    if int(value[:4]) < FIRST_YEAR:  # the pattern ran first: four digits, a dash, a month
+        raise ValueError("a month before 1800")
+    return value
 
 
 # A day of a body or a query of every route: a "YYYY-MM-DD" string of a real day, nothing else — never a datetime
 # ("2025-09-02T00:00:00") nor a Unix time that falls on a midnight, which plain `date` takes (the schema stays
 # `format: date`).
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+# A month of a body: "YYYY-MM" of a real month, by the days' rule (the schema keeps its pattern).
+IsoMonth = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$"), AfterValidator(_iso_month)]
 
 
-__all__ = ["NUMBER_FIELD", "ClosedIn", "IsoDate", "holds_my_number"]
+__all__ = ["NUMBER_FIELD", "ClosedIn", "IsoDate", "IsoMonth", "holds_my_number"]

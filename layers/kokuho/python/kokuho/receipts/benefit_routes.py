@@ -32,7 +32,7 @@ from kokuho.benefits.payment import Application, Withholding, claim_state, load_
 from kokuho.benefits.payment_ports import CATEGORY, RepaymentIdTaken
 from kokuho.collection.ports import RefundAccount
 from kokuho.dates.tokyo import today_jst
-from kokuho.identity.request_bodies import ClosedIn, IsoDate
+from kokuho.identity.request_bodies import ClosedIn, IsoDate, IsoMonth
 from kokuho.notices.text import masked_account
 from kokuho.payments.routes import AccountIn
 from kokuho.qualification.application import Conflict, NotFound, wired
@@ -46,7 +46,6 @@ WITHHOLDING_PATH = "/benefits/{household_id}/withholdings"
 REPAYMENT_PATH = "/benefits/{household_id}/claims/{claim_id}/repayments"
 HOUSEHOLD = r"^[A-Za-z0-9_\-]{1,64}$"
 ID = r"^[A-Za-z0-9_\-]{1,64}$"
-MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 USE = "benefits.kogaku"
 
 router = Router()
@@ -67,7 +66,7 @@ class ApplicationIn(ClosedIn):
     with the Digital Agency), the householder's consent to offset against unpaid premiums."""
 
     application_id: str = Field(pattern=ID)
-    months: list[Annotated[str, Field(pattern=MONTH)]] = Field(min_length=1, max_length=24)
+    months: list[IsoMonth] = Field(min_length=1, max_length=24)
     received_on: IsoDate | None = None
     account: AccountIn | None = None
     public_funds_account: bool = False
@@ -89,7 +88,7 @@ class WithholdingIn(ClosedIn):
     action: Literal["withhold", "lift"]
     decision_id: str = Field(pattern=ID)
     on: IsoDate | None = None
-    months: list[Annotated[str, Field(pattern=MONTH)]] = Field(default_factory=list, max_length=24)
+    months: list[IsoMonth] = Field(default_factory=list, max_length=24)
     basis: str | None = Field(default=None, min_length=1, max_length=200)
 
     @model_validator(mode="after")
