@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from monthly_helpers import approve_care_application
 
-from kokuho.access.export import export_day
+from kokuho.access.export import EXPORTER, export_day
 from kokuho.assessment.household_cases import put_household_case, put_household_cases
 from kokuho.identity.mynumber import count_my_numbers
 from kokuho.trail.athena import query_named
@@ -58,7 +58,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, l
         recorder.write()
         today = datetime.now(UTC).date()
         for day in (today - timedelta(days=1), today):
-            export_day(day, root)
+            export_day(day, root, EXPORTER)
     yield root, recorder.records
 
 

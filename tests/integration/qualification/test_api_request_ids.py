@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kokuho.access.export import export_day
+from kokuho.access.export import EXPORTER, export_day
 from kokuho.access.records import records_by_staff
 from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
 from kokuho.trail.athena import query_named
@@ -44,7 +44,7 @@ def test_an_api_requests_access_record_joins_the_events_of_that_request(aws: Emb
     recorder.write()
     today = datetime.now(UTC).date()
     for day in (today - timedelta(days=1), today):
-        export_day(day, tmp_path / "trail")
+        export_day(day, tmp_path / "trail", EXPORTER)
 
     records = sorted(records_by_staff(CLERK), key=lambda r: r.at)
     assert [r.operation for r in records] == ["register_person", "read"]

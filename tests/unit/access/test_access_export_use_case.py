@@ -25,7 +25,7 @@ def test_the_days_records_are_exported_oldest_first_in_the_athena_columns_after_
     log.record(CLERK, ["P1"], "qualification", "read")
     log.record(RUN, ["P2", "P1"], "assessment", "write")
     today = datetime.now(UTC).date()
-    path, count = export_day(today, tmp_path, log=log)
+    path, count = export_day(today, tmp_path, EXPORTER, log=log)
     assert path == tmp_path / export_key(today) and count == 3  # the two and the export's own record
     lines = [json.loads(line) for line in gzip.decompress(path.read_bytes()).decode().splitlines()]
     assert [(r["staff_id"], r["subject_ids"], r["chain"], r["seq"]) for r in lines] == [

@@ -5,7 +5,8 @@ kokuho.trail.athena), so the security team joins them with CloudTrail (`kokuho-w
 A line holds the record's fields as ACCESS_COLUMNS names them — when (UTC), staff, terminal, purpose, whose
 data (internal ids, never a My Number: records refuse one), category, operation, result, chain, seq, and
 the ids of the request that caused it (kokuho.platform.request_ids; null on records older than them). The
-export is itself recorded (subject `EXPORT:<day>`): reading the access history is an access too.
+export is itself recorded (subject `EXPORT:<day>`): reading the access history is an access too — by the daily
+run as `system:access-export`, by `kokuho audit export` as the member of staff who ran it, from their terminal.
 """
 
 from __future__ import annotations
@@ -71,12 +72,12 @@ def export_day_to_bucket(day: date, bucket: str | None = None, *, s3: Any = None
     return {"day": day.isoformat(), "bucket": target, "key": export_key(day), "records": len(rows)}
 
 
-def export_day(day: date, root: Path, *, log: AccessLog | None = None) -> tuple[Path, int]:
+def export_day(day: date, root: Path, actor: Actor, *, log: AccessLog | None = None) -> tuple[Path, int]:
     """Write `day`'s records under root in the bucket layout; the file and the number of records.
 
-    The export is recorded first (no record, no export)."""
+    The export is recorded first, as `actor` (no record, no export)."""
     log = log or access_log()
-    log.record(EXPORTER, [f"EXPORT:{day.isoformat()}"], CATEGORY, "export_day")
+    log.record(actor, [f"EXPORT:{day.isoformat()}"], CATEGORY, "export_day")
     rows = records_of_day(day, log=log)
     path = root / export_key(day)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,8 @@ digest key's public part: `--key`, else KOKUHO_SIGNING_KEY_ACCESS_DIGEST, else i
 credentials of the security team's read-only role, AWS_REGION=ap-northeast-1 and
 `--bucket kokuho-audit-<account>-ap-northeast-1`. Exit 0 intact, 1 broken.
 
-`kokuho audit who-accessed|staff --as STAFF` needs the member's active `read_access_records` grant, as the API's
-routes do (exit 1 without, the refusal recorded).
+`kokuho audit who-accessed|staff|export --as STAFF` needs the member's active `read_access_records` grant, as the
+API's routes do (exit 1 without, the refusal recorded); an export is recorded as that member, from `--terminal`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     e.add_argument("--day", required=True, help="the day, YYYY-MM-DD (UTC)")
     e.add_argument("--out", required=True, type=Path, metavar="DIR",
                    help="the bucket copy's root: writes access-records/YYYY/MM/DD/… under it")
+    e.add_argument("--as", dest="as_staff", required=True, help="your staff id (the export is recorded as you)")
+    e.add_argument("--terminal", default="cli", help="your terminal id (default: cli)")
     for name, what, helptext in (("who-accessed", "person", "every access to one person's data in a period"),
                                  ("staff", "staff_id", "every access one member of staff made in a period")):
         s = sub.add_parser(name, help=f"{helptext} (recorded as an access itself)")
@@ -74,11 +76,22 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kokuho.access.export import ExportError, export_day, parse_day
+    from kokuho.access.export import CATEGORY, ExportError, export_day, parse_day
+    from kokuho.access.grants import Function
+    from kokuho.access.records import AccessRecordError
+    from kokuho.access.search import PURPOSE
+    from kokuho.cli.acting import NotGranted, staff_actor
 
     try:
-        path, count = export_day(parse_day(args.day), args.out)
-    except ExportError as exc:
+        day = parse_day(args.day)
+        # Every record of the day is read: the grant of reading them (アクセス記録の点検), as who-accessed needs.
+        actor = staff_actor(args.as_staff, args.terminal, Function.READ_ACCESS_RECORDS, PURPOSE,
+                            subjects=[f"EXPORT:{day.isoformat()}"], category=CATEGORY, operation="export_day")
+        path, count = export_day(day, args.out, actor)
+    except NotGranted as exc:
+        print(f"kokuho audit export: {exc}", file=sys.stderr)
+        return 1
+    except (ExportError, AccessRecordError) as exc:
         print(f"kokuho audit export: {exc}", file=sys.stderr)
         return 2
     print(f"{count} access record(s) of {args.day} → {path}")
