@@ -156,8 +156,14 @@ def approve_care_application(application_id: str = "APP-CARE-LEVY") -> str:
     from datetime import date
 
     from kokuho.access.records import Actor
+    from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
     from kokuho.linkage.transfers import Application, approve_application, submit_application
 
+    # the approver's grant (データ利用申請の承認): approvals are denied without one
+    put_staff(StaffMember("K900", "承認 太郎", "保健福祉局介護保険課", date(2020, 4, 1), None))
+    put_grant(Grant("K900", "G-APP-APPROVE", "approve_transfer_application", "データ利用申請の承認",
+                    "個人情報保護法第69条", "保健福祉局介護保険課", date(2020, 4, 1), date(2099, 3, 31), "S9001",
+                    "2020-04-01T09:00:00+09:00"))
     submit_application(Application(application_id, CARE, LEVY, applicant="K100", purpose="保険料の特別徴収に関する事務",
                                    legal_basis="番号法第9条第2項", valid_from=date(2020, 4, 1),
                                    valid_until=date(2099, 3, 31)))

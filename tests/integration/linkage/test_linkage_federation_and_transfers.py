@@ -240,7 +240,23 @@ OFFICER = Actor(staff_id="system:monthly-assessment", terminal_id="stepfunctions
 APPROVER = Actor(staff_id="K900", terminal_id="T-KAIGO-01", purpose="データ利用申請の承認")
 
 
+def _grant_approvers() -> None:
+    """The approver and the applicant hold the approval grant (the applicant still may not approve their own)."""
+    for staff_id in ("K900", "K001"):
+        _grant(staff_id)
+
+
+def _grant(staff_id: str) -> None:
+    from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
+
+    put_staff(StaffMember(staff_id, "承認 太郎", "保健福祉局介護保険課", date(2020, 4, 1), None))
+    put_grant(Grant(staff_id, "G-APP-APPROVE", "approve_transfer_application", "データ利用申請の承認",
+                    "個人情報保護法第69条", "保健福祉局介護保険課", date(2020, 4, 1), date(2099, 3, 31), "S9001",
+                    "2020-04-01T09:00:00+09:00"))
+
+
 def _application(app_id: str, **over: Any) -> Application:
+    _grant_approvers()
     base: dict[str, Any] = dict(application_id=app_id, department=CARE, information_kind=LEVY, applicant="K001",
                                 purpose="保険料の特別徴収に関する事務", legal_basis="番号法第9条第2項",
                                 valid_from=date(2020, 4, 1), valid_until=date(2099, 3, 31))

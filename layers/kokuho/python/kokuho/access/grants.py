@@ -64,6 +64,8 @@ class Function(StrEnum):
     BENEFITS_DECIDE = "benefits_decide"
     # 保存期間の停止 (legal hold): place or lift a hold that stops the retention purge for a named person
     LEGAL_HOLD = "legal_hold"
+    # データ利用申請の承認: approving a department's application for an in-city transfer (kokuho.linkage.transfers)
+    APPROVE_TRANSFER_APPLICATION = "approve_transfer_application"
 
 
 class GrantState(StrEnum):

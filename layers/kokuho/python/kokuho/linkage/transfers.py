@@ -33,6 +33,7 @@ from kokuho.access.actor import Actor
 from kokuho.dates.tokyo import today_jst
 
 if TYPE_CHECKING:
+    from kokuho.access.ports import AccessRecordStore, StaffStore
     from kokuho.linkage.transfer_ports import TransferRow, TransferStore
 
 
@@ -170,16 +171,31 @@ def submit_application(app: Application, *, store: TransferStore | None = None) 
     return app
 
 
-def approve_application(application_id: str, approver: Actor, *, store: TransferStore | None = None) -> Application:
-    """The approver (承認者) — never the applicant — approves."""
+APPLICATIONS_CATEGORY = "transfer_applications"  # the access records of the approvals refused
+
+
+def approve_application(application_id: str, approver: Actor, *, store: TransferStore | None = None,
+                        staff: StaffStore | None = None, records: AccessRecordStore | None = None) -> Application:
+    """The approver (承認者) — a person with an active grant of approve_transfer_application, never the
+    applicant — approves. Denied by default: without the grant, refused before the application is looked up
+    and the refusal recorded (subject `APPLICATION:<id>`)."""
+    from kokuho.access.grants import Function, authorize
+    from kokuho.access.records import record_access
+
+    if approver.staff_id.startswith("system:"):
+        raise ApplicationRejected("an application is approved by a person")
+    decision = authorize(approver.staff_id, Function.APPROVE_TRANSFER_APPLICATION, store=staff)
+    if not decision.allowed:
+        record_access(Actor(approver.staff_id, approver.terminal_id, "(no active grant)"),
+                      [f"APPLICATION:{application_id}"], APPLICATIONS_CATEGORY, "approve", result="denied",
+                      store=records)
+        raise ApplicationRejected(f"refused: {decision.reason}")
     apps = _store(store)
     app = apps.application(application_id)
     if app is None:
         raise ApplicationRejected("no such application")
     if approver.staff_id == app.applicant:
         raise ApplicationRejected("an application cannot be approved by its applicant")
-    if approver.staff_id.startswith("system:"):
-        raise ApplicationRejected("an application is approved by a person")
     approved = apps.approve(application_id, approver.staff_id, datetime.now(UTC).isoformat(timespec="seconds"))
     if approved is None:
         raise ApplicationRejected("the application is not awaiting approval")
