@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.actor import Actor
+from kokuho.dates.months import is_month
 from kokuho.platform.catalog.assessment import BATCH_CONCURRENCY
 
 PURPOSE = "賦課 (国保法第76条)"
@@ -53,8 +54,7 @@ def run_id_of(mode: str, fiscal_year: int, as_of_month: str) -> str:
 
 
 def check_month(value: Any, field: str) -> str:
-    if not isinstance(value, str) or len(value) != 7 or value[4] != "-" or not (
-            value[:4].isdigit() and value[5:].isdigit() and 1 <= int(value[5:]) <= 12):
+    if not is_month(value):
         raise RunInputError(f"{field}: must be a month YYYY-MM")
     return value
 

@@ -29,6 +29,7 @@ from kokuho.benefits.benefit_ports import (
     parse_month,
 )
 from kokuho.benefits.receipt_file import Month
+from kokuho.dates.months import is_month
 from kokuho.dates.tokyo import TOKYO
 from kokuho.identity.mynumber import shown_field
 
@@ -52,8 +53,7 @@ def window(run_month: str) -> tuple[Month, Month]:
 
 
 def _check_month(value: Any, name: str) -> str:
-    if not (isinstance(value, str) and len(value) == 7 and value[4] == "-" and value[:4].isdigit()
-            and value[5:].isdigit() and 1 <= int(value[5:]) <= 12):
+    if not is_month(value):
         raise RunInputError(f"{name}: must be a month YYYY-MM")
     return value
 

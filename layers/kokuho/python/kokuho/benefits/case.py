@@ -18,13 +18,13 @@ Extensions beyond the contract (all optional, absent means the contract's behavi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from kokuho.dates.months import is_month
 from kokuho.identity.mynumber import contains_my_number
 
 Bracket = Literal["ア", "イ", "ウ", "エ", "オ"]
@@ -42,12 +42,11 @@ MAX_YEN = 10_000_000_000
 #: A household with more is not a household; one member's bills of a month stay far below this.
 MAX_MEMBERS, MAX_BILLS = 100, 1_000
 
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def _month(value: object) -> date:
     """A `YYYY-MM` month as the date of its first day."""
-    if not isinstance(value, str) or not _MONTH.fullmatch(value):
+    if not is_month(value):
         raise ValueError("must be a month written YYYY-MM")
     return date(int(value[:4]), int(value[5:]), 1)
 

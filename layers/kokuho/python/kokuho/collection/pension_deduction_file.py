@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kokuho.collection.pension_deduction import Deduction, PensionDeductionError
+from kokuho.dates.months import is_month
 from kokuho.identity.mynumber import contains_my_number
 from kokuho.intake.framing import build_file
 
@@ -23,7 +24,6 @@ KINDS = ("仮徴収", "本徴収", STOP)
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _BASIC_PENSION_NUMBER = re.compile(r"^[0-9]{10}$")  # 4-digit 記号 + 6-digit 番号
 _PENSION_CODE = re.compile(r"^[0-9]{4}$")
-_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _check(i: int, row: dict[str, Any]) -> None:
         raise bad("pension_code", "must be the 4 digits of a 年金コード")
     if type(row.get("fiscal_year")) is not int or not 2000 <= row["fiscal_year"] <= 2100:
         raise bad("fiscal_year", "must be a year 2000–2100")
-    if not isinstance(row.get("month"), str) or not _MONTH.fullmatch(row["month"]):
+    if not is_month(row.get("month")):
         raise bad("month", "must be a month YYYY-MM")
     if row.get("kind") not in KINDS:
         raise bad("kind", f"must be one of {', '.join(KINDS)}")

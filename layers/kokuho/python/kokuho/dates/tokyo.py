@@ -9,6 +9,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kokuho.dates.months import is_month
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -17,7 +19,6 @@ def today_jst() -> date:
 
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)
 
 
 def day_of_run(event: Mapping[str, Any] | None, field: str = "on") -> date:
@@ -43,6 +44,6 @@ def month_of_run(event: Mapping[str, Any] | None, field: str, default: str) -> s
     given = (event or {}).get(field)
     if given is None or given == "":
         return default
-    if not isinstance(given, str) or not _MONTH.fullmatch(given):
+    if not is_month(given):
         raise ValueError(f"{field}: must be a month YYYY-MM (a {type(given).__name__} of another form was given)")
     return given

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from kokuho.dates.months import FIRST_YEAR, MONTH, is_month
 from kokuho.identity.mynumber import contains_my_number
 
 NUMBER_FIELD = "my_number"  # the only field a number may travel in (the vault's routes)
@@ -40,7 +41,6 @@ class ClosedIn(BaseModel):
         return self
 
 
-FIRST_YEAR = 1800  # a day or month before it is a slip (year 0000 above all), no day of this insurance
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
 
 
@@ -56,7 +56,7 @@ def _iso_date(value: Any) -> date:
 
 
 def _iso_month(value: str) -> str:
-    if int(value[:4]) < FIRST_YEAR:  # the pattern ran first: four digits, a dash, a month
+    if not is_month(value):  # the pattern ran first: four digits, a dash, a month
         raise ValueError("a month before 1800")
     return value
 
@@ -66,7 +66,7 @@ def _iso_month(value: str) -> str:
 # `format: date`).
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 # A month of a body: "YYYY-MM" of a real month, by the days' rule (the schema keeps its pattern).
-IsoMonth = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$"), AfterValidator(_iso_month)]
+IsoMonth = Annotated[str, Field(pattern=f"^{MONTH.pattern}$"), AfterValidator(_iso_month)]
 
 
 __all__ = ["NUMBER_FIELD", "ClosedIn", "IsoDate", "IsoMonth", "holds_my_number"]

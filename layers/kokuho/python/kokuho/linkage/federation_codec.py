@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from kokuho.dates.months import is_month
 from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
 from kokuho.identity.redaction import looks_like_my_number
 
@@ -43,7 +44,6 @@ T_FIELDS = ("record_type", "record_count", "checksum")
 _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 _MUNI = re.compile(r"^\d{6}$", re.ASCII)
 _INSURER = re.compile(r"^\d{6,8}$", re.ASCII)
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def _validate_kogaku(rec: dict[str, str], line: int, errors: list[FieldError]) -
         errors.append(FieldError(line, "benefit_months", "1 to 12 distinct months expected"))
         return
     for m in months:
-        if not _MONTH.fullmatch(m):
+        if not is_month(m):
             errors.append(FieldError(line, "benefit_months", "not a month YYYY-MM"))
             return
         if moved:

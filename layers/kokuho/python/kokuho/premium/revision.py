@@ -8,19 +8,17 @@ remaining one); a new total below what was paid produces a refund (還付).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kokuho.dates.months import is_month
 from kokuho.premium.errors import CaseError
 from kokuho.premium.installments import split_equally
 from kokuho.premium.rates import PART_KEYS
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
 
 def _check_month(value: object, field: str) -> str:
-    if not isinstance(value, str) or not _MONTH.match(value):
+    if not is_month(value):
         raise CaseError(field, "must be a month YYYY-MM")
     return value
 
