@@ -5,6 +5,7 @@ API records one (result `denied`, the subject the command names) before anything
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 from kokuho.access.actor import Actor
@@ -30,4 +31,21 @@ def staff_actor(staff_id: str, terminal: str, function: Function | str, purpose:
     return Actor(staff_id, terminal, purpose)
 
 
-__all__ = ["NotGranted", "staff_actor"]
+def acting(command: str, staff_id: str, terminal: str, function: Function | str, purpose: str, *,
+           subjects: Sequence[str], category: str, operation: str, named_purpose: str | None = None) -> Actor | int:
+    """`staff_actor` for a command (`command`: its words, e.g. "audit export"), or the exit code once the refusal is
+    printed as one line naming the command: 1 without an active grant, 2 for an id no access record can hold."""
+    from kokuho.access.records import AccessRecordError
+
+    try:
+        return staff_actor(staff_id, terminal, function, purpose, subjects=subjects, category=category,
+                           operation=operation, named_purpose=named_purpose)
+    except NotGranted as exc:
+        print(f"kokuho {command}: {exc}", file=sys.stderr)
+        return 1
+    except AccessRecordError as exc:
+        print(f"kokuho {command}: {exc}", file=sys.stderr)
+        return 2
+
+
+__all__ = ["NotGranted", "acting", "staff_actor"]

@@ -49,19 +49,15 @@ def _search(args: argparse.Namespace) -> int:
     from kokuho.access.records import AccessRecordError
     from kokuho.access.search import FIELDS, PURPOSE, STAFF_FIELDS, SearchError, staff_activity, to_csv, to_json
     from kokuho.access.search import who_accessed as search_person
-    from kokuho.cli.acting import NotGranted, staff_actor
+    from kokuho.cli.acting import acting
 
     person = args.action == "who-accessed"
-    try:  # the API's grant (アクセス記録の点検), checked and a refusal recorded as the route does
-        actor = staff_actor(args.as_staff, args.terminal, Function.READ_ACCESS_RECORDS, PURPOSE,
-                            subjects=[args.person if person else f"STAFF:{args.staff_id}"], category="access_records",
-                            operation="search_subject" if person else "search_staff")
-    except NotGranted as exc:
-        print(f"kokuho audit {args.action}: {exc}", file=sys.stderr)
-        return 1
-    except AccessRecordError as exc:
-        print(f"kokuho audit {args.action}: {exc}", file=sys.stderr)
-        return 2
+    # the API's grant (アクセス記録の点検), checked and a refusal recorded as the route does
+    actor = acting(f"audit {args.action}", args.as_staff, args.terminal, Function.READ_ACCESS_RECORDS, PURPOSE,
+                   subjects=[args.person if person else f"STAFF:{args.staff_id}"], category="access_records",
+                   operation="search_subject" if person else "search_staff")
+    if isinstance(actor, int):
+        return actor
     fields: tuple[str, ...]
     try:
         if args.action == "who-accessed":

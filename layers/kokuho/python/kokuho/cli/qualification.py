@@ -24,19 +24,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
-
     from kokuho.access.grants import Function
     from kokuho.access.records import record_access
-    from kokuho.cli.acting import NotGranted, staff_actor
+    from kokuho.cli.acting import acting
     from kokuho.records.search_index import reindex
 
-    try:  # it reads every profile: the member needs the grant that reads the file (資格照会), as the API does
-        actor = staff_actor(args.as_staff, args.terminal, Function.READ_QUALIFICATION, PURPOSE, subjects=["none"],
-                            category="qualification", operation="reindex")
-    except NotGranted as exc:
-        print(f"kokuho qualification reindex: {exc}", file=sys.stderr)
-        return 1
+    # it reads every profile: the member needs the grant that reads the file (資格照会), as the API does
+    actor = acting("qualification reindex", args.as_staff, args.terminal, Function.READ_QUALIFICATION, PURPOSE,
+                   subjects=["none"], category="qualification", operation="reindex")
+    if isinstance(actor, int):
+        return actor
 
     def recorded(person_ids: list[str]) -> None:
         for at in range(0, len(person_ids), 100):

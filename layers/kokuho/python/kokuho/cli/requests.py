@@ -86,7 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kokuho.access.records import AccessRecordError
-    from kokuho.cli.acting import NotGranted, staff_actor
+    from kokuho.cli.acting import acting
     from kokuho.cli.case_input import CaseInputError
     from kokuho.cli.case_input import parse as parse_json
     from kokuho.requests import workflow
@@ -94,16 +94,12 @@ def run(args: argparse.Namespace) -> int:
     from kokuho.requests.ports import CATEGORY, StoreConflict
 
     person = getattr(args, "person", None)
-    try:  # the grant of the step, as the API's route of the step needs it (one member never does every step)
-        actor = staff_actor(args.as_staff, args.terminal, GRANT_OF[args.action], workflow.PURPOSE,
-                            subjects=[person] if person else [], category=CATEGORY,
-                            operation=OPERATION_OF.get(args.action, args.action))
-    except NotGranted as exc:
-        print(f"kokuho requests {args.action}: {exc}", file=sys.stderr)
-        return 1
-    except AccessRecordError as exc:
-        print(f"kokuho requests {args.action}: {exc}", file=sys.stderr)
-        return 2
+    # the grant of the step, as the API's route of the step needs it (one member never does every step)
+    actor = acting(f"requests {args.action}", args.as_staff, args.terminal, GRANT_OF[args.action], workflow.PURPOSE,
+                   subjects=[person] if person else [], category=CATEGORY,
+                   operation=OPERATION_OF.get(args.action, args.action))
+    if isinstance(actor, int):
+        return actor
     try:
         if args.action == "receive":
             try:  # as strictly as the API's bodies: a key given twice, too deep, NaN… says two things

@@ -27,18 +27,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kokuho.access.grants import Function
-    from kokuho.cli.acting import NotGranted, staff_actor
+    from kokuho.cli.acting import acting
     from kokuho.dates.tokyo import today_jst
     from kokuho.retention.holds import CATEGORY, HoldError, lift_hold, place_hold
     from kokuho.retention.wiring import hold_store
 
     purpose = "保存期間の停止 (legal hold)"
-    try:  # refused, and the refusal recorded like the API's
-        actor = staff_actor(args.as_staff, args.terminal, Function.LEGAL_HOLD, purpose, subjects=[args.person],
-                            category=CATEGORY, operation=args.action, named_purpose=purpose)
-    except NotGranted as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
+    # refused, and the refusal recorded like the API's
+    actor = acting(f"retention {args.action}", args.as_staff, args.terminal, Function.LEGAL_HOLD, purpose,
+                   subjects=[args.person], category=CATEGORY, operation=args.action, named_purpose=purpose)
+    if isinstance(actor, int):
+        return actor
     store = hold_store()
     try:
         if args.action == "hold":
