@@ -31,6 +31,8 @@ DOMAIN_MAY_IMPORT = {
     ("kokuho.trail", "kokuho.platform.tables"): "`${table:…}` in a detection resolves from the one table list",
     ("kokuho.trail", "kokuho.identity.mynumber"): "a finding's principal or event id holding a My Number is redacted",
     ("kokuho.trail", "kokuho.identity.redaction"): "… by the one redaction (trail scan prints no My Number)",
+    ("kokuho.dates", "kokuho.access.run_inputs"): "a refused day or month is the one InputRefused (never retried)",
+    ("kokuho.benefits", "kokuho.access.run_inputs"): "the benefit run's input refused is the one InputRefused",
 }
 AWS_SDKS = ("boto3", "botocore", "pynamodb", "moto", "aws_lambda_powertools", "aws_cdk", "constructs", "cdk_nag")
 

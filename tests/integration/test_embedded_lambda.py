@@ -40,7 +40,7 @@ def test_failed_execution_raises_with_error_and_cause(aws: EmbeddedAWS) -> None:
     with pytest.raises(ExecutionFailed) as info:
         aws.run_state_machine("monthly-assessment", {"mode": "weekly"}, name="bad-mode")
     assert info.value.status == "FAILED"
-    assert "RunInputError" in (info.value.error or "") + (info.value.cause or "")
+    assert "InputRefused" in (info.value.error or "") + (info.value.cause or "")
     assert "mode" in (info.value.cause or "")
 
 

@@ -1,8 +1,9 @@
 """Fields of a scheduled workflow's StartExecution input, as its first step reads them: a whole number in a range,
 and no field the run does not take. A refusal names the field, never the value, and a field whose name holds a My
 Number is named by what it is (kokuho.identity.mynumber.shown_field): the step's error is the execution's `cause`
-in Step Functions' history and a line of the function's log. A ValueError: the type the steps' callers and
-tests read. Days: kokuho.dates.tokyo.day_of_run."""
+in Step Functions' history and a line of the function's log. Every refusal of a run's input is an InputRefused (a
+ValueError: the type the steps' callers and tests read): its class name is the Lambda's errorType, which the
+workflows never retry (statemachines/*.asl.json: a refused input is refused again). Days: kokuho.dates.tokyo."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ from typing import Any, overload
 
 from kokuho.identity.mynumber import shown_field
 
-__all__ = ["only_fields", "whole_number"]
+__all__ = ["InputRefused", "only_fields", "whole_number"]
+
+
+class InputRefused(ValueError):
+    """A run's input refused (the message names the field, never the value): retrying cannot help."""
 
 
 @overload
@@ -32,7 +37,7 @@ def whole_number(event: Mapping[str, Any], name: str, default: int | None, low: 
     if value is None and default is None:
         return None
     if type(value) is not int or not low <= value <= high:
-        raise ValueError(f"{name}: must be an integer from {low} to {high}")
+        raise InputRefused(f"{name}: must be an integer from {low} to {high}")
     return value
 
 
@@ -40,4 +45,4 @@ def only_fields(event: Mapping[str, Any], allowed: Collection[str]) -> None:
     """Refuse the first field (by name) the run does not take."""
     unknown = sorted(str(k) for k in event if k not in allowed)
     if unknown:
-        raise ValueError(f"{shown_field(unknown[0])}: unknown field")
+        raise InputRefused(f"{shown_field(unknown[0])}: unknown field")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.actor import Actor
+from kokuho.access.run_inputs import InputRefused
 from kokuho.dates.months import is_month
 from kokuho.platform.catalog.assessment import BATCH_CONCURRENCY
 
@@ -22,8 +23,8 @@ DEFAULT_MAX_CONCURRENCY = BATCH_CONCURRENCY
 ASSESSMENT_LIMIT_YEARS = 2
 
 
-class RunInputError(ValueError):
-    """The run's input is invalid (message names the field)."""
+# The run's input is invalid (message names the field): the one refusal the workflows never retry.
+RunInputError = InputRefused
 
 
 def actor(execution_id: str) -> Actor:

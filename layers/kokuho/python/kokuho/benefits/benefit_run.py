@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from kokuho.access.run_inputs import InputRefused
 from kokuho.benefits.benefit_month import HouseholdOutcome, decide_household, history_start
 from kokuho.benefits.benefit_ports import (
     BenefitStore,
@@ -43,8 +44,8 @@ VERSIONS_PER_TRANSACTION = 48
 SUBJECTS_PER_RECORD = 100
 
 
-class RunInputError(ValueError):
-    """The run's input is invalid (the message names the field)."""
+# The run's input is invalid (message names the field): the one refusal the workflows never retry.
+RunInputError = InputRefused
 
 
 def window(run_month: str) -> tuple[Month, Month]:

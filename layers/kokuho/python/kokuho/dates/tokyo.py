@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kokuho.access.run_inputs import InputRefused
 from kokuho.dates.months import is_month
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -31,11 +32,11 @@ def day_of_run(event: Mapping[str, Any] | None, field: str = "on") -> date:
         return today_jst()
     if not isinstance(given, str) or not _DAY.fullmatch(given):
         kind = type(given).__name__
-        raise ValueError(f"{field}: must be a date YYYY-MM-DD (a {kind} of another form was given)")
+        raise InputRefused(f"{field}: must be a date YYYY-MM-DD (a {kind} of another form was given)")
     try:
         return date.fromisoformat(given)
     except ValueError:
-        raise ValueError(f"{field}: must be a date YYYY-MM-DD that exists in the calendar") from None
+        raise InputRefused(f"{field}: must be a date YYYY-MM-DD that exists in the calendar") from None
 
 
 def month_of_run(event: Mapping[str, Any] | None, field: str, default: str) -> str:
@@ -45,5 +46,5 @@ def month_of_run(event: Mapping[str, Any] | None, field: str, default: str) -> s
     if given is None or given == "":
         return default
     if not is_month(given):
-        raise ValueError(f"{field}: must be a month YYYY-MM (a {type(given).__name__} of another form was given)")
+        raise InputRefused(f"{field}: must be a month YYYY-MM (a {type(given).__name__} of another form was given)")
     return given

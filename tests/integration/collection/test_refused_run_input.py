@@ -1,0 +1,28 @@
+"""A scheduled run started with an input its first step refuses fails at once on the embedded AWS (the state
+machine CDK deploys): the refusal (kokuho.access.run_inputs.InputRefused) is not retried — one attempt, not four
+spread over 3.5 minutes — and the execution's cause names the field, never the value."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import pytest
+
+from kokuho_local.embedded import EmbeddedAWS, ExecutionFailed
+
+
+@pytest.mark.parametrize(("given", "named"), [({"on": "2024-02-30"}, "on: must be a date"),
+                                              ({"on": "2024-07-10", "day": "2024-02-31"}, "day: unknown field")])
+def test_a_refused_input_fails_the_run_at_once(aws: EmbeddedAWS, given: dict[str, str], named: str) -> None:
+    arn = aws.start_state_machine("collection-reminders", given, name=f"refused-{secrets.token_hex(4)}")
+    started = time.monotonic()
+    with pytest.raises(ExecutionFailed) as info:
+        aws.wait_execution(arn, timeout_s=20)  # retried, the first retry alone waited 30 s
+    assert time.monotonic() - started < 20
+    assert info.value.error == "InputRefused"
+    cause = info.value.cause or ""
+    assert named in cause
+    assert "2024-02-30" not in cause and "2024-02-31" not in cause
+    scheduled = [e for e in aws.history(arn) if e["type"] in ("TaskScheduled", "LambdaFunctionScheduled")]
+    assert len(scheduled) == 1
