@@ -98,7 +98,7 @@ def test_a_ledger_whose_payer_is_not_on_file_is_left_out_and_counted(aws: Embedd
     ({"per_part": 0}, "per_part: must be an integer"),
 ])
 def test_bad_input_is_refused_with_its_reason(aws: EmbeddedAWS, event: dict[str, object], reason: str) -> None:
-    with pytest.raises(RuntimeError, match=f"ValueError: {reason}"):
+    with pytest.raises(RuntimeError, match=f"InputRefused: {reason}"):
         aws.invoke("collection-notices", event)
     assert read_manifest("NOZ-2024-20240615", aws.client("s3")) is None
 
