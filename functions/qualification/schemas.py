@@ -10,7 +10,6 @@ duplicate keys, NaN/Infinity.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -19,6 +18,7 @@ from pydantic import BeforeValidator, Field, StrictBool, model_validator
 
 from kokuho.identity.mynumber import normalize
 from kokuho.identity.request_bodies import ClosedIn, IsoDate
+from kokuho.platform import strict_json as json_rule
 from kokuho.qualification.reasons import Reason
 
 ID = r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$"
@@ -64,17 +64,6 @@ def _float(text: str) -> float:
     return value
 
 
-def _constant(name: str) -> Any:
-    raise BodyRejected(f"{name} is not JSON")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        raise BodyRejected("a key appears twice in one object")
-    return out
-
-
 def strict_json(text: str | bytes) -> Any:
     """Parse a request body: refused (BodyRejected) when nested deeper than MAX_DEPTH (checked before the
     parser recurses), with a number longer than MAX_NUMBER_CHARS (before int() works on it), NaN or
@@ -84,10 +73,13 @@ def strict_json(text: str | bytes) -> Any:
     if _depth_exceeds(text, MAX_DEPTH):
         raise BodyRejected(f"the body nests deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant,
-                          object_pairs_hook=_unique_keys)
+        return json_rule.loads(text, parse_int=_int, parse_float=_float)
     except BodyRejected:
         raise
+    except json_rule.KeyTwice:
+        raise BodyRejected("a key appears twice in one object") from None
+    except json_rule.NotJson as exc:
+        raise BodyRejected(str(exc)) from None
     except (ValueError, RecursionError) as exc:
         raise BodyRejected("the body is not JSON") from exc
 

@@ -106,6 +106,13 @@ def test_a_field_given_twice_in_one_object_is_refused(command: str, tmp_path: Pa
     assert "household: the same field is given twice" in rejected(command, doubled, tmp_path, capsys)
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(constant: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Python's json takes them; a case holding one is refused by the same rule as an API body or a file's line
+    text = encoded(KOGAKU).replace(b'"age": 45', f'"age": {constant}'.encode())
+    assert f"{constant} is not JSON" in rejected("kogaku", text, tmp_path, capsys)
+
+
 def test_premium_income_of_10_to_the_30_is_refused_with_its_bound(tmp_path: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     case = copy.deepcopy(PREMIUM)

@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from kokuho.identity.mynumber import shown_field
+from kokuho.platform import strict_json
 
 #: A case is a few kilobytes; a household of 100 members with their bills stays far below this.
 MAX_CASE_BYTES = 1 << 20
@@ -38,22 +39,6 @@ class CaseInputError(ValueError):
         super().__init__(f"{where}: {reason}")
         self.where = where
         self.reason = reason
-
-
-class _DuplicateField(ValueError):
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # json.loads keeps the last of two equal keys silently; a case that says two things is refused.
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateField(key)
-        out[key] = value
-    return out
 
 
 def read_bytes(source: str) -> bytes:
@@ -103,12 +88,14 @@ def parse(data: bytes) -> Any:
     if text.startswith(_BOM):  # editors on Windows write one; it is not part of the JSON
         text, skipped = text[1:], len(_BOM.encode("utf-8"))
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates)
+        value = strict_json.loads(text)
     except json.JSONDecodeError as exc:
         raise CaseInputError("case", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}, "
                                      f"byte offset {_byte_offset(text, exc.pos, skipped)})") from None
-    except _DuplicateField as exc:
-        raise CaseInputError(shown_field(exc.name), "the same field is given twice in one object") from None
+    except strict_json.KeyTwice as exc:
+        raise CaseInputError(shown_field(exc.key), "the same field is given twice in one object") from None
+    except strict_json.NotJson as exc:
+        raise CaseInputError("case", f"not valid JSON: {exc}") from None
     except (RecursionError, ValueError):
         # Too deep for the decoder's stack, or an integer beyond Python's digit limit: both are found and
         # placed by the scan below (the text is well-formed up to that point, or the decoder had said so).

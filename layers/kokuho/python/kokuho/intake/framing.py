@@ -120,31 +120,15 @@ def safe_field(path: str) -> str:
     return shown_field(path)
 
 
-class _KeyTwice(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _one_value_a_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _KeyTwice(key)
-        out[key] = value
-    return out
-
-
-def _not_json(constant: str) -> Any:
-    raise ValueError(f"{constant} is not JSON")
-
 
 def parse_line(raw: str) -> Any:
     """One line's JSON, strictly: a key given twice (json.loads would keep the last value silently: a line saying
     two things) and NaN/Infinity (not JSON) are refused — LineError naming the key (safe_field) or none."""
+    from kokuho.platform import strict_json
+
     try:
-        return json.loads(raw, object_pairs_hook=_one_value_a_key, parse_constant=_not_json)
-    except _KeyTwice as exc:
+        return strict_json.loads(raw)
+    except strict_json.KeyTwice as exc:
         raise LineError(safe_field(exc.key), "given twice in one line") from None
     except json.JSONDecodeError as exc:
         raise LineError("", f"not valid JSON (column {exc.colno})") from None
