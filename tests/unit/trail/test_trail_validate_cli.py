@@ -241,18 +241,23 @@ def test_a_digest_naming_a_log_outside_the_trail_is_invalid_and_the_file_never_r
                                 "hashAlgorithm": "SHA-256"})
 
     trail.rewrite_digest(2, add_log)  # validly signed: the name is the only thing wrong
-    touched.clear()
-    code, files = validate(capsys, trail)
-    assert (code, files) == (1, expected(trail, **{trail.digests[2]: ("digest", "invalid"),
-                                                   trail.logs[4]: ("log", "not-covered"),
-                                                   trail.logs[5]: ("log", "not-covered")}))
-    _only_inside(trail, touched)
+    _digest_2_is_invalid_and_nothing_outside_is_read(trail, capsys, touched)
     # The human output names the digest and what is wrong, never the name it gave (a value from the file).
     assert main(["trail", "validate", "--logs", str(trail.root), "--public-keys", str(trail.public_keys)]) == 1
     out = capsys.readouterr().out
     line = next(li for li in out.splitlines() if trail.digests[2] in li)
     assert line.startswith("INVALID") and "logFiles[2].s3Object" in line and "outside" in line
     assert name not in out and "outside.json" not in out
+
+
+def _digest_2_is_invalid_and_nothing_outside_is_read(trail: SignedTrail, capsys: pytest.CaptureFixture[str],
+                                                     touched: list[Path]) -> None:
+    touched.clear()
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.digests[2]: ("digest", "invalid"),
+                                                   trail.logs[4]: ("log", "not-covered"),
+                                                   trail.logs[5]: ("log", "not-covered")}))
+    _only_inside(trail, touched)
 
 
 @pytest.mark.parametrize("raw", [n for n in OUTSIDE_NAMES if "CloudTrail-Digest" not in n])
@@ -265,9 +270,4 @@ def test_a_digest_naming_a_previous_digest_outside_the_trail_is_invalid(
         doc["previousDigestS3Object"] = name
 
     trail.rewrite_digest(2, repoint)
-    touched.clear()
-    code, files = validate(capsys, trail)
-    assert (code, files) == (1, expected(trail, **{trail.digests[2]: ("digest", "invalid"),
-                                                   trail.logs[4]: ("log", "not-covered"),
-                                                   trail.logs[5]: ("log", "not-covered")}))
-    _only_inside(trail, touched)
+    _digest_2_is_invalid_and_nothing_outside_is_read(trail, capsys, touched)
