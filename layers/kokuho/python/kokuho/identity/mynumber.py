@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -266,6 +267,17 @@ def is_aws_request_id(value: str) -> bool:
     record's request ids and terminal, an invocation's own request id) it is taken as it is. The one exemption from
     `contains_my_number`; a name someone chose is checked in every shape wherever it comes from someone."""
     return bool(_AWS_REQUEST_ID.fullmatch(value))
+
+
+def unmistakable_id(make: Callable[[], str]) -> str:
+    """An id the system draws at random (`make`: e.g. `lambda: f"Q{secrets.token_hex(10)}"`), drawn again until
+    it holds nothing that reads as a My Number in any shape. A hex token of twenty characters holds twelve digits
+    with a valid check digit about once in a few hundred draws; every record and log redacts such a run, so the id
+    would be stored one way and found another (a 情報提供等記録 lost its request id so)."""
+    while True:
+        value = make()
+        if not contains_my_number(value):
+            return value
 
 
 def identifier_holds_my_number(value: str) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
+from kokuho.identity.mynumber import unmistakable_id
 from kokuho.identity.redaction import redact
 from kokuho.linkage.exchange_ports import ExchangeRecord, ExchangeStore
 from kokuho.linkage.exchange_store import store_or_wired
@@ -78,7 +79,7 @@ def exchange_record(ex: Exchange, recorded_at: datetime | None = None, *,
     store's close_refused / close_provided)."""
     ex = _redacted(ex)
     at = (recorded_at or datetime.now(UTC)).isoformat(timespec="milliseconds")
-    record_id = record_id or f"{ex.direction[0].upper()}{secrets.token_urlsafe(12)}"
+    record_id = record_id or unmistakable_id(lambda: f"{ex.direction[0].upper()}{secrets.token_urlsafe(12)}")
     return ExchangeRecord(
         record_id=record_id, direction=ex.direction, requester_body=ex.requester_body,
         provider_body=ex.provider_body, item=ex.item, person_id=ex.person_id, request_id=ex.request_id,

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kokuho.access.actor import Actor
+from kokuho.identity.mynumber import unmistakable_id
 from kokuho.identity.redaction import redact
 from kokuho.linkage import codes
 from kokuho.linkage.code_ports import CodeStore
@@ -92,7 +93,7 @@ def prepare_query(person_id: str, item: str, provider_body: str, network: Networ
     if code is None:
         raise QueryError("the person has no registered 符号")
     permit = network.request_permit(city_body(), item, provider_body, code)
-    request_id = f"Q{secrets.token_hex(10)}"
+    request_id = unmistakable_id(lambda: f"Q{secrets.token_hex(10)}")
     return {"request_id": request_id, "requester_body": city_body(), "requester_kind": CITY_KIND, "item": item,
             "code": code, "requester_public_key": city_public_key(store=store), "requested_at": now_iso(),
             "permit": permit, "provider_body": provider_body, "person_id": person_id}

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from kokuho.access.actor import Actor
 from kokuho.dates.tokyo import today_jst
+from kokuho.identity.mynumber import unmistakable_id
 
 if TYPE_CHECKING:
     from kokuho.access.ports import AccessRecordStore, StaffStore
@@ -224,7 +225,8 @@ def _write(apps: TransferStore, department: str, kind: str, count: int, applicat
            reference: str | None = None) -> TransferRow:
     from kokuho.linkage.transfer_ports import TransferRow
 
-    row = TransferRow(transfer_id or f"X{secrets.token_urlsafe(12)}", department, kind, count, application_id,
+    row_id = transfer_id or unmistakable_id(lambda: f"X{secrets.token_urlsafe(12)}")
+    row = TransferRow(row_id, department, kind, count, application_id,
                       actor.staff_id, actor.terminal_id, outcome, reason,
                       datetime.now(UTC).isoformat(timespec="milliseconds"), reference)
     return apps.put_transfer(row, once=transfer_id is not None)
