@@ -9,7 +9,7 @@ from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.access.run_inputs import only_fields, whole_number
-from kokuho.collection.arrears_runs import fiscal_year_of
+from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.dates.tokyo import day_of_run
 from kokuho.payments import arrears_service
 from kokuho.platform.observability import get_logger

@@ -16,7 +16,7 @@ from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.access.run_inputs import only_fields, whole_number
-from kokuho.collection.arrears_runs import fiscal_year_of
+from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.dates.tokyo import day_of_run
 from kokuho.notices.print_run import PER_PART
 from kokuho.payments import assessment_notices, notice_service

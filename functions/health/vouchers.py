@@ -14,8 +14,9 @@ import boto3
 
 from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.access.run_inputs import only_fields, whole_number
+from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.dates.tokyo import today_jst
-from kokuho.health.vouchers import VoucherTermsError, fiscal_year_of, terms_of
+from kokuho.health.vouchers import VoucherTermsError, terms_of
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 from kokuho.programmes import vouchers

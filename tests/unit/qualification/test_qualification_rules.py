@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from kokuho.access.grants import GrantState, decide, grant_state
 from kokuho.access.identity import Unauthenticated, check_individual, identity_of, sign_identity
 from kokuho.access.staff import Grant, StaffMember
+from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.qualification import service
-from kokuho.qualification.history import ChangeRejected, Period, acquire, fiscal_year_of, lose
+from kokuho.qualification.history import ChangeRejected, Period, acquire, lose
 from kokuho.qualification.household import premium_case, specific_household_status
 from kokuho.qualification.model import Household, Membership, Person
 from kokuho.qualification.reasons import Reason, effective_date, late_elderly_date

@@ -29,9 +29,9 @@ from kokuho.assessment.run_input import (
     DEFAULT_MAX_CONCURRENCY,
     RunInputError,
     assessment_deadline,
-    fiscal_year_of_month,
     run_id_of,
 )
+from kokuho.dates.fiscal_year import fiscal_year_of_month
 from kokuho.requests.suspension import declare_use
 
 __all__ = ["DEFAULT_MAX_CONCURRENCY", "RunInputError", "assess_batch", "assessment_deadline",

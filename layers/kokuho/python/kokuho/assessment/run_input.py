@@ -10,6 +10,7 @@ from typing import Any
 
 from kokuho.access.actor import Actor
 from kokuho.access.run_inputs import InputRefused
+from kokuho.dates.fiscal_year import fiscal_year_of_month
 from kokuho.dates.months import is_month
 from kokuho.platform.catalog.assessment import BATCH_CONCURRENCY
 
@@ -32,10 +33,6 @@ def actor(execution_id: str) -> Actor:
     return Actor(staff_id=STAFF_ID, terminal_id=execution_id or "local", purpose=PURPOSE)
 
 
-def fiscal_year_of_month(month: str) -> int:
-    """Fiscal year (年度, April–March) that contains a month "YYYY-MM"."""
-    year, mon = int(month[:4]), int(month[5:7])
-    return year if mon >= 4 else year - 1
 
 
 def assessment_deadline(fiscal_year: int) -> str:

@@ -30,11 +30,11 @@ from kokuho.assessment.run_input import (
     assessment_deadline,
     check_month,
     check_year_and_month,
-    fiscal_year_of_month,
     positive_int,
     run_id_of,
 )
 from kokuho.assessment.versions import reassess_every_household
+from kokuho.dates.fiscal_year import fiscal_year_of_month
 from kokuho.dates.tokyo import TOKYO
 from kokuho.identity.mynumber import shown_field
 

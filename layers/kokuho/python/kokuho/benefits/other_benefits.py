@@ -29,6 +29,7 @@ from typing import Any, Literal
 from kokuho.benefits.benefit_ports import HouseholdFacts
 from kokuho.benefits.brackets import ELDERLY_AGE, MemberFacts, benefit_year, engine_age, judge
 from kokuho.collection.arrears import years_later
+from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.premium.ages import abs_month, last_preschool_month
 
 Kind = Literal["療養費", "出産育児一時金", "葬祭費"]
@@ -60,10 +61,6 @@ class Rules:
     claim_years: int
     # where the 葬祭費 amount comes from: "ordinance: …" or "city_setting: …" (recorded with every decision)
     funeral_basis: str = ""
-
-
-def fiscal_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 @lru_cache(maxsize=1)

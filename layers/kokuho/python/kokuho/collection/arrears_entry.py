@@ -32,10 +32,6 @@ DECISIONS = (APPROVE, REFUSE)
 SETTING = "collection/arrears_entry.json"
 
 
-def fiscal_year_of(day: date) -> int:
-    return entry_lag.fiscal_year_of(day)
-
-
 def max_entry_lag(entered_on: date) -> int:
     """Days a measure may be entered after its own day without approval (kokuho.dates.entry_lag: the setting of the
     entry day's fiscal year, or of the latest year set before it)."""

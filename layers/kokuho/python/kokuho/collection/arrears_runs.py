@@ -32,12 +32,9 @@ from kokuho.collection.arrears import (
 )
 from kokuho.collection.ledger_batches import apply_in_batches
 from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger
+from kokuho.dates.fiscal_year import fiscal_year_of
 
 MODES = ("daily", "demand", "write_off")
-
-
-def fiscal_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def missed_plan_payments(ledger: StoredLedger, on: date, by: str) -> list[dict[str, Any]]:

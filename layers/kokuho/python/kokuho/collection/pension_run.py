@@ -58,6 +58,7 @@ from kokuho.collection.pension_deduction import (
 from kokuho.collection.pension_deduction_file import STOP, PensionRef, request_file, request_rows, stop_row
 from kokuho.collection.pension_ports import PensionRecord, PensionStore
 from kokuho.collection.ports import CollectionStore, LedgerKey, PensionWrite, StoredLedger, WriteConflict
+from kokuho.dates.fiscal_year import fiscal_year_of
 
 #: The last day a year's 本徴収 can be decided: the insurer must have the 依頼 in time for October.
 FINAL_DECISION_BY = (8, 31)
@@ -101,10 +102,6 @@ def facts_of_case(case: Mapping[str, Any], fiscal_year: int) -> HouseholdFacts:
             last = max(periods, key=lambda p: p[0])[1]
             lost = last if last is not None and last < end else None
     return HouseholdFacts(str(household["householder_id"]), tuple(members), lost)
-
-
-def fiscal_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def _month(day: date) -> str:

@@ -11,6 +11,8 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
+from kokuho.dates.fiscal_year import fiscal_year_of
+
 
 class UnknownSetting(LookupError):
     """No maximum entry lag is set for that fiscal year or any before it."""
@@ -24,10 +26,6 @@ def setting_of(name: str) -> dict[str, Any]:
         if not raw.get(key):
             raise UnknownSetting(f"{name}: {key} missing (a setting says what it governs and why)")
     return dict(raw)
-
-
-def fiscal_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def max_entry_lag(name: str, entered_on: date) -> int:

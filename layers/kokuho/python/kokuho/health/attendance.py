@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.health.attendance_file import validate_attendance_file
 from kokuho.health.ports import HealthStore
-from kokuho.health.vouchers import fiscal_year_of
 from kokuho.intake.framing import MAX_ERRORS, IntakeError, file_digest
 
 BATCH = 40  # vouchers marked a transaction: each update and its person in the access record (≤ 100 items)

@@ -36,10 +36,6 @@ class VoucherTerms:
     copay: int  # yen
 
 
-def fiscal_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
-
-
 def parse_terms(raw: Any) -> dict[int, VoucherTerms]:
     if not isinstance(raw, dict) or not isinstance(raw.get("fiscal_years"), dict):
         raise VoucherTermsError("fiscal_years", "must be an object of fiscal years")

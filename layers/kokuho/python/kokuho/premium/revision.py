@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kokuho.dates.fiscal_year import fiscal_year_of_month
 from kokuho.dates.months import is_month
 from kokuho.premium.errors import CaseError
 from kokuho.premium.installments import split_equally
@@ -39,9 +40,6 @@ def _months_from(first: str, last: str) -> list[str]:
     return out
 
 
-def _fiscal_year_of(month: str) -> int:
-    y, m = int(month[:4]), int(month[5:7])
-    return y if m >= 4 else y - 1
 
 
 def revise(previous_installments: Sequence[Mapping[str, Any]], new_annual: int, as_of: str,
@@ -71,7 +69,7 @@ def revise(previous_installments: Sequence[Mapping[str, Any]], new_annual: int, 
     to_charge = new_annual - kept_total
     if to_charge >= 0:
         if not remaining and to_charge > 0:
-            fy = fiscal_year if fiscal_year is not None else _fiscal_year_of(rows[-1]["due"] if rows else as_of)
+            fy = fiscal_year if fiscal_year is not None else fiscal_year_of_month(rows[-1]["due"] if rows else as_of)
             remaining = _months_from(as_of, f"{fy + 1:04d}-03") or [as_of]
         new_rows = split_equally(to_charge, remaining)
     else:

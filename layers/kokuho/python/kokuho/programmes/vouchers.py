@@ -22,11 +22,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from kokuho.access.records import Actor, record_access
+from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.dates.tokyo import today_jst
 from kokuho.health.attendance import take_attendance_file
 from kokuho.health.ports import HealthStore, Voucher, WriteConflict
 from kokuho.health.rates import checkup_rates
-from kokuho.health.vouchers import VoucherTermsError, draft, fiscal_year_of, in_checkup_ages, terms_of
+from kokuho.health.vouchers import VoucherTermsError, draft, in_checkup_ages, terms_of
 from kokuho.platform.exchange import list_delivered, move_out, read_delivered
 from kokuho.platform.observability import get_logger
 from kokuho.programmes import wiring

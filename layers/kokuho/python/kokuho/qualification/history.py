@@ -112,6 +112,3 @@ def lose(periods: tuple[Period, ...], reason: Reason, cause_on: date, *, birth_d
     return (*periods[:-1], closed), on
 
 
-def fiscal_year_of(day: date) -> int:
-    """Fiscal year (年度, April–March) containing the day."""
-    return day.year if day.month >= 4 else day.year - 1

@@ -18,9 +18,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from kokuho.access.actor import Actor
+from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.qualification import service
 from kokuho.qualification.errors import Conflict, NotFound
-from kokuho.qualification.history import ChangeRejected, fiscal_year_of
+from kokuho.qualification.history import ChangeRejected
 from kokuho.qualification.household import premium_case
 from kokuho.qualification.model import BankAccount, Card, Household, Mailing, Person
 from kokuho.qualification.ports import (
