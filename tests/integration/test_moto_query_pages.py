@@ -27,16 +27,21 @@ SORT_KEYS = st.sampled_from(["", "a", "a#", "a#1", "a#10", "a#2", "a~", "ab", "b
 CONDITIONS = st.sampled_from(["none", "=", "<", "<=", ">", ">=", "between", "begins_with"])
 
 
+def client_with_table(name: str) -> Any:
+    """A DynamoDB client of the running mock with an on-demand table `name` keyed by string pk and sk."""
+    ddb = boto3.client("dynamodb", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                           {"AttributeName": "sk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                {"AttributeName": "sk", "KeyType": "RANGE"}])
+    return ddb
+
+
 @pytest.fixture(scope="module")
 def client(request: pytest.FixtureRequest) -> Iterator[Any]:
     with mock_aws():
-        ddb = boto3.client("dynamodb", region_name=REGION, aws_access_key_id="testing",
-                           aws_secret_access_key="testing")
-        ddb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                               {"AttributeName": "sk", "AttributeType": "S"}],
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                    {"AttributeName": "sk", "KeyType": "RANGE"}])
+        ddb = client_with_table(TABLE)
         for n in range(60):  # a partition of 60 items in insertion order unlike their sort order
             sk = f"{'abz'[n % 3]}#{(n * 37) % 60:02d}"
             ddb.put_item(TableName=TABLE, Item={"pk": {"S": "P"}, "sk": {"S": sk}, "n": {"N": str(n)}})

@@ -12,16 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
-from test_moto_query_pages import all_pages
+from test_moto_query_pages import all_pages, client_with_table
 
 from kokuho_local.moto_dynamodb import patched_dynamodb
 
-REGION = "ap-northeast-1"
 TABLE, HASH_ONLY = "scan-pages", "scan-pages-hash"
 # Keys that sort in interesting ways: shared prefixes, a prefix of another key, non-ASCII, '#', '~'.
 KEYS = st.sampled_from(["", "a", "a#", "a#1", "a#10", "a#2", "a~", "ab", "b", "b#x", "あ", "あ#1", "z", "~"])
@@ -31,13 +29,7 @@ HASHES = ["C#1", "C#10", "C#2", "S#a", "S#あ", "X"]
 @pytest.fixture(scope="module")
 def client(request: pytest.FixtureRequest) -> Iterator[Any]:
     with mock_aws():
-        ddb = boto3.client("dynamodb", region_name=REGION, aws_access_key_id="testing",
-                           aws_secret_access_key="testing")
-        ddb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                               {"AttributeName": "sk", "AttributeType": "S"}],
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                    {"AttributeName": "sk", "KeyType": "RANGE"}])
+        ddb = client_with_table(TABLE)
         ddb.create_table(TableName=HASH_ONLY, BillingMode="PAY_PER_REQUEST",
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
