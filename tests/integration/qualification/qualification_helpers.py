@@ -374,9 +374,6 @@ def register_couple(staff_id: str) -> None:
 def benefit_household() -> None:
     """Household H1 of one insured person P1 (the householder), with a 支給 of 212,570 yen decided for 2024-10: the
     world the benefit routes' tests start from."""
-    from kokuho.access.records import Actor
-    from kokuho.benefits.benefit_ports import NewVersion
-    from kokuho.records.benefits import DynamoBenefitStore
     from kokuho.records.qualification import HouseholdModel, PersonModel, household_pk, person_pk
 
     PersonModel(person_pk("P1"), "PROFILE", person_id="P1", resident_code="RP1", household_id="H1",
@@ -387,10 +384,19 @@ def benefit_household() -> None:
     HouseholdModel(household_pk("H1"), "PROFILE", household_id="H1", householder_id="P1",
                    members=[{"person_id": "P1", "relationship": "世帯主", "joined_on": "2020-04-01", "left_on": None}],
                    updated_at="2024-04-01", updated_by="test").save()
-    case = {"service_month": "2024-10", "household": {"members": [{"id": "P1", "age": 44, "bills": [{"copay": 1}]}]}}
-    doc = {"household_id": "H1", "service_month": "2024-10", "version": 1, "run_id": "t", "kind": "支給",
-           "result": {"benefit": 212_570}, "difference": 212_570, "case": case}
-    DynamoBenefitStore().commit([NewVersion("H1", "2024-10", 1, "h", 212_570, 212_570, doc)], persons=["P1"],
+    decided_kogaku_month("2024-10", 212_570, age=44)
+
+
+def decided_kogaku_month(month: str, benefit: int, *, age: int) -> None:
+    """A 高額療養費 支給 of `benefit` yen decided for H1's month (its householder P1 of `age`), version 1."""
+    from kokuho.access.records import Actor
+    from kokuho.benefits.benefit_ports import NewVersion
+    from kokuho.records.benefits import DynamoBenefitStore
+
+    case = {"service_month": month, "household": {"members": [{"id": "P1", "age": age, "bills": [{"copay": 1}]}]}}
+    doc = {"household_id": "H1", "service_month": month, "version": 1, "run_id": "t", "kind": "支給",
+           "result": {"benefit": benefit}, "difference": benefit, "case": case}
+    DynamoBenefitStore().commit([NewVersion("H1", month, 1, "h", benefit, benefit, doc)], persons=["P1"],
                                 actor=Actor("system:test", "t", "test"), chain="test")
 
 

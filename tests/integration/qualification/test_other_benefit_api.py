@@ -11,14 +11,12 @@ from datetime import date
 
 import boto3
 import pypdfium2 as pdfium
-from qualification_helpers import call, item_counts
+from qualification_helpers import call, decided_kogaku_month, item_counts
 
-from kokuho.access.records import Actor, records_by_staff
-from kokuho.benefits.benefit_ports import NewVersion
+from kokuho.access.records import records_by_staff
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL
 from kokuho.receipts import benefit_payment
 from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
-from kokuho.records.benefits import DynamoBenefitStore
 from kokuho.records.qualification import HouseholdModel, PersonModel, household_pk, person_pk
 
 CLERK, DECIDER, CASHIER = "S1018", "S1031", "S1014"
@@ -52,11 +50,7 @@ def world() -> None:
                              "left_on": None} for p in ("P1", "P2", "P3")],
                    updated_at="2024-04-01", updated_by="test").save()
     # a 高額療養費 month of the household: its sums must not count the other benefits' payments
-    case = {"service_month": "2025-06", "household": {"members": [{"id": "P1", "age": 45, "bills": [{"copay": 1}]}]}}
-    doc = {"household_id": "H1", "service_month": "2025-06", "version": 1, "run_id": "t", "kind": "支給",
-           "result": {"benefit": 50_000}, "difference": 50_000, "case": case}
-    DynamoBenefitStore().commit([NewVersion("H1", "2025-06", 1, "h", 50_000, 50_000, doc)], persons=["P1"],
-                                actor=Actor("system:test", "t", "test"), chain="test")
+    decided_kogaku_month("2025-06", 50_000, age=45)
 
 
 def pdf_text(notice: dict[str, str]) -> str:
