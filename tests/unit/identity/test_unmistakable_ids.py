@@ -49,3 +49,13 @@ def test_an_exchange_record_id_never_reads_as_a_my_number(monkeypatch: pytest.Mo
     record = exchange_record(Exchange("query", "北九州市", "福岡市", "69", "Qabc", "2024-06-01T00:00:00+09:00",
                                       "received", person_id="P1"))
     assert record.record_id == "Qabcdefghijklmnop"
+
+
+def test_an_id_whose_fixed_part_holds_a_my_number_is_refused_not_drawn_for_ever() -> None:
+    import pytest
+
+    body = "40130700012"
+    fixed = body + str(check_digit(body))
+    with pytest.raises(ValueError, match="fixed part") as raised:
+        unmistakable_id(lambda: f"X{fixed}-{secrets.token_hex(2)}")
+    assert fixed not in str(raised.value)

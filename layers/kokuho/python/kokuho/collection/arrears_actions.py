@@ -41,7 +41,7 @@ from kokuho.collection.arrears import (
 )
 from kokuho.collection.arrears_entry import DECISIONS, REFUSE, approval_reasons
 from kokuho.collection.ports import CollectionStore, LedgerKey, LedgerWrite, StoredLedger, WriteConflict
-from kokuho.identity.mynumber import contains_my_number
+from kokuho.identity.mynumber import contains_my_number, unmistakable_id
 
 CODES = {DEMAND: "SK", CONSULTATION: "SD", PLEDGE: "BN", SEIZURE: "SO"}
 APPROVAL_CODE = "SN"  # 遡及入力承認: one decision per measure, its id made from the measure's
@@ -159,6 +159,12 @@ def _plan(raw: object, on: date, owed: int) -> list[dict[str, Any]]:
     return out
 
 
+def _new_id(kind: str, household_id: str, fiscal_year: int, on: date) -> str:
+    """`SD-H0001-FY2024-D20240722-R73ab23`: a letter before each number keeps the year, the day and the random
+    part from joining into twelve digits ("2024-20240722" read as a My Number one day in ten)."""
+    return unmistakable_id(lambda: f"{CODES[kind]}-{household_id}-FY{fiscal_year}-D{on:%Y%m%d}-R{secrets.token_hex(3)}")
+
+
 def build_action(view: ArrearsView, *, kind: str, on: date, staff_id: str, action_id: str | None = None,
                  installments: Sequence[object] | None = None, note: object = None, plan: object = None,
                  basis: object = None, property: object = None, amount: object = None) -> dict[str, Any]:
@@ -168,7 +174,7 @@ def build_action(view: ArrearsView, *, kind: str, on: date, staff_id: str, actio
     chosen = _installments(view, installments, on, kind)
     h, fy = view.key
     doc: dict[str, Any] = {
-        "id": action_id or f"{CODES[kind]}-{h}-{fy}-{on:%Y%m%d}-{secrets.token_hex(3)}", "kind": kind,
+        "id": action_id or _new_id(kind, h, fy, on), "kind": kind,
         "on": on.isoformat(), "by": staff_id, "installments": [i.number for i in chosen],
         "note": _text(note, "note", MAX_NOTE, required=kind == CONSULTATION)}
     owed = sum(i.unpaid for i in chosen)

@@ -269,15 +269,20 @@ def is_aws_request_id(value: str) -> bool:
     return bool(_AWS_REQUEST_ID.fullmatch(value))
 
 
+UNMISTAKABLE_DRAWS = 64  # a random part alone fails about one draw in a hundred: 64 in a row is never luck
+
+
 def unmistakable_id(make: Callable[[], str]) -> str:
     """An id the system draws at random (`make`: e.g. `lambda: f"Q{secrets.token_hex(10)}"`), drawn again until
     it holds nothing that reads as a My Number in any shape. A hex token of twenty characters holds twelve digits
     with a valid check digit about once in a few hundred draws; every record and log redacts such a run, so the id
     would be stored one way and found another (a 情報提供等記録 lost its request id so)."""
-    while True:
+    for _ in range(UNMISTAKABLE_DRAWS):
         value = make()
         if not contains_my_number(value):
             return value
+    # What `make` keeps fixed reads as one (an id of the caller's): no draw mends it, and looping would hang.
+    raise ValueError(f"no id drawn in {UNMISTAKABLE_DRAWS} draws is free of a My Number (its fixed part holds one)")
 
 
 def identifier_holds_my_number(value: str) -> bool:
