@@ -170,3 +170,26 @@ def test_a_record_written_a_moment_before_its_file_across_midnight_waits_for_it(
     assert world.run(DUE_DAY, holds=("P-HELD",))["classes"]["exchange-outgoing"] == {"due": 0, "held": 2,
                                                                                      "deleted": 0}
     assert world.run(NEXT_DAY)["classes"]["exchange-outgoing"]["deleted"] == 2 and world.keys() == set()
+
+
+@pytest.mark.parametrize("suffix", [".subjects.json", ".reason.json"])
+def test_a_delivered_file_named_like_a_record_beside_a_file_is_never_taken_and_a_held_file_keeps_its_record(
+        world: World, suffix: str) -> None:
+    """The names `<file>.subjects.json` and `<file>.reason.json` are the system's, beside the files it moves out:
+    a delivered file so named, taken and refused into the same folder, replaced the record of a held person's
+    refused file (`{"subjects": []}`) or the reason it was refused, and the held file went at its period. Such a
+    file is never taken (listed or named directly), left where it was delivered, nothing written."""
+    files(world)
+    forged = f"city-incoming/tax/c.jsonl{suffix}"
+    with freeze_time(MADE):
+        world.s3.put_object(Bucket=world.bucket, Key=forged, Body=b'{"subjects": []}')
+        for key in list_delivered(world.s3, world.bucket, "city-incoming/tax/"):  # what an intake takes
+            world.take(key, [], to="rejected/city/tax/", reason={"errors": [{"line": 1, "field": "header"}]})
+    assert world.subjects("rejected/city/tax/c.jsonl")["subjects"] == ["P-HELD"]
+    assert json.loads(world.s3.get_object(Bucket=world.bucket, Key="rejected/city/tax/c.jsonl.reason.json")[
+        "Body"].read()) == {"errors": [{"line": 1, "field": "income"}]}
+    with pytest.raises(ValueError, match="never taken"):
+        read_delivered(world.s3, world.bucket, forged)  # named directly: refused as well
+    assert forged in world.keys()  # left where it was delivered
+    world.run(DUE_DAY, holds=("P-HELD",))
+    assert REJECTED <= world.keys()

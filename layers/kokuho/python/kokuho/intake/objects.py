@@ -11,7 +11,7 @@ from typing import Any
 
 from kokuho.intake.apply import KINDS, actor_for, intake_file
 from kokuho.platform import exchange_subjects
-from kokuho.platform.exchange import list_delivered, move_out, read_delivered
+from kokuho.platform.exchange import ERRORS_SUFFIX, list_delivered, move_out, read_delivered
 
 INCOMING = "city-incoming/"
 PROCESSED = "processed/city/"
@@ -46,7 +46,7 @@ def intake_object(s3: Any, bucket: str, key: str, *, run_id: str, today: date,
         return out
     if out["status"] == "rejected":
         reason = {"key": key, "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"), **out}
-        move_out(s3, bucket, key, INCOMING, REJECTED, reason, suffix=".errors.json")
+        move_out(s3, bucket, key, INCOMING, REJECTED, reason, suffix=ERRORS_SUFFIX)
         out = {**out, "errors": out["errors"][:20]}  # the whole list is beside the file
     else:
         move_out(s3, bucket, key, INCOMING, PROCESSED)

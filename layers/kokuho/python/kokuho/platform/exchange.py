@@ -9,7 +9,13 @@ log lines, its "applied once" record and the folder it is moved to. It is refuse
 not derive from the name alone (`file_ref`), with a log line and the metric `DeliveredFileNamesRefused`
 (namespace kokuho; the audit stack's alarm), and left where it was delivered: the intakes' listing functions only read
 the bucket, and moving it would copy the name into another key. The security team removes it (README,
-"Exchange bucket"); until then every run refuses it again, the same way, writing nothing."""
+"Exchange bucket"); until then every run refuses it again, the same way, writing nothing.
+
+The names the system writes beside a file it moves out (`COMPANION_SUFFIXES`: `<name>.subjects.json`, whose data
+it holds — what a legal hold reads —, `<name>.reason.json` / `.errors.json`, why it was refused) and a part's
+pending record are the system's: a delivered file so named is refused the same way (never taken, left in place,
+logged and counted). Taken and refused into the same folder, it replaced the record of the file it is named after
+(a held person's file then named no one and was deleted at its period) or the reason it was refused."""
 
 from __future__ import annotations
 
@@ -26,6 +32,10 @@ METRIC_NAMESPACE = "kokuho"
 REFUSED_NAME_METRIC = "DeliveredFileNamesRefused"
 METRIC_DIMENSIONS = {"area": "exchange"}  # one series for every intake (the audit stack's alarm): the folder is logged
 logger = get_logger("exchange")
+REASON_SUFFIX = ".reason.json"  # why a file was refused (move_out's default)
+ERRORS_SUFFIX = ".errors.json"  # the city intake's refusals, line by line
+# Written beside a file moved out, kept and deleted with it (kokuho.retention.objects): never a delivered file's name.
+COMPANION_SUFFIXES = (exchange_subjects.SUFFIX, REASON_SUFFIX, ERRORS_SUFFIX)
 
 
 class FileNameHoldsMyNumber(ValueError):
@@ -37,8 +47,22 @@ class FileNameHoldsMyNumber(ValueError):
         self.ref = ref
 
 
+class SystemsFileName(ValueError):
+    """A delivered file named like a record the system writes beside a file: the message names it by reference."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"a delivered file named like a record the system writes beside a file ({ref}) is never "
+                         "taken; the security team removes it")
+        self.ref = ref
+
+
 def name_holds_my_number(key: str) -> bool:
     return contains_my_number(key)
+
+
+def name_is_the_systems(key: str) -> bool:
+    """A record written beside a file (its subjects, the reason it was refused) or a part's pending record."""
+    return key.endswith(COMPANION_SUFFIXES) or exchange_subjects.is_pending(key)
 
 
 def file_ref(key: str, etag: str) -> str:
@@ -49,10 +73,13 @@ def file_ref(key: str, etag: str) -> str:
     return "sha256:" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def _refused(prefix: str, refs: list[str]) -> None:
+_NAMED_AS_A_RECORD = "named like a record the system writes beside a file"
+
+
+def _refused(prefix: str, refs: list[str], why: str = "whose name holds a My Number") -> None:
     from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-    logger.error("refused: a delivered file whose name holds a My Number (left in place for the security team)",
+    logger.error(f"refused: a delivered file {why} (left in place for the security team)",
                  extra={"prefix": prefix, "files": len(refs), "refs": refs})
     with single_metric(name=REFUSED_NAME_METRIC, unit=MetricUnit.Count, value=len(refs),
                        namespace=METRIC_NAMESPACE, default_dimensions=METRIC_DIMENSIONS):
@@ -64,26 +91,38 @@ def list_delivered(s3: Any, bucket: str, prefix: str) -> list[str]:
     name holds a My Number (refused: logged and counted by reference, left in place)."""
     keys: list[str] = []
     refused: list[str] = []
+    systems: list[str] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for o in page.get("Contents", []):
             key = o["Key"]
             if name_holds_my_number(key):
                 refused.append(file_ref(key, str(o.get("ETag", ""))))
-            elif not key.endswith("/") and not exchange_subjects.is_pending(key):  # a part's record, not a file
+            elif exchange_subjects.is_pending(key):
+                continue  # a part's record, written by the intake: not a file
+            elif name_is_the_systems(key):
+                systems.append(file_ref(key, str(o.get("ETag", ""))))
+            elif not key.endswith("/"):
                 keys.append(key)
     if refused:
         _refused(prefix, sorted(refused))
+    if systems:
+        _refused(prefix, sorted(systems), _NAMED_AS_A_RECORD)
     return sorted(keys)
 
 
 def read_delivered(s3: Any, bucket: str, key: str) -> bytes:
     """The bytes of one delivered file — refused (FileNameHoldsMyNumber, before anything is read or written) if
-    its name holds a My Number: a key named directly to an intake is checked as a listed one is."""
+    its name holds a My Number, or (SystemsFileName) if it is named like a record the system writes beside a file:
+    a key named directly to an intake is checked as a listed one is."""
     if name_holds_my_number(key):
         etag = str(s3.head_object(Bucket=bucket, Key=key).get("ETag", ""))
         ref = file_ref(key, etag)
         _refused(_folder(key), [ref])
         raise FileNameHoldsMyNumber(ref)
+    if name_is_the_systems(key):
+        ref = file_ref(key, str(s3.head_object(Bucket=bucket, Key=key).get("ETag", "")))
+        _refused(_folder(key), [ref], _NAMED_AS_A_RECORD)
+        raise SystemsFileName(ref)
     data = bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
     exchange_subjects.begin_intake(s3, bucket, key)  # whose data it holds: collected until it is moved out
     return data
@@ -100,13 +139,17 @@ def _folder(key: str) -> str:
 
 
 def move_out(s3: Any, bucket: str, key: str, incoming: str, to: str, reason: dict[str, Any] | None = None, *,
-             suffix: str = ".reason.json") -> str:
+             suffix: str = REASON_SUFFIX) -> str:
     """Move a taken file from its `incoming` folder to the folder `to` under the same name, and answer its new
     key. A refused file's `reason` is written first, beside it as `<name><suffix>` (JSON): a file is never in
     its rejected folder without why; and the record of whose data it holds (`<name>.subjects.json`,
     kokuho.platform.exchange_subjects), so a legal hold reaches it."""
     if name_holds_my_number(key):  # a taken file was read through read_delivered: this is a wiring fault
         raise FileNameHoldsMyNumber(file_ref(key, ""))
+    if name_is_the_systems(key):
+        raise SystemsFileName(file_ref(key, ""))
+    if suffix not in COMPANION_SUFFIXES:  # what retention keeps and deletes with the file (kokuho.retention.objects)
+        raise ValueError("move_out: a reason is written under one of COMPANION_SUFFIXES")
     target = f"{to}{key.removeprefix(incoming)}"
     if reason is not None:
         s3.put_object(Bucket=bucket, Key=f"{target}{suffix}", ContentType="application/json",

@@ -14,7 +14,7 @@ from kokuho.dates.tokyo import TOKYO
 from kokuho.notices.print_run import CHAIN_PREFIX as NOTICE_CHAINS
 from kokuho.notices.print_run import PREFIX as NOTICES
 from kokuho.notices.print_run import subject_chains
-from kokuho.platform.exchange_subjects import SUFFIX as SUBJECTS_SUFFIX
+from kokuho.platform.exchange import COMPANION_SUFFIXES
 from kokuho.platform.exchange_subjects import read_subjects
 from kokuho.retention.classes import RetentionClass, decide
 
@@ -47,10 +47,6 @@ def notice_index(records: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
         if chain.startswith(NOTICE_CHAINS):
             out.setdefault(chain, set()).update(str(s) for s in rec["subject_ids"])
     return out
-
-
-# Files written beside an exchange file (kokuho.platform.exchange): kept and deleted with it.
-COMPANION_SUFFIXES = (SUBJECTS_SUFFIX, ".reason.json", ".errors.json")
 
 
 def _held_subject(holds: Collection[str], members: Callable[[str], Iterable[str]]) -> Callable[[str], bool]:
