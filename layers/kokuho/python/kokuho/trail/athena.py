@@ -11,11 +11,12 @@ the same meaning, so the text stays Athena's.
 
 A query file starts with `--` header lines: `name:`, `description:`, `params:` (one name per `?`, in order;
 days are `YYYY/MM/DD`, the partition format of both tables). In the body, `${table:LOGICAL}` becomes a
-table's physical name and `${sessions:LOGICAL}` / `${writer_sessions:LOGICAL}` a regular expression matching
-the role sessions of the catalog's functions using that table (as the detections do:
-kokuho.trail.detections.catalog_function_names), `${data_roles:LOGICAL}` / `${writer_data_roles:LOGICAL}` one
-matching the names of those functions' data-access roles (kokuho.access.data_role); `purger_…` the same of the
-function granted "purge" on the table (the retention run on the access log),
+table's physical name and `${writer_sessions:LOGICAL}` a regular expression matching the role sessions of the
+catalog's functions writing that table (as the detections do: kokuho.trail.detections.catalog_function_names — an
+api function's own role writes the record of a refused request), `${data_roles:LOGICAL}` /
+`${writer_data_roles:LOGICAL}` one matching the names of those functions' data-access roles
+(kokuho.access.data_role); `purger_data_roles` the same of the function granted "purge" on the table (the
+retention run on the access log: its data-access role, never a session's name, which whoever assumes a role chooses),
 and `${threshold:NAME}` the named detection threshold
 (`-- detection: ID` in the header), so no query holds a second copy of a name or a number.
 """
@@ -132,7 +133,7 @@ def glue_type(athena_type: str) -> str:
 
 
 _PLACEHOLDER = re.compile(
-    r"\$\{(table|sessions|writer_sessions|purger_sessions|data_roles|writer_data_roles|purger_data_roles|threshold)"
+    r"\$\{(table|writer_sessions|data_roles|writer_data_roles|purger_data_roles|threshold)"
     r":([a-z_-]+)\}")
 
 
@@ -169,7 +170,9 @@ def render(sql: str, thresholds: Mapping[str, int] | None = None, source: str = 
             if arg not in thresholds:
                 raise QueryError(f"{source}: threshold {arg!r} is not one of the detection's")
             return str(int(thresholds[arg]))
-        # writer_*: the functions granted write (the retention's purge writes too); purger_*: the one granted purge
+        # writer_*: the functions granted write (the retention's purge writes too); purger_*: the one granted purge.
+        # A session name is no one's proof (whoever assumes a role names its session): only the writers' own
+        # sessions (an api function's role records a refused request) are matched by name.
         access = "write" if kind.startswith("writer_") else "purge" if kind.startswith("purger_") else None
         if kind in ("data_roles", "writer_data_roles", "purger_data_roles"):
             return _data_roles_regex(arg, access)

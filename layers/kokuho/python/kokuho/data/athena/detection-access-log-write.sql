@@ -1,6 +1,6 @@
 -- name: kokuho-detection-access-log-write
 -- detection: access-log-write
--- description: A write to the access-record table other than a writer function's PutItem or the retention run's DeleteItem. One row per event, in the finding shape of kokuho trail scan --json.
+-- description: A write to the access-record table other than a writer function's PutItem or the retention run's DeleteItem (its data-access role; never a session's name). One row per event, in the finding shape of kokuho trail scan --json.
 -- params: day_from day_to
 SELECT 'access-log-write' AS rule,
        COALESCE(useridentity.sessioncontext.sourceidentity, useridentity.arn, useridentity.invokedby) AS principal,
@@ -27,7 +27,6 @@ WHERE "timestamp" BETWEEN ? AND ?
                 OR regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
                                '${writer_data_roles:access_log}')))
   AND NOT (eventname = 'DeleteItem'
-           AND (regexp_like(COALESCE(useridentity.principalid, ''), '${purger_sessions:access_log}')
-                OR regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
-                               '${purger_data_roles:access_log}')))
+           AND regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
+                           '${purger_data_roles:access_log}'))
 ORDER BY eventtime, eventid

@@ -1,6 +1,6 @@
 -- name: kokuho-detection-mynumber-access
 -- detection: mynumber-access
--- description: The My Number table, or KMS under the vault's encryption contexts, used by a principal other than the catalog's functions for that table. One row per event, in the finding shape of kokuho trail scan --json.
+-- description: The My Number table, or KMS under the vault's encryption contexts, used by a principal other than the data-access role of the catalog's function for that table (never a session's name, which whoever assumes a role chooses). One row per event, in the finding shape of kokuho trail scan --json.
 -- params: day_from day_to
 SELECT 'mynumber-access' AS rule,
        COALESCE(useridentity.sessioncontext.sourceidentity, useridentity.arn, useridentity.invokedby) AS principal,
@@ -20,6 +20,5 @@ WHERE "timestamp" BETWEEN ? AND ?
         AND eventname IN ('Decrypt', 'GenerateDataKey', 'ReEncrypt')
         AND (regexp_like(COALESCE(requestparameters, ''), '"kokuho:person"\s*:\s*[^n\s]')
              OR regexp_like(COALESCE(requestparameters, ''), '"kokuho:use"\s*:\s*"mynumber-(keyed-hash|data-key)"'))))
-  AND NOT regexp_like(COALESCE(useridentity.principalid, ''), '${sessions:mynumber}')
   AND NOT regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''), '${data_roles:mynumber}')
 ORDER BY eventtime, eventid
