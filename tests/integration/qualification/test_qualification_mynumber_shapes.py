@@ -21,7 +21,7 @@ from kokuho.identity.mynumber import check_digit, count_my_numbers  # noqa: E402
 
 CLERK, COUNTER, OFFICER, APPROVER = "S1002", "S1003", "S1004", "S1011"
 ATTACK_SHAPES = ["full-width", "hyphens", "spaces", "ideographic-space", "mixed", "minus-sign", "long-mark",
-                 "zero-width-space", "every-digit-spaced", "3-4-5"]
+                 "zero-width-space", "every-digit-spaced", "3-4-5", "kanji-numerals", "negative-circled-digits"]
 OTHER = "98765432109"
 OTHER_NUMBER = OTHER + str(check_digit(OTHER))
 

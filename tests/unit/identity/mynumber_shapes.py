@@ -13,6 +13,12 @@ INVALID = FIRST + str((check_digit(FIRST) + 1) % 10)
 FULL = str.maketrans("0123456789", "０１２３４５６７８９")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 CIRCLED = str.maketrans("0123456789", "⓪①②③④⑤⑥⑦⑧⑨")
+# Unicode digits that are not decimal digits and that NFKC leaves as they are (Numeric_Type=Digit): ❶, ➀, ⓵
+NEGATIVE_CIRCLED = str.maketrans("0123456789", "⓿❶❷❸❹❺❻❼❽❾")
+DINGBAT_CIRCLED = str.maketrans("0123456789", "🄋➀➁➂➃➄➅➆➇➈")
+# 漢数字 written digit by digit, as a number is read out or written vertically (縦書き); 大字 as in legal documents
+KANJI = str.maketrans("0123456789", "〇一二三四五六七八九")
+DAIJI = str.maketrans("0123456789", "零壱弐参肆伍陸漆捌玖")
 
 
 def _444(sep: str) -> Callable[[str], str]:
@@ -44,4 +50,9 @@ SHAPES: dict[str, Callable[[str], str]] = {
     "arabic-indic-digits": lambda n: n.translate(ARABIC),
     "circled-digits": lambda n: n.translate(CIRCLED),
     "3-4-5": lambda n: f"{n[:3]}-{n[3:7]}-{n[7:]}",
+    "negative-circled-digits": lambda n: n.translate(NEGATIVE_CIRCLED),
+    "dingbat-circled-digits": lambda n: n.translate(DINGBAT_CIRCLED),
+    "kanji-numerals": lambda n: n.translate(KANJI),
+    "kanji-numerals-with-long-marks": lambda n: _444("ー")(n.translate(KANJI)),
+    "daiji": lambda n: n.translate(DAIJI),
 }

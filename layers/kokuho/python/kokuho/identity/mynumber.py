@@ -62,8 +62,9 @@ def mask(number: str | None) -> str:
 #
 # The one scan behind every My Number check (input checks, URL/header checks, record fields, log
 # redaction, leak guards): a number may be typed in full-width digits (１２３…), other Unicode digits
-# (NFKC and Unicode decimal values), or split by separators (4-4-4 with hyphens or spaces, NBSP,
-# U+3000, dashes, U+2212, 長音符 ー, middle dots, invisible format characters and combining marks).
+# (NFKC, Unicode decimal and digit values: ❶, ➀), 漢数字 (一二三…〇, 大字), or split by separators
+# (4-4-4 with hyphens or spaces, NBSP, U+3000, dashes, U+2212, 長音符 ー, middle dots, invisible format
+# characters and combining marks).
 # A candidate is a run of digit groups joined by separators holding exactly twelve digits; a single
 # group longer than twelve digits is no My Number (a longer number), as before.
 
@@ -80,16 +81,36 @@ _INVISIBLE = (  # format characters, fillers, combining marks, variation selecto
 _LINE_BREAKS = "\\n\\r\\x0b\\x0c\\x1c-\\x1e\\x85\\u2028\\u2029"
 
 
+# 漢数字 written digit by digit (a number read out, or written vertically: 縦書き) and 大字 (legal documents): a digit
+# each, never 十, 百 or 千 (a positional numeral is not a string of digits).
+_KANJI_DIGITS = {c: d for d, chars in enumerate(("〇零", "一壱壹", "二弐貳", "三参參", "四肆", "五伍", "六陸", "七漆",
+                                                "八捌", "九玖")) for c in chars}
+
+
+def _digit_value(char: str) -> int | None:
+    """The digit one character (NFKC'd) stands for: a decimal digit of any script, a Unicode digit that is not a
+    decimal one (❶, ➀, ⓵; Numeric_Type=Digit), a digit-valued number sign such as 🄋, or a 漢数字."""
+    value = unicodedata.decimal(char, None)
+    if value is None:
+        value = unicodedata.digit(char, None)
+    if value is None and unicodedata.category(char) == "No":
+        number = unicodedata.numeric(char, None)
+        value = int(number) if number is not None and number in range(10) else None
+    return value if value is not None else _KANJI_DIGITS.get(char)
+
+
 def _compat_digit_chars() -> str:
-    """Characters other than Unicode decimal digits that NFKC turns into digits (①, ⑴, ⒈, ¹, ₂, ㉑…)."""
-    ranges = ((0x00B2, 0x00BA), (0x2070, 0x208A), (0x2460, 0x2500), (0x3220, 0x3260), (0x3280, 0x32C0),
-              (0x1F100, 0x1F10D))
-    found = []
+    """Characters other than Unicode decimal digits that stand for a digit, themselves or once NFKC'd (①, ⑴, ⒈, ¹,
+    ₂, ㉑, ❶, ➀, 🄋, ㊀, 一…)."""
+    ranges = ((0x00B2, 0x00BA), (0x1369, 0x1372), (0x19DA, 0x19DB), (0x2070, 0x208A), (0x2460, 0x2500),
+              (0x2776, 0x2794), (0x3190, 0x31A0), (0x3220, 0x3260), (0x3280, 0x32C0), (0x10A40, 0x10A44),
+              (0x10E60, 0x10E69), (0x11052, 0x1105B), (0x1F100, 0x1F10D))
+    found = [*_KANJI_DIGITS]
     for lo, hi in ranges:
         for cp in range(lo, hi):
             nf = unicodedata.normalize("NFKC", chr(cp))
             core = nf.strip("().,")
-            if core and all(unicodedata.decimal(c, None) is not None for c in core) and not chr(cp).isdecimal():
+            if core and all(_digit_value(c) is not None for c in core) and not chr(cp).isdecimal():
                 found.append(chr(cp))
     return re.escape("".join(found))
 
@@ -111,8 +132,7 @@ _IDENT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 
 @lru_cache(maxsize=4096)
 def _digits_of(char: str) -> str:
-    return "".join(str(unicodedata.decimal(c)) for c in unicodedata.normalize("NFKC", char)
-                   if unicodedata.decimal(c, None) is not None)
+    return "".join(str(v) for v in map(_digit_value, unicodedata.normalize("NFKC", char)) if v is not None)
 
 
 @lru_cache(maxsize=4096)
