@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from kokuho.access.data_role import DataAccessRefused
-from kokuho.access.run_identity import run_caller, run_id_of, run_source_identity
+from kokuho.access.run_identity import acts_as_run, run_caller, run_id_of, run_source_identity
 from kokuho.identity.mynumber import check_digit
 from kokuho.platform.request_ids import USER_AGENT_MARK, lambda_ids, mark_user_agent, serving
 
@@ -110,3 +110,23 @@ def test_only_aws_own_request_id_exactly_in_its_shape_is_taken_as_it_is() -> Non
         assert not is_aws_request_id(other), other
         with pytest.raises(DataAccessRefused):
             run_source_identity(other)
+
+
+@pytest.mark.parametrize("name", ["S0301", "K1017", "ABC1234567"])
+def test_a_run_is_never_named_as_a_member_of_staff(name: str) -> None:
+    """A run's source identity is the name its execution was started with, and a member of staff's is their staff
+    id: an execution started as "S0301" put S0301 on every data event of the run — the bulk-read finding (whose
+    runbook suspends the principal's grants) and the staff-activity query named S0301 for the monthly run's reads.
+    Refused before the step runs, as a name holding a My Number is."""
+    with pytest.raises(DataAccessRefused, match="staff"):
+        run_source_identity(name)
+    ran = []
+
+    @acts_as_run("monthly-assessment", "賦課")
+    def step(event: object, context: object) -> None:
+        ran.append(event)
+
+    with pytest.raises(DataAccessRefused):
+        step({"input": {"on": "2026-11-01"}, "execution_name": name}, CONTEXT)
+    assert ran == []
+    assert run_source_identity(f"{name}-rerun") == f"{name}-rerun"  # not a staff id: a name like any other

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from kokuho.access.data_role import Caller, DataAccessRefused, acting_as, source_identity
+from kokuho.access.identity import INDIVIDUAL_STAFF_ID
 from kokuho.identity.mynumber import contains_my_number, is_aws_request_id
 from kokuho.platform.request_ids import current_request_ids, lambda_ids, serving
 
@@ -75,11 +76,16 @@ def run_source_identity(run_id: str) -> str:
     A canonical UUID is AWS's: the invocation's own request id, or the name Step Functions gives every scheduled
     execution. Its last group reads as a valid My Number about once in 2,800 ids; the name already stands in
     CloudTrail's StartExecution event whatever a step does, so refusing it would only fail a run at random.
-    Every other shape of a name holding a My Number is refused."""
+    Every other shape of a name holding a My Number is refused, and so is a name that is a member of staff's id
+    (kokuho.access.identity.INDIVIDUAL_STAFF_ID): a staff session's source identity is the staff id, so a run
+    named "S0301" put S0301 on every data event of the run (a bulk-read finding, the staff-activity query)."""
     if run_id and is_aws_request_id(run_id):
         return run_id
     if not run_id or contains_my_number(run_id):
         raise DataAccessRefused("data access needs the id of who causes it (a staff id or a run id)")
+    if INDIVIDUAL_STAFF_ID.fullmatch(run_id):
+        raise DataAccessRefused("a run is never named as a member of staff (their staff id is their sessions' "
+                                "source identity): start it under another name")
     if _FIT.match(run_id):
         return run_id
     digest = hashlib.sha256(run_id.encode("utf-8")).hexdigest()[:12]
