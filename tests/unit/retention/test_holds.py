@@ -9,7 +9,7 @@ import pytest
 
 from kokuho.access.actor import Actor
 from kokuho.retention.hold_ports import LegalHold
-from kokuho.retention.holds import HoldError, place_hold
+from kokuho.retention.holds import HoldError, lift_hold, place_hold
 
 OFFICER = Actor("S0777", "T-1", "保存期間の停止 (legal hold)")
 
@@ -47,3 +47,18 @@ def test_a_hold_is_placed_once_with_its_reason() -> None:
     assert (hold.reason, hold.placed_by, store.hold_of("P1")) == ("訴訟", "S0777", hold)
     with pytest.raises(HoldError, match="in force"):
         place_hold(OFFICER, "P1", "監査", date(2026, 12, 1), store=store)
+
+
+@pytest.mark.parametrize("person", [" P1", "P1 ", "P1\n", "Ｐ１", "P 1", "P1\u200b", "../P1", "P1#X", "P" * 65])
+def test_a_person_id_the_records_cannot_name_is_refused_not_held_under_another_spelling(person: str) -> None:
+    """The retention run compares a hold's person with the ids its records name, character for character: a hold
+    placed from the command line as 'P1 ' (a pasted id), 'Ｐ１' or 'P1\\n' was stored under that spelling, answered
+    'held', and kept nothing of P1. Refused naming person_id (the API's path pattern, one rule), nothing stored."""
+    store = Holds()
+    with pytest.raises(HoldError, match="person_id") as raised:
+        place_hold(OFFICER, person, "訴訟", date(2026, 12, 1), store=store)
+    assert raised.value.field == "person_id" and store.holds == {}
+    place_hold(OFFICER, "P1", "訴訟", date(2026, 12, 1), store=store)
+    with pytest.raises(HoldError, match="person_id"):
+        lift_hold(OFFICER, person, store=store)
+    assert set(store.holds) == {"P1"}

@@ -5,6 +5,7 @@ kokuho.records.legal_holds on the requests table)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from kokuho.access.actor import Actor
@@ -12,7 +13,13 @@ from kokuho.dates.tokyo import today_jst
 from kokuho.identity.mynumber import contains_my_number
 from kokuho.retention.hold_ports import CATEGORY, HoldStore, LegalHold
 
-__all__ = ["CATEGORY", "HoldError", "HoldStore", "LegalHold", "hold_doc", "lift_hold", "place_hold"]
+__all__ = ["CATEGORY", "PERSON_ID", "HoldError", "HoldStore", "LegalHold", "hold_doc", "lift_hold", "place_hold"]
+
+# A person's id as the records name it (a surrogate id: letters, digits, '_' and '-'), the API's path pattern too.
+# The retention run compares a hold with its records' ids character for character, so a hold under another
+# spelling (' P1', 'Ｐ１', 'P1\n') would hold nothing.
+PERSON_ID = r"^[A-Za-z0-9_\-]{1,64}$"
+_PERSON_ID = re.compile(PERSON_ID, re.ASCII)
 
 
 class HoldError(ValueError):
@@ -25,10 +32,9 @@ def place_hold(actor: Actor, person_id: str, reason: str, on: date, *, store: Ho
                today: date | None = None) -> LegalHold:
     """The hold placed from `on` (refused: no reason, a My Number in it, a day to come — a hold takes effect when it
     is decided, whoever places it: the API or the command line)."""
+    _check_person(person_id)
     if on > (today or today_jst()):
         raise HoldError("placed_on", "a hold cannot take effect on a day to come")
-    if not person_id.strip():
-        raise HoldError("person", "a person id")
     if not reason.strip():
         raise HoldError("reason", "a hold names why it is placed")
     if contains_my_number(reason) or contains_my_number(person_id):  # kept with the hold: a record like any other
@@ -39,7 +45,14 @@ def place_hold(actor: Actor, person_id: str, reason: str, on: date, *, store: Ho
     return hold
 
 
+def _check_person(person_id: str) -> None:
+    if not _PERSON_ID.fullmatch(person_id):  # fullmatch: '$' would let a trailing line break through
+        raise HoldError("person_id", "a person id as the records name it: 1-64 letters, digits, '_' or '-', "
+                                     "no space")
+
+
 def lift_hold(actor: Actor, person_id: str, *, store: HoldStore) -> None:
+    _check_person(person_id)
     if not store.remove_hold(actor, person_id):
         raise HoldError("person", "no hold in force")
 

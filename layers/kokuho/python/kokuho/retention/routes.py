@@ -25,11 +25,11 @@ from kokuho.dates.tokyo import today_jst
 from kokuho.identity.request_bodies import ClosedIn, IsoDate
 from kokuho.qualification.errors import Conflict
 from kokuho.qualification.history import ChangeRejected
-from kokuho.retention.holds import CATEGORY, HoldError, hold_doc, lift_hold, place_hold
+from kokuho.retention.holds import CATEGORY, PERSON_ID, HoldError, hold_doc, lift_hold, place_hold
 from kokuho.retention.wiring import hold_store
 
 HOLD_PATH = "/retention/holds/{person_id}"
-PERSON = r"^[A-Za-z0-9_\-]{1,64}$"
+PERSON = PERSON_ID  # the hold's one rule of a person id (kokuho.retention.holds)
 
 router = Router()
 PersonId = Annotated[str, Path(pattern=PERSON)]
