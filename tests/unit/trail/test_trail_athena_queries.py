@@ -9,7 +9,7 @@ import gzip
 import json
 import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import pytest
 import sqlglot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from trail_fixtures import ACCOUNT, T0, at, get_item, log_path, record, staff_identity, write_log
+from trail_fixtures import ACCOUNT, T0, at, get_item, log_path, record, staff_identity, write_by_day, write_log
 
 from kokuho.cli.main import main
 from kokuho.trail.athena import QueryError, load_queries, parse_query, query_named
@@ -27,19 +27,6 @@ from kokuho.trail.scan import Scanner
 
 DETECTIONS = load_detections()
 ALL_DAYS = {"day_from": "2000-01-01", "day_to": "2099-12-31"}
-
-
-def write_by_day(root: Path, records: list[dict[str, Any]]) -> None:
-    """Records into the bucket layout, one log file per region and day (as CloudTrail delivers them)."""
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for rec in records:
-        moment = datetime.fromisoformat(str(rec["eventTime"]).replace("Z", "+00:00"))
-        groups.setdefault((str(rec.get("awsRegion") or "ap-northeast-1"), moment.strftime("%Y/%m/%d")),
-                          []).append(rec)
-    for n, ((region, day), recs) in enumerate(sorted(groups.items())):
-        folder = root / "AWSLogs" / ACCOUNT / "CloudTrail" / region / day
-        stamp = day.replace("/", "")
-        write_log(folder / f"{ACCOUNT}_CloudTrail_{region}_{stamp}T0000Z_file{n}.json.gz", recs)
 
 
 def sql_findings(root: Path, detection: Detection, thresholds: dict[str, int] | None = None) -> list[tuple[Any, ...]]:

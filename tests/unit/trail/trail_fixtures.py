@@ -94,3 +94,16 @@ class SignedTrail:
         change(doc)
         key = next(k for k in self.keys if trail_files.fingerprint(k) == doc["digestPublicKeyFingerprint"])
         trail_files.write_digest(self.root, doc, key, raw=json.dumps(doc, indent=1).encode())
+
+
+def write_by_day(root: Path, records: list[dict[str, Any]]) -> None:
+    """Records into the bucket layout, one log file per region and day (as CloudTrail delivers them)."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for rec in records:
+        moment = datetime.fromisoformat(str(rec["eventTime"]).replace("Z", "+00:00"))
+        groups.setdefault((str(rec.get("awsRegion") or "ap-northeast-1"), moment.strftime("%Y/%m/%d")),
+                          []).append(rec)
+    for n, ((region, day), recs) in enumerate(sorted(groups.items())):
+        folder = root / "AWSLogs" / ACCOUNT / "CloudTrail" / region / day
+        stamp = day.replace("/", "")
+        write_log(folder / f"{ACCOUNT}_CloudTrail_{region}_{stamp}T0000Z_file{n}.json.gz", recs)

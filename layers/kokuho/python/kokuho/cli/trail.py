@@ -14,6 +14,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from kokuho.trail.detections import load_detections
 from kokuho.trail.logs import TrailFileError
@@ -130,10 +131,13 @@ def _query(args: argparse.Namespace) -> int:
             if not sep:
                 raise QueryError(f"--param {item!r}: NAME=VALUE")
             values[name] = value
-        columns, rows = run_query(connect(args.logs), query, values)
+        columns, found = run_query(connect(args.logs), query, values)
     except (QueryError, TrailFileError) as exc:
         print(f"kokuho trail query: {exc}", file=sys.stderr)
         return 2
+    # A log holds what callers wrote into it (a session's name, a table asked for): printed as `trail scan` prints
+    # it, any value holding a My Number redacted.
+    rows = [tuple(_shown(v) for v in row) for row in found]
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str) + "\n")
@@ -141,6 +145,20 @@ def _query(args: argparse.Namespace) -> int:
     print(_grid(columns, [[_cell(v) for v in row] for row in rows]))
     print(f"\n{len(rows)} row(s)")
     return 0
+
+
+def _shown(value: Any) -> Any:
+    from kokuho.identity.redaction import without_my_numbers
+
+    if isinstance(value, str):
+        return without_my_numbers(value)
+    if isinstance(value, list | tuple):
+        return [_shown(v) for v in value]
+    if isinstance(value, dict):
+        return {without_my_numbers(str(k)): _shown(v) for k, v in value.items()}
+    if isinstance(value, int) and not isinstance(value, bool) and without_my_numbers(str(value)) != str(value):
+        return without_my_numbers(str(value))
+    return value
 
 
 def _cell(value: object) -> str:
