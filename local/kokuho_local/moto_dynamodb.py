@@ -187,6 +187,16 @@ PATCHES: dict[str, str] = {
         "moto lexes a condition again at every parse, and a condition with other values each time (a case's "
         "change id) is parsed each time; the tokens of an expression are made once (15); "
         + _GUARD + "test_a_condition_expression_is_lexed_once_whatever_its_values",
+    "moto.dynamodb.models.dynamo_type.DynamoType.__hash__":
+        "moto hashes every value through cast_value (five type tests for a string); a string's hash is that of "
+        "its value, the same number (16); " + _GUARD + "test_string_values_hash_compare_and_size_alike_without_casts",
+    "moto.dynamodb.models.dynamo_type.DynamoType.__eq__":
+        "moto compares every value through cast_value; two strings compare by their values, the same answer (16); "
+        + _GUARD + "test_string_values_hash_compare_and_size_alike_without_casts",
+    "moto.dynamodb.models.dynamo_type.DynamoType.size":
+        "moto sizes a map by rebuilding each member (every level) and a string through five type tests; the "
+        "same bytes without the copies (16); "
+        + _GUARD + "test_string_values_hash_compare_and_size_alike_without_casts",
     "moto.core.responses.method_names_from_class":
         "moto lists the handler class's methods (inspect.getmembers) on every request; the DynamoDB "
         "handler's list is made once; " + _OWN_GUARD + "test_the_handler_methods_are_listed_once",
@@ -917,6 +927,29 @@ def patched_dynamodb() -> Iterator[None]:
                 made[expression_str] = hit
         return hit
 
+    original_hash, original_eq, original_size = DynamoType.__hash__, DynamoType.__eq__, DynamoType.size
+
+    def value_hash(self: Any) -> int:
+        if self.type == "S":  # cast_value of a string is its value
+            return hash(("S", self.value))
+        return original_hash(self)
+
+    def value_eq(self: Any, other: Any) -> bool:
+        if self.type == "S" and other.type == "S":
+            return bool(self.value == other.value)
+        return original_eq(self, other)
+
+    def value_size(self: Any) -> int:
+        kind, value = self.type, self.value
+        if kind == "S" and isinstance(value, str):
+            return len(value.encode("utf-8"))
+        if kind == "M":  # moto: bytesize(k) + DynamoType(v).size(), the copy sized as the member is
+            return sum(bytesize(k) + (v.size() if type(v) is DynamoType else DynamoType(v).size())
+                       for k, v in value.items())
+        if kind == "L":
+            return sum(v.size() for v in value)
+        return original_size(self)
+
     original_parse = core_responses.BaseResponse.parse_parameters
 
     def parse_parameters(self: Any, request: Any) -> None:
@@ -928,6 +961,9 @@ def patched_dynamodb() -> Iterator[None]:
         original_parse(self, request)
 
     core_responses.BaseResponse.parse_parameters = parse_parameters  # type: ignore[method-assign]
+    DynamoType.__hash__ = value_hash  # type: ignore[method-assign]
+    DynamoType.__eq__ = value_eq  # type: ignore[method-assign, assignment]
+    DynamoType.size = value_size  # type: ignore[method-assign]
     UpdateExpressionParser.make = classmethod(make)  # type: ignore[method-assign, assignment]
     comparisons.ConditionExpressionParser._lex_condition_expression = lex_condition_expression  # type: ignore[method-assign]
     Item.__init__ = item_init  # type: ignore[method-assign]
@@ -947,6 +983,9 @@ def patched_dynamodb() -> Iterator[None]:
         yield
     finally:
         core_responses.BaseResponse.parse_parameters = original_parse  # type: ignore[method-assign]
+        DynamoType.__hash__ = original_hash  # type: ignore[method-assign]
+        DynamoType.__eq__ = original_eq  # type: ignore[method-assign]
+        DynamoType.size = original_size  # type: ignore[method-assign]
         UpdateExpressionParser.make = original_make  # type: ignore[method-assign]
         comparisons.ConditionExpressionParser._lex_condition_expression = original_lex  # type: ignore[method-assign]
         Item.__init__ = original_item_init  # type: ignore[method-assign]

@@ -279,6 +279,56 @@ def test_a_transaction_copies_no_table(monkeypatch: pytest.MonkeyPatch) -> None:
     assert plain >= 1 and patched == 0
 
 
+def _values() -> list[Any]:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    raw = [{"S": ""}, {"S": "P1"}, {"S": "資格"}, {"S": "1"}, {"N": "1"}, {"N": "1.0"}, {"N": "-7"}, {"BOOL": True},
+           {"NULL": True}, {"SS": ["a", "b"]}, {"NS": ["1", "2"]}, {"L": [{"S": "a"}, {"N": "2"}]},
+           {"M": {"a": {"S": "x"}, "b": {"M": {"c": {"L": [{"M": {"d": {"N": "12"}}}, {"S": "å"}]}}}}},
+           {"M": {}}, {"L": []}]
+    return [DynamoType(v) for v in raw]
+
+
+def test_string_values_hash_compare_and_size_alike_without_casts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 16. moto hashes and compares every value through cast_value (each key looked up, each item a
+    transaction writes) and sizes a map by rebuilding each of its members at every level."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    def hashed(v: Any) -> Any:
+        try:
+            return hash(v)
+        except TypeError as exc:  # a set, list or map: moto's own refusal
+            return str(exc)
+
+    def answers() -> list[Any]:
+        values = _values()
+        return [[hashed(v) for v in values], [[a == b for b in values] for a in values], [v.size() for v in values]]
+
+    plain = answers()
+    with patched_dynamodb():
+        assert answers() == plain  # the same hashes, equalities and sizes
+
+    casts, builds = [0], [0]
+    cast = DynamoType.__dict__["cast_value"]
+    monkeypatch.setattr(DynamoType, "cast_value", property(lambda self: casts.__setitem__(0, casts[0] + 1)
+                                                           or cast.fget(self)))
+    init = DynamoType.__init__
+    monkeypatch.setattr(DynamoType, "__init__", lambda self, v: builds.__setitem__(0, builds[0] + 1) or init(self, v))
+    nested = {"M": {f"m{i}": {"M": {"l": {"L": [{"M": {"s": {"S": "x"}}} for _ in range(5)]}}} for i in range(5)}}
+
+    counted: list[tuple[int, int]] = []
+    for patched in (False, True):
+        with dynamodb(patched) as ddb:
+            casts[0] = builds[0] = 0
+            ddb.transact_write_items(TransactItems=[
+                {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "T"}, "sk": {"S": str(i)}, "case": nested},
+                         "ConditionExpression": "attribute_not_exists(pk)"}} for i in range(3)])
+            counted.append((casts[0], builds[0]))
+    (plain_casts, plain_builds), (patched_casts, patched_builds) = counted
+    assert plain_casts > 0 and patched_casts == 0  # no cast for the string keys
+    assert patched_builds < plain_builds / 2  # the maps sized without rebuilding them
+
+
 def test_a_condition_expression_is_lexed_once_whatever_its_values(monkeypatch: pytest.MonkeyPatch) -> None:
     """Patch 15. A condition with other values at each use (the case's change id in every mark of the
     monthly run) was parsed — and lexed, a dozen regular expressions a token — each time."""
