@@ -68,7 +68,7 @@ def test_the_years_run_issues_once_and_the_attendance_file_marks_vouchers_used(
     _on(monkeypatch, date(2026, 4, 15))
     out = aws.run_state_machine("health-checkup-vouchers", {}, name=f"v-{secrets.token_hex(4)}")
     assert (out["eligible"], out["issued"], out["already_held"], out["source"]) == (2, 2, 0, "april")
-    manifest = read_manifest("JSK-2026-20260415", aws.client("s3"))
+    manifest = read_manifest("JSK-FY2026-D20260415", aws.client("s3"))
     assert manifest is not None and manifest["notices"] == 2 and out["printed"]["notices"] == 2
     part = aws.client("s3").get_object(Bucket=BUCKETS_BY_LOGICAL["work"].name(),
                                        Key=manifest["parts"][0]["key"])["Body"].read()

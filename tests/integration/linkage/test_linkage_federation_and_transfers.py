@@ -211,6 +211,20 @@ def test_outgoing_files_are_written_in_the_layout(world: World) -> None:
     assert parsed.kind == "KOGAKU" and parsed.records[0]["to_municipality"] == "401307"
 
 
+def test_a_carry_over_file_named_by_the_federation_is_written_whatever_its_month(world: World) -> None:
+    """KG-<municipality>-<YYYYMM> is the federation's file name (kept as it fixes it): "401005-202404" is twelve
+    digits in two groups, a valid check digit one month in ten. It is an identifier built from a code and a month,
+    so the places it reaches judge it by kokuho.identity.mynumber.identifier_holds_my_number — the access record's
+    chain (FILE#KG-…), the codec's file_id — and the export is written and recorded like any other month's."""
+    from kokuho.identity.mynumber import contains_my_number, identifier_holds_my_number
+
+    s3, bucket = world.aws.client("s3"), world.aws.bucket_name("exchange")
+    k = export_carry_over(FakeSource(), "2024-04", s3, bucket)
+    assert contains_my_number(k["file_id"]) and not identifier_holds_my_number(f"FILE#{k['file_id']}")
+    parsed = parse_file(s3.get_object(Bucket=bucket, Key=k["key"])["Body"].read())
+    assert parsed.file_id == k["file_id"] and len(parsed.records) == 1
+
+
 def test_export_workflow_from_the_qualification_file(world: World) -> None:
     from kokuho.qualification.history import Period
     from kokuho.qualification.model import Person

@@ -58,9 +58,9 @@ def test_the_print_run_writes_every_ledger_of_the_year_in_parts_with_its_manifes
     event = {"fiscal_year": 2024, "issued_on": "2024-06-15", "per_part": 2}
 
     out = aws.run_state_machine("collection-notices", event, name=f"n-{secrets.token_hex(4)}")
-    assert (out["print_id"], out["notices"], out["parts"], out["unaddressed"]) == ("NOZ-2024-20240615", 3, 2, 0)
-    manifest = read_manifest("NOZ-2024-20240615", aws.client("s3"))
-    assert manifest is not None and out["manifest"] == "notices/NOZ-2024-20240615/manifest.json"
+    assert (out["print_id"], out["notices"], out["parts"], out["unaddressed"]) == ("NOZ-FY2024-D20240615", 3, 2, 0)
+    manifest = read_manifest("NOZ-FY2024-D20240615", aws.client("s3"))
+    assert manifest is not None and out["manifest"] == "notices/NOZ-FY2024-D20240615/manifest.json"
     bucket = BUCKETS_BY_LOGICAL["work"].name()
     texts = []
     for part in manifest["parts"]:
@@ -73,14 +73,14 @@ def test_the_print_run_writes_every_ledger_of_the_year_in_parts_with_its_manifes
 
     writes = sorted((r.chain, sorted(r.subject_ids)) for r in records_by_staff("system:notice-run")
                     if r.operation == "write")
-    assert writes == [("NOTICES#NOZ-2024-20240615#part-0001", ["H1", "H2", "P1", "P2"]),
-                      ("NOTICES#NOZ-2024-20240615#part-0002", ["H3", "P3"])]
+    assert writes == [("NOTICES#NOZ-FY2024-D20240615#part-0001", ["H1", "H2", "P1", "P2"]),
+                      ("NOTICES#NOZ-FY2024-D20240615#part-0002", ["H3", "P3"])]
     reads = [r for r in records_by_staff("system:notice-run") if r.operation == "read"]
     assert [(r.category, sorted(r.subject_ids)) for r in reads] == [("資格情報", ["P1", "P2", "P3"])]
 
     # Run again for the same day (a second execution): the same parts, no second record of them.
     again = aws.run_state_machine("collection-notices", event, name=f"n-{secrets.token_hex(4)}")
-    assert read_manifest("NOZ-2024-20240615", aws.client("s3")) == manifest and again["pages"] == out["pages"]
+    assert read_manifest("NOZ-FY2024-D20240615", aws.client("s3")) == manifest and again["pages"] == out["pages"]
     assert len([r for r in records_by_staff("system:notice-run") if r.operation == "write"]) == 2
 
 
@@ -100,7 +100,7 @@ def test_a_ledger_whose_payer_is_not_on_file_is_left_out_and_counted(aws: Embedd
 def test_bad_input_is_refused_with_its_reason(aws: EmbeddedAWS, event: dict[str, object], reason: str) -> None:
     with pytest.raises(RuntimeError, match=f"InputRefused: {reason}"):
         aws.invoke("collection-notices", event)
-    assert read_manifest("NOZ-2024-20240615", aws.client("s3")) is None
+    assert read_manifest("NOZ-FY2024-D20240615", aws.client("s3")) is None
 
 
 def test_a_slip_the_print_run_printed_pays_its_installment(aws: EmbeddedAWS) -> None:

@@ -4,7 +4,7 @@ rendered in parts into the encrypted work bucket with the print manifest (kokuho
 part's access record is written before the part (kokuho.records.notice_files.notice_recorder); the names and
 addresses read are recorded as reads.
 
-The print id is the fiscal year and the day of issue (NOZ-2024-20240615), not the execution: a retry or a
+The print id is the fiscal year and the day of issue (NOZ-FY2024-D20240615), not the execution: a retry or a
 second execution for the same day writes the same parts (the same bytes) and no second record of them.
 
 The run issues the slips it prints: each slip's 納付番号 is stored (kokuho.collection.ports.put_slips; derived
@@ -33,7 +33,9 @@ SUBJECTS_PER_RECORD = 100
 
 
 def print_id_of(fiscal_year: int, issued_on: date) -> str:
-    return f"NOZ-{fiscal_year}-{issued_on:%Y%m%d}"
+    """`NOZ-FY2024-D20240615`: a letter before each number — "2024-20240615" held twelve digits (a valid My Number
+    one day in ten), refused in a response and redacted from every log line."""
+    return f"NOZ-FY{fiscal_year}-D{issued_on:%Y%m%d}"
 
 
 def read_payers(payer_ids: Sequence[str], actor: Actor, chain: str) -> dict[str, Any]:

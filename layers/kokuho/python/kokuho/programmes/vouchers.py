@@ -64,7 +64,7 @@ def _issue(store: HealthStore, fiscal_year: int, drafts: Sequence[Voucher], acto
 def issue_year(fiscal_year: int, *, run_id: str, on_the_day: bool = True, s3: Any | None = None) -> dict[str, Any]:
     """The year's issue (`on_the_day`: the scheduled run on the day of issue; else a catch-up by hand, whose
     vouchers are `catch-up` and handed out at the counter). The day's vouchers (`april`) are printed — all of them,
-    so a rerun writes the same parts — under notices/JSK-<fy>-<yyyymmdd>/ of the work bucket with the manifest."""
+    so a rerun writes the same parts — under notices/JSK-FY<fy>-D<yyyymmdd>/ of the work bucket with the manifest."""
     declare_use(USE)  # 利用停止: the insurer must offer the check-up (the data names the law)
     terms = terms_of(fiscal_year)
     actor = Actor(staff_id=STAFF_ID, terminal_id=run_id, purpose=PURPOSE)
@@ -88,6 +88,12 @@ def issue_year(fiscal_year: int, *, run_id: str, on_the_day: bool = True, s3: An
             "printed": printed, "rates": rates["total"]}
 
 
+def print_id_of(fiscal_year: int, day: date) -> str:
+    """`JSK-FY2026-D20260415`: a letter before each number — "2026-20260415" held twelve digits (a valid My Number
+    one day in ten), refused in a response and redacted from every log line."""
+    return f"JSK-FY{fiscal_year}-D{day:%Y%m%d}"
+
+
 def _print(fiscal_year: int, day: date, persons: dict[str, Any], store: HealthStore, actor: Actor,
            s3: Any | None) -> dict[str, Any]:
     from kokuho.notices import addressee_of
@@ -95,7 +101,7 @@ def _print(fiscal_year: int, day: date, persons: dict[str, Any], store: HealthSt
     from kokuho.notices.print_run import PREFIX, print_run
     from kokuho.payments.wiring import notice_writer
 
-    print_id = f"JSK-{fiscal_year}-{day:%Y%m%d}"
+    print_id = print_id_of(fiscal_year, day)
     notices = [VoucherNotice(v, persons[v.person_id].name_kanji, persons[v.person_id].birth_date,
                              addressee_of(persons[v.person_id]))
                for v in store.vouchers_of_year(fiscal_year) if v.source == "april" and v.person_id in persons]
