@@ -78,8 +78,7 @@ class InMemoryAccessRecords:
         pending.puts.append((_key(chain, seq), dict(item)))
         if seq > 1:
             pending.checks.append((_key(chain, seq - 1), str(item["prev_hash"])))
-        for subject in subject_index.indexed_subjects(item):
-            entry = subject_index.entry_of(item, subject)
+        for entry in subject_index.entries_of(item):
             pending.puts.append(((entry["pk"], entry["sk"]), entry))
         pending.settle.append(settled)
         if within is None:
@@ -101,7 +100,9 @@ class InMemoryAccessRecords:
         return iter(sorted((r for r in self._records() if r.staff_id == staff_id), key=lambda r: r.at))
 
     def of_subject(self, subject: str) -> list[AccessRecord]:
-        entries = sorted(sk for (pk, sk) in self.items_by_key if pk == f"{subject_index.SUBJECT_PREFIX}{subject}")
+        own, shared = subject_index.partitions_of(subject)
+        entries = sorted(sk for (pk, sk), item in self.items_by_key.items() if pk == own or (
+            shared is not None and pk == shared[0] and subject in subject_index.subjects_of(item)))
         named = [_key(*subject_index.chain_and_seq(sk)) for sk in entries]
         return [AccessRecord.of(self.items_by_key[k]) for k in named if k in self.items_by_key]
 

@@ -58,8 +58,23 @@ def test_a_record_appended_on_its_own_is_the_head_and_read_back_every_way(store:
     assert list(store.chain("C1")) == [AccessRecord.of(first), AccessRecord.of(second)]
     assert [r.seq for r in store.by_staff("S0001")] == [1]
     assert [r.seq for r in store.of_subject("P2")] == [1, 2] and [r.seq for r in store.of_subject("P1")] == [1]
-    index = sorted((i["pk"], i["sk"]) for i in store.items() if str(i["pk"]).startswith("SUBJ#"))
+    index = sorted((i["pk"], i["sk"]) for i in store.items() if subject_index.is_entry(i))
     assert [pk for pk, _ in index] == ["SUBJ#P1", "SUBJ#P2", "SUBJ#P2"]  # a subject named twice: one entry
+
+
+def test_the_subjects_of_one_bucket_share_an_entry_and_each_is_found_through_it(store: Any) -> None:
+    # A batch's read record: households in the order of their ids (the work list's), and one person besides.
+    # Ten or more of one bucket (ids alike but their last two characters) share an entry; fewer keep their own
+    households = [f"H0000{n}" for n in range(181, 215)]
+    store.append(_item("RUN#B1", 1, GENESIS, [*households, "Q7"]), None, lambda committed: None)
+    entries = {str(i["pk"]): i.get("m") for i in store.items() if subject_index.is_entry(i)}
+    assert entries == {"SUBJS#H00001": [str(n) for n in range(81, 100)],
+                       "SUBJS#H00002": [f"{n:02d}" for n in range(15)], "SUBJ#Q7": None}
+    assert {h: [r.seq for r in store.of_subject(h)] for h in [*households, "Q7"]} == dict.fromkeys(
+        [*households, "Q7"], [1])
+    assert store.of_subject("H0000180") == [] and store.of_subject("H0000215") == []  # in a bucket, not named
+    store.append(_item("RUN#B2", 1, GENESIS, [f"H000030{d}" for d in range(9)]), None, lambda committed: None)
+    assert {str(i["pk"]) for i in store.items() if "H00003" in str(i["pk"])} == {f"SUBJ#H000030{d}" for d in range(9)}
 
 
 def test_a_taken_position_or_a_wrong_predecessor_is_refused_and_nothing_written(store: Any) -> None:

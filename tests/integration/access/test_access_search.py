@@ -62,7 +62,7 @@ def test_dates_bound_the_search_and_both_days_are_included(aws: EmbeddedAWS) -> 
 
 
 def test_a_batch_record_too_large_for_its_transaction_is_indexed_after_commit(aws: EmbeddedAWS) -> None:
-    subjects = [f"H{i:03d}" for i in range(120)]
+    subjects = [f"H{i:03d}00" for i in range(120)]  # scattered (a monthly run's): no two of one bucket
     with TransactWrite(connection=connection()) as tx:
         record_access(BATCH, subjects, "assessment", "write", chain="run-2#b-1", transaction=tx)
         assert len(tx._put_items) == 1  # the record alone: its 120 entries would pass 100 items
@@ -95,6 +95,77 @@ def test_verify_names_a_missing_and_an_edited_index_entry(aws: EmbeddedAWS) -> N
         "chain SUBJECT#P1 record 1: index entry of subject P3 differs from its record: edited",
     ]
     assert [r["staff_id"] for r in who_accessed("P2", TODAY, TODAY, AUDITOR)] == ["S9999", "A0001"]
+
+
+def test_a_batch_read_is_found_for_each_household_through_entries_its_bucket_shares(aws: EmbeddedAWS) -> None:
+    # An annual run's batch reads 100 households in the order of their ids: its record leaves an entry shared
+    # by the households of a bucket (ids alike but their last two characters), committed with the record (one
+    # transaction, not a record and then 100 entries); fewer than ten of a bucket keep entries of their own
+    households = [f"H0000{n}" for n in range(106, 206)]
+    with TransactWrite(connection=connection()) as tx:
+        record_access(BATCH, households, "賦課用世帯情報", "read", chain="run-9#b-0", transaction=tx)
+        assert len(tx._put_items) == 1 + 1 + 6  # the record, the shared entry of H00001…, six of their own
+    shared = [e for e in SubjectIndexModel.scan() if e.pk.startswith("SUBJS#")]
+    assert [(e.pk, len(e.m or [])) for e in shared] == [("SUBJS#H00001", 94)]
+    assert sorted(e.pk for e in SubjectIndexModel.scan() if e.pk.startswith("SUBJ#")) == [
+        f"SUBJ#H000020{d}" for d in range(6)]
+    record_access(CLERK, ["H0000150"], "qualification", "read")  # and a clerk's read of one of them
+    for household in ("H0000106", "H0000150", "H0000199", "H0000205"):
+        rows = who_accessed(household, TODAY, TODAY, AUDITOR)
+        assert [(r["subject_id"], r["staff_id"], r["terminal_id"], r["purpose"], r["category"], r["operation"],
+                 r["chain"], r["subjects"]) for r in rows if r["operation"] != "search_subject"] == [
+            (household, "system:monthly", "exec-1", "月次賦課", "賦課用世帯情報", "read", "run-9#b-0", 100),
+            *([(household, "S0001", "T-KOKUHO-03", CLERK.purpose, "qualification", "read", "SUBJECT#H0000150", 1)]
+              if household == "H0000150" else [])]
+    # a household of the same bucket that no batch read: its bucket's entries are not its history
+    assert [r["operation"] for r in who_accessed("H0000105", TODAY, TODAY, AUDITOR)] == ["search_subject"]
+    assert [r["operation"] for r in who_accessed("H000015", TODAY, TODAY, AUDITOR)] == ["search_subject"]
+    assert verify_all()[2] == []
+
+
+def _run_read(chain: str, households: list[str]) -> None:
+    record_access(BATCH, households, "賦課用世帯情報", "read", chain=chain)
+
+
+def test_a_page_of_who_accessed_merges_own_and_shared_entries_in_order(aws: EmbeddedAWS) -> None:
+    for n in range(4):  # a run's batch, a clerk and another batch of the bucket (not naming H0000113), in turn
+        _run_read(f"run-{n}#b-0", [f"H00001{d:02d}" for d in range(10, 30)])
+        record_access(CLERK, ["H0000113"], "qualification", "read")
+        _run_read(f"other-{n}#b-0", [f"H00001{d:02d}" for d in range(30, 50)])
+    pages, token = [], None
+    while True:
+        page = who_accessed_page("H0000113", TODAY, TODAY, AUDITOR, limit=3, page_token=token)
+        pages.append([(r["chain"], r["operation"]) for r in page.rows])
+        if (token := page.next_token) is None:
+            break
+    rows = [row for page in pages for row in page]
+    assert rows[:8] == [(f"run-{n}#b-0", "read") if i % 2 == 0 else ("SUBJECT#H0000113", "read")
+                        for n in range(4) for i in range(2)]
+    assert [len(p) for p in pages] == [3, 3, 3, 3] and [op for _, op in rows[8:]] == ["search_subject"] * 4
+
+
+def test_verify_names_a_shared_entry_deleted_edited_or_with_a_household_taken_out(aws: EmbeddedAWS) -> None:
+    bucket = [f"H00002{d:02d}" for d in range(100)]
+    for n in range(3):
+        _run_read(f"run-{n}#b-0", bucket + [f"H00003{d:02d}" for d in range(12)])
+    first, second, third = sorted(SubjectIndexModel.query("SUBJS#H00002"), key=lambda e: e.sk)
+    first.delete()  # the whole bucket's reads by run 0 hidden from who-accessed
+    second.update(actions=[SubjectIndexModel.m.set([f"{d:02d}" for d in range(100) if d != 7])])
+    third.update(actions=[SubjectIndexModel.row.set(third.row.replace("system:monthly", "S0001"))])
+    stray = SubjectIndexModel("SUBJS#H00003", "2026-01-01T00:00:00.000000+00:00#run-x#b-0#0000000001",
+                              row=third.row, m=["01"])
+    stray.save()  # a read no record made
+    listed = ", ".join(bucket[:10]) + " and 90 more (shared entry)"
+    assert [str(b) for b in verify_all()[2]] == [
+        f"chain run-0#b-0 record 1: subjects {listed} have no index entry: a search for who accessed them would "
+        "miss this record",
+        f"chain run-1#b-0 record 1: index entry of subjects {listed} differs from its record: edited",
+        f"chain run-2#b-0 record 1: index entry of subjects {listed} differs from its record: edited",
+        "chain run-x#b-0 record 1: index entry of subjects H0000301 (shared entry) names no such record",
+    ]
+    # what the edits did to a search: the deleted and the taken-out reads are missing (verify names them)
+    assert [r["chain"] for r in who_accessed("H0000207", TODAY, TODAY, AUDITOR)][:-1] == ["run-2#b-0"]
+    assert [r["chain"] for r in who_accessed("H0000208", TODAY, TODAY, AUDITOR)][:-1] == ["run-1#b-0", "run-2#b-0"]
 
 
 def test_who_accessed_comes_a_page_at_a_time_each_page_recorded(aws: EmbeddedAWS) -> None:

@@ -159,3 +159,18 @@ def test_the_deployed_workflow_removes_a_past_person_with_their_my_number_throug
                                                       "households": 1}
     assert MyNumberModel.count("PERSON#P1") == 0 and PersonModel.count(person_pk("P1")) == 0
     assert [r.operation for r in records_of_chain("SUBJECT#P1")][-1] == "forget"  # the vault's, naming P1
+
+
+def test_a_purged_record_takes_its_shared_index_entries_with_it(aws: EmbeddedAWS) -> None:
+    # A batch's read record: entries shared by the households of a bucket, and one of its own (Q1). Deleting
+    # the record below an anchored floor deletes them all: none is left naming a record that is gone.
+    from kokuho.access.records import scan_records
+    from kokuho.retention.wiring import access_purge
+
+    record_access(CLERK, [f"H00001{d:02d}" for d in range(12)] + [f"H00002{d:02d}" for d in range(10)] + ["Q1"],
+                  "assessment", "read", chain="run-1#b-0")
+    items = list(scan_records())
+    assert sorted(str(i["pk"]) for i in items) == ["CHAIN#run-1#b-0", "SUBJ#Q1", "SUBJS#H00001", "SUBJS#H00002"]
+    (record,) = [i for i in items if str(i["pk"]).startswith("CHAIN#")]
+    access_purge().delete_record(record)
+    assert list(scan_records()) == []

@@ -369,6 +369,8 @@ def verify_all(anchors: Mapping[str, Anchor] | None = None,
     # The index as the records say it must be, and as stored: key → hash of the entry's content.
     expected: dict[tuple[str, str], tuple[str, int, str]] = {}
     stored: dict[tuple[str, str], tuple[str, int, str]] = {}
+    # key → the subjects an entry names (its own, or a shared entry's members): as its record says, else as stored
+    labels: dict[tuple[str, str], str] = {}
     edited: set[tuple[str, int]] = set()
     # chain → seq → subjects of its records with entries of their own; and the records indexed by their chain
     indexed: dict[str, dict[int, set[str]]] = {}
@@ -377,10 +379,11 @@ def verify_all(anchors: Mapping[str, Anchor] | None = None,
     floors = {c: a.floor_seq for c, a in anchors.items() if a.floor_seq > 1}
     for item in scan_records(store=store):
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
-        if pk.startswith(subject_index.SUBJECT_PREFIX) and "row" in item:
+        if subject_index.is_entry(item):
             chain_seq = subject_index.chain_and_seq(sk)
             if chain_seq[1] >= floors.get(chain_seq[0], 0):
                 stored[(pk, sk)] = (*chain_seq, record_hash(item))
+                labels.setdefault((pk, sk), _named(subject_index.subjects_of(item)))
             continue
         if _is_cut(pk, sk, item):
             if record_hash(item) != item.get(HASH_ATTRIBUTE):
@@ -397,17 +400,17 @@ def verify_all(anchors: Mapping[str, Anchor] | None = None,
             edited.add((str(item.get("chain")), link.seq))  # named by its chain: its entries say no more
         elif link.seq < floors.get(str(item.get("chain")), 0):
             continue  # being purged below its chain's anchored floor: its entries are no longer expected
-        elif item.get("subject_index") == subject_index.INDEX_VERSION:
+        elif item.get("subject_index") in subject_index.INDEXED:
             indexed.setdefault(str(item["chain"]), {})[link.seq] = {str(s) for s in item.get("subject_ids", [])}
-            for subject in item.get("subject_ids", []):
-                entry = subject_index.entry_of(item, str(subject))
+            for entry in subject_index.entries_of(item):
                 expected[(entry["pk"], entry["sk"])] = (str(item["chain"]), link.seq, record_hash(entry))
+                labels[(entry["pk"], entry["sk"])] = _named(subject_index.subjects_of(entry))
         elif item.get("subject_index") == subject_index.INDEX_CHAIN:
             by_chain.append((str(item["chain"]), link.seq, [str(s) for s in item.get("subject_ids", [])]))
     breaks = list(strays)
     for chain in sorted(set(chains) | set(anchors)):
         breaks.extend(verify_chain(chain, chains.get(chain, []), anchors.get(chain)))
-    breaks.extend(b for b in _index_breaks(expected, stored) if (b.chain, b.seq) not in edited)
+    breaks.extend(b for b in _index_breaks(expected, stored, labels) if (b.chain, b.seq) not in edited)
     for chain, seq, subjects in by_chain:  # each subject named, with its entry, by an earlier record of the chain
         earlier = set().union(*(named for s, named in indexed.get(chain, {}).items() if s < seq))
         breaks.extend(ChainBreak(chain, seq, f"subject {subject} has no index entry and no earlier record of its "
@@ -416,20 +419,27 @@ def verify_all(anchors: Mapping[str, Anchor] | None = None,
     return len(set(chains) | set(anchors)), sum(len(v) for v in chains.values()), breaks
 
 
+def _named(subjects: Sequence[str], shown: int = 10) -> str:
+    """Subjects for a break's reason: the first `shown` (a shared entry as stored may list anything)."""
+    return ", ".join(subjects[:shown]) + (f" and {len(subjects) - shown} more" if len(subjects) > shown else "")
+
+
 def _index_breaks(expected: Mapping[tuple[str, str], tuple[str, int, str]],
-                  stored: Mapping[tuple[str, str], tuple[str, int, str]]) -> list[ChainBreak]:
+                  stored: Mapping[tuple[str, str], tuple[str, int, str]],
+                  labels: Mapping[tuple[str, str], str]) -> list[ChainBreak]:
     breaks: list[ChainBreak] = []
     for key in sorted(set(expected) | set(stored)):
-        subject = key[0].removeprefix(subject_index.SUBJECT_PREFIX)
+        # an entry of its own names its subject; a shared one (SUBJS#<bucket>) the subjects it lists
+        shared = key[0].startswith(subject_index.SHARED_PREFIX)
+        subject = labels.get(key) or key[0].removeprefix(subject_index.SUBJECT_PREFIX)
+        whose = f"subjects {subject} (shared entry)" if shared else f"subject {subject}"
         want, have = expected.get(key), stored.get(key)
         if have is None:
             assert want is not None
-            breaks.append(ChainBreak(want[0], want[1], f"subject {subject} has no index entry: a search "
-                                                       "for who accessed them would miss this record"))
+            breaks.append(ChainBreak(want[0], want[1], f"{whose} {'have' if shared else 'has'} no index entry: a "
+                                                       "search for who accessed them would miss this record"))
         elif want is None:
-            breaks.append(ChainBreak(have[0], have[1], f"index entry of subject {subject} names no such "
-                                                       "record"))
+            breaks.append(ChainBreak(have[0], have[1], f"index entry of {whose} names no such record"))
         elif want[2] != have[2]:
-            breaks.append(ChainBreak(have[0], have[1], f"index entry of subject {subject} differs from "
-                                                       "its record: edited"))
+            breaks.append(ChainBreak(have[0], have[1], f"index entry of {whose} differs from its record: edited"))
     return breaks

@@ -1,10 +1,11 @@
-"""The security team's searches of the access records: who accessed a person between two dates (one
-query on the subject index), and what one member of staff accessed (one query on the records' staff
-index, gsi1). Both read only their own partition, never the table; both are bounded by dates
+"""The security team's searches of the access records: who accessed a person between two dates (the
+subject index: the person's own entries and the entries its bucket's subjects share, two queries merged in
+order — kokuho.access.subject_index), and what one member of staff accessed (one query on the records'
+staff index, gsi1). Both read only their own partitions, never the table; both are bounded by dates
 (inclusive, UTC, YYYY-MM-DD) so a search is a range, not a listing of everything.
 
 Who accessed a person comes a page at a time (`who_accessed_page`: at most `limit` rows, oldest first,
-and a token for the next page): one query that reads the page's entries, whatever the person's history
+and a token for the next page): the two queries read the page's entries, whatever the person's history
 — the API answers a page a request, each request recorded. `who_accessed` lists the whole period (the
 CLI), recorded once.
 """
@@ -22,7 +23,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kokuho.access.actor import Actor
-from kokuho.access.subject_index import SUBJECT_PREFIX, chain_and_seq, row_of
+from kokuho.access.subject_index import chain_and_seq, row_of
 
 if TYPE_CHECKING:
     from kokuho.access.ports import AccessLog
@@ -89,8 +90,7 @@ def _start_after(person_id: str, token: str, low: str, high: str) -> str:
     return sk
 
 
-def _display(pk: str, sk: str, row: str) -> dict[str, Any]:
-    subject = pk.removeprefix(SUBJECT_PREFIX)
+def _display(subject: str, sk: str, row: str) -> dict[str, Any]:
     try:
         fields = row_of(subject, row)
     except ValueError:
@@ -109,8 +109,9 @@ def _log(store: AccessLog | None) -> AccessLog:
     return stores.access_log()
 
 
-def _rows(items: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
-    return [_display(pk, sk, row) for pk, sk, row in items]
+def _rows(subject: str, items: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    # an entry of its own or one its bucket's subjects share (kokuho.access.subject_index): shown for `subject`
+    return [_display(subject, sk, row) for _, sk, row in items]
 
 
 def who_accessed_page(person_id: str, date_from: str, date_to: str, actor: Actor, *, limit: int = PAGE_SIZE,
@@ -128,7 +129,7 @@ def who_accessed_page(person_id: str, date_from: str, date_to: str, actor: Actor
     log = _log(store)
     log.record(actor, [person_id], CATEGORY, "search_subject")
     items, last = next(log.subject_entries(person_id, low, high, limit, start_after))
-    return Page(_rows(items), None if last is None else _token(person_id, last))
+    return Page(_rows(person_id, items), None if last is None else _token(person_id, last))
 
 
 def who_accessed(person_id: str, date_from: str, date_to: str, actor: Actor, *,
@@ -139,7 +140,8 @@ def who_accessed(person_id: str, date_from: str, date_to: str, actor: Actor, *,
     _check_id(person_id, "person")
     log = _log(store)
     log.record(actor, [person_id], CATEGORY, "search_subject")
-    return [row for items, _ in log.subject_entries(person_id, low, high, None, None) for row in _rows(items)]
+    pages = log.subject_entries(person_id, low, high, None, None)
+    return [row for items, _ in pages for row in _rows(person_id, items)]
 
 
 def staff_activity(staff_id: str, date_from: str, date_to: str, actor: Actor, *,

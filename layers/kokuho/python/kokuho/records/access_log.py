@@ -6,6 +6,7 @@ are chained and indexed: kokuho.access.records and kokuho.access.subject_index.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
@@ -15,7 +16,8 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.access.ports import AccessRecord, ChainTaken, PendingWrites
-from kokuho.access.subject_index import SUBJECT_PREFIX, chain_and_seq, entry_of, indexed_subjects
+from kokuho.access.subject_index import chain_and_seq, partitions_of
+from kokuho.access.subject_index import entries_of as index_entries_of
 from kokuho.records.base import Gsi1, TableModel, connection, table_meta
 
 CHAIN_PREFIX = "CHAIN#"
@@ -53,10 +55,13 @@ class AccessRecordModel(TableModel):
 
 
 class SubjectIndexModel(TableModel):
-    """pk SUBJ#<subject>, sk <at>#<chain>#<seq>, row: what the security team reads of the record (JSON)."""
+    """pk SUBJ#<subject>, sk <at>#<chain>#<seq>, row: what the security team reads of the record (JSON); a
+    shared entry: pk SUBJS#<bucket>, m the last two characters of the bucket's ids the record names
+    (kokuho.access.subject_index)."""
 
     Meta = table_meta("access_log")
     row = UnicodeAttribute()
+    m = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
 
 
 # A DynamoDB transaction holds at most 100 items; a caller's transaction may add a few items after
@@ -70,9 +75,9 @@ def _record_key(chain: str, seq: int) -> tuple[str, str]:
 
 
 def entries_of(record: Mapping[str, Any]) -> list[SubjectIndexModel]:
-    # A subject named twice in one record is one entry (the same key); none for a batch's write record,
-    # indexed by its chain's read (subject_index.INDEX_CHAIN).
-    return [SubjectIndexModel(**entry_of(record, s)) for s in indexed_subjects(record)]
+    # A subject named twice in one record is one entry (the same key); the subjects of one bucket share one;
+    # none for a batch's write record, indexed by its chain's read (subject_index.INDEX_CHAIN).
+    return [SubjectIndexModel(**entry) for entry in index_entries_of(record)]
 
 
 def transaction_size(transaction: TransactWrite) -> int:
@@ -94,10 +99,10 @@ def write_entries_after(entries: Sequence[SubjectIndexModel]) -> None:
     100; an entry already there (a rerun) is left as it is — its content is a function of the record.
 
     Transactions, although DynamoDB bills a transactional write twice: one conditional PutItem an entry
-    would halve the access log's write units (1.0 a household of an annual run instead of 2.0, ≈ $0.71 a
-    run of a million households) but is a request an entry, ≈ 1 ms of CPU each on the embedded AWS
-    (+1.0-1.4 CPU-s a 1,000-household run, measured): the local runs' wall-time goals (issue 14 item 4)
-    keep the transactions for now."""
+    would halve their write units but is a request an entry, ≈ 1 ms of CPU each on the embedded AWS
+    (+1.0-1.4 CPU-s a 1,000-household run, measured). An annual run's batch no longer comes here: its
+    households, read in the order of their ids, share an entry a bucket (kokuho.access.subject_index),
+    which fits the record's transaction; scattered subjects (a monthly run's) still do."""
     for first in range(0, len(entries), TRANSACTION_LIMIT):
         part = entries[first:first + TRANSACTION_LIMIT]
         try:
@@ -151,6 +156,40 @@ def _add_record(transaction: TransactWrite, item: Mapping[str, Any], settled: Ca
         _after_commit(transaction, settle_then_index)
 
 
+def _partition(pk: str, member: str | None, low: str | None, high: str | None, start_after: str | None,
+               page: int | None, consistent: bool) -> Iterator[dict[str, Any]]:
+    """The raw entries of one partition with sort keys in [low, high] after `start_after`, oldest first, a
+    query of `page` items at a time; of a shared partition, only those whose `m` lists `member`."""
+    table = SubjectIndexModel._get_connection()
+    start = None if start_after is None else {"pk": {"S": pk}, "sk": {"S": start_after}}
+    condition = None if low is None or high is None else SubjectIndexModel.sk.between(low, high)
+    # DynamoDB reads (and bills) the entries the filter drops (kokuho.access.subject_index: how many at most)
+    naming = None if member is None else SubjectIndexModel.m.contains(member)
+    while True:
+        answer = table.query(pk, condition, naming, limit=page, exclusive_start_key=start,
+                             consistent_read=consistent)
+        yield from answer.get("Items", [])
+        start = answer.get("LastEvaluatedKey")
+        if start is None:
+            return
+
+
+def entries_naming(subject: str, low: str | None, high: str | None, start_after: str | None = None,
+                   page: int | None = None, consistent: bool = True) -> Iterator[dict[str, Any]]:
+    """The raw index entries naming `subject` — its own and its bucket's shared ones that list it — with sort
+    keys in [low, high] after `start_after`, oldest first (the two partitions merged by sort key: a record
+    names a subject in one entry only)."""
+    own, shared = partitions_of(subject)
+    parts = [_partition(own, None, low, high, start_after, page, consistent)]
+    if shared is not None:
+        parts.append(_partition(shared[0], shared[1], low, high, start_after, page, consistent))
+    return heapq.merge(*parts, key=lambda item: str(item["sk"]["S"]))
+
+
+def entry_keys(subject: str, low: str | None, high: str | None) -> list[str]:
+    return [str(item["sk"]["S"]) for item in entries_naming(subject, low, high)]
+
+
 class PynamoAccessRecords:
     """`kokuho.access.ports.AccessRecordStore` on the access_log table; pending writes are a pynamodb
     TransactWrite on the container's shared connection (the adapters' own transactions are)."""
@@ -187,8 +226,7 @@ class PynamoAccessRecords:
             yield AccessRecord.of(rec.attribute_values)
 
     def of_subject(self, subject: str) -> list[AccessRecord]:
-        keys = [_record_key(*chain_and_seq(e.sk)) for e in SubjectIndexModel.query(
-            f"{SUBJECT_PREFIX}{subject}", consistent_read=True)]
+        keys = [_record_key(*chain_and_seq(sk)) for sk in entry_keys(subject, None, None)]
         found = {(r.pk, r.sk): r for r in AccessRecordModel.batch_get(keys, consistent_read=True)}
         return [AccessRecord.of(found[k].attribute_values) for k in keys if k in found]
 

@@ -17,6 +17,7 @@ Layouts:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -30,8 +31,7 @@ from kokuho.access.chain import Anchor, ChainBreak
 from kokuho.access.ports import SessionExists, StaffSession, Take
 from kokuho.access.records import CHAIN_PREFIX, record_access, scan_cuts, scan_heads, verify_all
 from kokuho.access.staff import Grant, StaffMember
-from kokuho.access.subject_index import SUBJECT_PREFIX
-from kokuho.records.access_log import AccessRecordModel, SubjectIndexModel
+from kokuho.records.access_log import AccessRecordModel, entries_naming
 from kokuho.records.base import Gsi1, TableModel, connection, table_meta
 
 GRANTS_PARTITION = "GRANTS"
@@ -250,18 +250,17 @@ class PynamoAccessLog:
 
     def subject_entries(self, subject: str, low: str, high: str, limit: int | None,
                         start_after: str | None) -> Iterator[tuple[list[tuple[str, str, str]], str | None]]:
-        # raw (pk, sk, row): nothing to build per entry but its row
-        pk = f"{SUBJECT_PREFIX}{subject}"
-        table = SubjectIndexModel._get_connection()
-        start = None if start_after is None else {"pk": {"S": pk}, "sk": {"S": start_after}}
-        while True:
-            answer = table.query(pk, SubjectIndexModel.sk.between(low, high), limit=limit,
-                                 exclusive_start_key=start)
-            start = answer.get("LastEvaluatedKey")
-            items = [(i["pk"]["S"], i["sk"]["S"], i.get("row", {}).get("S", "")) for i in answer.get("Items", [])]
-            yield items, None if start is None else start["sk"]["S"]
-            if start is None or limit is not None:
-                return
+        # raw (pk, sk, row): nothing to build per entry but its row. Its own entries and its bucket's shared
+        # ones naming it (kokuho.records.access_log.entries_naming), merged in order; one more than the page
+        # is read to know whether more follow.
+        entries = entries_naming(subject, low, high, start_after, page=None if limit is None else limit + 1,
+                                 consistent=False)
+        items = [(i["pk"]["S"], i["sk"]["S"], i.get("row", {}).get("S", ""))
+                 for i in (entries if limit is None else itertools.islice(entries, limit + 1))]
+        if limit is None or len(items) <= limit:
+            yield items, None
+        else:
+            yield items[:limit], items[limit - 1][1]
 
     def staff_records(self, staff_id: str, low: str, high: str) -> list[dict[str, Any]]:
         rows = []

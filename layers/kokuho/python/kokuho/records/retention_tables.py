@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from kokuho.access.subject_index import INDEX_VERSION, entry_of
+from kokuho.access.subject_index import entries_of
 from kokuho.platform.tables import table
 from kokuho.records.base import region
 from kokuho.records.benefit_payments import claim_of
@@ -220,7 +220,5 @@ class DynamoAccessPurge:
         # which verify expects no more (kokuho.access.records.verify_all) and the next run does not look at
         name = table("access_log").name()
         _client().delete_item(TableName=name, Key={"pk": {"S": str(record["pk"])}, "sk": {"S": str(record["sk"])}})
-        if record.get("subject_index") == INDEX_VERSION:  # a chain-indexed record has no entries of its own
-            for subject in dict.fromkeys(str(s) for s in record["subject_ids"]):
-                entry = entry_of(record, subject)
-                _client().delete_item(TableName=name, Key={"pk": {"S": entry["pk"]}, "sk": {"S": entry["sk"]}})
+        for entry in entries_of(record):  # its own and shared ones; a chain-indexed record has none of its own
+            _client().delete_item(TableName=name, Key={"pk": {"S": entry["pk"]}, "sk": {"S": entry["sk"]}})
