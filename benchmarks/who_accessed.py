@@ -10,7 +10,8 @@ with 1,000 records), in-process on the embedded AWS.
    records of 2,000 other persons.
 2. `--calls` requests of the first page of kokuho.access.search.who_accessed_page(person, from, to) over
    the whole period (`--page` rows, the API's default 50), each as the system runs it: the request's
-   own access record written first, then one query on the subject index that reads the page. Prints
+   own access record written first, then the subject index's two queries that read the page (the
+   person's own entries and the shared entries of its bucket, kokuho.access.subject_index). Prints
    p50/p95/max of wall time and of this process's CPU time (the machine is shared: wall time includes
    waiting for a core), and the same for the whole listing (kokuho.access.search.who_accessed, every
    page: the CLI's).
