@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from kokuho.collection.zengin import Requester, Transfer, transfer_file
+from kokuho.identity.mynumber import id_digest
 
 T = TypeVar("T")
 
@@ -23,7 +24,9 @@ def customer_code(item_id: str) -> str:
 
 
 def file_id_of(prefix: str, on: date, ids: Sequence[str]) -> str:
-    return f"{prefix}-{on:%Y%m%d}-{hashlib.sha256(' '.join(ids).encode()).hexdigest()[:12]}"
+    """`RFF-D20240722-H3f09a1c2b7e`: a letter before each number — `RFF-20240722-1234ab…` held "20240722-1234",
+    twelve digits (a valid My Number one file in two hundred) in the key, the run's answer and its log line."""
+    return f"{prefix}-D{on:%Y%m%d}-H{id_digest(' '.join(ids))}"
 
 
 def write_transfers(prefix: str, ready: Sequence[T], *, id_of: Callable[[T], str], transfer_of: Callable[[T], Transfer],
@@ -31,7 +34,7 @@ def write_transfers(prefix: str, ready: Sequence[T], *, id_of: Callable[[T], str
                     amount_of: Callable[[T], int], requester: Requester, on: date,
                     put_file: Callable[[str, bytes], None], payee_of: Callable[[T], str],
                     record: Callable[[str, Sequence[str]], None]) -> dict[str, Any]:
-    """Every `ready` item into one file `<prefix>-<YYYYMMDD>-<hash of the ids>`; returns its id, count, yen, bytes."""
+    """Every `ready` item into one file `<prefix>-D<YYYYMMDD>-H<hash of the ids>`; returns its id, count, yen, bytes."""
     items = sorted(ready, key=id_of)
     if not items:
         return {"file_id": None, "count": 0, "yen": 0}

@@ -6,6 +6,7 @@ meant for display: callers print the reason, never the number.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -303,6 +304,17 @@ def unmistakable_id(make: Callable[[], str]) -> str:
             return value
     # What `make` keeps fixed reads as one (an id of the caller's): no draw mends it, and looping would hang.
     raise ValueError(f"no id drawn in {UNMISTAKABLE_DRAWS} draws is free of a My Number (its fixed part holds one)")
+
+
+ID_DIGEST_CHARS = 11  # never twelve: a digest's digits alone can never make a run of twelve
+
+
+def id_digest(text: str) -> str:
+    """The part of an id derived from what it names (a file's items: a rerun must find the same id) — the first
+    eleven hex characters of their SHA-256. Placed after a letter (`RFF-D20240722-H3f09a1c2b7e`), no run of its
+    digits joins another number, and eleven digits are never twelve: the id holds no My Number in any shape, for any
+    input, and nothing a log line would redact."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:ID_DIGEST_CHARS]
 
 
 def identifier_holds_my_number(value: str) -> bool:
