@@ -43,8 +43,8 @@ record's subjects give, so a shared entry deleted, edited, or with a subject tak
 
 Why not a table of its own, written by BatchWriteItem (1.0 a household): IAM cannot limit BatchWriteItem
 to puts, so the run's role could delete entries — detectable by verify from the hash-chained records, but
-shared entries cost a twentieth of it, keep the access log put-only for every writer, and commit with
-their record (docs/architecture.md, protections).
+shared entries cost 0.04 against its 1.0, keep the access log put-only for every writer, and commit with
+their record (README, Protections: access records).
 
 Pure: the entries' layout. They are written with their record by the writer's storage adapter
 (kokuho.records.access_log: in the record's transaction when they fit, else right after it commits).
