@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
-from kokuho.access.run_inputs import only_fields, whole_number
+from kokuho.access.run_inputs import one_of, only_fields, whole_number
+from kokuho.collection.arrears_runs import MODES
 from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.dates.tokyo import day_of_run
 from kokuho.payments import arrears_service
@@ -24,8 +25,8 @@ def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # the schedules' {"mode"}, or a missed day's {"on"}; a typo ran the daily mode and rode on in the output
     only_fields(event or {}, ("on", "mode", "fiscal_year"))
     on = day_of_run(event)
-    out = arrears_service.run_arrears(on=on, mode=str((event or {}).get("mode") or "daily"),
-                                      run_id=current_run())
+    mode = one_of(event or {}, "mode", MODES, "daily")
+    out = arrears_service.run_arrears(on=on, mode=mode, run_id=current_run())
     logger.info("arrears run", extra={k: out[k] for k in ("mode", "pledges_missed", "demands", "written_off")})
     return {**{k: v for k, v in (event or {}).items() if k not in out}, **out}
 

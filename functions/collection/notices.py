@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
-from kokuho.access.run_inputs import only_fields, whole_number
+from kokuho.access.run_inputs import InputRefused, only_fields, whole_number
 from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.dates.tokyo import day_of_run
 from kokuho.notices.print_run import PER_PART
@@ -35,10 +35,10 @@ def _assessment(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if step == "prepare":
         inp = event.get("input") or {}
         if not isinstance(inp, dict):
-            raise ValueError("input: must be an object")
+            raise InputRefused("input: must be an object")
         run = inp.get("assessment_run")
         if run is not None and (not isinstance(run, str) or not 1 <= len(run) <= 58):
-            raise ValueError("assessment_run: must be an assessment run id")
+            raise InputRefused("assessment_run: must be an assessment run id")
         issued_on = _issued_on(inp)
         fiscal_year = whole_number(inp, "fiscal_year", fiscal_year_of(issued_on), 2000, 2100)
         return assessment_notices.prepare(issued_on=issued_on, assessment_run=run, fiscal_year=fiscal_year,
@@ -53,7 +53,7 @@ def _assessment(event: dict[str, Any], context: Any) -> dict[str, Any]:
         out = assessment_notices.finish(print_id=event.get("print_id"))
         logger.info("assessment notices printed", extra={k: out.get(k) for k in ("print_id", "notices", "pages")})
         return {**out, "assessment_run": event.get("assessment_run"), "new_notices": event.get("new_notices")}
-    raise ValueError("step: must be prepare, part or finish")
+    raise InputRefused("step: must be prepare, part or finish")
 
 
 
@@ -66,7 +66,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # The state machine sends anything else here, to the 納入通知書 print of the whole year: a misspelt kind or
     # field is refused, never printed as that.
     if "notices" in event:
-        raise ValueError("notices: must be \"assessment\" (none: the 納入通知書)")
+        raise InputRefused("notices: must be \"assessment\" (none: the 納入通知書)")
     only_fields(event, ("issued_on", "fiscal_year", "per_part"))
     issued_on = _issued_on(event)
     fiscal_year = whole_number(event, "fiscal_year", fiscal_year_of(issued_on), 2000, 2100)

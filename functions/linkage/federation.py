@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 
 from kokuho.access.run_identity import acts_as_run
-from kokuho.access.run_inputs import only_fields
+from kokuho.access.run_inputs import one_of, only_fields
 from kokuho.dates.tokyo import day_of_run, month_of_run, today_jst
 from kokuho.linkage import federation
 from kokuho.platform.observability import get_logger
@@ -50,9 +50,7 @@ def export(event: dict[str, Any], context: Any) -> dict[str, Any]:
     today = today_jst()
     # Checked before anything is read: the month makes the file's id, its key and its record chain.
     only_fields(event, ("kind", "day", "month"))
-    if event.get("kind") not in EXPORT_KINDS:
-        raise ValueError(f"kind: must be one of {', '.join(EXPORT_KINDS)}")
-    if event["kind"] == "KOGAKU":
+    if one_of(event, "kind", EXPORT_KINDS, "") == "KOGAKU":
         month = month_of_run(event, "month", (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"))
         return federation.export_carry_over(federation.wired_source(), month, boto3.client("s3"), _bucket())
     day = day_of_run(event, "day") if event.get("day") is not None else today - timedelta(days=1)

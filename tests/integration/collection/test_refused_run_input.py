@@ -26,3 +26,16 @@ def test_a_refused_input_fails_the_run_at_once(aws: EmbeddedAWS, given: dict[str
     assert "2024-02-30" not in cause and "2024-02-31" not in cause
     scheduled = [e for e in aws.history(arn) if e["type"] in ("TaskScheduled", "LambdaFunctionScheduled")]
     assert len(scheduled) == 1
+
+
+@pytest.mark.parametrize(("given", "named"), [({"mode": "writeoff"}, "mode: must be one of"),
+                                              ({"mode": None}, "mode: must be one of")])
+def test_an_unknown_arrears_mode_fails_the_run_at_once(aws: EmbeddedAWS, given: dict[str, object],
+                                                       named: str) -> None:
+    # It was a plain ValueError from the run's domain: retried four times over 3.5 minutes like a fault.
+    arn = aws.start_state_machine("collection-arrears", given, name=f"refused-{secrets.token_hex(4)}")
+    with pytest.raises(ExecutionFailed) as info:
+        aws.wait_execution(arn, timeout_s=20)
+    assert info.value.error == "InputRefused" and named in (info.value.cause or "")
+    scheduled = [e for e in aws.history(arn) if e["type"] in ("TaskScheduled", "LambdaFunctionScheduled")]
+    assert len(scheduled) == 1

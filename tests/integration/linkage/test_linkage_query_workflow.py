@@ -238,3 +238,22 @@ def test_setup_keeps_one_city_key_whose_private_part_is_only_under_kms(world: Wo
     blob = kms.decrypt(CiphertextBlob=b64d(stored.private_key_ct),
                        EncryptionContext={"purpose": "linkage-city-key"})["Plaintext"]
     assert len(blob) == 32 and stored.private_key_ct.encode() != blob
+
+
+@pytest.mark.parametrize("given", [{"dryrun": True}, {"dry_run": "true"}, {"dry_run": 1}, {"dry-run": True}])
+def test_a_misspelt_dry_run_purges_nothing_the_run_is_refused(world: World, given: dict[str, object]) -> None:
+    """Auditor's probe: the retention run purges unless its input says {"dry_run": true}. `{"dryrun": true}` or
+    `{"dry_run": "true"}` (an operator asking for the report) fell through to the purge. The run's input is now
+    checked by its first step: an unknown field or a dry_run that is not a boolean fails the run at once
+    (InputRefused, not retried), before anything is purged."""
+    from kokuho_local.embedded import ExecutionFailed
+
+    now = datetime.now(UTC)
+    _backdated("ancient-2", now.replace(year=now.year - 8))
+    _put_at(world, "exchange", "processed/KG/old2.csv", now - timedelta(days=3 * 366))
+    with pytest.raises(ExecutionFailed) as info:
+        world.aws.run_state_machine("linkage-retention", given, name=f"ret-typo-{secrets.token_hex(4)}",
+                                    timeout_s=60)
+    assert info.value.error == "InputRefused"
+    assert "processed/KG/old2.csv" in _keys(world, "exchange")
+    assert "ancient-2" in {r.request_id for r in ExchangeRecordModel.scan()}

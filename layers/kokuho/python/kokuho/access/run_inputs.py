@@ -46,3 +46,19 @@ def only_fields(event: Mapping[str, Any], allowed: Collection[str]) -> None:
     unknown = sorted(str(k) for k in event if k not in allowed)
     if unknown:
         raise InputRefused(f"{shown_field(unknown[0])}: unknown field")
+
+
+def one_of(event: Mapping[str, Any], name: str, choices: Collection[str], default: str) -> str:
+    """The field as one of the run's named choices (a mode, a kind), the default when absent."""
+    value = event.get(name, default)
+    if not isinstance(value, str) or value not in choices:
+        raise InputRefused(f"{name}: must be one of {', '.join(choices)}")
+    return value
+
+
+def flag(event: Mapping[str, Any], name: str) -> bool:
+    """The field as a JSON boolean, false when absent: "true" or 1 is refused, never read one way or the other."""
+    value = event.get(name, False)
+    if type(value) is not bool:
+        raise InputRefused(f"{name}: must be true or false")
+    return value
