@@ -58,4 +58,4 @@ def test_a_reminder_fee_billed_is_stored_once_on_the_ledger(aws: EmbeddedAWS) ->
     assert run_reminders(store, on=date(2024, 7, 13), actor=actor, fee=150)["fee_billed_yen"] == 150
     assert run_reminders(store, on=date(2024, 7, 14), actor=actor, fee=150)["fee_bills"] == 0
     (bill,) = store.ledgers([("H1", 2024)])[("H1", 2024)].fees
-    assert (bill["id"], bill["amount"], bill["billed_on"]) == ("TF-H1-2024-1", 150, "2024-07-13")
+    assert (bill["id"], bill["amount"], bill["billed_on"]) == ("TF-H1-FY2024-1", 150, "2024-07-13")

@@ -49,13 +49,13 @@ def test_an_application_pays_the_month_once_to_the_account_it_names() -> None:
     p = plan([OCT], applications=[app()])
     [pay] = p.payments
     assert (pay.payment_id, pay.amount, pay.transfer, pay.account, pay.status, pay.payee_id) == (
-        "BP-H1-2024-10-1", 212_570, 212_570, GIVEN, "ready", "P1")
+        "BP-H1-M2024-10-N1", 212_570, 212_570, GIVEN, "ready", "P1")
     # Run again with the payment stored (a rerun, a retried step, a re-delivered application): nothing more.
     again = plan([OCT], applications=[app(), app(app_id="A1-again")], payments=[pay])
     assert again.empty and again.no_account == []
     # A 追加支給 version pays the difference, under the next id.
     more = plan([replace(OCT, version=2, benefit=230_000)], applications=[app()], payments=[pay])
-    assert [(x.payment_id, x.amount, x.version) for x in more.payments] == [("BP-H1-2024-10-2", 17_430, 2)]
+    assert [(x.payment_id, x.amount, x.version) for x in more.payments] == [("BP-H1-M2024-10-N2", 17_430, 2)]
 
 
 def test_the_public_funds_account_when_the_application_names_none_else_no_payment() -> None:
@@ -94,8 +94,8 @@ def test_offset_against_unpaid_premiums_only_with_consent_oldest_first() -> None
     small = MonthBenefit("2024-10", 1, 15_000, ("P1",))
     [pay] = plan([small], applications=[app(consent=True)], open_installments=unpaid).payments
     assert [(o.ledger, o.installment, o.amount, o.payment_id) for o in pay.offsets] == [
-        (("H1", 2024), 3, 500, "BP-H1-2024-10-1-O1"), (("H1", 2025), 1, 10_000, "BP-H1-2024-10-1-O2"),
-        (("H1", 2025), 2, 4_500, "BP-H1-2024-10-1-O3")]
+        (("H1", 2024), 3, 500, "BP-H1-M2024-10-N1-O1"), (("H1", 2025), 1, 10_000, "BP-H1-M2024-10-N1-O2"),
+        (("H1", 2025), 2, 4_500, "BP-H1-M2024-10-N1-O3")]
     assert (pay.transfer, pay.status) == (0, "offset")  # nothing left to transfer
     [plain] = plan([small], applications=[app()], open_installments=unpaid).payments
     assert plain.offsets == () and plain.transfer == 15_000
@@ -107,7 +107,7 @@ def test_a_lower_version_after_payment_is_a_claim_of_the_difference() -> None:
     p = plan([lower], applications=[app()], payments=[pay])
     [claim] = p.claims
     assert (claim.claim_id, claim.amount, claim.due, claim.debtor_id, claim.persons) == (
-        "BR-H1-2024-10-2", 84_390, "2025-10-01", "P1", ())
+        "BR-H1-M2024-10-N2", 84_390, "2025-10-01", "P1", ())
     assert plan([lower], applications=[app()], payments=[pay], claims=[claim]).empty  # claimed once
 
 
@@ -129,7 +129,7 @@ def test_a_month_paid_for_a_member_who_had_lost_qualification_is_claimed_whole()
 def test_a_claim_is_tracked_like_arrears_with_its_five_year_right_renewed_by_a_repayment() -> None:
     from kokuho.benefits.payment import RecoveryClaim, claim_state
 
-    claim = RecoveryClaim("BR-H1-2024-10-2", "H1", "2024-10", 84_390, 2, "2025-09-01", "2025-10-01", "P1", "再計算")
+    claim = RecoveryClaim("BR-H1-M2024-10-N2", "H1", "2024-10", 84_390, 2, "2025-09-01", "2025-10-01", "P1", "再計算")
     assert claim_state(claim, date(2025, 10, 1), RULES).status == "current"
     late = claim_state(claim, date(2025, 10, 2), RULES)
     assert (late.status, late.unpaid, late.limitation and late.limitation.last_day) == (

@@ -95,7 +95,7 @@ def test_a_conflict_plans_the_household_again_and_counts_it_once() -> None:
     w.payments.fail_next_commits = 1  # another writer took H1's day first: read, plan and commit again
     out = benefit_payment.pay(on=ON, run_id="run-1", ports=w.ports())
     assert (out["payments"], out["withheld"]) == (1, 1)
-    assert [p.payment_id for p in w.payments.household("H1").payments] == ["BP-H1-2024-10-1"]
+    assert [p.payment_id for p in w.payments.household("H1").payments] == ["BP-H1-M2024-10-N1"]
 
 
 def test_a_household_the_information_file_does_not_know_is_counted_and_left() -> None:

@@ -58,7 +58,7 @@ def test_three_kinds_of_line_become_payments_and_failures() -> None:
     parsed, errors = validate_file(PENSION, pension)
     assert not errors and parsed is not None
     assert [(p.payment_id, p.on, p.fiscal_year) for p in parsed.payments] == [
-        ("TC-H1-P1-2024-06", date(2024, 6, 15), 2024)]
+        ("TC-H1-P1-M2024-06", date(2024, 6, 15), 2024)]
     assert [(f.code, f.reason) for f in parsed.failures] == [("徴収不能", "年金の支払停止")]
 
 

@@ -133,14 +133,14 @@ def test_the_reminder_fee_is_billed_to_the_ledger_once_the_principal_is_paid() -
     assert (out["fee_bills"], out["fee_billed_yen"]) == (1, 150)
     (bill,) = store.ledger_items[("H2", 2024)].fees
     assert (bill["installment"], bill["amount"], bill["billed_on"], bill["reminder"]) == (
-        1, 150, "2024-07-16", "TK-H2-2024-1")
+        1, 150, "2024-07-16", "TK-H2-FY2024-1")
     assert run_reminders(store, on=date(2024, 7, 17), actor="system:reminders", fee=150)["fee_bills"] == 0
     # an installment paid on time was never reminded: no fee; H1 owes none
     assert store.ledger_items[("H1", 2024)].fees == ()
     doc = view_doc(arrears_view(store.ledger_items[("H2", 2024)], date(2024, 7, 20)))
     assert doc["fees_billed"] == 150 and doc["fees"] == [
-        {"id": "TF-H2-2024-1", "installment": 1, "amount": 150, "billed_on": "2024-07-16",
-         "reminder": "TK-H2-2024-1"}]
+        {"id": "TF-H2-FY2024-1", "installment": 1, "amount": 150, "billed_on": "2024-07-16",
+         "reminder": "TK-H2-FY2024-1"}]
     assert doc["late_charges_billed"] == 0 and doc["late_charges"] == []
 
 

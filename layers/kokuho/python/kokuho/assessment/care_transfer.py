@@ -39,6 +39,12 @@ class LinkageCareTransfers:
         return None
 
 
+def care_transfer_id(run_id: str, versions: int) -> str:
+    """`ASSESS-annual-2024-2024-06-N120`: the letter keeps the count apart — the run id ends in ten digits
+    ("2024-2024-06"), and a count of two digits made twelve (a valid My Number one run in eleven)."""
+    return f"ASSESS-{run_id}-N{versions}"
+
+
 def transfer_to_care(store: AssessmentStore, transfers: CareTransfers, run: RunRecord, versions_written: int,
                      care_households: int, execution_id: str) -> dict[str, Any] | None:
     """The run's transfer to 介護保険課 (None when the run wrote no version).
@@ -54,7 +60,7 @@ def transfer_to_care(store: AssessmentStore, transfers: CareTransfers, run: RunR
            "care_households": care_households, "outcome": "transferred"}
     if versions_written > done:
         refused = transfers.transfer(versions_written - done, actor(execution_id),
-                                     transfer_id=f"ASSESS-{run.run_id}-{versions_written}",
+                                     transfer_id=care_transfer_id(run.run_id, versions_written),
                                      reference=f"monthly-assessment:{run.run_id}")
         if refused is not None:
             # recorded as refused by the service; the run says so, and a rerun once the application

@@ -211,6 +211,12 @@ def application_for(month: str, applications: Sequence[Application], rules: Paym
     return known[-1] if rules.application_omission and known else None
 
 
+def benefit_id(kind: str, household_id: str, month: str, serial: int) -> str:
+    """A payment's or a claim's id, `BP-H0001-M2024-10-N1`: a letter before each number — `BP-H123456-2024-10-1`
+    held twelve digits ("123456-2024-10", a valid My Number one household in eleven with six trailing digits)."""
+    return f"{kind}-{household_id}-M{month}-N{serial}"
+
+
 def plan_offsets(payment_id: str, amount: int, open_installments: list[OpenInstallment]) -> tuple[Offset, ...]:
     """The payment's 充当 to unpaid premiums, oldest due first (consumes `open_installments`)."""
     out: list[Offset] = []
@@ -249,7 +255,7 @@ def plan_household(household_id: str, householder_id: str, months: Iterable[Mont
             why = ("資格喪失後の受診に係る支給 (国保法 第8条: 喪失の日以後は被保険者でない)" if entitled == 0 and lost
                    else "再計算により支給額が減少 (高額療養費の再決定)")
             plan.claims.append(RecoveryClaim(
-                f"BR-{household_id}-{m.month}-{serial}", household_id, m.month, -due, m.version, on.isoformat(),
+                benefit_id("BR", household_id, m.month, serial), household_id, m.month, -due, m.version, on.isoformat(),
                 (on + timedelta(days=rules.claim_due_days)).isoformat(), householder_id, why,
                 lost if entitled == 0 else ()))
             continue
@@ -279,7 +285,7 @@ def plan_household(household_id: str, householder_id: str, months: Iterable[Mont
         if account is None:
             plan.no_account.append((m.month, due))
             continue
-        payment_id = f"BP-{household_id}-{m.month}-{serial}"
+        payment_id = benefit_id("BP", household_id, m.month, serial)
         offsets: tuple[Offset, ...] = ()
         if app.offset_consent:
             if not installments:

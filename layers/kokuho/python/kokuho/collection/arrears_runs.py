@@ -31,7 +31,7 @@ from kokuho.collection.arrears import (
     broken_pledges,
 )
 from kokuho.collection.ledger_batches import apply_in_batches
-from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger
+from kokuho.collection.ports import CollectionStore, LedgerKey, LedgerWrite, StoredLedger, ledger_item_id
 from kokuho.dates.fiscal_year import fiscal_year_of
 
 MODES = ("daily", "demand", "write_off")
@@ -63,24 +63,33 @@ def missed_plan_payments(ledger: StoredLedger, on: date, by: str) -> list[dict[s
     return out
 
 
+def demand_id(key: LedgerKey, on: date) -> str:
+    """The month's 催告 `SK-H0001-FY2024-M202407` (kokuho.collection.ports.ledger_item_id)."""
+    return ledger_item_id("SK", key, f"M{on:%Y%m}")
+
+
+def _stored_demand_ids(key: LedgerKey, on: date) -> tuple[str, ...]:
+    """The month's 催告 as stored before its id took its letters (`SK-H0001-2024-202407`): a month's run after the
+    change finds the one it issued already, never a second."""
+    return demand_id(key, on), f"SK-{key[0]}-{key[1]}-{on:%Y%m}"
+
+
 def demands_due(ledger: StoredLedger, on: date, by: str) -> list[dict[str, Any]]:
     """The month's 催告 of a ledger: its installments in arrears, still collectable."""
     view = arrears_view(ledger, on)
     due = [i for i in view.installments
            if i.status == IN_ARREARS and i.limitation is not None and not i.limitation.extinguished(on)]
-    h, fy = ledger.key
-    demand_id = f"SK-{h}-{fy}-{on:%Y%m}"
-    if not due or any(a["id"] == demand_id for a in ledger.arrears):
+    this_month = demand_id(ledger.key, on)
+    if not due or any(a["id"] in _stored_demand_ids(ledger.key, on) for a in ledger.arrears):
         return []
-    return [{"id": demand_id, "kind": DEMAND, "on": on.isoformat(), "by": by,
+    return [{"id": this_month, "kind": DEMAND, "on": on.isoformat(), "by": by,
              "installments": [i.number for i in due], "unpaid": sum(i.unpaid for i in due), "note": None}]
 
 
 def write_offs_due(ledger: StoredLedger, on: date, by: str) -> list[dict[str, Any]]:
     """不納欠損 on `on`: each unpaid installment whose right to collect is extinguished by then."""
     view = arrears_view(ledger, on)
-    h, fy = ledger.key
-    return [{"id": f"FK-{h}-{fy}-{i.number}", "kind": WRITE_OFF, "on": on.isoformat(), "by": by,
+    return [{"id": ledger_item_id("FK", ledger.key, i.number), "kind": WRITE_OFF, "on": on.isoformat(), "by": by,
              "installments": [i.number], "amount": i.unpaid, "fiscal_year": fiscal_year_of(on),
              "last_day": i.limitation.last_day.isoformat()}
             for i in view.installments

@@ -26,6 +26,7 @@ from kokuho.collection.ports import (
     RefundOrder,
     StoredLedger,
     WriteConflict,
+    ledger_item_id,
 )
 from kokuho.collection.zengin import Requester, Transfer
 
@@ -60,12 +61,6 @@ class PayerPlan:
         return not self.appropriations and not self.refunds
 
 
-def _key_id(key: LedgerKey) -> str:
-    # "FY" keeps the year's digits apart from the household's: "H0000009-2024-1" held twelve digits in hyphenated
-    # groups, which the API refuses in a URL as My Number shaped (POST /collection/refunds/{refund_id}/account)
-    return f"{key[0]}-FY{key[1]}"
-
-
 @dataclass
 class _Open:
     due: date
@@ -92,10 +87,10 @@ def plan_payer(payer_id: str, ledgers: Sequence[StoredLedger]) -> PayerPlan:
             left -= take
             counts[key] += 1
             plan.appropriations.append(
-                Appropriation(key, row.key, row.number, take, f"JT-{_key_id(key)}-{counts[key]}"))
+                Appropriation(key, row.key, row.number, take, ledger_item_id("JT", key, counts[key])))
         if left > 0:
             counts[key] += 1
-            plan.refunds.append(RefundDue(key, left, f"RF-{_key_id(key)}-{counts[key]}"))
+            plan.refunds.append(RefundDue(key, left, ledger_item_id("RF", key, counts[key])))
         plan.settled.append(key)
     return plan
 

@@ -144,6 +144,12 @@ def _receipt(n: int, obj: Mapping[str, Any], arrived: _Arrived) -> IncomingPayme
     return IncomingPayment(pid, "収納", on, amount, n, number, payer)
 
 
+def pension_payment_id(payer: str, month: str) -> str:
+    """`TC-A123456-M2024-06`: the letter keeps the month's digits apart from the payer's — `TC-A123456-2024-06` held
+    twelve ("123456-2024-06", a valid My Number one payer in eleven of those with a six-digit 宛名番号)."""
+    return f"TC-{payer}-M{month}"
+
+
 def _pension(n: int, obj: Mapping[str, Any], arrived: _Arrived) -> IncomingPayment | CollectionFailure:
     check_fields(obj, {"payer_id", "fiscal_year", "month", "amount", "result"}, {"reason"})
     payer, amount = _id(obj, "payer_id"), _yen(obj, "amount")
@@ -164,7 +170,7 @@ def _pension(n: int, obj: Mapping[str, Any], arrived: _Arrived) -> IncomingPayme
     on = arrived.check(date(y, m, 15), "month")  # 年金支払日 (the 15th of the month)
     if result == "徴収不能":
         return CollectionFailure("特別徴収", n, on, "徴収不能", reason or "徴収不能", payer_id=payer, fiscal_year=fy)
-    return IncomingPayment(f"TC-{payer}-{month}", "特別徴収", on, amount, n, None, payer, fy)
+    return IncomingPayment(pension_payment_id(payer, month), "特別徴収", on, amount, n, None, payer, fy)
 
 
 _LINES: dict[str, Callable[[int, Mapping[str, Any], _Arrived], IncomingPayment | CollectionFailure]] = {

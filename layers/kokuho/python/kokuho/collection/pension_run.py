@@ -57,7 +57,14 @@ from kokuho.collection.pension_deduction import (
 )
 from kokuho.collection.pension_deduction_file import STOP, PensionRef, request_file, request_rows, stop_row
 from kokuho.collection.pension_ports import PensionRecord, PensionStore
-from kokuho.collection.ports import CollectionStore, LedgerKey, PensionWrite, StoredLedger, WriteConflict
+from kokuho.collection.ports import (
+    CollectionStore,
+    LedgerKey,
+    PensionWrite,
+    StoredLedger,
+    WriteConflict,
+    ledger_item_id,
+)
 from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.identity.mynumber import id_digest
 
@@ -110,8 +117,8 @@ def _month(day: date) -> str:
 
 
 def _notice(key: LedgerKey, kind: str, month: str, amount: int, reason: str | None = None) -> dict[str, Any]:
-    h, fy = key
-    out: dict[str, Any] = {"id": f"TC-{h}-{fy}-{kind}-{month}", "kind": kind, "month": month, "amount": amount}
+    out: dict[str, Any] = {"id": ledger_item_id("TC", key, f"{kind}-{month}"), "kind": kind, "month": month,
+                           "amount": amount}
     if reason is not None:
         out["reason"] = reason
     return out

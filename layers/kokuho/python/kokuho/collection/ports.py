@@ -20,6 +20,14 @@ class WriteConflict(Exception):
 
 
 LedgerKey = tuple[str, int]  # (household id, fiscal year)
+
+
+def ledger_item_id(code: str, key: LedgerKey, part: object) -> str:
+    """The id of a ledger's item (督促状 `TK-H0001-FY2024-1`, 延滞金 EN, 督促手数料 TF, 不納欠損 FK, 還付 RF, 充当 JT,
+    催告 SK, 特別徴収 TC): "FY" keeps the year's digits apart from the household's — `TK-H12345678-2024-1` held
+    twelve digits ("12345678-2024") that read as a My Number one household in eleven, and "H0000009-2024-1" was
+    refused in a URL. `part` (a count, or a month after a letter) never joins the year into twelve digits."""
+    return f"{code}-{key[0]}-FY{key[1]}-{part}"
 LEDGER_CATEGORY = "収納情報"  # the access records' category of a ledger's reads and writes
 
 

@@ -31,7 +31,7 @@ from kokuho.collection.late_charge import (
 )
 from kokuho.collection.ledger import PENSION_KIND, engine_payments, ledger_state
 from kokuho.collection.ledger_batches import apply_in_batches
-from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger
+from kokuho.collection.ports import CollectionStore, LedgerWrite, StoredLedger, ledger_item_id
 
 PAY_BY_DAYS = 10  # the 督促状's deadline: the 10th day after issue
 
@@ -70,9 +70,8 @@ def reminders_due(ledger: StoredLedger, on: date, fee: int) -> list[Reminder]:
     issued = {int(r["installment"]) for r in ledger.reminders}
     state = ledger_state(ledger.charge, ledger.payments, ledger.disbursements, as_of=on)
     deducted = {i.number for i in ledger.charge.installments if i.kind == PENSION_KIND}
-    h, fy = ledger.key
-    return [Reminder(f"TK-{h}-{fy}-{i.number}", i.number, i.due, i.unpaid, on, on + timedelta(days=PAY_BY_DAYS),
-                     fee, on > i.due + timedelta(days=REMINDER_DAYS))
+    return [Reminder(ledger_item_id("TK", ledger.key, i.number), i.number, i.due, i.unpaid, on,
+                     on + timedelta(days=PAY_BY_DAYS), fee, on > i.due + timedelta(days=REMINDER_DAYS))
             for i in state.installments
             if i.unpaid > 0 and on > i.due and i.number not in issued and i.number not in deducted]
 
@@ -88,8 +87,8 @@ def late_charges_due(ledger: StoredLedger, on: date, rates: LateChargeRates | No
             rates or load_rates())
     except MissingRates:
         return []
-    h, fy = ledger.key
-    return [{"id": f"EN-{h}-{fy}-{i.number}", "installment": i.number, "amount": i.late_charge,
+    return [{"id": ledger_item_id("EN", ledger.key, i.number), "installment": i.number,
+             "amount": i.late_charge,
              "billed_on": on.isoformat()}
             for i in result.installments if i.final and i.late_charge > 0 and i.number not in billed]
 
@@ -102,8 +101,7 @@ def fees_due(ledger: StoredLedger, on: date) -> list[dict[str, Any]]:
         [Installment(i.number, i.amount, i.due) for i in ledger.charge.installments],
         engine_payments(ledger.charge, ledger.payments)).applied.items()}
     amounts = {i.number: i.amount for i in ledger.charge.installments}
-    h, fy = ledger.key
-    return [{"id": f"TF-{h}-{fy}-{int(r['installment'])}", "installment": int(r["installment"]),
+    return [{"id": ledger_item_id("TF", ledger.key, int(r["installment"])), "installment": int(r["installment"]),
              "amount": int(r["fee"]), "billed_on": on.isoformat(), "reminder": str(r["id"])}
             for r in ledger.reminders
             if int(r.get("fee") or 0) > 0 and str(r["id"]) not in billed and int(r["installment"]) in amounts
