@@ -14,7 +14,7 @@ from kokuho.access.actor import Actor
 from kokuho.access.digest import load_chain
 from kokuho.access.records import record_access
 from kokuho.access.run_identity import acts_as_run, run_id_of
-from kokuho.access.run_inputs import InputRefused, flag, one_of, only_fields
+from kokuho.access.run_inputs import flag, one_of, only_fields, run_fields
 from kokuho.identity.vault import forget_through_vault
 from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 from kokuho.platform.observability import get_logger
@@ -54,11 +54,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     mode = one_of(event, "mode", MODES, "purge")
     # The execution's own input, given to the first step (the report): a misspelt {"dryrun": true} or a
     # {"dry_run": "true"} fell through the state machine's choice to the purge. Refused before anything goes.
-    run_input = event.get("input", {})
-    if not isinstance(run_input, dict):
-        raise InputRefused("input: must be an object")
-    only_fields(run_input, ("dry_run",))
-    flag(run_input, "dry_run")
+    flag(run_fields(event.get("input", {}), ("dry_run",)), "dry_run")
     run_id = run_id_of(event, context)
     actor = Actor("system:retention", run_id, PURPOSE, chain=f"RETENTION#{run_id}")
 

@@ -107,3 +107,18 @@ def test_the_daily_run_exports_to_the_audit_bucket_and_the_digests_stay_the_dige
     grants = Grants.of("kokuho-audit-export")
     (actions, prefix), = grants.buckets.values()
     assert prefix == "access-records/" and "s3:PutObject" in actions and not prefix.startswith(PREFIX)
+
+
+@pytest.mark.parametrize("given", [{"dya": TODAY.isoformat()}, {"Day": TODAY.isoformat()}, {"day": 20240601}])
+def test_a_misspelt_day_exports_nothing_instead_of_yesterday(aws: EmbeddedAWS, given: dict[str, object]) -> None:
+    """A day exported again with a typo ({"dya": …}) exported yesterday instead and answered as done: the day asked
+    for stayed missing from Athena's table. The step takes `day` only, a YYYY-MM-DD string, refused before anything is
+    read (InputRefused, never retried); nothing is written."""
+    from kokuho_local.embedded import ExecutionFailed
+
+    record_access(CLERK, ["P1"], "qualification", "read")
+    with pytest.raises(ExecutionFailed) as failed:
+        aws.run_state_machine("access-export", given, name="export-typo")
+    assert failed.value.error == "InputRefused"
+    listed = aws.client("s3").list_objects_v2(Bucket=aws.bucket_name("audit"), Prefix="access-records/")
+    assert listed.get("KeyCount", 0) == 0

@@ -12,7 +12,7 @@ from typing import Any, overload
 
 from kokuho.identity.mynumber import shown_field
 
-__all__ = ["InputRefused", "only_fields", "whole_number"]
+__all__ = ["InputRefused", "flag", "one_of", "only_fields", "run_fields", "whole_number"]
 
 
 class InputRefused(ValueError):
@@ -46,6 +46,14 @@ def only_fields(event: Mapping[str, Any], allowed: Collection[str]) -> None:
     unknown = sorted(str(k) for k in event if k not in allowed)
     if unknown:
         raise InputRefused(f"{shown_field(unknown[0])}: unknown field")
+
+
+def run_fields(given: Any, allowed: Collection[str]) -> Mapping[str, Any]:
+    """A run's StartExecution input as its step is handed it: an object holding only the fields the run takes."""
+    if not isinstance(given, Mapping):
+        raise InputRefused("input: must be an object")
+    only_fields(given, allowed)
+    return given
 
 
 def one_of(event: Mapping[str, Any], name: str, choices: Collection[str], default: str) -> str:
