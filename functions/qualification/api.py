@@ -188,19 +188,22 @@ def _invalid(exc: RequestValidationError) -> Response[dict[str, Any]]:
                     body={"error": "invalid request", "detail": errors})
 
 
-def _record_refused_write(result: str) -> None:
+def _record_refused_write(result: str, read: tuple[str, ...] = ()) -> None:
     """A registration refused after the person's data was read (rule, conflict, unknown id) leaves an
-    access record of the attempt; reads record their own outcome in the application service."""
+    access record of the attempt, naming the route's subject and the persons whose data the refusal read and
+    answered from (`read`: who-accessed of them finds it); reads record their own outcome in the application
+    service."""
     spec = app.context.get("spec")
     if not isinstance(spec, RouteSpec) or spec.method != "POST":
         return
-    record(current_actor(), [subject_of(app.context.get("_route_args") or {})], spec.category, spec.operation,
-           result=result)
+    subject = subject_of(app.context.get("_route_args") or {})
+    record(current_actor(), [subject, *(p for p in dict.fromkeys(read) if p != subject)], spec.category,
+           spec.operation, result=result)
 
 
 @app.exception_handler(ChangeRejected)
 def _rejected(exc: ChangeRejected) -> Response[dict[str, Any]]:
-    _record_refused_write("rejected")
+    _record_refused_write("rejected", exc.read)
     return error(422, str(exc))
 
 
@@ -217,7 +220,7 @@ def _not_found(exc: appsvc.NotFound) -> Response[dict[str, Any]]:
 
 @app.exception_handler(appsvc.Conflict)
 def _conflict(exc: appsvc.Conflict) -> Response[dict[str, Any]]:
-    _record_refused_write("conflict")
+    _record_refused_write("conflict", exc.read)
     return error(409, str(exc))
 
 

@@ -119,3 +119,24 @@ def test_the_statistics_as_json_and_csv(staffed: None) -> None:
     assert call("GET", "/collection/statistics/2024", staff_id="S1001")[0] == 403
     assert ("収納情報", "read", "ok", ["STATISTICS:FY2024"]) in [
         (r.category, r.operation, r.result, r.subject_ids) for r in records_by_staff(OFFICER)]
+
+
+def test_a_refused_measure_or_decision_names_the_payer_whose_ledger_it_read(staffed: None) -> None:
+    """A measure or a decision the ledger refuses has read the payer's ledger, and its answer tells from it which
+    installment is in arrears, extinguished or decided: its record named only the household (HH:H1), so the
+    security team's search of the payer (who-accessed H1-P1) did not show it. It names the payer too."""
+    from kokuho.access.search import who_accessed
+
+    world()
+    july = {"kind": "差押", "on": "2024-08-21", "installments": [2], "basis": "国税徴収法第47条", "property": "預金",
+            "amount": 10_000}  # July's installment: no 督促 yet, not in arrears
+    status, out, _ = call("POST", PATH + "/actions", staff_id=OFFICER, body=july)
+    assert status == 422 and "installment 2" in out["error"]
+    status, out, _ = call("POST", f"{PATH}/actions/BN-none/approval", staff_id=CHIEF, body={"decision": "approve"})
+    assert status == 422
+    refused = [(r.staff_id, r.subject_ids) for r in [*records_by_staff(OFFICER), *records_by_staff(CHIEF)]
+               if r.result == "rejected"]
+    assert refused == [(OFFICER, ["HH:H1", "H1-P1"]), (CHIEF, ["HH:H1", "H1-P1"])]
+    today = date.today().isoformat()
+    seen = who_accessed("H1-P1", "2020-01-01", today, SYSTEM)
+    assert {(r["staff_id"], r["result"]) for r in seen} >= {(OFFICER, "rejected"), (CHIEF, "rejected")}

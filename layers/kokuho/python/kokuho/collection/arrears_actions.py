@@ -20,7 +20,8 @@ Rules, beyond the shape of the body:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -52,7 +53,10 @@ MAX_PLAN = 60  # five years of monthly payments
 
 
 class ActionRefused(ValueError):
-    """A measure the ledger cannot take (names the field; never echoes a My Number)."""
+    """A measure the ledger cannot take (names the field; never echoes a My Number). `payer`: whose ledger was read
+    to refuse it (its answer tells from it what is in arrears, extinguished or decided)."""
+
+    payer: str | None = None
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
@@ -64,7 +68,19 @@ class UnknownLedger(LookupError):
 
 
 class AlreadyRecorded(RuntimeError):
-    """The measure's id is taken (recorded already)."""
+    """The measure's id is taken (recorded already). `payer`: whose ledger was read."""
+
+    payer: str | None = None
+
+
+@contextmanager
+def _refused_from(ledger: StoredLedger) -> Iterator[None]:
+    """A refusal after the ledger was read names its payer (the refused attempt's record names them)."""
+    try:
+        yield
+    except (ActionRefused, AlreadyRecorded) as exc:
+        exc.payer = ledger.charge.payer_id
+        raise
 
 
 def _text(value: object, field: str, limit: int, *, required: bool) -> str | None:
@@ -221,17 +237,18 @@ def record_action(store: CollectionStore, key: LedgerKey, *, kind: str, on: date
     if on > entered_on:
         raise ActionRefused("on", f"a measure cannot be entered ({entered_on}) before the day it takes place ({on})")
     ledger = _ledger(store, key)
-    doc = build_action(arrears_view(ledger, on), kind=kind, on=on, staff_id=staff_id, **fields)
-    doc["entered_on"] = entered_on.isoformat()
-    covered = _not_written_off(ledger, doc["installments"], entered_on) if kind != CONSULTATION else []
-    reasons = approval_reasons(kind, on, entered_on, covered)
-    if reasons:
-        doc["needs_approval"] = reasons
-    try:
-        store.apply([LedgerWrite(key, ledger.charge.payer_id, arrears=[doc])], [], actor=actor,
-                    chain=f"arrears#{key[0]}")
-    except WriteConflict:
-        raise AlreadyRecorded("a measure with that id is already recorded") from None
+    with _refused_from(ledger):
+        doc = build_action(arrears_view(ledger, on), kind=kind, on=on, staff_id=staff_id, **fields)
+        doc["entered_on"] = entered_on.isoformat()
+        covered = _not_written_off(ledger, doc["installments"], entered_on) if kind != CONSULTATION else []
+        reasons = approval_reasons(kind, on, entered_on, covered)
+        if reasons:
+            doc["needs_approval"] = reasons
+        try:
+            store.apply([LedgerWrite(key, ledger.charge.payer_id, arrears=[doc])], [], actor=actor,
+                        chain=f"arrears#{key[0]}")
+        except WriteConflict:
+            raise AlreadyRecorded("a measure with that id is already recorded") from None
     return doc
 
 
@@ -244,21 +261,22 @@ def record_decision(store: CollectionStore, key: LedgerKey, measure_id: str, *, 
     if decision not in DECISIONS:
         raise ActionRefused("decision", f"must be one of {', '.join(DECISIONS)}")
     ledger = _ledger(store, key)
-    measure = next((a for a in ledger.arrears if str(a["id"]) == measure_id and a["kind"] != APPROVAL), None)
-    if measure is None or not measure.get("needs_approval"):
-        raise ActionRefused("action", "the ledger has no measure of that id awaiting approval")
-    if any(a["kind"] == APPROVAL and str(a["action"]) == measure_id for a in ledger.arrears):
-        raise AlreadyRecorded("that measure's approval is already decided")
-    if str(measure["by"]) == staff_id:
-        raise ActionRefused("approver", "the member of staff who entered a measure cannot approve it")
-    note = _text(reason, "reason", MAX_NOTE, required=decision == REFUSE)
-    if decision != REFUSE:
-        _not_written_off(ledger, [int(n) for n in measure.get("installments") or ()], entered_on)
-    doc = {"id": f"{APPROVAL_CODE}-{measure_id}", "kind": APPROVAL, "on": entered_on.isoformat(), "by": staff_id,
-           "action": measure_id, "decision": decision, "note": note, "installments": list(measure["installments"])}
-    try:
-        store.apply([LedgerWrite(key, ledger.charge.payer_id, arrears=[doc])], [], actor=actor,
-                    chain=f"arrears#{key[0]}")
-    except WriteConflict:
-        raise AlreadyRecorded("that measure's approval is already decided") from None
+    with _refused_from(ledger):
+        measure = next((a for a in ledger.arrears if str(a["id"]) == measure_id and a["kind"] != APPROVAL), None)
+        if measure is None or not measure.get("needs_approval"):
+            raise ActionRefused("action", "the ledger has no measure of that id awaiting approval")
+        if any(a["kind"] == APPROVAL and str(a["action"]) == measure_id for a in ledger.arrears):
+            raise AlreadyRecorded("that measure's approval is already decided")
+        if str(measure["by"]) == staff_id:
+            raise ActionRefused("approver", "the member of staff who entered a measure cannot approve it")
+        note = _text(reason, "reason", MAX_NOTE, required=decision == REFUSE)
+        if decision != REFUSE:
+            _not_written_off(ledger, [int(n) for n in measure.get("installments") or ()], entered_on)
+        doc = {"id": f"{APPROVAL_CODE}-{measure_id}", "kind": APPROVAL, "on": entered_on.isoformat(), "by": staff_id,
+               "action": measure_id, "decision": decision, "note": note, "installments": list(measure["installments"])}
+        try:
+            store.apply([LedgerWrite(key, ledger.charge.payer_id, arrears=[doc])], [], actor=actor,
+                        chain=f"arrears#{key[0]}")
+        except WriteConflict:
+            raise AlreadyRecorded("that measure's approval is already decided") from None
     return doc

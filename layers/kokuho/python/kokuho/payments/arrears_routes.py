@@ -264,10 +264,10 @@ def _answered_as_http() -> Iterator[None]:
         yield
     except arrears_actions.UnknownLedger as exc:
         raise NotFound(str(exc)) from None
-    except arrears_actions.ActionRefused as exc:
-        raise ChangeRejected(str(exc)) from None
+    except arrears_actions.ActionRefused as exc:  # the payer whose ledger answered it is named in its record
+        raise ChangeRejected(str(exc), read=[exc.payer] if exc.payer else ()) from None
     except arrears_actions.AlreadyRecorded as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(str(exc), read=[exc.payer] if exc.payer else ()) from None
 
 
 def record_arrears_action(household_id: HouseholdId, fiscal_year: FiscalYear, body: ActionIn) -> dict[str, Any]:

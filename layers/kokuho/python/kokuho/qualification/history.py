@@ -7,6 +7,7 @@ history entries (who, when, why) are written next to it and never changed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -23,7 +24,12 @@ MAX_DAYS_AHEAD = 14
 
 
 class ChangeRejected(ValueError):
-    """A change the file cannot accept; the message is a reason for the clerk (no personal data)."""
+    """A change the file cannot accept; the message is a reason for the clerk (no personal data). `read`: the persons
+    whose data the refusal read and answered from (the refused attempt's access record names them too)."""
+
+    def __init__(self, message: str = "", *, read: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.read = tuple(read)
 
 
 @dataclass(frozen=True)
