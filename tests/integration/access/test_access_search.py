@@ -241,3 +241,19 @@ def test_cli_who_accessed_and_staff_in_csv_and_json(aws: EmbeddedAWS, capsys: py
     assert [(r["subject_ids"], r["category"]) for r in out] == [(["P2"], "assessment"), (["P3", "P1"], "qualification")]
     assert cli_main(["audit", "staff", "S0002", "--from", TODAY, "--to", YESTERDAY, "--as", "A0001"]) == 2
     assert "to: before from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spelt", ["P1 ", " P1", "Ｐ１", "P 1", "P1\u3000", "P1\u200b"])
+def test_a_search_for_an_id_no_record_can_name_is_refused_not_answered_empty(aws: EmbeddedAWS, spelt: str) -> None:
+    """A person's id pasted with a space ('P1 ') or typed in full width ('Ｐ１') was searched as given: the answer was
+    'nobody accessed', and the search itself was recorded as an access to 'P1 ', so P1's history did not show it
+    either. An id holds no space and no character outside printable ASCII (no record's subject does): refused."""
+    _history()
+    before = len(who_accessed("P1", TODAY, TODAY, AUDITOR))
+    with pytest.raises(SearchError, match="person"):
+        who_accessed(spelt, TODAY, TODAY, AUDITOR)
+    with pytest.raises(SearchError, match="staff"):
+        staff_activity(spelt.replace("P", "S000"), TODAY, TODAY, AUDITOR)
+    assert len(who_accessed("P1", TODAY, TODAY, AUDITOR)) == before + 1  # only the search just made
+    assert not [r for r in staff_activity("A0001", TODAY, TODAY, AUDITOR) if r["subject_ids"] != ["P1"]
+                and r["subject_ids"] != ["STAFF:A0001"]]

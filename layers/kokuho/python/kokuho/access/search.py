@@ -17,6 +17,7 @@ import binascii
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -60,9 +61,13 @@ def date_range(date_from: str, date_to: str) -> tuple[str, str]:
     return start.isoformat(), f"{end.isoformat()}~"
 
 
+_ID = re.compile(r"[!-\"$-~]{1,64}", re.ASCII)  # printable ASCII but a space and '#': what a record's subject holds
+
+
 def _check_id(value: str, what: str) -> str:
-    if not value or len(value) > 64 or not value.isprintable() or "#" in value:
-        raise SearchError(f"{what}: an id of 1-64 printable characters, no '#'")
+    """An id as the records name it: a search for 'P1 ' or 'Ｐ１' found nothing and was recorded under that spelling."""
+    if not _ID.fullmatch(value):
+        raise SearchError(f"{what}: an id of 1-64 printable ASCII characters, no space, no '#'")
     return value
 
 
