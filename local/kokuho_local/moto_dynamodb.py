@@ -646,11 +646,38 @@ def _plain_set_update(backend: Any, bound: dict[str, Any]) -> Any:
         if not isinstance(item, Item):
             return None
     try:
-        for name, value in actions:
-            item.attrs[name] = DynamoType(value)
+        _set_attributes(item.attrs, [(name, DynamoType(value)) for name, value in actions])
     except ItemSizeTooLarge:
         raise ItemSizeToUpdateTooLarge() from None
     return item
+
+
+def _set_attributes(attrs: Any, typed: list[tuple[str, Any]]) -> None:
+    """`attrs[name] = value` for each, in order, as moto's LimitedSizeDict sets them — refused (ItemSizeTooLarge,
+    the attributes before it set) when the item's attributes as they are, with the new one's name and value,
+    pass the limit (the value it replaces counted too, as moto counts it) — the item sized once, not at every
+    attribute (16)."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    if type(attrs) is not LimitedSizeDict:
+        for name, value in typed:
+            attrs[name] = value
+        return
+
+    def sized(value: Any) -> int:
+        return int(value.size()) if type(value) is DynamoType else bytesize(str(value))
+
+    total = sum(bytesize(str(k)) + sized(v) for k, v in attrs.items())
+    for name, value in typed:
+        added = bytesize(name) + sized(value)
+        if total + added > ITEM_SIZE_LIMIT:
+            raise ItemSizeTooLarge
+        if name in attrs:
+            total -= bytesize(name) + sized(attrs[name])
+        total += added
+        dict.__setitem__(attrs, name, value)
 
 
 def _key_of_item(value: Any, hash_key: Any, range_key: Any) -> Any:

@@ -410,6 +410,15 @@ _PLAIN_UPDATES: list[dict[str, Any]] = [
      "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},  # fails: n is 3 by now
     {"Key": _KEY, "UpdateExpression": "SET #0 = :0", "ExpressionAttributeNames": {"#0": "big"},
      "ExpressionAttributeValues": {":0": {"S": "x" * 410_000}}},  # past the item size
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :0", "ExpressionAttributeNames": {"#0": "big"},
+     "ExpressionAttributeValues": {":0": {"S": "x" * 200_000}}},
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :0", "ExpressionAttributeNames": {"#0": "big"},
+     "ExpressionAttributeValues": {":0": {"S": "y" * 210_000}}},  # refused: moto counts the value replaced too
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :0, #1 = :1, #2 = :2",
+     "ExpressionAttributeNames": {"#0": "n", "#1": "more", "#2": "m"},
+     "ExpressionAttributeValues": {":0": {"N": "8"}, ":1": {"S": "z" * 204_000}, ":2": {"S": "w"}}},  # at the 2nd
+    {"Key": _KEY, "UpdateExpression": "SET #0 = :0, #1 = :1", "ExpressionAttributeNames": {"#0": "big", "#1": "m"},
+     "ExpressionAttributeValues": {":0": {"S": "s"}, ":1": {"L": [{"S": "x" * 1000}] * 3}}},  # smaller again
 ]
 _LEFT_TO_MOTO: list[dict[str, Any]] = [  # refused by moto's validators, or not plain
     {"Key": _KEY, "UpdateExpression": "SET #0 = :0, #0 = :1", "ExpressionAttributeNames": {"#0": "n"},
@@ -455,6 +464,27 @@ def test_a_plain_set_update_skips_the_validators_and_ends_as_moto_ends_it(monkey
     assert outcomes[0] == outcomes[1]  # items, index, errors (code, message, ALL_OLD item, reasons): moto's
     assert sum(1 for o in outcomes[0] if o == "ok") >= 6 and sum(1 for o in outcomes[0] if isinstance(o, tuple)) >= 8
     assert plain >= 8 and patched == 0
+
+
+def test_a_plain_set_update_sizes_the_item_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 16 in the plain SET update (9): moto sums the size of every attribute of the item at each one an
+    update sets (LimitedSizeDict), seven attributes of a household case a size walk of the item each."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    sized = _counting(monkeypatch, DynamoType, "size")
+    wide = {f"a{i:03d}": {"N": "1"} for i in range(100)}  # numbers: sized by moto's own method, counted
+    names = {f"#{i}": f"c{i}" for i in range(7)}
+
+    def update(ddb: Any) -> int:
+        ddb.put_item(TableName=TABLE, Item={**_KEY, **wide})
+        sized[0] = 0
+        ddb.update_item(TableName=TABLE, Key=_KEY, ExpressionAttributeNames=names,
+                        UpdateExpression="SET " + ", ".join(f"#{i} = :{i}" for i in range(7)),
+                        ExpressionAttributeValues={f":{i}": {"N": str(i)} for i in range(7)})
+        return sized[0]
+
+    plain, patched = _both(update)
+    assert plain >= 7 * 100 and patched < 2 * 110
 
 
 def test_an_update_expression_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
