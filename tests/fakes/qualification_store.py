@@ -211,7 +211,7 @@ class InMemoryQualificationStore:
             self.pending.pop(person_id, None)
         for access in accesses:
             self.access.append(AccessRow(actor.staff_id, tuple(access.subject_ids), access.category,
-                                         access.operation))
+                                         access.operation, chain=access.chain))
 
     def commit_facts_many(self, writes: Sequence[FactsWrite], actor: Actor, accesses: Sequence[Access], *,
                           now: datetime) -> None:
@@ -234,7 +234,7 @@ class InMemoryQualificationStore:
             self.marks.update(w.marks)
         for access in accesses:
             self.access.append(AccessRow(actor.staff_id, tuple(access.subject_ids), access.category,
-                                         access.operation))
+                                         access.operation, chain=access.chain))
 
     def record(self, actor: Actor, subject_ids: Sequence[str], category: str, operation: str, *,
                result: str = "ok", chain: str | None = None, attempts: int = 8) -> None:

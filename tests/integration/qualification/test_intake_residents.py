@@ -271,3 +271,37 @@ def test_joiners_of_a_file_get_their_vouchers_issued_once_for_the_file_not_once_
     records = [r for r in records_by_staff("system:residents-intake") if r.category == "保健事業"]
     assert {s for r in records for s in r.subject_ids} == set(joiners)
 
+
+
+def test_a_files_write_records_join_chains_of_its_run_read_once_not_a_head_query_a_transaction(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 item 3: each transaction's access record went to its first subject's chain, whose head was
+    read (a descending query) before every transaction. The records of a file's writes join chains of the
+    run (one an operation: two records of one chain cannot share a transaction), whose heads the run holds:
+    a head read a chain, not a transaction. Every line's subjects are still named, and every chain verifies."""
+    from kokuho.access.records import records_by_staff, records_of_chain, records_of_subject, verify_all
+    from kokuho.intake import apply
+    from kokuho.records.access_log import PynamoAccessRecords
+
+    heads: list[str] = []
+    real_head = PynamoAccessRecords.head
+
+    def counted(self: Any, chain: str) -> Any:
+        heads.append(chain)
+        return real_head(self, chain)
+
+    monkeypatch.setattr(PynamoAccessRecords, "head", counted)
+    monkeypatch.setattr(apply, "TRANSACTION_ITEMS", 40)  # a few lines a transaction
+    lines = [arrival(f"2100{k:04d}", hh=f"S{k:04d}", nhi_notified=k % 2 == 0) for k in range(12)]
+    out = run("residents", file_bytes(lines))
+    assert (out["status"], out["applied"]) == ("applied", 12), out
+    writes = [r for r in records_by_staff("system:residents-intake") if r.operation != "validate"]
+    transactions = {r.at for r in writes}
+    assert len(transactions) >= 5, writes  # many transactions
+    chains = {r.chain for r in writes}
+    assert len(chains) <= 2 and len([c for c in heads if c in chains]) <= len(chains)
+    assert sum(len(list(records_of_chain(c))) for c in chains) == len(writes)
+    assert verify_all()[2] == []  # every chain links, every index entry is its record's
+    for k in range(12):
+        named = records_of_subject(f"A2100{k:04d}")
+        assert any(r.chain in chains and r.category == "qualification" for r in named), named

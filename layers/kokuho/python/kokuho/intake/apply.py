@@ -9,13 +9,15 @@ own (written by the application code in the change's transaction).
 
 from __future__ import annotations
 
+import secrets
+import string
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 
-from kokuho.access.records import Actor, record_access
+from kokuho.access.records import Actor, holding_begun_heads, record_access
 from kokuho.collection.pension_ports import PensionMark, PensionRecord, PensionStore
 from kokuho.intake import care, pension, residents, tax, welfare, wiring
 from kokuho.intake.framing import IntakeError, file_digest
@@ -86,6 +88,14 @@ def _record_reads(actor: Actor, kind: str, subjects: list[str], operation: str) 
                       chain=f"intake#{kind}")
 
 
+def _write_chain(kind: str) -> str:
+    """The chain of this run's write records (one an operation below it: kokuho.qualification.registrations):
+    new for each invocation and written by it alone, so it holds its heads (holding_begun_heads) — a head read
+    a chain, not one before every transaction as a subject's chain needs. Letters: no run of digits in it can
+    read as a My Number."""
+    return f"intake#{kind}#" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(16))
+
+
 def _note(kind: str, digest: str, line: int) -> str:
     return f"{kind} file {digest[:16]} line {line}"
 
@@ -108,17 +118,19 @@ def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today:
         asked[0] += 1
         return asked[0] > 1 and out_of_time()
 
+    chain = _write_chain(kind)
     try:
-        if kind == residents.KIND:
-            out = _residents(data, actor, digest, done, today, spent)
-        elif kind == tax.KIND:
-            out = _tax(data, actor, digest, done, spent)
-        elif kind == welfare.KIND:
-            out = _welfare(data, actor, digest, done, today, spent)
-        elif kind == care.KIND:
-            out = _care(data, actor, digest, done, spent)
-        else:
-            out = apply_pensions(data, actor, digest, done, spent, wiring.pension_store(), find_persons)
+        with holding_begun_heads():
+            if kind == residents.KIND:
+                out = _residents(data, actor, digest, done, today, spent, chain)
+            elif kind == tax.KIND:
+                out = _tax(data, actor, digest, done, spent, chain)
+            elif kind == welfare.KIND:
+                out = _welfare(data, actor, digest, done, today, spent, chain)
+            elif kind == care.KIND:
+                out = _care(data, actor, digest, done, spent, chain)
+            else:
+                out = apply_pensions(data, actor, digest, done, spent, wiring.pension_store(), find_persons)
     except OutOfTime:
         return {**base, "status": "partial", "applied_so_far": len(files.applied_lines(kind, digest))}
     if out.get("errors"):
@@ -129,7 +141,7 @@ def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today:
 
 
 def _residents(data: bytes, actor: Actor, digest: str, done: set[int], today: date,
-               out_of_time: Callable[[], bool]) -> dict[str, Any]:
+               out_of_time: Callable[[], bool], chain: str | None = None) -> dict[str, Any]:
     lines, errors = residents.parse_file(data)
     if errors:
         return {"errors": errors}
@@ -141,7 +153,7 @@ def _residents(data: bytes, actor: Actor, digest: str, done: set[int], today: da
         _record_reads(actor, residents.KIND, read, "validate")
     if errors:
         return {"errors": errors}
-    _commit_plans(residents.KIND, plans, state, actor, digest, today, out_of_time)
+    _commit_plans(residents.KIND, plans, state, actor, digest, today, out_of_time, chain)
     return {"applied": len(plans), "already_applied": len(lines) - len(todo),
             "pending_acquisitions": sum(1 for p in plans if p.pending)}
 
@@ -157,8 +169,9 @@ class _Batch:
     them, read once for the whole file."""
 
     def __init__(self, actor: Actor, today: date, state: residents.FileState,
-                 out_of_time: Callable[[], bool]) -> None:
+                 out_of_time: Callable[[], bool], chain: str | None = None) -> None:
         self.actor, self.today, self.state, self.out_of_time = actor, today, state, out_of_time
+        self.chain = chain
         self.regs: list[registrations.Registration] = []
         self.versions: dict[str, int] = {}  # "P:<id>" / "H:<id>" → the version stored now
         self.committed: dict[str, Person] = {}  # person id → as the last commit left them
@@ -194,7 +207,8 @@ class _Batch:
                 for hid, h in change.households.items():
                     self.versions.setdefault(f"H:{hid}", h.version)
         application.commit_registrations(self.regs, self.actor, today=self.today, versions=self.versions,
-                                         lookup=self._lookup, facts=self.facts, observed=self.observed)
+                                         lookup=self._lookup, facts=self.facts, observed=self.observed,
+                                         chain=self.chain)
         written: set[str] = set()
         persons: dict[str, Person] = {}
         for reg in self.regs:
@@ -214,8 +228,8 @@ class _Batch:
 
 
 def _commit_plans(kind: str, plans: list[residents.Plan], state: residents.FileState, actor: Actor,
-                  digest: str, today: date, out_of_time: Callable[[], bool]) -> None:
-    batch = _Batch(actor, today, state, out_of_time)
+                  digest: str, today: date, out_of_time: Callable[[], bool], chain: str | None = None) -> None:
+    batch = _Batch(actor, today, state, out_of_time, chain)
     files = wiring.files()
     for plan in plans:
         note = _note(kind, digest, plan.line)
@@ -230,7 +244,8 @@ def _commit_plans(kind: str, plans: list[residents.Plan], state: residents.FileS
     batch.observe()
 
 
-def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool]) -> dict[str, Any]:
+def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool],
+         chain: str | None = None) -> dict[str, Any]:
     lines, errors = tax.validate_file(data)
     if errors:
         return {"errors": errors}
@@ -261,13 +276,13 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
                                                         operation, [LineMark(tax.KIND, digest, x.line) for x in group]))
             applied += len(group)
         # several households a transaction; the members read here are not read again
-        application.register_facts_many(actor, entries, persons=persons)
+        application.register_facts_many(actor, entries, persons=persons, chain=chain)
         households += len(groups)
     return {"applied": applied, "held": held, "households": households, "already_applied": len(lines) - len(todo)}
 
 
 def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date,
-             out_of_time: Callable[[], bool]) -> dict[str, Any]:
+             out_of_time: Callable[[], bool], chain: str | None = None) -> dict[str, Any]:
     lines, errors = welfare.parse_file(data)
     if errors:
         return {"errors": errors}
@@ -278,7 +293,7 @@ def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date
         _record_reads(actor, welfare.KIND, sorted(state.read), "validate")
     if errors:
         return {"errors": errors}
-    _commit_plans(welfare.KIND, plans, state, actor, digest, today, out_of_time)
+    _commit_plans(welfare.KIND, plans, state, actor, digest, today, out_of_time, chain)
     return {"applied": len(plans), "already_applied": len(lines) - len(todo)}
 
 
@@ -295,7 +310,8 @@ def _persons_of_lines(lines: list[L], done: set[int], find: Callable[[Iterable[s
     return todo, ids, unknown
 
 
-def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool]) -> dict[str, Any]:
+def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool],
+          chain: str | None = None) -> dict[str, Any]:
     """Stored per person and year with each household's case for the year re-projected in the same
     transaction (a 適用除外 changes the care part: the next monthly run reassesses it)."""
     lines, errors = care.validate_file(data)
@@ -316,7 +332,7 @@ def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: C
     for first in range(0, len(entries), CHUNK):
         if out_of_time():
             raise OutOfTime
-        application.register_facts_many(actor, entries[first:first + CHUNK], persons=persons)
+        application.register_facts_many(actor, entries[first:first + CHUNK], persons=persons, chain=chain)
     return {"applied": len(todo), "households": len(groups), "already_applied": len(lines) - len(todo)}
 
 

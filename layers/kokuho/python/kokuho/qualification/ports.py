@@ -48,11 +48,13 @@ class PendingAcquisition:
 
 @dataclass(frozen=True)
 class Access:
-    """The access record a write carries in its own transaction."""
+    """The access record a write carries in its own transaction. `chain`: the chain it joins (an intake
+    file's run: kokuho.intake.apply), else its first subject's."""
 
     subject_ids: Sequence[str]
     category: str
     operation: str
+    chain: str | None = None
 
 
 @dataclass(frozen=True)

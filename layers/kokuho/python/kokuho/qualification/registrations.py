@@ -160,9 +160,10 @@ def _years(change: service.Change, today: date) -> range:
     return range(max(start, end - MAX_PROJECTED_YEARS + 1), end + 1)
 
 
-def _merge(regs: Sequence[Registration], today: date, versions: Mapping[str, int]) -> _Merged:
+def _merge(regs: Sequence[Registration], today: date, versions: Mapping[str, int],
+           chain: str | None = None) -> _Merged:
     """`versions`: the version each record has in the store ("P:<id>", "H:<id>"), else the version its first
-    change read."""
+    change read. `chain`: the access records join `<chain>#<operation>` (see commit_registrations)."""
     merged = service.Change()
     person_notes: list[str | None] = []
     household_notes: list[str | None] = []
@@ -184,8 +185,14 @@ def _merge(regs: Sequence[Registration], today: date, versions: Mapping[str, int
             household_notes += [reg.note] * len(change.household_entries)
             merged.cards += change.cards
             subjects.setdefault(reg.operation, []).extend(change.subject_ids)
-    accesses = [Access(list(dict.fromkeys(s)), CATEGORY, op) for op, s in subjects.items()]
+    accesses = [Access(list(dict.fromkeys(s)), CATEGORY, op, _chain_of(chain, op)) for op, s in subjects.items()]
     return _Merged(merged, person_notes + household_notes, years, accesses)
+
+
+def _chain_of(chain: str | None, *names: str) -> str | None:
+    """A caller's chain, one an operation (two records of one chain cannot share a transaction: each links
+    to the head before it), or None: each record its first subject's chain."""
+    return None if chain is None else "#".join((chain, *names))
 
 
 SEARCH_KEYS = 4  # the search index entries of a person (ports.SEARCH_INDEXES)
@@ -195,12 +202,13 @@ def transaction_items(regs: Sequence[Registration], today: date) -> int:
     """How many items committing `regs` together writes or checks (DynamoDB takes 100 a transaction):
     records with their search keys and, at most, their search directories' entries (the new ones are
     written: kokuho.qualification.search_tokens), the resident code of a new person, history, cards, cases,
-    markers, pending acquisitions, access records and their index entries."""
+    markers, pending acquisitions, access records (with the check of the record each links to) and their
+    index entries."""
     m = _merge(regs, today, {})
     new = sum(1 for p in m.change.persons.values() if not p.version)
     return (len(m.change.persons) * (1 + SEARCH_KEYS + DIRECTORY_ENTRIES) + new + len(m.change.households)
             + len(m.notes) + len(m.change.cards) + sum(len(y) for y in m.years.values())
-            + sum(1 + len(a.subject_ids) for a in m.accesses)
+            + sum(2 + len(a.subject_ids) for a in m.accesses)  # a record, its link's check, its index entries
             + sum(len(r.marks) + (r.pending is not None) + (r.consume_pending is not None) for r in regs))
 
 
@@ -258,16 +266,17 @@ def commit_registrations(store: QualificationStore, regs: Sequence[Registration]
                          versions: Mapping[str, int] | None = None,
                          lookup: Callable[[list[str]], dict[str, Person]] | None = None,
                          facts: Facts | None = None, attempts: int = 4,
-                         observed: list[service.Change] | None = None) -> None:
+                         observed: list[service.Change] | None = None, chain: str | None = None) -> None:
     """Commit registrations in ONE transaction — every record's last state (only at the version it has
     in the store: `versions`, "P:<id>"/"H:<id>", else the version its first change read), every history
     entry with its note, the projection, the markers and one access record per operation — or nothing.
     The API commits one registration; an intake file many lines at a time (kokuho.intake.apply), with
     the same code and the same guarantees for each line. `observed`: the committed change is added to
     it and the observers (AFTER_COMMIT) are left to the caller (`observe`: an intake runs them once for
-    many transactions)."""
+    many transactions). `chain`: the access records join `<chain>#<operation>` (an intake file's run, whose
+    heads it holds: kokuho.access.records.holding_begun_heads — no head read before every transaction)."""
     declare_use("qualification.change")  # 利用停止: the file follows the facts by law (the data says which)
-    m = _merge(regs, today, versions or {})
+    m = _merge(regs, today, versions or {}, chain)
     cases = _projection(store, m, lookup, facts or Facts(store))
     for _ in range(attempts):
         try:
@@ -533,11 +542,12 @@ FACTS_TRANSACTION_ITEMS = 96  # of DynamoDB's 100 a transaction
 
 
 def _chunks(entries: Sequence[HouseholdFacts], max_items: int) -> list[list[int]]:
-    """Entries in order, as many a transaction as fit; a household once a transaction (its check)."""
+    """Entries in order, as many a transaction as fit (with the access record and the check of the record it
+    links to); a household once a transaction (its check)."""
     chunks: list[list[int]] = [[]]
     size = 0
     for k, e in enumerate(entries):
-        if chunks[-1] and (size + e.items() + 1 > max_items
+        if chunks[-1] and (size + e.items() + 2 > max_items
                            or any(entries[j].household_id == e.household_id for j in chunks[-1])):
             chunks.append([])
             size = 0
@@ -548,14 +558,15 @@ def _chunks(entries: Sequence[HouseholdFacts], max_items: int) -> list[list[int]
 
 def register_facts_many(store: QualificationStore, actor: Actor, entries: Sequence[HouseholdFacts], *,
                         attempts: int = 4, max_items: int = FACTS_TRANSACTION_ITEMS,
-                        persons: Mapping[str, Person] | None = None) -> list[dict[str, Any]]:
+                        persons: Mapping[str, Person] | None = None, chain: str | None = None) -> list[dict[str, Any]]:
     """`register_incomes` / `register_care` of many households, several a transaction: each household's
     records, re-projected case, version checks and markers commit together with the access record naming
     them, or not at all. Households, members, stored records and cases are read in batches. A
     transaction that does not commit (a household or member changed meanwhile, or the access chain
     moved) is read again and retried. Returns the projected cases in the order of `entries`.
     `persons`: members the caller has just read (an intake reads them to find its lines' persons): not
-    read again — their versions are still checked in the transaction, and a retry reads everyone."""
+    read again — their versions are still checked in the transaction, and a retry reads everyone.
+    `chain`: the access records join `<chain>#<category>#<operation>` (as commit_registrations)."""
     wanted = list(dict.fromkeys(e.household_id for e in entries))
     households = store.households_of(wanted)
     if len(households) < len(wanted):
@@ -591,7 +602,8 @@ def register_facts_many(store: QualificationStore, actor: Actor, entries: Sequen
         for k in chunk:
             subjects.setdefault((entries[k].category, entries[k].operation), []).extend(
                 [*entries[k].named, f"HH:{entries[k].household_id}"])
-        accesses = [Access(list(dict.fromkeys(s)), category, op) for (category, op), s in subjects.items()]
+        accesses = [Access(list(dict.fromkeys(s)), category, op, _chain_of(chain, category, op))
+                    for (category, op), s in subjects.items()]
         try:
             store.commit_facts_many([writes[k] for k in chunk], actor, accesses, now=_now())
         except StoreConflict:
@@ -599,7 +611,7 @@ def register_facts_many(store: QualificationStore, actor: Actor, entries: Sequen
                 raise Conflict("could not store the records after several attempts") from None
             # a household, a member or the access chain moved: read those households again
             redone = register_facts_many(store, actor, [entries[k] for k in chunk], attempts=attempts - 1,
-                                         max_items=max_items)
+                                         max_items=max_items, chain=chain)
             for k, case in zip(chunk, redone, strict=True):
                 cases[k] = case
     return cases

@@ -195,7 +195,8 @@ class PynamoQualificationStore:
                     tx.delete(intake_files.PendingAcquisitionModel(repo.person_pk(person_id),
                                                                    intake_files.PENDING_ACQUISITION))
                 for access in accesses:
-                    record_access(actor, access.subject_ids, access.category, access.operation, transaction=tx)
+                    record_access(actor, access.subject_ids, access.category, access.operation, chain=access.chain,
+                                  transaction=tx)
         except TransactWriteError as exc:
             raise StoreConflict("a version, a condition or the access chain moved") from exc
 
@@ -250,7 +251,8 @@ class PynamoQualificationStore:
                     put_household_case(w.household.household_id, w.case, changed_at=now, transaction=tx)
                     _add_marks(tx, w.marks)
                 for access in accesses:
-                    record_access(actor, access.subject_ids, access.category, access.operation, transaction=tx)
+                    record_access(actor, access.subject_ids, access.category, access.operation, chain=access.chain,
+                                  transaction=tx)
         except TransactWriteError as exc:
             raise StoreConflict("a household, a member or the access chain moved") from exc
 
