@@ -239,3 +239,18 @@ def test_a_number_held_by_another_person_goes_to_review_in_a_batch_also_from_bef
     assert not PynamoVaultStore().claims_complete()
     assert vault.store_many([("P5", number(2)), ("P6", number(6))], CLERK) == {"stored": 1, "review": 1}
     assert vault.numbers.current("P5") is None
+
+
+def test_a_batch_key_s_id_never_reads_as_a_my_number(embedded: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data key's id (32 random hex characters) stands in the KMS encryption context — every CloudTrail event of
+    the key, which the local trail scrubs to "***" when a value reads as a My Number — and in every record it seals.
+    Twelve digits with a valid check digit turn up about once in a thousand draws: such a draw is drawn again."""
+    from kokuho.identity import vault_kms
+    from kokuho.identity.mynumber import contains_my_number
+
+    clean = "abcdef0123abcdef0123abcdef012345"
+    draws = iter([f"abcd{number(7)}abcdef01234567", clean])
+    monkeypatch.setattr(vault_kms.secrets, "token_hex", lambda n: next(draws))
+    sealed = KmsSealer(boto3.client("kms", region_name=AWS_REGION)).seal("P00001", number(1))
+    key_id = sealed.encrypted_data_key.split(":")[1]
+    assert key_id == clean and not contains_my_number(key_id)

@@ -7,10 +7,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from kokuho.access.data_role import DataAccessRefused
 from kokuho.access.run_identity import acts_as_run, run_caller, run_id_of, run_source_identity
-from kokuho.identity.mynumber import check_digit
+from kokuho.identity.mynumber import check_digit, contains_my_number
 from kokuho.platform.request_ids import USER_AGENT_MARK, lambda_ids, mark_user_agent, serving
 
 CONTEXT = SimpleNamespace(aws_request_id="6f1c2b1e-0d7a-4c8e-9a51-3f0e2d9b7c10", function_name="kokuho-x")
@@ -130,3 +132,16 @@ def test_a_run_is_never_named_as_a_member_of_staff(name: str) -> None:
         step({"input": {"on": "2026-11-01"}, "execution_name": name}, CONTEXT)
     assert ran == []
     assert run_source_identity(f"{name}-rerun") == f"{name}-rerun"  # not a staff id: a name like any other
+
+
+LONG_RUN = "monthly-assessment-run-with-a-long-name-from-the-scheduler-of-the-city-1767"
+
+
+@settings(max_examples=300, deadline=None)
+@given(run_id=st.from_regex(r"[a-z0-9 /:-]{60,80}", fullmatch=True).filter(lambda r: not contains_my_number(r)))
+@example(run_id=LONG_RUN)  # sha256(run id)[:12] is twelve digits with a valid check digit
+def test_a_long_run_id_s_source_identity_never_reads_as_a_my_number(run_id: str) -> None:
+    """A run id that does not fit (too long, or characters STS refuses) is shortened with a digest of it: twelve hex
+    characters were twelve digits with a valid check digit about one run id in three thousand, and the source
+    identity was refused — the run failed at its first data access."""
+    assert not contains_my_number(run_source_identity(run_id))

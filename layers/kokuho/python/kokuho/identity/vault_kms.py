@@ -32,6 +32,7 @@ import boto3
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kokuho.identity.keyed_hash import keyed_hash, load_or_create_secret
+from kokuho.identity.mynumber import unmistakable_id
 from kokuho.identity.vault_ports import Sealed
 from kokuho.identity.vault_service import VaultError
 from kokuho.platform.request_credentials import current_credentials
@@ -102,7 +103,8 @@ class KmsSealer:
         with self._lock:
             now, key = self._clock(), self._keys.get(caller)
             if key is None or key.uses >= self._max_uses or now - key.born >= self._max_age_s:
-                key_id = secrets.token_hex(16)
+                # in the encryption context (every CloudTrail event of the key) and every record it seals
+                key_id = unmistakable_id(lambda: secrets.token_hex(16))
                 dk = self._kms.generate_data_key(KeyId=self.key_alias, KeySpec="AES_256",
                                                  EncryptionContext=batch_context(key_id))
                 blob = base64.b64encode(dk["CiphertextBlob"]).decode()
