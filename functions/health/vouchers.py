@@ -4,7 +4,7 @@
   on its day of issue in Tokyo (data: kokuho/data/health/checkup_vouchers.json), nothing on another day;
   `{"fiscal_year": Y}` runs it now (it issues only what is missing).
 - `take_attendance` (statemachines/health_attendance_intake.asl.json): every attendance file delivered under
-  health/incoming/ of the exchange bucket; `{"key"}` takes one."""
+  health/incoming/ of the exchange bucket; `{"key"}` takes that one (a key under health/incoming/)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from typing import Any
 import boto3
 
 from kokuho.access.run_identity import acts_as_run, current_run
-from kokuho.access.run_inputs import only_fields, whole_number
+from kokuho.access.run_inputs import InputRefused, only_fields, whole_number
 from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.dates.tokyo import today_jst
 from kokuho.health.vouchers import VoucherTermsError, terms_of
+from kokuho.platform.exchange import is_under
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 from kokuho.programmes import vouchers
@@ -51,10 +52,16 @@ def issue_year(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @logger.inject_lambda_context(log_event=False)
 def take_attendance(event: dict[str, Any], context: Any) -> dict[str, Any]:
     event = event or {}
+    # The exchange bucket is the run's own, never the input's; a key names one delivered file, never another
+    # folder's (outgoing/, processed/) — a direct call could name any bucket and any key.
+    only_fields(event, ("key",))
+    key = event.get("key")
+    if key is not None and not is_under(key, vouchers.INCOMING):
+        raise InputRefused(f"key: must name a file under {vouchers.INCOMING}")
     s3 = boto3.client("s3", region_name=aws_region())
-    bucket = str(event.get("bucket") or BUCKETS_BY_LOGICAL["exchange"].name())
-    if event.get("key"):
-        out = vouchers.take_attendance_object(s3, bucket, str(event["key"]), run_id=current_run())
+    bucket = BUCKETS_BY_LOGICAL["exchange"].name()
+    if key is not None:
+        out = vouchers.take_attendance_object(s3, bucket, str(key), run_id=current_run())
     else:
         out = vouchers.take_delivered(s3, bucket, run_id=current_run())
     logger.info("attendance files taken", extra={k: v for k, v in out.items() if k in ("files", "accepted", "marked")})

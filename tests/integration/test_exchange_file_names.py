@@ -142,12 +142,11 @@ def test_the_attendance_intake_takes_nothing_from_such_a_file(aws: EmbeddedAWS,
                                                               caplog: pytest.LogCaptureFixture) -> None:
     for name in shapes().values():
         _put(aws, f"health/incoming/{name}")
-    out = aws.invoke("health-attendance-intake", {"bucket": aws.bucket_name("exchange")})
+    out = aws.invoke("health-attendance-intake", {})
     leaked = not _holds_none(out)
     assert not leaked and out["files"] == 0 and out["refused"] == []
     assert len(set(_refused_logged(caplog))) == len(shapes())
     assert all(k.startswith("health/incoming/") for k in _all_keys(aws))
     with pytest.raises(RuntimeError) as refused:
-        aws.invoke("health-attendance-intake", {"bucket": aws.bucket_name("exchange"),
-                                                "key": f"health/incoming/{shapes()['embedded']}"})
+        aws.invoke("health-attendance-intake", {"key": f"health/incoming/{shapes()['embedded']}"})
     assert "sha256:" in str(refused.value) and not contains_my_number(str(refused.value))

@@ -125,3 +125,36 @@ def test_the_daily_start_issues_on_the_years_day_of_issue_only(aws: EmbeddedAWS,
     out = aws.invoke("health-checkup-vouchers", {})
     assert (out["fiscal_year"], out["issued"]) == (2026, issued)
     assert len(DynamoHealthStore().vouchers_of_year(2026)) == issued
+
+
+@pytest.mark.parametrize(("given", "named"), [
+    ({"key": "outgoing/QUALCONT/file.csv"}, "key: must name a file under health/incoming/"),
+    ({"key": "health/incoming/../../outgoing/x.csv"}, "key: must name a file under health/incoming/"),
+    ({"bucket": "another-bucket"}, "bucket: unknown field"),
+    ({"kye": "health/incoming/a.csv"}, "kye: unknown field")])
+def test_the_attendance_runs_input_names_one_delivered_file_or_nothing(aws: EmbeddedAWS, given: dict[str, str],
+                                                                         named: str) -> None:
+    """Auditor's probe: the run's input named the bucket and the key it read, unchecked — any bucket the role could
+    read, and any key, outgoing/ or processed/ included, taken in as an attendance file; a misspelt field was
+    ignored and every delivered file taken. The input now names at most one key under health/incoming/; anything
+    else fails the run at once (InputRefused), nothing read or moved."""
+    from kokuho_local.embedded import ExecutionFailed
+
+    bucket = BUCKETS_BY_LOGICAL["exchange"].name()
+    aws.client("s3").put_object(Bucket=bucket, Key="outgoing/QUALCONT/file.csv", Body=b"x")
+    aws.client("s3").put_object(Bucket=bucket, Key="health/incoming/waiting.csv", Body=b"x")
+    with pytest.raises(ExecutionFailed) as info:
+        aws.run_state_machine("health-attendance-intake", given, name=f"a-{secrets.token_hex(4)}", timeout_s=30)
+    assert info.value.error == "InputRefused" and named in (info.value.cause or "")
+    keys = {o["Key"] for o in aws.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])}
+    assert {"outgoing/QUALCONT/file.csv", "health/incoming/waiting.csv"} <= keys
+
+
+def test_the_key_given_is_the_only_file_taken(aws: EmbeddedAWS) -> None:
+    bucket = BUCKETS_BY_LOGICAL["exchange"].name()
+    for name in ("a.csv", "b.csv"):
+        aws.client("s3").put_object(Bucket=bucket, Key=f"health/incoming/{name}", Body=b"not a file")
+    out = aws.run_state_machine("health-attendance-intake", {"key": "health/incoming/b.csv"},
+                                name=f"a-{secrets.token_hex(4)}", timeout_s=30)
+    keys = {o["Key"] for o in aws.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])}
+    assert out["accepted"] is False and "health/incoming/a.csv" in keys and "health/incoming/b.csv" not in keys

@@ -110,6 +110,16 @@ def list_delivered(s3: Any, bucket: str, prefix: str) -> list[str]:
     return sorted(keys)
 
 
+def is_under(key: object, prefix: str) -> bool:
+    """Whether `key`, given by a run's input, names a file under `prefix` and nowhere else: no empty, "." or ".."
+    segment, no backslash or control character (a key S3 would take as it is, but a reader as a path)."""
+    if not isinstance(key, str) or not key.startswith(prefix) or len(key) > 1024:
+        return False
+    rest = key[len(prefix):]
+    return all(s not in ("", ".", "..") for s in rest.split("/")) and not any(
+        c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in rest)
+
+
 def read_delivered(s3: Any, bucket: str, key: str) -> bytes:
     """The bytes of one delivered file — refused (FileNameHoldsMyNumber, before anything is read or written) if
     its name holds a My Number, or (SystemsFileName) if it is named like a record the system writes beside a file:
