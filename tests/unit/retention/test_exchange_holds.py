@@ -193,3 +193,25 @@ def test_a_delivered_file_named_like_a_record_beside_a_file_is_never_taken_and_a
     assert forged in world.keys()  # left where it was delivered
     world.run(DUE_DAY, holds=("P-HELD",))
     assert REJECTED <= world.keys()
+
+
+def test_an_outgoing_file_is_written_once_a_run_again_never_replaces_it_nor_its_record(world: World) -> None:
+    """The 国保連合会's daily and monthly files have fixed names (QC-<city>-<day>, KG-<city>-<month>): a run of the
+    same day again, after the data changed, replaced the file already written for the federation and its record of
+    subjects — a held person's file, once sent, then named no one and its data was kept only as a noncurrent version
+    (30 days). A file is written once: the same bytes again keep it (its record gains who the run named), other
+    bytes are refused, nothing written."""
+    key = "outgoing/QC-401005-20240701.txt"
+    with exchange_subjects.collecting():
+        record_access(INTAKE, ["P-HELD"], "federation_qualcont", "export", chain="FILE#QC", store=world.log)
+        exchange_subjects.put_file(world.s3, world.bucket, key, b"rows with P-HELD", "text/plain")
+    with exchange_subjects.collecting():
+        record_access(INTAKE, ["P-N"], "federation_qualcont", "export", chain="FILE#QC", store=world.log)
+        with pytest.raises(exchange_subjects.OutgoingFileExists):
+            exchange_subjects.put_file(world.s3, world.bucket, key, b"rows without", "text/plain")
+    assert world.s3.get_object(Bucket=world.bucket, Key=key)["Body"].read() == b"rows with P-HELD"
+    assert world.subjects(key)["subjects"] == ["P-HELD"]
+    with exchange_subjects.collecting():  # a retried step: the same bytes
+        record_access(INTAKE, ["P-N"], "federation_qualcont", "export", chain="FILE#QC", store=world.log)
+        exchange_subjects.put_file(world.s3, world.bucket, key, b"rows with P-HELD", "text/plain")
+    assert world.subjects(key)["subjects"] == ["P-HELD", "P-N"]

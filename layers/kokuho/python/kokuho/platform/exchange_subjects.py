@@ -30,6 +30,10 @@ SUFFIX = ".subjects.json"
 PENDING_SUFFIX = ".subjects.pending.json"
 
 
+class OutgoingFileExists(RuntimeError):
+    """An outgoing file is written once: another content under its name is refused (the key, never the data)."""
+
+
 @dataclass
 class _Collection:
     key: str  # the delivered file's key ("" for an outgoing run)
@@ -107,14 +111,29 @@ def collecting() -> Iterator[None]:
         _current.reset(token)
 
 
+def _existing(s3: Any, bucket: str, key: str) -> bytes | None:
+    try:
+        return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    except s3.exceptions.NoSuchKey:
+        return None
+
+
 def put_file(s3: Any, bucket: str, key: str, data: bytes, content_type: str) -> None:
-    """Write an outgoing file and, first, its record (the subjects collected by the run so far)."""
+    """Write an outgoing file and, first, its record (the subjects collected by the run so far). Written once: a
+    file of that name with the same bytes (a retried step) is kept, its record gaining the subjects this run named;
+    other bytes are refused (OutgoingFileExists), nothing written — a run of the same day again must not replace a
+    file already there for the counterpart, nor its record (a held person's file would then name no one)."""
     c = _current.get()
     if c is None:
         raise RuntimeError("an outgoing exchange file is written inside exchange_subjects.collecting(): "
                            "its record of subjects goes beside it")
-    _put(s3, bucket, subjects_key(key), key, c.subjects)
-    s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+    existing = _existing(s3, bucket, key)
+    if existing is not None and existing != data:
+        raise OutgoingFileExists(f"{key}: an outgoing file of that name is written already, with other content; "
+                                 "a file is written once (a correction is a file of its own)")
+    _put(s3, bucket, subjects_key(key), key, set(c.subjects) | set(read_subjects(s3, bucket, key) or ()))
+    if existing is None:
+        s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
 
 
 def read_subjects(s3: Any, bucket: str, key: str) -> list[str] | None:
