@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -78,9 +79,10 @@ def _joined_numbers(path: Path) -> Iterator[str]:
                 break
 
 
-def found() -> set[tuple[str, str]]:
-    return {(str(path.relative_to(ROOT)), source) for top in SOURCES for path in sorted((ROOT / top).rglob("*.py"))
-            if ".venv" not in path.parts for source in _joined_numbers(path)}
+@cache
+def found() -> frozenset[tuple[str, str]]:
+    paths = [path for top in SOURCES for path in sorted((ROOT / top).rglob("*.py")) if ".venv" not in path.parts]
+    return frozenset((str(path.relative_to(ROOT)), source) for path in paths for source in _joined_numbers(path))
 
 
 def test_every_id_joining_numbers_with_hyphens_is_reviewed() -> None:
