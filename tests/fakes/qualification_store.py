@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -212,6 +213,9 @@ class InMemoryQualificationStore:
         for access in accesses:
             self.access.append(AccessRow(actor.staff_id, tuple(access.subject_ids), access.category,
                                          access.operation, chain=access.chain))
+
+    def indexing(self, persons: Sequence[Person]) -> AbstractContextManager[None]:
+        return nullcontext()  # the fake reads nothing ahead
 
     def commit_facts_many(self, writes: Sequence[FactsWrite], actor: Actor, accesses: Sequence[Access], *,
                           now: datetime) -> None:

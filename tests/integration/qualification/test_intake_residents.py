@@ -305,3 +305,61 @@ def test_a_files_write_records_join_chains_of_its_run_read_once_not_a_head_query
     for k in range(12):
         named = records_of_subject(f"A2100{k:04d}")
         assert any(r.chain in chains and r.category == "qualification" for r in named), named
+
+
+def test_a_household_arriving_in_a_file_is_committed_whole_once_not_split_across_transactions(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 item 3: lines were committed as many a transaction as fit, so a household arriving member by
+    member was often split across two transactions — its profile, its case for each projected year and its
+    access record written twice. A household's lines go into one transaction when they fit in one; its
+    members, history and case are as before."""
+    from kokuho.intake import apply
+
+    monkeypatch.setattr(apply, "TRANSACTION_ITEMS", 70)  # a household of three and a bit of the next
+    lines = []
+    for h in range(6):
+        lines.append(arrival(f"2200{h}001", hh=f"S22{h:02d}", nhi_notified=True))
+        lines += [arrival(f"2200{h}00{k}", hh=f"S22{h:02d}", rel="子", nhi_notified=True, birth_date="2010-01-01")
+                  for k in (2, 3)]
+    out = run("residents", file_bytes(lines))
+    assert (out["status"], out["applied"]) == ("applied", 18), out
+    for h in range(6):
+        household = repo.get_household(f"S22{h:02d}")
+        assert household is not None and household.version == 1, (h, household)  # one commit each
+        assert len(household.members) == 3
+        case = get_household_case(f"S22{h:02d}", 2024)
+        assert case is not None and len(case["household"]["members"]) == 3
+
+
+def test_a_files_search_directories_are_read_once_for_the_file_not_once_a_transaction(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 item 3: each transaction read its persons' search-directory entries (a BatchGetItem) to write
+    only those not there yet. A file reads its persons' entries at once (100 keys a request) and knows those
+    its transactions wrote: every arrival is still found by a kana prefix and by its address."""
+    from kokuho.intake import apply
+    from kokuho.records.search_index import DirectoryModel
+
+    reads: list[int] = []
+    real = DirectoryModel.batch_get
+
+    def counted(keys: Any, *args: Any, **kw: Any) -> Any:
+        keys = list(keys)
+        reads.append(len(keys))
+        return real(keys, *args, **kw)
+
+    monkeypatch.setattr(DirectoryModel, "batch_get", counted)
+    monkeypatch.setattr(apply, "TRANSACTION_ITEMS", 40)  # a few lines a transaction
+    kana = ["モジ ハナコ", "モジ タロウ", "コクラ ハナコ", "ヤハタ ジロウ"]
+    lines = [arrival(f"2300{k:04d}", hh=f"S23{k:02d}", name_kana=kana[k % 4], address=f"北九州市門司区港町{k % 3}-1")
+             for k in range(12)]
+    out = run("residents", file_bytes(lines))
+    assert (out["status"], out["applied"]) == ("applied", 12), out
+    assert len(reads) == 1, reads  # one read for the file
+    status, found, _ = call("GET", "/persons", staff_id="S1001", query={"kana": "もじ"})
+    assert status == 200 and {i["person_id"] for i in found["items"]} == {
+        f"A2300{k:04d}" for k in range(12) if kana[k % 4].startswith("モジ")}
+    status, found, _ = call("GET", "/persons", staff_id="S1001", query={"kana": "やはた じろう"})
+    assert status == 200 and {i["person_id"] for i in found["items"]} == {f"A2300{k:04d}" for k in (3, 7, 11)}
+    status, found, _ = call("GET", "/persons", staff_id="S1001",
+                            query={"postal_code": "801-0852", "address": "北九州市門司区港町2"})
+    assert status == 200 and {i["person_id"] for i in found["items"]} == {f"A2300{k:04d}" for k in (2, 5, 8, 11)}

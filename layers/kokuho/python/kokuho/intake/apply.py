@@ -185,6 +185,15 @@ class _Batch:
             self.flush()
         self.regs.append(reg)
 
+    def add_household(self, regs: list[registrations.Registration]) -> None:
+        """Lines of one household together: in the open transaction if they all fit in it, else from the
+        next — a household split across two transactions had its profile, its case for each projected year
+        and its access record written twice. Lines too many for one transaction are split as they come."""
+        if self.regs and registrations.transaction_items([*self.regs, *regs], self.today) > TRANSACTION_ITEMS:
+            self.flush()
+        for reg in regs:
+            self.add(reg)
+
     def _lookup(self, ids: list[str]) -> dict[str, Person]:
         out = {i: p for i in ids if (p := self.committed.get(i) or self.state.read.get(i)) is not None}
         missing = [i for i in ids if i not in out]
@@ -230,7 +239,14 @@ class _Batch:
 def _commit_plans(kind: str, plans: list[residents.Plan], state: residents.FileState, actor: Actor,
                   digest: str, today: date, out_of_time: Callable[[], bool], chain: str | None = None) -> None:
     batch = _Batch(actor, today, state, out_of_time, chain)
+    with application.wired().indexing([p for plan in plans for c in plan.changes for p in c.persons.values()]):
+        _commit_in_households(kind, plans, batch, digest)
+
+
+def _commit_in_households(kind: str, plans: list[residents.Plan], batch: _Batch, digest: str) -> None:
     files = wiring.files()
+    group: list[registrations.Registration] = []
+    households: set[str] = set()
     for plan in plans:
         note = _note(kind, digest, plan.line)
         pending = consume = None
@@ -238,8 +254,15 @@ def _commit_plans(kind: str, plans: list[residents.Plan], state: residents.FileS
             pending = PendingAcquisition(plan.person_id, plan.pending, plan.on, note)
         elif plan.operation == "acquire" and files.pending_acquisition(plan.person_id):
             consume = plan.person_id  # an acquisition confirms one the register implied
-        batch.add(registrations.Registration(plan.changes, plan.operation, note,
-                                             [LineMark(kind, digest, plan.line)], pending, consume))
+        touched = {h for change in plan.changes for h in change.households}
+        if group and not touched & households:  # the next household's lines: the last one's go together
+            batch.add_household(group)
+            group, households = [], set()
+        group.append(registrations.Registration(plan.changes, plan.operation, note,
+                                                [LineMark(kind, digest, plan.line)], pending, consume))
+        households |= touched
+    if group:
+        batch.add_household(group)
     batch.flush()
     batch.observe()
 

@@ -9,6 +9,7 @@ tests/fakes/qualification_store.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -141,6 +142,9 @@ class QualificationStore(Protocol):
         this search."""
 
     # -- writes: all of it or nothing (StoreConflict)
+    def indexing(self, persons: Sequence[Person]) -> AbstractContextManager[None]:
+        """Within: commits indexing these persons (an intake file's, as they will stand) read their search
+        directories' entries once for all of them, not in each transaction."""
     def commit_changes(self, change: Change, notes: Sequence[str | None],
                        cases: Sequence[tuple[str, dict[str, Any]]], actor: Actor, accesses: Sequence[Access], *,
                        now: datetime, marks: Sequence[LineMark] = (), pending: Sequence[PendingAcquisition] = (),

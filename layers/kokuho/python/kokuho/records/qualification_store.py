@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -199,6 +200,10 @@ class PynamoQualificationStore:
                                   transaction=tx)
         except TransactWriteError as exc:
             raise StoreConflict("a version, a condition or the access chain moved") from exc
+        search_index.directories_written(directories)
+
+    def indexing(self, persons: Sequence[Person]) -> AbstractContextManager[None]:
+        return search_index.directories_read_once(persons)
 
     @staticmethod
     def _add_change(tx: TransactWrite, change: Change, notes: Sequence[str | None], actor: Actor, at: str,

@@ -23,7 +23,9 @@ import base64
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
@@ -139,15 +141,49 @@ def directory_items(tokens: SearchTokens, p: Person) -> list[DirectoryModel]:
     return items
 
 
+# Within directories_read_once(): the entries read ahead (keys asked, keys found there or written since)
+_read_ahead: ContextVar[tuple[set[tuple[str, str]], set[tuple[str, str]]] | None] = ContextVar(
+    "kokuho_search_directories_read_ahead", default=None)
+
+
+def _held(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    return {(m.pk, m.sk) for m in DirectoryModel.batch_get(keys, attributes_to_get=["pk", "sk"])} if keys else set()
+
+
+@contextmanager
+def directories_read_once(persons: Iterable[Person]) -> Iterator[None]:
+    """Within: the directory entries of `persons` are read here, at once (100 keys a BatchGetItem), and
+    `missing_directory_items` answers for them from what was read and what commits wrote since
+    (`directories_written`) — an intake file's one read instead of one a transaction. Entries are never
+    deleted but by `reindex` (entries nobody holds: not one a person of the file is about to hold)."""
+    tokens = writer_tokens()
+    asked = {(m.pk, m.sk) for p in persons for m in directory_items(tokens, p)}
+    token = _read_ahead.set((asked, _held(sorted(asked))))
+    try:
+        yield
+    finally:
+        _read_ahead.reset(token)
+
+
 def missing_directory_items(persons: Iterable[Person]) -> list[DirectoryModel]:
-    """The directory entries of these persons not written yet (one BatchGetItem): the transaction that
-    indexes the persons writes them, so a hot prefix is written only when a name or address is new to it."""
+    """The directory entries of these persons not written yet (one BatchGetItem, or none for entries read
+    ahead): the transaction that indexes the persons writes them, so a hot prefix is written only when a name
+    or address is new to it."""
     tokens = writer_tokens()
     items = {(m.pk, m.sk): m for p in persons for m in directory_items(tokens, p)}
     if not items:
         return []
-    held = {(m.pk, m.sk) for m in DirectoryModel.batch_get(list(items), attributes_to_get=["pk", "sk"])}
+    ahead = _read_ahead.get()
+    asked, held = ahead if ahead is not None else (set(), set())
+    held = held | _held([key for key in items if key not in asked])
     return [m for key, m in items.items() if key not in held]
+
+
+def directories_written(items: Iterable[DirectoryModel]) -> None:
+    """Entries a transaction committed: known there from now on, within directories_read_once()."""
+    ahead = _read_ahead.get()
+    if ahead is not None:
+        ahead[1].update((m.pk, m.sk) for m in items)
 
 
 # -- the search
