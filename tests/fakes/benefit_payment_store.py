@@ -16,7 +16,7 @@ from fakes.collection_store import InMemoryCollectionStore
 
 from kokuho.benefits.benefit_ports import WriteConflict
 from kokuho.benefits.payment import Application, BenefitPayment, HouseholdPlan, MonthBenefit, RecoveryClaim, Withholding
-from kokuho.benefits.payment_ports import HouseholdPayments, RepaymentIdTaken
+from kokuho.benefits.payment_ports import HouseholdPayments, RepaymentIdTaken, RepaymentRefused
 from kokuho.collection import ports as collection_ports
 from kokuho.collection.ports import LedgerWrite
 
@@ -119,9 +119,12 @@ class InMemoryBenefitPaymentStore:
         seen = self.repayment_ids.setdefault(claim_id, {})
         if repayment_id in seen:
             if seen[repayment_id] != (on.isoformat(), amount):
-                raise RepaymentIdTaken(repayment_id)
+                raise RepaymentIdTaken(repayment_id, claim.debtor_id)
             return claim, False
-        claim = claim.repaid(on, amount)
+        try:
+            claim = claim.repaid(on, amount)
+        except ValueError as exc:
+            raise RepaymentRefused(str(exc), claim.debtor_id) from None
         self.claim_items[claim_id] = claim
         seen[repayment_id] = (on.isoformat(), amount)
         self.access.append(("write", (f"HH:{household_id}", claim.debtor_id)))

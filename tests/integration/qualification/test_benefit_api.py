@@ -158,3 +158,25 @@ def test_a_withholding_or_application_of_a_month_of_no_real_year_is_refused_nami
     status, out, _ = call("POST", PATH + "/applications", staff_id=CLERK, body={**APPLICATION, "months": months})
     assert status == 422 and "months" in json.dumps(out, ensure_ascii=False), out
     assert item_counts("receipts") == before
+
+
+def test_a_refused_repayment_names_the_debtor_whose_claim_it_read(staffed: None) -> None:
+    """A repayment the claim refuses ('more than the claim's unpaid 50000 yen', 'paid on or after the day the claim
+    was made (2025-09-02)') or whose id is taken has read the debtor's 返還金 claim and answers from it: its record
+    named only the household (HH:H1), so the search of the debtor (who-accessed P1) did not show it. It names the
+    debtor too."""
+    from kokuho.benefits.payment import HouseholdPlan, RecoveryClaim
+    from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
+
+    benefit_household()
+    claim = RecoveryClaim("BR-H1-2024-10-2", "H1", "2024-10", 50_000, 1, "2025-09-02", "2025-10-02", "P1", "x", ("P1",))
+    DynamoBenefitPaymentStore().commit(HouseholdPlan("H1", claims=[claim]), [], on=date(2025, 9, 2), persons=["P1"],
+                                       actor=Actor("system:test", "t", "test"), chain="test")
+    path = PATH + "/claims/BR-H1-2024-10-2/repayments"
+    status, out, _ = call("POST", path, staff_id=CLERK, body={"repayment_id": "R1", "on": "2026-01-10",
+                                                              "amount": 60_000})
+    assert status == 422 and "50000" in out["error"]
+    assert call("POST", path, staff_id=CLERK, body={"repayment_id": "R1", "on": "2026-01-10", "amount": 1})[0] == 201
+    assert call("POST", path, staff_id=CLERK, body={"repayment_id": "R1", "on": "2026-01-10", "amount": 2})[0] == 409
+    refused = [(r.result, r.subject_ids) for r in records_by_staff(CLERK) if r.result in ("rejected", "conflict")]
+    assert refused == [("rejected", ["HH:H1", "P1"]), ("conflict", ["HH:H1", "P1"])]

@@ -23,7 +23,20 @@ CATEGORY = "給付情報 (高額療養費)"  # the access records' category of t
 
 class RepaymentIdTaken(Exception):
     """A repayment id recorded already with another day or amount: a second payment given the first one's id would
-    otherwise be dropped as 'delivered again' (nothing written)."""
+    otherwise be dropped as 'delivered again' (nothing written). `debtor`: whose claim was read to refuse it."""
+
+    def __init__(self, repayment_id: str, debtor: str | None = None) -> None:
+        super().__init__(repayment_id)
+        self.debtor = debtor
+
+
+class RepaymentRefused(ValueError):
+    """A repayment the claim's own rules refuse (the message names the field): `debtor`, whose claim was read and
+    answers it (its unpaid amount, its day) — the refused attempt's record names them."""
+
+    def __init__(self, message: str, debtor: str) -> None:
+        super().__init__(message)
+        self.debtor = debtor
 
 
 @dataclass
@@ -84,9 +97,9 @@ class BenefitPaymentStore(Protocol):
     def record_repayment(self, household_id: str, claim_id: str, repayment_id: str, on: date, amount: int, *,
                          actor: Any) -> tuple[RecoveryClaim, bool] | None:
         """A repayment of a claim, once by its id: the claim after it and whether it was new; None for no such
-        claim; ValueError when RecoveryClaim.repaid refuses it (before the claim was made, more than its unpaid
-        amount: nothing written); RepaymentIdTaken when the id is recorded with another day or amount; WriteConflict
-        when the claim changed meanwhile."""
+        claim; RepaymentRefused (a ValueError naming the debtor) when RecoveryClaim.repaid refuses it (before the claim
+        was made, more than its unpaid amount: nothing written); RepaymentIdTaken (naming the debtor) when the id is
+        recorded with another day or amount; WriteConflict when the claim changed meanwhile."""
         ...
 
     def claims(self) -> list[RecoveryClaim]:

@@ -29,7 +29,7 @@ from kokuho.access.records import Actor, record_access
 from kokuho.benefits.benefit_ports import WriteConflict
 from kokuho.benefits.late_entry import late_rescue
 from kokuho.benefits.payment import Application, Withholding, claim_state, load_rules, right_last_day
-from kokuho.benefits.payment_ports import CATEGORY, RepaymentIdTaken
+from kokuho.benefits.payment_ports import CATEGORY, RepaymentIdTaken, RepaymentRefused
 from kokuho.collection.ports import RefundAccount
 from kokuho.dates.tokyo import today_jst
 from kokuho.identity.request_bodies import ClosedIn, IsoDate, IsoMonth
@@ -298,10 +298,13 @@ def record_repayment(household_id: HouseholdId, claim_id: Annotated[str, Path(pa
     try:
         out = benefit_payment_store().record_repayment(household_id, claim_id, body.repayment_id, body.on,
                                                        body.amount, actor=actor)
+    except RepaymentRefused as exc:  # the debtor whose claim answered it is named in its record
+        raise ChangeRejected(str(exc), read=[exc.debtor]) from None
     except ValueError as exc:
         raise ChangeRejected(str(exc)) from None
-    except RepaymentIdTaken:
-        raise Conflict("a repayment with that id is recorded with another day or amount") from None
+    except RepaymentIdTaken as exc:
+        raise Conflict("a repayment with that id is recorded with another day or amount",
+                       read=[exc.debtor] if exc.debtor else ()) from None
     except WriteConflict:
         raise Conflict("the claim changed meanwhile: read it again") from None
     if out is None:

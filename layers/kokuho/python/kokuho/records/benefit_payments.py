@@ -35,7 +35,7 @@ from kokuho.benefits.payment import (
     RecoveryClaim,
     Withholding,
 )
-from kokuho.benefits.payment_ports import CATEGORY, HouseholdPayments, RepaymentIdTaken
+from kokuho.benefits.payment_ports import CATEGORY, HouseholdPayments, RepaymentIdTaken, RepaymentRefused
 from kokuho.collection.ports import LedgerWrite, RefundAccount
 from kokuho.records.base import Gsi1, RecordsAccess, TableModel, table_meta, transaction_or
 from kokuho.records.benefits import WRITE_CATEGORY, BenefitPointerModel, BenefitVersionModel
@@ -263,8 +263,8 @@ class DynamoBenefitPaymentStore(RecordsAccess):
     def record_repayment(self, household_id: str, claim_id: str, repayment_id: str, on: date, amount: int, *,
                          actor: Any) -> tuple[RecoveryClaim, bool] | None:
         """A repayment of a 返還金 claim (once by its id): the claim after it and whether it was new; None for no
-        such claim; ValueError when the claim refuses it (RecoveryClaim.repaid), RepaymentIdTaken when the id is
-        recorded with another day or amount (nothing written)."""
+        such claim; RepaymentRefused (a ValueError naming the debtor) when the claim refuses it (RecoveryClaim.repaid),
+        RepaymentIdTaken when the id is recorded with another day or amount (nothing written)."""
         h, sk = _hh(household_id), f"BCLAIM#{claim_id}"
         try:
             item = BenefitPaymentItem.get(h, sk, consistent_read=True)
@@ -274,9 +274,12 @@ class DynamoBenefitPaymentStore(RecordsAccess):
         claim, ids = claim_of(doc), list(doc.get("repayment_ids") or [])
         if repayment_id in ids:  # the ids name the last repayments, in order
             if claim.repayments[len(claim.repayments) - len(ids) + ids.index(repayment_id)] != (on.isoformat(), amount):
-                raise RepaymentIdTaken(repayment_id)
+                raise RepaymentIdTaken(repayment_id, claim.debtor_id)
             return claim, False
-        after = claim.repaid(on, amount)  # the claim's own rules (ValueError naming the field)
+        try:
+            after = claim.repaid(on, amount)  # the claim's own rules (ValueError naming the field)
+        except ValueError as exc:
+            raise RepaymentRefused(str(exc), claim.debtor_id) from None
         doc["repayments"] = [*doc.get("repayments", []), [on.isoformat(), amount]]
         doc["repayment_ids"] = [*doc.get("repayment_ids", []), repayment_id]
         revision = int(item.revision or 0)
