@@ -33,6 +33,7 @@ from kokuho.collection.ports import (
     WriteConflict,
 )
 from kokuho.collection.slips import is_payment_number
+from kokuho.identity.mynumber import ID_DIGEST_CHARS
 
 ITEMS_PER_TRANSACTION = 90  # of TransactWriteItems' 100: the access record takes 2, its index may follow
 ATTEMPTS = 5
@@ -168,6 +169,12 @@ def _apply_chunk(store: CollectionStore, writes: list[LedgerWrite], queued: list
     return dropped
 
 
+def file_chain(digest: str) -> str:
+    """The access-record chain of a payment file: its SHA-256's first eleven hex characters (ID_DIGEST_CHARS, never
+    a run of twelve digits — sixteen held one a file in two hundred and fifty)."""
+    return f"payments#{digest[:ID_DIGEST_CHARS]}"
+
+
 def intake_payment_file(kind: str, data: bytes, *, store: CollectionStore, actor: Any, key: str,
                         received_on: date) -> dict[str, Any]:
     """Validate, match and apply a payment file; the outcome (never a value from a refused line)."""
@@ -179,7 +186,7 @@ def intake_payment_file(kind: str, data: bytes, *, store: CollectionStore, actor
     if parsed is None:
         return {"accepted": False, "key": key, "kind": kind, "errors": [e.as_dict() for e in errors]}
     plan, duplicates, rules = _plan(store, parsed.payments, parsed.failures, digest)
-    chain = f"payments#{digest[:16]}"
+    chain = file_chain(digest)
     store.record_reads(plan.read, actor=actor, chain=chain)  # the ledgers read to match, written or not
     late_duplicates = 0
     for writes, queued in _chunks(plan):
