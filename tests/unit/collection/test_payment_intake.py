@@ -106,6 +106,17 @@ def test_pension_results_pay_the_years_oldest_installments() -> None:
     assert paid(store, "H1")[:3] == [10_000, 5_000, 0]
 
 
+def test_a_pension_result_applied_under_its_former_id_is_not_applied_again() -> None:
+    """特別徴収 payments are identified `TC-<payer>-M<month>` now (kokuho.collection.payment_files.pension_payment_id:
+    `TC-A123456-2024-06` could read as a My Number); one applied under the former id is a duplicate, not a second
+    payment, when the insurer's line comes again."""
+    store = city()
+    store.payment_ids["TC-H1-P1-2024-06"] = ("H1", 2024)  # applied before the id took its letter
+    out = take(store, PENSION, [
+        {"payer_id": "H1-P1", "fiscal_year": 2024, "month": "2024-06", "amount": 15_000, "result": "徴収済"}])
+    assert (out["applied"], out["duplicates"]) == (0, 1) and paid(store, "H1")[:2] == [0, 0]
+
+
 def test_a_payment_beyond_the_charge_marks_the_ledger_overpaid() -> None:
     store = city()
     take(store, RECEIPTS, [cvs("R1", None, amount=10_000, payer="H1-P1"),

@@ -150,6 +150,16 @@ def pension_payment_id(payer: str, month: str) -> str:
     return f"TC-{payer}-M{month}"
 
 
+_PENSION_ID = re.compile(r"TC-(.+)-M([0-9]{4}-[0-9]{2})")
+
+
+def former_payment_id(payment_id: str) -> str | None:
+    """The id a payment had before its id took its letters (`TC-<payer>-<month>`), or None: a payment applied under it
+    is applied already."""
+    m = _PENSION_ID.fullmatch(payment_id)
+    return f"TC-{m.group(1)}-{m.group(2)}" if m else None
+
+
 def _pension(n: int, obj: Mapping[str, Any], arrived: _Arrived) -> IncomingPayment | CollectionFailure:
     check_fields(obj, {"payer_id", "fiscal_year", "month", "amount", "result"}, {"reason"})
     payer, amount = _id(obj, "payer_id"), _yen(obj, "amount")

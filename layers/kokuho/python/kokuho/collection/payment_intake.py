@@ -23,7 +23,7 @@ from typing import Any
 
 from kokuho.collection.ledger import PaymentEntry, ledger_state
 from kokuho.collection.matching import IncomingPayment, Match, NoMatch, book_of, match_payments
-from kokuho.collection.payment_files import CHANNEL_OF_KIND, CollectionFailure, validate_file
+from kokuho.collection.payment_files import CHANNEL_OF_KIND, CollectionFailure, former_payment_id, validate_file
 from kokuho.collection.ports import (
     CollectionStore,
     LedgerKey,
@@ -71,7 +71,7 @@ def _plan(store: CollectionStore, payments: Sequence[IncomingPayment], failures:
     for payer in sorted(payers):
         ledgers.update((lg.key, lg) for lg in store.ledgers_of_payer(payer))
     states = {k: ledger_state(lg.charge, lg.payments, lg.disbursements) for k, lg in ledgers.items()}
-    already = store.applied_payment_ids(p.payment_id for p in payments)
+    already = _applied(store, [p.payment_id for p in payments])
     result = match_payments(readable, book_of(slips, states.values()), already_applied=already)
 
     plan = _Plan(read=sorted({lg.charge.payer_id for lg in ledgers.values()}))
@@ -159,7 +159,7 @@ def _apply_chunk(store: CollectionStore, writes: list[LedgerWrite], queued: list
             if attempt == ATTEMPTS - 1:
                 raise
             ids = [p.payment_id for w in writes for p in w.payments] + [u.payment_id for u in queued]
-            done = store.applied_payment_ids(ids)
+            done = _applied(store, ids)
             before = len(ids)
             for w in writes:
                 w.payments = [p for p in w.payments if p.payment_id not in done]
@@ -167,6 +167,13 @@ def _apply_chunk(store: CollectionStore, writes: list[LedgerWrite], queued: list
             dropped += before - len([p for w in writes for p in w.payments]) - len(queued)
             writes = [w for w in writes if w.payments or w.debit_failures or w.overpaid]
     return dropped
+
+
+def _applied(store: CollectionStore, payment_ids: list[str]) -> set[str]:
+    """The payments applied already, under their id or the one they had before it took its letters."""
+    former = {i: f for i in payment_ids if (f := former_payment_id(i)) is not None}
+    done = store.applied_payment_ids([*payment_ids, *former.values()])
+    return {i for i in payment_ids if i in done or former.get(i) in done}
 
 
 def file_chain(digest: str) -> str:
