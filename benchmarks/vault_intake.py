@@ -11,7 +11,8 @@
    KMS calls are counted on the client (botocore events), by operation; then a sample of the numbers is
    opened by another container's sealer (Decrypt calls per wrapped key).
 2. `--demo-city N`: the demo's intake step (`kokuho demo`'s intake_s): a city of N households generated
-   as the demo does and loaded through the intake Lambda, My Numbers handed to the vault Lambda.
+   as the demo does and loaded through the intake Lambda, My Numbers handed to the vault Lambda (with the
+   demo's collector thresholds and CloudTrail recorder, as `kokuho demo` runs the step).
 moto is far slower than DynamoDB and KMS: persons/s bound local runs, not production.
 """
 
@@ -86,13 +87,22 @@ def vault_store(persons: int, per_number_keys: bool, sample: int) -> dict[str, A
 
 
 def demo_intake(households: int, seed: int, fiscal_year: int) -> dict[str, Any]:
+    import gc
+    import tempfile
+    from pathlib import Path
+
+    from kokuho_local.cli.demo import GC_THRESHOLD
     from kokuho_local.demo.assessment import load_city
     from kokuho_local.embedded import embedded_aws
     from kokuho_local.synthetic import generate_city
+    from kokuho_local.trail_recorder import TrailRecorder
 
     city = generate_city(households, seed=seed, fiscal_year=fiscal_year, registers=True)
     quiet = {"POWERTOOLS_LOG_LEVEL": "WARNING"}
-    with embedded_aws(function_environment=quiet) as aws:
+    # as `kokuho demo` runs it: its collector thresholds, and every call recorded into its CloudTrail
+    gc.set_threshold(*GC_THRESHOLD)
+    recorder = TrailRecorder(Path(tempfile.mkdtemp()) / "trail")
+    with embedded_aws(function_environment=quiet) as aws, recorder.recording():
         t, cpu = time.perf_counter(), time.process_time()
         loaded = load_city(aws, city, fiscal_year, lambda _line: None)
         wall, cpu = time.perf_counter() - t, time.process_time() - cpu
