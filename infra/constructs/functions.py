@@ -28,7 +28,7 @@ from infra.constructs.log_group import encrypted_log_group
 from infra.constructs.roles import ServiceRole
 from infra.settings import APP_LOG_RETENTION, DeploySettings
 from kokuho.access.data_role import ROLE_ENV as DATA_ROLE_ENV
-from kokuho.platform.catalog import has_data_role
+from kokuho.platform.catalog import has_data_role, own_role_name
 from kokuho.platform.catalog.model import FunctionSpec, bucket_prefix
 from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 from kokuho.platform.iam_actions import BUCKET_LIST, object_actions, table_actions  # also held locally
@@ -57,15 +57,13 @@ def _holders(spec: FunctionSpec, table: str, role: ServiceRole, data_role: Servi
     """Who holds a table: without a data role, the function's own role; a batch or workflow function's data
     role holds all (the whole invocation acts as its run: kokuho.access.run_identity); an api function's
     own role keeps the caller's tables, and both write the access records (a refused request's too)."""
+    from kokuho.platform.catalog import own_role_holds
     from kokuho.platform.catalog.qualification import CALLER_TABLES
 
-    if data_role is None:
-        return [role]
-    if not spec.api:
-        return [data_role]
-    if table == "access_log":
-        return [role, data_role]
-    return [role] if table in CALLER_TABLES else [data_role]
+    own = [role] if own_role_holds(spec, table) else []
+    if data_role is None or (spec.api and table in CALLER_TABLES and table != "access_log"):
+        return own
+    return [*own, data_role]
 
 
 class CatalogError(ValueError):
@@ -114,14 +112,18 @@ class CatalogFunctions(Construct):
         name = self.settings.function_name(spec.logical)
         # A signer signs through its data-access role, whose fixed name the signing key's policy names
         # (DeploySettings.signer_role_arn), with no reference from the Data stack to this one.
-        # The vault's own role has a fixed name too (its data role is the My Number key's only user).
+        # The vault's own role has a fixed name too (its data role is the My Number key's only user), as has every
+        # api function's: the trail recognises their own records (a refused request's) by the role that issued the
+        # session, never by the session's name (kokuho.platform.catalog.own_role_name).
         if "mynumber" in spec.tables and spec.logical != VAULT_FUNCTION:
             raise CatalogError(f"function {spec.logical}: only {VAULT_FUNCTION} may touch the mynumber table "
                                "(others hand numbers to it: FunctionSpec.invokes)")
+        if own_role_name(spec) not in (None, name):
+            raise CatalogError(f"function {spec.logical}: its own role's fixed name is not its function's name")
         role = ServiceRole(
             scope, "Execution", service=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"{name}: exactly the tables, buckets and keys its catalog entry names",
-            role_name=name if spec.logical == VAULT_FUNCTION else None,
+            role_name=own_role_name(spec),
         )
         self.roles[spec.logical] = role
         log_group = encrypted_log_group(

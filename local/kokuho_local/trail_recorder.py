@@ -49,6 +49,15 @@ BUCKET = "kokuho-audit-trail"
 LOG_WINDOW_MINUTES = 5  # CloudTrail delivers a log file about every 5 minutes
 OPERATOR = "kokuho-operator"
 LAMBDA_ROLE = "kokuho-lambda"  # the embedded AWS's execution role (kokuho_local.embedded.LAMBDA_ROLE)
+
+
+def _own_role(function: str) -> str:
+    """The own role a function's session is issued by as deployed: an api function's is named as the function
+    (kokuho.platform.catalog.own_role_name: the trail recognises it so), the others' the embedded AWS's one role."""
+    from kokuho.platform.catalog import FUNCTIONS_BY_LOGICAL, own_role_name
+
+    spec = FUNCTIONS_BY_LOGICAL.get(function.removeprefix("kokuho-"))
+    return (own_role_name(spec) if spec is not None else None) or LAMBDA_ROLE
 _KEYS_OF_TABLE = {t.name(): [a for a in (t.partition_key, t.sort_key) if a] for t in TABLES}
 _DATA_EVENTS = {
     "dynamodb": {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
@@ -241,13 +250,14 @@ class TrailRecorder:
             return self._sessions[access_key]
         function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
         if function:  # a handler running with its function's own role: Lambda names the session after it
+            role = _own_role(function)
             return {"type": "AssumedRole", "principalId": f"AROALOCALLAMBDAROLE1:{function}",
-                    "arn": f"arn:aws:sts::{self.account}:assumed-role/{LAMBDA_ROLE}/{function}",
+                    "arn": f"arn:aws:sts::{self.account}:assumed-role/{role}/{function}",
                     "accountId": self.account, "accessKeyId": access_key,
                     "sessionContext": {"sessionIssuer": {
                         "type": "Role", "principalId": "AROALOCALLAMBDAROLE1",
-                        "arn": f"arn:aws:iam::{self.account}:role/{LAMBDA_ROLE}", "accountId": self.account,
-                        "userName": LAMBDA_ROLE},
+                        "arn": f"arn:aws:iam::{self.account}:role/{role}", "accountId": self.account,
+                        "userName": role},
                         "attributes": {"creationDate": _iso(self.clock()), "mfaAuthenticated": "false"}}}
         return {"type": "IAMUser", "principalId": "AIDALOCALOPERATOR001",
                 "arn": f"arn:aws:iam::{self.account}:user/{OPERATOR}", "accountId": self.account,

@@ -91,3 +91,33 @@ def test_a_recorded_run_is_a_trail_the_security_commands_read(aws: EmbeddedAWS, 
     body["Records"][0]["eventName"] = "Edited"
     log.write_bytes(gzip.compress(json.dumps(body).encode()))
     assert cli_main(["trail", "validate", "--logs", str(files.root), "--public-keys", str(files.public_keys)]) == 1
+
+
+def test_an_api_functions_own_record_is_known_by_its_role_and_a_session_named_like_it_is_not(
+        aws: EmbeddedAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refused request's record is appended by the api function's own role, whose session Lambda names after the
+    function: access-log-write knew it by that name — which whoever assumes a role may choose. It is known by the
+    role that issued the session (an api function's own role is named as the function, as deployed): the local
+    trail shows it so and the scan says nothing of it; a session so named but issued by another role is reported."""
+    from kokuho.trail.detections import load_detections
+    from kokuho.trail.scan import Scanner
+
+    recorder = TrailRecorder(tmp_path / "trail", clock=lambda: datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    with recorder.recording():
+        monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "kokuho-qualification-api-read")
+        record_access(Actor("S0301", "T-KOKUHO-03", "(no active grant)"), ["P0001"], "qualification", "read",
+                      result="denied")
+        monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME")
+    writes = [r for r in recorder.records if r["eventName"] in ("PutItem", "TransactWriteItems")]
+    assert writes and {r["userIdentity"]["sessionContext"]["sessionIssuer"]["userName"] for r in writes} == {
+        "kokuho-qualification-api-read"}
+    detection = next(d for d in load_detections() if d.id == "access-log-write")
+    scanner = Scanner([detection], {detection.id: {}})
+    scanner.feed(writes)
+    assert scanner.findings() == []
+    impostor = json.loads(json.dumps(writes))
+    for r in impostor:
+        r["userIdentity"]["sessionContext"]["sessionIssuer"]["userName"] = "kokuho-admin"
+    scanner = Scanner([detection], {detection.id: {}})
+    scanner.feed(impostor)
+    assert len(scanner.findings()) == len(impostor)

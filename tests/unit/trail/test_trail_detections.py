@@ -96,6 +96,11 @@ def test_sessions_are_recognised_by_the_names_the_functions_are_deployed_with() 
                        if f.tables.get("access_log") in ("write", "purge")]
     assert catalog_function_names("access_log", "purge") == ["kokuho-linkage-retention-purge"]
     assert "kokuho-audit-verify" not in writers
+    # the own roles that append records (a refused request's) are the api functions', named as the function
+    from kokuho.trail.detections import catalog_own_roles
+
+    assert catalog_own_roles("access_log", "write") == [settings.function_name(f.logical) for f in FUNCTIONS
+                                                         if f.api and "access_log" in f.tables]
 
 
 def test_table_references_resolve_to_the_tables_physical_names() -> None:
@@ -104,4 +109,5 @@ def test_table_references_resolve_to_the_tables_physical_names() -> None:
     with pytest.raises(DetectionError, match="unknown table"):
         compile_match({"field": "requestParameters.tableName", "in": ["${table:nowhere}"]})
     with pytest.raises(DetectionError, match="no function"):
-        compile_match({"field": "userIdentity.principalId", "lambda_session_of": {"table": "nowhere"}})
+        compile_match({"field": "userIdentity.sessionContext.sessionIssuer.userName",
+                       "own_role_of": {"table": "nowhere"}})

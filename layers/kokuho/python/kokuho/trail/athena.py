@@ -11,9 +11,9 @@ the same meaning, so the text stays Athena's.
 
 A query file starts with `--` header lines: `name:`, `description:`, `params:` (one name per `?`, in order;
 days are `YYYY/MM/DD`, the partition format of both tables). In the body, `${table:LOGICAL}` becomes a
-table's physical name and `${writer_sessions:LOGICAL}` a regular expression matching the role sessions of the
-catalog's functions writing that table (as the detections do: kokuho.trail.detections.catalog_function_names — an
-api function's own role writes the record of a refused request), `${data_roles:LOGICAL}` /
+table's physical name and `${writer_own_roles:LOGICAL}` a regular expression matching the own roles that write
+that table (as the detections do: kokuho.trail.detections.catalog_own_roles — an api function's own role, named as
+the function, writes the record of a refused request), `${data_roles:LOGICAL}` /
 `${writer_data_roles:LOGICAL}` one matching the names of those functions' data-access roles
 (kokuho.access.data_role); `purger_data_roles` the same of the function granted "purge" on the table (the
 retention run on the access log: its data-access role, never a session's name, which whoever assumes a role chooses),
@@ -34,7 +34,7 @@ from kokuho.trail.detections import (
     _table_names,
     by_id,
     catalog_function_logicals,
-    catalog_function_names,
+    catalog_own_roles,
     load_detections,
 )
 
@@ -133,16 +133,17 @@ def glue_type(athena_type: str) -> str:
 
 
 _PLACEHOLDER = re.compile(
-    r"\$\{(table|writer_sessions|data_roles|writer_data_roles|purger_data_roles|threshold)"
+    r"\$\{(table|writer_own_roles|data_roles|writer_data_roles|purger_data_roles|threshold)"
     r":([a-z_-]+)\}")
 
 
-def _sessions_regex(table: str, access: str | None) -> str:
-    names = catalog_function_names(table, access)
-    if not names:
-        raise QueryError(f"no function of the catalog uses table {table!r}")
-    # principalId is "AROA…:<session>"; a function's session is its name (kokuho.trail.detections)
-    return ":(" + "|".join(re.escape(n) for n in sorted(names)) + ")$"
+def _own_roles_regex(table: str, access: str | None) -> str:
+    # the session issuer's name: an api function's own role is named as the function (kokuho.trail.detections)
+    try:
+        names = catalog_own_roles(table, access)
+    except ValueError as exc:
+        raise QueryError(str(exc)) from None
+    return "^(" + "|".join(re.escape(n) for n in sorted(names)) + ")$"
 
 
 def _data_roles_regex(table: str, access: str | None) -> str:
@@ -171,12 +172,11 @@ def render(sql: str, thresholds: Mapping[str, int] | None = None, source: str = 
                 raise QueryError(f"{source}: threshold {arg!r} is not one of the detection's")
             return str(int(thresholds[arg]))
         # writer_*: the functions granted write (the retention's purge writes too); purger_*: the one granted purge.
-        # A session name is no one's proof (whoever assumes a role names its session): only the writers' own
-        # sessions (an api function's role records a refused request) are matched by name.
+        # Roles, never session names (whoever assumes a role names its session).
         access = "write" if kind.startswith("writer_") else "purge" if kind.startswith("purger_") else None
         if kind in ("data_roles", "writer_data_roles", "purger_data_roles"):
             return _data_roles_regex(arg, access)
-        return _sessions_regex(arg, access)
+        return _own_roles_regex(arg, access)
 
     return _PLACEHOLDER.sub(one, sql)
 

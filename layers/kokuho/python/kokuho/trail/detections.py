@@ -7,8 +7,10 @@ A match is a tree of conditions:
   {"field": "a.b.c", "in": [...]} | "not_in" | "prefix" | "suffix" (a string or a list) | "regex" (searched,
   with "ignore_case")  — a `*` segment of the path goes through every element of a list; a field that is
   absent has the value null; a condition holds when any of the field's values passes it.
-  {"field": "userIdentity.principalId", "lambda_session_of": {"table": T, "access": "write"}}: the call was
-  made by one of the functions the catalog (kokuho.platform.catalog) gives table T (with that access).
+  {"field": "userIdentity.sessionContext.sessionIssuer.userName", "own_role_of": {"table": T, "access": "write"}}:
+  the call was made through the own role of one of the functions the catalog (kokuho.platform.catalog) gives table T
+  (with that access) whose own role holds it — an api function's, fixed-named as the function
+  (kokuho.platform.catalog.own_role_name). Never a session's name: whoever assumes a role names its session.
   {"field": "userIdentity.sessionContext.sessionIssuer.userName", "data_role_of": {"table": T, ...}}: the call
   was made through the data-access role of one of those functions (kokuho.access.data_role), as whoever
   its source identity names.
@@ -124,14 +126,11 @@ def _value_test(op: str, arg: Any, node: dict[str, Any]) -> Callable[[Any], bool
         if op == "prefix":
             return lambda v: isinstance(v, str) and v.startswith(affixes)
         return lambda v: isinstance(v, str) and v.endswith(affixes)
-    if op == "lambda_session_of":
-        # The catalog says which functions may touch a table; a Lambda function's calls carry its name as
-        # the role session (principalId "AROA…:kokuho-<logical>"), so they are recognised without the
-        # deployment's generated role names. `access`: "write" for the writers only, else any access.
-        affixes = tuple(f":{name}" for name in catalog_function_names(str(arg.get("table")), arg.get("access")))
-        if not affixes:
-            raise DetectionError(f"match: no function of the catalog uses table {arg.get('table')!r}")
-        return lambda v: isinstance(v, str) and v.endswith(affixes)
+    if op == "own_role_of":
+        # The own roles that hold the table (an api function's, fixed-named as the function): the session's issuer,
+        # which a caller cannot choose, not the session's name, which it can ("kokuho-qualification-api-read" from
+        # an administrator's AssumeRole). `access`: "write" for the writers only, else any access.
+        return _member(frozenset(catalog_own_roles(str(arg.get("table")), arg.get("access"))))
     if op == "data_role_of":
         # The data-access roles (kokuho.access.data_role: fixed names, <function>-data) of the catalog's
         # functions that use the table: their sessions are members of staff or runs (the source identity),
@@ -146,6 +145,25 @@ def _value_test(op: str, arg: Any, node: dict[str, Any]) -> Callable[[Any], bool
         pattern = re.compile(str(arg), re.IGNORECASE if node.get("ignore_case") else 0)
         return lambda v: isinstance(v, str) and pattern.search(v) is not None
     raise DetectionError(f"match: unknown operator {op!r} on {node['field']}")
+
+
+def catalog_own_roles(table: str, access: Any = None) -> list[str]:
+    """The fixed names of the own roles that hold `table` (with `access` when given): the api functions'; a function
+    whose own role holds it under a name CDK generates could not be recognised, and is refused."""
+    from kokuho.platform.catalog import FUNCTIONS_BY_LOGICAL, own_role_holds, own_role_name
+
+    names = []
+    for logical in catalog_function_logicals(table, access):
+        spec = FUNCTIONS_BY_LOGICAL[logical]
+        if own_role_holds(spec, table):
+            name = own_role_name(spec)
+            if name is None:
+                raise DetectionError(f"match: function {logical}'s own role holds table {table!r} under no fixed "
+                                     "name: the trail cannot tell it from another role")
+            names.append(name)
+    if not names:
+        raise DetectionError(f"match: no function of the catalog holds table {table!r} through its own role")
+    return names
 
 
 def catalog_function_names(table: str, access: Any = None) -> list[str]:

@@ -1,6 +1,6 @@
 -- name: kokuho-detection-access-log-write
 -- detection: access-log-write
--- description: A write to the access-record table other than a writer function's PutItem or the retention run's DeleteItem (its data-access role; never a session's name). One row per event, in the finding shape of kokuho trail scan --json.
+-- description: A write to the access-record table other than a writer function's PutItem (or a transaction whose items on the table are puts and condition checks) or the retention run's DeleteItem (roles; never a session's name). One row per event, in the finding shape of kokuho trail scan --json.
 -- params: day_from day_to
 SELECT 'access-log-write' AS rule,
        COALESCE(useridentity.sessioncontext.sourceidentity, useridentity.arn, useridentity.invokedby) AS principal,
@@ -23,9 +23,18 @@ WHERE "timestamp" BETWEEN ? AND ?
         AND regexp_like(COALESCE(requestparameters, ''),
                         '(?i)"statement"\s*:\s*"\s*(insert|update|delete|upsert|replace)\b')))
   AND NOT (eventname = 'PutItem'
-           AND (regexp_like(COALESCE(useridentity.principalid, ''), '${writer_sessions:access_log}')
+           AND (regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
+                            '${writer_own_roles:access_log}')
                 OR regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
                                '${writer_data_roles:access_log}')))
+  AND NOT (eventname = 'TransactWriteItems'
+           AND (regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
+                            '${writer_own_roles:access_log}')
+                OR regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
+                               '${writer_data_roles:access_log}'))
+           -- its items on the table are puts and condition checks: no update or delete of a record among them
+           AND NOT regexp_like(COALESCE(requestparameters, ''),
+                               '"(update|delete)"\s*:\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*"tableName"\s*:\s*"${table:access_log}"'))
   AND NOT (eventname = 'DeleteItem'
            AND regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
                            '${purger_data_roles:access_log}'))

@@ -44,5 +44,21 @@ def has_data_role(spec: FunctionSpec) -> bool:
                     or set(spec.tables) - qualification.CALLER_TABLES)
     return bool(spec.tables or spec.buckets or spec.signing_keys)
 
+
+def own_role_holds(spec: FunctionSpec, table: str) -> bool:
+    """The function's own role (not its data-access role) holds `table`: without a data role, every table; an api
+    function's, the caller's tables (qualification.CALLER_TABLES) and the access records (a refused request's)."""
+    if not has_data_role(spec):
+        return table in spec.tables
+    return spec.api and table in spec.tables and (table == "access_log" or table in qualification.CALLER_TABLES)
+
+
+def own_role_name(spec: FunctionSpec) -> str | None:
+    """The fixed name of an api function's own role — the function's (`kokuho-<logical>`): the trail recognises its
+    calls by the role that issued their session, never by the session's name, which whoever assumes a role chooses.
+    Other functions' own roles hold no personal data (their data role does) and keep the names CDK gives them."""
+    return f"kokuho-{spec.logical}" if spec.api else None
+
+
 __all__ = ["FUNCTIONS", "STATE_MACHINES", "FunctionSpec", "StateMachineSpec", "Schedule",
-           "FUNCTIONS_BY_LOGICAL", "STATE_MACHINES_BY_LOGICAL", "has_data_role"]
+           "FUNCTIONS_BY_LOGICAL", "STATE_MACHINES_BY_LOGICAL", "has_data_role", "own_role_holds", "own_role_name"]
