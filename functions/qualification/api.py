@@ -243,10 +243,25 @@ def _service_error(exc: ServiceError) -> Response[dict[str, Any]]:
     return error(int(exc.status_code), str(exc.msg))
 
 
+def _record_failure() -> None:
+    """A request admitted (its actor known) that failed unexpectedly may have read a person's data before it
+    failed: its attempt is recorded (result `error`, the route's subject), reads and writes alike — a read is
+    otherwise recorded only once it succeeds. Never masks the failure: a record that cannot be written is logged."""
+    spec, actor = app.context.get("spec"), app.context.get("actor")
+    if not isinstance(spec, RouteSpec) or actor is None or spec.function is None:
+        return
+    try:
+        record(current_actor(), [subject_of(app.context.get("_route_args") or {})], spec.category, spec.operation,
+               result="error")
+    except Exception as exc:  # noqa: BLE001 - the request has failed already; its record's failure is logged
+        logger.error("the failed request's access record was not written", extra={"error_type": type(exc).__name__})
+
+
 @app.exception_handler(Exception)
 def _unexpected(exc: Exception) -> Response[dict[str, Any]]:
     # The traceback goes to the log through the redaction filter; the caller learns nothing of it.
     logger.error("unexpected error", exc_info=exc, extra={"error_type": type(exc).__name__})
+    _record_failure()
     return error(500, "internal error: the request was not completed")
 
 

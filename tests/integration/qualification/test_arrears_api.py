@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 
+import pytest
 from pynamodb.transactions import TransactWrite
 from qualification_helpers import call
 
@@ -140,3 +142,22 @@ def test_a_refused_measure_or_decision_names_the_payer_whose_ledger_it_read(staf
     today = date.today().isoformat()
     seen = who_accessed("H1-P1", "2020-01-01", today, SYSTEM)
     assert {(r["staff_id"], r["result"]) for r in seen} >= {(OFFICER, "rejected"), (CHIEF, "rejected")}
+
+
+def test_a_request_that_fails_after_reading_leaves_a_record_of_the_attempt(staffed: None,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A route that read a person's data and then failed unexpectedly (500) left no access record: the read was
+    recorded only on success. The failure is recorded (result `error`, the route's subject), the caller still
+    learns nothing of it."""
+    from kokuho.payments import arrears_routes
+
+    world()
+
+    def broken(ledger: object, on: object) -> object:  # the ledger was read; its view fails
+        raise RuntimeError("rendering failed")
+
+    monkeypatch.setattr(arrears_routes, "arrears_view", broken)
+    status, out, _ = call("GET", PATH, staff_id=OFFICER)
+    assert status == 500 and "rendering" not in json.dumps(out)
+    assert [(r.category, r.operation, r.result, r.subject_ids) for r in records_by_staff(OFFICER)] == [
+        ("収納情報", "read_arrears", "error", ["HH:H1"])]
