@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
 
-from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec, bucket_prefix
+from kokuho.platform.catalog.model import FunctionSpec, StateMachineSpec, bucket_prefixes
 from kokuho.platform.tables import AUDIT_BUCKET, BUCKETS_BY_LOGICAL
 
 if TYPE_CHECKING:
@@ -174,8 +174,8 @@ def acknowledge(built: KokuhoApp) -> list[AppliedAck]:
         settings = stack.settings
         for spec in stack.catalog_functions.specs:
             scope = stack.catalog_functions.node.find_child(spec.logical)
-            buckets = [(settings.bucket_arn(b), bucket_prefix(spec, b, BUCKETS_BY_LOGICAL[b].function_prefix))
-                       for b in sorted(spec.buckets)]
+            buckets = [(settings.bucket_arn(b), p) for b in sorted(spec.buckets)
+                       for p in bucket_prefixes(spec, b, BUCKETS_BY_LOGICAL[b].function_prefix)]
             _ack(applied, scope, *_function_acks(spec, buckets))
             _skip(stack.catalog_functions.functions[spec.logical], "CKV_AWS_116", LAMBDA_DLQ)
             _skip(stack.catalog_functions.roles[spec.logical].policy, "CKV_AWS_111", ENI_WRITE_WITHOUT_RESOURCE)

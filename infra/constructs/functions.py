@@ -29,7 +29,7 @@ from infra.constructs.roles import ServiceRole
 from infra.settings import APP_LOG_RETENTION, DeploySettings
 from kokuho.access.data_role import ROLE_ENV as DATA_ROLE_ENV
 from kokuho.platform.catalog import has_data_role, own_role_name
-from kokuho.platform.catalog.model import FunctionSpec, bucket_prefix
+from kokuho.platform.catalog.model import FunctionSpec, bucket_prefixes
 from kokuho.platform.catalog.qualification import VAULT_FUNCTION
 from kokuho.platform.iam_actions import BUCKET_LIST, object_actions, table_actions  # also held locally
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, SIGNING_KEYS_BY_LOGICAL, TABLES_BY_LOGICAL, DataClass
@@ -251,10 +251,10 @@ class CatalogFunctions(Construct):
                 raise CatalogError(f"function {spec.logical}: unknown bucket {logical!r}")
             bucket = BUCKETS_BY_LOGICAL[logical]
             arn = self.settings.bucket_arn(logical)
-            prefix = bucket_prefix(spec, logical, bucket.function_prefix)
+            prefixes = bucket_prefixes(spec, logical, bucket.function_prefix)
             role.allow([BUCKET_LIST], [arn],
-                       {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None)
-            role.allow(object_actions(bucket, access), [f"{arn}/{prefix}*"])
+                       {"StringLike": {"s3:prefix": [f"{p}*" for p in prefixes]}} if all(prefixes) else None)
+            role.allow(object_actions(bucket, access), [f"{arn}/{p}*" for p in prefixes])
             env[bucket.env_var] = self.settings.bucket_name(logical)
             classes[bucket.data_class] = classes.get(bucket.data_class, False) or access != "read"
             used = key_users.setdefault(id(role), (role, {}))[1]

@@ -25,7 +25,7 @@ from infra.constructs.roles import ServiceRole
 from infra.guards import place_in_vpc
 from infra.settings import APP_LOG_RETENTION, AUDIT_LOG_RETENTION, PROJECT, DeploySettings, availability_zones
 from kokuho.platform.catalog import FUNCTIONS
-from kokuho.platform.catalog.model import bucket_prefix
+from kokuho.platform.catalog.model import bucket_prefixes
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL
 
 VPC_CIDR = "10.80.0.0/16"
@@ -60,7 +60,7 @@ RESTRICT_SG_PROVIDER_ID = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
 
 def _function_prefixes(bucket: str, default: str | None) -> list[str]:
     """The key prefixes the catalog's functions use in `bucket` (its function_prefix, and any function's own)."""
-    used = {bucket_prefix(f, bucket, default) for f in FUNCTIONS if bucket in f.buckets}
+    used = {p for f in FUNCTIONS if bucket in f.buckets for p in bucket_prefixes(f, bucket, default)}
     return sorted(used | {default or ""})
 
 

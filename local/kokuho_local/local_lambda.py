@@ -64,7 +64,7 @@ from botocore.exceptions import ClientError
 
 from kokuho.identity.redaction import redact
 from kokuho.platform.catalog import FUNCTIONS_BY_LOGICAL
-from kokuho.platform.catalog.model import bucket_prefix
+from kokuho.platform.catalog.model import bucket_prefixes
 from kokuho.platform.iam_actions import BUCKET_LIST, object_actions, table_actions
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, TABLES_BY_LOGICAL
 
@@ -123,7 +123,7 @@ class Grants:
 
     function: str  # the catalog logical (or the function's name when it is not in the catalog)
     tables: dict[str, frozenset[str]]
-    buckets: dict[str, tuple[frozenset[str], str]]  # → (actions, key prefix the grant is limited to)
+    buckets: dict[str, tuple[frozenset[str], tuple[str, ...]]]  # → (actions, key prefixes the grant is limited to)
     invokes: frozenset[str] = frozenset()  # function names it may invoke (lambda:InvokeFunction)
 
     @classmethod
@@ -138,7 +138,7 @@ class Grants:
         for b, access in spec.buckets.items():
             bucket = BUCKETS_BY_LOGICAL[b]
             buckets[bucket.name()] = (frozenset([*object_actions(bucket, access), BUCKET_LIST]),
-                                      bucket_prefix(spec, b, bucket.function_prefix))
+                                      bucket_prefixes(spec, b, bucket.function_prefix))
         return cls(logical, tables, buckets, frozenset(f"kokuho-{lg}" for lg in spec.invokes))
 
     def refuse(self, action: str, resource: str, operation: str) -> None:
@@ -159,8 +159,8 @@ class Grants:
             self.refuse("lambda:InvokeFunction", f"function/{name}", operation)
 
     def check_object(self, action: str, bucket: str, key: str, operation: str) -> None:
-        actions, prefix = self.buckets.get(bucket, (frozenset(), ""))
-        if action not in actions or not key.startswith(prefix):
+        actions, prefixes = self.buckets.get(bucket, (frozenset(), ("",)))
+        if action not in actions or not key.startswith(prefixes):
             self.refuse(action, f"{bucket}/{key}", operation)
 
 
@@ -197,8 +197,8 @@ def _check_dynamodb(grants: Grants, operation: str, params: dict[str, Any]) -> N
 def _check_s3(grants: Grants, operation: str, params: dict[str, Any]) -> None:
     bucket = str(params.get("Bucket", "*"))
     if operation in _S3_LIST:
-        actions, prefix = grants.buckets.get(bucket, (frozenset(), ""))
-        if BUCKET_LIST not in actions or not str(params.get("Prefix", "")).startswith(prefix):
+        actions, prefixes = grants.buckets.get(bucket, (frozenset(), ("",)))
+        if BUCKET_LIST not in actions or not str(params.get("Prefix", "")).startswith(prefixes):
             grants.refuse(BUCKET_LIST, bucket, operation)
     elif operation == "DeleteObjects":
         for obj in (params.get("Delete") or {}).get("Objects") or []:

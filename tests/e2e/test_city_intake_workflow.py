@@ -39,14 +39,14 @@ def _put(aws: EmbeddedAWS, key: str, data: bytes) -> None:
 
 
 def _keys(aws: EmbeddedAWS, prefix: str) -> list[str]:
-    """The files under `prefix` (each taken file's record of subjects beside it: `_subjects`)."""
+    """The files under `prefix` (each taken file's record of subjects under subjects/: `_subjects`)."""
     resp = aws.client("s3").list_objects_v2(Bucket=aws.bucket_name("exchange"), Prefix=prefix)
-    return sorted(o["Key"] for o in resp.get("Contents", []) if not o["Key"].endswith(".subjects.json"))
+    return sorted(o["Key"] for o in resp.get("Contents", []))
 
 
 def _subjects(aws: EmbeddedAWS, key: str) -> list[str]:
-    """Whose data the file holds, recorded beside it when it was moved out (a legal hold reaches it)."""
-    body = aws.client("s3").get_object(Bucket=aws.bucket_name("exchange"), Key=f"{key}.subjects.json")["Body"]
+    """Whose data the file holds, recorded under subjects/ when it was moved out (a legal hold reaches it)."""
+    body = aws.client("s3").get_object(Bucket=aws.bucket_name("exchange"), Key=f"subjects/{key}.json")["Body"]
     return list(json.loads(body.read())["subjects"])
 
 

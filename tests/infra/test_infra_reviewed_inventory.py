@@ -187,7 +187,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
                         "kokuho-collection-payment-intake-data": "write",
                         "kokuho-collection-payment-list-data": "read",
                         "kokuho-collection-refund-file-data": "write",
-                        "kokuho-collection-pension-data": "write",  # under outgoing/pension/ only: the 依頼 file
+                        "kokuho-collection-pension-data": "write",  # outgoing/pension/ and its records: OBJECT_PREFIXES
                         "kokuho-linkage-federation-export-data": "write",
                         "kokuho-linkage-federation-intake-data": "write",
                         "kokuho-city-intake-list-data": "read", "kokuho-city-intake-data": "write",
@@ -298,6 +298,25 @@ def test_each_bucket_is_used_by_exactly_the_reviewed_roles(raw: dict[str, dict[s
         for bucket, access in _bucket_access(statements).items():
             deployed.setdefault(bucket, {})[owner] = access
     assert deployed == BUCKET_USERS
+
+
+# Roles whose object grant on a bucket is confined to some prefixes (reviewed): role → bucket → prefixes.
+OBJECT_PREFIXES = {
+    # the 依頼 files, and the records of whose data they hold under subjects/ (never beside the files: the
+    # insurer's transfer sweeps outgoing/pension/, and a record there carried internal ids out of the city)
+    "kokuho-collection-pension-data": {"kokuho-exchange": {"outgoing/pension/", "subjects/outgoing/pension/"}},
+}
+
+
+def test_confined_roles_reach_exactly_the_reviewed_prefixes(raw: dict[str, dict[str, Any]]) -> None:
+    statements = _statements_by_owner(raw)
+    for owner, buckets in OBJECT_PREFIXES.items():
+        for bucket, prefixes in buckets.items():
+            found = set()
+            for st in statements[owner]:
+                text = json.dumps(st.get("Resource"))
+                found.update(re.findall(rf"arn:aws:s3:::{bucket}{BUCKET_SUFFIX}/([^*\"]*)\*", text))
+            assert found == prefixes, (owner, bucket)
 
 
 KEY_CRYPTO = {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",

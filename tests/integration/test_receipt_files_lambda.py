@@ -35,11 +35,12 @@ def deliver(aws: EmbeddedAWS, name: str, data: bytes) -> dict[str, Any]:
 
 
 def keys(aws: EmbeddedAWS, prefix: str) -> list[str]:
-    """The files under `prefix`; each moved file has its record of subjects beside it (legal hold), checked here."""
-    listed = aws.client("s3").list_objects_v2(Bucket=aws.bucket_name("exchange"), Prefix=prefix)
-    every = {o["Key"] for o in listed.get("Contents", [])}
-    files = sorted(k for k in every if not k.endswith(".subjects.json"))
-    assert all(f"{k}.subjects.json" in every for k in files if k.startswith(("processed/", "rejected/"))
+    """The files under `prefix`; each moved file has its record of subjects under subjects/ (legal hold), checked
+    here."""
+    s3, bucket = aws.client("s3"), aws.bucket_name("exchange")
+    files = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []))
+    records = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="subjects/").get("Contents", [])}
+    assert all(f"subjects/{k}.json" in records for k in files if k.startswith(("processed/", "rejected/"))
                and not k.endswith(".reason.json"))
     return files
 

@@ -105,7 +105,7 @@ def test_the_daily_run_exports_to_the_audit_bucket_and_the_digests_stay_the_dige
     yesterday = aws.run_state_machine("access-export", {}, name="export-2")  # the schedule's input: none
     assert yesterday["day"] == (TODAY - timedelta(days=1)).isoformat() and yesterday["records"] == 0
     grants = Grants.of("kokuho-audit-export")
-    (actions, prefix), = grants.buckets.values()
+    (actions, (prefix,)), = grants.buckets.values()
     assert prefix == "access-records/" and "s3:PutObject" in actions and not prefix.startswith(PREFIX)
 
 

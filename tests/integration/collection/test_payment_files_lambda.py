@@ -100,11 +100,11 @@ def test_the_daily_workflow_takes_every_delivered_file_and_moves_it_out(aws: Emb
     assert by_key["payments/incoming/account_transfer/b.jsonl"]["collection_failures"] == 1
     assert by_key["payments/incoming/receipts/c.jsonl"]["accepted"] is False
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
-    assert keys == ["processed/payments/account_transfer/b.jsonl", "processed/payments/account_transfer/b.jsonl"
-                    ".subjects.json", "processed/payments/receipts/a.jsonl",
-                    "processed/payments/receipts/a.jsonl.subjects.json", "rejected/payments/receipts/c.jsonl",
-                    "rejected/payments/receipts/c.jsonl.reason.json",
-                    "rejected/payments/receipts/c.jsonl.subjects.json"]
+    assert keys == ["processed/payments/account_transfer/b.jsonl", "processed/payments/receipts/a.jsonl",
+                    "rejected/payments/receipts/c.jsonl", "rejected/payments/receipts/c.jsonl.reason.json",
+                    "subjects/processed/payments/account_transfer/b.jsonl.json",
+                    "subjects/processed/payments/receipts/a.jsonl.json",
+                    "subjects/rejected/payments/receipts/c.jsonl.json"]
     reason_key = "rejected/payments/receipts/c.jsonl.reason.json"
     reason = json.loads(s3.get_object(Bucket=bucket, Key=reason_key)["Body"].read())
     assert reason["errors"] == [{"line": 1, "field": "amount",

@@ -47,9 +47,13 @@ def _household() -> None:
 def _requests() -> dict[str, list[dict[str, object]]]:
     s3 = boto3.client("s3")
     bucket = BUCKETS_BY_LOGICAL["exchange"].name()
-    listed = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="outgoing/pension/").get("Contents", [])}
-    keys = sorted(k for k in listed if not k.endswith(".subjects.json"))
-    assert {f"{k}.subjects.json" for k in keys} <= listed  # each written with its record of subjects (legal hold)
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="outgoing/pension/").get("Contents", []))
+    # each written with its record of subjects (legal hold), kept under subjects/: the insurer's sweep of
+    # outgoing/pension/ finds the 依頼 files only, never internal ids
+    assert all(k.endswith(".jsonl") for k in keys)
+    records = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="subjects/outgoing/pension/")
+               .get("Contents", [])}
+    assert {f"subjects/{k}.json" for k in keys} <= records
     return {k: [r for _, r in read_records(s3.get_object(Bucket=bucket, Key=k)["Body"].read())[0]] for k in keys}
 
 

@@ -205,9 +205,12 @@ def test_outgoing_files_are_written_in_the_layout(world: World) -> None:
     q = export_qualification(FakeSource(), date(2026, 4, 29), s3, bucket)
     k = export_carry_over(FakeSource(), "2026-04", s3, bucket)
     assert q["key"] == "outgoing/QC-401005-20260429.txt" and q["records"] == 1
-    # each written with the record of whose data it holds beside it (a legal hold reaches it: docs/retention.md)
+    # each written with the record of whose data it holds (a legal hold reaches it: docs/retention.md), under
+    # subjects/: the federation's sweep of outgoing/ finds its files only
+    listed = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="outgoing/")["Contents"]}
+    assert {q["key"], k["key"]} <= listed and all(key.endswith(".txt") for key in listed), listed
     for out in (q, k):
-        record = json.loads(s3.get_object(Bucket=bucket, Key=f"{out['key']}.subjects.json")["Body"].read())
+        record = json.loads(s3.get_object(Bucket=bucket, Key=f"subjects/{out['key']}.json")["Body"].read())
         assert record["file"] == out["key"] and "P100" in record["subjects"]
     parsed = parse_file(s3.get_object(Bucket=bucket, Key=k["key"])["Body"].read())
     assert parsed.kind == "KOGAKU" and parsed.records[0]["to_municipality"] == "401307"

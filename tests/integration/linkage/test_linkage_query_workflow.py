@@ -173,7 +173,8 @@ def _ours(world: World) -> set[str]:
 
 
 def _exchange_ours(world: World) -> set[str]:
-    return {k for k in _keys(world, "exchange") if k.startswith("processed/city/tax/hold-")}
+    return {k for k in _keys(world, "exchange")
+            if k.startswith(("processed/city/tax/hold-", "subjects/processed/city/tax/hold-"))}
 
 
 def test_a_legal_hold_placed_with_its_grant_stops_the_purge_of_that_person_until_lifted(world: World) -> None:
@@ -212,13 +213,13 @@ def test_a_legal_hold_placed_with_its_grant_stops_the_purge_of_that_person_until
                                          name=f"ret-dry-{secrets.token_hex(4)}", timeout_s=120)
     assert report["classes"]["linkage-records"]["held"] == 1
     assert report["classes"]["work-notices"] == {"due": 1, "held": 1}
-    assert report["classes"]["exchange-processed"]["held"] == 2  # the held payer's file and its record
+    assert report["classes"]["exchange-processed"]["held"] == 1  # the held payer's file (its record under subjects/)
     world.aws.run_state_machine("linkage-retention", {}, name=f"ret-{secrets.token_hex(4)}", timeout_s=120)
     remaining = {r.request_id for r in ExchangeRecordModel.scan()}
     assert "held-1" in remaining and "free-1" not in remaining
     assert _ours(world) == {"notices/N-HELD/part-0001.pdf"}  # the held payer's notice stays
     assert _exchange_ours(world) == {"processed/city/tax/hold-held.jsonl",
-                                     "processed/city/tax/hold-held.jsonl.subjects.json"}  # and their file
+                                     "subjects/processed/city/tax/hold-held.jsonl.json"}  # and their file
 
     assert cli_main(["retention", "--as", "S0777", "lift", "P300"]) == 0
     assert cli_main(["retention", "--as", "S0777", "lift", "P300"]) == 2  # none in force

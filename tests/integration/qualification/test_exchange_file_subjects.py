@@ -1,6 +1,6 @@
 """Whose data an exchange file holds, recorded beside it (docs/retention.md "Legal hold"): a city file taken by
 the real intake (kokuho.intake.objects.intake_object, on the embedded AWS) is moved to processed/ with
-`<key>.subjects.json` naming the persons it touched by their ids — never a 宛名番号 or a number of the file —;
+`subjects/<key>.json` naming the persons it touched by their ids — never a 宛名番号 or a number of the file —;
 a refused file has its own record in rejected/ (the outgoing files: tests/integration/linkage/
 test_linkage_federation_and_transfers.py)."""
 
@@ -41,7 +41,7 @@ def take(key: str, data: bytes) -> tuple[dict[str, Any], Any, str]:
 
 
 def record(s3: Any, bucket: str, key: str) -> dict[str, Any]:
-    return dict(json.loads(s3.get_object(Bucket=bucket, Key=f"{key}.subjects.json")["Body"].read()))
+    return dict(json.loads(s3.get_object(Bucket=bucket, Key=f"subjects/{key}.json")["Body"].read()))
 
 
 def test_a_city_file_taken_or_refused_has_the_persons_it_touched_recorded_beside_it(household: None) -> None:

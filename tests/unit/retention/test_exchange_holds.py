@@ -1,5 +1,6 @@
 """A legal hold reaches the exchange bucket's files (processed/, rejected/, outgoing/): each file taken by an
-intake or written to outgoing/ has beside it `<key>.subjects.json`, the subjects of the access records made
+intake or written to outgoing/ has a record `subjects/<key>.json` (its own prefix, never beside an outgoing file
+that a transfer sweeps out of the city), the subjects of the access records made
 while it was handled (kokuho.platform.exchange_subjects; surrogate ids, never a My Number); the retention run
 keeps a due file whose record names a held person, or a household with a held member, with what lies beside
 it (its reason, its record); a neighbour's file goes; lifting the hold lets the next run delete it. A file
@@ -64,7 +65,7 @@ class World:
         return {o["Key"] for o in self.s3.list_objects_v2(Bucket=self.bucket).get("Contents", [])}
 
     def subjects(self, key: str) -> dict[str, Any]:
-        return dict(json.loads(self.s3.get_object(Bucket=self.bucket, Key=f"{key}.subjects.json")["Body"].read()))
+        return dict(json.loads(self.s3.get_object(Bucket=self.bucket, Key=f"subjects/{key}.json")["Body"].read()))
 
 
 @pytest.fixture
@@ -73,9 +74,9 @@ def world() -> Iterator[World]:
         yield World()
 
 
-HELD_FILE = {"processed/city/tax/a.jsonl", "processed/city/tax/a.jsonl.subjects.json"}
+HELD_FILE = {"processed/city/tax/a.jsonl", "subjects/processed/city/tax/a.jsonl.json"}
 REJECTED = {"rejected/city/tax/c.jsonl", "rejected/city/tax/c.jsonl.reason.json",
-            "rejected/city/tax/c.jsonl.subjects.json"}
+            "subjects/rejected/city/tax/c.jsonl.json"}
 
 
 def files(world: World) -> None:
@@ -106,8 +107,9 @@ def test_a_held_persons_exchange_files_survive_their_period_and_a_neighbours_goe
     out = world.run(DUE_DAY, holds=(held,))
     kept = HELD_FILE | (REJECTED if held == "P-HELD" else set())
     assert world.keys() == kept
-    assert out["classes"]["exchange-processed"] == {"due": 2, "held": 2, "deleted": 2}
-    assert out["classes"]["exchange-rejected"]["held"] == (3 if held == "P-HELD" else 0)
+    # counted by the keys of the class's folder (the records under subjects/ go with their files)
+    assert out["classes"]["exchange-processed"] == {"due": 1, "held": 1, "deleted": 1}
+    assert out["classes"]["exchange-rejected"]["held"] == (2 if held == "P-HELD" else 0)
     text = json.dumps(out, ensure_ascii=False)
     assert "P-" not in text and "H-" not in text and "tax/" not in text  # the report names no one and no file
 
@@ -116,7 +118,7 @@ def test_lifting_the_hold_lets_the_next_run_delete_them_and_no_hold_keeps_nothin
     files(world)
     world.run(DUE_DAY, holds=("P-HELD",))
     out = world.run(NEXT_DAY)
-    assert world.keys() == set() and out["classes"]["exchange-processed"]["deleted"] == 2
+    assert world.keys() == set() and out["classes"]["exchange-processed"]["deleted"] == 1
     assert world.run(NEXT_DAY, holds=("P-ELSEWHERE",))["classes"]["exchange-processed"]["held"] == 0
 
 
@@ -142,7 +144,7 @@ def test_a_file_taken_in_parts_records_every_parts_subjects_and_the_pending_reco
     exchange_subjects._current.set(None)
     world.take(key, [["P-SECOND"]])
     assert world.subjects("processed/city/tax/big.jsonl")["subjects"] == ["P-FIRST", "P-SECOND"]
-    assert world.keys() == {"processed/city/tax/big.jsonl", "processed/city/tax/big.jsonl.subjects.json"}
+    assert world.keys() == {"processed/city/tax/big.jsonl", "subjects/processed/city/tax/big.jsonl.json"}
 
 
 def test_an_outgoing_file_is_written_with_its_record_and_never_without(world: World) -> None:
@@ -155,21 +157,81 @@ def test_an_outgoing_file_is_written_with_its_record_and_never_without(world: Wo
     assert "outgoing/refunds/R2.txt" not in world.keys()
 
 
+def test_an_outgoing_listing_holds_nothing_but_the_files_meant_to_leave(world: World) -> None:
+    """A transfer to the bank, the pension insurer or the federation sweeps its outgoing/ folder: a record of
+    subjects beside the file (internal person and household ids) would leave the city with it. The records are
+    under subjects/, which no transfer reads."""
+    with exchange_subjects.collecting():
+        record_access(INTAKE, ["P-PAYEE", "H-HELD"], "収納情報", "export", chain="FILE#R1", store=world.log)
+        exchange_subjects.put_file(world.s3, world.bucket, "outgoing/refunds/R1.txt", b"x", "text/plain")
+    listed = world.s3.list_objects_v2(Bucket=world.bucket, Prefix="outgoing/")
+    assert [o["Key"] for o in listed["Contents"]] == ["outgoing/refunds/R1.txt"]
+    assert world.subjects("outgoing/refunds/R1.txt")["subjects"] == ["H-HELD", "P-PAYEE"]
+    assert exchange_subjects.subjects_key("outgoing/refunds/R1.txt") == "subjects/outgoing/refunds/R1.txt.json"
+
+
+def test_a_file_taken_in_parts_keeps_its_pending_record_out_of_the_incoming_folder(world: World) -> None:
+    key = "city-incoming/tax/big.jsonl"
+    world.deliver(key)
+    read_delivered(world.s3, world.bucket, key)
+    record_access(INTAKE, ["P-FIRST"], "intake:tax", "write", chain="intake#tax", store=world.log)
+    exchange_subjects.keep_pending(world.s3, world.bucket, key)
+    assert world.keys() == {key, "subjects/pending/city-incoming/tax/big.jsonl.json"}
+    exchange_subjects._current.set(None)
+
+
+def _old_place(world: World, file_key: str, subjects: list[str], when: datetime) -> None:
+    """A file and its record as written before the records moved: `<key>.subjects.json` beside it."""
+    with freeze_time(when):
+        world.s3.put_object(Bucket=world.bucket, Key=f"{file_key}.subjects.json",
+                            Body=json.dumps({"file": file_key, "subjects": subjects}).encode())
+        world.s3.put_object(Bucket=world.bucket, Key=file_key, Body=b"x")
+
+
+def test_records_written_beside_their_files_before_the_move_are_moved_and_still_hold(world: World) -> None:
+    """Files already written have their record beside them: the retention run moves each to subjects/ (so
+    outgoing/ holds only files again), and a hold reads it there; a dry run moves nothing but reads the old one."""
+    _old_place(world, "outgoing/refunds/R0.txt", ["P-HELD"], MADE)
+    _old_place(world, "outgoing/refunds/R8.txt", ["P-N"], MADE)
+    dry = world.run(DUE_DAY, dry_run=True, holds=("P-HELD",))
+    assert dry["classes"]["exchange-outgoing"] == {"due": 2, "held": 2}  # R8 and its record due; R0 held
+    assert "outgoing/refunds/R0.txt.subjects.json" in world.keys()
+    out = world.run(DUE_DAY, holds=("P-HELD",))
+    assert out["classes"]["exchange-outgoing"] == {"due": 1, "held": 1, "deleted": 1}
+    assert world.keys() == {"outgoing/refunds/R0.txt", "subjects/outgoing/refunds/R0.txt.json"}
+    assert world.subjects("outgoing/refunds/R0.txt")["subjects"] == ["P-HELD"]
+    world.run(NEXT_DAY)
+    assert world.keys() == set()
+
+
+def test_a_record_whose_file_is_gone_goes_at_its_period(world: World) -> None:
+    """A record put, then its file never written (the run failed between the two): nothing else deletes it."""
+    with freeze_time(MADE), exchange_subjects.collecting():
+        record_access(INTAKE, ["P-N"], "収納情報", "export", chain="FILE#R1", store=world.log)
+        exchange_subjects.put_file(world.s3, world.bucket, "outgoing/refunds/R1.txt", b"x", "text/plain")
+    world.s3.delete_object(Bucket=world.bucket, Key="outgoing/refunds/R1.txt")
+    world.run(datetime(2026, 6, 29, 3, 0, tzinfo=UTC))
+    assert world.keys() == {"subjects/outgoing/refunds/R1.txt.json"}  # not yet at its period
+    world.run(DUE_DAY)
+    assert world.keys() == set()
+
+
 def test_a_record_written_a_moment_before_its_file_across_midnight_waits_for_it(world: World) -> None:
     """An outgoing file's record is put first: at 23:59:59 in Japan, its file at 00:00:00 the next day. On the day
-    the record is due and the file not, the record stays (not counted due), so a hold placed before the file is
-    due still finds whose it is; the day after, both go."""
+    the record is due and the file not, the record stays, so a hold placed before the file is due still finds
+    whose it is; the day after, both go."""
     late = datetime(2024, 6, 29, 14, 59, 59, tzinfo=UTC)  # 2024-06-29 23:59:59 in Japan
     with freeze_time(late):
-        world.s3.put_object(Bucket=world.bucket, Key="outgoing/refunds/R9.txt.subjects.json",
+        world.s3.put_object(Bucket=world.bucket, Key="subjects/outgoing/refunds/R9.txt.json",
                             Body=json.dumps({"file": "outgoing/refunds/R9.txt", "subjects": ["P-HELD"]}).encode())
     with freeze_time(late + timedelta(seconds=2)):
         world.s3.put_object(Bucket=world.bucket, Key="outgoing/refunds/R9.txt", Body=b"x")
     out = world.run(datetime(2026, 6, 29, 3, 0, tzinfo=UTC))  # the record's due day, not the file's
     assert out["classes"]["exchange-outgoing"]["due"] == 0
-    assert world.run(DUE_DAY, holds=("P-HELD",))["classes"]["exchange-outgoing"] == {"due": 0, "held": 2,
+    assert "subjects/outgoing/refunds/R9.txt.json" in world.keys()
+    assert world.run(DUE_DAY, holds=("P-HELD",))["classes"]["exchange-outgoing"] == {"due": 0, "held": 1,
                                                                                      "deleted": 0}
-    assert world.run(NEXT_DAY)["classes"]["exchange-outgoing"]["deleted"] == 2 and world.keys() == set()
+    assert world.run(NEXT_DAY)["classes"]["exchange-outgoing"]["deleted"] == 1 and world.keys() == set()
 
 
 @pytest.mark.parametrize("suffix", [".subjects.json", ".reason.json"])

@@ -11,11 +11,12 @@ not derive from the name alone (`file_ref`), with a log line and the metric `Del
 the bucket, and moving it would copy the name into another key. The security team removes it (README,
 "Exchange bucket"); until then every run refuses it again, the same way, writing nothing.
 
-The names the system writes beside a file it moves out (`COMPANION_SUFFIXES`: `<name>.subjects.json`, whose data
-it holds — what a legal hold reads —, `<name>.reason.json` / `.errors.json`, why it was refused) and a part's
-pending record are the system's: a delivered file so named is refused the same way (never taken, left in place,
-logged and counted). Taken and refused into the same folder, it replaced the record of the file it is named after
-(a held person's file then named no one and was deleted at its period) or the reason it was refused."""
+The names the system writes beside a file it moves out (`COMPANION_SUFFIXES`: `<name>.reason.json` /
+`.errors.json`, why it was refused; and `<name>.subjects.json`, whose data it holds, as written before those
+records moved to subjects/ — kokuho.platform.exchange_subjects) and a part's pending record are the system's:
+a delivered file so named is refused the same way (never taken, left in place, logged and counted). Taken and
+refused into the same folder, it replaced the record of the file it is named after (a held person's file then
+named no one and was deleted at its period) or the reason it was refused."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ logger = get_logger("exchange")
 REASON_SUFFIX = ".reason.json"  # why a file was refused (move_out's default)
 ERRORS_SUFFIX = ".errors.json"  # the city intake's refusals, line by line
 # Written beside a file moved out, kept and deleted with it (kokuho.retention.objects): never a delivered file's name.
-COMPANION_SUFFIXES = (exchange_subjects.SUFFIX, REASON_SUFFIX, ERRORS_SUFFIX)
+COMPANION_SUFFIXES = (exchange_subjects.LEGACY_SUFFIX, REASON_SUFFIX, ERRORS_SUFFIX)
 
 
 class FileNameHoldsMyNumber(ValueError):
@@ -152,7 +153,7 @@ def move_out(s3: Any, bucket: str, key: str, incoming: str, to: str, reason: dic
              suffix: str = REASON_SUFFIX) -> str:
     """Move a taken file from its `incoming` folder to the folder `to` under the same name, and answer its new
     key. A refused file's `reason` is written first, beside it as `<name><suffix>` (JSON): a file is never in
-    its rejected folder without why; and the record of whose data it holds (`<name>.subjects.json`,
+    its rejected folder without why; and the record of whose data it holds (`subjects/<target>.json`,
     kokuho.platform.exchange_subjects), so a legal hold reaches it."""
     if name_holds_my_number(key):  # a taken file was read through read_delivered: this is a wiring fault
         raise FileNameHoldsMyNumber(file_ref(key, ""))

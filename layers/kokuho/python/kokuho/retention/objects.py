@@ -1,7 +1,7 @@
 """S3 classes of kokuho/data/retention (intake and export files in the exchange bucket, notices in the work
 bucket): an object's day is its last modification in Japan; due per kokuho.retention.classes. The S3 client
 is handed in. A file holds many persons: a legal hold keeps a due file whose stored record names a held person
-(a notice: its part's access records; an exchange file: its `<key>.subjects.json`), with the files beside it
+(a notice: its part's access records; an exchange file: its `subjects/<key>.json`), with the files beside it
 (docs/retention.md "Legal hold")."""
 
 from __future__ import annotations
@@ -15,7 +15,15 @@ from kokuho.notices.print_run import CHAIN_PREFIX as NOTICE_CHAINS
 from kokuho.notices.print_run import PREFIX as NOTICES
 from kokuho.notices.print_run import subject_chains
 from kokuho.platform.exchange import COMPANION_SUFFIXES
-from kokuho.platform.exchange_subjects import read_subjects
+from kokuho.platform.exchange_subjects import (
+    LEGACY_SUFFIX,
+    file_of_record,
+    read_subjects,
+    subjects_key,
+)
+from kokuho.platform.exchange_subjects import (
+    PREFIX as SUBJECTS,
+)
 from kokuho.retention.classes import RetentionClass, decide
 
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
@@ -37,6 +45,42 @@ def delete_keys(s3: Any, bucket: str, keys: list[str]) -> None:
             # names the count and the S3 error code only: a key may carry a file id, never shown in an error
             raise RuntimeError(f"retention: {len(out['Errors'])} objects not deleted "
                                f"({out['Errors'][0].get('Code')})")
+
+
+def move_records(s3: Any, bucket: str, prefix: str) -> int:
+    """Records of subjects written beside their files under `prefix` before the records had a prefix of their own
+    (`<key>.subjects.json`): each copied to subjects/ (unless one is there already), then deleted, so a
+    transfer's sweep of outgoing/ finds only files. The number moved."""
+    moved: list[str] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            key = obj["Key"]
+            if not key.endswith(LEGACY_SUFFIX):
+                continue
+            target = subjects_key(key.removesuffix(LEGACY_SUFFIX))
+            try:
+                s3.head_object(Bucket=bucket, Key=target)
+            except s3.exceptions.ClientError:
+                s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
+            moved.append(key)
+    delete_keys(s3, bucket, moved)
+    return len(moved)
+
+
+def gone_records(s3: Any, bucket: str, prefix: str, cls: RetentionClass, today: date,
+                 deleted: Iterable[str]) -> list[str]:
+    """The records under subjects/ to delete after the files `deleted` under `prefix`: theirs, and any record due
+    by its own day whose file is gone (never written: the run failed between the two). One not due may be of a
+    file about to be written (put_file writes the record first), so it stays; a held file keeps its record."""
+    out = {subjects_key(k) for k in deleted if exchange_file_of(k) == k}
+    for key in due_keys(s3, bucket, f"{SUBJECTS}{prefix}", cls, today):
+        if key in out:
+            continue
+        try:
+            s3.head_object(Bucket=bucket, Key=file_of_record(key))
+        except s3.exceptions.ClientError:
+            out.add(key)
+    return sorted(out)
 
 
 def notice_index(records: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:

@@ -17,8 +17,10 @@ from kokuho.retention.classes import load_classes
 from kokuho.retention.objects import (
     delete_keys,
     due_keys,
+    gone_records,
     held_exchange_files,
     held_notices,
+    move_records,
     notice_index,
     waiting_companions,
 )
@@ -62,6 +64,8 @@ def run_retention(now: datetime, *, s3: Any, bucket_name: Callable[[str], str], 
                 counts["query_results_deleted"] = out["query_results_deleted"]
         elif (where := cls.bucket_prefix) is not None:
             bucket = bucket_name(where[0])
+            if where[0] == EXCHANGE and not dry_run:  # records still beside their files: to subjects/ first
+                move_records(s3, bucket, where[1])
             keys = list(due_keys(s3, bucket, where[1], cls, today))
             held: set[str] = set()
             if where[0] == EXCHANGE:  # a record due a moment before its file waits for it (not counted due)
@@ -76,6 +80,8 @@ def run_retention(now: datetime, *, s3: Any, bucket_name: Callable[[str], str], 
             keys = [k for k in keys if k not in held]
             if not dry_run:
                 delete_keys(s3, bucket, keys)
+                if where[0] == EXCHANGE:  # then the records of the files gone (not counted: the files are)
+                    delete_keys(s3, bucket, gone_records(s3, bucket, where[1], cls, today, keys))
             counts = {"due": len(keys), "held": len(held)}
         else:  # an enforced class needs its store wired here: refuse rather than silently keep
             raise RuntimeError(f"retention class {cls.id}: enforced but no store wired for {cls.store}")

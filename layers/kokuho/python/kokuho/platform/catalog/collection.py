@@ -61,9 +61,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "特別徴収: who is deducted from the householder's pension (domain.md §6), the deduction written into the "
         "ledger (仮徴収, 本徴収, a stop moving the rest to 普通徴収), then the 特別徴収依頼 file to the insurer",
         # qualification read: the pensions the insurers notified and the 介護保険料; assessment read: the
-        # household's projected case (members' births and NHI periods); exchange write: outgoing/pension/ only
+        # household's projected case (members' births and NHI periods); exchange write: outgoing/pension/ and
+        # the records of whose data its files hold (subjects/outgoing/pension/, kokuho.platform.exchange_subjects)
         tables={"collection": "write", "qualification": "read", "assessment": "read", "access_log": "write"},
-        buckets={"exchange": "write"}, bucket_prefixes={"exchange": "outgoing/pension/"},
+        buckets={"exchange": "write"},
+        bucket_prefixes={"exchange": ("outgoing/pension/", "subjects/outgoing/pension/")},
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,  # one run at a time
     ),
     FunctionSpec(

@@ -25,9 +25,9 @@ class FunctionSpec:
     description: str
     tables: dict[str, Access] = field(default_factory=dict)  # table logical → access
     buckets: dict[str, Access] = field(default_factory=dict)  # bucket logical → access
-    # bucket logical → the key prefix this function's grant is limited to, instead of the bucket's own
-    # function_prefix (the audit bucket: the digests under access-digests/, the records' export elsewhere)
-    bucket_prefixes: dict[str, str] = field(default_factory=dict)
+    # bucket logical → the key prefix (or prefixes) this function's grant is limited to, instead of the bucket's
+    # own function_prefix (the audit bucket: the digests under access-digests/, the records' export elsewhere)
+    bucket_prefixes: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     timeout_seconds: int = 60
     memory_mb: int = 512
     api: bool = False  # True: the handler behind the private REST API (proxy integration)
@@ -47,9 +47,10 @@ class FunctionSpec:
     signing_keys: dict[str, KeyUse] = field(default_factory=dict)
 
 
-def bucket_prefix(spec: FunctionSpec, bucket: str, default: str | None) -> str:
-    """The key prefix a function's grant on `bucket` is limited to ("" for the whole bucket)."""
-    return spec.bucket_prefixes.get(bucket, default or "")
+def bucket_prefixes(spec: FunctionSpec, bucket: str, default: str | None) -> tuple[str, ...]:
+    """The key prefixes a function's grant on `bucket` is limited to (("",) for the whole bucket)."""
+    own = spec.bucket_prefixes.get(bucket, default or "")
+    return (own,) if isinstance(own, str) else tuple(own)
 
 
 @dataclass(frozen=True)
