@@ -302,7 +302,11 @@ def test_string_values_hash_compare_and_size_alike_without_casts(monkeypatch: py
 
     def answers() -> list[Any]:
         values = _values()
-        return [[hashed(v) for v in values], [[a == b for b in values] for a in values], [v.size() for v in values]]
+        copies = [DynamoType(v) for v in values]  # a copy of a value: moto's own
+        multi = DynamoType({"S": "a", "N": "1"})  # not in wire form: moto's own (its first member)
+        return [[hashed(v) for v in values], [[a == b for b in values] for a in values], [v.size() for v in values],
+                [(v.type, v.to_json()) for v in values + copies], [c.value is not v.value for c, v in zip(
+                    copies, values, strict=True) if v.type in ("L", "M")], (multi.type, multi.value)]
 
     plain = answers()
     with patched_dynamodb():
@@ -316,6 +320,9 @@ def test_string_values_hash_compare_and_size_alike_without_casts(monkeypatch: py
     monkeypatch.setattr(DynamoType, "__init__", lambda self, v: builds.__setitem__(0, builds[0] + 1) or init(self, v))
     nested = {"M": {f"m{i}": {"M": {"l": {"L": [{"M": {"s": {"S": "x"}}} for _ in range(5)]}}} for i in range(5)}}
 
+    tests = [0]
+    is_list = DynamoType.is_list
+    monkeypatch.setattr(DynamoType, "is_list", lambda self: tests.__setitem__(0, tests[0] + 1) or is_list(self))
     counted: list[tuple[int, int]] = []
     for patched in (False, True):
         with dynamodb(patched) as ddb:
@@ -327,6 +334,13 @@ def test_string_values_hash_compare_and_size_alike_without_casts(monkeypatch: py
     (plain_casts, plain_builds), (patched_casts, patched_builds) = counted
     assert plain_casts > 0 and patched_casts == 0  # no cast for the string keys
     assert patched_builds < plain_builds / 2  # the maps sized without rebuilding them
+    tests[0] = 0
+    built = len(_values())
+    assert tests[0] >= built  # moto tests the type of each value it builds
+    with patched_dynamodb():
+        tests[0] = 0
+        _values()
+        assert tests[0] == 0  # built from their wire form
 
 
 def test_a_condition_expression_is_lexed_once_whatever_its_values(monkeypatch: pytest.MonkeyPatch) -> None:
