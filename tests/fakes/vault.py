@@ -75,7 +75,7 @@ class InMemoryVaultStore:
     def currents(self, person_ids: Sequence[str]) -> dict[str, StoredNumber]:
         return {p: self.numbers[p] for p in person_ids if p in self.numbers}
 
-    def put_currents(self, items: Sequence[StoredNumber], actor: Actor) -> None:
+    def put_currents(self, items: Sequence[StoredNumber], actor: Actor, *, chain: str | None = None) -> None:
         self._conflict()
         if any(i.person_id in self.numbers for i in items) or self._claim_taken(items):
             raise VaultConflict("a person holds a number, or the number is held")

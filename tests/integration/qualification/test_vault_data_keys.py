@@ -218,9 +218,16 @@ def test_a_batch_of_numbers_is_checked_against_other_holders_a_hundred_a_request
     items = [(f"P{i:05d}", number(20_000 + i)) for i in range(300)]
     assert vault.store_many(items, CLERK) == {"stored": 300}
     # was 300 Queries, one keyed-hash look-up a number; now: the persons and the claims (3 batches each),
-    # the secret's claims flag, and the access chain's head before each of the 14 transactions
+    # the secret's claims flag, and the head of the batch's access chain once (issue 14 item 3: the records
+    # joined each transaction's first person's chain, its head read before each of the 14 transactions)
     assert reads["batch_get_item"] == 6 and reads["get_item"] == 1, dict(reads)
+    assert reads["query"] <= 1, dict(reads)
     assert sum(reads.values()) <= 300 // 10, dict(reads)  # was more than 300
+    from kokuho.access.records import records_of_subject, verify_all
+
+    for pid in ("P00000", "P00150", "P00299"):
+        assert [(r.operation, r.result) for r in records_of_subject(pid)] == [("store", "ok")]
+    assert verify_all()[2] == []
 
 
 def test_a_number_held_by_another_person_goes_to_review_in_a_batch_also_from_before_claims(embedded: None) -> None:

@@ -65,10 +65,10 @@ class VaultStore(Protocol):
         """Keyed hash → the person whose number it is, for those of `digests` held (a batch read)."""
     def currents(self, person_ids: Sequence[str]) -> dict[str, StoredNumber]:
         """The numbers these persons hold (a batch read)."""
-    def put_currents(self, items: Sequence[StoredNumber], actor: Actor) -> None:
-        """`put_current` of many persons in one transaction with one access record naming them all;
-        VaultConflict if any of them holds a number already, or any number is held by someone (then
-        nothing is written)."""
+    def put_currents(self, items: Sequence[StoredNumber], actor: Actor, *, chain: str | None = None) -> None:
+        """`put_current` of many persons in one transaction with one access record naming them all (in
+        `chain`, else its first person's); VaultConflict if any of them holds a number already, or any number
+        is held by someone (then nothing is written)."""
     def put_current(self, item: StoredNumber, actor: Actor) -> None:
         """The number (only if the person holds none), its claim (only if nobody holds the number), the
         qualification file's "on file" mark and the access record, in one transaction; VaultConflict

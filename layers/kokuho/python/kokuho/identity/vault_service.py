@@ -6,12 +6,15 @@ access record, a reveal needs an active grant and is recorded even when refused.
 
 from __future__ import annotations
 
+import secrets
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
 from kokuho.access.actor import Actor
+from kokuho.access.records import holding_begun_heads
 from kokuho.identity.mynumber import mask, require_valid
 from kokuho.identity.vault_ports import (
     RevealGrants,
@@ -116,15 +119,18 @@ class Vault:
             else:
                 fresh.append((pid, number, digest))
             seen.update((digest, pid))
-        for first in range(0, len(fresh), per_write):
-            part = fresh[first:first + per_write]
-            stored = [StoredNumber(pid, digest, self.sealer.seal(pid, number), _now(), actor.staff_id)
-                      for pid, number, digest in part]
-            try:
-                self.numbers.put_currents(stored, actor)
-                counts["stored"] = counts.get("stored", 0) + len(part)
-            except VaultConflict:
-                alone += [(pid, number) for pid, number, _ in part]  # a concurrent writer: look again, one by one
+        # the batch's records join a chain of its own, whose head it holds: not a head read before each write
+        chain = "vault#store#" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(16))
+        with holding_begun_heads():
+            for first in range(0, len(fresh), per_write):
+                part = fresh[first:first + per_write]
+                stored = [StoredNumber(pid, digest, self.sealer.seal(pid, number), _now(), actor.staff_id)
+                          for pid, number, digest in part]
+                try:
+                    self.numbers.put_currents(stored, actor, chain=chain)
+                    counts["stored"] = counts.get("stored", 0) + len(part)
+                except VaultConflict:  # a concurrent writer: look again, one by one
+                    alone += [(pid, number) for pid, number, _ in part]
         for pid, number in alone:
             result = self.store(pid, number, actor)
             counts[result] = counts.get(result, 0) + 1

@@ -159,12 +159,12 @@ class PynamoVaultStore:
                                           m.stored_by)
                 for m in MyNumberModel.batch_get(keys)} if keys else {}
 
-    def put_currents(self, items: Sequence[StoredNumber], actor: Actor) -> None:
+    def put_currents(self, items: Sequence[StoredNumber], actor: Actor, *, chain: str | None = None) -> None:
         try:
             with transaction() as tx:
                 for item in items:
                     _add_number(tx, item)
-                record_access(actor, [i.person_id for i in items], CATEGORY, "store", transaction=tx)
+                record_access(actor, [i.person_id for i in items], CATEGORY, "store", chain=chain, transaction=tx)
         except (TransactWriteError, PutError) as exc:
             raise VaultConflict("a person's number or the access chain moved") from exc
 
