@@ -1,47 +1,31 @@
-"""Lambda: staff review of 自動応答不可 requests (III-6 リスク5) by direct invocation — the demo, tests
-and operators' tooling. Staff at a terminal use the private API instead (qualification-api serves
-GET /linkage/approvals and POST /linkage/approvals/{request_id}, kokuho.linkage.approval_routes).
+"""Lambda `linkage-approval`: refuses every direct invocation. Staff review 自動応答不可 requests (III-6 リスク5)
+through the private API only (qualification-api serves GET /linkage/approvals and POST
+/linkage/approvals/{request_id}, kokuho.linkage.approval_routes), where their login session is who they are.
 
-Event: {"action": "pending" | "decide", "staff_id", "terminal_id", "request_id", "decision": "approve" |
-"refuse", "reason"}. The member of staff must hold an active grant of
-Function.APPROVE_LINKAGE_PROVISION; a refusal needs a reason.
+It took the approver from its payload ({"action": "pending" | "decide", "staff_id", "terminal_id", …}): whoever
+could invoke it approved a provision as any member holding Function.APPROVE_LINKAGE_PROVISION — the person's data
+left the city, the 情報提供等記録 and CloudTrail (source identity) naming that member — and listed the held
+previews as them. A direct invocation carries no proof of who asks (Lambda passes none), so none is taken.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import boto3
-
-from kokuho.access.data_role import acting_as, caller_of
-from kokuho.access.grants import Function, authorize
-from kokuho.access.records import Actor
-from kokuho.linkage import provision
 from kokuho.platform.observability import get_logger
-from kokuho.platform.request_ids import lambda_ids, serving
 
 logger = get_logger("linkage-approval")
-GRANT = Function.APPROVE_LINKAGE_PROVISION
-PURPOSE = "情報提供内容の確認 (自動応答不可)"
 
 
 class ApprovalDenied(PermissionError):
-    """No active grant of the approval function; the message names the function, never data."""
+    """A direct invocation acting for a member of staff: refused (the message names no one and no data)."""
 
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if "httpMethod" in event:
-        # This function is not behind API Gateway; a proxy event here is a wiring mistake.
-        raise ValueError("the approval routes are served by the private API (qualification-api)")
-    staff = Actor(staff_id=str(event["staff_id"]), terminal_id=str(event["terminal_id"]), purpose=PURPOSE)
-    # as the member of staff (source identity: their id), as the private API's routes are (issue 11 item 1)
-    caller = caller_of(staff.staff_id, staff.terminal_id, str(getattr(context, "function_name", "") or
-                                                            "linkage-approval"), PURPOSE)
-    with serving(lambda_ids(context)), acting_as(caller):
-        if not authorize(staff.staff_id, GRANT).allowed:
-            raise ApprovalDenied(f"no active grant of {GRANT}")
-        if event.get("action") == "pending":
-            return {"pending": provision.pending_approvals(staff)}
-        return provision.decide(str(event["request_id"]), event.get("decision") == "approve", staff,
-                                event.get("reason"), boto3.client("stepfunctions"))
+    logger.warning("refused: a direct invocation naming a member of staff", extra={
+        "action": str(event.get("action")) if isinstance(event, dict) and event.get("action") in (
+            "pending", "decide") else None})
+    raise ApprovalDenied("a member of staff reviews 自動応答不可 requests through the private API "
+                         "(GET/POST /linkage/approvals), as their login session: a direct invocation names no one "
+                         "it can prove")

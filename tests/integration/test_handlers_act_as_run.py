@@ -10,7 +10,7 @@ from kokuho_local.local_lambda import resolve_handler
 
 # Handlers that act as a member of staff instead, with where they do it.
 AS_STAFF = {
-    "linkage-approval": "linkage/approval.py: caller_of(staff_id, terminal_id) around the decision",
+    "linkage-approval": "linkage/approval.py: refuses every direct invocation (staff decide at the private API)",
 }
 
 

@@ -102,14 +102,22 @@ def run_linkage(aws: Any, city: Any, fy: int, month: str, say: Any) -> dict[str,
         req = provision(pref, HELD_ITEM, persons.held[1])
         arn = aws.start_state_machine("linkage-provision", req, name=f"demo-provision-{req['request_id']}")
         wait_pending(req["request_id"], timeout_s=30)
-        staff = {"staff_id": reviewer_id, "terminal_id": reviewer_terminal}
-        queue = aws.invoke("linkage-approval", {"action": "pending", **staff})["pending"]
-        (entry,) = [e for e in queue if e["request_id"] == req["request_id"]]
-        no_my_number("approval preview", entry, numbers)
-        say(f"  provision item {HELD_ITEM} → {pref.body_id}: held (自動応答不可); {reviewer_id} reviews "
-            f"{', '.join(sorted(entry['preview']['fields']))} and approves")
-        aws.invoke("linkage-approval", {"action": "decide", "request_id": req["request_id"],
-                                        "decision": "approve", **staff})
+        # the reviewer at their terminal, through the private API (their login session is who they are)
+        from kokuho_local.local_api import LoopbackApi, api_function
+
+        api = LoopbackApi(lambda event: dict(aws.invoke(api_function(event), event)))
+        with api.serving():
+            answer = api.request("GET", "/linkage/approvals", staff_id=reviewer_id, terminal_id=reviewer_terminal)
+            if answer.status != 200:
+                raise SystemExit(f"API GET /linkage/approvals: {answer.status} {answer.body.get('error')}")
+            (entry,) = [e for e in answer.body["pending"] if e["request_id"] == req["request_id"]]
+            no_my_number("approval preview", entry, numbers)
+            say(f"  provision item {HELD_ITEM} → {pref.body_id}: held (自動応答不可); {reviewer_id} reviews "
+                f"{', '.join(sorted(entry['preview']['fields']))} and approves")
+            answer = api.request("POST", f"/linkage/approvals/{req['request_id']}", staff_id=reviewer_id,
+                                 terminal_id=reviewer_terminal, body={"decision": "approve"})
+            if answer.status != 200:
+                raise SystemExit(f"API POST /linkage/approvals: {answer.status} {answer.body.get('error')}")
         reply = aws.wait_execution(arn, timeout_s=60)
         no_my_number("provision reply", reply, numbers)
         body = pref.open_reply(reply)

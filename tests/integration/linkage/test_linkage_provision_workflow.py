@@ -129,9 +129,12 @@ def _start(world: World, req: dict[str, Any]) -> str:
 
 def _decide(world: World, request_id: str, decision: str, staff: str = REVIEWER,
             reason: str | None = None) -> Any:
-    return world.aws.invoke("linkage-approval", {"action": "decide", "request_id": request_id,
-                                                 "decision": decision, "reason": reason,
-                                                 "staff_id": staff, "terminal_id": "T-KOKUHO-07"})
+    """A member of staff's decision, at the private API (their session is who they are); a refusal raises."""
+    body = {"decision": decision, **({"reason": reason} if reason is not None else {})}
+    status, out = _api(world, "POST", f"/linkage/approvals/{request_id}", staff=staff, body=body)
+    if status != 200:
+        raise RuntimeError(f"{status}: {json.dumps(out, ensure_ascii=False)}")
+    return out
 
 
 def test_no_auto_item_waits_for_a_person_and_leaves_only_after_approval(world: World) -> None:
@@ -176,9 +179,9 @@ def test_approval_needs_a_granted_person(world: World) -> None:
     with _approval_timeout(world, 2):
         arn = _start(world, req)
         wait_pending(req["request_id"])
-        with pytest.raises(RuntimeError, match="grant"):
-            _decide(world, req["request_id"], "approve", staff="S9999")  # no grant
-        with pytest.raises(RuntimeError, match="grant"):  # a workflow holds no grant
+        with pytest.raises(RuntimeError, match="^403"):
+            _decide(world, req["request_id"], "approve", staff="S9998")  # no grant
+        with pytest.raises(RuntimeError, match="individual"):  # a workflow is no member of staff
             _decide(world, req["request_id"], "approve", staff="system:batch")
         reply = world.aws.wait_execution(arn, timeout_s=120)
     assert reply["reason"] == "approval_timeout"
@@ -566,3 +569,20 @@ def test_a_refusal_at_the_check_is_recorded_once_through_a_crash_and_a_rerun(
     other = {**malformed, "unexpected": "another field"}  # another request: its own record
     run(world, other)
     assert len(records_for_request(malformed["request_id"])) == 2
+
+
+def test_a_direct_invocation_never_acts_as_a_member_of_staff(world: World) -> None:
+    """The approval function took the approver from its payload ({"staff_id": …, "terminal_id": …}): whoever may
+    invoke it approved a 自動応答不可 provision as any member holding the grant — the person's data left the city,
+    the 情報提供等記録 and CloudTrail (source identity) naming that member — and listed the held previews as them.
+    A direct invocation proves no one's identity (Lambda passes none): it is refused, pending or decide, and the
+    request waits for a member of staff at the private API (their login session is who they are)."""
+    req, arn = _held(world, "13")
+    for action in ({"action": "pending"}, {"action": "decide", "request_id": req["request_id"],
+                                           "decision": "approve", "reason": None}):
+        with pytest.raises(RuntimeError, match="private API"):
+            world.aws.invoke("linkage-approval", {**action, "staff_id": REVIEWER, "terminal_id": "T-KOKUHO-07"})
+    assert RequestModel.get(f"REQ#{req['request_id']}", "REQUEST").status == "awaiting_approval"
+    assert _api(world, "POST", f"/linkage/approvals/{req['request_id']}",
+                body={"decision": "refuse", "reason": "試験"})[0] == 200
+    assert world.aws.wait_execution(arn, timeout_s=120)["status"] == "refused"
