@@ -46,33 +46,36 @@ def die_after_first_commit(mp: pytest.MonkeyPatch, batch_id: str, times: int = 1
     """The batch dies right after its first transaction committed (`times` attempts in a row)."""
     take, fired = _budget(times), []
 
-    def wrapper(original: Callable[[ChunkWrite], None]) -> Callable[[ChunkWrite], None]:
-        def commit(chunk: ChunkWrite) -> None:
-            original(chunk)
+    def wrapper(original: Callable[[ChunkWrite], list[str]]) -> Callable[[ChunkWrite], list[str]]:
+        def commit(chunk: ChunkWrite) -> list[str]:
+            lost = original(chunk)
             if chunk.batch_id == batch_id and take(batch_id):
                 fired.append(f"{chunk.run_id}#{batch_id}")
                 raise InjectedFailure(f"batch {batch_id} dies after a commit")
+            return lost
         return commit
 
     wrap_port(mp, "store", "commit", wrapper)
     return fired
 
 
-def die_between_commit_and_versions(mp: pytest.MonkeyPatch, batch_id: str, times: int = 1) -> list[str]:
-    """The batch dies after a transaction committed its versions' pointers, before their items are
-    written (the DynamoDB adapter writes them right after: kokuho.records.assessment_store)."""
-    from kokuho.records import assessment_store
+def die_between_versions_and_followers(mp: pytest.MonkeyPatch, batch_id: str, times: int = 1) -> list[str]:
+    """The batch dies after its version items are written (each its household's commit point), before what
+    follows them (the ledger's charges and the write record, one transaction: kokuho.records.assessment_store)
+    — also when a later attempt completes what follows them, `times` in all."""
+    from kokuho.records.assessment_store import DynamoAssessmentStore
 
-    take, fired, original = _budget(times), [], assessment_store._write_versions
+    take, fired, store = _budget(times), [], monthly.wired().store
+    assert isinstance(store, DynamoAssessmentStore)
+    original = store._follow
 
-    def write_versions(items: Any) -> None:
-        batches = {str(i.doc["batch_id"]) for i in items}
-        if batch_id in batches and take(batch_id):
-            fired.append(f"{items[0].run_id}#{batch_id}")
-            raise InjectedFailure(f"batch {batch_id} dies between its commit and its version items")
-        original(items)
+    def follow(versions: Any, access: AccessEntry) -> None:
+        if access.chain.endswith(f"#{batch_id}") and take(batch_id):
+            fired.append(access.chain)
+            raise InjectedFailure(f"batch {batch_id} dies between its version items and what follows them")
+        original(versions, access)
 
-    mp.setattr(assessment_store, "_write_versions", write_versions)
+    mp.setattr(store, "_follow", follow)
     return fired
 
 
@@ -112,13 +115,14 @@ def commit_reported_as_error(mp: pytest.MonkeyPatch, nth: int = 1) -> list[str]:
     """The `nth` transaction of the batches commits, but its caller is told it failed."""
     count, fired = [0], []
 
-    def wrapper(original: Callable[[ChunkWrite], None]) -> Callable[[ChunkWrite], None]:
-        def commit(chunk: ChunkWrite) -> None:
-            original(chunk)
+    def wrapper(original: Callable[[ChunkWrite], list[str]]) -> Callable[[ChunkWrite], list[str]]:
+        def commit(chunk: ChunkWrite) -> list[str]:
+            lost = original(chunk)
             count[0] += 1
             if count[0] == nth:
                 fired.append(f"transaction {nth}")
                 raise WriteConflict("committed, but the response was lost")
+            return lost
         return commit
 
     wrap_port(mp, "store", "commit", wrapper)
@@ -192,10 +196,9 @@ def assessment_state() -> dict[str, Any]:
         if (notice := notice_of(item)) is not None:
             notices[(item.pk, item.sk)] = (notice.kind, notice.payer_id, notice.body)
     for item in HouseholdCaseModel.scan(HouseholdCaseModel.pk.startswith("HHCASE#")):
-        cases[(item.pk, item.sk)] = (dict(item.case), str(item.gsi1pk).endswith("#A"))
-        if item.lv is not None:  # the latest version's pointer, kept with the case
-            latest[AssessmentVersionModel.pk_of(item.household_id, int(item.fiscal_year))] = (
-                int(item.lv), item.lh, item.lr)
+        cases[(item.pk, item.sk)] = dict(item.case)
+    for (pk, sk), (run_id, digest, _) in sorted(versions.items()):  # the latest version: the highest
+        latest[pk] = (int(sk.removeprefix("V#")), digest, run_id)
     for item in RunModel.scan(RunModel.sk == "RUN"):
         summary = dict(item.summary or {})
         runs[item.run_id] = (item.status, {k: v for k, v in summary.items()
@@ -209,17 +212,36 @@ def assessment_state() -> dict[str, Any]:
                 writes[(run_id, subject)] += 1
             else:
                 reads.add((run_id, subject))
+    from kokuho.records.collection import LedgerModel
+
+    ledgers = {(item.pk, item.sk): (int(item.version), int(item.annual))
+               for item in LedgerModel.scan(LedgerModel.pk.startswith("LEDGER#"))}
     transfers = Counter()
     for t in transfers_to(CARE):
         if t["outcome"] == "transferred":
             transfers[t["reference"]] += t["subject_count"]
     return {"versions": versions, "latest": latest, "notices": notices, "cases": cases, "runs": runs,
-            "access_writes": dict(writes), "access_reads": reads, "transfers": dict(transfers)}
+            "access_writes": dict(writes), "access_reads": reads, "transfers": dict(transfers), "ledgers": ledgers}
+
+
+def assert_every_version_followed(state: dict[str, Any]) -> None:
+    """What follows a version was written once for each: one write record of its run naming its household,
+    and the ledger charges the latest version of each household (collection sees every new charge)."""
+    from collections import Counter
+
+    written: Counter[tuple[str, str]] = Counter()
+    latest: dict[str, tuple[int, int]] = {}
+    for (_pk, sk), (run_id, _, doc) in sorted(state["versions"].items()):
+        written[(run_id, str(doc["household_id"]))] += 1
+        latest[str(doc["household_id"])] = (int(sk.removeprefix("V#")), int(doc["result"]["annual"]))
+    assert state["access_writes"] == dict(written)
+    assert {pk.removeprefix("LEDGER#").split("#")[0]: v for (pk, _), v in state["ledgers"].items()} == latest
 
 
 def assert_same_state(got: dict[str, Any], clean: dict[str, Any]) -> None:
     """Item by item, naming the first difference of each kind."""
-    for kind in ("versions", "latest", "notices", "cases", "runs", "access_writes", "transfers"):
+    assert_every_version_followed(got)
+    for kind in ("versions", "latest", "notices", "cases", "runs", "access_writes", "transfers", "ledgers"):
         g, c = got[kind], clean[kind]
         assert set(g) == set(c), f"{kind}: extra {sorted(set(g) - set(c))[:3]}, missing {sorted(set(c) - set(g))[:3]}"
         for key in c:

@@ -1,8 +1,14 @@
 """Fault matrix of the monthly-assessment workflow: crash points × retries × duplicate delivery ×
 an intake landing inside a batch. Each cell runs the same month as a clean world, injects its faults,
 reruns the month until the run completes (what an operator does), and compares the final state
-with the clean world item by item: versions, latest pointers, notices, cases' assessed marks, run
-summaries, write access records, transfers to 介護保険課 (and every read of the clean run was read).
+with the clean world item by item: versions, latest versions, notices, cases, run summaries, write
+access records, ledgers, transfers to 介護保険課 (and every read of the clean run was read); every
+version has its one write record and the ledger charges the latest.
+
+An intake landing between a batch's read and its write (issue 14: the version is the commit point, the
+case is not rewritten) is assessed by the batch's retry if one reads it, else by the next run: the cell
+runs the next month too and checks that the amended households end assessed as their right cases say,
+through at most one version of the wrong case, everything else as in the clean world.
 
 The default run takes four cells (a retried batch, a batch failing every attempt after writing, a
 commit reported as an error, a Summarize that dies; duplicate delivery and the intake spread over
@@ -20,12 +26,13 @@ from typing import Any
 import pytest
 from monthly_helpers import (
     approve_care_application,
+    assert_every_version_followed,
     assert_same_state,
     assessment_state,
     commit_reported_as_error,
     die_after_first_commit,
     die_before_outcome,
-    die_between_commit_and_versions,
+    die_between_versions_and_followers,
     die_in_summarize,
     fail_before_writing,
     run_steps,
@@ -62,8 +69,8 @@ CRASHES: dict[str, Crash] = {
     "none": lambda mp: [],
     "after_commit": lambda mp: die_after_first_commit(mp, BATCH),
     "after_commit_every_attempt": lambda mp: die_after_first_commit(mp, BATCH, times=3),
-    "between_commit_and_versions": lambda mp: die_between_commit_and_versions(mp, BATCH),
-    "between_commit_and_versions_every_attempt": lambda mp: die_between_commit_and_versions(mp, BATCH, times=3),
+    "between_versions_and_followers": lambda mp: die_between_versions_and_followers(mp, BATCH),
+    "between_versions_and_followers_every_attempt": lambda mp: die_between_versions_and_followers(mp, BATCH, times=3),
     "before_outcome": lambda mp: die_before_outcome(mp, BATCH),
     "before_outcome_every_attempt": lambda mp: die_before_outcome(mp, BATCH, times=3),
     "before_any_write_every_attempt": lambda mp: fail_before_writing(mp, BATCH, times=3),
@@ -81,9 +88,9 @@ def _setup(aws: EmbeddedAWS) -> None:
     assert out["status"] == "completed"
 
 
-def _month(aws: EmbeddedAWS, name: str) -> dict[str, Any] | None:
+def _month(aws: EmbeddedAWS, name: str, month: str = MONTH) -> dict[str, Any] | None:
     try:
-        return dict(aws.run_state_machine("monthly-assessment", {"mode": "monthly", "as_of_month": MONTH,
+        return dict(aws.run_state_machine("monthly-assessment", {"mode": "monthly", "as_of_month": month,
                                                                  "batch_size": 4}, name=name))
     except ExecutionFailed:
         return None
@@ -116,8 +123,8 @@ def _cell(crash: str, duplicate: bool, intake: bool, clean: dict[str, Any]) -> N
             landed: list[str] = []
             if intake:
                 def read_then_intake(original: Callable[..., Any]) -> Callable[..., Any]:
-                    def cases_for_assessment(ids: Any, fy: int) -> Any:
-                        got = original(ids, fy)
+                    def cases_for_assessment(ids: Any, fy: int, **kw: Any) -> Any:
+                        got = original(ids, fy, **kw)
                         if not landed and set(AMENDED) <= set(ids):
                             landed.append("intake")  # the right cases land between the batch's read and commit
                             for hid in AMENDED:
@@ -139,13 +146,43 @@ def _cell(crash: str, duplicate: bool, intake: bool, clean: dict[str, Any]) -> N
             assert landed or not intake
             if duplicate:
                 _deliver_again(aws, out)
-            assert_same_state(assessment_state(), clean)
-            # the figures a clean run reports, exactly, whatever happened on the way
             volatile = ("timing", "last_pass", "batches")
-            assert {k: v for k, v in out.items() if k not in volatile} == clean["runs"][RUN][1]
+            if intake:
+                state = assessment_state()
+                # the figures the run reports are what it stored, whatever happened on the way
+                assert out["versions_written"] == sum(1 for r, _, _ in state["versions"].values() if r == RUN)
+                after = _month(aws, "next-month", NEXT)
+                assert after is not None and after["status"] == "completed"
+                _assert_intake_assessed(assessment_state(), clean)
+            else:
+                assert_same_state(assessment_state(), clean)
+                # the figures a clean run reports, exactly, whatever happened on the way
+                assert {k: v for k, v in out.items() if k not in volatile} == clean["runs"][RUN][1]
     finally:
         mp.undo()
         intake_mp.undo()
+
+
+NEXT = f"{FY + 1}-01"
+
+
+def _assert_intake_assessed(got: dict[str, Any], clean: dict[str, Any]) -> None:
+    """After the month and the next: the amended households assessed as their right cases say (by a retry
+    of their batch, or the next run), through at most one version of the wrong case; the rest as clean."""
+    assert_every_version_followed(got)
+    amended = {f"ASSESS#{h}#FY#{FY}": h for h in AMENDED}
+    for kind in ("versions", "notices"):
+        assert {k: v for k, v in got[kind].items() if k[0] not in amended} == {
+            k: v for k, v in clean[kind].items() if k[0] not in amended}, kind
+    assert {k: v for k, v in got["latest"].items() if k not in amended} == {
+        k: v for k, v in clean["latest"].items() if k not in amended}
+    for pk, hid in amended.items():
+        n = got["latest"][pk][0]
+        results = [got["versions"][(pk, f"V#{v:04d}")][2]["result"] for v in range(1, n + 1)]
+        assert results[0] == clean["versions"][(pk, "V#0001")][2]["result"]  # the annual run's
+        assert results[-1] == compute_case(CHANGES[hid])  # the right case, assessed
+        assert results[1:-1] in ([], [compute_case(_amended(hid))])  # the wrong one at most once, before it
+    assert got["transfers"].keys() >= clean["transfers"].keys()
 
 
 def _deliver_again(aws: EmbeddedAWS, summary: dict[str, Any]) -> None:
@@ -165,7 +202,10 @@ def _deliver_again(aws: EmbeddedAWS, summary: dict[str, Any]) -> None:
 
 DEFAULT = [("after_commit", False, True), ("before_outcome_every_attempt", True, False),
            ("commit_reported_as_error", True, True), ("summarize_after_transfer", False, False),
-           ("between_commit_and_versions_every_attempt", False, True)]
+           ("between_versions_and_followers_every_attempt", False, True),
+           # every attempt dies: the batch's households are taken again by the next pass, which reports every
+           # version the run wrote of them (a dead attempt's of the intake's wrong case too)
+           ("after_commit_every_attempt", False, True)]
 
 
 @pytest.mark.parametrize("crash,duplicate,intake", DEFAULT,

@@ -1,7 +1,7 @@
 """In-memory fakes of the monthly assessment's ports (kokuho.assessment.ports), for the unit tests of
 its use cases: no moto, no table. They keep the conditions the DynamoDB adapter writes under (a version
-is written once, a latest pointer moves only from the version it replaced, a case is marked assessed
-only if it is still the change read, a failure never replaces an ok outcome), all or nothing."""
+is written once — the commit point —, the latest version is the highest, a failure never replaces an ok
+outcome); what follows a version is written with it here (never left to complete)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import copy
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from kokuho.access.actor import Actor
@@ -19,7 +20,6 @@ from kokuho.assessment.ports import (
     ChunkWrite,
     Pointer,
     RunRecord,
-    WriteConflict,
 )
 
 
@@ -27,7 +27,7 @@ from kokuho.assessment.ports import (
 class StoredCase:
     case: dict[str, Any]
     change_id: str
-    pending: bool = True
+    written_at: str = ""  # the pending index's stamp
 
 
 @dataclass
@@ -38,7 +38,7 @@ class InMemoryAssessmentStore:
     work_lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     cases: dict[tuple[int, str], StoredCase] = field(default_factory=dict)
     versions: dict[tuple[str, int, int], dict[str, Any]] = field(default_factory=dict)  # (hh, fy, v) → doc
-    latest: dict[tuple[str, int], Pointer] = field(default_factory=dict)
+    latest: dict[tuple[str, int], Pointer] = field(default_factory=dict)  # the highest version of each
     notices: dict[tuple[str, int, int], dict[str, Any]] = field(default_factory=dict)
     access: list[AccessEntry] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=itertools.count)
@@ -47,7 +47,7 @@ class InMemoryAssessmentStore:
 
     def put_case(self, household_id: str, case: dict[str, Any]) -> None:
         self.cases[(int(case["fiscal_year"]), household_id)] = StoredCase(
-            copy.deepcopy(case), f"C{next(self._ids)}")
+            copy.deepcopy(case), f"C{next(self._ids)}", datetime.now(UTC).isoformat(timespec="microseconds"))
 
     # -- runs
 
@@ -73,7 +73,7 @@ class InMemoryAssessmentStore:
 
     def last_completed_run(self, fiscal_year: int) -> RunRecord | None:
         done = sorted(self.completed.get(fiscal_year, []), key=lambda r: (r.snapshot_at, r.run_id))
-        return copy.deepcopy(done[-1]) if done else None
+        return copy.deepcopy(done[-1]) if done else None  # a copy made when it completed: its cut
 
     def finish_run(self, run: RunRecord, *, status: str, summary: dict[str, Any], completed: bool) -> None:
         stored = self.runs[run.run_id]
@@ -113,12 +113,22 @@ class InMemoryAssessmentStore:
     def every_household(self, fiscal_year: int) -> list[str]:
         return sorted(h for fy, h in self.cases if fy == fiscal_year)
 
-    def pending_households(self, fiscal_year: int) -> list[str]:
-        return sorted(h for (fy, h), c in self.cases.items() if fy == fiscal_year and c.pending)
+    def changed_cases(self, fiscal_year: int, since: str | None) -> dict[str, str | None]:
+        return {h: c.change_id for (fy, h), c in self.cases.items()
+                if fy == fiscal_year and (since is None or c.written_at > since)}
 
-    def cases_for_assessment(self, household_ids: Iterable[str], fiscal_year: int
+    def pending_households(self, fiscal_year: int) -> list[str]:
+        """(for tests) every household whose case change its latest version has not assessed"""
+        return sorted(h for (fy, h), c in self.cases.items() if fy == fiscal_year
+                      and ((p := self.latest.get((h, fy))) is None or p.change_id != c.change_id))
+
+    def assessed_changes(self, household_ids: Sequence[str], fiscal_year: int) -> dict[str, str | None]:
+        return {h: p.change_id for h, p in self.latest_pointers(household_ids, fiscal_year).items()}
+
+    def cases_for_assessment(self, household_ids: Iterable[str], fiscal_year: int, *, latest: bool = True
                              ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
-        return {h: (copy.deepcopy(c.case), ChangeMark(c.change_id, c.pending, None, self.latest.get((h, fiscal_year))))
+        return {h: (copy.deepcopy(c.case),
+                    ChangeMark(c.change_id, self.latest.get((h, fiscal_year)) if latest else None))
                 for h in household_ids if (c := self.cases.get((fiscal_year, h))) is not None}
 
     # -- versions
@@ -130,42 +140,45 @@ class InMemoryAssessmentStore:
         return {h: copy.deepcopy(self.versions[(h, fiscal_year, v)]) for h, v in versions
                 if (h, fiscal_year, v) in self.versions}
 
-    def commit(self, chunk: ChunkWrite) -> None:
-        fy = chunk.fiscal_year
-        for new in chunk.versions:  # every condition first: all or nothing
-            if (new.household_id, fy, new.version) in self.versions:
-                raise WriteConflict(f"version {new.version} of {new.household_id} exists")
-            pointer = self.latest.get((new.household_id, fy))
-            if (pointer.version if pointer else None) != (new.version - 1 if new.version > 1 else None):
-                raise WriteConflict(f"latest version of {new.household_id} moved")
-        marks = dict(chunk.assessed)
+    def run_versions(self, household_ids: Sequence[str], fiscal_year: int, run_id: str
+                     ) -> dict[str, list[tuple[int, int, int]]]:
+        out: dict[str, list[tuple[int, int, int]]] = {}
+        for (h, fy, v), doc in sorted(self.versions.items()):
+            if fy == fiscal_year and h in household_ids and doc["run_id"] == run_id:
+                out.setdefault(h, []).append((v, int(doc["difference"]), int(doc["refund"])))
+        return out
+
+    def commit(self, chunk: ChunkWrite) -> list[str]:
+        fy, lost, written = chunk.fiscal_year, [], []
         for new in chunk.versions:
-            if new.household_id not in marks:  # the case holds the pointer (the DynamoDB adapter's layout)
-                raise ValueError(f"no case mark for the new version of {new.household_id}")
-        for h, mark in chunk.assessed:
-            case = self.cases.get((fy, h))
-            if case is None or case.change_id != mark.change_id:
-                raise WriteConflict(f"case of {h} changed since it was read")
-            if self.latest.get((h, fy)) != mark.pointer:
-                raise WriteConflict(f"latest version of {h} moved since its case was read")
-        for new in chunk.versions:
+            if (new.household_id, fy, new.version) in self.versions:  # the commit point: version N once
+                lost.append(new.household_id)
+                continue
+            written.append(new.household_id)
             self.versions[(new.household_id, fy, new.version)] = {
                 "household_id": new.household_id, "fiscal_year": fy, "batch_id": chunk.batch_id,
                 "as_of_month": chunk.as_of_month, "created_at": chunk.at, "result": new.result,
                 "installments": new.installments, "diff": new.diff, "difference": new.difference,
                 "refund": new.refund, "status": new.status, "decided": new.decided, "run_id": chunk.run_id}
-            self.latest[(new.household_id, fy)] = Pointer(new.version, new.content_hash, chunk.run_id,
-                                                          (new.difference, new.refund))
+            old = self.latest.get((new.household_id, fy))
+            if old is None or old.version < new.version:
+                self.latest[(new.household_id, fy)] = Pointer(new.version, new.content_hash, chunk.run_id, None,
+                                                              chunk.changes.get(new.household_id))
             if new.notice_kind is not None:
                 self.notices[(new.household_id, fy, new.version)] = {"kind": new.notice_kind,
                                                                      "payer_id": new.payer_id}
-        for h, _ in chunk.assessed:
-            self.cases[(fy, h)].pending = False
-        if chunk.access is not None:
-            self.access.append(chunk.access)
+        if written:
+            a = chunk.access
+            self.access.append(AccessEntry(a.actor, written, a.category, a.operation, a.chain, a.indexed_by_chain))
+        return lost
 
-    def complete_versions(self, marks: Any, fiscal_year: int) -> int:
-        return 0  # a version is stored with its commit here: never left to write
+    def complete_followers(self, marks: Any, fiscal_year: int, access: AccessEntry) -> int:
+        return 0  # what follows a version is stored with it here: never left to write
+
+    def note_assessed(self, marks: Any, fiscal_year: int) -> None:
+        for h, mark in marks.items():
+            if (p := self.latest.get((h, fiscal_year))) is not None and p.version == mark.pointer.version:
+                self.latest[(h, fiscal_year)] = p._replace(change_id=mark.change_id)
 
     def record_access(self, entry: AccessEntry) -> bool:
         first = not any(e.chain == entry.chain for e in self.access)

@@ -13,7 +13,7 @@ import pytest
 from fakes.assessment_store import InMemoryAssessmentStore
 
 from kokuho.access.actor import Actor
-from kokuho.assessment.ports import AccessEntry, AssessmentStore, ChunkWrite, WriteConflict
+from kokuho.assessment.ports import AccessEntry, AssessmentStore, ChunkWrite
 from kokuho.assessment.versions import Latest, decide
 from kokuho.premium import compute_case
 
@@ -43,11 +43,11 @@ def store(request: pytest.FixtureRequest) -> Iterator[tuple[AssessmentStore, Cal
         yield DynamoAssessmentStore(), lambda h, c: put_household_case(h, c, changed_at=datetime.now(UTC))
 
 
-def chunk(store: AssessmentStore, income: int, *, version_of: int | None = None, run: str = "run-1",
-          mark: bool = True) -> ChunkWrite:
+def chunk(store: AssessmentStore, income: int, *, version_of: int | None = None, run: str = "run-1") -> ChunkWrite:
     c = case(income)
     (_, read_mark), = store.cases_for_assessment(["H1"], FY).values()
     pointer = store.latest_pointers(["H1"], FY).get("H1")
+    assert pointer == read_mark.pointer  # the case's read names the latest version as it is
     latest = None
     if pointer is not None:
         doc = store.version_docs([("H1", pointer.version)], FY)["H1"]
@@ -57,38 +57,56 @@ def chunk(store: AssessmentStore, income: int, *, version_of: int | None = None,
     if version_of is not None:  # a stale writer: decided against an older version
         new = replace(new, version=version_of)
     return ChunkWrite(run_id=run, batch_id="b1", fiscal_year=FY, as_of_month=f"{FY}-06", at="2024-06-01T00:00:00Z",
-                      versions=[new], assessed=[("H1", read_mark)] if mark else [],
-                      access=AccessEntry(ACTOR, ["H1"], "保険料賦課情報", "write", "run-1#b1"))
+                      versions=[new], changes={"H1": read_mark.change_id},
+                      access=AccessEntry(ACTOR, [], "保険料賦課情報", "write", f"{run}#b1", indexed_by_chain=True))
 
 
-def test_a_version_is_written_once_and_moves_the_pointer_only_from_the_one_it_replaces(store: Any) -> None:
+def pending(s: AssessmentStore) -> list[str]:
+    """What a run would take with no cut: the cases whose change their latest version has not assessed."""
+    changed = s.changed_cases(FY, None)
+    assessed = s.assessed_changes(sorted(changed), FY)
+    return sorted(h for h, c in changed.items() if assessed.get(h) != c)
+
+
+def test_a_version_is_written_once_and_the_latest_is_the_highest(store: Any) -> None:
     s, put_case = store
     put_case("H1", case(3_000_000))
-    assert s.pending_households(FY) == ["H1"]
+    assert pending(s) == ["H1"]
     first = chunk(s, 3_000_000)
-    s.commit(first)
-    assert s.pending_households(FY) == [] and s.every_household(FY) == ["H1"]
+    assert s.commit(first) == []
+    assert pending(s) == [] and s.every_household(FY) == ["H1"]
     assert s.latest_pointers(["H1"], FY)["H1"].version == 1
-    with pytest.raises(WriteConflict):
-        s.commit(first)  # the same version again (a duplicate batch)
+    assert s.commit(first) == ["H1"]  # the same version again (a duplicate batch): another writer's
     put_case("H1", case(4_000_000))
+    assert pending(s) == ["H1"]
     second = chunk(s, 4_000_000)
     assert second.versions[0].version == 2
-    with pytest.raises(WriteConflict):
-        s.commit(chunk(s, 4_000_000, version_of=3))  # over a version it did not read
-    s.commit(second)
+    assert s.commit(second) == []
+    assert s.commit(chunk(s, 5_000_000, version_of=2)) == ["H1"]  # a stale writer, decided against version 1
     pointer = s.latest_pointers(["H1"], FY)["H1"]
-    assert (pointer.version, pointer.figures) == (2, (second.versions[0].difference, second.versions[0].refund))
+    assert (pointer.version, pointer.content_hash) == (2, second.versions[0].content_hash)
+    assert s.version_docs([("H1", 2)], FY)["H1"]["result"] == compute_case(case(4_000_000))
 
 
-def test_a_case_changed_since_it_was_read_fails_the_whole_write(store: Any) -> None:
+def test_a_case_changed_since_it_was_read_stays_pending_after_the_write(store: Any) -> None:
     s, put_case = store
     put_case("H1", case(3_000_000))
     stale = chunk(s, 3_000_000)
     put_case("H1", case(3_500_000))  # the intake lands between the read and the commit
-    with pytest.raises(WriteConflict):
-        s.commit(stale)
-    assert s.latest_pointers(["H1"], FY) == {} and s.pending_households(FY) == ["H1"]  # nothing written
+    assert s.commit(stale) == []  # the version stands for the case as it was read...
+    assert s.latest_pointers(["H1"], FY)["H1"].version == 1
+    assert pending(s) == ["H1"]  # ...and the change it did not see is the next run's
+
+
+def test_a_case_changed_with_the_same_premium_is_noted_on_the_latest_version(store: Any) -> None:
+    s, put_case = store
+    put_case("H1", case(3_000_000))
+    s.commit(chunk(s, 3_000_000))
+    put_case("H1", case(3_000_000))  # written again (another field, say): the same premium
+    assert pending(s) == ["H1"]
+    (_, mark), = s.cases_for_assessment(["H1"], FY).values()
+    s.note_assessed({"H1": mark}, FY)
+    assert pending(s) == [] and s.latest_pointers(["H1"], FY)["H1"].version == 1
 
 
 def test_runs_passes_and_outcomes(store: Any) -> None:
@@ -115,39 +133,46 @@ def test_runs_passes_and_outcomes(store: Any) -> None:
     assert s.get_work_list("R/p009") is None
 
 
-def test_a_version_its_batch_died_before_writing_is_written_from_its_documents(
+def test_what_follows_a_version_its_batch_died_before_writing_is_completed_from_the_version_once(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    # DynamoDB only: the version items follow the transaction that commits their pointers (one write unit
-    # each, not two), their content put first in the chunk's VDOCS item. A batch that dies in between leaves
-    # a pointer whose version is not there yet; whoever takes the batch again writes it from that item.
+    # DynamoDB only: the version is the commit point; the ledger's charge and the write record follow it in
+    # one transaction. A batch that dies in between leaves a version without them; whoever reads it again
+    # (the retry, the pass that takes the batch again) writes them from the version, in its batch's chain.
+    from kokuho.access.records import records_of_chain
     from kokuho.assessment.household_cases import put_household_case
     from kokuho.records import assessment_store
     from kokuho.records.assessments import notices_of
+    from kokuho.records.collection import DynamoCollectionStore
     from kokuho_local.embedded import embedded_aws
 
-    def dies(items: Any) -> None:
-        raise RuntimeError("the batch dies between its commit and its version items")
+    def dies(*args: Any) -> None:
+        raise RuntimeError("the batch dies between its version items and what follows them")
 
     with embedded_aws():
         s = assessment_store.DynamoAssessmentStore()
         put_household_case("H1", case(3_000_000), changed_at=datetime.now(UTC))
         with monkeypatch.context() as mp:
-            mp.setattr(assessment_store, "_write_versions", dies)
+            mp.setattr(assessment_store.DynamoAssessmentStore, "_follow", dies)
             with pytest.raises(RuntimeError):
                 s.commit(chunk(s, 3_000_000))
-        assert s.latest_pointers(["H1"], FY)["H1"].version == 1 and s.version_docs([("H1", 1)], FY) == {}
+        ledgers = DynamoCollectionStore()
+        assert s.latest_pointers(["H1"], FY)["H1"].version == 1 and ledgers.ledgers([("H1", FY)]) == {}
         put_household_case("H1", case(9_000_000), changed_at=datetime.now(UTC))  # the case moves on meanwhile
         marks = {h: m for h, (_, m) in s.cases_for_assessment(["H1"], FY).items()}
-        assert s.complete_versions(marks, FY) == 1
-        doc = s.version_docs([("H1", 1)], FY)["H1"]
-        assert doc["result"] == compute_case(case(3_000_000))  # what was committed, not the case as it is now
+        follow = AccessEntry(ACTOR, [], "保険料賦課情報", "write", "run-1#b9", indexed_by_chain=True)
+        assert s.complete_followers(marks, FY, follow) == 1
+        [ledger] = ledgers.ledgers([("H1", FY)]).values()
+        assert ledger.charge.version == 1 and ledger.charge.annual == compute_case(case(3_000_000))["annual"]
+        writes = [r for r in records_of_chain("run-1#b1") if r.operation == "write"]
+        assert [r.subject_ids for r in writes] == [["H1"]]  # in the chain of the batch that wrote it
         assert [(n.kind, n.version) for n in notices_of("H1", FY)] == [("決定通知", 1)]
-        assert s.complete_versions(marks, FY) == 0  # written once
+        assert s.complete_followers(marks, FY, follow) == 0  # written once
+        assert len([r for r in records_of_chain("run-1#b1") if r.operation == "write"]) == 1
 
 
 def test_the_batchs_read_record_says_whether_it_is_the_first_of_its_chain(store: Any) -> None:
     # A retry or duplicate of a batch writes its read record after an earlier one of the same chain: it then
-    # checks that the versions its run committed were written (complete_versions); a first attempt need not.
+    # checks that what follows the versions its run wrote was written (complete_followers); a first need not.
     s, _ = store
     read = AccessEntry(ACTOR, ["H1", "H2"], "賦課用世帯情報", "read", "run-1#b7")
     assert [s.record_access(read), s.record_access(read)] == [True, False]
@@ -170,12 +195,6 @@ def test_the_annual_charge_joins_a_ledger_the_pension_run_opened_for_kari_choshu
         ledgers = DynamoCollectionStore()
         ledgers.set_pension([PensionWrite(("H1", FY), "P1", {"kari": [5000, 5000]}, None, None,
                                           create_annual=30_000)], actor=ACTOR, chain="pension-test")
-        first = chunk(s, 3_000_000)
-        for _ in range(2):  # the batch reads again after a conflict and commits again
-            try:
-                s.commit(first)
-                break
-            except WriteConflict:
-                first = chunk(s, 3_000_000)
+        assert s.commit(chunk(s, 3_000_000)) == []  # the charge learns the ledger is open and joins it
         [ledger] = ledgers.ledgers([("H1", FY)]).values()
         assert ledger.charge.version == 1 and s.latest_pointers(["H1"], FY)["H1"].version == 1

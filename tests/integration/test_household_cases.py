@@ -97,34 +97,23 @@ def test_bulk_put_and_batch_get_across_shards(aws: EmbeddedAWS) -> None:
     assert got[ids[7]] == city.households[7].case
 
 
-def test_a_case_is_pending_until_marked_and_a_stale_mark_changes_nothing(aws: EmbeddedAWS) -> None:
-    from pynamodb.exceptions import TransactWriteError
-
-    from kokuho.assessment.household_cases import get_cases_for_assessment, mark_assessed, pending_household_ids
-    from kokuho.records.assessments import HouseholdCaseModel, case_shard
+def test_the_pending_index_is_stamped_when_the_case_is_written_whatever_changed_at_says(aws: EmbeddedAWS) -> None:
+    """A run reads the cases written since its cut (kokuho.assessment.selection): the index's stamp is the
+    writer's clock, so a case stored with an earlier `changed_at` (a registration's own date) is still
+    found after a cut taken before it was written; each write draws a new change id."""
+    from kokuho.assessment.household_cases import changed_cases
 
     put_household_case("H1", _case(), changed_at=T0)
-    put_household_case("H2", _case(), changed_at=T0)
-    # a case stored before change ids existed counts as pending, and can be marked
-    pk, sk = HouseholdCaseModel.key("H3", 2024)
-    HouseholdCaseModel(pk, sk, household_id="H3", fiscal_year=2024, case=_case(), changed_at="2024-06-01T00:00:00",
-                       gsi1pk=f"HHCASE#FY#2024#S{case_shard('H3'):02d}", gsi1sk="2024-06-01T00:00:00#H3").save()
-    assert pending_household_ids(2024) == ["H1", "H2", "H3"]
-    read = get_cases_for_assessment(["H1", "H2", "H3"], 2024)
-    put_household_case("H1", _case(total=2_000_000), changed_at=T0)  # changed after it was read
-    with pytest.raises(TransactWriteError):
-        with TransactWrite(connection=Connection(region="ap-northeast-1")) as tx:
-            for hid in ("H1", "H2"):
-                mark_assessed(tx, hid, 2024, read[hid][1])
-    assert pending_household_ids(2024) == ["H1", "H2", "H3"]  # all or nothing
-    assert get_household_case("H1", 2024) == _case(total=2_000_000)  # the later change stands
-    read = get_cases_for_assessment(["H1", "H2", "H3"], 2024)
-    with TransactWrite(connection=Connection(region="ap-northeast-1")) as tx:
-        for hid in ("H1", "H2", "H3"):
-            mark_assessed(tx, hid, 2024, read[hid][1])
-    assert pending_household_ids(2024) == []
-    assert changed_household_ids(2024, None) == ["H1", "H2", "H3"]  # still the year's households
-    assert get_household_case("H1", 2024) == _case(total=2_000_000)
+    cut = datetime.now(UTC).isoformat(timespec="microseconds")
+    assert changed_cases(2024, cut) == {}
+    put_household_case("H2", _case(), changed_at=T0 - timedelta(days=30))  # dated a month back, written now
+    first = changed_cases(2024, cut)
+    assert list(first) == ["H2"]
+    put_household_case("H2", _case(total=2_000_000), changed_at=T0 - timedelta(days=30))
+    again = changed_cases(2024, cut)
+    assert list(again) == ["H2"] and again["H2"] != first["H2"]
+    assert sorted(changed_cases(2024, None)) == ["H1", "H2"]
+    assert changed_household_ids(2024, None) == ["H1", "H2"]
 
 
 def test_the_shards_are_queried_in_parallel_and_the_ids_come_back_whole_and_sorted(
@@ -137,7 +126,7 @@ def test_the_shards_are_queried_in_parallel_and_the_ids_come_back_whole_and_sort
 
     from botocore.credentials import Credentials
 
-    from kokuho.assessment.household_cases import pending_household_ids
+    from kokuho.assessment.household_cases import changed_cases
     from kokuho.platform.request_credentials import current_credentials, signing_with
     from kokuho.records.assessments import CASE_SHARDS, HouseholdCaseModel, case_shard
 
@@ -162,7 +151,7 @@ def test_the_shards_are_queried_in_parallel_and_the_ids_come_back_whole_and_sort
     monkeypatch.setattr(HouseholdCaseModel.by_change, "query", query)
     run_session = Credentials("run-session-key", "run-session-secret", "run-session-token")  # moto takes any
     with signing_with(run_session):
-        assert pending_household_ids(2024) == sorted(ids)
+        assert sorted(changed_cases(2024, None)) == sorted(ids)
     assert len(calls) == CASE_SHARDS and len(set(calls)) == CASE_SHARDS
     assert all(c is run_session for c in signed_as)
     barrier.reset()
@@ -175,7 +164,7 @@ def test_the_shards_are_queried_in_parallel_and_the_ids_come_back_whole_and_sort
 def test_prepare_reads_the_ids_of_the_shards_not_their_cases(aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
     """Selecting a run's households reads each shard's household ids, projected: no case travels, is parsed or
     inflated for it (a city's every case read to learn its ids was a large part of a rerun's CPU)."""
-    from kokuho.assessment.household_cases import pending_household_ids
+    from kokuho.assessment.household_cases import changed_cases
     from kokuho.records.base import CompressedJSONAttribute
 
     ids = [f"H{n:05d}" for n in range(60)]
@@ -184,7 +173,7 @@ def test_prepare_reads_the_ids_of_the_shards_not_their_cases(aws: EmbeddedAWS, m
     real = CompressedJSONAttribute.deserialize
     monkeypatch.setattr(CompressedJSONAttribute, "deserialize", lambda self, value: inflated.append(value) or
                         real(self, value))
-    assert pending_household_ids(2024) == ids
+    assert sorted(changed_cases(2024, None)) == ids
     assert changed_household_ids(2024, None) == ids
     assert changed_household_ids(2024, T0 - timedelta(days=1)) == ids
     assert inflated == []

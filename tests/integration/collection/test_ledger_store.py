@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from kokuho.access.records import Actor, records_of_chain
-from kokuho.assessment.ports import ChunkWrite
-from kokuho.assessment.ports import WriteConflict as VersionConflict
+from kokuho.assessment.ports import AccessEntry, ChunkWrite
 from kokuho.assessment.versions import Latest, NewVersion, decide
 from kokuho.collection.ledger import PaymentEntry, ledger_state
 from kokuho.collection.ports import LedgerWrite, WriteConflict
@@ -31,18 +30,19 @@ CASE: dict[str, Any] = {
 ACTOR = Actor(staff_id="system:test", terminal_id="t1", purpose="収納 (test)")
 
 
-def store_version(new: NewVersion) -> None:
-    """The version written as a batch writes it: through the assessment store's adapter, with the mark of
-    the household's case as read (the case holds the latest version's pointer)."""
+def store_version(new: NewVersion) -> list[str]:
+    """The version written as a batch writes it: through the assessment store's adapter (the version its
+    commit point, the ledger's charge following it), with the change of the household's case as read."""
     from kokuho.assessment.household_cases import put_household_case
 
     store = DynamoAssessmentStore()
     if not store.cases_for_assessment([new.household_id], new.fiscal_year):
         put_household_case(new.household_id, CASE, changed_at=datetime.now(UTC))
     (_, mark), = store.cases_for_assessment([new.household_id], new.fiscal_year).values()
-    store.commit(ChunkWrite(
+    return store.commit(ChunkWrite(
         run_id=f"run-{new.version}", batch_id="b1", fiscal_year=new.fiscal_year, as_of_month="2024-06",
-        at=datetime.now(UTC).isoformat(), versions=[new], assessed=[(new.household_id, mark)], access=None))
+        at=datetime.now(UTC).isoformat(), versions=[new], changes={new.household_id: mark.change_id},
+        access=AccessEntry(ACTOR, [], "保険料賦課情報", "write", f"run-{new.version}#b1", indexed_by_chain=True)))
 
 
 def stored(new: NewVersion) -> Latest:
@@ -81,9 +81,8 @@ def test_the_version_write_sets_the_ledger_and_a_correction_adjusts_it() -> None
     assert state.overpayment == sum(p.amount for p in paid) - second.result["annual"] > 0
     assert store.overpaid_ledgers() == [("H1", 2024)]  # marked for 充当・還付
 
-    # The first version's write again (a replayed batch): refused whole, the ledger stays on version 2.
-    with pytest.raises(VersionConflict):
-        store_version(first)
+    # The first version's write again (a replayed batch): refused (the version exists), the ledger stays on 2.
+    assert store_version(first) == ["H1"]
     assert store.ledgers([("H1", 2024)])[("H1", 2024)].charge.version == 2
 
 

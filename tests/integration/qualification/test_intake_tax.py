@@ -36,13 +36,13 @@ def household(staffed: None) -> None:
 
 
 def _mark_assessed(household_id: str, fy: int) -> None:
-    """As a monthly run does: the case is no longer pending."""
-    from kokuho.assessment.household_cases import get_cases_for_assessment, mark_assessed
-    from kokuho.records.base import transaction
+    """As a run does (its batch, on this household): the case is no longer pending."""
+    from kokuho.assessment.batch import assess_batch
+    from kokuho.records.assessment_store import DynamoAssessmentStore
 
-    (_, mark), = get_cases_for_assessment([household_id], fy).values()
-    with transaction() as tx:
-        mark_assessed(tx, household_id, fy, mark)
+    assess_batch(DynamoAssessmentStore(), {"run_id": f"annual-{fy}-test", "fiscal_year": fy, "as_of_month": f"{fy}-06",
+                                           "execution_id": "test", "batch": {"batch_id": "b1",
+                                                                             "household_ids": [household_id]}})
 
 
 def test_the_june_file_stores_the_income_for_the_next_fiscal_year_and_reprojects_the_case(household: None) -> None:

@@ -151,14 +151,14 @@ def test_a_month_assesses_only_the_changed_households_and_bills_the_difference(p
     assert ("H04", FY, 2) not in store.versions
 
 
-def test_a_change_written_between_the_read_and_the_commit_is_assessed_as_it_now_is(ports: Ports) -> None:
+def test_a_change_written_between_the_read_and_the_commit_is_assessed_by_the_next_run(ports: Ports) -> None:
     store = store_of(ports)
     late = changed("H01", 900_000)
     original: Callable[..., Any] = store.cases_for_assessment
     landed: list[str] = []
 
-    def read_then_change(ids: Any, fy: int) -> Any:
-        got = original(ids, fy)
+    def read_then_change(ids: Any, fy: int, **kw: Any) -> Any:
+        got = original(ids, fy, **kw)
         if "H01" in ids and not landed:
             landed.append("H01")
             store.put_case("H01", late)  # the intake lands while the batch computes
@@ -167,8 +167,13 @@ def test_a_change_written_between_the_read_and_the_commit_is_assessed_as_it_now_
     store.cases_for_assessment = read_then_change  # type: ignore[method-assign]
     out = run(ports, ANNUAL)
     assert landed and out["status"] == "completed"
-    assert store.versions[("H01", FY, 1)]["result"] == compute_case(late)
-    assert ("H01", FY, 2) not in store.versions
+    # the version is the commit point, written as the case was read; the change it did not see is pending
+    assert store.versions[("H01", FY, 1)]["result"] == compute_case(CITY["H01"])
+    assert store.pending_households(FY) == ["H01"]
+    store.cases_for_assessment = original  # type: ignore[method-assign]
+    month = run(ports, MONTH)
+    assert month["households_selected"] == 1 and month["versions_written"] == 1
+    assert store.versions[("H01", FY, 2)]["result"] == compute_case(late)
     assert store.pending_households(FY) == []
 
 
@@ -243,3 +248,32 @@ def test_bad_input_is_refused_naming_the_field_and_changes_nothing(ports: Ports,
     with pytest.raises(monthly.RunInputError, match=f"^{field}:"):
         monthly.prepare_run(payload, execution_id="x", execution_name="x", ports=ports)
     assert store_of(ports).runs == {} and store_of(ports).work_lists == {}
+
+
+def test_the_annual_runs_first_pass_reads_no_version_and_its_condition_finds_one_that_exists(ports: Ports) -> None:
+    # An earlier annual run of the year wrote its versions and never completed: the next one expects no
+    # version (it reads none), and each version 1 it writes on its condition finds the one there: the
+    # household is read again with its latest version and decided against it — nothing written twice.
+    store = store_of(ports)
+    may = {**ANNUAL, "as_of_month": f"{FY}-05"}
+    prepared = monthly.prepare_run(may, execution_id="may", execution_name="may", ports=ports)
+    batches = store.get_work_list(f"{prepared['run_id']}/p001") or []
+    assert batches and all(b.get("fresh") is True for b in batches)
+    for batch in batches:
+        monthly.assess_batch({**prepared, "batch": batch, "execution_id": "may"}, ports=ports)
+    store.put_case("H03", changed("H03", 2_000_000))
+    reads: list[bool] = []
+    original = store.cases_for_assessment
+
+    def counting(ids: Any, fy: int, *, latest: bool = True) -> Any:
+        reads.append(latest)
+        return original(ids, fy, latest=latest)
+
+    store.cases_for_assessment = counting  # type: ignore[method-assign]
+    out = run(ports, ANNUAL)
+    assert out["status"] == "completed" and out["versions_written"] == 1
+    assert reads.count(False) == 3 and True in reads  # each batch reads none; again, with them, on the conflict
+    assert sorted(k for k in store.versions if k[2] > 1) == [("H03", FY, 2)]
+    assert store.versions[("H03", FY, 2)]["result"] == compute_case(changed("H03", 2_000_000))
+    assert store.notices[("H03", FY, 2)]["kind"] == "変更通知"
+    assert store.pending_households(FY) == []

@@ -1,18 +1,18 @@
 """AssessBatch and RecordFailedBatch: one batch of a run, through the store port.
 
-assess_batch   read cases and latest versions, compute, commit new versions with conditional writes
-               (never twice, never over another version: the case's pointer), the ledger's charge, the
-               case's "assessed" mark and access records in the same transactions, the version items
-               right after (and any a dead attempt left unwritten); record what was found for each household
-               (figures of versions written by this run, read back from storage when an earlier
-               attempt wrote them)
+assess_batch   read cases and latest versions, compute, write new versions each with its condition (the
+               commit point: version N once, never over another), then what follows them in one
+               transaction (the ledger's charges, the write access record) — and what follows versions of
+               this run a dead attempt left without it; note on the latest version a changed case it found
+               unchanged in premium; record what was found for each household (figures of versions written
+               by this run, read back from storage when an earlier attempt wrote them)
 record_failed_batch   a batch that still failed after its retries: recorded with its household ids
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,11 +32,10 @@ from kokuho.identity.redaction import redact
 
 READ_CATEGORY = "賦課用世帯情報"
 WRITE_CATEGORY = "保険料賦課情報"
-# 2 items a household (the ledger's charge, the case with its assessed mark and the version's pointer:
-# the version items follow the commit) + 2 for the write record and its link check ≤ 100, DynamoDB's
-# TransactWriteItems limit; the write record has no index entries (its chain's read record indexes it).
-# Fewer, fuller transactions: fewer write records (each ≈ 1–2 KB, twice in a transaction) a batch.
-ITEMS_PER_HOUSEHOLD = 2
+# What follows a chunk's versions: 1 item a household (the ledger's charge) + 2 for the write record and its
+# link check ≤ 100, DynamoDB's TransactWriteItems limit; the write record has no index entries (its chain's
+# read record indexes it). Fewer, fuller transactions: fewer write records (each ≈ 1–2 KB, twice) a batch.
+ITEMS_PER_HOUSEHOLD = 1
 HOUSEHOLDS_PER_TRANSACTION = (100 - 2) // ITEMS_PER_HOUSEHOLD
 PARTS = ("medical", "support", "care", "child")
 WRITTEN = ("written", "replayed")
@@ -48,7 +47,7 @@ def _latest(pointers: dict[str, Pointer], household_id: str,
     pointer = pointers.get(household_id)
     if pointer is None:
         return None
-    version, digest, run_id, _ = pointer
+    version, digest, run_id = pointer.version, pointer.content_hash, pointer.run_id
     if previous is None:
         return Latest(version, digest, run_id, {}, [])
     return Latest(version, digest, run_id, dict(previous["result"]), list(previous["installments"]),
@@ -63,37 +62,40 @@ class _Batch:
     fy: int
     as_of_month: str
     run_id: str
+    follow: AccessEntry  # who writes, and what: the write records of what follows versions
     cases: dict[str, dict[str, Any]] = field(default_factory=dict)
     marks: dict[str, ChangeMark] = field(default_factory=dict)
-    pointers: dict[str, Pointer] = field(default_factory=dict)  # from the cases read (their marks)
+    pointers: dict[str, Pointer] = field(default_factory=dict)  # the latest versions read (their marks)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
-    committed: set[str] = field(default_factory=set)  # households whose new version this attempt committed
     reread: set[str] = field(default_factory=set)  # households read again after a conflicting write
     storage_s: float = 0.0
     engine_s: float = 0.0
 
     def _docs(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The documents of the latest versions of these households (one a batch died before writing after
-        its commit is written first: a decision against a version that is not there would be wrong)."""
+        """The documents of the latest versions of these households."""
         wanted = [h for h in ids if h in self.pointers]
-        docs = self.store.version_docs([(h, self.pointers[h].version) for h in wanted], self.fy)
-        missing = [h for h in wanted if h not in docs and h in self.marks]
-        if missing and self.store.complete_versions({h: self.marks[h] for h in missing}, self.fy):
-            docs.update(self.store.version_docs([(h, self.pointers[h].version) for h in missing], self.fy))
-        return docs
+        return self.store.version_docs([(h, self.pointers[h].version) for h in wanted], self.fy)
 
-    def assess(self, ids: Sequence[str]) -> None:
-        """Read, compute and decide these households (again: everything known of them is replaced)."""
+    def assess(self, ids: Sequence[str], *, follow_up: Iterable[str] = (), fresh: bool = False) -> None:
+        """Read, compute and decide these households (again: everything known of them is replaced).
+        `follow_up`: households whose latest version, if this run's, may lack what follows it (a dead
+        attempt's): completed before anything newer is decided, so the ledger sees the versions in order.
+        `fresh`: the year is expected to hold no version yet (the annual run's first pass): none is read
+        and each household's version 1 is decided — its conditional write is the check (one that exists
+        makes the household read again, with its latest version)."""
         for d in (self.cases, self.marks, self.pointers, self.results, self.failures, self.decisions):
             for h in ids:
                 d.pop(h, None)  # type: ignore[attr-defined]
         t = time.thread_time()
-        for h, (case, mark) in self.store.cases_for_assessment(ids, self.fy).items():
+        for h, (case, mark) in self.store.cases_for_assessment(ids, self.fy, latest=not fresh).items():
             self.cases[h], self.marks[h] = case, mark
             if mark.pointer is not None:
                 self.pointers[h] = mark.pointer
+        follow = set(follow_up)
+        self.store.complete_followers({h: m for h, m in self.marks.items() if h in follow and m.pointer is not None
+                                       and m.pointer.run_id == self.run_id}, self.fy, self.follow)
         self.storage_s += time.thread_time() - t
         t = time.thread_time()
         results, failures = compute({h: self.cases[h] for h in ids if h in self.cases})
@@ -118,31 +120,37 @@ class _Batch:
         self.engine_s += time.thread_time() - t  # includes reading previous versions of changed ones
 
     def to_write(self, h: str) -> bool:
-        """A new version, or an assessed mark on a changed case (also when the premium is unchanged)."""
+        """A new version."""
         d = self.decisions.get(h)
-        return d is not None and (d.outcome == "written" or self.marks[h].pending)
+        return d is not None and d.outcome == "written"
+
+    def unchanged_pending(self, ids: Sequence[str]) -> dict[str, ChangeMark]:
+        """Households whose case changed since their latest version and whose premium did not: the version
+        notes the change it now stands for (else the change would stay pending)."""
+        return {h: self.marks[h] for h in ids if (d := self.decisions.get(h)) is not None
+                and d.outcome != "written" and self.marks[h].pending and self.marks[h].pointer is not None}
 
     def entries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Per household: outcome, parts, reduction, and every version this run wrote that this batch
-        knows of — read back from storage when an earlier attempt (or pass) of the run wrote it."""
+        """Per household: outcome, parts, reduction, and every version this run wrote — read back from
+        storage when an earlier attempt (or pass) of the run wrote one: every one of the run's versions of
+        the household then, as a dead attempt may have written one the case's later change replaced."""
         own = [h for h in ids if h in self.decisions and h in self.pointers
                and self.pointers[h].run_id == self.run_id]
-        docs = self._docs([h for h in own if self.pointers[h].figures is None])
+        mine = self.store.run_versions(own, self.fy, self.run_id) if own else {}
         out: dict[str, dict[str, Any]] = {}
         for h in ids:
             if h in self.failures:
                 out[h] = {"o": "failed", "e": self.failures[h]}
                 continue
             d, r = self.decisions[h], self.results[h]
-            versions = []
-            if h in own:
-                pointer = self.pointers[h]
-                difference, refund = pointer.figures or (int(docs[h]["difference"]), int(docs[h]["refund"]))
-                versions.append([pointer.version, difference, refund])
-            if d.outcome == "written" and d.new is not None:
+            # (read after this batch's writes: its own new version is among them)
+            versions = [list(v) for v in mine.get(h, [])]
+            if d.outcome == "written" and d.new is not None and h not in own:
                 versions.append([d.new.version, d.new.difference, d.new.refund])
             out[h] = {"o": d.outcome, "p": [int(r["parts"].get(p, 0)) for p in PARTS],
                       "r": str(r.get("reduction") or "なし"), "v": versions}
+            if (change := self.marks[h].change_id) is not None:
+                out[h]["c"] = change  # the change assessed: a later pass leaves it out unless changed since
         return out
 
 
@@ -157,29 +165,27 @@ def assess_batch(store: AssessmentStore, event: dict[str, Any]) -> dict[str, Any
     who = actor(str(event.get("execution_id", "")))
     chain = f"{run_id}#{batch_id}"
     # CPU time of this thread (Map iterations share one process locally: wall clock would count waits)
-    b = _Batch(store, fy, as_of_month, run_id)
+    follow = AccessEntry(who, [], WRITE_CATEGORY, "write", chain, indexed_by_chain=True)
+    b = _Batch(store, fy, as_of_month, run_id, follow)
 
     t = time.thread_time()
     # The access record of the batch's reads; a concurrent append to the chain (a duplicate of this
     # batch) is retried by the store, which raises after that, so Step Functions retries the batch.
     first_attempt = store.record_access(AccessEntry(who, ids, READ_CATEGORY, "read", chain)) is True
     b.storage_s += time.thread_time() - t
-    b.assess(ids)
+    # Versions of this run that an earlier attempt, a duplicate or an unfinished batch of an earlier pass wrote
+    # may lack what follows them (it died in between): completed as they are read. A first attempt checks
+    # only the households taken again from an unfinished batch: a clean run reads no more.
+    again = [str(h) for h in batch.get("again", [])]
+    b.assess(ids, follow_up=again if first_attempt else ids, fresh=first_attempt and not again
+             and batch.get("fresh") is True)
 
     t = time.thread_time()
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     to_write = [h for h in ids if b.to_write(h)]
     for first in range(0, len(to_write), HOUSEHOLDS_PER_TRANSACTION):
-        write_chunk(to_write[first:first + HOUSEHOLDS_PER_TRANSACTION], b, access=AccessEntry(
-            who, [], WRITE_CATEGORY, "write", chain), batch_id=batch_id, at=at)
-    # Versions a pointer of this run names that an earlier attempt, a duplicate or an unfinished batch of an
-    # earlier pass committed but may have died before writing: written now, before the outcome that says the
-    # batch is done. A first attempt checks only what another writer may have committed (households read
-    # again after a conflict, or taken again from an unfinished batch): a clean rerun reads no more.
-    again = {str(h) for h in batch.get("again", [])}
-    b.store.complete_versions({h: m for h, m in b.marks.items() if h not in b.committed and m.pointer is not None
-                               and m.pointer.run_id == run_id
-                               and (not first_attempt or h in b.reread or h in again)}, fy)
+        write_chunk(to_write[first:first + HOUSEHOLDS_PER_TRANSACTION], b, batch_id=batch_id, at=at)
+    store.note_assessed(b.unchanged_pending(ids), fy)
     entries = b.entries(ids)
     b.storage_s += time.thread_time() - t
     outcome = {
@@ -193,36 +199,33 @@ def assess_batch(store: AssessmentStore, event: dict[str, Any]) -> dict[str, Any
             "failed": sum(1 for e in entries.values() if e["o"] == "failed")}
 
 
-def write_chunk(chunk: list[str], b: _Batch, *, access: AccessEntry, batch_id: str, at: str,
-                attempts: int = 4) -> None:
-    """One commit: latest pointers, the ledger's charges, the cases' assessed marks and the access record
-    (`access`, naming the households written) all or nothing, the version items (their notice data) after.
+def write_chunk(chunk: list[str], b: _Batch, *, batch_id: str, at: str, attempts: int = 4) -> None:
+    """One commit: each new version written unless another writer wrote that version first, then the
+    ledger's charges and the access record of those written (naming their households) all or nothing.
 
-    On a conflict (a concurrent duplicate of this batch, an intake that changed a case since it was
-    read, or the access chain moved), read the households again and decide again: what the other
-    writer wrote is then "replayed" or "unchanged", a changed case is assessed as it now is.
+    On a conflict (a concurrent duplicate of this batch, another run writing the household, what follows
+    the versions not written), read those households again and decide again: what the other writer wrote
+    is then "replayed" or "unchanged" (and what follows it completed), a changed case is assessed as it now is.
     """
     for attempt in range(attempts):
         pending = [h for h in chunk if b.to_write(h)]
         if not pending:
             return
-        written = [h for h in pending if b.decisions[h].outcome == "written"]
-        versions = [d.new for d in (b.decisions[h] for h in written) if d.new is not None]
+        versions = [d.new for d in (b.decisions[h] for h in pending) if d.new is not None]
         try:
-            b.store.commit(ChunkWrite(
+            lost = b.store.commit(ChunkWrite(
                 run_id=b.run_id, batch_id=batch_id, fiscal_year=b.fy, as_of_month=b.as_of_month, at=at,
-                versions=versions,
-                assessed=[(h, b.marks[h]) for h in pending],
-                # the batch's read record (first in its chain) names every household: it indexes this one
-                access=AccessEntry(access.actor, written, access.category, access.operation, access.chain,
-                                   indexed_by_chain=True) if written else None))
-            b.committed.update(written)
-            return
+                versions=versions, changes={h: b.marks[h].change_id for h in pending}, access=b.follow))
         except WriteConflict:
             if attempt == attempts - 1:
                 raise
-            b.reread.update(pending)
-            b.assess(pending)
+            lost = pending  # the versions stand; what follows them is completed when they are read again
+        if not lost:
+            return
+        if attempt == attempts - 1:
+            raise WriteConflict(f"{len(lost)} households of batch {batch_id} kept meeting other writers")
+        b.reread.update(lost)
+        b.assess(lost, follow_up=lost)
 
 
 def record_failed_batch(store: AssessmentStore, event: dict[str, Any]) -> dict[str, Any]:

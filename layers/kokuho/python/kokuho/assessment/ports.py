@@ -21,23 +21,27 @@ class WriteConflict(Exception):
 
 
 class Pointer(NamedTuple):
-    """The latest-version pointer: what decisions and the run's figures need without the version (kept
-    with the household's case: read with it)."""
+    """What decisions and the run's figures need of the latest version without its document (the latest
+    version item's own attributes: a descending query on the version key)."""
 
     version: int
     content_hash: str
     run_id: str
-    figures: tuple[int, int] | None  # (difference, refund) of that version; None on older pointers
+    figures: tuple[int, int] | None  # (difference, refund) of that version; None: read from its document
+    change_id: str | None = None  # the case change id the version assessed (None: before issue 14)
 
 
 @dataclass(frozen=True)
 class ChangeMark:
-    """What an assessment compares in its transaction: the change it read, and whether it is pending."""
+    """The change of a case an assessment read, and the latest version as read with it."""
 
     change_id: str | None  # None: a case written before change ids existed
-    pending: bool
-    item: Any = None  # the adapter's item as read (rewritten as assessed); opaque to the use case
-    pointer: Pointer | None = None  # the latest version as the case read records it (None: no version yet)
+    pointer: Pointer | None = None  # the latest version (None: no version yet)
+
+    @property
+    def pending(self) -> bool:
+        """The case changed since the latest version assessed it (or has no version)."""
+        return self.pointer is None or self.change_id is None or self.pointer.change_id != self.change_id
 
 
 @dataclass
@@ -57,6 +61,9 @@ class RunRecord:
     transferred: int = 0
     status: str = "started"
     summary: dict[str, Any] | None = None
+    # when the pass that completed the run was prepared (its cut: kokuho.assessment.selection); a later
+    # pass moves `snapshot_at`, not this
+    completed_at: str | None = None
 
 
 class BatchRecord(NamedTuple):
@@ -80,10 +87,10 @@ class AccessEntry:
 
 @dataclass(frozen=True)
 class ChunkWrite:
-    """One all-or-nothing write of a batch: new versions (each with its latest pointer, conditional on
-    the version it replaces, and its notice), the cases' assessed marks (conditional on the change read)
-    and the access record of the writes. `assessed` holds the mark of every household whose case is
-    written: a pending one, and every one with a new version (its case carries the pointer)."""
+    """One write of a batch: new versions (each the commit point of its household: written only if that
+    version does not exist yet), each with the case change id it assessed (`changes`), then what follows
+    the versions written (the ledger's charges and the access record of the writes, `access`, which names
+    no subjects: the versions written are its subjects)."""
 
     run_id: str
     batch_id: str
@@ -91,8 +98,8 @@ class ChunkWrite:
     as_of_month: str
     at: str  # when the batch wrote (ISO, UTC)
     versions: list[NewVersion]
-    assessed: list[tuple[str, ChangeMark]]
-    access: AccessEntry | None
+    changes: dict[str, str | None]
+    access: AccessEntry
 
 
 class AssessmentStore(Protocol):
@@ -122,22 +129,36 @@ class AssessmentStore(Protocol):
 
     # household cases (賦課用世帯情報)
     def every_household(self, fiscal_year: int) -> list[str]: ...
-    def pending_households(self, fiscal_year: int) -> list[str]: ...
-    def cases_for_assessment(self, household_ids: Iterable[str], fiscal_year: int
+    def changed_cases(self, fiscal_year: int, since: str | None) -> dict[str, str | None]:
+        """household → change id, for the cases written after `since` (ISO, UTC; None: every one the
+        pending index holds) — a superset of what changed since: the caller leaves out what is assessed."""
+    def assessed_changes(self, household_ids: Sequence[str], fiscal_year: int) -> dict[str, str | None]:
+        """household → the case change id its latest version assessed, for those with a version."""
+    def cases_for_assessment(self, household_ids: Iterable[str], fiscal_year: int, *, latest: bool = True
                              ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
-        """household → (case, its change mark with the latest version's pointer), for those with a case."""
+        """household → (case, its change mark with the latest version), for those with a case; `latest`
+        False: the versions are not read (a year no version is expected of: the marks name none)."""
 
     # versions
     def latest_pointers(self, household_ids: Sequence[str], fiscal_year: int) -> dict[str, Pointer]: ...
     def version_docs(self, versions: Sequence[tuple[str, int]], fiscal_year: int) -> dict[str, dict[str, Any]]:
         """household → the document of the given version (household, version) of each."""
-    def commit(self, chunk: ChunkWrite) -> None:
-        """All or nothing (the versions' items may follow the commit: `complete_versions`); raises
-        WriteConflict when a condition fails."""
-    def complete_versions(self, marks: Mapping[str, ChangeMark], fiscal_year: int) -> int:
-        """Write the version items that the pointers of these marks name and a batch did not get to write
-        after its commit (it died in between): how many were missing. Only a pointer's writer, or a run
-        that takes its batch again, calls it."""
+    def run_versions(self, household_ids: Sequence[str], fiscal_year: int, run_id: str
+                     ) -> dict[str, list[tuple[int, int, int]]]:
+        """household → (version, difference, refund) of every version the run wrote, in order (consistent)."""
+    def commit(self, chunk: ChunkWrite) -> list[str]:
+        """Write each new version unless that version exists (the commit point), then what follows the
+        ones written; returns the households whose version another writer wrote first (the caller reads
+        them again). Raises WriteConflict when what follows could not be written (the versions stand:
+        `complete_followers` writes it)."""
+    def complete_followers(self, marks: Mapping[str, ChangeMark], fiscal_year: int, access: AccessEntry) -> int:
+        """What follows the latest versions these marks name (this run's), where a batch died before
+        writing it: the ledger's charge and the write access record (`access`: who, what; its chain is
+        the one of the batch that wrote the version); how many were missing. Only a retry, or a run taking
+        a batch again, calls it."""
+    def note_assessed(self, marks: Mapping[str, ChangeMark], fiscal_year: int) -> None:
+        """The latest versions of these households stand for the changes read (the premium is the same):
+        each notes the change id it now stands for, so the change is no longer pending."""
     def record_access(self, entry: AccessEntry) -> bool:
         """An access record on its own (the batch's reads); True when it is the first record of its chain
         (the batch's first attempt: no retry or duplicate of it wrote before)."""

@@ -1,8 +1,8 @@
 """Prepare: select the households of a run's pass and write the pre-batched work list.
 
-Selected: those whose case changed and is not yet assessed (exact: see kokuho.records.household_cases),
-every household of the year for the annual run (and for the first monthly run on confirmed rates after
-one on provisional rates), changes to earlier years still open to assessment (過年度更正, 国保法第110条の2),
+Selected: those whose case changed and is not yet assessed (below), every household of the year for the
+annual run (and for the first monthly run on confirmed rates after one on provisional rates), changes to
+earlier years still open to assessment (過年度更正, 国保法第110条の2),
 and the households of this run's earlier passes whose batch did not finish.
 
 A later pass of a run that takes every household (the annual run, or the first monthly run on confirmed
@@ -11,13 +11,20 @@ what a new read would find as long as its case has not changed (a change leaves 
 the rates are the same (each batch of the work list names the digest of the rates it was selected on).
 Taken again: households changed since, whose outcome failed, whose batch did not finish, or assessed on
 other rates. What is not read again is neither recorded as read nor reported as assessed by this pass.
+
+What changed and is not assessed (issue 14: the assessment writes no mark on the case): the cases written
+since the cut — when the last completed run that covered the year was prepared — less a margin
+(`PENDING_MARGIN`: a case's index stamp is taken before its write lands, and an index lags its table), read
+from the pending index (kokuho.records.household_cases); of those, the ones whose change id an earlier pass
+of this run recorded as assessed, or the latest version assessed, are left out. A change committed while a
+run goes on is read by that run's batch or lands after its cut: the next run takes it; none is lost.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kokuho.assessment.ports import AssessmentStore
@@ -42,6 +49,9 @@ INPUT_FIELDS = {"mode", "as_of_month", "fiscal_year", "batch_size", "max_concurr
 
 
 ASSESSED = ("written", "replayed", "unchanged")
+# How far before the cut the next run reads the pending index again: longer than a case write may take from
+# its stamp to landing (a Lambda invocation runs at most 15 minutes) plus the index's propagation (seconds).
+PENDING_MARGIN = timedelta(minutes=20)
 
 
 def rates_digest(fiscal_year: int) -> str:
@@ -63,6 +73,8 @@ class EarlierPasses:
     unfinished: dict[int, set[str]] = field(default_factory=dict)  # their batch has no completed outcome
     # household → the rates digest of the batch whose stored outcome (the latest) assessed it
     assessed: dict[int, dict[str, str | None]] = field(default_factory=dict)
+    # household → the case change id that outcome assessed
+    changes: dict[int, dict[str, str]] = field(default_factory=dict)
 
     def done(self, year: int, rates: str) -> set[str]:
         """Households whose stored assessment stands: assessed on these rates, not in an unfinished batch."""
@@ -81,13 +93,39 @@ def earlier_passes(store: AssessmentStore, run_id: str, passes: int) -> EarlierP
             if stored is None or stored.status != "ok":
                 out.unfinished.setdefault(year, set()).update(b["household_ids"])
                 continue
-            assessed = out.assessed.setdefault(year, {})
+            assessed, changes = out.assessed.setdefault(year, {}), out.changes.setdefault(year, {})
             for h, e in stored.outcome["entries"].items():  # a later pass replaces an earlier one
                 if e["o"] in ASSESSED:
                     assessed[h] = b.get("rates")
+                    if "c" in e:
+                        changes[h] = e["c"]
+                    else:
+                        changes.pop(h, None)
                 else:
                     assessed.pop(h, None)
+                    changes.pop(h, None)
     return out
+
+
+def cut_of(store: AssessmentStore, year: int, fiscal_year: int) -> str | None:
+    """Where the pending index of `year` is read from by a run of `fiscal_year`: the cut of the last completed
+    run that covered the year (its own, or a later year's: each run takes the earlier years' changes), less
+    PENDING_MARGIN; None when no run completed (every entry)."""
+    cuts = [run.completed_at or run.snapshot_at for fy in range(year, fiscal_year + 1)
+            if (run := store.last_completed_run(fy)) is not None]
+    if not cuts:
+        return None
+    since = datetime.fromisoformat(max(cuts)) - PENDING_MARGIN
+    return since.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def pending(store: AssessmentStore, year: int, fiscal_year: int, earlier: EarlierPasses) -> set[str]:
+    """Households of `year` whose case changed since it was last assessed (see the module's docstring)."""
+    changed = store.changed_cases(year, cut_of(store, year, fiscal_year))
+    known = earlier.changes.get(year, {})
+    unresolved = sorted(h for h, c in changed.items() if c is None or known.get(h) != c)
+    assessed = store.assessed_changes(unresolved, year) if unresolved else {}
+    return {h for h in unresolved if changed[h] is None or assessed.get(h) != changed[h]}
 
 
 
@@ -120,6 +158,9 @@ def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: 
     everyone = mode == "annual" or (last is not None and reassess_every_household(
         last_run_provisional=last.provisional_rates, rates_provisional=provisional))
 
+    # the annual run's first pass over a year no run has completed: no version is expected (each batch reads
+    # none and writes version 1 on its condition: one that exists is read then — kokuho.assessment.batch)
+    fresh = mode == "annual" and store.last_completed_run(fiscal_year) is None
     n = store.start_pass(run_id, fiscal_year=fiscal_year, mode=mode, as_of_month=as_of_month,
                          snapshot_at=now.astimezone(UTC).isoformat(timespec="microseconds"),
                          execution_name=execution_name, provisional_rates=provisional)
@@ -128,15 +169,15 @@ def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: 
     rates = {fiscal_year: rates_digest(fiscal_year)}
     if everyone:  # a household changed since an earlier pass assessed it is pending: taken again
         selected = set(store.every_household(fiscal_year)) - earlier.done(fiscal_year, rates[fiscal_year])
-        selected |= set(store.pending_households(fiscal_year)) if n > 1 else set()
+        selected |= pending(store, fiscal_year, fiscal_year, earlier) if n > 1 else set()
     else:
-        selected = set(store.pending_households(fiscal_year))
+        selected = pending(store, fiscal_year, fiscal_year, earlier)
     work = [(fiscal_year, selected | again.get(fiscal_year, set()))]
     closed: dict[str, int] = {}
     # the earlier years that may still be open, and the one that closed last (its late changes are
     # reported; older ones were reported by the runs of the months after they closed)
     for year in range(fiscal_year - 1, fiscal_year - 1 - ASSESSMENT_LIMIT_YEARS, -1):
-        ids = set(store.pending_households(year)) | again.get(year, set())
+        ids = pending(store, year, fiscal_year, earlier) | again.get(year, set())
         if not ids:
             continue
         if as_of_month <= assessment_deadline(year):
@@ -153,7 +194,9 @@ def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: 
                                      "fiscal_year": year, "rates": rates[year],
                                      "household_ids": ordered[i:i + batch_size]}
             if retake := [h for h in batch["household_ids"] if h in taken_again]:
-                batch["again"] = retake  # from an unfinished batch: its versions may wait to be written
+                batch["again"] = retake  # from an unfinished batch: its versions may lack what follows them
+            if fresh and n == 1 and year == fiscal_year:
+                batch["fresh"] = True
             batches.append(batch)
     households = sum(len(b["household_ids"]) for b in batches)
     bucket, key = store.put_work_list(f"{run_id}/p{n:03d}", batches)

@@ -1,20 +1,24 @@
 """The DynamoDB/S3 adapter of the monthly assessment's store port (kokuho.assessment.ports.AssessmentStore).
 
-Items as laid out in kokuho.records.assessments (runs, batch outcomes, versions, notices) and
-kokuho.records.household_cases (cases, their assessed marks and latest-version pointers); work lists in
-the work bucket; the workflow's access records through kokuho.access.records, in the batch's own transaction.
+Items as laid out in kokuho.records.assessments (runs, batch outcomes, versions) and
+kokuho.records.household_cases (cases and their pending index); work lists in the work bucket; the
+workflow's access records through kokuho.access.records.
+
+A new version is its household's commit point: one conditional PutItem (version N written only if it does
+not exist). What follows the versions a chunk wrote — the ledger's charges and the access record of the
+writes — is one transaction after them; a batch that dies in between leaves versions without it, and the
+retry (or the pass that takes the batch again) writes it from the versions (`complete_followers`), in the
+chain of the batch that wrote them, which tells whether it was written (the write record names them).
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from pynamodb.exceptions import PutError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import PutError, UpdateError
 
-from kokuho.access.records import record_access
+from kokuho.access.records import record_access, records_of_chain
 from kokuho.assessment.ports import (
     AccessEntry,
     BatchRecord,
@@ -28,18 +32,23 @@ from kokuho.assessment.ports import (
 from kokuho.collection.ledger import charge_from_version
 from kokuho.records import household_cases
 from kokuho.records.assessments import (
+    LATEST_FIELDS,
     AssessmentVersionModel,
     BatchOutcomeModel,
     RunModel,
-    VersionDocsModel,
     batch_get,
     batch_outcomes,
     get_work_list,
     last_completed_run,
+    latest_version,
     put_work_list,
+    versions_of,
 )
 from kokuho.records.base import transaction_or
 from kokuho.records.collection import add_charge, existing_ledgers
+
+# attempts at what follows a chunk's versions (a ledger the pension run opened, a chain another writer moved)
+FOLLOW_ATTEMPTS = 3
 
 
 def _run_record(run: RunModel) -> RunRecord:
@@ -48,54 +57,59 @@ def _run_record(run: RunModel) -> RunRecord:
         snapshot_at=run.snapshot_at, passes=int(run.passes or 0), households=int(run.households or 0),
         batches=int(run.batches or 0), provisional_rates=bool(run.provisional_rates),
         closed_years_pending=dict(run.closed_years_pending or {}), transferred=int(run.transferred or 0),
-        status=run.status, summary=None if run.summary is None else dict(run.summary))
+        status=run.status, summary=None if run.summary is None else dict(run.summary),
+        completed_at=None if run.gsi1sk is None else str(run.gsi1sk).rpartition("#")[0])
 
 
 def _run(run_id: str) -> RunModel:
     return RunModel(*RunModel.key(run_id))
 
 
-def _version_item(new: NewVersion, chunk: ChunkWrite) -> AssessmentVersionModel:
+def _version_item(new: NewVersion, run_id: str, batch_id: str, as_of_month: str, at: str,
+                  change_id: str | None) -> AssessmentVersionModel:
     """The version's item (its document names its notice: the notice data is the version's, `notice_of`)."""
     return AssessmentVersionModel(
         AssessmentVersionModel.pk_of(new.household_id, new.fiscal_year), AssessmentVersionModel.sk_of(new.version),
-        version=new.version, run_id=chunk.run_id, content_hash=new.content_hash, doc={
-            "household_id": new.household_id, "fiscal_year": new.fiscal_year, "batch_id": chunk.batch_id,
-            "as_of_month": chunk.as_of_month, "created_at": chunk.at, "result": new.result,
+        version=new.version, run_id=run_id, content_hash=new.content_hash, c=change_id, doc={
+            "household_id": new.household_id, "fiscal_year": new.fiscal_year, "batch_id": batch_id,
+            "as_of_month": as_of_month, "created_at": at, "result": new.result,
             "installments": new.installments, "diff": new.diff, "difference": new.difference,
             "refund": new.refund, "status": new.status, "decided": new.decided,
             "notice": new.notice_kind, "payer_id": new.payer_id,
         })
 
 
-def _add_charge(tx: TransactWrite, new: NewVersion, opened: set[tuple[str, int]]) -> None:
-    """The ledger (調定) follows the version in its transaction: billed from this version on. A first
-    charge (決定通知) creates the ledger, unless `opened` says the pension run opened it already (仮徴収)."""
-    if new.notice_kind is None:
-        return  # 仮 (provisional rates): stored and shown, no notice and no charge until the rates are confirmed
-    add_charge(tx, charge_from_version(new.household_id, new.fiscal_year, version=new.version, payer_id=new.payer_id,
-                                       annual=int(new.result["annual"]), installments=new.installments),
-               decreased=new.difference < 0,
-               first=new.notice_kind == "決定通知" and (new.household_id, new.fiscal_year) not in opened)
+def _put_version(item: AssessmentVersionModel) -> bool:
+    """The commit point: version N is written once (False: another writer wrote it first)."""
+    try:
+        item.save(condition=AssessmentVersionModel.pk.does_not_exist())
+    except PutError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
-def _put_docs(items: Sequence[AssessmentVersionModel], run_id: str, batch_id: str) -> str:
-    """The chunk's version items' content in one VDOCS item; returns the key its pointers name (`lk`)."""
-    token = secrets.token_hex(8)
-    VersionDocsModel(VersionDocsModel.pk_of(run_id, batch_id), token, docs={
-        # the documents as they are (compressed together: far smaller than each deflated on its own)
-        str(i.doc["household_id"]): {"v": int(i.version), "r": i.run_id, "h": i.content_hash, "d": i.doc}
-        for i in items}).save()
-    return f"{batch_id}#{token}"
+def _pointer(item: AssessmentVersionModel) -> Pointer:
+    return Pointer(int(item.version), str(item.content_hash), str(item.run_id), None, item.c)
 
 
-def _write_versions(items: Sequence[AssessmentVersionModel]) -> None:
-    """Version items whose pointers are committed: BatchWriteItem, 1 write unit each (not 2 in the
-    transaction). No condition is needed — the transaction that moved the pointer to N made this writer
-    the only one of version N (a duplicate or a retry writes the same content from the same VDOCS item)."""
-    with AssessmentVersionModel.batch_write() as batch:
-        for item in items:
-            batch.save(item)
+class _Follow:
+    """What follows versions: one per version (household, fiscal year, number and the figures charged)."""
+
+    def __init__(self, household_id: str, fiscal_year: int, version: int, doc: Mapping[str, Any]) -> None:
+        self.household_id, self.fiscal_year, self.version = household_id, fiscal_year, version
+        self.notice = doc.get("notice")
+        self.payer_id = str(doc.get("payer_id"))
+        self.annual = int(doc["result"]["annual"])
+        self.installments = list(doc["installments"])
+        self.difference = int(doc["difference"])
+
+
+def _follow_of(new: NewVersion) -> _Follow:
+    return _Follow(new.household_id, new.fiscal_year, new.version, {
+        "notice": new.notice_kind, "payer_id": new.payer_id, "result": new.result,
+        "installments": new.installments, "difference": new.difference})
 
 
 class DynamoAssessmentStore:
@@ -104,7 +118,7 @@ class DynamoAssessmentStore:
     def __init__(self) -> None:
         # ledgers found open when a first charge expected none (the pension run's 仮徴収 opens one before
         # the 本算定): their charge is then an update that keeps the pension state. Learnt from a failed
-        # commit, so a batch reads no ledger on its way (ledgers are not deleted while a year is assessed).
+        # transaction, so a batch reads no ledger on its way (ledgers are not deleted while a year is assessed).
         self._opened: set[tuple[str, int]] = set()
 
     # -- runs
@@ -173,17 +187,24 @@ class DynamoAssessmentStore:
     def every_household(self, fiscal_year: int) -> list[str]:
         return household_cases.changed_household_ids(fiscal_year, None)
 
-    def pending_households(self, fiscal_year: int) -> list[str]:
-        return household_cases.pending_household_ids(fiscal_year)
+    def changed_cases(self, fiscal_year: int, since: str | None) -> dict[str, str | None]:
+        return household_cases.changed_cases(fiscal_year, since)
 
-    def cases_for_assessment(self, household_ids: Iterable[str], fiscal_year: int
+    def assessed_changes(self, household_ids: Sequence[str], fiscal_year: int) -> dict[str, str | None]:
+        return {h: p.change_id for h, p in self.latest_pointers(household_ids, fiscal_year).items()}
+
+    def cases_for_assessment(self, household_ids: Iterable[str], fiscal_year: int, *, latest: bool = True
                              ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
-        return household_cases.get_cases_for_assessment(household_ids, fiscal_year)
+        cases = household_cases.get_cases_for_assessment(household_ids, fiscal_year)
+        pointers = self.latest_pointers(sorted(cases), fiscal_year) if latest else {}
+        return {h: (case, ChangeMark(change_id, pointers.get(h))) for h, (case, change_id) in cases.items()}
 
     # -- versions
 
     def latest_pointers(self, household_ids: Sequence[str], fiscal_year: int) -> dict[str, Pointer]:
-        return household_cases.latest_pointers(household_ids, fiscal_year)
+        # a query a household (one item each): the latest version is the last of its key's range
+        return {h: _pointer(item) for h in household_ids
+                if (item := latest_version(h, fiscal_year, LATEST_FIELDS)) is not None}
 
     def version_docs(self, versions: Sequence[tuple[str, int]], fiscal_year: int) -> dict[str, dict[str, Any]]:
         keys = [(AssessmentVersionModel.pk_of(h, fiscal_year), AssessmentVersionModel.sk_of(v)) for h, v in versions]
@@ -192,64 +213,86 @@ class DynamoAssessmentStore:
         return {pk.split("#")[1]: dict(i.doc)
                 for (pk, _), i in batch_get(AssessmentVersionModel, keys, attributes=["doc"]).items()}
 
-    def commit(self, chunk: ChunkWrite) -> None:
-        marks = dict(chunk.assessed)
-        missing = [new.household_id for new in chunk.versions if new.household_id not in marks]
-        if missing:  # the case item holds the pointer: a version is written with its case's mark
-            raise ValueError(f"no case mark for the new version of {missing[0]}")
-        items = [_version_item(new, chunk) for new in chunk.versions]
-        # the versions' content first (its own item, outside the transaction: one write unit a KB), then the
-        # transaction that commits them (pointers, ledger, marks, access record), then their items
-        docs_key = _put_docs(items, chunk.run_id, chunk.batch_id) if items else None
-        try:
-            self._commit(chunk, marks, docs_key)
-        except WriteConflict:
-            firsts = [(n.household_id, n.fiscal_year) for n in chunk.versions
-                      if n.notice_kind == "決定通知" and (n.household_id, n.fiscal_year) not in self._opened]
-            if firsts:
-                self._opened.update(existing_ledgers(firsts))
-            raise
-        _write_versions(items)
+    def run_versions(self, household_ids: Sequence[str], fiscal_year: int, run_id: str
+                     ) -> dict[str, list[tuple[int, int, int]]]:
+        out: dict[str, list[tuple[int, int, int]]] = {}
+        for h in household_ids:
+            mine = [(int(v.version), v.difference, v.refund) for v in versions_of(h, fiscal_year) if v.run_id == run_id]
+            if mine:
+                out[h] = mine
+        return out
 
-    def _commit(self, chunk: ChunkWrite, marks: dict[str, ChangeMark], docs_key: str | None) -> None:
-        with transaction_or(WriteConflict) as tx:
-            pointers = {}
-            for new in chunk.versions:
-                _add_charge(tx, new, self._opened)
-                pointers[new.household_id] = Pointer(new.version, new.content_hash, chunk.run_id,
-                                                     (new.difference, new.refund))
-            for h, mark in marks.items():
-                household_cases.mark_assessed(tx, h, chunk.fiscal_year, mark, pointers.get(h),
-                                              docs_key if h in pointers else None)
-            if chunk.access is not None:
-                a = chunk.access
-                record_access(a.actor, a.subject_ids, a.category, a.operation, chain=a.chain, transaction=tx,
-                              indexed_by_chain=a.indexed_by_chain)
+    def commit(self, chunk: ChunkWrite) -> list[str]:
+        written: list[NewVersion] = []
+        lost: list[NewVersion] = []
+        for new in chunk.versions:
+            item = _version_item(new, chunk.run_id, chunk.batch_id, chunk.as_of_month, chunk.at,
+                                 chunk.changes.get(new.household_id))
+            (written if _put_version(item) else lost).append(new)
+        if written:
+            self._follow([_follow_of(new) for new in written], chunk.access)
+        return [new.household_id for new in lost]
 
-    def complete_versions(self, marks: Mapping[str, ChangeMark], fiscal_year: int) -> int:
-        # the pointers read whose version item is not there: written from their VDOCS item
-        held = {h: m for h, m in marks.items() if m.pointer is not None and getattr(m.item, "lk", None)}
-        keys = {h: (AssessmentVersionModel.pk_of(h, fiscal_year), AssessmentVersionModel.sk_of(m.pointer.version))
-                for h, m in held.items() if m.pointer is not None}
-        if not keys:
+    def _follow(self, versions: Sequence[_Follow], access: AccessEntry) -> None:
+        """The ledger's charges and the write record (naming the versions' households) of versions written,
+        all or nothing; again after learning which ledgers the pension run opened, or after the chain moved."""
+        for attempt in range(FOLLOW_ATTEMPTS):
+            try:
+                with transaction_or(WriteConflict) as tx:
+                    for v in versions:
+                        self._add_charge(tx, v)
+                    record_access(access.actor, [v.household_id for v in versions], access.category,
+                                  access.operation, chain=access.chain, transaction=tx, indexed_by_chain=True)
+                return
+            except WriteConflict:
+                firsts = [(v.household_id, v.fiscal_year) for v in versions
+                          if v.notice == "決定通知" and (v.household_id, v.fiscal_year) not in self._opened]
+                if firsts:
+                    self._opened.update(existing_ledgers(firsts))
+                if attempt == FOLLOW_ATTEMPTS - 1:
+                    raise
+
+    def _add_charge(self, tx: Any, v: _Follow) -> None:
+        """The ledger (調定) follows the version: billed from this version on. A first charge (決定通知)
+        creates the ledger, unless the pension run opened it already (仮徴収)."""
+        if v.notice is None:
+            return  # 仮 (provisional rates): stored and shown, no notice and no charge until the rates are confirmed
+        add_charge(tx, charge_from_version(v.household_id, v.fiscal_year, version=v.version, payer_id=v.payer_id,
+                                           annual=v.annual, installments=v.installments),
+                   decreased=v.difference < 0,
+                   first=v.notice == "決定通知" and (v.household_id, v.fiscal_year) not in self._opened)
+
+    def complete_followers(self, marks: Mapping[str, ChangeMark], fiscal_year: int, access: AccessEntry) -> int:
+        held = {h: m.pointer for h, m in marks.items() if m.pointer is not None}
+        if not held:
             return 0
-        found = batch_get(AssessmentVersionModel, keys.values(), attributes=["pk"])
-        missing = [h for h, k in keys.items() if k not in found]
-        items = []
-        for h in missing:
-            mark = held[h]
-            assert mark.pointer is not None
-            batch_id, _, token = str(mark.item.lk).rpartition("#")
-            docs = VersionDocsModel.get(VersionDocsModel.pk_of(mark.pointer.run_id, batch_id), token,
-                                        consistent_read=True).docs
-            entry = docs[h]
-            if int(entry["v"]) != mark.pointer.version or entry["h"] != mark.pointer.content_hash:
-                raise WriteConflict(f"the pending version of {h} is not the one its pointer names")
-            items.append(AssessmentVersionModel(
-                keys[h][0], keys[h][1], version=int(entry["v"]), run_id=str(entry["r"]),
-                content_hash=str(entry["h"]), doc=dict(entry["d"])))
-        _write_versions(items)
-        return len(items)
+        docs = self.version_docs([(h, p.version) for h, p in held.items()], fiscal_year)
+        by_chain: dict[str, list[_Follow]] = {}
+        for h, p in held.items():
+            doc = docs[h]
+            by_chain.setdefault(f"{p.run_id}#{doc['batch_id']}", []).append(_Follow(h, fiscal_year, p.version, doc))
+        missing = 0
+        for chain, versions in by_chain.items():
+            # the chain of the batch that wrote the versions: its write records name those followed
+            recorded = {s for r in records_of_chain(chain) if r.operation == "write" for s in r.subject_ids}
+            todo = [v for v in versions if v.household_id not in recorded]
+            if todo:
+                self._follow(todo, AccessEntry(access.actor, [], access.category, access.operation, chain))
+                missing += len(todo)
+        return missing
+
+    def note_assessed(self, marks: Mapping[str, ChangeMark], fiscal_year: int) -> None:
+        for h, mark in marks.items():
+            if mark.pointer is None or mark.change_id is None:
+                continue
+            target = AssessmentVersionModel(AssessmentVersionModel.pk_of(h, fiscal_year),
+                                            AssessmentVersionModel.sk_of(mark.pointer.version))
+            try:
+                target.update(actions=[AssessmentVersionModel.c.set(mark.change_id)],
+                              condition=AssessmentVersionModel.pk.exists())
+            except UpdateError as e:
+                if e.cause_response_code != "ConditionalCheckFailedException":
+                    raise
 
     def record_access(self, entry: AccessEntry) -> bool:
         # record_access retries a concurrent append to the chain (a duplicate of this batch) and raises

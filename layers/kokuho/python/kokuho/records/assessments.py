@@ -4,32 +4,28 @@ Item layout in the "assessment" table (generic keys pk/sk, gsi1pk/gsi1sk):
 
 | item | pk | sk | gsi1pk / gsi1sk |
 |---|---|---|---|
-| case (賦課用世帯情報), pointer | HHCASE#<household> | FY#<fy> | HHCASE#FY#<fy>#S<shard> / <changed_at>#<hh>, pending |
-| assessment version | ASSESS#<household>#FY#<fy> | V#<version:04d> | — |
-| a chunk's version documents | VDOCS#<run_id>#<batch_id> | <random token> | — |
+| case (賦課用世帯情報) | HHCASE#<household> | FY#<fy> | HHCASE#FY#<fy>#S<shard> / <written_at>#<hh> |
+| assessment version (the commit point) | ASSESS#<household>#FY#<fy> | V#<version:04d> | — |
 | run (<mode>-<fy>-<as_of_month>) | RUN#<run_id> | RUN | RUNS#FY#<fy> / <snapshot_at>#<run_id> (completed) |
 | batch outcome | RUN#<run_id> | BATCH#<batch_id> | — |
 
-A case is in gsi1 (its shard's partition) while it is pending: every change puts it there, the assessment's
-mark takes it out (one index delete); the year's cases, pending or not, are in gsi2 (`HHCASE#FY#<fy>#S<shard>`
-/ `<household>`, keys only: written when the case is created, untouched by marks — kokuho.platform.tables.
-CASES_OF_YEAR). Cases marked before that stay in gsi1's "#A" partitions (or, marked in place, in the shard's
-with `ac` = their change id) and count as assessed there — see kokuho.records.household_cases. The indexes
-are sharded (16 partition keys per fiscal year) so a city-wide intake does not write one hot GSI partition.
+Every write of a case puts its gsi1 entry in its shard's partition, sorted by when it was written (the
+writer's clock, not the caller's `changed_at`) — nothing else writes or removes it, so a monthly run's Prepare
+reads the entries written after the previous completed run's cut (less a margin: kokuho.assessment.selection)
+instead of every case; the year's cases are gsi2's (`HHCASE#FY#<fy>#S<shard>` / `<household>`, keys only:
+kokuho.platform.tables.CASES_OF_YEAR). The indexes are sharded (16 partition keys per fiscal year) so a
+city-wide intake does not write one hot GSI partition.
 
-The latest version's pointer (number, content hash, run, difference, refund: `lv lh lr ld lf`) lives in the
-case item, which the version's transaction writes anyway (its assessed mark, conditioned on the change
-read): one item a household fewer to write, and the batch's one read of the case finds the pointer too.
-(There was a separate `LATEST` item per household and year until issue 14; nothing was deployed with it.)
-A batch writes its new versions after the transaction that moves their pointers (issue 14: a version
-item written in a transaction is billed twice): the transaction is the version's commit point — only the
-writer whose transaction moved the case's pointer from N-1 to N may write version N, so the items then go
-by BatchWriteItem, one write unit each, 25 a request. What they hold is first put in one `VDOCS` item a
-chunk (compressed together, a few KB for up to 24 households; the pointer names it, `lk`): a batch that dies
-between the transaction and the version items leaves pointers whose versions are not written yet, and its
-retry (or the run's next pass, which takes the batch again: its outcome is only saved after) writes them
-from that item (kokuho.assessment.ports.AssessmentStore.complete_versions) — the case may have changed in
-between, the version's content may not.
+The version item is the assessment's commit point (issue 14): version N of a household and year is one
+conditional PutItem (`attribute_not_exists`, one write unit a KB) — only one writer can write it, whatever
+the interleaving; the latest version is found by a descending query on the version key (no pointer item to
+move, no case rewritten, no pending entry deleted). It carries the case's change id it assessed (`c`): a
+household whose case change id equals its latest version's is up to date. What follows a version (the
+ledger's charge and the write access record, in one transaction) is written after it, and completed by a
+retry or a later pass from the version itself when a batch died in between (kokuho.records.assessment_store).
+(Until issue 14 the case item held the latest version's pointer and an assessed mark, rewritten in the
+version's transaction, and the version's content waited in a `VDOCS` item a chunk; old cases keep those
+attributes, which nothing reads.)
 Documents are compact JSON (kokuho.records.base.CompactJSONAttribute; a case and a version's document
 deflated too, CompressedJSONAttribute: each is written once a household and year in the annual run, and
 a case item of under 1 KB is one write unit, its index entries one each) and a version's document keeps the
@@ -82,26 +78,14 @@ class HouseholdCaseModel(TableModel):
     case = CompressedJSONAttribute()
     changed_at = UnicodeAttribute()
     change_id = UnicodeAttribute(null=True)  # fresh on every write; null on cases written before it existed
-    # gsi1: the case while it is pending (written by every change, removed by the assessment's mark)
+    # gsi1: every case by when it was last written (kokuho.records.household_cases: the pending index)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_change = Gsi1["HouseholdCaseModel"]()
-    # gsi2 (keys only): the year's cases by shard, written once — a mark leaves the entry as it is
+    # gsi2 (keys only): the year's cases by shard, written once (a change keeps its keys)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
     of_year = CasesOfYear()
-    # the latest assessment version of the household and year (none before its first): number, content
-    # hash, run that wrote it, its difference and refund — written with the version, in its transaction
-    lv = NumberAttribute(null=True)
-    lh = UnicodeAttribute(null=True)
-    lr = UnicodeAttribute(null=True)
-    ld = NumberAttribute(null=True)
-    lf = NumberAttribute(null=True)
-    lk = UnicodeAttribute(null=True)  # the VDOCS item (pk sk) holding the latest version's content
-    # the change id an assessment last marked assessed: the case is pending while it differs from
-    # `change_id` (kokuho.records.household_cases: the mark leaves the case's index entry where it is)
-    ac = UnicodeAttribute(null=True)
-
     @staticmethod
     def key(household_id: str, fiscal_year: int) -> tuple[str, str]:
         return f"HHCASE#{household_id}", f"FY#{fiscal_year}"
@@ -147,6 +131,9 @@ class AssessmentVersionModel(TableModel):
     # diff (per part against the previous version), difference, refund, status (仮: provisional rates,
     # no notice; 確定), decided (a 決定通知 has been issued for this household and year)
     doc = VersionDocAttribute()
+    # the case's change id this version assessed (kokuho.records.household_cases); a later run that finds the
+    # case changed but the premium the same notes the newer change id here (nothing else of a version changes)
+    c = UnicodeAttribute(null=True)
 
     @staticmethod
     def pk_of(household_id: str, fiscal_year: int) -> str:
@@ -180,19 +167,6 @@ class AssessmentVersionModel(TableModel):
     def status(self) -> str:
         """仮 (from provisional rates, no notice issued) or 確定; versions stored before the status were 確定."""
         return str(self.doc.get("status", "確定"))
-
-
-class VersionDocsModel(TableModel):
-    """The new versions of one chunk of a batch, as their items will hold them (household → version,
-    run_id, content_hash, doc): put before the chunk's transaction, read only to write a version item a
-    batch died before writing. Its own partition a batch (not the run's: ten thousand batches a run)."""
-
-    Meta = table_meta("assessment")
-    docs = CompressedJSONAttribute()
-
-    @staticmethod
-    def pk_of(run_id: str, batch_id: str) -> str:
-        return f"VDOCS#{run_id}#{batch_id}"
 
 
 @dataclass(frozen=True)
@@ -288,6 +262,23 @@ def versions_of(household_id: str, fiscal_year: int) -> list[AssessmentVersionMo
     return list(AssessmentVersionModel.query(
         AssessmentVersionModel.pk_of(household_id, fiscal_year),
         AssessmentVersionModel.sk.startswith("V#"), consistent_read=True))
+
+
+LATEST_FIELDS = ["version", "run_id", "content_hash", "c"]
+
+
+def latest_version(household_id: str, fiscal_year: int, attributes: Sequence[str] | None = LATEST_FIELDS,
+                   consistent: bool = False) -> AssessmentVersionModel | None:
+    """The household's latest version of the year (a descending query on the version key, one item), or
+    None. `attributes`: what to read of it (its document only when asked: the read units are the item's,
+    the work of reading it is not)."""
+    pk = AssessmentVersionModel.pk_of(household_id, fiscal_year)
+    for item in AssessmentVersionModel.query(
+            pk, AssessmentVersionModel.sk.startswith("V#"), scan_index_forward=False, limit=1,
+            consistent_read=consistent,
+            attributes_to_get=None if attributes is None else list(dict.fromkeys(["pk", "sk", *attributes]))):
+        return item
+    return None
 
 
 def batch_get(model: type[Model], keys: Iterable[tuple[str, str]],

@@ -6,29 +6,23 @@ time it last changed, and a change id (fresh on every write). The qualification 
 `put_household_case` whenever a registered change (取得・喪失, income, 世帯変更, …) affects a household,
 passing its own TransactWrite so the case changes in the same transaction as the registration.
 
-Exact selection (no wall clock): a written case is *pending* until an assessment marks it assessed —
-in the very transaction that writes the assessment version, conditioned on the change id it read
-(`mark_assessed`), which it records as the assessed one (`ac`): the case is pending while its change id
-is another. A change written while a run is going on is therefore either assessed by that run (the
-condition fails, the batch re-reads) or left pending for the next one (a new change id): picked up by
-exactly one run, whatever the interleaving.
-
-Two indexes (issue 14's write floor): gsi1 holds the pending cases only — every change puts the case in its
-shard's partition, the mark takes it out (one index delete a household; moving the entry to an "assessed"
-partition, as before, was a delete and a put) — so a monthly run's Prepare reads the pending ones only; gsi2
-holds every case of the year by shard, keys only: written when the case is created and never again (a
-mark or a change leaves its keys as they are, and a keys-only entry is only written when its keys change).
-Cases marked before this stay in gsi1 — in the shard's "#A" partition (the first layout) or in the shard's
-own with `ac`, the change id marked (the second) — and count as assessed there; the year's households are
-gsi2's and those (cases without gsi2 keys are given them by their next write).
+Selection (issue 14: the assessment writes no case): every write of a case draws a new change id and puts
+the case's gsi1 entry in its shard's partition under the time it was written (`<written_at>#<household>`,
+the writer's clock — not the caller's `changed_at`, which may be a registration's date). The assessment
+records the change id it assessed in the version it writes (kokuho.records.assessments: the version is the
+commit point), so a case is pending while its change id is not its latest version's. A monthly run reads
+the entries written since the previous completed run's cut less a margin (`changed_cases`), then leaves out
+those its own earlier passes or the latest versions show assessed: a change committed while a run goes on
+is either read by that run or written after its cut, so the next run finds it — picked up, never lost.
+gsi2 holds every case of the year by shard, keys only: written when the case is created and never again.
 
 Contract (stable):
     put_household_case(household_id, case, *, changed_at, transaction=None) -> None
     get_household_case(household_id, fiscal_year) -> dict | None
     changed_household_ids(fiscal_year, since) -> list[str]   # since=None: every household of the year
-    pending_household_ids(fiscal_year) -> list[str]           # changed and not yet assessed
-    get_cases_for_assessment(household_ids, fiscal_year) -> {household: (case, change mark)}
-    mark_assessed(transaction, household_id, fiscal_year, mark, pointer=None, docs_key=None) -> None
+    changed_cases(fiscal_year, since) -> {household: change id}  # written after `since` (ISO, UTC)
+    pending_household_ids(fiscal_year) -> list[str]  # not assessed as they are (a query a household)
+    get_cases_for_assessment(household_ids, fiscal_year) -> {household: (case, change id)}
 """
 
 from __future__ import annotations
@@ -42,8 +36,6 @@ from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
-from kokuho.assessment.ports import ChangeMark as ChangeMark  # the mark the assessment compares
-from kokuho.assessment.ports import Pointer
 from kokuho.records.assessments import CASE_SHARDS, HouseholdCaseModel, batch_get, case_shard
 
 # Shard queries in flight at once, within botocore's default pool of 10 connections (pynamodb gives each
@@ -62,9 +54,7 @@ def _iso(at: datetime) -> str:
 
 
 def _gsi1pk(fiscal_year: int, shard: int, *, assessed: bool = False) -> str:
-    # The shard's pending partition (cases written before change ids existed count as pending: the first
-    # run after the upgrade re-assesses them, finding them unchanged); "#A": where the first layout moved
-    # assessed cases.
+    # the shard's partition of the pending index; "#A": where the first layout moved assessed cases
     return f"HHCASE#FY#{fiscal_year}#S{shard:02d}" + ("#A" if assessed else "")
 
 
@@ -72,16 +62,9 @@ def _gsi2pk(fiscal_year: int, shard: int) -> str:
     return f"HHCASE#FY#{fiscal_year}#S{shard:02d}"
 
 
-def _pending(item: HouseholdCaseModel) -> bool:
-    """Changed since an assessment last marked it: in gsi1's pending partition of its shard, and not marked
-    there in place (`ac`, the change id an assessment marked, is not its change id)."""
-    if item.gsi1pk is None or str(item.gsi1pk).endswith("#A"):
-        return False
-    return item.ac is None or item.ac != item.change_id
-
-
-# the same test, on the index (pending_household_ids): entries of the shard partitions not marked as they are
-_PENDING = HouseholdCaseModel.ac.does_not_exist() | (HouseholdCaseModel.ac != HouseholdCaseModel.change_id)
+def written_now() -> str:
+    """The pending index's stamp: when the writer writes (ISO, UTC, fixed width: ordered as text)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _model(household_id: str, case: dict[str, Any], changed_at: datetime) -> HouseholdCaseModel:
@@ -97,42 +80,27 @@ def _model(household_id: str, case: dict[str, Any], changed_at: datetime) -> Hou
     return HouseholdCaseModel(
         pk, sk, household_id=household_id, fiscal_year=fy, case=case, changed_at=at,
         change_id=secrets.token_hex(8),
-        gsi1pk=_gsi1pk(fy, case_shard(household_id)), gsi1sk=f"{at}#{household_id}",
+        gsi1pk=_gsi1pk(fy, case_shard(household_id)), gsi1sk=f"{written_now()}#{household_id}",
         gsi2pk=_gsi2pk(fy, case_shard(household_id)), gsi2sk=household_id,
     )
 
 
-_CASE_FIELDS = ("household_id", "fiscal_year", "case", "changed_at", "change_id", "gsi1pk", "gsi1sk", "gsi2pk",
-                "gsi2sk")
-_POINTER_FIELDS = ("lv", "lh", "lr", "ld", "lf", "lk")
-
-
 def put_household_case(household_id: str, case: dict[str, Any], *, changed_at: datetime,
                        transaction: TransactWrite | None = None) -> None:
-    """Store (replace) the case of a household for the case's fiscal year, stamped `changed_at`.
-
-    An update of the case's own attributes, not a put: the item also holds the latest assessment
-    version's pointer, which only the assessment writes."""
+    """Store (replace) the case of a household for the case's fiscal year, stamped `changed_at`: a put (the
+    item holds the case only — the assessment writes its versions, never the case)."""
     item = _model(household_id, case, changed_at)
-    actions = [getattr(HouseholdCaseModel, name).set(getattr(item, name)) for name in _CASE_FIELDS]
-    target = HouseholdCaseModel(item.pk, item.sk)
     if transaction is not None:
-        transaction.update(target, actions=actions)
+        transaction.save(item)
     else:
-        target.update(actions=actions)
+        item.save()
 
 
 def put_household_cases(cases: Iterable[tuple[str, dict[str, Any]]], *, changed_at: datetime) -> int:
-    """Bulk form for loads (BatchWriteItem, 25 a request): returns the number stored. A case that holds
-    a version pointer keeps it (read just before: a load, not to be run beside an assessment run)."""
+    """Bulk form for loads (BatchWriteItem, 25 a request): returns the number stored."""
     models = [_model(household_id, case, changed_at) for household_id, case in cases]
-    held = {(i.pk, i.sk): i for i in batch_get(HouseholdCaseModel, ((m.pk, m.sk) for m in models),
-                                               attributes=list(_POINTER_FIELDS)).values() if i.lv is not None}
     with HouseholdCaseModel.batch_write() as batch:
         for m in models:
-            if (old := held.get((m.pk, m.sk))) is not None:
-                for name in _POINTER_FIELDS:
-                    setattr(m, name, getattr(old, name))
             batch.save(m)
     return len(models)
 
@@ -153,66 +121,25 @@ def get_household_cases(household_ids: Iterable[str], fiscal_year: int) -> dict[
 
 
 def get_cases_for_assessment(household_ids: Iterable[str], fiscal_year: int
-                             ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:
-    """Batch read: household id → (case, change mark), for the ids that have one."""
-    items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids))
-    return {i.household_id: (dict(i.case), ChangeMark(i.change_id, _pending(i), i, pointer_of(i)))
-            for i in items.values()}
-
-
-def pointer_of(item: HouseholdCaseModel) -> Pointer | None:
-    """The latest version's pointer the case item holds (None before the household's first version)."""
-    if item.lv is None:
-        return None
-    return Pointer(int(item.lv), str(item.lh), str(item.lr), (int(item.ld or 0), int(item.lf or 0)))
-
-
-def mark_assessed(transaction: TransactWrite, household_id: str, fiscal_year: int, mark: ChangeMark,
-                  pointer: Pointer | None = None, docs_key: str | None = None) -> None:
-    """Join the assessment's transaction: the case is assessed — only if it is still the change read —
-    and, with `pointer`, its latest version is that one — only if the latest is still the one read.
-
-    A change written since (or a version) makes the whole transaction fail; the caller re-reads and
-    decides again. The item is put back as read, marked (`ac`: the change id assessed), out of gsi1 (no
-    longer pending: one index delete) and with its gsi2 keys (the year's cases; unchanged, so no index
-    write): every write draws a new change id, so an equal change id means equal content (and a put is far
-    cheaper than an update on moto).
-    """
-    read = mark.item
-    # (an equal change id implies the item exists; a case from before change ids must still exist)
-    condition = (HouseholdCaseModel.change_id == mark.change_id if mark.change_id is not None
-                 else HouseholdCaseModel.pk.exists() & HouseholdCaseModel.change_id.does_not_exist())
-    # the pointer moves only from the version the new one replaces (without a new version: the one read);
-    # a concurrent or stale writer of the household fails here
-    replaced = (pointer.version - 1 if pointer.version > 1 else None) if pointer is not None else (
-        None if mark.pointer is None else mark.pointer.version)
-    condition &= (HouseholdCaseModel.lv.does_not_exist() if replaced is None else HouseholdCaseModel.lv == replaced)
-    latest = pointer or mark.pointer
-    pk, sk = HouseholdCaseModel.key(household_id, fiscal_year)
-    shard = case_shard(household_id)
-    item = HouseholdCaseModel(
-        pk, sk, household_id=read.household_id, fiscal_year=read.fiscal_year, case=read.case,
-        changed_at=read.changed_at, change_id=read.change_id, ac=read.change_id,
-        gsi2pk=_gsi2pk(fiscal_year, shard), gsi2sk=household_id)
-    if latest is not None:
-        item.lv, item.lh, item.lr = latest.version, latest.content_hash, latest.run_id
-        item.ld, item.lf = latest.figures or (0, 0)
-        # where the new version's content waits until its item is written (kokuho.records.assessments)
-        item.lk = docs_key if pointer is not None else read.lk
-    transaction.save(item, condition=condition)
-
-
-def latest_pointers(household_ids: Iterable[str], fiscal_year: int) -> dict[str, Pointer]:
-    """household → the latest version's pointer, for those with a case and a version (a batch read)."""
+                             ) -> dict[str, tuple[dict[str, Any], str | None]]:
+    """Batch read: household id → (case, its change id), for the ids that have one."""
     items = batch_get(HouseholdCaseModel, (HouseholdCaseModel.key(h, fiscal_year) for h in household_ids),
-                      attributes=["household_id", "lv", "lh", "lr", "ld", "lf"])
-    return {i.household_id: p for i in items.values() if (p := pointer_of(i)) is not None}
+                      attributes=["household_id", "case", "change_id"])
+    return {i.household_id: (dict(i.case), i.change_id) for i in items.values()}
 
 
-def _query_ids(gsi1pks: Iterable[str], *, pending: bool = False, gsi2pks: Iterable[str] = ()) -> list[str]:
-    """The household ids of these gsi1 partitions (`pending`: only those not marked in place) and gsi2
-    partitions, sorted. The partitions are queried in parallel (bounded): a city's million ids one shard
-    after another is a minute of round trips in Prepare."""
+def _parallel(partitions: list[tuple[Any, str]]) -> list[Any]:
+    """Each (query, partition key) in a bounded pool, results in order."""
+    with ThreadPoolExecutor(max_workers=max(1, min(QUERY_THREADS, len(partitions)))) as pool:
+        # each query in a copy of the caller's context: signed with its credentials (the run's data-role
+        # session) and carrying its request ids, which are context variables a new thread does not inherit
+        futures = [pool.submit(contextvars.copy_context().run, query, pk) for query, pk in partitions]
+        return [future.result() for future in futures]
+
+
+def _query_ids(gsi1pks: Iterable[str], *, gsi2pks: Iterable[str] = ()) -> list[str]:
+    """The household ids of these gsi1 and gsi2 partitions, sorted. The partitions are queried in parallel
+    (bounded): a city's million ids one shard after another is a minute of round trips in Prepare."""
 
     def of_year(gsi2pk: str) -> list[str]:
         # keys only: the household id is the entry's sort key
@@ -220,32 +147,46 @@ def _query_ids(gsi1pks: Iterable[str], *, pending: bool = False, gsi2pks: Iterab
 
     def one(gsi1pk: str) -> list[str]:
         # the ids only: a shard's every case read, parsed and inflated to learn its ids was most of a rerun
-        items = HouseholdCaseModel.by_change.query(gsi1pk, filter_condition=_PENDING if pending else None,
-                                                   attributes_to_get=["household_id"])
+        items = HouseholdCaseModel.by_change.query(gsi1pk, attributes_to_get=["household_id"])
         return [item.household_id for item in items]
 
     partitions = [(one, pk) for pk in gsi1pks] + [(of_year, pk) for pk in gsi2pks]
     ids: set[str] = set()
-    with ThreadPoolExecutor(max_workers=max(1, min(QUERY_THREADS, len(partitions)))) as pool:
-        # each query in a copy of the caller's context: signed with its credentials (the run's data-role
-        # session) and carrying its request ids, which are context variables a new thread does not inherit
-        futures = [pool.submit(contextvars.copy_context().run, query, pk) for query, pk in partitions]
-        for future in futures:
-            ids.update(future.result())
+    for found in _parallel(partitions):
+        ids.update(found)
     return sorted(ids)
 
 
+def changed_cases(fiscal_year: int, since: str | None) -> dict[str, str | None]:
+    """household → change id, for the year's cases written after `since` (ISO, UTC; None: every case the
+    pending index holds) — the shards queried in parallel, their entries' ids only."""
+
+    def one(gsi1pk: str) -> list[tuple[str, str | None]]:
+        after = None if since is None else HouseholdCaseModel.gsi1sk > since
+        items = HouseholdCaseModel.by_change.query(gsi1pk, after, attributes_to_get=["household_id", "change_id"])
+        return [(item.household_id, item.change_id) for item in items]
+
+    out: dict[str, str | None] = {}
+    for found in _parallel([(one, _gsi1pk(fiscal_year, s)) for s in range(CASE_SHARDS)]):
+        out.update(found)
+    return out
+
+
 def pending_household_ids(fiscal_year: int) -> list[str]:
-    """Households of the fiscal year whose case changed and is not yet assessed, sorted."""
-    return _query_ids((_gsi1pk(fiscal_year, s) for s in range(CASE_SHARDS)), pending=True)
+    """Every household of the year whose case change its latest version has not assessed, sorted — a view
+    for checks and tools (a query a household): a run reads only what changed since its cut."""
+    from kokuho.records.assessments import latest_version
+
+    return sorted(h for h, change in changed_cases(fiscal_year, None).items()
+                  if change is None or (v := latest_version(h, fiscal_year, ["c"])) is None or v.c != change)
 
 
 def changed_household_ids(fiscal_year: int, since: datetime | None) -> list[str]:
     """Households of the fiscal year whose case changed strictly after `since` (None: all), sorted.
 
-    Informational (wall-clock stamps): the assessment selects by `pending_household_ids`. Every household:
-    gsi2's year, and gsi1's partitions for cases marked before gsi2 existed; changed since: their cases'
-    stamps read (an assessed case is in gsi1 no longer).
+    Informational (the callers' stamps): the assessment selects by `changed_cases` and the versions' change
+    ids. Every household: gsi2's year, and gsi1's partitions for cases written before gsi2 existed; changed
+    since: their cases' stamps read.
     """
     ids = _query_ids((_gsi1pk(fiscal_year, s, assessed=a) for s in range(CASE_SHARDS) for a in (False, True)),
                      gsi2pks=(_gsi2pk(fiscal_year, s) for s in range(CASE_SHARDS)))
