@@ -7,7 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.data_role import DataAccessRefused, acting_as, caller_of
-from kokuho.identity.vault import FORGET_ACTION, STORE_ACTION, forget_many, store_many
+from kokuho.identity.vault import (
+    FORGET_ACTION,
+    STORE_ACTION,
+    HandOverRefused,
+    forget_many,
+    hand_over_actor,
+    store_many,
+)
 from kokuho.platform.request_ids import lambda_ids, serving
 
 from .api import handler as api_handler
@@ -19,13 +26,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         # the run's own session of the data-access role (source identity: the run id), as the API's routes are
         # under the staff's.
         act = store_many if event.get("action") == STORE_ACTION else forget_many
-        given = event.get("actor")
-        actor: dict[str, Any] = given if isinstance(given, dict) else {}
         try:
-            caller = caller_of(str(actor.get("staff_id", "")), str(actor.get("terminal_id", "")),
-                               str(getattr(context, "function_name", "") or "qualification-api-vault"),
-                               str(actor.get("purpose", "")))
-        except DataAccessRefused:
+            # a run's, never a member of staff's (refused before any session is assumed in their name)
+            actor = hand_over_actor(event, str(event["action"]))
+            caller = caller_of(actor.staff_id, actor.terminal_id,
+                               str(getattr(context, "function_name", "") or "qualification-api-vault"), actor.purpose)
+        except HandOverRefused:
+            raise
+        except (KeyError, TypeError, ValueError, DataAccessRefused):
             return act(event)  # no actor: refused there, naming what the event needs
         with serving(lambda_ids(context)), acting_as(caller):
             return act(event)

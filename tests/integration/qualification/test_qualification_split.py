@@ -99,3 +99,24 @@ def test_the_vault_function_takes_the_intakes_numbers_and_names_none_in_an_error
     with pytest.raises(ValueError) as exc:
         handler({"action": STORE_ACTION, "items": [["P0001", NUMBER]]}, ctx)  # no actor
     assert NUMBER not in str(exc.value)
+
+
+@pytest.mark.parametrize("staff_id", ["S0301", "A0001"])
+def test_the_vault_functions_hand_over_is_a_runs_never_a_member_of_staffs(seeded: None, staff_id: str) -> None:
+    """Numbers handed over (or forgotten) by direct invocation took their actor from the payload: whoever could
+    invoke the vault stored or forgot a person's number as any member of staff — their id as the source identity in
+    CloudTrail and in the access record. A hand-over is a run's (`system:<workflow>`, acting as its run); a member
+    of staff stores a number at the private API, as their login session. Refused, nothing stored or forgotten."""
+    from qualification.vault import handler
+
+    from kokuho.access.records import records_by_staff
+    from kokuho.identity.vault import FORGET_ACTION, STORE_ACTION
+
+    ctx = LocalLambdaContext(function_name="kokuho-qualification-api-vault", invoked_function_arn="arn",
+                             memory_limit_in_mb=1024, timeout_seconds=29)
+    actor = {"staff_id": staff_id, "terminal_id": "T-KOKUHO-03", "purpose": "個人番号の登録"}
+    for event in ({"action": STORE_ACTION, "actor": actor, "items": [["P0001", NUMBER]]},
+                  {"action": FORGET_ACTION, "actor": actor, "persons": ["P0001"]}):
+        with pytest.raises(ValueError, match="run"):
+            handler(event, ctx)
+    assert list(records_by_staff(staff_id)) == []

@@ -67,12 +67,32 @@ STORE_ACTION = "store_my_numbers"
 STORE_CHUNK = 500
 
 
+class HandOverRefused(ValueError):
+    """A hand-over whose actor is no run (the message names the action, never a number)."""
+
+
+def hand_over_actor(event: dict[str, Any], action: str) -> Actor:
+    """The actor of a hand-over by direct invocation: a run's (`system:<workflow>` and its run id), never a member
+    of staff's — the payload proves no one's identity, so a staff id there would let whoever may invoke the vault
+    store or forget numbers as that member (their id the source identity in CloudTrail and in the record). Staff
+    store numbers at the private API, as their login session."""
+    from kokuho.access.data_role import SYSTEM_PREFIX
+
+    given = event["actor"]
+    actor = Actor(str(given["staff_id"]), str(given["terminal_id"]), str(given["purpose"]))
+    if not actor.staff_id.startswith(SYSTEM_PREFIX):
+        raise HandOverRefused(f"{action}: a hand-over is a run's (actor system:<workflow>), never a member of staff's: "
+                         "staff act through the private API")
+    return actor
+
+
 def store_many(event: dict[str, Any]) -> dict[str, Any]:
     """The vault function's side of STORE_ACTION (validated; the error never names a number)."""
     try:
-        actor = Actor(str(event["actor"]["staff_id"]), str(event["actor"]["terminal_id"]),
-                      str(event["actor"]["purpose"]))
+        actor = hand_over_actor(event, STORE_ACTION)
         items = [(str(pid), str(number)) for pid, number in event["items"]]
+    except HandOverRefused:
+        raise
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError("store_my_numbers: needs actor {staff_id, terminal_id, purpose} and items "
                          "[[person_id, my_number], ...]") from exc
@@ -88,9 +108,10 @@ FORGET_ACTION = "forget_my_numbers"
 def forget_many(event: dict[str, Any]) -> dict[str, Any]:
     """The vault function's side of FORGET_ACTION (validated)."""
     try:
-        actor = Actor(str(event["actor"]["staff_id"]), str(event["actor"]["terminal_id"]),
-                      str(event["actor"]["purpose"]))
+        actor = hand_over_actor(event, FORGET_ACTION)
         persons = [str(p) for p in event["persons"]]
+    except HandOverRefused:
+        raise
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError("forget_my_numbers: needs actor {staff_id, terminal_id, purpose} and persons "
                          "[person_id, ...]") from exc
