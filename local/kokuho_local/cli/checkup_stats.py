@@ -36,7 +36,9 @@ def draw(doc: dict[str, Any], out: Path) -> None:
     fig, ax = plt.subplots(figsize=(10, 5.5), dpi=100)
     width = 0.8 / max(len(bands), 1)
     for i, band in enumerate(bands):
-        cells = {r["ward"]: float(r["rate"]) for r in doc["rows"] if r["age_band"] == band}
+        # a withheld rate (small cells: None) is no bar, never a zero
+        cells = {r["ward"]: float(r["rate"]) if r["rate"] is not None else float("nan")
+                 for r in doc["rows"] if r["age_band"] == band}
         ax.bar([k + (i - (len(bands) - 1) / 2) * width for k in range(len(wards))],
                [cells.get(w, 0.0) for w in wards], width=width, label=f"{band}歳")
     ax.axhline(float(doc["total"]["rate"]), color="black", linestyle="--", label=f"全市 {doc['total']['rate']}%")

@@ -7,7 +7,8 @@ III-3 リスク4), so the files are made where the JSON is read.
 The chart is a local command (dev extras), not a Lambda: matplotlib with numpy is about 115 MB installed, which
 next to the layer's own dependencies would leave little of Lambda's 250 MB (function and layers, unzipped); a
 chart is a finance office's picture of figures the API already gives as JSON, so it is drawn where they are read.
-Bars: collected in the month; line: the cumulative rate (right axis), for 現年度分 and 滞納繰越分.
+Bars: collected in the month; line: the cumulative rate (right axis), for 現年度分 and 滞納繰越分; a figure withheld
+as a small cell (kokuho.collection.small_cells) is left out of the chart, and marked 秘匿 in the CSV.
 The Japanese labels use the Noto Sans CJK JP font the notices embed.
 """
 
@@ -58,7 +59,9 @@ def draw(doc: dict[str, Any], out: Path, ward: str | None = None) -> None:
             continue
         months = [m["month"] for m in part["by_month"]]
         xs = [k + (i - 0.5) * 0.4 for k in range(len(months))]
-        bars.bar(xs, [m["collected"] / 10_000 for m in part["by_month"]], width=0.4, label=label)
+        # a withheld figure (small cells: None) is no bar and no point, never a zero
+        bars.bar(xs, [m["collected"] / 10_000 if m["collected"] is not None else float("nan")
+                      for m in part["by_month"]], width=0.4, label=label)
         rates.plot(range(len(months)), [float(m["rate"]) if m["rate"] is not None else float("nan")
                                         for m in part["by_month"]], marker="o", label=f"{label} 累計収納率")
     where = ward or "全市"

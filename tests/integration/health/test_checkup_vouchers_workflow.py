@@ -109,8 +109,10 @@ def test_the_years_run_issues_once_and_the_attendance_file_marks_vouchers_used(
     assert "processed/health/2026-06.jsonl" in keys and not any(k.startswith("health/incoming/") for k in keys)
     rates = store.rates(2026)
     assert rates is not None and rates["total"] == {"issued": 2, "used": 1, "rate": "50.0"}
+    # one person a cell: small cells, withheld (the city's total above stays exact)
     assert {(r["ward"], r["age_band"], r["issued"], r["used"], r["rate"]) for r in rates["rows"]} == {
-        ("戸畑区", "55-59", 1, 1, "100.0"), ("小倉北区", "40-44", 1, 0, "0.0")}
+        ("戸畑区", "55-59", None, None, None), ("小倉北区", "40-44", None, None, None)}
+    assert rates["small_cells"]["threshold"] == 10
 
     resent = _deliver(aws, "health/incoming/2026-06-resent.jsonl", good)
     assert (resent["accepted"], resent["duplicates"], resent["marked"]) == (1, 1, 0)  # the same bytes: once

@@ -114,10 +114,18 @@ def test_the_statistics_as_json_and_csv(staffed: None) -> None:
     status, out, _ = call("GET", "/collection/statistics/2024", staff_id=OFFICER)
     assert status == 200 and (out["current"]["due"], out["current"]["collected"]) == (100_000, 0)
     assert out["current"]["by_ward"][0]["ward"] == "戸畑区" and out["period"]["from"] == "2024-04-01"
-    # The finance office's CSV is made from this JSON (kokuho collection-stats): the API serves no file.
+    # The finance office's CSV is made from this JSON (kokuho collection-stats): the API serves no file. A ward of
+    # one payer is a small cell: withheld (the city's figure stays exact).
     rows = list(csv.DictReader(io.StringIO(statistics_csv(out).lstrip("\ufeff"))))
     assert {(r["区分"], r["区"], r["月"], r["調定額"], r["収納率"]) for r in rows} >= {
-        ("現年度分", "全市", "年度計", "100000", "0.00"), ("現年度分", "戸畑区", "2024-08", "100000", "0.00")}
+        ("現年度分", "全市", "年度計", "100000", "0.00"), ("現年度分", "戸畑区", "2024-08", "秘匿", "秘匿")}
+    # figures stored before small cells were withheld (no `small_cells`) are never served: made again first
+    stored = dict(out)
+    del stored["small_cells"]
+    store.put_statistics(2024, {**stored, "current": {**stored["current"], "by_ward": [
+        {**stored["current"]["by_ward"][0], "due": 100_000}]}})
+    status, refused, _ = call("GET", "/collection/statistics/2024", staff_id=OFFICER)
+    assert status == 404 and "small cells" in str(refused)
     assert call("GET", "/collection/statistics/2024", staff_id="S1001")[0] == 403
     assert ("収納情報", "read", "ok", ["STATISTICS:FY2024"]) in [
         (r.category, r.operation, r.result, r.subject_ids) for r in records_by_staff(OFFICER)]

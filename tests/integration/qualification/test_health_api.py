@@ -104,6 +104,13 @@ def test_the_rates_are_served_as_json_recorded(staffed: None) -> None:
     doc = {"fiscal_year": 2026, "rows": [{"ward": "戸畑区", "age_band": "55-59", "issued": 2, "used": 1,
                                           "rate": "50.0"}],
            "total": {"issued": 2, "used": 1, "rate": "50.0"}, "made_at": "2026-06-02T00:00:00+00:00"}
+    # made before small cells were withheld (no `small_cells`): exact figures of a ward of two persons, never served
+    DynamoHealthStore().put_rates(2026, doc)
+    status, out, _ = call("GET", "/health/checkups/2026/rates", staff_id=OFFICER)
+    assert status == 404 and "small cells" in str(out)
+    doc = {**doc, "rows": [{"ward": "戸畑区", "age_band": "55-59", "issued": None, "used": None, "rate": None,
+                            "suppressed": ["issued", "rate", "used"]}],
+           "small_cells": {"threshold": 10, "withheld": 2, "basis": "…"}}
     DynamoHealthStore().put_rates(2026, doc)
     status, out, _ = call("GET", "/health/checkups/2026/rates", staff_id=OFFICER)
     assert status == 200 and out == doc

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from kokuho.collection.small_cells import SmallCellRule
 from kokuho.health.ports import Voucher
 from kokuho.health.rates import checkup_rates
 from kokuho_local.cli.main import main
@@ -35,7 +36,8 @@ def figures() -> dict[str, object]:
                "P3": _P("福岡県北九州市小倉北区城内1-1", date(1987, 4, 1)),
                "P4": _P("福岡県北九州市小倉北区城内1-2", date(1955, 1, 1))}
     vouchers = [v("P1", True), v("P2", False), v("P3", False), v("P4", True), v("P9", True)]  # P9: not on file
-    return {**checkup_rates(2026, vouchers, persons), "made_at": "2026-06-02T00:00:00+00:00"}
+    # four persons: every cell small (withheld: tests/unit/collection/test_small_cells.py); the files' shape here
+    return {**checkup_rates(2026, vouchers, persons, SmallCellRule(1)), "made_at": "2026-06-02T00:00:00+00:00"}
 
 
 def test_the_rates_per_ward_and_age_band() -> None:
@@ -58,6 +60,20 @@ def test_the_csv_and_the_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert image.format == "PNG" and image.size == (1000, 550)
     colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 50  # bars, a line, text: not a blank page
+
+
+def test_withheld_cells_are_marked_in_the_csv_and_left_out_of_the_chart(tmp_path: Path) -> None:
+    """The API's document withholds the small cells (None): the chart took float(None) and stopped."""
+    doc = figures()
+    withheld = {**doc, "rows": [{**r, "issued": None, "used": None, "rate": None,  # type: ignore[dict-item]
+                                 "suppressed": ["issued", "rate", "used"]} for r in doc["rows"]]}  # type: ignore
+    stats, out, chart = tmp_path / "rates.json", tmp_path / "rates.csv", tmp_path / "rates.png"
+    stats.write_text(json.dumps(withheld, ensure_ascii=False), "utf-8")
+    assert main(["checkup-stats", "--stats", str(stats), "--csv", str(out), "--chart", str(chart)]) == 0
+    rows = list(csv.reader(io.StringIO(out.read_text("utf-8").lstrip("\ufeff"))))
+    assert rows[1] == ["2026", "全市", "計", "4", "2", "50.0"]  # the city: exact
+    assert ["2026", "戸畑区", "55-59", "秘匿", "秘匿", "秘匿"] in rows
+    assert Image.open(chart).format == "PNG"
 
 
 @pytest.mark.parametrize(("content", "message"), [("{}", "fiscal_year: missing"), ("[1]", "not a JSON object"),

@@ -1,7 +1,12 @@
 """受診率 of the 特定健診 (issue 13 item 8), pure: per ward (from the person's address,
 kokuho.collection.statistics.ward_of_address) and age band (the age on 31 March, kokuho.health.vouchers.age_band),
 the vouchers issued, those used (the attendance files) and the rate — figures only, no person's data. The JSON the
-API serves; `rates_csv` the file a spreadsheet opens (`kokuho checkup-stats`)."""
+API serves; `rates_csv` the file a spreadsheet opens (`kokuho checkup-stats`).
+
+Small cells (kokuho.collection.small_cells, the fiscal year's threshold): a ward × age band count of fewer persons
+than the threshold (vouchers issued, or used) is withheld — None, named in the row's `suppressed`, 秘匿 in the CSV —
+with its rate, and further counts so that none is recovered from the city's total (the only sum published); the
+city's total stays exact."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from kokuho.collection.small_cells import MARK, SmallCellRule, rule_for, withheld
 from kokuho.collection.statistics import ward_of_address
 from kokuho.health.ports import Voucher
 from kokuho.health.vouchers import age_band
@@ -24,9 +30,10 @@ def rate(used: int, issued: int) -> str:
     return str((Decimal(used) * 100 / issued).quantize(Decimal("0.1"), ROUND_HALF_UP)) if issued else "0.0"
 
 
-def checkup_rates(fiscal_year: int, vouchers: Sequence[Voucher], persons: Mapping[str, Any]) -> dict[str, Any]:
+def checkup_rates(fiscal_year: int, vouchers: Sequence[Voucher], persons: Mapping[str, Any],
+                  rule: SmallCellRule | None = None) -> dict[str, Any]:
     """`persons`: person id → anything with `address` and `birth_date` (a voucher whose person is not on file is
-    left out)."""
+    left out); `rule`: the small-cell rule (the fiscal year's setting when not given)."""
     cells: dict[tuple[str, str], list[int]] = {}
     for v in vouchers:
         p = persons.get(v.person_id)
@@ -38,8 +45,17 @@ def checkup_rates(fiscal_year: int, vouchers: Sequence[Voucher], persons: Mappin
     rows: list[dict[str, Any]] = [{"ward": w, "age_band": b, "issued": i, "used": u, "rate": rate(u, i)}
                                   for (w, b), (i, u) in sorted(cells.items())]
     issued, used = sum(i for i, _ in cells.values()), sum(u for _, u in cells.values())
+    rule = rule if rule is not None else rule_for(fiscal_year)
+    counts = {(f, i): r[f] for i, r in enumerate(rows) for f in ("issued", "used")}
+    hidden = withheld(counts, [[(f, i) for i in range(len(rows))] for f in ("issued", "used")], rule.threshold)
+    for i, r in enumerate(rows):
+        gone = {f for f in ("issued", "used") if (f, i) in hidden}
+        if gone:
+            gone.add("rate")
+            r.update({f: None for f in gone}, suppressed=sorted(gone))
     return {"fiscal_year": fiscal_year, "rows": rows, "total": {"issued": issued, "used": used,
-                                                                 "rate": rate(used, issued)}}
+                                                                 "rate": rate(used, issued)},
+            "small_cells": rule.doc(len(hidden))}
 
 
 def rates_csv(doc: Mapping[str, Any]) -> str:
@@ -51,5 +67,7 @@ def rates_csv(doc: Mapping[str, Any]) -> str:
     t = doc["total"]
     w.writerow([doc["fiscal_year"], WHOLE_CITY, ALL_AGES, t["issued"], t["used"], t["rate"]])
     for r in doc["rows"]:
-        w.writerow([doc["fiscal_year"], r["ward"], r["age_band"], r["issued"], r["used"], r["rate"]])
+        gone = set(r.get("suppressed", ()))
+        w.writerow([doc["fiscal_year"], r["ward"], r["age_band"],
+                    *(MARK if f in gone else r[f] for f in ("issued", "used", "rate"))])
     return out.getvalue()

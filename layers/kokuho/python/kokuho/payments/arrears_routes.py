@@ -305,6 +305,10 @@ def read_statistics(fiscal_year: FiscalYear) -> dict[str, Any]:
     if doc is None:
         raise _not_found_read(actor, f"STATISTICS:FY{fiscal_year}",
                               "no statistics made for that fiscal year yet (the arrears workflow makes them)")
+    if "small_cells" not in doc:  # made before small cells were withheld: its ward figures are exact
+        raise _not_found_read(actor, f"STATISTICS:FY{fiscal_year}",
+                              "the statistics of that fiscal year were made before small cells were withheld; "
+                              "the arrears workflow's next run makes them again")
     record_access(actor, [f"STATISTICS:FY{fiscal_year}"], CATEGORY, "read")
     return doc
 

@@ -117,9 +117,11 @@ def read_rates(fiscal_year: Annotated[int, Path(ge=2000, le=2100)]) -> dict[str,
     actor = _actor()
     subject = f"RATES:FY{fiscal_year}"
     doc = wiring.health_store().rates(fiscal_year)
-    if doc is None:
+    if doc is None or "small_cells" not in doc:  # (one made before small cells were withheld: exact ward cells)
         record_access(actor, [subject], CATEGORY, "read", result="not_found")
-        raise NotFound("no 受診率 made for that fiscal year yet (the voucher and attendance runs make it)")
+        raise NotFound("no 受診率 made for that fiscal year yet (the voucher and attendance runs make it)"
+                       if doc is None else "the 受診率 of that fiscal year was made before small cells were "
+                                           "withheld; the voucher and attendance runs make it again")
     record_access(actor, [subject], CATEGORY, "read")
     return doc
 
