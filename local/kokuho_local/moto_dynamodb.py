@@ -77,7 +77,9 @@
    twice (the request handler, to find the names used, then the backend) — though the intake's and the
    runs' updates repeat a few expressions. The syntax tree is made once per expression: moto's handler
    only reads it (find_clauses) and its validator deep-copies it before changing anything. An invalid
-   expression is never kept (it raises at each use, as in moto).
+   expression is never kept (it raises at each use, as in moto). The clauses the handler looks for in such a
+   tree (the names and values it uses) are found once per tree and kind of clause, handed out in a fresh
+   list; a deep copy's walks are moto's.
 13. Item memory. moto builds a put item's key values twice (Table.put_item's hash and range DynamoTypes,
     then the same attributes again in Item.__init__) and keeps both for the item's life; every item's
     attribute names are new strings of each request's JSON. The embedded AWS holds the whole city in the
@@ -189,6 +191,10 @@ PATCHES: dict[str, str] = {
         "moto parses every update expression again at each use (twice an update in a transaction: its "
         "handler, then its backend); the syntax tree is made once per expression (read only, or deep-copied "
         "by moto's validator before it changes it); " + _GUARD + "test_an_update_expression_is_parsed_once",
+    "moto.dynamodb.parsing.ast_nodes.Node.find_clauses":
+        "moto's request handler walks an update's syntax tree for the names and values it uses at every update "
+        "(every household case a transaction writes); a tree made once (12) is walked once per kind of clause; "
+        + _GUARD + "test_an_update_expression_is_parsed_once",
     "moto.dynamodb.models.dynamo_type.Item.project":
         "moto turns the whole item into JSON and back to keep a few attributes; top-level string, boolean "
         "and null attributes are picked as they are (14); " + _GUARD
@@ -965,8 +971,31 @@ def patched_dynamodb() -> Iterator[None]:
             with DDB_LOCK:
                 if len(made) >= 4096:  # a bound, as for conditions
                     made.clear()
+                    roots.clear()
+                    found.clear()
                 made[expression_str] = hit
+                roots[id(hit)] = hit
         return hit
+
+    # The clauses the request handler looks for in a syntax tree made once (12): found once per tree and kind
+    # (the tree is never changed: moto's validator changes a deep copy, whose own walks are moto's).
+    from moto.dynamodb.parsing import ast_nodes
+
+    original_find = ast_nodes.Node.find_clauses  # type: ignore[attr-defined]
+    roots: dict[int, Any] = {}
+    found: dict[tuple[int, tuple[Any, ...]], list[Any]] = {}
+
+    def find_clauses(self: Any, clause_types: Any) -> Any:
+        if roots.get(id(self)) is not self:
+            return original_find(self, clause_types)
+        key = (id(self), tuple(clause_types))
+        with DDB_LOCK:
+            hit = found.get(key)
+        if hit is None:
+            hit = original_find(self, clause_types)
+            with DDB_LOCK:
+                found[key] = hit
+        return list(hit)  # a fresh list: callers may extend it
 
     original_hash, original_eq, original_size = DynamoType.__hash__, DynamoType.__eq__, DynamoType.size
     original_value_init = DynamoType.__init__
@@ -1020,6 +1049,7 @@ def patched_dynamodb() -> Iterator[None]:
     DynamoType.__eq__ = value_eq  # type: ignore[method-assign, assignment]
     DynamoType.size = value_size  # type: ignore[method-assign]
     UpdateExpressionParser.make = classmethod(make)  # type: ignore[method-assign, assignment]
+    ast_nodes.Node.find_clauses = find_clauses  # type: ignore[attr-defined]
     comparisons.ConditionExpressionParser._lex_condition_expression = lex_condition_expression  # type: ignore[method-assign]
     Item.__init__ = item_init  # type: ignore[method-assign]
     Item.project = project  # type: ignore[method-assign]
@@ -1043,6 +1073,7 @@ def patched_dynamodb() -> Iterator[None]:
         DynamoType.__eq__ = original_eq  # type: ignore[method-assign]
         DynamoType.size = original_size  # type: ignore[method-assign]
         UpdateExpressionParser.make = original_make  # type: ignore[method-assign]
+        ast_nodes.Node.find_clauses = original_find  # type: ignore[attr-defined]
         comparisons.ConditionExpressionParser._lex_condition_expression = original_lex  # type: ignore[method-assign]
         Item.__init__ = original_item_init  # type: ignore[method-assign]
         Item.project = original_project  # type: ignore[method-assign]

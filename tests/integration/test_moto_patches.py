@@ -527,6 +527,25 @@ def test_an_update_expression_is_parsed_once(monkeypatch: pytest.MonkeyPatch) ->
     plain, patched = _both(updates)
     assert outcomes[0] == outcomes[1] and outcomes[0][0]["n"] == {"N": "7"} and len(outcomes[0][0]["l"]["L"]) == 6
     assert plain >= 9 and patched == 2  # the valid expression once, the invalid one at its use
+    # the handler's walk of the tree for the names and values used: once per kind of clause on a tree made
+    # once (a plain SET, as a household case's, in transactions: no validator walks a copy of it either)
+    from moto.dynamodb.parsing import ast_nodes
+
+    walked = _counting(monkeypatch, ast_nodes.Node, "find_clauses")
+    walks, items = [], []
+    for patched_run in (False, True):
+        with dynamodb(patched_run) as ddb:
+            walked[0] = 0
+            for n in range(5):
+                ddb.transact_write_items(TransactItems=[{"Update": {
+                    "TableName": TABLE, "Key": {"pk": {"S": "P1"}, "sk": {"S": "01"}},
+                    "UpdateExpression": "SET #0 = :0, #1 = :1", "ExpressionAttributeNames": {"#0": "a", "#1": "b"},
+                    "ExpressionAttributeValues": {":0": {"N": str(n)}, ":1": {"S": f"v{n}"}}}}])
+                walks.append(walked[0])
+            items.append(ddb.get_item(TableName=TABLE, Key={"pk": {"S": "P1"}, "sk": {"S": "01"}})["Item"])
+    assert items[0] == items[1] and items[0]["a"] == {"N": "4"}
+    plain_walks, patched_walks = walks[4], walks[9]
+    assert plain_walks >= 5 and patched_walks == walks[5], walks  # patched: walked at the first use only
 
 
 def test_every_dynamodb_request_runs_under_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
