@@ -28,10 +28,10 @@ def _batch(aws: EmbeddedAWS, households: int, run_id: str = "wf-run") -> tuple[d
     return event, ids
 
 
-def test_a_full_batch_commits_in_as_few_transactions_as_dynamodb_allows(aws: EmbeddedAWS) -> None:
-    """100 households, each a new version: what follows the versions fills DynamoDB's transactions (≤ 100
-    items: the ledger's charge a household, the write record and its link) — two write records, each twice
-    in its transaction, instead of one every 24 households."""
+def test_a_full_batch_writes_one_write_record_naming_every_household_it_wrote(aws: EmbeddedAWS) -> None:
+    """100 households, each a new version: what follows the versions (the ledgers' charges, then the write
+    record) is one chunk — one write record, twice in its transaction with its link, instead of one every
+    24 households (and then every 49, 98)."""
     event, ids = _batch(aws, 100)
     assert assess_batch(DynamoAssessmentStore(), event)["written"] == 100
     records = list(records_of_chain("wf-run#p001-b00000"))
@@ -39,7 +39,7 @@ def test_a_full_batch_commits_in_as_few_transactions_as_dynamodb_allows(aws: Emb
     writes = [r for r in records if r.operation == "write"]
     assert len(reads) == 1 and sorted(reads[0].subject_ids) == sorted(ids)
     assert sorted(h for w in writes for h in w.subject_ids) == sorted(ids)  # every household written, once
-    assert len(writes) == 2
+    assert len(writes) == 1
 
 
 def test_the_version_is_the_commit_point_one_write_unit_and_no_case_or_index_written(aws: EmbeddedAWS) -> None:
@@ -62,3 +62,19 @@ def test_the_version_is_the_commit_point_one_write_unit_and_no_case_or_index_wri
     assert case is not None
     put_household_case(ids[3], case, changed_at=datetime.now(UTC))
     assert pending_household_ids(FY) == [ids[3]]
+
+
+def test_the_ledgers_first_charge_follows_the_version_in_one_write_unit_and_its_index_entry(aws: EmbeddedAWS) -> None:
+    """Issue 14 step 2: the ledger's first charge (決定通知) is one conditional PutItem after the version (a
+    write unit and its payer-index entry), not a transactional write (two): idempotent by version, so what
+    follows a version needs no transaction with the write record, which says it was written."""
+    from kokuho.records.collection import DynamoCollectionStore
+
+    event, ids = _batch(aws, 20)
+    with metered() as meter:
+        assert assess_batch(DynamoAssessmentStore(), event)["written"] == 20
+        units = meter.snapshot()["by_op"]
+    assert units.get("PutItem kokuho-collection LEDGER") == 20 * 2
+    assert not units.get("TxPut kokuho-collection LEDGER")
+    ledgers = DynamoCollectionStore().ledgers([(h, FY) for h in ids])
+    assert len(ledgers) == 20 and {lg.charge.version for lg in ledgers.values()} == {1}

@@ -198,3 +198,23 @@ def test_the_annual_charge_joins_a_ledger_the_pension_run_opened_for_kari_choshu
         assert s.commit(chunk(s, 3_000_000)) == []  # the charge learns the ledger is open and joins it
         [ledger] = ledgers.ledgers([("H1", FY)]).values()
         assert ledger.charge.version == 1 and s.latest_pointers(["H1"], FY)["H1"].version == 1
+
+
+def test_a_ledgers_charge_is_written_once_a_version_and_never_moves_back() -> None:
+    # DynamoDB only: what follows a version may be written again (a retry completing it) or late (after a
+    # newer version's): the ledger keeps the newest charge and is written once for each version.
+    from kokuho.collection.ledger import charge_from_version
+    from kokuho.records.collection import DynamoCollectionStore, charge_ledger
+    from kokuho_local.embedded import embedded_aws
+
+    def charge(version: int, annual: int) -> Any:
+        return charge_from_version("H1", FY, version=version, payer_id="P1", annual=annual,
+                                   installments=[{"due": "2024-07", "amount": annual}])
+
+    with embedded_aws():
+        assert charge_ledger(charge(1, 90_000), decreased=False, first=True) is True
+        assert charge_ledger(charge(1, 90_000), decreased=False, first=True) is False  # done already
+        assert charge_ledger(charge(2, 120_000), decreased=False) is True
+        assert charge_ledger(charge(1, 90_000), decreased=False, first=True) is False  # late: left as it is
+        [ledger] = DynamoCollectionStore().ledgers([("H1", FY)]).values()
+        assert (ledger.charge.version, ledger.charge.annual) == (2, 120_000)

@@ -32,11 +32,9 @@ from kokuho.identity.redaction import redact
 
 READ_CATEGORY = "賦課用世帯情報"
 WRITE_CATEGORY = "保険料賦課情報"
-# What follows a chunk's versions: 1 item a household (the ledger's charge) + 2 for the write record and its
-# link check ≤ 100, DynamoDB's TransactWriteItems limit; the write record has no index entries (its chain's
-# read record indexes it). Fewer, fuller transactions: fewer write records (each ≈ 1–2 KB, twice) a batch.
-ITEMS_PER_HOUSEHOLD = 1
-HOUSEHOLDS_PER_TRANSACTION = (100 - 2) // ITEMS_PER_HOUSEHOLD
+# Households a chunk: its versions, their ledgers' charges, then one write record naming them (no index
+# entries: its chain's read record indexes it) — fewer, fuller records a batch, each ≈ 1–2 KB.
+HOUSEHOLDS_PER_CHUNK = 100
 PARTS = ("medical", "support", "care", "child")
 WRITTEN = ("written", "replayed")
 
@@ -183,8 +181,8 @@ def assess_batch(store: AssessmentStore, event: dict[str, Any]) -> dict[str, Any
     t = time.thread_time()
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     to_write = [h for h in ids if b.to_write(h)]
-    for first in range(0, len(to_write), HOUSEHOLDS_PER_TRANSACTION):
-        write_chunk(to_write[first:first + HOUSEHOLDS_PER_TRANSACTION], b, batch_id=batch_id, at=at)
+    for first in range(0, len(to_write), HOUSEHOLDS_PER_CHUNK):
+        write_chunk(to_write[first:first + HOUSEHOLDS_PER_CHUNK], b, batch_id=batch_id, at=at)
     store.note_assessed(b.unchanged_pending(ids), fy)
     entries = b.entries(ids)
     b.storage_s += time.thread_time() - t

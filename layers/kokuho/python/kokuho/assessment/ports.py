@@ -149,8 +149,8 @@ class AssessmentStore(Protocol):
     def commit(self, chunk: ChunkWrite) -> list[str]:
         """Write each new version unless that version exists (the commit point), then what follows the
         ones written; returns the households whose version another writer wrote first (the caller reads
-        them again). Raises WriteConflict when what follows could not be written (the versions stand:
-        `complete_followers` writes it)."""
+        them again). When what follows could not be written, the versions stand: a retry's
+        `complete_followers` writes it."""
     def complete_followers(self, marks: Mapping[str, ChangeMark], fiscal_year: int, access: AccessEntry) -> int:
         """What follows the latest versions these marks name (this run's), where a batch died before
         writing it: the ledger's charge and the write access record (`access`: who, what; its chain is

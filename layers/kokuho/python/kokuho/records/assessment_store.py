@@ -5,10 +5,11 @@ kokuho.records.household_cases (cases and their pending index); work lists in th
 workflow's access records through kokuho.access.records.
 
 A new version is its household's commit point: one conditional PutItem (version N written only if it does
-not exist). What follows the versions a chunk wrote — the ledger's charges and the access record of the
-writes — is one transaction after them; a batch that dies in between leaves versions without it, and the
-retry (or the pass that takes the batch again) writes it from the versions (`complete_followers`), in the
-chain of the batch that wrote them, which tells whether it was written (the write record names them).
+not exist). What follows the versions a chunk wrote — the ledger's charges, each one conditional write
+written once a version (kokuho.records.collection.charge_ledger), then the access record of the writes —
+comes after them; a batch that dies in between leaves versions without it, and the retry (or the pass
+that takes the batch again) writes it from the versions (`complete_followers`), in the chain of the batch
+that wrote them, whose write records say whether it was written.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from kokuho.assessment.ports import (
     NewVersion,
     Pointer,
     RunRecord,
-    WriteConflict,
 )
 from kokuho.collection.ledger import charge_from_version
 from kokuho.records import household_cases
@@ -44,11 +44,7 @@ from kokuho.records.assessments import (
     put_work_list,
     versions_of,
 )
-from kokuho.records.base import transaction_or
-from kokuho.records.collection import add_charge, existing_ledgers
-
-# attempts at what follows a chunk's versions (a ledger the pension run opened, a chain another writer moved)
-FOLLOW_ATTEMPTS = 3
+from kokuho.records.collection import charge_ledger
 
 
 def _run_record(run: RunModel) -> RunRecord:
@@ -114,12 +110,6 @@ def _follow_of(new: NewVersion) -> _Follow:
 
 class DynamoAssessmentStore:
     """AssessmentStore on the assessment table, the work bucket and the access-record table."""
-
-    def __init__(self) -> None:
-        # ledgers found open when a first charge expected none (the pension run's 仮徴収 opens one before
-        # the 本算定): their charge is then an update that keeps the pension state. Learnt from a failed
-        # transaction, so a batch reads no ledger on its way (ledgers are not deleted while a year is assessed).
-        self._opened: set[tuple[str, int]] = set()
 
     # -- runs
 
@@ -234,33 +224,17 @@ class DynamoAssessmentStore:
         return [new.household_id for new in lost]
 
     def _follow(self, versions: Sequence[_Follow], access: AccessEntry) -> None:
-        """The ledger's charges and the write record (naming the versions' households) of versions written,
-        all or nothing; again after learning which ledgers the pension run opened, or after the chain moved."""
-        for attempt in range(FOLLOW_ATTEMPTS):
-            try:
-                with transaction_or(WriteConflict) as tx:
-                    for v in versions:
-                        self._add_charge(tx, v)
-                    record_access(access.actor, [v.household_id for v in versions], access.category,
-                                  access.operation, chain=access.chain, transaction=tx, indexed_by_chain=True)
-                return
-            except WriteConflict:
-                firsts = [(v.household_id, v.fiscal_year) for v in versions
-                          if v.notice == "決定通知" and (v.household_id, v.fiscal_year) not in self._opened]
-                if firsts:
-                    self._opened.update(existing_ledgers(firsts))
-                if attempt == FOLLOW_ATTEMPTS - 1:
-                    raise
-
-    def _add_charge(self, tx: Any, v: _Follow) -> None:
-        """The ledger (調定) follows the version: billed from this version on. A first charge (決定通知)
-        creates the ledger, unless the pension run opened it already (仮徴収)."""
-        if v.notice is None:
-            return  # 仮 (provisional rates): stored and shown, no notice and no charge until the rates are confirmed
-        add_charge(tx, charge_from_version(v.household_id, v.fiscal_year, version=v.version, payer_id=v.payer_id,
-                                           annual=v.annual, installments=v.installments),
-                   decreased=v.difference < 0,
-                   first=v.notice == "決定通知" and (v.household_id, v.fiscal_year) not in self._opened)
+        """The ledger's charge of each version (one conditional write each, written once a version: a retry
+        writes nothing twice), then the write record naming the versions' households — the last: it says
+        that what follows them was written (`complete_followers`)."""
+        for v in versions:
+            if v.notice is None:
+                continue  # 仮 (provisional rates): stored and shown, no notice and no charge until confirmed
+            charge_ledger(charge_from_version(v.household_id, v.fiscal_year, version=v.version, payer_id=v.payer_id,
+                                              annual=v.annual, installments=v.installments),
+                          decreased=v.difference < 0, first=v.notice == "決定通知")
+        record_access(access.actor, [v.household_id for v in versions], access.category, access.operation,
+                      chain=access.chain, indexed_by_chain=True)
 
     def complete_followers(self, marks: Mapping[str, ChangeMark], fiscal_year: int, access: AccessEntry) -> int:
         held = {h: m.pointer for h, m in marks.items() if m.pointer is not None}

@@ -18,10 +18,11 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 (1) while the ledger may hold an overpayment (after a 更正 downwards or a payment beyond the charge).
 (2) REFUND#ready, REFUND#held, or REFUND#FILE#<file id> once in a 総合振込 file.
 
-The ledger's charge is written in the transaction that stores the assessment version (`add_charge`,
-conditional on an older version): a 更正 adjusts the ledger the moment it is stored, and a replayed write
-changes nothing. Payments append to the ledger's list in the transaction that puts their PAYMENT item
-(conditional on its absence): a payment is applied once, whatever file brings it again.
+The ledger's charge follows the assessment version that stores it (`charge_ledger`, one conditional write
+after the version, on an older version or none; `add_charge` joins a caller's transaction): a 更正
+adjusts the ledger the moment it is stored, and a replayed write changes nothing. Payments append to the
+ledger's list in the transaction that puts their PAYMENT item (conditional on its absence): a payment is
+applied once, whatever file brings it again.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from datetime import date
 from typing import Any, cast
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from kokuho.collection.ledger import ORDINARY, Charge, ChargedInstallment, Disbursement, PaymentEntry
@@ -247,6 +249,48 @@ def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool, first: boo
                     LedgerModel.gsi2sk.set(f"{charge.household_id}#{charge.fiscal_year}")]
     tx.update(LedgerModel(pk, sk), actions=actions,
               condition=LedgerModel.pk.does_not_exist() | (LedgerModel.version < charge.version))
+
+
+def charge_ledger(charge: Charge, *, decreased: bool, first: bool = False) -> bool:
+    """The ledger's charge from a stored assessment version, one conditional write of its own (the
+    assessment writes it after the version, its commit point — kokuho.records.assessment_store): False
+    when the ledger already holds this version's charge or a newer one (written again by a retry, or late),
+    so it is written once a version and never moves back.
+
+    `first`: the household's first decided version (its 決定通知) — put on the condition that there is no
+    ledger (an update's expression costs the embedded AWS ~30 times a put); the pension run's 仮徴収 may
+    have opened it at version 0 before the 本算定, which the update then charges, keeping the pension state."""
+    pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
+    if first and not decreased:
+        try:
+            LedgerModel(
+                pk, sk, household_id=charge.household_id, fiscal_year=charge.fiscal_year,
+                payer_id=charge.payer_id, version=charge.version, annual=charge.annual,
+                installments=_installments_doc(charge), gsi1pk=f"PAYER#{charge.payer_id}",
+                gsi1sk=f"FY#{charge.fiscal_year}#{charge.household_id}",
+            ).save(condition=LedgerModel.pk.does_not_exist())
+            return True
+        except PutError as e:
+            if e.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    actions: list[Any] = [
+        LedgerModel.household_id.set(charge.household_id), LedgerModel.fiscal_year.set(charge.fiscal_year),
+        LedgerModel.payer_id.set(charge.payer_id), LedgerModel.version.set(charge.version),
+        LedgerModel.annual.set(charge.annual), LedgerModel.installments.set(_installments_doc(charge)),
+        LedgerModel.gsi1pk.set(f"PAYER#{charge.payer_id}"),
+        LedgerModel.gsi1sk.set(f"FY#{charge.fiscal_year}#{charge.household_id}"),
+    ]
+    if decreased:
+        actions += [LedgerModel.gsi2pk.set(OVERPAID),
+                    LedgerModel.gsi2sk.set(f"{charge.household_id}#{charge.fiscal_year}")]
+    try:
+        LedgerModel(pk, sk).update(actions=actions,
+                                   condition=LedgerModel.pk.does_not_exist() | (LedgerModel.version < charge.version))
+    except UpdateError as e:
+        if e.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 def existing_ledgers(keys: Iterable[LedgerKey]) -> set[LedgerKey]:
