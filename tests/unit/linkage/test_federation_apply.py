@@ -72,3 +72,18 @@ def test_carry_over_months_are_kept_per_household_and_month() -> None:
     assert out.status == "applied"
     assert store.carried_over_months("H77") == ["2025-06", "2025-09", "2026-01"]
     assert store.access[0][1:3] == (["P77"], "federation_kogaku")
+
+
+def test_a_file_for_another_municipality_is_refused_naming_line_and_field_and_changes_nothing() -> None:
+    """The federation's files go to every municipality of the prefecture: one addressed to another (header
+    receiver), or a carry-over into another (KOGAKU to_municipality), holds no data of this city's — applied, its
+    householders' 多数回 months would count here (a lower ceiling paid on someone else's history)."""
+    store = InMemoryFederationStore()
+    elsewhere = build_file("QUALCONT", "QC-FED-20260502", ROWS, "400009", "401307", AT)
+    out = apply_file(store, elsewhere, "incoming/a.txt")
+    assert (out.status, [(e.line, e.field) for e in out.errors]) == ("rejected", [(1, "receiver")])
+    rows = [CarryOverRow("H77", "P77", "401005", "401307", date(2026, 2, 1), ("2025-06",)),
+            CarryOverRow("H78", "P78", "401307", "401005", date(2026, 2, 1), ("2025-07",))]
+    out = apply_file(store, build_file("KOGAKU", "KG-FED-202602", rows, "400009", "401005", AT), "incoming/k.txt")
+    assert (out.status, [(e.line, e.field) for e in out.errors]) == ("rejected", [(2, "to_municipality")])
+    assert store == InMemoryFederationStore()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from kokuho.access.actor import Actor
 from kokuho.linkage.federation_codec import FieldError, FileRejected, ParsedFile, parse_file
-from kokuho.linkage.federation_ports import FederationStore
+from kokuho.linkage.federation_ports import CITY_MUNICIPALITY, FederationStore
 
 INTAKE = Actor(staff_id="system:federation-intake", terminal_id="stepfunctions",
                purpose="資格継続・高額該当の引き継ぎ (委託事項7)")
@@ -29,6 +29,9 @@ def apply_file(store: FederationStore, data: bytes, source_key: str) -> Outcome:
         parsed = parse_file(data)
     except FileRejected as e:
         return Outcome("rejected", None, errors=tuple(e.errors))
+    elsewhere = not_for_the_city(parsed)
+    if elsewhere:
+        return Outcome("rejected", parsed.file_id, errors=tuple(elsewhere))
     done = store.applied(parsed.file_id)
     if done is not None:
         if done.content_hash == parsed.content_hash:
@@ -47,6 +50,20 @@ def apply_file(store: FederationStore, data: bytes, source_key: str) -> Outcome:
     _record_file_subjects(store, parsed, source_key, subjects)
     store.mark_applied(parsed, source_key)
     return Outcome("applied", parsed.file_id, len(parsed.records))
+
+
+def not_for_the_city(parsed: ParsedFile) -> list[FieldError]:
+    """Why an incoming file holds no data of this city's: the federation writes to every municipality of the
+    prefecture, so one addressed to another (header `receiver`), or a carry-over into another (KOGAKU
+    `to_municipality`, line by line: D records start on line 2), is refused whole — applied, its householders'
+    months would count towards 多数回 here."""
+    errors = [] if parsed.receiver == CITY_MUNICIPALITY else [
+        FieldError(1, "receiver", f"addressed to another municipality (this city is {CITY_MUNICIPALITY})")]
+    if parsed.kind == "KOGAKU":
+        errors += [FieldError(n, "to_municipality", f"a move into another municipality (this city is "
+                                                     f"{CITY_MUNICIPALITY})")
+                   for n, rec in enumerate(parsed.records, start=2) if rec["to_municipality"] != CITY_MUNICIPALITY]
+    return errors
 
 
 def _record_file_subjects(store: FederationStore, parsed: ParsedFile, source_key: str, subjects: list[str]) -> None:
