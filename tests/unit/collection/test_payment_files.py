@@ -121,3 +121,15 @@ def test_the_documented_examples_are_valid_files() -> None:
     for kind, data in zip((ACCOUNT_TRANSFER, RECEIPTS, PENSION), examples, strict=True):
         parsed, errors = validate_file(kind, data)
         assert not errors and parsed is not None and len(parsed.payments) + len(parsed.failures) == 2
+
+
+@pytest.mark.parametrize("second", [{"result": "徴収不能", "amount": 0}, {"amount": 9_800}, {}])
+def test_one_pension_result_a_payer_and_month_the_same_twice_refused_naming_both_lines(second: dict[str, Any]) -> None:
+    """The insurer deducts a pension once a month: two results for one payer and month in one file say two things
+    (collected and not collected: the payment applied AND the failure that stops the deduction; two amounts: the
+    second silently dropped as a "duplicate"). The file is refused, the later line naming the earlier."""
+    first = {"payer_id": "H0000003-P1", "fiscal_year": 2024, "month": "2024-06", "amount": 14_200, "result": "徴収済"}
+    other = {"payer_id": "H0000004-P1", "fiscal_year": 2024, "month": "2024-06", "amount": 9_800, "result": "徴収済"}
+    errors = errors_of(PENSION, build_file([first, other, first | second]))
+    assert [(e["line"], e["field"]) for e in errors] == [(3, "month")]
+    assert "line 1" in errors[0]["message"]

@@ -197,9 +197,15 @@ def validate_file(kind: str, data: bytes | str,
     payments: list[IncomingPayment] = []
     failures: list[CollectionFailure] = []
     parse, arrived = _LINES[kind], _Arrived(received_on)
+    first: dict[tuple[str | None, date], int] = {}
     for n, obj in records:
         try:
             item = parse(n, obj, arrived)
+            if kind == PENSION:  # one result a payer and month (dated its 15th): a second says another thing
+                earlier = first.setdefault((item.payer_id, item.on), n)
+                if earlier != n:
+                    raise LineError("month", f"a second result for the same payer and month as line {earlier}: "
+                                             "one a payer and month a file")
         except LineError as exc:
             errors.append(IntakeError(n, exc.field, exc.message))
             if len(errors) >= MAX_ERRORS:
