@@ -403,6 +403,10 @@ ROUTES: tuple[RouteSpec, ...] = (
               benefit_routes.record_application, "支給申請: the months, the account or the 公金受取口座, the consent "
               "to offset against unpaid premiums (recorded; the same application again is stored once)",
               benefit_routes.RecordedOut, 201, category=benefit_routes.CATEGORY),
+    RouteSpec("POST", benefit_routes.APPLICATION_APPROVAL_PATH, F.BENEFITS_APPROVE, "benefit_application_approval",
+              "benefits", benefit_routes.decide_late_application, "支給申請: a second member approves (or refuses, "
+              "with a reason) an application entered late that keeps a lapsed right; never the member who entered it "
+              "(recorded)", benefit_routes.RecordedOut, 201, category=benefit_routes.CATEGORY),
     RouteSpec("POST", benefit_routes.WITHHOLDING_PATH, F.BENEFITS_WITHHOLD, "benefit_withholding", "benefits",
               benefit_routes.record_withholding, "差止 (国保法第63条の2): a decision with its basis, of some months or "
               "every month, or its lifting (recorded)", benefit_routes.RecordedOut, 201,

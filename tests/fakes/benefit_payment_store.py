@@ -15,6 +15,7 @@ from typing import Any
 from fakes.collection_store import InMemoryCollectionStore
 
 from kokuho.benefits.benefit_ports import WriteConflict
+from kokuho.benefits.late_entry import LateEntry
 from kokuho.benefits.payment import Application, BenefitPayment, HouseholdPlan, MonthBenefit, RecoveryClaim, Withholding
 from kokuho.benefits.payment_ports import HouseholdPayments, RepaymentIdTaken, RepaymentRefused
 from kokuho.collection import ports as collection_ports
@@ -93,6 +94,13 @@ class InMemoryBenefitPaymentStore:
 
     def application(self, household_id: str, application_id: str) -> Application | None:
         return self.applications.get((household_id, application_id))
+
+    def decide_application(self, household_id: str, application_id: str, late: LateEntry, *, actor: Any) -> bool:
+        held = self.applications.get((household_id, application_id))
+        if held is None or held.late is None or held.late.decision is not None:
+            return False
+        self.applications[(household_id, application_id)] = replace(held, late=late)
+        return True
 
     def put_withholding(self, w: Withholding, *, actor: Any) -> bool:
         return self._put_once(self.withholdings, (w.household_id, w.decision_id), w)

@@ -16,6 +16,7 @@ from fakes.benefit_payment_store import InMemoryBenefitPaymentStore
 
 from kokuho.access.actor import Actor
 from kokuho.benefits.benefit_ports import WriteConflict
+from kokuho.benefits.late_entry import LateEntry
 from kokuho.benefits.payment import (
     Application,
     BenefitPayment,
@@ -116,6 +117,25 @@ def test_months_applications_and_withholdings(backend: Backend) -> None:
     state = store.household("H1")
     assert state.applications == [application, public]
     assert state.withholdings == [replace(hold, lifted_on=date(2025, 9, 2))]
+
+
+def test_an_application_held_for_approval_is_decided_once(backend: Backend) -> None:
+    """A 支給申請 entered late is stored held (kokuho.benefits.late_entry); the second member's decision is stored once
+    over the undecided entry, and read back whole."""
+    store = backend.store
+    held = LateEntry(date(2026, 11, 1), "S2001", "received_on: …")
+    late = Application("A1", "H1", ("2024-10",), date(2025, 8, 20), ACCOUNT, True, "S2001", held)
+    assert store.put_application(late, actor=CLERK) is True and store.application("H1", "A1") == late
+    approved = replace(held, decision="approve", decided_by="S2003", decided_on=date(2026, 11, 2))
+    assert store.decide_application("H1", "A1", approved, actor=CLERK) is True
+    assert store.application("H1", "A1") == replace(late, late=approved)
+    refused = replace(held, decision="refuse", decided_by="S2004", decided_on=date(2026, 11, 3), note="x")
+    assert store.decide_application("H1", "A1", refused, actor=CLERK) is False  # decided once
+    assert store.application("H1", "A1") == replace(late, late=approved)
+    on_time = Application("A2", "H1", ("2024-10",), date(2025, 8, 20), ACCOUNT, True, "S2001")
+    assert store.put_application(on_time, actor=CLERK) is True
+    assert store.decide_application("H1", "A2", approved, actor=CLERK) is False  # nothing held
+    assert store.decide_application("H1", "A9", approved, actor=CLERK) is False
 
 
 def test_a_day_committed_all_or_nothing_with_its_offsets(backend: Backend) -> None:

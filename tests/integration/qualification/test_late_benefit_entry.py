@@ -1,7 +1,8 @@
 """Probe: through the API a clerk alone entered a 支給申請 or a 療養費 claim with an old `received_on` and kept a right
 extinguished after 2 years (国保法第110条). Entered more than the city's maximum lag after its received_on and keeping
-a right already lapsed on the entry day: 422 naming received_on, nothing written, the attempt recorded. A day after
-the entry day stays refused."""
+a right already lapsed on the entry day, a 支給申請 is held pending (recorded, paid by no run) until a second member
+with `benefits_approve` — never the entrant — approves it, or refuses it with a reason (kokuho.benefits.late_entry);
+a claim is still refused (its approval path is not built). A day after the entry day stays refused."""
 
 from __future__ import annotations
 
@@ -26,22 +27,95 @@ def _enter_on(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
         monkeypatch.setattr(module, "today_jst", lambda: day)
 
 
-def test_an_application_entered_late_keeping_a_lapsed_right_is_refused(staffed: None,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+CHIEF = "S1034"  # 給付係長: benefits_approve
+
+
+def _pending(monkeypatch: pytest.MonkeyPatch, application_id: str = "A-LATE") -> dict[str, object]:
     benefit_household()
-    before = item_counts("receipts")
     _enter_on(monkeypatch, date(2026, 11, 1))
-    status, out, _ = call("POST", "/benefits/H1/applications", staff_id=CLERK, body=APPLICATION)
-    assert status == 422 and "received_on" in str(out) and "2026-10-31" in str(out), out
-    for late in ("2026-11-02", "2099-01-01"):  # after the entry day: refused as ever
-        status, out, _ = call("POST", "/benefits/H1/applications", staff_id=CLERK,
-                              body={**APPLICATION, "received_on": late})
-        assert status == 422 and "received_on" in str(out), out
-    assert item_counts("receipts") == before
-    assert any(r.result == "rejected" for r in records_by_staff(CLERK))
+    status, out, _ = call("POST", "/benefits/H1/applications", staff_id=CLERK,
+                          body={**APPLICATION, "application_id": application_id})
+    assert status == 201, out
+    return dict(out)
+
+
+def _application(application_id: str = "A-LATE") -> dict[str, object]:
+    status, out, _ = call("GET", "/benefits/H1", staff_id=CLERK)
+    assert status == 200, out
+    return next(a for a in out["applications"] if a["application_id"] == application_id)
+
+
+def test_an_application_entered_late_keeping_a_lapsed_right_waits_for_a_second_member(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _pending(monkeypatch)
+    assert out["status"] == "pending_approval" and "received_on" in str(out["needs_approval"])
+    assert "2026-10-31" in str(out["needs_approval"])
+    late = _application()["late_entry"]
+    assert (late["status"], late["entered_by"], late["entered_on"]) == ("pending_approval", CLERK, "2026-11-01")
+    # not in force: the payment run reads it as no application at all (kokuho.benefits.payment.in_force)
+    from kokuho.benefits.payment import in_force
+    from kokuho.receipts.wiring import benefit_payment_store
+
+    assert [a.application_id for a in in_force(benefit_payment_store().household("H1").applications)] == []
+    for late_day in ("2026-11-02", "2099-01-01"):  # after the entry day: refused as ever
+        status, refused, _ = call("POST", "/benefits/H1/applications", staff_id=CLERK,
+                                  body={**APPLICATION, "application_id": "A-FUTURE", "received_on": late_day})
+        assert status == 422 and "received_on" in str(refused), refused
     _enter_on(monkeypatch, date(2026, 10, 31))  # the right's last day: still alive, nothing rescued
-    status, out, _ = call("POST", "/benefits/H1/applications", staff_id=CLERK, body=APPLICATION)
+    status, out, _ = call("POST", "/benefits/H1/applications", staff_id=CLERK,
+                          body={**APPLICATION, "application_id": "A-INTIME"})
     assert (status, out["status"]) == (201, "recorded"), out
+
+
+APPROVAL = "/benefits/H1/applications/A-LATE/approval"
+
+
+def test_a_second_member_approves_it_and_only_then_it_is_in_force(staffed: None,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _pending(monkeypatch)
+    # the entrant holds no benefits_approve: 403; the chief approving the entrant's own is tested below (any spelling)
+    assert call("POST", APPROVAL, staff_id=CLERK, body={"decision": "approve"})[0] == 403
+    status, out, _ = call("POST", "/benefits/H1/applications/A-NONE/approval", staff_id=CHIEF,
+                          body={"decision": "approve"})
+    assert status == 422 and "application" in str(out), out
+    status, out, _ = call("POST", APPROVAL, staff_id=CHIEF, body={"decision": "refuse"})
+    assert status == 422 and "reason" in str(out), out  # a refusal says why
+    status, out, _ = call("POST", APPROVAL, staff_id=CHIEF, body={"decision": "approve"})
+    assert status == 201 and out["status"] == "approved", out
+    late = _application()["late_entry"]
+    assert (late["status"], late["decided_by"], late["decided_on"]) == ("approved", CHIEF, "2026-11-01")
+    from kokuho.benefits.payment import in_force
+    from kokuho.receipts.wiring import benefit_payment_store
+
+    assert [a.application_id for a in in_force(benefit_payment_store().household("H1").applications)] == ["A-LATE"]
+    assert call("POST", APPROVAL, staff_id=CHIEF, body={"decision": "refuse", "reason": "x"})[0] == 409  # decided
+    # both leave their access record: the clerk's write of the entry, the chief's write of the decision
+    for staff in (CLERK, CHIEF):
+        assert ("write", "ok", "HH:H1") in [(r.operation, r.result, r.subject_ids[0]) for r in records_by_staff(staff)]
+
+
+def test_a_refused_late_application_never_takes_effect(staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    _pending(monkeypatch)
+    status, out, _ = call("POST", APPROVAL, staff_id=CHIEF,
+                          body={"decision": "refuse", "reason": "受付印がなく受付日を確認できない"})
+    assert status == 201 and out["status"] == "refused", out
+    late = _application()["late_entry"]
+    assert (late["status"], late["note"]) == ("refused", "受付印がなく受付日を確認できない")
+    from kokuho.benefits.payment import in_force
+    from kokuho.receipts.wiring import benefit_payment_store
+
+    assert in_force(benefit_payment_store().household("H1").applications) == []
+
+
+def test_the_entrant_never_approves_their_own(staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chief who entered it late (they hold benefits_record too) cannot approve it."""
+    benefit_household()
+    _enter_on(monkeypatch, date(2026, 11, 1))
+    status, out, _ = call("POST", "/benefits/H1/applications", staff_id=CHIEF, body=APPLICATION)
+    assert status == 201 and out["status"] == "pending_approval", out
+    status, out, _ = call("POST", APPROVAL, staff_id=CHIEF, body={"decision": "approve"})
+    assert status == 422 and "approver" in str(out), out
+    assert _application()["late_entry"]["status"] == "pending_approval"
 
 
 def test_a_claim_entered_late_keeping_a_lapsed_right_is_refused(staffed: None,

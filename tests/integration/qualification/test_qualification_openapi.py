@@ -238,6 +238,8 @@ def test_real_responses_validate_against_the_document(staffed: None, monkeypatch
     api("GET", "/benefits/H0009", "S1018", expect=404)
     api("POST", "/benefits/H0001/applications", "S1018", {"application_id": "A-1", "months": ["2024-10"],
                                                           "public_funds_account": True}, expect=422)
+    api("POST", "/benefits/H0001/applications/A-none/approval", "S1034", {"decision": "approve"},
+        expect=422)  # no application of that id awaits approval
     api("POST", "/benefits/H0001/withholdings", "S1019", {"action": "withhold", "decision_id": "D-1",
                                                           "basis": "国保法第63条の2"}, expect=201)
     api("POST", "/benefits/H0001/withholdings", "S1019", {"action": "withhold", "decision_id": "D-1",

@@ -164,6 +164,13 @@ def _arrears_approval() -> Any:
     return arrears_routes.decide_arrears_action("H", 2024, "BN-x", arrears_routes.ArrearsApprovalIn(decision="approve"))
 
 
+def _benefit_application_approval() -> Any:
+    from kokuho.receipts import benefit_routes
+
+    return benefit_routes.decide_late_application("H", "A", benefit_routes.LateApplicationDecisionIn(
+        decision="approve"))
+
+
 def _statistics() -> Any:
     from kokuho.payments.arrears_service import run_statistics
 
@@ -191,7 +198,7 @@ CONTINUING: list[tuple[str, Callable[[], Any]]] = [
     ("collection.payments", _payment_intake), ("collection.payments", _unmatched_queue),
     ("collection.payments", _unmatched_resolution), ("collection.refunds", _refund_account),
     ("collection.arrears", _arrears_read), ("collection.arrears", _arrears_action),
-    ("collection.arrears", _arrears_approval),
+    ("collection.arrears", _arrears_approval), ("benefits.kogaku", _benefit_application_approval),
     ("collection.statistics", _statistics), ("health.checkup_vouchers", _vouchers),
     ("benefits.other", _other_claims),
 ]

@@ -13,10 +13,18 @@ from datetime import date, timedelta
 import pytest
 
 from kokuho.benefits.claims import ClaimRejected, file_claim
-from kokuho.benefits.late_entry import late_rescue, max_entry_lag, setting
+from kokuho.benefits.late_entry import (
+    AlreadyDecided,
+    DecisionRefused,
+    LateEntry,
+    decide_late_entry,
+    late_rescue,
+    max_entry_lag,
+    setting,
+)
 from kokuho.benefits.other_benefits import right_last_day as claim_last_day
 from kokuho.benefits.other_benefits import rules_for
-from kokuho.benefits.payment import right_last_day
+from kokuho.benefits.payment import Application, in_force, right_last_day
 from kokuho.collection import arrears_entry
 from tests.fakes.other_claim_store import InMemoryClaimStore
 from tests.unit.benefits.test_other_claims import ACT, HOUSEHOLD, claim
@@ -75,3 +83,44 @@ def test_a_claim_entered_late_that_would_keep_a_lapsed_right_is_refused_and_noth
     # entered within the lag of its received_on, even after the lapse: the day is plausible, recorded
     recent = replace(c, claim=replace(c.claim, received_on=last))
     assert file_claim(store, recent, entered_on=last + timedelta(days=LAG), **ACT)[1] is True
+
+
+# -- the approval path of a 支給申請 held for it (kokuho.benefits.late_entry.decide) ---------------------------------
+def _held() -> LateEntry:
+    reason = late_rescue(date(2026, 9, 1), LAST + timedelta(days=1), {"2024-10": LAST})
+    assert reason is not None
+    return LateEntry(LAST + timedelta(days=1), "S1018", reason)
+
+
+@pytest.mark.parametrize("spelling", ["S1018", "s1018", " S1018", "S1018 ", "Ｓ１０１８", "ｓ1018", "S 1018",
+                                      "S-1018", "S\u200b1018", "S1018\n"])
+def test_the_entrant_never_approves_their_own_in_any_spelling(spelling: str) -> None:
+    with pytest.raises(DecisionRefused, match="approver"):
+        decide_late_entry(_held(), decision="approve", staff_id=spelling, on=LAST + timedelta(days=2))
+    with pytest.raises(DecisionRefused, match="approver"):
+        decide_late_entry(_held(), decision="refuse", staff_id=spelling, on=LAST + timedelta(days=2), reason="x")
+
+
+def test_another_member_decides_once_and_a_refusal_says_why() -> None:
+    day = LAST + timedelta(days=2)
+    held = _held()
+    assert (held.status, held.in_force) == ("pending_approval", False)
+    approved = decide_late_entry(held, decision="approve", staff_id="S1034", on=day)
+    assert (approved.status, approved.in_force, approved.decided_by, approved.decided_on) == (
+        "approved", True, "S1034", day)
+    with pytest.raises(AlreadyDecided):
+        decide_late_entry(approved, decision="refuse", staff_id="S1035", on=day, reason="x")
+    with pytest.raises(DecisionRefused, match="reason"):
+        decide_late_entry(held, decision="refuse", staff_id="S1034", on=day, reason="  ")
+    refused = decide_late_entry(held, decision="refuse", staff_id="S1034", on=day, reason="受付日が確認できない")
+    assert (refused.status, refused.in_force, refused.note) == ("refused", False, "受付日が確認できない")
+    with pytest.raises(DecisionRefused, match="decision"):
+        decide_late_entry(held, decision="maybe", staff_id="S1034", on=day)
+    with pytest.raises(DecisionRefused, match="application"):
+        decide_late_entry(None, decision="approve", staff_id="S1034", on=day)
+    assert in_force([replace(APP, late=held), APP, replace(APP, application_id="A2", late=approved),
+                     replace(APP, application_id="A3", late=refused)]) == [APP, replace(
+                         APP, application_id="A2", late=approved)]
+
+
+APP = Application("A1", "H1", ("2024-10",), date(2026, 9, 1), None, False, "S1018")

@@ -62,6 +62,8 @@ class Function(StrEnum):
     # 療養費・出産育児一時金・葬祭費: the 支給・不支給の決定 of a claim (the amount, the payment) — its own grant,
     # not the clerk's who files the claim (BENEFITS_RECORD)
     BENEFITS_DECIDE = "benefits_decide"
+    # 給付の遡及入力承認 (the 係長): approve or refuse a 支給申請 entered late — never its own entrant's
+    BENEFITS_APPROVE = "benefits_approve"
     # 保存期間の停止 (legal hold): place or lift a hold that stops the retention purge for a named person
     LEGAL_HOLD = "legal_hold"
     # データ利用申請の承認: approving a department's application for an in-city transfer (kokuho.linkage.transfers)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from importlib import resources
 
+from kokuho.benefits.late_entry import LateEntry
 from kokuho.collection.arrears import CURRENT, OVERDUE, PAID, Limitation, limitation_of, years_later
 from kokuho.collection.ports import LedgerKey, RefundAccount
 
@@ -53,6 +54,17 @@ class Application:
     account: RefundAccount | None
     offset_consent: bool
     staff_id: str
+    late: LateEntry | None = None  # entered late: held for a second member's approval (kokuho.benefits.late_entry)
+
+    @property
+    def in_force(self) -> bool:
+        """Read by the payment run: not held for approval, or approved."""
+        return self.late is None or self.late.in_force
+
+
+def in_force(applications: Iterable[Application]) -> list[Application]:
+    """The applications the payment run reads: one held for approval, or refused, is none."""
+    return [a for a in applications if a.in_force]
 
 
 @dataclass(frozen=True)
@@ -203,8 +215,10 @@ def right_last_day(month: str) -> date:
 
 def application_for(month: str, applications: Sequence[Application], rules: PaymentRules, on: date
                     ) -> Application | None:
-    """The application naming the month (the latest), else under 申請省略 the latest earlier application."""
-    known = sorted((a for a in applications if a.received_on <= on), key=lambda a: (a.received_on, a.application_id))
+    """The application naming the month (the latest), else under 申請省略 the latest earlier application — of those
+    in force (one entered late waits for its approval)."""
+    known = sorted((a for a in in_force(applications) if a.received_on <= on),
+                   key=lambda a: (a.received_on, a.application_id))
     naming = [a for a in known if month in a.months]
     if naming:
         return naming[-1]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from kokuho.benefits.late_entry import LateEntry
 from kokuho.benefits.payment import Application, BenefitPayment, HouseholdPlan, MonthBenefit, RecoveryClaim, Withholding
 from kokuho.collection.ports import LedgerWrite
 
@@ -85,6 +86,11 @@ class BenefitPaymentStore(Protocol):
         ...
 
     def application(self, household_id: str, application_id: str) -> Application | None: ...
+
+    def decide_application(self, household_id: str, application_id: str, late: LateEntry, *, actor: Any) -> bool:
+        """Store the second member's decision on an application held for approval, once: False when there is no
+        undecided one (decided meanwhile); the decider's access record with it."""
+        ...
 
     def put_withholding(self, w: Withholding, *, actor: Any) -> bool:
         """Store once; False when the id is taken."""

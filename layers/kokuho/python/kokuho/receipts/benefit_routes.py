@@ -8,6 +8,9 @@ authenticates the member of staff, checks the grant of the route's function and 
   POST /benefits/{household_id}/applications     a 支給申請: months, the account or the 公金受取口座, the consent to
                                                  offset against unpaid premiums (BENEFITS_RECORD); the same
                                                  application delivered again is stored once
+  POST /benefits/{household_id}/applications/{application_id}/approval
+                                                 a second member's 遡及入力承認 of a 支給申請 entered late (approve,
+                                                 or refuse with a reason; never the entrant) (BENEFITS_APPROVE)
   POST /benefits/{household_id}/withholdings     a 差止 (国保法 第63条の2) decided with its basis, or lifted
                                                  (BENEFITS_WITHHOLD)
 
@@ -17,6 +20,7 @@ write's own transaction; a refused one its attempt (not found, rejected). 利用
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -26,8 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
+from kokuho.benefits import late_entry
 from kokuho.benefits.benefit_ports import WriteConflict
-from kokuho.benefits.late_entry import late_rescue
+from kokuho.benefits.late_entry import LateEntry, late_rescue
 from kokuho.benefits.payment import Application, Withholding, claim_state, load_rules, right_last_day
 from kokuho.benefits.payment_ports import CATEGORY, RepaymentIdTaken, RepaymentRefused
 from kokuho.collection.ports import RefundAccount
@@ -42,6 +47,7 @@ from kokuho.requests.suspension import declare_use
 
 BENEFITS_PATH = "/benefits/{household_id}"
 APPLICATION_PATH = "/benefits/{household_id}/applications"
+APPLICATION_APPROVAL_PATH = "/benefits/{household_id}/applications/{application_id}/approval"
 WITHHOLDING_PATH = "/benefits/{household_id}/withholdings"
 REPAYMENT_PATH = "/benefits/{household_id}/claims/{claim_id}/repayments"
 HOUSEHOLD = r"^[A-Za-z0-9_\-]{1,64}$"
@@ -50,6 +56,7 @@ USE = "benefits.kogaku"
 
 router = Router()
 HouseholdId = Annotated[str, Path(pattern=HOUSEHOLD)]
+ApplicationId = Annotated[str, Path(pattern=ID)]
 
 
 class _Closed(BaseModel):
@@ -80,6 +87,14 @@ class ApplicationIn(ClosedIn):
             raise ValueError("months: each month once")
         _past(self.received_on, "received_on")
         return self
+
+
+class LateApplicationDecisionIn(ClosedIn):
+    """A second member's decision on a 支給申請 entered late: approve (the payment run reads it from then on), or
+    refuse with a reason (it never does)."""
+
+    decision: Literal["approve", "refuse"]
+    reason: str | None = Field(default=None, min_length=1, max_length=late_entry.MAX_NOTE)
 
 
 class WithholdingIn(ClosedIn):
@@ -117,7 +132,8 @@ class RepaymentIn(ClosedIn):
 class RecordedOut(_Closed):
     household_id: str
     id: str
-    status: Literal["recorded", "already_recorded", "lifted"]
+    status: Literal["recorded", "already_recorded", "lifted", "pending_approval", "approved", "refused"]
+    needs_approval: str | None = None  # entered late: why it waits for a second member (kokuho.benefits.late_entry)
 
 
 class RepaymentOut(_Closed):
@@ -162,6 +178,16 @@ class RecoveryClaimOut(_Closed):
     extinguished: bool
 
 
+class LateEntryOut(_Closed):
+    status: Literal["pending_approval", "approved", "refused"]
+    entered_on: str
+    entered_by: str
+    reason: str
+    decided_by: str | None
+    decided_on: str | None
+    note: str | None
+
+
 class ApplicationOut(_Closed):
     application_id: str
     household_id: str
@@ -170,6 +196,7 @@ class ApplicationOut(_Closed):
     account: str | None  # masked: ***4567; None: the 公金受取口座
     offset_consent: bool
     staff_id: str
+    late_entry: LateEntryOut | None = None  # entered late: held for (or decided by) a second member
 
 
 class WithholdingOut(_Closed):
@@ -229,7 +256,8 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[IsoDate | None, Qu
             "applications": [{"application_id": a.application_id, "household_id": a.household_id,
                               "months": list(a.months), "received_on": a.received_on.isoformat(),
                               "account": masked_account(a.account.account_number) if a.account else None,
-                              "offset_consent": a.offset_consent, "staff_id": a.staff_id}
+                              "offset_consent": a.offset_consent, "staff_id": a.staff_id,
+                              "late_entry": _late_doc(a.late)}
                              for a in state.applications],
             "withholdings": [{"decision_id": w.decision_id, "months": list(w.months), "decided_on": w.decided_on
                               .isoformat(), "basis": w.basis, "staff_id": w.staff_id,
@@ -240,6 +268,12 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[IsoDate | None, Qu
                           "account": masked_account(p.account.account_number) if p.account else None,
                           "file_id": p.file_id} for p in sorted(state.payments, key=lambda p: p.payment_id)],
             "claims": claims}
+
+
+def _late_doc(e: LateEntry | None) -> dict[str, Any] | None:
+    return None if e is None else {
+        "status": e.status, "entered_on": e.entered_on.isoformat(), "entered_by": e.entered_by, "reason": e.reason,
+        "decided_by": e.decided_by, "decided_on": e.decided_on.isoformat() if e.decided_on else None, "note": e.note}
 
 
 def record_application(household_id: HouseholdId, body: ApplicationIn) -> dict[str, Any]:
@@ -256,19 +290,41 @@ def record_application(household_id: HouseholdId, body: ApplicationIn) -> dict[s
     entered_on = today_jst()
     application = Application(body.application_id, household_id, tuple(sorted(body.months)),
                               body.received_on or entered_on, account, body.offset_consent, actor.staff_id)
-    # entered late keeping a right lapsed by today (国保法第110条): refused, unless recorded before (delivered again)
+    # entered late keeping a right lapsed by today (国保法第110条): recorded, held for a second member's approval
     late = late_rescue(application.received_on, entered_on, {m: right_last_day(m) for m in application.months})
-    if late is None and store.put_application(application, actor=actor):
+    if late is not None:
+        application = replace(application, late=LateEntry(entered_on, actor.staff_id, late))
+    if store.put_application(application, actor=actor):
+        if late is not None:
+            return {"household_id": household_id, "id": body.application_id, "status": "pending_approval",
+                    "needs_approval": late}
         return {"household_id": household_id, "id": body.application_id, "status": "recorded"}
     stored = store.application(household_id, body.application_id)
-    if late is not None and stored is None:
-        raise ChangeRejected(late)
     content = ("months", "account", "offset_consent")  # not who recorded it or on which day
     if stored is None or any(getattr(stored, k) != getattr(application, k) for k in content):
         raise Conflict("an application with that id is recorded with other content")
     # delivered again: nothing written (no write's record), the household's months and its application read
     record_access(actor, [household_id, householder], CATEGORY, "read")
     return {"household_id": household_id, "id": body.application_id, "status": "already_recorded"}
+
+
+def decide_late_application(household_id: HouseholdId, application_id: ApplicationId,
+                            body: LateApplicationDecisionIn) -> dict[str, Any]:
+    """A second member approves (or refuses, with a reason) a 支給申請 entered late; never its entrant."""
+    declare_use(USE)
+    actor, store = _actor(), benefit_payment_store()
+    _householder(actor, household_id, "write")
+    held = store.application(household_id, application_id)
+    try:
+        decided = late_entry.decide_late_entry(held.late if held is not None else None, decision=body.decision,
+                                               staff_id=actor.staff_id, on=today_jst(), reason=body.reason)
+    except late_entry.DecisionRefused as exc:
+        raise ChangeRejected(str(exc)) from None
+    except late_entry.AlreadyDecided as exc:
+        raise Conflict(str(exc)) from None
+    if not store.decide_application(household_id, application_id, decided, actor=actor):
+        raise Conflict("that application's late entry is decided already")
+    return {"household_id": household_id, "id": application_id, "status": decided.status}
 
 
 def record_withholding(household_id: HouseholdId, body: WithholdingIn) -> dict[str, Any]:
@@ -319,6 +375,7 @@ def record_repayment(household_id: HouseholdId, claim_id: Annotated[str, Path(pa
 
 
 __all__ = ["REPAYMENT_PATH", "RepaymentIn", "RepaymentOut", "record_repayment",
+           "APPLICATION_APPROVAL_PATH", "LateApplicationDecisionIn", "LateEntryOut", "decide_late_application",
            "APPLICATION_PATH", "BENEFITS_PATH", "CATEGORY", "WITHHOLDING_PATH", "ApplicationIn", "ApplicationOut",
            "BenefitsOut", "RecordedOut", "WithholdingIn", "WithholdingOut", "read_benefits", "record_application",
            "record_withholding", "router"]

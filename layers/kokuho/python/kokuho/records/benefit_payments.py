@@ -26,6 +26,7 @@ from typing import Any
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 
 from kokuho.benefits.benefit_ports import WriteConflict
+from kokuho.benefits.late_entry import LateEntry
 from kokuho.benefits.payment import (
     Application,
     BenefitPayment,
@@ -83,15 +84,28 @@ def account_of(d: Any) -> RefundAccount | None:
 
 
 def application_doc(a: Application) -> dict[str, Any]:
-    return {"application_id": a.application_id, "household_id": a.household_id, "months": list(a.months),
-            "received_on": a.received_on.isoformat(), "account": account_doc(a.account),
-            "offset_consent": a.offset_consent, "staff_id": a.staff_id}
+    doc = {"application_id": a.application_id, "household_id": a.household_id, "months": list(a.months),
+           "received_on": a.received_on.isoformat(), "account": account_doc(a.account),
+           "offset_consent": a.offset_consent, "staff_id": a.staff_id}
+    return doc if a.late is None else {**doc, "late": late_entry_doc(a.late)}
+
+
+def late_entry_doc(e: LateEntry) -> dict[str, Any]:
+    return {"entered_on": e.entered_on.isoformat(), "entered_by": e.entered_by, "reason": e.reason,
+            "decision": e.decision, "decided_by": e.decided_by,
+            "decided_on": e.decided_on.isoformat() if e.decided_on else None, "note": e.note}
+
+
+def late_entry_of(d: dict[str, Any]) -> LateEntry:
+    return LateEntry(date.fromisoformat(d["entered_on"]), str(d["entered_by"]), str(d["reason"]), d.get("decision"),
+                     d.get("decided_by"), date.fromisoformat(d["decided_on"]) if d.get("decided_on") else None,
+                     d.get("note"))
 
 
 def application_of(d: dict[str, Any]) -> Application:
     return Application(str(d["application_id"]), str(d["household_id"]), tuple(d["months"]),
                        date.fromisoformat(d["received_on"]), account_of(d.get("account")), bool(d["offset_consent"]),
-                       str(d["staff_id"]))
+                       str(d["staff_id"]), late_entry_of(d["late"]) if d.get("late") else None)
 
 
 def withholding_doc(w: Withholding) -> dict[str, Any]:
@@ -224,6 +238,24 @@ class DynamoBenefitPaymentStore(RecordsAccess):
     def put_application(self, a: Application, *, actor: Any) -> bool:
         """Store once: False when the same id is already stored (a re-delivered application)."""
         return self._put_once(a.household_id, f"BAPP#{a.application_id}", application_doc(a), actor)
+
+    def decide_application(self, household_id: str, application_id: str, late: LateEntry, *, actor: Any) -> bool:
+        """The second member's decision on an application held for approval, over the undecided entry read (False:
+        decided meanwhile), with the decider's access record in the same transaction."""
+        sk = f"BAPP#{application_id}"
+        doc = self._doc(household_id, sk)
+        if doc is None or not doc.get("late") or doc["late"].get("decision"):
+            return False
+        try:
+            with transaction_or(WriteConflict) as tx:
+                tx.update(BenefitPaymentItem(_hh(household_id), sk),
+                          actions=[BenefitPaymentItem.doc.set({**doc, "late": late_entry_doc(late)}),
+                                   BenefitPaymentItem.revision.set(1)],
+                          condition=BenefitPaymentItem.revision.does_not_exist())
+                self._record_access(actor, [f"HH:{household_id}"], WRITE_CATEGORY, "write", transaction=tx)
+        except WriteConflict:
+            return False
+        return True
 
     def put_withholding(self, w: Withholding, *, actor: Any) -> bool:
         return self._put_once(w.household_id, f"BHOLD#{w.decision_id}", withholding_doc(w), actor)
