@@ -4,6 +4,7 @@ same conditions — so a unit test on the fake says something about the deployed
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -218,3 +219,25 @@ def test_a_ledgers_charge_is_written_once_a_version_and_never_moves_back() -> No
         assert charge_ledger(charge(1, 90_000), decreased=False, first=True) is False  # late: left as it is
         [ledger] = DynamoCollectionStore().ledgers([("H1", FY)]).values()
         assert (ledger.charge.version, ledger.charge.annual) == (2, 120_000)
+
+
+def test_a_runs_batch_outcomes_are_spread_over_partitions_and_read_back_whole() -> None:
+    # DynamoDB only: every batch of a run stores its outcome (≈ 4 KB); a city's 10,000 batches within a Map
+    # phase of under a minute wrote ≈ 1,500 units a second to the run's one partition key, over the 1,000 a
+    # partition takes (the scale model). They are spread over OUTCOME_SHARDS keys; one stored before under
+    # the run's own key is still read.
+    from kokuho.records.assessment_store import DynamoAssessmentStore
+    from kokuho.records.assessments import OUTCOME_SHARDS, BatchOutcomeModel
+    from kokuho_local.embedded import embedded_aws
+
+    with embedded_aws():
+        s = DynamoAssessmentStore()
+        ids = [f"p001-b{n:05d}" for n in range(64)]
+        for b in ids:
+            s.save_outcome("R", b, {"batch_id": b, "entries": {}})
+        BatchOutcomeModel("RUN#R", "BATCH#p000-old", run_id="R", batch_id="p000-old", status="ok",
+                          outcome={"batch_id": "p000-old", "entries": {}}).save()  # the former layout
+        per_key = Counter(BatchOutcomeModel.key("R", b)[0] for b in ids)
+        assert OUTCOME_SHARDS >= 8 and len(per_key) >= OUTCOME_SHARDS // 2 and max(per_key.values()) <= len(ids) // 4
+        assert sorted(o.outcome["batch_id"] for o in s.batch_outcomes("R")) == sorted([*ids, "p000-old"])
+        assert s.save_failure("R", ids[3], {"batch_id": ids[3]}) is False  # an ok outcome stays, where it is
