@@ -109,8 +109,6 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-collection-pension": {"collection": "write", "qualification": "read", "assessment": "read",
                                   "access_log": "append"},
     "kokuho-linkage-setup": {"linkage": "write"},
-    "kokuho-linkage-approval": {"linkage": "write", "linkage_records": "write", "staff": "read",
-                                "access_log": "append"},
     # the person's 利用停止 marks: a suspended person is not queried about
     "kokuho-linkage-query-prepare": {"linkage": "write", "linkage_records": "write", "requests": "read",
                                      "access_log": "append"},

@@ -22,7 +22,7 @@ WITH_DATA = {
     "kokuho-collection-payment-intake", "kokuho-collection-payment-list", "kokuho-collection-reminders",
     "kokuho-collection-overpayments", "kokuho-collection-refund-file", "kokuho-collection-arrears",
     "kokuho-collection-statistics", "kokuho-collection-notices", "kokuho-collection-pension",
-    "kokuho-linkage-setup", "kokuho-linkage-approval", "kokuho-linkage-query-prepare",
+    "kokuho-linkage-setup", "kokuho-linkage-query-prepare",
     "kokuho-linkage-query-receive", "kokuho-linkage-provision-check", "kokuho-linkage-provision-park",
     "kokuho-linkage-provision-provide", "kokuho-linkage-provision-refuse", "kokuho-linkage-provision-send",
     "kokuho-linkage-retention-purge", "kokuho-linkage-federation-export", "kokuho-linkage-federation-intake",

@@ -571,17 +571,17 @@ def test_a_refusal_at_the_check_is_recorded_once_through_a_crash_and_a_rerun(
     assert len(records_for_request(malformed["request_id"])) == 2
 
 
-def test_a_direct_invocation_never_acts_as_a_member_of_staff(world: World) -> None:
-    """The approval function took the approver from its payload ({"staff_id": …, "terminal_id": …}): whoever may
-    invoke it approved a 自動応答不可 provision as any member holding the grant — the person's data left the city,
-    the 情報提供等記録 and CloudTrail (source identity) naming that member — and listed the held previews as them.
-    A direct invocation proves no one's identity (Lambda passes none): it is refused, pending or decide, and the
-    request waits for a member of staff at the private API (their login session is who they are)."""
+def test_a_held_provision_is_decided_at_the_private_api_alone(world: World) -> None:
+    """The linkage-approval function took the approver from its payload ({"staff_id": …, "terminal_id": …}): whoever
+    could invoke it approved a 自動応答不可 provision as any member holding the grant — the person's data left the city,
+    the 情報提供等記録 and CloudTrail naming that member. A direct invocation proves no one's identity (Lambda passes
+    none): no function but the private API's approval concern answers the parked request, where the member of staff
+    is their login session."""
+    from kokuho.platform.catalog import FUNCTIONS
+
+    assert [f.logical for f in FUNCTIONS if "linkage-provision" in f.answers_task_tokens_of] == [
+        "qualification-api-approval"]
     req, arn = _held(world, "13")
-    for action in ({"action": "pending"}, {"action": "decide", "request_id": req["request_id"],
-                                           "decision": "approve", "reason": None}):
-        with pytest.raises(RuntimeError, match="private API"):
-            world.aws.invoke("linkage-approval", {**action, "staff_id": REVIEWER, "terminal_id": "T-KOKUHO-07"})
     assert RequestModel.get(f"REQ#{req['request_id']}", "REQUEST").status == "awaiting_approval"
     assert _api(world, "POST", f"/linkage/approvals/{req['request_id']}",
                 body={"decision": "refuse", "reason": "試験"})[0] == 200

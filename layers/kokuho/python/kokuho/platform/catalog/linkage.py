@@ -27,10 +27,6 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("linkage-provision-refuse", "linkage.provision.refuse",
                  "情報提供: record a refusal after an approval was refused or timed out",
                  tables={**_LINK}, reserved_concurrency=_EXCHANGE_CONCURRENCY),
-    FunctionSpec("linkage-approval", "linkage.approval.handler",
-                 "自動応答不可: approve/refuse by direct invocation (demo, tooling); staff use the private "
-                 "API (qualification-api)",
-                 tables={**_LINK, "staff": "read"}, answers_task_tokens_of=("linkage-provision",)),
     FunctionSpec("linkage-query-prepare", "linkage.query.prepare",
                  "情報照会: 符号 and permit for items 48, 69, 70", tables={**_LINK, "requests": "read"},  # 利用停止
                  reserved_concurrency=_EXCHANGE_CONCURRENCY),
@@ -92,7 +88,8 @@ STATE_MACHINES: tuple[StateMachineSpec, ...] = (
             "ProvisionSendFunction": ("function", "linkage-provision-send"),
             "ProvisionRefuseFunction": ("function", "linkage-provision-refuse"),
         },
-        # The parked request is answered by linkage-approval and qualification-api (answers_task_tokens_of).
+        # The parked request is answered by the private API alone (qualification-api-approval: answers_task_tokens_of),
+        # where the member of staff is their login session; a direct invocation proves no one.
     ),
     StateMachineSpec(
         "linkage-query", "linkage_query.asl.json",
