@@ -179,3 +179,38 @@ def test_prepare_reads_the_ids_of_the_shards_not_their_cases(aws: EmbeddedAWS, m
     assert inflated == []
     assert get_household_case("H00001", 2024) == _case()
     assert len(inflated) == 1  # a case read for itself still is
+
+
+def test_the_latest_versions_of_many_changed_cases_are_read_in_parallel(
+        aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prepare leaves out the changed cases whose latest version assessed them: a query a household, so a
+    month's thousands of changes are read by a bounded pool, not one after another (two queries meet at a
+    barrier: in turn, the first would wait alone and break it), each signed as its caller's."""
+    import threading
+
+    from botocore.credentials import Credentials
+
+    from kokuho.platform.request_credentials import current_credentials, signing_with
+    from kokuho.records import assessment_store
+
+    ids = [f"H{n:05d}" for n in range(200)]
+    barrier = threading.Barrier(2, timeout=10)
+    calls: list[str] = []
+    signed_as: list[Any] = []
+    lock = threading.Lock()
+    real = assessment_store.latest_version
+
+    def latest(household_id: str, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            calls.append(household_id)
+            signed_as.append(current_credentials())
+            first_two = len(calls) <= 2
+        if first_two:
+            barrier.wait()
+        return real(household_id, *args, **kwargs)
+
+    monkeypatch.setattr(assessment_store, "latest_version", latest)
+    run_session = Credentials("run-session-key", "run-session-secret", "run-session-token")
+    with signing_with(run_session):
+        assert assessment_store.DynamoAssessmentStore().assessed_changes(ids, 2024) == {}
+    assert sorted(calls) == ids and all(c is run_session for c in signed_as)

@@ -46,6 +46,9 @@ from kokuho.records.assessments import (
 )
 from kokuho.records.collection import charge_ledger
 
+# From how many households Prepare reads their latest versions in parallel (threads have their own clients)
+PARALLEL_FROM = 64
+
 
 def _run_record(run: RunModel) -> RunRecord:
     return RunRecord(
@@ -181,7 +184,15 @@ class DynamoAssessmentStore:
         return household_cases.changed_cases(fiscal_year, since)
 
     def assessed_changes(self, household_ids: Sequence[str], fiscal_year: int) -> dict[str, str | None]:
-        return {h: p.change_id for h, p in self.latest_pointers(household_ids, fiscal_year).items()}
+        # Prepare's check of a month's changed cases: a query each, in a bounded pool (a few in turn)
+        ids = list(household_ids)
+        if len(ids) < PARALLEL_FROM:
+            parts = [self.latest_pointers(ids, fiscal_year)]
+        else:
+            step = -(-len(ids) // household_cases.QUERY_THREADS)
+            parts = household_cases.parallel([(lambda part: self.latest_pointers(part, fiscal_year), ids[i:i + step])
+                                              for i in range(0, len(ids), step)])
+        return {h: p.change_id for part in parts for h, p in part.items()}
 
     def cases_for_assessment(self, household_ids: Iterable[str], fiscal_year: int, *, latest: bool = True
                              ) -> dict[str, tuple[dict[str, Any], ChangeMark]]:

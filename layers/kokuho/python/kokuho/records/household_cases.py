@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import contextvars
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -128,8 +128,8 @@ def get_cases_for_assessment(household_ids: Iterable[str], fiscal_year: int
     return {i.household_id: (dict(i.case), i.change_id) for i in items.values()}
 
 
-def _parallel(partitions: list[tuple[Any, str]]) -> list[Any]:
-    """Each (query, partition key) in a bounded pool, results in order."""
+def parallel(partitions: Sequence[tuple[Any, Any]]) -> list[Any]:
+    """Each (query, its argument: a partition key, ids) in a bounded pool, results in order."""
     with ThreadPoolExecutor(max_workers=max(1, min(QUERY_THREADS, len(partitions)))) as pool:
         # each query in a copy of the caller's context: signed with its credentials (the run's data-role
         # session) and carrying its request ids, which are context variables a new thread does not inherit
@@ -152,7 +152,7 @@ def _query_ids(gsi1pks: Iterable[str], *, gsi2pks: Iterable[str] = ()) -> list[s
 
     partitions = [(one, pk) for pk in gsi1pks] + [(of_year, pk) for pk in gsi2pks]
     ids: set[str] = set()
-    for found in _parallel(partitions):
+    for found in parallel(partitions):
         ids.update(found)
     return sorted(ids)
 
@@ -167,7 +167,7 @@ def changed_cases(fiscal_year: int, since: str | None) -> dict[str, str | None]:
         return [(item.household_id, item.change_id) for item in items]
 
     out: dict[str, str | None] = {}
-    for found in _parallel([(one, _gsi1pk(fiscal_year, s)) for s in range(CASE_SHARDS)]):
+    for found in parallel([(one, _gsi1pk(fiscal_year, s)) for s in range(CASE_SHARDS)]):
         out.update(found)
     return out
 
