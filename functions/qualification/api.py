@@ -428,6 +428,10 @@ ROUTES: tuple[RouteSpec, ...] = (
               "by the rules of the event's fiscal year, a payment for the 総合振込 file) or 不支給 (the reasons); the "
               "decision notice (PDF, base64, SHA-256) in the answer", claim_routes.ClaimDecisionOut,
               category=claim_routes.CATEGORY),
+    RouteSpec("POST", claim_routes.APPROVAL_PATH, F.BENEFITS_APPROVE, "other_claim_approval", "benefits",
+              claim_routes.decide_late_other_claim, "療養費・出産育児一時金・葬祭費: a second member approves (or "
+              "refuses, with a reason) a claim entered late that keeps a lapsed right; never the member who entered "
+              "it (recorded)", claim_routes.ClaimFiledOut, 201, category=claim_routes.CATEGORY),
     RouteSpec("GET", claim_routes.NOTICE_PATH, F.BENEFITS_READ, "read_other_claim_notice", "benefits",
               claim_routes.read_other_claim_notice, "療養費・出産育児一時金・葬祭費: the decision notice of a decided "
               "claim again (PDF, base64, SHA-256; the same bytes; recorded)", claim_routes.ClaimNoticeOut,

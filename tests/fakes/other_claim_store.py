@@ -10,6 +10,7 @@ from typing import Any
 
 from kokuho.benefits.benefit_ports import HouseholdFacts, WriteConflict
 from kokuho.benefits.claim_ports import StoredClaim
+from kokuho.benefits.late_entry import LateEntry
 from kokuho.benefits.payment import BenefitPayment
 
 
@@ -40,6 +41,15 @@ class InMemoryClaimStore:
             return found
         p = self.payments[found.payment_id]
         return replace(found, payment_status=p.status, file_id=p.file_id)
+
+    def decide_late_claim(self, stored: StoredClaim, late: LateEntry, *, actor: Any, chain: str) -> bool:
+        key = (stored.claim.household_id, stored.claim.claim_id)
+        held = self.claims.get(key)
+        if held is None or held.late is None or held.late.decision is not None or held.decision is not None:
+            return False
+        self.claims[key] = replace(held, late=late)
+        self.access.append(("write", (stored.claim.person_id,)))
+        return True
 
     def record_decision(self, stored: StoredClaim, decision: dict[str, Any], payment: BenefitPayment | None, *,
                         actor: Any, chain: str) -> None:

@@ -6,6 +6,7 @@ put once and read back whole, decided once with its payment."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from fakes.other_claim_store import InMemoryClaimStore
 from kokuho.access.actor import Actor
 from kokuho.benefits.benefit_ports import HouseholdFacts, MemberSpan, WriteConflict
 from kokuho.benefits.claim_ports import StoredClaim
+from kokuho.benefits.late_entry import LateEntry
 from kokuho.benefits.other_benefits import Claim, facts_of
 from kokuho.benefits.payment import BenefitPayment
 from kokuho.benefits.receipt_ports import InsuredPeriod
@@ -83,3 +85,21 @@ def test_facts_a_claim_once_and_a_decision_once(store: Any) -> None:
         store.record_decision(stored, decision, payment, actor=CLERK, chain="c")
     read = store.get_claim("H1", CLAIM.claim_id, actor=CLERK, chain="c")
     assert (read.decision, read.payment_id, read.payment_status) == (decision, payment.payment_id, "ready")
+
+
+def test_a_claim_held_for_approval_is_decided_once_and_keeps_its_entry(store: Any) -> None:
+    """A claim entered late is stored held (kokuho.benefits.late_entry); the second member's decision is stored once,
+    never on a claim decided or not held, and the entry stays with the claim after its decision."""
+    held = LateEntry(date(2027, 8, 21), "S0001", "received_on: …")
+    stored = StoredClaim(CLAIM, ACCOUNT, "S0001", late=held)
+    assert store.put_claim(stored, actor=CLERK, chain="c") is True
+    assert store.get_claim("H1", CLAIM.claim_id, actor=CLERK, chain="c") == stored
+    approved = replace(held, decision="approve", decided_by="S0003", decided_on=date(2027, 8, 22))
+    assert store.decide_late_claim(stored, approved, actor=CLERK, chain="c") is True
+    after = store.get_claim("H1", CLAIM.claim_id, actor=CLERK, chain="c")
+    assert after == replace(stored, late=approved)
+    assert store.decide_late_claim(after, replace(approved, decision="refuse"), actor=CLERK, chain="c") is False
+    decision = {"approved": True, "amount": 61_000, "to_payee": 61_000, "to_provider": 0, "reasons": [],
+                "basis": {"fiscal_year": 2025}, "decided_on": "2027-08-22", "decided_by": "S0002"}
+    store.record_decision(after, decision, None, actor=CLERK, chain="c")
+    assert store.get_claim("H1", CLAIM.claim_id, actor=CLERK, chain="c").late == approved

@@ -254,6 +254,7 @@ def roles() -> dict[str, Role]:
         "benefit_decider": Role("S1031", (F.BENEFITS_READ, F.BENEFITS_DECIDE)),
         # 給付係長: approves a 支給申請 entered late (遡及入力承認), never one of their own
         "benefit_approver": Role("S1034", (F.BENEFITS_READ, F.BENEFITS_RECORD, F.BENEFITS_APPROVE)),
+        "benefit_approver_2": Role("S1035", (F.BENEFITS_READ, F.BENEFITS_APPROVE)),
         "legal_officer": Role("S1032", (F.LEGAL_HOLD,)),  # 保存期間の停止: legal holds placed and lifted
         "no_grants": Role("S1006", ()),
         "expired": Role("S1007", _all_functions(), "expired"),

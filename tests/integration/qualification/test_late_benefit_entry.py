@@ -2,20 +2,23 @@
 extinguished after 2 years (国保法第110条). Entered more than the city's maximum lag after its received_on and keeping
 a right already lapsed on the entry day, a 支給申請 is held pending (recorded, paid by no run) until a second member
 with `benefits_approve` — never the entrant — approves it, or refuses it with a reason (kokuho.benefits.late_entry);
-a claim is still refused (its approval path is not built). A day after the entry day stays refused."""
+a 療養費・出産育児一時金・葬祭費 claim likewise: held, and no decision of it until approved. A day after the entry day
+stays refused."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
-from qualification_helpers import benefit_household, call, item_counts
+from qualification_helpers import benefit_household, call
 from test_other_benefit_api import JUDO, world
 
 from kokuho.access.records import records_by_staff
 from kokuho.receipts import benefit_routes, claim_routes
 
 CLERK = "S1018"
+DECIDER = "S1031"  # benefits_decide
+SECOND = "S1035"  # a second 係長: benefits_approve
 ACCOUNT = {"bank_code": "0001", "branch_code": "002", "account_type": "普通", "account_number": "1234567",
            "holder_kana": "シケン　ハジメ"}
 # the 2024-10 benefit's right lasts to 2026-10-31
@@ -118,18 +121,48 @@ def test_the_entrant_never_approves_their_own(staffed: None, monkeypatch: pytest
     assert _application()["late_entry"]["status"] == "pending_approval"
 
 
-def test_a_claim_entered_late_keeping_a_lapsed_right_is_refused(staffed: None,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_claim_entered_late_keeping_a_lapsed_right_waits_for_a_second_member(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
     world()
-    before = item_counts("receipts")
     last = date(2027, 6, 3)  # the 柔道整復 paid on 2025-06-03: its right lasts 2 years
     _enter_on(monkeypatch, last + timedelta(days=1))
-    status, out, _ = call("POST", "/benefits/H1/other-claims", staff_id=CLERK, body=JUDO)
-    assert status == 422 and "received_on" in str(out) and last.isoformat() in str(out), out
     status, out, _ = call("POST", "/benefits/H1/other-claims", staff_id=CLERK,
                           body={**JUDO, "received_on": (last + timedelta(days=2)).isoformat()})
-    assert status == 422 and "received_on" in str(out), out  # after the entry day
-    assert item_counts("receipts") == before
-    _enter_on(monkeypatch, last)
+    assert status == 422 and "received_on" in str(out), out  # after the entry day (today): refused as ever
     status, out, _ = call("POST", "/benefits/H1/other-claims", staff_id=CLERK, body=JUDO)
-    assert (status, out["status"]) == (201, "filed"), out
+    assert (status, out["status"]) == (201, "pending_approval") and last.isoformat() in str(out["needs_approval"])
+    claim = f"/benefits/H1/other-claims/{out['claim_id']}"
+    status, held, _ = call("GET", claim, staff_id=CLERK)
+    assert held["late_entry"]["status"] == "pending_approval" and held["late_entry"]["entered_by"] == CLERK
+    # not decided while it waits: the decider's 支給 would pay a right one clerk revived
+    status, out, _ = call("POST", f"{claim}/decision", staff_id=DECIDER, body={})
+    assert status == 422 and "approval" in str(out), out
+    assert call("POST", f"{claim}/approval", staff_id=CLERK, body={"decision": "approve"})[0] == 403
+    status, out, _ = call("POST", f"{claim}/approval", staff_id=CHIEF, body={"decision": "approve"})
+    assert (status, out["status"]) == (201, "approved"), out
+    assert call("POST", f"{claim}/approval", staff_id=CHIEF, body={"decision": "approve"})[0] == 409
+    status, out, _ = call("GET", claim, staff_id=CLERK)
+    assert (out["late_entry"]["status"], out["late_entry"]["decided_by"]) == ("approved", CHIEF)
+    status, out, _ = call("POST", f"{claim}/decision", staff_id=DECIDER, body={})
+    assert status == 200 and out["approved"] is True, out  # approved: decided as any claim
+    for staff in (CLERK, CHIEF):  # the entry's write and the decision's write, each recorded
+        assert "write" in [r.operation for r in records_by_staff(staff)]
+
+
+def test_a_refused_late_claim_is_never_decided_and_its_entrant_never_approves(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    world()
+    _enter_on(monkeypatch, date(2027, 6, 4))
+    status, out, _ = call("POST", "/benefits/H1/other-claims", staff_id=CHIEF, body=JUDO)  # entered by the chief
+    assert (status, out["status"]) == (201, "pending_approval"), out
+    claim = f"/benefits/H1/other-claims/{out['claim_id']}"
+    status, out, _ = call("POST", f"{claim}/approval", staff_id=CHIEF, body={"decision": "approve"})
+    assert status == 422 and "approver" in str(out), out
+    status, out, _ = call("POST", "/benefits/H1/other-claims/C-NONE/approval", staff_id=CHIEF,
+                          body={"decision": "approve"})
+    assert status == 422 and "claim" in str(out), out
+    status, out, _ = call("POST", f"{claim}/approval", staff_id=SECOND,
+                          body={"decision": "refuse", "reason": "受付日が確認できない"})
+    assert (status, out["status"]) == (201, "refused"), out
+    status, out, _ = call("POST", f"{claim}/decision", staff_id=DECIDER, body={})
+    assert status == 422 and "refused" in str(out), out

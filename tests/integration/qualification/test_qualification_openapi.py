@@ -253,6 +253,8 @@ def test_real_responses_validate_against_the_document(staffed: None, monkeypatch
                                                     "holder_kana": "キタキユウ　ハナコ"}}
     claim_id = api("POST", "/benefits/H0001/other-claims", "S1018", claim, expect=201)["claim_id"]
     api("POST", "/benefits/H0001/other-claims", "S1018", {**claim, "chief_mourner": None}, expect=422)
+    api("POST", f"/benefits/H0001/other-claims/{claim_id}/approval", "S1034", {"decision": "approve"},
+        expect=422)  # filed in time: nothing awaits approval
     api("GET", f"/benefits/H0001/other-claims/{claim_id}/notice", "S1018", expect=404)
     api("POST", f"/benefits/H0001/other-claims/{claim_id}/decision", "S1031", {"decided_on": "2024-07-01"},
         expect=200)

@@ -167,8 +167,14 @@ def _arrears_approval() -> Any:
 def _benefit_application_approval() -> Any:
     from kokuho.receipts import benefit_routes
 
-    return benefit_routes.decide_late_application("H", "A", benefit_routes.LateApplicationDecisionIn(
+    return benefit_routes.decide_late_application("H", "A", benefit_routes.LateEntryDecisionIn(
         decision="approve"))
+
+
+def _other_claim_approval() -> Any:
+    from kokuho.receipts import benefit_routes, claim_routes
+
+    return claim_routes.decide_late_other_claim("H", "C", benefit_routes.LateEntryDecisionIn(decision="approve"))
 
 
 def _statistics() -> Any:
@@ -200,7 +206,7 @@ CONTINUING: list[tuple[str, Callable[[], Any]]] = [
     ("collection.arrears", _arrears_read), ("collection.arrears", _arrears_action),
     ("collection.arrears", _arrears_approval), ("benefits.kogaku", _benefit_application_approval),
     ("collection.statistics", _statistics), ("health.checkup_vouchers", _vouchers),
-    ("benefits.other", _other_claims),
+    ("benefits.other", _other_claims), ("benefits.other", _other_claim_approval),
 ]
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from kokuho.benefits.claims import ClaimRejected, file_claim
+from kokuho.benefits.claims import ClaimRejected, decide_claim, decide_late_claim, file_claim
 from kokuho.benefits.late_entry import (
     AlreadyDecided,
     DecisionRefused,
@@ -64,7 +64,7 @@ def test_an_application_entered_late_that_would_keep_a_lapsed_right_is_refused(
         assert "2024-10" in reason and "2026-09" not in reason and LAST.isoformat() in reason
 
 
-def test_a_claim_entered_late_that_would_keep_a_lapsed_right_is_refused_and_nothing_stored() -> None:
+def test_a_claim_entered_late_that_would_keep_a_lapsed_right_is_held_until_another_member_approves() -> None:
     store = InMemoryClaimStore({"H0001": HOUSEHOLD})
     # a funeral claim of 2 November 2025 (the death, no funeral day): the right lasts to 2027-11-02
     c = claim("葬祭費", "P0003", date(2025, 11, 2), chief_mourner="x")
@@ -74,12 +74,24 @@ def test_a_claim_entered_late_that_would_keep_a_lapsed_right_is_refused_and_noth
     for entered_on, refused in ((last + timedelta(days=1), True), (last, False), (date(2027, 10, 1) + timedelta(
             days=LAG), False)):
         s = InMemoryClaimStore({"H0001": HOUSEHOLD})
-        if refused:
-            with pytest.raises(ClaimRejected, match="received_on: .*2027-11-02"):
-                file_claim(s, old, entered_on=entered_on, **ACT)
-            assert s.get_claim("H0001", c.claim.claim_id, **ACT) is None
+        stored, new = file_claim(s, old, entered_on=entered_on, **ACT)
+        assert new is True
+        if refused:  # held: recorded, never decided before a second member approves it
+            assert stored.late is not None and stored.late.status == "pending_approval"
+            assert "received_on: " in stored.late.reason and "2027-11-02" in stored.late.reason
+            assert s.get_claim("H0001", c.claim.claim_id, **ACT) == stored
+            with pytest.raises(ClaimRejected, match="approval"):
+                decide_claim(s, "H0001", c.claim.claim_id, on=entered_on, rate=None, staff_id="S2", **ACT)
+            with pytest.raises(DecisionRefused, match="approver"):
+                decide_late_claim(s, "H0001", c.claim.claim_id, decision="approve", staff_id=" s1001 ",
+                                  on=entered_on, reason=None, **ACT)
+            approved = decide_late_claim(s, "H0001", c.claim.claim_id, decision="approve", staff_id="S2",
+                                         on=entered_on, reason=None, **ACT)
+            assert approved.late is not None and approved.late.in_force
+            assert decide_claim(s, "H0001", c.claim.claim_id, on=entered_on, rate=None, staff_id="S2",
+                                **ACT).decision.approved
         else:
-            assert file_claim(s, old, entered_on=entered_on, **ACT)[1] is True
+            assert stored.late is None
     # entered within the lag of its received_on, even after the lapse: the day is plausible, recorded
     recent = replace(c, claim=replace(c.claim, received_on=last))
     assert file_claim(store, recent, entered_on=last + timedelta(days=LAG), **ACT)[1] is True

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from kokuho.benefits.benefit_ports import HouseholdFacts
+from kokuho.benefits.late_entry import LateEntry
 from kokuho.benefits.other_benefits import Claim
 from kokuho.benefits.payment import BenefitPayment
 from kokuho.collection.ports import RefundAccount
@@ -29,6 +30,7 @@ class StoredClaim:
     payment_id: str | None = None
     payment_status: str | None = None
     file_id: str | None = None
+    late: LateEntry | None = None  # entered late: held for a second member's approval (kokuho.benefits.late_entry)
 
 
 class ClaimStore(Protocol):
@@ -49,4 +51,9 @@ class ClaimStore(Protocol):
                         actor: Any, chain: str) -> None:
         """The decision and its payment (ready for the 総合振込 file of benefits-payment-run) in one transaction with
         the access record; WriteConflict (kokuho.benefits.benefit_ports) when the claim is decided already."""
+        ...
+
+    def decide_late_claim(self, stored: StoredClaim, late: LateEntry, *, actor: Any, chain: str) -> bool:
+        """Store the second member's decision on a claim held for approval, once: False when it is not held
+        undecided any more (decided meanwhile); the decider's access record with it."""
         ...

@@ -12,14 +12,15 @@ are kokuho.benefits.other_benefits; the private API's routes (kokuho.receipts.cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from kokuho.benefits import late_entry
 from kokuho.benefits.benefit_ports import WriteConflict
 from kokuho.benefits.claim_ports import ClaimStore, StoredClaim
-from kokuho.benefits.late_entry import late_rescue
+from kokuho.benefits.late_entry import LateEntry, late_rescue
 from kokuho.benefits.other_benefits import Claim, Decision, RulesMissing, decide, facts_of, right_last_day, rules_for
 from kokuho.benefits.payment import BenefitPayment
 from kokuho.dates.tokyo import today_jst
@@ -76,7 +77,8 @@ def _check(claim: Claim) -> None:
 def file_claim(store: ClaimStore, stored: StoredClaim, *, actor: Any, chain: str,
                entered_on: date | None = None) -> tuple[StoredClaim, bool]:
     """(the claim as stored, True when this call stored it). `entered_on`: the entry day (today): a claim entered
-    late that would keep a right lapsed on it is refused (kokuho.benefits.late_entry)."""
+    late that would keep a right lapsed on it is stored held for a second member's approval (`late`;
+    kokuho.benefits.late_entry)."""
     claim = stored.claim
     _check(claim)
     household = store.household(claim.household_id, claim.event_on, actor=actor, chain=chain)
@@ -84,13 +86,13 @@ def file_claim(store: ClaimStore, stored: StoredClaim, *, actor: Any, chain: str
         raise ClaimNotFound("no such household")
     if all(m.person_id != claim.person_id for m in household.members):
         raise ClaimRejected("person_id: not a member of the household")
-    late = late_rescue(claim.received_on, entered_on or today_jst(),
-                       {claim.kind: right_last_day(claim, rules_for(claim.event_on))})
-    if late is None and store.put_claim(stored, actor=actor, chain=chain):
+    entered_on = entered_on or today_jst()
+    late = late_rescue(claim.received_on, entered_on, {claim.kind: right_last_day(claim, rules_for(claim.event_on))})
+    if late is not None:
+        stored = replace(stored, late=LateEntry(entered_on, stored.filed_by, late))
+    if store.put_claim(stored, actor=actor, chain=chain):
         return stored, True
     existing = store.get_claim(claim.household_id, claim.claim_id, actor=actor, chain=chain)
-    if late is not None and existing is None:  # recorded before, it is answered as delivered again
-        raise ClaimRejected(late)
     content = ("documents", "paid", "standard", "paid_foreign", "currency", "children", "gestation_days",
                "compensation_scheme", "provider_code", "provider_charged", "chief_mourner", "funeral_on",
                "other_insurer_pays", "trip_for_treatment")
@@ -107,6 +109,9 @@ def decide_claim(store: ClaimStore, household_id: str, claim_id: str, *, on: dat
         raise ClaimNotFound("no such claim")
     if stored.decision is not None:
         raise ClaimConflict("the claim is decided already")
+    if stored.late is not None and not stored.late.in_force:  # its right kept alive on one member's word
+        raise ClaimRejected(f"claim: entered late, {'refused' if stored.late.decision else 'awaiting'} a second "
+                            "member's approval (benefits_approve): not decided")
     claim = stored.claim
     if on < claim.received_on:  # a decision, its payment and its notice cannot predate the claim
         raise ClaimRejected(f"decided_on: before the claim was received ({claim.received_on.isoformat()})")
@@ -135,5 +140,18 @@ def decide_claim(store: ClaimStore, household_id: str, claim_id: str, *, on: dat
     return Decided(stored, decision, payment)
 
 
-__all__ = ["ClaimConflict", "ClaimNotFound", "ClaimRejected", "Decided", "decide_claim", "file_claim",
-           "payment_id_of"]
+def decide_late_claim(store: ClaimStore, household_id: str, claim_id: str, *, decision: str, staff_id: str, on: date,
+                      reason: object, actor: Any, chain: str) -> StoredClaim:
+    """A second member's decision on a claim entered late (kokuho.benefits.late_entry.decide_late_entry's refusals:
+    DecisionRefused, AlreadyDecided): the claim as stored after it."""
+    stored = store.get_claim(household_id, claim_id, actor=actor, chain=chain)
+    decided = late_entry.decide_late_entry(stored.late if stored is not None else None, decision=decision,
+                                           staff_id=staff_id, on=on, reason=reason, what="claim")
+    assert stored is not None  # decide_late_entry refuses a claim not held
+    if not store.decide_late_claim(stored, decided, actor=actor, chain=chain):
+        raise late_entry.AlreadyDecided("that claim's late entry is decided already")
+    return replace(stored, late=decided)
+
+
+__all__ = ["ClaimConflict", "ClaimNotFound", "ClaimRejected", "Decided", "decide_claim", "decide_late_claim",
+           "file_claim", "payment_id_of"]

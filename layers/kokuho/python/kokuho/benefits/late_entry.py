@@ -7,12 +7,11 @@ more than the city's maximum lag after its received_on (data per fiscal year wit
 data/benefits/application_entry.json, read by the one rule kokuho.dates.entry_lag) that would keep a right lapsed on
 the entry day needs a second member of staff, as the 滞納整理 measures do (kokuho.collection.arrears_entry):
 
-- a 支給申請 so entered is recorded held (`LateEntry`, pending approval) and is in force — read by the payment run —
-  only once another member with the `benefits_approve` grant approves it (`decide_late_entry`); a refusal, with its
-  reason, keeps it out for good. Never the member who entered it, in any spelling of their staff id (`same_staff`);
-  one decision. Both leave their access record (the entry's write, the decision's write);
-- a 療養費・出産育児一時金・葬祭費 claim so entered is still refused, naming received_on (its approval path is not
-  built: docs/other_benefits.md).
+- a 支給申請 or a 療養費・出産育児一時金・葬祭費 claim so entered is recorded held (`LateEntry`, pending approval)
+  and is in force — a 支給申請 read by the payment run, a claim decided — only once another member with the
+  `benefits_approve` grant approves it (`decide_late_entry`); a refusal, with its reason, keeps it out for good.
+  Never the member who entered it, in any spelling of their staff id (`same_staff`); one decision. Both leave their
+  access record (the entry's write, the decision's write).
 """
 
 from __future__ import annotations
@@ -78,16 +77,16 @@ def same_staff(a: str, b: str) -> bool:
 
 
 def decide_late_entry(entry: LateEntry | None, *, decision: str, staff_id: str, on: date,
-                      reason: object = None) -> LateEntry:
+                      reason: object = None, what: str = "application") -> LateEntry:
     """The second member's decision on an entry held for approval (None: there is none). Refused: no entry
     awaiting (`application`), an unknown decision, the entrant (`approver`, any spelling), a refusal without a
     reason; AlreadyDecided once decided."""
     if decision not in DECISIONS:
         raise DecisionRefused("decision", f"must be one of {', '.join(DECISIONS)}")
     if entry is None:
-        raise DecisionRefused("application", "no application of that id awaits approval")
+        raise DecisionRefused(what, f"no {what} of that id awaits approval")
     if entry.decision is not None:
-        raise AlreadyDecided("that application's late entry is decided already")
+        raise AlreadyDecided(f"that {what}'s late entry is decided already")
     if same_staff(entry.entered_by, staff_id):
         raise DecisionRefused("approver", "the member of staff who entered it cannot approve or refuse it")
     note = reason.strip() if isinstance(reason, str) else None

@@ -89,9 +89,9 @@ class ApplicationIn(ClosedIn):
         return self
 
 
-class LateApplicationDecisionIn(ClosedIn):
-    """A second member's decision on a 支給申請 entered late: approve (the payment run reads it from then on), or
-    refuse with a reason (it never does)."""
+class LateEntryDecisionIn(ClosedIn):
+    """A second member's decision on a 支給申請 or a claim entered late: approve (the payment run reads it, the claim
+    can be decided, from then on), or refuse with a reason (it never does)."""
 
     decision: Literal["approve", "refuse"]
     reason: str | None = Field(default=None, min_length=1, max_length=late_entry.MAX_NOTE)
@@ -257,7 +257,7 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[IsoDate | None, Qu
                               "months": list(a.months), "received_on": a.received_on.isoformat(),
                               "account": masked_account(a.account.account_number) if a.account else None,
                               "offset_consent": a.offset_consent, "staff_id": a.staff_id,
-                              "late_entry": _late_doc(a.late)}
+                              "late_entry": late_entry_out(a.late)}
                              for a in state.applications],
             "withholdings": [{"decision_id": w.decision_id, "months": list(w.months), "decided_on": w.decided_on
                               .isoformat(), "basis": w.basis, "staff_id": w.staff_id,
@@ -270,7 +270,7 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[IsoDate | None, Qu
             "claims": claims}
 
 
-def _late_doc(e: LateEntry | None) -> dict[str, Any] | None:
+def late_entry_out(e: LateEntry | None) -> dict[str, Any] | None:
     return None if e is None else {
         "status": e.status, "entered_on": e.entered_on.isoformat(), "entered_by": e.entered_by, "reason": e.reason,
         "decided_by": e.decided_by, "decided_on": e.decided_on.isoformat() if e.decided_on else None, "note": e.note}
@@ -309,7 +309,7 @@ def record_application(household_id: HouseholdId, body: ApplicationIn) -> dict[s
 
 
 def decide_late_application(household_id: HouseholdId, application_id: ApplicationId,
-                            body: LateApplicationDecisionIn) -> dict[str, Any]:
+                            body: LateEntryDecisionIn) -> dict[str, Any]:
     """A second member approves (or refuses, with a reason) a 支給申請 entered late; never its entrant."""
     declare_use(USE)
     actor, store = _actor(), benefit_payment_store()
@@ -375,7 +375,8 @@ def record_repayment(household_id: HouseholdId, claim_id: Annotated[str, Path(pa
 
 
 __all__ = ["REPAYMENT_PATH", "RepaymentIn", "RepaymentOut", "record_repayment",
-           "APPLICATION_APPROVAL_PATH", "LateApplicationDecisionIn", "LateEntryOut", "decide_late_application",
+           "APPLICATION_APPROVAL_PATH", "LateEntryDecisionIn", "LateEntryOut", "decide_late_application",
+           "late_entry_out",
            "APPLICATION_PATH", "BENEFITS_PATH", "CATEGORY", "WITHHOLDING_PATH", "ApplicationIn", "ApplicationOut",
            "BenefitsOut", "RecordedOut", "WithholdingIn", "WithholdingOut", "read_benefits", "record_application",
            "record_withholding", "router"]

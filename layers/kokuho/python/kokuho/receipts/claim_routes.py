@@ -9,6 +9,8 @@ and puts the `Actor` in the resolver context before these run; docs/other_benefi
                                                                    a payment for the 総合振込 file, or 不支給 with the
                                                                    reasons; the decision notice (PDF) in the answer
   GET  /benefits/{household_id}/other-claims/{claim_id}/notice     the decision notice again (BENEFITS_READ)
+  POST /benefits/{household_id}/other-claims/{claim_id}/approval   a second member's 遡及入力承認 of a claim entered
+                                                                   late (BENEFITS_APPROVE; never the entrant)
 
 Every call leaves an access record (category 給付情報 (療養費・出産育児一時金・葬祭費)) naming the person; a refused
 one its attempt. Ids are surrogate; a My Number in any text is refused; the account is shown masked.
@@ -30,8 +32,16 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from kokuho.access.actor import authorised_actor
 from kokuho.access.records import Actor, record_access
+from kokuho.benefits import late_entry
 from kokuho.benefits.claim_ports import CATEGORY, StoredClaim
-from kokuho.benefits.claims import ClaimConflict, ClaimNotFound, ClaimRejected, decide_claim, file_claim
+from kokuho.benefits.claims import (
+    ClaimConflict,
+    ClaimNotFound,
+    ClaimRejected,
+    decide_claim,
+    decide_late_claim,
+    file_claim,
+)
 from kokuho.benefits.other_benefits import Claim, claim_id_of
 from kokuho.collection.ports import RefundAccount
 from kokuho.dates.tokyo import today_jst
@@ -44,12 +54,14 @@ from kokuho.platform.answer_models import fields_of
 from kokuho.qualification.application import Conflict, NotFound, wired
 from kokuho.qualification.history import ChangeRejected
 from kokuho.receipts import wiring
+from kokuho.receipts.benefit_routes import LateEntryDecisionIn, LateEntryOut, late_entry_out
 from kokuho.requests.suspension import declare_use
 
 CLAIMS_PATH = "/benefits/{household_id}/other-claims"
 CLAIM_PATH = "/benefits/{household_id}/other-claims/{claim_id}"
 DECISION_PATH = "/benefits/{household_id}/other-claims/{claim_id}/decision"
 NOTICE_PATH = "/benefits/{household_id}/other-claims/{claim_id}/notice"
+APPROVAL_PATH = "/benefits/{household_id}/other-claims/{claim_id}/approval"
 ID = r"^[A-Za-z0-9_\-]{1,64}$"
 CLAIM_ID = r"^OB-[0-9A-F]{10}$"
 AMOUNT = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"
@@ -120,7 +132,8 @@ class ClaimDecisionIn(ClosedIn):
 class ClaimFiledOut(_Closed):
     household_id: str
     claim_id: str
-    status: Literal["filed", "already_filed"]
+    status: Literal["filed", "already_filed", "pending_approval", "approved", "refused"]
+    needs_approval: str | None = None  # entered late: why it waits for a second member (kokuho.benefits.late_entry)
 
 
 class ClaimNoticeOut(_Closed):
@@ -196,6 +209,7 @@ class OtherClaimOut(_Closed):
     payment_id: str | None
     payment_status: str | None
     file_id: str | None
+    late_entry: LateEntryOut | None = None  # entered late: held for (or decided by) a second member
 
 
 def _actor() -> Actor:
@@ -239,8 +253,11 @@ def file_other_claim(household_id: HouseholdId, body: ClaimIn) -> dict[str, Any]
     a = body.account
     account = RefundAccount(a.bank_code, a.branch_code, a.account_type, a.account_number, a.holder_kana, "申出口座")
     with _answered_as_http():
-        _, stored_now = file_claim(wiring.claim_store(), StoredClaim(claim, account, actor.staff_id), actor=actor,
-                                   chain=_chain(actor), entered_on=today_jst())
+        stored, stored_now = file_claim(wiring.claim_store(), StoredClaim(claim, account, actor.staff_id),
+                                        actor=actor, chain=_chain(actor), entered_on=today_jst())
+    if stored_now and stored.late is not None:
+        return {"household_id": household_id, "claim_id": claim.claim_id, "status": "pending_approval",
+                "needs_approval": stored.late.reason}
     return {"household_id": household_id, "claim_id": claim.claim_id,
             "status": "filed" if stored_now else "already_filed"}
 
@@ -271,7 +288,7 @@ def read_other_claim(household_id: HouseholdId, claim_id: ClaimId) -> dict[str, 
     return {"household_id": household_id, "claim_id": claim_id, "claim": s.claim.to_json(),
             "account": masked_account(s.account.account_number) if s.account else "", "filed_by": s.filed_by,
             "decision": s.decision, "payment_id": s.payment_id, "payment_status": s.payment_status,
-            "file_id": s.file_id}
+            "file_id": s.file_id, "late_entry": late_entry_out(s.late)}
 
 
 def decide_other_claim(household_id: HouseholdId, claim_id: ClaimId, body: ClaimDecisionIn) -> dict[str, Any]:
@@ -289,6 +306,23 @@ def decide_other_claim(household_id: HouseholdId, claim_id: ClaimId, body: Claim
             "notice": _notice(actor, d.stored, doc)}
 
 
+def decide_late_other_claim(household_id: HouseholdId, claim_id: ClaimId,
+                            body: LateEntryDecisionIn) -> dict[str, Any]:
+    """A second member approves (or refuses, with a reason) a claim entered late; never its entrant."""
+    declare_use(USE)
+    actor = _actor()
+    try:
+        stored = decide_late_claim(wiring.claim_store(), household_id, claim_id, decision=body.decision,
+                                   staff_id=actor.staff_id, on=today_jst(), reason=body.reason, actor=actor,
+                                   chain=_chain(actor))
+    except late_entry.DecisionRefused as exc:
+        raise ChangeRejected(str(exc)) from None
+    except late_entry.AlreadyDecided as exc:
+        raise Conflict(str(exc)) from None
+    assert stored.late is not None
+    return {"household_id": household_id, "claim_id": claim_id, "status": stored.late.status}
+
+
 def read_other_claim_notice(household_id: HouseholdId, claim_id: ClaimId) -> dict[str, Any]:
     declare_use(USE)
     actor = _actor()
@@ -301,4 +335,4 @@ def read_other_claim_notice(household_id: HouseholdId, claim_id: ClaimId) -> dic
 __all__ = ["CATEGORY", "CLAIMS_PATH", "CLAIM_PATH", "DECISION_PATH", "NOTICE_PATH", "ClaimBasisOut",
            "ClaimDecisionDocOut", "ClaimDecisionIn", "ClaimDecisionOut", "ClaimFieldsOut", "ClaimFiledOut", "ClaimIn",
            "ClaimNoticeOut", "OtherClaimOut", "DirectPaymentOut", "decide_other_claim", "file_other_claim",
-           "read_other_claim", "read_other_claim_notice", "router"]
+           "read_other_claim", "read_other_claim_notice", "router", "APPROVAL_PATH", "decide_late_other_claim"]

@@ -17,16 +17,26 @@ access record, conditional on the claim being undecided.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from kokuho.benefits.benefit_ports import HouseholdFacts, MemberSpan, WriteConflict
 from kokuho.benefits.claim_ports import CATEGORY, StoredClaim
+from kokuho.benefits.late_entry import LateEntry
 from kokuho.benefits.other_benefits import Claim
 from kokuho.benefits.payment import BenefitPayment
 from kokuho.benefits.receipt_ports import InsuredPeriod
 from kokuho.records.base import RecordsAccess, transaction_or
-from kokuho.records.benefit_payments import READY, BenefitPaymentItem, account_doc, account_of, payment_doc
+from kokuho.records.benefit_payments import (
+    READY,
+    BenefitPaymentItem,
+    account_doc,
+    account_of,
+    late_entry_doc,
+    late_entry_of,
+    payment_doc,
+)
 
 UNDECIDED = "filed"
 
@@ -63,7 +73,8 @@ class DynamoClaimStore(RecordsAccess):
 
     def put_claim(self, stored: StoredClaim, *, actor: Any, chain: str) -> bool:
         c = stored.claim
-        doc = {"claim": c.to_json(), "account": account_doc(stored.account), "filed_by": stored.filed_by}
+        doc = {"claim": c.to_json(), "account": account_doc(stored.account), "filed_by": stored.filed_by,
+               **({"late": late_entry_doc(stored.late)} if stored.late is not None else {})}
         try:
             with transaction_or(WriteConflict) as tx:
                 tx.save(BenefitPaymentItem(_hh(c.household_id), _sk(c.claim_id), doc=doc, status=UNDECIDED),
@@ -83,7 +94,7 @@ class DynamoClaimStore(RecordsAccess):
         claim = Claim.from_json(doc["claim"])
         self.record_reads([claim.person_id], actor=actor, chain=chain)
         stored = StoredClaim(claim, account_of(doc.get("account")), str(doc["filed_by"]), doc.get("decision"),
-                             doc.get("payment_id"))
+                             doc.get("payment_id"), late=late_entry_of(doc["late"]) if doc.get("late") else None)
         if stored.payment_id is None:
             return stored
         try:
@@ -91,16 +102,16 @@ class DynamoClaimStore(RecordsAccess):
         except BenefitPaymentItem.DoesNotExist:
             return stored
         queue = str(p.gsi1pk or "")
-        return StoredClaim(stored.claim, stored.account, stored.filed_by, stored.decision, stored.payment_id,
-                           str(p.status or "ready"), queue.removeprefix("BPAYF#") if queue.startswith("BPAYF#")
-                           else None)
+        return replace(stored, payment_status=str(p.status or "ready"),
+                       file_id=queue.removeprefix("BPAYF#") if queue.startswith("BPAYF#") else None)
 
     def record_decision(self, stored: StoredClaim, decision: dict[str, Any], payment: BenefitPayment | None, *,
                         actor: Any, chain: str) -> None:
         c = stored.claim
         h = _hh(c.household_id)
         doc = {"claim": c.to_json(), "account": account_doc(stored.account), "filed_by": stored.filed_by,
-               "decision": decision, "payment_id": payment.payment_id if payment else None}
+               "decision": decision, "payment_id": payment.payment_id if payment else None,
+               **({"late": late_entry_doc(stored.late)} if stored.late is not None else {})}
         with transaction_or(WriteConflict) as tx:
             tx.update(BenefitPaymentItem(h, _sk(c.claim_id)),
                       actions=[BenefitPaymentItem.doc.set(doc), BenefitPaymentItem.status.set("decided")],
@@ -112,6 +123,24 @@ class DynamoClaimStore(RecordsAccess):
                                            gsi1sk=f"{payment.created_on}#{payment.payment_id}"),
                         condition=BenefitPaymentItem.pk.does_not_exist())
             self._record_access(actor, [c.person_id], CATEGORY, "write", chain=chain, transaction=tx)
+
+    def decide_late_claim(self, stored: StoredClaim, late: LateEntry, *, actor: Any, chain: str) -> bool:
+        c = stored.claim
+        if stored.late is None:
+            return False
+        doc = {"claim": c.to_json(), "account": account_doc(stored.account), "filed_by": stored.filed_by,
+               "late": late_entry_doc(late)}
+        try:
+            with transaction_or(WriteConflict) as tx:
+                # over the undecided entry read: a claim held is never decided (its status), and decided once
+                tx.update(BenefitPaymentItem(_hh(c.household_id), _sk(c.claim_id)),
+                          actions=[BenefitPaymentItem.doc.set(doc), BenefitPaymentItem.revision.set(1)],
+                          condition=(BenefitPaymentItem.status == UNDECIDED)
+                          & BenefitPaymentItem.revision.does_not_exist())
+                self._record_access(actor, [c.person_id], CATEGORY, "write", chain=chain, transaction=tx)
+        except WriteConflict:
+            return False
+        return True
 
 
 __all__ = ["CATEGORY", "DynamoClaimStore"]
