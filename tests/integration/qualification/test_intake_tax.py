@@ -194,3 +194,24 @@ def test_the_tax_file_reads_each_persons_record_once(household: None, monkeypatc
     assert out["status"] == "applied", out
     read = [p for p in profiles if p in (repo.person_pk("P0001"), repo.person_pk("P0002"))]
     assert sorted(read) == [repo.person_pk("P0001"), repo.person_pk("P0002")], profiles  # was each twice
+
+
+def test_a_file_delivered_again_with_its_trailer_or_line_ends_written_otherwise_is_applied_once(
+        household: None) -> None:
+    """Applied once is the file's content, not its bytes: the same 更正 re-sent with a compact trailer, or its lines
+    ending CRLF, was applied a second time (the case re-projected and the household made pending again)."""
+    import hashlib
+
+    data = file_bytes([income_line("P0001", 3_000_000)])
+    assert run("tax", data)["status"] == "applied"
+    _mark_assessed("H0001", 2024)
+    body = data.splitlines(keepends=True)[0]
+    sha = hashlib.sha256(body).hexdigest().encode()
+    compact = body + b'{"trailer":{"sha256":"%s","record_count":1}}\n' % sha
+    crlf_body = body.replace(b"\n", b"\r\n")
+    crlf = crlf_body + b'{"trailer": {"record_count": 1, "sha256": "%s"}}\r\n' % (
+        hashlib.sha256(crlf_body).hexdigest().encode())
+    for again in (compact, crlf, data + b"\n"):
+        out = run("tax", again, key="incoming/again.jsonl")
+        assert (out["status"], out["applied"]) == ("duplicate", 0), out
+    assert "H0001" not in pending_household_ids(2024)  # nothing written again

@@ -137,3 +137,38 @@ def test_a_misread_check_digit_goes_to_the_queue() -> None:
     misread = good[:-1] + str((int(good[-1]) + 1) % 10)
     out = take(store, RECEIPTS, [cvs("R1", misread)])
     assert out["unmatched"] == 1 and store.unmatched()[0].reason.startswith("納付番号 fails its check digit")
+
+
+def rewritten(data: bytes, how: str) -> bytes:
+    """The same file as a sender's system may deliver it again: its trailer written otherwise (compact, its keys in
+    another order), its lines ending CRLF, a blank line after the trailer, or each record written otherwise."""
+    import hashlib
+    import json
+
+    lines = data.decode("utf-8").splitlines()
+    body, count = lines[:-1], len(lines) - 1
+    if how == "records":
+        body = [json.dumps(dict(reversed(json.loads(x).items())), ensure_ascii=False, separators=(",", ":"))
+                for x in body]
+    end = "\r\n" if how == "crlf" else "\n"
+    text = "".join(x + end for x in body)
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    trailer = {"compact": f'{{"trailer":{{"record_count":{count},"sha256":"{sha}"}}}}',
+               "order": f'{{"trailer": {{"sha256": "{sha}", "record_count": {count}}}}}'}.get(
+        how, json.dumps({"trailer": {"record_count": count, "sha256": sha}}))
+    return (text + trailer + end + ("\n" if how == "blank" else "")).encode("utf-8")
+
+
+def test_a_file_delivered_again_written_otherwise_is_the_same_file_applied_once() -> None:
+    """Applied once means the file's content, not its bytes: a bank's result re-sent with its trailer or line
+    ends written otherwise recorded every failed debit a second time on the ledger (the payments held, by their
+    ids)."""
+    rows = [{"payment_number": slip("H1", 1), "amount": 10_000, "debited_on": "2024-07-01", "result_code": "0"},
+            {"payment_number": slip("H2", 1), "amount": 10_000, "debited_on": "2024-07-01", "result_code": "1"}]
+    for how in ("compact", "order", "crlf", "blank", "records"):
+        store = city()
+        take(store, ACCOUNT_TRANSFER, rows)
+        again = intake_payment_file(ACCOUNT_TRANSFER, rewritten(build_file(rows), how), store=store, actor=ACTOR,
+                                    key="incoming/again.jsonl", received_on=date(2024, 7, 20))
+        assert again["duplicate"] is True, how
+        assert len(store.ledger_items[("H2", 2024)].debit_failures) == 1, how

@@ -19,7 +19,7 @@ from typing import Any
 
 from kokuho.benefits.receipt_file import Month, Receipt, validate_receipt_file
 from kokuho.benefits.receipt_ports import HeldReceipt, MonthWrite, ReceiptStore, StoredReceipt, WriteConflict
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, file_digest
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, file_digest, former_file_digest
 
 MONTHS_PER_TRANSACTION = 45  # of TransactWriteItems' 100: each month's access record takes up to 2 more
 ATTEMPTS = 5
@@ -85,7 +85,7 @@ def intake_receipt_file(data: bytes, *, store: ReceiptStore, actor: Any, key: st
                         received_on: date | None = None) -> dict[str, Any]:
     """Validate and store a receipt file; the outcome (never a value from a refused line)."""
     digest = file_digest(data)
-    done = store.receipt_file(digest)
+    done = store.receipt_file(digest) or store.receipt_file(former_file_digest(data))  # or as marked before
     if done is not None:
         return {"accepted": True, "duplicate": True, "key": key, "applied_as": done.get("key")}
     parsed, errors = validate_receipt_file(data, received_on)

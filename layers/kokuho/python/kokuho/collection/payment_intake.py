@@ -34,6 +34,7 @@ from kokuho.collection.ports import (
 )
 from kokuho.collection.slips import is_payment_number
 from kokuho.identity.mynumber import ID_DIGEST_CHARS
+from kokuho.intake.framing import file_digest
 
 ITEMS_PER_TRANSACTION = 90  # of TransactWriteItems' 100: the access record takes 2, its index may follow
 ATTEMPTS = 5
@@ -177,16 +178,16 @@ def _applied(store: CollectionStore, payment_ids: list[str]) -> set[str]:
 
 
 def file_chain(digest: str) -> str:
-    """The access-record chain of a payment file: its SHA-256's first eleven hex characters (ID_DIGEST_CHARS, never
-    a run of twelve digits — sixteen held one a file in two hundred and fifty)."""
+    """The access-record chain of a payment file: its identity's first eleven characters (ID_DIGEST_CHARS, never a
+    run of twelve digits — sixteen hex characters held one a file in two hundred and fifty)."""
     return f"payments#{digest[:ID_DIGEST_CHARS]}"
 
 
 def intake_payment_file(kind: str, data: bytes, *, store: CollectionStore, actor: Any, key: str,
                         received_on: date) -> dict[str, Any]:
     """Validate, match and apply a payment file; the outcome (never a value from a refused line)."""
-    digest = hashlib.sha256(data).hexdigest()
-    done = store.payment_file(digest)
+    digest = file_digest(data)  # its content: the same file re-sent written otherwise is applied once
+    done = store.payment_file(digest) or store.payment_file(hashlib.sha256(data).hexdigest())  # as marked before
     if done is not None:
         return {"accepted": True, "duplicate": True, "key": key, "kind": kind, "applied_as": done.get("key")}
     parsed, errors = validate_file(kind, data, received_on)

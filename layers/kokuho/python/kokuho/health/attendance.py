@@ -13,7 +13,7 @@ from typing import Any
 from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.health.attendance_file import validate_attendance_file
 from kokuho.health.ports import HealthStore
-from kokuho.intake.framing import MAX_ERRORS, IntakeError, file_digest
+from kokuho.intake.framing import MAX_ERRORS, IntakeError, file_digest, former_file_digest
 
 BATCH = 40  # vouchers marked a transaction: each update and its person in the access record (≤ 100 items)
 
@@ -21,7 +21,7 @@ BATCH = 40  # vouchers marked a transaction: each update and its person in the a
 def take_attendance_file(store: HealthStore, data: bytes, *, key: str, actor: Any, chain: str,
                          received_on: date | None = None) -> dict[str, Any]:
     digest = file_digest(data)
-    done = store.attendance_file(digest)
+    done = store.attendance_file(digest) or store.attendance_file(former_file_digest(data))  # or as marked before
     if done is not None and done.get("accepted"):
         return {**done, "key": key, "duplicate": True}
     lines, errors = validate_attendance_file(data, received_on)

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from kokuho.access.records import Actor, holding_begun_heads, record_access
 from kokuho.collection.pension_ports import PensionMark, PensionRecord, PensionStore
 from kokuho.intake import care, pension, residents, tax, welfare, wiring
-from kokuho.intake.framing import IntakeError, file_digest
+from kokuho.intake.framing import IntakeError, file_digest, former_file_digest
 from kokuho.qualification import application, registrations, service
 from kokuho.qualification.model import Person
 from kokuho.qualification.ports import LineMark, PendingAcquisition
@@ -109,7 +109,7 @@ def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today:
     digest = file_digest(data)
     base = {"kind": kind, "key": source_key, "file": digest}
     files = wiring.files()
-    if files.applied_file(kind, digest):
+    if files.applied_file(kind, digest) or files.applied_file(kind, former_file_digest(data)):  # or as marked before
         return {**base, "status": "duplicate", "applied": 0}
     done = files.applied_lines(kind, digest)
     asked = [0]

@@ -105,11 +105,45 @@ def trailer_errors(body: bytes, raw: bytes, n: int, records: int, noun: str = "r
     return errors
 
 
-def file_digest(data: bytes) -> str:
-    """The file's identity for "applied once": the SHA-256 of all its bytes (a re-delivery under another
-    key is the same file), in lowercase base32 — not hex, whose digits could by chance line up into
-    twelve that pass a My Number's check digit in a key, a history note or an access record."""
-    return base64.b32encode(hashlib.sha256(data).digest()).decode("ascii").rstrip("=").lower()
+def file_digest(data: bytes | str) -> str:
+    """The file's identity for "applied once": its content, not its bytes — a re-delivery under another key, with
+    its trailer written otherwise (compact, keys in another order), its lines ending CRLF, a blank line after the
+    trailer, or each record written otherwise (keys in another order, other spacing) is the same file. The SHA-256
+    of its record lines, each read as JSON and written one way (keys sorted, no spaces), a blank line kept as one
+    (the line numbers an interrupted file's applied lines are marked by stay the file's); a file without a
+    trailer of its records, or not UTF-8, is known by its bytes (`former_file_digest`). Lowercase base32 — not hex,
+    whose digits could by chance line up into twelve that pass a My Number's check digit in a key, a history note
+    or an access record."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if encoding_error(data) is not None:
+        return former_file_digest(data)
+    body, trailer, trailer_no = split_trailer(data)
+    lines = body.decode("utf-8").split("\n")
+    if trailer_errors(body, trailer, trailer_no, sum(1 for x in lines if x.strip())):
+        return former_file_digest(data)
+    content = "\n".join(_one_way(x) for x in lines)
+    return _b32(hashlib.sha256(b"records\n" + content.encode("utf-8")).digest())
+
+
+def former_file_digest(data: bytes) -> str:
+    """A file's identity as it was before `file_digest` took its content: the SHA-256 of all its bytes (base32) —
+    what the markers of files applied before then name."""
+    return _b32(hashlib.sha256(data).digest())
+
+
+def _b32(digest: bytes) -> str:
+    return base64.b32encode(digest).decode("ascii").rstrip("=").lower()
+
+
+def _one_way(raw: str) -> str:
+    if not raw.strip():
+        return ""
+    try:
+        obj = parse_line(raw)
+    except LineError:
+        return raw.rstrip("\r")
+    return json.dumps(obj, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
 
 
 def safe_field(path: str) -> str:
