@@ -214,3 +214,27 @@ def test_the_latest_versions_of_many_changed_cases_are_read_in_parallel(
     with signing_with(run_session):
         assert assessment_store.DynamoAssessmentStore().assessed_changes(ids, 2024) == {}
     assert sorted(calls) == ids and all(c is run_session for c in signed_as)
+
+
+def test_a_bulk_load_stamps_each_case_as_it_is_written_not_when_the_load_began(
+        aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run reads the pending index from its previous cut less a margin (the time from a case's stamp to its
+    write landing): a large load must not stamp a million cases first and write them over the next hour.
+    Every case is checked first (a bad one writes nothing), then each is stamped as it is written
+    (BatchWriteItem's 25 at a time)."""
+    from kokuho.assessment.household_cases import changed_cases
+    from kokuho.records import household_cases
+
+    written_when_stamped: list[int] = []
+    real = household_cases.written_now
+
+    def stamp() -> str:
+        written_when_stamped.append(len(changed_cases(2024, None)))
+        return real()
+
+    monkeypatch.setattr(household_cases, "written_now", stamp)
+    assert put_household_cases(((f"H{n:05d}", _case()) for n in range(60)), changed_at=T0) == 60
+    assert written_when_stamped[-1] >= 50  # the last cases stamped after the first ones landed
+    with pytest.raises(HouseholdCaseError):
+        put_household_cases([("H90000", _case()), ("H#1", _case())], changed_at=T0)
+    assert "H90000" not in changed_cases(2024, None)  # nothing written
