@@ -37,5 +37,8 @@ class InMemoryIntakeFiles:
     def pending_acquisition(self, person_id: str) -> bool:
         return person_id in self.pending
 
+    def pending_acquisitions_of(self, person_ids: list[str]) -> set[str]:
+        return self.pending & set(person_ids)
+
     def persons_of_resident_code(self, code: str) -> set[str]:
         return set(self.resident_codes.get(code, set()))

@@ -52,4 +52,5 @@ def test_a_held_line_is_done_and_only_once(files: Any) -> None:
 
 def test_nobody_is_pending_or_found_in_an_empty_file(files: Any) -> None:
     assert not files.pending_acquisition("P1")
+    assert files.pending_acquisitions_of(["P1", "P2"]) == set() and files.pending_acquisitions_of([]) == set()
     assert files.persons_of_resident_code("123456789") == set()

@@ -76,3 +76,39 @@ def test_bad_care_lines_refuse_the_file(household: None, patch: dict[str, object
     out = run("care", file_bytes([good, bad]))
     assert errors_of(out) == [(2, field)]
     assert care_of(["P0001"], 2024) == {}
+
+
+def test_a_welfare_file_reads_its_households_members_and_pending_acquisitions_in_batches(staffed: None) -> None:
+    """Issue 14 item 3: each line read its household's members (a BatchGetItem a line) and each 廃止 whether an
+    acquisition waits for the person (a GetItem a line). A file reads the members of its households and the
+    waiting acquisitions at once; every line is applied as before."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    from kokuho.intake import apply
+
+    for h in range(8):
+        register(f"P10{h}1", hh=f"H10{h}", insured_from=None)
+        register(f"P10{h}2", hh=f"H10{h}", rel="妻", birth="1978-02-01", insured_from=None)
+        register(f"P10{h}3", hh=f"H10{h}", rel="子", birth="2010-02-01")  # a member the file does not name
+    reads: dict[str, int] = {}
+    originals = {name: getattr(DynamoHandler, name) for name in ("get_item", "batch_get_item")}
+
+    def counting(name: str) -> object:
+        def counted(self: object) -> object:
+            reads[name] = reads.get(name, 0) + 1
+            return originals[name](self)
+        return counted
+
+    lines = [{"atena_no": atena(f"P10{h}{k}"), "event": "廃止", "event_date": "2024-07-01"}
+             for h in range(8) for k in (1, 2)]
+    with pytest.MonkeyPatch.context() as mp:
+        for name in originals:
+            mp.setattr(DynamoHandler, name, counting(name))
+        mp.setattr(apply, "TRANSACTION_ITEMS", 60)  # a household or two a transaction
+        out = run("welfare", file_bytes(lines))
+    assert (out["status"], out["applied"]) == ("applied", 16), out
+    for h in range(8):
+        for k in (1, 2):
+            assert view(f"P10{h}{k}")["qualification"][0]["acquire_reason"] == "welfare_ended"
+    assert reads.get("get_item", 0) <= 3, reads  # the file's marker, the search secret: not one a line
+    assert reads.get("batch_get_item", 0) <= 13, reads  # was 18: a read of members a household

@@ -244,7 +244,9 @@ def _commit_plans(kind: str, plans: list[residents.Plan], state: residents.FileS
 
 
 def _commit_in_households(kind: str, plans: list[residents.Plan], batch: _Batch, digest: str) -> None:
-    files = wiring.files()
+    # the acquisitions the register implied that this file's acquisitions confirm, read at once (a person is
+    # named once a file: nothing the file commits before their line puts or takes theirs)
+    waiting = wiring.files().pending_acquisitions_of([p.person_id for p in plans if p.operation == "acquire"])
     group: list[registrations.Registration] = []
     households: set[str] = set()
     for plan in plans:
@@ -252,7 +254,7 @@ def _commit_in_households(kind: str, plans: list[residents.Plan], batch: _Batch,
         pending = consume = None
         if plan.pending is not None:  # the 転入日 or 出生日: where the acquisition will be dated
             pending = PendingAcquisition(plan.person_id, plan.pending, plan.on, note)
-        elif plan.operation == "acquire" and files.pending_acquisition(plan.person_id):
+        elif plan.operation == "acquire" and plan.person_id in waiting:
             consume = plan.person_id  # an acquisition confirms one the register implied
         touched = {h for change in plan.changes for h in change.households}
         if group and not touched & households:  # the next household's lines: the last one's go together

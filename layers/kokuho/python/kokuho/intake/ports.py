@@ -31,6 +31,10 @@ class IntakeFiles(Protocol):
         """An acquisition the resident register implied waits for the person's 届出."""
         ...
 
+    def pending_acquisitions_of(self, person_ids: list[str]) -> set[str]:
+        """Those of these persons for whom such an acquisition waits (read in batches)."""
+        ...
+
     def persons_of_resident_code(self, code: str) -> set[str]:
         """The persons the search index holds under a 住民コード (宛名番号)."""
         ...

@@ -155,6 +155,16 @@ class FileState:
         households = self._get_households(wanted)
         self.households.update({h: households.get(h) for h in wanted})
 
+    def prefetch_members(self) -> None:
+        """The members of every household read so far, read at once (a file whose every line changes its
+        person's household, as the public-assistance file's, reads them all anyway: not one read a line)."""
+        missing = list(dict.fromkeys(m.person_id for h in self.households.values() if h is not None
+                                     for m in h.members if m.person_id not in self.persons))
+        if missing:
+            found = self._get_persons(missing)
+            self.persons.update(found)
+            self.read.update(found)
+
     def person_id(self, atena_no: str) -> str | None:
         if atena_no not in self.ids:
             self.ids[atena_no] = self._find(atena_no)

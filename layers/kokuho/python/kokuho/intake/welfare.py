@@ -65,6 +65,7 @@ def plan_file(lines: list[WelfareLine], state: FileState, today: date) -> tuple[
     from kokuho.qualification import service
 
     state.prefetch([x.atena_no for x in lines], [])
+    state.prefetch_members()  # every line reads its household's members
     plans: list[Plan] = []
     errors: list[IntakeError] = []
     for item in lines:

@@ -154,6 +154,12 @@ class PynamoIntakeFiles:
     def pending_acquisition(self, person_id: str) -> bool:
         return pending_acquisition(person_id) is not None
 
+    def pending_acquisitions_of(self, person_ids: list[str]) -> set[str]:
+        keys = [(person_pk(p), PENDING_ACQUISITION) for p in dict.fromkeys(person_ids)]
+        if not keys:
+            return set()
+        return {str(m.person_id) for m in PendingAcquisitionModel.batch_get(keys, consistent_read=True)}
+
     def persons_of_resident_code(self, code: str) -> set[str]:
         from kokuho.records.search_index import find_by_resident_code
 
