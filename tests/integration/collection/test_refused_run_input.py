@@ -39,3 +39,14 @@ def test_an_unknown_arrears_mode_fails_the_run_at_once(aws: EmbeddedAWS, given: 
     assert info.value.error == "InputRefused" and named in (info.value.cause or "")
     scheduled = [e for e in aws.history(arn) if e["type"] in ("TaskScheduled", "LambdaFunctionScheduled")]
     assert len(scheduled) == 1
+
+
+def test_a_run_named_as_a_member_of_staff_fails_at_once(aws: EmbeddedAWS) -> None:
+    # The execution's name is the run's source identity; one that is a staff id is refused (run_identity). It was a
+    # DataAccessRefused, which the retriers took for a fault: four attempts over 3.5 minutes, refused each time.
+    arn = aws.start_state_machine("collection-reminders", {"on": "2024-07-10"}, name="S0301")
+    with pytest.raises(ExecutionFailed) as info:
+        aws.wait_execution(arn, timeout_s=20)
+    assert info.value.error == "InputRefused" and "staff" in (info.value.cause or "")
+    scheduled = [e for e in aws.history(arn) if e["type"] in ("TaskScheduled", "LambdaFunctionScheduled")]
+    assert len(scheduled) == 1

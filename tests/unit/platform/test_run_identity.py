@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from kokuho.access.data_role import DataAccessRefused
 from kokuho.access.run_identity import acts_as_run, run_caller, run_id_of, run_source_identity
+from kokuho.access.run_inputs import InputRefused
 from kokuho.identity.mynumber import check_digit, contains_my_number
 from kokuho.platform.request_ids import USER_AGENT_MARK, lambda_ids, mark_user_agent, serving
 
@@ -34,7 +35,7 @@ def test_a_source_identity_sts_accepts_distinct_per_run_never_a_my_number() -> N
     assert len(ids) == 3 and all(len(i) <= 64 and i.isascii() for i in ids)
     number = "12345678901" + str(check_digit("12345678901"))
     for bad in ("", f"run-{number}"):
-        with pytest.raises(DataAccessRefused):
+        with pytest.raises(InputRefused):
             run_source_identity(bad)
     caller = run_caller("monthly-2026-11", "monthly-assessment", "kokuho-assessment-batch", "賦課")
     assert (caller.source_identity, caller.terminal) == ("monthly-2026-11", "monthly-assessment")
@@ -96,7 +97,7 @@ def test_a_scheduled_execution_whose_generated_name_reads_as_a_my_number_still_r
     assert run_source_identity(name) == name
     for chosen in (f"run-{number}", f"{number[:4]}-{number[4:8]}-{number[8:]}", name.upper(), name + "x",
                    f"6f1c2b1e-0d7a-4c8e-9a51-{number}-{number}"):
-        with pytest.raises(DataAccessRefused):
+        with pytest.raises(InputRefused):
             step({"execution_name": chosen}, context)
 
 
@@ -110,7 +111,7 @@ def test_only_aws_own_request_id_exactly_in_its_shape_is_taken_as_it_is() -> Non
     assert is_aws_request_id(uuid)
     for other in (uuid + "\n", uuid.upper().replace(number, number), "{" + uuid + "}", " " + uuid, number):
         assert not is_aws_request_id(other), other
-        with pytest.raises(DataAccessRefused):
+        with pytest.raises(InputRefused):
             run_source_identity(other)
 
 
@@ -120,7 +121,7 @@ def test_a_run_is_never_named_as_a_member_of_staff(name: str) -> None:
     id: an execution started as "S0301" put S0301 on every data event of the run — the bulk-read finding (whose
     runbook suspends the principal's grants) and the staff-activity query named S0301 for the monthly run's reads.
     Refused before the step runs, as a name holding a My Number is."""
-    with pytest.raises(DataAccessRefused, match="staff"):
+    with pytest.raises(InputRefused, match="staff"):
         run_source_identity(name)
     ran = []
 
@@ -128,7 +129,7 @@ def test_a_run_is_never_named_as_a_member_of_staff(name: str) -> None:
     def step(event: object, context: object) -> None:
         ran.append(event)
 
-    with pytest.raises(DataAccessRefused):
+    with pytest.raises(InputRefused):
         step({"input": {"on": "2026-11-01"}, "execution_name": name}, CONTEXT)
     assert ran == []
     assert run_source_identity(f"{name}-rerun") == f"{name}-rerun"  # not a staff id: a name like any other

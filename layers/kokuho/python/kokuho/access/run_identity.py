@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from kokuho.access.data_role import Caller, DataAccessRefused, acting_as, source_identity
 from kokuho.access.identity import INDIVIDUAL_STAFF_ID
+from kokuho.access.run_inputs import InputRefused
 from kokuho.identity.mynumber import contains_my_number, id_digest, is_aws_request_id
 from kokuho.platform.request_ids import current_request_ids, lambda_ids, serving
 
@@ -80,11 +81,13 @@ def run_source_identity(run_id: str) -> str:
     named "S0301" put S0301 on every data event of the run (a bulk-read finding, the staff-activity query)."""
     if run_id and is_aws_request_id(run_id):
         return run_id
+    # Refusals of the run's name (the execution's, an input like the run's fields): InputRefused, which no
+    # retrier of the state machines takes for a fault — the same name would be refused four times over 3.5 min.
     if not run_id or contains_my_number(run_id):
-        raise DataAccessRefused("data access needs the id of who causes it (a staff id or a run id)")
+        raise InputRefused("data access needs the id of who causes it (a staff id or a run id)")
     if INDIVIDUAL_STAFF_ID.fullmatch(run_id):
-        raise DataAccessRefused("a run is never named as a member of staff (their staff id is their sessions' "
-                                "source identity): start it under another name")
+        raise InputRefused("a run is never named as a member of staff (their staff id is their sessions' "
+                           "source identity): start it under another name")
     if _FIT.match(run_id):
         return run_id
     # Shortened with a digest of eleven hex characters (twelve were twelve digits with a valid check digit one run
