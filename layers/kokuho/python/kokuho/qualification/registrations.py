@@ -173,11 +173,11 @@ def _merge(regs: Sequence[Registration], today: date, versions: Mapping[str, int
         for change in reg.changes:
             for pid, p in change.persons.items():
                 base = versions.get(f"P:{pid}", merged.persons[pid].version if pid in merged.persons else p.version)
-                merged.persons[pid] = replace(p, version=base)
+                merged.persons[pid] = p if p.version == base else replace(p, version=base)  # (records are frozen)
             for hid, h in change.households.items():
                 base = versions.get(f"H:{hid}",
                                     merged.households[hid].version if hid in merged.households else h.version)
-                merged.households[hid] = replace(h, version=base)
+                merged.households[hid] = h if h.version == base else replace(h, version=base)
                 years.setdefault(hid, set()).update(_years(change, today))
             merged.person_entries += change.person_entries
             merged.household_entries += change.household_entries
