@@ -11,7 +11,6 @@ duplicate keys, NaN/Infinity.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, model_validator
@@ -20,6 +19,7 @@ from kokuho.identity.mynumber import normalize
 from kokuho.identity.request_bodies import ClosedIn, IsoDate
 from kokuho.platform import strict_json as json_rule
 from kokuho.qualification.reasons import Reason
+from kokuho.qualification.service import person_dates_error
 
 ID = r"^[A-Za-z0-9][A-Za-z0-9\-]{0,31}$"
 KANA = r"^[\u3041-\u3096\u30A1-\u30FA\u30FC\uFF66-\uFF9F\u3000 ]+$"
@@ -137,10 +137,9 @@ class PersonIn(Strict):
 
     @model_validator(mode="after")
     def _dates(self) -> PersonIn:
-        if self.birth_date < date(1890, 1, 1):
-            raise ValueError("birth_date: not plausible")
-        if self.resident_from is not None and self.resident_from < self.birth_date:
-            raise ValueError("resident_from: before the birth date")
+        problem = person_dates_error(self.birth_date, self.resident_from)  # the registration's rule
+        if problem is not None:
+            raise ValueError(f"{problem[0]}: {problem[1]}")
         return self
 
 

@@ -119,6 +119,21 @@ def test_bad_changes_refuse_the_whole_file_naming_line_and_field(household: None
     assert view("P0001")["postal_code"] == "803-8501"  # nothing half-applied: line 1 is not applied either
 
 
+@pytest.mark.parametrize(("bad", "field"), [
+    (arrival("20000009", on="2025-03-01"), "event_date"),  # a 転入 months ahead: the register records what happened
+    (arrival("20000009", on="2024-10-01", birth_date="2024-10-05"), "birth_date"),  # arrived before being born
+    (arrival("20000009", birth_date="1800-01-01"), "birth_date"),  # the API refuses it: not plausible
+])
+def test_an_arrival_the_api_would_refuse_is_refused_by_the_file_too(household: None, bad: dict[str, Any],
+                                                                     field: str) -> None:
+    """The rules of a person's dates are the registration's, whichever way it comes: a 転入 more than 14 days ahead,
+    a birth after the arrival or before 1890 were refused at the counter (POST /persons) and taken from a file."""
+    out = run("residents", file_bytes([bad]))
+    assert errors_of(out) == [(1, field)], out
+    status, _, _ = call("GET", "/persons/A20000009", staff_id=CLERK)
+    assert status == 404  # nothing registered
+
+
 def test_the_same_person_twice_is_refused_naming_both_lines(household: None) -> None:
     out = run("residents", file_bytes([change("P0001", "転出", "2024-10-01"), arrival("20000001"),
                                        change("P0001", "死亡", "2024-10-02")]))

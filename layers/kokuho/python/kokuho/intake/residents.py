@@ -227,7 +227,9 @@ def _person_of(rec: ResidentRecord, person_id: str) -> Person:
                   address=str(rec.address), resident_from=date.fromisoformat(rec.event_date))
 
 
-def _field_of(message: str) -> str:
+def _field_of(message: str, rec: ResidentRecord) -> str:
+    if "birth date" in message and rec.birth_date is not None:  # a 転入's own birth_date (a 出生's is its event_date)
+        return "birth_date"
     return "event_date" if "date" in message else "event"
 
 
@@ -314,7 +316,7 @@ def plan_file(lines: list[ResidentLine], state: FileState, today: date) -> tuple
         except _Rejected as exc:
             errors.append(IntakeError(item.line, exc.field, str(exc)))
         except ChangeRejected as exc:
-            errors.append(IntakeError(item.line, _field_of(str(exc)), str(exc)))
+            errors.append(IntakeError(item.line, _field_of(str(exc), item.record), str(exc)))
         if len(errors) >= MAX_ERRORS:
             break
     return ([] if errors else plans), errors

@@ -51,11 +51,34 @@ class Change:
         return list(dict.fromkeys([*self.persons, *(f"HH:{h}" for h in self.households)]))
 
 
+EARLIEST_BIRTH = date(1890, 1, 1)  # no one living was born before: an earlier birth date is a typo
+
+
+def person_dates_error(birth_date: date, resident_from: date | None,
+                       today: date | None = None) -> tuple[str, str] | None:
+    """(field, reason) of a new person's dates that cannot be, else None — the one rule of a registration, at the
+    counter (POST /persons' body) and from the register's file (転入・出生): a birth before 1890 or (given `today`)
+    in the future, a residence from before the birth or more than MAX_DAYS_AHEAD days ahead (a 転入 is recorded
+    once it happened; a date months ahead is a typo)."""
+    if birth_date < EARLIEST_BIRTH:
+        return "birth_date", "not plausible"
+    if today is not None and birth_date > today:
+        return "birth_date", "in the future"
+    if resident_from is not None and resident_from < birth_date:
+        return "resident_from", "before the birth date"
+    if today is not None and resident_from is not None and \
+            resident_from > today + timedelta(days=history.MAX_DAYS_AHEAD):
+        return "resident_from", f"more than {history.MAX_DAYS_AHEAD} days ahead"
+    return None
+
+
 def register_person(person: Person, household: Household | None, today: date) -> Change:
     """A new 宛名 (addressee) and its household membership; a new household is created by registering
     its householder (世帯主) — also when they are not insured (擬制世帯主)."""
-    if person.birth_date > today:
-        raise ChangeRejected("the birth date is in the future")
+    problem = person_dates_error(person.birth_date, person.resident_from, today)
+    if problem is not None:
+        name, reason = problem
+        raise ChangeRejected(f"the {'birth date' if name == 'birth_date' else 'date of residence'} is {reason}")
     joined = person.resident_from or today
     membership = Membership(person.person_id, person.relationship, joined)
     if household is None:
