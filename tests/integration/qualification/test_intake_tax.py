@@ -126,6 +126,8 @@ def test_income_of_a_person_not_in_the_file_is_kept_for_review_not_applied(house
     (lambda r: r["income"].update(salary=4_000_000), "income"),  # salary + pension > total
     (lambda r: r.update(assessment="final"), "assessment"),
     (lambda r: r.update(income_year=23), "income_year"),
+    (lambda r: r.update(income_year=2024), "income_year"),  # the year of the file's day: not ended, not assessed
+    (lambda r: r.update(income_year=2030), "income_year"),  # a year to come (stored for fiscal year 2031)
     (lambda r: r.update(bonus=1), "bonus"),
     (lambda r: r.pop("salary_or_pension_earner"), "salary_or_pension_earner"),
     (lambda r: r.update(atena_no=NUM), "atena_no"),  # a My Number is never a key

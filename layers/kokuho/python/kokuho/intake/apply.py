@@ -124,7 +124,7 @@ def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today:
             if kind == residents.KIND:
                 out = _residents(data, actor, digest, done, today, spent, chain)
             elif kind == tax.KIND:
-                out = _tax(data, actor, digest, done, spent, chain)
+                out = _tax(data, actor, digest, done, spent, chain, today)
             elif kind == welfare.KIND:
                 out = _welfare(data, actor, digest, done, today, spent, chain)
             elif kind == care.KIND:
@@ -270,8 +270,8 @@ def _commit_in_households(kind: str, plans: list[residents.Plan], batch: _Batch,
 
 
 def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool],
-         chain: str | None = None) -> dict[str, Any]:
-    lines, errors = tax.validate_file(data)
+         chain: str | None = None, today: date | None = None) -> dict[str, Any]:
+    lines, errors = tax.validate_file(data, today)
     if errors:
         return {"errors": errors}
     todo = [x for x in lines if x.line not in done]

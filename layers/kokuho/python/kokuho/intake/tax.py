@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
@@ -62,11 +64,14 @@ def fiscal_year_of_income(income_year: int) -> int:
     return income_year + 1
 
 
-def _line(n: int, obj: Mapping[str, Any]) -> tuple[TaxLine | None, list[IntakeError]]:
+def _line(n: int, obj: Mapping[str, Any], today: date | None = None) -> tuple[TaxLine | None, list[IntakeError]]:
     try:
         rec = TaxRecord.model_validate(obj)
     except ValidationError as exc:
         return None, field_errors(n, exc)
+    if today is not None and rec.income_year >= today.year:
+        # a calendar year not yet ended has no 所得 assessed: a year to come is a typo (stored for its next fiscal year)
+        return None, [IntakeError(n, "income_year", "must be a calendar year already ended")]
     reason = income_error(rec.income)
     if reason is not None:
         return None, [IntakeError(n, "income", reason)]
@@ -75,7 +80,8 @@ def _line(n: int, obj: Mapping[str, Any]) -> tuple[TaxLine | None, list[IntakeEr
     return TaxLine(n, rec.atena_no, fiscal_year_of_income(rec.income_year), rec.assessment, income), []
 
 
-def validate_file(data: bytes | str) -> tuple[list[TaxLine], list[IntakeError]]:
-    """Every line checked; the lines only when the whole file is valid."""
-    return validate_lines(data, "income", _line, lambda item: (item.atena_no, item.fiscal_year),
+def validate_file(data: bytes | str, today: date | None = None) -> tuple[list[TaxLine], list[IntakeError]]:
+    """Every line checked (with `today`, the day the file is taken: no income of a year not yet ended); the lines
+    only when the whole file is valid."""
+    return validate_lines(data, "income", partial(_line, today=today), lambda item: (item.atena_no, item.fiscal_year),
                           "the same person and income year as line {line}")
