@@ -219,6 +219,31 @@ def _installments_doc(charge: Charge) -> list[dict[str, Any]]:
              **({"kind": i.kind} if i.kind != ORDINARY else {})} for i in charge.installments]
 
 
+def _first_charge(charge: Charge) -> LedgerModel:
+    """The ledger item of a household's first charge of the year (put when there is no ledger)."""
+    pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
+    return LedgerModel(
+        pk, sk, household_id=charge.household_id, fiscal_year=charge.fiscal_year, payer_id=charge.payer_id,
+        version=charge.version, annual=charge.annual, installments=_installments_doc(charge),
+        gsi1pk=f"PAYER#{charge.payer_id}", gsi1sk=f"FY#{charge.fiscal_year}#{charge.household_id}")
+
+
+def _charge_actions(charge: Charge, *, decreased: bool) -> list[Any]:
+    """The update that charges an existing ledger (payments, disbursements and the pension state untouched); a
+    decreased premium also puts it in the overpayment run's index."""
+    actions: list[Any] = [
+        LedgerModel.household_id.set(charge.household_id), LedgerModel.fiscal_year.set(charge.fiscal_year),
+        LedgerModel.payer_id.set(charge.payer_id), LedgerModel.version.set(charge.version),
+        LedgerModel.annual.set(charge.annual), LedgerModel.installments.set(_installments_doc(charge)),
+        LedgerModel.gsi1pk.set(f"PAYER#{charge.payer_id}"),
+        LedgerModel.gsi1sk.set(f"FY#{charge.fiscal_year}#{charge.household_id}"),
+    ]
+    if decreased:
+        actions += [LedgerModel.gsi2pk.set(OVERPAID),
+                    LedgerModel.gsi2sk.set(f"{charge.household_id}#{charge.fiscal_year}")]
+    return actions
+
+
 def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool, first: bool = False) -> None:
     """The ledger's charge from a stored assessment version, in that version's transaction: created, or
     replaced when the version is newer (payments and disbursements untouched). `decreased`: the version
@@ -231,23 +256,9 @@ def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool, first: boo
     charges it by this update, which keeps the pension state."""
     pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
     if first and not decreased:
-        tx.save(LedgerModel(
-            pk, sk, household_id=charge.household_id, fiscal_year=charge.fiscal_year, payer_id=charge.payer_id,
-            version=charge.version, annual=charge.annual, installments=_installments_doc(charge),
-            gsi1pk=f"PAYER#{charge.payer_id}", gsi1sk=f"FY#{charge.fiscal_year}#{charge.household_id}"),
-            condition=LedgerModel.pk.does_not_exist())
+        tx.save(_first_charge(charge), condition=LedgerModel.pk.does_not_exist())
         return
-    actions: list[Any] = [
-        LedgerModel.household_id.set(charge.household_id), LedgerModel.fiscal_year.set(charge.fiscal_year),
-        LedgerModel.payer_id.set(charge.payer_id), LedgerModel.version.set(charge.version),
-        LedgerModel.annual.set(charge.annual), LedgerModel.installments.set(_installments_doc(charge)),
-        LedgerModel.gsi1pk.set(f"PAYER#{charge.payer_id}"),
-        LedgerModel.gsi1sk.set(f"FY#{charge.fiscal_year}#{charge.household_id}"),
-    ]
-    if decreased:
-        actions += [LedgerModel.gsi2pk.set(OVERPAID),
-                    LedgerModel.gsi2sk.set(f"{charge.household_id}#{charge.fiscal_year}")]
-    tx.update(LedgerModel(pk, sk), actions=actions,
+    tx.update(LedgerModel(pk, sk), actions=_charge_actions(charge, decreased=decreased),
               condition=LedgerModel.pk.does_not_exist() | (LedgerModel.version < charge.version))
 
 
@@ -263,28 +274,13 @@ def charge_ledger(charge: Charge, *, decreased: bool, first: bool = False) -> bo
     pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
     if first and not decreased:
         try:
-            LedgerModel(
-                pk, sk, household_id=charge.household_id, fiscal_year=charge.fiscal_year,
-                payer_id=charge.payer_id, version=charge.version, annual=charge.annual,
-                installments=_installments_doc(charge), gsi1pk=f"PAYER#{charge.payer_id}",
-                gsi1sk=f"FY#{charge.fiscal_year}#{charge.household_id}",
-            ).save(condition=LedgerModel.pk.does_not_exist())
+            _first_charge(charge).save(condition=LedgerModel.pk.does_not_exist())
             return True
         except PutError as e:
             if e.cause_response_code != "ConditionalCheckFailedException":
                 raise
-    actions: list[Any] = [
-        LedgerModel.household_id.set(charge.household_id), LedgerModel.fiscal_year.set(charge.fiscal_year),
-        LedgerModel.payer_id.set(charge.payer_id), LedgerModel.version.set(charge.version),
-        LedgerModel.annual.set(charge.annual), LedgerModel.installments.set(_installments_doc(charge)),
-        LedgerModel.gsi1pk.set(f"PAYER#{charge.payer_id}"),
-        LedgerModel.gsi1sk.set(f"FY#{charge.fiscal_year}#{charge.household_id}"),
-    ]
-    if decreased:
-        actions += [LedgerModel.gsi2pk.set(OVERPAID),
-                    LedgerModel.gsi2sk.set(f"{charge.household_id}#{charge.fiscal_year}")]
     try:
-        LedgerModel(pk, sk).update(actions=actions,
+        LedgerModel(pk, sk).update(actions=_charge_actions(charge, decreased=decreased),
                                    condition=LedgerModel.pk.does_not_exist() | (LedgerModel.version < charge.version))
     except UpdateError as e:
         if e.cause_response_code != "ConditionalCheckFailedException":
