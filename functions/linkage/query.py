@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 
 from kokuho.access.run_identity import acts_as_run
+from kokuho.access.run_inputs import run_fields, text
 from kokuho.linkage import query
 from kokuho.linkage.network import gateway
 from kokuho.linkage.query import SYSTEM
@@ -20,7 +21,8 @@ WORKFLOW = "linkage-query"  # the run's workflow: its data-access session's term
 @acts_as_run(WORKFLOW, SYSTEM.purpose)
 @logger.inject_lambda_context(log_event=False)
 def prepare(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return query.prepare_query(str(event["person_id"]), str(event["item"]), str(event["provider_body"]),
+    given = run_fields(event, ("person_id", "item", "provider_body"))  # the StartExecution input: InputRefused
+    return query.prepare_query(text(given, "person_id"), text(given, "item"), text(given, "provider_body"),
                                gateway())
 
 

@@ -64,6 +64,21 @@ def test_only_items_48_69_70_are_queried(world: World) -> None:
     assert out["status"] == "not_sent" and out["error"] == "QueryError"
 
 
+@pytest.mark.parametrize("given", [{"person_id": "P100", "item": "69", "provider_body": "福岡市", "urgent": True},
+                                   {"person_id": ["P100"], "item": "69", "provider_body": "福岡市"},
+                                   {"person_id": "P100", "item": 69, "provider_body": "福岡市"},
+                                   {"person_id": "P100", "item": "69"}])
+def test_a_query_input_of_unknown_fields_or_wrong_types_is_refused_at_once(world: World,
+                                                                          given: dict[str, object]) -> None:
+    """Unknown fields and values of another type were read as they came (str(["P100"]) a person id, a field the run
+    does not take ignored); a missing one a KeyError: the run's input is refused, naming the field."""
+    from kokuho_local.embedded import ExecutionFailed
+
+    with pytest.raises(ExecutionFailed) as info:
+        world.aws.run_state_machine("linkage-query", given, name=f"q-bad-{secrets.token_hex(4)}", timeout_s=60)
+    assert info.value.error == "InputRefused"
+
+
 def test_reply_with_fields_beyond_the_item_is_rejected_and_nothing_stored(world: World) -> None:
     world.provider.hold(REF, "48", {"insurer_number": "401307", "income_bracket": "ア"})  # not allowed for 48
     before = len(results_of("P100"))

@@ -64,3 +64,20 @@ def test_requester_kinds() -> None:
     assert not plist.admits("2", "健康保険組合")
     assert not plist.admits("5", "厚生労働大臣")  # listed, not provided
     assert not plist.admits("999", "市町村長")
+
+
+def test_a_query_of_an_item_not_permitted_never_repeats_the_item() -> None:
+    """The item is the query run's input: its refusal is the Lambda's errorMessage, which Step Functions keeps as the
+    execution's cause and the run's output (NotSent) — `item '1234…'` put a My Number typed into the wrong field
+    there. (The embedded AWS redacts error messages; AWS does not.)"""
+    import pytest
+
+    from kokuho.identity.mynumber import count_my_numbers
+    from kokuho.linkage.query import QueryError, prepare_query
+
+    number = "12345678901" + "8"  # valid check digit; built here, never printed
+    for item in (number, f"{number[:4]}-{number[4:8]}-{number[8:]}", f"item {number}"):
+        with pytest.raises(QueryError) as caught:
+            prepare_query("P100", item, "福岡市", network=None)  # type: ignore[arg-type]  # refused before any use
+        leaked = count_my_numbers(str(caught.value), inside_identifiers=True)
+        assert leaked == 0

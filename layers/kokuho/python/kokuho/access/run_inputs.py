@@ -12,7 +12,7 @@ from typing import Any, overload
 
 from kokuho.identity.mynumber import shown_field
 
-__all__ = ["InputRefused", "flag", "one_of", "only_fields", "run_fields", "whole_number"]
+__all__ = ["InputRefused", "flag", "one_of", "only_fields", "run_fields", "text", "whole_number"]
 
 
 class InputRefused(ValueError):
@@ -61,6 +61,15 @@ def one_of(event: Mapping[str, Any], name: str, choices: Collection[str], defaul
     value = event.get(name, default)
     if not isinstance(value, str) or value not in choices:
         raise InputRefused(f"{name}: must be one of {', '.join(choices)}")
+    return value
+
+
+def text(event: Mapping[str, Any], name: str, longest: int = 200) -> str:
+    """A required field as a JSON string of 1 to `longest` characters: a list, a number or null is refused, never
+    read as its str() (`["P100"]` a person id); what it means is the run's to check."""
+    value = event.get(name)
+    if not isinstance(value, str) or not 1 <= len(value) <= longest:
+        raise InputRefused(f"{name}: must be a text of 1 to {longest} characters")
     return value
 
 

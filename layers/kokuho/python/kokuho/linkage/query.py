@@ -86,7 +86,8 @@ def prepare_query(person_id: str, item: str, provider_body: str, network: Networ
     """Build the query: the person's 符号 (never My Number), a permit from the network, our public key."""
     plist = load_permitted_list()
     if item not in plist.query_items:
-        raise QueryError(f"the city does not query item {item!r} (only {list(plist.query_items)})")
+        # never the item given: it is the run's input (a My Number typed there would stay in the run's history)
+        raise QueryError(f"the city does not query that item (only {list(plist.query_items)})")
     if partition_use("linkage.query", [person_id])[1]:
         raise QueryError("the person's linkage use is suspended by a 利用停止 decision: no query is sent")
     code = codes.code_of(person_id, store=code_store)
