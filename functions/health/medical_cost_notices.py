@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
-from kokuho.access.run_inputs import only_fields, whole_number
+from kokuho.access.run_inputs import InputRefused, only_fields, whole_number
 from kokuho.dates.tokyo import today_jst
-from kokuho.health.periods import notice_round, round_due
+from kokuho.health.periods import PeriodError, notice_round, round_due
 from kokuho.notices.print_run import PER_PART
 from kokuho.platform.observability import get_logger
 from kokuho.programmes import medical_cost_notices as run
@@ -28,10 +28,15 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     number = whole_number(event, "round", None, 1, 2)
     per_part = whole_number(event, "per_part", PER_PART, 1, 5_000) or PER_PART
     if (fiscal_year is None) != (number is None):
-        raise ValueError("round: fiscal_year and round go together")
+        raise InputRefused("round: fiscal_year and round go together")
     today = today_jst()
-    chosen = notice_round(fiscal_year, number) if fiscal_year is not None and number is not None \
-        else round_due(today)
+    try:
+        chosen = notice_round(fiscal_year, number) if fiscal_year is not None and number is not None \
+            else round_due(today)
+    except PeriodError as exc:
+        if fiscal_year is None:
+            raise  # the data lacks today's year: a fault of the data, not of the input
+        raise InputRefused(str(exc)) from None  # a round the data does not hold: asking again cannot help
     if chosen is None:
         return run.nothing_due(today)
     out = run.print_medical_cost_notices(chosen, run_id=current_run(), per_part=per_part)

@@ -117,6 +117,7 @@ def test_the_daily_start_prints_only_on_a_rounds_day_of_issue(aws: EmbeddedAWS, 
     ({"year": 2026}, "year: unknown field"),
 ])
 def test_bad_input_is_refused_with_its_reason(aws: EmbeddedAWS, event: dict[str, object], reason: str) -> None:
-    with pytest.raises(RuntimeError, match=reason):
+    # InputRefused, every one: the error type the workflows never retry (a ValueError is a fault's type)
+    with pytest.raises(RuntimeError, match=f"InputRefused: {reason}"):
         aws.invoke("health-medical-cost-notices", event)
     assert read_manifest(PRINT_ID, aws.client("s3")) is None
