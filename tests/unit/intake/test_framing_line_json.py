@@ -78,3 +78,27 @@ def test_an_id_with_a_line_break_or_other_digits_is_refused_not_taken_as_another
     assert lines == [] and [(e.line, e.field) for e in errors] == [(1, "person_id")]
     lines, errors = validate_attendance_file(framed(ATTENDANCE.format(number=wrong, id="P1")), date(2024, 6, 30))
     assert lines == [] and [(e.line, e.field) for e in errors] == [(1, "voucher_number")]
+
+
+@pytest.mark.parametrize(("line", "field"), [
+    ('{"payer_id": "H1-P1", "fiscal_year": 2024, "month": "2024-06", "amount": 0, "result": "徴収不能", '
+     '"reason": "a\\ud800b"}', "reason"),
+    ('{"payer_id": "H1-P1", "fiscal_year": 2024, "month": "2024-06", "amount": 0, "result": "徴収不能", '
+     '"reason": "\\udfff"}', "reason"),
+    ('{"payer_id": "H1-P1", "fiscal_year": 2024, "month": "2024-06", "amount": 0, "result": "徴収不能", '
+     '"\\ud800": 1}', "(a key that is not valid Unicode)"),
+])
+def test_a_lone_surrogate_written_as_an_escape_refuses_the_file_naming_line_and_field(line: str, field: str) -> None:
+    """The bytes of a file are checked as UTF-8, which cannot hold a lone surrogate — but a JSON escape can
+    (\\ud800): the 特別徴収 result's free-text reason took one onto the ledger, a string no UTF-8 writer (a response,
+    a notice, the store's wire form) can encode. A bad encoding written as an escape is refused like one in bytes."""
+    found, errors = payment_files.validate_file(payment_files.PENSION, framed(line), date(2024, 6, 30))
+    assert found is None and [(e.line, e.field) for e in errors] == [(1, field)]
+    assert "Unicode" in errors[0].message
+
+
+def test_a_character_beyond_the_basic_plane_written_as_a_surrogate_pair_is_one_character() -> None:
+    line = ('{"payer_id": "H1-P1", "fiscal_year": 2024, "month": "2024-06", "amount": 0, "result": "徴収不能", '
+            '"reason": "\\ud842\\udfb7野家"}')  # 𠮷: the pair is the character, not a lone surrogate
+    found, errors = payment_files.validate_file(payment_files.PENSION, framed(line), date(2024, 6, 30))
+    assert not errors and found is not None and found.failures[0].reason == "𠮷野家"

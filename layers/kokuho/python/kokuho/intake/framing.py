@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -157,17 +158,45 @@ def safe_field(path: str) -> str:
 
 def parse_line(raw: str) -> Any:
     """One line's JSON, strictly: a key given twice (json.loads would keep the last value silently: a line saying
-    two things) and NaN/Infinity (not JSON) are refused — LineError naming the key (safe_field) or none."""
+    two things), NaN/Infinity (not JSON) and a lone surrogate written as an escape ("\\ud800": no UTF-8 holds it —
+    a bad encoding the bytes' check cannot see) are refused — LineError naming the key (safe_field) or none."""
     from kokuho.platform import strict_json
 
     try:
-        return strict_json.loads(raw)
+        obj = strict_json.loads(raw)
     except strict_json.KeyTwice as exc:
         raise LineError(safe_field(exc.key), "given twice in one line") from None
     except json.JSONDecodeError as exc:
         raise LineError("", f"not valid JSON (column {exc.colno})") from None
     except ValueError as exc:
         raise LineError("", f"not valid JSON ({exc})") from None
+    if "\\u" in raw:  # decoded UTF-8 holds no surrogate: only an escape can bring one
+        where = _lone_surrogate(obj, "")
+        if where is not None:
+            raise LineError(where, "not valid Unicode: a lone surrogate (an escape \\ud800–\\udfff without its pair)")
+    return obj
+
+
+BAD_KEY = "(a key that is not valid Unicode)"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any, path: str) -> str | None:
+    """The field (path, as safe_field shows it) of the first string holding a lone surrogate, else None."""
+    if isinstance(value, str):
+        return safe_field(path) if _SURROGATE.search(value) else None
+    items: Iterable[tuple[str, Any]] = ()
+    if isinstance(value, dict):
+        if any(_SURROGATE.search(k) for k in value):
+            return BAD_KEY
+        items = ((f"{path}.{k}" if path else k, v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    for where, v in items:
+        found = _lone_surrogate(v, where)
+        if found is not None:
+            return found
+    return None
 
 
 class LineError(Exception):
