@@ -21,6 +21,7 @@ from kokuho.collection.slips import payment_number
 from kokuho.intake.framing import build_file
 
 N1 = payment_number("H1", 2024, 1, 1)
+N2 = payment_number("H2", 2024, 1, 1)
 # A valid My Number built at run time (never printed): the redaction tests' example with its check digit.
 MY_NUMBER = "1234567890" + "18"
 
@@ -39,11 +40,11 @@ def errors_of(kind: str, data: bytes) -> list[dict[str, Any]]:
 def test_three_kinds_of_line_become_payments_and_failures() -> None:
     transfer = build_file([
         {"payment_number": N1, "amount": 10_000, "debited_on": "2024-07-01", "result_code": "0"},
-        {"payment_number": N1, "amount": 10_000, "debited_on": "2024-07-01", "result_code": "1"}])
+        {"payment_number": N2, "amount": 10_000, "debited_on": "2024-07-01", "result_code": "1"}])
     parsed, errors = validate_file(ACCOUNT_TRANSFER, transfer)
     assert not errors and parsed is not None
     assert parsed.payments == [IncomingPayment(f"KF-{N1}-2024-07-01", "口座振替", date(2024, 7, 1), 10_000, 1, N1)]
-    assert parsed.failures == [CollectionFailure("口座振替", 2, date(2024, 7, 1), "1", "資金不足", payment_number=N1)]
+    assert parsed.failures == [CollectionFailure("口座振替", 2, date(2024, 7, 1), "1", "資金不足", payment_number=N2)]
 
     parsed, errors = validate_file(RECEIPTS, build_file([receipt(), receipt(payment_number=None, payer_id="H1-P1",
                                                                          receipt_id="MADO-7", channel="窓口")]))
@@ -132,4 +133,16 @@ def test_one_pension_result_a_payer_and_month_the_same_twice_refused_naming_both
     other = {"payer_id": "H0000004-P1", "fiscal_year": 2024, "month": "2024-06", "amount": 9_800, "result": "徴収済"}
     errors = errors_of(PENSION, build_file([first, other, first | second]))
     assert [(e["line"], e["field"]) for e in errors] == [(3, "month")]
+    assert "line 1" in errors[0]["message"]
+
+
+@pytest.mark.parametrize("second", [{"result_code": "1"}, {"amount": 5_000}, {}])
+def test_one_debit_result_a_slip_and_day_the_same_twice_refused_naming_both_lines(second: dict[str, Any]) -> None:
+    """The bank debits a slip once on a day: two results for it say two things (debited and 資金不足: the payment
+    applied AND the failure recorded; two amounts: the second dropped as a "duplicate"). Refused naming the first."""
+    first = {"payment_number": N1, "amount": 10_000, "debited_on": "2024-07-01", "result_code": "0"}
+    other = {"payment_number": payment_number("H2", 2024, 1, 1), "amount": 10_000, "debited_on": "2024-07-01",
+             "result_code": "0"}
+    errors = errors_of(ACCOUNT_TRANSFER, build_file([first, other, first | second]))
+    assert [(e["line"], e["field"]) for e in errors] == [(3, "debited_on")]
     assert "line 1" in errors[0]["message"]

@@ -183,6 +183,10 @@ def _pension(n: int, obj: Mapping[str, Any], arrived: _Arrived) -> IncomingPayme
     return IncomingPayment(pension_payment_id(payer, month), "特別徴収", on, amount, n, None, payer, fy)
 
 
+# One result a file for a deduction (payer, month: dated its 15th) and for a debit (納付番号, day): collected and not
+# at once applied the payment AND recorded the failure (that stops a deduction); two amounts dropped the second.
+_ONE_RESULT = {PENSION: ("month", "payer and month"), ACCOUNT_TRANSFER: ("debited_on", "納付番号 and day")}
+
 _LINES: dict[str, Callable[[int, Mapping[str, Any], _Arrived], IncomingPayment | CollectionFailure]] = {
     ACCOUNT_TRANSFER: _account_transfer, RECEIPTS: _receipt, PENSION: _pension}
 
@@ -201,11 +205,13 @@ def validate_file(kind: str, data: bytes | str,
     for n, obj in records:
         try:
             item = parse(n, obj, arrived)
-            if kind == PENSION:  # one result a payer and month (dated its 15th): a second says another thing
-                earlier = first.setdefault((item.payer_id, item.on), n)
+            once = _ONE_RESULT.get(kind)
+            if once is not None:  # a result says one thing: a second for the same debit or deduction says another
+                field, what = once
+                who = item.payer_id if kind == PENSION else item.payment_number
+                earlier = first.setdefault((who, item.on), n)
                 if earlier != n:
-                    raise LineError("month", f"a second result for the same payer and month as line {earlier}: "
-                                             "one a payer and month a file")
+                    raise LineError(field, f"a second result for the same {what} as line {earlier}: one a file")
         except LineError as exc:
             errors.append(IntakeError(n, exc.field, exc.message))
             if len(errors) >= MAX_ERRORS:
