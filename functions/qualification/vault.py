@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kokuho.access.data_role import DataAccessRefused, acting_as, caller_of
+from kokuho.identity.redaction import errors_without_my_numbers
 from kokuho.identity.vault import (
     FORGET_ACTION,
     STORE_ACTION,
@@ -20,6 +21,7 @@ from kokuho.platform.request_ids import lambda_ids, serving
 from .api import handler as api_handler
 
 
+@errors_without_my_numbers  # the hand-over's failures (the numbers themselves are its input); the API answers itself
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("action") in (STORE_ACTION, FORGET_ACTION) and "httpMethod" not in event:
         # Numbers handed over by a batch (the case intake), or the persons the retention run removed: under

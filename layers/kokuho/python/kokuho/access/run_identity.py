@@ -28,6 +28,7 @@ from kokuho.access.data_role import Caller, DataAccessRefused, acting_as, source
 from kokuho.access.identity import INDIVIDUAL_STAFF_ID
 from kokuho.access.run_inputs import InputRefused
 from kokuho.identity.mynumber import contains_my_number, id_digest, is_aws_request_id
+from kokuho.identity.redaction import errors_without_my_numbers
 from kokuho.platform.request_ids import current_request_ids, lambda_ids, serving
 
 __all__ = ["acts_as_run", "current_run", "run_caller", "run_id_of", "run_source_identity", "step_input"]
@@ -114,6 +115,7 @@ def acts_as_run(workflow: str, purpose: str,
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
+        @errors_without_my_numbers
         def as_run(event: Any, context: Any) -> Any:
             run = run_id(event, context)
             function = str(getattr(context, "function_name", "") or workflow)

@@ -14,7 +14,9 @@ module installs on.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from kokuho.identity.mynumber import find_candidates
@@ -108,6 +110,43 @@ def _stand_in(exc: BaseException, seen: dict[int, BaseException]) -> BaseExcepti
     if isinstance(notes, list):
         clone.__notes__ = [redact(str(n)) for n in notes]
     return clone
+
+
+def errors_without_my_numbers(handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A Lambda handler whose failures never carry a My Number out: AWS puts an unhandled exception's message and
+    frames in the invocation's answer, the execution's cause (Step Functions history, the run's output) and the
+    function's log, none of which passes the loggers' filter. An error whose text would hold one leaves as a stand-in
+    of the same type name (what retriers match: InputRefused stays InputRefused), its message redacted."""
+
+    @functools.wraps(handler)
+    def guarded(event: Any, context: Any) -> Any:
+        try:
+            return handler(event, context)
+        except Exception as exc:
+            try:
+                text = str(exc)
+            except Exception:  # noqa: BLE001 - unprintable: AWS cannot print it either
+                raise exc from None
+            if redact(text) == text and not _chain_leaks(exc):
+                raise
+            clean = _stand_in(exc, {})
+        raise clean  # outside the handler block: the original is not chained to it as its context
+
+    return guarded
+
+
+def _chain_leaks(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        try:
+            if redact(str(link)) != str(link):
+                return True
+        except Exception:  # noqa: BLE001
+            return True
+        link = link.__cause__ or link.__context__
+    return False
 
 
 class MyNumberRedactionFilter(logging.Filter):
