@@ -71,8 +71,13 @@ def load_month_of_changes(aws: Any, city: Any, seed: int, month: str, say: Any) 
 
 
 def run_assessment(aws: Any, payload: dict[str, Any], name: str, say: Any) -> dict[str, Any]:
+    from kokuho.assessment.run_input import run_id_of
     from kokuho.records.assessments import batch_outcomes
 
+    # The run's outcomes are kept under its run id (mode, year, month), not the execution's name: a rerun of a
+    # month is the same run, so what this pass did is what was added since it started.
+    run_id = run_id_of(str(payload["mode"]), int(payload["fiscal_year"]), str(payload["as_of_month"]))
+    before = sum(1 for _ in batch_outcomes(run_id))
     arn = aws.start_state_machine("monthly-assessment", payload, name=name)
     done = threading.Event()
     result: dict[str, Any] = {}
@@ -86,14 +91,15 @@ def run_assessment(aws: Any, payload: dict[str, Any], name: str, say: Any) -> di
             done.set()
 
     threading.Thread(target=wait, daemon=True).start()
-    last = -1
+    last = 0
     while not done.wait(1.0):
-        n = sum(1 for _ in batch_outcomes(name))
+        n = sum(1 for _ in batch_outcomes(run_id)) - before
         if n != last:
             say(f"  {name}: {n} batches done")
             last = n
     if "error" in result:
         raise result["error"]
+    say(f"  {name}: {sum(1 for _ in batch_outcomes(run_id)) - before} batches done, the run summarized")
     return dict(result["out"])
 
 

@@ -53,7 +53,10 @@ def readable(s: dict[str, Any]) -> str:
 def _readable_trail(t: dict[str, Any] | None) -> list[str]:
     if not t:
         return []
-    findings = ", ".join(f"{rule} {n}" for rule, n in sorted(t["scan"]["findings"].items())) or "none"
+    driver = t["scan"].get("by_the_demo_driver", {})
+    findings = ", ".join(f"{rule} {n}" + (f" ({driver[rule]} by the demo driver's own writes as the operator)"
+                                          if driver.get(rule) else "")
+                         for rule, n in sorted(t["scan"]["findings"].items())) or "none"
     return [f"  trail: {t['records']:,} CloudTrail records ({t['records_per_demo_second']:,} per second of demo), "
             f"{t['records_naming_a_source_identity']:,} naming a source identity, in {t['log_files']} log files "
             f"and {t['digests']} signed digests under {t['directory']}; kokuho trail validate: "
