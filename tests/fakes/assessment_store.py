@@ -75,6 +75,10 @@ class InMemoryAssessmentStore:
         done = sorted(self.completed.get(fiscal_year, []), key=lambda r: (r.snapshot_at, r.run_id))
         return copy.deepcopy(done[-1]) if done else None  # a copy made when it completed: its cut
 
+    def completed_runs_since(self, fiscal_year: int, since: str) -> list[RunRecord]:
+        latest = {r.run_id: r for r in sorted(self.completed.get(fiscal_year, []), key=lambda r: r.snapshot_at)}
+        return [copy.deepcopy(r) for r in latest.values() if r.snapshot_at >= since]
+
     def finish_run(self, run: RunRecord, *, status: str, summary: dict[str, Any], completed: bool) -> None:
         stored = self.runs[run.run_id]
         stored.status, stored.summary = status, copy.deepcopy(summary)

@@ -127,6 +127,10 @@ def test_runs_passes_and_outcomes(store: Any) -> None:
     s.finish_run(run, status="completed", summary={"n": 1}, completed=True)
     done = s.last_completed_run(FY)
     assert done is not None and done.run_id == "R" and s.get_run("R").summary == {"n": 1}
+    # completed since a day: by the cut of the run's latest pass
+    assert [r.run_id for r in s.completed_runs_since(FY, "2024-11-30T23:40:00.000000+00:00")] == ["R"]
+    assert s.completed_runs_since(FY, "2024-12-01T00:00:00.000001+00:00") == []
+    assert s.completed_runs_since(FY + 1, "2000-01-01T00:00:00+00:00") == []
     s.set_transferred("R", 5)
     assert s.get_run("R").transferred == 5
     bucket, key = s.put_work_list("R/p001", [{"batch_id": "b1"}])

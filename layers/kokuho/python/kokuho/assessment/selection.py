@@ -124,12 +124,14 @@ def cut_of(store: AssessmentStore, year: int, fiscal_year: int) -> str | None:
 OUTCOMES_FROM_SHARE = 25
 
 
-def recorded_by_last_runs(store: AssessmentStore, year: int, fiscal_year: int, unresolved: int) -> dict[str, str]:
-    """The case change ids the last completed runs covering `year` (whose cuts bound the pending index's read)
-    recorded as assessed, household by household — read only when the changes to resolve are many against what
-    those runs took (a city loaded just before its run: every case lies within the margin before the cut)."""
-    runs = sorted((run for fy in range(year, fiscal_year + 1) if (run := store.last_completed_run(fy)) is not None),
-                  key=lambda r: r.completed_at or r.snapshot_at)
+def recorded_by_last_runs(store: AssessmentStore, year: int, fiscal_year: int, since: str,
+                          unresolved: int) -> dict[str, str]:
+    """The case change ids that the runs completed since `since` (the start of the pending index's read) recorded
+    as assessed, household by household: no run completed before a case was written read it. Read only when the
+    changes to resolve are many against what those runs took (a city loaded just before its runs: every case lies
+    within the margin); any other change is resolved by its latest version."""
+    runs = sorted((run for fy in range(year, fiscal_year + 1) for run in store.completed_runs_since(fy, since)),
+                  key=lambda r: r.snapshot_at)
     if not runs or unresolved * OUTCOMES_FROM_SHARE < sum(int(r.households) for r in runs):
         return {}
     out: dict[str, str] = {}
@@ -140,11 +142,12 @@ def recorded_by_last_runs(store: AssessmentStore, year: int, fiscal_year: int, u
 
 def pending(store: AssessmentStore, year: int, fiscal_year: int, earlier: EarlierPasses) -> set[str]:
     """Households of `year` whose case changed since it was last assessed (see the module's docstring)."""
-    changed = store.changed_cases(year, cut_of(store, year, fiscal_year))
+    since = cut_of(store, year, fiscal_year)
+    changed = store.changed_cases(year, since)
     known = earlier.changes.get(year, {})
     unresolved = sorted(h for h, c in changed.items() if c is None or known.get(h) != c)
-    if unresolved:
-        recorded = recorded_by_last_runs(store, year, fiscal_year, len(unresolved))
+    if unresolved and since is not None:
+        recorded = recorded_by_last_runs(store, year, fiscal_year, since, len(unresolved))
         unresolved = [h for h in unresolved if changed[h] is None or recorded.get(h) != changed[h]]
     assessed = store.assessed_changes(unresolved, year) if unresolved else {}
     return {h for h in unresolved if changed[h] is None or assessed.get(h) != changed[h]}

@@ -139,6 +139,9 @@ class DynamoAssessmentStore:
         run = last_completed_run(fiscal_year)
         return None if run is None else _run_record(run)
 
+    def completed_runs_since(self, fiscal_year: int, since: str) -> list[RunRecord]:
+        return [_run_record(r) for r in RunModel.completed.query(f"RUNS#FY#{fiscal_year}", RunModel.gsi1sk >= since)]
+
     def finish_run(self, run: RunRecord, *, status: str, summary: dict[str, Any], completed: bool) -> None:
         actions: list[Any] = [RunModel.status.set(status), RunModel.summary.set(summary)]
         if completed:
