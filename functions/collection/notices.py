@@ -11,11 +11,12 @@ machine a call: `{"notices": "assessment", "step": "prepare", "input": {"assessm
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from kokuho.access.run_identity import acts_as_run, current_run
-from kokuho.access.run_inputs import InputRefused, only_fields, whole_number
+from kokuho.access.run_inputs import InputRefused, only_fields, run_fields, whole_number
 from kokuho.dates.fiscal_year import fiscal_year_of
 from kokuho.dates.tokyo import day_of_run
 from kokuho.notices.print_run import PER_PART
@@ -26,16 +27,17 @@ logger = get_logger("collection-notices")
 WORKFLOW = "collection-notices"  # the run's workflow: its data-access session's terminal tag (issue 11 item 1)
 
 
-def _issued_on(event: dict[str, Any]) -> date:
+def _issued_on(event: Mapping[str, Any]) -> date:
     return day_of_run(event, "issued_on")
+
+
+ASSESSMENT_FIELDS = ("notices", "assessment_run", "issued_on", "fiscal_year", "per_part")
 
 
 def _assessment(event: dict[str, Any], context: Any) -> dict[str, Any]:
     step = event.get("step")
     if step == "prepare":
-        inp = event.get("input") or {}
-        if not isinstance(inp, dict):
-            raise InputRefused("input: must be an object")
+        inp = run_fields(event.get("input") or {}, ASSESSMENT_FIELDS)  # the execution's input
         run = inp.get("assessment_run")
         if run is not None and (not isinstance(run, str) or not 1 <= len(run) <= 58):
             raise InputRefused("assessment_run: must be an assessment run id")

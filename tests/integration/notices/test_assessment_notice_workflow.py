@@ -155,6 +155,9 @@ def test_a_version_whose_case_changed_since_is_left_out_and_counted(aws: Embedde
     ({"assessment_run": "annual-2024-2024-07"}, "assessment_run: no such assessment run"),
     ({"issued_on": "15 June"}, "issued_on: must be a date"),
     ({"per_part": 0}, "per_part: must be an integer"),
+    # a misspelt field was ignored: the notices of the year's last completed run printed instead of the run named
+    ({"notices": "assessment", "assesment_run": "annual-2024-2024-06"}, "InputRefused: assesment_run: unknown field"),
+    ({"notices": "assessment", "issued": "2024-06-15"}, "InputRefused: issued: unknown field"),
 ])
 def test_bad_input_is_refused_with_its_reason(aws: EmbeddedAWS, event: dict[str, object], reason: str) -> None:
     with pytest.raises(RuntimeError, match=reason):
