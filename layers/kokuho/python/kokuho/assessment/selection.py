@@ -153,7 +153,6 @@ def pending(store: AssessmentStore, year: int, fiscal_year: int, earlier: Earlie
     return {h for h in unresolved if changed[h] is None or assessed.get(h) != changed[h]}
 
 
-
 def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: str,
                 now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
