@@ -250,10 +250,9 @@ def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool, first: boo
     lowered the premium, so the ledger may now hold an overpayment (marked for the overpayment run).
 
     `first`: the household's first decided version of the year (its 決定通知) and no ledger known open — the
-    item is put, on the condition that there is none (an update's expression costs the embedded AWS ~30
-    times a put: most of an annual run). The pension run's 仮徴収 may have opened the ledger at version 0
-    before the 本算定: the put then fails, the assessment's adapter learns it (`existing_ledgers`) and
-    charges it by this update, which keeps the pension state."""
+    item is put, on the condition that there is none; a ledger the pension run's 仮徴収 opened fails the
+    transaction. The assessment no longer charges in its transaction (`charge_ledger` follows the version):
+    what joins a caller's transaction now is only the tests' seeding of ledgers."""
     pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
     if first and not decreased:
         tx.save(_first_charge(charge), condition=LedgerModel.pk.does_not_exist())
@@ -287,15 +286,6 @@ def charge_ledger(charge: Charge, *, decreased: bool, first: bool = False) -> bo
             raise
         return False
     return True
-
-
-def existing_ledgers(keys: Iterable[LedgerKey]) -> set[LedgerKey]:
-    """Which of these ledgers exist (a keys-only batch read)."""
-    wanted = {LedgerModel.key(*k): k for k in keys}
-    if not wanted:
-        return set()
-    found = LedgerModel.batch_get(list(wanted), attributes_to_get=["pk", "sk"])
-    return {wanted[(i.pk, i.sk)] for i in found}
 
 
 def _json(doc: dict[str, Any]) -> str:
