@@ -61,7 +61,8 @@ class HouseholdFacts:
     incomes: dict[int, dict[str, dict[str, Any]]]  # fiscal year → person → income record
     receipts: dict[str, dict[Month, tuple[StoredReceipt, ...]]]  # person → service month → receipts
     carried_over: frozenset[str] = frozenset()  # 'YYYY-MM': benefit months brought from another municipality
-    moved_in: frozenset[str] = frozenset()  # 'YYYY-MM': months of an in-prefecture move (half ceilings)
+    # 'YYYY-MM': months of an in-prefecture move, into the city or out of it (half ceilings either side)
+    moved_in: frozenset[str] = frozenset()
     latest: dict[str, Pointer] = field(default_factory=dict)  # 'YYYY-MM' → latest version
 
     @property

@@ -14,6 +14,9 @@ from kokuho.linkage.federation_codec import ContinuityRow as ContinuityRow
 from kokuho.linkage.federation_codec import ParsedFile as ParsedFile
 from kokuho.qualification.municipality import CITY_MUNICIPALITY as CITY_MUNICIPALITY  # 北九州市: one definition
 from kokuho.qualification.municipality import PREFECTURE as PREFECTURE  # a 高額該当 count carries over within it
+from kokuho.qualification.municipality import (  # a 転出 that keeps the household going in it
+    continues_in_prefecture as continues_in_prefecture,
+)
 
 CITY_INSURER = "401000"
 FEDERATION = "福岡県国民健康保険団体連合会"

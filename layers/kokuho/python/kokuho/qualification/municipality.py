@@ -20,3 +20,11 @@ def municipality_code(code: str) -> str:
     if check_digit(code[:5]) != code[5]:
         raise ValueError("the check digit does not match: not a municipality code")
     return code
+
+
+def continues_in_prefecture(to_municipality: str | None) -> bool:
+    """A 転出 to this municipality keeps the household going within the prefecture (judged on its NHI
+    householder): its 高額該当 count carries over, and in the month of the move each municipality applies half
+    the ceiling (domain.md §2). One rule for the outgoing KOGAKU row and the city's own half ceiling."""
+    return bool(to_municipality) and str(to_municipality).startswith(PREFECTURE) \
+        and to_municipality != CITY_MUNICIPALITY

@@ -180,11 +180,13 @@ class DynamoBenefitStore(RecordsAccess):
             latest = {i.month: Pointer(int(i.version), i.input_hash, i.run_id, int(i.benefit), int(i.difference))
                       for i in BenefitPointerModel.query(f"HH#{h}", BenefitPointerModel.sk.startswith("BLATEST#"),
                                                          consistent_read=True)}
+            moves = {c.moved_on[:7] for c in carried} | _moves_out(persons.get(household.householder_id),
+                                                                   household.householder_id, first, last)
             out[h] = HouseholdFacts(
                 h, household.householder_id, spans,
                 {fy: {p: i for p, i in by.items() if p in ids} for fy, by in incomes.items()},
                 {p: receipts.get(p, {}) for p in ids},
-                frozenset(c.month for c in carried), frozenset(c.moved_on[:7] for c in carried), latest)
+                frozenset(c.month for c in carried), frozenset(moves), latest)
         return out
 
     # --- what it writes -------------------------------------------------------------------------------
@@ -209,6 +211,27 @@ class DynamoBenefitStore(RecordsAccess):
         return sorted(i.month for i in BenefitPointerModel.query(
             f"HH#{household_id}", BenefitPointerModel.sk.startswith("BLATEST#"), consistent_read=True)
             if int(i.benefit) > 0)
+
+
+def _moves_out(householder: Any, householder_id: str, first: Month, last: Month) -> set[str]:
+    """The months first..last in which the householder moved out to a municipality of the prefecture (the 転出
+    with its destination, kept in the loss or departure entry): the household goes on there, and in the month of
+    the move each municipality applies half the ceiling (domain.md §2) — this city as the one moved from. Read
+    only for a householder who left by a 転出 or holds no open insured period (a 擬制世帯主's departure)."""
+    from kokuho.linkage.federation_ports import continues_in_prefecture
+    from kokuho.records.qualification import HistoryModel
+
+    periods = list(getattr(householder, "periods", ()) or ())
+    left = any(p.lose_reason is not None and p.lose_reason.value == "move_out" for p in periods)
+    if householder is not None and not left and any(p.until is None for p in periods):
+        return set()
+    since, until = label(first), label(last)
+    return {str(h.cause_on)[:7] for h in HistoryModel.query(
+        f"PERSON#{householder_id}", HistoryModel.sk.startswith("HIST#"),
+        filter_condition=HistoryModel.kind.is_in("lose", "departed") & (HistoryModel.reason == "move_out"),
+        consistent_read=True)
+        if h.cause_on and since <= str(h.cause_on)[:7] <= until
+        and continues_in_prefecture((h.detail or {}).get("to_municipality"))}
 
 
 def get_run_summary(run_id: str) -> dict[str, Any] | None:

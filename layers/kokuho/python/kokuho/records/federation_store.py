@@ -13,11 +13,11 @@ from kokuho.access.records import Actor, record_access
 from kokuho.linkage.federation_ports import (
     CITY_INSURER,
     CITY_MUNICIPALITY,
-    PREFECTURE,
     AppliedFile,
     CarryOverRow,
     ContinuityRow,
     ParsedFile,
+    continues_in_prefecture,
 )
 from kokuho.records.base import transaction
 from kokuho.records.linkage import AppliedFileModel, CarryOverModel, ContinuityModel
@@ -117,7 +117,7 @@ class RecordsQualificationSource:
         for h in HistoryModel.scan(HistoryModel.pk.startswith("PERSON#") & HistoryModel.kind.is_in("lose", "departed")
                                    & (HistoryModel.reason == "move_out") & HistoryModel.cause_on.startswith(month)):
             to = str((h.detail or {}).get("to_municipality") or "")
-            if to.startswith(PREFECTURE) and to != CITY_MUNICIPALITY and h.cause_on:
+            if continues_in_prefecture(to) and h.cause_on:
                 moves[h.pk.removeprefix("PERSON#")] = (to, date.fromisoformat(h.cause_on))
         persons = get_persons(sorted(moves))
         households = get_households(sorted({p.household_id for p in persons.values()}))
