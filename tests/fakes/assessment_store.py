@@ -163,7 +163,8 @@ class InMemoryAssessmentStore:
                 "household_id": new.household_id, "fiscal_year": fy, "batch_id": chunk.batch_id,
                 "as_of_month": chunk.as_of_month, "created_at": chunk.at, "result": new.result,
                 "installments": new.installments, "diff": new.diff, "difference": new.difference,
-                "refund": new.refund, "status": new.status, "decided": new.decided, "run_id": chunk.run_id}
+                "refund": new.refund, "status": new.status, "decided": new.decided, "run_id": chunk.run_id,
+                "payer_id": new.payer_id}
             old = self.latest.get((new.household_id, fy))
             if old is None or old.version < new.version:
                 self.latest[(new.household_id, fy)] = Pointer(new.version, new.content_hash, chunk.run_id, None,

@@ -299,3 +299,24 @@ def test_a_month_after_a_load_resolves_what_the_last_run_assessed_from_its_outco
     again = run(ports, MONTH, name="rerun")
     assert again["last_pass"] == {"pass": 2, "households_selected": 0, "versions_written": 0}
     assert asked == []  # the annual run's outcomes and the month's first pass resolve every case
+
+
+def test_a_new_householder_whose_premium_is_unchanged_is_a_new_version_naming_the_new_payer(ports: Ports) -> None:
+    """Probe (workflows): the payer of a year's premium is the householder of the assessment (its ledger's payer,
+    the 変更通知's addressee, whose account a refund goes to). A 世帯主変更 that left the premium as it was (the
+    same members and incomes) was taken as unchanged — the version hash is the result's — so the ledger, the
+    notices and the refunds stayed with the former householder."""
+    run(ports, ANNUAL)
+    store = store_of(ports)
+    c = copy.deepcopy(CITY["H01"])
+    c["household"]["householder_id"] = "P01-1"  # the other member becomes the householder
+    assert compute_case(c) == compute_case(CITY["H01"])  # the premium does not change
+    store.put_case("H01", c)
+    out = run(ports, MONTH, "m")
+    assert out["versions_written"] == 1 and out["last_pass"]["versions_written"] == 1
+    v2 = store.versions[("H01", FY, 2)]
+    assert (v2["payer_id"], v2["difference"], v2["refund"]) == ("P01-1", 0, 0)
+    assert v2["installments"] == store.versions[("H01", FY, 1)]["installments"]
+    assert store.notices[("H01", FY, 2)] == {"kind": "変更通知", "payer_id": "P01-1"}
+    again = run(ports, MONTH, "n")  # decided: nothing more
+    assert again["last_pass"]["versions_written"] == 0 and ("H01", FY, 3) not in store.versions

@@ -48,8 +48,10 @@ def _latest(pointers: dict[str, Pointer], household_id: str,
     version, digest, run_id = pointer.version, pointer.content_hash, pointer.run_id
     if previous is None:
         return Latest(version, digest, run_id, {}, [])
+    payer = previous.get("payer_id")
     return Latest(version, digest, run_id, dict(previous["result"]), list(previous["installments"]),
-                  status=previous.get("status", CONFIRMED), decided=bool(previous.get("decided", True)))
+                  status=previous.get("status", CONFIRMED), decided=bool(previous.get("decided", True)),
+                  payer_id=None if payer is None else str(payer))
 
 
 @dataclass
@@ -107,8 +109,11 @@ class _Batch:
         # The status of the rates the results were computed from (the same cached rate file): 仮 or 確定.
         provisional = load_rate_table(self.fy).provisional
         decided = [h for h in ids if h in self.results]
-        changed = [h for h in decided if h in self.pointers
-                   and self.pointers[h].content_hash != version_hash(self.results[h], provisional_rates=provisional)]
+        # The latest version is read where the premium changed, or where the case did (a new householder with
+        # the premium unchanged is a new payer: `decide` compares them)
+        changed = [h for h in decided if h in self.pointers and (
+            self.marks[h].pending
+            or self.pointers[h].content_hash != version_hash(self.results[h], provisional_rates=provisional))]
         previous = self._docs(changed)
         for h in decided:
             self.decisions[h] = decide(h, self.cases[h], self.results[h],

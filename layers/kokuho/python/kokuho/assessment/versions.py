@@ -43,6 +43,7 @@ class Latest:
     installments: list[dict[str, Any]]
     status: str = CONFIRMED
     decided: bool = True  # a 決定通知 has been issued for this household and year (by this or an earlier version)
+    payer_id: str | None = None  # whom it charges (None: not read — the case did not change since)
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,11 @@ def reassess_every_household(*, last_run_provisional: bool, rates_provisional: b
 def decide(household_id: str, case: dict[str, Any], result: dict[str, Any], latest: Latest | None, *,
            as_of_month: str, run_id: str, provisional_rates: bool = False) -> Decision:
     digest = version_hash(result, provisional_rates=provisional_rates)
-    if latest is not None and latest.content_hash == digest:
-        return Decision("replayed" if latest.run_id == run_id else "unchanged")
     payer = str(case["household"]["householder_id"])
+    # The payer is the householder of the assessment (the ledger's payer, the notices' addressee): a 世帯主変更
+    # that leaves the premium as it was is still a new version (a 変更通知 to the new payer, difference 0).
+    if latest is not None and latest.content_hash == digest and latest.payer_id in (None, payer):
+        return Decision("replayed" if latest.run_id == run_id else "unchanged")
     fy = int(result["fiscal_year"])
     version = 1 if latest is None else latest.version + 1
     status = PROVISIONAL if provisional_rates else CONFIRMED
