@@ -21,7 +21,8 @@ from kokuho.identity.mynumber import check_digit, count_my_numbers  # noqa: E402
 
 CLERK, COUNTER, OFFICER, APPROVER = "S1002", "S1003", "S1004", "S1011"
 ATTACK_SHAPES = ["full-width", "hyphens", "spaces", "ideographic-space", "mixed", "minus-sign", "long-mark",
-                 "zero-width-space", "every-digit-spaced", "3-4-5", "kanji-numerals", "negative-circled-digits"]
+                 "zero-width-space", "every-digit-spaced", "3-4-5", "kanji-numerals", "negative-circled-digits",
+                 "kanji-numerals-white-circle-zero"]
 OTHER = "98765432109"
 OTHER_NUMBER = OTHER + str(check_digit(OTHER))
 
@@ -95,6 +96,22 @@ def test_every_free_text_field_of_every_write_route_refuses_every_shape(one_pers
                 assert count_my_numbers(resp["body"], inside_identifiers=True) == 0
     assert _stored() == before  # nothing stored, nothing changed
     assert count_my_numbers(all_table_text(), inside_identifiers=True) == 0
+
+
+@pytest.mark.parametrize("escape", ["html-decimal", "html-hex", "percent"])
+def test_a_free_text_field_refuses_a_number_written_as_a_web_escape(one_person: None, escape: str) -> None:
+    # "&#49;&#50;…" or "%31%32…" in a note: any page, print or URL that shows the note shows the number.
+    write = {"html-decimal": lambda c: f"&#{ord(c)};", "html-hex": lambda c: f"&#x{ord(c):x};",
+             "percent": lambda c: "".join(f"%{b:02X}" for b in c.encode())}[escape]
+    before = _stored()
+    for shape in ("plain", "full-width", "hyphens"):
+        value = "".join(write(c) for c in SHAPES[shape](NUMBER))
+        for staff, path, body, field in CASES:
+            if field != "note":
+                continue
+            status, out, resp = call("POST", path, staff_id=staff, body=_with(body, field, f"メモ {value}"))
+            assert status == 422 and "note" in resp["body"], (path, shape, status, out)
+    assert _stored() == before
 
 
 def test_simulation_income_keys_refuse_every_shape(one_person: None) -> None:

@@ -19,6 +19,9 @@ DINGBAT_CIRCLED = str.maketrans("0123456789", "🄋➀➁➂➃➄➅➆➇➈")
 # 漢数字 written digit by digit, as a number is read out or written vertically (縦書き); 大字 as in legal documents
 KANJI = str.maketrans("0123456789", "〇一二三四五六七八九")
 DAIJI = str.maketrans("0123456789", "零壱弐参肆伍陸漆捌玖")
+# The zero of 漢数字 as most keyboards type it: ○ (U+25CB, what an IME offers for "まる"/"ぜろ") or ◯ (U+25EF)
+KANJI_WHITE_CIRCLE = str.maketrans("0123456789", "○一二三四五六七八九")
+KANJI_LARGE_CIRCLE = str.maketrans("0123456789", "◯一二三四五六七八九")
 
 
 def _444(sep: str) -> Callable[[str], str]:
@@ -55,4 +58,6 @@ SHAPES: dict[str, Callable[[str], str]] = {
     "kanji-numerals": lambda n: n.translate(KANJI),
     "kanji-numerals-with-long-marks": lambda n: _444("ー")(n.translate(KANJI)),
     "daiji": lambda n: n.translate(DAIJI),
+    "kanji-numerals-white-circle-zero": lambda n: n.translate(KANJI_WHITE_CIRCLE),
+    "kanji-numerals-large-circle-zero": lambda n: n.translate(KANJI_LARGE_CIRCLE),
 }

@@ -161,6 +161,21 @@ def test_escaped_shapes_are_found_and_redacted(shape: str, escape: str) -> None:
     assert count_my_numbers(redact(text), inside_identifiers=True) == 0
 
 
+@pytest.mark.parametrize("shape", ["plain", "full-width", "spaces", "hyphens"])
+@pytest.mark.parametrize("escape", ["html-decimal", "html-hex", "percent"])
+def test_web_escaped_shapes_are_found_redacted_and_never_a_my_number_field(shape: str, escape: str) -> None:
+    # A free-text field or a file name holding "&#49;&#50;…" or "%31%32…": any page or URL that shows it shows the
+    # number, so the input checks refuse it and logs redact it like any other shape — but the `my_number` fields
+    # take a number typed, never one escaped.
+    written = SHAPES[shape](NUMBER)
+    text = "".join({"html-decimal": f"&#{ord(c)};", "html-hex": f"&#x{ord(c):X};",
+                    "percent": "".join(f"%{b:02X}" for b in c.encode())}[escape] for c in written)
+    for context in ("{}", "備考: {} (窓口)"):
+        assert count_my_numbers(context.format(text)) == 1 and contains_my_number(context.format(text))
+        assert count_my_numbers(redact(context.format(text)), inside_identifiers=True) == 0
+    assert validation_error(text) is not None
+
+
 def test_file_ids_and_chains_of_codes_and_months_are_not_numbers() -> None:
     # KG-<municipality>-<YYYYMM>: twelve digits joined by a hyphen; about one month in ten has a valid
     # check digit, and the city's own monthly file must not be refused for it.

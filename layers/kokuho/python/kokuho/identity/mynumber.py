@@ -84,7 +84,8 @@ _LINE_BREAKS = "\\n\\r\\x0b\\x0c\\x1c-\\x1e\\x85\\u2028\\u2029"
 
 # 漢数字 written digit by digit (a number read out, or written vertically: 縦書き) and 大字 (legal documents): a digit
 # each, never 十, 百 or 千 (a positional numeral is not a string of digits).
-_KANJI_DIGITS = {c: d for d, chars in enumerate(("〇零", "一壱壹", "二弐貳", "三参參", "四肆", "五伍", "六陸", "七漆",
+# The zero as most keyboards type it is ○ (U+25CB, an IME's "まる"/"ぜろ") or ◯ (U+25EF), not 〇: "二○二四年".
+_KANJI_DIGITS = {c: d for d, chars in enumerate(("〇零○◯", "一壱壹", "二弐貳", "三参參", "四肆", "五伍", "六陸", "七漆",
                                                 "八捌", "九玖")) for c in chars}
 
 
@@ -119,8 +120,13 @@ def _compat_digit_chars() -> str:
 _DIGIT = rf"[\d{_compat_digit_chars()}]"
 _SEP_ON_LINE = rf"(?:[{_DASHES}{_DOTS}{_INVISIBLE}]|[^\S{_LINE_BREAKS}])"
 _SEP_ANY = rf"[\s{_DASHES}{_DOTS}{_INVISIBLE}]"
-# A character written as an escape (repr, JSON with ensure_ascii, a log of either): "\uff11", "\\u3000".
-_ESCAPE = r"\\+(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})"
+# A character written as an escape (repr, JSON with ensure_ascii, a log of either): "\uff11", "\\u3000"; or as
+# the web writes it, where any page or URL showing the text shows the character: an HTML character reference
+# ("&#49;", "&#xFF11;") or percent-encoded UTF-8 ("%31", "%EF%BC%91"), one character a token.
+_PERCENT_UTF8 = (r"%[0-7][0-9A-Fa-f]|%[CDcd][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]"
+                 r"|%[Ee][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}|%[Ff][0-7](?:%[89ABab][0-9A-Fa-f]){3}")
+_ESCAPE = (r"(?:\\+(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|"
+           rf"{_PERCENT_UTF8})")
 _RUN_ANY = re.compile(rf"(?:{_DIGIT}|{_ESCAPE})(?:(?:{_SEP_ANY}|{_ESCAPE})*(?:{_DIGIT}|{_ESCAPE}))*")
 _RUN_ON_LINE = re.compile(rf"(?:{_DIGIT}|{_ESCAPE})(?:(?:{_SEP_ON_LINE}|{_ESCAPE})*(?:{_DIGIT}|{_ESCAPE}))*")
 _IS_SEP = {True: re.compile(_SEP_ANY), False: re.compile(_SEP_ON_LINE)}
@@ -139,13 +145,25 @@ def _digits_of(char: str) -> str:
 @lru_cache(maxsize=4096)
 def _token(raw: str, across_lines: bool) -> tuple[str, str, str]:
     """(kind d/s/o, digits, the character NFKC'd) of one character or escape."""
-    char = raw
-    if len(raw) > 1:
-        code = int(raw.lstrip("\\")[1:], 16)
-        char = chr(code) if code <= 0x10FFFF else "?"
+    char = raw if len(raw) == 1 else _unescaped(raw)
     digits = _digits_of(char)
     kind = "d" if digits else "s" if _IS_SEP[across_lines].fullmatch(char) else "o"
     return kind, digits, unicodedata.normalize("NFKC", char)
+
+
+def _unescaped(raw: str) -> str:
+    """The one character an escape token (`_ESCAPE`) stands for ("?" for none)."""
+    if raw.startswith("%"):
+        try:
+            return bytes.fromhex(raw.replace("%", "")).decode("utf-8")
+        except ValueError:
+            return "?"
+    if raw.startswith("&#"):
+        body = raw[2:-1]
+        code = int(body[1:], 16) if body[:1] in "xX" else int(body)
+    else:
+        code = int(raw.lstrip("\\")[1:], 16)
+    return chr(code) if code <= 0x10FFFF else "?"
 
 
 def _in_identifier(before: str, before2: str, after: str, after2: str) -> bool:
@@ -246,7 +264,7 @@ def normalize(text: str) -> str:
     """A My Number as typed (any digits, any separators: "１２３４－５６７８－９０１８") → its twelve ASCII
     digits. Text holding anything but digits and separators is returned unchanged, to fail validation."""
     stripped = text.strip()
-    if _RUN_ANY.fullmatch(stripped) and "\\" not in stripped:
+    if _RUN_ANY.fullmatch(stripped) and not any(c in stripped for c in "\\&%"):  # typed, never escaped
         return _digits_of_text(stripped)
     return text
 
