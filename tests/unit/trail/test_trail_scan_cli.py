@@ -273,3 +273,60 @@ def test_a_record_without_a_usable_event_time_exits_2_naming_the_file(
     path = write_log(log_path(tmp_path, 0), [rec])
     code, _, err = scan(capsys, tmp_path)
     assert code == 2 and str(path) in err and "eventTime" in err
+
+
+# Hostile files planted in the bucket copy: the review must name the file and stop with exit 2, never die with a
+# traceback (exit 1) nor take the machine's memory.
+
+def test_a_log_nested_too_deep_for_the_parser_exits_2_naming_it(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import gzip
+
+    path = log_path(tmp_path, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(b'{"Records": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"))
+    code, findings, err = scan(capsys, tmp_path)
+    assert (code, findings) == (2, [])
+    assert str(path) in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_a_log_larger_than_any_cloudtrail_log_exits_2_naming_it_read_no_further(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, gz: bool) -> None:
+    # A gzip bomb (a few KB that inflate to gigabytes) was inflated whole into memory. The limit is lowered here so
+    # that the test inflates little; the reader must stop at it, not after reading everything.
+    import gzip
+    import zlib
+
+    from kokuho.trail import logs
+
+    monkeypatch.setattr(logs, "MAX_LOG_BYTES", 1 << 20)
+    inflated: list[int] = []
+    real = zlib.decompressobj
+
+    class Counting:
+        def __init__(self, *args: Any) -> None:
+            self._inner = real(*args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._inner, name)
+
+        def decompress(self, data: bytes, *args: Any) -> bytes:
+            out = self._inner.decompress(data, *args)
+            inflated.append(len(out))
+            return out
+
+    monkeypatch.setattr(zlib, "decompressobj", Counting)
+    padding = b" " * (8 << 20)  # valid JSON, 8 MiB of it
+    body = b'{"Records": []' + padding + b"}"
+    path = log_path(tmp_path, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if gz:
+        path.write_bytes(gzip.compress(body, compresslevel=1))
+    else:
+        path = path.with_name(path.name.removesuffix(".gz"))
+        path.write_bytes(body)
+    code, findings, err = scan(capsys, tmp_path)
+    assert (code, findings) == (2, [])
+    assert str(path) in err and "larger than" in err
+    assert sum(inflated) <= 2 << 20  # stopped near the limit, never inflated the 8 MiB

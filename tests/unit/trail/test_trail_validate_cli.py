@@ -271,3 +271,51 @@ def test_a_digest_naming_a_previous_digest_outside_the_trail_is_invalid(
 
     trail.rewrite_digest(2, repoint)
     _digest_2_is_invalid_and_nothing_outside_is_read(trail, capsys, touched)
+
+
+def test_a_digest_moved_or_copied_elsewhere_is_invalid_there(trail: SignedTrail,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # CloudTrail's own validation refuses a digest found anywhere but where it was delivered ("has been moved from
+    # its original location"): its signature covers the digestS3Object it names. The oldest digest, copied over
+    # the newest (and its signature beside it), must not be valid there.
+    old, new = trail.root / trail.digests[0], trail.root / trail.digests[2]
+    shutil.copy(old, new)
+    shutil.copy(old.with_name(old.name + ".signature"), new.with_name(new.name + ".signature"))
+    code, files = validate(capsys, trail)
+    assert code == 1
+    assert files[trail.digests[2]] == ("digest", "invalid")
+    assert files[trail.logs[4]] == files[trail.logs[5]] == ("log", "not-covered")
+    main(["trail", "validate", "--logs", str(trail.root), "--public-keys", str(trail.public_keys)])
+    line = next(li for li in capsys.readouterr().out.splitlines() if trail.digests[2] in li)
+    assert "digestS3Object" in line
+
+
+def test_a_digest_nested_too_deep_or_inflating_past_any_digest_is_invalid_not_a_crash(
+        trail: SignedTrail, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.trail import logs
+
+    monkeypatch.setattr(logs, "MAX_DIGEST_BYTES", 1 << 20)
+    (trail.root / trail.digests[1]).write_bytes(gzip.compress(b"[" * 100_000 + b"]" * 100_000))
+    (trail.root / trail.digests[2]).write_bytes(gzip.compress(b"{}" + b" " * (4 << 20), compresslevel=1))
+    code, files = validate(capsys, trail)
+    assert code == 1
+    assert files[trail.digests[1]] == files[trail.digests[2]] == ("digest", "invalid")
+
+
+def test_a_public_key_file_nested_too_deep_exits_2_naming_it(trail: SignedTrail, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    deep = tmp_path / "deep-keys.json"
+    deep.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    assert main(["trail", "validate", "--logs", str(trail.root), "--public-keys", str(deep)]) == 2
+    err = capsys.readouterr().err
+    assert str(deep) in err and "Traceback" not in err
+
+
+def test_a_log_inflating_past_any_cloudtrail_log_is_invalid(trail: SignedTrail, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.trail import logs
+
+    monkeypatch.setattr(logs, "MAX_LOG_BYTES", 1 << 20)
+    (trail.root / trail.logs[3]).write_bytes(gzip.compress(b" " * (4 << 20), compresslevel=1))
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.logs[3]: ("log", "invalid")}))

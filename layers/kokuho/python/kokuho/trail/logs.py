@@ -7,7 +7,6 @@ read with a `TrailFileError` naming the file: a review that silently skipped a f
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import zlib
@@ -16,6 +15,12 @@ from pathlib import Path
 from typing import Any, Optional, TypedDict, Union
 
 DIGEST_FOLDER = "CloudTrail-Digest"
+CHUNK = 1 << 20
+# What no file CloudTrail delivers comes near, uncompressed (a log holds about five minutes of one region's events;
+# a digest, one hour's list of logs): past it a file is refused, naming it, before it is inflated further — a gzip
+# bomb of a few kilobytes would otherwise fill the reviewer's memory.
+MAX_LOG_BYTES = 512 << 20
+MAX_DIGEST_BYTES = 64 << 20
 # What `principal` reads.
 PRINCIPAL_FIELDS = ("userIdentity.sessionContext.sourceIdentity", "userIdentity.arn", "userIdentity.invokedBy")
 
@@ -62,18 +67,44 @@ def digest_files(root: Path) -> list[Path]:
             if p.name.endswith((".json.gz", ".json")) and is_digest(p, root)]
 
 
-def read_bytes(path: Path) -> bytes:
-    """The uncompressed content of a log or digest file (gzip'd when it ends in .gz)."""
+def inflated(path: Path, limit: int) -> Iterator[bytes]:
+    """The uncompressed content of a log or digest file (gzip'd when its name ends in .gz, every member of it), in
+    chunks of at most CHUNK bytes; a TrailFileError once it passes `limit` bytes, never inflating much further."""
+    gz = path.name.endswith(".gz")
+    total = 0
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            fed = False  # the current gzip member has been given data
+            while chunk := handle.read(CHUNK):
+                pending = chunk
+                while pending:
+                    if not gz:
+                        out, pending = pending, b""
+                    else:
+                        out = inflater.decompress(pending, CHUNK)  # never more than CHUNK out for what it is given
+                        pending, fed = inflater.unconsumed_tail, True
+                        if inflater.eof:  # another gzip member may follow
+                            pending = inflater.unused_data
+                            inflater, fed = zlib.decompressobj(zlib.MAX_WBITS | 16), False
+                    total += len(out)
+                    if total > limit:
+                        raise TrailFileError(path, f"larger than {limit:,} bytes uncompressed: no CloudTrail file is "
+                                                   "(a gzip bomb?); not read further")
+                    if out:
+                        yield out
+            if gz and fed:
+                raise TrailFileError(path, "not a gzip file (the compressed data ends before its end marker)")
     except OSError as exc:
         raise TrailFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    if path.name.endswith(".gz"):
-        try:
-            return gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise TrailFileError(path, f"not a gzip file ({exc})") from exc
-    return data
+    except zlib.error as exc:
+        raise TrailFileError(path, f"not a gzip file ({exc})") from exc
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The uncompressed content of a log or digest file (gzip'd when it ends in .gz), at most `limit` bytes
+    (MAX_LOG_BYTES by default)."""
+    return b"".join(inflated(path, MAX_LOG_BYTES if limit is None else limit))
 
 
 def parse_records(path: Path, data: bytes) -> list[dict[str, Any]]:
@@ -81,6 +112,8 @@ def parse_records(path: Path, data: bytes) -> list[dict[str, Any]]:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise TrailFileError(path, f"not a CloudTrail log (not JSON: {exc})") from exc
+    except RecursionError as exc:  # no CloudTrail record nests near the parser's depth
+        raise TrailFileError(path, "not a CloudTrail log (JSON nested too deep)") from exc
     records = doc.get("Records") if isinstance(doc, dict) else None
     if not isinstance(records, list):
         raise TrailFileError(path, 'not a CloudTrail log (no "Records" list)')

@@ -16,7 +16,6 @@ import binascii
 import hashlib
 import json
 import re
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +26,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from kokuho.trail.logs import DIGEST_FOLDER, TrailFileError, digest_files, log_files, read_bytes
+from kokuho.trail import logs as trail_logs
+from kokuho.trail.logs import DIGEST_FOLDER, TrailFileError, digest_files, inflated, log_files, read_bytes
 
 Kind = Literal["digest", "log"]
 Status = Literal["valid", "invalid", "missing", "not-covered"]
-CHUNK = 1 << 20
 LOG_FOLDER = "CloudTrail"
 # What CloudTrail puts below its folder (region, date, file name): no "%", "\\", ":" or empty segment, so a
 # name read as a path, a URL or a Windows path is the same name. "." and ".." are refused apart.
@@ -56,6 +55,8 @@ def load_public_keys(path: Path) -> dict[str, rsa.RSAPublicKey]:
         doc = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise PublicKeyError(f"{path}: cannot be read as JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise PublicKeyError(f"{path}: cannot be read as JSON (nested too deep)") from exc
     entries = doc.get("PublicKeyList") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         raise PublicKeyError(f'{path}: no "PublicKeyList" list (the JSON that ListPublicKeys returns)')
@@ -73,27 +74,10 @@ def load_public_keys(path: Path) -> dict[str, rsa.RSAPublicKey]:
 
 
 def sha256_of_log(path: Path) -> str:
-    """Hex SHA-256 of a file's uncompressed content, streamed (logs can be large)."""
+    """Hex SHA-256 of a file's uncompressed content, streamed (logs can be large; past MAX_LOG_BYTES, refused)."""
     digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            if not path.name.endswith(".gz"):
-                while chunk := handle.read(CHUNK):
-                    digest.update(chunk)
-                return digest.hexdigest()
-            inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-            while chunk := handle.read(CHUNK):
-                while chunk:
-                    digest.update(inflater.decompress(chunk))
-                    chunk = b""
-                    if inflater.eof:  # another gzip member follows
-                        chunk = inflater.unused_data
-                        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-            digest.update(inflater.flush())
-    except OSError as exc:
-        raise TrailFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    except zlib.error as exc:
-        raise TrailFileError(path, f"not a gzip file ({exc})") from exc
+    for chunk in inflated(path, trail_logs.MAX_LOG_BYTES):
+        digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -127,15 +111,22 @@ class _Digest:
 def _check_digest(root: Path, path: Path, keys: dict[str, rsa.RSAPublicKey]) -> _Digest:
     result = _Digest(path.relative_to(root).as_posix())
     try:
-        raw = read_bytes(path)
+        raw = read_bytes(path, trail_logs.MAX_DIGEST_BYTES)
         doc = json.loads(raw)
     except (TrailFileError, ValueError) as exc:
         result.problems.append(f"cannot be read: {exc}")
+        return result
+    except RecursionError:
+        result.problems.append("cannot be read: JSON nested too deep")
         return result
     if not isinstance(doc, dict):
         result.problems.append("not a digest (not a JSON object)")
         return result
     result.doc, result.sha256 = doc, hashlib.sha256(raw).hexdigest()
+    if doc.get("digestS3Object") != result.rel:
+        # Signed with the place it was delivered to: found anywhere else, it was moved or copied there (CloudTrail's
+        # own validation says so too), and whatever it covers is not what lies here.
+        result.problems.append("digestS3Object does not name the place the digest lies (moved or copied)")
     _names_within(result, doc)
     signature_file = path.with_name(path.name + ".signature")
     try:
