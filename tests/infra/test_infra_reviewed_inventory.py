@@ -130,7 +130,8 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
                                        "requests": "read", "qualification": "write", "receipts": "write",
                                        "collection": "write", "assessment": "write", "health": "write"},
     # its reads' trail; the households' 高額療養費 months read for the 高額該当 file (receipts)
-    "kokuho-linkage-federation-export": {"qualification": "read", "receipts": "read", "access_log": "append"},
+    "kokuho-linkage-federation-export": {"qualification": "read", "receipts": "read", "federation": "read",
+                                         "access_log": "append"},  # federation: the months carried in
     "kokuho-linkage-federation-intake": {"federation": "write", "access_log": "append"},  # its records' trail
     "kokuho-linkage-federation-list": {},
     # the city's files into the NHI file, with the household cases re-projected in the same transactions

@@ -88,7 +88,8 @@ class RecordsQualificationSource:
     qualification table: the table has no by-day index yet), each period as one row.
     carry_over_rows: the households whose householder moved out in the month to a municipality of the prefecture
     (the 転出先 kept in the loss or departure entry: kokuho.qualification.service), each with the months of a
-    高額療養費 benefit in the 12 months up to the move (kokuho.records.benefits.DynamoBenefitStore.benefit_months):
+    高額療養費 benefit in the 12 months up to the move (kokuho.records.benefits.DynamoBenefitStore.benefit_months,
+    and the months an earlier move into the city carried over):
     the count carries over when the household is judged continuous on its NHI householder. A 転出 registered
     without its destination gives no row (nothing to address it to), nor one with no benefit month to count.
     A filtered scan of the history entries.
@@ -129,7 +130,11 @@ class RecordsQualificationSource:
             household = households.get(person.household_id) if person else None
             if household is None or household.householder_id != pid:
                 continue  # the household moves with its NHI householder (the continuity is judged on them)
-            months = tuple(mo for mo in store.benefit_months(household.household_id) if first <= mo <= month)
+            # the household's months wherever they were paid: this city's, and those a move into the city
+            # carried over (the count goes on across moves within the prefecture)
+            months = tuple(sorted({mo for mo in (*store.benefit_months(household.household_id),
+                                                 *PynamoFederationStore().carried_over_months(household.household_id))
+                                   if first <= mo <= month}))
             if not months:
                 continue  # no 高額療養費 month to count: nothing carries over
             yield CarryOverRow(household.household_id, pid, CITY_MUNICIPALITY, to, moved_on, months)

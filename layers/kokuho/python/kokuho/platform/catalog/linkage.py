@@ -70,8 +70,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("linkage-federation-export", "linkage.federation.export",
                  "国保連合会: write the outgoing 資格継続 / 高額該当引継ぎ file",
                  # access_log: reading the persons it exports leaves their access records; receipts: the
-                 # households' 高額療養費 months (the 高額該当 file's count, with the 転出先 from qualification)
-                 tables={"qualification": "read", "receipts": "read", "access_log": "write"},
+                 # households' 高額療養費 months (the 高額該当 file's count, with the 転出先 from qualification);
+                 # federation: the months an earlier move into the city carried over (the count goes on)
+                 tables={"qualification": "read", "receipts": "read", "federation": "read", "access_log": "write"},
                  buckets={"exchange": "write"},
                  timeout_seconds=900,
                  memory_mb=1024),
