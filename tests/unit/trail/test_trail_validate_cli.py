@@ -319,3 +319,41 @@ def test_a_log_inflating_past_any_cloudtrail_log_is_invalid(trail: SignedTrail, 
     (trail.root / trail.logs[3]).write_bytes(gzip.compress(b" " * (4 << 20), compresslevel=1))
     code, files = validate(capsys, trail)
     assert (code, files) == (1, expected(trail, **{trail.logs[3]: ("log", "invalid")}))
+
+
+def _set_validity(trail: SignedTrail, digest: str, start: object, end: object) -> None:
+    keys = json.loads(trail.public_keys.read_text())
+    for entry in keys["PublicKeyList"]:
+        if entry["Fingerprint"] == _fingerprint_of(trail, digest):
+            entry["ValidityStartTime"], entry["ValidityEndTime"] = start, end
+    trail.public_keys.write_text(json.dumps(keys))
+
+
+def test_a_digest_signed_by_a_key_outside_its_validity_is_invalid(trail: SignedTrail,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # A retired key (its ValidityEndTime passed: replaced, perhaps leaked) signs nothing CloudTrail delivered later,
+    # and a key signs nothing before it was issued. The last digest ends at 04:00Z on 2024-11-05; its key is made to
+    # end at 02:00Z: whoever signed that digest with it did so after the key was retired.
+    _set_validity(trail, trail.digests[2], "2024-01-01T00:00:00Z", "2024-11-05T02:00:00Z")
+    code, files = validate(capsys, trail)
+    assert (code, files) == (1, expected(trail, **{trail.digests[2]: ("digest", "invalid"),
+                                                   trail.logs[4]: ("log", "not-covered"),
+                                                   trail.logs[5]: ("log", "not-covered")}))
+    _set_validity(trail, trail.digests[2], "2025-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00")  # not yet
+    assert validate(capsys, trail)[1][trail.digests[2]] == ("digest", "invalid")
+
+
+def test_a_key_issued_while_the_hours_digest_was_being_delivered_signs_it(trail: SignedTrail,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    # CloudTrail signs a digest when it delivers it, after digestEndTime: a key that begins within the hour after
+    # holds. ListPublicKeys' times as the CLI prints them (ISO) or as the API answers them (epoch seconds).
+    from datetime import datetime
+
+    _set_validity(trail, trail.digests[2], "2024-11-05T04:30:00+00:00", "2025-01-01T00:00:00Z")
+    assert validate(capsys, trail) == (0, expected(trail))
+    start = datetime.fromisoformat("2024-11-05T04:30:00+00:00").timestamp()
+    _set_validity(trail, trail.digests[2], start, start + 86400 * 30)
+    assert validate(capsys, trail) == (0, expected(trail))
+    _set_validity(trail, trail.digests[2], "soon", "later")
+    assert main(["trail", "validate", "--logs", str(trail.root), "--public-keys", str(trail.public_keys)]) == 2
+    assert "ValidityStartTime" in capsys.readouterr().err

@@ -3,7 +3,8 @@ validate"), as CloudTrail's own validation does it, against a copy of the bucket
 
 A digest is valid when its signature — RSA PKCS#1 v1.5 with SHA-256, by the public key whose MD5 fingerprint
 it names — holds over `digestEndTime\\ndigestS3Bucket/digestS3Object\\nhex(SHA-256(digest))\\n
-previousDigestSignature` (`null` for the first digest), and, when a valid digest names it as its previous one,
+previousDigestSignature` (`null` for the first digest), by a key valid when the digest was delivered, lying where
+it was delivered (its digestS3Object), and, when a valid digest names it as its previous one,
 its SHA-256 is that digest's previousDigestHashValue. A log file is valid when a valid digest names it with
 its SHA-256 (of the uncompressed file). What digests name and DIR lacks is missing; a log that no valid digest
 names is not covered.
@@ -18,6 +19,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,8 +51,39 @@ class FileResult:
     reason: str = ""
 
 
-def load_public_keys(path: Path) -> dict[str, rsa.RSAPublicKey]:
-    """The keys of a ListPublicKeys answer, by the hex MD5 of their DER bytes (computed, not taken on trust)."""
+@dataclass(frozen=True)
+class PublicKey:
+    """One key of a ListPublicKeys answer and when CloudTrail signed with it (None: the file does not say)."""
+
+    key: rsa.RSAPublicKey
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+    def signs(self, digest_end: datetime) -> bool:
+        """Whether CloudTrail could have signed, with this key, a digest ending at `digest_end`: it signs on
+        delivery, within the hour after, with the key valid then — never with a retired key, nor one not yet
+        issued."""
+        if self.valid_from is not None and self.valid_from > digest_end + DELIVERY:
+            return False
+        return self.valid_until is None or self.valid_until >= digest_end
+
+
+DELIVERY = timedelta(hours=1)  # CloudTrail delivers an hour's digest within the next hour
+
+
+def _moment(value: Any) -> datetime | None:
+    """A time as ListPublicKeys gives it: ISO 8601 (the CLI's output) or epoch seconds (the API's JSON)."""
+    if isinstance(value, bool):
+        raise ValueError("not a time")
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def load_public_keys(path: Path) -> dict[str, PublicKey]:
+    """The keys of a ListPublicKeys answer, by the hex MD5 of their DER bytes (computed, not taken on trust), with
+    their validity."""
     try:
         doc = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
@@ -60,7 +93,7 @@ def load_public_keys(path: Path) -> dict[str, rsa.RSAPublicKey]:
     entries = doc.get("PublicKeyList") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         raise PublicKeyError(f'{path}: no "PublicKeyList" list (the JSON that ListPublicKeys returns)')
-    keys: dict[str, rsa.RSAPublicKey] = {}
+    keys: dict[str, PublicKey] = {}
     for i, entry in enumerate(entries):
         try:
             der = base64.b64decode(entry["Value"], validate=True)
@@ -69,7 +102,14 @@ def load_public_keys(path: Path) -> dict[str, rsa.RSAPublicKey]:
             raise PublicKeyError(f"{path}: PublicKeyList[{i}].Value: not a base64 DER RSA public key") from exc
         if not isinstance(key, rsa.RSAPublicKey):
             raise PublicKeyError(f"{path}: PublicKeyList[{i}].Value: not an RSA key")
-        keys[hashlib.md5(der, usedforsecurity=False).hexdigest()] = key
+        bounds = []
+        for name in ("ValidityStartTime", "ValidityEndTime"):
+            try:
+                bounds.append(None if entry.get(name) is None else _moment(entry[name]))
+            except (TypeError, ValueError, OverflowError, OSError) as exc:
+                raise PublicKeyError(f"{path}: PublicKeyList[{i}].{name}: not a time (ISO 8601 or epoch "
+                                     "seconds)") from exc
+        keys[hashlib.md5(der, usedforsecurity=False).hexdigest()] = PublicKey(key, *bounds)
     return keys
 
 
@@ -108,7 +148,7 @@ class _Digest:
         return self.doc is not None and not self.problems
 
 
-def _check_digest(root: Path, path: Path, keys: dict[str, rsa.RSAPublicKey]) -> _Digest:
+def _check_digest(root: Path, path: Path, keys: dict[str, PublicKey]) -> _Digest:
     result = _Digest(path.relative_to(root).as_posix())
     try:
         raw = read_bytes(path, trail_logs.MAX_DIGEST_BYTES)
@@ -136,10 +176,22 @@ def _check_digest(root: Path, path: Path, keys: dict[str, rsa.RSAPublicKey]) -> 
         return result
     # What the digest says is named, never echoed (a value from the file may be anything, a My Number included).
     fingerprint = str(doc.get("digestPublicKeyFingerprint", "")).lower()
-    key = keys.get(fingerprint)
-    if key is None:
+    public = keys.get(fingerprint)
+    if public is None:
         result.problems.append("no public key with the digestPublicKeyFingerprint it names")
         return result
+    try:
+        digest_end = _moment(doc.get("digestEndTime"))
+    except (TypeError, ValueError, OverflowError, OSError):
+        digest_end = None
+    if digest_end is None:
+        result.problems.append("digestEndTime is not a time")
+        return result
+    if not public.signs(digest_end):
+        result.problems.append("its key was not valid when the digest was delivered (ValidityStartTime, "
+                               "ValidityEndTime)")
+        return result
+    key = public.key
     if doc.get("digestSignatureAlgorithm") != "SHA256withRSA":
         result.problems.append("digestSignatureAlgorithm is not SHA256withRSA")
         return result
@@ -176,7 +228,7 @@ def _names_within(result: _Digest, doc: dict[str, Any]) -> None:
             result.problems.append(f"logFiles[{i}].s3Object names a file outside its trail's log folder")
 
 
-def validate_directory(root: Path, keys: dict[str, rsa.RSAPublicKey]) -> list[FileResult]:
+def validate_directory(root: Path, keys: dict[str, PublicKey]) -> list[FileResult]:
     """One result per digest and log file under `root` or named by a digest, in path order."""
     digests = {d.rel: d for d in (_check_digest(root, p, keys) for p in digest_files(root))}
     logs = {p.relative_to(root).as_posix(): p for p in log_files(root)}
