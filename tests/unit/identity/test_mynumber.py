@@ -83,3 +83,28 @@ def test_strict_scan_also_counts_numbers_inside_identifiers() -> None:
 
     text = "arn:aws:x:123456789018 a1b2-123456789018 h_123456789018 1234567890180"
     assert count_my_numbers(text, inside_identifiers=True) == 3  # the 13-digit run is no My Number
+
+
+@given(st.text(alphabet="0123456789-#:. TZabPRS+/\\u", max_size=40))
+def test_a_text_with_too_few_digits_is_answered_as_the_scan_answers(text: str) -> None:
+    from kokuho.identity import mynumber
+
+    scanned = sum(1 for c in mynumber.find_candidates(text) if c.valid)
+    loose = sum(1 for c in mynumber.find_candidates(text, across_lines=False) if c.whole and c.standalone and c.valid)
+    assert mynumber.count_my_numbers(text, inside_identifiers=True) == scanned
+    assert mynumber.count_my_numbers(text) == loose
+
+
+def test_an_ascii_text_of_fewer_than_twelve_digits_is_not_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kokuho.identity import mynumber
+
+    def scan(*_a: object, **_k: object) -> list[object]:
+        raise AssertionError("scanned")
+
+    monkeypatch.setattr(mynumber, "find_candidates", scan)
+    for text in ("PERSON#P0000123", "HIST#000001#00", "kokuho-qualification", "x" * 500 + "12345678901"):
+        assert not mynumber.contains_my_number(text)
+    # anything else is scanned: twelve digits, an escape, a character outside ASCII (one may stand for two digits)
+    for text in ("2026-12-01T10:40:49.557156", "\\uff11", "⑽⑽⑽⑽⑽⑽", "１"):
+        with pytest.raises(AssertionError):
+            mynumber.contains_my_number(text)

@@ -269,6 +269,14 @@ def normalize(text: str) -> str:
     return text
 
 
+def _too_few_digits(text: str) -> bool:
+    """Whether a text cannot hold a candidate, told without the scan: in ASCII text with no backslash (no escape)
+    the only characters standing for digits are 0–9, one digit each, and a candidate needs twelve (the check of
+    every key and value a trail or a record holds: most are short ids). Not by length: one character may stand
+    for two digits (⑽, ㉑)."""
+    return text.isascii() and "\\" not in text and sum(map(text.count, "0123456789")) < 12
+
+
 def count_my_numbers(text: str, *, inside_identifiers: bool = False) -> int:
     """How many valid My Numbers stand in a text, in any shape — for leak scans of logs, payloads and
     responses. Returns only the count, so a scan can report a leak without repeating it.
@@ -276,6 +284,8 @@ def count_my_numbers(text: str, *, inside_identifiers: bool = False) -> int:
     it alone, on one line, outside an identifier (UUID group, ARN, path, hash).
     `inside_identifiers=True` (input checks, record fields, response scans) counts every candidate with
     a valid check digit, inside identifiers, across lines and within longer runs of groups."""
+    if _too_few_digits(text):
+        return 0
     if inside_identifiers:
         return sum(1 for c in find_candidates(text) if c.valid)
     return sum(1 for c in find_candidates(text, across_lines=False) if c.whole and c.standalone and c.valid)

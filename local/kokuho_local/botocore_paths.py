@@ -1,0 +1,99 @@
+"""Two client-side costs of botocore on the embedded AWS's DynamoDB requests, cut only inside `embedded_aws()`.
+
+Numbered after the moto patches (kokuho_local.moto_dynamodb: 1–16; 17–19 kept for them):
+
+20. botocore serializes every request by walking its model shape, member by member: each attribute value of
+    every item of a transaction is a structure (`AttributeValue`), its maps and lists walked again inside —
+    ≈ 7 % of the demo city's intake. A value already in wire form with no binary member (`S`, `N`, `BOOL`,
+    `NULL`, `SS`, `NS`, and `L` / `M` of such values: what the walk would copy unchanged) goes into the
+    request as it is; anything else (a binary, a malformed value) goes through botocore's own walk. The
+    request's JSON is the same, byte for byte.
+21. Before every request botocore resolves DynamoDB's endpoint ruleset, whose `ResourceArnList` parameter of a
+    TransactWriteItems is a JMESPath expression over every item of the transaction
+    (`TransactItems[*].[ConditionCheck.TableName, …][]`), interpreted node by node — ≈ 3 %. That one path
+    is computed directly (the table names, in order, nulls left out as the projection leaves them out);
+    any input not a list of one-operation maps, and every other path, goes to JMESPath.
+
+Local only: the layer never imports this module (a Lambda on AWS pays botocore's walks; DynamoDB is far
+faster there than moto is here, so they weigh less).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from kokuho_local.moto_dynamodb import _plain
+
+_GUARD = "tests/integration/test_botocore_patches.py::"
+PATCHES: dict[str, str] = {
+    "botocore.serialize.JSONSerializer._serialize_type_structure":
+        "botocore walks the model shape of every attribute value of every DynamoDB request; a plain value in "
+        "wire form goes as is (20); " + _GUARD + "test_a_plain_attribute_value_is_serialized_alike_without_its_shape",
+    "botocore.regions.EndpointRulesetResolver._resolve_param_as_operation_context_param":
+        "botocore walks every item of a TransactWriteItems with JMESPath for the endpoint's ResourceArnList; "
+        "that path computed directly (21); " + _GUARD + "test_a_transactions_table_list_is_jmespaths_answer",
+}
+
+TRANSACT_TABLES = ("TransactItems[*].[ConditionCheck.TableName, Put.TableName, Delete.TableName, "
+                   "Update.TableName][]")
+_OPERATIONS = ("ConditionCheck", "Put", "Delete", "Update")
+_FALL_BACK = object()
+
+
+def transact_tables(call_args: Any) -> Any:
+    """JMESPath's answer for TRANSACT_TABLES, or _FALL_BACK for an input this does not read like JMESPath."""
+    if not isinstance(call_args, dict):
+        return _FALL_BACK
+    items = call_args.get("TransactItems")
+    if not isinstance(items, list):
+        return _FALL_BACK
+    names = []
+    for entry in items:
+        if not isinstance(entry, dict):
+            return _FALL_BACK
+        for kind in _OPERATIONS:
+            op = entry.get(kind)
+            if op is None:
+                continue
+            if not isinstance(op, dict):
+                return _FALL_BACK
+            name = op.get("TableName")
+            if isinstance(name, list):  # JMESPath's flatten would spread it: leave that to JMESPath
+                return _FALL_BACK
+            if name is not None:
+                names.append(name)
+    return names
+
+
+@contextmanager
+def patched_botocore() -> Iterator[None]:
+    from botocore.regions import EndpointRulesetResolver
+    from botocore.serialize import JSONSerializer
+
+    original_structure = JSONSerializer._serialize_type_structure
+
+    def serialize_structure(self: Any, serialized: Any, value: Any, shape: Any, key: Any) -> None:
+        if key is not None and shape.name == "AttributeValue" and _plain(value):
+            serialized[key] = value
+            return
+        original_structure(self, serialized, value, shape, key)
+
+    original_context = EndpointRulesetResolver._resolve_param_as_operation_context_param
+
+    def operation_context_param(self: Any, param_name: str, operation_model: Any, call_args: Any) -> Any:
+        declared = operation_model.operation_context_parameters  # an empty list when the operation has none
+        if param_name in declared and declared[param_name].get("path") == TRANSACT_TABLES:
+            names = transact_tables(call_args)
+            if names is not _FALL_BACK:
+                return names
+        return original_context(self, param_name, operation_model, call_args)
+
+    JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
+    EndpointRulesetResolver._resolve_param_as_operation_context_param = operation_context_param  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        JSONSerializer._serialize_type_structure = original_structure  # type: ignore[method-assign]
+        EndpointRulesetResolver._resolve_param_as_operation_context_param = original_context  # type: ignore[method-assign]
