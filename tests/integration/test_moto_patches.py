@@ -93,6 +93,78 @@ def test_plain_attribute_values_skip_the_model_serializer(monkeypatch: pytest.Mo
     assert plain >= 4 and patched == 0
 
 
+def test_a_plain_result_is_dumped_as_moto_serialises_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 17. moto's serialiser walked the output shape of every answer, trying six spellings of each member:
+    a data-plane result made of its shape's members and plain values is dumped as is — each answer here is
+    compared, status, headers and body byte for byte, with what moto's own serialiser makes of the same result."""
+    from moto.core.responses import BaseResponse
+    from moto.core.serialize import ResponseSerializer
+
+    walked = _counting(monkeypatch, ResponseSerializer, "_serialize_result")
+    moto_serialized = BaseResponse.serialized  # moto's own, before the patch captures it
+    compared: list[str] = []
+    original_direct = moto_dynamodb._serialized_directly
+
+    def direct(handler: Any, action_result: Any) -> Any:
+        out = original_direct(handler, action_result)
+        if out is not None:
+            counted = walked[0]
+            expected = moto_serialized(handler, action_result)
+            walked[0] = counted
+            assert out == expected
+            compared.append(handler._get_action())
+        return out
+
+    monkeypatch.setattr(moto_dynamodb, "_serialized_directly", direct)
+    key = {"pk": {"S": "P1"}, "sk": {"S": "01"}}
+
+    def requests(ddb: Any) -> tuple[int, list[Any]]:
+        walked[0] = 0
+        out: list[Any] = []
+        for capacity in ("NONE", "TOTAL", "INDEXES"):
+            c = {"ReturnConsumedCapacity": capacity}
+            out.append(ddb.put_item(TableName=TABLE, Item={"pk": {"S": "N"}, "sk": {"S": capacity}, "f": {"N": "1.5"},
+                                                           "m": {"M": {"l": {"L": [{"S": "x"}, {"NULL": True}]}}},
+                                                           "ss": {"SS": ["b", "a"]}, "t": {"BOOL": True}},
+                                    ReturnValues="ALL_OLD", **c))
+            out.append(ddb.put_item(TableName=TABLE, Item={"pk": {"S": "N"}, "sk": {"S": capacity}},
+                                    ReturnValues="ALL_OLD", **c))
+            out.append(ddb.get_item(TableName=TABLE, Key=key, **c))
+            out.append(ddb.update_item(TableName=TABLE, Key=key, UpdateExpression="SET #n = :n",
+                                       ExpressionAttributeNames={"#n": "n"},
+                                       ExpressionAttributeValues={":n": {"N": "3"}}, ReturnValues="ALL_NEW", **c))
+            out.append(ddb.query(TableName=TABLE, IndexName="gsi1", KeyConditionExpression="g = :g", Limit=3,
+                                 ExpressionAttributeValues={":g": {"S": "G1"}}, **c))
+            out.append(ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p", Select="COUNT",
+                                 ExpressionAttributeValues={":p": {"S": "P2"}}, **c))
+            out.append(ddb.scan(TableName=TABLE, Limit=4, **c))
+            out.append(ddb.batch_get_item(RequestItems={TABLE: {"Keys": [key, {"pk": {"S": "no"}, "sk": {"S": "1"}}],
+                                                                "ProjectionExpression": "pk, n"}}, **c))
+            out.append(ddb.transact_write_items(TransactItems=[{"ConditionCheck": {
+                "TableName": TABLE, "Key": key, "ConditionExpression": "attribute_exists(pk)"}}], **c))
+            out.append(ddb.delete_item(TableName=TABLE, Key={"pk": {"S": "N"}, "sk": {"S": capacity}},
+                                       ReturnValues="ALL_OLD", **c))
+        with pytest.raises(ClientError) as refused:  # an error: moto's serialiser
+            ddb.put_item(TableName=TABLE, Item=key, ConditionExpression="attribute_not_exists(pk)")
+        out.append(refused.value.response["Error"])
+        out.append(ddb.describe_table(TableName=TABLE)["Table"]["KeySchema"])  # not a data-plane answer
+        for answer in out:
+            if isinstance(answer, dict):
+                answer.pop("ResponseMetadata", None)
+        return walked[0], out
+
+    runs = []
+    for patched_run in (False, True):
+        with dynamodb(patched_run) as ddb:
+            runs.append(requests(ddb))
+    (plain, plain_answers), (patched, patched_answers) = runs
+    assert patched_answers == plain_answers
+    # moto's serialiser only for DescribeTable and the three deletes (moto's result holds a ConsumedCapacityUnits
+    # that is no member of the answer: its serialiser drops it)
+    assert plain >= 30 and patched == 4
+    assert len(compared) >= 30 and {"PutItem", "Query", "Scan", "BatchGetItem", "TransactWriteItems"} <= set(compared)
+
+
 def test_a_request_in_wire_form_skips_the_model_parser_and_is_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     from moto.core.parse import JSONParser
     from moto.dynamodb.responses import DynamoHandler
