@@ -141,6 +141,8 @@ class _Tables:
 
     def current(self, name: str, key: dict[str, Any]) -> dict[str, Any] | None:
         try:
+            if any(k not in key for k in self.table(name).table_key_attrs):
+                return None  # what moto's get_item refuses, without building its error (a projected query's items)
             found = self.backend.get_item(name, key)
         except Exception:  # noqa: BLE001 - a missing table or a bad key: moto raises its own error on the call
             return None

@@ -83,3 +83,36 @@ def test_a_query_of_a_keys_only_index_is_billed_by_its_entries() -> None:
                                   ExpressionAttributeNames={"#p": f"{index}pk"},
                                   ExpressionAttributeValues={":p": {"S": "Q"}})["Items"]
             assert len(found) == 60 and meter.read_units == units, index
+
+
+def test_a_projected_query_without_the_table_keys_is_metered_without_an_error_an_item() -> None:
+    """Prepare reads its household ids from gsi1 with only `household_id` projected: the meter looked each such
+    item up by the table key it does not carry, and moto built (and the meter swallowed) a ValidationException —
+    an XML and a JSON rendering of it — for every id. The same units without it: the answer as returned
+    (20 items of 12 bytes: half a read unit)."""
+    from moto.dynamodb import exceptions
+
+    built = [0]
+    original = exceptions.MockValidationException.__init__
+
+    def counting(self: exceptions.MockValidationException, message: str) -> None:
+        built[0] += 1
+        original(self, message)
+
+    with embedded_aws() as aws:
+        ddb = aws.client("dynamodb")
+        table = aws.table_name("assessment")
+        for n in range(20):
+            ddb.put_item(TableName=table, Item={"pk": {"S": f"METER#P{n}"}, "sk": {"S": "X"}, "v": {"S": "a" * 2000},
+                                                "household_id": {"S": f"H{n:07d}"},
+                                                "gsi1pk": {"S": "P"}, "gsi1sk": {"S": f"{n:03d}"}})
+        exceptions.MockValidationException.__init__ = counting  # type: ignore[method-assign]
+        try:
+            with metered() as meter:
+                found = ddb.query(TableName=table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :p",
+                                  ExpressionAttributeValues={":p": {"S": "P"}},
+                                  ProjectionExpression="household_id")["Items"]
+        finally:
+            exceptions.MockValidationException.__init__ = original  # type: ignore[method-assign]
+    assert len(found) == 20 and meter.read_units == 0.5
+    assert built[0] == 0
