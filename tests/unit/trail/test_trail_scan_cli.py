@@ -209,7 +209,12 @@ def test_outside_japan_except_global_services(tmp_path: Path, capsys: pytest.Cap
     global_ += [sts(3, "us-east-1", "sts.amazonaws.com"), sts(3, "us-east-1", None)]
     outside = [record("ListBuckets", "s3.amazonaws.com", 4, region="us-east-1"),
                record("GetItem", "dynamodb.amazonaws.com", 5, region="ap-southeast-1"),
-               sts(6, "us-east-1", "sts.us-east-1.amazonaws.com"), sts(7, "eu-west-1", "sts.eu-west-1.amazonaws.com")]
+               sts(6, "us-east-1", "sts.us-east-1.amazonaws.com"), sts(7, "eu-west-1", "sts.eu-west-1.amazonaws.com"),
+               # A global service's event is exempt where CloudTrail records it, us-east-1, only: a console sign-in
+               # through Stockholm's endpoint (recorded there), or an IAM event anywhere else, is outside Japan.
+               record("ConsoleLogin", "signin.amazonaws.com", 8, region="eu-north-1"),
+               *(record("CreateRole", f"{svc}.amazonaws.com", 9, region="eu-west-1")
+                 for svc in ("iam", "organizations", "cloudfront", "route53"))]
     write_log(log_path(tmp_path, 0), japan + global_ + outside)
     _, findings, _ = scan(capsys, tmp_path)
     assert [(f["rule"], f["event_ids"]) for f in findings if f["rule"] == "outside-japan"] == [
