@@ -92,10 +92,13 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-audit-digest": {"access_log": "read"},
     "kokuho-audit-export": {"access_log": "append"},  # reads the day's records, appends its own record
     "kokuho-audit-verify": {"access_log": "read"},
-    "kokuho-collection-payment-intake": {"collection": "write", "access_log": "append"},
+    # a payment by payer: the payer's households (qualification) and their cases' years (assessment)
+    "kokuho-collection-payment-intake": {"collection": "write", "qualification": "read", "assessment": "read",
+                                         "access_log": "append"},
     "kokuho-collection-payment-list": {},
     "kokuho-collection-reminders": {"collection": "write", "access_log": "append"},
-    "kokuho-collection-overpayments": {"collection": "write", "linkage": "read", "access_log": "append"},
+    "kokuho-collection-overpayments": {"collection": "write", "linkage": "read", "qualification": "read",
+                                       "assessment": "read", "access_log": "append"},
     "kokuho-collection-refund-file": {"collection": "write", "access_log": "append"},  # payers recorded
     "kokuho-collection-arrears": {"collection": "write", "access_log": "append"},
     # the payers' addresses read for their ward (区) only
@@ -150,7 +153,7 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     # the payment run: payments, claims, 勧奨 marks with their access records; members' insured periods and the
     # householder read; the 公金受取口座 the linkage query stored; an offset (with consent) pays the premium ledger
     "kokuho-benefits-payment-pay": {"receipts": "write", "qualification": "read", "linkage": "read",
-                                    "collection": "write", "access_log": "append"},
+                                    "collection": "write", "assessment": "read", "access_log": "append"},
     # ready payments marked filed; the payees whose accounts the file carries recorded
     "kokuho-benefits-payment-file": {"receipts": "write", "access_log": "append"},
     # the day's payments and claims read, the householder's name and 送付先; each part's record appended

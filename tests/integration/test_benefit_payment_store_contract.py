@@ -70,14 +70,12 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     from kokuho_local.embedded import embedded_aws
 
     with embedded_aws():
-        from pynamodb.transactions import TransactWrite
 
-        from kokuho.records.base import connection
         from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
-        from kokuho.records.collection import DynamoCollectionStore, add_charge
+        from kokuho.records.collection import DynamoCollectionStore
+        from kokuho_local.ledger_seed import seed_ledger
 
-        with TransactWrite(connection=connection()) as tx:
-            add_charge(tx, CHARGE, decreased=False)
+        seed_ledger(CHARGE)
         yield Backend(DynamoBenefitPaymentStore(), DynamoCollectionStore())
 
 

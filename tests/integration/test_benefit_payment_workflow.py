@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 import pypdfium2 as pdfium
-from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, records_by_staff
 from kokuho.benefits.benefit_ports import NewVersion
@@ -22,12 +21,12 @@ from kokuho.collection.ledger import charge_from_version, ledger_state
 from kokuho.collection.ports import RefundAccount
 from kokuho.identity.mynumber import count_my_numbers
 from kokuho.premium.installments import split_equally
-from kokuho.records.base import connection
 from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
 from kokuho.records.benefits import DynamoBenefitStore
-from kokuho.records.collection import DynamoCollectionStore, add_charge
+from kokuho.records.collection import DynamoCollectionStore
 from kokuho.records.qualification import HouseholdModel, PersonModel, household_pk, person_pk
 from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.ledger_seed import seed_ledger
 
 STAFF = "system:benefit-payment-run"
 TEST = Actor("system:test", "t", "test")
@@ -60,9 +59,8 @@ def benefit(hid: str, pid: str, month: str, amount: int) -> None:
 
 
 def unpaid_premiums(hid: str, payer: str) -> None:
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge_from_version(hid, 2025, version=1, payer_id=payer, annual=100_000,
-                                           installments=split_equally(100_000, MONTHS)), decreased=False)
+    seed_ledger(charge_from_version(hid, 2025, version=1, payer_id=payer, annual=100_000,
+                                    installments=split_equally(100_000, MONTHS)))
 
 
 def run(aws: EmbeddedAWS, on: str) -> Any:

@@ -108,21 +108,19 @@ def test_a_file_whose_name_holds_a_my_number_is_not_taken_when_named_directly(aw
 
 def test_the_payment_workflow_applies_nothing_from_such_a_file_and_keeps_no_record_of_its_name(
         aws: EmbeddedAWS) -> None:
-    from pynamodb.transactions import TransactWrite
 
     from kokuho.collection.ledger import charge_from_version
     from kokuho.collection.slips import payment_number, slips_of
     from kokuho.intake.framing import build_file
     from kokuho.premium.installments import split_equally
-    from kokuho.records.base import connection
-    from kokuho.records.collection import DynamoCollectionStore, add_charge
+    from kokuho.records.collection import DynamoCollectionStore
+    from kokuho_local.ledger_seed import seed_ledger
 
     store = DynamoCollectionStore()
     months = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
     charge = charge_from_version("H0", 2024, version=1, payer_id="H0-P1", annual=100_000,
                                  installments=split_equally(100_000, months))
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge, decreased=False)
+    seed_ledger(charge)
     store.put_slips(slips_of(charge))
     data = build_file([{"receipt_id": "R0", "channel": "コンビニ", "amount": 10_000, "paid_on": "2024-07-10",
                         "payment_number": payment_number("H0", 2024, 1, 1)}])

@@ -8,17 +8,15 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from pynamodb.transactions import TransactWrite
-
 from kokuho.access.records import Actor, records_by_staff
 from kokuho.collection.ledger import charge_from_version
 from kokuho.collection.reminders import run_reminders
 from kokuho.premium.installments import split_equally
 from kokuho.qualification.model import Person
-from kokuho.records.base import connection
-from kokuho.records.collection import DynamoCollectionStore, add_charge
+from kokuho.records.collection import DynamoCollectionStore
 from kokuho.records.qualification import from_person
 from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.ledger_seed import seed_ledger
 
 MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
 
@@ -32,9 +30,8 @@ def _payer(person_id: str, address: str) -> None:
 
 def test_the_demand_and_write_off_runs_then_the_statistics(aws: EmbeddedAWS) -> None:
     store = DynamoCollectionStore()
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge_from_version("H1", 2024, version=1, payer_id="P1", annual=100_000,
-                                           installments=split_equally(100_000, MONTHS)), decreased=False)
+    seed_ledger(charge_from_version("H1", 2024, version=1, payer_id="P1", annual=100_000,
+                                    installments=split_equally(100_000, MONTHS)))
     _payer("P1", "福岡県北九州市戸畑区千防1-1-1")
     run_reminders(store, on=date(2024, 7, 10), actor=Actor("system:test", "t", "test"))
 

@@ -18,6 +18,7 @@ from kokuho.collection.ports import LedgerWrite, WriteConflict
 from kokuho.premium import compute_case
 from kokuho.records.assessment_store import DynamoAssessmentStore
 from kokuho.records.collection import DynamoCollectionStore
+from kokuho_local.ledger_seed import seed_links
 
 CASE: dict[str, Any] = {
     "fiscal_year": 2024,
@@ -65,6 +66,7 @@ def test_the_version_write_sets_the_ledger_and_a_correction_adjusts_it() -> None
     assert ledger.charge.version == 1 and ledger.charge.payer_id == "H1-P1"
     assert ledger.charge.total == first.result["annual"] == sum(i["amount"] for i in first.installments)
     assert [i.due for i in ledger.charge.installments][:2] == [date(2024, 7, 1), date(2024, 7, 31)]
+    seed_links(ledger.charge)  # the payer is a member of the household (as its registration leaves them)
     assert [s.key for s in store.ledgers_of_payer("H1-P1")] == [("H1", 2024)]
 
     # Four installments paid (June–September), then a 更正 in October lowers the premium below that.

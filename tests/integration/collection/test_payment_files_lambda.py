@@ -5,26 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.transactions import TransactWrite
-
 from kokuho.access.records import records_by_staff
 from kokuho.collection.ledger import charge_from_version, ledger_state
 from kokuho.collection.slips import payment_number, slips_of
 from kokuho.intake.framing import build_file
 from kokuho.premium.installments import split_equally
-from kokuho.records.base import connection
-from kokuho.records.collection import DynamoCollectionStore, add_charge
+from kokuho.records.collection import DynamoCollectionStore
 from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.ledger_seed import seed_ledger
 
 MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
 
 
 def ledgers(store: DynamoCollectionStore, households: int) -> None:
-    with TransactWrite(connection=connection()) as tx:
-        charges = [charge_from_version(f"H{n}", 2024, version=1, payer_id=f"H{n}-P1", annual=100_000,
-                                       installments=split_equally(100_000, MONTHS)) for n in range(households)]
-        for c in charges:
-            add_charge(tx, c, decreased=False)
+    charges = [charge_from_version(f"H{n}", 2024, version=1, payer_id=f"H{n}-P1", annual=100_000,
+                                   installments=split_equally(100_000, MONTHS)) for n in range(households)]
+    seed_ledger(*charges)
     store.put_slips([s for c in charges for s in slips_of(c)])
 
 

@@ -10,7 +10,6 @@ import secrets
 from datetime import UTC, date, datetime
 
 import boto3
-from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import Actor, records_by_staff
 from kokuho.collection.ledger import ORDINARY, PENSION_KIND, charge_from_version
@@ -19,11 +18,11 @@ from kokuho.intake.framing import build_file, read_records
 from kokuho.payments.service import take_payment_file
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL
 from kokuho.premium.installments import split_equally
-from kokuho.records.base import connection
-from kokuho.records.collection import DynamoCollectionStore, add_charge
+from kokuho.records.collection import DynamoCollectionStore
 from kokuho.records.household_cases import put_household_case
 from kokuho.records.pension_targets import DynamoPensionStore
 from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.ledger_seed import seed_ledger
 
 MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
 NUMBER = "1234567890"
@@ -39,9 +38,8 @@ def _household() -> None:
                        changed_at=datetime(2024, 4, 1, tzinfo=UTC))
     DynamoPensionStore().put_pensions([PensionRecord("P1", 2024, "001", "1150", NUMBER, 1_200_000, "test")],
                                       [PensionMark("pension", "test", 1)], actor=SETUP)
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge_from_version("H1", 2024, version=1, payer_id="P1", annual=100_000,
-                                           installments=split_equally(100_000, MONTHS)), decreased=False)
+    seed_ledger(charge_from_version("H1", 2024, version=1, payer_id="P1", annual=100_000,
+                                    installments=split_equally(100_000, MONTHS)))
 
 
 def _requests() -> dict[str, list[dict[str, object]]]:
@@ -114,9 +112,8 @@ def test_the_adapter_writes_a_state_only_on_the_ledger_as_read_and_a_correction_
     store.set_pension([PensionWrite(("H1", 2024), "P1", state, 1, None)], actor=SETUP, chain="t")
     with pytest.raises(WriteConflict):  # written meanwhile: the revision read is no longer the ledger's
         store.set_pension([PensionWrite(("H1", 2024), "P1", {**state, "rev": 2}, 1, None)], actor=SETUP, chain="t")
-    with TransactWrite(connection=connection()) as tx:  # the monthly run's 更正: a raise
-        add_charge(tx, charge_from_version("H1", 2024, version=2, payer_id="P1", annual=110_000,
-                                           installments=split_equally(110_000, MONTHS)), decreased=False)
+    seed_ledger(charge_from_version("H1", 2024, version=2, payer_id="P1", annual=110_000,
+                                    installments=split_equally(110_000, MONTHS)))  # the monthly run's 更正: a raise
     charge = store.ledgers([("H1", 2024)])[("H1", 2024)].charge
     assert (charge.version, charge.annual) == (2, 110_000)
     assert [(i.month, i.amount, i.kind) for i in charge.installments] == [

@@ -6,15 +6,13 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from pynamodb.transactions import TransactWrite
-
 from kokuho.access.records import records_by_staff
 from kokuho.collection.ledger import PaymentEntry, charge_from_version
 from kokuho.collection.ports import LedgerWrite
 from kokuho.premium.installments import split_equally
-from kokuho.records.base import connection
-from kokuho.records.collection import DynamoCollectionStore, add_charge
+from kokuho.records.collection import DynamoCollectionStore
 from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.ledger_seed import seed_ledger
 
 MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
 
@@ -23,10 +21,8 @@ def test_the_daily_run_issues_each_reminder_once(aws: EmbeddedAWS) -> None:
     from kokuho.access.records import Actor
 
     store = DynamoCollectionStore()
-    with TransactWrite(connection=connection()) as tx:
-        for h in ("H1", "H2"):
-            add_charge(tx, charge_from_version(h, 2024, version=1, payer_id=f"{h}-P1", annual=100_000,
-                                               installments=split_equally(100_000, MONTHS)), decreased=False)
+    seed_ledger(*(charge_from_version(h, 2024, version=1, payer_id=f"{h}-P1", annual=100_000,
+                                      installments=split_equally(100_000, MONTHS)) for h in ("H1", "H2")))
     store.apply([LedgerWrite(("H1", 2024), "H1-P1", [PaymentEntry("a", date(2024, 6, 28), 10_000, "収納", 1)])],
                 [], actor=Actor("system:test", "t", "test"), chain="test")
     name = f"r-{secrets.token_hex(4)}"
@@ -49,9 +45,8 @@ def test_a_reminder_fee_billed_is_stored_once_on_the_ledger(aws: EmbeddedAWS) ->
     from kokuho.collection.reminders import run_reminders
 
     store, actor = DynamoCollectionStore(), Actor("system:test", "t", "test")
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=100_000,
-                                           installments=split_equally(100_000, MONTHS)), decreased=False)
+    seed_ledger(charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=100_000,
+                                    installments=split_equally(100_000, MONTHS)))
     run_reminders(store, on=date(2024, 7, 10), actor=actor, fee=150)
     store.apply([LedgerWrite(("H1", 2024), "H1-P1", [PaymentEntry("a", date(2024, 7, 12), 10_000, "収納", 1)])],
                 [], actor=actor, chain="test")

@@ -8,7 +8,6 @@ import secrets
 from datetime import date
 
 from linkage_world import PERSONS, World
-from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import records_by_staff
 from kokuho.collection.ledger import PaymentEntry, charge_from_version
@@ -16,8 +15,8 @@ from kokuho.collection.ports import LedgerWrite
 from kokuho.linkage.exchange_records import records_for_request
 from kokuho.payments import service
 from kokuho.premium.installments import split_equally
-from kokuho.records.base import connection
-from kokuho.records.collection import DynamoCollectionStore, add_charge
+from kokuho.records.collection import DynamoCollectionStore
+from kokuho_local.ledger_seed import seed_ledger
 
 ACCOUNT = {"bank_code": "0005", "branch_code": "123", "account_type": "普通", "account_number": "7654321",
            "holder_kana": "ヤマダ　タロウ"}
@@ -27,8 +26,7 @@ MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in ran
 def overpaid(store: DynamoCollectionStore, household: str, payer: str, paid: int) -> None:
     charge = charge_from_version(household, 2024, version=1, payer_id=payer, annual=10_000,
                                  installments=split_equally(10_000, MONTHS))
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge, decreased=False)
+    seed_ledger(charge)
     store.apply([LedgerWrite((household, 2024), payer, [PaymentEntry(f"P-{household}", date(2024, 6, 10), paid,
                                                                       "収納")], overpaid=True)],
                 [], actor=service.Actor("system:test", "t", "test"), chain="test")

@@ -12,18 +12,16 @@ from datetime import date
 
 import pypdfium2 as pdfium
 import pytest
-from pynamodb.transactions import TransactWrite
 
 from kokuho.access.records import records_by_staff
 from kokuho.collection.ledger import charge_from_version
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL
 from kokuho.premium.installments import split_equally
 from kokuho.qualification.model import Mailing, Person
-from kokuho.records.base import connection
-from kokuho.records.collection import add_charge
 from kokuho.records.notice_files import read_manifest
 from kokuho.records.qualification import from_person
 from kokuho_local.embedded import EmbeddedAWS
+from kokuho_local.ledger_seed import seed_ledger
 
 MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
 
@@ -36,11 +34,9 @@ def _payer(k: int, *, mailing: Mailing | None = None) -> None:
 
 
 def _ledgers(years: dict[int, int]) -> None:
-    with TransactWrite(connection=connection()) as tx:
-        for k, fy in years.items():
-            annual = 100_000 + k * 10_000
-            add_charge(tx, charge_from_version(f"H{k}", fy, version=1, payer_id=f"P{k}", annual=annual,
-                                               installments=split_equally(annual, MONTHS)), decreased=False)
+    seed_ledger(*(charge_from_version(f"H{k}", fy, version=1, payer_id=f"P{k}", annual=100_000 + k * 10_000,
+                                      installments=split_equally(100_000 + k * 10_000, MONTHS))
+                  for k, fy in years.items()))
 
 
 def _text(pdf: bytes) -> str:

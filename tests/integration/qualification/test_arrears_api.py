@@ -11,7 +11,6 @@ import json
 from datetime import date
 
 import pytest
-from pynamodb.transactions import TransactWrite
 from qualification_helpers import call
 
 from kokuho.access.records import Actor, records_by_staff
@@ -19,8 +18,8 @@ from kokuho.collection.ledger import charge_from_version
 from kokuho.collection.reminders import run_reminders
 from kokuho.collection.statistics import run_statistics, statistics_csv
 from kokuho.premium.installments import split_equally
-from kokuho.records.base import connection
-from kokuho.records.collection import DynamoCollectionStore, add_charge
+from kokuho.records.collection import DynamoCollectionStore
+from kokuho_local.ledger_seed import seed_ledger
 
 MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
 SYSTEM = Actor("system:test", "t", "test")
@@ -30,9 +29,8 @@ PATH = "/collection/arrears/H1/2024"
 
 def world() -> DynamoCollectionStore:
     store = DynamoCollectionStore()
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=100_000,
-                                           installments=split_equally(100_000, MONTHS)), decreased=False)
+    seed_ledger(charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=100_000,
+                                    installments=split_equally(100_000, MONTHS)))
     run_reminders(store, on=date(2024, 7, 10), actor=SYSTEM)  # 督促 of June's: deadline 20 July 2024
     return store
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from pynamodb.transactions import TransactWrite
 from qualification_helpers import call
 
 from kokuho.access.records import Actor, records_by_staff
 from kokuho.collection.ledger import charge_from_version, ledger_state
 from kokuho.collection.ports import RefundOrder, UnmatchedPayment
 from kokuho.premium.installments import split_equally
-from kokuho.records.base import connection
-from kokuho.records.collection import DynamoCollectionStore, add_charge
+from kokuho.records.collection import DynamoCollectionStore
+from kokuho_local.ledger_seed import seed_ledger
 
 MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
 SYSTEM = Actor("system:test", "t", "test")
@@ -22,9 +21,8 @@ CASHIER, READER = "S1014", "S1001"
 
 def world() -> DynamoCollectionStore:
     store = DynamoCollectionStore()
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=100_000,
-                                           installments=split_equally(100_000, MONTHS)), decreased=False)
+    seed_ledger(charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=100_000,
+                                    installments=split_equally(100_000, MONTHS)))
     store.apply([], [UnmatchedPayment("SN-MADO-R1", "収納", "2024-07-10", 10_000, "unknown payer", "f" * 64, 3,
                                       None, "X9"),
                      UnmatchedPayment("SN-MADO-R2", "収納", "2024-07-11", 500, "unknown payer", "f" * 64, 4)],

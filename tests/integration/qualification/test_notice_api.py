@@ -10,16 +10,14 @@ import hashlib
 from datetime import date
 
 import pypdfium2 as pdfium
-from pynamodb.transactions import TransactWrite
 from qualification_helpers import call
 
 from kokuho.access.records import records_by_staff
 from kokuho.collection.ledger import charge_from_version
 from kokuho.premium.installments import split_equally
 from kokuho.qualification.model import Mailing, Person
-from kokuho.records.base import connection
-from kokuho.records.collection import add_charge
 from kokuho.records.qualification import from_person
+from kokuho_local.ledger_seed import seed_ledger
 
 MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
 CASHIER, READER = "S1014", "S1001"  # collection_read; qualification read only
@@ -28,9 +26,8 @@ PATH = "/collection/notices/H1/2024"
 
 def world(*, ledger: bool = True) -> None:
     if ledger:
-        with TransactWrite(connection=connection()) as tx:
-            add_charge(tx, charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=123_400,
-                                               installments=split_equally(123_400, MONTHS)), decreased=False)
+        seed_ledger(charge_from_version("H1", 2024, version=1, payer_id="H1-P1", annual=123_400,
+                                        installments=split_equally(123_400, MONTHS)))
     person = Person(person_id="H1-P1", resident_code="10000001", household_id="H1", name_kanji="北九 太郎",
                     name_kana="キタキュウ タロウ", birth_date=date(1970, 1, 1), sex="1", relationship="世帯主",
                     postal_code="804-8510", address="福岡県北九州市戸畑区千防1-1-1",

@@ -41,17 +41,14 @@ def _operation(doc: dict[str, Any], method: str, path: str) -> tuple[str, dict[s
 
 def _ledger(household_id: str, fiscal_year: int, payer_id: str) -> None:
     """A ledger (the assessment's charge) for the collection routes to read."""
-    from pynamodb.transactions import TransactWrite
 
     from kokuho.collection.ledger import charge_from_version
     from kokuho.premium.installments import split_equally
-    from kokuho.records.base import connection
-    from kokuho.records.collection import add_charge
+    from kokuho_local.ledger_seed import seed_ledger
 
     months = [f"{fiscal_year}-{m:02d}" for m in range(6, 13)] + [f"{fiscal_year + 1}-{m:02d}" for m in range(1, 4)]
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge_from_version(household_id, fiscal_year, version=1, payer_id=payer_id, annual=50_000,
-                                           installments=split_equally(50_000, months)), decreased=False)
+    seed_ledger(charge_from_version(household_id, fiscal_year, version=1, payer_id=payer_id, annual=50_000,
+                                    installments=split_equally(50_000, months)))
 
 
 class Checker:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from pynamodb.transactions import TransactWrite
 from qualification_helpers import REVEAL_PURPOSE, call
 
 from kokuho.access.records import Actor, records_by_staff
@@ -21,8 +20,8 @@ from kokuho.collection.ledger import charge_from_version
 from kokuho.collection.reminders import run_reminders
 from kokuho.dates.tokyo import today_jst
 from kokuho.premium.installments import split_equally
-from kokuho.records.base import connection
-from kokuho.records.collection import DynamoCollectionStore, add_charge
+from kokuho.records.collection import DynamoCollectionStore
+from kokuho_local.ledger_seed import seed_ledger
 
 CLERK, NUMBER_OFFICER, DESK, CHIEF, ARREARS_OFFICER = "S1002", "S1004", "S1015", "S1016", "S1017"
 NUM = "123456789018"  # a valid My Number (check digit): never echoed back
@@ -69,9 +68,8 @@ def test_a_suspended_persons_my_number_is_neither_shown_nor_found_at_the_counter
 
 def test_the_arrears_of_a_suspended_payer_are_read_and_worked_as_the_law_requires(staffed: None) -> None:
     _person("P0001")
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge_from_version("H0001", 2024, version=1, payer_id="P0001", annual=100_000,
-                                           installments=split_equally(100_000, MONTHS)), decreased=False)
+    seed_ledger(charge_from_version("H0001", 2024, version=1, payer_id="P0001", annual=100_000,
+                                    installments=split_equally(100_000, MONTHS)))
     run_reminders(DynamoCollectionStore(), on=date(2024, 7, 10), actor=SYSTEM)
     _suspend("P0001", ["collection", "qualification"])
 

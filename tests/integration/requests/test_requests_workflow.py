@@ -188,12 +188,10 @@ def test_the_command_line_walks_a_request(household: None, tmp_path: Path,
 
 def _assessed_household() -> None:
     """One assessment version and its ledger for household H0001 (payer P0001), FY2026."""
-    from pynamodb.transactions import TransactWrite
 
     from kokuho.collection.ledger import Charge, ChargedInstallment
     from kokuho.records.assessments import AssessmentVersionModel
-    from kokuho.records.base import connection
-    from kokuho.records.collection import add_charge
+    from kokuho_local.ledger_seed import seed_ledger
 
     installments = [{"number": n, "month": f"2026-{5 + n:02d}", "due": f"2026-{5 + n:02d}-28", "amount": 12300}
                     for n in (1, 2)]
@@ -204,8 +202,7 @@ def _assessed_household() -> None:
                                "installments": installments, "diff": {}, "difference": 0, "refund": 0}).save()
     charge = Charge("H0001", 2026, "P0001", 1, 24600, tuple(
         ChargedInstallment(i["number"], i["month"], date.fromisoformat(i["due"]), i["amount"]) for i in installments))
-    with TransactWrite(connection=connection()) as tx:
-        add_charge(tx, charge, decreased=False)
+    seed_ledger(charge)
 
 
 def test_premiums_and_payments_are_disclosed_to_the_payer_only(household: None, tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def _paid_ledger_and_its_assessment(aws: EmbeddedAWS, household: str, payer: str
     LedgerModel(pk, sk, household_id=household, fiscal_year=fy, payer_id=payer, version=1, annual=10_000,
                 installments=[{"number": 1, "month": f"{fy}-07", "due": f"{fy}-07-31", "amount": 10_000}],
                 payments=[{"id": f"PAY-{household}-{fy}", "on": f"{fy}-07-10", "amount": 10_000, "channel": "収納",
-                           "installment": 1}], gsi1pk=f"PAYER#{payer}", gsi1sk=f"FY#{fy}#{household}").save()
+                           "installment": 1}]).save()
     ddb = aws.client("dynamodb")
     for key in ((f"ASSESS#{household}#FY#{fy}", "V#0001"), (f"HHCASE#{household}", f"FY#{fy}")):
         ddb.put_item(TableName=aws.table_name("assessment"), Item={"pk": {"S": key[0]}, "sk": {"S": key[1]}})

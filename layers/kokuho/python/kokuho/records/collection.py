@@ -4,7 +4,7 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 
 | item | pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk |
 |---|---|---|---|---|
-| ledger (調定・収納) | LEDGER#<hh>#FY#<fy> | LEDGER | PAYER#<payer> / FY#<fy>#<hh> | OVERPAID / <hh>#<fy> (1) |
+| ledger (調定・収納) | LEDGER#<hh>#FY#<fy> | LEDGER | — (3) | OVERPAID / <hh>#<fy> (1) |
 | payment applied or queued | PAYMENT#<payment id> | PAYMENT | — | — |
 | 納付番号 | SLIP#<number> | SLIP | — | — |
 | 督促状 issued | REMINDER#<reminder id> | REMINDER | — | — |
@@ -17,6 +17,8 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 
 (1) while the ledger may hold an overpayment (after a 更正 downwards or a payment beyond the charge).
 (2) REFUND#ready, REFUND#held, or REFUND#FILE#<file id> once in a 総合振込 file.
+(3) no payer index (issue 14: an entry a household, one write unit each in the annual run): a payer's ledgers are
+those of the households they head or headed, found in the qualification table (kokuho.records.payer_ledgers).
 
 The ledger's charge follows the assessment version that stores it (`charge_ledger`, one conditional write
 after the version, on an older version or none; `add_charge` joins a caller's transaction): a 更正
@@ -50,7 +52,8 @@ from kokuho.collection.ports import (
     UnmatchedPayment,
     WriteConflict,
 )
-from kokuho.records.base import Gsi1, Gsi2, RecordsAccess, TableModel, table_meta, transaction_or
+from kokuho.records.base import Gsi2, RecordsAccess, TableModel, table_meta, transaction_or
+from kokuho.records.payer_ledgers import households_of_person, ledger_keys_of_households
 
 OVERPAID = "OVERPAID"
 UNMATCHED = "UNMATCHED"
@@ -80,11 +83,8 @@ class LedgerModel(TableModel):
     pension = JSONAttribute(null=True)
     pension_rev = NumberAttribute(null=True)  # the state's revision: the pension run writes it as read
     fees = ListAttribute(of=JSONAttribute, null=True)  # 督促手数料 billed (kokuho.collection.reminders)
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
-    by_payer = Gsi1["LedgerModel"]()
     queue = Gsi2["LedgerModel"]()
 
     @staticmethod
@@ -224,8 +224,7 @@ def _first_charge(charge: Charge) -> LedgerModel:
     pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
     return LedgerModel(
         pk, sk, household_id=charge.household_id, fiscal_year=charge.fiscal_year, payer_id=charge.payer_id,
-        version=charge.version, annual=charge.annual, installments=_installments_doc(charge),
-        gsi1pk=f"PAYER#{charge.payer_id}", gsi1sk=f"FY#{charge.fiscal_year}#{charge.household_id}")
+        version=charge.version, annual=charge.annual, installments=_installments_doc(charge))
 
 
 def _charge_actions(charge: Charge, *, decreased: bool) -> list[Any]:
@@ -235,8 +234,6 @@ def _charge_actions(charge: Charge, *, decreased: bool) -> list[Any]:
         LedgerModel.household_id.set(charge.household_id), LedgerModel.fiscal_year.set(charge.fiscal_year),
         LedgerModel.payer_id.set(charge.payer_id), LedgerModel.version.set(charge.version),
         LedgerModel.annual.set(charge.annual), LedgerModel.installments.set(_installments_doc(charge)),
-        LedgerModel.gsi1pk.set(f"PAYER#{charge.payer_id}"),
-        LedgerModel.gsi1sk.set(f"FY#{charge.fiscal_year}#{charge.household_id}"),
     ]
     if decreased:
         actions += [LedgerModel.gsi2pk.set(OVERPAID),
@@ -361,8 +358,10 @@ class DynamoCollectionStore(RecordsAccess):
         return out
 
     def ledgers_of_payer(self, payer_id: str) -> list[StoredLedger]:
-        keys = [(i.household_id, int(i.fiscal_year)) for i in LedgerModel.by_payer.query(f"PAYER#{payer_id}")]
-        found = self.ledgers(keys)  # consistent reads of what the index names
+        # the ledgers of the households the person is or was a member of (kokuho.records.payer_ledgers: no
+        # index entry written per household), those whose charge names them as payer; by year, then household
+        keys = ledger_keys_of_households(households_of_person(payer_id))
+        found = self.ledgers(keys)
         return [found[k] for k in keys if k in found and found[k].charge.payer_id == payer_id]
 
     def all_ledgers(self) -> Iterator[StoredLedger]:
@@ -594,8 +593,7 @@ class DynamoCollectionStore(RecordsAccess):
                         LedgerModel.household_id.set(household), LedgerModel.fiscal_year.set(fy),
                         LedgerModel.payer_id.set(w.payer_id), LedgerModel.version.set(0),
                         LedgerModel.annual.set(w.create_annual),
-                        LedgerModel.installments.set(_installments_doc(charge)),
-                        LedgerModel.gsi1pk.set(f"PAYER#{w.payer_id}"), LedgerModel.gsi1sk.set(f"FY#{fy}#{household}")]
+                        LedgerModel.installments.set(_installments_doc(charge))]
                     condition: Any = LedgerModel.pk.does_not_exist()
                 else:
                     condition = LedgerModel.pk.exists()

@@ -21,7 +21,7 @@ from kokuho.access.subject_index import entries_of
 from kokuho.platform.tables import table
 from kokuho.records.base import region
 from kokuho.records.benefit_payments import claim_of
-from kokuho.records.collection import LedgerModel, stored_ledger
+from kokuho.records.collection import DynamoCollectionStore, LedgerModel, stored_ledger
 from kokuho.retention.table_ports import Candidate, Key, PersonFacts
 
 _des, _ser = TypeDeserializer().deserialize, TypeSerializer().serialize
@@ -139,10 +139,12 @@ class DynamoRetentionTables:
     def _referenced(self, person: str) -> bool:
         if _exists("receipts", f"PERSON#{person}", "MONTH#"):
             return True
+        # a refund names its payer on gsi1; a ledger's payer is its version's (no index entry: the ledgers of the
+        # households the person was a member of, kokuho.records.payer_ledgers)
         payer = _client().query(TableName=table("collection").name(), IndexName="gsi1", Limit=1,
                                 KeyConditionExpression="gsi1pk = :p",
                                 ExpressionAttributeValues={":p": {"S": f"PAYER#{person}"}})
-        if payer.get("Items"):
+        if payer.get("Items") or DynamoCollectionStore().ledgers_of_payer(person):
             return True
         got = _client().get_item(TableName=table("qualification").name(), ConsistentRead=True,
                                  Key={"pk": {"S": f"PERSON#{person}"}, "sk": {"S": "PROFILE"}})

@@ -46,9 +46,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "給付: each household's 高額療養費 payments of the day (application or 申請省略, the 公金受取口座, offsets "
         "against unpaid premiums with consent, never under a 差止), 返還金 claims and 支給申請勧奨 marks",
         # qualification read: members, insured periods (a retroactive loss), householder; linkage read: the
-        # 公金受取口座 the query workflow stored; collection write: an offset pays the premium ledger (with consent)
+        # 公金受取口座 the query workflow stored; collection write: an offset pays the premium ledger (with consent);
+        # assessment read: the payer's ledgers are those of the years of their households' cases
         tables={"receipts": "write", "qualification": "read", "linkage": "read", "collection": "write",
-                "access_log": "write"},
+                "assessment": "read", "access_log": "write"},
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,  # one run at a time
     ),
     FunctionSpec(

@@ -10,8 +10,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "collection-payment-intake", "collection.payment_intake.handler",
         "収納: validate one payment file (口座振替 results, 収納データ, 特別徴収 results) whole, match it and "
         "apply it to the ledgers, or refuse it naming line and field",
-        # exchange write: the file moves out of payments/incoming/ to processed/ or rejected/ (with its reasons)
-        tables={"collection": "write", "access_log": "write"}, buckets={"exchange": "write"},
+        # exchange write: the file moves out of payments/incoming/ to processed/ or rejected/ (with its reasons);
+        # qualification and assessment read: a payment by payer finds the payer's ledgers from the households
+        # they head or headed and the years of those households' cases (kokuho.records.payer_ledgers)
+        tables={"collection": "write", "qualification": "read", "assessment": "read", "access_log": "write"},
+        buckets={"exchange": "write"},
         # a 100,000-line file is matched in well under a second and written in chunks of 90 items
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=2,
     ),
@@ -30,8 +33,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "collection-overpayments", "collection.overpayments.run",
         "還付・充当: each overpaid ledger's payer — 充当 oldest first, the rest refunded to the 公金受取口座 "
         "(a stored linkage query result) or held",
-        # linkage read: the 公金受取口座 answers the query workflow stored (kokuho.linkage.query.results_of)
-        tables={"collection": "write", "linkage": "read", "access_log": "write"},
+        # linkage read: the 公金受取口座 answers the query workflow stored (kokuho.linkage.query.results_of);
+        # qualification and assessment read: the payer's ledgers (kokuho.records.payer_ledgers)
+        tables={"collection": "write", "linkage": "read", "qualification": "read", "assessment": "read",
+                "access_log": "write"},
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,
     ),
     FunctionSpec(
