@@ -213,6 +213,20 @@ def right_last_day(month: str) -> date:
     return years_later(start, BENEFIT_RIGHT_YEARS) - timedelta(days=1)
 
 
+def still_owed(month: str, benefit: int, payments: Iterable[BenefitPayment], claims: Iterable[RecoveryClaim],
+               applications: Sequence[Application]) -> bool:
+    """Whether a household-month's right is still open past its 2 years: what its latest version decides is not
+    settled (`due = benefit − paid + claimed`) and either more is to be claimed back (a 返還金 the next run makes) or
+    an application in force naming the month was received by `right_last_day` — a claim made in time keeps the
+    right however long a 差止 or a missing account holds the payment (`plan_household` pays it then)."""
+    due = benefit - sum(p.amount for p in payments if p.month == month) \
+        + sum(c.amount for c in claims if c.month == month)
+    if due == 0:
+        return False
+    return due < 0 or any(month in a.months and a.received_on <= right_last_day(month)
+                          for a in in_force(applications))
+
+
 def application_for(month: str, applications: Sequence[Application], rules: PaymentRules, on: date
                     ) -> Application | None:
     """The application naming the month (the latest), else under 申請省略 the latest earlier application — of those

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import boto3
@@ -22,7 +22,7 @@ from kokuho.platform.tables import table
 from kokuho.records.base import region
 from kokuho.records.benefit_payments import claim_of
 from kokuho.records.collection import DynamoCollectionStore, LedgerModel, stored_ledger
-from kokuho.retention.table_ports import Candidate, Key, PersonFacts
+from kokuho.retention.table_ports import Candidate, HouseholdMonth, Key, PersonFacts
 
 _des, _ser = TypeDeserializer().deserialize, TypeSerializer().serialize
 MONTH_ITEMS = ("BENEFIT#", "BLATEST#", "BINVITE#")  # a household-month's benefit items: the month follows
@@ -67,6 +67,7 @@ def _doc(value: Any) -> dict[str, Any]:
 class DynamoRetentionTables:
     def __init__(self) -> None:
         self._members: dict[str, tuple[str, ...]] = {}
+        self._payments: dict[str, Any] = {}  # household → its HouseholdPayments (kokuho.benefits.payment_ports)
 
     def _household_members(self, household_id: str) -> tuple[str, ...]:
         if household_id not in self._members:
@@ -85,9 +86,20 @@ class DynamoRetentionTables:
             if pk.startswith("PERSON#") and sk.startswith("MONTH#"):
                 yield Candidate((("receipts", pk, sk),), (pk.removeprefix("PERSON#"),), sk.removeprefix("MONTH#")[:7])
             elif pk.startswith("HH#") and sk.startswith(MONTH_ITEMS):
-                household = pk.removeprefix("HH#")
+                household, month = pk.removeprefix("HH#"), sk.partition("#")[2][:7]
                 yield Candidate((("receipts", pk, sk),), (household, *self._household_members(household)),
-                                sk.partition("#")[2][:7])
+                                HouseholdMonth(month, partial(self._still_owed, household, month)))
+
+    def _still_owed(self, household_id: str, month: str) -> bool:
+        """What the payment run reads of the household (read once a run), judged by the payment's own rule."""
+        from kokuho.benefits.payment import still_owed
+        from kokuho.records.benefit_payments import DynamoBenefitPaymentStore
+
+        if household_id not in self._payments:
+            self._payments[household_id] = DynamoBenefitPaymentStore().household(household_id)
+        h = self._payments[household_id]
+        benefit = next((m.benefit for m in h.months if m.month == month), 0)
+        return still_owed(month, benefit, h.payments, h.claims, h.applications)
 
     def recovery_claims(self) -> Iterator[Candidate]:
         for item in _scan("receipts", FilterExpression="begins_with(sk, :c)",

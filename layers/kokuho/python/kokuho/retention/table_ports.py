@@ -5,7 +5,7 @@ Adapter: kokuho.records.retention_tables."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -25,15 +25,25 @@ class PersonFacts:
 
 
 @dataclass(frozen=True)
+class HouseholdMonth:
+    """A household-month's benefit item as the benefit-rights class sees it: its service month, and whether what its
+    latest version decides is still owed on a claim made in time (read only for a month past its 2 years)."""
+
+    month: str  # YYYY-MM
+    still_owed: Callable[[], bool]
+
+
+@dataclass(frozen=True)
 class Candidate:
     keys: tuple[Key, ...]  # deleted together
     persons: tuple[str, ...]  # whose records (a legal hold on one of them keeps it)
-    facts: Any  # the class's: a month "YYYY-MM", a RecoveryClaim, a StoredLedger, PersonFacts
+    facts: Any  # the class's: a month "YYYY-MM" or a HouseholdMonth, a RecoveryClaim, a StoredLedger, PersonFacts
 
 
 class RetentionTables(Protocol):
     def benefit_months(self) -> Iterator[Candidate]:
-        """Receipts per person-month and the benefit versions, pointers and 勧奨 of a household-month."""
+        """Receipts per person-month (facts: the month) and the benefit versions, pointers and 勧奨 of a
+        household-month (facts: a HouseholdMonth)."""
     def recovery_claims(self) -> Iterator[Candidate]: ...
     def ledgers(self) -> Iterator[Candidate]:
         """Premium ledgers with the payments, 督促状, 延滞金 and 滞納整理 items they name."""

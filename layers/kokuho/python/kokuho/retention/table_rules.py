@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from kokuho.benefits.payment import PaymentRules, RecoveryClaim, claim_state
 from kokuho.collection.arrears import PAID, applied_by_installment, arrears_view
 from kokuho.collection.ports import StoredLedger
-from kokuho.retention.table_ports import PersonFacts
+from kokuho.retention.table_ports import HouseholdMonth, PersonFacts
 
 
 def month_right_day(month: str) -> date:
@@ -17,6 +17,18 @@ def month_right_day(month: str) -> date:
     the copay is borne by the month's end): a receipt or benefit version of March 2024 counts from 1 April."""
     y, m = int(month[:4]), int(month[5:7])
     return date(y + m // 12, m % 12 + 1, 1)
+
+
+def benefit_month_day(facts: str | HouseholdMonth) -> date:
+    """The day a person's receipts of a month, or a household-month's benefit items, count from."""
+    return month_right_day(facts.month if isinstance(facts, HouseholdMonth) else facts)
+
+
+def benefit_still_claimed(facts: str | HouseholdMonth) -> bool:
+    """A household-month whose benefit is still owed on a claim made in time (kokuho.benefits.payment.still_owed)
+    keeps its right past the 2 years: its versions stay for the payment run (its receipts may go: nothing pays from
+    them once the month is closed to the benefit run)."""
+    return isinstance(facts, HouseholdMonth) and facts.still_owed()
 
 
 def claim_closed_day(claim: RecoveryClaim, today: date, rules: PaymentRules) -> date | None:

@@ -14,7 +14,13 @@ from typing import Any
 from kokuho.benefits.payment import load_rules
 from kokuho.retention.classes import decide, retention_class
 from kokuho.retention.table_ports import Candidate, RetentionTables
-from kokuho.retention.table_rules import claim_closed_day, ledger_closed_day, month_right_day, person_past_day
+from kokuho.retention.table_rules import (
+    benefit_month_day,
+    benefit_still_claimed,
+    claim_closed_day,
+    ledger_closed_day,
+    person_past_day,
+)
 
 BENEFITS, CLAIMS, PREMIUMS, PERSONS = ("benefit-rights", "unjust-enrichment-claims", "premium-collection",
                                        "past-insured-persons")
@@ -26,7 +32,7 @@ def _sources(tables: RetentionTables, today: date) -> dict[str, tuple[Callable[[
                                                                      Callable[[Any], date | None]]]:
     rules = load_rules()
     return {
-        BENEFITS: (tables.benefit_months, month_right_day),
+        BENEFITS: (tables.benefit_months, benefit_month_day),
         CLAIMS: (tables.recovery_claims, lambda c: claim_closed_day(c, today, rules)),
         PREMIUMS: (tables.ledgers, lambda ledger: ledger_closed_day(ledger, today)),
         PERSONS: (tables.persons, person_past_day),
@@ -61,6 +67,8 @@ def purge_class(class_id: str, today: date, *, tables: RetentionTables, dry_run:
         if day is None:
             continue
         decision = decide(cls, day, today, c.persons, holds)
+        if decision == "delete" and class_id == BENEFITS and benefit_still_claimed(c.facts):
+            continue  # claimed in time, not yet paid: the right is open (kept, not due)
         if decision == "held":
             held += 1
         elif decision == "delete":
