@@ -11,6 +11,12 @@ Every Lambda task state moto runs makes a new boto3 client to invoke its functio
 calls boto_client_for each time: ≈ 3 ms of CPU, one per Distributed Map iteration). Inside
 patched_stepfunctions() the task states reuse one client per region and endpoint, made as moto makes it
 (the same credentials and configuration; botocore clients are thread-safe); invocations are unchanged.
+
+Every JSONPath moto's interpreter reads (`$.run_id` of a Map's ItemSelector, a Choice's `$.batches`, …) is
+parsed again at each evaluation (json_path.extract_json calls jsonpath_ng's `parse`, which builds a new
+PLY lexer and parser each time: ≈ 0.4 CPU-s of a 10,000-household run, a hundred Map items of six paths
+each). Inside patched_stepfunctions() a path is parsed once: the parsed expression is only read (`find`),
+never changed; a path the parser refuses raises at each use, as in moto.
 """
 
 from __future__ import annotations
@@ -31,7 +37,12 @@ PATCHES: dict[str, str] = {
         "moto makes a new boto3 client for every Lambda task it runs (≈ 3 ms of CPU each, one per Map "
         "iteration); one client per region and endpoint, made as moto makes it; "
         "tests/integration/test_moto_patches.py::test_lambda_tasks_reuse_one_client",
+    "moto.stepfunctions.parser.asl.utils.json_path.parse":
+        "moto's interpreter parses every JSONPath again at each evaluation, building a new PLY parser each time "
+        "(≈ 0.4 CPU-s of a 10,000-household run); a path is parsed once (the expression is only read); "
+        "tests/integration/test_moto_patches.py::test_a_json_path_is_parsed_once",
 }
+_PARSED_PATHS_MAX = 1024  # a bound: the paths are the definitions' own, a few dozen
 
 _VALID: set[str] = set()  # definitions moto's parser accepted in this process
 _LOCK = threading.Lock()
@@ -71,10 +82,30 @@ def patched_stepfunctions() -> Iterator[None]:
                 client = clients[key] = original_client_for(region, service, state_credentials)
         return client
 
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    original_parse = json_path.parse
+    parsed: dict[str, Any] = {}
+
+    def parse(path: str, debug: bool | None = None) -> Any:
+        if debug is not None or not isinstance(path, str):
+            return original_parse(path, debug)
+        with _LOCK:
+            hit = parsed.get(path)
+        if hit is None:
+            hit = original_parse(path)  # a path the parser refuses raises here, every time
+            with _LOCK:
+                if len(parsed) >= _PARSED_PATHS_MAX:
+                    parsed.clear()
+                parsed[path] = hit
+        return hit
+
     StepFunctionsParserBackend._validate_definition = staticmethod(validate_definition)  # type: ignore[method-assign]
     lambda_eval_utils.boto_client_for = boto_client_for  # type: ignore[assignment]
+    json_path.parse = parse  # type: ignore[assignment]
     try:
         yield
     finally:
         StepFunctionsParserBackend._validate_definition = original  # type: ignore[method-assign]
         lambda_eval_utils.boto_client_for = original_client_for  # type: ignore[assignment]
+        json_path.parse = original_parse  # type: ignore[assignment]

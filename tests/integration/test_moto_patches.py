@@ -809,6 +809,41 @@ def test_lambda_tasks_reuse_one_client() -> None:
         assert len(clients()) == 3  # restored on exit
 
 
+def test_a_json_path_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's interpreter parsed every JSONPath again at each evaluation (a new PLY parser each time: six paths of
+    every Map item's ItemSelector); patched, a path is parsed once and reads every input as moto reads it, and a
+    path the parser refuses (or one that finds nothing) raises each time."""
+    from jsonpath_ng.ext import parser as ext_parser
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    built = _counting(monkeypatch, ext_parser.ExtendedJsonPathParser, "__init__")
+    inputs = [{"run_id": "r1", "batch": {"households": ["H1", "H2"], "n": 2}, "a": [{"b": 1}, {"b": 2}]},
+              {"run_id": "r2", "batch": {"households": [], "n": 0}, "a": []}]
+    paths = ["$.run_id", "$.batch.households", "$.batch.n", "$.a[0].b", "$.a[*].b", "$", "$.missing"]
+
+    def reads() -> tuple[int, list[Any]]:
+        built[0] = 0
+        out: list[Any] = []
+        for _ in range(3):
+            for data in inputs:
+                for path in paths:
+                    try:
+                        out.append(json_path.extract_json(path, data))
+                    except json_path.NoSuchJsonPathError as e:
+                        out.append(("missing", str(e)))
+                with pytest.raises(Exception) as refused:
+                    json_path.extract_json("$.[", data)
+                out.append(type(refused.value).__name__)
+        return built[0], out
+
+    plain, plain_answers = reads()
+    with patched_stepfunctions():
+        patched, patched_answers = reads()
+    assert patched_answers == plain_answers
+    assert plain == 3 * 2 * (len(paths) + 1) and patched == len(paths) + 3 * 2  # the refused path: each time
+    assert reads()[0] == plain  # restored on exit
+
+
 def test_the_listed_patches_are_all_of_moto_that_the_embedded_aws_changes() -> None:
     with embedded_aws():  # imports every moto module the embedded AWS uses
         pass
