@@ -14,7 +14,9 @@ WHERE "timestamp" BETWEEN ? AND ?
   AND (json_extract_scalar(requestparameters, '$.tableName') = '${table:access_log}'
        OR (json_extract_scalar(requestparameters, '$.tableName') IS NULL
            AND (regexp_like(requestparameters, '"(tableName|TableName)"\s*:\s*"${table:access_log}"')
-                OR regexp_like(requestparameters, '"${table:access_log}"\s*:'))))
+                OR regexp_like(requestparameters, '"${table:access_log}"\s*:')))
+       -- PartiQL names the table in its statements alone, quoted (escaped within the JSON text)
+       OR regexp_like(COALESCE(requestparameters, ''), '\\"${table:access_log}\\"'))
   AND (
     eventname IN ('PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems')
     OR (eventname = 'ExecuteStatement'

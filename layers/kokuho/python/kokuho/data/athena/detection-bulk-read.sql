@@ -16,7 +16,12 @@ WITH reads AS (
          OR (eventname = 'ExecuteStatement'
              AND regexp_like(COALESCE(json_extract_scalar(requestparameters, '$.statement'), ''), '(?i)^\s*select\b'))
          OR (eventname = 'BatchExecuteStatement'
-             AND regexp_like(COALESCE(requestparameters, ''), '(?i)"statement"\s*:\s*"\s*select\b')))
+             AND regexp_like(COALESCE(requestparameters, ''), '(?i)"statement"\s*:\s*"\s*select\b'))
+         -- a PartiQL transaction of SELECTs: a read, like TransactGetItems
+         OR (eventname = 'ExecuteTransaction'
+             AND regexp_like(COALESCE(requestparameters, ''), '(?i)"statement"\s*:\s*"\s*select\b')
+             AND NOT regexp_like(COALESCE(requestparameters, ''),
+                                 '(?i)"statement"\s*:\s*"\s*(insert|update|delete|upsert|replace|exists)\b')))
     -- the retention run (the data-access role of the function granted purge on the access log): by role, not name
     AND NOT regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
                         '${purger_data_roles:access_log}')

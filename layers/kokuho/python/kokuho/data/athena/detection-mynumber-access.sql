@@ -15,7 +15,9 @@ WHERE "timestamp" BETWEEN ? AND ?
      AND (json_extract_scalar(requestparameters, '$.tableName') = '${table:mynumber}'
           OR (json_extract_scalar(requestparameters, '$.tableName') IS NULL
               AND (regexp_like(requestparameters, '"(tableName|TableName)"\s*:\s*"${table:mynumber}"')
-                   OR regexp_like(requestparameters, '"${table:mynumber}"\s*:')))))
+                   OR regexp_like(requestparameters, '"${table:mynumber}"\s*:')))
+          -- PartiQL names the table in its statements alone, quoted (escaped within the JSON text)
+          OR regexp_like(COALESCE(requestparameters, ''), '\\"${table:mynumber}\\"')))
     OR (eventsource = 'kms.amazonaws.com'
         AND eventname IN ('Decrypt', 'GenerateDataKey', 'ReEncrypt')
         AND (regexp_like(COALESCE(requestparameters, ''), '"kokuho:person"\s*:\s*[^n\s]')
