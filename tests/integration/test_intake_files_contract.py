@@ -54,3 +54,24 @@ def test_nobody_is_pending_or_found_in_an_empty_file(files: Any) -> None:
     assert not files.pending_acquisition("P1")
     assert files.pending_acquisitions_of(["P1", "P2"]) == set() and files.pending_acquisitions_of([]) == set()
     assert files.persons_of_resident_code("123456789") == set()
+
+
+def test_a_transactions_marker_names_each_of_its_lines_and_is_written_once() -> None:
+    from pynamodb.exceptions import PutError
+
+    from kokuho_local.embedded import embedded_aws
+
+    with embedded_aws():
+        from kokuho.records import intake_files
+
+        def put(lines: list[int]) -> None:
+            intake_files.lines_marker("tax", DIGEST, lines).save(
+                condition=intake_files.AppliedLineModel.pk.does_not_exist())
+
+        put([9, 3, 4, 5, 12, 13])
+        put([20])
+        intake_files.line_marker("tax", DIGEST, 30).save()  # a line's own marker, as the pension intake writes
+        assert intake_files.applied_lines("tax", DIGEST) == {3, 4, 5, 9, 12, 13, 20, 30}
+        with pytest.raises(PutError):
+            put([3, 21])  # the first line's marker exists
+        assert intake_files.applied_lines("tax", DIGEST) == {3, 4, 5, 9, 12, 13, 20, 30}

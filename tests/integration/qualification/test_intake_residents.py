@@ -378,3 +378,36 @@ def test_a_files_search_directories_are_read_once_for_the_file_not_once_a_transa
     status, found, _ = call("GET", "/persons", staff_id="S1001",
                             query={"postal_code": "801-0852", "address": "北九州市門司区港町2"})
     assert status == 200 and {i["person_id"] for i in found["items"]} == {f"A2300{k:04d}" for k in (2, 5, 8, 11)}
+
+
+def test_the_lines_a_transaction_applies_share_one_marker_and_each_is_found_applied(
+        staffed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 item 3: every line wrote a marker item of its own (1 of the ≈ 15 items a 転入 line writes, 1 of the
+    4 a tax line writes); the lines a transaction applies share one marker naming them, keyed by the first, so a
+    resumed or redelivered file still finds each line applied, and a marker is still written only once."""
+    from kokuho.intake import apply
+    from kokuho.qualification import application
+
+    monkeypatch.setattr(apply, "TRANSACTION_ITEMS", 70)  # a few households a transaction
+    commits: list[int] = []
+    real = application.commit_registrations
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        commits.append(len(args[0]))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(application, "commit_registrations", counted)
+    lines = []
+    for h in range(6):
+        lines.append(arrival(f"2300{h}001", hh=f"S23{h:02d}", nhi_notified=True))
+        lines += [arrival(f"2300{h}00{k}", hh=f"S23{h:02d}", rel="子", nhi_notified=True, birth_date="2010-01-01")
+                  for k in (2, 3)]
+    data = file_bytes(lines)
+    out = run("residents", data)
+    assert (out["status"], out["applied"]) == ("applied", 18), out
+    markers = [m for m in intake_files.AppliedLineModel.scan(intake_files.AppliedLineModel.sk.startswith("LINE#"))
+               if m.pk.startswith("INTAKE#residents#")]
+    assert 1 < len(commits) == len(markers) < 18, (commits, len(markers))
+    digest = markers[0].pk.rsplit("#", 1)[1]
+    assert intake_files.applied_lines("residents", digest) == set(range(1, 19))
+    assert run("residents", data, key="incoming/again.jsonl")["status"] == "duplicate"

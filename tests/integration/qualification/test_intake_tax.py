@@ -217,3 +217,19 @@ def test_a_file_delivered_again_with_its_trailer_or_line_ends_written_otherwise_
         out = run("tax", again, key="incoming/again.jsonl")
         assert (out["status"], out["applied"]) == ("duplicate", 0), out
     assert "H0001" not in pending_household_ids(2024)  # nothing written again
+
+
+def test_the_households_of_a_transaction_leave_one_marker_for_their_lines(staffed: None) -> None:
+    """Issue 14 item 3: each household's lines wrote their own marker (1 of the 4 items a tax line wrote); the
+    lines of a transaction, many households, share one marker, and each line is still found applied."""
+    from kokuho.records import intake_files
+
+    for h in range(1, 5):
+        register(f"P{h}01", hh=f"H{h:04d}")
+        register(f"P{h}02", rel="妻", birth="1978-02-01", hh=f"H{h:04d}")
+    out = run("tax", file_bytes([income_line(f"P{h}0{k}", 1_000_000 * k) for h in range(1, 5) for k in (1, 2)]))
+    assert out["status"] == "applied" and out["applied"] == 8, out
+    markers = [m for m in intake_files.AppliedLineModel.scan(intake_files.AppliedLineModel.sk.startswith("LINE#"))
+               if m.pk.startswith("INTAKE#tax#")]
+    assert len(markers) == 1, markers
+    assert intake_files.applied_lines("tax", markers[0].pk.rsplit("#", 1)[1]) == set(range(1, 9))

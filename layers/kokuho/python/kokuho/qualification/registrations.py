@@ -202,14 +202,15 @@ def transaction_items(regs: Sequence[Registration], today: date) -> int:
     """How many items committing `regs` together writes or checks (DynamoDB takes 100 a transaction):
     records with their search keys and, at most, their search directories' entries (the new ones are
     written: kokuho.qualification.search_tokens), the resident code of a new person, history, cards, cases,
-    markers, pending acquisitions, access records (with the check of the record each links to) and their
-    index entries."""
+    the marker of the file's lines, pending acquisitions, access records (with the check of the record each
+    links to) and their index entries."""
     m = _merge(regs, today, {})
     new = sum(1 for p in m.change.persons.values() if not p.version)
     return (len(m.change.persons) * (1 + SEARCH_KEYS + DIRECTORY_ENTRIES) + new + len(m.change.households)
             + len(m.notes) + len(m.change.cards) + sum(len(y) for y in m.years.values())
             + sum(2 + len(a.subject_ids) for a in m.accesses)  # a record, its link's check, its index entries
-            + sum(len(r.marks) + (r.pending is not None) + (r.consume_pending is not None) for r in regs))
+            + len({(mark.kind, mark.digest) for r in regs for mark in r.marks})  # one marker a file's lines
+            + sum((r.pending is not None) + (r.consume_pending is not None) for r in regs))
 
 
 def _projection(store: QualificationStore, m: _Merged, lookup: Callable[[list[str]], dict[str, Person]] | None,
@@ -532,27 +533,32 @@ class HouseholdFacts:
         return [*self.incomes, *(p for p in self.care if p not in self.incomes)]
 
     def items(self) -> int:
-        """What a transaction holds for it: the records, the household's and members' checks, the case,
-        the markers and the access record's index entries."""
+        """What a transaction holds for it: the records, the household's and members' checks, the case and
+        the access record's index entries (the marker of its lines is the transaction's: `_chunks`)."""
         named = len(self.named)
-        return len(self.incomes) + len(self.care) + 1 + named + 1 + len(self.marks) + named + 1
+        return len(self.incomes) + len(self.care) + 1 + named + 1 + named + 1
 
 
 FACTS_TRANSACTION_ITEMS = 96  # of DynamoDB's 100 a transaction
 
 
 def _chunks(entries: Sequence[HouseholdFacts], max_items: int) -> list[list[int]]:
-    """Entries in order, as many a transaction as fit (with the access record and the check of the record it
-    links to); a household once a transaction (its check)."""
+    """Entries in order, as many a transaction as fit (with the access record, the check of the record it
+    links to and the marker of each file whose lines it applies); a household once a transaction (its check)."""
     chunks: list[list[int]] = [[]]
     size = 0
+    files: set[tuple[str, str]] = set()
     for k, e in enumerate(entries):
-        if chunks[-1] and (size + e.items() + 2 > max_items
+        new = {(m.kind, m.digest) for m in e.marks} - files
+        if chunks[-1] and (size + e.items() + len(new) + 2 > max_items
                            or any(entries[j].household_id == e.household_id for j in chunks[-1])):
             chunks.append([])
             size = 0
+            files = set()
+            new = {(m.kind, m.digest) for m in e.marks}
         chunks[-1].append(k)
-        size += e.items()
+        size += e.items() + len(new)
+        files |= new
     return chunks
 
 

@@ -2,7 +2,9 @@
 
 - INTAKE#<kind>#<sha256 of the file> / FILE        the file was applied whole: when, counts (applied once)
 - INTAKE#<kind>#<sha256 of the file> / LINE#<n>    line n was applied — written in the transaction that
-                                                   applied it, so a run cut short resumes exactly
+                                                   applied it, so a run cut short resumes exactly; `lines`:
+                                                   the lines that transaction applied with it ("3-7,9": one
+                                                   marker a transaction, not one a line)
 - INTAKE#<kind>#<sha256 of the file> / HELD#<n>    line n is kept for review, not applied (e.g. an income
                                                    of a 宛名番号 not in the NHI file); gsi1 HELD#<kind>
 - PERSON#<id> / PENDING#ACQUISITION                an acquisition the resident register implies (転入 of a
@@ -46,9 +48,33 @@ class AppliedFileModel(TableModel):
 
 
 class AppliedLineModel(TableModel):
-    """A marker only: the line's change committed (saved with attribute_not_exists in its transaction)."""
+    """A marker only: the line's change committed (saved with attribute_not_exists in its transaction); with
+    `lines`, the lines of its transaction (its key names the first of them)."""
 
     Meta = table_meta("qualification")
+    lines = UnicodeAttribute(null=True)
+
+
+def _ranges(lines: list[int]) -> str:
+    """Sorted distinct line numbers as ranges: [3, 4, 5, 7] → "3-5,7"."""
+    out: list[str] = []
+    start = prev = lines[0]
+    for n in [*lines[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ",".join(out)
+
+
+def _expand(ranges: str) -> set[int]:
+    out: set[int] = set()
+    for part in ranges.split(","):
+        first, _, last = part.partition("-")
+        out.update(range(int(first), int(last or first) + 1))
+    return out
 
 
 class HeldLineModel(TableModel):
@@ -89,13 +115,30 @@ def applied_file(kind: str, digest: str) -> AppliedFileModel | None:
 
 
 def applied_lines(kind: str, digest: str) -> set[int]:
-    return {int(m.sk.removeprefix("LINE#")) for m in AppliedLineModel.query(
-        file_pk(kind, digest), AppliedLineModel.sk.startswith("LINE#"), consistent_read=True,
-        attributes_to_get=["sk"])}
+    done: set[int] = set()
+    for m in AppliedLineModel.query(file_pk(kind, digest), AppliedLineModel.sk.startswith("LINE#"),
+                                    consistent_read=True, attributes_to_get=["sk", "lines"]):
+        done.add(int(m.sk.removeprefix("LINE#")))
+        if m.lines:
+            done |= _expand(m.lines)
+    return done
 
 
 def line_marker(kind: str, digest: str, line: int) -> AppliedLineModel:
     return AppliedLineModel(file_pk(kind, digest), line_sk(line))
+
+
+def lines_marker(kind: str, digest: str, lines: Iterable[int]) -> AppliedLineModel:
+    """The one marker of the lines of a file one transaction applies: keyed by the first (written once, with
+    attribute_not_exists, as a line's own marker), naming them all. A file's lines are applied in order, a
+    transaction's from where the last one ended, so a run resumed or redelivered groups the lines left as it
+    did and meets the marker of any it would apply again; lines applied twice by two runs at once are what the
+    records' version checks refuse (the city-intake state machine takes one file at a time)."""
+    ordered = sorted(set(lines))
+    marker = AppliedLineModel(file_pk(kind, digest), line_sk(ordered[0]))
+    if len(ordered) > 1:
+        marker.lines = _ranges(ordered)
+    return marker
 
 
 def hold_line(actor: Actor, kind: str, digest: str, line: int, reason: str, record: dict[str, Any]) -> None:

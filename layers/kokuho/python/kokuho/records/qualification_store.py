@@ -72,8 +72,14 @@ def _batch_get(keys: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, list[
 
 
 def _add_marks(tx: TransactWrite, marks: Sequence[LineMark]) -> None:
+    """One marker for a file's lines of the transaction (intake_files.lines_marker), not one a line."""
+    files: dict[tuple[str, str], list[int]] = {}
     for mark in marks:
-        tx.save(intake_files.line_marker(mark.kind, mark.digest, mark.line),
+        files.setdefault((mark.kind, mark.digest), []).append(mark.line)
+    for (kind, digest), lines in files.items():
+        if len(set(lines)) < len(lines):  # as two markers of one line in one transaction were refused
+            raise StoreConflict("a line is marked twice in one transaction")
+        tx.save(intake_files.lines_marker(kind, digest, lines),
                 condition=intake_files.AppliedLineModel.pk.does_not_exist())
 
 
@@ -254,7 +260,7 @@ class PynamoQualificationStore:
                             tx.condition_check(repo.PersonModel, repo.person_pk(pid), "PROFILE",
                                                condition=repo.PersonModel.version == person.version)
                     put_household_case(w.household.household_id, w.case, changed_at=now, transaction=tx)
-                    _add_marks(tx, w.marks)
+                _add_marks(tx, [mark for w in writes for mark in w.marks])
                 for access in accesses:
                     record_access(actor, access.subject_ids, access.category, access.operation, chain=access.chain,
                                   transaction=tx)
