@@ -18,7 +18,7 @@ from kokuho.records.qualification import from_person
 from kokuho_local.embedded import EmbeddedAWS
 from kokuho_local.ledger_seed import seed_ledger
 
-MONTHS = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
+MONTHS = [f"2023-{m:02d}" for m in range(6, 13)] + [f"2024-{m:02d}" for m in range(1, 4)]
 
 
 def _payer(person_id: str, address: str) -> None:
@@ -30,27 +30,28 @@ def _payer(person_id: str, address: str) -> None:
 
 def test_the_demand_and_write_off_runs_then_the_statistics(aws: EmbeddedAWS) -> None:
     store = DynamoCollectionStore()
-    seed_ledger(charge_from_version("H1", 2024, version=1, payer_id="P1", annual=100_000,
+    seed_ledger(charge_from_version("H1", 2023, version=1, payer_id="P1", annual=100_000,
                                     installments=split_equally(100_000, MONTHS)))
     _payer("P1", "福岡県北九州市戸畑区千防1-1-1")
-    run_reminders(store, on=date(2024, 7, 10), actor=Actor("system:test", "t", "test"))
+    run_reminders(store, on=date(2023, 7, 10), actor=Actor("system:test", "t", "test"))
 
-    out = aws.run_state_machine("collection-arrears", {"on": "2024-08-15", "mode": "demand"},
+    out = aws.run_state_machine("collection-arrears", {"on": "2023-08-15", "mode": "demand"},
                                 name=f"a-{secrets.token_hex(4)}")
-    assert out["statistics"]["fiscal_year"] == 2024 and out["statistics"]["current_rate"] == "0.00"
-    (demand,) = store.ledgers([("H1", 2024)])[("H1", 2024)].arrears
+    assert out["statistics"]["fiscal_year"] == 2023 and out["statistics"]["current_rate"] == "0.00"
+    (demand,) = store.ledgers([("H1", 2023)])[("H1", 2023)].arrears
     assert (demand["kind"], demand["installments"], demand["by"]) == ("催告", [1], "system:arrears-run")
-    again = aws.run_state_machine("collection-arrears", {"on": "2024-08-16", "mode": "demand"},
+    again = aws.run_state_machine("collection-arrears", {"on": "2023-08-16", "mode": "demand"},
                                   name=f"a-{secrets.token_hex(4)}")
-    assert again["statistics"]["ledgers"] == 1 and len(store.ledgers([("H1", 2024)])[("H1", 2024)].arrears) == 1
+    assert again["statistics"]["ledgers"] == 1 and len(store.ledgers([("H1", 2023)])[("H1", 2023)].arrears) == 1
 
-    # The year-end run of FY2026 (31 March 2027): June's (督促 deadline 20 July 2024) and the others, never
-    # reminded, are extinguished, except March's (due 31 March 2025: its last day is 31 March 2027).
-    aws.run_state_machine("collection-arrears", {"on": "2027-03-31", "mode": "write_off"},
+    # The year-end run of FY2025 (31 March 2026, a day past: a run never acts for a day to come): June's (督促
+    # deadline 20 July 2023) and the others, never reminded, are extinguished, except March's (31 March 2024 is a
+    # Sunday: due 1 April 2024, its last day 1 April 2026).
+    aws.run_state_machine("collection-arrears", {"on": "2026-03-31", "mode": "write_off"},
                           name=f"a-{secrets.token_hex(4)}")
-    written = [a for a in store.ledgers([("H1", 2024)])[("H1", 2024)].arrears if a["kind"] == "不納欠損"]
+    written = [a for a in store.ledgers([("H1", 2023)])[("H1", 2023)].arrears if a["kind"] == "不納欠損"]
     assert [a["installments"][0] for a in written] == list(range(1, 10))
-    figures = store.statistics(2026)
+    figures = store.statistics(2025)
     assert figures is not None and figures["carried_over"]["written_off"] == 90_000
     assert [w["ward"] for w in figures["carried_over"]["by_ward"]] == ["戸畑区"]
 

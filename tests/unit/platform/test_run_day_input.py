@@ -44,3 +44,16 @@ def test_the_day_given_or_today_in_tokyo() -> None:
     assert day_of_run({"on": "2024-02-29"}) == date(2024, 2, 29)
     assert isinstance(day_of_run({}), date) and isinstance(day_of_run(None), date)
     assert isinstance(day_of_run({"on": None}), date)  # the schedule's own input: no day given
+
+
+def test_a_day_to_come_is_refused_today_is_a_day() -> None:
+    from datetime import timedelta
+
+    from kokuho.dates.tokyo import today_jst
+
+    today = today_jst()
+    assert day_of_run({"on": today.isoformat()}) == today
+    for ahead in (today + timedelta(days=1), date(9999, 12, 31)):
+        with pytest.raises(ValueError, match="on: a day to come") as caught:
+            day_of_run({"on": ahead.isoformat()})
+        assert ahead.isoformat() not in str(caught.value)

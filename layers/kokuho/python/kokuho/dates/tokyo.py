@@ -23,8 +23,8 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def day_of_run(event: Mapping[str, Any] | None, field: str = "on") -> date:
-    """The day a scheduled run acts for: `{"on": "YYYY-MM-DD"}` (a missed day run again; another field's name as
-    `field`), else today in Tokyo.
+    """The day a scheduled run acts for: `{"on": "YYYY-MM-DD"}` (a missed day run again, never a day to come;
+    another field's name as `field`), else today in Tokyo.
     Anything else is refused without repeating it: the error is the execution's cause in Step Functions'
     history and a line of the function's log, where a My Number typed into the input would stay."""
     given = (event or {}).get(field)
@@ -34,9 +34,14 @@ def day_of_run(event: Mapping[str, Any] | None, field: str = "on") -> date:
         kind = type(given).__name__
         raise InputRefused(f"{field}: must be a date YYYY-MM-DD (a {kind} of another form was given)")
     try:
-        return date.fromisoformat(given)
+        day = date.fromisoformat(given)
     except ValueError:
         raise InputRefused(f"{field}: must be a date YYYY-MM-DD that exists in the calendar") from None
+    if day > today_jst():
+        # A run acts for today or a missed day: a day to come would act now on what that day decides — the
+        # year-end 不納欠損 writing off premiums still collectible, a 督促 dated ahead renewing a right.
+        raise InputRefused(f"{field}: a day to come (a run acts for today or a missed day)")
+    return day
 
 
 def month_of_run(event: Mapping[str, Any] | None, field: str, default: str) -> str:
