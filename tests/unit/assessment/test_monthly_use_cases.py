@@ -320,3 +320,21 @@ def test_a_new_householder_whose_premium_is_unchanged_is_a_new_version_naming_th
     assert store.notices[("H01", FY, 2)] == {"kind": "変更通知", "payer_id": "P01-1"}
     again = run(ports, MONTH, "n")  # decided: nothing more
     assert again["last_pass"]["versions_written"] == 0 and ("H01", FY, 3) not in store.versions
+
+
+def test_a_month_to_come_is_refused_and_assesses_nothing(ports: Ports) -> None:
+    """Probe (workflows): a run's as_of_month is the month its 更正 are decided in — installments due before it
+    stay as billed and count as paid (premium rule 7), the rest take the difference. A month to come was taken as
+    given: a run "as of" next March took every installment to February as billed and paid, so a 更正 that lowered
+    the premium told the payer of a 還付 of money never paid and put an increase on March alone."""
+    from datetime import UTC, datetime
+
+    now = datetime(FY, 7, 10, 3, 0, tzinfo=UTC)
+    for month in (f"{FY}-08", f"{FY + 1}-03"):
+        with pytest.raises(monthly.RunInputError, match="^as_of_month: a month to come"):
+            monthly.prepare_run({**MONTH, "as_of_month": month}, execution_id="x", execution_name="x", now=now,
+                                ports=ports)
+    assert store_of(ports).runs == {} and store_of(ports).work_lists == {}
+    prepared = monthly.prepare_run({**MONTH, "as_of_month": f"{FY}-07"}, execution_id="x", execution_name="x",
+                                   now=now, ports=ports)  # this month: taken
+    assert prepared["as_of_month"] == f"{FY}-07"

@@ -168,6 +168,19 @@ def test_a_bad_run_input_is_refused_naming_the_field() -> None:
         prepare(InMemoryBenefitStore(), {"colour": 1}, execution_name="x")
 
 
+def test_a_run_month_to_come_is_refused() -> None:
+    """Probe (workflows): a run is named by its month and decides the 24 months before it: a month to come made a
+    run of that name now (its window leaving out months today's run decides), which the month's own run then
+    continued as a later pass."""
+    from datetime import UTC, datetime
+
+    store = InMemoryBenefitStore()
+    now = datetime(2025, 8, 10, 3, 0, tzinfo=UTC)
+    with pytest.raises(RunInputError, match="^run_month: a month to come"):
+        prepare(store, {"run_month": "2025-09"}, execution_name="x", now=now)
+    assert prepare(store, {"run_month": "2025-08"}, execution_name="x", now=now)["run_id"] == "benefit-2025-08"
+
+
 def test_a_month_the_ceilings_do_not_cover_is_reported_not_paid() -> None:
     store = city()
     store.receipt("P1", month("2026-09"), 300_000, setting="inpatient", total=1_000_000)

@@ -162,10 +162,14 @@ def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: 
     mode = inp.get("mode", "monthly")
     if mode not in ("monthly", "annual"):
         raise RunInputError("mode: must be 'monthly' or 'annual'")
-    as_of_month = check_month(inp.get("as_of_month") or now.astimezone(TOKYO).strftime("%Y-%m"), "as_of_month")
+    this_month = now.astimezone(TOKYO).strftime("%Y-%m")
+    as_of_month = check_month(inp.get("as_of_month") or this_month, "as_of_month")
     fiscal_year = inp.get("fiscal_year", fiscal_year_of_month(as_of_month))
     positive_int(fiscal_year, "fiscal_year")
     check_year_and_month(fiscal_year, as_of_month)
+    if as_of_month > this_month:
+        # the month the 更正 are decided in: installments due before it count as billed and paid (rule 7)
+        raise RunInputError("as_of_month: a month to come (a run is for this month or a month past)")
     batch_size = positive_int(inp.get("batch_size", DEFAULT_BATCH_SIZE), "batch_size")
     if batch_size > MAX_BATCH_SIZE:
         raise RunInputError(f"batch_size: at most {MAX_BATCH_SIZE}")

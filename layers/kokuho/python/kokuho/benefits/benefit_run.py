@@ -65,7 +65,10 @@ def prepare(store: BenefitStore, inp: dict[str, Any], *, execution_name: str, ac
     unknown = set(inp) - INPUT_FIELDS
     if unknown:
         raise RunInputError(f"{shown_field(str(sorted(unknown)[0]))}: unknown field")
-    run_month = _check_month(inp.get("run_month") or now.astimezone(TOKYO).strftime("%Y-%m"), "run_month")
+    this_month = now.astimezone(TOKYO).strftime("%Y-%m")
+    run_month = _check_month(inp.get("run_month") or this_month, "run_month")
+    if run_month > this_month:
+        raise RunInputError("run_month: a month to come (a run is for this month or a month past)")
     size = inp.get("batch_size", DEFAULT_BATCH_SIZE)
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_BATCH_SIZE:
         raise RunInputError(f"batch_size: must be an integer from 1 to {MAX_BATCH_SIZE}")
