@@ -165,6 +165,55 @@ def test_a_plain_result_is_dumped_as_moto_serialises_it(monkeypatch: pytest.Monk
     assert len(compared) >= 30 and {"PutItem", "Query", "Scan", "BatchGetItem", "TransactWriteItems"} <= set(compared)
 
 
+def test_a_dynamodb_request_gets_the_environ_werkzeug_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 18. moto built every request's WSGI environ through werkzeug's EnvironBuilder; a DynamoDB request's is
+    made from EnvironBuilder's for its method and URL, with its body and headers set as get_environ sets them. Each
+    request below is turned into a request both ways and compared key for key (the body read back)."""
+    from moto.core.botocore_stubber import BotocoreStubber
+    from moto.core.request import Request
+    from werkzeug import test as werkzeug_test
+
+    built = _counting(monkeypatch, werkzeug_test.EnvironBuilder, "get_environ")
+    moto_from_primitives = Request.from_primitives  # moto's own, before the patch captures it
+    seen: list[Any] = []
+    original_process = BotocoreStubber.process_request
+
+    def process_request(self: Any, request: Any) -> Any:
+        seen.append(request)
+        return original_process(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", process_request)
+
+    def environ(request: Any) -> dict[str, Any]:
+        env = dict(request.environ)
+        env.pop("werkzeug.request", None)
+        env["wsgi.input"] = env["wsgi.input"].getvalue()
+        return env
+
+    def requests(ddb: Any) -> int:
+        seen.clear()
+        built[0] = 0
+        ddb.put_item(TableName=TABLE, Item={"pk": {"S": "賦課"}, "sk": {"S": "1"}, "d": {"S": "x" * 3000}})
+        ddb.query(TableName=TABLE, IndexName="gsi1", KeyConditionExpression="g = :g",
+                  ExpressionAttributeValues={":g": {"S": "G1"}})
+        ddb.batch_get_item(RequestItems={TABLE: {"Keys": [{"pk": {"S": "P1"}, "sk": {"S": "01"}}]}})
+        ddb.transact_write_items(TransactItems=[{"Put": {"TableName": TABLE, "Item": {
+            "pk": {"S": "T"}, "sk": {"S": "1"}, "n": {"N": "1"}}}}])
+        ddb.list_tables()
+        made = built[0]
+        for request in seen:
+            expected = moto_from_primitives(request.method, request.url, request.headers, request.body)
+            got = Request.from_primitives(request.method, request.url, request.headers, request.body)
+            assert type(got) is type(expected) and environ(got) == environ(expected)
+            assert (got.headers.get("X-Amz-Target"), got.data, got.raw_url, got.path) == (
+                expected.headers.get("X-Amz-Target"), expected.data, expected.raw_url, expected.path)
+        return made
+
+    plain, patched = _both(requests)
+    assert len(seen) == 5
+    assert plain >= 5 and patched <= 1  # the first request of its method and URL: its environ template
+
+
 def test_a_request_in_wire_form_skips_the_model_parser_and_is_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     from moto.core.parse import JSONParser
     from moto.dynamodb.responses import DynamoHandler
