@@ -169,20 +169,20 @@ def test_a_dynamodb_request_gets_the_environ_werkzeug_builds(monkeypatch: pytest
     """Patch 18. moto built every request's WSGI environ through werkzeug's EnvironBuilder; a DynamoDB request's is
     made from EnvironBuilder's for its method and URL, with its body and headers set as get_environ sets them. Each
     request below is turned into a request both ways and compared key for key (the body read back)."""
-    from moto.core.botocore_stubber import BotocoreStubber
+    from moto.core import botocore_stubber
     from moto.core.request import Request
     from werkzeug import test as werkzeug_test
 
     built = _counting(monkeypatch, werkzeug_test.EnvironBuilder, "get_environ")
     moto_from_primitives = Request.from_primitives  # moto's own, before the patch captures it
     seen: list[Any] = []
-    original_process = BotocoreStubber.process_request
+    original_normalize = botocore_stubber.normalize_request
 
-    def process_request(self: Any, request: Any) -> Any:
+    def normalize_request(request: Any) -> Any:
         seen.append(request)
-        return original_process(self, request)
+        return original_normalize(request)
 
-    monkeypatch.setattr(BotocoreStubber, "process_request", process_request)
+    monkeypatch.setattr(botocore_stubber, "normalize_request", normalize_request)
 
     def environ(request: Any) -> dict[str, Any]:
         env = dict(request.environ)
@@ -212,6 +212,43 @@ def test_a_dynamodb_request_gets_the_environ_werkzeug_builds(monkeypatch: pytest
     plain, patched = _both(requests)
     assert len(seen) == 5
     assert plain >= 5 and patched <= 1  # the first request of its method and URL: its environ template
+
+
+def test_a_dynamodb_url_is_routed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 19. moto tried its services' URL patterns in turn and rebuilt the DynamoDB backend's URL table
+    (`urls`, a property) for every request; patched, a DynamoDB URL's route is found once by moto's own loop and
+    every request answers alike (errors too); other services are routed as moto routes them."""
+    from moto.core.base_backend import BaseBackend
+
+    tables = [0]
+    original_urls = BaseBackend.urls
+
+    def urls(self: Any) -> Any:
+        tables[0] += 1
+        return original_urls.fget(self)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(BaseBackend, "urls", property(urls))
+
+    def requests(ddb: Any) -> tuple[int, list[Any]]:
+        tables[0] = 0
+        out: list[Any] = []
+        for i in range(5):
+            out.append(ddb.get_item(TableName=TABLE, Key={"pk": {"S": f"P{i % 4}"}, "sk": {"S": f"{i:02d}"}})["Item"])
+        out.append(ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p",
+                             ExpressionAttributeValues={":p": {"S": "P1"}})["Items"])
+        with pytest.raises(ClientError) as refused:
+            ddb.get_item(TableName="no-such-table", Key={"pk": {"S": "x"}})
+        out.append(refused.value.response["Error"])
+        dynamodb_tables = tables[0]
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket="routing-probe", CreateBucketConfiguration={"LocationConstraint": REGION})
+        out.append(s3.list_buckets()["Buckets"][0]["Name"])
+        assert tables[0] > dynamodb_tables  # S3: moto's own loop
+        return dynamodb_tables, out
+
+    (plain, plain_answers), (patched, patched_answers) = _both(requests)
+    assert patched_answers == plain_answers
+    assert plain >= 7 and patched <= 1
 
 
 def test_a_request_in_wire_form_skips_the_model_parser_and_is_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
