@@ -118,3 +118,15 @@ def test_the_adapter_writes_a_state_only_on_the_ledger_as_read_and_a_correction_
     assert (charge.version, charge.annual) == (2, 110_000)
     assert [(i.month, i.amount, i.kind) for i in charge.installments] == [
         ("2024-10", 50_000, PENSION_KIND), ("2024-12", 50_000, PENSION_KIND)]
+
+
+def test_the_request_file_records_whose_data_left_in_it(aws: EmbeddedAWS) -> None:
+    """Probe (files): the 特別徴収依頼 file carries each payer's 基礎年金番号 and deductions to the pension insurer,
+    and nothing recorded whose data left in it — only a read of the pending payers under the day's chain (those
+    waiting for their pension notice included), where the 全銀 files and the 国保連合会's record an export naming
+    the file (FILE#<file id>): a person asking who received their data found no trace of the insurer."""
+    _household()
+    out = _run(aws, "2024-07-20")
+    file_id = out["request_file"]["file_id"]  # type: ignore[index]
+    exports = [r for r in records_by_staff("system:pension-run") if r.operation == "export"]
+    assert [(r.chain, r.subject_ids) for r in exports] == [(f"FILE#{file_id}", ["P1"])]

@@ -343,11 +343,13 @@ def request_file_id(on: date, notice_ids: Sequence[str]) -> str:
 
 
 def file_requests(store: CollectionStore, pensions: PensionStore, *, on: date, actor: Any,
-                  put: Callable[[str, bytes], None]) -> dict[str, Any]:
+                  put: Callable[[str, bytes], None],
+                  record: Callable[[str, Sequence[str]], None] | None = None) -> dict[str, Any]:
     """Every row owed to the insurer and not yet filed, in one 特別徴収依頼 file (`put(file_id, bytes)`), then
     marked filed. The file id is derived from the rows' ids: a run cut short after the put writes the same
     file again, never a second file with the same rows. A payer without a notified pension (its 基礎年金番号)
-    waits (counted) until the insurer's notice arrives."""
+    waits (counted) until the insurer's notice arrives. `record(file id, payer ids)`: whose data leaves in the
+    file (an export record naming it), before the file is put."""
     pending = [(lg, n) for lg in store.all_ledgers() if lg.pension for n in lg.pension.get("notices") or ()
                if not n.get("file")]
     if not pending:
@@ -380,6 +382,8 @@ def file_requests(store: CollectionStore, pensions: PensionStore, *, on: date, a
     if not rows:
         return {"file_id": None, "rows": 0, "waiting": waiting}
     file_id = request_file_id(on, [i for v in filed.values() for i in v])
+    if record is not None:
+        record(file_id, sorted({str(r["payer_id"]) for r in rows}))
     put(file_id, request_file(rows))
     by_key = {lg.key: lg for lg, _ in pending}
     marks = []

@@ -17,11 +17,13 @@ from kokuho.access.records import Actor
 from kokuho.collection.pension_run import HouseholdFacts, facts_of_case, file_requests, run_pension
 from kokuho.collection.ports import LedgerKey
 from kokuho.payments import wiring
+from kokuho.payments.service import exported
 from kokuho.platform import exchange_subjects
 from kokuho.requests.suspension import declare_use
 
 STAFF_ID = "system:pension-run"
 PURPOSE = "保険料の特別徴収 (国保法第76条の3)"
+PENSION_CATEGORY = "年金情報"  # as the pension records' own reads and writes (kokuho.records.pension_targets)
 CASE_CATEGORY = "premium"  # the household's projected case, as the assessment reads it
 PREFIX = "outgoing/pension/"
 
@@ -65,7 +67,8 @@ def run_pension_deduction(*, on: date, run_id: str) -> dict[str, Any]:
     store, pensions = wiring.store(), wiring.pension_store()
     out = run_pension(store, QualificationFacts(actor), pensions, on=on, actor=actor)
     with exchange_subjects.collecting():  # the households of the file, recorded beside it (legal hold)
-        filed = file_requests(store, pensions, on=on, actor=actor, put=_put)
+        filed = file_requests(store, pensions, on=on, actor=actor, put=_put,
+                              record=exported(actor, PENSION_CATEGORY))  # whose 基礎年金番号 left in the file
     if filed["file_id"]:
         filed["key"] = f"{PREFIX}{filed['file_id']}.jsonl"
     return {**out, "request_file": filed}
