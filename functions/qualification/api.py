@@ -329,7 +329,8 @@ ROUTES: tuple[RouteSpec, ...] = (
               who_accessed, "Who accessed a person's data between two dates (from, to: YYYY-MM-DD, both "
               "included); the search is itself recorded", WhoAccessedOut, category="access_records"),
     RouteSpec("GET", "/access-records/staff/{staff_id}", F.READ_ACCESS_RECORDS, "search_staff", "review",
-              staff_activity, "Every access record of one member of staff between two dates; recorded",
+              staff_activity, "The access records of one member of staff between two dates, a page at a time "
+              "(limit, page_token); each page recorded",
               StaffActivityOut, category="access_records"),
     # The approval of 自動応答不可 provisions (kokuho.linkage.approval_routes): same identity and grant check.
     RouteSpec("GET", approval_routes.QUEUE_PATH, F.APPROVE_LINKAGE_PROVISION, "approval_queue", "approval",

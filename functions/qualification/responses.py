@@ -245,6 +245,7 @@ class StaffActivityOut(Closed):
     from_date: str
     to_date: str
     records: list[StaffAccessOut]
+    next_token: str | None  # the next page's page_token; None: the period has no more records
 
 
 class PermissionReviewOut(Closed):

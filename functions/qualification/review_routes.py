@@ -70,8 +70,13 @@ def who_accessed(person_id: PathId, date_from: Annotated[IsoDate, Query(alias="f
 
 
 def staff_activity(staff_id: PathId, date_from: Annotated[IsoDate, Query(alias="from")],
-                   date_to: Annotated[IsoDate, Query(alias="to")]) -> dict[str, Any]:
+                   date_to: Annotated[IsoDate, Query(alias="to")],
+                   limit: Annotated[int, Query(ge=1, le=appsvc.MAX_PAGE)] = 50,
+                   page_token: Annotated[str | None, Query(max_length=400, pattern=r"^[A-Za-z0-9_\-]+$")] = None,
+                   ) -> dict[str, Any]:
+    """What one member of staff accessed, a page at a time: each request is itself recorded (kokuho.access.search)."""
     from kokuho.access import search
 
-    return _access_search(search.staff_activity, "staff_id", staff_id, date_from, date_to)
+    return _access_search(functools.partial(search.staff_activity_page, limit=limit, page_token=page_token),
+                          "staff_id", staff_id, date_from, date_to)
 

@@ -134,6 +134,13 @@ class InMemoryAccessLog:
         return sorted((dict(r) for r in self.records if r["staff_id"] == staff_id and low <= r["at"] <= high),
                       key=lambda r: str(r["at"]))
 
+    def staff_records_page(self, staff_id: str, low: str, high: str, limit: int,
+                           start_after: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        def cursor(r: dict[str, Any]) -> str:
+            return "\x1f".join((str(r["at"]), f"CHAIN#{r['chain']}", f"REC#{int(r['seq']):010d}"))
+        rows = [r for r in self.staff_records(staff_id, low, high) if start_after is None or cursor(r) > start_after]
+        return rows[:limit], (cursor(rows[limit - 1]) if len(rows) > limit else None)
+
     def day_records(self, day: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self.records if str(r["at"]).startswith(day)]
 

@@ -102,6 +102,11 @@ def test_the_access_log_reads_back_what_was_recorded(backend: str) -> None:
     assert [(r["seq"], r["subject_ids"], r["operation"]) for r in rows] == [(n, ["P1"], "search_subject")
                                                                            for n in (1, 2, 3)]
     assert {r["chain"] for r in rows} == {"SUBJECT#P1"}
+    first, cursor = log.staff_records_page("S0900", "2000-01-01", "2999-12-31~", 2, None)
+    assert [r["seq"] for r in first] == [1, 2] and cursor is not None
+    rest, end = log.staff_records_page("S0900", "2000-01-01", "2999-12-31~", 2, cursor)
+    assert ([r["seq"] for r in rest], end) == ([3], None)
+    assert log.staff_records_page("S0900", "2000-01-01", "2999-12-31~", 3, None)[1] is None  # exactly a page
     api = Actor("S0901", "T-AUDIT-02", "点検", chain="API#read_access_records#20261130-abcdefghijklmnop")
     log.record(api, ["P2"], "access_records", "search_subject")  # an API request: its container's own chain
     assert [r["chain"] for r in log.staff_records("S0901", "2000-01-01", "2999-12-31~")] == [api.chain]

@@ -82,6 +82,11 @@ class AccessLog(Protocol):
         (pk, sk, row), each with the sort key it ended on when more may follow. With `limit`, one page."""
     def staff_records(self, staff_id: str, low: str, high: str) -> list[dict[str, Any]]:
         """The access records of one member of staff whose time is in [low, high], oldest first, as stored."""
+    def staff_records_page(self, staff_id: str, low: str, high: str, limit: int,
+                           start_after: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        """At most `limit` of those records after the cursor `start_after`, and the cursor of the last one when
+        more may follow (None: the period has no more). A cursor is `<index sort key>\x1f<pk>\x1f<sk>` of a record
+        (the store's own; the use case checks it lies in the period)."""
     def day_records(self, day: str) -> list[dict[str, Any]]:
         """Every access record whose time begins with `day` (YYYY-MM-DD, UTC), as stored (subject_ids a
         list, seq an int), in any order: the daily export's read (a full scan: audit use)."""

@@ -160,6 +160,41 @@ def staff_activity(staff_id: str, date_from: str, date_to: str, actor: Actor, *,
     return [{f: row[f] for f in STAFF_FIELDS} for row in log.staff_records(staff_id, low, high)]
 
 
+_CURSOR = re.compile(r"[!-~]{1,80}\x1fCHAIN#[!-~]{1,200}\x1fREC#[0-9]{10}", re.ASCII)
+
+
+def staff_activity_page(staff_id: str, date_from: str, date_to: str, actor: Actor, *, limit: int = PAGE_SIZE,
+                        page_token: str | None = None, store: AccessLog | None = None) -> Page:
+    """One page of a member of staff's (or workflow's) access records in the period, oldest first, and the token
+    of the next page: the API's answer is bounded whatever the member did (the whole period of a busy clerk
+    outgrew what a request can read and answer). Each page is recorded first, its subject the member (STAFF:<id>)."""
+    low, high = date_range(date_from, date_to)
+    _check_id(staff_id, "staff")
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise SearchError(f"limit: 1-{MAX_PAGE_SIZE} rows")
+    start_after = None if page_token is None else _staff_start_after(staff_id, page_token, low, high)
+    log = _log(store)
+    log.record(actor, [f"STAFF:{staff_id}"], CATEGORY, "search_staff")
+    rows, last = log.staff_records_page(staff_id, low, high, limit, start_after)
+    return Page([{f: row[f] for f in STAFF_FIELDS} for row in rows],
+                None if last is None else _token(f"STAFF:{staff_id}", last))
+
+
+def _staff_start_after(staff_id: str, token: str, low: str, high: str) -> str:
+    """The cursor a staff page token continues after: a token of this member's search, within this period."""
+    try:
+        if len(token) > 400:
+            raise ValueError
+        owner, separator, cursor = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().partition(
+            _TOKEN_SEPARATOR)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise SearchError("page_token: not a token this search returned") from None
+    if not separator or owner != f"STAFF:{staff_id}" or not _CURSOR.fullmatch(cursor) \
+            or not low <= cursor.partition(_TOKEN_SEPARATOR)[0] <= high:
+        raise SearchError("page_token: not a token this search returned")
+    return cursor
+
+
 def to_json(rows: Iterable[dict[str, Any]]) -> str:
     return json.dumps(list(rows), ensure_ascii=False)
 

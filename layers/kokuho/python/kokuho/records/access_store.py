@@ -240,6 +240,7 @@ class PynamoUsageStore:
                 for item in UsageModel.query(f"USAGE#{staff_id}", consistent_read=True)}
 
 
+CURSOR_SEPARATOR = "\x1f"  # between a record's index sort key, pk and sk in a staff page's cursor (none holds it)
 STAFF_RECORD_FIELDS = ("at", "staff_id", "terminal_id", "purpose", "subject_ids", "category", "operation",
                        "result", "chain", "seq")
 
@@ -269,6 +270,26 @@ class PynamoAccessLog:
             row["subject_ids"], row["seq"] = list(r.subject_ids), int(r.seq)
             rows.append(row)
         return rows
+
+    def staff_records_page(self, staff_id: str, low: str, high: str, limit: int,
+                           start_after: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        last = None
+        if start_after is not None:
+            gsi1sk, pk, sk = start_after.split(CURSOR_SEPARATOR)
+            last = {"gsi1pk": {"S": f"STAFF#{staff_id}"}, "gsi1sk": {"S": gsi1sk}, "pk": {"S": pk}, "sk": {"S": sk}}
+        rows, cursors = [], []
+        # one more than the page: whether more follow
+        for r in AccessRecordModel.by_staff.query(f"STAFF#{staff_id}", AccessRecordModel.gsi1sk.between(low, high),
+                                                  limit=limit + 1, last_evaluated_key=last):
+            row = {f: getattr(r, f) for f in STAFF_RECORD_FIELDS}
+            row["subject_ids"], row["seq"] = list(r.subject_ids), int(r.seq)
+            rows.append(row)
+            cursors.append(CURSOR_SEPARATOR.join((r.gsi1sk, r.pk, r.sk)))
+            if len(rows) > limit:
+                break
+        if len(rows) <= limit:
+            return rows, None
+        return rows[:limit], cursors[limit - 1]
 
     def day_records(self, day: str) -> list[dict[str, Any]]:
         rows = []
