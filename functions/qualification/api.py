@@ -454,8 +454,8 @@ def responses_of(spec: RouteSpec) -> dict[int, Any]:
     """Every status the route answers, derived from the table (what authorize_request, check_body, the
     validation and the exception handlers above return for it)."""
     success = {200: "OK", 201: "Created", 202: "Accepted: stored, or held for the review list"}[spec.status]
-    headers = {"Cache-Control": {"description": "no-store", "schema": {"type": "string"}}} \
-        if spec.handler is reveal_number else None
+    headers = {"Cache-Control": {"description": "no-store: never kept by a terminal or a proxy (every answer)",
+                                 "schema": {"type": "string"}}}
     out: dict[int, Any] = {
         spec.status: _json_response(success, spec.out, headers),
         400: _json_response("Refused before use: twelve digits in the URL" + (
@@ -515,7 +515,24 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request_context = event.get("requestContext") if isinstance(event, dict) else None
     api_request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
     with serving(lambda_ids(context, api_request_id=api_request_id)):
-        return app.resolve(event, context)
+        response = app.resolve(event, context)
+    return never_stored(response)
+
+
+NO_STORE = "no-store"
+
+
+def never_stored(response: dict[str, Any]) -> dict[str, Any]:
+    """Every answer says `Cache-Control: no-store`: personal data never stays in a terminal's or a proxy's cache
+    (端末に業務用データが残らない, assessment III-3 リスク4) — refusals too, which name the route's subject."""
+    if "headers" in response and isinstance(response["headers"], dict):
+        response["headers"]["Cache-Control"] = NO_STORE
+    headers = response.get("multiValueHeaders")
+    if isinstance(headers, dict):
+        headers["Cache-Control"] = [NO_STORE]
+    elif "headers" not in response:
+        response["multiValueHeaders"] = {"Cache-Control": [NO_STORE]}
+    return response
 
 
 __all__ = ["ROUTES", "RouteSpec", "app", "authorize_request", "concern_of", "handler", "reserve_volume",

@@ -410,3 +410,17 @@ def test_a_grant_check_reads_the_profile_and_the_routes_grants_only(
     assert status == 404  # granted: no one holds that number
     assert call("GET", "/persons/P0001", staff_id=OFFICER)[0] == 403  # and no read grant among the three
     assert returned == [2, 1]  # profile + the lookup grant; the profile alone
+
+
+def test_no_answer_of_the_api_is_kept_on_the_terminal(household: None) -> None:
+    # 端末に業務用データが残らない (assessment III-3 リスク4): a person's name, address and birth date answered to a
+    # browser-based terminal, or through a caching proxy, stayed in its cache — only the reveal said no-store. Every
+    # answer says it, refusals included (they name the route's subject).
+    for method, path, staff, query in (("GET", "/persons/P0001", READER, None),
+                                       ("GET", "/persons", READER, {"kana": "きたきゅう"}),
+                                       ("GET", "/households/H0001", READER, None),
+                                       ("GET", "/persons/P0001", "S1006", None),
+                                       ("GET", "/persons/P9999", READER, None),
+                                       ("POST", "/persons/P0001/name", CLERK, None)):
+        status, _, resp = call(method, path, staff_id=staff, query=query, body={} if method == "POST" else None)
+        assert resp["multiValueHeaders"].get("Cache-Control") == ["no-store"], (method, path, status)
