@@ -357,3 +357,25 @@ def test_a_key_issued_while_the_hours_digest_was_being_delivered_signs_it(trail:
     _set_validity(trail, trail.digests[2], "soon", "later")
     assert main(["trail", "validate", "--logs", str(trail.root), "--public-keys", str(trail.public_keys)]) == 2
     assert "ValidityStartTime" in capsys.readouterr().err
+
+
+def test_a_signature_file_of_any_size_is_read_no_further_than_a_signature(
+        trail: SignedTrail, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # A signature is at most a few hundred hex characters (RSA 4096: 1,024): one planted as a device or a huge file
+    # (a link to /dev/zero) was read whole into memory. Read no further than what a signature can be.
+    signature = trail.root / (trail.digests[1] + ".signature")
+    signature.write_text(signature.read_text() + " " + "0" * (1 << 20))
+    read: list[int] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(self, *args, **kwargs)
+        if self.name.endswith(".signature"):
+            real_read = handle.read
+            handle.read = lambda n=-1: (read.append(n), real_read(n))[1]  # type: ignore[method-assign]
+        return handle
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    code, files = validate(capsys, trail)
+    assert code == 1 and files[trail.digests[1]] == ("digest", "invalid")
+    assert read and all(0 < n <= 64 * 1024 + 1 for n in read)

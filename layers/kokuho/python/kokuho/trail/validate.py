@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 from kokuho.trail import logs as trail_logs
 from kokuho.trail.logs import DIGEST_FOLDER, TrailFileError, digest_files, inflated, log_files, read_bytes
 
+MAX_SIGNATURE_CHARS = 64 * 1024  # hex of a signature, with room for whitespace: RSA 4096 is 1,024 characters
 Kind = Literal["digest", "log"]
 Status = Literal["valid", "invalid", "missing", "not-covered"]
 LOG_FOLDER = "CloudTrail"
@@ -170,7 +171,11 @@ def _check_digest(root: Path, path: Path, keys: dict[str, PublicKey]) -> _Digest
     _names_within(result, doc)
     signature_file = path.with_name(path.name + ".signature")
     try:
-        signature = bytes.fromhex(signature_file.read_text("ascii").strip())
+        with signature_file.open("r", encoding="ascii") as handle:
+            text = handle.read(MAX_SIGNATURE_CHARS + 1)  # a huge file, or a device, is read no further
+        if len(text) > MAX_SIGNATURE_CHARS:
+            raise ValueError("longer than any signature")
+        signature = bytes.fromhex(text.strip())
     except (OSError, ValueError) as exc:
         result.problems.append(f"no readable signature ({signature_file.name}: {exc})")
         return result
