@@ -188,3 +188,22 @@ def test_a_month_the_ceilings_do_not_cover_is_reported_not_paid() -> None:
     out = run(store, "2026-10")
     assert store.version_docs("H1", "2026-09") == []
     assert out["households_with_failures"] == 1 and out["status"] == "completed_with_failures"
+
+
+def test_a_member_who_left_and_came_back_in_the_month_is_counted_once() -> None:
+    """Probe (benefits): a member who left the household and came back within a month has two memberships, both
+    in the month: the month's case listed the member twice with the same bills — the copays counted twice."""
+    from datetime import date
+
+    from kokuho.benefits.benefit_ports import MemberSpan
+
+    store = city()
+    householder, spans = store.households["H1"]
+    first = spans[0]
+    store.households["H1"] = (householder, [
+        MemberSpan(first.person_id, first.birth_date, first.joined_on, date(2024, 10, 10), first.periods),
+        MemberSpan(first.person_id, first.birth_date, date(2024, 10, 20), None, first.periods)])
+    run(store)
+    doc = latest(store, "H1", "2024-10")
+    assert [m["id"] for m in doc["case"]["household"]["members"]] == ["P1"]
+    assert doc["result"] == {"ceiling": 87_430, "multiple": False, "benefit": 212_570}

@@ -148,6 +148,28 @@ def test_case_clips_periods_to_the_membership_and_the_year() -> None:
     assert fiscal_year_of(date(2025, 3, 31)) == 2024 and fiscal_year_of(date(2025, 4, 1)) == 2025
 
 
+def test_a_member_who_left_and_came_back_counts_in_both_stints() -> None:
+    """Probe (premium): a member who left the household (世帯分離) and came back (世帯合併) within the year has two
+    memberships; the case took the first alone — the months after the return were charged nowhere (the other
+    household's case ends with the stint there): premium lost. Both stints are the member's periods here."""
+    from kokuho.premium import compute_case
+
+    p = _person("P2", periods=(Period(date(2020, 4, 1), Reason.MOVE_IN),))
+    hh = Household("H1", "P1", (Membership("P1", "世帯主", date(2020, 1, 1)),
+                                Membership("P2", "子", date(2020, 4, 1), left_on=date(2024, 8, 10)),
+                                Membership("P2", "子", date(2024, 11, 20))))
+    head = _person("P1", periods=(Period(date(2020, 1, 1), Reason.MOVE_IN),))
+    income = {"total": 0, "salary": 0, "pension": 0, "declared": True, "salary_or_pension_earner": False}
+    case = premium_case(hh, {"P1": head, "P2": p}, 2024, {"P1": income, "P2": income})
+    members = [m for m in case["household"]["members"] if m["id"] == "P2"]
+    assert len(members) == 1  # one member, two periods
+    assert members[0]["insured"] == [{"from": "2020-04-01", "until": "2024-08-10"},
+                                     {"from": "2024-11-20", "until": None}]
+    # 7割: the householder's 均等割 all year and P2's for April–July and November–March (9 months), 平等割
+    capita, flat = 23_170 * 3 // 10, 27_140 * 3 // 10
+    assert compute_case(case)["parts"]["medical"] == ((capita + flat) * 12 + capita * 9) // 1200 * 100
+
+
 STAFF = StaffMember("S0001", "職員", "国保年金課", date(2020, 4, 1), None)
 GRANT = Grant("S0001", "G1", "read_qualification", "資格管理", "国保法", "国保年金課", date(2024, 4, 1),
               date(2025, 3, 31), "S9000", "2024-04-01T00:00:00+09:00")

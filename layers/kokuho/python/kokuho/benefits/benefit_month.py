@@ -74,7 +74,8 @@ def decide_household(facts: HouseholdFacts, first: Month, last: Month, *, run_id
     with_receipts = sorted({m for months in facts.receipts.values() for m in months if start <= m <= last})
     for month in with_receipts:
         text = label(month)
-        spans = [s for s in facts.members if s.member_in(month)]
+        # one a person: a member who left and came back within the month has two memberships in it
+        spans = list({s.person_id: s for s in facts.members if s.member_in(month)}.values())
         covered = {s.person_id: s.insured_in(month) for s in spans}
         insured = [s for s in spans if covered[s.person_id]]
         bills = {s.person_id: [_bill(r) for r in facts.receipts.get(s.person_id, {}).get(month, ())]

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from kokuho.qualification.history import Period
-from kokuho.qualification.model import Household, Person
+from kokuho.qualification.model import Household, Membership, Person
 from kokuho.qualification.reasons import birthday
 
 SPECIFIC_YEARS = 5  # 特定世帯: 平等割 halved for 5 years
@@ -78,16 +78,19 @@ def premium_case(
         str(m.get("id")): m for m in ((previous or {}).get("household") or {}).get("members") or []
         if isinstance(m, Mapping)}
     fy_start, fy_end = date(fiscal_year, 4, 1), date(fiscal_year + 1, 4, 1)
-    members: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    # A person who left and came back (世帯分離, then 世帯合併) has a membership a stint: each stint's periods count
+    stints: dict[str, list[Membership]] = {}
     for m in household.members:
-        if m.person_id in seen or m.person_id not in persons:
+        stints.setdefault(m.person_id, []).append(m)
+    members: list[dict[str, Any]] = []
+    for person_id, held in stints.items():
+        if person_id not in persons:
             continue
-        if m.joined_on >= fy_end or (m.left_on is not None and m.left_on <= fy_start):
-            if m.person_id != household.householder_id:
-                continue
-        person = persons[m.person_id]
-        seen.add(m.person_id)
+        touching = [m for m in held if not (m.joined_on >= fy_end or (m.left_on is not None and m.left_on <= fy_start))]
+        if not touching and person_id != household.householder_id:
+            continue
+        m = held[-1]  # the latest stint: whether the person is a member now
+        person = persons[person_id]
         income = incomes.get(m.person_id)
         prior = before.get(m.person_id)
         if income is None and prior is not None and isinstance(prior.get("income"), Mapping):
@@ -96,7 +99,8 @@ def premium_case(
         members.append({
             "id": person.person_id,
             "birth_date": person.birth_date.isoformat(),
-            "insured": _clip(person.periods, m.joined_on, m.left_on, fy_start, fy_end),
+            "insured": [p for stint in held for p in _clip(person.periods, stint.joined_on, stint.left_on, fy_start,
+                                                           fy_end)],
             "income": {k: income.get(k, UNDECLARED[k]) for k in ("total", "salary", "pension", "declared")}
             if income else dict(UNDECLARED),
             "salary_or_pension_earner": bool(income.get("salary_or_pension_earner")) if income else False,
