@@ -91,3 +91,4 @@ def test_a_token_serves_only_its_own_search(stores: tuple[Any, InMemoryQualifica
         store.search("KANA", "キ", "キタキュウ", 1, first.next_token)
     with pytest.raises(InvalidPageToken, match="not a token"):
         store.search("KANA", "キ", "キタ", 1, "e30=")
+

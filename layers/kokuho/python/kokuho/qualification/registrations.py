@@ -195,7 +195,7 @@ def _chain_of(chain: str | None, *names: str) -> str | None:
     return None if chain is None else "#".join((chain, *names))
 
 
-SEARCH_KEYS = 4  # the search index entries of a person (ports.SEARCH_INDEXES)
+SEARCH_KEYS = 3  # a person's search index items besides the profile (ports.SEARCH_INDEXES: RES is the profile's)
 
 
 def transaction_items(regs: Sequence[Registration], today: date) -> int:
@@ -205,8 +205,9 @@ def transaction_items(regs: Sequence[Registration], today: date) -> int:
     the marker of the file's lines, pending acquisitions, access records (with the check of the record each
     links to) and their index entries."""
     m = _merge(regs, today, {})
-    new = sum(1 for p in m.change.persons.values() if not p.version)
-    return (len(m.change.persons) * (1 + SEARCH_KEYS + DIRECTORY_ENTRIES) + new + len(m.change.households)
+    # a person: the profile, its search keys and directory entries, and the resident code item (registered now)
+    # or the delete of an older index's RES item (registered before: kokuho.records.search_index)
+    return (len(m.change.persons) * (2 + SEARCH_KEYS + DIRECTORY_ENTRIES) + len(m.change.households)
             + len(m.notes) + len(m.change.cards) + sum(len(y) for y in m.years.values())
             + sum(2 + len(a.subject_ids) for a in m.accesses)  # a record, its link's check, its index entries
             + len({(mark.kind, mark.digest) for r in regs for mark in r.marks})  # one marker a file's lines

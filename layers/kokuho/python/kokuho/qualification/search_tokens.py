@@ -18,10 +18,10 @@ an address. Without the secret, a token cannot be tested against a guessed name 
   order, a page at a time. Directories of the kana's first KANA_PREFIX_LENGTHS letters: a query reads the
   directory of its longest prefix of those lengths and keeps the names it starts with.
 
-Trade-off (docs/search_index.md): a person has 4 index items and up to DIRECTORY_ENTRIES directory entries
-(shared with everyone of the same name or address, written only when new); a reader of the keys learns how
-many distinct names share a hashed prefix and which persons share a hashed name, birth date, code or
-address — equality only.
+Trade-off (docs/search_index.md): a person has 4 index keys (3 items, the profile the 4th) and up to
+DIRECTORY_ENTRIES directory entries (shared with everyone of the same name or address, written only when new);
+a reader of the keys learns how many distinct names share a hashed prefix and which persons share a hashed name,
+birth date, code or address — equality only.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """The NHI information file in the "qualification" table (pynamodb models and conversions).
 
 Item layout (generic keys pk/sk, gsi1pk/gsi1sk):
-- PERSON#<id> / PROFILE           宛名 and NHI status (periods), version-locked (VersionAttribute)
+- PERSON#<id> / PROFILE           宛名 and NHI status (periods), version-locked (VersionAttribute); on gsi1
+                                   under the keyed hash of its 住民コード (the RES search key: no item of
+                                   its own, kokuho.records.search_index)
 - PERSON#<id> / HIST#<version>     one history entry per change: what, effective when, cause, who, why
 - PERSON#<id> / CARD#<card_id>     資格確認書 issued (recovered ones kept, marked)
-- PERSON#<id> / IDX#<kind>         search keys on gsi1, keyed hashes (kokuho.records.search_index, with the
+- PERSON#<id> / IDX#<kind>         the other search keys on gsi1, keyed hashes (kokuho.records.search_index, with the
                                    kana and address directories and the search-index secret)
 - PERSON#<id> / INCOME#<fy>        income record (総所得金額等 …) when one has been stored
 - RESIDENT#<住民コード> / PERSON     the person registered with that resident code (written when the person
@@ -73,6 +75,9 @@ class PersonModel(TableModel):
     updated_at = UnicodeAttribute()
     updated_by = UnicodeAttribute()
     version = VersionAttribute()
+    # the RES search key (kokuho.records.search_index.profile_search_key): written with every profile
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
 
 
 class HistoryModel(TableModel):

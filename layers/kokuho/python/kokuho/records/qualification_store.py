@@ -217,12 +217,17 @@ class PynamoQualificationStore:
         who = actor.staff_id
         for new_entry in directories:  # the search directories' new entries (search_index.missing_directory_items)
             tx.save(new_entry)
+        tokens = search_index.writer_tokens()
         for person in change.persons.values():
-            tx.save(repo.from_person(person, updated_at=at, updated_by=who))
-            for key in search_index.search_keys(search_index.writer_tokens(), person):
+            profile = repo.from_person(person, updated_at=at, updated_by=who)
+            profile.gsi1pk, profile.gsi1sk = search_index.profile_search_key(tokens, person)
+            tx.save(profile)
+            for key in search_index.search_keys(tokens, person):
                 tx.save(key)
             if not person.version:  # registered now: the resident code names them (found by batch read)
                 tx.save(repo.resident_code_item(person))
+            else:  # indexed before the profile held the RES key, perhaps: its own item goes
+                tx.delete(repo.SearchKeyModel(repo.person_pk(person.person_id), search_index.LEGACY_RESIDENT_KEY))
         for household in change.households.values():
             tx.save(repo.from_household(household, updated_at=at, updated_by=who))
         person_notes, household_notes = notes[:len(change.person_entries)], notes[len(change.person_entries):]

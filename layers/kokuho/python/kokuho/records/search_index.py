@@ -3,8 +3,11 @@
 
 Items:
 - PERSON#<id> / IDX#<kind>          a person's exact tokens on gsi1 (kokuho.records.qualification.SearchKeyModel):
-                                    RES#<h>, BIRTH#<h>, KANA#<h> (whole kana), POSTAL#<h> (postal + address),
-                                    each with gsi1sk = the person id
+                                    BIRTH#<h>, KANA#<h> (whole kana), POSTAL#<h> (postal + address), each with
+                                    gsi1sk = the person id
+- PERSON#<id> / PROFILE             RES#<h> (住民コード): the profile itself on gsi1 (gsi1sk = the person id), an
+                                    item fewer a person; a person indexed before has it as IDX#RES, removed by
+                                    their next change (`LEGACY_RESIDENT_KEY`) or by `reindex`, found once meanwhile
 - KANADIR#<h(prefix)> / KANA#<h>    directory: a distinct kana name under its first 1..4 letters (`value`)
 - ADDRDIR#<h(postal)> / POSTAL#<h>  directory: a distinct address under its postal code (`value`)
 - KEY#SEARCHINDEX / v1              the search-index secret, wrapped by the personal-data key (KMS
@@ -123,13 +126,23 @@ def forget_secret() -> None:
 
 # -- writes
 
+LEGACY_RESIDENT_KEY = "IDX#RES"  # the RES key's item of a person indexed before the profile carried it
+PROFILE = "PROFILE"
+
+
 def search_keys(tokens: SearchTokens, p: Person) -> list[SearchKeyModel]:
-    """A person's four index items (their table keys are fixed: a change overwrites them)."""
+    """A person's three index items (their table keys are fixed: a change overwrites them); the fourth key is
+    the profile's own (`profile_search_key`)."""
     pk = person_pk(p.person_id)
     keys = [("KANA", tokens.kana(normalize_kana(p.name_kana))), ("BIRTH", tokens.birth(p.birth_date.isoformat())),
-            ("RES", tokens.resident(p.resident_code)), ("POSTAL", tokens.address(p.postal_code, p.address))]
+            ("POSTAL", tokens.address(p.postal_code, p.address))]
     return [SearchKeyModel(pk, f"IDX#{kind}", person_id=p.person_id, gsi1pk=g1, gsi1sk=p.person_id)
             for kind, g1 in keys]
+
+
+def profile_search_key(tokens: SearchTokens, p: Person) -> tuple[str, str]:
+    """(gsi1pk, gsi1sk) of the person's profile: the RES search key (a 住民コード names the profile it finds)."""
+    return tokens.resident(p.resident_code), p.person_id
 
 
 def directory_items(tokens: SearchTokens, p: Person) -> list[DirectoryModel]:
@@ -244,15 +257,24 @@ def search(index: str, value: str, prefix: str | None, limit: int, page_token: s
             raise InvalidPageToken("page_token belongs to another search")
         at, after = partitions.index(start["p"]), start["a"]
     ids: list[str] = []
+    # the RES key is the profile's (a person indexed before may also have its own item, which sorts before the
+    # profile: resuming after the profile passes both)
+    sk = PROFILE if index == "RES" else f"IDX#{index}"
     for j in range(at, len(partitions)):
         pk = partitions[j]
         last = {"gsi1pk": {"S": pk}, "gsi1sk": {"S": after}, "pk": {"S": person_pk(after)},
-                "sk": {"S": f"IDX#{index}"}} if after else None
-        result = SearchKeyModel.by_key.query(pk, limit=limit - len(ids), last_evaluated_key=last)
-        ids += [k.person_id for k in result]
+                "sk": {"S": sk}} if after else None
+        while True:  # a partition's page again when a person's two RES items took two places of it
+            result = SearchKeyModel.by_key.query(pk, limit=limit - len(ids), last_evaluated_key=last)
+            for k in result:
+                if not ids or k.person_id != ids[-1]:  # a person's two RES items (the profile's, an older one) once
+                    ids.append(k.person_id)
+            last = result.last_evaluated_key
+            if len(ids) >= limit or last is None:
+                break
         after = None
         if len(ids) >= limit:
-            more = result.last_evaluated_key is not None or j + 1 < len(partitions)
+            more = last is not None or j + 1 < len(partitions)
             return SearchPage(ids, _token({"q": bound, "p": pk, "a": ids[-1]}) if more else None)
     return SearchPage(ids, None)
 
@@ -267,6 +289,24 @@ def find_by_resident_code(code: str) -> set[str]:
 
 # -- migration
 
+def _set_profile_key(profile: Any, key: tuple[str, str]) -> None:
+    """The RES key put on a profile as it was read (its version unchanged: no change of the person's, no
+    history); a profile changed since carries its key already (every change writes it)."""
+    from botocore.exceptions import ClientError
+
+    from kokuho.records.base import connection
+
+    try:
+        connection().dispatch("UpdateItem", {
+            "TableName": profile.Meta.table_name, "Key": {"pk": {"S": profile.pk}, "sk": {"S": profile.sk}},
+            "UpdateExpression": "SET gsi1pk = :p, gsi1sk = :s", "ConditionExpression": "#v = :v",
+            "ExpressionAttributeNames": {"#v": "version"},
+            "ExpressionAttributeValues": {":p": {"S": key[0]}, ":s": {"S": key[1]},
+                                          ":v": {"N": str(int(profile.version or 0))}}})
+    except ClientError as exc:  # pynamodb's (a botocore ClientError): a condition refused is the one expected
+        if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise
+
 def reindex(say: Callable[[str], Any] | None = None,
             record: Callable[[list[str]], None] | None = None) -> dict[str, int]:
     """Rebuild the search index from the profiles: every person's index items and directory entries under
@@ -277,15 +317,19 @@ def reindex(say: Callable[[str], Any] | None = None,
     from kokuho.records.qualification import PersonModel, to_person
 
     tokens = writer_tokens()
-    persons = [to_person(m) for m in PersonModel.scan((PersonModel.sk == "PROFILE")
-                                                      & PersonModel.pk.startswith("PERSON#"))]
+    profiles = list(PersonModel.scan((PersonModel.sk == "PROFILE") & PersonModel.pk.startswith("PERSON#")))
+    persons = [to_person(m) for m in profiles]
     if record is not None:
         record([p.person_id for p in persons])
+    for profile, p in zip(profiles, persons, strict=True):
+        if (profile.gsi1pk, profile.gsi1sk) != profile_search_key(tokens, p):
+            _set_profile_key(profile, profile_search_key(tokens, p))
     keep: dict[tuple[str, str], Any] = {}
     with SearchKeyModel.batch_write() as batch:
         for p in persons:
             for item in search_keys(tokens, p):
                 batch.save(item)
+            batch.delete(SearchKeyModel(person_pk(p.person_id), LEGACY_RESIDENT_KEY))
             for d in directory_items(tokens, p):
                 keep[(d.pk, d.sk)] = d
         for d in keep.values():
