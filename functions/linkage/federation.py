@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 
 from kokuho.access.run_identity import acts_as_run
-from kokuho.access.run_inputs import one_of, only_fields
+from kokuho.access.run_inputs import InputRefused, one_of, only_fields
 from kokuho.dates.tokyo import day_of_run, month_of_run, today_jst
 from kokuho.linkage import federation
 from kokuho.platform.observability import get_logger
@@ -50,8 +50,14 @@ def export(event: dict[str, Any], context: Any) -> dict[str, Any]:
     today = today_jst()
     # Checked before anything is read: the month makes the file's id, its key and its record chain.
     only_fields(event, ("kind", "day", "month"))
+    # A file is written once under its period's name: a period not yet ended would be sent with what it held so
+    # far, and its own export, once it ended, refused (a file of that name exists with other content).
     if one_of(event, "kind", EXPORT_KINDS, "") == "KOGAKU":
         month = month_of_run(event, "month", (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"))
+        if month >= today.strftime("%Y-%m"):
+            raise InputRefused("month: a month not yet ended (its file is written once, when it has ended)")
         return federation.export_carry_over(federation.wired_source(), month, boto3.client("s3"), _bucket())
     day = day_of_run(event, "day") if event.get("day") is not None else today - timedelta(days=1)
+    if day >= today:
+        raise InputRefused("day: a day not yet ended (its file is written once, when it has ended)")
     return federation.export_qualification(federation.wired_source(), day, boto3.client("s3"), _bucket())

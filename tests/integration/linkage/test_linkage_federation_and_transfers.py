@@ -251,6 +251,31 @@ def test_export_workflow_from_the_qualification_file(world: World) -> None:
         ("Q500", "HQ5", "2026-04-30", "left_employee_insurance")]
 
 
+@pytest.mark.parametrize("kind,field", [("QUALCONT", "day"), ("KOGAKU", "month")])
+def test_an_export_of_a_period_not_yet_ended_is_refused_and_writes_no_file(world: World, kind: str,
+                                                                          field: str) -> None:
+    """Probe (files): the 国保連合会's files have fixed names (QC-<city>-<day>, KG-<city>-<month>) and are written once
+    (a file of that name with other content is refused). An export asked for today, or for this month (or a day or
+    month to come), was written with what the period held so far: the scheduled export of that period, once it
+    ended, held more and was refused — the continuity changes and the 高額該当 carry-overs after the early run never
+    reached the federation. A period is exported once it has ended."""
+    from datetime import timedelta
+
+    from kokuho.dates.tokyo import today_jst
+    from kokuho_local.embedded import ExecutionFailed
+
+    today = today_jst()
+    for when in (today, today + timedelta(days=40)):  # this day or month, and one to come
+        value = when.isoformat() if field == "day" else when.strftime("%Y-%m")
+        arn = world.aws.start_state_machine("linkage-federation-exchange", {"kind": kind, field: value},
+                                            name=f"fx-{secrets.token_hex(4)}")
+        with pytest.raises(ExecutionFailed) as info:
+            world.aws.wait_execution(arn, timeout_s=60)
+        assert info.value.error == "InputRefused" and f"{field}: " in (info.value.cause or "")
+        name = f"QC-401005-{when:%Y%m%d}" if kind == "QUALCONT" else f"KG-401005-{when:%Y%m}"
+        assert not [k for k in _keys(world, "outgoing/") if name in k]
+
+
 # --- in-city transfers -----------------------------------------------------------------------------
 
 CARE = "保健福祉局介護保険課"
