@@ -133,6 +133,13 @@
     loop — the services whose pattern matched, in moto's order, and the handler the last one's table gives —
     is found once per URL by moto's own loop; each request then passes moto's checks of those services
     (passthrough, whitelist) and its handler is called as moto calls it. Any other URL is moto's loop.
+22. Results to dicts. Every DynamoDB answer goes through moto's dynamo_to_dict, which asks each node of the result
+    — every attribute of every item a query or BatchGetItem returns — whether it is a datetime, a DynamoType,
+    an object with `to_json`, a dict or a list before copying it. A node that is exactly a str, int, float,
+    bool, None, dict or list is what those tests leave as it is or copy member by member: it is copied so,
+    without them; any other node takes moto's tests in moto's order, the recursion staying here, and a binary
+    value (B, BS: base64 decoded) is moto's own.
+    (20 and 21 are kokuho_local.botocore_paths'.)
 """
 
 from __future__ import annotations
@@ -254,6 +261,10 @@ PATCHES: dict[str, str] = {
         "moto tries its services' URL patterns in turn and rebuilds the DynamoDB backend's URL table for every "
         "request (≈ 20 µs); a DynamoDB URL's route is found once by moto's own loop, its checks made each time (19); "
         + _GUARD + "test_a_dynamodb_url_is_routed_once",
+    "moto.dynamodb.responses.dynamo_to_dict":
+        "moto tests every node of every answer (each attribute of each item) for five kinds before copying it; "
+        "plain str/int/float/bool/None/dict/list nodes are copied as it copies them, the rest are moto's (22); "
+        + _GUARD + "test_a_plain_result_is_copied_as_moto_copies_it",
     "moto.core.responses.method_names_from_class":
         "moto lists the handler class's methods (inspect.getmembers) on every request; the DynamoDB "
         "handler's list is made once; " + _OWN_GUARD + "test_the_handler_methods_are_listed_once",
@@ -1306,6 +1317,36 @@ def patched_dynamodb() -> Iterator[None]:
             status, headers, body = e.code, e.get_headers(), e.get_body()
         return status, headers, body
 
+    from datetime import datetime
+
+    from moto.dynamodb import responses as ddb_responses_module
+
+    original_to_dict = ddb_responses_module.dynamo_to_dict
+    as_is = (str, int, float, bool, type(None))
+
+    def dynamo_to_dict(obj: Any) -> Any:
+        kind = type(obj)
+        if kind in as_is:
+            return obj  # moto: none of its kinds, returned as it is
+        if kind is dict:
+            return {k: dynamo_to_dict(v) for k, v in obj.items()}
+        if kind is list:
+            return [dynamo_to_dict(v) for v in obj]
+        # moto's tests, in its order, its recursion kept in this function; a binary value is moto's
+        if isinstance(obj, datetime):
+            return obj
+        if isinstance(obj, DynamoType):
+            if obj.type in ("B", "BS"):
+                return original_to_dict(obj)
+            return {obj.type: dynamo_to_dict(obj.value)}
+        if hasattr(obj, "to_json"):
+            return dynamo_to_dict(obj.to_json())
+        if isinstance(obj, dict):  # an item's attributes (LimitedSizeDict)
+            return {k: dynamo_to_dict(v) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [dynamo_to_dict(v) for v in obj]
+        return obj
+
     original_serialized = core_responses.BaseResponse.serialized
 
     def serialized(self: Any, action_result: Any) -> Any:
@@ -1319,6 +1360,7 @@ def patched_dynamodb() -> Iterator[None]:
     core_responses.BaseResponse.serialized = serialized  # type: ignore[method-assign]
     core_request.Request.from_primitives = classmethod(from_primitives)  # type: ignore[method-assign, assignment]
     stubber_module.BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+    ddb_responses_module.dynamo_to_dict = dynamo_to_dict
     DynamoType.__init__ = value_init  # type: ignore[method-assign]
     DynamoType.__hash__ = value_hash  # type: ignore[method-assign]
     DynamoType.__eq__ = value_eq  # type: ignore[method-assign, assignment]
@@ -1346,6 +1388,7 @@ def patched_dynamodb() -> Iterator[None]:
         core_responses.BaseResponse.serialized = original_serialized  # type: ignore[method-assign]
         core_request.Request.from_primitives = original_from_primitives  # type: ignore[method-assign]
         stubber_module.BotocoreStubber.process_request = original_process  # type: ignore[method-assign]
+        ddb_responses_module.dynamo_to_dict = original_to_dict
         _ROUTES.clear()
         DynamoType.__init__ = original_value_init  # type: ignore[method-assign]
         DynamoType.__hash__ = original_hash  # type: ignore[method-assign]

@@ -214,6 +214,46 @@ def test_a_dynamodb_request_gets_the_environ_werkzeug_builds(monkeypatch: pytest
     assert plain >= 5 and patched <= 1  # the first request of its method and URL: its environ template
 
 
+def test_a_plain_result_is_copied_as_moto_copies_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 22. moto's dynamo_to_dict tested every node of every answer for five kinds before copying it; plain
+    nodes are copied without the tests and the rest (a DynamoType, a binary, a datetime) are moto's: each result
+    here is compared with moto's own copy, and every answer with plain moto's."""
+    from datetime import datetime
+
+    from moto.dynamodb.models import utilities
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    calls = _counting(monkeypatch, utilities, "dynamo_to_dict")
+    from moto.dynamodb import responses as ddb_responses
+
+    monkeypatch.setattr(ddb_responses, "dynamo_to_dict", utilities.dynamo_to_dict)  # counted, as moto imports it
+    moto_copy = utilities.dynamo_to_dict
+    compared = [0]
+
+    def requests(ddb: Any) -> tuple[int, list[Any]]:
+        calls[0] = 0
+        out: list[Any] = []
+        ddb.put_item(TableName=TABLE, Item={"pk": {"S": "M"}, "sk": {"S": "1"}, "n": {"N": "1.5"}, "t": {"BOOL": True},
+                                            "m": {"M": {"l": {"L": [{"S": "x"}, {"NULL": True}, {"B": b"\x01"}]}}},
+                                            "b": {"B": b"\x00\x01"}, "ss": {"SS": ["b", "a"]}})
+        out.append(ddb.get_item(TableName=TABLE, Key={"pk": {"S": "M"}, "sk": {"S": "1"}})["Item"])
+        out.append(ddb.query(TableName=TABLE, IndexName="gsi1", KeyConditionExpression="g = :g",
+                             ExpressionAttributeValues={":g": {"S": "G1"}})["Items"])
+        out.append(ddb.batch_get_item(RequestItems={TABLE: {"Keys": [{"pk": {"S": "M"}, "sk": {"S": "1"}}]}})[
+            "Responses"])
+        made = calls[0]
+        if ddb_responses.dynamo_to_dict is not moto_copy:  # patched: the same copies as moto's
+            for value in ({"a": [1, 2.5, True, None, "x", {"b": []}]}, {"d": datetime(2024, 6, 1)},
+                          {"v": DynamoType({"S": "x"}), "w": [DynamoType({"B": "AAE="})]}):
+                assert ddb_responses.dynamo_to_dict(value) == moto_copy(value)
+                compared[0] += 1
+        return made, out
+
+    (plain, plain_answers), (patched, patched_answers) = _both(requests)
+    assert patched_answers == plain_answers and compared[0] == 3
+    assert plain >= 100 and patched < plain // 5  # moto's own only for the binary values
+
+
 def test_a_dynamodb_url_is_routed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Patch 19. moto tried its services' URL patterns in turn and rebuilt the DynamoDB backend's URL table
     (`urls`, a property) for every request; patched, a DynamoDB URL's route is found once by moto's own loop and
