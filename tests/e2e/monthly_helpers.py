@@ -212,10 +212,11 @@ def assessment_state() -> dict[str, Any]:
                 writes[(run_id, subject)] += 1
             else:
                 reads.add((run_id, subject))
-    from kokuho.records.collection import LedgerModel
+    from kokuho.records.collection import DynamoCollectionStore, LedgerModel
 
-    ledgers = {(item.pk, item.sk): (int(item.version), int(item.annual))
-               for item in LedgerModel.scan(LedgerModel.pk.startswith("LEDGER#"))}
+    # the ledgers as collection reads them (the charge: the latest version with a notice)
+    ledgers = {LedgerModel.key(*lg.key): (lg.charge.version, lg.charge.annual)
+               for lg in DynamoCollectionStore().all_ledgers()}
     transfers = Counter()
     for t in transfers_to(CARE):
         if t["outcome"] == "transferred":

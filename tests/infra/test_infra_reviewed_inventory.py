@@ -96,13 +96,15 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-collection-payment-intake": {"collection": "write", "qualification": "read", "assessment": "read",
                                          "access_log": "append"},
     "kokuho-collection-payment-list": {},
-    "kokuho-collection-reminders": {"collection": "write", "access_log": "append"},
+    # a ledger's charge is its latest assessment version's (kokuho.records.ledger_charges)
+    "kokuho-collection-reminders": {"collection": "write", "assessment": "read", "access_log": "append"},
     "kokuho-collection-overpayments": {"collection": "write", "linkage": "read", "qualification": "read",
                                        "assessment": "read", "access_log": "append"},
     "kokuho-collection-refund-file": {"collection": "write", "access_log": "append"},  # payers recorded
-    "kokuho-collection-arrears": {"collection": "write", "access_log": "append"},
+    "kokuho-collection-arrears": {"collection": "write", "assessment": "read", "access_log": "append"},
     # the payers' addresses read for their ward (区) only
-    "kokuho-collection-statistics": {"collection": "write", "qualification": "read", "access_log": "append"},
+    "kokuho-collection-statistics": {"collection": "write", "qualification": "read", "assessment": "read",
+                                     "access_log": "append"},
     # the ledgers read (the printed slips' 納付番号 stored), the payers' names and 送付先 read to address the
     # notices; each part's record appended; an assessment run's versions and the cases explained on its notices
     "kokuho-collection-notices": {"collection": "write", "qualification": "read", "assessment": "read",

@@ -140,9 +140,10 @@ def test_runs_passes_and_outcomes(store: Any) -> None:
 
 def test_what_follows_a_version_its_batch_died_before_writing_is_completed_from_the_version_once(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    # DynamoDB only: the version is the commit point; the ledger's charge and the write record follow it in
-    # one transaction. A batch that dies in between leaves a version without them; whoever reads it again
-    # (the retry, the pass that takes the batch again) writes them from the version, in its batch's chain.
+    # DynamoDB only: the version is the commit point, and the ledger's charge (collection reads it from the
+    # version: charged the moment it is stored); the write record follows it. A batch that dies in between
+    # leaves a version without it; whoever reads it again (the retry, the pass that takes the batch again)
+    # writes it from the version, in its batch's chain.
     from kokuho.access.records import records_of_chain
     from kokuho.assessment.household_cases import put_household_case
     from kokuho.records import assessment_store
@@ -161,7 +162,9 @@ def test_what_follows_a_version_its_batch_died_before_writing_is_completed_from_
             with pytest.raises(RuntimeError):
                 s.commit(chunk(s, 3_000_000))
         ledgers = DynamoCollectionStore()
-        assert s.latest_pointers(["H1"], FY)["H1"].version == 1 and ledgers.ledgers([("H1", FY)]) == {}
+        assert s.latest_pointers(["H1"], FY)["H1"].version == 1
+        assert [lg.charge.version for lg in ledgers.ledgers([("H1", FY)]).values()] == [1]
+        assert [r for r in records_of_chain("run-1#b1") if r.operation == "write"] == []
         put_household_case("H1", case(9_000_000), changed_at=datetime.now(UTC))  # the case moves on meanwhile
         marks = {h: m for h, (_, m) in s.cases_for_assessment(["H1"], FY).items()}
         follow = AccessEntry(ACTOR, [], "保険料賦課情報", "write", "run-1#b9", indexed_by_chain=True)
@@ -205,24 +208,56 @@ def test_the_annual_charge_joins_a_ledger_the_pension_run_opened_for_kari_choshu
         assert ledger.charge.version == 1 and s.latest_pointers(["H1"], FY)["H1"].version == 1
 
 
-def test_a_ledgers_charge_is_written_once_a_version_and_never_moves_back() -> None:
-    # DynamoDB only: what follows a version may be written again (a retry completing it) or late (after a
-    # newer version's): the ledger keeps the newest charge and is written once for each version.
-    from kokuho.collection.ledger import charge_from_version
-    from kokuho.records.collection import DynamoCollectionStore, charge_ledger
+def test_a_ledgers_charge_is_its_latest_noticed_version_and_the_run_writes_no_ledger_item() -> None:
+    # DynamoDB only (issue 14): the run writes no ledger item a household (one write unit each); collection reads
+    # the charge from the latest version that carries a notice — a 更正 is the charge the moment it is stored, a
+    # 仮 version (provisional rates) charges nothing until confirmed, and a 更正 downwards puts the ledger in
+    # the overpayment run's queue, once, whatever retries write it again.
+    from kokuho.assessment.household_cases import put_household_case
+    from kokuho.records.assessment_store import DynamoAssessmentStore
+    from kokuho.records.collection import DynamoCollectionStore, LedgerModel
     from kokuho_local.embedded import embedded_aws
 
-    def charge(version: int, annual: int) -> Any:
-        return charge_from_version("H1", FY, version=version, payer_id="P1", annual=annual,
-                                   installments=[{"due": "2024-07", "amount": annual}])
+    def put(household: str, c: dict[str, Any]) -> None:
+        put_household_case(household, c, changed_at=datetime.now(UTC))
 
-    with embedded_aws():
-        assert charge_ledger(charge(1, 90_000), decreased=False, first=True) is True
-        assert charge_ledger(charge(1, 90_000), decreased=False, first=True) is False  # done already
-        assert charge_ledger(charge(2, 120_000), decreased=False) is True
-        assert charge_ledger(charge(1, 90_000), decreased=False, first=True) is False  # late: left as it is
-        [ledger] = DynamoCollectionStore().ledgers([("H1", FY)]).values()
-        assert (ledger.charge.version, ledger.charge.annual) == (2, 120_000)
+    with embedded_aws() as aws:
+        s, ledgers = DynamoAssessmentStore(), DynamoCollectionStore()
+        put("H1", case(3_000_000))
+        first = chunk(s, 3_000_000)
+        assert s.commit(first) == []
+        items = aws.client("dynamodb").scan(TableName=aws.table_name("collection"))["Items"]
+        assert [i for i in items if i["sk"]["S"] == "LEDGER"] == []  # nothing written to the ledger
+        [ledger] = ledgers.ledgers([("H1", FY)]).values()
+        annual = first.versions[0].result["annual"]
+        assert (ledger.charge.version, ledger.charge.annual, ledger.charge.payer_id) == (1, annual, "P1")
+        assert ledger.charge.total == sum(i["amount"] for i in first.versions[0].installments)
+        assert [lg.key for lg in ledgers.all_ledgers()] == [("H1", FY)]
+
+        put("H1", case(500_000))  # a 更正 downwards
+        lower = chunk(s, 500_000, run="run-2")
+        assert s.commit(lower) == [] and s.commit(lower) == ["H1"]  # a replay writes nothing again
+        [ledger] = ledgers.ledgers([("H1", FY)]).values()
+        assert (ledger.charge.version, ledger.charge.annual) == (2, lower.versions[0].result["annual"])
+        assert ledgers.overpaid_ledgers() == [("H1", FY)]
+        (_, mark), = s.cases_for_assessment(["H1"], FY).values()
+        assert s.complete_followers({"H1": mark}, FY, lower.access) == 0  # followed: its write record names it
+        [item] = LedgerModel.scan()
+        assert item.payments is None and item.gsi2pk == "OVERPAID"  # the mark alone
+
+        put("H1", case(4_000_000))  # on provisional rates: a 仮 version, no notice
+        (_, mark), = s.cases_for_assessment(["H1"], FY).values()
+        assert mark.pointer is not None
+        doc = s.version_docs([("H1", mark.pointer.version)], FY)["H1"]
+        latest = Latest(mark.pointer.version, mark.pointer.content_hash, mark.pointer.run_id, doc["result"],
+                        doc["installments"])
+        kari = decide("H1", case(4_000_000), compute_case(case(4_000_000)), latest, as_of_month=f"{FY}-07",
+                      run_id="run-3", provisional_rates=True).new
+        assert kari is not None and kari.notice_kind is None
+        assert s.commit(replace(lower, run_id="run-3", versions=[kari], changes={"H1": mark.change_id})) == []
+        [ledger] = ledgers.ledgers([("H1", FY)]).values()
+        assert ledger.charge.version == 2  # the 仮 version charges nothing until confirmed
+        assert [lg.charge.version for lg in ledgers.all_ledgers()] == [2]
 
 
 def test_a_runs_batch_outcomes_are_spread_over_partitions_and_read_back_whole() -> None:

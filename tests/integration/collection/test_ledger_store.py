@@ -120,3 +120,28 @@ def test_a_payment_is_applied_once_and_its_write_is_recorded() -> None:
     assert len(store.ledgers([("H1", 2024)])[("H1", 2024)].payments) == 1
     records = list(records_of_chain("test#payments"))
     assert [(r.subject_ids, r.operation) for r in records] == [(["H1-P1"], "write")]
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_correction_downwards_marks_the_ledger_without_losing_a_payment_either_way_round() -> None:
+    # Issue 14: the ledger item holds only what collection writes; a 更正 downwards writes to it only its
+    # overpayment mark (an upsert of the index keys). A payment applied before or after the mark is kept, and so
+    # is the mark; the charge is the newer version's at once.
+    from kokuho.records.collection import mark_overpaid
+
+    store = DynamoCollectionStore()
+    first = decide("H1", CASE, compute_case(CASE), None, as_of_month="2024-06", run_id="run-1").new
+    assert first is not None
+    store_version(first)
+    store.apply([LedgerWrite(("H1", 2024), "H1-P1", [PaymentEntry("N1", date(2024, 6, 20), 1_000, "収納", 1)])], [],
+                actor=ACTOR, chain="test#payments")
+    lower = with_income(300_000)
+    second = decide("H1", lower, compute_case(lower), stored(first), as_of_month="2024-10", run_id="run-2").new
+    assert second is not None and second.difference < 0
+    store_version(second)  # the mark after the payment
+    store.apply([LedgerWrite(("H1", 2024), "H1-P1", [PaymentEntry("N2", date(2024, 7, 20), 2_000, "収納", 2)])], [],
+                actor=ACTOR, chain="test#payments")  # a payment after the mark
+    mark_overpaid("H1", 2024)  # the mark again (a retry completing what follows the version): nothing changes
+    ledger = store.ledgers([("H1", 2024)])[("H1", 2024)]
+    assert [p.payment_id for p in ledger.payments] == ["N1", "N2"] and ledger.charge.version == 2
+    assert store.overpaid_ledgers() == [("H1", 2024)]

@@ -10,6 +10,7 @@ import secrets
 from datetime import UTC, date, datetime
 
 import boto3
+import pytest
 
 from kokuho.access.records import Actor, records_by_staff
 from kokuho.collection.ledger import ORDINARY, PENSION_KIND, charge_from_version
@@ -130,3 +131,25 @@ def test_the_request_file_records_whose_data_left_in_it(aws: EmbeddedAWS) -> Non
     file_id = out["request_file"]["file_id"]  # type: ignore[index]
     exports = [r for r in records_by_staff("system:pension-run") if r.operation == "export"]
     assert [(r.chain, r.subject_ids) for r in exports] == [(f"FILE#{file_id}", ["P1"])]
+
+
+def test_a_state_made_from_a_version_a_correction_passed_meanwhile_is_refused(
+        aws: EmbeddedAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The version the state was made from is read again, and the transaction holds it there: a 更正 stored
+    between that read and the write (the read made stale here) fails the whole write, nothing written."""
+    from kokuho.collection.ports import PensionWrite, WriteConflict
+    from kokuho.records import collection
+    from kokuho.records.ledger_charges import charged_versions
+
+    _household()
+    store = DynamoCollectionStore()
+    read_before = charged_versions([("H1", 2024)], consistent=True)  # version 1, as the run read it
+    seed_ledger(charge_from_version("H1", 2024, version=2, payer_id="P1", annual=110_000,
+                                    installments=split_equally(110_000, MONTHS)))  # the 更正, meanwhile
+    monkeypatch.setattr(collection, "charged_versions", lambda keys, consistent=False: read_before)
+    state = {"status": "deducting", "basis": {"version": 1, "annual": 100_000}, "ordinary": [], "schedule": [],
+             "stop": None, "extra_from": None, "notices": [], "rev": 1}
+    with pytest.raises(WriteConflict):
+        store.set_pension([PensionWrite(("H1", 2024), "P1", state, 1, None)], actor=SETUP, chain="t")
+    monkeypatch.undo()
+    assert store.ledgers([("H1", 2024)])[("H1", 2024)].pension is None

@@ -41,17 +41,17 @@ def _month(person: str, month: str) -> None:
 
 
 def _paid_ledger_and_its_assessment(aws: EmbeddedAWS, household: str, payer: str, fy: int) -> None:
-    """A fiscal year's ledger paid in full on 10 July of that year, its assessment version and case."""
+    """A fiscal year's ledger paid in full on 10 July of that year: its assessment version and case, and the
+    payment collection wrote."""
+    from kokuho.collection.ledger import charge_from_version
     from kokuho.records.collection import LedgerModel
+    from kokuho_local.ledger_seed import seed_ledger
 
+    seed_ledger(charge_from_version(household, fy, version=1, payer_id=payer, annual=10_000,
+                                    installments=[{"due": f"{fy}-07", "amount": 10_000}]))
     pk, sk = LedgerModel.key(household, fy)
-    LedgerModel(pk, sk, household_id=household, fiscal_year=fy, payer_id=payer, version=1, annual=10_000,
-                installments=[{"number": 1, "month": f"{fy}-07", "due": f"{fy}-07-31", "amount": 10_000}],
-                payments=[{"id": f"PAY-{household}-{fy}", "on": f"{fy}-07-10", "amount": 10_000, "channel": "収納",
-                           "installment": 1}]).save()
-    ddb = aws.client("dynamodb")
-    for key in ((f"ASSESS#{household}#FY#{fy}", "V#0001"), (f"HHCASE#{household}", f"FY#{fy}")):
-        ddb.put_item(TableName=aws.table_name("assessment"), Item={"pk": {"S": key[0]}, "sk": {"S": key[1]}})
+    LedgerModel(pk, sk, payments=[{"id": f"PAY-{household}-{fy}", "on": f"{fy}-07-10", "amount": 10_000,
+                                   "channel": "収納", "installment": 1}]).save()
 
 
 def _assessment_keys(aws: EmbeddedAWS) -> set[tuple[str, str]]:

@@ -5,11 +5,12 @@ kokuho.records.household_cases (cases and their pending index); work lists in th
 workflow's access records through kokuho.access.records.
 
 A new version is its household's commit point: one conditional PutItem (version N written only if it does
-not exist). What follows the versions a chunk wrote — the ledger's charges, each one conditional write
-written once a version (kokuho.records.collection.charge_ledger), then the access record of the writes —
-comes after them; a batch that dies in between leaves versions without it, and the retry (or the pass
-that takes the batch again) writes it from the versions (`complete_followers`), in the chain of the batch
-that wrote them, whose write records say whether it was written.
+not exist), and the ledger's charge: collection reads it from the latest version with a notice
+(kokuho.records.ledger_charges), no copy is written. What follows the versions a chunk wrote — a 更正
+downwards's overpayment mark on its ledger (kokuho.records.collection.mark_overpaid, rare), then the access
+record of the writes — comes after them; a batch that dies in between leaves versions without it, and the
+retry (or the pass that takes the batch again) writes it from the versions (`complete_followers`), in the
+chain of the batch that wrote them, whose write records say whether it was written.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from kokuho.assessment.ports import (
     Pointer,
     RunRecord,
 )
-from kokuho.collection.ledger import charge_from_version
 from kokuho.records import household_cases
 from kokuho.records.assessments import (
     LATEST_FIELDS,
@@ -44,7 +44,7 @@ from kokuho.records.assessments import (
     put_work_list,
     versions_of,
 )
-from kokuho.records.collection import charge_ledger
+from kokuho.records.collection import mark_overpaid
 
 # From how many households Prepare reads their latest versions in parallel (threads have their own clients)
 PARALLEL_FROM = 64
@@ -94,21 +94,17 @@ def _pointer(item: AssessmentVersionModel) -> Pointer:
 
 
 class _Follow:
-    """What follows versions: one per version (household, fiscal year, number and the figures charged)."""
+    """What follows versions: one per version (household, fiscal year, number, its notice and difference)."""
 
     def __init__(self, household_id: str, fiscal_year: int, version: int, doc: Mapping[str, Any]) -> None:
         self.household_id, self.fiscal_year, self.version = household_id, fiscal_year, version
         self.notice = doc.get("notice")
-        self.payer_id = str(doc.get("payer_id"))
-        self.annual = int(doc["result"]["annual"])
-        self.installments = list(doc["installments"])
         self.difference = int(doc["difference"])
 
 
 def _follow_of(new: NewVersion) -> _Follow:
-    return _Follow(new.household_id, new.fiscal_year, new.version, {
-        "notice": new.notice_kind, "payer_id": new.payer_id, "result": new.result,
-        "installments": new.installments, "difference": new.difference})
+    return _Follow(new.household_id, new.fiscal_year, new.version,
+                   {"notice": new.notice_kind, "difference": new.difference})
 
 
 class DynamoAssessmentStore:
@@ -242,11 +238,11 @@ class DynamoAssessmentStore:
         writes nothing twice), then the write record naming the versions' households — the last: it says
         that what follows them was written (`complete_followers`)."""
         for v in versions:
-            if v.notice is None:
-                continue  # 仮 (provisional rates): stored and shown, no notice and no charge until confirmed
-            charge_ledger(charge_from_version(v.household_id, v.fiscal_year, version=v.version, payer_id=v.payer_id,
-                                              annual=v.annual, installments=v.installments),
-                          decreased=v.difference < 0, first=v.notice == "決定通知")
+            # the ledger's charge is the version's (collection reads it: kokuho.records.ledger_charges); a 更正
+            # that lowers the premium puts the ledger in the overpayment run's queue. 仮 (provisional rates):
+            # stored and shown, no notice and no charge until confirmed
+            if v.notice is not None and v.difference < 0:
+                mark_overpaid(v.household_id, v.fiscal_year)
         record_access(access.actor, [v.household_id for v in versions], access.category, access.operation,
                       chain=access.chain, indexed_by_chain=True)
 

@@ -4,7 +4,7 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 
 | item | pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk |
 |---|---|---|---|---|
-| ledger (調定・収納) | LEDGER#<hh>#FY#<fy> | LEDGER | — (3) | OVERPAID / <hh>#<fy> (1) |
+| ledger: what collection wrote (4) | LEDGER#<hh>#FY#<fy> | LEDGER | — (3) | OVERPAID / <hh>#<fy> (1) |
 | payment applied or queued | PAYMENT#<payment id> | PAYMENT | — | — |
 | 納付番号 | SLIP#<number> | SLIP | — | — |
 | 督促状 issued | REMINDER#<reminder id> | REMINDER | — | — |
@@ -20,11 +20,18 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 (3) no payer index (issue 14: an entry a household, one write unit each in the annual run): a payer's ledgers are
 those of the households they head or headed, found in the qualification table (kokuho.records.payer_ledgers).
 
-The ledger's charge follows the assessment version that stores it (`charge_ledger`, one conditional write
-after the version, on an older version or none; `add_charge` joins a caller's transaction): a 更正
-adjusts the ledger the moment it is stored, and a replayed write changes nothing. Payments append to the
-ledger's list in the transaction that puts their PAYMENT item (conditional on its absence): a payment is
-applied once, whatever file brings it again.
+(4) payments, disbursements, failed debits, 督促状, 延滞金, 督促手数料, 滞納整理 measures, the pension run's state;
+`payer_id` and `annual` only on a ledger the pension run's 仮徴収 opened at version 0 (before the year's first
+notice: its charge until then). Created by collection's first write to the ledger (every ledger write is an
+upsert) or by the overpayment mark of a 更正 downwards (`mark_overpaid`); absent while collection wrote nothing.
+
+The ledger's charge (調定) is not stored here (issue 14: the annual run writes no ledger item, one write unit a
+household): it is the household's latest assessment version of the year that carries a notice, made into the
+charge by `charge_from_version` — read by kokuho.records.ledger_charges, joined with the item by
+`stored_ledger`. A 更正 is the charge the moment its version is stored; a 仮 version charges nothing until
+confirmed. Payments append to the ledger's list in the transaction that puts their PAYMENT item (conditional on
+its absence): a payment is applied once, whatever file brings it again; the pension run's state is written only
+on the ledger as read (its revision, and no newer version than the one it was made from).
 """
 
 from __future__ import annotations
@@ -35,10 +42,9 @@ from datetime import date
 from typing import Any, cast
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from kokuho.collection.ledger import ORDINARY, Charge, ChargedInstallment, Disbursement, PaymentEntry
+from kokuho.collection.ledger import Disbursement, PaymentEntry
 from kokuho.collection.pension_deduction import pension_ledger_charge
 from kokuho.collection.ports import (
     LEDGER_CATEGORY,
@@ -52,7 +58,9 @@ from kokuho.collection.ports import (
     UnmatchedPayment,
     WriteConflict,
 )
+from kokuho.records.assessments import AssessmentVersionModel
 from kokuho.records.base import Gsi2, RecordsAccess, TableModel, table_meta, transaction_or
+from kokuho.records.ledger_charges import Charged, charged_versions, every_charged_version, versions_exist
 from kokuho.records.payer_ledgers import households_of_person, ledger_keys_of_households
 
 OVERPAID = "OVERPAID"
@@ -62,15 +70,15 @@ ITEMS_PER_TRANSACTION = 90
 
 
 class LedgerModel(TableModel):
-    """A household's ledger for a fiscal year: the charge of the current version, payments, disbursements."""
+    """What collection wrote to a household's ledger for a fiscal year: payments, disbursements, reminders, the
+    pension run's state. The charge is not here: it is the latest assessment version's that carries a notice
+    (kokuho.records.ledger_charges). The item is created by collection's first write (an upsert), or by the
+    overpayment mark of a 更正 downwards; `payer_id` and `annual` only on a ledger the pension run's 仮徴収
+    opened at version 0, before the year's first notice (its charge until then)."""
 
     Meta = table_meta("collection")
-    household_id = UnicodeAttribute()
-    fiscal_year = NumberAttribute()
-    payer_id = UnicodeAttribute()
-    version = NumberAttribute()
-    annual = NumberAttribute()
-    installments = JSONAttribute()  # [{"number", "month", "due", "amount"}] (the charge)
+    payer_id = UnicodeAttribute(null=True)
+    annual = NumberAttribute(null=True)
     # Each entry a JSON object in a list: appended with list_append, so concurrent writers never lose one.
     payments = ListAttribute(of=JSONAttribute, null=True)
     disbursements = ListAttribute(of=JSONAttribute, null=True)
@@ -212,77 +220,15 @@ def _refund_queue(status: str, file_id: str | None) -> str:
     return f"REFUND#FILE#{file_id}" if status == "filed" else f"REFUND#{status}"
 
 
-# -- the charge, written with the assessment version ----------------------------------------------
+# -- the overpayment mark of a 更正 downwards ---------------------------------------------------
 
-def _installments_doc(charge: Charge) -> list[dict[str, Any]]:
-    return [{"number": i.number, "month": i.month, "due": i.due.isoformat(), "amount": i.amount,
-             **({"kind": i.kind} if i.kind != ORDINARY else {})} for i in charge.installments]
-
-
-def _first_charge(charge: Charge) -> LedgerModel:
-    """The ledger item of a household's first charge of the year (put when there is no ledger)."""
-    pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
-    return LedgerModel(
-        pk, sk, household_id=charge.household_id, fiscal_year=charge.fiscal_year, payer_id=charge.payer_id,
-        version=charge.version, annual=charge.annual, installments=_installments_doc(charge))
-
-
-def _charge_actions(charge: Charge, *, decreased: bool) -> list[Any]:
-    """The update that charges an existing ledger (payments, disbursements and the pension state untouched); a
-    decreased premium also puts it in the overpayment run's index."""
-    actions: list[Any] = [
-        LedgerModel.household_id.set(charge.household_id), LedgerModel.fiscal_year.set(charge.fiscal_year),
-        LedgerModel.payer_id.set(charge.payer_id), LedgerModel.version.set(charge.version),
-        LedgerModel.annual.set(charge.annual), LedgerModel.installments.set(_installments_doc(charge)),
-    ]
-    if decreased:
-        actions += [LedgerModel.gsi2pk.set(OVERPAID),
-                    LedgerModel.gsi2sk.set(f"{charge.household_id}#{charge.fiscal_year}")]
-    return actions
-
-
-def add_charge(tx: TransactWrite, charge: Charge, *, decreased: bool, first: bool = False) -> None:
-    """The ledger's charge from a stored assessment version, in that version's transaction: created, or
-    replaced when the version is newer (payments and disbursements untouched). `decreased`: the version
-    lowered the premium, so the ledger may now hold an overpayment (marked for the overpayment run).
-
-    `first`: the household's first decided version of the year (its 決定通知) and no ledger known open — the
-    item is put, on the condition that there is none; a ledger the pension run's 仮徴収 opened fails the
-    transaction. The assessment no longer charges in its transaction (`charge_ledger` follows the version):
-    what joins a caller's transaction now is only the tests' seeding of ledgers."""
-    pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
-    if first and not decreased:
-        tx.save(_first_charge(charge), condition=LedgerModel.pk.does_not_exist())
-        return
-    tx.update(LedgerModel(pk, sk), actions=_charge_actions(charge, decreased=decreased),
-              condition=LedgerModel.pk.does_not_exist() | (LedgerModel.version < charge.version))
-
-
-def charge_ledger(charge: Charge, *, decreased: bool, first: bool = False) -> bool:
-    """The ledger's charge from a stored assessment version, one conditional write of its own (the
-    assessment writes it after the version, its commit point — kokuho.records.assessment_store): False
-    when the ledger already holds this version's charge or a newer one (written again by a retry, or late),
-    so it is written once a version and never moves back.
-
-    `first`: the household's first decided version (its 決定通知) — put on the condition that there is no
-    ledger (an update's expression costs the embedded AWS ~30 times a put); the pension run's 仮徴収 may
-    have opened it at version 0 before the 本算定, which the update then charges, keeping the pension state."""
-    pk, sk = LedgerModel.key(charge.household_id, charge.fiscal_year)
-    if first and not decreased:
-        try:
-            _first_charge(charge).save(condition=LedgerModel.pk.does_not_exist())
-            return True
-        except PutError as e:
-            if e.cause_response_code != "ConditionalCheckFailedException":
-                raise
-    try:
-        LedgerModel(pk, sk).update(actions=_charge_actions(charge, decreased=decreased),
-                                   condition=LedgerModel.pk.does_not_exist() | (LedgerModel.version < charge.version))
-    except UpdateError as e:
-        if e.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+def mark_overpaid(household_id: str, fiscal_year: int) -> None:
+    """Put the ledger in the overpayment run's queue (a 更正 lowered its premium: it may now hold an
+    overpayment). Rare, so a write then: an upsert of the index keys alone — a payment appended meanwhile is
+    another attribute of the same item, nothing is lost, and writing it again changes nothing."""
+    pk, sk = LedgerModel.key(household_id, fiscal_year)
+    LedgerModel(pk, sk).update(actions=[LedgerModel.gsi2pk.set(OVERPAID),
+                                        LedgerModel.gsi2sk.set(f"{household_id}#{fiscal_year}")])
 
 
 def _json(doc: dict[str, Any]) -> str:
@@ -291,16 +237,6 @@ def _json(doc: dict[str, Any]) -> str:
 
 
 # -- reading --------------------------------------------------------------------------------------
-
-def _charge_of(item: LedgerModel) -> Charge:
-    if item.pension is not None:  # 特別徴収: the charge the deduction makes of the version's annual premium
-        return pension_ledger_charge(item.household_id, int(item.fiscal_year), version=int(item.version),
-                                     payer_id=item.payer_id, annual=int(item.annual), overlay=dict(item.pension))
-    return Charge(item.household_id, int(item.fiscal_year), item.payer_id, int(item.version), int(item.annual),
-                  tuple(ChargedInstallment(int(i["number"]), str(i["month"]), date.fromisoformat(i["due"]),
-                                           int(i["amount"]), str(i.get("kind") or ORDINARY))
-                        for i in item.installments))
-
 
 def payment_doc(p: PaymentEntry) -> dict[str, Any]:
     return {"id": p.payment_id, "on": p.on.isoformat(), "amount": p.amount, "channel": p.channel,
@@ -320,14 +256,35 @@ def disbursement_of(d: dict[str, Any]) -> Disbursement:
     return Disbursement(str(d["id"]), date.fromisoformat(d["on"]), int(d["amount"]), str(d["kind"]), str(d["to"]))
 
 
-def stored_ledger(item: LedgerModel) -> StoredLedger:
+def ledger_key(pk: str) -> LedgerKey:
+    """(household, fiscal year) of a ledger item's partition key `LEDGER#<household>#FY#<fy>`."""
+    household, _, fy = pk.removeprefix("LEDGER#").rpartition("#FY#")
+    return household, int(fy)
+
+
+def stored_ledger(key: LedgerKey, charged: Charged | None, item: LedgerModel | None) -> StoredLedger | None:
+    """The ledger of `key`: the charge of its latest version with a notice (`charged`; under 特別徴収 the one the
+    pension state makes of it), or of the 仮徴収 that opened it at version 0; what collection wrote (`item`).
+    None: not charged (no version with a notice, no 仮徴収)."""
+    pension = None if item is None or item.pension is None else dict(item.pension)
+    charge = None if charged is None else charged.charge(pension)
+    if charge is None:
+        if item is None or item.annual is None or item.payer_id is None:
+            return None
+        charge = pension_ledger_charge(key[0], key[1], version=0, payer_id=item.payer_id, annual=int(item.annual),
+                                       overlay=pension or {})
     docs: dict[str, list[dict[str, Any]]] = {
-        name: cast(list[dict[str, Any]], getattr(item, name) or [])
+        name: cast(list[dict[str, Any]], getattr(item, name, None) or [])
         for name in ("payments", "disbursements", "debit_failures", "reminders", "late_charges", "arrears", "fees")}
-    return StoredLedger(_charge_of(item), tuple(payment_of(p) for p in docs["payments"]),
+    return StoredLedger(charge, tuple(payment_of(p) for p in docs["payments"]),
                         tuple(disbursement_of(d) for d in docs["disbursements"]), tuple(docs["debit_failures"]),
                         tuple(docs["reminders"]), tuple(docs["late_charges"]), tuple(docs["arrears"]),
-                        None if item.pension is None else dict(item.pension), fees=tuple(docs["fees"]))
+                        pension, fees=tuple(docs["fees"]))
+
+
+def _ledger_items(keys: Iterable[LedgerKey]) -> dict[LedgerKey, LedgerModel]:
+    wanted = [LedgerModel.key(h, fy) for h, fy in dict.fromkeys(keys)]
+    return {ledger_key(str(i.pk)): i for i in LedgerModel.batch_get(wanted)} if wanted else {}
 
 
 def _unmatched_doc(u: UnmatchedPayment) -> dict[str, Any]:
@@ -350,12 +307,11 @@ class DynamoCollectionStore(RecordsAccess):
 
     # the ledger
     def ledgers(self, keys: Iterable[LedgerKey]) -> dict[LedgerKey, StoredLedger]:
+        # each key's latest version with a notice (a query a key, in parallel when many) and its ledger item
         wanted = list(dict.fromkeys(keys))
-        out: dict[LedgerKey, StoredLedger] = {}
-        for item in LedgerModel.batch_get([LedgerModel.key(h, fy) for h, fy in wanted]):
-            ledger = stored_ledger(item)
-            out[ledger.key] = ledger
-        return out
+        charged, items = charged_versions(wanted), _ledger_items(wanted)
+        found = {k: stored_ledger(k, charged.get(k), items.get(k)) for k in wanted}
+        return {k: lg for k, lg in found.items() if lg is not None}
 
     def ledgers_of_payer(self, payer_id: str) -> list[StoredLedger]:
         # the ledgers of the households the person is or was a member of (kokuho.records.payer_ledgers: no
@@ -365,12 +321,24 @@ class DynamoCollectionStore(RecordsAccess):
         return [found[k] for k in keys if k in found and found[k].charge.payer_id == payer_id]
 
     def all_ledgers(self) -> Iterator[StoredLedger]:
-        # A paginated scan of the ledger items (the daily reminder run): no index holds every ledger.
-        for item in LedgerModel.scan(LedgerModel.sk == "LEDGER"):
-            yield stored_ledger(item)
+        # Every charged ledger: the versions, a segment of the assessment table at a time, joined with their
+        # ledger items; then the ledgers the pension run's 仮徴収 opened for a year without a version yet.
+        for part in every_charged_version():
+            for first in range(0, len(keys := list(part)), 100):
+                items = _ledger_items(keys[first:first + 100])
+                for key in keys[first:first + 100]:
+                    if (ledger := stored_ledger(key, part[key], items.get(key))) is not None:
+                        yield ledger
+        opened = list(LedgerModel.scan((LedgerModel.sk == "LEDGER") & LedgerModel.annual.exists()))
+        for first in range(0, len(opened), 100):
+            chunk = {ledger_key(str(i.pk)): i for i in opened[first:first + 100]}
+            assessed = versions_exist(chunk)
+            for key, item in chunk.items():
+                if key not in assessed and (ledger := stored_ledger(key, None, item)) is not None:
+                    yield ledger
 
     def overpaid_ledgers(self) -> list[LedgerKey]:
-        return [(i.household_id, int(i.fiscal_year)) for i in LedgerModel.queue.query(OVERPAID)]
+        return [ledger_key(str(i.pk)) for i in LedgerModel.queue.query(OVERPAID)]
 
     def clear_overpaid(self, key: LedgerKey) -> None:
         pk, sk = LedgerModel.key(*key)
@@ -450,9 +418,9 @@ class DynamoCollectionStore(RecordsAccess):
             actions.append(LedgerModel.fees.set((LedgerModel.fees | []).append([_json(f) for f in w.fees])))
         if w.overpaid:
             actions += [LedgerModel.gsi2pk.set(OVERPAID), LedgerModel.gsi2sk.set(f"{household}#{fy}")]
-        if actions:
+        if actions:  # an upsert: the ledger's item is created by collection's first write to it
             pk, sk = LedgerModel.key(household, fy)
-            tx.update(LedgerModel(pk, sk), actions=actions, condition=LedgerModel.pk.exists())
+            tx.update(LedgerModel(pk, sk), actions=actions)
 
     @staticmethod
     def _add_unmatched(tx: TransactWrite, u: UnmatchedPayment) -> None:
@@ -535,9 +503,9 @@ class DynamoCollectionStore(RecordsAccess):
                         [_json(disbursement_doc(d)) for d in out[key]])))
                 if key in clear:
                     actions += [LedgerModel.gsi2pk.remove(), LedgerModel.gsi2sk.remove()]
-                if actions:
+                if actions:  # an upsert, as `_update_ledger`
                     pk, sk = LedgerModel.key(*key)
-                    tx.update(LedgerModel(pk, sk), actions=actions, condition=LedgerModel.pk.exists())
+                    tx.update(LedgerModel(pk, sk), actions=actions)
             for r in refunds:
                 pk, sk = RefundModel.key(r.refund_id)
                 tx.save(RefundModel(pk, sk, status=r.status, doc=_refund_doc(r), gsi1pk=f"PAYER#{r.payer_id}",
@@ -580,27 +548,29 @@ class DynamoCollectionStore(RecordsAccess):
 
     # 特別徴収
     def set_pension(self, writes: Sequence[PensionWrite], *, actor: Any, chain: str) -> None:
+        # A state made from the charge of version `expected_version` is written only while that is the ledger's
+        # charge: the version read again (consistent), and no newer version (a condition on its key) in the
+        # transaction — the version is the assessment table's, the state the collection table's.
+        checked = charged_versions([w.key for w in writes if w.expected_version is not None], consistent=True)
         with transaction_or(WriteConflict) as tx:
             for w in writes:
                 pk, sk = LedgerModel.key(*w.key)
                 state = {**w.state, "rev": int(w.state.get("rev") or 0)}
                 actions: list[Any] = [LedgerModel.pension.set(state), LedgerModel.pension_rev.set(state["rev"])]
                 if w.create_annual is not None:  # 仮徴収 of a year not yet assessed: the ledger opens at version 0
-                    household, fy = w.key
-                    charge = pension_ledger_charge(household, fy, version=0, payer_id=w.payer_id,
-                                                   annual=w.create_annual, overlay=state)
-                    actions += [
-                        LedgerModel.household_id.set(household), LedgerModel.fiscal_year.set(fy),
-                        LedgerModel.payer_id.set(w.payer_id), LedgerModel.version.set(0),
-                        LedgerModel.annual.set(w.create_annual),
-                        LedgerModel.installments.set(_installments_doc(charge))]
-                    condition: Any = LedgerModel.pk.does_not_exist()
+                    actions += [LedgerModel.payer_id.set(w.payer_id), LedgerModel.annual.set(w.create_annual)]
+                    condition: Any = LedgerModel.pension_rev.does_not_exist() & LedgerModel.annual.does_not_exist()
                 else:
-                    condition = LedgerModel.pk.exists()
                     if w.expected_version is not None:
-                        condition &= LedgerModel.version == w.expected_version
-                    condition &= (LedgerModel.pension_rev.does_not_exist() if w.expected_rev is None
-                                  else LedgerModel.pension_rev == w.expected_rev)
+                        read = checked[w.key]
+                        if (read.version or 0) != w.expected_version:
+                            raise WriteConflict("the ledger's charge is another version's now")
+                        household, fy = w.key
+                        tx.condition_check(AssessmentVersionModel, AssessmentVersionModel.pk_of(household, fy),
+                                           AssessmentVersionModel.sk_of(read.latest + 1),
+                                           condition=AssessmentVersionModel.pk.does_not_exist())
+                    condition = (LedgerModel.pension_rev.does_not_exist() if w.expected_rev is None
+                                 else LedgerModel.pension_rev == w.expected_rev)
                 tx.update(LedgerModel(pk, sk), actions=actions, condition=condition)
             payers = sorted({w.payer_id for w in writes})
             if payers:

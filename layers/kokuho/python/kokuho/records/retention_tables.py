@@ -21,7 +21,7 @@ from kokuho.access.subject_index import entries_of
 from kokuho.platform.tables import table
 from kokuho.records.base import region
 from kokuho.records.benefit_payments import claim_of
-from kokuho.records.collection import DynamoCollectionStore, LedgerModel, stored_ledger
+from kokuho.records.collection import DynamoCollectionStore, LedgerModel
 from kokuho.retention.table_ports import Candidate, HouseholdMonth, Key, PersonFacts
 
 _des, _ser = TypeDeserializer().deserialize, TypeSerializer().serialize
@@ -110,20 +110,21 @@ class DynamoRetentionTables:
                              *self._household_members(claim.household_id)), claim)
 
     def ledgers(self) -> Iterator[Candidate]:
-        for model in LedgerModel.scan(LedgerModel.sk == "LEDGER", consistent_read=True):
-            ledger = stored_ledger(model)
+        # every charged ledger (its charge the year's latest version with a notice, kokuho.records.ledger_charges)
+        for ledger in DynamoCollectionStore().all_ledgers():
+            household, fy = ledger.key
             named = [("PAYMENT#", p.payment_id, "PAYMENT") for p in ledger.payments]
             named += [("REMINDER#", str(r["id"]), "REMINDER") for r in ledger.reminders if r.get("id")]
             named += [("LATECHARGE#", str(b["id"]), "LATECHARGE") for b in ledger.late_charges if b.get("id")]
             named += [("ARREARS#", str(a["id"]), "ARREARS") for a in ledger.arrears if a.get("id")]
-            keys: list[Key] = [("collection", str(model.pk), str(model.sk))]
+            # the ledger's item (collection's writes: absent while it has none — deleting it then deletes nothing)
+            keys: list[Key] = [("collection", *LedgerModel.key(household, fy))]
             keys += [("collection", f"{prefix}{i}", sk) for prefix, i, sk in named]
-            household, fy = str(model.household_id), int(model.fiscal_year)
             # the premium the ledger collected: the year's assessment versions and the household's case of that year
             keys += [("assessment", str(i["pk"]), str(i["sk"]))
                      for i in _query("assessment", f"ASSESS#{household}#FY#{fy}")]
             keys.append(("assessment", f"HHCASE#{household}", f"FY#{fy}"))
-            yield Candidate(tuple(keys), (household, str(model.payer_id), *self._household_members(household)),
+            yield Candidate(tuple(keys), (household, ledger.charge.payer_id, *self._household_members(household)),
                             ledger)
 
     def persons(self) -> Iterator[Candidate]:

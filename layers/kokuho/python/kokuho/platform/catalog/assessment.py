@@ -20,7 +20,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "assessment-batch", "assessment.batch.handler",
         "Monthly assessment: compute and conditionally write one batch of households' assessment versions "
-        "and, with each, the ledger's charge (調定)",
+        "(each the ledger's charge, 調定, which collection reads from it; a 更正 downwards marks the ledger for "
+        "the overpayment run)",
         tables={"assessment": "write", "collection": "write", "idempotency": "write", "access_log": "write"},
         # a batch (≤ MAX_BATCH_SIZE households) takes seconds; the state machine's retry after a
         # timeout waits longer than this (the idempotency record stays in progress until then), and

@@ -12,7 +12,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "apply it to the ledgers, or refuse it naming line and field",
         # exchange write: the file moves out of payments/incoming/ to processed/ or rejected/ (with its reasons);
         # qualification and assessment read: a payment by payer finds the payer's ledgers from the households
-        # they head or headed and the years of those households' cases (kokuho.records.payer_ledgers)
+        # they head or headed and the years of those households' cases (kokuho.records.payer_ledgers); a
+        # ledger's charge is its latest assessment version's (kokuho.records.ledger_charges)
         tables={"collection": "write", "qualification": "read", "assessment": "read", "access_log": "write"},
         buckets={"exchange": "write"},
         # a 100,000-line file is matched in well under a second and written in chunks of 90 items
@@ -26,7 +27,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "collection-reminders", "collection.reminders.handler",
         "督促: issue one 督促状 for every installment unpaid after its due date (daily; nothing twice)",
-        tables={"collection": "write", "access_log": "write"},
+        # assessment read: a ledger's charge is its latest assessment version's (kokuho.records.ledger_charges)
+        tables={"collection": "write", "assessment": "read", "access_log": "write"},
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,  # one run at a time
     ),
     FunctionSpec(
@@ -50,15 +52,17 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "collection-arrears", "collection.arrears.run",
         "滞納整理: the daily check of 分納誓約 (a missed plan payment flagged), the month's 催告, the year-end "
         "不納欠損 of what the 2-year limit extinguished (nothing twice)",
-        tables={"collection": "write", "access_log": "write"},
+        # assessment read: a ledger's charge is its latest assessment version's (kokuho.records.ledger_charges)
+        tables={"collection": "write", "assessment": "read", "access_log": "write"},
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,  # one run at a time
     ),
     FunctionSpec(
         "collection-statistics", "collection.arrears.statistics",
         "収納率: the fiscal year's figures (現年度分, 滞納繰越分; per ward and month; arrears aging) from every "
         "ledger, stored for the API",
-        # qualification read: the payer's address, for the ward (区) only
-        tables={"collection": "write", "qualification": "read", "access_log": "write"},
+        # qualification read: the payer's address, for the ward (区) only; assessment read: a ledger's charge is
+        # its latest assessment version's (kokuho.records.ledger_charges)
+        tables={"collection": "write", "qualification": "read", "assessment": "read", "access_log": "write"},
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=1,
     ),
     FunctionSpec(
