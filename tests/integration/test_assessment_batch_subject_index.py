@@ -13,6 +13,7 @@ from kokuho.access.records import Actor, records_of_subject, verify_all
 from kokuho.access.search import who_accessed
 from kokuho.assessment.batch import assess_batch
 from kokuho.assessment.household_cases import put_household_cases
+from kokuho.dates.tokyo import today_jst
 from kokuho.records.assessment_store import DynamoAssessmentStore
 from kokuho_local.capacity_meter import metered
 from kokuho_local.embedded import EmbeddedAWS
@@ -35,7 +36,7 @@ def test_a_batch_reads_entries_cost_at_most_a_tenth_of_a_unit_a_household_and_fi
         units = meter.snapshot()["by_op"]
     index_units = sum(v for op, v in units.items() if op.endswith(("access-log SUBJ", "access-log SUBJS")))
     assert 0 < index_units <= 0.1 * 100  # was 2.0 a household: a hundred entries, each twice in a transaction
-    today = datetime.now(UTC).date().isoformat()
+    today = today_jst().isoformat()  # the searches take days in Japan
     for h in ids:
         assert [(r.chain, r.operation) for r in records_of_subject(h)] == [("si-run#p001-b00000", "read")]
     rows = who_accessed(ids[37], today, today, AUDITOR)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 from kokuho.access.records import Actor, record_access, verify_all
 from kokuho.access.search import MAX_PAGE_SIZE, SearchError, staff_activity, who_accessed, who_accessed_page
 from kokuho.cli.main import main as cli_main
+from kokuho.dates.tokyo import today_jst
 from kokuho.records.access_log import AccessRecordModel, SubjectIndexModel
 from kokuho.records.base import connection
 from kokuho_local.embedded import EmbeddedAWS
@@ -25,8 +26,9 @@ CLERK = Actor(staff_id="S0001", terminal_id="T-KOKUHO-03", purpose="資格管理
 OTHER = Actor(staff_id="S0002", terminal_id="T-KOKUHO-07", purpose="賦課 (国保法第76条)")
 AUDITOR = Actor(staff_id="A0001", terminal_id="T-SEC-01", purpose="アクセス記録の点検")
 BATCH = Actor(staff_id="system:monthly", terminal_id="exec-1", purpose="月次賦課")
-TODAY = datetime.now(UTC).date().isoformat()
-YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+# The searches take days in Japan (kokuho.access.search.date_range): today is Tokyo's, whatever the clock's zone.
+TODAY = today_jst().isoformat()
+YESTERDAY = (today_jst() - timedelta(days=1)).isoformat()
 
 
 def _history() -> None:

@@ -4,7 +4,7 @@ recorded, a bad period refused with its reason."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +12,12 @@ from qualification_helpers import call
 
 from kokuho.access.records import Actor, record_access
 from kokuho.access.search import who_accessed
+from kokuho.dates.tokyo import today_jst
 
 SECURITY, CLERK, AUDITOR = "S1013", "S1002", "S1005"
-TODAY = datetime.now(UTC).date().isoformat()
-YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+# The searches take days in Japan (kokuho.access.search.date_range): today is Tokyo's, whatever the clock's zone.
+TODAY = today_jst().isoformat()
+YESTERDAY = (today_jst() - timedelta(days=1)).isoformat()
 PERIOD = {"from": YESTERDAY, "to": TODAY}
 
 

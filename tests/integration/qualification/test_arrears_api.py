@@ -17,6 +17,7 @@ from kokuho.access.records import Actor, records_by_staff
 from kokuho.collection.ledger import charge_from_version
 from kokuho.collection.reminders import run_reminders
 from kokuho.collection.statistics import run_statistics, statistics_csv
+from kokuho.dates.tokyo import today_jst
 from kokuho.premium.installments import split_equally
 from kokuho.records.collection import DynamoCollectionStore
 from kokuho_local.ledger_seed import seed_ledger
@@ -145,7 +146,7 @@ def test_a_refused_measure_or_decision_names_the_payer_whose_ledger_it_read(staf
     refused = [(r.staff_id, r.subject_ids) for r in [*records_by_staff(OFFICER), *records_by_staff(CHIEF)]
                if r.result == "rejected"]
     assert refused == [(OFFICER, ["HH:H1", "H1-P1"]), (CHIEF, ["HH:H1", "H1-P1"])]
-    today = date.today().isoformat()
+    today = today_jst().isoformat()  # the searches take days in Japan
     seen = who_accessed("H1-P1", "2020-01-01", today, SYSTEM)
     assert {(r["staff_id"], r["result"]) for r in seen} >= {(OFFICER, "rejected"), (CHIEF, "rejected")}
 

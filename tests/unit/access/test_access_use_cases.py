@@ -177,3 +177,22 @@ def test_staff_activity_lists_one_members_records_in_the_period_recorded_first()
     rows = search.staff_activity("S0100", "2026-11-01", "2026-11-30", AUDITOR, store=log)
     assert [r["subject_ids"] for r in rows] == [["P2"], ["P1"]] and set(rows[0]) == set(search.STAFF_FIELDS)
     assert log.recorded == [("S0900", ("STAFF:S0100",), "access_records", "search_staff")]
+
+
+def test_a_search_for_a_day_is_that_day_in_japan() -> None:
+    # The office's day is Tokyo's (kokuho.dates.tokyo): "who accessed P1 on 2 November" asked for the UTC day, so it
+    # missed 00:00-08:59 of the 2nd in Japan (the 1st after 15:00 UTC) and answered 09:00-23:59 of the 3rd instead.
+    times = ["2026-11-01T14:59:59.999999+00:00",  # 1 Nov 23:59:59 in Japan
+             "2026-11-01T15:00:00.000000+00:00",  # 2 Nov 00:00
+             "2026-11-02T14:59:59.999999+00:00",  # 2 Nov 23:59:59
+             "2026-11-02T15:00:00.000000+00:00"]  # 3 Nov 00:00
+    log = InMemoryAccessLog()
+    log.entries["P1"] = dict(_entry(at, "SUBJECT#P1", seq) for seq, at in enumerate(times, start=1))
+    base = {"terminal_id": "T1", "purpose": "資格管理", "category": "qualification", "operation": "read",
+            "result": "ok", "subject_ids": ["P1"], "chain": "SUBJECT#P1", "hash": "h"}
+    log.records = [{**base, "at": at, "staff_id": "S0100", "seq": seq} for seq, at in enumerate(times, start=1)]
+    day = "2026-11-02"
+    assert [r["seq"] for r in search.who_accessed("P1", day, day, AUDITOR, store=log)] == [2, 3]
+    assert [r["seq"] for r in search.who_accessed_page("P1", day, day, AUDITOR, store=log).rows] == [2, 3]
+    assert [r["seq"] for r in search.staff_activity("S0100", day, day, AUDITOR, store=log)] == [2, 3]
+    assert [r["seq"] for r in search.staff_activity_page("S0100", day, day, AUDITOR, store=log).rows] == [2, 3]

@@ -2,7 +2,8 @@
 subject index: the person's own entries and the entries its bucket's subjects share, two queries merged in
 order — kokuho.access.subject_index), and what one member of staff accessed (one query on the records'
 staff index, gsi1). Both read only their own partitions, never the table; both are bounded by dates
-(inclusive, UTC, YYYY-MM-DD) so a search is a range, not a listing of everything.
+(inclusive, YYYY-MM-DD, days in Japan — the office's day, kokuho.dates.tokyo — over the UTC instants the records
+keep) so a search is a range, not a listing of everything.
 
 Who accessed a person comes a page at a time (`who_accessed_page`: at most `limit` rows, oldest first,
 and a token for the next page): the two queries read the page's entries, whatever the person's history
@@ -20,11 +21,12 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kokuho.access.actor import Actor
 from kokuho.access.subject_index import chain_and_seq, row_of
+from kokuho.dates.tokyo import TOKYO
 
 if TYPE_CHECKING:
     from kokuho.access.ports import AccessLog
@@ -57,8 +59,12 @@ def date_range(date_from: str, date_to: str) -> tuple[str, str]:
         raise SearchError("to: before from")
     if (end - start).days > MAX_SPAN_DAYS:
         raise SearchError(f"from..to: at most {MAX_SPAN_DAYS} days")
-    # `at` is ISO 8601 (2026-11-30T13:55:00.000000+00:00): every instant of `end` sorts below end + "~".
-    return start.isoformat(), f"{end.isoformat()}~"
+    # The office's day is Tokyo's (kokuho.dates.tokyo): from `start` 00:00 to `end` 23:59:59.999999 in Japan, as
+    # the UTC instants the records are kept in (`at`: 2026-11-30T13:55:00.000000+00:00). A bound without its zone
+    # sorts below every instant of its second, and "~" above them: the range holds exactly those instants.
+    low = datetime.combine(start, time(), TOKYO).astimezone(UTC)
+    high = datetime.combine(end + timedelta(days=1), time(), TOKYO).astimezone(UTC) - timedelta(microseconds=1)
+    return low.strftime("%Y-%m-%dT%H:%M:%S"), f"{high.strftime('%Y-%m-%dT%H:%M:%S.%f')}~"
 
 
 _ID = re.compile(r"[!-\"$-~]{1,64}", re.ASCII)  # printable ASCII but a space and '#': what a record's subject holds

@@ -37,8 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         s = sub.add_parser(name, help=f"{helptext} (recorded as an access itself)")
         s.add_argument(what, help="internal person id (never a My Number)" if what == "person"
                        else "staff id, or system:<workflow>")
-        s.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD (UTC)")
-        s.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD (UTC), included")
+        s.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD (the day in Japan)")
+        s.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD (the day in Japan), included")
         s.add_argument("--format", choices=("csv", "json"), default="csv")
         s.add_argument("--as", dest="as_staff", required=True, help="your staff id (the search is recorded)")
         s.add_argument("--terminal", default="cli", help="your terminal id (default: cli)")
