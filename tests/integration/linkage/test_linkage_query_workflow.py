@@ -44,7 +44,7 @@ def test_query_reply_is_decrypted_validated_stored_with_expiry_and_recorded(worl
     assert result["fields"]["insurer_number"] == "401307" and result["fields"]["high_cost_count"] == 1
     stored = QueryResultModel.get("PERSON#P100", f"QRESULT#{out['request_id']}")
     assert 29 * 86400 < int(stored.expires_at) - int(datetime.now(UTC).timestamp()) <= 30 * 86400
-    (rec,) = records_for_request(out["request_id"])
+    (rec,) = [r for r in records_for_request(out["request_id"]) if r.outcome != "requested"]  # its outcome
     assert (rec.direction, rec.outcome, rec.requester_body, rec.provider_body, rec.item) == (
         "query", "received", "北九州市", "福岡市", "69")
     assert rec.requested_at and rec.provided_at
@@ -57,6 +57,34 @@ def _last_execution(world: World) -> str:
     sfn = world.aws.client("stepfunctions")
     exs = sfn.list_executions(stateMachineArn=world.aws.state_machine_arn("linkage-query"))["executions"]
     return str(max(exs, key=lambda e: e["startDate"])["executionArn"])
+
+
+def test_a_query_that_left_is_recorded_whatever_happens_to_the_reply(world: World,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probe (linkage): the city's 情報提供等記録 of its own query (番号法第23条: both bodies record every exchange, the
+    time of the request included) was written only when the reply was taken in. A query whose reply step failed —
+    the network timing out after the provider answered, a fault in the step that opens the reply — left the city
+    with no record of a query the provider had answered (and recorded). The query is recorded before it leaves
+    (`requested`), its outcome when the reply is taken in."""
+    from kokuho_local.embedded import ExecutionFailed
+
+    world.provider.hold(REF, "69", HELD)
+    answered: list[str] = []
+    original = world.provider.answer
+
+    def lost(request: dict[str, Any], key: str) -> dict[str, Any]:
+        original(request, key)  # the provider answers (and records it) …
+        answered.append(str(request["request_id"]))
+        raise TimeoutError("the network timed out")  # … and the reply never reaches the city
+
+    monkeypatch.setattr(world.provider, "answer", lost)
+    with pytest.raises(ExecutionFailed):
+        query(world, "69")
+    (request_id,) = answered
+    (rec,) = records_for_request(request_id)
+    assert (rec.direction, rec.outcome, rec.person_id, rec.item, rec.provider_body) == (
+        "query", "requested", "P100", "69", "福岡市")
+    assert rec.requested_at and rec.provided_at is None
 
 
 def test_only_items_48_69_70_are_queried(world: World) -> None:
@@ -85,7 +113,7 @@ def test_reply_with_fields_beyond_the_item_is_rejected_and_nothing_stored(world:
     out = query(world, "48")
     assert out["status"] == "rejected"
     assert len(results_of("P100")) == before
-    (rec,) = records_for_request(out["request_id"])
+    (rec,) = [r for r in records_for_request(out["request_id"]) if r.outcome != "requested"]  # its outcome
     assert rec.outcome == "failed"
 
 

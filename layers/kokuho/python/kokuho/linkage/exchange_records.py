@@ -30,7 +30,7 @@ class Exchange:
     item: str
     request_id: str
     requested_at: str
-    outcome: str  # provided | refused | received | failed
+    outcome: str  # provided | refused | received | failed; a query also `requested` (recorded before it leaves)
     person_id: str | None = None
     permit_id: str | None = None
     provided_at: str | None = None
