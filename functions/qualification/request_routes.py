@@ -251,7 +251,7 @@ def receive_request(person_id: PathId, body: RequestReceiveIn) -> Response[dict[
 
 def due_requests(limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE) -> dict[str, Any]:
     today = today_jst()
-    rows = workflow.due_requests(today, current_actor())
+    rows = workflow.due_requests(today, current_actor(), limit=limit)  # the persons shown recorded, no others
     return {"as_of": today.isoformat(), "items": rows[:limit], "more": len(rows) > limit}
 
 

@@ -307,3 +307,18 @@ def test_a_suspension_stops_the_counters_reads_of_that_person_only(household: No
     # and the person's own requests are never suspended
     assert _receive("R-0006", "P0001", "disclosure")[0] == 201
     _grant_and_carry_out("P0001", "R-0006")
+
+
+def test_the_due_list_records_the_persons_it_shows_and_no_others(household: None) -> None:
+    # GET /requests/due?limit=1 showed one request but recorded a look at every person with an open request: the
+    # person not shown found the desk in their access history (a disclosure of who accessed them says so) for data
+    # never seen.
+    scope = {"scope": "保有する全ての個人情報"}
+    assert _receive("R-0001", "P0001", "disclosure", scope, received_on=(TODAY - timedelta(days=3)).isoformat())[0] \
+        == 201
+    assert _receive("R-0002", "P0002", "disclosure", scope)[0] == 201
+    before = len(list(records_by_staff(DESK)))
+    status, due, _ = call("GET", "/requests/due", staff_id=DESK, query={"limit": "1"})
+    assert status == 200 and [i["person_id"] for i in due["items"]] == ["P0001"] and due["more"] is True
+    [looked] = [r for r in list(records_by_staff(DESK))[before:] if r.operation == "list_due"]
+    assert list(looked.subject_ids) == ["P0001"]

@@ -181,14 +181,17 @@ def read_request(actor: Actor, person_id: str, request_id: str, *, store: Reques
     return _load(actor, person_id, request_id, store)[0]
 
 
-def due_requests(today: date, actor: Actor, *, store: RequestStore | None = None) -> list[dict[str, Any]]:
+def due_requests(today: date, actor: Actor, *, store: RequestStore | None = None,
+                 limit: int | None = None) -> list[dict[str, Any]]:
     """The desk's worklist: undecided requests, due first; overdue ones say so. Looking at it is recorded as
-    an access to the persons it names (ids and dates only)."""
+    an access to the persons it names (ids and dates only). With `limit`: the first `limit` rows and, when more
+    follow, one more (the caller says so) — only the persons of the rows shown are recorded."""
     rows: list[dict[str, Any]] = [{"request_id": r.request_id, "person_id": r.person_id, "kind": r.kind.value,
              "received_on": r.received_on.isoformat(), "decide_by": r.decide_by.isoformat(),
              "extended": r.extension is not None, "overdue": r.overdue(today)} for r in _wired(store).open_requests()]
-    _record_list(actor, [str(r["person_id"]) for r in rows], "list_due", store)
-    return rows
+    shown = rows if limit is None else rows[:limit]
+    _record_list(actor, [str(r["person_id"]) for r in shown], "list_due", store)
+    return rows if limit is None else rows[:limit + 1]
 
 
 def _record_list(actor: Actor, persons: list[str], operation: str, store: RequestStore | None) -> None:
