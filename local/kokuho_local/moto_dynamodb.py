@@ -39,7 +39,8 @@
    is kept up to date by the write paths of 5; a query bisects to the sort-key condition and the
    exclusive start key, and hands moto only the first `Limit` matching items plus the next item of the
    partition (what makes moto return its LastEvaluatedKey). moto then applies its own conditions,
-   order, limit, paging, projection and filter to those. Entries are re-checked as in 5. Table
+   order, limit, paging, projection and filter to those — handed in moto's order (the sort key, then the
+   table's keys: strings), so its re-sort of them is skipped. Entries are re-checked as in 5. Table
    queries are cut by 4.
 7. Item construction. moto's item dict re-adds the size of every attribute already set each time it
    sets one (LimitedSizeDict.__setitem__, for the 400 KB item limit), so building an item of n
@@ -93,8 +94,9 @@
     skips the deep copy (the projection builds new items; the key values are
     shared as in moto's own projection), and a projection of top-level attributes whose values are
     strings, booleans or nulls picks those attributes as they are — the item moto's JSON round trip
-    builds; anything else (numbers, sets, nested paths, list elements) is moto's projection. Within one
-    query an item is sized once (moto sizes each twice, for the 1 MB page and for the page's total).
+    builds (made directly, not sized again: a part of an item within the 400 KB limit is within it); anything
+    else (numbers, sets, nested paths, list elements) is moto's projection. Within one query an item is sized
+    once (moto sizes each twice, for the 1 MB page and for the page's total).
 15. Condition lexing. A condition whose values differ at every use (a case's change id, a version
     number) is parsed again each time (12 keys its cache on the values); moto's lexer, a dozen regular
     expressions tried at each character run, was a third of that. The tokens of an expression (immutable
@@ -958,6 +960,11 @@ def patched_dynamodb() -> Iterator[None]:
         with DDB_LOCK:
             bound = query_signature.bind(self, *args, **kwargs).arguments
             subset = _page(self, bound) if bound.get("index_name") else None
+            # 6: a page bisected from a sorted partition is in moto's order already (its sort key, then the
+            # table's keys, all strings): handed over ascending, moto's re-sort of it is skipped
+            paged = subset is not None
+            if subset is not None and bound.get("scan_index_forward", True) is False:
+                subset = subset[::-1]  # moto sorts ascending, then reverses a backward query
             if subset is None:
                 subset = _candidates(self, bound.get("hash_key"), bound.get("index_name"),
                                      bound.get("hash_key_conditions"), bound)
@@ -980,10 +987,14 @@ def patched_dynamodb() -> Iterator[None]:
                 if subset is None:
                     return original_query(self, *args, **kwargs)
                 self.all_items = lambda: subset  # instance attribute: shadows the method for this call
+                if paged:
+                    self.sorted_items = lambda hash_attrs, range_attrs, items: items
                 try:
                     return original_query(self, *args, **kwargs)
                 finally:
                     del self.all_items
+                    if paged:
+                        del self.sorted_items
             finally:
                 Item.size = original_item_size  # type: ignore[method-assign]
                 if projected:
@@ -1102,7 +1113,17 @@ def patched_dynamodb() -> Iterator[None]:
             if value.type not in _PICKED_AS_IS:
                 return original_project(self, projection_expressions)
             picked[expr[0]] = {value.type: value.value}
-        return Item(hash_key=self.hash_key, range_key=self.range_key, attrs=picked)
+        # 14: the item moto's Item(...) builds of these, without sizing it: a part of an item within the limit
+        # is within it
+        projected: Any = Item.__new__(Item)
+        projected.hash_key, projected.range_key = self.hash_key, self.range_key
+        attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(attrs)
+        for name, wire in picked.items():
+            dict.__setitem__(attrs, sys.intern(name),
+                             _key_of_item(wire, self.hash_key, self.range_key) or DynamoType(wire))
+        projected.attrs = attrs
+        return projected
 
     from moto.core.common_models import BaseModel
 
