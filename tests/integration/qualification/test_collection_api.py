@@ -79,6 +79,12 @@ def test_a_held_refund_gets_the_account_the_payer_names(staffed: None) -> None:
                "holder_kana": "ヤマダ　タロウ"}
     assert call("POST", "/collection/refunds/RF-H1-2024-1/account", staff_id=CASHIER,
                 body={**account, "holder_kana": "山田太郎"})[0] == 422
+    # names the bank file cannot carry (probe: taken here, they failed the 総合振込 file later): katakana with no
+    # half-width form, a name past 30 half-width characters once its voiced marks split off
+    for name in ("ヱビス　タロウ", "ヵ", "ガ" * 16):
+        status, out, _ = call("POST", "/collection/refunds/RF-H1-2024-1/account", staff_id=CASHIER,
+                              body={**account, "holder_kana": name})
+        assert status == 422 and "holder_kana" in str(out), (name, out)
     status, out, _ = call("POST", "/collection/refunds/RF-H1-2024-1/account", staff_id=CASHIER, body=account)
     assert (status, out) == (200, {"refund_id": "RF-H1-2024-1", "status": "ready"})
     (ready,) = store.refunds("ready")

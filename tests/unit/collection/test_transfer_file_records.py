@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benefits"))
+from fakes.collection_store import InMemoryCollectionStore  # noqa: E402
 from test_benefit_payment_run import ON, World, _applied  # noqa: E402
 from test_overpayments import ACCOUNT, CITY, put, two_refunds_ready  # noqa: E402
 
@@ -53,3 +54,25 @@ def test_the_benefit_file_records_its_payees_as_the_run() -> None:
     filed = benefit_payment.write_file(on=ON, run_id="run-2", ports=w.ports())
     exports = [(a.staff_id, a.subject_ids, a.operation, a.chain) for a in w.persons.access if a.operation == "export"]
     assert exports == [("system:benefit-payment-run", ("P1",), "export", f"FILE#{filed['file_id']}")]
+
+
+def test_an_account_the_format_cannot_carry_strands_no_other_refund() -> None:
+    """Probe (files): every ready item was marked filed in the file's id before the file was built; an account the
+    全銀 format cannot carry (a holder's name with ヱ, ヰ, ヮ, ヵ or ヶ: katakana with no half-width form, which the
+    refund-account route accepts) then failed the build — every refund of the run stayed marked filed in a file
+    that was never written, and no later run took them again: never paid. Each item is checked before any is
+    marked: the others go out, the one the format refuses stays ready and is reported."""
+    from kokuho.collection.ports import RefundAccount
+
+    store = InMemoryCollectionStore()
+    put(store, "H1", 2024, 10_000, paid=12_300)
+    put(store, "H2", 2024, 10_000, paid=10_500, payer="P2")
+    store.overpaid.update({("H1", 2024), ("H2", 2024)})
+    odd = RefundAccount("0001", "123", "普通", "7654321", "ヱビス　タロウ", "公金受取口座")
+    run_overpayments(store, on=ON, actor="system:test", account_of=lambda payer: odd if payer == "P2" else ACCOUNT)
+    files: dict[str, bytes] = {}
+    out = write_refund_file(store, CITY, ON, files.__setitem__, record=lambda file_id, payers: None)
+    assert (out["refunds"], out["refund_yen"]) == (1, 2_300)  # P1's goes out
+    assert [o.payer_id for o in store.refunds("filed")] == ["P1"] and len(files) == 1
+    (left,) = store.refunds("ready")  # P2's waits for an account the format can carry, reported
+    assert left.payer_id == "P2" and out["refused"] == [{"refund_id": left.refund_id, "field": "holder_kana"}]

@@ -171,6 +171,9 @@ after the marks writes the same file again)."""
         mark=lambda file_id, orders: store.file_refunds(file_id, [o.refund_id for o in orders]),
         filed=store.refunds_of_file, amount_of=lambda o: o.amount, requester=requester, on=on, put_file=put_file,
         payee_of=lambda o: o.payer_id, record=record)
+    # refunds whose account the format cannot carry: left ready, named (id and field), in no file
+    refused = [{"refund_id": r["id"], "field": r["field"]} for r in out["refused"]]
     if out["file_id"] is None:
-        return {"file_id": None, "refunds": 0, "refund_yen": 0}
-    return {"file_id": out["file_id"], "refunds": out["count"], "refund_yen": out["yen"], "bytes": out["bytes"]}
+        return {"file_id": None, "refunds": 0, "refund_yen": 0, "refused": refused}
+    return {"file_id": out["file_id"], "refunds": out["count"], "refund_yen": out["yen"], "bytes": out["bytes"],
+            "refused": refused}

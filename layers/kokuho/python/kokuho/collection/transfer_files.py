@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from kokuho.collection.zengin import Requester, Transfer, transfer_file
+from kokuho.collection.zengin import Requester, Transfer, ZenginError, data_record, transfer_file
 from kokuho.identity.mynumber import id_digest
 
 T = TypeVar("T")
@@ -34,14 +34,28 @@ def write_transfers(prefix: str, ready: Sequence[T], *, id_of: Callable[[T], str
                     amount_of: Callable[[T], int], requester: Requester, on: date,
                     put_file: Callable[[str, bytes], None], payee_of: Callable[[T], str],
                     record: Callable[[str, Sequence[str]], None]) -> dict[str, Any]:
-    """Every `ready` item into one file `<prefix>-D<YYYYMMDD>-H<hash of the ids>`; returns its id, count, yen, bytes."""
-    items = sorted(ready, key=id_of)
+    """Every `ready` item into one file `<prefix>-D<YYYYMMDD>-H<hash of the ids>`; returns its id, count, yen, bytes,
+    and the items the format refuses (`refused`: id and field), which stay ready and go into no file.
+
+    Each item is written as a record before any is marked: one the format cannot carry (an account holder's name
+    with katakana that has no half-width form) would fail the file after the marks, leaving every item of the run
+    marked filed in a file never written — and no later run takes a marked item again."""
+    refused: list[dict[str, str]] = []
+    items = []
+    for item in sorted(ready, key=id_of):
+        try:
+            data_record(transfer_of(item), 0)
+        except ZenginError as exc:
+            refused.append({"id": id_of(item), "field": exc.field.rpartition(".")[2]})
+            continue
+        items.append(item)
     if not items:
-        return {"file_id": None, "count": 0, "yen": 0}
+        return {"file_id": None, "count": 0, "yen": 0, "refused": refused}
     file_id = file_id_of(prefix, on, [id_of(i) for i in items])
     mark(file_id, items)
     marked = sorted(filed(file_id), key=id_of)
     data = transfer_file(requester, on, [transfer_of(i) for i in marked])
     record(file_id, sorted({payee_of(i) for i in marked}))  # whose accounts leave in it, before it leaves
     put_file(file_id, data)
-    return {"file_id": file_id, "count": len(marked), "yen": sum(amount_of(i) for i in marked), "bytes": len(data)}
+    return {"file_id": file_id, "count": len(marked), "yen": sum(amount_of(i) for i in marked), "bytes": len(data),
+            "refused": refused}

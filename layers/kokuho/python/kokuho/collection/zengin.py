@@ -90,6 +90,19 @@ def _chars(value: str, width: int, field: str) -> bytes:
     return text.ljust(width).encode("cp932")
 
 
+HOLDER_WIDTH = 30  # 受取人名: half-width characters a data record carries
+
+
+def holder_name_problem(value: str) -> str | None:
+    """Why an account holder's name cannot be written in a transfer record (None: it can) — the check a name is
+    given at entry, so that no file fails on it later."""
+    try:
+        _chars(value, HOLDER_WIDTH, "holder_kana")
+    except ZenginError as exc:
+        return str(exc)
+    return None
+
+
 def _digits(value: str | int, width: int, field: str) -> bytes:
     text = str(value)
     if not text.isascii() or not text.isdigit():
@@ -128,7 +141,8 @@ def data_record(t: Transfer, index: int) -> bytes:
     return _record([b"2", _digits(t.bank_code, 4, f"{f}.bank_code"), _chars(t.bank_name, 15, f"{f}.bank_name"),
                     _digits(t.branch_code, 3, f"{f}.branch_code"), _chars(t.branch_name, 15, f"{f}.branch_name"),
                     b" " * 4, _account_type(t.account_type, f"{f}.account_type"),
-                    _digits(t.account_number, 7, f"{f}.account_number"), _chars(t.holder_kana, 30, f"{f}.holder_kana"),
+                    _digits(t.account_number, 7, f"{f}.account_number"),
+                    _chars(t.holder_kana, HOLDER_WIDTH, f"{f}.holder_kana"),
                     _digits(t.amount, 10, f"{f}.amount"), b"0", _chars(t.customer_code, 10, f"{f}.customer_code"),
                     b" " * 10, b"7", b" ", b" " * 7])
 
