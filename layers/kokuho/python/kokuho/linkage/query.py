@@ -95,13 +95,15 @@ def prepare_query(person_id: str, item: str, provider_body: str, network: Networ
         raise QueryError("the person has no registered 符号")
     permit = network.request_permit(city_body(), item, provider_body, code)
     request_id = unmistakable_id(lambda: f"Q{secrets.token_hex(10)}")
-    query = {"request_id": request_id, "requester_body": city_body(), "requester_kind": CITY_KIND, "item": item,
-             "code": code, "requester_public_key": city_public_key(store=store), "requested_at": now_iso(),
-             "permit": permit, "provider_body": provider_body, "person_id": person_id}
+    requested_at = now_iso()
+    query: dict[str, Any] = {
+        "request_id": request_id, "requester_body": city_body(), "requester_kind": CITY_KIND, "item": item,
+        "code": code, "requester_public_key": city_public_key(store=store), "requested_at": requested_at,
+        "permit": permit, "provider_body": provider_body, "person_id": person_id}
     # Recorded before it leaves (番号法第23条: the request's time and bodies): whatever becomes of the reply — the
     # network failing after the provider answered, a fault opening it — the city's record of its query stands;
     # its outcome is recorded when the reply is taken in.
-    record_exchange(Exchange("query", city_body(), provider_body, item, request_id, query["requested_at"],
+    record_exchange(Exchange("query", city_body(), provider_body, item, request_id, requested_at,
                              "requested", person_id=person_id, permit_id=(permit or {}).get("permit_id")),
                     once_key=f"{request_id}#requested", store=store)
     return query
