@@ -95,8 +95,8 @@
     shared as in moto's own projection), and a projection of top-level attributes whose values are
     strings, booleans or nulls picks those attributes as they are — the item moto's JSON round trip
     builds (made directly, not sized again: a part of an item within the 400 KB limit is within it); anything
-    else (numbers, sets, nested paths, list elements) is moto's projection. Within one query an item is sized
-    once (moto sizes each twice, for the 1 MB page and for the page's total).
+    else (numbers, sets, nested paths, list elements) is moto's projection. (moto sizes each item twice in
+    a query, for the 1 MB page and for the page's total: 23 keeps an item's size.)
 15. Condition lexing. A condition whose values differ at every use (a case's change id, a version
     number) is parsed again each time (12 keys its cache on the values); moto's lexer, a dozen regular
     expressions tried at each character run, was a third of that. The tokens of an expression (immutable
@@ -142,6 +142,12 @@
     without them; any other node takes moto's tests in moto's order, the recursion staying here, and a binary
     value (B, BS: base64 decoded) is moto's own.
     (20 and 21 are kokuho_local.botocore_paths'.)
+23. Item sizes. moto sizes every item a query or a scan walks (`Item.size`: each attribute's name and value,
+    for the 1 MB page), again at every query — a quarter of moto's query handling in a 10,000-household run
+    (Prepare's ids: every case's index entry, sized whole). An item's size is kept with it: the sum its
+    construction (7) already makes, or moto's own sum the first time it is asked; an update — the only path
+    of moto that changes an item's attributes in place (a transaction's Update too; a put, PartiQL included,
+    makes a new item) — drops it, whether it succeeds or fails, and the next ask sums again.
 """
 
 from __future__ import annotations
@@ -179,9 +185,9 @@ PATCHES: dict[str, str] = {
         + _GUARD + "test_plain_attribute_values_skip_the_model_serializer",
     "moto.dynamodb.models.table.Table.query":
         "moto's query walks and sorts the whole table; narrowed to the partition / the index value's items, "
-        "an index partition's page by bisection (6: tests/unit/platform/test_moto_dynamodb.py); a projected "
-        "query copies no whole item, and sizes each item once (14: moto's `copy` and Item.size swapped for "
-        "the call, under the lock; test_a_projected_query_copies_no_whole_item_and_answers_alike); "
+        "an index partition's page by bisection, handed in moto's order (6: tests/unit/platform/"
+        "test_moto_dynamodb.py); a projected query copies no whole item (14: moto's `copy` swapped for the call, "
+        "under the lock; test_a_projected_query_copies_no_whole_item_and_answers_alike); "
         + _GUARD + "test_a_query_never_walks_the_whole_table",
     "moto.dynamodb.models.table.Table.scan":
         "moto sorts the whole table and walks every item before the start key for each page of a scan "
@@ -227,6 +233,10 @@ PATCHES: dict[str, str] = {
         "moto's request handler walks an update's syntax tree for the names and values it uses at every update "
         "(every household case a transaction writes); a tree made once (12) is walked once per kind of clause; "
         + _GUARD + "test_an_update_expression_is_parsed_once",
+    "moto.dynamodb.models.dynamo_type.Item.size":
+        "moto sums every attribute of every item a query or scan walks, at every query; the size is kept with the "
+        "item (the sum its construction makes) and dropped by any update, which alone changes an item in place "
+        "(23); " + _GUARD + "test_an_items_size_is_kept_until_an_update_changes_it",
     "moto.dynamodb.models.dynamo_type.Item.project":
         "moto turns the whole item into JSON and back to keep a few attributes; top-level string, boolean "
         "and null attributes are picked as they are (14); " + _GUARD
@@ -921,6 +931,25 @@ def _set_attributes(attrs: Any, typed: list[tuple[str, Any]]) -> None:
         dict.__setitem__(attrs, name, value)
 
 
+_SIZE = "_kokuho_size"  # 23: an item's size (moto's Item.size), kept with it until its attributes change
+
+
+def _forget_size(backend: Any, table_name: str, key: Any, item: Any) -> None:
+    """An update changed an item's attributes in place (moto's only such path): its kept size goes (23)."""
+    if item is not None:
+        item.__dict__.pop(_SIZE, None)
+        return
+    try:  # the update failed: the item as stored, whatever the update left of it
+        table = backend.get_table(table_name)
+        if table.hash_key_attr not in key or (table.range_key_attr and table.range_key_attr not in key):
+            return
+        found = table.get_item(*backend.get_keys_value(table, key))
+    except Exception:  # noqa: BLE001 - no such table or key: nothing kept to forget
+        return
+    if found is not None:
+        found.__dict__.pop(_SIZE, None)
+
+
 def _key_of_item(value: Any, hash_key: Any, range_key: Any) -> Any:
     """The item's own key value when `value` is the very value moto's put built it from (its key
     attribute): one object for both, not two alike (13)."""
@@ -947,12 +976,10 @@ def patched_dynamodb() -> Iterator[None]:
         original_structure(self, serialized, value, shape, key)
 
     from moto.dynamodb.models import table as table_module
-    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
 
     # moto's table module sees this instead of `copy` during a projected query (under the lock only)
     no_item_copy = types.SimpleNamespace(deepcopy=lambda value, memo=None: value, copy=copy.copy)
-    original_item_size = Item.size
     original_query = Table.query
     query_signature = inspect.signature(original_query)
 
@@ -974,15 +1001,6 @@ def patched_dynamodb() -> Iterator[None]:
                 index.projection or {}).get("ProjectionType") in ("KEYS_ONLY", "INCLUDE"))
             if projected:  # 14: the projection builds new items; moto's copy of every whole item first is moot
                 table_module.copy = no_item_copy  # type: ignore[assignment]
-            sizes: dict[int, int] = {}
-
-            def size_once(item: Any) -> int:  # 14: moto sizes each item twice (page limit, then the sum)
-                found = sizes.get(id(item))
-                if found is None:
-                    found = sizes[id(item)] = original_item_size(item)
-                return found
-
-            Item.size = size_once  # type: ignore[method-assign, assignment]
             try:
                 if subset is None:
                     return original_query(self, *args, **kwargs)
@@ -996,7 +1014,6 @@ def patched_dynamodb() -> Iterator[None]:
                     if paged:
                         del self.sorted_items
             finally:
-                Item.size = original_item_size  # type: ignore[method-assign]
                 if projected:
                     table_module.copy = copy  # type: ignore[assignment]
 
@@ -1033,9 +1050,13 @@ def patched_dynamodb() -> Iterator[None]:
     def update_item(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         with DDB_LOCK:
             bound = update_signature.bind(self, table_name, key, *args, **kwargs).arguments
-            item = _plain_set_update(self, bound)
-            if item is None:
-                item = original_update(self, table_name, key, *args, **kwargs)
+            item = None
+            try:
+                item = _plain_set_update(self, bound)
+                if item is None:
+                    item = original_update(self, table_name, key, *args, **kwargs)
+            finally:
+                _forget_size(self, table_name, key, item)  # 23: its attributes changed in place
             _reindex(self.get_table(table_name), item)  # attributes change in place
             return item
 
@@ -1099,8 +1120,16 @@ def patched_dynamodb() -> Iterator[None]:
         if size > ITEM_SIZE_LIMIT:
             raise ItemSizeTooLarge
         self.attrs = built
+        self.__dict__[_SIZE] = size  # 23: moto's Item.size, the same sum
 
     original_project = Item.project
+    moto_item_size = Item.size
+
+    def kept_size(self: Any) -> int:  # 23
+        found = self.__dict__.get(_SIZE)
+        if found is None:
+            found = self.__dict__[_SIZE] = moto_item_size(self)
+        return int(found)
 
     def project(self: Any, projection_expressions: list[list[str]]) -> Any:
         picked: dict[str, Any] = {}
@@ -1391,6 +1420,7 @@ def patched_dynamodb() -> Iterator[None]:
     comparisons.ConditionExpressionParser._lex_condition_expression = lex_condition_expression  # type: ignore[method-assign]
     Item.__init__ = item_init  # type: ignore[method-assign]
     Item.project = project  # type: ignore[method-assign]
+    Item.size = kept_size  # type: ignore[method-assign]
     BaseModel.__new__ = staticmethod(untracked_new)  # type: ignore[assignment,method-assign]
     for module in (comparisons, ddb_responses, ddb_models):
         module.create_condition_expression_parser = create_condition_expression_parser  # type: ignore[attr-defined]
@@ -1420,6 +1450,7 @@ def patched_dynamodb() -> Iterator[None]:
         comparisons.ConditionExpressionParser._lex_condition_expression = original_lex  # type: ignore[method-assign]
         Item.__init__ = original_item_init  # type: ignore[method-assign]
         Item.project = original_project  # type: ignore[method-assign]
+        Item.size = moto_item_size  # type: ignore[method-assign]
         BaseModel.__new__ = original_new  # type: ignore[method-assign]
         for module in (comparisons, ddb_responses, ddb_models):
             module.create_condition_expression_parser = original_parser  # type: ignore[attr-defined]
