@@ -95,6 +95,12 @@ ENI_WRITE_WITHOUT_RESOURCE = (
     "The only write actions on '*' are the EC2 network-interface actions Lambda performs with the function's "
     "role to attach it to the isolated subnets: ec2:CreateNetworkInterface works only on all resources, and "
     "the interface ids do not exist before the call (AWS Lambda VPC documentation).")
+APIGW_NO_XRAY = (
+    "X-Ray is deliberately off on the API stage: API Gateway's trace segment records the request URL with its query "
+    "string, and the person search's criteria (kana name, birth date, address) travel there, as would a My Number "
+    "a client typed into a URL, which the function refuses only after the stage traced it; that personal data "
+    "would sit in X-Ray outside the encrypted, access-recorded stores. The Lambda functions keep active tracing, "
+    "whose segments carry no request content; the stage's JSON access log and CloudTrail record every call.")
 CACHE_OFF = (
     "API Gateway caching is deliberately off: every response carries personal data and must reflect the "
     "caller's current grants at the time of the call, so nothing is cached and nothing needs encrypting.")
@@ -220,6 +226,9 @@ def acknowledge(built: KokuhoApp) -> list[AppliedAck]:
              Ack("NIST.800.53.R5-APIGWCacheEnabledAndEncrypted", APIGW_CACHE),
              Ack("HIPAA.Security-APIGWCacheEnabledAndEncrypted", APIGW_CACHE),
              Ack("NIST.800.53.R5-APIGWSSLEnabled", APIGW_CLIENT_CERT),
-             Ack("HIPAA.Security-APIGWSSLEnabled", APIGW_CLIENT_CERT))
+             Ack("HIPAA.Security-APIGWSSLEnabled", APIGW_CLIENT_CERT),
+             Ack("HIPAA.Security-APIGWXrayEnabled", APIGW_NO_XRAY),
+             Ack("Serverless-APIGWXrayEnabled", APIGW_NO_XRAY))
         _skip(api.deployment_stage, "CKV_AWS_120", CACHE_OFF)
+        _skip(api.deployment_stage, "CKV_AWS_73", APIGW_NO_XRAY)
     return applied

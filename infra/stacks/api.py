@@ -15,8 +15,9 @@ staff table. A TOKEN Lambda authorizer verifying the broker's signed token is th
 alternative if the broker cannot issue STS credentials.
 
 Request validation (body and parameters), stage throttling with a lower rate for reads (GET: the bulk
-copy path), JSON access logs to an encrypted, retained log group (no request bodies: data tracing off),
-X-Ray tracing. The per-staff volume limits are the function's (kokuho.access.limits: API Gateway's usage
+copy path), JSON access logs to an encrypted, retained log group (no request bodies: data tracing off), no
+X-Ray on the stage (its segments hold the URL's query string: personal search criteria; the functions are traced).
+The per-staff volume limits are the function's (kokuho.access.limits: API Gateway's usage
 plans meter API keys, which IAM-signed staff calls do not carry); their refusals are a metric
 (kokuho/VolumeLimitRefusals) with an alarm.
 
@@ -105,7 +106,10 @@ class ApiStack(Stack):
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE,
-                tracing_enabled=True,
+                # No X-Ray on the stage: its segment records the request's URL with the query string (the person
+                # search's kana, birth date, address; a My Number a client typed into a URL, refused by the function
+                # only after the stage traced it). The functions' own active tracing carries no request content.
+                tracing_enabled=False,
                 throttling_rate_limit=THROTTLE_RATE,
                 throttling_burst_limit=THROTTLE_BURST,
                 method_options={"/*/GET": apigw.MethodDeploymentOptions(

@@ -43,10 +43,13 @@ def test_methods_iam_authorized_and_validated(api: dict[str, Any]) -> None:
         assert m["Properties"]["Integration"]["Type"] == "AWS_PROXY"
 
 
-def test_stage_throttled_traced_and_access_logged(api: dict[str, Any]) -> None:
+def test_stage_throttled_untraced_and_access_logged(api: dict[str, Any]) -> None:
     (stage,) = resources(api, "AWS::ApiGateway::Stage").values()
     props = stage["Properties"]
-    assert props["TracingEnabled"] is True
+    # API Gateway's X-Ray segment records the request's URL with its query string: the person search's kana, birth
+    # date and address — and a My Number a client typed into a URL, which the function refuses after the stage has
+    # traced it — would sit in X-Ray, outside the encrypted, access-recorded stores. The functions' traces remain.
+    assert props.get("TracingEnabled") in (None, False)
     assert props["AccessLogSetting"]["DestinationArn"]
     settings = {(s["ResourcePath"], s["HttpMethod"]): s for s in props["MethodSettings"]}
     stage_wide, reads = settings[("/*", "*")], settings[("/*", "GET")]
