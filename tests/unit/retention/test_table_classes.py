@@ -35,11 +35,13 @@ def _ledger(paid_on: date | None, due: date = date(2023, 7, 31)) -> StoredLedger
     return StoredLedger(charge, payments)
 
 
-# (class, facts, the first day it may go): 2 years from the month's right, 5 from a 返還金's settlement or write-off,
+# (class, facts, the first day it may go): 2 years from the right of the last month reading it (a benefit month), 5
+# from a 返還金's settlement or write-off,
 # 2 from the end of a ledger's rights, 5 from a past insured person's (or past 擬制世帯主's) last loss
 CASES = [
-    ("benefit-rights", "2024-03", date(2026, 4, 1)),  # the right arises 1 April 2024
-    ("benefit-rights", "2024-12", date(2027, 1, 1)),
+    # the right of the last month reading it as history (11 months on: 多数回, the yearly outpatient cap) + 2 years
+    ("benefit-rights", "2024-03", date(2027, 3, 1)),  # February 2025's right arises 1 March 2025
+    ("benefit-rights", "2024-12", date(2027, 12, 1)),
     ("unjust-enrichment-claims",
      RecoveryClaim("C1", "H1", "2020-05", 30_000, 1, "2020-09-01", "2020-10-31", "P1", "lost", (),
                    (("2021-05-10", 30_000),)), date(2026, 5, 10)),  # repaid in full on 10 May 2021
@@ -151,7 +153,7 @@ def test_access_records_under_a_hold_or_unreadable_floors_are_kept() -> None:
 
 
 def test_the_run_reports_every_class_by_count_only() -> None:
-    tables = _tables("benefit-rights", "2024-03")
+    tables = _tables("benefit-rights", "2023-03")  # read as history up to February 2024, whose right ended 28 Feb 2026
     tables.person_items.append(Candidate((("t", "PERSON#P9", "PROFILE"),), ("P9",), CASES[6][1]))
 
     class NoS3:

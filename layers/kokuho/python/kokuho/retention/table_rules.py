@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from kokuho.benefits.kogaku import MULTIPLE_WINDOW_MONTHS
 from kokuho.benefits.payment import PaymentRules, RecoveryClaim, claim_state
 from kokuho.collection.arrears import PAID, applied_by_installment, arrears_view
 from kokuho.collection.ports import StoredLedger
@@ -19,9 +20,19 @@ def month_right_day(month: str) -> date:
     return date(y + m // 12, m % 12 + 1, 1)
 
 
+# A month's benefit items and receipts are history for the months after it: the 多数回 count reads the 11 months
+# before a month, the 一般 70–74 yearly outpatient cap the months since August (at most 11 before); the monthly
+# benefit run decides every month of its window again from them.
+HISTORY_MONTHS = MULTIPLE_WINDOW_MONTHS
+
+
 def benefit_month_day(facts: str | HouseholdMonth) -> date:
-    """The day a person's receipts of a month, or a household-month's benefit items, count from."""
-    return month_right_day(facts.month if isinstance(facts, HouseholdMonth) else facts)
+    """The day a person's receipts of a month, or a household-month's benefit items, count from: the right of the
+    last month that reads them as history (11 months on) — deleted 2 years after the month's own right, the window's
+    first months decided again without them lost their 多数回 (a 返還金 claim of money rightly paid)."""
+    month = facts.month if isinstance(facts, HouseholdMonth) else facts
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + HISTORY_MONTHS
+    return month_right_day(f"{index // 12:04d}-{index % 12 + 1:02d}")
 
 
 def benefit_still_claimed(facts: str | HouseholdMonth) -> bool:
