@@ -1,4 +1,4 @@
-"""Two client-side costs of botocore on the embedded AWS's DynamoDB requests, cut only inside `embedded_aws()`.
+"""Client-side costs of botocore on the embedded AWS's DynamoDB requests, cut only inside `embedded_aws()`.
 
 Numbered after the moto patches (kokuho_local.moto_dynamodb: 1–16; 17–19 kept for them):
 
@@ -13,6 +13,11 @@ Numbered after the moto patches (kokuho_local.moto_dynamodb: 1–16; 17–19 kep
     (`TransactItems[*].[ConditionCheck.TableName, …][]`), interpreted node by node — ≈ 3 %. That one path
     is computed directly (the table names, in order, nulls left out as the projection leaves them out);
     any input not a list of one-operation maps, and every other path, goes to JMESPath.
+24. botocore parses every answer by walking its model shape the same way: each attribute value of every item
+    a query or a BatchGetItem returns is a structure whose ten members are looked up one by one (22 and 23 are
+    kokuho_local.moto_dynamodb's). A value in wire form with no binary member — what that walk rebuilds member
+    for member, a string as it is, a map's and a list's values the same way — is taken as it is (it is the
+    answer's own freshly parsed JSON); a binary value (base64 to bytes) or anything else is botocore's walk.
 
 Local only: the layer never imports this module (a Lambda on AWS pays botocore's walks; DynamoDB is far
 faster there than moto is here, so they weigh less).
@@ -34,6 +39,10 @@ PATCHES: dict[str, str] = {
     "botocore.regions.EndpointRulesetResolver._resolve_param_as_operation_context_param":
         "botocore walks every item of a TransactWriteItems with JMESPath for the endpoint's ResourceArnList; "
         "that path computed directly (21); " + _GUARD + "test_a_transactions_table_list_is_jmespaths_answer",
+    "botocore.parsers.BaseJSONParser._handle_structure":
+        "botocore walks the model shape of every attribute value of every DynamoDB answer (each item of a query or "
+        "a BatchGetItem); a plain value in wire form is taken as it is (24); "
+        + _GUARD + "test_a_plain_attribute_value_is_parsed_alike_without_its_shape",
 }
 
 TRANSACT_TABLES = ("TransactItems[*].[ConditionCheck.TableName, Put.TableName, Delete.TableName, "
@@ -69,6 +78,7 @@ def transact_tables(call_args: Any) -> Any:
 
 @contextmanager
 def patched_botocore() -> Iterator[None]:
+    from botocore.parsers import BaseJSONParser
     from botocore.regions import EndpointRulesetResolver
     from botocore.serialize import JSONSerializer
 
@@ -90,10 +100,19 @@ def patched_botocore() -> Iterator[None]:
                 return names
         return original_context(self, param_name, operation_model, call_args)
 
+    original_parse_structure = BaseJSONParser._handle_structure
+
+    def parse_structure(self: Any, shape: Any, value: Any) -> Any:
+        if shape.name == "AttributeValue" and _plain(value):
+            return value
+        return original_parse_structure(self, shape, value)
+
     JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
+    BaseJSONParser._handle_structure = parse_structure  # type: ignore[method-assign]
     EndpointRulesetResolver._resolve_param_as_operation_context_param = operation_context_param  # type: ignore[method-assign]
     try:
         yield
     finally:
         JSONSerializer._serialize_type_structure = original_structure  # type: ignore[method-assign]
+        BaseJSONParser._handle_structure = original_parse_structure  # type: ignore[method-assign]
         EndpointRulesetResolver._resolve_param_as_operation_context_param = original_context  # type: ignore[method-assign]

@@ -93,6 +93,71 @@ def test_the_serializer_walks_no_plain_value_and_still_encodes_a_binary_one() ->
     assert walked_fast <= 10 * 10 + 2
 
 
+def _parsed(answer: dict[str, Any], operation: str, *, patched: bool) -> tuple[Any, int]:
+    """What botocore's JSON parser makes of a DynamoDB answer, and how many structures its own walk walked."""
+    import json
+    from contextlib import nullcontext
+
+    from botocore.parsers import BaseJSONParser, create_parser
+
+    calls = [0]
+    walk = BaseJSONParser._handle_structure
+
+    def counted(self: Any, *args: Any) -> Any:
+        calls[0] += 1
+        return walk(self, *args)
+
+    BaseJSONParser._handle_structure = counted  # type: ignore[method-assign]  # before the patch takes it
+    try:
+        with patched_botocore() if patched else nullcontext():
+            parsed = create_parser("json").parse(
+                {"body": json.dumps(answer).encode(), "headers": {}, "status_code": 200},
+                _DYNAMODB.operation_model(operation).output_shape)
+    finally:
+        BaseJSONParser._handle_structure = walk  # type: ignore[method-assign]
+    parsed.pop("ResponseMetadata", None)
+    return parsed, calls[0]
+
+
+def _wire(value: Any) -> Any:
+    """An attribute value as the answer's JSON carries it (a binary one base64-encoded)."""
+    (kind, inner), = value.items()
+    if kind == "B":
+        return {"B": base64.b64encode(inner).decode()}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(b).decode() for b in inner]}
+    if kind == "L":
+        return {"L": [_wire(v) for v in inner]}
+    if kind == "M":
+        return {"M": {k: _wire(v) for k, v in inner.items()}}
+    return value
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["pk", "sk", "a", "b", "c"]), _VALUES, min_size=1, max_size=4),
+                min_size=1, max_size=4))
+def test_a_plain_attribute_value_is_parsed_alike_without_its_shape(items: list[dict[str, Any]]) -> None:
+    """Patch 24: an answer's items parse to the same values, binary ones decoded by botocore's own walk."""
+    wire = [{k: _wire(v) for k, v in item.items()} for item in items]
+    for answer, operation in (({"Items": wire, "Count": len(wire), "ScannedCount": len(wire),
+                                "LastEvaluatedKey": wire[0]}, "Query"),
+                              ({"Responses": {"t": wire}, "UnprocessedKeys": {}}, "BatchGetItem")):
+        plain, _ = _parsed(answer, operation, patched=False)
+        fast, _ = _parsed(answer, operation, patched=True)
+        assert fast == plain
+        assert (plain.get("Items") or plain["Responses"]["t"]) == items  # binary values back to bytes
+
+
+def test_the_parser_walks_no_plain_value() -> None:
+    item = {"pk": {"S": "HHCASE#H1"}, "sk": {"S": "FY#2024"}, "n": {"N": "12"},
+            "m": {"M": {"l": {"L": [{"S": "a"}, {"BOOL": True}, {"NULL": True}, {"SS": ["x", "y"]}]}}}}
+    answer = {"Items": [item] * 10, "Count": 10, "ScannedCount": 10}
+    plain, walked_plain = _parsed(answer, "Query", patched=False)
+    fast, walked_fast = _parsed(answer, "Query", patched=True)
+    assert fast == plain
+    assert walked_plain >= 10 * 6 and walked_fast == 1  # the answer itself only
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(
     st.dictionaries(st.sampled_from(["ConditionCheck", "Put", "Delete", "Update", "Other"]), st.one_of(
@@ -136,10 +201,12 @@ def test_the_endpoint_resolves_alike_without_walking_the_items(monkeypatch: pyte
 
 def test_the_patches_are_the_embedded_aws_and_restored_after() -> None:
     def current() -> dict[str, Any]:
+        import botocore.parsers
         import botocore.regions
         import botocore.serialize
 
-        modules = {"botocore.serialize": botocore.serialize, "botocore.regions": botocore.regions}
+        modules = {"botocore.serialize": botocore.serialize, "botocore.regions": botocore.regions,
+                   "botocore.parsers": botocore.parsers}
         out = {}
         for name in PATCHES:
             module, cls, attr = name.rsplit(".", 2)
