@@ -52,7 +52,7 @@ def test_the_overpayment_pays_the_oldest_unpaid_premiums_first_and_the_rest_is_r
     assert (refund.amount, refund.account, refund.source) == (15_000, ACCOUNT, ("H1", 2024))
     # one 充当 an installment: ten of FY2022, eight of FY2023 (its third partly paid)
     assert out == {"payers": 1, "appropriated": 18, "appropriated_yen": 45_000, "refunds": 1, "refund_yen": 15_000,
-                   "held": 0}
+                   "held": 0, "released": 0}
     assert store.overpaid_ledgers() == []
     # Run again: nothing left to disburse, nothing disbursed twice.
     again = run_overpayments(store, on=ON, actor="system:test", account_of=lambda payer: ACCOUNT)
@@ -124,3 +124,22 @@ def test_a_refund_id_can_travel_in_the_api_url_for_a_household_of_the_registers_
     assert len(held) == 3
     for r in held:
         assert not looks_like_my_number(f"/collection/refunds/{r.refund_id}/account"), r.refund_id
+
+
+def test_a_held_refund_goes_to_the_public_funds_account_once_one_is_registered() -> None:
+    """Probe (collection): a refund goes to the payer's registered 公金受取口座 if there is one, else to the account
+    the payer names (domain.md §6). A refund planned while no 公金受取口座 was known was held, and stayed held when
+    one was registered later: no run looked at it again — it waited for the payer to name an account (which the
+    route then took, whatever was registered). The run gives each held refund the 公金受取口座 found now."""
+    store = InMemoryCollectionStore()
+    put(store, "H1", 2024, 10_000, paid=12_300)
+    store.overpaid.add(("H1", 2024))
+    first = run_overpayments(store, on=ON, actor="system:test", account_of=lambda payer: None)
+    assert first["held"] == 1 and [o.status for o in store.refunds("held")] == ["held"]
+    later = run_overpayments(store, on=date(2025, 3, 3), actor="system:test", account_of=lambda payer: ACCOUNT)
+    assert later["released"] == 1 and store.refunds("held") == []
+    (ready,) = store.refunds("ready")
+    assert (ready.account, ready.amount) == (ACCOUNT, 2_300)
+    files: dict[str, bytes] = {}
+    assert write_refund_file(store, CITY, date(2025, 3, 3), files.__setitem__,
+                             record=lambda file_id, payers: None)["refunds"] == 1

@@ -118,10 +118,13 @@ def run_overpayments(store: CollectionStore, *, on: date, actor: Any,
                      account_of: Callable[[str], RefundAccount | None]) -> dict[str, Any]:
     """Every ledger marked as possibly overpaid: its payer's overpayments 充当 then 還付, one transaction a
     payer (retried on a conflict with fresh reads)."""
+    # refunds held by earlier runs first (this run's own are held for want of the account it just asked for)
+    released = release_held(store, actor=actor, account_of=account_of)
     marked = store.overpaid_ledgers()
     marked_set = set(marked)
     payers = sorted({lg.charge.payer_id for lg in store.ledgers(marked).values()})
-    totals = {"payers": 0, "appropriated": 0, "appropriated_yen": 0, "refunds": 0, "refund_yen": 0, "held": 0}
+    totals = {"payers": 0, "appropriated": 0, "appropriated_yen": 0, "refunds": 0, "refund_yen": 0, "held": 0,
+              "released": released}
     for payer in payers:
         for attempt in range(5):
             ledgers = store.ledgers_of_payer(payer)
@@ -144,6 +147,23 @@ def run_overpayments(store: CollectionStore, *, on: date, actor: Any,
             totals["held"] += sum(1 for o in orders if o.status == "held")
             break
     return totals
+
+
+def release_held(store: CollectionStore, *, actor: Any, account_of: Callable[[str], RefundAccount | None]) -> int:
+    """Held refunds whose payer has a 公金受取口座 now: it is where they go (domain.md §6: the registered account if
+    there is one, else one the payer names) — a refund held for want of one stayed held when one was registered.
+    Made ready with it; how many."""
+    released = 0
+    for order in store.refunds("held"):
+        account = account_of(order.payer_id)
+        if account is None:
+            continue
+        try:
+            store.set_refund_account(order.refund_id, account, actor=actor)
+        except WriteConflict:
+            continue  # named meanwhile (the payer's account): ready already
+        released += 1
+    return released
 
 
 def customer_code(refund_id: str) -> str:
