@@ -117,7 +117,9 @@ def test_demo_runs_a_whole_cycle_and_writes_a_consistent_summary(tmp_path: Path,
     assert "high_cost_count" in query["fields_stored"]
     assert linkage["provisions"] == {"answered": 2, "refused": 1, "held": 1}
     assert linkage["queries_stored"] == 1 and linkage["persons_registered"] == 3
-    assert (linkage["records_written"], linkage["records"]) == (4, {"provided": 2, "received": 1, "refused": 1})
+    # the query's record before it left (requested) and its outcome (received)
+    assert (linkage["records_written"], linkage["records"]) == (
+        5, {"provided": 2, "received": 1, "refused": 1, "requested": 1})
     assert "情報連携" in printed.out and "provided after approval by S0200" in printed.out
     # the private API over loopback HTTP: a clerk registers a household of the city, counter staff search,
     # read the person and the household, and simulate; every call answered and recorded
