@@ -335,3 +335,46 @@ def test_a_log_larger_than_any_cloudtrail_log_exits_2_naming_it_read_no_further(
     assert (code, findings) == (2, [])
     assert str(path) in err and "larger than" in err
     assert sum(inflated) <= 2 << 20  # stopped near the limit, never inflated the 8 MiB
+
+
+def test_a_table_deleted_emptied_or_exported_in_bulk_is_reported(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # Management calls no data event shows: TTL switched on over the access log's `seq` (small numbers, read as
+    # 1970) has DynamoDB itself delete every record; deletion protection off then DeleteTable; point-in-time
+    # recovery off; a backup deleted; the whole qualification table exported to a bucket (no read event: bulk-read
+    # never sees it) or restored into a table of the caller's. Reported whoever calls, whatever the errorCode.
+    admin = staff_identity("S0999", role="kokuho-admin")
+    log, mn, qual = "kokuho-access-log", "kokuho-mynumber", "kokuho-qualification"
+    arn = f"arn:aws:dynamodb:ap-northeast-1:{ACCOUNT}:table/"
+    ddb = "dynamodb.amazonaws.com"
+
+    def mgmt(name: str, seconds: float, params: dict[str, Any], error: str | None = None) -> dict[str, Any]:
+        rec = record(name, ddb, seconds, admin, params=params, error=error)
+        rec["managementEvent"], rec["eventCategory"] = True, "Management"
+        return rec
+
+    reported = [
+        mgmt("UpdateTimeToLive", 1, {"tableName": log, "timeToLiveSpecification": {"enabled": True,
+                                                                                  "attributeName": "seq"}}),
+        mgmt("UpdateTable", 2, {"tableName": log, "deletionProtectionEnabled": False}),
+        mgmt("DeleteTable", 3, {"tableName": mn}, error="ResourceInUseException"),
+        mgmt("UpdateContinuousBackups", 4, {"tableName": log, "pointInTimeRecoverySpecification": {
+            "pointInTimeRecoveryEnabled": False}}),
+        mgmt("DeleteBackup", 5, {"backupArn": f"{arn}{log}/backup/01730000000000-abcdef12"}),
+        mgmt("ExportTableToPointInTime", 6, {"tableArn": f"{arn}{qual}", "s3Bucket": "somewhere-else"}),
+        mgmt("RestoreTableToPointInTime", 7, {"sourceTableName": qual, "targetTableName": "copy"}),
+        mgmt("RestoreTableFromBackup", 8, {"targetTableName": "copy2",
+                                           "backupArn": f"{arn}{mn}/backup/01730000000000-abcdef12"}),
+    ]
+    quiet = [
+        mgmt("DescribeTable", 9, {"tableName": log}),
+        mgmt("UpdateTimeToLive", 10, {"tableName": "kokuho-api-usage", "timeToLiveSpecification": {
+            "enabled": True, "attributeName": "expires_at"}}),
+        mgmt("UpdateTable", 11, {"tableName": log, "billingMode": "PAY_PER_REQUEST"}),
+        mgmt("DeleteTable", 12, {"tableName": "someone-elses-table"}),
+    ]
+    write_log(log_path(tmp_path, 0), reported + quiet)
+    code, findings, _ = scan(capsys, tmp_path)
+    assert code == 0
+    assert [f["event_ids"] for f in findings if f["rule"] == "table-tampering"] == [[r["eventID"]] for r in reported]
+    assert {f["principal"] for f in findings if f["rule"] == "table-tampering"} == {"S0999"}
