@@ -368,8 +368,9 @@ def test_a_table_deleted_emptied_or_exported_in_bulk_is_reported(tmp_path: Path,
     ]
     quiet = [
         mgmt("DescribeTable", 9, {"tableName": log}),
-        mgmt("UpdateTimeToLive", 10, {"tableName": "kokuho-api-usage", "timeToLiveSpecification": {
-            "enabled": True, "attributeName": "expires_at"}}),
+        *(mgmt("UpdateTimeToLive", 10, {"tableName": name, "timeToLiveSpecification": {
+            "enabled": True, "attributeName": "expires_at"}})
+          for name in ("kokuho-api-usage", "kokuho-linkage", "kokuho-idempotency", "kokuho-staff-sessions")),
         mgmt("UpdateTable", 11, {"tableName": log, "billingMode": "PAY_PER_REQUEST"}),
         mgmt("DeleteTable", 12, {"tableName": "someone-elses-table"}),
     ]
@@ -378,3 +379,15 @@ def test_a_table_deleted_emptied_or_exported_in_bulk_is_reported(tmp_path: Path,
     assert code == 0
     assert [f["event_ids"] for f in findings if f["rule"] == "table-tampering"] == [[r["eventID"]] for r in reported]
     assert {f["principal"] for f in findings if f["rule"] == "table-tampering"} == {"S0999"}
+
+
+def test_table_tampering_excepts_the_ttl_of_exactly_the_tables_designed_with_one() -> None:
+    # The rule names the tables whose TTL is by design (their TableSpec's ttl_attribute): a table given one, or one
+    # losing its own, must be reviewed with the rule, or its TTL goes unreported or the designed one is reported.
+    from kokuho.platform.tables import TABLES
+    from kokuho.trail.detections import by_id, load_detections
+
+    rule = json.dumps(by_id(load_detections())["table-tampering"].match)
+    excepted = set(rule.split('"UpdateTimeToLive"')[1].split('"in": [', 1)[1].split("]", 1)[0].replace('"', "")
+                   .replace(" ", "").split(","))
+    assert excepted == {f"${{table:{t.logical}}}" for t in TABLES if t.ttl_attribute}

@@ -17,10 +17,10 @@ WHERE "timestamp" BETWEEN ? AND ?
        OR regexp_like(COALESCE(json_extract_scalar(requestparameters, '$.backupArn'), ''), ':table/kokuho-'))
   AND (eventname IN ('DeleteTable', 'DeleteBackup', 'UpdateContinuousBackups', 'ExportTableToPointInTime',
                      'RestoreTableToPointInTime', 'RestoreTableFromBackup')
-       -- TTL where the design has none: the volume counters' and the login sessions' tables hold theirs
+       -- TTL where the design has none: the four tables whose TableSpec holds a TTL attribute hold theirs
        OR (eventname = 'UpdateTimeToLive'
            AND COALESCE(json_extract_scalar(requestparameters, '$.tableName'), '')
-               NOT IN ('${table:api_usage}', '${table:staff_sessions}'))
+               NOT IN ('${table:linkage}', '${table:idempotency}', '${table:staff_sessions}', '${table:api_usage}'))
        OR (eventname = 'UpdateTable'
            AND json_extract_scalar(requestparameters, '$.deletionProtectionEnabled') = 'false'))
 ORDER BY eventtime, eventid
