@@ -21,7 +21,7 @@ API_FUNCTIONS = {
     "kokuho-qualification-api-vault": {"mynumber", "qualification", "requests"},
     "kokuho-qualification-api-approval": {"linkage"},
     "kokuho-qualification-api-review": set(),
-    "kokuho-qualification-api-collection": {"collection", "qualification", "assessment"},
+    "kokuho-qualification-api-collection": {"collection", "qualification", "assessment", "linkage"},
     "kokuho-qualification-api-requests": {"requests", "qualification", "assessment", "collection", "linkage_records",
                                           "receipts", "health"},
     "kokuho-qualification-api-health": {"health", "qualification"},

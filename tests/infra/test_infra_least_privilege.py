@@ -40,9 +40,10 @@ API_TABLES: dict[str, dict[str, str]] = {
     # 権限設定状況の一覧表
     "kokuho-qualification-api-review": {**EVERY_ROUTE},
     # 収納: the unmatched queue and its resolution, refund accounts; a notice addressed from the payer's 送付先,
-    # a 決定通知書 / 変更通知書 from the assessment's versions and the case the engine explains
+    # a 決定通知書 / 変更通知書 from the assessment's versions and the case the engine explains; the payer's
+    # 公金受取口座 (a held refund takes a named account only while none is registered)
     "kokuho-qualification-api-collection": {"collection": "write", "qualification": "read", "assessment": "read",
-                                            **EVERY_ROUTE},
+                                            "linkage": "read", **EVERY_ROUTE},
     # 開示・訂正・利用停止の請求, 問い合わせ: the requests table; a correction changes the file and its household
     # projection; a disclosure reads the payer's premiums and ledgers, the 情報提供等記録 naming the person and their
     # benefit (receipts) and health records

@@ -91,3 +91,30 @@ def test_a_held_refund_gets_the_account_the_payer_names(staffed: None) -> None:
     assert ready.account is not None and (ready.account.account_number, ready.account.source) == ("7654321", "申出口座")
     assert call("POST", "/collection/refunds/RF-H1-2024-1/account", staff_id=CASHIER, body=account)[0] == 409
     assert date.fromisoformat(ready.created_on) == date(2025, 2, 3)
+
+
+def test_a_held_refund_of_a_payer_with_a_registered_public_funds_account_takes_no_other(staffed: None) -> None:
+    """Probe (collection): a refund goes to the registered 公金受取口座 if there is one, else to an account the payer
+    names (domain.md §6). The route set any account a clerk typed on a held refund, the payer's 公金受取口座
+    registered meanwhile or not: refused (409), the refund stays held for the refund run, which gives it the
+    registered account."""
+    import json as _json
+    from datetime import UTC, datetime, timedelta
+
+    from kokuho.linkage.exchange_ports import QueryResult
+    from kokuho.linkage.exchange_store import store_or_wired
+
+    store = world()
+    store.disburse("H1-P1", [], {}, [RefundOrder("RF-H1-2024-1", "H1-P1", ("H1", 2024), 2_300, "2025-02-03", None,
+                                                 "held")], clear=[], actor=SYSTEM)
+    expires = datetime.now(UTC) + timedelta(days=30)
+    registered = {"bank_code": "0001", "branch_code": "001", "account_type": "普通", "account_number": "1111111",
+                  "holder_kana": "ヤマダ　タロウ"}
+    store_or_wired(None).put_result(QueryResult(
+        "H1-P1", "Q1", "公金受取口座", "デジタル庁", _json.dumps({"public_funds_account": registered}),
+        datetime.now(UTC).isoformat(timespec="seconds"), int(expires.timestamp()), expires.isoformat()))
+    account = {"bank_code": "0005", "branch_code": "123", "account_type": "普通", "account_number": "7654321",
+               "holder_kana": "ヤマダ　タロウ"}
+    status, out, _ = call("POST", "/collection/refunds/RF-H1-2024-1/account", staff_id=CASHIER, body=account)
+    assert status == 409 and "公金受取口座" in str(out), out
+    assert [r.refund_id for r in store.refunds("held")] == ["RF-H1-2024-1"]

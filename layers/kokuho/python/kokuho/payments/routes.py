@@ -28,6 +28,7 @@ from kokuho.collection.ports import LEDGER_CATEGORY, RefundAccount, WriteConflic
 from kokuho.collection.zengin import holder_name_problem
 from kokuho.identity.request_bodies import ClosedIn
 from kokuho.payments import wiring
+from kokuho.payments.accounts import public_funds_account
 from kokuho.qualification.application import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected
 from kokuho.requests.suspension import declare_use
@@ -152,8 +153,15 @@ def name_refund_account(refund_id: Annotated[str, Path(pattern=ID)], body: Accou
     declare_use("collection.refunds")
     account = RefundAccount(body.bank_code, body.branch_code, body.account_type, body.account_number,
                             body.holder_kana, "申出口座")
+    store, actor = wiring.store(), _actor()
+    held = next((r for r in store.refunds("held") if r.refund_id == refund_id), None)
+    if held is None:
+        raise Conflict("no refund held for an account under that id")
+    # domain.md §6: the registered 公金受取口座 if there is one, else the account the payer names
+    if public_funds_account(held.payer_id, actor=actor) is not None:
+        raise Conflict("the payer has a registered 公金受取口座: the refund goes there (the next refund run)")
     try:
-        wiring.store().set_refund_account(refund_id, account, actor=_actor())
+        store.set_refund_account(refund_id, account, actor=actor)
     except WriteConflict:
         raise Conflict("no refund held for an account under that id") from None
     return {"refund_id": refund_id, "status": "ready"}

@@ -59,9 +59,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     _api("review", "資格管理 API (review): 権限設定状況の一覧表", {}, 5),
     # 収納: the unmatched queue and its resolution, the account of a held refund (kokuho.payments.routes).
     # qualification read: the payer's name and 送付先, to address a notice (kokuho.payments.notice_routes);
-    # assessment read: a 決定通知書 / 変更通知書's versions and the household's case the engine explains on it
+    # assessment read: a 決定通知書 / 変更通知書's versions and the household's case the engine explains on it;
+    # linkage read: a held refund takes a named account only while no 公金受取口座 is registered (domain.md §6)
     _api("collection", "資格管理 API (collection): 収納 — unmatched payments, refund accounts, 滞納整理, notices",
-         {"collection": "write", "qualification": "read", "assessment": "read"}, 5),
+         {"collection": "write", "qualification": "read", "assessment": "read", "linkage": "read"}, 5),
     # 開示・訂正・利用停止の請求と問い合わせ (functions/qualification/request_routes.py): the requests table; a
     # correction writes the file and its household projection; a disclosure reads the person's premiums,
     # ledgers, 情報提供等記録, receipts, benefit payments and claims (receipts) and 受診券 and 医療費通知 wish (health)
