@@ -145,3 +145,62 @@ def test_a_correction_downwards_marks_the_ledger_without_losing_a_payment_either
     ledger = store.ledgers([("H1", 2024)])[("H1", 2024)]
     assert [p.payment_id for p in ledger.payments] == ["N1", "N2"] and ledger.charge.version == 2
     assert store.overpaid_ledgers() == [("H1", 2024)]
+
+
+@pytest.mark.usefixtures("aws")
+def test_every_ledger_is_read_without_a_scan_of_the_collection_table_a_pension_opened_one_included() -> None:
+    # Every ledger (the daily 督促 run): the charged ones from the versions, joined with their items; a ledger the
+    # pension run's 仮徴収 opened before the year's first version from its own index entry — the collection
+    # table (its slips, payments, refunds) is not scanned.
+    from kokuho.collection.ports import PensionWrite
+    from kokuho_local.capacity_meter import metered
+
+    store = DynamoCollectionStore()
+    first = decide("H1", CASE, compute_case(CASE), None, as_of_month="2024-06", run_id="run-1").new
+    assert first is not None
+    store_version(first)
+    store.set_pension([PensionWrite(("H1", 2025), "H1-P1", {"kari": [5000, 5000]}, None, None,
+                                    create_annual=30_000)], actor=ACTOR, chain="pension-test")
+    with metered() as meter:
+        every = {lg.key: (lg.charge.version, lg.charge.annual) for lg in store.all_ledgers()}
+        ops = meter.snapshot()["by_op"]
+    assert every == {("H1", 2024): (1, first.result["annual"]), ("H1", 2025): (0, 30_000)}
+    assert not [op for op in ops if op.startswith("Scan kokuho-collection")]
+    assert [lg.key for lg in store.ledgers([("H1", 2025)]).values()] == [("H1", 2025)]
+
+
+@pytest.mark.usefixtures("aws")
+def test_many_ledgers_read_in_batches_give_what_a_query_a_key_gives() -> None:
+    # Many keys: versions 1 and 2 by BatchGetItem, a query only for the keys with a second — the same charges as
+    # a query a key, whatever the versions: one, a 更正, a 仮 one after a notice or alone, none.
+    from kokuho.records.assessments import AssessmentVersionModel
+    from kokuho.records.ledger_charges import PARALLEL_FROM, charged_version, charged_versions
+    from kokuho_local.ledger_seed import seed_version
+
+    def charge(h: str, version: int, annual: int) -> Any:
+        from kokuho.collection.ledger import charge_from_version
+        return charge_from_version(h, 2024, version=version, payer_id=f"{h}-P1", annual=annual,
+                                   installments=[{"due": "2024-07", "amount": annual}])
+
+    def kari(h: str, version: int) -> None:  # a 仮 version: stored, no notice
+        AssessmentVersionModel(AssessmentVersionModel.pk_of(h, 2024), AssessmentVersionModel.sk_of(version),
+                               version=version, run_id="kari", content_hash="k",
+                               doc={"result": {"annual": 1}, "installments": [], "notice": None}).save()
+
+    keys = [(f"H{n:03d}", 2024) for n in range(PARALLEL_FROM + 6)]
+    for n, (h, _) in enumerate(keys):
+        kind = n % 5
+        if kind in (0, 1, 2):
+            seed_version(charge(h, 1, 10_000 + n))
+        if kind == 1:
+            seed_version(charge(h, 2, 9_000 + n))  # a 更正
+        if kind == 2:
+            seed_version(charge(h, 2, 8_000 + n))
+            kari(h, 3)  # a 仮 version after the notice
+        if kind == 3:
+            kari(h, 1)  # 仮 alone: no charge
+    batched = charged_versions(keys)
+    assert batched == {k: charged_version(k) for k in keys}
+    assert {(c.latest, c.version) for c in batched.values()} == {(1, 1), (2, 2), (3, 2), (1, None), (0, None)}
+    store = DynamoCollectionStore()
+    assert len(store.ledgers(keys)) == len([n for n in range(len(keys)) if n % 5 in (0, 1, 2)])

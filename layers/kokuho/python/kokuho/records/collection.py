@@ -4,7 +4,7 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 
 | item | pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk |
 |---|---|---|---|---|
-| ledger: what collection wrote (4) | LEDGER#<hh>#FY#<fy> | LEDGER | — (3) | OVERPAID / <hh>#<fy> (1) |
+| ledger: what collection wrote (4) | LEDGER#<hh>#FY#<fy> | LEDGER | OPENED / <fy>#<hh> (3) | OVERPAID / <hh>#<fy> (1) |
 | payment applied or queued | PAYMENT#<payment id> | PAYMENT | — | — |
 | 納付番号 | SLIP#<number> | SLIP | — | — |
 | 督促状 issued | REMINDER#<reminder id> | REMINDER | — | — |
@@ -17,8 +17,10 @@ Item layout in the "collection" table (generic keys; ids are surrogate ids, neve
 
 (1) while the ledger may hold an overpayment (after a 更正 downwards or a payment beyond the charge).
 (2) REFUND#ready, REFUND#held, or REFUND#FILE#<file id> once in a 総合振込 file.
-(3) no payer index (issue 14: an entry a household, one write unit each in the annual run): a payer's ledgers are
-those of the households they head or headed, found in the qualification table (kokuho.records.payer_ledgers).
+(3) only a ledger the pension run's 仮徴収 opened at version 0 (every ledger is then read without a scan of this
+table: the others are the assessment's versions). No payer index (issue 14: an entry a household, one write unit
+each in the annual run): a payer's ledgers are those of the households they head or headed, found in the
+qualification table (kokuho.records.payer_ledgers).
 
 (4) payments, disbursements, failed debits, 督促状, 延滞金, 督促手数料, 滞納整理 measures, the pension run's state;
 `payer_id` and `annual` only on a ledger the pension run's 仮徴収 opened at version 0 (before the year's first
@@ -59,11 +61,12 @@ from kokuho.collection.ports import (
     WriteConflict,
 )
 from kokuho.records.assessments import AssessmentVersionModel
-from kokuho.records.base import Gsi2, RecordsAccess, TableModel, table_meta, transaction_or
+from kokuho.records.base import Gsi1, Gsi2, RecordsAccess, TableModel, table_meta, transaction_or
 from kokuho.records.ledger_charges import Charged, charged_versions, every_charged_version, versions_exist
 from kokuho.records.payer_ledgers import households_of_person, ledger_keys_of_households
 
 OVERPAID = "OVERPAID"
+OPENED = "OPENED"  # gsi1 of the ledgers the pension run's 仮徴収 opened at version 0
 UNMATCHED = "UNMATCHED"
 # One access record (2 items) per transaction, and room for its subject-index entries to go after commit.
 ITEMS_PER_TRANSACTION = 90
@@ -91,6 +94,11 @@ class LedgerModel(TableModel):
     pension = JSONAttribute(null=True)
     pension_rev = NumberAttribute(null=True)  # the state's revision: the pension run writes it as read
     fees = ListAttribute(of=JSONAttribute, null=True)  # 督促手数料 billed (kokuho.collection.reminders)
+    # gsi1: a ledger the pension run opened at version 0 (`OPENED` / <fy>#<hh>): every ledger is read without a
+    # scan of the collection table (the versions say which others are charged)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    opened = Gsi1["LedgerModel"]()
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
     queue = Gsi2["LedgerModel"]()
@@ -329,7 +337,7 @@ class DynamoCollectionStore(RecordsAccess):
                 for key in keys[first:first + 100]:
                     if (ledger := stored_ledger(key, part[key], items.get(key))) is not None:
                         yield ledger
-        opened = list(LedgerModel.scan((LedgerModel.sk == "LEDGER") & LedgerModel.annual.exists()))
+        opened = list(LedgerModel.opened.query(OPENED))
         for first in range(0, len(opened), 100):
             chunk = {ledger_key(str(i.pk)): i for i in opened[first:first + 100]}
             assessed = versions_exist(chunk)
@@ -558,7 +566,9 @@ class DynamoCollectionStore(RecordsAccess):
                 state = {**w.state, "rev": int(w.state.get("rev") or 0)}
                 actions: list[Any] = [LedgerModel.pension.set(state), LedgerModel.pension_rev.set(state["rev"])]
                 if w.create_annual is not None:  # 仮徴収 of a year not yet assessed: the ledger opens at version 0
-                    actions += [LedgerModel.payer_id.set(w.payer_id), LedgerModel.annual.set(w.create_annual)]
+                    household, fy = w.key
+                    actions += [LedgerModel.payer_id.set(w.payer_id), LedgerModel.annual.set(w.create_annual),
+                                LedgerModel.gsi1pk.set(OPENED), LedgerModel.gsi1sk.set(f"{fy}#{household}")]
                     condition: Any = LedgerModel.pension_rev.does_not_exist() & LedgerModel.annual.does_not_exist()
                 else:
                     if w.expected_version is not None:

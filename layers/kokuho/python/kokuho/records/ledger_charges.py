@@ -6,7 +6,8 @@ holds only what collection writes.
 
 Reads:
 - some ledgers (`charged_versions`): a descending query a key on the version key, one item a page (the latest
-  version carries its notice but after a 仮 one), in parallel when there are many;
+  version carries its notice but after a 仮 one); many: versions 1 and 2 by BatchGetItem first, then a query
+  (in parallel) only for the keys that have a second;
 - every ledger (`every_charged_version`): a scan of the assessment table's versions, one segment at a time — a
   partition key's items are all in one segment (segments divide the table by partition-key hash,
   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan), so each
@@ -82,20 +83,48 @@ def charged_version(key: LedgerKey, *, consistent: bool = False) -> Charged:
     return Charged(key, latest)
 
 
+def _first_two(keys: Sequence[LedgerKey], consistent: bool) -> tuple[dict[LedgerKey, Charged], list[LedgerKey]]:
+    """Versions 1 and 2 of each key by BatchGetItem (100 keys a request): a key without a version 2 has its
+    latest among them (versions are numbered from 1 and never deleted one by one); the others are returned to
+    be queried."""
+    found: dict[str, dict[int, Mapping[str, Any]]] = {}
+    wanted = [(AssessmentVersionModel.pk_of(h, fy), AssessmentVersionModel.sk_of(n)) for h, fy in keys for n in (1, 2)]
+    for item in AssessmentVersionModel.batch_get(wanted, consistent_read=consistent,
+                                                 attributes_to_get=["pk", "sk", "doc"]):
+        found.setdefault(str(item.pk), {})[_number(str(item.sk))] = item.doc
+    done: dict[LedgerKey, Charged] = {}
+    later: list[LedgerKey] = []
+    for key in keys:
+        got = found.get(AssessmentVersionModel.pk_of(*key), {})
+        if 2 in got:
+            later.append(key)
+        elif 1 in got:
+            done[key] = Charged(key, 1, 1, got[1]) if got[1].get("notice") else Charged(key, 1)
+        else:
+            done[key] = Charged(key, 0)
+    return done, later
+
+
 def charged_versions(keys: Iterable[LedgerKey], *, consistent: bool = False) -> dict[LedgerKey, Charged]:
-    """Each key's `Charged` (the keys without any version too: latest 0)."""
+    """Each key's `Charged` (the keys without any version too: latest 0). Many keys: versions 1 and 2 read in
+    batches first — most households have one version a year — and a query only for those with a second (a
+    BatchGetItem of 100 keys instead of 100 queries: ≈ 6× less CPU on the embedded AWS, a round trip a hundred
+    keys on AWS, for 0.5 more read units a key)."""
     wanted = list(dict.fromkeys(keys))
 
     def some(part: Sequence[LedgerKey]) -> list[Charged]:
         return [charged_version(k, consistent=consistent) for k in part]
 
     if len(wanted) < PARALLEL_FROM:
-        found = some(wanted)
+        return {c.key: c for c in some(wanted)}
+    done, later = _first_two(wanted, consistent)
+    if len(later) < PARALLEL_FROM:
+        found = some(later)
     else:
-        step = -(-len(wanted) // QUERY_THREADS)
-        found = [c for part in parallel([(some, wanted[i:i + step]) for i in range(0, len(wanted), step)])
+        step = -(-len(later) // QUERY_THREADS)
+        found = [c for part in parallel([(some, later[i:i + step]) for i in range(0, len(later), step)])
                  for c in part]
-    return {c.key: c for c in found}
+    return {**done, **{c.key: c for c in found}}
 
 
 def every_charged_version(segments: int = SCAN_SEGMENTS) -> Iterator[dict[LedgerKey, Charged]]:
