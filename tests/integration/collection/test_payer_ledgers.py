@@ -99,3 +99,18 @@ def test_every_ledger_of_a_payer_is_found_and_the_run_writes_no_payer_index_entr
     assert [lg.key for lg in store.ledgers_of_payer("P1")] == [("H1", 2024), ("H2", 2025)]
     assert [lg.key for lg in store.ledgers_of_payer("P2")] == [("H1", 2025)]
     assert store.ledgers_of_payer("P9") == []
+
+
+def test_a_ledger_the_pension_run_opened_before_its_years_case_is_the_payers_too(aws: EmbeddedAWS) -> None:
+    # 仮徴収 of the next year opens its ledger at version 0 before that year's case exists: the payer's ledgers
+    # are looked for in each case year and the year after.
+    from kokuho.collection.ports import PensionWrite
+    from kokuho.records.collection import DynamoCollectionStore
+
+    _register("P1", "H1", "世帯主")
+    _assess("H1", 2024, "P1", "P1")
+    store = DynamoCollectionStore()
+    store.set_pension([PensionWrite(("H1", 2025), "P1", {"kari": [5000, 5000]}, None, None, create_annual=30_000)],
+                      actor=RUN, chain="pension-test")
+    assert [(lg.key, lg.charge.version) for lg in store.ledgers_of_payer("P1")] == [(("H1", 2024), 1),
+                                                                                   (("H1", 2025), 0)]
