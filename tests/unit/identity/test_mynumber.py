@@ -85,7 +85,7 @@ def test_strict_scan_also_counts_numbers_inside_identifiers() -> None:
     assert count_my_numbers(text, inside_identifiers=True) == 3  # the 13-digit run is no My Number
 
 
-@given(st.text(alphabet="0123456789-#:. TZabPRS+/\\u", max_size=40))
+@given(st.text(alphabet="0123456789-#:. TZabPRS+/\\u~\t\n\x1c_", max_size=40))
 def test_a_text_with_too_few_digits_is_answered_as_the_scan_answers(text: str) -> None:
     from kokuho.identity import mynumber
 
@@ -102,9 +102,21 @@ def test_an_ascii_text_of_fewer_than_twelve_digits_is_not_scanned(monkeypatch: p
         raise AssertionError("scanned")
 
     monkeypatch.setattr(mynumber, "find_candidates", scan)
-    for text in ("PERSON#P0000123", "HIST#000001#00", "kokuho-qualification", "x" * 500 + "12345678901"):
+    for text in ("PERSON#P0000123", "HIST#000001#00", "kokuho-qualification", "x" * 500 + "12345678901",
+                 "2026-12-01T10:40:49.557156+00:00#intake#0000000012"):  # no run of digits and separators holds 12
         assert not mynumber.contains_my_number(text)
     # anything else is scanned: twelve digits, an escape, a character outside ASCII (one may stand for two digits)
-    for text in ("2026-12-01T10:40:49.557156", "\\uff11", "⑽⑽⑽⑽⑽⑽", "１"):
+    for text in ("2026-12-01 1040", "12 3456~7890-12", "\\uff11", "⑽⑽⑽⑽⑽⑽", "１"):
         with pytest.raises(AssertionError):
             mynumber.contains_my_number(text)
+
+
+@given(st.lists(st.sampled_from(["1234", "5678", "9018", "0", "12", "-", " ", "~", "\t", "\n", "\x1c", ":", ".", "#",
+                                 "a", "T", "+", "－", "\u3000", "１"]), max_size=16).map("".join))
+def test_digit_groups_and_separators_are_answered_as_the_scan_answers(text: str) -> None:
+    from kokuho.identity import mynumber
+
+    assert mynumber.count_my_numbers(text, inside_identifiers=True) == sum(
+        1 for c in mynumber.find_candidates(text) if c.valid)
+    assert mynumber.count_my_numbers(text) == sum(
+        1 for c in mynumber.find_candidates(text, across_lines=False) if c.whole and c.standalone and c.valid)
