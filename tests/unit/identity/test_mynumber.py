@@ -106,13 +106,14 @@ def test_an_ascii_text_of_fewer_than_twelve_digits_is_not_scanned(monkeypatch: p
                  "2026-12-01T10:40:49.557156+00:00#intake#0000000012"):  # no run of digits and separators holds 12
         assert not mynumber.contains_my_number(text)
     # anything else is scanned: twelve digits, an escape, a character outside ASCII (one may stand for two digits)
-    for text in ("2026-12-01 1040", "12 3456~7890-12", "\\uff11", "⑽⑽⑽⑽⑽⑽", "１"):
+    for text in ("2026-12-01 1040", "12 3456~7890-12", "\\uff11", "&#49;", "%31", "⑽⑽⑽⑽⑽⑽", "１"):
         with pytest.raises(AssertionError):
             mynumber.contains_my_number(text)
 
 
 @given(st.lists(st.sampled_from(["1234", "5678", "9018", "0", "12", "-", " ", "~", "\t", "\n", "\x1c", ":", ".", "#",
-                                 "a", "T", "+", "－", "\u3000", "１"]), max_size=16).map("".join))
+                                 "a", "T", "+", "－", "\u3000", "１", "&#49;", "&#x38;", "%31", "%EF%BC%91",
+                                 "\\u0031"]), max_size=16).map("".join))
 def test_digit_groups_and_separators_are_answered_as_the_scan_answers(text: str) -> None:
     from kokuho.identity import mynumber
 

@@ -275,11 +275,13 @@ _TWELVE_ASCII_DIGITS = re.compile(r"[0-9](?:[\s\-~]*[0-9]){11}")
 
 
 def _too_few_digits(text: str) -> bool:
-    """Whether a text cannot hold a candidate, told without the scan: in ASCII text with no backslash (no escape)
-    the only characters standing for digits are 0–9, one digit each, the only separators whitespace, "-" and "~",
-    and a candidate is twelve digits of one run of digits and separators (the check of every key and value a
-    trail or a record holds: short ids, timestamps). Not by length: one character may stand for two digits (⑽)."""
-    return text.isascii() and "\\" not in text and _TWELVE_ASCII_DIGITS.search(text) is None
+    """Whether a text cannot hold a candidate, told without the scan: in ASCII text with no escape (`_ESCAPE`
+    begins with a backslash, "&#" or "%") the only characters standing for digits are 0–9, one digit each, the
+    only separators whitespace, "-" and "~", and a candidate is twelve digits of one run of digits and separators
+    (the check of every key and value a trail or a record holds: short ids, timestamps). Not by length: one
+    character may stand for two digits (⑽)."""
+    return (text.isascii() and "\\" not in text and "&" not in text and "%" not in text
+            and _TWELVE_ASCII_DIGITS.search(text) is None)
 
 
 def count_my_numbers(text: str, *, inside_identifiers: bool = False) -> int:
