@@ -39,9 +39,18 @@ def test_a_query_request_id_never_reads_as_a_my_number(monkeypatch: pytest.Monke
     monkeypatch.setattr(query, "partition_use", lambda use, persons: (persons, []))
     monkeypatch.setattr(query.codes, "code_of", lambda person_id, store=None: "CODE1")
     monkeypatch.setattr(query, "city_public_key", lambda store=None: "KEY")
+    class Store:  # the query's 情報提供等記録 is kept before the request leaves (377c014)
+        records: list[Any] = []
+
+        def put_record(self, record: Any) -> bool:
+            self.records.append(record)
+            return True
+
+    store = Store()
     item = sorted(query.load_permitted_list().query_items)[0]
-    q = query.prepare_query("P1", item, "福岡市", Network(), store=object())  # type: ignore[arg-type]
+    q = query.prepare_query("P1", item, "福岡市", Network(), store=store)  # type: ignore[arg-type]
     assert q["request_id"] == "Qabcdef0123abcdef0123"
+    assert [r.request_id for r in store.records] == ["Qabcdef0123abcdef0123"]
 
 
 def test_an_exchange_record_id_never_reads_as_a_my_number(monkeypatch: pytest.MonkeyPatch) -> None:
