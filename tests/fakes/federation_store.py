@@ -14,7 +14,7 @@ from kokuho.linkage.federation_ports import AppliedFile, ParsedFile
 class InMemoryFederationStore:
     markers: dict[tuple[str, str], AppliedFile] = field(default_factory=dict)  # (file id, APPLIED|ACCESS#n)
     continuity: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (person, acquired_on)
-    carry_over: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (household, month)
+    carry_over: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (householder, month)
     access: list[tuple[Actor, list[str], str, str]] = field(default_factory=list)  # actor, subjects, category, chain
 
     def applied(self, file_id: str) -> AppliedFile | None:
@@ -24,7 +24,7 @@ class InMemoryFederationStore:
         self.continuity[(record["person_id"], record["acquired_on"])] = {**record, "file_id": file_id}
 
     def save_carry_over(self, file_id: str, record: dict[str, str], month: str) -> None:
-        self.carry_over[(record["household_id"], month)] = {**record, "month": month, "file_id": file_id}
+        self.carry_over[(record["householder_id"], month)] = {**record, "month": month, "file_id": file_id}
 
     def record_subjects_once(self, actor: Actor, parsed: ParsedFile, source_key: str, n: int,
                              subjects: list[str], category: str) -> None:
@@ -40,5 +40,5 @@ class InMemoryFederationStore:
             raise RuntimeError("the APPLIED marker exists")  # the adapter's condition fails the same way
         self.markers[key] = AppliedFile(parsed.content_hash, len(parsed.records))
 
-    def carried_over_months(self, household_id: str) -> list[str]:
-        return sorted(m for h, m in self.carry_over if h == household_id)
+    def carried_over_months(self, householder_id: str) -> list[str]:
+        return sorted(m for h, m in self.carry_over if h == householder_id)

@@ -70,7 +70,7 @@ def test_federation_markers_records_and_carry_over(backend: str) -> None:
                                  "to_municipality": "401005", "moved_on": "2026-02-01"}, "2025-09")
     s.save_carry_over("KG-C-1", {"household_id": "H7", "householder_id": "P7", "from_municipality": "401307",
                                  "to_municipality": "401005", "moved_on": "2026-02-01"}, "2025-06")
-    assert s.carried_over_months("H7") == ["2025-06", "2025-09"]
+    assert s.carried_over_months("P7") == ["2025-06", "2025-09"]
     if backend == "fake":
         assert [a[1] for a in s.access] == [["P1"]]
     else:

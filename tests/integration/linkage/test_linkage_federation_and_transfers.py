@@ -111,8 +111,8 @@ def test_carry_over_file_feeds_the_household_count(world: World) -> None:
     _put(world, "kg.txt", build_file("KOGAKU", "KG-401307-202604", [row], "401307", "401005", AT))
     (out,) = _intake(world)
     assert out["status"] == "applied"
-    assert carried_over_months("H77") == ["2025-06", "2025-09", "2026-01"]
-    assert CarryOverModel.get("HH#H77", "KOGAKU#2025-09").from_municipality == "401307"
+    assert carried_over_months("P770") == ["2025-06", "2025-09", "2026-01"]  # under the householder
+    assert CarryOverModel.get("PERSON#P770", "KOGAKU#2025-09").from_municipality == "401307"
 
 
 def _raw_file(kind: str, file_id: str, d_lines: list[str]) -> bytes:
@@ -138,7 +138,7 @@ def test_the_same_person_and_period_twice_is_refused_naming_both_lines(world: Wo
     assert outs["incoming/qc-twice.txt"]["errors"] == [
         "line 4, field acquired_on: same person and period (person_id, acquired_on) as line 2"]
     assert outs["incoming/kg-twice.txt"]["errors"] == [
-        "line 3, field benefit_months: same household and month as line 2"]
+        "line 3, field benefit_months: same householder and month as line 2"]
     assert _federation_items(world) == before
 
 

@@ -82,14 +82,14 @@ def test_a_householders_move_within_the_prefecture_fills_the_kogaku_row(staffed:
 def test_months_carried_in_from_an_earlier_move_carry_over_again(staffed: None) -> None:
     """Probe (benefits): the count carries over a move within the prefecture — the household's benefit months of
     the 12 months up to the move, wherever they were paid. A household that came from 福岡市 with two months (the
-    federation's KOGAKU file, HH#<household> / KOGAKU#<month>) and moves on within the year sent only the months
+    federation's KOGAKU file, PERSON#<householder> / KOGAKU#<month>) and moves on within the year sent only the months
     this city paid: the next municipality counted fewer months than the household had (a 多数回 ceiling lost)."""
     from kokuho.records.linkage import CarryOverModel
 
     _register("P0001", "H0001")
     _benefit("H0001", "2024-11", 30_000)
     for month in ("2024-04", "2024-03"):  # 2024-03: more than 12 months before the move out (March 2025)
-        CarryOverModel("HH#H0001", f"KOGAKU#{month}", household_id="H0001", householder_id="P0001", month=month,
+        CarryOverModel("PERSON#P0001", f"KOGAKU#{month}", household_id="H0001", householder_id="P0001", month=month,
                        from_municipality=FUKUOKA, to_municipality="401005", moved_on="2024-04-01",
                        file_id="KG-401307-2024-04").save()
     assert _move_out("P0001", to_municipality=FUKUOKA)[0] == 200

@@ -70,8 +70,20 @@ def test_carry_over_months_are_kept_per_household_and_month() -> None:
     rows = [CarryOverRow("H77", "P77", "401307", "401005", date(2026, 2, 1), ("2025-06", "2025-09", "2026-01"))]
     out = apply_file(store, build_file("KOGAKU", "KG-FED-202602", rows, "400009", "401005", AT), "incoming/k.txt")
     assert out.status == "applied"
-    assert store.carried_over_months("H77") == ["2025-06", "2025-09", "2026-01"]
+    assert store.carried_over_months("P77") == ["2025-06", "2025-09", "2026-01"]
+    assert store.carried_over_months("H77") == []  # the other municipality's household id names nobody here
     assert store.access[0][1:3] == (["P77"], "federation_kogaku")
+
+
+def test_carry_over_from_outside_the_prefecture_is_refused_naming_line_and_field() -> None:
+    """Probe (benefits): the 多数回 count carries over a move within the prefecture only (domain.md §2) — a KOGAKU
+    row from a municipality of another prefecture (131016, 千代田区) was applied and its months counted here."""
+    store = InMemoryFederationStore()
+    rows = [CarryOverRow("H77", "P77", "401307", "401005", date(2026, 2, 1), ("2025-06",)),
+            CarryOverRow("H78", "P78", "131016", "401005", date(2026, 2, 1), ("2025-07",))]
+    out = apply_file(store, build_file("KOGAKU", "KG-FED-202602", rows, "400009", "401005", AT), "incoming/k.txt")
+    assert (out.status, [(e.line, e.field) for e in out.errors]) == ("rejected", [(3, "from_municipality")])
+    assert store == InMemoryFederationStore()
 
 
 def test_a_file_for_another_municipality_is_refused_naming_line_and_field_and_changes_nothing() -> None:

@@ -75,9 +75,10 @@ def intake_object(s3: Any, bucket: str, key: str) -> dict[str, Any]:
     return federation_files.intake_object(s3, bucket, key, lambda data, source_key: apply_file(data, source_key))
 
 
-def carried_over_months(household_id: str) -> list[str]:
-    """Months with a high-cost benefit carried over from the previous municipality (for 多数回)."""
-    return wired_store().carried_over_months(household_id)
+def carried_over_months(householder_id: str) -> list[str]:
+    """Months with a high-cost benefit carried over from the previous municipality (for 多数回), kept under the
+    NHI householder (the row's household id is the other municipality's)."""
+    return wired_store().carried_over_months(householder_id)
 
 
 def wired_source() -> QualificationSource:

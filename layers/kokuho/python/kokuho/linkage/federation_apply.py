@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from kokuho.access.actor import Actor
 from kokuho.linkage.federation_codec import FieldError, FileRejected, ParsedFile, parse_file
-from kokuho.linkage.federation_ports import CITY_MUNICIPALITY, FederationStore
+from kokuho.linkage.federation_ports import CITY_MUNICIPALITY, PREFECTURE, FederationStore
 
 INTAKE = Actor(staff_id="system:federation-intake", terminal_id="stepfunctions",
                purpose="資格継続・高額該当の引き継ぎ (委託事項7)")
@@ -63,6 +63,10 @@ def not_for_the_city(parsed: ParsedFile) -> list[FieldError]:
         errors += [FieldError(n, "to_municipality", f"a move into another municipality (this city is "
                                                      f"{CITY_MUNICIPALITY})")
                    for n, rec in enumerate(parsed.records, start=2) if rec["to_municipality"] != CITY_MUNICIPALITY]
+        # the count carries over a move within the prefecture only (domain.md §2)
+        errors += [FieldError(n, "from_municipality", f"a move from outside the prefecture ({PREFECTURE})")
+                   for n, rec in enumerate(parsed.records, start=2)
+                   if not rec["from_municipality"].startswith(PREFECTURE)]
     return errors
 
 

@@ -198,14 +198,14 @@ def _validate_kogaku(rec: dict[str, str], line: int, errors: list[FieldError]) -
 
 def _check_unique(kind: str, rec: dict[str, str], line: int, first_line: dict[tuple[str, str], int],
                   errors: list[FieldError]) -> None:
-    """The same person and period (QUALCONT: person, acquired_on; KOGAKU: household, month) twice in one
+    """The same person and period (QUALCONT: person, acquired_on; KOGAKU: householder, month) twice in one
     file is refused naming both lines: applied, the later line would silently overwrite the earlier."""
     if kind == "QUALCONT":
         keys = [("acquired_on", (rec["person_id"], rec["acquired_on"]))]
         what = "same person and period (person_id, acquired_on)"
     else:
-        keys = [("benefit_months", (rec["household_id"], m)) for m in rec["benefit_months"].split(";") if m]
-        what = "same household and month"
+        keys = [("benefit_months", (rec["householder_id"], m)) for m in rec["benefit_months"].split(";") if m]
+        what = "same householder and month"
     for name, key in keys:
         first = first_line.setdefault(key, line)
         if first != line:

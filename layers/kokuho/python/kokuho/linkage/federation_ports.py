@@ -41,7 +41,8 @@ class FederationStore(Protocol):
         in its transaction: an interrupted run's rerun does not record it again)."""
     def mark_applied(self, parsed: ParsedFile, source_key: str) -> None:
         """The file's APPLIED marker (conditional: written once)."""
-    def carried_over_months(self, household_id: str) -> list[str]: ...
+    def carried_over_months(self, householder_id: str) -> list[str]:
+        """The months carried over to the household the person heads here (kept under the householder)."""
 
 
 class QualificationSource(Protocol):

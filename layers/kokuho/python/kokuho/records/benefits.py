@@ -176,7 +176,10 @@ class DynamoBenefitStore(RecordsAccess):
                                      tuple(InsuredPeriod(p.acquired_on, p.until) for p in persons[x.person_id].periods))
                           for x in household.members if x.person_id in persons)
             ids = {s.person_id for s in spans} | {household.householder_id}
-            carried = list(CarryOverModel.query(f"HH#{h}", CarryOverModel.sk.startswith("KOGAKU#")))
+            # the months a move within the prefecture carried over, kept under the householder who heads the
+            # household here (the count is judged continuous on the NHI householder)
+            carried = list(CarryOverModel.query(f"PERSON#{household.householder_id}",
+                                                CarryOverModel.sk.startswith("KOGAKU#")))
             latest = {i.month: Pointer(int(i.version), i.input_hash, i.run_id, int(i.benefit), int(i.difference))
                       for i in BenefitPointerModel.query(f"HH#{h}", BenefitPointerModel.sk.startswith("BLATEST#"),
                                                          consistent_read=True)}

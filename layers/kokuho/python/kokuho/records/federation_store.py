@@ -30,7 +30,7 @@ def _marker(parsed: ParsedFile, source_key: str, sk: str, record_count: int) -> 
 
 
 class PynamoFederationStore:
-    """FederationStore on the linkage table (FILE#<id> markers, PERSON#…/CONT#…, HH#…/KOGAKU#…)."""
+    """FederationStore on the linkage table (FILE#<id> markers, PERSON#…/CONT#…, PERSON#…/KOGAKU#…)."""
 
     def applied(self, file_id: str) -> AppliedFile | None:
         try:
@@ -48,7 +48,9 @@ class PynamoFederationStore:
 
     def save_carry_over(self, file_id: str, record: dict[str, str], month: str) -> None:
         rec = record
-        CarryOverModel(f"HH#{rec['household_id']}", f"KOGAKU#{month}", household_id=rec["household_id"],
+        # kept under the householder as this city knows them: the row's household_id is the other municipality's
+        # (docs/federation_files.md), and the count goes on with the NHI householder (domain.md §2)
+        CarryOverModel(f"PERSON#{rec['householder_id']}", f"KOGAKU#{month}", household_id=rec["household_id"],
                        householder_id=rec["householder_id"], month=month,
                        from_municipality=rec["from_municipality"], to_municipality=rec["to_municipality"],
                        moved_on=rec["moved_on"], file_id=file_id).save()
@@ -77,8 +79,9 @@ class PynamoFederationStore:
         _marker(parsed, source_key, "APPLIED", len(parsed.records)).save(
             condition=AppliedFileModel.pk.does_not_exist())
 
-    def carried_over_months(self, household_id: str) -> list[str]:
-        return [m.month for m in CarryOverModel.query(f"HH#{household_id}", CarryOverModel.sk.startswith("KOGAKU#"))]
+    def carried_over_months(self, householder_id: str) -> list[str]:
+        return [m.month for m in CarryOverModel.query(f"PERSON#{householder_id}",
+                                                      CarryOverModel.sk.startswith("KOGAKU#"))]
 
 
 class RecordsQualificationSource:
@@ -133,7 +136,7 @@ class RecordsQualificationSource:
             # the household's months wherever they were paid: this city's, and those a move into the city
             # carried over (the count goes on across moves within the prefecture)
             months = tuple(sorted({mo for mo in (*store.benefit_months(household.household_id),
-                                                 *PynamoFederationStore().carried_over_months(household.household_id))
+                                                 *PynamoFederationStore().carried_over_months(pid))
                                    if first <= mo <= month}))
             if not months:
                 continue  # no 高額療養費 month to count: nothing carries over

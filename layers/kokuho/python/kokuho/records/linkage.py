@@ -20,7 +20,7 @@ table federation
   FILE#<file id>   APPLIED         an applied incoming file (content hash, counts)
   FILE#<file id>   ACCESS#<n>      chunk n of the file's intake access record is written (rerun-safe)
   PERSON#<person>  CONT#<acquired> qualification continuity (資格継続) from the federation
-  HH#<household>   KOGAKU#<month>  high-cost months carried over (高額該当の引き継ぎ)
+  PERSON#<person>  KOGAKU#<month>  high-cost months carried over (高額該当の引き継ぎ), under the householder
 """
 
 from __future__ import annotations
