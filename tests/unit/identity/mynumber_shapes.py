@@ -60,4 +60,18 @@ SHAPES: dict[str, Callable[[str], str]] = {
     "daiji": lambda n: n.translate(DAIJI),
     "kanji-numerals-white-circle-zero": lambda n: n.translate(KANJI_WHITE_CIRCLE),
     "kanji-numerals-large-circle-zero": lambda n: n.translate(KANJI_LARGE_CIRCLE),
+    # punctuation between the groups (the probe of session 9): dates, paths and amounts put it between digits too,
+    # so it joins three groups or more, the same at every join (kokuho.identity.mynumber._weak_candidates); the ASCII
+    # comma, which lists values, in test_mynumber_shapes.py
+    "dots": _444("."),
+    "slashes": _444("/"),
+    "colons": _444(":"),
+    "full-width-dots": _444("\uff0e"),
+    "full-width-slashes": lambda n: _444("\uff0f")(n.translate(FULL)),
+    "full-width-commas": _444("\uff0c"),
+    "full-width-colons": _444("\uff1a"),
+    "ideographic-commas": _444("\u3001"),
+    "spaced-slashes": _444(" / "),
+    "mixed-width-dots": lambda n: n[:4] + "." + n[4:8] + "\uff0e" + n[8:],
+    "3-3-3-3-dots": lambda n: ".".join((n[:3], n[3:6], n[6:9], n[9:])),
 }

@@ -11,6 +11,8 @@ import logging
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from mynumber_shapes import INVALID, NUMBER, SHAPES, _444
 
 from kokuho.identity.mynumber import (
@@ -67,12 +69,32 @@ def test_identifiers_keep_their_old_reading() -> None:
     assert count_my_numbers(text, inside_identifiers=True) == 3  # the strict check does not; 13 digits are no number
 
 
+def _with_check_digit(first: str) -> str:
+    from kokuho.identity.mynumber import check_digit
+
+    return first + str(check_digit(first))
+
+
+# Data that puts punctuation between digits, each with a valid check digit were its digits one number.
+_IP = _with_check_digit("19216810020")  # 192.168.100.20x
+_AMOUNT = _with_check_digit("10000000000")  # 100,000,000,00x yen: a city's budget
+_CLOCK = _with_check_digit("12313112345")  # 12:31:31.12345x
+_DATED = _with_check_digit("20261130123")  # 2026/11/30 123x
+
 NOT_NUMBERS = [
     f"1b2c3d4e-{_444('-')(NUMBER)}-abcdef012345",  # a UUID whose middle groups are digits
+    f"1b2c3d4e-{_444('-')(NUMBER)}-abcdef012345".upper(),
     "2026-11-30T12:31:31.123456+00:00",  # a timestamp
     "12:31:31.123456 2026-11-30 12:31:31,123",
     "093-582-2111 / 803-8501",  # phone and postal code
+    "093.582.2111 / 093/582/2111 / (093)582-2111",  # phone numbers of ten digits, however written
     "1234567890123",  # a longer number
+    f"sourceIPAddress {_IP[:3]}.{_IP[3:6]}.{_IP[6:9]}.{_IP[9:]}",  # an IPv4 address (a terminal)
+    f"total {_AMOUNT[:3]},{_AMOUNT[3:6]},{_AMOUNT[6:9]},{_AMOUNT[9:]} yen",  # an amount in thousands
+    f"at {_CLOCK[:2]}:{_CLOCK[2:4]}:{_CLOCK[4:6]}.{_CLOCK[6:]}",  # a time and its fraction: mixed punctuation
+    f"on {_DATED[:4]}/{_DATED[4:6]}/{_DATED[6:8]} {_DATED[8:]}",  # a date, then a time
+    "v1.2.3 at 2026.11.30, 3.14159265358",  # a version, a date, a decimal (two groups: no chain)
+    "1,234,567,890,123 and 1.2.3.4.5.6.7.8.9.0.1.2.3",  # a chain of more than twelve digits
 ]
 
 
@@ -86,6 +108,68 @@ def test_random_ids_timestamps_and_longer_numbers_are_not_my_numbers(text: str) 
 @pytest.mark.parametrize("text", ["period 2026-04-01 to 2027-03-31", f"0.{NUMBER}", f"/v1/{NUMBER}"])
 def test_the_leak_scan_skips_date_pairs_fractions_and_paths(text: str) -> None:
     assert count_my_numbers(text) == 0  # captured output: a date pair or a path segment is no leak
+
+
+# --- punctuation between the groups (session 9's probe): ".", "/", ",", ":" in every width --------------------
+
+
+def test_a_number_written_with_ascii_commas_is_refused_and_redacted_but_a_list_is_no_leak() -> None:
+    for text in (_444(",")(NUMBER), f"memo: {_444(', ')(NUMBER)}", f"番号{_444('%2C')(NUMBER)}"):
+        assert contains_my_number(text) and count_my_numbers(text, inside_identifiers=True) == 1
+        assert count_my_numbers(redact(text), inside_identifiers=True) == 0
+        assert redact(_444(",")(INVALID)) == REDACTED  # a log masks the shape, valid or not
+    # captured output: a CSV row or a JSON array of three numbers is read as a list
+    assert count_my_numbers(_444(",")(NUMBER)) == 0 and count_my_numbers(json.dumps([1234, 5678, 9018])) == 0
+
+
+def test_punctuation_after_a_path_or_in_a_url_is_still_refused() -> None:
+    for text in (f"/v1/persons/{_444('/')(NUMBER)}", f"/persons?q={_444('.')(NUMBER)}",
+                 f"/persons?q={_444('%2E')(NUMBER)}", f"x={_444('%EF%BC%8E')(NUMBER)}"):
+        assert contains_my_number(text) and looks_like_my_number(text)
+
+
+_DIGIT_SCRIPTS = {"ascii": "0123456789", "full-width": "０１２３４５６７８９", "arabic-indic": "٠١٢٣٤٥٦٧٨٩",
+                  "devanagari": "०१२३४५६७८९", "circled": "⓪①②③④⑤⑥⑦⑧⑨", "superscript": "⁰¹²³⁴⁵⁶⁷⁸⁹",
+                  "mathematical-bold": "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗", "thai": "๐๑๒๓๔๕๖๗๘๙"}
+_PUNCTUATION = [".", "/", ":", "\uff0e", "\uff0f", "\uff0c", "\uff1a", "\u3001", "\u3002", "\ufe52", "\u2215",
+                "\u2044"]
+_SEPARATORS = ["-", " ", "\t", "\u3000", "\u00a0", "\u30fb", "\u00b7", "\u30fc", "\uff70", "\u2212", "\u00ad",
+               "\u200b", "\u200c", "\u200d", "\ufeff", "~", "\uff5e", *(chr(c) for c in range(0x2010, 0x2016))]
+
+
+_DOTS_ANY_WIDTH, _COMMAS_ANY_WIDTH = ".\uff0e\ufe52\u3002", "\uff0c\u3001"
+
+
+@st.composite
+def _written(draw: st.DrawFn, separators: list[str], least_groups: int) -> tuple[str, str, bool]:
+    """A valid number (its first eleven digits drawn), cut in groups, each digit in a drawn script, the groups
+    joined by a drawn separator (punctuation: the same at every join; other separators: any mixture). Also whether
+    the shape is one the scan leaves to data: an IPv4 address, an amount grouped in thousands."""
+    first = draw(st.text(alphabet="0123456789", min_size=11, max_size=11))
+    number = _with_check_digit(first)
+    cuts = sorted(draw(st.sets(st.integers(1, 11), min_size=least_groups - 1, max_size=5)))
+    groups = [number[a:b] for a, b in zip([0, *cuts], [*cuts, 12], strict=True)]
+    scripts = draw(st.lists(st.sampled_from(sorted(_DIGIT_SCRIPTS)), min_size=1, max_size=3))
+    written = ["".join(_DIGIT_SCRIPTS[draw(st.sampled_from(scripts))][int(d)] for d in g) for g in groups]
+    punctuation = separators is _PUNCTUATION
+    sep = draw(st.sampled_from(separators))
+    joins = [sep] * (len(groups) - 1) if punctuation else [draw(st.sampled_from(separators)) for _ in groups[1:]]
+    text = written[0] + "".join(j + g for j, g in zip(joins, written[1:], strict=True))
+    ip = sep in _DOTS_ANY_WIDTH and len(groups) == 4 and all(len(g) <= 3 and int(g) <= 255 for g in groups)
+    amount = sep in _COMMAS_ANY_WIDTH and len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
+    return text, number, punctuation and (ip or amount)
+
+
+@given(_written(_PUNCTUATION, 3) | _written(_SEPARATORS, 1), st.sampled_from(["{}", "備考 {} 窓口", '{{"n": "{}"}}']))
+def test_every_drawn_shape_is_read_refused_and_redacted(drawn: tuple[str, str, bool], context: str) -> None:
+    written, number, data = drawn
+    assert normalize(written) == number and validation_error(written) is None  # a My Number field takes it
+    text = context.format(written)
+    if data:  # documented: an IPv4 address or an amount in thousands is no number, so one written so is not found
+        assert not contains_my_number(text)
+        return
+    assert contains_my_number(text) and count_my_numbers(text) == 1
+    assert count_my_numbers(redact(text), inside_identifiers=True) == 0 and REDACTED in redact(text)
 
 
 def test_a_uuid_is_read_group_by_group() -> None:

@@ -80,6 +80,15 @@ _INVISIBLE = (  # format characters, fillers, combining marks, variation selecto
     "\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 )
 _LINE_BREAKS = "\\n\\r\\x0b\\x0c\\x1c-\\x1e\\x85\\u2028\\u2029"
+# Punctuation that also joins digit groups ("1234.5678.9018", "1234/5678/9018", "１２３４，５６７８，９０１８",
+# "1234 : 5678 : 9018"), but that dates, times, paths, IP addresses, decimals and amounts put between digits every
+# day: a "weak" separator. It joins groups only as one chain — three groups or more, the same punctuation (any of its
+# shapes) at every join, twelve digits in all — and never in the shape of an IPv4 address or of an amount grouped in
+# thousands (`_weak_candidates`). Elsewhere it parts digit groups, as any other character does.
+_WEAK = {c: canon for canon, chars in ((".", ".\uff0e\ufe52\u3002\uff61"), ("/", "/\uff0f\u2215\u2044\u29f8"),
+                                       (",", ",\uff0c\ufe50\ufe51\u3001\uff64"), (":", ":\uff1a\ufe55\u2236"))
+         for c in chars}
+_WEAK_CLASS = re.escape("".join(_WEAK))
 
 
 # 漢数字 written digit by digit (a number read out, or written vertically: 縦書き) and 大字 (legal documents): a digit
@@ -127,8 +136,9 @@ _PERCENT_UTF8 = (r"%[0-7][0-9A-Fa-f]|%[CDcd][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]"
                  r"|%[Ee][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}|%[Ff][0-7](?:%[89ABab][0-9A-Fa-f]){3}")
 _ESCAPE = (r"(?:\\+(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|"
            rf"{_PERCENT_UTF8})")
-_RUN_ANY = re.compile(rf"(?:{_DIGIT}|{_ESCAPE})(?:(?:{_SEP_ANY}|{_ESCAPE})*(?:{_DIGIT}|{_ESCAPE}))*")
-_RUN_ON_LINE = re.compile(rf"(?:{_DIGIT}|{_ESCAPE})(?:(?:{_SEP_ON_LINE}|{_ESCAPE})*(?:{_DIGIT}|{_ESCAPE}))*")
+_RUN_ANY = re.compile(rf"(?:{_DIGIT}|{_ESCAPE})(?:(?:{_SEP_ANY}|[{_WEAK_CLASS}]|{_ESCAPE})*(?:{_DIGIT}|{_ESCAPE}))*")
+_RUN_ON_LINE = re.compile(
+    rf"(?:{_DIGIT}|{_ESCAPE})(?:(?:{_SEP_ON_LINE}|[{_WEAK_CLASS}]|{_ESCAPE})*(?:{_DIGIT}|{_ESCAPE}))*")
 _IS_SEP = {True: re.compile(_SEP_ANY), False: re.compile(_SEP_ON_LINE)}
 _TOKEN = re.compile(rf"{_ESCAPE}|.", re.DOTALL)
 # A canonical UUID is read group by group (as before): its hyphens join no digits, so a random id is
@@ -144,10 +154,11 @@ def _digits_of(char: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _token(raw: str, across_lines: bool) -> tuple[str, str, str]:
-    """(kind d/s/o, digits, the character NFKC'd) of one character or escape."""
+    """(kind d/s/w/o — digit, separator, weak separator, other —, digits, the character NFKC'd) of one character or
+    escape."""
     char = raw if len(raw) == 1 else _unescaped(raw)
     digits = _digits_of(char)
-    kind = "d" if digits else "s" if _IS_SEP[across_lines].fullmatch(char) else "o"
+    kind = "d" if digits else "w" if char in _WEAK else "s" if _IS_SEP[across_lines].fullmatch(char) else "o"
     return kind, digits, unicodedata.normalize("NFKC", char)
 
 
@@ -168,7 +179,7 @@ def _unescaped(raw: str) -> str:
 
 def _in_identifier(before: str, before2: str, after: str, after2: str) -> bool:
     """Whether a run of digits is part of an identifier: an ARN, a path, a UUID group, a hash…"""
-    if before and (before[-1] in _IDENT or before[-1] in "./"):
+    if before and (before[-1] in _IDENT or before[-1] in "./\x00"):
         return True
     if before in ("-", ":") and before2[-1:] in _IDENT | {":"}:  # UUID group, ARN field
         return True
@@ -202,8 +213,8 @@ def find_candidates(text: str, *, across_lines: bool = True) -> list[Candidate]:
     separators, holding exactly twelve digits. `across_lines=False` lets no line break join groups
     (log output, where a number ending a line and a date starting the next are unrelated)."""
     found: list[Candidate] = []
-    if "-" in text:  # same length, so spans still index the original text
-        text = _UUID.sub(lambda m: m.group().replace("-", "/"), text)
+    if "-" in text:  # same length, so spans still index the original text; NUL: no separator, read as "/" is
+        text = _UUID.sub(lambda m: m.group().replace("-", "\x00"), text)
     for run in (_RUN_ANY if across_lines else _RUN_ON_LINE).finditer(text):
         if run.end() - run.start() < 12 and len(_digits_of_text(run.group())) < 12:
             continue
@@ -221,21 +232,35 @@ def find_candidates(text: str, *, across_lines: bool = True) -> list[Candidate]:
 
 def _candidates_of(text: str, run_start: int, run_end: int, tokens: list[tuple[int, int, str, str, str]],
                    segment: list[int], found: list[Candidate]) -> None:
-    digit_at = [i for i in segment if tokens[i][2] == "d"]
-    if not digit_at:
-        return
-    groups: list[tuple[int, int, str]] = []  # start, end, digits of consecutive digit tokens
-    for i in digit_at:
-        if groups and tokens[i - 1][2] == "d" and i - 1 in segment:
-            start, _, digits = groups[-1]
-            groups[-1] = (start, tokens[i][1], digits + tokens[i][3])
+    """The candidates of one segment (digits and separators, weak ones included): those of its parts between weak
+    separators, read as before weak separators joined anything, then its chains of weak joins."""
+    part: list[int] = []
+    for i in segment:
+        if tokens[i][2] == "w":
+            _strong_candidates(text, run_start, run_end, tokens, part, found)
+            part = []
         else:
-            groups.append((tokens[i][0], tokens[i][1], tokens[i][3]))
-    total = sum(len(g[2]) for g in groups)
-    if total < 12:
-        return
-    first, last = digit_at[0], digit_at[-1]
+            part.append(i)
+    _strong_candidates(text, run_start, run_end, tokens, part, found)
+    _weak_candidates(text, run_start, run_end, tokens, segment, found)
 
+
+_Token = tuple[int, int, str, str, str]
+
+
+def _groups(tokens: list[_Token], digit_at: list[int]) -> list[tuple[int, int, str, int, int]]:
+    """Digit groups: start, end, digits, first and last token of each run of consecutive digit tokens."""
+    groups: list[tuple[int, int, str, int, int]] = []
+    for i in digit_at:
+        if groups and groups[-1][4] == i - 1:
+            start, _, digits, first, _ = groups[-1]
+            groups[-1] = (start, tokens[i][1], digits + tokens[i][3], first, i)
+        else:
+            groups.append((tokens[i][0], tokens[i][1], tokens[i][3], i, i))
+    return groups
+
+
+def _standalone(text: str, run_start: int, run_end: int, tokens: list[_Token], first: int, last: int) -> bool:
     def char(i: int, outside: int) -> str:
         return tokens[i][4] if 0 <= i < len(tokens) else _raw(text, outside)
 
@@ -243,7 +268,19 @@ def _candidates_of(text: str, run_start: int, run_end: int, tokens: list[tuple[i
     before2 = char(first - 2, run_start - (2 if first == 0 else 1))
     after = char(last + 1, run_end)
     after2 = char(last + 2, run_end + (1 if last == len(tokens) - 1 else 0))
-    standalone = not _in_identifier(before, before2, after, after2)
+    return not _in_identifier(before, before2, after, after2)
+
+
+def _strong_candidates(text: str, run_start: int, run_end: int, tokens: list[_Token], part: list[int],
+                       found: list[Candidate]) -> None:
+    digit_at = [i for i in part if tokens[i][2] == "d"]
+    if not digit_at:
+        return
+    groups = _groups(tokens, digit_at)
+    total = sum(len(g[2]) for g in groups)
+    if total < 12:
+        return
+    standalone = _standalone(text, run_start, run_end, tokens, digit_at[0], digit_at[-1])
     for i in range(len(groups)):
         count, j = 0, i
         while j < len(groups) and count < 12:
@@ -252,6 +289,44 @@ def _candidates_of(text: str, run_start: int, run_end: int, tokens: list[tuple[i
         if count == 12:
             found.append(Candidate(groups[i][0], groups[j - 1][1], "".join(g[2] for g in groups[i:j]),
                                    j - i, total == 12, standalone))
+
+
+def _weak_candidates(text: str, run_start: int, run_end: int, tokens: list[_Token], segment: list[int],
+                     found: list[Candidate]) -> None:
+    """Chains of three digit groups or more, each join holding one weak separator, the same at every join (with any
+    other separators around it: "1234 / 5678 / 9018"), twelve digits in all. Not an IPv4 address (four groups of
+    at most 255 joined by "."), not an amount in thousands ("123,456,789,012"); a time with its fraction
+    ("12:31:31.123456") and a date with its time ("2026/11/30 12:31") mix their punctuation and are no chain."""
+    if not any(tokens[i][2] == "w" for i in segment):
+        return
+    groups = _groups(tokens, [i for i in segment if tokens[i][2] == "d"])
+    joins = [[_WEAK[tokens[k][4]] for k in range(a[4] + 1, b[3]) if tokens[k][2] == "w"]
+             for a, b in zip(groups, groups[1:], strict=False)]
+    i = 0
+    while i < len(joins):
+        if len(joins[i]) != 1:
+            i += 1
+            continue
+        weak, j = joins[i][0], i
+        while j < len(joins) and joins[j] == [weak]:
+            j += 1
+        chain = groups[i:j + 1]  # groups i..j joined by `weak`
+        digits = "".join(g[2] for g in chain)
+        if len(chain) >= 3 and len(digits) == 12 and not _weak_chain_is_data(weak, [g[2] for g in chain]):
+            # An ASCII comma lists values (a CSV row, a JSON array): the strict check counts the chain, redaction
+            # masks it, but captured output's leak scan reads it as part of a list, never standing alone.
+            listed = any(text[t[0]:t[1]] == "," for t in tokens[chain[0][4]:chain[-1][3]])
+            found.append(Candidate(chain[0][0], chain[-1][1], digits, len(chain), len(chain) == len(groups),
+                                   not listed and _standalone(text, run_start, run_end, tokens, chain[0][3],
+                                                              chain[-1][4])))
+        i = j
+
+
+def _weak_chain_is_data(weak: str, groups: list[str]) -> bool:
+    """An IPv4 address (a terminal's, CloudTrail's sourceIPAddress) or an amount grouped in thousands."""
+    if weak == "." and len(groups) == 4 and all(len(g) <= 3 and int(g) <= 255 for g in groups):
+        return True
+    return weak == "," and len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
 
 
 def _digits_of_text(text: str) -> str:
@@ -272,16 +347,25 @@ def normalize(text: str) -> str:
 # Twelve ASCII digits joined only by what separates digit groups in ASCII (whitespace, "-", "~": _SEP_ANY's ASCII
 # members). Linear: a digit, then separators and a digit, eleven times — the classes are disjoint.
 _TWELVE_ASCII_DIGITS = re.compile(r"[0-9](?:[\s\-~]*[0-9]){11}")
+# A chain of ASCII digit groups joined by one weak separator each, the same at every join (`_weak_candidates`):
+# only such a chain holding twelve digits or more is left to the scan (a timestamp's "12:31:31.123456" is not).
+_WEAK_ASCII_CHAINS = {w: re.compile(rf"(?<![0-9])[0-9]+(?:[\s\-~]*{re.escape(w)}[\s\-~]*[0-9]+){{2,}}") for w in ".,/:"}
+
+
+def _weak_chain_of_twelve(text: str) -> bool:
+    return any(w in text and any(sum(c.isdigit() for c in m.group()) >= 12 for m in chain.finditer(text))
+               for w, chain in _WEAK_ASCII_CHAINS.items())
 
 
 def _too_few_digits(text: str) -> bool:
     """Whether a text cannot hold a candidate, told without the scan: in ASCII text with no escape (`_ESCAPE`
     begins with a backslash, "&#" or "%") the only characters standing for digits are 0–9, one digit each, the
-    only separators whitespace, "-" and "~", and a candidate is twelve digits of one run of digits and separators
+    only separators whitespace, "-" and "~" (and ".,/:" in a chain of one of them), and a candidate is twelve digits of
+    one run of digits and separators
     (the check of every key and value a trail or a record holds: short ids, timestamps). Not by length: one
     character may stand for two digits (⑽)."""
     return (text.isascii() and "\\" not in text and "&" not in text and "%" not in text
-            and _TWELVE_ASCII_DIGITS.search(text) is None)
+            and _TWELVE_ASCII_DIGITS.search(text) is None and not _weak_chain_of_twelve(text))
 
 
 def count_my_numbers(text: str, *, inside_identifiers: bool = False) -> int:
