@@ -11,7 +11,7 @@ import boto3
 
 from kokuho.access.run_identity import acts_as_run, current_run
 from kokuho.dates.tokyo import today_jst
-from kokuho.payments.files import kind_of, list_payment_files, take_object
+from kokuho.payments.files import TRANSFER_RETURNS, kind_of, list_payment_files, take_object
 from kokuho.platform.observability import get_logger
 from kokuho.platform.tables import BUCKETS_BY_LOGICAL, aws_region
 
@@ -35,6 +35,8 @@ def list_files(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     key = str(event["key"])
     kind = str(event.get("kind") or kind_of(key))
+    if kind == TRANSFER_RETURNS:  # not this function's (it may not write the benefit payments): the file stays
+        raise ValueError("a 振込不能 notice is taken by collection-transfer-returns")
     outcome = take_object(boto3.client("s3", region_name=aws_region()), _bucket(event), key, kind,
                           run_id=current_run(), received_on=today_jst())
     if not outcome["accepted"]:

@@ -150,6 +150,20 @@ class InMemoryBenefitPaymentStore:
         return sorted((p for p in self.payments.values() if p.file_id == file_id),
                       key=lambda p: (p.created_on, p.payment_id))
 
+    def return_payment(self, household_id: str, payment_id: str, file_id: str, doc: dict[str, Any], *,
+                       actor: Any) -> bool:
+        p = self.payments.get(payment_id)
+        if p is None or p.household_id != household_id:
+            raise WriteConflict("no such payment")
+        if any(r.get("file_id") == file_id for r in p.returns):
+            return False
+        if p.status != "filed" or p.file_id != file_id or p.account is None:
+            raise WriteConflict("not filed in that file")
+        self.payments[payment_id] = replace(p, status="returned", returns=(
+            *p.returns, {**doc, "account": collection_ports.account_key(p.account)}))
+        self.access.append(("write", (f"HH:{household_id}", p.payee_id)))
+        return True
+
     def file_payments(self, file_id: str, payments: Sequence[BenefitPayment]) -> None:
         for p in payments:
             stored = self.payments.get(p.payment_id)

@@ -19,6 +19,7 @@ from kokuho.collection.ports import (
     StoredLedger,
     UnmatchedPayment,
     WriteConflict,
+    account_key,
 )
 
 
@@ -186,6 +187,20 @@ class InMemoryCollectionStore:
             raise WriteConflict("not held")
         items[refund_id] = replace(items[refund_id], account=account, status="ready")
         self.access.append((actor, [items[refund_id].payer_id], "write"))
+
+    def return_refund(self, refund_id: str, file_id: str, doc: dict[str, Any], *, actor: Any) -> bool:
+        items = self.refund_items
+        order = items.get(refund_id)
+        if order is None:
+            raise WriteConflict("no such refund")
+        if any(r.get("file_id") == file_id for r in order.returns):
+            return False
+        if order.status != "filed" or order.file_id != file_id or order.account is None:
+            raise WriteConflict("not filed in that file")
+        items[refund_id] = replace(order, account=None, status="held", file_id=None,
+                                   returns=(*order.returns, {**doc, "account": account_key(order.account)}))
+        self.access.append((actor, [order.payer_id], "write"))
+        return True
 
     # 特別徴収
     def set_pension(self, writes: Sequence[PensionWrite], *, actor: Any, chain: str) -> None:

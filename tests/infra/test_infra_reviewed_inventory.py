@@ -96,6 +96,8 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
     "kokuho-collection-payment-intake": {"collection": "write", "qualification": "read", "assessment": "read",
                                          "access_log": "append"},
     "kokuho-collection-payment-list": {},
+    # 振込不能: the refunds (and the notices' marks) and the 高額療養費 payments returned, each recorded
+    "kokuho-collection-transfer-returns": {"collection": "write", "receipts": "write", "access_log": "append"},
     # a ledger's charge is its latest assessment version's (kokuho.records.ledger_charges)
     "kokuho-collection-reminders": {"collection": "write", "assessment": "read", "access_log": "append"},
     "kokuho-collection-overpayments": {"collection": "write", "linkage": "read", "qualification": "read",
@@ -190,6 +192,7 @@ BUCKET_USERS: dict[str, dict[str, str]] = {
     "kokuho-exchange": {"kokuho-assessment-case-intake-data": "read", "kokuho-linkage-federation-list-data": "read",
                         "kokuho-collection-payment-intake-data": "write",
                         "kokuho-collection-payment-list-data": "read",
+                        "kokuho-collection-transfer-returns-data": "write",  # the 振込不能 notices moved out
                         "kokuho-collection-refund-file-data": "write",
                         "kokuho-collection-pension-data": "write",  # outgoing/pension/ and its records: OBJECT_PREFIXES
                         "kokuho-linkage-federation-export-data": "write",

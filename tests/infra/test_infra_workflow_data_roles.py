@@ -20,6 +20,7 @@ WITH_DATA = {
     "kokuho-assessment-summarize", "kokuho-assessment-case-intake",
     "kokuho-audit-verify", "kokuho-audit-digest", "kokuho-audit-export",
     "kokuho-collection-payment-intake", "kokuho-collection-payment-list", "kokuho-collection-reminders",
+    "kokuho-collection-transfer-returns",
     "kokuho-collection-overpayments", "kokuho-collection-refund-file", "kokuho-collection-arrears",
     "kokuho-collection-statistics", "kokuho-collection-notices", "kokuho-collection-pension",
     "kokuho-linkage-setup", "kokuho-linkage-query-prepare",

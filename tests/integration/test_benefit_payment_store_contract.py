@@ -218,3 +218,21 @@ def test_ready_payments_filed_in_one_file_only(backend: Backend) -> None:
     with pytest.raises(WriteConflict):
         store.file_payments("F2", [early])  # never in two files
     assert store.payments_of_file("F2") == []
+
+
+def test_a_payment_returned_once_from_its_own_file(backend: Backend) -> None:
+    """振込不能 (probe-collection): a filed payment is returned once — it stays listed in its file, its transfer pays
+    nothing, the account it failed on is kept; a second return from the file changes nothing; one not filed in the
+    file named is refused."""
+    store = backend.store
+    p = _payment("BP-1", 1_000)
+    store.commit(HouseholdPlan("H1", payments=[p]), [], on=DAY, persons=["P1"], actor=CLERK, chain="c")
+    with pytest.raises(WriteConflict):
+        store.return_payment("H1", "BP-1", "F1", {"file_id": "F1", "code": "2"}, actor=CLERK)  # not filed yet
+    store.file_payments("F1", [p])
+    assert store.return_payment("H1", "BP-1", "F1", {"file_id": "F1", "code": "2"}, actor=CLERK) is True
+    assert store.return_payment("H1", "BP-1", "F1", {"file_id": "F1", "code": "2"}, actor=CLERK) is False
+    (returned,) = store.payments_of_file("F1")
+    assert (returned.status, returned.paid, returned.returns[0]["code"]) == ("returned", 0, "2")
+    assert returned.returns[0]["account"]["account_number"] == p.account.account_number  # type: ignore[union-attr]
+    assert store.household("H1").payments == [returned] and store.ready_payments() == []

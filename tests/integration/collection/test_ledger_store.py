@@ -204,3 +204,27 @@ def test_many_ledgers_read_in_batches_give_what_a_query_a_key_gives() -> None:
     assert {(c.latest, c.version) for c in batched.values()} == {(1, 1), (2, 2), (3, 2), (1, None), (0, None)}
     store = DynamoCollectionStore()
     assert len(store.ledgers(keys)) == len([n for n in range(len(keys)) if n % 5 in (0, 1, 2)])
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_filed_refund_returned_by_the_bank_is_held_again_once_with_its_access_record() -> None:
+    """振込不能 (probe-collection): the DynamoDB adapter holds a refund filed in the file named again, without its
+    account (the one it failed on kept in its returns), once; a refund not filed in that file is refused."""
+    from kokuho.collection.ports import RefundAccount, RefundOrder
+
+    store = DynamoCollectionStore()
+    account = RefundAccount("0001", "123", "普通", "7654321", "ﾔﾏﾀﾞ ﾀﾛｳ", "公金受取口座")
+    order = RefundOrder("RF-H1-FY2024-1", "P1", ("H1", 2024), 2_300, "2025-02-03", account, "ready")
+    actor = Actor(staff_id="system:test", terminal_id="t", purpose="test")
+    store.disburse("P1", [], {}, [order], clear=[], actor=actor)
+    with pytest.raises(WriteConflict):
+        store.return_refund(order.refund_id, "RFF-1", {"file_id": "RFF-1", "code": "2"}, actor=actor)
+    store.file_refunds("RFF-1", [order.refund_id])
+    assert store.return_refund(order.refund_id, "RFF-1", {"file_id": "RFF-1", "code": "2"}, actor=actor) is True
+    assert store.return_refund(order.refund_id, "RFF-1", {"file_id": "RFF-1", "code": "2"}, actor=actor) is False
+    (held,) = store.refunds("held")
+    assert (held.account, held.file_id, held.returns[0]["account"]["account_number"]) == (None, None, "7654321")
+    assert store.refunds_of_file("RFF-1") == [] and held.failed_on(account)
+    store.set_refund_account(order.refund_id, RefundAccount("0005", "321", "普通", "1111111", "ﾔﾏﾀﾞ ﾀﾛｳ", "申出口座"),
+                             actor=actor)
+    assert store.refunds("ready")[0].returns == held.returns  # naming an account keeps what failed

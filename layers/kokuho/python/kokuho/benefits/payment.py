@@ -24,10 +24,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from importlib import resources
+from typing import Any
 
 from kokuho.benefits.late_entry import LateEntry
 from kokuho.collection.arrears import CURRENT, OVERDUE, PAID, Limitation, limitation_of, years_later
-from kokuho.collection.ports import LedgerKey, RefundAccount
+from kokuho.collection.ports import LedgerKey, RefundAccount, account_key
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,24 @@ class BenefitPayment:
     account: RefundAccount | None
     application_id: str
     offsets: tuple[Offset, ...] = ()
-    status: str = "ready"  # ready | filed | offset (nothing left to transfer)
+    status: str = "ready"  # ready | filed | offset (nothing left to transfer) | returned (振込不能)
     file_id: str | None = None
+    # 振込不能 (kokuho.collection.transfer_returns): the bank's notice, with the account it could not pay into
+    returns: tuple[dict[str, Any], ...] = ()
 
     @property
     def transfer(self) -> int:
         return self.amount - sum(o.amount for o in self.offsets)
+
+    @property
+    def paid(self) -> int:
+        """What the month was paid by it: a transfer the bank could not make paid nothing (its offsets stand)."""
+        return self.amount - self.transfer if self.status == "returned" else self.amount
+
+
+def failed_accounts(payments: Iterable[BenefitPayment]) -> list[dict[str, str]]:
+    """The accounts the bank could not pay into (振込不能): never tried again."""
+    return [r["account"] for p in payments for r in p.returns if r.get("account")]
 
 
 @dataclass(frozen=True)
@@ -219,7 +232,7 @@ def still_owed(month: str, benefit: int, payments: Iterable[BenefitPayment], cla
     settled (`due = benefit − paid + claimed`) and either more is to be claimed back (a 返還金 the next run makes) or
     an application in force naming the month was received by `right_last_day` — a claim made in time keeps the
     right however long a 差止 or a missing account holds the payment (`plan_household` pays it then)."""
-    due = benefit - sum(p.amount for p in payments if p.month == month) \
+    due = benefit - sum(p.paid for p in payments if p.month == month) \
         + sum(c.amount for c in claims if c.month == month)
     if due == 0:
         return False
@@ -271,11 +284,12 @@ def plan_household(household_id: str, householder_id: str, months: Iterable[Mont
     """One household's payments, claims and 勧奨 of the day (see the module's rules). `public_account` and
     `open_installments` are asked only when needed (each is a recorded read)."""
     plan = HouseholdPlan(household_id)
+    failed = failed_accounts(payments)
     account_cache: list[RefundAccount | None] = []
     installments: list[list[OpenInstallment]] = []
     for m in sorted(months, key=lambda m: m.month):
         entitled, lost = entitlement(m, insured)
-        paid = sum(p.amount for p in payments if p.month == m.month)
+        paid = sum(p.paid for p in payments if p.month == m.month)
         claimed = sum(c.amount for c in claims if c.month == m.month)
         due = entitled - paid + claimed
         serial = 1 + sum(1 for p in payments if p.month == m.month) + sum(1 for c in claims if c.month == m.month)
@@ -310,8 +324,8 @@ def plan_household(household_id: str, householder_id: str, months: Iterable[Mont
             if not account_cache:
                 account_cache.append(public_account())
             account = account_cache[0]
-        if account is None:
-            plan.no_account.append((m.month, due))
+        if account is None or account_key(account) in failed:
+            plan.no_account.append((m.month, due))  # none, or one the bank could not pay into (振込不能)
             continue
         payment_id = benefit_id("BP", household_id, m.month, serial)
         offsets: tuple[Offset, ...] = ()

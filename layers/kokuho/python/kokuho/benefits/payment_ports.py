@@ -117,6 +117,14 @@ class BenefitPaymentStore(Protocol):
 
     def payments_of_file(self, file_id: str) -> list[BenefitPayment]: ...
 
+    def return_payment(self, household_id: str, payment_id: str, file_id: str, doc: dict[str, Any], *,
+                       actor: Any) -> bool:
+        """振込不能: a payment filed in `file_id` returned (status `returned`: its transfer paid nothing, the month is
+        owed again), `doc` (with the account it failed on) added to its returns, the household's and payee's access
+        record in the same transaction; it stays listed in the file. False when returned from that file already;
+        WriteConflict when it is not filed in it."""
+        ...
+
     def file_payments(self, file_id: str, payments: Sequence[BenefitPayment]) -> None:
         """Mark ready payments as filed in `file_id` (one filed in this file already stays so); WriteConflict when
         one is filed in another file."""

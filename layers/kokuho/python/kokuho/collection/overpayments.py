@@ -156,8 +156,8 @@ def release_held(store: CollectionStore, *, actor: Any, account_of: Callable[[st
     released = 0
     for order in store.refunds("held"):
         account = account_of(order.payer_id)
-        if account is None:
-            continue
+        if account is None or order.failed_on(account):
+            continue  # none, or the one the bank could not pay into (振込不能): held until another is registered
         try:
             store.set_refund_account(order.refund_id, account, actor=actor)
         except WriteConflict:

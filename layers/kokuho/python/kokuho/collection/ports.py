@@ -125,7 +125,8 @@ class RefundAccount:
 @dataclass(frozen=True)
 class RefundOrder:
     """A refund (還付) owed to a payer: `ready` with its account, `held` until one is named, `filed` once in a
-    総合振込 file (`file_id`)."""
+    総合振込 file (`file_id`); held again, without its account, when the bank could not make the transfer
+    (`returns`: each 振込不能 with the account it failed on — kokuho.collection.transfer_returns)."""
 
     refund_id: str
     payer_id: str
@@ -135,6 +136,17 @@ class RefundOrder:
     account: RefundAccount | None
     status: str  # ready | held | filed
     file_id: str | None = None
+    returns: tuple[dict[str, Any], ...] = ()
+
+    def failed_on(self, account: RefundAccount) -> bool:
+        """Whether a transfer to `account` was returned before (it is not tried again)."""
+        return any(r.get("account") == account_key(account) for r in self.returns)
+
+
+def account_key(a: RefundAccount) -> dict[str, str]:
+    """The account as a return records it (where the money could not go), source left out."""
+    return {"bank_code": a.bank_code, "branch_code": a.branch_code, "account_type": a.account_type,
+            "account_number": a.account_number, "holder_kana": a.holder_kana}
 
 
 class CollectionStore(Protocol):
@@ -185,6 +197,10 @@ class CollectionStore(Protocol):
         """Mark ready refunds as filed in `file_id` (WriteConflict if one is no longer ready)."""
     def set_refund_account(self, refund_id: str, account: RefundAccount, *, actor: Any) -> None:
         """A held refund gets the account the payer named and becomes ready."""
+    def return_refund(self, refund_id: str, file_id: str, doc: dict[str, Any], *, actor: Any) -> bool:
+        """振込不能: a refund filed in `file_id` held again without its account, `doc` (with the account it failed
+        on) added to its returns, the payer's access record in the same transaction. False when it was returned
+        from that file already; WriteConflict when it is not filed in it."""
 
     # 特別徴収 (kokuho.collection.pension_run)
     def set_pension(self, writes: Sequence[PensionWrite], *, actor: Any, chain: str) -> None:

@@ -157,8 +157,12 @@ def name_refund_account(refund_id: Annotated[str, Path(pattern=ID)], body: Accou
     held = next((r for r in store.refunds("held") if r.refund_id == refund_id), None)
     if held is None:
         raise Conflict("no refund held for an account under that id")
-    # domain.md §6: the registered 公金受取口座 if there is one, else the account the payer names
-    if public_funds_account(held.payer_id, actor=actor) is not None:
+    if held.failed_on(account):
+        raise Conflict("the bank could not pay into that account (振込不能): name another")
+    # domain.md §6: the registered 公金受取口座 if there is one, else the account the payer names — unless the bank
+    # could not pay into it (振込不能): then the account the payer names
+    registered = public_funds_account(held.payer_id, actor=actor)
+    if registered is not None and not held.failed_on(registered):
         raise Conflict("the payer has a registered 公金受取口座: the refund goes there (the next refund run)")
     try:
         store.set_refund_account(refund_id, account, actor=actor)

@@ -241,7 +241,7 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[IsoDate | None, Qu
     record_access(actor, [household_id, householder], CATEGORY, "read")
     months = []
     for m in state.months:
-        paid = sum(p.amount for p in state.payments if p.month == m.month)
+        paid = sum(p.paid for p in state.payments if p.month == m.month)  # a 振込不能 paid nothing
         claimed = sum(c.amount for c in state.claims if c.month == m.month)
         months.append({"month": m.month, "version": m.version, "benefit": m.benefit, "paid": paid, "claimed": claimed,
                        "due": m.benefit - paid + claimed})
@@ -266,7 +266,10 @@ def read_benefits(household_id: HouseholdId, as_of: Annotated[IsoDate | None, Qu
             "payments": [{"payment_id": p.payment_id, "month": p.month, "amount": p.amount, "transfer": p.transfer,
                           "offset": p.amount - p.transfer, "status": p.status, "created_on": p.created_on,
                           "account": masked_account(p.account.account_number) if p.account else None,
-                          "file_id": p.file_id} for p in sorted(state.payments, key=lambda p: p.payment_id)],
+                          "file_id": p.file_id,
+                          "returns": [{k: r.get(k) for k in ("file_id", "code", "reason", "returned_on")}
+                                      for r in p.returns]}
+                         for p in sorted(state.payments, key=lambda p: p.payment_id)],
             "claims": claims}
 
 

@@ -20,6 +20,7 @@ record.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -37,7 +38,7 @@ from kokuho.benefits.payment import (
     Withholding,
 )
 from kokuho.benefits.payment_ports import CATEGORY, HouseholdPayments, RepaymentIdTaken, RepaymentRefused
-from kokuho.collection.ports import LedgerWrite, RefundAccount
+from kokuho.collection.ports import LedgerWrite, RefundAccount, account_key
 from kokuho.records.base import Gsi1, RecordsAccess, TableModel, table_meta, transaction_or
 from kokuho.records.benefits import WRITE_CATEGORY, BenefitPointerModel, BenefitVersionModel
 
@@ -125,7 +126,8 @@ def payment_doc(p: BenefitPayment) -> dict[str, Any]:
             "version": p.version, "created_on": p.created_on, "payee_id": p.payee_id, "account": account_doc(p.account),
             "application_id": p.application_id, "file_id": p.file_id,
             "offsets": [{"household_id": o.ledger[0], "fiscal_year": o.ledger[1], "installment": o.installment,
-                         "amount": o.amount, "payment_id": o.payment_id} for o in p.offsets]}
+                         "amount": o.amount, "payment_id": o.payment_id} for o in p.offsets],
+            **({"returns": list(p.returns)} if p.returns else {})}
 
 
 def payment_of(item: BenefitPaymentItem) -> BenefitPayment:
@@ -135,7 +137,7 @@ def payment_of(item: BenefitPaymentItem) -> BenefitPayment:
         str(d["created_on"]), str(d["payee_id"]), account_of(d.get("account")), str(d["application_id"]),
         tuple(Offset((str(o["household_id"]), int(o["fiscal_year"])), int(o["installment"]), int(o["amount"]),
                      str(o["payment_id"])) for o in d.get("offsets") or []),
-        str(item.status or "ready"), _file_of(item))
+        str(item.status or "ready"), _file_of(item), tuple(dict(r) for r in d.get("returns") or ()))
 
 
 def _file_of(item: BenefitPaymentItem) -> str | None:
@@ -343,6 +345,27 @@ class DynamoBenefitPaymentStore(RecordsAccess):
                     condition=BenefitPaymentItem.gsi1pk.is_in(READY, f"BPAYF#{file_id}"))
             except Exception as exc:  # filed in another file meanwhile: never twice
                 raise WriteConflict(str(exc)) from exc
+
+    def return_payment(self, household_id: str, payment_id: str, file_id: str, doc: dict[str, Any], *,
+                       actor: Any) -> bool:
+        h, sk = _hh(household_id), f"BPAY#{payment_id}"
+        try:
+            item = BenefitPaymentItem.get(h, sk, consistent_read=True)
+        except BenefitPaymentItem.DoesNotExist:
+            raise WriteConflict("no such payment") from None
+        p = payment_of(item)
+        if any(r.get("file_id") == file_id for r in p.returns):
+            return False
+        if p.status != "filed" or p.file_id != file_id or p.account is None:
+            raise WriteConflict("not filed in that file")
+        returned = payment_doc(replace(p, status="returned",
+                                       returns=(*p.returns, {**doc, "account": account_key(p.account)})))
+        with transaction_or(WriteConflict) as tx:  # stays in the file's queue: the file's notices find it
+            tx.update(BenefitPaymentItem(h, sk), actions=[
+                BenefitPaymentItem.doc.set(returned), BenefitPaymentItem.status.set("returned")],
+                condition=(BenefitPaymentItem.status == "filed") & (BenefitPaymentItem.gsi1pk == f"BPAYF#{file_id}"))
+            self._record_access(actor, [f"HH:{household_id}", p.payee_id], WRITE_CATEGORY, "write", transaction=tx)
+        return True
 
     def claims(self) -> list[RecoveryClaim]:
         return [claim_of(dict(i.doc)) for i in BenefitPaymentItem.by_queue.query(CLAIMS)]

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 
@@ -59,6 +60,7 @@ from kokuho.collection.ports import (
     StoredLedger,
     UnmatchedPayment,
     WriteConflict,
+    account_key,
 )
 from kokuho.records.assessments import AssessmentVersionModel
 from kokuho.records.base import Gsi1, Gsi2, RecordsAccess, TableModel, table_meta, transaction_or
@@ -213,7 +215,8 @@ def _refund_doc(r: RefundOrder) -> dict[str, Any]:
             "account": None if r.account is None else {
                 "bank_code": r.account.bank_code, "branch_code": r.account.branch_code,
                 "account_type": r.account.account_type, "account_number": r.account.account_number,
-                "holder_kana": r.account.holder_kana, "source": r.account.source}}
+                "holder_kana": r.account.holder_kana, "source": r.account.source},
+            **({"returns": list(r.returns)} if r.returns else {})}
 
 
 def _refund_of(item: RefundModel) -> RefundOrder:
@@ -221,7 +224,7 @@ def _refund_of(item: RefundModel) -> RefundOrder:
     a = d.get("account")
     return RefundOrder(str(d["refund_id"]), str(d["payer_id"]), (str(d["source"][0]), int(d["source"][1])),
                        int(d["amount"]), str(d["created_on"]), None if a is None else RefundAccount(**a),
-                       item.status, item.file_id)
+                       item.status, item.file_id, tuple(dict(x) for x in d.get("returns") or ()))
 
 
 def _refund_queue(status: str, file_id: str | None) -> str:
@@ -547,12 +550,32 @@ class DynamoCollectionStore(RecordsAccess):
             raise WriteConflict("no such refund") from None
         order = _refund_of(current)
         doc = _refund_doc(RefundOrder(order.refund_id, order.payer_id, order.source, order.amount, order.created_on,
-                                      account, "ready"))
+                                      account, "ready", returns=order.returns))
         with transaction_or(WriteConflict) as tx:
             tx.update(RefundModel(*RefundModel.key(refund_id)), actions=[
                 RefundModel.status.set("ready"), RefundModel.doc.set(doc),
                 RefundModel.gsi2pk.set(_refund_queue("ready", None))], condition=RefundModel.status == "held")
             self._record_access(actor, [order.payer_id], LEDGER_CATEGORY, "write", transaction=tx)
+
+    def return_refund(self, refund_id: str, file_id: str, doc: dict[str, Any], *, actor: Any) -> bool:
+        try:
+            current = RefundModel.get(*RefundModel.key(refund_id), consistent_read=True)
+        except RefundModel.DoesNotExist:
+            raise WriteConflict("no such refund") from None
+        order = _refund_of(current)
+        if any(r.get("file_id") == file_id for r in order.returns):
+            return False
+        if order.status != "filed" or order.file_id != file_id or order.account is None:
+            raise WriteConflict("not filed in that file")
+        returns = (*order.returns, {**doc, "account": account_key(order.account)})
+        held = _refund_doc(replace(order, account=None, status="held", file_id=None, returns=returns))
+        with transaction_or(WriteConflict) as tx:
+            tx.update(RefundModel(*RefundModel.key(refund_id)), actions=[
+                RefundModel.status.set("held"), RefundModel.doc.set(held), RefundModel.file_id.remove(),
+                RefundModel.gsi2pk.set(_refund_queue("held", None))],
+                condition=(RefundModel.status == "filed") & (RefundModel.file_id == file_id))
+            self._record_access(actor, [order.payer_id], LEDGER_CATEGORY, "write", transaction=tx)
+        return True
 
     # 特別徴収
     def set_pension(self, writes: Sequence[PensionWrite], *, actor: Any, chain: str) -> None:

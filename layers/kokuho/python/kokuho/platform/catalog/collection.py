@@ -20,6 +20,17 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=900, memory_mb=1024, reserved_concurrency=2,
     ),
     FunctionSpec(
+        "collection-transfer-returns", "collection.transfer_returns.handler",
+        "振込不能: the bank's notice of the refund or 高額療養費 transfers it could not make, matched to the transfer "
+        "file and items it answers (the refund held again, the benefit payment returned) or refused naming line and "
+        "field",
+        # exchange write: the notice moves out of payments/incoming/transfer_returns/; collection write: the refunds
+        # (and the notices' marks); receipts write: the 高額療養費 payments (kokuho.records.benefit_payments)
+        tables={"collection": "write", "receipts": "write", "access_log": "write"},
+        buckets={"exchange": "write"},
+        timeout_seconds=300, reserved_concurrency=1,
+    ),
+    FunctionSpec(
         "collection-payment-list", "collection.payment_intake.list_files",
         "収納: list the payment files delivered under payments/incoming/<kind>/ of the exchange bucket",
         buckets={"exchange": "read"},
@@ -95,9 +106,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
 STATE_MACHINES: tuple[StateMachineSpec, ...] = (
     StateMachineSpec(
         "collection-payment-intake", "collection_payment_intake.asl.json",
-        "収納の取込: every delivered payment file taken in whole or refused whole",
+        "収納の取込: every delivered payment file (and the bank's 振込不能 notices) taken in whole or refused whole",
         substitutions={"PaymentListFunction": ("function", "collection-payment-list"),
-                       "PaymentIntakeFunction": ("function", "collection-payment-intake")},
+                       "PaymentIntakeFunction": ("function", "collection-payment-intake"),
+                       "TransferReturnFunction": ("function", "collection-transfer-returns")},
         # the banks' and agents' files of the previous business day are in by the morning
         schedules=(Schedule("cron(0 8 * * ? *)", {}, "daily payment-file intake, 08:00 Asia/Tokyo"),),
     ),
