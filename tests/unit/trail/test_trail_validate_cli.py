@@ -379,3 +379,14 @@ def test_a_signature_file_of_any_size_is_read_no_further_than_a_signature(
     code, files = validate(capsys, trail)
     assert code == 1 and files[trail.digests[1]] == ("digest", "invalid")
     assert read and all(0 < n <= 64 * 1024 + 1 for n in read)
+
+
+def test_a_folder_without_digests_or_logs_says_nothing_was_validated(trail: SignedTrail, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # The wrong folder (no AWSLogs/) is no all-clear: exit 0 as the contract words it, but said on stderr.
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    code = main(["trail", "validate", "--logs", str(empty), "--public-keys", str(trail.public_keys)])
+    out, err = capsys.readouterr()
+    assert code == 0 and "all valid" not in out
+    assert "nothing was validated" in err

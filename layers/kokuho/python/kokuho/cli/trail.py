@@ -97,6 +97,11 @@ def _validate(args: argparse.Namespace) -> int:
     except (TrailFileError, PublicKeyError) as exc:
         print(f"kokuho trail validate: {exc}", file=sys.stderr)
         return 2
+    if not results:
+        # The contract's exit 0 ("every file is valid") holds of no file too; a reviewer pointing at the wrong
+        # folder must still not read it as an all-clear.
+        print(f"kokuho trail validate: no digest or log file under {args.logs}: nothing was validated",
+              file=sys.stderr)
     if args.json:
         for r in results:
             sys.stdout.write(json.dumps({"file": r.file, "kind": r.kind, "status": r.status}) + "\n")
@@ -108,7 +113,8 @@ def _validate(args: argparse.Namespace) -> int:
         parts = [f"{kind}s: " + ", ".join(f"{counts[(kind, s)]} {s}" for s in
                                           ("valid", "invalid", "missing", "not-covered") if counts[(kind, s)])
                  for kind in ("digest", "log") if any(k == kind for k, _ in counts)]
-        print(("; ".join(parts) or "no files") + (" — all valid" if not bad else f" — {len(bad)} not valid"))
+        print("no files — nothing validated" if not results else
+              "; ".join(parts) + (" — all valid" if not bad else f" — {len(bad)} not valid"))
     return 0 if all(r.status == "valid" for r in results) else 1
 
 
