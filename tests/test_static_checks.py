@@ -7,6 +7,7 @@ confused with `kokuho.linkage`.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,15 @@ def test_mypy_is_clean() -> None:
                                                             if p.is_dir() and not p.name.startswith(("_", ".")))],
                     cwd=ROOT / "functions")
     assert handlers.returncode == 0, handlers.stdout[-4000:]
+
+
+# The office's day is Tokyo's (kokuho.dates.tokyo.today_jst): a Lambda's clock is UTC, a day behind before 09:00 JST.
+# A day taken from the machine's zone or the UTC date cut the morning's access records out of a disclosure.
+_MACHINE_DAY = re.compile(r"date\.today\(\)|now\(\s*(UTC|timezone\.utc)?\s*\)\.date\(\)|datetime\.now\(\)|utcnow\(")
+
+
+def test_no_code_takes_the_day_from_the_machine_clock_or_utc() -> None:
+    found = [f"{path.relative_to(ROOT)}:{n}" for top in ("layers", "functions", "local", "infra")
+             for path in sorted((ROOT / top).rglob("*.py")) if ".venv" not in path.parts and "cdk.out" not in path.parts
+             for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if _MACHINE_DAY.search(line)]
+    assert found == [], found

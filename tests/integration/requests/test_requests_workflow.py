@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 from pypdf import PdfReader
 
 from kokuho.access.records import Actor, record_access, records_by_staff
@@ -40,6 +41,10 @@ def _person(pid: str, hh: str, rel: str, name: str, kana: str) -> Person:
 
 @pytest.fixture
 def household(aws: EmbeddedAWS) -> None:
+    _register_household()
+
+
+def _register_household() -> None:
     for pid, rel, name, kana in (("P0001", "世帯主", "北九 太郎", "キタキュウ タロウ"),
                                  ("P0002", "妻", "北九 花子", "キタキュウ ハナコ")):
         application.register_person(CLERK, _person(pid, "H0001", rel, name, kana), None, TODAY)
@@ -48,6 +53,20 @@ def household(aws: EmbeddedAWS) -> None:
     application.register_qualification(CLERK, "P0001", Reason.MOVE_IN, date(2024, 4, 1), p1.version, None, TODAY)
     application.read_person(OTHER_CLERK, "P0001", TODAY)   # someone looked at P0001
     application.read_person(OTHER_CLERK, "P0002", TODAY)   # and at the spouse: never in P0001's disclosure
+
+
+def test_a_disclosure_made_early_in_the_tokyo_morning_holds_that_mornings_records(aws: EmbeddedAWS,
+                                                                                 tmp_path: Path) -> None:
+    # 07:20 in Tokyo is still the previous day in UTC (a Lambda's clock): the access records of the morning,
+    # kept as UTC instants, were cut off by a period that ended on the UTC date (found by a CI run at 22:20 UTC)
+    with freeze_time("2026-04-14T22:20:00Z"):
+        _register_household()
+        workflow.receive_request(DESK, "R-0009", "P0001", "disclosure", TODAY, "個人番号カード", {"scope": "全て"})
+        workflow.decide_request(DESK, "P0001", "R-0009", "granted", TODAY + timedelta(days=3))
+        _, out = workflow.carry_out_request(DESK, "P0001", "R-0009", TODAY + timedelta(days=4), tmp_path)
+    assert out.json_path is not None
+    rows = json.loads(out.json_path.read_text("utf-8"))["アクセス記録"]
+    assert ("S0102", "read") in {(r["職員番号"], r["操作"]) for r in rows}
 
 
 def _pdf_text(path: Path) -> str:

@@ -21,6 +21,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from kokuho.dates.tokyo import today_jst
+
 # The grant each step needs: the function of the step's private API route (functions/qualification/request_routes.py),
 # one grant per step so that no one member alone receives, decides and carries out; the operation its refusal is
 # recorded as.
@@ -126,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
                 if path is not None:
                     print(f"  {path}")
         elif args.action == "due":
-            today = args.today or date.today()
+            today = args.today or today_jst()
             for row in workflow.due_requests(today, actor):
                 flag = "OVERDUE " if row["overdue"] else ""
                 print(f"{flag}{row['decide_by']}  {row['request_id']}  {row['kind']}  {row['person_id']}"

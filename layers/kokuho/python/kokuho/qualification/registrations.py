@@ -19,6 +19,7 @@ from typing import Any
 
 from kokuho.access.actor import Actor
 from kokuho.dates.fiscal_year import fiscal_year_of
+from kokuho.dates.tokyo import today_jst
 from kokuho.qualification import service
 from kokuho.qualification.errors import Conflict, NotFound
 from kokuho.qualification.history import ChangeRejected
@@ -261,7 +262,7 @@ def commit(store: QualificationStore, change: service.Change, actor: Actor, oper
     acquisition put, or consumed (the person id), with the change.
     """
     commit_registrations(store, [Registration((change,), operation, note, markers, pending, consume_pending)],
-                         actor, today=today or date.today(), attempts=attempts)
+                         actor, today=today or today_jst(), attempts=attempts)
 
 
 def commit_registrations(store: QualificationStore, regs: Sequence[Registration], actor: Actor, *, today: date,

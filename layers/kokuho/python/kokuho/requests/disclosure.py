@@ -15,10 +15,11 @@ kokuho.requests.ports.DisclosureRecords (the container's adapter unless one is p
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from kokuho.access.actor import Actor
+from kokuho.dates.tokyo import today_jst
 from kokuho.requests import wiring
 from kokuho.requests.ports import DisclosureRecords
 
@@ -109,8 +110,9 @@ def linkage_section(person_id: str, records: DisclosureRecords) -> list[dict[str
 def access_section(actor: Actor, person_id: str, today: date) -> list[dict[str, Any]]:
     from kokuho.access.search import who_accessed
 
-    # records carry the clock's time: through today as the clock has it, whatever day the export is dated
-    end = max(today, datetime.now(UTC).date())
+    # records carry the clock's time: through today as the clock has it in Tokyo (the office's day, the
+    # search's day), whatever day the export is dated — not the UTC date, a day behind before 09:00 JST
+    end = max(today, today_jst())
     start = end - timedelta(days=365 * ACCESS_YEARS)
     rows = who_accessed(person_id, start.isoformat(), end.isoformat(), actor)
     return [{"日時": r["at"], "職員番号": r["staff_id"], "区分": r["category"], "操作": r["operation"],
