@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from kokuho.access.actor import Actor
 from kokuho.access.subject_index import chain_and_seq, row_of
 from kokuho.dates.tokyo import TOKYO
+from kokuho.platform.csv_cells import text_cell
 
 if TYPE_CHECKING:
     from kokuho.access.ports import AccessLog
@@ -205,22 +206,13 @@ def to_json(rows: Iterable[dict[str, Any]]) -> str:
     return json.dumps(list(rows), ensure_ascii=False)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet takes a cell for a formula by
-
-
-def as_text_cell(value: Any) -> Any:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading apostrophe (CSV injection —
-    a record's purpose is what a refused caller typed, a run's terminal the name its execution was started with)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(rows: Iterable[dict[str, Any]], fields: tuple[str, ...]) -> str:
+    """Every cell a text cell (kokuho.platform.csv_cells: a record's purpose is what a refused caller typed, a run's
+    terminal the name its execution was started with); seq and a count stay ints, hence numbers."""
     out = io.StringIO()
     # RFC 4180 line ends: the writer then quotes a value holding a lone "\r" too, which a reader takes for a new row
     writer = csv.DictWriter(out, fieldnames=list(fields), lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: as_text_cell(";".join(v) if isinstance(v, list) else v) for k, v in row.items()})
+        writer.writerow({k: text_cell(";".join(v) if isinstance(v, list) else v) for k, v in row.items()})
     return out.getvalue()

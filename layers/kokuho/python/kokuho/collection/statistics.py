@@ -37,6 +37,7 @@ from typing import Any
 from kokuho.collection.arrears import WRITE_OFF, actions_of, applied_by_installment
 from kokuho.collection.ports import CollectionStore, StoredLedger
 from kokuho.collection.small_cells import MARK, SmallCellRule, rule_for, withheld
+from kokuho.platform.csv_cells import number_cell, text_cell
 
 CURRENT, CARRIED, TOTAL = "現年度分", "滞納繰越分", "合計"
 WHOLE_CITY, WHOLE_YEAR = "全市", "年度計"
@@ -230,26 +231,28 @@ def _suppress(entry: dict[str, Any], hidden: set[tuple[str, ...]]) -> None:
 
 def statistics_csv(doc: Mapping[str, Any]) -> str:
     """One row per kind (現年度分, 滞納繰越分, 合計) × ward (全市 first) × month (年度計 first); UTF-8 with a BOM so
-    that a spreadsheet opens it as such."""
+    that a spreadsheet opens it as such. Made from the JSON a command reads from a file: a ward or a month is a
+    text cell, a figure a number cell (kokuho.platform.csv_cells: never a formula, a negative figure a number)."""
     out = io.StringIO()
     out.write("\ufeff")
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
-    fy = doc["fiscal_year"]
+    fy = number_cell(doc["fiscal_year"])
     for kind, key in ((CURRENT, "current"), (CARRIED, "carried_over"), (TOTAL, "total")):
         part = doc[key]
         for ward, figures in [(WHOLE_CITY, part), *((x["ward"], x) for x in part["by_ward"])]:
             year = _cells(figures, "due", "collected", "collected", "rate")
-            w.writerow([fy, kind, ward, WHOLE_YEAR, *year])
+            w.writerow([fy, kind, text_cell(ward), WHOLE_YEAR, *year])
             for m in figures["by_month"]:
-                w.writerow([fy, kind, ward, m["month"], year[0], *_cells(m, "collected", "cumulative", "rate")])
+                w.writerow([fy, kind, text_cell(ward), text_cell(m["month"]), year[0],
+                            *_cells(m, "collected", "cumulative", "rate")])
     return out.getvalue()
 
 
 def _cells(figures: Mapping[str, Any], *fields: str) -> list[Any]:
     """The CSV's cells of `fields`: a withheld one marked (秘匿), a rate of nothing due empty."""
     withheld_ = set(figures.get("suppressed", ()))
-    return [MARK if f in withheld_ else ("" if figures[f] is None else figures[f]) for f in fields]
+    return [MARK if f in withheld_ else ("" if figures[f] is None else number_cell(figures[f])) for f in fields]
 
 
 def run_statistics(store: CollectionStore, *, fiscal_year: int, as_of: date,

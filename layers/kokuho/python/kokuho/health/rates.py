@@ -20,6 +20,7 @@ from kokuho.collection.small_cells import MARK, SmallCellRule, rule_for, withhel
 from kokuho.collection.statistics import ward_of_address
 from kokuho.health.ports import Voucher
 from kokuho.health.vouchers import age_band
+from kokuho.platform.csv_cells import number_cell, text_cell
 
 CSV_HEADER = ("年度", "区", "年齢区分", "受診券交付数", "受診者数", "受診率(%)")
 WHOLE_CITY, ALL_AGES = "全市", "計"
@@ -64,10 +65,11 @@ def rates_csv(doc: Mapping[str, Any]) -> str:
     out.write("\ufeff")
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
-    t = doc["total"]
-    w.writerow([doc["fiscal_year"], WHOLE_CITY, ALL_AGES, t["issued"], t["used"], t["rate"]])
+    t, fy = doc["total"], number_cell(doc["fiscal_year"])
+    # made from the JSON a command reads from a file: never a formula, a figure a number (kokuho.platform.csv_cells)
+    w.writerow([fy, WHOLE_CITY, ALL_AGES, *(number_cell(t[f]) for f in ("issued", "used", "rate"))])
     for r in doc["rows"]:
         gone = set(r.get("suppressed", ()))
-        w.writerow([doc["fiscal_year"], r["ward"], r["age_band"],
-                    *(MARK if f in gone else r[f] for f in ("issued", "used", "rate"))])
+        w.writerow([fy, text_cell(r["ward"]), text_cell(r["age_band"]),
+                    *(MARK if f in gone else number_cell(r[f]) for f in ("issued", "used", "rate"))])
     return out.getvalue()
