@@ -219,9 +219,22 @@ def test_staff_activity_lists_one_member_of_staffs_records_in_the_period(aws: Em
     rows = staff_activity("S0002", TODAY, TODAY, AUDITOR)
     assert [(r["subject_ids"], r["operation"]) for r in rows] == [(["P2"], "read"), (["P3", "P1"], "update")]
     assert staff_activity("S0002", YESTERDAY, YESTERDAY, AUDITOR) == []
-    # the searches themselves, under the auditor's id, with the searched staff as their subject
+    # the searches themselves, under the auditor's id, with the searched staff as their subject, and the persons
+    # the first one's rows showed (the second showed none)
     assert [(r["subject_ids"], r["operation"]) for r in staff_activity("A0001", TODAY, TODAY, AUDITOR)] == [
-        (["STAFF:S0002"], "search_staff"), (["STAFF:S0002"], "search_staff"), (["STAFF:A0001"], "search_staff")]
+        (["STAFF:S0002"], "search_staff"), (["P2", "P3", "P1"], "search_staff_shown"),
+        (["STAFF:S0002"], "search_staff"), (["STAFF:A0001"], "search_staff")]
+
+
+def test_a_staff_search_shows_in_the_history_of_the_persons_it_showed(aws: EmbeddedAWS) -> None:
+    # `audit staff S0002` shows the security team that S0002 read P2 and updated P3 and P1: it was recorded only as
+    # an access to STAFF:S0002, so P1's own history (who accessed P1, the person's disclosure) never showed it.
+    _history()
+    staff_activity("S0002", TODAY, TODAY, AUDITOR)
+    rows = who_accessed("P3", TODAY, TODAY, AUDITOR)
+    assert [(r["staff_id"], r["operation"]) for r in rows] == [
+        ("S0002", "update"), ("A0001", "search_staff_shown"), ("A0001", "search_subject")]
+    assert verify_all()[2] == []
 
 
 def test_cli_who_accessed_and_staff_in_csv_and_json(aws: EmbeddedAWS, capsys: pytest.CaptureFixture[str]) -> None:

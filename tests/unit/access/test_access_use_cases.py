@@ -167,7 +167,7 @@ def test_who_accessed_pages_are_recorded_first_and_bounded_by_dates() -> None:
 def test_staff_activity_lists_one_members_records_in_the_period_recorded_first() -> None:
     log = InMemoryAccessLog()
     base = {"terminal_id": "T1", "purpose": "資格管理", "category": "qualification", "operation": "read",
-            "result": "ok", "extra": "not shown"}
+            "result": "ok", "extra": "not shown", "hash": "h"}
     log.records = [{**base, "at": "2026-11-02T00:00:00+00:00", "staff_id": "S0100", "subject_ids": ["P1"],
                     "chain": "SUBJECT#P1", "seq": 2},
                    {**base, "at": "2026-11-01T00:00:00+00:00", "staff_id": "S0100", "subject_ids": ["P2"],
@@ -176,7 +176,36 @@ def test_staff_activity_lists_one_members_records_in_the_period_recorded_first()
                     "chain": "SUBJECT#P3", "seq": 1}]
     rows = search.staff_activity("S0100", "2026-11-01", "2026-11-30", AUDITOR, store=log)
     assert [r["subject_ids"] for r in rows] == [["P2"], ["P1"]] and set(rows[0]) == set(search.STAFF_FIELDS)
-    assert log.recorded == [("S0900", ("STAFF:S0100",), "access_records", "search_staff")]
+    # the search, then the persons its rows showed (their own history shows it), before the answer
+    assert log.recorded == [("S0900", ("STAFF:S0100",), "access_records", "search_staff"),
+                            ("S0900", ("P2", "P1"), "access_records", "search_staff_shown")]
+
+
+def test_a_staff_search_shows_in_the_history_of_each_person_its_rows_name() -> None:
+    # `audit staff S0100` (and each API page of it) named only STAFF:S0100: the persons whose records it showed the
+    # security team never saw it in their own history (who accessed me, the disclosure). One record a page names
+    # them (distinct, SHOWN_PER_RECORD at most), not one a row; a page naming nobody adds none.
+    log = InMemoryAccessLog()
+    base = {"terminal_id": "T1", "purpose": "賦課", "category": "assessment", "operation": "write", "result": "ok",
+            "staff_id": "S0100"}
+    subjects = [f"H{i:04d}" for i in range(search.SHOWN_PER_RECORD + 5)]
+    log.records = [{**base, "at": f"2026-11-01T0{k}:00:00+00:00", "subject_ids": part, "chain": f"run#{k}",
+                    "seq": 1} for k, part in enumerate((subjects[:300], subjects[200:], ["H0001", "STAFF:S0100"]))]
+    page = search.staff_activity_page("S0100", "2026-11-01", "2026-11-01", AUDITOR, limit=2, store=log)
+    shown = [r for r in log.recorded if r[3] == "search_staff_shown"]
+    assert [len(r[1]) for r in shown] == [search.SHOWN_PER_RECORD, 5] and len(page.rows) == 2
+    assert [s for r in shown for s in r[1]] == subjects
+    for person in ("H0000", "H0504"):
+        assert [r["operation"] for r in search.who_accessed(person, "2026-11-01", "2026-12-31", AUDITOR, store=log)
+                ][:1] == ["search_staff_shown"]
+    log.recorded.clear()
+    rest = search.staff_activity_page("S0100", "2026-11-01", "2026-11-01", AUDITOR, limit=2,
+                                      page_token=page.next_token, store=log)
+    assert [r["subject_ids"] for r in rest.rows] == [["H0001", "STAFF:S0100"]]
+    assert log.recorded[1:] == [("S0900", ("H0001",), "access_records", "search_staff_shown")]
+    log.recorded.clear()
+    assert search.staff_activity("S0100", "2026-10-01", "2026-10-31", AUDITOR, store=log) == []
+    assert [r[3] for r in log.recorded] == ["search_staff"]
 
 
 def test_a_search_for_a_day_is_that_day_in_japan() -> None:

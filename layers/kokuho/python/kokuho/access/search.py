@@ -41,6 +41,8 @@ PURPOSE = "アクセス記録の点検 (security review of access records)"
 MAX_SPAN_DAYS = 3660  # ten years: the records' retention, and a bound against a "from 0001" listing
 PAGE_SIZE = 50  # rows of a who-accessed page unless asked otherwise (the API's page size elsewhere)
 MAX_PAGE_SIZE = 500
+SHOWN_OPERATION = "search_staff_shown"  # the subjects a staff search's rows named, shown to the security team
+SHOWN_PER_RECORD = 500  # subjects a record of them names (a page of 500 rows may name thousands): far below 400 KB
 _TOKEN_SEPARATOR = "\x1f"  # between the person and the last sort key in a page token (neither holds it)
 
 
@@ -159,12 +161,27 @@ def who_accessed(person_id: str, date_from: str, date_to: str, actor: Actor, *,
 def staff_activity(staff_id: str, date_from: str, date_to: str, actor: Actor, *,
                    store: AccessLog | None = None) -> list[dict[str, Any]]:
     """Every access record of one member of staff (or workflow) in the period, oldest first; the search
-    is recorded first, its subject the member of staff (STAFF:<id>)."""
+    is recorded first, its subject the member of staff (STAFF:<id>), and the subjects its rows name before they
+    are answered (`_record_shown`)."""
     low, high = date_range(date_from, date_to)
     _check_id(staff_id, "staff")
     log = _log(store)
     log.record(actor, [f"STAFF:{staff_id}"], CATEGORY, "search_staff")
-    return [{f: row[f] for f in STAFF_FIELDS} for row in log.staff_records(staff_id, low, high)]
+    rows = [{f: row[f] for f in STAFF_FIELDS} for row in log.staff_records(staff_id, low, high)]
+    _record_shown(log, actor, staff_id, rows)
+    return rows
+
+
+def _record_shown(log: AccessLog, actor: Actor, staff_id: str, rows: list[dict[str, Any]]) -> None:
+    """The subjects a staff search's rows name, recorded before the rows are answered (no record, no answer): the
+    search shows the security team whose records the member accessed, so each of those persons' own history
+    (who accessed me, the disclosure at the counter) must show it — the search's own record names only
+    STAFF:<id>. One record per SHOWN_PER_RECORD subjects (as a batch's read record names its households), not one
+    per row; none for a page that names nobody."""
+    searched = f"STAFF:{staff_id}"  # named by the search's own record already
+    shown = [s for s in dict.fromkeys(s for row in rows for s in row["subject_ids"]) if s != searched]
+    for first in range(0, len(shown), SHOWN_PER_RECORD):
+        log.record(actor, shown[first:first + SHOWN_PER_RECORD], CATEGORY, SHOWN_OPERATION)
 
 
 _CURSOR = re.compile(r"[!-~]{1,80}\x1fCHAIN#[!-~]{1,200}\x1fREC#[0-9]{10}", re.ASCII)
@@ -174,7 +191,8 @@ def staff_activity_page(staff_id: str, date_from: str, date_to: str, actor: Acto
                         page_token: str | None = None, store: AccessLog | None = None) -> Page:
     """One page of a member of staff's (or workflow's) access records in the period, oldest first, and the token
     of the next page: the API's answer is bounded whatever the member did (the whole period of a busy clerk
-    outgrew what a request can read and answer). Each page is recorded first, its subject the member (STAFF:<id>)."""
+    outgrew what a request can read and answer). Each page is recorded first, its subject the member (STAFF:<id>),
+    and the subjects its rows name before they are answered (`_record_shown`)."""
     low, high = date_range(date_from, date_to)
     _check_id(staff_id, "staff")
     if not 1 <= limit <= MAX_PAGE_SIZE:
@@ -183,8 +201,9 @@ def staff_activity_page(staff_id: str, date_from: str, date_to: str, actor: Acto
     log = _log(store)
     log.record(actor, [f"STAFF:{staff_id}"], CATEGORY, "search_staff")
     rows, last = log.staff_records_page(staff_id, low, high, limit, start_after)
-    return Page([{f: row[f] for f in STAFF_FIELDS} for row in rows],
-                None if last is None else _token(f"STAFF:{staff_id}", last))
+    shown = [{f: row[f] for f in STAFF_FIELDS} for row in rows]
+    _record_shown(log, actor, staff_id, shown)
+    return Page(shown, None if last is None else _token(f"STAFF:{staff_id}", last))
 
 
 def _staff_start_after(staff_id: str, token: str, low: str, high: str) -> str:
