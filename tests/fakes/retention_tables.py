@@ -16,6 +16,8 @@ class InMemoryRetentionTables:
     claims: list[Candidate] = field(default_factory=list)
     ledger_items: list[Candidate] = field(default_factory=list)
     person_items: list[Candidate] = field(default_factory=list)
+    carried: list[Candidate] = field(default_factory=list)  # the federation's carried-over months
+    continuity: list[Candidate] = field(default_factory=list)  # the federation's 資格継続 periods
     households: list[Candidate] = field(default_factory=list)  # yielded as orphans once their keys' persons went
     in_file: set[str] = field(default_factory=set)  # subjects still in the information file
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # household → its persons
@@ -35,6 +37,12 @@ class InMemoryRetentionTables:
 
     def persons(self) -> Iterator[Candidate]:
         return self._left(self.person_items)
+
+    def carried_over_months(self) -> Iterator[Candidate]:
+        return self._left(self.carried)
+
+    def continuity_periods(self) -> Iterator[Candidate]:
+        return self._left(self.continuity)
 
     def orphan_households(self) -> Iterator[Candidate]:
         return (h for h in self._left(self.households) if not self.present(h.persons))

@@ -130,12 +130,14 @@ WORKFLOW_TABLES: dict[str, dict[str, str]] = {
                                         "access_log": "append"},
     "kokuho-linkage-provision-send": {"linkage": "write"},
     # every retention class (kokuho/data/retention): each class's deletion recorded by class and count;
-    # the legal holds in force read (requests); the table classes deleted (qualification, receipts, collection);
+    # the legal holds in force read (requests); the table classes deleted (qualification, receipts, collection;
+    # federation: the 国保連合会's carried-over 高額該当 months and 資格継続 periods);
     # the access log: retention cuts put, records below a floor a signed digest anchored deleted ("purge":
     # PutItem and DeleteItem, never UpdateItem)
     "kokuho-linkage-retention-purge": {"linkage": "write", "linkage_records": "write", "access_log": "purge",
                                        "requests": "read", "qualification": "write", "receipts": "write",
-                                       "collection": "write", "assessment": "write", "health": "write"},
+                                       "collection": "write", "assessment": "write", "health": "write",
+                                       "federation": "write"},
     # its reads' trail; the households' 高額療養費 months read for the 高額該当 file (receipts)
     "kokuho-linkage-federation-export": {"qualification": "read", "receipts": "read", "federation": "read",
                                          "access_log": "append"},  # federation: the months carried in

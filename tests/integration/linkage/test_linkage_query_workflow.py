@@ -185,7 +185,7 @@ def test_retention_workflow_reports_then_purges_every_enforced_class(world: Worl
         "exchange-processed": 1, "exchange-outgoing": 1, "exchange-rejected": 0, "work-notices": 1,
         # every class runs on the deployed function (tests/integration/retention: the table classes' records)
         "past-insured-persons": 0, "benefit-rights": 0, "unjust-enrichment-claims": 0, "premium-collection": 0,
-        "access-records": 0}
+        "carried-over-benefit-months": 0, "federation-continuity": 0, "access-records": 0}
     assert report["classes"]["linkage-records"]["due"] >= 1
     assert "P100" not in json.dumps(report) and ".csv" not in json.dumps(report)  # counts, never a person
     assert len(_keys(world, "exchange")) == 4 and len(_keys(world, "work")) == 2  # nothing went

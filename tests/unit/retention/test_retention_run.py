@@ -77,6 +77,7 @@ def test_the_report_counts_by_class_deletes_nothing_and_names_no_one(world: Worl
         "exchange-processed": 1, "exchange-outgoing": 1, "exchange-rejected": 1, "work-notices": 1,
         "linkage-records": 0,  # 7 years: not yet
         "benefit-rights": 0, "unjust-enrichment-claims": 0, "premium-collection": 0, "past-insured-persons": 0,
+        "carried-over-benefit-months": 0, "federation-continuity": 0,
         "access-records": 0}  # none stored here (tests/unit/retention/test_table_classes.py)
     assert out["not_enforced"] == []
     text = json.dumps(out, ensure_ascii=False)

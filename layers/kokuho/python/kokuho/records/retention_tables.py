@@ -1,7 +1,8 @@
 """The retention run's adapter of kokuho.retention.table_ports on DynamoDB: the table classes' records
 (receipts and benefit months, 返還金 claims in the receipts table; premium ledgers and their items in the
 collection table, with the year's assessment versions and case in the assessment table; persons and households
-in the qualification table) and the access log as its purge sees
+in the qualification table; the 国保連合会's carried-over months and 資格継続 periods in the federation table) and the
+access log as its purge sees
 it. Daily full scans of those tables (the run is daily; each reads a table once and keeps only what it needs
 to decide: keys, the persons named, the class's facts). Deletes item by item (DeleteItem): the access log is
 append-only, and its purge holds DeleteItem alone (kokuho.platform.iam_actions, "purge")."""
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from functools import cache, partial
 from typing import Any
 
@@ -18,11 +19,12 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from kokuho.access.subject_index import entries_of
+from kokuho.dates.tokyo import TOKYO
 from kokuho.platform.tables import table
 from kokuho.records.base import region
 from kokuho.records.benefit_payments import claim_of
 from kokuho.records.collection import DynamoCollectionStore, LedgerModel
-from kokuho.retention.table_ports import Candidate, HouseholdMonth, Key, PersonFacts
+from kokuho.retention.table_ports import Candidate, ContinuityFacts, HouseholdMonth, Key, PersonFacts
 
 _des, _ser = TypeDeserializer().deserialize, TypeSerializer().serialize
 MONTH_ITEMS = ("BENEFIT#", "BLATEST#", "BINVITE#")  # a household-month's benefit items: the month follows
@@ -176,6 +178,44 @@ class DynamoRetentionTables:
                 *sorted((("qualification", str(i["pk"]), str(i["sk"])) for i in items),
                         key=lambda k: k[2] == "PROFILE"))
 
+    def _household_of(self, person: str) -> str:
+        got = _client().get_item(TableName=table("qualification").name(), ConsistentRead=True,
+                                 Key={"pk": {"S": f"PERSON#{person}"}, "sk": {"S": "PROFILE"}},
+                                 ProjectionExpression="household_id")
+        return str(_des(got["Item"]["household_id"])) if "household_id" in got.get("Item", {}) else ""
+
+    def carried_over_months(self) -> Iterator[Candidate]:
+        # kept under the NHI householder (kokuho.records.federation_store): a hold on them or on a member of the
+        # household they are in here keeps the month, as it keeps the household's own benefit months
+        households: dict[str, str] = {}
+        for item in _scan("federation", FilterExpression="begins_with(pk, :p) AND begins_with(sk, :k)",
+                          ExpressionAttributeValues={":p": {"S": "PERSON#"}, ":k": {"S": "KOGAKU#"}},
+                          ProjectionExpression="pk, sk"):
+            pk, sk = str(item["pk"]), str(item["sk"])
+            person = pk.removeprefix("PERSON#")
+            if person not in households:
+                households[person] = self._household_of(person)
+            household = households[person]
+            members = (household, *self._household_members(household)) if household else ()
+            yield Candidate((("federation", pk, sk),), (person, *members), sk.removeprefix("KOGAKU#")[:7])
+
+    def continuity_periods(self) -> Iterator[Candidate]:
+        items = list(_scan("federation", FilterExpression="begins_with(pk, :p) AND begins_with(sk, :c)",
+                           ExpressionAttributeValues={":p": {"S": "PERSON#"}, ":c": {"S": "CONT#"}},
+                           ProjectionExpression="pk, sk, lost_on, file_id"))
+        # read now, after the persons' class of this run: a person who just left the file is judged gone
+        in_file = self.present({str(i["pk"]).removeprefix("PERSON#") for i in items})
+        applied: dict[str, date | None] = {}
+        for item in items:
+            pk, sk = str(item["pk"]), str(item["sk"])
+            person, file_id = pk.removeprefix("PERSON#"), str(item.get("file_id") or "")
+            if file_id not in applied:
+                applied[file_id] = _applied_on(file_id)
+            lost = str(item.get("lost_on") or "")
+            yield Candidate((("federation", pk, sk),), (person,),
+                            ContinuityFacts(date.fromisoformat(lost) if lost else None, applied[file_id],
+                                            person in in_file))
+
     def orphan_households(self) -> Iterator[Candidate]:
         for item in _scan("qualification", FilterExpression="sk = :p AND begins_with(pk, :h)",
                           ExpressionAttributeValues={":p": {"S": "PROFILE"}, ":h": {"S": "HOUSEHOLD#"}}):
@@ -207,6 +247,17 @@ class DynamoRetentionTables:
                     found.add(wanted[(raw["pk"]["S"], raw["sk"]["S"])])
                 request = out.get("UnprocessedKeys") or {}
         return found
+
+
+def _applied_on(file_id: str) -> date | None:
+    """The day (in Japan) the federation's file was applied: its marker (FILE#<id> / APPLIED), kept for ever."""
+    if not file_id:
+        return None
+    got = _client().get_item(TableName=table("federation").name(), ConsistentRead=True,
+                             Key={"pk": {"S": f"FILE#{file_id}"}, "sk": {"S": "APPLIED"}},
+                             ProjectionExpression="applied_at")
+    at = str(_des(got["Item"]["applied_at"])) if "applied_at" in got.get("Item", {}) else ""
+    return datetime.fromisoformat(at).astimezone(TOKYO).date() if at else None
 
 
 def _doc_list(value: Any) -> list[dict[str, Any]]:

@@ -5,12 +5,15 @@ never while a legal hold names one of its persons. Pure: no AWS."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from kokuho.platform.tables import TableSpec
 
 Decision = Literal["keep", "delete", "held"]
 VERSION = "v1"
@@ -56,6 +59,23 @@ def load_classes(version: str = VERSION) -> dict[str, RetentionClass]:
         out[c["id"]] = RetentionClass(c["id"], c["store"], years, c["counts_from"], c["legal_basis"],
                                       c["category"], bool(c["enforced"]))
     return out
+
+
+@cache
+def load_table_reasons(version: str = VERSION) -> dict[str, str]:
+    """The tables with no enforced class of their own, each with the written reason why not (`tables_without_class`
+    of the data file): what deletes their items otherwise (another class, a TTL) or why they are kept."""
+    raw = json.loads(resources.files("kokuho.data").joinpath(f"retention/classes.{version}.json")
+                     .read_text("utf-8"))
+    return {str(k): str(v) for k, v in (raw.get("tables_without_class") or {}).items() if str(v).strip()}
+
+
+def tables_without_retention(tables: Sequence[TableSpec]) -> list[str]:
+    """The tables (kokuho.platform.tables) that neither an enforced class stores in nor a written reason names:
+    personal data kept for ever without anyone having said why."""
+    stores = {c.store for c in load_classes().values() if c.enforced}
+    reasons = load_table_reasons()
+    return [t.logical for t in tables if f"table:{t.logical}" not in stores and t.logical not in reasons]
 
 
 def retention_class(class_id: str) -> RetentionClass:

@@ -34,10 +34,20 @@ class HouseholdMonth:
 
 
 @dataclass(frozen=True)
+class ContinuityFacts:
+    """A 資格継続 period the 国保連合会 reported (federation table) as the federation-continuity class sees it."""
+
+    lost_on: date | None  # the period's loss, None while open at the federation
+    applied_on: date | None  # the day the file that brought it was applied (in Japan); None when unknown
+    in_file: bool  # the person is still in the information file
+
+
+@dataclass(frozen=True)
 class Candidate:
     keys: tuple[Key, ...]  # deleted together
     persons: tuple[str, ...]  # whose records (a legal hold on one of them keeps it)
-    facts: Any  # the class's: a month "YYYY-MM" or a HouseholdMonth, a RecoveryClaim, a StoredLedger, PersonFacts
+    facts: Any  # the class's: a month "YYYY-MM" or a HouseholdMonth, a RecoveryClaim, a StoredLedger, PersonFacts,
+    # ContinuityFacts
 
 
 class RetentionTables(Protocol):
@@ -49,6 +59,12 @@ class RetentionTables(Protocol):
         """Premium ledgers with the payments, 督促状, 延滞金 and 滞納整理 items they name."""
     def persons(self) -> Iterator[Candidate]:
         """Every person of the information file, with every item of theirs in it."""
+    def carried_over_months(self) -> Iterator[Candidate]:
+        """The 高額該当 months a move within the prefecture carried over (federation table, under the householder;
+        facts: the month "YYYY-MM")."""
+    def continuity_periods(self) -> Iterator[Candidate]:
+        """The 資格継続 periods the 国保連合会 reported (federation table; facts: ContinuityFacts), whether their person
+        is in the information file judged as they are read (after the persons' class of the same run)."""
     def orphan_households(self) -> Iterator[Candidate]:
         """Households none of whose members is left in the file."""
     def delete(self, keys: Sequence[Key]) -> None: ...

@@ -10,7 +10,7 @@ from kokuho.benefits.kogaku import MULTIPLE_WINDOW_MONTHS
 from kokuho.benefits.payment import PaymentRules, RecoveryClaim, claim_state
 from kokuho.collection.arrears import PAID, applied_by_installment, arrears_view
 from kokuho.collection.ports import StoredLedger
-from kokuho.retention.table_ports import HouseholdMonth, PersonFacts
+from kokuho.retention.table_ports import ContinuityFacts, HouseholdMonth, PersonFacts
 
 
 def month_right_day(month: str) -> date:
@@ -97,3 +97,12 @@ def person_past_day(facts: PersonFacts) -> date | None:
     if facts.referenced or not periods or any(until is None for _, until in periods):
         return None
     return max(until for _, until in periods if until is not None)
+
+
+def continuity_day(facts: ContinuityFacts) -> date | None:
+    """A 資格継続 period the federation reported counts from its loss — or, still open there (the person insured at
+    another municipality), from the day its file was applied; kept while its person is in the information file
+    (it goes after them: past-insured-persons) and when the day is unknown."""
+    if facts.in_file:
+        return None
+    return facts.lost_on or facts.applied_on

@@ -1,7 +1,9 @@
 """The retention classes kept in tables (kokuho/data/retention): benefit rights (receipts and benefit months,
 2 years from the right), 返還金 claims (5 years from settlement or write-off), premium ledgers (2 years from the
 end of their installments' rights, domain.md §6) and past insured persons and past 擬制世帯主 (5 years from the
-last loss of qualification, once nothing that may still be claimed names them). Each record is decided by
+last loss of qualification, once nothing that may still be claimed names them), and the 国保連合会's items in the
+federation table: the 高額該当 months a move carried over (as the city's own benefit months) and the 資格継続
+periods it reported (5 years from their loss, once their person left the file). Each record is decided by
 kokuho.retention.classes.decide from the day of kokuho.retention.table_rules; storage is the port
 kokuho.retention.table_ports.RetentionTables."""
 
@@ -18,14 +20,15 @@ from kokuho.retention.table_rules import (
     benefit_month_day,
     benefit_still_claimed,
     claim_closed_day,
+    continuity_day,
     ledger_closed_day,
     person_past_day,
 )
 
 BENEFITS, CLAIMS, PREMIUMS, PERSONS = ("benefit-rights", "unjust-enrichment-claims", "premium-collection",
                                        "past-insured-persons")
-# In this order: what may still be claimed goes first, so a person whose last records went is judged after.
-CLASSES = (BENEFITS, CLAIMS, PREMIUMS, PERSONS)
+CARRIED, CONTINUITY = "carried-over-benefit-months", "federation-continuity"  # the federation table's
+CLASSES = (BENEFITS, CLAIMS, PREMIUMS, PERSONS, CARRIED, CONTINUITY)
 
 
 def _sources(tables: RetentionTables, today: date) -> dict[str, tuple[Callable[[], Iterator[Candidate]],
@@ -36,6 +39,8 @@ def _sources(tables: RetentionTables, today: date) -> dict[str, tuple[Callable[[
         CLAIMS: (tables.recovery_claims, lambda c: claim_closed_day(c, today, rules)),
         PREMIUMS: (tables.ledgers, lambda ledger: ledger_closed_day(ledger, today)),
         PERSONS: (tables.persons, person_past_day),
+        CARRIED: (tables.carried_over_months, benefit_month_day),  # read as history as the city's own months
+        CONTINUITY: (tables.continuity_periods, continuity_day),
     }
 
 

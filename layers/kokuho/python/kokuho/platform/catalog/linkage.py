@@ -44,12 +44,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
                  # records below a signed floor deleted (DeleteItem, never UpdateItem); requests: the legal
                  # holds in force (kokuho.records.legal_holds); qualification, receipts, collection: the
                  # table classes deleted (assessment: a ledger's year of versions and case with it; health, and
-                 # the 符号 in linkage: a past person's items under their key);
+                 # the 符号 in linkage: a past person's items under their key; federation: the carried-over
+                 # months and 資格継続 periods);
                  # exchange: processed/, outgoing/, rejected/ files deleted; work: notices/ only; audit: the
                  # signed digests read (the floors), verified with the digest key
                  tables={"linkage": "write", "linkage_records": "write", "access_log": "purge",
                          "requests": "read", "qualification": "write", "receipts": "write", "collection": "write",
-                         "assessment": "write", "health": "write"},
+                         "assessment": "write", "health": "write", "federation": "write"},
                  buckets={"exchange": "write", "work": "write", "audit": "read"},
                  bucket_prefixes={"work": "notices/", "audit": "access-digests/"},
                  signing_keys={"access_digest": "verify"},
