@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from freezegun import freeze_time
 from monthly_helpers import run_steps
 
 from kokuho.assessment.household_cases import put_household_case, put_household_cases
@@ -35,7 +36,9 @@ def test_a_change_registered_after_the_march_run_is_assessed_next_year_under_its
     _year_assessed_through_march()
     hid, case = LATE
     put_household_case(hid, case, changed_at=datetime.now(UTC))  # registered in April, after the March run
-    may = run_steps({"mode": "monthly", "as_of_month": f"{FY + 1}-05"}, "may")  # a FY2025 run
+    # run in May 2025 (FY2024 may be assessed until 1 July 2026: 国保法第110条の2, judged on the run's day)
+    with freeze_time("2025-05-01 03:00:00"):
+        may = run_steps({"mode": "monthly", "as_of_month": f"{FY + 1}-05"}, "may")  # a FY2025 run
     assert may["fiscal_year"] == FY + 1
     v1, v2 = versions_of(hid, FY)
     assert v2.result == compute_case(case) and v2.result["fiscal_year"] == FY  # FY2024's rates
@@ -47,7 +50,8 @@ def test_a_change_registered_after_the_march_run_is_assessed_next_year_under_its
         assert v2.refund == v1.result["annual"] - v2.result["annual"]
     assert (may["corrections"], may["by_fiscal_year"]) == (1, {str(FY): {
         "versions_written": 1, "refunds": {"count": 1 if v2.refund else 0, "total": v2.refund}}})
-    assert run_steps({"mode": "monthly", "as_of_month": f"{FY + 1}-06"}, "june")["households_selected"] == 0
+    with freeze_time("2025-06-01 03:00:00"):
+        assert run_steps({"mode": "monthly", "as_of_month": f"{FY + 1}-06"}, "june")["households_selected"] == 0
 
 
 def test_a_change_past_the_two_year_limit_is_reported_not_assessed(aws: EmbeddedAWS) -> None:
@@ -57,6 +61,7 @@ def test_a_change_past_the_two_year_limit_is_reported_not_assessed(aws: Embedded
     # FY2024's first due date is June 2024: a 賦課決定 is possible up to June 2026, not in July
     out = run_steps({"mode": "monthly", "fiscal_year": FY + 1, "as_of_month": f"{FY + 2}-07"}, "late")
     assert out["closed_years_pending"] == {str(FY): 1}
+    assert out["closed_years"][str(FY)]["no_assessment_from"] == "2026-07-02"  # and why, for staff
     assert len(versions_of(hid, FY)) == 1
 
 

@@ -6,6 +6,7 @@ not by the execution: starting the state machine again for the same month contin
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from kokuho.access.actor import Actor
@@ -45,6 +46,32 @@ def assessment_deadline(fiscal_year: int) -> str:
     from kokuho.premium.installments import FIRST_DUE_INDEX
 
     return month_label(fiscal_year + ASSESSMENT_LIMIT_YEARS, FIRST_DUE_INDEX)
+
+
+def assessment_limit_day(fiscal_year: int) -> date:
+    """The first day no 賦課決定 of the fiscal year may be made (国保法第110条の2): two years after the day after
+    the year's first due date (the June installment's 納期限, moved past closed days: domain.md §6), counted as
+    民法 第143条 does — FY2024: due Monday 1 July 2024 (30 June a Sunday), from 2 July 2026."""
+    from kokuho.collection.due_dates import due_date
+    from kokuho.retention.classes import due_date as years_after
+
+    return years_after(date.fromordinal(due_date(fiscal_year, 1).toordinal() + 1), ASSESSMENT_LIMIT_YEARS)
+
+
+def year_closed_on(fiscal_year: int, day: date) -> bool:
+    """Whether a 賦課決定 of the fiscal year made on `day` (in Japan) is barred (国保法第110条の2)."""
+    return day >= assessment_limit_day(fiscal_year)
+
+
+def closed_year_note(fiscal_year: int, households: int) -> dict[str, Any]:
+    """What the run's summary tells staff of a closed year's changes it left: how many, from which day the
+    year can no longer be assessed and why — no household named (the list is the case index's)."""
+    from kokuho.collection.due_dates import due_date
+
+    return {"households": households, "no_assessment_from": assessment_limit_day(fiscal_year).isoformat(),
+            "basis": f"国民健康保険法第110条の2: FY{fiscal_year} is past its 賦課期間 — no 賦課決定 (assessment or "
+                     f"更正, up or down) two years after the day after its first due date "
+                     f"{due_date(fiscal_year, 1).isoformat()}; the change is not charged, the year stays as billed"}
 
 
 def run_id_of(mode: str, fiscal_year: int, as_of_month: str) -> str:

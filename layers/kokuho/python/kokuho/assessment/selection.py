@@ -39,6 +39,7 @@ from kokuho.assessment.run_input import (
     check_year_and_month,
     positive_int,
     run_id_of,
+    year_closed_on,
 )
 from kokuho.assessment.versions import reassess_every_household
 from kokuho.dates.fiscal_year import fiscal_year_of_month
@@ -208,7 +209,9 @@ def prepare_run(store: AssessmentStore, inp: dict[str, Any], *, execution_name: 
         ids = pending(store, year, fiscal_year, earlier) | again.get(year, set())
         if not ids:
             continue
-        if as_of_month <= assessment_deadline(year):
+        # open by the run's month and by the day the 賦課決定 is made: a run for a month past (a rerun, a missed
+        # month) started after the limit day decides today, not in its month (国保法第110条の2)
+        if as_of_month <= assessment_deadline(year) and not year_closed_on(year, now.astimezone(TOKYO).date()):
             rates[year] = rates_digest(year)  # 過年度更正: that year's own rates
             work.append((year, ids))
         else:

@@ -14,6 +14,7 @@ from typing import Any
 from kokuho.assessment.batch import PARTS
 from kokuho.assessment.care_transfer import transfer_to_care
 from kokuho.assessment.ports import AssessmentStore, CareTransfers
+from kokuho.assessment.run_input import closed_year_note
 from kokuho.assessment.versions import CONFIRMED, PROVISIONAL
 
 FAILURES_LISTED = 500
@@ -114,6 +115,8 @@ def summarize_run(store: AssessmentStore, transfers: CareTransfers, event: dict[
                      # a batch with neither outcome nor failure record must not pass unnoticed
                      "batches_unaccounted": unaccounted},
         "closed_years_pending": dict(run.closed_years_pending),
+        # the same years with why they were left: staff answer the household from it (国保法第110条の2)
+        "closed_years": {fy: closed_year_note(int(fy), int(n)) for fy, n in sorted(run.closed_years_pending.items())},
         "last_pass": {"pass": current, "households_selected": run.households,
                       "versions_written": s.pass_written},
         "timing": {k: round(v, 1) for k, v in s.timing.items()},
