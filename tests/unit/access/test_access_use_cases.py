@@ -225,3 +225,26 @@ def test_a_search_for_a_day_is_that_day_in_japan() -> None:
     assert [r["seq"] for r in search.who_accessed_page("P1", day, day, AUDITOR, store=log).rows] == [2, 3]
     assert [r["seq"] for r in search.staff_activity("S0100", day, day, AUDITOR, store=log)] == [2, 3]
     assert [r["seq"] for r in search.staff_activity_page("S0100", day, day, AUDITOR, store=log).rows] == [2, 3]
+
+
+@pytest.mark.parametrize("bad", [("2026-W48-3", "2026-11-30"), ("2026-11-01", "2026-W48-3"),
+                                 ("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31"),
+                                 ("1799-12-31", "1800-01-01")])
+def test_a_period_is_two_days_as_yyyy_mm_dd_the_records_can_hold(bad: tuple[str, str]) -> None:
+    # '2026-W48-3' (an ISO week date, ten characters) was read as 24 November; a period ending 9999-12-31 or starting
+    # in year 1 overflowed (OverflowError: the CLI's traceback, the API's 500) instead of a refusal naming the field.
+    log = InMemoryAccessLog()
+    for search_of in (search.who_accessed, search.staff_activity):
+        with pytest.raises(search.SearchError, match="from and to"):
+            search_of("P1" if search_of is search.who_accessed else "S0100", *bad, AUDITOR, store=log)
+    assert log.recorded == []
+
+
+@pytest.mark.parametrize("written", ["2026-W48-3", "20261130", "２０２６-１１-３０", "2026-11-30 ", "2026-02-30"])
+def test_the_audit_export_day_is_written_yyyy_mm_dd(written: str) -> None:
+    # `kokuho audit export --day 2026-W48-3` exported 25 November's records (a week date passed the length check)
+    from kokuho.access.export import ExportError, parse_day
+
+    with pytest.raises(ExportError, match="YYYY-MM-DD"):
+        parse_day(written)
+    assert parse_day("2026-11-30") == date(2026, 11, 30)

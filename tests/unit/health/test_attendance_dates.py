@@ -24,3 +24,14 @@ def test_a_check_up_dated_after_the_file_was_received_refuses_the_file() -> None
     assert all(v.used_on is None for v in store.vouchers(2026, ["P1", "P2"]).values())  # nothing marked
     out = take_attendance_file(store, data, key="k", actor=ACTOR, chain="T", received_on=date(2026, 6, 2))
     assert out["accepted"] is True and out["marked"] == 2
+
+
+def test_a_check_up_day_is_written_yyyy_mm_dd() -> None:
+    # '20260601' (basic ISO) and '2026-W23-1' (a week date) were read as days by date.fromisoformat — a file not
+    # written to its layout was taken and its vouchers marked used; every intake's date field says YYYY-MM-DD.
+    store = _store()
+    for written in ("20260601", "2026-W23-1"):
+        data = build_file([_line("P1", "20260000001", written)])
+        out = take_attendance_file(store, data, key="k", actor=ACTOR, chain="T", received_on=date(2026, 6, 30))
+        assert out["accepted"] is False and [(e["line"], e["field"]) for e in out["errors"]] == [(1, "checked_on")]
+    assert store.vouchers(2026, ["P1"])["P1"].used_on is None

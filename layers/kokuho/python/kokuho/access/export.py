@@ -20,6 +20,7 @@ from typing import Any
 from kokuho.access.actor import Actor
 from kokuho.access.ports import AccessLog
 from kokuho.access.stores import access_log, aws_client
+from kokuho.dates.days import iso_day
 from kokuho.trail.athena import ACCESS_COLUMNS, ACCESS_EXPORT_PREFIX
 
 EXPORTER = Actor("system:access-export", "access-export", "アクセス記録の日次出力 (security review in Athena)")
@@ -36,9 +37,7 @@ def export_key(day: date) -> str:
 
 def parse_day(value: str) -> date:
     try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
+        return iso_day(value)
     except ValueError:
         raise ExportError("day: a date as YYYY-MM-DD") from None
 

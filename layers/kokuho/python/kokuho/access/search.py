@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from kokuho.access.actor import Actor
 from kokuho.access.subject_index import chain_and_seq, row_of
+from kokuho.dates.days import iso_day
+from kokuho.dates.months import FIRST_YEAR
 from kokuho.dates.tokyo import TOKYO
 from kokuho.platform.csv_cells import text_cell
 
@@ -52,12 +54,12 @@ class SearchError(ValueError):
 
 def date_range(date_from: str, date_to: str) -> tuple[str, str]:
     """The sort-key bounds of [date_from, date_to], both days included."""
-    try:
-        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
-    except (TypeError, ValueError):
+    try:  # YYYY-MM-DD only: fromisoformat also read a week date ('2026-W48-3', ten characters too)
+        start, end = iso_day(date_from), iso_day(date_to)
+    except ValueError:
         raise SearchError("from and to: dates as YYYY-MM-DD") from None
-    if len(date_from) != 10 or len(date_to) != 10:
-        raise SearchError("from and to: dates as YYYY-MM-DD")
+    if start.year < FIRST_YEAR or end == date.max:  # the UTC bounds of year 1 or of 9999-12-31 overflow
+        raise SearchError(f"from and to: days from {FIRST_YEAR}-01-01 to 9999-12-30")
     if end < start:
         raise SearchError("to: before from")
     if (end - start).days > MAX_SPAN_DAYS:

@@ -21,6 +21,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from kokuho.dates.days import iso_day
 from kokuho.dates.tokyo import today_jst
 
 # The grant each step needs: the function of the step's private API route (functions/qualification/request_routes.py),
@@ -35,9 +36,7 @@ OPERATION_OF = {"carry-out": "carry_out", "due": "list_due", "inquiry-log": "log
 
 def _day(value: str) -> date:
     try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
+        return iso_day(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r}: a date as YYYY-MM-DD") from None
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from kokuho.dates.days import iso_day
+
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
@@ -229,9 +231,10 @@ def field_errors(n: int, exc: ValidationError) -> list[IntakeError]:
 
 
 def iso_date(value: str) -> date:
-    """A line's date field: a real date YYYY-MM-DD, or the error every intake gives."""
+    """A line's date field: a real date YYYY-MM-DD, or the error every intake gives — never another ISO spelling
+    that date.fromisoformat also reads ('20260601', the week date '2026-W23-1')."""
     try:
-        return date.fromisoformat(value)
+        return iso_day(value)
     except ValueError:
         raise ValueError("must be a real date YYYY-MM-DD") from None
 
