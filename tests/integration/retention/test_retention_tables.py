@@ -174,3 +174,15 @@ def test_a_purged_record_takes_its_shared_index_entries_with_it(aws: EmbeddedAWS
     (record,) = [i for i in items if str(i["pk"]).startswith("CHAIN#")]
     access_purge().delete_record(record)
     assert list(scan_records()) == []
+
+
+def test_a_past_person_goes_in_the_run_that_deletes_their_last_receipts(aws: EmbeddedAWS) -> None:
+    """Probe (retention order): a past person is kept while receipts name them, and the table classes were to run
+    first so the person goes in the same run as their last record (docs/retention.md). The run followed the data
+    file's order instead — past-insured-persons before benefit-rights, 返還金 and premiums — so the person was
+    judged while their last receipts were still there, and kept one more run (a day more of personal data)."""
+    _person("P1", "H1", LOST)  # lost qualification on 1 April 2020: due on 1 April 2025
+    _month("P1", "2023-03")  # read as history up to February 2024 (right 1 March 2024): due on 1 March 2026
+    out = _run(datetime(2026, 3, 1, 3, tzinfo=UTC), dry_run=False, aws=aws)
+    assert out["classes"]["benefit-rights"]["deleted"] == 1 and PersonMonthModel.count(person_pk("P1")) == 0
+    assert out["classes"]["past-insured-persons"]["deleted"] == 1 and PersonModel.count(person_pk("P1")) == 0

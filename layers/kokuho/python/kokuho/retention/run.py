@@ -43,8 +43,11 @@ def run_retention(now: datetime, *, s3: Any, bucket_name: Callable[[str], str], 
     today = now.astimezone(TOKYO).date()
     classes: dict[str, dict[str, int]] = {}
     not_enforced: list[str] = []
-    # The access records last: they are kept while a record they cover is, and the others may just have gone.
-    ordered = sorted(load_classes().values(), key=lambda c: c.id == access_records.CLASS_ID)
+    # The table classes in their own order (what may still be claimed first: a past person named by their last
+    # receipts goes in the run that deletes them, not the next), the access records last: they are kept while a
+    # record they cover is, and the others may just have gone.
+    ordered = sorted(load_classes().values(), key=lambda c: (
+        c.id == access_records.CLASS_ID, tables.CLASSES.index(c.id) if c.id in tables.CLASSES else -1))
     index: dict[str, set[str]] | None = None  # the print runs' access records, read once when a hold needs them
     for cls in ordered:
         if not cls.enforced:
