@@ -76,7 +76,8 @@ def engine(n: int, seed: int) -> None:
     print(f"decision (brackets + engine + 多数回/cap + input hash): {n:,} households, {considered:,} household-months "
           f"with a receipt ({months:,} with a benefit) in {cpu:.2f} s CPU → {considered / cpu:,.0f} household-months/s "
           f"per core")
-    again = [replace(f, latest={v.service_month: Pointer(v.version, v.input_hash, "bench", v.benefit, v.difference)
+    again = [replace(f, latest={v.service_month: Pointer(v.version, v.input_hash, "bench", v.benefit, v.difference,
+                                                         bool(v.counts))
                                 for v in d.versions}) for f, d in zip(households, decided, strict=True)]
     c0 = time.process_time()
     for f in again:

@@ -9,6 +9,7 @@ from copy import deepcopy
 from datetime import date
 from typing import Any
 
+from kokuho.benefits.benefit_month import counts_of_version
 from kokuho.benefits.benefit_ports import (
     HouseholdFacts,
     MemberSpan,
@@ -104,7 +105,8 @@ class InMemoryBenefitStore:
             for (hh, month), vs in self.versions.items():
                 if hh == h and vs:
                     v = vs[-1]
-                    latest[month] = Pointer(v.version, v.input_hash, v.doc["run_id"], v.benefit, v.difference)
+                    latest[month] = Pointer(v.version, v.input_hash, v.doc["run_id"], v.benefit, v.difference,
+                                            _counts(v))
             out[h] = HouseholdFacts(
                 h, householder, tuple(spans),
                 {fy: {p: dict(i) for p, i in by.items() if p in persons} for fy, by in self.incomes.items()},
@@ -133,7 +135,14 @@ class InMemoryBenefitStore:
         return [v.doc for v in self.versions.get((household_id, month), [])]
 
     def benefit_months(self, household_id: str) -> list[str]:
-        return sorted(m for (h, m), vs in self.versions.items() if h == household_id and vs and vs[-1].benefit > 0)
+        return sorted(m for (h, m), vs in self.versions.items() if h == household_id and vs and _counts(vs[-1]))
+
+
+def _counts(v: NewVersion) -> bool:
+    """As the adapter: the flag the version was written with, else judged from its doc."""
+    if v.counts is not None:
+        return v.benefit > 0 and v.counts
+    return counts_of_version(v.doc, v.benefit)
 
 
 def month(text: str) -> Month:

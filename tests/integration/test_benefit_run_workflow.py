@@ -68,7 +68,8 @@ def test_the_monthly_benefit_run_after_the_receipt_file(aws: EmbeddedAWS) -> Non
     store = DynamoBenefitStore()
     h1 = store.version_docs("H1", "2024-10")
     # ウ: 80,100 + (1,000,000 − 267,000) × 1% = 87,430; P2's 5,000 is below 21,000 and not combined
-    assert [d["result"] for d in h1] == [{"ceiling": 87_430, "multiple": False, "benefit": 212_570}]
+    assert [d["result"] for d in h1] == [{"ceiling": 87_430, "multiple": False, "benefit": 212_570,
+                                          "counts_for_multiple": True}]
     assert h1[0]["brackets"]["basis"]["insured"] == ["P1", "P2"]
     h7 = store.version_docs("H7", "2024-10")[0]
     assert (h7["result"]["benefit"], h7["brackets"]["bracket70"], h7["brackets"]["copay_ratios"]) == (

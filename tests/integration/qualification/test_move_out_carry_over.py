@@ -38,10 +38,10 @@ def _move_out(pid: str, **extra: Any) -> tuple[int, dict[str, Any]]:
     return status, out
 
 
-def _benefit(household: str, month: str, amount: int) -> None:
+def _benefit(household: str, month: str, amount: int, *, counts: bool | None = None) -> None:
     pk, sk = BenefitPointerModel.key(household, month)
     BenefitPointerModel(pk, sk, month=month, version=1, input_hash="h", run_id="r", benefit=amount,
-                        difference=amount).save()
+                        difference=amount, counts=amount > 0 if counts is None else counts).save()
 
 
 def test_a_householders_move_within_the_prefecture_fills_the_kogaku_row(staffed: None) -> None:
@@ -95,3 +95,14 @@ def test_months_carried_in_from_an_earlier_move_carry_over_again(staffed: None) 
     assert _move_out("P0001", to_municipality=FUKUOKA)[0] == 200
     rows = list(RecordsQualificationSource().carry_over_rows("2025-03"))
     assert [(r.household_id, r.benefit_months) for r in rows] == [("H0001", ("2024-04", "2024-11"))]
+
+
+def test_a_month_of_the_outpatient_limit_alone_is_not_carried_over(staffed: None) -> None:
+    """Only months the household ceiling paid count towards 多数回 (施行令 第29条の3): a month in which only the 70–74
+    outpatient limit (外来特例) paid is not sent to the next municipality. Failed on main: it was in the row."""
+    _register("P0001", "H0001")
+    _benefit("H0001", "2024-11", 30_000)
+    _benefit("H0001", "2024-12", 12_000, counts=False)
+    assert _move_out("P0001", to_municipality=FUKUOKA)[0] == 200
+    rows = list(RecordsQualificationSource().carry_over_rows("2025-03"))
+    assert [(r.household_id, r.benefit_months) for r in rows] == [("H0001", ("2024-11",))]

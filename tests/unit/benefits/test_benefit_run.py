@@ -38,7 +38,7 @@ def test_a_household_month_is_decided_with_brackets_from_the_stored_income_and_r
     out = run(store)
     doc = latest(store, "H1", "2024-10")
     # ウ: 80,100 + (1,000,000 − 267,000) × 1% = 87,430; benefit 300,000 − 87,430
-    assert doc["result"] == {"ceiling": 87_430, "multiple": False, "benefit": 212_570}
+    assert doc["result"] == {"ceiling": 87_430, "multiple": False, "benefit": 212_570, "counts_for_multiple": True}
     assert (doc["version"], doc["kind"], doc["difference"]) == (1, "支給", 212_570)
     assert doc["brackets"]["bracket"] == "ウ" and doc["brackets"]["benefit_year"] == 2024
     assert doc["brackets"]["basis"]["incomes"]["P1"]["total"] == 3_000_000
@@ -117,9 +117,74 @@ def test_the_fourth_benefit_month_in_twelve_uses_the_multiple_ceiling() -> None:
     run(store)
     assert [latest(store, "H1", m)["result"]["multiple"] for m in ("2024-10", "2024-11", "2024-12", "2025-01")] == [
         False, False, False, True]
-    assert latest(store, "H1", "2025-01")["result"] == {"ceiling": 44_400, "multiple": True, "benefit": 255_600}
+    assert latest(store, "H1", "2025-01")["result"] == {"ceiling": 44_400, "multiple": True, "benefit": 255_600,
+                                                        "counts_for_multiple": True}
     assert latest(store, "H1", "2025-01")["case"]["household"]["prior_benefit_months"] == [
         "2024-10", "2024-11", "2024-12"]
+
+
+def elderly_city() -> InMemoryBenefitStore:
+    """H7: one member aged 72, 一般 (1,000,000 of income)."""
+    store = InMemoryBenefitStore()
+    store.household("H7", "P7", ("P7", "1952-05-10"))
+    for fy in (2023, 2024):
+        store.income(fy, "P7", 1_000_000)
+    return store
+
+
+def test_months_of_the_70_74_outpatient_limit_alone_never_make_the_fourth_month_multiple() -> None:
+    """Only a month the household ceiling paid counts towards 多数回 (施行令 第29条の3; MHLW): 30,000 of outpatient
+    copays four months running is 12,000 paid back each month by the 外来特例 (18,000 borne) and nothing by the
+    household ceiling (57,600). Failed on main: the 4th month took the 多数回 household ceiling (44,400) on three
+    months of the outpatient limit, and the months went into the outgoing 高額該当 file."""
+    store = elderly_city()
+    months = ["2024-10", "2024-11", "2024-12", "2025-01"]
+    for m in months:
+        store.receipt("P7", month(m), 30_000, total=150_000)
+    run(store)
+    docs = [latest(store, "H7", m) for m in months]
+    assert [d["result"]["benefit"] for d in docs] == [12_000] * 4
+    assert [d["result"]["multiple"] for d in docs] == [False] * 4
+    assert docs[-1]["result"]["ceiling"] == 57_600
+    assert [d["case"]["household"]["prior_benefit_months"] for d in docs] == [[]] * 4
+    assert [d["result"]["counts_for_multiple"] for d in docs] == [False] * 4
+    assert store.benefit_months("H7") == []  # nothing to carry over on a move
+
+
+def test_a_month_counts_when_the_household_ceiling_paid_even_beside_the_outpatient_limit() -> None:
+    """The mixed case: 2024-10 household ceiling (inpatient 80,000 → 57,600); 2024-11 and 2024-12 the outpatient
+    limit alone; 2025-01 both (outpatient 30,000 → 18,000, + inpatient 50,000 = 68,000 → 57,600: 12,000 + 10,400),
+    not 多数回 with one counted month before it (on main: three, so 44,400 and 35,600 paid); 2025-02 household
+    ceiling; 2025-03 the 4th counted month in 12 (2024-10, 2025-01, 2025-02) → 多数回 44,400."""
+    store = elderly_city()
+    store.receipt("P7", month("2024-10"), 80_000, setting="inpatient", total=800_000)
+    for m in ("2024-11", "2024-12", "2025-01"):
+        store.receipt("P7", month(m), 30_000, total=150_000)
+    for m in ("2025-01", "2025-02", "2025-03"):
+        store.receipt("P7", month(m), 80_000 if m != "2025-01" else 50_000, setting="inpatient", provider="4010000002",
+                      total=800_000 if m != "2025-01" else 500_000)
+    run(store)
+    jan = latest(store, "H7", "2025-01")
+    assert jan["result"] == {"ceiling": 57_600, "multiple": False, "benefit": 22_400, "counts_for_multiple": True}
+    assert jan["case"]["household"]["prior_benefit_months"] == ["2024-10"]
+    mar = latest(store, "H7", "2025-03")
+    assert mar["case"]["household"]["prior_benefit_months"] == ["2024-10", "2025-01", "2025-02"]
+    assert mar["result"] == {"ceiling": 44_400, "multiple": True, "benefit": 35_600, "counts_for_multiple": True}
+    assert store.benefit_months("H7") == ["2024-10", "2025-01", "2025-02", "2025-03"]
+
+
+def test_stored_months_before_the_window_count_only_where_the_household_ceiling_paid() -> None:
+    """Months before the run's window are read from their stored latest versions: a stored month of the outpatient
+    limit alone does not count there either (2024-08..2024-10 decided by the 2026-08 run, read back by the 2026-11
+    run, whose window opens at 2024-11)."""
+    store = elderly_city()
+    for m in ("2024-08", "2024-09", "2024-10"):
+        store.receipt("P7", month(m), 30_000, total=150_000)
+    store.receipt("P7", month("2024-11"), 80_000, setting="inpatient", total=800_000)
+    assert run(store, "2026-08")["versions_written"] == 4
+    assert run(store, "2026-11")["households_with_failures"] == 0
+    docs = store.version_docs("H7", "2024-11")
+    assert len(docs) == 1 and docs[0]["result"]["multiple"] is False and docs[0]["result"]["benefit"] == 22_400
 
 
 def test_months_carried_over_from_another_municipality_count_and_the_move_month_is_halved() -> None:
@@ -206,4 +271,4 @@ def test_a_member_who_left_and_came_back_in_the_month_is_counted_once() -> None:
     run(store)
     doc = latest(store, "H1", "2024-10")
     assert [m["id"] for m in doc["case"]["household"]["members"]] == ["P1"]
-    assert doc["result"] == {"ceiling": 87_430, "multiple": False, "benefit": 212_570}
+    assert doc["result"] == {"ceiling": 87_430, "multiple": False, "benefit": 212_570, "counts_for_multiple": True}

@@ -103,10 +103,39 @@ def test_batch_path_gives_what_the_validated_path_gives(raws: list[dict[str, Any
     `assess(parse_case(...))` does, case by case, and leaves its input as it was."""
     snapshot = copy.deepcopy(raws)
     try:
-        expected = [run(raw).to_json() for raw in raws]
+        expected = [run(raw).to_json(paid_by=True) for raw in raws]
     except CeilingNotGiven as exc:
         with pytest.raises(CeilingNotGiven, match=re.escape(str(exc))):
             assess_many(raws)
         return
     assert assess_many(raws) == expected
     assert raws == snapshot
+
+
+OUTPATIENT_LIMITS = {"一般": 18_000, "低所得Ⅱ": 8_000, "低所得Ⅰ": 8_000}  # domain.md §2, per person a month
+
+
+@settings(max_examples=300, deadline=None)
+@given(households())
+def test_the_month_counts_towards_multiple_exactly_when_a_household_ceiling_paid(raw: dict[str, Any]) -> None:
+    """Step 1 (外来特例) pays back each 70–74 member's outpatient copays above the limit, whatever else happens; the
+    month counts towards 多数回 only when more than that was paid, i.e. a household ceiling paid (施行令 第29条の3)."""
+    try:
+        result = run(raw)
+    except CeilingNotGiven:
+        return
+    household = raw["household"]
+    limit = OUTPATIENT_LIMITS.get(household["bracket70"])
+    if household["moved_in_month_within_prefecture"] and limit is not None:
+        limit //= 2
+    expected = 0
+    for m in household["members"]:
+        if m["age"] < 70 or limit is None:
+            continue
+        own = limit
+        if household["bracket70"] == "一般" and "outpatient_paid_this_year" in m:
+            own = min(own, max(0, 144_000 - m["outpatient_paid_this_year"]))
+        expected += max(0, sum(b["copay"] for b in m["bills"] if b["setting"] == "outpatient") - own)
+    assert result.outpatient_benefit == expected
+    assert 0 <= result.outpatient_benefit <= result.benefit
+    assert result.counts_for_multiple == (result.benefit > result.outpatient_benefit)

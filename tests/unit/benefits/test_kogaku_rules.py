@@ -7,6 +7,7 @@ from kogaku_cases import THREE_PRIOR, bill, case, member, run
 
 from kokuho.benefits.case import CaseError, parse_case
 from kokuho.benefits.ceilings import CeilingNotGiven, one_percent_rounded_half_up
+from kokuho.benefits.kogaku import assess_many
 
 
 def test_interfaces_example_bracket_u() -> None:
@@ -161,6 +162,53 @@ def test_low_income_never_gets_multiple(bracket70: str, ceiling: int) -> None:
     x = member("X", 72, bill("H1", "inpatient", 300_000, 30_000))
     result = run(case(x, bracket=None, bracket70=bracket70, prior=THREE_PRIOR))
     assert (result.ceiling, result.multiple, result.benefit) == (ceiling, False, 30_000 - ceiling)
+
+
+def test_a_month_of_the_70_74_outpatient_limit_alone_does_not_count_towards_multiple() -> None:
+    # 一般: outpatient 30,000 → bears 18,000 (step 1, the 外来特例): 12,000 paid back; step 2: 18,000 < 57,600, the
+    # household ceiling pays nothing. Only a month the household (世帯単位) ceiling paid counts towards 多数回
+    # (国民健康保険法施行令 第29条の3; MHLW: the 外来 individual limit's months are not counted).
+    x = member("X", 72, bill("C1", "outpatient", 150_000, 30_000))
+    result = run(case(x, bracket=None, bracket70="一般"))
+    assert (result.benefit, result.outpatient_benefit, result.counts_for_multiple) == (12_000, 12_000, False)
+    assert any("does not count towards 多数回" in s for s in result.explain)
+    # the batch path reports the same (one rule set); the interfaces.md output keeps its four keys
+    assert assess_many([case(x, bracket=None, bracket70="一般")])[0] == {
+        "service_month": "2024-10", "ceiling": 57_600, "multiple": False, "benefit": 12_000,
+        "outpatient_benefit": 12_000, "counts_for_multiple": False}
+    assert list(result.to_json()) == ["service_month", "ceiling", "multiple", "benefit"]
+
+
+def test_a_month_the_household_ceiling_paid_counts_with_or_without_the_outpatient_limit() -> None:
+    # as test_70_74_ippan_outpatient_then_household: 12,000 by step 1, then 68,000 → 57,600 (10,400 by step 2)
+    x = member("X", 72, bill("C1", "outpatient", 100_000, 20_000), bill("C2", "outpatient", 50_000, 10_000))
+    y = member("Y", 73, bill("H1", "inpatient", 500_000, 50_000))
+    result = run(case(x, y, bracket=None, bracket70="一般"))
+    assert (result.benefit, result.outpatient_benefit, result.counts_for_multiple) == (22_400, 12_000, True)
+    assert any("counts towards 多数回" in s for s in result.explain)
+    # inpatient alone above the household ceiling: 60,000 − 57,600, nothing by step 1
+    z = member("Z", 72, bill("H1", "inpatient", 600_000, 60_000))
+    result = run(case(z, bracket=None, bracket70="一般"))
+    assert (result.benefit, result.outpatient_benefit, result.counts_for_multiple) == (2_400, 0, True)
+    # under 70 only: any benefit is the household ceiling's
+    a = member("A", 45, bill("H1", "inpatient", 1_000_000, 300_000))
+    assert run(case(a)).counts_for_multiple is True
+    assert run(case(member("A", 45, bill("H1", "inpatient", 100_000, 30_000)))).counts_for_multiple is False
+
+
+def test_step_3_decides_whether_the_month_counts_when_step_2_paid_nothing() -> None:
+    # X outpatient 30,000 → 18,000 (12,000 by step 1); step 2: 18,000 < 57,600.
+    # Step 3 (ウ) with A's 90,000: cost 150,000 + 300,000 = 450,000 → 80,100 + 1,830 = 81,930;
+    # 18,000 + 90,000 = 108,000 → 81,930: 26,070 by the household ceiling → counts. Benefit 120,000 − 81,930.
+    x = member("X", 72, bill("C1", "outpatient", 150_000, 30_000))
+    a = member("A", 45, bill("H2", "inpatient", 300_000, 90_000))
+    result = run(case(x, a, bracket="ウ", bracket70="一般"))
+    assert (result.ceiling, result.benefit, result.outpatient_benefit, result.counts_for_multiple) == (
+        81_930, 38_070, 12_000, True)
+    # with A's 30,000 instead: 18,000 + 30,000 = 48,000 < 80,100 + … → only the 外来特例 paid: does not count
+    b = member("B", 45, bill("H2", "inpatient", 100_000, 30_000))
+    result = run(case(x, b, bracket="ウ", bracket70="一般"))
+    assert (result.benefit, result.outpatient_benefit, result.counts_for_multiple) == (12_000, 12_000, False)
 
 
 def test_low_income_outpatient_ceiling_8000() -> None:

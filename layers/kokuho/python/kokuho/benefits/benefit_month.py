@@ -4,9 +4,10 @@ For every service month in which an insured member of the household has a receip
 1. the members of the month (membership and insured periods) and their brackets (kokuho.benefits.brackets, from
    the incomes of the month's benefit year);
 2. the case in the engine's JSON form (kokuho.benefits.kogaku — one rule set): each member's receipts as bills
-   (a dental receipt is an outpatient dental bill), 多数回 from the household's own benefit months (computed here
-   for the months of the run's window, as stored for earlier ones) and the months carried over by the
-   federation's 高額該当 file, half ceilings in a month of an in-prefecture move, and for a 一般 70–74 member the
+   (a dental receipt is an outpatient dental bill), 多数回 from the household's own months a household ceiling
+   paid (computed here for the months of the run's window, as stored for earlier ones; a month the 70–74 outpatient
+   limit (外来特例) alone paid does not count — 施行令 第29条の3) and the months carried over by the federation's
+   高額該当 file, half ceilings in a month of an in-prefecture move, and for a 一般 70–74 member the
    outpatient share borne since August (the yearly cap, from the member's own earlier months);
 3. the decision against the latest stored version of the month: equal input → nothing (replayed when this run
    wrote it); a first month without benefit → nothing stored; else a new version with the difference to the
@@ -18,14 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from kokuho.benefits.benefit_ports import HouseholdFacts, NewVersion, add_months, label
 from kokuho.benefits.brackets import BENEFIT_YEAR_FIRST_MONTH, ELDERLY_AGE, MemberFacts, benefit_year, judge
+from kokuho.benefits.case import CaseError, parse_case
 from kokuho.benefits.ceilings import CeilingNotGiven, outpatient70_ceiling, outpatient70_yearly_cap, period_for
-from kokuho.benefits.kogaku import MULTIPLE_WINDOW_MONTHS, assess_many, outpatient_kept
+from kokuho.benefits.kogaku import MULTIPLE_WINDOW_MONTHS, assess, assess_many, outpatient_kept
 from kokuho.benefits.receipt_file import Month
 from kokuho.premium.errors import RateFileError
 
@@ -59,6 +62,21 @@ def input_hash(case: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def counts_of_version(doc: Mapping[str, Any], benefit: int) -> bool:
+    """Whether a stored version's month counts towards 多数回: a household ceiling paid, not the 外来特例 alone. A
+    version written before the engine reported it has no `counts_for_multiple`: its case is judged again by the same
+    engine; a case the engine cannot take (a stub) leaves what was decided: a month with a benefit counts."""
+    if benefit <= 0:
+        return False
+    result = doc.get("result") or {}
+    if "counts_for_multiple" in result:
+        return bool(result["counts_for_multiple"])
+    try:
+        return assess(parse_case(doc.get("case"))).counts_for_multiple
+    except (CaseError, CeilingNotGiven):
+        return True
+
+
 def _kind(version: int, difference: int) -> str:
     if version == 1:
         return "支給"
@@ -68,7 +86,8 @@ def _kind(version: int, difference: int) -> str:
 def decide_household(facts: HouseholdFacts, first: Month, last: Month, *, run_id: str, at: str) -> HouseholdOutcome:
     """Every month of first..last with a receipt decided (see the module's steps)."""
     out = HouseholdOutcome()
-    benefit_months = {m for m, p in facts.latest.items() if p.benefit > 0 and m < label(first)}
+    # 多数回 months: those a household ceiling paid (stored before the window, computed within it)
+    benefit_months = {m for m, p in facts.latest.items() if p.counts and m < label(first)}
     paid: dict[tuple[str, int], int] = {}  # (member, benefit year) → outpatient share borne so far
     start = history_start(first)
     with_receipts = sorted({m for months in facts.receipts.values() for m in months if start <= m <= last})
@@ -122,7 +141,8 @@ def decide_household(facts: HouseholdFacts, first: Month, last: Month, *, run_id
         if month < first:
             continue  # closed: history only
         benefit = int(result["benefit"])
-        if benefit > 0:
+        counts = bool(result["counts_for_multiple"])
+        if counts:
             benefit_months.add(text)
         digest = input_hash(case)
         latest = facts.latest.get(text)
@@ -138,13 +158,14 @@ def decide_household(facts: HouseholdFacts, first: Month, last: Month, *, run_id
         doc = {
             "household_id": facts.household_id, "service_month": text, "version": version, "run_id": run_id,
             "at": at, "input_hash": digest, "kind": _kind(version, difference),
-            "result": {"ceiling": result["ceiling"], "multiple": result["multiple"], "benefit": benefit},
+            "result": {"ceiling": result["ceiling"], "multiple": result["multiple"], "benefit": benefit,
+                       "counts_for_multiple": counts},
             "previous_benefit": latest.benefit if latest else 0, "difference": difference,
             # the basis, for the months recorded only (the same judgement, with its working)
             "brackets": judge(month, facts.householder_id, people, facts.incomes.get(year, {})).to_json(),
             "case": case,
             "carried_over_used": sorted(p for p in facts.carried_over if p < text),
         }
-        out.versions.append(NewVersion(facts.household_id, text, version, digest, benefit, difference, doc))
+        out.versions.append(NewVersion(facts.household_id, text, version, digest, benefit, difference, doc, counts))
         out.entries.append([text, "written", version, benefit, difference, bool(result["multiple"])])
     return out

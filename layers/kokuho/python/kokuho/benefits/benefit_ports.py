@@ -48,6 +48,7 @@ class Pointer:
     run_id: str
     benefit: int
     difference: int
+    counts: bool  # a household ceiling paid: the month counts towards 多数回 (not the 外来特例 alone)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class HouseholdFacts:
     members: tuple[MemberSpan, ...]
     incomes: dict[int, dict[str, dict[str, Any]]]  # fiscal year → person → income record
     receipts: dict[str, dict[Month, tuple[StoredReceipt, ...]]]  # person → service month → receipts
-    carried_over: frozenset[str] = frozenset()  # 'YYYY-MM': benefit months brought from another municipality
+    # 'YYYY-MM': 多数回 months brought from another municipality (the federation's 高額該当 row)
+    carried_over: frozenset[str] = frozenset()
     # 'YYYY-MM': months of an in-prefecture move, into the city or out of it (half ceilings either side)
     moved_in: frozenset[str] = frozenset()
     latest: dict[str, Pointer] = field(default_factory=dict)  # 'YYYY-MM' → latest version
@@ -79,6 +81,8 @@ class NewVersion:
     benefit: int
     difference: int  # benefit − the previous version's benefit: paid (> 0) or recovered (< 0)
     doc: dict[str, Any]  # the whole version: case, brackets with their basis, result, kind
+    # a household ceiling paid (a 多数回 month); None: judged from the doc (`counts_of_version`)
+    counts: bool | None = None
 
 
 @dataclass
@@ -118,8 +122,8 @@ class BenefitStore(Protocol):
     def version_docs(self, household_id: str, month: str) -> list[dict[str, Any]]:
         """Every stored version of a household-month, oldest first."""
     def benefit_months(self, household_id: str) -> list[str]:
-        """The household's months whose latest version pays a benefit (for the 多数回 count and the outgoing
-        高額該当 file)."""
+        """The household's months whose latest version a household ceiling paid (for the 多数回 count and the
+        outgoing 高額該当 file): not those of the 70–74 outpatient limit alone (外来特例)."""
 
 
 def months_between(first: Month, last: Month) -> Iterable[Month]:

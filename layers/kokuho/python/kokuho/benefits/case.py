@@ -8,7 +8,8 @@ Extensions beyond the contract (all optional, absent means the contract's behavi
 - `household.moved_in_month_within_prefecture` (bool): the household moved within the prefecture in
   `service_month` and is judged continuous (同一世帯の継続); every ceiling of the month is halved
   (県内転居の月は各市町村で限度額の2分の1). Prior benefit months of the former municipality are given in
-  `prior_benefit_months` since the 多数回 count carries over.
+  `prior_benefit_months` since the 多数回 count carries over. Only months a household ceiling paid belong there:
+  a month of the 70–74 outpatient limit alone (外来特例) does not count (施行令 第29条の3).
 - `members[].outpatient_paid_this_year` (yen): for a 70–74 member, the outpatient share already borne in
   the August–July year before `service_month`, after the monthly outpatient ceilings. With it the 一般
   yearly outpatient cap (外来年間上限 144,000) is applied; without it the cap is not applied. Must be 0 in

@@ -12,6 +12,11 @@ The steps follow "the project's reading of that order":
    to this step.
 The benefit is all copays taken into account minus what remains after the last step.
 
+Which step paid is reported too: `outpatient_benefit`, the part step 1 paid back (the 70–74 outpatient limit,
+外来特例), and `counts_for_multiple`, whether a household ceiling (step 2 or 3) paid the rest. Only such a month counts
+towards 多数回 (国民健康保険法施行令 第29条の3; MHLW: months of the 外来 individual limit alone are not counted), so
+only those go into `prior_benefit_months` and the 高額該当 carry-over (kokuho.benefits.benefit_month).
+
 One rule set, two ways in: `assess` takes a case `parse_case` validated and explains every step (the CLI);
 `assess_many` takes cases already known valid, in their JSON form (what the intake stored after
 validating), and skips the validation and the wording — the batch path. Both run `_evaluate`, which reads
@@ -52,15 +57,21 @@ class KogakuResult:
     multiple: bool
     benefit: int
     explain: tuple[str, ...]
+    outpatient_benefit: int  # the part paid back by step 1, the 70–74 outpatient limit (外来特例)
+    counts_for_multiple: bool  # a household ceiling paid (benefit above outpatient_benefit): a 多数回 month
 
-    def to_json(self, *, explain: bool = False) -> dict[str, object]:
-        """The interfaces.md output; with `explain` the steps in plain words are added."""
+    def to_json(self, *, explain: bool = False, paid_by: bool = False) -> dict[str, object]:
+        """The interfaces.md output; with `paid_by` which step paid (as the batch path gives it), with `explain`
+        the steps in plain words."""
         out: dict[str, object] = {
             "service_month": f"{self.service_month:%Y-%m}",
             "ceiling": self.ceiling,
             "multiple": self.multiple,
             "benefit": self.benefit,
         }
+        if paid_by:
+            out["outpatient_benefit"] = self.outpatient_benefit
+            out["counts_for_multiple"] = self.counts_for_multiple
         if explain:
             out["explain"] = list(self.explain)
         return out
@@ -116,8 +127,9 @@ def _label(member_id: str, provider: str, setting: str, dental: bool) -> str:
     return f"{member_id} {provider} {setting} {'dental' if dental else 'medical'}"
 
 
-def _evaluate(raw: Mapping[str, Any], explain: list[str] | None) -> tuple[int, bool, int]:  # noqa: C901
-    """(ceiling, 多数回 used, benefit) of a valid case in JSON form; appends the working to `explain` if given."""
+def _evaluate(raw: Mapping[str, Any], explain: list[str] | None) -> tuple[int, bool, int, int]:  # noqa: C901
+    """(ceiling, 多数回 used, benefit, the part of it step 1 paid) of a valid case in JSON form; appends the working
+    to `explain` if given."""
     service = raw["service_month"]
     now = month_number(service)
     period = _period_at(now)
@@ -133,8 +145,8 @@ def _evaluate(raw: Mapping[str, Any], explain: list[str] | None) -> tuple[int, b
                            f"{'; '.join(period.not_given)}.")
         listed = ", ".join(m[:7] for m in window) or "none"
         explain.append(
-            f"多数回 (multiple-times reduction): {len(window)} benefit month(s) in the 11 months before "
-            f"{service[:7]} ({listed}); {MULTIPLE_MIN_PRIOR_MONTHS} are needed, so the "
+            f"多数回 (multiple-times reduction): {len(window)} month(s) a household ceiling paid in the 11 months "
+            f"before {service[:7]} ({listed}); {MULTIPLE_MIN_PRIOR_MONTHS} are needed, so the "
             + ("多数回 ceiling applies where the bracket has one." if many else "normal ceilings apply.")
         )
         if halved:
@@ -142,6 +154,7 @@ def _evaluate(raw: Mapping[str, Any], explain: list[str] | None) -> tuple[int, b
                            "(県内転居の月は限度額の2分の1).")
 
     taken = 0  # copays taken into account
+    by_outpatient = 0  # paid back by step 1 (外来特例): such a month alone does not count towards 多数回
     remaining = 0  # what the household still bears after the latest step
     ceiling = -1  # the ceiling of the last step that applied
     multiple = False
@@ -169,6 +182,7 @@ def _evaluate(raw: Mapping[str, Any], explain: list[str] | None) -> tuple[int, b
         taken += outpatient + inpatient
         paid = member.get("outpatient_paid_this_year")
         kept, limit = outpatient_kept(outpatient, per_person, yearly_cap, paid)
+        by_outpatient += outpatient - kept
         pool70 += kept + inpatient
         if explain is not None:
             if per_person is None:
@@ -239,25 +253,34 @@ def _evaluate(raw: Mapping[str, Any], explain: list[str] | None) -> tuple[int, b
     assert ceiling >= 0  # the household has at least one member
     benefit = max(0, taken - remaining)
     if explain is not None:
+        if benefit > by_outpatient:
+            explain.append(f"Paid by a household ceiling: {yen(benefit - by_outpatient)} (by the 70–74 outpatient "
+                           f"limit: {yen(by_outpatient)}): this month counts towards 多数回.")
+        elif benefit > 0:
+            explain.append(f"Paid by the 70–74 outpatient limit alone (外来特例): {yen(benefit)}; no household "
+                           "ceiling was reached, so this month does not count towards 多数回.")
         explain.append(f"Benefit: copays taken into account {yen(taken)} − borne {yen(remaining)} = {yen(benefit)}.")
-    return ceiling, multiple, benefit
+    return ceiling, multiple, benefit, by_outpatient
 
 
 def assess(case: KogakuCase) -> KogakuResult:
     """The household's ceiling, 多数回 flag and benefit for the service month (case from parse_case), with
     every step in words."""
     explain: list[str] = []
-    ceiling, multiple, benefit = _evaluate(case.model_dump(mode="json"), explain)
-    return KogakuResult(case.service_month, ceiling, multiple, benefit, tuple(explain))
+    ceiling, multiple, benefit, by_outpatient = _evaluate(case.model_dump(mode="json"), explain)
+    return KogakuResult(case.service_month, ceiling, multiple, benefit, tuple(explain), by_outpatient,
+                        benefit > by_outpatient)
 
 
 def assess_many(cases: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The batch path: cases already valid (accepted by `parse_case`, e.g. as stored after intake) in their
-    JSON form, in order → interfaces.md outputs. Nothing is validated here: validate at the edge."""
+    JSON form, in order → interfaces.md outputs with which step paid (`KogakuResult.to_json(paid_by=True)`).
+    Nothing is validated here: validate at the edge."""
     out: list[dict[str, Any]] = []
     append = out.append
     for raw in cases:
-        ceiling, multiple, benefit = _evaluate(raw, None)
+        ceiling, multiple, benefit, by_outpatient = _evaluate(raw, None)
         append({"service_month": raw["service_month"], "ceiling": ceiling, "multiple": multiple,
-                "benefit": benefit})
+                "benefit": benefit, "outpatient_benefit": by_outpatient,
+                "counts_for_multiple": benefit > by_outpatient})
     return out

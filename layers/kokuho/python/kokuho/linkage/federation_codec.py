@@ -10,7 +10,8 @@ lines end with LF, fields separated by ",", no quoting: a field may not contain 
     QUALCONT D: seq, person_id, household_id, prefecture_insured_id (may be empty outgoing),
                 insurer_number, acquired_on, acquire_reason, lost_on (may be empty), lose_reason (may be empty)
     KOGAKU D:   seq, household_id, householder_id, from_municipality, to_municipality, moved_on,
-                benefit_months (YYYY-MM separated by ";", 1–12 months, each within the 12 months before moved_on)
+                benefit_months (YYYY-MM separated by ";", 1–12 months, each within the 12 months before moved_on;
+                the months that count towards 多数回: a household ceiling paid, not the 外来特例 alone)
 
 Identifiers are the city's internal ids: no My Number is written to these files, and a field that
 looks like one (12 digits) rejects the file.

@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 
+from kokuho.benefits.benefit_month import counts_of_version
 from kokuho.benefits.benefit_ports import (
     HouseholdFacts,
     MemberSpan,
@@ -60,10 +61,27 @@ class BenefitPointerModel(TableModel):
     run_id = UnicodeAttribute()
     benefit = NumberAttribute()
     difference = NumberAttribute()
+    # a household ceiling paid: a 多数回 month (not the 外来特例 alone); absent on pointers written before it
+    counts = BooleanAttribute(null=True)
 
     @staticmethod
     def key(household_id: str, month: str) -> tuple[str, str]:
         return f"HH#{household_id}", f"BLATEST#{month}"
+
+
+def _counts(household_id: str, item: BenefitPointerModel) -> bool:
+    """The pointer's 多数回 flag; for one written before the flag, judged from its version (one read, only for a
+    month with a benefit; a pointer without its version counts when it pays, as it did then)."""
+    if int(item.benefit) <= 0:
+        return False
+    if item.counts is not None:
+        return bool(item.counts)
+    try:
+        doc = BenefitVersionModel.get(*BenefitVersionModel.key(household_id, item.month, int(item.version)),
+                                      consistent_read=True).doc
+    except DoesNotExist:
+        return True
+    return counts_of_version(dict(doc), int(item.benefit))
 
 
 class BenefitRunModel(TableModel):
@@ -180,7 +198,8 @@ class DynamoBenefitStore(RecordsAccess):
             # household here (the count is judged continuous on the NHI householder)
             carried = list(CarryOverModel.query(f"PERSON#{household.householder_id}",
                                                 CarryOverModel.sk.startswith("KOGAKU#")))
-            latest = {i.month: Pointer(int(i.version), i.input_hash, i.run_id, int(i.benefit), int(i.difference))
+            latest = {i.month: Pointer(int(i.version), i.input_hash, i.run_id, int(i.benefit), int(i.difference),
+                                       _counts(h, i))
                       for i in BenefitPointerModel.query(f"HH#{h}", BenefitPointerModel.sk.startswith("BLATEST#"),
                                                          consistent_read=True)}
             moves = {c.moved_on[:7] for c in carried} | _moves_out(persons.get(household.householder_id),
@@ -201,7 +220,9 @@ class DynamoBenefitStore(RecordsAccess):
                 ppk, psk = BenefitPointerModel.key(v.household_id, v.service_month)
                 pointer = BenefitPointerModel(ppk, psk, month=v.service_month, version=v.version,
                                               input_hash=v.input_hash, run_id=str(v.doc["run_id"]),
-                                              benefit=v.benefit, difference=v.difference)
+                                              benefit=v.benefit, difference=v.difference,
+                                              counts=v.counts if v.counts is not None
+                                              else counts_of_version(v.doc, v.benefit))
                 tx.save(pointer, condition=BenefitPointerModel.pk.does_not_exist() if v.version == 1
                         else BenefitPointerModel.version == v.version - 1)
             self._record_access(actor, list(persons), WRITE_CATEGORY, "write", chain=chain, transaction=tx)
@@ -213,7 +234,7 @@ class DynamoBenefitStore(RecordsAccess):
     def benefit_months(self, household_id: str) -> list[str]:
         return sorted(i.month for i in BenefitPointerModel.query(
             f"HH#{household_id}", BenefitPointerModel.sk.startswith("BLATEST#"), consistent_read=True)
-            if int(i.benefit) > 0)
+            if _counts(household_id, i))
 
 
 def _moves_out(householder: Any, householder_id: str, first: Month, last: Month) -> set[str]:

@@ -91,7 +91,8 @@ class RecordsQualificationSource:
     qualification table: the table has no by-day index yet), each period as one row.
     carry_over_rows: the households whose householder moved out in the month to a municipality of the prefecture
     (the 転出先 kept in the loss or departure entry: kokuho.qualification.service), each with the months of a
-    高額療養費 benefit in the 12 months up to the move (kokuho.records.benefits.DynamoBenefitStore.benefit_months,
+    高額療養費 benefit a household ceiling paid in the 12 months up to the move — not a month of the 70–74 outpatient
+    limit alone, which does not count towards 多数回 (kokuho.records.benefits.DynamoBenefitStore.benefit_months,
     and the months an earlier move into the city carried over):
     the count carries over when the household is judged continuous on its NHI householder. A 転出 registered
     without its destination gives no row (nothing to address it to), nor one with no benefit month to count.
