@@ -79,6 +79,8 @@ def subject_of(params: dict[str, str]) -> str:
         return f"PAYMENT:{params['payment_id']}"
     if "refund_id" in params:
         return f"REFUND:{params['refund_id']}"
+    if "staff_id" in params:  # a member's activity (the security team's search): as the search records it
+        return f"STAFF:{params['staff_id']}"
     return "none"
 
 

@@ -95,9 +95,15 @@ def test_one_member_of_staffs_activity_comes_a_page_at_a_time(staffed: None) -> 
 
 
 def test_only_the_grant_opens_the_access_records(staffed: None) -> None:
+    from kokuho.access.records import records_by_staff
+
     for staff_id in (CLERK, AUDITOR):
         for path in ("/access-records/persons/P0001", f"/access-records/staff/{CLERK}"):
             assert call("GET", path, staff_id=staff_id, query=PERIOD)[0] == 403
+    # a refused look at a member's activity names that member (STAFF:<id>), as the search and the CLI's refusal
+    # do — it named 'none', so the attempt was in no one's history
+    assert [(r.operation, r.subject_ids) for r in records_by_staff(AUDITOR) if r.result == "denied"] == [
+        ("search_subject", ["P0001"]), ("search_staff", [f"STAFF:{CLERK}"])]
 
 
 def test_a_bad_period_is_refused_with_its_reason(staffed: None) -> None:
