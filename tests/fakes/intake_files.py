@@ -16,6 +16,8 @@ class InMemoryIntakeFiles:
         self.pending: set[str] = set()  # person ids with an acquisition waiting (set by the test)
         self.resident_codes: dict[str, set[str]] = {}  # 宛名番号 → person ids (set by the test)
         self.access: list[tuple[Any, list[str], str]] = []  # (actor, subjects, operation)
+        self.leases: dict[tuple[str, str], str] = {}  # the run holding each file
+        self.taken = 0
 
     def applied_file(self, kind: str, digest: str) -> bool:
         return (kind, digest) in self.files
@@ -23,10 +25,27 @@ class InMemoryIntakeFiles:
     def applied_lines(self, kind: str, digest: str) -> set[int]:
         return set(self.lines.get((kind, digest), set()))
 
-    def mark_applied(self, kind: str, digest: str, *, source_key: str, counts: dict[str, Any]) -> None:
+    def mark_applied(self, kind: str, digest: str, *, source_key: str, counts: dict[str, Any],
+                     lease: str = "") -> None:
+        self._check(kind, digest, lease)
         self.files[(kind, digest)] = {"source_key": source_key, "counts": dict(counts)}
+        self.leases.pop((kind, digest), None)
 
-    def hold_line(self, actor: Any, kind: str, digest: str, line: int, reason: str, record: dict[str, Any]) -> None:
+    def take_lease(self, kind: str, digest: str) -> str:
+        self.taken += 1
+        self.leases[(kind, digest)] = f"run{self.taken}"
+        return self.leases[(kind, digest)]
+
+    def holds_lease(self, kind: str, digest: str, lease: str) -> bool:
+        return self.leases.get((kind, digest)) == lease
+
+    def _check(self, kind: str, digest: str, lease: str) -> None:
+        if lease and not self.holds_lease(kind, digest, lease):
+            raise StoreConflict("another run holds the file")
+
+    def hold_line(self, actor: Any, kind: str, digest: str, line: int, reason: str, record: dict[str, Any], *,
+                  lease: str = "") -> None:
+        self._check(kind, digest, lease)
         marked = self.lines.setdefault((kind, digest), set())
         if line in marked:
             raise StoreConflict("the line is already applied")

@@ -3,6 +3,12 @@ line through the qualification application code, each line's "applied" marker in
 applies it, then the file marked applied. A file already applied (the same bytes, under any key) is
 answered `duplicate` and changes nothing; a run cut short resumes with the lines not yet applied.
 
+Two runs of one file at once (a redelivery under another key, a second execution, a step retried while its
+first invocation still runs): each run takes the file's lease when it starts (the one before it is fenced
+off: kokuho.records.intake_files.take_lease) and every transaction that applies or holds a line commits
+only while its run holds it. The run fenced off answers `superseded` and leaves the file to the other one,
+which read the lines done after taking the lease: each line is applied once or held once, never both.
+
 Every read of persons' data to validate a file leaves an access record (`validate`), every write its
 own (written by the application code in the change's transaction).
 """
@@ -103,7 +109,8 @@ def _note(kind: str, digest: str, line: int) -> str:
 def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today: date,
                 out_of_time: Callable[[], bool] = lambda: False) -> dict[str, Any]:
     """Validate the whole file, then apply it (or answer why not). Returns the outcome: `applied`,
-    `duplicate`, `rejected` (with errors) or `partial` (the time budget ran out: call again)."""
+    `duplicate`, `rejected` (with errors), `partial` (the time budget ran out: call again) or `superseded`
+    (another run took the file over: it finishes it; this one wrote nothing more)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of file: {kind}")
     digest = file_digest(data)
@@ -111,6 +118,7 @@ def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today:
     files = wiring.files()
     if files.applied_file(kind, digest) or files.applied_file(kind, former_file_digest(data)):  # or as marked before
         return {**base, "status": "duplicate", "applied": 0}
+    lease = files.take_lease(kind, digest)  # before reading what is done: a run before this one is fenced off
     done = files.applied_lines(kind, digest)
     asked = [0]
 
@@ -122,26 +130,30 @@ def intake_file(kind: str, data: bytes, *, actor: Actor, source_key: str, today:
     try:
         with holding_begun_heads():
             if kind == residents.KIND:
-                out = _residents(data, actor, digest, done, today, spent, chain)
+                out = _residents(data, actor, digest, done, today, spent, chain, lease)
             elif kind == tax.KIND:
-                out = _tax(data, actor, digest, done, spent, chain, today)
+                out = _tax(data, actor, digest, done, spent, chain, today, lease)
             elif kind == welfare.KIND:
-                out = _welfare(data, actor, digest, done, today, spent, chain)
+                out = _welfare(data, actor, digest, done, today, spent, chain, lease)
             elif kind == care.KIND:
-                out = _care(data, actor, digest, done, spent, chain)
-            else:
+                out = _care(data, actor, digest, done, spent, chain, lease)
+            else:  # each line its own marker (no line held): two runs cannot both write one
                 out = apply_pensions(data, actor, digest, done, spent, wiring.pension_store(), find_persons)
+        if out.get("errors"):
+            return {**base, "status": "rejected", "errors": [e.as_dict() for e in out["errors"]]}
+        counts = {k: v for k, v in out.items() if k != "errors"}
+        files.mark_applied(kind, digest, source_key=source_key, counts=counts, lease=lease)
     except OutOfTime:
         return {**base, "status": "partial", "applied_so_far": len(files.applied_lines(kind, digest))}
-    if out.get("errors"):
-        return {**base, "status": "rejected", "errors": [e.as_dict() for e in out["errors"]]}
-    counts = {k: v for k, v in out.items() if k != "errors"}
-    files.mark_applied(kind, digest, source_key=source_key, counts=counts)
+    except Exception:
+        if files.holds_lease(kind, digest, lease):
+            raise
+        return {**base, "status": "superseded"}  # the run that took the file over finishes it
     return {**base, "status": "applied", **counts}
 
 
 def _residents(data: bytes, actor: Actor, digest: str, done: set[int], today: date,
-               out_of_time: Callable[[], bool], chain: str | None = None) -> dict[str, Any]:
+               out_of_time: Callable[[], bool], chain: str | None = None, lease: str = "") -> dict[str, Any]:
     lines, errors = residents.parse_file(data)
     if errors:
         return {"errors": errors}
@@ -153,7 +165,7 @@ def _residents(data: bytes, actor: Actor, digest: str, done: set[int], today: da
         _record_reads(actor, residents.KIND, read, "validate")
     if errors:
         return {"errors": errors}
-    _commit_plans(residents.KIND, plans, state, actor, digest, today, out_of_time, chain)
+    _commit_plans(residents.KIND, plans, state, actor, digest, today, out_of_time, chain, lease)
     return {"applied": len(plans), "already_applied": len(lines) - len(todo),
             "pending_acquisitions": sum(1 for p in plans if p.pending)}
 
@@ -237,13 +249,15 @@ class _Batch:
 
 
 def _commit_plans(kind: str, plans: list[residents.Plan], state: residents.FileState, actor: Actor,
-                  digest: str, today: date, out_of_time: Callable[[], bool], chain: str | None = None) -> None:
+                  digest: str, today: date, out_of_time: Callable[[], bool], chain: str | None = None,
+                  lease: str = "") -> None:
     batch = _Batch(actor, today, state, out_of_time, chain)
     with application.wired().indexing([p for plan in plans for c in plan.changes for p in c.persons.values()]):
-        _commit_in_households(kind, plans, batch, digest)
+        _commit_in_households(kind, plans, batch, digest, lease)
 
 
-def _commit_in_households(kind: str, plans: list[residents.Plan], batch: _Batch, digest: str) -> None:
+def _commit_in_households(kind: str, plans: list[residents.Plan], batch: _Batch, digest: str,
+                          lease: str = "") -> None:
     # the acquisitions the register implied that this file's acquisitions confirm, read at once (a person is
     # named once a file: nothing the file commits before their line puts or takes theirs)
     waiting = wiring.files().pending_acquisitions_of([p.person_id for p in plans if p.operation == "acquire"])
@@ -261,7 +275,7 @@ def _commit_in_households(kind: str, plans: list[residents.Plan], batch: _Batch,
             batch.add_household(group)
             group, households = [], set()
         group.append(registrations.Registration(plan.changes, plan.operation, note,
-                                                [LineMark(kind, digest, plan.line)], pending, consume))
+                                                [LineMark(kind, digest, plan.line, lease)], pending, consume))
         households |= touched
     if group:
         batch.add_household(group)
@@ -270,7 +284,7 @@ def _commit_in_households(kind: str, plans: list[residents.Plan], batch: _Batch,
 
 
 def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool],
-         chain: str | None = None, today: date | None = None) -> dict[str, Any]:
+         chain: str | None = None, today: date | None = None, lease: str = "") -> dict[str, Any]:
     lines, errors = tax.validate_file(data, today)
     if errors:
         return {"errors": errors}
@@ -289,7 +303,7 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
             if pid is None or pid not in persons:
                 files.hold_line(actor, tax.KIND, digest, x.line, "the 宛名番号 is not in the NHI file",
                                 {"atena_no": x.atena_no, "fiscal_year": x.fiscal_year, "assessment": x.assessment,
-                                 "income": x.income})
+                                 "income": x.income}, lease=lease)
                 held += 1
             else:
                 groups[(persons[pid].household_id, x.fiscal_year)].append(x)
@@ -298,7 +312,8 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
             incomes = {str(ids[x.atena_no]): {**x.income, "source": _note(tax.KIND, digest, x.line)} for x in group}
             operation = "correction" if any(x.assessment == "correction" for x in group) else "initial"
             entries.append(registrations.HouseholdFacts(household_id, fy, incomes, {}, application.INCOME_CATEGORY,
-                                                        operation, [LineMark(tax.KIND, digest, x.line) for x in group]))
+                                                        operation,
+                                                        [LineMark(tax.KIND, digest, x.line, lease) for x in group]))
             applied += len(group)
         # several households a transaction; the members read here are not read again
         application.register_facts_many(actor, entries, persons=persons, chain=chain)
@@ -307,7 +322,7 @@ def _tax(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Ca
 
 
 def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date,
-             out_of_time: Callable[[], bool], chain: str | None = None) -> dict[str, Any]:
+             out_of_time: Callable[[], bool], chain: str | None = None, lease: str = "") -> dict[str, Any]:
     lines, errors = welfare.parse_file(data)
     if errors:
         return {"errors": errors}
@@ -318,7 +333,7 @@ def _welfare(data: bytes, actor: Actor, digest: str, done: set[int], today: date
         _record_reads(actor, welfare.KIND, sorted(state.read), "validate")
     if errors:
         return {"errors": errors}
-    _commit_plans(welfare.KIND, plans, state, actor, digest, today, out_of_time, chain)
+    _commit_plans(welfare.KIND, plans, state, actor, digest, today, out_of_time, chain, lease)
     return {"applied": len(plans), "already_applied": len(lines) - len(todo)}
 
 
@@ -336,7 +351,7 @@ def _persons_of_lines(lines: list[L], done: set[int], find: Callable[[Iterable[s
 
 
 def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: Callable[[], bool],
-          chain: str | None = None) -> dict[str, Any]:
+          chain: str | None = None, lease: str = "") -> dict[str, Any]:
     """Stored per person and year with each household's case for the year re-projected in the same
     transaction (a 適用除外 changes the care part: the next monthly run reassesses it)."""
     lines, errors = care.validate_file(data)
@@ -353,7 +368,7 @@ def _care(data: bytes, actor: Actor, digest: str, done: set[int], out_of_time: C
     for (household_id, fy), group in groups.items():
         records = {str(ids[x.atena_no]): {**x.care, "source": _note(care.KIND, digest, x.line)} for x in group}
         entries.append(registrations.HouseholdFacts(household_id, fy, {}, records, "care", "write",
-                                                    [LineMark(care.KIND, digest, x.line) for x in group]))
+                                                    [LineMark(care.KIND, digest, x.line, lease) for x in group]))
     for first in range(0, len(entries), CHUNK):
         if out_of_time():
             raise OutOfTime

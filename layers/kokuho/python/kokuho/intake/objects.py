@@ -44,6 +44,8 @@ def intake_object(s3: Any, bucket: str, key: str, *, run_id: str, today: date,
     if out["status"] == "partial":
         exchange_subjects.keep_pending(s3, bucket, key)  # whose data its parts so far held (legal hold)
         return out
+    if out["status"] == "superseded":
+        return out  # another run took the file over: it moves it out when done
     if out["status"] == "rejected":
         reason = {"key": key, "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"), **out}
         move_out(s3, bucket, key, INCOMING, REJECTED, reason, suffix=ERRORS_SUFFIX)

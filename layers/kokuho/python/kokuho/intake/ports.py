@@ -19,12 +19,22 @@ class IntakeFiles(Protocol):
 
     def applied_lines(self, kind: str, digest: str) -> set[int]: ...
 
-    def mark_applied(self, kind: str, digest: str, *, source_key: str, counts: dict[str, Any]) -> None:
-        """The file applied whole, with when and its counts (a second intake of it is a duplicate)."""
+    def mark_applied(self, kind: str, digest: str, *, source_key: str, counts: dict[str, Any],
+                     lease: str = "") -> None:
+        """The file applied whole, with when and its counts (a second intake of it is a duplicate); with
+        `lease`, only while that run holds the file (else StoreConflict), letting it go."""
         ...
 
-    def hold_line(self, actor: Any, kind: str, digest: str, line: int, reason: str, record: dict[str, Any]) -> None:
-        """Kept for review, not applied: the line, its marker and its access record, together."""
+    def take_lease(self, kind: str, digest: str) -> str:
+        """This run holds the file from now on (the run that held it before is fenced off): its token."""
+        ...
+
+    def holds_lease(self, kind: str, digest: str, lease: str) -> bool: ...
+
+    def hold_line(self, actor: Any, kind: str, digest: str, line: int, reason: str, record: dict[str, Any], *,
+                  lease: str = "") -> None:
+        """Kept for review, not applied: the line, its marker and its access record, together — with `lease`,
+        only while that run holds the file (else StoreConflict)."""
         ...
 
     def pending_acquisition(self, person_id: str) -> bool:

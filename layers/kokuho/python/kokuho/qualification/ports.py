@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -35,6 +35,9 @@ class LineMark:
     kind: str
     digest: str
     line: int
+    # the run's hold of the file (kokuho.records.intake_files.take_lease): the transaction commits only while
+    # the run still holds it, so two runs of one file never both write a line; not part of the line's identity
+    lease: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -203,15 +203,15 @@ def transaction_items(regs: Sequence[Registration], today: date) -> int:
     """How many items committing `regs` together writes or checks (DynamoDB takes 100 a transaction):
     records with their search keys and, at most, their search directories' entries (the new ones are
     written: kokuho.qualification.search_tokens), the resident code of a new person, history, cards, cases,
-    the marker of the file's lines, pending acquisitions, access records (with the check of the record each
-    links to) and their index entries."""
+    the marker of the file's lines and the check of its lease, pending acquisitions, access records (with the
+    check of the record each links to) and their index entries."""
     m = _merge(regs, today, {})
     # a person: the profile, its search keys and directory entries, and the resident code item (registered now)
     # or the delete of an older index's RES item (registered before: kokuho.records.search_index)
     return (len(m.change.persons) * (2 + SEARCH_KEYS + DIRECTORY_ENTRIES) + len(m.change.households)
             + len(m.notes) + len(m.change.cards) + sum(len(y) for y in m.years.values())
             + sum(2 + len(a.subject_ids) for a in m.accesses)  # a record, its link's check, its index entries
-            + len({(mark.kind, mark.digest) for r in regs for mark in r.marks})  # one marker a file's lines
+            + 2 * len({(mark.kind, mark.digest) for r in regs for mark in r.marks})  # a file's marker, its lease
             + sum((r.pending is not None) + (r.consume_pending is not None) for r in regs))
 
 
@@ -546,20 +546,21 @@ FACTS_TRANSACTION_ITEMS = 96  # of DynamoDB's 100 a transaction
 
 def _chunks(entries: Sequence[HouseholdFacts], max_items: int) -> list[list[int]]:
     """Entries in order, as many a transaction as fit (with the access record, the check of the record it
-    links to and the marker of each file whose lines it applies); a household once a transaction (its check)."""
+    links to, and the marker of each file whose lines it applies with the check of its lease); a household
+    once a transaction (its check)."""
     chunks: list[list[int]] = [[]]
     size = 0
     files: set[tuple[str, str]] = set()
     for k, e in enumerate(entries):
         new = {(m.kind, m.digest) for m in e.marks} - files
-        if chunks[-1] and (size + e.items() + len(new) + 2 > max_items
+        if chunks[-1] and (size + e.items() + 2 * len(new) + 2 > max_items
                            or any(entries[j].household_id == e.household_id for j in chunks[-1])):
             chunks.append([])
             size = 0
             files = set()
             new = {(m.kind, m.digest) for m in e.marks}
         chunks[-1].append(k)
-        size += e.items() + len(new)
+        size += e.items() + 2 * len(new)  # a file's marker and the check of its lease
         files |= new
     return chunks
 

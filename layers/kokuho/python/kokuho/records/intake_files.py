@@ -7,6 +7,11 @@
                                                    marker a transaction, not one a line)
 - INTAKE#<kind>#<sha256 of the file> / HELD#<n>    line n is kept for review, not applied (e.g. an income
                                                    of a 宛名番号 not in the NHI file); gsi1 HELD#<kind>
+- INTAKE#<kind>#<sha256 of the file> / LEASE       the run that holds the file now (`owner`, a random token
+                                                   each invocation takes over, unconditionally): every
+                                                   transaction that applies or holds a line, and the file's
+                                                   FILE mark (which deletes it), commits only while its run
+                                                   is the owner — two runs of one file never both write
 - PERSON#<id> / PENDING#ACQUISITION                an acquisition the resident register implies (転入 of a
                                                    person without other insurance), until staff confirm
                                                    it through the API (国保法 第9条: membership follows a 届出)
@@ -15,6 +20,8 @@
 
 from __future__ import annotations
 
+import secrets
+import string
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +35,7 @@ from kokuho.records.base import Gsi1, TableModel, connection, table_meta
 from kokuho.records.qualification import person_pk
 
 FILE = "FILE"
+LEASE = "LEASE"
 PENDING_ACQUISITION = "PENDING#ACQUISITION"
 
 
@@ -45,6 +53,47 @@ class AppliedFileModel(TableModel):
     source_key = UnicodeAttribute()
     applied_at = UnicodeAttribute()
     counts = JSONAttribute(default=dict)
+
+
+class LeaseModel(TableModel):
+    """The run that holds a file now: its token (letters only: no run of digits reads as a My Number)."""
+
+    Meta = table_meta("qualification")
+    owner = UnicodeAttribute()
+    taken_at = UnicodeAttribute()
+
+
+def take_lease(kind: str, digest: str) -> str:
+    """This invocation holds the file from now on: any run that held it before is fenced off (its next
+    transaction does not commit). Taken over unconditionally — no expiry to wait for after a crash, no clock —
+    and before the run reads which lines are done, so it sees every line the run before it committed."""
+    owner = "".join(secrets.choice(string.ascii_lowercase) for _ in range(20))
+    LeaseModel(file_pk(kind, digest), LEASE, owner=owner, taken_at=datetime.now(UTC).isoformat()).save()
+    return owner
+
+
+def check_lease(tx: TransactWrite, kind: str, digest: str, owner: str) -> None:
+    """In the transaction: it commits only while `owner` holds the file."""
+    tx.condition_check(LeaseModel, file_pk(kind, digest), LEASE, condition=LeaseModel.owner == owner)
+
+
+def holds_lease(kind: str, digest: str, owner: str) -> bool:
+    try:
+        return bool(LeaseModel.get(file_pk(kind, digest), LEASE, consistent_read=True).owner == owner)
+    except LeaseModel.DoesNotExist:
+        return False
+
+
+def mark_applied(kind: str, digest: str, *, source_key: str, counts: dict[str, Any], lease: str = "") -> None:
+    """The file applied whole; with `lease`, only while that run holds it, and the lease is let go with it."""
+    done = AppliedFileModel(file_pk(kind, digest), FILE, kind=kind, source_key=source_key,
+                            applied_at=datetime.now(UTC).isoformat(), counts=counts)
+    if not lease:
+        done.save()
+        return
+    with TransactWrite(connection=connection()) as tx:
+        tx.save(done)
+        tx.delete(LeaseModel(file_pk(kind, digest), LEASE), condition=LeaseModel.owner == lease)
 
 
 class AppliedLineModel(TableModel):
@@ -132,8 +181,9 @@ def lines_marker(kind: str, digest: str, lines: Iterable[int]) -> AppliedLineMod
     """The one marker of the lines of a file one transaction applies: keyed by the first (written once, with
     attribute_not_exists, as a line's own marker), naming them all. A file's lines are applied in order, a
     transaction's from where the last one ended, so a run resumed or redelivered groups the lines left as it
-    did and meets the marker of any it would apply again; lines applied twice by two runs at once are what the
-    records' version checks refuse (the city-intake state machine takes one file at a time)."""
+    did and meets the marker of any it would apply again. Two runs at once need not group alike (a line one
+    holds the other may apply, and the marker of a line inside another's range has no key of its own): each
+    transaction also checks its run still holds the file (`take_lease`), so only one of them writes."""
     ordered = sorted(set(lines))
     marker = AppliedLineModel(file_pk(kind, digest), line_sk(ordered[0]))
     if len(ordered) > 1:
@@ -141,10 +191,14 @@ def lines_marker(kind: str, digest: str, lines: Iterable[int]) -> AppliedLineMod
     return marker
 
 
-def hold_line(actor: Actor, kind: str, digest: str, line: int, reason: str, record: dict[str, Any]) -> None:
+def hold_line(actor: Actor, kind: str, digest: str, line: int, reason: str, record: dict[str, Any], *,
+              lease: str = "") -> None:
     """Kept for review, not applied: the line as delivered, with why, its marker (the line is done) and the
-    access record, in one transaction."""
+    access record, in one transaction — with `lease`, only while that run holds the file (another run may
+    have applied the line meanwhile, under a marker keyed by another line: see `lines_marker`)."""
     with TransactWrite(connection=connection()) as tx:
+        if lease:
+            check_lease(tx, kind, digest, lease)
         tx.save(HeldLineModel(file_pk(kind, digest), f"HELD#{line:07d}", kind=kind, line=line, reason=reason,
                               record=record, held_at=datetime.now(UTC).isoformat(), gsi1pk=f"HELD#{kind}",
                               gsi1sk=f"{digest}#{line:07d}"))
@@ -187,12 +241,19 @@ class PynamoIntakeFiles:
     def applied_lines(self, kind: str, digest: str) -> set[int]:
         return applied_lines(kind, digest)
 
-    def mark_applied(self, kind: str, digest: str, *, source_key: str, counts: dict[str, Any]) -> None:
-        AppliedFileModel(file_pk(kind, digest), FILE, kind=kind, source_key=source_key,
-                         applied_at=datetime.now(UTC).isoformat(), counts=counts).save()
+    def mark_applied(self, kind: str, digest: str, *, source_key: str, counts: dict[str, Any],
+                     lease: str = "") -> None:
+        mark_applied(kind, digest, source_key=source_key, counts=counts, lease=lease)
 
-    def hold_line(self, actor: Any, kind: str, digest: str, line: int, reason: str, record: dict[str, Any]) -> None:
-        hold_line(actor, kind, digest, line, reason, record)
+    def take_lease(self, kind: str, digest: str) -> str:
+        return take_lease(kind, digest)
+
+    def holds_lease(self, kind: str, digest: str, lease: str) -> bool:
+        return holds_lease(kind, digest, lease)
+
+    def hold_line(self, actor: Any, kind: str, digest: str, line: int, reason: str, record: dict[str, Any], *,
+                  lease: str = "") -> None:
+        hold_line(actor, kind, digest, line, reason, record, lease=lease)
 
     def pending_acquisition(self, person_id: str) -> bool:
         return pending_acquisition(person_id) is not None

@@ -72,15 +72,23 @@ def _batch_get(keys: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, list[
 
 
 def _add_marks(tx: TransactWrite, marks: Sequence[LineMark]) -> None:
-    """One marker for a file's lines of the transaction (intake_files.lines_marker), not one a line."""
+    """One marker for a file's lines of the transaction (intake_files.lines_marker), not one a line, and the
+    check that the run writing them still holds the file (intake_files.take_lease)."""
     files: dict[tuple[str, str], list[int]] = {}
+    leases: dict[tuple[str, str], set[str]] = {}
     for mark in marks:
         files.setdefault((mark.kind, mark.digest), []).append(mark.line)
+        leases.setdefault((mark.kind, mark.digest), set()).add(mark.lease)
     for (kind, digest), lines in files.items():
         if len(set(lines)) < len(lines):  # as two markers of one line in one transaction were refused
             raise StoreConflict("a line is marked twice in one transaction")
         tx.save(intake_files.lines_marker(kind, digest, lines),
                 condition=intake_files.AppliedLineModel.pk.does_not_exist())
+        held = leases[(kind, digest)] - {""}
+        if len(held) > 1:
+            raise StoreConflict("the lines of one file from two runs in one transaction")
+        if held:
+            intake_files.check_lease(tx, kind, digest, held.pop())
 
 
 class PynamoQualificationStore:
