@@ -20,6 +20,8 @@ class InMemoryReceiptStore:
         self.access: list[tuple[Any, list[str], str]] = []  # (actor, persons, operation)
         self.applies = 0
         self.fail_after_applies: int | None = None  # a test cuts a run short after this many transactions
+        self.leases: dict[str, str] = {}  # the run holding each file
+        self.taken = 0
 
     def insured_periods(self, person_ids: Iterable[str]) -> dict[str, tuple[InsuredPeriod, ...]]:
         return {p: self.periods[p] for p in person_ids if p in self.periods}
@@ -34,9 +36,24 @@ class InMemoryReceiptStore:
         if person_ids:
             self.access.append((actor, list(person_ids), "read"))
 
-    def apply(self, months: Sequence[MonthWrite], held: Sequence[HeldReceipt], *, actor: Any, chain: str) -> None:
+    def take_lease(self, digest: str) -> str:
+        self.taken += 1
+        self.leases[digest] = f"run{self.taken}"
+        return self.leases[digest]
+
+    def holds_lease(self, digest: str, lease: str) -> bool:
+        return self.leases.get(digest) == lease
+
+    def _check(self, digest: str, lease: str) -> None:
+        if lease and not self.holds_lease(digest, lease):
+            raise WriteConflict("another run holds the file")
+
+    def apply(self, months: Sequence[MonthWrite], held: Sequence[HeldReceipt], *, actor: Any, chain: str,
+              lease: str = "") -> None:
         if self.fail_after_applies is not None and self.applies >= self.fail_after_applies:
             raise RuntimeError("run cut short")
+        for digest in {r.file_digest for w in months for r in w.receipts} | {h.receipt.file_digest for h in held}:
+            self._check(digest, lease)
         for w in months:
             stored = self.months.get((w.person_id, w.service_month))
             if len(stored.receipts if stored else ()) != w.stored:
@@ -57,8 +74,10 @@ class InMemoryReceiptStore:
     def receipt_file(self, digest: str) -> dict[str, Any] | None:
         return self.files.get(digest)
 
-    def mark_file(self, digest: str, outcome: dict[str, Any]) -> None:
+    def mark_file(self, digest: str, outcome: dict[str, Any], *, lease: str = "") -> None:
+        self._check(digest, lease)
         self.files[digest] = outcome
+        self.leases.pop(digest, None)
 
     def held_receipts(self) -> list[HeldReceipt]:
         return sorted(self.held.values(), key=lambda h: h.review_id)

@@ -77,3 +77,22 @@ def test_files_and_access_records(store: Any) -> None:
 
         assert [(list(r.subject_ids), r.operation) for r in records_of_chain("receipts#a")] == [
             (["P1"], "read"), (["P1"], "write")]
+
+
+def test_only_the_run_holding_the_file_writes_and_its_mark_lets_it_go(store: Any) -> None:
+    """Two runs of one file at once (kokuho.benefits.receipt_intake rule 6): the run taken over writes nothing."""
+    first = store.take_lease("digest")
+    second = store.take_lease("digest")
+    assert store.holds_lease("digest", second) and not store.holds_lease("digest", first)
+    held = HeldReceipt("digest-3", "P1", (2026, 6), R1, "outside")
+    with pytest.raises(WriteConflict):
+        store.apply([], [held], actor=INTAKE, chain="receipts#t", lease=first)
+    with pytest.raises(WriteConflict):
+        store.apply([MonthWrite("P1", (2026, 3), [R1], 0)], [], actor=INTAKE, chain="receipts#t", lease=first)
+    with pytest.raises(WriteConflict):
+        store.mark_file("digest", {"key": "a"}, lease=first)
+    assert store.held_ids(["digest-3"]) == set() and store.person_months([("P1", (2026, 3))]) == {}
+    assert store.receipt_file("digest") is None
+    store.apply([MonthWrite("P1", (2026, 3), [R1], 0)], [held], actor=INTAKE, chain="receipts#t", lease=second)
+    store.mark_file("digest", {"key": "b"}, lease=second)
+    assert store.receipt_file("digest") == {"key": "b"} and not store.holds_lease("digest", second)

@@ -96,13 +96,23 @@ class ReceiptStore(Protocol):
 
     def record_reads(self, person_ids: Sequence[str], *, actor: Any, chain: str) -> None: ...
 
-    def apply(self, months: Sequence[MonthWrite], held: Sequence[HeldReceipt], *, actor: Any, chain: str) -> None:
+    def apply(self, months: Sequence[MonthWrite], held: Sequence[HeldReceipt], *, actor: Any, chain: str,
+              lease: str = "") -> None:
         """All or nothing: each month only if it still holds `stored` receipts, each held receipt put once
-        (else WriteConflict), with the access record of every person written."""
+        (else WriteConflict), with the access record of every person written — with `lease`, only while that
+        run holds the file (else WriteConflict)."""
         ...
+
+    def take_lease(self, digest: str) -> str:
+        """This run holds the file from now on, taken over unconditionally (the run before is fenced off)."""
+        ...
+
+    def holds_lease(self, digest: str, lease: str) -> bool: ...
 
     def receipt_file(self, digest: str) -> dict[str, Any] | None: ...
 
-    def mark_file(self, digest: str, outcome: dict[str, Any]) -> None: ...
+    def mark_file(self, digest: str, outcome: dict[str, Any], *, lease: str = "") -> None:
+        """The file taken; with `lease`, only while that run holds it (else WriteConflict), letting it go."""
+        ...
 
     def held_receipts(self) -> list[HeldReceipt]: ...

@@ -37,8 +37,8 @@ def take_object(s3: Any, bucket: str, key: str, *, run_id: str) -> dict[str, Any
     """Take in one delivered file and move it out of the incoming folder (a refused one with its reasons)."""
     data = read_delivered(s3, bucket, key)
     out = take_receipt_file(data, key=key, run_id=run_id)
-    if not key.startswith(INCOMING):
-        return out  # a file handed over from elsewhere is only read
+    if not key.startswith(INCOMING) or out.get("superseded"):
+        return out  # a file handed over from elsewhere is only read; another run took this one over and moves it
     if out["accepted"]:
         return {**out, "moved_to": move_out(s3, bucket, key, INCOMING, PROCESSED)}
     reason = {"key": key, "rejected_at": datetime.now(UTC).isoformat(timespec="seconds"), "errors": out["errors"]}

@@ -7,15 +7,20 @@ Item layout in the "receipts" table (ids are surrogate ids, never a My Number or
 | person-month | PERSON#<person> | MONTH#<YYYY-MM> | — |
 | receipt held for review | HELD#<review id> | HELD | HELD / <review id> |
 | receipt file taken | RFILE#<file digest> | FILE | — |
+| the run holding a file | RFILE#<file digest> | LEASE | — |
 
 A person-month's receipts are one list, written with a condition on how many it held when read (so two writers
-never lose a receipt); a held receipt is put once. The insured periods are read from the qualification table
-(the person's `periods`), consistently.
+never lose a receipt); a held receipt is put once; every write of a file's run checks, in its transaction, that
+the run still holds the file's lease (kokuho.benefits.receipt_intake rule 6). The insured periods are read from
+the qualification table (the person's `periods`), consistently.
 """
 
 from __future__ import annotations
 
+import secrets
+import string
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
@@ -76,6 +81,18 @@ class ReceiptFileModel(TableModel):
         return f"RFILE#{digest}", "FILE"
 
 
+class LeaseModel(TableModel):
+    """The run holding a file now: its token (letters only: no run of digits reads as a My Number)."""
+
+    Meta = table_meta("receipts")
+    owner = UnicodeAttribute()
+    taken_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(digest: str) -> tuple[str, str]:
+        return f"RFILE#{digest}", "LEASE"
+
+
 def _doc(r: StoredReceipt) -> dict[str, Any]:
     return {"provider_code": r.provider_code, "setting": r.setting, "points": r.points, "total_cost": r.total_cost,
             "copay": r.copay, "file_digest": r.file_digest, "line": r.line}
@@ -106,7 +123,7 @@ class DynamoReceiptStore(RecordsAccess):
     def person_months(self, keys: Iterable[tuple[str, Month]]) -> dict[tuple[str, Month], PersonMonth]:
         wanted = [PersonMonthModel.key(p, m) for p, m in dict.fromkeys(keys)]
         out: dict[tuple[str, Month], PersonMonth] = {}
-        for i in PersonMonthModel.batch_get(wanted):
+        for i in PersonMonthModel.batch_get(wanted, consistent_read=True):  # all a run before this one wrote
             month = _month_of(i.service_month)
             out[(i.person_id, month)] = PersonMonth(i.person_id, month, tuple(
                 _receipt(cast(dict[str, Any], d)) for d in i.receipts))
@@ -114,11 +131,28 @@ class DynamoReceiptStore(RecordsAccess):
 
     def held_ids(self, review_ids: Iterable[str]) -> set[str]:
         keys = [HeldModel.key(r) for r in dict.fromkeys(review_ids)]
-        return {i.pk.removeprefix("HELD#") for i in HeldModel.batch_get(keys, attributes_to_get=["pk", "sk"])}
+        return {i.pk.removeprefix("HELD#") for i in HeldModel.batch_get(keys, consistent_read=True,
+                                                                        attributes_to_get=["pk", "sk"])}
 
-    def apply(self, months: Sequence[MonthWrite], held: Sequence[HeldReceipt], *, actor: Any, chain: str) -> None:
+    def take_lease(self, digest: str) -> str:
+        owner = "".join(secrets.choice(string.ascii_lowercase) for _ in range(20))
+        LeaseModel(*LeaseModel.key(digest), owner=owner, taken_at=datetime.now(UTC).isoformat()).save()
+        return owner
+
+    def holds_lease(self, digest: str, lease: str) -> bool:
+        try:
+            return bool(LeaseModel.get(*LeaseModel.key(digest), consistent_read=True).owner == lease)
+        except LeaseModel.DoesNotExist:
+            return False
+
+    def apply(self, months: Sequence[MonthWrite], held: Sequence[HeldReceipt], *, actor: Any, chain: str,
+              lease: str = "") -> None:
         persons = sorted({w.person_id for w in months} | {h.person_id for h in held})
+        digests = {r.file_digest for w in months for r in w.receipts} | {h.receipt.file_digest for h in held}
         with transaction_or(WriteConflict) as tx:
+            if lease:
+                for digest in digests:
+                    tx.condition_check(LeaseModel, *LeaseModel.key(digest), condition=LeaseModel.owner == lease)
             for w in months:
                 pk, sk = PersonMonthModel.key(w.person_id, w.service_month)
                 docs = [_doc(r) for r in w.receipts]
@@ -145,9 +179,14 @@ class DynamoReceiptStore(RecordsAccess):
         except ReceiptFileModel.DoesNotExist:
             return None
 
-    def mark_file(self, digest: str, outcome: dict[str, Any]) -> None:
+    def mark_file(self, digest: str, outcome: dict[str, Any], *, lease: str = "") -> None:
         pk, sk = ReceiptFileModel.key(digest)
-        ReceiptFileModel(pk, sk, outcome=outcome).save()
+        if not lease:
+            ReceiptFileModel(pk, sk, outcome=outcome).save()
+            return
+        with transaction_or(WriteConflict) as tx:
+            tx.save(ReceiptFileModel(pk, sk, outcome=outcome))
+            tx.delete(LeaseModel(*LeaseModel.key(digest)), condition=LeaseModel.owner == lease)
 
     def held_receipts(self) -> list[HeldReceipt]:
         return [HeldReceipt(i.gsi1sk, i.person_id, _month_of(i.service_month),
