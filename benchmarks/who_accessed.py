@@ -15,6 +15,8 @@ with 1,000 records), in-process on the embedded AWS.
    p50/p95/max of wall time and of this process's CPU time (the machine is shared: wall time includes
    waiting for a core), and the same for the whole listing (kokuho.access.search.who_accessed, every
    page: the CLI's).
+3. A staff search's page of the batch's records (`system:monthly`, each naming 100 households): with the
+   persons its rows name recorded before the answer (kokuho.access.search._record_shown) and without.
 """
 
 from __future__ import annotations
@@ -60,6 +62,31 @@ def _measure(call: Callable[[], int], calls: int) -> tuple[str, str, int]:
     return _percentiles(wall), _percentiles(cpu), rows
 
 
+def _staff_pages(auditor: object, today: str, page: int, calls: int) -> None:
+    """A staff search's page of the batch's records (each naming 100 households, scattered: no shared entry):
+    with the persons its rows name recorded before the answer (search_staff_shown, 500 a record), and without —
+    what that costs, back to back."""
+    from unittest import mock
+
+    from kokuho.access import search
+
+    def one() -> int:
+        return len(search.staff_activity_page("system:monthly", "2020-01-01", today, auditor,  # type: ignore[arg-type]
+                                              limit=page).rows)
+
+    for label, patch in (("the persons shown recorded", None),
+                         ("without recording them (before)", mock.patch.object(search, "_record_shown"))):
+        if patch is not None:
+            patch.start()
+        try:
+            wall, cpu, rows = _measure(one, calls)
+        finally:
+            if patch is not None:
+                patch.stop()
+        print(f"staff activity of the batch, one page ({rows} rows), {label}, over {calls} calls: "
+              f"wall {wall}; CPU {cpu}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1000)
@@ -89,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                                    max(5, args.calls // 5))
         print(f"who-accessed, the whole period ({rows} rows) over {max(5, args.calls // 5)} calls: "
               f"wall {wall}; CPU {cpu}")
+        _staff_pages(auditor, today, args.page, max(5, args.calls // 5))
     return 0
 
 

@@ -222,7 +222,7 @@ def test_staff_activity_lists_one_member_of_staffs_records_in_the_period(aws: Em
     # the searches themselves, under the auditor's id, with the searched staff as their subject, and the persons
     # the first one's rows showed (the second showed none)
     assert [(r["subject_ids"], r["operation"]) for r in staff_activity("A0001", TODAY, TODAY, AUDITOR)] == [
-        (["STAFF:S0002"], "search_staff"), (["P2", "P3", "P1"], "search_staff_shown"),
+        (["STAFF:S0002"], "search_staff"), (["P1", "P2", "P3"], "search_staff_shown"),
         (["STAFF:S0002"], "search_staff"), (["STAFF:A0001"], "search_staff")]
 
 

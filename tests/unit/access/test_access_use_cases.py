@@ -178,7 +178,7 @@ def test_staff_activity_lists_one_members_records_in_the_period_recorded_first()
     assert [r["subject_ids"] for r in rows] == [["P2"], ["P1"]] and set(rows[0]) == set(search.STAFF_FIELDS)
     # the search, then the persons its rows showed (their own history shows it), before the answer
     assert log.recorded == [("S0900", ("STAFF:S0100",), "access_records", "search_staff"),
-                            ("S0900", ("P2", "P1"), "access_records", "search_staff_shown")]
+                            ("S0900", ("P1", "P2"), "access_records", "search_staff_shown")]
 
 
 def test_a_staff_search_shows_in_the_history_of_each_person_its_rows_name() -> None:

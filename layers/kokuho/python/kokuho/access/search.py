@@ -181,7 +181,8 @@ def _record_shown(log: AccessLog, actor: Actor, staff_id: str, rows: list[dict[s
     STAFF:<id>. One record per SHOWN_PER_RECORD subjects (as a batch's read record names its households), not one
     per row; none for a page that names nobody."""
     searched = f"STAFF:{staff_id}"  # named by the search's own record already
-    shown = [s for s in dict.fromkeys(s for row in rows for s in row["subject_ids"]) if s != searched]
+    # sorted: ids of one bucket share one index entry (kokuho.access.subject_index), as in the records shown
+    shown = sorted({s for row in rows for s in row["subject_ids"]} - {searched})
     for first in range(0, len(shown), SHOWN_PER_RECORD):
         log.record(actor, shown[first:first + SHOWN_PER_RECORD], CATEGORY, SHOWN_OPERATION)
 
