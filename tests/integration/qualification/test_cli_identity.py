@@ -58,3 +58,16 @@ def test_a_members_own_session_binds_the_as_to_that_member(staffed: None, monkey
         "denied", ["P0001"], "(--as names another member of staff)")
     assert refused.terminal_source is not None
     assert refused.terminal_source.endswith(",principal=assumed-role/kokuho-staff/S1002")
+
+
+@pytest.mark.parametrize("terminal", ["=HYPERLINK(\"x\")", "T SEC 01", "Ｔ-SEC-01", "T-SEC-01\n", "x" * 500])
+def test_a_terminal_is_of_a_registered_terminals_form(staffed: None, terminal: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    # The API takes a terminal id only of a registered terminal's form (kokuho.access.identity.valid_terminal_id);
+    # `--terminal` was recorded as typed — a formula, a space, full width, a newline, 500 characters.
+    register_couple(OTHER)
+    code = cli_main(["audit", "who-accessed", "P0001", "--from", TODAY, "--to", TODAY, "--as", SECURITY,
+                     "--terminal", terminal])
+    err = capsys.readouterr().err
+    assert code == 2 and "--terminal" in err and terminal not in err
+    assert not [r for r in records_by_staff(SECURITY) if r.category == "access_records"]

@@ -34,9 +34,11 @@ def staff_actor(staff_id: str, terminal: str, function: Function | str, purpose:
     """The actor the command acts as, once the member's grant of `function` is found active today (and, with
     `named_purpose`, names that purpose); else the refusal recorded and NotGranted."""
     from kokuho.access.grants import authorize
-    from kokuho.access.identity import INDIVIDUAL_STAFF_ID
-    from kokuho.access.records import record_access
+    from kokuho.access.identity import INDIVIDUAL_STAFF_ID, valid_terminal_id
+    from kokuho.access.records import AccessRecordError, record_access
 
+    if not valid_terminal_id(terminal):  # the form the API takes (never repeated: it may hold anything)
+        raise AccessRecordError("--terminal: a registered terminal's id (letters, digits, hyphens; 2-40)")
     principal = _principal()
     source = cli_source(principal)
     session = principal.rpartition("/")[2] if principal.startswith("assumed-role/") else ""
@@ -94,7 +96,8 @@ def cli_source(principal: str | None = None) -> str:
 def acting(command: str, staff_id: str, terminal: str, function: Function | str, purpose: str, *,
            subjects: Sequence[str], category: str, operation: str, named_purpose: str | None = None) -> Actor | int:
     """`staff_actor` for a command (`command`: its words, e.g. "audit export"), or the exit code once the refusal is
-    printed as one line naming the command: 1 without an active grant, 2 for an id no access record can hold."""
+    printed as one line naming the command: 1 without an active grant, 2 for an id no access record can hold (a
+    terminal not of a registered terminal's form among them)."""
     from kokuho.access.records import AccessRecordError
 
     try:
