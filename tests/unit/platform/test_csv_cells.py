@@ -86,3 +86,13 @@ def test_a_number_column_keeps_figures_and_a_text_column_neutralises() -> None:
         -1200, 0, "-3.50", "12", "", None, "秘匿"]
     assert [number_cell(v) for v in ("-1+2", "=1", "1e5", "-", True)] == ["'-1+2", "'=1", "1e5", "'-", "True"]
     assert [text_cell(v) for v in ("-1200", "＠x", "区", 5)] == ["'-1200", "'＠x", "区", 5]
+
+
+def test_every_csv_writer_writes_its_cells_through_the_one_rule() -> None:
+    # Three writers, one guarded: a new CSV for staff must take kokuho.platform.csv_cells, never a rule of its own.
+    root = Path(__file__).resolve().parents[3]
+    writers = [p for base in ("layers", "functions", "local") for p in (root / base).rglob("*.py")
+               if "csv.writer(" in (text := p.read_text("utf-8")) or "csv.DictWriter(" in text]
+    assert len(writers) >= 3
+    assert [str(p.relative_to(root)) for p in writers
+            if "from kokuho.platform.csv_cells import" not in p.read_text("utf-8")] == []
