@@ -414,12 +414,17 @@ UNMISTAKABLE_DRAWS = 64  # a random part alone fails about one draw in a hundred
 
 def unmistakable_id(make: Callable[[], str]) -> str:
     """An id the system draws at random (`make`: e.g. `lambda: f"Q{secrets.token_hex(10)}"`), drawn again until
-    it holds nothing that reads as a My Number in any shape. A hex token of twenty characters holds twelve digits
-    with a valid check digit about once in a few hundred draws; every record and log redacts such a run, so the id
-    would be stored one way and found another (a 情報提供等記録 lost its request id so)."""
+    it holds nothing that reads as a My Number in any shape, nor anything a record or a log would redact (twelve
+    digits in a row, whatever the check digit). A hex token of twenty characters holds such a run about once in
+    seventy draws; every record and log redacts it, so the id would be stored one way and found another (a
+    情報提供等記録 lost its request id so)."""
+    # Not only a valid number: a record and a log redact any run of twelve digits whatever its check digit, so an id
+    # holding one (≈ 1.4 % of twenty-hex draws) was kept as "Q…[REDACTED-12-DIGITS]…" and looked for as drawn.
+    from kokuho.identity.redaction import looks_like_my_number  # redaction scans with this module
+
     for _ in range(UNMISTAKABLE_DRAWS):
         value = make()
-        if not contains_my_number(value):
+        if not contains_my_number(value) and not looks_like_my_number(value):
             return value
     # What `make` keeps fixed reads as one (an id of the caller's): no draw mends it, and looping would hang.
     raise ValueError(f"no id drawn in {UNMISTAKABLE_DRAWS} draws is free of a My Number (its fixed part holds one)")
