@@ -18,6 +18,13 @@ Numbered after the moto patches (kokuho_local.moto_dynamodb: 1–16; 17–19 kep
     kokuho_local.moto_dynamodb's). A value in wire form with no binary member — what that walk rebuilds member
     for member, a string as it is, a map's and a list's values the same way — is taken as it is (it is the
     answer's own freshly parsed JSON); a binary value (base64 to bytes) or anything else is botocore's walk.
+25. botocore signs every DynamoDB request with SigV4: the canonical request, a SHA-256 of the body and four
+    HMACs (≈ 5 % of the monthly run's CPU, one conditional PutItem a household). The embedded AWS checks no
+    signature (its credentials are moto's fakes) and reads only the access key of the credential scope (moto:
+    the caller's account, its IAM key's last use). A DynamoDB request gets the headers the signer sets — the
+    date, the session token and an `Authorization` with the same credential scope — with a signature of
+    zeroes, not computed; every other service, and every signer other than plain SigV4 (the local API's
+    execute-api signatures, which the adapter verifies), is botocore's own.
 
 Local only: the layer never imports this module (a Lambda on AWS pays botocore's walks; DynamoDB is far
 faster there than moto is here, so they weigh less).
@@ -43,7 +50,13 @@ PATCHES: dict[str, str] = {
         "botocore walks the model shape of every attribute value of every DynamoDB answer (each item of a query or "
         "a BatchGetItem); a plain value in wire form is taken as it is (24); "
         + _GUARD + "test_a_plain_attribute_value_is_parsed_alike_without_its_shape",
+    "botocore.auth.SigV4Auth.add_auth":
+        "botocore computes a SigV4 signature (canonical request, body hash, four HMACs) for every DynamoDB request "
+        "the embedded AWS never checks; the same headers and credential scope, the signature not computed (25); "
+        + _GUARD + "test_a_dynamodb_request_is_not_signed_but_names_its_key",
 }
+# 25: what stands for the signature of a DynamoDB request to the embedded AWS (the shape of a hex signature)
+UNSIGNED = "0" * 64
 
 TRANSACT_TABLES = ("TransactItems[*].[ConditionCheck.TableName, Put.TableName, Delete.TableName, "
                    "Update.TableName][]")
@@ -78,6 +91,9 @@ def transact_tables(call_args: Any) -> Any:
 
 @contextmanager
 def patched_botocore() -> Iterator[None]:
+    from botocore import auth as botocore_auth
+    from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+    from botocore.exceptions import NoCredentialsError
     from botocore.parsers import BaseJSONParser
     from botocore.regions import EndpointRulesetResolver
     from botocore.serialize import JSONSerializer
@@ -107,12 +123,27 @@ def patched_botocore() -> Iterator[None]:
             return value
         return original_parse_structure(self, shape, value)
 
+    original_add_auth = SigV4Auth.add_auth
+
+    def add_auth(self: Any, request: Any) -> None:
+        if type(self) is not SigV4Auth or self._service_name != "dynamodb":
+            original_add_auth(self, request)
+            return
+        if self.credentials is None:
+            raise NoCredentialsError()
+        request.context["timestamp"] = botocore_auth.get_current_datetime().strftime(SIGV4_TIMESTAMP)
+        self._modify_request_before_signing(request)  # botocore's: a retry's old header gone, date and token set
+        request.headers["Authorization"] = (f"AWS4-HMAC-SHA256 Credential={self.scope(request)}, "
+                                            f"SignedHeaders=host;x-amz-date, Signature={UNSIGNED}")
+
+    SigV4Auth.add_auth = add_auth  # type: ignore[method-assign]
     JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
     BaseJSONParser._handle_structure = parse_structure  # type: ignore[method-assign]
     EndpointRulesetResolver._resolve_param_as_operation_context_param = operation_context_param  # type: ignore[method-assign]
     try:
         yield
     finally:
+        SigV4Auth.add_auth = original_add_auth  # type: ignore[method-assign]
         JSONSerializer._serialize_type_structure = original_structure  # type: ignore[method-assign]
         BaseJSONParser._handle_structure = original_parse_structure  # type: ignore[method-assign]
         EndpointRulesetResolver._resolve_param_as_operation_context_param = original_context  # type: ignore[method-assign]

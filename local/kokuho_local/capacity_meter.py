@@ -181,12 +181,16 @@ class _Tables:
 
 
 def _meter_write(meter: Meter, tables: _Tables, op: str, name: str, key: dict[str, Any],
-                 run: Any, factor: int = 1) -> Any:
+                 run: Any, factor: int = 1, written: dict[str, Any] | None = None) -> Any:
+    """`written`: the item a put leaves when it succeeds (its request's own item: not read back)."""
     before = tables.current(name, key)
+    done = False
     try:
-        return run()
+        result = run()
+        done = True
+        return result
     finally:
-        after = tables.current(name, key)
+        after = written if done and written is not None else tables.current(name, key)
         units = factor * write_units(max(item_size(before), item_size(after)) if op != "Delete"
                                      else item_size(before))
         idx = tables.index_writes(name, before, after)
@@ -223,7 +227,7 @@ def metered() -> Iterator[Meter]:
         name = self.body["TableName"]
         t = _Tables(self.dynamodb_backend)
         return _meter_write(meter, t, "PutItem", name, t.key_of(name, self.body["Item"]),
-                            lambda: originals["put_item"](self))
+                            lambda: originals["put_item"](self), written=self.body["Item"])
 
     def update_item(self: Any) -> Any:
         count("UpdateItem")

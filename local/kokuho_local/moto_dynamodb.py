@@ -148,6 +148,14 @@
     construction (7) already makes, or moto's own sum the first time it is asked; an update — the only path
     of moto that changes an item's attributes in place (a transaction's Update too; a put, PartiQL included,
     makes a new item) — drops it, whether it succeeds or fails, and the next ask sums again.
+26. Request ids and checksums. moto draws every answer's request id as 52 characters from its seeded random
+    generator (`gen_amzn_requestid_long`: a `random.choices` of 52 and a string join, every request of every
+    service) and adds to every DynamoDB answer an `x-amz-crc32` of its body, which botocore then computes
+    again to check it (two CRCs of every answer, a query's pages included). In-process there is no wire to
+    corrupt an answer: a DynamoDB answer comes without the checksum (botocore checks one only when present),
+    and a request id is the same shape — 52 letters and digits — a prefix drawn once for the embedded AWS and a
+    count, unique within it, made without moto's generator.
+    (25 is kokuho_local.botocore_paths'.)
 """
 
 from __future__ import annotations
@@ -155,8 +163,11 @@ from __future__ import annotations
 import bisect
 import copy
 import inspect
+import itertools
 import json
 import re
+import secrets
+import string
 import sys
 import threading
 import types
@@ -175,7 +186,9 @@ _OWN_GUARD = "tests/unit/platform/test_moto_dynamodb.py::"
 PATCHES: dict[str, str] = {
     "moto.dynamodb.responses.DynamoHandler.call_action":
         "moto's DynamoDB backend is not thread-safe (Distributed Map threads): one lock around every request; "
-        + _GUARD + "test_every_dynamodb_request_runs_under_the_lock",
+        "without moto's amz_crc32 decorator, a checksum of every answer that botocore computes again (26); "
+        + _GUARD + "test_every_dynamodb_request_runs_under_the_lock + "
+        "test_an_answer_has_a_unique_request_id_and_no_checksum",
     "moto.dynamodb.models.DynamoDBBackend.transact_write_items":
         "moto deep-copies every table a transaction names, once per item, to roll back; backs up the items "
         "instead (and moto's module `copy` is swapped for the call); "
@@ -277,6 +290,9 @@ PATCHES: dict[str, str] = {
         "moto tests every node of every answer (each attribute of each item) for five kinds before copying it; "
         "plain str/int/float/bool/None/dict/list nodes are copied as it copies them, the rest are moto's (22); "
         + _GUARD + "test_a_plain_result_is_copied_as_moto_copies_it",
+    "moto.core.responses.gen_amzn_requestid_long":
+        "moto draws every answer's request id from its random generator (52 characters); a prefix drawn once and a "
+        "count, the same shape and unique (26); " + _GUARD + "test_an_answer_has_a_unique_request_id_and_no_checksum",
     "moto.core.responses.method_names_from_class":
         "moto lists the handler class's methods (inspect.getmembers) on every request; the DynamoDB "
         "handler's list is made once; " + _OWN_GUARD + "test_the_handler_methods_are_listed_once",
@@ -931,6 +947,7 @@ def _set_attributes(attrs: Any, typed: list[tuple[str, Any]]) -> None:
         dict.__setitem__(attrs, name, value)
 
 
+_BASE36 = string.digits + string.ascii_uppercase  # 26: a request id's count
 _SIZE = "_kokuho_size"  # 23: an item's size (moto's Item.size), kept with it until its attributes change
 
 
@@ -1065,9 +1082,31 @@ def patched_dynamodb() -> Iterator[None]:
     # moto's module sees this instead of `copy` while a transaction runs (under the lock only)
     no_table_copy = types.SimpleNamespace(deepcopy=lambda value, memo=None: value, copy=copy.copy)
 
+    # 26: moto's call_action without its amz_crc32 decorator (a checksum of every answer, then checked again by
+    # botocore); the decorator only adds the header and casts the status moto's _enrich_response casts already
+    unchecked_call = getattr(original_call, "__wrapped__", original_call)
+
     def call_action(self: Any) -> Any:
         with DDB_LOCK:
-            return original_call(self)
+            return unchecked_call(self)
+
+    from moto.core import responses as core_responses
+
+    original_request_id = core_responses.gen_amzn_requestid_long
+    # 26: letters and digits as moto draws them: 32 drawn once, then a count of 20 in base 36
+    id_prefix = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    id_count = itertools.count(1)
+
+    def request_id(headerdict: dict[str, Any] | None = None) -> str:
+        n = next(id_count)  # atomic under the GIL: ids are unique across the Lambdas' threads
+        digits = []
+        while n:
+            n, d = divmod(n, 36)
+            digits.append(_BASE36[d])
+        req_id = id_prefix + "".join(reversed(digits)).rjust(20, "0")
+        if headerdict is not None and isinstance(headerdict, dict):
+            headerdict.update({"x-amzn-requestid": req_id})
+        return req_id
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         with DDB_LOCK:
@@ -1425,6 +1464,7 @@ def patched_dynamodb() -> Iterator[None]:
     for module in (comparisons, ddb_responses, ddb_models):
         module.create_condition_expression_parser = create_condition_expression_parser  # type: ignore[attr-defined]
     core_responses.method_names_from_class = method_names_from_class  # type: ignore[assignment]
+    core_responses.gen_amzn_requestid_long = request_id
     JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]
     Table.scan = scan  # type: ignore[method-assign]
@@ -1455,6 +1495,7 @@ def patched_dynamodb() -> Iterator[None]:
         for module in (comparisons, ddb_responses, ddb_models):
             module.create_condition_expression_parser = original_parser  # type: ignore[attr-defined]
         core_responses.method_names_from_class = original_method_names  # type: ignore[assignment]
+        core_responses.gen_amzn_requestid_long = original_request_id
         JSONSerializer._serialize_type_structure = original_structure  # type: ignore[method-assign]
         Table.query = original_query  # type: ignore[method-assign]
         Table.scan = original_scan  # type: ignore[method-assign]

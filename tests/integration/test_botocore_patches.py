@@ -199,14 +199,57 @@ def test_the_endpoint_resolves_alike_without_walking_the_items(monkeypatch: pyte
     assert batch == ["a"] and searched[0] == 1
 
 
+def test_a_dynamodb_request_is_not_signed_but_names_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 25: a DynamoDB request to the embedded AWS carries the signer's headers and credential scope (moto
+    reads the access key from it) but no computed signature; another service's request is signed by botocore."""
+    import re
+
+    import boto3
+    from botocore.auth import SigV4Auth
+    from moto.dynamodb.responses import DynamoHandler
+
+    computed: list[str] = []
+    signature = SigV4Auth.signature
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        computed.append(self._service_name)
+        return signature(self, *args, **kwargs)
+
+    monkeypatch.setattr(SigV4Auth, "signature", counted)
+    sent: dict[str, dict[str, str]] = {}
+
+    def keep(request: Any, **_: Any) -> None:
+        sent[request.url.split("//")[1].split(".")[0]] = {k: (v.decode() if isinstance(v, bytes) else v)
+                                                            for k, v in request.headers.items()}
+
+    key = "AKIAIOSFODNN7EXAMPLE"
+    with embedded_aws():
+        clients = [boto3.client(service, aws_access_key_id=key, aws_secret_access_key="x",
+                                aws_session_token="t") for service in ("dynamodb", "kms")]
+        for client in clients:
+            client.meta.events.register_first("before-send", keep)
+        computed.clear()  # provisioning's own calls
+        assert clients[0].list_tables()["TableNames"]
+        assert clients[1].list_keys()["Keys"]
+    ddb = sent["dynamodb"]
+    assert re.fullmatch(rf"AWS4-HMAC-SHA256 Credential={key}/\d{{8}}/ap-northeast-1/dynamodb/aws4_request, "
+                        rf"SignedHeaders=host;x-amz-date, Signature={'0' * 64}", ddb["Authorization"])
+    assert ddb["X-Amz-Security-Token"] == "t" and re.fullmatch(r"\d{8}T\d{6}Z", ddb["X-Amz-Date"])
+    match = re.compile(DynamoHandler.access_key_regex).search(ddb["Authorization"])
+    assert match is not None and match.group(1) == key  # moto's reading of the caller's key
+    assert computed == ["kms"]  # KMS signed by botocore, DynamoDB not
+    assert "Signature=" + "0" * 64 not in sent["kms"]["Authorization"]
+
+
 def test_the_patches_are_the_embedded_aws_and_restored_after() -> None:
     def current() -> dict[str, Any]:
+        import botocore.auth
         import botocore.parsers
         import botocore.regions
         import botocore.serialize
 
         modules = {"botocore.serialize": botocore.serialize, "botocore.regions": botocore.regions,
-                   "botocore.parsers": botocore.parsers}
+                   "botocore.parsers": botocore.parsers, "botocore.auth": botocore.auth}
         out = {}
         for name in PATCHES:
             module, cls, attr = name.rsplit(".", 2)

@@ -814,6 +814,32 @@ def test_every_dynamodb_request_runs_under_the_lock(monkeypatch: pytest.MonkeyPa
     assert _both(read) == (0, 1)
 
 
+def test_an_answer_has_a_unique_request_id_and_no_checksum(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patch 26: plain moto draws each request id from its random generator and adds a CRC32 of every DynamoDB
+    answer (botocore computes it again); patched, no draw and no checksum, and the ids keep their shape
+    (52 letters and digits) and are all different."""
+    import binascii
+    import re
+
+    from moto.moto_api._internal import mock_random
+
+    drawn = _counting(monkeypatch, mock_random, "get_random_string")
+    crcs = _counting(monkeypatch, binascii, "crc32")
+
+    def answers(ddb: Any) -> int:
+        drawn[0] = crcs[0] = 0
+        headers = []
+        for i in range(5):
+            ddb.put_item(TableName=TABLE, Item={"pk": {"S": "R"}, "sk": {"S": str(i)}})
+            headers.append(ddb.get_item(TableName=TABLE, Key={"pk": {"S": "R"}, "sk": {"S": str(i)}})
+                           ["ResponseMetadata"]["HTTPHeaders"])
+        ids = [h["x-amzn-requestid"] for h in headers]
+        assert all(re.fullmatch(r"[A-Za-z0-9]{52}", i) for i in ids) and len(set(ids)) == len(ids)
+        return int(drawn[0] == 0 and crcs[0] == 0 and not any("x-amz-crc32" in h for h in headers))
+
+    assert _both(answers) == (0, 1)
+
+
 def _index(ddb: Any, value: str) -> list[str]:
     items = ddb.query(TableName=TABLE, IndexName="gsi1", KeyConditionExpression="g = :g",
                       ExpressionAttributeValues={":g": {"S": value}})["Items"]
