@@ -130,3 +130,51 @@ def test_malformed_files_exit_2_without_a_traceback(raw: str, tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(raw, tmp_path, capsys)
     assert code == 2 and err and "Traceback" not in err
+
+
+# --- probe: a My Number in an amount, and dates spelled with a line break ----------------------------------
+
+MY_NUMBER = 123456789018  # twelve digits whose check digit is valid
+
+
+@pytest.mark.parametrize(("label", "path"), [("installment amount", ["installments", 0, "amount"]),
+                                             ("payment amount", ["payments", 1, "amount"])])
+def test_a_my_number_in_an_amount_is_refused_without_echo(label: str, path: list[Any], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # The case took any amount below 10^12: a My Number pasted into an amount came back on stdout as the
+    # installment's principal and unpaid (or as the overpayment). No premium comes near 100,000,000 yen.
+    code, out, err = run(_with(path, MY_NUMBER), tmp_path, capsys)
+    assert (code, out) == (2, ""), label
+    assert "amount" in err.split(":")[0]
+    assert str(MY_NUMBER) not in err
+
+
+def test_payments_adding_up_to_a_my_number_are_refused_without_echo(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # Each payment within the bound, their total a My Number: it came back as the overpayment.
+    whole, rest = divmod(MY_NUMBER, 100_000_000)
+    payments = [{"on": "2024-10-01", "amount": 100_000_000}] * whole + [{"on": "2024-10-01", "amount": rest}]
+    case = {"fiscal_year": 2024, "installments": [], "payments": payments, "as_of": "2025-03-31"}
+    code, out, err = run(case, tmp_path, capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("payments[1].amount:"), err
+    assert str(MY_NUMBER) not in err
+
+
+def test_amounts_up_to_the_bound_are_taken(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case: dict[str, Any] = {"fiscal_year": 2024, "installments": [{"number": 1, "amount": 100_000_000}],
+                            "payments": [{"on": "2024-07-01", "amount": 100_000_000}], "as_of": "2025-03-31"}
+    code, out, _ = run(case, tmp_path, capsys)
+    assert code == 0 and out["installments"][0]["final"] and out["overpayment"] == 0
+    case["installments"][0]["amount"] = 100_000_001
+    assert run(case, tmp_path, capsys)[0] == 2
+
+
+@pytest.mark.parametrize("value", ["2024-07-31\n", "2024-07-31\r\n"])
+def test_a_date_with_a_line_break_is_not_yyyy_mm_dd(value: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # The pattern's $ matched before a final newline: refused, but as "not a date that exists", the raw
+    # line break printed back into the one-line message.
+    code, out, err = run(_with(["installments", 1, "due"], value), tmp_path, capsys)
+    assert (code, out) == (2, "")
+    assert err == "installments[1].due: must be a date YYYY-MM-DD\n"

@@ -7,7 +7,6 @@ the engine's business (kokuho.collection.late_charge); this module only turns JS
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,12 +14,14 @@ from typing import Any
 from kokuho.collection.due_dates import INSTALLMENTS, due_date
 from kokuho.collection.late_charge import Installment, Payment
 from kokuho.dates.bounds import LAST_DATE
+from kokuho.dates.days import DAY
 from kokuho.identity.mynumber import shown_field
 
-#: Far above any household's premium; refuses absurd magnitudes before they reach the arithmetic.
-MAX_YEN = 1_000_000_000_000
+#: One amount, and the payments of a case together: far above any household's year of premiums (the annual
+#: ceiling is about 1,090,000 yen), and nine digits — every amount the output prints (principal, paid, unpaid,
+#: base, overpayment) stays under twelve digits, so a My Number typed into an amount never comes back.
+MAX_YEN = 100_000_000
 FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 2000, 2100
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # ２０２４-07-01 is not a date in a case
 _TOP = {"fiscal_year", "installments", "payments", "as_of"}
 _INSTALLMENT = {"number", "amount", "due"}
 _PAYMENT = {"on", "amount", "installment"}
@@ -64,7 +65,8 @@ def _integer(value: Any, where: str, low: int, high: int, what: str) -> int:
 
 
 def _date(value: Any, where: str, *, bounded: bool = False) -> date:
-    if not isinstance(value, str) or not _DATE.match(value):
+    # ASCII YYYY-MM-DD, the whole string (２０２４-07-01 and a final line break are not dates in a case).
+    if not isinstance(value, str) or not DAY.fullmatch(value):
         raise LateChargeCaseError(where, "must be a date YYYY-MM-DD")
     try:
         day = date.fromisoformat(value)
@@ -108,6 +110,7 @@ def parse_case(raw: Any) -> LateChargeCase:
         raise LateChargeCaseError("payments", "must be a list")
     fiscal_start = date(fiscal_year, 4, 1)
     payments: list[Payment] = []
+    total = 0
     for i, raw_pay in enumerate(raw_payments):
         where = f"payments[{i}]"
         pay = _object(raw_pay, where, _PAYMENT, {"on", "amount"})
@@ -115,6 +118,9 @@ def parse_case(raw: Any) -> LateChargeCase:
         if on < fiscal_start:
             raise LateChargeCaseError(f"{where}.on", f"is before fiscal year {fiscal_year} began ({fiscal_start})")
         amount = _amount(pay["amount"], f"{where}.amount")
+        total += amount
+        if total > MAX_YEN:  # else thousands of payments would add up to any overpayment, a My Number too
+            raise LateChargeCaseError(f"{where}.amount", f"the payments together exceed {MAX_YEN:,} yen")
         named = pay.get("installment")
         if named is not None:
             named = _integer(named, f"{where}.installment", 1, INSTALLMENTS, "an installment number")
