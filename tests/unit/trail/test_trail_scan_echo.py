@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from trail_fixtures import log_path, record, write_log
@@ -77,3 +78,38 @@ def test_a_finding_never_prints_a_my_number_the_log_holds(tmp_path: Path, capsys
     assert "trail-tampering" in out and out.count("key-disabled") >= 2
     assert "arn:aws:sts::123456789012:assumed-role/" in out
     assert count_my_numbers(out, inside_identifiers=True) == 0
+
+
+def _leaky_events() -> list[dict[str, Any]]:
+    from trail_fixtures import ACCOUNT
+
+    number = SHAPES["plain"](NUMBER)
+    tamper = ("StopLogging", "cloudtrail.amazonaws.com")
+    return [
+        # a fraction of a second is accepted as ISO 8601 at any length, and `first`/`last` printed it as written
+        {**record(*tamper, 1), "eventTime": f"2024-11-05T01:00:03.{number}Z"},
+        # an eventID that is not a string (a number, a list) was printed as it was, unchecked
+        {**record(*tamper, 2), "eventID": int(number)},
+        {**record(*tamper, 3), "eventID": [SHAPES["hyphens"](NUMBER)]},
+        # only an ARN's last part was checked: a role name or a user's path before it was printed as logged
+        record(*tamper, 4, {"type": "AssumedRole",
+                            "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/kokuho-{number}/S0301"}),
+        record(*tamper, 5, {"type": "IAMUser", "arn": f"arn:aws:iam::{ACCOUNT}:user/{SHAPES['hyphens'](NUMBER)}/bob"}),
+    ]
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_no_part_of_a_finding_prints_a_my_number_the_log_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               as_json: bool) -> None:
+    """Probe (the security team, against interfaces.md): a My Number written into a record's eventTime fraction, a
+    non-string eventID or the part of an ARN before its last '/' reached the findings as written. Every finding is
+    still reported, and the ARN's account as logged."""
+    from trail_fixtures import ACCOUNT
+
+    write_log(log_path(tmp_path, 0), _leaky_events())
+    assert main(["trail", "scan", "--logs", str(tmp_path), *(["--json"] if as_json else [])]) == 0
+    out, err = capsys.readouterr()
+    assert sum(1 for line in out.splitlines() if "trail-tampering" in line and "findings" not in line) == 5
+    assert f"arn:aws:sts::{ACCOUNT}:assumed-role/" in out and f"arn:aws:iam::{ACCOUNT}:user/" in out
+    assert "S0301" in out and "2024-11-05T01:00:03" in out
+    assert count_my_numbers(out + err, inside_identifiers=True) == 0 and NUMBER not in out

@@ -6,10 +6,11 @@ each principal's matching event times and settle their bursts at the end. Findin
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -135,32 +136,47 @@ class Scanner:
     @staticmethod
     def _finding(rule: _Rule, who: str | None, count: int, first: str, last: str, ids: list[Any]) -> Finding:
         det = rule.detection
-        return Finding(det.id, None if who is None else shown_principal(who), count, first, last,
-                       [shown_event_id(i) for i in ids], det.severity, det.title)
+        return Finding(det.id, None if who is None else shown_principal(who), count, shown_time(first),
+                       shown_time(last), [shown_event_id(i) for i in ids], det.severity, det.title)
 
 
 def shown_principal(principal: str) -> str:
-    """A principal as a finding prints it: the log's value, unless what the caller chose — a sourceIdentity, a role
-    session's name (an ARN's last part) — holds a My Number, then that part redacted. An ARN's account is the
-    account's, printed as it is (found and grouped by the value as logged either way)."""
-    from kokuho.identity.mynumber import contains_my_number
-    from kokuho.identity.redaction import REDACTED, without_my_numbers
+    """A principal as a finding prints it: the log's value, unless a part someone chose — a sourceIdentity, a role's
+    or user's name or path, a role session's name: any part of an ARN — holds a My Number, then that part redacted.
+    An ARN's account is the account's, printed as it is (found and grouped by the value as logged either way)."""
+    from kokuho.identity.redaction import without_my_numbers
 
-    if principal.startswith("arn:") and "/" in principal:
-        head, _, name = principal.rpartition("/")
-        return f"{head}/{REDACTED}" if contains_my_number(name) else principal
+    parts = principal.split(":", 5)  # arn:partition:service:region:account:resource
+    if len(parts) == 6 and parts[0] == "arn":
+        # Only the account slot is kept, and only as AWS writes one (a sourceIdentity cannot hold a ':').
+        account = parts[4] if parts[4].isascii() and parts[4].isdigit() and len(parts[4]) == 12 else (
+            without_my_numbers(parts[4]))
+        return ":".join([*(without_my_numbers(p) for p in parts[:4]), account, without_my_numbers(parts[5])])
     return without_my_numbers(principal)
 
 
+def shown_time(written: str) -> str:
+    """An eventTime as printed: as written, unless it holds a My Number — ISO 8601 takes a fraction of a second of
+    any length — then the moment in CloudTrail's own form (whole seconds, UTC), which holds none."""
+    from kokuho.identity.mynumber import contains_my_number
+
+    if not contains_my_number(written):
+        return written
+    return datetime.fromisoformat(written).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def shown_event_id(event_id: Any) -> Any:
-    """An eventID as printed: AWS's UUID as it is; anything else written into the log redacted if it holds a My
-    Number."""
-    from kokuho.identity.mynumber import is_aws_request_id
+    """An eventID as printed: AWS's UUID as it is; anything else written into the log — a string, or a number, a list
+    or an object where a string belongs — redacted if it holds a My Number (then as text)."""
+    from kokuho.identity.mynumber import contains_my_number, is_aws_request_id
     from kokuho.identity.redaction import without_my_numbers
 
-    if not isinstance(event_id, str) or is_aws_request_id(event_id):
+    if isinstance(event_id, str):
+        return event_id if is_aws_request_id(event_id) else without_my_numbers(event_id)
+    if event_id is None or isinstance(event_id, bool):
         return event_id
-    return without_my_numbers(event_id)
+    text = json.dumps(event_id, ensure_ascii=False, default=str)
+    return without_my_numbers(text) if contains_my_number(text) else event_id
 
 
 def scan_directory(root: Path, detections: Iterable[Detection],
