@@ -178,3 +178,20 @@ def test_a_date_with_a_line_break_is_not_yyyy_mm_dd(value: str, tmp_path: Path,
     code, out, err = run(_with(["installments", 1, "due"], value), tmp_path, capsys)
     assert (code, out) == (2, "")
     assert err == "installments[1].due: must be a date YYYY-MM-DD\n"
+
+
+def test_explain_says_why_an_installment_has_no_charge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # It said 「納期限後の未納がないため」 for every such installment, also one with 999 yen unpaid since its due
+    # date: a clerk reading it aloud told the payer nothing was owed.
+    case = {"fiscal_year": 2025,
+            "installments": [{"number": 1, "amount": 3000}, {"number": 2, "amount": 3000},
+                             {"number": 3, "amount": 3000}],
+            "payments": [{"on": "2025-06-30", "amount": 2001, "installment": 1},
+                         {"on": "2025-07-31", "amount": 3000, "installment": 2}],
+            "as_of": "2025-08-15"}  # installment 3 is due on 1 September 2025
+    code, _, err = run(case, tmp_path, capsys, "--explain")
+    assert code == 0
+    first, second, third = (block.splitlines()[1] for block in err.split("第")[1:])
+    assert first == "  納期限後の未納 999円 が1,000円未満のため延滞金はかかりません"
+    assert second == "  納期限までに完納のため延滞金はかかりません"
+    assert third == "  納期限を過ぎていないため延滞金はかかりません"

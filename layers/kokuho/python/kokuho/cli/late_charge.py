@@ -15,6 +15,7 @@ from typing import Any
 
 from kokuho.cli.case_input import CaseInputError, read_case
 from kokuho.collection.late_charge import (
+    BASE_UNIT,
     MINIMUM_INSTALLMENT,
     InstallmentCharge,
     LateChargeResult,
@@ -60,7 +61,14 @@ def explain(inst: InstallmentCharge) -> list[str]:
         lines.append(f"  本税が{MINIMUM_INSTALLMENT:,}円未満のため延滞金はかかりません")
         return lines
     if not inst.segments:
-        lines.append("  納期限後の未納がないため延滞金はかかりません")
+        # No day after the due date with a base: paid in full by the due date, a remainder under 1,000 yen
+        # from it on (rule 2), or (with 1,000 yen or more owed) as_of not yet past the due date.
+        if inst.owed_after_due == 0:
+            lines.append("  納期限までに完納のため延滞金はかかりません")
+        elif inst.owed_after_due < BASE_UNIT:
+            lines.append(f"  納期限後の未納 {inst.owed_after_due:,}円 が{BASE_UNIT:,}円未満のため延滞金はかかりません")
+        else:
+            lines.append("  納期限を過ぎていないため延滞金はかかりません")
         return lines
     for s in inst.segments:
         amount = s.base * s.days * s.rate / 100 / 365

@@ -104,6 +104,7 @@ class InstallmentCharge:
     final: bool
     segments: tuple[Segment, ...]
     exact_charge: Fraction  # before rounding, for the explanation
+    owed_after_due: int  # principal still owed when the due date ended: why there is no charge (explanation)
 
     @property
     def unpaid(self) -> int:
@@ -190,13 +191,16 @@ def _charge_installment(inst: Installment, applied: list[tuple[date, int]], as_o
     paid = sum(amount for _, amount in applied)
     final = paid >= inst.amount
     reminder_by = inst.due + timedelta(days=REMINDER_DAYS)
+    owed_after_due = inst.amount - sum(amount for day, amount in applied if day <= inst.due)
     if inst.amount < MINIMUM_INSTALLMENT:
-        return InstallmentCharge(inst.number, inst.due, reminder_by, inst.amount, paid, 0, final, (), Fraction(0))
+        return InstallmentCharge(inst.number, inst.due, reminder_by, inst.amount, paid, 0, final, (), Fraction(0),
+                                 owed_after_due)
     # Through the day of full payment, or through as_of while principal remains.
     end = applied[-1][0] if final and applied else as_of
     first = inst.due + timedelta(days=1)
     if end < first:
-        return InstallmentCharge(inst.number, inst.due, reminder_by, inst.amount, paid, 0, final, (), Fraction(0))
+        return InstallmentCharge(inst.number, inst.due, reminder_by, inst.amount, paid, 0, final, (), Fraction(0),
+                                 owed_after_due)
     lower_end = lower_rate_until(inst.due)
 
     # Days where the rate or the base may change: the start, the day after the lower rate ends, each
@@ -222,7 +226,7 @@ def _charge_installment(inst: Installment, applied: list[tuple[date, int]], as_o
         else:
             segments.append(Segment(start, last_day, rate, base))
     return InstallmentCharge(inst.number, inst.due, reminder_by, inst.amount, paid, round_late_charge(exact), final,
-                             tuple(segments), exact)
+                             tuple(segments), exact, owed_after_due)
 
 
 def assess_late_charges(installments: Sequence[Installment], payments: Iterable[Payment], as_of: date,
