@@ -7,6 +7,7 @@ import copy
 import io
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,10 @@ REFUSALS = [
     ("impossible due", ["installments", 1, "due"], "2024-02-30", "due"),
     ("datetime as date", ["installments", 1, "due"], "2024-07-31T00:00:00", "due"),
     ("full-width digits in a date", ["installments", 1, "due"], "２０２４-07-31", "due"),
+    ("a 和暦 date", ["installments", 1, "due"], "令和6年7月31日", "due"),
+    ("an era-letter date", ["as_of"], "R07-03-31", "as_of"),
+    ("a compact date", ["payments", 0, "on"], "20240915", "on"),
+    ("a week date", ["payments", 0, "on"], "2024-W37-7", "on"),
     ("impossible payment day", ["payments", 0, "on"], "2024-13-01", "on"),
     ("payment before the fiscal year", ["payments", 0, "on"], "2024-03-31", "on"),
     ("installment not listed", ["payments", 0, "installment"], 3, "installment"),
@@ -195,3 +200,15 @@ def test_explain_says_why_an_installment_has_no_charge(tmp_path: Path, capsys: p
     assert first == "  納期限後の未納 999円 が1,000円未満のため延滞金はかかりません"
     assert second == "  納期限までに完納のため延滞金はかかりません"
     assert third == "  納期限を過ぎていないため延滞金はかかりません"
+
+
+@pytest.mark.parametrize("path", [["fiscal_year"], ["as_of"], ["installments", 0, "number"], ["installments", 1, "due"],
+                                  ["payments", 0, "on"], ["payments", 0, "installment"]])
+@pytest.mark.parametrize("shape", [MY_NUMBER, str(MY_NUMBER), "1234-5678-9018", "１２３４５６７８９０１８"])
+def test_a_my_number_in_any_field_is_refused_without_echo(path: list[Any], shape: Any, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(_with(path, shape), tmp_path, capsys)
+    assert (code, out) == (2, "")
+    assert err.split(":")[0].endswith(str(path[-1]))
+    digits = "".join(c for c in unicodedata.normalize("NFKC", err) if c.isdigit())
+    assert str(MY_NUMBER) not in digits
