@@ -4,7 +4,10 @@ with a message naming the field or the byte offset — never a traceback."""
 from __future__ import annotations
 
 import copy
+import errno
+import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +175,40 @@ def test_any_corruption_of_a_case_exits_0_or_2(command: str, data: st.DataObject
     assert code in (0, 2), err
     assert "Traceback" not in err
     assert (code == 0) == bool(out) and (code == 0 or err.strip())
+
+
+# --- probe: standard input closed, standard output that cannot be written ---------------------------------------
+
+LATE_CHARGE: dict[str, Any] = {"fiscal_year": 2024, "installments": [{"number": 1, "amount": 25300}],
+                               "as_of": "2025-03-31"}
+IO_COMMANDS = {**COMMANDS, "late-charge": LATE_CHARGE}
+
+
+@pytest.mark.parametrize("command", IO_COMMANDS)
+def test_a_closed_standard_input_is_refused(command: str, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # `kokuho … --case - <&-`: sys.stdin is None, and reading it raised AttributeError (a traceback, exit 1).
+    monkeypatch.setattr(sys, "stdin", None)
+    code = main([command, "--case", "-"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--case: cannot read standard input" in err
+
+
+class _FullDisk(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("command", IO_COMMANDS)
+def test_an_answer_that_cannot_be_written_exits_1_with_a_message(command: str, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # `kokuho … > /dev/full` (or a closed pipe): the write's OSError came out as a traceback.
+    path = tmp_path / "case.json"
+    path.write_bytes(encoded(IO_COMMANDS[command]))
+    monkeypatch.setattr(sys, "stdout", _FullDisk())
+    code = main([command, "--case", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.endswith("kokuho: cannot write the answer to standard output (No space left on device)\n")

@@ -45,6 +45,8 @@ def read_bytes(source: str) -> bytes:
     """The raw case from FILE or `-` (standard input), at most MAX_CASE_BYTES."""
     try:
         if source == "-":
+            if sys.stdin is None:  # started with standard input closed (`<&-`)
+                raise CaseInputError("--case", "cannot read standard input (it is closed)")
             data = sys.stdin.buffer.read(MAX_CASE_BYTES + 1)
         else:
             with open(source, "rb") as handle:

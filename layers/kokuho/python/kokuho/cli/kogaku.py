@@ -13,6 +13,7 @@ import sys
 from kokuho.benefits.case import CaseError, parse_case
 from kokuho.benefits.ceilings import CeilingNotGiven
 from kokuho.benefits.kogaku import assess
+from kokuho.cli.answer import write_answer
 from kokuho.cli.case_input import CaseInputError, read_case
 
 EXIT_REJECTED = 2
@@ -42,5 +43,4 @@ def run(args: argparse.Namespace) -> int:
         return _reject([str(e) for e in exc.errors])
     except CeilingNotGiven as exc:
         return _reject([f"{exc.field}: {exc}"])
-    print(json.dumps(result.to_json(explain=args.explain), ensure_ascii=False))
-    return 0
+    return write_answer(json.dumps(result.to_json(explain=args.explain), ensure_ascii=False))

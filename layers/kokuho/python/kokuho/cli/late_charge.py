@@ -13,6 +13,7 @@ import sys
 from decimal import Decimal
 from typing import Any
 
+from kokuho.cli.answer import write_answer
 from kokuho.cli.case_input import CaseInputError, read_case
 from kokuho.collection.late_charge import (
     BASE_UNIT,
@@ -96,6 +97,4 @@ def run(args: argparse.Namespace) -> int:
     if args.explain:
         for inst in result.installments:
             print("\n".join(explain(inst)), file=sys.stderr)
-    json.dump(to_json(result), sys.stdout, ensure_ascii=False)
-    sys.stdout.write("\n")
-    return 0
+    return write_answer(json.dumps(to_json(result), ensure_ascii=False))

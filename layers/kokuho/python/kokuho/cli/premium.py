@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from kokuho.cli.answer import write_answer
 from kokuho.cli.case_input import CaseInputError, read_case
 from kokuho.premium import CaseError, RateFileError, load_rate_table
 
@@ -43,6 +44,4 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if rates.provisional:
         print(f"note: FY{rates.fiscal_year} rates are provisional ({rates.source})", file=sys.stderr)
-    json.dump(out, sys.stdout, ensure_ascii=False, indent=2 if args.explain else None)
-    sys.stdout.write("\n")
-    return 0
+    return write_answer(json.dumps(out, ensure_ascii=False, indent=2 if args.explain else None))
