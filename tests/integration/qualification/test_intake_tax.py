@@ -123,6 +123,7 @@ def test_income_of_a_person_not_in_the_file_is_kept_for_review_not_applied(house
     (lambda r: r["income"].update(total=1.5), "income.total"),
     (lambda r: r["income"].update(total="3000000"), "income.total"),
     (lambda r: r["income"].update(total=True), "income.total"),
+    (lambda r: r["income"].update(total=int(NUM)), "income.total"),  # twelve digits: never kept, never shown
     (lambda r: r["income"].update(salary=4_000_000), "income"),  # salary + pension > total
     (lambda r: r.update(assessment="final"), "assessment"),
     (lambda r: r.update(income_year=23), "income_year"),

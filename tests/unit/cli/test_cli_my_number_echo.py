@@ -112,3 +112,38 @@ def test_a_cloudtrail_account_directory_is_an_account_not_a_my_number(tmp_path: 
     elsewhere.mkdir(parents=True)
     code, printed = run(["trail", "scan", "--logs", str(elsewhere), "--json"], capsys)
     assert code == 2 and "My Number" in printed and leaked(printed) == 0
+
+
+def _premium_case(*totals: int) -> dict[str, object]:
+    members = [{"id": f"P{i}", "birth_date": "1975-06-15", "insured": [{"from": "2024-04-01", "until": None}],
+                "income": {"total": t, "salary": 0, "pension": 0, "declared": True},
+                "salary_or_pension_earner": False, "involuntary_unemployment": None, "expected_birth": None,
+                "specific_same_household": False} for i, t in enumerate(totals, 1)]
+    return {"fiscal_year": 2024, "household": {"householder_id": "P1", "specific_household": None,
+                                               "members": members}}
+
+
+@pytest.mark.parametrize(("totals", "field"), [
+    ((int(NUMBER),), "household.members[0].income.total"),
+    # two incomes that add up to one: the household's judged income (軽減判定所得) is printed by --explain
+    ((int(NUMBER) // 2, int(NUMBER) - int(NUMBER) // 2), "household.members"),
+])
+@pytest.mark.parametrize("explain", [[], ["--explain"]])
+def test_a_my_number_typed_as_an_income_is_refused_not_printed_back(
+        totals: tuple[int, ...], field: str, explain: list[str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # An income of twelve digits came back as 'judged_income' and '総所得金額等 123,456,789,018円' (the thousands
+    # form is no shape the leak scan reads): every amount of a case now stays below twelve digits, its sum too.
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(_premium_case(*totals)), "utf-8")
+    code, printed = run(["premium", "--case", str(case), *explain], capsys)
+    assert code == 2 and printed.startswith(f"{field}:")
+    assert NUMBER not in printed.replace(",", "") and leaked(printed) == 0
+
+
+def test_the_largest_income_below_twelve_digits_is_still_assessed(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(_premium_case(99_999_999_999)), "utf-8")
+    code, printed = run(["premium", "--case", str(case)], capsys)
+    assert code == 0 and json.loads(printed)["annual"] > 0

@@ -17,9 +17,11 @@ from kokuho.dates.bounds import FIRST_DATE, LAST_DATE
 from kokuho.identity.mynumber import contains_my_number
 from kokuho.premium.errors import CaseError
 
-#: Upper bound of an amount in a case: far above any declared income (the largest personal incomes in
-#: Japan are about 10^10 yen), it refuses absurd magnitudes (10^30) before they reach the arithmetic.
-MAX_YEN = 1_000_000_000_000
+#: Upper bound of an amount in a case: above any declared income (the largest personal incomes in Japan are
+#: about 10^10 yen), it refuses absurd magnitudes (10^30) before they reach the arithmetic — and stays below
+#: twelve digits, the household's sum too (`_check_consistency`): a case's amounts are printed back (--explain,
+#: the tax intake's records), so a My Number typed into an income field came back (123,456,789,018円).
+MAX_YEN = 99_999_999_999
 #: Dates a case may hold: anyone alive in the fiscal years 2000–2100, with room for 65th birthdays and
 #: the 非自発的失業者 period after the latest of them.
 NonNegativeYen = Annotated[StrictInt, Field(ge=0, le=MAX_YEN)]
@@ -160,6 +162,8 @@ def _check_consistency(case: PremiumCase) -> None:
             raise CaseError(f"household.members[{i}].id", "duplicate member id")
     if h.householder_id not in ids:
         raise CaseError("household.householder_id", "is not the id of a member")
+    if sum(m.income.total for m in h.members) > MAX_YEN:  # the judged income (軽減判定所得) is shown
+        raise CaseError("household.members", f"the members' incomes together exceed {MAX_YEN:,} yen")
     for i, m in enumerate(h.members):
         base = f"household.members[{i}]"
         reason = income_error(m.income)
