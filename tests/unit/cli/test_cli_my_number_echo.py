@@ -147,3 +147,18 @@ def test_the_largest_income_below_twelve_digits_is_still_assessed(tmp_path: Path
     case.write_text(json.dumps(_premium_case(99_999_999_999)), "utf-8")
     code, printed = run(["premium", "--case", str(case)], capsys)
     assert code == 0 and json.loads(printed)["annual"] > 0
+
+
+@pytest.mark.parametrize("explain", [[], ["--explain"]])
+def test_bills_adding_up_to_twelve_digits_are_refused_not_printed_back(
+        explain: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Each bill ≤ 10^10 yen, but thirteen of them made a benefit of twelve digits: the household's total is bounded.
+    rest = int(NUMBER) - 12 * 10**10
+    bills = [{"provider": f"H{i}", "setting": "inpatient", "dental": False, "total_cost": c, "copay": c}
+             for i, c in enumerate([10**10] * 12 + [rest])]
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"service_month": "2024-10", "household": {
+        "bracket": "ア", "prior_benefit_months": [], "members": [{"id": "A", "age": 45, "bills": bills}]}}), "utf-8")
+    code, printed = run(["kogaku", "--case", str(case), *explain], capsys)
+    assert code == 2 and "household.members" in printed
+    assert leaked(printed) == 0 and NUMBER[:9] not in printed.replace(",", "")

@@ -40,6 +40,10 @@ YEARLY_OUTPATIENT_FIRST_MONTH = 8  # the 外来年間上限 year runs August–J
 #: Upper bound of an amount of a bill: a month's dearest treatments cost about 10^8 yen; this refuses
 #: absurd magnitudes (10^30) before they reach the arithmetic. Stated in the rejection.
 MAX_YEN = 10_000_000_000
+#: Upper bound of the household's bills of the month together: below twelve digits with a member's
+#: outpatient_paid_this_year added, as is every amount --explain and the answer derive from them (a benefit, a
+#: cost): bills adding up to a My Number came back as the benefit.
+MAX_HOUSEHOLD_YEN = 89_999_999_999
 #: A household with more is not a household; one member's bills of a month stay far below this.
 MAX_MEMBERS, MAX_BILLS = 100, 1_000
 
@@ -168,6 +172,8 @@ def _rule_errors(case: KogakuCase) -> list[FieldError]:
                 errors.append(FieldError(f"{at}.bills[{j}].provider", "must not be a My Number (個人番号)"))
             if bill.copay > bill.total_cost:
                 errors.append(FieldError(f"{at}.bills[{j}].copay", "the copay is above the bill's total cost"))
+    if sum(b.total_cost for m in household.members for b in m.bills) > MAX_HOUSEHOLD_YEN:
+        errors.append(FieldError("household.members", f"the bills' total costs together exceed {MAX_HOUSEHOLD_YEN:,}"))
     ages = [m.age for m in household.members if m.age < LATE_STAGE_FROM_AGE]
     if any(a >= ELDERLY_FROM_AGE for a in ages) and household.bracket70 is None:
         errors.append(FieldError("household.bracket70", "required when a member is aged 70–74"))
