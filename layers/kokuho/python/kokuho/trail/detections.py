@@ -14,6 +14,9 @@ A match is a tree of conditions:
   {"field": "userIdentity.sessionContext.sessionIssuer.userName", "data_role_of": {"table": T, ...}}: the call
   was made through the data-access role of one of those functions (kokuho.access.data_role), as whoever
   its source identity names.
+  Both hold only for a role of the account whose trail recorded the event (sessionIssuer.accountId is
+  recipientAccountId): a role of the same name in another account, reading through a resource policy, is not the
+  function's.
   `${table:LOGICAL}` in any string becomes the table's physical name (kokuho.platform.tables).
 """
 
@@ -274,9 +277,23 @@ def compile_match(node: dict[str, Any]) -> Predicate:
         held = lambda r: test(r.get(key))  # noqa: E731
     else:
         held = lambda r: test(_value(r, path))  # noqa: E731
+    if op in ROLE_OPERATORS:
+        named = held
+        return lambda r: named(r) and issued_here(r)
     if op == "not_in":
         return lambda r: not held(r)
     return held
+
+
+ROLE_OPERATORS = ("own_role_of", "data_role_of")
+ISSUER_ACCOUNT = "userIdentity.sessionContext.sessionIssuer.accountId"
+
+
+def issued_here(record: Record) -> bool:
+    """Whether the record's session was issued by a role of the account whose trail recorded it: a role is named by
+    whoever creates it, in any account, and another account's role can read a table its resource policy opens."""
+    account = _value(record, ("userIdentity", "sessionContext", "sessionIssuer", "accountId"))
+    return isinstance(account, str) and account != "" and account == record.get("recipientAccountId")
 
 
 def fields_of(node: Any) -> set[str]:
@@ -291,6 +308,8 @@ def fields_of(node: Any) -> set[str]:
         out |= fields_of(node["not"])
     if "field" in node:
         out.add(str(node["field"]))
+        if any(op in node for op in ROLE_OPERATORS):
+            out |= {ISSUER_ACCOUNT, "recipientAccountId"}
     return out
 
 

@@ -25,11 +25,17 @@ WHERE "timestamp" BETWEEN ? AND ?
         AND regexp_like(COALESCE(requestparameters, ''),
                         '(?i)"statement"\s*:\s*"\s*(insert|update|delete|upsert|replace)\b')))
   AND NOT (eventname = 'PutItem'
+           -- a role of this account's: another's may bear the name
+           AND COALESCE(useridentity.sessioncontext.sessionissuer.accountid <> ''
+                        AND useridentity.sessioncontext.sessionissuer.accountid = recipientaccountid, false)
            AND (regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
                             '${writer_own_roles:access_log}')
                 OR regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
                                '${writer_data_roles:access_log}')))
   AND NOT (eventname = 'TransactWriteItems'
+           -- a role of this account's: another's may bear the name
+           AND COALESCE(useridentity.sessioncontext.sessionissuer.accountid <> ''
+                        AND useridentity.sessioncontext.sessionissuer.accountid = recipientaccountid, false)
            AND (regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
                             '${writer_own_roles:access_log}')
                 OR regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
@@ -38,6 +44,8 @@ WHERE "timestamp" BETWEEN ? AND ?
            AND NOT regexp_like(COALESCE(requestparameters, ''),
                                '"(update|delete)"\s*:\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*"tableName"\s*:\s*"${table:access_log}"'))
   AND NOT (eventname = 'DeleteItem'
+           AND COALESCE(useridentity.sessioncontext.sessionissuer.accountid <> ''
+                        AND useridentity.sessioncontext.sessionissuer.accountid = recipientaccountid, false)
            AND regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
                            '${purger_data_roles:access_log}'))
 ORDER BY eventtime, eventid

@@ -23,8 +23,11 @@ WITH reads AS (
              AND NOT regexp_like(COALESCE(requestparameters, ''),
                                  '(?i)"statement"\s*:\s*"\s*(insert|update|delete|upsert|replace|exists)\b')))
     -- the retention run (the data-access role of the function granted purge on the access log): by role, not name
-    AND NOT regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
-                        '${purger_data_roles:access_log}')
+    -- (a role of this account's: another account's may bear the name)
+    AND NOT (COALESCE(useridentity.sessioncontext.sessionissuer.accountid <> ''
+                      AND useridentity.sessioncontext.sessionissuer.accountid = recipientaccountid, false)
+             AND regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''),
+                             '${purger_data_roles:access_log}'))
 ),
 -- A window [b, b + L) changes its count only at b = an event time or an event time - L: those are the
 -- starts to look at (kokuho.trail.bursts explains why).

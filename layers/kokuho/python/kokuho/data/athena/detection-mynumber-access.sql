@@ -22,5 +22,8 @@ WHERE "timestamp" BETWEEN ? AND ?
         AND eventname IN ('Decrypt', 'GenerateDataKey', 'ReEncrypt')
         AND (regexp_like(COALESCE(requestparameters, ''), '"kokuho:person"\s*:\s*[^n\s]')
              OR regexp_like(COALESCE(requestparameters, ''), '"kokuho:use"\s*:\s*"mynumber-(keyed-hash|data-key)"'))))
-  AND NOT regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''), '${data_roles:mynumber}')
+  -- the function's data-access role, of this account's (another account's may bear the name)
+  AND NOT (COALESCE(useridentity.sessioncontext.sessionissuer.accountid <> ''
+                    AND useridentity.sessioncontext.sessionissuer.accountid = recipientaccountid, false)
+           AND regexp_like(COALESCE(useridentity.sessioncontext.sessionissuer.username, ''), '${data_roles:mynumber}'))
 ORDER BY eventtime, eventid
