@@ -25,6 +25,13 @@ Numbered after the moto patches (kokuho_local.moto_dynamodb: 1–16; 17–19 kep
     date, the session token and an `Authorization` with the same credential scope — with a signature of
     zeroes, not computed; every other service, and every signer other than plain SigV4 (the local API's
     execute-api signatures, which the adapter verifies), is botocore's own.
+28. botocore validates every request's parameters against the model before serializing them, each attribute
+    value of every item a structure walked member by member (its ten members' types, its maps and lists again
+    inside: ≈ 5 % of a conditional put). DynamoDB's AttributeValue has no constraint but types — no required
+    member, no length, not a tagged union — so a value in wire form with no binary member (a string `S` or `N`,
+    a boolean `BOOL` or `NULL`, `SS` / `NS` lists of strings, `L` / `M` of such values: what `_plain` accepts)
+    is one botocore's walk finds nothing wrong with; it is not walked. Anything else — a binary, a value of two
+    members, a wrong type — is botocore's walk, with its errors.
 
 Local only: the layer never imports this module (a Lambda on AWS pays botocore's walks; DynamoDB is far
 faster there than moto is here, so they weigh less).
@@ -50,6 +57,10 @@ PATCHES: dict[str, str] = {
         "botocore walks the model shape of every attribute value of every DynamoDB answer (each item of a query or "
         "a BatchGetItem); a plain value in wire form is taken as it is (24); "
         + _GUARD + "test_a_plain_attribute_value_is_parsed_alike_without_its_shape",
+    "botocore.validate.ParamValidator._validate_structure":
+        "botocore validates every attribute value of every DynamoDB request member by member; a plain value in wire "
+        "form, which that walk finds valid, is not walked (28); "
+        + _GUARD + "test_a_plain_attribute_value_is_valid_without_its_walk",
     "botocore.auth.SigV4Auth.add_auth":
         "botocore computes a SigV4 signature (canonical request, body hash, four HMACs) for every DynamoDB request "
         "the embedded AWS never checks; the same headers and credential scope, the signature not computed (25); "
@@ -97,6 +108,7 @@ def patched_botocore() -> Iterator[None]:
     from botocore.parsers import BaseJSONParser
     from botocore.regions import EndpointRulesetResolver
     from botocore.serialize import JSONSerializer
+    from botocore.validate import ParamValidator
 
     original_structure = JSONSerializer._serialize_type_structure
 
@@ -136,6 +148,14 @@ def patched_botocore() -> Iterator[None]:
         request.headers["Authorization"] = (f"AWS4-HMAC-SHA256 Credential={self.scope(request)}, "
                                             f"SignedHeaders=host;x-amz-date, Signature={UNSIGNED}")
 
+    original_validate = ParamValidator._validate_structure
+
+    def validate_structure(self: Any, params: Any, shape: Any, errors: Any, name: Any) -> None:
+        if shape.name == "AttributeValue" and _plain(params):
+            return  # 28: no constraint of the shape to break (types only)
+        original_validate(self, params, shape, errors, name)
+
+    ParamValidator._validate_structure = validate_structure  # type: ignore[method-assign]
     SigV4Auth.add_auth = add_auth  # type: ignore[method-assign]
     JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
     BaseJSONParser._handle_structure = parse_structure  # type: ignore[method-assign]
@@ -144,6 +164,7 @@ def patched_botocore() -> Iterator[None]:
         yield
     finally:
         SigV4Auth.add_auth = original_add_auth  # type: ignore[method-assign]
+        ParamValidator._validate_structure = original_validate  # type: ignore[method-assign]
         JSONSerializer._serialize_type_structure = original_structure  # type: ignore[method-assign]
         BaseJSONParser._handle_structure = original_parse_structure  # type: ignore[method-assign]
         EndpointRulesetResolver._resolve_param_as_operation_context_param = original_context  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ never by timing."""
 from __future__ import annotations
 
 import base64
+from contextlib import nullcontext
 from typing import Any
 
 import botocore.session
@@ -199,6 +200,47 @@ def test_the_endpoint_resolves_alike_without_walking_the_items(monkeypatch: pyte
     assert batch == ["a"] and searched[0] == 1
 
 
+_INVALID = st.one_of(
+    st.builds(lambda n: {"S": n}, st.integers()), st.builds(lambda n: {"N": n}, st.integers()),
+    st.just({"S": "a", "N": "1"}), st.just({}), st.just({"X": "1"}), st.just({"BOOL": "yes"}),
+    st.just({"SS": ["a", 1]}), st.just({"L": [{"S": 1}]}), st.just({"M": {"k": {"N": 2}}}),
+    st.just({"M": {1: {"S": "a"}}}), st.just("S"), st.just(None))
+
+
+def _validated(params: dict[str, Any], patched: bool) -> tuple[str, int]:
+    """botocore's validation report of a PutItem, and how many structures it walked."""
+    from botocore.validate import ParamValidator
+
+    walked = [0]
+    walk = ParamValidator._validate_structure
+
+    def counted(self: Any, *args: Any) -> Any:
+        walked[0] += 1
+        return walk(self, *args)
+
+    ParamValidator._validate_structure = counted  # type: ignore[method-assign]
+    try:
+        with patched_botocore() if patched else nullcontext():
+            report = ParamValidator().validate(params, _DYNAMODB.operation_model("PutItem").input_shape)
+    finally:
+        ParamValidator._validate_structure = walk  # type: ignore[method-assign]
+    return report.generate_report(), walked[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(["pk", "sk", "a", "b", "c"]), st.one_of(_VALUES, _INVALID), min_size=1,
+                       max_size=4))
+def test_a_plain_attribute_value_is_valid_without_its_walk(item: dict[str, Any]) -> None:
+    """Patch 28: botocore's validation reports the same errors (none for a plain value) with and without the patch,
+    and walks no plain attribute value."""
+    params = {"TableName": "t", "Item": item}
+    plain, walked_plain = _validated(params, patched=False)
+    fast, walked_fast = _validated(params, patched=True)
+    assert fast == plain
+    if all(botocore_paths._plain(v) for v in item.values()):
+        assert plain == "" and walked_fast == 1 and walked_plain > len(item)  # the request itself only
+
+
 def test_a_dynamodb_request_is_not_signed_but_names_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """Patch 25: a DynamoDB request to the embedded AWS carries the signer's headers and credential scope (moto
     reads the access key from it) but no computed signature; another service's request is signed by botocore."""
@@ -247,9 +289,11 @@ def test_the_patches_are_the_embedded_aws_and_restored_after() -> None:
         import botocore.parsers
         import botocore.regions
         import botocore.serialize
+        import botocore.validate
 
         modules = {"botocore.serialize": botocore.serialize, "botocore.regions": botocore.regions,
-                   "botocore.parsers": botocore.parsers, "botocore.auth": botocore.auth}
+                   "botocore.parsers": botocore.parsers, "botocore.auth": botocore.auth,
+                   "botocore.validate": botocore.validate}
         out = {}
         for name in PATCHES:
             module, cls, attr = name.rsplit(".", 2)

@@ -172,6 +172,7 @@ def test_a_dynamodb_request_gets_the_environ_werkzeug_builds(monkeypatch: pytest
     from moto.core import botocore_stubber
     from moto.core.request import Request
     from werkzeug import test as werkzeug_test
+    from werkzeug.wrappers import request as werkzeug_request
 
     built = _counting(monkeypatch, werkzeug_test.EnvironBuilder, "get_environ")
     moto_from_primitives = Request.from_primitives  # moto's own, before the patch captures it
@@ -207,11 +208,24 @@ def test_a_dynamodb_request_gets_the_environ_werkzeug_builds(monkeypatch: pytest
             assert type(got) is type(expected) and environ(got) == environ(expected)
             assert (got.headers.get("X-Amz-Target"), got.data, got.raw_url, got.path) == (
                 expected.headers.get("X-Amz-Target"), expected.data, expected.raw_url, expected.path)
+            # 27: after moto's first read (request.data, above), the form, files and stream alike
+            assert (got.form, got.files, got.get_data(), got.get_data(parse_form_data=True), got.stream.read(),
+                    got.values) == (expected.form, expected.files, expected.get_data(),
+                                    expected.get_data(parse_form_data=True), expected.stream.read(), expected.values)
         return made
 
+    parsed = _counting(monkeypatch, werkzeug_request.Request, "_load_form_data")
     plain, patched = _both(requests)
     assert len(seen) == 5
     assert plain >= 5 and patched <= 1  # the first request of its method and URL: its environ template
+    parsed[0] = 0
+    with dynamodb(patched=True) as ddb:
+        ddb.put_item(TableName=TABLE, Item={"pk": {"S": "F"}, "sk": {"S": "1"}})
+        ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "F"}})
+        before = parsed[0]  # the table made and filled: moto's own reads of those requests' forms
+        ddb.put_item(TableName=TABLE, Item={"pk": {"S": "F"}, "sk": {"S": "2"}})
+        assert ddb.get_item(TableName=TABLE, Key={"pk": {"S": "F"}, "sk": {"S": "2"}})["Item"]
+        assert parsed[0] == before  # 27: no form parse of a JSON request
 
 
 def test_a_plain_result_is_copied_as_moto_copies_it(monkeypatch: pytest.MonkeyPatch) -> None:
