@@ -453,6 +453,7 @@ def embedded_aws(*, server: bool = False,
     from moto import mock_aws
 
     from kokuho_local.botocore_paths import patched_botocore
+    from kokuho_local.botocore_requests import patched_requests
     from kokuho_local.moto_dynamodb import patched_dynamodb
     from kokuho_local.moto_kms import patched_kms
     from kokuho_local.moto_stepfunctions import patched_stepfunctions
@@ -470,6 +471,7 @@ def embedded_aws(*, server: bool = False,
         stack.enter_context(shared_botocore_loader())
         stack.enter_context(patched_dynamodb())
         stack.enter_context(patched_botocore())
+        stack.enter_context(patched_requests())
         stack.enter_context(patched_kms())
         stack.enter_context(patched_stepfunctions())
         stack.enter_context(collecting_less())
