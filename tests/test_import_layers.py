@@ -33,6 +33,8 @@ DOMAIN_MAY_IMPORT = {
     ("kokuho.trail", "kokuho.identity.redaction"): "… by the one redaction (trail scan prints no My Number)",
     ("kokuho.dates", "kokuho.access.run_inputs"): "a refused day or month is the one InputRefused (never retried)",
     ("kokuho.benefits", "kokuho.access.run_inputs"): "the benefit run's input refused is the one InputRefused",
+    ("kokuho.collection", "kokuho.platform.csv_cells"): "the 収納率 CSV's cells by the one CSV-injection rule (pure)",
+    ("kokuho.health", "kokuho.platform.csv_cells"): "the 受診率 CSV's cells by the one CSV-injection rule (pure)",
 }
 AWS_SDKS = ("boto3", "botocore", "pynamodb", "moto", "aws_lambda_powertools", "aws_cdk", "constructs", "cdk_nag")
 
