@@ -12,9 +12,17 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import AttributeNullError, PutError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -110,12 +118,61 @@ def table_meta(logical: str) -> Any:
     return Meta
 
 
+# Attribute classes whose value pynamodb reads back as stored (no __get__ of their own but VersionAttribute's,
+# which gives a float as an int: its serialize does too) and serializes without the container's check for a map:
+# a model made only of these takes TableModel.serialize's short path. A list is serialized with `null_check`, as
+# pynamodb's container does.
+_PLAIN_ATTRIBUTES = (UnicodeAttribute, NumberAttribute, BooleanAttribute, JSONAttribute, CompactJSONAttribute,
+                     CompressedJSONAttribute, VersionAttribute, ListAttribute)
+# python name, attribute, stored name, type, nullable, a list
+_SerializePlan = list[tuple[str, Any, str, str, bool, bool]]
+_serialize_plans: dict[type, _SerializePlan | None] = {}
+
+
+def _serialize_plan(cls: type[Model]) -> _SerializePlan | None:
+    if cls not in _serialize_plans:
+        attributes = cls.get_attributes()
+        _serialize_plans[cls] = None if any(type(a) not in _PLAIN_ATTRIBUTES for a in attributes.values()) else [
+            (name, a, a.attr_name, a.attr_type, bool(a.null), type(a) is ListAttribute)
+            for name, a in attributes.items()]
+    return _serialize_plans[cls]
+
+
 class TableModel(Model):
     """An item of one of the house's tables: its generic keys pk (hash) and sk (range), as
     kokuho.platform.tables defines every table. A model adds its `Meta = table_meta(<logical>)`."""
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        """pynamodb's serialization, the same dict; for a model of plain attributes (_PLAIN_ATTRIBUTES) without
+        its per-attribute descriptor read and map/list checks: every item written goes through here, and those
+        were ≈ 3/4 of its cost (a five-attribute search key: 12.4 → 3.1 µs)."""
+        plan = _serialize_plan(type(self))
+        if plan is None:
+            return super().serialize(null_check=null_check)
+        values = self.attribute_values
+        out: dict[str, dict[str, Any]] = {}
+        for name, attribute, stored, kind, nullable, listed in plan:
+            value = values.get(name)
+            if value is not None:
+                if isinstance(value, MapAttribute):  # pynamodb validates a map first: its own path
+                    return super().serialize(null_check=null_check)
+                if listed:
+                    try:
+                        serialized = attribute.serialize(value, null_check=null_check)
+                    except AttributeNullError as e:  # as pynamodb's container names the list
+                        e.prepend_path(name)
+                        raise
+                else:
+                    serialized = attribute.serialize(value)
+                if serialized is not None:
+                    out[stored] = {kind: serialized}
+                    continue
+            if null_check and not nullable:
+                raise AttributeNullError(name)
+        return out
 
 
 class Gsi1(GlobalSecondaryIndex[_M]):
