@@ -1,6 +1,6 @@
-"""A DynamoDB request's body without botocore's walk, inside `embedded_aws()` only (patch 28).
+"""A DynamoDB request's body without botocore's walk, inside `embedded_aws()` only (patch 29).
 
-28. botocore builds a JSON request's body by walking its parameters against the operation's model shape,
+29. botocore builds a JSON request's body by walking its parameters against the operation's model shape,
     member by member, copying each into a new dict (kokuho_local.botocore_paths 20 already takes a plain
     attribute value as it is; the walk of the request, its items and their attribute maps was left):
     ≈ 6 % of the demo city's intake (py-spy, 2026-12-02), its transactions' ≈ 100 items each. For DynamoDB's
@@ -26,7 +26,7 @@ _GUARD = "tests/integration/test_botocore_requests.py::"
 PATCHES: dict[str, str] = {
     "botocore.serialize.JSONSerializer.serialize_to_request":
         "botocore walks every member of every DynamoDB request against its shape to copy it unchanged; a request "
-        "of declared members and plain values is dumped as it is (28); "
+        "of declared members and plain values is dumped as it is (29); "
         + _GUARD + "test_a_plain_request_is_serialized_alike_without_the_walk",
 }
 

@@ -1,4 +1,4 @@
-"""Patch 28 (kokuho_local.botocore_requests): a DynamoDB request of declared members and plain values is dumped
+"""Patch 29 (kokuho_local.botocore_requests): a DynamoDB request of declared members and plain values is dumped
 as it is — the request botocore makes, byte for byte, without its walk; anything else is botocore's own walk
 (and its own error). Cost is shown by what botocore walks, never by timing."""
 
@@ -45,7 +45,7 @@ def _transaction(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _serialized(params: dict[str, Any], operation: str, *, patched: bool) -> tuple[dict[str, Any], int]:
-    """The request botocore makes of `params` (patch 28 on or off), and how many values its walk walked; without
+    """The request botocore makes of `params` (patch 29 on or off), and how many values its walk walked; without
     validation, as pynamodb's client serializes (parameter_validation=False)."""
     calls = [0]
     walk = JSONSerializer._serialize
