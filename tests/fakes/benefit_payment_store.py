@@ -20,6 +20,7 @@ from kokuho.benefits.payment import Application, BenefitPayment, HouseholdPlan, 
 from kokuho.benefits.payment_ports import HouseholdPayments, RepaymentIdTaken, RepaymentRefused
 from kokuho.collection import ports as collection_ports
 from kokuho.collection.ports import LedgerWrite
+from kokuho.collection.transfer_returns import returnable
 
 
 class InMemoryBenefitPaymentStore:
@@ -155,10 +156,9 @@ class InMemoryBenefitPaymentStore:
         p = self.payments.get(payment_id)
         if p is None or p.household_id != household_id:
             raise WriteConflict("no such payment")
-        if any(r.get("file_id") == file_id for r in p.returns):
+        if not returnable(p.returns, p.status, p.file_id, p.account is not None, file_id, WriteConflict):
             return False
-        if p.status != "filed" or p.file_id != file_id or p.account is None:
-            raise WriteConflict("not filed in that file")
+        assert p.account is not None  # returnable: filed with its account
         self.payments[payment_id] = replace(p, status="returned", returns=(
             *p.returns, {**doc, "account": collection_ports.account_key(p.account)}))
         self.access.append(("write", (f"HH:{household_id}", p.payee_id)))

@@ -21,6 +21,7 @@ from kokuho.collection.ports import (
     WriteConflict,
     account_key,
 )
+from kokuho.collection.transfer_returns import returnable
 
 
 class InMemoryCollectionStore:
@@ -193,10 +194,10 @@ class InMemoryCollectionStore:
         order = items.get(refund_id)
         if order is None:
             raise WriteConflict("no such refund")
-        if any(r.get("file_id") == file_id for r in order.returns):
+        if not returnable(order.returns, order.status, order.file_id, order.account is not None, file_id,
+                          WriteConflict):
             return False
-        if order.status != "filed" or order.file_id != file_id or order.account is None:
-            raise WriteConflict("not filed in that file")
+        assert order.account is not None  # returnable: filed with its account
         items[refund_id] = replace(order, account=None, status="held", file_id=None,
                                    returns=(*order.returns, {**doc, "account": account_key(order.account)}))
         self.access.append((actor, [order.payer_id], "write"))

@@ -9,7 +9,7 @@ from typing import Any
 
 from kokuho.benefits.benefit_ports import WriteConflict
 from kokuho.benefits.payment_ports import BenefitPaymentStore
-from kokuho.collection.transfer_returns import FiledTransfer
+from kokuho.collection.transfer_returns import FiledTransfer, returned_from
 
 
 class BenefitBook:
@@ -18,7 +18,7 @@ class BenefitBook:
 
     def transfers_of_file(self, file_id: str) -> list[FiledTransfer]:
         return [FiledTransfer(p.payment_id, p.transfer, p.payee_id,
-                              any(r.get("file_id") == file_id for r in p.returns), p.household_id)
+                              returned_from(p.returns, file_id), p.household_id)
                 for p in sorted(self.store.payments_of_file(file_id), key=lambda p: p.payment_id)]
 
     def record_reads(self, payee_ids: Sequence[str], *, actor: Any, chain: str) -> None:

@@ -60,6 +60,23 @@ class FiledTransfer:
     household_id: str | None = None  # a benefit payment's household (its partition)
 
 
+def returned_from(returns: Sequence[Mapping[str, Any]], file_id: str) -> bool:
+    """Whether an item's returns (their docs, each naming the file it was returned from) hold one from `file_id`."""
+    return any(r.get("file_id") == file_id for r in returns)
+
+
+def returnable(returns: Sequence[Mapping[str, Any]], status: str, filed_in: str | None, has_account: bool,
+               file_id: str, conflict: type[Exception]) -> bool:
+    """The one rule of a return, for every store of items a transfer file carries: False when this file's return was
+    recorded already (a repeat changes nothing); `conflict` unless the item stands filed in `file_id` with its
+    account; True: return it now."""
+    if returned_from(returns, file_id):
+        return False
+    if status != "filed" or filed_in != file_id or not has_account:
+        raise conflict("not filed in that file")
+    return True
+
+
 class TransferBook(Protocol):
     """The items of one kind of transfer file (refunds, benefit payments) and their return."""
 
@@ -87,7 +104,7 @@ class RefundBook:
                for r in self.store.refunds_of_file(file_id)}
         for status in ("held", "ready"):
             for r in self.store.refunds(status):
-                if any(x.get("file_id") == file_id for x in r.returns):
+                if returned_from(r.returns, file_id):
                     out[r.refund_id] = FiledTransfer(r.refund_id, r.amount, r.payer_id, True)
         return sorted(out.values(), key=lambda t: t.item_id)
 

@@ -39,6 +39,7 @@ from kokuho.benefits.payment import (
 )
 from kokuho.benefits.payment_ports import CATEGORY, HouseholdPayments, RepaymentIdTaken, RepaymentRefused
 from kokuho.collection.ports import LedgerWrite, RefundAccount, account_key
+from kokuho.collection.transfer_returns import returnable
 from kokuho.records.base import Gsi1, RecordsAccess, TableModel, table_meta, transaction_or
 from kokuho.records.benefits import WRITE_CATEGORY, BenefitPointerModel, BenefitVersionModel
 
@@ -354,10 +355,9 @@ class DynamoBenefitPaymentStore(RecordsAccess):
         except BenefitPaymentItem.DoesNotExist:
             raise WriteConflict("no such payment") from None
         p = payment_of(item)
-        if any(r.get("file_id") == file_id for r in p.returns):
+        if not returnable(p.returns, p.status, p.file_id, p.account is not None, file_id, WriteConflict):
             return False
-        if p.status != "filed" or p.file_id != file_id or p.account is None:
-            raise WriteConflict("not filed in that file")
+        assert p.account is not None  # returnable: filed with its account
         returned = payment_doc(replace(p, status="returned",
                                        returns=(*p.returns, {**doc, "account": account_key(p.account)})))
         with transaction_or(WriteConflict) as tx:  # stays in the file's queue: the file's notices find it

@@ -62,6 +62,7 @@ from kokuho.collection.ports import (
     WriteConflict,
     account_key,
 )
+from kokuho.collection.transfer_returns import returnable
 from kokuho.records.assessments import AssessmentVersionModel
 from kokuho.records.base import Gsi1, Gsi2, RecordsAccess, TableModel, table_meta, transaction_or
 from kokuho.records.ledger_charges import Charged, charged_versions, every_charged_version, versions_exist
@@ -563,10 +564,10 @@ class DynamoCollectionStore(RecordsAccess):
         except RefundModel.DoesNotExist:
             raise WriteConflict("no such refund") from None
         order = _refund_of(current)
-        if any(r.get("file_id") == file_id for r in order.returns):
+        if not returnable(order.returns, order.status, order.file_id, order.account is not None, file_id,
+                          WriteConflict):
             return False
-        if order.status != "filed" or order.file_id != file_id or order.account is None:
-            raise WriteConflict("not filed in that file")
+        assert order.account is not None  # returnable: filed with its account
         returns = (*order.returns, {**doc, "account": account_key(order.account)})
         held = _refund_doc(replace(order, account=None, status="held", file_id=None, returns=returns))
         with transaction_or(WriteConflict) as tx:
