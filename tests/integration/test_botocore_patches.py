@@ -13,6 +13,7 @@ import jmespath
 import pytest
 from botocore.regions import EndpointRulesetResolver
 from botocore.serialize import JSONSerializer, create_serializer
+from botocore_counting import counting, transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,31 +39,11 @@ _VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
     st.builds(lambda v: {"M": v}, st.dictionaries(st.text(max_size=5), inner, max_size=3))), max_leaves=12)
 
 
-def _transaction(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"TransactItems": [
-        {"Put": {"TableName": "t", "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
-        if i % 2 == 0 else
-        {"Update": {"TableName": "t", "Key": {"pk": {"S": "P"}, "sk": {"S": str(i)}},
-                    "UpdateExpression": "SET #a = :v", "ExpressionAttributeNames": {"#a": "a"},
-                    "ExpressionAttributeValues": {":v": item.get("a", {"S": "x"})}}}
-        for i, item in enumerate(items)]}
-
-
 def _serialized(params: dict[str, Any]) -> tuple[bytes, int]:
     """The request body botocore makes of `params`, and how many members and values it walked."""
-    calls = [0]
-    walk = JSONSerializer._serialize
-
-    def counted(self: Any, *args: Any) -> Any:
-        calls[0] += 1
-        return walk(self, *args)
-
-    JSONSerializer._serialize = counted  # type: ignore[method-assign]
-    try:
+    with counting(JSONSerializer, "_serialize") as calls:
         body = create_serializer("json").serialize_to_request(
             params, _DYNAMODB.operation_model("TransactWriteItems"))["body"]
-    finally:
-        JSONSerializer._serialize = walk  # type: ignore[method-assign]
     return bytes(body), calls[0]
 
 
@@ -70,7 +51,7 @@ def _serialized(params: dict[str, Any]) -> tuple[bytes, int]:
 @given(st.lists(st.dictionaries(st.sampled_from(["pk", "sk", "a", "b", "c"]), _VALUES, min_size=1, max_size=4),
                 min_size=1, max_size=4))
 def test_a_plain_attribute_value_is_serialized_alike_without_its_shape(items: list[dict[str, Any]]) -> None:
-    params = _transaction(items)
+    params = transaction(items)
     plain, _ = _serialized(params)
     with patched_botocore():
         fast, _ = _serialized(params)
@@ -101,21 +82,11 @@ def _parsed(answer: dict[str, Any], operation: str, *, patched: bool) -> tuple[A
 
     from botocore.parsers import BaseJSONParser, create_parser
 
-    calls = [0]
-    walk = BaseJSONParser._handle_structure
-
-    def counted(self: Any, *args: Any) -> Any:
-        calls[0] += 1
-        return walk(self, *args)
-
-    BaseJSONParser._handle_structure = counted  # type: ignore[method-assign]  # before the patch takes it
-    try:
-        with patched_botocore() if patched else nullcontext():
-            parsed = create_parser("json").parse(
-                {"body": json.dumps(answer).encode(), "headers": {}, "status_code": 200},
-                _DYNAMODB.operation_model(operation).output_shape)
-    finally:
-        BaseJSONParser._handle_structure = walk  # type: ignore[method-assign]
+    # counted before the patch takes it
+    with counting(BaseJSONParser, "_handle_structure") as calls, patched_botocore() if patched else nullcontext():
+        parsed = create_parser("json").parse(
+            {"body": json.dumps(answer).encode(), "headers": {}, "status_code": 200},
+            _DYNAMODB.operation_model(operation).output_shape)
     parsed.pop("ResponseMetadata", None)
     return parsed, calls[0]
 
@@ -176,7 +147,7 @@ def test_a_transactions_table_list_is_jmespaths_answer(items: list[Any]) -> None
 def test_the_endpoint_resolves_alike_without_walking_the_items(monkeypatch: pytest.MonkeyPatch) -> None:
     operation = _DYNAMODB.operation_model("TransactWriteItems")
     assert operation.operation_context_parameters["ResourceArnList"]["path"] == TRANSACT_TABLES  # botocore's
-    args = _transaction([{"pk": {"S": f"P{i}"}} for i in range(40)])
+    args = transaction([{"pk": {"S": f"P{i}"}} for i in range(40)])
     args["TransactItems"].append({"ConditionCheck": {"TableName": "other", "Key": {}, "ConditionExpression": "x"}})
     resolver = EndpointRulesetResolver.__new__(EndpointRulesetResolver)
     plain = EndpointRulesetResolver._resolve_param_as_operation_context_param(
@@ -211,19 +182,8 @@ def _validated(params: dict[str, Any], patched: bool) -> tuple[str, int]:
     """botocore's validation report of a PutItem, and how many structures it walked."""
     from botocore.validate import ParamValidator
 
-    walked = [0]
-    walk = ParamValidator._validate_structure
-
-    def counted(self: Any, *args: Any) -> Any:
-        walked[0] += 1
-        return walk(self, *args)
-
-    ParamValidator._validate_structure = counted  # type: ignore[method-assign]
-    try:
-        with patched_botocore() if patched else nullcontext():
-            report = ParamValidator().validate(params, _DYNAMODB.operation_model("PutItem").input_shape)
-    finally:
-        ParamValidator._validate_structure = walk  # type: ignore[method-assign]
+    with counting(ParamValidator, "_validate_structure") as walked, patched_botocore() if patched else nullcontext():
+        report = ParamValidator().validate(params, _DYNAMODB.operation_model("PutItem").input_shape)
     return report.generate_report(), walked[0]
 
 

@@ -5,12 +5,14 @@ as it is — the request botocore makes, byte for byte, without its walk; anythi
 from __future__ import annotations
 
 import base64
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
 import botocore.session
 import pytest
 from botocore.serialize import JSONSerializer, create_serializer
+from botocore_counting import counting, transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,43 +36,19 @@ _VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
 _ITEMS = st.dictionaries(st.sampled_from(["pk", "sk", "a", "b", "B"]), _VALUES, min_size=1, max_size=4)
 
 
-def _transaction(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"TransactItems": [
-        {"Put": {"TableName": "t", "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
-        if i % 2 == 0 else
-        {"Update": {"TableName": "t", "Key": {"pk": {"S": "P"}, "sk": {"S": str(i)}},
-                    "UpdateExpression": "SET #a = :v", "ExpressionAttributeNames": {"#a": "a"},
-                    "ExpressionAttributeValues": {":v": item.get("a", {"S": "x"})}}}
-        for i, item in enumerate(items)], "ClientRequestToken": "t-1"}
-
-
 def _serialized(params: dict[str, Any], operation: str, *, patched: bool) -> tuple[dict[str, Any], int]:
     """The request botocore makes of `params` (patch 29 on or off), and how many values its walk walked; without
     validation, as pynamodb's client serializes (parameter_validation=False)."""
-    calls = [0]
-    walk = JSONSerializer._serialize
-
-    def counted(self: Any, *args: Any) -> Any:
-        calls[0] += 1
-        return walk(self, *args)
-
-    JSONSerializer._serialize = counted  # type: ignore[method-assign]
     serializer, model = create_serializer("json", include_validation=False), _DYNAMODB.operation_model(operation)
-    try:
-        if patched:
-            with patched_requests():
-                out = serializer.serialize_to_request(params, model)
-        else:
-            out = serializer.serialize_to_request(params, model)
-    finally:
-        JSONSerializer._serialize = walk  # type: ignore[method-assign]
+    with counting(JSONSerializer, "_serialize") as calls, patched_requests() if patched else nullcontext():
+        out = serializer.serialize_to_request(params, model)
     return out, calls[0]
 
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(_ITEMS, min_size=1, max_size=4))
 def test_a_plain_request_is_serialized_alike_without_the_walk(items: list[dict[str, Any]]) -> None:
-    params = _transaction(items)
+    params = transaction(items, ClientRequestToken="t-1")
     plain, _ = _serialized(params, "TransactWriteItems", patched=False)
     fast, walked = _serialized(params, "TransactWriteItems", patched=True)
     assert fast == plain  # method, headers, url, query string, body: the same bytes
